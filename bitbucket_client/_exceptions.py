@@ -1,0 +1,358 @@
+"""Exceptions raised by the client, and the parser that turns an error response into one.
+
+Hierarchy::
+
+    BitbucketError
+    ├── APIConnectionError        (request)
+    │   └── APITimeoutError
+    └── APIStatusError            (status_code, message, details, errors, request_id, response, request)
+        ├── BadRequestError        400
+        ├── AuthenticationError    401
+        ├── PermissionDeniedError  403
+        ├── NotFoundError          404
+        ├── ConflictError          409   (.vetoes: Data Center merge vetoes)
+        ├── GoneError              410
+        ├── RateLimitError         429   (.rate_limit, .retry_after, .waited)
+        └── ServerError            5xx   (including Cloud's 555)
+
+Other 4xx statuses raise a plain :class:`APIStatusError`.
+
+Messages are built from the response only. Request headers (and so the ``Authorization`` header) never
+reach ``str()``, ``repr()`` or ``args``; the request and response stay reachable as attributes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import httpx
+
+from ._retry import parse_retry_after
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BitbucketError",
+    "ConflictError",
+    "GoneError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "Veto",
+    "error_from_response",
+]
+
+_MAX_TEXT_MESSAGE = 500
+_MAX_TITLE = 120
+
+
+class BitbucketError(Exception):
+    """Base class of every error this package raises."""
+
+
+class APIConnectionError(BitbucketError):
+    """The request did not get an HTTP response (DNS, refused connection, TLS, dropped connection)."""
+
+    request: httpx.Request
+
+    def __init__(self, message: str = "Connection error.", *, request: httpx.Request) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
+        super().__init__(message, request=request)
+
+
+class APIStatusError(BitbucketError):
+    """The server answered with an error status. ``response`` keeps everything it sent."""
+
+    status_code: int
+    message: str
+    details: dict[str, Any]
+    errors: list[dict[str, Any]]
+    request_id: str | None
+    response: httpx.Response
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        details: dict[str, Any] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status_code = response.status_code
+        self.message = message
+        self.details = details if details is not None else {}
+        self.errors = errors if errors is not None else []
+        self.request_id = request_id
+        self.response = response
+        super().__init__(self._describe())
+
+    @property
+    def request(self) -> httpx.Request:
+        # Read through the response so a hand-built Response without a request can still become an error.
+        return self.response.request
+
+    def _describe(self) -> str:
+        status = _status_line(self.status_code, self.response)
+        # Fallback messages ("HTTP 404 Not Found") already carry the status line.
+        text = self.message if self.message.startswith(f"HTTP {status}") else f"{status}: {self.message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    def __str__(self) -> str:
+        return self._describe()
+
+
+class BadRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+@attrs.frozen
+class Veto:
+    """One merge check that blocked a Data Center merge."""
+
+    summary_message: str
+    detailed_message: str
+
+
+class ConflictError(APIStatusError):
+    """409: conflict, stale ``version``, or a merge vetoed by merge checks (see :attr:`vetoes`)."""
+
+    vetoes: list[Veto]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        details: dict[str, Any] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        request_id: str | None = None,
+        vetoes: list[Veto] | None = None,
+    ) -> None:
+        self.vetoes = vetoes if vetoes is not None else []
+        super().__init__(message, response=response, details=details, errors=errors, request_id=request_id)
+
+
+class GoneError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    """429 after the retry budget ran out.
+
+    ``rate_limit`` holds the ``X-RateLimit-*`` headers the server sent (names lower-cased),
+    ``retry_after`` the parsed ``Retry-After`` in seconds (Cloud rarely sends one), and ``waited`` the
+    seconds already spent waiting before giving up; the client sets it when it raises.
+    """
+
+    rate_limit: dict[str, str]
+    retry_after: float | None
+    waited: float
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        details: dict[str, Any] | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        request_id: str | None = None,
+        rate_limit: dict[str, str] | None = None,
+        retry_after: float | None = None,
+        waited: float = 0.0,
+    ) -> None:
+        self.rate_limit = rate_limit if rate_limit is not None else {}
+        self.retry_after = retry_after
+        self.waited = waited
+        super().__init__(message, response=response, details=details, errors=errors, request_id=request_id)
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        return f"{text} (gave up after waiting {self.waited:.1f}s)" if self.waited > 0 else text
+
+
+class ServerError(APIStatusError):
+    pass
+
+
+_CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    410: GoneError,
+    429: RateLimitError,
+}
+
+
+def error_from_response(response: httpx.Response) -> APIStatusError:
+    """Build the exception matching ``response``'s status from whatever body it carries. Never raises.
+
+    The body must already be read (``await response.aread()``); an unread body counts as empty.
+    """
+    parsed = _parse_body(response)
+    request_id = (
+        response.headers.get("x-request-id") or response.headers.get("x-request-uuid") or parsed.request_id
+    )
+    status = response.status_code
+    common: dict[str, Any] = {
+        "response": response,
+        "details": parsed.details,
+        "errors": parsed.errors,
+        "request_id": request_id,
+    }
+    if status == 409:
+        return ConflictError(parsed.message, vetoes=_vetoes(parsed.errors), **common)
+    if status == 429:
+        return RateLimitError(
+            parsed.message,
+            rate_limit={k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit-")},
+            retry_after=_retry_after(response),
+            **common,
+        )
+    cls = _CLASS_BY_STATUS.get(status, ServerError if status >= 500 else APIStatusError)
+    return cls(parsed.message, **common)
+
+
+@attrs.frozen
+class _ParsedBody:
+    message: str
+    details: dict[str, Any] = attrs.field(factory=dict)
+    errors: list[dict[str, Any]] = attrs.field(factory=list)
+    request_id: str | None = None
+
+
+def _parse_body(response: httpx.Response) -> _ParsedBody:
+    fallback = f"HTTP {_status_line(response.status_code, response)}"
+    text = _body_text(response).strip()
+    if not text:
+        return _ParsedBody(fallback)
+    content_type = response.headers.get("content-type", "").lower()
+    if "json" in content_type or text[0] in "{[":
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            return _ParsedBody(fallback)
+        return _parse_json(payload, fallback)
+    if "html" in content_type or re.match(r"<(!doctype\s+html|html)\b", text, re.IGNORECASE):
+        title = _html_title(text)
+        origin = f"HTML error page from a proxy: {title}" if title else "HTML error page from a proxy"
+        return _ParsedBody(f"{fallback} ({origin})")
+    return _ParsedBody(_truncate(text, _MAX_TEXT_MESSAGE))
+
+
+def _parse_json(payload: Any, fallback: str) -> _ParsedBody:
+    if not isinstance(payload, dict):
+        return _ParsedBody(fallback)
+    error = payload.get("error")
+    if isinstance(error, dict):
+        return _parse_cloud_error(error, fallback)
+    errors = payload.get("errors")
+    if isinstance(errors, list):
+        return _parse_data_center_errors(errors, fallback)
+    if isinstance(error, str):
+        # OAuth 2.0 token endpoint: {"error": "invalid_grant", "error_description": "..."}
+        description = payload.get("error_description")
+        message = f"{error}: {description}" if isinstance(description, str) and description else error
+        return _ParsedBody(message, details={"error": error})
+    if isinstance(payload.get("message"), str) and payload["message"]:
+        return _ParsedBody(payload["message"])
+    return _ParsedBody(fallback)
+
+
+def _parse_cloud_error(error: dict[str, Any], fallback: str) -> _ParsedBody:
+    details = {key: error[key] for key in ("detail", "fields", "data", "id") if error.get(key) is not None}
+    message = next(
+        (value for value in (error.get("message"), error.get("detail")) if isinstance(value, str) and value),
+        fallback,
+    )
+    error_id = error.get("id")
+    return _ParsedBody(message, details=details, request_id=error_id if isinstance(error_id, str) else None)
+
+
+def _parse_data_center_errors(errors: list[Any], fallback: str) -> _ParsedBody:
+    entries = [entry for entry in errors if isinstance(entry, dict)]
+    messages = [message for entry in entries if isinstance(message := entry.get("message"), str) and message]
+    return _ParsedBody("; ".join(messages) or fallback, errors=entries)
+
+
+def _vetoes(errors: list[dict[str, Any]]) -> list[Veto]:
+    vetoes = []
+    for entry in errors:
+        raw_vetoes = entry.get("vetoes")
+        if not isinstance(raw_vetoes, list):
+            continue
+        for raw in raw_vetoes:
+            if isinstance(raw, dict):
+                vetoes.append(
+                    Veto(
+                        summary_message=str(raw.get("summaryMessage") or ""),
+                        detailed_message=str(raw.get("detailedMessage") or ""),
+                    )
+                )
+    return vetoes
+
+
+def _body_text(response: httpx.Response) -> str:
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return ""
+    try:
+        return content.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return content.decode("utf-8", errors="replace")
+
+
+def _html_title(page: str) -> str:
+    match = re.search(r"<title[^>]*>(.*?)</title>", page, re.IGNORECASE | re.DOTALL)
+    if match is None:
+        match = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.IGNORECASE | re.DOTALL)
+    if match is None:
+        return ""
+    without_tags = re.sub(r"<[^>]+>", "", match.group(1))
+    return _truncate(" ".join(html.unescape(without_tags).split()), _MAX_TITLE)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _status_line(status: int, response: httpx.Response) -> str:
+    reason = response.reason_phrase or httpx.codes.get_reason_phrase(status)
+    return f"{status} {reason}" if reason else str(status)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    return None if value is None else parse_retry_after(value, datetime.now(UTC))
