@@ -1,0 +1,336 @@
+"""Runtime support shared by the generated code of both products.
+
+Response models are lenient: real Bitbucket servers send values their documents do not promise (an
+unknown enum value, `null` for a plain type, ISO dates where epoch milliseconds are documented, extra
+fields, missing "required" fields). Decoding never raises for those. A value that fits its declared
+type is set on the model; one that does not leaves the attribute `UNSET` and is kept, untouched, in
+`additional_properties` under its JSON key, next to the fields the schema does not know. So the types
+never lie, and no data is lost: `to_dict()` gives back what the server sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Callable, Mapping
+from typing import IO, Any, BinaryIO, Final, Generic, Literal, TypeVar
+from urllib.parse import quote
+from uuid import UUID
+
+import attrs
+import httpx
+
+from ._exceptions import BitbucketError, error_from_response
+
+
+class Unset:
+    """The type of `UNSET`: a field or argument that was not given (distinct from JSON `null`)."""
+
+    _instance: Unset | None = None
+
+    def __new__(cls) -> Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final[Unset] = Unset()
+
+
+# The types that `httpx.AsyncClient(files=)` accepts.
+FileContent = IO[bytes] | bytes | str
+FileTypes = (
+    tuple[str | None, FileContent, str | None] | tuple[str | None, FileContent, str | None, Mapping[str, str]]
+)
+RequestFiles = list[tuple[str, FileTypes]]
+
+
+@attrs.define
+class File:
+    """A file to upload (multipart bodies) or a binary body."""
+
+    payload: BinaryIO | bytes
+    file_name: str | None = None
+    mime_type: str | None = None
+
+    def to_tuple(self) -> tuple[str | None, BinaryIO | bytes, str | None]:
+        return self.file_name, self.payload, self.mime_type
+
+
+def encode_path_segment(value: object) -> str:
+    """Percent-encode a path parameter so it stays inside its own URL segment: `/`, `?`, `#`, spaces
+    and `%` are escaped, and `.`/`..` cannot be read as dot-segments."""
+    text = value.value if isinstance(value, enum.Enum) else value
+    encoded = quote(str(text), safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+# ---- decoding -----------------------------------------------------------------------------------
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Final = _Invalid()
+"""Returned by a converter when a value does not fit the declared type."""
+
+Converter = Callable[[Any], Any]
+Field = tuple[str, str, Converter]  # (JSON key, attribute name, converter)
+
+
+def as_any(value: Any) -> Any:
+    return value
+
+
+def as_str(value: Any) -> Any:
+    return value if value.__class__ is str else INVALID
+
+
+def as_int(value: Any) -> Any:
+    return value if value.__class__ is int else INVALID
+
+
+def as_float(value: Any) -> Any:
+    return value if value.__class__ is float or value.__class__ is int else INVALID
+
+
+def as_bool(value: Any) -> Any:
+    return value if value.__class__ is bool else INVALID
+
+
+def as_none(value: Any) -> Any:
+    return None if value is None else INVALID
+
+
+def as_datetime(value: Any) -> Any:
+    if value.__class__ is not str:
+        return INVALID
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return INVALID
+
+
+def as_date(value: Any) -> Any:
+    if value.__class__ is not str:
+        return INVALID
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return INVALID
+
+
+def as_uuid(value: Any) -> Any:
+    if value.__class__ is not str:
+        return INVALID
+    try:
+        return UUID(value)
+    except ValueError:
+        return INVALID
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def enum_or_str(enum_class: type[E]) -> Converter:
+    """A documented value becomes the enum member; an undocumented string is kept as `str`."""
+    members = {member.value: member for member in enum_class}
+
+    def convert(value: Any) -> Any:
+        member = members.get(value) if value.__class__ in (str, int) else None
+        if member is not None:
+            return member
+        return value if value.__class__ is str else INVALID
+
+    return convert
+
+
+def model(model_class: Any) -> Converter:
+    from_dict = model_class.from_dict
+
+    def convert(value: Any) -> Any:
+        return from_dict(value) if value.__class__ is dict else INVALID
+
+    return convert
+
+
+def list_of(item: Converter) -> Converter:
+    def convert(value: Any) -> Any:
+        if value.__class__ is not list:
+            return INVALID
+        out = [item(element) for element in value]
+        return INVALID if any(element is INVALID for element in out) else out
+
+    return convert
+
+
+def dict_of(item: Converter) -> Converter:
+    def convert(value: Any) -> Any:
+        if value.__class__ is not dict:
+            return INVALID
+        out = {key: item(element) for key, element in value.items()}
+        return INVALID if any(element is INVALID for element in out.values()) else out
+
+    return convert
+
+
+def one_of(*options: Converter) -> Converter:
+    def convert(value: Any) -> Any:
+        for option in options:
+            result = option(value)
+            if result is not INVALID:
+                return result
+        return INVALID
+
+    return convert
+
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class ModelSpec:
+    """How one response model maps JSON keys to attributes."""
+
+    fields: tuple[Field, ...]
+    extra: Converter | None = None  # converter for typed additionalProperties, if any
+    keys: frozenset[str] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset(key for key, _attr, _conv in self.fields))
+
+
+def decode_model(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"{model_class.__name__} expects a JSON object, got {type(data).__name__}")
+    instance = model_class.__new__(model_class)
+    setter = object.__setattr__
+    extra: dict[str, Any] = {}
+    present = 0
+    for key, attribute, convert in spec.fields:
+        raw = data.get(key, UNSET)
+        if raw is UNSET:
+            setter(instance, attribute, UNSET)
+            continue
+        present += 1
+        value = convert(raw)
+        if value is INVALID:
+            extra[key] = raw
+            value = UNSET
+        setter(instance, attribute, value)
+    if len(data) > present:
+        keys = spec.keys
+        convert_extra = spec.extra
+        for key, raw in data.items():
+            if key not in keys:
+                if convert_extra is not None:
+                    value = convert_extra(raw)
+                    extra[key] = raw if value is INVALID else value
+                else:
+                    extra[key] = raw
+    setter(instance, "additional_properties", extra)
+    return instance
+
+
+def encode_value(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, list):
+        return [encode_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: encode_value(item) for key, item in value.items()}
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    return value
+
+
+def encode_model(instance: Any, spec: ModelSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {key: encode_value(raw) for key, raw in instance.additional_properties.items()}
+    for key, attribute, _convert in spec.fields:
+        value = getattr(instance, attribute)
+        if value is not UNSET:
+            out[key] = encode_value(value)
+    return out
+
+
+# ---- requests and responses ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Response(Generic[T]):
+    """A whole response: status, headers, raw body, and the parsed model."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    parsed: T
+    http_response: httpx.Response = attrs.field(repr=False, eq=False)
+
+    @classmethod
+    def build(cls, response: httpx.Response, parsed: T) -> Response[T]:
+        return cls(response.status_code, response.headers, response.content, parsed, response)
+
+
+def encode_body(
+    kwargs: dict[str, Any], headers: dict[str, Any], body: Any, kind: str, content_type: str
+) -> None:
+    """Put a request body into httpx keyword arguments. `kind` is openapi-python-client's body type."""
+    if kind == "json":
+        kwargs["json"] = encode_value(body)
+        headers["Content-Type"] = content_type
+    elif kind == "files":
+        kwargs["files"] = body.to_multipart()
+    elif kind == "data":
+        kwargs["data"] = body.to_dict()
+        headers["Content-Type"] = content_type
+    else:
+        kwargs["content"] = body.payload if isinstance(body, File) else body
+        headers["Content-Type"] = content_type
+
+
+def decode_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise UnexpectedResponseError(response, f"the body is not valid JSON ({exc})") from None
+
+
+class UnexpectedResponseError(BitbucketError):
+    """A 2xx answer whose body is not what the document describes at all (not JSON, or JSON of another
+    kind, such as a list where an object is documented). Smaller differences never raise."""
+
+    def __init__(self, response: httpx.Response, problem: str) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        request = response.request
+        super().__init__(
+            f"{request.method} {request.url.path} answered {response.status_code}, but {problem}"
+        )
+
+
+def unexpected_body(response: httpx.Response, expected: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(response, f"the body does not decode as {expected}")
+
+
+def unexpected_status(response: httpx.Response) -> Exception:
+    if response.status_code >= 400:
+        return error_from_response(response)
+    return UnexpectedResponseError(response, "that status is not a success the client can decode")

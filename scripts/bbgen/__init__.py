@@ -1,0 +1,1 @@
+"""The code generator behind scripts/generate.py (not part of the installed package)."""

@@ -1,0 +1,143 @@
+"""Turn a fixed upstream document into the document openapi-python-client generates from."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import attrs
+
+from .content import (
+    iter_operations,
+    merge_path_parameters,
+    normalise_request_bodies,
+    normalise_responses,
+    resolve_component_refs,
+    undeclared_path_parameters,
+)
+from .families import rename_components_to_class_names, split_families
+from .hoist import flatten_all_of, hoist_document
+from .schemawalk import Json, ref_name
+
+
+class NormalizeError(Exception):
+    pass
+
+
+@attrs.frozen
+class OperationRow:
+    namespace: str
+    method: str
+    http_method: str
+    path: str
+    deprecated: bool
+    paginated: bool
+    summary: str
+
+
+@attrs.frozen
+class Normalized:
+    document: Json
+    operations: list[OperationRow]
+    response_models: frozenset[str]
+    request_models: frozenset[str]
+
+
+def parse_names(table: dict[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
+    out = {}
+    for key, dotted in table.items():
+        method, path = key.split(" ", 1)
+        namespace, verb = dotted.split(".")
+        out[(method, path)] = (namespace, verb)
+    return out
+
+
+def normalize(upstream: Json, *, product: str, names: dict[str, str]) -> Normalized:
+    doc = copy.deepcopy(upstream)
+    operation_names = parse_names(names)
+    missing = [f"{m} {p}" for m, p, _ in iter_operations(doc) if (m, p) not in operation_names]
+    if missing:
+        raise NormalizeError(
+            f"{len(missing)} operation(s) have no name in specs/names/{product}.json "
+            f"(add them following specs/names/README.md): " + "; ".join(missing[:20])
+        )
+    resolve_component_refs(doc, "requestBodies")
+    resolve_component_refs(doc, "parameters")
+    resolve_component_refs(doc, "responses")
+    merge_path_parameters(doc)
+    undeclared = undeclared_path_parameters(doc)
+    if undeclared:
+        raise NormalizeError("undeclared path parameters (fix them in specs/fixes): " + "; ".join(undeclared))
+    if product == "server":
+        _integer_paging_parameters(doc)
+    normalise_responses(doc)
+    normalise_request_bodies(doc)
+    original_keys = rename_components_to_class_names(doc)
+    flatten_all_of(doc)
+    hoist_document(doc, operation_names)
+    response_models, request_models = split_families(doc, product, original_keys)
+    _drop_titles(doc["components"])
+    _drop_titles(doc["paths"])
+    rows = []
+    for method, path, operation in iter_operations(doc):
+        namespace, verb = operation_names[(method, path)]
+        # Data Center marks two deprecated operations only with a "Deprecated" tag.
+        is_deprecated = bool(operation.get("deprecated")) or "Deprecated" in operation.get("tags", [])
+        operation["deprecated"] = is_deprecated
+        operation["operationId"] = f"{namespace}_{verb}"
+        operation["tags"] = [namespace]
+        rows.append(
+            OperationRow(
+                namespace=namespace,
+                method=verb,
+                http_method=method,
+                path=path,
+                deprecated=is_deprecated,
+                paginated=_is_paginated(doc, operation, product),
+                summary=str(operation.get("summary") or "").strip(),
+            )
+        )
+    return Normalized(doc, rows, frozenset(response_models), frozenset(request_models))
+
+
+def _integer_paging_parameters(doc: Json) -> None:
+    """Data Center declares `start` and `limit` as `number`; they are integers (a float breaks the
+    server's parsing and our typing)."""
+    for _method, _path, operation in iter_operations(doc):
+        for param in operation.get("parameters", []):
+            if param["in"] == "query" and param["name"] in ("start", "limit"):
+                param["schema"] = {"type": "integer", "format": "int32"}
+
+
+def _drop_titles(node: Json) -> None:
+    """openapi-python-client names classes after `title` when present, which would make `X` and
+    `XInput` (or two hoisted shapes that share a title) collide. Names come from component keys."""
+    if isinstance(node, dict):
+        title = node.get("title")
+        if isinstance(title, str):
+            del node["title"]
+        for value in node.values():
+            _drop_titles(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_titles(item)
+
+
+def success_schema(operation: Json) -> Json | None:
+    for status in sorted(operation.get("responses", {})):
+        content = operation["responses"][status].get("content") or {}
+        media = content.get("application/json")
+        if media and "schema" in media:
+            return media["schema"]
+    return None
+
+
+def _is_paginated(doc: Json, operation: Json, product: str) -> bool:
+    schema = success_schema(operation)
+    name = ref_name(schema)
+    if name is None:
+        return False
+    props: dict[str, Any] = doc["components"]["schemas"][name].get("properties", {})
+    if "values" not in props:
+        return False
+    return "next" in props if product == "cloud" else "isLastPage" in props
