@@ -8,6 +8,7 @@ names, and none of openapi-python-client's "duplicate model" removals.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from .schemawalk import (
     make_ref,
     pascal,
     ref_name,
+    referenced_names,
     replace_child,
     shape_key,
 )
@@ -81,6 +83,14 @@ class Hoister:
         self.components = components
         self.original = set(components)
         self.by_shape: dict[str, str] = {}
+        # Every context a hoisted shape was met in: the final name is the most specific (shortest) one,
+        # so `fromRef` is `RestPullRequestFromRef`, not named after whichever schema sorted first.
+        self.contexts: dict[str, set[str]] = {}
+        self.fixed_names: set[str] = set()
+        self.parent_of: dict[str, str] = {}
+        # How often each component is referenced: a shape met inside `RestRepository` (used everywhere)
+        # is better named after it than after a rarely used schema that happens to embed the same shape.
+        self.popularity: Counter[str] = Counter()
 
     def hoist_children(self, schema: Json, context: str) -> None:
         for role, child, key in list(child_schemas(schema)):
@@ -92,6 +102,7 @@ class Hoister:
                 child_context = context + "Value"
             else:
                 child_context = context + "Option"
+            self.parent_of.setdefault(child_context, context)
             replace_child(schema, key, self.hoist(child, child_context))
 
     def hoist(
@@ -101,17 +112,48 @@ class Hoister:
         if not isinstance(schema, dict) or "$ref" in schema:
             return schema
         self.hoist_children(schema, context)
+        if is_enum(schema) and None in schema["enum"]:
+            # `null` as an enum member makes openapi-python-client invent `XType1` classes. A null from the
+            # server still decodes (response models keep it), so the enum lists only the real values.
+            schema = {key: value for key, value in schema.items() if key != "nullable"}
+            schema["enum"] = [value for value in schema["enum"] if value is not None]
         if not (is_object_with_properties(schema) or is_enum(schema)):
             return schema
         key = shape_key(schema)
         existing = self.by_shape.get(key)
         if existing is not None:
+            self.contexts.setdefault(existing, set()).add(context)
             return make_ref(existing)
         hinted = name_hint(schema) if name_hint else None
-        name = self._free_name(hinted or _title_name(schema) or context, key, fallback=context)
+        preferred = hinted or _title_name(schema)
+        name = self._free_name(preferred or context, key, fallback=context)
         self.components[name] = schema
         self.by_shape[key] = name
+        if preferred and name == preferred:
+            self.fixed_names.add(name)
+        self.contexts.setdefault(name, set()).add(context)
         return make_ref(name)
+
+    def best_names(self) -> dict[str, str]:
+        """Renames that give each hoisted component the shortest context it was met in."""
+        taken = {name.lower() for name in self.components}
+        renames: dict[str, str] = {}
+        for name in sorted(self.contexts):
+            if name in self.original or name in self.fixed_names or name not in self.components:
+                continue
+            ranked = sorted(
+                self.contexts[name],
+                key=lambda c: (-self.popularity[self.parent_of.get(c, "")], len(c), c),
+            )
+            for candidate in ranked:
+                if candidate == name:
+                    break
+                if candidate.lower() not in taken:
+                    renames[name] = candidate
+                    taken.discard(name.lower())
+                    taken.add(candidate.lower())
+                    break
+        return renames
 
     def _free_name(self, preferred: str, key: str, fallback: str) -> str:
         taken = {name.lower() for name in self.components}
@@ -149,6 +191,7 @@ def page_envelope_name(schema: Json) -> str | None:
 def hoist_document(doc: Json, operation_names: dict[tuple[str, str], tuple[str, str]]) -> None:
     components: dict[str, Json] = doc["components"]["schemas"]
     hoister = Hoister(components)
+    hoister.popularity.update(referenced_names(doc))
     for name in sorted(components):
         hoister.hoist_children(components[name], pascal(name))
     for name in sorted(components):
@@ -167,6 +210,10 @@ def hoist_document(doc: Json, operation_names: dict[tuple[str, str], tuple[str, 
             for media in (response.get("content") or {}).values():
                 if "schema" in media:
                     media["schema"] = hoister.hoist(media["schema"], base + "Response", page_envelope_name)
+    renames = hoister.best_names()
+    for old, new in renames.items():
+        components[new] = components.pop(old)
+    rewrite_refs(doc, renames)
     _merge_synthetic_duplicates(doc, hoister.original)
 
 

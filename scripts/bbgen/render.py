@@ -68,8 +68,8 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
     )
     project.env.globals.update(
         JINJA_GLOBALS,
-        response_models=normalized.response_models,
-        deprecated_operations={f"{row.namespace}_{row.method}" for row in normalized.operations if row.deprecated},
+        request_models=normalized.request_models,
+        deprecated_operations={f"{r.namespace}_{r.method}" for r in normalized.operations if r.deprecated},
     )
     with contextlib.redirect_stdout(io.StringIO()):  # it prints progress; --report owns stdout
         errors = project.build()

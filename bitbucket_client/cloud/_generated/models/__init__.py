@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from .author_input import AuthorInput
     from .base_commit import BaseCommit
     from .base_commit_input import BaseCommitInput
-    from .base_commit_summary import BaseCommitSummary
-    from .base_commit_summary_input import BaseCommitSummaryInput
-    from .base_commit_summary_markup import BaseCommitSummaryMarkup
     from .branch import Branch
     from .branch_input import BranchInput
     from .branch_links import BranchLinks
@@ -29,12 +26,10 @@ if TYPE_CHECKING:
     from .branching_model import BranchingModel
     from .branching_model_branch_types_item import BranchingModelBranchTypesItem
     from .branching_model_branch_types_item_kind import BranchingModelBranchTypesItemKind
-    from .branching_model_development import BranchingModelDevelopment
+    from .branching_model_production import BranchingModelProduction
     from .branching_model_settings import BranchingModelSettings
     from .branching_model_settings_branch_types_item import BranchingModelSettingsBranchTypesItem
     from .branching_model_settings_development import BranchingModelSettingsDevelopment
-    from .branching_model_settings_links import BranchingModelSettingsLinks
-    from .branching_model_settings_links_input import BranchingModelSettingsLinksInput
     from .branching_model_settings_production import BranchingModelSettingsProduction
     from .branchrestriction import Branchrestriction
     from .branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind
@@ -55,6 +50,8 @@ if TYPE_CHECKING:
     from .commit_file import CommitFile
     from .commit_file_attributes import CommitFileAttributes
     from .commit_input import CommitInput
+    from .commit_summary import CommitSummary
+    from .commit_summary_input import CommitSummaryInput
     from .commitstatus import Commitstatus
     from .commitstatus_input import CommitstatusInput
     from .commitstatus_links import CommitstatusLinks
@@ -86,17 +83,15 @@ if TYPE_CHECKING:
     from .gpg_account_key_input import GPGAccountKeyInput
     from .group import Group
     from .group_input import GroupInput
-    from .group_links import GroupLinks
-    from .group_links_input import GroupLinksInput
     from .hook_event import HookEvent
     from .hook_event_event import HookEventEvent
     from .issue import Issue
     from .issue_attachment import IssueAttachment
     from .issue_change import IssueChange
     from .issue_change_changes import IssueChangeChanges
-    from .issue_change_changes_assignee import IssueChangeChangesAssignee
-    from .issue_change_changes_assignee_input import IssueChangeChangesAssigneeInput
     from .issue_change_changes_input import IssueChangeChangesInput
+    from .issue_change_changes_kind import IssueChangeChangesKind
+    from .issue_change_changes_kind_input import IssueChangeChangesKindInput
     from .issue_change_input import IssueChangeInput
     from .issue_change_links import IssueChangeLinks
     from .issue_change_links_input import IssueChangeLinksInput
@@ -173,7 +168,7 @@ if TYPE_CHECKING:
     from .participant import Participant
     from .participant_input import ParticipantInput
     from .participant_role import ParticipantRole
-    from .participant_state_type_1 import ParticipantStateType1
+    from .participant_state import ParticipantState
     from .pipeline import Pipeline
     from .pipeline_build_number import PipelineBuildNumber
     from .pipeline_build_number_input import PipelineBuildNumberInput
@@ -231,16 +226,16 @@ if TYPE_CHECKING:
     from .pipelines_pipeline_links_input import PipelinesPipelineLinksInput
     from .project import Project
     from .project_branching_model import ProjectBranchingModel
-    from .project_branching_model_development import ProjectBranchingModelDevelopment
+    from .project_branching_model_production import ProjectBranchingModelProduction
     from .project_deploy_key import ProjectDeployKey
     from .project_group_permission import ProjectGroupPermission
-    from .project_group_permission_permission import ProjectGroupPermissionPermission
     from .project_input import ProjectInput
     from .project_links import ProjectLinks
     from .project_links_input import ProjectLinksInput
     from .project_permission_update_schema import ProjectPermissionUpdateSchema
     from .project_permission_update_schema_permission import ProjectPermissionUpdateSchemaPermission
     from .project_user_permission import ProjectUserPermission
+    from .project_user_permission_permission import ProjectUserPermissionPermission
     from .pull_request_branch import PullRequestBranch
     from .pull_request_branch_input import PullRequestBranchInput
     from .pull_request_commit import PullRequestCommit
@@ -279,11 +274,10 @@ if TYPE_CHECKING:
     from .report_input import ReportInput
     from .report_report_type import ReportReportType
     from .report_result import ReportResult
-    from .repositories_list_public_role import RepositoriesListPublicRole
+    from .repositories_list_role import RepositoriesListRole
     from .repository import Repository
     from .repository_fork_policy import RepositoryForkPolicy
     from .repository_group_permission import RepositoryGroupPermission
-    from .repository_group_permission_permission import RepositoryGroupPermissionPermission
     from .repository_inheritance_state import RepositoryInheritanceState
     from .repository_inheritance_state_override_settings import RepositoryInheritanceStateOverrideSettings
     from .repository_input import RepositoryInput
@@ -292,6 +286,7 @@ if TYPE_CHECKING:
     from .repository_permission import RepositoryPermission
     from .repository_scm import RepositoryScm
     from .repository_user_permission import RepositoryUserPermission
+    from .repository_user_permission_permission import RepositoryUserPermissionPermission
     from .search_code_search_result import SearchCodeSearchResult
     from .search_content_match import SearchContentMatch
     from .search_line import SearchLine
@@ -300,18 +295,23 @@ if TYPE_CHECKING:
     from .snippet import Snippet
     from .snippet_comment import SnippetComment
     from .snippet_comment_input import SnippetCommentInput
+    from .snippet_comment_links import SnippetCommentLinks
+    from .snippet_comment_links_input import SnippetCommentLinksInput
     from .snippet_commit import SnippetCommit
     from .snippet_commit_links import SnippetCommitLinks
     from .snippet_input import SnippetInput
-    from .snippets_list_accessible_role import SnippetsListAccessibleRole
+    from .snippets_list_role import SnippetsListRole
     from .source_get_format import SourceGetFormat
     from .source_get_root_format import SourceGetRootFormat
     from .ssh_account_key import SshAccountKey
     from .ssh_account_key_input import SshAccountKeyInput
+    from .ssh_account_key_links import SshAccountKeyLinks
+    from .ssh_account_key_links_input import SshAccountKeyLinksInput
     from .subject_types import SubjectTypes
-    from .subject_types_repository import SubjectTypesRepository
+    from .subject_types_workspace import SubjectTypesWorkspace
     from .tag import Tag
     from .tag_input import TagInput
+    from .task_content_markup import TaskContentMarkup
     from .task_raw_content import TaskRawContent
     from .team import Team
     from .team_input import TeamInput
@@ -347,9 +347,6 @@ _MODULES: dict[str, str] = {
     "AuthorInput": ".author_input",
     "BaseCommit": ".base_commit",
     "BaseCommitInput": ".base_commit_input",
-    "BaseCommitSummary": ".base_commit_summary",
-    "BaseCommitSummaryInput": ".base_commit_summary_input",
-    "BaseCommitSummaryMarkup": ".base_commit_summary_markup",
     "Branch": ".branch",
     "BranchInput": ".branch_input",
     "BranchLinks": ".branch_links",
@@ -358,12 +355,10 @@ _MODULES: dict[str, str] = {
     "BranchingModel": ".branching_model",
     "BranchingModelBranchTypesItem": ".branching_model_branch_types_item",
     "BranchingModelBranchTypesItemKind": ".branching_model_branch_types_item_kind",
-    "BranchingModelDevelopment": ".branching_model_development",
+    "BranchingModelProduction": ".branching_model_production",
     "BranchingModelSettings": ".branching_model_settings",
     "BranchingModelSettingsBranchTypesItem": ".branching_model_settings_branch_types_item",
     "BranchingModelSettingsDevelopment": ".branching_model_settings_development",
-    "BranchingModelSettingsLinks": ".branching_model_settings_links",
-    "BranchingModelSettingsLinksInput": ".branching_model_settings_links_input",
     "BranchingModelSettingsProduction": ".branching_model_settings_production",
     "Branchrestriction": ".branchrestriction",
     "BranchrestrictionBranchMatchKind": ".branchrestriction_branch_match_kind",
@@ -384,6 +379,8 @@ _MODULES: dict[str, str] = {
     "CommitFile": ".commit_file",
     "CommitFileAttributes": ".commit_file_attributes",
     "CommitInput": ".commit_input",
+    "CommitSummary": ".commit_summary",
+    "CommitSummaryInput": ".commit_summary_input",
     "Commitstatus": ".commitstatus",
     "CommitstatusInput": ".commitstatus_input",
     "CommitstatusLinks": ".commitstatus_links",
@@ -415,17 +412,15 @@ _MODULES: dict[str, str] = {
     "GPGAccountKeyInput": ".gpg_account_key_input",
     "Group": ".group",
     "GroupInput": ".group_input",
-    "GroupLinks": ".group_links",
-    "GroupLinksInput": ".group_links_input",
     "HookEvent": ".hook_event",
     "HookEventEvent": ".hook_event_event",
     "Issue": ".issue",
     "IssueAttachment": ".issue_attachment",
     "IssueChange": ".issue_change",
     "IssueChangeChanges": ".issue_change_changes",
-    "IssueChangeChangesAssignee": ".issue_change_changes_assignee",
-    "IssueChangeChangesAssigneeInput": ".issue_change_changes_assignee_input",
     "IssueChangeChangesInput": ".issue_change_changes_input",
+    "IssueChangeChangesKind": ".issue_change_changes_kind",
+    "IssueChangeChangesKindInput": ".issue_change_changes_kind_input",
     "IssueChangeInput": ".issue_change_input",
     "IssueChangeLinks": ".issue_change_links",
     "IssueChangeLinksInput": ".issue_change_links_input",
@@ -502,7 +497,7 @@ _MODULES: dict[str, str] = {
     "Participant": ".participant",
     "ParticipantInput": ".participant_input",
     "ParticipantRole": ".participant_role",
-    "ParticipantStateType1": ".participant_state_type_1",
+    "ParticipantState": ".participant_state",
     "Pipeline": ".pipeline",
     "PipelineBuildNumber": ".pipeline_build_number",
     "PipelineBuildNumberInput": ".pipeline_build_number_input",
@@ -558,16 +553,16 @@ _MODULES: dict[str, str] = {
     "PipelinesPipelineLinksInput": ".pipelines_pipeline_links_input",
     "Project": ".project",
     "ProjectBranchingModel": ".project_branching_model",
-    "ProjectBranchingModelDevelopment": ".project_branching_model_development",
+    "ProjectBranchingModelProduction": ".project_branching_model_production",
     "ProjectDeployKey": ".project_deploy_key",
     "ProjectGroupPermission": ".project_group_permission",
-    "ProjectGroupPermissionPermission": ".project_group_permission_permission",
     "ProjectInput": ".project_input",
     "ProjectLinks": ".project_links",
     "ProjectLinksInput": ".project_links_input",
     "ProjectPermissionUpdateSchema": ".project_permission_update_schema",
     "ProjectPermissionUpdateSchemaPermission": ".project_permission_update_schema_permission",
     "ProjectUserPermission": ".project_user_permission",
+    "ProjectUserPermissionPermission": ".project_user_permission_permission",
     "PullRequestBranch": ".pull_request_branch",
     "PullRequestBranchInput": ".pull_request_branch_input",
     "PullRequestCommit": ".pull_request_commit",
@@ -606,11 +601,10 @@ _MODULES: dict[str, str] = {
     "ReportInput": ".report_input",
     "ReportReportType": ".report_report_type",
     "ReportResult": ".report_result",
-    "RepositoriesListPublicRole": ".repositories_list_public_role",
+    "RepositoriesListRole": ".repositories_list_role",
     "Repository": ".repository",
     "RepositoryForkPolicy": ".repository_fork_policy",
     "RepositoryGroupPermission": ".repository_group_permission",
-    "RepositoryGroupPermissionPermission": ".repository_group_permission_permission",
     "RepositoryInheritanceState": ".repository_inheritance_state",
     "RepositoryInheritanceStateOverrideSettings": ".repository_inheritance_state_override_settings",
     "RepositoryInput": ".repository_input",
@@ -619,6 +613,7 @@ _MODULES: dict[str, str] = {
     "RepositoryPermission": ".repository_permission",
     "RepositoryScm": ".repository_scm",
     "RepositoryUserPermission": ".repository_user_permission",
+    "RepositoryUserPermissionPermission": ".repository_user_permission_permission",
     "SearchCodeSearchResult": ".search_code_search_result",
     "SearchContentMatch": ".search_content_match",
     "SearchLine": ".search_line",
@@ -627,18 +622,23 @@ _MODULES: dict[str, str] = {
     "Snippet": ".snippet",
     "SnippetComment": ".snippet_comment",
     "SnippetCommentInput": ".snippet_comment_input",
+    "SnippetCommentLinks": ".snippet_comment_links",
+    "SnippetCommentLinksInput": ".snippet_comment_links_input",
     "SnippetCommit": ".snippet_commit",
     "SnippetCommitLinks": ".snippet_commit_links",
     "SnippetInput": ".snippet_input",
-    "SnippetsListAccessibleRole": ".snippets_list_accessible_role",
+    "SnippetsListRole": ".snippets_list_role",
     "SourceGetFormat": ".source_get_format",
     "SourceGetRootFormat": ".source_get_root_format",
     "SshAccountKey": ".ssh_account_key",
     "SshAccountKeyInput": ".ssh_account_key_input",
+    "SshAccountKeyLinks": ".ssh_account_key_links",
+    "SshAccountKeyLinksInput": ".ssh_account_key_links_input",
     "SubjectTypes": ".subject_types",
-    "SubjectTypesRepository": ".subject_types_repository",
+    "SubjectTypesWorkspace": ".subject_types_workspace",
     "Tag": ".tag",
     "TagInput": ".tag_input",
+    "TaskContentMarkup": ".task_content_markup",
     "TaskRawContent": ".task_raw_content",
     "Team": ".team",
     "TeamInput": ".team_input",
@@ -675,19 +675,14 @@ __all__ = (
     "AuthorInput",
     "BaseCommit",
     "BaseCommitInput",
-    "BaseCommitSummary",
-    "BaseCommitSummaryInput",
-    "BaseCommitSummaryMarkup",
     "Branch",
     "BranchingModel",
     "BranchingModelBranchTypesItem",
     "BranchingModelBranchTypesItemKind",
-    "BranchingModelDevelopment",
+    "BranchingModelProduction",
     "BranchingModelSettings",
     "BranchingModelSettingsBranchTypesItem",
     "BranchingModelSettingsDevelopment",
-    "BranchingModelSettingsLinks",
-    "BranchingModelSettingsLinksInput",
     "BranchingModelSettingsProduction",
     "BranchInput",
     "BranchLinks",
@@ -717,6 +712,8 @@ __all__ = (
     "CommitstatusLinks",
     "CommitstatusLinksInput",
     "CommitstatusState",
+    "CommitSummary",
+    "CommitSummaryInput",
     "Committer",
     "CommitterInput",
     "Component",
@@ -743,17 +740,15 @@ __all__ = (
     "GPGAccountKeyInput",
     "Group",
     "GroupInput",
-    "GroupLinks",
-    "GroupLinksInput",
     "HookEvent",
     "HookEventEvent",
     "Issue",
     "IssueAttachment",
     "IssueChange",
     "IssueChangeChanges",
-    "IssueChangeChangesAssignee",
-    "IssueChangeChangesAssigneeInput",
     "IssueChangeChangesInput",
+    "IssueChangeChangesKind",
+    "IssueChangeChangesKindInput",
     "IssueChangeInput",
     "IssueChangeLinks",
     "IssueChangeLinksInput",
@@ -830,7 +825,7 @@ __all__ = (
     "Participant",
     "ParticipantInput",
     "ParticipantRole",
-    "ParticipantStateType1",
+    "ParticipantState",
     "Pipeline",
     "PipelineBuildNumber",
     "PipelineBuildNumberInput",
@@ -886,16 +881,16 @@ __all__ = (
     "PipelineVariableInput",
     "Project",
     "ProjectBranchingModel",
-    "ProjectBranchingModelDevelopment",
+    "ProjectBranchingModelProduction",
     "ProjectDeployKey",
     "ProjectGroupPermission",
-    "ProjectGroupPermissionPermission",
     "ProjectInput",
     "ProjectLinks",
     "ProjectLinksInput",
     "ProjectPermissionUpdateSchema",
     "ProjectPermissionUpdateSchemaPermission",
     "ProjectUserPermission",
+    "ProjectUserPermissionPermission",
     "Pullrequest",
     "PullRequestBranch",
     "PullRequestBranchInput",
@@ -934,11 +929,10 @@ __all__ = (
     "ReportInput",
     "ReportReportType",
     "ReportResult",
-    "RepositoriesListPublicRole",
+    "RepositoriesListRole",
     "Repository",
     "RepositoryForkPolicy",
     "RepositoryGroupPermission",
-    "RepositoryGroupPermissionPermission",
     "RepositoryInheritanceState",
     "RepositoryInheritanceStateOverrideSettings",
     "RepositoryInput",
@@ -947,6 +941,7 @@ __all__ = (
     "RepositoryPermission",
     "RepositoryScm",
     "RepositoryUserPermission",
+    "RepositoryUserPermissionPermission",
     "SearchCodeSearchResult",
     "SearchContentMatch",
     "SearchLine",
@@ -955,18 +950,23 @@ __all__ = (
     "Snippet",
     "SnippetComment",
     "SnippetCommentInput",
+    "SnippetCommentLinks",
+    "SnippetCommentLinksInput",
     "SnippetCommit",
     "SnippetCommitLinks",
     "SnippetInput",
-    "SnippetsListAccessibleRole",
+    "SnippetsListRole",
     "SourceGetFormat",
     "SourceGetRootFormat",
     "SshAccountKey",
     "SshAccountKeyInput",
+    "SshAccountKeyLinks",
+    "SshAccountKeyLinksInput",
     "SubjectTypes",
-    "SubjectTypesRepository",
+    "SubjectTypesWorkspace",
     "Tag",
     "TagInput",
+    "TaskContentMarkup",
     "TaskRawContent",
     "Team",
     "TeamInput",

@@ -24,7 +24,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.author import Author
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
 
 
@@ -41,7 +41,7 @@ class BaseCommit:
     author: Author | Unset = UNSET
     committer: Committer | Unset = UNSET
     message: str | Unset = UNSET
-    summary: BaseCommitSummary | Unset = UNSET
+    summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -62,7 +62,7 @@ class BaseCommit:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
 
     return ModelSpec(
@@ -73,7 +73,7 @@ def _spec() -> ModelSpec:
             ("author", "author", model(Author)),
             ("committer", "committer", model(Committer)),
             ("message", "message", as_str),
-            ("summary", "summary", model(BaseCommitSummary)),
+            ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
         ),
         extra=as_any,

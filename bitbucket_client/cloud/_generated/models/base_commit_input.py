@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.author_input import AuthorInput
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.committer_input import CommitterInput
 
 
@@ -30,7 +30,7 @@ class BaseCommitInput:
         author (AuthorInput | Unset): The author of a change in a repository
         committer (CommitterInput | Unset): The committer of a change in a repository
         message (str | Unset):
-        summary (BaseCommitSummaryInput | Unset):
+        summary (CommitSummaryInput | Unset):
         parents (list[BaseCommitInput] | Unset):
     """
 
@@ -40,7 +40,7 @@ class BaseCommitInput:
     author: AuthorInput | Unset = UNSET
     committer: CommitterInput | Unset = UNSET
     message: str | Unset = UNSET
-    summary: BaseCommitSummaryInput | Unset = UNSET
+    summary: CommitSummaryInput | Unset = UNSET
     parents: list[BaseCommitInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -101,7 +101,7 @@ class BaseCommitInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.author_input import AuthorInput  # noqa: PLC0415
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.committer_input import CommitterInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -133,11 +133,11 @@ class BaseCommitInput:
         message = d.pop("message", UNSET)
 
         _summary = d.pop("summary", UNSET)
-        summary: BaseCommitSummaryInput | Unset
+        summary: CommitSummaryInput | Unset
         if isinstance(_summary, Unset):
             summary = UNSET
         else:
-            summary = BaseCommitSummaryInput.from_dict(_summary)
+            summary = CommitSummaryInput.from_dict(_summary)
 
         _parents = d.pop("parents", UNSET)
         parents: list[BaseCommitInput] | Unset = UNSET

@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.branching_model_branch_types_item import BranchingModelBranchTypesItem
-    from ..models.branching_model_development import BranchingModelDevelopment
+    from ..models.branching_model_production import BranchingModelProduction
 
 
 @_attrs_define
@@ -34,8 +34,8 @@ class BranchingModel:
 
     type_: str | Unset = UNSET
     branch_types: list[BranchingModelBranchTypesItem] | Unset = UNSET
-    development: BranchingModelDevelopment | Unset = UNSET
-    production: BranchingModelDevelopment | Unset = UNSET
+    development: BranchingModelProduction | Unset = UNSET
+    production: BranchingModelProduction | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,14 +55,14 @@ class BranchingModel:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.branching_model_branch_types_item import BranchingModelBranchTypesItem  # noqa: PLC0415
-    from ..models.branching_model_development import BranchingModelDevelopment  # noqa: PLC0415
+    from ..models.branching_model_production import BranchingModelProduction  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
             ("branch_types", "branch_types", list_of(model(BranchingModelBranchTypesItem))),
-            ("development", "development", model(BranchingModelDevelopment)),
-            ("production", "production", model(BranchingModelDevelopment)),
+            ("development", "development", model(BranchingModelProduction)),
+            ("production", "production", model(BranchingModelProduction)),
         ),
         extra=as_any,
     )

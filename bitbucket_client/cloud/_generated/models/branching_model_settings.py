@@ -23,8 +23,8 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.branching_model_settings_branch_types_item import BranchingModelSettingsBranchTypesItem
     from ..models.branching_model_settings_development import BranchingModelSettingsDevelopment
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
     from ..models.branching_model_settings_production import BranchingModelSettingsProduction
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -35,7 +35,7 @@ class BranchingModelSettings:
     """
 
     type_: str | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     branch_types: list[BranchingModelSettingsBranchTypesItem] | Unset = UNSET
     development: BranchingModelSettingsDevelopment | Unset = UNSET
     production: BranchingModelSettingsProduction | Unset = UNSET
@@ -59,13 +59,13 @@ class BranchingModelSettings:
 def _spec() -> ModelSpec:
     from ..models.branching_model_settings_branch_types_item import BranchingModelSettingsBranchTypesItem  # noqa: PLC0415
     from ..models.branching_model_settings_development import BranchingModelSettingsDevelopment  # noqa: PLC0415
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
     from ..models.branching_model_settings_production import BranchingModelSettingsProduction  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
             ("branch_types", "branch_types", list_of(model(BranchingModelSettingsBranchTypesItem))),
             ("development", "development", model(BranchingModelSettingsDevelopment)),
             ("production", "production", model(BranchingModelSettingsProduction)),

@@ -28,8 +28,8 @@ from ..models.branchrestriction_kind import BranchrestrictionKind
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
     from ..models.group import Group
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -43,7 +43,7 @@ class Branchrestriction:
     kind: BranchrestrictionKind | str | Unset = UNSET
     branch_match_kind: BranchrestrictionBranchMatchKind | str | Unset = UNSET
     pattern: str | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     id: int | Unset = UNSET
     branch_type: BranchrestrictionBranchType | str | Unset = UNSET
     value: int | Unset = UNSET
@@ -68,8 +68,8 @@ class Branchrestriction:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
     from ..models.group import Group  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -77,7 +77,7 @@ def _spec() -> ModelSpec:
             ("kind", "kind", enum_or_str(BranchrestrictionKind)),
             ("branch_match_kind", "branch_match_kind", enum_or_str(BranchrestrictionBranchMatchKind)),
             ("pattern", "pattern", as_str),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
             ("id", "id", as_int),
             ("branch_type", "branch_type", enum_or_str(BranchrestrictionBranchType)),
             ("value", "value", as_int),

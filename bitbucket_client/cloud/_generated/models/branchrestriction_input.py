@@ -14,8 +14,8 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput
     from ..models.group_input import GroupInput
+    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 T = TypeVar("T", bound="BranchrestrictionInput")
@@ -32,7 +32,7 @@ class BranchrestrictionInput:
             The default is `glob`.
         pattern (str): Apply the restriction to branches that match this pattern. Active when `branch_match_kind` is
             `glob`. Will be empty when `branch_match_kind` is `branching_model`.
-        links (BranchingModelSettingsLinksInput | Unset):
+        links (SshAccountKeyLinksInput | Unset):
         id (int | Unset): The branch restriction status' id.
         branch_type (BranchrestrictionBranchType | Unset): Apply the restriction to branches of this type. Active when
             `branch_match_kind` is `branching_model`. The branch type will be calculated using the branching model
@@ -56,7 +56,7 @@ class BranchrestrictionInput:
     branch_match_kind: BranchrestrictionBranchMatchKind
     pattern: str
     type_: str = "branchrestriction"
-    links: BranchingModelSettingsLinksInput | Unset = UNSET
+    links: SshAccountKeyLinksInput | Unset = UNSET
     id: int | Unset = UNSET
     branch_type: BranchrestrictionBranchType | Unset = UNSET
     value: int | Unset = UNSET
@@ -127,8 +127,8 @@ class BranchrestrictionInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput  # noqa: PLC0415
         from ..models.group_input import GroupInput  # noqa: PLC0415
+        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
@@ -140,11 +140,11 @@ class BranchrestrictionInput:
         pattern = d.pop("pattern")
 
         _links = d.pop("links", UNSET)
-        links: BranchingModelSettingsLinksInput | Unset
+        links: SshAccountKeyLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = BranchingModelSettingsLinksInput.from_dict(_links)
+            links = SshAccountKeyLinksInput.from_dict(_links)
 
         id = d.pop("id", UNSET)
 

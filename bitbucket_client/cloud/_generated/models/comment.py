@@ -25,9 +25,9 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.base_commit_summary import BaseCommitSummary
     from ..models.comment_inline import CommentInline
     from ..models.comment_links import CommentLinks
+    from ..models.commit_summary import CommitSummary
 
 
 @_attrs_define
@@ -42,7 +42,7 @@ class Comment:
     id: int | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
-    content: BaseCommitSummary | Unset = UNSET
+    content: CommitSummary | Unset = UNSET
     user: Account | Unset = UNSET
     deleted: bool | Unset = UNSET
     parent: Comment | Unset = UNSET
@@ -67,9 +67,9 @@ class Comment:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
     from ..models.comment_inline import CommentInline  # noqa: PLC0415
     from ..models.comment_links import CommentLinks  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -77,7 +77,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_int),
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
-            ("content", "content", model(BaseCommitSummary)),
+            ("content", "content", model(CommitSummary)),
             ("user", "user", model(Account)),
             ("deleted", "deleted", as_bool),
             ("parent", "parent", model(Comment)),

@@ -25,7 +25,7 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
     from ..models.participant import Participant
     from ..models.repository import Repository
@@ -44,7 +44,7 @@ class Commit:
     author: Author | Unset = UNSET
     committer: Committer | Unset = UNSET
     message: str | Unset = UNSET
-    summary: BaseCommitSummary | Unset = UNSET
+    summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
     repository: Repository | Unset = UNSET
     participants: list[Participant] | Unset = UNSET
@@ -68,7 +68,7 @@ class Commit:
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
     from ..models.participant import Participant  # noqa: PLC0415
     from ..models.repository import Repository  # noqa: PLC0415
@@ -81,7 +81,7 @@ def _spec() -> ModelSpec:
             ("author", "author", model(Author)),
             ("committer", "committer", model(Committer)),
             ("message", "message", as_str),
-            ("summary", "summary", model(BaseCommitSummary)),
+            ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
             ("repository", "repository", model(Repository)),
             ("participants", "participants", list_of(model(Participant))),

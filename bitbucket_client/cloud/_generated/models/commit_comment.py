@@ -25,11 +25,11 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.base_commit_summary import BaseCommitSummary
     from ..models.comment import Comment
     from ..models.comment_inline import CommentInline
     from ..models.comment_links import CommentLinks
     from ..models.commit import Commit
+    from ..models.commit_summary import CommitSummary
 
 
 @_attrs_define
@@ -43,7 +43,7 @@ class CommitComment:
     id: int | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
-    content: BaseCommitSummary | Unset = UNSET
+    content: CommitSummary | Unset = UNSET
     user: Account | Unset = UNSET
     deleted: bool | Unset = UNSET
     parent: Comment | Unset = UNSET
@@ -69,11 +69,11 @@ class CommitComment:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
     from ..models.comment import Comment  # noqa: PLC0415
     from ..models.comment_inline import CommentInline  # noqa: PLC0415
     from ..models.comment_links import CommentLinks  # noqa: PLC0415
     from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -81,7 +81,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_int),
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
-            ("content", "content", model(BaseCommitSummary)),
+            ("content", "content", model(CommitSummary)),
             ("user", "user", model(Account)),
             ("deleted", "deleted", as_bool),
             ("parent", "parent", model(Comment)),

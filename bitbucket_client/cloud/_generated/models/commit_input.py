@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.author_input import AuthorInput
     from ..models.base_commit_input import BaseCommitInput
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.committer_input import CommitterInput
     from ..models.participant_input import ParticipantInput
     from ..models.repository_input import RepositoryInput
@@ -33,7 +33,7 @@ class CommitInput:
         author (AuthorInput | Unset): The author of a change in a repository
         committer (CommitterInput | Unset): The committer of a change in a repository
         message (str | Unset):
-        summary (BaseCommitSummaryInput | Unset):
+        summary (CommitSummaryInput | Unset):
         parents (list[BaseCommitInput] | Unset):
         repository (RepositoryInput | Unset): A Bitbucket repository.
         participants (list[ParticipantInput] | Unset):
@@ -45,7 +45,7 @@ class CommitInput:
     author: AuthorInput | Unset = UNSET
     committer: CommitterInput | Unset = UNSET
     message: str | Unset = UNSET
-    summary: BaseCommitSummaryInput | Unset = UNSET
+    summary: CommitSummaryInput | Unset = UNSET
     parents: list[BaseCommitInput] | Unset = UNSET
     repository: RepositoryInput | Unset = UNSET
     participants: list[ParticipantInput] | Unset = UNSET
@@ -124,7 +124,7 @@ class CommitInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.author_input import AuthorInput  # noqa: PLC0415
         from ..models.base_commit_input import BaseCommitInput  # noqa: PLC0415
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.committer_input import CommitterInput  # noqa: PLC0415
         from ..models.participant_input import ParticipantInput  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
@@ -158,11 +158,11 @@ class CommitInput:
         message = d.pop("message", UNSET)
 
         _summary = d.pop("summary", UNSET)
-        summary: BaseCommitSummaryInput | Unset
+        summary: CommitSummaryInput | Unset
         if isinstance(_summary, Unset):
             summary = UNSET
         else:
-            summary = BaseCommitSummaryInput.from_dict(_summary)
+            summary = CommitSummaryInput.from_dict(_summary)
 
         _parents = d.pop("parents", UNSET)
         parents: list[BaseCommitInput] | Unset = UNSET

@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -32,7 +32,7 @@ class Component:
     """
 
     type_: str | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     name: str | Unset = UNSET
     id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -53,12 +53,12 @@ class Component:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
             ("name", "name", as_str),
             ("id", "id", as_int),
         ),

@@ -24,7 +24,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -46,7 +46,7 @@ class GPGAccountKey:
     added_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
     subkeys: list[GPGAccountKey] | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,7 +66,7 @@ class GPGAccountKey:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -82,7 +82,7 @@ def _spec() -> ModelSpec:
             ("added_on", "added_on", as_datetime),
             ("last_used", "last_used", as_datetime),
             ("subkeys", "subkeys", list_of(model(GPGAccountKey))),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
         ),
         extra=as_any,
     )

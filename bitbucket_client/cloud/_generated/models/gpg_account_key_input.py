@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput
+    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 T = TypeVar("T", bound="GPGAccountKeyInput")
@@ -36,7 +36,7 @@ class GPGAccountKeyInput:
         added_on (datetime.datetime | Unset):
         last_used (datetime.datetime | Unset):
         subkeys (list[GPGAccountKeyInput] | Unset):
-        links (BranchingModelSettingsLinksInput | Unset):
+        links (SshAccountKeyLinksInput | Unset):
     """
 
     type_: str = "GPG_account_key"
@@ -51,7 +51,7 @@ class GPGAccountKeyInput:
     added_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
     subkeys: list[GPGAccountKeyInput] | Unset = UNSET
-    links: BranchingModelSettingsLinksInput | Unset = UNSET
+    links: SshAccountKeyLinksInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,7 +135,7 @@ class GPGAccountKeyInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput  # noqa: PLC0415
+        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
@@ -195,11 +195,11 @@ class GPGAccountKeyInput:
                 subkeys.append(subkeys_item)
 
         _links = d.pop("links", UNSET)
-        links: BranchingModelSettingsLinksInput | Unset
+        links: SshAccountKeyLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = BranchingModelSettingsLinksInput.from_dict(_links)
+            links = SshAccountKeyLinksInput.from_dict(_links)
 
         gpg_account_key_input = cls(
             type_=type_,

@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.group_links import GroupLinks
+    from ..models.snippet_comment_links import SnippetCommentLinks
     from ..models.workspace import Workspace
 
 
@@ -33,7 +33,7 @@ class Group:
     """
 
     type_: str | Unset = UNSET
-    links: GroupLinks | Unset = UNSET
+    links: SnippetCommentLinks | Unset = UNSET
     owner: Account | Unset = UNSET
     workspace: Workspace | Unset = UNSET
     name: str | Unset = UNSET
@@ -58,13 +58,13 @@ class Group:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.group_links import GroupLinks  # noqa: PLC0415
+    from ..models.snippet_comment_links import SnippetCommentLinks  # noqa: PLC0415
     from ..models.workspace import Workspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(GroupLinks)),
+            ("links", "links", model(SnippetCommentLinks)),
             ("owner", "owner", model(Account)),
             ("workspace", "workspace", model(Workspace)),
             ("name", "name", as_str),

@@ -11,7 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.group_links_input import GroupLinksInput
+    from ..models.snippet_comment_links_input import SnippetCommentLinksInput
     from ..models.workspace_input import WorkspaceInput
 
 
@@ -24,7 +24,7 @@ class GroupInput:
 
     Attributes:
         type_ (str):  Default: 'group'.
-        links (GroupLinksInput | Unset):
+        links (SnippetCommentLinksInput | Unset):
         owner (AccountInput | Unset): An account object.
         workspace (WorkspaceInput | Unset): A Bitbucket workspace.
                         Workspaces are used to organize repositories.
@@ -36,7 +36,7 @@ class GroupInput:
     """
 
     type_: str = "group"
-    links: GroupLinksInput | Unset = UNSET
+    links: SnippetCommentLinksInput | Unset = UNSET
     owner: AccountInput | Unset = UNSET
     workspace: WorkspaceInput | Unset = UNSET
     name: str | Unset = UNSET
@@ -90,18 +90,18 @@ class GroupInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.group_links_input import GroupLinksInput  # noqa: PLC0415
+        from ..models.snippet_comment_links_input import SnippetCommentLinksInput  # noqa: PLC0415
         from ..models.workspace_input import WorkspaceInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
 
         _links = d.pop("links", UNSET)
-        links: GroupLinksInput | Unset
+        links: SnippetCommentLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = GroupLinksInput.from_dict(_links)
+            links = SnippetCommentLinksInput.from_dict(_links)
 
         _owner = d.pop("owner", UNSET)
         owner: AccountInput | Unset

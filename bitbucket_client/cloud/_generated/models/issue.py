@@ -29,7 +29,7 @@ from ..models.issue_state import IssueState
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
     from ..models.component import Component
     from ..models.issue_links import IssueLinks
     from ..models.milestone import Milestone
@@ -61,7 +61,7 @@ class Issue:
     version: Version | Unset = UNSET
     component: Component | Unset = UNSET
     votes: int | Unset = UNSET
-    content: BaseCommitSummary | Unset = UNSET
+    content: CommitSummary | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,7 +81,7 @@ class Issue:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.component import Component  # noqa: PLC0415
     from ..models.issue_links import IssueLinks  # noqa: PLC0415
     from ..models.milestone import Milestone  # noqa: PLC0415
@@ -107,7 +107,7 @@ def _spec() -> ModelSpec:
             ("version", "version", model(Version)),
             ("component", "component", model(Component)),
             ("votes", "votes", as_int),
-            ("content", "content", model(BaseCommitSummary)),
+            ("content", "content", model(CommitSummary)),
         ),
         extra=as_any,
     )

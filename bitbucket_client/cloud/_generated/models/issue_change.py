@@ -23,7 +23,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
     from ..models.issue import Issue
     from ..models.issue_change_changes import IssueChangeChanges
     from ..models.issue_change_links import IssueChangeLinks
@@ -43,7 +43,7 @@ class IssueChange:
     user: Account | Unset = UNSET
     issue: Issue | Unset = UNSET
     changes: IssueChangeChanges | Unset = UNSET
-    message: BaseCommitSummary | Unset = UNSET
+    message: CommitSummary | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,7 +63,7 @@ class IssueChange:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.issue import Issue  # noqa: PLC0415
     from ..models.issue_change_changes import IssueChangeChanges  # noqa: PLC0415
     from ..models.issue_change_links import IssueChangeLinks  # noqa: PLC0415
@@ -77,7 +77,7 @@ def _spec() -> ModelSpec:
             ("user", "user", model(Account)),
             ("issue", "issue", model(Issue)),
             ("changes", "changes", model(IssueChangeChanges)),
-            ("message", "message", model(BaseCommitSummary)),
+            ("message", "message", model(CommitSummary)),
         ),
         extra=as_any,
     )

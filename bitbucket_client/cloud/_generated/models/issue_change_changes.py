@@ -18,7 +18,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.issue_change_changes_assignee import IssueChangeChangesAssignee
+    from ..models.issue_change_changes_kind import IssueChangeChangesKind
 
 
 @_attrs_define
@@ -27,15 +27,15 @@ class IssueChangeChanges:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    assignee: IssueChangeChangesAssignee | Unset = UNSET
-    state: IssueChangeChangesAssignee | Unset = UNSET
-    title: IssueChangeChangesAssignee | Unset = UNSET
-    kind: IssueChangeChangesAssignee | Unset = UNSET
-    milestone: IssueChangeChangesAssignee | Unset = UNSET
-    component: IssueChangeChangesAssignee | Unset = UNSET
-    priority: IssueChangeChangesAssignee | Unset = UNSET
-    version: IssueChangeChangesAssignee | Unset = UNSET
-    content: IssueChangeChangesAssignee | Unset = UNSET
+    assignee: IssueChangeChangesKind | Unset = UNSET
+    state: IssueChangeChangesKind | Unset = UNSET
+    title: IssueChangeChangesKind | Unset = UNSET
+    kind: IssueChangeChangesKind | Unset = UNSET
+    milestone: IssueChangeChangesKind | Unset = UNSET
+    component: IssueChangeChangesKind | Unset = UNSET
+    priority: IssueChangeChangesKind | Unset = UNSET
+    version: IssueChangeChangesKind | Unset = UNSET
+    content: IssueChangeChangesKind | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,18 +54,18 @@ class IssueChangeChanges:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.issue_change_changes_assignee import IssueChangeChangesAssignee  # noqa: PLC0415
+    from ..models.issue_change_changes_kind import IssueChangeChangesKind  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("assignee", "assignee", model(IssueChangeChangesAssignee)),
-            ("state", "state", model(IssueChangeChangesAssignee)),
-            ("title", "title", model(IssueChangeChangesAssignee)),
-            ("kind", "kind", model(IssueChangeChangesAssignee)),
-            ("milestone", "milestone", model(IssueChangeChangesAssignee)),
-            ("component", "component", model(IssueChangeChangesAssignee)),
-            ("priority", "priority", model(IssueChangeChangesAssignee)),
-            ("version", "version", model(IssueChangeChangesAssignee)),
-            ("content", "content", model(IssueChangeChangesAssignee)),
+            ("assignee", "assignee", model(IssueChangeChangesKind)),
+            ("state", "state", model(IssueChangeChangesKind)),
+            ("title", "title", model(IssueChangeChangesKind)),
+            ("kind", "kind", model(IssueChangeChangesKind)),
+            ("milestone", "milestone", model(IssueChangeChangesKind)),
+            ("component", "component", model(IssueChangeChangesKind)),
+            ("priority", "priority", model(IssueChangeChangesKind)),
+            ("version", "version", model(IssueChangeChangesKind)),
+            ("content", "content", model(IssueChangeChangesKind)),
         ),
     )

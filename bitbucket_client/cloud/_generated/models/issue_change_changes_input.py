@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.issue_change_changes_assignee_input import IssueChangeChangesAssigneeInput
+    from ..models.issue_change_changes_kind_input import IssueChangeChangesKindInput
 
 
 T = TypeVar("T", bound="IssueChangeChangesInput")
@@ -19,26 +19,26 @@ T = TypeVar("T", bound="IssueChangeChangesInput")
 class IssueChangeChangesInput:
     """
     Attributes:
-        assignee (IssueChangeChangesAssigneeInput | Unset):
-        state (IssueChangeChangesAssigneeInput | Unset):
-        title (IssueChangeChangesAssigneeInput | Unset):
-        kind (IssueChangeChangesAssigneeInput | Unset):
-        milestone (IssueChangeChangesAssigneeInput | Unset):
-        component (IssueChangeChangesAssigneeInput | Unset):
-        priority (IssueChangeChangesAssigneeInput | Unset):
-        version (IssueChangeChangesAssigneeInput | Unset):
-        content (IssueChangeChangesAssigneeInput | Unset):
+        assignee (IssueChangeChangesKindInput | Unset):
+        state (IssueChangeChangesKindInput | Unset):
+        title (IssueChangeChangesKindInput | Unset):
+        kind (IssueChangeChangesKindInput | Unset):
+        milestone (IssueChangeChangesKindInput | Unset):
+        component (IssueChangeChangesKindInput | Unset):
+        priority (IssueChangeChangesKindInput | Unset):
+        version (IssueChangeChangesKindInput | Unset):
+        content (IssueChangeChangesKindInput | Unset):
     """
 
-    assignee: IssueChangeChangesAssigneeInput | Unset = UNSET
-    state: IssueChangeChangesAssigneeInput | Unset = UNSET
-    title: IssueChangeChangesAssigneeInput | Unset = UNSET
-    kind: IssueChangeChangesAssigneeInput | Unset = UNSET
-    milestone: IssueChangeChangesAssigneeInput | Unset = UNSET
-    component: IssueChangeChangesAssigneeInput | Unset = UNSET
-    priority: IssueChangeChangesAssigneeInput | Unset = UNSET
-    version: IssueChangeChangesAssigneeInput | Unset = UNSET
-    content: IssueChangeChangesAssigneeInput | Unset = UNSET
+    assignee: IssueChangeChangesKindInput | Unset = UNSET
+    state: IssueChangeChangesKindInput | Unset = UNSET
+    title: IssueChangeChangesKindInput | Unset = UNSET
+    kind: IssueChangeChangesKindInput | Unset = UNSET
+    milestone: IssueChangeChangesKindInput | Unset = UNSET
+    component: IssueChangeChangesKindInput | Unset = UNSET
+    priority: IssueChangeChangesKindInput | Unset = UNSET
+    version: IssueChangeChangesKindInput | Unset = UNSET
+    content: IssueChangeChangesKindInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         assignee: dict[str, Any] | Unset = UNSET
@@ -103,71 +103,71 @@ class IssueChangeChangesInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.issue_change_changes_assignee_input import IssueChangeChangesAssigneeInput  # noqa: PLC0415
+        from ..models.issue_change_changes_kind_input import IssueChangeChangesKindInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _assignee = d.pop("assignee", UNSET)
-        assignee: IssueChangeChangesAssigneeInput | Unset
+        assignee: IssueChangeChangesKindInput | Unset
         if isinstance(_assignee, Unset):
             assignee = UNSET
         else:
-            assignee = IssueChangeChangesAssigneeInput.from_dict(_assignee)
+            assignee = IssueChangeChangesKindInput.from_dict(_assignee)
 
         _state = d.pop("state", UNSET)
-        state: IssueChangeChangesAssigneeInput | Unset
+        state: IssueChangeChangesKindInput | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = IssueChangeChangesAssigneeInput.from_dict(_state)
+            state = IssueChangeChangesKindInput.from_dict(_state)
 
         _title = d.pop("title", UNSET)
-        title: IssueChangeChangesAssigneeInput | Unset
+        title: IssueChangeChangesKindInput | Unset
         if isinstance(_title, Unset):
             title = UNSET
         else:
-            title = IssueChangeChangesAssigneeInput.from_dict(_title)
+            title = IssueChangeChangesKindInput.from_dict(_title)
 
         _kind = d.pop("kind", UNSET)
-        kind: IssueChangeChangesAssigneeInput | Unset
+        kind: IssueChangeChangesKindInput | Unset
         if isinstance(_kind, Unset):
             kind = UNSET
         else:
-            kind = IssueChangeChangesAssigneeInput.from_dict(_kind)
+            kind = IssueChangeChangesKindInput.from_dict(_kind)
 
         _milestone = d.pop("milestone", UNSET)
-        milestone: IssueChangeChangesAssigneeInput | Unset
+        milestone: IssueChangeChangesKindInput | Unset
         if isinstance(_milestone, Unset):
             milestone = UNSET
         else:
-            milestone = IssueChangeChangesAssigneeInput.from_dict(_milestone)
+            milestone = IssueChangeChangesKindInput.from_dict(_milestone)
 
         _component = d.pop("component", UNSET)
-        component: IssueChangeChangesAssigneeInput | Unset
+        component: IssueChangeChangesKindInput | Unset
         if isinstance(_component, Unset):
             component = UNSET
         else:
-            component = IssueChangeChangesAssigneeInput.from_dict(_component)
+            component = IssueChangeChangesKindInput.from_dict(_component)
 
         _priority = d.pop("priority", UNSET)
-        priority: IssueChangeChangesAssigneeInput | Unset
+        priority: IssueChangeChangesKindInput | Unset
         if isinstance(_priority, Unset):
             priority = UNSET
         else:
-            priority = IssueChangeChangesAssigneeInput.from_dict(_priority)
+            priority = IssueChangeChangesKindInput.from_dict(_priority)
 
         _version = d.pop("version", UNSET)
-        version: IssueChangeChangesAssigneeInput | Unset
+        version: IssueChangeChangesKindInput | Unset
         if isinstance(_version, Unset):
             version = UNSET
         else:
-            version = IssueChangeChangesAssigneeInput.from_dict(_version)
+            version = IssueChangeChangesKindInput.from_dict(_version)
 
         _content = d.pop("content", UNSET)
-        content: IssueChangeChangesAssigneeInput | Unset
+        content: IssueChangeChangesKindInput | Unset
         if isinstance(_content, Unset):
             content = UNSET
         else:
-            content = IssueChangeChangesAssigneeInput.from_dict(_content)
+            content = IssueChangeChangesKindInput.from_dict(_content)
 
         issue_change_changes_input = cls(
             assignee=assignee,

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.issue_change_changes_input import IssueChangeChangesInput
     from ..models.issue_change_links_input import IssueChangeLinksInput
     from ..models.issue_input import IssueInput
@@ -33,7 +33,7 @@ class IssueChangeInput:
         user (AccountInput | Unset): An account object.
         issue (IssueInput | Unset): An issue.
         changes (IssueChangeChangesInput | Unset):
-        message (BaseCommitSummaryInput | Unset):
+        message (CommitSummaryInput | Unset):
     """
 
     type_: str = "issue_change"
@@ -43,7 +43,7 @@ class IssueChangeInput:
     user: AccountInput | Unset = UNSET
     issue: IssueInput | Unset = UNSET
     changes: IssueChangeChangesInput | Unset = UNSET
-    message: BaseCommitSummaryInput | Unset = UNSET
+    message: CommitSummaryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,7 +102,7 @@ class IssueChangeInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.issue_change_changes_input import IssueChangeChangesInput  # noqa: PLC0415
         from ..models.issue_change_links_input import IssueChangeLinksInput  # noqa: PLC0415
         from ..models.issue_input import IssueInput  # noqa: PLC0415
@@ -148,11 +148,11 @@ class IssueChangeInput:
             changes = IssueChangeChangesInput.from_dict(_changes)
 
         _message = d.pop("message", UNSET)
-        message: BaseCommitSummaryInput | Unset
+        message: CommitSummaryInput | Unset
         if isinstance(_message, Unset):
             message = UNSET
         else:
-            message = BaseCommitSummaryInput.from_dict(_message)
+            message = CommitSummaryInput.from_dict(_message)
 
         issue_change_input = cls(
             type_=type_,

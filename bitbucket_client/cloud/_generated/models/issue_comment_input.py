@@ -12,10 +12,10 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
     from ..models.comment_inline_input import CommentInlineInput
     from ..models.comment_input import CommentInput
     from ..models.comment_links_input import CommentLinksInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.issue_input import IssueInput
 
 
@@ -31,7 +31,7 @@ class IssueCommentInput:
         id (int | Unset):
         created_on (datetime.datetime | Unset):
         updated_on (datetime.datetime | Unset):
-        content (BaseCommitSummaryInput | Unset):
+        content (CommitSummaryInput | Unset):
         user (AccountInput | Unset): An account object.
         deleted (bool | Unset):
         parent (CommentInput | Unset): The base type for all comments. This type should be considered abstract. Each of
@@ -45,7 +45,7 @@ class IssueCommentInput:
     id: int | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
-    content: BaseCommitSummaryInput | Unset = UNSET
+    content: CommitSummaryInput | Unset = UNSET
     user: AccountInput | Unset = UNSET
     deleted: bool | Unset = UNSET
     parent: CommentInput | Unset = UNSET
@@ -126,10 +126,10 @@ class IssueCommentInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
         from ..models.comment_inline_input import CommentInlineInput  # noqa: PLC0415
         from ..models.comment_input import CommentInput  # noqa: PLC0415
         from ..models.comment_links_input import CommentLinksInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.issue_input import IssueInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -152,11 +152,11 @@ class IssueCommentInput:
             updated_on = datetime.datetime.fromisoformat(_updated_on)
 
         _content = d.pop("content", UNSET)
-        content: BaseCommitSummaryInput | Unset
+        content: CommitSummaryInput | Unset
         if isinstance(_content, Unset):
             content = UNSET
         else:
-            content = BaseCommitSummaryInput.from_dict(_content)
+            content = CommitSummaryInput.from_dict(_content)
 
         _user = d.pop("user", UNSET)
         user: AccountInput | Unset

@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.component_input import ComponentInput
     from ..models.issue_links_input import IssueLinksInput
     from ..models.milestone_input import MilestoneInput
@@ -48,7 +48,7 @@ class IssueInput:
         version (VersionInput | Unset): A version as defined in a repository's issue tracker.
         component (ComponentInput | Unset): A component as defined in a repository's issue tracker.
         votes (int | Unset):
-        content (BaseCommitSummaryInput | Unset):
+        content (CommitSummaryInput | Unset):
     """
 
     type_: str = "issue"
@@ -68,7 +68,7 @@ class IssueInput:
     version: VersionInput | Unset = UNSET
     component: ComponentInput | Unset = UNSET
     votes: int | Unset = UNSET
-    content: BaseCommitSummaryInput | Unset = UNSET
+    content: CommitSummaryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -183,7 +183,7 @@ class IssueInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.component_input import ComponentInput  # noqa: PLC0415
         from ..models.issue_links_input import IssueLinksInput  # noqa: PLC0415
         from ..models.milestone_input import MilestoneInput  # noqa: PLC0415
@@ -291,11 +291,11 @@ class IssueInput:
         votes = d.pop("votes", UNSET)
 
         _content = d.pop("content", UNSET)
-        content: BaseCommitSummaryInput | Unset
+        content: CommitSummaryInput | Unset
         if isinstance(_content, Unset):
             content = UNSET
         else:
-            content = BaseCommitSummaryInput.from_dict(_content)
+            content = CommitSummaryInput.from_dict(_content)
 
         issue_input = cls(
             type_=type_,

@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput
+    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 T = TypeVar("T", bound="MilestoneInput")
@@ -22,13 +22,13 @@ class MilestoneInput:
 
     Attributes:
         type_ (str):  Default: 'milestone'.
-        links (BranchingModelSettingsLinksInput | Unset):
+        links (SshAccountKeyLinksInput | Unset):
         name (str | Unset):
         id (int | Unset):
     """
 
     type_: str = "milestone"
-    links: BranchingModelSettingsLinksInput | Unset = UNSET
+    links: SshAccountKeyLinksInput | Unset = UNSET
     name: str | Unset = UNSET
     id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -62,17 +62,17 @@ class MilestoneInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput  # noqa: PLC0415
+        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
 
         _links = d.pop("links", UNSET)
-        links: BranchingModelSettingsLinksInput | Unset
+        links: SshAccountKeyLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = BranchingModelSettingsLinksInput.from_dict(_links)
+            links = SshAccountKeyLinksInput.from_dict(_links)
 
         name = d.pop("name", UNSET)
 

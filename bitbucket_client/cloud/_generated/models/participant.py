@@ -16,17 +16,15 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
-    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     model,
-    one_of,
 )
 
 from ..models.participant_role import ParticipantRole
-from ..models.participant_state_type_1 import ParticipantStateType1
+from ..models.participant_state import ParticipantState
 
 if TYPE_CHECKING:
     from ..models.account import Account
@@ -43,7 +41,7 @@ class Participant:
     user: Account | Unset = UNSET
     role: ParticipantRole | str | Unset = UNSET
     approved: bool | Unset = UNSET
-    state: ParticipantStateType1 | str | None | Unset = UNSET
+    state: ParticipantState | str | Unset = UNSET
     participated_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -71,7 +69,7 @@ def _spec() -> ModelSpec:
             ("user", "user", model(Account)),
             ("role", "role", enum_or_str(ParticipantRole)),
             ("approved", "approved", as_bool),
-            ("state", "state", one_of(as_none, enum_or_str(ParticipantStateType1))),
+            ("state", "state", enum_or_str(ParticipantState)),
             ("participated_on", "participated_on", as_datetime),
         ),
         extra=as_any,

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.participant_role import ParticipantRole
-from ..models.participant_state_type_1 import ParticipantStateType1
+from ..models.participant_state import ParticipantState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class ParticipantInput:
         user (AccountInput | Unset): An account object.
         role (ParticipantRole | Unset):
         approved (bool | Unset):
-        state (None | ParticipantStateType1 | Unset):
+        state (ParticipantState | Unset):
         participated_on (datetime.datetime | Unset): The ISO8601 timestamp of the participant's action. For approvers,
             this is the time of their approval. For commenters and pull request reviewers who are not approvers, this is the
             time they last commented, or null if they have not commented.
@@ -38,7 +38,7 @@ class ParticipantInput:
     user: AccountInput | Unset = UNSET
     role: ParticipantRole | Unset = UNSET
     approved: bool | Unset = UNSET
-    state: None | ParticipantStateType1 | Unset = UNSET
+    state: ParticipantState | Unset = UNSET
     participated_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -55,13 +55,9 @@ class ParticipantInput:
 
         approved = self.approved
 
-        state: None | str | Unset
-        if isinstance(self.state, Unset):
-            state = UNSET
-        elif isinstance(self.state, ParticipantStateType1):
+        state: str | Unset = UNSET
+        if not isinstance(self.state, Unset):
             state = self.state.value
-        else:
-            state = self.state
 
         participated_on: str | Unset = UNSET
         if not isinstance(self.participated_on, Unset):
@@ -110,22 +106,12 @@ class ParticipantInput:
 
         approved = d.pop("approved", UNSET)
 
-        def _parse_state(data: object) -> None | ParticipantStateType1 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_participant_state_type_1 = ParticipantStateType1(data)
-
-                return componentsschemas_participant_state_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ParticipantStateType1 | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+        _state = d.pop("state", UNSET)
+        state: ParticipantState | Unset
+        if isinstance(_state, Unset):
+            state = UNSET
+        else:
+            state = ParticipantState(_state)
 
         _participated_on = d.pop("participated_on", UNSET)
         participated_on: datetime.datetime | Unset

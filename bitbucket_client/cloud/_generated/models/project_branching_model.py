@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.branching_model_branch_types_item import BranchingModelBranchTypesItem
-    from ..models.project_branching_model_development import ProjectBranchingModelDevelopment
+    from ..models.project_branching_model_production import ProjectBranchingModelProduction
 
 
 @_attrs_define
@@ -34,8 +34,8 @@ class ProjectBranchingModel:
 
     type_: str | Unset = UNSET
     branch_types: list[BranchingModelBranchTypesItem] | Unset = UNSET
-    development: ProjectBranchingModelDevelopment | Unset = UNSET
-    production: ProjectBranchingModelDevelopment | Unset = UNSET
+    development: ProjectBranchingModelProduction | Unset = UNSET
+    production: ProjectBranchingModelProduction | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,14 +55,14 @@ class ProjectBranchingModel:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.branching_model_branch_types_item import BranchingModelBranchTypesItem  # noqa: PLC0415
-    from ..models.project_branching_model_development import ProjectBranchingModelDevelopment  # noqa: PLC0415
+    from ..models.project_branching_model_production import ProjectBranchingModelProduction  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
             ("branch_types", "branch_types", list_of(model(BranchingModelBranchTypesItem))),
-            ("development", "development", model(ProjectBranchingModelDevelopment)),
-            ("production", "production", model(ProjectBranchingModelDevelopment)),
+            ("development", "development", model(ProjectBranchingModelProduction)),
+            ("production", "production", model(ProjectBranchingModelProduction)),
         ),
         extra=as_any,
     )

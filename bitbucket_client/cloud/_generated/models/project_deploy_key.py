@@ -23,8 +23,8 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
     from ..models.project import Project
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -41,7 +41,7 @@ class ProjectDeployKey:
     label: str | Unset = UNSET
     added_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     created_by: Account | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -62,8 +62,8 @@ class ProjectDeployKey:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
     from ..models.project import Project  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -74,7 +74,7 @@ def _spec() -> ModelSpec:
             ("label", "label", as_str),
             ("added_on", "added_on", as_datetime),
             ("last_used", "last_used", as_datetime),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
             ("created_by", "created_by", model(Account)),
         ),
         extra=as_any,

@@ -20,11 +20,11 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.project_group_permission_permission import ProjectGroupPermissionPermission
+from ..models.project_user_permission_permission import ProjectUserPermissionPermission
 
 if TYPE_CHECKING:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
     from ..models.project import Project
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
     from ..models.user import User
 
 
@@ -36,8 +36,8 @@ class ProjectUserPermission:
     """
 
     type_: str | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
-    permission: ProjectGroupPermissionPermission | str | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
+    permission: ProjectUserPermissionPermission | str | Unset = UNSET
     user: User | Unset = UNSET
     project: Project | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -58,15 +58,15 @@ class ProjectUserPermission:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
     from ..models.project import Project  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
     from ..models.user import User  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(BranchingModelSettingsLinks)),
-            ("permission", "permission", enum_or_str(ProjectGroupPermissionPermission)),
+            ("links", "links", model(SshAccountKeyLinks)),
+            ("permission", "permission", enum_or_str(ProjectUserPermissionPermission)),
             ("user", "user", model(User)),
             ("project", "project", model(Project)),
         ),

@@ -29,7 +29,7 @@ from ..models.pullrequest_state import PullrequestState
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
     from ..models.participant import Participant
     from ..models.pull_request_commit import PullRequestCommit
     from ..models.pullrequest_endpoint import PullrequestEndpoint
@@ -49,7 +49,7 @@ class Pullrequest:
     id: int | Unset = UNSET
     title: str | Unset = UNSET
     rendered: RenderedPullRequestMarkup | Unset = UNSET
-    summary: BaseCommitSummary | Unset = UNSET
+    summary: CommitSummary | Unset = UNSET
     state: PullrequestState | str | Unset = UNSET
     author: Account | Unset = UNSET
     source: PullrequestEndpoint | Unset = UNSET
@@ -86,7 +86,7 @@ class Pullrequest:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.participant import Participant  # noqa: PLC0415
     from ..models.pull_request_commit import PullRequestCommit  # noqa: PLC0415
     from ..models.pullrequest_endpoint import PullrequestEndpoint  # noqa: PLC0415
@@ -100,7 +100,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_int),
             ("title", "title", as_str),
             ("rendered", "rendered", model(RenderedPullRequestMarkup)),
-            ("summary", "summary", model(BaseCommitSummary)),
+            ("summary", "summary", model(CommitSummary)),
             ("state", "state", enum_or_str(PullrequestState)),
             ("author", "author", model(Account)),
             ("source", "source", model(PullrequestEndpoint)),

@@ -26,9 +26,9 @@ from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.base_commit_summary import BaseCommitSummary
     from ..models.comment import Comment
-    from ..models.group_links import GroupLinks
+    from ..models.commit_summary import CommitSummary
+    from ..models.snippet_comment_links import SnippetCommentLinks
 
 
 @_attrs_define
@@ -41,13 +41,13 @@ class PullrequestCommentTask:
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     state: PullrequestCommentTaskState | str | Unset = UNSET
-    content: BaseCommitSummary | Unset = UNSET
+    content: CommitSummary | Unset = UNSET
     creator: Account | Unset = UNSET
     id: int | Unset = UNSET
     pending: bool | Unset = UNSET
     resolved_on: datetime.datetime | Unset = UNSET
     resolved_by: Account | Unset = UNSET
-    links: GroupLinks | Unset = UNSET
+    links: SnippetCommentLinks | Unset = UNSET
     comment: Comment | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -68,22 +68,22 @@ class PullrequestCommentTask:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
     from ..models.comment import Comment  # noqa: PLC0415
-    from ..models.group_links import GroupLinks  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
+    from ..models.snippet_comment_links import SnippetCommentLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
             ("state", "state", enum_or_str(PullrequestCommentTaskState)),
-            ("content", "content", model(BaseCommitSummary)),
+            ("content", "content", model(CommitSummary)),
             ("creator", "creator", model(Account)),
             ("id", "id", as_int),
             ("pending", "pending", as_bool),
             ("resolved_on", "resolved_on", as_datetime),
             ("resolved_by", "resolved_by", model(Account)),
-            ("links", "links", model(GroupLinks)),
+            ("links", "links", model(SnippetCommentLinks)),
             ("comment", "comment", model(Comment)),
         ),
     )

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.participant_input import ParticipantInput
     from ..models.pull_request_commit_input import PullRequestCommitInput
     from ..models.pullrequest_endpoint_input import PullrequestEndpointInput
@@ -36,7 +36,7 @@ class PullrequestInput:
         title (str | Unset): Title of the pull request.
         rendered (RenderedPullRequestMarkupInput | Unset): User provided pull request text, interpreted in a markup
             language and rendered in HTML
-        summary (BaseCommitSummaryInput | Unset):
+        summary (CommitSummaryInput | Unset):
         state (PullrequestState | Unset): The pull request's current status.
         author (AccountInput | Unset): An account object.
         source (PullrequestEndpointInput | Unset):
@@ -77,7 +77,7 @@ class PullrequestInput:
     id: int | Unset = UNSET
     title: str | Unset = UNSET
     rendered: RenderedPullRequestMarkupInput | Unset = UNSET
-    summary: BaseCommitSummaryInput | Unset = UNSET
+    summary: CommitSummaryInput | Unset = UNSET
     state: PullrequestState | Unset = UNSET
     author: AccountInput | Unset = UNSET
     source: PullrequestEndpointInput | Unset = UNSET
@@ -233,7 +233,7 @@ class PullrequestInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.participant_input import ParticipantInput  # noqa: PLC0415
         from ..models.pull_request_commit_input import PullRequestCommitInput  # noqa: PLC0415
         from ..models.pullrequest_endpoint_input import PullrequestEndpointInput  # noqa: PLC0415
@@ -262,11 +262,11 @@ class PullrequestInput:
             rendered = RenderedPullRequestMarkupInput.from_dict(_rendered)
 
         _summary = d.pop("summary", UNSET)
-        summary: BaseCommitSummaryInput | Unset
+        summary: CommitSummaryInput | Unset
         if isinstance(_summary, Unset):
             summary = UNSET
         else:
-            summary = BaseCommitSummaryInput.from_dict(_summary)
+            summary = CommitSummaryInput.from_dict(_summary)
 
         _state = d.pop("state", UNSET)
         state: PullrequestState | Unset

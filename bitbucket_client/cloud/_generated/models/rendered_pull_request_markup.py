@@ -18,7 +18,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
 
 
 @_attrs_define
@@ -28,9 +28,9 @@ class RenderedPullRequestMarkup:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    title: BaseCommitSummary | Unset = UNSET
-    description: BaseCommitSummary | Unset = UNSET
-    reason: BaseCommitSummary | Unset = UNSET
+    title: CommitSummary | Unset = UNSET
+    description: CommitSummary | Unset = UNSET
+    reason: CommitSummary | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,12 +49,12 @@ class RenderedPullRequestMarkup:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("title", "title", model(BaseCommitSummary)),
-            ("description", "description", model(BaseCommitSummary)),
-            ("reason", "reason", model(BaseCommitSummary)),
+            ("title", "title", model(CommitSummary)),
+            ("description", "description", model(CommitSummary)),
+            ("reason", "reason", model(CommitSummary)),
         ),
     )

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.base_commit_summary_input import BaseCommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput
 
 
 T = TypeVar("T", bound="RenderedPullRequestMarkupInput")
@@ -20,14 +20,14 @@ class RenderedPullRequestMarkupInput:
     """User provided pull request text, interpreted in a markup language and rendered in HTML
 
     Attributes:
-        title (BaseCommitSummaryInput | Unset):
-        description (BaseCommitSummaryInput | Unset):
-        reason (BaseCommitSummaryInput | Unset):
+        title (CommitSummaryInput | Unset):
+        description (CommitSummaryInput | Unset):
+        reason (CommitSummaryInput | Unset):
     """
 
-    title: BaseCommitSummaryInput | Unset = UNSET
-    description: BaseCommitSummaryInput | Unset = UNSET
-    reason: BaseCommitSummaryInput | Unset = UNSET
+    title: CommitSummaryInput | Unset = UNSET
+    description: CommitSummaryInput | Unset = UNSET
+    reason: CommitSummaryInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title: dict[str, Any] | Unset = UNSET
@@ -56,29 +56,29 @@ class RenderedPullRequestMarkupInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.base_commit_summary_input import BaseCommitSummaryInput  # noqa: PLC0415
+        from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _title = d.pop("title", UNSET)
-        title: BaseCommitSummaryInput | Unset
+        title: CommitSummaryInput | Unset
         if isinstance(_title, Unset):
             title = UNSET
         else:
-            title = BaseCommitSummaryInput.from_dict(_title)
+            title = CommitSummaryInput.from_dict(_title)
 
         _description = d.pop("description", UNSET)
-        description: BaseCommitSummaryInput | Unset
+        description: CommitSummaryInput | Unset
         if isinstance(_description, Unset):
             description = UNSET
         else:
-            description = BaseCommitSummaryInput.from_dict(_description)
+            description = CommitSummaryInput.from_dict(_description)
 
         _reason = d.pop("reason", UNSET)
-        reason: BaseCommitSummaryInput | Unset
+        reason: CommitSummaryInput | Unset
         if isinstance(_reason, Unset):
             reason = UNSET
         else:
-            reason = BaseCommitSummaryInput.from_dict(_reason)
+            reason = CommitSummaryInput.from_dict(_reason)
 
         rendered_pull_request_markup_input = cls(
             title=title,

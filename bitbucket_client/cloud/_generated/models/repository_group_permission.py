@@ -20,12 +20,12 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.repository_group_permission_permission import RepositoryGroupPermissionPermission
+from ..models.repository_user_permission_permission import RepositoryUserPermissionPermission
 
 if TYPE_CHECKING:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
     from ..models.group import Group
     from ..models.repository import Repository
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -36,8 +36,8 @@ class RepositoryGroupPermission:
     """
 
     type_: str | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
-    permission: RepositoryGroupPermissionPermission | str | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
+    permission: RepositoryUserPermissionPermission | str | Unset = UNSET
     group: Group | Unset = UNSET
     repository: Repository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -58,15 +58,15 @@ class RepositoryGroupPermission:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
     from ..models.group import Group  # noqa: PLC0415
     from ..models.repository import Repository  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(BranchingModelSettingsLinks)),
-            ("permission", "permission", enum_or_str(RepositoryGroupPermissionPermission)),
+            ("links", "links", model(SshAccountKeyLinks)),
+            ("permission", "permission", enum_or_str(RepositoryUserPermissionPermission)),
             ("group", "group", model(Group)),
             ("repository", "repository", model(Repository)),
         ),

@@ -20,7 +20,7 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.repository_group_permission_permission import RepositoryGroupPermissionPermission
+from ..models.repository_user_permission_permission import RepositoryUserPermissionPermission
 
 if TYPE_CHECKING:
     from ..models.repository import Repository
@@ -35,7 +35,7 @@ class RepositoryPermission:
     """
 
     type_: str | Unset = UNSET
-    permission: RepositoryGroupPermissionPermission | str | Unset = UNSET
+    permission: RepositoryUserPermissionPermission | str | Unset = UNSET
     user: User | Unset = UNSET
     repository: Repository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -62,7 +62,7 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("permission", "permission", enum_or_str(RepositoryGroupPermissionPermission)),
+            ("permission", "permission", enum_or_str(RepositoryUserPermissionPermission)),
             ("user", "user", model(User)),
             ("repository", "repository", model(Repository)),
         ),

@@ -20,11 +20,11 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.repository_group_permission_permission import RepositoryGroupPermissionPermission
+from ..models.repository_user_permission_permission import RepositoryUserPermissionPermission
 
 if TYPE_CHECKING:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
     from ..models.repository import Repository
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
     from ..models.user import User
 
 
@@ -36,10 +36,10 @@ class RepositoryUserPermission:
     """
 
     type_: str | Unset = UNSET
-    permission: RepositoryGroupPermissionPermission | str | Unset = UNSET
+    permission: RepositoryUserPermissionPermission | str | Unset = UNSET
     user: User | Unset = UNSET
     repository: Repository | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,17 +58,17 @@ class RepositoryUserPermission:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
     from ..models.repository import Repository  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
     from ..models.user import User  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("permission", "permission", enum_or_str(RepositoryGroupPermissionPermission)),
+            ("permission", "permission", enum_or_str(RepositoryUserPermissionPermission)),
             ("user", "user", model(User)),
             ("repository", "repository", model(Repository)),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
         ),
         extra=as_any,
     )

@@ -20,8 +20,8 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.group_links import GroupLinks
     from ..models.snippet import Snippet
+    from ..models.snippet_comment_links import SnippetCommentLinks
 
 
 @_attrs_define
@@ -32,7 +32,7 @@ class SnippetComment:
     """
 
     type_: str | Unset = UNSET
-    links: GroupLinks | Unset = UNSET
+    links: SnippetCommentLinks | Unset = UNSET
     snippet: Snippet | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,13 +52,13 @@ class SnippetComment:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.group_links import GroupLinks  # noqa: PLC0415
     from ..models.snippet import Snippet  # noqa: PLC0415
+    from ..models.snippet_comment_links import SnippetCommentLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(GroupLinks)),
+            ("links", "links", model(SnippetCommentLinks)),
             ("snippet", "snippet", model(Snippet)),
         ),
         extra=as_any,

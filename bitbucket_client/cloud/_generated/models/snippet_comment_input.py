@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.group_links_input import GroupLinksInput
+    from ..models.snippet_comment_links_input import SnippetCommentLinksInput
     from ..models.snippet_input import SnippetInput
 
 
@@ -23,12 +23,12 @@ class SnippetCommentInput:
 
     Attributes:
         type_ (str):  Default: 'snippet_comment'.
-        links (GroupLinksInput | Unset):
+        links (SnippetCommentLinksInput | Unset):
         snippet (SnippetInput | Unset): A snippet object.
     """
 
     type_: str = "snippet_comment"
-    links: GroupLinksInput | Unset = UNSET
+    links: SnippetCommentLinksInput | Unset = UNSET
     snippet: SnippetInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,18 +59,18 @@ class SnippetCommentInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.group_links_input import GroupLinksInput  # noqa: PLC0415
+        from ..models.snippet_comment_links_input import SnippetCommentLinksInput  # noqa: PLC0415
         from ..models.snippet_input import SnippetInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
 
         _links = d.pop("links", UNSET)
-        links: GroupLinksInput | Unset
+        links: SnippetCommentLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = GroupLinksInput.from_dict(_links)
+            links = SnippetCommentLinksInput.from_dict(_links)
 
         _snippet = d.pop("snippet", UNSET)
         snippet: SnippetInput | Unset

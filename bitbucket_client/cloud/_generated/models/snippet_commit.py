@@ -25,7 +25,7 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
-    from ..models.base_commit_summary import BaseCommitSummary
+    from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
     from ..models.snippet import Snippet
     from ..models.snippet_commit_links import SnippetCommitLinks
@@ -43,7 +43,7 @@ class SnippetCommit:
     author: Author | Unset = UNSET
     committer: Committer | Unset = UNSET
     message: str | Unset = UNSET
-    summary: BaseCommitSummary | Unset = UNSET
+    summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
     links: SnippetCommitLinks | Unset = UNSET
     snippet: Snippet | Unset = UNSET
@@ -67,7 +67,7 @@ class SnippetCommit:
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
-    from ..models.base_commit_summary import BaseCommitSummary  # noqa: PLC0415
+    from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
     from ..models.snippet import Snippet  # noqa: PLC0415
     from ..models.snippet_commit_links import SnippetCommitLinks  # noqa: PLC0415
@@ -80,7 +80,7 @@ def _spec() -> ModelSpec:
             ("author", "author", model(Author)),
             ("committer", "committer", model(Committer)),
             ("message", "message", as_str),
-            ("summary", "summary", model(BaseCommitSummary)),
+            ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
             ("links", "links", model(SnippetCommitLinks)),
             ("snippet", "snippet", model(Snippet)),

@@ -23,7 +23,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
 
 
 @_attrs_define
@@ -40,7 +40,7 @@ class SshAccountKey:
     label: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     owner: Account | Unset = UNSET
     expires_on: datetime.datetime | Unset = UNSET
     fingerprint: str | Unset = UNSET
@@ -63,7 +63,7 @@ class SshAccountKey:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -74,7 +74,7 @@ def _spec() -> ModelSpec:
             ("label", "label", as_str),
             ("created_on", "created_on", as_datetime),
             ("last_used", "last_used", as_datetime),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
             ("owner", "owner", model(Account)),
             ("expires_on", "expires_on", as_datetime),
             ("fingerprint", "fingerprint", as_str),

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput
+    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 T = TypeVar("T", bound="SshAccountKeyInput")
@@ -30,7 +30,7 @@ class SshAccountKeyInput:
         label (str | Unset): The user-defined label for the SSH key
         created_on (datetime.datetime | Unset):
         last_used (datetime.datetime | Unset):
-        links (BranchingModelSettingsLinksInput | Unset):
+        links (SshAccountKeyLinksInput | Unset):
         owner (AccountInput | Unset): An account object.
         expires_on (datetime.datetime | Unset):
         fingerprint (str | Unset): The SSH key fingerprint in SHA-256 format.
@@ -43,7 +43,7 @@ class SshAccountKeyInput:
     label: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
-    links: BranchingModelSettingsLinksInput | Unset = UNSET
+    links: SshAccountKeyLinksInput | Unset = UNSET
     owner: AccountInput | Unset = UNSET
     expires_on: datetime.datetime | Unset = UNSET
     fingerprint: str | Unset = UNSET
@@ -115,7 +115,7 @@ class SshAccountKeyInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.branching_model_settings_links_input import BranchingModelSettingsLinksInput  # noqa: PLC0415
+        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
@@ -143,11 +143,11 @@ class SshAccountKeyInput:
             last_used = datetime.datetime.fromisoformat(_last_used)
 
         _links = d.pop("links", UNSET)
-        links: BranchingModelSettingsLinksInput | Unset
+        links: SshAccountKeyLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = BranchingModelSettingsLinksInput.from_dict(_links)
+            links = SshAccountKeyLinksInput.from_dict(_links)
 
         _owner = d.pop("owner", UNSET)
         owner: AccountInput | Unset

@@ -18,7 +18,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.subject_types_repository import SubjectTypesRepository
+    from ..models.subject_types_workspace import SubjectTypesWorkspace
 
 
 @_attrs_define
@@ -28,8 +28,8 @@ class SubjectTypes:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    repository: SubjectTypesRepository | Unset = UNSET
-    workspace: SubjectTypesRepository | Unset = UNSET
+    repository: SubjectTypesWorkspace | Unset = UNSET
+    workspace: SubjectTypesWorkspace | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,11 +48,11 @@ class SubjectTypes:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.subject_types_repository import SubjectTypesRepository  # noqa: PLC0415
+    from ..models.subject_types_workspace import SubjectTypesWorkspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("repository", "repository", model(SubjectTypesRepository)),
-            ("workspace", "workspace", model(SubjectTypesRepository)),
+            ("repository", "repository", model(SubjectTypesWorkspace)),
+            ("workspace", "workspace", model(SubjectTypesWorkspace)),
         ),
     )

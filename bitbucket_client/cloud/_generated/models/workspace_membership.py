@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.account import Account
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks
+    from ..models.ssh_account_key_links import SshAccountKeyLinks
     from ..models.workspace import Workspace
 
 
@@ -34,7 +34,7 @@ class WorkspaceMembership:
     """
 
     type_: str | Unset = UNSET
-    links: BranchingModelSettingsLinks | Unset = UNSET
+    links: SshAccountKeyLinks | Unset = UNSET
     user: Account | Unset = UNSET
     workspace: Workspace | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -56,13 +56,13 @@ class WorkspaceMembership:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
-    from ..models.branching_model_settings_links import BranchingModelSettingsLinks  # noqa: PLC0415
+    from ..models.ssh_account_key_links import SshAccountKeyLinks  # noqa: PLC0415
     from ..models.workspace import Workspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(BranchingModelSettingsLinks)),
+            ("links", "links", model(SshAccountKeyLinks)),
             ("user", "user", model(Account)),
             ("workspace", "workspace", model(Workspace)),
         ),

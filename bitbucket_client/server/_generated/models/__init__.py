@@ -13,17 +13,14 @@ if TYPE_CHECKING:
     from .admin_set_mail_config_body import AdminSetMailConfigBody
     from .application_user import ApplicationUser
     from .application_user_input import ApplicationUserInput
-    from .application_user_type import ApplicationUserType
     from .authentication_entity import AuthenticationEntity
     from .authentication_get_login_options_response import AuthenticationGetLoginOptionsResponse
     from .authentication_list_idps_response import AuthenticationListIdpsResponse
     from .authentication_response import AuthenticationResponse
     from .basic_auth_config_entity import BasicAuthConfigEntity
     from .basic_auth_config_entity_input import BasicAuthConfigEntityInput
-    from .branch_restrictions_list_for_repository_matcher_type import (
-        BranchRestrictionsListForRepositoryMatcherType,
-    )
-    from .branch_restrictions_list_for_repository_type import BranchRestrictionsListForRepositoryType
+    from .branch_restrictions_list_for_project_matcher_type import BranchRestrictionsListForProjectMatcherType
+    from .branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType
     from .captcha_data_entity import CaptchaDataEntity
     from .comment_thread_diff_anchor_diff_type import CommentThreadDiffAnchorDiffType
     from .comment_thread_diff_anchor_file_type import CommentThreadDiffAnchorFileType
@@ -31,25 +28,12 @@ if TYPE_CHECKING:
     from .context import Context
     from .conversation_dto import ConversationDTO
     from .enriched_repository import EnrichedRepository
-    from .enriched_repository_origin import EnrichedRepositoryOrigin
-    from .enriched_repository_origin_input import EnrichedRepositoryOriginInput
-    from .enriched_repository_origin_input_links import EnrichedRepositoryOriginInputLinks
-    from .enriched_repository_origin_project import EnrichedRepositoryOriginProject
-    from .enriched_repository_origin_project_input import EnrichedRepositoryOriginProjectInput
-    from .enriched_repository_origin_project_input_links import EnrichedRepositoryOriginProjectInputLinks
-    from .enriched_repository_origin_project_type import EnrichedRepositoryOriginProjectType
-    from .enriched_repository_origin_related_links import EnrichedRepositoryOriginRelatedLinks
-    from .enriched_repository_origin_state import EnrichedRepositoryOriginState
     from .enriched_repository_properties import EnrichedRepositoryProperties
     from .enriched_repository_related_links import EnrichedRepositoryRelatedLinks
     from .example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
     from .example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
     from .example_files import ExampleFiles
     from .example_json_last_modified_callback import ExampleJsonLastModifiedCallback
-    from .example_json_last_modified_callback_latest_commit import ExampleJsonLastModifiedCallbackLatestCommit
-    from .example_json_last_modified_callback_latest_commit_author import (
-        ExampleJsonLastModifiedCallbackLatestCommitAuthor,
-    )
     from .example_multipart_form_data import ExampleMultipartFormData
     from .example_post_multipart_form_data import ExamplePostMultipartFormData
     from .example_preview_migration import ExamplePreviewMigration
@@ -71,8 +55,8 @@ if TYPE_CHECKING:
     from .login_option_entity_type import LoginOptionEntityType
     from .method_state_dto import MethodStateDTO
     from .method_state_dto_type import MethodStateDTOType
-    from .mirroring_list_project_repositories_include_default_branch import (
-        MirroringListProjectRepositoriesIncludeDefaultBranch,
+    from .mirroring_list_repositories_include_default_branch import (
+        MirroringListRepositoriesIncludeDefaultBranch,
     )
     from .page_enriched_repository import PageEnrichedRepository
     from .page_file_list_resource import PageFileListResource
@@ -123,25 +107,18 @@ if TYPE_CHECKING:
     from .page_rest_tag import PageRestTag
     from .page_rest_user_rate_limit_settings import PageRestUserRateLimitSettings
     from .page_string import PageString
-    from .permissions_set_group_permission_permission import PermissionsSetGroupPermissionPermission
-    from .pull_request_participant_role import PullRequestParticipantRole
-    from .pull_request_participant_status import PullRequestParticipantStatus
-    from .pull_request_state import PullRequestState
+    from .permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
     from .refs_list_branches_order_by import RefsListBranchesOrderBy
     from .repositories_delete_response import RepositoriesDeleteResponse
+    from .repositories_search_permission import RepositoriesSearchPermission
     from .repositories_search_state import RepositoriesSearchState
     from .repositories_search_visibility import RepositoriesSearchVisibility
-    from .repositories_set_group_permission_permission import RepositoriesSetGroupPermissionPermission
     from .repository_hook_details import RepositoryHookDetails
-    from .repository_hook_details_supported_scopes_item import RepositoryHookDetailsSupportedScopesItem
     from .repository_hook_details_type import RepositoryHookDetailsType
-    from .repository_hooks_list_for_repository_type import RepositoryHooksListForRepositoryType
+    from .repository_hooks_list_for_project_type import RepositoryHooksListForProjectType
     from .rest_access_token import RestAccessToken
     from .rest_access_token_request import RestAccessTokenRequest
     from .rest_aggregate_reject_counter import RestAggregateRejectCounter
-    from .rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
-    from .rest_aggregate_reject_counter_user_input import RestAggregateRejectCounterUserInput
-    from .rest_aggregate_reject_counter_user_input_links import RestAggregateRejectCounterUserInputLinks
     from .rest_analytics_settings import RestAnalyticsSettings
     from .rest_announcement_banner import RestAnnouncementBanner
     from .rest_announcement_banner_audience import RestAnnouncementBannerAudience
@@ -149,6 +126,7 @@ if TYPE_CHECKING:
     from .rest_application_user import RestApplicationUser
     from .rest_application_user_input import RestApplicationUserInput
     from .rest_application_user_input_links import RestApplicationUserInputLinks
+    from .rest_application_user_type import RestApplicationUserType
     from .rest_application_user_with_permissions import RestApplicationUserWithPermissions
     from .rest_application_user_with_permissions_effective_permissions import (
         RestApplicationUserWithPermissionsEffectivePermissions,
@@ -163,27 +141,6 @@ if TYPE_CHECKING:
         RestAutoMergeProcessingResultAutoMergeProcessingStatus,
     )
     from .rest_auto_merge_processing_result_pull_request import RestAutoMergeProcessingResultPullRequest
-    from .rest_auto_merge_processing_result_pull_request_from_ref import (
-        RestAutoMergeProcessingResultPullRequestFromRef,
-    )
-    from .rest_auto_merge_processing_result_pull_request_from_ref_input import (
-        RestAutoMergeProcessingResultPullRequestFromRefInput,
-    )
-    from .rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,
-    )
-    from .rest_auto_merge_processing_result_pull_request_from_ref_repository_input import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput,
-    )
-    from .rest_auto_merge_processing_result_pull_request_from_ref_repository_input_links import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepositoryInputLinks,
-    )
-    from .rest_auto_merge_processing_result_pull_request_from_ref_repository_related_links import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepositoryRelatedLinks,
-    )
-    from .rest_auto_merge_processing_result_pull_request_from_ref_type import (
-        RestAutoMergeProcessingResultPullRequestFromRefType,
-    )
     from .rest_auto_merge_project_settings_request import RestAutoMergeProjectSettingsRequest
     from .rest_auto_merge_project_settings_request_restriction_action import (
         RestAutoMergeProjectSettingsRequestRestrictionAction,
@@ -213,27 +170,20 @@ if TYPE_CHECKING:
     from .rest_build_status_test_results_input import RestBuildStatusTestResultsInput
     from .rest_bulk_add_insight_annotation_request import RestBulkAddInsightAnnotationRequest
     from .rest_bulk_user_rate_limit_settings_update_request import RestBulkUserRateLimitSettingsUpdateRequest
-    from .rest_bulk_user_rate_limit_settings_update_request_settings import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettings,
-    )
-    from .rest_bulk_user_rate_limit_settings_update_request_settings_input import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettingsInput,
-    )
     from .rest_change import RestChange
     from .rest_change_conflict import RestChangeConflict
-    from .rest_change_conflict_our_change import RestChangeConflictOurChange
-    from .rest_change_conflict_our_change_path import RestChangeConflictOurChangePath
-    from .rest_change_conflict_our_change_path_input import RestChangeConflictOurChangePathInput
-    from .rest_change_conflict_our_change_type import RestChangeConflictOurChangeType
     from .rest_change_node_type import RestChangeNodeType
+    from .rest_change_path import RestChangePath
+    from .rest_change_path_input import RestChangePathInput
+    from .rest_change_type import RestChangeType
     from .rest_changeset import RestChangeset
     from .rest_changeset_changes import RestChangesetChanges
     from .rest_changeset_changes_values import RestChangesetChangesValues
-    from .rest_changeset_from_commit import RestChangesetFromCommit
+    from .rest_changeset_to_commit import RestChangesetToCommit
     from .rest_cluster_information import RestClusterInformation
     from .rest_cluster_information_local_node import RestClusterInformationLocalNode
-    from .rest_cluster_information_local_node_address import RestClusterInformationLocalNodeAddress
     from .rest_cluster_node import RestClusterNode
+    from .rest_cluster_node_address import RestClusterNodeAddress
     from .rest_comment import RestComment
     from .rest_comment_anchor import RestCommentAnchor
     from .rest_comment_anchor_input import RestCommentAnchorInput
@@ -256,24 +206,13 @@ if TYPE_CHECKING:
     from .rest_comment_parent_properties import RestCommentParentProperties
     from .rest_comment_properties import RestCommentProperties
     from .rest_commit import RestCommit
+    from .rest_commit_author import RestCommitAuthor
     from .rest_commit_message_suggestion import RestCommitMessageSuggestion
+    from .rest_conflict_our_change import RestConflictOurChange
     from .rest_create_branch_request import RestCreateBranchRequest
     from .rest_create_tag_request import RestCreateTagRequest
     from .rest_default_branch import RestDefaultBranch
     from .rest_default_reviewers_request import RestDefaultReviewersRequest
-    from .rest_default_reviewers_request_source_matcher import RestDefaultReviewersRequestSourceMatcher
-    from .rest_default_reviewers_request_source_matcher_input import (
-        RestDefaultReviewersRequestSourceMatcherInput,
-    )
-    from .rest_default_reviewers_request_source_matcher_type import (
-        RestDefaultReviewersRequestSourceMatcherType,
-    )
-    from .rest_default_reviewers_request_source_matcher_type_id import (
-        RestDefaultReviewersRequestSourceMatcherTypeId,
-    )
-    from .rest_default_reviewers_request_source_matcher_type_input import (
-        RestDefaultReviewersRequestSourceMatcherTypeInput,
-    )
     from .rest_default_task import RestDefaultTask
     from .rest_default_task_request import RestDefaultTaskRequest
     from .rest_deployment import RestDeployment
@@ -281,6 +220,7 @@ if TYPE_CHECKING:
     from .rest_deployment_environment_variant_2 import RestDeploymentEnvironmentVariant2
     from .rest_deployment_set_request import RestDeploymentSetRequest
     from .rest_deployment_state import RestDeploymentState
+    from .rest_deployment_to_commit import RestDeploymentToCommit
     from .rest_detailed_group import RestDetailedGroup
     from .rest_detailed_invocation import RestDetailedInvocation
     from .rest_detailed_invocation_event_scope import RestDetailedInvocationEventScope
@@ -372,7 +312,6 @@ if TYPE_CHECKING:
     from .rest_permitted_group import RestPermittedGroup
     from .rest_permitted_group_group import RestPermittedGroupGroup
     from .rest_permitted_user import RestPermittedUser
-    from .rest_permitted_user_permission import RestPermittedUserPermission
     from .rest_project import RestProject
     from .rest_project_input import RestProjectInput
     from .rest_project_input_links import RestProjectInputLinks
@@ -381,6 +320,7 @@ if TYPE_CHECKING:
         RestProjectSettingsRestrictionProcessedState,
     )
     from .rest_project_settings_restriction_request import RestProjectSettingsRestrictionRequest
+    from .rest_project_type import RestProjectType
     from .rest_pull_request import RestPullRequest
     from .rest_pull_request_activity import RestPullRequestActivity
     from .rest_pull_request_activity_action import RestPullRequestActivityAction
@@ -389,6 +329,10 @@ if TYPE_CHECKING:
     from .rest_pull_request_condition import RestPullRequestCondition
     from .rest_pull_request_condition_scope import RestPullRequestConditionScope
     from .rest_pull_request_condition_scope_input import RestPullRequestConditionScopeInput
+    from .rest_pull_request_condition_source_ref_matcher import RestPullRequestConditionSourceRefMatcher
+    from .rest_pull_request_condition_source_ref_matcher_input import (
+        RestPullRequestConditionSourceRefMatcherInput,
+    )
     from .rest_pull_request_decline_request import RestPullRequestDeclineRequest
     from .rest_pull_request_delete_request import RestPullRequestDeleteRequest
     from .rest_pull_request_finish_review_request import RestPullRequestFinishReviewRequest
@@ -416,33 +360,44 @@ if TYPE_CHECKING:
     from .rest_pull_request_mergeability_outcome import RestPullRequestMergeabilityOutcome
     from .rest_pull_request_participant import RestPullRequestParticipant
     from .rest_pull_request_participant_input import RestPullRequestParticipantInput
+    from .rest_pull_request_participant_role import RestPullRequestParticipantRole
+    from .rest_pull_request_participant_status import RestPullRequestParticipantStatus
+    from .rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from .rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
+    from .rest_pull_request_participant_user_input_links import RestPullRequestParticipantUserInputLinks
     from .rest_pull_request_rebase_request import RestPullRequestRebaseRequest
     from .rest_pull_request_rebase_result import RestPullRequestRebaseResult
-    from .rest_pull_request_rebase_result_ref_change import RestPullRequestRebaseResultRefChange
-    from .rest_pull_request_rebase_result_ref_change_ref import RestPullRequestRebaseResultRefChangeRef
-    from .rest_pull_request_rebase_result_ref_change_type import RestPullRequestRebaseResultRefChangeType
     from .rest_pull_request_rebaseability import RestPullRequestRebaseability
     from .rest_pull_request_reopen_request import RestPullRequestReopenRequest
     from .rest_pull_request_settings import RestPullRequestSettings
     from .rest_pull_request_settings_input import RestPullRequestSettingsInput
     from .rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig
     from .rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
+    from .rest_pull_request_state import RestPullRequestState
     from .rest_pull_request_suggestion import RestPullRequestSuggestion
+    from .rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange
+    from .rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef
+    from .rest_pull_request_to_ref import RestPullRequestToRef
+    from .rest_pull_request_to_ref_input import RestPullRequestToRefInput
     from .rest_push_ref_change_updated_type import RestPushRefChangeUpdatedType
     from .rest_rate_limit_settings import RestRateLimitSettings
     from .rest_rate_limit_settings_input import RestRateLimitSettingsInput
     from .rest_raw_access_token import RestRawAccessToken
+    from .rest_ref_change_type import RestRefChangeType
     from .rest_ref_matcher import RestRefMatcher
+    from .rest_ref_matcher_type_id import RestRefMatcherTypeId
     from .rest_ref_restriction import RestRefRestriction
+    from .rest_ref_restriction_matcher_type import RestRefRestrictionMatcherType
+    from .rest_ref_restriction_matcher_type_input import RestRefRestrictionMatcherTypeInput
     from .rest_ref_sync_queue import RestRefSyncQueue
     from .rest_ref_sync_request import RestRefSyncRequest
     from .rest_ref_sync_request_action import RestRefSyncRequestAction
     from .rest_ref_sync_status import RestRefSyncStatus
     from .rest_ref_sync_status_ahead_refs import RestRefSyncStatusAheadRefs
     from .rest_ref_sync_status_ahead_refs_input import RestRefSyncStatusAheadRefsInput
-    from .rest_ref_sync_status_ahead_refs_state import RestRefSyncStatusAheadRefsState
     from .rest_ref_sync_status_input import RestRefSyncStatusInput
     from .rest_rejected_ref import RestRejectedRef
+    from .rest_rejected_ref_state import RestRejectedRefState
     from .rest_repositories_export_request import RestRepositoriesExportRequest
     from .rest_repository import RestRepository
     from .rest_repository_hook import RestRepositoryHook
@@ -452,9 +407,16 @@ if TYPE_CHECKING:
     from .rest_repository_lock_owner import RestRepositoryLockOwner
     from .rest_repository_mirror_event import RestRepositoryMirrorEvent
     from .rest_repository_mirror_event_type import RestRepositoryMirrorEventType
+    from .rest_repository_origin import RestRepositoryOrigin
+    from .rest_repository_origin_input import RestRepositoryOriginInput
+    from .rest_repository_origin_input_links import RestRepositoryOriginInputLinks
+    from .rest_repository_origin_related_links import RestRepositoryOriginRelatedLinks
     from .rest_repository_policy import RestRepositoryPolicy
     from .rest_repository_policy_input import RestRepositoryPolicyInput
     from .rest_repository_policy_permission import RestRepositoryPolicyPermission
+    from .rest_repository_project import RestRepositoryProject
+    from .rest_repository_project_input import RestRepositoryProjectInput
+    from .rest_repository_project_input_links import RestRepositoryProjectInputLinks
     from .rest_repository_pull_request_settings import RestRepositoryPullRequestSettings
     from .rest_repository_pull_request_settings_input import RestRepositoryPullRequestSettingsInput
     from .rest_repository_pull_request_settings_required_approvers import (
@@ -467,6 +429,7 @@ if TYPE_CHECKING:
     from .rest_repository_ref_change_activity_ref_change import RestRepositoryRefChangeActivityRefChange
     from .rest_repository_related_links import RestRepositoryRelatedLinks
     from .rest_repository_selector import RestRepositorySelector
+    from .rest_repository_state import RestRepositoryState
     from .rest_required_build_condition import RestRequiredBuildCondition
     from .rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest
     from .rest_restriction_request import RestRestrictionRequest
@@ -486,6 +449,11 @@ if TYPE_CHECKING:
     from .rest_ssh_access_key_key import RestSshAccessKeyKey
     from .rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
     from .rest_ssh_access_key_locations import RestSshAccessKeyLocations
+    from .rest_ssh_access_key_permission import RestSshAccessKeyPermission
+    from .rest_ssh_access_key_repository import RestSshAccessKeyRepository
+    from .rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput
+    from .rest_ssh_access_key_repository_input_links import RestSshAccessKeyRepositoryInputLinks
+    from .rest_ssh_access_key_repository_related_links import RestSshAccessKeyRepositoryRelatedLinks
     from .rest_ssh_credentials import RestSshCredentials
     from .rest_ssh_key import RestSshKey
     from .rest_ssh_key_input import RestSshKeyInput
@@ -497,6 +465,7 @@ if TYPE_CHECKING:
     from .rest_sync_progress import RestSyncProgress
     from .rest_system_signing_configuration import RestSystemSigningConfiguration
     from .rest_tag import RestTag
+    from .rest_tag_type import RestTagType
     from .rest_upstream_server import RestUpstreamServer
     from .rest_upstream_server_state import RestUpstreamServerState
     from .rest_upstream_settings import RestUpstreamSettings
@@ -504,6 +473,8 @@ if TYPE_CHECKING:
     from .rest_upstream_settings_mode import RestUpstreamSettingsMode
     from .rest_user_directory import RestUserDirectory
     from .rest_user_rate_limit_settings import RestUserRateLimitSettings
+    from .rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings
+    from .rest_user_rate_limit_settings_settings_input import RestUserRateLimitSettingsSettingsInput
     from .rest_user_rate_limit_settings_update_request import RestUserRateLimitSettingsUpdateRequest
     from .rest_user_reaction import RestUserReaction
     from .rest_user_reaction_comment import RestUserReactionComment
@@ -520,9 +491,8 @@ if TYPE_CHECKING:
     from .rest_x509_certificate import RestX509Certificate
     from .scope import Scope
     from .scope_input import ScopeInput
-    from .secret_scanning_list_allow_rules_for_repository_order import (
-        SecretScanningListAllowRulesForRepositoryOrder,
-    )
+    from .scope_type import ScopeType
+    from .secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
     from .simple_ssh_key_fingerprint import SimpleSshKeyFingerprint
     from .sso_config_entity import SsoConfigEntity
     from .sso_config_entity_input import SsoConfigEntityInput
@@ -534,8 +504,8 @@ if TYPE_CHECKING:
     from .totp_recovery_code_dto import TotpRecoveryCodeDTO
     from .totp_recovery_code_dto_input import TotpRecoveryCodeDTOInput
     from .totp_user_enrollment_dto import TotpUserEnrollmentDTO
-    from .two_step_verification_get_elevated_session_status_action_type import (
-        TwoStepVerificationGetElevatedSessionStatusActionType,
+    from .two_step_verification_elevate_with_totp_action_type import (
+        TwoStepVerificationElevateWithTotpActionType,
     )
     from .user_and_groups import UserAndGroups
     from .user_password_update import UserPasswordUpdate
@@ -551,15 +521,14 @@ _MODULES: dict[str, str] = {
     "AdminSetMailConfigBody": ".admin_set_mail_config_body",
     "ApplicationUser": ".application_user",
     "ApplicationUserInput": ".application_user_input",
-    "ApplicationUserType": ".application_user_type",
     "AuthenticationEntity": ".authentication_entity",
     "AuthenticationGetLoginOptionsResponse": ".authentication_get_login_options_response",
     "AuthenticationListIdpsResponse": ".authentication_list_idps_response",
     "AuthenticationResponse": ".authentication_response",
     "BasicAuthConfigEntity": ".basic_auth_config_entity",
     "BasicAuthConfigEntityInput": ".basic_auth_config_entity_input",
-    "BranchRestrictionsListForRepositoryMatcherType": ".branch_restrictions_list_for_repository_matcher_type",
-    "BranchRestrictionsListForRepositoryType": ".branch_restrictions_list_for_repository_type",
+    "BranchRestrictionsListForProjectMatcherType": ".branch_restrictions_list_for_project_matcher_type",
+    "BranchRestrictionsListForProjectType": ".branch_restrictions_list_for_project_type",
     "CaptchaDataEntity": ".captcha_data_entity",
     "CommentThreadDiffAnchorDiffType": ".comment_thread_diff_anchor_diff_type",
     "CommentThreadDiffAnchorFileType": ".comment_thread_diff_anchor_file_type",
@@ -567,23 +536,12 @@ _MODULES: dict[str, str] = {
     "Context": ".context",
     "ConversationDTO": ".conversation_dto",
     "EnrichedRepository": ".enriched_repository",
-    "EnrichedRepositoryOrigin": ".enriched_repository_origin",
-    "EnrichedRepositoryOriginInput": ".enriched_repository_origin_input",
-    "EnrichedRepositoryOriginInputLinks": ".enriched_repository_origin_input_links",
-    "EnrichedRepositoryOriginProject": ".enriched_repository_origin_project",
-    "EnrichedRepositoryOriginProjectInput": ".enriched_repository_origin_project_input",
-    "EnrichedRepositoryOriginProjectInputLinks": ".enriched_repository_origin_project_input_links",
-    "EnrichedRepositoryOriginProjectType": ".enriched_repository_origin_project_type",
-    "EnrichedRepositoryOriginRelatedLinks": ".enriched_repository_origin_related_links",
-    "EnrichedRepositoryOriginState": ".enriched_repository_origin_state",
     "EnrichedRepositoryProperties": ".enriched_repository_properties",
     "EnrichedRepositoryRelatedLinks": ".enriched_repository_related_links",
     "ExampleAvatarMultipartFormData": ".example_avatar_multipart_form_data",
     "ExampleCertificateMultipartFormData": ".example_certificate_multipart_form_data",
     "ExampleFiles": ".example_files",
     "ExampleJsonLastModifiedCallback": ".example_json_last_modified_callback",
-    "ExampleJsonLastModifiedCallbackLatestCommit": ".example_json_last_modified_callback_latest_commit",
-    "ExampleJsonLastModifiedCallbackLatestCommitAuthor": ".example_json_last_modified_callback_latest_commit_author",
     "ExampleMultipartFormData": ".example_multipart_form_data",
     "ExamplePostMultipartFormData": ".example_post_multipart_form_data",
     "ExamplePreviewMigration": ".example_preview_migration",
@@ -605,7 +563,7 @@ _MODULES: dict[str, str] = {
     "LoginOptionEntityType": ".login_option_entity_type",
     "MethodStateDTO": ".method_state_dto",
     "MethodStateDTOType": ".method_state_dto_type",
-    "MirroringListProjectRepositoriesIncludeDefaultBranch": ".mirroring_list_project_repositories_include_default_branch",
+    "MirroringListRepositoriesIncludeDefaultBranch": ".mirroring_list_repositories_include_default_branch",
     "PageEnrichedRepository": ".page_enriched_repository",
     "PageFileListResource": ".page_file_list_resource",
     "PageRestAccessToken": ".page_rest_access_token",
@@ -653,25 +611,18 @@ _MODULES: dict[str, str] = {
     "PageRestTag": ".page_rest_tag",
     "PageRestUserRateLimitSettings": ".page_rest_user_rate_limit_settings",
     "PageString": ".page_string",
-    "PermissionsSetGroupPermissionPermission": ".permissions_set_group_permission_permission",
-    "PullRequestParticipantRole": ".pull_request_participant_role",
-    "PullRequestParticipantStatus": ".pull_request_participant_status",
-    "PullRequestState": ".pull_request_state",
+    "PermissionsSetUserPermissionPermission": ".permissions_set_user_permission_permission",
     "RefsListBranchesOrderBy": ".refs_list_branches_order_by",
     "RepositoriesDeleteResponse": ".repositories_delete_response",
+    "RepositoriesSearchPermission": ".repositories_search_permission",
     "RepositoriesSearchState": ".repositories_search_state",
     "RepositoriesSearchVisibility": ".repositories_search_visibility",
-    "RepositoriesSetGroupPermissionPermission": ".repositories_set_group_permission_permission",
     "RepositoryHookDetails": ".repository_hook_details",
-    "RepositoryHookDetailsSupportedScopesItem": ".repository_hook_details_supported_scopes_item",
     "RepositoryHookDetailsType": ".repository_hook_details_type",
-    "RepositoryHooksListForRepositoryType": ".repository_hooks_list_for_repository_type",
+    "RepositoryHooksListForProjectType": ".repository_hooks_list_for_project_type",
     "RestAccessToken": ".rest_access_token",
     "RestAccessTokenRequest": ".rest_access_token_request",
     "RestAggregateRejectCounter": ".rest_aggregate_reject_counter",
-    "RestAggregateRejectCounterUser": ".rest_aggregate_reject_counter_user",
-    "RestAggregateRejectCounterUserInput": ".rest_aggregate_reject_counter_user_input",
-    "RestAggregateRejectCounterUserInputLinks": ".rest_aggregate_reject_counter_user_input_links",
     "RestAnalyticsSettings": ".rest_analytics_settings",
     "RestAnnouncementBanner": ".rest_announcement_banner",
     "RestAnnouncementBannerAudience": ".rest_announcement_banner_audience",
@@ -679,6 +630,7 @@ _MODULES: dict[str, str] = {
     "RestApplicationUser": ".rest_application_user",
     "RestApplicationUserInput": ".rest_application_user_input",
     "RestApplicationUserInputLinks": ".rest_application_user_input_links",
+    "RestApplicationUserType": ".rest_application_user_type",
     "RestApplicationUserWithPermissions": ".rest_application_user_with_permissions",
     "RestApplicationUserWithPermissionsEffectivePermissions": ".rest_application_user_with_permissions_effective_permissions",
     "RestApplySuggestionRequest": ".rest_apply_suggestion_request",
@@ -689,13 +641,6 @@ _MODULES: dict[str, str] = {
     "RestAutoMergeProcessingResult": ".rest_auto_merge_processing_result",
     "RestAutoMergeProcessingResultAutoMergeProcessingStatus": ".rest_auto_merge_processing_result_auto_merge_processing_status",
     "RestAutoMergeProcessingResultPullRequest": ".rest_auto_merge_processing_result_pull_request",
-    "RestAutoMergeProcessingResultPullRequestFromRef": ".rest_auto_merge_processing_result_pull_request_from_ref",
-    "RestAutoMergeProcessingResultPullRequestFromRefInput": ".rest_auto_merge_processing_result_pull_request_from_ref_input",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepository": ".rest_auto_merge_processing_result_pull_request_from_ref_repository",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput": ".rest_auto_merge_processing_result_pull_request_from_ref_repository_input",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepositoryInputLinks": ".rest_auto_merge_processing_result_pull_request_from_ref_repository_input_links",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepositoryRelatedLinks": ".rest_auto_merge_processing_result_pull_request_from_ref_repository_related_links",
-    "RestAutoMergeProcessingResultPullRequestFromRefType": ".rest_auto_merge_processing_result_pull_request_from_ref_type",
     "RestAutoMergeProjectSettingsRequest": ".rest_auto_merge_project_settings_request",
     "RestAutoMergeProjectSettingsRequestRestrictionAction": ".rest_auto_merge_project_settings_request_restriction_action",
     "RestAutoMergeRequest": ".rest_auto_merge_request",
@@ -721,23 +666,20 @@ _MODULES: dict[str, str] = {
     "RestBuildStatusTestResultsInput": ".rest_build_status_test_results_input",
     "RestBulkAddInsightAnnotationRequest": ".rest_bulk_add_insight_annotation_request",
     "RestBulkUserRateLimitSettingsUpdateRequest": ".rest_bulk_user_rate_limit_settings_update_request",
-    "RestBulkUserRateLimitSettingsUpdateRequestSettings": ".rest_bulk_user_rate_limit_settings_update_request_settings",
-    "RestBulkUserRateLimitSettingsUpdateRequestSettingsInput": ".rest_bulk_user_rate_limit_settings_update_request_settings_input",
     "RestChange": ".rest_change",
     "RestChangeConflict": ".rest_change_conflict",
-    "RestChangeConflictOurChange": ".rest_change_conflict_our_change",
-    "RestChangeConflictOurChangePath": ".rest_change_conflict_our_change_path",
-    "RestChangeConflictOurChangePathInput": ".rest_change_conflict_our_change_path_input",
-    "RestChangeConflictOurChangeType": ".rest_change_conflict_our_change_type",
     "RestChangeNodeType": ".rest_change_node_type",
+    "RestChangePath": ".rest_change_path",
+    "RestChangePathInput": ".rest_change_path_input",
+    "RestChangeType": ".rest_change_type",
     "RestChangeset": ".rest_changeset",
     "RestChangesetChanges": ".rest_changeset_changes",
     "RestChangesetChangesValues": ".rest_changeset_changes_values",
-    "RestChangesetFromCommit": ".rest_changeset_from_commit",
+    "RestChangesetToCommit": ".rest_changeset_to_commit",
     "RestClusterInformation": ".rest_cluster_information",
     "RestClusterInformationLocalNode": ".rest_cluster_information_local_node",
-    "RestClusterInformationLocalNodeAddress": ".rest_cluster_information_local_node_address",
     "RestClusterNode": ".rest_cluster_node",
+    "RestClusterNodeAddress": ".rest_cluster_node_address",
     "RestComment": ".rest_comment",
     "RestCommentAnchor": ".rest_comment_anchor",
     "RestCommentAnchorInput": ".rest_comment_anchor_input",
@@ -760,16 +702,13 @@ _MODULES: dict[str, str] = {
     "RestCommentParentProperties": ".rest_comment_parent_properties",
     "RestCommentProperties": ".rest_comment_properties",
     "RestCommit": ".rest_commit",
+    "RestCommitAuthor": ".rest_commit_author",
     "RestCommitMessageSuggestion": ".rest_commit_message_suggestion",
+    "RestConflictOurChange": ".rest_conflict_our_change",
     "RestCreateBranchRequest": ".rest_create_branch_request",
     "RestCreateTagRequest": ".rest_create_tag_request",
     "RestDefaultBranch": ".rest_default_branch",
     "RestDefaultReviewersRequest": ".rest_default_reviewers_request",
-    "RestDefaultReviewersRequestSourceMatcher": ".rest_default_reviewers_request_source_matcher",
-    "RestDefaultReviewersRequestSourceMatcherInput": ".rest_default_reviewers_request_source_matcher_input",
-    "RestDefaultReviewersRequestSourceMatcherType": ".rest_default_reviewers_request_source_matcher_type",
-    "RestDefaultReviewersRequestSourceMatcherTypeId": ".rest_default_reviewers_request_source_matcher_type_id",
-    "RestDefaultReviewersRequestSourceMatcherTypeInput": ".rest_default_reviewers_request_source_matcher_type_input",
     "RestDefaultTask": ".rest_default_task",
     "RestDefaultTaskRequest": ".rest_default_task_request",
     "RestDeployment": ".rest_deployment",
@@ -777,6 +716,7 @@ _MODULES: dict[str, str] = {
     "RestDeploymentEnvironmentVariant2": ".rest_deployment_environment_variant_2",
     "RestDeploymentSetRequest": ".rest_deployment_set_request",
     "RestDeploymentState": ".rest_deployment_state",
+    "RestDeploymentToCommit": ".rest_deployment_to_commit",
     "RestDetailedGroup": ".rest_detailed_group",
     "RestDetailedInvocation": ".rest_detailed_invocation",
     "RestDetailedInvocationEventScope": ".rest_detailed_invocation_event_scope",
@@ -864,13 +804,13 @@ _MODULES: dict[str, str] = {
     "RestPermittedGroup": ".rest_permitted_group",
     "RestPermittedGroupGroup": ".rest_permitted_group_group",
     "RestPermittedUser": ".rest_permitted_user",
-    "RestPermittedUserPermission": ".rest_permitted_user_permission",
     "RestProject": ".rest_project",
     "RestProjectInput": ".rest_project_input",
     "RestProjectInputLinks": ".rest_project_input_links",
     "RestProjectSettingsRestriction": ".rest_project_settings_restriction",
     "RestProjectSettingsRestrictionProcessedState": ".rest_project_settings_restriction_processed_state",
     "RestProjectSettingsRestrictionRequest": ".rest_project_settings_restriction_request",
+    "RestProjectType": ".rest_project_type",
     "RestPullRequest": ".rest_pull_request",
     "RestPullRequestActivity": ".rest_pull_request_activity",
     "RestPullRequestActivityAction": ".rest_pull_request_activity_action",
@@ -879,6 +819,8 @@ _MODULES: dict[str, str] = {
     "RestPullRequestCondition": ".rest_pull_request_condition",
     "RestPullRequestConditionScope": ".rest_pull_request_condition_scope",
     "RestPullRequestConditionScopeInput": ".rest_pull_request_condition_scope_input",
+    "RestPullRequestConditionSourceRefMatcher": ".rest_pull_request_condition_source_ref_matcher",
+    "RestPullRequestConditionSourceRefMatcherInput": ".rest_pull_request_condition_source_ref_matcher_input",
     "RestPullRequestDeclineRequest": ".rest_pull_request_decline_request",
     "RestPullRequestDeleteRequest": ".rest_pull_request_delete_request",
     "RestPullRequestFinishReviewRequest": ".rest_pull_request_finish_review_request",
@@ -898,33 +840,44 @@ _MODULES: dict[str, str] = {
     "RestPullRequestMergeabilityOutcome": ".rest_pull_request_mergeability_outcome",
     "RestPullRequestParticipant": ".rest_pull_request_participant",
     "RestPullRequestParticipantInput": ".rest_pull_request_participant_input",
+    "RestPullRequestParticipantRole": ".rest_pull_request_participant_role",
+    "RestPullRequestParticipantStatus": ".rest_pull_request_participant_status",
+    "RestPullRequestParticipantUser": ".rest_pull_request_participant_user",
+    "RestPullRequestParticipantUserInput": ".rest_pull_request_participant_user_input",
+    "RestPullRequestParticipantUserInputLinks": ".rest_pull_request_participant_user_input_links",
     "RestPullRequestRebaseRequest": ".rest_pull_request_rebase_request",
     "RestPullRequestRebaseResult": ".rest_pull_request_rebase_result",
-    "RestPullRequestRebaseResultRefChange": ".rest_pull_request_rebase_result_ref_change",
-    "RestPullRequestRebaseResultRefChangeRef": ".rest_pull_request_rebase_result_ref_change_ref",
-    "RestPullRequestRebaseResultRefChangeType": ".rest_pull_request_rebase_result_ref_change_type",
     "RestPullRequestRebaseability": ".rest_pull_request_rebaseability",
     "RestPullRequestReopenRequest": ".rest_pull_request_reopen_request",
     "RestPullRequestSettings": ".rest_pull_request_settings",
     "RestPullRequestSettingsInput": ".rest_pull_request_settings_input",
     "RestPullRequestSettingsMergeConfig": ".rest_pull_request_settings_merge_config",
     "RestPullRequestSettingsMergeConfigInput": ".rest_pull_request_settings_merge_config_input",
+    "RestPullRequestState": ".rest_pull_request_state",
     "RestPullRequestSuggestion": ".rest_pull_request_suggestion",
+    "RestPullRequestSuggestionRefChange": ".rest_pull_request_suggestion_ref_change",
+    "RestPullRequestSuggestionToRef": ".rest_pull_request_suggestion_to_ref",
+    "RestPullRequestToRef": ".rest_pull_request_to_ref",
+    "RestPullRequestToRefInput": ".rest_pull_request_to_ref_input",
     "RestPushRefChangeUpdatedType": ".rest_push_ref_change_updated_type",
     "RestRateLimitSettings": ".rest_rate_limit_settings",
     "RestRateLimitSettingsInput": ".rest_rate_limit_settings_input",
     "RestRawAccessToken": ".rest_raw_access_token",
+    "RestRefChangeType": ".rest_ref_change_type",
     "RestRefMatcher": ".rest_ref_matcher",
+    "RestRefMatcherTypeId": ".rest_ref_matcher_type_id",
     "RestRefRestriction": ".rest_ref_restriction",
+    "RestRefRestrictionMatcherType": ".rest_ref_restriction_matcher_type",
+    "RestRefRestrictionMatcherTypeInput": ".rest_ref_restriction_matcher_type_input",
     "RestRefSyncQueue": ".rest_ref_sync_queue",
     "RestRefSyncRequest": ".rest_ref_sync_request",
     "RestRefSyncRequestAction": ".rest_ref_sync_request_action",
     "RestRefSyncStatus": ".rest_ref_sync_status",
     "RestRefSyncStatusAheadRefs": ".rest_ref_sync_status_ahead_refs",
     "RestRefSyncStatusAheadRefsInput": ".rest_ref_sync_status_ahead_refs_input",
-    "RestRefSyncStatusAheadRefsState": ".rest_ref_sync_status_ahead_refs_state",
     "RestRefSyncStatusInput": ".rest_ref_sync_status_input",
     "RestRejectedRef": ".rest_rejected_ref",
+    "RestRejectedRefState": ".rest_rejected_ref_state",
     "RestRepositoriesExportRequest": ".rest_repositories_export_request",
     "RestRepository": ".rest_repository",
     "RestRepositoryHook": ".rest_repository_hook",
@@ -934,9 +887,16 @@ _MODULES: dict[str, str] = {
     "RestRepositoryLockOwner": ".rest_repository_lock_owner",
     "RestRepositoryMirrorEvent": ".rest_repository_mirror_event",
     "RestRepositoryMirrorEventType": ".rest_repository_mirror_event_type",
+    "RestRepositoryOrigin": ".rest_repository_origin",
+    "RestRepositoryOriginInput": ".rest_repository_origin_input",
+    "RestRepositoryOriginInputLinks": ".rest_repository_origin_input_links",
+    "RestRepositoryOriginRelatedLinks": ".rest_repository_origin_related_links",
     "RestRepositoryPolicy": ".rest_repository_policy",
     "RestRepositoryPolicyInput": ".rest_repository_policy_input",
     "RestRepositoryPolicyPermission": ".rest_repository_policy_permission",
+    "RestRepositoryProject": ".rest_repository_project",
+    "RestRepositoryProjectInput": ".rest_repository_project_input",
+    "RestRepositoryProjectInputLinks": ".rest_repository_project_input_links",
     "RestRepositoryPullRequestSettings": ".rest_repository_pull_request_settings",
     "RestRepositoryPullRequestSettingsInput": ".rest_repository_pull_request_settings_input",
     "RestRepositoryPullRequestSettingsRequiredApprovers": ".rest_repository_pull_request_settings_required_approvers",
@@ -945,6 +905,7 @@ _MODULES: dict[str, str] = {
     "RestRepositoryRefChangeActivityRefChange": ".rest_repository_ref_change_activity_ref_change",
     "RestRepositoryRelatedLinks": ".rest_repository_related_links",
     "RestRepositorySelector": ".rest_repository_selector",
+    "RestRepositoryState": ".rest_repository_state",
     "RestRequiredBuildCondition": ".rest_required_build_condition",
     "RestRequiredBuildConditionSetRequest": ".rest_required_build_condition_set_request",
     "RestRestrictionRequest": ".rest_restriction_request",
@@ -964,6 +925,11 @@ _MODULES: dict[str, str] = {
     "RestSshAccessKeyKey": ".rest_ssh_access_key_key",
     "RestSshAccessKeyKeyInput": ".rest_ssh_access_key_key_input",
     "RestSshAccessKeyLocations": ".rest_ssh_access_key_locations",
+    "RestSshAccessKeyPermission": ".rest_ssh_access_key_permission",
+    "RestSshAccessKeyRepository": ".rest_ssh_access_key_repository",
+    "RestSshAccessKeyRepositoryInput": ".rest_ssh_access_key_repository_input",
+    "RestSshAccessKeyRepositoryInputLinks": ".rest_ssh_access_key_repository_input_links",
+    "RestSshAccessKeyRepositoryRelatedLinks": ".rest_ssh_access_key_repository_related_links",
     "RestSshCredentials": ".rest_ssh_credentials",
     "RestSshKey": ".rest_ssh_key",
     "RestSshKeyInput": ".rest_ssh_key_input",
@@ -975,6 +941,7 @@ _MODULES: dict[str, str] = {
     "RestSyncProgress": ".rest_sync_progress",
     "RestSystemSigningConfiguration": ".rest_system_signing_configuration",
     "RestTag": ".rest_tag",
+    "RestTagType": ".rest_tag_type",
     "RestUpstreamServer": ".rest_upstream_server",
     "RestUpstreamServerState": ".rest_upstream_server_state",
     "RestUpstreamSettings": ".rest_upstream_settings",
@@ -982,6 +949,8 @@ _MODULES: dict[str, str] = {
     "RestUpstreamSettingsMode": ".rest_upstream_settings_mode",
     "RestUserDirectory": ".rest_user_directory",
     "RestUserRateLimitSettings": ".rest_user_rate_limit_settings",
+    "RestUserRateLimitSettingsSettings": ".rest_user_rate_limit_settings_settings",
+    "RestUserRateLimitSettingsSettingsInput": ".rest_user_rate_limit_settings_settings_input",
     "RestUserRateLimitSettingsUpdateRequest": ".rest_user_rate_limit_settings_update_request",
     "RestUserReaction": ".rest_user_reaction",
     "RestUserReactionComment": ".rest_user_reaction_comment",
@@ -998,7 +967,8 @@ _MODULES: dict[str, str] = {
     "RestX509Certificate": ".rest_x509_certificate",
     "Scope": ".scope",
     "ScopeInput": ".scope_input",
-    "SecretScanningListAllowRulesForRepositoryOrder": ".secret_scanning_list_allow_rules_for_repository_order",
+    "ScopeType": ".scope_type",
+    "SecretScanningListExemptionsOrder": ".secret_scanning_list_exemptions_order",
     "SimpleSshKeyFingerprint": ".simple_ssh_key_fingerprint",
     "SsoConfigEntity": ".sso_config_entity",
     "SsoConfigEntityInput": ".sso_config_entity_input",
@@ -1010,7 +980,7 @@ _MODULES: dict[str, str] = {
     "TotpRecoveryCodeDTO": ".totp_recovery_code_dto",
     "TotpRecoveryCodeDTOInput": ".totp_recovery_code_dto_input",
     "TotpUserEnrollmentDTO": ".totp_user_enrollment_dto",
-    "TwoStepVerificationGetElevatedSessionStatusActionType": ".two_step_verification_get_elevated_session_status_action_type",
+    "TwoStepVerificationElevateWithTotpActionType": ".two_step_verification_elevate_with_totp_action_type",
     "UserAndGroups": ".user_and_groups",
     "UserPasswordUpdate": ".user_password_update",
     "UserPickerContext": ".user_picker_context",
@@ -1026,15 +996,14 @@ __all__ = (
     "AdminSetMailConfigBody",
     "ApplicationUser",
     "ApplicationUserInput",
-    "ApplicationUserType",
     "AuthenticationEntity",
     "AuthenticationGetLoginOptionsResponse",
     "AuthenticationListIdpsResponse",
     "AuthenticationResponse",
     "BasicAuthConfigEntity",
     "BasicAuthConfigEntityInput",
-    "BranchRestrictionsListForRepositoryMatcherType",
-    "BranchRestrictionsListForRepositoryType",
+    "BranchRestrictionsListForProjectMatcherType",
+    "BranchRestrictionsListForProjectType",
     "CaptchaDataEntity",
     "CommentThreadDiffAnchorDiffType",
     "CommentThreadDiffAnchorFileType",
@@ -1042,23 +1011,12 @@ __all__ = (
     "Context",
     "ConversationDTO",
     "EnrichedRepository",
-    "EnrichedRepositoryOrigin",
-    "EnrichedRepositoryOriginInput",
-    "EnrichedRepositoryOriginInputLinks",
-    "EnrichedRepositoryOriginProject",
-    "EnrichedRepositoryOriginProjectInput",
-    "EnrichedRepositoryOriginProjectInputLinks",
-    "EnrichedRepositoryOriginProjectType",
-    "EnrichedRepositoryOriginRelatedLinks",
-    "EnrichedRepositoryOriginState",
     "EnrichedRepositoryProperties",
     "EnrichedRepositoryRelatedLinks",
     "ExampleAvatarMultipartFormData",
     "ExampleCertificateMultipartFormData",
     "ExampleFiles",
     "ExampleJsonLastModifiedCallback",
-    "ExampleJsonLastModifiedCallbackLatestCommit",
-    "ExampleJsonLastModifiedCallbackLatestCommitAuthor",
     "ExampleMultipartFormData",
     "ExamplePostMultipartFormData",
     "ExamplePreviewMigration",
@@ -1080,7 +1038,7 @@ __all__ = (
     "LoginOptionEntityType",
     "MethodStateDTO",
     "MethodStateDTOType",
-    "MirroringListProjectRepositoriesIncludeDefaultBranch",
+    "MirroringListRepositoriesIncludeDefaultBranch",
     "PageEnrichedRepository",
     "PageFileListResource",
     "PageRestAccessToken",
@@ -1128,25 +1086,18 @@ __all__ = (
     "PageRestTag",
     "PageRestUserRateLimitSettings",
     "PageString",
-    "PermissionsSetGroupPermissionPermission",
-    "PullRequestParticipantRole",
-    "PullRequestParticipantStatus",
-    "PullRequestState",
+    "PermissionsSetUserPermissionPermission",
     "RefsListBranchesOrderBy",
     "RepositoriesDeleteResponse",
+    "RepositoriesSearchPermission",
     "RepositoriesSearchState",
     "RepositoriesSearchVisibility",
-    "RepositoriesSetGroupPermissionPermission",
     "RepositoryHookDetails",
-    "RepositoryHookDetailsSupportedScopesItem",
     "RepositoryHookDetailsType",
-    "RepositoryHooksListForRepositoryType",
+    "RepositoryHooksListForProjectType",
     "RestAccessToken",
     "RestAccessTokenRequest",
     "RestAggregateRejectCounter",
-    "RestAggregateRejectCounterUser",
-    "RestAggregateRejectCounterUserInput",
-    "RestAggregateRejectCounterUserInputLinks",
     "RestAnalyticsSettings",
     "RestAnnouncementBanner",
     "RestAnnouncementBannerAudience",
@@ -1154,6 +1105,7 @@ __all__ = (
     "RestApplicationUser",
     "RestApplicationUserInput",
     "RestApplicationUserInputLinks",
+    "RestApplicationUserType",
     "RestApplicationUserWithPermissions",
     "RestApplicationUserWithPermissionsEffectivePermissions",
     "RestApplySuggestionRequest",
@@ -1164,13 +1116,6 @@ __all__ = (
     "RestAutoMergeProcessingResult",
     "RestAutoMergeProcessingResultAutoMergeProcessingStatus",
     "RestAutoMergeProcessingResultPullRequest",
-    "RestAutoMergeProcessingResultPullRequestFromRef",
-    "RestAutoMergeProcessingResultPullRequestFromRefInput",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepository",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepositoryInputLinks",
-    "RestAutoMergeProcessingResultPullRequestFromRefRepositoryRelatedLinks",
-    "RestAutoMergeProcessingResultPullRequestFromRefType",
     "RestAutoMergeProjectSettingsRequest",
     "RestAutoMergeProjectSettingsRequestRestrictionAction",
     "RestAutoMergeRequest",
@@ -1196,23 +1141,20 @@ __all__ = (
     "RestBuildStatusTestResultsInput",
     "RestBulkAddInsightAnnotationRequest",
     "RestBulkUserRateLimitSettingsUpdateRequest",
-    "RestBulkUserRateLimitSettingsUpdateRequestSettings",
-    "RestBulkUserRateLimitSettingsUpdateRequestSettingsInput",
     "RestChange",
     "RestChangeConflict",
-    "RestChangeConflictOurChange",
-    "RestChangeConflictOurChangePath",
-    "RestChangeConflictOurChangePathInput",
-    "RestChangeConflictOurChangeType",
     "RestChangeNodeType",
+    "RestChangePath",
+    "RestChangePathInput",
     "RestChangeset",
     "RestChangesetChanges",
     "RestChangesetChangesValues",
-    "RestChangesetFromCommit",
+    "RestChangesetToCommit",
+    "RestChangeType",
     "RestClusterInformation",
     "RestClusterInformationLocalNode",
-    "RestClusterInformationLocalNodeAddress",
     "RestClusterNode",
+    "RestClusterNodeAddress",
     "RestComment",
     "RestCommentAnchor",
     "RestCommentAnchorInput",
@@ -1235,16 +1177,13 @@ __all__ = (
     "RestCommentParentProperties",
     "RestCommentProperties",
     "RestCommit",
+    "RestCommitAuthor",
     "RestCommitMessageSuggestion",
+    "RestConflictOurChange",
     "RestCreateBranchRequest",
     "RestCreateTagRequest",
     "RestDefaultBranch",
     "RestDefaultReviewersRequest",
-    "RestDefaultReviewersRequestSourceMatcher",
-    "RestDefaultReviewersRequestSourceMatcherInput",
-    "RestDefaultReviewersRequestSourceMatcherType",
-    "RestDefaultReviewersRequestSourceMatcherTypeId",
-    "RestDefaultReviewersRequestSourceMatcherTypeInput",
     "RestDefaultTask",
     "RestDefaultTaskRequest",
     "RestDeployment",
@@ -1252,6 +1191,7 @@ __all__ = (
     "RestDeploymentEnvironmentVariant2",
     "RestDeploymentSetRequest",
     "RestDeploymentState",
+    "RestDeploymentToCommit",
     "RestDetailedGroup",
     "RestDetailedInvocation",
     "RestDetailedInvocationEventScope",
@@ -1339,13 +1279,13 @@ __all__ = (
     "RestPermittedGroup",
     "RestPermittedGroupGroup",
     "RestPermittedUser",
-    "RestPermittedUserPermission",
     "RestProject",
     "RestProjectInput",
     "RestProjectInputLinks",
     "RestProjectSettingsRestriction",
     "RestProjectSettingsRestrictionProcessedState",
     "RestProjectSettingsRestrictionRequest",
+    "RestProjectType",
     "RestPullRequest",
     "RestPullRequestActivity",
     "RestPullRequestActivityAction",
@@ -1354,6 +1294,8 @@ __all__ = (
     "RestPullRequestCondition",
     "RestPullRequestConditionScope",
     "RestPullRequestConditionScopeInput",
+    "RestPullRequestConditionSourceRefMatcher",
+    "RestPullRequestConditionSourceRefMatcherInput",
     "RestPullRequestDeclineRequest",
     "RestPullRequestDeleteRequest",
     "RestPullRequestFinishReviewRequest",
@@ -1373,33 +1315,44 @@ __all__ = (
     "RestPullRequestMergeStrategyInputLinks",
     "RestPullRequestParticipant",
     "RestPullRequestParticipantInput",
+    "RestPullRequestParticipantRole",
+    "RestPullRequestParticipantStatus",
+    "RestPullRequestParticipantUser",
+    "RestPullRequestParticipantUserInput",
+    "RestPullRequestParticipantUserInputLinks",
     "RestPullRequestRebaseability",
     "RestPullRequestRebaseRequest",
     "RestPullRequestRebaseResult",
-    "RestPullRequestRebaseResultRefChange",
-    "RestPullRequestRebaseResultRefChangeRef",
-    "RestPullRequestRebaseResultRefChangeType",
     "RestPullRequestReopenRequest",
     "RestPullRequestSettings",
     "RestPullRequestSettingsInput",
     "RestPullRequestSettingsMergeConfig",
     "RestPullRequestSettingsMergeConfigInput",
+    "RestPullRequestState",
     "RestPullRequestSuggestion",
+    "RestPullRequestSuggestionRefChange",
+    "RestPullRequestSuggestionToRef",
+    "RestPullRequestToRef",
+    "RestPullRequestToRefInput",
     "RestPushRefChangeUpdatedType",
     "RestRateLimitSettings",
     "RestRateLimitSettingsInput",
     "RestRawAccessToken",
+    "RestRefChangeType",
     "RestRefMatcher",
+    "RestRefMatcherTypeId",
     "RestRefRestriction",
+    "RestRefRestrictionMatcherType",
+    "RestRefRestrictionMatcherTypeInput",
     "RestRefSyncQueue",
     "RestRefSyncRequest",
     "RestRefSyncRequestAction",
     "RestRefSyncStatus",
     "RestRefSyncStatusAheadRefs",
     "RestRefSyncStatusAheadRefsInput",
-    "RestRefSyncStatusAheadRefsState",
     "RestRefSyncStatusInput",
     "RestRejectedRef",
+    "RestRejectedRefState",
     "RestRepositoriesExportRequest",
     "RestRepository",
     "RestRepositoryHook",
@@ -1409,9 +1362,16 @@ __all__ = (
     "RestRepositoryLockOwner",
     "RestRepositoryMirrorEvent",
     "RestRepositoryMirrorEventType",
+    "RestRepositoryOrigin",
+    "RestRepositoryOriginInput",
+    "RestRepositoryOriginInputLinks",
+    "RestRepositoryOriginRelatedLinks",
     "RestRepositoryPolicy",
     "RestRepositoryPolicyInput",
     "RestRepositoryPolicyPermission",
+    "RestRepositoryProject",
+    "RestRepositoryProjectInput",
+    "RestRepositoryProjectInputLinks",
     "RestRepositoryPullRequestSettings",
     "RestRepositoryPullRequestSettingsInput",
     "RestRepositoryPullRequestSettingsRequiredApprovers",
@@ -1420,6 +1380,7 @@ __all__ = (
     "RestRepositoryRefChangeActivityRefChange",
     "RestRepositoryRelatedLinks",
     "RestRepositorySelector",
+    "RestRepositoryState",
     "RestRequiredBuildCondition",
     "RestRequiredBuildConditionSetRequest",
     "RestRestrictionRequest",
@@ -1439,6 +1400,11 @@ __all__ = (
     "RestSshAccessKeyKey",
     "RestSshAccessKeyKeyInput",
     "RestSshAccessKeyLocations",
+    "RestSshAccessKeyPermission",
+    "RestSshAccessKeyRepository",
+    "RestSshAccessKeyRepositoryInput",
+    "RestSshAccessKeyRepositoryInputLinks",
+    "RestSshAccessKeyRepositoryRelatedLinks",
     "RestSshCredentials",
     "RestSshKey",
     "RestSshKeyInput",
@@ -1450,6 +1416,7 @@ __all__ = (
     "RestSyncProgress",
     "RestSystemSigningConfiguration",
     "RestTag",
+    "RestTagType",
     "RestUpstreamServer",
     "RestUpstreamServerState",
     "RestUpstreamSettings",
@@ -1458,6 +1425,8 @@ __all__ = (
     "RestUserDirectory",
     "RestUsernamePasswordCredentials",
     "RestUserRateLimitSettings",
+    "RestUserRateLimitSettingsSettings",
+    "RestUserRateLimitSettingsSettingsInput",
     "RestUserRateLimitSettingsUpdateRequest",
     "RestUserReaction",
     "RestUserReactionComment",
@@ -1473,7 +1442,8 @@ __all__ = (
     "RestX509Certificate",
     "Scope",
     "ScopeInput",
-    "SecretScanningListAllowRulesForRepositoryOrder",
+    "ScopeType",
+    "SecretScanningListExemptionsOrder",
     "SimpleSshKeyFingerprint",
     "SsoConfigEntity",
     "SsoConfigEntityInput",
@@ -1485,7 +1455,7 @@ __all__ = (
     "TotpRecoveryCodeDTO",
     "TotpRecoveryCodeDTOInput",
     "TotpUserEnrollmentDTO",
-    "TwoStepVerificationGetElevatedSessionStatusActionType",
+    "TwoStepVerificationElevateWithTotpActionType",
     "UserAndGroups",
     "UserPasswordUpdate",
     "UserPickerContext",

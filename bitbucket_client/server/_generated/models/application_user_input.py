@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.application_user_type import ApplicationUserType
+from ..models.rest_application_user_type import RestApplicationUserType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ApplicationUserInput")
@@ -23,7 +23,7 @@ class ApplicationUserInput:
         id (int | Unset):
         name (str | Unset):
         slug (str | Unset):
-        type_ (ApplicationUserType | Unset):
+        type_ (RestApplicationUserType | Unset):
     """
 
     active: bool | Unset = UNSET
@@ -32,7 +32,7 @@ class ApplicationUserInput:
     id: int | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
-    type_: ApplicationUserType | Unset = UNSET
+    type_: RestApplicationUserType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,11 +88,11 @@ class ApplicationUserInput:
         slug = d.pop("slug", UNSET)
 
         _type_ = d.pop("type", UNSET)
-        type_: ApplicationUserType | Unset
+        type_: RestApplicationUserType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = ApplicationUserType(_type_)
+            type_ = RestApplicationUserType(_type_)
 
         application_user_input = cls(
             active=active,

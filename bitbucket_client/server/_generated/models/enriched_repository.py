@@ -22,13 +22,13 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.enriched_repository_origin_state import EnrichedRepositoryOriginState
+from ..models.rest_repository_state import RestRepositoryState
 
 if TYPE_CHECKING:
-    from ..models.enriched_repository_origin import EnrichedRepositoryOrigin
-    from ..models.enriched_repository_origin_project import EnrichedRepositoryOriginProject
     from ..models.enriched_repository_properties import EnrichedRepositoryProperties
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks
+    from ..models.rest_repository_origin import RestRepositoryOrigin
+    from ..models.rest_repository_project import RestRepositoryProject
 
 
 @_attrs_define
@@ -43,16 +43,16 @@ class EnrichedRepository:
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
     name: str | Unset = UNSET
-    origin: EnrichedRepositoryOrigin | Unset = UNSET
+    origin: RestRepositoryOrigin | Unset = UNSET
     partition: int | Unset = UNSET
-    project: EnrichedRepositoryOriginProject | Unset = UNSET
+    project: RestRepositoryProject | Unset = UNSET
     properties: EnrichedRepositoryProperties | Unset = UNSET
     public: bool | Unset = UNSET
     related_links: EnrichedRepositoryRelatedLinks | Unset = UNSET
     scm_id: str | Unset = UNSET
     scope: str | Unset = UNSET
     slug: str | Unset = UNSET
-    state: EnrichedRepositoryOriginState | str | Unset = UNSET
+    state: RestRepositoryState | str | Unset = UNSET
     status_message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -72,10 +72,10 @@ class EnrichedRepository:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.enriched_repository_origin import EnrichedRepositoryOrigin  # noqa: PLC0415
-    from ..models.enriched_repository_origin_project import EnrichedRepositoryOriginProject  # noqa: PLC0415
     from ..models.enriched_repository_properties import EnrichedRepositoryProperties  # noqa: PLC0415
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks  # noqa: PLC0415
+    from ..models.rest_repository_origin import RestRepositoryOrigin  # noqa: PLC0415
+    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -85,16 +85,16 @@ def _spec() -> ModelSpec:
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
             ("name", "name", as_str),
-            ("origin", "origin", model(EnrichedRepositoryOrigin)),
+            ("origin", "origin", model(RestRepositoryOrigin)),
             ("partition", "partition", as_int),
-            ("project", "project", model(EnrichedRepositoryOriginProject)),
+            ("project", "project", model(RestRepositoryProject)),
             ("properties", "properties", model(EnrichedRepositoryProperties)),
             ("public", "public", as_bool),
             ("relatedLinks", "related_links", model(EnrichedRepositoryRelatedLinks)),
             ("scmId", "scm_id", as_str),
             ("scope", "scope", as_str),
             ("slug", "slug", as_str),
-            ("state", "state", enum_or_str(EnrichedRepositoryOriginState)),
+            ("state", "state", enum_or_str(RestRepositoryState)),
             ("statusMessage", "status_message", as_str),
         ),
         extra=as_any,

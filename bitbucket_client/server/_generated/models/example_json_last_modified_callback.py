@@ -19,9 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.example_json_last_modified_callback_latest_commit import (
-        ExampleJsonLastModifiedCallbackLatestCommit,
-    )
+    from ..models.rest_changeset_to_commit import RestChangesetToCommit
 
 
 @_attrs_define
@@ -30,9 +28,9 @@ class ExampleJsonLastModifiedCallback:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    latest_commit: ExampleJsonLastModifiedCallbackLatestCommit | Unset = UNSET
-    pom_xml: ExampleJsonLastModifiedCallbackLatestCommit | Unset = UNSET
-    readme_md: ExampleJsonLastModifiedCallbackLatestCommit | Unset = UNSET
+    latest_commit: RestChangesetToCommit | Unset = UNSET
+    pom_xml: RestChangesetToCommit | Unset = UNSET
+    readme_md: RestChangesetToCommit | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,15 +49,13 @@ class ExampleJsonLastModifiedCallback:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.example_json_last_modified_callback_latest_commit import (
-        ExampleJsonLastModifiedCallbackLatestCommit,  # noqa: PLC0415
-    )
+    from ..models.rest_changeset_to_commit import RestChangesetToCommit  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("latestCommit", "latest_commit", model(ExampleJsonLastModifiedCallbackLatestCommit)),
-            ("pomXml", "pom_xml", model(ExampleJsonLastModifiedCallbackLatestCommit)),
-            ("readmeMd", "readme_md", model(ExampleJsonLastModifiedCallbackLatestCommit)),
+            ("latestCommit", "latest_commit", model(RestChangesetToCommit)),
+            ("pomXml", "pom_xml", model(RestChangesetToCommit)),
+            ("readmeMd", "readme_md", model(RestChangesetToCommit)),
         ),
         extra=as_any,
     )

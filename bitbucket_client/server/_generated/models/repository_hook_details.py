@@ -20,8 +20,8 @@ from bitbucket_client._runtime import (
     list_of,
 )
 
-from ..models.repository_hook_details_supported_scopes_item import RepositoryHookDetailsSupportedScopesItem
 from ..models.repository_hook_details_type import RepositoryHookDetailsType
+from ..models.scope_type import ScopeType
 
 
 @_attrs_define
@@ -34,7 +34,7 @@ class RepositoryHookDetails:
     description: str | Unset = UNSET
     key: str | Unset = UNSET
     name: str | Unset = UNSET
-    supported_scopes: list[RepositoryHookDetailsSupportedScopesItem | str] | Unset = UNSET
+    supported_scopes: list[ScopeType | str] | Unset = UNSET
     type_: RepositoryHookDetailsType | str | Unset = UNSET
     version: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -61,11 +61,7 @@ def _spec() -> ModelSpec:
             ("description", "description", as_str),
             ("key", "key", as_str),
             ("name", "name", as_str),
-            (
-                "supportedScopes",
-                "supported_scopes",
-                list_of(enum_or_str(RepositoryHookDetailsSupportedScopesItem)),
-            ),
+            ("supportedScopes", "supported_scopes", list_of(enum_or_str(ScopeType))),
             ("type", "type_", enum_or_str(RepositoryHookDetailsType)),
             ("version", "version", as_str),
         ),

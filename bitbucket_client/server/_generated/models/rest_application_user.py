@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.application_user_type import ApplicationUserType
+from ..models.rest_application_user_type import RestApplicationUserType
 
 
 @_attrs_define
@@ -36,7 +36,7 @@ class RestApplicationUser:
     id: int | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
-    type_: ApplicationUserType | str | Unset = UNSET
+    type_: RestApplicationUserType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_int),
             ("name", "name", as_str),
             ("slug", "slug", as_str),
-            ("type", "type_", enum_or_str(ApplicationUserType)),
+            ("type", "type_", enum_or_str(RestApplicationUserType)),
         ),
         extra=as_any,
     )

@@ -26,13 +26,11 @@ from bitbucket_client._runtime import (
     one_of,
 )
 
-from ..models.pull_request_state import PullRequestState
+from ..models.rest_pull_request_state import RestPullRequestState
 
 if TYPE_CHECKING:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref import (
-        RestAutoMergeProcessingResultPullRequestFromRef,
-    )
     from ..models.rest_pull_request_participant import RestPullRequestParticipant
+    from ..models.rest_pull_request_to_ref import RestPullRequestToRef
 
 
 @_attrs_define
@@ -47,15 +45,15 @@ class RestAutoMergeProcessingResultPullRequest:
     description: str | Unset = UNSET
     description_as_html: str | Unset = UNSET
     draft: bool | Unset = UNSET
-    from_ref: RestAutoMergeProcessingResultPullRequestFromRef | Unset = UNSET
+    from_ref: RestPullRequestToRef | Unset = UNSET
     id: int | Unset = UNSET
     locked: bool | Unset = UNSET
     open_: bool | Unset = UNSET
     participants: list[RestPullRequestParticipant] | Unset = UNSET
     reviewers: list[RestPullRequestParticipant] | Unset = UNSET
-    state: PullRequestState | str | Unset = UNSET
+    state: RestPullRequestState | str | Unset = UNSET
     title: str | Unset = UNSET
-    to_ref: RestAutoMergeProcessingResultPullRequestFromRef | Unset = UNSET
+    to_ref: RestPullRequestToRef | Unset = UNSET
     updated_date: int | datetime.datetime | Unset = UNSET
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -76,10 +74,8 @@ class RestAutoMergeProcessingResultPullRequest:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref import (
-        RestAutoMergeProcessingResultPullRequestFromRef,  # noqa: PLC0415
-    )
     from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
+    from ..models.rest_pull_request_to_ref import RestPullRequestToRef  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -89,15 +85,15 @@ def _spec() -> ModelSpec:
             ("description", "description", as_str),
             ("descriptionAsHtml", "description_as_html", as_str),
             ("draft", "draft", as_bool),
-            ("fromRef", "from_ref", model(RestAutoMergeProcessingResultPullRequestFromRef)),
+            ("fromRef", "from_ref", model(RestPullRequestToRef)),
             ("id", "id", as_int),
             ("locked", "locked", as_bool),
             ("open", "open_", as_bool),
             ("participants", "participants", list_of(model(RestPullRequestParticipant))),
             ("reviewers", "reviewers", list_of(model(RestPullRequestParticipant))),
-            ("state", "state", enum_or_str(PullRequestState)),
+            ("state", "state", enum_or_str(RestPullRequestState)),
             ("title", "title", as_str),
-            ("toRef", "to_ref", model(RestAutoMergeProcessingResultPullRequestFromRef)),
+            ("toRef", "to_ref", model(RestPullRequestToRef)),
             ("updatedDate", "updated_date", one_of(as_int, as_datetime)),
             ("version", "version", as_int),
         ),

@@ -22,12 +22,12 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.rest_change_conflict_our_change_type import RestChangeConflictOurChangeType
 from ..models.rest_change_node_type import RestChangeNodeType
+from ..models.rest_change_type import RestChangeType
 
 if TYPE_CHECKING:
     from ..models.rest_change_conflict import RestChangeConflict
-    from ..models.rest_change_conflict_our_change_path import RestChangeConflictOurChangePath
+    from ..models.rest_change_path import RestChangePath
 
 
 @_attrs_define
@@ -41,11 +41,11 @@ class RestChange:
     executable: bool | Unset = UNSET
     from_content_id: str | Unset = UNSET
     node_type: RestChangeNodeType | str | Unset = UNSET
-    path: RestChangeConflictOurChangePath | Unset = UNSET
+    path: RestChangePath | Unset = UNSET
     percent_unchanged: int | Unset = UNSET
     src_executable: bool | Unset = UNSET
-    src_path: RestChangeConflictOurChangePath | Unset = UNSET
-    type_: RestChangeConflictOurChangeType | str | Unset = UNSET
+    src_path: RestChangePath | Unset = UNSET
+    type_: RestChangeType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,7 +65,7 @@ class RestChange:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_change_conflict import RestChangeConflict  # noqa: PLC0415
-    from ..models.rest_change_conflict_our_change_path import RestChangeConflictOurChangePath  # noqa: PLC0415
+    from ..models.rest_change_path import RestChangePath  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -74,11 +74,11 @@ def _spec() -> ModelSpec:
             ("executable", "executable", as_bool),
             ("fromContentId", "from_content_id", as_str),
             ("nodeType", "node_type", enum_or_str(RestChangeNodeType)),
-            ("path", "path", model(RestChangeConflictOurChangePath)),
+            ("path", "path", model(RestChangePath)),
             ("percentUnchanged", "percent_unchanged", as_int),
             ("srcExecutable", "src_executable", as_bool),
-            ("srcPath", "src_path", model(RestChangeConflictOurChangePath)),
-            ("type", "type_", enum_or_str(RestChangeConflictOurChangeType)),
+            ("srcPath", "src_path", model(RestChangePath)),
+            ("type", "type_", enum_or_str(RestChangeType)),
         ),
         extra=as_any,
     )

@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_change_conflict_our_change import RestChangeConflictOurChange
+    from ..models.rest_conflict_our_change import RestConflictOurChange
 
 
 @_attrs_define
@@ -28,8 +28,8 @@ class RestChangeConflict:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    our_change: RestChangeConflictOurChange | Unset = UNSET
-    their_change: RestChangeConflictOurChange | Unset = UNSET
+    our_change: RestConflictOurChange | Unset = UNSET
+    their_change: RestConflictOurChange | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,12 +48,12 @@ class RestChangeConflict:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_change_conflict_our_change import RestChangeConflictOurChange  # noqa: PLC0415
+    from ..models.rest_conflict_our_change import RestConflictOurChange  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("ourChange", "our_change", model(RestChangeConflictOurChange)),
-            ("theirChange", "their_change", model(RestChangeConflictOurChange)),
+            ("ourChange", "our_change", model(RestConflictOurChange)),
+            ("theirChange", "their_change", model(RestConflictOurChange)),
         ),
         extra=as_any,
     )

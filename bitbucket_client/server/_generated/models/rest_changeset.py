@@ -19,14 +19,10 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.example_json_last_modified_callback_latest_commit import (
-        ExampleJsonLastModifiedCallbackLatestCommit,
-    )
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,
-    )
     from ..models.rest_changeset_changes import RestChangesetChanges
-    from ..models.rest_changeset_from_commit import RestChangesetFromCommit
+    from ..models.rest_changeset_to_commit import RestChangesetToCommit
+    from ..models.rest_deployment_to_commit import RestDeploymentToCommit
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -36,9 +32,9 @@ class RestChangeset:
     """
 
     changes: RestChangesetChanges | Unset = UNSET
-    from_commit: RestChangesetFromCommit | Unset = UNSET
-    repository: RestAutoMergeProcessingResultPullRequestFromRefRepository | Unset = UNSET
-    to_commit: ExampleJsonLastModifiedCallbackLatestCommit | Unset = UNSET
+    from_commit: RestDeploymentToCommit | Unset = UNSET
+    repository: RestSshAccessKeyRepository | Unset = UNSET
+    to_commit: RestChangesetToCommit | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,21 +53,17 @@ class RestChangeset:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.example_json_last_modified_callback_latest_commit import (
-        ExampleJsonLastModifiedCallbackLatestCommit,  # noqa: PLC0415
-    )
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,  # noqa: PLC0415
-    )
     from ..models.rest_changeset_changes import RestChangesetChanges  # noqa: PLC0415
-    from ..models.rest_changeset_from_commit import RestChangesetFromCommit  # noqa: PLC0415
+    from ..models.rest_changeset_to_commit import RestChangesetToCommit  # noqa: PLC0415
+    from ..models.rest_deployment_to_commit import RestDeploymentToCommit  # noqa: PLC0415
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("changes", "changes", model(RestChangesetChanges)),
-            ("fromCommit", "from_commit", model(RestChangesetFromCommit)),
-            ("repository", "repository", model(RestAutoMergeProcessingResultPullRequestFromRefRepository)),
-            ("toCommit", "to_commit", model(ExampleJsonLastModifiedCallbackLatestCommit)),
+            ("fromCommit", "from_commit", model(RestDeploymentToCommit)),
+            ("repository", "repository", model(RestSshAccessKeyRepository)),
+            ("toCommit", "to_commit", model(RestChangesetToCommit)),
         ),
         extra=as_any,
     )

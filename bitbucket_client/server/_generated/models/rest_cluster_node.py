@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_cluster_information_local_node_address import RestClusterInformationLocalNodeAddress
+    from ..models.rest_cluster_node_address import RestClusterNodeAddress
 
 
 @_attrs_define
@@ -30,7 +30,7 @@ class RestClusterNode:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    address: RestClusterInformationLocalNodeAddress | Unset = UNSET
+    address: RestClusterNodeAddress | Unset = UNSET
     build_version: str | Unset = UNSET
     id: str | Unset = UNSET
     local: bool | Unset = UNSET
@@ -53,11 +53,11 @@ class RestClusterNode:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_cluster_information_local_node_address import RestClusterInformationLocalNodeAddress  # noqa: PLC0415
+    from ..models.rest_cluster_node_address import RestClusterNodeAddress  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("address", "address", model(RestClusterInformationLocalNodeAddress)),
+            ("address", "address", model(RestClusterNodeAddress)),
             ("buildVersion", "build_version", as_str),
             ("id", "id", as_str),
             ("local", "local", as_bool),

@@ -26,7 +26,7 @@ from ..models.comment_thread_diff_anchor_file_type import CommentThreadDiffAncho
 from ..models.comment_thread_diff_anchor_line_type import CommentThreadDiffAnchorLineType
 
 if TYPE_CHECKING:
-    from ..models.rest_change_conflict_our_change_path import RestChangeConflictOurChangePath
+    from ..models.rest_change_path import RestChangePath
     from ..models.rest_comment_anchor_multiline_marker import RestCommentAnchorMultilineMarker
     from ..models.rest_comment_anchor_multiline_span import RestCommentAnchorMultilineSpan
     from ..models.rest_comment_anchor_pull_request import RestCommentAnchorPullRequest
@@ -45,9 +45,9 @@ class RestCommentAnchor:
     line_type: CommentThreadDiffAnchorLineType | str | Unset = UNSET
     multiline_marker: RestCommentAnchorMultilineMarker | Unset = UNSET
     multiline_span: RestCommentAnchorMultilineSpan | Unset = UNSET
-    path: RestChangeConflictOurChangePath | Unset = UNSET
+    path: RestChangePath | Unset = UNSET
     pull_request: RestCommentAnchorPullRequest | Unset = UNSET
-    src_path: RestChangeConflictOurChangePath | Unset = UNSET
+    src_path: RestChangePath | Unset = UNSET
     to_hash: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -67,7 +67,7 @@ class RestCommentAnchor:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_change_conflict_our_change_path import RestChangeConflictOurChangePath  # noqa: PLC0415
+    from ..models.rest_change_path import RestChangePath  # noqa: PLC0415
     from ..models.rest_comment_anchor_multiline_marker import RestCommentAnchorMultilineMarker  # noqa: PLC0415
     from ..models.rest_comment_anchor_multiline_span import RestCommentAnchorMultilineSpan  # noqa: PLC0415
     from ..models.rest_comment_anchor_pull_request import RestCommentAnchorPullRequest  # noqa: PLC0415
@@ -81,9 +81,9 @@ def _spec() -> ModelSpec:
             ("lineType", "line_type", enum_or_str(CommentThreadDiffAnchorLineType)),
             ("multilineMarker", "multiline_marker", model(RestCommentAnchorMultilineMarker)),
             ("multilineSpan", "multiline_span", model(RestCommentAnchorMultilineSpan)),
-            ("path", "path", model(RestChangeConflictOurChangePath)),
+            ("path", "path", model(RestChangePath)),
             ("pullRequest", "pull_request", model(RestCommentAnchorPullRequest)),
-            ("srcPath", "src_path", model(RestChangeConflictOurChangePath)),
+            ("srcPath", "src_path", model(RestChangePath)),
             ("toHash", "to_hash", as_str),
         ),
         extra=as_any,

@@ -13,7 +13,7 @@ from ..models.comment_thread_diff_anchor_line_type import CommentThreadDiffAncho
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_change_conflict_our_change_path_input import RestChangeConflictOurChangePathInput
+    from ..models.rest_change_path_input import RestChangePathInput
     from ..models.rest_comment_anchor_multiline_marker_input import RestCommentAnchorMultilineMarkerInput
     from ..models.rest_comment_anchor_multiline_span_input import RestCommentAnchorMultilineSpanInput
     from ..models.rest_comment_anchor_pull_request_input import RestCommentAnchorPullRequestInput
@@ -33,9 +33,9 @@ class RestCommentAnchorInput:
         line_type (CommentThreadDiffAnchorLineType | Unset):
         multiline_marker (RestCommentAnchorMultilineMarkerInput | Unset):
         multiline_span (RestCommentAnchorMultilineSpanInput | Unset):
-        path (RestChangeConflictOurChangePathInput | Unset):
+        path (RestChangePathInput | Unset):
         pull_request (RestCommentAnchorPullRequestInput | Unset):
-        src_path (RestChangeConflictOurChangePathInput | Unset):
+        src_path (RestChangePathInput | Unset):
         to_hash (str | Unset):  Example: 3cdd5d19178a54d2e51b5098d43b57571241d0ab.
     """
 
@@ -46,9 +46,9 @@ class RestCommentAnchorInput:
     line_type: CommentThreadDiffAnchorLineType | Unset = UNSET
     multiline_marker: RestCommentAnchorMultilineMarkerInput | Unset = UNSET
     multiline_span: RestCommentAnchorMultilineSpanInput | Unset = UNSET
-    path: RestChangeConflictOurChangePathInput | Unset = UNSET
+    path: RestChangePathInput | Unset = UNSET
     pull_request: RestCommentAnchorPullRequestInput | Unset = UNSET
-    src_path: RestChangeConflictOurChangePathInput | Unset = UNSET
+    src_path: RestChangePathInput | Unset = UNSET
     to_hash: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -121,7 +121,7 @@ class RestCommentAnchorInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_change_conflict_our_change_path_input import RestChangeConflictOurChangePathInput  # noqa: PLC0415
+        from ..models.rest_change_path_input import RestChangePathInput  # noqa: PLC0415
         from ..models.rest_comment_anchor_multiline_marker_input import RestCommentAnchorMultilineMarkerInput  # noqa: PLC0415
         from ..models.rest_comment_anchor_multiline_span_input import RestCommentAnchorMultilineSpanInput  # noqa: PLC0415
         from ..models.rest_comment_anchor_pull_request_input import RestCommentAnchorPullRequestInput  # noqa: PLC0415
@@ -167,11 +167,11 @@ class RestCommentAnchorInput:
             multiline_span = RestCommentAnchorMultilineSpanInput.from_dict(_multiline_span)
 
         _path = d.pop("path", UNSET)
-        path: RestChangeConflictOurChangePathInput | Unset
+        path: RestChangePathInput | Unset
         if isinstance(_path, Unset):
             path = UNSET
         else:
-            path = RestChangeConflictOurChangePathInput.from_dict(_path)
+            path = RestChangePathInput.from_dict(_path)
 
         _pull_request = d.pop("pullRequest", UNSET)
         pull_request: RestCommentAnchorPullRequestInput | Unset
@@ -181,11 +181,11 @@ class RestCommentAnchorInput:
             pull_request = RestCommentAnchorPullRequestInput.from_dict(_pull_request)
 
         _src_path = d.pop("srcPath", UNSET)
-        src_path: RestChangeConflictOurChangePathInput | Unset
+        src_path: RestChangePathInput | Unset
         if isinstance(_src_path, Unset):
             src_path = UNSET
         else:
-            src_path = RestChangeConflictOurChangePathInput.from_dict(_src_path)
+            src_path = RestChangePathInput.from_dict(_src_path)
 
         to_hash = d.pop("toHash", UNSET)
 

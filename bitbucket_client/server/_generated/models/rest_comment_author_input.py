@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.application_user_type import ApplicationUserType
+from ..models.rest_application_user_type import RestApplicationUserType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class RestCommentAuthorInput:
         links (RestCommentAuthorInputLinks | Unset):
         name (str | Unset):  Example: jcitizen.
         slug (str | Unset):  Example: jcitizen.
-        type_ (ApplicationUserType | Unset):
+        type_ (RestApplicationUserType | Unset):
     """
 
     active: bool | Unset = UNSET
@@ -38,7 +38,7 @@ class RestCommentAuthorInput:
     links: RestCommentAuthorInputLinks | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
-    type_: ApplicationUserType | Unset = UNSET
+    type_: RestApplicationUserType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,11 +109,11 @@ class RestCommentAuthorInput:
         slug = d.pop("slug", UNSET)
 
         _type_ = d.pop("type", UNSET)
-        type_: ApplicationUserType | Unset
+        type_: RestApplicationUserType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = ApplicationUserType(_type_)
+            type_ = RestApplicationUserType(_type_)
 
         rest_comment_author_input = cls(
             active=active,

@@ -25,9 +25,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.example_json_last_modified_callback_latest_commit_author import (
-        ExampleJsonLastModifiedCallbackLatestCommitAuthor,
-    )
+    from ..models.rest_commit_author import RestCommitAuthor
     from ..models.rest_minimal_commit import RestMinimalCommit
 
 
@@ -37,9 +35,9 @@ class RestCommit:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    author: ExampleJsonLastModifiedCallbackLatestCommitAuthor | Unset = UNSET
+    author: RestCommitAuthor | Unset = UNSET
     author_timestamp: int | datetime.datetime | Unset = UNSET
-    committer: ExampleJsonLastModifiedCallbackLatestCommitAuthor | Unset = UNSET
+    committer: RestCommitAuthor | Unset = UNSET
     committer_timestamp: int | datetime.datetime | Unset = UNSET
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
@@ -63,16 +61,14 @@ class RestCommit:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.example_json_last_modified_callback_latest_commit_author import (
-        ExampleJsonLastModifiedCallbackLatestCommitAuthor,  # noqa: PLC0415
-    )
+    from ..models.rest_commit_author import RestCommitAuthor  # noqa: PLC0415
     from ..models.rest_minimal_commit import RestMinimalCommit  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("author", "author", model(ExampleJsonLastModifiedCallbackLatestCommitAuthor)),
+            ("author", "author", model(RestCommitAuthor)),
             ("authorTimestamp", "author_timestamp", one_of(as_int, as_datetime)),
-            ("committer", "committer", model(ExampleJsonLastModifiedCallbackLatestCommitAuthor)),
+            ("committer", "committer", model(RestCommitAuthor)),
             ("committerTimestamp", "committer_timestamp", one_of(as_int, as_datetime)),
             ("displayId", "display_id", as_str),
             ("id", "id", as_str),

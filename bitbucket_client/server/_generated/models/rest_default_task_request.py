@@ -10,8 +10,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_default_reviewers_request_source_matcher_input import (
-        RestDefaultReviewersRequestSourceMatcherInput,
+    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
+        RestPullRequestConditionSourceRefMatcherInput,
     )
 
 
@@ -23,13 +23,13 @@ class RestDefaultTaskRequest:
     """
     Attributes:
         description (str | Unset):  Example: Default task description.
-        source_matcher (RestDefaultReviewersRequestSourceMatcherInput | Unset):
-        target_matcher (RestDefaultReviewersRequestSourceMatcherInput | Unset):
+        source_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
+        target_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
     """
 
     description: str | Unset = UNSET
-    source_matcher: RestDefaultReviewersRequestSourceMatcherInput | Unset = UNSET
-    target_matcher: RestDefaultReviewersRequestSourceMatcherInput | Unset = UNSET
+    source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
+    target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,26 +57,26 @@ class RestDefaultTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_default_reviewers_request_source_matcher_input import (
-            RestDefaultReviewersRequestSourceMatcherInput,  # noqa: PLC0415
+        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
+            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
         )
 
         d = dict(src_dict)
         description = d.pop("description", UNSET)
 
         _source_matcher = d.pop("sourceMatcher", UNSET)
-        source_matcher: RestDefaultReviewersRequestSourceMatcherInput | Unset
+        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
         if isinstance(_source_matcher, Unset):
             source_matcher = UNSET
         else:
-            source_matcher = RestDefaultReviewersRequestSourceMatcherInput.from_dict(_source_matcher)
+            source_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_source_matcher)
 
         _target_matcher = d.pop("targetMatcher", UNSET)
-        target_matcher: RestDefaultReviewersRequestSourceMatcherInput | Unset
+        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
         if isinstance(_target_matcher, Unset):
             target_matcher = UNSET
         else:
-            target_matcher = RestDefaultReviewersRequestSourceMatcherInput.from_dict(_target_matcher)
+            target_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_target_matcher)
 
         rest_default_task_request = cls(
             description=description,

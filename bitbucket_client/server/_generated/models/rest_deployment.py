@@ -27,11 +27,9 @@ from bitbucket_client._runtime import (
 from ..models.rest_deployment_state import RestDeploymentState
 
 if TYPE_CHECKING:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,
-    )
-    from ..models.rest_changeset_from_commit import RestChangesetFromCommit
     from ..models.rest_deployment_environment_variant_2 import RestDeploymentEnvironmentVariant2
+    from ..models.rest_deployment_to_commit import RestDeploymentToCommit
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -44,12 +42,12 @@ class RestDeployment:
     description: str | Unset = UNSET
     display_name: str | Unset = UNSET
     environment: RestDeploymentEnvironmentVariant2 | Unset = UNSET
-    from_commit: RestChangesetFromCommit | Unset = UNSET
+    from_commit: RestDeploymentToCommit | Unset = UNSET
     key: str | Unset = UNSET
     last_updated: int | datetime.datetime | Unset = UNSET
-    repository: RestAutoMergeProcessingResultPullRequestFromRefRepository | Unset = UNSET
+    repository: RestSshAccessKeyRepository | Unset = UNSET
     state: RestDeploymentState | str | Unset = UNSET
-    to_commit: RestChangesetFromCommit | Unset = UNSET
+    to_commit: RestDeploymentToCommit | Unset = UNSET
     url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -69,11 +67,9 @@ class RestDeployment:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,  # noqa: PLC0415
-    )
-    from ..models.rest_changeset_from_commit import RestChangesetFromCommit  # noqa: PLC0415
     from ..models.rest_deployment_environment_variant_2 import RestDeploymentEnvironmentVariant2  # noqa: PLC0415
+    from ..models.rest_deployment_to_commit import RestDeploymentToCommit  # noqa: PLC0415
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -81,12 +77,12 @@ def _spec() -> ModelSpec:
             ("description", "description", as_str),
             ("displayName", "display_name", as_str),
             ("environment", "environment", model(RestDeploymentEnvironmentVariant2)),
-            ("fromCommit", "from_commit", model(RestChangesetFromCommit)),
+            ("fromCommit", "from_commit", model(RestDeploymentToCommit)),
             ("key", "key", as_str),
             ("lastUpdated", "last_updated", one_of(as_int, as_datetime)),
-            ("repository", "repository", model(RestAutoMergeProcessingResultPullRequestFromRefRepository)),
+            ("repository", "repository", model(RestSshAccessKeyRepository)),
             ("state", "state", enum_or_str(RestDeploymentState)),
-            ("toCommit", "to_commit", model(RestChangesetFromCommit)),
+            ("toCommit", "to_commit", model(RestDeploymentToCommit)),
             ("url", "url", as_str),
         ),
         extra=as_any,

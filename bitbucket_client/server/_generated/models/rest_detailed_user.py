@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.application_user_type import ApplicationUserType
+from ..models.rest_application_user_type import RestApplicationUserType
 
 
 @_attrs_define
@@ -42,7 +42,7 @@ class RestDetailedUser:
     mutable_groups: bool | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
-    type_: ApplicationUserType | str | Unset = UNSET
+    type_: RestApplicationUserType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def _spec() -> ModelSpec:
             ("mutableGroups", "mutable_groups", as_bool),
             ("name", "name", as_str),
             ("slug", "slug", as_str),
-            ("type", "type_", enum_or_str(ApplicationUserType)),
+            ("type", "type_", enum_or_str(RestApplicationUserType)),
         ),
         extra=as_any,
     )

@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_change_conflict_our_change_path import RestChangeConflictOurChangePath
+    from ..models.rest_change_path import RestChangePath
     from ..models.rest_comment import RestComment
     from ..models.rest_diff_hunk import RestDiffHunk
     from ..models.rest_diff_properties import RestDiffProperties
@@ -34,11 +34,11 @@ class RestDiff:
     """
 
     binary: bool | Unset = UNSET
-    destination: RestChangeConflictOurChangePath | Unset = UNSET
+    destination: RestChangePath | Unset = UNSET
     hunks: list[RestDiffHunk] | Unset = UNSET
     line_comments: list[RestComment] | Unset = UNSET
     properties: RestDiffProperties | Unset = UNSET
-    source: RestChangeConflictOurChangePath | Unset = UNSET
+    source: RestChangePath | Unset = UNSET
     truncated: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,7 +58,7 @@ class RestDiff:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_change_conflict_our_change_path import RestChangeConflictOurChangePath  # noqa: PLC0415
+    from ..models.rest_change_path import RestChangePath  # noqa: PLC0415
     from ..models.rest_comment import RestComment  # noqa: PLC0415
     from ..models.rest_diff_hunk import RestDiffHunk  # noqa: PLC0415
     from ..models.rest_diff_properties import RestDiffProperties  # noqa: PLC0415
@@ -66,11 +66,11 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("binary", "binary", as_bool),
-            ("destination", "destination", model(RestChangeConflictOurChangePath)),
+            ("destination", "destination", model(RestChangePath)),
             ("hunks", "hunks", list_of(model(RestDiffHunk))),
             ("lineComments", "line_comments", list_of(model(RestComment))),
             ("properties", "properties", model(RestDiffProperties)),
-            ("source", "source", model(RestChangeConflictOurChangePath)),
+            ("source", "source", model(RestChangePath)),
             ("truncated", "truncated", as_bool),
         ),
         extra=as_any,

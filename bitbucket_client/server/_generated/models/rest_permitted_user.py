@@ -19,10 +19,10 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.rest_permitted_user_permission import RestPermittedUserPermission
+from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
 
 
 @_attrs_define
@@ -31,8 +31,8 @@ class RestPermittedUser:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    permission: RestPermittedUserPermission | str | Unset = UNSET
-    user: RestAggregateRejectCounterUser | Unset = UNSET
+    permission: RestSshAccessKeyPermission | str | Unset = UNSET
+    user: RestPullRequestParticipantUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,12 +51,12 @@ class RestPermittedUser:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser  # noqa: PLC0415
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("permission", "permission", enum_or_str(RestPermittedUserPermission)),
-            ("user", "user", model(RestAggregateRejectCounterUser)),
+            ("permission", "permission", enum_or_str(RestSshAccessKeyPermission)),
+            ("user", "user", model(RestPullRequestParticipantUser)),
         ),
         extra=as_any,
     )

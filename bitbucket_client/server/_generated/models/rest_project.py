@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.enriched_repository_origin_project_type import EnrichedRepositoryOriginProjectType
+from ..models.rest_project_type import RestProjectType
 
 
 @_attrs_define
@@ -37,7 +37,7 @@ class RestProject:
     name: str | Unset = UNSET
     public: bool | Unset = UNSET
     scope: str | Unset = UNSET
-    type_: EnrichedRepositoryOriginProjectType | str | Unset = UNSET
+    type_: RestProjectType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def _spec() -> ModelSpec:
             ("name", "name", as_str),
             ("public", "public", as_bool),
             ("scope", "scope", as_str),
-            ("type", "type_", enum_or_str(EnrichedRepositoryOriginProjectType)),
+            ("type", "type_", enum_or_str(RestProjectType)),
         ),
         extra=as_any,
     )

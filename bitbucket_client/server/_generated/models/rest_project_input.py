@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.enriched_repository_origin_project_type import EnrichedRepositoryOriginProjectType
+from ..models.rest_project_type import RestProjectType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,14 +25,14 @@ class RestProjectInput:
         avatar_url (str | Unset):
         key (str | Unset):  Example: PRJ.
         links (RestProjectInputLinks | Unset):
-        type_ (EnrichedRepositoryOriginProjectType | Unset):
+        type_ (RestProjectType | Unset):
     """
 
     avatar: str | Unset = UNSET
     avatar_url: str | Unset = UNSET
     key: str | Unset = UNSET
     links: RestProjectInputLinks | Unset = UNSET
-    type_: EnrichedRepositoryOriginProjectType | Unset = UNSET
+    type_: RestProjectType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,11 +85,11 @@ class RestProjectInput:
             links = RestProjectInputLinks.from_dict(_links)
 
         _type_ = d.pop("type", UNSET)
-        type_: EnrichedRepositoryOriginProjectType | Unset
+        type_: RestProjectType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = EnrichedRepositoryOriginProjectType(_type_)
+            type_ = RestProjectType(_type_)
 
         rest_project_input = cls(
             avatar=avatar,

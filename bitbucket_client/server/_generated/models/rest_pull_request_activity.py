@@ -26,7 +26,7 @@ from bitbucket_client._runtime import (
 from ..models.rest_pull_request_activity_action import RestPullRequestActivityAction
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
 
 
 @_attrs_define
@@ -38,7 +38,7 @@ class RestPullRequestActivity:
     action: RestPullRequestActivityAction | str | Unset = UNSET
     created_date: int | datetime.datetime | Unset = UNSET
     id: int | Unset = UNSET
-    user: RestAggregateRejectCounterUser | Unset = UNSET
+    user: RestPullRequestParticipantUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,14 +57,14 @@ class RestPullRequestActivity:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser  # noqa: PLC0415
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("action", "action", enum_or_str(RestPullRequestActivityAction)),
             ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("id", "id", as_int),
-            ("user", "user", model(RestAggregateRejectCounterUser)),
+            ("user", "user", model(RestPullRequestParticipantUser)),
         ),
         extra=as_any,
     )

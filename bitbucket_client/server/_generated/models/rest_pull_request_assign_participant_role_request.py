@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.pull_request_participant_role import PullRequestParticipantRole
+from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user_input import RestAggregateRejectCounterUserInput
+    from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
 
 
 T = TypeVar("T", bound="RestPullRequestAssignParticipantRoleRequest")
@@ -21,12 +21,12 @@ T = TypeVar("T", bound="RestPullRequestAssignParticipantRoleRequest")
 class RestPullRequestAssignParticipantRoleRequest:
     """
     Attributes:
-        role (PullRequestParticipantRole | Unset):
-        user (RestAggregateRejectCounterUserInput | Unset):
+        role (RestPullRequestParticipantRole | Unset):
+        user (RestPullRequestParticipantUserInput | Unset):
     """
 
-    role: PullRequestParticipantRole | Unset = UNSET
-    user: RestAggregateRejectCounterUserInput | Unset = UNSET
+    role: RestPullRequestParticipantRole | Unset = UNSET
+    user: RestPullRequestParticipantUserInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,22 +50,22 @@ class RestPullRequestAssignParticipantRoleRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_aggregate_reject_counter_user_input import RestAggregateRejectCounterUserInput  # noqa: PLC0415
+        from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _role = d.pop("role", UNSET)
-        role: PullRequestParticipantRole | Unset
+        role: RestPullRequestParticipantRole | Unset
         if isinstance(_role, Unset):
             role = UNSET
         else:
-            role = PullRequestParticipantRole(_role)
+            role = RestPullRequestParticipantRole(_role)
 
         _user = d.pop("user", UNSET)
-        user: RestAggregateRejectCounterUserInput | Unset
+        user: RestPullRequestParticipantUserInput | Unset
         if isinstance(_user, Unset):
             user = UNSET
         else:
-            user = RestAggregateRejectCounterUserInput.from_dict(_user)
+            user = RestPullRequestParticipantUserInput.from_dict(_user)
 
         rest_pull_request_assign_participant_role_request = cls(
             role=role,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.pull_request_participant_status import PullRequestParticipantStatus
+from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RestPullRequestAssignStatusRequest")
@@ -18,11 +18,11 @@ class RestPullRequestAssignStatusRequest:
     """
     Attributes:
         last_reviewed_commit (str | Unset):  Example: 685cac2c4499ff1f308851e35d2b4357844d8927.
-        status (PullRequestParticipantStatus | Unset):
+        status (RestPullRequestParticipantStatus | Unset):
     """
 
     last_reviewed_commit: str | Unset = UNSET
-    status: PullRequestParticipantStatus | Unset = UNSET
+    status: RestPullRequestParticipantStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,11 +48,11 @@ class RestPullRequestAssignStatusRequest:
         last_reviewed_commit = d.pop("lastReviewedCommit", UNSET)
 
         _status = d.pop("status", UNSET)
-        status: PullRequestParticipantStatus | Unset
+        status: RestPullRequestParticipantStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = PullRequestParticipantStatus(_status)
+            status = RestPullRequestParticipantStatus(_status)
 
         rest_pull_request_assign_status_request = cls(
             last_reviewed_commit=last_reviewed_commit,

@@ -22,10 +22,10 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_default_reviewers_request_source_matcher import (
-        RestDefaultReviewersRequestSourceMatcher,
-    )
     from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope
+    from ..models.rest_pull_request_condition_source_ref_matcher import (
+        RestPullRequestConditionSourceRefMatcher,
+    )
 
 
 @_attrs_define
@@ -38,8 +38,8 @@ class RestPullRequestCondition:
     required_approvals: int | Unset = UNSET
     reviewers: list[RestApplicationUser] | Unset = UNSET
     scope: RestPullRequestConditionScope | Unset = UNSET
-    source_ref_matcher: RestDefaultReviewersRequestSourceMatcher | Unset = UNSET
-    target_ref_matcher: RestDefaultReviewersRequestSourceMatcher | Unset = UNSET
+    source_ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
+    target_ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,10 +59,10 @@ class RestPullRequestCondition:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
-    from ..models.rest_default_reviewers_request_source_matcher import (
-        RestDefaultReviewersRequestSourceMatcher,  # noqa: PLC0415
-    )
     from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope  # noqa: PLC0415
+    from ..models.rest_pull_request_condition_source_ref_matcher import (
+        RestPullRequestConditionSourceRefMatcher,  # noqa: PLC0415
+    )
 
     return ModelSpec(
         fields=(
@@ -70,8 +70,8 @@ def _spec() -> ModelSpec:
             ("requiredApprovals", "required_approvals", as_int),
             ("reviewers", "reviewers", list_of(model(RestApplicationUser))),
             ("scope", "scope", model(RestPullRequestConditionScope)),
-            ("sourceRefMatcher", "source_ref_matcher", model(RestDefaultReviewersRequestSourceMatcher)),
-            ("targetRefMatcher", "target_ref_matcher", model(RestDefaultReviewersRequestSourceMatcher)),
+            ("sourceRefMatcher", "source_ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
+            ("targetRefMatcher", "target_ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
         ),
         extra=as_any,
     )

@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.repository_hook_details_supported_scopes_item import RepositoryHookDetailsSupportedScopesItem
+from ..models.scope_type import ScopeType
 
 
 @_attrs_define
@@ -29,7 +29,7 @@ class RestPullRequestConditionScope:
     """
 
     resource_id: int | Unset = UNSET
-    type_: RepositoryHookDetailsSupportedScopesItem | str | Unset = UNSET
+    type_: ScopeType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("resourceId", "resource_id", as_int),
-            ("type", "type_", enum_or_str(RepositoryHookDetailsSupportedScopesItem)),
+            ("type", "type_", enum_or_str(ScopeType)),
         ),
         extra=as_any,
     )

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.pull_request_state import PullRequestState
+from ..models.rest_pull_request_state import RestPullRequestState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_input import (
-        RestAutoMergeProcessingResultPullRequestFromRefInput,
-    )
     from ..models.rest_pull_request_input_links import RestPullRequestInputLinks
     from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput
+    from ..models.rest_pull_request_to_ref_input import RestPullRequestToRefInput
 
 
 T = TypeVar("T", bound="RestPullRequestInput")
@@ -31,7 +29,7 @@ class RestPullRequestInput:
         description (str | Unset):  Example: It is a kludge, but put the tuple from the database in the cache..
         description_as_html (str | Unset):
         draft (bool | Unset):
-        from_ref (RestAutoMergeProcessingResultPullRequestFromRefInput | Unset):
+        from_ref (RestPullRequestToRefInput | Unset):
         html_description (str | Unset):
         id (int | Unset):  Example: 1.
         links (RestPullRequestInputLinks | Unset):
@@ -39,9 +37,9 @@ class RestPullRequestInput:
         open_ (bool | Unset):
         participants (list[RestPullRequestParticipantInput] | Unset):
         reviewers (list[RestPullRequestParticipantInput] | Unset):
-        state (PullRequestState | Unset):
+        state (RestPullRequestState | Unset):
         title (str | Unset):  Example: Talking Nerdy.
-        to_ref (RestAutoMergeProcessingResultPullRequestFromRefInput | Unset):
+        to_ref (RestPullRequestToRefInput | Unset):
         updated_date (int | Unset):  Example: 14490759200.
         version (int | Unset):
     """
@@ -52,7 +50,7 @@ class RestPullRequestInput:
     description: str | Unset = UNSET
     description_as_html: str | Unset = UNSET
     draft: bool | Unset = UNSET
-    from_ref: RestAutoMergeProcessingResultPullRequestFromRefInput | Unset = UNSET
+    from_ref: RestPullRequestToRefInput | Unset = UNSET
     html_description: str | Unset = UNSET
     id: int | Unset = UNSET
     links: RestPullRequestInputLinks | Unset = UNSET
@@ -60,9 +58,9 @@ class RestPullRequestInput:
     open_: bool | Unset = UNSET
     participants: list[RestPullRequestParticipantInput] | Unset = UNSET
     reviewers: list[RestPullRequestParticipantInput] | Unset = UNSET
-    state: PullRequestState | Unset = UNSET
+    state: RestPullRequestState | Unset = UNSET
     title: str | Unset = UNSET
-    to_ref: RestAutoMergeProcessingResultPullRequestFromRefInput | Unset = UNSET
+    to_ref: RestPullRequestToRefInput | Unset = UNSET
     updated_date: int | Unset = UNSET
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -170,11 +168,9 @@ class RestPullRequestInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_auto_merge_processing_result_pull_request_from_ref_input import (
-            RestAutoMergeProcessingResultPullRequestFromRefInput,  # noqa: PLC0415
-        )
         from ..models.rest_pull_request_input_links import RestPullRequestInputLinks  # noqa: PLC0415
         from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput  # noqa: PLC0415
+        from ..models.rest_pull_request_to_ref_input import RestPullRequestToRefInput  # noqa: PLC0415
 
         d = dict(src_dict)
         closed = d.pop("closed", UNSET)
@@ -190,11 +186,11 @@ class RestPullRequestInput:
         draft = d.pop("draft", UNSET)
 
         _from_ref = d.pop("fromRef", UNSET)
-        from_ref: RestAutoMergeProcessingResultPullRequestFromRefInput | Unset
+        from_ref: RestPullRequestToRefInput | Unset
         if isinstance(_from_ref, Unset):
             from_ref = UNSET
         else:
-            from_ref = RestAutoMergeProcessingResultPullRequestFromRefInput.from_dict(_from_ref)
+            from_ref = RestPullRequestToRefInput.from_dict(_from_ref)
 
         html_description = d.pop("htmlDescription", UNSET)
 
@@ -230,20 +226,20 @@ class RestPullRequestInput:
                 reviewers.append(reviewers_item)
 
         _state = d.pop("state", UNSET)
-        state: PullRequestState | Unset
+        state: RestPullRequestState | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = PullRequestState(_state)
+            state = RestPullRequestState(_state)
 
         title = d.pop("title", UNSET)
 
         _to_ref = d.pop("toRef", UNSET)
-        to_ref: RestAutoMergeProcessingResultPullRequestFromRefInput | Unset
+        to_ref: RestPullRequestToRefInput | Unset
         if isinstance(_to_ref, Unset):
             to_ref = UNSET
         else:
-            to_ref = RestAutoMergeProcessingResultPullRequestFromRefInput.from_dict(_to_ref)
+            to_ref = RestPullRequestToRefInput.from_dict(_to_ref)
 
         updated_date = d.pop("updatedDate", UNSET)
 

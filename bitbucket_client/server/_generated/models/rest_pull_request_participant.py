@@ -21,11 +21,11 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.pull_request_participant_role import PullRequestParticipantRole
-from ..models.pull_request_participant_status import PullRequestParticipantStatus
+from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole
+from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
 
 
 @_attrs_define
@@ -36,9 +36,9 @@ class RestPullRequestParticipant:
 
     approved: bool | Unset = UNSET
     last_reviewed_commit: str | Unset = UNSET
-    role: PullRequestParticipantRole | str | Unset = UNSET
-    status: PullRequestParticipantStatus | str | Unset = UNSET
-    user: RestAggregateRejectCounterUser | Unset = UNSET
+    role: RestPullRequestParticipantRole | str | Unset = UNSET
+    status: RestPullRequestParticipantStatus | str | Unset = UNSET
+    user: RestPullRequestParticipantUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,15 +57,15 @@ class RestPullRequestParticipant:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser  # noqa: PLC0415
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("approved", "approved", as_bool),
             ("lastReviewedCommit", "last_reviewed_commit", as_str),
-            ("role", "role", enum_or_str(PullRequestParticipantRole)),
-            ("status", "status", enum_or_str(PullRequestParticipantStatus)),
-            ("user", "user", model(RestAggregateRejectCounterUser)),
+            ("role", "role", enum_or_str(RestPullRequestParticipantRole)),
+            ("status", "status", enum_or_str(RestPullRequestParticipantStatus)),
+            ("user", "user", model(RestPullRequestParticipantUser)),
         ),
         extra=as_any,
     )

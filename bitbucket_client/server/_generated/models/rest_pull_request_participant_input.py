@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.pull_request_participant_role import PullRequestParticipantRole
-from ..models.pull_request_participant_status import PullRequestParticipantStatus
+from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole
+from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user_input import RestAggregateRejectCounterUserInput
+    from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
 
 
 T = TypeVar("T", bound="RestPullRequestParticipantInput")
@@ -24,16 +24,16 @@ class RestPullRequestParticipantInput:
     Attributes:
         approved (bool | Unset):
         last_reviewed_commit (str | Unset):  Example: 7549846524f8aed2bd1c0249993ae1bf9d3c9998.
-        role (PullRequestParticipantRole | Unset):
-        status (PullRequestParticipantStatus | Unset):
-        user (RestAggregateRejectCounterUserInput | Unset):
+        role (RestPullRequestParticipantRole | Unset):
+        status (RestPullRequestParticipantStatus | Unset):
+        user (RestPullRequestParticipantUserInput | Unset):
     """
 
     approved: bool | Unset = UNSET
     last_reviewed_commit: str | Unset = UNSET
-    role: PullRequestParticipantRole | Unset = UNSET
-    status: PullRequestParticipantStatus | Unset = UNSET
-    user: RestAggregateRejectCounterUserInput | Unset = UNSET
+    role: RestPullRequestParticipantRole | Unset = UNSET
+    status: RestPullRequestParticipantStatus | Unset = UNSET
+    user: RestPullRequestParticipantUserInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class RestPullRequestParticipantInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_aggregate_reject_counter_user_input import RestAggregateRejectCounterUserInput  # noqa: PLC0415
+        from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput  # noqa: PLC0415
 
         d = dict(src_dict)
         approved = d.pop("approved", UNSET)
@@ -79,25 +79,25 @@ class RestPullRequestParticipantInput:
         last_reviewed_commit = d.pop("lastReviewedCommit", UNSET)
 
         _role = d.pop("role", UNSET)
-        role: PullRequestParticipantRole | Unset
+        role: RestPullRequestParticipantRole | Unset
         if isinstance(_role, Unset):
             role = UNSET
         else:
-            role = PullRequestParticipantRole(_role)
+            role = RestPullRequestParticipantRole(_role)
 
         _status = d.pop("status", UNSET)
-        status: PullRequestParticipantStatus | Unset
+        status: RestPullRequestParticipantStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = PullRequestParticipantStatus(_status)
+            status = RestPullRequestParticipantStatus(_status)
 
         _user = d.pop("user", UNSET)
-        user: RestAggregateRejectCounterUserInput | Unset
+        user: RestPullRequestParticipantUserInput | Unset
         if isinstance(_user, Unset):
             user = UNSET
         else:
-            user = RestAggregateRejectCounterUserInput.from_dict(_user)
+            user = RestPullRequestParticipantUserInput.from_dict(_user)
 
         rest_pull_request_participant_input = cls(
             approved=approved,

@@ -20,13 +20,9 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,
-    )
-    from ..models.rest_pull_request_rebase_result_ref_change import RestPullRequestRebaseResultRefChange
-    from ..models.rest_pull_request_rebase_result_ref_change_ref import (
-        RestPullRequestRebaseResultRefChangeRef,
-    )
+    from ..models.rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange
+    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -36,10 +32,10 @@ class RestPullRequestSuggestion:
     """
 
     change_tme: int | Unset = UNSET
-    from_ref: RestPullRequestRebaseResultRefChangeRef | Unset = UNSET
-    ref_change: RestPullRequestRebaseResultRefChange | Unset = UNSET
-    repository: RestAutoMergeProcessingResultPullRequestFromRefRepository | Unset = UNSET
-    to_ref: RestPullRequestRebaseResultRefChangeRef | Unset = UNSET
+    from_ref: RestPullRequestSuggestionToRef | Unset = UNSET
+    ref_change: RestPullRequestSuggestionRefChange | Unset = UNSET
+    repository: RestSshAccessKeyRepository | Unset = UNSET
+    to_ref: RestPullRequestSuggestionToRef | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,21 +54,17 @@ class RestPullRequestSuggestion:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,  # noqa: PLC0415
-    )
-    from ..models.rest_pull_request_rebase_result_ref_change import RestPullRequestRebaseResultRefChange  # noqa: PLC0415
-    from ..models.rest_pull_request_rebase_result_ref_change_ref import (
-        RestPullRequestRebaseResultRefChangeRef,  # noqa: PLC0415
-    )
+    from ..models.rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange  # noqa: PLC0415
+    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef  # noqa: PLC0415
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("changeTme", "change_tme", as_int),
-            ("fromRef", "from_ref", model(RestPullRequestRebaseResultRefChangeRef)),
-            ("refChange", "ref_change", model(RestPullRequestRebaseResultRefChange)),
-            ("repository", "repository", model(RestAutoMergeProcessingResultPullRequestFromRefRepository)),
-            ("toRef", "to_ref", model(RestPullRequestRebaseResultRefChangeRef)),
+            ("fromRef", "from_ref", model(RestPullRequestSuggestionToRef)),
+            ("refChange", "ref_change", model(RestPullRequestSuggestionRefChange)),
+            ("repository", "repository", model(RestSshAccessKeyRepository)),
+            ("toRef", "to_ref", model(RestPullRequestSuggestionToRef)),
         ),
         extra=as_any,
     )

@@ -20,9 +20,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_bulk_user_rate_limit_settings_update_request_settings import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettings,
-    )
+    from ..models.rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings
 
 
 @_attrs_define
@@ -31,7 +29,7 @@ class RestRateLimitSettings:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    default_settings: RestBulkUserRateLimitSettingsUpdateRequestSettings | Unset = UNSET
+    default_settings: RestUserRateLimitSettingsSettings | Unset = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -51,17 +49,11 @@ class RestRateLimitSettings:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_bulk_user_rate_limit_settings_update_request_settings import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettings,  # noqa: PLC0415
-    )
+    from ..models.rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            (
-                "defaultSettings",
-                "default_settings",
-                model(RestBulkUserRateLimitSettingsUpdateRequestSettings),
-            ),
+            ("defaultSettings", "default_settings", model(RestUserRateLimitSettingsSettings)),
             ("enabled", "enabled", as_bool),
         ),
         extra=as_any,

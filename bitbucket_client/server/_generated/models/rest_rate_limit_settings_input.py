@@ -10,9 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_bulk_user_rate_limit_settings_update_request_settings_input import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettingsInput,
-    )
+    from ..models.rest_user_rate_limit_settings_settings_input import RestUserRateLimitSettingsSettingsInput
 
 
 T = TypeVar("T", bound="RestRateLimitSettingsInput")
@@ -22,11 +20,11 @@ T = TypeVar("T", bound="RestRateLimitSettingsInput")
 class RestRateLimitSettingsInput:
     """
     Attributes:
-        default_settings (RestBulkUserRateLimitSettingsUpdateRequestSettingsInput | Unset):
+        default_settings (RestUserRateLimitSettingsSettingsInput | Unset):
         enabled (bool | Unset):
     """
 
-    default_settings: RestBulkUserRateLimitSettingsUpdateRequestSettingsInput | Unset = UNSET
+    default_settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,19 +47,17 @@ class RestRateLimitSettingsInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_bulk_user_rate_limit_settings_update_request_settings_input import (
-            RestBulkUserRateLimitSettingsUpdateRequestSettingsInput,  # noqa: PLC0415
+        from ..models.rest_user_rate_limit_settings_settings_input import (
+            RestUserRateLimitSettingsSettingsInput,  # noqa: PLC0415
         )
 
         d = dict(src_dict)
         _default_settings = d.pop("defaultSettings", UNSET)
-        default_settings: RestBulkUserRateLimitSettingsUpdateRequestSettingsInput | Unset
+        default_settings: RestUserRateLimitSettingsSettingsInput | Unset
         if isinstance(_default_settings, Unset):
             default_settings = UNSET
         else:
-            default_settings = RestBulkUserRateLimitSettingsUpdateRequestSettingsInput.from_dict(
-                _default_settings
-            )
+            default_settings = RestUserRateLimitSettingsSettingsInput.from_dict(_default_settings)
 
         enabled = d.pop("enabled", UNSET)
 

@@ -10,9 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_default_reviewers_request_source_matcher_type_input import (
-        RestDefaultReviewersRequestSourceMatcherTypeInput,
-    )
+    from ..models.rest_ref_restriction_matcher_type_input import RestRefRestrictionMatcherTypeInput
 
 
 T = TypeVar("T", bound="RestRefMatcher")
@@ -24,12 +22,12 @@ class RestRefMatcher:
     Attributes:
         display_id (str | Unset):  Example: main.
         id (str | Unset):  Example: refs/heads/main.
-        type_ (RestDefaultReviewersRequestSourceMatcherTypeInput | Unset):
+        type_ (RestRefRestrictionMatcherTypeInput | Unset):
     """
 
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
-    type_: RestDefaultReviewersRequestSourceMatcherTypeInput | Unset = UNSET
+    type_: RestRefRestrictionMatcherTypeInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,9 +53,7 @@ class RestRefMatcher:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_default_reviewers_request_source_matcher_type_input import (
-            RestDefaultReviewersRequestSourceMatcherTypeInput,  # noqa: PLC0415
-        )
+        from ..models.rest_ref_restriction_matcher_type_input import RestRefRestrictionMatcherTypeInput  # noqa: PLC0415
 
         d = dict(src_dict)
         display_id = d.pop("displayId", UNSET)
@@ -65,11 +61,11 @@ class RestRefMatcher:
         id = d.pop("id", UNSET)
 
         _type_ = d.pop("type", UNSET)
-        type_: RestDefaultReviewersRequestSourceMatcherTypeInput | Unset
+        type_: RestRefRestrictionMatcherTypeInput | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = RestDefaultReviewersRequestSourceMatcherTypeInput.from_dict(_type_)
+            type_ = RestRefRestrictionMatcherTypeInput.from_dict(_type_)
 
         rest_ref_matcher = cls(
             display_id=display_id,

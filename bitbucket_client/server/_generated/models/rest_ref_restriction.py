@@ -23,10 +23,10 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_default_reviewers_request_source_matcher import (
-        RestDefaultReviewersRequestSourceMatcher,
-    )
     from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope
+    from ..models.rest_pull_request_condition_source_ref_matcher import (
+        RestPullRequestConditionSourceRefMatcher,
+    )
     from ..models.rest_ssh_access_key import RestSshAccessKey
 
 
@@ -39,7 +39,7 @@ class RestRefRestriction:
     access_keys: list[RestSshAccessKey] | Unset = UNSET
     groups: list[str] | Unset = UNSET
     id: int | Unset = UNSET
-    matcher: RestDefaultReviewersRequestSourceMatcher | Unset = UNSET
+    matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
     scope: RestPullRequestConditionScope | Unset = UNSET
     type_: str | Unset = UNSET
     users: list[RestApplicationUser] | Unset = UNSET
@@ -62,10 +62,10 @@ class RestRefRestriction:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
-    from ..models.rest_default_reviewers_request_source_matcher import (
-        RestDefaultReviewersRequestSourceMatcher,  # noqa: PLC0415
-    )
     from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope  # noqa: PLC0415
+    from ..models.rest_pull_request_condition_source_ref_matcher import (
+        RestPullRequestConditionSourceRefMatcher,  # noqa: PLC0415
+    )
     from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
     return ModelSpec(
@@ -73,7 +73,7 @@ def _spec() -> ModelSpec:
             ("accessKeys", "access_keys", list_of(model(RestSshAccessKey))),
             ("groups", "groups", list_of(as_str)),
             ("id", "id", as_int),
-            ("matcher", "matcher", model(RestDefaultReviewersRequestSourceMatcher)),
+            ("matcher", "matcher", model(RestPullRequestConditionSourceRefMatcher)),
             ("scope", "scope", model(RestPullRequestConditionScope)),
             ("type", "type_", as_str),
             ("users", "users", list_of(model(RestApplicationUser))),

@@ -7,10 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.rest_auto_merge_processing_result_pull_request_from_ref_type import (
-    RestAutoMergeProcessingResultPullRequestFromRefType,
-)
-from ..models.rest_ref_sync_status_ahead_refs_state import RestRefSyncStatusAheadRefsState
+from ..models.rest_rejected_ref_state import RestRejectedRefState
+from ..models.rest_tag_type import RestTagType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RestRefSyncStatusAheadRefsInput")
@@ -22,16 +20,16 @@ class RestRefSyncStatusAheadRefsInput:
     Attributes:
         display_id (str | Unset):  Example: master.
         id (str | Unset):  Example: refs/heads/master.
-        state (RestRefSyncStatusAheadRefsState | Unset):
+        state (RestRejectedRefState | Unset):
         tag (bool | Unset):
-        type_ (RestAutoMergeProcessingResultPullRequestFromRefType | Unset):
+        type_ (RestTagType | Unset):
     """
 
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
-    state: RestRefSyncStatusAheadRefsState | Unset = UNSET
+    state: RestRejectedRefState | Unset = UNSET
     tag: bool | Unset = UNSET
-    type_: RestAutoMergeProcessingResultPullRequestFromRefType | Unset = UNSET
+    type_: RestTagType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,20 +71,20 @@ class RestRefSyncStatusAheadRefsInput:
         id = d.pop("id", UNSET)
 
         _state = d.pop("state", UNSET)
-        state: RestRefSyncStatusAheadRefsState | Unset
+        state: RestRejectedRefState | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = RestRefSyncStatusAheadRefsState(_state)
+            state = RestRejectedRefState(_state)
 
         tag = d.pop("tag", UNSET)
 
         _type_ = d.pop("type", UNSET)
-        type_: RestAutoMergeProcessingResultPullRequestFromRefType | Unset
+        type_: RestTagType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = RestAutoMergeProcessingResultPullRequestFromRefType(_type_)
+            type_ = RestTagType(_type_)
 
         rest_ref_sync_status_ahead_refs_input = cls(
             display_id=display_id,

@@ -20,10 +20,8 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.rest_auto_merge_processing_result_pull_request_from_ref_type import (
-    RestAutoMergeProcessingResultPullRequestFromRefType,
-)
-from ..models.rest_ref_sync_status_ahead_refs_state import RestRefSyncStatusAheadRefsState
+from ..models.rest_rejected_ref_state import RestRejectedRefState
+from ..models.rest_tag_type import RestTagType
 
 
 @_attrs_define
@@ -34,9 +32,9 @@ class RestRejectedRef:
 
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
-    state: RestRefSyncStatusAheadRefsState | str | Unset = UNSET
+    state: RestRejectedRefState | str | Unset = UNSET
     tag: bool | Unset = UNSET
-    type_: RestAutoMergeProcessingResultPullRequestFromRefType | str | Unset = UNSET
+    type_: RestTagType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,9 +57,9 @@ def _spec() -> ModelSpec:
         fields=(
             ("displayId", "display_id", as_str),
             ("id", "id", as_str),
-            ("state", "state", enum_or_str(RestRefSyncStatusAheadRefsState)),
+            ("state", "state", enum_or_str(RestRejectedRefState)),
             ("tag", "tag", as_bool),
-            ("type", "type_", enum_or_str(RestAutoMergeProcessingResultPullRequestFromRefType)),
+            ("type", "type_", enum_or_str(RestTagType)),
         ),
         extra=as_any,
     )

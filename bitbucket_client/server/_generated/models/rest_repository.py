@@ -22,11 +22,11 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.enriched_repository_origin_state import EnrichedRepositoryOriginState
+from ..models.rest_repository_state import RestRepositoryState
 
 if TYPE_CHECKING:
-    from ..models.enriched_repository_origin import EnrichedRepositoryOrigin
-    from ..models.enriched_repository_origin_project import EnrichedRepositoryOriginProject
+    from ..models.rest_repository_origin import RestRepositoryOrigin
+    from ..models.rest_repository_project import RestRepositoryProject
     from ..models.rest_repository_related_links import RestRepositoryRelatedLinks
 
 
@@ -42,15 +42,15 @@ class RestRepository:
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
     name: str | Unset = UNSET
-    origin: EnrichedRepositoryOrigin | Unset = UNSET
+    origin: RestRepositoryOrigin | Unset = UNSET
     partition: int | Unset = UNSET
-    project: EnrichedRepositoryOriginProject | Unset = UNSET
+    project: RestRepositoryProject | Unset = UNSET
     public: bool | Unset = UNSET
     related_links: RestRepositoryRelatedLinks | Unset = UNSET
     scm_id: str | Unset = UNSET
     scope: str | Unset = UNSET
     slug: str | Unset = UNSET
-    state: EnrichedRepositoryOriginState | str | Unset = UNSET
+    state: RestRepositoryState | str | Unset = UNSET
     status_message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -70,8 +70,8 @@ class RestRepository:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.enriched_repository_origin import EnrichedRepositoryOrigin  # noqa: PLC0415
-    from ..models.enriched_repository_origin_project import EnrichedRepositoryOriginProject  # noqa: PLC0415
+    from ..models.rest_repository_origin import RestRepositoryOrigin  # noqa: PLC0415
+    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
     from ..models.rest_repository_related_links import RestRepositoryRelatedLinks  # noqa: PLC0415
 
     return ModelSpec(
@@ -82,15 +82,15 @@ def _spec() -> ModelSpec:
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
             ("name", "name", as_str),
-            ("origin", "origin", model(EnrichedRepositoryOrigin)),
+            ("origin", "origin", model(RestRepositoryOrigin)),
             ("partition", "partition", as_int),
-            ("project", "project", model(EnrichedRepositoryOriginProject)),
+            ("project", "project", model(RestRepositoryProject)),
             ("public", "public", as_bool),
             ("relatedLinks", "related_links", model(RestRepositoryRelatedLinks)),
             ("scmId", "scm_id", as_str),
             ("scope", "scope", as_str),
             ("slug", "slug", as_str),
-            ("state", "state", enum_or_str(EnrichedRepositoryOriginState)),
+            ("state", "state", enum_or_str(RestRepositoryState)),
             ("statusMessage", "status_message", as_str),
         ),
         extra=as_any,

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.enriched_repository_origin_state import EnrichedRepositoryOriginState
+from ..models.rest_repository_state import RestRepositoryState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.enriched_repository_origin_input import EnrichedRepositoryOriginInput
-    from ..models.enriched_repository_origin_project_input import EnrichedRepositoryOriginProjectInput
     from ..models.rest_repository_input_links import RestRepositoryInputLinks
+    from ..models.rest_repository_origin_input import RestRepositoryOriginInput
+    from ..models.rest_repository_project_input import RestRepositoryProjectInput
 
 
 T = TypeVar("T", bound="RestRepositoryInput")
@@ -26,21 +26,21 @@ class RestRepositoryInput:
         default_branch (str | Unset):  Example: main.
         links (RestRepositoryInputLinks | Unset):
         name (str | Unset):  Example: My repo.
-        origin (EnrichedRepositoryOriginInput | Unset):
-        project (EnrichedRepositoryOriginProjectInput | Unset):
+        origin (RestRepositoryOriginInput | Unset):
+        project (RestRepositoryProjectInput | Unset):
         scm_id (str | Unset):  Example: git.
         slug (str | Unset):  Example: my-repo.
-        state (EnrichedRepositoryOriginState | Unset):
+        state (RestRepositoryState | Unset):
     """
 
     default_branch: str | Unset = UNSET
     links: RestRepositoryInputLinks | Unset = UNSET
     name: str | Unset = UNSET
-    origin: EnrichedRepositoryOriginInput | Unset = UNSET
-    project: EnrichedRepositoryOriginProjectInput | Unset = UNSET
+    origin: RestRepositoryOriginInput | Unset = UNSET
+    project: RestRepositoryProjectInput | Unset = UNSET
     scm_id: str | Unset = UNSET
     slug: str | Unset = UNSET
-    state: EnrichedRepositoryOriginState | Unset = UNSET
+    state: RestRepositoryState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,9 +92,9 @@ class RestRepositoryInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.enriched_repository_origin_input import EnrichedRepositoryOriginInput  # noqa: PLC0415
-        from ..models.enriched_repository_origin_project_input import EnrichedRepositoryOriginProjectInput  # noqa: PLC0415
         from ..models.rest_repository_input_links import RestRepositoryInputLinks  # noqa: PLC0415
+        from ..models.rest_repository_origin_input import RestRepositoryOriginInput  # noqa: PLC0415
+        from ..models.rest_repository_project_input import RestRepositoryProjectInput  # noqa: PLC0415
 
         d = dict(src_dict)
         default_branch = d.pop("defaultBranch", UNSET)
@@ -109,29 +109,29 @@ class RestRepositoryInput:
         name = d.pop("name", UNSET)
 
         _origin = d.pop("origin", UNSET)
-        origin: EnrichedRepositoryOriginInput | Unset
+        origin: RestRepositoryOriginInput | Unset
         if isinstance(_origin, Unset):
             origin = UNSET
         else:
-            origin = EnrichedRepositoryOriginInput.from_dict(_origin)
+            origin = RestRepositoryOriginInput.from_dict(_origin)
 
         _project = d.pop("project", UNSET)
-        project: EnrichedRepositoryOriginProjectInput | Unset
+        project: RestRepositoryProjectInput | Unset
         if isinstance(_project, Unset):
             project = UNSET
         else:
-            project = EnrichedRepositoryOriginProjectInput.from_dict(_project)
+            project = RestRepositoryProjectInput.from_dict(_project)
 
         scm_id = d.pop("scmId", UNSET)
 
         slug = d.pop("slug", UNSET)
 
         _state = d.pop("state", UNSET)
-        state: EnrichedRepositoryOriginState | Unset
+        state: RestRepositoryState | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = EnrichedRepositoryOriginState(_state)
+            state = RestRepositoryState(_state)
 
         rest_repository_input = cls(
             default_branch=default_branch,

@@ -24,13 +24,11 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,
-    )
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
     from ..models.rest_repository_ref_change_activity_ref_change import (
         RestRepositoryRefChangeActivityRefChange,
     )
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -42,9 +40,9 @@ class RestRepositoryRefChangeActivity:
     created_date: int | datetime.datetime | Unset = UNSET
     id: int | Unset = UNSET
     ref_change: RestRepositoryRefChangeActivityRefChange | Unset = UNSET
-    repository: RestAutoMergeProcessingResultPullRequestFromRefRepository | Unset = UNSET
+    repository: RestSshAccessKeyRepository | Unset = UNSET
     trigger: str | Unset = UNSET
-    user: RestAggregateRejectCounterUser | Unset = UNSET
+    user: RestPullRequestParticipantUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,22 +61,20 @@ class RestRepositoryRefChangeActivity:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser  # noqa: PLC0415
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,  # noqa: PLC0415
-    )
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
     from ..models.rest_repository_ref_change_activity_ref_change import (
         RestRepositoryRefChangeActivityRefChange,  # noqa: PLC0415
     )
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("id", "id", as_int),
             ("refChange", "ref_change", model(RestRepositoryRefChangeActivityRefChange)),
-            ("repository", "repository", model(RestAutoMergeProcessingResultPullRequestFromRefRepository)),
+            ("repository", "repository", model(RestSshAccessKeyRepository)),
             ("trigger", "trigger", as_str),
-            ("user", "user", model(RestAggregateRejectCounterUser)),
+            ("user", "user", model(RestPullRequestParticipantUser)),
         ),
         extra=as_any,
     )

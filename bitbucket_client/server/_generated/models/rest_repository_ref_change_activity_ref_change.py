@@ -20,13 +20,11 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.rest_pull_request_rebase_result_ref_change_type import RestPullRequestRebaseResultRefChangeType
 from ..models.rest_push_ref_change_updated_type import RestPushRefChangeUpdatedType
+from ..models.rest_ref_change_type import RestRefChangeType
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_rebase_result_ref_change_ref import (
-        RestPullRequestRebaseResultRefChangeRef,
-    )
+    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef
 
 
 @_attrs_define
@@ -36,10 +34,10 @@ class RestRepositoryRefChangeActivityRefChange:
     """
 
     from_hash: str | Unset = UNSET
-    ref: RestPullRequestRebaseResultRefChangeRef | Unset = UNSET
+    ref: RestPullRequestSuggestionToRef | Unset = UNSET
     ref_id: str | Unset = UNSET
     to_hash: str | Unset = UNSET
-    type_: RestPullRequestRebaseResultRefChangeType | str | Unset = UNSET
+    type_: RestRefChangeType | str | Unset = UNSET
     updated_type: RestPushRefChangeUpdatedType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,17 +57,15 @@ class RestRepositoryRefChangeActivityRefChange:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_rebase_result_ref_change_ref import (
-        RestPullRequestRebaseResultRefChangeRef,  # noqa: PLC0415
-    )
+    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("fromHash", "from_hash", as_str),
-            ("ref", "ref", model(RestPullRequestRebaseResultRefChangeRef)),
+            ("ref", "ref", model(RestPullRequestSuggestionToRef)),
             ("refId", "ref_id", as_str),
             ("toHash", "to_hash", as_str),
-            ("type", "type_", enum_or_str(RestPullRequestRebaseResultRefChangeType)),
+            ("type", "type_", enum_or_str(RestRefChangeType)),
             ("updatedType", "updated_type", enum_or_str(RestPushRefChangeUpdatedType)),
         ),
         extra=as_any,

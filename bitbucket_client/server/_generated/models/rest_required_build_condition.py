@@ -22,8 +22,8 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_default_reviewers_request_source_matcher import (
-        RestDefaultReviewersRequestSourceMatcher,
+    from ..models.rest_pull_request_condition_source_ref_matcher import (
+        RestPullRequestConditionSourceRefMatcher,
     )
 
 
@@ -34,9 +34,9 @@ class RestRequiredBuildCondition:
     """
 
     build_parent_keys: list[str] | Unset = UNSET
-    exempt_ref_matcher: RestDefaultReviewersRequestSourceMatcher | Unset = UNSET
+    exempt_ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
     id: int | Unset = UNSET
-    ref_matcher: RestDefaultReviewersRequestSourceMatcher | Unset = UNSET
+    ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,16 +55,16 @@ class RestRequiredBuildCondition:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_default_reviewers_request_source_matcher import (
-        RestDefaultReviewersRequestSourceMatcher,  # noqa: PLC0415
+    from ..models.rest_pull_request_condition_source_ref_matcher import (
+        RestPullRequestConditionSourceRefMatcher,  # noqa: PLC0415
     )
 
     return ModelSpec(
         fields=(
             ("buildParentKeys", "build_parent_keys", list_of(as_str)),
-            ("exemptRefMatcher", "exempt_ref_matcher", model(RestDefaultReviewersRequestSourceMatcher)),
+            ("exemptRefMatcher", "exempt_ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
             ("id", "id", as_int),
-            ("refMatcher", "ref_matcher", model(RestDefaultReviewersRequestSourceMatcher)),
+            ("refMatcher", "ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
         ),
         extra=as_any,
     )

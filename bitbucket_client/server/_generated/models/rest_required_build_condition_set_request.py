@@ -10,8 +10,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_default_reviewers_request_source_matcher_input import (
-        RestDefaultReviewersRequestSourceMatcherInput,
+    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
+        RestPullRequestConditionSourceRefMatcherInput,
     )
     from ..models.rest_ref_matcher import RestRefMatcher
 
@@ -25,12 +25,12 @@ class RestRequiredBuildConditionSetRequest:
     Attributes:
         build_parent_keys (list[str]): A non-empty list of build parent keys that require green builds for this merge
             check to pass Example: ['build-key-1', 'build-key-2'].
-        ref_matcher (RestDefaultReviewersRequestSourceMatcherInput):
+        ref_matcher (RestPullRequestConditionSourceRefMatcherInput):
         exempt_ref_matcher (RestRefMatcher | Unset):
     """
 
     build_parent_keys: list[str]
-    ref_matcher: RestDefaultReviewersRequestSourceMatcherInput
+    ref_matcher: RestPullRequestConditionSourceRefMatcherInput
     exempt_ref_matcher: RestRefMatcher | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,15 +58,15 @@ class RestRequiredBuildConditionSetRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_default_reviewers_request_source_matcher_input import (
-            RestDefaultReviewersRequestSourceMatcherInput,  # noqa: PLC0415
+        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
+            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
         )
         from ..models.rest_ref_matcher import RestRefMatcher  # noqa: PLC0415
 
         d = dict(src_dict)
         build_parent_keys = cast(list[str], d.pop("buildParentKeys"))
 
-        ref_matcher = RestDefaultReviewersRequestSourceMatcherInput.from_dict(d.pop("refMatcher"))
+        ref_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(d.pop("refMatcher"))
 
         _exempt_ref_matcher = d.pop("exemptRefMatcher", UNSET)
         exempt_ref_matcher: RestRefMatcher | Unset

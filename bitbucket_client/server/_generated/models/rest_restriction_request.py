@@ -11,10 +11,10 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.rest_default_reviewers_request_source_matcher_input import (
-        RestDefaultReviewersRequestSourceMatcherInput,
-    )
     from ..models.rest_pull_request_condition_scope_input import RestPullRequestConditionScopeInput
+    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
+        RestPullRequestConditionSourceRefMatcherInput,
+    )
     from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
 
 
@@ -29,7 +29,7 @@ class RestRestrictionRequest:
         access_keys (list[RestSshAccessKeyInput] | Unset):
         group_names (list[str] | Unset):  Example: ['bitbucket-developers'].
         groups (list[str] | Unset):  Example: ['group_a', 'group_b'].
-        matcher (RestDefaultReviewersRequestSourceMatcherInput | Unset):
+        matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
         scope (RestPullRequestConditionScopeInput | Unset):
         type_ (str | Unset):  Example: pull-request-only.
         user_slugs (list[str] | Unset):  Example: ['bman', 'tstark', 'hulk'].
@@ -40,7 +40,7 @@ class RestRestrictionRequest:
     access_keys: list[RestSshAccessKeyInput] | Unset = UNSET
     group_names: list[str] | Unset = UNSET
     groups: list[str] | Unset = UNSET
-    matcher: RestDefaultReviewersRequestSourceMatcherInput | Unset = UNSET
+    matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
     scope: RestPullRequestConditionScopeInput | Unset = UNSET
     type_: str | Unset = UNSET
     user_slugs: list[str] | Unset = UNSET
@@ -115,10 +115,10 @@ class RestRestrictionRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
-        from ..models.rest_default_reviewers_request_source_matcher_input import (
-            RestDefaultReviewersRequestSourceMatcherInput,  # noqa: PLC0415
-        )
         from ..models.rest_pull_request_condition_scope_input import RestPullRequestConditionScopeInput  # noqa: PLC0415
+        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
+            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
+        )
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -138,11 +138,11 @@ class RestRestrictionRequest:
         groups = cast(list[str], d.pop("groups", UNSET))
 
         _matcher = d.pop("matcher", UNSET)
-        matcher: RestDefaultReviewersRequestSourceMatcherInput | Unset
+        matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
         if isinstance(_matcher, Unset):
             matcher = UNSET
         else:
-            matcher = RestDefaultReviewersRequestSourceMatcherInput.from_dict(_matcher)
+            matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_matcher)
 
         _scope = d.pop("scope", UNSET)
         scope: RestPullRequestConditionScopeInput | Unset

@@ -19,14 +19,12 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.rest_permitted_user_permission import RestPermittedUserPermission
+from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 
 if TYPE_CHECKING:
-    from ..models.enriched_repository_origin_project import EnrichedRepositoryOriginProject
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,
-    )
+    from ..models.rest_repository_project import RestRepositoryProject
     from ..models.rest_ssh_access_key_key import RestSshAccessKeyKey
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -36,9 +34,9 @@ class RestSshAccessKey:
     """
 
     key: RestSshAccessKeyKey | Unset = UNSET
-    permission: RestPermittedUserPermission | str | Unset = UNSET
-    project: EnrichedRepositoryOriginProject | Unset = UNSET
-    repository: RestAutoMergeProcessingResultPullRequestFromRefRepository | Unset = UNSET
+    permission: RestSshAccessKeyPermission | str | Unset = UNSET
+    project: RestRepositoryProject | Unset = UNSET
+    repository: RestSshAccessKeyRepository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,18 +55,16 @@ class RestSshAccessKey:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.enriched_repository_origin_project import EnrichedRepositoryOriginProject  # noqa: PLC0415
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepository,  # noqa: PLC0415
-    )
+    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
     from ..models.rest_ssh_access_key_key import RestSshAccessKeyKey  # noqa: PLC0415
+    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("key", "key", model(RestSshAccessKeyKey)),
-            ("permission", "permission", enum_or_str(RestPermittedUserPermission)),
-            ("project", "project", model(EnrichedRepositoryOriginProject)),
-            ("repository", "repository", model(RestAutoMergeProcessingResultPullRequestFromRefRepository)),
+            ("permission", "permission", enum_or_str(RestSshAccessKeyPermission)),
+            ("project", "project", model(RestRepositoryProject)),
+            ("repository", "repository", model(RestSshAccessKeyRepository)),
         ),
         extra=as_any,
     )

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.rest_permitted_user_permission import RestPermittedUserPermission
+from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.enriched_repository_origin_project_input import EnrichedRepositoryOriginProjectInput
-    from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository_input import (
-        RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput,
-    )
+    from ..models.rest_repository_project_input import RestRepositoryProjectInput
     from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
+    from ..models.rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput
 
 
 T = TypeVar("T", bound="RestSshAccessKeyInput")
@@ -26,15 +24,15 @@ class RestSshAccessKeyInput:
     """
     Attributes:
         key (RestSshAccessKeyKeyInput | Unset):
-        permission (RestPermittedUserPermission | Unset):
-        project (EnrichedRepositoryOriginProjectInput | Unset):
-        repository (RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput | Unset):
+        permission (RestSshAccessKeyPermission | Unset):
+        project (RestRepositoryProjectInput | Unset):
+        repository (RestSshAccessKeyRepositoryInput | Unset):
     """
 
     key: RestSshAccessKeyKeyInput | Unset = UNSET
-    permission: RestPermittedUserPermission | Unset = UNSET
-    project: EnrichedRepositoryOriginProjectInput | Unset = UNSET
-    repository: RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput | Unset = UNSET
+    permission: RestSshAccessKeyPermission | Unset = UNSET
+    project: RestRepositoryProjectInput | Unset = UNSET
+    repository: RestSshAccessKeyRepositoryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,11 +68,9 @@ class RestSshAccessKeyInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.enriched_repository_origin_project_input import EnrichedRepositoryOriginProjectInput  # noqa: PLC0415
-        from ..models.rest_auto_merge_processing_result_pull_request_from_ref_repository_input import (
-            RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput,  # noqa: PLC0415
-        )
+        from ..models.rest_repository_project_input import RestRepositoryProjectInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
+        from ..models.rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _key = d.pop("key", UNSET)
@@ -85,25 +81,25 @@ class RestSshAccessKeyInput:
             key = RestSshAccessKeyKeyInput.from_dict(_key)
 
         _permission = d.pop("permission", UNSET)
-        permission: RestPermittedUserPermission | Unset
+        permission: RestSshAccessKeyPermission | Unset
         if isinstance(_permission, Unset):
             permission = UNSET
         else:
-            permission = RestPermittedUserPermission(_permission)
+            permission = RestSshAccessKeyPermission(_permission)
 
         _project = d.pop("project", UNSET)
-        project: EnrichedRepositoryOriginProjectInput | Unset
+        project: RestRepositoryProjectInput | Unset
         if isinstance(_project, Unset):
             project = UNSET
         else:
-            project = EnrichedRepositoryOriginProjectInput.from_dict(_project)
+            project = RestRepositoryProjectInput.from_dict(_project)
 
         _repository = d.pop("repository", UNSET)
-        repository: RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput | Unset
+        repository: RestSshAccessKeyRepositoryInput | Unset
         if isinstance(_repository, Unset):
             repository = UNSET
         else:
-            repository = RestAutoMergeProcessingResultPullRequestFromRefRepositoryInput.from_dict(_repository)
+            repository = RestSshAccessKeyRepositoryInput.from_dict(_repository)
 
         rest_ssh_access_key_input = cls(
             key=key,

@@ -20,10 +20,8 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
-    from ..models.rest_bulk_user_rate_limit_settings_update_request_settings import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettings,
-    )
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings
 
 
 @_attrs_define
@@ -32,8 +30,8 @@ class RestUserRateLimitSettings:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    settings: RestBulkUserRateLimitSettingsUpdateRequestSettings | Unset = UNSET
-    user: RestAggregateRejectCounterUser | Unset = UNSET
+    settings: RestUserRateLimitSettingsSettings | Unset = UNSET
+    user: RestPullRequestParticipantUser | Unset = UNSET
     whitelisted: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,15 +51,13 @@ class RestUserRateLimitSettings:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser  # noqa: PLC0415
-    from ..models.rest_bulk_user_rate_limit_settings_update_request_settings import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettings,  # noqa: PLC0415
-    )
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("settings", "settings", model(RestBulkUserRateLimitSettingsUpdateRequestSettings)),
-            ("user", "user", model(RestAggregateRejectCounterUser)),
+            ("settings", "settings", model(RestUserRateLimitSettingsSettings)),
+            ("user", "user", model(RestPullRequestParticipantUser)),
             ("whitelisted", "whitelisted", as_bool),
         ),
         extra=as_any,

@@ -10,9 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_bulk_user_rate_limit_settings_update_request_settings_input import (
-        RestBulkUserRateLimitSettingsUpdateRequestSettingsInput,
-    )
+    from ..models.rest_user_rate_limit_settings_settings_input import RestUserRateLimitSettingsSettingsInput
 
 
 T = TypeVar("T", bound="RestUserRateLimitSettingsUpdateRequest")
@@ -22,11 +20,11 @@ T = TypeVar("T", bound="RestUserRateLimitSettingsUpdateRequest")
 class RestUserRateLimitSettingsUpdateRequest:
     """
     Attributes:
-        settings (RestBulkUserRateLimitSettingsUpdateRequestSettingsInput | Unset):
+        settings (RestUserRateLimitSettingsSettingsInput | Unset):
         whitelisted (bool | Unset):
     """
 
-    settings: RestBulkUserRateLimitSettingsUpdateRequestSettingsInput | Unset = UNSET
+    settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET
     whitelisted: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,17 +47,17 @@ class RestUserRateLimitSettingsUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_bulk_user_rate_limit_settings_update_request_settings_input import (
-            RestBulkUserRateLimitSettingsUpdateRequestSettingsInput,  # noqa: PLC0415
+        from ..models.rest_user_rate_limit_settings_settings_input import (
+            RestUserRateLimitSettingsSettingsInput,  # noqa: PLC0415
         )
 
         d = dict(src_dict)
         _settings = d.pop("settings", UNSET)
-        settings: RestBulkUserRateLimitSettingsUpdateRequestSettingsInput | Unset
+        settings: RestUserRateLimitSettingsSettingsInput | Unset
         if isinstance(_settings, Unset):
             settings = UNSET
         else:
-            settings = RestBulkUserRateLimitSettingsUpdateRequestSettingsInput.from_dict(_settings)
+            settings = RestUserRateLimitSettingsSettingsInput.from_dict(_settings)
 
         whitelisted = d.pop("whitelisted", UNSET)
 

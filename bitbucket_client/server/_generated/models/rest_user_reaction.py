@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
     from ..models.rest_user_reaction_comment import RestUserReactionComment
     from ..models.rest_user_reaction_emoticon import RestUserReactionEmoticon
 
@@ -32,7 +32,7 @@ class RestUserReaction:
 
     comment: RestUserReactionComment | Unset = UNSET
     emoticon: RestUserReactionEmoticon | Unset = UNSET
-    user: RestAggregateRejectCounterUser | Unset = UNSET
+    user: RestPullRequestParticipantUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class RestUserReaction:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_aggregate_reject_counter_user import RestAggregateRejectCounterUser  # noqa: PLC0415
+    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
     from ..models.rest_user_reaction_comment import RestUserReactionComment  # noqa: PLC0415
     from ..models.rest_user_reaction_emoticon import RestUserReactionEmoticon  # noqa: PLC0415
 
@@ -59,7 +59,7 @@ def _spec() -> ModelSpec:
         fields=(
             ("comment", "comment", model(RestUserReactionComment)),
             ("emoticon", "emoticon", model(RestUserReactionEmoticon)),
-            ("user", "user", model(RestAggregateRejectCounterUser)),
+            ("user", "user", model(RestPullRequestParticipantUser)),
         ),
         extra=as_any,
     )

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.repository_hook_details_supported_scopes_item import RepositoryHookDetailsSupportedScopesItem
+from ..models.scope_type import ScopeType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ScopeInput")
@@ -18,11 +18,11 @@ class ScopeInput:
     """
     Attributes:
         resource_id (int | Unset):
-        type_ (RepositoryHookDetailsSupportedScopesItem | Unset):
+        type_ (ScopeType | Unset):
     """
 
     resource_id: int | Unset = UNSET
-    type_: RepositoryHookDetailsSupportedScopesItem | Unset = UNSET
+    type_: ScopeType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,11 +48,11 @@ class ScopeInput:
         resource_id = d.pop("resourceId", UNSET)
 
         _type_ = d.pop("type", UNSET)
-        type_: RepositoryHookDetailsSupportedScopesItem | Unset
+        type_: ScopeType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = RepositoryHookDetailsSupportedScopesItem(_type_)
+            type_ = ScopeType(_type_)
 
         scope_input = cls(
             resource_id=resource_id,

@@ -35,7 +35,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.paginated_repositories import PaginatedRepositories
-from ...models.repositories_list_public_role import RepositoriesListPublicRole
+from ...models.repositories_list_role import RepositoriesListRole
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}"
@@ -46,7 +46,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     workspace: str,
     *,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -99,7 +99,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     *,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[PaginatedRepositories]:
@@ -118,7 +118,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     *,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> PaginatedRepositories:

@@ -26,7 +26,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.paginated_repositories import PaginatedRepositories
-from ...models.repositories_list_public_role import RepositoriesListPublicRole
+from ...models.repositories_list_role import RepositoriesListRole
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/forks"
@@ -38,7 +38,7 @@ def _get_kwargs(
     workspace: str,
     repo_slug: str,
     *,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -93,7 +93,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     *,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[PaginatedRepositories]:
@@ -114,7 +114,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     *,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> PaginatedRepositories:

@@ -31,7 +31,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.paginated_repositories import PaginatedRepositories
-from ...models.repositories_list_public_role import RepositoriesListPublicRole
+from ...models.repositories_list_role import RepositoriesListRole
 
 METHOD = "GET"
 PATH = "/repositories"
@@ -42,7 +42,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     *,
     after: str | Unset = UNSET,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -93,7 +93,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     after: str | Unset = UNSET,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[PaginatedRepositories]:
@@ -112,7 +112,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     *,
     after: str | Unset = UNSET,
-    role: RepositoriesListPublicRole | Unset = UNSET,
+    role: RepositoriesListRole | Unset = UNSET,
     q: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> PaginatedRepositories:

@@ -28,7 +28,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.paginated_snippets import PaginatedSnippets
-from ...models.snippets_list_accessible_role import SnippetsListAccessibleRole
+from ...models.snippets_list_role import SnippetsListRole
 
 METHOD = "GET"
 PATH = "/snippets/{workspace}"
@@ -39,7 +39,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     workspace: str,
     *,
-    role: SnippetsListAccessibleRole | Unset = UNSET,
+    role: SnippetsListRole | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -86,7 +86,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     *,
-    role: SnippetsListAccessibleRole | Unset = UNSET,
+    role: SnippetsListRole | Unset = UNSET,
 ) -> Response[PaginatedSnippets]:
     """List snippets in a workspace (the whole response)."""
     kwargs = _get_kwargs(
@@ -101,7 +101,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     *,
-    role: SnippetsListAccessibleRole | Unset = UNSET,
+    role: SnippetsListRole | Unset = UNSET,
 ) -> PaginatedSnippets:
     """List snippets in a workspace"""
     return (

@@ -49,7 +49,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.paginated_snippets import PaginatedSnippets
-from ...models.snippets_list_accessible_role import SnippetsListAccessibleRole
+from ...models.snippets_list_role import SnippetsListRole
 
 METHOD = "GET"
 PATH = "/snippets"
@@ -59,7 +59,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     *,
-    role: SnippetsListAccessibleRole | Unset = UNSET,
+    role: SnippetsListRole | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -101,7 +101,7 @@ def _parse_response(response: httpx.Response) -> PaginatedSnippets:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
-    role: SnippetsListAccessibleRole | Unset = UNSET,
+    role: SnippetsListRole | Unset = UNSET,
 ) -> Response[PaginatedSnippets]:
     """List snippets (the whole response)."""
     kwargs = _get_kwargs(
@@ -114,7 +114,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     *,
-    role: SnippetsListAccessibleRole | Unset = UNSET,
+    role: SnippetsListRole | Unset = UNSET,
 ) -> PaginatedSnippets:
     """List snippets"""
     return (

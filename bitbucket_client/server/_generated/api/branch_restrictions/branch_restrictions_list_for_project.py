@@ -27,10 +27,10 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.branch_restrictions_list_for_repository_matcher_type import (
-    BranchRestrictionsListForRepositoryMatcherType,
+from ...models.branch_restrictions_list_for_project_matcher_type import (
+    BranchRestrictionsListForProjectMatcherType,
 )
-from ...models.branch_restrictions_list_for_repository_type import BranchRestrictionsListForRepositoryType
+from ...models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType
 from ...models.page_rest_ref_restriction import PageRestRefRestriction
 
 METHOD = "GET"
@@ -42,9 +42,9 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     *,
-    matcher_type: BranchRestrictionsListForRepositoryMatcherType | Unset = UNSET,
+    matcher_type: BranchRestrictionsListForProjectMatcherType | Unset = UNSET,
     matcher_id: str | Unset = UNSET,
-    type_: BranchRestrictionsListForRepositoryType | Unset = UNSET,
+    type_: BranchRestrictionsListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -105,9 +105,9 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     *,
-    matcher_type: BranchRestrictionsListForRepositoryMatcherType | Unset = UNSET,
+    matcher_type: BranchRestrictionsListForProjectMatcherType | Unset = UNSET,
     matcher_id: str | Unset = UNSET,
-    type_: BranchRestrictionsListForRepositoryType | Unset = UNSET,
+    type_: BranchRestrictionsListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestRefRestriction]:
@@ -128,9 +128,9 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     *,
-    matcher_type: BranchRestrictionsListForRepositoryMatcherType | Unset = UNSET,
+    matcher_type: BranchRestrictionsListForProjectMatcherType | Unset = UNSET,
     matcher_id: str | Unset = UNSET,
-    type_: BranchRestrictionsListForRepositoryType | Unset = UNSET,
+    type_: BranchRestrictionsListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestRefRestriction:

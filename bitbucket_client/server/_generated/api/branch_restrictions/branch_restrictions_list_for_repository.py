@@ -27,10 +27,10 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.branch_restrictions_list_for_repository_matcher_type import (
-    BranchRestrictionsListForRepositoryMatcherType,
+from ...models.branch_restrictions_list_for_project_matcher_type import (
+    BranchRestrictionsListForProjectMatcherType,
 )
-from ...models.branch_restrictions_list_for_repository_type import BranchRestrictionsListForRepositoryType
+from ...models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType
 from ...models.page_rest_ref_restriction import PageRestRefRestriction
 
 METHOD = "GET"
@@ -43,9 +43,9 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     *,
-    matcher_type: BranchRestrictionsListForRepositoryMatcherType | Unset = UNSET,
+    matcher_type: BranchRestrictionsListForProjectMatcherType | Unset = UNSET,
     matcher_id: str | Unset = UNSET,
-    type_: BranchRestrictionsListForRepositoryType | Unset = UNSET,
+    type_: BranchRestrictionsListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -108,9 +108,9 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     *,
-    matcher_type: BranchRestrictionsListForRepositoryMatcherType | Unset = UNSET,
+    matcher_type: BranchRestrictionsListForProjectMatcherType | Unset = UNSET,
     matcher_id: str | Unset = UNSET,
-    type_: BranchRestrictionsListForRepositoryType | Unset = UNSET,
+    type_: BranchRestrictionsListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestRefRestriction]:
@@ -133,9 +133,9 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     *,
-    matcher_type: BranchRestrictionsListForRepositoryMatcherType | Unset = UNSET,
+    matcher_type: BranchRestrictionsListForProjectMatcherType | Unset = UNSET,
     matcher_id: str | Unset = UNSET,
-    type_: BranchRestrictionsListForRepositoryType | Unset = UNSET,
+    type_: BranchRestrictionsListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestRefRestriction:

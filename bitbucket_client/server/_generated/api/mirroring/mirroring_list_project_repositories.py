@@ -24,8 +24,8 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.mirroring_list_project_repositories_include_default_branch import (
-    MirroringListProjectRepositoriesIncludeDefaultBranch,
+from ...models.mirroring_list_repositories_include_default_branch import (
+    MirroringListRepositoriesIncludeDefaultBranch,
 )
 from ...models.page_enriched_repository import PageEnrichedRepository
 
@@ -38,7 +38,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_id: str,
     *,
-    include_default_branch: MirroringListProjectRepositoriesIncludeDefaultBranch | Unset = UNSET,
+    include_default_branch: MirroringListRepositoriesIncludeDefaultBranch | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -91,7 +91,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_id: str,
     *,
-    include_default_branch: MirroringListProjectRepositoriesIncludeDefaultBranch | Unset = UNSET,
+    include_default_branch: MirroringListRepositoriesIncludeDefaultBranch | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageEnrichedRepository]:
@@ -110,7 +110,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_id: str,
     *,
-    include_default_branch: MirroringListProjectRepositoriesIncludeDefaultBranch | Unset = UNSET,
+    include_default_branch: MirroringListRepositoriesIncludeDefaultBranch | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageEnrichedRepository:

@@ -24,8 +24,8 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.enriched_repository import EnrichedRepository
-from ...models.mirroring_list_project_repositories_include_default_branch import (
-    MirroringListProjectRepositoriesIncludeDefaultBranch,
+from ...models.mirroring_list_repositories_include_default_branch import (
+    MirroringListRepositoriesIncludeDefaultBranch,
 )
 
 METHOD = "GET"
@@ -36,7 +36,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     *,
-    include_default_branch: MirroringListProjectRepositoriesIncludeDefaultBranch | Unset = UNSET,
+    include_default_branch: MirroringListRepositoriesIncludeDefaultBranch | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -78,7 +78,7 @@ def _parse_response(response: httpx.Response) -> EnrichedRepository:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
-    include_default_branch: MirroringListProjectRepositoriesIncludeDefaultBranch | Unset = UNSET,
+    include_default_branch: MirroringListRepositoriesIncludeDefaultBranch | Unset = UNSET,
 ) -> Response[EnrichedRepository]:
     """Get content hashes for repositories (the whole response)."""
     kwargs = _get_kwargs(
@@ -91,7 +91,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     *,
-    include_default_branch: MirroringListProjectRepositoriesIncludeDefaultBranch | Unset = UNSET,
+    include_default_branch: MirroringListRepositoriesIncludeDefaultBranch | Unset = UNSET,
 ) -> EnrichedRepository:
     """Get content hashes for repositories"""
     return (

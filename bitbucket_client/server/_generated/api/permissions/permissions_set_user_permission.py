@@ -41,7 +41,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.permissions_set_group_permission_permission import PermissionsSetGroupPermissionPermission
+from ...models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
 
 METHOD = "PUT"
 PATH = "/api/latest/admin/permissions/users"
@@ -52,7 +52,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     *,
     name: list[str],
-    permission: PermissionsSetGroupPermissionPermission,
+    permission: PermissionsSetUserPermissionPermission,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -90,7 +90,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     name: list[str],
-    permission: PermissionsSetGroupPermissionPermission,
+    permission: PermissionsSetUserPermissionPermission,
 ) -> Response[None]:
     """Update global permission for user (the whole response)."""
     kwargs = _get_kwargs(
@@ -106,7 +106,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     *,
     name: list[str],
-    permission: PermissionsSetGroupPermissionPermission,
+    permission: PermissionsSetUserPermissionPermission,
 ) -> None:
     """Update global permission for user"""
     return (

@@ -36,9 +36,9 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_repository import PageRestRepository
+from ...models.repositories_search_permission import RepositoriesSearchPermission
 from ...models.repositories_search_state import RepositoriesSearchState
 from ...models.repositories_search_visibility import RepositoriesSearchVisibility
-from ...models.repositories_set_group_permission_permission import RepositoriesSetGroupPermissionPermission
 
 METHOD = "GET"
 PATH = "/api/latest/repos"
@@ -53,7 +53,7 @@ def _get_kwargs(
     projectkey: str | Unset = UNSET,
     visibility: RepositoriesSearchVisibility | Unset = UNSET,
     name: str | Unset = UNSET,
-    permission: RepositoriesSetGroupPermissionPermission | Unset = UNSET,
+    permission: RepositoriesSearchPermission | Unset = UNSET,
     state: RepositoriesSearchState | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -127,7 +127,7 @@ async def asyncio_detailed(
     projectkey: str | Unset = UNSET,
     visibility: RepositoriesSearchVisibility | Unset = UNSET,
     name: str | Unset = UNSET,
-    permission: RepositoriesSetGroupPermissionPermission | Unset = UNSET,
+    permission: RepositoriesSearchPermission | Unset = UNSET,
     state: RepositoriesSearchState | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -156,7 +156,7 @@ async def asyncio(
     projectkey: str | Unset = UNSET,
     visibility: RepositoriesSearchVisibility | Unset = UNSET,
     name: str | Unset = UNSET,
-    permission: RepositoriesSetGroupPermissionPermission | Unset = UNSET,
+    permission: RepositoriesSearchPermission | Unset = UNSET,
     state: RepositoriesSearchState | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,

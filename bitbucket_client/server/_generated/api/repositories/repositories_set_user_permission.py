@@ -29,7 +29,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.repositories_set_group_permission_permission import RepositoriesSetGroupPermissionPermission
+from ...models.repositories_search_permission import RepositoriesSearchPermission
 
 METHOD = "PUT"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/permissions/users"
@@ -42,7 +42,7 @@ def _get_kwargs(
     repository_slug: str,
     *,
     name: list[str],
-    permission: RepositoriesSetGroupPermissionPermission,
+    permission: RepositoriesSearchPermission,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     repository_slug: str,
     *,
     name: list[str],
-    permission: RepositoriesSetGroupPermissionPermission,
+    permission: RepositoriesSearchPermission,
 ) -> Response[None]:
     """Update user repository permission (the whole response)."""
     kwargs = _get_kwargs(
@@ -107,7 +107,7 @@ async def asyncio(
     repository_slug: str,
     *,
     name: list[str],
-    permission: RepositoriesSetGroupPermissionPermission,
+    permission: RepositoriesSearchPermission,
 ) -> None:
     """Update user repository permission"""
     return (

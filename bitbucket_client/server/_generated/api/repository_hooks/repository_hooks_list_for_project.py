@@ -28,7 +28,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_repository_hook import PageRestRepositoryHook
-from ...models.repository_hooks_list_for_repository_type import RepositoryHooksListForRepositoryType
+from ...models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/settings/hooks"
@@ -39,7 +39,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     *,
-    type_: RepositoryHooksListForRepositoryType | Unset = UNSET,
+    type_: RepositoryHooksListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -92,7 +92,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     *,
-    type_: RepositoryHooksListForRepositoryType | Unset = UNSET,
+    type_: RepositoryHooksListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestRepositoryHook]:
@@ -111,7 +111,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     *,
-    type_: RepositoryHooksListForRepositoryType | Unset = UNSET,
+    type_: RepositoryHooksListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestRepositoryHook:

@@ -28,7 +28,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_repository_hook import PageRestRepositoryHook
-from ...models.repository_hooks_list_for_repository_type import RepositoryHooksListForRepositoryType
+from ...models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/settings/hooks"
@@ -40,7 +40,7 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     *,
-    type_: RepositoryHooksListForRepositoryType | Unset = UNSET,
+    type_: RepositoryHooksListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -95,7 +95,7 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     *,
-    type_: RepositoryHooksListForRepositoryType | Unset = UNSET,
+    type_: RepositoryHooksListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestRepositoryHook]:
@@ -116,7 +116,7 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     *,
-    type_: RepositoryHooksListForRepositoryType | Unset = UNSET,
+    type_: RepositoryHooksListForProjectType | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestRepositoryHook:

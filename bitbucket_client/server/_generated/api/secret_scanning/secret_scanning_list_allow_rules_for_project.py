@@ -27,9 +27,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_secret_scanning_allowlist_rule import PageRestSecretScanningAllowlistRule
-from ...models.secret_scanning_list_allow_rules_for_repository_order import (
-    SecretScanningListAllowRulesForRepositoryOrder,
-)
+from ...models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/secret-scanning/allowlist"
@@ -41,7 +39,7 @@ def _get_kwargs(
     project_key: str,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -97,7 +95,7 @@ async def asyncio_detailed(
     project_key: str,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestSecretScanningAllowlistRule]:
@@ -118,7 +116,7 @@ async def asyncio(
     project_key: str,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestSecretScanningAllowlistRule:

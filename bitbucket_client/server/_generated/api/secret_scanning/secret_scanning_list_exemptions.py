@@ -24,9 +24,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_repository import PageRestRepository
-from ...models.secret_scanning_list_allow_rules_for_repository_order import (
-    SecretScanningListAllowRulesForRepositoryOrder,
-)
+from ...models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
 
 METHOD = "GET"
 PATH = "/api/latest/secret-scanning/exempt"
@@ -36,7 +34,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     *,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -84,7 +82,7 @@ def _parse_response(response: httpx.Response) -> PageRestRepository:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestRepository]:
@@ -101,7 +99,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     *,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestRepository:

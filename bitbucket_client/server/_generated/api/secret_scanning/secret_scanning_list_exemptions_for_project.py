@@ -25,9 +25,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_repository import PageRestRepository
-from ...models.secret_scanning_list_allow_rules_for_repository_order import (
-    SecretScanningListAllowRulesForRepositoryOrder,
-)
+from ...models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/secret-scanning/exempt"
@@ -38,7 +36,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     *,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -91,7 +89,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     *,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestRepository]:
@@ -110,7 +108,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     *,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestRepository:

@@ -24,9 +24,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_secret_scanning_rule import PageRestSecretScanningRule
-from ...models.secret_scanning_list_allow_rules_for_repository_order import (
-    SecretScanningListAllowRulesForRepositoryOrder,
-)
+from ...models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
 
 METHOD = "GET"
 PATH = "/api/latest/secret-scanning/rules"
@@ -37,7 +35,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -88,7 +86,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestSecretScanningRule]:
@@ -107,7 +105,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestSecretScanningRule:

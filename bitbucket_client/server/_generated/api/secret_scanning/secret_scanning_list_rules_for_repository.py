@@ -27,9 +27,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.page_rest_secret_scanning_rule import PageRestSecretScanningRule
-from ...models.secret_scanning_list_allow_rules_for_repository_order import (
-    SecretScanningListAllowRulesForRepositoryOrder,
-)
+from ...models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/secret-scanning/rules"
@@ -42,7 +40,7 @@ def _get_kwargs(
     repository_slug: str,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -100,7 +98,7 @@ async def asyncio_detailed(
     repository_slug: str,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[PageRestSecretScanningRule]:
@@ -123,7 +121,7 @@ async def asyncio(
     repository_slug: str,
     *,
     filter_: str | Unset = UNSET,
-    order: SecretScanningListAllowRulesForRepositoryOrder | Unset = UNSET,
+    order: SecretScanningListExemptionsOrder | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> PageRestSecretScanningRule:

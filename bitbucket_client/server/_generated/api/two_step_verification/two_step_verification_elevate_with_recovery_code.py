@@ -27,8 +27,8 @@ from bitbucket_client._runtime import (
 
 from ...models.totp_recovery_code_dto import TotpRecoveryCodeDTO
 from ...models.totp_recovery_code_dto_input import TotpRecoveryCodeDTOInput
-from ...models.two_step_verification_get_elevated_session_status_action_type import (
-    TwoStepVerificationGetElevatedSessionStatusActionType,
+from ...models.two_step_verification_elevate_with_totp_action_type import (
+    TwoStepVerificationElevateWithTotpActionType,
 )
 
 METHOD = "POST"
@@ -40,7 +40,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     *,
     body: TotpRecoveryCodeDTOInput | Unset = UNSET,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     body: TotpRecoveryCodeDTOInput | Unset = UNSET,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> Response[TotpRecoveryCodeDTO]:
     """Create elevated session with recovery code (the whole response)."""
     kwargs = _get_kwargs(
@@ -102,7 +102,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     *,
     body: TotpRecoveryCodeDTOInput | Unset = UNSET,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> TotpRecoveryCodeDTO:
     """Create elevated session with recovery code"""
     return (

@@ -22,8 +22,8 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.totp_elevation_rest_dto import TotpElevationRestDTO
-from ...models.two_step_verification_get_elevated_session_status_action_type import (
-    TwoStepVerificationGetElevatedSessionStatusActionType,
+from ...models.two_step_verification_elevate_with_totp_action_type import (
+    TwoStepVerificationElevateWithTotpActionType,
 )
 
 METHOD = "POST"
@@ -35,7 +35,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     *,
     body: TotpElevationRestDTO | Unset = UNSET,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -76,7 +76,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     body: TotpElevationRestDTO | Unset = UNSET,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> Response[None]:
     """Create elevated session with TOTP (the whole response)."""
     kwargs = _get_kwargs(
@@ -92,7 +92,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     *,
     body: TotpElevationRestDTO | Unset = UNSET,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> None:
     """Create elevated session with TOTP"""
     return (

@@ -19,8 +19,8 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.two_step_verification_get_elevated_session_status_action_type import (
-    TwoStepVerificationGetElevatedSessionStatusActionType,
+from ...models.two_step_verification_elevate_with_totp_action_type import (
+    TwoStepVerificationElevateWithTotpActionType,
 )
 
 METHOD = "GET"
@@ -31,7 +31,7 @@ SUCCESS_STATUSES = (204,)
 
 def _get_kwargs(
     *,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -67,7 +67,7 @@ def _parse_response(response: httpx.Response) -> None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> Response[None]:
     """Get elevated session status (the whole response)."""
     kwargs = _get_kwargs(
@@ -81,7 +81,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     *,
-    action_type: TwoStepVerificationGetElevatedSessionStatusActionType | Unset = UNSET,
+    action_type: TwoStepVerificationElevateWithTotpActionType | Unset = UNSET,
 ) -> None:
     """Get elevated session status"""
     return (
