@@ -313,6 +313,11 @@ def decode_json(response: httpx.Response) -> Any:
         raise UnexpectedResponseError(response, f"the body is not valid JSON ({exc})") from None
 
 
+def decode_json_or_none(response: httpx.Response) -> Any:
+    """For bodies documented as JSON without a schema: an empty body (servers send one) is None."""
+    return decode_json(response) if response.content.strip() else None
+
+
 class UnexpectedResponseError(BitbucketError):
     """A 2xx answer whose body is not what the document describes at all (not JSON, or JSON of another
     kind, such as a list where an object is documented). Smaller differences never raise."""

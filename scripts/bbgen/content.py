@@ -104,7 +104,8 @@ def _pick_response_content(content: dict[str, Json]) -> dict[str, Json]:
     by_type = {_base_media_type(key): value for key, value in content.items()}
     for media_type, value in by_type.items():
         if _is_json_type(media_type):
-            return {"application/json": value}
+            # JSON without a schema decodes to plain JSON values (`Any`) rather than being dropped.
+            return {"application/json": value if "schema" in value else {"schema": {}}}
     media_type, value = next(iter(by_type.items()))
     if media_type == "*/*":
         schema = value.get("schema")

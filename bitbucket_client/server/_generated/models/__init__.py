@@ -106,6 +106,7 @@ if TYPE_CHECKING:
     from .page_rest_ssh_key import PageRestSshKey
     from .page_rest_tag import PageRestTag
     from .page_rest_user_rate_limit_settings import PageRestUserRateLimitSettings
+    from .page_rest_webhook import PageRestWebhook
     from .page_string import PageString
     from .permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
     from .refs_list_branches_order_by import RefsListBranchesOrderBy
@@ -610,6 +611,7 @@ _MODULES: dict[str, str] = {
     "PageRestSshKey": ".page_rest_ssh_key",
     "PageRestTag": ".page_rest_tag",
     "PageRestUserRateLimitSettings": ".page_rest_user_rate_limit_settings",
+    "PageRestWebhook": ".page_rest_webhook",
     "PageString": ".page_string",
     "PermissionsSetUserPermissionPermission": ".permissions_set_user_permission_permission",
     "RefsListBranchesOrderBy": ".refs_list_branches_order_by",
@@ -1085,6 +1087,7 @@ __all__ = (
     "PageRestSshKey",
     "PageRestTag",
     "PageRestUserRateLimitSettings",
+    "PageRestWebhook",
     "PageString",
     "PermissionsSetUserPermissionPermission",
     "RefsListBranchesOrderBy",

@@ -15,6 +15,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_json_or_none,
     unexpected_status,
 )
 
@@ -34,30 +35,29 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
 
 async def asyncio_detailed(
     client: httpx.AsyncClient,
-) -> Response[None]:
+) -> Response[Any]:
     """Dismiss retention config notification (the whole response)."""
     kwargs = _get_kwargs()
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
-) -> None:
+) -> Any:
     """Dismiss retention config notification"""
     return (
         await asyncio_detailed(

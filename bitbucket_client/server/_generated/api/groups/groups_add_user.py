@@ -23,6 +23,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_json_or_none,
     encode_body,
     unexpected_status,
 )
@@ -52,13 +53,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -67,21 +68,20 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     body: UserPickerContext | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Add user to group (the whole response)."""
     kwargs = _get_kwargs(
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     *,
     body: UserPickerContext | Unset = UNSET,
-) -> None:
+) -> Any:
     """Add user to group"""
     return (
         await asyncio_detailed(

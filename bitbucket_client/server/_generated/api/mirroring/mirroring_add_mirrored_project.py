@@ -14,6 +14,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_json_or_none,
     encode_path_segment,
     unexpected_status,
 )
@@ -40,13 +41,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -54,20 +55,19 @@ def _parse_response(response: httpx.Response) -> None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_id: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Add project to be mirrored (the whole response)."""
     kwargs = _get_kwargs(
         project_id=project_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     project_id: str,
-) -> None:
+) -> Any:
     """Add project to be mirrored"""
     return (
         await asyncio_detailed(

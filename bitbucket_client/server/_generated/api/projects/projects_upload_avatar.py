@@ -34,6 +34,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_json_or_none,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -69,13 +70,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -85,15 +86,14 @@ async def asyncio_detailed(
     project_key: str,
     *,
     body: ExampleAvatarMultipartFormData | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Update project avatar (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -101,7 +101,7 @@ async def asyncio(
     project_key: str,
     *,
     body: ExampleAvatarMultipartFormData | Unset = UNSET,
-) -> None:
+) -> Any:
     """Update project avatar"""
     return (
         await asyncio_detailed(

@@ -16,6 +16,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_json_or_none,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -63,13 +64,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -82,7 +83,7 @@ async def asyncio_detailed(
     *,
     body: RestPullRequestFinishReviewRequest | Unset = UNSET,
     version: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Complete pull request review (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -92,8 +93,7 @@ async def asyncio_detailed(
         version=version,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -104,7 +104,7 @@ async def asyncio(
     *,
     body: RestPullRequestFinishReviewRequest | Unset = UNSET,
     version: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Complete pull request review"""
     return (
         await asyncio_detailed(

@@ -20,6 +20,7 @@ from bitbucket_client._runtime import (
     INVALID,
     Response,
     decode_json,
+    decode_json_or_none,
     encode_path_segment,
     model,
     unexpected_body,
@@ -55,9 +56,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> RepositoriesDeleteResponse | None:
+def _parse_response(response: httpx.Response) -> Any | RepositoriesDeleteResponse:
     if response.status_code == 202:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if response.status_code == 204:
         _value = model(RepositoriesDeleteResponse)(decode_json(response))
@@ -67,7 +68,7 @@ def _parse_response(response: httpx.Response) -> RepositoriesDeleteResponse | No
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -76,7 +77,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-) -> Response[RepositoriesDeleteResponse | None]:
+) -> Response[Any | RepositoriesDeleteResponse]:
     """Delete repository (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -90,7 +91,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-) -> RepositoriesDeleteResponse | None:
+) -> Any | RepositoriesDeleteResponse:
     """Delete repository"""
     return (
         await asyncio_detailed(

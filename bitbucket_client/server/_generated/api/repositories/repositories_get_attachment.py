@@ -66,16 +66,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> bytes:
     if response.status_code == 200:
-        return None
+        return response.content
 
     if response.status_code == 206:
-        return None
+        return response.content
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return response.content
 
     raise unexpected_status(response)
 
@@ -88,7 +88,7 @@ async def asyncio_detailed(
     *,
     user_agent: str | Unset = UNSET,
     range_: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[bytes]:
     """Get an attachment (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -98,8 +98,7 @@ async def asyncio_detailed(
         range_=range_,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -110,7 +109,7 @@ async def asyncio(
     *,
     user_agent: str | Unset = UNSET,
     range_: str | Unset = UNSET,
-) -> None:
+) -> bytes:
     """Get an attachment"""
     return (
         await asyncio_detailed(

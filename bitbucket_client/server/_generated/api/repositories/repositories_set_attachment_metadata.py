@@ -19,6 +19,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_json_or_none,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -56,13 +57,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -74,7 +75,7 @@ async def asyncio_detailed(
     attachment_id: str,
     *,
     body: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Save attachment metadata (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -83,8 +84,7 @@ async def asyncio_detailed(
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -94,7 +94,7 @@ async def asyncio(
     attachment_id: str,
     *,
     body: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Save attachment metadata"""
     return (
         await asyncio_detailed(

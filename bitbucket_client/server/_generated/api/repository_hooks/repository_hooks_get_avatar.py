@@ -51,13 +51,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> bytes:
     if response.status_code == 200:
-        return None
+        return response.content
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return response.content
 
     raise unexpected_status(response)
 
@@ -67,15 +67,14 @@ async def asyncio_detailed(
     hook_key: str,
     *,
     version: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[bytes]:
     """Get project avatar (the whole response)."""
     kwargs = _get_kwargs(
         hook_key=hook_key,
         version=version,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -83,7 +82,7 @@ async def asyncio(
     hook_key: str,
     *,
     version: str | Unset = UNSET,
-) -> None:
+) -> bytes:
     """Get project avatar"""
     return (
         await asyncio_detailed(

@@ -24,6 +24,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_json_or_none,
     encode_path_segment,
     unexpected_status,
 )
@@ -50,13 +51,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -64,20 +65,19 @@ def _parse_response(response: httpx.Response) -> None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     id: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Update X.509 CRL entries (the whole response)."""
     kwargs = _get_kwargs(
         id=id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     id: str,
-) -> None:
+) -> Any:
     """Update X.509 CRL entries"""
     return (
         await asyncio_detailed(

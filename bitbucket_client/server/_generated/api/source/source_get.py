@@ -45,6 +45,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_json_or_none,
     encode_path_segment,
     unexpected_status,
 )
@@ -96,13 +97,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -118,7 +119,7 @@ async def asyncio_detailed(
     size: str | Unset = UNSET,
     blame: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Get file content (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -131,8 +132,7 @@ async def asyncio_detailed(
         type_=type_,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -146,7 +146,7 @@ async def asyncio(
     size: str | Unset = UNSET,
     blame: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Get file content"""
     return (
         await asyncio_detailed(

@@ -70,13 +70,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> bytes:
     if response.status_code == 200:
-        return None
+        return response.content
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return response.content
 
     raise unexpected_status(response)
 
@@ -92,7 +92,7 @@ async def asyncio_detailed(
     html_escape: str | Unset = UNSET,
     include_heading_id: str | Unset = UNSET,
     hardwrap: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[bytes]:
     """Get raw content of a file at revision (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -105,8 +105,7 @@ async def asyncio_detailed(
         hardwrap=hardwrap,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -120,7 +119,7 @@ async def asyncio(
     html_escape: str | Unset = UNSET,
     include_heading_id: str | Unset = UNSET,
     hardwrap: str | Unset = UNSET,
-) -> None:
+) -> bytes:
     """Get raw content of a file at revision"""
     return (
         await asyncio_detailed(

@@ -17,6 +17,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_json_or_none,
     encode_path_segment,
     unexpected_status,
 )
@@ -52,13 +53,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 
@@ -68,15 +69,14 @@ async def asyncio_detailed(
     key_id: str,
     *,
     with_restrictions: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Get repository SSH key (the whole response)."""
     kwargs = _get_kwargs(
         key_id=key_id,
         with_restrictions=with_restrictions,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -84,7 +84,7 @@ async def asyncio(
     key_id: str,
     *,
     with_restrictions: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Get repository SSH key"""
     return (
         await asyncio_detailed(

@@ -16,14 +16,11 @@ from typing import Any
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
-    as_any,
-    decode_json,
+    decode_json_or_none,
     encode_path_segment,
-    unexpected_body,
     unexpected_status,
 )
 
@@ -64,17 +61,11 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        _value = as_any(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "Any")
-        return _value  # type: ignore[no-any-return]
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = as_any(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "Any")
-        return _value  # type: ignore[no-any-return]
+        return decode_json_or_none(response)  # the document gives no schema for this body
 
     raise unexpected_status(response)
 

@@ -16,12 +16,18 @@ from typing import Any
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     UNSET,
     Response,
     Unset,
+    decode_json,
     encode_path_segment,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.page_rest_webhook import PageRestWebhook
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/webhooks"
@@ -59,13 +65,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> PageRestWebhook:
     if response.status_code == 200:
-        return None
+        _value = model(PageRestWebhook)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "PageRestWebhook")
+        return _value  # type: ignore[no-any-return]
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(PageRestWebhook)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "PageRestWebhook")
+        return _value  # type: ignore[no-any-return]
 
     raise unexpected_status(response)
 
@@ -77,7 +89,7 @@ async def asyncio_detailed(
     *,
     event: str | Unset = UNSET,
     statistics: bool | Unset = UNSET,
-) -> Response[None]:
+) -> Response[PageRestWebhook]:
     """Find webhooks (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -86,8 +98,7 @@ async def asyncio_detailed(
         statistics=statistics,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -97,7 +108,7 @@ async def asyncio(
     *,
     event: str | Unset = UNSET,
     statistics: bool | Unset = UNSET,
-) -> None:
+) -> PageRestWebhook:
     """Find webhooks"""
     return (
         await asyncio_detailed(
