@@ -1,1 +1,77 @@
-"""Async, fully typed client for the Bitbucket Cloud 2.0 and Bitbucket Data Center REST APIs."""
+"""Async, fully typed client for the Bitbucket Cloud 2.0 and Bitbucket Data Center REST APIs.
+
+    async with BitbucketCloud("ACCESS_TOKEN") as bb:
+        pr = await bb.pullrequests.get("ws", "repo", 7)
+
+Models live in `bitbucket_client.cloud.models` and `bitbucket_client.server.models`; the operation tables
+in `bitbucket_client.cloud.OPERATIONS` and `bitbucket_client.server.OPERATIONS`; webhook helpers in
+`bitbucket_client.webhooks`.
+"""
+
+from ._auth import (
+    ApiToken,
+    AppPassword,
+    BasicAuth,
+    BearerToken,
+    OAuth2ClientCredentials,
+    OAuth2RefreshToken,
+    TokenSet,
+)
+from ._client import BitbucketCloud, BitbucketServer
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BitbucketError,
+    ConflictError,
+    GoneError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    Veto,
+)
+from ._merge import MergeTask, MergeTaskError
+from ._operations import Operation
+from ._pagination import AsyncPaginator, Page, PaginationError
+from ._runtime import UNSET, File, Response, UnexpectedResponseError, Unset
+from ._version import __version__
+
+__all__ = [
+    "UNSET",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ApiToken",
+    "AppPassword",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "BasicAuth",
+    "BearerToken",
+    "BitbucketCloud",
+    "BitbucketError",
+    "BitbucketServer",
+    "ConflictError",
+    "File",
+    "GoneError",
+    "MergeTask",
+    "MergeTaskError",
+    "NotFoundError",
+    "OAuth2ClientCredentials",
+    "OAuth2RefreshToken",
+    "Operation",
+    "Page",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Response",
+    "ServerError",
+    "TokenSet",
+    "UnexpectedResponseError",
+    "Unset",
+    "Veto",
+    "__version__",
+]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from bitbucket_client._operations import Operation
 
-    from ._generated import models as models
+    from . import models as models
 
     OPERATIONS: Mapping[str, Operation]
 
@@ -26,7 +26,7 @@ def __getattr__(name: str) -> Any:
 
         return OPERATIONS
     if name == "models":
-        from ._generated import models
+        import importlib
 
-        return models
+        return importlib.import_module(f"{__name__}.models")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

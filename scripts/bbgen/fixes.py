@@ -6,7 +6,12 @@
      "value": {...}, "reason": "one line: why the upstream document is wrong"}
 
 `op` is one of add, replace, remove (RFC 6902 semantics). `operation` names the API operation the fix
-is about (or "schema X" for component fixes); it is documentation and is checked against `path`.
+is about (or "schema X" for component fixes); it is documentation for reviewers.
+
+A defect repeated on every operation is one entry with `op: "parameter-schema"`, which replaces the
+schema of every parameter called `name` (optionally only `in` path/query) in the whole document:
+
+    {"operation": "all", "op": "parameter-schema", "name": "pullRequestId", "value": {...}, "reason": "..."}
 """
 
 from __future__ import annotations
@@ -27,10 +32,13 @@ def load_fixes(path: Path) -> list[dict[str, Any]]:
         return []
     entries: list[dict[str, Any]] = json.loads(path.read_text())
     for index, entry in enumerate(entries):
-        missing = {"op", "path", "reason", "operation"} - set(entry)
+        needed = {"op", "reason", "operation"} | (
+            {"name", "value"} if entry.get("op") == "parameter-schema" else {"path"}
+        )
+        missing = needed - set(entry)
         if missing:
             raise FixError(f"{path} entry {index}: missing {sorted(missing)}")
-        if entry["op"] not in ("add", "replace", "remove"):
+        if entry["op"] not in ("add", "replace", "remove", "parameter-schema"):
             raise FixError(f"{path} entry {index}: unsupported op {entry['op']!r}")
         if not str(entry["reason"]).strip():
             raise FixError(f"{path} entry {index}: every fix needs a reason")
@@ -45,6 +53,9 @@ def _tokens(pointer: str) -> list[str]:
 
 def apply_fixes(doc: Json, entries: list[dict[str, Any]]) -> None:
     for entry in entries:
+        if entry["op"] == "parameter-schema":
+            _retype_parameters(doc, entry)
+            continue
         tokens = _tokens(entry["path"])
         parent: Json = doc
         for token in tokens[:-1]:
@@ -71,3 +82,16 @@ def apply_fixes(doc: Json, entries: list[dict[str, Any]]) -> None:
             del parent[last]
         else:
             parent[last] = entry["value"]
+
+
+def _retype_parameters(doc: Json, entry: dict[str, Any]) -> None:
+    changed = 0
+    for item in doc.get("paths", {}).values():
+        operations = [item] + [value for value in item.values() if isinstance(value, dict)]
+        for holder in operations:
+            for param in holder.get("parameters", []) if isinstance(holder.get("parameters"), list) else []:
+                if param.get("name") == entry["name"] and entry.get("in", param.get("in")) == param.get("in"):
+                    param["schema"] = entry["value"]
+                    changed += 1
+    if not changed:
+        raise FixError(f"parameter-schema fix: no parameter named {entry['name']!r} upstream any more")

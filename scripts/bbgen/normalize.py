@@ -68,8 +68,6 @@ def normalize(upstream: Json, *, product: str, names: dict[str, str]) -> Normali
     undeclared = undeclared_path_parameters(doc)
     if undeclared:
         raise NormalizeError("undeclared path parameters (fix them in specs/fixes): " + "; ".join(undeclared))
-    if product == "server":
-        _integer_paging_parameters(doc)
     normalise_responses(doc)
     normalise_request_bodies(doc)
     original_keys = rename_components_to_class_names(doc)
@@ -98,15 +96,6 @@ def normalize(upstream: Json, *, product: str, names: dict[str, str]) -> Normali
             )
         )
     return Normalized(doc, rows, frozenset(response_models), frozenset(request_models))
-
-
-def _integer_paging_parameters(doc: Json) -> None:
-    """Data Center declares `start` and `limit` as `number`; they are integers (a float breaks the
-    server's parsing and our typing)."""
-    for _method, _path, operation in iter_operations(doc):
-        for param in operation.get("parameters", []):
-            if param["in"] == "query" and param["name"] in ("start", "limit"):
-                param["schema"] = {"type": "integer", "format": "int32"}
 
 
 def _drop_titles(node: Json) -> None:

@@ -16,6 +16,7 @@ from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.openapi import GeneratorData
 
+from .facade import plan_methods, render_namespaces
 from .lenient import JINJA_GLOBALS
 from .normalize import Normalized, OperationRow
 from .sources import ROOT
@@ -77,6 +78,7 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
     for name in _UNUSED_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
     _write_operations(out_dir, normalized.operations, data)
+    render_namespaces(out_dir, product, plan_methods(normalized, data, product))
     for path in sorted(out_dir.rglob("*.py")):
         path.write_text(header(product) + path.read_text())
     _format(out_dir)

@@ -252,9 +252,13 @@ if TYPE_CHECKING:
     from .pullrequest_links_input import PullrequestLinksInput
     from .pullrequest_merge_parameters import PullrequestMergeParameters
     from .pullrequest_merge_parameters_merge_strategy import PullrequestMergeParametersMergeStrategy
+    from .pullrequest_merge_task_status import PullrequestMergeTaskStatus
     from .pullrequest_state import PullrequestState
     from .pullrequest_task_create import PullrequestTaskCreate
     from .pullrequest_task_update import PullrequestTaskUpdate
+    from .pullrequests_get_merge_task_status_response_task_status import (
+        PullrequestsGetMergeTaskStatusResponseTaskStatus,
+    )
     from .ref import Ref
     from .rendered_pull_request_markup import RenderedPullRequestMarkup
     from .rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
@@ -579,9 +583,11 @@ _MODULES: dict[str, str] = {
     "PullrequestLinksInput": ".pullrequest_links_input",
     "PullrequestMergeParameters": ".pullrequest_merge_parameters",
     "PullrequestMergeParametersMergeStrategy": ".pullrequest_merge_parameters_merge_strategy",
+    "PullrequestMergeTaskStatus": ".pullrequest_merge_task_status",
     "PullrequestState": ".pullrequest_state",
     "PullrequestTaskCreate": ".pullrequest_task_create",
     "PullrequestTaskUpdate": ".pullrequest_task_update",
+    "PullrequestsGetMergeTaskStatusResponseTaskStatus": ".pullrequests_get_merge_task_status_response_task_status",
     "Ref": ".ref",
     "RenderedPullRequestMarkup": ".rendered_pull_request_markup",
     "RenderedPullRequestMarkupInput": ".rendered_pull_request_markup_input",
@@ -907,6 +913,8 @@ __all__ = (
     "PullrequestLinksInput",
     "PullrequestMergeParameters",
     "PullrequestMergeParametersMergeStrategy",
+    "PullrequestMergeTaskStatus",
+    "PullrequestsGetMergeTaskStatusResponseTaskStatus",
     "PullrequestState",
     "PullrequestTaskCreate",
     "PullrequestTaskUpdate",

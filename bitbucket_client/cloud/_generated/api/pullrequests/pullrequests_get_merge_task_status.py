@@ -65,10 +65,16 @@ from typing import Any
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     Response,
+    decode_json,
     encode_path_segment,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.pullrequest_merge_task_status import PullrequestMergeTaskStatus
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge/task-status/{task_id}"
@@ -98,13 +104,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> PullrequestMergeTaskStatus:
     if response.status_code == 200:
-        return None
+        _value = model(PullrequestMergeTaskStatus)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "PullrequestMergeTaskStatus")
+        return _value  # type: ignore[no-any-return]
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(PullrequestMergeTaskStatus)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "PullrequestMergeTaskStatus")
+        return _value  # type: ignore[no-any-return]
 
     raise unexpected_status(response)
 
@@ -115,7 +127,7 @@ async def asyncio_detailed(
     repo_slug: str,
     pull_request_id: int,
     task_id: str,
-) -> Response[None]:
+) -> Response[PullrequestMergeTaskStatus]:
     """Get the merge task status for a pull request (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -124,8 +136,7 @@ async def asyncio_detailed(
         task_id=task_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -134,7 +145,7 @@ async def asyncio(
     repo_slug: str,
     pull_request_id: int,
     task_id: str,
-) -> None:
+) -> PullrequestMergeTaskStatus:
     """Get the merge task status for a pull request"""
     return (
         await asyncio_detailed(

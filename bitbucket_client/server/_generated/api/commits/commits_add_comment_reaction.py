@@ -34,7 +34,7 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     emoticon: str,
 ) -> dict[str, Any]:
 
@@ -76,7 +76,7 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     emoticon: str,
 ) -> Response[RestUserReaction]:
     """React to a comment (the whole response)."""
@@ -96,7 +96,7 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     emoticon: str,
 ) -> RestUserReaction:
     """React to a comment"""

@@ -35,9 +35,9 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -78,9 +78,9 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[None]:
     """Delete a commit comment (the whole response)."""
     kwargs = _get_kwargs(
@@ -100,9 +100,9 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> None:
     """Delete a commit comment"""
     return (

@@ -37,7 +37,7 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -77,7 +77,7 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
 ) -> Response[RestComment]:
     """Get a commit comment (the whole response)."""
     kwargs = _get_kwargs(
@@ -95,7 +95,7 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
 ) -> RestComment:
     """Get a commit comment"""
     return (

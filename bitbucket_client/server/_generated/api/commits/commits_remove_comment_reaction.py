@@ -28,7 +28,7 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     emoticon: str,
 ) -> dict[str, Any]:
 
@@ -64,7 +64,7 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     emoticon: str,
 ) -> Response[None]:
     """Remove a reaction from comment (the whole response)."""
@@ -85,7 +85,7 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     emoticon: str,
 ) -> None:
     """Remove a reaction from comment"""

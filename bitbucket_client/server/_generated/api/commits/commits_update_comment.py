@@ -51,7 +51,7 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -97,7 +97,7 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> Response[RestComment]:
@@ -118,7 +118,7 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     commit_id: str,
-    comment_id: str,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> RestComment:

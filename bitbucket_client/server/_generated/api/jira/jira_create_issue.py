@@ -42,7 +42,7 @@ SUCCESS_STATUSES = (200,)
 
 
 def _get_kwargs(
-    comment_id: str,
+    comment_id: int,
     *,
     body: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -90,7 +90,7 @@ def _parse_response(response: httpx.Response) -> RestCommentJiraIssue:
 
 async def asyncio_detailed(
     client: httpx.AsyncClient,
-    comment_id: str,
+    comment_id: int,
     *,
     body: str | Unset = UNSET,
     application_id: str | Unset = UNSET,
@@ -107,7 +107,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     client: httpx.AsyncClient,
-    comment_id: str,
+    comment_id: int,
     *,
     body: str | Unset = UNSET,
     application_id: str | Unset = UNSET,

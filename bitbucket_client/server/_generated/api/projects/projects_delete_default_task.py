@@ -28,7 +28,7 @@ SUCCESS_STATUSES = (204,)
 
 def _get_kwargs(
     project_key: str,
-    task_id: str,
+    task_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -58,7 +58,7 @@ def _parse_response(response: httpx.Response) -> None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    task_id: str,
+    task_id: int,
 ) -> Response[None]:
     """Delete a specific default task (the whole response)."""
     kwargs = _get_kwargs(
@@ -73,7 +73,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    task_id: str,
+    task_id: int,
 ) -> None:
     """Delete a specific default task"""
     return (

@@ -36,7 +36,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     project_key: str,
-    task_id: str,
+    task_id: int,
     *,
     body: RestDefaultTaskRequest,
 ) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def _parse_response(response: httpx.Response) -> RestDefaultTask:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    task_id: str,
+    task_id: int,
     *,
     body: RestDefaultTaskRequest,
 ) -> Response[RestDefaultTask]:
@@ -94,7 +94,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    task_id: str,
+    task_id: int,
     *,
     body: RestDefaultTaskRequest,
 ) -> RestDefaultTask:

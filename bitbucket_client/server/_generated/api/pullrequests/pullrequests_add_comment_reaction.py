@@ -33,8 +33,8 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     emoticon: str,
 ) -> dict[str, Any]:
 
@@ -75,8 +75,8 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     emoticon: str,
 ) -> Response[RestUserReaction]:
     """React to a PR comment (the whole response)."""
@@ -95,8 +95,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     emoticon: str,
 ) -> RestUserReaction:
     """React to a PR comment"""

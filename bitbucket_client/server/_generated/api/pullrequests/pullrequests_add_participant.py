@@ -50,7 +50,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestAssignParticipantRoleRequest,
 ) -> dict[str, Any]:
@@ -93,7 +93,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestAssignParticipantRoleRequest,
 ) -> Response[RestPullRequestParticipant]:
@@ -112,7 +112,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestAssignParticipantRoleRequest,
 ) -> RestPullRequestParticipant:

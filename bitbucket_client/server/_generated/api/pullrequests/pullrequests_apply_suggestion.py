@@ -32,8 +32,8 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestApplySuggestionRequest | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -72,8 +72,8 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestApplySuggestionRequest | Unset = UNSET,
 ) -> Response[None]:
@@ -94,8 +94,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestApplySuggestionRequest | Unset = UNSET,
 ) -> None:

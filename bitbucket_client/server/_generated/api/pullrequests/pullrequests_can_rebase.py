@@ -57,7 +57,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -95,7 +95,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> Response[RestPullRequestRebaseability]:
     """Check PR rebase precondition (the whole response)."""
     kwargs = _get_kwargs(
@@ -111,7 +111,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> RestPullRequestRebaseability:
     """Check PR rebase precondition"""
     return (

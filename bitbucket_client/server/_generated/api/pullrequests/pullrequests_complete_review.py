@@ -33,10 +33,10 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestFinishReviewRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -79,10 +79,10 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestFinishReviewRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[Any]:
     """Complete pull request review (the whole response)."""
     kwargs = _get_kwargs(
@@ -100,10 +100,10 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestFinishReviewRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Any:
     """Complete pull request review"""
     return (

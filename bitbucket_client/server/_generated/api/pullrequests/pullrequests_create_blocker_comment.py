@@ -122,7 +122,7 @@ SUCCESS_STATUSES = (201,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> Response[RestComment]:
@@ -185,7 +185,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> RestComment:

@@ -123,7 +123,7 @@ SUCCESS_STATUSES = (201,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -167,7 +167,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> Response[RestComment]:
@@ -186,7 +186,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> RestComment:

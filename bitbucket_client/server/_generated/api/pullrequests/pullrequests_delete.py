@@ -44,7 +44,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestDeleteRequest | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -82,7 +82,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestDeleteRequest | Unset = UNSET,
 ) -> Response[None]:
@@ -102,7 +102,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestDeleteRequest | Unset = UNSET,
 ) -> None:

@@ -33,10 +33,10 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -76,10 +76,10 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[None]:
     """Delete pull request comment (the whole response)."""
     kwargs = _get_kwargs(
@@ -98,10 +98,10 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> None:
     """Delete pull request comment"""
     return (

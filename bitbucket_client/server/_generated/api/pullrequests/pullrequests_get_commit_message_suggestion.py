@@ -33,7 +33,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -71,7 +71,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> Response[RestCommitMessageSuggestion]:
     """Get commit message suggestion (the whole response)."""
     kwargs = _get_kwargs(
@@ -87,7 +87,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> RestCommitMessageSuggestion:
     """Get commit message suggestion"""
     return (

@@ -40,7 +40,7 @@ SUCCESS_STATUSES = (
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -81,7 +81,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> Response[RestCommit | None]:
     """Get the common ancestor between the latest commits of the source and target branches of the pull request (the whole response)."""
     kwargs = _get_kwargs(
@@ -97,7 +97,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> RestCommit | None:
     """Get the common ancestor between the latest commits of the source and target branches of the pull request"""
     return (

@@ -41,10 +41,10 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestMergeRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -93,10 +93,10 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestMergeRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[RestPullRequest]:
     """Merge pull request (the whole response)."""
     kwargs = _get_kwargs(
@@ -114,10 +114,10 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestMergeRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> RestPullRequest:
     """Merge pull request"""
     return (

@@ -43,7 +43,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestRebaseRequest | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestRebaseRequest | Unset = UNSET,
 ) -> Response[RestPullRequestRebaseResult]:
@@ -106,7 +106,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestRebaseRequest | Unset = UNSET,
 ) -> RestPullRequestRebaseResult:

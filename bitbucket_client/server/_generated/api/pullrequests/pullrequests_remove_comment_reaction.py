@@ -27,8 +27,8 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     emoticon: str,
 ) -> dict[str, Any]:
 
@@ -63,8 +63,8 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     emoticon: str,
 ) -> Response[None]:
     """Remove a reaction from a PR comment (the whole response)."""
@@ -84,8 +84,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     emoticon: str,
 ) -> None:
     """Remove a reaction from a PR comment"""

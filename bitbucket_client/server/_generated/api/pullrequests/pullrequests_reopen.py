@@ -40,10 +40,10 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestReopenRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -92,10 +92,10 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestReopenRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[RestPullRequest]:
     """Re-open pull request (the whole response)."""
     kwargs = _get_kwargs(
@@ -113,10 +113,10 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestReopenRequest | Unset = UNSET,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> RestPullRequest:
     """Re-open pull request"""
     return (

@@ -49,11 +49,11 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     user_slug: str,
     *,
     body: RestPullRequestAssignStatusRequest,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -102,11 +102,11 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     user_slug: str,
     *,
     body: RestPullRequestAssignStatusRequest,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[RestPullRequestParticipant]:
     """Change pull request status (the whole response)."""
     kwargs = _get_kwargs(
@@ -125,11 +125,11 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     user_slug: str,
     *,
     body: RestPullRequestAssignStatusRequest,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> RestPullRequestParticipant:
     """Change pull request status"""
     return (

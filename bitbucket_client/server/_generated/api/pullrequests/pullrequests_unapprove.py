@@ -41,7 +41,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -79,7 +79,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> Response[RestPullRequestParticipant]:
     """Unapprove pull request (the whole response)."""
     kwargs = _get_kwargs(
@@ -95,7 +95,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> RestPullRequestParticipant:
     """Unapprove pull request"""
     return (

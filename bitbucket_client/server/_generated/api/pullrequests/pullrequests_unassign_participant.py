@@ -36,7 +36,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     user_slug: str,
 ) -> dict[str, Any]:
 
@@ -70,7 +70,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     user_slug: str,
 ) -> Response[None]:
     """Unassign pull request participant (the whole response)."""
@@ -89,7 +89,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     user_slug: str,
 ) -> None:
     """Unassign pull request participant"""

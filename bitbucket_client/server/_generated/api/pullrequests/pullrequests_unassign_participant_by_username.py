@@ -44,7 +44,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     username: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -85,7 +85,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     username: str | Unset = UNSET,
 ) -> Response[None]:
@@ -105,7 +105,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     username: str | Unset = UNSET,
 ) -> None:

@@ -50,7 +50,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -94,7 +94,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestInput | Unset = UNSET,
 ) -> Response[RestPullRequest]:
@@ -113,7 +113,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
     *,
     body: RestPullRequestInput | Unset = UNSET,
 ) -> RestPullRequest:

@@ -78,8 +78,8 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -124,8 +124,8 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> Response[RestComment]:
@@ -145,8 +145,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> RestComment:

@@ -70,8 +70,8 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -116,8 +116,8 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> Response[RestComment]:
@@ -137,8 +137,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
-    comment_id: str,
+    pull_request_id: int,
+    comment_id: int,
     *,
     body: RestCommentInput | Unset = UNSET,
 ) -> RestComment:

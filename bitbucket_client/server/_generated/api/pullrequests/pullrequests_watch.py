@@ -30,7 +30,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -62,7 +62,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> Response[None]:
     """Watch pull request (the whole response)."""
     kwargs = _get_kwargs(
@@ -79,7 +79,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    pull_request_id: str,
+    pull_request_id: int,
 ) -> None:
     """Watch pull request"""
     return (

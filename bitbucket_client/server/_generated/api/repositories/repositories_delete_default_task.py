@@ -29,7 +29,7 @@ SUCCESS_STATUSES = (204,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    task_id: str,
+    task_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -61,7 +61,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    task_id: str,
+    task_id: int,
 ) -> Response[None]:
     """Delete a specific default task (the whole response)."""
     kwargs = _get_kwargs(
@@ -78,7 +78,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    task_id: str,
+    task_id: int,
 ) -> None:
     """Delete a specific default task"""
     return (

@@ -36,7 +36,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    attachment_id: str,
+    attachment_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -74,7 +74,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    attachment_id: str,
+    attachment_id: int,
 ) -> Response[RestAttachmentMetadata]:
     """Get attachment metadata (the whole response)."""
     kwargs = _get_kwargs(
@@ -90,7 +90,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    attachment_id: str,
+    attachment_id: int,
 ) -> RestAttachmentMetadata:
     """Get attachment metadata"""
     return (

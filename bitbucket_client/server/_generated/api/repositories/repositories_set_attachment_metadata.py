@@ -34,7 +34,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    attachment_id: str,
+    attachment_id: int,
     *,
     body: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -72,7 +72,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    attachment_id: str,
+    attachment_id: int,
     *,
     body: str | Unset = UNSET,
 ) -> Response[Any]:
@@ -91,7 +91,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    attachment_id: str,
+    attachment_id: int,
     *,
     body: str | Unset = UNSET,
 ) -> Any:

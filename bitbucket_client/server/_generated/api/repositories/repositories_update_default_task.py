@@ -37,7 +37,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    task_id: str,
+    task_id: int,
     *,
     body: RestDefaultTaskRequest,
 ) -> dict[str, Any]:
@@ -80,7 +80,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    task_id: str,
+    task_id: int,
     *,
     body: RestDefaultTaskRequest,
 ) -> Response[RestDefaultTask]:
@@ -99,7 +99,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    task_id: str,
+    task_id: int,
     *,
     body: RestDefaultTaskRequest,
 ) -> RestDefaultTask:

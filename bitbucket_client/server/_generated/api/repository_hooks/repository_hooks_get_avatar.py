@@ -29,7 +29,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     hook_key: str,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -66,7 +66,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     hook_key: str,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> Response[bytes]:
     """Get project avatar (the whole response)."""
     kwargs = _get_kwargs(
@@ -81,7 +81,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     hook_key: str,
     *,
-    version: str | Unset = UNSET,
+    version: int | Unset = UNSET,
 ) -> bytes:
     """Get project avatar"""
     return (

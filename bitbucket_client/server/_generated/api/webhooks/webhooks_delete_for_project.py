@@ -29,7 +29,7 @@ SUCCESS_STATUSES = (204,)
 
 def _get_kwargs(
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -59,7 +59,7 @@ def _parse_response(response: httpx.Response) -> None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> Response[None]:
     """Delete webhook (the whole response)."""
     kwargs = _get_kwargs(
@@ -74,7 +74,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> None:
     """Delete webhook"""
     return (

@@ -37,7 +37,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     statistics: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def _parse_response(response: httpx.Response) -> RestWebhook:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     statistics: str | Unset = UNSET,
 ) -> Response[RestWebhook]:
@@ -99,7 +99,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     statistics: str | Unset = UNSET,
 ) -> RestWebhook:

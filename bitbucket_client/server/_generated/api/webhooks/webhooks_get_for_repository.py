@@ -38,7 +38,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     statistics: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -85,7 +85,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     statistics: str | Unset = UNSET,
 ) -> Response[RestWebhook]:
@@ -104,7 +104,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     statistics: str | Unset = UNSET,
 ) -> RestWebhook:

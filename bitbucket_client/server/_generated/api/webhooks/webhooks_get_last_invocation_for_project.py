@@ -37,7 +37,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
     outcome: str | Unset = UNSET,
@@ -85,7 +85,7 @@ def _parse_response(response: httpx.Response) -> RestDetailedInvocation:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
     outcome: str | Unset = UNSET,
@@ -104,7 +104,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
     outcome: str | Unset = UNSET,

@@ -32,7 +32,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def _parse_response(response: httpx.Response) -> Any:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
 ) -> Response[Any]:
@@ -88,7 +88,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
 ) -> Any:

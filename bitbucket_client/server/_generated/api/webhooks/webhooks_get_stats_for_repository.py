@@ -33,7 +33,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -74,7 +74,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
 ) -> Response[Any]:
@@ -93,7 +93,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     event: str | Unset = UNSET,
 ) -> Any:

@@ -33,7 +33,7 @@ SUCCESS_STATUSES = (
 
 def _get_kwargs(
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -66,7 +66,7 @@ def _parse_response(response: httpx.Response) -> Any | None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> Response[Any | None]:
     """Get webhook statistics summary (the whole response)."""
     kwargs = _get_kwargs(
@@ -80,7 +80,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> Any | None:
     """Get webhook statistics summary"""
     return (

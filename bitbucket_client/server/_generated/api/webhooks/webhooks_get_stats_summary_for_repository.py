@@ -31,7 +31,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -63,7 +63,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> Response[Any]:
     """Get webhook statistics summary (the whole response)."""
     kwargs = _get_kwargs(
@@ -79,7 +79,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
 ) -> Any:
     """Get webhook statistics summary"""
     return (

@@ -39,7 +39,7 @@ SUCCESS_STATUSES = (200,)
 
 def _get_kwargs(
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     body: RestWebhookInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def _parse_response(response: httpx.Response) -> RestWebhook:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     body: RestWebhookInput | Unset = UNSET,
 ) -> Response[RestWebhook]:
@@ -98,7 +98,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     body: RestWebhookInput | Unset = UNSET,
 ) -> RestWebhook:

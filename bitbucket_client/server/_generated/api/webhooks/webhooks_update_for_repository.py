@@ -40,7 +40,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     body: RestWebhookInput | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -84,7 +84,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     body: RestWebhookInput | Unset = UNSET,
 ) -> Response[RestWebhook]:
@@ -103,7 +103,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-    webhook_id: str,
+    webhook_id: int,
     *,
     body: RestWebhookInput | Unset = UNSET,
 ) -> RestWebhook:

@@ -1,0 +1,125 @@
+"""Cloud's asynchronous merge: a 202 answer to `POST …/merge` names a task to poll.
+
+`bb.pullrequests.merge(...)` waits by default: it polls the task with backoff until `SUCCESS` and returns
+the merged pull request, or raises `MergeTaskError` with the task's error. With `wait=False` it returns
+a `MergeTask` at once, which can be awaited later with `await task.wait()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._exceptions import BitbucketError
+from ._retry import sleep
+
+if TYPE_CHECKING:
+    from ._client import BaseClient
+    from .cloud._generated.models import Pullrequest
+
+DEFAULT_POLL_TIMEOUT = 300.0
+
+
+class MergeTaskError(BitbucketError):
+    """The merge task ended without merging (or did not finish in time)."""
+
+    def __init__(self, message: str, *, task_url: str, body: Any = None) -> None:
+        super().__init__(message)
+        self.task_url = task_url
+        self.body = body
+
+
+class MergeTask:
+    """A merge that Bitbucket finishes in the background (the answer was 202)."""
+
+    def __init__(self, client: BaseClient, location: str | None, result: Pullrequest | None) -> None:
+        self._client = client
+        self.location = location
+        self._result = result
+
+    @property
+    def done(self) -> bool:
+        return self._result is not None
+
+    @property
+    def result(self) -> Pullrequest | None:
+        """The merged pull request once known (immediately when the merge finished synchronously)."""
+        return self._result
+
+    def __repr__(self) -> str:
+        return f"MergeTask(location={self.location!r}, done={self.done})"
+
+    async def wait(
+        self, *, timeout: float = DEFAULT_POLL_TIMEOUT, first_delay: float = 0.5, max_delay: float = 5.0
+    ) -> Pullrequest:
+        """Poll the task with exponential backoff until it succeeds; raise `MergeTaskError` otherwise."""
+        from .cloud._generated.models import Pullrequest
+
+        if self._result is not None:
+            return self._result
+        if not self.location:
+            raise MergeTaskError(
+                "the merge was accepted (202) but the answer has no Location to poll", task_url=""
+            )
+        delay, waited = first_delay, 0.0
+        while True:
+            response = await self._client._send({"method": "GET", "url": self.location})
+            body = _json(response)
+            status = body.get("task_status") if isinstance(body, dict) else None
+            if status == "SUCCESS":
+                merged = body.get("merge_result")
+                if not isinstance(merged, dict):
+                    raise MergeTaskError(
+                        "the merge task succeeded without a merge_result", task_url=self.location, body=body
+                    )
+                self._result = Pullrequest.from_dict(merged)
+                return self._result
+            if status != "PENDING":
+                raise MergeTaskError(
+                    f"the merge task ended with {_describe(body)}", task_url=self.location, body=body
+                )
+            if waited >= timeout:
+                raise MergeTaskError(
+                    f"the merge task was still PENDING after {waited:.0f}s", task_url=self.location, body=body
+                )
+            await sleep(delay)
+            waited += delay
+            delay = min(delay * 2, max_delay)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _describe(body: Any) -> str:
+    if isinstance(body, dict):
+        error = body.get("error") or body.get("merge_result") or body.get("task_status")
+        if isinstance(error, dict):
+            return str(error.get("message") or error)
+        return repr(error)
+    return repr(body)[:200]
+
+
+async def finish_cloud_merge(
+    client: BaseClient,
+    response: httpx.Response,
+    parse: Callable[[httpx.Response], Pullrequest | None],
+    *,
+    wait: bool,
+) -> Pullrequest | MergeTask:
+    """Turn the merge answer into the merged pull request (waiting if needed) or a `MergeTask`."""
+    if response.status_code == 202:
+        task = MergeTask(client, response.headers.get("Location"), None)
+    else:
+        merged = parse(response)
+        if merged is None:
+            raise MergeTaskError(
+                f"the merge answered {response.status_code} without a pull request", task_url=""
+            )
+        task = MergeTask(client, None, merged)
+    return await task.wait() if wait else task

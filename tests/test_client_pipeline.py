@@ -1,0 +1,362 @@
+"""The client's request pipeline: retries, errors, safety, raw access and argument handling."""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import respx
+
+import bitbucket_client._client as client_module
+from bitbucket_client import (
+    UNSET,
+    APIConnectionError,
+    BitbucketCloud,
+    BitbucketServer,
+    ConflictError,
+    MergeTask,
+    MergeTaskError,
+    NotFoundError,
+    PaginationError,
+    RateLimitError,
+    Response,
+    ServerError,
+)
+from bitbucket_client.cloud.models import Pullrequest, PullrequestMergeParameters
+
+CLOUD = "https://api.bitbucket.org/2.0"
+PR = f"{CLOUD}/repositories/ws/repo/pullrequests/7"
+DC = "https://bb.example.com/rest"
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Record retry delays instead of sleeping."""
+    delays: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    monkeypatch.setattr(client_module, "sleep", fake_sleep)
+    yield delays
+
+
+# ---- retries --------------------------------------------------------------------------------------
+
+
+@respx.mock
+async def test_cloud_555_is_retried_for_a_get(sleeps: list[float]) -> None:
+    route = respx.get(PR).mock(
+        side_effect=[httpx.Response(555, text="try later"), httpx.Response(200, json={"id": 7})]
+    )
+    async with BitbucketCloud("T") as bb:
+        pr = await bb.pullrequests.get("ws", "repo", 7)
+    assert pr.id == 7
+    assert route.call_count == 2
+    assert len(sleeps) == 1 and 0 <= sleeps[0] <= 1.0
+
+
+@respx.mock
+async def test_a_post_that_gets_a_503_is_not_retried(sleeps: list[float]) -> None:
+    route = respx.post(f"{PR}/comments").respond(503, text="<html><title>Service Unavailable</title></html>")
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(ServerError) as caught:
+            await bb.pullrequests.create_comment("ws", "repo", 7)
+    assert route.call_count == 1
+    assert sleeps == []
+    assert caught.value.status_code == 503
+
+
+@respx.mock
+async def test_429_with_retry_after_waits_that_long(sleeps: list[float]) -> None:
+    route = respx.get(PR).mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json={"id": 7})]
+    )
+    async with BitbucketCloud("T") as bb:
+        await bb.pullrequests.get("ws", "repo", 7)
+    assert sleeps == [7.0]
+    assert route.call_count == 2
+
+
+@respx.mock
+async def test_429_without_retry_after_backs_off_then_gives_up_with_the_headers_seen(
+    sleeps: list[float],
+) -> None:
+    limited = httpx.Response(
+        429,
+        text="Rate limit for this resource has been exceeded",
+        headers={"X-RateLimit-Limit": "1000", "X-RateLimit-Resource": "api"},
+    )
+    route = respx.post(f"{PR}/approve").mock(return_value=limited)
+    async with BitbucketCloud("T", rate_limit_budget=5.0) as bb:
+        with pytest.raises(RateLimitError) as caught:
+            await bb.pullrequests.approve("ws", "repo", 7)  # a POST: 429 is retried for every method
+    assert route.call_count == len(sleeps) + 1 >= 2
+    assert sum(sleeps) <= 5.0
+    assert caught.value.rate_limit["x-ratelimit-limit"] == "1000"
+    assert caught.value.waited == pytest.approx(sum(sleeps))
+    assert "Rate limit for this resource has been exceeded" in str(caught.value)
+
+
+@respx.mock
+async def test_409_is_never_retried_and_carries_the_merge_vetoes(sleeps: list[float]) -> None:
+    veto = {
+        "errors": [
+            {
+                "message": "Merging the pull request has been vetoed.",
+                "exceptionName": "com.atlassian.bitbucket.pull.PullRequestMergeVetoedException",
+                "conflicted": False,
+                "vetoes": [
+                    {"summaryMessage": "Not enough approvals", "detailedMessage": "2 approvals are required"}
+                ],
+            }
+        ]
+    }
+    route = respx.post(f"{DC}/api/latest/projects/P/repos/r/pull-requests/7/merge").respond(409, json=veto)
+    async with BitbucketServer("https://bb.example.com", "T") as bb:
+        with pytest.raises(ConflictError) as caught:
+            await bb.pullrequests.merge("P", "r", 7, version=2)
+    assert route.call_count == 1 and sleeps == []
+    assert [v.summary_message for v in caught.value.vetoes] == ["Not enough approvals"]
+
+
+@respx.mock
+async def test_connection_errors_are_retried_for_gets_then_raised(sleeps: list[float]) -> None:
+    route = respx.get(PR).mock(side_effect=httpx.ConnectError("refused"))
+    async with BitbucketCloud("T", max_retries=2) as bb:
+        with pytest.raises(APIConnectionError):
+            await bb.pullrequests.get("ws", "repo", 7)
+    assert route.call_count == 3 and len(sleeps) == 2
+
+
+@respx.mock
+async def test_retries_are_logged_without_credentials(
+    sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    respx.get(PR).mock(side_effect=[httpx.Response(502), httpx.Response(200, json={"id": 7})])
+    caplog.set_level(logging.DEBUG)
+    async with BitbucketCloud("SECRET-TOKEN-123") as bb:
+        await bb.pullrequests.get("ws", "repo", 7)
+        text = repr(bb) + str(bb)
+    warnings_logged = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings_logged) == 1 and "Retrying GET" in warnings_logged[0].getMessage()
+    assert "SECRET-TOKEN-123" not in caplog.text
+    assert "SECRET-TOKEN-123" not in text
+
+
+# ---- safety ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("workspace", "repo", "raw_path"),
+    [
+        ("my ws", "a/b", "/2.0/repositories/my%20ws/a%2Fb/pullrequests/7"),
+        ("..", "x?y#z", "/2.0/repositories/%2E%2E/x%3Fy%23z/pullrequests/7"),
+    ],
+)
+@respx.mock
+async def test_path_parameters_stay_inside_their_segment(workspace: str, repo: str, raw_path: str) -> None:
+    route = respx.get(url__regex=r".*").respond(json={"id": 7})
+    async with BitbucketCloud("T") as bb:
+        await bb.pullrequests.get(workspace, repo, 7)
+    assert route.calls.last.request.url.raw_path == raw_path.encode()
+
+
+@respx.mock
+async def test_a_next_link_to_another_host_raises_and_sends_nothing() -> None:
+    evil = respx.get("https://evil.example.com/2.0/next").respond(json={"values": []})
+    respx.get(f"{CLOUD}/repositories/ws/repo/pullrequests").respond(
+        json={"values": [{"id": 1}], "next": "https://evil.example.com/2.0/next"}
+    )
+    seen = []
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(PaginationError):
+            async for pr in bb.pullrequests.list("ws", "repo"):
+                seen.append(pr.id)
+    assert evil.call_count == 0
+    assert seen == [1]
+
+
+@respx.mock
+async def test_stale_next_links_stop_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    first = f"{CLOUD}/repositories/ws/repo/pullrequests?page=2"
+    respx.get(f"{CLOUD}/repositories/ws/repo/pullrequests", params={"page": "2"}).respond(
+        json={"values": [{"id": 2}], "next": first}
+    )  # points at itself: a stale cursor
+    respx.get(f"{CLOUD}/repositories/ws/repo/pullrequests").respond(
+        json={"values": [{"id": 1}], "next": first}
+    )
+    async with BitbucketCloud("T") as bb:
+        ids = [pr.id async for pr in bb.pullrequests.list("ws", "repo")]
+    assert ids == [1, 2]
+    assert any(r.levelno == logging.WARNING for r in caplog.records)
+
+
+async def test_raw_requests_to_other_hosts_are_refused() -> None:
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(ValueError, match="refusing"):
+            await bb.request("GET", "https://evil.example.com/2.0/user")
+        with pytest.raises(ValueError, match="refusing"):
+            await bb.request("GET", "http://api.bitbucket.org/2.0/user")  # another scheme
+
+
+# ---- results and raw access -----------------------------------------------------------------------
+
+
+@respx.mock
+async def test_with_raw_response_gives_status_headers_body_and_model() -> None:
+    respx.get(PR).respond(json={"id": 7}, headers={"X-Request-Id": "abc"})
+    async with BitbucketCloud("T") as bb:
+        result = await bb.with_raw_response.pullrequests.get("ws", "repo", 7)
+    assert isinstance(result, Response)
+    assert result.status_code == 200
+    assert result.headers["x-request-id"] == "abc"
+    assert json.loads(result.content) == {"id": 7}
+    assert isinstance(result.parsed, Pullrequest) and result.parsed.id == 7
+
+
+@respx.mock
+async def test_request_covers_endpoints_the_documents_lack() -> None:
+    route = respx.get(f"{CLOUD}/internal/thing", params={"q": "1"}).respond(json={"ok": True})
+    async with BitbucketCloud("T") as bb:
+        response = await bb.request("GET", "/internal/thing", params={"q": "1"})
+    assert response.json() == {"ok": True}
+    assert route.calls.last.request.headers["Authorization"] == "Bearer T"
+
+
+@respx.mock
+async def test_errors_are_typed_with_the_bitbucket_message() -> None:
+    respx.get(PR).respond(404, json={"type": "error", "error": {"message": "Pull request not found"}})
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(NotFoundError, match="Pull request not found") as caught:
+            await bb.pullrequests.get("ws", "repo", 7)
+    assert caught.value.status_code == 404
+
+
+@respx.mock
+async def test_a_204_returns_none() -> None:
+    respx.delete(f"{PR}/approve").respond(204)
+    async with BitbucketCloud("T") as bb:
+        assert await bb.pullrequests.unapprove("ws", "repo", 7) is None
+
+
+async def test_a_client_passed_in_is_used_and_left_open() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"id": 7})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with BitbucketCloud("T", http_client=http) as bb:
+        await bb.pullrequests.get("ws", "repo", 7)
+    assert not http.is_closed
+    assert seen == [PR]
+    await http.aclose()
+
+
+# ---- arguments ------------------------------------------------------------------------------------
+
+
+@respx.mock
+async def test_a_body_may_be_the_request_model_but_not_also_keyword_fields() -> None:
+    route = respx.post(f"{PR}/merge").respond(json={"id": 7, "state": "MERGED"})
+    async with BitbucketCloud("T") as bb:
+        await bb.pullrequests.merge("ws", "repo", 7, body=PullrequestMergeParameters(message="Ship"))
+        assert json.loads(route.calls.last.request.content) == {
+            "type": "pullrequest_merge_parameters",
+            "message": "Ship",
+        }
+        with pytest.raises(TypeError, match="either as body= or as keyword fields"):
+            await bb.pullrequests.merge("ws", "repo", 7, body=PullrequestMergeParameters(), message="x")
+        with pytest.raises(ValueError, match="'octopus' is not a valid"):
+            await bb.pullrequests.merge("ws", "repo", 7, merge_strategy="octopus")  # type: ignore[arg-type]
+
+
+def test_token_and_auth_are_exclusive_and_base_url_must_be_absolute() -> None:
+    with pytest.raises(ValueError, match="either a token or auth"):
+        BitbucketCloud("T", auth=httpx.BasicAuth("a", "b"))
+    with pytest.raises(ValueError, match="absolute"):
+        BitbucketServer("bitbucket.example.com", "T")
+
+
+@respx.mock
+async def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BITBUCKET_SERVER_TOKEN", "FROM-ENV")
+    route = respx.get(f"{DC}/api/latest/projects/P").respond(json={"key": "P"})
+    async with BitbucketServer("https://bb.example.com") as bb:
+        await bb.projects.get("P")
+    assert route.calls.last.request.headers["Authorization"] == "Bearer FROM-ENV"
+
+
+@respx.mock
+async def test_deprecated_operations_warn_once() -> None:
+    respx.get(f"{CLOUD}/repositories").respond(json={"values": []})
+    client_module.BaseClient._warned_deprecated.discard("repositories.list_public")
+    async with BitbucketCloud("T") as bb:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert [r async for r in bb.repositories.list_public()] == []
+            assert [r async for r in bb.repositories.list_public()] == []
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(deprecations) == 1 and "repositories.list_public" in str(deprecations[0].message)
+
+
+# ---- Cloud merge polling --------------------------------------------------------------------------
+
+TASK = f"{PR}/merge/task-status/abc"
+
+
+@respx.mock
+async def test_a_202_merge_is_polled_until_success(
+    sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bitbucket_client._merge as merge_module
+
+    monkeypatch.setattr(merge_module, "sleep", client_module.sleep)
+    respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
+    status = respx.get(TASK).mock(
+        side_effect=[
+            httpx.Response(200, json={"task_status": "PENDING"}),
+            httpx.Response(200, json={"task_status": "PENDING"}),
+            httpx.Response(
+                200, json={"task_status": "SUCCESS", "merge_result": {"id": 7, "state": "MERGED"}}
+            ),
+        ]
+    )
+    async with BitbucketCloud("T") as bb:
+        merged = await bb.pullrequests.merge("ws", "repo", 7, merge_strategy="squash")
+    assert isinstance(merged, Pullrequest) and merged.state == "MERGED"
+    assert status.call_count == 3
+    assert sleeps == [0.5, 1.0]  # backoff between polls
+
+
+@respx.mock
+async def test_a_failed_merge_task_raises_with_the_task_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bitbucket_client._merge as merge_module
+
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    monkeypatch.setattr(merge_module, "sleep", no_sleep)
+    respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
+    respx.get(TASK).respond(json={"task_status": "FAILED", "error": {"message": "Merge conflict"}})
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(MergeTaskError, match="Merge conflict"):
+            await bb.pullrequests.merge("ws", "repo", 7)
+
+
+@respx.mock
+async def test_wait_false_returns_the_task_handle() -> None:
+    respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
+    respx.get(TASK).respond(json={"task_status": "SUCCESS", "merge_result": {"id": 7}})
+    async with BitbucketCloud("T") as bb:
+        task = await bb.pullrequests.merge("ws", "repo", 7, wait=False)
+        assert isinstance(task, MergeTask) and not task.done and task.location == TASK
+        merged = await task.wait()
+    assert merged.id == 7 and task.done and task.result is merged
+    assert merged.title is UNSET
