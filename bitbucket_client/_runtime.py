@@ -23,15 +23,13 @@ import httpx
 from ._exceptions import BitbucketError, error_from_response
 
 
-class Unset:
-    """The type of `UNSET`: a field or argument that was not given (distinct from JSON `null`)."""
+class Unset(enum.Enum):
+    """The type of `UNSET`: a field or argument that was not given (distinct from JSON `null`).
 
-    _instance: Unset | None = None
+    A one-member enum, so that type checkers narrow `if pr.title is not UNSET:` to `str`.
+    """
 
-    def __new__(cls) -> Unset:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    UNSET = "UNSET"
 
     def __bool__(self) -> Literal[False]:
         return False
@@ -39,11 +37,8 @@ class Unset:
     def __repr__(self) -> str:
         return "UNSET"
 
-    def __reduce__(self) -> str:
-        return "UNSET"
 
-
-UNSET: Final[Unset] = Unset()
+UNSET: Final = Unset.UNSET
 
 
 # The types that `httpx.AsyncClient(files=)` accepts.

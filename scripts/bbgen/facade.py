@@ -304,12 +304,13 @@ def _method(product: str, plan: MethodPlan, raw: bool) -> list[str]:
         )
     elif long_running:
         base = ", ".join([*params, "*", *keywords])
+        done = " | ".join(part for part in plan.returns.split(" | ") if part != "None")
         out += [
             "    @overload",
-            f"    async def {name}({base}, wait: Literal[True] = True) -> {plan.returns}: ...",
+            f"    async def {name}({base}, wait: Literal[True] = True) -> {done}: ...",
             "    @overload",
             f"    async def {name}({base}, wait: Literal[False]) -> MergeTask: ...",
-            f"    async def {name}({base}, wait: bool = True) -> {plan.returns} | MergeTask:",
+            f"    async def {name}({base}, wait: bool = True) -> {done} | MergeTask:",
         ]
         body += [
             "from bitbucket_client._merge import " + long_running + "  # noqa: PLC0415",

@@ -631,7 +631,7 @@ class PullrequestsNamespace:
         ]
         | Unset = UNSET,
         wait: Literal[True] = True,
-    ) -> Pullrequest | None: ...
+    ) -> Pullrequest: ...
     @overload
     async def merge(
         self,
@@ -676,7 +676,7 @@ class PullrequestsNamespace:
         ]
         | Unset = UNSET,
         wait: bool = True,
-    ) -> Pullrequest | None | MergeTask:
+    ) -> Pullrequest | MergeTask:
         """Merge a pull request
 
         `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge`

@@ -52,7 +52,7 @@ but the resulting behavior may be surprising.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -104,14 +104,14 @@ def _parse_response(response: httpx.Response) -> Branchrestriction:
         _value = model(Branchrestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Branchrestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("Branchrestriction", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Branchrestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Branchrestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("Branchrestriction", _value)
 
     raise unexpected_status(response)
 

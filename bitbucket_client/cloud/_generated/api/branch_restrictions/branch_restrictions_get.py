@@ -8,7 +8,7 @@ Returns a specific branch restriction rule.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -55,14 +55,14 @@ def _parse_response(response: httpx.Response) -> Branchrestriction:
         _value = model(Branchrestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Branchrestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("Branchrestriction", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Branchrestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Branchrestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("Branchrestriction", _value)
 
     raise unexpected_status(response)
 

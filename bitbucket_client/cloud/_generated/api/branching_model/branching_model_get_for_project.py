@@ -23,7 +23,7 @@ The returned object:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -68,14 +68,14 @@ def _parse_response(response: httpx.Response) -> ProjectBranchingModel:
         _value = model(ProjectBranchingModel)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ProjectBranchingModel")
-        return _value  # type: ignore[no-any-return]
+        return cast("ProjectBranchingModel", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ProjectBranchingModel)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ProjectBranchingModel")
-        return _value  # type: ignore[no-any-return]
+        return cast("ProjectBranchingModel", _value)
 
     raise unexpected_status(response)
 

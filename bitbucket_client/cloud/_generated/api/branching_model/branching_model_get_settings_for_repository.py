@@ -21,7 +21,7 @@ workspace-repo-slug-branching-model-get) more useful.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -66,14 +66,14 @@ def _parse_response(response: httpx.Response) -> BranchingModelSettings:
         _value = model(BranchingModelSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "BranchingModelSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("BranchingModelSettings", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(BranchingModelSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "BranchingModelSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("BranchingModelSettings", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Returns all statuses (e.g. build results) for a specific commit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -72,14 +72,14 @@ def _parse_response(response: httpx.Response) -> PaginatedCommitstatuses:
         _value = model(PaginatedCommitstatuses)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedCommitstatuses")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedCommitstatuses", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedCommitstatuses)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedCommitstatuses")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedCommitstatuses", _value)
 
     raise unexpected_status(response)
 

@@ -20,7 +20,7 @@ The `key` cannot be changed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -79,14 +79,14 @@ def _parse_response(response: httpx.Response) -> Commitstatus:
         _value = model(Commitstatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Commitstatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("Commitstatus", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Commitstatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Commitstatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("Commitstatus", _value)
 
     raise unexpected_status(response)
 

@@ -31,7 +31,7 @@ The two commits are interpreted as follows:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -101,14 +101,14 @@ def _parse_response(response: httpx.Response) -> PaginatedDiffstats:
         _value = model(PaginatedDiffstats)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedDiffstats")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedDiffstats", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedDiffstats)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedDiffstats")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedDiffstats", _value)
 
     raise unexpected_status(response)
 

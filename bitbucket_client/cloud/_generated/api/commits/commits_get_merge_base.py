@@ -12,7 +12,7 @@ unspecified which will be returned.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -59,14 +59,14 @@ def _parse_response(response: httpx.Response) -> Commit:
         _value = model(Commit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Commit")
-        return _value  # type: ignore[no-any-return]
+        return cast("Commit", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Commit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Commit")
-        return _value  # type: ignore[no-any-return]
+        return cast("Commit", _value)
 
     raise unexpected_status(response)
 

@@ -55,7 +55,7 @@ query string, clients can use a `x-www-form-urlencoded` POST instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -100,14 +100,14 @@ def _parse_response(response: httpx.Response) -> PaginatedChangeset:
         _value = model(PaginatedChangeset)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedChangeset")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedChangeset", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedChangeset)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedChangeset")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedChangeset", _value)
 
     raise unexpected_status(response)
 

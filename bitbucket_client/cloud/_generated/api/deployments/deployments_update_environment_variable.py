@@ -8,7 +8,7 @@ Update a deployment environment level variable.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -64,14 +64,14 @@ def _parse_response(response: httpx.Response) -> DeploymentVariable:
         _value = model(DeploymentVariable)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "DeploymentVariable")
-        return _value  # type: ignore[no-any-return]
+        return cast("DeploymentVariable", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(DeploymentVariable)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "DeploymentVariable")
-        return _value  # type: ignore[no-any-return]
+        return cast("DeploymentVariable", _value)
 
     raise unexpected_status(response)
 

@@ -16,7 +16,7 @@ https://api.bitbucket.org/2.0/users/{d7dd0e2d-3994-4a50-a9ee-d260b6cefdab}/gpg-k
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -69,14 +69,14 @@ def _parse_response(response: httpx.Response) -> GPGAccountKey:
         _value = model(GPGAccountKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "GPGAccountKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("GPGAccountKey", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(GPGAccountKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "GPGAccountKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("GPGAccountKey", _value)
 
     raise unexpected_status(response)
 

@@ -41,7 +41,7 @@ future. Use `changes.assignee_account_id` instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -102,14 +102,14 @@ def _parse_response(response: httpx.Response) -> PaginatedLogEntries:
         _value = model(PaginatedLogEntries)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedLogEntries")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedLogEntries", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedLogEntries)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedLogEntries")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedLogEntries", _value)
 
     raise unexpected_status(response)
 

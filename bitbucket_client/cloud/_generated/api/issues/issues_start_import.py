@@ -19,7 +19,7 @@ https://api.bitbucket.org/2.0/repositories/<owner_username>/<repo_slug>/issues/i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -64,14 +64,14 @@ def _parse_response(response: httpx.Response) -> IssueJobStatus:
         _value = model(IssueJobStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "IssueJobStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("IssueJobStatus", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(IssueJobStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "IssueJobStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("IssueJobStatus", _value)
 
     raise unexpected_status(response)
 

@@ -33,7 +33,7 @@ also has a comment associated with the change.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -80,14 +80,14 @@ def _parse_response(response: httpx.Response) -> Issue:
         _value = model(Issue)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Issue")
-        return _value  # type: ignore[no-any-return]
+        return cast("Issue", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Issue)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Issue")
-        return _value  # type: ignore[no-any-return]
+        return cast("Issue", _value)
 
     raise unexpected_status(response)
 

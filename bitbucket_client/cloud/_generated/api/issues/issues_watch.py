@@ -11,7 +11,7 @@ indicates that the operation was successful.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -58,14 +58,14 @@ def _parse_response(response: httpx.Response) -> Error:
         _value = model(Error)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Error")
-        return _value  # type: ignore[no-any-return]
+        return cast("Error", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Error)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Error")
-        return _value  # type: ignore[no-any-return]
+        return cast("Error", _value)
 
     raise unexpected_status(response)
 

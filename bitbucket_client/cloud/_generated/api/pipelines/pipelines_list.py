@@ -15,7 +15,7 @@ for specific details.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import httpx
@@ -139,14 +139,14 @@ def _parse_response(response: httpx.Response) -> PaginatedPipelines:
         _value = model(PaginatedPipelines)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPipelines")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPipelines", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedPipelines)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPipelines")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPipelines", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Retrieve the repository pipelines caches.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -53,14 +53,14 @@ def _parse_response(response: httpx.Response) -> PaginatedPipelineCaches:
         _value = model(PaginatedPipelineCaches)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPipelineCaches")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPipelineCaches", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedPipelineCaches)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPipelineCaches")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPipelineCaches", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Retrieve the configured schedules for the given repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -53,14 +53,14 @@ def _parse_response(response: httpx.Response) -> PaginatedPipelineSchedules:
         _value = model(PaginatedPipelineSchedules)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPipelineSchedules")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPipelineSchedules", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedPipelineSchedules)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPipelineSchedules")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPipelineSchedules", _value)
 
     raise unexpected_status(response)
 

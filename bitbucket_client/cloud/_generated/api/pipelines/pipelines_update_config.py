@@ -8,7 +8,7 @@ Update the pipelines configuration for a repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -60,14 +60,14 @@ def _parse_response(response: httpx.Response) -> PipelinesConfig:
         _value = model(PipelinesConfig)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PipelinesConfig")
-        return _value  # type: ignore[no-any-return]
+        return cast("PipelinesConfig", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PipelinesConfig)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PipelinesConfig")
-        return _value  # type: ignore[no-any-return]
+        return cast("PipelinesConfig", _value)
 
     raise unexpected_status(response)
 

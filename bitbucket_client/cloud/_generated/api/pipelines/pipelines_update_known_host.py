@@ -8,7 +8,7 @@ Update a repository level known host.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -62,14 +62,14 @@ def _parse_response(response: httpx.Response) -> PipelineKnownHost:
         _value = model(PipelineKnownHost)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PipelineKnownHost")
-        return _value  # type: ignore[no-any-return]
+        return cast("PipelineKnownHost", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PipelineKnownHost)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PipelineKnownHost")
-        return _value  # type: ignore[no-any-return]
+        return cast("PipelineKnownHost", _value)
 
     raise unexpected_status(response)
 

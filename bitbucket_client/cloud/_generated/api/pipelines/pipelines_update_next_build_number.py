@@ -9,7 +9,7 @@ be configured has to be strictly higher than the current latest build number for
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -61,14 +61,14 @@ def _parse_response(response: httpx.Response) -> PipelineBuildNumber:
         _value = model(PipelineBuildNumber)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PipelineBuildNumber")
-        return _value  # type: ignore[no-any-return]
+        return cast("PipelineBuildNumber", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PipelineBuildNumber)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PipelineBuildNumber")
-        return _value  # type: ignore[no-any-return]
+        return cast("PipelineBuildNumber", _value)
 
     raise unexpected_status(response)
 

@@ -9,7 +9,7 @@ idempotent. Accepts an optional body containing the `uuid` of the user to be add
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -56,14 +56,14 @@ def _parse_response(response: httpx.Response) -> User:
         _value = model(User)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "User")
-        return _value  # type: ignore[no-any-return]
+        return cast("User", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(User)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "User")
-        return _value  # type: ignore[no-any-return]
+        return cast("User", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Returns the list of projects in this workspace.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -51,14 +51,14 @@ def _parse_response(response: httpx.Response) -> PaginatedProjects:
         _value = model(PaginatedProjects)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedProjects")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedProjects", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedProjects)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedProjects")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedProjects", _value)
 
     raise unexpected_status(response)
 

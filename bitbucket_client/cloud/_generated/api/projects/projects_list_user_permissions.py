@@ -9,7 +9,7 @@ This endpoint does not support BBQL features.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -54,14 +54,14 @@ def _parse_response(response: httpx.Response) -> PaginatedProjectUserPermissions
         _value = model(PaginatedProjectUserPermissions)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedProjectUserPermissions")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedProjectUserPermissions", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedProjectUserPermissions)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedProjectUserPermissions")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedProjectUserPermissions", _value)
 
     raise unexpected_status(response)
 

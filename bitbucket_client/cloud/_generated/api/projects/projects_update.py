@@ -29,7 +29,7 @@ response.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -84,20 +84,20 @@ def _parse_response(response: httpx.Response) -> Project:
         _value = model(Project)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Project")
-        return _value  # type: ignore[no-any-return]
+        return cast("Project", _value)
 
     if response.status_code == 201:
         _value = model(Project)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Project")
-        return _value  # type: ignore[no-any-return]
+        return cast("Project", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Project)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Project")
-        return _value  # type: ignore[no-any-return]
+        return cast("Project", _value)
 
     raise unexpected_status(response)
 

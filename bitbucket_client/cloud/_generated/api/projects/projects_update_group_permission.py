@@ -20,7 +20,7 @@ Permissions can be:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -74,14 +74,14 @@ def _parse_response(response: httpx.Response) -> ProjectGroupPermission:
         _value = model(ProjectGroupPermission)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ProjectGroupPermission")
-        return _value  # type: ignore[no-any-return]
+        return cast("ProjectGroupPermission", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ProjectGroupPermission)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ProjectGroupPermission")
-        return _value  # type: ignore[no-any-return]
+        return cast("ProjectGroupPermission", _value)
 
     raise unexpected_status(response)
 

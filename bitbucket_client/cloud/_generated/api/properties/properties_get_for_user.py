@@ -9,7 +9,7 @@ user.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -56,14 +56,14 @@ def _parse_response(response: httpx.Response) -> ApplicationProperty:
         _value = model(ApplicationProperty)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ApplicationProperty")
-        return _value  # type: ignore[no-any-return]
+        return cast("ApplicationProperty", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ApplicationProperty)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ApplicationProperty")
-        return _value  # type: ignore[no-any-return]
+        return cast("ApplicationProperty", _value)
 
     raise unexpected_status(response)
 

@@ -73,7 +73,7 @@ Other fields:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -128,14 +128,14 @@ def _parse_response(response: httpx.Response) -> Pullrequest:
         _value = model(Pullrequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Pullrequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("Pullrequest", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Pullrequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Pullrequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("Pullrequest", _value)
 
     raise unexpected_status(response)
 

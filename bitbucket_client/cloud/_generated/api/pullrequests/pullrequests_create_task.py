@@ -13,7 +13,7 @@ will cause the task to appear below the comment on a pull request when viewed in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -67,14 +67,14 @@ def _parse_response(response: httpx.Response) -> PullrequestCommentTask:
         _value = model(PullrequestCommentTask)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PullrequestCommentTask")
-        return _value  # type: ignore[no-any-return]
+        return cast("PullrequestCommentTask", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PullrequestCommentTask)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PullrequestCommentTask")
-        return _value  # type: ignore[no-any-return]
+        return cast("PullrequestCommentTask", _value)
 
     raise unexpected_status(response)
 

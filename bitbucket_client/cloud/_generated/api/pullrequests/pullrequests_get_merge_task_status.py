@@ -60,7 +60,7 @@ If the merge task failed, an error will be returned.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -109,14 +109,14 @@ def _parse_response(response: httpx.Response) -> PullrequestMergeTaskStatus:
         _value = model(PullrequestMergeTaskStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PullrequestMergeTaskStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("PullrequestMergeTaskStatus", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PullrequestMergeTaskStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PullrequestMergeTaskStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("PullrequestMergeTaskStatus", _value)
 
     raise unexpected_status(response)
 

@@ -10,7 +10,7 @@ occurs when 'Go to pull request' is clicked from the web interface for a commit'
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -74,20 +74,20 @@ def _parse_response(response: httpx.Response) -> PaginatedPullrequests:
         _value = model(PaginatedPullrequests)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPullrequests")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPullrequests", _value)
 
     if response.status_code == 202:
         _value = model(PaginatedPullrequests)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPullrequests")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPullrequests", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedPullrequests)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedPullrequests")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedPullrequests", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ See [filtering and sorting](/cloud/bitbucket/rest/intro/#filtering) for more det
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -75,14 +75,14 @@ def _parse_response(response: httpx.Response) -> PaginatedTasks:
         _value = model(PaginatedTasks)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedTasks")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedTasks", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedTasks)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedTasks")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedTasks", _value)
 
     raise unexpected_status(response)
 

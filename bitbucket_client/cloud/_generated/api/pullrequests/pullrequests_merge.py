@@ -8,7 +8,7 @@ Merges the pull request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -76,7 +76,7 @@ def _parse_response(response: httpx.Response) -> Pullrequest | None:
         _value = model(Pullrequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Pullrequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("Pullrequest", _value)
 
     if response.status_code == 202:
         return None
@@ -86,7 +86,7 @@ def _parse_response(response: httpx.Response) -> Pullrequest | None:
         _value = model(Pullrequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Pullrequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("Pullrequest", _value)
 
     raise unexpected_status(response)
 

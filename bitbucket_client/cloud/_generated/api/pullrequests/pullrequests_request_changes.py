@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -53,14 +53,14 @@ def _parse_response(response: httpx.Response) -> Participant:
         _value = model(Participant)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Participant")
-        return _value  # type: ignore[no-any-return]
+        return cast("Participant", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Participant)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Participant")
-        return _value  # type: ignore[no-any-return]
+        return cast("Participant", _value)
 
     raise unexpected_status(response)
 

@@ -32,7 +32,7 @@ approach.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -77,14 +77,14 @@ def _parse_response(response: httpx.Response) -> Branch:
         _value = model(Branch)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Branch")
-        return _value  # type: ignore[no-any-return]
+        return cast("Branch", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Branch)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Branch")
-        return _value  # type: ignore[no-any-return]
+        return cast("Branch", _value)
 
     raise unexpected_status(response)
 

@@ -30,7 +30,7 @@ omitted or the provided message is empty, a default message of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -82,14 +82,14 @@ def _parse_response(response: httpx.Response) -> Tag:
         _value = model(Tag)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Tag")
-        return _value  # type: ignore[no-any-return]
+        return cast("Tag", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Tag)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Tag")
-        return _value  # type: ignore[no-any-return]
+        return cast("Tag", _value)
 
     raise unexpected_status(response)
 

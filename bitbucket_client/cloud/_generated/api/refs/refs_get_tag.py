@@ -142,7 +142,7 @@ b1a1321309071bbaaa069/statuses"
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -189,14 +189,14 @@ def _parse_response(response: httpx.Response) -> Tag:
         _value = model(Tag)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Tag")
-        return _value  # type: ignore[no-any-return]
+        return cast("Tag", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Tag)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Tag")
-        return _value  # type: ignore[no-any-return]
+        return cast("Tag", _value)
 
     raise unexpected_status(response)
 

@@ -31,7 +31,7 @@ Bitbucket will apply natural sorting and interpret numerical values as numbers i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -90,14 +90,14 @@ def _parse_response(response: httpx.Response) -> PaginatedBranches:
         _value = model(PaginatedBranches)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedBranches")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedBranches", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedBranches)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedBranches")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedBranches", _value)
 
     raise unexpected_status(response)
 

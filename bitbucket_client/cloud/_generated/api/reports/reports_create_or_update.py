@@ -65,7 +65,7 @@ insights-994316785.html) for more information.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -121,14 +121,14 @@ def _parse_response(response: httpx.Response) -> Report:
         _value = model(Report)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Report")
-        return _value  # type: ignore[no-any-return]
+        return cast("Report", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Report)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Report")
-        return _value  # type: ignore[no-any-return]
+        return cast("Report", _value)
 
     raise unexpected_status(response)
 

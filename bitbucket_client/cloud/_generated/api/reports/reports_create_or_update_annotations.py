@@ -55,7 +55,7 @@ insights-994316785.html) for more information.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -112,14 +112,14 @@ def _parse_response(response: httpx.Response) -> list[ReportAnnotation]:
         _value = list_of(model(ReportAnnotation))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[ReportAnnotation]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[ReportAnnotation]", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = list_of(model(ReportAnnotation))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[ReportAnnotation]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[ReportAnnotation]", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Returns a single Annotation matching the provided ID.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -59,14 +59,14 @@ def _parse_response(response: httpx.Response) -> ReportAnnotation:
         _value = model(ReportAnnotation)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ReportAnnotation")
-        return _value  # type: ignore[no-any-return]
+        return cast("ReportAnnotation", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ReportAnnotation)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ReportAnnotation")
-        return _value  # type: ignore[no-any-return]
+        return cast("ReportAnnotation", _value)
 
     raise unexpected_status(response)
 

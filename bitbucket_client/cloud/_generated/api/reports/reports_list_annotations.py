@@ -8,7 +8,7 @@ Returns a paginated list of Annotations for a specified report.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -57,14 +57,14 @@ def _parse_response(response: httpx.Response) -> PaginatedAnnotations:
         _value = model(PaginatedAnnotations)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedAnnotations")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedAnnotations", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedAnnotations)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedAnnotations")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedAnnotations", _value)
 
     raise unexpected_status(response)
 

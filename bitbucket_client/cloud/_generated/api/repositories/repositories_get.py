@@ -8,7 +8,7 @@ Returns the object describing this repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -53,14 +53,14 @@ def _parse_response(response: httpx.Response) -> Repository:
         _value = model(Repository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Repository")
-        return _value  # type: ignore[no-any-return]
+        return cast("Repository", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Repository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Repository")
-        return _value  # type: ignore[no-any-return]
+        return cast("Repository", _value)
 
     raise unexpected_status(response)
 

@@ -32,7 +32,7 @@ would become `%3D`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -83,14 +83,14 @@ def _parse_response(response: httpx.Response) -> PaginatedRepositoryPermissions:
         _value = model(PaginatedRepositoryPermissions)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedRepositoryPermissions")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedRepositoryPermissions", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedRepositoryPermissions)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedRepositoryPermissions")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedRepositoryPermissions", _value)
 
     raise unexpected_status(response)
 

@@ -23,7 +23,7 @@ the repository of matched files, use the query parameter
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -83,14 +83,14 @@ def _parse_response(response: httpx.Response) -> SearchResultPage:
         _value = model(SearchResultPage)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SearchResultPage")
-        return _value  # type: ignore[no-any-return]
+        return cast("SearchResultPage", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(SearchResultPage)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SearchResultPage")
-        return _value  # type: ignore[no-any-return]
+        return cast("SearchResultPage", _value)
 
     raise unexpected_status(response)
 

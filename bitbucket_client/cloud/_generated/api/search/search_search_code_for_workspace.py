@@ -25,7 +25,7 @@ Try `fields=%2Bvalues.*.*.*.*` to get an idea what's possible.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -85,14 +85,14 @@ def _parse_response(response: httpx.Response) -> SearchResultPage:
         _value = model(SearchResultPage)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SearchResultPage")
-        return _value  # type: ignore[no-any-return]
+        return cast("SearchResultPage", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(SearchResultPage)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SearchResultPage")
-        return _value  # type: ignore[no-any-return]
+        return cast("SearchResultPage", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Returns the changes made on this snippet in this commit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -55,14 +55,14 @@ def _parse_response(response: httpx.Response) -> SnippetCommit:
         _value = model(SnippetCommit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SnippetCommit")
-        return _value  # type: ignore[no-any-return]
+        return cast("SnippetCommit", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(SnippetCommit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SnippetCommit")
-        return _value  # type: ignore[no-any-return]
+        return cast("SnippetCommit", _value)
 
     raise unexpected_status(response)
 

@@ -33,7 +33,7 @@ possible to include the file contents.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -86,14 +86,14 @@ def _parse_response(response: httpx.Response) -> PaginatedSnippets:
         _value = model(PaginatedSnippets)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedSnippets")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedSnippets", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedSnippets)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedSnippets")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedSnippets", _value)
 
     raise unexpected_status(response)
 

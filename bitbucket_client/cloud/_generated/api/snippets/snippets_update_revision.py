@@ -21,7 +21,7 @@ Other than that, the two endpoints are identical in behavior.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -68,14 +68,14 @@ def _parse_response(response: httpx.Response) -> Snippet:
         _value = model(Snippet)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Snippet")
-        return _value  # type: ignore[no-any-return]
+        return cast("Snippet", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Snippet)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Snippet")
-        return _value  # type: ignore[no-any-return]
+        return cast("Snippet", _value)
 
     raise unexpected_status(response)
 

@@ -225,7 +225,7 @@ details.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -299,14 +299,14 @@ def _parse_response(response: httpx.Response) -> PaginatedTreeentries:
         _value = model(PaginatedTreeentries)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedTreeentries")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedTreeentries", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedTreeentries)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedTreeentries")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedTreeentries", _value)
 
     raise unexpected_status(response)
 

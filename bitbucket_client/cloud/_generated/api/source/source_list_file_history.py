@@ -35,7 +35,7 @@ by the commit made on 2011-05-16, and was previously named `README.txt`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -101,14 +101,14 @@ def _parse_response(response: httpx.Response) -> PaginatedFiles:
         _value = model(PaginatedFiles)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedFiles")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedFiles", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedFiles)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedFiles")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedFiles", _value)
 
     raise unexpected_status(response)
 

@@ -16,7 +16,7 @@ https://api.bitbucket.org/2.0/users/{ed08f5e1-605b-4f4a-aee4-6c97628a673e}/ssh-k
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -77,14 +77,14 @@ def _parse_response(response: httpx.Response) -> SshAccountKey:
         _value = model(SshAccountKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SshAccountKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("SshAccountKey", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(SshAccountKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SshAccountKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("SshAccountKey", _value)
 
     raise unexpected_status(response)
 

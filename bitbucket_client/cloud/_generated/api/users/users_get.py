@@ -16,7 +16,7 @@ gdpr/#changes-to-bitbucket-user-objects) for details.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -59,14 +59,14 @@ def _parse_response(response: httpx.Response) -> Account:
         _value = model(Account)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Account")
-        return _value  # type: ignore[no-any-return]
+        return cast("Account", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Account)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Account")
-        return _value  # type: ignore[no-any-return]
+        return cast("Account", _value)
 
     raise unexpected_status(response)
 

@@ -17,7 +17,7 @@ We return the same structure for the other `subject_type` objects.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -61,14 +61,14 @@ def _parse_response(response: httpx.Response) -> PaginatedHookEvents:
         _value = model(PaginatedHookEvents)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedHookEvents")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedHookEvents", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedHookEvents)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedHookEvents")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedHookEvents", _value)
 
     raise unexpected_status(response)
 

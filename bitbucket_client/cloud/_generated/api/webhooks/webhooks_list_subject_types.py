@@ -16,7 +16,7 @@ authentication or scopes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -52,14 +52,14 @@ def _parse_response(response: httpx.Response) -> SubjectTypes:
         _value = model(SubjectTypes)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SubjectTypes")
-        return _value  # type: ignore[no-any-return]
+        return cast("SubjectTypes", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(SubjectTypes)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "SubjectTypes")
-        return _value  # type: ignore[no-any-return]
+        return cast("SubjectTypes", _value)
 
     raise unexpected_status(response)
 

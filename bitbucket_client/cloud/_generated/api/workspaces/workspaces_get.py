@@ -8,7 +8,7 @@ Returns the requested workspace.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -51,14 +51,14 @@ def _parse_response(response: httpx.Response) -> Workspace:
         _value = model(Workspace)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Workspace")
-        return _value  # type: ignore[no-any-return]
+        return cast("Workspace", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(Workspace)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "Workspace")
-        return _value  # type: ignore[no-any-return]
+        return cast("Workspace", _value)
 
     raise unexpected_status(response)
 

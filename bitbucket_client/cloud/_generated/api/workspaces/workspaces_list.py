@@ -15,7 +15,7 @@ be [paginated](/cloud/bitbucket/rest/intro/#pagination).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -66,14 +66,14 @@ def _parse_response(response: httpx.Response) -> PaginatedWorkspaceAccess:
         _value = model(PaginatedWorkspaceAccess)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedWorkspaceAccess")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedWorkspaceAccess", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedWorkspaceAccess)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedWorkspaceAccess")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedWorkspaceAccess", _value)
 
     raise unexpected_status(response)
 

@@ -23,7 +23,7 @@ see the [deprecation announcement](/cloud/bitbucket/deprecation-notice-collabora
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -82,14 +82,14 @@ def _parse_response(response: httpx.Response) -> PaginatedWorkspaces:
         _value = model(PaginatedWorkspaces)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedWorkspaces")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedWorkspaces", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedWorkspaces)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedWorkspaces")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedWorkspaces", _value)
 
     raise unexpected_status(response)
 

@@ -29,7 +29,7 @@ Once again, all query parameter values must be URL escaped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -72,14 +72,14 @@ def _parse_response(response: httpx.Response) -> PaginatedWorkspaceMemberships:
         _value = model(PaginatedWorkspaceMemberships)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedWorkspaceMemberships")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedWorkspaceMemberships", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PaginatedWorkspaceMemberships)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PaginatedWorkspaceMemberships")
-        return _value  # type: ignore[no-any-return]
+        return cast("PaginatedWorkspaceMemberships", _value)
 
     raise unexpected_status(response)
 

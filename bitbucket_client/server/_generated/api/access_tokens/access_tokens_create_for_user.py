@@ -8,7 +8,7 @@ Create an access token for the user according to the given request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -61,14 +61,14 @@ def _parse_response(response: httpx.Response) -> RestRawAccessToken:
         _value = model(RestRawAccessToken)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRawAccessToken")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRawAccessToken", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRawAccessToken)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRawAccessToken")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRawAccessToken", _value)
 
     raise unexpected_status(response)
 

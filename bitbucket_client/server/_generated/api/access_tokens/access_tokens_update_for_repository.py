@@ -8,7 +8,7 @@ Modify an access token according to the given request. Any fields not specified 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -65,14 +65,14 @@ def _parse_response(response: httpx.Response) -> RestAccessToken:
         _value = model(RestAccessToken)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestAccessToken")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestAccessToken", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestAccessToken)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestAccessToken")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestAccessToken", _value)
 
     raise unexpected_status(response)
 

@@ -10,7 +10,7 @@ The authenticated user must have <strong>ADMIN</strong> permission to call this 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -59,14 +59,14 @@ def _parse_response(response: httpx.Response) -> RestUserRateLimitSettings:
         _value = model(RestUserRateLimitSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestUserRateLimitSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestUserRateLimitSettings", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestUserRateLimitSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestUserRateLimitSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestUserRateLimitSettings", _value)
 
     raise unexpected_status(response)
 

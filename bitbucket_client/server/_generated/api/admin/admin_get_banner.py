@@ -8,7 +8,7 @@ Gets the announcement banner, if one exists and is available to the user
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -47,7 +47,7 @@ def _parse_response(response: httpx.Response) -> RestAnnouncementBanner | None:
         _value = model(RestAnnouncementBanner)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestAnnouncementBanner")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestAnnouncementBanner", _value)
 
     if response.status_code == 204:
         return None
@@ -57,7 +57,7 @@ def _parse_response(response: httpx.Response) -> RestAnnouncementBanner | None:
         _value = model(RestAnnouncementBanner)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestAnnouncementBanner")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestAnnouncementBanner", _value)
 
     raise unexpected_status(response)
 

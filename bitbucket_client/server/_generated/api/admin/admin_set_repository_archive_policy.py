@@ -10,7 +10,7 @@ The authenticated user must have <b>SYS_ADMIN</b> permission.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -57,14 +57,14 @@ def _parse_response(response: httpx.Response) -> RestRepositoryPolicy:
         _value = model(RestRepositoryPolicy)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRepositoryPolicy")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRepositoryPolicy", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRepositoryPolicy)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRepositoryPolicy")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRepositoryPolicy", _value)
 
     raise unexpected_status(response)
 

@@ -25,7 +25,7 @@ current license details, but they may not <i>update</i> the license.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -72,14 +72,14 @@ def _parse_response(response: httpx.Response) -> RestBitbucketLicense:
         _value = model(RestBitbucketLicense)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBitbucketLicense")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBitbucketLicense", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestBitbucketLicense)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBitbucketLicense")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBitbucketLicense", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Get the current configuration for blocking basic authentication requests.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -44,14 +44,14 @@ def _parse_response(response: httpx.Response) -> BasicAuthConfigEntity:
         _value = model(BasicAuthConfigEntity)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "BasicAuthConfigEntity")
-        return _value  # type: ignore[no-any-return]
+        return cast("BasicAuthConfigEntity", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(BasicAuthConfigEntity)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "BasicAuthConfigEntity")
-        return _value  # type: ignore[no-any-return]
+        return cast("BasicAuthConfigEntity", _value)
 
     raise unexpected_status(response)
 

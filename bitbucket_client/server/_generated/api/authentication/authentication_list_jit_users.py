@@ -11,7 +11,7 @@ automatically when they log in through SAML SSO or OpenID Connect (OIDC) SSO.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -47,14 +47,14 @@ def _parse_response(response: httpx.Response) -> JitUserEntity:
         _value = model(JitUserEntity)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "JitUserEntity")
-        return _value  # type: ignore[no-any-return]
+        return cast("JitUserEntity", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(JitUserEntity)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "JitUserEntity")
-        return _value  # type: ignore[no-any-return]
+        return cast("JitUserEntity", _value)
 
     raise unexpected_status(response)
 

@@ -10,7 +10,7 @@ Only the provided properties will be applied to the IdP configuration.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -63,14 +63,14 @@ def _parse_response(response: httpx.Response) -> IdpConfigEntity:
         _value = model(IdpConfigEntity)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "IdpConfigEntity")
-        return _value  # type: ignore[no-any-return]
+        return cast("IdpConfigEntity", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(IdpConfigEntity)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "IdpConfigEntity")
-        return _value  # type: ignore[no-any-return]
+        return cast("IdpConfigEntity", _value)
 
     raise unexpected_status(response)
 

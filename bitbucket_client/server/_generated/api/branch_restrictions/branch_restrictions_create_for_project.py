@@ -8,7 +8,7 @@ Allows creating multiple restrictions at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -61,14 +61,14 @@ def _parse_response(response: httpx.Response) -> RestRefRestriction:
         _value = model(RestRefRestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefRestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefRestriction", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRefRestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefRestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefRestriction", _value)
 
     raise unexpected_status(response)
 

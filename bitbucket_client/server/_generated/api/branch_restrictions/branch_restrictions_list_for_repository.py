@@ -11,7 +11,7 @@ resource. Only authenticated users may call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -91,14 +91,14 @@ def _parse_response(response: httpx.Response) -> PageRestRefRestriction:
         _value = model(PageRestRefRestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRefRestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRefRestriction", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestRefRestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRefRestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRefRestriction", _value)
 
     raise unexpected_status(response)
 

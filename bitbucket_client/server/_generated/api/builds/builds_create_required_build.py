@@ -30,7 +30,7 @@ These fields are optional:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -85,14 +85,14 @@ def _parse_response(response: httpx.Response) -> RestRequiredBuildCondition:
         _value = model(RestRequiredBuildCondition)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRequiredBuildCondition")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRequiredBuildCondition", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRequiredBuildCondition)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRequiredBuildCondition")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRequiredBuildCondition", _value)
 
     raise unexpected_status(response)
 

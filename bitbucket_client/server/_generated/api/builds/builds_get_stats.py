@@ -8,7 +8,7 @@ Gets statistics regarding the builds associated with a commit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -62,14 +62,14 @@ def _parse_response(response: httpx.Response) -> RestBuildStats:
         _value = model(RestBuildStats)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBuildStats")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBuildStats", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestBuildStats)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBuildStats")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBuildStats", _value)
 
     raise unexpected_status(response)
 

@@ -12,7 +12,7 @@ can also be made with anonymous 2-legged OAuth.<br>Since 7.14
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -69,14 +69,14 @@ def _parse_response(response: httpx.Response) -> RestBuildStatus:
         _value = model(RestBuildStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBuildStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBuildStatus", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestBuildStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBuildStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBuildStatus", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ page of required build merge checks.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -70,14 +70,14 @@ def _parse_response(response: httpx.Response) -> PageRestRequiredBuildCondition:
         _value = model(PageRestRequiredBuildCondition)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRequiredBuildCondition")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRequiredBuildCondition", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestRequiredBuildCondition)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRequiredBuildCondition")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRequiredBuildCondition", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ by the default branch of their containing repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -79,14 +79,14 @@ def _parse_response(response: httpx.Response) -> PageRestCommit:
         _value = model(PageRestCommit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestCommit")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestCommit", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestCommit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestCommit")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestCommit", _value)
 
     raise unexpected_status(response)
 

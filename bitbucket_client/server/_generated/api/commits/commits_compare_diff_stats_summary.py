@@ -12,7 +12,7 @@ by the default branch of their containing repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -82,14 +82,14 @@ def _parse_response(response: httpx.Response) -> RestDiff:
         _value = model(RestDiff)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDiff")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDiff", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestDiff)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDiff")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDiff", _value)
 
     raise unexpected_status(response)
 

@@ -14,7 +14,7 @@ commit is in to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -81,14 +81,14 @@ def _parse_response(response: httpx.Response) -> PageRestComment:
         _value = model(PageRestComment)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestComment")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestComment", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestComment)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestComment")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestComment", _value)
 
     raise unexpected_status(response)
 

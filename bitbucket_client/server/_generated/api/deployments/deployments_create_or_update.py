@@ -10,7 +10,7 @@ Create or update a deployment.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -67,14 +67,14 @@ def _parse_response(response: httpx.Response) -> RestDeployment:
         _value = model(RestDeployment)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDeployment")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDeployment", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestDeployment)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDeployment")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDeployment", _value)
 
     raise unexpected_status(response)
 

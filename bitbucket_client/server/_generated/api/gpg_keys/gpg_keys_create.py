@@ -11,7 +11,7 @@ Only authenticated users may call this endpoint.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -66,14 +66,14 @@ def _parse_response(response: httpx.Response) -> RestGpgKey:
         _value = model(RestGpgKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestGpgKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestGpgKey", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestGpgKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestGpgKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestGpgKey", _value)
 
     raise unexpected_status(response)
 

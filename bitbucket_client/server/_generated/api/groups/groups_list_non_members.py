@@ -9,7 +9,7 @@ user must have the <strong>LICENSED_USER</strong> permission to call this resour
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -66,14 +66,14 @@ def _parse_response(response: httpx.Response) -> PageRestDetailedUser:
         _value = model(PageRestDetailedUser)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestDetailedUser")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestDetailedUser", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestDetailedUser)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestDetailedUser")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestDetailedUser", _value)
 
     raise unexpected_status(response)
 

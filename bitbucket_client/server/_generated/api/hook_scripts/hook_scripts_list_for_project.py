@@ -10,7 +10,7 @@ This endpoint requires **PROJECT_ADMIN** permission.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -67,14 +67,14 @@ def _parse_response(response: httpx.Response) -> PageRestHookScriptConfig:
         _value = model(PageRestHookScriptConfig)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestHookScriptConfig")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestHookScriptConfig", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestHookScriptConfig)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestHookScriptConfig")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestHookScriptConfig", _value)
 
     raise unexpected_status(response)
 

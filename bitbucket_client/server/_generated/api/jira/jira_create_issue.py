@@ -16,7 +16,7 @@ The JSON structure for the create issue format is specified by Jira's REST v2 AP
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -76,14 +76,14 @@ def _parse_response(response: httpx.Response) -> RestCommentJiraIssue:
         _value = model(RestCommentJiraIssue)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestCommentJiraIssue")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestCommentJiraIssue", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestCommentJiraIssue)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestCommentJiraIssue")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestCommentJiraIssue", _value)
 
     raise unexpected_status(response)
 

@@ -9,7 +9,7 @@ number of commits checked for issues is limited to a default of 100.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -57,14 +57,14 @@ def _parse_response(response: httpx.Response) -> list[RestJiraIssue]:
         _value = list_of(model(RestJiraIssue))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestJiraIssue]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestJiraIssue]", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = list_of(model(RestJiraIssue))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestJiraIssue]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestJiraIssue]", _value)
 
     raise unexpected_status(response)
 

@@ -10,7 +10,7 @@ The user needs to be authenticated to use this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -64,14 +64,14 @@ def _parse_response(response: httpx.Response) -> PageRestLabel:
         _value = model(PageRestLabel)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestLabel")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestLabel", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestLabel)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestLabel")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestLabel", _value)
 
     raise unexpected_status(response)
 

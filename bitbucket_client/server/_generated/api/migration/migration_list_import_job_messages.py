@@ -18,7 +18,7 @@ The authenticated user must have **ADMIN** permission or higher to call this res
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -81,14 +81,14 @@ def _parse_response(response: httpx.Response) -> PageRestJobMessage:
         _value = model(PageRestJobMessage)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestJobMessage")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestJobMessage", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestJobMessage)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestJobMessage")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestJobMessage", _value)
 
     raise unexpected_status(response)
 

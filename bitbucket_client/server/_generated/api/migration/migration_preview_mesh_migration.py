@@ -26,7 +26,7 @@ The authenticated user must have **SYS_ADMIN** permission to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -73,14 +73,14 @@ def _parse_response(response: httpx.Response) -> ExamplePreviewMigration:
         _value = model(ExamplePreviewMigration)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ExamplePreviewMigration")
-        return _value  # type: ignore[no-any-return]
+        return cast("ExamplePreviewMigration", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ExamplePreviewMigration)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ExamplePreviewMigration")
-        return _value  # type: ignore[no-any-return]
+        return cast("ExamplePreviewMigration", _value)
 
     raise unexpected_status(response)
 

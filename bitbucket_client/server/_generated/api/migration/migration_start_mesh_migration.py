@@ -72,7 +72,7 @@ The authenticated user must have **SYS_ADMIN** permission to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -119,14 +119,14 @@ def _parse_response(response: httpx.Response) -> RestJob:
         _value = model(RestJob)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestJob")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestJob", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestJob)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestJob")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestJob", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Retrieves the current user's preferred mirror server
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -44,14 +44,14 @@ def _parse_response(response: httpx.Response) -> RestMirrorServer:
         _value = model(RestMirrorServer)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestMirrorServer")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestMirrorServer", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestMirrorServer)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestMirrorServer")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestMirrorServer", _value)
 
     raise unexpected_status(response)
 

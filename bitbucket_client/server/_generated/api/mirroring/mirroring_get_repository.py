@@ -8,7 +8,7 @@ Returns a repository enriched with a content hash and default branch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -62,14 +62,14 @@ def _parse_response(response: httpx.Response) -> EnrichedRepository:
         _value = model(EnrichedRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "EnrichedRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("EnrichedRepository", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(EnrichedRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "EnrichedRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("EnrichedRepository", _value)
 
     raise unexpected_status(response)
 

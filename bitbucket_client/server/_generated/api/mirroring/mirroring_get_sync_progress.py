@@ -14,7 +14,7 @@ and the total number of repositories is known, this resource will return: <pre> 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -50,14 +50,14 @@ def _parse_response(response: httpx.Response) -> RestSyncProgress:
         _value = model(RestSyncProgress)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestSyncProgress")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestSyncProgress", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestSyncProgress)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestSyncProgress")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestSyncProgress", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Retrieves the list of farm nodes in this cluster
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -45,14 +45,14 @@ def _parse_response(response: httpx.Response) -> list[RestClusterNode]:
         _value = list_of(model(RestClusterNode))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestClusterNode]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestClusterNode]", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = list_of(model(RestClusterNode))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestClusterNode]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestClusterNode]", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Returns a page of repositories for a given project, enriched with a content hash
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -75,14 +75,14 @@ def _parse_response(response: httpx.Response) -> PageEnrichedRepository:
         _value = model(PageEnrichedRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageEnrichedRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageEnrichedRepository", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageEnrichedRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageEnrichedRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageEnrichedRepository", _value)
 
     raise unexpected_status(response)
 

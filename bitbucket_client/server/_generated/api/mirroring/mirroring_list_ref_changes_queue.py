@@ -12,7 +12,7 @@ polls and removes items from this queue for processing, so it is empty most of t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -48,14 +48,14 @@ def _parse_response(response: httpx.Response) -> RestRefSyncQueue:
         _value = model(RestRefSyncQueue)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefSyncQueue")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefSyncQueue", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRefSyncQueue)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefSyncQueue")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefSyncQueue", _value)
 
     raise unexpected_status(response)
 

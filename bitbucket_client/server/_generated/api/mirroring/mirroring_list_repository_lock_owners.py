@@ -9,7 +9,7 @@ sync lock for any repository
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -46,14 +46,14 @@ def _parse_response(response: httpx.Response) -> list[RestRepositoryLockOwner]:
         _value = list_of(model(RestRepositoryLockOwner))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestRepositoryLockOwner]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestRepositoryLockOwner]", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = list_of(model(RestRepositoryLockOwner))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestRepositoryLockOwner]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestRepositoryLockOwner]", _value)
 
     raise unexpected_status(response)
 

@@ -10,7 +10,7 @@ is available on the mirror, the returned URL needs to be called.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -64,14 +64,14 @@ def _parse_response(response: httpx.Response) -> RestMirroredRepositoryDescripto
         _value = model(RestMirroredRepositoryDescriptor)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestMirroredRepositoryDescriptor")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestMirroredRepositoryDescriptor", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestMirroredRepositoryDescriptor)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestMirroredRepositoryDescriptor")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestMirroredRepositoryDescriptor", _value)
 
     raise unexpected_status(response)
 

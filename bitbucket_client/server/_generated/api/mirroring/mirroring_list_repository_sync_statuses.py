@@ -8,7 +8,7 @@ Retrieves a page of sync statuses of the repositories on this mirror node
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -61,14 +61,14 @@ def _parse_response(response: httpx.Response) -> PageRestMirrorRepositorySynchro
         _value = model(PageRestMirrorRepositorySynchronizationStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestMirrorRepositorySynchronizationStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestMirrorRepositorySynchronizationStatus", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestMirrorRepositorySynchronizationStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestMirrorRepositorySynchronizationStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestMirrorRepositorySynchronizationStatus", _value)
 
     raise unexpected_status(response)
 

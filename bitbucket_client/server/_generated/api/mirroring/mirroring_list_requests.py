@@ -8,7 +8,7 @@ Retrieves a mirroring request
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -67,14 +67,14 @@ def _parse_response(response: httpx.Response) -> PageRestMirroringRequest:
         _value = model(PageRestMirroringRequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestMirroringRequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestMirroringRequest", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestMirroringRequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestMirroringRequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestMirroringRequest", _value)
 
     raise unexpected_status(response)
 

@@ -13,7 +13,7 @@ settings restriction.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -73,14 +73,14 @@ def _parse_response(response: httpx.Response) -> RestProjectSettingsRestriction:
         _value = model(RestProjectSettingsRestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestProjectSettingsRestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestProjectSettingsRestriction", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestProjectSettingsRestriction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestProjectSettingsRestriction")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestProjectSettingsRestriction", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Retrieves the access keys for the project identified in the URL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -71,14 +71,14 @@ def _parse_response(response: httpx.Response) -> PageRestSshAccessKey:
         _value = model(PageRestSshAccessKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestSshAccessKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestSshAccessKey", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestSshAccessKey)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestSshAccessKey")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestSshAccessKey", _value)
 
     raise unexpected_status(response)
 

@@ -19,7 +19,7 @@ to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -75,20 +75,20 @@ def _parse_response(response: httpx.Response) -> RestProject:
         _value = model(RestProject)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestProject")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestProject", _value)
 
     if response.status_code == 201:
         _value = model(RestProject)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestProject")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestProject", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestProject)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestProject")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestProject", _value)
 
     raise unexpected_status(response)
 

@@ -25,7 +25,7 @@ used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -80,14 +80,14 @@ def _parse_response(response: httpx.Response) -> RestPullRequestSettings:
         _value = model(RestPullRequestSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequestSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequestSettings", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestPullRequestSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequestSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequestSettings", _value)
 
     raise unexpected_status(response)
 

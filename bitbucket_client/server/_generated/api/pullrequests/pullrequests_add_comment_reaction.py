@@ -8,7 +8,7 @@ Add an emoticon reaction to a pull request comment
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -59,14 +59,14 @@ def _parse_response(response: httpx.Response) -> RestUserReaction:
         _value = model(RestUserReaction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestUserReaction")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestUserReaction", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestUserReaction)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestUserReaction")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestUserReaction", _value)
 
     raise unexpected_status(response)
 

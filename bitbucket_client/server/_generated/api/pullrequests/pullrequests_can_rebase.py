@@ -32,7 +32,7 @@ pull request targets to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -79,14 +79,14 @@ def _parse_response(response: httpx.Response) -> RestPullRequestRebaseability:
         _value = model(RestPullRequestRebaseability)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequestRebaseability")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequestRebaseability", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestPullRequestRebaseability)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequestRebaseability")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequestRebaseability", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ pull request targets to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -76,14 +76,14 @@ def _parse_response(response: httpx.Response) -> RestPullRequest:
         _value = model(RestPullRequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequest", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestPullRequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequest", _value)
 
     raise unexpected_status(response)
 

@@ -8,7 +8,7 @@ Retrieve a suggested commit message for the given Pull Request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -55,14 +55,14 @@ def _parse_response(response: httpx.Response) -> RestCommitMessageSuggestion:
         _value = model(RestCommitMessageSuggestion)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestCommitMessageSuggestion")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestCommitMessageSuggestion", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestCommitMessageSuggestion)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestCommitMessageSuggestion")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestCommitMessageSuggestion", _value)
 
     raise unexpected_status(response)
 

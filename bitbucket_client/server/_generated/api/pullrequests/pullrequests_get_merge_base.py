@@ -12,7 +12,7 @@ will be returned.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -62,7 +62,7 @@ def _parse_response(response: httpx.Response) -> RestCommit | None:
         _value = model(RestCommit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestCommit")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestCommit", _value)
 
     if response.status_code == 204:
         return None
@@ -72,7 +72,7 @@ def _parse_response(response: httpx.Response) -> RestCommit | None:
         _value = model(RestCommit)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestCommit")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestCommit", _value)
 
     raise unexpected_status(response)
 

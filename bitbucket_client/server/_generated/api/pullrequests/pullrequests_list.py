@@ -22,7 +22,7 @@ has approved the PR. Either true, or false
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -105,14 +105,14 @@ def _parse_response(response: httpx.Response) -> PageRestPullRequest:
         _value = model(PageRestPullRequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestPullRequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestPullRequest", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestPullRequest)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestPullRequest")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestPullRequest", _value)
 
     raise unexpected_status(response)
 

@@ -26,7 +26,7 @@ pull request targets to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -99,14 +99,14 @@ def _parse_response(response: httpx.Response) -> RestChange:
         _value = model(RestChange)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestChange")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestChange", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestChange)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestChange")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestChange", _value)
 
     raise unexpected_status(response)
 

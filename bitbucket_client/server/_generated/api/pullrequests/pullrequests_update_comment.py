@@ -41,7 +41,7 @@ pull request targets to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -100,14 +100,14 @@ def _parse_response(response: httpx.Response) -> RestComment:
         _value = model(RestComment)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestComment")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestComment", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestComment)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestComment")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestComment", _value)
 
     raise unexpected_status(response)
 

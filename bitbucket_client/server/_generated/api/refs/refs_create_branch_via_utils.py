@@ -15,7 +15,7 @@ that is to be created.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -67,14 +67,14 @@ def _parse_response(response: httpx.Response) -> RestBranch:
         _value = model(RestBranch)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBranch")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBranch", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestBranch)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBranch")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBranch", _value)
 
     raise unexpected_status(response)
 

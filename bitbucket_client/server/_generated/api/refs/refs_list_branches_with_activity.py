@@ -10,7 +10,7 @@ The authenticated user must have <strong>REPO_ADMIN</strong> permission to call 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -72,14 +72,14 @@ def _parse_response(response: httpx.Response) -> PageRestMinimalRef:
         _value = model(PageRestMinimalRef)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestMinimalRef")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestMinimalRef", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestMinimalRef)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestMinimalRef")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestMinimalRef", _value)
 
     raise unexpected_status(response)
 

@@ -12,7 +12,7 @@ project to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -65,14 +65,14 @@ def _parse_response(response: httpx.Response) -> RestRepository:
         _value = model(RestRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRepository", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRepository", _value)
 
     raise unexpected_status(response)
 

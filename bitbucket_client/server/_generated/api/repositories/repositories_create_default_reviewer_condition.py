@@ -8,7 +8,7 @@ Create a default reviewer pull request condition for the given repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -63,14 +63,14 @@ def _parse_response(response: httpx.Response) -> RestPullRequestCondition:
         _value = model(RestPullRequestCondition)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequestCondition")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequestCondition", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestPullRequestCondition)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestPullRequestCondition")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestPullRequestCondition", _value)
 
     raise unexpected_status(response)
 

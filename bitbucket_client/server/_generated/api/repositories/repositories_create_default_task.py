@@ -10,7 +10,7 @@ The authenticated user must have **REPO_ADMIN** permission for this repository t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -62,14 +62,14 @@ def _parse_response(response: httpx.Response) -> RestDefaultTask:
         _value = model(RestDefaultTask)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDefaultTask")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDefaultTask", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestDefaultTask)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDefaultTask")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDefaultTask", _value)
 
     raise unexpected_status(response)
 

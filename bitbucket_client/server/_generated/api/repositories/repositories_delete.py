@@ -12,7 +12,7 @@ call this resource. The default permission required is <strong>REPO_ADMIN</stron
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -64,7 +64,7 @@ def _parse_response(response: httpx.Response) -> Any | RepositoriesDeleteRespons
         _value = model(RepositoriesDeleteResponse)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RepositoriesDeleteResponse")
-        return _value  # type: ignore[no-any-return]
+        return cast("RepositoriesDeleteResponse", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).

@@ -11,7 +11,7 @@ that is associated to the attachment that has the attachment metadata.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -58,14 +58,14 @@ def _parse_response(response: httpx.Response) -> RestAttachmentMetadata:
         _value = model(RestAttachmentMetadata)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestAttachmentMetadata")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestAttachmentMetadata", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestAttachmentMetadata)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestAttachmentMetadata")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestAttachmentMetadata", _value)
 
     raise unexpected_status(response)
 

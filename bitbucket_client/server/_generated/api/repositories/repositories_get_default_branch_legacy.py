@@ -17,7 +17,7 @@ to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -65,7 +65,7 @@ def _parse_response(response: httpx.Response) -> RestBranch | None:
         _value = model(RestBranch)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBranch")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBranch", _value)
 
     if response.status_code == 204:
         return None
@@ -75,7 +75,7 @@ def _parse_response(response: httpx.Response) -> RestBranch | None:
         _value = model(RestBranch)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestBranch")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestBranch", _value)
 
     raise unexpected_status(response)
 

@@ -18,7 +18,7 @@ repository it will not be performed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -74,14 +74,14 @@ def _parse_response(response: httpx.Response) -> RestRefSyncStatus:
         _value = model(RestRefSyncStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefSyncStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefSyncStatus", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRefSyncStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefSyncStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefSyncStatus", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -68,14 +68,14 @@ def _parse_response(response: httpx.Response) -> PageRestRepository:
         _value = model(PageRestRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRepository", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRepository", _value)
 
     raise unexpected_status(response)
 

@@ -14,7 +14,7 @@ this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -62,14 +62,14 @@ def _parse_response(response: httpx.Response) -> list[RestApplicationUser]:
         _value = list_of(model(RestApplicationUser))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestApplicationUser]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestApplicationUser]", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = list_of(model(RestApplicationUser))(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "list[RestApplicationUser]")
-        return _value  # type: ignore[no-any-return]
+        return cast("list[RestApplicationUser]", _value)
 
     raise unexpected_status(response)
 

@@ -12,7 +12,7 @@ or a higher project or global permission to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -74,14 +74,14 @@ def _parse_response(response: httpx.Response) -> PageRestPermittedUser:
         _value = model(PageRestPermittedUser)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestPermittedUser")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestPermittedUser", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestPermittedUser)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestPermittedUser")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestPermittedUser", _value)
 
     raise unexpected_status(response)
 

@@ -20,7 +20,7 @@ recommended to not specify the <tt>permission</tt> parameter at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -107,14 +107,14 @@ def _parse_response(response: httpx.Response) -> PageRestRepository:
         _value = model(PageRestRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRepository", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestRepository)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestRepository")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestRepository", _value)
 
     raise unexpected_status(response)
 

@@ -19,7 +19,7 @@ if:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -77,7 +77,7 @@ def _parse_response(response: httpx.Response) -> RestRefSyncStatus | None:
         _value = model(RestRefSyncStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefSyncStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefSyncStatus", _value)
 
     if response.status_code == 204:
         return None
@@ -87,7 +87,7 @@ def _parse_response(response: httpx.Response) -> RestRefSyncStatus | None:
         _value = model(RestRefSyncStatus)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRefSyncStatus")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRefSyncStatus", _value)
 
     raise unexpected_status(response)
 

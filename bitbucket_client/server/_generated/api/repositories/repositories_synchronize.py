@@ -26,7 +26,7 @@ must be <i>enabled</i> and <i>available</i> for the specified repository.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -84,7 +84,7 @@ def _parse_response(response: httpx.Response) -> RestRejectedRef | None:
         _value = model(RestRejectedRef)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRejectedRef")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRejectedRef", _value)
 
     if response.status_code == 204:
         return None
@@ -94,7 +94,7 @@ def _parse_response(response: httpx.Response) -> RestRejectedRef | None:
         _value = model(RestRejectedRef)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRejectedRef")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRejectedRef", _value)
 
     raise unexpected_status(response)
 

@@ -60,7 +60,7 @@ otherwise
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -115,14 +115,14 @@ def _parse_response(response: httpx.Response) -> RestRepositoryPullRequestSettin
         _value = model(RestRepositoryPullRequestSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRepositoryPullRequestSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRepositoryPullRequestSettings", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestRepositoryPullRequestSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestRepositoryPullRequestSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestRepositoryPullRequestSettings", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -68,14 +68,14 @@ def _parse_response(response: httpx.Response) -> RestReviewerGroup:
         _value = model(RestReviewerGroup)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestReviewerGroup")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestReviewerGroup", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestReviewerGroup)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestReviewerGroup")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestReviewerGroup", _value)
 
     raise unexpected_status(response)
 

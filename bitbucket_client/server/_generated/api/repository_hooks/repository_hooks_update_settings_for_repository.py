@@ -16,7 +16,7 @@ the document is decided by the plugin providing the hook.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -73,14 +73,14 @@ def _parse_response(response: httpx.Response) -> ExampleSettings:
         _value = model(ExampleSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ExampleSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("ExampleSettings", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ExampleSettings)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ExampleSettings")
-        return _value  # type: ignore[no-any-return]
+        return cast("ExampleSettings", _value)
 
     raise unexpected_status(response)
 

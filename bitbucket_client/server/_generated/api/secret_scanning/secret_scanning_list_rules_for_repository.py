@@ -10,7 +10,7 @@ Repository **Admin** is required
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -80,14 +80,14 @@ def _parse_response(response: httpx.Response) -> PageRestSecretScanningRule:
         _value = model(PageRestSecretScanningRule)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestSecretScanningRule")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestSecretScanningRule", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(PageRestSecretScanningRule)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "PageRestSecretScanningRule")
-        return _value  # type: ignore[no-any-return]
+        return cast("PageRestSecretScanningRule", _value)
 
     raise unexpected_status(response)
 

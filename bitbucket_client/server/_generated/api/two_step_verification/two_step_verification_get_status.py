@@ -8,7 +8,7 @@ Retrieves the status of two-step verification for the currently authenticated us
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -44,14 +44,14 @@ def _parse_response(response: httpx.Response) -> StatusDTO:
         _value = model(StatusDTO)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "StatusDTO")
-        return _value  # type: ignore[no-any-return]
+        return cast("StatusDTO", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(StatusDTO)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "StatusDTO")
-        return _value  # type: ignore[no-any-return]
+        return cast("StatusDTO", _value)
 
     raise unexpected_status(response)
 

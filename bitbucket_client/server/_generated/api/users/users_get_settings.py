@@ -8,7 +8,7 @@ Retrieve a map of user setting key values for a specific user identified by the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -51,14 +51,14 @@ def _parse_response(response: httpx.Response) -> ExampleSettingsMap:
         _value = model(ExampleSettingsMap)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ExampleSettingsMap")
-        return _value  # type: ignore[no-any-return]
+        return cast("ExampleSettingsMap", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(ExampleSettingsMap)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "ExampleSettingsMap")
-        return _value  # type: ignore[no-any-return]
+        return cast("ExampleSettingsMap", _value)
 
     raise unexpected_status(response)
 

@@ -59,7 +59,7 @@ mission.2.repositorySlug=test_repo</code>.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -116,14 +116,14 @@ def _parse_response(response: httpx.Response) -> RestApplicationUser:
         _value = model(RestApplicationUser)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestApplicationUser")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestApplicationUser", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _value = model(RestApplicationUser)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestApplicationUser")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestApplicationUser", _value)
 
     raise unexpected_status(response)
 

@@ -11,7 +11,7 @@ to call this resource.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -75,7 +75,7 @@ def _parse_response(response: httpx.Response) -> RestDetailedInvocation | None:
         _value = model(RestDetailedInvocation)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDetailedInvocation")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDetailedInvocation", _value)
 
     if response.status_code == 204:
         return None
@@ -85,7 +85,7 @@ def _parse_response(response: httpx.Response) -> RestDetailedInvocation | None:
         _value = model(RestDetailedInvocation)(decode_json(response))
         if _value is INVALID:
             raise unexpected_body(response, "RestDetailedInvocation")
-        return _value  # type: ignore[no-any-return]
+        return cast("RestDetailedInvocation", _value)
 
     raise unexpected_status(response)
 
