@@ -48,7 +48,10 @@ class BaseClient:
         rate_limit_budget: float,
         headers: Mapping[str, str] | None,
         http_client: httpx.AsyncClient | None,
+        transport: httpx.AsyncBaseTransport | None,
     ) -> None:
+        if http_client is not None and transport is not None:
+            raise ValueError("pass either http_client= or transport=, not both")
         if token is not None and auth is not None:
             raise ValueError("pass either a token or auth=, not both")
         if token is not None:
@@ -67,7 +70,7 @@ class BaseClient:
         self._headers = {"User-Agent": f"bitbucket-client-async/{__version__}", **(headers or {})}
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=DEFAULT_TIMEOUT if timeout is None else timeout, follow_redirects=True
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout, follow_redirects=True, transport=transport
         )
 
     # ---- lifecycle -----------------------------------------------------------------------------------
@@ -249,6 +252,7 @@ class BitbucketCloud(BaseClient, CloudNamespaces):
         rate_limit_budget: float = 60.0,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
             base_url,
@@ -259,6 +263,7 @@ class BitbucketCloud(BaseClient, CloudNamespaces):
             rate_limit_budget=rate_limit_budget,
             headers=headers,
             http_client=http_client,
+            transport=transport,
         )
 
     @property
@@ -287,6 +292,7 @@ class BitbucketServer(BaseClient, ServerNamespaces):
         rate_limit_budget: float = 60.0,
         headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         root = str(base_url).rstrip("/")
         if not root.endswith("/rest"):
@@ -300,6 +306,7 @@ class BitbucketServer(BaseClient, ServerNamespaces):
             rate_limit_budget=rate_limit_budget,
             headers=headers,
             http_client=http_client,
+            transport=transport,
         )
 
     @property

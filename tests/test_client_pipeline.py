@@ -360,3 +360,12 @@ async def test_wait_false_returns_the_task_handle() -> None:
         merged = await task.wait()
     assert merged.id == 7 and task.done and task.result is merged
     assert merged.title is UNSET
+
+
+async def test_a_transport_can_be_wired_in_directly() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"id": 7}))
+    async with BitbucketCloud("T", transport=transport) as bb:
+        pr = await bb.pullrequests.get("ws", "repo", 7)
+    assert pr.id == 7
+    with pytest.raises(ValueError, match="http_client= or transport="):
+        BitbucketCloud("T", transport=transport, http_client=httpx.AsyncClient())
