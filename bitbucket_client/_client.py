@@ -70,7 +70,9 @@ class BaseClient:
         self._headers = {"User-Agent": f"bitbucket-client-async/{__version__}", **(headers or {})}
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=DEFAULT_TIMEOUT if timeout is None else timeout, follow_redirects=True, transport=transport
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+            follow_redirects=True,
+            transport=transport,
         )
 
     # ---- lifecycle -----------------------------------------------------------------------------------
