@@ -7,9 +7,10 @@ answer becomes a typed error from `_exceptions`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Self, TypeVar
 
@@ -123,6 +124,42 @@ class BaseClient:
             kwargs["headers"] = dict(headers)
         return await self._send(kwargs)
 
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """Stream a large body (a raw file, an archive, a download) instead of reading it whole:
+
+            async with bb.stream("GET", "/repositories/ws/repo/src/main/big.bin") as response:
+                async for chunk in response.aiter_bytes():
+                    ...
+
+        The same origin check and typed errors apply; a stream is not retried (its body may be half read).
+        """
+        url = self._url(path)
+        request = self._http.build_request(
+            method.upper(),
+            url,
+            params=dict(params) if params is not None else None,
+            headers={**self._headers, **(headers or {})},
+        )
+        response = await self._http.send(request, auth=self._auth_or_default(), stream=True)
+        try:
+            if not response.is_success:
+                await response.aread()
+                raise error_from_response(response)
+            yield response
+        finally:
+            await response.aclose()
+
+    def _auth_or_default(self) -> httpx.Auth | httpx._client.UseClientDefault:
+        return self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
+
     # ---- the pipeline --------------------------------------------------------------------------------
 
     def _url(self, url: str | httpx.URL) -> httpx.URL:
@@ -155,9 +192,7 @@ class BaseClient:
         while True:
             request = self._http.build_request(method, url, headers=headers, **kwargs)
             try:
-                response = await self._http.send(
-                    request, auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT
-                )
+                response = await self._http.send(request, auth=self._auth_or_default())
             except httpx.TransportError as exc:
                 decision = decide(
                     policy=self._retry_policy, method=method, attempt=attempt, waited=waited, error=exc

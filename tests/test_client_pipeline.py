@@ -369,3 +369,20 @@ async def test_a_transport_can_be_wired_in_directly() -> None:
     assert pr.id == 7
     with pytest.raises(ValueError, match="http_client= or transport="):
         BitbucketCloud("T", transport=transport, http_client=httpx.AsyncClient())
+
+
+@respx.mock
+async def test_large_bodies_can_be_streamed() -> None:
+    respx.get(f"{CLOUD}/repositories/ws/repo/src/main/big.bin").respond(content=b"x" * 100_000)
+    respx.get(f"{CLOUD}/repositories/ws/repo/src/main/missing").respond(
+        404, json={"type": "error", "error": {"message": "No such file"}})
+    async with BitbucketCloud("T") as bb:
+        async with bb.stream("GET", "/repositories/ws/repo/src/main/big.bin") as response:
+            size = sum([len(chunk) async for chunk in response.aiter_bytes()])
+        with pytest.raises(NotFoundError, match="No such file"):
+            async with bb.stream("GET", "/repositories/ws/repo/src/main/missing"):
+                pass
+        with pytest.raises(ValueError, match="refusing"):
+            async with bb.stream("GET", "https://evil.example.com/x"):
+                pass
+    assert size == 100_000
