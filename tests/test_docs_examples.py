@@ -56,6 +56,8 @@ def fake_bitbucket(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=_cloud_pr(int(path.rsplit("/", 1)[1])))
     if path.endswith("/2.0/user"):
         return httpx.Response(200, json={"type": "user", "display_name": "Ada"})
+    if "/src/" in path:
+        return httpx.Response(200, content=b"# README\n")
     if path.endswith("/refs/branches"):
         return httpx.Response(200, json={"values": [{"name": "fix"}]})
     if path.endswith("/rest/api/latest/projects"):
