@@ -1,0 +1,516 @@
+"""What both fakes share: the httpx transport, auth, routing, faults, the request log and webhooks.
+
+A request goes: route (to an operation of the official document) → latency faults → auth (401) →
+rate-limit and server-error faults → the handler for that operation, or 404 (no such route), 405 (wrong
+method) or 501 (an operation, or a query parameter, the fake does not implement). Every request is
+logged in ``fake.requests`` with the operation it called and the status it got.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, ClassVar, Literal
+
+import attrs
+import httpx
+
+from bitbucket_client._operations import Operation
+from bitbucket_client.webhooks import sign
+
+from ._faults import Fault, Faults
+from ._routing import Match, Router
+from ._state import (
+    Comment,
+    Commit,
+    FakeState,
+    PullRequest,
+    Repository,
+    Review,
+    ReviewStatus,
+    User,
+    Webhook,
+)
+
+__all__ = [
+    "Call",
+    "FakeBitbucket",
+    "FakeError",
+    "RecordedRequest",
+    "WebhookCallback",
+    "WebhookDelivery",
+    "handles",
+]
+
+WebhookCallback = Callable[[dict[str, str], bytes], Awaitable[None] | None]
+"""Receives each webhook delivery: the headers and the raw (signed) body. May be sync or async."""
+
+Handler = Callable[[Any, "Call"], Awaitable[httpx.Response]]
+
+
+class FakeError(Exception):
+    """Raised by a handler: becomes a Bitbucket-shaped error answer of the fake's product."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        exception_name: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.exception_name = exception_name
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+
+@attrs.frozen
+class RecordedRequest:
+    """One request the fake received (``fake.requests``). ``json`` is the decoded body, if it was JSON;
+    ``operation`` is ``"namespace.method"`` of the official document, or ``None`` for an unknown route.
+    Credentials are not kept."""
+
+    method: str
+    url: str
+    operation: str | None
+    status: int
+    json: Any = None
+
+    @property
+    def path(self) -> str:
+        return httpx.URL(self.url).path
+
+    @property
+    def params(self) -> httpx.QueryParams:
+        return httpx.URL(self.url).params
+
+
+@attrs.frozen
+class WebhookDelivery:
+    """One webhook the fake sent to ``webhook_callback`` (``fake.deliveries``)."""
+
+    event_key: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@attrs.frozen
+class Call:
+    """A routed request, as a handler sees it."""
+
+    request: httpx.Request
+    operation: Operation
+    params: dict[str, str]
+    user: User
+
+    @property
+    def query(self) -> httpx.QueryParams:
+        return self.request.url.params
+
+    def body(self) -> dict[str, Any]:
+        """The JSON object sent (``{}`` without a body); a 400 for anything else."""
+        content = self.request.content
+        if not content.strip():
+            return {}
+        try:
+            value = json.loads(content)
+        except ValueError as exc:
+            raise FakeError(400, f"The request body is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise FakeError(400, "The request body must be a JSON object")
+        return value
+
+    def int_param(self, name: str) -> int:
+        value = self.params[name]
+        if not value.isdigit():
+            raise FakeError(404, f"{name} must be a number, got {value!r}")
+        return int(value)
+
+
+def handles(operation: str, *, query: Iterable[str] = ()) -> Callable[[Handler], Handler]:
+    """Mark a fake's method as the handler of `operation` (``"namespace.method"``). ``query`` lists the
+    query parameters it understands: any other one gets a 501 rather than a silently wrong answer."""
+
+    def mark(function: Handler) -> Handler:
+        function._fake_operation = (operation, frozenset(query))  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+class FakeBitbucket(httpx.AsyncBaseTransport):
+    """Base of :class:`FakeBitbucketCloud` and :class:`FakeBitbucketServer`."""
+
+    product: ClassVar[Literal["cloud", "server"]]
+    pagination_params: ClassVar[frozenset[str]]
+    _handlers: ClassVar[dict[str, tuple[str, frozenset[str]]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers: dict[str, tuple[str, frozenset[str]]] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                marked = getattr(value, "_fake_operation", None)
+                if marked is not None:
+                    handlers[marked[0]] = (attribute, marked[1])
+        cls._handlers = handlers
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        operations: Mapping[str, Operation],
+        page_size: int,
+        max_page_size: int,
+        tokens: Iterable[str] | Mapping[str, str] | None,
+        user: str,
+        webhook_callback: WebhookCallback | None,
+        webhook_secret: str | None,
+    ) -> None:
+        if page_size < 1 or max_page_size < page_size:
+            raise ValueError(f"need 1 <= page_size <= max_page_size, got {page_size} and {max_page_size}")
+        self.base_url = base_url.rstrip("/")
+        self.api_root = self.api_root_for(self.base_url)
+        """The path every operation's template is relative to (``/2.0``, or ``/rest`` on Data Center)."""
+        self.page_size = page_size
+        self.max_page_size = max_page_size
+        self.state = FakeState()
+        self.faults = Faults()
+        self.requests: list[RecordedRequest] = []
+        self.deliveries: list[WebhookDelivery] = []
+        self.webhook_callback = webhook_callback
+        self.webhook_secret = webhook_secret
+        self.user = self.state.user(user)
+        if isinstance(tokens, str):
+            tokens = [tokens]  # one token, not a set of one-character tokens
+        self._tokens: dict[str, str | None] | None = (
+            None
+            if tokens is None
+            else dict(tokens.items())
+            if isinstance(tokens, Mapping)
+            else dict.fromkeys(tokens)
+        )
+        self._router = Router(operations)
+        self._operations = operations
+
+    # ---- public helpers -------------------------------------------------------------------------------
+
+    @property
+    def implemented_operations(self) -> list[str]:
+        """The ``"namespace.method"`` names this fake answers; every other operation gets a 501."""
+        return sorted(self._handlers)
+
+    def requests_for(self, operation: str) -> list[RecordedRequest]:
+        """The logged requests that called `operation`."""
+        if operation not in self._operations:
+            raise ValueError(f"{operation!r} is not an operation of the {self.product} document")
+        return [r for r in self.requests if r.operation == operation]
+
+    # ---- seeding: set up state directly (no webhooks are sent) -------------------------------------
+
+    def add_repository(
+        self,
+        owner: str,
+        slug: str,
+        *,
+        name: str | None = None,
+        description: str = "",
+        is_private: bool = True,
+        main_branch: str = "main",
+        required_approvals: int = 0,
+    ) -> Repository:
+        """A repository (and its workspace or project, if new) with one commit on `main_branch`.
+        ``required_approvals`` is a merge check: merging needs that many approvals."""
+        return self.state.add_repository(
+            owner,
+            slug,
+            name=name,
+            description=description,
+            is_private=is_private,
+            main_branch=main_branch,
+            author=self.user,
+            required_approvals=required_approvals,
+        )
+
+    def add_branch(self, owner: str, slug: str, name: str, *, start: str | None = None) -> str:
+        """A branch at `start` (a branch or commit; default: the main branch). Returns its head."""
+        repo = self.repository(owner, slug)
+        return self.state.add_branch(repo, name, start or repo.main_branch)
+
+    def add_commit(
+        self, owner: str, slug: str, branch: str, message: str = "Change", *, author: str | None = None
+    ) -> Commit:
+        """A new commit on `branch` (created if missing): what a `git push` would do."""
+        repo = self.repository(owner, slug)
+        if branch not in repo.branches:
+            self.state.add_branch(repo, branch, repo.main_branch)
+        return self.state.add_commit(repo, branch, message, self._user(author))
+
+    def add_pull_request(
+        self,
+        owner: str,
+        slug: str,
+        *,
+        title: str,
+        source: str | None = None,
+        destination: str | None = None,
+        author: str | None = None,
+        description: str = "",
+        reviewers: Iterable[str] = (),
+        draft: bool = False,
+        close_source_branch: bool = False,
+        conflicted: bool = False,
+    ) -> PullRequest:
+        """An open pull request. A missing source branch (default ``pr/<id>``) is created with one
+        commit on top of the destination (default: the main branch). People are user slugs; the
+        author defaults to the fake's user. A ``conflicted`` pull request can never be merged."""
+        repo = self.repository(owner, slug)
+        return self.state.add_pull_request(
+            repo,
+            title=title,
+            source=source or f"pr/{repo.next_pull_request_id}",
+            destination=destination,
+            author=self._user(author),
+            description=description,
+            reviewers=[self.state.user(name) for name in reviewers],
+            draft=draft,
+            close_source_branch=close_source_branch,
+            conflicted=conflicted,
+        )
+
+    def add_approval(
+        self, owner: str, slug: str, pull_request_id: int, by: str, *, status: ReviewStatus = "APPROVED"
+    ) -> Review:
+        """`by` (a user slug) approves the pull request (or, with ``status="NEEDS_WORK"``, asks for
+        changes)."""
+        return self.state.review(self.pull_request(owner, slug, pull_request_id), self.state.user(by), status)
+
+    def add_comment(
+        self, owner: str, slug: str, pull_request_id: int, text: str, *, author: str | None = None
+    ) -> Comment:
+        """A comment on the pull request (by the fake's user unless `author` is given)."""
+        return self.state.add_comment(
+            self.pull_request(owner, slug, pull_request_id), text, self._user(author)
+        )
+
+    def add_webhook(
+        self,
+        owner: str,
+        slug: str,
+        *,
+        url: str,
+        events: Iterable[str],
+        description: str = "",
+        secret: str | None = None,
+        active: bool = True,
+    ) -> Webhook:
+        """A repository webhook subscription (stored and listed; deliveries go to ``webhook_callback``)."""
+        return self.state.add_webhook(
+            self.repository(owner, slug),
+            url=url,
+            events=list(events),
+            description=description,
+            secret=secret,
+            active=active,
+        )
+
+    def repository(self, owner: str, slug: str) -> Repository:
+        """The state of a repository (`LookupError` if there is none)."""
+        found = self.state.find_repository(owner, slug)
+        if found is None:
+            raise LookupError(f"no repository {owner}/{slug} in {type(self).__name__}")
+        return found
+
+    def pull_request(self, owner: str, slug: str, pull_request_id: int) -> PullRequest:
+        """The state of a pull request (`LookupError` if there is none)."""
+        found = self.repository(owner, slug).pull_requests.get(pull_request_id)
+        if found is None:
+            raise LookupError(f"no pull request #{pull_request_id} in {owner}/{slug}")
+        return found
+
+    def _user(self, slug: str | None) -> User:
+        return self.user if slug is None else self.state.user(slug)
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request: usable as a respx side effect or an ``httpx.MockTransport`` handler."""
+        return await self.handle_async_request(request)
+
+    # ---- the transport --------------------------------------------------------------------------------
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        # The raw path: a branch called `feature/x` arrives as `feature%2Fx` and must stay one segment.
+        path = self._api_path(request.url.raw_path.decode("ascii").partition("?")[0])
+        match = self._router.match(request.method, path) if path is not None else None
+        operation = match.operation.qualified_name if match is not None else None
+        await self.faults.delay(operation)
+        response = await self._answer(request, path, match)
+        response.request = request
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                url=str(request.url),
+                operation=operation,
+                status=response.status_code,
+                json=_json_or_none(request.content),
+            )
+        )
+        return response
+
+    async def _answer(self, request: httpx.Request, path: str | None, match: Match | None) -> httpx.Response:
+        user = self._authenticate(request)
+        if user is None:
+            return self.error_response(401, "Authentication required: this fake needs a valid credential")
+        fault = self.faults.failure(None if match is None else match.operation.qualified_name)
+        if fault is not None:
+            return self.fault_response(fault)
+        if match is None:
+            allowed = self._router.allowed_methods(path) if path is not None else []
+            if allowed:
+                return self.error_response(
+                    405,
+                    f"{request.method} is not allowed here (allowed: {', '.join(allowed)})",
+                    headers={"Allow": ", ".join(allowed)},
+                )
+            return self.not_found_route(request)
+        operation = match.operation
+        handler = self._handlers.get(operation.qualified_name)
+        if handler is None:
+            return self._not_implemented(
+                f"{operation.qualified_name} is not implemented by {type(self).__name__} "
+                f"({operation.http_method} {operation.path}); `fake.implemented_operations` lists the "
+                f"{len(self._handlers)} operations it answers."
+            )
+        method_name, known_query = handler
+        unknown = sorted(set(request.url.params) - known_query - self._pagination_params(operation))
+        if unknown:
+            return self._not_implemented(
+                f"{operation.qualified_name}: the query parameter(s) {', '.join(unknown)} are not "
+                f"implemented by {type(self).__name__}"
+            )
+        call = Call(request=request, operation=operation, params=match.params, user=user)
+        try:
+            response: httpx.Response = await getattr(self, method_name)(call)
+        except FakeError as error:
+            return self.error_response(
+                error.status,
+                error.message,
+                exception_name=error.exception_name,
+                extra=error.extra,
+                headers=error.headers,
+            )
+        return response
+
+    def _pagination_params(self, operation: Operation) -> frozenset[str]:
+        return self.pagination_params if operation.paginated else frozenset()
+
+    def _not_implemented(self, message: str) -> httpx.Response:
+        return self.error_response(501, message, exception_name="NotImplementedByFake")
+
+    def _api_path(self, path: str) -> str | None:
+        """The path relative to the API root, or None when the request is not under it."""
+        if not path.startswith(self.api_root + "/"):
+            return None
+        return self.normalize_path(path[len(self.api_root) :])
+
+    def _authenticate(self, request: httpx.Request) -> User | None:
+        header = request.headers.get("Authorization", "").strip()
+        scheme, _, credential = header.partition(" ")
+        credential = credential.strip()
+        username: str | None = None
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            username, _, credential = decoded.partition(":")
+        elif scheme.lower() != "bearer":
+            return None
+        if not credential:
+            return None
+        if self._tokens is None:
+            return self.state.user(username) if username else self.user
+        if credential not in self._tokens:
+            return None
+        named = self._tokens[credential] or username
+        return self.state.user(named) if named else self.user
+
+    # ---- webhooks -------------------------------------------------------------------------------------
+
+    async def deliver(self, event_key: str, payload: dict[str, Any]) -> None:
+        """Send one event to ``webhook_callback`` (if any), signed with ``webhook_secret`` (if any)."""
+        if self.webhook_callback is None:
+            return
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json", **self.delivery_headers(event_key)}
+        if self.webhook_secret:
+            headers["X-Hub-Signature"] = sign(self.webhook_secret, body)
+        self.deliveries.append(WebhookDelivery(event_key=event_key, headers=dict(headers), body=body))
+        result = self.webhook_callback(headers, body)
+        if inspect.isawaitable(result):
+            await result
+
+    # ---- what each product defines ------------------------------------------------------------------
+
+    @staticmethod
+    def api_root_for(base_url: str) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def normalize_path(path: str) -> str:
+        return path
+
+    def error_response(
+        self,
+        status: int,
+        message: str,
+        *,
+        exception_name: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        raise NotImplementedError
+
+    def fault_response(self, fault: Fault) -> httpx.Response:
+        raise NotImplementedError
+
+    def not_found_route(self, request: httpx.Request) -> httpx.Response:
+        raise NotImplementedError
+
+    def delivery_headers(self, event_key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    # ---- helpers for the products ---------------------------------------------------------------------
+
+    def page_window(self, call: Call, requested: str | None) -> int:
+        """The page size to use: what the client asked for (else ``page_size``), capped at
+        ``max_page_size``."""
+        size = self.page_size
+        if requested is not None:
+            if not requested.isdigit() or int(requested) < 1:
+                raise FakeError(400, f"Invalid page size: {requested!r}")
+            size = int(requested)
+        return min(size, self.max_page_size)
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=dict(headers or {}))
+
+
+def _json_or_none(content: bytes) -> Any:
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None

@@ -1,0 +1,272 @@
+"""The fake Data Center's answers, built as the generated response models and then ``to_dict()``-ed.
+
+Timestamps are epoch milliseconds, as the 9.4 document says. Error bodies are plain dicts of the
+documented shape. Fields real servers send that the document
+lacks (``links``, a pull request's ``author``, a branch's ``isDefault``, a webhook's ``id`` and dates, an
+error's ``context: null``) are added as the models' ``additional_properties``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, TypeVar
+
+from bitbucket_client.server.models import (
+    RestApplicationUser,
+    RestApplicationUserType,
+    RestBranch,
+    RestComment,
+    RestCommentAuthor,
+    RestCommentParent,
+    RestCommit,
+    RestCommitAuthor,
+    RestMinimalCommit,
+    RestMinimalRef,
+    RestProject,
+    RestProjectType,
+    RestPullRequest,
+    RestPullRequestMergeability,
+    RestPullRequestMergeabilityOutcome,
+    RestPullRequestParticipant,
+    RestPullRequestParticipantRole,
+    RestPullRequestParticipantStatus,
+    RestPullRequestParticipantUser,
+    RestPullRequestState,
+    RestPullRequestToRef,
+    RestRepository,
+    RestRepositoryHookVeto,
+    RestRepositoryProject,
+    RestRepositoryState,
+    RestSshAccessKeyRepository,
+    RestTagType,
+    RestWebhook,
+    RestWebhookConfiguration,
+)
+
+from . import _state
+
+__all__ = ["ServerModels", "millis"]
+
+M = TypeVar("M")
+
+
+def with_extra(model: M, **fields: Any) -> M:
+    """Add fields the document lacks (they are encoded from ``additional_properties``)."""
+    model.additional_properties.update(fields)  # type: ignore[attr-defined]
+    return model
+
+
+def millis(value: datetime.datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+class ServerModels:
+    """Renders fake state as Data Center JSON. ``root`` is the server's address (without ``/rest``)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root.rstrip("/")
+
+    # ---- people and places ----------------------------------------------------------------------------
+
+    def _user_fields(self, user: _state.User) -> dict[str, Any]:
+        return {
+            "name": user.slug,
+            "email_address": user.email,
+            "id": user.id,
+            "display_name": user.display_name,
+            "active": True,
+            "slug": user.slug,
+            "type_": RestApplicationUserType.NORMAL,
+        }
+
+    def user(self, user: _state.User) -> RestApplicationUser:
+        return with_extra(
+            RestApplicationUser(**self._user_fields(user)),
+            links={"self": [{"href": f"{self.root}/users/{user.slug}"}]},
+        )
+
+    def project(self, owner: _state.Owner) -> RestProject:
+        return with_extra(
+            RestProject(
+                key=owner.key,
+                id=owner.id,
+                name=owner.name,
+                description=owner.description,
+                public=False,
+                type_=RestProjectType.NORMAL,
+            ),
+            links={"self": [{"href": f"{self.root}/projects/{owner.key}"}]},
+        )
+
+    def repository(self, repo: _state.Repository, owner: _state.Owner) -> RestRepository:
+        project = self.project(owner)
+        base = f"{self.root}/projects/{owner.key}/repos/{repo.slug}"
+        return with_extra(
+            RestRepository(
+                slug=repo.slug,
+                id=repo.id,
+                name=repo.name,
+                description=repo.description,
+                hierarchy_id=repo.uuid.strip("{}").replace("-", "")[:20],
+                scm_id="git",
+                state=RestRepositoryState.AVAILABLE,
+                status_message="Available",
+                forkable=True,
+                public=not repo.is_private,
+                archived=False,
+                project=RestRepositoryProject.from_dict(project.to_dict()),
+            ),
+            links={
+                "clone": [
+                    {"href": f"{self.root}/scm/{owner.key.lower()}/{repo.slug}.git", "name": "http"},
+                ],
+                "self": [{"href": f"{base}/browse"}],
+            },
+        )
+
+    # ---- git ------------------------------------------------------------------------------------------
+
+    def branch(self, repo: _state.Repository, name: str) -> RestBranch:
+        head = repo.branches[name]
+        return with_extra(
+            RestBranch(
+                id=f"refs/heads/{name}",
+                display_id=name,
+                type_="BRANCH",
+                latest_commit=head,
+                latest_changeset=head,
+            ),
+            isDefault=name == repo.main_branch,  # real servers send `isDefault`, the document `default`
+        )
+
+    def minimal_ref(self, name: str) -> RestMinimalRef:
+        return RestMinimalRef(id=f"refs/heads/{name}", display_id=name, type_=RestTagType.BRANCH)
+
+    def commit(self, commit: _state.Commit) -> RestCommit:
+        person = RestCommitAuthor(name=commit.author.display_name, email_address=commit.author.email)
+        return RestCommit(
+            id=commit.hash,
+            display_id=commit.hash[:11],
+            author=person,
+            author_timestamp=millis(commit.date),
+            committer=person,
+            committer_timestamp=millis(commit.date),
+            message=commit.message,
+            parents=[RestMinimalCommit(id=parent, display_id=parent[:11]) for parent in commit.parents],
+        )
+
+    # ---- pull requests --------------------------------------------------------------------------------
+
+    def pull_request(
+        self, repo: _state.Repository, owner: _state.Owner, pr: _state.PullRequest
+    ) -> RestPullRequest:
+        model = RestPullRequest(
+            id=pr.id,
+            version=pr.version,
+            title=pr.title,
+            description=pr.description,
+            state=RestPullRequestState(pr.state),
+            open_=pr.state == "OPEN",
+            closed=pr.state != "OPEN",
+            created_date=millis(pr.created),
+            updated_date=millis(pr.updated),
+            from_ref=self.ref(repo, owner, pr.source, pr.source_commit),
+            to_ref=self.ref(repo, owner, pr.destination, pr.destination_commit),
+            locked=False,
+            draft=pr.draft,
+            reviewers=[self.participant(pr, user, pr.reviews.get(user.slug)) for user in pr.reviewers],
+            participants=[
+                self.participant(pr, user, review)
+                for user, review in pr.participants()
+                if not pr.is_reviewer(user)
+            ],
+        )
+        if pr.closed is not None:
+            model.closed_date = millis(pr.closed)
+        author = RestPullRequestParticipant(
+            user=RestPullRequestParticipantUser(**self._user_fields(pr.author)),
+            role=RestPullRequestParticipantRole.AUTHOR,
+            approved=False,
+            status=RestPullRequestParticipantStatus.UNAPPROVED,
+        )
+        link = f"{self.root}/projects/{owner.key}/repos/{repo.slug}/pull-requests/{pr.id}"
+        return with_extra(model, author=author.to_dict(), links={"self": [{"href": link}]})
+
+    def ref(
+        self, repo: _state.Repository, owner: _state.Owner, branch: str, commit: str
+    ) -> RestPullRequestToRef:
+        return RestPullRequestToRef(
+            id=f"refs/heads/{branch}",
+            display_id=branch,
+            latest_commit=commit,
+            type_=RestTagType.BRANCH,
+            repository=RestSshAccessKeyRepository.from_dict(self.repository(repo, owner).to_dict()),
+        )
+
+    def participant(
+        self, pr: _state.PullRequest, user: _state.User, review: _state.Review | None
+    ) -> RestPullRequestParticipant:
+        status = review.status if review is not None else "UNAPPROVED"
+        participant = RestPullRequestParticipant(
+            user=RestPullRequestParticipantUser(**self._user_fields(user)),
+            role=RestPullRequestParticipantRole.REVIEWER
+            if pr.is_reviewer(user)
+            else RestPullRequestParticipantRole.PARTICIPANT,
+            approved=status == "APPROVED",
+            status=RestPullRequestParticipantStatus(status),
+        )
+        if review is not None:
+            participant.last_reviewed_commit = pr.source_commit
+        return participant
+
+    def comment(self, comment: _state.Comment, replies: list[_state.Comment]) -> RestComment:
+        model = RestComment(
+            id=comment.id,
+            version=comment.version,
+            text=comment.text,
+            author=RestCommentAuthor(**self._user_fields(comment.author)),
+            created_date=millis(comment.created),
+            updated_date=millis(comment.updated),
+            comments=[self.comment(reply, []) for reply in replies],
+            severity="NORMAL",
+            state="OPEN",
+            thread_resolved=False,
+        )
+        if comment.parent_id is not None:
+            model.parent = RestCommentParent(id=comment.parent_id)
+        return model
+
+    def mergeability(self, vetoes: list[tuple[str, str]], *, conflicted: bool) -> RestPullRequestMergeability:
+        outcome = RestPullRequestMergeabilityOutcome
+        return with_extra(
+            RestPullRequestMergeability(
+                conflicted=conflicted,
+                outcome=outcome.CONFLICTED if conflicted else outcome.CLEAN,
+                vetoes=[RestRepositoryHookVeto(summary_message=s, detailed_message=d) for s, d in vetoes],
+            ),
+            canMerge=not vetoes and not conflicted,
+        )
+
+    # ---- webhooks and errors --------------------------------------------------------------------------
+
+    def webhook(self, hook: _state.Webhook) -> RestWebhook:
+        return with_extra(
+            RestWebhook(
+                name=hook.description,
+                url=hook.url,
+                events=list(hook.events),
+                active=hook.active,
+                configuration=RestWebhookConfiguration(),
+                scope_type="repository",
+                ssl_verification_required=True,
+            ),
+            id=hook.id,
+            createdDate=millis(hook.created),
+            updatedDate=millis(hook.created),
+        )
+
+    def error(self, message: str, exception_name: str | None, extra: dict[str, Any]) -> dict[str, Any]:
+        """Data Center's error body (errors are not generated as models: the client parses them itself)."""
+        entry: dict[str, Any] = {"context": None, "message": message, "exceptionName": exception_name}
+        entry.update(extra)
+        return {"errors": [entry]}
