@@ -9,6 +9,7 @@ from .schemawalk import Json
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _PATH_PARAM = re.compile(r"{([^}]+)}")
+NO_BODY_STATUSES = ("204", "205")
 
 
 def iter_operations(doc: Json) -> list[tuple[str, str, dict[str, Any]]]:
@@ -93,6 +94,10 @@ def normalise_responses(doc: Json) -> None:
         for status, response in operation.get("responses", {}).items():
             if not (len(status) == 3 and status.startswith("2")):
                 continue
+            if status in NO_BODY_STATUSES:
+                # Cloud's issue vote/watch and Data Center's certificate delete declare a JSON body on
+                # a 204, which has none (RFC 9110): decoding it would fail on every success.
+                response.pop("content", None)
             content = response.get("content") or {}
             if content:
                 response["content"] = _pick_response_content(content)

@@ -73,9 +73,6 @@ if TYPE_CHECKING:
     from .diffstat import Diffstat
     from .diffstat_status import DiffstatStatus
     from .effective_repo_branching_model import EffectiveRepoBranchingModel
-    from .error import Error
-    from .error_error import ErrorError
-    from .error_error_data import ErrorErrorData
     from .export_options import ExportOptions
     from .file_conflict import FileConflict
     from .file_conflict_scenario import FileConflictScenario
@@ -406,9 +403,6 @@ _MODULES: dict[str, str] = {
     "Diffstat": ".diffstat",
     "DiffstatStatus": ".diffstat_status",
     "EffectiveRepoBranchingModel": ".effective_repo_branching_model",
-    "Error": ".error",
-    "ErrorError": ".error_error",
-    "ErrorErrorData": ".error_error_data",
     "ExportOptions": ".export_options",
     "FileConflict": ".file_conflict",
     "FileConflictScenario": ".file_conflict_scenario",
@@ -736,9 +730,6 @@ __all__ = (
     "Diffstat",
     "DiffstatStatus",
     "EffectiveRepoBranchingModel",
-    "Error",
-    "ErrorError",
-    "ErrorErrorData",
     "ExportOptions",
     "FileConflict",
     "FileConflictScenario",

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.component import Component
     from ..models.component_input import ComponentInput
-    from ..models.error import Error
     from ..models.export_options import ExportOptions
     from ..models.issue import Issue
     from ..models.issue_attachment import IssueAttachment
@@ -415,7 +414,7 @@ class IssuesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def has_voted(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
+    async def has_voted(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Check if current user voted for an issue
 
         `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
@@ -428,9 +427,9 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def is_watching(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
+    async def is_watching(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Check if current user is watching a issue
 
         `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
@@ -443,7 +442,7 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -697,7 +696,7 @@ class IssuesNamespace:
         )
         _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
+    async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Stop watching an issue
 
         `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
@@ -710,7 +709,7 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(self, workspace: str, repo_slug: str, issue_id: str) -> Issue:
         """Deprecated. Update an issue
@@ -794,7 +793,7 @@ class IssuesNamespace:
         )
         _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
+    async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Vote for an issue
 
         `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
@@ -807,9 +806,9 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def watch(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
+    async def watch(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Watch an issue
 
         `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
@@ -822,7 +821,7 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        _endpoint._parse_response(await self._client._send(_kwargs))
 
 
 class IssuesRawNamespace:
@@ -1211,7 +1210,7 @@ class IssuesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def has_voted(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
+    async def has_voted(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Check if current user voted for an issue
 
         `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
@@ -1225,9 +1224,10 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+        _endpoint._parse_response(_response)
+        return Response.build(_response, None)
 
-    async def is_watching(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
+    async def is_watching(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Check if current user is watching a issue
 
         `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
@@ -1241,7 +1241,8 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+        _endpoint._parse_response(_response)
+        return Response.build(_response, None)
 
     async def list(self, workspace: str, repo_slug: str) -> Response[PaginatedIssues]:
         """Deprecated. List issues
@@ -1436,7 +1437,7 @@ class IssuesRawNamespace:
         _endpoint._parse_response(_response)
         return Response.build(_response, None)
 
-    async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
+    async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Stop watching an issue
 
         `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
@@ -1450,7 +1451,8 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+        _endpoint._parse_response(_response)
+        return Response.build(_response, None)
 
     async def update(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Issue]:
         """Deprecated. Update an issue
@@ -1538,7 +1540,7 @@ class IssuesRawNamespace:
         _endpoint._parse_response(_response)
         return Response.build(_response, None)
 
-    async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
+    async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Vote for an issue
 
         `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
@@ -1552,9 +1554,10 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+        _endpoint._parse_response(_response)
+        return Response.build(_response, None)
 
-    async def watch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
+    async def watch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Watch an issue
 
         `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
@@ -1568,4 +1571,5 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+        _endpoint._parse_response(_response)
+        return Response.build(_response, None)

@@ -110,7 +110,6 @@ if TYPE_CHECKING:
     from .page_string import PageString
     from .permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
     from .refs_list_branches_order_by import RefsListBranchesOrderBy
-    from .repositories_delete_response import RepositoriesDeleteResponse
     from .repositories_search_permission import RepositoriesSearchPermission
     from .repositories_search_state import RepositoriesSearchState
     from .repositories_search_visibility import RepositoriesSearchVisibility
@@ -236,7 +235,6 @@ if TYPE_CHECKING:
     from .rest_diff_segment import RestDiffSegment
     from .rest_enhanced_entity_link import RestEnhancedEntityLink
     from .rest_erased_user import RestErasedUser
-    from .rest_error_message import RestErrorMessage
     from .rest_export_request import RestExportRequest
     from .rest_farm_synchronization_request import RestFarmSynchronizationRequest
     from .rest_farm_synchronization_request_type import RestFarmSynchronizationRequestType
@@ -257,8 +255,6 @@ if TYPE_CHECKING:
     from .rest_insight_report import RestInsightReport
     from .rest_insight_report_data import RestInsightReportData
     from .rest_insight_report_data_input import RestInsightReportDataInput
-    from .rest_insight_report_data_input_value import RestInsightReportDataInputValue
-    from .rest_insight_report_data_value import RestInsightReportDataValue
     from .rest_insight_report_result import RestInsightReportResult
     from .rest_jira_issue import RestJiraIssue
     from .rest_job import RestJob
@@ -457,7 +453,6 @@ if TYPE_CHECKING:
     from .rest_ssh_access_key_repository_related_links import RestSshAccessKeyRepositoryRelatedLinks
     from .rest_ssh_credentials import RestSshCredentials
     from .rest_ssh_key import RestSshKey
-    from .rest_ssh_key_input import RestSshKeyInput
     from .rest_ssh_key_settings import RestSshKeySettings
     from .rest_ssh_key_settings_input import RestSshKeySettingsInput
     from .rest_ssh_key_type_restriction import RestSshKeyTypeRestriction
@@ -615,7 +610,6 @@ _MODULES: dict[str, str] = {
     "PageString": ".page_string",
     "PermissionsSetUserPermissionPermission": ".permissions_set_user_permission_permission",
     "RefsListBranchesOrderBy": ".refs_list_branches_order_by",
-    "RepositoriesDeleteResponse": ".repositories_delete_response",
     "RepositoriesSearchPermission": ".repositories_search_permission",
     "RepositoriesSearchState": ".repositories_search_state",
     "RepositoriesSearchVisibility": ".repositories_search_visibility",
@@ -733,7 +727,6 @@ _MODULES: dict[str, str] = {
     "RestDiffSegment": ".rest_diff_segment",
     "RestEnhancedEntityLink": ".rest_enhanced_entity_link",
     "RestErasedUser": ".rest_erased_user",
-    "RestErrorMessage": ".rest_error_message",
     "RestExportRequest": ".rest_export_request",
     "RestFarmSynchronizationRequest": ".rest_farm_synchronization_request",
     "RestFarmSynchronizationRequestType": ".rest_farm_synchronization_request_type",
@@ -754,8 +747,6 @@ _MODULES: dict[str, str] = {
     "RestInsightReport": ".rest_insight_report",
     "RestInsightReportData": ".rest_insight_report_data",
     "RestInsightReportDataInput": ".rest_insight_report_data_input",
-    "RestInsightReportDataInputValue": ".rest_insight_report_data_input_value",
-    "RestInsightReportDataValue": ".rest_insight_report_data_value",
     "RestInsightReportResult": ".rest_insight_report_result",
     "RestJiraIssue": ".rest_jira_issue",
     "RestJob": ".rest_job",
@@ -934,7 +925,6 @@ _MODULES: dict[str, str] = {
     "RestSshAccessKeyRepositoryRelatedLinks": ".rest_ssh_access_key_repository_related_links",
     "RestSshCredentials": ".rest_ssh_credentials",
     "RestSshKey": ".rest_ssh_key",
-    "RestSshKeyInput": ".rest_ssh_key_input",
     "RestSshKeySettings": ".rest_ssh_key_settings",
     "RestSshKeySettingsInput": ".rest_ssh_key_settings_input",
     "RestSshKeyTypeRestriction": ".rest_ssh_key_type_restriction",
@@ -1091,7 +1081,6 @@ __all__ = (
     "PageString",
     "PermissionsSetUserPermissionPermission",
     "RefsListBranchesOrderBy",
-    "RepositoriesDeleteResponse",
     "RepositoriesSearchPermission",
     "RepositoriesSearchState",
     "RepositoriesSearchVisibility",
@@ -1209,7 +1198,6 @@ __all__ = (
     "RestDiffSegment",
     "RestEnhancedEntityLink",
     "RestErasedUser",
-    "RestErrorMessage",
     "RestExportRequest",
     "RestFarmSynchronizationRequest",
     "RestFarmSynchronizationRequestType",
@@ -1230,8 +1218,6 @@ __all__ = (
     "RestInsightReport",
     "RestInsightReportData",
     "RestInsightReportDataInput",
-    "RestInsightReportDataInputValue",
-    "RestInsightReportDataValue",
     "RestInsightReportResult",
     "RestJiraIssue",
     "RestJob",
@@ -1410,7 +1396,6 @@ __all__ = (
     "RestSshAccessKeyRepositoryRelatedLinks",
     "RestSshCredentials",
     "RestSshKey",
-    "RestSshKeyInput",
     "RestSshKeySettings",
     "RestSshKeySettingsInput",
     "RestSshKeyTypeRestriction",

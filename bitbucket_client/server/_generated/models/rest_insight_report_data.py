@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,11 +16,7 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
-    model,
 )
-
-if TYPE_CHECKING:
-    from ..models.rest_insight_report_data_value import RestInsightReportDataValue
 
 
 @_attrs_define
@@ -31,7 +27,7 @@ class RestInsightReportData:
 
     title: str | Unset = UNSET
     type_: str | Unset = UNSET
-    value: RestInsightReportDataValue | Unset = UNSET
+    value: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,13 +46,11 @@ class RestInsightReportData:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_insight_report_data_value import RestInsightReportDataValue  # noqa: PLC0415
-
     return ModelSpec(
         fields=(
             ("title", "title", as_str),
             ("type", "type_", as_str),
-            ("value", "value", model(RestInsightReportDataValue)),
+            ("value", "value", as_any),
         ),
         extra=as_any,
     )

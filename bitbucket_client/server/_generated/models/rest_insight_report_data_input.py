@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_insight_report_data_input_value import RestInsightReportDataInputValue
-
 
 T = TypeVar("T", bound="RestInsightReportDataInput")
 
@@ -22,12 +18,13 @@ class RestInsightReportDataInput:
     Attributes:
         title (str | Unset):  Example: data.title.
         type_ (str | Unset):  Example: NUMBER.
-        value (RestInsightReportDataInputValue | Unset):  Example: 9.
+        value (Any | Unset): The value, of the JSON type `type` calls for: a number (NUMBER, PERCENTAGE, DATE,
+            DURATION), a boolean, a string (TEXT) or a {linktext, href} object (LINK). Example: 9.
     """
 
     title: str | Unset = UNSET
     type_: str | Unset = UNSET
-    value: RestInsightReportDataInputValue | Unset = UNSET
+    value: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,9 +32,7 @@ class RestInsightReportDataInput:
 
         type_ = self.type_
 
-        value: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.value, Unset):
-            value = self.value.to_dict()
+        value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,19 +48,12 @@ class RestInsightReportDataInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_insight_report_data_input_value import RestInsightReportDataInputValue  # noqa: PLC0415
-
         d = dict(src_dict)
         title = d.pop("title", UNSET)
 
         type_ = d.pop("type", UNSET)
 
-        _value = d.pop("value", UNSET)
-        value: RestInsightReportDataInputValue | Unset
-        if isinstance(_value, Unset):
-            value = UNSET
-        else:
-            value = RestInsightReportDataInputValue.from_dict(_value)
+        value = d.pop("value", UNSET)
 
         rest_insight_report_data_input = cls(
             title=title,

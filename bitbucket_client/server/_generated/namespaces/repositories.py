@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from ..models.page_rest_repository import PageRestRepository
     from ..models.page_rest_reviewer_group import PageRestReviewerGroup
     from ..models.page_rest_ssh_access_key import PageRestSshAccessKey
-    from ..models.repositories_delete_response import RepositoriesDeleteResponse
     from ..models.repositories_search_permission import RepositoriesSearchPermission
     from ..models.repositories_search_state import RepositoriesSearchState
     from ..models.repositories_search_visibility import RepositoriesSearchVisibility
@@ -314,7 +313,7 @@ class RepositoriesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def delete(self, project_key: str, repository_slug: str) -> Any | RepositoriesDeleteResponse:
+    async def delete(self, project_key: str, repository_slug: str) -> Any | None:
         """Delete repository
 
         `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}`
@@ -1884,9 +1883,7 @@ class RepositoriesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def delete(
-        self, project_key: str, repository_slug: str
-    ) -> Response[Any | RepositoriesDeleteResponse]:
+    async def delete(self, project_key: str, repository_slug: str) -> Response[Any | None]:
         """Delete repository
 
         `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}`

@@ -39,7 +39,7 @@ class SigningNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def delete_certificate(self, id: str) -> RestX509Certificate:
+    async def delete_certificate(self, id: str) -> None:
         """Delete an X.509 certificate
 
         `DELETE /api/latest/signing/x509-certificates/{id}`
@@ -49,7 +49,7 @@ class SigningNamespace:
         _kwargs = _endpoint._get_kwargs(
             id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_system_config(self) -> RestSystemSigningConfiguration:
         """Get system signing configuration
@@ -122,7 +122,7 @@ class SigningRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def delete_certificate(self, id: str) -> Response[RestX509Certificate]:
+    async def delete_certificate(self, id: str) -> Response[None]:
         """Delete an X.509 certificate
 
         `DELETE /api/latest/signing/x509-certificates/{id}`
@@ -133,7 +133,8 @@ class SigningRawNamespace:
             id,
         )
         _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+        _endpoint._parse_response(_response)
+        return Response.build(_response, None)
 
     async def get_system_config(self) -> Response[RestSystemSigningConfiguration]:
         """Get system signing configuration

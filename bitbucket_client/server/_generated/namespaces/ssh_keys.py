@@ -38,6 +38,7 @@ class SshKeysNamespace:
     async def create(
         self,
         *,
+        user: str | Unset = UNSET,
         body: RestSshAccessKeyKeyInput | None = None,
         algorithm_type: str | Unset = UNSET,
         bit_length: int | Unset = UNSET,
@@ -53,6 +54,7 @@ class SshKeysNamespace:
         from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
+            user=user,
             body=build_body(
                 RestSshAccessKeyKeyInput,
                 body,
@@ -244,6 +246,7 @@ class SshKeysRawNamespace:
     async def create(
         self,
         *,
+        user: str | Unset = UNSET,
         body: RestSshAccessKeyKeyInput | None = None,
         algorithm_type: str | Unset = UNSET,
         bit_length: int | Unset = UNSET,
@@ -259,6 +262,7 @@ class SshKeysRawNamespace:
         from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
+            user=user,
             body=build_body(
                 RestSshAccessKeyKeyInput,
                 body,

@@ -10,21 +10,15 @@ implies they haven't.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
-    decode_json,
     encode_path_segment,
-    model,
-    unexpected_body,
     unexpected_status,
 )
-
-from ...models.error import Error
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote"
@@ -52,19 +46,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Error:
+def _parse_response(response: httpx.Response) -> None:
     if response.status_code == 204:
-        _value = model(Error)(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "Error")
-        return cast("Error", _value)
+        return None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(Error)(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "Error")
-        return cast("Error", _value)
+        return None
 
     raise unexpected_status(response)
 
@@ -74,7 +62,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     issue_id: str,
-) -> Response[Error]:
+) -> Response[None]:
     """Check if current user voted for an issue (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -82,7 +70,8 @@ async def asyncio_detailed(
         issue_id=issue_id,
     )
     response = await client.request(**kwargs)
-    return Response.build(response, _parse_response(response))
+    _parse_response(response)
+    return Response.build(response, None)
 
 
 async def asyncio(
@@ -90,7 +79,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     issue_id: str,
-) -> Error:
+) -> None:
     """Check if current user voted for an issue"""
     return (
         await asyncio_detailed(

@@ -12,22 +12,16 @@ call this resource. The default permission required is <strong>REPO_ADMIN</stron
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
-    decode_json,
     decode_json_or_none,
     encode_path_segment,
-    model,
-    unexpected_body,
     unexpected_status,
 )
-
-from ...models.repositories_delete_response import RepositoriesDeleteResponse
 
 METHOD = "DELETE"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}"
@@ -56,15 +50,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any | RepositoriesDeleteResponse:
+def _parse_response(response: httpx.Response) -> Any | None:
     if response.status_code == 202:
         return decode_json_or_none(response)  # the document gives no schema for this body
 
     if response.status_code == 204:
-        _value = model(RepositoriesDeleteResponse)(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "RepositoriesDeleteResponse")
-        return cast("RepositoriesDeleteResponse", _value)
+        return None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
@@ -77,7 +68,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-) -> Response[Any | RepositoriesDeleteResponse]:
+) -> Response[Any | None]:
     """Delete repository (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -91,7 +82,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-) -> Any | RepositoriesDeleteResponse:
+) -> Any | None:
     """Delete repository"""
     return (
         await asyncio_detailed(

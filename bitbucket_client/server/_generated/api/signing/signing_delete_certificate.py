@@ -10,21 +10,15 @@ The authenticated user must have the <strong>ADMIN</strong> permission to call t
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
-    decode_json,
     encode_path_segment,
-    model,
-    unexpected_body,
     unexpected_status,
 )
-
-from ...models.rest_x509_certificate import RestX509Certificate
 
 METHOD = "DELETE"
 PATH = "/api/latest/signing/x509-certificates/{id}"
@@ -48,19 +42,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> RestX509Certificate:
+def _parse_response(response: httpx.Response) -> None:
     if response.status_code == 204:
-        _value = model(RestX509Certificate)(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "RestX509Certificate")
-        return cast("RestX509Certificate", _value)
+        return None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestX509Certificate)(decode_json(response))
-        if _value is INVALID:
-            raise unexpected_body(response, "RestX509Certificate")
-        return cast("RestX509Certificate", _value)
+        return None
 
     raise unexpected_status(response)
 
@@ -68,19 +56,20 @@ def _parse_response(response: httpx.Response) -> RestX509Certificate:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     id: str,
-) -> Response[RestX509Certificate]:
+) -> Response[None]:
     """Delete an X.509 certificate (the whole response)."""
     kwargs = _get_kwargs(
         id=id,
     )
     response = await client.request(**kwargs)
-    return Response.build(response, _parse_response(response))
+    _parse_response(response)
+    return Response.build(response, None)
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     id: str,
-) -> RestX509Certificate:
+) -> None:
     """Delete an X.509 certificate"""
     return (
         await asyncio_detailed(

@@ -36,12 +36,20 @@ SUCCESS_STATUSES = (201,)
 def _get_kwargs(
     *,
     body: RestSshAccessKeyKeyInput | Unset = UNSET,
+    user: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["user"] = user
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
         "url": PATH,
+        "params": params,
     }
     if not isinstance(body, Unset):
         encode_body(_kwargs, headers, body, "json", "application/json")
@@ -71,10 +79,12 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     *,
     body: RestSshAccessKeyKeyInput | Unset = UNSET,
+    user: str | Unset = UNSET,
 ) -> Response[RestSshKey]:
     """Add SSH key for user (the whole response)."""
     kwargs = _get_kwargs(
         body=body,
+        user=user,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -84,11 +94,13 @@ async def asyncio(
     client: httpx.AsyncClient,
     *,
     body: RestSshAccessKeyKeyInput | Unset = UNSET,
+    user: str | Unset = UNSET,
 ) -> RestSshKey:
     """Add SSH key for user"""
     return (
         await asyncio_detailed(
             client,
             body=body,
+            user=user,
         )
     ).parsed
