@@ -36,7 +36,6 @@ class BaseClient:
     """What both products share: one `httpx.AsyncClient`, auth, retries, errors and pagination."""
 
     _product: ClassVar[Literal["cloud", "server"]]
-    _warned_deprecated: ClassVar[set[str]] = set()
 
     def __init__(
         self,
@@ -259,9 +258,8 @@ class BaseClient:
         )
 
     def _warn_deprecated(self, operation: str) -> None:
-        if operation not in self._warned_deprecated:
-            self._warned_deprecated.add(operation)
-            warnings.warn(f"{operation} is deprecated by Atlassian", DeprecationWarning, stacklevel=3)
+        # Python's warning filters decide how often it shows (by default once per calling line).
+        warnings.warn(f"{operation} is deprecated by Atlassian", DeprecationWarning, stacklevel=3)
 
 
 def _port(url: httpx.URL) -> int | None:

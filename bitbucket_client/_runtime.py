@@ -308,9 +308,17 @@ def decode_json(response: httpx.Response) -> Any:
         raise UnexpectedResponseError(response, f"the body is not valid JSON ({exc})") from None
 
 
-def decode_json_or_none(response: httpx.Response) -> Any:
-    """For bodies documented as JSON without a schema: an empty body (servers send one) is None."""
-    return decode_json(response) if response.content.strip() else None
+def decode_undocumented(response: httpx.Response) -> Any:
+    """A body the document gives no schema for, decoded by what the server says it is: JSON values,
+    `str` for text, `bytes` otherwise, and None when empty. Nothing the server sent is dropped."""
+    if not response.content.strip():
+        return None
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return decode_json(response)
+    if media_type.startswith("text/"):
+        return response.text
+    return response.content
 
 
 class UnexpectedResponseError(BitbucketError):

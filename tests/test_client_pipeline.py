@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from collections.abc import Iterator
 
 import httpx
@@ -294,16 +293,12 @@ async def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyP
 
 
 @respx.mock
-async def test_deprecated_operations_warn_once() -> None:
+async def test_deprecated_operations_warn_at_the_callers_line() -> None:
     respx.get(f"{CLOUD}/repositories").respond(json={"values": []})
-    client_module.BaseClient._warned_deprecated.discard("repositories.list_public")
     async with BitbucketCloud("T") as bb:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with pytest.warns(DeprecationWarning, match="repositories.list_public is deprecated") as caught:
             assert [r async for r in bb.repositories.list_public()] == []
-            assert [r async for r in bb.repositories.list_public()] == []
-    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
-    assert len(deprecations) == 1 and "repositories.list_public" in str(deprecations[0].message)
+    assert caught[0].filename == __file__
 
 
 # ---- Cloud merge polling --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ CLOUD_PULL_REQUEST: dict[str, Any] = {
     "type": "pullrequest",
     "id": 7,
     "title": "Fix the flaky test",
-    "description": "A field the document does not list",
+    "x_review_bot": "A field the document does not list",
     "state": "OPEN",
     "merge_commit": None,
     "closed_by": None,
@@ -62,8 +62,8 @@ def test_cloud_pull_request_decodes_the_documented_fields() -> None:
 
 def test_extra_fields_are_kept_and_reachable() -> None:
     pr = Pullrequest.from_dict(CLOUD_PULL_REQUEST)
-    assert pr["description"] == "A field the document does not list"
-    assert "description" in pr
+    assert pr["x_review_bot"] == "A field the document does not list"
+    assert "x_review_bot" in pr
     assert pr.links is not UNSET
     assert pr.links["statuses"] == {
         "href": "https://api.bitbucket.org/2.0/repositories/ws/repo/pullrequests/7/statuses"

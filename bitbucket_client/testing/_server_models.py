@@ -128,15 +128,13 @@ class ServerModels:
 
     def branch(self, repo: _state.Repository, name: str) -> RestBranch:
         head = repo.branches[name]
-        return with_extra(
-            RestBranch(
-                id=f"refs/heads/{name}",
-                display_id=name,
-                type_="BRANCH",
-                latest_commit=head,
-                latest_changeset=head,
-            ),
-            isDefault=name == repo.main_branch,  # real servers send `isDefault`, the document `default`
+        return RestBranch(
+            id=f"refs/heads/{name}",
+            display_id=name,
+            type_="BRANCH",
+            latest_commit=head,
+            latest_changeset=head,
+            is_default=name == repo.main_branch,
         )
 
     def minimal_ref(self, name: str) -> RestMinimalRef:

@@ -57,8 +57,13 @@ def merge_path_parameters(doc: Json) -> None:
             path_params = sorted(
                 (p for p in params if p["in"] == "path"), key=lambda p: order.get(p["name"], 99)
             )
-            others = [p for p in params if p["in"] != "path"]
+            others = [p for p in params if p["in"] != "path" and not _transport_header(p)]
             operation["parameters"] = path_params + others
+
+
+def _transport_header(param: Json) -> bool:
+    """Headers httpx computes itself (a caller-set Content-Length would corrupt the request)."""
+    return bool(param["in"] == "header" and str(param["name"]).lower() in ("content-length", "user-agent"))
 
 
 def undeclared_path_parameters(doc: Json) -> list[str]:
@@ -102,7 +107,23 @@ def normalise_responses(doc: Json) -> None:
             if content:
                 response["content"] = _pick_response_content(content)
             kept[status] = response
-        operation["responses"] = kept or {"200": {"description": "Success"}}
+        if not kept:
+            # Only a redirect (we follow it: Cloud diffs, downloads, attachments), or only `default`.
+            default = operation.get("responses", {}).get("default", {})
+            kept = {"200": {"description": "Success", "content": default.get("content") or {}}}
+            if kept["200"]["content"]:
+                kept["200"]["content"] = _pick_response_content(kept["200"]["content"])
+        if not any(response.get("content") for response in kept.values()):
+            # No success body is documented, yet servers send one (Cloud's diffs, logs, activity lists):
+            # decode whatever arrives rather than drop it. A 204/205 still has none.
+            for status, response in kept.items():
+                if status not in NO_BODY_STATUSES:
+                    response["content"] = {"application/json": {"schema": UNKNOWN_BODY}}
+        operation["responses"] = kept
+
+
+# Marks a body the document does not describe; the endpoint decodes it by its Content-Type.
+UNKNOWN_BODY: dict[str, Any] = {"description": "The document does not describe this body."}
 
 
 def _pick_response_content(content: dict[str, Json]) -> dict[str, Json]:

@@ -398,6 +398,8 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
             if python_name not in signature.parameters:
                 if operation.paginated and name in PAGING_PARAMETERS[product] and not required:
                     continue  # the paginator sets it
+                if location == "header" and name.lower() in ("content-length", "user-agent"):
+                    continue  # httpx sets them; the facade does not expose them
                 raise ArgumentError(
                     f"{operation.qualified_name}: the {location} parameter {name!r} is not a parameter "
                     f"of the facade method (generated name: {python_name or 'none'})"
@@ -405,8 +407,6 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
             taken.add(python_name)
             if declared.get("deprecated") and not required:
                 continue  # Prism reports the use of a deprecated parameter
-            if location == "header" and name.lower() == "content-length":
-                continue  # httpx computes it from the body; a value passed by hand would break it
             kwargs[python_name] = builder.value(
                 hints[python_name], declared.get("schema", {}), name, depth=0, stack=(), facade=True
             )

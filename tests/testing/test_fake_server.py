@@ -232,7 +232,7 @@ async def test_projects_and_repositories(fake: FakeBitbucketServer) -> None:
 async def test_branches_and_commits(fake: FakeBitbucketServer) -> None:
     async with fake.client() as bb:
         branch = await bb.refs.create_branch("PRJ", "widgets", name="feature/a", start_point="main")
-        assert (branch.id, branch.display_id, branch["isDefault"]) == (
+        assert (branch.id, branch.display_id, branch.is_default) == (
             "refs/heads/feature/a",
             "feature/a",
             False,

@@ -72,7 +72,12 @@ if TYPE_CHECKING:
     from .deployment_variable_input import DeploymentVariableInput
     from .diffstat import Diffstat
     from .diffstat_status import DiffstatStatus
+    from .downloads_list_response import DownloadsListResponse
+    from .downloads_list_response_values_item import DownloadsListResponseValuesItem
     from .effective_repo_branching_model import EffectiveRepoBranchingModel
+    from .error import Error
+    from .error_error import ErrorError
+    from .error_error_data import ErrorErrorData
     from .export_options import ExportOptions
     from .file_conflict import FileConflict
     from .file_conflict_scenario import FileConflictScenario
@@ -256,7 +261,10 @@ if TYPE_CHECKING:
     from .pullrequests_get_merge_task_status_response_task_status import (
         PullrequestsGetMergeTaskStatusResponseTaskStatus,
     )
+    from .pullrequests_list_commits_response import PullrequestsListCommitsResponse
     from .ref import Ref
+    from .refs_create_branch_body import RefsCreateBranchBody
+    from .refs_create_branch_body_target import RefsCreateBranchBodyTarget
     from .rendered_pull_request_markup import RenderedPullRequestMarkup
     from .rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
     from .repo_permission_update_schema import RepoPermissionUpdateSchema
@@ -325,6 +333,8 @@ if TYPE_CHECKING:
     from .version_input import VersionInput
     from .webhook_subscription import WebhookSubscription
     from .webhook_subscription_subject_type import WebhookSubscriptionSubjectType
+    from .webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody
+    from .webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody
     from .workspace import Workspace
     from .workspace_access import WorkspaceAccess
     from .workspace_base import WorkspaceBase
@@ -402,7 +412,12 @@ _MODULES: dict[str, str] = {
     "DeploymentVariableInput": ".deployment_variable_input",
     "Diffstat": ".diffstat",
     "DiffstatStatus": ".diffstat_status",
+    "DownloadsListResponse": ".downloads_list_response",
+    "DownloadsListResponseValuesItem": ".downloads_list_response_values_item",
     "EffectiveRepoBranchingModel": ".effective_repo_branching_model",
+    "Error": ".error",
+    "ErrorError": ".error_error",
+    "ErrorErrorData": ".error_error_data",
     "ExportOptions": ".export_options",
     "FileConflict": ".file_conflict",
     "FileConflictScenario": ".file_conflict_scenario",
@@ -582,7 +597,10 @@ _MODULES: dict[str, str] = {
     "PullrequestTaskCreate": ".pullrequest_task_create",
     "PullrequestTaskUpdate": ".pullrequest_task_update",
     "PullrequestsGetMergeTaskStatusResponseTaskStatus": ".pullrequests_get_merge_task_status_response_task_status",
+    "PullrequestsListCommitsResponse": ".pullrequests_list_commits_response",
     "Ref": ".ref",
+    "RefsCreateBranchBody": ".refs_create_branch_body",
+    "RefsCreateBranchBodyTarget": ".refs_create_branch_body_target",
     "RenderedPullRequestMarkup": ".rendered_pull_request_markup",
     "RenderedPullRequestMarkupInput": ".rendered_pull_request_markup_input",
     "RepoPermissionUpdateSchema": ".repo_permission_update_schema",
@@ -651,6 +669,8 @@ _MODULES: dict[str, str] = {
     "VersionInput": ".version_input",
     "WebhookSubscription": ".webhook_subscription",
     "WebhookSubscriptionSubjectType": ".webhook_subscription_subject_type",
+    "WebhooksCreateForWorkspaceBody": ".webhooks_create_for_workspace_body",
+    "WebhooksUpdateForWorkspaceBody": ".webhooks_update_for_workspace_body",
     "Workspace": ".workspace",
     "WorkspaceAccess": ".workspace_access",
     "WorkspaceBase": ".workspace_base",
@@ -729,7 +749,12 @@ __all__ = (
     "DeploymentVariableInput",
     "Diffstat",
     "DiffstatStatus",
+    "DownloadsListResponse",
+    "DownloadsListResponseValuesItem",
     "EffectiveRepoBranchingModel",
+    "Error",
+    "ErrorError",
+    "ErrorErrorData",
     "ExportOptions",
     "FileConflict",
     "FileConflictScenario",
@@ -906,10 +931,13 @@ __all__ = (
     "PullrequestMergeParametersMergeStrategy",
     "PullrequestMergeTaskStatus",
     "PullrequestsGetMergeTaskStatusResponseTaskStatus",
+    "PullrequestsListCommitsResponse",
     "PullrequestState",
     "PullrequestTaskCreate",
     "PullrequestTaskUpdate",
     "Ref",
+    "RefsCreateBranchBody",
+    "RefsCreateBranchBodyTarget",
     "RenderedPullRequestMarkup",
     "RenderedPullRequestMarkupInput",
     "RepoPermissionUpdateSchema",
@@ -976,8 +1004,10 @@ __all__ = (
     "UserLinks",
     "Version",
     "VersionInput",
+    "WebhooksCreateForWorkspaceBody",
     "WebhookSubscription",
     "WebhookSubscriptionSubjectType",
+    "WebhooksUpdateForWorkspaceBody",
     "Workspace",
     "WorkspaceAccess",
     "WorkspaceBase",

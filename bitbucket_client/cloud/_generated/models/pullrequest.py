@@ -67,6 +67,7 @@ class Pullrequest:
     draft: bool | Unset = UNSET
     queued: bool | Unset = UNSET
     mergeable: bool | Unset = UNSET
+    description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +119,7 @@ def _spec() -> ModelSpec:
             ("draft", "draft", as_bool),
             ("queued", "queued", as_bool),
             ("mergeable", "mergeable", as_bool),
+            ("description", "description", as_str),
         ),
         extra=as_any,
     )

@@ -70,6 +70,7 @@ class PullrequestInput:
         draft (bool | Unset): A boolean flag indicating whether the pull request is a draft.
         queued (bool | Unset): A boolean flag indicating whether the pull request is queued
         mergeable (bool | Unset): A boolean flag indicating whether the pull request passes all merge checks
+        description (str | Unset): The pull request's description, in Markdown.
     """
 
     type_: str = "pullrequest"
@@ -95,6 +96,7 @@ class PullrequestInput:
     draft: bool | Unset = UNSET
     queued: bool | Unset = UNSET
     mergeable: bool | Unset = UNSET
+    description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,6 +178,8 @@ class PullrequestInput:
 
         mergeable = self.mergeable
 
+        description = self.description
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -227,6 +231,8 @@ class PullrequestInput:
             field_dict["queued"] = queued
         if mergeable is not UNSET:
             field_dict["mergeable"] = mergeable
+        if description is not UNSET:
+            field_dict["description"] = description
 
         return field_dict
 
@@ -356,6 +362,8 @@ class PullrequestInput:
 
         mergeable = d.pop("mergeable", UNSET)
 
+        description = d.pop("description", UNSET)
+
         pullrequest_input = cls(
             type_=type_,
             links=links,
@@ -380,6 +388,7 @@ class PullrequestInput:
             draft=draft,
             queued=queued,
             mergeable=mergeable,
+            description=description,
         )
 
         pullrequest_input.additional_properties = d

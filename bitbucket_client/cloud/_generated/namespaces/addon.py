@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._runtime import (
     Response,
@@ -29,7 +29,7 @@ class AddonNamespace:
         _kwargs = _endpoint._get_kwargs()
         _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_client_key(self, addon_key: str) -> None:
+    async def get_client_key(self, addon_key: str) -> Any:
         """Get the client key of a Connect addon
 
         `GET /addon/{addon_key}/client-key`
@@ -39,7 +39,7 @@ class AddonNamespace:
         _kwargs = _endpoint._get_kwargs(
             addon_key,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(self) -> None:
         """Update an installed app
@@ -70,7 +70,7 @@ class AddonRawNamespace:
         _endpoint._parse_response(_response)
         return Response.build(_response, None)
 
-    async def get_client_key(self, addon_key: str) -> Response[None]:
+    async def get_client_key(self, addon_key: str) -> Response[Any]:
         """Get the client key of a Connect addon
 
         `GET /addon/{addon_key}/client-key`
@@ -81,8 +81,7 @@ class AddonRawNamespace:
             addon_key,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def update(self) -> Response[None]:
         """Update an installed app

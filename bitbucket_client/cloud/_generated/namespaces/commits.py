@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -72,7 +72,7 @@ class CommitsNamespace:
         parent: CommentInput | Unset = UNSET,
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Create comment for a commit
 
         `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/comments`
@@ -101,7 +101,7 @@ class CommitsNamespace:
                 "commits.create_comment",
             ),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(self, workspace: str, repo_slug: str, commit: str, comment_id: int) -> None:
         """Delete a commit comment
@@ -162,7 +162,7 @@ class CommitsNamespace:
         renames: bool | Unset = UNSET,
         merge: bool | Unset = UNSET,
         topic: bool | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Compare two commits
 
         `GET /repositories/{workspace}/{repo_slug}/diff/{spec}`
@@ -181,7 +181,7 @@ class CommitsNamespace:
             merge=merge,
             topic=topic,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def get_diffstat(
         self,
@@ -259,7 +259,7 @@ class CommitsNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> None:
+    async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> Any:
         """Get a patch for two commits
 
         `GET /repositories/{workspace}/{repo_slug}/patch/{spec}`
@@ -271,7 +271,7 @@ class CommitsNamespace:
             repo_slug,
             spec,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -434,7 +434,7 @@ class CommitsNamespace:
         parent: CommentInput | Unset = UNSET,
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Update a commit comment
 
         `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
@@ -464,7 +464,7 @@ class CommitsNamespace:
                 "commits.update_comment",
             ),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
 class CommitsRawNamespace:
@@ -504,7 +504,7 @@ class CommitsRawNamespace:
         parent: CommentInput | Unset = UNSET,
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Create comment for a commit
 
         `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/comments`
@@ -534,8 +534,7 @@ class CommitsRawNamespace:
             ),
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def delete_comment(
         self, workspace: str, repo_slug: str, commit: str, comment_id: int
@@ -602,7 +601,7 @@ class CommitsRawNamespace:
         renames: bool | Unset = UNSET,
         merge: bool | Unset = UNSET,
         topic: bool | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Compare two commits
 
         `GET /repositories/{workspace}/{repo_slug}/diff/{spec}`
@@ -622,8 +621,7 @@ class CommitsRawNamespace:
             topic=topic,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_diffstat(
         self,
@@ -688,7 +686,7 @@ class CommitsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> Response[None]:
+    async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> Response[Any]:
         """Get a patch for two commits
 
         `GET /repositories/{workspace}/{repo_slug}/patch/{spec}`
@@ -701,8 +699,7 @@ class CommitsRawNamespace:
             spec,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list(self, workspace: str, repo_slug: str) -> Response[PaginatedChangeset]:
         """List commits
@@ -824,7 +821,7 @@ class CommitsRawNamespace:
         parent: CommentInput | Unset = UNSET,
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Update a commit comment
 
         `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
@@ -855,5 +852,4 @@ class CommitsRawNamespace:
             ),
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))

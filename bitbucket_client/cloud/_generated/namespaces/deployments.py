@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -231,7 +231,7 @@ class DeploymentsNamespace:
             prefetch=prefetch,
         )
 
-    async def update_environment(self, workspace: str, repo_slug: str, environment_uuid: str) -> None:
+    async def update_environment(self, workspace: str, repo_slug: str, environment_uuid: str) -> Any:
         """Update an environment
 
         `POST /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}/changes`
@@ -243,7 +243,7 @@ class DeploymentsNamespace:
             repo_slug,
             environment_uuid,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_environment_variable(
         self,
@@ -464,7 +464,7 @@ class DeploymentsRawNamespace:
 
     async def update_environment(
         self, workspace: str, repo_slug: str, environment_uuid: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Update an environment
 
         `POST /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}/changes`
@@ -477,8 +477,7 @@ class DeploymentsRawNamespace:
             environment_uuid,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def update_environment_variable(
         self,

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._runtime import (
     Response,
+    as_any,
 )
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
+    from bitbucket_client._pagination import AsyncPaginator
+
+    from ..models.downloads_list_response import DownloadsListResponse
 
 
 class DownloadsNamespace:
@@ -33,7 +37,7 @@ class DownloadsNamespace:
         )
         _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get(self, workspace: str, repo_slug: str, filename: str) -> None:
+    async def get(self, workspace: str, repo_slug: str, filename: str) -> Any:
         """Get a download artifact link
 
         `GET /repositories/{workspace}/{repo_slug}/downloads/{filename}`
@@ -45,9 +49,17 @@ class DownloadsNamespace:
             repo_slug,
             filename,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def list(self, workspace: str, repo_slug: str) -> None:
+    def list(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[Any]:
         """List download artifacts
 
         `GET /repositories/{workspace}/{repo_slug}/downloads`
@@ -58,9 +70,11 @@ class DownloadsNamespace:
             workspace,
             repo_slug,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
-    async def upload(self, workspace: str, repo_slug: str) -> None:
+    async def upload(self, workspace: str, repo_slug: str) -> Any:
         """Upload a download artifact
 
         `POST /repositories/{workspace}/{repo_slug}/downloads`
@@ -71,7 +85,7 @@ class DownloadsNamespace:
             workspace,
             repo_slug,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
 class DownloadsRawNamespace:
@@ -96,7 +110,7 @@ class DownloadsRawNamespace:
         _endpoint._parse_response(_response)
         return Response.build(_response, None)
 
-    async def get(self, workspace: str, repo_slug: str, filename: str) -> Response[None]:
+    async def get(self, workspace: str, repo_slug: str, filename: str) -> Response[Any]:
         """Get a download artifact link
 
         `GET /repositories/{workspace}/{repo_slug}/downloads/{filename}`
@@ -109,10 +123,9 @@ class DownloadsRawNamespace:
             filename,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list(self, workspace: str, repo_slug: str) -> Response[None]:
+    async def list(self, workspace: str, repo_slug: str) -> Response[DownloadsListResponse]:
         """List download artifacts
 
         `GET /repositories/{workspace}/{repo_slug}/downloads`
@@ -124,10 +137,9 @@ class DownloadsRawNamespace:
             repo_slug,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def upload(self, workspace: str, repo_slug: str) -> Response[None]:
+    async def upload(self, workspace: str, repo_slug: str) -> Response[Any]:
         """Upload a download artifact
 
         `POST /repositories/{workspace}/{repo_slug}/downloads`
@@ -139,5 +151,4 @@ class DownloadsRawNamespace:
             repo_slug,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))

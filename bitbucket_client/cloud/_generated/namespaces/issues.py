@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.component import Component
     from ..models.component_input import ComponentInput
+    from ..models.error import Error
     from ..models.export_options import ExportOptions
     from ..models.issue import Issue
     from ..models.issue_attachment import IssueAttachment
@@ -192,7 +193,7 @@ class IssuesNamespace:
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
         issue: IssueInput | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Deprecated. Create a comment on an issue
 
         `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments`
@@ -223,7 +224,7 @@ class IssuesNamespace:
                 "issues.create_comment",
             ),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Delete an issue
@@ -287,7 +288,7 @@ class IssuesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> None:
+    async def get_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> Any:
         """Deprecated. Get attachment for an issue
 
         `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}`
@@ -301,7 +302,7 @@ class IssuesNamespace:
             issue_id,
             path,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_change(self, workspace: str, repo_slug: str, issue_id: str, change_id: str) -> IssueChange:
         """Deprecated. Get issue change object
@@ -641,7 +642,7 @@ class IssuesNamespace:
         project_name: str | Unset = UNSET,
         send_email: bool | Unset = UNSET,
         include_attachments: bool | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Deprecated. Export issues
 
         `POST /repositories/{workspace}/{repo_slug}/issues/export`
@@ -665,7 +666,7 @@ class IssuesNamespace:
                 "issues.start_export",
             ),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def start_import(self, workspace: str, repo_slug: str) -> IssueJobStatus:
         """Deprecated. Import issues
@@ -681,7 +682,7 @@ class IssuesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def unvote(self, workspace: str, repo_slug: str, issue_id: str) -> None:
+    async def unvote(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
         """Deprecated. Remove vote for an issue
 
         `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
@@ -694,7 +695,7 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Stop watching an issue
@@ -778,7 +779,7 @@ class IssuesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> None:
+    async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> Any:
         """Deprecated. Upload an attachment to an issue
 
         `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments`
@@ -791,7 +792,7 @@ class IssuesNamespace:
             repo_slug,
             issue_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> None:
         """Deprecated. Vote for an issue
@@ -962,7 +963,7 @@ class IssuesRawNamespace:
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
         issue: IssueInput | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Deprecated. Create a comment on an issue
 
         `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments`
@@ -994,8 +995,7 @@ class IssuesRawNamespace:
             ),
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def delete(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Delete an issue
@@ -1070,9 +1070,7 @@ class IssuesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_attachment(
-        self, workspace: str, repo_slug: str, issue_id: str, path: str
-    ) -> Response[None]:
+    async def get_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> Response[Any]:
         """Deprecated. Get attachment for an issue
 
         `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}`
@@ -1087,8 +1085,7 @@ class IssuesRawNamespace:
             path,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_change(
         self, workspace: str, repo_slug: str, issue_id: str, change_id: str
@@ -1377,7 +1374,7 @@ class IssuesRawNamespace:
         project_name: str | Unset = UNSET,
         send_email: bool | Unset = UNSET,
         include_attachments: bool | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Deprecated. Export issues
 
         `POST /repositories/{workspace}/{repo_slug}/issues/export`
@@ -1402,8 +1399,7 @@ class IssuesRawNamespace:
             ),
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def start_import(self, workspace: str, repo_slug: str) -> Response[IssueJobStatus]:
         """Deprecated. Import issues
@@ -1420,7 +1416,7 @@ class IssuesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def unvote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
+    async def unvote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
         """Deprecated. Remove vote for an issue
 
         `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
@@ -1434,8 +1430,7 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Stop watching an issue
@@ -1523,7 +1518,7 @@ class IssuesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
+    async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Any]:
         """Deprecated. Upload an attachment to an issue
 
         `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments`
@@ -1537,8 +1532,7 @@ class IssuesRawNamespace:
             issue_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
         """Deprecated. Vote for an issue

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -469,7 +469,7 @@ class PipelinesNamespace:
 
     async def get_container_log(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, log_uuid: str
-    ) -> None:
+    ) -> Any:
         """Get the logs for the build container or a service container for a given step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/logs/{log_uuid}`
@@ -483,7 +483,7 @@ class PipelinesNamespace:
             step_uuid,
             log_uuid,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_known_host(self, workspace: str, repo_slug: str, known_host_uuid: str) -> PipelineKnownHost:
         """Get a known host
@@ -499,7 +499,7 @@ class PipelinesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_oidc_configuration(self, workspace: str) -> None:
+    async def get_oidc_configuration(self, workspace: str) -> Any:
         """Get OpenID configuration for OIDC in Pipelines
 
         `GET /workspaces/{workspace}/pipelines-config/identity/oidc/.well-known/openid-configuration`
@@ -509,9 +509,9 @@ class PipelinesNamespace:
         _kwargs = _endpoint._get_kwargs(
             workspace,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_oidc_keys(self, workspace: str) -> None:
+    async def get_oidc_keys(self, workspace: str) -> Any:
         """Get keys for OIDC in Pipelines
 
         `GET /workspaces/{workspace}/pipelines-config/identity/oidc/keys.json`
@@ -521,7 +521,7 @@ class PipelinesNamespace:
         _kwargs = _endpoint._get_kwargs(
             workspace,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_runner_for_repository(
         self, workspace: str, repo_slug: str, runner_uuid: str
@@ -596,7 +596,7 @@ class PipelinesNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_step_log(self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str) -> None:
+    async def get_step_log(self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str) -> Any:
         """Get log file for a step
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log`
@@ -609,11 +609,11 @@ class PipelinesNamespace:
             pipeline_uuid,
             step_uuid,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_test_reports(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> None:
+    ) -> Any:
         """Get a summary of test reports for a given step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports`
@@ -626,7 +626,7 @@ class PipelinesNamespace:
             pipeline_uuid,
             step_uuid,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_variable_for_repository(
         self, workspace: str, repo_slug: str, variable_uuid: str
@@ -926,7 +926,7 @@ class PipelinesNamespace:
 
     async def list_test_case_reasons(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, test_case_uuid: str
-    ) -> None:
+    ) -> Any:
         """Get test case reasons (output) for a given test case in a step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases/{test_case_uuid}/test_case_reasons`
@@ -940,11 +940,11 @@ class PipelinesNamespace:
             step_uuid,
             test_case_uuid,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_test_cases(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> None:
+    ) -> Any:
         """Get test cases for a given step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases`
@@ -957,7 +957,7 @@ class PipelinesNamespace:
             pipeline_uuid,
             step_uuid,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_variables_for_repository(
         self,
@@ -1837,7 +1837,7 @@ class PipelinesRawNamespace:
 
     async def get_container_log(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, log_uuid: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get the logs for the build container or a service container for a given step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/logs/{log_uuid}`
@@ -1852,8 +1852,7 @@ class PipelinesRawNamespace:
             log_uuid,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_known_host(
         self, workspace: str, repo_slug: str, known_host_uuid: str
@@ -1872,7 +1871,7 @@ class PipelinesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_oidc_configuration(self, workspace: str) -> Response[None]:
+    async def get_oidc_configuration(self, workspace: str) -> Response[Any]:
         """Get OpenID configuration for OIDC in Pipelines
 
         `GET /workspaces/{workspace}/pipelines-config/identity/oidc/.well-known/openid-configuration`
@@ -1883,10 +1882,9 @@ class PipelinesRawNamespace:
             workspace,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_oidc_keys(self, workspace: str) -> Response[None]:
+    async def get_oidc_keys(self, workspace: str) -> Response[Any]:
         """Get keys for OIDC in Pipelines
 
         `GET /workspaces/{workspace}/pipelines-config/identity/oidc/keys.json`
@@ -1897,8 +1895,7 @@ class PipelinesRawNamespace:
             workspace,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_runner_for_repository(
         self, workspace: str, repo_slug: str, runner_uuid: str
@@ -1982,7 +1979,7 @@ class PipelinesRawNamespace:
 
     async def get_step_log(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get log file for a step
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log`
@@ -1996,12 +1993,11 @@ class PipelinesRawNamespace:
             step_uuid,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_test_reports(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get a summary of test reports for a given step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports`
@@ -2015,8 +2011,7 @@ class PipelinesRawNamespace:
             step_uuid,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_variable_for_repository(
         self, workspace: str, repo_slug: str, variable_uuid: str
@@ -2255,7 +2250,7 @@ class PipelinesRawNamespace:
 
     async def list_test_case_reasons(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, test_case_uuid: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get test case reasons (output) for a given test case in a step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases/{test_case_uuid}/test_case_reasons`
@@ -2270,12 +2265,11 @@ class PipelinesRawNamespace:
             test_case_uuid,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_test_cases(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get test cases for a given step of a pipeline.
 
         `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases`
@@ -2289,8 +2283,7 @@ class PipelinesRawNamespace:
             step_uuid,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_variables_for_repository(
         self, workspace: str, repo_slug: str

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    as_any,
     build_body,
     build_required_body,
     coerce_enum,
@@ -28,8 +29,10 @@ if TYPE_CHECKING:
     from ..models.comment_links_input import CommentLinksInput
     from ..models.comment_resolution import CommentResolution
     from ..models.comment_resolution_input import CommentResolutionInput
+    from ..models.commit import Commit
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.commitstatus import Commitstatus
+    from ..models.downloads_list_response import DownloadsListResponse
     from ..models.paginated_commitstatuses import PaginatedCommitstatuses
     from ..models.paginated_pullrequest_comments import PaginatedPullrequestComments
     from ..models.paginated_pullrequests import PaginatedPullrequests
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from ..models.pullrequest_state import PullrequestState
     from ..models.pullrequest_task_create import PullrequestTaskCreate
     from ..models.pullrequest_task_update import PullrequestTaskUpdate
+    from ..models.pullrequests_list_commits_response import PullrequestsListCommitsResponse
     from ..models.rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
     from ..models.task_raw_content import TaskRawContent
 
@@ -103,6 +107,7 @@ class PullrequestsNamespace:
         draft: bool | Unset = UNSET,
         queued: bool | Unset = UNSET,
         mergeable: bool | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> Pullrequest:
         """Create a pull request
 
@@ -141,6 +146,7 @@ class PullrequestsNamespace:
                     "draft": draft,
                     "queued": queued,
                     "mergeable": mergeable,
+                    "description": description,
                 },
                 "pullrequests.create",
             ),
@@ -308,7 +314,7 @@ class PullrequestsNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
+    async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
         """List changes in a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diff`
@@ -320,9 +326,9 @@ class PullrequestsNamespace:
             repo_slug,
             pull_request_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
+    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
         """Get the diff stat for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat`
@@ -334,9 +340,9 @@ class PullrequestsNamespace:
             repo_slug,
             pull_request_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
+    async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
         """Get file conflicts for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/conflicts`
@@ -348,7 +354,7 @@ class PullrequestsNamespace:
             repo_slug,
             pull_request_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_merge_task_status(
         self, workspace: str, repo_slug: str, pull_request_id: int, task_id: str
@@ -367,7 +373,7 @@ class PullrequestsNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
+    async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
         """Get the patch for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/patch`
@@ -379,7 +385,7 @@ class PullrequestsNamespace:
             repo_slug,
             pull_request_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_task(
         self, workspace: str, repo_slug: str, pull_request_id: int, task_id: int
@@ -425,7 +431,16 @@ class PullrequestsNamespace:
             _kwargs, Pullrequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
-    async def list_activity(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
+    def list_activity(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[Any]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity`
@@ -437,7 +452,9 @@ class PullrequestsNamespace:
             repo_slug,
             pull_request_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     def list_comments(
         self,
@@ -465,19 +482,31 @@ class PullrequestsNamespace:
             _kwargs, PullrequestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
-    async def list_commits(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
+    def list_commits(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[Commit]:
         """List commits on a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/commits`
         """
         from ..api.pullrequests import pullrequests_list_commits as _endpoint  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
             pull_request_id,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, Commit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     def list_for_commit(
         self,
@@ -532,7 +561,15 @@ class PullrequestsNamespace:
             _kwargs, Pullrequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
-    async def list_repository_activity(self, workspace: str, repo_slug: str) -> None:
+    def list_repository_activity(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[Any]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/activity`
@@ -543,7 +580,9 @@ class PullrequestsNamespace:
             workspace,
             repo_slug,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     def list_statuses(
         self,
@@ -813,6 +852,7 @@ class PullrequestsNamespace:
         draft: bool | Unset = UNSET,
         queued: bool | Unset = UNSET,
         mergeable: bool | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> Pullrequest:
         """Update a pull request
 
@@ -852,6 +892,7 @@ class PullrequestsNamespace:
                     "draft": draft,
                     "queued": queued,
                     "mergeable": mergeable,
+                    "description": description,
                 },
                 "pullrequests.update",
             ),
@@ -996,6 +1037,7 @@ class PullrequestsRawNamespace:
         draft: bool | Unset = UNSET,
         queued: bool | Unset = UNSET,
         mergeable: bool | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> Response[Pullrequest]:
         """Create a pull request
 
@@ -1034,6 +1076,7 @@ class PullrequestsRawNamespace:
                     "draft": draft,
                     "queued": queued,
                     "mergeable": mergeable,
+                    "description": description,
                 },
                 "pullrequests.create",
             ),
@@ -1213,7 +1256,7 @@ class PullrequestsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[None]:
+    async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
         """List changes in a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diff`
@@ -1226,10 +1269,9 @@ class PullrequestsRawNamespace:
             pull_request_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[None]:
+    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
         """Get the diff stat for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat`
@@ -1242,12 +1284,9 @@ class PullrequestsRawNamespace:
             pull_request_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_file_conflicts(
-        self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[None]:
+    async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
         """Get file conflicts for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/conflicts`
@@ -1260,8 +1299,7 @@ class PullrequestsRawNamespace:
             pull_request_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_merge_task_status(
         self, workspace: str, repo_slug: str, pull_request_id: int, task_id: str
@@ -1281,7 +1319,7 @@ class PullrequestsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[None]:
+    async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
         """Get the patch for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/patch`
@@ -1294,8 +1332,7 @@ class PullrequestsRawNamespace:
             pull_request_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_task(
         self, workspace: str, repo_slug: str, pull_request_id: int, task_id: int
@@ -1337,7 +1374,9 @@ class PullrequestsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_activity(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[None]:
+    async def list_activity(
+        self, workspace: str, repo_slug: str, pull_request_id: int
+    ) -> Response[DownloadsListResponse]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity`
@@ -1350,8 +1389,7 @@ class PullrequestsRawNamespace:
             pull_request_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_comments(
         self, workspace: str, repo_slug: str, pull_request_id: int
@@ -1370,7 +1408,9 @@ class PullrequestsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_commits(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[None]:
+    async def list_commits(
+        self, workspace: str, repo_slug: str, pull_request_id: int
+    ) -> Response[PullrequestsListCommitsResponse]:
         """List commits on a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/commits`
@@ -1383,8 +1423,7 @@ class PullrequestsRawNamespace:
             pull_request_id,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_for_commit(
         self, workspace: str, repo_slug: str, commit: str
@@ -1425,7 +1464,9 @@ class PullrequestsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_repository_activity(self, workspace: str, repo_slug: str) -> Response[None]:
+    async def list_repository_activity(
+        self, workspace: str, repo_slug: str
+    ) -> Response[DownloadsListResponse]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/activity`
@@ -1437,8 +1478,7 @@ class PullrequestsRawNamespace:
             repo_slug,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_statuses(
         self,
@@ -1657,6 +1697,7 @@ class PullrequestsRawNamespace:
         draft: bool | Unset = UNSET,
         queued: bool | Unset = UNSET,
         mergeable: bool | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> Response[Pullrequest]:
         """Update a pull request
 
@@ -1696,6 +1737,7 @@ class PullrequestsRawNamespace:
                     "draft": draft,
                     "queued": queued,
                     "mergeable": mergeable,
+                    "description": description,
                 },
                 "pullrequests.update",
             ),

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..models.paginated_refs import PaginatedRefs
     from ..models.paginated_tags import PaginatedTags
     from ..models.ref import Ref
+    from ..models.refs_create_branch_body import RefsCreateBranchBody
+    from ..models.refs_create_branch_body_target import RefsCreateBranchBodyTarget
     from ..models.tag import Tag
     from ..models.tag_input import TagInput
 
@@ -36,16 +38,28 @@ class RefsNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create_branch(self, workspace: str, repo_slug: str) -> Branch:
+    async def create_branch(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: RefsCreateBranchBody | None = None,
+        name: str | Unset = UNSET,
+        target: RefsCreateBranchBodyTarget | Unset = UNSET,
+    ) -> Branch:
         """Create a branch
 
         `POST /repositories/{workspace}/{repo_slug}/refs/branches`
         """
         from ..api.refs import refs_create_branch as _endpoint  # noqa: PLC0415
+        from ..models.refs_create_branch_body import RefsCreateBranchBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
+            body=build_required_body(
+                RefsCreateBranchBody, body, {"name": name, "target": target}, "refs.create_branch"
+            ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
@@ -235,16 +249,28 @@ class RefsRawNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create_branch(self, workspace: str, repo_slug: str) -> Response[Branch]:
+    async def create_branch(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: RefsCreateBranchBody | None = None,
+        name: str | Unset = UNSET,
+        target: RefsCreateBranchBodyTarget | Unset = UNSET,
+    ) -> Response[Branch]:
         """Create a branch
 
         `POST /repositories/{workspace}/{repo_slug}/refs/branches`
         """
         from ..api.refs import refs_create_branch as _endpoint  # noqa: PLC0415
+        from ..models.refs_create_branch_body import RefsCreateBranchBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
+            body=build_required_body(
+                RefsCreateBranchBody, body, {"name": name, "target": target}, "refs.create_branch"
+            ),
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))

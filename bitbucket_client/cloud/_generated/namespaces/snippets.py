@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -232,7 +232,7 @@ class SnippetsNamespace:
 
     async def get_diff(
         self, workspace: str, encoded_id: str, revision: str, *, path: str | Unset = UNSET
-    ) -> None:
+    ) -> Any:
         """Get snippet changes between versions
 
         `GET /snippets/{workspace}/{encoded_id}/{revision}/diff`
@@ -245,9 +245,9 @@ class SnippetsNamespace:
             revision,
             path=path,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_file(self, workspace: str, encoded_id: str, path: str) -> None:
+    async def get_file(self, workspace: str, encoded_id: str, path: str) -> Any:
         """Get a snippet's raw file at HEAD
 
         `GET /snippets/{workspace}/{encoded_id}/files/{path}`
@@ -259,9 +259,9 @@ class SnippetsNamespace:
             encoded_id,
             path,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_patch(self, workspace: str, encoded_id: str, revision: str) -> None:
+    async def get_patch(self, workspace: str, encoded_id: str, revision: str) -> Any:
         """Get snippet patch between versions
 
         `GET /snippets/{workspace}/{encoded_id}/{revision}/patch`
@@ -273,7 +273,7 @@ class SnippetsNamespace:
             encoded_id,
             revision,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_revision(self, workspace: str, encoded_id: str, node_id: str) -> Snippet:
         """Get a previous revision of a snippet
@@ -289,7 +289,7 @@ class SnippetsNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_revision_file(self, workspace: str, encoded_id: str, node_id: str, path: str) -> None:
+    async def get_revision_file(self, workspace: str, encoded_id: str, node_id: str, path: str) -> Any:
         """Get a snippet's raw file
 
         `GET /snippets/{workspace}/{encoded_id}/{node_id}/files/{path}`
@@ -302,7 +302,7 @@ class SnippetsNamespace:
             node_id,
             path,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def is_watching(self, workspace: str, encoded_id: str) -> None:
         """Check if the current user is watching a snippet
@@ -729,7 +729,7 @@ class SnippetsRawNamespace:
 
     async def get_diff(
         self, workspace: str, encoded_id: str, revision: str, *, path: str | Unset = UNSET
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get snippet changes between versions
 
         `GET /snippets/{workspace}/{encoded_id}/{revision}/diff`
@@ -743,10 +743,9 @@ class SnippetsRawNamespace:
             path=path,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_file(self, workspace: str, encoded_id: str, path: str) -> Response[None]:
+    async def get_file(self, workspace: str, encoded_id: str, path: str) -> Response[Any]:
         """Get a snippet's raw file at HEAD
 
         `GET /snippets/{workspace}/{encoded_id}/files/{path}`
@@ -759,10 +758,9 @@ class SnippetsRawNamespace:
             path,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_patch(self, workspace: str, encoded_id: str, revision: str) -> Response[None]:
+    async def get_patch(self, workspace: str, encoded_id: str, revision: str) -> Response[Any]:
         """Get snippet patch between versions
 
         `GET /snippets/{workspace}/{encoded_id}/{revision}/patch`
@@ -775,8 +773,7 @@ class SnippetsRawNamespace:
             revision,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_revision(self, workspace: str, encoded_id: str, node_id: str) -> Response[Snippet]:
         """Get a previous revision of a snippet
@@ -795,7 +792,7 @@ class SnippetsRawNamespace:
 
     async def get_revision_file(
         self, workspace: str, encoded_id: str, node_id: str, path: str
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get a snippet's raw file
 
         `GET /snippets/{workspace}/{encoded_id}/{node_id}/files/{path}`
@@ -809,8 +806,7 @@ class SnippetsRawNamespace:
             path,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def is_watching(self, workspace: str, encoded_id: str) -> Response[None]:
         """Check if the current user is watching a snippet

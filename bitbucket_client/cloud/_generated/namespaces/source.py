@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -40,7 +40,7 @@ class SourceNamespace:
         parents: str | Unset = UNSET,
         files: str | Unset = UNSET,
         branch: str | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Create a commit by uploading a file
 
         `POST /repositories/{workspace}/{repo_slug}/src`
@@ -56,7 +56,7 @@ class SourceNamespace:
             files=files,
             branch=branch,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def get(
         self,
@@ -173,7 +173,7 @@ class SourceRawNamespace:
         parents: str | Unset = UNSET,
         files: str | Unset = UNSET,
         branch: str | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Create a commit by uploading a file
 
         `POST /repositories/{workspace}/{repo_slug}/src`
@@ -190,8 +190,7 @@ class SourceRawNamespace:
             branch=branch,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get(
         self,

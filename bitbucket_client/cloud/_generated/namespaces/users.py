@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
 
     from ..models.account import Account
+    from ..models.error import Error
 
 
 class UsersNamespace:
@@ -43,7 +44,7 @@ class UsersNamespace:
         _kwargs = _endpoint._get_kwargs()
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_email(self, email: str) -> None:
+    async def get_email(self, email: str) -> Error:
         """Get an email address for current user
 
         `GET /user/emails/{email}`
@@ -53,9 +54,9 @@ class UsersNamespace:
         _kwargs = _endpoint._get_kwargs(
             email,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def list_emails(self) -> None:
+    async def list_emails(self) -> Error:
         """List email addresses for current user
 
         `GET /user/emails`
@@ -63,7 +64,7 @@ class UsersNamespace:
         from ..api.users import users_list_emails as _endpoint  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
 class UsersRawNamespace:
@@ -96,7 +97,7 @@ class UsersRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_email(self, email: str) -> Response[None]:
+    async def get_email(self, email: str) -> Response[Error]:
         """Get an email address for current user
 
         `GET /user/emails/{email}`
@@ -107,10 +108,9 @@ class UsersRawNamespace:
             email,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_emails(self) -> Response[None]:
+    async def list_emails(self) -> Response[Error]:
         """List email addresses for current user
 
         `GET /user/emails`
@@ -119,5 +119,4 @@ class UsersRawNamespace:
 
         _kwargs = _endpoint._get_kwargs()
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._runtime import (
+    UNSET,
     Response,
+    Unset,
+    build_required_body,
     coerce_enum,
+    coerce_enum_list,
 )
 
 if TYPE_CHECKING:
@@ -15,11 +20,14 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.hook_event import HookEvent
+    from ..models.hook_event_event import HookEventEvent
     from ..models.paginated_hook_events import PaginatedHookEvents
     from ..models.paginated_webhook_subscriptions import PaginatedWebhookSubscriptions
     from ..models.subject_types import SubjectTypes
     from ..models.webhook_subscription import WebhookSubscription
     from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType
+    from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody
+    from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody
 
 
 class WebhooksNamespace:
@@ -28,28 +36,145 @@ class WebhooksNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create_for_repository(self, workspace: str, repo_slug: str) -> WebhookSubscription:
+    async def create_for_repository(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | None = None,
+        url: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+        description: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+    ) -> WebhookSubscription:
         """Create a webhook for a repository
 
         `POST /repositories/{workspace}/{repo_slug}/hooks`
         """
         from ..api.webhooks import webhooks_create_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
+            body=build_required_body(
+                WebhooksCreateForWorkspaceBody,
+                body,
+                {
+                    "url": url,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                    "description": description,
+                    "active": active,
+                    "secret": secret,
+                },
+                "webhooks.create_for_repository",
+            ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def create_for_workspace(self, workspace: str) -> WebhookSubscription:
+    async def create_for_workspace(
+        self,
+        workspace: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | None = None,
+        url: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+        description: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+    ) -> WebhookSubscription:
         """Create a webhook for a workspace
 
         `POST /workspaces/{workspace}/hooks`
         """
         from ..api.webhooks import webhooks_create_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
+            body=build_required_body(
+                WebhooksCreateForWorkspaceBody,
+                body,
+                {
+                    "url": url,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                    "description": description,
+                    "active": active,
+                    "secret": secret,
+                },
+                "webhooks.create_for_workspace",
+            ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
@@ -189,30 +314,149 @@ class WebhooksNamespace:
         _kwargs = _endpoint._get_kwargs()
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def update_for_repository(self, workspace: str, repo_slug: str, uid: str) -> WebhookSubscription:
+    async def update_for_repository(
+        self,
+        workspace: str,
+        repo_slug: str,
+        uid: str,
+        *,
+        body: WebhooksUpdateForWorkspaceBody | None = None,
+        description: str | Unset = UNSET,
+        url: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+    ) -> WebhookSubscription:
         """Update a webhook for a repository
 
         `PUT /repositories/{workspace}/{repo_slug}/hooks/{uid}`
         """
         from ..api.webhooks import webhooks_update_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
             uid,
+            body=build_required_body(
+                WebhooksUpdateForWorkspaceBody,
+                body,
+                {
+                    "description": description,
+                    "url": url,
+                    "active": active,
+                    "secret": secret,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                },
+                "webhooks.update_for_repository",
+            ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def update_for_workspace(self, workspace: str, uid: str) -> WebhookSubscription:
+    async def update_for_workspace(
+        self,
+        workspace: str,
+        uid: str,
+        *,
+        body: WebhooksUpdateForWorkspaceBody | None = None,
+        description: str | Unset = UNSET,
+        url: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+    ) -> WebhookSubscription:
         """Update a webhook for a workspace
 
         `PUT /workspaces/{workspace}/hooks/{uid}`
         """
         from ..api.webhooks import webhooks_update_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             uid,
+            body=build_required_body(
+                WebhooksUpdateForWorkspaceBody,
+                body,
+                {
+                    "description": description,
+                    "url": url,
+                    "active": active,
+                    "secret": secret,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                },
+                "webhooks.update_for_workspace",
+            ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
@@ -223,29 +467,146 @@ class WebhooksRawNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create_for_repository(self, workspace: str, repo_slug: str) -> Response[WebhookSubscription]:
+    async def create_for_repository(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | None = None,
+        url: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+        description: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+    ) -> Response[WebhookSubscription]:
         """Create a webhook for a repository
 
         `POST /repositories/{workspace}/{repo_slug}/hooks`
         """
         from ..api.webhooks import webhooks_create_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
+            body=build_required_body(
+                WebhooksCreateForWorkspaceBody,
+                body,
+                {
+                    "url": url,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                    "description": description,
+                    "active": active,
+                    "secret": secret,
+                },
+                "webhooks.create_for_repository",
+            ),
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def create_for_workspace(self, workspace: str) -> Response[WebhookSubscription]:
+    async def create_for_workspace(
+        self,
+        workspace: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | None = None,
+        url: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+        description: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+    ) -> Response[WebhookSubscription]:
         """Create a webhook for a workspace
 
         `POST /workspaces/{workspace}/hooks`
         """
         from ..api.webhooks import webhooks_create_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
+            body=build_required_body(
+                WebhooksCreateForWorkspaceBody,
+                body,
+                {
+                    "url": url,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                    "description": description,
+                    "active": active,
+                    "secret": secret,
+                },
+                "webhooks.create_for_workspace",
+            ),
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
@@ -369,32 +730,149 @@ class WebhooksRawNamespace:
         return Response.build(_response, _endpoint._parse_response(_response))
 
     async def update_for_repository(
-        self, workspace: str, repo_slug: str, uid: str
+        self,
+        workspace: str,
+        repo_slug: str,
+        uid: str,
+        *,
+        body: WebhooksUpdateForWorkspaceBody | None = None,
+        description: str | Unset = UNSET,
+        url: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
     ) -> Response[WebhookSubscription]:
         """Update a webhook for a repository
 
         `PUT /repositories/{workspace}/{repo_slug}/hooks/{uid}`
         """
         from ..api.webhooks import webhooks_update_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
             uid,
+            body=build_required_body(
+                WebhooksUpdateForWorkspaceBody,
+                body,
+                {
+                    "description": description,
+                    "url": url,
+                    "active": active,
+                    "secret": secret,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                },
+                "webhooks.update_for_repository",
+            ),
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def update_for_workspace(self, workspace: str, uid: str) -> Response[WebhookSubscription]:
+    async def update_for_workspace(
+        self,
+        workspace: str,
+        uid: str,
+        *,
+        body: WebhooksUpdateForWorkspaceBody | None = None,
+        description: str | Unset = UNSET,
+        url: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        events: builtins.list[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+        | Unset = UNSET,
+    ) -> Response[WebhookSubscription]:
         """Update a webhook for a workspace
 
         `PUT /workspaces/{workspace}/hooks/{uid}`
         """
         from ..api.webhooks import webhooks_update_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             uid,
+            body=build_required_body(
+                WebhooksUpdateForWorkspaceBody,
+                body,
+                {
+                    "description": description,
+                    "url": url,
+                    "active": active,
+                    "secret": secret,
+                    "events": coerce_enum_list(HookEventEvent, events),
+                },
+                "webhooks.update_for_workspace",
+            ),
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -230,7 +230,7 @@ class WorkspacesNamespace:
             prefetch=prefetch,
         )
 
-    async def list_system_gpg_keys(self, workspace: str) -> None:
+    async def list_system_gpg_keys(self, workspace: str) -> Any:
         """Get the workspace system GPG public key(s)
 
         `GET /workspaces/{workspace}/settings/gpg/public-key`
@@ -240,7 +240,7 @@ class WorkspacesNamespace:
         _kwargs = _endpoint._get_kwargs(
             workspace,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
 class WorkspacesRawNamespace:
@@ -391,7 +391,7 @@ class WorkspacesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_system_gpg_keys(self, workspace: str) -> Response[None]:
+    async def list_system_gpg_keys(self, workspace: str) -> Response[Any]:
         """Get the workspace system GPG public key(s)
 
         `GET /workspaces/{workspace}/settings/gpg/public-key`
@@ -402,5 +402,4 @@ class WorkspacesRawNamespace:
             workspace,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))

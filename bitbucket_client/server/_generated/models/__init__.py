@@ -201,6 +201,8 @@ if TYPE_CHECKING:
     from .rest_comment_input_properties import RestCommentInputProperties
     from .rest_comment_jira_issue import RestCommentJiraIssue
     from .rest_comment_parent import RestCommentParent
+    from .rest_comment_parent_anchor import RestCommentParentAnchor
+    from .rest_comment_parent_anchor_input import RestCommentParentAnchorInput
     from .rest_comment_parent_input import RestCommentParentInput
     from .rest_comment_parent_input_properties import RestCommentParentInputProperties
     from .rest_comment_parent_properties import RestCommentParentProperties
@@ -474,6 +476,8 @@ if TYPE_CHECKING:
     from .rest_user_rate_limit_settings_update_request import RestUserRateLimitSettingsUpdateRequest
     from .rest_user_reaction import RestUserReaction
     from .rest_user_reaction_comment import RestUserReactionComment
+    from .rest_user_reaction_comment_parent import RestUserReactionCommentParent
+    from .rest_user_reaction_comment_parent_properties import RestUserReactionCommentParentProperties
     from .rest_user_reaction_comment_properties import RestUserReactionCommentProperties
     from .rest_user_reaction_emoticon import RestUserReactionEmoticon
     from .rest_username_password_credentials import RestUsernamePasswordCredentials
@@ -693,6 +697,8 @@ _MODULES: dict[str, str] = {
     "RestCommentInputProperties": ".rest_comment_input_properties",
     "RestCommentJiraIssue": ".rest_comment_jira_issue",
     "RestCommentParent": ".rest_comment_parent",
+    "RestCommentParentAnchor": ".rest_comment_parent_anchor",
+    "RestCommentParentAnchorInput": ".rest_comment_parent_anchor_input",
     "RestCommentParentInput": ".rest_comment_parent_input",
     "RestCommentParentInputProperties": ".rest_comment_parent_input_properties",
     "RestCommentParentProperties": ".rest_comment_parent_properties",
@@ -946,6 +952,8 @@ _MODULES: dict[str, str] = {
     "RestUserRateLimitSettingsUpdateRequest": ".rest_user_rate_limit_settings_update_request",
     "RestUserReaction": ".rest_user_reaction",
     "RestUserReactionComment": ".rest_user_reaction_comment",
+    "RestUserReactionCommentParent": ".rest_user_reaction_comment_parent",
+    "RestUserReactionCommentParentProperties": ".rest_user_reaction_comment_parent_properties",
     "RestUserReactionCommentProperties": ".rest_user_reaction_comment_properties",
     "RestUserReactionEmoticon": ".rest_user_reaction_emoticon",
     "RestUsernamePasswordCredentials": ".rest_username_password_credentials",
@@ -1164,6 +1172,8 @@ __all__ = (
     "RestCommentInputProperties",
     "RestCommentJiraIssue",
     "RestCommentParent",
+    "RestCommentParentAnchor",
+    "RestCommentParentAnchorInput",
     "RestCommentParentInput",
     "RestCommentParentInputProperties",
     "RestCommentParentProperties",
@@ -1418,6 +1428,8 @@ __all__ = (
     "RestUserRateLimitSettingsUpdateRequest",
     "RestUserReaction",
     "RestUserReactionComment",
+    "RestUserReactionCommentParent",
+    "RestUserReactionCommentParentProperties",
     "RestUserReactionCommentProperties",
     "RestUserReactionEmoticon",
     "RestWebhook",

@@ -32,6 +32,7 @@ class RestBranch:
     latest_changeset: str | Unset = UNSET
     latest_commit: str | Unset = UNSET
     type_: Any | Unset = UNSET
+    is_default: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +59,7 @@ def _spec() -> ModelSpec:
             ("latestChangeset", "latest_changeset", as_str),
             ("latestCommit", "latest_commit", as_str),
             ("type", "type_", as_any),
+            ("isDefault", "is_default", as_bool),
         ),
         extra=as_any,
     )

@@ -18,16 +18,20 @@ class RestBranchInput:
     Attributes:
         id (str | Unset):  Example: refs/heads/master.
         type_ (Any | Unset):
+        is_default (bool | Unset): Whether this is the repository's default branch.
     """
 
     id: str | Unset = UNSET
     type_: Any | Unset = UNSET
+    is_default: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
         type_ = self.type_
+
+        is_default = self.is_default
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -36,6 +40,8 @@ class RestBranchInput:
             field_dict["id"] = id
         if type_ is not UNSET:
             field_dict["type"] = type_
+        if is_default is not UNSET:
+            field_dict["isDefault"] = is_default
 
         return field_dict
 
@@ -46,9 +52,12 @@ class RestBranchInput:
 
         type_ = d.pop("type", UNSET)
 
+        is_default = d.pop("isDefault", UNSET)
+
         rest_branch_input = cls(
             id=id,
             type_=type_,
+            is_default=is_default,
         )
 
         rest_branch_input.additional_properties = d

@@ -27,8 +27,8 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_comment import RestComment
-    from ..models.rest_comment_anchor import RestCommentAnchor
     from ..models.rest_comment_author import RestCommentAuthor
+    from ..models.rest_comment_parent_anchor import RestCommentParentAnchor
     from ..models.rest_comment_parent_properties import RestCommentParentProperties
 
 
@@ -38,7 +38,7 @@ class RestCommentParent:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    anchor: RestCommentAnchor | Unset = UNSET
+    anchor: RestCommentParentAnchor | Unset = UNSET
     anchored: bool | Unset = UNSET
     author: RestCommentAuthor | Unset = UNSET
     comments: list[RestComment] | Unset = UNSET
@@ -77,13 +77,13 @@ class RestCommentParent:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_comment import RestComment  # noqa: PLC0415
-    from ..models.rest_comment_anchor import RestCommentAnchor  # noqa: PLC0415
     from ..models.rest_comment_author import RestCommentAuthor  # noqa: PLC0415
+    from ..models.rest_comment_parent_anchor import RestCommentParentAnchor  # noqa: PLC0415
     from ..models.rest_comment_parent_properties import RestCommentParentProperties  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("anchor", "anchor", model(RestCommentAnchor)),
+            ("anchor", "anchor", model(RestCommentParentAnchor)),
             ("anchored", "anchored", as_bool),
             ("author", "author", model(RestCommentAuthor)),
             ("comments", "comments", list_of(model(RestComment))),

@@ -10,8 +10,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_comment_anchor_input import RestCommentAnchorInput
     from ..models.rest_comment_author_input import RestCommentAuthorInput
+    from ..models.rest_comment_parent_anchor_input import RestCommentParentAnchorInput
     from ..models.rest_comment_parent_input_properties import RestCommentParentInputProperties
 
 
@@ -22,7 +22,7 @@ T = TypeVar("T", bound="RestCommentParentInput")
 class RestCommentParentInput:
     """
     Attributes:
-        anchor (RestCommentAnchorInput | Unset):
+        anchor (RestCommentParentAnchorInput | Unset):
         author (RestCommentAuthorInput | Unset):
         id (int | Unset):  Example: 1.
         properties (RestCommentParentInputProperties | Unset):
@@ -35,7 +35,7 @@ class RestCommentParentInput:
         version (int | Unset):  Example: 1.
     """
 
-    anchor: RestCommentAnchorInput | Unset = UNSET
+    anchor: RestCommentParentAnchorInput | Unset = UNSET
     author: RestCommentAuthorInput | Unset = UNSET
     id: int | Unset = UNSET
     properties: RestCommentParentInputProperties | Unset = UNSET
@@ -111,17 +111,17 @@ class RestCommentParentInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_comment_anchor_input import RestCommentAnchorInput  # noqa: PLC0415
         from ..models.rest_comment_author_input import RestCommentAuthorInput  # noqa: PLC0415
+        from ..models.rest_comment_parent_anchor_input import RestCommentParentAnchorInput  # noqa: PLC0415
         from ..models.rest_comment_parent_input_properties import RestCommentParentInputProperties  # noqa: PLC0415
 
         d = dict(src_dict)
         _anchor = d.pop("anchor", UNSET)
-        anchor: RestCommentAnchorInput | Unset
+        anchor: RestCommentParentAnchorInput | Unset
         if isinstance(_anchor, Unset):
             anchor = UNSET
         else:
-            anchor = RestCommentAnchorInput.from_dict(_anchor)
+            anchor = RestCommentParentAnchorInput.from_dict(_anchor)
 
         _author = d.pop("author", UNSET)
         author: RestCommentAuthorInput | Unset

@@ -23,15 +23,21 @@ class RestProjectInput:
     Attributes:
         avatar (str | Unset):
         avatar_url (str | Unset):
+        description (str | Unset):  Example: The description for my cool project.
         key (str | Unset):  Example: PRJ.
         links (RestProjectInputLinks | Unset):
+        name (str | Unset):  Example: My Cool Project.
+        public (bool | Unset):
         type_ (RestProjectType | Unset):
     """
 
     avatar: str | Unset = UNSET
     avatar_url: str | Unset = UNSET
+    description: str | Unset = UNSET
     key: str | Unset = UNSET
     links: RestProjectInputLinks | Unset = UNSET
+    name: str | Unset = UNSET
+    public: bool | Unset = UNSET
     type_: RestProjectType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -40,11 +46,17 @@ class RestProjectInput:
 
         avatar_url = self.avatar_url
 
+        description = self.description
+
         key = self.key
 
         links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = self.links.to_dict()
+
+        name = self.name
+
+        public = self.public
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
@@ -57,10 +69,16 @@ class RestProjectInput:
             field_dict["avatar"] = avatar
         if avatar_url is not UNSET:
             field_dict["avatarUrl"] = avatar_url
+        if description is not UNSET:
+            field_dict["description"] = description
         if key is not UNSET:
             field_dict["key"] = key
         if links is not UNSET:
             field_dict["links"] = links
+        if name is not UNSET:
+            field_dict["name"] = name
+        if public is not UNSET:
+            field_dict["public"] = public
         if type_ is not UNSET:
             field_dict["type"] = type_
 
@@ -75,6 +93,8 @@ class RestProjectInput:
 
         avatar_url = d.pop("avatarUrl", UNSET)
 
+        description = d.pop("description", UNSET)
+
         key = d.pop("key", UNSET)
 
         _links = d.pop("links", UNSET)
@@ -83,6 +103,10 @@ class RestProjectInput:
             links = UNSET
         else:
             links = RestProjectInputLinks.from_dict(_links)
+
+        name = d.pop("name", UNSET)
+
+        public = d.pop("public", UNSET)
 
         _type_ = d.pop("type", UNSET)
         type_: RestProjectType | Unset
@@ -94,8 +118,11 @@ class RestProjectInput:
         rest_project_input = cls(
             avatar=avatar,
             avatar_url=avatar_url,
+            description=description,
             key=key,
             links=links,
+            name=name,
+            public=public,
             type_=type_,
         )
 

@@ -24,20 +24,26 @@ class RestRepositoryInput:
     """
     Attributes:
         default_branch (str | Unset):  Example: main.
+        description (str | Unset):  Example: My repo description.
+        forkable (bool | Unset):
         links (RestRepositoryInputLinks | Unset):
         name (str | Unset):  Example: My repo.
         origin (RestRepositoryOriginInput | Unset):
         project (RestRepositoryProjectInput | Unset):
+        public (bool | Unset):
         scm_id (str | Unset):  Example: git.
         slug (str | Unset):  Example: my-repo.
         state (RestRepositoryState | Unset):
     """
 
     default_branch: str | Unset = UNSET
+    description: str | Unset = UNSET
+    forkable: bool | Unset = UNSET
     links: RestRepositoryInputLinks | Unset = UNSET
     name: str | Unset = UNSET
     origin: RestRepositoryOriginInput | Unset = UNSET
     project: RestRepositoryProjectInput | Unset = UNSET
+    public: bool | Unset = UNSET
     scm_id: str | Unset = UNSET
     slug: str | Unset = UNSET
     state: RestRepositoryState | Unset = UNSET
@@ -45,6 +51,10 @@ class RestRepositoryInput:
 
     def to_dict(self) -> dict[str, Any]:
         default_branch = self.default_branch
+
+        description = self.description
+
+        forkable = self.forkable
 
         links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -60,6 +70,8 @@ class RestRepositoryInput:
         if not isinstance(self.project, Unset):
             project = self.project.to_dict()
 
+        public = self.public
+
         scm_id = self.scm_id
 
         slug = self.slug
@@ -73,6 +85,10 @@ class RestRepositoryInput:
         field_dict.update({})
         if default_branch is not UNSET:
             field_dict["defaultBranch"] = default_branch
+        if description is not UNSET:
+            field_dict["description"] = description
+        if forkable is not UNSET:
+            field_dict["forkable"] = forkable
         if links is not UNSET:
             field_dict["links"] = links
         if name is not UNSET:
@@ -81,6 +97,8 @@ class RestRepositoryInput:
             field_dict["origin"] = origin
         if project is not UNSET:
             field_dict["project"] = project
+        if public is not UNSET:
+            field_dict["public"] = public
         if scm_id is not UNSET:
             field_dict["scmId"] = scm_id
         if slug is not UNSET:
@@ -98,6 +116,10 @@ class RestRepositoryInput:
 
         d = dict(src_dict)
         default_branch = d.pop("defaultBranch", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        forkable = d.pop("forkable", UNSET)
 
         _links = d.pop("links", UNSET)
         links: RestRepositoryInputLinks | Unset
@@ -122,6 +144,8 @@ class RestRepositoryInput:
         else:
             project = RestRepositoryProjectInput.from_dict(_project)
 
+        public = d.pop("public", UNSET)
+
         scm_id = d.pop("scmId", UNSET)
 
         slug = d.pop("slug", UNSET)
@@ -135,10 +159,13 @@ class RestRepositoryInput:
 
         rest_repository_input = cls(
             default_branch=default_branch,
+            description=description,
+            forkable=forkable,
             links=links,
             name=name,
             origin=origin,
             project=project,
+            public=public,
             scm_id=scm_id,
             slug=slug,
             state=state,

@@ -27,9 +27,9 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_comment import RestComment
-    from ..models.rest_comment_anchor import RestCommentAnchor
     from ..models.rest_comment_author import RestCommentAuthor
-    from ..models.rest_comment_parent import RestCommentParent
+    from ..models.rest_comment_parent_anchor import RestCommentParentAnchor
+    from ..models.rest_user_reaction_comment_parent import RestUserReactionCommentParent
     from ..models.rest_user_reaction_comment_properties import RestUserReactionCommentProperties
 
 
@@ -39,14 +39,14 @@ class RestUserReactionComment:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    anchor: RestCommentAnchor | Unset = UNSET
+    anchor: RestCommentParentAnchor | Unset = UNSET
     anchored: bool | Unset = UNSET
     author: RestCommentAuthor | Unset = UNSET
     comments: list[RestComment] | Unset = UNSET
     created_date: int | datetime.datetime | Unset = UNSET
     html: str | Unset = UNSET
     id: int | Unset = UNSET
-    parent: RestCommentParent | Unset = UNSET
+    parent: RestUserReactionCommentParent | Unset = UNSET
     pending: bool | Unset = UNSET
     properties: RestUserReactionCommentProperties | Unset = UNSET
     reply: bool | Unset = UNSET
@@ -79,21 +79,21 @@ class RestUserReactionComment:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_comment import RestComment  # noqa: PLC0415
-    from ..models.rest_comment_anchor import RestCommentAnchor  # noqa: PLC0415
     from ..models.rest_comment_author import RestCommentAuthor  # noqa: PLC0415
-    from ..models.rest_comment_parent import RestCommentParent  # noqa: PLC0415
+    from ..models.rest_comment_parent_anchor import RestCommentParentAnchor  # noqa: PLC0415
+    from ..models.rest_user_reaction_comment_parent import RestUserReactionCommentParent  # noqa: PLC0415
     from ..models.rest_user_reaction_comment_properties import RestUserReactionCommentProperties  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("anchor", "anchor", model(RestCommentAnchor)),
+            ("anchor", "anchor", model(RestCommentParentAnchor)),
             ("anchored", "anchored", as_bool),
             ("author", "author", model(RestCommentAuthor)),
             ("comments", "comments", list_of(model(RestComment))),
             ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("html", "html", as_str),
             ("id", "id", as_int),
-            ("parent", "parent", model(RestCommentParent)),
+            ("parent", "parent", model(RestUserReactionCommentParent)),
             ("pending", "pending", as_bool),
             ("properties", "properties", model(RestUserReactionCommentProperties)),
             ("reply", "reply", as_bool),

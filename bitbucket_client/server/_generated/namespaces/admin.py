@@ -128,7 +128,7 @@ class AdminNamespace:
         _kwargs = _endpoint._get_kwargs()
         _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def delete_mesh_node(self, id: int, *, force: bool | Unset = UNSET) -> None:
+    async def delete_mesh_node(self, id: int, *, force: bool | Unset = UNSET) -> Any:
         """Delete Mesh node
 
         `DELETE /api/latest/admin/git/mesh/nodes/{id}`
@@ -139,7 +139,7 @@ class AdminNamespace:
             id,
             force=force,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_user_rate_limit(self, user_slug: str) -> None:
         """Delete user specific rate limit settings
@@ -868,7 +868,7 @@ class AdminRawNamespace:
         _endpoint._parse_response(_response)
         return Response.build(_response, None)
 
-    async def delete_mesh_node(self, id: int, *, force: bool | Unset = UNSET) -> Response[None]:
+    async def delete_mesh_node(self, id: int, *, force: bool | Unset = UNSET) -> Response[Any]:
         """Delete Mesh node
 
         `DELETE /api/latest/admin/git/mesh/nodes/{id}`
@@ -880,8 +880,7 @@ class AdminRawNamespace:
             force=force,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def delete_user_rate_limit(self, user_slug: str) -> Response[None]:
         """Delete user specific rate limit settings

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -27,7 +27,7 @@ class DashboardNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def get_inbox_pullrequest_count(self) -> None:
+    async def get_inbox_pullrequest_count(self) -> Any:
         """Get total number of pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests/count`
@@ -35,11 +35,11 @@ class DashboardNamespace:
         from ..api.dashboard import dashboard_get_inbox_pullrequest_count as _endpoint  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_inbox_pullrequests(
         self, *, role: str | Unset = UNSET, limit: int | Unset = UNSET, start: int | Unset = UNSET
-    ) -> None:
+    ) -> Any:
         """Get pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests`
@@ -51,7 +51,7 @@ class DashboardNamespace:
             limit=limit,
             start=start,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_pullrequest_suggestions(
         self,
@@ -118,7 +118,7 @@ class DashboardRawNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def get_inbox_pullrequest_count(self) -> Response[None]:
+    async def get_inbox_pullrequest_count(self) -> Response[Any]:
         """Get total number of pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests/count`
@@ -127,12 +127,11 @@ class DashboardRawNamespace:
 
         _kwargs = _endpoint._get_kwargs()
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_inbox_pullrequests(
         self, *, role: str | Unset = UNSET, limit: int | Unset = UNSET, start: int | Unset = UNSET
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Get pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests`
@@ -145,8 +144,7 @@ class DashboardRawNamespace:
             start=start,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def list_pullrequest_suggestions(
         self, *, changes_since: str | Unset = UNSET

@@ -132,8 +132,11 @@ class ProjectsNamespace:
         body: RestProjectInput | None = None,
         avatar: str | Unset = UNSET,
         avatar_url: str | Unset = UNSET,
+        description: str | Unset = UNSET,
         key: str | Unset = UNSET,
         links: RestProjectInputLinks | Unset = UNSET,
+        name: str | Unset = UNSET,
+        public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
     ) -> RestProject:
         """Create a new project
@@ -151,8 +154,11 @@ class ProjectsNamespace:
                 {
                     "avatar": avatar,
                     "avatar_url": avatar_url,
+                    "description": description,
                     "key": key,
                     "links": links,
+                    "name": name,
+                    "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
                 },
                 "projects.create",
@@ -812,7 +818,7 @@ class ProjectsNamespace:
         permission: str | Unset = UNSET,
         filter_text: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Search project permissions
 
         `GET /api/latest/projects/{projectKey}/permissions/search`
@@ -825,7 +831,7 @@ class ProjectsNamespace:
             filter_text=filter_text,
             type_=type_,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_access_key_permission(
         self, project_key: str, key_id: str, permission: str
@@ -960,8 +966,11 @@ class ProjectsNamespace:
         body: RestProjectInput | None = None,
         avatar: str | Unset = UNSET,
         avatar_url: str | Unset = UNSET,
+        description: str | Unset = UNSET,
         key: str | Unset = UNSET,
         links: RestProjectInputLinks | Unset = UNSET,
+        name: str | Unset = UNSET,
+        public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
     ) -> RestProject:
         """Update project
@@ -980,8 +989,11 @@ class ProjectsNamespace:
                 {
                     "avatar": avatar,
                     "avatar_url": avatar_url,
+                    "description": description,
                     "key": key,
                     "links": links,
+                    "name": name,
+                    "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
                 },
                 "projects.update",
@@ -1200,8 +1212,11 @@ class ProjectsRawNamespace:
         body: RestProjectInput | None = None,
         avatar: str | Unset = UNSET,
         avatar_url: str | Unset = UNSET,
+        description: str | Unset = UNSET,
         key: str | Unset = UNSET,
         links: RestProjectInputLinks | Unset = UNSET,
+        name: str | Unset = UNSET,
+        public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
     ) -> Response[RestProject]:
         """Create a new project
@@ -1219,8 +1234,11 @@ class ProjectsRawNamespace:
                 {
                     "avatar": avatar,
                     "avatar_url": avatar_url,
+                    "description": description,
                     "key": key,
                     "links": links,
+                    "name": name,
+                    "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
                 },
                 "projects.create",
@@ -1838,7 +1856,7 @@ class ProjectsRawNamespace:
         permission: str | Unset = UNSET,
         filter_text: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Search project permissions
 
         `GET /api/latest/projects/{projectKey}/permissions/search`
@@ -1852,8 +1870,7 @@ class ProjectsRawNamespace:
             type_=type_,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def set_access_key_permission(
         self, project_key: str, key_id: str, permission: str
@@ -1997,8 +2014,11 @@ class ProjectsRawNamespace:
         body: RestProjectInput | None = None,
         avatar: str | Unset = UNSET,
         avatar_url: str | Unset = UNSET,
+        description: str | Unset = UNSET,
         key: str | Unset = UNSET,
         links: RestProjectInputLinks | Unset = UNSET,
+        name: str | Unset = UNSET,
+        public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
     ) -> Response[RestProject]:
         """Update project
@@ -2017,8 +2037,11 @@ class ProjectsRawNamespace:
                 {
                     "avatar": avatar,
                     "avatar_url": avatar_url,
+                    "description": description,
                     "key": key,
                     "links": links,
+                    "name": name,
+                    "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
                 },
                 "projects.update",

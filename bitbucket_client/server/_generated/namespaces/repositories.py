@@ -168,10 +168,13 @@ class RepositoriesNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -193,10 +196,13 @@ class RepositoriesNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -446,10 +452,13 @@ class RepositoriesNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -472,10 +481,13 @@ class RepositoriesNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -513,13 +525,7 @@ class RepositoriesNamespace:
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_attachment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        attachment_id: int,
-        *,
-        user_agent: str | Unset = UNSET,
-        range_: str | Unset = UNSET,
+        self, project_key: str, repository_slug: str, attachment_id: int, *, range_: str | Unset = UNSET
     ) -> bytes:
         """Get an attachment
 
@@ -531,7 +537,6 @@ class RepositoriesNamespace:
             project_key,
             repository_slug,
             attachment_id,
-            user_agent=user_agent,
             range_=range_,
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
@@ -1115,7 +1120,7 @@ class RepositoriesNamespace:
         permission: str | Unset = UNSET,
         filter_text: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> None:
+    ) -> Any:
         """Search repository permissions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/search`
@@ -1129,7 +1134,7 @@ class RepositoriesNamespace:
             filter_text=filter_text,
             type_=type_,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_access_key_permission(
         self, project_key: str, repository_slug: str, key_id: str, permission: str
@@ -1228,6 +1233,7 @@ class RepositoriesNamespace:
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
         type_: Any | Unset = UNSET,
+        is_default: bool | Unset = UNSET,
     ) -> None:
         """Update default branch for repository
 
@@ -1240,7 +1246,10 @@ class RepositoriesNamespace:
             project_key,
             repository_slug,
             body=build_body(
-                RestBranchInput, body, {"id": id, "type_": type_}, "repositories.set_default_branch"
+                RestBranchInput,
+                body,
+                {"id": id, "type_": type_, "is_default": is_default},
+                "repositories.set_default_branch",
             ),
         )
         _endpoint._parse_response(await self._client._send(_kwargs))
@@ -1253,6 +1262,7 @@ class RepositoriesNamespace:
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
         type_: Any | Unset = UNSET,
+        is_default: bool | Unset = UNSET,
     ) -> None:
         """Deprecated. Update default branch
 
@@ -1266,7 +1276,10 @@ class RepositoriesNamespace:
             project_key,
             repository_slug,
             body=build_body(
-                RestBranchInput, body, {"id": id, "type_": type_}, "repositories.set_default_branch_legacy"
+                RestBranchInput,
+                body,
+                {"id": id, "type_": type_, "is_default": is_default},
+                "repositories.set_default_branch_legacy",
             ),
         )
         _endpoint._parse_response(await self._client._send(_kwargs))
@@ -1406,10 +1419,13 @@ class RepositoriesNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -1432,10 +1448,13 @@ class RepositoriesNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -1606,10 +1625,13 @@ class RepositoriesNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -1632,10 +1654,13 @@ class RepositoriesNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -1734,10 +1759,13 @@ class RepositoriesRawNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -1759,10 +1787,13 @@ class RepositoriesRawNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -2037,10 +2068,13 @@ class RepositoriesRawNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -2063,10 +2097,13 @@ class RepositoriesRawNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -2109,13 +2146,7 @@ class RepositoriesRawNamespace:
         return Response.build(_response, _endpoint._parse_response(_response))
 
     async def get_attachment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        attachment_id: int,
-        *,
-        user_agent: str | Unset = UNSET,
-        range_: str | Unset = UNSET,
+        self, project_key: str, repository_slug: str, attachment_id: int, *, range_: str | Unset = UNSET
     ) -> Response[bytes]:
         """Get an attachment
 
@@ -2127,7 +2158,6 @@ class RepositoriesRawNamespace:
             project_key,
             repository_slug,
             attachment_id,
-            user_agent=user_agent,
             range_=range_,
         )
         _response = await self._client._send(_kwargs)
@@ -2639,7 +2669,7 @@ class RepositoriesRawNamespace:
         permission: str | Unset = UNSET,
         filter_text: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Search repository permissions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/search`
@@ -2654,8 +2684,7 @@ class RepositoriesRawNamespace:
             type_=type_,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def set_access_key_permission(
         self, project_key: str, repository_slug: str, key_id: str, permission: str
@@ -2758,6 +2787,7 @@ class RepositoriesRawNamespace:
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
         type_: Any | Unset = UNSET,
+        is_default: bool | Unset = UNSET,
     ) -> Response[None]:
         """Update default branch for repository
 
@@ -2770,7 +2800,10 @@ class RepositoriesRawNamespace:
             project_key,
             repository_slug,
             body=build_body(
-                RestBranchInput, body, {"id": id, "type_": type_}, "repositories.set_default_branch"
+                RestBranchInput,
+                body,
+                {"id": id, "type_": type_, "is_default": is_default},
+                "repositories.set_default_branch",
             ),
         )
         _response = await self._client._send(_kwargs)
@@ -2785,6 +2818,7 @@ class RepositoriesRawNamespace:
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
         type_: Any | Unset = UNSET,
+        is_default: bool | Unset = UNSET,
     ) -> Response[None]:
         """Deprecated. Update default branch
 
@@ -2798,7 +2832,10 @@ class RepositoriesRawNamespace:
             project_key,
             repository_slug,
             body=build_body(
-                RestBranchInput, body, {"id": id, "type_": type_}, "repositories.set_default_branch_legacy"
+                RestBranchInput,
+                body,
+                {"id": id, "type_": type_, "is_default": is_default},
+                "repositories.set_default_branch_legacy",
             ),
         )
         _response = await self._client._send(_kwargs)
@@ -2948,10 +2985,13 @@ class RepositoriesRawNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -2974,10 +3014,13 @@ class RepositoriesRawNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
@@ -3153,10 +3196,13 @@ class RepositoriesRawNamespace:
         *,
         body: RestRepositoryInput | None = None,
         default_branch: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        forkable: bool | Unset = UNSET,
         links: RestRepositoryInputLinks | Unset = UNSET,
         name: str | Unset = UNSET,
         origin: RestRepositoryOriginInput | Unset = UNSET,
         project: RestRepositoryProjectInput | Unset = UNSET,
+        public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
@@ -3179,10 +3225,13 @@ class RepositoriesRawNamespace:
                 body,
                 {
                     "default_branch": default_branch,
+                    "description": description,
+                    "forkable": forkable,
                     "links": links,
                     "name": name,
                     "origin": origin,
                     "project": project,
+                    "public": public,
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),

@@ -73,9 +73,7 @@ class RepositoryHooksNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def enable_for_project(
-        self, project_key: str, hook_key: str, *, content_length: int | Unset = UNSET
-    ) -> RestRepositoryHook:
+    async def enable_for_project(self, project_key: str, hook_key: str) -> RestRepositoryHook:
         """Enable repository hook
 
         `PUT /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled`
@@ -85,12 +83,11 @@ class RepositoryHooksNamespace:
         _kwargs = _endpoint._get_kwargs(
             project_key,
             hook_key,
-            content_length=content_length,
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def enable_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str, *, content_length: str | Unset = UNSET
+        self, project_key: str, repository_slug: str, hook_key: str
     ) -> RestRepositoryHook:
         """Enable repository hook
 
@@ -102,7 +99,6 @@ class RepositoryHooksNamespace:
             project_key,
             repository_slug,
             hook_key,
-            content_length=content_length,
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
@@ -361,9 +357,7 @@ class RepositoryHooksRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def enable_for_project(
-        self, project_key: str, hook_key: str, *, content_length: int | Unset = UNSET
-    ) -> Response[RestRepositoryHook]:
+    async def enable_for_project(self, project_key: str, hook_key: str) -> Response[RestRepositoryHook]:
         """Enable repository hook
 
         `PUT /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled`
@@ -373,13 +367,12 @@ class RepositoryHooksRawNamespace:
         _kwargs = _endpoint._get_kwargs(
             project_key,
             hook_key,
-            content_length=content_length,
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
     async def enable_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str, *, content_length: str | Unset = UNSET
+        self, project_key: str, repository_slug: str, hook_key: str
     ) -> Response[RestRepositoryHook]:
         """Enable repository hook
 
@@ -391,7 +384,6 @@ class RepositoryHooksRawNamespace:
             project_key,
             repository_slug,
             hook_key,
-            content_length=content_length,
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))

@@ -456,7 +456,7 @@ class UsersNamespace:
         *,
         x_atlassian_token: str | Unset = UNSET,
         body: ExampleAvatarMultipartFormData | None = None,
-    ) -> None:
+    ) -> Any:
         """Update user avatar
 
         `POST /api/latest/users/{userSlug}/avatar.png`
@@ -468,7 +468,7 @@ class UsersNamespace:
             x_atlassian_token=x_atlassian_token,
             body=body if body is not None else UNSET,
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def validate_erasure(self, *, name: str) -> None:
         """Check user removal
@@ -900,7 +900,7 @@ class UsersRawNamespace:
         *,
         x_atlassian_token: str | Unset = UNSET,
         body: ExampleAvatarMultipartFormData | None = None,
-    ) -> Response[None]:
+    ) -> Response[Any]:
         """Update user avatar
 
         `POST /api/latest/users/{userSlug}/avatar.png`
@@ -913,8 +913,7 @@ class UsersRawNamespace:
             body=body if body is not None else UNSET,
         )
         _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+        return Response.build(_response, _endpoint._parse_response(_response))
 
     async def validate_erasure(self, *, name: str) -> Response[None]:
         """Check user removal

@@ -29,6 +29,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -55,13 +56,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -69,20 +70,19 @@ def _parse_response(response: httpx.Response) -> None:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     addon_key: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Get the client key of a Connect addon (the whole response)."""
     kwargs = _get_kwargs(
         addon_key=addon_key,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     addon_key: str,
-) -> None:
+) -> Any:
     """Get the client key of a Connect addon"""
     return (
         await asyncio_detailed(

@@ -25,6 +25,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -63,13 +64,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -81,7 +82,7 @@ async def asyncio_detailed(
     commit: str,
     *,
     body: CommitCommentInput,
-) -> Response[None]:
+) -> Response[Any]:
     """Create comment for a commit (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -90,8 +91,7 @@ async def asyncio_detailed(
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -101,7 +101,7 @@ async def asyncio(
     commit: str,
     *,
     body: CommitCommentInput,
-) -> None:
+) -> Any:
     """Create comment for a commit"""
     return (
         await asyncio_detailed(

@@ -51,6 +51,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -108,13 +109,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -132,7 +133,7 @@ async def asyncio_detailed(
     renames: bool | Unset = UNSET,
     merge: bool | Unset = UNSET,
     topic: bool | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Compare two commits (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -147,8 +148,7 @@ async def asyncio_detailed(
         topic=topic,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -164,7 +164,7 @@ async def asyncio(
     renames: bool | Unset = UNSET,
     merge: bool | Unset = UNSET,
     topic: bool | Unset = UNSET,
-) -> None:
+) -> Any:
     """Compare two commits"""
     return (
         await asyncio_detailed(

@@ -22,6 +22,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -62,13 +63,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -81,7 +82,7 @@ async def asyncio_detailed(
     comment_id: int,
     *,
     body: CommitCommentInput,
-) -> Response[None]:
+) -> Response[Any]:
     """Update a commit comment (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -91,8 +92,7 @@ async def asyncio_detailed(
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -103,7 +103,7 @@ async def asyncio(
     comment_id: int,
     *,
     body: CommitCommentInput,
-) -> None:
+) -> Any:
     """Update a commit comment"""
     return (
         await asyncio_detailed(

@@ -14,6 +14,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -44,13 +45,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 202:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -60,7 +61,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     environment_uuid: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Update an environment (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -68,8 +69,7 @@ async def asyncio_detailed(
         environment_uuid=environment_uuid,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -77,7 +77,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     environment_uuid: str,
-) -> None:
+) -> Any:
     """Update an environment"""
     return (
         await asyncio_detailed(

@@ -24,6 +24,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -52,13 +53,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -67,22 +68,21 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Upload a download artifact (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
         repo_slug=repo_slug,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
-) -> None:
+) -> Any:
     """Upload a download artifact"""
     return (
         await asyncio_detailed(

@@ -21,6 +21,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -59,13 +60,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -77,7 +78,7 @@ async def asyncio_detailed(
     issue_id: str,
     *,
     body: IssueCommentInput,
-) -> Response[None]:
+) -> Response[Any]:
     """Create a comment on an issue (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -86,8 +87,7 @@ async def asyncio_detailed(
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -97,7 +97,7 @@ async def asyncio(
     issue_id: str,
     *,
     body: IssueCommentInput,
-) -> None:
+) -> Any:
     """Create a comment on an issue"""
     return (
         await asyncio_detailed(

@@ -21,6 +21,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -53,13 +54,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -70,7 +71,7 @@ async def asyncio_detailed(
     repo_slug: str,
     issue_id: str,
     path: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Get attachment for an issue (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -79,8 +80,7 @@ async def asyncio_detailed(
         path=path,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -89,7 +89,7 @@ async def asyncio(
     repo_slug: str,
     issue_id: str,
     path: str,
-) -> None:
+) -> Any:
     """Get attachment for an issue"""
     return (
         await asyncio_detailed(

@@ -21,6 +21,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -58,13 +59,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 202:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -75,7 +76,7 @@ async def asyncio_detailed(
     repo_slug: str,
     *,
     body: ExportOptions | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Export issues (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -83,8 +84,7 @@ async def asyncio_detailed(
         body=body,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -93,7 +93,7 @@ async def asyncio(
     repo_slug: str,
     *,
     body: ExportOptions | Unset = UNSET,
-) -> None:
+) -> Any:
     """Export issues"""
     return (
         await asyncio_detailed(

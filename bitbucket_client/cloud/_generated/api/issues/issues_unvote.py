@@ -8,15 +8,21 @@ Retract your vote.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     Response,
+    decode_json,
     encode_path_segment,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.error import Error
 
 METHOD = "DELETE"
 PATH = "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote"
@@ -44,13 +50,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Error:
     if response.status_code == 200:
-        return None
+        _value = model(Error)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "Error")
+        return cast("Error", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(Error)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "Error")
+        return cast("Error", _value)
 
     raise unexpected_status(response)
 
@@ -60,7 +72,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     issue_id: str,
-) -> Response[None]:
+) -> Response[Error]:
     """Remove vote for an issue (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -68,8 +80,7 @@ async def asyncio_detailed(
         issue_id=issue_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -77,7 +88,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     issue_id: str,
-) -> None:
+) -> Error:
     """Remove vote for an issue"""
     return (
         await asyncio_detailed(

@@ -20,6 +20,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -50,13 +51,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -66,7 +67,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     issue_id: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Upload an attachment to an issue (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -74,8 +75,7 @@ async def asyncio_detailed(
         issue_id=issue_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -83,7 +83,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     issue_id: str,
-) -> None:
+) -> Any:
     """Upload an attachment to an issue"""
     return (
         await asyncio_detailed(

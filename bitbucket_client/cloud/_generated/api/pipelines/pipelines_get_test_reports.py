@@ -12,6 +12,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -44,13 +45,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -61,7 +62,7 @@ async def asyncio_detailed(
     repo_slug: str,
     pipeline_uuid: str,
     step_uuid: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Get a summary of test reports for a given step of a pipeline. (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -70,8 +71,7 @@ async def asyncio_detailed(
         step_uuid=step_uuid,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -80,7 +80,7 @@ async def asyncio(
     repo_slug: str,
     pipeline_uuid: str,
     step_uuid: str,
-) -> None:
+) -> Any:
     """Get a summary of test reports for a given step of a pipeline."""
     return (
         await asyncio_detailed(

@@ -12,6 +12,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -46,13 +47,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -64,7 +65,7 @@ async def asyncio_detailed(
     pipeline_uuid: str,
     step_uuid: str,
     test_case_uuid: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Get test case reasons (output) for a given test case in a step of a pipeline. (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -74,8 +75,7 @@ async def asyncio_detailed(
         test_case_uuid=test_case_uuid,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -85,7 +85,7 @@ async def asyncio(
     pipeline_uuid: str,
     step_uuid: str,
     test_case_uuid: str,
-) -> None:
+) -> Any:
     """Get test case reasons (output) for a given test case in a step of a pipeline."""
     return (
         await asyncio_detailed(

@@ -16,6 +16,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -46,13 +47,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -62,7 +63,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> Response[None]:
+) -> Response[Any]:
     """Get the diff stat for a pull request (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -70,8 +71,7 @@ async def asyncio_detailed(
         pull_request_id=pull_request_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -79,7 +79,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> None:
+) -> Any:
     """Get the diff stat for a pull request"""
     return (
         await asyncio_detailed(

@@ -318,15 +318,21 @@ through the page and not expand the editor unless a click event triggers it"
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     Response,
+    decode_json,
     encode_path_segment,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.downloads_list_response import DownloadsListResponse
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity"
@@ -354,13 +360,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> DownloadsListResponse:
     if response.status_code == 200:
-        return None
+        _value = model(DownloadsListResponse)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "DownloadsListResponse")
+        return cast("DownloadsListResponse", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(DownloadsListResponse)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "DownloadsListResponse")
+        return cast("DownloadsListResponse", _value)
 
     raise unexpected_status(response)
 
@@ -370,7 +382,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> Response[None]:
+) -> Response[DownloadsListResponse]:
     """List a pull request activity log (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -378,8 +390,7 @@ async def asyncio_detailed(
         pull_request_id=pull_request_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -387,7 +398,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> None:
+) -> DownloadsListResponse:
     """List a pull request activity log"""
     return (
         await asyncio_detailed(

@@ -11,15 +11,21 @@ branch when the pull requests gets accepted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     Response,
+    decode_json,
     encode_path_segment,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.pullrequests_list_commits_response import PullrequestsListCommitsResponse
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/commits"
@@ -47,13 +53,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> PullrequestsListCommitsResponse:
     if response.status_code == 200:
-        return None
+        _value = model(PullrequestsListCommitsResponse)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "PullrequestsListCommitsResponse")
+        return cast("PullrequestsListCommitsResponse", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(PullrequestsListCommitsResponse)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "PullrequestsListCommitsResponse")
+        return cast("PullrequestsListCommitsResponse", _value)
 
     raise unexpected_status(response)
 
@@ -63,7 +75,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> Response[None]:
+) -> Response[PullrequestsListCommitsResponse]:
     """List commits on a pull request (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -71,8 +83,7 @@ async def asyncio_detailed(
         pull_request_id=pull_request_id,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -80,7 +91,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> None:
+) -> PullrequestsListCommitsResponse:
     """List commits on a pull request"""
     return (
         await asyncio_detailed(

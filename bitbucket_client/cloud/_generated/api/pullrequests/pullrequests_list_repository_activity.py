@@ -318,15 +318,21 @@ through the page and not expand the editor unless a click event triggers it"
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     Response,
+    decode_json,
     encode_path_segment,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.downloads_list_response import DownloadsListResponse
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/activity"
@@ -352,13 +358,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> DownloadsListResponse:
     if response.status_code == 200:
-        return None
+        _value = model(DownloadsListResponse)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "DownloadsListResponse")
+        return cast("DownloadsListResponse", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(DownloadsListResponse)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "DownloadsListResponse")
+        return cast("DownloadsListResponse", _value)
 
     raise unexpected_status(response)
 
@@ -367,22 +379,21 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
-) -> Response[None]:
+) -> Response[DownloadsListResponse]:
     """List a pull request activity log (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
         repo_slug=repo_slug,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
-) -> None:
+) -> DownloadsListResponse:
     """List a pull request activity log"""
     return (
         await asyncio_detailed(

@@ -40,6 +40,7 @@ from bitbucket_client._runtime import (
     INVALID,
     Response,
     decode_json,
+    encode_body,
     encode_path_segment,
     model,
     unexpected_body,
@@ -47,6 +48,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.branch import Branch
+from ...models.refs_create_branch_body import RefsCreateBranchBody
 
 METHOD = "POST"
 PATH = "/repositories/{workspace}/{repo_slug}/refs/branches"
@@ -57,7 +59,10 @@ SUCCESS_STATUSES = (201,)
 def _get_kwargs(
     workspace: str,
     repo_slug: str,
+    *,
+    body: RefsCreateBranchBody,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -68,7 +73,9 @@ def _get_kwargs(
             }
         ),
     }
+    encode_body(_kwargs, headers, body, "json", "application/json")
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -93,11 +100,14 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
+    *,
+    body: RefsCreateBranchBody,
 ) -> Response[Branch]:
     """Create a branch (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
         repo_slug=repo_slug,
+        body=body,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -107,6 +117,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
+    *,
+    body: RefsCreateBranchBody,
 ) -> Branch:
     """Create a branch"""
     return (
@@ -114,5 +126,6 @@ async def asyncio(
             client,
             workspace=workspace,
             repo_slug=repo_slug,
+            body=body,
         )
     ).parsed

@@ -34,6 +34,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -73,13 +74,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -91,7 +92,7 @@ async def asyncio_detailed(
     revision: str,
     *,
     path: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Get snippet changes between versions (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -100,8 +101,7 @@ async def asyncio_detailed(
         path=path,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -111,7 +111,7 @@ async def asyncio(
     revision: str,
     *,
     path: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Get snippet changes between versions"""
     return (
         await asyncio_detailed(

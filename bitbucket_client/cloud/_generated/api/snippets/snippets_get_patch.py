@@ -33,6 +33,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -63,13 +64,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -79,7 +80,7 @@ async def asyncio_detailed(
     workspace: str,
     encoded_id: str,
     revision: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Get snippet patch between versions (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -87,8 +88,7 @@ async def asyncio_detailed(
         revision=revision,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -96,7 +96,7 @@ async def asyncio(
     workspace: str,
     encoded_id: str,
     revision: str,
-) -> None:
+) -> Any:
     """Get snippet patch between versions"""
     return (
         await asyncio_detailed(

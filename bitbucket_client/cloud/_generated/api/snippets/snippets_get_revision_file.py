@@ -22,6 +22,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -54,13 +55,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -71,7 +72,7 @@ async def asyncio_detailed(
     encoded_id: str,
     node_id: str,
     path: str,
-) -> Response[None]:
+) -> Response[Any]:
     """Get a snippet's raw file (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -80,8 +81,7 @@ async def asyncio_detailed(
         path=path,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -90,7 +90,7 @@ async def asyncio(
     encoded_id: str,
     node_id: str,
     path: str,
-) -> None:
+) -> Any:
     """Get a snippet's raw file"""
     return (
         await asyncio_detailed(

@@ -139,6 +139,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -188,13 +189,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -209,7 +210,7 @@ async def asyncio_detailed(
     parents: str | Unset = UNSET,
     files: str | Unset = UNSET,
     branch: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Create a commit by uploading a file (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -221,8 +222,7 @@ async def asyncio_detailed(
         branch=branch,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -235,7 +235,7 @@ async def asyncio(
     parents: str | Unset = UNSET,
     files: str | Unset = UNSET,
     branch: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Create a commit by uploading a file"""
     return (
         await asyncio_detailed(

@@ -9,14 +9,20 @@ confirmed and unconfirmed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from bitbucket_client._runtime import (
+    INVALID,
     Response,
+    decode_json,
+    model,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.error import Error
 
 METHOD = "GET"
 PATH = "/user/emails"
@@ -34,30 +40,35 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Error:
     if response.status_code == 200:
-        return None
+        _value = model(Error)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "Error")
+        return cast("Error", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        _value = model(Error)(decode_json(response))
+        if _value is INVALID:
+            raise unexpected_body(response, "Error")
+        return cast("Error", _value)
 
     raise unexpected_status(response)
 
 
 async def asyncio_detailed(
     client: httpx.AsyncClient,
-) -> Response[None]:
+) -> Response[Error]:
     """List email addresses for current user (the whole response)."""
     kwargs = _get_kwargs()
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
-) -> None:
+) -> Error:
     """List email addresses for current user"""
     return (
         await asyncio_detailed(

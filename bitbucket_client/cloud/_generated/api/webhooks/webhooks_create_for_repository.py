@@ -48,6 +48,7 @@ from bitbucket_client._runtime import (
     INVALID,
     Response,
     decode_json,
+    encode_body,
     encode_path_segment,
     model,
     unexpected_body,
@@ -55,6 +56,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.webhook_subscription import WebhookSubscription
+from ...models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody
 
 METHOD = "POST"
 PATH = "/repositories/{workspace}/{repo_slug}/hooks"
@@ -65,7 +67,10 @@ SUCCESS_STATUSES = (201,)
 def _get_kwargs(
     workspace: str,
     repo_slug: str,
+    *,
+    body: WebhooksCreateForWorkspaceBody,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -76,7 +81,9 @@ def _get_kwargs(
             }
         ),
     }
+    encode_body(_kwargs, headers, body, "json", "application/json")
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -101,11 +108,14 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
+    *,
+    body: WebhooksCreateForWorkspaceBody,
 ) -> Response[WebhookSubscription]:
     """Create a webhook for a repository (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
         repo_slug=repo_slug,
+        body=body,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -115,6 +125,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
+    *,
+    body: WebhooksCreateForWorkspaceBody,
 ) -> WebhookSubscription:
     """Create a webhook for a repository"""
     return (
@@ -122,5 +134,6 @@ async def asyncio(
             client,
             workspace=workspace,
             repo_slug=repo_slug,
+            body=body,
         )
     ).parsed

@@ -52,6 +52,7 @@ from bitbucket_client._runtime import (
     INVALID,
     Response,
     decode_json,
+    encode_body,
     encode_path_segment,
     model,
     unexpected_body,
@@ -59,6 +60,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.webhook_subscription import WebhookSubscription
+from ...models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody
 
 METHOD = "POST"
 PATH = "/workspaces/{workspace}/hooks"
@@ -68,7 +70,10 @@ SUCCESS_STATUSES = (201,)
 
 def _get_kwargs(
     workspace: str,
+    *,
+    body: WebhooksCreateForWorkspaceBody,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -78,7 +83,9 @@ def _get_kwargs(
             }
         ),
     }
+    encode_body(_kwargs, headers, body, "json", "application/json")
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -102,10 +109,13 @@ def _parse_response(response: httpx.Response) -> WebhookSubscription:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
+    *,
+    body: WebhooksCreateForWorkspaceBody,
 ) -> Response[WebhookSubscription]:
     """Create a webhook for a workspace (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
+        body=body,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -114,11 +124,14 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
+    *,
+    body: WebhooksCreateForWorkspaceBody,
 ) -> WebhookSubscription:
     """Create a webhook for a workspace"""
     return (
         await asyncio_detailed(
             client,
             workspace=workspace,
+            body=body,
         )
     ).parsed

@@ -33,6 +33,7 @@ from bitbucket_client._runtime import (
     INVALID,
     Response,
     decode_json,
+    encode_body,
     encode_path_segment,
     model,
     unexpected_body,
@@ -40,6 +41,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.webhook_subscription import WebhookSubscription
+from ...models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody
 
 METHOD = "PUT"
 PATH = "/repositories/{workspace}/{repo_slug}/hooks/{uid}"
@@ -51,7 +53,10 @@ def _get_kwargs(
     workspace: str,
     repo_slug: str,
     uid: str,
+    *,
+    body: WebhooksUpdateForWorkspaceBody,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -63,7 +68,9 @@ def _get_kwargs(
             }
         ),
     }
+    encode_body(_kwargs, headers, body, "json", "application/json")
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -89,12 +96,15 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     uid: str,
+    *,
+    body: WebhooksUpdateForWorkspaceBody,
 ) -> Response[WebhookSubscription]:
     """Update a webhook for a repository (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
         repo_slug=repo_slug,
         uid=uid,
+        body=body,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -105,6 +115,8 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     uid: str,
+    *,
+    body: WebhooksUpdateForWorkspaceBody,
 ) -> WebhookSubscription:
     """Update a webhook for a repository"""
     return (
@@ -113,5 +125,6 @@ async def asyncio(
             workspace=workspace,
             repo_slug=repo_slug,
             uid=uid,
+            body=body,
         )
     ).parsed

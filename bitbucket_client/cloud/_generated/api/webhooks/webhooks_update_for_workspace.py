@@ -33,6 +33,7 @@ from bitbucket_client._runtime import (
     INVALID,
     Response,
     decode_json,
+    encode_body,
     encode_path_segment,
     model,
     unexpected_body,
@@ -40,6 +41,7 @@ from bitbucket_client._runtime import (
 )
 
 from ...models.webhook_subscription import WebhookSubscription
+from ...models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody
 
 METHOD = "PUT"
 PATH = "/workspaces/{workspace}/hooks/{uid}"
@@ -50,7 +52,10 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     workspace: str,
     uid: str,
+    *,
+    body: WebhooksUpdateForWorkspaceBody,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -61,7 +66,9 @@ def _get_kwargs(
             }
         ),
     }
+    encode_body(_kwargs, headers, body, "json", "application/json")
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -86,11 +93,14 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     uid: str,
+    *,
+    body: WebhooksUpdateForWorkspaceBody,
 ) -> Response[WebhookSubscription]:
     """Update a webhook for a workspace (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
         uid=uid,
+        body=body,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -100,6 +110,8 @@ async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     uid: str,
+    *,
+    body: WebhooksUpdateForWorkspaceBody,
 ) -> WebhookSubscription:
     """Update a webhook for a workspace"""
     return (
@@ -107,5 +119,6 @@ async def asyncio(
             client,
             workspace=workspace,
             uid=uid,
+            body=body,
         )
     ).parsed

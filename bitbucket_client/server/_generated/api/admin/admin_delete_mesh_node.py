@@ -18,6 +18,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -53,13 +54,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -69,15 +70,14 @@ async def asyncio_detailed(
     id: int,
     *,
     force: bool | Unset = False,
-) -> Response[None]:
+) -> Response[Any]:
     """Delete Mesh node (the whole response)."""
     kwargs = _get_kwargs(
         id=id,
         force=force,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -85,7 +85,7 @@ async def asyncio(
     id: int,
     *,
     force: bool | Unset = False,
-) -> None:
+) -> Any:
     """Delete Mesh node"""
     return (
         await asyncio_detailed(

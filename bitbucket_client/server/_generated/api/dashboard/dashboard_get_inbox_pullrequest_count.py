@@ -14,6 +14,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
+    decode_undocumented,
     unexpected_status,
 )
 
@@ -33,30 +34,29 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
 
 async def asyncio_detailed(
     client: httpx.AsyncClient,
-) -> Response[None]:
+) -> Response[Any]:
     """Get total number of pull requests in inbox (the whole response)."""
     kwargs = _get_kwargs()
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
     client: httpx.AsyncClient,
-) -> None:
+) -> Any:
     """Get total number of pull requests in inbox"""
     return (
         await asyncio_detailed(

@@ -16,6 +16,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     unexpected_status,
 )
 
@@ -51,13 +52,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -68,7 +69,7 @@ async def asyncio_detailed(
     role: str | Unset = "reviewer",
     limit: int | Unset = UNSET,
     start: int | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Get pull requests in inbox (the whole response)."""
     kwargs = _get_kwargs(
         role=role,
@@ -76,8 +77,7 @@ async def asyncio_detailed(
         start=start,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -86,7 +86,7 @@ async def asyncio(
     role: str | Unset = "reviewer",
     limit: int | Unset = UNSET,
     start: int | Unset = UNSET,
-) -> None:
+) -> Any:
     """Get pull requests in inbox"""
     return (
         await asyncio_detailed(

@@ -21,6 +21,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_path_segment,
     unexpected_status,
 )
@@ -62,13 +63,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -80,7 +81,7 @@ async def asyncio_detailed(
     permission: str | Unset = UNSET,
     filter_text: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Search project permissions (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -89,8 +90,7 @@ async def asyncio_detailed(
         type_=type_,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -100,7 +100,7 @@ async def asyncio(
     permission: str | Unset = UNSET,
     filter_text: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Search project permissions"""
     return (
         await asyncio_detailed(

@@ -41,13 +41,9 @@ def _get_kwargs(
     repository_slug: str,
     attachment_id: int,
     *,
-    user_agent: str | Unset = UNSET,
     range_: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(user_agent, Unset):
-        headers["User-Agent"] = user_agent
-
     if not isinstance(range_, Unset):
         headers["Range"] = range_
 
@@ -86,7 +82,6 @@ async def asyncio_detailed(
     repository_slug: str,
     attachment_id: int,
     *,
-    user_agent: str | Unset = UNSET,
     range_: str | Unset = UNSET,
 ) -> Response[bytes]:
     """Get an attachment (the whole response)."""
@@ -94,7 +89,6 @@ async def asyncio_detailed(
         project_key=project_key,
         repository_slug=repository_slug,
         attachment_id=attachment_id,
-        user_agent=user_agent,
         range_=range_,
     )
     response = await client.request(**kwargs)
@@ -107,7 +101,6 @@ async def asyncio(
     repository_slug: str,
     attachment_id: int,
     *,
-    user_agent: str | Unset = UNSET,
     range_: str | Unset = UNSET,
 ) -> bytes:
     """Get an attachment"""
@@ -117,7 +110,6 @@ async def asyncio(
             project_key=project_key,
             repository_slug=repository_slug,
             attachment_id=attachment_id,
-            user_agent=user_agent,
             range_=range_,
         )
     ).parsed

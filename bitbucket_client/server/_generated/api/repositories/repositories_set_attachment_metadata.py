@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
-    decode_json_or_none,
+    decode_undocumented,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -59,11 +59,11 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 200:
-        return decode_json_or_none(response)  # the document gives no schema for this body
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_json_or_none(response)  # the document gives no schema for this body
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 

@@ -20,9 +20,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     INVALID,
-    UNSET,
     Response,
-    Unset,
     decode_json,
     encode_path_segment,
     model,
@@ -41,12 +39,7 @@ SUCCESS_STATUSES = (200,)
 def _get_kwargs(
     project_key: str,
     hook_key: str,
-    *,
-    content_length: int | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_length, Unset):
-        headers["Content-Length"] = str(content_length)
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -58,7 +51,6 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -83,14 +75,11 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     hook_key: str,
-    *,
-    content_length: int | Unset = UNSET,
 ) -> Response[RestRepositoryHook]:
     """Enable repository hook (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
         hook_key=hook_key,
-        content_length=content_length,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -100,8 +89,6 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     hook_key: str,
-    *,
-    content_length: int | Unset = UNSET,
 ) -> RestRepositoryHook:
     """Enable repository hook"""
     return (
@@ -109,6 +96,5 @@ async def asyncio(
             client,
             project_key=project_key,
             hook_key=hook_key,
-            content_length=content_length,
         )
     ).parsed

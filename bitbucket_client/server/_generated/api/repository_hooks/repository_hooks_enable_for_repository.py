@@ -20,9 +20,7 @@ import httpx
 
 from bitbucket_client._runtime import (
     INVALID,
-    UNSET,
     Response,
-    Unset,
     decode_json,
     encode_path_segment,
     model,
@@ -42,12 +40,7 @@ def _get_kwargs(
     project_key: str,
     repository_slug: str,
     hook_key: str,
-    *,
-    content_length: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(content_length, Unset):
-        headers["Content-Length"] = content_length
 
     _kwargs: dict[str, Any] = {
         "method": METHOD,
@@ -60,7 +53,6 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -86,15 +78,12 @@ async def asyncio_detailed(
     project_key: str,
     repository_slug: str,
     hook_key: str,
-    *,
-    content_length: str | Unset = UNSET,
 ) -> Response[RestRepositoryHook]:
     """Enable repository hook (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
         repository_slug=repository_slug,
         hook_key=hook_key,
-        content_length=content_length,
     )
     response = await client.request(**kwargs)
     return Response.build(response, _parse_response(response))
@@ -105,8 +94,6 @@ async def asyncio(
     project_key: str,
     repository_slug: str,
     hook_key: str,
-    *,
-    content_length: str | Unset = UNSET,
 ) -> RestRepositoryHook:
     """Enable repository hook"""
     return (
@@ -115,6 +102,5 @@ async def asyncio(
             project_key=project_key,
             repository_slug=repository_slug,
             hook_key=hook_key,
-            content_length=content_length,
         )
     ).parsed

@@ -47,6 +47,7 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
+    decode_undocumented,
     encode_body,
     encode_path_segment,
     unexpected_status,
@@ -85,13 +86,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> None:
+def _parse_response(response: httpx.Response) -> Any:
     if response.status_code == 201:
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return None
+        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
 
     raise unexpected_status(response)
 
@@ -102,7 +103,7 @@ async def asyncio_detailed(
     *,
     body: ExampleAvatarMultipartFormData | Unset = UNSET,
     x_atlassian_token: str | Unset = UNSET,
-) -> Response[None]:
+) -> Response[Any]:
     """Update user avatar (the whole response)."""
     kwargs = _get_kwargs(
         user_slug=user_slug,
@@ -110,8 +111,7 @@ async def asyncio_detailed(
         x_atlassian_token=x_atlassian_token,
     )
     response = await client.request(**kwargs)
-    _parse_response(response)
-    return Response.build(response, None)
+    return Response.build(response, _parse_response(response))
 
 
 async def asyncio(
@@ -120,7 +120,7 @@ async def asyncio(
     *,
     body: ExampleAvatarMultipartFormData | Unset = UNSET,
     x_atlassian_token: str | Unset = UNSET,
-) -> None:
+) -> Any:
     """Update user avatar"""
     return (
         await asyncio_detailed(
