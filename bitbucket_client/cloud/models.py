@@ -1,4 +1,4 @@
-"""The typed models of the Bitbucket Cloud document (generated), each loaded on first use.
+"""The typed models of the Bitbucket Cloud (REST 2.0) document (generated), each loaded on first use.
 
 Response models are lenient (see `bitbucket_client._runtime`); request models (`XInput` where a
 schema serves both directions) are strict.
@@ -6,19 +6,11 @@ schema serves both directions) are strict.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._generated import models as _models
+from .._lazy import models_getattr
 
 if TYPE_CHECKING:
     from ._generated.models import *  # noqa: F403
 
-__all__ = list(_models.__all__)
-
-
-def __getattr__(name: str) -> Any:
-    return getattr(_models, name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = models_getattr(__package__ or "")

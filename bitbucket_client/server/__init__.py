@@ -1,4 +1,4 @@
-"""Bitbucket Server (Data Center REST): the generated operation table and models.
+"""Bitbucket Data Center (REST): the generated operation table and models.
 
 `OPERATIONS` maps `"namespace.method"` to an `Operation`; `models` holds the typed models. Both load on
 first use, so importing this package costs almost nothing.
@@ -6,7 +6,9 @@ first use, so importing this package costs almost nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import product_package_getattr
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -18,15 +20,4 @@ if TYPE_CHECKING:
     OPERATIONS: Mapping[str, Operation]
 
 __all__ = ["OPERATIONS", "models"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "OPERATIONS":
-        from ._generated.operations import OPERATIONS
-
-        return OPERATIONS
-    if name == "models":
-        import importlib
-
-        return importlib.import_module(f"{__name__}.models")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = product_package_getattr(__name__)

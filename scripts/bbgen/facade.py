@@ -179,11 +179,11 @@ def _plan(
 
 
 def _model_imports(prop: Any) -> set[str]:
+    """Imports for every model or enum class named in `prop`'s type."""
     out: set[str] = set()
-    for attr in ("class_info",):
-        info = getattr(prop, attr, None)
-        if info is not None:
-            out.add(f"from ..models.{info.module_name} import {info.name}")
+    info = getattr(prop, "class_info", None)
+    if info is not None:
+        out.add(_import_line(info))
     inner = getattr(prop, "inner_property", None)
     if inner is not None:
         out |= _model_imports(inner)
