@@ -381,3 +381,16 @@ async def test_large_bodies_can_be_streamed() -> None:
             async with bb.stream("GET", "https://evil.example.com/x"):
                 pass
     assert size == 100_000
+
+
+@respx.mock
+async def test_a_redirect_to_another_host_does_not_carry_the_credentials() -> None:
+    # Cloud answers downloads with a redirect to a storage host.
+    respx.get(f"{CLOUD}/repositories/ws/repo/downloads/app.zip").respond(
+        302, headers={"Location": "https://storage.example.com/app.zip?signature=abc"})
+    storage = respx.get("https://storage.example.com/app.zip").respond(
+        content=b"PK", headers={"Content-Type": "application/zip"})
+    async with BitbucketCloud("SECRET-TOKEN") as bb:
+        body = await bb.downloads.get("ws", "repo", "app.zip")
+    assert body == b"PK"
+    assert "Authorization" not in storage.calls.last.request.headers
