@@ -61,6 +61,7 @@ class BaseClient:
         elif auth is None:
             auth = auth_from_env(self._product)
         self._base_url = httpx.URL(str(base_url).rstrip("/"))
+        self._base_text = str(self._base_url)
         if self._base_url.scheme not in ("http", "https") or not self._base_url.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
         if isinstance(auth, BitbucketAuth):
@@ -161,13 +162,14 @@ class BaseClient:
 
     # ---- the pipeline --------------------------------------------------------------------------------
 
-    def _url(self, url: str | httpx.URL) -> httpx.URL:
+    def _url(self, url: str | httpx.URL) -> httpx.URL | str:
         """An absolute URL under the base URL; anything that would leave it is refused before sending."""
+        if isinstance(url, str) and url[:1] == "/" and url[1:2] != "/" and "/." not in url:
+            return self._base_text + url  # a generated path: parsed once, by httpx
         target = httpx.URL(url) if isinstance(url, str) else url
         if target.is_relative_url:
-            return self._base_url.copy_with(
-                raw_path=self._base_url.raw_path.rstrip(b"/") + b"/" + str(url).lstrip("/").encode("ascii")
-            )
+            # Parsing resolves dot-segments, so the prefix check below sees where it really goes.
+            target = httpx.URL(self._base_text + "/" + str(url).lstrip("/"))
         base = self._base_url
         if (target.scheme, target.host.lower(), _port(target)) != (
             base.scheme,
@@ -200,8 +202,10 @@ class BaseClient:
                     error_class = (
                         APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
                     )
-                    raise error_class(f"{method} {url.path} failed: {exc!r}", request=request) from exc
-                self._log_retry(method, url, decision.reason, decision.delay, attempt)
+                    raise error_class(
+                        f"{method} {request.url.path} failed: {exc!r}", request=request
+                    ) from exc
+                self._log_retry(method, request.url, decision.reason, decision.delay, attempt)
             else:
                 if response.is_success:
                     return response
@@ -219,7 +223,7 @@ class BaseClient:
                     if isinstance(error, RateLimitError):
                         error.waited = waited
                     raise error
-                self._log_retry(method, url, decision.reason, decision.delay, attempt)
+                self._log_retry(method, request.url, decision.reason, decision.delay, attempt)
                 if response.status_code == 429:
                     waited += decision.delay
             await sleep(decision.delay)

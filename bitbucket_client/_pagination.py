@@ -225,7 +225,9 @@ class _Slot(Generic[T]):
     request: dict[str, Any]
     started: bool = False
     done: anyio.Event | None = None  # set when a background fetch finishes
-    page: Page[T] | None = None
+    # Pages fetched ahead keep only their response: decoding waits until the page is handed out, so
+    # prefetching neither holds several decoded pages in memory nor decodes a wave of them at once.
+    response: httpx.Response | None = None
     error: Exception | None = None
 
     @classmethod
@@ -239,8 +241,8 @@ class _Run(Generic[T]):
 
     Pages are handed out strictly in order by :meth:`next_page`, which is also the only place that
     decides what comes after a page, so the stop rules (empty page, repeated cursor, max_items) see
-    pages in order even when they were fetched concurrently. Background fetches only fetch and
-    decode; they never raise, because an error inside the task group would cancel the caller's own
+    pages in order even when they were fetched concurrently. Background fetches only fetch (pages
+    are decoded when handed out); they never raise, because an error inside the task group would cancel the caller's own
     code (the group's cancel scope encloses the caller's loop body). Their errors are stored and
     raised when the caller reaches that page.
     """
@@ -267,9 +269,15 @@ class _Run(Generic[T]):
         if slot.error is not None:
             await self.aclose()  # cancels the pages fetched ahead: the list ends with this error
             raise slot.error
-        assert slot.page is not None
+        assert slot.response is not None
         self._queue.popleft()
-        page = self._apply_max_items(slot.page)
+        try:
+            page = self._apply_max_items(
+                _parse_page(slot.response, self._settings.style, self._settings.decode_item)
+            )
+        except Exception:
+            await self.aclose()  # a malformed page ends the list, like a failed fetch
+            raise
         is_first = self._pages_handed_out == 0
         self._pages_handed_out += 1
         self._items_handed_out += len(page.items)
@@ -411,7 +419,7 @@ class _Run(Generic[T]):
     # -- fetching
 
     async def _wait_for(self, slot: _Slot[T]) -> None:
-        if slot.page is not None or slot.error is not None:
+        if slot.response is not None or slot.error is not None:
             return
         if slot.started:
             assert slot.done is not None
@@ -420,7 +428,7 @@ class _Run(Generic[T]):
         # Nothing is fetching this page (the first page, or no prefetch): the caller waits for it anyway.
         slot.started = True
         try:
-            slot.page = await self._load(slot.request)
+            slot.response = await self._load(slot.request)
         except Exception as error:
             slot.error = error
         except BaseException:
@@ -444,18 +452,18 @@ class _Run(Generic[T]):
     async def _fetch_in_background(self, slot: _Slot[T]) -> None:
         assert slot.done is not None
         try:
-            slot.page = await self._load(slot.request)
+            slot.response = await self._load(slot.request)
         except Exception as error:
             slot.error = error  # raised by `next_page` when the caller reaches this page
         finally:
             slot.done.set()
 
-    async def _load(self, request: dict[str, Any]) -> Page[T]:
+    async def _load(self, request: dict[str, Any]) -> httpx.Response:
         logger.debug("Fetching a page: %s", _redact(str(request.get("url", ""))))
         response = await self._settings.fetch(request)
         if not response.is_success:  # `fetch` should already have raised; never decode an error body
             raise unexpected_status(response)
-        return _parse_page(response, self._settings.style, self._settings.decode_item)
+        return response
 
     async def _open_task_group(self) -> anyio.abc.TaskGroup:
         if self._task_group is None:

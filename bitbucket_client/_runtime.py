@@ -61,9 +61,16 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~.")
+
+
 def encode_path_segment(value: object) -> str:
     """Percent-encode a path parameter so it stays inside its own URL segment: `/`, `?`, `#`, spaces
     and `%` are escaped, and `.`/`..` cannot be read as dot-segments."""
+    if value.__class__ is int:
+        return str(value)
+    if value.__class__ is str and value not in (".", "..") and _UNRESERVED.issuperset(value):
+        return value  # the usual slug or key: nothing to escape
     text = value.value if isinstance(value, enum.Enum) else value
     encoded = quote(str(text), safe="")
     if encoded in (".", ".."):
@@ -150,6 +157,7 @@ def enum_or_str(enum_class: type[E]) -> Converter:
             return member
         return value if value.__class__ is str else INVALID
 
+    convert._kind = ("enum", members)  # type: ignore[attr-defined]  # read by _decoders
     return convert
 
 
@@ -159,6 +167,7 @@ def model(model_class: Any) -> Converter:
     def convert(value: Any) -> Any:
         return from_dict(value) if value.__class__ is dict else INVALID
 
+    convert._kind = ("model", model_class)  # type: ignore[attr-defined]  # read by _decoders
     return convert
 
 
@@ -169,6 +178,7 @@ def list_of(item: Converter) -> Converter:
         out = [item(element) for element in value]
         return INVALID if any(element is INVALID for element in out) else out
 
+    convert._kind = ("list", item)  # type: ignore[attr-defined]  # read by _decoders
     return convert
 
 
@@ -209,34 +219,13 @@ class ModelSpec:
 
 
 def decode_model(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
-    if not isinstance(data, Mapping):
+    """Decode one JSON object into `model_class` (whose module's `_spec()` is `spec`), never raising
+    for values that do not fit; see the module docstring. The work is done by a decoder compiled
+    once per class (`_decoders`)."""
+    if data.__class__ is not dict and not isinstance(data, Mapping):
         raise TypeError(f"{model_class.__name__} expects a JSON object, got {type(data).__name__}")
-    instance = model_class.__new__(model_class)
-    setter = object.__setattr__
-    extra: dict[str, Any] = {}
-    present = 0
-    for key, attribute, convert in spec.fields:
-        raw = data.get(key, UNSET)
-        if raw is UNSET:
-            setter(instance, attribute, UNSET)
-            continue
-        present += 1
-        value = convert(raw)
-        if value is INVALID:
-            extra[key] = raw
-            value = UNSET
-        setter(instance, attribute, value)
-    if len(data) > present:
-        keys = spec.keys
-        convert_extra = spec.extra
-        for key, raw in data.items():
-            if key not in keys:
-                if convert_extra is not None:
-                    value = convert_extra(raw)
-                    extra[key] = raw if value is INVALID else value
-                else:
-                    extra[key] = raw
-    setter(instance, "additional_properties", extra)
+    decoder = _DECODERS.get(model_class) or decoder_for(model_class)
+    instance: T = decoder(data)
     return instance
 
 
@@ -403,3 +392,6 @@ def _build(
         raise TypeError(
             f"{operation}: cannot build {model_class.__name__} from the keyword fields: {exc}"
         ) from None
+
+
+from ._decoders import _DECODERS, decoder_for  # noqa: E402  (it uses the converters defined above)

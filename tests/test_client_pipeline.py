@@ -394,3 +394,10 @@ async def test_a_redirect_to_another_host_does_not_carry_the_credentials() -> No
         body = await bb.downloads.get("ws", "repo", "app.zip")
     assert body == b"PK"
     assert "Authorization" not in storage.calls.last.request.headers
+
+
+async def test_raw_paths_cannot_climb_out_of_the_base_path() -> None:
+    async with BitbucketServer("https://bb.example.com", "T") as bb:
+        for path in ("/../admin", "../admin", "api/../../admin"):
+            with pytest.raises(ValueError, match="outside"):
+                await bb.request("GET", path)

@@ -8,17 +8,15 @@ Create an environment.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
     encode_body,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -57,17 +55,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> DeploymentEnvironment:
     if response.status_code == 201:
-        _value = model(DeploymentEnvironment)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "DeploymentEnvironment")
-        return cast("DeploymentEnvironment", _value)
+        return DeploymentEnvironment.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(DeploymentEnvironment)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "DeploymentEnvironment")
-        return cast("DeploymentEnvironment", _value)
+        return DeploymentEnvironment.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -16,19 +16,17 @@ https://api.bitbucket.org/2.0/users/{d7dd0e2d-3994-4a50-a9ee-d260b6cefdab}/gpg-k
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_body,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -66,17 +64,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> GPGAccountKey:
     if response.status_code == 201:
-        _value = model(GPGAccountKey)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "GPGAccountKey")
-        return cast("GPGAccountKey", _value)
+        return GPGAccountKey.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(GPGAccountKey)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "GPGAccountKey")
-        return cast("GPGAccountKey", _value)
+        return GPGAccountKey.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -15,19 +15,17 @@ for specific details.
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -136,17 +134,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PaginatedPipelines:
     if response.status_code == 200:
-        _value = model(PaginatedPipelines)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PaginatedPipelines")
-        return cast("PaginatedPipelines", _value)
+        return PaginatedPipelines.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PaginatedPipelines)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PaginatedPipelines")
-        return cast("PaginatedPipelines", _value)
+        return PaginatedPipelines.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -9,17 +9,15 @@ be configured has to be strictly higher than the current latest build number for
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
     encode_body,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -58,17 +56,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PipelineBuildNumber:
     if response.status_code == 200:
-        _value = model(PipelineBuildNumber)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PipelineBuildNumber")
-        return cast("PipelineBuildNumber", _value)
+        return PipelineBuildNumber.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PipelineBuildNumber)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PipelineBuildNumber")
-        return cast("PipelineBuildNumber", _value)
+        return PipelineBuildNumber.from_dict(_data)
 
     raise unexpected_status(response)
 

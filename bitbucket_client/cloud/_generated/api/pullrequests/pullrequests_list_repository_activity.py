@@ -318,16 +318,14 @@ through the page and not expand the editor unless a click event triggers it"
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -360,17 +358,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> DownloadsListResponse:
     if response.status_code == 200:
-        _value = model(DownloadsListResponse)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "DownloadsListResponse")
-        return cast("DownloadsListResponse", _value)
+        return DownloadsListResponse.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(DownloadsListResponse)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "DownloadsListResponse")
-        return cast("DownloadsListResponse", _value)
+        return DownloadsListResponse.from_dict(_data)
 
     raise unexpected_status(response)
 

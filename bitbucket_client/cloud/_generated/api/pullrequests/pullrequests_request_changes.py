@@ -6,16 +6,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -50,17 +48,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> Participant:
     if response.status_code == 200:
-        _value = model(Participant)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "Participant")
-        return cast("Participant", _value)
+        return Participant.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(Participant)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "Participant")
-        return cast("Participant", _value)
+        return Participant.from_dict(_data)
 
     raise unexpected_status(response)
 

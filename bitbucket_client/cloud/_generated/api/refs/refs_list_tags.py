@@ -21,18 +21,16 @@ Bitbucket will apply natural sorting and interpret numerical values as numbers i
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -77,17 +75,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PaginatedTags:
     if response.status_code == 200:
-        _value = model(PaginatedTags)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PaginatedTags")
-        return cast("PaginatedTags", _value)
+        return PaginatedTags.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PaginatedTags)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PaginatedTags")
-        return cast("PaginatedTags", _value)
+        return PaginatedTags.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -10,15 +10,13 @@ No authentication is required to call this resource.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -43,17 +41,17 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(response: httpx.Response) -> RestApplicationProperties:
     if response.status_code == 200:
-        _value = model(RestApplicationProperties)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestApplicationProperties")
-        return cast("RestApplicationProperties", _value)
+        return RestApplicationProperties.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestApplicationProperties)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestApplicationProperties")
-        return cast("RestApplicationProperties", _value)
+        return RestApplicationProperties.from_dict(_data)
 
     raise unexpected_status(response)
 

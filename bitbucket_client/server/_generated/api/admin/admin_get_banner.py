@@ -8,15 +8,13 @@ Gets the announcement banner, if one exists and is available to the user
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -44,20 +42,20 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(response: httpx.Response) -> RestAnnouncementBanner | None:
     if response.status_code == 200:
-        _value = model(RestAnnouncementBanner)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestAnnouncementBanner")
-        return cast("RestAnnouncementBanner", _value)
+        return RestAnnouncementBanner.from_dict(_data)
 
     if response.status_code == 204:
         return None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestAnnouncementBanner)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestAnnouncementBanner")
-        return cast("RestAnnouncementBanner", _value)
+        return RestAnnouncementBanner.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -11,18 +11,16 @@ will be returned.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -69,20 +67,20 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> RestCommit | None:
     if response.status_code == 200:
-        _value = model(RestCommit)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestCommit")
-        return cast("RestCommit", _value)
+        return RestCommit.from_dict(_data)
 
     if response.status_code == 204:
         return None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestCommit)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestCommit")
-        return cast("RestCommit", _value)
+        return RestCommit.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -11,17 +11,15 @@ The authenticated user must have **SYS_ADMIN** permission to call this resource.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -59,17 +57,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PageRestMeshMigrationSummary:
     if response.status_code == 200:
-        _value = model(PageRestMeshMigrationSummary)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestMeshMigrationSummary")
-        return cast("PageRestMeshMigrationSummary", _value)
+        return PageRestMeshMigrationSummary.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PageRestMeshMigrationSummary)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestMeshMigrationSummary")
-        return cast("PageRestMeshMigrationSummary", _value)
+        return PageRestMeshMigrationSummary.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -8,17 +8,15 @@ Returns a list of mirrors
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -56,17 +54,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PageRestMirrorServer:
     if response.status_code == 200:
-        _value = model(PageRestMirrorServer)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestMirrorServer")
-        return cast("PageRestMirrorServer", _value)
+        return PageRestMirrorServer.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PageRestMirrorServer)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestMirrorServer")
-        return cast("PageRestMirrorServer", _value)
+        return PageRestMirrorServer.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -12,15 +12,13 @@ polls and removes items from this queue for processing, so it is empty most of t
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -45,17 +43,17 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(response: httpx.Response) -> RestRefSyncQueue:
     if response.status_code == 200:
-        _value = model(RestRefSyncQueue)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestRefSyncQueue")
-        return cast("RestRefSyncQueue", _value)
+        return RestRefSyncQueue.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestRefSyncQueue)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestRefSyncQueue")
-        return cast("RestRefSyncQueue", _value)
+        return RestRefSyncQueue.from_dict(_data)
 
     raise unexpected_status(response)
 

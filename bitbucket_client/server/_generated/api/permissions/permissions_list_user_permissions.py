@@ -11,17 +11,15 @@ The authenticated user must have <strong>ADMIN</strong> permission or higher to 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -62,17 +60,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PageRestPermittedGroup:
     if response.status_code == 200:
-        _value = model(PageRestPermittedGroup)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestPermittedGroup")
-        return cast("PageRestPermittedGroup", _value)
+        return PageRestPermittedGroup.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PageRestPermittedGroup)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestPermittedGroup")
-        return cast("PageRestPermittedGroup", _value)
+        return PageRestPermittedGroup.from_dict(_data)
 
     raise unexpected_status(response)
 

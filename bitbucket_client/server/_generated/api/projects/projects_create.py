@@ -16,18 +16,16 @@ The authenticated user must have <strong>PROJECT_CREATE</strong> permission to c
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_body,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -60,17 +58,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> RestProject:
     if response.status_code == 201:
-        _value = model(RestProject)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestProject")
-        return cast("RestProject", _value)
+        return RestProject.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestProject)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestProject")
-        return cast("RestProject", _value)
+        return RestProject.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -93,19 +93,17 @@ pull request targets to call this resource.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_body,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -147,17 +145,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> RestComment:
     if response.status_code == 201:
-        _value = model(RestComment)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestComment")
-        return cast("RestComment", _value)
+        return RestComment.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestComment)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestComment")
-        return cast("RestComment", _value)
+        return RestComment.from_dict(_data)
 
     raise unexpected_status(response)
 

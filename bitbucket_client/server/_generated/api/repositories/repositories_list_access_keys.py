@@ -8,18 +8,16 @@ Retrieves the access keys for the repository identified in the URL.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -76,17 +74,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> PageRestSshAccessKey:
     if response.status_code == 200:
-        _value = model(PageRestSshAccessKey)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestSshAccessKey")
-        return cast("PageRestSshAccessKey", _value)
+        return PageRestSshAccessKey.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(PageRestSshAccessKey)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "PageRestSshAccessKey")
-        return cast("PageRestSshAccessKey", _value)
+        return PageRestSshAccessKey.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -26,19 +26,17 @@ must be <i>enabled</i> and <i>available</i> for the specified repository.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_body,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -81,20 +79,20 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> RestRejectedRef | None:
     if response.status_code == 200:
-        _value = model(RestRejectedRef)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestRejectedRef")
-        return cast("RestRejectedRef", _value)
+        return RestRejectedRef.from_dict(_data)
 
     if response.status_code == 204:
         return None
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestRejectedRef)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestRejectedRef")
-        return cast("RestRejectedRef", _value)
+        return RestRejectedRef.from_dict(_data)
 
     raise unexpected_status(response)
 

@@ -13,18 +13,16 @@ this resource.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     Unset,
     decode_json,
     encode_path_segment,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -66,17 +64,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> ExampleFiles:
     if response.status_code == 200:
-        _value = model(ExampleFiles)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "ExampleFiles")
-        return cast("ExampleFiles", _value)
+        return ExampleFiles.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(ExampleFiles)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "ExampleFiles")
-        return cast("ExampleFiles", _value)
+        return ExampleFiles.from_dict(_data)
 
     raise unexpected_status(response)
 

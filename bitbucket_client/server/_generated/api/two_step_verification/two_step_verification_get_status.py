@@ -8,15 +8,13 @@ Retrieves the status of two-step verification for the currently authenticated us
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -41,17 +39,17 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(response: httpx.Response) -> StatusDTO:
     if response.status_code == 200:
-        _value = model(StatusDTO)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "StatusDTO")
-        return cast("StatusDTO", _value)
+        return StatusDTO.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(StatusDTO)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "StatusDTO")
-        return cast("StatusDTO", _value)
+        return StatusDTO.from_dict(_data)
 
     raise unexpected_status(response)
 

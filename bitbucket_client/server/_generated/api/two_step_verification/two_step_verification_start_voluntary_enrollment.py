@@ -15,15 +15,13 @@ login via <code>/authenticate</code>.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     Response,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -48,17 +46,17 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(response: httpx.Response) -> TotpUserEnrollmentDTO:
     if response.status_code == 200:
-        _value = model(TotpUserEnrollmentDTO)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "TotpUserEnrollmentDTO")
-        return cast("TotpUserEnrollmentDTO", _value)
+        return TotpUserEnrollmentDTO.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(TotpUserEnrollmentDTO)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "TotpUserEnrollmentDTO")
-        return cast("TotpUserEnrollmentDTO", _value)
+        return TotpUserEnrollmentDTO.from_dict(_data)
 
     raise unexpected_status(response)
 

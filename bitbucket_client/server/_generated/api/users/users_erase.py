@@ -23,16 +23,14 @@ The authenticated user must have the <strong>ADMIN</strong> permission to call t
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from bitbucket_client._runtime import (
-    INVALID,
     UNSET,
     Response,
     decode_json,
-    model,
     unexpected_body,
     unexpected_status,
 )
@@ -67,17 +65,17 @@ def _get_kwargs(
 
 def _parse_response(response: httpx.Response) -> RestErasedUser:
     if response.status_code == 200:
-        _value = model(RestErasedUser)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestErasedUser")
-        return cast("RestErasedUser", _value)
+        return RestErasedUser.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = model(RestErasedUser)(decode_json(response))
-        if _value is INVALID:
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
             raise unexpected_body(response, "RestErasedUser")
-        return cast("RestErasedUser", _value)
+        return RestErasedUser.from_dict(_data)
 
     raise unexpected_status(response)
 
