@@ -242,9 +242,9 @@ class _Run(Generic[T]):
     Pages are handed out strictly in order by :meth:`next_page`, which is also the only place that
     decides what comes after a page, so the stop rules (empty page, repeated cursor, max_items) see
     pages in order even when they were fetched concurrently. Background fetches only fetch (pages
-    are decoded when handed out); they never raise, because an error inside the task group would cancel the caller's own
-    code (the group's cancel scope encloses the caller's loop body). Their errors are stored and
-    raised when the caller reaches that page.
+    are decoded when handed out); they never raise, because an error inside the task group would
+    cancel the caller's own code (the group's cancel scope encloses the caller's loop body). Their
+    errors are stored and raised when the caller reaches that page.
     """
 
     def __init__(self, settings: _Settings[T]) -> None:
