@@ -224,8 +224,48 @@ def decode_model(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec)
     once per class (`_decoders`)."""
     if data.__class__ is not dict and not isinstance(data, Mapping):
         raise TypeError(f"{model_class.__name__} expects a JSON object, got {type(data).__name__}")
-    decoder = _DECODERS.get(model_class) or decoder_for(model_class)
+    decoder = _DECODERS.get(model_class)
+    if decoder is None:
+        # Compiling costs a few milliseconds per class: a short-lived job that decodes a handful of
+        # objects is faster without it, so a class is compiled once it has been decoded a few times.
+        seen = _DECODE_COUNTS[model_class] = _DECODE_COUNTS.get(model_class, 0) + 1
+        if seen <= COMPILE_AFTER:
+            return _decode_generic(model_class, data, spec)
+        decoder = decoder_for(model_class)
     instance: T = decoder(data)
+    return instance
+
+
+COMPILE_AFTER = 8
+_DECODE_COUNTS: dict[type, int] = {}
+
+
+def _decode_generic(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
+    """The same decoding as a compiled decoder, field by field through the converters."""
+    instance = model_class.__new__(model_class)
+    setter = object.__setattr__
+    extra: dict[str, Any] = {}
+    present = 0
+    for key, attribute, convert in spec.fields:
+        raw = data.get(key, UNSET)
+        if raw is UNSET:
+            setter(instance, attribute, UNSET)
+            continue
+        present += 1
+        value = convert(raw)
+        if value is INVALID:
+            extra[key] = raw
+            value = UNSET
+        setter(instance, attribute, value)
+    if len(data) > present:
+        for key, raw in data.items():
+            if key not in spec.keys:
+                if spec.extra is None:
+                    extra[key] = raw
+                else:
+                    value = spec.extra(raw)
+                    extra[key] = raw if value is INVALID else value
+    setter(instance, "additional_properties", extra)
     return instance
 
 

@@ -178,3 +178,16 @@ def test_request_models_require_their_required_fields() -> None:
         RestBuildStatusSetRequest(key="ci")  # type: ignore[call-arg]
     with pytest.raises(KeyError):
         RestBuildStatusSetRequest.from_dict({"key": "ci"})
+
+
+def test_compiled_and_generic_decoding_agree() -> None:
+    import bitbucket_client._runtime as runtime
+    from bitbucket_client._decoders import decoder_for
+    from bitbucket_client.cloud._generated.models.pullrequest import _spec
+
+    odd = {**CLOUD_PULL_REQUEST, "id": "seven", "state": "QUEUED", "participants": [{"state": 3}]}
+    for body in (CLOUD_PULL_REQUEST, odd, {}):
+        generic = runtime._decode_generic(Pullrequest, body, _spec())
+        compiled = decoder_for(Pullrequest)(body)
+        assert compiled == generic
+        assert compiled.to_dict() == generic.to_dict()
