@@ -182,16 +182,6 @@ def list_of(item: Converter) -> Converter:
     return convert
 
 
-def dict_of(item: Converter) -> Converter:
-    def convert(value: Any) -> Any:
-        if value.__class__ is not dict:
-            return INVALID
-        out = {key: item(element) for key, element in value.items()}
-        return INVALID if any(element is INVALID for element in out.values()) else out
-
-    return convert
-
-
 def one_of(*options: Converter) -> Converter:
     def convert(value: Any) -> Any:
         for option in options:

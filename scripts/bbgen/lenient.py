@@ -82,7 +82,6 @@ def runtime_imports() -> list[str]:
         "as_str",
         "as_uuid",
         "decode_model",
-        "dict_of",
         "encode_model",
         "enum_or_str",
         "list_of",
