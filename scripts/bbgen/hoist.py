@@ -126,7 +126,7 @@ class Hoister:
             return make_ref(existing)
         hinted = name_hint(schema) if name_hint else None
         preferred = hinted or _title_name(schema)
-        name = self._free_name(preferred or context, key, fallback=context)
+        name = self._free_name(preferred or context, fallback=context)
         self.components[name] = schema
         self.by_shape[key] = name
         if preferred and name == preferred:
@@ -155,7 +155,7 @@ class Hoister:
                     break
         return renames
 
-    def _free_name(self, preferred: str, key: str, fallback: str) -> str:
+    def _free_name(self, preferred: str, fallback: str) -> str:
         taken = {name.lower() for name in self.components}
         for candidate in (preferred, fallback):
             if candidate.lower() not in taken:
