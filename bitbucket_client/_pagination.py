@@ -93,6 +93,54 @@ class Page(Generic[T]):
     response: httpx.Response = attrs.field(repr=False, eq=False)
     next_cursor: str | int | None = None
 
+    # The envelope's other fields, typed. Each is None when the server left it out (or sent another type).
+
+    @property
+    def size(self) -> int | None:
+        """Cloud: how many items the whole list has (often absent). Data Center: how many are on this page."""
+        return _int_field(self.raw, "size")
+
+    @property
+    def page(self) -> int | None:
+        """Cloud: this page's number, from 1."""
+        return _int_field(self.raw, "page")
+
+    @property
+    def pagelen(self) -> int | None:
+        """Cloud: the page length the server used (it may lower the one asked for)."""
+        return _int_field(self.raw, "pagelen")
+
+    @property
+    def next(self) -> str | None:
+        """Cloud: the link to the next page, or None on the last page."""
+        return _str_field(self.raw, "next")
+
+    @property
+    def previous(self) -> str | None:
+        """Cloud: the link to the previous page, when the server gives one."""
+        return _str_field(self.raw, "previous")
+
+    @property
+    def limit(self) -> int | None:
+        """Data Center: the page length the server used (an admin-set maximum may lower the one asked for)."""
+        return _int_field(self.raw, "limit")
+
+    @property
+    def start(self) -> int | None:
+        """Data Center: the index of this page's first item."""
+        return _int_field(self.raw, "start")
+
+    @property
+    def is_last_page(self) -> bool | None:
+        """Data Center: whether this is the last page."""
+        value = self.raw.get("isLastPage")
+        return value if isinstance(value, bool) else None
+
+    @property
+    def next_page_start(self) -> int | None:
+        """Data Center: the `start` of the next page, or None on the last page."""
+        return _int_field(self.raw, "nextPageStart")
+
 
 class AsyncPaginator(Generic[T]):
     """The pages of one list operation, as an async iterable of items (``async for``) or of
@@ -540,6 +588,11 @@ def _is_int(value: Any) -> bool:
 def _int_field(envelope: dict[str, Any], key: str) -> int | None:
     value = envelope.get(key)
     return value if _is_int(value) else None
+
+
+def _str_field(envelope: dict[str, Any], key: str) -> str | None:
+    value = envelope.get(key)
+    return value if isinstance(value, str) else None
 
 
 def _describe_cursor(cursor: str | int | None) -> str:
