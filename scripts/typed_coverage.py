@@ -4,11 +4,12 @@
     python scripts/typed_coverage.py --corpus DIR        # another corpus with the same layout
     python scripts/typed_coverage.py --top 40 --json     # more untyped keys; machine-readable output
 
-A corpus is a folder with an `index.json` list of entries, one per JSON file:
+A corpus is a folder holding `index.json` files (at any depth), each a list of entries, one per JSON
+file, whose `file` is relative to that index's folder:
 
-    {"file": "cloud/responses/pullrequests.get.json", "product": "cloud", "kind": "response",
+    {"file": "responses/pullrequests.get.json", "product": "cloud", "kind": "response",
      "operation": "pullrequests.get", "source": "https://developer.atlassian.com/..."}
-    {"file": "server/webhooks/pr.opened.json", "product": "server", "kind": "webhook",
+    {"file": "webhooks/pr.opened.json", "product": "server", "kind": "webhook",
      "event": "pr:opened", "source": "https://confluence.atlassian.com/..."}
 
 A response is decoded through the public API: the facade method of its `operation` is called on a client
@@ -339,7 +340,12 @@ def _walk_page(page: Any, raw: Any, product: str, tally: Tally) -> None:
 
 
 def load_index(corpus: Path) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = json.loads((corpus / "index.json").read_text())
+    """Every entry of every `index.json` under `corpus`, with `file` made relative to `corpus`."""
+    entries: list[dict[str, Any]] = []
+    for index in sorted(corpus.rglob("index.json")):
+        folder = index.parent.relative_to(corpus)
+        for entry in json.loads(index.read_text()):
+            entries.append({**entry, "file": str(folder / entry["file"])})
     return entries
 
 

@@ -6,7 +6,8 @@
      "value": {...}, "reason": "one line: why the upstream document is wrong"}
 
 `op` is one of add, replace, remove (RFC 6902 semantics). `operation` names the API operation the fix
-is about (or "schema X" for component fixes); it is documentation for reviewers.
+is about (or "schema X" for component fixes); it is documentation for reviewers. A fix that follows a
+real-world shape the document lacks also has `source`: the URL of the documentation that shows it.
 
 A defect repeated on every operation is one entry with `op: "parameter-schema"`, which replaces the
 schema of every parameter called `name` (optionally only `in` path/query) in the whole document:
@@ -42,6 +43,8 @@ def load_fixes(path: Path) -> list[dict[str, Any]]:
             raise FixError(f"{path} entry {index}: unsupported op {entry['op']!r}")
         if not str(entry["reason"]).strip():
             raise FixError(f"{path} entry {index}: every fix needs a reason")
+        if "source" in entry and not str(entry["source"]).startswith(("https://", "http://")):
+            raise FixError(f"{path} entry {index}: `source` must be the URL of the evidence")
     return entries
 
 
