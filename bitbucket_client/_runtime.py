@@ -259,7 +259,12 @@ def _decode_generic(model_class: type[T], data: Mapping[str, Any], spec: ModelSp
     return instance
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def encode_value(value: Any) -> Any:
+    if value.__class__ in _JSON_SCALARS:
+        return value  # most values: nothing to convert
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime.datetime | datetime.date):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 import httpx
@@ -12,7 +12,7 @@ import httpx
 from bitbucket_client._client import CLOUD_BASE_URL
 
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
-from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response
+from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
 from ._state import Owner, PullRequest, Repository, User, Webhook
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from bitbucket_client import BitbucketCloud
 
 __all__ = ["FakeBitbucketCloud"]
+
+T = TypeVar("T")
 
 _PULL_REQUEST_STATES = ("OPEN", "MERGED", "DECLINED", "SUPERSEDED")
 _REPOSITORY_SORT_KEYS: dict[str, Callable[[Repository], Any]] = {
@@ -197,9 +199,9 @@ class FakeBitbucketCloud(FakeBitbucket):
 
     # ---- pagination -----------------------------------------------------------------------------------
 
-    def _page(self, call: Call, values: list[dict[str, Any]]) -> httpx.Response:
+    def _page(self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]) -> httpx.Response:
         """Cloud's envelope: ``size``, ``page``, ``pagelen``, ``values``, and ``next``/``previous`` links
-        that keep the request's other parameters."""
+        that keep the request's other parameters. Only the items on the page are built."""
         pagelen = self.page_window(call, call.query.get("pagelen"))
         raw_page = call.query.get("page", "1")
         if not raw_page.isdigit() or int(raw_page) < 1:
@@ -207,13 +209,14 @@ class FakeBitbucketCloud(FakeBitbucket):
         page = int(raw_page)
         start = (page - 1) * pagelen
         url = call.request.url
+        chosen, total = page_of(items, start, pagelen)
         body: dict[str, Any] = {
-            "size": len(values),
+            "size": total,
             "page": page,
             "pagelen": pagelen,
-            "values": values[start : start + pagelen],
+            "values": [build(item) for item in chosen],
         }
-        is_last = start + pagelen >= len(values)
+        is_last = start + pagelen >= total
         if not is_last:
             body["next"] = str(url.copy_set_param("page", str(page + 1)))
         if page > 1:
@@ -270,7 +273,7 @@ class FakeBitbucketCloud(FakeBitbucket):
                     f"(it sorts by {', '.join(sorted(_REPOSITORY_SORT_KEYS))}, or their reverse with '-')",
                 )
             repos.sort(key=key, reverse=sort.startswith("-"))
-        return self._page(call, [self.models.repository(r, owner).to_dict() for r in repos])
+        return self._page(call, repos, lambda r: self.models.repository(r, owner).to_dict())
 
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:
@@ -312,7 +315,7 @@ class FakeBitbucketCloud(FakeBitbucket):
     @handles("refs.list_branches")
     async def _list_branches(self, call: Call) -> httpx.Response:
         _, repo = self._repo(call)
-        return self._page(call, [self.models.branch(repo, name).to_dict() for name in sorted(repo.branches)])
+        return self._page(call, sorted(repo.branches), lambda name: self.models.branch(repo, name).to_dict())
 
     @handles("refs.get_branch")
     async def _get_branch(self, call: Call) -> httpx.Response:
@@ -381,7 +384,7 @@ class FakeBitbucketCloud(FakeBitbucket):
             for commit in repo.history(head):
                 seen.setdefault(commit.hash, commit)
         commits = sorted(seen.values(), key=lambda c: c.date, reverse=True)
-        return self._page(call, [self.models.commit(repo, c).to_dict() for c in commits])
+        return self._page(call, commits, lambda c: self.models.commit(repo, c).to_dict())
 
     @handles("commits.list_for_revision")
     async def _list_commits_for_revision(self, call: Call) -> httpx.Response:
@@ -390,7 +393,7 @@ class FakeBitbucketCloud(FakeBitbucket):
             head = _resolve(repo, call.params["revision"])
         except KeyError:
             raise FakeError(404, f"Commit not found: {call.params['revision']}") from None
-        return self._page(call, [self.models.commit(repo, c).to_dict() for c in repo.history(head)])
+        return self._page(call, repo.history(head), lambda c: self.models.commit(repo, c).to_dict())
 
     @handles("commits.get")
     async def _get_commit(self, call: Call) -> httpx.Response:
@@ -412,7 +415,7 @@ class FakeBitbucketCloud(FakeBitbucket):
                 raise FakeError(400, f"Invalid state: {state!r} (one of {', '.join(_PULL_REQUEST_STATES)})")
         wanted = {state.upper() for state in states}
         prs = sorted((pr for pr in repo.pull_requests.values() if pr.state in wanted), key=lambda p: -p.id)
-        return self._page(call, [self.models.pull_request(repo, pr).to_dict() for pr in prs])
+        return self._page(call, prs, lambda pr: self.models.pull_request(repo, pr).to_dict())
 
     @handles("pullrequests.get")
     async def _get_pull_request(self, call: Call) -> httpx.Response:
@@ -558,7 +561,7 @@ class FakeBitbucketCloud(FakeBitbucket):
     @handles("pullrequests.list_comments")
     async def _list_comments(self, call: Call) -> httpx.Response:
         repo, pr = self._pull_request(call)
-        return self._page(call, [self.models.comment(repo, pr, c).to_dict() for c in pr.comments.values()])
+        return self._page(call, pr.comments.values(), lambda c: self.models.comment(repo, pr, c).to_dict())
 
     @handles("pullrequests.get_comment")
     async def _get_comment(self, call: Call) -> httpx.Response:
@@ -640,7 +643,7 @@ class FakeBitbucketCloud(FakeBitbucket):
     @handles("webhooks.list_for_repository")
     async def _list_hooks(self, call: Call) -> httpx.Response:
         _, repo = self._repo(call)
-        return self._page(call, [self.models.webhook(repo, h).to_dict() for h in repo.webhooks.values()])
+        return self._page(call, repo.webhooks.values(), lambda h: self.models.webhook(repo, h).to_dict())
 
     @handles("webhooks.create_for_repository")
     async def _create_hook(self, call: Call) -> httpx.Response:

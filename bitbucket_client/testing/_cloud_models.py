@@ -83,6 +83,7 @@ class CloudModels:
         self.web = (
             "https://bitbucket.org" if url.host == "api.bitbucket.org" else f"{url.scheme}://{url.host}"
         )
+        self.web_host = httpx.URL(self.web).host
 
     # ---- people and places ----------------------------------------------------------------------------
 
@@ -144,8 +145,8 @@ class CloudModels:
             commits=Link(href=f"{self.api}/repositories/{repo.full_name}/commits"),
             hooks=Link(href=f"{self.api}/repositories/{repo.full_name}/hooks"),
             clone=[
-                Link(href=f"https://{httpx.URL(self.web).host}/{repo.full_name}.git", name="https"),
-                Link(href=f"git@{httpx.URL(self.web).host}:{repo.full_name}.git", name="ssh"),
+                Link(href=f"https://{self.web_host}/{repo.full_name}.git", name="https"),
+                Link(href=f"git@{self.web_host}:{repo.full_name}.git", name="ssh"),
             ],
         )
         return with_extra(full, workspace=self.workspace(owner).to_dict())

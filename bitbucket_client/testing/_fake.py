@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import inspect
+import itertools
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, ClassVar, Literal
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
+from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
 import httpx
@@ -43,6 +44,7 @@ __all__ = [
     "WebhookCallback",
     "WebhookDelivery",
     "handles",
+    "page_of",
 ]
 
 WebhookCallback = Callable[[dict[str, str], bytes], Awaitable[None] | None]
@@ -501,6 +503,21 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
                 raise FakeError(400, f"Invalid page size: {requested!r}")
             size = int(requested)
         return min(size, self.max_page_size)
+
+
+T = TypeVar("T")
+
+
+def page_of(items: Iterable[T], start: int, length: int) -> tuple[list[T], int]:
+    """The `length` items from `start`, and how many items there are in all. Only the page is kept, so a
+    list of 10,000 repositories costs one page of work per request, not ten thousand models."""
+    if isinstance(items, Sized):
+        total = len(items)
+        if isinstance(items, Sequence):
+            return list(items[start : start + length]), total
+        return list(itertools.islice(items, start, start + length)), total
+    everything = list(items)
+    return everything[start : start + length], len(everything)
 
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response
+from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
 from ._server_models import ServerModels
 from ._state import Owner, PullRequest, Repository, ReviewStatus, User, Webhook
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from bitbucket_client import BitbucketServer
 
 __all__ = ["FakeBitbucketServer"]
+
+T = TypeVar("T")
 
 _EXCEPTIONS = "com.atlassian.bitbucket."
 _PR_STATES = ("OPEN", "MERGED", "DECLINED", "ALL")
@@ -212,15 +214,17 @@ class FakeBitbucketServer(FakeBitbucket):
 
     # ---- pagination -----------------------------------------------------------------------------------
 
-    def _page(self, call: Call, values: list[dict[str, Any]]) -> httpx.Response:
-        """Data Center's envelope: ``size``, ``limit``, ``start``, ``isLastPage``, ``nextPageStart``."""
+    def _page(self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]) -> httpx.Response:
+        """Data Center's envelope: ``size``, ``limit``, ``start``, ``isLastPage``, ``nextPageStart``. Only
+        the items on the page are built."""
         limit = self.page_window(call, call.query.get("limit"))
         raw_start = call.query.get("start", "0")
         if not raw_start.isdigit():
             raise FakeError(400, f"Invalid start: {raw_start!r}")
         start = int(raw_start)
-        chunk = values[start : start + limit]
-        is_last = start + limit >= len(values)
+        chosen, total = page_of(items, start, limit)
+        chunk = [build(item) for item in chosen]
+        is_last = start + limit >= total
         body: dict[str, Any] = {
             "size": len(chunk),
             "limit": limit,
@@ -288,7 +292,7 @@ class FakeBitbucketServer(FakeBitbucket):
 
     @handles("projects.list")
     async def _list_projects(self, call: Call) -> httpx.Response:
-        return self._page(call, [self.models.project(o).to_dict() for o in self.state.owners.values()])
+        return self._page(call, self.state.owners.values(), lambda o: self.models.project(o).to_dict())
 
     @handles("projects.get")
     async def _get_project(self, call: Call) -> httpx.Response:
@@ -317,7 +321,7 @@ class FakeBitbucketServer(FakeBitbucket):
     async def _list_repositories(self, call: Call) -> httpx.Response:
         owner = self._project(call)
         return self._page(
-            call, [self.models.repository(r, owner).to_dict() for r in owner.repositories.values()]
+            call, owner.repositories.values(), lambda r: self.models.repository(r, owner).to_dict()
         )
 
     @handles("repositories.get")
@@ -377,7 +381,7 @@ class FakeBitbucketServer(FakeBitbucket):
             names.sort()
         else:
             names.sort(key=lambda n: repo.commits[repo.branches[n]].date, reverse=True)
-        return self._page(call, [self.models.branch(repo, name).to_dict() for name in names])
+        return self._page(call, names, lambda name: self.models.branch(repo, name).to_dict())
 
     @handles("refs.create_branch")
     async def _create_branch(self, call: Call) -> httpx.Response:
@@ -434,7 +438,7 @@ class FakeBitbucketServer(FakeBitbucket):
                 exception_name=_EXCEPTIONS + "commit.NoSuchCommitException",
             ) from None
         commits = [c for c in repo.history(head) if c.hash not in excluded]
-        return self._page(call, [self.models.commit(c).to_dict() for c in commits])
+        return self._page(call, commits, lambda c: self.models.commit(c).to_dict())
 
     @handles("commits.get")
     async def _get_commit(self, call: Call) -> httpx.Response:
@@ -470,7 +474,7 @@ class FakeBitbucketServer(FakeBitbucket):
             and (branch is None or branch == (pr.destination if direction == "INCOMING" else pr.source))
         ]
         prs.sort(key=lambda pr: pr.id, reverse=order == "NEWEST")
-        return self._page(call, [self.models.pull_request(repo, owner, pr).to_dict() for pr in prs])
+        return self._page(call, prs, lambda pr: self.models.pull_request(repo, owner, pr).to_dict())
 
     @handles("pullrequests.get")
     async def _get_pull_request(self, call: Call) -> httpx.Response:
@@ -743,7 +747,7 @@ class FakeBitbucketServer(FakeBitbucket):
         _, repo = self._repo(call)
         event = call.query.get("event")
         hooks = [h for h in repo.webhooks.values() if event is None or event in h.events]
-        return self._page(call, [self.models.webhook(h).to_dict() for h in hooks])
+        return self._page(call, hooks, lambda h: self.models.webhook(h).to_dict())
 
     @handles("webhooks.create_for_repository")
     async def _create_hook(self, call: Call) -> httpx.Response:
