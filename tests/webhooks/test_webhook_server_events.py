@@ -274,9 +274,9 @@ def test_merged_declined_deleted() -> None:
     assert isinstance(merged, server.PullRequestEvent) and not isinstance(merged.pull_request, Unset)
     assert value(merged.pull_request.state) == "MERGED"
     assert merged.pull_request.closed_date == 1714572000000
-    assert (
-        merged.pull_request["properties"]["mergeCommit"]["id"] == "f00dbabe0987654321fedcba0987654321fedcba"
-    )
+    properties = merged.pull_request.properties
+    assert not isinstance(properties, Unset) and not isinstance(properties.merge_commit, Unset)
+    assert properties.merge_commit.id == "f00dbabe0987654321fedcba0987654321fedcba"
 
     declined, _ = receive("pr:declined")
     assert isinstance(declined, server.PullRequestEvent) and not isinstance(declined.pull_request, Unset)

@@ -27,8 +27,8 @@ from ..models.rest_repository_state import RestRepositoryState
 if TYPE_CHECKING:
     from ..models.enriched_repository_properties import EnrichedRepositoryProperties
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks
-    from ..models.rest_repository_origin import RestRepositoryOrigin
-    from ..models.rest_repository_project import RestRepositoryProject
+    from ..models.rest_project import RestProject
+    from ..models.rest_repository import RestRepository
 
 
 @_attrs_define
@@ -43,9 +43,9 @@ class EnrichedRepository:
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
     name: str | Unset = UNSET
-    origin: RestRepositoryOrigin | Unset = UNSET
+    origin: RestRepository | Unset = UNSET
     partition: int | Unset = UNSET
-    project: RestRepositoryProject | Unset = UNSET
+    project: RestProject | Unset = UNSET
     properties: EnrichedRepositoryProperties | Unset = UNSET
     public: bool | Unset = UNSET
     related_links: EnrichedRepositoryRelatedLinks | Unset = UNSET
@@ -74,8 +74,8 @@ class EnrichedRepository:
 def _spec() -> ModelSpec:
     from ..models.enriched_repository_properties import EnrichedRepositoryProperties  # noqa: PLC0415
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks  # noqa: PLC0415
-    from ..models.rest_repository_origin import RestRepositoryOrigin  # noqa: PLC0415
-    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
+    from ..models.rest_project import RestProject  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -85,9 +85,9 @@ def _spec() -> ModelSpec:
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
             ("name", "name", as_str),
-            ("origin", "origin", model(RestRepositoryOrigin)),
+            ("origin", "origin", model(RestRepository)),
             ("partition", "partition", as_int),
-            ("project", "project", model(RestRepositoryProject)),
+            ("project", "project", model(RestProject)),
             ("properties", "properties", model(EnrichedRepositoryProperties)),
             ("public", "public", as_bool),
             ("relatedLinks", "related_links", model(EnrichedRepositoryRelatedLinks)),
