@@ -5,7 +5,7 @@ The body repeats the key as ``eventKey`` with ``date`` (in ``delivery.date``) an
 nested objects are epoch milliseconds before Data Center 10 and ISO-8601 strings from 10 on; the
 generated models accept both (``int | datetime``). The tree::
 
-    ServerEvent                            actor
+    ServerEvent                            actor, date
     ├── PingEvent                          test                 diagnostics:ping
     ├── RepositoryEvent                    repository           repo:forked
     │   ├── RepositoryModifiedEvent        old, new             repo:modified
@@ -30,6 +30,7 @@ from ._server_events import (
     EVENT_KEYS,
     CommitCommentEvent,
     MirrorSynchronizedEvent,
+    PayloadPart,
     PingEvent,
     ProjectModifiedEvent,
     PullRequestCommentEvent,
@@ -52,6 +53,7 @@ __all__ = [
     "EVENT_KEYS",
     "CommitCommentEvent",
     "MirrorSynchronizedEvent",
+    "PayloadPart",
     "PingEvent",
     "ProjectModifiedEvent",
     "PullRequestCommentEvent",

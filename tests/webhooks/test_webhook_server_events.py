@@ -237,7 +237,7 @@ def test_pull_request_updates() -> None:
     assert modified.previous_description == "Draft: tabulates polynomials."
     assert not isinstance(modified.previous_target, Unset)
     assert modified.previous_target.display_id == "develop"
-    assert modified.previous_target["latestCommit"] == SHA_BASE
+    assert modified.previous_target.latest_commit == SHA_BASE
     assert modified.previous_draft is True
     assert not isinstance(modified.pull_request, Unset)
     assert modified.pull_request.title == "Add the difference engine (v2)"
