@@ -370,7 +370,6 @@ if TYPE_CHECKING:
     from .rest_pull_request_merge_result_outcome import RestPullRequestMergeResultOutcome
     from .rest_pull_request_merge_strategy import RestPullRequestMergeStrategy
     from .rest_pull_request_merge_strategy_input import RestPullRequestMergeStrategyInput
-    from .rest_pull_request_merge_strategy_input_links import RestPullRequestMergeStrategyInputLinks
     from .rest_pull_request_mergeability import RestPullRequestMergeability
     from .rest_pull_request_participant import RestPullRequestParticipant
     from .rest_pull_request_participant_input import RestPullRequestParticipantInput
@@ -852,7 +851,6 @@ _MODULES: dict[str, str] = {
     "RestPullRequestMergeResultOutcome": ".rest_pull_request_merge_result_outcome",
     "RestPullRequestMergeStrategy": ".rest_pull_request_merge_strategy",
     "RestPullRequestMergeStrategyInput": ".rest_pull_request_merge_strategy_input",
-    "RestPullRequestMergeStrategyInputLinks": ".rest_pull_request_merge_strategy_input_links",
     "RestPullRequestMergeability": ".rest_pull_request_mergeability",
     "RestPullRequestParticipant": ".rest_pull_request_participant",
     "RestPullRequestParticipantInput": ".rest_pull_request_participant_input",
@@ -1330,7 +1328,6 @@ __all__ = (
     "RestPullRequestMergeResultOutcome",
     "RestPullRequestMergeStrategy",
     "RestPullRequestMergeStrategyInput",
-    "RestPullRequestMergeStrategyInputLinks",
     "RestPullRequestParticipant",
     "RestPullRequestParticipantInput",
     "RestPullRequestParticipantRole",

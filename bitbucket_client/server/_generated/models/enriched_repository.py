@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks
     from ..models.rest_project import RestProject
     from ..models.rest_repository import RestRepository
+    from ..models.rest_repository_links import RestRepositoryLinks
 
 
 @_attrs_define
@@ -42,6 +43,7 @@ class EnrichedRepository:
     forkable: bool | Unset = UNSET
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
+    links: RestRepositoryLinks | Unset = UNSET
     name: str | Unset = UNSET
     origin: RestRepository | Unset = UNSET
     partition: int | Unset = UNSET
@@ -76,6 +78,7 @@ def _spec() -> ModelSpec:
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks  # noqa: PLC0415
     from ..models.rest_project import RestProject  # noqa: PLC0415
     from ..models.rest_repository import RestRepository  # noqa: PLC0415
+    from ..models.rest_repository_links import RestRepositoryLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -84,6 +87,7 @@ def _spec() -> ModelSpec:
             ("forkable", "forkable", as_bool),
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
+            ("links", "links", model(RestRepositoryLinks)),
             ("name", "name", as_str),
             ("origin", "origin", model(RestRepository)),
             ("partition", "partition", as_int),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..models.rest_commit import RestCommit
     from ..models.rest_minimal_commit import RestMinimalCommit
     from ..models.rest_repository import RestRepository
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -33,6 +34,7 @@ class RestChangeset:
 
     changes: RestChangesetChanges | Unset = UNSET
     from_commit: RestMinimalCommit | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     repository: RestRepository | Unset = UNSET
     to_commit: RestCommit | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -57,11 +59,13 @@ def _spec() -> ModelSpec:
     from ..models.rest_commit import RestCommit  # noqa: PLC0415
     from ..models.rest_minimal_commit import RestMinimalCommit  # noqa: PLC0415
     from ..models.rest_repository import RestRepository  # noqa: PLC0415
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("changes", "changes", model(RestChangesetChanges)),
             ("fromCommit", "from_commit", model(RestMinimalCommit)),
+            ("links", "links", model(RestSelfLinks)),
             ("repository", "repository", model(RestRepository)),
             ("toCommit", "to_commit", model(RestCommit)),
         ),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..models.rest_labelable_related_links import RestLabelableRelatedLinks
     from ..models.rest_project import RestProject
     from ..models.rest_repository import RestRepository
+    from ..models.rest_repository_links import RestRepositoryLinks
 
 
 @_attrs_define
@@ -43,6 +44,7 @@ class RestLabelable:
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
     labelable_type: RestLabelableLabelableType | str | Unset = UNSET
+    links: RestRepositoryLinks | Unset = UNSET
     name: str | Unset = UNSET
     origin: RestRepository | Unset = UNSET
     partition: int | Unset = UNSET
@@ -75,6 +77,7 @@ def _spec() -> ModelSpec:
     from ..models.rest_labelable_related_links import RestLabelableRelatedLinks  # noqa: PLC0415
     from ..models.rest_project import RestProject  # noqa: PLC0415
     from ..models.rest_repository import RestRepository  # noqa: PLC0415
+    from ..models.rest_repository_links import RestRepositoryLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -84,6 +87,7 @@ def _spec() -> ModelSpec:
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
             ("labelableType", "labelable_type", enum_or_str(RestLabelableLabelableType)),
+            ("links", "links", model(RestRepositoryLinks)),
             ("name", "name", as_str),
             ("origin", "origin", model(RestRepository)),
             ("partition", "partition", as_int),
