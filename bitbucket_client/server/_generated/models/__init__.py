@@ -236,6 +236,7 @@ if TYPE_CHECKING:
     from .rest_diff_line_conflict_marker import RestDiffLineConflictMarker
     from .rest_diff_properties import RestDiffProperties
     from .rest_diff_segment import RestDiffSegment
+    from .rest_diff_stats_summary import RestDiffStatsSummary
     from .rest_diffs import RestDiffs
     from .rest_enhanced_entity_link import RestEnhancedEntityLink
     from .rest_erased_user import RestErasedUser
@@ -731,6 +732,7 @@ _MODULES: dict[str, str] = {
     "RestDiffLineConflictMarker": ".rest_diff_line_conflict_marker",
     "RestDiffProperties": ".rest_diff_properties",
     "RestDiffSegment": ".rest_diff_segment",
+    "RestDiffStatsSummary": ".rest_diff_stats_summary",
     "RestDiffs": ".rest_diffs",
     "RestEnhancedEntityLink": ".rest_enhanced_entity_link",
     "RestErasedUser": ".rest_erased_user",
@@ -1208,6 +1210,7 @@ __all__ = (
     "RestDiffProperties",
     "RestDiffs",
     "RestDiffSegment",
+    "RestDiffStatsSummary",
     "RestEnhancedEntityLink",
     "RestErasedUser",
     "RestExportRequest",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
     from ..models.rest_commit import RestCommit
     from ..models.rest_diff import RestDiff
+    from ..models.rest_diff_stats_summary import RestDiffStatsSummary
     from ..models.rest_diffs import RestDiffs
     from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
     from ..models.rest_user_reaction import RestUserReaction
@@ -347,7 +348,7 @@ class CommitsNamespace:
         auto_src_path: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> Any:
+    ) -> RestDiffStatsSummary:
         """Get diff stats summary between revisions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}`
@@ -1014,7 +1015,7 @@ class CommitsRawNamespace:
         auto_src_path: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> Response[Any]:
+    ) -> Response[RestDiffStatsSummary]:
         """Get diff stats summary between revisions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}`

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
     from ..models.rest_commit import RestCommit
     from ..models.rest_commit_message_suggestion import RestCommitMessageSuggestion
+    from ..models.rest_diff_stats_summary import RestDiffStatsSummary
     from ..models.rest_diffs import RestDiffs
     from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
@@ -711,7 +712,7 @@ class PullrequestsNamespace:
         src_path: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> Any:
+    ) -> RestDiffStatsSummary:
         """Get diff stats summary for pull request
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}`
@@ -2237,7 +2238,7 @@ class PullrequestsRawNamespace:
         src_path: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> Response[Any]:
+    ) -> Response[RestDiffStatsSummary]:
         """Get diff stats summary for pull request
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}`
