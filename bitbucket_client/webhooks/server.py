@@ -21,6 +21,11 @@ generated models accept both (``int | datetime``). The tree::
     │       │                                                        needs_work (alias changes_requested)
     │       └── PullRequestCommentEvent            comment           pr:comment:added|edited|deleted
     └── ProjectModifiedEvent               old, new             project:modified
+
+Entities inside (``actor``, ``repository``, ``pull_request``, ``comment``, ...) are the REST models, typed
+as the server sends them (``pull_request.author``, ``repository.links.clone``, ...). The parts that are
+not REST entities, ``RefChange`` (a pushed ref) and ``SecretLocation``, are ``PayloadPart`` classes: each
+field names the JSON key it is read from, and ``raw`` keeps the part's JSON.
 """
 
 from __future__ import annotations
