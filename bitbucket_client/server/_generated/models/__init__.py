@@ -11,8 +11,6 @@ if TYPE_CHECKING:
     from .admin_password_update import AdminPasswordUpdate
     from .admin_set_banner_body import AdminSetBannerBody
     from .admin_set_mail_config_body import AdminSetMailConfigBody
-    from .application_user import ApplicationUser
-    from .application_user_input import ApplicationUserInput
     from .authentication_entity import AuthenticationEntity
     from .authentication_get_login_options_response import AuthenticationGetLoginOptionsResponse
     from .authentication_list_idps_response import AuthenticationListIdpsResponse
@@ -523,8 +521,6 @@ _MODULES: dict[str, str] = {
     "AdminPasswordUpdate": ".admin_password_update",
     "AdminSetBannerBody": ".admin_set_banner_body",
     "AdminSetMailConfigBody": ".admin_set_mail_config_body",
-    "ApplicationUser": ".application_user",
-    "ApplicationUserInput": ".application_user_input",
     "AuthenticationEntity": ".authentication_entity",
     "AuthenticationGetLoginOptionsResponse": ".authentication_get_login_options_response",
     "AuthenticationListIdpsResponse": ".authentication_list_idps_response",
@@ -1000,8 +996,6 @@ __all__ = (
     "AdminPasswordUpdate",
     "AdminSetBannerBody",
     "AdminSetMailConfigBody",
-    "ApplicationUser",
-    "ApplicationUserInput",
     "AuthenticationEntity",
     "AuthenticationGetLoginOptionsResponse",
     "AuthenticationListIdpsResponse",

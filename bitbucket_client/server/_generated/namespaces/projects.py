@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.application_user_input import ApplicationUserInput
     from ..models.example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
     from ..models.page_rest_application_user import PageRestApplicationUser
     from ..models.page_rest_default_task import PageRestDefaultTask
@@ -244,7 +243,7 @@ class ProjectsNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Create reviewer group
 
@@ -1116,7 +1115,7 @@ class ProjectsNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Update reviewer group attributes
 
@@ -1339,7 +1338,7 @@ class ProjectsRawNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Create reviewer group
 
@@ -2180,7 +2179,7 @@ class ProjectsRawNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Update reviewer group attributes
 

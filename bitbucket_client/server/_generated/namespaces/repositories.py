@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.application_user_input import ApplicationUserInput
     from ..models.context import Context
     from ..models.page_rest_application_user import PageRestApplicationUser
     from ..models.page_rest_default_task import PageRestDefaultTask
@@ -295,7 +294,7 @@ class RepositoriesNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Create reviewer group
 
@@ -1627,7 +1626,7 @@ class RepositoriesNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Update reviewer group attributes
 
@@ -1930,7 +1929,7 @@ class RepositoriesRawNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Create reviewer group
 
@@ -3227,7 +3226,7 @@ class RepositoriesRawNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Update reviewer group attributes
 
