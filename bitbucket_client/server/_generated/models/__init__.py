@@ -356,13 +356,7 @@ if TYPE_CHECKING:
     from .rest_pull_request_merge_config_commit_message_template_input import (
         RestPullRequestMergeConfigCommitMessageTemplateInput,
     )
-    from .rest_pull_request_merge_config_default_strategy import RestPullRequestMergeConfigDefaultStrategy
-    from .rest_pull_request_merge_config_default_strategy_input import (
-        RestPullRequestMergeConfigDefaultStrategyInput,
-    )
-    from .rest_pull_request_merge_config_default_strategy_input_links import (
-        RestPullRequestMergeConfigDefaultStrategyInputLinks,
-    )
+    from .rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from .rest_pull_request_merge_request import RestPullRequestMergeRequest
     from .rest_pull_request_merge_result import RestPullRequestMergeResult
     from .rest_pull_request_merge_result_input import RestPullRequestMergeResultInput
@@ -385,8 +379,6 @@ if TYPE_CHECKING:
     from .rest_pull_request_rescope_commits import RestPullRequestRescopeCommits
     from .rest_pull_request_settings import RestPullRequestSettings
     from .rest_pull_request_settings_input import RestPullRequestSettingsInput
-    from .rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig
-    from .rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
     from .rest_pull_request_state import RestPullRequestState
     from .rest_pull_request_suggestion import RestPullRequestSuggestion
     from .rest_push_ref_change_updated_type import RestPushRefChangeUpdatedType
@@ -840,9 +832,7 @@ _MODULES: dict[str, str] = {
     "RestPullRequestMergeConfig": ".rest_pull_request_merge_config",
     "RestPullRequestMergeConfigCommitMessageTemplate": ".rest_pull_request_merge_config_commit_message_template",
     "RestPullRequestMergeConfigCommitMessageTemplateInput": ".rest_pull_request_merge_config_commit_message_template_input",
-    "RestPullRequestMergeConfigDefaultStrategy": ".rest_pull_request_merge_config_default_strategy",
-    "RestPullRequestMergeConfigDefaultStrategyInput": ".rest_pull_request_merge_config_default_strategy_input",
-    "RestPullRequestMergeConfigDefaultStrategyInputLinks": ".rest_pull_request_merge_config_default_strategy_input_links",
+    "RestPullRequestMergeConfigInput": ".rest_pull_request_merge_config_input",
     "RestPullRequestMergeRequest": ".rest_pull_request_merge_request",
     "RestPullRequestMergeResult": ".rest_pull_request_merge_result",
     "RestPullRequestMergeResultInput": ".rest_pull_request_merge_result_input",
@@ -865,8 +855,6 @@ _MODULES: dict[str, str] = {
     "RestPullRequestRescopeCommits": ".rest_pull_request_rescope_commits",
     "RestPullRequestSettings": ".rest_pull_request_settings",
     "RestPullRequestSettingsInput": ".rest_pull_request_settings_input",
-    "RestPullRequestSettingsMergeConfig": ".rest_pull_request_settings_merge_config",
-    "RestPullRequestSettingsMergeConfigInput": ".rest_pull_request_settings_merge_config_input",
     "RestPullRequestState": ".rest_pull_request_state",
     "RestPullRequestSuggestion": ".rest_pull_request_suggestion",
     "RestPushRefChangeUpdatedType": ".rest_push_ref_change_updated_type",
@@ -1316,9 +1304,7 @@ __all__ = (
     "RestPullRequestMergeConfig",
     "RestPullRequestMergeConfigCommitMessageTemplate",
     "RestPullRequestMergeConfigCommitMessageTemplateInput",
-    "RestPullRequestMergeConfigDefaultStrategy",
-    "RestPullRequestMergeConfigDefaultStrategyInput",
-    "RestPullRequestMergeConfigDefaultStrategyInputLinks",
+    "RestPullRequestMergeConfigInput",
     "RestPullRequestMergeRequest",
     "RestPullRequestMergeResult",
     "RestPullRequestMergeResultInput",
@@ -1340,8 +1326,6 @@ __all__ = (
     "RestPullRequestRescopeCommits",
     "RestPullRequestSettings",
     "RestPullRequestSettingsInput",
-    "RestPullRequestSettingsMergeConfig",
-    "RestPullRequestSettingsMergeConfigInput",
     "RestPullRequestState",
     "RestPullRequestSuggestion",
     "RestPushRefChangeUpdatedType",

@@ -52,9 +52,9 @@ if TYPE_CHECKING:
     from ..models.rest_project_settings_restriction_request import RestProjectSettingsRestrictionRequest
     from ..models.rest_project_type import RestProjectType
     from ..models.rest_pull_request_condition import RestPullRequestCondition
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from ..models.rest_pull_request_settings import RestPullRequestSettings
     from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
     from ..models.rest_ref_matcher_input import RestRefMatcherInput
     from ..models.rest_repository_input import RestRepositoryInput
     from ..models.rest_reviewer_group import RestReviewerGroup
@@ -1084,7 +1084,7 @@ class ProjectsNamespace:
         scm_id: str,
         *,
         body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> RestPullRequestSettings:
         """Update merge strategy
 
@@ -2147,7 +2147,7 @@ class ProjectsRawNamespace:
         scm_id: str,
         *,
         body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> Response[RestPullRequestSettings]:
         """Update merge strategy
 

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from ..models.rest_permitted_user import RestPermittedUser
     from ..models.rest_project_input import RestProjectInput
     from ..models.rest_pull_request_condition import RestPullRequestCondition
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from ..models.rest_ref_matcher_input import RestRefMatcherInput
     from ..models.rest_ref_sync_request import RestRefSyncRequest
     from ..models.rest_ref_sync_request_action import RestRefSyncRequestAction
@@ -1578,7 +1578,7 @@ class RepositoriesNamespace:
         repository_slug: str,
         *,
         body: RestRepositoryPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
         required_all_approvers: bool | Unset = UNSET,
         required_all_tasks_complete: bool | Unset = UNSET,
         required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
@@ -3177,7 +3177,7 @@ class RepositoriesRawNamespace:
         repository_slug: str,
         *,
         body: RestRepositoryPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
         required_all_approvers: bool | Unset = UNSET,
         required_all_tasks_complete: bool | Unset = UNSET,
         required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,

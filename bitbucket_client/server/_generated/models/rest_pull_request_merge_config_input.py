@@ -13,28 +13,25 @@ if TYPE_CHECKING:
     from ..models.rest_pull_request_merge_config_commit_message_template_input import (
         RestPullRequestMergeConfigCommitMessageTemplateInput,
     )
-    from ..models.rest_pull_request_merge_config_default_strategy_input import (
-        RestPullRequestMergeConfigDefaultStrategyInput,
-    )
     from ..models.rest_pull_request_merge_strategy_input import RestPullRequestMergeStrategyInput
 
 
-T = TypeVar("T", bound="RestPullRequestSettingsMergeConfigInput")
+T = TypeVar("T", bound="RestPullRequestMergeConfigInput")
 
 
 @_attrs_define
-class RestPullRequestSettingsMergeConfigInput:
+class RestPullRequestMergeConfigInput:
     """
     Attributes:
         commit_message_template (RestPullRequestMergeConfigCommitMessageTemplateInput | Unset):
         commit_summaries (int | Unset):
-        default_strategy (RestPullRequestMergeConfigDefaultStrategyInput | Unset):
+        default_strategy (RestPullRequestMergeStrategyInput | Unset):
         strategies (list[RestPullRequestMergeStrategyInput] | Unset):
     """
 
     commit_message_template: RestPullRequestMergeConfigCommitMessageTemplateInput | Unset = UNSET
     commit_summaries: int | Unset = UNSET
-    default_strategy: RestPullRequestMergeConfigDefaultStrategyInput | Unset = UNSET
+    default_strategy: RestPullRequestMergeStrategyInput | Unset = UNSET
     strategies: list[RestPullRequestMergeStrategyInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -75,9 +72,6 @@ class RestPullRequestSettingsMergeConfigInput:
         from ..models.rest_pull_request_merge_config_commit_message_template_input import (
             RestPullRequestMergeConfigCommitMessageTemplateInput,  # noqa: PLC0415
         )
-        from ..models.rest_pull_request_merge_config_default_strategy_input import (
-            RestPullRequestMergeConfigDefaultStrategyInput,  # noqa: PLC0415
-        )
         from ..models.rest_pull_request_merge_strategy_input import RestPullRequestMergeStrategyInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -93,11 +87,11 @@ class RestPullRequestSettingsMergeConfigInput:
         commit_summaries = d.pop("commitSummaries", UNSET)
 
         _default_strategy = d.pop("defaultStrategy", UNSET)
-        default_strategy: RestPullRequestMergeConfigDefaultStrategyInput | Unset
+        default_strategy: RestPullRequestMergeStrategyInput | Unset
         if isinstance(_default_strategy, Unset):
             default_strategy = UNSET
         else:
-            default_strategy = RestPullRequestMergeConfigDefaultStrategyInput.from_dict(_default_strategy)
+            default_strategy = RestPullRequestMergeStrategyInput.from_dict(_default_strategy)
 
         _strategies = d.pop("strategies", UNSET)
         strategies: list[RestPullRequestMergeStrategyInput] | Unset = UNSET
@@ -108,15 +102,15 @@ class RestPullRequestSettingsMergeConfigInput:
 
                 strategies.append(strategies_item)
 
-        rest_pull_request_settings_merge_config_input = cls(
+        rest_pull_request_merge_config_input = cls(
             commit_message_template=commit_message_template,
             commit_summaries=commit_summaries,
             default_strategy=default_strategy,
             strategies=strategies,
         )
 
-        rest_pull_request_settings_merge_config_input.additional_properties = d
-        return rest_pull_request_settings_merge_config_input
+        rest_pull_request_merge_config_input.additional_properties = d
+        return rest_pull_request_merge_config_input
 
     @property
     def additional_keys(self) -> list[str]:
