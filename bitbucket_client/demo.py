@@ -208,9 +208,9 @@ async def cloud_flow(report: Report, workspace: str, retries: RetryLog) -> None:
 
 async def server_flow(report: Report) -> None:
     from .server.models import (
+        RestApplicationUserInput,
         RestPullRequestParticipantInput,
-        RestPullRequestParticipantUserInput,
-        RestPullRequestToRefInput,
+        RestPullRequestRefInput,
     )
 
     deliveries: list[tuple[dict[str, str], bytes]] = []
@@ -232,11 +232,9 @@ async def server_flow(report: Report) -> None:
             "DEMO",
             slug,
             title="Say hello",
-            from_ref=RestPullRequestToRefInput(id=f"refs/heads/{BRANCH}"),
-            to_ref=RestPullRequestToRefInput(id="refs/heads/main"),
-            reviewers=[
-                RestPullRequestParticipantInput(user=RestPullRequestParticipantUserInput(name="alice"))
-            ],
+            from_ref=RestPullRequestRefInput(id=f"refs/heads/{BRANCH}"),
+            to_ref=RestPullRequestRefInput(id="refs/heads/main"),
+            reviewers=[RestPullRequestParticipantInput(user=RestApplicationUserInput(name="alice"))],
         )
         if pr.id is UNSET:
             raise RuntimeError("the new pull request has no id")

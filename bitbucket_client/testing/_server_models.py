@@ -1,44 +1,41 @@
 """The fake Data Center's answers, built as the generated response models and then ``to_dict()``-ed.
 
 Timestamps are epoch milliseconds, as the 9.4 document says. Error bodies are plain dicts of the
-documented shape. Fields real servers send that the document
-lacks (``links``, a pull request's ``author``, a branch's ``isDefault``, a webhook's ``id`` and dates, an
-error's ``context: null``) are added as the models' ``additional_properties``.
+documented shape. The fields real servers send that the document lacks (``links``, a pull request's
+``author``, a webhook's ``id`` and dates, ...) are typed by the project's fixes (``specs/fixes``).
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bitbucket_client.server.models import (
+    RefType,
     RestApplicationUser,
     RestApplicationUserType,
     RestBranch,
     RestComment,
-    RestCommentAuthor,
-    RestCommentParent,
     RestCommit,
-    RestCommitAuthor,
+    RestLink,
     RestMinimalCommit,
     RestMinimalRef,
+    RestPerson,
     RestProject,
     RestProjectType,
     RestPullRequest,
     RestPullRequestMergeability,
-    RestPullRequestMergeabilityOutcome,
+    RestPullRequestMergeResultOutcome,
     RestPullRequestParticipant,
     RestPullRequestParticipantRole,
     RestPullRequestParticipantStatus,
-    RestPullRequestParticipantUser,
+    RestPullRequestRef,
     RestPullRequestState,
-    RestPullRequestToRef,
     RestRepository,
     RestRepositoryHookVeto,
-    RestRepositoryProject,
+    RestRepositoryLinks,
     RestRepositoryState,
-    RestSshAccessKeyRepository,
-    RestTagType,
+    RestSelfLinks,
     RestWebhook,
     RestWebhookConfiguration,
 )
@@ -47,13 +44,9 @@ from . import _state
 
 __all__ = ["ServerModels", "millis"]
 
-M = TypeVar("M")
 
-
-def with_extra(model: M, **fields: Any) -> M:
-    """Add fields the document lacks (they are encoded from ``additional_properties``)."""
-    model.additional_properties.update(fields)  # type: ignore[attr-defined]
-    return model
+def self_links(href: str) -> RestSelfLinks:
+    return RestSelfLinks(self_=[RestLink(href=href)])
 
 
 def millis(value: datetime.datetime) -> int:
@@ -80,48 +73,40 @@ class ServerModels:
         }
 
     def user(self, user: _state.User) -> RestApplicationUser:
-        return with_extra(
-            RestApplicationUser(**self._user_fields(user)),
-            links={"self": [{"href": f"{self.root}/users/{user.slug}"}]},
+        return RestApplicationUser(
+            **self._user_fields(user), links=self_links(f"{self.root}/users/{user.slug}")
         )
 
     def project(self, owner: _state.Owner) -> RestProject:
-        return with_extra(
-            RestProject(
-                key=owner.key,
-                id=owner.id,
-                name=owner.name,
-                description=owner.description,
-                public=False,
-                type_=RestProjectType.NORMAL,
-            ),
-            links={"self": [{"href": f"{self.root}/projects/{owner.key}"}]},
+        return RestProject(
+            key=owner.key,
+            id=owner.id,
+            name=owner.name,
+            description=owner.description,
+            public=False,
+            type_=RestProjectType.NORMAL,
+            links=self_links(f"{self.root}/projects/{owner.key}"),
         )
 
     def repository(self, repo: _state.Repository, owner: _state.Owner) -> RestRepository:
-        project = self.project(owner)
         base = f"{self.root}/projects/{owner.key}/repos/{repo.slug}"
-        return with_extra(
-            RestRepository(
-                slug=repo.slug,
-                id=repo.id,
-                name=repo.name,
-                description=repo.description,
-                hierarchy_id=repo.uuid.strip("{}").replace("-", "")[:20],
-                scm_id="git",
-                state=RestRepositoryState.AVAILABLE,
-                status_message="Available",
-                forkable=True,
-                public=not repo.is_private,
-                archived=False,
-                project=RestRepositoryProject.from_dict(project.to_dict()),
+        return RestRepository(
+            slug=repo.slug,
+            id=repo.id,
+            name=repo.name,
+            description=repo.description,
+            hierarchy_id=repo.uuid.strip("{}").replace("-", "")[:20],
+            scm_id="git",
+            state=RestRepositoryState.AVAILABLE,
+            status_message="Available",
+            forkable=True,
+            public=not repo.is_private,
+            archived=False,
+            project=self.project(owner),
+            links=RestRepositoryLinks(
+                clone=[RestLink(href=f"{self.root}/scm/{owner.key.lower()}/{repo.slug}.git", name="http")],
+                self_=[RestLink(href=f"{base}/browse")],
             ),
-            links={
-                "clone": [
-                    {"href": f"{self.root}/scm/{owner.key.lower()}/{repo.slug}.git", "name": "http"},
-                ],
-                "self": [{"href": f"{base}/browse"}],
-            },
         )
 
     # ---- git ------------------------------------------------------------------------------------------
@@ -138,10 +123,10 @@ class ServerModels:
         )
 
     def minimal_ref(self, name: str) -> RestMinimalRef:
-        return RestMinimalRef(id=f"refs/heads/{name}", display_id=name, type_=RestTagType.BRANCH)
+        return RestMinimalRef(id=f"refs/heads/{name}", display_id=name, type_=RefType.BRANCH)
 
     def commit(self, commit: _state.Commit) -> RestCommit:
-        person = RestCommitAuthor(name=commit.author.display_name, email_address=commit.author.email)
+        person = RestPerson(name=commit.author.display_name, email_address=commit.author.email)
         return RestCommit(
             id=commit.hash,
             display_id=commit.hash[:11],
@@ -181,24 +166,24 @@ class ServerModels:
         )
         if pr.closed is not None:
             model.closed_date = millis(pr.closed)
-        author = RestPullRequestParticipant(
-            user=RestPullRequestParticipantUser(**self._user_fields(pr.author)),
+        model.author = RestPullRequestParticipant(
+            user=RestApplicationUser(**self._user_fields(pr.author)),
             role=RestPullRequestParticipantRole.AUTHOR,
             approved=False,
             status=RestPullRequestParticipantStatus.UNAPPROVED,
         )
-        link = f"{self.root}/projects/{owner.key}/repos/{repo.slug}/pull-requests/{pr.id}"
-        return with_extra(model, author=author.to_dict(), links={"self": [{"href": link}]})
+        model.links = self_links(f"{self.root}/projects/{owner.key}/repos/{repo.slug}/pull-requests/{pr.id}")
+        return model
 
     def ref(
         self, repo: _state.Repository, owner: _state.Owner, branch: str, commit: str
-    ) -> RestPullRequestToRef:
-        return RestPullRequestToRef(
+    ) -> RestPullRequestRef:
+        return RestPullRequestRef(
             id=f"refs/heads/{branch}",
             display_id=branch,
             latest_commit=commit,
-            type_=RestTagType.BRANCH,
-            repository=RestSshAccessKeyRepository.from_dict(self.repository(repo, owner).to_dict()),
+            type_=RefType.BRANCH,
+            repository=self.repository(repo, owner),
         )
 
     def participant(
@@ -206,7 +191,7 @@ class ServerModels:
     ) -> RestPullRequestParticipant:
         status = review.status if review is not None else "UNAPPROVED"
         participant = RestPullRequestParticipant(
-            user=RestPullRequestParticipantUser(**self._user_fields(user)),
+            user=RestApplicationUser(**self._user_fields(user)),
             role=RestPullRequestParticipantRole.REVIEWER
             if pr.is_reviewer(user)
             else RestPullRequestParticipantRole.PARTICIPANT,
@@ -222,7 +207,7 @@ class ServerModels:
             id=comment.id,
             version=comment.version,
             text=comment.text,
-            author=RestCommentAuthor(**self._user_fields(comment.author)),
+            author=RestApplicationUser(**self._user_fields(comment.author)),
             created_date=millis(comment.created),
             updated_date=millis(comment.updated),
             comments=[self.comment(reply, []) for reply in replies],
@@ -231,36 +216,32 @@ class ServerModels:
             thread_resolved=False,
         )
         if comment.parent_id is not None:
-            model.parent = RestCommentParent(id=comment.parent_id)
+            model.parent = RestComment(id=comment.parent_id)
         return model
 
     def mergeability(self, vetoes: list[tuple[str, str]], *, conflicted: bool) -> RestPullRequestMergeability:
-        outcome = RestPullRequestMergeabilityOutcome
-        return with_extra(
-            RestPullRequestMergeability(
-                conflicted=conflicted,
-                outcome=outcome.CONFLICTED if conflicted else outcome.CLEAN,
-                vetoes=[RestRepositoryHookVeto(summary_message=s, detailed_message=d) for s, d in vetoes],
-            ),
-            canMerge=not vetoes and not conflicted,
+        outcome = RestPullRequestMergeResultOutcome
+        return RestPullRequestMergeability(
+            can_merge=not vetoes and not conflicted,
+            conflicted=conflicted,
+            outcome=outcome.CONFLICTED if conflicted else outcome.CLEAN,
+            vetoes=[RestRepositoryHookVeto(summary_message=s, detailed_message=d) for s, d in vetoes],
         )
 
     # ---- webhooks and errors --------------------------------------------------------------------------
 
     def webhook(self, hook: _state.Webhook) -> RestWebhook:
-        return with_extra(
-            RestWebhook(
-                name=hook.description,
-                url=hook.url,
-                events=list(hook.events),
-                active=hook.active,
-                configuration=RestWebhookConfiguration(),
-                scope_type="repository",
-                ssl_verification_required=True,
-            ),
+        return RestWebhook(
             id=hook.id,
-            createdDate=millis(hook.created),
-            updatedDate=millis(hook.created),
+            name=hook.description,
+            created_date=millis(hook.created),
+            updated_date=millis(hook.created),
+            url=hook.url,
+            events=list(hook.events),
+            active=hook.active,
+            configuration=RestWebhookConfiguration(),
+            scope_type="repository",
+            ssl_verification_required=True,
         )
 
     def error(self, message: str, exception_name: str | None, extra: dict[str, Any]) -> dict[str, Any]:

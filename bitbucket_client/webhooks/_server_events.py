@@ -8,15 +8,17 @@ The public names, and the class tree, are in :mod:`bitbucket_client.webhooks.ser
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Self
 
 import attrs
 
-from bitbucket_client._runtime import UNSET, Unset, as_bool, as_int, as_str
+from bitbucket_client._runtime import INVALID, UNSET, Unset, as_bool, as_int, as_str
 from bitbucket_client.server._generated.models import (
     RestApplicationUser,
+    RestBranch,
     RestComment,
     RestCommit,
     RestMinimalRef,
@@ -27,13 +29,15 @@ from bitbucket_client.server._generated.models import (
     RestRepository,
 )
 
-from ._base import WebhookEvent, obj, objs, payload_field
+from ._base import _SPEC_KEY, WebhookEvent, _lookup, obj, objs, payload_field
+from ._delivery import _date as parse_event_date
 
 __all__ = [
     "EVENT_CLASSES",
     "EVENT_KEYS",
     "CommitCommentEvent",
     "MirrorSynchronizedEvent",
+    "PayloadPart",
     "PingEvent",
     "ProjectModifiedEvent",
     "PullRequestCommentEvent",
@@ -55,59 +59,68 @@ __all__ = [
 # ---- nested parts without a generated model ---------------------------------------------------------
 
 
-def _str(data: Mapping[str, Any], key: str) -> str | Unset:
-    value = data.get(key)
-    return value if isinstance(value, str) else UNSET
+@attrs.frozen(kw_only=True)
+class PayloadPart:
+    """Base of the hand-written parts of a payload: each field is read from the JSON key (or path) its
+    ``payload_field`` names, as leniently as an event's; ``raw`` is the part's JSON object."""
+
+    raw: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Build the part from its JSON object. Never raises for odd or missing values."""
+        values: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            spec = field.metadata.get(_SPEC_KEY)
+            if spec is None:
+                continue
+            paths, convert = spec
+            for path in paths:
+                found = _lookup(data, path)
+                value = INVALID if found is UNSET else convert(found)
+                if value is not INVALID:
+                    values[field.name] = value
+                    break
+        return cls(raw=data, **values)
 
 
 @attrs.frozen(kw_only=True)
-class RefChange:
+class RefChange(PayloadPart):
     """One ref a push (or a mirror sync) changed. ``type`` is ``ADD``, ``UPDATE`` or ``DELETE``;
     ``from_hash`` is all zeros for an added ref and ``to_hash`` for a deleted one."""
 
-    ref: RestMinimalRef | Unset = UNSET
-    ref_id: str | Unset = UNSET
-    from_hash: str | Unset = UNSET
-    to_hash: str | Unset = UNSET
-    type: str | Unset = UNSET
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        ref = data.get("ref")
-        return cls(
-            ref=RestMinimalRef.from_dict(ref) if isinstance(ref, dict) else UNSET,
-            ref_id=_str(data, "refId"),
-            from_hash=_str(data, "fromHash"),
-            to_hash=_str(data, "toHash"),
-            type=_str(data, "type"),
-            raw=data,
-        )
+    ref: RestMinimalRef | Unset = payload_field("ref", obj(RestMinimalRef))
+    """The ref: ``id`` (``refs/heads/main``), ``display_id`` (``main``) and ``type_`` (BRANCH or TAG)."""
+    ref_id: str | Unset = payload_field("refId", as_str)
+    """The ref's full name, as ``ref.id``."""
+    from_hash: str | Unset = payload_field("fromHash", as_str)
+    """The commit the ref pointed to before (all zeros when the ref was added)."""
+    to_hash: str | Unset = payload_field("toHash", as_str)
+    """The commit the ref points to now (all zeros when the ref was deleted)."""
+    type: str | Unset = payload_field("type", as_str)
+    """``ADD``, ``UPDATE`` or ``DELETE``."""
 
 
 @attrs.frozen(kw_only=True)
-class SecretLocation:
+class SecretLocation(PayloadPart):
     """Where secret scanning found a secret (never the secret itself)."""
 
-    repository: RestRepository | Unset = UNSET
-    commit_id: str | Unset = UNSET
-    path: str | Unset = UNSET
-    line: int | Unset = UNSET
-    rule_name: str | Unset = UNSET
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    repository: RestRepository | Unset = payload_field("repository", obj(RestRepository))
+    """The repository the secret was pushed to."""
+    commit_id: str | Unset = payload_field("commitId", as_str)
+    """The commit that adds the secret."""
+    path: str | Unset = payload_field("path", as_str)
+    """The file, from the repository's root."""
+    line: int | Unset = payload_field("line", as_int)
+    """The line number in that file."""
+    rule_name: str | Unset = payload_field("ruleName", as_str)
+    """The name of the scanning rule that matched."""
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        repository = data.get("repository")
-        line = data.get("line")
-        return cls(
-            repository=RestRepository.from_dict(repository) if isinstance(repository, dict) else UNSET,
-            commit_id=_str(data, "commitId"),
-            path=_str(data, "path"),
-            line=line if isinstance(line, int) and not isinstance(line, bool) else UNSET,
-            rule_name=_str(data, "ruleName"),
-            raw=data,
-        )
+
+def _event_date(value: Any) -> Any:
+    """The body's ``date``: ISO-8601 with an offset (``2024-05-02T09:45:32+1000``) or epoch milliseconds."""
+    parsed = parse_event_date(value)
+    return INVALID if parsed is None else parsed
 
 
 # ---- events -----------------------------------------------------------------------------------------
@@ -115,9 +128,14 @@ class SecretLocation:
 
 @attrs.frozen(kw_only=True)
 class ServerEvent(WebhookEvent):
-    """Base of the Data Center events: ``actor`` is who caused the event."""
+    """Base of the Data Center events: ``actor`` is who caused the event, ``date`` when."""
 
     actor: RestApplicationUser | Unset = payload_field("actor", obj(RestApplicationUser))
+    """The user who caused the event."""
+    date: datetime.datetime | Unset = payload_field("date", _event_date)
+    """When the event happened (the body's ``date``; also ``delivery.date``)."""
+    payload_event_key: str | Unset = payload_field("eventKey", as_str)
+    """The event key as the body repeats it (``eventKey``); ``event_key`` is the ``X-Event-Key`` header's."""
 
 
 @attrs.frozen(kw_only=True)
@@ -216,7 +234,7 @@ class PullRequestModifiedEvent(PullRequestEvent):
 
     previous_title: str | Unset = payload_field("previousTitle", as_str)
     previous_description: str | Unset = payload_field("previousDescription", as_str)
-    previous_target: RestMinimalRef | Unset = payload_field("previousTarget", obj(RestMinimalRef))
+    previous_target: RestBranch | Unset = payload_field("previousTarget", obj(RestBranch))
     previous_draft: bool | Unset = payload_field("previousDraft", as_bool)
 
 

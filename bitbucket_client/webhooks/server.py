@@ -5,7 +5,7 @@ The body repeats the key as ``eventKey`` with ``date`` (in ``delivery.date``) an
 nested objects are epoch milliseconds before Data Center 10 and ISO-8601 strings from 10 on; the
 generated models accept both (``int | datetime``). The tree::
 
-    ServerEvent                            actor
+    ServerEvent                            actor, date
     ├── PingEvent                          test                 diagnostics:ping
     ├── RepositoryEvent                    repository           repo:forked
     │   ├── RepositoryModifiedEvent        old, new             repo:modified
@@ -21,6 +21,11 @@ generated models accept both (``int | datetime``). The tree::
     │       │                                                        needs_work (alias changes_requested)
     │       └── PullRequestCommentEvent            comment           pr:comment:added|edited|deleted
     └── ProjectModifiedEvent               old, new             project:modified
+
+Entities inside (``actor``, ``repository``, ``pull_request``, ``comment``, ...) are the REST models, typed
+as the server sends them (``pull_request.author``, ``repository.links.clone``, ...). The parts that are
+not REST entities, ``RefChange`` (a pushed ref) and ``SecretLocation``, are ``PayloadPart`` classes: each
+field names the JSON key it is read from, and ``raw`` keeps the part's JSON.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from ._server_events import (
     EVENT_KEYS,
     CommitCommentEvent,
     MirrorSynchronizedEvent,
+    PayloadPart,
     PingEvent,
     ProjectModifiedEvent,
     PullRequestCommentEvent,
@@ -52,6 +58,7 @@ __all__ = [
     "EVENT_KEYS",
     "CommitCommentEvent",
     "MirrorSynchronizedEvent",
+    "PayloadPart",
     "PingEvent",
     "ProjectModifiedEvent",
     "PullRequestCommentEvent",

@@ -36,6 +36,7 @@ BASE_PATHS = {"cloud": "/2.0", "server": "/rest"}
 ROOT = Path(__file__).resolve().parents[2]
 
 REACTION = "/comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}"
+PULL_REQUEST_DC = "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}"
 REPOSITORY = "/repositories/{workspace}/{repo_slug}"
 REVSPEC = "0123456..89abcde"
 PULL_REQUEST = f"{REPOSITORY}/pullrequests/{{pull_request_id}}"
@@ -56,12 +57,18 @@ REDIRECTS = {
 def _add_examples(product: str, doc: Document, served: Json) -> None:
     paths = served["paths"]
     if product == "server":
-        # Prism's sampler gives up on the deeply recursive RestUserReaction (SCHEMA_TOO_COMPLEX).
-        for path in (
-            f"{REACTION}/commits/{{commitId}}/comments/{{commentId}}/reactions/{{emoticon}}",
-            f"{REACTION}/pull-requests/{{pullRequestId}}/comments/{{commentId}}/reactions/{{emoticon}}",
+        # Prism's sampler gives up (SCHEMA_TOO_COMPLEX, over 2,500 nodes) on the deeply recursive
+        # RestUserReaction, and on a page of activities (each may hold a comment, its anchor's pull
+        # request, a diff with its comments, and commits).
+        for method, path in (
+            ("put", f"{REACTION}/commits/{{commitId}}/comments/{{commentId}}/reactions/{{emoticon}}"),
+            (
+                "put",
+                f"{REACTION}/pull-requests/{{pullRequestId}}/comments/{{commentId}}/reactions/{{emoticon}}",
+            ),
+            ("get", f"{PULL_REQUEST_DC}/activities"),
         ):
-            for media in paths[path]["put"]["responses"]["200"]["content"].values():
+            for media in paths[path][method]["responses"]["200"]["content"].values():
                 media["example"] = doc.example(media["schema"])
         return
     # The file's media type is only typed `string`: Prism would take its sample, "string", as the

@@ -23,14 +23,14 @@ from bitbucket_client import (
 )
 from bitbucket_client.server import OPERATIONS
 from bitbucket_client.server.models import (
+    RestApplicationUserInput,
     RestBranch,
     RestComment,
     RestCommit,
     RestProject,
     RestPullRequest,
     RestPullRequestParticipantInput,
-    RestPullRequestParticipantUserInput,
-    RestPullRequestToRefInput,
+    RestPullRequestRefInput,
     RestRepository,
 )
 from bitbucket_client.testing import FakeBitbucketServer
@@ -58,8 +58,8 @@ def seed_prs(fake: FakeBitbucketServer, count: int, author: str = "alice") -> No
         fake.add_pull_request("PRJ", "widgets", title=f"Change {number + 1}", author=author)
 
 
-def ref(branch: str) -> RestPullRequestToRefInput:
-    return RestPullRequestToRefInput(id=f"refs/heads/{branch}")
+def ref(branch: str) -> RestPullRequestRefInput:
+    return RestPullRequestRefInput(id=f"refs/heads/{branch}")
 
 
 # ---- pagination ---------------------------------------------------------------------------------------
@@ -262,13 +262,13 @@ async def test_create_a_pull_request(fake: FakeBitbucketServer) -> None:
     fake.add_commit("PRJ", "widgets", "topic", "Work")
     fake.state.user("bob")
     async with fake.client() as bb:
-        reviewer = RestPullRequestParticipantInput(user=RestPullRequestParticipantUserInput(name="bob"))
+        reviewer = RestPullRequestParticipantInput(user=RestApplicationUserInput(name="bob"))
         pr = await bb.pullrequests.create(
             "PRJ", "widgets", title="Topic", from_ref=ref("topic"), to_ref=ref("main"), reviewers=[reviewer]
         )
         assert (pr.id, pr.version, pr.state, pr.open_) == (1, 0, "OPEN", True)
         assert [r.user.name for r in pr.reviewers or [] if r.user] == ["bob"]
-        assert pr["author"]["role"] == "AUTHOR"
+        assert pr.author and pr.author.role == "AUTHOR"
         with pytest.raises(ConflictError, match="Only one pull request"):
             await bb.pullrequests.create(
                 "PRJ", "widgets", title="Again", from_ref=ref("topic"), to_ref=ref("main")
@@ -304,12 +304,12 @@ async def test_merge_checks_veto_with_409(fake: FakeBitbucketServer) -> None:
     fake.add_pull_request("PRJ", "guarded", title="x", author="alice")
     async with fake.client() as bb:
         mergeability = await bb.pullrequests.can_merge("PRJ", "guarded", 1)
-        assert mergeability["canMerge"] is False and mergeability.vetoes
+        assert mergeability.can_merge is False and mergeability.vetoes
         with pytest.raises(ConflictError) as raised:
             await bb.pullrequests.merge("PRJ", "guarded", 1, version=0)
         assert raised.value.vetoes[0].summary_message == "Not enough approvals"
         await bb.pullrequests.set_participant_status("PRJ", "guarded", 1, "fake-user", status="APPROVED")
-        assert (await bb.pullrequests.can_merge("PRJ", "guarded", 1))["canMerge"] is True
+        assert (await bb.pullrequests.can_merge("PRJ", "guarded", 1)).can_merge is True
         merged = await bb.pullrequests.merge("PRJ", "guarded", 1, version=0)  # a review keeps the version
     assert merged.state == "MERGED"
 
@@ -377,7 +377,8 @@ async def test_webhook_subscriptions(fake: FakeBitbucketServer) -> None:
         created = await bb.webhooks.create_for_repository(
             "PRJ", "widgets", name="CI", url="https://ci.example.com/hook", events=["pr:merged"]
         )
-        hook_id = created["id"]
+        hook_id = created.id
+        assert isinstance(hook_id, int)
         assert (created.name, created.events) == ("CI", ["pr:merged"])
         listed = [h.name async for h in bb.webhooks.list_for_repository("PRJ", "widgets", event="pr:merged")]
         assert listed == ["CI"]

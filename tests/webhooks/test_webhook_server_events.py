@@ -237,7 +237,7 @@ def test_pull_request_updates() -> None:
     assert modified.previous_description == "Draft: tabulates polynomials."
     assert not isinstance(modified.previous_target, Unset)
     assert modified.previous_target.display_id == "develop"
-    assert modified.previous_target["latestCommit"] == SHA_BASE
+    assert modified.previous_target.latest_commit == SHA_BASE
     assert modified.previous_draft is True
     assert not isinstance(modified.pull_request, Unset)
     assert modified.pull_request.title == "Add the difference engine (v2)"
@@ -274,9 +274,9 @@ def test_merged_declined_deleted() -> None:
     assert isinstance(merged, server.PullRequestEvent) and not isinstance(merged.pull_request, Unset)
     assert value(merged.pull_request.state) == "MERGED"
     assert merged.pull_request.closed_date == 1714572000000
-    assert (
-        merged.pull_request["properties"]["mergeCommit"]["id"] == "f00dbabe0987654321fedcba0987654321fedcba"
-    )
+    properties = merged.pull_request.properties
+    assert not isinstance(properties, Unset) and not isinstance(properties.merge_commit, Unset)
+    assert properties.merge_commit.id == "f00dbabe0987654321fedcba0987654321fedcba"
 
     declined, _ = receive("pr:declined")
     assert isinstance(declined, server.PullRequestEvent) and not isinstance(declined.pull_request, Unset)

@@ -11,8 +11,6 @@ if TYPE_CHECKING:
     from .admin_password_update import AdminPasswordUpdate
     from .admin_set_banner_body import AdminSetBannerBody
     from .admin_set_mail_config_body import AdminSetMailConfigBody
-    from .application_user import ApplicationUser
-    from .application_user_input import ApplicationUserInput
     from .authentication_entity import AuthenticationEntity
     from .authentication_get_login_options_response import AuthenticationGetLoginOptionsResponse
     from .authentication_list_idps_response import AuthenticationListIdpsResponse
@@ -27,13 +25,12 @@ if TYPE_CHECKING:
     from .comment_thread_diff_anchor_line_type import CommentThreadDiffAnchorLineType
     from .context import Context
     from .conversation_dto import ConversationDTO
+    from .dashboard_get_inbox_pullrequest_count_response import DashboardGetInboxPullrequestCountResponse
     from .enriched_repository import EnrichedRepository
     from .enriched_repository_properties import EnrichedRepositoryProperties
     from .enriched_repository_related_links import EnrichedRepositoryRelatedLinks
     from .example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
     from .example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
-    from .example_files import ExampleFiles
-    from .example_json_last_modified_callback import ExampleJsonLastModifiedCallback
     from .example_multipart_form_data import ExampleMultipartFormData
     from .example_post_multipart_form_data import ExamplePostMultipartFormData
     from .example_preview_migration import ExamplePreviewMigration
@@ -109,6 +106,9 @@ if TYPE_CHECKING:
     from .page_rest_webhook import PageRestWebhook
     from .page_string import PageString
     from .permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
+    from .pullrequests_list_changes_response import PullrequestsListChangesResponse
+    from .pullrequests_list_changes_response_properties import PullrequestsListChangesResponseProperties
+    from .ref_type import RefType
     from .refs_list_branches_order_by import RefsListBranchesOrderBy
     from .repositories_search_permission import RepositoriesSearchPermission
     from .repositories_search_state import RepositoriesSearchState
@@ -119,13 +119,14 @@ if TYPE_CHECKING:
     from .rest_access_token import RestAccessToken
     from .rest_access_token_request import RestAccessTokenRequest
     from .rest_aggregate_reject_counter import RestAggregateRejectCounter
+    from .rest_ahead_behind import RestAheadBehind
+    from .rest_ahead_behind_input import RestAheadBehindInput
     from .rest_analytics_settings import RestAnalyticsSettings
     from .rest_announcement_banner import RestAnnouncementBanner
     from .rest_announcement_banner_audience import RestAnnouncementBannerAudience
     from .rest_application_properties import RestApplicationProperties
     from .rest_application_user import RestApplicationUser
     from .rest_application_user_input import RestApplicationUserInput
-    from .rest_application_user_input_links import RestApplicationUserInputLinks
     from .rest_application_user_type import RestApplicationUserType
     from .rest_application_user_with_permissions import RestApplicationUserWithPermissions
     from .rest_application_user_with_permissions_effective_permissions import (
@@ -140,7 +141,6 @@ if TYPE_CHECKING:
     from .rest_auto_merge_processing_result_auto_merge_processing_status import (
         RestAutoMergeProcessingResultAutoMergeProcessingStatus,
     )
-    from .rest_auto_merge_processing_result_pull_request import RestAutoMergeProcessingResultPullRequest
     from .rest_auto_merge_project_settings_request import RestAutoMergeProjectSettingsRequest
     from .rest_auto_merge_project_settings_request_restriction_action import (
         RestAutoMergeProjectSettingsRequestRestrictionAction,
@@ -160,8 +160,16 @@ if TYPE_CHECKING:
     from .rest_branch_create_request import RestBranchCreateRequest
     from .rest_branch_delete_request import RestBranchDeleteRequest
     from .rest_branch_input import RestBranchInput
+    from .rest_branch_metadata import RestBranchMetadata
+    from .rest_branch_metadata_input import RestBranchMetadataInput
+    from .rest_browse_entry import RestBrowseEntry
+    from .rest_browse_entry_type import RestBrowseEntryType
+    from .rest_browse_line import RestBrowseLine
+    from .rest_browse_result import RestBrowseResult
+    from .rest_browse_result_children import RestBrowseResultChildren
     from .rest_build_capabilities import RestBuildCapabilities
     from .rest_build_stats import RestBuildStats
+    from .rest_build_stats_input import RestBuildStatsInput
     from .rest_build_status import RestBuildStatus
     from .rest_build_status_input import RestBuildStatusInput
     from .rest_build_status_set_request import RestBuildStatusSetRequest
@@ -173,43 +181,35 @@ if TYPE_CHECKING:
     from .rest_change import RestChange
     from .rest_change_conflict import RestChangeConflict
     from .rest_change_node_type import RestChangeNodeType
-    from .rest_change_path import RestChangePath
-    from .rest_change_path_input import RestChangePathInput
+    from .rest_change_properties import RestChangeProperties
     from .rest_change_type import RestChangeType
     from .rest_changeset import RestChangeset
     from .rest_changeset_changes import RestChangesetChanges
     from .rest_changeset_changes_values import RestChangesetChangesValues
-    from .rest_changeset_to_commit import RestChangesetToCommit
     from .rest_cluster_information import RestClusterInformation
     from .rest_cluster_information_local_node import RestClusterInformationLocalNode
     from .rest_cluster_node import RestClusterNode
     from .rest_cluster_node_address import RestClusterNodeAddress
     from .rest_comment import RestComment
-    from .rest_comment_anchor import RestCommentAnchor
-    from .rest_comment_anchor_input import RestCommentAnchorInput
-    from .rest_comment_anchor_multiline_marker import RestCommentAnchorMultilineMarker
-    from .rest_comment_anchor_multiline_marker_input import RestCommentAnchorMultilineMarkerInput
-    from .rest_comment_anchor_multiline_span import RestCommentAnchorMultilineSpan
-    from .rest_comment_anchor_multiline_span_input import RestCommentAnchorMultilineSpanInput
-    from .rest_comment_anchor_pull_request import RestCommentAnchorPullRequest
-    from .rest_comment_anchor_pull_request_input import RestCommentAnchorPullRequestInput
-    from .rest_comment_anchor_pull_request_input_links import RestCommentAnchorPullRequestInputLinks
-    from .rest_comment_author import RestCommentAuthor
-    from .rest_comment_author_input import RestCommentAuthorInput
-    from .rest_comment_author_input_links import RestCommentAuthorInputLinks
     from .rest_comment_input import RestCommentInput
-    from .rest_comment_input_properties import RestCommentInputProperties
     from .rest_comment_jira_issue import RestCommentJiraIssue
-    from .rest_comment_parent import RestCommentParent
-    from .rest_comment_parent_anchor import RestCommentParentAnchor
-    from .rest_comment_parent_anchor_input import RestCommentParentAnchorInput
-    from .rest_comment_parent_input import RestCommentParentInput
-    from .rest_comment_parent_input_properties import RestCommentParentInputProperties
-    from .rest_comment_parent_properties import RestCommentParentProperties
     from .rest_comment_properties import RestCommentProperties
+    from .rest_comment_properties_input import RestCommentPropertiesInput
+    from .rest_comment_thread_diff_anchor import RestCommentThreadDiffAnchor
+    from .rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
+    from .rest_comment_thread_diff_anchor_multiline_marker import RestCommentThreadDiffAnchorMultilineMarker
+    from .rest_comment_thread_diff_anchor_multiline_marker_input import (
+        RestCommentThreadDiffAnchorMultilineMarkerInput,
+    )
+    from .rest_comment_thread_diff_anchor_multiline_span import RestCommentThreadDiffAnchorMultilineSpan
+    from .rest_comment_thread_diff_anchor_multiline_span_input import (
+        RestCommentThreadDiffAnchorMultilineSpanInput,
+    )
     from .rest_commit import RestCommit
-    from .rest_commit_author import RestCommitAuthor
+    from .rest_commit_input import RestCommitInput
     from .rest_commit_message_suggestion import RestCommitMessageSuggestion
+    from .rest_commit_properties import RestCommitProperties
+    from .rest_commit_properties_input import RestCommitPropertiesInput
     from .rest_conflict_our_change import RestConflictOurChange
     from .rest_create_branch_request import RestCreateBranchRequest
     from .rest_create_tag_request import RestCreateTagRequest
@@ -222,7 +222,6 @@ if TYPE_CHECKING:
     from .rest_deployment_environment_variant_2 import RestDeploymentEnvironmentVariant2
     from .rest_deployment_set_request import RestDeploymentSetRequest
     from .rest_deployment_state import RestDeploymentState
-    from .rest_deployment_to_commit import RestDeploymentToCommit
     from .rest_detailed_group import RestDetailedGroup
     from .rest_detailed_invocation import RestDetailedInvocation
     from .rest_detailed_invocation_event_scope import RestDetailedInvocationEventScope
@@ -235,6 +234,8 @@ if TYPE_CHECKING:
     from .rest_diff_line_conflict_marker import RestDiffLineConflictMarker
     from .rest_diff_properties import RestDiffProperties
     from .rest_diff_segment import RestDiffSegment
+    from .rest_diff_stats_summary import RestDiffStatsSummary
+    from .rest_diffs import RestDiffs
     from .rest_enhanced_entity_link import RestEnhancedEntityLink
     from .rest_erased_user import RestErasedUser
     from .rest_export_request import RestExportRequest
@@ -257,8 +258,12 @@ if TYPE_CHECKING:
     from .rest_insight_report import RestInsightReport
     from .rest_insight_report_data import RestInsightReportData
     from .rest_insight_report_data_input import RestInsightReportDataInput
+    from .rest_insight_report_link import RestInsightReportLink
+    from .rest_insight_report_link_input import RestInsightReportLinkInput
     from .rest_insight_report_result import RestInsightReportResult
     from .rest_jira_issue import RestJiraIssue
+    from .rest_jira_issue_key import RestJiraIssueKey
+    from .rest_jira_issue_key_input import RestJiraIssueKeyInput
     from .rest_job import RestJob
     from .rest_job_message import RestJobMessage
     from .rest_job_message_severity import RestJobMessageSeverity
@@ -269,6 +274,12 @@ if TYPE_CHECKING:
     from .rest_labelable import RestLabelable
     from .rest_labelable_labelable_type import RestLabelableLabelableType
     from .rest_labelable_related_links import RestLabelableRelatedLinks
+    from .rest_last_modified import RestLastModified
+    from .rest_last_modified_files import RestLastModifiedFiles
+    from .rest_legacy_link import RestLegacyLink
+    from .rest_legacy_link_input import RestLegacyLinkInput
+    from .rest_link import RestLink
+    from .rest_link_input import RestLinkInput
     from .rest_log_level import RestLogLevel
     from .rest_mail_configuration import RestMailConfiguration
     from .rest_mail_configuration_protocol import RestMailConfigurationProtocol
@@ -284,6 +295,7 @@ if TYPE_CHECKING:
     from .rest_migration_repository import RestMigrationRepository
     from .rest_migration_repository_migration_state import RestMigrationRepositoryMigrationState
     from .rest_minimal_commit import RestMinimalCommit
+    from .rest_minimal_commit_input import RestMinimalCommitInput
     from .rest_minimal_ref import RestMinimalRef
     from .rest_mirror_repository_synchronization_status import RestMirrorRepositorySynchronizationStatus
     from .rest_mirror_repository_synchronization_status_hashes import (
@@ -307,13 +319,19 @@ if TYPE_CHECKING:
     from .rest_node_connectivity_summary import RestNodeConnectivitySummary
     from .rest_node_connectivity_summary_summary import RestNodeConnectivitySummarySummary
     from .rest_node_type import RestNodeType
+    from .rest_outgoing_pull_request import RestOutgoingPullRequest
+    from .rest_outgoing_pull_request_input import RestOutgoingPullRequestInput
+    from .rest_path import RestPath
     from .rest_permitted import RestPermitted
     from .rest_permitted_group import RestPermittedGroup
     from .rest_permitted_group_group import RestPermittedGroupGroup
+    from .rest_permitted_operations import RestPermittedOperations
+    from .rest_permitted_operations_input import RestPermittedOperationsInput
     from .rest_permitted_user import RestPermittedUser
+    from .rest_person import RestPerson
+    from .rest_person_input import RestPersonInput
     from .rest_project import RestProject
     from .rest_project_input import RestProjectInput
-    from .rest_project_input_links import RestProjectInputLinks
     from .rest_project_settings_restriction import RestProjectSettingsRestriction
     from .rest_project_settings_restriction_processed_state import (
         RestProjectSettingsRestrictionProcessedState,
@@ -323,20 +341,14 @@ if TYPE_CHECKING:
     from .rest_pull_request import RestPullRequest
     from .rest_pull_request_activity import RestPullRequestActivity
     from .rest_pull_request_activity_action import RestPullRequestActivityAction
+    from .rest_pull_request_activity_comment_action import RestPullRequestActivityCommentAction
     from .rest_pull_request_assign_participant_role_request import RestPullRequestAssignParticipantRoleRequest
     from .rest_pull_request_assign_status_request import RestPullRequestAssignStatusRequest
     from .rest_pull_request_condition import RestPullRequestCondition
-    from .rest_pull_request_condition_scope import RestPullRequestConditionScope
-    from .rest_pull_request_condition_scope_input import RestPullRequestConditionScopeInput
-    from .rest_pull_request_condition_source_ref_matcher import RestPullRequestConditionSourceRefMatcher
-    from .rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
     from .rest_pull_request_decline_request import RestPullRequestDeclineRequest
     from .rest_pull_request_delete_request import RestPullRequestDeleteRequest
     from .rest_pull_request_finish_review_request import RestPullRequestFinishReviewRequest
     from .rest_pull_request_input import RestPullRequestInput
-    from .rest_pull_request_input_links import RestPullRequestInputLinks
     from .rest_pull_request_merge_config import RestPullRequestMergeConfig
     from .rest_pull_request_merge_config_commit_message_template import (
         RestPullRequestMergeConfigCommitMessageTemplate,
@@ -344,50 +356,45 @@ if TYPE_CHECKING:
     from .rest_pull_request_merge_config_commit_message_template_input import (
         RestPullRequestMergeConfigCommitMessageTemplateInput,
     )
-    from .rest_pull_request_merge_config_default_strategy import RestPullRequestMergeConfigDefaultStrategy
-    from .rest_pull_request_merge_config_default_strategy_input import (
-        RestPullRequestMergeConfigDefaultStrategyInput,
-    )
-    from .rest_pull_request_merge_config_default_strategy_input_links import (
-        RestPullRequestMergeConfigDefaultStrategyInputLinks,
-    )
+    from .rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from .rest_pull_request_merge_request import RestPullRequestMergeRequest
+    from .rest_pull_request_merge_result import RestPullRequestMergeResult
+    from .rest_pull_request_merge_result_input import RestPullRequestMergeResultInput
+    from .rest_pull_request_merge_result_outcome import RestPullRequestMergeResultOutcome
     from .rest_pull_request_merge_strategy import RestPullRequestMergeStrategy
     from .rest_pull_request_merge_strategy_input import RestPullRequestMergeStrategyInput
-    from .rest_pull_request_merge_strategy_input_links import RestPullRequestMergeStrategyInputLinks
     from .rest_pull_request_mergeability import RestPullRequestMergeability
-    from .rest_pull_request_mergeability_outcome import RestPullRequestMergeabilityOutcome
     from .rest_pull_request_participant import RestPullRequestParticipant
     from .rest_pull_request_participant_input import RestPullRequestParticipantInput
     from .rest_pull_request_participant_role import RestPullRequestParticipantRole
     from .rest_pull_request_participant_status import RestPullRequestParticipantStatus
-    from .rest_pull_request_participant_user import RestPullRequestParticipantUser
-    from .rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
-    from .rest_pull_request_participant_user_input_links import RestPullRequestParticipantUserInputLinks
+    from .rest_pull_request_properties import RestPullRequestProperties
+    from .rest_pull_request_properties_input import RestPullRequestPropertiesInput
     from .rest_pull_request_rebase_request import RestPullRequestRebaseRequest
     from .rest_pull_request_rebase_result import RestPullRequestRebaseResult
     from .rest_pull_request_rebaseability import RestPullRequestRebaseability
+    from .rest_pull_request_ref import RestPullRequestRef
+    from .rest_pull_request_ref_input import RestPullRequestRefInput
     from .rest_pull_request_reopen_request import RestPullRequestReopenRequest
+    from .rest_pull_request_rescope_commits import RestPullRequestRescopeCommits
     from .rest_pull_request_settings import RestPullRequestSettings
     from .rest_pull_request_settings_input import RestPullRequestSettingsInput
-    from .rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig
-    from .rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
     from .rest_pull_request_state import RestPullRequestState
     from .rest_pull_request_suggestion import RestPullRequestSuggestion
-    from .rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange
-    from .rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef
-    from .rest_pull_request_to_ref import RestPullRequestToRef
-    from .rest_pull_request_to_ref_input import RestPullRequestToRefInput
     from .rest_push_ref_change_updated_type import RestPushRefChangeUpdatedType
     from .rest_rate_limit_settings import RestRateLimitSettings
     from .rest_rate_limit_settings_input import RestRateLimitSettingsInput
     from .rest_raw_access_token import RestRawAccessToken
+    from .rest_ref_change import RestRefChange
     from .rest_ref_change_type import RestRefChangeType
     from .rest_ref_matcher import RestRefMatcher
+    from .rest_ref_matcher_input import RestRefMatcherInput
+    from .rest_ref_matcher_type import RestRefMatcherType
     from .rest_ref_matcher_type_id import RestRefMatcherTypeId
+    from .rest_ref_matcher_type_input import RestRefMatcherTypeInput
     from .rest_ref_restriction import RestRefRestriction
-    from .rest_ref_restriction_matcher_type import RestRefRestrictionMatcherType
-    from .rest_ref_restriction_matcher_type_input import RestRefRestrictionMatcherTypeInput
+    from .rest_ref_restriction_scope import RestRefRestrictionScope
+    from .rest_ref_restriction_scope_input import RestRefRestrictionScopeInput
     from .rest_ref_sync_queue import RestRefSyncQueue
     from .rest_ref_sync_request import RestRefSyncRequest
     from .rest_ref_sync_request_action import RestRefSyncRequestAction
@@ -402,20 +409,14 @@ if TYPE_CHECKING:
     from .rest_repository_hook import RestRepositoryHook
     from .rest_repository_hook_veto import RestRepositoryHookVeto
     from .rest_repository_input import RestRepositoryInput
-    from .rest_repository_input_links import RestRepositoryInputLinks
+    from .rest_repository_links import RestRepositoryLinks
+    from .rest_repository_links_input import RestRepositoryLinksInput
     from .rest_repository_lock_owner import RestRepositoryLockOwner
     from .rest_repository_mirror_event import RestRepositoryMirrorEvent
     from .rest_repository_mirror_event_type import RestRepositoryMirrorEventType
-    from .rest_repository_origin import RestRepositoryOrigin
-    from .rest_repository_origin_input import RestRepositoryOriginInput
-    from .rest_repository_origin_input_links import RestRepositoryOriginInputLinks
-    from .rest_repository_origin_related_links import RestRepositoryOriginRelatedLinks
     from .rest_repository_policy import RestRepositoryPolicy
     from .rest_repository_policy_input import RestRepositoryPolicyInput
     from .rest_repository_policy_permission import RestRepositoryPolicyPermission
-    from .rest_repository_project import RestRepositoryProject
-    from .rest_repository_project_input import RestRepositoryProjectInput
-    from .rest_repository_project_input_links import RestRepositoryProjectInputLinks
     from .rest_repository_pull_request_settings import RestRepositoryPullRequestSettings
     from .rest_repository_pull_request_settings_input import RestRepositoryPullRequestSettingsInput
     from .rest_repository_pull_request_settings_required_approvers import (
@@ -441,6 +442,8 @@ if TYPE_CHECKING:
     from .rest_secret_scanning_allowlist_rule_set_request import RestSecretScanningAllowlistRuleSetRequest
     from .rest_secret_scanning_rule import RestSecretScanningRule
     from .rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest
+    from .rest_self_links import RestSelfLinks
+    from .rest_self_links_input import RestSelfLinksInput
     from .rest_set_insight_report_request import RestSetInsightReportRequest
     from .rest_single_add_insight_annotation_request import RestSingleAddInsightAnnotationRequest
     from .rest_ssh_access_key import RestSshAccessKey
@@ -449,10 +452,6 @@ if TYPE_CHECKING:
     from .rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
     from .rest_ssh_access_key_locations import RestSshAccessKeyLocations
     from .rest_ssh_access_key_permission import RestSshAccessKeyPermission
-    from .rest_ssh_access_key_repository import RestSshAccessKeyRepository
-    from .rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput
-    from .rest_ssh_access_key_repository_input_links import RestSshAccessKeyRepositoryInputLinks
-    from .rest_ssh_access_key_repository_related_links import RestSshAccessKeyRepositoryRelatedLinks
     from .rest_ssh_credentials import RestSshCredentials
     from .rest_ssh_key import RestSshKey
     from .rest_ssh_key_settings import RestSshKeySettings
@@ -463,7 +462,6 @@ if TYPE_CHECKING:
     from .rest_sync_progress import RestSyncProgress
     from .rest_system_signing_configuration import RestSystemSigningConfiguration
     from .rest_tag import RestTag
-    from .rest_tag_type import RestTagType
     from .rest_upstream_server import RestUpstreamServer
     from .rest_upstream_server_state import RestUpstreamServerState
     from .rest_upstream_settings import RestUpstreamSettings
@@ -475,18 +473,14 @@ if TYPE_CHECKING:
     from .rest_user_rate_limit_settings_settings_input import RestUserRateLimitSettingsSettingsInput
     from .rest_user_rate_limit_settings_update_request import RestUserRateLimitSettingsUpdateRequest
     from .rest_user_reaction import RestUserReaction
-    from .rest_user_reaction_comment import RestUserReactionComment
-    from .rest_user_reaction_comment_parent import RestUserReactionCommentParent
-    from .rest_user_reaction_comment_parent_properties import RestUserReactionCommentParentProperties
-    from .rest_user_reaction_comment_properties import RestUserReactionCommentProperties
     from .rest_user_reaction_emoticon import RestUserReactionEmoticon
     from .rest_username_password_credentials import RestUsernamePasswordCredentials
     from .rest_webhook import RestWebhook
     from .rest_webhook_configuration import RestWebhookConfiguration
+    from .rest_webhook_configuration_input import RestWebhookConfigurationInput
     from .rest_webhook_credentials import RestWebhookCredentials
     from .rest_webhook_credentials_input import RestWebhookCredentialsInput
     from .rest_webhook_input import RestWebhookInput
-    from .rest_webhook_input_configuration import RestWebhookInputConfiguration
     from .rest_webhook_input_statistics import RestWebhookInputStatistics
     from .rest_x509_certificate import RestX509Certificate
     from .scope import Scope
@@ -519,8 +513,6 @@ _MODULES: dict[str, str] = {
     "AdminPasswordUpdate": ".admin_password_update",
     "AdminSetBannerBody": ".admin_set_banner_body",
     "AdminSetMailConfigBody": ".admin_set_mail_config_body",
-    "ApplicationUser": ".application_user",
-    "ApplicationUserInput": ".application_user_input",
     "AuthenticationEntity": ".authentication_entity",
     "AuthenticationGetLoginOptionsResponse": ".authentication_get_login_options_response",
     "AuthenticationListIdpsResponse": ".authentication_list_idps_response",
@@ -535,13 +527,12 @@ _MODULES: dict[str, str] = {
     "CommentThreadDiffAnchorLineType": ".comment_thread_diff_anchor_line_type",
     "Context": ".context",
     "ConversationDTO": ".conversation_dto",
+    "DashboardGetInboxPullrequestCountResponse": ".dashboard_get_inbox_pullrequest_count_response",
     "EnrichedRepository": ".enriched_repository",
     "EnrichedRepositoryProperties": ".enriched_repository_properties",
     "EnrichedRepositoryRelatedLinks": ".enriched_repository_related_links",
     "ExampleAvatarMultipartFormData": ".example_avatar_multipart_form_data",
     "ExampleCertificateMultipartFormData": ".example_certificate_multipart_form_data",
-    "ExampleFiles": ".example_files",
-    "ExampleJsonLastModifiedCallback": ".example_json_last_modified_callback",
     "ExampleMultipartFormData": ".example_multipart_form_data",
     "ExamplePostMultipartFormData": ".example_post_multipart_form_data",
     "ExamplePreviewMigration": ".example_preview_migration",
@@ -613,6 +604,9 @@ _MODULES: dict[str, str] = {
     "PageRestWebhook": ".page_rest_webhook",
     "PageString": ".page_string",
     "PermissionsSetUserPermissionPermission": ".permissions_set_user_permission_permission",
+    "PullrequestsListChangesResponse": ".pullrequests_list_changes_response",
+    "PullrequestsListChangesResponseProperties": ".pullrequests_list_changes_response_properties",
+    "RefType": ".ref_type",
     "RefsListBranchesOrderBy": ".refs_list_branches_order_by",
     "RepositoriesSearchPermission": ".repositories_search_permission",
     "RepositoriesSearchState": ".repositories_search_state",
@@ -623,13 +617,14 @@ _MODULES: dict[str, str] = {
     "RestAccessToken": ".rest_access_token",
     "RestAccessTokenRequest": ".rest_access_token_request",
     "RestAggregateRejectCounter": ".rest_aggregate_reject_counter",
+    "RestAheadBehind": ".rest_ahead_behind",
+    "RestAheadBehindInput": ".rest_ahead_behind_input",
     "RestAnalyticsSettings": ".rest_analytics_settings",
     "RestAnnouncementBanner": ".rest_announcement_banner",
     "RestAnnouncementBannerAudience": ".rest_announcement_banner_audience",
     "RestApplicationProperties": ".rest_application_properties",
     "RestApplicationUser": ".rest_application_user",
     "RestApplicationUserInput": ".rest_application_user_input",
-    "RestApplicationUserInputLinks": ".rest_application_user_input_links",
     "RestApplicationUserType": ".rest_application_user_type",
     "RestApplicationUserWithPermissions": ".rest_application_user_with_permissions",
     "RestApplicationUserWithPermissionsEffectivePermissions": ".rest_application_user_with_permissions_effective_permissions",
@@ -640,7 +635,6 @@ _MODULES: dict[str, str] = {
     "RestAutoDeclineSettingsRequest": ".rest_auto_decline_settings_request",
     "RestAutoMergeProcessingResult": ".rest_auto_merge_processing_result",
     "RestAutoMergeProcessingResultAutoMergeProcessingStatus": ".rest_auto_merge_processing_result_auto_merge_processing_status",
-    "RestAutoMergeProcessingResultPullRequest": ".rest_auto_merge_processing_result_pull_request",
     "RestAutoMergeProjectSettingsRequest": ".rest_auto_merge_project_settings_request",
     "RestAutoMergeProjectSettingsRequestRestrictionAction": ".rest_auto_merge_project_settings_request_restriction_action",
     "RestAutoMergeRequest": ".rest_auto_merge_request",
@@ -656,8 +650,16 @@ _MODULES: dict[str, str] = {
     "RestBranchCreateRequest": ".rest_branch_create_request",
     "RestBranchDeleteRequest": ".rest_branch_delete_request",
     "RestBranchInput": ".rest_branch_input",
+    "RestBranchMetadata": ".rest_branch_metadata",
+    "RestBranchMetadataInput": ".rest_branch_metadata_input",
+    "RestBrowseEntry": ".rest_browse_entry",
+    "RestBrowseEntryType": ".rest_browse_entry_type",
+    "RestBrowseLine": ".rest_browse_line",
+    "RestBrowseResult": ".rest_browse_result",
+    "RestBrowseResultChildren": ".rest_browse_result_children",
     "RestBuildCapabilities": ".rest_build_capabilities",
     "RestBuildStats": ".rest_build_stats",
+    "RestBuildStatsInput": ".rest_build_stats_input",
     "RestBuildStatus": ".rest_build_status",
     "RestBuildStatusInput": ".rest_build_status_input",
     "RestBuildStatusSetRequest": ".rest_build_status_set_request",
@@ -669,43 +671,31 @@ _MODULES: dict[str, str] = {
     "RestChange": ".rest_change",
     "RestChangeConflict": ".rest_change_conflict",
     "RestChangeNodeType": ".rest_change_node_type",
-    "RestChangePath": ".rest_change_path",
-    "RestChangePathInput": ".rest_change_path_input",
+    "RestChangeProperties": ".rest_change_properties",
     "RestChangeType": ".rest_change_type",
     "RestChangeset": ".rest_changeset",
     "RestChangesetChanges": ".rest_changeset_changes",
     "RestChangesetChangesValues": ".rest_changeset_changes_values",
-    "RestChangesetToCommit": ".rest_changeset_to_commit",
     "RestClusterInformation": ".rest_cluster_information",
     "RestClusterInformationLocalNode": ".rest_cluster_information_local_node",
     "RestClusterNode": ".rest_cluster_node",
     "RestClusterNodeAddress": ".rest_cluster_node_address",
     "RestComment": ".rest_comment",
-    "RestCommentAnchor": ".rest_comment_anchor",
-    "RestCommentAnchorInput": ".rest_comment_anchor_input",
-    "RestCommentAnchorMultilineMarker": ".rest_comment_anchor_multiline_marker",
-    "RestCommentAnchorMultilineMarkerInput": ".rest_comment_anchor_multiline_marker_input",
-    "RestCommentAnchorMultilineSpan": ".rest_comment_anchor_multiline_span",
-    "RestCommentAnchorMultilineSpanInput": ".rest_comment_anchor_multiline_span_input",
-    "RestCommentAnchorPullRequest": ".rest_comment_anchor_pull_request",
-    "RestCommentAnchorPullRequestInput": ".rest_comment_anchor_pull_request_input",
-    "RestCommentAnchorPullRequestInputLinks": ".rest_comment_anchor_pull_request_input_links",
-    "RestCommentAuthor": ".rest_comment_author",
-    "RestCommentAuthorInput": ".rest_comment_author_input",
-    "RestCommentAuthorInputLinks": ".rest_comment_author_input_links",
     "RestCommentInput": ".rest_comment_input",
-    "RestCommentInputProperties": ".rest_comment_input_properties",
     "RestCommentJiraIssue": ".rest_comment_jira_issue",
-    "RestCommentParent": ".rest_comment_parent",
-    "RestCommentParentAnchor": ".rest_comment_parent_anchor",
-    "RestCommentParentAnchorInput": ".rest_comment_parent_anchor_input",
-    "RestCommentParentInput": ".rest_comment_parent_input",
-    "RestCommentParentInputProperties": ".rest_comment_parent_input_properties",
-    "RestCommentParentProperties": ".rest_comment_parent_properties",
     "RestCommentProperties": ".rest_comment_properties",
+    "RestCommentPropertiesInput": ".rest_comment_properties_input",
+    "RestCommentThreadDiffAnchor": ".rest_comment_thread_diff_anchor",
+    "RestCommentThreadDiffAnchorInput": ".rest_comment_thread_diff_anchor_input",
+    "RestCommentThreadDiffAnchorMultilineMarker": ".rest_comment_thread_diff_anchor_multiline_marker",
+    "RestCommentThreadDiffAnchorMultilineMarkerInput": ".rest_comment_thread_diff_anchor_multiline_marker_input",
+    "RestCommentThreadDiffAnchorMultilineSpan": ".rest_comment_thread_diff_anchor_multiline_span",
+    "RestCommentThreadDiffAnchorMultilineSpanInput": ".rest_comment_thread_diff_anchor_multiline_span_input",
     "RestCommit": ".rest_commit",
-    "RestCommitAuthor": ".rest_commit_author",
+    "RestCommitInput": ".rest_commit_input",
     "RestCommitMessageSuggestion": ".rest_commit_message_suggestion",
+    "RestCommitProperties": ".rest_commit_properties",
+    "RestCommitPropertiesInput": ".rest_commit_properties_input",
     "RestConflictOurChange": ".rest_conflict_our_change",
     "RestCreateBranchRequest": ".rest_create_branch_request",
     "RestCreateTagRequest": ".rest_create_tag_request",
@@ -718,7 +708,6 @@ _MODULES: dict[str, str] = {
     "RestDeploymentEnvironmentVariant2": ".rest_deployment_environment_variant_2",
     "RestDeploymentSetRequest": ".rest_deployment_set_request",
     "RestDeploymentState": ".rest_deployment_state",
-    "RestDeploymentToCommit": ".rest_deployment_to_commit",
     "RestDetailedGroup": ".rest_detailed_group",
     "RestDetailedInvocation": ".rest_detailed_invocation",
     "RestDetailedInvocationEventScope": ".rest_detailed_invocation_event_scope",
@@ -731,6 +720,8 @@ _MODULES: dict[str, str] = {
     "RestDiffLineConflictMarker": ".rest_diff_line_conflict_marker",
     "RestDiffProperties": ".rest_diff_properties",
     "RestDiffSegment": ".rest_diff_segment",
+    "RestDiffStatsSummary": ".rest_diff_stats_summary",
+    "RestDiffs": ".rest_diffs",
     "RestEnhancedEntityLink": ".rest_enhanced_entity_link",
     "RestErasedUser": ".rest_erased_user",
     "RestExportRequest": ".rest_export_request",
@@ -753,8 +744,12 @@ _MODULES: dict[str, str] = {
     "RestInsightReport": ".rest_insight_report",
     "RestInsightReportData": ".rest_insight_report_data",
     "RestInsightReportDataInput": ".rest_insight_report_data_input",
+    "RestInsightReportLink": ".rest_insight_report_link",
+    "RestInsightReportLinkInput": ".rest_insight_report_link_input",
     "RestInsightReportResult": ".rest_insight_report_result",
     "RestJiraIssue": ".rest_jira_issue",
+    "RestJiraIssueKey": ".rest_jira_issue_key",
+    "RestJiraIssueKeyInput": ".rest_jira_issue_key_input",
     "RestJob": ".rest_job",
     "RestJobMessage": ".rest_job_message",
     "RestJobMessageSeverity": ".rest_job_message_severity",
@@ -765,6 +760,12 @@ _MODULES: dict[str, str] = {
     "RestLabelable": ".rest_labelable",
     "RestLabelableLabelableType": ".rest_labelable_labelable_type",
     "RestLabelableRelatedLinks": ".rest_labelable_related_links",
+    "RestLastModified": ".rest_last_modified",
+    "RestLastModifiedFiles": ".rest_last_modified_files",
+    "RestLegacyLink": ".rest_legacy_link",
+    "RestLegacyLinkInput": ".rest_legacy_link_input",
+    "RestLink": ".rest_link",
+    "RestLinkInput": ".rest_link_input",
     "RestLogLevel": ".rest_log_level",
     "RestMailConfiguration": ".rest_mail_configuration",
     "RestMailConfigurationProtocol": ".rest_mail_configuration_protocol",
@@ -780,6 +781,7 @@ _MODULES: dict[str, str] = {
     "RestMigrationRepository": ".rest_migration_repository",
     "RestMigrationRepositoryMigrationState": ".rest_migration_repository_migration_state",
     "RestMinimalCommit": ".rest_minimal_commit",
+    "RestMinimalCommitInput": ".rest_minimal_commit_input",
     "RestMinimalRef": ".rest_minimal_ref",
     "RestMirrorRepositorySynchronizationStatus": ".rest_mirror_repository_synchronization_status",
     "RestMirrorRepositorySynchronizationStatusHashes": ".rest_mirror_repository_synchronization_status_hashes",
@@ -799,13 +801,19 @@ _MODULES: dict[str, str] = {
     "RestNodeConnectivitySummary": ".rest_node_connectivity_summary",
     "RestNodeConnectivitySummarySummary": ".rest_node_connectivity_summary_summary",
     "RestNodeType": ".rest_node_type",
+    "RestOutgoingPullRequest": ".rest_outgoing_pull_request",
+    "RestOutgoingPullRequestInput": ".rest_outgoing_pull_request_input",
+    "RestPath": ".rest_path",
     "RestPermitted": ".rest_permitted",
     "RestPermittedGroup": ".rest_permitted_group",
     "RestPermittedGroupGroup": ".rest_permitted_group_group",
+    "RestPermittedOperations": ".rest_permitted_operations",
+    "RestPermittedOperationsInput": ".rest_permitted_operations_input",
     "RestPermittedUser": ".rest_permitted_user",
+    "RestPerson": ".rest_person",
+    "RestPersonInput": ".rest_person_input",
     "RestProject": ".rest_project",
     "RestProjectInput": ".rest_project_input",
-    "RestProjectInputLinks": ".rest_project_input_links",
     "RestProjectSettingsRestriction": ".rest_project_settings_restriction",
     "RestProjectSettingsRestrictionProcessedState": ".rest_project_settings_restriction_processed_state",
     "RestProjectSettingsRestrictionRequest": ".rest_project_settings_restriction_request",
@@ -813,61 +821,56 @@ _MODULES: dict[str, str] = {
     "RestPullRequest": ".rest_pull_request",
     "RestPullRequestActivity": ".rest_pull_request_activity",
     "RestPullRequestActivityAction": ".rest_pull_request_activity_action",
+    "RestPullRequestActivityCommentAction": ".rest_pull_request_activity_comment_action",
     "RestPullRequestAssignParticipantRoleRequest": ".rest_pull_request_assign_participant_role_request",
     "RestPullRequestAssignStatusRequest": ".rest_pull_request_assign_status_request",
     "RestPullRequestCondition": ".rest_pull_request_condition",
-    "RestPullRequestConditionScope": ".rest_pull_request_condition_scope",
-    "RestPullRequestConditionScopeInput": ".rest_pull_request_condition_scope_input",
-    "RestPullRequestConditionSourceRefMatcher": ".rest_pull_request_condition_source_ref_matcher",
-    "RestPullRequestConditionSourceRefMatcherInput": ".rest_pull_request_condition_source_ref_matcher_input",
     "RestPullRequestDeclineRequest": ".rest_pull_request_decline_request",
     "RestPullRequestDeleteRequest": ".rest_pull_request_delete_request",
     "RestPullRequestFinishReviewRequest": ".rest_pull_request_finish_review_request",
     "RestPullRequestInput": ".rest_pull_request_input",
-    "RestPullRequestInputLinks": ".rest_pull_request_input_links",
     "RestPullRequestMergeConfig": ".rest_pull_request_merge_config",
     "RestPullRequestMergeConfigCommitMessageTemplate": ".rest_pull_request_merge_config_commit_message_template",
     "RestPullRequestMergeConfigCommitMessageTemplateInput": ".rest_pull_request_merge_config_commit_message_template_input",
-    "RestPullRequestMergeConfigDefaultStrategy": ".rest_pull_request_merge_config_default_strategy",
-    "RestPullRequestMergeConfigDefaultStrategyInput": ".rest_pull_request_merge_config_default_strategy_input",
-    "RestPullRequestMergeConfigDefaultStrategyInputLinks": ".rest_pull_request_merge_config_default_strategy_input_links",
+    "RestPullRequestMergeConfigInput": ".rest_pull_request_merge_config_input",
     "RestPullRequestMergeRequest": ".rest_pull_request_merge_request",
+    "RestPullRequestMergeResult": ".rest_pull_request_merge_result",
+    "RestPullRequestMergeResultInput": ".rest_pull_request_merge_result_input",
+    "RestPullRequestMergeResultOutcome": ".rest_pull_request_merge_result_outcome",
     "RestPullRequestMergeStrategy": ".rest_pull_request_merge_strategy",
     "RestPullRequestMergeStrategyInput": ".rest_pull_request_merge_strategy_input",
-    "RestPullRequestMergeStrategyInputLinks": ".rest_pull_request_merge_strategy_input_links",
     "RestPullRequestMergeability": ".rest_pull_request_mergeability",
-    "RestPullRequestMergeabilityOutcome": ".rest_pull_request_mergeability_outcome",
     "RestPullRequestParticipant": ".rest_pull_request_participant",
     "RestPullRequestParticipantInput": ".rest_pull_request_participant_input",
     "RestPullRequestParticipantRole": ".rest_pull_request_participant_role",
     "RestPullRequestParticipantStatus": ".rest_pull_request_participant_status",
-    "RestPullRequestParticipantUser": ".rest_pull_request_participant_user",
-    "RestPullRequestParticipantUserInput": ".rest_pull_request_participant_user_input",
-    "RestPullRequestParticipantUserInputLinks": ".rest_pull_request_participant_user_input_links",
+    "RestPullRequestProperties": ".rest_pull_request_properties",
+    "RestPullRequestPropertiesInput": ".rest_pull_request_properties_input",
     "RestPullRequestRebaseRequest": ".rest_pull_request_rebase_request",
     "RestPullRequestRebaseResult": ".rest_pull_request_rebase_result",
     "RestPullRequestRebaseability": ".rest_pull_request_rebaseability",
+    "RestPullRequestRef": ".rest_pull_request_ref",
+    "RestPullRequestRefInput": ".rest_pull_request_ref_input",
     "RestPullRequestReopenRequest": ".rest_pull_request_reopen_request",
+    "RestPullRequestRescopeCommits": ".rest_pull_request_rescope_commits",
     "RestPullRequestSettings": ".rest_pull_request_settings",
     "RestPullRequestSettingsInput": ".rest_pull_request_settings_input",
-    "RestPullRequestSettingsMergeConfig": ".rest_pull_request_settings_merge_config",
-    "RestPullRequestSettingsMergeConfigInput": ".rest_pull_request_settings_merge_config_input",
     "RestPullRequestState": ".rest_pull_request_state",
     "RestPullRequestSuggestion": ".rest_pull_request_suggestion",
-    "RestPullRequestSuggestionRefChange": ".rest_pull_request_suggestion_ref_change",
-    "RestPullRequestSuggestionToRef": ".rest_pull_request_suggestion_to_ref",
-    "RestPullRequestToRef": ".rest_pull_request_to_ref",
-    "RestPullRequestToRefInput": ".rest_pull_request_to_ref_input",
     "RestPushRefChangeUpdatedType": ".rest_push_ref_change_updated_type",
     "RestRateLimitSettings": ".rest_rate_limit_settings",
     "RestRateLimitSettingsInput": ".rest_rate_limit_settings_input",
     "RestRawAccessToken": ".rest_raw_access_token",
+    "RestRefChange": ".rest_ref_change",
     "RestRefChangeType": ".rest_ref_change_type",
     "RestRefMatcher": ".rest_ref_matcher",
+    "RestRefMatcherInput": ".rest_ref_matcher_input",
+    "RestRefMatcherType": ".rest_ref_matcher_type",
     "RestRefMatcherTypeId": ".rest_ref_matcher_type_id",
+    "RestRefMatcherTypeInput": ".rest_ref_matcher_type_input",
     "RestRefRestriction": ".rest_ref_restriction",
-    "RestRefRestrictionMatcherType": ".rest_ref_restriction_matcher_type",
-    "RestRefRestrictionMatcherTypeInput": ".rest_ref_restriction_matcher_type_input",
+    "RestRefRestrictionScope": ".rest_ref_restriction_scope",
+    "RestRefRestrictionScopeInput": ".rest_ref_restriction_scope_input",
     "RestRefSyncQueue": ".rest_ref_sync_queue",
     "RestRefSyncRequest": ".rest_ref_sync_request",
     "RestRefSyncRequestAction": ".rest_ref_sync_request_action",
@@ -882,20 +885,14 @@ _MODULES: dict[str, str] = {
     "RestRepositoryHook": ".rest_repository_hook",
     "RestRepositoryHookVeto": ".rest_repository_hook_veto",
     "RestRepositoryInput": ".rest_repository_input",
-    "RestRepositoryInputLinks": ".rest_repository_input_links",
+    "RestRepositoryLinks": ".rest_repository_links",
+    "RestRepositoryLinksInput": ".rest_repository_links_input",
     "RestRepositoryLockOwner": ".rest_repository_lock_owner",
     "RestRepositoryMirrorEvent": ".rest_repository_mirror_event",
     "RestRepositoryMirrorEventType": ".rest_repository_mirror_event_type",
-    "RestRepositoryOrigin": ".rest_repository_origin",
-    "RestRepositoryOriginInput": ".rest_repository_origin_input",
-    "RestRepositoryOriginInputLinks": ".rest_repository_origin_input_links",
-    "RestRepositoryOriginRelatedLinks": ".rest_repository_origin_related_links",
     "RestRepositoryPolicy": ".rest_repository_policy",
     "RestRepositoryPolicyInput": ".rest_repository_policy_input",
     "RestRepositoryPolicyPermission": ".rest_repository_policy_permission",
-    "RestRepositoryProject": ".rest_repository_project",
-    "RestRepositoryProjectInput": ".rest_repository_project_input",
-    "RestRepositoryProjectInputLinks": ".rest_repository_project_input_links",
     "RestRepositoryPullRequestSettings": ".rest_repository_pull_request_settings",
     "RestRepositoryPullRequestSettingsInput": ".rest_repository_pull_request_settings_input",
     "RestRepositoryPullRequestSettingsRequiredApprovers": ".rest_repository_pull_request_settings_required_approvers",
@@ -917,6 +914,8 @@ _MODULES: dict[str, str] = {
     "RestSecretScanningAllowlistRuleSetRequest": ".rest_secret_scanning_allowlist_rule_set_request",
     "RestSecretScanningRule": ".rest_secret_scanning_rule",
     "RestSecretScanningRuleSetRequest": ".rest_secret_scanning_rule_set_request",
+    "RestSelfLinks": ".rest_self_links",
+    "RestSelfLinksInput": ".rest_self_links_input",
     "RestSetInsightReportRequest": ".rest_set_insight_report_request",
     "RestSingleAddInsightAnnotationRequest": ".rest_single_add_insight_annotation_request",
     "RestSshAccessKey": ".rest_ssh_access_key",
@@ -925,10 +924,6 @@ _MODULES: dict[str, str] = {
     "RestSshAccessKeyKeyInput": ".rest_ssh_access_key_key_input",
     "RestSshAccessKeyLocations": ".rest_ssh_access_key_locations",
     "RestSshAccessKeyPermission": ".rest_ssh_access_key_permission",
-    "RestSshAccessKeyRepository": ".rest_ssh_access_key_repository",
-    "RestSshAccessKeyRepositoryInput": ".rest_ssh_access_key_repository_input",
-    "RestSshAccessKeyRepositoryInputLinks": ".rest_ssh_access_key_repository_input_links",
-    "RestSshAccessKeyRepositoryRelatedLinks": ".rest_ssh_access_key_repository_related_links",
     "RestSshCredentials": ".rest_ssh_credentials",
     "RestSshKey": ".rest_ssh_key",
     "RestSshKeySettings": ".rest_ssh_key_settings",
@@ -939,7 +934,6 @@ _MODULES: dict[str, str] = {
     "RestSyncProgress": ".rest_sync_progress",
     "RestSystemSigningConfiguration": ".rest_system_signing_configuration",
     "RestTag": ".rest_tag",
-    "RestTagType": ".rest_tag_type",
     "RestUpstreamServer": ".rest_upstream_server",
     "RestUpstreamServerState": ".rest_upstream_server_state",
     "RestUpstreamSettings": ".rest_upstream_settings",
@@ -951,18 +945,14 @@ _MODULES: dict[str, str] = {
     "RestUserRateLimitSettingsSettingsInput": ".rest_user_rate_limit_settings_settings_input",
     "RestUserRateLimitSettingsUpdateRequest": ".rest_user_rate_limit_settings_update_request",
     "RestUserReaction": ".rest_user_reaction",
-    "RestUserReactionComment": ".rest_user_reaction_comment",
-    "RestUserReactionCommentParent": ".rest_user_reaction_comment_parent",
-    "RestUserReactionCommentParentProperties": ".rest_user_reaction_comment_parent_properties",
-    "RestUserReactionCommentProperties": ".rest_user_reaction_comment_properties",
     "RestUserReactionEmoticon": ".rest_user_reaction_emoticon",
     "RestUsernamePasswordCredentials": ".rest_username_password_credentials",
     "RestWebhook": ".rest_webhook",
     "RestWebhookConfiguration": ".rest_webhook_configuration",
+    "RestWebhookConfigurationInput": ".rest_webhook_configuration_input",
     "RestWebhookCredentials": ".rest_webhook_credentials",
     "RestWebhookCredentialsInput": ".rest_webhook_credentials_input",
     "RestWebhookInput": ".rest_webhook_input",
-    "RestWebhookInputConfiguration": ".rest_webhook_input_configuration",
     "RestWebhookInputStatistics": ".rest_webhook_input_statistics",
     "RestX509Certificate": ".rest_x509_certificate",
     "Scope": ".scope",
@@ -994,8 +984,6 @@ __all__ = (
     "AdminPasswordUpdate",
     "AdminSetBannerBody",
     "AdminSetMailConfigBody",
-    "ApplicationUser",
-    "ApplicationUserInput",
     "AuthenticationEntity",
     "AuthenticationGetLoginOptionsResponse",
     "AuthenticationListIdpsResponse",
@@ -1010,13 +998,12 @@ __all__ = (
     "CommentThreadDiffAnchorLineType",
     "Context",
     "ConversationDTO",
+    "DashboardGetInboxPullrequestCountResponse",
     "EnrichedRepository",
     "EnrichedRepositoryProperties",
     "EnrichedRepositoryRelatedLinks",
     "ExampleAvatarMultipartFormData",
     "ExampleCertificateMultipartFormData",
-    "ExampleFiles",
-    "ExampleJsonLastModifiedCallback",
     "ExampleMultipartFormData",
     "ExamplePostMultipartFormData",
     "ExamplePreviewMigration",
@@ -1088,7 +1075,10 @@ __all__ = (
     "PageRestWebhook",
     "PageString",
     "PermissionsSetUserPermissionPermission",
+    "PullrequestsListChangesResponse",
+    "PullrequestsListChangesResponseProperties",
     "RefsListBranchesOrderBy",
+    "RefType",
     "RepositoriesSearchPermission",
     "RepositoriesSearchState",
     "RepositoriesSearchVisibility",
@@ -1098,13 +1088,14 @@ __all__ = (
     "RestAccessToken",
     "RestAccessTokenRequest",
     "RestAggregateRejectCounter",
+    "RestAheadBehind",
+    "RestAheadBehindInput",
     "RestAnalyticsSettings",
     "RestAnnouncementBanner",
     "RestAnnouncementBannerAudience",
     "RestApplicationProperties",
     "RestApplicationUser",
     "RestApplicationUserInput",
-    "RestApplicationUserInputLinks",
     "RestApplicationUserType",
     "RestApplicationUserWithPermissions",
     "RestApplicationUserWithPermissionsEffectivePermissions",
@@ -1115,7 +1106,6 @@ __all__ = (
     "RestAutoDeclineSettingsRequest",
     "RestAutoMergeProcessingResult",
     "RestAutoMergeProcessingResultAutoMergeProcessingStatus",
-    "RestAutoMergeProcessingResultPullRequest",
     "RestAutoMergeProjectSettingsRequest",
     "RestAutoMergeProjectSettingsRequestRestrictionAction",
     "RestAutoMergeRequest",
@@ -1131,8 +1121,16 @@ __all__ = (
     "RestBranchCreateRequest",
     "RestBranchDeleteRequest",
     "RestBranchInput",
+    "RestBranchMetadata",
+    "RestBranchMetadataInput",
+    "RestBrowseEntry",
+    "RestBrowseEntryType",
+    "RestBrowseLine",
+    "RestBrowseResult",
+    "RestBrowseResultChildren",
     "RestBuildCapabilities",
     "RestBuildStats",
+    "RestBuildStatsInput",
     "RestBuildStatus",
     "RestBuildStatusInput",
     "RestBuildStatusSetRequest",
@@ -1144,43 +1142,31 @@ __all__ = (
     "RestChange",
     "RestChangeConflict",
     "RestChangeNodeType",
-    "RestChangePath",
-    "RestChangePathInput",
+    "RestChangeProperties",
     "RestChangeset",
     "RestChangesetChanges",
     "RestChangesetChangesValues",
-    "RestChangesetToCommit",
     "RestChangeType",
     "RestClusterInformation",
     "RestClusterInformationLocalNode",
     "RestClusterNode",
     "RestClusterNodeAddress",
     "RestComment",
-    "RestCommentAnchor",
-    "RestCommentAnchorInput",
-    "RestCommentAnchorMultilineMarker",
-    "RestCommentAnchorMultilineMarkerInput",
-    "RestCommentAnchorMultilineSpan",
-    "RestCommentAnchorMultilineSpanInput",
-    "RestCommentAnchorPullRequest",
-    "RestCommentAnchorPullRequestInput",
-    "RestCommentAnchorPullRequestInputLinks",
-    "RestCommentAuthor",
-    "RestCommentAuthorInput",
-    "RestCommentAuthorInputLinks",
     "RestCommentInput",
-    "RestCommentInputProperties",
     "RestCommentJiraIssue",
-    "RestCommentParent",
-    "RestCommentParentAnchor",
-    "RestCommentParentAnchorInput",
-    "RestCommentParentInput",
-    "RestCommentParentInputProperties",
-    "RestCommentParentProperties",
     "RestCommentProperties",
+    "RestCommentPropertiesInput",
+    "RestCommentThreadDiffAnchor",
+    "RestCommentThreadDiffAnchorInput",
+    "RestCommentThreadDiffAnchorMultilineMarker",
+    "RestCommentThreadDiffAnchorMultilineMarkerInput",
+    "RestCommentThreadDiffAnchorMultilineSpan",
+    "RestCommentThreadDiffAnchorMultilineSpanInput",
     "RestCommit",
-    "RestCommitAuthor",
+    "RestCommitInput",
     "RestCommitMessageSuggestion",
+    "RestCommitProperties",
+    "RestCommitPropertiesInput",
     "RestConflictOurChange",
     "RestCreateBranchRequest",
     "RestCreateTagRequest",
@@ -1193,7 +1179,6 @@ __all__ = (
     "RestDeploymentEnvironmentVariant2",
     "RestDeploymentSetRequest",
     "RestDeploymentState",
-    "RestDeploymentToCommit",
     "RestDetailedGroup",
     "RestDetailedInvocation",
     "RestDetailedInvocationEventScope",
@@ -1205,7 +1190,9 @@ __all__ = (
     "RestDiffLine",
     "RestDiffLineConflictMarker",
     "RestDiffProperties",
+    "RestDiffs",
     "RestDiffSegment",
+    "RestDiffStatsSummary",
     "RestEnhancedEntityLink",
     "RestErasedUser",
     "RestExportRequest",
@@ -1228,8 +1215,12 @@ __all__ = (
     "RestInsightReport",
     "RestInsightReportData",
     "RestInsightReportDataInput",
+    "RestInsightReportLink",
+    "RestInsightReportLinkInput",
     "RestInsightReportResult",
     "RestJiraIssue",
+    "RestJiraIssueKey",
+    "RestJiraIssueKeyInput",
     "RestJob",
     "RestJobMessage",
     "RestJobMessageSeverity",
@@ -1240,6 +1231,12 @@ __all__ = (
     "RestLabelableLabelableType",
     "RestLabelableRelatedLinks",
     "RestLabelInput",
+    "RestLastModified",
+    "RestLastModifiedFiles",
+    "RestLegacyLink",
+    "RestLegacyLinkInput",
+    "RestLink",
+    "RestLinkInput",
     "RestLogLevel",
     "RestMailConfiguration",
     "RestMailConfigurationProtocol",
@@ -1255,6 +1252,7 @@ __all__ = (
     "RestMigrationRepository",
     "RestMigrationRepositoryMigrationState",
     "RestMinimalCommit",
+    "RestMinimalCommitInput",
     "RestMinimalRef",
     "RestMirroredRepository",
     "RestMirroredRepositoryDescriptor",
@@ -1274,13 +1272,19 @@ __all__ = (
     "RestNodeConnectivitySummary",
     "RestNodeConnectivitySummarySummary",
     "RestNodeType",
+    "RestOutgoingPullRequest",
+    "RestOutgoingPullRequestInput",
+    "RestPath",
     "RestPermitted",
     "RestPermittedGroup",
     "RestPermittedGroupGroup",
+    "RestPermittedOperations",
+    "RestPermittedOperationsInput",
     "RestPermittedUser",
+    "RestPerson",
+    "RestPersonInput",
     "RestProject",
     "RestProjectInput",
-    "RestProjectInputLinks",
     "RestProjectSettingsRestriction",
     "RestProjectSettingsRestrictionProcessedState",
     "RestProjectSettingsRestrictionRequest",
@@ -1288,61 +1292,56 @@ __all__ = (
     "RestPullRequest",
     "RestPullRequestActivity",
     "RestPullRequestActivityAction",
+    "RestPullRequestActivityCommentAction",
     "RestPullRequestAssignParticipantRoleRequest",
     "RestPullRequestAssignStatusRequest",
     "RestPullRequestCondition",
-    "RestPullRequestConditionScope",
-    "RestPullRequestConditionScopeInput",
-    "RestPullRequestConditionSourceRefMatcher",
-    "RestPullRequestConditionSourceRefMatcherInput",
     "RestPullRequestDeclineRequest",
     "RestPullRequestDeleteRequest",
     "RestPullRequestFinishReviewRequest",
     "RestPullRequestInput",
-    "RestPullRequestInputLinks",
     "RestPullRequestMergeability",
-    "RestPullRequestMergeabilityOutcome",
     "RestPullRequestMergeConfig",
     "RestPullRequestMergeConfigCommitMessageTemplate",
     "RestPullRequestMergeConfigCommitMessageTemplateInput",
-    "RestPullRequestMergeConfigDefaultStrategy",
-    "RestPullRequestMergeConfigDefaultStrategyInput",
-    "RestPullRequestMergeConfigDefaultStrategyInputLinks",
+    "RestPullRequestMergeConfigInput",
     "RestPullRequestMergeRequest",
+    "RestPullRequestMergeResult",
+    "RestPullRequestMergeResultInput",
+    "RestPullRequestMergeResultOutcome",
     "RestPullRequestMergeStrategy",
     "RestPullRequestMergeStrategyInput",
-    "RestPullRequestMergeStrategyInputLinks",
     "RestPullRequestParticipant",
     "RestPullRequestParticipantInput",
     "RestPullRequestParticipantRole",
     "RestPullRequestParticipantStatus",
-    "RestPullRequestParticipantUser",
-    "RestPullRequestParticipantUserInput",
-    "RestPullRequestParticipantUserInputLinks",
+    "RestPullRequestProperties",
+    "RestPullRequestPropertiesInput",
     "RestPullRequestRebaseability",
     "RestPullRequestRebaseRequest",
     "RestPullRequestRebaseResult",
+    "RestPullRequestRef",
+    "RestPullRequestRefInput",
     "RestPullRequestReopenRequest",
+    "RestPullRequestRescopeCommits",
     "RestPullRequestSettings",
     "RestPullRequestSettingsInput",
-    "RestPullRequestSettingsMergeConfig",
-    "RestPullRequestSettingsMergeConfigInput",
     "RestPullRequestState",
     "RestPullRequestSuggestion",
-    "RestPullRequestSuggestionRefChange",
-    "RestPullRequestSuggestionToRef",
-    "RestPullRequestToRef",
-    "RestPullRequestToRefInput",
     "RestPushRefChangeUpdatedType",
     "RestRateLimitSettings",
     "RestRateLimitSettingsInput",
     "RestRawAccessToken",
+    "RestRefChange",
     "RestRefChangeType",
     "RestRefMatcher",
+    "RestRefMatcherInput",
+    "RestRefMatcherType",
     "RestRefMatcherTypeId",
+    "RestRefMatcherTypeInput",
     "RestRefRestriction",
-    "RestRefRestrictionMatcherType",
-    "RestRefRestrictionMatcherTypeInput",
+    "RestRefRestrictionScope",
+    "RestRefRestrictionScopeInput",
     "RestRefSyncQueue",
     "RestRefSyncRequest",
     "RestRefSyncRequestAction",
@@ -1357,20 +1356,14 @@ __all__ = (
     "RestRepositoryHook",
     "RestRepositoryHookVeto",
     "RestRepositoryInput",
-    "RestRepositoryInputLinks",
+    "RestRepositoryLinks",
+    "RestRepositoryLinksInput",
     "RestRepositoryLockOwner",
     "RestRepositoryMirrorEvent",
     "RestRepositoryMirrorEventType",
-    "RestRepositoryOrigin",
-    "RestRepositoryOriginInput",
-    "RestRepositoryOriginInputLinks",
-    "RestRepositoryOriginRelatedLinks",
     "RestRepositoryPolicy",
     "RestRepositoryPolicyInput",
     "RestRepositoryPolicyPermission",
-    "RestRepositoryProject",
-    "RestRepositoryProjectInput",
-    "RestRepositoryProjectInputLinks",
     "RestRepositoryPullRequestSettings",
     "RestRepositoryPullRequestSettingsInput",
     "RestRepositoryPullRequestSettingsRequiredApprovers",
@@ -1392,6 +1385,8 @@ __all__ = (
     "RestSecretScanningAllowlistRuleSetRequest",
     "RestSecretScanningRule",
     "RestSecretScanningRuleSetRequest",
+    "RestSelfLinks",
+    "RestSelfLinksInput",
     "RestSetInsightReportRequest",
     "RestSingleAddInsightAnnotationRequest",
     "RestSshAccessKey",
@@ -1400,10 +1395,6 @@ __all__ = (
     "RestSshAccessKeyKeyInput",
     "RestSshAccessKeyLocations",
     "RestSshAccessKeyPermission",
-    "RestSshAccessKeyRepository",
-    "RestSshAccessKeyRepositoryInput",
-    "RestSshAccessKeyRepositoryInputLinks",
-    "RestSshAccessKeyRepositoryRelatedLinks",
     "RestSshCredentials",
     "RestSshKey",
     "RestSshKeySettings",
@@ -1414,7 +1405,6 @@ __all__ = (
     "RestSyncProgress",
     "RestSystemSigningConfiguration",
     "RestTag",
-    "RestTagType",
     "RestUpstreamServer",
     "RestUpstreamServerState",
     "RestUpstreamSettings",
@@ -1427,17 +1417,13 @@ __all__ = (
     "RestUserRateLimitSettingsSettingsInput",
     "RestUserRateLimitSettingsUpdateRequest",
     "RestUserReaction",
-    "RestUserReactionComment",
-    "RestUserReactionCommentParent",
-    "RestUserReactionCommentParentProperties",
-    "RestUserReactionCommentProperties",
     "RestUserReactionEmoticon",
     "RestWebhook",
     "RestWebhookConfiguration",
+    "RestWebhookConfigurationInput",
     "RestWebhookCredentials",
     "RestWebhookCredentialsInput",
     "RestWebhookInput",
-    "RestWebhookInputConfiguration",
     "RestWebhookInputStatistics",
     "RestX509Certificate",
     "Scope",

@@ -27,8 +27,9 @@ from ..models.rest_repository_state import RestRepositoryState
 if TYPE_CHECKING:
     from ..models.enriched_repository_properties import EnrichedRepositoryProperties
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks
-    from ..models.rest_repository_origin import RestRepositoryOrigin
-    from ..models.rest_repository_project import RestRepositoryProject
+    from ..models.rest_project import RestProject
+    from ..models.rest_repository import RestRepository
+    from ..models.rest_repository_links import RestRepositoryLinks
 
 
 @_attrs_define
@@ -42,10 +43,11 @@ class EnrichedRepository:
     forkable: bool | Unset = UNSET
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
+    links: RestRepositoryLinks | Unset = UNSET
     name: str | Unset = UNSET
-    origin: RestRepositoryOrigin | Unset = UNSET
+    origin: RestRepository | Unset = UNSET
     partition: int | Unset = UNSET
-    project: RestRepositoryProject | Unset = UNSET
+    project: RestProject | Unset = UNSET
     properties: EnrichedRepositoryProperties | Unset = UNSET
     public: bool | Unset = UNSET
     related_links: EnrichedRepositoryRelatedLinks | Unset = UNSET
@@ -74,8 +76,9 @@ class EnrichedRepository:
 def _spec() -> ModelSpec:
     from ..models.enriched_repository_properties import EnrichedRepositoryProperties  # noqa: PLC0415
     from ..models.enriched_repository_related_links import EnrichedRepositoryRelatedLinks  # noqa: PLC0415
-    from ..models.rest_repository_origin import RestRepositoryOrigin  # noqa: PLC0415
-    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
+    from ..models.rest_project import RestProject  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
+    from ..models.rest_repository_links import RestRepositoryLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -84,10 +87,11 @@ def _spec() -> ModelSpec:
             ("forkable", "forkable", as_bool),
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
+            ("links", "links", model(RestRepositoryLinks)),
             ("name", "name", as_str),
-            ("origin", "origin", model(RestRepositoryOrigin)),
+            ("origin", "origin", model(RestRepository)),
             ("partition", "partition", as_int),
-            ("project", "project", model(RestRepositoryProject)),
+            ("project", "project", model(RestProject)),
             ("properties", "properties", model(EnrichedRepositoryProperties)),
             ("public", "public", as_bool),
             ("relatedLinks", "related_links", model(EnrichedRepositoryRelatedLinks)),

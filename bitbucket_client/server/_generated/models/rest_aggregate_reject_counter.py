@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_application_user import RestApplicationUser
 
 
 @_attrs_define
@@ -32,7 +32,7 @@ class RestAggregateRejectCounter:
 
     last_reject_time: float | Unset = UNSET
     reject_count: int | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,13 +51,13 @@ class RestAggregateRejectCounter:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("lastRejectTime", "last_reject_time", as_float),
             ("rejectCount", "reject_count", as_int),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
         ),
         extra=as_any,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +19,14 @@ from bitbucket_client._runtime import (
     decode_model,
     encode_model,
     enum_or_str,
+    model,
 )
 
 from ..models.rest_application_user_type import RestApplicationUserType
+
+if TYPE_CHECKING:
+    from ..models.rest_legacy_link import RestLegacyLink
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -31,12 +36,15 @@ class RestApplicationUser:
     """
 
     active: bool | Unset = UNSET
+    avatar_url: str | Unset = UNSET
     display_name: str | Unset = UNSET
     email_address: str | Unset = UNSET
     id: int | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
     type_: RestApplicationUserType | str | Unset = UNSET
+    link: RestLegacyLink | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,15 +63,21 @@ class RestApplicationUser:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_legacy_link import RestLegacyLink  # noqa: PLC0415
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("active", "active", as_bool),
+            ("avatarUrl", "avatar_url", as_str),
             ("displayName", "display_name", as_str),
             ("emailAddress", "email_address", as_str),
             ("id", "id", as_int),
+            ("links", "links", model(RestSelfLinks)),
             ("name", "name", as_str),
             ("slug", "slug", as_str),
             ("type", "type_", enum_or_str(RestApplicationUserType)),
+            ("link", "link", model(RestLegacyLink)),
         ),
         extra=as_any,
     )

@@ -11,7 +11,8 @@ from ..models.rest_application_user_type import RestApplicationUserType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_application_user_input_links import RestApplicationUserInputLinks
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
+    from ..models.rest_self_links_input import RestSelfLinksInput
 
 
 T = TypeVar("T", bound="RestApplicationUserInput")
@@ -25,20 +26,24 @@ class RestApplicationUserInput:
         avatar_url (str | Unset):
         display_name (str | Unset):  Example: Jane Citizen.
         email_address (str | Unset):  Example: jane@example.com.
-        links (RestApplicationUserInputLinks | Unset):
+        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
+            kept typed.
         name (str | Unset):  Example: jcitizen.
         slug (str | Unset):  Example: jcitizen.
         type_ (RestApplicationUserType | Unset):
+        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
+            (`self`).
     """
 
     active: bool | Unset = UNSET
     avatar_url: str | Unset = UNSET
     display_name: str | Unset = UNSET
     email_address: str | Unset = UNSET
-    links: RestApplicationUserInputLinks | Unset = UNSET
+    links: RestSelfLinksInput | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
     type_: RestApplicationUserType | Unset = UNSET
+    link: RestLegacyLinkInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +67,10 @@ class RestApplicationUserInput:
         if not isinstance(self.type_, Unset):
             type_ = self.type_.value
 
+        link: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.link, Unset):
+            link = self.link.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -81,12 +90,15 @@ class RestApplicationUserInput:
             field_dict["slug"] = slug
         if type_ is not UNSET:
             field_dict["type"] = type_
+        if link is not UNSET:
+            field_dict["link"] = link
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_application_user_input_links import RestApplicationUserInputLinks  # noqa: PLC0415
+        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
+        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         active = d.pop("active", UNSET)
@@ -98,11 +110,11 @@ class RestApplicationUserInput:
         email_address = d.pop("emailAddress", UNSET)
 
         _links = d.pop("links", UNSET)
-        links: RestApplicationUserInputLinks | Unset
+        links: RestSelfLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = RestApplicationUserInputLinks.from_dict(_links)
+            links = RestSelfLinksInput.from_dict(_links)
 
         name = d.pop("name", UNSET)
 
@@ -115,6 +127,13 @@ class RestApplicationUserInput:
         else:
             type_ = RestApplicationUserType(_type_)
 
+        _link = d.pop("link", UNSET)
+        link: RestLegacyLinkInput | Unset
+        if isinstance(_link, Unset):
+            link = UNSET
+        else:
+            link = RestLegacyLinkInput.from_dict(_link)
+
         rest_application_user_input = cls(
             active=active,
             avatar_url=avatar_url,
@@ -124,6 +143,7 @@ class RestApplicationUserInput:
             name=name,
             slug=slug,
             type_=type_,
+            link=link,
         )
 
         rest_application_user_input.additional_properties = d

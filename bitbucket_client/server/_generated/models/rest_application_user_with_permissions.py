@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..models.rest_application_user_with_permissions_effective_permissions import (
         RestApplicationUserWithPermissionsEffectivePermissions,
     )
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -37,10 +38,12 @@ class RestApplicationUserWithPermissions:
     """
 
     active: bool | Unset = UNSET
+    avatar_url: str | Unset = UNSET
     display_name: str | Unset = UNSET
     effective_permissions: RestApplicationUserWithPermissionsEffectivePermissions | Unset = UNSET
     email_address: str | Unset = UNSET
     id: int | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
     type_: RestApplicationUserType | str | Unset = UNSET
@@ -65,10 +68,12 @@ def _spec() -> ModelSpec:
     from ..models.rest_application_user_with_permissions_effective_permissions import (
         RestApplicationUserWithPermissionsEffectivePermissions,  # noqa: PLC0415
     )
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("active", "active", as_bool),
+            ("avatarUrl", "avatar_url", as_str),
             ("displayName", "display_name", as_str),
             (
                 "effectivePermissions",
@@ -77,6 +82,7 @@ def _spec() -> ModelSpec:
             ),
             ("emailAddress", "email_address", as_str),
             ("id", "id", as_int),
+            ("links", "links", model(RestSelfLinks)),
             ("name", "name", as_str),
             ("slug", "slug", as_str),
             ("type", "type_", enum_or_str(RestApplicationUserType)),

@@ -24,9 +24,7 @@ from ..models.rest_auto_merge_processing_result_auto_merge_processing_status imp
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_auto_merge_processing_result_pull_request import (
-        RestAutoMergeProcessingResultPullRequest,
-    )
+    from ..models.rest_pull_request import RestPullRequest
 
 
 @_attrs_define
@@ -36,7 +34,7 @@ class RestAutoMergeProcessingResult:
     """
 
     auto_merge_processing_status: RestAutoMergeProcessingResultAutoMergeProcessingStatus | str | Unset = UNSET
-    pull_request: RestAutoMergeProcessingResultPullRequest | Unset = UNSET
+    pull_request: RestPullRequest | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,9 +53,7 @@ class RestAutoMergeProcessingResult:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_auto_merge_processing_result_pull_request import (
-        RestAutoMergeProcessingResultPullRequest,  # noqa: PLC0415
-    )
+    from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -66,7 +62,7 @@ def _spec() -> ModelSpec:
                 "auto_merge_processing_status",
                 enum_or_str(RestAutoMergeProcessingResultAutoMergeProcessingStatus),
             ),
-            ("pullRequest", "pull_request", model(RestAutoMergeProcessingResultPullRequest)),
+            ("pullRequest", "pull_request", model(RestPullRequest)),
         ),
         extra=as_any,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,7 +17,14 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
+    enum_or_str,
+    model,
 )
+
+from ..models.ref_type import RefType
+
+if TYPE_CHECKING:
+    from ..models.rest_branch_metadata import RestBranchMetadata
 
 
 @_attrs_define
@@ -31,8 +38,9 @@ class RestBranch:
     id: str | Unset = UNSET
     latest_changeset: str | Unset = UNSET
     latest_commit: str | Unset = UNSET
-    type_: Any | Unset = UNSET
+    type_: RefType | str | Unset = UNSET
     is_default: bool | Unset = UNSET
+    metadata: RestBranchMetadata | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +59,8 @@ class RestBranch:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_branch_metadata import RestBranchMetadata  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("default", "default", as_bool),
@@ -58,8 +68,9 @@ def _spec() -> ModelSpec:
             ("id", "id", as_str),
             ("latestChangeset", "latest_changeset", as_str),
             ("latestCommit", "latest_commit", as_str),
-            ("type", "type_", as_any),
+            ("type", "type_", enum_or_str(RefType)),
             ("isDefault", "is_default", as_bool),
+            ("metadata", "metadata", model(RestBranchMetadata)),
         ),
         extra=as_any,
     )

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.ref_type import RefType
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.rest_branch_metadata_input import RestBranchMetadataInput
+
 
 T = TypeVar("T", bound="RestBranchInput")
 
@@ -17,21 +22,30 @@ class RestBranchInput:
     """
     Attributes:
         id (str | Unset):  Example: refs/heads/master.
-        type_ (Any | Unset):
+        type_ (RefType | Unset):
         is_default (bool | Unset): Whether this is the repository's default branch.
+        metadata (RestBranchMetadataInput | Unset): What plugins add to a branch with `details=true`, keyed by the
+            providing plugin.
     """
 
     id: str | Unset = UNSET
-    type_: Any | Unset = UNSET
+    type_: RefType | Unset = UNSET
     is_default: bool | Unset = UNSET
+    metadata: RestBranchMetadataInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        type_ = self.type_
+        type_: str | Unset = UNSET
+        if not isinstance(self.type_, Unset):
+            type_ = self.type_.value
 
         is_default = self.is_default
+
+        metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metadata, Unset):
+            metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -42,22 +56,39 @@ class RestBranchInput:
             field_dict["type"] = type_
         if is_default is not UNSET:
             field_dict["isDefault"] = is_default
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.rest_branch_metadata_input import RestBranchMetadataInput  # noqa: PLC0415
+
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
-        type_ = d.pop("type", UNSET)
+        _type_ = d.pop("type", UNSET)
+        type_: RefType | Unset
+        if isinstance(_type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = RefType(_type_)
 
         is_default = d.pop("isDefault", UNSET)
+
+        _metadata = d.pop("metadata", UNSET)
+        metadata: RestBranchMetadataInput | Unset
+        if isinstance(_metadata, Unset):
+            metadata = UNSET
+        else:
+            metadata = RestBranchMetadataInput.from_dict(_metadata)
 
         rest_branch_input = cls(
             id=id,
             type_=type_,
             is_default=is_default,
+            metadata=metadata,
         )
 
         rest_branch_input.additional_properties = d

@@ -50,6 +50,7 @@ class RestBuildStatus:
     test_results: RestBuildStatusTestResults | Unset = UNSET
     updated_date: int | datetime.datetime | Unset = UNSET
     url: str | Unset = UNSET
+    date_added: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +87,7 @@ def _spec() -> ModelSpec:
             ("testResults", "test_results", model(RestBuildStatusTestResults)),
             ("updatedDate", "updated_date", one_of(as_int, as_datetime)),
             ("url", "url", as_str),
+            ("dateAdded", "date_added", as_int),
         ),
         extra=as_any,
     )

@@ -35,6 +35,7 @@ class RestBuildStatusInput:
         test_results (RestBuildStatusTestResultsInput | Unset):
         updated_date (int | Unset):  Example: 1587533699278.
         url (str | Unset):  Example: https://bamboo.example.com/browse/TEST-REP3.
+        date_added (int | Unset):
     """
 
     build_number: str | Unset = UNSET
@@ -51,6 +52,7 @@ class RestBuildStatusInput:
     test_results: RestBuildStatusTestResultsInput | Unset = UNSET
     updated_date: int | Unset = UNSET
     url: str | Unset = UNSET
+    date_added: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +88,8 @@ class RestBuildStatusInput:
 
         url = self.url
 
+        date_added = self.date_added
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -117,6 +121,8 @@ class RestBuildStatusInput:
             field_dict["updatedDate"] = updated_date
         if url is not UNSET:
             field_dict["url"] = url
+        if date_added is not UNSET:
+            field_dict["dateAdded"] = date_added
 
         return field_dict
 
@@ -163,6 +169,8 @@ class RestBuildStatusInput:
 
         url = d.pop("url", UNSET)
 
+        date_added = d.pop("dateAdded", UNSET)
+
         rest_build_status_input = cls(
             build_number=build_number,
             created_date=created_date,
@@ -178,6 +186,7 @@ class RestBuildStatusInput:
             test_results=test_results,
             updated_date=updated_date,
             url=url,
+            date_added=date_added,
         )
 
         rest_build_status_input.additional_properties = d

@@ -27,7 +27,9 @@ from ..models.rest_change_type import RestChangeType
 
 if TYPE_CHECKING:
     from ..models.rest_change_conflict import RestChangeConflict
-    from ..models.rest_change_path import RestChangePath
+    from ..models.rest_change_properties import RestChangeProperties
+    from ..models.rest_path import RestPath
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -40,12 +42,14 @@ class RestChange:
     content_id: str | Unset = UNSET
     executable: bool | Unset = UNSET
     from_content_id: str | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     node_type: RestChangeNodeType | str | Unset = UNSET
-    path: RestChangePath | Unset = UNSET
+    path: RestPath | Unset = UNSET
     percent_unchanged: int | Unset = UNSET
     src_executable: bool | Unset = UNSET
-    src_path: RestChangePath | Unset = UNSET
+    src_path: RestPath | Unset = UNSET
     type_: RestChangeType | str | Unset = UNSET
+    properties: RestChangeProperties | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,7 +69,9 @@ class RestChange:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_change_conflict import RestChangeConflict  # noqa: PLC0415
-    from ..models.rest_change_path import RestChangePath  # noqa: PLC0415
+    from ..models.rest_change_properties import RestChangeProperties  # noqa: PLC0415
+    from ..models.rest_path import RestPath  # noqa: PLC0415
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -73,12 +79,14 @@ def _spec() -> ModelSpec:
             ("contentId", "content_id", as_str),
             ("executable", "executable", as_bool),
             ("fromContentId", "from_content_id", as_str),
+            ("links", "links", model(RestSelfLinks)),
             ("nodeType", "node_type", enum_or_str(RestChangeNodeType)),
-            ("path", "path", model(RestChangePath)),
+            ("path", "path", model(RestPath)),
             ("percentUnchanged", "percent_unchanged", as_int),
             ("srcExecutable", "src_executable", as_bool),
-            ("srcPath", "src_path", model(RestChangePath)),
+            ("srcPath", "src_path", model(RestPath)),
             ("type", "type_", enum_or_str(RestChangeType)),
+            ("properties", "properties", model(RestChangeProperties)),
         ),
         extra=as_any,
     )

@@ -20,9 +20,10 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_changeset_changes import RestChangesetChanges
-    from ..models.rest_changeset_to_commit import RestChangesetToCommit
-    from ..models.rest_deployment_to_commit import RestDeploymentToCommit
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
+    from ..models.rest_commit import RestCommit
+    from ..models.rest_minimal_commit import RestMinimalCommit
+    from ..models.rest_repository import RestRepository
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -32,9 +33,10 @@ class RestChangeset:
     """
 
     changes: RestChangesetChanges | Unset = UNSET
-    from_commit: RestDeploymentToCommit | Unset = UNSET
-    repository: RestSshAccessKeyRepository | Unset = UNSET
-    to_commit: RestChangesetToCommit | Unset = UNSET
+    from_commit: RestMinimalCommit | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
+    repository: RestRepository | Unset = UNSET
+    to_commit: RestCommit | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,16 +56,18 @@ class RestChangeset:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_changeset_changes import RestChangesetChanges  # noqa: PLC0415
-    from ..models.rest_changeset_to_commit import RestChangesetToCommit  # noqa: PLC0415
-    from ..models.rest_deployment_to_commit import RestDeploymentToCommit  # noqa: PLC0415
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
+    from ..models.rest_commit import RestCommit  # noqa: PLC0415
+    from ..models.rest_minimal_commit import RestMinimalCommit  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("changes", "changes", model(RestChangesetChanges)),
-            ("fromCommit", "from_commit", model(RestDeploymentToCommit)),
-            ("repository", "repository", model(RestSshAccessKeyRepository)),
-            ("toCommit", "to_commit", model(RestChangesetToCommit)),
+            ("fromCommit", "from_commit", model(RestMinimalCommit)),
+            ("links", "links", model(RestSelfLinks)),
+            ("repository", "repository", model(RestRepository)),
+            ("toCommit", "to_commit", model(RestCommit)),
         ),
         extra=as_any,
     )

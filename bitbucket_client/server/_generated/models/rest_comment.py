@@ -26,10 +26,10 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_comment_anchor import RestCommentAnchor
-    from ..models.rest_comment_author import RestCommentAuthor
-    from ..models.rest_comment_parent import RestCommentParent
+    from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_comment_properties import RestCommentProperties
+    from ..models.rest_comment_thread_diff_anchor import RestCommentThreadDiffAnchor
+    from ..models.rest_permitted_operations import RestPermittedOperations
 
 
 @_attrs_define
@@ -38,27 +38,29 @@ class RestComment:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    anchor: RestCommentAnchor | Unset = UNSET
+    anchor: RestCommentThreadDiffAnchor | Unset = UNSET
     anchored: bool | Unset = UNSET
-    author: RestCommentAuthor | Unset = UNSET
+    author: RestApplicationUser | Unset = UNSET
     comments: list[RestComment] | Unset = UNSET
     created_date: int | datetime.datetime | Unset = UNSET
     html: str | Unset = UNSET
     id: int | Unset = UNSET
-    parent: RestCommentParent | Unset = UNSET
+    parent: RestComment | Unset = UNSET
     pending: bool | Unset = UNSET
     properties: RestCommentProperties | Unset = UNSET
     reply: bool | Unset = UNSET
     resolved_date: int | datetime.datetime | Unset = UNSET
-    resolver: RestCommentAuthor | Unset = UNSET
+    resolver: RestApplicationUser | Unset = UNSET
     severity: str | Unset = UNSET
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
     thread_resolved_date: int | datetime.datetime | Unset = UNSET
-    thread_resolver: RestCommentAuthor | Unset = UNSET
+    thread_resolver: RestApplicationUser | Unset = UNSET
     updated_date: int | datetime.datetime | Unset = UNSET
     version: int | Unset = UNSET
+    permitted_operations: RestPermittedOperations | Unset = UNSET
+    tasks: list[RestComment] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,34 +79,36 @@ class RestComment:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_comment_anchor import RestCommentAnchor  # noqa: PLC0415
-    from ..models.rest_comment_author import RestCommentAuthor  # noqa: PLC0415
-    from ..models.rest_comment_parent import RestCommentParent  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
     from ..models.rest_comment_properties import RestCommentProperties  # noqa: PLC0415
+    from ..models.rest_comment_thread_diff_anchor import RestCommentThreadDiffAnchor  # noqa: PLC0415
+    from ..models.rest_permitted_operations import RestPermittedOperations  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("anchor", "anchor", model(RestCommentAnchor)),
+            ("anchor", "anchor", model(RestCommentThreadDiffAnchor)),
             ("anchored", "anchored", as_bool),
-            ("author", "author", model(RestCommentAuthor)),
+            ("author", "author", model(RestApplicationUser)),
             ("comments", "comments", list_of(model(RestComment))),
             ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("html", "html", as_str),
             ("id", "id", as_int),
-            ("parent", "parent", model(RestCommentParent)),
+            ("parent", "parent", model(RestComment)),
             ("pending", "pending", as_bool),
             ("properties", "properties", model(RestCommentProperties)),
             ("reply", "reply", as_bool),
             ("resolvedDate", "resolved_date", one_of(as_int, as_datetime)),
-            ("resolver", "resolver", model(RestCommentAuthor)),
+            ("resolver", "resolver", model(RestApplicationUser)),
             ("severity", "severity", as_str),
             ("state", "state", as_str),
             ("text", "text", as_str),
             ("threadResolved", "thread_resolved", as_bool),
             ("threadResolvedDate", "thread_resolved_date", one_of(as_int, as_datetime)),
-            ("threadResolver", "thread_resolver", model(RestCommentAuthor)),
+            ("threadResolver", "thread_resolver", model(RestApplicationUser)),
             ("updatedDate", "updated_date", one_of(as_int, as_datetime)),
             ("version", "version", as_int),
+            ("permittedOperations", "permitted_operations", model(RestPermittedOperations)),
+            ("tasks", "tasks", list_of(model(RestComment))),
         ),
         extra=as_any,
     )

@@ -10,10 +10,10 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_comment_anchor_input import RestCommentAnchorInput
-    from ..models.rest_comment_author_input import RestCommentAuthorInput
-    from ..models.rest_comment_input_properties import RestCommentInputProperties
-    from ..models.rest_comment_parent_input import RestCommentParentInput
+    from ..models.rest_application_user_input import RestApplicationUserInput
+    from ..models.rest_comment_properties_input import RestCommentPropertiesInput
+    from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
+    from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
 
 
 T = TypeVar("T", bound="RestCommentInput")
@@ -23,32 +23,38 @@ T = TypeVar("T", bound="RestCommentInput")
 class RestCommentInput:
     """
     Attributes:
-        anchor (RestCommentAnchorInput | Unset):
-        author (RestCommentAuthorInput | Unset):
+        anchor (RestCommentThreadDiffAnchorInput | Unset):
+        author (RestApplicationUserInput | Unset):
         id (int | Unset):  Example: 1.
-        parent (RestCommentParentInput | Unset):
-        properties (RestCommentInputProperties | Unset):
-        resolver (RestCommentAuthorInput | Unset):
+        parent (RestCommentInput | Unset):
+        properties (RestCommentPropertiesInput | Unset): Properties Bitbucket attaches to a comment (`repositoryId`);
+            plugins may add others.
+        resolver (RestApplicationUserInput | Unset):
         severity (str | Unset):  Example: NORMAL.
         state (str | Unset):  Example: OPEN.
         text (str | Unset):  Example: An insightful comment..
         thread_resolved (bool | Unset): Indicates if this comment thread has been marked as resolved or not
-        thread_resolver (RestCommentAuthorInput | Unset):
+        thread_resolver (RestApplicationUserInput | Unset):
         version (int | Unset):  Example: 1.
+        permitted_operations (RestPermittedOperationsInput | Unset): What the current user may do with a comment or
+            task.
+        tasks (list[RestCommentInput] | Unset):
     """
 
-    anchor: RestCommentAnchorInput | Unset = UNSET
-    author: RestCommentAuthorInput | Unset = UNSET
+    anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET
+    author: RestApplicationUserInput | Unset = UNSET
     id: int | Unset = UNSET
-    parent: RestCommentParentInput | Unset = UNSET
-    properties: RestCommentInputProperties | Unset = UNSET
-    resolver: RestCommentAuthorInput | Unset = UNSET
+    parent: RestCommentInput | Unset = UNSET
+    properties: RestCommentPropertiesInput | Unset = UNSET
+    resolver: RestApplicationUserInput | Unset = UNSET
     severity: str | Unset = UNSET
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
-    thread_resolver: RestCommentAuthorInput | Unset = UNSET
+    thread_resolver: RestApplicationUserInput | Unset = UNSET
     version: int | Unset = UNSET
+    permitted_operations: RestPermittedOperationsInput | Unset = UNSET
+    tasks: list[RestCommentInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +94,17 @@ class RestCommentInput:
 
         version = self.version
 
+        permitted_operations: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.permitted_operations, Unset):
+            permitted_operations = self.permitted_operations.to_dict()
+
+        tasks: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.tasks, Unset):
+            tasks = []
+            for tasks_item_data in self.tasks:
+                tasks_item = tasks_item_data.to_dict()
+                tasks.append(tasks_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -115,53 +132,57 @@ class RestCommentInput:
             field_dict["threadResolver"] = thread_resolver
         if version is not UNSET:
             field_dict["version"] = version
+        if permitted_operations is not UNSET:
+            field_dict["permittedOperations"] = permitted_operations
+        if tasks is not UNSET:
+            field_dict["tasks"] = tasks
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_comment_anchor_input import RestCommentAnchorInput  # noqa: PLC0415
-        from ..models.rest_comment_author_input import RestCommentAuthorInput  # noqa: PLC0415
-        from ..models.rest_comment_input_properties import RestCommentInputProperties  # noqa: PLC0415
-        from ..models.rest_comment_parent_input import RestCommentParentInput  # noqa: PLC0415
+        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
+        from ..models.rest_comment_properties_input import RestCommentPropertiesInput  # noqa: PLC0415
+        from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput  # noqa: PLC0415
+        from ..models.rest_permitted_operations_input import RestPermittedOperationsInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _anchor = d.pop("anchor", UNSET)
-        anchor: RestCommentAnchorInput | Unset
+        anchor: RestCommentThreadDiffAnchorInput | Unset
         if isinstance(_anchor, Unset):
             anchor = UNSET
         else:
-            anchor = RestCommentAnchorInput.from_dict(_anchor)
+            anchor = RestCommentThreadDiffAnchorInput.from_dict(_anchor)
 
         _author = d.pop("author", UNSET)
-        author: RestCommentAuthorInput | Unset
+        author: RestApplicationUserInput | Unset
         if isinstance(_author, Unset):
             author = UNSET
         else:
-            author = RestCommentAuthorInput.from_dict(_author)
+            author = RestApplicationUserInput.from_dict(_author)
 
         id = d.pop("id", UNSET)
 
         _parent = d.pop("parent", UNSET)
-        parent: RestCommentParentInput | Unset
+        parent: RestCommentInput | Unset
         if isinstance(_parent, Unset):
             parent = UNSET
         else:
-            parent = RestCommentParentInput.from_dict(_parent)
+            parent = RestCommentInput.from_dict(_parent)
 
         _properties = d.pop("properties", UNSET)
-        properties: RestCommentInputProperties | Unset
+        properties: RestCommentPropertiesInput | Unset
         if isinstance(_properties, Unset):
             properties = UNSET
         else:
-            properties = RestCommentInputProperties.from_dict(_properties)
+            properties = RestCommentPropertiesInput.from_dict(_properties)
 
         _resolver = d.pop("resolver", UNSET)
-        resolver: RestCommentAuthorInput | Unset
+        resolver: RestApplicationUserInput | Unset
         if isinstance(_resolver, Unset):
             resolver = UNSET
         else:
-            resolver = RestCommentAuthorInput.from_dict(_resolver)
+            resolver = RestApplicationUserInput.from_dict(_resolver)
 
         severity = d.pop("severity", UNSET)
 
@@ -172,13 +193,29 @@ class RestCommentInput:
         thread_resolved = d.pop("threadResolved", UNSET)
 
         _thread_resolver = d.pop("threadResolver", UNSET)
-        thread_resolver: RestCommentAuthorInput | Unset
+        thread_resolver: RestApplicationUserInput | Unset
         if isinstance(_thread_resolver, Unset):
             thread_resolver = UNSET
         else:
-            thread_resolver = RestCommentAuthorInput.from_dict(_thread_resolver)
+            thread_resolver = RestApplicationUserInput.from_dict(_thread_resolver)
 
         version = d.pop("version", UNSET)
+
+        _permitted_operations = d.pop("permittedOperations", UNSET)
+        permitted_operations: RestPermittedOperationsInput | Unset
+        if isinstance(_permitted_operations, Unset):
+            permitted_operations = UNSET
+        else:
+            permitted_operations = RestPermittedOperationsInput.from_dict(_permitted_operations)
+
+        _tasks = d.pop("tasks", UNSET)
+        tasks: list[RestCommentInput] | Unset = UNSET
+        if _tasks is not UNSET:
+            tasks = []
+            for tasks_item_data in _tasks:
+                tasks_item = RestCommentInput.from_dict(tasks_item_data)
+
+                tasks.append(tasks_item)
 
         rest_comment_input = cls(
             anchor=anchor,
@@ -193,6 +230,8 @@ class RestCommentInput:
             thread_resolved=thread_resolved,
             thread_resolver=thread_resolver,
             version=version,
+            permitted_operations=permitted_operations,
+            tasks=tasks,
         )
 
         rest_comment_input.additional_properties = d

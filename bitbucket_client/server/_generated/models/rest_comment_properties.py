@@ -9,8 +9,11 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from bitbucket_client._runtime import (
+    UNSET,
     ModelSpec,
+    Unset,
     as_any,
+    as_int,
     decode_model,
     encode_model,
 )
@@ -18,10 +21,12 @@ from bitbucket_client._runtime import (
 
 @_attrs_define
 class RestCommentProperties:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
+    """Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add others.
+    A response model: decoding never raises. A value that does not fit its field is kept in
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
+    repository_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +46,6 @@ class RestCommentProperties:
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(),
+        fields=(("repositoryId", "repository_id", as_int),),
         extra=as_any,
     )

@@ -25,8 +25,9 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_commit_author import RestCommitAuthor
+    from ..models.rest_commit_properties import RestCommitProperties
     from ..models.rest_minimal_commit import RestMinimalCommit
+    from ..models.rest_person import RestPerson
 
 
 @_attrs_define
@@ -35,14 +36,15 @@ class RestCommit:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    author: RestCommitAuthor | Unset = UNSET
+    author: RestPerson | Unset = UNSET
     author_timestamp: int | datetime.datetime | Unset = UNSET
-    committer: RestCommitAuthor | Unset = UNSET
+    committer: RestPerson | Unset = UNSET
     committer_timestamp: int | datetime.datetime | Unset = UNSET
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     message: str | Unset = UNSET
     parents: list[RestMinimalCommit] | Unset = UNSET
+    properties: RestCommitProperties | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,19 +63,21 @@ class RestCommit:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_commit_author import RestCommitAuthor  # noqa: PLC0415
+    from ..models.rest_commit_properties import RestCommitProperties  # noqa: PLC0415
     from ..models.rest_minimal_commit import RestMinimalCommit  # noqa: PLC0415
+    from ..models.rest_person import RestPerson  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("author", "author", model(RestCommitAuthor)),
+            ("author", "author", model(RestPerson)),
             ("authorTimestamp", "author_timestamp", one_of(as_int, as_datetime)),
-            ("committer", "committer", model(RestCommitAuthor)),
+            ("committer", "committer", model(RestPerson)),
             ("committerTimestamp", "committer_timestamp", one_of(as_int, as_datetime)),
             ("displayId", "display_id", as_str),
             ("id", "id", as_str),
             ("message", "message", as_str),
             ("parents", "parents", list_of(model(RestMinimalCommit))),
+            ("properties", "properties", model(RestCommitProperties)),
         ),
         extra=as_any,
     )

@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 from ..models.rest_change_type import RestChangeType
 
 if TYPE_CHECKING:
-    from ..models.rest_change_path import RestChangePath
+    from ..models.rest_path import RestPath
 
 
 @_attrs_define
@@ -31,8 +31,8 @@ class RestConflictOurChange:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    path: RestChangePath | Unset = UNSET
-    src_path: RestChangePath | Unset = UNSET
+    path: RestPath | Unset = UNSET
+    src_path: RestPath | Unset = UNSET
     type_: RestChangeType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,12 +52,12 @@ class RestConflictOurChange:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_change_path import RestChangePath  # noqa: PLC0415
+    from ..models.rest_path import RestPath  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("path", "path", model(RestChangePath)),
-            ("srcPath", "src_path", model(RestChangePath)),
+            ("path", "path", model(RestPath)),
+            ("srcPath", "src_path", model(RestPath)),
             ("type", "type_", enum_or_str(RestChangeType)),
         ),
         extra=as_any,

@@ -11,9 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
 
 
 T = TypeVar("T", bound="RestDefaultReviewersRequest")
@@ -25,14 +23,14 @@ class RestDefaultReviewersRequest:
     Attributes:
         required_approvals (int | Unset):  Example: 1.
         reviewers (list[RestApplicationUserInput] | Unset):
-        source_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
-        target_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
+        source_matcher (RestRefMatcherInput | Unset):
+        target_matcher (RestRefMatcherInput | Unset):
     """
 
     required_approvals: int | Unset = UNSET
     reviewers: list[RestApplicationUserInput] | Unset = UNSET
-    source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
-    target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
+    source_matcher: RestRefMatcherInput | Unset = UNSET
+    target_matcher: RestRefMatcherInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,9 +68,7 @@ class RestDefaultReviewersRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
-        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
-        )
+        from ..models.rest_ref_matcher_input import RestRefMatcherInput  # noqa: PLC0415
 
         d = dict(src_dict)
         required_approvals = d.pop("requiredApprovals", UNSET)
@@ -87,18 +83,18 @@ class RestDefaultReviewersRequest:
                 reviewers.append(reviewers_item)
 
         _source_matcher = d.pop("sourceMatcher", UNSET)
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
+        source_matcher: RestRefMatcherInput | Unset
         if isinstance(_source_matcher, Unset):
             source_matcher = UNSET
         else:
-            source_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_source_matcher)
+            source_matcher = RestRefMatcherInput.from_dict(_source_matcher)
 
         _target_matcher = d.pop("targetMatcher", UNSET)
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
+        target_matcher: RestRefMatcherInput | Unset
         if isinstance(_target_matcher, Unset):
             target_matcher = UNSET
         else:
-            target_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_target_matcher)
+            target_matcher = RestRefMatcherInput.from_dict(_target_matcher)
 
         rest_default_reviewers_request = cls(
             required_approvals=required_approvals,

@@ -27,6 +27,7 @@ class RestDefaultTask:
     """
 
     description: str | Unset = UNSET
+    html: str | Unset = UNSET
     id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,6 +50,7 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("description", "description", as_str),
+            ("html", "html", as_str),
             ("id", "id", as_int),
         ),
         extra=as_any,

@@ -10,9 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
 
 
 T = TypeVar("T", bound="RestDefaultTaskRequest")
@@ -23,13 +21,13 @@ class RestDefaultTaskRequest:
     """
     Attributes:
         description (str | Unset):  Example: Default task description.
-        source_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
-        target_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
+        source_matcher (RestRefMatcherInput | Unset):
+        target_matcher (RestRefMatcherInput | Unset):
     """
 
     description: str | Unset = UNSET
-    source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
-    target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
+    source_matcher: RestRefMatcherInput | Unset = UNSET
+    target_matcher: RestRefMatcherInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,26 +55,24 @@ class RestDefaultTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
-        )
+        from ..models.rest_ref_matcher_input import RestRefMatcherInput  # noqa: PLC0415
 
         d = dict(src_dict)
         description = d.pop("description", UNSET)
 
         _source_matcher = d.pop("sourceMatcher", UNSET)
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
+        source_matcher: RestRefMatcherInput | Unset
         if isinstance(_source_matcher, Unset):
             source_matcher = UNSET
         else:
-            source_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_source_matcher)
+            source_matcher = RestRefMatcherInput.from_dict(_source_matcher)
 
         _target_matcher = d.pop("targetMatcher", UNSET)
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
+        target_matcher: RestRefMatcherInput | Unset
         if isinstance(_target_matcher, Unset):
             target_matcher = UNSET
         else:
-            target_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_target_matcher)
+            target_matcher = RestRefMatcherInput.from_dict(_target_matcher)
 
         rest_default_task_request = cls(
             description=description,

@@ -28,8 +28,8 @@ from ..models.rest_deployment_state import RestDeploymentState
 
 if TYPE_CHECKING:
     from ..models.rest_deployment_environment_variant_2 import RestDeploymentEnvironmentVariant2
-    from ..models.rest_deployment_to_commit import RestDeploymentToCommit
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
+    from ..models.rest_minimal_commit import RestMinimalCommit
+    from ..models.rest_repository import RestRepository
 
 
 @_attrs_define
@@ -42,12 +42,12 @@ class RestDeployment:
     description: str | Unset = UNSET
     display_name: str | Unset = UNSET
     environment: RestDeploymentEnvironmentVariant2 | Unset = UNSET
-    from_commit: RestDeploymentToCommit | Unset = UNSET
+    from_commit: RestMinimalCommit | Unset = UNSET
     key: str | Unset = UNSET
     last_updated: int | datetime.datetime | Unset = UNSET
-    repository: RestSshAccessKeyRepository | Unset = UNSET
+    repository: RestRepository | Unset = UNSET
     state: RestDeploymentState | str | Unset = UNSET
-    to_commit: RestDeploymentToCommit | Unset = UNSET
+    to_commit: RestMinimalCommit | Unset = UNSET
     url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -68,8 +68,8 @@ class RestDeployment:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_deployment_environment_variant_2 import RestDeploymentEnvironmentVariant2  # noqa: PLC0415
-    from ..models.rest_deployment_to_commit import RestDeploymentToCommit  # noqa: PLC0415
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
+    from ..models.rest_minimal_commit import RestMinimalCommit  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -77,12 +77,12 @@ def _spec() -> ModelSpec:
             ("description", "description", as_str),
             ("displayName", "display_name", as_str),
             ("environment", "environment", model(RestDeploymentEnvironmentVariant2)),
-            ("fromCommit", "from_commit", model(RestDeploymentToCommit)),
+            ("fromCommit", "from_commit", model(RestMinimalCommit)),
             ("key", "key", as_str),
             ("lastUpdated", "last_updated", one_of(as_int, as_datetime)),
-            ("repository", "repository", model(RestSshAccessKeyRepository)),
+            ("repository", "repository", model(RestRepository)),
             ("state", "state", enum_or_str(RestDeploymentState)),
-            ("toCommit", "to_commit", model(RestDeploymentToCommit)),
+            ("toCommit", "to_commit", model(RestMinimalCommit)),
             ("url", "url", as_str),
         ),
         extra=as_any,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,9 +20,13 @@ from bitbucket_client._runtime import (
     decode_model,
     encode_model,
     enum_or_str,
+    model,
 )
 
 from ..models.rest_application_user_type import RestApplicationUserType
+
+if TYPE_CHECKING:
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -32,12 +36,14 @@ class RestDetailedUser:
     """
 
     active: bool | Unset = UNSET
+    avatar_url: str | Unset = UNSET
     deletable: bool | Unset = UNSET
     directory_name: str | Unset = UNSET
     display_name: str | Unset = UNSET
     email_address: str | Unset = UNSET
     id: int | Unset = UNSET
     last_authentication_timestamp: float | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     mutable_details: bool | Unset = UNSET
     mutable_groups: bool | Unset = UNSET
     name: str | Unset = UNSET
@@ -61,15 +67,19 @@ class RestDetailedUser:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("active", "active", as_bool),
+            ("avatarUrl", "avatar_url", as_str),
             ("deletable", "deletable", as_bool),
             ("directoryName", "directory_name", as_str),
             ("displayName", "display_name", as_str),
             ("emailAddress", "email_address", as_str),
             ("id", "id", as_int),
             ("lastAuthenticationTimestamp", "last_authentication_timestamp", as_float),
+            ("links", "links", model(RestSelfLinks)),
             ("mutableDetails", "mutable_details", as_bool),
             ("mutableGroups", "mutable_groups", as_bool),
             ("name", "name", as_str),

@@ -14,17 +14,19 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_bool,
+    as_none,
     decode_model,
     encode_model,
     list_of,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_change_path import RestChangePath
     from ..models.rest_comment import RestComment
     from ..models.rest_diff_hunk import RestDiffHunk
     from ..models.rest_diff_properties import RestDiffProperties
+    from ..models.rest_path import RestPath
 
 
 @_attrs_define
@@ -34,11 +36,11 @@ class RestDiff:
     """
 
     binary: bool | Unset = UNSET
-    destination: RestChangePath | Unset = UNSET
+    destination: RestPath | None | Unset = UNSET
     hunks: list[RestDiffHunk] | Unset = UNSET
     line_comments: list[RestComment] | Unset = UNSET
     properties: RestDiffProperties | Unset = UNSET
-    source: RestChangePath | Unset = UNSET
+    source: RestPath | None | Unset = UNSET
     truncated: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,19 +60,19 @@ class RestDiff:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_change_path import RestChangePath  # noqa: PLC0415
     from ..models.rest_comment import RestComment  # noqa: PLC0415
     from ..models.rest_diff_hunk import RestDiffHunk  # noqa: PLC0415
     from ..models.rest_diff_properties import RestDiffProperties  # noqa: PLC0415
+    from ..models.rest_path import RestPath  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("binary", "binary", as_bool),
-            ("destination", "destination", model(RestChangePath)),
+            ("destination", "destination", one_of(model(RestPath), as_none)),
             ("hunks", "hunks", list_of(model(RestDiffHunk))),
             ("lineComments", "line_comments", list_of(model(RestComment))),
             ("properties", "properties", model(RestDiffProperties)),
-            ("source", "source", model(RestChangePath)),
+            ("source", "source", one_of(model(RestPath), as_none)),
             ("truncated", "truncated", as_bool),
         ),
         extra=as_any,

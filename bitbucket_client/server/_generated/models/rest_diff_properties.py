@@ -9,8 +9,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from bitbucket_client._runtime import (
+    UNSET,
     ModelSpec,
+    Unset,
     as_any,
+    as_bool,
+    as_str,
     decode_model,
     encode_model,
 )
@@ -22,6 +26,9 @@ class RestDiffProperties:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
+    from_hash: str | Unset = UNSET
+    to_hash: str | Unset = UNSET
+    current: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +48,10 @@ class RestDiffProperties:
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(),
+        fields=(
+            ("fromHash", "from_hash", as_str),
+            ("toHash", "to_hash", as_str),
+            ("current", "current", as_bool),
+        ),
         extra=as_any,
     )

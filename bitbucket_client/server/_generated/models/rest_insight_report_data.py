@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,10 +13,17 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
+    as_float,
     as_str,
     decode_model,
     encode_model,
+    model,
+    one_of,
 )
+
+if TYPE_CHECKING:
+    from ..models.rest_insight_report_link import RestInsightReportLink
 
 
 @_attrs_define
@@ -27,7 +34,7 @@ class RestInsightReportData:
 
     title: str | Unset = UNSET
     type_: str | Unset = UNSET
-    value: Any | Unset = UNSET
+    value: float | bool | str | RestInsightReportLink | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,11 +53,13 @@ class RestInsightReportData:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_insight_report_link import RestInsightReportLink  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("title", "title", as_str),
             ("type", "type_", as_str),
-            ("value", "value", as_any),
+            ("value", "value", one_of(as_float, as_bool, as_str, model(RestInsightReportLink))),
         ),
         extra=as_any,
     )

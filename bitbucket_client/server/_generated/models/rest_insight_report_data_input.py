@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.rest_insight_report_link_input import RestInsightReportLinkInput
+
 
 T = TypeVar("T", bound="RestInsightReportDataInput")
 
@@ -18,21 +22,29 @@ class RestInsightReportDataInput:
     Attributes:
         title (str | Unset):  Example: data.title.
         type_ (str | Unset):  Example: NUMBER.
-        value (Any | Unset): The value, of the JSON type `type` calls for: a number (NUMBER, PERCENTAGE, DATE,
-            DURATION), a boolean, a string (TEXT) or a {linktext, href} object (LINK). Example: 9.
+        value (bool | float | RestInsightReportLinkInput | str | Unset): The value, of the JSON type `type` calls for: a
+            number (NUMBER, PERCENTAGE, DATE, DURATION), a boolean, a string (TEXT) or a {linktext, href} object (LINK).
     """
 
     title: str | Unset = UNSET
     type_: str | Unset = UNSET
-    value: Any | Unset = UNSET
+    value: bool | float | RestInsightReportLinkInput | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.rest_insight_report_link_input import RestInsightReportLinkInput  # noqa: PLC0415
+
         title = self.title
 
         type_ = self.type_
 
-        value = self.value
+        value: bool | dict[str, Any] | float | str | Unset
+        if isinstance(self.value, Unset):
+            value = UNSET
+        elif isinstance(self.value, RestInsightReportLinkInput):
+            value = self.value.to_dict()
+        else:
+            value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,12 +60,27 @@ class RestInsightReportDataInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.rest_insight_report_link_input import RestInsightReportLinkInput  # noqa: PLC0415
+
         d = dict(src_dict)
         title = d.pop("title", UNSET)
 
         type_ = d.pop("type", UNSET)
 
-        value = d.pop("value", UNSET)
+        def _parse_value(data: object) -> bool | float | RestInsightReportLinkInput | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                value_type_3 = RestInsightReportLinkInput.from_dict(data)
+
+                return value_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(bool | float | RestInsightReportLinkInput | str | Unset, data)
+
+        value = _parse_value(d.pop("value", UNSET))
 
         rest_insight_report_data_input = cls(
             title=title,

@@ -27,8 +27,8 @@ from bitbucket_client._runtime import (
 from ..models.rest_job_state import RestJobState
 
 if TYPE_CHECKING:
+    from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_job_progress import RestJobProgress
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
 
 
 @_attrs_define
@@ -39,7 +39,7 @@ class RestJob:
 
     end_date: int | datetime.datetime | Unset = UNSET
     id: int | Unset = UNSET
-    initiator: RestPullRequestParticipantUser | Unset = UNSET
+    initiator: RestApplicationUser | Unset = UNSET
     node_id: str | Unset = UNSET
     progress: RestJobProgress | Unset = UNSET
     start_date: int | datetime.datetime | Unset = UNSET
@@ -64,14 +64,14 @@ class RestJob:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
     from ..models.rest_job_progress import RestJobProgress  # noqa: PLC0415
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("endDate", "end_date", one_of(as_int, as_datetime)),
             ("id", "id", as_int),
-            ("initiator", "initiator", model(RestPullRequestParticipantUser)),
+            ("initiator", "initiator", model(RestApplicationUser)),
             ("nodeId", "node_id", as_str),
             ("progress", "progress", model(RestJobProgress)),
             ("startDate", "start_date", one_of(as_int, as_datetime)),

@@ -27,8 +27,9 @@ from ..models.rest_repository_state import RestRepositoryState
 
 if TYPE_CHECKING:
     from ..models.rest_labelable_related_links import RestLabelableRelatedLinks
-    from ..models.rest_repository_origin import RestRepositoryOrigin
-    from ..models.rest_repository_project import RestRepositoryProject
+    from ..models.rest_project import RestProject
+    from ..models.rest_repository import RestRepository
+    from ..models.rest_repository_links import RestRepositoryLinks
 
 
 @_attrs_define
@@ -43,10 +44,11 @@ class RestLabelable:
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
     labelable_type: RestLabelableLabelableType | str | Unset = UNSET
+    links: RestRepositoryLinks | Unset = UNSET
     name: str | Unset = UNSET
-    origin: RestRepositoryOrigin | Unset = UNSET
+    origin: RestRepository | Unset = UNSET
     partition: int | Unset = UNSET
-    project: RestRepositoryProject | Unset = UNSET
+    project: RestProject | Unset = UNSET
     public: bool | Unset = UNSET
     related_links: RestLabelableRelatedLinks | Unset = UNSET
     scm_id: str | Unset = UNSET
@@ -73,8 +75,9 @@ class RestLabelable:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_labelable_related_links import RestLabelableRelatedLinks  # noqa: PLC0415
-    from ..models.rest_repository_origin import RestRepositoryOrigin  # noqa: PLC0415
-    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
+    from ..models.rest_project import RestProject  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
+    from ..models.rest_repository_links import RestRepositoryLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -84,10 +87,11 @@ def _spec() -> ModelSpec:
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
             ("labelableType", "labelable_type", enum_or_str(RestLabelableLabelableType)),
+            ("links", "links", model(RestRepositoryLinks)),
             ("name", "name", as_str),
-            ("origin", "origin", model(RestRepositoryOrigin)),
+            ("origin", "origin", model(RestRepository)),
             ("partition", "partition", as_int),
-            ("project", "project", model(RestRepositoryProject)),
+            ("project", "project", model(RestProject)),
             ("public", "public", as_bool),
             ("relatedLinks", "related_links", model(RestLabelableRelatedLinks)),
             ("scmId", "scm_id", as_str),

@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 from ..models.rest_migration_repository_migration_state import RestMigrationRepositoryMigrationState
 
 if TYPE_CHECKING:
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
+    from ..models.rest_repository import RestRepository
 
 
 @_attrs_define
@@ -32,7 +32,7 @@ class RestMigrationRepository:
     """
 
     migration_state: RestMigrationRepositoryMigrationState | str | Unset = UNSET
-    repository: RestSshAccessKeyRepository | Unset = UNSET
+    repository: RestRepository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,12 +51,12 @@ class RestMigrationRepository:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("migrationState", "migration_state", enum_or_str(RestMigrationRepositoryMigrationState)),
-            ("repository", "repository", model(RestSshAccessKeyRepository)),
+            ("repository", "repository", model(RestRepository)),
         ),
         extra=as_any,
     )

@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.rest_tag_type import RestTagType
+from ..models.ref_type import RefType
 
 
 @_attrs_define
@@ -30,7 +30,7 @@ class RestMinimalRef:
 
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
-    type_: RestTagType | str | Unset = UNSET
+    type_: RefType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def _spec() -> ModelSpec:
         fields=(
             ("displayId", "display_id", as_str),
             ("id", "id", as_str),
-            ("type", "type_", enum_or_str(RestTagType)),
+            ("type", "type_", enum_or_str(RefType)),
         ),
         extra=as_any,
     )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..models.rest_mirrored_repository_descriptor_mirror_server import (
         RestMirroredRepositoryDescriptorMirrorServer,
     )
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -30,6 +31,7 @@ class RestMirroredRepositoryDescriptor:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
+    links: RestSelfLinks | Unset = UNSET
     mirror_server: RestMirroredRepositoryDescriptorMirrorServer | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,8 +54,12 @@ def _spec() -> ModelSpec:
     from ..models.rest_mirrored_repository_descriptor_mirror_server import (
         RestMirroredRepositoryDescriptorMirrorServer,  # noqa: PLC0415
     )
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
 
     return ModelSpec(
-        fields=(("mirrorServer", "mirror_server", model(RestMirroredRepositoryDescriptorMirrorServer)),),
+        fields=(
+            ("links", "links", model(RestSelfLinks)),
+            ("mirrorServer", "mirror_server", model(RestMirroredRepositoryDescriptorMirrorServer)),
+        ),
         extra=as_any,
     )

@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_application_user import RestApplicationUser
 
 
 @_attrs_define
@@ -32,7 +32,7 @@ class RestPermittedUser:
     """
 
     permission: RestSshAccessKeyPermission | str | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,12 +51,12 @@ class RestPermittedUser:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("permission", "permission", enum_or_str(RestSshAccessKeyPermission)),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
         ),
         extra=as_any,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,9 +19,15 @@ from bitbucket_client._runtime import (
     decode_model,
     encode_model,
     enum_or_str,
+    model,
 )
 
 from ..models.rest_project_type import RestProjectType
+
+if TYPE_CHECKING:
+    from ..models.rest_application_user import RestApplicationUser
+    from ..models.rest_legacy_link import RestLegacyLink
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -31,13 +37,18 @@ class RestProject:
     """
 
     avatar: str | Unset = UNSET
+    avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET
     id: int | Unset = UNSET
     key: str | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     name: str | Unset = UNSET
     public: bool | Unset = UNSET
     scope: str | Unset = UNSET
     type_: RestProjectType | str | Unset = UNSET
+    owner: RestApplicationUser | Unset = UNSET
+    link: RestLegacyLink | Unset = UNSET
+    is_personal: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,16 +67,25 @@ class RestProject:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
+    from ..models.rest_legacy_link import RestLegacyLink  # noqa: PLC0415
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("avatar", "avatar", as_str),
+            ("avatarUrl", "avatar_url", as_str),
             ("description", "description", as_str),
             ("id", "id", as_int),
             ("key", "key", as_str),
+            ("links", "links", model(RestSelfLinks)),
             ("name", "name", as_str),
             ("public", "public", as_bool),
             ("scope", "scope", as_str),
             ("type", "type_", enum_or_str(RestProjectType)),
+            ("owner", "owner", model(RestApplicationUser)),
+            ("link", "link", model(RestLegacyLink)),
+            ("isPersonal", "is_personal", as_bool),
         ),
         extra=as_any,
     )

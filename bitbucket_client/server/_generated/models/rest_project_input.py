@@ -11,7 +11,9 @@ from ..models.rest_project_type import RestProjectType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_project_input_links import RestProjectInputLinks
+    from ..models.rest_application_user_input import RestApplicationUserInput
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
+    from ..models.rest_self_links_input import RestSelfLinksInput
 
 
 T = TypeVar("T", bound="RestProjectInput")
@@ -25,20 +27,28 @@ class RestProjectInput:
         avatar_url (str | Unset):
         description (str | Unset):  Example: The description for my cool project.
         key (str | Unset):  Example: PRJ.
-        links (RestProjectInputLinks | Unset):
+        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
+            kept typed.
         name (str | Unset):  Example: My Cool Project.
         public (bool | Unset):
         type_ (RestProjectType | Unset):
+        owner (RestApplicationUserInput | Unset):
+        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
+            (`self`).
+        is_personal (bool | Unset):
     """
 
     avatar: str | Unset = UNSET
     avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET
     key: str | Unset = UNSET
-    links: RestProjectInputLinks | Unset = UNSET
+    links: RestSelfLinksInput | Unset = UNSET
     name: str | Unset = UNSET
     public: bool | Unset = UNSET
     type_: RestProjectType | Unset = UNSET
+    owner: RestApplicationUserInput | Unset = UNSET
+    link: RestLegacyLinkInput | Unset = UNSET
+    is_personal: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,6 +72,16 @@ class RestProjectInput:
         if not isinstance(self.type_, Unset):
             type_ = self.type_.value
 
+        owner: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.owner, Unset):
+            owner = self.owner.to_dict()
+
+        link: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.link, Unset):
+            link = self.link.to_dict()
+
+        is_personal = self.is_personal
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -81,12 +101,20 @@ class RestProjectInput:
             field_dict["public"] = public
         if type_ is not UNSET:
             field_dict["type"] = type_
+        if owner is not UNSET:
+            field_dict["owner"] = owner
+        if link is not UNSET:
+            field_dict["link"] = link
+        if is_personal is not UNSET:
+            field_dict["isPersonal"] = is_personal
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_project_input_links import RestProjectInputLinks  # noqa: PLC0415
+        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
+        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
+        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         avatar = d.pop("avatar", UNSET)
@@ -98,11 +126,11 @@ class RestProjectInput:
         key = d.pop("key", UNSET)
 
         _links = d.pop("links", UNSET)
-        links: RestProjectInputLinks | Unset
+        links: RestSelfLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = RestProjectInputLinks.from_dict(_links)
+            links = RestSelfLinksInput.from_dict(_links)
 
         name = d.pop("name", UNSET)
 
@@ -115,6 +143,22 @@ class RestProjectInput:
         else:
             type_ = RestProjectType(_type_)
 
+        _owner = d.pop("owner", UNSET)
+        owner: RestApplicationUserInput | Unset
+        if isinstance(_owner, Unset):
+            owner = UNSET
+        else:
+            owner = RestApplicationUserInput.from_dict(_owner)
+
+        _link = d.pop("link", UNSET)
+        link: RestLegacyLinkInput | Unset
+        if isinstance(_link, Unset):
+            link = UNSET
+        else:
+            link = RestLegacyLinkInput.from_dict(_link)
+
+        is_personal = d.pop("isPersonal", UNSET)
+
         rest_project_input = cls(
             avatar=avatar,
             avatar_url=avatar_url,
@@ -124,6 +168,9 @@ class RestProjectInput:
             name=name,
             public=public,
             type_=type_,
+            owner=owner,
+            link=link,
+            is_personal=is_personal,
         )
 
         rest_project_input.additional_properties = d

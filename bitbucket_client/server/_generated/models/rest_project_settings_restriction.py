@@ -25,7 +25,7 @@ from ..models.rest_project_settings_restriction_processed_state import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_repository_project import RestRepositoryProject
+    from ..models.rest_project import RestProject
 
 
 @_attrs_define
@@ -38,7 +38,7 @@ class RestProjectSettingsRestriction:
     feature_key: str | Unset = UNSET
     namespace: str | Unset = UNSET
     processed_state: RestProjectSettingsRestrictionProcessedState | str | Unset = UNSET
-    project: RestRepositoryProject | Unset = UNSET
+    project: RestProject | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,7 +57,7 @@ class RestProjectSettingsRestriction:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
+    from ..models.rest_project import RestProject  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -65,7 +65,7 @@ def _spec() -> ModelSpec:
             ("featureKey", "feature_key", as_str),
             ("namespace", "namespace", as_str),
             ("processedState", "processed_state", enum_or_str(RestProjectSettingsRestrictionProcessedState)),
-            ("project", "project", model(RestRepositoryProject)),
+            ("project", "project", model(RestProject)),
         ),
         extra=as_any,
     )

@@ -29,8 +29,11 @@ from bitbucket_client._runtime import (
 from ..models.rest_pull_request_state import RestPullRequestState
 
 if TYPE_CHECKING:
+    from ..models.rest_legacy_link import RestLegacyLink
     from ..models.rest_pull_request_participant import RestPullRequestParticipant
-    from ..models.rest_pull_request_to_ref import RestPullRequestToRef
+    from ..models.rest_pull_request_properties import RestPullRequestProperties
+    from ..models.rest_pull_request_ref import RestPullRequestRef
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -45,17 +48,22 @@ class RestPullRequest:
     description: str | Unset = UNSET
     description_as_html: str | Unset = UNSET
     draft: bool | Unset = UNSET
-    from_ref: RestPullRequestToRef | Unset = UNSET
+    from_ref: RestPullRequestRef | Unset = UNSET
+    html_description: str | Unset = UNSET
     id: int | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     locked: bool | Unset = UNSET
     open_: bool | Unset = UNSET
     participants: list[RestPullRequestParticipant] | Unset = UNSET
     reviewers: list[RestPullRequestParticipant] | Unset = UNSET
     state: RestPullRequestState | str | Unset = UNSET
     title: str | Unset = UNSET
-    to_ref: RestPullRequestToRef | Unset = UNSET
+    to_ref: RestPullRequestRef | Unset = UNSET
     updated_date: int | datetime.datetime | Unset = UNSET
     version: int | Unset = UNSET
+    author: RestPullRequestParticipant | Unset = UNSET
+    properties: RestPullRequestProperties | Unset = UNSET
+    link: RestLegacyLink | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,8 +82,11 @@ class RestPullRequest:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_legacy_link import RestLegacyLink  # noqa: PLC0415
     from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
-    from ..models.rest_pull_request_to_ref import RestPullRequestToRef  # noqa: PLC0415
+    from ..models.rest_pull_request_properties import RestPullRequestProperties  # noqa: PLC0415
+    from ..models.rest_pull_request_ref import RestPullRequestRef  # noqa: PLC0415
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -85,17 +96,22 @@ def _spec() -> ModelSpec:
             ("description", "description", as_str),
             ("descriptionAsHtml", "description_as_html", as_str),
             ("draft", "draft", as_bool),
-            ("fromRef", "from_ref", model(RestPullRequestToRef)),
+            ("fromRef", "from_ref", model(RestPullRequestRef)),
+            ("htmlDescription", "html_description", as_str),
             ("id", "id", as_int),
+            ("links", "links", model(RestSelfLinks)),
             ("locked", "locked", as_bool),
             ("open", "open_", as_bool),
             ("participants", "participants", list_of(model(RestPullRequestParticipant))),
             ("reviewers", "reviewers", list_of(model(RestPullRequestParticipant))),
             ("state", "state", enum_or_str(RestPullRequestState)),
             ("title", "title", as_str),
-            ("toRef", "to_ref", model(RestPullRequestToRef)),
+            ("toRef", "to_ref", model(RestPullRequestRef)),
             ("updatedDate", "updated_date", one_of(as_int, as_datetime)),
             ("version", "version", as_int),
+            ("author", "author", model(RestPullRequestParticipant)),
+            ("properties", "properties", model(RestPullRequestProperties)),
+            ("link", "link", model(RestLegacyLink)),
         ),
         extra=as_any,
     )

@@ -16,17 +16,25 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_int,
+    as_str,
     decode_model,
     encode_model,
     enum_or_str,
+    list_of,
     model,
     one_of,
 )
 
 from ..models.rest_pull_request_activity_action import RestPullRequestActivityAction
+from ..models.rest_pull_request_activity_comment_action import RestPullRequestActivityCommentAction
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_application_user import RestApplicationUser
+    from ..models.rest_comment import RestComment
+    from ..models.rest_comment_thread_diff_anchor import RestCommentThreadDiffAnchor
+    from ..models.rest_commit import RestCommit
+    from ..models.rest_diff import RestDiff
+    from ..models.rest_pull_request_rescope_commits import RestPullRequestRescopeCommits
 
 
 @_attrs_define
@@ -38,7 +46,20 @@ class RestPullRequestActivity:
     action: RestPullRequestActivityAction | str | Unset = UNSET
     created_date: int | datetime.datetime | Unset = UNSET
     id: int | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
+    comment: RestComment | Unset = UNSET
+    comment_action: RestPullRequestActivityCommentAction | str | Unset = UNSET
+    comment_anchor: RestCommentThreadDiffAnchor | Unset = UNSET
+    diff: RestDiff | Unset = UNSET
+    from_hash: str | Unset = UNSET
+    to_hash: str | Unset = UNSET
+    previous_from_hash: str | Unset = UNSET
+    previous_to_hash: str | Unset = UNSET
+    added: RestPullRequestRescopeCommits | Unset = UNSET
+    removed: RestPullRequestRescopeCommits | Unset = UNSET
+    commit: RestCommit | Unset = UNSET
+    added_reviewers: list[RestApplicationUser] | Unset = UNSET
+    removed_reviewers: list[RestApplicationUser] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,14 +78,32 @@ class RestPullRequestActivity:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
+    from ..models.rest_comment import RestComment  # noqa: PLC0415
+    from ..models.rest_comment_thread_diff_anchor import RestCommentThreadDiffAnchor  # noqa: PLC0415
+    from ..models.rest_commit import RestCommit  # noqa: PLC0415
+    from ..models.rest_diff import RestDiff  # noqa: PLC0415
+    from ..models.rest_pull_request_rescope_commits import RestPullRequestRescopeCommits  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("action", "action", enum_or_str(RestPullRequestActivityAction)),
             ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("id", "id", as_int),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
+            ("comment", "comment", model(RestComment)),
+            ("commentAction", "comment_action", enum_or_str(RestPullRequestActivityCommentAction)),
+            ("commentAnchor", "comment_anchor", model(RestCommentThreadDiffAnchor)),
+            ("diff", "diff", model(RestDiff)),
+            ("fromHash", "from_hash", as_str),
+            ("toHash", "to_hash", as_str),
+            ("previousFromHash", "previous_from_hash", as_str),
+            ("previousToHash", "previous_to_hash", as_str),
+            ("added", "added", model(RestPullRequestRescopeCommits)),
+            ("removed", "removed", model(RestPullRequestRescopeCommits)),
+            ("commit", "commit", model(RestCommit)),
+            ("addedReviewers", "added_reviewers", list_of(model(RestApplicationUser))),
+            ("removedReviewers", "removed_reviewers", list_of(model(RestApplicationUser))),
         ),
         extra=as_any,
     )

@@ -11,7 +11,7 @@ from ..models.rest_pull_request_participant_role import RestPullRequestParticipa
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
+    from ..models.rest_application_user_input import RestApplicationUserInput
 
 
 T = TypeVar("T", bound="RestPullRequestAssignParticipantRoleRequest")
@@ -22,11 +22,11 @@ class RestPullRequestAssignParticipantRoleRequest:
     """
     Attributes:
         role (RestPullRequestParticipantRole | Unset):
-        user (RestPullRequestParticipantUserInput | Unset):
+        user (RestApplicationUserInput | Unset):
     """
 
     role: RestPullRequestParticipantRole | Unset = UNSET
-    user: RestPullRequestParticipantUserInput | Unset = UNSET
+    user: RestApplicationUserInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,7 +50,7 @@ class RestPullRequestAssignParticipantRoleRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput  # noqa: PLC0415
+        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _role = d.pop("role", UNSET)
@@ -61,11 +61,11 @@ class RestPullRequestAssignParticipantRoleRequest:
             role = RestPullRequestParticipantRole(_role)
 
         _user = d.pop("user", UNSET)
-        user: RestPullRequestParticipantUserInput | Unset
+        user: RestApplicationUserInput | Unset
         if isinstance(_user, Unset):
             user = UNSET
         else:
-            user = RestPullRequestParticipantUserInput.from_dict(_user)
+            user = RestApplicationUserInput.from_dict(_user)
 
         rest_pull_request_assign_participant_role_request = cls(
             role=role,

@@ -22,10 +22,8 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope
-    from ..models.rest_pull_request_condition_source_ref_matcher import (
-        RestPullRequestConditionSourceRefMatcher,
-    )
+    from ..models.rest_ref_matcher import RestRefMatcher
+    from ..models.rest_ref_restriction_scope import RestRefRestrictionScope
 
 
 @_attrs_define
@@ -37,9 +35,9 @@ class RestPullRequestCondition:
     id: int | Unset = UNSET
     required_approvals: int | Unset = UNSET
     reviewers: list[RestApplicationUser] | Unset = UNSET
-    scope: RestPullRequestConditionScope | Unset = UNSET
-    source_ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
-    target_ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
+    scope: RestRefRestrictionScope | Unset = UNSET
+    source_ref_matcher: RestRefMatcher | Unset = UNSET
+    target_ref_matcher: RestRefMatcher | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,19 +57,17 @@ class RestPullRequestCondition:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
-    from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope  # noqa: PLC0415
-    from ..models.rest_pull_request_condition_source_ref_matcher import (
-        RestPullRequestConditionSourceRefMatcher,  # noqa: PLC0415
-    )
+    from ..models.rest_ref_matcher import RestRefMatcher  # noqa: PLC0415
+    from ..models.rest_ref_restriction_scope import RestRefRestrictionScope  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("id", "id", as_int),
             ("requiredApprovals", "required_approvals", as_int),
             ("reviewers", "reviewers", list_of(model(RestApplicationUser))),
-            ("scope", "scope", model(RestPullRequestConditionScope)),
-            ("sourceRefMatcher", "source_ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
-            ("targetRefMatcher", "target_ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
+            ("scope", "scope", model(RestRefRestrictionScope)),
+            ("sourceRefMatcher", "source_ref_matcher", model(RestRefMatcher)),
+            ("targetRefMatcher", "target_ref_matcher", model(RestRefMatcher)),
         ),
         extra=as_any,
     )

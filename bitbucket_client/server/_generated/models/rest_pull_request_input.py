@@ -11,9 +11,11 @@ from ..models.rest_pull_request_state import RestPullRequestState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_input_links import RestPullRequestInputLinks
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput
-    from ..models.rest_pull_request_to_ref_input import RestPullRequestToRefInput
+    from ..models.rest_pull_request_properties_input import RestPullRequestPropertiesInput
+    from ..models.rest_pull_request_ref_input import RestPullRequestRefInput
+    from ..models.rest_self_links_input import RestSelfLinksInput
 
 
 T = TypeVar("T", bound="RestPullRequestInput")
@@ -29,19 +31,25 @@ class RestPullRequestInput:
         description (str | Unset):  Example: It is a kludge, but put the tuple from the database in the cache..
         description_as_html (str | Unset):
         draft (bool | Unset):
-        from_ref (RestPullRequestToRefInput | Unset):
+        from_ref (RestPullRequestRefInput | Unset):
         html_description (str | Unset):
         id (int | Unset):  Example: 1.
-        links (RestPullRequestInputLinks | Unset):
+        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
+            kept typed.
         locked (bool | Unset):
         open_ (bool | Unset):
         participants (list[RestPullRequestParticipantInput] | Unset):
         reviewers (list[RestPullRequestParticipantInput] | Unset):
         state (RestPullRequestState | Unset):
         title (str | Unset):  Example: Talking Nerdy.
-        to_ref (RestPullRequestToRefInput | Unset):
+        to_ref (RestPullRequestRefInput | Unset):
         updated_date (int | Unset):  Example: 14490759200.
         version (int | Unset):
+        author (RestPullRequestParticipantInput | Unset):
+        properties (RestPullRequestPropertiesInput | Unset): Counts and the merge check result Bitbucket attaches to a
+            pull request.
+        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
+            (`self`).
     """
 
     closed: bool | Unset = UNSET
@@ -50,19 +58,22 @@ class RestPullRequestInput:
     description: str | Unset = UNSET
     description_as_html: str | Unset = UNSET
     draft: bool | Unset = UNSET
-    from_ref: RestPullRequestToRefInput | Unset = UNSET
+    from_ref: RestPullRequestRefInput | Unset = UNSET
     html_description: str | Unset = UNSET
     id: int | Unset = UNSET
-    links: RestPullRequestInputLinks | Unset = UNSET
+    links: RestSelfLinksInput | Unset = UNSET
     locked: bool | Unset = UNSET
     open_: bool | Unset = UNSET
     participants: list[RestPullRequestParticipantInput] | Unset = UNSET
     reviewers: list[RestPullRequestParticipantInput] | Unset = UNSET
     state: RestPullRequestState | Unset = UNSET
     title: str | Unset = UNSET
-    to_ref: RestPullRequestToRefInput | Unset = UNSET
+    to_ref: RestPullRequestRefInput | Unset = UNSET
     updated_date: int | Unset = UNSET
     version: int | Unset = UNSET
+    author: RestPullRequestParticipantInput | Unset = UNSET
+    properties: RestPullRequestPropertiesInput | Unset = UNSET
+    link: RestLegacyLinkInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +133,18 @@ class RestPullRequestInput:
 
         version = self.version
 
+        author: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.author, Unset):
+            author = self.author.to_dict()
+
+        properties: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.properties, Unset):
+            properties = self.properties.to_dict()
+
+        link: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.link, Unset):
+            link = self.link.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -163,14 +186,22 @@ class RestPullRequestInput:
             field_dict["updatedDate"] = updated_date
         if version is not UNSET:
             field_dict["version"] = version
+        if author is not UNSET:
+            field_dict["author"] = author
+        if properties is not UNSET:
+            field_dict["properties"] = properties
+        if link is not UNSET:
+            field_dict["link"] = link
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_input_links import RestPullRequestInputLinks  # noqa: PLC0415
+        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
         from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput  # noqa: PLC0415
-        from ..models.rest_pull_request_to_ref_input import RestPullRequestToRefInput  # noqa: PLC0415
+        from ..models.rest_pull_request_properties_input import RestPullRequestPropertiesInput  # noqa: PLC0415
+        from ..models.rest_pull_request_ref_input import RestPullRequestRefInput  # noqa: PLC0415
+        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         closed = d.pop("closed", UNSET)
@@ -186,22 +217,22 @@ class RestPullRequestInput:
         draft = d.pop("draft", UNSET)
 
         _from_ref = d.pop("fromRef", UNSET)
-        from_ref: RestPullRequestToRefInput | Unset
+        from_ref: RestPullRequestRefInput | Unset
         if isinstance(_from_ref, Unset):
             from_ref = UNSET
         else:
-            from_ref = RestPullRequestToRefInput.from_dict(_from_ref)
+            from_ref = RestPullRequestRefInput.from_dict(_from_ref)
 
         html_description = d.pop("htmlDescription", UNSET)
 
         id = d.pop("id", UNSET)
 
         _links = d.pop("links", UNSET)
-        links: RestPullRequestInputLinks | Unset
+        links: RestSelfLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = RestPullRequestInputLinks.from_dict(_links)
+            links = RestSelfLinksInput.from_dict(_links)
 
         locked = d.pop("locked", UNSET)
 
@@ -235,15 +266,36 @@ class RestPullRequestInput:
         title = d.pop("title", UNSET)
 
         _to_ref = d.pop("toRef", UNSET)
-        to_ref: RestPullRequestToRefInput | Unset
+        to_ref: RestPullRequestRefInput | Unset
         if isinstance(_to_ref, Unset):
             to_ref = UNSET
         else:
-            to_ref = RestPullRequestToRefInput.from_dict(_to_ref)
+            to_ref = RestPullRequestRefInput.from_dict(_to_ref)
 
         updated_date = d.pop("updatedDate", UNSET)
 
         version = d.pop("version", UNSET)
+
+        _author = d.pop("author", UNSET)
+        author: RestPullRequestParticipantInput | Unset
+        if isinstance(_author, Unset):
+            author = UNSET
+        else:
+            author = RestPullRequestParticipantInput.from_dict(_author)
+
+        _properties = d.pop("properties", UNSET)
+        properties: RestPullRequestPropertiesInput | Unset
+        if isinstance(_properties, Unset):
+            properties = UNSET
+        else:
+            properties = RestPullRequestPropertiesInput.from_dict(_properties)
+
+        _link = d.pop("link", UNSET)
+        link: RestLegacyLinkInput | Unset
+        if isinstance(_link, Unset):
+            link = UNSET
+        else:
+            link = RestLegacyLinkInput.from_dict(_link)
 
         rest_pull_request_input = cls(
             closed=closed,
@@ -265,6 +317,9 @@ class RestPullRequestInput:
             to_ref=to_ref,
             updated_date=updated_date,
             version=version,
+            author=author,
+            properties=properties,
+            link=link,
         )
 
         rest_pull_request_input.additional_properties = d

@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from ..models.rest_pull_request_merge_config_commit_message_template import (
         RestPullRequestMergeConfigCommitMessageTemplate,
     )
-    from ..models.rest_pull_request_merge_config_default_strategy import (
-        RestPullRequestMergeConfigDefaultStrategy,
-    )
     from ..models.rest_pull_request_merge_strategy import RestPullRequestMergeStrategy
 
 
@@ -39,7 +36,7 @@ class RestPullRequestMergeConfig:
 
     commit_message_template: RestPullRequestMergeConfigCommitMessageTemplate | Unset = UNSET
     commit_summaries: int | Unset = UNSET
-    default_strategy: RestPullRequestMergeConfigDefaultStrategy | Unset = UNSET
+    default_strategy: RestPullRequestMergeStrategy | Unset = UNSET
     strategies: list[RestPullRequestMergeStrategy] | Unset = UNSET
     type_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -63,9 +60,6 @@ def _spec() -> ModelSpec:
     from ..models.rest_pull_request_merge_config_commit_message_template import (
         RestPullRequestMergeConfigCommitMessageTemplate,  # noqa: PLC0415
     )
-    from ..models.rest_pull_request_merge_config_default_strategy import (
-        RestPullRequestMergeConfigDefaultStrategy,  # noqa: PLC0415
-    )
     from ..models.rest_pull_request_merge_strategy import RestPullRequestMergeStrategy  # noqa: PLC0415
 
     return ModelSpec(
@@ -76,7 +70,7 @@ def _spec() -> ModelSpec:
                 model(RestPullRequestMergeConfigCommitMessageTemplate),
             ),
             ("commitSummaries", "commit_summaries", as_int),
-            ("defaultStrategy", "default_strategy", model(RestPullRequestMergeConfigDefaultStrategy)),
+            ("defaultStrategy", "default_strategy", model(RestPullRequestMergeStrategy)),
             ("strategies", "strategies", list_of(model(RestPullRequestMergeStrategy))),
             ("type", "type_", as_str),
         ),

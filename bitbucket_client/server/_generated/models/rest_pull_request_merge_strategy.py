@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,7 +17,11 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.rest_self_links import RestSelfLinks
 
 
 @_attrs_define
@@ -30,6 +34,7 @@ class RestPullRequestMergeStrategy:
     enabled: bool | Unset = UNSET
     flag: str | Unset = UNSET
     id: str | Unset = UNSET
+    links: RestSelfLinks | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -49,12 +54,15 @@ class RestPullRequestMergeStrategy:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_self_links import RestSelfLinks  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("description", "description", as_str),
             ("enabled", "enabled", as_bool),
             ("flag", "flag", as_str),
             ("id", "id", as_str),
+            ("links", "links", model(RestSelfLinks)),
             ("name", "name", as_str),
         ),
         extra=as_any,

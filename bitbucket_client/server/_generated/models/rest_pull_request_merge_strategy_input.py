@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_merge_strategy_input_links import RestPullRequestMergeStrategyInputLinks
+    from ..models.rest_self_links_input import RestSelfLinksInput
 
 
 T = TypeVar("T", bound="RestPullRequestMergeStrategyInput")
@@ -21,11 +21,12 @@ class RestPullRequestMergeStrategyInput:
     """
     Attributes:
         id (str | Unset):  Example: no-ff.
-        links (RestPullRequestMergeStrategyInputLinks | Unset):
+        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
+            kept typed.
     """
 
     id: str | Unset = UNSET
-    links: RestPullRequestMergeStrategyInputLinks | Unset = UNSET
+    links: RestSelfLinksInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,19 +48,17 @@ class RestPullRequestMergeStrategyInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_merge_strategy_input_links import (
-            RestPullRequestMergeStrategyInputLinks,  # noqa: PLC0415
-        )
+        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
         _links = d.pop("links", UNSET)
-        links: RestPullRequestMergeStrategyInputLinks | Unset
+        links: RestSelfLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = RestPullRequestMergeStrategyInputLinks.from_dict(_links)
+            links = RestSelfLinksInput.from_dict(_links)
 
         rest_pull_request_merge_strategy_input = cls(
             id=id,

@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
     model,
 )
 
-from ..models.rest_pull_request_mergeability_outcome import RestPullRequestMergeabilityOutcome
+from ..models.rest_pull_request_merge_result_outcome import RestPullRequestMergeResultOutcome
 
 if TYPE_CHECKING:
     from ..models.rest_repository_hook_veto import RestRepositoryHookVeto
@@ -34,8 +34,9 @@ class RestPullRequestMergeability:
     """
 
     conflicted: bool | Unset = UNSET
-    outcome: RestPullRequestMergeabilityOutcome | str | Unset = UNSET
+    outcome: RestPullRequestMergeResultOutcome | str | Unset = UNSET
     vetoes: list[RestRepositoryHookVeto] | Unset = UNSET
+    can_merge: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,8 +60,9 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("conflicted", "conflicted", as_bool),
-            ("outcome", "outcome", enum_or_str(RestPullRequestMergeabilityOutcome)),
+            ("outcome", "outcome", enum_or_str(RestPullRequestMergeResultOutcome)),
             ("vetoes", "vetoes", list_of(model(RestRepositoryHookVeto))),
+            ("canMerge", "can_merge", as_bool),
         ),
         extra=as_any,
     )

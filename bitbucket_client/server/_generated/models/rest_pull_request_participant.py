@@ -25,7 +25,7 @@ from ..models.rest_pull_request_participant_role import RestPullRequestParticipa
 from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_application_user import RestApplicationUser
 
 
 @_attrs_define
@@ -38,7 +38,7 @@ class RestPullRequestParticipant:
     last_reviewed_commit: str | Unset = UNSET
     role: RestPullRequestParticipantRole | str | Unset = UNSET
     status: RestPullRequestParticipantStatus | str | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,7 +57,7 @@ class RestPullRequestParticipant:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -65,7 +65,7 @@ def _spec() -> ModelSpec:
             ("lastReviewedCommit", "last_reviewed_commit", as_str),
             ("role", "role", enum_or_str(RestPullRequestParticipantRole)),
             ("status", "status", enum_or_str(RestPullRequestParticipantStatus)),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
         ),
         extra=as_any,
     )

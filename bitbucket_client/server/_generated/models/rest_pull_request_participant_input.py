@@ -12,7 +12,7 @@ from ..models.rest_pull_request_participant_status import RestPullRequestPartici
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
+    from ..models.rest_application_user_input import RestApplicationUserInput
 
 
 T = TypeVar("T", bound="RestPullRequestParticipantInput")
@@ -26,14 +26,14 @@ class RestPullRequestParticipantInput:
         last_reviewed_commit (str | Unset):  Example: 7549846524f8aed2bd1c0249993ae1bf9d3c9998.
         role (RestPullRequestParticipantRole | Unset):
         status (RestPullRequestParticipantStatus | Unset):
-        user (RestPullRequestParticipantUserInput | Unset):
+        user (RestApplicationUserInput | Unset):
     """
 
     approved: bool | Unset = UNSET
     last_reviewed_commit: str | Unset = UNSET
     role: RestPullRequestParticipantRole | Unset = UNSET
     status: RestPullRequestParticipantStatus | Unset = UNSET
-    user: RestPullRequestParticipantUserInput | Unset = UNSET
+    user: RestApplicationUserInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class RestPullRequestParticipantInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput  # noqa: PLC0415
+        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
 
         d = dict(src_dict)
         approved = d.pop("approved", UNSET)
@@ -93,11 +93,11 @@ class RestPullRequestParticipantInput:
             status = RestPullRequestParticipantStatus(_status)
 
         _user = d.pop("user", UNSET)
-        user: RestPullRequestParticipantUserInput | Unset
+        user: RestApplicationUserInput | Unset
         if isinstance(_user, Unset):
             user = UNSET
         else:
-            user = RestPullRequestParticipantUserInput.from_dict(_user)
+            user = RestApplicationUserInput.from_dict(_user)
 
         rest_pull_request_participant_input = cls(
             approved=approved,

@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange
+    from ..models.rest_ref_change import RestRefChange
 
 
 @_attrs_define
@@ -28,7 +28,7 @@ class RestPullRequestRebaseResult:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    ref_change: RestPullRequestSuggestionRefChange | Unset = UNSET
+    ref_change: RestRefChange | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,9 +47,9 @@ class RestPullRequestRebaseResult:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange  # noqa: PLC0415
+    from ..models.rest_ref_change import RestRefChange  # noqa: PLC0415
 
     return ModelSpec(
-        fields=(("refChange", "ref_change", model(RestPullRequestSuggestionRefChange)),),
+        fields=(("refChange", "ref_change", model(RestRefChange)),),
         extra=as_any,
     )

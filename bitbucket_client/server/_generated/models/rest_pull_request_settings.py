@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig
+    from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig
 
 
 @_attrs_define
@@ -28,7 +28,7 @@ class RestPullRequestSettings:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    merge_config: RestPullRequestSettingsMergeConfig | Unset = UNSET
+    merge_config: RestPullRequestMergeConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,9 +47,9 @@ class RestPullRequestSettings:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig  # noqa: PLC0415
+    from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig  # noqa: PLC0415
 
     return ModelSpec(
-        fields=(("mergeConfig", "merge_config", model(RestPullRequestSettingsMergeConfig)),),
+        fields=(("mergeConfig", "merge_config", model(RestPullRequestMergeConfig)),),
         extra=as_any,
     )

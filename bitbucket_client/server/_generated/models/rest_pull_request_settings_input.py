@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
 
 
 T = TypeVar("T", bound="RestPullRequestSettingsInput")
@@ -20,10 +20,10 @@ T = TypeVar("T", bound="RestPullRequestSettingsInput")
 class RestPullRequestSettingsInput:
     """
     Attributes:
-        merge_config (RestPullRequestSettingsMergeConfigInput | Unset):
+        merge_config (RestPullRequestMergeConfigInput | Unset):
     """
 
-    merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET
+    merge_config: RestPullRequestMergeConfigInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,17 +41,15 @@ class RestPullRequestSettingsInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_settings_merge_config_input import (
-            RestPullRequestSettingsMergeConfigInput,  # noqa: PLC0415
-        )
+        from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _merge_config = d.pop("mergeConfig", UNSET)
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset
+        merge_config: RestPullRequestMergeConfigInput | Unset
         if isinstance(_merge_config, Unset):
             merge_config = UNSET
         else:
-            merge_config = RestPullRequestSettingsMergeConfigInput.from_dict(_merge_config)
+            merge_config = RestPullRequestMergeConfigInput.from_dict(_merge_config)
 
         rest_pull_request_settings_input = cls(
             merge_config=merge_config,

@@ -20,9 +20,9 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange
-    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
+    from ..models.rest_minimal_ref import RestMinimalRef
+    from ..models.rest_ref_change import RestRefChange
+    from ..models.rest_repository import RestRepository
 
 
 @_attrs_define
@@ -32,10 +32,10 @@ class RestPullRequestSuggestion:
     """
 
     change_tme: int | Unset = UNSET
-    from_ref: RestPullRequestSuggestionToRef | Unset = UNSET
-    ref_change: RestPullRequestSuggestionRefChange | Unset = UNSET
-    repository: RestSshAccessKeyRepository | Unset = UNSET
-    to_ref: RestPullRequestSuggestionToRef | Unset = UNSET
+    from_ref: RestMinimalRef | Unset = UNSET
+    ref_change: RestRefChange | Unset = UNSET
+    repository: RestRepository | Unset = UNSET
+    to_ref: RestMinimalRef | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,17 +54,17 @@ class RestPullRequestSuggestion:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_suggestion_ref_change import RestPullRequestSuggestionRefChange  # noqa: PLC0415
-    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef  # noqa: PLC0415
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
+    from ..models.rest_minimal_ref import RestMinimalRef  # noqa: PLC0415
+    from ..models.rest_ref_change import RestRefChange  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("changeTme", "change_tme", as_int),
-            ("fromRef", "from_ref", model(RestPullRequestSuggestionToRef)),
-            ("refChange", "ref_change", model(RestPullRequestSuggestionRefChange)),
-            ("repository", "repository", model(RestSshAccessKeyRepository)),
-            ("toRef", "to_ref", model(RestPullRequestSuggestionToRef)),
+            ("fromRef", "from_ref", model(RestMinimalRef)),
+            ("refChange", "ref_change", model(RestRefChange)),
+            ("repository", "repository", model(RestRepository)),
+            ("toRef", "to_ref", model(RestMinimalRef)),
         ),
         extra=as_any,
     )

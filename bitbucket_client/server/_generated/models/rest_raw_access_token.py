@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,10 +15,17 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_int,
     as_str,
     decode_model,
     encode_model,
+    list_of,
+    model,
+    one_of,
 )
+
+if TYPE_CHECKING:
+    from ..models.rest_application_user import RestApplicationUser
 
 
 @_attrs_define
@@ -27,10 +34,15 @@ class RestRawAccessToken:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    created_date: datetime.datetime | Unset = UNSET
+    created_date: int | datetime.datetime | Unset = UNSET
     id: str | Unset = UNSET
     name: str | Unset = UNSET
     token: str | Unset = UNSET
+    last_authenticated: int | datetime.datetime | Unset = UNSET
+    expiry_date: int | datetime.datetime | Unset = UNSET
+    expiry_days: int | Unset = UNSET
+    permissions: list[str] | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,12 +61,19 @@ class RestRawAccessToken:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
-            ("createdDate", "created_date", as_datetime),
+            ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("id", "id", as_str),
             ("name", "name", as_str),
             ("token", "token", as_str),
+            ("lastAuthenticated", "last_authenticated", one_of(as_int, as_datetime)),
+            ("expiryDate", "expiry_date", one_of(as_int, as_datetime)),
+            ("expiryDays", "expiry_days", as_int),
+            ("permissions", "permissions", list_of(as_str)),
+            ("user", "user", model(RestApplicationUser)),
         ),
         extra=as_any,
     )

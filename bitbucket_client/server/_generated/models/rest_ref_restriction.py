@@ -23,10 +23,8 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope
-    from ..models.rest_pull_request_condition_source_ref_matcher import (
-        RestPullRequestConditionSourceRefMatcher,
-    )
+    from ..models.rest_ref_matcher import RestRefMatcher
+    from ..models.rest_ref_restriction_scope import RestRefRestrictionScope
     from ..models.rest_ssh_access_key import RestSshAccessKey
 
 
@@ -39,8 +37,8 @@ class RestRefRestriction:
     access_keys: list[RestSshAccessKey] | Unset = UNSET
     groups: list[str] | Unset = UNSET
     id: int | Unset = UNSET
-    matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
-    scope: RestPullRequestConditionScope | Unset = UNSET
+    matcher: RestRefMatcher | Unset = UNSET
+    scope: RestRefRestrictionScope | Unset = UNSET
     type_: str | Unset = UNSET
     users: list[RestApplicationUser] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -62,10 +60,8 @@ class RestRefRestriction:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
-    from ..models.rest_pull_request_condition_scope import RestPullRequestConditionScope  # noqa: PLC0415
-    from ..models.rest_pull_request_condition_source_ref_matcher import (
-        RestPullRequestConditionSourceRefMatcher,  # noqa: PLC0415
-    )
+    from ..models.rest_ref_matcher import RestRefMatcher  # noqa: PLC0415
+    from ..models.rest_ref_restriction_scope import RestRefRestrictionScope  # noqa: PLC0415
     from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
     return ModelSpec(
@@ -73,8 +69,8 @@ def _spec() -> ModelSpec:
             ("accessKeys", "access_keys", list_of(model(RestSshAccessKey))),
             ("groups", "groups", list_of(as_str)),
             ("id", "id", as_int),
-            ("matcher", "matcher", model(RestPullRequestConditionSourceRefMatcher)),
-            ("scope", "scope", model(RestPullRequestConditionScope)),
+            ("matcher", "matcher", model(RestRefMatcher)),
+            ("scope", "scope", model(RestRefRestrictionScope)),
             ("type", "type_", as_str),
             ("users", "users", list_of(model(RestApplicationUser))),
         ),

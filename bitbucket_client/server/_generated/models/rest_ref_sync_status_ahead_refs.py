@@ -20,8 +20,8 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
+from ..models.ref_type import RefType
 from ..models.rest_rejected_ref_state import RestRejectedRefState
-from ..models.rest_tag_type import RestTagType
 
 
 @_attrs_define
@@ -34,7 +34,7 @@ class RestRefSyncStatusAheadRefs:
     id: str | Unset = UNSET
     state: RestRejectedRefState | str | Unset = UNSET
     tag: bool | Unset = UNSET
-    type_: RestTagType | str | Unset = UNSET
+    type_: RefType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_str),
             ("state", "state", enum_or_str(RestRejectedRefState)),
             ("tag", "tag", as_bool),
-            ("type", "type_", enum_or_str(RestTagType)),
+            ("type", "type_", enum_or_str(RefType)),
         ),
         extra=as_any,
     )

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.ref_type import RefType
 from ..models.rest_rejected_ref_state import RestRejectedRefState
-from ..models.rest_tag_type import RestTagType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RestRefSyncStatusAheadRefsInput")
@@ -22,14 +22,14 @@ class RestRefSyncStatusAheadRefsInput:
         id (str | Unset):  Example: refs/heads/master.
         state (RestRejectedRefState | Unset):
         tag (bool | Unset):
-        type_ (RestTagType | Unset):
+        type_ (RefType | Unset):
     """
 
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     state: RestRejectedRefState | Unset = UNSET
     tag: bool | Unset = UNSET
-    type_: RestTagType | Unset = UNSET
+    type_: RefType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,11 +80,11 @@ class RestRefSyncStatusAheadRefsInput:
         tag = d.pop("tag", UNSET)
 
         _type_ = d.pop("type", UNSET)
-        type_: RestTagType | Unset
+        type_: RefType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = RestTagType(_type_)
+            type_ = RefType(_type_)
 
         rest_ref_sync_status_ahead_refs_input = cls(
             display_id=display_id,

@@ -25,8 +25,9 @@ from bitbucket_client._runtime import (
 from ..models.rest_repository_state import RestRepositoryState
 
 if TYPE_CHECKING:
-    from ..models.rest_repository_origin import RestRepositoryOrigin
-    from ..models.rest_repository_project import RestRepositoryProject
+    from ..models.rest_legacy_link import RestLegacyLink
+    from ..models.rest_project import RestProject
+    from ..models.rest_repository_links import RestRepositoryLinks
     from ..models.rest_repository_related_links import RestRepositoryRelatedLinks
 
 
@@ -41,10 +42,11 @@ class RestRepository:
     forkable: bool | Unset = UNSET
     hierarchy_id: str | Unset = UNSET
     id: int | Unset = UNSET
+    links: RestRepositoryLinks | Unset = UNSET
     name: str | Unset = UNSET
-    origin: RestRepositoryOrigin | Unset = UNSET
+    origin: RestRepository | Unset = UNSET
     partition: int | Unset = UNSET
-    project: RestRepositoryProject | Unset = UNSET
+    project: RestProject | Unset = UNSET
     public: bool | Unset = UNSET
     related_links: RestRepositoryRelatedLinks | Unset = UNSET
     scm_id: str | Unset = UNSET
@@ -52,6 +54,8 @@ class RestRepository:
     slug: str | Unset = UNSET
     state: RestRepositoryState | str | Unset = UNSET
     status_message: str | Unset = UNSET
+    link: RestLegacyLink | Unset = UNSET
+    clone_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,8 +74,9 @@ class RestRepository:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_repository_origin import RestRepositoryOrigin  # noqa: PLC0415
-    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
+    from ..models.rest_legacy_link import RestLegacyLink  # noqa: PLC0415
+    from ..models.rest_project import RestProject  # noqa: PLC0415
+    from ..models.rest_repository_links import RestRepositoryLinks  # noqa: PLC0415
     from ..models.rest_repository_related_links import RestRepositoryRelatedLinks  # noqa: PLC0415
 
     return ModelSpec(
@@ -81,10 +86,11 @@ def _spec() -> ModelSpec:
             ("forkable", "forkable", as_bool),
             ("hierarchyId", "hierarchy_id", as_str),
             ("id", "id", as_int),
+            ("links", "links", model(RestRepositoryLinks)),
             ("name", "name", as_str),
-            ("origin", "origin", model(RestRepositoryOrigin)),
+            ("origin", "origin", model(RestRepository)),
             ("partition", "partition", as_int),
-            ("project", "project", model(RestRepositoryProject)),
+            ("project", "project", model(RestProject)),
             ("public", "public", as_bool),
             ("relatedLinks", "related_links", model(RestRepositoryRelatedLinks)),
             ("scmId", "scm_id", as_str),
@@ -92,6 +98,8 @@ def _spec() -> ModelSpec:
             ("slug", "slug", as_str),
             ("state", "state", enum_or_str(RestRepositoryState)),
             ("statusMessage", "status_message", as_str),
+            ("link", "link", model(RestLegacyLink)),
+            ("cloneUrl", "clone_url", as_str),
         ),
         extra=as_any,
     )

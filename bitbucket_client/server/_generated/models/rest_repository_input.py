@@ -11,9 +11,9 @@ from ..models.rest_repository_state import RestRepositoryState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_repository_input_links import RestRepositoryInputLinks
-    from ..models.rest_repository_origin_input import RestRepositoryOriginInput
-    from ..models.rest_repository_project_input import RestRepositoryProjectInput
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
+    from ..models.rest_project_input import RestProjectInput
+    from ..models.rest_repository_links_input import RestRepositoryLinksInput
 
 
 T = TypeVar("T", bound="RestRepositoryInput")
@@ -26,27 +26,33 @@ class RestRepositoryInput:
         default_branch (str | Unset):  Example: main.
         description (str | Unset):  Example: My repo description.
         forkable (bool | Unset):
-        links (RestRepositoryInputLinks | Unset):
+        links (RestRepositoryLinksInput | Unset): `clone` (one link per protocol, named `http` or `ssh`) and `self` (the
+            web UI).
         name (str | Unset):  Example: My repo.
-        origin (RestRepositoryOriginInput | Unset):
-        project (RestRepositoryProjectInput | Unset):
+        origin (RestRepositoryInput | Unset):
+        project (RestProjectInput | Unset):
         public (bool | Unset):
         scm_id (str | Unset):  Example: git.
         slug (str | Unset):  Example: my-repo.
         state (RestRepositoryState | Unset):
+        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
+            (`self`).
+        clone_url (str | Unset):
     """
 
     default_branch: str | Unset = UNSET
     description: str | Unset = UNSET
     forkable: bool | Unset = UNSET
-    links: RestRepositoryInputLinks | Unset = UNSET
+    links: RestRepositoryLinksInput | Unset = UNSET
     name: str | Unset = UNSET
-    origin: RestRepositoryOriginInput | Unset = UNSET
-    project: RestRepositoryProjectInput | Unset = UNSET
+    origin: RestRepositoryInput | Unset = UNSET
+    project: RestProjectInput | Unset = UNSET
     public: bool | Unset = UNSET
     scm_id: str | Unset = UNSET
     slug: str | Unset = UNSET
     state: RestRepositoryState | Unset = UNSET
+    link: RestLegacyLinkInput | Unset = UNSET
+    clone_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +86,12 @@ class RestRepositoryInput:
         if not isinstance(self.state, Unset):
             state = self.state.value
 
+        link: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.link, Unset):
+            link = self.link.to_dict()
+
+        clone_url = self.clone_url
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -105,14 +117,18 @@ class RestRepositoryInput:
             field_dict["slug"] = slug
         if state is not UNSET:
             field_dict["state"] = state
+        if link is not UNSET:
+            field_dict["link"] = link
+        if clone_url is not UNSET:
+            field_dict["cloneUrl"] = clone_url
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_repository_input_links import RestRepositoryInputLinks  # noqa: PLC0415
-        from ..models.rest_repository_origin_input import RestRepositoryOriginInput  # noqa: PLC0415
-        from ..models.rest_repository_project_input import RestRepositoryProjectInput  # noqa: PLC0415
+        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
+        from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
+        from ..models.rest_repository_links_input import RestRepositoryLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         default_branch = d.pop("defaultBranch", UNSET)
@@ -122,27 +138,27 @@ class RestRepositoryInput:
         forkable = d.pop("forkable", UNSET)
 
         _links = d.pop("links", UNSET)
-        links: RestRepositoryInputLinks | Unset
+        links: RestRepositoryLinksInput | Unset
         if isinstance(_links, Unset):
             links = UNSET
         else:
-            links = RestRepositoryInputLinks.from_dict(_links)
+            links = RestRepositoryLinksInput.from_dict(_links)
 
         name = d.pop("name", UNSET)
 
         _origin = d.pop("origin", UNSET)
-        origin: RestRepositoryOriginInput | Unset
+        origin: RestRepositoryInput | Unset
         if isinstance(_origin, Unset):
             origin = UNSET
         else:
-            origin = RestRepositoryOriginInput.from_dict(_origin)
+            origin = RestRepositoryInput.from_dict(_origin)
 
         _project = d.pop("project", UNSET)
-        project: RestRepositoryProjectInput | Unset
+        project: RestProjectInput | Unset
         if isinstance(_project, Unset):
             project = UNSET
         else:
-            project = RestRepositoryProjectInput.from_dict(_project)
+            project = RestProjectInput.from_dict(_project)
 
         public = d.pop("public", UNSET)
 
@@ -157,6 +173,15 @@ class RestRepositoryInput:
         else:
             state = RestRepositoryState(_state)
 
+        _link = d.pop("link", UNSET)
+        link: RestLegacyLinkInput | Unset
+        if isinstance(_link, Unset):
+            link = UNSET
+        else:
+            link = RestLegacyLinkInput.from_dict(_link)
+
+        clone_url = d.pop("cloneUrl", UNSET)
+
         rest_repository_input = cls(
             default_branch=default_branch,
             description=description,
@@ -169,6 +194,8 @@ class RestRepositoryInput:
             scm_id=scm_id,
             slug=slug,
             state=state,
+            link=link,
+            clone_url=clone_url,
         )
 
         rest_repository_input.additional_properties = d

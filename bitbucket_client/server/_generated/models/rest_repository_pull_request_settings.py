@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig
+    from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig
     from ..models.rest_repository_pull_request_settings_required_approvers import (
         RestRepositoryPullRequestSettingsRequiredApprovers,
     )
@@ -33,7 +33,7 @@ class RestRepositoryPullRequestSettings:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    merge_config: RestPullRequestSettingsMergeConfig | Unset = UNSET
+    merge_config: RestPullRequestMergeConfig | Unset = UNSET
     required_all_approvers: bool | Unset = UNSET
     required_all_tasks_complete: bool | Unset = UNSET
     required_approvers: RestRepositoryPullRequestSettingsRequiredApprovers | Unset = UNSET
@@ -58,14 +58,14 @@ class RestRepositoryPullRequestSettings:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_settings_merge_config import RestPullRequestSettingsMergeConfig  # noqa: PLC0415
+    from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig  # noqa: PLC0415
     from ..models.rest_repository_pull_request_settings_required_approvers import (
         RestRepositoryPullRequestSettingsRequiredApprovers,  # noqa: PLC0415
     )
 
     return ModelSpec(
         fields=(
-            ("mergeConfig", "merge_config", model(RestPullRequestSettingsMergeConfig)),
+            ("mergeConfig", "merge_config", model(RestPullRequestMergeConfig)),
             ("requiredAllApprovers", "required_all_approvers", as_bool),
             ("requiredAllTasksComplete", "required_all_tasks_complete", as_bool),
             (

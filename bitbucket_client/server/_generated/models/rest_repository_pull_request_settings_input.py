@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from ..models.rest_repository_pull_request_settings_required_approvers_input import (
         RestRepositoryPullRequestSettingsRequiredApproversInput,
     )
@@ -23,7 +23,7 @@ T = TypeVar("T", bound="RestRepositoryPullRequestSettingsInput")
 class RestRepositoryPullRequestSettingsInput:
     """
     Attributes:
-        merge_config (RestPullRequestSettingsMergeConfigInput | Unset):
+        merge_config (RestPullRequestMergeConfigInput | Unset):
         required_all_approvers (bool | Unset):
         required_all_tasks_complete (bool | Unset):
         required_approvers (RestRepositoryPullRequestSettingsRequiredApproversInput | Unset):
@@ -32,7 +32,7 @@ class RestRepositoryPullRequestSettingsInput:
         required_successful_builds_deprecated (int | Unset):
     """
 
-    merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET
+    merge_config: RestPullRequestMergeConfigInput | Unset = UNSET
     required_all_approvers: bool | Unset = UNSET
     required_all_tasks_complete: bool | Unset = UNSET
     required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET
@@ -84,20 +84,18 @@ class RestRepositoryPullRequestSettingsInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_settings_merge_config_input import (
-            RestPullRequestSettingsMergeConfigInput,  # noqa: PLC0415
-        )
+        from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput  # noqa: PLC0415
         from ..models.rest_repository_pull_request_settings_required_approvers_input import (
             RestRepositoryPullRequestSettingsRequiredApproversInput,  # noqa: PLC0415
         )
 
         d = dict(src_dict)
         _merge_config = d.pop("mergeConfig", UNSET)
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset
+        merge_config: RestPullRequestMergeConfigInput | Unset
         if isinstance(_merge_config, Unset):
             merge_config = UNSET
         else:
-            merge_config = RestPullRequestSettingsMergeConfigInput.from_dict(_merge_config)
+            merge_config = RestPullRequestMergeConfigInput.from_dict(_merge_config)
 
         required_all_approvers = d.pop("requiredAllApprovers", UNSET)
 

@@ -24,11 +24,11 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_application_user import RestApplicationUser
+    from ..models.rest_repository import RestRepository
     from ..models.rest_repository_ref_change_activity_ref_change import (
         RestRepositoryRefChangeActivityRefChange,
     )
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -40,9 +40,9 @@ class RestRepositoryRefChangeActivity:
     created_date: int | datetime.datetime | Unset = UNSET
     id: int | Unset = UNSET
     ref_change: RestRepositoryRefChangeActivityRefChange | Unset = UNSET
-    repository: RestSshAccessKeyRepository | Unset = UNSET
+    repository: RestRepository | Unset = UNSET
     trigger: str | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,20 +61,20 @@ class RestRepositoryRefChangeActivity:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
     from ..models.rest_repository_ref_change_activity_ref_change import (
         RestRepositoryRefChangeActivityRefChange,  # noqa: PLC0415
     )
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("createdDate", "created_date", one_of(as_int, as_datetime)),
             ("id", "id", as_int),
             ("refChange", "ref_change", model(RestRepositoryRefChangeActivityRefChange)),
-            ("repository", "repository", model(RestSshAccessKeyRepository)),
+            ("repository", "repository", model(RestRepository)),
             ("trigger", "trigger", as_str),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
         ),
         extra=as_any,
     )

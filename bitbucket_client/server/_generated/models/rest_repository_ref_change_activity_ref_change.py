@@ -24,7 +24,7 @@ from ..models.rest_push_ref_change_updated_type import RestPushRefChangeUpdatedT
 from ..models.rest_ref_change_type import RestRefChangeType
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef
+    from ..models.rest_minimal_ref import RestMinimalRef
 
 
 @_attrs_define
@@ -34,7 +34,7 @@ class RestRepositoryRefChangeActivityRefChange:
     """
 
     from_hash: str | Unset = UNSET
-    ref: RestPullRequestSuggestionToRef | Unset = UNSET
+    ref: RestMinimalRef | Unset = UNSET
     ref_id: str | Unset = UNSET
     to_hash: str | Unset = UNSET
     type_: RestRefChangeType | str | Unset = UNSET
@@ -57,12 +57,12 @@ class RestRepositoryRefChangeActivityRefChange:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_suggestion_to_ref import RestPullRequestSuggestionToRef  # noqa: PLC0415
+    from ..models.rest_minimal_ref import RestMinimalRef  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("fromHash", "from_hash", as_str),
-            ("ref", "ref", model(RestPullRequestSuggestionToRef)),
+            ("ref", "ref", model(RestMinimalRef)),
             ("refId", "ref_id", as_str),
             ("toHash", "to_hash", as_str),
             ("type", "type_", enum_or_str(RestRefChangeType)),

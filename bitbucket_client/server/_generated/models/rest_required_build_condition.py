@@ -22,9 +22,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_condition_source_ref_matcher import (
-        RestPullRequestConditionSourceRefMatcher,
-    )
+    from ..models.rest_ref_matcher import RestRefMatcher
 
 
 @_attrs_define
@@ -34,9 +32,9 @@ class RestRequiredBuildCondition:
     """
 
     build_parent_keys: list[str] | Unset = UNSET
-    exempt_ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
+    exempt_ref_matcher: RestRefMatcher | Unset = UNSET
     id: int | Unset = UNSET
-    ref_matcher: RestPullRequestConditionSourceRefMatcher | Unset = UNSET
+    ref_matcher: RestRefMatcher | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,16 +53,14 @@ class RestRequiredBuildCondition:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_condition_source_ref_matcher import (
-        RestPullRequestConditionSourceRefMatcher,  # noqa: PLC0415
-    )
+    from ..models.rest_ref_matcher import RestRefMatcher  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("buildParentKeys", "build_parent_keys", list_of(as_str)),
-            ("exemptRefMatcher", "exempt_ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
+            ("exemptRefMatcher", "exempt_ref_matcher", model(RestRefMatcher)),
             ("id", "id", as_int),
-            ("refMatcher", "ref_matcher", model(RestPullRequestConditionSourceRefMatcher)),
+            ("refMatcher", "ref_matcher", model(RestRefMatcher)),
         ),
         extra=as_any,
     )

@@ -10,10 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
-    from ..models.rest_ref_matcher import RestRefMatcher
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
 
 
 T = TypeVar("T", bound="RestRequiredBuildConditionSetRequest")
@@ -25,13 +22,13 @@ class RestRequiredBuildConditionSetRequest:
     Attributes:
         build_parent_keys (list[str]): A non-empty list of build parent keys that require green builds for this merge
             check to pass Example: ['build-key-1', 'build-key-2'].
-        ref_matcher (RestPullRequestConditionSourceRefMatcherInput):
-        exempt_ref_matcher (RestRefMatcher | Unset):
+        ref_matcher (RestRefMatcherInput):
+        exempt_ref_matcher (RestRefMatcherInput | Unset):
     """
 
     build_parent_keys: list[str]
-    ref_matcher: RestPullRequestConditionSourceRefMatcherInput
-    exempt_ref_matcher: RestRefMatcher | Unset = UNSET
+    ref_matcher: RestRefMatcherInput
+    exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,22 +55,19 @@ class RestRequiredBuildConditionSetRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
-        )
-        from ..models.rest_ref_matcher import RestRefMatcher  # noqa: PLC0415
+        from ..models.rest_ref_matcher_input import RestRefMatcherInput  # noqa: PLC0415
 
         d = dict(src_dict)
         build_parent_keys = cast(list[str], d.pop("buildParentKeys"))
 
-        ref_matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(d.pop("refMatcher"))
+        ref_matcher = RestRefMatcherInput.from_dict(d.pop("refMatcher"))
 
         _exempt_ref_matcher = d.pop("exemptRefMatcher", UNSET)
-        exempt_ref_matcher: RestRefMatcher | Unset
+        exempt_ref_matcher: RestRefMatcherInput | Unset
         if isinstance(_exempt_ref_matcher, Unset):
             exempt_ref_matcher = UNSET
         else:
-            exempt_ref_matcher = RestRefMatcher.from_dict(_exempt_ref_matcher)
+            exempt_ref_matcher = RestRefMatcherInput.from_dict(_exempt_ref_matcher)
 
         rest_required_build_condition_set_request = cls(
             build_parent_keys=build_parent_keys,

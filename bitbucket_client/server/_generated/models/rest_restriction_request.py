@@ -11,10 +11,8 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.rest_pull_request_condition_scope_input import RestPullRequestConditionScopeInput
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
+    from ..models.rest_ref_restriction_scope_input import RestRefRestrictionScopeInput
     from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
 
 
@@ -29,8 +27,8 @@ class RestRestrictionRequest:
         access_keys (list[RestSshAccessKeyInput] | Unset):
         group_names (list[str] | Unset):  Example: ['bitbucket-developers'].
         groups (list[str] | Unset):  Example: ['group_a', 'group_b'].
-        matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
-        scope (RestPullRequestConditionScopeInput | Unset):
+        matcher (RestRefMatcherInput | Unset):
+        scope (RestRefRestrictionScopeInput | Unset):
         type_ (str | Unset):  Example: pull-request-only.
         user_slugs (list[str] | Unset):  Example: ['bman', 'tstark', 'hulk'].
         users (list[RestApplicationUserInput] | Unset):
@@ -40,8 +38,8 @@ class RestRestrictionRequest:
     access_keys: list[RestSshAccessKeyInput] | Unset = UNSET
     group_names: list[str] | Unset = UNSET
     groups: list[str] | Unset = UNSET
-    matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
-    scope: RestPullRequestConditionScopeInput | Unset = UNSET
+    matcher: RestRefMatcherInput | Unset = UNSET
+    scope: RestRefRestrictionScopeInput | Unset = UNSET
     type_: str | Unset = UNSET
     user_slugs: list[str] | Unset = UNSET
     users: list[RestApplicationUserInput] | Unset = UNSET
@@ -115,10 +113,8 @@ class RestRestrictionRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
-        from ..models.rest_pull_request_condition_scope_input import RestPullRequestConditionScopeInput  # noqa: PLC0415
-        from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-            RestPullRequestConditionSourceRefMatcherInput,  # noqa: PLC0415
-        )
+        from ..models.rest_ref_matcher_input import RestRefMatcherInput  # noqa: PLC0415
+        from ..models.rest_ref_restriction_scope_input import RestRefRestrictionScopeInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -138,18 +134,18 @@ class RestRestrictionRequest:
         groups = cast(list[str], d.pop("groups", UNSET))
 
         _matcher = d.pop("matcher", UNSET)
-        matcher: RestPullRequestConditionSourceRefMatcherInput | Unset
+        matcher: RestRefMatcherInput | Unset
         if isinstance(_matcher, Unset):
             matcher = UNSET
         else:
-            matcher = RestPullRequestConditionSourceRefMatcherInput.from_dict(_matcher)
+            matcher = RestRefMatcherInput.from_dict(_matcher)
 
         _scope = d.pop("scope", UNSET)
-        scope: RestPullRequestConditionScopeInput | Unset
+        scope: RestRefRestrictionScopeInput | Unset
         if isinstance(_scope, Unset):
             scope = UNSET
         else:
-            scope = RestPullRequestConditionScopeInput.from_dict(_scope)
+            scope = RestRefRestrictionScopeInput.from_dict(_scope)
 
         type_ = d.pop("type", UNSET)
 

@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.application_user import ApplicationUser
+    from ..models.rest_application_user import RestApplicationUser
     from ..models.scope import Scope
 
 
@@ -36,7 +36,7 @@ class RestReviewerGroup:
     id: int | Unset = UNSET
     name: str | Unset = UNSET
     scope: Scope | Unset = UNSET
-    users: list[ApplicationUser] | Unset = UNSET
+    users: list[RestApplicationUser] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class RestReviewerGroup:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.application_user import ApplicationUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
     from ..models.scope import Scope  # noqa: PLC0415
 
     return ModelSpec(
@@ -64,7 +64,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_int),
             ("name", "name", as_str),
             ("scope", "scope", model(Scope)),
-            ("users", "users", list_of(model(ApplicationUser))),
+            ("users", "users", list_of(model(RestApplicationUser))),
         ),
         extra=as_any,
     )

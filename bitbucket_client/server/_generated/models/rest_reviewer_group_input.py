@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.application_user_input import ApplicationUserInput
+    from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.scope_input import ScopeInput
 
 
@@ -26,7 +26,7 @@ class RestReviewerGroupInput:
         id (int | Unset):
         name (str | Unset):  Example: name.
         scope (ScopeInput | Unset):
-        users (list[ApplicationUserInput] | Unset):
+        users (list[RestApplicationUserInput] | Unset):
     """
 
     avatar_url: str | Unset = UNSET
@@ -34,7 +34,7 @@ class RestReviewerGroupInput:
     id: int | Unset = UNSET
     name: str | Unset = UNSET
     scope: ScopeInput | Unset = UNSET
-    users: list[ApplicationUserInput] | Unset = UNSET
+    users: list[RestApplicationUserInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,7 +77,7 @@ class RestReviewerGroupInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.application_user_input import ApplicationUserInput  # noqa: PLC0415
+        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
         from ..models.scope_input import ScopeInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -97,11 +97,11 @@ class RestReviewerGroupInput:
             scope = ScopeInput.from_dict(_scope)
 
         _users = d.pop("users", UNSET)
-        users: list[ApplicationUserInput] | Unset = UNSET
+        users: list[RestApplicationUserInput] | Unset = UNSET
         if _users is not UNSET:
             users = []
             for users_item_data in _users:
-                users_item = ApplicationUserInput.from_dict(users_item_data)
+                users_item = RestApplicationUserInput.from_dict(users_item_data)
 
                 users.append(users_item)
 

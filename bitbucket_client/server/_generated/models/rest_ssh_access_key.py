@@ -22,9 +22,9 @@ from bitbucket_client._runtime import (
 from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 
 if TYPE_CHECKING:
-    from ..models.rest_repository_project import RestRepositoryProject
+    from ..models.rest_project import RestProject
+    from ..models.rest_repository import RestRepository
     from ..models.rest_ssh_access_key_key import RestSshAccessKeyKey
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository
 
 
 @_attrs_define
@@ -35,8 +35,8 @@ class RestSshAccessKey:
 
     key: RestSshAccessKeyKey | Unset = UNSET
     permission: RestSshAccessKeyPermission | str | Unset = UNSET
-    project: RestRepositoryProject | Unset = UNSET
-    repository: RestSshAccessKeyRepository | Unset = UNSET
+    project: RestProject | Unset = UNSET
+    repository: RestRepository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,16 +55,16 @@ class RestSshAccessKey:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_repository_project import RestRepositoryProject  # noqa: PLC0415
+    from ..models.rest_project import RestProject  # noqa: PLC0415
+    from ..models.rest_repository import RestRepository  # noqa: PLC0415
     from ..models.rest_ssh_access_key_key import RestSshAccessKeyKey  # noqa: PLC0415
-    from ..models.rest_ssh_access_key_repository import RestSshAccessKeyRepository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("key", "key", model(RestSshAccessKeyKey)),
             ("permission", "permission", enum_or_str(RestSshAccessKeyPermission)),
-            ("project", "project", model(RestRepositoryProject)),
-            ("repository", "repository", model(RestSshAccessKeyRepository)),
+            ("project", "project", model(RestProject)),
+            ("repository", "repository", model(RestRepository)),
         ),
         extra=as_any,
     )

@@ -11,9 +11,9 @@ from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_repository_project_input import RestRepositoryProjectInput
+    from ..models.rest_project_input import RestProjectInput
+    from ..models.rest_repository_input import RestRepositoryInput
     from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
-    from ..models.rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput
 
 
 T = TypeVar("T", bound="RestSshAccessKeyInput")
@@ -25,14 +25,14 @@ class RestSshAccessKeyInput:
     Attributes:
         key (RestSshAccessKeyKeyInput | Unset):
         permission (RestSshAccessKeyPermission | Unset):
-        project (RestRepositoryProjectInput | Unset):
-        repository (RestSshAccessKeyRepositoryInput | Unset):
+        project (RestProjectInput | Unset):
+        repository (RestRepositoryInput | Unset):
     """
 
     key: RestSshAccessKeyKeyInput | Unset = UNSET
     permission: RestSshAccessKeyPermission | Unset = UNSET
-    project: RestRepositoryProjectInput | Unset = UNSET
-    repository: RestSshAccessKeyRepositoryInput | Unset = UNSET
+    project: RestProjectInput | Unset = UNSET
+    repository: RestRepositoryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,9 +68,9 @@ class RestSshAccessKeyInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_repository_project_input import RestRepositoryProjectInput  # noqa: PLC0415
+        from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
+        from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _key = d.pop("key", UNSET)
@@ -88,18 +88,18 @@ class RestSshAccessKeyInput:
             permission = RestSshAccessKeyPermission(_permission)
 
         _project = d.pop("project", UNSET)
-        project: RestRepositoryProjectInput | Unset
+        project: RestProjectInput | Unset
         if isinstance(_project, Unset):
             project = UNSET
         else:
-            project = RestRepositoryProjectInput.from_dict(_project)
+            project = RestProjectInput.from_dict(_project)
 
         _repository = d.pop("repository", UNSET)
-        repository: RestSshAccessKeyRepositoryInput | Unset
+        repository: RestRepositoryInput | Unset
         if isinstance(_repository, Unset):
             repository = UNSET
         else:
-            repository = RestSshAccessKeyRepositoryInput.from_dict(_repository)
+            repository = RestRepositoryInput.from_dict(_repository)
 
         rest_ssh_access_key_input = cls(
             key=key,

@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
     enum_or_str,
 )
 
-from ..models.rest_tag_type import RestTagType
+from ..models.ref_type import RefType
 
 
 @_attrs_define
@@ -33,7 +33,7 @@ class RestTag:
     id: str | Unset = UNSET
     latest_changeset: str | Unset = UNSET
     latest_commit: str | Unset = UNSET
-    type_: RestTagType | str | Unset = UNSET
+    type_: RefType | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _spec() -> ModelSpec:
             ("id", "id", as_str),
             ("latestChangeset", "latest_changeset", as_str),
             ("latestCommit", "latest_commit", as_str),
-            ("type", "type_", enum_or_str(RestTagType)),
+            ("type", "type_", enum_or_str(RefType)),
         ),
         extra=as_any,
     )

@@ -20,7 +20,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
+    from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings
 
 
@@ -31,7 +31,7 @@ class RestUserRateLimitSettings:
     """
 
     settings: RestUserRateLimitSettingsSettings | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     whitelisted: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -51,13 +51,13 @@ class RestUserRateLimitSettings:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
     from ..models.rest_user_rate_limit_settings_settings import RestUserRateLimitSettingsSettings  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("settings", "settings", model(RestUserRateLimitSettingsSettings)),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
             ("whitelisted", "whitelisted", as_bool),
         ),
         extra=as_any,

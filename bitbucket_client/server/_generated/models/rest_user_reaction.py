@@ -19,8 +19,8 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser
-    from ..models.rest_user_reaction_comment import RestUserReactionComment
+    from ..models.rest_application_user import RestApplicationUser
+    from ..models.rest_comment import RestComment
     from ..models.rest_user_reaction_emoticon import RestUserReactionEmoticon
 
 
@@ -30,9 +30,9 @@ class RestUserReaction:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
-    comment: RestUserReactionComment | Unset = UNSET
+    comment: RestComment | Unset = UNSET
     emoticon: RestUserReactionEmoticon | Unset = UNSET
-    user: RestPullRequestParticipantUser | Unset = UNSET
+    user: RestApplicationUser | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,15 +51,15 @@ class RestUserReaction:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.rest_pull_request_participant_user import RestPullRequestParticipantUser  # noqa: PLC0415
-    from ..models.rest_user_reaction_comment import RestUserReactionComment  # noqa: PLC0415
+    from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
+    from ..models.rest_comment import RestComment  # noqa: PLC0415
     from ..models.rest_user_reaction_emoticon import RestUserReactionEmoticon  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
-            ("comment", "comment", model(RestUserReactionComment)),
+            ("comment", "comment", model(RestComment)),
             ("emoticon", "emoticon", model(RestUserReactionEmoticon)),
-            ("user", "user", model(RestPullRequestParticipantUser)),
+            ("user", "user", model(RestApplicationUser)),
         ),
         extra=as_any,
     )

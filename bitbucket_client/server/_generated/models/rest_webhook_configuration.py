@@ -9,8 +9,10 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from bitbucket_client._runtime import (
+    UNSET,
     ModelSpec,
-    as_any,
+    Unset,
+    as_str,
     decode_model,
     encode_model,
 )
@@ -22,6 +24,7 @@ class RestWebhookConfiguration:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
+    secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +44,6 @@ class RestWebhookConfiguration:
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(),
-        extra=as_any,
+        fields=(("secret", "secret", as_str),),
+        extra=as_str,
     )

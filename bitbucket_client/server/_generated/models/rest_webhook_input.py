@@ -10,8 +10,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput
     from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput
-    from ..models.rest_webhook_input_configuration import RestWebhookInputConfiguration
     from ..models.rest_webhook_input_statistics import RestWebhookInputStatistics
 
 
@@ -23,7 +23,7 @@ class RestWebhookInput:
     """
     Attributes:
         active (bool | Unset):
-        configuration (RestWebhookInputConfiguration | Unset):
+        configuration (RestWebhookConfigurationInput | Unset):
         credentials (RestWebhookCredentialsInput | Unset):
         events (list[str] | Unset):
         name (str | Unset):
@@ -31,10 +31,13 @@ class RestWebhookInput:
         ssl_verification_required (bool | Unset):
         statistics (RestWebhookInputStatistics | Unset):
         url (str | Unset):
+        id (int | Unset):
+        created_date (int | Unset):
+        updated_date (int | Unset):
     """
 
     active: bool | Unset = UNSET
-    configuration: RestWebhookInputConfiguration | Unset = UNSET
+    configuration: RestWebhookConfigurationInput | Unset = UNSET
     credentials: RestWebhookCredentialsInput | Unset = UNSET
     events: list[str] | Unset = UNSET
     name: str | Unset = UNSET
@@ -42,6 +45,9 @@ class RestWebhookInput:
     ssl_verification_required: bool | Unset = UNSET
     statistics: RestWebhookInputStatistics | Unset = UNSET
     url: str | Unset = UNSET
+    id: int | Unset = UNSET
+    created_date: int | Unset = UNSET
+    updated_date: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +77,12 @@ class RestWebhookInput:
 
         url = self.url
 
+        id = self.id
+
+        created_date = self.created_date
+
+        updated_date = self.updated_date
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -92,24 +104,30 @@ class RestWebhookInput:
             field_dict["statistics"] = statistics
         if url is not UNSET:
             field_dict["url"] = url
+        if id is not UNSET:
+            field_dict["id"] = id
+        if created_date is not UNSET:
+            field_dict["createdDate"] = created_date
+        if updated_date is not UNSET:
+            field_dict["updatedDate"] = updated_date
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput  # noqa: PLC0415
         from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput  # noqa: PLC0415
-        from ..models.rest_webhook_input_configuration import RestWebhookInputConfiguration  # noqa: PLC0415
         from ..models.rest_webhook_input_statistics import RestWebhookInputStatistics  # noqa: PLC0415
 
         d = dict(src_dict)
         active = d.pop("active", UNSET)
 
         _configuration = d.pop("configuration", UNSET)
-        configuration: RestWebhookInputConfiguration | Unset
+        configuration: RestWebhookConfigurationInput | Unset
         if isinstance(_configuration, Unset):
             configuration = UNSET
         else:
-            configuration = RestWebhookInputConfiguration.from_dict(_configuration)
+            configuration = RestWebhookConfigurationInput.from_dict(_configuration)
 
         _credentials = d.pop("credentials", UNSET)
         credentials: RestWebhookCredentialsInput | Unset
@@ -135,6 +153,12 @@ class RestWebhookInput:
 
         url = d.pop("url", UNSET)
 
+        id = d.pop("id", UNSET)
+
+        created_date = d.pop("createdDate", UNSET)
+
+        updated_date = d.pop("updatedDate", UNSET)
+
         rest_webhook_input = cls(
             active=active,
             configuration=configuration,
@@ -145,6 +169,9 @@ class RestWebhookInput:
             ssl_verification_required=ssl_verification_required,
             statistics=statistics,
             url=url,
+            id=id,
+            created_date=created_date,
+            updated_date=updated_date,
         )
 
         rest_webhook_input.additional_properties = d

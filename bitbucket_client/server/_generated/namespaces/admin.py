@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from ..models.rest_mesh_node_input import RestMeshNodeInput
     from ..models.rest_mesh_node_state import RestMeshNodeState
     from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
     from ..models.rest_rate_limit_settings import RestRateLimitSettings
     from ..models.rest_rate_limit_settings_input import RestRateLimitSettingsInput
     from ..models.rest_repository_policy import RestRepositoryPolicy
@@ -723,7 +723,7 @@ class AdminNamespace:
         scm_id: str,
         *,
         body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> RestPullRequestMergeConfig:
         """Update merge strategies
 
@@ -1481,7 +1481,7 @@ class AdminRawNamespace:
         scm_id: str,
         *,
         body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> Response[RestPullRequestMergeConfig]:
         """Update merge strategies
 

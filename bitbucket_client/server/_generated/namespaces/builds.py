@@ -27,10 +27,7 @@ if TYPE_CHECKING:
     from ..models.rest_build_status_set_request import RestBuildStatusSetRequest
     from ..models.rest_build_status_state import RestBuildStatusState
     from ..models.rest_build_status_test_results_input import RestBuildStatusTestResultsInput
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
-    from ..models.rest_ref_matcher import RestRefMatcher
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
     from ..models.rest_required_build_condition import RestRequiredBuildCondition
     from ..models.rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest
 
@@ -48,8 +45,8 @@ class BuildsNamespace:
         *,
         body: RestRequiredBuildConditionSetRequest | None = None,
         build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcher | Unset = UNSET,
+        ref_matcher: RestRefMatcherInput | Unset = UNSET,
+        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestRequiredBuildCondition:
         """Create a required builds merge check
 
@@ -149,6 +146,7 @@ class BuildsNamespace:
         test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         url: str | Unset = UNSET,
+        date_added: int | Unset = UNSET,
     ) -> None:
         """Deprecated. Create build status for commit
 
@@ -179,6 +177,7 @@ class BuildsNamespace:
                     "test_results": test_results,
                     "updated_date": updated_date,
                     "url": url,
+                    "date_added": date_added,
                 },
                 "builds.create_status_legacy",
             ),
@@ -331,8 +330,8 @@ class BuildsNamespace:
         *,
         body: RestRequiredBuildConditionSetRequest | None = None,
         build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcher | Unset = UNSET,
+        ref_matcher: RestRefMatcherInput | Unset = UNSET,
+        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestRequiredBuildCondition:
         """Update a required builds merge check
 
@@ -372,8 +371,8 @@ class BuildsRawNamespace:
         *,
         body: RestRequiredBuildConditionSetRequest | None = None,
         build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcher | Unset = UNSET,
+        ref_matcher: RestRefMatcherInput | Unset = UNSET,
+        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestRequiredBuildCondition]:
         """Create a required builds merge check
 
@@ -476,6 +475,7 @@ class BuildsRawNamespace:
         test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         url: str | Unset = UNSET,
+        date_added: int | Unset = UNSET,
     ) -> Response[None]:
         """Deprecated. Create build status for commit
 
@@ -506,6 +506,7 @@ class BuildsRawNamespace:
                     "test_results": test_results,
                     "updated_date": updated_date,
                     "url": url,
+                    "date_added": date_added,
                 },
                 "builds.create_status_legacy",
             ),
@@ -650,8 +651,8 @@ class BuildsRawNamespace:
         *,
         body: RestRequiredBuildConditionSetRequest | None = None,
         build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcher | Unset = UNSET,
+        ref_matcher: RestRefMatcherInput | Unset = UNSET,
+        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestRequiredBuildCondition]:
         """Update a required builds merge check
 

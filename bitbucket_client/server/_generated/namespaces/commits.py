@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import builtins
+from typing import TYPE_CHECKING
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -19,15 +20,17 @@ if TYPE_CHECKING:
     from ..models.page_rest_change import PageRestChange
     from ..models.page_rest_comment import PageRestComment
     from ..models.page_rest_commit import PageRestCommit
+    from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_change import RestChange
     from ..models.rest_comment import RestComment
-    from ..models.rest_comment_anchor_input import RestCommentAnchorInput
-    from ..models.rest_comment_author_input import RestCommentAuthorInput
     from ..models.rest_comment_input import RestCommentInput
-    from ..models.rest_comment_input_properties import RestCommentInputProperties
-    from ..models.rest_comment_parent_input import RestCommentParentInput
+    from ..models.rest_comment_properties_input import RestCommentPropertiesInput
+    from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
     from ..models.rest_commit import RestCommit
     from ..models.rest_diff import RestDiff
+    from ..models.rest_diff_stats_summary import RestDiffStatsSummary
+    from ..models.rest_diffs import RestDiffs
+    from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
     from ..models.rest_user_reaction import RestUserReaction
 
 
@@ -127,7 +130,7 @@ class CommitsNamespace:
         from_: str | Unset = UNSET,
         to: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> RestDiff:
+    ) -> RestDiffs:
         """Get diff between commits
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path}`
@@ -185,18 +188,20 @@ class CommitsNamespace:
         *,
         since: str | Unset = UNSET,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Add a new commit comment
 
@@ -226,6 +231,8 @@ class CommitsNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "commits.create_comment",
             ),
@@ -306,7 +313,7 @@ class CommitsNamespace:
         whitespace: str | Unset = UNSET,
         with_comments: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> RestDiff:
+    ) -> RestDiffs:
         """Get diff between revisions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path}`
@@ -341,7 +348,7 @@ class CommitsNamespace:
         auto_src_path: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> Any:
+    ) -> RestDiffStatsSummary:
         """Get diff stats summary between revisions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}`
@@ -629,18 +636,20 @@ class CommitsNamespace:
         comment_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Update a commit comment
 
@@ -670,6 +679,8 @@ class CommitsNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "commits.update_comment",
             ),
@@ -778,7 +789,7 @@ class CommitsRawNamespace:
         from_: str | Unset = UNSET,
         to: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> Response[RestDiff]:
+    ) -> Response[RestDiffs]:
         """Get diff between commits
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path}`
@@ -838,18 +849,20 @@ class CommitsRawNamespace:
         *,
         since: str | Unset = UNSET,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> Response[RestComment]:
         """Add a new commit comment
 
@@ -879,6 +892,8 @@ class CommitsRawNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "commits.create_comment",
             ),
@@ -964,7 +979,7 @@ class CommitsRawNamespace:
         whitespace: str | Unset = UNSET,
         with_comments: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> Response[RestDiff]:
+    ) -> Response[RestDiffs]:
         """Get diff between revisions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path}`
@@ -1000,7 +1015,7 @@ class CommitsRawNamespace:
         auto_src_path: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> Response[Any]:
+    ) -> Response[RestDiffStatsSummary]:
         """Get diff stats summary between revisions
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}`
@@ -1277,18 +1292,20 @@ class CommitsRawNamespace:
         comment_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> Response[RestComment]:
         """Update a commit comment
 
@@ -1318,6 +1335,8 @@ class CommitsRawNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "commits.update_comment",
             ),

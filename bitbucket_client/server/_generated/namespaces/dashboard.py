@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bitbucket_client._runtime import (
     UNSET,
@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
+    from ..models.dashboard_get_inbox_pullrequest_count_response import (
+        DashboardGetInboxPullrequestCountResponse,
+    )
     from ..models.page_rest_pull_request import PageRestPullRequest
     from ..models.page_rest_pull_request_suggestion import PageRestPullRequestSuggestion
     from ..models.rest_pull_request import RestPullRequest
@@ -27,7 +30,7 @@ class DashboardNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def get_inbox_pullrequest_count(self) -> Any:
+    async def get_inbox_pullrequest_count(self) -> DashboardGetInboxPullrequestCountResponse:
         """Get total number of pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests/count`
@@ -37,21 +40,27 @@ class DashboardNamespace:
         _kwargs = _endpoint._get_kwargs()
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def list_inbox_pullrequests(
-        self, *, role: str | Unset = UNSET, limit: int | Unset = UNSET, start: int | Unset = UNSET
-    ) -> Any:
+    def list_inbox_pullrequests(
+        self,
+        *,
+        role: str | Unset = UNSET,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[RestPullRequest]:
         """Get pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests`
         """
         from ..api.dashboard import dashboard_list_inbox_pullrequests as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             role=role,
-            limit=limit,
-            start=start,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, RestPullRequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     def list_pullrequest_suggestions(
         self,
@@ -118,7 +127,7 @@ class DashboardRawNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def get_inbox_pullrequest_count(self) -> Response[Any]:
+    async def get_inbox_pullrequest_count(self) -> Response[DashboardGetInboxPullrequestCountResponse]:
         """Get total number of pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests/count`
@@ -129,9 +138,7 @@ class DashboardRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_inbox_pullrequests(
-        self, *, role: str | Unset = UNSET, limit: int | Unset = UNSET, start: int | Unset = UNSET
-    ) -> Response[Any]:
+    async def list_inbox_pullrequests(self, *, role: str | Unset = UNSET) -> Response[PageRestPullRequest]:
         """Get pull requests in inbox
 
         `GET /api/latest/inbox/pull-requests`
@@ -140,8 +147,6 @@ class DashboardRawNamespace:
 
         _kwargs = _endpoint._get_kwargs(
             role=role,
-            limit=limit,
-            start=start,
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.application_user_input import ApplicationUserInput
     from ..models.example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
     from ..models.page_rest_application_user import PageRestApplicationUser
     from ..models.page_rest_default_task import PageRestDefaultTask
@@ -43,30 +42,28 @@ if TYPE_CHECKING:
     from ..models.rest_default_task import RestDefaultTask
     from ..models.rest_default_task_request import RestDefaultTaskRequest
     from ..models.rest_detailed_group import RestDetailedGroup
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_permitted import RestPermitted
     from ..models.rest_permitted_group import RestPermittedGroup
     from ..models.rest_permitted_user import RestPermittedUser
     from ..models.rest_project import RestProject
     from ..models.rest_project_input import RestProjectInput
-    from ..models.rest_project_input_links import RestProjectInputLinks
     from ..models.rest_project_settings_restriction import RestProjectSettingsRestriction
     from ..models.rest_project_settings_restriction_request import RestProjectSettingsRestrictionRequest
     from ..models.rest_project_type import RestProjectType
     from ..models.rest_pull_request_condition import RestPullRequestCondition
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
     from ..models.rest_pull_request_settings import RestPullRequestSettings
     from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
-    from ..models.rest_repository_project_input import RestRepositoryProjectInput
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
+    from ..models.rest_repository_input import RestRepositoryInput
     from ..models.rest_reviewer_group import RestReviewerGroup
     from ..models.rest_reviewer_group_input import RestReviewerGroupInput
+    from ..models.rest_self_links_input import RestSelfLinksInput
     from ..models.rest_ssh_access_key import RestSshAccessKey
     from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
     from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
     from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
-    from ..models.rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput
     from ..models.scope_input import ScopeInput
 
 
@@ -99,8 +96,8 @@ class ProjectsNamespace:
             "SYS_ADMIN",
         ]
         | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
-        repository: RestSshAccessKeyRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
+        repository: RestRepositoryInput | Unset = UNSET,
     ) -> RestSshAccessKey:
         """Add project SSH key
 
@@ -134,10 +131,13 @@ class ProjectsNamespace:
         avatar_url: str | Unset = UNSET,
         description: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        links: RestProjectInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
+        owner: RestApplicationUserInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        is_personal: bool | Unset = UNSET,
     ) -> RestProject:
         """Create a new project
 
@@ -160,6 +160,9 @@ class ProjectsNamespace:
                     "name": name,
                     "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
+                    "owner": owner,
+                    "link": link,
+                    "is_personal": is_personal,
                 },
                 "projects.create",
             ),
@@ -173,8 +176,8 @@ class ProjectsNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Create default reviewer
 
@@ -205,8 +208,8 @@ class ProjectsNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
         """Add a default task
 
@@ -240,7 +243,7 @@ class ProjectsNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Create reviewer group
 
@@ -968,10 +971,13 @@ class ProjectsNamespace:
         avatar_url: str | Unset = UNSET,
         description: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        links: RestProjectInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
+        owner: RestApplicationUserInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        is_personal: bool | Unset = UNSET,
     ) -> RestProject:
         """Update project
 
@@ -995,6 +1001,9 @@ class ProjectsNamespace:
                     "name": name,
                     "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
+                    "owner": owner,
+                    "link": link,
+                    "is_personal": is_personal,
                 },
                 "projects.update",
             ),
@@ -1009,8 +1018,8 @@ class ProjectsNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Update the default reviewer
 
@@ -1043,8 +1052,8 @@ class ProjectsNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
         """Update a default task
 
@@ -1075,7 +1084,7 @@ class ProjectsNamespace:
         scm_id: str,
         *,
         body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> RestPullRequestSettings:
         """Update merge strategy
 
@@ -1106,7 +1115,7 @@ class ProjectsNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Update reviewer group attributes
 
@@ -1178,8 +1187,8 @@ class ProjectsRawNamespace:
             "SYS_ADMIN",
         ]
         | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
-        repository: RestSshAccessKeyRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
+        repository: RestRepositoryInput | Unset = UNSET,
     ) -> Response[RestSshAccessKey]:
         """Add project SSH key
 
@@ -1214,10 +1223,13 @@ class ProjectsRawNamespace:
         avatar_url: str | Unset = UNSET,
         description: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        links: RestProjectInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
+        owner: RestApplicationUserInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        is_personal: bool | Unset = UNSET,
     ) -> Response[RestProject]:
         """Create a new project
 
@@ -1240,6 +1252,9 @@ class ProjectsRawNamespace:
                     "name": name,
                     "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
+                    "owner": owner,
+                    "link": link,
+                    "is_personal": is_personal,
                 },
                 "projects.create",
             ),
@@ -1254,8 +1269,8 @@ class ProjectsRawNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestPullRequestCondition]:
         """Create default reviewer
 
@@ -1287,8 +1302,8 @@ class ProjectsRawNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestDefaultTask]:
         """Add a default task
 
@@ -1323,7 +1338,7 @@ class ProjectsRawNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Create reviewer group
 
@@ -2016,10 +2031,13 @@ class ProjectsRawNamespace:
         avatar_url: str | Unset = UNSET,
         description: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        links: RestProjectInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         public: bool | Unset = UNSET,
         type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
+        owner: RestApplicationUserInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        is_personal: bool | Unset = UNSET,
     ) -> Response[RestProject]:
         """Update project
 
@@ -2043,6 +2061,9 @@ class ProjectsRawNamespace:
                     "name": name,
                     "public": public,
                     "type_": coerce_enum(RestProjectType, type_),
+                    "owner": owner,
+                    "link": link,
+                    "is_personal": is_personal,
                 },
                 "projects.update",
             ),
@@ -2058,8 +2079,8 @@ class ProjectsRawNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestPullRequestCondition]:
         """Update the default reviewer
 
@@ -2093,8 +2114,8 @@ class ProjectsRawNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestDefaultTask]:
         """Update a default task
 
@@ -2126,7 +2147,7 @@ class ProjectsRawNamespace:
         scm_id: str,
         *,
         body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> Response[RestPullRequestSettings]:
         """Update merge strategy
 
@@ -2158,7 +2179,7 @@ class ProjectsRawNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Update reviewer group attributes
 

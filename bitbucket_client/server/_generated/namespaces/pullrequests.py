@@ -25,45 +25,47 @@ if TYPE_CHECKING:
     from ..models.page_rest_pull_request import PageRestPullRequest
     from ..models.page_rest_pull_request_activity import PageRestPullRequestActivity
     from ..models.page_rest_pull_request_participant import PageRestPullRequestParticipant
+    from ..models.pullrequests_list_changes_response import PullrequestsListChangesResponse
     from ..models.rest_application_user import RestApplicationUser
+    from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_apply_suggestion_request import RestApplySuggestionRequest
     from ..models.rest_auto_merge_processing_result import RestAutoMergeProcessingResult
     from ..models.rest_auto_merge_request import RestAutoMergeRequest
     from ..models.rest_change import RestChange
     from ..models.rest_comment import RestComment
-    from ..models.rest_comment_anchor_input import RestCommentAnchorInput
-    from ..models.rest_comment_author_input import RestCommentAuthorInput
     from ..models.rest_comment_input import RestCommentInput
-    from ..models.rest_comment_input_properties import RestCommentInputProperties
-    from ..models.rest_comment_parent_input import RestCommentParentInput
+    from ..models.rest_comment_properties_input import RestCommentPropertiesInput
+    from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
     from ..models.rest_commit import RestCommit
     from ..models.rest_commit_message_suggestion import RestCommitMessageSuggestion
-    from ..models.rest_diff import RestDiff
+    from ..models.rest_diff_stats_summary import RestDiffStatsSummary
+    from ..models.rest_diffs import RestDiffs
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
+    from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
     from ..models.rest_pull_request import RestPullRequest
     from ..models.rest_pull_request_activity import RestPullRequestActivity
     from ..models.rest_pull_request_assign_participant_role_request import (
         RestPullRequestAssignParticipantRoleRequest,
     )
     from ..models.rest_pull_request_assign_status_request import RestPullRequestAssignStatusRequest
-    from ..models.rest_pull_request_condition import RestPullRequestCondition
     from ..models.rest_pull_request_decline_request import RestPullRequestDeclineRequest
     from ..models.rest_pull_request_delete_request import RestPullRequestDeleteRequest
     from ..models.rest_pull_request_finish_review_request import RestPullRequestFinishReviewRequest
     from ..models.rest_pull_request_input import RestPullRequestInput
-    from ..models.rest_pull_request_input_links import RestPullRequestInputLinks
     from ..models.rest_pull_request_merge_request import RestPullRequestMergeRequest
     from ..models.rest_pull_request_mergeability import RestPullRequestMergeability
     from ..models.rest_pull_request_participant import RestPullRequestParticipant
     from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput
     from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole
     from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
-    from ..models.rest_pull_request_participant_user_input import RestPullRequestParticipantUserInput
+    from ..models.rest_pull_request_properties_input import RestPullRequestPropertiesInput
     from ..models.rest_pull_request_rebase_request import RestPullRequestRebaseRequest
     from ..models.rest_pull_request_rebase_result import RestPullRequestRebaseResult
     from ..models.rest_pull_request_rebaseability import RestPullRequestRebaseability
+    from ..models.rest_pull_request_ref_input import RestPullRequestRefInput
     from ..models.rest_pull_request_reopen_request import RestPullRequestReopenRequest
     from ..models.rest_pull_request_state import RestPullRequestState
-    from ..models.rest_pull_request_to_ref_input import RestPullRequestToRefInput
+    from ..models.rest_self_links_input import RestSelfLinksInput
     from ..models.rest_user_reaction import RestUserReaction
 
 
@@ -99,7 +101,7 @@ class PullrequestsNamespace:
         *,
         body: RestPullRequestAssignParticipantRoleRequest | None = None,
         role: RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"] | Unset = UNSET,
-        user: RestPullRequestParticipantUserInput | Unset = UNSET,
+        user: RestApplicationUserInput | Unset = UNSET,
     ) -> RestPullRequestParticipant:
         """Assign pull request participant role
 
@@ -291,19 +293,22 @@ class PullrequestsNamespace:
         description: str | Unset = UNSET,
         description_as_html: str | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestToRefInput | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | Unset = UNSET,
         html_description: str | Unset = UNSET,
         id: int | Unset = UNSET,
-        links: RestPullRequestInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         locked: bool | Unset = UNSET,
         open_: bool | Unset = UNSET,
         participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
         title: str | Unset = UNSET,
-        to_ref: RestPullRequestToRefInput | Unset = UNSET,
+        to_ref: RestPullRequestRefInput | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         version: int | Unset = UNSET,
+        author: RestPullRequestParticipantInput | Unset = UNSET,
+        properties: RestPullRequestPropertiesInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
     ) -> RestPullRequest:
         """Create pull request
 
@@ -339,6 +344,9 @@ class PullrequestsNamespace:
                     "to_ref": to_ref,
                     "updated_date": updated_date,
                     "version": version,
+                    "author": author,
+                    "properties": properties,
+                    "link": link,
                 },
                 "pullrequests.create",
             ),
@@ -352,18 +360,20 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Add new blocker comment
 
@@ -392,6 +402,8 @@ class PullrequestsNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.create_blocker_comment",
             ),
@@ -405,18 +417,20 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Add pull request comment
 
@@ -445,6 +459,8 @@ class PullrequestsNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.create_comment",
             ),
@@ -661,7 +677,7 @@ class PullrequestsNamespace:
         whitespace: str | Unset = UNSET,
         with_comments: str | Unset = UNSET,
         avatar_size: str | Unset = UNSET,
-    ) -> RestDiff:
+    ) -> RestDiffs:
         """Stream a diff within a pull request
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path}`
@@ -696,7 +712,7 @@ class PullrequestsNamespace:
         src_path: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> Any:
+    ) -> RestDiffStatsSummary:
         """Get diff stats summary for pull request
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}`
@@ -901,7 +917,7 @@ class PullrequestsNamespace:
             _kwargs, RestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
-    async def list_changes(
+    def list_changes(
         self,
         project_key: str,
         repository_slug: str,
@@ -911,14 +927,16 @@ class PullrequestsNamespace:
         change_scope: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         with_comments: str | Unset = UNSET,
-        start: int | Unset = UNSET,
-        limit: int | Unset = UNSET,
-    ) -> RestChange:
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[RestChange]:
         """Gets pull request changes
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/changes`
         """
         from ..api.pullrequests import pullrequests_list_changes as _endpoint  # noqa: PLC0415
+        from ..models.rest_change import RestChange  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             project_key,
@@ -928,10 +946,10 @@ class PullrequestsNamespace:
             change_scope=change_scope,
             until_id=until_id,
             with_comments=with_comments,
-            start=start,
-            limit=limit,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, RestChange.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     def list_comments(
         self,
@@ -1016,7 +1034,7 @@ class PullrequestsNamespace:
         source_repo_id: str | Unset = UNSET,
         source_ref_id: str | Unset = UNSET,
         target_ref_id: str | Unset = UNSET,
-    ) -> builtins.list[RestPullRequestCondition]:
+    ) -> builtins.list[RestApplicationUser]:
         """Get required reviewers for PR creation
 
         `GET /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers`
@@ -1348,19 +1366,22 @@ class PullrequestsNamespace:
         description: str | Unset = UNSET,
         description_as_html: str | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestToRefInput | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | Unset = UNSET,
         html_description: str | Unset = UNSET,
         id: int | Unset = UNSET,
-        links: RestPullRequestInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         locked: bool | Unset = UNSET,
         open_: bool | Unset = UNSET,
         participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
         title: str | Unset = UNSET,
-        to_ref: RestPullRequestToRefInput | Unset = UNSET,
+        to_ref: RestPullRequestRefInput | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         version: int | Unset = UNSET,
+        author: RestPullRequestParticipantInput | Unset = UNSET,
+        properties: RestPullRequestPropertiesInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
     ) -> RestPullRequest:
         """Update pull request metadata
 
@@ -1397,6 +1418,9 @@ class PullrequestsNamespace:
                     "to_ref": to_ref,
                     "updated_date": updated_date,
                     "version": version,
+                    "author": author,
+                    "properties": properties,
+                    "link": link,
                 },
                 "pullrequests.update",
             ),
@@ -1411,18 +1435,20 @@ class PullrequestsNamespace:
         comment_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Update pull request comment
 
@@ -1452,6 +1478,8 @@ class PullrequestsNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.update_blocker_comment",
             ),
@@ -1466,18 +1494,20 @@ class PullrequestsNamespace:
         comment_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Update pull request comment
 
@@ -1507,6 +1537,8 @@ class PullrequestsNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.update_comment",
             ),
@@ -1561,7 +1593,7 @@ class PullrequestsRawNamespace:
         *,
         body: RestPullRequestAssignParticipantRoleRequest | None = None,
         role: RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"] | Unset = UNSET,
-        user: RestPullRequestParticipantUserInput | Unset = UNSET,
+        user: RestApplicationUserInput | Unset = UNSET,
     ) -> Response[RestPullRequestParticipant]:
         """Assign pull request participant role
 
@@ -1765,19 +1797,22 @@ class PullrequestsRawNamespace:
         description: str | Unset = UNSET,
         description_as_html: str | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestToRefInput | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | Unset = UNSET,
         html_description: str | Unset = UNSET,
         id: int | Unset = UNSET,
-        links: RestPullRequestInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         locked: bool | Unset = UNSET,
         open_: bool | Unset = UNSET,
         participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
         title: str | Unset = UNSET,
-        to_ref: RestPullRequestToRefInput | Unset = UNSET,
+        to_ref: RestPullRequestRefInput | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         version: int | Unset = UNSET,
+        author: RestPullRequestParticipantInput | Unset = UNSET,
+        properties: RestPullRequestPropertiesInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
     ) -> Response[RestPullRequest]:
         """Create pull request
 
@@ -1813,6 +1848,9 @@ class PullrequestsRawNamespace:
                     "to_ref": to_ref,
                     "updated_date": updated_date,
                     "version": version,
+                    "author": author,
+                    "properties": properties,
+                    "link": link,
                 },
                 "pullrequests.create",
             ),
@@ -1827,18 +1865,20 @@ class PullrequestsRawNamespace:
         pull_request_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> Response[RestComment]:
         """Add new blocker comment
 
@@ -1867,6 +1907,8 @@ class PullrequestsRawNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.create_blocker_comment",
             ),
@@ -1881,18 +1923,20 @@ class PullrequestsRawNamespace:
         pull_request_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> Response[RestComment]:
         """Add pull request comment
 
@@ -1921,6 +1965,8 @@ class PullrequestsRawNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.create_comment",
             ),
@@ -2156,7 +2202,7 @@ class PullrequestsRawNamespace:
         whitespace: str | Unset = UNSET,
         with_comments: str | Unset = UNSET,
         avatar_size: str | Unset = UNSET,
-    ) -> Response[RestDiff]:
+    ) -> Response[RestDiffs]:
         """Stream a diff within a pull request
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path}`
@@ -2192,7 +2238,7 @@ class PullrequestsRawNamespace:
         src_path: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> Response[Any]:
+    ) -> Response[RestDiffStatsSummary]:
         """Get diff stats summary for pull request
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}`
@@ -2385,9 +2431,7 @@ class PullrequestsRawNamespace:
         change_scope: str | Unset = UNSET,
         until_id: str | Unset = UNSET,
         with_comments: str | Unset = UNSET,
-        start: int | Unset = UNSET,
-        limit: int | Unset = UNSET,
-    ) -> Response[RestChange]:
+    ) -> Response[PullrequestsListChangesResponse]:
         """Gets pull request changes
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/changes`
@@ -2402,8 +2446,6 @@ class PullrequestsRawNamespace:
             change_scope=change_scope,
             until_id=until_id,
             with_comments=with_comments,
-            start=start,
-            limit=limit,
         )
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
@@ -2481,7 +2523,7 @@ class PullrequestsRawNamespace:
         source_repo_id: str | Unset = UNSET,
         source_ref_id: str | Unset = UNSET,
         target_ref_id: str | Unset = UNSET,
-    ) -> Response[builtins.list[RestPullRequestCondition]]:
+    ) -> Response[builtins.list[RestApplicationUser]]:
         """Get required reviewers for PR creation
 
         `GET /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers`
@@ -2796,19 +2838,22 @@ class PullrequestsRawNamespace:
         description: str | Unset = UNSET,
         description_as_html: str | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestToRefInput | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | Unset = UNSET,
         html_description: str | Unset = UNSET,
         id: int | Unset = UNSET,
-        links: RestPullRequestInputLinks | Unset = UNSET,
+        links: RestSelfLinksInput | Unset = UNSET,
         locked: bool | Unset = UNSET,
         open_: bool | Unset = UNSET,
         participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
         state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
         title: str | Unset = UNSET,
-        to_ref: RestPullRequestToRefInput | Unset = UNSET,
+        to_ref: RestPullRequestRefInput | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         version: int | Unset = UNSET,
+        author: RestPullRequestParticipantInput | Unset = UNSET,
+        properties: RestPullRequestPropertiesInput | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
     ) -> Response[RestPullRequest]:
         """Update pull request metadata
 
@@ -2845,6 +2890,9 @@ class PullrequestsRawNamespace:
                     "to_ref": to_ref,
                     "updated_date": updated_date,
                     "version": version,
+                    "author": author,
+                    "properties": properties,
+                    "link": link,
                 },
                 "pullrequests.update",
             ),
@@ -2860,18 +2908,20 @@ class PullrequestsRawNamespace:
         comment_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> Response[RestComment]:
         """Update pull request comment
 
@@ -2901,6 +2951,8 @@ class PullrequestsRawNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.update_blocker_comment",
             ),
@@ -2916,18 +2968,20 @@ class PullrequestsRawNamespace:
         comment_id: int,
         *,
         body: RestCommentInput | None = None,
-        anchor: RestCommentAnchorInput | Unset = UNSET,
-        author: RestCommentAuthorInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
+        author: RestApplicationUserInput | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentParentInput | Unset = UNSET,
-        properties: RestCommentInputProperties | Unset = UNSET,
-        resolver: RestCommentAuthorInput | Unset = UNSET,
+        parent: RestCommentInput | Unset = UNSET,
+        properties: RestCommentPropertiesInput | Unset = UNSET,
+        resolver: RestApplicationUserInput | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestCommentAuthorInput | Unset = UNSET,
+        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
+        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
+        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> Response[RestComment]:
         """Update pull request comment
 
@@ -2957,6 +3011,8 @@ class PullrequestsRawNamespace:
                     "thread_resolved": thread_resolved,
                     "thread_resolver": thread_resolver,
                     "version": version,
+                    "permitted_operations": permitted_operations,
+                    "tasks": tasks,
                 },
                 "pullrequests.update_comment",
             ),

@@ -19,16 +19,17 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.application_user_input import ApplicationUserInput
     from ..models.context import Context
     from ..models.page_rest_application_user import PageRestApplicationUser
     from ..models.page_rest_default_task import PageRestDefaultTask
     from ..models.page_rest_detailed_group import PageRestDetailedGroup
+    from ..models.page_rest_label import PageRestLabel
     from ..models.page_rest_permitted_group import PageRestPermittedGroup
     from ..models.page_rest_permitted_user import PageRestPermittedUser
     from ..models.page_rest_repository import PageRestRepository
     from ..models.page_rest_reviewer_group import PageRestReviewerGroup
     from ..models.page_rest_ssh_access_key import PageRestSshAccessKey
+    from ..models.ref_type import RefType
     from ..models.repositories_search_permission import RepositoriesSearchPermission
     from ..models.repositories_search_state import RepositoriesSearchState
     from ..models.repositories_search_visibility import RepositoriesSearchVisibility
@@ -41,20 +42,21 @@ if TYPE_CHECKING:
     from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest
     from ..models.rest_branch import RestBranch
     from ..models.rest_branch_input import RestBranchInput
+    from ..models.rest_branch_metadata_input import RestBranchMetadataInput
     from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest
     from ..models.rest_default_task import RestDefaultTask
     from ..models.rest_default_task_request import RestDefaultTaskRequest
     from ..models.rest_detailed_group import RestDetailedGroup
     from ..models.rest_label import RestLabel
     from ..models.rest_label_input import RestLabelInput
+    from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_minimal_ref import RestMinimalRef
     from ..models.rest_permitted_group import RestPermittedGroup
     from ..models.rest_permitted_user import RestPermittedUser
+    from ..models.rest_project_input import RestProjectInput
     from ..models.rest_pull_request_condition import RestPullRequestCondition
-    from ..models.rest_pull_request_condition_source_ref_matcher_input import (
-        RestPullRequestConditionSourceRefMatcherInput,
-    )
-    from ..models.rest_pull_request_settings_merge_config_input import RestPullRequestSettingsMergeConfigInput
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput
     from ..models.rest_ref_sync_request import RestRefSyncRequest
     from ..models.rest_ref_sync_request_action import RestRefSyncRequestAction
     from ..models.rest_ref_sync_status import RestRefSyncStatus
@@ -63,9 +65,7 @@ if TYPE_CHECKING:
     from ..models.rest_rejected_ref import RestRejectedRef
     from ..models.rest_repository import RestRepository
     from ..models.rest_repository_input import RestRepositoryInput
-    from ..models.rest_repository_input_links import RestRepositoryInputLinks
-    from ..models.rest_repository_origin_input import RestRepositoryOriginInput
-    from ..models.rest_repository_project_input import RestRepositoryProjectInput
+    from ..models.rest_repository_links_input import RestRepositoryLinksInput
     from ..models.rest_repository_pull_request_settings import RestRepositoryPullRequestSettings
     from ..models.rest_repository_pull_request_settings_input import RestRepositoryPullRequestSettingsInput
     from ..models.rest_repository_pull_request_settings_required_approvers_input import (
@@ -78,7 +78,6 @@ if TYPE_CHECKING:
     from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
     from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
     from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
-    from ..models.rest_ssh_access_key_repository_input import RestSshAccessKeyRepositoryInput
     from ..models.scope_input import ScopeInput
 
 
@@ -112,8 +111,8 @@ class RepositoriesNamespace:
             "SYS_ADMIN",
         ]
         | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
-        repository: RestSshAccessKeyRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
+        repository: RestRepositoryInput | Unset = UNSET,
     ) -> RestSshAccessKey:
         """Add repository SSH key
 
@@ -170,16 +169,18 @@ class RepositoriesNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> RestRepository:
         """Create repository
 
@@ -206,6 +207,8 @@ class RepositoriesNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.create",
             ),
@@ -220,8 +223,8 @@ class RepositoriesNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Create default reviewers condition
 
@@ -254,8 +257,8 @@ class RepositoriesNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
         """Add a default task
 
@@ -291,7 +294,7 @@ class RepositoriesNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Create reviewer group
 
@@ -454,16 +457,18 @@ class RepositoriesNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> RestRepository:
         """Fork repository
 
@@ -491,6 +496,8 @@ class RepositoriesNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.fork",
             ),
@@ -830,18 +837,29 @@ class RepositoriesNamespace:
             _kwargs, RestDetailedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
-    async def list_labels(self, project_key: str, repository_slug: str) -> RestLabel:
+    def list_labels(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[RestLabel]:
         """Get repository labels
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels`
         """
         from ..api.repositories import repositories_list_labels as _endpoint  # noqa: PLC0415
+        from ..models.rest_label import RestLabel  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             project_key,
             repository_slug,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, RestLabel.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     def list_recently_accessed(
         self,
@@ -1232,14 +1250,16 @@ class RepositoriesNamespace:
         *,
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
-        type_: Any | Unset = UNSET,
+        type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
         is_default: bool | Unset = UNSET,
+        metadata: RestBranchMetadataInput | Unset = UNSET,
     ) -> None:
         """Update default branch for repository
 
         `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch`
         """
         from ..api.repositories import repositories_set_default_branch as _endpoint  # noqa: PLC0415
+        from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
@@ -1248,7 +1268,12 @@ class RepositoriesNamespace:
             body=build_body(
                 RestBranchInput,
                 body,
-                {"id": id, "type_": type_, "is_default": is_default},
+                {
+                    "id": id,
+                    "type_": coerce_enum(RefType, type_),
+                    "is_default": is_default,
+                    "metadata": metadata,
+                },
                 "repositories.set_default_branch",
             ),
         )
@@ -1261,14 +1286,16 @@ class RepositoriesNamespace:
         *,
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
-        type_: Any | Unset = UNSET,
+        type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
         is_default: bool | Unset = UNSET,
+        metadata: RestBranchMetadataInput | Unset = UNSET,
     ) -> None:
         """Deprecated. Update default branch
 
         `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default`
         """
         from ..api.repositories import repositories_set_default_branch_legacy as _endpoint  # noqa: PLC0415
+        from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.set_default_branch_legacy")
@@ -1278,7 +1305,12 @@ class RepositoriesNamespace:
             body=build_body(
                 RestBranchInput,
                 body,
-                {"id": id, "type_": type_, "is_default": is_default},
+                {
+                    "id": id,
+                    "type_": coerce_enum(RefType, type_),
+                    "is_default": is_default,
+                    "metadata": metadata,
+                },
                 "repositories.set_default_branch_legacy",
             ),
         )
@@ -1421,16 +1453,18 @@ class RepositoriesNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> RestRepository:
         """Update repository
 
@@ -1458,6 +1492,8 @@ class RepositoriesNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.update",
             ),
@@ -1473,8 +1509,8 @@ class RepositoriesNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Update a default reviewer condition
 
@@ -1509,8 +1545,8 @@ class RepositoriesNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
         """Update a default task
 
@@ -1542,7 +1578,7 @@ class RepositoriesNamespace:
         repository_slug: str,
         *,
         body: RestRepositoryPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
         required_all_approvers: bool | Unset = UNSET,
         required_all_tasks_complete: bool | Unset = UNSET,
         required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
@@ -1590,7 +1626,7 @@ class RepositoriesNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Update reviewer group attributes
 
@@ -1627,16 +1663,18 @@ class RepositoriesNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> None:
         """Watch repository
 
@@ -1664,6 +1702,8 @@ class RepositoriesNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.watch",
             ),
@@ -1701,8 +1741,8 @@ class RepositoriesRawNamespace:
             "SYS_ADMIN",
         ]
         | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
-        repository: RestSshAccessKeyRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
+        repository: RestRepositoryInput | Unset = UNSET,
     ) -> Response[RestSshAccessKey]:
         """Add repository SSH key
 
@@ -1761,16 +1801,18 @@ class RepositoriesRawNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> Response[RestRepository]:
         """Create repository
 
@@ -1797,6 +1839,8 @@ class RepositoriesRawNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.create",
             ),
@@ -1812,8 +1856,8 @@ class RepositoriesRawNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestPullRequestCondition]:
         """Create default reviewers condition
 
@@ -1847,8 +1891,8 @@ class RepositoriesRawNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestDefaultTask]:
         """Add a default task
 
@@ -1885,7 +1929,7 @@ class RepositoriesRawNamespace:
         id: int | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Create reviewer group
 
@@ -2070,16 +2114,18 @@ class RepositoriesRawNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> Response[RestRepository]:
         """Fork repository
 
@@ -2107,6 +2153,8 @@ class RepositoriesRawNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.fork",
             ),
@@ -2414,7 +2462,7 @@ class RepositoriesRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_labels(self, project_key: str, repository_slug: str) -> Response[RestLabel]:
+    async def list_labels(self, project_key: str, repository_slug: str) -> Response[PageRestLabel]:
         """Get repository labels
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels`
@@ -2786,14 +2834,16 @@ class RepositoriesRawNamespace:
         *,
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
-        type_: Any | Unset = UNSET,
+        type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
         is_default: bool | Unset = UNSET,
+        metadata: RestBranchMetadataInput | Unset = UNSET,
     ) -> Response[None]:
         """Update default branch for repository
 
         `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch`
         """
         from ..api.repositories import repositories_set_default_branch as _endpoint  # noqa: PLC0415
+        from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
@@ -2802,7 +2852,12 @@ class RepositoriesRawNamespace:
             body=build_body(
                 RestBranchInput,
                 body,
-                {"id": id, "type_": type_, "is_default": is_default},
+                {
+                    "id": id,
+                    "type_": coerce_enum(RefType, type_),
+                    "is_default": is_default,
+                    "metadata": metadata,
+                },
                 "repositories.set_default_branch",
             ),
         )
@@ -2817,14 +2872,16 @@ class RepositoriesRawNamespace:
         *,
         body: RestBranchInput | None = None,
         id: str | Unset = UNSET,
-        type_: Any | Unset = UNSET,
+        type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
         is_default: bool | Unset = UNSET,
+        metadata: RestBranchMetadataInput | Unset = UNSET,
     ) -> Response[None]:
         """Deprecated. Update default branch
 
         `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default`
         """
         from ..api.repositories import repositories_set_default_branch_legacy as _endpoint  # noqa: PLC0415
+        from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.set_default_branch_legacy")
@@ -2834,7 +2891,12 @@ class RepositoriesRawNamespace:
             body=build_body(
                 RestBranchInput,
                 body,
-                {"id": id, "type_": type_, "is_default": is_default},
+                {
+                    "id": id,
+                    "type_": coerce_enum(RefType, type_),
+                    "is_default": is_default,
+                    "metadata": metadata,
+                },
                 "repositories.set_default_branch_legacy",
             ),
         )
@@ -2987,16 +3049,18 @@ class RepositoriesRawNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> Response[RestRepository]:
         """Update repository
 
@@ -3024,6 +3088,8 @@ class RepositoriesRawNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.update",
             ),
@@ -3040,8 +3106,8 @@ class RepositoriesRawNamespace:
         body: RestDefaultReviewersRequest | None = None,
         required_approvals: int | Unset = UNSET,
         reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestPullRequestCondition]:
         """Update a default reviewer condition
 
@@ -3077,8 +3143,8 @@ class RepositoriesRawNamespace:
         *,
         body: RestDefaultTaskRequest | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
-        target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> Response[RestDefaultTask]:
         """Update a default task
 
@@ -3111,7 +3177,7 @@ class RepositoriesRawNamespace:
         repository_slug: str,
         *,
         body: RestRepositoryPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestSettingsMergeConfigInput | Unset = UNSET,
+        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
         required_all_approvers: bool | Unset = UNSET,
         required_all_tasks_complete: bool | Unset = UNSET,
         required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
@@ -3160,7 +3226,7 @@ class RepositoriesRawNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
         scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[ApplicationUserInput] | Unset = UNSET,
+        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> Response[RestReviewerGroup]:
         """Update reviewer group attributes
 
@@ -3198,16 +3264,18 @@ class RepositoriesRawNamespace:
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryInputLinks | Unset = UNSET,
+        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryOriginInput | Unset = UNSET,
-        project: RestRepositoryProjectInput | Unset = UNSET,
+        origin: RestRepositoryInput | Unset = UNSET,
+        project: RestProjectInput | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         state: RestRepositoryState
         | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
         | Unset = UNSET,
+        link: RestLegacyLinkInput | Unset = UNSET,
+        clone_url: str | Unset = UNSET,
     ) -> Response[None]:
         """Watch repository
 
@@ -3235,6 +3303,8 @@ class RepositoriesRawNamespace:
                     "scm_id": scm_id,
                     "slug": slug,
                     "state": coerce_enum(RestRepositoryState, state),
+                    "link": link,
+                    "clone_url": clone_url,
                 },
                 "repositories.watch",
             ),

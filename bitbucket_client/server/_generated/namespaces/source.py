@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.example_files import ExampleFiles
     from ..models.example_multipart_form_data import ExampleMultipartFormData
     from ..models.page_file_list_resource import PageFileListResource
+    from ..models.rest_browse_result import RestBrowseResult
     from ..models.rest_commit import RestCommit
+    from ..models.rest_last_modified import RestLastModified
 
 
 class SourceNamespace:
@@ -61,7 +62,7 @@ class SourceNamespace:
         size: str | Unset = UNSET,
         blame: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> Any:
+    ) -> RestBrowseResult:
         """Get file content
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}`
@@ -138,7 +139,7 @@ class SourceNamespace:
 
     async def get_last_modified(
         self, project_key: str, repository_slug: str, path: str, *, at: str | Unset = UNSET
-    ) -> ExampleFiles:
+    ) -> RestLastModified:
         """Stream files with last modified commit in path
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path}`
@@ -249,7 +250,7 @@ class SourceNamespace:
         size: str | Unset = UNSET,
         blame: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> Any:
+    ) -> RestBrowseResult:
         """Get file content at revision
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse`
@@ -269,7 +270,7 @@ class SourceNamespace:
 
     async def get_root_last_modified(
         self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
-    ) -> ExampleFiles:
+    ) -> RestLastModified:
         """Stream files
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified`
@@ -376,7 +377,7 @@ class SourceRawNamespace:
         size: str | Unset = UNSET,
         blame: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> Response[Any]:
+    ) -> Response[RestBrowseResult]:
         """Get file content
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}`
@@ -457,7 +458,7 @@ class SourceRawNamespace:
 
     async def get_last_modified(
         self, project_key: str, repository_slug: str, path: str, *, at: str | Unset = UNSET
-    ) -> Response[ExampleFiles]:
+    ) -> Response[RestLastModified]:
         """Stream files with last modified commit in path
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path}`
@@ -574,7 +575,7 @@ class SourceRawNamespace:
         size: str | Unset = UNSET,
         blame: str | Unset = UNSET,
         type_: str | Unset = UNSET,
-    ) -> Response[Any]:
+    ) -> Response[RestBrowseResult]:
         """Get file content at revision
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse`
@@ -595,7 +596,7 @@ class SourceRawNamespace:
 
     async def get_root_last_modified(
         self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
-    ) -> Response[ExampleFiles]:
+    ) -> Response[RestLastModified]:
         """Stream files
 
         `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified`

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..models.example_settings_map import ExampleSettingsMap
     from ..models.example_settings_map_input import ExampleSettingsMapInput
     from ..models.group_picker_context import GroupPickerContext
+    from ..models.page_rest_application_user import PageRestApplicationUser
     from ..models.page_rest_detailed_group import PageRestDetailedGroup
     from ..models.page_rest_detailed_user import PageRestDetailedUser
     from ..models.rest_application_user import RestApplicationUser
@@ -182,19 +183,23 @@ class UsersNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def list(
+    def list(
         self,
         *,
         filter_: str | Unset = UNSET,
         permission_n: str | Unset = UNSET,
         permission: str | Unset = UNSET,
         group: str | Unset = UNSET,
-    ) -> RestApplicationUser:
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[RestApplicationUser]:
         """Get all users
 
         `GET /api/latest/users`
         """
         from ..api.users import users_list as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             filter_=filter_,
@@ -202,7 +207,13 @@ class UsersNamespace:
             permission=permission,
             group=group,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs,
+            RestApplicationUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+        )
 
     def list_detailed(
         self,
@@ -646,7 +657,7 @@ class UsersRawNamespace:
         permission_n: str | Unset = UNSET,
         permission: str | Unset = UNSET,
         group: str | Unset = UNSET,
-    ) -> Response[RestApplicationUser]:
+    ) -> Response[PageRestApplicationUser]:
         """Get all users
 
         `GET /api/latest/users`

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from ..models.page_rest_webhook import PageRestWebhook
     from ..models.rest_detailed_invocation import RestDetailedInvocation
     from ..models.rest_webhook import RestWebhook
+    from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput
     from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput
     from ..models.rest_webhook_input import RestWebhookInput
-    from ..models.rest_webhook_input_configuration import RestWebhookInputConfiguration
     from ..models.rest_webhook_input_statistics import RestWebhookInputStatistics
 
 
@@ -38,7 +38,7 @@ class WebhooksNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -46,6 +46,9 @@ class WebhooksNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Create webhook
 
@@ -69,6 +72,9 @@ class WebhooksNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.create_for_project",
             ),
@@ -82,7 +88,7 @@ class WebhooksNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -90,6 +96,9 @@ class WebhooksNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Create webhook
 
@@ -114,6 +123,9 @@ class WebhooksNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.create_for_repository",
             ),
@@ -440,7 +452,7 @@ class WebhooksNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -448,6 +460,9 @@ class WebhooksNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Update webhook
 
@@ -472,6 +487,9 @@ class WebhooksNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.update_for_project",
             ),
@@ -486,7 +504,7 @@ class WebhooksNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -494,6 +512,9 @@ class WebhooksNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Update webhook
 
@@ -519,6 +540,9 @@ class WebhooksNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.update_for_repository",
             ),
@@ -538,7 +562,7 @@ class WebhooksRawNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -546,6 +570,9 @@ class WebhooksRawNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> Response[RestWebhook]:
         """Create webhook
 
@@ -569,6 +596,9 @@ class WebhooksRawNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.create_for_project",
             ),
@@ -583,7 +613,7 @@ class WebhooksRawNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -591,6 +621,9 @@ class WebhooksRawNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> Response[RestWebhook]:
         """Create webhook
 
@@ -615,6 +648,9 @@ class WebhooksRawNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.create_for_repository",
             ),
@@ -939,7 +975,7 @@ class WebhooksRawNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -947,6 +983,9 @@ class WebhooksRawNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> Response[RestWebhook]:
         """Update webhook
 
@@ -971,6 +1010,9 @@ class WebhooksRawNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.update_for_project",
             ),
@@ -986,7 +1028,7 @@ class WebhooksRawNamespace:
         *,
         body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookInputConfiguration | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | Unset = UNSET,
         credentials: RestWebhookCredentialsInput | Unset = UNSET,
         events: builtins.list[str] | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -994,6 +1036,9 @@ class WebhooksRawNamespace:
         ssl_verification_required: bool | Unset = UNSET,
         statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        updated_date: int | Unset = UNSET,
     ) -> Response[RestWebhook]:
         """Update webhook
 
@@ -1019,6 +1064,9 @@ class WebhooksRawNamespace:
                     "ssl_verification_required": ssl_verification_required,
                     "statistics": statistics,
                     "url": url,
+                    "id": id,
+                    "created_date": created_date,
+                    "updated_date": updated_date,
                 },
                 "webhooks.update_for_repository",
             ),

@@ -21,10 +21,13 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
-    decode_undocumented,
+    decode_json,
     encode_path_segment,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.rest_diff_stats_summary import RestDiffStatsSummary
 
 METHOD = "GET"
 PATH = (
@@ -74,13 +77,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any:
+def _parse_response(response: httpx.Response) -> RestDiffStatsSummary:
     if response.status_code == 200:
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "RestDiffStatsSummary")
+        return RestDiffStatsSummary.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "RestDiffStatsSummary")
+        return RestDiffStatsSummary.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -96,7 +105,7 @@ async def asyncio_detailed(
     auto_src_path: str | Unset = UNSET,
     whitespace: str | Unset = UNSET,
     since: str | Unset = UNSET,
-) -> Response[Any]:
+) -> Response[RestDiffStatsSummary]:
     """Get diff stats summary between revisions (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -123,7 +132,7 @@ async def asyncio(
     auto_src_path: str | Unset = UNSET,
     whitespace: str | Unset = UNSET,
     since: str | Unset = UNSET,
-) -> Any:
+) -> RestDiffStatsSummary:
     """Get diff stats summary between revisions"""
     return (
         await asyncio_detailed(

@@ -14,9 +14,12 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
-    decode_undocumented,
+    decode_json,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.dashboard_get_inbox_pullrequest_count_response import DashboardGetInboxPullrequestCountResponse
 
 METHOD = "GET"
 PATH = "/api/latest/inbox/pull-requests/count"
@@ -34,20 +37,26 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any:
+def _parse_response(response: httpx.Response) -> DashboardGetInboxPullrequestCountResponse:
     if response.status_code == 200:
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "DashboardGetInboxPullrequestCountResponse")
+        return DashboardGetInboxPullrequestCountResponse.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "DashboardGetInboxPullrequestCountResponse")
+        return DashboardGetInboxPullrequestCountResponse.from_dict(_data)
 
     raise unexpected_status(response)
 
 
 async def asyncio_detailed(
     client: httpx.AsyncClient,
-) -> Response[Any]:
+) -> Response[DashboardGetInboxPullrequestCountResponse]:
     """Get total number of pull requests in inbox (the whole response)."""
     kwargs = _get_kwargs()
     response = await client.request(**kwargs)
@@ -56,7 +65,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     client: httpx.AsyncClient,
-) -> Any:
+) -> DashboardGetInboxPullrequestCountResponse:
     """Get total number of pull requests in inbox"""
     return (
         await asyncio_detailed(

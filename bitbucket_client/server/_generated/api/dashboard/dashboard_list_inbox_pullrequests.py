@@ -16,9 +16,12 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
-    decode_undocumented,
+    decode_json,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.page_rest_pull_request import PageRestPullRequest
 
 METHOD = "GET"
 PATH = "/api/latest/inbox/pull-requests"
@@ -52,13 +55,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any:
+def _parse_response(response: httpx.Response) -> PageRestPullRequest:
     if response.status_code == 200:
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "PageRestPullRequest")
+        return PageRestPullRequest.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "PageRestPullRequest")
+        return PageRestPullRequest.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -69,7 +78,7 @@ async def asyncio_detailed(
     role: str | Unset = "reviewer",
     limit: int | Unset = UNSET,
     start: int | Unset = UNSET,
-) -> Response[Any]:
+) -> Response[PageRestPullRequest]:
     """Get pull requests in inbox (the whole response)."""
     kwargs = _get_kwargs(
         role=role,
@@ -86,7 +95,7 @@ async def asyncio(
     role: str | Unset = "reviewer",
     limit: int | Unset = UNSET,
     start: int | Unset = UNSET,
-) -> Any:
+) -> PageRestPullRequest:
     """Get pull requests in inbox"""
     return (
         await asyncio_detailed(

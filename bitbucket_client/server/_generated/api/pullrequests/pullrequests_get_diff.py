@@ -35,7 +35,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.rest_diff import RestDiff
+from ...models.rest_diffs import RestDiffs
 
 METHOD = "GET"
 PATH = (
@@ -100,19 +100,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> RestDiff:
+def _parse_response(response: httpx.Response) -> RestDiffs:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestDiff")
-        return RestDiff.from_dict(_data)
+            raise unexpected_body(response, "RestDiffs")
+        return RestDiffs.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestDiff")
-        return RestDiff.from_dict(_data)
+            raise unexpected_body(response, "RestDiffs")
+        return RestDiffs.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -133,7 +133,7 @@ async def asyncio_detailed(
     whitespace: str | Unset = UNSET,
     with_comments: str | Unset = UNSET,
     avatar_size: str | Unset = UNSET,
-) -> Response[RestDiff]:
+) -> Response[RestDiffs]:
     """Stream a diff within a pull request (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -170,7 +170,7 @@ async def asyncio(
     whitespace: str | Unset = UNSET,
     with_comments: str | Unset = UNSET,
     avatar_size: str | Unset = UNSET,
-) -> RestDiff:
+) -> RestDiffs:
     """Stream a diff within a pull request"""
     return (
         await asyncio_detailed(

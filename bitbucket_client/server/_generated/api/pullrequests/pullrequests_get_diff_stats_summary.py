@@ -21,10 +21,13 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
-    decode_undocumented,
+    decode_json,
     encode_path_segment,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.rest_diff_stats_summary import RestDiffStatsSummary
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/pull-requests/{pull_request_id}/diff-stats-summary/{path}"
@@ -72,13 +75,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any:
+def _parse_response(response: httpx.Response) -> RestDiffStatsSummary:
     if response.status_code == 200:
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "RestDiffStatsSummary")
+        return RestDiffStatsSummary.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "RestDiffStatsSummary")
+        return RestDiffStatsSummary.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -94,7 +103,7 @@ async def asyncio_detailed(
     src_path: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     whitespace: str | Unset = UNSET,
-) -> Response[Any]:
+) -> Response[RestDiffStatsSummary]:
     """Get diff stats summary for pull request (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -121,7 +130,7 @@ async def asyncio(
     src_path: str | Unset = UNSET,
     until_id: str | Unset = UNSET,
     whitespace: str | Unset = UNSET,
-) -> Any:
+) -> RestDiffStatsSummary:
     """Get diff stats summary for pull request"""
     return (
         await asyncio_detailed(

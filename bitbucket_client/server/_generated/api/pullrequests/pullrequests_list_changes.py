@@ -40,7 +40,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.rest_change import RestChange
+from ...models.pullrequests_list_changes_response import PullrequestsListChangesResponse
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/pull-requests/{pull_request_id}/changes"
@@ -92,19 +92,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> RestChange:
+def _parse_response(response: httpx.Response) -> PullrequestsListChangesResponse:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestChange")
-        return RestChange.from_dict(_data)
+            raise unexpected_body(response, "PullrequestsListChangesResponse")
+        return PullrequestsListChangesResponse.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestChange")
-        return RestChange.from_dict(_data)
+            raise unexpected_body(response, "PullrequestsListChangesResponse")
+        return PullrequestsListChangesResponse.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -121,7 +121,7 @@ async def asyncio_detailed(
     with_comments: str | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> Response[RestChange]:
+) -> Response[PullrequestsListChangesResponse]:
     """Gets pull request changes (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -150,7 +150,7 @@ async def asyncio(
     with_comments: str | Unset = UNSET,
     start: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> RestChange:
+) -> PullrequestsListChangesResponse:
     """Gets pull request changes"""
     return (
         await asyncio_detailed(

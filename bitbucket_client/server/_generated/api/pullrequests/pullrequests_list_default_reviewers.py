@@ -26,7 +26,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.rest_pull_request_condition import RestPullRequestCondition
+from ...models.rest_application_user import RestApplicationUser
 
 METHOD = "GET"
 PATH = "/default-reviewers/latest/projects/{project_key}/repos/{repository_slug}/reviewers"
@@ -70,19 +70,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> list[RestPullRequestCondition]:
+def _parse_response(response: httpx.Response) -> list[RestApplicationUser]:
     if response.status_code == 200:
-        _value = list_of(model(RestPullRequestCondition))(decode_json(response))
+        _value = list_of(model(RestApplicationUser))(decode_json(response))
         if _value is INVALID:
-            raise unexpected_body(response, "list[RestPullRequestCondition]")
-        return cast("list[RestPullRequestCondition]", _value)
+            raise unexpected_body(response, "list[RestApplicationUser]")
+        return cast("list[RestApplicationUser]", _value)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        _value = list_of(model(RestPullRequestCondition))(decode_json(response))
+        _value = list_of(model(RestApplicationUser))(decode_json(response))
         if _value is INVALID:
-            raise unexpected_body(response, "list[RestPullRequestCondition]")
-        return cast("list[RestPullRequestCondition]", _value)
+            raise unexpected_body(response, "list[RestApplicationUser]")
+        return cast("list[RestApplicationUser]", _value)
 
     raise unexpected_status(response)
 
@@ -96,7 +96,7 @@ async def asyncio_detailed(
     source_repo_id: str | Unset = UNSET,
     source_ref_id: str | Unset = UNSET,
     target_ref_id: str | Unset = UNSET,
-) -> Response[list[RestPullRequestCondition]]:
+) -> Response[list[RestApplicationUser]]:
     """Get required reviewers for PR creation (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -119,7 +119,7 @@ async def asyncio(
     source_repo_id: str | Unset = UNSET,
     source_ref_id: str | Unset = UNSET,
     target_ref_id: str | Unset = UNSET,
-) -> list[RestPullRequestCondition]:
+) -> list[RestApplicationUser]:
     """Get required reviewers for PR creation"""
     return (
         await asyncio_detailed(

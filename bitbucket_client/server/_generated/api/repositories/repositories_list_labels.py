@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.rest_label import RestLabel
+from ...models.page_rest_label import PageRestLabel
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/labels"
@@ -48,19 +48,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> RestLabel:
+def _parse_response(response: httpx.Response) -> PageRestLabel:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestLabel")
-        return RestLabel.from_dict(_data)
+            raise unexpected_body(response, "PageRestLabel")
+        return PageRestLabel.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestLabel")
-        return RestLabel.from_dict(_data)
+            raise unexpected_body(response, "PageRestLabel")
+        return PageRestLabel.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -69,7 +69,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-) -> Response[RestLabel]:
+) -> Response[PageRestLabel]:
     """Get repository labels (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -83,7 +83,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     project_key: str,
     repository_slug: str,
-) -> RestLabel:
+) -> PageRestLabel:
     """Get repository labels"""
     return (
         await asyncio_detailed(

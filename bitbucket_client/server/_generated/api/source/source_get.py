@@ -45,10 +45,13 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
-    decode_undocumented,
+    decode_json,
     encode_path_segment,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.rest_browse_result import RestBrowseResult
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/browse/{path}"
@@ -97,13 +100,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any:
+def _parse_response(response: httpx.Response) -> RestBrowseResult:
     if response.status_code == 200:
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "RestBrowseResult")
+        return RestBrowseResult.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "RestBrowseResult")
+        return RestBrowseResult.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -119,7 +128,7 @@ async def asyncio_detailed(
     size: str | Unset = UNSET,
     blame: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Response[Any]:
+) -> Response[RestBrowseResult]:
     """Get file content (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -146,7 +155,7 @@ async def asyncio(
     size: str | Unset = UNSET,
     blame: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Any:
+) -> RestBrowseResult:
     """Get file content"""
     return (
         await asyncio_detailed(

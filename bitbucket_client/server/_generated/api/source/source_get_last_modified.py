@@ -27,7 +27,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.example_files import ExampleFiles
+from ...models.rest_last_modified import RestLastModified
 
 METHOD = "GET"
 PATH = "/api/latest/projects/{project_key}/repos/{repository_slug}/last-modified/{path}"
@@ -64,19 +64,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> ExampleFiles:
+def _parse_response(response: httpx.Response) -> RestLastModified:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "ExampleFiles")
-        return ExampleFiles.from_dict(_data)
+            raise unexpected_body(response, "RestLastModified")
+        return RestLastModified.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "ExampleFiles")
-        return ExampleFiles.from_dict(_data)
+            raise unexpected_body(response, "RestLastModified")
+        return RestLastModified.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -88,7 +88,7 @@ async def asyncio_detailed(
     path: str,
     *,
     at: str | Unset = UNSET,
-) -> Response[ExampleFiles]:
+) -> Response[RestLastModified]:
     """Stream files with last modified commit in path (the whole response)."""
     kwargs = _get_kwargs(
         project_key=project_key,
@@ -107,7 +107,7 @@ async def asyncio(
     path: str,
     *,
     at: str | Unset = UNSET,
-) -> ExampleFiles:
+) -> RestLastModified:
     """Stream files with last modified commit in path"""
     return (
         await asyncio_detailed(

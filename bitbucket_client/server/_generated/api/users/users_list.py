@@ -72,7 +72,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.rest_application_user import RestApplicationUser
+from ...models.page_rest_application_user import PageRestApplicationUser
 
 METHOD = "GET"
 PATH = "/api/latest/users"
@@ -109,19 +109,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> RestApplicationUser:
+def _parse_response(response: httpx.Response) -> PageRestApplicationUser:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestApplicationUser")
-        return RestApplicationUser.from_dict(_data)
+            raise unexpected_body(response, "PageRestApplicationUser")
+        return PageRestApplicationUser.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "RestApplicationUser")
-        return RestApplicationUser.from_dict(_data)
+            raise unexpected_body(response, "PageRestApplicationUser")
+        return PageRestApplicationUser.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -133,7 +133,7 @@ async def asyncio_detailed(
     permission_n: str | Unset = UNSET,
     permission: str | Unset = UNSET,
     group: str | Unset = UNSET,
-) -> Response[RestApplicationUser]:
+) -> Response[PageRestApplicationUser]:
     """Get all users (the whole response)."""
     kwargs = _get_kwargs(
         filter_=filter_,
@@ -152,7 +152,7 @@ async def asyncio(
     permission_n: str | Unset = UNSET,
     permission: str | Unset = UNSET,
     group: str | Unset = UNSET,
-) -> RestApplicationUser:
+) -> PageRestApplicationUser:
     """Get all users"""
     return (
         await asyncio_detailed(
