@@ -29,6 +29,7 @@ import asyncio
 import inspect
 import json
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -311,7 +312,9 @@ def measure_entry(entry: Mapping[str, Any], body: bytes) -> Tally:
             decoded = decode_webhook(entry, body)
             walk(decoded, raw, type(decoded).__name__, tally)
             return tally
-        decoded = asyncio.run(decode_response(entry, body))
+        with warnings.catch_warnings():  # deprecated operations are measured like the others
+            warnings.simplefilter("ignore", DeprecationWarning)
+            decoded = asyncio.run(decode_response(entry, body))
     except Exception as exc:  # a corpus file the client cannot decode counts as untyped, and is reported
         tally.errors.append(f"{entry['file']} ({label}): {type(exc).__name__}: {exc}")
         _untyped_below(raw, f"<error {label}>", tally)
