@@ -21,9 +21,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bbgen.content import iter_operations
 from bbgen.fixes import apply_fixes, load_fixes
 from bbgen.normalize import normalize
+from bbgen.normalize_operations import iter_operations
 from bbgen.render import render, replace_tree, tree_differences
 from bbgen.sources import ROOT, Locked, SpecError, load_document, read_lock, write_lock
 

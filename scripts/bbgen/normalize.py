@@ -7,7 +7,8 @@ from typing import Any
 
 import attrs
 
-from .content import (
+from .hoist_schemas import flatten_all_of, hoist_document
+from .normalize_operations import (
     iter_operations,
     merge_path_parameters,
     normalise_request_bodies,
@@ -15,9 +16,8 @@ from .content import (
     resolve_component_refs,
     undeclared_path_parameters,
 )
-from .families import rename_components_to_class_names, split_families
-from .hoist import flatten_all_of, hoist_document
 from .schemawalk import Json, ref_name
+from .split_families import rename_components_to_class_names, split_families
 
 
 class NormalizeError(Exception):

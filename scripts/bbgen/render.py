@@ -16,9 +16,9 @@ from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.openapi import GeneratorData
 
-from .facade import plan_methods, render_namespaces
-from .lenient import JINJA_GLOBALS
+from .model_types import JINJA_GLOBALS
 from .normalize import Normalized, OperationRow
+from .plan_namespaces import plan_methods, render_namespaces
 from .sources import ROOT
 
 TEMPLATES = ROOT / "scripts" / "templates"

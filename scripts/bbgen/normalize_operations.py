@@ -43,7 +43,7 @@ def resolve_component_refs(doc: Json, section: str) -> None:
 
 def merge_path_parameters(doc: Json) -> None:
     """Copy path-item parameters into each operation and order path parameters as they appear in
-    the URL, because the facade takes them positionally in that order."""
+    the URL, because namespace methods take them positionally in that order."""
     for path, item in doc["paths"].items():
         shared = item.pop("parameters", [])
         order = {name: index for index, name in enumerate(_PATH_PARAM.findall(path))}
@@ -92,7 +92,7 @@ def _looks_structured(schema: Json) -> bool:
 
 
 def normalise_responses(doc: Json) -> None:
-    """Keep only 2xx responses (errors are raised by the facade from their documented body shapes)
+    """Keep only 2xx responses (errors are raised by the pipeline as typed exceptions)
     and give each a single, supported content type."""
     for _method, _path, operation in iter_operations(doc):
         kept = {}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 import re
 
-from .content import iter_operations
-from .hoist import rewrite_refs
+from .hoist_schemas import rewrite_refs
+from .normalize_operations import iter_operations
 from .schemawalk import Json, pascal, referenced_names
 
 # Data Center 10 sends ISO-8601 strings where the 9.4 document promises epoch milliseconds.

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .lenient import endpoint_return_type
+from .model_types import endpoint_return_type
 from .normalize import Normalized, OperationRow, success_schema
 from .schemawalk import pascal, ref_name
 

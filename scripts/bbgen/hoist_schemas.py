@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from .content import iter_operations
+from .normalize_operations import iter_operations
 from .schemawalk import (
     Json,
     child_schemas,
