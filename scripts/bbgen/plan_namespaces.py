@@ -20,12 +20,10 @@ import attrs
 
 from .model_types import endpoint_return_type
 from .normalize import Normalized, OperationRow, success_schema
+from .rules import Rules
 from .schemawalk import pascal, ref_name
 
-PAGING_PARAMETERS = {"cloud": ("page", "pagelen"), "server": ("start", "limit")}
 PAGINATION_OPTIONS = ("page_size", "max_items", "prefetch")
-# Operations whose answer starts a task to finish: (product, "namespace.method") -> runtime helper.
-LONG_RUNNING = {("cloud", "pullrequests.merge"): "finish_cloud_merge"}
 
 
 @attrs.frozen
@@ -130,7 +128,7 @@ def _plan(
 ) -> MethodPlan:
     imports = {line for line in endpoint.relative_imports if "..models." in line or "...models." in line}
     imports = {line.replace("...models.", "..models.") for line in imports}
-    paging = PAGING_PARAMETERS[product] if row.paginated else ()
+    paging = normalized.rules.paging_parameters if row.paginated else ()
     keyword_props = [
         p for p in [*endpoint.query_parameters, *endpoint.header_parameters] if p.name not in paging
     ]
@@ -208,11 +206,11 @@ def _page_item(
 # ---- rendering ----------------------------------------------------------------------------------------
 
 
-def render_namespaces(out_dir: Path, product: str, plans: dict[str, list[MethodPlan]]) -> None:
+def render_namespaces(out_dir: Path, product: str, rules: Rules, plans: dict[str, list[MethodPlan]]) -> None:
     package = out_dir / "namespaces"
     package.mkdir(exist_ok=True)
     for namespace, methods in sorted(plans.items()):
-        (package / f"{namespace}.py").write_text(_namespace_module(product, namespace, methods))
+        (package / f"{namespace}.py").write_text(_namespace_module(rules, namespace, methods))
     (package / "__init__.py").write_text(_mixins(product, sorted(plans)))
 
 
@@ -220,7 +218,7 @@ def _class_name(namespace: str, raw: bool) -> str:
     return pascal(namespace) + ("RawNamespace" if raw else "Namespace")
 
 
-def _namespace_module(product: str, namespace: str, methods: list[MethodPlan]) -> str:
+def _namespace_module(rules: Rules, namespace: str, methods: list[MethodPlan]) -> str:
     imports: set[str] = set()
     for plan in methods:
         imports |= plan.imports
@@ -252,7 +250,7 @@ def _namespace_module(product: str, namespace: str, methods: list[MethodPlan]) -
         lines += [f'    """The `{namespace}` operations, returning {kind}."""', ""]
         lines += ["    def __init__(self, client: BaseClient) -> None:", "        self._client = client", ""]
         for plan in methods:
-            lines += _method(product, plan, raw)
+            lines += _method(rules, plan, raw)
     return "\n".join(lines) + "\n"
 
 
@@ -267,7 +265,7 @@ def _docstring(plan: MethodPlan) -> list[str]:
     ]
 
 
-def _method(product: str, plan: MethodPlan, raw: bool) -> list[str]:
+def _method(rules: Rules, plan: MethodPlan, raw: bool) -> list[str]:
     name = plan.row.method
     qualified = f"{plan.row.namespace}.{name}"
     params = ["self", *(_signature_part(p) for p in plan.path_params)]
@@ -282,7 +280,7 @@ def _method(product: str, plan: MethodPlan, raw: bool) -> list[str]:
     paginated = plan.item_type is not None and not raw
     if paginated:
         keywords += ["page_size: int | None = None", "max_items: int | None = None", "prefetch: int = 0"]
-    long_running = LONG_RUNNING.get((product, qualified)) if not raw else None
+    long_running = "finish_cloud_merge" if not raw and qualified in rules.long_running else None
     call = ["_kwargs = _endpoint._get_kwargs("]
     call += [f"    {p.convert}," for p in plan.path_params]
     call += [f"    {p.name}={p.convert}," for p in plan.keyword_params]

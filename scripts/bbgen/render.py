@@ -78,7 +78,7 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
     for name in _UNUSED_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
     _write_operations(out_dir, normalized.operations, data)
-    render_namespaces(out_dir, product, plan_methods(normalized, data, product))
+    render_namespaces(out_dir, product, normalized.rules, plan_methods(normalized, data, product))
     for path in sorted(out_dir.rglob("*.py")):
         path.write_text(header(product) + path.read_text())
     _format(out_dir)

@@ -12,10 +12,9 @@ import re
 
 from .hoist_schemas import rewrite_refs
 from .normalize_operations import iter_operations
+from .rules import Rules
 from .schemawalk import Json, pascal, referenced_names
 
-# Data Center 10 sends ISO-8601 strings where the 9.4 document promises epoch milliseconds.
-_TIMESTAMP_NAME = re.compile(r"(Date|Timestamp)$|^(lastUpdated|serverTime)$")
 INPUT_SUFFIX = "Input"
 
 
@@ -59,7 +58,7 @@ def _roots(doc: Json, part: str) -> set[str]:
     return names
 
 
-def split_families(doc: Json, product: str, original_keys: dict[str, str]) -> tuple[set[str], set[str]]:
+def split_families(doc: Json, rules: Rules, original_keys: dict[str, str]) -> tuple[set[str], set[str]]:
     """Returns (response model names, request model names); unused components are dropped."""
     components: dict[str, Json] = doc["components"]["schemas"]
     request = _closure(components, _roots(doc, "request"))
@@ -80,10 +79,11 @@ def split_families(doc: Json, product: str, original_keys: dict[str, str]) -> tu
             del components[name]
     base_of = {clone: base for base, clone in input_names.items()}
     for name in request_names:
-        _make_strict_request(components[name], product, original_keys.get(base_of.get(name, name)))
+        type_default = original_keys.get(base_of.get(name, name)) if rules.request_type_default else None
+        _make_strict_request(components[name], type_default)
     response_models = {n for n in response if "properties" in components[n]}
     for name in response_models:
-        _make_response(components[name], product)
+        _make_response(components[name], rules.timestamp_names)
     return response_models, request_names
 
 
@@ -93,7 +93,7 @@ def _free(components: dict[str, Json], name: str) -> str:
     return name
 
 
-def _make_strict_request(schema: Json, product: str, original_key: str | None) -> None:
+def _make_strict_request(schema: Json, type_default: str | None) -> None:
     props: dict[str, Json] = schema.get("properties", {})
     for prop_name in [n for n, p in props.items() if isinstance(p, dict) and p.get("readOnly")]:
         del props[prop_name]
@@ -101,28 +101,28 @@ def _make_strict_request(schema: Json, product: str, original_key: str | None) -
         schema["required"] = [r for r in schema["required"] if r in props]
         if not schema["required"]:
             del schema["required"]
-    # Cloud bodies must carry their discriminator; OpenAPI's default value for it is the schema name.
+    # Cloud bodies must carry their discriminator (specs/rules: request_type_default); the value is the
+    # schema's name.
     type_prop = props.get("type")
     if (
-        product == "cloud"
-        and original_key
+        type_default
         and "type" in schema.get("required", [])
         and isinstance(type_prop, dict)
         and type_prop.get("type") == "string"
         and "enum" not in type_prop
     ):
-        props["type"] = {**props["type"], "default": original_key}
+        props["type"] = {**props["type"], "default": type_default}
 
 
-def _make_response(schema: Json, product: str) -> None:
+def _make_response(schema: Json, timestamp_names: re.Pattern[str] | None) -> None:
     props: dict[str, Json] = schema.get("properties", {})
     for prop_name in [n for n, p in props.items() if isinstance(p, dict) and p.get("writeOnly")]:
         del props[prop_name]
-    if product != "server":
+    if timestamp_names is None:
         return
     for prop_name, prop in props.items():
         if (
-            _TIMESTAMP_NAME.search(prop_name)
+            timestamp_names.search(prop_name)
             and isinstance(prop, dict)
             and prop.get("type") == "integer"
             and prop.get("format") == "int64"
