@@ -48,7 +48,7 @@ def build(product: str, lock: Locked, args: argparse.Namespace, workdir: Path) -
         "rendered": rendered,
         "report": {
             "operations_in_spec": len(iter_operations(upstream)),
-            "operations_generated": rendered.endpoint_modules,
+            "operations_generated": rendered.operations,
             "warnings": len(rendered.warnings),
             "models": rendered.model_modules,
             "paginated": sum(row.paginated for row in normalized.operations),

@@ -12,7 +12,7 @@ import re
 import textwrap
 
 DOCS_SITE = "https://developer.atlassian.com"
-WIDTH = 100  # text width inside a method's docstring (indented by 8: lines stay under 110)
+WIDTH = 96  # text width inside a method's docstring (indented by 8: lines stay under 110)
 ELLIPSIS = " …"
 
 _FENCE = "```"
@@ -177,3 +177,62 @@ def reference_link(
     major, _, minor = version.partition(".")
     numeric_version = f"{major}{int(minor or 0):02d}" if major.isdigit() else version
     return template.format(group=slug(group), anchor=anchor, version=numeric_version)
+
+
+# ---- a method's docstring -----------------------------------------------------------------------
+
+
+def method_docstring(
+    *,
+    summary: str,
+    description: str,
+    deprecated: bool,
+    arguments: list[tuple[str, str]],
+    returns: str,
+    reference: str,
+) -> str:
+    """A namespace method's docstring (Google style), quotes included: the summary, the deprecation
+    note, the description's first paragraphs, `Args:` (each described parameter's first paragraph),
+    `Returns:`, and the link to the operation on Atlassian's reference."""
+    first = to_markdown(summary).strip() or "Call the operation"
+    lines = [first if first.endswith((".", "?", "!")) else first + "."]
+    if deprecated:
+        lines += ["", "Deprecated by Atlassian: calling it emits a `DeprecationWarning`."]
+    if description and not same_text(description, summary):
+        lines += ["", *trimmed(description)]
+    described = [(name, text) for name, text in arguments if text.strip()]
+    if described:
+        lines += ["", "Args:"]
+        for name, text in described:
+            lines += [f"    {line}" for line in _argument(name, text)]
+    if returns:
+        lines += ["", "Returns:", *(f"    {line}" for line in trimmed(returns, width=WIDTH - 4, max_lines=4))]
+    lines += ["", f"Reference: {reference}"]
+    return '"""' + escape("\n".join(lines)) + '\n"""'
+
+
+def _argument(name: str, text: str, max_lines: int = 4) -> list[str]:
+    """`name: text` (its paragraphs up to the first list or code block, joined), continuation lines
+    indented, cut to `max_lines`."""
+    paragraphs: list[str] = []
+    for block in blocks(to_markdown(text)):
+        if paragraphs and (len(block) > 1 or block[0].startswith(_FENCE) or _LIST_ITEM.match(block[0])):
+            break
+        paragraphs.append(" ".join(block))
+    first = " ".join(paragraphs)
+    lines = textwrap.wrap(
+        f"{name}: {first}",
+        WIDTH - 4,
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] += ELLIPSIS
+    return lines
+
+
+def attribute_docstring(text: str, *, width: int = WIDTH + 4, max_lines: int = 6) -> str:
+    """The docstring of a model field or class (without quotes): the description's first paragraphs."""
+    return escape("\n".join(trimmed(text, width=width, max_lines=max_lines)))

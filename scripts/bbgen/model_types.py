@@ -66,28 +66,27 @@ def converter(prop: Any) -> str:
     raise ValueError(f"no converter for {kind} {prop.name}")
 
 
+# The runtime converters `converter` names.
+CONVERTERS = (
+    "as_any",
+    "as_bool",
+    "as_date",
+    "as_datetime",
+    "as_float",
+    "as_int",
+    "as_none",
+    "as_str",
+    "as_uuid",
+    "enum_or_str",
+    "list_of",
+    "model",
+    "one_of",
+)
+
+
 def runtime_imports() -> list[str]:
     """Everything a response model may use from the runtime; ruff drops what a module does not use."""
-    return [
-        "UNSET",
-        "ModelSpec",
-        "Unset",
-        "as_any",
-        "as_bool",
-        "as_date",
-        "as_datetime",
-        "as_float",
-        "as_int",
-        "as_none",
-        "as_str",
-        "as_uuid",
-        "decode_model",
-        "encode_model",
-        "enum_or_str",
-        "list_of",
-        "model",
-        "one_of",
-    ]
+    return sorted(["UNSET", "ModelSpec", "Unset", *CONVERTERS], key=str.lower)
 
 
 def uses_datetime(props: list[Any]) -> bool:

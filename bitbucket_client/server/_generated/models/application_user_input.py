@@ -15,17 +15,6 @@ T = TypeVar("T", bound="ApplicationUserInput")
 
 @_attrs_define
 class ApplicationUserInput:
-    """
-    Attributes:
-        active (bool | Unset):
-        display_name (str | Unset):
-        email_address (str | Unset):
-        id (int | Unset):
-        name (str | Unset):
-        slug (str | Unset):
-        type_ (RestApplicationUserType | Unset):
-    """
-
     active: bool | Unset = UNSET
     display_name: str | Unset = UNSET
     email_address: str | Unset = UNSET

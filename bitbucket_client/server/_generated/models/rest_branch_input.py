@@ -14,16 +14,10 @@ T = TypeVar("T", bound="RestBranchInput")
 
 @_attrs_define
 class RestBranchInput:
-    """
-    Attributes:
-        id (str | Unset):  Example: refs/heads/master.
-        type_ (Any | Unset):
-        is_default (bool | Unset): Whether this is the repository's default branch.
-    """
-
     id: str | Unset = UNSET
     type_: Any | Unset = UNSET
     is_default: bool | Unset = UNSET
+    """ Whether this is the repository's default branch. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,14 +14,6 @@ T = TypeVar("T", bound="RestChangePathInput")
 
 @_attrs_define
 class RestChangePathInput:
-    """
-    Attributes:
-        components (list[str] | Unset):  Example: ['path', 'to', 'file.txt'].
-        extension (str | Unset):  Example: txt.
-        name (str | Unset):  Example: file.txt.
-        parent (str | Unset):  Example: path/to.
-    """
-
     components: list[str] | Unset = UNSET
     extension: str | Unset = UNSET
     name: str | Unset = UNSET

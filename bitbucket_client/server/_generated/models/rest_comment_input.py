@@ -21,22 +21,6 @@ T = TypeVar("T", bound="RestCommentInput")
 
 @_attrs_define
 class RestCommentInput:
-    """
-    Attributes:
-        anchor (RestCommentAnchorInput | Unset):
-        author (RestCommentAuthorInput | Unset):
-        id (int | Unset):  Example: 1.
-        parent (RestCommentParentInput | Unset):
-        properties (RestCommentInputProperties | Unset):
-        resolver (RestCommentAuthorInput | Unset):
-        severity (str | Unset):  Example: NORMAL.
-        state (str | Unset):  Example: OPEN.
-        text (str | Unset):  Example: An insightful comment..
-        thread_resolved (bool | Unset): Indicates if this comment thread has been marked as resolved or not
-        thread_resolver (RestCommentAuthorInput | Unset):
-        version (int | Unset):  Example: 1.
-    """
-
     anchor: RestCommentAnchorInput | Unset = UNSET
     author: RestCommentAuthorInput | Unset = UNSET
     id: int | Unset = UNSET
@@ -47,6 +31,7 @@ class RestCommentInput:
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
+    """ Indicates if this comment thread has been marked as resolved or not """
     thread_resolver: RestCommentAuthorInput | Unset = UNSET
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -24,21 +24,6 @@ T = TypeVar("T", bound="RestCommentParentAnchorInput")
 
 @_attrs_define
 class RestCommentParentAnchorInput:
-    """
-    Attributes:
-        diff_type (CommentThreadDiffAnchorDiffType | Unset):
-        file_type (CommentThreadDiffAnchorFileType | Unset):
-        from_hash (str | Unset):  Example: 62a0505e8204115b8b9c8a95bfa264a8c0896a93.
-        line (int | Unset):  Example: 98.
-        line_type (CommentThreadDiffAnchorLineType | Unset):
-        multiline_marker (RestCommentAnchorMultilineMarkerInput | Unset):
-        multiline_span (RestCommentAnchorMultilineSpanInput | Unset):
-        path (RestChangePathInput | Unset):
-        pull_request (RestCommentAnchorPullRequestInput | Unset):
-        src_path (RestChangePathInput | Unset):
-        to_hash (str | Unset):  Example: 3cdd5d19178a54d2e51b5098d43b57571241d0ab.
-    """
-
     diff_type: CommentThreadDiffAnchorDiffType | Unset = UNSET
     file_type: CommentThreadDiffAnchorFileType | Unset = UNSET
     from_hash: str | Unset = UNSET

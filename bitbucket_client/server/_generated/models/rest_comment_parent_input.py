@@ -20,21 +20,6 @@ T = TypeVar("T", bound="RestCommentParentInput")
 
 @_attrs_define
 class RestCommentParentInput:
-    """
-    Attributes:
-        anchor (RestCommentParentAnchorInput | Unset):
-        author (RestCommentAuthorInput | Unset):
-        id (int | Unset):  Example: 1.
-        properties (RestCommentParentInputProperties | Unset):
-        resolver (RestCommentAuthorInput | Unset):
-        severity (str | Unset):  Example: NORMAL.
-        state (str | Unset):  Example: OPEN.
-        text (str | Unset):  Example: An insightful comment..
-        thread_resolved (bool | Unset): Indicates if this comment thread has been marked as resolved or not
-        thread_resolver (RestCommentAuthorInput | Unset):
-        version (int | Unset):  Example: 1.
-    """
-
     anchor: RestCommentParentAnchorInput | Unset = UNSET
     author: RestCommentAuthorInput | Unset = UNSET
     id: int | Unset = UNSET
@@ -44,6 +29,7 @@ class RestCommentParentInput:
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
+    """ Indicates if this comment thread has been marked as resolved or not """
     thread_resolver: RestCommentAuthorInput | Unset = UNSET
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -20,13 +20,6 @@ T = TypeVar("T", bound="RestDefaultTaskRequest")
 
 @_attrs_define
 class RestDefaultTaskRequest:
-    """
-    Attributes:
-        description (str | Unset):  Example: Default task description.
-        source_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
-        target_matcher (RestPullRequestConditionSourceRefMatcherInput | Unset):
-    """
-
     description: str | Unset = UNSET
     source_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET
     target_matcher: RestPullRequestConditionSourceRefMatcherInput | Unset = UNSET

@@ -19,18 +19,6 @@ T = TypeVar("T", bound="RestProjectInput")
 
 @_attrs_define
 class RestProjectInput:
-    """
-    Attributes:
-        avatar (str | Unset):
-        avatar_url (str | Unset):
-        description (str | Unset):  Example: The description for my cool project.
-        key (str | Unset):  Example: PRJ.
-        links (RestProjectInputLinks | Unset):
-        name (str | Unset):  Example: My Cool Project.
-        public (bool | Unset):
-        type_ (RestProjectType | Unset):
-    """
-
     avatar: str | Unset = UNSET
     avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET

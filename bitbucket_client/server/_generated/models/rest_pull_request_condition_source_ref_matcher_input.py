@@ -18,13 +18,6 @@ T = TypeVar("T", bound="RestPullRequestConditionSourceRefMatcherInput")
 
 @_attrs_define
 class RestPullRequestConditionSourceRefMatcherInput:
-    """
-    Attributes:
-        display_id (str | Unset):  Example: main.
-        id (str | Unset):  Example: refs/heads/main.
-        type_ (RestRefRestrictionMatcherTypeInput | Unset):
-    """
-
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     type_: RestRefRestrictionMatcherTypeInput | Unset = UNSET

@@ -21,29 +21,6 @@ T = TypeVar("T", bound="RestPullRequestInput")
 
 @_attrs_define
 class RestPullRequestInput:
-    """
-    Attributes:
-        closed (bool | Unset):
-        closed_date (int | Unset):  Example: 19990759200.
-        created_date (int | Unset):  Example: 13590759200.
-        description (str | Unset):  Example: It is a kludge, but put the tuple from the database in the cache..
-        description_as_html (str | Unset):
-        draft (bool | Unset):
-        from_ref (RestPullRequestToRefInput | Unset):
-        html_description (str | Unset):
-        id (int | Unset):  Example: 1.
-        links (RestPullRequestInputLinks | Unset):
-        locked (bool | Unset):
-        open_ (bool | Unset):
-        participants (list[RestPullRequestParticipantInput] | Unset):
-        reviewers (list[RestPullRequestParticipantInput] | Unset):
-        state (RestPullRequestState | Unset):
-        title (str | Unset):  Example: Talking Nerdy.
-        to_ref (RestPullRequestToRefInput | Unset):
-        updated_date (int | Unset):  Example: 14490759200.
-        version (int | Unset):
-    """
-
     closed: bool | Unset = UNSET
     closed_date: int | Unset = UNSET
     created_date: int | Unset = UNSET

@@ -20,12 +20,6 @@ T = TypeVar("T", bound="RestPullRequestMergeConfigDefaultStrategyInput")
 
 @_attrs_define
 class RestPullRequestMergeConfigDefaultStrategyInput:
-    """
-    Attributes:
-        id (str | Unset):  Example: no-ff.
-        links (RestPullRequestMergeConfigDefaultStrategyInputLinks | Unset):
-    """
-
     id: str | Unset = UNSET
     links: RestPullRequestMergeConfigDefaultStrategyInputLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

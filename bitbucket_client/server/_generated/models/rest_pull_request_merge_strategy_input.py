@@ -18,12 +18,6 @@ T = TypeVar("T", bound="RestPullRequestMergeStrategyInput")
 
 @_attrs_define
 class RestPullRequestMergeStrategyInput:
-    """
-    Attributes:
-        id (str | Unset):  Example: no-ff.
-        links (RestPullRequestMergeStrategyInputLinks | Unset):
-    """
-
     id: str | Unset = UNSET
     links: RestPullRequestMergeStrategyInputLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -21,18 +21,6 @@ T = TypeVar("T", bound="RestPullRequestParticipantUserInput")
 
 @_attrs_define
 class RestPullRequestParticipantUserInput:
-    """
-    Attributes:
-        active (bool | Unset):
-        avatar_url (str | Unset):
-        display_name (str | Unset):  Example: Jane Citizen.
-        email_address (str | Unset):  Example: jane@example.com.
-        links (RestPullRequestParticipantUserInputLinks | Unset):
-        name (str | Unset):  Example: jcitizen.
-        slug (str | Unset):  Example: jcitizen.
-        type_ (RestApplicationUserType | Unset):
-    """
-
     active: bool | Unset = UNSET
     avatar_url: str | Unset = UNSET
     display_name: str | Unset = UNSET

@@ -24,14 +24,6 @@ T = TypeVar("T", bound="RestPullRequestSettingsMergeConfigInput")
 
 @_attrs_define
 class RestPullRequestSettingsMergeConfigInput:
-    """
-    Attributes:
-        commit_message_template (RestPullRequestMergeConfigCommitMessageTemplateInput | Unset):
-        commit_summaries (int | Unset):
-        default_strategy (RestPullRequestMergeConfigDefaultStrategyInput | Unset):
-        strategies (list[RestPullRequestMergeStrategyInput] | Unset):
-    """
-
     commit_message_template: RestPullRequestMergeConfigCommitMessageTemplateInput | Unset = UNSET
     commit_summaries: int | Unset = UNSET
     default_strategy: RestPullRequestMergeConfigDefaultStrategyInput | Unset = UNSET

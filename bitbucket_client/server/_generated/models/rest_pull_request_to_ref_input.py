@@ -19,15 +19,6 @@ T = TypeVar("T", bound="RestPullRequestToRefInput")
 
 @_attrs_define
 class RestPullRequestToRefInput:
-    """
-    Attributes:
-        display_id (str | Unset):  Example: feature-ABC-1233.
-        id (str | Unset):  Example: refs/heads/feature-ABC-123.
-        latest_commit (str | Unset):  Example: babecafebabecafebabecafebabecafebabecafe.
-        repository (RestSshAccessKeyRepositoryInput | Unset):
-        type_ (RestTagType | Unset):
-    """
-
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     latest_commit: str | Unset = UNSET

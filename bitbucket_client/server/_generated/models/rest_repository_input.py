@@ -21,21 +21,6 @@ T = TypeVar("T", bound="RestRepositoryInput")
 
 @_attrs_define
 class RestRepositoryInput:
-    """
-    Attributes:
-        default_branch (str | Unset):  Example: main.
-        description (str | Unset):  Example: My repo description.
-        forkable (bool | Unset):
-        links (RestRepositoryInputLinks | Unset):
-        name (str | Unset):  Example: My repo.
-        origin (RestRepositoryOriginInput | Unset):
-        project (RestRepositoryProjectInput | Unset):
-        public (bool | Unset):
-        scm_id (str | Unset):  Example: git.
-        slug (str | Unset):  Example: my-repo.
-        state (RestRepositoryState | Unset):
-    """
-
     default_branch: str | Unset = UNSET
     description: str | Unset = UNSET
     forkable: bool | Unset = UNSET

@@ -20,17 +20,6 @@ T = TypeVar("T", bound="RestRepositoryOriginInput")
 
 @_attrs_define
 class RestRepositoryOriginInput:
-    """
-    Attributes:
-        default_branch (str | Unset):  Example: main.
-        links (RestRepositoryOriginInputLinks | Unset):
-        name (str | Unset):  Example: My repo.
-        project (RestRepositoryProjectInput | Unset):
-        scm_id (str | Unset):  Example: git.
-        slug (str | Unset):  Example: my-repo.
-        state (RestRepositoryState | Unset):
-    """
-
     default_branch: str | Unset = UNSET
     links: RestRepositoryOriginInputLinks | Unset = UNSET
     name: str | Unset = UNSET

@@ -19,15 +19,6 @@ T = TypeVar("T", bound="RestRepositoryProjectInput")
 
 @_attrs_define
 class RestRepositoryProjectInput:
-    """
-    Attributes:
-        key (str):  Example: PRJ.
-        avatar (str | Unset):
-        avatar_url (str | Unset):
-        links (RestRepositoryProjectInputLinks | Unset):
-        type_ (RestProjectType | Unset):
-    """
-
     key: str
     avatar: str | Unset = UNSET
     avatar_url: str | Unset = UNSET

@@ -21,14 +21,6 @@ T = TypeVar("T", bound="RestSshAccessKeyInput")
 
 @_attrs_define
 class RestSshAccessKeyInput:
-    """
-    Attributes:
-        key (RestSshAccessKeyKeyInput | Unset):
-        permission (RestSshAccessKeyPermission | Unset):
-        project (RestRepositoryProjectInput | Unset):
-        repository (RestSshAccessKeyRepositoryInput | Unset):
-    """
-
     key: RestSshAccessKeyKeyInput | Unset = UNSET
     permission: RestSshAccessKeyPermission | Unset = UNSET
     project: RestRepositoryProjectInput | Unset = UNSET

@@ -21,18 +21,6 @@ T = TypeVar("T", bound="RestSshAccessKeyRepositoryInput")
 
 @_attrs_define
 class RestSshAccessKeyRepositoryInput:
-    """
-    Attributes:
-        default_branch (str | Unset):  Example: main.
-        links (RestSshAccessKeyRepositoryInputLinks | Unset):
-        name (str | Unset):  Example: My repo.
-        origin (RestRepositoryOriginInput | Unset):
-        project (RestRepositoryProjectInput | Unset):
-        scm_id (str | Unset):  Example: git.
-        slug (str | Unset):  Example: my-repo.
-        state (RestRepositoryState | Unset):
-    """
-
     default_branch: str | Unset = UNSET
     links: RestSshAccessKeyRepositoryInputLinks | Unset = UNSET
     name: str | Unset = UNSET

@@ -20,19 +20,6 @@ T = TypeVar("T", bound="RestWebhookInput")
 
 @_attrs_define
 class RestWebhookInput:
-    """
-    Attributes:
-        active (bool | Unset):
-        configuration (RestWebhookInputConfiguration | Unset):
-        credentials (RestWebhookCredentialsInput | Unset):
-        events (list[str] | Unset):
-        name (str | Unset):
-        scope_type (str | Unset):
-        ssl_verification_required (bool | Unset):
-        statistics (RestWebhookInputStatistics | Unset):
-        url (str | Unset):
-    """
-
     active: bool | Unset = UNSET
     configuration: RestWebhookInputConfiguration | Unset = UNSET
     credentials: RestWebhookCredentialsInput | Unset = UNSET
