@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PEAK_RSS_CODE, TOKEN, run_fresh
+from harness import PEAK_RSS_CODE, TOKEN, child_env, run_fresh
 
 GOAL = 1.5
 
@@ -62,10 +62,8 @@ PROGRAMS = {
 
 
 def _env() -> dict[str, str]:
-    bench, root = Path(__file__).resolve().parent, Path(__file__).resolve().parents[1]
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warm-up run writes the .pyc files the rounds load
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), str(bench), env.get("PYTHONPATH")]))
+    env = child_env()  # without PYTHONDONTWRITEBYTECODE: the warm-up run writes the .pyc files
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent), env["PYTHONPATH"]])
     return env
 
 
