@@ -145,8 +145,10 @@ def trimmed(text: str, *, width: int = WIDTH, max_lines: int = 12, paragraphs: i
 
 def escape(text: str) -> str:
     """`text` safe inside a triple-quoted docstring."""
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return text[:-1] + '\\"' if text.endswith('"') else text
+    text = text.replace("\\", "\\\\")
+    if text.endswith('"'):  # it would run into the closing quotes
+        text = text[:-1] + '\\"'
+    return text.replace('"""', '\\"\\"\\"')
 
 
 def same_text(a: str, b: str) -> bool:
