@@ -218,6 +218,8 @@ class _Planner:
         if body_model is None:
             return first or "The request body."
         how = f"A `{body_model.class_info.name}`, or pass its fields as the keywords that follow."
+        if first and not first.endswith((".", "!", "?", ":")):
+            first += "."
         return f"{first} {how}" if first else how
 
     # -- the request

@@ -95,7 +95,7 @@ class BranchRestrictionsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: The new rule A `BranchrestrictionInput`, or pass its fields as the keywords that
+            body: The new rule. A `BranchrestrictionInput`, or pass its fields as the keywords that
                 follow.
             kind: The type of restriction that is being applied.
             branch_match_kind: Indicates how the restriction is matched against a branch. The default is
@@ -299,8 +299,8 @@ class BranchRestrictionsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             id: The restriction rule's id
-            body: The new version of the existing rule A `BranchrestrictionInput`, or pass its fields as
-                the keywords that follow.
+            body: The new version of the existing rule. A `BranchrestrictionInput`, or pass its fields
+                as the keywords that follow.
             kind: The type of restriction that is being applied.
             branch_match_kind: Indicates how the restriction is matched against a branch. The default is
                 `glob`.

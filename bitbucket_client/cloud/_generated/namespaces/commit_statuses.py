@@ -234,7 +234,7 @@ class CommitStatusesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             commit: The commit's SHA1.
             key: The build status' unique key
-            body: The updated build status object A `CommitstatusInput`, or pass its fields as the
+            body: The updated build status object. A `CommitstatusInput`, or pass its fields as the
                 keywords that follow.
             state: Provides some indication of the status of this commit
             refname: The name of the ref that pointed to this commit at the time the status object was

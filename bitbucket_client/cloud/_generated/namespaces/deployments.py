@@ -94,8 +94,8 @@ class DeploymentsNamespace:
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
             environment_uuid: The environment.
-            body: The variable to create A `DeploymentVariableInput`, or pass its fields as the keywords
-                that follow.
+            body: The variable to create. A `DeploymentVariableInput`, or pass its fields as the
+                keywords that follow.
             uuid: The UUID identifying the variable.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.

@@ -2158,7 +2158,7 @@ class PipelinesNamespace:
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
             variable_uuid: The UUID of the variable to update.
-            body: The updated variable A `PipelineVariableInput`, or pass its fields as the keywords
+            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
                 that follow.
             uuid: The UUID identifying the variable.
             key: The unique name of the variable.

@@ -771,7 +771,7 @@ class ProjectsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             project_key: The project in question. This is the actual key assigned to the project.
             group_slug: Slug of the requested group.
-            body: The permission to grant A `ProjectPermissionUpdateSchema`, or pass its fields as the
+            body: The permission to grant. A `ProjectPermissionUpdateSchema`, or pass its fields as the
                 keywords that follow.
 
         Returns:
@@ -829,7 +829,7 @@ class ProjectsNamespace:
             project_key: The project in question. This is the actual key assigned to the project.
             selected_user_id: This can either be the username, the user's UUID surrounded by
                 curly-braces, for example: {account UUID}, or the user's Atlassian ID.
-            body: The permission to grant A `ProjectPermissionUpdateSchema`, or pass its fields as the
+            body: The permission to grant. A `ProjectPermissionUpdateSchema`, or pass its fields as the
                 keywords that follow.
 
         Returns:

@@ -309,8 +309,8 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
-            body: The contents of the task A `PullrequestTaskCreate`, or pass its fields as the keywords
-                that follow.
+            body: The contents of the task. A `PullrequestTaskCreate`, or pass its fields as the
+                keywords that follow.
             content: task raw content
             comment: The base type for all comments. This type should be considered abstract. Each of
                 the "commentable" resources defines its own subtypes (e.g. `issue_comment`).

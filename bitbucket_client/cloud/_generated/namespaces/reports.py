@@ -78,7 +78,7 @@ class ReportsNamespace:
             repo_slug: The repository.
             commit: The commit the report belongs to.
             report_id: Either the uuid or external-id of the report.
-            body: The report to create or update A `ReportInput`, or pass its fields as the keywords
+            body: The report to create or update. A `ReportInput`, or pass its fields as the keywords
                 that follow.
             uuid: The UUID that can be used to identify the report.
             title: The title of the report.
@@ -182,7 +182,7 @@ class ReportsNamespace:
             commit: The commit the report belongs to.
             report_id: Either the uuid or external-id of the report.
             annotation_id: Either the uuid or external-id of the annotation.
-            body: The annotation to create or update A `ReportAnnotationInput`, or pass its fields as
+            body: The annotation to create or update. A `ReportAnnotationInput`, or pass its fields as
                 the keywords that follow.
             external_id: ID of the annotation provided by the annotation creator. It can be used to
                 identify the annotation as an alternative to it's generated uuid. It is not used by

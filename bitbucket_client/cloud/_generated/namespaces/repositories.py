@@ -1400,7 +1400,7 @@ class RepositoriesNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             group_slug: Slug of the requested group.
-            body: The permission to grant A `RepoPermissionUpdateSchema`, or pass its fields as the
+            body: The permission to grant. A `RepoPermissionUpdateSchema`, or pass its fields as the
                 keywords that follow.
 
         Returns:
@@ -1457,7 +1457,7 @@ class RepositoriesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             selected_user_id: This can either be the UUID of the account, surrounded by curly-braces,
                 for example: `{account UUID}`, OR an Atlassian Account ID.
-            body: The permission to grant A `RepoPermissionUpdateSchema`, or pass its fields as the
+            body: The permission to grant. A `RepoPermissionUpdateSchema`, or pass its fields as the
                 keywords that follow.
 
         Returns:

@@ -218,7 +218,7 @@ class SshKeysNamespace:
             selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
                 surrounded by curly-braces, for example: `{account UUID}`.
             key_id: The SSH key's UUID value.
-            body: The updated SSH key object A `SshAccountKeyInput`, or pass its fields as the keywords
+            body: The updated SSH key object. A `SshAccountKeyInput`, or pass its fields as the keywords
                 that follow.
             uuid: The SSH key's immutable ID.
             key: The SSH public key value in OpenSSH format.

@@ -406,7 +406,7 @@ class AccessTokensNamespace:
         Args:
             project_key: The project key.
             token_id: The token id.
-            body: The request containing the details of the access token to modify A
+            body: The request containing the details of the access token to modify. A
                 `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
 
         Returns:
@@ -452,7 +452,7 @@ class AccessTokensNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             token_id: The token id.
-            body: The request containing the details of the access token to modify A
+            body: The request containing the details of the access token to modify. A
                 `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
 
         Returns:
@@ -496,7 +496,7 @@ class AccessTokensNamespace:
         Args:
             user_slug: The user slug.
             token_id: The token id.
-            body: The request containing the details of the access token to modify A
+            body: The request containing the details of the access token to modify. A
                 `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
 
         Returns:

@@ -1096,7 +1096,7 @@ class AdminNamespace:
         a 200 response. …
 
         Args:
-            body: a JSON payload containing the encoded license to apply A `RestBitbucketLicenseInput`,
+            body: a JSON payload containing the encoded license to apply. A `RestBitbucketLicenseInput`,
                 or pass its fields as the keywords that follow.
 
         Returns:
@@ -1144,8 +1144,8 @@ class AdminNamespace:
 
         Args:
             scm_id: the id of the scm to get strategies for
-            body: the settings A `RestPullRequestSettingsInput`, or pass its fields as the keywords that
-                follow.
+            body: the settings. A `RestPullRequestSettingsInput`, or pass its fields as the keywords
+                that follow.
 
         Returns:
             The repository pull request merge strategies for the context repository.

@@ -65,7 +65,7 @@ class BuildsNamespace:
             project_key: The project that the repository belongs to
             repository_slug: The repository being used
             body: The request specifying the required build parent keys, ref matcher and exemption
-                matcher A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
+                matcher. A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
                 that follow.
             build_parent_keys: A non-empty list of build parent keys that require green builds for this
                 merge check to pass
@@ -203,8 +203,8 @@ class BuildsNamespace:
 
         Args:
             commit_id: full SHA1 of the commit
-            body: build status to associate with the commit A `RestBuildStatusInput`, or pass its fields
-                as the keywords that follow.
+            body: build status to associate with the commit. A `RestBuildStatusInput`, or pass its
+                fields as the keywords that follow.
 
         Returns:
             An empty response if the build status was successfully stored
@@ -517,7 +517,7 @@ class BuildsNamespace:
             project_key: The project that the repository belongs to
             repository_slug: The repository being used
             body: The request specifying the required build parent keys, ref matcher and exemption
-                matcher A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
+                matcher. A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
                 that follow.
             build_parent_keys: A non-empty list of build parent keys that require green builds for this
                 merge check to pass

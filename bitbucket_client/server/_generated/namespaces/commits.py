@@ -320,7 +320,7 @@ class CommitsNamespace:
             since: For a merge commit, a parent can be provided to specify which diff the comments
                 should be on. For a commit range, a sinceId can be provided to specify where the
                 comments should be anchored from.
-            body: the comment A `RestCommentInput`, or pass its fields as the keywords that follow.
+            body: the comment. A `RestCommentInput`, or pass its fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
 
         Returns:
@@ -1115,7 +1115,7 @@ class CommitsNamespace:
             repository_slug: The repository slug
             commit_id: The *full ID* of the commit within the repository
             comment_id: The ID of the comment to retrieve
-            body: The comment to update A `RestCommentInput`, or pass its fields as the keywords that
+            body: The comment to update. A `RestCommentInput`, or pass its fields as the keywords that
                 follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
 

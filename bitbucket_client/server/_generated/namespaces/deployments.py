@@ -57,7 +57,7 @@ class DeploymentsNamespace:
             project_key: The project key
             repository_slug: The repository slug
             commit_id: the commitId that was deployed as indicated by the path
-            body: the details of the deployment to create, as detailed by the request body A
+            body: the details of the deployment to create, as detailed by the request body. A
                 `RestDeploymentSetRequest`, or pass its fields as the keywords that follow.
 
         Returns:

@@ -263,7 +263,7 @@ class HookScriptsNamespace:
         Args:
             project_key: The project key.
             script_id: The ID of the hook script
-            body: The hook triggers for which the hook script should be run A `RestHookScriptTriggers`,
+            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`,
                 or pass its fields as the keywords that follow.
 
         Returns:
@@ -305,7 +305,7 @@ class HookScriptsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             script_id: The ID of the hook script
-            body: The hook triggers for which the hook script should be run A `RestHookScriptTriggers`,
+            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`,
                 or pass its fields as the keywords that follow.
 
         Returns:
@@ -348,8 +348,8 @@ class HookScriptsNamespace:
 
         Args:
             script_id: The ID of the hook script
-            body: The multipart form data containing the hook script A `ExamplePutMultipartFormData`, or
-                pass its fields as the keywords that follow.
+            body: The multipart form data containing the hook script. A `ExamplePutMultipartFormData`,
+                or pass its fields as the keywords that follow.
             content: The hook script contents.
             description: A description of the hook script (useful when querying registered hook
                 scripts).

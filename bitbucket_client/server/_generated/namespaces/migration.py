@@ -432,7 +432,7 @@ class MigrationNamespace:
         repositories, as they might have been added or deleted in the meantime. …
 
         Args:
-            body: the export request A `RestExportRequest`, or pass its fields as the keywords that
+            body: the export request. A `RestExportRequest`, or pass its fields as the keywords that
                 follow.
 
         Returns:
@@ -479,7 +479,7 @@ class MigrationNamespace:
         repositories, as they might have been added or deleted in the meantime. …
 
         Args:
-            body: The export request A `RestMeshMigrationRequest`, or pass its fields as the keywords
+            body: The export request. A `RestMeshMigrationRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -594,7 +594,7 @@ class MigrationNamespace:
         while processing the job, and to interrupt and cancel the execution of this job. …
 
         Args:
-            body: The request A `RestExportRequest`, or pass its fields as the keywords that follow.
+            body: The request. A `RestExportRequest`, or pass its fields as the keywords that follow.
 
         Returns:
             Details about the export job.
@@ -634,7 +634,7 @@ class MigrationNamespace:
         The authenticated user must have **ADMIN** permission or higher to call this resource.
 
         Args:
-            body: The request A `RestImportRequest`, or pass its fields as the keywords that follow.
+            body: The request. A `RestImportRequest`, or pass its fields as the keywords that follow.
 
         Returns:
             Details about the export job.

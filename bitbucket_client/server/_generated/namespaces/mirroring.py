@@ -1027,7 +1027,7 @@ class MirroringNamespace:
         Sets the settings for the specified upstream
 
         Args:
-            body: the mirror settings to update to A `RestUpstreamSettingsInput`, or pass its fields as
+            body: the mirror settings to update to. A `RestUpstreamSettingsInput`, or pass its fields as
                 the keywords that follow.
 
         Returns:

@@ -261,7 +261,7 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The task to be added A `RestDefaultTaskRequest`, or pass its fields as the keywords
+            body: The task to be added. A `RestDefaultTaskRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -312,7 +312,7 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The reviewer group to be create A `RestReviewerGroupInput`, or pass its fields as the
+            body: The reviewer group to be create. A `RestReviewerGroupInput`, or pass its fields as the
                 keywords that follow.
 
         Returns:
@@ -363,7 +363,7 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The project settings restriction to create A `RestProjectSettingsRestrictionRequest`,
+            body: The project settings restriction to create. A `RestProjectSettingsRestrictionRequest`,
                 or pass its fields as the keywords that follow.
 
         Returns:
@@ -1415,7 +1415,7 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key
-            body: The settings to create or update A `RestAutoDeclineSettingsRequest`, or pass its
+            body: The settings to create or update. A `RestAutoDeclineSettingsRequest`, or pass its
                 fields as the keywords that follow.
 
         Returns:
@@ -1461,7 +1461,7 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key
-            body: The settings to create or update A `RestAutoMergeProjectSettingsRequest`, or pass its
+            body: The settings to create or update. A `RestAutoMergeProjectSettingsRequest`, or pass its
                 fields as the keywords that follow.
 
         Returns:
@@ -1729,7 +1729,7 @@ class ProjectsNamespace:
         Args:
             project_key: The project key.
             task_id: The ID of the default task
-            body: The task to be updated A `RestDefaultTaskRequest`, or pass its fields as the keywords
+            body: The task to be updated. A `RestDefaultTaskRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:

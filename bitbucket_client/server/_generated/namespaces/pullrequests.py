@@ -129,7 +129,7 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
-            body: The participant to be added to the pull request, includes the user and their role A
+            body: The participant to be added to the pull request, includes the user and their role. A
                 `RestPullRequestAssignParticipantRoleRequest`, or pass its fields as the keywords that
                 follow.
 
@@ -183,7 +183,7 @@ class PullrequestsNamespace:
             comment_id: The ID of the comment to retrieve.
             body: A request containing other parameters required to apply a suggestion - The given
                 versions/hashes must match the server's version/hashes or the suggestion application
-                will fail (in order to avoid applying the suggestion to the wrong place A
+                will fail (in order to avoid applying the suggestion to the wrong place. A
                 `RestApplySuggestionRequest`, or pass its fields as the keywords that follow.
 
         Returns:
@@ -474,7 +474,7 @@ class PullrequestsNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The pull request data A `RestPullRequestInput`, or pass its fields as the keywords
+            body: The pull request data. A `RestPullRequestInput`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -638,7 +638,7 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The pull request ID.
-            body: The comment to add A `RestCommentInput`, or pass its fields as the keywords that
+            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
                 follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
 
@@ -703,7 +703,7 @@ class PullrequestsNamespace:
                 the specified version the operation will fail. To determine the current version of the
                 pull request it should be fetched from the server prior to this operation. Look for the
                 'version' attribute in the returned JSON structure.
-            body: Optional body A `RestPullRequestDeclineRequest`, or pass its fields as the keywords
+            body: Optional body. A `RestPullRequestDeclineRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -755,8 +755,8 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
-            body: A body containing the version of the pull request A `RestPullRequestDeleteRequest`, or
-                pass its fields as the keywords that follow.
+            body: A body containing the version of the pull request. A `RestPullRequestDeleteRequest`,
+                or pass its fields as the keywords that follow.
 
         Returns:
             The pull request was deleted.
@@ -1861,7 +1861,7 @@ class PullrequestsNamespace:
                 the specified version the operation will fail. To determine the current version of the
                 pull request it should be fetched from the server prior to this operation. Look for the
                 'version' attribute in the returned JSON structure.
-            body: The body holder A `RestPullRequestMergeRequest`, or pass its fields as the keywords
+            body: The body holder. A `RestPullRequestMergeRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -1991,7 +1991,7 @@ class PullrequestsNamespace:
                 the specified version the operation will fail. To determine the current version of the
                 pull request it should be fetched from the server prior to this operation. Look for the
                 'version' attribute in the returned JSON structure.
-            body: The body holder A `RestPullRequestReopenRequest`, or pass its fields as the keywords
+            body: The body holder. A `RestPullRequestReopenRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -2323,7 +2323,7 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
-            body: The updated pull request A `RestPullRequestInput`, or pass its fields as the keywords
+            body: The updated pull request. A `RestPullRequestInput`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -2486,7 +2486,7 @@ class PullrequestsNamespace:
             repository_slug: The repository slug.
             pull_request_id: The pull request ID.
             comment_id: The ID of the comment to retrieve.
-            body: The updated comment A `RestCommentInput`, or pass its fields as the keywords that
+            body: The updated comment. A `RestCommentInput`, or pass its fields as the keywords that
                 follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
 

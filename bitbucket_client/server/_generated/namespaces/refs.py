@@ -59,7 +59,8 @@ class RefsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: The request to create a branch containing a **name**, **startPoint**, and optionally a
-                **message** A `RestCreateBranchRequest`, or pass its fields as the keywords that follow.
+                **message**. A `RestCreateBranchRequest`, or pass its fields as the keywords that
+                follow.
 
         Returns:
             The created branch.
@@ -152,7 +153,7 @@ class RefsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: The request to create a tag containing a **name**, **startPoint**, and optionally a
-                **message** A `RestCreateTagRequest`, or pass its fields as the keywords that follow.
+                **message**. A `RestCreateTagRequest`, or pass its fields as the keywords that follow.
 
         Returns:
             The created tag.
@@ -260,7 +261,7 @@ class RefsNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: Branch delete request A `RestBranchDeleteRequest`, or pass its fields as the keywords
+            body: Branch delete request. A `RestBranchDeleteRequest`, or pass its fields as the keywords
                 that follow.
             dry_run: Don't actually delete the ref name, just do a dry run
             end_point: Commit ID that the provided ref name is expected to point to

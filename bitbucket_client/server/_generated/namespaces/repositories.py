@@ -165,7 +165,8 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The label to apply A `RestLabelInput`, or pass its fields as the keywords that follow.
+            body: The label to apply. A `RestLabelInput`, or pass its fields as the keywords that
+                follow.
 
         Returns:
             The applied label.
@@ -214,7 +215,7 @@ class RepositoriesNamespace:
 
         Args:
             project_key: The project key.
-            body: The repository A `RestRepositoryInput`, or pass its fields as the keywords that
+            body: The repository. A `RestRepositoryInput`, or pass its fields as the keywords that
                 follow.
 
         Returns:
@@ -322,7 +323,7 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The task to be added A `RestDefaultTaskRequest`, or pass its fields as the keywords
+            body: The task to be added. A `RestDefaultTaskRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:
@@ -2042,7 +2043,7 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key
             repository_slug: The repository slug
-            body: The settings to create or update A `RestAutoDeclineSettingsRequest`, or pass its
+            body: The settings to create or update. A `RestAutoDeclineSettingsRequest`, or pass its
                 fields as the keywords that follow.
 
         Returns:
@@ -2086,7 +2087,7 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key
             repository_slug: The repository slug
-            body: The settings to create or update A `RestAutoMergeSettingsRequest`, or pass its fields
+            body: The settings to create or update. A `RestAutoMergeSettingsRequest`, or pass its fields
                 as the keywords that follow.
 
         Returns:
@@ -2132,7 +2133,7 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The branch to set as default A `RestBranchInput`, or pass its fields as the keywords
+            body: The branch to set as default. A `RestBranchInput`, or pass its fields as the keywords
                 that follow.
             is_default: Whether this is the repository's default branch.
 
@@ -2183,7 +2184,7 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The branch to set as default A `RestBranchInput`, or pass its fields as the keywords
+            body: The branch to set as default. A `RestBranchInput`, or pass its fields as the keywords
                 that follow.
             is_default: Whether this is the repository's default branch.
 
@@ -2582,7 +2583,7 @@ class RepositoriesNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             task_id: The ID of the default task
-            body: The task to be updated A `RestDefaultTaskRequest`, or pass its fields as the keywords
+            body: The task to be updated. A `RestDefaultTaskRequest`, or pass its fields as the keywords
                 that follow.
 
         Returns:

@@ -56,7 +56,7 @@ class SecretScanningNamespace:
         Args:
             project_key: The project key.
             body: Allowlist rule to create, either the line regular expression or the path regular
-                expression must be present A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
+                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
                 fields as the keywords that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
@@ -108,7 +108,7 @@ class SecretScanningNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: Allowlist rule to create, either the line regular expression or the path regular
-                expression must be present A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
+                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
                 fields as the keywords that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
@@ -154,8 +154,8 @@ class SecretScanningNamespace:
 
         Args:
             body: Rule to create, either the line regular expression or the path regular expression must
-                be present A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that
-                follow.
+                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
@@ -201,8 +201,8 @@ class SecretScanningNamespace:
         Args:
             project_key: The project key.
             body: Rule to create, either the line regular expression or the path regular expression must
-                be present A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that
-                follow.
+                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
@@ -251,8 +251,8 @@ class SecretScanningNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: Rule to create, either the line regular expression or the path regular expression must
-                be present A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that
-                follow.
+                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names

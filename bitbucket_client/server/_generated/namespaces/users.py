@@ -597,8 +597,8 @@ class UsersNamespace:
         Update the currently authenticated user's password.
 
         Args:
-            body: The password update details A `UserPasswordUpdate`, or pass its fields as the keywords
-                that follow.
+            body: The password update details. A `UserPasswordUpdate`, or pass its fields as the
+                keywords that follow.
 
         Returns:
             The user's password was successfully updated.
@@ -718,7 +718,7 @@ class UsersNamespace:
         currently authenticated user.
 
         Args:
-            body: The user update details A `UserUpdateWithCredentials`, or pass its fields as the
+            body: The user update details. A `UserUpdateWithCredentials`, or pass its fields as the
                 keywords that follow.
             password: The user's password, which the system may require when users update their email.
 

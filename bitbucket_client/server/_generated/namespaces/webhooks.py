@@ -740,8 +740,8 @@ class WebhooksNamespace:
         Args:
             project_key: The project key.
             webhook_id: Id of the existing webhook
-            body: The representation of the updated values for the webhook A `RestWebhookInput`, or pass
-                its fields as the keywords that follow.
+            body: The representation of the updated values for the webhook. A `RestWebhookInput`, or
+                pass its fields as the keywords that follow.
 
         Returns:
             A webhook.
@@ -804,8 +804,8 @@ class WebhooksNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             webhook_id: Id of the existing webhook
-            body: The representation of the updated values for the webhook A `RestWebhookInput`, or pass
-                its fields as the keywords that follow.
+            body: The representation of the updated values for the webhook. A `RestWebhookInput`, or
+                pass its fields as the keywords that follow.
 
         Returns:
             A webhook.
