@@ -170,10 +170,12 @@ class Answer(Generic[T]):
 
     @staticmethod
     def text() -> Answer[str]:
+        """A text body (`text/*`), as `str`."""
         return _TEXT
 
     @staticmethod
     def binary() -> Answer[bytes]:
+        """Any other body (files, archives, images), as `bytes`."""
         return _BINARY
 
     @staticmethod

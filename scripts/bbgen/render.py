@@ -153,7 +153,10 @@ def _write_namespaces(
         )
         (package / f"{namespace}.py").write_text(text)
     title = "Cloud" if product == "cloud" else "Server"
-    init = templates.get_template("namespaces_init.py.jinja").render(namespaces=sorted(plans), title=title)
+    counts = {namespace: len(methods) for namespace, methods in plans.items()}
+    init = templates.get_template("namespaces_init.py.jinja").render(
+        namespaces=sorted(plans), title=title, counts=counts
+    )
     (package / "__init__.py").write_text(init)
 
 

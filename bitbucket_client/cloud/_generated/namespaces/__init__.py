@@ -99,94 +99,117 @@ class CloudNamespaces:
 
     @functools.cached_property
     def addon(self) -> AddonNamespace:
+        """The `addon` operations (3)."""
         return _namespace(self, "addon")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def branch_restrictions(self) -> BranchRestrictionsNamespace:
+        """The `branch_restrictions` operations (5)."""
         return _namespace(self, "branch_restrictions")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def branching_model(self) -> BranchingModelNamespace:
+        """The `branching_model` operations (7)."""
         return _namespace(self, "branching_model")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def commit_statuses(self) -> CommitStatusesNamespace:
+        """The `commit_statuses` operations (4)."""
         return _namespace(self, "commit_statuses")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def commits(self) -> CommitsNamespace:
+        """The `commits` operations (17)."""
         return _namespace(self, "commits")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def deployments(self) -> DeploymentsNamespace:
+        """The `deployments` operations (11)."""
         return _namespace(self, "deployments")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def downloads(self) -> DownloadsNamespace:
+        """The `downloads` operations (4)."""
         return _namespace(self, "downloads")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def gpg_keys(self) -> GpgKeysNamespace:
+        """The `gpg_keys` operations (4)."""
         return _namespace(self, "gpg_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def issues(self) -> IssuesNamespace:
+        """The `issues` operations (33)."""
         return _namespace(self, "issues")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def pipelines(self) -> PipelinesNamespace:
+        """The `pipelines` operations (64)."""
         return _namespace(self, "pipelines")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def projects(self) -> ProjectsNamespace:
+        """The `projects` operations (21)."""
         return _namespace(self, "projects")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def properties(self) -> PropertiesNamespace:
+        """The `properties` operations (12)."""
         return _namespace(self, "properties")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def pullrequests(self) -> PullrequestsNamespace:
+        """The `pullrequests` operations (33)."""
         return _namespace(self, "pullrequests")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def refs(self) -> RefsNamespace:
+        """The `refs` operations (9)."""
         return _namespace(self, "refs")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def reports(self) -> ReportsNamespace:
+        """The `reports` operations (9)."""
         return _namespace(self, "reports")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def repositories(self) -> RepositoriesNamespace:
+        """The `repositories` operations (32)."""
         return _namespace(self, "repositories")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def search(self) -> SearchNamespace:
+        """The `search` operations (3)."""
         return _namespace(self, "search")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def snippets(self) -> SnippetsNamespace:
+        """The `snippets` operations (25)."""
         return _namespace(self, "snippets")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def source(self) -> SourceNamespace:
+        """The `source` operations (4)."""
         return _namespace(self, "source")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def ssh_keys(self) -> SshKeysNamespace:
+        """The `ssh_keys` operations (5)."""
         return _namespace(self, "ssh_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def users(self) -> UsersNamespace:
+        """The `users` operations (4)."""
         return _namespace(self, "users")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def webhooks(self) -> WebhooksNamespace:
+        """The `webhooks` operations (12)."""
         return _namespace(self, "webhooks")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def workspaces(self) -> WorkspacesNamespace:
+        """The `workspaces` operations (10)."""
         return _namespace(self, "workspaces")  # type: ignore[no-any-return]
 
 
@@ -198,92 +221,115 @@ class CloudRawView:
 
     @functools.cached_property
     def addon(self) -> AddonRawNamespace:
+        """The `addon` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "addon")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def branch_restrictions(self) -> BranchRestrictionsRawNamespace:
+        """The `branch_restrictions` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "branch_restrictions")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def branching_model(self) -> BranchingModelRawNamespace:
+        """The `branching_model` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "branching_model")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def commit_statuses(self) -> CommitStatusesRawNamespace:
+        """The `commit_statuses` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "commit_statuses")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def commits(self) -> CommitsRawNamespace:
+        """The `commits` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "commits")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def deployments(self) -> DeploymentsRawNamespace:
+        """The `deployments` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "deployments")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def downloads(self) -> DownloadsRawNamespace:
+        """The `downloads` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "downloads")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def gpg_keys(self) -> GpgKeysRawNamespace:
+        """The `gpg_keys` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "gpg_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def issues(self) -> IssuesRawNamespace:
+        """The `issues` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "issues")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def pipelines(self) -> PipelinesRawNamespace:
+        """The `pipelines` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "pipelines")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def projects(self) -> ProjectsRawNamespace:
+        """The `projects` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "projects")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def properties(self) -> PropertiesRawNamespace:
+        """The `properties` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "properties")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def pullrequests(self) -> PullrequestsRawNamespace:
+        """The `pullrequests` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "pullrequests")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def refs(self) -> RefsRawNamespace:
+        """The `refs` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "refs")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def reports(self) -> ReportsRawNamespace:
+        """The `reports` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "reports")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def repositories(self) -> RepositoriesRawNamespace:
+        """The `repositories` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "repositories")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def search(self) -> SearchRawNamespace:
+        """The `search` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "search")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def snippets(self) -> SnippetsRawNamespace:
+        """The `snippets` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "snippets")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def source(self) -> SourceRawNamespace:
+        """The `source` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "source")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def ssh_keys(self) -> SshKeysRawNamespace:
+        """The `ssh_keys` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "ssh_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def users(self) -> UsersRawNamespace:
+        """The `users` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "users")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def webhooks(self) -> WebhooksRawNamespace:
+        """The `webhooks` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "webhooks")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def workspaces(self) -> WorkspacesRawNamespace:
+        """The `workspaces` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "workspaces")  # type: ignore[no-any-return]

@@ -120,122 +120,152 @@ class ServerNamespaces:
 
     @functools.cached_property
     def access_tokens(self) -> AccessTokensNamespace:
+        """The `access_tokens` operations (15)."""
         return _namespace(self, "access_tokens")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def admin(self) -> AdminNamespace:
+        """The `admin` operations (44)."""
         return _namespace(self, "admin")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def authentication(self) -> AuthenticationNamespace:
+        """The `authentication` operations (11)."""
         return _namespace(self, "authentication")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def branch_restrictions(self) -> BranchRestrictionsNamespace:
+        """The `branch_restrictions` operations (8)."""
         return _namespace(self, "branch_restrictions")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def builds(self) -> BuildsNamespace:
+        """The `builds` operations (12)."""
         return _namespace(self, "builds")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def commits(self) -> CommitsNamespace:
+        """The `commits` operations (23)."""
         return _namespace(self, "commits")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def dashboard(self) -> DashboardNamespace:
+        """The `dashboard` operations (4)."""
         return _namespace(self, "dashboard")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def deployments(self) -> DeploymentsNamespace:
+        """The `deployments` operations (4)."""
         return _namespace(self, "deployments")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def gpg_keys(self) -> GpgKeysNamespace:
+        """The `gpg_keys` operations (4)."""
         return _namespace(self, "gpg_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def groups(self) -> GroupsNamespace:
+        """The `groups` operations (9)."""
         return _namespace(self, "groups")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def hook_scripts(self) -> HookScriptsNamespace:
+        """The `hook_scripts` operations (11)."""
         return _namespace(self, "hook_scripts")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def jira(self) -> JiraNamespace:
+        """The `jira` operations (4)."""
         return _namespace(self, "jira")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def labels(self) -> LabelsNamespace:
+        """The `labels` operations (3)."""
         return _namespace(self, "labels")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def markup(self) -> MarkupNamespace:
+        """The `markup` operations (1)."""
         return _namespace(self, "markup")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def migration(self) -> MigrationNamespace:
+        """The `migration` operations (18)."""
         return _namespace(self, "migration")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def mirroring(self) -> MirroringNamespace:
+        """The `mirroring` operations (42)."""
         return _namespace(self, "mirroring")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def permissions(self) -> PermissionsNamespace:
+        """The `permissions` operations (8)."""
         return _namespace(self, "permissions")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def projects(self) -> ProjectsNamespace:
+        """The `projects` operations (50)."""
         return _namespace(self, "projects")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def pullrequests(self) -> PullrequestsNamespace:
+        """The `pullrequests` operations (51)."""
         return _namespace(self, "pullrequests")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def refs(self) -> RefsNamespace:
+        """The `refs` operations (12)."""
         return _namespace(self, "refs")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def reports(self) -> ReportsNamespace:
+        """The `reports` operations (9)."""
         return _namespace(self, "reports")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def repositories(self) -> RepositoriesNamespace:
+        """The `repositories` operations (66)."""
         return _namespace(self, "repositories")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def repository_hooks(self) -> RepositoryHooksNamespace:
+        """The `repository_hooks` operations (14)."""
         return _namespace(self, "repository_hooks")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def secret_scanning(self) -> SecretScanningNamespace:
+        """The `secret_scanning` operations (32)."""
         return _namespace(self, "secret_scanning")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def signing(self) -> SigningNamespace:
+        """The `signing` operations (6)."""
         return _namespace(self, "signing")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def source(self) -> SourceNamespace:
+        """The `source` operations (12)."""
         return _namespace(self, "source")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def ssh_keys(self) -> SshKeysNamespace:
+        """The `ssh_keys` operations (12)."""
         return _namespace(self, "ssh_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def two_step_verification(self) -> TwoStepVerificationNamespace:
+        """The `two_step_verification` operations (19)."""
         return _namespace(self, "two_step_verification")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def users(self) -> UsersNamespace:
+        """The `users` operations (23)."""
         return _namespace(self, "users")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def webhooks(self) -> WebhooksNamespace:
+        """The `webhooks` operations (19)."""
         return _namespace(self, "webhooks")  # type: ignore[no-any-return]
 
 
@@ -247,120 +277,150 @@ class ServerRawView:
 
     @functools.cached_property
     def access_tokens(self) -> AccessTokensRawNamespace:
+        """The `access_tokens` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "access_tokens")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def admin(self) -> AdminRawNamespace:
+        """The `admin` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "admin")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def authentication(self) -> AuthenticationRawNamespace:
+        """The `authentication` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "authentication")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def branch_restrictions(self) -> BranchRestrictionsRawNamespace:
+        """The `branch_restrictions` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "branch_restrictions")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def builds(self) -> BuildsRawNamespace:
+        """The `builds` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "builds")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def commits(self) -> CommitsRawNamespace:
+        """The `commits` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "commits")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def dashboard(self) -> DashboardRawNamespace:
+        """The `dashboard` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "dashboard")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def deployments(self) -> DeploymentsRawNamespace:
+        """The `deployments` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "deployments")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def gpg_keys(self) -> GpgKeysRawNamespace:
+        """The `gpg_keys` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "gpg_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def groups(self) -> GroupsRawNamespace:
+        """The `groups` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "groups")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def hook_scripts(self) -> HookScriptsRawNamespace:
+        """The `hook_scripts` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "hook_scripts")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def jira(self) -> JiraRawNamespace:
+        """The `jira` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "jira")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def labels(self) -> LabelsRawNamespace:
+        """The `labels` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "labels")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def markup(self) -> MarkupRawNamespace:
+        """The `markup` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "markup")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def migration(self) -> MigrationRawNamespace:
+        """The `migration` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "migration")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def mirroring(self) -> MirroringRawNamespace:
+        """The `mirroring` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "mirroring")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def permissions(self) -> PermissionsRawNamespace:
+        """The `permissions` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "permissions")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def projects(self) -> ProjectsRawNamespace:
+        """The `projects` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "projects")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def pullrequests(self) -> PullrequestsRawNamespace:
+        """The `pullrequests` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "pullrequests")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def refs(self) -> RefsRawNamespace:
+        """The `refs` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "refs")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def reports(self) -> ReportsRawNamespace:
+        """The `reports` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "reports")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def repositories(self) -> RepositoriesRawNamespace:
+        """The `repositories` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "repositories")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def repository_hooks(self) -> RepositoryHooksRawNamespace:
+        """The `repository_hooks` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "repository_hooks")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def secret_scanning(self) -> SecretScanningRawNamespace:
+        """The `secret_scanning` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "secret_scanning")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def signing(self) -> SigningRawNamespace:
+        """The `signing` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "signing")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def source(self) -> SourceRawNamespace:
+        """The `source` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "source")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def ssh_keys(self) -> SshKeysRawNamespace:
+        """The `ssh_keys` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "ssh_keys")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def two_step_verification(self) -> TwoStepVerificationRawNamespace:
+        """The `two_step_verification` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "two_step_verification")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def users(self) -> UsersRawNamespace:
+        """The `users` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "users")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def webhooks(self) -> WebhooksRawNamespace:
+        """The `webhooks` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "webhooks")  # type: ignore[no-any-return]
