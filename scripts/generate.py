@@ -6,8 +6,10 @@
     python scripts/generate.py --report             # JSON: operations, warnings, models per product
 
 Pipeline: find the document (see scripts/bbgen/sources.py) -> check its sha256 against specs/lock.json
--> apply specs/fixes/<product>.json -> normalise (scripts/bbgen/normalize.py) -> openapi-python-client
-with specs/openapi-python-client.yaml and scripts/templates -> header, format, replace the tree whole.
+-> apply specs/fixes/<product>.json -> normalise (scripts/bbgen/normalize.py, with specs/names and the
+rules in specs/rules) -> models by openapi-python-client with specs/openapi-python-client.yaml and
+scripts/templates -> namespaces and the operation table from scripts/templates (plan_namespaces.py)
+-> header, format, replace the tree whole. docs/architecture.md has the steps and the layers.
 """
 
 from __future__ import annotations
