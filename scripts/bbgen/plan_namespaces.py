@@ -46,6 +46,20 @@ class Param:
 
 
 @attrs.frozen
+class RequestPlan:
+    """The `Request` a method builds (`namespace.py.jinja` writes it): Python expressions for the values."""
+
+    http_method: str
+    path: str  # the document's template
+    path_values: list[str]  # in URL order
+    query: list[tuple[str, str]]  # (the document's name, value)
+    headers: list[tuple[str, str]]
+    body: str | None
+    body_type: str
+    content_type: str
+
+
+@attrs.frozen
 class MethodPlan:
     """What `namespace.py.jinja` needs to write one method."""
 
@@ -58,7 +72,7 @@ class MethodPlan:
     docstring: str  # quoted
     runtime_imports: list[str]  # model and enum classes the body uses, imported when it runs
     annotation_imports: set[str]  # the ones annotations name (imported under TYPE_CHECKING)
-    request: str  # a `Request(...)` expression
+    request: RequestPlan
     answer: str  # an `Answer` expression
     item_decoder: str
     accepted_status: int
@@ -232,24 +246,18 @@ class _Planner:
         body: Any,
         body_model: Any | None,
         body_fields: list[Param],
-    ) -> str:
+    ) -> RequestPlan:
         by_wire_name = {p.wire_name: p for p in path_params}
-        values = [by_wire_name[name].convert for name in _PLACEHOLDER.findall(self.row.path)]
-        args = [repr(self.row.http_method), repr(self.row.path)]
-        if values:
-            args.append("(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")")
-        if query_params:
-            args.append("query={" + ", ".join(f"{p.wire_name!r}: {p.convert}" for p in query_params) + "}")
-        if header_params:
-            args.append("headers={" + ", ".join(f"{p.wire_name!r}: {p.convert}" for p in header_params) + "}")
-        if body is not None:
-            args.append(f"body={self._body_expression(body, body_model, body_fields)}")
-            if str(body.body_type) != "json":
-                args.append(f"body_type={str(body.body_type)!r}")
-            content_type = untrusted_text(body.content_type)
-            if content_type != "application/json":
-                args.append(f"content_type={content_type!r}")
-        return "Request(" + ", ".join(args) + ")"
+        return RequestPlan(
+            http_method=self.row.http_method,
+            path=self.row.path,
+            path_values=[by_wire_name[name].convert for name in _PLACEHOLDER.findall(self.row.path)],
+            query=[(p.wire_name, p.convert) for p in query_params],
+            headers=[(p.wire_name, p.convert) for p in header_params],
+            body=None if body is None else self._body_expression(body, body_model, body_fields),
+            body_type="json" if body is None else str(body.body_type),
+            content_type="application/json" if body is None else untrusted_text(body.content_type),
+        )
 
     def _body_expression(self, body: Any, body_model: Any | None, body_fields: list[Param]) -> str:
         if body_model is None:
