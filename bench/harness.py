@@ -24,6 +24,7 @@ if str(REPO_ROOT) not in sys.path:
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # fresh processes read compiled .pyc files, as installs have
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
 

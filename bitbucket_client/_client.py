@@ -12,7 +12,7 @@ import logging
 import warnings
 from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar
 
 import httpx
 
@@ -23,6 +23,9 @@ from ._retry import RetryPolicy, decide, sleep
 from ._version import __version__
 from .cloud._generated.namespaces import CloudNamespaces, CloudRawView
 from .server._generated.namespaces import ServerNamespaces, ServerRawView
+
+if TYPE_CHECKING:
+    from ._operation import Answer, Request
 
 logger = logging.getLogger("bitbucket_client")
 
@@ -259,6 +262,24 @@ class BaseClient:
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
+        )
+
+    async def _call(self, request: Request, answer: Answer[T]) -> T:
+        """The one call of a generated method: send `request` through the pipeline, decode the answer."""
+        return await answer.finish(self, await self._send(request.to_httpx()))
+
+    def _list(
+        self,
+        request: Request,
+        decode_item: Callable[[Any], T],
+        *,
+        page_size: int | None,
+        max_items: int | None,
+        prefetch: int,
+    ) -> AsyncPaginator[T]:
+        """The one call of a generated list method: a paginator over the pages of `request`."""
+        return self._paginate(
+            request.to_httpx(), decode_item, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     def _warn_deprecated(self, operation: str) -> None:

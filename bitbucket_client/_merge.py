@@ -34,10 +34,17 @@ class MergeTaskError(BitbucketError):
 class MergeTask:
     """A merge that Bitbucket finishes in the background (the answer was 202)."""
 
-    def __init__(self, client: BaseClient, location: str | None, result: Pullrequest | None) -> None:
+    def __init__(
+        self,
+        client: BaseClient,
+        location: str | None,
+        result: Pullrequest | None,
+        decode_result: Callable[[dict[str, Any]], Pullrequest],
+    ) -> None:
         self._client = client
         self.location = location
         self._result = result
+        self._decode_result = decode_result
 
     @property
     def done(self) -> bool:
@@ -55,8 +62,6 @@ class MergeTask:
         self, *, timeout: float = DEFAULT_POLL_TIMEOUT, first_delay: float = 0.5, max_delay: float = 5.0
     ) -> Pullrequest:
         """Poll the task with exponential backoff until it succeeds; raise `MergeTaskError` otherwise."""
-        from .cloud._generated.models import Pullrequest
-
         if self._result is not None:
             return self._result
         if not self.location:
@@ -74,7 +79,7 @@ class MergeTask:
                     raise MergeTaskError(
                         "the merge task succeeded without a merge_result", task_url=self.location, body=body
                     )
-                self._result = Pullrequest.from_dict(merged)
+                self._result = self._decode_result(merged)
                 return self._result
             if status != "PENDING":
                 raise MergeTaskError(
@@ -111,15 +116,18 @@ async def finish_cloud_merge(
     parse: Callable[[httpx.Response], Pullrequest | None],
     *,
     wait: bool,
+    decode_result: Callable[[dict[str, Any]], Pullrequest],
+    accepted_status: int = 202,
 ) -> Pullrequest | MergeTask:
-    """Turn the merge answer into the merged pull request (waiting if needed) or a `MergeTask`."""
-    if response.status_code == 202:
-        task = MergeTask(client, response.headers.get("Location"), None)
+    """Turn the merge answer into the merged pull request (waiting if needed) or a `MergeTask`. The
+    pipeline calls it with the operation's decoders (`_operation.Answer.long_running`)."""
+    if response.status_code == accepted_status:
+        task = MergeTask(client, response.headers.get("Location"), None, decode_result)
     else:
         merged = parse(response)
         if merged is None:
             raise MergeTaskError(
                 f"the merge answered {response.status_code} without a pull request", task_url=""
             )
-        task = MergeTask(client, None, merged)
+        task = MergeTask(client, None, merged, decode_result)
     return await task.wait() if wait else task

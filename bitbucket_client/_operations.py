@@ -10,7 +10,8 @@ class Operation:
     """One operation of an official document, under the name users call it by.
 
     `path` is the document's path template: relative to `/2.0` on Cloud and to `/rest` on Data Center.
-    `module` is the generated endpoint module, relative to the product's `_generated` package.
+    `module` is the generated module whose namespace class has the method (`namespaces.pullrequests`),
+    relative to the product's `_generated` package.
     """
 
     namespace: str

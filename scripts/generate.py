@@ -6,8 +6,10 @@
     python scripts/generate.py --report             # JSON: operations, warnings, models per product
 
 Pipeline: find the document (see scripts/bbgen/sources.py) -> check its sha256 against specs/lock.json
--> apply specs/fixes/<product>.json -> normalise (scripts/bbgen/normalize.py) -> openapi-python-client
-with specs/openapi-python-client.yaml and scripts/templates -> header, format, replace the tree whole.
+-> apply specs/fixes/<product>.json -> normalise (scripts/bbgen/normalize.py, with specs/names and the
+rules in specs/rules) -> models by openapi-python-client with specs/openapi-python-client.yaml and
+scripts/templates -> namespaces and the operation table from scripts/templates (plan_namespaces.py)
+-> header, format, replace the tree whole. docs/architecture.md has the steps and the layers.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bbgen.content import iter_operations
 from bbgen.fixes import apply_fixes, load_fixes
 from bbgen.normalize import normalize
+from bbgen.normalize_operations import iter_operations
 from bbgen.render import render, replace_tree, tree_differences
 from bbgen.sources import ROOT, Locked, SpecError, load_document, read_lock, write_lock
 
@@ -48,7 +50,7 @@ def build(product: str, lock: Locked, args: argparse.Namespace, workdir: Path) -
         "rendered": rendered,
         "report": {
             "operations_in_spec": len(iter_operations(upstream)),
-            "operations_generated": rendered.endpoint_modules,
+            "operations_generated": rendered.operations,
             "warnings": len(rendered.warnings),
             "models": rendered.model_modules,
             "paginated": sum(row.paginated for row in normalized.operations),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import keyword
 import re
 from typing import Any
@@ -93,11 +94,14 @@ def test_paginated_and_deprecated_flags_follow_the_documents(
 
 
 @pytest.mark.parametrize("product", ["cloud", "server"])
-def test_each_entry_points_at_its_endpoint_module(product: str) -> None:
+def test_each_entry_points_at_the_method_that_sends_it(product: str) -> None:
     for op in TABLES[product].values():
-        module = importlib.import_module(f"bitbucket_client.{product}._generated.{op.module}")
-        assert module.METHOD == op.http_method
-        assert module.DEPRECATED == op.deprecated
-        # The module's template uses Python names for placeholders; the shape is the same.
-        assert re.sub(r"{[^}]+}", "{}", module.PATH) == re.sub(r"{[^}]+}", "{}", op.path)
         assert isinstance(op, Operation)
+        module = importlib.import_module(f"bitbucket_client.{product}._generated.{op.module}")
+        namespace = getattr(
+            module, "".join(part.capitalize() for part in op.namespace.split("_")) + "Namespace"
+        )
+        source = inspect.getsource(getattr(namespace, op.name))
+        sent = re.search(r'Request\(\s*"([A-Z]+)",\s*"([^"]+)"', source)
+        assert sent is not None and sent.groups() == (op.http_method, op.path), op.qualified_name
+        assert ("_warn_deprecated" in source) == op.deprecated

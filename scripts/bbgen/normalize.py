@@ -7,7 +7,9 @@ from typing import Any
 
 import attrs
 
-from .content import (
+from .docstrings import reference_link
+from .hoist_schemas import flatten_all_of, hoist_document
+from .normalize_operations import (
     iter_operations,
     merge_path_parameters,
     normalise_request_bodies,
@@ -15,9 +17,9 @@ from .content import (
     resolve_component_refs,
     undeclared_path_parameters,
 )
-from .families import rename_components_to_class_names, split_families
-from .hoist import flatten_all_of, hoist_document
+from .rules import Rules, load_rules
 from .schemawalk import Json, ref_name
+from .split_families import rename_components_to_class_names, split_families
 
 
 class NormalizeError(Exception):
@@ -33,6 +35,8 @@ class OperationRow:
     deprecated: bool
     paginated: bool
     summary: str
+    description: str
+    reference: str  # the operation's page on Atlassian's reference
 
 
 @attrs.frozen
@@ -41,6 +45,7 @@ class Normalized:
     operations: list[OperationRow]
     response_models: frozenset[str]
     request_models: frozenset[str]
+    rules: Rules
 
 
 def parse_names(table: dict[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -52,7 +57,12 @@ def parse_names(table: dict[str, str]) -> dict[tuple[str, str], tuple[str, str]]
     return out
 
 
-def normalize(upstream: Json, *, product: str, names: dict[str, str]) -> Normalized:
+def normalize(
+    upstream: Json, *, product: str, names: dict[str, str], rules: Rules | None = None
+) -> Normalized:
+    """The document openapi-python-client generates from, and its operation table. `rules` default to
+    `specs/rules/<product>.json`."""
+    rules = rules or load_rules(product)
     doc = copy.deepcopy(upstream)
     operation_names = parse_names(names)
     missing = [f"{m} {p}" for m, p, _ in iter_operations(doc) if (m, p) not in operation_names]
@@ -73,14 +83,18 @@ def normalize(upstream: Json, *, product: str, names: dict[str, str]) -> Normali
     original_keys = rename_components_to_class_names(doc)
     flatten_all_of(doc)
     hoist_document(doc, operation_names)
-    response_models, request_models = split_families(doc, product, original_keys)
+    response_models, request_models = split_families(doc, rules, original_keys)
     _drop_titles(doc["components"])
     _drop_titles(doc["paths"])
     rows = []
+    declared_tags = [str(tag.get("name")) for tag in upstream.get("tags", [])]
+    version = str(upstream.get("info", {}).get("version", ""))
     for method, path, operation in iter_operations(doc):
         namespace, verb = operation_names[(method, path)]
-        # Data Center marks two deprecated operations only with a "Deprecated" tag.
-        is_deprecated = bool(operation.get("deprecated")) or "Deprecated" in operation.get("tags", [])
+        tags = [str(tag) for tag in operation.get("tags", [])]
+        is_deprecated = bool(operation.get("deprecated")) or (
+            rules.deprecated_tag is not None and rules.deprecated_tag in tags
+        )
         operation["deprecated"] = is_deprecated
         operation["operationId"] = f"{namespace}_{verb}"
         operation["tags"] = [namespace]
@@ -91,11 +105,20 @@ def normalize(upstream: Json, *, product: str, names: dict[str, str]) -> Normali
                 http_method=method,
                 path=path,
                 deprecated=is_deprecated,
-                paginated=_is_paginated(doc, operation, product),
+                paginated=_is_paginated(doc, operation, rules.page_marker),
                 summary=str(operation.get("summary") or "").strip(),
+                description=str(operation.get("description") or "").strip(),
+                reference=reference_link(
+                    rules.reference_url,
+                    version=version,
+                    tags=tags,
+                    declared_tags=declared_tags,
+                    http_method=method,
+                    path=path,
+                ),
             )
         )
-    return Normalized(doc, rows, frozenset(response_models), frozenset(request_models))
+    return Normalized(doc, rows, frozenset(response_models), frozenset(request_models), rules)
 
 
 def _drop_titles(node: Json) -> None:
@@ -121,7 +144,7 @@ def success_schema(operation: Json) -> Json | None:
     return None
 
 
-def _is_paginated(doc: Json, operation: Json, product: str) -> bool:
+def _is_paginated(doc: Json, operation: Json, page_marker: str) -> bool:
     schema = success_schema(operation)
     name = ref_name(schema)
     if name is None:
@@ -129,4 +152,4 @@ def _is_paginated(doc: Json, operation: Json, product: str) -> bool:
     props: dict[str, Any] = doc["components"]["schemas"][name].get("properties", {})
     if "values" not in props:
         return False
-    return "next" in props if product == "cloud" else "isLastPage" in props
+    return page_marker in props

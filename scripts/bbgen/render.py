@@ -1,4 +1,11 @@
-"""Run openapi-python-client on a normalised document and shape its output into our package."""
+"""Write the generated package of one product from its normalised document.
+
+openapi-python-client parses the document (its parsed properties give the Python types) and writes the
+models through `scripts/templates/` (`model.py.jinja`: strict request models, `lenient_model.py.jinja`:
+response models). The namespaces (`namespace.py.jinja`, planned by `plan_namespaces`) and the operation
+table (`operations.py.jinja`) are written from our own templates. Then every file gets the header and
+is formatted.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +16,34 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import attrs
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.openapi import GeneratorData
 
-from .facade import plan_methods, render_namespaces
-from .lenient import JINJA_GLOBALS
-from .normalize import Normalized, OperationRow
+from .docstrings import attribute_docstring, escape, to_markdown
+from .model_types import CONVERTERS, JINJA_GLOBALS
+from .normalize import Normalized
+from .plan_namespaces import MethodPlan, class_name, plan_methods, untrusted_text
 from .sources import ROOT
 
 TEMPLATES = ROOT / "scripts" / "templates"
 CONFIG = ROOT / "specs" / "openapi-python-client.yaml"
-_UNUSED_OUTPUTS = ("client.py", "errors.py", "README.md", ".gitignore")
+# What the namespace modules may use from the runtime (ruff drops what a module does not use).
+RUNTIME_NAMES = sorted(
+    ["UNSET", "Unset", "build_body", "build_required_body", "coerce_enum", "coerce_enum_list", *CONVERTERS],
+    key=str.lower,
+)
 
 
 @attrs.frozen
 class Rendered:
     package_dir: Path
     warnings: list[str]
-    endpoint_modules: int
+    operations: int
     model_modules: int
 
 
@@ -59,6 +72,25 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
         raise RuntimeError(
             f"openapi-python-client rejected the normalised document: {data.header}\n{data.detail}"
         )
+    warnings = _write_models(data, config, normalized)
+    plans = plan_methods(normalized, data)
+    templates = _environment()
+    _write_namespaces(templates, out_dir, product, plans)
+    rows = sorted(normalized.operations, key=lambda row: (row.namespace, row.method))
+    (out_dir / "operations.py").write_text(templates.get_template("operations.py.jinja").render(rows=rows))
+    for path in sorted(out_dir.rglob("*.py")):
+        path.write_text(header(product) + path.read_text())
+    _format(out_dir)
+    return Rendered(
+        package_dir=out_dir,
+        warnings=warnings,
+        operations=sum(len(methods) for methods in plans.values()),
+        model_modules=sum(1 for p in (out_dir / "models").glob("*.py") if p.name != "__init__.py"),
+    )
+
+
+def _write_models(data: GeneratorData, config: Config, normalized: Normalized) -> list[str]:
+    """The package, `types.py` and the models, by openapi-python-client; returns its warnings."""
     project = Project(openapi=data, config=config, custom_template_path=TEMPLATES)
     project.env.loader = ChoiceLoader(
         [
@@ -68,54 +100,64 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
         ]
     )
     project.env.globals.update(
-        JINJA_GLOBALS,
-        request_models=normalized.request_models,
-        deprecated_operations={f"{r.namespace}_{r.method}" for r in normalized.operations if r.deprecated},
+        JINJA_GLOBALS, request_models=normalized.request_models, model_doc=_model_doc, field_doc=_field_doc
     )
+    # The strict (upstream) model template escapes descriptions with it: turn their HTML into Markdown too.
+    project.env.filters["safe_for_docstring"] = lambda text: escape(to_markdown(untrusted_text(text or "")))
+    project.package_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(io.StringIO()):  # it prints progress; --report owns stdout
-        errors = project.build()
-    warnings = [f"{error.header}: {error.detail}" for error in errors]
-    for name in _UNUSED_OUTPUTS:
-        (out_dir / name).unlink(missing_ok=True)
-    _write_operations(out_dir, normalized.operations, data)
-    render_namespaces(out_dir, product, plan_methods(normalized, data, product))
-    for path in sorted(out_dir.rglob("*.py")):
-        path.write_text(header(product) + path.read_text())
-    _format(out_dir)
-    return Rendered(
-        package_dir=out_dir,
-        warnings=warnings,
-        endpoint_modules=sum(1 for p in (out_dir / "api").rglob("*.py") if p.name != "__init__.py"),
-        model_modules=sum(1 for p in (out_dir / "models").glob("*.py") if p.name != "__init__.py"),
+        project._create_package()
+        project._build_models()
+    errors = [*data.errors, *(e for c in data.endpoint_collections_by_tag.values() for e in c.parse_errors)]
+    return [f"{error.header}: {error.detail}" for error in errors]
+
+
+def _model_doc(text: Any) -> str:
+    return attribute_docstring(untrusted_text(text or ""), max_lines=12)
+
+
+def _field_doc(text: Any) -> str:
+    return attribute_docstring(untrusted_text(text or ""))
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
     )
+    environment.filters["pyrepr"] = repr
+    environment.globals["class_name"] = class_name
+    return environment
 
 
-def _write_operations(out_dir: Path, rows: list[OperationRow], data: GeneratorData) -> None:
-    modules = {}
-    for tag, collection in data.endpoint_collections_by_tag.items():
-        for endpoint in collection.endpoints:
-            modules[str(endpoint.name)] = f"api.{tag}.{endpoint.name}"
-    lines = [
-        '"""Every operation of the document: `"namespace.method"` -> Operation."""',
-        "",
-        "from types import MappingProxyType",
-        "",
-        "from bitbucket_client._operations import Operation",
-        "",
-        "OPERATIONS = MappingProxyType({",
-    ]
-    for row in sorted(rows, key=lambda r: (r.namespace, r.method)):
-        module = modules.get(f"{row.namespace}_{row.method}")
-        if module is None:
-            continue  # not generated: the report counts it and the tests fail
-        lines.append(
-            f"    {row.namespace + '.' + row.method!r}: Operation("
-            f"namespace={row.namespace!r}, name={row.method!r}, http_method={row.http_method!r}, "
-            f"path={row.path!r}, deprecated={row.deprecated!r}, paginated={row.paginated!r}, "
-            f"summary={row.summary!r}, module={module!r}),"
+def _write_namespaces(
+    templates: Environment, out_dir: Path, product: str, plans: dict[str, list[MethodPlan]]
+) -> None:
+    package = out_dir / "namespaces"
+    package.mkdir(exist_ok=True)
+    module = templates.get_template("namespace.py.jinja")
+    for namespace, methods in sorted(plans.items()):
+        imports: set[str] = set()
+        for method in methods:
+            imports |= method.annotation_imports
+        text = module.render(
+            namespace=namespace,
+            methods=methods,
+            class_name=class_name(namespace),
+            raw_class_name=class_name(namespace, raw=True),
+            runtime_names=RUNTIME_NAMES,
+            annotation_imports=sorted(imports),
         )
-    lines.append("})")
-    (out_dir / "operations.py").write_text("\n".join(lines) + "\n")
+        (package / f"{namespace}.py").write_text(text)
+    title = "Cloud" if product == "cloud" else "Server"
+    counts = {namespace: len(methods) for namespace, methods in plans.items()}
+    init = templates.get_template("namespaces_init.py.jinja").render(
+        namespaces=sorted(plans), title=title, counts=counts
+    )
+    (package / "__init__.py").write_text(init)
 
 
 def _format(out_dir: Path) -> None:

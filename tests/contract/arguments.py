@@ -25,6 +25,7 @@ import functools
 import importlib
 import inspect
 import re
+import textwrap
 import types
 import typing
 import uuid
@@ -314,33 +315,23 @@ class Builder:
 
 
 @functools.cache
-def wire_names(product: str, module: str) -> dict[tuple[str, str], str]:
-    """(location, name in the document) -> keyword of `_get_kwargs`, read from the generated endpoint
-    module (the generator renames a parameter that clashes, such as `url` -> `url_query`)."""
-    endpoint = importlib.import_module(f"bitbucket_client.{product}._generated.{module}")
-    tree = ast.parse(inspect.getsource(endpoint))
-    function = next(
-        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "_get_kwargs"
-    )
-    arguments = {a.arg for a in [*function.args.args, *function.args.kwonlyargs]}
+def wire_names(product: str, operation: Operation) -> dict[tuple[str, str], str]:
+    """(location, name in the document) -> keyword of the namespace method, read from the `query=` and
+    `headers=` of the `Request` it builds (the generator renames a parameter that clashes, such as
+    `url` -> `url_query`)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(namespace_method(product, operation))))
     out: dict[tuple[str, str], str] = {}
-    for node in ast.walk(function):
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Request"):
             continue
-        target = node.targets[0]
-        if not (
-            isinstance(target, ast.Subscript)
-            and isinstance(target.value, ast.Name)
-            and target.value.id in ("params", "headers")
-            and isinstance(target.slice, ast.Constant)
-        ):
-            continue
-        for name in (n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)):
-            argument = name if name in arguments else name.removeprefix("json_")
-            if argument in arguments:
-                location = "query" if target.value.id == "params" else "header"
-                out[(location, str(target.slice.value))] = argument
-                break
+        for keyword in node.keywords:
+            if keyword.arg not in ("query", "headers") or not isinstance(keyword.value, ast.Dict):
+                continue
+            location = "query" if keyword.arg == "query" else "header"
+            for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                names = [n.id for n in ast.walk(value) if isinstance(n, ast.Name)]
+                if isinstance(key, ast.Constant) and names:
+                    out[(location, str(key.value))] = names[-1]  # `coerce_enum(Enum, name)` ends with it
     return out
 
 
@@ -393,7 +384,7 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
     taken: set[str] = set()
     for location in ("query", "header"):
         for name, declared in by_location.get(location, {}).items():
-            python_name = wire_names(product, operation.module).get((location, name), "")
+            python_name = wire_names(product, operation).get((location, name), "")
             required = bool(declared.get("required"))
             if python_name not in signature.parameters:
                 if operation.paginated and name in PAGING_PARAMETERS[product] and not required:

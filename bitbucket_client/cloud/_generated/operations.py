@@ -15,7 +15,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an app",
-            module="api.addon.addon_delete",
+            module="namespaces.addon",
         ),
         "addon.get_client_key": Operation(
             namespace="addon",
@@ -25,7 +25,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the client key of a Connect addon",
-            module="api.addon.addon_get_client_key",
+            module="namespaces.addon",
         ),
         "addon.update": Operation(
             namespace="addon",
@@ -35,7 +35,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update an installed app",
-            module="api.addon.addon_update",
+            module="namespaces.addon",
         ),
         "branch_restrictions.create": Operation(
             namespace="branch_restrictions",
@@ -45,7 +45,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a branch restriction rule",
-            module="api.branch_restrictions.branch_restrictions_create",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.delete": Operation(
             namespace="branch_restrictions",
@@ -55,7 +55,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a branch restriction rule",
-            module="api.branch_restrictions.branch_restrictions_delete",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.get": Operation(
             namespace="branch_restrictions",
@@ -65,7 +65,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a branch restriction rule",
-            module="api.branch_restrictions.branch_restrictions_get",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.list": Operation(
             namespace="branch_restrictions",
@@ -75,7 +75,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List branch restrictions",
-            module="api.branch_restrictions.branch_restrictions_list",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.update": Operation(
             namespace="branch_restrictions",
@@ -85,7 +85,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a branch restriction rule",
-            module="api.branch_restrictions.branch_restrictions_update",
+            module="namespaces.branch_restrictions",
         ),
         "branching_model.get_effective_for_repository": Operation(
             namespace="branching_model",
@@ -95,7 +95,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the effective, or currently applied, branching model for a repository",
-            module="api.branching_model.branching_model_get_effective_for_repository",
+            module="namespaces.branching_model",
         ),
         "branching_model.get_for_project": Operation(
             namespace="branching_model",
@@ -105,7 +105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the branching model for a project",
-            module="api.branching_model.branching_model_get_for_project",
+            module="namespaces.branching_model",
         ),
         "branching_model.get_for_repository": Operation(
             namespace="branching_model",
@@ -115,7 +115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the branching model for a repository",
-            module="api.branching_model.branching_model_get_for_repository",
+            module="namespaces.branching_model",
         ),
         "branching_model.get_settings_for_project": Operation(
             namespace="branching_model",
@@ -125,7 +125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the branching model config for a project",
-            module="api.branching_model.branching_model_get_settings_for_project",
+            module="namespaces.branching_model",
         ),
         "branching_model.get_settings_for_repository": Operation(
             namespace="branching_model",
@@ -135,7 +135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the branching model config for a repository",
-            module="api.branching_model.branching_model_get_settings_for_repository",
+            module="namespaces.branching_model",
         ),
         "branching_model.update_settings_for_project": Operation(
             namespace="branching_model",
@@ -145,7 +145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update the branching model config for a project",
-            module="api.branching_model.branching_model_update_settings_for_project",
+            module="namespaces.branching_model",
         ),
         "branching_model.update_settings_for_repository": Operation(
             namespace="branching_model",
@@ -155,7 +155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update the branching model config for a repository",
-            module="api.branching_model.branching_model_update_settings_for_repository",
+            module="namespaces.branching_model",
         ),
         "commit_statuses.create": Operation(
             namespace="commit_statuses",
@@ -165,7 +165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a build status for a commit",
-            module="api.commit_statuses.commit_statuses_create",
+            module="namespaces.commit_statuses",
         ),
         "commit_statuses.get": Operation(
             namespace="commit_statuses",
@@ -175,7 +175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a build status for a commit",
-            module="api.commit_statuses.commit_statuses_get",
+            module="namespaces.commit_statuses",
         ),
         "commit_statuses.list": Operation(
             namespace="commit_statuses",
@@ -185,7 +185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commit statuses for a commit",
-            module="api.commit_statuses.commit_statuses_list",
+            module="namespaces.commit_statuses",
         ),
         "commit_statuses.update": Operation(
             namespace="commit_statuses",
@@ -195,7 +195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a build status for a commit",
-            module="api.commit_statuses.commit_statuses_update",
+            module="namespaces.commit_statuses",
         ),
         "commits.approve": Operation(
             namespace="commits",
@@ -205,7 +205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Approve a commit",
-            module="api.commits.commits_approve",
+            module="namespaces.commits",
         ),
         "commits.create_comment": Operation(
             namespace="commits",
@@ -215,7 +215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create comment for a commit",
-            module="api.commits.commits_create_comment",
+            module="namespaces.commits",
         ),
         "commits.delete_comment": Operation(
             namespace="commits",
@@ -225,7 +225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a commit comment",
-            module="api.commits.commits_delete_comment",
+            module="namespaces.commits",
         ),
         "commits.get": Operation(
             namespace="commits",
@@ -235,7 +235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a commit",
-            module="api.commits.commits_get",
+            module="namespaces.commits",
         ),
         "commits.get_comment": Operation(
             namespace="commits",
@@ -245,7 +245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a commit comment",
-            module="api.commits.commits_get_comment",
+            module="namespaces.commits",
         ),
         "commits.get_diff": Operation(
             namespace="commits",
@@ -255,7 +255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Compare two commits",
-            module="api.commits.commits_get_diff",
+            module="namespaces.commits",
         ),
         "commits.get_diffstat": Operation(
             namespace="commits",
@@ -265,7 +265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Compare two commit diff stats",
-            module="api.commits.commits_get_diffstat",
+            module="namespaces.commits",
         ),
         "commits.get_file_conflicts": Operation(
             namespace="commits",
@@ -275,7 +275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get file conflicts for a commit spec",
-            module="api.commits.commits_get_file_conflicts",
+            module="namespaces.commits",
         ),
         "commits.get_merge_base": Operation(
             namespace="commits",
@@ -285,7 +285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the common ancestor between two commits",
-            module="api.commits.commits_get_merge_base",
+            module="namespaces.commits",
         ),
         "commits.get_patch": Operation(
             namespace="commits",
@@ -295,7 +295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a patch for two commits",
-            module="api.commits.commits_get_patch",
+            module="namespaces.commits",
         ),
         "commits.list": Operation(
             namespace="commits",
@@ -305,7 +305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commits",
-            module="api.commits.commits_list",
+            module="namespaces.commits",
         ),
         "commits.list_comments": Operation(
             namespace="commits",
@@ -315,7 +315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List a commit's comments",
-            module="api.commits.commits_list_comments",
+            module="namespaces.commits",
         ),
         "commits.list_for_revision": Operation(
             namespace="commits",
@@ -325,7 +325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commits for revision",
-            module="api.commits.commits_list_for_revision",
+            module="namespaces.commits",
         ),
         "commits.list_for_revision_with_body": Operation(
             namespace="commits",
@@ -335,7 +335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commits for revision using include/exclude",
-            module="api.commits.commits_list_for_revision_with_body",
+            module="namespaces.commits",
         ),
         "commits.list_with_body": Operation(
             namespace="commits",
@@ -345,7 +345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commits with include/exclude",
-            module="api.commits.commits_list_with_body",
+            module="namespaces.commits",
         ),
         "commits.unapprove": Operation(
             namespace="commits",
@@ -355,7 +355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Unapprove a commit",
-            module="api.commits.commits_unapprove",
+            module="namespaces.commits",
         ),
         "commits.update_comment": Operation(
             namespace="commits",
@@ -365,7 +365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a commit comment",
-            module="api.commits.commits_update_comment",
+            module="namespaces.commits",
         ),
         "deployments.create_environment": Operation(
             namespace="deployments",
@@ -375,7 +375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create an environment",
-            module="api.deployments.deployments_create_environment",
+            module="namespaces.deployments",
         ),
         "deployments.create_environment_variable": Operation(
             namespace="deployments",
@@ -385,7 +385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a variable for an environment",
-            module="api.deployments.deployments_create_environment_variable",
+            module="namespaces.deployments",
         ),
         "deployments.delete_environment": Operation(
             namespace="deployments",
@@ -395,7 +395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an environment",
-            module="api.deployments.deployments_delete_environment",
+            module="namespaces.deployments",
         ),
         "deployments.delete_environment_variable": Operation(
             namespace="deployments",
@@ -405,7 +405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a variable for an environment",
-            module="api.deployments.deployments_delete_environment_variable",
+            module="namespaces.deployments",
         ),
         "deployments.get": Operation(
             namespace="deployments",
@@ -415,7 +415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a deployment",
-            module="api.deployments.deployments_get",
+            module="namespaces.deployments",
         ),
         "deployments.get_environment": Operation(
             namespace="deployments",
@@ -425,7 +425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an environment",
-            module="api.deployments.deployments_get_environment",
+            module="namespaces.deployments",
         ),
         "deployments.list": Operation(
             namespace="deployments",
@@ -435,7 +435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List deployments",
-            module="api.deployments.deployments_list",
+            module="namespaces.deployments",
         ),
         "deployments.list_environment_variables": Operation(
             namespace="deployments",
@@ -445,7 +445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List variables for an environment",
-            module="api.deployments.deployments_list_environment_variables",
+            module="namespaces.deployments",
         ),
         "deployments.list_environments": Operation(
             namespace="deployments",
@@ -455,7 +455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List environments",
-            module="api.deployments.deployments_list_environments",
+            module="namespaces.deployments",
         ),
         "deployments.update_environment": Operation(
             namespace="deployments",
@@ -465,7 +465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update an environment",
-            module="api.deployments.deployments_update_environment",
+            module="namespaces.deployments",
         ),
         "deployments.update_environment_variable": Operation(
             namespace="deployments",
@@ -475,7 +475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a variable for an environment",
-            module="api.deployments.deployments_update_environment_variable",
+            module="namespaces.deployments",
         ),
         "downloads.delete": Operation(
             namespace="downloads",
@@ -485,7 +485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a download artifact",
-            module="api.downloads.downloads_delete",
+            module="namespaces.downloads",
         ),
         "downloads.get": Operation(
             namespace="downloads",
@@ -495,7 +495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a download artifact link",
-            module="api.downloads.downloads_get",
+            module="namespaces.downloads",
         ),
         "downloads.list": Operation(
             namespace="downloads",
@@ -505,7 +505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List download artifacts",
-            module="api.downloads.downloads_list",
+            module="namespaces.downloads",
         ),
         "downloads.upload": Operation(
             namespace="downloads",
@@ -515,7 +515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Upload a download artifact",
-            module="api.downloads.downloads_upload",
+            module="namespaces.downloads",
         ),
         "gpg_keys.create": Operation(
             namespace="gpg_keys",
@@ -525,7 +525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a new GPG key",
-            module="api.gpg_keys.gpg_keys_create",
+            module="namespaces.gpg_keys",
         ),
         "gpg_keys.delete": Operation(
             namespace="gpg_keys",
@@ -535,7 +535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a GPG key",
-            module="api.gpg_keys.gpg_keys_delete",
+            module="namespaces.gpg_keys",
         ),
         "gpg_keys.get": Operation(
             namespace="gpg_keys",
@@ -545,7 +545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a GPG key",
-            module="api.gpg_keys.gpg_keys_get",
+            module="namespaces.gpg_keys",
         ),
         "gpg_keys.list": Operation(
             namespace="gpg_keys",
@@ -555,7 +555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List GPG keys",
-            module="api.gpg_keys.gpg_keys_list",
+            module="namespaces.gpg_keys",
         ),
         "issues.create": Operation(
             namespace="issues",
@@ -565,7 +565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Create an issue",
-            module="api.issues.issues_create",
+            module="namespaces.issues",
         ),
         "issues.create_change": Operation(
             namespace="issues",
@@ -575,7 +575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Modify the state of an issue",
-            module="api.issues.issues_create_change",
+            module="namespaces.issues",
         ),
         "issues.create_comment": Operation(
             namespace="issues",
@@ -585,7 +585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Create a comment on an issue",
-            module="api.issues.issues_create_comment",
+            module="namespaces.issues",
         ),
         "issues.delete": Operation(
             namespace="issues",
@@ -595,7 +595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Delete an issue",
-            module="api.issues.issues_delete",
+            module="namespaces.issues",
         ),
         "issues.delete_attachment": Operation(
             namespace="issues",
@@ -605,7 +605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Delete an attachment for an issue",
-            module="api.issues.issues_delete_attachment",
+            module="namespaces.issues",
         ),
         "issues.delete_comment": Operation(
             namespace="issues",
@@ -615,7 +615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Delete a comment on an issue",
-            module="api.issues.issues_delete_comment",
+            module="namespaces.issues",
         ),
         "issues.get": Operation(
             namespace="issues",
@@ -625,7 +625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get an issue",
-            module="api.issues.issues_get",
+            module="namespaces.issues",
         ),
         "issues.get_attachment": Operation(
             namespace="issues",
@@ -635,7 +635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get attachment for an issue",
-            module="api.issues.issues_get_attachment",
+            module="namespaces.issues",
         ),
         "issues.get_change": Operation(
             namespace="issues",
@@ -645,7 +645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get issue change object",
-            module="api.issues.issues_get_change",
+            module="namespaces.issues",
         ),
         "issues.get_comment": Operation(
             namespace="issues",
@@ -655,7 +655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get a comment on an issue",
-            module="api.issues.issues_get_comment",
+            module="namespaces.issues",
         ),
         "issues.get_component": Operation(
             namespace="issues",
@@ -665,7 +665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get a component for issues",
-            module="api.issues.issues_get_component",
+            module="namespaces.issues",
         ),
         "issues.get_export_status": Operation(
             namespace="issues",
@@ -675,7 +675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Check issue export status",
-            module="api.issues.issues_get_export_status",
+            module="namespaces.issues",
         ),
         "issues.get_import_status": Operation(
             namespace="issues",
@@ -685,7 +685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Check issue import status",
-            module="api.issues.issues_get_import_status",
+            module="namespaces.issues",
         ),
         "issues.get_milestone": Operation(
             namespace="issues",
@@ -695,7 +695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get a milestone",
-            module="api.issues.issues_get_milestone",
+            module="namespaces.issues",
         ),
         "issues.get_version": Operation(
             namespace="issues",
@@ -705,7 +705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get a defined version for issues",
-            module="api.issues.issues_get_version",
+            module="namespaces.issues",
         ),
         "issues.has_voted": Operation(
             namespace="issues",
@@ -715,7 +715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Check if current user voted for an issue",
-            module="api.issues.issues_has_voted",
+            module="namespaces.issues",
         ),
         "issues.is_watching": Operation(
             namespace="issues",
@@ -725,7 +725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Check if current user is watching a issue",
-            module="api.issues.issues_is_watching",
+            module="namespaces.issues",
         ),
         "issues.list": Operation(
             namespace="issues",
@@ -735,7 +735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List issues",
-            module="api.issues.issues_list",
+            module="namespaces.issues",
         ),
         "issues.list_attachments": Operation(
             namespace="issues",
@@ -745,7 +745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List attachments for an issue",
-            module="api.issues.issues_list_attachments",
+            module="namespaces.issues",
         ),
         "issues.list_changes": Operation(
             namespace="issues",
@@ -755,7 +755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List changes on an issue",
-            module="api.issues.issues_list_changes",
+            module="namespaces.issues",
         ),
         "issues.list_comments": Operation(
             namespace="issues",
@@ -765,7 +765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List comments on an issue",
-            module="api.issues.issues_list_comments",
+            module="namespaces.issues",
         ),
         "issues.list_components": Operation(
             namespace="issues",
@@ -775,7 +775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List components",
-            module="api.issues.issues_list_components",
+            module="namespaces.issues",
         ),
         "issues.list_milestones": Operation(
             namespace="issues",
@@ -785,7 +785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List milestones",
-            module="api.issues.issues_list_milestones",
+            module="namespaces.issues",
         ),
         "issues.list_versions": Operation(
             namespace="issues",
@@ -795,7 +795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List defined versions for issues",
-            module="api.issues.issues_list_versions",
+            module="namespaces.issues",
         ),
         "issues.start_export": Operation(
             namespace="issues",
@@ -805,7 +805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Export issues",
-            module="api.issues.issues_start_export",
+            module="namespaces.issues",
         ),
         "issues.start_import": Operation(
             namespace="issues",
@@ -815,7 +815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Import issues",
-            module="api.issues.issues_start_import",
+            module="namespaces.issues",
         ),
         "issues.unvote": Operation(
             namespace="issues",
@@ -825,7 +825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Remove vote for an issue",
-            module="api.issues.issues_unvote",
+            module="namespaces.issues",
         ),
         "issues.unwatch": Operation(
             namespace="issues",
@@ -835,7 +835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Stop watching an issue",
-            module="api.issues.issues_unwatch",
+            module="namespaces.issues",
         ),
         "issues.update": Operation(
             namespace="issues",
@@ -845,7 +845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Update an issue",
-            module="api.issues.issues_update",
+            module="namespaces.issues",
         ),
         "issues.update_comment": Operation(
             namespace="issues",
@@ -855,7 +855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Update a comment on an issue",
-            module="api.issues.issues_update_comment",
+            module="namespaces.issues",
         ),
         "issues.upload_attachment": Operation(
             namespace="issues",
@@ -865,7 +865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Upload an attachment to an issue",
-            module="api.issues.issues_upload_attachment",
+            module="namespaces.issues",
         ),
         "issues.vote": Operation(
             namespace="issues",
@@ -875,7 +875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Vote for an issue",
-            module="api.issues.issues_vote",
+            module="namespaces.issues",
         ),
         "issues.watch": Operation(
             namespace="issues",
@@ -885,7 +885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Watch an issue",
-            module="api.issues.issues_watch",
+            module="namespaces.issues",
         ),
         "pipelines.create_known_host": Operation(
             namespace="pipelines",
@@ -895,7 +895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a known host",
-            module="api.pipelines.pipelines_create_known_host",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_runner_for_repository": Operation(
             namespace="pipelines",
@@ -905,7 +905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create repository runner",
-            module="api.pipelines.pipelines_create_runner_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_runner_for_workspace": Operation(
             namespace="pipelines",
@@ -915,7 +915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create workspace runner",
-            module="api.pipelines.pipelines_create_runner_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_schedule": Operation(
             namespace="pipelines",
@@ -925,7 +925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a schedule",
-            module="api.pipelines.pipelines_create_schedule",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_variable_for_repository": Operation(
             namespace="pipelines",
@@ -935,7 +935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a variable for a repository",
-            module="api.pipelines.pipelines_create_variable_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_variable_for_team": Operation(
             namespace="pipelines",
@@ -945,7 +945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Create a variable for a user",
-            module="api.pipelines.pipelines_create_variable_for_team",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_variable_for_user": Operation(
             namespace="pipelines",
@@ -955,7 +955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Create a variable for a user",
-            module="api.pipelines.pipelines_create_variable_for_user",
+            module="namespaces.pipelines",
         ),
         "pipelines.create_variable_for_workspace": Operation(
             namespace="pipelines",
@@ -965,7 +965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a variable for a workspace",
-            module="api.pipelines.pipelines_create_variable_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_cache": Operation(
             namespace="pipelines",
@@ -975,7 +975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a cache",
-            module="api.pipelines.pipelines_delete_cache",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_caches": Operation(
             namespace="pipelines",
@@ -985,7 +985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete caches",
-            module="api.pipelines.pipelines_delete_caches",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_known_host": Operation(
             namespace="pipelines",
@@ -995,7 +995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a known host",
-            module="api.pipelines.pipelines_delete_known_host",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_runner_for_repository": Operation(
             namespace="pipelines",
@@ -1005,7 +1005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete repository runner",
-            module="api.pipelines.pipelines_delete_runner_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_runner_for_workspace": Operation(
             namespace="pipelines",
@@ -1015,7 +1015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete workspace runner",
-            module="api.pipelines.pipelines_delete_runner_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_schedule": Operation(
             namespace="pipelines",
@@ -1025,7 +1025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a schedule",
-            module="api.pipelines.pipelines_delete_schedule",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_ssh_key_pair": Operation(
             namespace="pipelines",
@@ -1035,7 +1035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete SSH key pair",
-            module="api.pipelines.pipelines_delete_ssh_key_pair",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_variable_for_repository": Operation(
             namespace="pipelines",
@@ -1045,7 +1045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a variable for a repository",
-            module="api.pipelines.pipelines_delete_variable_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_variable_for_team": Operation(
             namespace="pipelines",
@@ -1055,7 +1055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Delete a variable for a team",
-            module="api.pipelines.pipelines_delete_variable_for_team",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_variable_for_user": Operation(
             namespace="pipelines",
@@ -1065,7 +1065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Delete a variable for a user",
-            module="api.pipelines.pipelines_delete_variable_for_user",
+            module="namespaces.pipelines",
         ),
         "pipelines.delete_variable_for_workspace": Operation(
             namespace="pipelines",
@@ -1075,7 +1075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a variable for a workspace",
-            module="api.pipelines.pipelines_delete_variable_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.get": Operation(
             namespace="pipelines",
@@ -1085,7 +1085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a pipeline",
-            module="api.pipelines.pipelines_get",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_cache_content_uri": Operation(
             namespace="pipelines",
@@ -1095,7 +1095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get cache content URI",
-            module="api.pipelines.pipelines_get_cache_content_uri",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_config": Operation(
             namespace="pipelines",
@@ -1105,7 +1105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get configuration",
-            module="api.pipelines.pipelines_get_config",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_container_log": Operation(
             namespace="pipelines",
@@ -1115,7 +1115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the logs for the build container or a service container for a given step of a pipeline.",
-            module="api.pipelines.pipelines_get_container_log",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_known_host": Operation(
             namespace="pipelines",
@@ -1125,7 +1125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a known host",
-            module="api.pipelines.pipelines_get_known_host",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_oidc_configuration": Operation(
             namespace="pipelines",
@@ -1135,7 +1135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get OpenID configuration for OIDC in Pipelines",
-            module="api.pipelines.pipelines_get_oidc_configuration",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_oidc_keys": Operation(
             namespace="pipelines",
@@ -1145,7 +1145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get keys for OIDC in Pipelines",
-            module="api.pipelines.pipelines_get_oidc_keys",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_runner_for_repository": Operation(
             namespace="pipelines",
@@ -1155,7 +1155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository runner",
-            module="api.pipelines.pipelines_get_runner_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_runner_for_workspace": Operation(
             namespace="pipelines",
@@ -1165,7 +1165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get workspace runner",
-            module="api.pipelines.pipelines_get_runner_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_schedule": Operation(
             namespace="pipelines",
@@ -1175,7 +1175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a schedule",
-            module="api.pipelines.pipelines_get_schedule",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_ssh_key_pair": Operation(
             namespace="pipelines",
@@ -1185,7 +1185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get SSH key pair",
-            module="api.pipelines.pipelines_get_ssh_key_pair",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_step": Operation(
             namespace="pipelines",
@@ -1195,7 +1195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a step of a pipeline",
-            module="api.pipelines.pipelines_get_step",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_step_log": Operation(
             namespace="pipelines",
@@ -1205,7 +1205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get log file for a step",
-            module="api.pipelines.pipelines_get_step_log",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_test_reports": Operation(
             namespace="pipelines",
@@ -1215,7 +1215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a summary of test reports for a given step of a pipeline.",
-            module="api.pipelines.pipelines_get_test_reports",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_variable_for_repository": Operation(
             namespace="pipelines",
@@ -1225,7 +1225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a variable for a repository",
-            module="api.pipelines.pipelines_get_variable_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_variable_for_team": Operation(
             namespace="pipelines",
@@ -1235,7 +1235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get a variable for a team",
-            module="api.pipelines.pipelines_get_variable_for_team",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_variable_for_user": Operation(
             namespace="pipelines",
@@ -1245,7 +1245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get a variable for a user",
-            module="api.pipelines.pipelines_get_variable_for_user",
+            module="namespaces.pipelines",
         ),
         "pipelines.get_variable_for_workspace": Operation(
             namespace="pipelines",
@@ -1255,7 +1255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get variable for a workspace",
-            module="api.pipelines.pipelines_get_variable_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.list": Operation(
             namespace="pipelines",
@@ -1265,7 +1265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List pipelines",
-            module="api.pipelines.pipelines_list",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_caches": Operation(
             namespace="pipelines",
@@ -1275,7 +1275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List caches",
-            module="api.pipelines.pipelines_list_caches",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_known_hosts": Operation(
             namespace="pipelines",
@@ -1285,7 +1285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List known hosts",
-            module="api.pipelines.pipelines_list_known_hosts",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_runners_for_repository": Operation(
             namespace="pipelines",
@@ -1295,7 +1295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository runners",
-            module="api.pipelines.pipelines_list_runners_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_runners_for_workspace": Operation(
             namespace="pipelines",
@@ -1305,7 +1305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get workspace runners",
-            module="api.pipelines.pipelines_list_runners_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_schedule_executions": Operation(
             namespace="pipelines",
@@ -1315,7 +1315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List executions of a schedule",
-            module="api.pipelines.pipelines_list_schedule_executions",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_schedules": Operation(
             namespace="pipelines",
@@ -1325,7 +1325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List schedules",
-            module="api.pipelines.pipelines_list_schedules",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_steps": Operation(
             namespace="pipelines",
@@ -1335,7 +1335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List steps for a pipeline",
-            module="api.pipelines.pipelines_list_steps",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_test_case_reasons": Operation(
             namespace="pipelines",
@@ -1345,7 +1345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get test case reasons (output) for a given test case in a step of a pipeline.",
-            module="api.pipelines.pipelines_list_test_case_reasons",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_test_cases": Operation(
             namespace="pipelines",
@@ -1355,7 +1355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get test cases for a given step of a pipeline.",
-            module="api.pipelines.pipelines_list_test_cases",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_variables_for_repository": Operation(
             namespace="pipelines",
@@ -1365,7 +1365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List variables for a repository",
-            module="api.pipelines.pipelines_list_variables_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_variables_for_team": Operation(
             namespace="pipelines",
@@ -1375,7 +1375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List variables for an account",
-            module="api.pipelines.pipelines_list_variables_for_team",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_variables_for_user": Operation(
             namespace="pipelines",
@@ -1385,7 +1385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List variables for a user",
-            module="api.pipelines.pipelines_list_variables_for_user",
+            module="namespaces.pipelines",
         ),
         "pipelines.list_variables_for_workspace": Operation(
             namespace="pipelines",
@@ -1395,7 +1395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List variables for a workspace",
-            module="api.pipelines.pipelines_list_variables_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.run": Operation(
             namespace="pipelines",
@@ -1405,7 +1405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Run a pipeline",
-            module="api.pipelines.pipelines_run",
+            module="namespaces.pipelines",
         ),
         "pipelines.stop": Operation(
             namespace="pipelines",
@@ -1415,7 +1415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop a pipeline",
-            module="api.pipelines.pipelines_stop",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_config": Operation(
             namespace="pipelines",
@@ -1425,7 +1425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update configuration",
-            module="api.pipelines.pipelines_update_config",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_known_host": Operation(
             namespace="pipelines",
@@ -1435,7 +1435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a known host",
-            module="api.pipelines.pipelines_update_known_host",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_next_build_number": Operation(
             namespace="pipelines",
@@ -1445,7 +1445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update the next build number",
-            module="api.pipelines.pipelines_update_next_build_number",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_runner_for_repository": Operation(
             namespace="pipelines",
@@ -1455,7 +1455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update repository runner",
-            module="api.pipelines.pipelines_update_runner_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_runner_for_workspace": Operation(
             namespace="pipelines",
@@ -1465,7 +1465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update workspace runner",
-            module="api.pipelines.pipelines_update_runner_for_workspace",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_schedule": Operation(
             namespace="pipelines",
@@ -1475,7 +1475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a schedule",
-            module="api.pipelines.pipelines_update_schedule",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_ssh_key_pair": Operation(
             namespace="pipelines",
@@ -1485,7 +1485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update SSH key pair",
-            module="api.pipelines.pipelines_update_ssh_key_pair",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_variable_for_repository": Operation(
             namespace="pipelines",
@@ -1495,7 +1495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a variable for a repository",
-            module="api.pipelines.pipelines_update_variable_for_repository",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_variable_for_team": Operation(
             namespace="pipelines",
@@ -1505,7 +1505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Update a variable for a team",
-            module="api.pipelines.pipelines_update_variable_for_team",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_variable_for_user": Operation(
             namespace="pipelines",
@@ -1515,7 +1515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Update a variable for a user",
-            module="api.pipelines.pipelines_update_variable_for_user",
+            module="namespaces.pipelines",
         ),
         "pipelines.update_variable_for_workspace": Operation(
             namespace="pipelines",
@@ -1525,7 +1525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update variable for a workspace",
-            module="api.pipelines.pipelines_update_variable_for_workspace",
+            module="namespaces.pipelines",
         ),
         "projects.add_default_reviewer": Operation(
             namespace="projects",
@@ -1535,7 +1535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add the specific user as a default reviewer for the project",
-            module="api.projects.projects_add_default_reviewer",
+            module="namespaces.projects",
         ),
         "projects.create": Operation(
             namespace="projects",
@@ -1545,7 +1545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a project in a workspace",
-            module="api.projects.projects_create",
+            module="namespaces.projects",
         ),
         "projects.create_deploy_key": Operation(
             namespace="projects",
@@ -1555,7 +1555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a project deploy key",
-            module="api.projects.projects_create_deploy_key",
+            module="namespaces.projects",
         ),
         "projects.delete": Operation(
             namespace="projects",
@@ -1565,7 +1565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a project for a workspace",
-            module="api.projects.projects_delete",
+            module="namespaces.projects",
         ),
         "projects.delete_deploy_key": Operation(
             namespace="projects",
@@ -1575,7 +1575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a deploy key from a project",
-            module="api.projects.projects_delete_deploy_key",
+            module="namespaces.projects",
         ),
         "projects.delete_group_permission": Operation(
             namespace="projects",
@@ -1585,7 +1585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an explicit group permission for a project",
-            module="api.projects.projects_delete_group_permission",
+            module="namespaces.projects",
         ),
         "projects.delete_user_permission": Operation(
             namespace="projects",
@@ -1595,7 +1595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an explicit user permission for a project",
-            module="api.projects.projects_delete_user_permission",
+            module="namespaces.projects",
         ),
         "projects.get": Operation(
             namespace="projects",
@@ -1605,7 +1605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a project for a workspace",
-            module="api.projects.projects_get",
+            module="namespaces.projects",
         ),
         "projects.get_default_reviewer": Operation(
             namespace="projects",
@@ -1615,7 +1615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a default reviewer",
-            module="api.projects.projects_get_default_reviewer",
+            module="namespaces.projects",
         ),
         "projects.get_deploy_key": Operation(
             namespace="projects",
@@ -1625,7 +1625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a project deploy key",
-            module="api.projects.projects_get_deploy_key",
+            module="namespaces.projects",
         ),
         "projects.get_group_permission": Operation(
             namespace="projects",
@@ -1635,7 +1635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an explicit group permission for a project",
-            module="api.projects.projects_get_group_permission",
+            module="namespaces.projects",
         ),
         "projects.get_user_permission": Operation(
             namespace="projects",
@@ -1645,7 +1645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an explicit user permission for a project",
-            module="api.projects.projects_get_user_permission",
+            module="namespaces.projects",
         ),
         "projects.list": Operation(
             namespace="projects",
@@ -1655,7 +1655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List projects in a workspace",
-            module="api.projects.projects_list",
+            module="namespaces.projects",
         ),
         "projects.list_default_reviewers": Operation(
             namespace="projects",
@@ -1665,7 +1665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List the default reviewers in a project",
-            module="api.projects.projects_list_default_reviewers",
+            module="namespaces.projects",
         ),
         "projects.list_deploy_keys": Operation(
             namespace="projects",
@@ -1675,7 +1675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List project deploy keys",
-            module="api.projects.projects_list_deploy_keys",
+            module="namespaces.projects",
         ),
         "projects.list_group_permissions": Operation(
             namespace="projects",
@@ -1685,7 +1685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List explicit group permissions for a project",
-            module="api.projects.projects_list_group_permissions",
+            module="namespaces.projects",
         ),
         "projects.list_user_permissions": Operation(
             namespace="projects",
@@ -1695,7 +1695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List explicit user permissions for a project",
-            module="api.projects.projects_list_user_permissions",
+            module="namespaces.projects",
         ),
         "projects.remove_default_reviewer": Operation(
             namespace="projects",
@@ -1705,7 +1705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove the specific user from the project's default reviewers",
-            module="api.projects.projects_remove_default_reviewer",
+            module="namespaces.projects",
         ),
         "projects.update": Operation(
             namespace="projects",
@@ -1715,7 +1715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a project for a workspace",
-            module="api.projects.projects_update",
+            module="namespaces.projects",
         ),
         "projects.update_group_permission": Operation(
             namespace="projects",
@@ -1725,7 +1725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update an explicit group permission for a project",
-            module="api.projects.projects_update_group_permission",
+            module="namespaces.projects",
         ),
         "projects.update_user_permission": Operation(
             namespace="projects",
@@ -1735,7 +1735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update an explicit user permission for a project",
-            module="api.projects.projects_update_user_permission",
+            module="namespaces.projects",
         ),
         "properties.delete_for_commit": Operation(
             namespace="properties",
@@ -1745,7 +1745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a commit application property",
-            module="api.properties.properties_delete_for_commit",
+            module="namespaces.properties",
         ),
         "properties.delete_for_pullrequest": Operation(
             namespace="properties",
@@ -1755,7 +1755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a pull request application property",
-            module="api.properties.properties_delete_for_pullrequest",
+            module="namespaces.properties",
         ),
         "properties.delete_for_repository": Operation(
             namespace="properties",
@@ -1765,7 +1765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a repository application property",
-            module="api.properties.properties_delete_for_repository",
+            module="namespaces.properties",
         ),
         "properties.delete_for_user": Operation(
             namespace="properties",
@@ -1775,7 +1775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a user application property",
-            module="api.properties.properties_delete_for_user",
+            module="namespaces.properties",
         ),
         "properties.get_for_commit": Operation(
             namespace="properties",
@@ -1785,7 +1785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a commit application property",
-            module="api.properties.properties_get_for_commit",
+            module="namespaces.properties",
         ),
         "properties.get_for_pullrequest": Operation(
             namespace="properties",
@@ -1795,7 +1795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a pull request application property",
-            module="api.properties.properties_get_for_pullrequest",
+            module="namespaces.properties",
         ),
         "properties.get_for_repository": Operation(
             namespace="properties",
@@ -1805,7 +1805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a repository application property",
-            module="api.properties.properties_get_for_repository",
+            module="namespaces.properties",
         ),
         "properties.get_for_user": Operation(
             namespace="properties",
@@ -1815,7 +1815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a user application property",
-            module="api.properties.properties_get_for_user",
+            module="namespaces.properties",
         ),
         "properties.update_for_commit": Operation(
             namespace="properties",
@@ -1825,7 +1825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a commit application property",
-            module="api.properties.properties_update_for_commit",
+            module="namespaces.properties",
         ),
         "properties.update_for_pullrequest": Operation(
             namespace="properties",
@@ -1835,7 +1835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a pull request application property",
-            module="api.properties.properties_update_for_pullrequest",
+            module="namespaces.properties",
         ),
         "properties.update_for_repository": Operation(
             namespace="properties",
@@ -1845,7 +1845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a repository application property",
-            module="api.properties.properties_update_for_repository",
+            module="namespaces.properties",
         ),
         "properties.update_for_user": Operation(
             namespace="properties",
@@ -1855,7 +1855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a user application property",
-            module="api.properties.properties_update_for_user",
+            module="namespaces.properties",
         ),
         "pullrequests.approve": Operation(
             namespace="pullrequests",
@@ -1865,7 +1865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Approve a pull request",
-            module="api.pullrequests.pullrequests_approve",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.create": Operation(
             namespace="pullrequests",
@@ -1875,7 +1875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a pull request",
-            module="api.pullrequests.pullrequests_create",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.create_comment": Operation(
             namespace="pullrequests",
@@ -1885,7 +1885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a comment on a pull request",
-            module="api.pullrequests.pullrequests_create_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.create_task": Operation(
             namespace="pullrequests",
@@ -1895,7 +1895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a task on a pull request",
-            module="api.pullrequests.pullrequests_create_task",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.decline": Operation(
             namespace="pullrequests",
@@ -1905,7 +1905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Decline a pull request",
-            module="api.pullrequests.pullrequests_decline",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.delete_comment": Operation(
             namespace="pullrequests",
@@ -1915,7 +1915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a comment on a pull request",
-            module="api.pullrequests.pullrequests_delete_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.delete_task": Operation(
             namespace="pullrequests",
@@ -1925,7 +1925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a task on a pull request",
-            module="api.pullrequests.pullrequests_delete_task",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get": Operation(
             namespace="pullrequests",
@@ -1935,7 +1935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a pull request",
-            module="api.pullrequests.pullrequests_get",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_comment": Operation(
             namespace="pullrequests",
@@ -1945,7 +1945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a comment on a pull request",
-            module="api.pullrequests.pullrequests_get_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_diff": Operation(
             namespace="pullrequests",
@@ -1955,7 +1955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="List changes in a pull request",
-            module="api.pullrequests.pullrequests_get_diff",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_diffstat": Operation(
             namespace="pullrequests",
@@ -1965,7 +1965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the diff stat for a pull request",
-            module="api.pullrequests.pullrequests_get_diffstat",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_file_conflicts": Operation(
             namespace="pullrequests",
@@ -1975,7 +1975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get file conflicts for a pull request",
-            module="api.pullrequests.pullrequests_get_file_conflicts",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_merge_task_status": Operation(
             namespace="pullrequests",
@@ -1985,7 +1985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the merge task status for a pull request",
-            module="api.pullrequests.pullrequests_get_merge_task_status",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_patch": Operation(
             namespace="pullrequests",
@@ -1995,7 +1995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the patch for a pull request",
-            module="api.pullrequests.pullrequests_get_patch",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_task": Operation(
             namespace="pullrequests",
@@ -2005,7 +2005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a task on a pull request",
-            module="api.pullrequests.pullrequests_get_task",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list": Operation(
             namespace="pullrequests",
@@ -2015,7 +2015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List pull requests",
-            module="api.pullrequests.pullrequests_list",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_activity": Operation(
             namespace="pullrequests",
@@ -2025,7 +2025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List a pull request activity log",
-            module="api.pullrequests.pullrequests_list_activity",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_comments": Operation(
             namespace="pullrequests",
@@ -2035,7 +2035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List comments on a pull request",
-            module="api.pullrequests.pullrequests_list_comments",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_commits": Operation(
             namespace="pullrequests",
@@ -2045,7 +2045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commits on a pull request",
-            module="api.pullrequests.pullrequests_list_commits",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_for_commit": Operation(
             namespace="pullrequests",
@@ -2055,7 +2055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List pull requests that contain a commit",
-            module="api.pullrequests.pullrequests_list_for_commit",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_for_user": Operation(
             namespace="pullrequests",
@@ -2065,7 +2065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List workspace pull requests for a user",
-            module="api.pullrequests.pullrequests_list_for_user",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_repository_activity": Operation(
             namespace="pullrequests",
@@ -2075,7 +2075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List a pull request activity log",
-            module="api.pullrequests.pullrequests_list_repository_activity",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_statuses": Operation(
             namespace="pullrequests",
@@ -2085,7 +2085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commit statuses for a pull request",
-            module="api.pullrequests.pullrequests_list_statuses",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_tasks": Operation(
             namespace="pullrequests",
@@ -2095,7 +2095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List tasks on a pull request",
-            module="api.pullrequests.pullrequests_list_tasks",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.merge": Operation(
             namespace="pullrequests",
@@ -2105,7 +2105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Merge a pull request",
-            module="api.pullrequests.pullrequests_merge",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.remove_change_request": Operation(
             namespace="pullrequests",
@@ -2115,7 +2115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove change request for a pull request",
-            module="api.pullrequests.pullrequests_remove_change_request",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.reopen_comment": Operation(
             namespace="pullrequests",
@@ -2125,7 +2125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Reopen a comment thread",
-            module="api.pullrequests.pullrequests_reopen_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.request_changes": Operation(
             namespace="pullrequests",
@@ -2135,7 +2135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Request changes for a pull request",
-            module="api.pullrequests.pullrequests_request_changes",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.resolve_comment": Operation(
             namespace="pullrequests",
@@ -2145,7 +2145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Resolve a comment thread",
-            module="api.pullrequests.pullrequests_resolve_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.unapprove": Operation(
             namespace="pullrequests",
@@ -2155,7 +2155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Unapprove a pull request",
-            module="api.pullrequests.pullrequests_unapprove",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.update": Operation(
             namespace="pullrequests",
@@ -2165,7 +2165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a pull request",
-            module="api.pullrequests.pullrequests_update",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.update_comment": Operation(
             namespace="pullrequests",
@@ -2175,7 +2175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a comment on a pull request",
-            module="api.pullrequests.pullrequests_update_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.update_task": Operation(
             namespace="pullrequests",
@@ -2185,7 +2185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a task on a pull request",
-            module="api.pullrequests.pullrequests_update_task",
+            module="namespaces.pullrequests",
         ),
         "refs.create_branch": Operation(
             namespace="refs",
@@ -2195,7 +2195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a branch",
-            module="api.refs.refs_create_branch",
+            module="namespaces.refs",
         ),
         "refs.create_tag": Operation(
             namespace="refs",
@@ -2205,7 +2205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a tag",
-            module="api.refs.refs_create_tag",
+            module="namespaces.refs",
         ),
         "refs.delete_branch": Operation(
             namespace="refs",
@@ -2215,7 +2215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a branch",
-            module="api.refs.refs_delete_branch",
+            module="namespaces.refs",
         ),
         "refs.delete_tag": Operation(
             namespace="refs",
@@ -2225,7 +2225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a tag",
-            module="api.refs.refs_delete_tag",
+            module="namespaces.refs",
         ),
         "refs.get_branch": Operation(
             namespace="refs",
@@ -2235,7 +2235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a branch",
-            module="api.refs.refs_get_branch",
+            module="namespaces.refs",
         ),
         "refs.get_tag": Operation(
             namespace="refs",
@@ -2245,7 +2245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a tag",
-            module="api.refs.refs_get_tag",
+            module="namespaces.refs",
         ),
         "refs.list": Operation(
             namespace="refs",
@@ -2255,7 +2255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List branches and tags",
-            module="api.refs.refs_list",
+            module="namespaces.refs",
         ),
         "refs.list_branches": Operation(
             namespace="refs",
@@ -2265,7 +2265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List open branches",
-            module="api.refs.refs_list_branches",
+            module="namespaces.refs",
         ),
         "refs.list_tags": Operation(
             namespace="refs",
@@ -2275,7 +2275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List tags",
-            module="api.refs.refs_list_tags",
+            module="namespaces.refs",
         ),
         "reports.create_or_update": Operation(
             namespace="reports",
@@ -2285,7 +2285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create or update a report",
-            module="api.reports.reports_create_or_update",
+            module="namespaces.reports",
         ),
         "reports.create_or_update_annotation": Operation(
             namespace="reports",
@@ -2295,7 +2295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create or update an annotation",
-            module="api.reports.reports_create_or_update_annotation",
+            module="namespaces.reports",
         ),
         "reports.create_or_update_annotations": Operation(
             namespace="reports",
@@ -2305,7 +2305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Bulk create or update annotations",
-            module="api.reports.reports_create_or_update_annotations",
+            module="namespaces.reports",
         ),
         "reports.delete": Operation(
             namespace="reports",
@@ -2315,7 +2315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a report",
-            module="api.reports.reports_delete",
+            module="namespaces.reports",
         ),
         "reports.delete_annotation": Operation(
             namespace="reports",
@@ -2325,7 +2325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an annotation",
-            module="api.reports.reports_delete_annotation",
+            module="namespaces.reports",
         ),
         "reports.get": Operation(
             namespace="reports",
@@ -2335,7 +2335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a report",
-            module="api.reports.reports_get",
+            module="namespaces.reports",
         ),
         "reports.get_annotation": Operation(
             namespace="reports",
@@ -2345,7 +2345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an annotation",
-            module="api.reports.reports_get_annotation",
+            module="namespaces.reports",
         ),
         "reports.list": Operation(
             namespace="reports",
@@ -2355,7 +2355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List reports",
-            module="api.reports.reports_list",
+            module="namespaces.reports",
         ),
         "reports.list_annotations": Operation(
             namespace="reports",
@@ -2365,7 +2365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List annotations",
-            module="api.reports.reports_list_annotations",
+            module="namespaces.reports",
         ),
         "repositories.add_default_reviewer": Operation(
             namespace="repositories",
@@ -2375,7 +2375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a user to the default reviewers",
-            module="api.repositories.repositories_add_default_reviewer",
+            module="namespaces.repositories",
         ),
         "repositories.create": Operation(
             namespace="repositories",
@@ -2385,7 +2385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a repository",
-            module="api.repositories.repositories_create",
+            module="namespaces.repositories",
         ),
         "repositories.create_deploy_key": Operation(
             namespace="repositories",
@@ -2395,7 +2395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a repository deploy key",
-            module="api.repositories.repositories_create_deploy_key",
+            module="namespaces.repositories",
         ),
         "repositories.delete": Operation(
             namespace="repositories",
@@ -2405,7 +2405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a repository",
-            module="api.repositories.repositories_delete",
+            module="namespaces.repositories",
         ),
         "repositories.delete_deploy_key": Operation(
             namespace="repositories",
@@ -2415,7 +2415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a repository deploy key",
-            module="api.repositories.repositories_delete_deploy_key",
+            module="namespaces.repositories",
         ),
         "repositories.delete_group_permission": Operation(
             namespace="repositories",
@@ -2425,7 +2425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an explicit group permission for a repository",
-            module="api.repositories.repositories_delete_group_permission",
+            module="namespaces.repositories",
         ),
         "repositories.delete_user_permission": Operation(
             namespace="repositories",
@@ -2435,7 +2435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an explicit user permission for a repository",
-            module="api.repositories.repositories_delete_user_permission",
+            module="namespaces.repositories",
         ),
         "repositories.fork": Operation(
             namespace="repositories",
@@ -2445,7 +2445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Fork a repository",
-            module="api.repositories.repositories_fork",
+            module="namespaces.repositories",
         ),
         "repositories.get": Operation(
             namespace="repositories",
@@ -2455,7 +2455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a repository",
-            module="api.repositories.repositories_get",
+            module="namespaces.repositories",
         ),
         "repositories.get_default_reviewer": Operation(
             namespace="repositories",
@@ -2465,7 +2465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a default reviewer",
-            module="api.repositories.repositories_get_default_reviewer",
+            module="namespaces.repositories",
         ),
         "repositories.get_deploy_key": Operation(
             namespace="repositories",
@@ -2475,7 +2475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a repository deploy key",
-            module="api.repositories.repositories_get_deploy_key",
+            module="namespaces.repositories",
         ),
         "repositories.get_group_permission": Operation(
             namespace="repositories",
@@ -2485,7 +2485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an explicit group permission for a repository",
-            module="api.repositories.repositories_get_group_permission",
+            module="namespaces.repositories",
         ),
         "repositories.get_settings_inheritance": Operation(
             namespace="repositories",
@@ -2495,7 +2495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Retrieve the inheritance state for repository settings",
-            module="api.repositories.repositories_get_settings_inheritance",
+            module="namespaces.repositories",
         ),
         "repositories.get_user_permission": Operation(
             namespace="repositories",
@@ -2505,7 +2505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an explicit user permission for a repository",
-            module="api.repositories.repositories_get_user_permission",
+            module="namespaces.repositories",
         ),
         "repositories.list": Operation(
             namespace="repositories",
@@ -2515,7 +2515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List repositories in a workspace",
-            module="api.repositories.repositories_list",
+            module="namespaces.repositories",
         ),
         "repositories.list_all_my_permissions": Operation(
             namespace="repositories",
@@ -2525,7 +2525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List repository permissions for a user",
-            module="api.repositories.repositories_list_all_my_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_default_reviewers": Operation(
             namespace="repositories",
@@ -2535,7 +2535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List default reviewers",
-            module="api.repositories.repositories_list_default_reviewers",
+            module="namespaces.repositories",
         ),
         "repositories.list_deploy_keys": Operation(
             namespace="repositories",
@@ -2545,7 +2545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List repository deploy keys",
-            module="api.repositories.repositories_list_deploy_keys",
+            module="namespaces.repositories",
         ),
         "repositories.list_effective_default_reviewers": Operation(
             namespace="repositories",
@@ -2555,7 +2555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List effective default reviewers",
-            module="api.repositories.repositories_list_effective_default_reviewers",
+            module="namespaces.repositories",
         ),
         "repositories.list_effective_permissions": Operation(
             namespace="repositories",
@@ -2565,7 +2565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List a repository permissions for a workspace",
-            module="api.repositories.repositories_list_effective_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_forks": Operation(
             namespace="repositories",
@@ -2575,7 +2575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List repository forks",
-            module="api.repositories.repositories_list_forks",
+            module="namespaces.repositories",
         ),
         "repositories.list_group_permissions": Operation(
             namespace="repositories",
@@ -2585,7 +2585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List explicit group permissions for a repository",
-            module="api.repositories.repositories_list_group_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_my_permissions": Operation(
             namespace="repositories",
@@ -2595,7 +2595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List repository permissions in a workspace for a user",
-            module="api.repositories.repositories_list_my_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_public": Operation(
             namespace="repositories",
@@ -2605,7 +2605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List public repositories",
-            module="api.repositories.repositories_list_public",
+            module="namespaces.repositories",
         ),
         "repositories.list_user_permissions": Operation(
             namespace="repositories",
@@ -2615,7 +2615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List explicit user permissions for a repository",
-            module="api.repositories.repositories_list_user_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_watchers": Operation(
             namespace="repositories",
@@ -2625,7 +2625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List repositories watchers",
-            module="api.repositories.repositories_list_watchers",
+            module="namespaces.repositories",
         ),
         "repositories.remove_default_reviewer": Operation(
             namespace="repositories",
@@ -2635,7 +2635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove a user from the default reviewers",
-            module="api.repositories.repositories_remove_default_reviewer",
+            module="namespaces.repositories",
         ),
         "repositories.set_settings_inheritance": Operation(
             namespace="repositories",
@@ -2645,7 +2645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set the inheritance state for repository settings",
-            module="api.repositories.repositories_set_settings_inheritance",
+            module="namespaces.repositories",
         ),
         "repositories.update": Operation(
             namespace="repositories",
@@ -2655,7 +2655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a repository",
-            module="api.repositories.repositories_update",
+            module="namespaces.repositories",
         ),
         "repositories.update_deploy_key": Operation(
             namespace="repositories",
@@ -2665,7 +2665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a repository deploy key",
-            module="api.repositories.repositories_update_deploy_key",
+            module="namespaces.repositories",
         ),
         "repositories.update_group_permission": Operation(
             namespace="repositories",
@@ -2675,7 +2675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update an explicit group permission for a repository",
-            module="api.repositories.repositories_update_group_permission",
+            module="namespaces.repositories",
         ),
         "repositories.update_user_permission": Operation(
             namespace="repositories",
@@ -2685,7 +2685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update an explicit user permission for a repository",
-            module="api.repositories.repositories_update_user_permission",
+            module="namespaces.repositories",
         ),
         "search.search_code_for_team": Operation(
             namespace="search",
@@ -2695,7 +2695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="Search for code in a team's repositories",
-            module="api.search.search_search_code_for_team",
+            module="namespaces.search",
         ),
         "search.search_code_for_user": Operation(
             namespace="search",
@@ -2705,7 +2705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="Search for code in a user's repositories",
-            module="api.search.search_search_code_for_user",
+            module="namespaces.search",
         ),
         "search.search_code_for_workspace": Operation(
             namespace="search",
@@ -2715,7 +2715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="Search for code in a workspace",
-            module="api.search.search_search_code_for_workspace",
+            module="namespaces.search",
         ),
         "snippets.create": Operation(
             namespace="snippets",
@@ -2725,7 +2725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a snippet for a workspace",
-            module="api.snippets.snippets_create",
+            module="namespaces.snippets",
         ),
         "snippets.create_comment": Operation(
             namespace="snippets",
@@ -2735,7 +2735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a comment on a snippet",
-            module="api.snippets.snippets_create_comment",
+            module="namespaces.snippets",
         ),
         "snippets.create_for_current_user": Operation(
             namespace="snippets",
@@ -2745,7 +2745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a snippet",
-            module="api.snippets.snippets_create_for_current_user",
+            module="namespaces.snippets",
         ),
         "snippets.delete": Operation(
             namespace="snippets",
@@ -2755,7 +2755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a snippet",
-            module="api.snippets.snippets_delete",
+            module="namespaces.snippets",
         ),
         "snippets.delete_comment": Operation(
             namespace="snippets",
@@ -2765,7 +2765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a comment on a snippet",
-            module="api.snippets.snippets_delete_comment",
+            module="namespaces.snippets",
         ),
         "snippets.delete_revision": Operation(
             namespace="snippets",
@@ -2775,7 +2775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a previous revision of a snippet",
-            module="api.snippets.snippets_delete_revision",
+            module="namespaces.snippets",
         ),
         "snippets.get": Operation(
             namespace="snippets",
@@ -2785,7 +2785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a snippet",
-            module="api.snippets.snippets_get",
+            module="namespaces.snippets",
         ),
         "snippets.get_comment": Operation(
             namespace="snippets",
@@ -2795,7 +2795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a comment on a snippet",
-            module="api.snippets.snippets_get_comment",
+            module="namespaces.snippets",
         ),
         "snippets.get_commit": Operation(
             namespace="snippets",
@@ -2805,7 +2805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a previous snippet change",
-            module="api.snippets.snippets_get_commit",
+            module="namespaces.snippets",
         ),
         "snippets.get_diff": Operation(
             namespace="snippets",
@@ -2815,7 +2815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get snippet changes between versions",
-            module="api.snippets.snippets_get_diff",
+            module="namespaces.snippets",
         ),
         "snippets.get_file": Operation(
             namespace="snippets",
@@ -2825,7 +2825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a snippet's raw file at HEAD",
-            module="api.snippets.snippets_get_file",
+            module="namespaces.snippets",
         ),
         "snippets.get_patch": Operation(
             namespace="snippets",
@@ -2835,7 +2835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get snippet patch between versions",
-            module="api.snippets.snippets_get_patch",
+            module="namespaces.snippets",
         ),
         "snippets.get_revision": Operation(
             namespace="snippets",
@@ -2845,7 +2845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a previous revision of a snippet",
-            module="api.snippets.snippets_get_revision",
+            module="namespaces.snippets",
         ),
         "snippets.get_revision_file": Operation(
             namespace="snippets",
@@ -2855,7 +2855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a snippet's raw file",
-            module="api.snippets.snippets_get_revision_file",
+            module="namespaces.snippets",
         ),
         "snippets.is_watching": Operation(
             namespace="snippets",
@@ -2865,7 +2865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Check if the current user is watching a snippet",
-            module="api.snippets.snippets_is_watching",
+            module="namespaces.snippets",
         ),
         "snippets.list": Operation(
             namespace="snippets",
@@ -2875,7 +2875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List snippets in a workspace",
-            module="api.snippets.snippets_list",
+            module="namespaces.snippets",
         ),
         "snippets.list_accessible": Operation(
             namespace="snippets",
@@ -2885,7 +2885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List snippets",
-            module="api.snippets.snippets_list_accessible",
+            module="namespaces.snippets",
         ),
         "snippets.list_comments": Operation(
             namespace="snippets",
@@ -2895,7 +2895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List comments on a snippet",
-            module="api.snippets.snippets_list_comments",
+            module="namespaces.snippets",
         ),
         "snippets.list_commits": Operation(
             namespace="snippets",
@@ -2905,7 +2905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List snippet changes",
-            module="api.snippets.snippets_list_commits",
+            module="namespaces.snippets",
         ),
         "snippets.list_watchers": Operation(
             namespace="snippets",
@@ -2915,7 +2915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List users watching a snippet",
-            module="api.snippets.snippets_list_watchers",
+            module="namespaces.snippets",
         ),
         "snippets.unwatch": Operation(
             namespace="snippets",
@@ -2925,7 +2925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop watching a snippet",
-            module="api.snippets.snippets_unwatch",
+            module="namespaces.snippets",
         ),
         "snippets.update": Operation(
             namespace="snippets",
@@ -2935,7 +2935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a snippet",
-            module="api.snippets.snippets_update",
+            module="namespaces.snippets",
         ),
         "snippets.update_comment": Operation(
             namespace="snippets",
@@ -2945,7 +2945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a comment on a snippet",
-            module="api.snippets.snippets_update_comment",
+            module="namespaces.snippets",
         ),
         "snippets.update_revision": Operation(
             namespace="snippets",
@@ -2955,7 +2955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a previous revision of a snippet",
-            module="api.snippets.snippets_update_revision",
+            module="namespaces.snippets",
         ),
         "snippets.watch": Operation(
             namespace="snippets",
@@ -2965,7 +2965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Watch a snippet",
-            module="api.snippets.snippets_watch",
+            module="namespaces.snippets",
         ),
         "source.create_commit": Operation(
             namespace="source",
@@ -2975,7 +2975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a commit by uploading a file",
-            module="api.source.source_create_commit",
+            module="namespaces.source",
         ),
         "source.get": Operation(
             namespace="source",
@@ -2985,7 +2985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get file or directory contents",
-            module="api.source.source_get",
+            module="namespaces.source",
         ),
         "source.get_root": Operation(
             namespace="source",
@@ -2995,7 +2995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get the root directory of the main branch",
-            module="api.source.source_get_root",
+            module="namespaces.source",
         ),
         "source.list_file_history": Operation(
             namespace="source",
@@ -3005,7 +3005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List commits that modified a file",
-            module="api.source.source_list_file_history",
+            module="namespaces.source",
         ),
         "ssh_keys.create": Operation(
             namespace="ssh_keys",
@@ -3015,7 +3015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a new SSH key",
-            module="api.ssh_keys.ssh_keys_create",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.delete": Operation(
             namespace="ssh_keys",
@@ -3025,7 +3025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a SSH key",
-            module="api.ssh_keys.ssh_keys_delete",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.get": Operation(
             namespace="ssh_keys",
@@ -3035,7 +3035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a SSH key",
-            module="api.ssh_keys.ssh_keys_get",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.list": Operation(
             namespace="ssh_keys",
@@ -3045,7 +3045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List SSH keys",
-            module="api.ssh_keys.ssh_keys_list",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.update": Operation(
             namespace="ssh_keys",
@@ -3055,7 +3055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a SSH key",
-            module="api.ssh_keys.ssh_keys_update",
+            module="namespaces.ssh_keys",
         ),
         "users.get": Operation(
             namespace="users",
@@ -3065,7 +3065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a user",
-            module="api.users.users_get",
+            module="namespaces.users",
         ),
         "users.get_current": Operation(
             namespace="users",
@@ -3075,7 +3075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get current user",
-            module="api.users.users_get_current",
+            module="namespaces.users",
         ),
         "users.get_email": Operation(
             namespace="users",
@@ -3085,7 +3085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an email address for current user",
-            module="api.users.users_get_email",
+            module="namespaces.users",
         ),
         "users.list_emails": Operation(
             namespace="users",
@@ -3095,7 +3095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="List email addresses for current user",
-            module="api.users.users_list_emails",
+            module="namespaces.users",
         ),
         "webhooks.create_for_repository": Operation(
             namespace="webhooks",
@@ -3105,7 +3105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a webhook for a repository",
-            module="api.webhooks.webhooks_create_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.create_for_workspace": Operation(
             namespace="webhooks",
@@ -3115,7 +3115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a webhook for a workspace",
-            module="api.webhooks.webhooks_create_for_workspace",
+            module="namespaces.webhooks",
         ),
         "webhooks.delete_for_repository": Operation(
             namespace="webhooks",
@@ -3125,7 +3125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a webhook for a repository",
-            module="api.webhooks.webhooks_delete_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.delete_for_workspace": Operation(
             namespace="webhooks",
@@ -3135,7 +3135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a webhook for a workspace",
-            module="api.webhooks.webhooks_delete_for_workspace",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_for_repository": Operation(
             namespace="webhooks",
@@ -3145,7 +3145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a webhook for a repository",
-            module="api.webhooks.webhooks_get_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_for_workspace": Operation(
             namespace="webhooks",
@@ -3155,7 +3155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a webhook for a workspace",
-            module="api.webhooks.webhooks_get_for_workspace",
+            module="namespaces.webhooks",
         ),
         "webhooks.list_event_types": Operation(
             namespace="webhooks",
@@ -3165,7 +3165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List subscribable webhook types",
-            module="api.webhooks.webhooks_list_event_types",
+            module="namespaces.webhooks",
         ),
         "webhooks.list_for_repository": Operation(
             namespace="webhooks",
@@ -3175,7 +3175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List webhooks for a repository",
-            module="api.webhooks.webhooks_list_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.list_for_workspace": Operation(
             namespace="webhooks",
@@ -3185,7 +3185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List webhooks for a workspace",
-            module="api.webhooks.webhooks_list_for_workspace",
+            module="namespaces.webhooks",
         ),
         "webhooks.list_subject_types": Operation(
             namespace="webhooks",
@@ -3195,7 +3195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a webhook resource",
-            module="api.webhooks.webhooks_list_subject_types",
+            module="namespaces.webhooks",
         ),
         "webhooks.update_for_repository": Operation(
             namespace="webhooks",
@@ -3205,7 +3205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a webhook for a repository",
-            module="api.webhooks.webhooks_update_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.update_for_workspace": Operation(
             namespace="webhooks",
@@ -3215,7 +3215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a webhook for a workspace",
-            module="api.webhooks.webhooks_update_for_workspace",
+            module="namespaces.webhooks",
         ),
         "workspaces.get": Operation(
             namespace="workspaces",
@@ -3225,7 +3225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a workspace",
-            module="api.workspaces.workspaces_get",
+            module="namespaces.workspaces",
         ),
         "workspaces.get_member": Operation(
             namespace="workspaces",
@@ -3235,7 +3235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get user membership for a workspace",
-            module="api.workspaces.workspaces_get_member",
+            module="namespaces.workspaces",
         ),
         "workspaces.get_my_permission": Operation(
             namespace="workspaces",
@@ -3245,7 +3245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get user permission on a workspace",
-            module="api.workspaces.workspaces_get_my_permission",
+            module="namespaces.workspaces",
         ),
         "workspaces.list": Operation(
             namespace="workspaces",
@@ -3255,7 +3255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List workspaces for the current user",
-            module="api.workspaces.workspaces_list",
+            module="namespaces.workspaces",
         ),
         "workspaces.list_legacy": Operation(
             namespace="workspaces",
@@ -3265,7 +3265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List workspaces for user",
-            module="api.workspaces.workspaces_list_legacy",
+            module="namespaces.workspaces",
         ),
         "workspaces.list_members": Operation(
             namespace="workspaces",
@@ -3275,7 +3275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List users in a workspace",
-            module="api.workspaces.workspaces_list_members",
+            module="namespaces.workspaces",
         ),
         "workspaces.list_my_permissions": Operation(
             namespace="workspaces",
@@ -3285,7 +3285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="List workspaces for the current user",
-            module="api.workspaces.workspaces_list_my_permissions",
+            module="namespaces.workspaces",
         ),
         "workspaces.list_permissions": Operation(
             namespace="workspaces",
@@ -3295,7 +3295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List user permissions in a workspace",
-            module="api.workspaces.workspaces_list_permissions",
+            module="namespaces.workspaces",
         ),
         "workspaces.list_repository_permissions": Operation(
             namespace="workspaces",
@@ -3305,7 +3305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="List all repository permissions for a workspace",
-            module="api.workspaces.workspaces_list_repository_permissions",
+            module="namespaces.workspaces",
         ),
         "workspaces.list_system_gpg_keys": Operation(
             namespace="workspaces",
@@ -3315,7 +3315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the workspace system GPG public key(s)",
-            module="api.workspaces.workspaces_list_system_gpg_keys",
+            module="namespaces.workspaces",
         ),
     }
 )

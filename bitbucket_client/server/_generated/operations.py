@@ -15,7 +15,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create project HTTP token",
-            module="api.access_tokens.access_tokens_create_for_project",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.create_for_repository": Operation(
             namespace="access_tokens",
@@ -25,7 +25,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create repository HTTP token",
-            module="api.access_tokens.access_tokens_create_for_repository",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.create_for_user": Operation(
             namespace="access_tokens",
@@ -35,7 +35,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create personal HTTP token",
-            module="api.access_tokens.access_tokens_create_for_user",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.delete_for_project": Operation(
             namespace="access_tokens",
@@ -45,7 +45,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a HTTP token",
-            module="api.access_tokens.access_tokens_delete_for_project",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.delete_for_repository": Operation(
             namespace="access_tokens",
@@ -55,7 +55,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a HTTP token",
-            module="api.access_tokens.access_tokens_delete_for_repository",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.delete_for_user": Operation(
             namespace="access_tokens",
@@ -65,7 +65,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a HTTP token",
-            module="api.access_tokens.access_tokens_delete_for_user",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.get_for_project": Operation(
             namespace="access_tokens",
@@ -75,7 +75,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get HTTP token by ID",
-            module="api.access_tokens.access_tokens_get_for_project",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.get_for_repository": Operation(
             namespace="access_tokens",
@@ -85,7 +85,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get HTTP token by ID",
-            module="api.access_tokens.access_tokens_get_for_repository",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.get_for_user": Operation(
             namespace="access_tokens",
@@ -95,7 +95,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get HTTP token by ID",
-            module="api.access_tokens.access_tokens_get_for_user",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.list_for_project": Operation(
             namespace="access_tokens",
@@ -105,7 +105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get project HTTP tokens",
-            module="api.access_tokens.access_tokens_list_for_project",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.list_for_repository": Operation(
             namespace="access_tokens",
@@ -115,7 +115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository HTTP tokens",
-            module="api.access_tokens.access_tokens_list_for_repository",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.list_for_user": Operation(
             namespace="access_tokens",
@@ -125,7 +125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get personal HTTP tokens",
-            module="api.access_tokens.access_tokens_list_for_user",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.update_for_project": Operation(
             namespace="access_tokens",
@@ -135,7 +135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update HTTP token",
-            module="api.access_tokens.access_tokens_update_for_project",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.update_for_repository": Operation(
             namespace="access_tokens",
@@ -145,7 +145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update HTTP token",
-            module="api.access_tokens.access_tokens_update_for_repository",
+            module="namespaces.access_tokens",
         ),
         "access_tokens.update_for_user": Operation(
             namespace="access_tokens",
@@ -155,7 +155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update HTTP token",
-            module="api.access_tokens.access_tokens_update_for_user",
+            module="namespaces.access_tokens",
         ),
         "admin.clear_default_branch": Operation(
             namespace="admin",
@@ -165,7 +165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Clear default branch",
-            module="api.admin.admin_clear_default_branch",
+            module="namespaces.admin",
         ),
         "admin.clear_sender_address": Operation(
             namespace="admin",
@@ -175,7 +175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update mail configuration",
-            module="api.admin.admin_clear_sender_address",
+            module="namespaces.admin",
         ),
         "admin.create_user_rate_limits": Operation(
             namespace="admin",
@@ -185,7 +185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set rate limit settings for users",
-            module="api.admin.admin_create_user_rate_limits",
+            module="namespaces.admin",
         ),
         "admin.delete_banner": Operation(
             namespace="admin",
@@ -195,7 +195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete announcement banner",
-            module="api.admin.admin_delete_banner",
+            module="namespaces.admin",
         ),
         "admin.delete_mail_config": Operation(
             namespace="admin",
@@ -205,7 +205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete mail configuration",
-            module="api.admin.admin_delete_mail_config",
+            module="namespaces.admin",
         ),
         "admin.delete_mesh_node": Operation(
             namespace="admin",
@@ -215,7 +215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete Mesh node",
-            module="api.admin.admin_delete_mesh_node",
+            module="namespaces.admin",
         ),
         "admin.delete_user_rate_limit": Operation(
             namespace="admin",
@@ -225,7 +225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete user specific rate limit settings",
-            module="api.admin.admin_delete_user_rate_limit",
+            module="namespaces.admin",
         ),
         "admin.dismiss_retention_config_review": Operation(
             namespace="admin",
@@ -235,7 +235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Dismiss retention config notification",
-            module="api.admin.admin_dismiss_retention_config_review",
+            module="namespaces.admin",
         ),
         "admin.get_application_properties": Operation(
             namespace="admin",
@@ -245,7 +245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get application properties",
-            module="api.admin.admin_get_application_properties",
+            module="namespaces.admin",
         ),
         "admin.get_banner": Operation(
             namespace="admin",
@@ -255,7 +255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get announcement banner",
-            module="api.admin.admin_get_banner",
+            module="namespaces.admin",
         ),
         "admin.get_cluster_info": Operation(
             namespace="admin",
@@ -265,7 +265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get cluster node information",
-            module="api.admin.admin_get_cluster_info",
+            module="namespaces.admin",
         ),
         "admin.get_default_branch": Operation(
             namespace="admin",
@@ -275,7 +275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the default branch",
-            module="api.admin.admin_get_default_branch",
+            module="namespaces.admin",
         ),
         "admin.get_license": Operation(
             namespace="admin",
@@ -285,7 +285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get license details",
-            module="api.admin.admin_get_license",
+            module="namespaces.admin",
         ),
         "admin.get_log_level": Operation(
             namespace="admin",
@@ -295,7 +295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get current log level",
-            module="api.admin.admin_get_log_level",
+            module="namespaces.admin",
         ),
         "admin.get_mail_config": Operation(
             namespace="admin",
@@ -305,7 +305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get mail configuration",
-            module="api.admin.admin_get_mail_config",
+            module="namespaces.admin",
         ),
         "admin.get_merge_strategies": Operation(
             namespace="admin",
@@ -315,7 +315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get merge strategies",
-            module="api.admin.admin_get_merge_strategies",
+            module="namespaces.admin",
         ),
         "admin.get_mesh_connectivity_report": Operation(
             namespace="admin",
@@ -325,7 +325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Generate Mesh connectivity report",
-            module="api.admin.admin_get_mesh_connectivity_report",
+            module="namespaces.admin",
         ),
         "admin.get_mesh_control_plane_key": Operation(
             namespace="admin",
@@ -335,7 +335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the control plane PEM",
-            module="api.admin.admin_get_mesh_control_plane_key",
+            module="namespaces.admin",
         ),
         "admin.get_mesh_node": Operation(
             namespace="admin",
@@ -345,7 +345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get Mesh node",
-            module="api.admin.admin_get_mesh_node",
+            module="namespaces.admin",
         ),
         "admin.get_mesh_support_zip": Operation(
             namespace="admin",
@@ -355,7 +355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get support zip for node",
-            module="api.admin.admin_get_mesh_support_zip",
+            module="namespaces.admin",
         ),
         "admin.get_mesh_support_zips": Operation(
             namespace="admin",
@@ -365,7 +365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get support zips for all Mesh nodes",
-            module="api.admin.admin_get_mesh_support_zips",
+            module="namespaces.admin",
         ),
         "admin.get_rate_limit_history": Operation(
             namespace="admin",
@@ -375,7 +375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get rate limit history",
-            module="api.admin.admin_get_rate_limit_history",
+            module="namespaces.admin",
         ),
         "admin.get_rate_limit_settings": Operation(
             namespace="admin",
@@ -385,7 +385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get rate limit settings",
-            module="api.admin.admin_get_rate_limit_settings",
+            module="namespaces.admin",
         ),
         "admin.get_repository_archive_policy": Operation(
             namespace="admin",
@@ -395,7 +395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository archive policy",
-            module="api.admin.admin_get_repository_archive_policy",
+            module="namespaces.admin",
         ),
         "admin.get_repository_delete_policy": Operation(
             namespace="admin",
@@ -405,7 +405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository delete policy",
-            module="api.admin.admin_get_repository_delete_policy",
+            module="namespaces.admin",
         ),
         "admin.get_root_log_level": Operation(
             namespace="admin",
@@ -415,7 +415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get root log level",
-            module="api.admin.admin_get_root_log_level",
+            module="namespaces.admin",
         ),
         "admin.get_sender_address": Operation(
             namespace="admin",
@@ -425,7 +425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get server mail address",
-            module="api.admin.admin_get_sender_address",
+            module="namespaces.admin",
         ),
         "admin.get_user_rate_limit": Operation(
             namespace="admin",
@@ -435,7 +435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get user specific rate limit settings",
-            module="api.admin.admin_get_user_rate_limit",
+            module="namespaces.admin",
         ),
         "admin.list_mesh_nodes": Operation(
             namespace="admin",
@@ -445,7 +445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get all registered Mesh nodes",
-            module="api.admin.admin_list_mesh_nodes",
+            module="namespaces.admin",
         ),
         "admin.list_user_rate_limits": Operation(
             namespace="admin",
@@ -455,7 +455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get rate limit settings for user",
-            module="api.admin.admin_list_user_rate_limits",
+            module="namespaces.admin",
         ),
         "admin.register_mesh_node": Operation(
             namespace="admin",
@@ -465,7 +465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Register new Mesh node",
-            module="api.admin.admin_register_mesh_node",
+            module="namespaces.admin",
         ),
         "admin.set_banner": Operation(
             namespace="admin",
@@ -475,7 +475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update/Set announcement banner",
-            module="api.admin.admin_set_banner",
+            module="namespaces.admin",
         ),
         "admin.set_default_branch": Operation(
             namespace="admin",
@@ -485,7 +485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update/Set default branch",
-            module="api.admin.admin_set_default_branch",
+            module="namespaces.admin",
         ),
         "admin.set_log_level": Operation(
             namespace="admin",
@@ -495,7 +495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set log level",
-            module="api.admin.admin_set_log_level",
+            module="namespaces.admin",
         ),
         "admin.set_mail_config": Operation(
             namespace="admin",
@@ -505,7 +505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update mail configuration",
-            module="api.admin.admin_set_mail_config",
+            module="namespaces.admin",
         ),
         "admin.set_rate_limit_settings": Operation(
             namespace="admin",
@@ -515,7 +515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set rate limit",
-            module="api.admin.admin_set_rate_limit_settings",
+            module="namespaces.admin",
         ),
         "admin.set_repository_archive_policy": Operation(
             namespace="admin",
@@ -525,7 +525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update repository archive policy",
-            module="api.admin.admin_set_repository_archive_policy",
+            module="namespaces.admin",
         ),
         "admin.set_repository_delete_policy": Operation(
             namespace="admin",
@@ -535,7 +535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update the repository delete policy",
-            module="api.admin.admin_set_repository_delete_policy",
+            module="namespaces.admin",
         ),
         "admin.set_root_log_level": Operation(
             namespace="admin",
@@ -545,7 +545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set root log level",
-            module="api.admin.admin_set_root_log_level",
+            module="namespaces.admin",
         ),
         "admin.set_sender_address": Operation(
             namespace="admin",
@@ -555,7 +555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update server mail address",
-            module="api.admin.admin_set_sender_address",
+            module="namespaces.admin",
         ),
         "admin.set_user_rate_limit": Operation(
             namespace="admin",
@@ -565,7 +565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set rate limit settings for user",
-            module="api.admin.admin_set_user_rate_limit",
+            module="namespaces.admin",
         ),
         "admin.update_license": Operation(
             namespace="admin",
@@ -575,7 +575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update license",
-            module="api.admin.admin_update_license",
+            module="namespaces.admin",
         ),
         "admin.update_merge_strategies": Operation(
             namespace="admin",
@@ -585,7 +585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update merge strategies",
-            module="api.admin.admin_update_merge_strategies",
+            module="namespaces.admin",
         ),
         "admin.update_mesh_node": Operation(
             namespace="admin",
@@ -595,7 +595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update Mesh node",
-            module="api.admin.admin_update_mesh_node",
+            module="namespaces.admin",
         ),
         "authentication.create_idp": Operation(
             namespace="authentication",
@@ -605,7 +605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create IdP configuration",
-            module="api.authentication.authentication_create_idp",
+            module="namespaces.authentication",
         ),
         "authentication.delete_idp": Operation(
             namespace="authentication",
@@ -615,7 +615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete IdP configuration",
-            module="api.authentication.authentication_delete_idp",
+            module="namespaces.authentication",
         ),
         "authentication.get_basic_auth_config": Operation(
             namespace="authentication",
@@ -625,7 +625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get basic auth configuration",
-            module="api.authentication.authentication_get_basic_auth_config",
+            module="namespaces.authentication",
         ),
         "authentication.get_idp": Operation(
             namespace="authentication",
@@ -635,7 +635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get IdP configuration",
-            module="api.authentication.authentication_get_idp",
+            module="namespaces.authentication",
         ),
         "authentication.get_login_options": Operation(
             namespace="authentication",
@@ -645,7 +645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get available login options",
-            module="api.authentication.authentication_get_login_options",
+            module="namespaces.authentication",
         ),
         "authentication.get_sso_config": Operation(
             namespace="authentication",
@@ -655,7 +655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get SSO configuration",
-            module="api.authentication.authentication_get_sso_config",
+            module="namespaces.authentication",
         ),
         "authentication.list_idps": Operation(
             namespace="authentication",
@@ -665,7 +665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get all configured IdPs",
-            module="api.authentication.authentication_list_idps",
+            module="namespaces.authentication",
         ),
         "authentication.list_jit_users": Operation(
             namespace="authentication",
@@ -675,7 +675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get all JIT provisioned users",
-            module="api.authentication.authentication_list_jit_users",
+            module="namespaces.authentication",
         ),
         "authentication.update_basic_auth_config": Operation(
             namespace="authentication",
@@ -685,7 +685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update basic auth configuration",
-            module="api.authentication.authentication_update_basic_auth_config",
+            module="namespaces.authentication",
         ),
         "authentication.update_idp": Operation(
             namespace="authentication",
@@ -695,7 +695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update IdP configuration",
-            module="api.authentication.authentication_update_idp",
+            module="namespaces.authentication",
         ),
         "authentication.update_sso_config": Operation(
             namespace="authentication",
@@ -705,7 +705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update SSO configuration",
-            module="api.authentication.authentication_update_sso_config",
+            module="namespaces.authentication",
         ),
         "branch_restrictions.create_for_project": Operation(
             namespace="branch_restrictions",
@@ -715,7 +715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create multiple ref restrictions",
-            module="api.branch_restrictions.branch_restrictions_create_for_project",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.create_for_repository": Operation(
             namespace="branch_restrictions",
@@ -725,7 +725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create multiple ref restrictions",
-            module="api.branch_restrictions.branch_restrictions_create_for_repository",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.delete_for_project": Operation(
             namespace="branch_restrictions",
@@ -735,7 +735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a ref restriction",
-            module="api.branch_restrictions.branch_restrictions_delete_for_project",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.delete_for_repository": Operation(
             namespace="branch_restrictions",
@@ -745,7 +745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a ref restriction",
-            module="api.branch_restrictions.branch_restrictions_delete_for_repository",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.get_for_project": Operation(
             namespace="branch_restrictions",
@@ -755,7 +755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a ref restriction",
-            module="api.branch_restrictions.branch_restrictions_get_for_project",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.get_for_repository": Operation(
             namespace="branch_restrictions",
@@ -765,7 +765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a ref restriction",
-            module="api.branch_restrictions.branch_restrictions_get_for_repository",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.list_for_project": Operation(
             namespace="branch_restrictions",
@@ -775,7 +775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search for ref restrictions",
-            module="api.branch_restrictions.branch_restrictions_list_for_project",
+            module="namespaces.branch_restrictions",
         ),
         "branch_restrictions.list_for_repository": Operation(
             namespace="branch_restrictions",
@@ -785,7 +785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search for ref restrictions",
-            module="api.branch_restrictions.branch_restrictions_list_for_repository",
+            module="namespaces.branch_restrictions",
         ),
         "builds.create_required_build": Operation(
             namespace="builds",
@@ -795,7 +795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a required builds merge check",
-            module="api.builds.builds_create_required_build",
+            module="namespaces.builds",
         ),
         "builds.create_status": Operation(
             namespace="builds",
@@ -805,7 +805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Store a build status",
-            module="api.builds.builds_create_status",
+            module="namespaces.builds",
         ),
         "builds.create_status_legacy": Operation(
             namespace="builds",
@@ -815,7 +815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Create build status for commit",
-            module="api.builds.builds_create_status_legacy",
+            module="namespaces.builds",
         ),
         "builds.delete_required_build": Operation(
             namespace="builds",
@@ -825,7 +825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a required builds merge check",
-            module="api.builds.builds_delete_required_build",
+            module="namespaces.builds",
         ),
         "builds.delete_status": Operation(
             namespace="builds",
@@ -835,7 +835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a specific build status",
-            module="api.builds.builds_delete_status",
+            module="namespaces.builds",
         ),
         "builds.get_capabilities": Operation(
             namespace="builds",
@@ -845,7 +845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get build capabilities",
-            module="api.builds.builds_get_capabilities",
+            module="namespaces.builds",
         ),
         "builds.get_stats": Operation(
             namespace="builds",
@@ -855,7 +855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get build status statistics for commit",
-            module="api.builds.builds_get_stats",
+            module="namespaces.builds",
         ),
         "builds.get_stats_for_commits": Operation(
             namespace="builds",
@@ -865,7 +865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get build status statistics for multiple commits",
-            module="api.builds.builds_get_stats_for_commits",
+            module="namespaces.builds",
         ),
         "builds.get_status": Operation(
             namespace="builds",
@@ -875,7 +875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a specific build status",
-            module="api.builds.builds_get_status",
+            module="namespaces.builds",
         ),
         "builds.list_required_builds": Operation(
             namespace="builds",
@@ -885,7 +885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get required builds merge checks",
-            module="api.builds.builds_list_required_builds",
+            module="namespaces.builds",
         ),
         "builds.list_statuses_legacy": Operation(
             namespace="builds",
@@ -895,7 +895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=True,
             summary="Get build statuses for commit",
-            module="api.builds.builds_list_statuses_legacy",
+            module="namespaces.builds",
         ),
         "builds.update_required_build": Operation(
             namespace="builds",
@@ -905,7 +905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a required builds merge check",
-            module="api.builds.builds_update_required_build",
+            module="namespaces.builds",
         ),
         "commits.add_comment_reaction": Operation(
             namespace="commits",
@@ -915,7 +915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="React to a comment",
-            module="api.commits.commits_add_comment_reaction",
+            module="namespaces.commits",
         ),
         "commits.compare_changes": Operation(
             namespace="commits",
@@ -925,7 +925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Compare commits",
-            module="api.commits.commits_compare_changes",
+            module="namespaces.commits",
         ),
         "commits.compare_commits": Operation(
             namespace="commits",
@@ -935,7 +935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get accessible commits",
-            module="api.commits.commits_compare_commits",
+            module="namespaces.commits",
         ),
         "commits.compare_diff": Operation(
             namespace="commits",
@@ -945,7 +945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get diff between commits",
-            module="api.commits.commits_compare_diff",
+            module="namespaces.commits",
         ),
         "commits.compare_diff_stats_summary": Operation(
             namespace="commits",
@@ -955,7 +955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Retrieve the diff stats summary between commits",
-            module="api.commits.commits_compare_diff_stats_summary",
+            module="namespaces.commits",
         ),
         "commits.create_comment": Operation(
             namespace="commits",
@@ -965,7 +965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a new commit comment",
-            module="api.commits.commits_create_comment",
+            module="namespaces.commits",
         ),
         "commits.delete_comment": Operation(
             namespace="commits",
@@ -975,7 +975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a commit comment",
-            module="api.commits.commits_delete_comment",
+            module="namespaces.commits",
         ),
         "commits.get": Operation(
             namespace="commits",
@@ -985,7 +985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get commit by ID",
-            module="api.commits.commits_get",
+            module="namespaces.commits",
         ),
         "commits.get_comment": Operation(
             namespace="commits",
@@ -995,7 +995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a commit comment",
-            module="api.commits.commits_get_comment",
+            module="namespaces.commits",
         ),
         "commits.get_diff": Operation(
             namespace="commits",
@@ -1005,7 +1005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get diff between revisions",
-            module="api.commits.commits_get_diff",
+            module="namespaces.commits",
         ),
         "commits.get_diff_stats_summary": Operation(
             namespace="commits",
@@ -1015,7 +1015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get diff stats summary between revisions",
-            module="api.commits.commits_get_diff_stats_summary",
+            module="namespaces.commits",
         ),
         "commits.get_merge_base": Operation(
             namespace="commits",
@@ -1025,7 +1025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the common ancestor between two commits",
-            module="api.commits.commits_get_merge_base",
+            module="namespaces.commits",
         ),
         "commits.get_patch": Operation(
             namespace="commits",
@@ -1035,7 +1035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get patch content at revision",
-            module="api.commits.commits_get_patch",
+            module="namespaces.commits",
         ),
         "commits.get_raw_diff": Operation(
             namespace="commits",
@@ -1045,7 +1045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get raw diff for path",
-            module="api.commits.commits_get_raw_diff",
+            module="namespaces.commits",
         ),
         "commits.get_raw_diff_for_path": Operation(
             namespace="commits",
@@ -1055,7 +1055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get raw diff for path",
-            module="api.commits.commits_get_raw_diff_for_path",
+            module="namespaces.commits",
         ),
         "commits.list": Operation(
             namespace="commits",
@@ -1065,7 +1065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get commits",
-            module="api.commits.commits_list",
+            module="namespaces.commits",
         ),
         "commits.list_changes": Operation(
             namespace="commits",
@@ -1075,7 +1075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get changes in commit",
-            module="api.commits.commits_list_changes",
+            module="namespaces.commits",
         ),
         "commits.list_changes_between": Operation(
             namespace="commits",
@@ -1085,7 +1085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get changes made in commit",
-            module="api.commits.commits_list_changes_between",
+            module="namespaces.commits",
         ),
         "commits.list_comments": Operation(
             namespace="commits",
@@ -1095,7 +1095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search for commit comments",
-            module="api.commits.commits_list_comments",
+            module="namespaces.commits",
         ),
         "commits.remove_comment_reaction": Operation(
             namespace="commits",
@@ -1105,7 +1105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove a reaction from comment",
-            module="api.commits.commits_remove_comment_reaction",
+            module="namespaces.commits",
         ),
         "commits.unwatch": Operation(
             namespace="commits",
@@ -1115,7 +1115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop watching commit",
-            module="api.commits.commits_unwatch",
+            module="namespaces.commits",
         ),
         "commits.update_comment": Operation(
             namespace="commits",
@@ -1125,7 +1125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a commit comment",
-            module="api.commits.commits_update_comment",
+            module="namespaces.commits",
         ),
         "commits.watch": Operation(
             namespace="commits",
@@ -1135,7 +1135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Watch commit",
-            module="api.commits.commits_watch",
+            module="namespaces.commits",
         ),
         "dashboard.get_inbox_pullrequest_count": Operation(
             namespace="dashboard",
@@ -1145,7 +1145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get total number of pull requests in inbox",
-            module="api.dashboard.dashboard_get_inbox_pullrequest_count",
+            module="namespaces.dashboard",
         ),
         "dashboard.list_inbox_pullrequests": Operation(
             namespace="dashboard",
@@ -1155,7 +1155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull requests in inbox",
-            module="api.dashboard.dashboard_list_inbox_pullrequests",
+            module="namespaces.dashboard",
         ),
         "dashboard.list_pullrequest_suggestions": Operation(
             namespace="dashboard",
@@ -1165,7 +1165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull request suggestions",
-            module="api.dashboard.dashboard_list_pullrequest_suggestions",
+            module="namespaces.dashboard",
         ),
         "dashboard.list_pullrequests": Operation(
             namespace="dashboard",
@@ -1175,7 +1175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull requests for a user",
-            module="api.dashboard.dashboard_list_pullrequests",
+            module="namespaces.dashboard",
         ),
         "deployments.create_or_update": Operation(
             namespace="deployments",
@@ -1185,7 +1185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create or update a deployment",
-            module="api.deployments.deployments_create_or_update",
+            module="namespaces.deployments",
         ),
         "deployments.delete": Operation(
             namespace="deployments",
@@ -1195,7 +1195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a deployment",
-            module="api.deployments.deployments_delete",
+            module="namespaces.deployments",
         ),
         "deployments.get": Operation(
             namespace="deployments",
@@ -1205,7 +1205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a deployment",
-            module="api.deployments.deployments_get",
+            module="namespaces.deployments",
         ),
         "deployments.get_capabilities": Operation(
             namespace="deployments",
@@ -1215,7 +1215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get deployment capabilities",
-            module="api.deployments.deployments_get_capabilities",
+            module="namespaces.deployments",
         ),
         "gpg_keys.create": Operation(
             namespace="gpg_keys",
@@ -1225,7 +1225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a GPG key",
-            module="api.gpg_keys.gpg_keys_create",
+            module="namespaces.gpg_keys",
         ),
         "gpg_keys.delete": Operation(
             namespace="gpg_keys",
@@ -1235,7 +1235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a GPG key",
-            module="api.gpg_keys.gpg_keys_delete",
+            module="namespaces.gpg_keys",
         ),
         "gpg_keys.delete_all": Operation(
             namespace="gpg_keys",
@@ -1245,7 +1245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete all GPG keys for user",
-            module="api.gpg_keys.gpg_keys_delete_all",
+            module="namespaces.gpg_keys",
         ),
         "gpg_keys.list": Operation(
             namespace="gpg_keys",
@@ -1255,7 +1255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all GPG keys",
-            module="api.gpg_keys.gpg_keys_list",
+            module="namespaces.gpg_keys",
         ),
         "groups.add_user": Operation(
             namespace="groups",
@@ -1265,7 +1265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Add user to group",
-            module="api.groups.groups_add_user",
+            module="namespaces.groups",
         ),
         "groups.add_users": Operation(
             namespace="groups",
@@ -1275,7 +1275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add multiple users to group",
-            module="api.groups.groups_add_users",
+            module="namespaces.groups",
         ),
         "groups.create": Operation(
             namespace="groups",
@@ -1285,7 +1285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create group",
-            module="api.groups.groups_create",
+            module="namespaces.groups",
         ),
         "groups.delete": Operation(
             namespace="groups",
@@ -1295,7 +1295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove group",
-            module="api.groups.groups_delete",
+            module="namespaces.groups",
         ),
         "groups.list": Operation(
             namespace="groups",
@@ -1305,7 +1305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups",
-            module="api.groups.groups_list",
+            module="namespaces.groups",
         ),
         "groups.list_members": Operation(
             namespace="groups",
@@ -1315,7 +1315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get group members",
-            module="api.groups.groups_list_members",
+            module="namespaces.groups",
         ),
         "groups.list_names": Operation(
             namespace="groups",
@@ -1325,7 +1325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get group names",
-            module="api.groups.groups_list_names",
+            module="namespaces.groups",
         ),
         "groups.list_non_members": Operation(
             namespace="groups",
@@ -1335,7 +1335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get members not in group",
-            module="api.groups.groups_list_non_members",
+            module="namespaces.groups",
         ),
         "groups.remove_user": Operation(
             namespace="groups",
@@ -1345,7 +1345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Remove user from group",
-            module="api.groups.groups_remove_user",
+            module="namespaces.groups",
         ),
         "hook_scripts.create": Operation(
             namespace="hook_scripts",
@@ -1355,7 +1355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a new hook script",
-            module="api.hook_scripts.hook_scripts_create",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.delete": Operation(
             namespace="hook_scripts",
@@ -1365,7 +1365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a hook script.",
-            module="api.hook_scripts.hook_scripts_delete",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.get": Operation(
             namespace="hook_scripts",
@@ -1375,7 +1375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a hook script",
-            module="api.hook_scripts.hook_scripts_get",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.get_content": Operation(
             namespace="hook_scripts",
@@ -1385,7 +1385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get hook script content",
-            module="api.hook_scripts.hook_scripts_get_content",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.list_for_project": Operation(
             namespace="hook_scripts",
@@ -1395,7 +1395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get configured hook scripts",
-            module="api.hook_scripts.hook_scripts_list_for_project",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.list_for_repository": Operation(
             namespace="hook_scripts",
@@ -1405,7 +1405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get hook scripts",
-            module="api.hook_scripts.hook_scripts_list_for_repository",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.remove_for_project": Operation(
             namespace="hook_scripts",
@@ -1415,7 +1415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove a hook script",
-            module="api.hook_scripts.hook_scripts_remove_for_project",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.remove_for_repository": Operation(
             namespace="hook_scripts",
@@ -1425,7 +1425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove a hook script",
-            module="api.hook_scripts.hook_scripts_remove_for_repository",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.set_for_project": Operation(
             namespace="hook_scripts",
@@ -1435,7 +1435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create/update a hook script",
-            module="api.hook_scripts.hook_scripts_set_for_project",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.set_for_repository": Operation(
             namespace="hook_scripts",
@@ -1445,7 +1445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create/update a hook script",
-            module="api.hook_scripts.hook_scripts_set_for_repository",
+            module="namespaces.hook_scripts",
         ),
         "hook_scripts.update": Operation(
             namespace="hook_scripts",
@@ -1455,7 +1455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a hook script",
-            module="api.hook_scripts.hook_scripts_update",
+            module="namespaces.hook_scripts",
         ),
         "jira.create_issue": Operation(
             namespace="jira",
@@ -1465,7 +1465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create Jira Issue",
-            module="api.jira.jira_create_issue",
+            module="namespaces.jira",
         ),
         "jira.get_project_entity_link": Operation(
             namespace="jira",
@@ -1475,7 +1475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get entity link",
-            module="api.jira.jira_get_project_entity_link",
+            module="namespaces.jira",
         ),
         "jira.list_issue_commits": Operation(
             namespace="jira",
@@ -1485,7 +1485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get changesets for issue key",
-            module="api.jira.jira_list_issue_commits",
+            module="namespaces.jira",
         ),
         "jira.list_pullrequest_issues": Operation(
             namespace="jira",
@@ -1495,7 +1495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get issues for a pull request",
-            module="api.jira.jira_list_pullrequest_issues",
+            module="namespaces.jira",
         ),
         "labels.get": Operation(
             namespace="labels",
@@ -1505,7 +1505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get label",
-            module="api.labels.labels_get",
+            module="namespaces.labels",
         ),
         "labels.list": Operation(
             namespace="labels",
@@ -1515,7 +1515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all labels",
-            module="api.labels.labels_list",
+            module="namespaces.labels",
         ),
         "labels.list_labeled_items": Operation(
             namespace="labels",
@@ -1525,7 +1525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get labelables for label",
-            module="api.labels.labels_list_labeled_items",
+            module="namespaces.labels",
         ),
         "markup.preview": Operation(
             namespace="markup",
@@ -1535,7 +1535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Preview markdown render",
-            module="api.markup.markup_preview",
+            module="namespaces.markup",
         ),
         "migration.cancel_export_job": Operation(
             namespace="migration",
@@ -1545,7 +1545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Cancel export job",
-            module="api.migration.migration_cancel_export_job",
+            module="namespaces.migration",
         ),
         "migration.cancel_import_job": Operation(
             namespace="migration",
@@ -1555,7 +1555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Cancel import job",
-            module="api.migration.migration_cancel_import_job",
+            module="namespaces.migration",
         ),
         "migration.cancel_mesh_job": Operation(
             namespace="migration",
@@ -1565,7 +1565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Cancel Mesh migration job",
-            module="api.migration.migration_cancel_mesh_job",
+            module="namespaces.migration",
         ),
         "migration.get_active_mesh_job_summary": Operation(
             namespace="migration",
@@ -1575,7 +1575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get summary for Mesh migration job",
-            module="api.migration.migration_get_active_mesh_job_summary",
+            module="namespaces.migration",
         ),
         "migration.get_export_job": Operation(
             namespace="migration",
@@ -1585,7 +1585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get export job details",
-            module="api.migration.migration_get_export_job",
+            module="namespaces.migration",
         ),
         "migration.get_import_job": Operation(
             namespace="migration",
@@ -1595,7 +1595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get import job status",
-            module="api.migration.migration_get_import_job",
+            module="namespaces.migration",
         ),
         "migration.get_mesh_job": Operation(
             namespace="migration",
@@ -1605,7 +1605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get Mesh migration job details",
-            module="api.migration.migration_get_mesh_job",
+            module="namespaces.migration",
         ),
         "migration.get_mesh_job_summary": Operation(
             namespace="migration",
@@ -1615,7 +1615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get Mesh migration job summary",
-            module="api.migration.migration_get_mesh_job_summary",
+            module="namespaces.migration",
         ),
         "migration.list_export_job_messages": Operation(
             namespace="migration",
@@ -1625,7 +1625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get job messages",
-            module="api.migration.migration_list_export_job_messages",
+            module="namespaces.migration",
         ),
         "migration.list_import_job_messages": Operation(
             namespace="migration",
@@ -1635,7 +1635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get import job messages",
-            module="api.migration.migration_list_import_job_messages",
+            module="namespaces.migration",
         ),
         "migration.list_mesh_job_messages": Operation(
             namespace="migration",
@@ -1645,7 +1645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get Mesh migration job messages",
-            module="api.migration.migration_list_mesh_job_messages",
+            module="namespaces.migration",
         ),
         "migration.list_mesh_job_summaries": Operation(
             namespace="migration",
@@ -1655,7 +1655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all Mesh migration job summaries",
-            module="api.migration.migration_list_mesh_job_summaries",
+            module="namespaces.migration",
         ),
         "migration.preview_export": Operation(
             namespace="migration",
@@ -1665,7 +1665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Preview export",
-            module="api.migration.migration_preview_export",
+            module="namespaces.migration",
         ),
         "migration.preview_mesh_migration": Operation(
             namespace="migration",
@@ -1675,7 +1675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Preview Mesh migration",
-            module="api.migration.migration_preview_mesh_migration",
+            module="namespaces.migration",
         ),
         "migration.search_mesh_repositories": Operation(
             namespace="migration",
@@ -1685,7 +1685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find repositories by Mesh migration state",
-            module="api.migration.migration_search_mesh_repositories",
+            module="namespaces.migration",
         ),
         "migration.start_export": Operation(
             namespace="migration",
@@ -1695,7 +1695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start export job",
-            module="api.migration.migration_start_export",
+            module="namespaces.migration",
         ),
         "migration.start_import": Operation(
             namespace="migration",
@@ -1705,7 +1705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start import job",
-            module="api.migration.migration_start_import",
+            module="namespaces.migration",
         ),
         "migration.start_mesh_migration": Operation(
             namespace="migration",
@@ -1715,7 +1715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start Mesh migration job",
-            module="api.migration.migration_start_mesh_migration",
+            module="namespaces.migration",
         ),
         "mirroring.accept_request": Operation(
             namespace="mirroring",
@@ -1725,7 +1725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Accept a mirroring request",
-            module="api.mirroring.mirroring_accept_request",
+            module="namespaces.mirroring",
         ),
         "mirroring.add_mirrored_project": Operation(
             namespace="mirroring",
@@ -1735,7 +1735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add project to be mirrored",
-            module="api.mirroring.mirroring_add_mirrored_project",
+            module="namespaces.mirroring",
         ),
         "mirroring.add_mirrored_projects": Operation(
             namespace="mirroring",
@@ -1745,7 +1745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add multiple projects to be mirrored",
-            module="api.mirroring.mirroring_add_mirrored_projects",
+            module="namespaces.mirroring",
         ),
         "mirroring.authenticate": Operation(
             namespace="mirroring",
@@ -1755,7 +1755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Authenticate on behalf of a user",
-            module="api.mirroring.mirroring_authenticate",
+            module="namespaces.mirroring",
         ),
         "mirroring.create_request": Operation(
             namespace="mirroring",
@@ -1765,7 +1765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a mirroring request",
-            module="api.mirroring.mirroring_create_request",
+            module="namespaces.mirroring",
         ),
         "mirroring.delete_mirror": Operation(
             namespace="mirroring",
@@ -1775,7 +1775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete mirror by ID",
-            module="api.mirroring.mirroring_delete_mirror",
+            module="namespaces.mirroring",
         ),
         "mirroring.delete_request": Operation(
             namespace="mirroring",
@@ -1785,7 +1785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a mirroring request",
-            module="api.mirroring.mirroring_delete_request",
+            module="namespaces.mirroring",
         ),
         "mirroring.end_rolling_upgrade": Operation(
             namespace="mirroring",
@@ -1795,7 +1795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="End ZDU upgrade on mirror farm",
-            module="api.mirroring.mirroring_end_rolling_upgrade",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_analytics_settings": Operation(
             namespace="mirroring",
@@ -1805,7 +1805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get analytics settings from upstream",
-            module="api.mirroring.mirroring_get_analytics_settings",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_mirror": Operation(
             namespace="mirroring",
@@ -1815,7 +1815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get mirror by ID",
-            module="api.mirroring.mirroring_get_mirror",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_mirrored_repository": Operation(
             namespace="mirroring",
@@ -1825,7 +1825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get clone URLs",
-            module="api.mirroring.mirroring_get_mirrored_repository",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_mode": Operation(
             namespace="mirroring",
@@ -1835,7 +1835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get mirror mode",
-            module="api.mirroring.mirroring_get_mode",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_preferred_mirror": Operation(
             namespace="mirroring",
@@ -1845,7 +1845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get preferred mirror",
-            module="api.mirroring.mirroring_get_preferred_mirror",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_project": Operation(
             namespace="mirroring",
@@ -1855,7 +1855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get project",
-            module="api.mirroring.mirroring_get_project",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_ref_changes_queue_count": Operation(
             namespace="mirroring",
@@ -1865,7 +1865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get total number of items in ref changes queue",
-            module="api.mirroring.mirroring_get_ref_changes_queue_count",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_repository": Operation(
             namespace="mirroring",
@@ -1875,7 +1875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get content hash for a repository",
-            module="api.mirroring.mirroring_get_repository",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_repository_lock_owner": Operation(
             namespace="mirroring",
@@ -1885,7 +1885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the repository lock owner for the syncing process",
-            module="api.mirroring.mirroring_get_repository_lock_owner",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_repository_sync_status": Operation(
             namespace="mirroring",
@@ -1895,7 +1895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Gets information about the mirrored repository",
-            module="api.mirroring.mirroring_get_repository_sync_status",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_request": Operation(
             namespace="mirroring",
@@ -1905,7 +1905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a mirroring request",
-            module="api.mirroring.mirroring_get_request",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_sync_progress": Operation(
             namespace="mirroring",
@@ -1915,7 +1915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get synchronization progress state",
-            module="api.mirroring.mirroring_get_sync_progress",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_upstream_server": Operation(
             namespace="mirroring",
@@ -1925,7 +1925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get upstream server",
-            module="api.mirroring.mirroring_get_upstream_server",
+            module="namespaces.mirroring",
         ),
         "mirroring.get_upstream_settings": Operation(
             namespace="mirroring",
@@ -1935,7 +1935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get upstream settings",
-            module="api.mirroring.mirroring_get_upstream_settings",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_farm_nodes": Operation(
             namespace="mirroring",
@@ -1945,7 +1945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get farm nodes",
-            module="api.mirroring.mirroring_list_farm_nodes",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_mirrored_projects": Operation(
             namespace="mirroring",
@@ -1955,7 +1955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get mirrored project IDs",
-            module="api.mirroring.mirroring_list_mirrored_projects",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_mirrors": Operation(
             namespace="mirroring",
@@ -1965,7 +1965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all mirrors",
-            module="api.mirroring.mirroring_list_mirrors",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_out_of_sync_repositories": Operation(
             namespace="mirroring",
@@ -1975,7 +1975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get out-of-sync repositories",
-            module="api.mirroring.mirroring_list_out_of_sync_repositories",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_project_repositories": Operation(
             namespace="mirroring",
@@ -1985,7 +1985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get hashes for repositories in project",
-            module="api.mirroring.mirroring_list_project_repositories",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_ref_changes_queue": Operation(
             namespace="mirroring",
@@ -1995,7 +1995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get items in ref changes queue",
-            module="api.mirroring.mirroring_list_ref_changes_queue",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_repositories": Operation(
             namespace="mirroring",
@@ -2005,7 +2005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get content hashes for repositories",
-            module="api.mirroring.mirroring_list_repositories",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_repository_lock_owners": Operation(
             namespace="mirroring",
@@ -2015,7 +2015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get all the repository lock owners for the syncing process",
-            module="api.mirroring.mirroring_list_repository_lock_owners",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_repository_mirrors": Operation(
             namespace="mirroring",
@@ -2025,7 +2025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get mirrors for repository",
-            module="api.mirroring.mirroring_list_repository_mirrors",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_repository_sync_statuses": Operation(
             namespace="mirroring",
@@ -2035,7 +2035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get sync status of repositories",
-            module="api.mirroring.mirroring_list_repository_sync_statuses",
+            module="namespaces.mirroring",
         ),
         "mirroring.list_requests": Operation(
             namespace="mirroring",
@@ -2045,7 +2045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get mirroring requests",
-            module="api.mirroring.mirroring_list_requests",
+            module="namespaces.mirroring",
         ),
         "mirroring.publish_event": Operation(
             namespace="mirroring",
@@ -2055,7 +2055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Publish RepositoryMirrorEvent",
-            module="api.mirroring.mirroring_publish_event",
+            module="namespaces.mirroring",
         ),
         "mirroring.reject_request": Operation(
             namespace="mirroring",
@@ -2065,7 +2065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Reject a mirroring request",
-            module="api.mirroring.mirroring_reject_request",
+            module="namespaces.mirroring",
         ),
         "mirroring.remove_mirrored_project": Operation(
             namespace="mirroring",
@@ -2075,7 +2075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop mirroring project",
-            module="api.mirroring.mirroring_remove_mirrored_project",
+            module="namespaces.mirroring",
         ),
         "mirroring.remove_preferred_mirror": Operation(
             namespace="mirroring",
@@ -2085,7 +2085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove preferred mirror",
-            module="api.mirroring.mirroring_remove_preferred_mirror",
+            module="namespaces.mirroring",
         ),
         "mirroring.set_mode": Operation(
             namespace="mirroring",
@@ -2095,7 +2095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update mirror mode",
-            module="api.mirroring.mirroring_set_mode",
+            module="namespaces.mirroring",
         ),
         "mirroring.set_preferred_mirror": Operation(
             namespace="mirroring",
@@ -2105,7 +2105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set preferred mirror",
-            module="api.mirroring.mirroring_set_preferred_mirror",
+            module="namespaces.mirroring",
         ),
         "mirroring.start_rolling_upgrade": Operation(
             namespace="mirroring",
@@ -2115,7 +2115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start ZDU upgrade on mirror farm",
-            module="api.mirroring.mirroring_start_rolling_upgrade",
+            module="namespaces.mirroring",
         ),
         "mirroring.update_upstream_settings": Operation(
             namespace="mirroring",
@@ -2125,7 +2125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update upstream settings",
-            module="api.mirroring.mirroring_update_upstream_settings",
+            module="namespaces.mirroring",
         ),
         "mirroring.upgrade_mirror": Operation(
             namespace="mirroring",
@@ -2135,7 +2135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Upgrade mirror server",
-            module="api.mirroring.mirroring_upgrade_mirror",
+            module="namespaces.mirroring",
         ),
         "permissions.list_group_permissions": Operation(
             namespace="permissions",
@@ -2145,7 +2145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups with a global permission",
-            module="api.permissions.permissions_list_group_permissions",
+            module="namespaces.permissions",
         ),
         "permissions.list_groups_without_permission": Operation(
             namespace="permissions",
@@ -2155,7 +2155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups with no global permission",
-            module="api.permissions.permissions_list_groups_without_permission",
+            module="namespaces.permissions",
         ),
         "permissions.list_user_permissions": Operation(
             namespace="permissions",
@@ -2165,7 +2165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users with a global permission",
-            module="api.permissions.permissions_list_user_permissions",
+            module="namespaces.permissions",
         ),
         "permissions.list_users_without_permission": Operation(
             namespace="permissions",
@@ -2175,7 +2175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users with no global permission",
-            module="api.permissions.permissions_list_users_without_permission",
+            module="namespaces.permissions",
         ),
         "permissions.revoke_group_permissions": Operation(
             namespace="permissions",
@@ -2185,7 +2185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke all global permissions for group",
-            module="api.permissions.permissions_revoke_group_permissions",
+            module="namespaces.permissions",
         ),
         "permissions.revoke_user_permissions": Operation(
             namespace="permissions",
@@ -2195,7 +2195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke all global permissions for user",
-            module="api.permissions.permissions_revoke_user_permissions",
+            module="namespaces.permissions",
         ),
         "permissions.set_group_permission": Operation(
             namespace="permissions",
@@ -2205,7 +2205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update global permission for group",
-            module="api.permissions.permissions_set_group_permission",
+            module="namespaces.permissions",
         ),
         "permissions.set_user_permission": Operation(
             namespace="permissions",
@@ -2215,7 +2215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update global permission for user",
-            module="api.permissions.permissions_set_user_permission",
+            module="namespaces.permissions",
         ),
         "projects.add_access_key": Operation(
             namespace="projects",
@@ -2225,7 +2225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add project SSH key",
-            module="api.projects.projects_add_access_key",
+            module="namespaces.projects",
         ),
         "projects.create": Operation(
             namespace="projects",
@@ -2235,7 +2235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a new project",
-            module="api.projects.projects_create",
+            module="namespaces.projects",
         ),
         "projects.create_default_reviewer_condition": Operation(
             namespace="projects",
@@ -2245,7 +2245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create default reviewer",
-            module="api.projects.projects_create_default_reviewer_condition",
+            module="namespaces.projects",
         ),
         "projects.create_default_task": Operation(
             namespace="projects",
@@ -2255,7 +2255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a default task",
-            module="api.projects.projects_create_default_task",
+            module="namespaces.projects",
         ),
         "projects.create_reviewer_group": Operation(
             namespace="projects",
@@ -2265,7 +2265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create reviewer group",
-            module="api.projects.projects_create_reviewer_group",
+            module="namespaces.projects",
         ),
         "projects.create_settings_restriction": Operation(
             namespace="projects",
@@ -2275,7 +2275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Enforce project restriction",
-            module="api.projects.projects_create_settings_restriction",
+            module="namespaces.projects",
         ),
         "projects.delete": Operation(
             namespace="projects",
@@ -2285,7 +2285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete project",
-            module="api.projects.projects_delete",
+            module="namespaces.projects",
         ),
         "projects.delete_all_default_tasks": Operation(
             namespace="projects",
@@ -2295,7 +2295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Deletes all default tasks for the project",
-            module="api.projects.projects_delete_all_default_tasks",
+            module="namespaces.projects",
         ),
         "projects.delete_auto_decline_settings": Operation(
             namespace="projects",
@@ -2305,7 +2305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete auto decline settings",
-            module="api.projects.projects_delete_auto_decline_settings",
+            module="namespaces.projects",
         ),
         "projects.delete_auto_merge_settings": Operation(
             namespace="projects",
@@ -2315,7 +2315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete pull request auto-merge settings",
-            module="api.projects.projects_delete_auto_merge_settings",
+            module="namespaces.projects",
         ),
         "projects.delete_default_reviewer_condition": Operation(
             namespace="projects",
@@ -2325,7 +2325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove default reviewer",
-            module="api.projects.projects_delete_default_reviewer_condition",
+            module="namespaces.projects",
         ),
         "projects.delete_default_task": Operation(
             namespace="projects",
@@ -2335,7 +2335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a specific default task",
-            module="api.projects.projects_delete_default_task",
+            module="namespaces.projects",
         ),
         "projects.delete_reviewer_group": Operation(
             namespace="projects",
@@ -2345,7 +2345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete reviewer group",
-            module="api.projects.projects_delete_reviewer_group",
+            module="namespaces.projects",
         ),
         "projects.delete_settings_restriction": Operation(
             namespace="projects",
@@ -2355,7 +2355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop enforcing project restriction",
-            module="api.projects.projects_delete_settings_restriction",
+            module="namespaces.projects",
         ),
         "projects.get": Operation(
             namespace="projects",
@@ -2365,7 +2365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a project",
-            module="api.projects.projects_get",
+            module="namespaces.projects",
         ),
         "projects.get_access_key": Operation(
             namespace="projects",
@@ -2375,7 +2375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get project SSH key",
-            module="api.projects.projects_get_access_key",
+            module="namespaces.projects",
         ),
         "projects.get_auto_decline_settings": Operation(
             namespace="projects",
@@ -2385,7 +2385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get auto decline settings",
-            module="api.projects.projects_get_auto_decline_settings",
+            module="namespaces.projects",
         ),
         "projects.get_auto_merge_settings": Operation(
             namespace="projects",
@@ -2395,7 +2395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get pull request auto-merge settings",
-            module="api.projects.projects_get_auto_merge_settings",
+            module="namespaces.projects",
         ),
         "projects.get_avatar": Operation(
             namespace="projects",
@@ -2405,7 +2405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get avatar for project",
-            module="api.projects.projects_get_avatar",
+            module="namespaces.projects",
         ),
         "projects.get_default_permission": Operation(
             namespace="projects",
@@ -2415,7 +2415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Check default project permission",
-            module="api.projects.projects_get_default_permission",
+            module="namespaces.projects",
         ),
         "projects.get_merge_strategies": Operation(
             namespace="projects",
@@ -2425,7 +2425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get merge strategy",
-            module="api.projects.projects_get_merge_strategies",
+            module="namespaces.projects",
         ),
         "projects.get_reviewer_group": Operation(
             namespace="projects",
@@ -2435,7 +2435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get reviewer group",
-            module="api.projects.projects_get_reviewer_group",
+            module="namespaces.projects",
         ),
         "projects.get_settings_restriction": Operation(
             namespace="projects",
@@ -2445,7 +2445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get enforcing project setting",
-            module="api.projects.projects_get_settings_restriction",
+            module="namespaces.projects",
         ),
         "projects.list": Operation(
             namespace="projects",
@@ -2455,7 +2455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get projects",
-            module="api.projects.projects_list",
+            module="namespaces.projects",
         ),
         "projects.list_access_keys": Operation(
             namespace="projects",
@@ -2465,7 +2465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get SSH key",
-            module="api.projects.projects_list_access_keys",
+            module="namespaces.projects",
         ),
         "projects.list_default_reviewer_conditions": Operation(
             namespace="projects",
@@ -2475,7 +2475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get default reviewers",
-            module="api.projects.projects_list_default_reviewer_conditions",
+            module="namespaces.projects",
         ),
         "projects.list_default_tasks": Operation(
             namespace="projects",
@@ -2485,7 +2485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get a page of default tasks",
-            module="api.projects.projects_list_default_tasks",
+            module="namespaces.projects",
         ),
         "projects.list_group_permissions": Operation(
             namespace="projects",
@@ -2495,7 +2495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups with permission to project",
-            module="api.projects.projects_list_group_permissions",
+            module="namespaces.projects",
         ),
         "projects.list_groups_without_permission": Operation(
             namespace="projects",
@@ -2505,7 +2505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups without project permission",
-            module="api.projects.projects_list_groups_without_permission",
+            module="namespaces.projects",
         ),
         "projects.list_reviewer_groups": Operation(
             namespace="projects",
@@ -2515,7 +2515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all reviewer groups",
-            module="api.projects.projects_list_reviewer_groups",
+            module="namespaces.projects",
         ),
         "projects.list_settings_restrictions": Operation(
             namespace="projects",
@@ -2525,7 +2525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all enforcing project settings",
-            module="api.projects.projects_list_settings_restrictions",
+            module="namespaces.projects",
         ),
         "projects.list_user_permissions": Operation(
             namespace="projects",
@@ -2535,7 +2535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users with permission to project",
-            module="api.projects.projects_list_user_permissions",
+            module="namespaces.projects",
         ),
         "projects.list_users_without_permission": Operation(
             namespace="projects",
@@ -2545,7 +2545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users without project permission",
-            module="api.projects.projects_list_users_without_permission",
+            module="namespaces.projects",
         ),
         "projects.revoke_access_key": Operation(
             namespace="projects",
@@ -2555,7 +2555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke project SSH key",
-            module="api.projects.projects_revoke_access_key",
+            module="namespaces.projects",
         ),
         "projects.revoke_all_permissions": Operation(
             namespace="projects",
@@ -2565,7 +2565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke project permissions",
-            module="api.projects.projects_revoke_all_permissions",
+            module="namespaces.projects",
         ),
         "projects.revoke_group_permissions": Operation(
             namespace="projects",
@@ -2575,7 +2575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke group project permission",
-            module="api.projects.projects_revoke_group_permissions",
+            module="namespaces.projects",
         ),
         "projects.revoke_user_permissions": Operation(
             namespace="projects",
@@ -2585,7 +2585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke user project permission",
-            module="api.projects.projects_revoke_user_permissions",
+            module="namespaces.projects",
         ),
         "projects.search_permissions": Operation(
             namespace="projects",
@@ -2595,7 +2595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Search project permissions",
-            module="api.projects.projects_search_permissions",
+            module="namespaces.projects",
         ),
         "projects.set_access_key_permission": Operation(
             namespace="projects",
@@ -2605,7 +2605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update project SSH key permission",
-            module="api.projects.projects_set_access_key_permission",
+            module="namespaces.projects",
         ),
         "projects.set_auto_decline_settings": Operation(
             namespace="projects",
@@ -2615,7 +2615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create/Update auto decline settings",
-            module="api.projects.projects_set_auto_decline_settings",
+            module="namespaces.projects",
         ),
         "projects.set_auto_merge_settings": Operation(
             namespace="projects",
@@ -2625,7 +2625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create or update the pull request auto-merge settings",
-            module="api.projects.projects_set_auto_merge_settings",
+            module="namespaces.projects",
         ),
         "projects.set_default_permission": Operation(
             namespace="projects",
@@ -2635,7 +2635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Grant project permission",
-            module="api.projects.projects_set_default_permission",
+            module="namespaces.projects",
         ),
         "projects.set_group_permission": Operation(
             namespace="projects",
@@ -2645,7 +2645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update group project permission",
-            module="api.projects.projects_set_group_permission",
+            module="namespaces.projects",
         ),
         "projects.set_user_permission": Operation(
             namespace="projects",
@@ -2655,7 +2655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update user project permission",
-            module="api.projects.projects_set_user_permission",
+            module="namespaces.projects",
         ),
         "projects.update": Operation(
             namespace="projects",
@@ -2665,7 +2665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update project",
-            module="api.projects.projects_update",
+            module="namespaces.projects",
         ),
         "projects.update_default_reviewer_condition": Operation(
             namespace="projects",
@@ -2675,7 +2675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update the default reviewer",
-            module="api.projects.projects_update_default_reviewer_condition",
+            module="namespaces.projects",
         ),
         "projects.update_default_task": Operation(
             namespace="projects",
@@ -2685,7 +2685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a default task",
-            module="api.projects.projects_update_default_task",
+            module="namespaces.projects",
         ),
         "projects.update_merge_strategies": Operation(
             namespace="projects",
@@ -2695,7 +2695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update merge strategy",
-            module="api.projects.projects_update_merge_strategies",
+            module="namespaces.projects",
         ),
         "projects.update_reviewer_group": Operation(
             namespace="projects",
@@ -2705,7 +2705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update reviewer group attributes",
-            module="api.projects.projects_update_reviewer_group",
+            module="namespaces.projects",
         ),
         "projects.upload_avatar": Operation(
             namespace="projects",
@@ -2715,7 +2715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update project avatar",
-            module="api.projects.projects_upload_avatar",
+            module="namespaces.projects",
         ),
         "pullrequests.add_comment_reaction": Operation(
             namespace="pullrequests",
@@ -2725,7 +2725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="React to a PR comment",
-            module="api.pullrequests.pullrequests_add_comment_reaction",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.add_participant": Operation(
             namespace="pullrequests",
@@ -2735,7 +2735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Assign pull request participant role",
-            module="api.pullrequests.pullrequests_add_participant",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.apply_suggestion": Operation(
             namespace="pullrequests",
@@ -2745,7 +2745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Apply pull request suggestion",
-            module="api.pullrequests.pullrequests_apply_suggestion",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.approve": Operation(
             namespace="pullrequests",
@@ -2755,7 +2755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Approve pull request",
-            module="api.pullrequests.pullrequests_approve",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.auto_merge": Operation(
             namespace="pullrequests",
@@ -2765,7 +2765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Auto-merge pull request",
-            module="api.pullrequests.pullrequests_auto_merge",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.can_merge": Operation(
             namespace="pullrequests",
@@ -2775,7 +2775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Test if pull request can be merged",
-            module="api.pullrequests.pullrequests_can_merge",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.can_rebase": Operation(
             namespace="pullrequests",
@@ -2785,7 +2785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Check PR rebase precondition",
-            module="api.pullrequests.pullrequests_can_rebase",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.cancel_auto_merge": Operation(
             namespace="pullrequests",
@@ -2795,7 +2795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Cancel auto-merge for pull request",
-            module="api.pullrequests.pullrequests_cancel_auto_merge",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.complete_review": Operation(
             namespace="pullrequests",
@@ -2805,7 +2805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Complete pull request review",
-            module="api.pullrequests.pullrequests_complete_review",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.create": Operation(
             namespace="pullrequests",
@@ -2815,7 +2815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create pull request",
-            module="api.pullrequests.pullrequests_create",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.create_blocker_comment": Operation(
             namespace="pullrequests",
@@ -2825,7 +2825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add new blocker comment",
-            module="api.pullrequests.pullrequests_create_blocker_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.create_comment": Operation(
             namespace="pullrequests",
@@ -2835,7 +2835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add pull request comment",
-            module="api.pullrequests.pullrequests_create_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.decline": Operation(
             namespace="pullrequests",
@@ -2845,7 +2845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Decline pull request",
-            module="api.pullrequests.pullrequests_decline",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.delete": Operation(
             namespace="pullrequests",
@@ -2855,7 +2855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete pull request",
-            module="api.pullrequests.pullrequests_delete",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.delete_blocker_comment": Operation(
             namespace="pullrequests",
@@ -2865,7 +2865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete pull request comment",
-            module="api.pullrequests.pullrequests_delete_blocker_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.delete_comment": Operation(
             namespace="pullrequests",
@@ -2875,7 +2875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a pull request comment",
-            module="api.pullrequests.pullrequests_delete_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.discard_review": Operation(
             namespace="pullrequests",
@@ -2885,7 +2885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Discard pull request review",
-            module="api.pullrequests.pullrequests_discard_review",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get": Operation(
             namespace="pullrequests",
@@ -2895,7 +2895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get pull request",
-            module="api.pullrequests.pullrequests_get",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_auto_merge": Operation(
             namespace="pullrequests",
@@ -2905,7 +2905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get auto-merge request for pull request",
-            module="api.pullrequests.pullrequests_get_auto_merge",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_blocker_comment": Operation(
             namespace="pullrequests",
@@ -2915,7 +2915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get pull request comment",
-            module="api.pullrequests.pullrequests_get_blocker_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_comment": Operation(
             namespace="pullrequests",
@@ -2925,7 +2925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a pull request comment",
-            module="api.pullrequests.pullrequests_get_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_commit_message_suggestion": Operation(
             namespace="pullrequests",
@@ -2935,7 +2935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get commit message suggestion",
-            module="api.pullrequests.pullrequests_get_commit_message_suggestion",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_diff": Operation(
             namespace="pullrequests",
@@ -2945,7 +2945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stream a diff within a pull request",
-            module="api.pullrequests.pullrequests_get_diff",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_diff_stats_summary": Operation(
             namespace="pullrequests",
@@ -2955,7 +2955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get diff stats summary for pull request",
-            module="api.pullrequests.pullrequests_get_diff_stats_summary",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_merge_base": Operation(
             namespace="pullrequests",
@@ -2965,7 +2965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get the common ancestor between the latest commits of the source and target branches of the pull request",
-            module="api.pullrequests.pullrequests_get_merge_base",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_patch": Operation(
             namespace="pullrequests",
@@ -2975,7 +2975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stream pull request as patch",
-            module="api.pullrequests.pullrequests_get_patch",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_raw_diff": Operation(
             namespace="pullrequests",
@@ -2985,7 +2985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stream raw pull request diff",
-            module="api.pullrequests.pullrequests_get_raw_diff",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.get_review": Operation(
             namespace="pullrequests",
@@ -2995,7 +2995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull request comment thread",
-            module="api.pullrequests.pullrequests_get_review",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list": Operation(
             namespace="pullrequests",
@@ -3005,7 +3005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull requests for repository",
-            module="api.pullrequests.pullrequests_list",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_activity": Operation(
             namespace="pullrequests",
@@ -3015,7 +3015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull request activity",
-            module="api.pullrequests.pullrequests_list_activity",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_blocker_comments": Operation(
             namespace="pullrequests",
@@ -3025,7 +3025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search pull request comments",
-            module="api.pullrequests.pullrequests_list_blocker_comments",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_changes": Operation(
             namespace="pullrequests",
@@ -3035,7 +3035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Gets pull request changes",
-            module="api.pullrequests.pullrequests_list_changes",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_comments": Operation(
             namespace="pullrequests",
@@ -3045,7 +3045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull request comments for path",
-            module="api.pullrequests.pullrequests_list_comments",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_commits": Operation(
             namespace="pullrequests",
@@ -3055,7 +3055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull request commits",
-            module="api.pullrequests.pullrequests_list_commits",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_default_reviewers": Operation(
             namespace="pullrequests",
@@ -3065,7 +3065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get required reviewers for PR creation",
-            module="api.pullrequests.pullrequests_list_default_reviewers",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_for_commit": Operation(
             namespace="pullrequests",
@@ -3075,7 +3075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository pull requests containing commit",
-            module="api.pullrequests.pullrequests_list_for_commit",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.list_participants": Operation(
             namespace="pullrequests",
@@ -3085,7 +3085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get pull request participants",
-            module="api.pullrequests.pullrequests_list_participants",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.merge": Operation(
             namespace="pullrequests",
@@ -3095,7 +3095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Merge pull request",
-            module="api.pullrequests.pullrequests_merge",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.rebase": Operation(
             namespace="pullrequests",
@@ -3105,7 +3105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Rebase pull request",
-            module="api.pullrequests.pullrequests_rebase",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.remove_comment_reaction": Operation(
             namespace="pullrequests",
@@ -3115,7 +3115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove a reaction from a PR comment",
-            module="api.pullrequests.pullrequests_remove_comment_reaction",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.reopen": Operation(
             namespace="pullrequests",
@@ -3125,7 +3125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Re-open pull request",
-            module="api.pullrequests.pullrequests_reopen",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.search_participants": Operation(
             namespace="pullrequests",
@@ -3135,7 +3135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search pull request participants",
-            module="api.pullrequests.pullrequests_search_participants",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.set_participant_status": Operation(
             namespace="pullrequests",
@@ -3145,7 +3145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Change pull request status",
-            module="api.pullrequests.pullrequests_set_participant_status",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.unapprove": Operation(
             namespace="pullrequests",
@@ -3155,7 +3155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Unapprove pull request",
-            module="api.pullrequests.pullrequests_unapprove",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.unassign_participant": Operation(
             namespace="pullrequests",
@@ -3165,7 +3165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Unassign pull request participant",
-            module="api.pullrequests.pullrequests_unassign_participant",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.unassign_participant_by_username": Operation(
             namespace="pullrequests",
@@ -3175,7 +3175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Unassign pull request participant",
-            module="api.pullrequests.pullrequests_unassign_participant_by_username",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.unwatch": Operation(
             namespace="pullrequests",
@@ -3185,7 +3185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop watching pull request",
-            module="api.pullrequests.pullrequests_unwatch",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.update": Operation(
             namespace="pullrequests",
@@ -3195,7 +3195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update pull request metadata",
-            module="api.pullrequests.pullrequests_update",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.update_blocker_comment": Operation(
             namespace="pullrequests",
@@ -3205,7 +3205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update pull request comment",
-            module="api.pullrequests.pullrequests_update_blocker_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.update_comment": Operation(
             namespace="pullrequests",
@@ -3215,7 +3215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update pull request comment",
-            module="api.pullrequests.pullrequests_update_comment",
+            module="namespaces.pullrequests",
         ),
         "pullrequests.watch": Operation(
             namespace="pullrequests",
@@ -3225,7 +3225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Watch pull request",
-            module="api.pullrequests.pullrequests_watch",
+            module="namespaces.pullrequests",
         ),
         "refs.create_branch": Operation(
             namespace="refs",
@@ -3235,7 +3235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create branch",
-            module="api.refs.refs_create_branch",
+            module="namespaces.refs",
         ),
         "refs.create_branch_via_utils": Operation(
             namespace="refs",
@@ -3245,7 +3245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create branch",
-            module="api.refs.refs_create_branch_via_utils",
+            module="namespaces.refs",
         ),
         "refs.create_tag": Operation(
             namespace="refs",
@@ -3255,7 +3255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create tag",
-            module="api.refs.refs_create_tag",
+            module="namespaces.refs",
         ),
         "refs.create_tag_via_git": Operation(
             namespace="refs",
@@ -3265,7 +3265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create tag",
-            module="api.refs.refs_create_tag_via_git",
+            module="namespaces.refs",
         ),
         "refs.delete_branch": Operation(
             namespace="refs",
@@ -3275,7 +3275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete branch",
-            module="api.refs.refs_delete_branch",
+            module="namespaces.refs",
         ),
         "refs.delete_tag": Operation(
             namespace="refs",
@@ -3285,7 +3285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete tag",
-            module="api.refs.refs_delete_tag",
+            module="namespaces.refs",
         ),
         "refs.get_tag": Operation(
             namespace="refs",
@@ -3295,7 +3295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get tag",
-            module="api.refs.refs_get_tag",
+            module="namespaces.refs",
         ),
         "refs.list_branches": Operation(
             namespace="refs",
@@ -3305,7 +3305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find branches",
-            module="api.refs.refs_list_branches",
+            module="namespaces.refs",
         ),
         "refs.list_branches_for_commit": Operation(
             namespace="refs",
@@ -3315,7 +3315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get branch",
-            module="api.refs.refs_list_branches_for_commit",
+            module="namespaces.refs",
         ),
         "refs.list_branches_with_activity": Operation(
             namespace="refs",
@@ -3325,7 +3325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get branches with ref change activities for repository",
-            module="api.refs.refs_list_branches_with_activity",
+            module="namespaces.refs",
         ),
         "refs.list_change_activities": Operation(
             namespace="refs",
@@ -3335,7 +3335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get ref change activity",
-            module="api.refs.refs_list_change_activities",
+            module="namespaces.refs",
         ),
         "refs.list_tags": Operation(
             namespace="refs",
@@ -3345,7 +3345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find tag",
-            module="api.refs.refs_list_tags",
+            module="namespaces.refs",
         ),
         "reports.add_annotations": Operation(
             namespace="reports",
@@ -3355,7 +3355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add Code Insights annotations",
-            module="api.reports.reports_add_annotations",
+            module="namespaces.reports",
         ),
         "reports.create_or_update": Operation(
             namespace="reports",
@@ -3365,7 +3365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create a Code Insights report",
-            module="api.reports.reports_create_or_update",
+            module="namespaces.reports",
         ),
         "reports.create_or_update_annotation": Operation(
             namespace="reports",
@@ -3375,7 +3375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create or replace a Code Insights annotation",
-            module="api.reports.reports_create_or_update_annotation",
+            module="namespaces.reports",
         ),
         "reports.delete": Operation(
             namespace="reports",
@@ -3385,7 +3385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a Code Insights report",
-            module="api.reports.reports_delete",
+            module="namespaces.reports",
         ),
         "reports.delete_annotations": Operation(
             namespace="reports",
@@ -3395,7 +3395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete Code Insights annotations",
-            module="api.reports.reports_delete_annotations",
+            module="namespaces.reports",
         ),
         "reports.get": Operation(
             namespace="reports",
@@ -3405,7 +3405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a Code Insights report",
-            module="api.reports.reports_get",
+            module="namespaces.reports",
         ),
         "reports.list": Operation(
             namespace="reports",
@@ -3415,7 +3415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all Code Insights reports for a commit",
-            module="api.reports.reports_list",
+            module="namespaces.reports",
         ),
         "reports.list_annotations": Operation(
             namespace="reports",
@@ -3425,7 +3425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get Code Insights annotations for a report",
-            module="api.reports.reports_list_annotations",
+            module="namespaces.reports",
         ),
         "reports.list_annotations_for_commit": Operation(
             namespace="reports",
@@ -3435,7 +3435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get Code Insights annotations for a commit",
-            module="api.reports.reports_list_annotations_for_commit",
+            module="namespaces.reports",
         ),
         "repositories.add_access_key": Operation(
             namespace="repositories",
@@ -3445,7 +3445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add repository SSH key",
-            module="api.repositories.repositories_add_access_key",
+            module="namespaces.repositories",
         ),
         "repositories.add_label": Operation(
             namespace="repositories",
@@ -3455,7 +3455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add repository label",
-            module="api.repositories.repositories_add_label",
+            module="namespaces.repositories",
         ),
         "repositories.create": Operation(
             namespace="repositories",
@@ -3465,7 +3465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create repository",
-            module="api.repositories.repositories_create",
+            module="namespaces.repositories",
         ),
         "repositories.create_default_reviewer_condition": Operation(
             namespace="repositories",
@@ -3475,7 +3475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create default reviewers condition",
-            module="api.repositories.repositories_create_default_reviewer_condition",
+            module="namespaces.repositories",
         ),
         "repositories.create_default_task": Operation(
             namespace="repositories",
@@ -3485,7 +3485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add a default task",
-            module="api.repositories.repositories_create_default_task",
+            module="namespaces.repositories",
         ),
         "repositories.create_reviewer_group": Operation(
             namespace="repositories",
@@ -3495,7 +3495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create reviewer group",
-            module="api.repositories.repositories_create_reviewer_group",
+            module="namespaces.repositories",
         ),
         "repositories.delete": Operation(
             namespace="repositories",
@@ -3505,7 +3505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete repository",
-            module="api.repositories.repositories_delete",
+            module="namespaces.repositories",
         ),
         "repositories.delete_all_default_tasks": Operation(
             namespace="repositories",
@@ -3515,7 +3515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Deletes all default tasks for the repository",
-            module="api.repositories.repositories_delete_all_default_tasks",
+            module="namespaces.repositories",
         ),
         "repositories.delete_attachment": Operation(
             namespace="repositories",
@@ -3525,7 +3525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an attachment",
-            module="api.repositories.repositories_delete_attachment",
+            module="namespaces.repositories",
         ),
         "repositories.delete_attachment_metadata": Operation(
             namespace="repositories",
@@ -3535,7 +3535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete attachment metadata",
-            module="api.repositories.repositories_delete_attachment_metadata",
+            module="namespaces.repositories",
         ),
         "repositories.delete_auto_decline_settings": Operation(
             namespace="repositories",
@@ -3545,7 +3545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete auto decline settings",
-            module="api.repositories.repositories_delete_auto_decline_settings",
+            module="namespaces.repositories",
         ),
         "repositories.delete_auto_merge_settings": Operation(
             namespace="repositories",
@@ -3555,7 +3555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete pull request auto-merge settings",
-            module="api.repositories.repositories_delete_auto_merge_settings",
+            module="namespaces.repositories",
         ),
         "repositories.delete_default_reviewer_condition": Operation(
             namespace="repositories",
@@ -3565,7 +3565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a default reviewer condition",
-            module="api.repositories.repositories_delete_default_reviewer_condition",
+            module="namespaces.repositories",
         ),
         "repositories.delete_default_task": Operation(
             namespace="repositories",
@@ -3575,7 +3575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a specific default task",
-            module="api.repositories.repositories_delete_default_task",
+            module="namespaces.repositories",
         ),
         "repositories.delete_reviewer_group": Operation(
             namespace="repositories",
@@ -3585,7 +3585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete reviewer group",
-            module="api.repositories.repositories_delete_reviewer_group",
+            module="namespaces.repositories",
         ),
         "repositories.fork": Operation(
             namespace="repositories",
@@ -3595,7 +3595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Fork repository",
-            module="api.repositories.repositories_fork",
+            module="namespaces.repositories",
         ),
         "repositories.get": Operation(
             namespace="repositories",
@@ -3605,7 +3605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository",
-            module="api.repositories.repositories_get",
+            module="namespaces.repositories",
         ),
         "repositories.get_access_key": Operation(
             namespace="repositories",
@@ -3615,7 +3615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository SSH key",
-            module="api.repositories.repositories_get_access_key",
+            module="namespaces.repositories",
         ),
         "repositories.get_attachment": Operation(
             namespace="repositories",
@@ -3625,7 +3625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get an attachment",
-            module="api.repositories.repositories_get_attachment",
+            module="namespaces.repositories",
         ),
         "repositories.get_attachment_metadata": Operation(
             namespace="repositories",
@@ -3635,7 +3635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get attachment metadata",
-            module="api.repositories.repositories_get_attachment_metadata",
+            module="namespaces.repositories",
         ),
         "repositories.get_auto_decline_settings": Operation(
             namespace="repositories",
@@ -3645,7 +3645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get auto decline settings",
-            module="api.repositories.repositories_get_auto_decline_settings",
+            module="namespaces.repositories",
         ),
         "repositories.get_auto_merge_settings": Operation(
             namespace="repositories",
@@ -3655,7 +3655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get pull request auto-merge settings",
-            module="api.repositories.repositories_get_auto_merge_settings",
+            module="namespaces.repositories",
         ),
         "repositories.get_default_branch": Operation(
             namespace="repositories",
@@ -3665,7 +3665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository default branch",
-            module="api.repositories.repositories_get_default_branch",
+            module="namespaces.repositories",
         ),
         "repositories.get_default_branch_legacy": Operation(
             namespace="repositories",
@@ -3675,7 +3675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Get default branch",
-            module="api.repositories.repositories_get_default_branch_legacy",
+            module="namespaces.repositories",
         ),
         "repositories.get_pullrequest_settings": Operation(
             namespace="repositories",
@@ -3685,7 +3685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get pull request settings",
-            module="api.repositories.repositories_get_pullrequest_settings",
+            module="namespaces.repositories",
         ),
         "repositories.get_reviewer_group": Operation(
             namespace="repositories",
@@ -3695,7 +3695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get reviewer group",
-            module="api.repositories.repositories_get_reviewer_group",
+            module="namespaces.repositories",
         ),
         "repositories.get_sync_status": Operation(
             namespace="repositories",
@@ -3705,7 +3705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get synchronization status",
-            module="api.repositories.repositories_get_sync_status",
+            module="namespaces.repositories",
         ),
         "repositories.list": Operation(
             namespace="repositories",
@@ -3715,7 +3715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repositories for project",
-            module="api.repositories.repositories_list",
+            module="namespaces.repositories",
         ),
         "repositories.list_access_keys": Operation(
             namespace="repositories",
@@ -3725,7 +3725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository SSH keys",
-            module="api.repositories.repositories_list_access_keys",
+            module="namespaces.repositories",
         ),
         "repositories.list_default_reviewer_conditions": Operation(
             namespace="repositories",
@@ -3735,7 +3735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get configured default reviewers",
-            module="api.repositories.repositories_list_default_reviewer_conditions",
+            module="namespaces.repositories",
         ),
         "repositories.list_default_tasks": Operation(
             namespace="repositories",
@@ -3745,7 +3745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get a page of default tasks",
-            module="api.repositories.repositories_list_default_tasks",
+            module="namespaces.repositories",
         ),
         "repositories.list_forks": Operation(
             namespace="repositories",
@@ -3755,7 +3755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository forks",
-            module="api.repositories.repositories_list_forks",
+            module="namespaces.repositories",
         ),
         "repositories.list_group_permissions": Operation(
             namespace="repositories",
@@ -3765,7 +3765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups with permission to repository",
-            module="api.repositories.repositories_list_group_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_groups_without_permission": Operation(
             namespace="repositories",
@@ -3775,7 +3775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups without repository permission",
-            module="api.repositories.repositories_list_groups_without_permission",
+            module="namespaces.repositories",
         ),
         "repositories.list_labels": Operation(
             namespace="repositories",
@@ -3785,7 +3785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository labels",
-            module="api.repositories.repositories_list_labels",
+            module="namespaces.repositories",
         ),
         "repositories.list_recently_accessed": Operation(
             namespace="repositories",
@@ -3795,7 +3795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get recently accessed repositories",
-            module="api.repositories.repositories_list_recently_accessed",
+            module="namespaces.repositories",
         ),
         "repositories.list_related": Operation(
             namespace="repositories",
@@ -3805,7 +3805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get related repository",
-            module="api.repositories.repositories_list_related",
+            module="namespaces.repositories",
         ),
         "repositories.list_reviewer_group_users": Operation(
             namespace="repositories",
@@ -3815,7 +3815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get reviewer group users",
-            module="api.repositories.repositories_list_reviewer_group_users",
+            module="namespaces.repositories",
         ),
         "repositories.list_reviewer_groups": Operation(
             namespace="repositories",
@@ -3825,7 +3825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all reviewer groups",
-            module="api.repositories.repositories_list_reviewer_groups",
+            module="namespaces.repositories",
         ),
         "repositories.list_user_permissions": Operation(
             namespace="repositories",
@@ -3835,7 +3835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users with permission to repository",
-            module="api.repositories.repositories_list_user_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.list_users_without_permission": Operation(
             namespace="repositories",
@@ -3845,7 +3845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users without repository permission",
-            module="api.repositories.repositories_list_users_without_permission",
+            module="namespaces.repositories",
         ),
         "repositories.remove_label": Operation(
             namespace="repositories",
@@ -3855,7 +3855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove repository label",
-            module="api.repositories.repositories_remove_label",
+            module="namespaces.repositories",
         ),
         "repositories.retry_creation": Operation(
             namespace="repositories",
@@ -3865,7 +3865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Retry repository creation",
-            module="api.repositories.repositories_retry_creation",
+            module="namespaces.repositories",
         ),
         "repositories.revoke_access_key": Operation(
             namespace="repositories",
@@ -3875,7 +3875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke repository SSH key",
-            module="api.repositories.repositories_revoke_access_key",
+            module="namespaces.repositories",
         ),
         "repositories.revoke_all_permissions": Operation(
             namespace="repositories",
@@ -3885,7 +3885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke all repository permissions for users and groups",
-            module="api.repositories.repositories_revoke_all_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.revoke_group_permissions": Operation(
             namespace="repositories",
@@ -3895,7 +3895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke group repository permission",
-            module="api.repositories.repositories_revoke_group_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.revoke_user_permissions": Operation(
             namespace="repositories",
@@ -3905,7 +3905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke user repository permission",
-            module="api.repositories.repositories_revoke_user_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.search": Operation(
             namespace="repositories",
@@ -3915,7 +3915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search for repositories",
-            module="api.repositories.repositories_search",
+            module="namespaces.repositories",
         ),
         "repositories.search_permissions": Operation(
             namespace="repositories",
@@ -3925,7 +3925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Search repository permissions",
-            module="api.repositories.repositories_search_permissions",
+            module="namespaces.repositories",
         ),
         "repositories.set_access_key_permission": Operation(
             namespace="repositories",
@@ -3935,7 +3935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update repository SSH key permission",
-            module="api.repositories.repositories_set_access_key_permission",
+            module="namespaces.repositories",
         ),
         "repositories.set_attachment_metadata": Operation(
             namespace="repositories",
@@ -3945,7 +3945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Save attachment metadata",
-            module="api.repositories.repositories_set_attachment_metadata",
+            module="namespaces.repositories",
         ),
         "repositories.set_auto_decline_settings": Operation(
             namespace="repositories",
@@ -3955,7 +3955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create auto decline settings",
-            module="api.repositories.repositories_set_auto_decline_settings",
+            module="namespaces.repositories",
         ),
         "repositories.set_auto_merge_settings": Operation(
             namespace="repositories",
@@ -3965,7 +3965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create or update the pull request auto-merge settings",
-            module="api.repositories.repositories_set_auto_merge_settings",
+            module="namespaces.repositories",
         ),
         "repositories.set_default_branch": Operation(
             namespace="repositories",
@@ -3975,7 +3975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update default branch for repository",
-            module="api.repositories.repositories_set_default_branch",
+            module="namespaces.repositories",
         ),
         "repositories.set_default_branch_legacy": Operation(
             namespace="repositories",
@@ -3985,7 +3985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Update default branch",
-            module="api.repositories.repositories_set_default_branch_legacy",
+            module="namespaces.repositories",
         ),
         "repositories.set_group_permission": Operation(
             namespace="repositories",
@@ -3995,7 +3995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update group repository permission",
-            module="api.repositories.repositories_set_group_permission",
+            module="namespaces.repositories",
         ),
         "repositories.set_sync_enabled": Operation(
             namespace="repositories",
@@ -4005,7 +4005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Disable synchronization",
-            module="api.repositories.repositories_set_sync_enabled",
+            module="namespaces.repositories",
         ),
         "repositories.set_user_permission": Operation(
             namespace="repositories",
@@ -4015,7 +4015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update user repository permission",
-            module="api.repositories.repositories_set_user_permission",
+            module="namespaces.repositories",
         ),
         "repositories.synchronize": Operation(
             namespace="repositories",
@@ -4025,7 +4025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Manual synchronization",
-            module="api.repositories.repositories_synchronize",
+            module="namespaces.repositories",
         ),
         "repositories.unwatch": Operation(
             namespace="repositories",
@@ -4035,7 +4035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stop watching repository",
-            module="api.repositories.repositories_unwatch",
+            module="namespaces.repositories",
         ),
         "repositories.update": Operation(
             namespace="repositories",
@@ -4045,7 +4045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update repository",
-            module="api.repositories.repositories_update",
+            module="namespaces.repositories",
         ),
         "repositories.update_default_reviewer_condition": Operation(
             namespace="repositories",
@@ -4055,7 +4055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a default reviewer condition",
-            module="api.repositories.repositories_update_default_reviewer_condition",
+            module="namespaces.repositories",
         ),
         "repositories.update_default_task": Operation(
             namespace="repositories",
@@ -4065,7 +4065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update a default task",
-            module="api.repositories.repositories_update_default_task",
+            module="namespaces.repositories",
         ),
         "repositories.update_pullrequest_settings": Operation(
             namespace="repositories",
@@ -4075,7 +4075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update pull request settings",
-            module="api.repositories.repositories_update_pullrequest_settings",
+            module="namespaces.repositories",
         ),
         "repositories.update_reviewer_group": Operation(
             namespace="repositories",
@@ -4085,7 +4085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update reviewer group attributes",
-            module="api.repositories.repositories_update_reviewer_group",
+            module="namespaces.repositories",
         ),
         "repositories.watch": Operation(
             namespace="repositories",
@@ -4095,7 +4095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Watch repository",
-            module="api.repositories.repositories_watch",
+            module="namespaces.repositories",
         ),
         "repository_hooks.delete_for_repository": Operation(
             namespace="repository_hooks",
@@ -4105,7 +4105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete repository hook",
-            module="api.repository_hooks.repository_hooks_delete_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.disable_for_project": Operation(
             namespace="repository_hooks",
@@ -4115,7 +4115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Disable repository hook",
-            module="api.repository_hooks.repository_hooks_disable_for_project",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.disable_for_repository": Operation(
             namespace="repository_hooks",
@@ -4125,7 +4125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Disable repository hook",
-            module="api.repository_hooks.repository_hooks_disable_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.enable_for_project": Operation(
             namespace="repository_hooks",
@@ -4135,7 +4135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Enable repository hook",
-            module="api.repository_hooks.repository_hooks_enable_for_project",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.enable_for_repository": Operation(
             namespace="repository_hooks",
@@ -4145,7 +4145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Enable repository hook",
-            module="api.repository_hooks.repository_hooks_enable_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.get_avatar": Operation(
             namespace="repository_hooks",
@@ -4155,7 +4155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get project avatar",
-            module="api.repository_hooks.repository_hooks_get_avatar",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.get_for_project": Operation(
             namespace="repository_hooks",
@@ -4165,7 +4165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a repository hook",
-            module="api.repository_hooks.repository_hooks_get_for_project",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.get_for_repository": Operation(
             namespace="repository_hooks",
@@ -4175,7 +4175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository hook",
-            module="api.repository_hooks.repository_hooks_get_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.get_settings_for_project": Operation(
             namespace="repository_hooks",
@@ -4185,7 +4185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository hook settings",
-            module="api.repository_hooks.repository_hooks_get_settings_for_project",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.get_settings_for_repository": Operation(
             namespace="repository_hooks",
@@ -4195,7 +4195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository hook settings",
-            module="api.repository_hooks.repository_hooks_get_settings_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.list_for_project": Operation(
             namespace="repository_hooks",
@@ -4205,7 +4205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository hooks",
-            module="api.repository_hooks.repository_hooks_list_for_project",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.list_for_repository": Operation(
             namespace="repository_hooks",
@@ -4215,7 +4215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get repository hooks",
-            module="api.repository_hooks.repository_hooks_list_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.update_settings_for_project": Operation(
             namespace="repository_hooks",
@@ -4225,7 +4225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update repository hook settings",
-            module="api.repository_hooks.repository_hooks_update_settings_for_project",
+            module="namespaces.repository_hooks",
         ),
         "repository_hooks.update_settings_for_repository": Operation(
             namespace="repository_hooks",
@@ -4235,7 +4235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update repository hook settings",
-            module="api.repository_hooks.repository_hooks_update_settings_for_repository",
+            module="namespaces.repository_hooks",
         ),
         "secret_scanning.create_allow_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4245,7 +4245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create project secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_create_allow_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.create_allow_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4255,7 +4255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create repository secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_create_allow_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.create_global_rule": Operation(
             namespace="secret_scanning",
@@ -4265,7 +4265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create global secret scanning rule",
-            module="api.secret_scanning.secret_scanning_create_global_rule",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.create_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4275,7 +4275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create project secret scanning rule",
-            module="api.secret_scanning.secret_scanning_create_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.create_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4285,7 +4285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create repository secret scanning rule",
-            module="api.secret_scanning.secret_scanning_create_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.delete_allow_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4295,7 +4295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a project secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_delete_allow_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.delete_allow_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4305,7 +4305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a repository secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_delete_allow_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.delete_global_rule": Operation(
             namespace="secret_scanning",
@@ -4315,7 +4315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a global secret scanning rule",
-            module="api.secret_scanning.secret_scanning_delete_global_rule",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.delete_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4325,7 +4325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a project secret scanning rule",
-            module="api.secret_scanning.secret_scanning_delete_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.delete_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4335,7 +4335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete a repository secret scanning rule",
-            module="api.secret_scanning.secret_scanning_delete_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.exempt_repositories": Operation(
             namespace="secret_scanning",
@@ -4345,7 +4345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Bulk exempt repos from secret scanning",
-            module="api.secret_scanning.secret_scanning_exempt_repositories",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.exempt_repositories_for_project": Operation(
             namespace="secret_scanning",
@@ -4355,7 +4355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Bulk exempt repos from secret scanning",
-            module="api.secret_scanning.secret_scanning_exempt_repositories_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.exempt_repository": Operation(
             namespace="secret_scanning",
@@ -4365,7 +4365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Exempt a repo from secret scanning",
-            module="api.secret_scanning.secret_scanning_exempt_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.get_allow_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4375,7 +4375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a project secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_get_allow_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.get_allow_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4385,7 +4385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a repository secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_get_allow_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.get_global_rule": Operation(
             namespace="secret_scanning",
@@ -4395,7 +4395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a global secret scanning rule",
-            module="api.secret_scanning.secret_scanning_get_global_rule",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.get_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4405,7 +4405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a project secret scanning rule",
-            module="api.secret_scanning.secret_scanning_get_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.get_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4415,7 +4415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get a repository secret scanning rule",
-            module="api.secret_scanning.secret_scanning_get_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.is_repository_exempt": Operation(
             namespace="secret_scanning",
@@ -4425,7 +4425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get whether a repository is exempt",
-            module="api.secret_scanning.secret_scanning_is_repository_exempt",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_allow_rules_for_project": Operation(
             namespace="secret_scanning",
@@ -4435,7 +4435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find project secret scanning allowlist rules",
-            module="api.secret_scanning.secret_scanning_list_allow_rules_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_allow_rules_for_repository": Operation(
             namespace="secret_scanning",
@@ -4445,7 +4445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find repository secret scanning allowlist rules",
-            module="api.secret_scanning.secret_scanning_list_allow_rules_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_exemptions": Operation(
             namespace="secret_scanning",
@@ -4455,7 +4455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find all repos exempt from secret scan",
-            module="api.secret_scanning.secret_scanning_list_exemptions",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_exemptions_for_project": Operation(
             namespace="secret_scanning",
@@ -4465,7 +4465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find repos exempt from secret scanning for a project",
-            module="api.secret_scanning.secret_scanning_list_exemptions_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_global_rules": Operation(
             namespace="secret_scanning",
@@ -4475,7 +4475,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find global secret scanning rules",
-            module="api.secret_scanning.secret_scanning_list_global_rules",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_rules_for_project": Operation(
             namespace="secret_scanning",
@@ -4485,7 +4485,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find project secret scanning rules",
-            module="api.secret_scanning.secret_scanning_list_rules_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.list_rules_for_repository": Operation(
             namespace="secret_scanning",
@@ -4495,7 +4495,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find repository secret scanning rules",
-            module="api.secret_scanning.secret_scanning_list_rules_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.remove_repository_exemption": Operation(
             namespace="secret_scanning",
@@ -4505,7 +4505,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an exempt repository",
-            module="api.secret_scanning.secret_scanning_remove_repository_exemption",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.update_allow_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4515,7 +4515,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Edit an existing project secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_update_allow_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.update_allow_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4525,7 +4525,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Edit an existing repository secret scanning allowlist rule",
-            module="api.secret_scanning.secret_scanning_update_allow_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.update_global_rule": Operation(
             namespace="secret_scanning",
@@ -4535,7 +4535,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Edit a global secret scanning rule.",
-            module="api.secret_scanning.secret_scanning_update_global_rule",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.update_rule_for_project": Operation(
             namespace="secret_scanning",
@@ -4545,7 +4545,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Edit an existing project secret scanning rule",
-            module="api.secret_scanning.secret_scanning_update_rule_for_project",
+            module="namespaces.secret_scanning",
         ),
         "secret_scanning.update_rule_for_repository": Operation(
             namespace="secret_scanning",
@@ -4555,7 +4555,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Edit an existing repository secret scanning rule",
-            module="api.secret_scanning.secret_scanning_update_rule_for_repository",
+            module="namespaces.secret_scanning",
         ),
         "signing.create_certificate": Operation(
             namespace="signing",
@@ -4565,7 +4565,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create an X.509 certificate",
-            module="api.signing.signing_create_certificate",
+            module="namespaces.signing",
         ),
         "signing.delete_certificate": Operation(
             namespace="signing",
@@ -4575,7 +4575,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete an X.509 certificate",
-            module="api.signing.signing_delete_certificate",
+            module="namespaces.signing",
         ),
         "signing.get_system_config": Operation(
             namespace="signing",
@@ -4585,7 +4585,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get system signing configuration",
-            module="api.signing.signing_get_system_config",
+            module="namespaces.signing",
         ),
         "signing.list_certificates": Operation(
             namespace="signing",
@@ -4595,7 +4595,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get all X.509 certificates",
-            module="api.signing.signing_list_certificates",
+            module="namespaces.signing",
         ),
         "signing.update_revocation_list": Operation(
             namespace="signing",
@@ -4605,7 +4605,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update X.509 CRL entries",
-            module="api.signing.signing_update_revocation_list",
+            module="namespaces.signing",
         ),
         "signing.update_system_config": Operation(
             namespace="signing",
@@ -4615,7 +4615,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update system signing configuration",
-            module="api.signing.signing_update_system_config",
+            module="namespaces.signing",
         ),
         "source.edit_file": Operation(
             namespace="source",
@@ -4625,7 +4625,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Edit file",
-            module="api.source.source_edit_file",
+            module="namespaces.source",
         ),
         "source.get": Operation(
             namespace="source",
@@ -4635,7 +4635,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get file content",
-            module="api.source.source_get",
+            module="namespaces.source",
         ),
         "source.get_archive": Operation(
             namespace="source",
@@ -4645,7 +4645,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stream archive of repository",
-            module="api.source.source_get_archive",
+            module="namespaces.source",
         ),
         "source.get_contributing": Operation(
             namespace="source",
@@ -4655,7 +4655,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository contributing guidelines",
-            module="api.source.source_get_contributing",
+            module="namespaces.source",
         ),
         "source.get_last_modified": Operation(
             namespace="source",
@@ -4665,7 +4665,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stream files with last modified commit in path",
-            module="api.source.source_get_last_modified",
+            module="namespaces.source",
         ),
         "source.get_license": Operation(
             namespace="source",
@@ -4675,7 +4675,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository license",
-            module="api.source.source_get_license",
+            module="namespaces.source",
         ),
         "source.get_raw": Operation(
             namespace="source",
@@ -4685,7 +4685,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get raw content of a file at revision",
-            module="api.source.source_get_raw",
+            module="namespaces.source",
         ),
         "source.get_readme": Operation(
             namespace="source",
@@ -4695,7 +4695,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository readme",
-            module="api.source.source_get_readme",
+            module="namespaces.source",
         ),
         "source.get_root": Operation(
             namespace="source",
@@ -4705,7 +4705,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get file content at revision",
-            module="api.source.source_get_root",
+            module="namespaces.source",
         ),
         "source.get_root_last_modified": Operation(
             namespace="source",
@@ -4715,7 +4715,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Stream files",
-            module="api.source.source_get_root_last_modified",
+            module="namespaces.source",
         ),
         "source.list_all_files": Operation(
             namespace="source",
@@ -4725,7 +4725,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get files in directory",
-            module="api.source.source_list_all_files",
+            module="namespaces.source",
         ),
         "source.list_files": Operation(
             namespace="source",
@@ -4735,7 +4735,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get files in directory",
-            module="api.source.source_list_files",
+            module="namespaces.source",
         ),
         "ssh_keys.create": Operation(
             namespace="ssh_keys",
@@ -4745,7 +4745,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add SSH key for user",
-            module="api.ssh_keys.ssh_keys_create",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.delete": Operation(
             namespace="ssh_keys",
@@ -4755,7 +4755,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove SSH key",
-            module="api.ssh_keys.ssh_keys_delete",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.delete_all": Operation(
             namespace="ssh_keys",
@@ -4765,7 +4765,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete all user SSH key",
-            module="api.ssh_keys.ssh_keys_delete_all",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.get": Operation(
             namespace="ssh_keys",
@@ -4775,7 +4775,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get SSH key for user by keyId",
-            module="api.ssh_keys.ssh_keys_get",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.get_global_key_settings": Operation(
             namespace="ssh_keys",
@@ -4785,7 +4785,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get global SSH key settings",
-            module="api.ssh_keys.ssh_keys_get_global_key_settings",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.get_settings": Operation(
             namespace="ssh_keys",
@@ -4795,7 +4795,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get SSH settings",
-            module="api.ssh_keys.ssh_keys_get_settings",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.list": Operation(
             namespace="ssh_keys",
@@ -4805,7 +4805,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get SSH keys for user",
-            module="api.ssh_keys.ssh_keys_list",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.list_project_access": Operation(
             namespace="ssh_keys",
@@ -4815,7 +4815,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get project SSH keys",
-            module="api.ssh_keys.ssh_keys_list_project_access",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.list_repository_access": Operation(
             namespace="ssh_keys",
@@ -4825,7 +4825,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get repository SSH key",
-            module="api.ssh_keys.ssh_keys_list_repository_access",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.list_supported_key_types": Operation(
             namespace="ssh_keys",
@@ -4835,7 +4835,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get supported SSH key algorithms and lengths",
-            module="api.ssh_keys.ssh_keys_list_supported_key_types",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.revoke_access": Operation(
             namespace="ssh_keys",
@@ -4845,7 +4845,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Revoke project SSH key",
-            module="api.ssh_keys.ssh_keys_revoke_access",
+            module="namespaces.ssh_keys",
         ),
         "ssh_keys.update_global_key_settings": Operation(
             namespace="ssh_keys",
@@ -4855,7 +4855,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update global SSH key settings",
-            module="api.ssh_keys.ssh_keys_update_global_key_settings",
+            module="namespaces.ssh_keys",
         ),
         "two_step_verification.authenticate": Operation(
             namespace="two_step_verification",
@@ -4865,7 +4865,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Authenticate with 2SV",
-            module="api.two_step_verification.two_step_verification_authenticate",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.authenticate_with_recovery_code": Operation(
             namespace="two_step_verification",
@@ -4875,7 +4875,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Authenticate using recovery code",
-            module="api.two_step_verification.two_step_verification_authenticate_with_recovery_code",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.authenticate_with_totp": Operation(
             namespace="two_step_verification",
@@ -4885,7 +4885,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Authenticate using TOTP code",
-            module="api.two_step_verification.two_step_verification_authenticate_with_totp",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.complete_enforced_enrollment": Operation(
             namespace="two_step_verification",
@@ -4895,7 +4895,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Complete enforced enrollment in 2SV",
-            module="api.two_step_verification.two_step_verification_complete_enforced_enrollment",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.complete_enrollment_update": Operation(
             namespace="two_step_verification",
@@ -4905,7 +4905,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Complete authentication app update for 2SV",
-            module="api.two_step_verification.two_step_verification_complete_enrollment_update",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.complete_voluntary_enrollment": Operation(
             namespace="two_step_verification",
@@ -4915,7 +4915,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Complete voluntary enrollment in 2SV",
-            module="api.two_step_verification.two_step_verification_complete_voluntary_enrollment",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.elevate_with_password": Operation(
             namespace="two_step_verification",
@@ -4925,7 +4925,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create elevated session with password",
-            module="api.two_step_verification.two_step_verification_elevate_with_password",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.elevate_with_recovery_code": Operation(
             namespace="two_step_verification",
@@ -4935,7 +4935,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create elevated session with recovery code",
-            module="api.two_step_verification.two_step_verification_elevate_with_recovery_code",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.elevate_with_totp": Operation(
             namespace="two_step_verification",
@@ -4945,7 +4945,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create elevated session with TOTP",
-            module="api.two_step_verification.two_step_verification_elevate_with_totp",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.get_captcha": Operation(
             namespace="two_step_verification",
@@ -4955,7 +4955,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get CAPTCHA challenge",
-            module="api.two_step_verification.two_step_verification_get_captcha",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.get_elevated_session_status": Operation(
             namespace="two_step_verification",
@@ -4965,7 +4965,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get elevated session status",
-            module="api.two_step_verification.two_step_verification_get_elevated_session_status",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.get_sso_management_status": Operation(
             namespace="two_step_verification",
@@ -4975,7 +4975,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get SSO management status",
-            module="api.two_step_verification.two_step_verification_get_sso_management_status",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.get_status": Operation(
             namespace="two_step_verification",
@@ -4985,7 +4985,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get two-step verification status",
-            module="api.two_step_verification.two_step_verification_get_status",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.rotate_recovery_code": Operation(
             namespace="two_step_verification",
@@ -4995,7 +4995,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Rotate recovery code",
-            module="api.two_step_verification.two_step_verification_rotate_recovery_code",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.start_enforced_enrollment": Operation(
             namespace="two_step_verification",
@@ -5005,7 +5005,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start enforced enrollment in 2SV",
-            module="api.two_step_verification.two_step_verification_start_enforced_enrollment",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.start_enrollment_update": Operation(
             namespace="two_step_verification",
@@ -5015,7 +5015,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start authentication app update for 2SV",
-            module="api.two_step_verification.two_step_verification_start_enrollment_update",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.start_voluntary_enrollment": Operation(
             namespace="two_step_verification",
@@ -5025,7 +5025,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Start voluntary enrollment in 2SV",
-            module="api.two_step_verification.two_step_verification_start_voluntary_enrollment",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.unenroll": Operation(
             namespace="two_step_verification",
@@ -5035,7 +5035,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Uneroll current user from two-step verification",
-            module="api.two_step_verification.two_step_verification_unenroll",
+            module="namespaces.two_step_verification",
         ),
         "two_step_verification.unenroll_user": Operation(
             namespace="two_step_verification",
@@ -5045,7 +5045,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Unenroll specific user from two-step verification",
-            module="api.two_step_verification.two_step_verification_unenroll_user",
+            module="namespaces.two_step_verification",
         ),
         "users.add_to_group": Operation(
             namespace="users",
@@ -5055,7 +5055,7 @@ OPERATIONS = MappingProxyType(
             deprecated=True,
             paginated=False,
             summary="Add user to group",
-            module="api.users.users_add_to_group",
+            module="namespaces.users",
         ),
         "users.add_to_groups": Operation(
             namespace="users",
@@ -5065,7 +5065,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Add user to groups",
-            module="api.users.users_add_to_groups",
+            module="namespaces.users",
         ),
         "users.clear_captcha": Operation(
             namespace="users",
@@ -5075,7 +5075,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Clear CAPTCHA for user",
-            module="api.users.users_clear_captcha",
+            module="namespaces.users",
         ),
         "users.create": Operation(
             namespace="users",
@@ -5085,7 +5085,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create user",
-            module="api.users.users_create",
+            module="namespaces.users",
         ),
         "users.delete": Operation(
             namespace="users",
@@ -5095,7 +5095,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove user",
-            module="api.users.users_delete",
+            module="namespaces.users",
         ),
         "users.delete_avatar": Operation(
             namespace="users",
@@ -5105,7 +5105,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete user avatar",
-            module="api.users.users_delete_avatar",
+            module="namespaces.users",
         ),
         "users.erase": Operation(
             namespace="users",
@@ -5115,7 +5115,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Erase user information",
-            module="api.users.users_erase",
+            module="namespaces.users",
         ),
         "users.get": Operation(
             namespace="users",
@@ -5125,7 +5125,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get user",
-            module="api.users.users_get",
+            module="namespaces.users",
         ),
         "users.get_settings": Operation(
             namespace="users",
@@ -5135,7 +5135,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get user settings",
-            module="api.users.users_get_settings",
+            module="namespaces.users",
         ),
         "users.list": Operation(
             namespace="users",
@@ -5145,7 +5145,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get all users",
-            module="api.users.users_list",
+            module="namespaces.users",
         ),
         "users.list_detailed": Operation(
             namespace="users",
@@ -5155,7 +5155,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get users",
-            module="api.users.users_list_detailed",
+            module="namespaces.users",
         ),
         "users.list_directories": Operation(
             namespace="users",
@@ -5165,7 +5165,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get directories",
-            module="api.users.users_list_directories",
+            module="namespaces.users",
         ),
         "users.list_groups": Operation(
             namespace="users",
@@ -5175,7 +5175,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Get groups for user",
-            module="api.users.users_list_groups",
+            module="namespaces.users",
         ),
         "users.list_other_groups": Operation(
             namespace="users",
@@ -5185,7 +5185,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find other groups for user",
-            module="api.users.users_list_other_groups",
+            module="namespaces.users",
         ),
         "users.remove_from_group": Operation(
             namespace="users",
@@ -5195,7 +5195,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Remove user from group",
-            module="api.users.users_remove_from_group",
+            module="namespaces.users",
         ),
         "users.rename": Operation(
             namespace="users",
@@ -5205,7 +5205,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Rename user",
-            module="api.users.users_rename",
+            module="namespaces.users",
         ),
         "users.set_current_password": Operation(
             namespace="users",
@@ -5215,7 +5215,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set password",
-            module="api.users.users_set_current_password",
+            module="namespaces.users",
         ),
         "users.set_password": Operation(
             namespace="users",
@@ -5225,7 +5225,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Set password for user",
-            module="api.users.users_set_password",
+            module="namespaces.users",
         ),
         "users.update": Operation(
             namespace="users",
@@ -5235,7 +5235,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update user details",
-            module="api.users.users_update",
+            module="namespaces.users",
         ),
         "users.update_current": Operation(
             namespace="users",
@@ -5245,7 +5245,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update user details",
-            module="api.users.users_update_current",
+            module="namespaces.users",
         ),
         "users.update_settings": Operation(
             namespace="users",
@@ -5255,7 +5255,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update user settings",
-            module="api.users.users_update_settings",
+            module="namespaces.users",
         ),
         "users.upload_avatar": Operation(
             namespace="users",
@@ -5265,7 +5265,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update user avatar",
-            module="api.users.users_upload_avatar",
+            module="namespaces.users",
         ),
         "users.validate_erasure": Operation(
             namespace="users",
@@ -5275,7 +5275,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Check user removal",
-            module="api.users.users_validate_erasure",
+            module="namespaces.users",
         ),
         "webhooks.create_for_project": Operation(
             namespace="webhooks",
@@ -5285,7 +5285,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create webhook",
-            module="api.webhooks.webhooks_create_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.create_for_repository": Operation(
             namespace="webhooks",
@@ -5295,7 +5295,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Create webhook",
-            module="api.webhooks.webhooks_create_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.delete_for_project": Operation(
             namespace="webhooks",
@@ -5305,7 +5305,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete webhook",
-            module="api.webhooks.webhooks_delete_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.delete_for_repository": Operation(
             namespace="webhooks",
@@ -5315,7 +5315,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Delete webhook",
-            module="api.webhooks.webhooks_delete_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_for_project": Operation(
             namespace="webhooks",
@@ -5325,7 +5325,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get webhook",
-            module="api.webhooks.webhooks_get_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_for_repository": Operation(
             namespace="webhooks",
@@ -5335,7 +5335,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get webhook",
-            module="api.webhooks.webhooks_get_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_last_invocation_for_project": Operation(
             namespace="webhooks",
@@ -5345,7 +5345,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get last webhook invocation details",
-            module="api.webhooks.webhooks_get_last_invocation_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_last_invocation_for_repository": Operation(
             namespace="webhooks",
@@ -5355,7 +5355,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get last webhook invocation details",
-            module="api.webhooks.webhooks_get_last_invocation_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_stats_for_project": Operation(
             namespace="webhooks",
@@ -5365,7 +5365,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get webhook statistics",
-            module="api.webhooks.webhooks_get_stats_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_stats_for_repository": Operation(
             namespace="webhooks",
@@ -5375,7 +5375,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get webhook statistics",
-            module="api.webhooks.webhooks_get_stats_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_stats_summary_for_project": Operation(
             namespace="webhooks",
@@ -5385,7 +5385,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get webhook statistics summary",
-            module="api.webhooks.webhooks_get_stats_summary_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.get_stats_summary_for_repository": Operation(
             namespace="webhooks",
@@ -5395,7 +5395,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Get webhook statistics summary",
-            module="api.webhooks.webhooks_get_stats_summary_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.list_for_project": Operation(
             namespace="webhooks",
@@ -5405,7 +5405,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find webhooks",
-            module="api.webhooks.webhooks_list_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.list_for_repository": Operation(
             namespace="webhooks",
@@ -5415,7 +5415,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Find webhooks",
-            module="api.webhooks.webhooks_list_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.search_for_repository": Operation(
             namespace="webhooks",
@@ -5425,7 +5425,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=True,
             summary="Search webhooks",
-            module="api.webhooks.webhooks_search_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.test_for_project": Operation(
             namespace="webhooks",
@@ -5435,7 +5435,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Test webhook",
-            module="api.webhooks.webhooks_test_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.test_for_repository": Operation(
             namespace="webhooks",
@@ -5445,7 +5445,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Test webhook",
-            module="api.webhooks.webhooks_test_for_repository",
+            module="namespaces.webhooks",
         ),
         "webhooks.update_for_project": Operation(
             namespace="webhooks",
@@ -5455,7 +5455,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update webhook",
-            module="api.webhooks.webhooks_update_for_project",
+            module="namespaces.webhooks",
         ),
         "webhooks.update_for_repository": Operation(
             namespace="webhooks",
@@ -5465,7 +5465,7 @@ OPERATIONS = MappingProxyType(
             deprecated=False,
             paginated=False,
             summary="Update webhook",
-            module="api.webhooks.webhooks_update_for_repository",
+            module="namespaces.webhooks",
         ),
     }
 )

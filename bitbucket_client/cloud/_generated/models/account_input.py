@@ -19,18 +19,11 @@ T = TypeVar("T", bound="AccountInput")
 
 @_attrs_define
 class AccountInput:
-    """An account object.
-
-    Attributes:
-        type_ (str):  Default: 'account'.
-        links (AccountLinksInput | Unset): Links related to an Account.
-        created_on (datetime.datetime | Unset):
-        display_name (str | Unset):
-        uuid (str | Unset):
-    """
+    """An account object."""
 
     type_: str = "account"
     links: AccountLinksInput | Unset = UNSET
+    """ Links related to an Account. """
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET

@@ -18,13 +18,10 @@ T = TypeVar("T", bound="AccountLinksInput")
 
 @_attrs_define
 class AccountLinksInput:
-    """Links related to an Account.
-
-    Attributes:
-        avatar (LinkInput | Unset): A link to a resource related to this object.
-    """
+    """Links related to an Account."""
 
     avatar: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

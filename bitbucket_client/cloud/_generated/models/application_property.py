@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_any,
-    decode_model,
-    encode_model,
     enum_or_str,
     list_of,
 )
@@ -23,31 +21,14 @@ from ..models.application_property_attributes_item import ApplicationPropertyAtt
 
 
 @_attrs_define
-class ApplicationProperty:
+class ApplicationProperty(LenientModel):
     """An application property. It is a caller defined JSON object that Bitbucket will store and return.
     The `_attributes` field at its top level can be used to control who is allowed to read and update
-    the property.
-    The keys of the JSON object must match an allowed pattern. For details,
-    see [Application properties](/cloud/bitbucket/application-properties/).
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+    the property. The keys of the JSON object must match an allowed pattern. For details, see
+    [Application properties](https://developer.atlassian.com/cloud/bitbucket/application-properties/)."""
 
     field_attributes: list[ApplicationPropertyAttributesItem | str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

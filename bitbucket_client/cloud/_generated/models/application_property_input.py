@@ -18,10 +18,8 @@ class ApplicationPropertyInput:
     """An application property. It is a caller defined JSON object that Bitbucket will store and return.
     The `_attributes` field at its top level can be used to control who is allowed to read and update the property.
     The keys of the JSON object must match an allowed pattern. For details,
-    see [Application properties](/cloud/bitbucket/application-properties/).
+    see [Application properties](https://developer.atlassian.com/cloud/bitbucket/application-properties/).
 
-        Attributes:
-            field_attributes (list[ApplicationPropertyAttributesItem] | Unset):
     """
 
     field_attributes: list[ApplicationPropertyAttributesItem] | Unset = UNSET

@@ -18,18 +18,14 @@ T = TypeVar("T", bound="AuthorInput")
 
 @_attrs_define
 class AuthorInput:
-    """The author of a change in a repository
-
-    Attributes:
-        type_ (str):  Default: 'author'.
-        raw (str | Unset): The raw author value from the repository. This may be the only value available if the author
-            does not match a user in Bitbucket.
-        user (AccountInput | Unset): An account object.
-    """
+    """The author of a change in a repository"""
 
     type_: str = "author"
     raw: str | Unset = UNSET
+    """ The raw author value from the repository. This may be the only value available if the author does not match
+    a user in Bitbucket. """
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

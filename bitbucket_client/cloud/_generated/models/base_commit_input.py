@@ -21,24 +21,15 @@ T = TypeVar("T", bound="BaseCommitInput")
 
 @_attrs_define
 class BaseCommitInput:
-    """The common base type for both repository and snippet commits.
-
-    Attributes:
-        type_ (str):  Default: 'base_commit'.
-        hash_ (str | Unset):
-        date (datetime.datetime | Unset):
-        author (AuthorInput | Unset): The author of a change in a repository
-        committer (CommitterInput | Unset): The committer of a change in a repository
-        message (str | Unset):
-        summary (CommitSummaryInput | Unset):
-        parents (list[BaseCommitInput] | Unset):
-    """
+    """The common base type for both repository and snippet commits."""
 
     type_: str = "base_commit"
     hash_: str | Unset = UNSET
     date: datetime.datetime | Unset = UNSET
     author: AuthorInput | Unset = UNSET
+    """ The author of a change in a repository """
     committer: CommitterInput | Unset = UNSET
+    """ The committer of a change in a repository """
     message: str | Unset = UNSET
     summary: CommitSummaryInput | Unset = UNSET
     parents: list[BaseCommitInput] | Unset = UNSET

@@ -20,24 +20,18 @@ T = TypeVar("T", bound="BranchInput")
 
 @_attrs_define
 class BranchInput:
-    """A branch object, representing a branch in a repository.
-
-    Attributes:
-        type_ (str):  Default: 'branch'.
-        links (BranchLinksInput | Unset):
-        name (str | Unset): The name of the ref.
-        target (CommitInput | Unset): A repository commit object.
-        merge_strategies (list[BranchMergeStrategiesItem] | Unset): Available merge strategies for pull requests
-            targeting this branch.
-        default_merge_strategy (str | Unset): The default merge strategy for pull requests targeting this branch.
-    """
+    """A branch object, representing a branch in a repository."""
 
     type_: str = "branch"
     links: BranchLinksInput | Unset = UNSET
     name: str | Unset = UNSET
+    """ The name of the ref. """
     target: CommitInput | Unset = UNSET
+    """ A repository commit object. """
     merge_strategies: list[BranchMergeStrategiesItem] | Unset = UNSET
+    """ Available merge strategies for pull requests targeting this branch. """
     default_merge_strategy: str | Unset = UNSET
+    """ The default merge strategy for pull requests targeting this branch. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_bool,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
 )
 
@@ -23,28 +21,16 @@ from ..models.branching_model_branch_types_item_kind import BranchingModelBranch
 
 
 @_attrs_define
-class BranchingModelSettingsBranchTypesItem:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
-
+class BranchingModelSettingsBranchTypesItem(LenientModel):
     kind: BranchingModelBranchTypesItemKind | str | Unset = UNSET
+    """The kind of branch."""
     enabled: bool | Unset = UNSET
+    """Whether the branch type is enabled or not. A disabled branch type may contain an invalid `prefix`."""
     prefix: str | Unset = UNSET
+    """The prefix for this branch type. A branch with this prefix will be classified as per `kind`. The
+    `prefix` of an enabled branch type must be a valid branch prefix.Additionally, it cannot be blank,
+    empty or `null`. The `prefix` for a disabled branch type can be empty or invalid."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

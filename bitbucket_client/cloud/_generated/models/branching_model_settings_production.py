@@ -2,47 +2,39 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_bool,
     as_str,
-    decode_model,
-    encode_model,
 )
 
 
 @_attrs_define
-class BranchingModelSettingsProduction:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
-
+class BranchingModelSettingsProduction(LenientModel):
     is_valid: bool | Unset = UNSET
+    """Indicates if the configured branch is valid, that is, if the configured branch actually exists
+    currently. Is always `true` when `use_mainbranch` is `true` (even if the main branch does not
+    exist). This field is read-only. This field is ignored when updating/creating settings."""
     name: str | Unset = UNSET
+    """The configured branch. It must be `null` when `use_mainbranch` is `true`. Otherwise it must be a
+    non-empty value. It is possible for the configured branch to not exist (e.g. it was deleted after
+    the settings are set). In this case `is_valid` will be `false`. The branch must exist when
+    updating/setting the `name` or an error will occur."""
     use_mainbranch: bool | Unset = UNSET
+    """Indicates if the setting points at an explicit branch (`false`) or tracks the main branch (`true`).
+    When `true` the `name` must be `null` or not provided. When `false` the `name` must contain a
+    non-empty branch name."""
     enabled: bool | Unset = UNSET
+    """Indicates if branch is enabled or not."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -15,8 +15,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     list_of,
     model,
@@ -33,36 +31,34 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Branchrestriction:
-    """A branch restriction rule.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Branchrestriction(LenientModel):
+    """A branch restriction rule."""
 
     type_: str | Unset = UNSET
     kind: BranchrestrictionKind | str | Unset = UNSET
+    """The type of restriction that is being applied."""
     branch_match_kind: BranchrestrictionBranchMatchKind | str | Unset = UNSET
+    """Indicates how the restriction is matched against a branch. The default is `glob`."""
     pattern: str | Unset = UNSET
+    """Apply the restriction to branches that match this pattern. Active when `branch_match_kind` is
+    `glob`. Will be empty when `branch_match_kind` is `branching_model`."""
     links: SshAccountKeyLinks | Unset = UNSET
     id: int | Unset = UNSET
+    """The branch restriction status' id."""
     branch_type: BranchrestrictionBranchType | str | Unset = UNSET
+    """Apply the restriction to branches of this type. Active when `branch_match_kind` is
+    `branching_model`. The branch type will be calculated using the branching model configured for the
+    repository."""
     value: int | Unset = UNSET
+    """Value with kind-specific semantics:
+
+    * `require_approvals_to_merge` uses it to require a minimum number of approvals on a PR.
+
+    * `require_default_reviewer_approvals_to_merge` uses it to require a minimum number of approvals
+      from default reviewers on a PR. …"""
     users: list[Account] | Unset = UNSET
     groups: list[Group] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

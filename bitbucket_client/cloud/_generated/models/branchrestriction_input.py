@@ -23,43 +23,34 @@ T = TypeVar("T", bound="BranchrestrictionInput")
 
 @_attrs_define
 class BranchrestrictionInput:
-    """A branch restriction rule.
-
-    Attributes:
-        type_ (str):  Default: 'branchrestriction'.
-        kind (BranchrestrictionKind): The type of restriction that is being applied.
-        branch_match_kind (BranchrestrictionBranchMatchKind): Indicates how the restriction is matched against a branch.
-            The default is `glob`.
-        pattern (str): Apply the restriction to branches that match this pattern. Active when `branch_match_kind` is
-            `glob`. Will be empty when `branch_match_kind` is `branching_model`.
-        links (SshAccountKeyLinksInput | Unset):
-        id (int | Unset): The branch restriction status' id.
-        branch_type (BranchrestrictionBranchType | Unset): Apply the restriction to branches of this type. Active when
-            `branch_match_kind` is `branching_model`. The branch type will be calculated using the branching model
-            configured for the repository.
-        value (int | Unset): Value with kind-specific semantics:
-
-            * `require_approvals_to_merge` uses it to require a minimum number of approvals on a PR.
-
-            * `require_default_reviewer_approvals_to_merge` uses it to require a minimum number of approvals from default
-            reviewers on a PR.
-
-            * `require_passing_builds_to_merge` uses it to require a minimum number of passing builds.
-
-            * `require_commits_behind` uses it to require the current branch is up to a maximum number of commits behind it
-            destination.
-        users (list[AccountInput] | Unset):
-        groups (list[GroupInput] | Unset):
-    """
+    """A branch restriction rule."""
 
     kind: BranchrestrictionKind
+    """ The type of restriction that is being applied. """
     branch_match_kind: BranchrestrictionBranchMatchKind
+    """ Indicates how the restriction is matched against a branch. The default is `glob`. """
     pattern: str
+    """ Apply the restriction to branches that match this pattern. Active when `branch_match_kind` is `glob`. Will
+    be empty when `branch_match_kind` is `branching_model`. """
     type_: str = "branchrestriction"
     links: SshAccountKeyLinksInput | Unset = UNSET
     id: int | Unset = UNSET
+    """ The branch restriction status' id. """
     branch_type: BranchrestrictionBranchType | Unset = UNSET
+    """ Apply the restriction to branches of this type. Active when `branch_match_kind` is `branching_model`. The
+    branch type will be calculated using the branching model configured for the repository. """
     value: int | Unset = UNSET
+    """ Value with kind-specific semantics:
+
+    * `require_approvals_to_merge` uses it to require a minimum number of approvals on a PR.
+
+    * `require_default_reviewer_approvals_to_merge` uses it to require a minimum number of approvals from default
+    reviewers on a PR.
+
+    * `require_passing_builds_to_merge` uses it to require a minimum number of passing builds.
+
+    * `require_commits_behind` uses it to require the current branch is up to a maximum number of commits behind it
+    destination. """
     users: list[AccountInput] | Unset = UNSET
     groups: list[GroupInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -13,24 +13,20 @@ T = TypeVar("T", bound="CommentInlineInput")
 
 @_attrs_define
 class CommentInlineInput:
-    """
-    Attributes:
-        path (str): The path of the file this comment is anchored to.
-        from_ (int | Unset): The comment's anchor line in the old version of the file. If the comment is a multi-line
-            comment, this is the ending line number in the old version of the file.
-        to (int | Unset): The comment's anchor line in the new version of the file. If the comment is a multi-line
-            comment, this is the ending line number in the new version of the file.
-        start_from (int | Unset): The starting line number in the old version of the file, if the comment is a multi-
-            line comment. This is null otherwise.
-        start_to (int | Unset): The starting line number in the new version of the file, if the comment is a multi-line
-            comment. This is null otherwise.
-    """
-
     path: str
+    """ The path of the file this comment is anchored to. """
     from_: int | Unset = UNSET
+    """ The comment's anchor line in the old version of the file. If the comment is a multi-line comment, this is
+    the ending line number in the old version of the file. """
     to: int | Unset = UNSET
+    """ The comment's anchor line in the new version of the file. If the comment is a multi-line comment, this is
+    the ending line number in the new version of the file. """
     start_from: int | Unset = UNSET
+    """ The starting line number in the old version of the file, if the comment is a multi-line comment. This is
+    null otherwise. """
     start_to: int | Unset = UNSET
+    """ The starting line number in the new version of the file, if the comment is a multi-line comment. This is
+    null otherwise. """
 
     def to_dict(self) -> dict[str, Any]:
         path = self.path

@@ -25,18 +25,6 @@ class CommentInput:
     """The base type for all comments. This type should be considered abstract. Each of the "commentable" resources defines
     its own subtypes (e.g. `issue_comment`).
 
-        Attributes:
-            type_ (str):  Default: 'comment'.
-            id (int | Unset):
-            created_on (datetime.datetime | Unset):
-            updated_on (datetime.datetime | Unset):
-            content (CommitSummaryInput | Unset):
-            user (AccountInput | Unset): An account object.
-            deleted (bool | Unset):
-            parent (CommentInput | Unset): The base type for all comments. This type should be considered abstract. Each of
-                the "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            inline (CommentInlineInput | Unset):
-            links (CommentLinksInput | Unset):
     """
 
     type_: str = "comment"
@@ -45,8 +33,11 @@ class CommentInput:
     updated_on: datetime.datetime | Unset = UNSET
     content: CommitSummaryInput | Unset = UNSET
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     deleted: bool | Unset = UNSET
     parent: CommentInput | Unset = UNSET
+    """ The base type for all comments. This type should be considered abstract. Each of the "commentable" resources
+    defines its own subtypes (e.g. `issue_comment`). """
     inline: CommentInlineInput | Unset = UNSET
     links: CommentLinksInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -19,17 +19,13 @@ T = TypeVar("T", bound="CommentResolutionInput")
 
 @_attrs_define
 class CommentResolutionInput:
-    """The resolution object for a Comment.
-
-    Attributes:
-        type_ (str):  Default: 'comment_resolution'.
-        user (AccountInput | Unset): An account object.
-        created_on (datetime.datetime | Unset): The ISO8601 timestamp the resolution was created.
-    """
+    """The resolution object for a Comment."""
 
     type_: str = "comment_resolution"
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     created_on: datetime.datetime | Unset = UNSET
+    """ The ISO8601 timestamp the resolution was created. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -18,8 +18,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -33,11 +31,8 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class CommitComment:
-    """A commit comment.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class CommitComment(LenientModel):
+    """A commit comment."""
 
     type_: str | Unset = UNSET
     id: int | Unset = UNSET
@@ -45,25 +40,16 @@ class CommitComment:
     updated_on: datetime.datetime | Unset = UNSET
     content: CommitSummary | Unset = UNSET
     user: Account | Unset = UNSET
+    """An account object."""
     deleted: bool | Unset = UNSET
     parent: Comment | Unset = UNSET
+    """The base type for all comments. This type should be considered abstract. Each of the "commentable"
+    resources defines its own subtypes (e.g. `issue_comment`)."""
     inline: CommentInline | Unset = UNSET
     links: CommentLinks | Unset = UNSET
     commit: Commit | Unset = UNSET
+    """A repository commit object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

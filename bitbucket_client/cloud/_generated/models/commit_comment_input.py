@@ -24,22 +24,7 @@ T = TypeVar("T", bound="CommitCommentInput")
 
 @_attrs_define
 class CommitCommentInput:
-    """A commit comment.
-
-    Attributes:
-        type_ (str):  Default: 'commit_comment'.
-        id (int | Unset):
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-        content (CommitSummaryInput | Unset):
-        user (AccountInput | Unset): An account object.
-        deleted (bool | Unset):
-        parent (CommentInput | Unset): The base type for all comments. This type should be considered abstract. Each of
-            the "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-        inline (CommentInlineInput | Unset):
-        links (CommentLinksInput | Unset):
-        commit (CommitInput | Unset): A repository commit object.
-    """
+    """A commit comment."""
 
     type_: str = "commit_comment"
     id: int | Unset = UNSET
@@ -47,11 +32,15 @@ class CommitCommentInput:
     updated_on: datetime.datetime | Unset = UNSET
     content: CommitSummaryInput | Unset = UNSET
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     deleted: bool | Unset = UNSET
     parent: CommentInput | Unset = UNSET
+    """ The base type for all comments. This type should be considered abstract. Each of the "commentable" resources
+    defines its own subtypes (e.g. `issue_comment`). """
     inline: CommentInlineInput | Unset = UNSET
     links: CommentLinksInput | Unset = UNSET
     commit: CommitInput | Unset = UNSET
+    """ A repository commit object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

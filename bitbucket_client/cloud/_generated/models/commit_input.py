@@ -24,30 +24,20 @@ T = TypeVar("T", bound="CommitInput")
 
 @_attrs_define
 class CommitInput:
-    """A repository commit object.
-
-    Attributes:
-        type_ (str):  Default: 'commit'.
-        hash_ (str | Unset):
-        date (datetime.datetime | Unset):
-        author (AuthorInput | Unset): The author of a change in a repository
-        committer (CommitterInput | Unset): The committer of a change in a repository
-        message (str | Unset):
-        summary (CommitSummaryInput | Unset):
-        parents (list[BaseCommitInput] | Unset):
-        repository (RepositoryInput | Unset): A Bitbucket repository.
-        participants (list[ParticipantInput] | Unset):
-    """
+    """A repository commit object."""
 
     type_: str = "commit"
     hash_: str | Unset = UNSET
     date: datetime.datetime | Unset = UNSET
     author: AuthorInput | Unset = UNSET
+    """ The author of a change in a repository """
     committer: CommitterInput | Unset = UNSET
+    """ The committer of a change in a repository """
     message: str | Unset = UNSET
     summary: CommitSummaryInput | Unset = UNSET
     parents: list[BaseCommitInput] | Unset = UNSET
     repository: RepositoryInput | Unset = UNSET
+    """ A Bitbucket repository. """
     participants: list[ParticipantInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

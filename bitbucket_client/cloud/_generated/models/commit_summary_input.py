@@ -14,16 +14,12 @@ T = TypeVar("T", bound="CommitSummaryInput")
 
 @_attrs_define
 class CommitSummaryInput:
-    """
-    Attributes:
-        raw (str | Unset): The text as it was typed by a user.
-        markup (TaskContentMarkup | Unset): The type of markup language the raw content is to be interpreted in.
-        html (str | Unset): The user's content rendered as HTML.
-    """
-
     raw: str | Unset = UNSET
+    """ The text as it was typed by a user. """
     markup: TaskContentMarkup | Unset = UNSET
+    """ The type of markup language the raw content is to be interpreted in. """
     html: str | Unset = UNSET
+    """ The user's content rendered as HTML. """
 
     def to_dict(self) -> dict[str, Any]:
         raw = self.raw

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     model,
 )
@@ -29,36 +27,34 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Commitstatus:
-    """A commit status object.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Commitstatus(LenientModel):
+    """A commit status object."""
 
     type_: str | Unset = UNSET
     key: str | Unset = UNSET
+    """An identifier for the status that's unique to its type (current "build" is the only supported type)
+    and the vendor, e.g. BB-DEPLOY"""
     state: CommitstatusState | str | Unset = UNSET
+    """Provides some indication of the status of this commit"""
     links: CommitstatusLinks | Unset = UNSET
     refname: str | Unset = UNSET
+    """The name of the ref that pointed to this commit at the time the status object was created. Note that
+    this the ref may since have moved off of the commit. This optional field can be useful for build
+    systems whose build triggers and configuration are branch-dependent (e.g. a Pipeline build). It is
+    legitimate for this field to not be set, or even apply (e.g. a static linting job)."""
     url: str | Unset = UNSET
+    """A URL linking back to the vendor or build system, for providing more information about whatever
+    process produced this status. Accepts context variables `repository` and `commit` that Bitbucket
+    will evaluate at runtime whenever at runtime. For example, one could use
+    https://foo.com/builds/{repository.full_name} which Bitbucket will turn into
+    https://foo.com/builds/foo/bar at render time."""
     name: str | Unset = UNSET
+    """An identifier for the build itself, e.g. BB-DEPLOY-1"""
     description: str | Unset = UNSET
+    """A description of the build (e.g. "Unit tests in Bamboo")"""
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

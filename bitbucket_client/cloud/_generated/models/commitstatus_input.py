@@ -20,42 +20,34 @@ T = TypeVar("T", bound="CommitstatusInput")
 
 @_attrs_define
 class CommitstatusInput:
-    """A commit status object.
-
-    Attributes:
-        type_ (str):  Default: 'commitstatus'.
-        key (str): An identifier for the status that's unique to
-                    its type (current "build" is the only supported type) and the vendor,
-                    e.g. BB-DEPLOY
-        state (CommitstatusState): Provides some indication of the status of this commit
-        links (CommitstatusLinksInput | Unset):
-        refname (str | Unset):
-            The name of the ref that pointed to this commit at the time the status
-            object was created. Note that this the ref may since have moved off of
-            the commit. This optional field can be useful for build systems whose
-            build triggers and configuration are branch-dependent (e.g. a Pipeline
-            build).
-            It is legitimate for this field to not be set, or even apply (e.g. a
-            static linting job).
-        url (str | Unset): A URL linking back to the vendor or build system, for providing more information about
-            whatever process produced this status. Accepts context variables `repository` and `commit` that Bitbucket will
-            evaluate at runtime whenever at runtime. For example, one could use
-            https://foo.com/builds/{repository.full_name} which Bitbucket will turn into https://foo.com/builds/foo/bar at
-            render time.
-        name (str | Unset): An identifier for the build itself, e.g. BB-DEPLOY-1
-        description (str | Unset): A description of the build (e.g. "Unit tests in Bamboo")
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-    """
+    """A commit status object."""
 
     key: str
+    """ An identifier for the status that's unique to
+            its type (current "build" is the only supported type) and the vendor,
+            e.g. BB-DEPLOY """
     state: CommitstatusState
+    """ Provides some indication of the status of this commit """
     type_: str = "commitstatus"
     links: CommitstatusLinksInput | Unset = UNSET
     refname: str | Unset = UNSET
+    """
+    The name of the ref that pointed to this commit at the time the status
+    object was created. Note that this the ref may since have moved off of
+    the commit. This optional field can be useful for build systems whose
+    build triggers and configuration are branch-dependent (e.g. a Pipeline
+    build).
+    It is legitimate for this field to not be set, or even apply (e.g. a
+    static linting job). """
     url: str | Unset = UNSET
+    """ A URL linking back to the vendor or build system, for providing more information about whatever process
+    produced this status. Accepts context variables `repository` and `commit` that Bitbucket will evaluate at
+    runtime whenever at runtime. For example, one could use https://foo.com/builds/{repository.full_name} which
+    Bitbucket will turn into https://foo.com/builds/foo/bar at render time. """
     name: str | Unset = UNSET
+    """ An identifier for the build itself, e.g. BB-DEPLOY-1 """
     description: str | Unset = UNSET
+    """ A description of the build (e.g. "Unit tests in Bamboo") """
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

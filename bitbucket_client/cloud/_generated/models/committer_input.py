@@ -18,18 +18,14 @@ T = TypeVar("T", bound="CommitterInput")
 
 @_attrs_define
 class CommitterInput:
-    """The committer of a change in a repository
-
-    Attributes:
-        type_ (str):  Default: 'committer'.
-        raw (str | Unset): The raw committer value from the repository. This may be the only value available if the
-            committer does not match a user in Bitbucket.
-        user (AccountInput | Unset): An account object.
-    """
+    """The committer of a change in a repository"""
 
     type_: str = "committer"
     raw: str | Unset = UNSET
+    """ The raw committer value from the repository. This may be the only value available if the committer does not
+    match a user in Bitbucket. """
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,14 +18,7 @@ T = TypeVar("T", bound="ComponentInput")
 
 @_attrs_define
 class ComponentInput:
-    """A component as defined in a repository's issue tracker.
-
-    Attributes:
-        type_ (str):  Default: 'component'.
-        links (SshAccountKeyLinksInput | Unset):
-        name (str | Unset):
-        id (int | Unset):
-    """
+    """A component as defined in a repository's issue tracker."""
 
     type_: str = "component"
     links: SshAccountKeyLinksInput | Unset = UNSET

@@ -14,17 +14,13 @@ T = TypeVar("T", bound="DeploymentEnvironmentInput")
 
 @_attrs_define
 class DeploymentEnvironmentInput:
-    """A Bitbucket Deployment Environment.
-
-    Attributes:
-        type_ (str):  Default: 'deployment_environment'.
-        uuid (str | Unset): The UUID identifying the environment.
-        name (str | Unset): The name of the environment.
-    """
+    """A Bitbucket Deployment Environment."""
 
     type_: str = "deployment_environment"
     uuid: str | Unset = UNSET
+    """ The UUID identifying the environment. """
     name: str | Unset = UNSET
+    """ The name of the environment. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,15 +14,7 @@ T = TypeVar("T", bound="ExportOptions")
 
 @_attrs_define
 class ExportOptions:
-    """Options for issue export.
-
-    Attributes:
-        type_ (str):  Default: 'export_options'.
-        project_key (str | Unset):
-        project_name (str | Unset):
-        send_email (bool | Unset):
-        include_attachments (bool | Unset):
-    """
+    """Options for issue export."""
 
     type_: str = "export_options"
     project_key: str | Unset = UNSET

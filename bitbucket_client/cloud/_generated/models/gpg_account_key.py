@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     list_of,
     model,
 )
@@ -28,19 +26,22 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class GPGAccountKey:
-    """Represents a GPG public key for a user.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class GPGAccountKey(LenientModel):
+    """Represents a GPG public key for a user."""
 
     type_: str | Unset = UNSET
     owner: Account | Unset = UNSET
+    """An account object."""
     key: str | Unset = UNSET
+    """The GPG key value in X format."""
     key_id: str | Unset = UNSET
+    """The unique identifier for the GPG key"""
     fingerprint: str | Unset = UNSET
+    """The GPG key fingerprint."""
     parent_fingerprint: str | Unset = UNSET
+    """The fingerprint of the parent key. This value is null unless the current key is a subkey."""
     name: str | Unset = UNSET
+    """The user-defined label for the GPG key"""
     expires_on: datetime.datetime | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     added_on: datetime.datetime | Unset = UNSET
@@ -48,19 +49,6 @@ class GPGAccountKey:
     subkeys: list[GPGAccountKey] | Unset = UNSET
     links: SshAccountKeyLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

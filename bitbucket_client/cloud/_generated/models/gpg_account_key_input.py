@@ -20,32 +20,21 @@ T = TypeVar("T", bound="GPGAccountKeyInput")
 
 @_attrs_define
 class GPGAccountKeyInput:
-    """Represents a GPG public key for a user.
-
-    Attributes:
-        type_ (str):  Default: 'GPG_account_key'.
-        owner (AccountInput | Unset): An account object.
-        key (str | Unset): The GPG key value in X format.
-        key_id (str | Unset): The unique identifier for the GPG key
-        fingerprint (str | Unset): The GPG key fingerprint.
-        parent_fingerprint (str | Unset): The fingerprint of the parent key. This value is null unless the current key
-            is a subkey.
-        name (str | Unset): The user-defined label for the GPG key
-        expires_on (datetime.datetime | Unset):
-        created_on (datetime.datetime | Unset):
-        added_on (datetime.datetime | Unset):
-        last_used (datetime.datetime | Unset):
-        subkeys (list[GPGAccountKeyInput] | Unset):
-        links (SshAccountKeyLinksInput | Unset):
-    """
+    """Represents a GPG public key for a user."""
 
     type_: str = "GPG_account_key"
     owner: AccountInput | Unset = UNSET
+    """ An account object. """
     key: str | Unset = UNSET
+    """ The GPG key value in X format. """
     key_id: str | Unset = UNSET
+    """ The unique identifier for the GPG key """
     fingerprint: str | Unset = UNSET
+    """ The GPG key fingerprint. """
     parent_fingerprint: str | Unset = UNSET
+    """ The fingerprint of the parent key. This value is null unless the current key is a subkey. """
     name: str | Unset = UNSET
+    """ The user-defined label for the GPG key """
     expires_on: datetime.datetime | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     added_on: datetime.datetime | Unset = UNSET

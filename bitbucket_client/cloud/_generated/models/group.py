@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_any,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -26,33 +24,23 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Group:
-    """A group object
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Group(LenientModel):
+    """A group object"""
 
     type_: str | Unset = UNSET
     links: SnippetCommentLinks | Unset = UNSET
     owner: Account | Unset = UNSET
+    """An account object."""
     workspace: Workspace | Unset = UNSET
+    """A Bitbucket workspace. Workspaces are used to organize repositories."""
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
+    """The "sluggified" version of the group's name. This contains only ASCII characters and can therefore
+    be slightly different than the name"""
     full_slug: str | Unset = UNSET
+    """The concatenation of the workspace's slug and the group's slug, separated with a colon (e.g.
+    `acme:developers`)"""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

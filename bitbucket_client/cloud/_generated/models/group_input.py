@@ -20,28 +20,23 @@ T = TypeVar("T", bound="GroupInput")
 
 @_attrs_define
 class GroupInput:
-    """A group object
-
-    Attributes:
-        type_ (str):  Default: 'group'.
-        links (SnippetCommentLinksInput | Unset):
-        owner (AccountInput | Unset): An account object.
-        workspace (WorkspaceInput | Unset): A Bitbucket workspace.
-                        Workspaces are used to organize repositories.
-        name (str | Unset):
-        slug (str | Unset): The "sluggified" version of the group's name. This contains only ASCII
-            characters and can therefore be slightly different than the name
-        full_slug (str | Unset): The concatenation of the workspace's slug and the group's slug,
-            separated with a colon (e.g. `acme:developers`)
-    """
+    """A group object"""
 
     type_: str = "group"
     links: SnippetCommentLinksInput | Unset = UNSET
     owner: AccountInput | Unset = UNSET
+    """ An account object. """
     workspace: WorkspaceInput | Unset = UNSET
+    """ A Bitbucket workspace.
+                Workspaces are used to organize repositories. """
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
+    """ The "sluggified" version of the group's name. This contains only ASCII
+    characters and can therefore be slightly different than the name """
     full_slug: str | Unset = UNSET
+    """ The concatenation of the workspace's slug and the group's slug,
+    separated with a colon (e.g. `acme:developers`)
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

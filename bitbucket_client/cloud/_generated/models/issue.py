@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     model,
 )
@@ -38,19 +36,19 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Issue:
-    """An issue.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Issue(LenientModel):
+    """An issue."""
 
     type_: str | Unset = UNSET
     links: IssueLinks | Unset = UNSET
     id: int | Unset = UNSET
     repository: Repository | Unset = UNSET
+    """A Bitbucket repository."""
     title: str | Unset = UNSET
     reporter: Account | Unset = UNSET
+    """An account object."""
     assignee: Account | Unset = UNSET
+    """An account object."""
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     edited_on: datetime.datetime | Unset = UNSET
@@ -58,24 +56,14 @@ class Issue:
     kind: IssueKind | str | Unset = UNSET
     priority: IssuePriority | str | Unset = UNSET
     milestone: Milestone | Unset = UNSET
+    """A milestone as defined in a repository's issue tracker."""
     version: Version | Unset = UNSET
+    """A version as defined in a repository's issue tracker."""
     component: Component | Unset = UNSET
+    """A component as defined in a repository's issue tracker."""
     votes: int | Unset = UNSET
     content: CommitSummary | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

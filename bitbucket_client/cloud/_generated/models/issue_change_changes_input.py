@@ -17,19 +17,6 @@ T = TypeVar("T", bound="IssueChangeChangesInput")
 
 @_attrs_define
 class IssueChangeChangesInput:
-    """
-    Attributes:
-        assignee (IssueChangeChangesKindInput | Unset):
-        state (IssueChangeChangesKindInput | Unset):
-        title (IssueChangeChangesKindInput | Unset):
-        kind (IssueChangeChangesKindInput | Unset):
-        milestone (IssueChangeChangesKindInput | Unset):
-        component (IssueChangeChangesKindInput | Unset):
-        priority (IssueChangeChangesKindInput | Unset):
-        version (IssueChangeChangesKindInput | Unset):
-        content (IssueChangeChangesKindInput | Unset):
-    """
-
     assignee: IssueChangeChangesKindInput | Unset = UNSET
     state: IssueChangeChangesKindInput | Unset = UNSET
     title: IssueChangeChangesKindInput | Unset = UNSET

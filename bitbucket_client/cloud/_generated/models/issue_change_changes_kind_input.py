@@ -13,12 +13,6 @@ T = TypeVar("T", bound="IssueChangeChangesKindInput")
 
 @_attrs_define
 class IssueChangeChangesKindInput:
-    """
-    Attributes:
-        old (str | Unset):
-        new (str | Unset):
-    """
-
     old: str | Unset = UNSET
     new: str | Unset = UNSET
 

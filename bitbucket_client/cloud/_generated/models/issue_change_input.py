@@ -23,25 +23,16 @@ T = TypeVar("T", bound="IssueChangeInput")
 
 @_attrs_define
 class IssueChangeInput:
-    """An issue change.
-
-    Attributes:
-        type_ (str):  Default: 'issue_change'.
-        links (IssueChangeLinksInput | Unset):
-        name (str | Unset):
-        created_on (datetime.datetime | Unset):
-        user (AccountInput | Unset): An account object.
-        issue (IssueInput | Unset): An issue.
-        changes (IssueChangeChangesInput | Unset):
-        message (CommitSummaryInput | Unset):
-    """
+    """An issue change."""
 
     type_: str = "issue_change"
     links: IssueChangeLinksInput | Unset = UNSET
     name: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     issue: IssueInput | Unset = UNSET
+    """ An issue. """
     changes: IssueChangeChangesInput | Unset = UNSET
     message: CommitSummaryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -17,14 +17,10 @@ T = TypeVar("T", bound="IssueChangeLinksInput")
 
 @_attrs_define
 class IssueChangeLinksInput:
-    """
-    Attributes:
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-        issue (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     issue: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET

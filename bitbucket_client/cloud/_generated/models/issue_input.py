@@ -28,36 +28,18 @@ T = TypeVar("T", bound="IssueInput")
 
 @_attrs_define
 class IssueInput:
-    """An issue.
-
-    Attributes:
-        type_ (str):  Default: 'issue'.
-        links (IssueLinksInput | Unset):
-        id (int | Unset):
-        repository (RepositoryInput | Unset): A Bitbucket repository.
-        title (str | Unset):
-        reporter (AccountInput | Unset): An account object.
-        assignee (AccountInput | Unset): An account object.
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-        edited_on (datetime.datetime | Unset):
-        state (IssueState | Unset):
-        kind (IssueKind | Unset):
-        priority (IssuePriority | Unset):
-        milestone (MilestoneInput | Unset): A milestone as defined in a repository's issue tracker.
-        version (VersionInput | Unset): A version as defined in a repository's issue tracker.
-        component (ComponentInput | Unset): A component as defined in a repository's issue tracker.
-        votes (int | Unset):
-        content (CommitSummaryInput | Unset):
-    """
+    """An issue."""
 
     type_: str = "issue"
     links: IssueLinksInput | Unset = UNSET
     id: int | Unset = UNSET
     repository: RepositoryInput | Unset = UNSET
+    """ A Bitbucket repository. """
     title: str | Unset = UNSET
     reporter: AccountInput | Unset = UNSET
+    """ An account object. """
     assignee: AccountInput | Unset = UNSET
+    """ An account object. """
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     edited_on: datetime.datetime | Unset = UNSET
@@ -65,8 +47,11 @@ class IssueInput:
     kind: IssueKind | Unset = UNSET
     priority: IssuePriority | Unset = UNSET
     milestone: MilestoneInput | Unset = UNSET
+    """ A milestone as defined in a repository's issue tracker. """
     version: VersionInput | Unset = UNSET
+    """ A version as defined in a repository's issue tracker. """
     component: ComponentInput | Unset = UNSET
+    """ A component as defined in a repository's issue tracker. """
     votes: int | Unset = UNSET
     content: CommitSummaryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

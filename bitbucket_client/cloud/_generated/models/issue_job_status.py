@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -15,8 +15,6 @@ from bitbucket_client._runtime import (
     as_float,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
 )
 
@@ -24,32 +22,21 @@ from ..models.issue_job_status_status import IssueJobStatusStatus
 
 
 @_attrs_define
-class IssueJobStatus:
-    """The status of an import or export job
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class IssueJobStatus(LenientModel):
+    """The status of an import or export job"""
 
     type_: str | Unset = UNSET
     status: IssueJobStatusStatus | str | Unset = UNSET
+    """The status of the import/export job"""
     phase: str | Unset = UNSET
+    """The phase of the import/export job"""
     total: int | Unset = UNSET
+    """The total number of issues being imported/exported"""
     count: int | Unset = UNSET
+    """The total number of issues already imported/exported"""
     pct: float | Unset = UNSET
+    """The percentage of issues already imported/exported"""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

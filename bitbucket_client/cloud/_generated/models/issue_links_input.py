@@ -17,22 +17,18 @@ T = TypeVar("T", bound="IssueLinksInput")
 
 @_attrs_define
 class IssueLinksInput:
-    """
-    Attributes:
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-        html (LinkInput | Unset): A link to a resource related to this object.
-        comments (LinkInput | Unset): A link to a resource related to this object.
-        attachments (LinkInput | Unset): A link to a resource related to this object.
-        watch (LinkInput | Unset): A link to a resource related to this object.
-        vote (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     comments: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     attachments: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     watch: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     vote: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET

@@ -13,12 +13,7 @@ T = TypeVar("T", bound="LinkInput")
 
 @_attrs_define
 class LinkInput:
-    """A link to a resource related to this object.
-
-    Attributes:
-        href (str | Unset):
-        name (str | Unset):
-    """
+    """A link to a resource related to this object."""
 
     href: str | Unset = UNSET
     name: str | Unset = UNSET

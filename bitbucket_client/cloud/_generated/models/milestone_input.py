@@ -18,14 +18,7 @@ T = TypeVar("T", bound="MilestoneInput")
 
 @_attrs_define
 class MilestoneInput:
-    """A milestone as defined in a repository's issue tracker.
-
-    Attributes:
-        type_ (str):  Default: 'milestone'.
-        links (SshAccountKeyLinksInput | Unset):
-        name (str | Unset):
-        id (int | Unset):
-    """
+    """A milestone as defined in a repository's issue tracker."""
 
     type_: str = "milestone"
     links: SshAccountKeyLinksInput | Unset = UNSET

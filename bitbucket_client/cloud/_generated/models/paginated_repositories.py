@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     list_of,
     model,
 )
@@ -25,32 +23,29 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class PaginatedRepositories:
-    """A paginated list of repositories.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class PaginatedRepositories(LenientModel):
+    """A paginated list of repositories."""
 
     size: int | Unset = UNSET
+    """Total number of objects in the response. This is an optional element that is not provided in all
+    responses, as it can be expensive to compute."""
     page: int | Unset = UNSET
+    """Page number of the current results. This is an optional element that is not provided in all
+    responses."""
     pagelen: int | Unset = UNSET
+    """Current number of objects on the existing page. The default value is 10 with 100 being the maximum
+    allowed value. Individual APIs may enforce different values."""
     next_: str | Unset = UNSET
+    """Link to the next page if it exists. The last page of a collection does not have this value. Use this
+    link to navigate the result set and refrain from constructing your own URLs."""
     previous: str | Unset = UNSET
+    """Link to previous page if it exists. A collections first page does not have this value. This is an
+    optional element that is not provided in all responses. Some result sets strictly support forward
+    navigation and never provide previous links. Clients must anticipate that backwards navigation is
+    not always available. Use this link to navigate the result set and refrain from constructing your
+    own URLs."""
     values: list[Repository] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

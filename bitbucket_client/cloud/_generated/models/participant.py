@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     model,
 )
@@ -31,32 +29,20 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Participant:
-    """Object describing a user's role on resources like commits or pull requests.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Participant(LenientModel):
+    """Object describing a user's role on resources like commits or pull requests."""
 
     type_: str | Unset = UNSET
     user: Account | Unset = UNSET
+    """An account object."""
     role: ParticipantRole | str | Unset = UNSET
     approved: bool | Unset = UNSET
     state: ParticipantState | str | Unset = UNSET
     participated_on: datetime.datetime | Unset = UNSET
+    """The ISO8601 timestamp of the participant's action. For approvers, this is the time of their
+    approval. For commenters and pull request reviewers who are not approvers, this is the time they
+    last commented, or null if they have not commented."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -21,25 +21,18 @@ T = TypeVar("T", bound="ParticipantInput")
 
 @_attrs_define
 class ParticipantInput:
-    """Object describing a user's role on resources like commits or pull requests.
-
-    Attributes:
-        type_ (str):  Default: 'participant'.
-        user (AccountInput | Unset): An account object.
-        role (ParticipantRole | Unset):
-        approved (bool | Unset):
-        state (ParticipantState | Unset):
-        participated_on (datetime.datetime | Unset): The ISO8601 timestamp of the participant's action. For approvers,
-            this is the time of their approval. For commenters and pull request reviewers who are not approvers, this is the
-            time they last commented, or null if they have not commented.
-    """
+    """Object describing a user's role on resources like commits or pull requests."""
 
     type_: str = "participant"
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     role: ParticipantRole | Unset = UNSET
     approved: bool | Unset = UNSET
     state: ParticipantState | Unset = UNSET
     participated_on: datetime.datetime | Unset = UNSET
+    """ The ISO8601 timestamp of the participant's action. For approvers, this is the time of their approval. For
+    commenters and pull request reviewers who are not approvers, this is the time they last commented, or null if
+    they have not commented. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

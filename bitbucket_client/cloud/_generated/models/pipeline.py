@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     list_of,
     model,
 )
@@ -35,40 +33,37 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Pipeline:
-    """A Bitbucket Pipeline. This represents an actual pipeline result.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Pipeline(LenientModel):
+    """A Bitbucket Pipeline. This represents an actual pipeline result."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The UUID identifying the pipeline."""
     build_number: int | Unset = UNSET
+    """The build number of the pipeline."""
     creator: Account | Unset = UNSET
+    """An account object."""
     repository: Repository | Unset = UNSET
+    """A Bitbucket repository."""
     target: PipelineTarget | Unset = UNSET
+    """A representation of the target that a pipeline executes on."""
     trigger: PipelineTrigger | Unset = UNSET
+    """A representation of the trigger used for a pipeline."""
     state: PipelineState | Unset = UNSET
+    """The representation of the progress state of a pipeline."""
     variables: list[PipelineVariable] | Unset = UNSET
+    """The variables for the pipeline."""
     created_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the pipeline was created."""
     completed_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the Pipeline was completed. This is not set if the pipeline is still in progress."""
     build_seconds_used: int | Unset = UNSET
+    """The number of build seconds used by this pipeline."""
     configuration_sources: list[PipelineConfigurationSource] | Unset = UNSET
+    """An ordered list of sources of the pipeline configuration"""
     links: PipelinesPipelineLinks | Unset = UNSET
+    """Links section for a Pipeline."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -14,15 +14,11 @@ T = TypeVar("T", bound="PipelineBuildNumberInput")
 
 @_attrs_define
 class PipelineBuildNumberInput:
-    """A Pipelines build number.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_build_number'.
-        next_ (int | Unset): The next number that will be used as build number.
-    """
+    """A Pipelines build number."""
 
     type_: str = "pipeline_build_number"
     next_: int | Unset = UNSET
+    """ The next number that will be used as build number. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,41 +17,31 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
 )
 
 
 @_attrs_define
-class PipelineCache:
-    """A representation of metadata for a pipeline cache for given repository.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class PipelineCache(LenientModel):
+    """A representation of metadata for a pipeline cache for given repository."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The UUID identifying the pipeline cache."""
     pipeline_uuid: str | Unset = UNSET
+    """The UUID of the pipeline that created the cache."""
     step_uuid: str | Unset = UNSET
+    """The uuid of the step that created the cache."""
     name: str | Unset = UNSET
+    """The name of the cache."""
     key_hash: str | Unset = UNSET
+    """The key hash of the cache version."""
     path: str | Unset = UNSET
+    """The path where the cache contents were retrieved from."""
     file_size_bytes: int | Unset = UNSET
+    """The size of the file containing the archive of the cache."""
     created_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the cache was created."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -12,15 +12,12 @@ T = TypeVar("T", bound="PipelineConfigurationSourceInput")
 
 @_attrs_define
 class PipelineConfigurationSourceInput:
-    """Information about the source of the pipeline configuration
-
-    Attributes:
-        source (str): Identifier of the configuration source
-        uri (str): Link to the configuration source view or its immediate content
-    """
+    """Information about the source of the pipeline configuration"""
 
     source: str
+    """ Identifier of the configuration source """
     uri: str
+    """ Link to the configuration source view or its immediate content """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,41 +26,35 @@ T = TypeVar("T", bound="PipelineInput")
 
 @_attrs_define
 class PipelineInput:
-    """A Bitbucket Pipeline. This represents an actual pipeline result.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline'.
-        uuid (str | Unset): The UUID identifying the pipeline.
-        build_number (int | Unset): The build number of the pipeline.
-        creator (AccountInput | Unset): An account object.
-        repository (RepositoryInput | Unset): A Bitbucket repository.
-        target (PipelineTargetInput | Unset): A representation of the target that a pipeline executes on.
-        trigger (PipelineTriggerInput | Unset): A representation of the trigger used for a pipeline.
-        state (PipelineStateInput | Unset): The representation of the progress state of a pipeline.
-        variables (list[PipelineVariableInput] | Unset): The variables for the pipeline.
-        created_on (datetime.datetime | Unset): The timestamp when the pipeline was created.
-        completed_on (datetime.datetime | Unset): The timestamp when the Pipeline was completed. This is not set if the
-            pipeline is still in progress.
-        build_seconds_used (int | Unset): The number of build seconds used by this pipeline.
-        configuration_sources (list[PipelineConfigurationSourceInput] | Unset): An ordered list of sources of the
-            pipeline configuration
-        links (PipelinesPipelineLinksInput | Unset): Links section for a Pipeline.
-    """
+    """A Bitbucket Pipeline. This represents an actual pipeline result."""
 
     type_: str = "pipeline"
     uuid: str | Unset = UNSET
+    """ The UUID identifying the pipeline. """
     build_number: int | Unset = UNSET
+    """ The build number of the pipeline. """
     creator: AccountInput | Unset = UNSET
+    """ An account object. """
     repository: RepositoryInput | Unset = UNSET
+    """ A Bitbucket repository. """
     target: PipelineTargetInput | Unset = UNSET
+    """ A representation of the target that a pipeline executes on. """
     trigger: PipelineTriggerInput | Unset = UNSET
+    """ A representation of the trigger used for a pipeline. """
     state: PipelineStateInput | Unset = UNSET
+    """ The representation of the progress state of a pipeline. """
     variables: list[PipelineVariableInput] | Unset = UNSET
+    """ The variables for the pipeline. """
     created_on: datetime.datetime | Unset = UNSET
+    """ The timestamp when the pipeline was created. """
     completed_on: datetime.datetime | Unset = UNSET
+    """ The timestamp when the Pipeline was completed. This is not set if the pipeline is still in progress. """
     build_seconds_used: int | Unset = UNSET
+    """ The number of build seconds used by this pipeline. """
     configuration_sources: list[PipelineConfigurationSourceInput] | Unset = UNSET
+    """ An ordered list of sources of the pipeline configuration """
     links: PipelinesPipelineLinksInput | Unset = UNSET
+    """ Links section for a Pipeline. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

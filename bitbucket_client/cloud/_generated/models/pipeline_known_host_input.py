@@ -18,19 +18,15 @@ T = TypeVar("T", bound="PipelineKnownHostInput")
 
 @_attrs_define
 class PipelineKnownHostInput:
-    """A Pipelines known host.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_known_host'.
-        uuid (str | Unset): The UUID identifying the known host.
-        hostname (str | Unset): The hostname of the known host.
-        public_key (PipelineSshPublicKeyInput | Unset): A Pipelines known host public key.
-    """
+    """A Pipelines known host."""
 
     type_: str = "pipeline_known_host"
     uuid: str | Unset = UNSET
+    """ The UUID identifying the known host. """
     hostname: str | Unset = UNSET
+    """ The hostname of the known host. """
     public_key: PipelineSshPublicKeyInput | Unset = UNSET
+    """ A Pipelines known host public key. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

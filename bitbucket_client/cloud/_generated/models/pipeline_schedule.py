@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -27,33 +25,24 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class PipelineSchedule:
-    """A Pipelines schedule.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class PipelineSchedule(LenientModel):
+    """A Pipelines schedule."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The UUID identifying the schedule."""
     enabled: bool | Unset = UNSET
+    """Whether the schedule is enabled."""
     target: PipelineRefTarget | Unset = UNSET
+    """A Bitbucket Pipelines reference target."""
     cron_pattern: str | Unset = UNSET
+    """The cron expression with second precision (7 fields) that the schedule applies. For example, for
+    expression: 0 0 12 * * ? *, will execute at 12pm UTC every day."""
     created_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the schedule was created."""
     updated_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the schedule was updated."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

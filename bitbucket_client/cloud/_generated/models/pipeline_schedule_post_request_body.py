@@ -21,18 +21,16 @@ class PipelineSchedulePostRequestBody:
     """Base type for most resource objects. It defines the common `type` element that identifies an object's type. It also
     identifies the element as Swagger's `discriminator`.
 
-        Attributes:
-            type_ (str):  Default: 'pipeline_schedule_post_request_body'.
-            target (PipelineSchedulePostRequestBodyTarget): The target on which the schedule will be executed.
-            cron_pattern (str): The cron expression with second precision (7 fields) that the schedule applies. For example,
-                for expression: 0 0 12 * * ? *, will execute at 12pm UTC every day.
-            enabled (bool | Unset): Whether the schedule is enabled.
     """
 
     target: PipelineSchedulePostRequestBodyTarget
+    """ The target on which the schedule will be executed. """
     cron_pattern: str
+    """ The cron expression with second precision (7 fields) that the schedule applies. For example, for expression:
+    0 0 12 * * ? *, will execute at 12pm UTC every day. """
     type_: str = "pipeline_schedule_post_request_body"
     enabled: bool | Unset = UNSET
+    """ Whether the schedule is enabled. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -20,18 +20,14 @@ T = TypeVar("T", bound="PipelineSchedulePostRequestBodyTarget")
 
 @_attrs_define
 class PipelineSchedulePostRequestBodyTarget:
-    """The target on which the schedule will be executed.
-
-    Attributes:
-        selector (PipelineSelectorInput): A representation of the selector that was used to identify the pipeline in the
-            YML file.
-        ref_name (str): The name of the reference.
-        ref_type (PipelineSchedulePostRequestBodyTargetRefType): The type of reference (branch only).
-    """
+    """The target on which the schedule will be executed."""
 
     selector: PipelineSelectorInput
+    """ A representation of the selector that was used to identify the pipeline in the YML file. """
     ref_name: str
+    """ The name of the reference. """
     ref_type: PipelineSchedulePostRequestBodyTargetRefType
+    """ The type of reference (branch only). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

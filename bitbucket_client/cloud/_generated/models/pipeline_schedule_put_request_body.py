@@ -17,13 +17,11 @@ class PipelineSchedulePutRequestBody:
     """Base type for most resource objects. It defines the common `type` element that identifies an object's type. It also
     identifies the element as Swagger's `discriminator`.
 
-        Attributes:
-            type_ (str):  Default: 'pipeline_schedule_put_request_body'.
-            enabled (bool | Unset): Whether the schedule is enabled.
     """
 
     type_: str = "pipeline_schedule_put_request_body"
     enabled: bool | Unset = UNSET
+    """ Whether the schedule is enabled. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

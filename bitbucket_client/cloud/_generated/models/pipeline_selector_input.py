@@ -15,15 +15,12 @@ T = TypeVar("T", bound="PipelineSelectorInput")
 
 @_attrs_define
 class PipelineSelectorInput:
-    """A representation of the selector that was used to identify the pipeline in the YML file.
-
-    Attributes:
-        type_ (PipelineSelectorType): The type of selector.
-        pattern (str | Unset): The name of the matching pipeline definition.
-    """
+    """A representation of the selector that was used to identify the pipeline in the YML file."""
 
     type_: PipelineSelectorType
+    """ The type of selector. """
     pattern: str | Unset = UNSET
+    """ The name of the matching pipeline definition. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

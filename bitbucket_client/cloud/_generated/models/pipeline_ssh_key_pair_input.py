@@ -14,17 +14,13 @@ T = TypeVar("T", bound="PipelineSshKeyPairInput")
 
 @_attrs_define
 class PipelineSshKeyPairInput:
-    """A Pipelines SSH key pair.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_ssh_key_pair'.
-        private_key (str | Unset): The SSH private key. This value will be empty when retrieving the SSH key pair.
-        public_key (str | Unset): The SSH public key.
-    """
+    """A Pipelines SSH key pair."""
 
     type_: str = "pipeline_ssh_key_pair"
     private_key: str | Unset = UNSET
+    """ The SSH private key. This value will be empty when retrieving the SSH key pair. """
     public_key: str | Unset = UNSET
+    """ The SSH public key. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,21 +14,17 @@ T = TypeVar("T", bound="PipelineSshPublicKeyInput")
 
 @_attrs_define
 class PipelineSshPublicKeyInput:
-    """A Pipelines known host public key.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_ssh_public_key'.
-        key_type (str | Unset): The type of the public key.
-        key (str | Unset): The base64 encoded public key.
-        md5_fingerprint (str | Unset): The MD5 fingerprint of the public key.
-        sha256_fingerprint (str | Unset): The SHA-256 fingerprint of the public key.
-    """
+    """A Pipelines known host public key."""
 
     type_: str = "pipeline_ssh_public_key"
     key_type: str | Unset = UNSET
+    """ The type of the public key. """
     key: str | Unset = UNSET
+    """ The base64 encoded public key. """
     md5_fingerprint: str | Unset = UNSET
+    """ The MD5 fingerprint of the public key. """
     sha256_fingerprint: str | Unset = UNSET
+    """ The SHA-256 fingerprint of the public key. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

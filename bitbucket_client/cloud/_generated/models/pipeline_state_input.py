@@ -12,11 +12,7 @@ T = TypeVar("T", bound="PipelineStateInput")
 
 @_attrs_define
 class PipelineStateInput:
-    """The representation of the progress state of a pipeline.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_state'.
-    """
+    """The representation of the progress state of a pipeline."""
 
     type_: str = "pipeline_state"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

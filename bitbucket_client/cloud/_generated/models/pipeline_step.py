@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     list_of,
     model,
 )
@@ -29,34 +27,28 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class PipelineStep:
-    """A step of a Bitbucket pipeline. This represents the actual result of the step execution.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class PipelineStep(LenientModel):
+    """A step of a Bitbucket pipeline. This represents the actual result of the step execution."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The UUID identifying the step."""
     started_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the step execution was started. This is not set when the step hasn't executed
+    yet."""
     completed_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the step execution was completed. This is not set if the step is still in
+    progress."""
     state: PipelineStepState | Unset = UNSET
+    """The representation of the progress state of a pipeline step."""
     image: PipelineImage | Unset = UNSET
+    """The definition of a Docker image that can be used for a Bitbucket Pipelines step execution context."""
     setup_commands: list[PipelineCommand] | Unset = UNSET
+    """The list of commands that are executed as part of the setup phase of the build. These commands are
+    executed outside the build container."""
     script_commands: list[PipelineCommand] | Unset = UNSET
+    """The list of build commands. These commands are executed in the build container."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

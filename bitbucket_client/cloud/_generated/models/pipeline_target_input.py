@@ -12,11 +12,7 @@ T = TypeVar("T", bound="PipelineTargetInput")
 
 @_attrs_define
 class PipelineTargetInput:
-    """A representation of the target that a pipeline executes on.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_target'.
-    """
+    """A representation of the target that a pipeline executes on."""
 
     type_: str = "pipeline_target"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

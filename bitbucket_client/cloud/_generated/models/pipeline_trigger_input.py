@@ -12,11 +12,7 @@ T = TypeVar("T", bound="PipelineTriggerInput")
 
 @_attrs_define
 class PipelineTriggerInput:
-    """A representation of the trigger used for a pipeline.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_trigger'.
-    """
+    """A representation of the trigger used for a pipeline."""
 
     type_: str = "pipeline_trigger"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

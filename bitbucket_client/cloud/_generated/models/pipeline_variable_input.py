@@ -14,22 +14,18 @@ T = TypeVar("T", bound="PipelineVariableInput")
 
 @_attrs_define
 class PipelineVariableInput:
-    """A Pipelines variable.
-
-    Attributes:
-        type_ (str):  Default: 'pipeline_variable'.
-        uuid (str | Unset): The UUID identifying the variable.
-        key (str | Unset): The unique name of the variable.
-        value (str | Unset): The value of the variable. If the variable is secured, this will be empty.
-        secured (bool | Unset): If true, this variable will be treated as secured. The value will never be exposed in
-            the logs or the REST API.
-    """
+    """A Pipelines variable."""
 
     type_: str = "pipeline_variable"
     uuid: str | Unset = UNSET
+    """ The UUID identifying the variable. """
     key: str | Unset = UNSET
+    """ The unique name of the variable. """
     value: str | Unset = UNSET
+    """ The value of the variable. If the variable is secured, this will be empty. """
     secured: bool | Unset = UNSET
+    """ If true, this variable will be treated as secured. The value will never be exposed in the logs or the REST
+    API. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

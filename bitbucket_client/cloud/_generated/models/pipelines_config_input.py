@@ -18,17 +18,13 @@ T = TypeVar("T", bound="PipelinesConfigInput")
 
 @_attrs_define
 class PipelinesConfigInput:
-    """The Pipelines configuration for a repository.
-
-    Attributes:
-        type_ (str):  Default: 'pipelines_config'.
-        enabled (bool | Unset): Whether Pipelines is enabled for the repository.
-        repository (RepositoryInput | Unset): A Bitbucket repository.
-    """
+    """The Pipelines configuration for a repository."""
 
     type_: str = "pipelines_config"
     enabled: bool | Unset = UNSET
+    """ Whether Pipelines is enabled for the repository. """
     repository: RepositoryInput | Unset = UNSET
+    """ A Bitbucket repository. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,15 +14,11 @@ T = TypeVar("T", bound="PipelinesLinksSectionHrefInput")
 
 @_attrs_define
 class PipelinesLinksSectionHrefInput:
-    """A links section href
-
-    Attributes:
-        type_ (str):  Default: 'pipelines_links_section_href'.
-        href (str | Unset): A link
-    """
+    """A links section href"""
 
     type_: str = "pipelines_links_section_href"
     href: str | Unset = UNSET
+    """ A link """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_any,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -24,29 +22,15 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class PipelinesPipelineLinks:
-    """Links section for a Pipeline.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class PipelinesPipelineLinks(LenientModel):
+    """Links section for a Pipeline."""
 
     type_: str | Unset = UNSET
     self_: PipelinesLinksSectionHref | Unset = UNSET
+    """A links section href"""
     steps: PipelinesLinksSectionHref | Unset = UNSET
+    """A links section href"""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

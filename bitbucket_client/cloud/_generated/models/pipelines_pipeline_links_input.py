@@ -18,17 +18,13 @@ T = TypeVar("T", bound="PipelinesPipelineLinksInput")
 
 @_attrs_define
 class PipelinesPipelineLinksInput:
-    """Links section for a Pipeline.
-
-    Attributes:
-        type_ (str):  Default: 'pipelines_pipeline_links'.
-        self_ (PipelinesLinksSectionHrefInput | Unset): A links section href
-        steps (PipelinesLinksSectionHrefInput | Unset): A links section href
-    """
+    """Links section for a Pipeline."""
 
     type_: str = "pipelines_pipeline_links"
     self_: PipelinesLinksSectionHrefInput | Unset = UNSET
+    """ A links section href """
     steps: PipelinesLinksSectionHrefInput | Unset = UNSET
+    """ A links section href """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -28,38 +26,30 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Project:
-    """A Bitbucket project.
-                Projects are used by teams to organize repositories.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Project(LenientModel):
+    """A Bitbucket project. Projects are used by teams to organize repositories."""
 
     type_: str | Unset = UNSET
     links: ProjectLinks | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The project's immutable id."""
     key: str | Unset = UNSET
+    """The project's key."""
     owner: Team | Unset = UNSET
+    """A team object."""
     name: str | Unset = UNSET
+    """The name of the project."""
     description: str | Unset = UNSET
     is_private: bool | Unset = UNSET
+    """Indicates whether the project is publicly accessible, or whether it is private to the team and
+    consequently only visible to team members. Note that private projects cannot contain public
+    repositories."""
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     has_publicly_visible_repos: bool | Unset = UNSET
+    """Indicates whether the project contains publicly visible repositories. Note that private projects
+    cannot contain public repositories."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

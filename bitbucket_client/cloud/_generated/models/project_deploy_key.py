@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -28,35 +26,24 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class ProjectDeployKey:
-    """Represents deploy key for a project.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class ProjectDeployKey(LenientModel):
+    """Represents deploy key for a project."""
 
     type_: str | Unset = UNSET
     key: str | Unset = UNSET
+    """The deploy key value."""
     project: Project | Unset = UNSET
+    """A Bitbucket project. Projects are used by teams to organize repositories."""
     comment: str | Unset = UNSET
+    """The comment parsed from the deploy key (if present)"""
     label: str | Unset = UNSET
+    """The user-defined label for the deploy key"""
     added_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
     links: SshAccountKeyLinks | Unset = UNSET
     created_by: Account | Unset = UNSET
+    """An account object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

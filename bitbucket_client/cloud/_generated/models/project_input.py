@@ -21,38 +21,32 @@ T = TypeVar("T", bound="ProjectInput")
 @_attrs_define
 class ProjectInput:
     """A Bitbucket project.
-            Projects are used by teams to organize repositories.
+    Projects are used by teams to organize repositories.
 
-    Attributes:
-        type_ (str):  Default: 'project'.
-        links (ProjectLinksInput | Unset):
-        uuid (str | Unset): The project's immutable id.
-        key (str | Unset): The project's key.
-        owner (TeamInput | Unset): A team object.
-        name (str | Unset): The name of the project.
-        description (str | Unset):
-        is_private (bool | Unset):
-            Indicates whether the project is publicly accessible, or whether it is
-            private to the team and consequently only visible to team members.
-            Note that private projects cannot contain public repositories.
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-        has_publicly_visible_repos (bool | Unset):
-            Indicates whether the project contains publicly visible repositories.
-            Note that private projects cannot contain public repositories.
     """
 
     type_: str = "project"
     links: ProjectLinksInput | Unset = UNSET
     uuid: str | Unset = UNSET
+    """ The project's immutable id. """
     key: str | Unset = UNSET
+    """ The project's key. """
     owner: TeamInput | Unset = UNSET
+    """ A team object. """
     name: str | Unset = UNSET
+    """ The name of the project. """
     description: str | Unset = UNSET
     is_private: bool | Unset = UNSET
+    """
+    Indicates whether the project is publicly accessible, or whether it is
+    private to the team and consequently only visible to team members.
+    Note that private projects cannot contain public repositories. """
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     has_publicly_visible_repos: bool | Unset = UNSET
+    """
+    Indicates whether the project contains publicly visible repositories.
+    Note that private projects cannot contain public repositories. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

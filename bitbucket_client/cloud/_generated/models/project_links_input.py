@@ -17,14 +17,10 @@ T = TypeVar("T", bound="ProjectLinksInput")
 
 @_attrs_define
 class ProjectLinksInput:
-    """
-    Attributes:
-        html (LinkInput | Unset): A link to a resource related to this object.
-        avatar (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     avatar: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         html: dict[str, Any] | Unset = UNSET

@@ -13,11 +13,6 @@ T = TypeVar("T", bound="ProjectPermissionUpdateSchema")
 
 @_attrs_define
 class ProjectPermissionUpdateSchema:
-    """
-    Attributes:
-        permission (ProjectPermissionUpdateSchemaPermission):
-    """
-
     permission: ProjectPermissionUpdateSchemaPermission
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,18 +14,11 @@ T = TypeVar("T", bound="PullRequestBranchInput")
 
 @_attrs_define
 class PullRequestBranchInput:
-    """
-    Attributes:
-        name (str | Unset):
-        merge_strategies (list[BranchMergeStrategiesItem] | Unset): Available merge strategies, when this endpoint is
-            the destination of the pull request.
-        default_merge_strategy (str | Unset): The default merge strategy, when this endpoint is the destination of the
-            pull request.
-    """
-
     name: str | Unset = UNSET
     merge_strategies: list[BranchMergeStrategiesItem] | Unset = UNSET
+    """ Available merge strategies, when this endpoint is the destination of the pull request. """
     default_merge_strategy: str | Unset = UNSET
+    """ The default merge strategy, when this endpoint is the destination of the pull request. """
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

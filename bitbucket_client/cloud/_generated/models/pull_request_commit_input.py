@@ -13,11 +13,6 @@ T = TypeVar("T", bound="PullRequestCommitInput")
 
 @_attrs_define
 class PullRequestCommitInput:
-    """
-    Attributes:
-        hash_ (str | Unset):
-    """
-
     hash_: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -18,8 +18,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     list_of,
     model,
@@ -38,50 +36,59 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Pullrequest:
-    """A pull request object.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Pullrequest(LenientModel):
+    """A pull request object."""
 
     type_: str | Unset = UNSET
     links: PullrequestLinks | Unset = UNSET
     id: int | Unset = UNSET
+    """The pull request's unique ID. Note that pull request IDs are only unique within their associated
+    repository."""
     title: str | Unset = UNSET
+    """Title of the pull request."""
     rendered: RenderedPullRequestMarkup | Unset = UNSET
+    """User provided pull request text, interpreted in a markup language and rendered in HTML"""
     summary: CommitSummary | Unset = UNSET
     state: PullrequestState | str | Unset = UNSET
+    """The pull request's current status."""
     author: Account | Unset = UNSET
+    """An account object."""
     source: PullrequestEndpoint | Unset = UNSET
     destination: PullrequestEndpoint | Unset = UNSET
     merge_commit: PullRequestCommit | Unset = UNSET
     comment_count: int | Unset = UNSET
+    """The number of comments for a specific pull request."""
     task_count: int | Unset = UNSET
+    """The number of open tasks for a specific pull request."""
     close_source_branch: bool | Unset = UNSET
+    """A boolean flag indicating if merging the pull request closes the source branch."""
     closed_by: Account | Unset = UNSET
+    """An account object."""
     reason: str | Unset = UNSET
+    """Explains why a pull request was declined. This field is only applicable to pull requests in rejected
+    state."""
     created_on: datetime.datetime | Unset = UNSET
+    """The ISO8601 timestamp the request was created."""
     updated_on: datetime.datetime | Unset = UNSET
+    """The ISO8601 timestamp the request was last updated."""
     reviewers: list[Account] | Unset = UNSET
+    """The list of users that were added as reviewers on this pull request when it was created. For
+    performance reasons, the API only includes this list on a pull request's `self` URL."""
     participants: list[Participant] | Unset = UNSET
+    """The list of users that are collaborating on this pull request. Collaborators are user that:
+
+    * are added to the pull request as a reviewer (part of the reviewers list)
+    * are not explicit reviewers, but have commented on the pull request
+    * are not explicit reviewers, but have approved the pull request …"""
     draft: bool | Unset = UNSET
+    """A boolean flag indicating whether the pull request is a draft."""
     queued: bool | Unset = UNSET
+    """A boolean flag indicating whether the pull request is queued"""
     mergeable: bool | Unset = UNSET
+    """A boolean flag indicating whether the pull request passes all merge checks"""
     description: str | Unset = UNSET
+    """The pull request's description, in Markdown."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

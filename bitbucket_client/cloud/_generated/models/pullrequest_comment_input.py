@@ -25,24 +25,7 @@ T = TypeVar("T", bound="PullrequestCommentInput")
 
 @_attrs_define
 class PullrequestCommentInput:
-    """A pullrequest comment.
-
-    Attributes:
-        type_ (str):  Default: 'pullrequest_comment'.
-        id (int | Unset):
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-        content (CommitSummaryInput | Unset):
-        user (AccountInput | Unset): An account object.
-        deleted (bool | Unset):
-        parent (CommentInput | Unset): The base type for all comments. This type should be considered abstract. Each of
-            the "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-        inline (CommentInlineInput | Unset):
-        links (CommentLinksInput | Unset):
-        pullrequest (PullrequestInput | Unset): A pull request object.
-        resolution (CommentResolutionInput | Unset): The resolution object for a Comment.
-        pending (bool | Unset):
-    """
+    """A pullrequest comment."""
 
     type_: str = "pullrequest_comment"
     id: int | Unset = UNSET
@@ -50,12 +33,17 @@ class PullrequestCommentInput:
     updated_on: datetime.datetime | Unset = UNSET
     content: CommitSummaryInput | Unset = UNSET
     user: AccountInput | Unset = UNSET
+    """ An account object. """
     deleted: bool | Unset = UNSET
     parent: CommentInput | Unset = UNSET
+    """ The base type for all comments. This type should be considered abstract. Each of the "commentable" resources
+    defines its own subtypes (e.g. `issue_comment`). """
     inline: CommentInlineInput | Unset = UNSET
     links: CommentLinksInput | Unset = UNSET
     pullrequest: PullrequestInput | Unset = UNSET
+    """ A pull request object. """
     resolution: CommentResolutionInput | Unset = UNSET
+    """ The resolution object for a Comment. """
     pending: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

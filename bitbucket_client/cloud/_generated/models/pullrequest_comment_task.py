@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
-    decode_model,
-    encode_model,
     enum_or_str,
     model,
 )
@@ -32,37 +30,26 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class PullrequestCommentTask:
-    """A pullrequest comment task
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class PullrequestCommentTask(LenientModel):
+    """A pullrequest comment task"""
 
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     state: PullrequestCommentTaskState | str | Unset = UNSET
     content: CommitSummary | Unset = UNSET
     creator: Account | Unset = UNSET
+    """An account object."""
     id: int | Unset = UNSET
     pending: bool | Unset = UNSET
     resolved_on: datetime.datetime | Unset = UNSET
+    """The ISO8601 timestamp for when the task was resolved."""
     resolved_by: Account | Unset = UNSET
+    """An account object."""
     links: SnippetCommentLinks | Unset = UNSET
     comment: Comment | Unset = UNSET
+    """The base type for all comments. This type should be considered abstract. Each of the "commentable"
+    resources defines its own subtypes (e.g. `issue_comment`)."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -19,14 +19,8 @@ T = TypeVar("T", bound="PullrequestEndpointInput")
 
 @_attrs_define
 class PullrequestEndpointInput:
-    """
-    Attributes:
-        repository (RepositoryInput | Unset): A Bitbucket repository.
-        branch (PullRequestBranchInput | Unset):
-        commit (PullRequestCommitInput | Unset):
-    """
-
     repository: RepositoryInput | Unset = UNSET
+    """ A Bitbucket repository. """
     branch: PullRequestBranchInput | Unset = UNSET
     commit: PullRequestCommitInput | Unset = UNSET
 

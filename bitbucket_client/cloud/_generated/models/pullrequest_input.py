@@ -26,77 +26,65 @@ T = TypeVar("T", bound="PullrequestInput")
 
 @_attrs_define
 class PullrequestInput:
-    """A pull request object.
-
-    Attributes:
-        type_ (str):  Default: 'pullrequest'.
-        links (PullrequestLinksInput | Unset):
-        id (int | Unset): The pull request's unique ID. Note that pull request IDs are only unique within their
-            associated repository.
-        title (str | Unset): Title of the pull request.
-        rendered (RenderedPullRequestMarkupInput | Unset): User provided pull request text, interpreted in a markup
-            language and rendered in HTML
-        summary (CommitSummaryInput | Unset):
-        state (PullrequestState | Unset): The pull request's current status.
-        author (AccountInput | Unset): An account object.
-        source (PullrequestEndpointInput | Unset):
-        destination (PullrequestEndpointInput | Unset):
-        merge_commit (PullRequestCommitInput | Unset):
-        comment_count (int | Unset): The number of comments for a specific pull request.
-        task_count (int | Unset): The number of open tasks for a specific pull request.
-        close_source_branch (bool | Unset): A boolean flag indicating if merging the pull request closes the source
-            branch.
-        closed_by (AccountInput | Unset): An account object.
-        reason (str | Unset): Explains why a pull request was declined. This field is only applicable to pull requests
-            in rejected state.
-        created_on (datetime.datetime | Unset): The ISO8601 timestamp the request was created.
-        updated_on (datetime.datetime | Unset): The ISO8601 timestamp the request was last updated.
-        reviewers (list[AccountInput] | Unset): The list of users that were added as reviewers on this pull request when
-            it was created. For performance reasons, the API only includes this list on a pull request's `self` URL.
-        participants (list[ParticipantInput] | Unset):         The list of users that are collaborating on this pull
-            request.
-                    Collaborators are user that:
-
-                    * are added to the pull request as a reviewer (part of the reviewers
-                      list)
-                    * are not explicit reviewers, but have commented on the pull request
-                    * are not explicit reviewers, but have approved the pull request
-
-                    Each user is wrapped in an object that indicates the user's role and
-                    whether they have approved the pull request. For performance reasons,
-                    the API only returns this list when an API requests a pull request by
-                    id.
-
-        draft (bool | Unset): A boolean flag indicating whether the pull request is a draft.
-        queued (bool | Unset): A boolean flag indicating whether the pull request is queued
-        mergeable (bool | Unset): A boolean flag indicating whether the pull request passes all merge checks
-        description (str | Unset): The pull request's description, in Markdown.
-    """
+    """A pull request object."""
 
     type_: str = "pullrequest"
     links: PullrequestLinksInput | Unset = UNSET
     id: int | Unset = UNSET
+    """ The pull request's unique ID. Note that pull request IDs are only unique within their associated repository.
+    """
     title: str | Unset = UNSET
+    """ Title of the pull request. """
     rendered: RenderedPullRequestMarkupInput | Unset = UNSET
+    """ User provided pull request text, interpreted in a markup language and rendered in HTML """
     summary: CommitSummaryInput | Unset = UNSET
     state: PullrequestState | Unset = UNSET
+    """ The pull request's current status. """
     author: AccountInput | Unset = UNSET
+    """ An account object. """
     source: PullrequestEndpointInput | Unset = UNSET
     destination: PullrequestEndpointInput | Unset = UNSET
     merge_commit: PullRequestCommitInput | Unset = UNSET
     comment_count: int | Unset = UNSET
+    """ The number of comments for a specific pull request. """
     task_count: int | Unset = UNSET
+    """ The number of open tasks for a specific pull request. """
     close_source_branch: bool | Unset = UNSET
+    """ A boolean flag indicating if merging the pull request closes the source branch. """
     closed_by: AccountInput | Unset = UNSET
+    """ An account object. """
     reason: str | Unset = UNSET
+    """ Explains why a pull request was declined. This field is only applicable to pull requests in rejected state.
+    """
     created_on: datetime.datetime | Unset = UNSET
+    """ The ISO8601 timestamp the request was created. """
     updated_on: datetime.datetime | Unset = UNSET
+    """ The ISO8601 timestamp the request was last updated. """
     reviewers: list[AccountInput] | Unset = UNSET
+    """ The list of users that were added as reviewers on this pull request when it was created. For performance
+    reasons, the API only includes this list on a pull request's `self` URL. """
     participants: list[ParticipantInput] | Unset = UNSET
+    """         The list of users that are collaborating on this pull request.
+            Collaborators are user that:
+
+            * are added to the pull request as a reviewer (part of the reviewers
+              list)
+            * are not explicit reviewers, but have commented on the pull request
+            * are not explicit reviewers, but have approved the pull request
+
+            Each user is wrapped in an object that indicates the user's role and
+            whether they have approved the pull request. For performance reasons,
+            the API only returns this list when an API requests a pull request by
+            id.
+             """
     draft: bool | Unset = UNSET
+    """ A boolean flag indicating whether the pull request is a draft. """
     queued: bool | Unset = UNSET
+    """ A boolean flag indicating whether the pull request is queued """
     mergeable: bool | Unset = UNSET
+    """ A boolean flag indicating whether the pull request passes all merge checks """
     description: str | Unset = UNSET
+    """ The pull request's description, in Markdown. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

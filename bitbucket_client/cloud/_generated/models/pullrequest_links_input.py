@@ -17,30 +17,26 @@ T = TypeVar("T", bound="PullrequestLinksInput")
 
 @_attrs_define
 class PullrequestLinksInput:
-    """
-    Attributes:
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-        html (LinkInput | Unset): A link to a resource related to this object.
-        commits (LinkInput | Unset): A link to a resource related to this object.
-        approve (LinkInput | Unset): A link to a resource related to this object.
-        diff (LinkInput | Unset): A link to a resource related to this object.
-        diffstat (LinkInput | Unset): A link to a resource related to this object.
-        comments (LinkInput | Unset): A link to a resource related to this object.
-        activity (LinkInput | Unset): A link to a resource related to this object.
-        merge (LinkInput | Unset): A link to a resource related to this object.
-        decline (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     commits: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     approve: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     diff: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     diffstat: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     comments: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     activity: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     merge: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     decline: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET

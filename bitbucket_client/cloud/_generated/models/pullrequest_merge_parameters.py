@@ -15,22 +15,17 @@ T = TypeVar("T", bound="PullrequestMergeParameters")
 
 @_attrs_define
 class PullrequestMergeParameters:
-    """The metadata that describes a pull request merge.
-
-    Attributes:
-        type_ (str):  Default: 'pullrequest_merge_parameters'.
-        message (str | Unset): The commit message that will be used on the resulting commit. Note that the size of the
-            message is limited to 128 KiB.
-        close_source_branch (bool | Unset): Whether the source branch should be deleted. If this is not provided, we
-            fallback to the value used when the pull request was created, which defaults to False
-        merge_strategy (PullrequestMergeParametersMergeStrategy | Unset): The merge strategy that will be used to merge
-            the pull request.
-    """
+    """The metadata that describes a pull request merge."""
 
     type_: str = "pullrequest_merge_parameters"
     message: str | Unset = UNSET
+    """ The commit message that will be used on the resulting commit. Note that the size of the message is limited
+    to 128 KiB. """
     close_source_branch: bool | Unset = UNSET
+    """ Whether the source branch should be deleted. If this is not provided, we fallback to the value used when the
+    pull request was created, which defaults to False """
     merge_strategy: PullrequestMergeParametersMergeStrategy | Unset = UNSET
+    """ The merge strategy that will be used to merge the pull request. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,17 +18,13 @@ T = TypeVar("T", bound="PullrequestTaskCreate")
 
 @_attrs_define
 class PullrequestTaskCreate:
-    """A pullrequest task create
-
-    Attributes:
-        content (TaskRawContent): task raw content
-        comment (CommentInput | Unset): The base type for all comments. This type should be considered abstract. Each of
-            the "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-        pending (bool | Unset):
-    """
+    """A pullrequest task create"""
 
     content: TaskRawContent
+    """ task raw content """
     comment: CommentInput | Unset = UNSET
+    """ The base type for all comments. This type should be considered abstract. Each of the "commentable" resources
+    defines its own subtypes (e.g. `issue_comment`). """
     pending: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,14 +18,10 @@ T = TypeVar("T", bound="PullrequestTaskUpdate")
 
 @_attrs_define
 class PullrequestTaskUpdate:
-    """A pullrequest task update
-
-    Attributes:
-        content (TaskRawContent | Unset): task raw content
-        state (PullrequestCommentTaskState | Unset):
-    """
+    """A pullrequest task update"""
 
     content: TaskRawContent | Unset = UNSET
+    """ task raw content """
     state: PullrequestCommentTaskState | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,13 +16,8 @@ T = TypeVar("T", bound="RefsCreateBranchBody")
 
 @_attrs_define
 class RefsCreateBranchBody:
-    """
-    Attributes:
-        name (str): The new branch's name.
-        target (RefsCreateBranchBodyTarget):
-    """
-
     name: str
+    """ The new branch's name. """
     target: RefsCreateBranchBodyTarget
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -12,12 +12,8 @@ T = TypeVar("T", bound="RefsCreateBranchBodyTarget")
 
 @_attrs_define
 class RefsCreateBranchBodyTarget:
-    """
-    Attributes:
-        hash_ (str): The commit the branch points at.
-    """
-
     hash_: str
+    """ The commit the branch points at. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

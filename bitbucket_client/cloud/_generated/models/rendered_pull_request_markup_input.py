@@ -17,13 +17,7 @@ T = TypeVar("T", bound="RenderedPullRequestMarkupInput")
 
 @_attrs_define
 class RenderedPullRequestMarkupInput:
-    """User provided pull request text, interpreted in a markup language and rendered in HTML
-
-    Attributes:
-        title (CommitSummaryInput | Unset):
-        description (CommitSummaryInput | Unset):
-        reason (CommitSummaryInput | Unset):
-    """
+    """User provided pull request text, interpreted in a markup language and rendered in HTML"""
 
     title: CommitSummaryInput | Unset = UNSET
     description: CommitSummaryInput | Unset = UNSET

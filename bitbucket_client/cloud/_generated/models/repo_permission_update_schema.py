@@ -13,11 +13,6 @@ T = TypeVar("T", bound="RepoPermissionUpdateSchema")
 
 @_attrs_define
 class RepoPermissionUpdateSchema:
-    """
-    Attributes:
-        permission (RepoPermissionUpdateSchemaPermission):
-    """
-
     permission: RepoPermissionUpdateSchemaPermission
 
     def to_dict(self) -> dict[str, Any]:

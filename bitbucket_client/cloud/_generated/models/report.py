@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     list_of,
     model,
@@ -32,40 +30,40 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Report:
-    """A report for a commit.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Report(LenientModel):
+    """A report for a commit."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The UUID that can be used to identify the report."""
     title: str | Unset = UNSET
+    """The title of the report."""
     details: str | Unset = UNSET
+    """A string to describe the purpose of the report."""
     external_id: str | Unset = UNSET
+    """ID of the report provided by the report creator. It can be used to identify the report as an
+    alternative to it's generated uuid. It is not used by Bitbucket, but only by the report creator for
+    updating or deleting this specific report. Needs to be unique."""
     reporter: str | Unset = UNSET
+    """A string to describe the tool or company who created the report."""
     link: str | Unset = UNSET
+    """A URL linking to the results of the report in an external tool."""
     remote_link_enabled: bool | Unset = UNSET
+    """If enabled, a remote link is created in Jira for the work item associated with the commit the report
+    belongs to."""
     logo_url: str | Unset = UNSET
+    """A URL to the report logo. If none is provided, the default insights logo will be used."""
     report_type: ReportReportType | str | Unset = UNSET
+    """The type of the report."""
     result: ReportResult | str | Unset = UNSET
+    """The state of the report. May be set to PENDING and later updated."""
     data: list[ReportData] | Unset = UNSET
+    """An array of data fields to display information on the report. Maximum 10."""
     created_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the report was created."""
     updated_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the report was updated."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
 )
 
@@ -28,39 +26,42 @@ from ..models.report_annotation_severity import ReportAnnotationSeverity
 
 
 @_attrs_define
-class ReportAnnotation:
-    """A report for a commit.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class ReportAnnotation(LenientModel):
+    """A report for a commit."""
 
     type_: str | Unset = UNSET
     external_id: str | Unset = UNSET
+    """ID of the annotation provided by the annotation creator. It can be used to identify the annotation
+    as an alternative to it's generated uuid. It is not used by Bitbucket, but only by the annotation
+    creator for updating or deleting this specific annotation. Needs to be unique."""
     uuid: str | Unset = UNSET
+    """The UUID that can be used to identify the annotation."""
     annotation_type: ReportAnnotationAnnotationType | str | Unset = UNSET
+    """The type of the report."""
     path: str | Unset = UNSET
+    """The path of the file on which this annotation should be placed. This is the path of the file
+    relative to the git repository. If no path is provided, then it will appear in the overview modal on
+    all pull requests where the tip of the branch is the given commit, regardless of which files were
+    modified."""
     line: int | Unset = UNSET
+    """The line number that the annotation should belong to. If no line number is provided, then it will
+    default to 0 and in a pull request it will appear at the top of the file specified by the path
+    field."""
     summary: str | Unset = UNSET
+    """The message to display to users."""
     details: str | Unset = UNSET
+    """The details to show to users when clicking on the annotation."""
     result: ReportAnnotationResult | str | Unset = UNSET
+    """The state of the report. May be set to PENDING and later updated."""
     severity: ReportAnnotationSeverity | str | Unset = UNSET
+    """The severity of the annotation."""
     link: str | Unset = UNSET
+    """A URL linking to the annotation in an external tool."""
     created_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the report was created."""
     updated_on: datetime.datetime | Unset = UNSET
+    """The timestamp when the report was updated."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -18,42 +18,38 @@ T = TypeVar("T", bound="ReportAnnotationInput")
 
 @_attrs_define
 class ReportAnnotationInput:
-    """A report for a commit.
-
-    Attributes:
-        type_ (str):  Default: 'report_annotation'.
-        external_id (str | Unset): ID of the annotation provided by the annotation creator. It can be used to identify
-            the annotation as an alternative to it's generated uuid. It is not used by Bitbucket, but only by the annotation
-            creator for updating or deleting this specific annotation. Needs to be unique.
-        uuid (str | Unset): The UUID that can be used to identify the annotation.
-        annotation_type (ReportAnnotationAnnotationType | Unset): The type of the report.
-        path (str | Unset): The path of the file on which this annotation should be placed. This is the path of the file
-            relative to the git repository. If no path is provided, then it will appear in the overview modal on all pull
-            requests where the tip of the branch is the given commit, regardless of which files were modified.
-        line (int | Unset): The line number that the annotation should belong to. If no line number is provided, then it
-            will default to 0 and in a pull request it will appear at the top of the file specified by the path field.
-        summary (str | Unset): The message to display to users.
-        details (str | Unset): The details to show to users when clicking on the annotation.
-        result (ReportAnnotationResult | Unset): The state of the report. May be set to PENDING and later updated.
-        severity (ReportAnnotationSeverity | Unset): The severity of the annotation.
-        link (str | Unset): A URL linking to the annotation in an external tool.
-        created_on (datetime.datetime | Unset): The timestamp when the report was created.
-        updated_on (datetime.datetime | Unset): The timestamp when the report was updated.
-    """
+    """A report for a commit."""
 
     type_: str = "report_annotation"
     external_id: str | Unset = UNSET
+    """ ID of the annotation provided by the annotation creator. It can be used to identify the annotation as an
+    alternative to it's generated uuid. It is not used by Bitbucket, but only by the annotation creator for updating
+    or deleting this specific annotation. Needs to be unique. """
     uuid: str | Unset = UNSET
+    """ The UUID that can be used to identify the annotation. """
     annotation_type: ReportAnnotationAnnotationType | Unset = UNSET
+    """ The type of the report. """
     path: str | Unset = UNSET
+    """ The path of the file on which this annotation should be placed. This is the path of the file relative to the
+    git repository. If no path is provided, then it will appear in the overview modal on all pull requests where the
+    tip of the branch is the given commit, regardless of which files were modified. """
     line: int | Unset = UNSET
+    """ The line number that the annotation should belong to. If no line number is provided, then it will default to
+    0 and in a pull request it will appear at the top of the file specified by the path field. """
     summary: str | Unset = UNSET
+    """ The message to display to users. """
     details: str | Unset = UNSET
+    """ The details to show to users when clicking on the annotation. """
     result: ReportAnnotationResult | Unset = UNSET
+    """ The state of the report. May be set to PENDING and later updated. """
     severity: ReportAnnotationSeverity | Unset = UNSET
+    """ The severity of the annotation. """
     link: str | Unset = UNSET
+    """ A URL linking to the annotation in an external tool. """
     created_on: datetime.datetime | Unset = UNSET
+    """ The timestamp when the report was created. """
     updated_on: datetime.datetime | Unset = UNSET
+    """ The timestamp when the report was updated. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

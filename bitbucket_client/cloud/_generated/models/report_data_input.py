@@ -19,18 +19,15 @@ T = TypeVar("T", bound="ReportDataInput")
 
 @_attrs_define
 class ReportDataInput:
-    """A key-value element that will be displayed along with the report.
-
-    Attributes:
-        type_ (ReportDataType | Unset): The type of data contained in the value field. If not provided, then the value
-            will be detected as a boolean, number or string.
-        title (str | Unset): A string describing what this data field represents.
-        value (ReportDataInputValue | Unset): The value of the data element.
-    """
+    """A key-value element that will be displayed along with the report."""
 
     type_: ReportDataType | Unset = UNSET
+    """ The type of data contained in the value field. If not provided, then the value will be detected as a
+    boolean, number or string. """
     title: str | Unset = UNSET
+    """ A string describing what this data field represents. """
     value: ReportDataInputValue | Unset = UNSET
+    """ The value of the data element. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

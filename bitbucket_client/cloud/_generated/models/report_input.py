@@ -21,42 +21,38 @@ T = TypeVar("T", bound="ReportInput")
 
 @_attrs_define
 class ReportInput:
-    """A report for a commit.
-
-    Attributes:
-        type_ (str):  Default: 'report'.
-        uuid (str | Unset): The UUID that can be used to identify the report.
-        title (str | Unset): The title of the report.
-        details (str | Unset): A string to describe the purpose of the report.
-        external_id (str | Unset): ID of the report provided by the report creator. It can be used to identify the
-            report as an alternative to it's generated uuid. It is not used by Bitbucket, but only by the report creator for
-            updating or deleting this specific report. Needs to be unique.
-        reporter (str | Unset): A string to describe the tool or company who created the report.
-        link (str | Unset): A URL linking to the results of the report in an external tool.
-        remote_link_enabled (bool | Unset): If enabled, a remote link is created in Jira for the work item associated
-            with the commit the report belongs to.
-        logo_url (str | Unset): A URL to the report logo. If none is provided, the default insights logo will be used.
-        report_type (ReportReportType | Unset): The type of the report.
-        result (ReportResult | Unset): The state of the report. May be set to PENDING and later updated.
-        data (list[ReportDataInput] | Unset): An array of data fields to display information on the report. Maximum 10.
-        created_on (datetime.datetime | Unset): The timestamp when the report was created.
-        updated_on (datetime.datetime | Unset): The timestamp when the report was updated.
-    """
+    """A report for a commit."""
 
     type_: str = "report"
     uuid: str | Unset = UNSET
+    """ The UUID that can be used to identify the report. """
     title: str | Unset = UNSET
+    """ The title of the report. """
     details: str | Unset = UNSET
+    """ A string to describe the purpose of the report. """
     external_id: str | Unset = UNSET
+    """ ID of the report provided by the report creator. It can be used to identify the report as an alternative to
+    it's generated uuid. It is not used by Bitbucket, but only by the report creator for updating or deleting this
+    specific report. Needs to be unique. """
     reporter: str | Unset = UNSET
+    """ A string to describe the tool or company who created the report. """
     link: str | Unset = UNSET
+    """ A URL linking to the results of the report in an external tool. """
     remote_link_enabled: bool | Unset = UNSET
+    """ If enabled, a remote link is created in Jira for the work item associated with the commit the report belongs
+    to. """
     logo_url: str | Unset = UNSET
+    """ A URL to the report logo. If none is provided, the default insights logo will be used. """
     report_type: ReportReportType | Unset = UNSET
+    """ The type of the report. """
     result: ReportResult | Unset = UNSET
+    """ The state of the report. May be set to PENDING and later updated. """
     data: list[ReportDataInput] | Unset = UNSET
+    """ An array of data fields to display information on the report. Maximum 10. """
     created_on: datetime.datetime | Unset = UNSET
+    """ The timestamp when the report was created. """
     updated_on: datetime.datetime | Unset = UNSET
+    """ The timestamp when the report was updated. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

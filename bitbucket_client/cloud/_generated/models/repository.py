@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -18,8 +18,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     model,
 )
@@ -35,20 +33,24 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Repository:
-    """A Bitbucket repository.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Repository(LenientModel):
+    """A Bitbucket repository."""
 
     type_: str | Unset = UNSET
     links: RepositoryLinks | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The repository's immutable id. This can be used as a substitute for the slug segment in URLs. Doing
+    this guarantees your URLs will survive renaming of the repository by its owner, or even transfer of
+    the repository to a different user."""
     full_name: str | Unset = UNSET
+    """The concatenation of the repository owner's username and the slugified name, e.g.
+    "evzijst/interruptingcow". This is the same string used in Bitbucket URLs."""
     is_private: bool | Unset = UNSET
     parent: Repository | Unset = UNSET
+    """A Bitbucket repository."""
     scm: RepositoryScm | str | Unset = UNSET
     owner: Account | Unset = UNSET
+    """An account object."""
     name: str | Unset = UNSET
     description: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
@@ -56,24 +58,22 @@ class Repository:
     size: int | Unset = UNSET
     language: str | Unset = UNSET
     has_issues: bool | Unset = UNSET
+    """The issue tracker for this repository is enabled. Issue Tracker features are not supported for
+    repositories in workspaces administered through admin.atlassian.com."""
     has_wiki: bool | Unset = UNSET
+    """The wiki for this repository is enabled. Wiki features are not supported for repositories in
+    workspaces administered through admin.atlassian.com."""
     fork_policy: RepositoryForkPolicy | str | Unset = UNSET
+    """Controls the rules for forking this repository.
+
+    * **allow_forks**: unrestricted forking
+    * **no_public_forks**: restrict forking to private forks (forks cannot be made public later)
+    * **no_forks**: deny all forking"""
     project: Project | Unset = UNSET
+    """A Bitbucket project. Projects are used by teams to organize repositories."""
     mainbranch: Branch | Unset = UNSET
+    """A branch object, representing a branch in a repository."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -24,54 +24,23 @@ T = TypeVar("T", bound="RepositoryInput")
 
 @_attrs_define
 class RepositoryInput:
-    """A Bitbucket repository.
-
-    Attributes:
-        type_ (str):  Default: 'repository'.
-        links (RepositoryLinksInput | Unset):
-        uuid (str | Unset): The repository's immutable id. This can be used as a substitute for the slug segment in
-            URLs. Doing this guarantees your URLs will survive renaming of the repository by its owner, or even transfer of
-            the repository to a different user.
-        full_name (str | Unset): The concatenation of the repository owner's username and the slugified name, e.g.
-            "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-        is_private (bool | Unset):
-        parent (RepositoryInput | Unset): A Bitbucket repository.
-        scm (RepositoryScm | Unset):
-        owner (AccountInput | Unset): An account object.
-        name (str | Unset):
-        description (str | Unset):
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-        size (int | Unset):
-        language (str | Unset):
-        has_issues (bool | Unset):
-            The issue tracker for this repository is enabled. Issue Tracker
-            features are not supported for repositories in workspaces
-            administered through admin.atlassian.com.
-        has_wiki (bool | Unset):
-            The wiki for this repository is enabled. Wiki
-            features are not supported for repositories in workspaces
-            administered through admin.atlassian.com.
-        fork_policy (RepositoryForkPolicy | Unset):
-            Controls the rules for forking this repository.
-
-            * **allow_forks**: unrestricted forking
-            * **no_public_forks**: restrict forking to private forks (forks cannot
-              be made public later)
-            * **no_forks**: deny all forking
-        project (ProjectInput | Unset): A Bitbucket project.
-                        Projects are used by teams to organize repositories.
-        mainbranch (BranchInput | Unset): A branch object, representing a branch in a repository.
-    """
+    """A Bitbucket repository."""
 
     type_: str = "repository"
     links: RepositoryLinksInput | Unset = UNSET
     uuid: str | Unset = UNSET
+    """ The repository's immutable id. This can be used as a substitute for the slug segment in URLs. Doing this
+    guarantees your URLs will survive renaming of the repository by its owner, or even transfer of the repository to
+    a different user. """
     full_name: str | Unset = UNSET
+    """ The concatenation of the repository owner's username and the slugified name, e.g. "evzijst/interruptingcow".
+    This is the same string used in Bitbucket URLs. """
     is_private: bool | Unset = UNSET
     parent: RepositoryInput | Unset = UNSET
+    """ A Bitbucket repository. """
     scm: RepositoryScm | Unset = UNSET
     owner: AccountInput | Unset = UNSET
+    """ An account object. """
     name: str | Unset = UNSET
     description: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
@@ -79,10 +48,31 @@ class RepositoryInput:
     size: int | Unset = UNSET
     language: str | Unset = UNSET
     has_issues: bool | Unset = UNSET
+    """
+    The issue tracker for this repository is enabled. Issue Tracker
+    features are not supported for repositories in workspaces
+    administered through admin.atlassian.com.
+     """
     has_wiki: bool | Unset = UNSET
+    """
+    The wiki for this repository is enabled. Wiki
+    features are not supported for repositories in workspaces
+    administered through admin.atlassian.com.
+     """
     fork_policy: RepositoryForkPolicy | Unset = UNSET
+    """
+    Controls the rules for forking this repository.
+
+    * **allow_forks**: unrestricted forking
+    * **no_public_forks**: restrict forking to private forks (forks cannot
+      be made public later)
+    * **no_forks**: deny all forking
+     """
     project: ProjectInput | Unset = UNSET
+    """ A Bitbucket project.
+                Projects are used by teams to organize repositories. """
     mainbranch: BranchInput | Unset = UNSET
+    """ A branch object, representing a branch in a repository. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

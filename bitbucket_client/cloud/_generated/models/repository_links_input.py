@@ -17,30 +17,25 @@ T = TypeVar("T", bound="RepositoryLinksInput")
 
 @_attrs_define
 class RepositoryLinksInput:
-    """
-    Attributes:
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-        html (LinkInput | Unset): A link to a resource related to this object.
-        avatar (LinkInput | Unset): A link to a resource related to this object.
-        pullrequests (LinkInput | Unset): A link to a resource related to this object.
-        commits (LinkInput | Unset): A link to a resource related to this object.
-        forks (LinkInput | Unset): A link to a resource related to this object.
-        watchers (LinkInput | Unset): A link to a resource related to this object.
-        downloads (LinkInput | Unset): A link to a resource related to this object.
-        clone (list[LinkInput] | Unset):
-        hooks (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     avatar: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     pullrequests: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     commits: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     forks: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     watchers: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     downloads: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     clone: list[LinkInput] | Unset = UNSET
     hooks: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET

@@ -19,17 +19,12 @@ T = TypeVar("T", bound="SnippetCommentInput")
 
 @_attrs_define
 class SnippetCommentInput:
-    """A comment on a snippet.
-
-    Attributes:
-        type_ (str):  Default: 'snippet_comment'.
-        links (SnippetCommentLinksInput | Unset):
-        snippet (SnippetInput | Unset): A snippet object.
-    """
+    """A comment on a snippet."""
 
     type_: str = "snippet_comment"
     links: SnippetCommentLinksInput | Unset = UNSET
     snippet: SnippetInput | Unset = UNSET
+    """ A snippet object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -20,19 +20,7 @@ T = TypeVar("T", bound="SnippetInput")
 
 @_attrs_define
 class SnippetInput:
-    """A snippet object.
-
-    Attributes:
-        type_ (str):  Default: 'snippet'.
-        id (int | Unset):
-        title (str | Unset):
-        scm (RepositoryScm | Unset):
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
-        owner (AccountInput | Unset): An account object.
-        creator (AccountInput | Unset): An account object.
-        is_private (bool | Unset):
-    """
+    """A snippet object."""
 
     type_: str = "snippet"
     id: int | Unset = UNSET
@@ -41,7 +29,9 @@ class SnippetInput:
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     owner: AccountInput | Unset = UNSET
+    """ An account object. """
     creator: AccountInput | Unset = UNSET
+    """ An account object. """
     is_private: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -27,37 +25,27 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class SshAccountKey:
-    """Represents an SSH public key for a user.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class SshAccountKey(LenientModel):
+    """Represents an SSH public key for a user."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The SSH key's immutable ID."""
     key: str | Unset = UNSET
+    """The SSH public key value in OpenSSH format."""
     comment: str | Unset = UNSET
+    """The comment parsed from the SSH key (if present)"""
     label: str | Unset = UNSET
+    """The user-defined label for the SSH key"""
     created_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
     links: SshAccountKeyLinks | Unset = UNSET
     owner: Account | Unset = UNSET
+    """An account object."""
     expires_on: datetime.datetime | Unset = UNSET
     fingerprint: str | Unset = UNSET
+    """The SSH key fingerprint in SHA-256 format."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

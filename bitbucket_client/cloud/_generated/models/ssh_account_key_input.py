@@ -20,33 +20,25 @@ T = TypeVar("T", bound="SshAccountKeyInput")
 
 @_attrs_define
 class SshAccountKeyInput:
-    """Represents an SSH public key for a user.
-
-    Attributes:
-        type_ (str):  Default: 'ssh_account_key'.
-        uuid (str | Unset): The SSH key's immutable ID.
-        key (str | Unset): The SSH public key value in OpenSSH format.
-        comment (str | Unset): The comment parsed from the SSH key (if present)
-        label (str | Unset): The user-defined label for the SSH key
-        created_on (datetime.datetime | Unset):
-        last_used (datetime.datetime | Unset):
-        links (SshAccountKeyLinksInput | Unset):
-        owner (AccountInput | Unset): An account object.
-        expires_on (datetime.datetime | Unset):
-        fingerprint (str | Unset): The SSH key fingerprint in SHA-256 format.
-    """
+    """Represents an SSH public key for a user."""
 
     type_: str = "ssh_account_key"
     uuid: str | Unset = UNSET
+    """ The SSH key's immutable ID. """
     key: str | Unset = UNSET
+    """ The SSH public key value in OpenSSH format. """
     comment: str | Unset = UNSET
+    """ The comment parsed from the SSH key (if present) """
     label: str | Unset = UNSET
+    """ The user-defined label for the SSH key """
     created_on: datetime.datetime | Unset = UNSET
     last_used: datetime.datetime | Unset = UNSET
     links: SshAccountKeyLinksInput | Unset = UNSET
     owner: AccountInput | Unset = UNSET
+    """ An account object. """
     expires_on: datetime.datetime | Unset = UNSET
     fingerprint: str | Unset = UNSET
+    """ The SSH key fingerprint in SHA-256 format. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

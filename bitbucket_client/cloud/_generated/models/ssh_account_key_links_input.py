@@ -17,12 +17,8 @@ T = TypeVar("T", bound="SshAccountKeyLinksInput")
 
 @_attrs_define
 class SshAccountKeyLinksInput:
-    """
-    Attributes:
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET

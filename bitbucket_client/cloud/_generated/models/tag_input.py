@@ -21,25 +21,20 @@ T = TypeVar("T", bound="TagInput")
 
 @_attrs_define
 class TagInput:
-    """A tag object, representing a tag in a repository.
-
-    Attributes:
-        type_ (str):  Default: 'tag'.
-        links (BranchLinksInput | Unset):
-        name (str | Unset): The name of the ref.
-        target (CommitInput | Unset): A repository commit object.
-        message (str | Unset): The message associated with the tag, if available.
-        date (datetime.datetime | Unset): The date that the tag was created, if available
-        tagger (AuthorInput | Unset): The author of a change in a repository
-    """
+    """A tag object, representing a tag in a repository."""
 
     type_: str = "tag"
     links: BranchLinksInput | Unset = UNSET
     name: str | Unset = UNSET
+    """ The name of the ref. """
     target: CommitInput | Unset = UNSET
+    """ A repository commit object. """
     message: str | Unset = UNSET
+    """ The message associated with the tag, if available. """
     date: datetime.datetime | Unset = UNSET
+    """ The date that the tag was created, if available """
     tagger: AuthorInput | Unset = UNSET
+    """ The author of a change in a repository """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

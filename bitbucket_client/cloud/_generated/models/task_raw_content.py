@@ -11,13 +11,10 @@ T = TypeVar("T", bound="TaskRawContent")
 
 @_attrs_define
 class TaskRawContent:
-    """task raw content
-
-    Attributes:
-        raw (str): The task contents
-    """
+    """task raw content"""
 
     raw: str
+    """ The task contents """
 
     def to_dict(self) -> dict[str, Any]:
         raw = self.raw

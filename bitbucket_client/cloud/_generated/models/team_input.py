@@ -19,18 +19,11 @@ T = TypeVar("T", bound="TeamInput")
 
 @_attrs_define
 class TeamInput:
-    """A team object.
-
-    Attributes:
-        type_ (str):  Default: 'team'.
-        links (TeamLinksInput | Unset): Links related to a Team.
-        created_on (datetime.datetime | Unset):
-        display_name (str | Unset):
-        uuid (str | Unset):
-    """
+    """A team object."""
 
     type_: str = "team"
     links: TeamLinksInput | Unset = UNSET
+    """ Links related to a Team. """
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET

@@ -18,23 +18,20 @@ T = TypeVar("T", bound="TeamLinksInput")
 
 @_attrs_define
 class TeamLinksInput:
-    """Links related to a Team.
-
-    Attributes:
-        avatar (LinkInput | Unset): A link to a resource related to this object.
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-        html (LinkInput | Unset): A link to a resource related to this object.
-        members (LinkInput | Unset): A link to a resource related to this object.
-        projects (LinkInput | Unset): A link to a resource related to this object.
-        repositories (LinkInput | Unset): A link to a resource related to this object.
-    """
+    """Links related to a Team."""
 
     avatar: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     members: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     projects: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     repositories: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

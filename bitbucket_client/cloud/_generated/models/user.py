@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -27,36 +25,27 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class User:
-    """A user object.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class User(LenientModel):
+    """A user object."""
 
     type_: str | Unset = UNSET
     links: UserLinks | Unset = UNSET
+    """Links related to a User."""
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET
     account_id: str | Unset = UNSET
+    """The user's Atlassian account ID."""
     account_status: str | Unset = UNSET
+    """The status of the account. Currently the only possible value is "active", but more values may be
+    added in the future."""
     has_2fa_enabled: bool | Unset = UNSET
     nickname: str | Unset = UNSET
+    """Account name defined by the owner. Should be used instead of the "username" field. Note that
+    "nickname" cannot be used in place of "username" in URLs and queries, as "nickname" is not
+    guaranteed to be unique."""
     is_staff: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -18,14 +18,7 @@ T = TypeVar("T", bound="VersionInput")
 
 @_attrs_define
 class VersionInput:
-    """A version as defined in a repository's issue tracker.
-
-    Attributes:
-        type_ (str):  Default: 'version'.
-        links (SshAccountKeyLinksInput | Unset):
-        name (str | Unset):
-        id (int | Unset):
-    """
+    """A version as defined in a repository's issue tracker."""
 
     type_: str = "version"
     links: SshAccountKeyLinksInput | Unset = UNSET

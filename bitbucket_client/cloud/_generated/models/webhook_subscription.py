@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     list_of,
     model,
@@ -32,37 +30,35 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class WebhookSubscription:
-    """A Webhook subscription.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class WebhookSubscription(LenientModel):
+    """A Webhook subscription."""
 
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The webhook's id"""
     url: str | Unset = UNSET
+    """The URL events get delivered to."""
     description: str | Unset = UNSET
+    """A user-defined description of the webhook."""
     subject_type: WebhookSubscriptionSubjectType | str | Unset = UNSET
+    """The type of entity. Set to either `repository` or `workspace` based on where the subscription is
+    defined."""
     subject: Object | Unset = UNSET
+    """Base type for most resource objects. It defines the common `type` element that identifies an
+    object's type. It also identifies the element as Swagger's `discriminator`."""
     active: bool | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     events: list[HookEventEvent | str] | Unset = UNSET
+    """The events this webhook is subscribed to."""
     secret_set: bool | Unset = UNSET
+    """Indicates whether or not the hook has an associated secret. It is not possible to see the hook's
+    secret. This field is ignored during updates."""
     secret: str | Unset = UNSET
+    """The secret to associate with the hook. The secret is never returned via the API. As such, this field
+    is only used during updates. The secret can be set to `null` or "" to remove the secret (or create a
+    hook with no secret). Leaving out the secret field during updates will leave the secret unchanged.
+    Leaving out the secret during creation will create a hook with no secret."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

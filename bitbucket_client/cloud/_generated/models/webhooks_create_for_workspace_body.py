@@ -15,20 +15,13 @@ T = TypeVar("T", bound="WebhooksCreateForWorkspaceBody")
 
 @_attrs_define
 class WebhooksCreateForWorkspaceBody:
-    """
-    Attributes:
-        url (str):
-        events (list[HookEventEvent]): The events this webhook is subscribed to.
-        description (str | Unset):
-        active (bool | Unset):
-        secret (str | Unset): Signs deliveries with X-Hub-Signature (HMAC-SHA256).
-    """
-
     url: str
     events: list[HookEventEvent]
+    """ The events this webhook is subscribed to. """
     description: str | Unset = UNSET
     active: bool | Unset = UNSET
     secret: str | Unset = UNSET
+    """ Signs deliveries with X-Hub-Signature (HMAC-SHA256). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,20 +15,13 @@ T = TypeVar("T", bound="WebhooksUpdateForWorkspaceBody")
 
 @_attrs_define
 class WebhooksUpdateForWorkspaceBody:
-    """
-    Attributes:
-        description (str | Unset):
-        url (str | Unset):
-        active (bool | Unset):
-        secret (str | Unset): Signs deliveries with X-Hub-Signature (HMAC-SHA256).
-        events (list[HookEventEvent] | Unset): The events this webhook is subscribed to.
-    """
-
     description: str | Unset = UNSET
     url: str | Unset = UNSET
     active: bool | Unset = UNSET
     secret: str | Unset = UNSET
+    """ Signs deliveries with X-Hub-Signature (HMAC-SHA256). """
     events: list[HookEventEvent] | Unset = UNSET
+    """ The events this webhook is subscribed to. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

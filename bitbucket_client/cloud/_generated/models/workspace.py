@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
     model,
 )
@@ -30,37 +28,31 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class Workspace:
-    """A Bitbucket workspace.
-                Workspaces are used to organize repositories.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class Workspace(LenientModel):
+    """A Bitbucket workspace. Workspaces are used to organize repositories."""
 
     type_: str | Unset = UNSET
     links: WorkspaceLinks | Unset = UNSET
     uuid: str | Unset = UNSET
+    """The workspace's immutable id."""
     name: str | Unset = UNSET
+    """The name of the workspace."""
     slug: str | Unset = UNSET
+    """The short label that identifies this workspace."""
     is_private: bool | Unset = UNSET
+    """Indicates whether the workspace is publicly accessible, or whether it is private to the members and
+    consequently only visible to members."""
     is_privacy_enforced: bool | Unset = UNSET
+    """Indicates whether the workspace enforces private content, or whether it allows public content."""
     forking_mode: WorkspaceForkingMode | str | Unset = UNSET
+    """Controls the rules for forking repositories within this workspace.
+
+    * **allow_forks**: unrestricted forking
+    * **internal_only**: prevents forking of private repositories outside the workspace or to public
+      repositories"""
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

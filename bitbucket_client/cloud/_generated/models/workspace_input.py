@@ -21,34 +21,29 @@ T = TypeVar("T", bound="WorkspaceInput")
 @_attrs_define
 class WorkspaceInput:
     """A Bitbucket workspace.
-            Workspaces are used to organize repositories.
+    Workspaces are used to organize repositories.
 
-    Attributes:
-        type_ (str):  Default: 'workspace'.
-        links (WorkspaceLinksInput | Unset):
-        uuid (str | Unset): The workspace's immutable id.
-        name (str | Unset): The name of the workspace.
-        slug (str | Unset): The short label that identifies this workspace.
-        is_private (bool | Unset): Indicates whether the workspace is publicly accessible, or whether it is
-            private to the members and consequently only visible to members.
-        is_privacy_enforced (bool | Unset): Indicates whether the workspace enforces private content, or whether it
-            allows public content.
-        forking_mode (WorkspaceForkingMode | Unset): Controls the rules for forking repositories within this workspace.
-
-            * **allow_forks**: unrestricted forking
-            * **internal_only**: prevents forking of private repositories outside the workspace or to public repositories
-        created_on (datetime.datetime | Unset):
-        updated_on (datetime.datetime | Unset):
     """
 
     type_: str = "workspace"
     links: WorkspaceLinksInput | Unset = UNSET
     uuid: str | Unset = UNSET
+    """ The workspace's immutable id. """
     name: str | Unset = UNSET
+    """ The name of the workspace. """
     slug: str | Unset = UNSET
+    """ The short label that identifies this workspace. """
     is_private: bool | Unset = UNSET
+    """ Indicates whether the workspace is publicly accessible, or whether it is
+    private to the members and consequently only visible to members. """
     is_privacy_enforced: bool | Unset = UNSET
+    """ Indicates whether the workspace enforces private content, or whether it allows public content. """
     forking_mode: WorkspaceForkingMode | Unset = UNSET
+    """ Controls the rules for forking repositories within this workspace.
+
+    * **allow_forks**: unrestricted forking
+    * **internal_only**: prevents forking of private repositories outside the workspace or to public repositories
+     """
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

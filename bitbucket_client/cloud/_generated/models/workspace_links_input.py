@@ -17,26 +17,22 @@ T = TypeVar("T", bound="WorkspaceLinksInput")
 
 @_attrs_define
 class WorkspaceLinksInput:
-    """
-    Attributes:
-        avatar (LinkInput | Unset): A link to a resource related to this object.
-        html (LinkInput | Unset): A link to a resource related to this object.
-        members (LinkInput | Unset): A link to a resource related to this object.
-        owners (LinkInput | Unset): A link to a resource related to this object.
-        projects (LinkInput | Unset): A link to a resource related to this object.
-        repositories (LinkInput | Unset): A link to a resource related to this object.
-        snippets (LinkInput | Unset): A link to a resource related to this object.
-        self_ (LinkInput | Unset): A link to a resource related to this object.
-    """
-
     avatar: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     members: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     owners: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     projects: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     repositories: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     snippets: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         avatar: dict[str, Any] | Unset = UNSET

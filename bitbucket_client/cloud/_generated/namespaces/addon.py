@@ -5,92 +5,92 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bitbucket_client._runtime import (
-    Response,
-)
+from bitbucket_client._operation import Answer, Request
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
 
 
 class AddonNamespace:
-    """The `addon` operations, returning decoded models."""
+    """The `addon` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def delete(self) -> None:
-        """Delete an app
+        """Delete an app.
 
-        `DELETE /addon`
+        Deletes the application for the user.
+
+        This endpoint is intended to be used by Bitbucket Connect apps and only supports JWT
+        authentication -- that is how Bitbucket identifies the particular installation of the app.
+        Developers with applications registered in the "Develop Apps" section of Bitbucket Marketplace
+        need not use this endpoint as updates for those applications can be sent out via the UI of that
+        section.
+
+        ```
+        $ curl -X DELETE https://api.bitbucket.org/2.0/addon \\
+          -H "Authorization: JWT <JWT Token>"
+        ```
+
+        Returns:
+            Request has succeeded. The application has been deleted for the user.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-addon/#api-addon-delete
         """
-        from ..api.addon import addon_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("DELETE", "/addon"), Answer.nothing())
 
     async def get_client_key(self, addon_key: str) -> Any:
-        """Get the client key of a Connect addon
+        """Get the client key of a Connect addon.
 
-        `GET /addon/{addon_key}/client-key`
+        Get the client key of the Connect addon associated with a Forge app install via forgeAppId
+        linkage.
+
+        This endpoint is part of the Connect -> Forge migration tooling. It is intended to be used by a
+        Forge app using `asApp().requestBitbucket()` only. Prerequisite: app developer needs to register
+        the linkage between their Connect and Forge app by setting `forgeAppId` in the Connect addon
+        descriptor to `app.id` from Forge app manifest, then update the installations. If the request
+        came from an installation of a registered Forge app, the client key of the linked Connect addon
+        installed in the same workspace will be returned. …
+
+        Args:
+            addon_key: The Connect addon key as defined in an application descriptor.
+
+        Returns:
+            The client key of the Connect addon linked to the Forge app installation where the request
+            was made
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-addon/#api-addon-addon-key-client-key-get
         """
-        from ..api.addon import addon_get_client_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            addon_key,
+        return await self._client._call(
+            Request("GET", "/addon/{addon_key}/client-key", (addon_key,)), Answer.undocumented()
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(self) -> None:
-        """Update an installed app
+        """Update an installed app.
 
-        `PUT /addon`
+        Updates the application installation for the user.
+
+        This endpoint is intended to be used by Bitbucket Connect apps and only supports JWT
+        authentication -- that is how Bitbucket identifies the particular installation of the app.
+        Developers with applications registered in the "Develop Apps" section of Bitbucket need not use
+        this endpoint as updates for those applications can be sent out via the UI of that section.
+
+        Passing an empty body will update the installation using the existing descriptor URL. …
+
+        Returns:
+            Request has succeeded. The installation has been updated to the new descriptor.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-addon/#api-addon-put
         """
-        from ..api.addon import addon_update as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("PUT", "/addon"), Answer.nothing())
 
 
-class AddonRawNamespace:
-    """The `addon` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class AddonRawNamespace(NamespaceView[AddonNamespace]):
+    """`client.with_raw_response.addon`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def delete(self) -> Response[None]:
-        """Delete an app
-
-        `DELETE /addon`
-        """
-        from ..api.addon import addon_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_client_key(self, addon_key: str) -> Response[Any]:
-        """Get the client key of a Connect addon
-
-        `GET /addon/{addon_key}/client-key`
-        """
-        from ..api.addon import addon_get_client_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            addon_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update(self) -> Response[None]:
-        """Update an installed app
-
-        `PUT /addon`
-        """
-        from ..api.addon import addon_update as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+    delete = raw_response(AddonNamespace.delete)
+    get_client_key = raw_response(AddonNamespace.get_client_key)
+    update = raw_response(AddonNamespace.update)

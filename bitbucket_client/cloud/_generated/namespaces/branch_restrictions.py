@@ -6,13 +6,14 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -25,12 +26,11 @@ if TYPE_CHECKING:
     from ..models.branchrestriction_input import BranchrestrictionInput
     from ..models.branchrestriction_kind import BranchrestrictionKind
     from ..models.group_input import GroupInput
-    from ..models.paginated_branchrestrictions import PaginatedBranchrestrictions
     from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 class BranchRestrictionsNamespace:
-    """The `branch_restrictions` operations, returning decoded models."""
+    """The `branch_restrictions` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -76,65 +76,125 @@ class BranchRestrictionsNamespace:
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Branchrestriction:
-        """Create a branch restriction rule
+        """Create a branch restriction rule.
 
-        `POST /repositories/{workspace}/{repo_slug}/branch-restrictions`
+        Creates a new branch restriction rule for a repository.
+
+        `kind` describes what will be restricted. Allowed values include: `push`, `force`, `delete`,
+        `restrict_merges`, `require_tasks_to_be_completed`, `require_approvals_to_merge`,
+        `require_default_reviewer_approvals_to_merge`, `require_no_changes_requested`,
+        `require_passing_builds_to_merge`, `require_commits_behind`,
+        `reset_pullrequest_approvals_on_change`, `smart_reset_pullrequest_approvals`,
+        `reset_pullrequest_changes_requested_on_change`, `require_all_dependencies_merged`,
+        `enforce_merge_checks`, and `allow_auto_merge_when_builds_pass`.
+
+        Different kinds of branch restrictions have different requirements: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: The new rule. A `BranchrestrictionInput`, or pass its fields as the keywords that
+                follow.
+            kind: The type of restriction that is being applied.
+            branch_match_kind: Indicates how the restriction is matched against a branch. The default is
+                `glob`.
+            pattern: Apply the restriction to branches that match this pattern. Active when
+                `branch_match_kind` is `glob`. Will be empty when `branch_match_kind` is
+                `branching_model`.
+            id: The branch restriction status' id.
+            branch_type: Apply the restriction to branches of this type. Active when `branch_match_kind`
+                is `branching_model`. The branch type will be calculated using the branching model
+                configured for the repository.
+            value: Value with kind-specific semantics:
+
+        Returns:
+            A paginated list of branch restrictions
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-post
         """
-        from ..api.branch_restrictions import branch_restrictions_create as _endpoint  # noqa: PLC0415
+        from ..models.branchrestriction import Branchrestriction  # noqa: PLC0415
         from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind  # noqa: PLC0415
         from ..models.branchrestriction_branch_type import BranchrestrictionBranchType  # noqa: PLC0415
         from ..models.branchrestriction_input import BranchrestrictionInput  # noqa: PLC0415
         from ..models.branchrestriction_kind import BranchrestrictionKind  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                BranchrestrictionInput,
-                body,
-                {
-                    "kind": coerce_enum(BranchrestrictionKind, kind),
-                    "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
-                    "pattern": pattern,
-                    "links": links,
-                    "id": id,
-                    "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
-                    "value": value,
-                    "users": users,
-                    "groups": groups,
-                },
-                "branch_restrictions.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/branch-restrictions",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    BranchrestrictionInput,
+                    body,
+                    {
+                        "kind": coerce_enum(BranchrestrictionKind, kind),
+                        "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
+                        "pattern": pattern,
+                        "links": links,
+                        "id": id,
+                        "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
+                        "value": value,
+                        "users": users,
+                        "groups": groups,
+                    },
+                    "branch_restrictions.create",
+                ),
             ),
+            Answer.model(Branchrestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, repo_slug: str, id: str) -> None:
-        """Delete a branch restriction rule
+        """Delete a branch restriction rule.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/branch-restrictions/{id}`
+        Deletes an existing branch restriction rule.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            id: The restriction rule's id
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-id-delete
         """
-        from ..api.branch_restrictions import branch_restrictions_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/branch-restrictions/{id}",
+                (workspace, repo_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, id: str) -> Branchrestriction:
-        """Get a branch restriction rule
+        """Get a branch restriction rule.
 
-        `GET /repositories/{workspace}/{repo_slug}/branch-restrictions/{id}`
+        Returns a specific branch restriction rule.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            id: The restriction rule's id
+
+        Returns:
+            The branch restriction rule
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-id-get
         """
-        from ..api.branch_restrictions import branch_restrictions_get as _endpoint  # noqa: PLC0415
+        from ..models.branchrestriction import Branchrestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/branch-restrictions/{id}",
+                (workspace, repo_slug, id),
+            ),
+            Answer.model(Branchrestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -147,21 +207,39 @@ class BranchRestrictionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Branchrestriction]:
-        """List branch restrictions
+        """List branch restrictions.
 
-        `GET /repositories/{workspace}/{repo_slug}/branch-restrictions`
+        Returns a paginated list of all branch restrictions on the repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            kind: Branch restrictions of this type
+            pattern: Branch restrictions applied to branches of this pattern
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Branchrestriction` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-get
         """
-        from ..api.branch_restrictions import branch_restrictions_list as _endpoint  # noqa: PLC0415
         from ..models.branchrestriction import Branchrestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            kind=kind,
-            pattern=pattern,
-        )
-        return self._client._paginate(
-            _kwargs, Branchrestriction.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/branch-restrictions",
+                (workspace, repo_slug),
+                query={"kind": kind, "pattern": pattern},
+            ),
+            Branchrestriction.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update(
@@ -205,238 +283,77 @@ class BranchRestrictionsNamespace:
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Branchrestriction:
-        """Update a branch restriction rule
+        """Update a branch restriction rule.
 
-        `PUT /repositories/{workspace}/{repo_slug}/branch-restrictions/{id}`
+        Updates an existing branch restriction rule.
+
+        Fields not present in the request body are ignored.
+
+        See
+        [`POST`](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-post)
+        for details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            id: The restriction rule's id
+            body: The new version of the existing rule. A `BranchrestrictionInput`, or pass its fields
+                as the keywords that follow.
+            kind: The type of restriction that is being applied.
+            branch_match_kind: Indicates how the restriction is matched against a branch. The default is
+                `glob`.
+            pattern: Apply the restriction to branches that match this pattern. Active when
+                `branch_match_kind` is `glob`. Will be empty when `branch_match_kind` is
+                `branching_model`.
+            branch_type: Apply the restriction to branches of this type. Active when `branch_match_kind`
+                is `branching_model`. The branch type will be calculated using the branching model
+                configured for the repository.
+            value: Value with kind-specific semantics:
+
+        Returns:
+            The updated branch restriction rule
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-id-put
         """
-        from ..api.branch_restrictions import branch_restrictions_update as _endpoint  # noqa: PLC0415
+        from ..models.branchrestriction import Branchrestriction  # noqa: PLC0415
         from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind  # noqa: PLC0415
         from ..models.branchrestriction_branch_type import BranchrestrictionBranchType  # noqa: PLC0415
         from ..models.branchrestriction_input import BranchrestrictionInput  # noqa: PLC0415
         from ..models.branchrestriction_kind import BranchrestrictionKind  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            id,
-            body=build_required_body(
-                BranchrestrictionInput,
-                body,
-                {
-                    "kind": coerce_enum(BranchrestrictionKind, kind),
-                    "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
-                    "pattern": pattern,
-                    "links": links,
-                    "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
-                    "value": value,
-                    "users": users,
-                    "groups": groups,
-                },
-                "branch_restrictions.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/branch-restrictions/{id}",
+                (workspace, repo_slug, id),
+                body=build_required_body(
+                    BranchrestrictionInput,
+                    body,
+                    {
+                        "kind": coerce_enum(BranchrestrictionKind, kind),
+                        "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
+                        "pattern": pattern,
+                        "links": links,
+                        "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
+                        "value": value,
+                        "users": users,
+                        "groups": groups,
+                    },
+                    "branch_restrictions.update",
+                ),
             ),
+            Answer.model(Branchrestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class BranchRestrictionsRawNamespace:
-    """The `branch_restrictions` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class BranchRestrictionsRawNamespace(NamespaceView[BranchRestrictionsNamespace]):
+    """`client.with_raw_response.branch_restrictions`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: BranchrestrictionInput | None = None,
-        kind: BranchrestrictionKind
-        | Literal[
-            "push",
-            "delete",
-            "force",
-            "restrict_merges",
-            "require_tasks_to_be_completed",
-            "require_approvals_to_merge",
-            "require_review_group_approvals_to_merge",
-            "require_default_reviewer_approvals_to_merge",
-            "require_no_changes_requested",
-            "require_passing_builds_to_merge",
-            "require_commits_behind",
-            "reset_pullrequest_approvals_on_change",
-            "smart_reset_pullrequest_approvals",
-            "reset_pullrequest_changes_requested_on_change",
-            "require_all_dependencies_merged",
-            "enforce_merge_checks",
-            "allow_auto_merge_when_builds_pass",
-            "require_all_comments_resolved",
-        ]
-        | Unset = UNSET,
-        branch_match_kind: BranchrestrictionBranchMatchKind
-        | Literal["branching_model", "glob"]
-        | Unset = UNSET,
-        pattern: str | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        branch_type: BranchrestrictionBranchType
-        | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
-        | Unset = UNSET,
-        value: int | Unset = UNSET,
-        users: builtins.list[AccountInput] | Unset = UNSET,
-        groups: builtins.list[GroupInput] | Unset = UNSET,
-    ) -> Response[Branchrestriction]:
-        """Create a branch restriction rule
-
-        `POST /repositories/{workspace}/{repo_slug}/branch-restrictions`
-        """
-        from ..api.branch_restrictions import branch_restrictions_create as _endpoint  # noqa: PLC0415
-        from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind  # noqa: PLC0415
-        from ..models.branchrestriction_branch_type import BranchrestrictionBranchType  # noqa: PLC0415
-        from ..models.branchrestriction_input import BranchrestrictionInput  # noqa: PLC0415
-        from ..models.branchrestriction_kind import BranchrestrictionKind  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                BranchrestrictionInput,
-                body,
-                {
-                    "kind": coerce_enum(BranchrestrictionKind, kind),
-                    "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
-                    "pattern": pattern,
-                    "links": links,
-                    "id": id,
-                    "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
-                    "value": value,
-                    "users": users,
-                    "groups": groups,
-                },
-                "branch_restrictions.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, workspace: str, repo_slug: str, id: str) -> Response[None]:
-        """Delete a branch restriction rule
-
-        `DELETE /repositories/{workspace}/{repo_slug}/branch-restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, id: str) -> Response[Branchrestriction]:
-        """Get a branch restriction rule
-
-        `GET /repositories/{workspace}/{repo_slug}/branch-restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self, workspace: str, repo_slug: str, *, kind: str | Unset = UNSET, pattern: str | Unset = UNSET
-    ) -> Response[PaginatedBranchrestrictions]:
-        """List branch restrictions
-
-        `GET /repositories/{workspace}/{repo_slug}/branch-restrictions`
-        """
-        from ..api.branch_restrictions import branch_restrictions_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            kind=kind,
-            pattern=pattern,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update(
-        self,
-        workspace: str,
-        repo_slug: str,
-        id: str,
-        *,
-        body: BranchrestrictionInput | None = None,
-        kind: BranchrestrictionKind
-        | Literal[
-            "push",
-            "delete",
-            "force",
-            "restrict_merges",
-            "require_tasks_to_be_completed",
-            "require_approvals_to_merge",
-            "require_review_group_approvals_to_merge",
-            "require_default_reviewer_approvals_to_merge",
-            "require_no_changes_requested",
-            "require_passing_builds_to_merge",
-            "require_commits_behind",
-            "reset_pullrequest_approvals_on_change",
-            "smart_reset_pullrequest_approvals",
-            "reset_pullrequest_changes_requested_on_change",
-            "require_all_dependencies_merged",
-            "enforce_merge_checks",
-            "allow_auto_merge_when_builds_pass",
-            "require_all_comments_resolved",
-        ]
-        | Unset = UNSET,
-        branch_match_kind: BranchrestrictionBranchMatchKind
-        | Literal["branching_model", "glob"]
-        | Unset = UNSET,
-        pattern: str | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        branch_type: BranchrestrictionBranchType
-        | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
-        | Unset = UNSET,
-        value: int | Unset = UNSET,
-        users: builtins.list[AccountInput] | Unset = UNSET,
-        groups: builtins.list[GroupInput] | Unset = UNSET,
-    ) -> Response[Branchrestriction]:
-        """Update a branch restriction rule
-
-        `PUT /repositories/{workspace}/{repo_slug}/branch-restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_update as _endpoint  # noqa: PLC0415
-        from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind  # noqa: PLC0415
-        from ..models.branchrestriction_branch_type import BranchrestrictionBranchType  # noqa: PLC0415
-        from ..models.branchrestriction_input import BranchrestrictionInput  # noqa: PLC0415
-        from ..models.branchrestriction_kind import BranchrestrictionKind  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            id,
-            body=build_required_body(
-                BranchrestrictionInput,
-                body,
-                {
-                    "kind": coerce_enum(BranchrestrictionKind, kind),
-                    "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
-                    "pattern": pattern,
-                    "links": links,
-                    "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
-                    "value": value,
-                    "users": users,
-                    "groups": groups,
-                },
-                "branch_restrictions.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create = raw_response(BranchRestrictionsNamespace.create)
+    delete = raw_response(BranchRestrictionsNamespace.delete)
+    get = raw_response(BranchRestrictionsNamespace.get)
+    list = raw_first_page(BranchRestrictionsNamespace.list)
+    update = raw_response(BranchRestrictionsNamespace.update)

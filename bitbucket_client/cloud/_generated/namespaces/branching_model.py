@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bitbucket_client._runtime import (
-    Response,
-)
+from bitbucket_client._operation import Answer, Request
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class BranchingModelNamespace:
-    """The `branching_model` operations, returning decoded models."""
+    """The `branching_model` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -27,207 +26,246 @@ class BranchingModelNamespace:
     async def get_effective_for_repository(
         self, workspace: str, repo_slug: str
     ) -> EffectiveRepoBranchingModel:
-        """Get the effective, or currently applied, branching model for a repository
+        """Get the effective, or currently applied, branching model for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/effective-branching-model`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The effective branching model object
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-repositories-workspace-repo-slug-effective-branching-model-get
         """
-        from ..api.branching_model import branching_model_get_effective_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.effective_repo_branching_model import EffectiveRepoBranchingModel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/effective-branching-model",
+                (workspace, repo_slug),
+            ),
+            Answer.model(EffectiveRepoBranchingModel),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_project(self, workspace: str, project_key: str) -> ProjectBranchingModel:
-        """Get the branching model for a project
+        """Get the branching model for a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/branching-model`
+        Return the branching model set at the project level. This view is read-only. The branching model
+        settings can be changed using the
+        [settings](#api-workspaces-workspace-projects-project-key-branching-model-settings-get) API.
+
+        The returned object:
+
+        1. Always has a `development` property. `development.name` is the user-specified branch that can
+          be inherited by an individual repository's branching model.
+        2. Might have a `production` property. `production` will not be present when `production` is
+          disabled. `production.name` is the user-specified branch that can be inherited by an
+          individual repository's branching model.
+        3. Always has a `branch_types` array which contains all enabled branch types.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+
+        Returns:
+            The branching model object
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-workspaces-workspace-projects-project-key-branching-model-get
         """
-        from ..api.branching_model import branching_model_get_for_project as _endpoint  # noqa: PLC0415
+        from ..models.project_branching_model import ProjectBranchingModel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/branching-model",
+                (workspace, project_key),
+            ),
+            Answer.model(ProjectBranchingModel),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(self, workspace: str, repo_slug: str) -> BranchingModel:
-        """Get the branching model for a repository
+        """Get the branching model for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/branching-model`
+        Return the branching model as applied to the repository. This view is read-only. The branching
+        model settings can be changed using the
+        [settings](#api-repositories-workspace-repo-slug-branching-model-settings-get) API.
+
+        The returned object: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The branching model object
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-repositories-workspace-repo-slug-branching-model-get
         """
-        from ..api.branching_model import branching_model_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.branching_model import BranchingModel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/branching-model", (workspace, repo_slug)),
+            Answer.model(BranchingModel),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings_for_project(self, workspace: str, project_key: str) -> BranchingModelSettings:
-        """Get the branching model config for a project
+        """Get the branching model config for a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/branching-model/settings`
+        Return the branching model configuration for a project. The returned object:
+
+        1. Always has a `development` property for the development branch.
+        2. Always a `production` property for the production branch. The production branch can be
+          disabled.
+        3. The `branch_types` contains all the branch types.
+        4. `default_branch_deletion` indicates whether branches will be deleted by default on merge.
+
+        This is the raw configuration for the branching model. A client wishing to see the branching
+        model with its actual current branches may find the [active model
+        API](#api-workspaces-workspace-projects-project-key-branching-model-get) more useful.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+
+        Returns:
+            The branching model configuration
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-workspaces-workspace-projects-project-key-branching-model-settings-get
         """
-        from ..api.branching_model import branching_model_get_settings_for_project as _endpoint  # noqa: PLC0415
+        from ..models.branching_model_settings import BranchingModelSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/branching-model/settings",
+                (workspace, project_key),
+            ),
+            Answer.model(BranchingModelSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings_for_repository(self, workspace: str, repo_slug: str) -> BranchingModelSettings:
-        """Get the branching model config for a repository
+        """Get the branching model config for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/branching-model/settings`
+        Return the branching model configuration for a repository. The returned object:
+
+        1. Always has a `development` property for the development branch.
+        2. Always a `production` property for the production branch. The production branch can be
+          disabled.
+        3. The `branch_types` contains all the branch types.
+        4. `default_branch_deletion` indicates whether branches will be deleted by default on merge.
+
+        This is the raw configuration for the branching model. A client wishing to see the branching
+        model with its actual current branches may find the [active model
+        API](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-repositories-workspace-repo-slug-branching-model-get)
+        more useful.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The branching model configuration
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-repositories-workspace-repo-slug-branching-model-settings-get
         """
-        from ..api.branching_model import branching_model_get_settings_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.branching_model_settings import BranchingModelSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/branching-model/settings",
+                (workspace, repo_slug),
+            ),
+            Answer.model(BranchingModelSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_settings_for_project(self, workspace: str, project_key: str) -> BranchingModelSettings:
-        """Update the branching model config for a project
+        """Update the branching model config for a project.
 
-        `PUT /workspaces/{workspace}/projects/{project_key}/branching-model/settings`
+        Update the branching model configuration for a project.
+
+        The `development` branch can be configured to a specific branch or to track the main branch. Any
+        branch name can be supplied, but will only successfully be applied to a repository via
+        inheritance if that branch exists for that repository. Only the passed properties will be
+        updated. The properties not passed will be left unchanged. A request without a `development`
+        property will leave the development branch unchanged. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+
+        Returns:
+            The updated branching model configuration
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-workspaces-workspace-projects-project-key-branching-model-settings-put
         """
-        from ..api.branching_model import branching_model_update_settings_for_project as _endpoint  # noqa: PLC0415
+        from ..models.branching_model_settings import BranchingModelSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/projects/{project_key}/branching-model/settings",
+                (workspace, project_key),
+            ),
+            Answer.model(BranchingModelSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_settings_for_repository(self, workspace: str, repo_slug: str) -> BranchingModelSettings:
-        """Update the branching model config for a repository
+        """Update the branching model config for a repository.
 
-        `PUT /repositories/{workspace}/{repo_slug}/branching-model/settings`
+        Update the branching model configuration for a repository.
+
+        The `development` branch can be configured to a specific branch or to track the main branch.
+        When set to a specific branch it must currently exist. Only the passed properties will be
+        updated. The properties not passed will be left unchanged. A request without a `development`
+        property will leave the development branch unchanged.
+
+        It is possible for the `development` branch to be invalid. This happens when it points at a
+        specific branch that has been deleted. This is indicated in the `is_valid` field for the branch.
+        It is not possible to update the settings for `development` if that would leave the branch in an
+        invalid state. Such a request will be rejected. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The updated branching model configuration
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branching-model/#api-repositories-workspace-repo-slug-branching-model-settings-put
         """
-        from ..api.branching_model import branching_model_update_settings_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.branching_model_settings import BranchingModelSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/branching-model/settings",
+                (workspace, repo_slug),
+            ),
+            Answer.model(BranchingModelSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class BranchingModelRawNamespace:
-    """The `branching_model` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class BranchingModelRawNamespace(NamespaceView[BranchingModelNamespace]):
+    """`client.with_raw_response.branching_model`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def get_effective_for_repository(
-        self, workspace: str, repo_slug: str
-    ) -> Response[EffectiveRepoBranchingModel]:
-        """Get the effective, or currently applied, branching model for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/effective-branching-model`
-        """
-        from ..api.branching_model import branching_model_get_effective_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_project(self, workspace: str, project_key: str) -> Response[ProjectBranchingModel]:
-        """Get the branching model for a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/branching-model`
-        """
-        from ..api.branching_model import branching_model_get_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_repository(self, workspace: str, repo_slug: str) -> Response[BranchingModel]:
-        """Get the branching model for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/branching-model`
-        """
-        from ..api.branching_model import branching_model_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings_for_project(
-        self, workspace: str, project_key: str
-    ) -> Response[BranchingModelSettings]:
-        """Get the branching model config for a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/branching-model/settings`
-        """
-        from ..api.branching_model import branching_model_get_settings_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings_for_repository(
-        self, workspace: str, repo_slug: str
-    ) -> Response[BranchingModelSettings]:
-        """Get the branching model config for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/branching-model/settings`
-        """
-        from ..api.branching_model import branching_model_get_settings_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_settings_for_project(
-        self, workspace: str, project_key: str
-    ) -> Response[BranchingModelSettings]:
-        """Update the branching model config for a project
-
-        `PUT /workspaces/{workspace}/projects/{project_key}/branching-model/settings`
-        """
-        from ..api.branching_model import branching_model_update_settings_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_settings_for_repository(
-        self, workspace: str, repo_slug: str
-    ) -> Response[BranchingModelSettings]:
-        """Update the branching model config for a repository
-
-        `PUT /repositories/{workspace}/{repo_slug}/branching-model/settings`
-        """
-        from ..api.branching_model import branching_model_update_settings_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    get_effective_for_repository = raw_response(BranchingModelNamespace.get_effective_for_repository)
+    get_for_project = raw_response(BranchingModelNamespace.get_for_project)
+    get_for_repository = raw_response(BranchingModelNamespace.get_for_repository)
+    get_settings_for_project = raw_response(BranchingModelNamespace.get_settings_for_project)
+    get_settings_for_repository = raw_response(BranchingModelNamespace.get_settings_for_repository)
+    update_settings_for_project = raw_response(BranchingModelNamespace.update_settings_for_project)
+    update_settings_for_repository = raw_response(BranchingModelNamespace.update_settings_for_repository)

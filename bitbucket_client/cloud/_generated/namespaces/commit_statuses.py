@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -23,11 +24,10 @@ if TYPE_CHECKING:
     from ..models.commitstatus_input import CommitstatusInput
     from ..models.commitstatus_links_input import CommitstatusLinksInput
     from ..models.commitstatus_state import CommitstatusState
-    from ..models.paginated_commitstatuses import PaginatedCommitstatuses
 
 
 class CommitStatusesNamespace:
-    """The `commit_statuses` operations, returning decoded models."""
+    """The `commit_statuses` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -49,51 +49,98 @@ class CommitStatusesNamespace:
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
     ) -> Commitstatus:
-        """Create a build status for a commit
+        """Create a build status for a commit.
 
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build`
+        Creates a new build status against the specified commit.
+
+        If the specified key already exists, the existing status object will be overwritten.
+
+        Example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            body: The new commit status object. A `CommitstatusInput`, or pass its fields as the
+                keywords that follow.
+            key: An identifier for the status that's unique to its type (current "build" is the only
+                supported type) and the vendor, e.g. BB-DEPLOY
+            state: Provides some indication of the status of this commit
+            refname: The name of the ref that pointed to this commit at the time the status object was
+                created. Note that this the ref may since have moved off of the commit. This optional
+                field can be useful for build systems whose build triggers and configuration are
+                branch-dependent (e.g. a Pipeline build). It is legitimate for this field to not be set, …
+            url: A URL linking back to the vendor or build system, for providing more information about
+                whatever process produced this status. Accepts context variables `repository` and
+                `commit` that Bitbucket will evaluate at runtime whenever at runtime. For example, one
+                could use https://foo.com/builds/{repository.full_name} which Bitbucket will turn into …
+            name: An identifier for the build itself, e.g. BB-DEPLOY-1
+            description: A description of the build (e.g. "Unit tests in Bamboo")
+
+        Returns:
+            The newly created build status object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-post
         """
-        from ..api.commit_statuses import commit_statuses_create as _endpoint  # noqa: PLC0415
+        from ..models.commitstatus import Commitstatus  # noqa: PLC0415
         from ..models.commitstatus_input import CommitstatusInput  # noqa: PLC0415
         from ..models.commitstatus_state import CommitstatusState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            body=build_body(
-                CommitstatusInput,
-                body,
-                {
-                    "key": key,
-                    "state": coerce_enum(CommitstatusState, state),
-                    "links": links,
-                    "refname": refname,
-                    "url": url,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "commit_statuses.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build",
+                (workspace, repo_slug, commit),
+                body=build_body(
+                    CommitstatusInput,
+                    body,
+                    {
+                        "key": key,
+                        "state": coerce_enum(CommitstatusState, state),
+                        "links": links,
+                        "refname": refname,
+                        "url": url,
+                        "name": name,
+                        "description": description,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                    },
+                    "commit_statuses.create",
+                ),
             ),
+            Answer.model(Commitstatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, commit: str, key: str) -> Commitstatus:
-        """Get a build status for a commit
+        """Get a build status for a commit.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}`
+        Returns the specified build status for a commit.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            key: The build status' unique key
+
+        Returns:
+            The build status object with the specified key.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-key-get
         """
-        from ..api.commit_statuses import commit_statuses_get as _endpoint  # noqa: PLC0415
+        from ..models.commitstatus import Commitstatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}",
+                (workspace, repo_slug, commit, key),
+            ),
+            Answer.model(Commitstatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -108,23 +155,45 @@ class CommitStatusesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Commitstatus]:
-        """List commit statuses for a commit
+        """List commit statuses for a commit.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses`
+        Returns all statuses (e.g. build results) for a specific commit.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            refname: If specified, only return commit status objects that were either created without a
+                refname, or were created with the specified refname
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+                Defaults to `created_on`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Commitstatus` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-get
         """
-        from ..api.commit_statuses import commit_statuses_list as _endpoint  # noqa: PLC0415
         from ..models.commitstatus import Commitstatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            refname=refname,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Commitstatus.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses",
+                (workspace, repo_slug, commit),
+                query={"refname": refname, "q": q, "sort": sort},
+            ),
+            Commitstatus.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update(
@@ -144,181 +213,80 @@ class CommitStatusesNamespace:
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
     ) -> Commitstatus:
-        """Update a build status for a commit
+        """Update a build status for a commit.
 
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}`
+        Used to update the current status of a build status object on the specific commit.
+
+        This operation can also be used to change other properties of the build status:
+
+        * `state`
+        * `name`
+        * `description`
+        * `url`
+        * `refname`
+
+        The `key` cannot be changed.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            key: The build status' unique key
+            body: The updated build status object. A `CommitstatusInput`, or pass its fields as the
+                keywords that follow.
+            state: Provides some indication of the status of this commit
+            refname: The name of the ref that pointed to this commit at the time the status object was
+                created. Note that this the ref may since have moved off of the commit. This optional
+                field can be useful for build systems whose build triggers and configuration are
+                branch-dependent (e.g. a Pipeline build). It is legitimate for this field to not be set, …
+            url: A URL linking back to the vendor or build system, for providing more information about
+                whatever process produced this status. Accepts context variables `repository` and
+                `commit` that Bitbucket will evaluate at runtime whenever at runtime. For example, one
+                could use https://foo.com/builds/{repository.full_name} which Bitbucket will turn into …
+            name: An identifier for the build itself, e.g. BB-DEPLOY-1
+            description: A description of the build (e.g. "Unit tests in Bamboo")
+
+        Returns:
+            The updated build status object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-key-put
         """
-        from ..api.commit_statuses import commit_statuses_update as _endpoint  # noqa: PLC0415
+        from ..models.commitstatus import Commitstatus  # noqa: PLC0415
         from ..models.commitstatus_input import CommitstatusInput  # noqa: PLC0415
         from ..models.commitstatus_state import CommitstatusState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            key,
-            body=build_body(
-                CommitstatusInput,
-                body,
-                {
-                    "state": coerce_enum(CommitstatusState, state),
-                    "links": links,
-                    "refname": refname,
-                    "url": url,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "commit_statuses.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}",
+                (workspace, repo_slug, commit, key),
+                body=build_body(
+                    CommitstatusInput,
+                    body,
+                    {
+                        "state": coerce_enum(CommitstatusState, state),
+                        "links": links,
+                        "refname": refname,
+                        "url": url,
+                        "name": name,
+                        "description": description,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                    },
+                    "commit_statuses.update",
+                ),
             ),
+            Answer.model(Commitstatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class CommitStatusesRawNamespace:
-    """The `commit_statuses` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class CommitStatusesRawNamespace(NamespaceView[CommitStatusesNamespace]):
+    """`client.with_raw_response.commit_statuses`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        *,
-        body: CommitstatusInput | None = None,
-        key: str | Unset = UNSET,
-        state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
-        links: CommitstatusLinksInput | Unset = UNSET,
-        refname: str | Unset = UNSET,
-        url: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-    ) -> Response[Commitstatus]:
-        """Create a build status for a commit
-
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build`
-        """
-        from ..api.commit_statuses import commit_statuses_create as _endpoint  # noqa: PLC0415
-        from ..models.commitstatus_input import CommitstatusInput  # noqa: PLC0415
-        from ..models.commitstatus_state import CommitstatusState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            body=build_body(
-                CommitstatusInput,
-                body,
-                {
-                    "key": key,
-                    "state": coerce_enum(CommitstatusState, state),
-                    "links": links,
-                    "refname": refname,
-                    "url": url,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "commit_statuses.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get(self, workspace: str, repo_slug: str, commit: str, key: str) -> Response[Commitstatus]:
-        """Get a build status for a commit
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}`
-        """
-        from ..api.commit_statuses import commit_statuses_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        *,
-        refname: str | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedCommitstatuses]:
-        """List commit statuses for a commit
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses`
-        """
-        from ..api.commit_statuses import commit_statuses_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            refname=refname,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        key: str,
-        *,
-        body: CommitstatusInput | None = None,
-        state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
-        links: CommitstatusLinksInput | Unset = UNSET,
-        refname: str | Unset = UNSET,
-        url: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-    ) -> Response[Commitstatus]:
-        """Update a build status for a commit
-
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}`
-        """
-        from ..api.commit_statuses import commit_statuses_update as _endpoint  # noqa: PLC0415
-        from ..models.commitstatus_input import CommitstatusInput  # noqa: PLC0415
-        from ..models.commitstatus_state import CommitstatusState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            key,
-            body=build_body(
-                CommitstatusInput,
-                body,
-                {
-                    "state": coerce_enum(CommitstatusState, state),
-                    "links": links,
-                    "refname": refname,
-                    "url": url,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "commit_statuses.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create = raw_response(CommitStatusesNamespace.create)
+    get = raw_response(CommitStatusesNamespace.get)
+    list = raw_first_page(CommitStatusesNamespace.list)
+    update = raw_response(CommitStatusesNamespace.update)

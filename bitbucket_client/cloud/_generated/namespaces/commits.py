@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -29,32 +30,46 @@ if TYPE_CHECKING:
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.diffstat import Diffstat
     from ..models.file_conflict import FileConflict
-    from ..models.paginated_changeset import PaginatedChangeset
-    from ..models.paginated_commit_comments import PaginatedCommitComments
-    from ..models.paginated_diffstats import PaginatedDiffstats
-    from ..models.paginated_file_conflicts import PaginatedFileConflicts
     from ..models.participant import Participant
 
 
 class CommitsNamespace:
-    """The `commits` operations, returning decoded models."""
+    """The `commits` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def approve(self, workspace: str, repo_slug: str, commit: str) -> Participant:
-        """Approve a commit
+        """Approve a commit.
 
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/approve`
+        Approve the specified commit as the authenticated user.
+
+        This operation is only available to users that have explicit access to the repository. In
+        contrast, just the fact that a repository is publicly accessible to users does not give them the
+        ability to approve commits.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+
+        Returns:
+            The `participant` object recording that the authenticated user approved the commit.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-approve-post
         """
-        from ..api.commits import commits_approve as _endpoint  # noqa: PLC0415
+        from ..models.participant import Participant  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/approve",
+                (workspace, repo_slug, commit),
+            ),
+            Answer.model(Participant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_comment(
         self,
@@ -73,81 +88,152 @@ class CommitsNamespace:
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
     ) -> Any:
-        """Create comment for a commit
+        """Create comment for a commit.
 
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/comments`
+        Creates new comment on the specified commit.
+
+        To post a reply to an existing comment, include the `parent.id` field:
+
+        ```
+        $ curl https://api.bitbucket.org/2.0/repositories/atlassian/prlinks/commit/db9ba1e031d07a02603eae0e559a7adc010257fc/comments/ \\
+          -X POST -u evzijst \\
+          -H 'Content-Type: application/json' \\
+          -d '{"content": {"raw": "One more thing!"},
+               "parent": {"id": 5728901}}'
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            body: The specified comment. A `CommitCommentInput`, or pass its fields as the keywords that
+                follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-post
         """
-        from ..api.commits import commits_create_comment as _endpoint  # noqa: PLC0415
         from ..models.commit_comment_input import CommitCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            body=build_required_body(
-                CommitCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                },
-                "commits.create_comment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/comments",
+                (workspace, repo_slug, commit),
+                body=build_required_body(
+                    CommitCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                    },
+                    "commits.create_comment",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(self, workspace: str, repo_slug: str, commit: str, comment_id: int) -> None:
-        """Delete a commit comment
+        """Delete a commit comment.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
+        Deletes the specified commit comment.
+
+        Note that deleting comments that have visible replies that point to them will not really delete
+        the resource. This is to retain the integrity of the original comment tree. Instead, the
+        `deleted` element is set to `true` and the content is blanked out. The comment will continue to
+        be returned by the collections and self endpoints.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            comment_id: The id of the comment.
+
+        Returns:
+            Indicates the comment was deleted by this action or a previous delete.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-comment-id-delete
         """
-        from ..api.commits import commits_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            comment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}",
+                (workspace, repo_slug, commit, comment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, commit: str) -> Commit:
-        """Get a commit
+        """Get a commit.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}`
+        Returns the specified commit.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+
+        Returns:
+            The commit object
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-get
         """
-        from ..api.commits import commits_get as _endpoint  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
+        return await self._client._call(
+            Request(
+                "GET", "/repositories/{workspace}/{repo_slug}/commit/{commit}", (workspace, repo_slug, commit)
+            ),
+            Answer.model(Commit),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_comment(
         self, workspace: str, repo_slug: str, commit: str, comment_id: int
     ) -> CommitComment:
-        """Get a commit comment
+        """Get a commit comment.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
+        Returns the specified commit comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            comment_id: The id of the comment.
+
+        Returns:
+            The commit comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-comment-id-get
         """
-        from ..api.commits import commits_get_comment as _endpoint  # noqa: PLC0415
+        from ..models.commit_comment import CommitComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}",
+                (workspace, repo_slug, commit, comment_id),
+            ),
+            Answer.model(CommitComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff(
         self,
@@ -163,25 +249,61 @@ class CommitsNamespace:
         merge: bool | Unset = UNSET,
         topic: bool | Unset = UNSET,
     ) -> Any:
-        """Compare two commits
+        """Compare two commits.
 
-        `GET /repositories/{workspace}/{repo_slug}/diff/{spec}`
+        Produces a raw git-style diff.
+
+        #### Single commit spec
+
+        If the `spec` argument to this API is a single commit, the diff is produced against the first
+        parent of the specified commit.
+
+        #### Two commit spec …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            spec: A commit SHA (e.g. `3a8b42`) or a commit range using double dot notation (e.g.
+                `3a8b42..9ff173`).
+            context: Generate diffs with <n> lines of context instead of the usual three.
+            path: Limit the diff to a particular file (this parameter can be repeated for multiple
+                paths).
+            ignore_whitespace: Generate diffs that ignore whitespace.
+            binary: Generate diffs that include binary files, true if omitted.
+            renames: Whether to perform rename detection, true if omitted.
+            merge: This parameter is deprecated. The 'topic' parameter should be used instead. The
+                'merge' and 'topic' parameters cannot be both used at the same time. If true, the source
+                commit is merged into the destination commit, and then a diff from the destination to
+                the merge result is returned. If false, a simple 'two dot' diff between the source and …
+            topic: If true, returns 2-way 'three-dot' diff. This is a diff between the source commit and
+                the merge base of the source commit and the destination commit. If false, a simple 'two
+                dot' diff between the source and destination is returned. If omitted, defaults to true,
+                ie. a 2 way 'three-dot' diff is returned.
+
+        Returns:
+            The raw diff
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-diff-spec-get
         """
-        from ..api.commits import commits_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-            context=context,
-            path=path,
-            ignore_whitespace=ignore_whitespace,
-            binary=binary,
-            renames=renames,
-            merge=merge,
-            topic=topic,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/diff/{spec}",
+                (workspace, repo_slug, spec),
+                query={
+                    "context": context,
+                    "path": path,
+                    "ignore_whitespace": ignore_whitespace,
+                    "binary": binary,
+                    "renames": renames,
+                    "merge": merge,
+                    "topic": topic,
+                },
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def get_diffstat(
         self,
@@ -198,25 +320,64 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Diffstat]:
-        """Compare two commit diff stats
+        """Compare two commit diff stats.
 
-        `GET /repositories/{workspace}/{repo_slug}/diffstat/{spec}`
+        Produces a response in JSON format with a record for every path modified, including information
+        on the type of the change and the number of lines added and removed.
+
+        #### Single commit spec
+
+        If the `spec` argument to this API is a single commit, the diff is produced against the first
+        parent of the specified commit.
+
+        #### Two commit spec …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            spec: A commit SHA (e.g. `3a8b42`) or a commit range using double dot notation (e.g.
+                `3a8b42..9ff173`).
+            ignore_whitespace: Generate diffs that ignore whitespace
+            merge: This parameter is deprecated. The 'topic' parameter should be used instead. The
+                'merge' and 'topic' parameters cannot be both used at the same time. If true, the source
+                commit is merged into the destination commit, and then a diffstat from the destination
+                to the merge result is returned. If false, a simple 'two dot' diffstat between the …
+            path: Limit the diffstat to a particular file (this parameter can be repeated for multiple
+                paths).
+            renames: Whether to perform rename detection, true if omitted.
+            topic: If true, returns 2-way 'three-dot' diff. This is a diff between the source commit and
+                the merge base of the source commit and the destination commit. If false, a simple 'two
+                dot' diff between the source and destination is returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Diffstat` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-diffstat-spec-get
         """
-        from ..api.commits import commits_get_diffstat as _endpoint  # noqa: PLC0415
         from ..models.diffstat import Diffstat  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-            ignore_whitespace=ignore_whitespace,
-            merge=merge,
-            path=path,
-            renames=renames,
-            topic=topic,
-        )
-        return self._client._paginate(
-            _kwargs, Diffstat.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/diffstat/{spec}",
+                (workspace, repo_slug, spec),
+                query={
+                    "ignore_whitespace": ignore_whitespace,
+                    "merge": merge,
+                    "path": path,
+                    "renames": renames,
+                    "topic": topic,
+                },
+            ),
+            Diffstat.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def get_file_conflicts(
@@ -229,49 +390,104 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[FileConflict]:
-        """Get file conflicts for a commit spec
+        """Get file conflicts for a commit spec.
 
-        `GET /repositories/{workspace}/{repo_slug}/file-conflicts/{spec}`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            spec: A commit SHA (e.g. `3a8b42`) or a commit range using double dot notation (e.g.
+                `3a8b42..9ff173`).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `FileConflict` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-file-conflicts-spec-get
         """
-        from ..api.commits import commits_get_file_conflicts as _endpoint  # noqa: PLC0415
         from ..models.file_conflict import FileConflict  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-        )
-        return self._client._paginate(
-            _kwargs, FileConflict.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/file-conflicts/{spec}",
+                (workspace, repo_slug, spec),
+            ),
+            FileConflict.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def get_merge_base(self, workspace: str, repo_slug: str, revspec: str) -> Commit:
-        """Get the common ancestor between two commits
+        """Get the common ancestor between two commits.
 
-        `GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}`
+        Returns the best common ancestor between two commits, specified in a revspec of 2 commits (e.g.
+        3a8b42..9ff173).
+
+        If more than one best common ancestor exists, only one will be returned. It is unspecified which
+        will be returned.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            revspec: A commit range using double dot notation (e.g. `3a8b42..9ff173`).
+
+        Returns:
+            The merge base of the provided spec.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-merge-base-revspec-get
         """
-        from ..api.commits import commits_get_merge_base as _endpoint  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            revspec,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/merge-base/{revspec}",
+                (workspace, repo_slug, revspec),
+            ),
+            Answer.model(Commit),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> Any:
-        """Get a patch for two commits
+        """Get a patch for two commits.
 
-        `GET /repositories/{workspace}/{repo_slug}/patch/{spec}`
+        Produces a raw patch for a single commit (diffed against its first parent), or a patch-series
+        for a revspec of 2 commits (e.g. `3a8b42..9ff173` where the first commit represents the source
+        and the second commit the destination).
+
+        In case of the latter (diffing a revspec), a patch series is returned for the commits on the
+        source branch (`3a8b42` and its ancestors in our example).
+
+        While similar to diffs, patches:
+
+        * Have a commit header (username, commit message, etc)
+        * Do not support the `path=foo/bar.py` query parameter …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            spec: A commit SHA (e.g. `3a8b42`) or a commit range using double dot notation (e.g.
+                `3a8b42..9ff173`).
+
+        Returns:
+            The raw patches
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-patch-spec-get
         """
-        from ..api.commits import commits_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
+        return await self._client._call(
+            Request(
+                "GET", "/repositories/{workspace}/{repo_slug}/patch/{spec}", (workspace, repo_slug, spec)
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -282,19 +498,42 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[BaseCommit]:
-        """List commits
+        """List commits.
 
-        `GET /repositories/{workspace}/{repo_slug}/commits`
+        These are the repository's commits. They are paginated and returned in reverse chronological
+        order, similar to the output of `git log`. Like these tools, the DAG can be filtered.
+
+        #### GET /repositories/{workspace}/{repo_slug}/commits/
+
+        Returns all commits in the repo in topological order (newest commit first). All branches and
+        tags are included (similar to `git log --all`).
+
+        #### GET /repositories/{workspace}/{repo_slug}/commits/?exclude=master
+
+        Returns all commits in the repo that are not on master (similar to `git log --all ^master`). …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-get
         """
-        from ..api.commits import commits_list as _endpoint  # noqa: PLC0415
         from ..models.base_commit import BaseCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/commits", (workspace, repo_slug)),
+            BaseCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -309,22 +548,46 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[CommitComment]:
-        """List a commit's comments
+        """List a commit's comments.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/comments`
+        Returns the commit's comments.
+
+        This includes both global and inline comments.
+
+        The default sorting is oldest to newest and can be overridden with the `sort` query parameter.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `CommitComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-get
         """
-        from ..api.commits import commits_list_comments as _endpoint  # noqa: PLC0415
         from ..models.commit_comment import CommitComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, CommitComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/comments",
+                (workspace, repo_slug, commit),
+                query={"q": q, "sort": sort},
+            ),
+            CommitComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_revision(
@@ -337,20 +600,47 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[BaseCommit]:
-        """List commits for revision
+        """List commits for revision.
 
-        `GET /repositories/{workspace}/{repo_slug}/commits/{revision}`
+        These are the repository's commits. They are paginated and returned in reverse chronological
+        order, similar to the output of `git log`. Like these tools, the DAG can be filtered.
+
+        #### GET /repositories/{workspace}/{repo_slug}/commits/master
+
+        Returns all commits on ref `master` (similar to `git log master`).
+
+        #### GET /repositories/{workspace}/{repo_slug}/commits/dev?include=foo&exclude=master
+
+        Returns all commits on ref `dev` or `foo`, except those that are reachable on `master` (similar
+        to `git log dev foo ^master`). …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            revision: A commit SHA1 or ref name.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-revision-get
         """
-        from ..api.commits import commits_list_for_revision as _endpoint  # noqa: PLC0415
         from ..models.base_commit import BaseCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            revision,
-        )
-        return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commits/{revision}",
+                (workspace, repo_slug, revision),
+            ),
+            BaseCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_revision_with_body(
@@ -363,20 +653,41 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[BaseCommit]:
-        """List commits for revision using include/exclude
+        """List commits for revision using include/exclude.
 
-        `POST /repositories/{workspace}/{repo_slug}/commits/{revision}`
+        Identical to `GET /repositories/{workspace}/{repo_slug}/commits/{revision}`, except that POST
+        allows clients to place the include and exclude parameters in the request body to avoid URL
+        length issues.
+
+        **Note that this resource does NOT support new commit creation.**
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            revision: A commit SHA1 or ref name.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-revision-post
         """
-        from ..api.commits import commits_list_for_revision_with_body as _endpoint  # noqa: PLC0415
         from ..models.base_commit import BaseCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            revision,
-        )
-        return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/commits/{revision}",
+                (workspace, repo_slug, revision),
+            ),
+            BaseCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_with_body(
@@ -388,34 +699,67 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[BaseCommit]:
-        """List commits with include/exclude
+        """List commits with include/exclude.
 
-        `POST /repositories/{workspace}/{repo_slug}/commits`
+        Identical to `GET /repositories/{workspace}/{repo_slug}/commits`, except that POST allows
+        clients to place the include and exclude parameters in the request body to avoid URL length
+        issues.
+
+        **Note that this resource does NOT support new commit creation.**
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-post
         """
-        from ..api.commits import commits_list_with_body as _endpoint  # noqa: PLC0415
         from ..models.base_commit import BaseCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("POST", "/repositories/{workspace}/{repo_slug}/commits", (workspace, repo_slug)),
+            BaseCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def unapprove(self, workspace: str, repo_slug: str, commit: str) -> None:
-        """Unapprove a commit
+        """Unapprove a commit.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/approve`
+        Redact the authenticated user's approval of the specified commit.
+
+        This operation is only available to users that have explicit access to the repository. In
+        contrast, just the fact that a repository is publicly accessible to users does not give them the
+        ability to approve commits.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+
+        Returns:
+            An empty response indicating the authenticated user's approval has been withdrawn.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-approve-delete
         """
-        from ..api.commits import commits_unapprove as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/approve",
+                (workspace, repo_slug, commit),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_comment(
         self,
@@ -435,421 +779,81 @@ class CommitsNamespace:
         inline: CommentInlineInput | Unset = UNSET,
         links: CommentLinksInput | Unset = UNSET,
     ) -> Any:
-        """Update a commit comment
+        """Update a commit comment.
 
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
+        Used to update the contents of a comment. Only the content of the comment can be updated.
+
+        ```
+        $ curl https://api.bitbucket.org/2.0/repositories/atlassian/prlinks/commit/7f71b5/comments/5728901 \\
+          -X PUT -u evzijst \\
+          -H 'Content-Type: application/json' \\
+          -d '{"content": {"raw": "One more thing!"}'
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            comment_id: The id of the comment.
+            body: The updated comment. A `CommitCommentInput`, or pass its fields as the keywords that
+                follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+
+        Returns:
+            The newly updated comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-comment-id-put
         """
-        from ..api.commits import commits_update_comment as _endpoint  # noqa: PLC0415
         from ..models.commit_comment_input import CommitCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            comment_id,
-            body=build_required_body(
-                CommitCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                },
-                "commits.update_comment",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}",
+                (workspace, repo_slug, commit, comment_id),
+                body=build_required_body(
+                    CommitCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                    },
+                    "commits.update_comment",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class CommitsRawNamespace:
-    """The `commits` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class CommitsRawNamespace(NamespaceView[CommitsNamespace]):
+    """`client.with_raw_response.commits`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def approve(self, workspace: str, repo_slug: str, commit: str) -> Response[Participant]:
-        """Approve a commit
-
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/approve`
-        """
-        from ..api.commits import commits_approve as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_comment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        *,
-        body: CommitCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-    ) -> Response[Any]:
-        """Create comment for a commit
-
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/comments`
-        """
-        from ..api.commits import commits_create_comment as _endpoint  # noqa: PLC0415
-        from ..models.commit_comment_input import CommitCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            body=build_required_body(
-                CommitCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                },
-                "commits.create_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_comment(
-        self, workspace: str, repo_slug: str, commit: str, comment_id: int
-    ) -> Response[None]:
-        """Delete a commit comment
-
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
-        """
-        from ..api.commits import commits_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, commit: str) -> Response[Commit]:
-        """Get a commit
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}`
-        """
-        from ..api.commits import commits_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_comment(
-        self, workspace: str, repo_slug: str, commit: str, comment_id: int
-    ) -> Response[CommitComment]:
-        """Get a commit comment
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
-        """
-        from ..api.commits import commits_get_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff(
-        self,
-        workspace: str,
-        repo_slug: str,
-        spec: str,
-        *,
-        context: int | Unset = UNSET,
-        path: str | Unset = UNSET,
-        ignore_whitespace: bool | Unset = UNSET,
-        binary: bool | Unset = UNSET,
-        renames: bool | Unset = UNSET,
-        merge: bool | Unset = UNSET,
-        topic: bool | Unset = UNSET,
-    ) -> Response[Any]:
-        """Compare two commits
-
-        `GET /repositories/{workspace}/{repo_slug}/diff/{spec}`
-        """
-        from ..api.commits import commits_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-            context=context,
-            path=path,
-            ignore_whitespace=ignore_whitespace,
-            binary=binary,
-            renames=renames,
-            merge=merge,
-            topic=topic,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diffstat(
-        self,
-        workspace: str,
-        repo_slug: str,
-        spec: str,
-        *,
-        ignore_whitespace: bool | Unset = UNSET,
-        merge: bool | Unset = UNSET,
-        path: str | Unset = UNSET,
-        renames: bool | Unset = UNSET,
-        topic: bool | Unset = UNSET,
-    ) -> Response[PaginatedDiffstats]:
-        """Compare two commit diff stats
-
-        `GET /repositories/{workspace}/{repo_slug}/diffstat/{spec}`
-        """
-        from ..api.commits import commits_get_diffstat as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-            ignore_whitespace=ignore_whitespace,
-            merge=merge,
-            path=path,
-            renames=renames,
-            topic=topic,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_file_conflicts(
-        self, workspace: str, repo_slug: str, spec: str
-    ) -> Response[PaginatedFileConflicts]:
-        """Get file conflicts for a commit spec
-
-        `GET /repositories/{workspace}/{repo_slug}/file-conflicts/{spec}`
-        """
-        from ..api.commits import commits_get_file_conflicts as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_merge_base(self, workspace: str, repo_slug: str, revspec: str) -> Response[Commit]:
-        """Get the common ancestor between two commits
-
-        `GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}`
-        """
-        from ..api.commits import commits_get_merge_base as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            revspec,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> Response[Any]:
-        """Get a patch for two commits
-
-        `GET /repositories/{workspace}/{repo_slug}/patch/{spec}`
-        """
-        from ..api.commits import commits_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            spec,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, workspace: str, repo_slug: str) -> Response[PaginatedChangeset]:
-        """List commits
-
-        `GET /repositories/{workspace}/{repo_slug}/commits`
-        """
-        from ..api.commits import commits_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_comments(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        *,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedCommitComments]:
-        """List a commit's comments
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/comments`
-        """
-        from ..api.commits import commits_list_comments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_revision(
-        self, workspace: str, repo_slug: str, revision: str
-    ) -> Response[PaginatedChangeset]:
-        """List commits for revision
-
-        `GET /repositories/{workspace}/{repo_slug}/commits/{revision}`
-        """
-        from ..api.commits import commits_list_for_revision as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            revision,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_revision_with_body(
-        self, workspace: str, repo_slug: str, revision: str
-    ) -> Response[PaginatedChangeset]:
-        """List commits for revision using include/exclude
-
-        `POST /repositories/{workspace}/{repo_slug}/commits/{revision}`
-        """
-        from ..api.commits import commits_list_for_revision_with_body as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            revision,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_with_body(self, workspace: str, repo_slug: str) -> Response[PaginatedChangeset]:
-        """List commits with include/exclude
-
-        `POST /repositories/{workspace}/{repo_slug}/commits`
-        """
-        from ..api.commits import commits_list_with_body as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unapprove(self, workspace: str, repo_slug: str, commit: str) -> Response[None]:
-        """Unapprove a commit
-
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/approve`
-        """
-        from ..api.commits import commits_unapprove as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_comment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        comment_id: int,
-        *,
-        body: CommitCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-    ) -> Response[Any]:
-        """Update a commit comment
-
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/comments/{comment_id}`
-        """
-        from ..api.commits import commits_update_comment as _endpoint  # noqa: PLC0415
-        from ..models.commit_comment_input import CommitCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            comment_id,
-            body=build_required_body(
-                CommitCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                },
-                "commits.update_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    approve = raw_response(CommitsNamespace.approve)
+    create_comment = raw_response(CommitsNamespace.create_comment)
+    delete_comment = raw_response(CommitsNamespace.delete_comment)
+    get = raw_response(CommitsNamespace.get)
+    get_comment = raw_response(CommitsNamespace.get_comment)
+    get_diff = raw_response(CommitsNamespace.get_diff)
+    get_diffstat = raw_first_page(CommitsNamespace.get_diffstat)
+    get_file_conflicts = raw_first_page(CommitsNamespace.get_file_conflicts)
+    get_merge_base = raw_response(CommitsNamespace.get_merge_base)
+    get_patch = raw_response(CommitsNamespace.get_patch)
+    list = raw_first_page(CommitsNamespace.list)
+    list_comments = raw_first_page(CommitsNamespace.list_comments)
+    list_for_revision = raw_first_page(CommitsNamespace.list_for_revision)
+    list_for_revision_with_body = raw_first_page(CommitsNamespace.list_for_revision_with_body)
+    list_with_body = raw_first_page(CommitsNamespace.list_with_body)
+    unapprove = raw_response(CommitsNamespace.unapprove)
+    update_comment = raw_response(CommitsNamespace.update_comment)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -21,13 +22,10 @@ if TYPE_CHECKING:
     from ..models.deployment_environment_input import DeploymentEnvironmentInput
     from ..models.deployment_variable import DeploymentVariable
     from ..models.deployment_variable_input import DeploymentVariableInput
-    from ..models.paginated_deployment_variable import PaginatedDeploymentVariable
-    from ..models.paginated_deployments import PaginatedDeployments
-    from ..models.paginated_environments import PaginatedEnvironments
 
 
 class DeploymentsNamespace:
-    """The `deployments` operations, returning decoded models."""
+    """The `deployments` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -41,24 +39,39 @@ class DeploymentsNamespace:
         uuid: str | Unset = UNSET,
         name: str | Unset = UNSET,
     ) -> DeploymentEnvironment:
-        """Create an environment
+        """Create an environment.
 
-        `POST /repositories/{workspace}/{repo_slug}/environments`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The environment to create. A `DeploymentEnvironmentInput`, or pass its fields as the
+                keywords that follow.
+            uuid: The UUID identifying the environment.
+            name: The name of the environment.
+
+        Returns:
+            The environment was created.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-environments-post
         """
-        from ..api.deployments import deployments_create_environment as _endpoint  # noqa: PLC0415
+        from ..models.deployment_environment import DeploymentEnvironment  # noqa: PLC0415
         from ..models.deployment_environment_input import DeploymentEnvironmentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                DeploymentEnvironmentInput,
-                body,
-                {"uuid": uuid, "name": name},
-                "deployments.create_environment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/environments",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    DeploymentEnvironmentInput,
+                    body,
+                    {"uuid": uuid, "name": name},
+                    "deployments.create_environment",
+                ),
             ),
+            Answer.model(DeploymentEnvironment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_environment_variable(
         self,
@@ -72,86 +85,152 @@ class DeploymentsNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> DeploymentVariable:
-        """Create a variable for an environment
+        """Create a variable for an environment.
 
-        `POST /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables`
+        Create a deployment environment level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment.
+            body: The variable to create. A `DeploymentVariableInput`, or pass its fields as the
+                keywords that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The variable was created.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-deployments-config-environments-environment-uuid-variables-post
         """
-        from ..api.deployments import deployments_create_environment_variable as _endpoint  # noqa: PLC0415
+        from ..models.deployment_variable import DeploymentVariable  # noqa: PLC0415
         from ..models.deployment_variable_input import DeploymentVariableInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-            body=build_required_body(
-                DeploymentVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "deployments.create_environment_variable",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables",
+                (workspace, repo_slug, environment_uuid),
+                body=build_required_body(
+                    DeploymentVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "deployments.create_environment_variable",
+                ),
             ),
+            Answer.model(DeploymentVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_environment(self, workspace: str, repo_slug: str, environment_uuid: str) -> None:
-        """Delete an environment
+        """Delete an environment.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment UUID.
+
+        Returns:
+            The environment was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-environments-environment-uuid-delete
         """
-        from ..api.deployments import deployments_delete_environment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/environments/{environment_uuid}",
+                (workspace, repo_slug, environment_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_environment_variable(
         self, workspace: str, repo_slug: str, environment_uuid: str, variable_uuid: str
     ) -> None:
-        """Delete a variable for an environment
+        """Delete a variable for an environment.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables/{variable_uuid}`
+        Delete a deployment environment level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment.
+            variable_uuid: The UUID of the variable to delete.
+
+        Returns:
+            The variable was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-deployments-config-environments-environment-uuid-variables-variable-uuid-delete
         """
-        from ..api.deployments import deployments_delete_environment_variable as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-            variable_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables/{variable_uuid}",
+                (workspace, repo_slug, environment_uuid, variable_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, deployment_uuid: str) -> Deployment:
-        """Get a deployment
+        """Get a deployment.
 
-        `GET /repositories/{workspace}/{repo_slug}/deployments/{deployment_uuid}`
+        Retrieve a deployment
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            deployment_uuid: The deployment UUID.
+
+        Returns:
+            The deployment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deployments-deployment-uuid-get
         """
-        from ..api.deployments import deployments_get as _endpoint  # noqa: PLC0415
+        from ..models.deployment import Deployment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            deployment_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/deployments/{deployment_uuid}",
+                (workspace, repo_slug, deployment_uuid),
+            ),
+            Answer.model(Deployment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_environment(
         self, workspace: str, repo_slug: str, environment_uuid: str
     ) -> DeploymentEnvironment:
-        """Get an environment
+        """Get an environment.
 
-        `GET /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}`
+        Retrieve an environment
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment UUID.
+
+        Returns:
+            The environment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-environments-environment-uuid-get
         """
-        from ..api.deployments import deployments_get_environment as _endpoint  # noqa: PLC0415
+        from ..models.deployment_environment import DeploymentEnvironment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/environments/{environment_uuid}",
+                (workspace, repo_slug, environment_uuid),
+            ),
+            Answer.model(DeploymentEnvironment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -162,19 +241,31 @@ class DeploymentsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Deployment]:
-        """List deployments
+        """List deployments.
 
-        `GET /repositories/{workspace}/{repo_slug}/deployments`
+        Find deployments
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Deployment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deployments-get
         """
-        from ..api.deployments import deployments_list as _endpoint  # noqa: PLC0415
         from ..models.deployment import Deployment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Deployment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/deployments", (workspace, repo_slug)),
+            Deployment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_environment_variables(
@@ -187,20 +278,36 @@ class DeploymentsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[DeploymentVariable]:
-        """List variables for an environment
+        """List variables for an environment.
 
-        `GET /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables`
+        Find deployment environment level variables.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `DeploymentVariable` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-deployments-config-environments-environment-uuid-variables-get
         """
-        from ..api.deployments import deployments_list_environment_variables as _endpoint  # noqa: PLC0415
         from ..models.deployment_variable import DeploymentVariable  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-        )
-        return self._client._paginate(
-            _kwargs, DeploymentVariable.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables",
+                (workspace, repo_slug, environment_uuid),
+            ),
+            DeploymentVariable.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_environments(
@@ -212,19 +319,28 @@ class DeploymentsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[DeploymentEnvironment]:
-        """List environments
+        """List environments.
 
-        `GET /repositories/{workspace}/{repo_slug}/environments`
+        Find environments
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `DeploymentEnvironment` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-environments-get
         """
-        from ..api.deployments import deployments_list_environments as _endpoint  # noqa: PLC0415
         from ..models.deployment_environment import DeploymentEnvironment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/environments", (workspace, repo_slug)),
             DeploymentEnvironment.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -232,18 +348,27 @@ class DeploymentsNamespace:
         )
 
     async def update_environment(self, workspace: str, repo_slug: str, environment_uuid: str) -> Any:
-        """Update an environment
+        """Update an environment.
 
-        `POST /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}/changes`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment UUID.
+
+        Returns:
+            The environment update request was accepted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-environments-environment-uuid-changes-post
         """
-        from ..api.deployments import deployments_update_environment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/environments/{environment_uuid}/changes",
+                (workspace, repo_slug, environment_uuid),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_environment_variable(
         self,
@@ -258,258 +383,60 @@ class DeploymentsNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> DeploymentVariable:
-        """Update a variable for an environment
+        """Update a variable for an environment.
 
-        `PUT /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables/{variable_uuid}`
+        Update a deployment environment level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            environment_uuid: The environment.
+            variable_uuid: The UUID of the variable to update.
+            body: The updated deployment variable. A `DeploymentVariableInput`, or pass its fields as
+                the keywords that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The deployment variable was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-deployments-config-environments-environment-uuid-variables-variable-uuid-put
         """
-        from ..api.deployments import deployments_update_environment_variable as _endpoint  # noqa: PLC0415
+        from ..models.deployment_variable import DeploymentVariable  # noqa: PLC0415
         from ..models.deployment_variable_input import DeploymentVariableInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-            variable_uuid,
-            body=build_required_body(
-                DeploymentVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "deployments.update_environment_variable",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables/{variable_uuid}",
+                (workspace, repo_slug, environment_uuid, variable_uuid),
+                body=build_required_body(
+                    DeploymentVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "deployments.update_environment_variable",
+                ),
             ),
+            Answer.model(DeploymentVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class DeploymentsRawNamespace:
-    """The `deployments` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class DeploymentsRawNamespace(NamespaceView[DeploymentsNamespace]):
+    """`client.with_raw_response.deployments`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_environment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: DeploymentEnvironmentInput | None = None,
-        uuid: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-    ) -> Response[DeploymentEnvironment]:
-        """Create an environment
-
-        `POST /repositories/{workspace}/{repo_slug}/environments`
-        """
-        from ..api.deployments import deployments_create_environment as _endpoint  # noqa: PLC0415
-        from ..models.deployment_environment_input import DeploymentEnvironmentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                DeploymentEnvironmentInput,
-                body,
-                {"uuid": uuid, "name": name},
-                "deployments.create_environment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_environment_variable(
-        self,
-        workspace: str,
-        repo_slug: str,
-        environment_uuid: str,
-        *,
-        body: DeploymentVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[DeploymentVariable]:
-        """Create a variable for an environment
-
-        `POST /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables`
-        """
-        from ..api.deployments import deployments_create_environment_variable as _endpoint  # noqa: PLC0415
-        from ..models.deployment_variable_input import DeploymentVariableInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-            body=build_required_body(
-                DeploymentVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "deployments.create_environment_variable",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_environment(
-        self, workspace: str, repo_slug: str, environment_uuid: str
-    ) -> Response[None]:
-        """Delete an environment
-
-        `DELETE /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}`
-        """
-        from ..api.deployments import deployments_delete_environment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_environment_variable(
-        self, workspace: str, repo_slug: str, environment_uuid: str, variable_uuid: str
-    ) -> Response[None]:
-        """Delete a variable for an environment
-
-        `DELETE /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables/{variable_uuid}`
-        """
-        from ..api.deployments import deployments_delete_environment_variable as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, deployment_uuid: str) -> Response[Deployment]:
-        """Get a deployment
-
-        `GET /repositories/{workspace}/{repo_slug}/deployments/{deployment_uuid}`
-        """
-        from ..api.deployments import deployments_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            deployment_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_environment(
-        self, workspace: str, repo_slug: str, environment_uuid: str
-    ) -> Response[DeploymentEnvironment]:
-        """Get an environment
-
-        `GET /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}`
-        """
-        from ..api.deployments import deployments_get_environment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, workspace: str, repo_slug: str) -> Response[PaginatedDeployments]:
-        """List deployments
-
-        `GET /repositories/{workspace}/{repo_slug}/deployments`
-        """
-        from ..api.deployments import deployments_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_environment_variables(
-        self, workspace: str, repo_slug: str, environment_uuid: str
-    ) -> Response[PaginatedDeploymentVariable]:
-        """List variables for an environment
-
-        `GET /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables`
-        """
-        from ..api.deployments import deployments_list_environment_variables as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_environments(self, workspace: str, repo_slug: str) -> Response[PaginatedEnvironments]:
-        """List environments
-
-        `GET /repositories/{workspace}/{repo_slug}/environments`
-        """
-        from ..api.deployments import deployments_list_environments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_environment(
-        self, workspace: str, repo_slug: str, environment_uuid: str
-    ) -> Response[Any]:
-        """Update an environment
-
-        `POST /repositories/{workspace}/{repo_slug}/environments/{environment_uuid}/changes`
-        """
-        from ..api.deployments import deployments_update_environment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_environment_variable(
-        self,
-        workspace: str,
-        repo_slug: str,
-        environment_uuid: str,
-        variable_uuid: str,
-        *,
-        body: DeploymentVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[DeploymentVariable]:
-        """Update a variable for an environment
-
-        `PUT /repositories/{workspace}/{repo_slug}/deployments_config/environments/{environment_uuid}/variables/{variable_uuid}`
-        """
-        from ..api.deployments import deployments_update_environment_variable as _endpoint  # noqa: PLC0415
-        from ..models.deployment_variable_input import DeploymentVariableInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            environment_uuid,
-            variable_uuid,
-            body=build_required_body(
-                DeploymentVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "deployments.update_environment_variable",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_environment = raw_response(DeploymentsNamespace.create_environment)
+    create_environment_variable = raw_response(DeploymentsNamespace.create_environment_variable)
+    delete_environment = raw_response(DeploymentsNamespace.delete_environment)
+    delete_environment_variable = raw_response(DeploymentsNamespace.delete_environment_variable)
+    get = raw_response(DeploymentsNamespace.get)
+    get_environment = raw_response(DeploymentsNamespace.get_environment)
+    list = raw_first_page(DeploymentsNamespace.list)
+    list_environment_variables = raw_first_page(DeploymentsNamespace.list_environment_variables)
+    list_environments = raw_first_page(DeploymentsNamespace.list_environments)
+    update_environment = raw_response(DeploymentsNamespace.update_environment)
+    update_environment_variable = raw_response(DeploymentsNamespace.update_environment_variable)

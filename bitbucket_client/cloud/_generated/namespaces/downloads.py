@@ -5,51 +5,79 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
-    Response,
     as_any,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.downloads_list_response import DownloadsListResponse
-
 
 class DownloadsNamespace:
-    """The `downloads` operations, returning decoded models."""
+    """The `downloads` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def delete(self, workspace: str, repo_slug: str, filename: str) -> None:
-        """Delete a download artifact
+        """Delete a download artifact.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/downloads/{filename}`
+        Deletes the specified download artifact from the repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            filename: Name of the file.
+
+        Returns:
+            The specified download artifact was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-filename-delete
         """
-        from ..api.downloads import downloads_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            filename,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/downloads/{filename}",
+                (workspace, repo_slug, filename),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, filename: str) -> Any:
-        """Get a download artifact link
+        """Get a download artifact link.
 
-        `GET /repositories/{workspace}/{repo_slug}/downloads/{filename}`
+        Return a redirect to the contents of a download artifact.
+
+        This endpoint returns the actual file contents and not the artifact's metadata.
+
+        $ curl -s -L https://api.bitbucket.org/2.0/repositories/evzijst/git-tests/downloads/hello.txt
+        Hello World
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            filename: Name of the file.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-filename-get
         """
-        from ..api.downloads import downloads_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            filename,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/downloads/{filename}",
+                (workspace, repo_slug, filename),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -60,95 +88,67 @@ class DownloadsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Any]:
-        """List download artifacts
+        """List download artifacts.
 
-        `GET /repositories/{workspace}/{repo_slug}/downloads`
+        Returns a list of download links associated with the repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-get
         """
-        from ..api.downloads import downloads_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/downloads", (workspace, repo_slug)),
+            as_any,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def upload(self, workspace: str, repo_slug: str) -> Any:
-        """Upload a download artifact
+        """Upload a download artifact.
 
-        `POST /repositories/{workspace}/{repo_slug}/downloads`
+        Upload new download artifacts.
+
+        To upload files, perform a `multipart/form-data` POST containing one or more `files` fields:
+
+        $ echo Hello World > hello.txt $ curl -s -u evzijst -X POST
+        https://api.bitbucket.org/2.0/repositories/evzijst/git-tests/downloads -F files=@hello.txt
+
+        When a file is uploaded with the same name as an existing artifact, then the existing file will
+        be replaced.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The artifact was uploaded sucessfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-post
         """
-        from ..api.downloads import downloads_upload as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("POST", "/repositories/{workspace}/{repo_slug}/downloads", (workspace, repo_slug)),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class DownloadsRawNamespace:
-    """The `downloads` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class DownloadsRawNamespace(NamespaceView[DownloadsNamespace]):
+    """`client.with_raw_response.downloads`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def delete(self, workspace: str, repo_slug: str, filename: str) -> Response[None]:
-        """Delete a download artifact
-
-        `DELETE /repositories/{workspace}/{repo_slug}/downloads/{filename}`
-        """
-        from ..api.downloads import downloads_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            filename,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, filename: str) -> Response[Any]:
-        """Get a download artifact link
-
-        `GET /repositories/{workspace}/{repo_slug}/downloads/{filename}`
-        """
-        from ..api.downloads import downloads_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            filename,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, workspace: str, repo_slug: str) -> Response[DownloadsListResponse]:
-        """List download artifacts
-
-        `GET /repositories/{workspace}/{repo_slug}/downloads`
-        """
-        from ..api.downloads import downloads_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def upload(self, workspace: str, repo_slug: str) -> Response[Any]:
-        """Upload a download artifact
-
-        `POST /repositories/{workspace}/{repo_slug}/downloads`
-        """
-        from ..api.downloads import downloads_upload as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    delete = raw_response(DownloadsNamespace.delete)
+    get = raw_response(DownloadsNamespace.get)
+    list = raw_first_page(DownloadsNamespace.list)
+    upload = raw_response(DownloadsNamespace.upload)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -22,12 +23,11 @@ if TYPE_CHECKING:
     from ..models.account_input import AccountInput
     from ..models.gpg_account_key import GPGAccountKey
     from ..models.gpg_account_key_input import GPGAccountKeyInput
-    from ..models.paginated_gpg_user_keys import PaginatedGpgUserKeys
     from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 class GpgKeysNamespace:
-    """The `gpg_keys` operations, returning decoded models."""
+    """The `gpg_keys` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -50,62 +50,111 @@ class GpgKeysNamespace:
         subkeys: builtins.list[GPGAccountKeyInput] | Unset = UNSET,
         links: SshAccountKeyLinksInput | Unset = UNSET,
     ) -> GPGAccountKey:
-        """Add a new GPG key
+        """Add a new GPG key.
 
-        `POST /users/{selected_user}/gpg-keys`
+        Adds a new GPG public key to the specified user account and returns the resulting key.
+
+        Example:
+
+        ```
+        $ curl -X POST -H "Content-Type: application/json" -d
+        '{"key": "<insert GPG Key>"}'
+        https://api.bitbucket.org/2.0/users/{d7dd0e2d-3994-4a50-a9ee-d260b6cefdab}/gpg-keys
+        ```
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            body: The new GPG key object. A `GPGAccountKeyInput`, or pass its fields as the keywords
+                that follow.
+            owner: An account object.
+            key: The GPG key value in X format.
+            key_id: The unique identifier for the GPG key
+            fingerprint: The GPG key fingerprint.
+            parent_fingerprint: The fingerprint of the parent key. This value is null unless the current
+                key is a subkey.
+            name: The user-defined label for the GPG key
+
+        Returns:
+            The newly created GPG key.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-gpg/#api-users-selected-user-gpg-keys-post
         """
-        from ..api.gpg_keys import gpg_keys_create as _endpoint  # noqa: PLC0415
+        from ..models.gpg_account_key import GPGAccountKey  # noqa: PLC0415
         from ..models.gpg_account_key_input import GPGAccountKeyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            body=build_body(
-                GPGAccountKeyInput,
-                body,
-                {
-                    "owner": owner,
-                    "key": key,
-                    "key_id": key_id,
-                    "fingerprint": fingerprint,
-                    "parent_fingerprint": parent_fingerprint,
-                    "name": name,
-                    "expires_on": expires_on,
-                    "created_on": created_on,
-                    "added_on": added_on,
-                    "last_used": last_used,
-                    "subkeys": subkeys,
-                    "links": links,
-                },
-                "gpg_keys.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/users/{selected_user}/gpg-keys",
+                (selected_user,),
+                body=build_body(
+                    GPGAccountKeyInput,
+                    body,
+                    {
+                        "owner": owner,
+                        "key": key,
+                        "key_id": key_id,
+                        "fingerprint": fingerprint,
+                        "parent_fingerprint": parent_fingerprint,
+                        "name": name,
+                        "expires_on": expires_on,
+                        "created_on": created_on,
+                        "added_on": added_on,
+                        "last_used": last_used,
+                        "subkeys": subkeys,
+                        "links": links,
+                    },
+                    "gpg_keys.create",
+                ),
             ),
+            Answer.model(GPGAccountKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, selected_user: str, fingerprint: str) -> None:
-        """Delete a GPG key
+        """Delete a GPG key.
 
-        `DELETE /users/{selected_user}/gpg-keys/{fingerprint}`
+        Deletes a specific GPG public key from a user's account.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            fingerprint: A GPG key fingerprint.
+
+        Returns:
+            The key has been deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-gpg/#api-users-selected-user-gpg-keys-fingerprint-delete
         """
-        from ..api.gpg_keys import gpg_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            fingerprint,
+        await self._client._call(
+            Request("DELETE", "/users/{selected_user}/gpg-keys/{fingerprint}", (selected_user, fingerprint)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, selected_user: str, fingerprint: str) -> GPGAccountKey:
-        """Get a GPG key
+        """Get a GPG key.
 
-        `GET /users/{selected_user}/gpg-keys/{fingerprint}`
+        Returns a specific GPG public key belonging to a user. The `key` and `subkeys` fields can also
+        be requested from the endpoint. See [Partial
+        Responses](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#partial-response) for
+        more details.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            fingerprint: A GPG key fingerprint.
+
+        Returns:
+            The specific GPG key matching the user and fingerprint.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-gpg/#api-users-selected-user-gpg-keys-fingerprint-get
         """
-        from ..api.gpg_keys import gpg_keys_get as _endpoint  # noqa: PLC0415
+        from ..models.gpg_account_key import GPGAccountKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            fingerprint,
+        return await self._client._call(
+            Request("GET", "/users/{selected_user}/gpg-keys/{fingerprint}", (selected_user, fingerprint)),
+            Answer.model(GPGAccountKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -115,115 +164,41 @@ class GpgKeysNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[GPGAccountKey]:
-        """List GPG keys
+        """List GPG keys.
 
-        `GET /users/{selected_user}/gpg-keys`
+        Returns a paginated list of the user's GPG public keys. The `key` and `subkeys` fields can also
+        be requested from the endpoint. See [Partial
+        Responses](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#partial-response) for
+        more details.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `GPGAccountKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-gpg/#api-users-selected-user-gpg-keys-get
         """
-        from ..api.gpg_keys import gpg_keys_list as _endpoint  # noqa: PLC0415
         from ..models.gpg_account_key import GPGAccountKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
+        return self._client._list(
+            Request("GET", "/users/{selected_user}/gpg-keys", (selected_user,)),
+            GPGAccountKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, GPGAccountKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class GpgKeysRawNamespace:
-    """The `gpg_keys` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class GpgKeysRawNamespace(NamespaceView[GpgKeysNamespace]):
+    """`client.with_raw_response.gpg_keys`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        selected_user: str,
-        *,
-        body: GPGAccountKeyInput | None = None,
-        owner: AccountInput | Unset = UNSET,
-        key: str | Unset = UNSET,
-        key_id: str | Unset = UNSET,
-        fingerprint: str | Unset = UNSET,
-        parent_fingerprint: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        expires_on: datetime.datetime | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        added_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | Unset = UNSET,
-        subkeys: builtins.list[GPGAccountKeyInput] | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-    ) -> Response[GPGAccountKey]:
-        """Add a new GPG key
-
-        `POST /users/{selected_user}/gpg-keys`
-        """
-        from ..api.gpg_keys import gpg_keys_create as _endpoint  # noqa: PLC0415
-        from ..models.gpg_account_key_input import GPGAccountKeyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            body=build_body(
-                GPGAccountKeyInput,
-                body,
-                {
-                    "owner": owner,
-                    "key": key,
-                    "key_id": key_id,
-                    "fingerprint": fingerprint,
-                    "parent_fingerprint": parent_fingerprint,
-                    "name": name,
-                    "expires_on": expires_on,
-                    "created_on": created_on,
-                    "added_on": added_on,
-                    "last_used": last_used,
-                    "subkeys": subkeys,
-                    "links": links,
-                },
-                "gpg_keys.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, selected_user: str, fingerprint: str) -> Response[None]:
-        """Delete a GPG key
-
-        `DELETE /users/{selected_user}/gpg-keys/{fingerprint}`
-        """
-        from ..api.gpg_keys import gpg_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            fingerprint,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, selected_user: str, fingerprint: str) -> Response[GPGAccountKey]:
-        """Get a GPG key
-
-        `GET /users/{selected_user}/gpg-keys/{fingerprint}`
-        """
-        from ..api.gpg_keys import gpg_keys_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            fingerprint,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, selected_user: str) -> Response[PaginatedGpgUserKeys]:
-        """List GPG keys
-
-        `GET /users/{selected_user}/gpg-keys`
-        """
-        from ..api.gpg_keys import gpg_keys_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create = raw_response(GpgKeysNamespace.create)
+    delete = raw_response(GpgKeysNamespace.delete)
+    get = raw_response(GpgKeysNamespace.get)
+    list = raw_first_page(GpgKeysNamespace.list)

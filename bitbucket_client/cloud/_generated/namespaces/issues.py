@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -45,20 +46,13 @@ if TYPE_CHECKING:
     from ..models.issue_state import IssueState
     from ..models.milestone import Milestone
     from ..models.milestone_input import MilestoneInput
-    from ..models.paginated_components import PaginatedComponents
-    from ..models.paginated_issue_attachments import PaginatedIssueAttachments
-    from ..models.paginated_issue_comments import PaginatedIssueComments
-    from ..models.paginated_issues import PaginatedIssues
-    from ..models.paginated_log_entries import PaginatedLogEntries
-    from ..models.paginated_milestones import PaginatedMilestones
-    from ..models.paginated_versions import PaginatedVersions
     from ..models.repository_input import RepositoryInput
     from ..models.version import Version
     from ..models.version_input import VersionInput
 
 
 class IssuesNamespace:
-    """The `issues` operations, returning decoded models."""
+    """The `issues` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -91,46 +85,75 @@ class IssuesNamespace:
         votes: int | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
     ) -> Issue:
-        """Deprecated. Create an issue
+        """Create an issue.
 
-        `POST /repositories/{workspace}/{repo_slug}/issues`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Creates a new issue.
+
+        This call requires authentication. Private repositories or private issue trackers require the
+        caller to authenticate with an account that has appropriate authorization.
+
+        The authenticated user is used for the issue's `reporter` field.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: The new issue. The only required element is `title`. All other elements can be omitted
+                from the body. A `IssueInput`, or pass its fields as the keywords that follow.
+            repository: A Bitbucket repository.
+            reporter: An account object.
+            assignee: An account object.
+            milestone: A milestone as defined in a repository's issue tracker.
+            version: A version as defined in a repository's issue tracker.
+            component: A component as defined in a repository's issue tracker.
+
+        Returns:
+            The newly created issue.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-post
         """
-        from ..api.issues import issues_create as _endpoint  # noqa: PLC0415
+        from ..models.issue import Issue  # noqa: PLC0415
         from ..models.issue_input import IssueInput  # noqa: PLC0415
         from ..models.issue_kind import IssueKind  # noqa: PLC0415
         from ..models.issue_priority import IssuePriority  # noqa: PLC0415
         from ..models.issue_state import IssueState  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.create")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                IssueInput,
-                body,
-                {
-                    "links": links,
-                    "id": id,
-                    "repository": repository,
-                    "title": title,
-                    "reporter": reporter,
-                    "assignee": assignee,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "edited_on": edited_on,
-                    "state": coerce_enum(IssueState, state),
-                    "kind": coerce_enum(IssueKind, kind),
-                    "priority": coerce_enum(IssuePriority, priority),
-                    "milestone": milestone,
-                    "version": version,
-                    "component": component,
-                    "votes": votes,
-                    "content": content,
-                },
-                "issues.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/issues",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    IssueInput,
+                    body,
+                    {
+                        "links": links,
+                        "id": id,
+                        "repository": repository,
+                        "title": title,
+                        "reporter": reporter,
+                        "assignee": assignee,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "edited_on": edited_on,
+                        "state": coerce_enum(IssueState, state),
+                        "kind": coerce_enum(IssueKind, kind),
+                        "priority": coerce_enum(IssuePriority, priority),
+                        "milestone": milestone,
+                        "version": version,
+                        "component": component,
+                        "votes": votes,
+                        "content": content,
+                    },
+                    "issues.create",
+                ),
             ),
+            Answer.model(Issue),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_change(
         self,
@@ -147,34 +170,58 @@ class IssuesNamespace:
         changes: IssueChangeChangesInput | Unset = UNSET,
         message: CommitSummaryInput | Unset = UNSET,
     ) -> IssueChange:
-        """Deprecated. Modify the state of an issue
+        """Modify the state of an issue.
 
-        `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Makes a change to the specified issue.
+
+        For example, to change an issue's state and assignee, create a new change object that modifies
+        these fields: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            body: The new issue state change. The only required elements are `changes.[].new`. All other
+                elements can be omitted from the body. A `IssueChangeInput`, or pass its fields as the
+                keywords that follow.
+            user: An account object.
+            issue: An issue.
+
+        Returns:
+            The newly created issue change.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-changes-post
         """
-        from ..api.issues import issues_create_change as _endpoint  # noqa: PLC0415
+        from ..models.issue_change import IssueChange  # noqa: PLC0415
         from ..models.issue_change_input import IssueChangeInput  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.create_change")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            body=build_required_body(
-                IssueChangeInput,
-                body,
-                {
-                    "links": links,
-                    "name": name,
-                    "created_on": created_on,
-                    "user": user,
-                    "issue": issue,
-                    "changes": changes,
-                    "message": message,
-                },
-                "issues.create_change",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes",
+                (workspace, repo_slug, issue_id),
+                body=build_required_body(
+                    IssueChangeInput,
+                    body,
+                    {
+                        "links": links,
+                        "name": name,
+                        "created_on": created_on,
+                        "user": user,
+                        "issue": issue,
+                        "changes": changes,
+                        "message": message,
+                    },
+                    "issues.create_change",
+                ),
             ),
+            Answer.model(IssueChange),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_comment(
         self,
@@ -194,256 +241,517 @@ class IssuesNamespace:
         links: CommentLinksInput | Unset = UNSET,
         issue: IssueInput | Unset = UNSET,
     ) -> Any:
-        """Deprecated. Create a comment on an issue
+        """Create a comment on an issue.
 
-        `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Creates a new issue comment.
+
+        ```
+        $ curl https://api.bitbucket.org/2.0/repositories/atlassian/prlinks/issues/42/comments/ \\
+          -X POST -u evzijst \\
+          -H 'Content-Type: application/json' \\
+          -d '{"content": {"raw": "Lorem ipsum."}}'
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            body: The new issue comment object. A `IssueCommentInput`, or pass its fields as the
+                keywords that follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+            issue: An issue.
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-post
         """
-        from ..api.issues import issues_create_comment as _endpoint  # noqa: PLC0415
         from ..models.issue_comment_input import IssueCommentInput  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.create_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            body=build_required_body(
-                IssueCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "issue": issue,
-                },
-                "issues.create_comment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments",
+                (workspace, repo_slug, issue_id),
+                body=build_required_body(
+                    IssueCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                        "issue": issue,
+                    },
+                    "issues.create_comment",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, repo_slug: str, issue_id: str) -> None:
-        """Deprecated. Delete an issue
+        """Delete an issue.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Deletes the specified issue. This requires write access to the repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            Indicates the issue was deleted successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-delete
         """
-        from ..api.issues import issues_delete as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.delete")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> None:
-        """Deprecated. Delete an attachment for an issue
+        """Delete an attachment for an issue.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Deletes an attachment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            path: Path to the file.
+
+        Returns:
+            Indicates that the deletion was successful
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-attachments-path-delete
         """
-        from ..api.issues import issues_delete_attachment as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.delete_attachment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            path,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}",
+                (workspace, repo_slug, issue_id, path),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(self, workspace: str, repo_slug: str, issue_id: str, comment_id: int) -> None:
-        """Deprecated. Delete a comment on an issue
+        """Delete a comment on an issue.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Deletes the specified comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            comment_id: The id of the comment.
+
+        Returns:
+            Indicates successful deletion.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-comment-id-delete
         """
-        from ..api.issues import issues_delete_comment as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.delete_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            comment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}",
+                (workspace, repo_slug, issue_id, comment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, issue_id: str) -> Issue:
-        """Deprecated. Get an issue
+        """Get an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the specified issue.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            The issue object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-get
         """
-        from ..api.issues import issues_get as _endpoint  # noqa: PLC0415
+        from ..models.issue import Issue  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.model(Issue),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> Any:
-        """Deprecated. Get attachment for an issue
+        """Get attachment for an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the contents of the specified file attachment.
+
+        Note that this endpoint does not return a JSON response, but instead returns a redirect pointing
+        to the actual file that in turn will return the raw contents.
+
+        The redirect URL contains a one-time token that has a limited lifetime. As a result, the link
+        should not be persisted, stored, or shared.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            path: Path to the file.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-attachments-path-get
         """
-        from ..api.issues import issues_get_attachment as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.get_attachment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            path,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}",
+                (workspace, repo_slug, issue_id, path),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_change(self, workspace: str, repo_slug: str, issue_id: str, change_id: str) -> IssueChange:
-        """Deprecated. Get issue change object
+        """Get issue change object.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes/{change_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the specified issue change object.
+
+        This resource is only available on repositories that have the issue tracker enabled.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            change_id: The issue change id
+
+        Returns:
+            The specified issue change object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-changes-change-id-get
         """
-        from ..api.issues import issues_get_change as _endpoint  # noqa: PLC0415
+        from ..models.issue_change import IssueChange  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_change")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            change_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes/{change_id}",
+                (workspace, repo_slug, issue_id, change_id),
+            ),
+            Answer.model(IssueChange),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_comment(
         self, workspace: str, repo_slug: str, issue_id: str, comment_id: int
     ) -> IssueComment:
-        """Deprecated. Get a comment on an issue
+        """Get a comment on an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the specified issue comment object.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            comment_id: The id of the comment.
+
+        Returns:
+            The issue comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-comment-id-get
         """
-        from ..api.issues import issues_get_comment as _endpoint  # noqa: PLC0415
+        from ..models.issue_comment import IssueComment  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}",
+                (workspace, repo_slug, issue_id, comment_id),
+            ),
+            Answer.model(IssueComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_component(self, workspace: str, repo_slug: str, component_id: int) -> Component:
-        """Deprecated. Get a component for issues
+        """Get a component for issues.
 
-        `GET /repositories/{workspace}/{repo_slug}/components/{component_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the specified issue tracker component object.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            component_id: The component's id
+
+        Returns:
+            The specified component object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-components-component-id-get
         """
-        from ..api.issues import issues_get_component as _endpoint  # noqa: PLC0415
+        from ..models.component import Component  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_component")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            component_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/components/{component_id}",
+                (workspace, repo_slug, component_id),
+            ),
+            Answer.model(Component),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_export_status(
         self, workspace: str, repo_slug: str, repo_name: str, task_id: str
     ) -> IssueJobStatus:
-        """Deprecated. Check issue export status
+        """Check issue export status.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/export/{repo_name}-issues-{task_id}.zip`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        This endpoint is used to poll for the progress of an issue export job and return the zip file
+        after the job is complete. As long as the job is running, this will return a 202 response with
+        in the response body a description of the current status.
+
+        After the job has been scheduled, but before it starts executing, the endpoint returns a 202
+        response with status `ACCEPTED`.
+
+        Once it starts running, it is a 202 response with status `STARTED` and progress filled.
+
+        After it is finished, it becomes a 200 response with status `SUCCESS` or `FAILURE`.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            repo_name: The name of the repo
+            task_id: The ID of the export task
+
+        Returns:
+            Export job accepted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-export-repo-name-issues-task-id-zip-get
         """
-        from ..api.issues import issues_get_export_status as _endpoint  # noqa: PLC0415
+        from ..models.issue_job_status import IssueJobStatus  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_export_status")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            repo_name,
-            task_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/export/{repo_name}-issues-{task_id}.zip",
+                (workspace, repo_slug, repo_name, task_id),
+            ),
+            Answer.model(IssueJobStatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_import_status(self, workspace: str, repo_slug: str) -> IssueJobStatus:
-        """Deprecated. Check issue import status
+        """Check issue import status.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/import`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        When using GET, this endpoint reports the status of the current import task.
+
+        After the job has been scheduled, but before it starts executing, the endpoint returns a 202
+        response with status `ACCEPTED`.
+
+        Once it starts running, it is a 202 response with status `STARTED` and progress filled.
+
+        After it is finished, it becomes a 200 response with status `SUCCESS` or `FAILURE`.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            Import job complete with either FAILURE or SUCCESS status
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-import-get
         """
-        from ..api.issues import issues_get_import_status as _endpoint  # noqa: PLC0415
+        from ..models.issue_job_status import IssueJobStatus  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_import_status")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/issues/import", (workspace, repo_slug)),
+            Answer.model(IssueJobStatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_milestone(self, workspace: str, repo_slug: str, milestone_id: int) -> Milestone:
-        """Deprecated. Get a milestone
+        """Get a milestone.
 
-        `GET /repositories/{workspace}/{repo_slug}/milestones/{milestone_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the specified issue tracker milestone object.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            milestone_id: The milestone's id
+
+        Returns:
+            The specified milestone object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-milestones-milestone-id-get
         """
-        from ..api.issues import issues_get_milestone as _endpoint  # noqa: PLC0415
+        from ..models.milestone import Milestone  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_milestone")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            milestone_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/milestones/{milestone_id}",
+                (workspace, repo_slug, milestone_id),
+            ),
+            Answer.model(Milestone),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_version(self, workspace: str, repo_slug: str, version_id: int) -> Version:
-        """Deprecated. Get a defined version for issues
+        """Get a defined version for issues.
 
-        `GET /repositories/{workspace}/{repo_slug}/versions/{version_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the specified issue tracker version object.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            version_id: The version's id
+
+        Returns:
+            The specified version object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-versions-version-id-get
         """
-        from ..api.issues import issues_get_version as _endpoint  # noqa: PLC0415
+        from ..models.version import Version  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.get_version")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            version_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/versions/{version_id}",
+                (workspace, repo_slug, version_id),
+            ),
+            Answer.model(Version),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def has_voted(self, workspace: str, repo_slug: str, issue_id: str) -> None:
-        """Deprecated. Check if current user voted for an issue
+        """Check if current user voted for an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Check whether the authenticated user has voted for this issue. A 204 status code indicates that
+        the user has voted, while a 404 implies they haven't.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            If the authenticated user has not voted for this issue.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-vote-get
         """
-        from ..api.issues import issues_has_voted as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.has_voted")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def is_watching(self, workspace: str, repo_slug: str, issue_id: str) -> None:
-        """Deprecated. Check if current user is watching a issue
+        """Check if current user is watching a issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Indicated whether or not the authenticated user is watching this issue.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            If the authenticated user is watching this issue.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-watch-get
         """
-        from ..api.issues import issues_is_watching as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.is_watching")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -454,20 +762,35 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Issue]:
-        """Deprecated. List issues
+        """List issues.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the issues in the issue tracker.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Issue` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-get
         """
-        from ..api.issues import issues_list as _endpoint  # noqa: PLC0415
         from ..models.issue import Issue  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Issue.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/issues", (workspace, repo_slug)),
+            Issue.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_attachments(
@@ -480,21 +803,44 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[IssueAttachment]:
-        """Deprecated. List attachments for an issue
+        """List attachments for an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns all attachments for this issue.
+
+        This returns the files' meta data. This does not return the files' actual contents.
+
+        The files are always ordered by their upload date.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `IssueAttachment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-attachments-get
         """
-        from ..api.issues import issues_list_attachments as _endpoint  # noqa: PLC0415
         from ..models.issue_attachment import IssueAttachment  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list_attachments")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        return self._client._paginate(
-            _kwargs, IssueAttachment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments",
+                (workspace, repo_slug, issue_id),
+            ),
+            IssueAttachment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_changes(
@@ -509,23 +855,55 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[IssueChange]:
-        """Deprecated. List changes on an issue
+        """List changes on an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the list of all changes that have been made to the specified issue. Changes are returned
+        in chronological order with the oldest change first.
+
+        Each time an issue is edited in the UI or through the API, an immutable change record is created
+        under the `/issues/123/changes` endpoint. It also has a comment associated with the change.
+
+        Note that this operation is changing significantly, due to privacy changes. See the
+        [announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-changes-gdpr/#changes-to-the-issue-changes-api)
+        for details. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            q: Query string to narrow down the response. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for
+                details.
+            sort: Name of a response property to sort results. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results)
+                for details.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `IssueChange` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-changes-get
         """
-        from ..api.issues import issues_list_changes as _endpoint  # noqa: PLC0415
         from ..models.issue_change import IssueChange  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list_changes")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, IssueChange.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes",
+                (workspace, repo_slug, issue_id),
+                query={"q": q, "sort": sort},
+            ),
+            IssueChange.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -539,22 +917,49 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[IssueComment]:
-        """Deprecated. List comments on an issue
+        """List comments on an issue.
 
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns a paginated list of all comments that were made on the specified issue.
+
+        The default sorting is oldest to newest and can be overridden with the `sort` query parameter.
+
+        This endpoint also supports filtering and sorting of the results. See [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `IssueComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-get
         """
-        from ..api.issues import issues_list_comments as _endpoint  # noqa: PLC0415
         from ..models.issue_comment import IssueComment  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list_comments")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            q=q,
-        )
-        return self._client._paginate(
-            _kwargs, IssueComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments",
+                (workspace, repo_slug, issue_id),
+                query={"q": q},
+            ),
+            IssueComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_components(
@@ -566,20 +971,37 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Component]:
-        """Deprecated. List components
+        """List components.
 
-        `GET /repositories/{workspace}/{repo_slug}/components`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the components that have been defined in the issue tracker.
+
+        This resource is only available on repositories that have the issue tracker enabled.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Component` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-components-get
         """
-        from ..api.issues import issues_list_components as _endpoint  # noqa: PLC0415
         from ..models.component import Component  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list_components")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Component.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/components", (workspace, repo_slug)),
+            Component.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_milestones(
@@ -591,20 +1013,37 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Milestone]:
-        """Deprecated. List milestones
+        """List milestones.
 
-        `GET /repositories/{workspace}/{repo_slug}/milestones`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the milestones that have been defined in the issue tracker.
+
+        This resource is only available on repositories that have the issue tracker enabled.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Milestone` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-milestones-get
         """
-        from ..api.issues import issues_list_milestones as _endpoint  # noqa: PLC0415
         from ..models.milestone import Milestone  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list_milestones")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Milestone.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/milestones", (workspace, repo_slug)),
+            Milestone.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_versions(
@@ -616,20 +1055,37 @@ class IssuesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Version]:
-        """Deprecated. List defined versions for issues
+        """List defined versions for issues.
 
-        `GET /repositories/{workspace}/{repo_slug}/versions`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns the versions that have been defined in the issue tracker.
+
+        This resource is only available on repositories that have the issue tracker enabled.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Version` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-versions-get
         """
-        from ..api.issues import issues_list_versions as _endpoint  # noqa: PLC0415
         from ..models.version import Version  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.list_versions")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Version.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/versions", (workspace, repo_slug)),
+            Version.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def start_export(
@@ -643,89 +1099,180 @@ class IssuesNamespace:
         send_email: bool | Unset = UNSET,
         include_attachments: bool | Unset = UNSET,
     ) -> Any:
-        """Deprecated. Export issues
+        """Export issues.
 
-        `POST /repositories/{workspace}/{repo_slug}/issues/export`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        A POST request to this endpoint initiates a new background celery task that archives the repo's
+        issues.
+
+        When the job has been accepted, it will return a 202 (Accepted) along with a unique url to this
+        job in the 'Location' response header. This url is the endpoint for where the user can obtain
+        their zip files."
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: The options to apply to the export. Available options include `project_key` and
+                `project_name` which, if specified, are used as the Jira space key and name in the
+                exported Jira json format. Option `send_email` specifies whether an email should be sent
+                upon export result. Option `include_attachments` specifies whether attachments are …
+
+        Returns:
+            The export job has been accepted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-export-post
         """
-        from ..api.issues import issues_start_export as _endpoint  # noqa: PLC0415
         from ..models.export_options import ExportOptions  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.start_export")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                ExportOptions,
-                body,
-                {
-                    "project_key": project_key,
-                    "project_name": project_name,
-                    "send_email": send_email,
-                    "include_attachments": include_attachments,
-                },
-                "issues.start_export",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/issues/export",
+                (workspace, repo_slug),
+                body=build_body(
+                    ExportOptions,
+                    body,
+                    {
+                        "project_key": project_key,
+                        "project_name": project_name,
+                        "send_email": send_email,
+                        "include_attachments": include_attachments,
+                    },
+                    "issues.start_export",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def start_import(self, workspace: str, repo_slug: str) -> IssueJobStatus:
-        """Deprecated. Import issues
+        """Import issues.
 
-        `POST /repositories/{workspace}/{repo_slug}/issues/import`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        A POST request to this endpoint will import the zip file given by the archive parameter into the
+        repository. All existing issues will be deleted and replaced by the contents of the imported zip
+        file.
+
+        Imports are done through a multipart/form-data POST. There is one valid and required form field,
+        with the name "archive," which needs to be a file field:
+
+        ```
+        $ curl -u <username> -X POST -F archive=@/path/to/file.zip https://api.bitbucket.org/2.0/repositories/<owner_username>/<repo_slug>/issues/import
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            Import job accepted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-import-post
         """
-        from ..api.issues import issues_start_import as _endpoint  # noqa: PLC0415
+        from ..models.issue_job_status import IssueJobStatus  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.start_import")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("POST", "/repositories/{workspace}/{repo_slug}/issues/import", (workspace, repo_slug)),
+            Answer.model(IssueJobStatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unvote(self, workspace: str, repo_slug: str, issue_id: str) -> Error:
-        """Deprecated. Remove vote for an issue
+        """Remove vote for an issue.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Retract your vote.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-vote-delete
         """
-        from ..api.issues import issues_unvote as _endpoint  # noqa: PLC0415
+        from ..models.error import Error  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.unvote")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        return await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.model(Error),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> None:
-        """Deprecated. Stop watching an issue
+        """Stop watching an issue.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Stop watching this issue.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            Indicates that the authenticated user successfully stopped watching this issue.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-watch-delete
         """
-        from ..api.issues import issues_unwatch as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.unwatch")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(self, workspace: str, repo_slug: str, issue_id: str) -> Issue:
-        """Deprecated. Update an issue
+        """Update an issue.
 
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Modifies the issue. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            The updated issue object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-put
         """
-        from ..api.issues import issues_update as _endpoint  # noqa: PLC0415
+        from ..models.issue import Issue  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.update")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.model(Issue),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_comment(
         self,
@@ -746,824 +1293,202 @@ class IssuesNamespace:
         links: CommentLinksInput | Unset = UNSET,
         issue: IssueInput | Unset = UNSET,
     ) -> IssueComment:
-        """Deprecated. Update a comment on an issue
+        """Update a comment on an issue.
 
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Updates the content of the specified issue comment. Note that only the `content.raw` field can
+        be modified.
+
+        ```
+        $ curl https://api.bitbucket.org/2.0/repositories/atlassian/prlinks/issues/42/comments/5728901 \\
+          -X PUT -u evzijst \\
+          -H 'Content-Type: application/json' \\
+          -d '{"content": {"raw": "Lorem ipsum."}'
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+            comment_id: The id of the comment.
+            body: The updated comment. A `IssueCommentInput`, or pass its fields as the keywords that
+                follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+            issue: An issue.
+
+        Returns:
+            The updated issue comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-comment-id-put
         """
-        from ..api.issues import issues_update_comment as _endpoint  # noqa: PLC0415
+        from ..models.issue_comment import IssueComment  # noqa: PLC0415
         from ..models.issue_comment_input import IssueCommentInput  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.update_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            comment_id,
-            body=build_required_body(
-                IssueCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "issue": issue,
-                },
-                "issues.update_comment",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}",
+                (workspace, repo_slug, issue_id, comment_id),
+                body=build_required_body(
+                    IssueCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                        "issue": issue,
+                    },
+                    "issues.update_comment",
+                ),
             ),
+            Answer.model(IssueComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> Any:
-        """Deprecated. Upload an attachment to an issue
+        """Upload an attachment to an issue.
 
-        `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Upload new issue attachments.
+
+        To upload files, perform a `multipart/form-data` POST containing one or more file fields.
+
+        When a file is uploaded with the same name as an existing attachment, then the existing file
+        will be replaced.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            An empty response document.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-attachments-post
         """
-        from ..api.issues import issues_upload_attachment as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.upload_attachment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> None:
-        """Deprecated. Vote for an issue
+        """Vote for an issue.
 
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Vote for this issue.
+
+        To cast your vote, do an empty PUT. The 204 status code indicates that the operation was
+        successful.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            Indicating the authenticated user has cast their vote successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-vote-put
         """
-        from ..api.issues import issues_vote as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.vote")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
+        await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote",
+                (workspace, repo_slug, issue_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def watch(self, workspace: str, repo_slug: str, issue_id: str) -> None:
-        """Deprecated. Watch an issue
+        """Watch an issue.
 
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Start watching this issue.
+
+        To start watching this issue, do an empty PUT. The 204 status code indicates that the operation
+        was successful.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            issue_id: The issue id
+
+        Returns:
+            Indicates that the authenticated user successfully started watching this issue.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-watch-put
         """
-        from ..api.issues import issues_watch as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("issues.watch")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class IssuesRawNamespace:
-    """The `issues` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: IssueInput | None = None,
-        links: IssueLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        repository: RepositoryInput | Unset = UNSET,
-        title: str | Unset = UNSET,
-        reporter: AccountInput | Unset = UNSET,
-        assignee: AccountInput | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        edited_on: datetime.datetime | Unset = UNSET,
-        state: IssueState
-        | Literal[
-            "submitted", "new", "open", "resolved", "on hold", "invalid", "duplicate", "wontfix", "closed"
-        ]
-        | Unset = UNSET,
-        kind: IssueKind | Literal["bug", "enhancement", "proposal", "task"] | Unset = UNSET,
-        priority: IssuePriority | Literal["trivial", "minor", "major", "critical", "blocker"] | Unset = UNSET,
-        milestone: MilestoneInput | Unset = UNSET,
-        version: VersionInput | Unset = UNSET,
-        component: ComponentInput | Unset = UNSET,
-        votes: int | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-    ) -> Response[Issue]:
-        """Deprecated. Create an issue
-
-        `POST /repositories/{workspace}/{repo_slug}/issues`
-        """
-        from ..api.issues import issues_create as _endpoint  # noqa: PLC0415
-        from ..models.issue_input import IssueInput  # noqa: PLC0415
-        from ..models.issue_kind import IssueKind  # noqa: PLC0415
-        from ..models.issue_priority import IssuePriority  # noqa: PLC0415
-        from ..models.issue_state import IssueState  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.create")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                IssueInput,
-                body,
-                {
-                    "links": links,
-                    "id": id,
-                    "repository": repository,
-                    "title": title,
-                    "reporter": reporter,
-                    "assignee": assignee,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "edited_on": edited_on,
-                    "state": coerce_enum(IssueState, state),
-                    "kind": coerce_enum(IssueKind, kind),
-                    "priority": coerce_enum(IssuePriority, priority),
-                    "milestone": milestone,
-                    "version": version,
-                    "component": component,
-                    "votes": votes,
-                    "content": content,
-                },
-                "issues.create",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch",
+                (workspace, repo_slug, issue_id),
             ),
+            Answer.nothing(),
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def create_change(
-        self,
-        workspace: str,
-        repo_slug: str,
-        issue_id: str,
-        *,
-        body: IssueChangeInput | None = None,
-        links: IssueChangeLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        issue: IssueInput | Unset = UNSET,
-        changes: IssueChangeChangesInput | Unset = UNSET,
-        message: CommitSummaryInput | Unset = UNSET,
-    ) -> Response[IssueChange]:
-        """Deprecated. Modify the state of an issue
 
-        `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes`
-        """
-        from ..api.issues import issues_create_change as _endpoint  # noqa: PLC0415
-        from ..models.issue_change_input import IssueChangeInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.create_change")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            body=build_required_body(
-                IssueChangeInput,
-                body,
-                {
-                    "links": links,
-                    "name": name,
-                    "created_on": created_on,
-                    "user": user,
-                    "issue": issue,
-                    "changes": changes,
-                    "message": message,
-                },
-                "issues.create_change",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_comment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        issue_id: str,
-        *,
-        body: IssueCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        issue: IssueInput | Unset = UNSET,
-    ) -> Response[Any]:
-        """Deprecated. Create a comment on an issue
-
-        `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments`
-        """
-        from ..api.issues import issues_create_comment as _endpoint  # noqa: PLC0415
-        from ..models.issue_comment_input import IssueCommentInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.create_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            body=build_required_body(
-                IssueCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "issue": issue,
-                },
-                "issues.create_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
-        """Deprecated. Delete an issue
-
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}`
-        """
-        from ..api.issues import issues_delete as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.delete")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_attachment(
-        self, workspace: str, repo_slug: str, issue_id: str, path: str
-    ) -> Response[None]:
-        """Deprecated. Delete an attachment for an issue
-
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}`
-        """
-        from ..api.issues import issues_delete_attachment as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.delete_attachment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            path,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_comment(
-        self, workspace: str, repo_slug: str, issue_id: str, comment_id: int
-    ) -> Response[None]:
-        """Deprecated. Delete a comment on an issue
-
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}`
-        """
-        from ..api.issues import issues_delete_comment as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.delete_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Issue]:
-        """Deprecated. Get an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}`
-        """
-        from ..api.issues import issues_get as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> Response[Any]:
-        """Deprecated. Get attachment for an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}`
-        """
-        from ..api.issues import issues_get_attachment as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_attachment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            path,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_change(
-        self, workspace: str, repo_slug: str, issue_id: str, change_id: str
-    ) -> Response[IssueChange]:
-        """Deprecated. Get issue change object
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes/{change_id}`
-        """
-        from ..api.issues import issues_get_change as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_change")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            change_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_comment(
-        self, workspace: str, repo_slug: str, issue_id: str, comment_id: int
-    ) -> Response[IssueComment]:
-        """Deprecated. Get a comment on an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}`
-        """
-        from ..api.issues import issues_get_comment as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_component(self, workspace: str, repo_slug: str, component_id: int) -> Response[Component]:
-        """Deprecated. Get a component for issues
-
-        `GET /repositories/{workspace}/{repo_slug}/components/{component_id}`
-        """
-        from ..api.issues import issues_get_component as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_component")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            component_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_export_status(
-        self, workspace: str, repo_slug: str, repo_name: str, task_id: str
-    ) -> Response[IssueJobStatus]:
-        """Deprecated. Check issue export status
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/export/{repo_name}-issues-{task_id}.zip`
-        """
-        from ..api.issues import issues_get_export_status as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_export_status")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            repo_name,
-            task_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_import_status(self, workspace: str, repo_slug: str) -> Response[IssueJobStatus]:
-        """Deprecated. Check issue import status
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/import`
-        """
-        from ..api.issues import issues_get_import_status as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_import_status")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_milestone(self, workspace: str, repo_slug: str, milestone_id: int) -> Response[Milestone]:
-        """Deprecated. Get a milestone
-
-        `GET /repositories/{workspace}/{repo_slug}/milestones/{milestone_id}`
-        """
-        from ..api.issues import issues_get_milestone as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_milestone")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            milestone_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_version(self, workspace: str, repo_slug: str, version_id: int) -> Response[Version]:
-        """Deprecated. Get a defined version for issues
-
-        `GET /repositories/{workspace}/{repo_slug}/versions/{version_id}`
-        """
-        from ..api.issues import issues_get_version as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.get_version")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            version_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def has_voted(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
-        """Deprecated. Check if current user voted for an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
-        """
-        from ..api.issues import issues_has_voted as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.has_voted")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def is_watching(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
-        """Deprecated. Check if current user is watching a issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
-        """
-        from ..api.issues import issues_is_watching as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.is_watching")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def list(self, workspace: str, repo_slug: str) -> Response[PaginatedIssues]:
-        """Deprecated. List issues
-
-        `GET /repositories/{workspace}/{repo_slug}/issues`
-        """
-        from ..api.issues import issues_list as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_attachments(
-        self, workspace: str, repo_slug: str, issue_id: str
-    ) -> Response[PaginatedIssueAttachments]:
-        """Deprecated. List attachments for an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments`
-        """
-        from ..api.issues import issues_list_attachments as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list_attachments")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_changes(
-        self,
-        workspace: str,
-        repo_slug: str,
-        issue_id: str,
-        *,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedLogEntries]:
-        """Deprecated. List changes on an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/changes`
-        """
-        from ..api.issues import issues_list_changes as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list_changes")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_comments(
-        self, workspace: str, repo_slug: str, issue_id: str, *, q: str | Unset = UNSET
-    ) -> Response[PaginatedIssueComments]:
-        """Deprecated. List comments on an issue
-
-        `GET /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments`
-        """
-        from ..api.issues import issues_list_comments as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list_comments")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            q=q,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_components(self, workspace: str, repo_slug: str) -> Response[PaginatedComponents]:
-        """Deprecated. List components
-
-        `GET /repositories/{workspace}/{repo_slug}/components`
-        """
-        from ..api.issues import issues_list_components as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list_components")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_milestones(self, workspace: str, repo_slug: str) -> Response[PaginatedMilestones]:
-        """Deprecated. List milestones
-
-        `GET /repositories/{workspace}/{repo_slug}/milestones`
-        """
-        from ..api.issues import issues_list_milestones as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list_milestones")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_versions(self, workspace: str, repo_slug: str) -> Response[PaginatedVersions]:
-        """Deprecated. List defined versions for issues
-
-        `GET /repositories/{workspace}/{repo_slug}/versions`
-        """
-        from ..api.issues import issues_list_versions as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.list_versions")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_export(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: ExportOptions | None = None,
-        project_key: str | Unset = UNSET,
-        project_name: str | Unset = UNSET,
-        send_email: bool | Unset = UNSET,
-        include_attachments: bool | Unset = UNSET,
-    ) -> Response[Any]:
-        """Deprecated. Export issues
-
-        `POST /repositories/{workspace}/{repo_slug}/issues/export`
-        """
-        from ..api.issues import issues_start_export as _endpoint  # noqa: PLC0415
-        from ..models.export_options import ExportOptions  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.start_export")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                ExportOptions,
-                body,
-                {
-                    "project_key": project_key,
-                    "project_name": project_name,
-                    "send_email": send_email,
-                    "include_attachments": include_attachments,
-                },
-                "issues.start_export",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_import(self, workspace: str, repo_slug: str) -> Response[IssueJobStatus]:
-        """Deprecated. Import issues
-
-        `POST /repositories/{workspace}/{repo_slug}/issues/import`
-        """
-        from ..api.issues import issues_start_import as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.start_import")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unvote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Error]:
-        """Deprecated. Remove vote for an issue
-
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
-        """
-        from ..api.issues import issues_unvote as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.unvote")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unwatch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
-        """Deprecated. Stop watching an issue
-
-        `DELETE /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
-        """
-        from ..api.issues import issues_unwatch as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.unwatch")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Issue]:
-        """Deprecated. Update an issue
-
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}`
-        """
-        from ..api.issues import issues_update as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.update")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_comment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        issue_id: str,
-        comment_id: int,
-        *,
-        body: IssueCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        issue: IssueInput | Unset = UNSET,
-    ) -> Response[IssueComment]:
-        """Deprecated. Update a comment on an issue
-
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments/{comment_id}`
-        """
-        from ..api.issues import issues_update_comment as _endpoint  # noqa: PLC0415
-        from ..models.issue_comment_input import IssueCommentInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.update_comment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-            comment_id,
-            body=build_required_body(
-                IssueCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "issue": issue,
-                },
-                "issues.update_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> Response[Any]:
-        """Deprecated. Upload an attachment to an issue
-
-        `POST /repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments`
-        """
-        from ..api.issues import issues_upload_attachment as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.upload_attachment")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def vote(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
-        """Deprecated. Vote for an issue
-
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/vote`
-        """
-        from ..api.issues import issues_vote as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.vote")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def watch(self, workspace: str, repo_slug: str, issue_id: str) -> Response[None]:
-        """Deprecated. Watch an issue
-
-        `PUT /repositories/{workspace}/{repo_slug}/issues/{issue_id}/watch`
-        """
-        from ..api.issues import issues_watch as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("issues.watch")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            issue_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+class IssuesRawNamespace(NamespaceView[IssuesNamespace]):
+    """`client.with_raw_response.issues`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    create = raw_response(IssuesNamespace.create)
+    create_change = raw_response(IssuesNamespace.create_change)
+    create_comment = raw_response(IssuesNamespace.create_comment)
+    delete = raw_response(IssuesNamespace.delete)
+    delete_attachment = raw_response(IssuesNamespace.delete_attachment)
+    delete_comment = raw_response(IssuesNamespace.delete_comment)
+    get = raw_response(IssuesNamespace.get)
+    get_attachment = raw_response(IssuesNamespace.get_attachment)
+    get_change = raw_response(IssuesNamespace.get_change)
+    get_comment = raw_response(IssuesNamespace.get_comment)
+    get_component = raw_response(IssuesNamespace.get_component)
+    get_export_status = raw_response(IssuesNamespace.get_export_status)
+    get_import_status = raw_response(IssuesNamespace.get_import_status)
+    get_milestone = raw_response(IssuesNamespace.get_milestone)
+    get_version = raw_response(IssuesNamespace.get_version)
+    has_voted = raw_response(IssuesNamespace.has_voted)
+    is_watching = raw_response(IssuesNamespace.is_watching)
+    list = raw_first_page(IssuesNamespace.list)
+    list_attachments = raw_first_page(IssuesNamespace.list_attachments)
+    list_changes = raw_first_page(IssuesNamespace.list_changes)
+    list_comments = raw_first_page(IssuesNamespace.list_comments)
+    list_components = raw_first_page(IssuesNamespace.list_components)
+    list_milestones = raw_first_page(IssuesNamespace.list_milestones)
+    list_versions = raw_first_page(IssuesNamespace.list_versions)
+    start_export = raw_response(IssuesNamespace.start_export)
+    start_import = raw_response(IssuesNamespace.start_import)
+    unvote = raw_response(IssuesNamespace.unvote)
+    unwatch = raw_response(IssuesNamespace.unwatch)
+    update = raw_response(IssuesNamespace.update)
+    update_comment = raw_response(IssuesNamespace.update_comment)
+    upload_attachment = raw_response(IssuesNamespace.upload_attachment)
+    vote = raw_response(IssuesNamespace.vote)
+    watch = raw_response(IssuesNamespace.watch)

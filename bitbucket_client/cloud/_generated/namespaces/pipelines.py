@@ -6,14 +6,15 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -23,14 +24,6 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput
-    from ..models.paginated_pipeline_caches import PaginatedPipelineCaches
-    from ..models.paginated_pipeline_known_hosts import PaginatedPipelineKnownHosts
-    from ..models.paginated_pipeline_runners import PaginatedPipelineRunners
-    from ..models.paginated_pipeline_schedule_executions import PaginatedPipelineScheduleExecutions
-    from ..models.paginated_pipeline_schedules import PaginatedPipelineSchedules
-    from ..models.paginated_pipeline_steps import PaginatedPipelineSteps
-    from ..models.paginated_pipeline_variables import PaginatedPipelineVariables
-    from ..models.paginated_pipelines import PaginatedPipelines
     from ..models.pipeline import Pipeline
     from ..models.pipeline_build_number import PipelineBuildNumber
     from ..models.pipeline_build_number_input import PipelineBuildNumberInput
@@ -67,7 +60,7 @@ if TYPE_CHECKING:
 
 
 class PipelinesNamespace:
-    """The `pipelines` operations, returning decoded models."""
+    """The `pipelines` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -82,49 +75,85 @@ class PipelinesNamespace:
         hostname: str | Unset = UNSET,
         public_key: PipelineSshPublicKeyInput | Unset = UNSET,
     ) -> PipelineKnownHost:
-        """Create a known host
+        """Create a known host.
 
-        `POST /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts`
+        Create a repository level known host.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The known host to create. A `PipelineKnownHostInput`, or pass its fields as the
+                keywords that follow.
+            uuid: The UUID identifying the known host.
+            hostname: The hostname of the known host.
+            public_key: A Pipelines known host public key.
+
+        Returns:
+            The known host was created.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-post
         """
-        from ..api.pipelines import pipelines_create_known_host as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_known_host import PipelineKnownHost  # noqa: PLC0415
         from ..models.pipeline_known_host_input import PipelineKnownHostInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineKnownHostInput,
-                body,
-                {"uuid": uuid, "hostname": hostname, "public_key": public_key},
-                "pipelines.create_known_host",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelineKnownHostInput,
+                    body,
+                    {"uuid": uuid, "hostname": hostname, "public_key": public_key},
+                    "pipelines.create_known_host",
+                ),
             ),
+            Answer.model(PipelineKnownHost),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_runner_for_repository(self, workspace: str, repo_slug: str) -> PipelineRunner:
-        """Create repository runner
+        """Create repository runner.
 
-        `POST /repositories/{workspace}/{repo_slug}/pipelines-config/runners`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+
+        Returns:
+            The repository runner.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-runners-post
         """
-        from ..api.pipelines import pipelines_create_runner_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/runners",
+                (workspace, repo_slug),
+            ),
+            Answer.model(PipelineRunner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_runner_for_workspace(self, workspace: str) -> PipelineRunner:
-        """Create workspace runner
+        """Create workspace runner.
 
-        `POST /workspaces/{workspace}/pipelines-config/runners`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+
+        Returns:
+            The workspace runner.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-runners-post
         """
-        from ..api.pipelines import pipelines_create_runner_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
+        return await self._client._call(
+            Request("POST", "/workspaces/{workspace}/pipelines-config/runners", (workspace,)),
+            Answer.model(PipelineRunner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_schedule(
         self,
@@ -136,24 +165,44 @@ class PipelinesNamespace:
         cron_pattern: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
     ) -> PipelineSchedule:
-        """Create a schedule
+        """Create a schedule.
 
-        `POST /repositories/{workspace}/{repo_slug}/pipelines_config/schedules`
+        Create a schedule for the given repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The schedule to create. A `PipelineSchedulePostRequestBody`, or pass its fields as the
+                keywords that follow.
+            target: The target on which the schedule will be executed.
+            cron_pattern: The cron expression with second precision (7 fields) that the schedule
+                applies. For example, for expression: 0 0 12 * * ? *, will execute at 12pm UTC every
+                day.
+            enabled: Whether the schedule is enabled.
+
+        Returns:
+            The created schedule.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-post
         """
-        from ..api.pipelines import pipelines_create_schedule as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_schedule import PipelineSchedule  # noqa: PLC0415
         from ..models.pipeline_schedule_post_request_body import PipelineSchedulePostRequestBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineSchedulePostRequestBody,
-                body,
-                {"target": target, "cron_pattern": cron_pattern, "enabled": enabled},
-                "pipelines.create_schedule",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/schedules",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelineSchedulePostRequestBody,
+                    body,
+                    {"target": target, "cron_pattern": cron_pattern, "enabled": enabled},
+                    "pipelines.create_schedule",
+                ),
             ),
+            Answer.model(PipelineSchedule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_variable_for_repository(
         self,
@@ -166,24 +215,44 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Create a variable for a repository
+        """Create a variable for a repository.
 
-        `POST /repositories/{workspace}/{repo_slug}/pipelines_config/variables`
+        Create a repository level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The variable was created.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-post
         """
-        from ..api.pipelines import pipelines_create_variable_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/variables",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.create_variable_for_repository",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_variable_for_team(
         self,
@@ -195,24 +264,47 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Deprecated. Create a variable for a user
+        """Create a variable for a user.
 
-        `POST /teams/{username}/pipelines_config/variables`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Create an account level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            username: The account.
+            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The created variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-post
         """
-        from ..api.pipelines import pipelines_create_variable_for_team as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.create_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            body=build_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_team",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/teams/{username}/pipelines_config/variables",
+                (username,),
+                body=build_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.create_variable_for_team",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_variable_for_user(
         self,
@@ -224,24 +316,48 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Deprecated. Create a variable for a user
+        """Create a variable for a user.
 
-        `POST /users/{selected_user}/pipelines_config/variables`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Create a user level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The created variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-post
         """
-        from ..api.pipelines import pipelines_create_variable_for_user as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.create_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            body=build_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_user",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/users/{selected_user}/pipelines_config/variables",
+                (selected_user,),
+                body=build_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.create_variable_for_user",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_variable_for_workspace(
         self,
@@ -253,437 +369,811 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Create a variable for a workspace
+        """Create a variable for a workspace.
 
-        `POST /workspaces/{workspace}/pipelines-config/variables`
+        Create a workspace level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The created variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-post
         """
-        from ..api.pipelines import pipelines_create_variable_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_workspace",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/workspaces/{workspace}/pipelines-config/variables",
+                (workspace,),
+                body=build_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.create_variable_for_workspace",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_cache(self, workspace: str, repo_slug: str, cache_uuid: str) -> None:
-        """Delete a cache
+        """Delete a cache.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines-config/caches/{cache_uuid}`
+        Delete a repository cache.
+
+        Args:
+            workspace: The account.
+            repo_slug: The repository.
+            cache_uuid: The UUID of the cache to delete.
+
+        Returns:
+            The cache was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-caches-cache-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_cache as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            cache_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/caches/{cache_uuid}",
+                (workspace, repo_slug, cache_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_caches(self, workspace: str, repo_slug: str, *, name: str) -> None:
-        """Delete caches
+        """Delete caches.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines-config/caches`
+        Delete repository cache versions by name.
+
+        Args:
+            workspace: The account.
+            repo_slug: The repository.
+            name: The cache name.
+
+        Returns:
+            The caches were deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-caches-delete
         """
-        from ..api.pipelines import pipelines_delete_caches as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name=name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/caches",
+                (workspace, repo_slug),
+                query={"name": name},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_known_host(self, workspace: str, repo_slug: str, known_host_uuid: str) -> None:
-        """Delete a known host
+        """Delete a known host.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}`
+        Delete a repository level known host.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            known_host_uuid: The UUID of the known host to delete.
+
+        Returns:
+            The known host was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-known-host-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_known_host as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            known_host_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}",
+                (workspace, repo_slug, known_host_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_runner_for_repository(self, workspace: str, repo_slug: str, runner_uuid: str) -> None:
-        """Delete repository runner
+        """Delete repository runner.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}`
+        Delete repository runner by uuid.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            runner_uuid: The runner uuid.
+
+        Returns:
+            The repository runner was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-runners-runner-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_runner_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            runner_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}",
+                (workspace, repo_slug, runner_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_runner_for_workspace(self, workspace: str, runner_uuid: str) -> None:
-        """Delete workspace runner
+        """Delete workspace runner.
 
-        `DELETE /workspaces/{workspace}/pipelines-config/runners/{runner_uuid}`
+        Delete workspace runner by uuid.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            runner_uuid: The runner uuid.
+
+        Returns:
+            The workspace runner was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-runners-runner-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_runner_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            runner_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/workspaces/{workspace}/pipelines-config/runners/{runner_uuid}",
+                (workspace, runner_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_schedule(self, workspace: str, repo_slug: str, schedule_uuid: str) -> None:
-        """Delete a schedule
+        """Delete a schedule.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            schedule_uuid: The uuid of the schedule.
+
+        Returns:
+            The schedule was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-schedule-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_schedule as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}",
+                (workspace, repo_slug, schedule_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_ssh_key_pair(self, workspace: str, repo_slug: str) -> None:
-        """Delete SSH key pair
+        """Delete SSH key pair.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair`
+        Delete the repository SSH key pair.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+
+        Returns:
+            The SSH key pair was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-key-pair-delete
         """
-        from ..api.pipelines import pipelines_delete_ssh_key_pair as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair",
+                (workspace, repo_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_variable_for_repository(
         self, workspace: str, repo_slug: str, variable_uuid: str
     ) -> None:
-        """Delete a variable for a repository
+        """Delete a variable for a repository.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}`
+        Delete a repository level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            variable_uuid: The UUID of the variable to delete.
+
+        Returns:
+            The variable was deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-variable-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_variable_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            variable_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}",
+                (workspace, repo_slug, variable_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_variable_for_team(self, username: str, variable_uuid: str) -> None:
-        """Deprecated. Delete a variable for a team
+        """Delete a variable for a team.
 
-        `DELETE /teams/{username}/pipelines_config/variables/{variable_uuid}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Delete a team level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            username: The account.
+            variable_uuid: The UUID of the variable to delete.
+
+        Returns:
+            The variable was deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-variable-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_variable_for_team as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("pipelines.delete_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            variable_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/teams/{username}/pipelines_config/variables/{variable_uuid}",
+                (username, variable_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_variable_for_user(self, selected_user: str, variable_uuid: str) -> None:
-        """Deprecated. Delete a variable for a user
+        """Delete a variable for a user.
 
-        `DELETE /users/{selected_user}/pipelines_config/variables/{variable_uuid}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Delete an account level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            variable_uuid: The UUID of the variable to delete.
+
+        Returns:
+            The variable was deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-variable-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_variable_for_user as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("pipelines.delete_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            variable_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/users/{selected_user}/pipelines_config/variables/{variable_uuid}",
+                (selected_user, variable_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_variable_for_workspace(self, workspace: str, variable_uuid: str) -> None:
-        """Delete a variable for a workspace
+        """Delete a variable for a workspace.
 
-        `DELETE /workspaces/{workspace}/pipelines-config/variables/{variable_uuid}`
+        Delete a workspace level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            variable_uuid: The UUID of the variable to delete.
+
+        Returns:
+            The variable was deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-variable-uuid-delete
         """
-        from ..api.pipelines import pipelines_delete_variable_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            variable_uuid,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/workspaces/{workspace}/pipelines-config/variables/{variable_uuid}",
+                (workspace, variable_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, pipeline_uuid: str) -> Pipeline:
-        """Get a pipeline
+        """Get a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}`
+        Retrieve a specified pipeline
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The pipeline UUID.
+
+        Returns:
+            The pipeline.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-get
         """
-        from ..api.pipelines import pipelines_get as _endpoint  # noqa: PLC0415
+        from ..models.pipeline import Pipeline  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}",
+                (workspace, repo_slug, pipeline_uuid),
+            ),
+            Answer.model(Pipeline),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_cache_content_uri(
         self, workspace: str, repo_slug: str, cache_uuid: str
     ) -> PipelineCacheContentUri:
-        """Get cache content URI
+        """Get cache content URI.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/caches/{cache_uuid}/content-uri`
+        Retrieve the URI of the content of the specified cache.
+
+        Args:
+            workspace: The account.
+            repo_slug: The repository.
+            cache_uuid: The UUID of the cache.
+
+        Returns:
+            The cache content uri.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-caches-cache-uuid-content-uri-get
         """
-        from ..api.pipelines import pipelines_get_cache_content_uri as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_cache_content_uri import PipelineCacheContentUri  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            cache_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/caches/{cache_uuid}/content-uri",
+                (workspace, repo_slug, cache_uuid),
+            ),
+            Answer.model(PipelineCacheContentUri),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_config(self, workspace: str, repo_slug: str) -> PipelinesConfig:
-        """Get configuration
+        """Get configuration.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config`
+        Retrieve the repository pipelines configuration.
+
+        Args:
+            workspace: The account.
+            repo_slug: The repository.
+
+        Returns:
+            The repository pipelines configuration.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-get
         """
-        from ..api.pipelines import pipelines_get_config as _endpoint  # noqa: PLC0415
+        from ..models.pipelines_config import PipelinesConfig  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/pipelines_config", (workspace, repo_slug)),
+            Answer.model(PipelinesConfig),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_container_log(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, log_uuid: str
     ) -> Any:
         """Get the logs for the build container or a service container for a given step of a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/logs/{log_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_container_log as _endpoint  # noqa: PLC0415
+        Retrieve the log file for a build container or service container.
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-            log_uuid,
+        This endpoint supports (and encourages!) the use of [HTTP Range
+        requests](https://tools.ietf.org/html/rfc7233) to deal with potentially very large log files.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            step_uuid: The UUID of the step.
+            log_uuid: For the main build container specify the step UUID; for a service container
+                specify the service container UUID
+
+        Returns:
+            The raw log file for the build container or service container.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-logs-log-uuid-get
+        """
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/logs/{log_uuid}",
+                (workspace, repo_slug, pipeline_uuid, step_uuid, log_uuid),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_known_host(self, workspace: str, repo_slug: str, known_host_uuid: str) -> PipelineKnownHost:
-        """Get a known host
+        """Get a known host.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}`
+        Retrieve a repository level known host.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            known_host_uuid: The UUID of the known host to retrieve.
+
+        Returns:
+            The known host.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-known-host-uuid-get
         """
-        from ..api.pipelines import pipelines_get_known_host as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_known_host import PipelineKnownHost  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            known_host_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}",
+                (workspace, repo_slug, known_host_uuid),
+            ),
+            Answer.model(PipelineKnownHost),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_oidc_configuration(self, workspace: str) -> Any:
-        """Get OpenID configuration for OIDC in Pipelines
+        """Get OpenID configuration for OIDC in Pipelines.
 
-        `GET /workspaces/{workspace}/pipelines-config/identity/oidc/.well-known/openid-configuration`
+        This is part of OpenID Connect for Pipelines, see
+        https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+
+        Returns:
+            The OpenID configuration
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-identity-oidc--well-known-openid-configuration-get
         """
-        from ..api.pipelines import pipelines_get_oidc_configuration as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/pipelines-config/identity/oidc/.well-known/openid-configuration",
+                (workspace,),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_oidc_keys(self, workspace: str) -> Any:
-        """Get keys for OIDC in Pipelines
+        """Get keys for OIDC in Pipelines.
 
-        `GET /workspaces/{workspace}/pipelines-config/identity/oidc/keys.json`
+        This is part of OpenID Connect for Pipelines, see
+        https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+
+        Returns:
+            The keys in JSON web key format
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-identity-oidc-keys-json-get
         """
-        from ..api.pipelines import pipelines_get_oidc_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
+        return await self._client._call(
+            Request("GET", "/workspaces/{workspace}/pipelines-config/identity/oidc/keys.json", (workspace,)),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_runner_for_repository(
         self, workspace: str, repo_slug: str, runner_uuid: str
     ) -> PipelineRunner:
-        """Get repository runner
+        """Get repository runner.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}`
+        Retrieve repository runner by uuid.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            runner_uuid: The runner uuid.
+
+        Returns:
+            The repository runner.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-runners-runner-uuid-get
         """
-        from ..api.pipelines import pipelines_get_runner_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            runner_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}",
+                (workspace, repo_slug, runner_uuid),
+            ),
+            Answer.model(PipelineRunner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_runner_for_workspace(self, workspace: str, runner_uuid: str) -> PipelineRunner:
-        """Get workspace runner
+        """Get workspace runner.
 
-        `GET /workspaces/{workspace}/pipelines-config/runners/{runner_uuid}`
+        Get workspace runner by uuid.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            runner_uuid: The runner uuid.
+
+        Returns:
+            The workspace runner.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-runners-runner-uuid-get
         """
-        from ..api.pipelines import pipelines_get_runner_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            runner_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/pipelines-config/runners/{runner_uuid}",
+                (workspace, runner_uuid),
+            ),
+            Answer.model(PipelineRunner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_schedule(self, workspace: str, repo_slug: str, schedule_uuid: str) -> PipelineSchedule:
-        """Get a schedule
+        """Get a schedule.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}`
+        Retrieve a schedule by its UUID.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            schedule_uuid: The uuid of the schedule.
+
+        Returns:
+            The requested schedule.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-schedule-uuid-get
         """
-        from ..api.pipelines import pipelines_get_schedule as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_schedule import PipelineSchedule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}",
+                (workspace, repo_slug, schedule_uuid),
+            ),
+            Answer.model(PipelineSchedule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_ssh_key_pair(self, workspace: str, repo_slug: str) -> PipelineSshKeyPair:
-        """Get SSH key pair
+        """Get SSH key pair.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair`
+        Retrieve the repository SSH key pair excluding the SSH private key. The private key is a write
+        only field and will never be exposed in the logs or the REST API.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+
+        Returns:
+            The SSH key pair.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-key-pair-get
         """
-        from ..api.pipelines import pipelines_get_ssh_key_pair as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_ssh_key_pair import PipelineSshKeyPair  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair",
+                (workspace, repo_slug),
+            ),
+            Answer.model(PipelineSshKeyPair),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_step(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
     ) -> PipelineStep:
-        """Get a step of a pipeline
+        """Get a step of a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}`
+        Retrieve a given step of a pipeline.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            step_uuid: The UUID of the step.
+
+        Returns:
+            The step.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-get
         """
-        from ..api.pipelines import pipelines_get_step as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_step import PipelineStep  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}",
+                (workspace, repo_slug, pipeline_uuid, step_uuid),
+            ),
+            Answer.model(PipelineStep),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_step_log(self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str) -> Any:
-        """Get log file for a step
+        """Get log file for a step.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log`
+        Retrieve the log file for a given step of a pipeline.
+
+        This endpoint supports (and encourages!) the use of [HTTP Range
+        requests](https://tools.ietf.org/html/rfc7233) to deal with potentially very large log files.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            step_uuid: The UUID of the step.
+
+        Returns:
+            The raw log file for this pipeline step.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-log-get
         """
-        from ..api.pipelines import pipelines_get_step_log as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log",
+                (workspace, repo_slug, pipeline_uuid, step_uuid),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_test_reports(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
     ) -> Any:
         """Get a summary of test reports for a given step of a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports`
-        """
-        from ..api.pipelines import pipelines_get_test_reports as _endpoint  # noqa: PLC0415
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            step_uuid: The UUID of the step.
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
+        Returns:
+            A summary of test reports for this pipeline step.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-test-reports-get
+        """
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports",
+                (workspace, repo_slug, pipeline_uuid, step_uuid),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_variable_for_repository(
         self, workspace: str, repo_slug: str, variable_uuid: str
     ) -> PipelineVariable:
-        """Get a variable for a repository
+        """Get a variable for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}`
+        Retrieve a repository level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            variable_uuid: The UUID of the variable to retrieve.
+
+        Returns:
+            The variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-variable-uuid-get
         """
-        from ..api.pipelines import pipelines_get_variable_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            variable_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}",
+                (workspace, repo_slug, variable_uuid),
+            ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_variable_for_team(self, username: str, variable_uuid: str) -> PipelineVariable:
-        """Deprecated. Get a variable for a team
+        """Get a variable for a team.
 
-        `GET /teams/{username}/pipelines_config/variables/{variable_uuid}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Retrieve a team level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            username: The account.
+            variable_uuid: The UUID of the variable to retrieve.
+
+        Returns:
+            The variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-variable-uuid-get
         """
-        from ..api.pipelines import pipelines_get_variable_for_team as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.get_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            variable_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/teams/{username}/pipelines_config/variables/{variable_uuid}",
+                (username, variable_uuid),
+            ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_variable_for_user(self, selected_user: str, variable_uuid: str) -> PipelineVariable:
-        """Deprecated. Get a variable for a user
+        """Get a variable for a user.
 
-        `GET /users/{selected_user}/pipelines_config/variables/{variable_uuid}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Retrieve a user level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            variable_uuid: The UUID of the variable to retrieve.
+
+        Returns:
+            The variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-variable-uuid-get
         """
-        from ..api.pipelines import pipelines_get_variable_for_user as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.get_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            variable_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/users/{selected_user}/pipelines_config/variables/{variable_uuid}",
+                (selected_user, variable_uuid),
+            ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_variable_for_workspace(self, workspace: str, variable_uuid: str) -> PipelineVariable:
-        """Get variable for a workspace
+        """Get variable for a workspace.
 
-        `GET /workspaces/{workspace}/pipelines-config/variables/{variable_uuid}`
+        Retrieve a workspace level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            variable_uuid: The UUID of the variable to retrieve.
+
+        Returns:
+            The variable.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-variable-uuid-get
         """
-        from ..api.pipelines import pipelines_get_variable_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            variable_uuid,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/pipelines-config/variables/{variable_uuid}",
+                (workspace, variable_uuid),
+            ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -724,11 +1214,39 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Pipeline]:
-        """List pipelines
+        """List pipelines.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines`
+        Find pipelines in a repository.
+
+        Note that unlike other endpoints in the Bitbucket API, this endpoint utilizes query parameters
+        to allow filtering and sorting of returned results. See [query
+        parameters](#api-repositories-workspace-repo-slug-pipelines-get-request-Query%20parameters) for
+        specific details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            creator_uuid: The UUID of the creator of the pipeline to filter by.
+            target_ref_type: The type of the reference to filter by.
+            target_ref_name: The reference name to filter by.
+            target_branch: The name of the branch to filter by.
+            target_commit_hash: The revision to filter by.
+            target_selector_pattern: The pipeline pattern to filter by.
+            target_selector_type: The type of pipeline to filter by.
+            created_on: The creation date to filter by.
+            trigger_type: The trigger type to filter by.
+            status: The pipeline status to filter by.
+            sort: The attribute name to sort on.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Pipeline` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-get
         """
-        from ..api.pipelines import pipelines_list as _endpoint  # noqa: PLC0415
         from ..models.pipeline import Pipeline  # noqa: PLC0415
         from ..models.pipelines_list_sort import PipelinesListSort  # noqa: PLC0415
         from ..models.pipelines_list_status import PipelinesListStatus  # noqa: PLC0415
@@ -736,23 +1254,31 @@ class PipelinesNamespace:
         from ..models.pipelines_list_target_selector_type import PipelinesListTargetSelectorType  # noqa: PLC0415
         from ..models.pipelines_list_trigger_type import PipelinesListTriggerType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            creator_uuid=creator_uuid,
-            target_ref_type=coerce_enum(PipelinesListTargetRefType, target_ref_type),
-            target_ref_name=target_ref_name,
-            target_branch=target_branch,
-            target_commit_hash=target_commit_hash,
-            target_selector_pattern=target_selector_pattern,
-            target_selector_type=coerce_enum(PipelinesListTargetSelectorType, target_selector_type),
-            created_on=created_on,
-            trigger_type=coerce_enum(PipelinesListTriggerType, trigger_type),
-            status=coerce_enum(PipelinesListStatus, status),
-            sort=coerce_enum(PipelinesListSort, sort),
-        )
-        return self._client._paginate(
-            _kwargs, Pipeline.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines",
+                (workspace, repo_slug),
+                query={
+                    "creator.uuid": creator_uuid,
+                    "target.ref_type": coerce_enum(PipelinesListTargetRefType, target_ref_type),
+                    "target.ref_name": target_ref_name,
+                    "target.branch": target_branch,
+                    "target.commit.hash": target_commit_hash,
+                    "target.selector.pattern": target_selector_pattern,
+                    "target.selector.type": coerce_enum(
+                        PipelinesListTargetSelectorType, target_selector_type
+                    ),
+                    "created_on": created_on,
+                    "trigger_type": coerce_enum(PipelinesListTriggerType, trigger_type),
+                    "status": coerce_enum(PipelinesListStatus, status),
+                    "sort": coerce_enum(PipelinesListSort, sort),
+                },
+            ),
+            Pipeline.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_caches(
@@ -764,19 +1290,32 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineCache]:
-        """List caches
+        """List caches.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/caches`
+        Retrieve the repository pipelines caches.
+
+        Args:
+            workspace: The account.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineCache` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-caches-get
         """
-        from ..api.pipelines import pipelines_list_caches as _endpoint  # noqa: PLC0415
         from ..models.pipeline_cache import PipelineCache  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineCache.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET", "/repositories/{workspace}/{repo_slug}/pipelines-config/caches", (workspace, repo_slug)
+            ),
+            PipelineCache.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_known_hosts(
@@ -788,19 +1327,35 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineKnownHost]:
-        """List known hosts
+        """List known hosts.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts`
+        Find repository level known hosts.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineKnownHost` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-get
         """
-        from ..api.pipelines import pipelines_list_known_hosts as _endpoint  # noqa: PLC0415
         from ..models.pipeline_known_host import PipelineKnownHost  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineKnownHost.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts",
+                (workspace, repo_slug),
+            ),
+            PipelineKnownHost.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_runners_for_repository(
@@ -812,36 +1367,64 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineRunner]:
-        """Get repository runners
+        """Get repository runners.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/runners`
+        Retrieve repository runners.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineRunner` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-runners-get
         """
-        from ..api.pipelines import pipelines_list_runners_for_repository as _endpoint  # noqa: PLC0415
         from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineRunner.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/runners",
+                (workspace, repo_slug),
+            ),
+            PipelineRunner.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_runners_for_workspace(
         self, workspace: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[PipelineRunner]:
-        """Get workspace runners
+        """Get workspace runners.
 
-        `GET /workspaces/{workspace}/pipelines-config/runners`
+        Retrieve workspace runners.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineRunner` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-runners-get
         """
-        from ..api.pipelines import pipelines_list_runners_for_workspace as _endpoint  # noqa: PLC0415
         from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineRunner.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/workspaces/{workspace}/pipelines-config/runners", (workspace,)),
+            PipelineRunner.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_schedule_executions(
@@ -854,20 +1437,33 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineScheduleExecution]:
-        """List executions of a schedule
+        """List executions of a schedule.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}/executions`
+        Retrieve the executions of a given schedule.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            schedule_uuid: The uuid of the schedule.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineScheduleExecution` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-schedule-uuid-executions-get
         """
-        from ..api.pipelines import pipelines_list_schedule_executions as _endpoint  # noqa: PLC0415
         from ..models.pipeline_schedule_execution import PipelineScheduleExecution  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}/executions",
+                (workspace, repo_slug, schedule_uuid),
+            ),
             PipelineScheduleExecution.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -883,19 +1479,35 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineSchedule]:
-        """List schedules
+        """List schedules.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/schedules`
+        Retrieve the configured schedules for the given repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineSchedule` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-get
         """
-        from ..api.pipelines import pipelines_list_schedules as _endpoint  # noqa: PLC0415
         from ..models.pipeline_schedule import PipelineSchedule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineSchedule.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/schedules",
+                (workspace, repo_slug),
+            ),
+            PipelineSchedule.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_steps(
@@ -908,20 +1520,36 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineStep]:
-        """List steps for a pipeline
+        """List steps for a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps`
+        Find steps for the given pipeline.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineStep` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-get
         """
-        from ..api.pipelines import pipelines_list_steps as _endpoint  # noqa: PLC0415
         from ..models.pipeline_step import PipelineStep  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineStep.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps",
+                (workspace, repo_slug, pipeline_uuid),
+            ),
+            PipelineStep.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_test_case_reasons(
@@ -929,35 +1557,53 @@ class PipelinesNamespace:
     ) -> Any:
         """Get test case reasons (output) for a given test case in a step of a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases/{test_case_uuid}/test_case_reasons`
-        """
-        from ..api.pipelines import pipelines_list_test_case_reasons as _endpoint  # noqa: PLC0415
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            step_uuid: The UUID of the step.
+            test_case_uuid: The UUID of the test case.
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-            test_case_uuid,
+        Returns:
+            Test case reasons (output).
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-test-reports-test-cases-test-case-uuid-test-case-reasons-get
+        """
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases/{test_case_uuid}/test_case_reasons",
+                (workspace, repo_slug, pipeline_uuid, step_uuid, test_case_uuid),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_test_cases(
         self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
     ) -> Any:
         """Get test cases for a given step of a pipeline.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases`
-        """
-        from ..api.pipelines import pipelines_list_test_cases as _endpoint  # noqa: PLC0415
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+            step_uuid: The UUID of the step.
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
+        Returns:
+            Test cases for this pipeline step.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-test-reports-test-cases-get
+        """
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases",
+                (workspace, repo_slug, pipeline_uuid, step_uuid),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_variables_for_repository(
         self,
@@ -968,37 +1614,68 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineVariable]:
-        """List variables for a repository
+        """List variables for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/variables`
+        Find repository level variables.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineVariable` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-get
         """
-        from ..api.pipelines import pipelines_list_variables_for_repository as _endpoint  # noqa: PLC0415
         from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineVariable.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/variables",
+                (workspace, repo_slug),
+            ),
+            PipelineVariable.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_variables_for_team(
         self, username: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[PipelineVariable]:
-        """Deprecated. List variables for an account
+        """List variables for an account.
 
-        `GET /teams/{username}/pipelines_config/variables`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Find account level variables. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            username: The account.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineVariable` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-get
         """
-        from ..api.pipelines import pipelines_list_variables_for_team as _endpoint  # noqa: PLC0415
         from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.list_variables_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineVariable.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/teams/{username}/pipelines_config/variables", (username,)),
+            PipelineVariable.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_variables_for_user(
@@ -1009,36 +1686,64 @@ class PipelinesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PipelineVariable]:
-        """Deprecated. List variables for a user
+        """List variables for a user.
 
-        `GET /users/{selected_user}/pipelines_config/variables`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Find user level variables. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineVariable` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-get
         """
-        from ..api.pipelines import pipelines_list_variables_for_user as _endpoint  # noqa: PLC0415
         from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.list_variables_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineVariable.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/users/{selected_user}/pipelines_config/variables", (selected_user,)),
+            PipelineVariable.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_variables_for_workspace(
         self, workspace: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[PipelineVariable]:
-        """List variables for a workspace
+        """List variables for a workspace.
 
-        `GET /workspaces/{workspace}/pipelines-config/variables`
+        Find workspace level variables.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PipelineVariable` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-get
         """
-        from ..api.pipelines import pipelines_list_variables_for_workspace as _endpoint  # noqa: PLC0415
         from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        return self._client._paginate(
-            _kwargs, PipelineVariable.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/workspaces/{workspace}/pipelines-config/variables", (workspace,)),
+            PipelineVariable.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def run(
@@ -1061,52 +1766,103 @@ class PipelinesNamespace:
         configuration_sources: builtins.list[PipelineConfigurationSourceInput] | Unset = UNSET,
         links: PipelinesPipelineLinksInput | Unset = UNSET,
     ) -> Pipeline:
-        """Run a pipeline
+        """Run a pipeline.
 
-        `POST /repositories/{workspace}/{repo_slug}/pipelines`
+        Endpoint to create and initiate a pipeline. There are a number of different options to initiate
+        a pipeline, where the payload of the request will determine which type of pipeline will be
+        instantiated.
+
+        ## Trigger a pipeline for a branch
+
+        One way to trigger pipelines is by specifying the branch for which you want to trigger a
+        pipeline. The specified branch will be used to determine which pipeline definition from the
+        `bitbucket-pipelines.yml` file will be applied to initiate the pipeline. The pipeline will then
+        do a clone of the repository and checkout the latest revision of the specified branch.
+
+        ### Example …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The pipeline to initiate. A `PipelineInput`, or pass its fields as the keywords that
+                follow.
+            uuid: The UUID identifying the pipeline.
+            build_number: The build number of the pipeline.
+            creator: An account object.
+            repository: A Bitbucket repository.
+            target: A representation of the target that a pipeline executes on.
+            trigger: A representation of the trigger used for a pipeline.
+            state: The representation of the progress state of a pipeline.
+            variables: The variables for the pipeline.
+            created_on: The timestamp when the pipeline was created.
+            completed_on: The timestamp when the Pipeline was completed. This is not set if the pipeline
+                is still in progress.
+            build_seconds_used: The number of build seconds used by this pipeline.
+            configuration_sources: An ordered list of sources of the pipeline configuration
+            links: Links section for a Pipeline.
+
+        Returns:
+            The initiated pipeline.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-post
         """
-        from ..api.pipelines import pipelines_run as _endpoint  # noqa: PLC0415
+        from ..models.pipeline import Pipeline  # noqa: PLC0415
         from ..models.pipeline_input import PipelineInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "build_number": build_number,
-                    "creator": creator,
-                    "repository": repository,
-                    "target": target,
-                    "trigger": trigger,
-                    "state": state,
-                    "variables": variables,
-                    "created_on": created_on,
-                    "completed_on": completed_on,
-                    "build_seconds_used": build_seconds_used,
-                    "configuration_sources": configuration_sources,
-                    "links": links,
-                },
-                "pipelines.run",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pipelines",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelineInput,
+                    body,
+                    {
+                        "uuid": uuid,
+                        "build_number": build_number,
+                        "creator": creator,
+                        "repository": repository,
+                        "target": target,
+                        "trigger": trigger,
+                        "state": state,
+                        "variables": variables,
+                        "created_on": created_on,
+                        "completed_on": completed_on,
+                        "build_seconds_used": build_seconds_used,
+                        "configuration_sources": configuration_sources,
+                        "links": links,
+                    },
+                    "pipelines.run",
+                ),
             ),
+            Answer.model(Pipeline),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def stop(self, workspace: str, repo_slug: str, pipeline_uuid: str) -> None:
-        """Stop a pipeline
+        """Stop a pipeline.
 
-        `POST /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/stopPipeline`
+        Signal the stop of a pipeline and all of its steps that not have completed yet.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            pipeline_uuid: The UUID of the pipeline.
+
+        Returns:
+            The pipeline has been signaled to stop.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-stoppipeline-post
         """
-        from ..api.pipelines import pipelines_stop as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
+        await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/stopPipeline",
+                (workspace, repo_slug, pipeline_uuid),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_config(
         self,
@@ -1117,24 +1873,41 @@ class PipelinesNamespace:
         enabled: bool | Unset = UNSET,
         repository: RepositoryInput | Unset = UNSET,
     ) -> PipelinesConfig:
-        """Update configuration
+        """Update configuration.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config`
+        Update the pipelines configuration for a repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The updated repository pipelines configuration. A `PipelinesConfigInput`, or pass its
+                fields as the keywords that follow.
+            enabled: Whether Pipelines is enabled for the repository.
+            repository: A Bitbucket repository.
+
+        Returns:
+            The repository pipelines configuration was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-put
         """
-        from ..api.pipelines import pipelines_update_config as _endpoint  # noqa: PLC0415
+        from ..models.pipelines_config import PipelinesConfig  # noqa: PLC0415
         from ..models.pipelines_config_input import PipelinesConfigInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelinesConfigInput,
-                body,
-                {"enabled": enabled, "repository": repository},
-                "pipelines.update_config",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelinesConfigInput,
+                    body,
+                    {"enabled": enabled, "repository": repository},
+                    "pipelines.update_config",
+                ),
             ),
+            Answer.model(PipelinesConfig),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_known_host(
         self,
@@ -1147,25 +1920,43 @@ class PipelinesNamespace:
         hostname: str | Unset = UNSET,
         public_key: PipelineSshPublicKeyInput | Unset = UNSET,
     ) -> PipelineKnownHost:
-        """Update a known host
+        """Update a known host.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}`
+        Update a repository level known host.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            known_host_uuid: The UUID of the known host to update.
+            body: The updated known host. A `PipelineKnownHostInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the known host.
+            hostname: The hostname of the known host.
+            public_key: A Pipelines known host public key.
+
+        Returns:
+            The known host was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-known-host-uuid-put
         """
-        from ..api.pipelines import pipelines_update_known_host as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_known_host import PipelineKnownHost  # noqa: PLC0415
         from ..models.pipeline_known_host_input import PipelineKnownHostInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            known_host_uuid,
-            body=build_required_body(
-                PipelineKnownHostInput,
-                body,
-                {"uuid": uuid, "hostname": hostname, "public_key": public_key},
-                "pipelines.update_known_host",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}",
+                (workspace, repo_slug, known_host_uuid),
+                body=build_required_body(
+                    PipelineKnownHostInput,
+                    body,
+                    {"uuid": uuid, "hostname": hostname, "public_key": public_key},
+                    "pipelines.update_known_host",
+                ),
             ),
+            Answer.model(PipelineKnownHost),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_next_build_number(
         self,
@@ -1175,50 +1966,90 @@ class PipelinesNamespace:
         body: PipelineBuildNumberInput | None = None,
         next_: int | Unset = UNSET,
     ) -> PipelineBuildNumber:
-        """Update the next build number
+        """Update the next build number.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/build_number`
+        Update the next build number that should be assigned to a pipeline. The next build number that
+        will be configured has to be strictly higher than the current latest build number for this
+        repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The build number to update. A `PipelineBuildNumberInput`, or pass its fields as the
+                keywords that follow.
+            next_: The next number that will be used as build number.
+
+        Returns:
+            The build number has been configured.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-build-number-put
         """
-        from ..api.pipelines import pipelines_update_next_build_number as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_build_number import PipelineBuildNumber  # noqa: PLC0415
         from ..models.pipeline_build_number_input import PipelineBuildNumberInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineBuildNumberInput, body, {"next_": next_}, "pipelines.update_next_build_number"
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/build_number",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelineBuildNumberInput, body, {"next_": next_}, "pipelines.update_next_build_number"
+                ),
             ),
+            Answer.model(PipelineBuildNumber),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_runner_for_repository(
         self, workspace: str, repo_slug: str, runner_uuid: str
     ) -> PipelineRunner:
-        """Update repository runner
+        """Update repository runner.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            runner_uuid: The runner uuid.
+
+        Returns:
+            The repository runner.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-runners-runner-uuid-put
         """
-        from ..api.pipelines import pipelines_update_runner_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            runner_uuid,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}",
+                (workspace, repo_slug, runner_uuid),
+            ),
+            Answer.model(PipelineRunner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_runner_for_workspace(self, workspace: str, runner_uuid: str) -> PipelineRunner:
-        """Update workspace runner
+        """Update workspace runner.
 
-        `PUT /workspaces/{workspace}/pipelines-config/runners/{runner_uuid}`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            runner_uuid: The runner uuid.
+
+        Returns:
+            The workspace runner.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-runners-runner-uuid-put
         """
-        from ..api.pipelines import pipelines_update_runner_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_runner import PipelineRunner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            runner_uuid,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/pipelines-config/runners/{runner_uuid}",
+                (workspace, runner_uuid),
+            ),
+            Answer.model(PipelineRunner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_schedule(
         self,
@@ -1229,22 +2060,36 @@ class PipelinesNamespace:
         body: PipelineSchedulePutRequestBody | None = None,
         enabled: bool | Unset = UNSET,
     ) -> PipelineSchedule:
-        """Update a schedule
+        """Update a schedule.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            schedule_uuid: The uuid of the schedule.
+            body: The schedule to update. A `PipelineSchedulePutRequestBody`, or pass its fields as the
+                keywords that follow.
+            enabled: Whether the schedule is enabled.
+
+        Returns:
+            The schedule is updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-schedule-uuid-put
         """
-        from ..api.pipelines import pipelines_update_schedule as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_schedule import PipelineSchedule  # noqa: PLC0415
         from ..models.pipeline_schedule_put_request_body import PipelineSchedulePutRequestBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
-            body=build_required_body(
-                PipelineSchedulePutRequestBody, body, {"enabled": enabled}, "pipelines.update_schedule"
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}",
+                (workspace, repo_slug, schedule_uuid),
+                body=build_required_body(
+                    PipelineSchedulePutRequestBody, body, {"enabled": enabled}, "pipelines.update_schedule"
+                ),
             ),
+            Answer.model(PipelineSchedule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_ssh_key_pair(
         self,
@@ -1255,24 +2100,42 @@ class PipelinesNamespace:
         private_key: str | Unset = UNSET,
         public_key: str | Unset = UNSET,
     ) -> PipelineSshKeyPair:
-        """Update SSH key pair
+        """Update SSH key pair.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair`
+        Create or update the repository SSH key pair. The private key will be set as a default SSH
+        identity in your build container.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            body: The created or updated SSH key pair. A `PipelineSshKeyPairInput`, or pass its fields
+                as the keywords that follow.
+            private_key: The SSH private key. This value will be empty when retrieving the SSH key pair.
+            public_key: The SSH public key.
+
+        Returns:
+            The SSH key pair was created or updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-key-pair-put
         """
-        from ..api.pipelines import pipelines_update_ssh_key_pair as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_ssh_key_pair import PipelineSshKeyPair  # noqa: PLC0415
         from ..models.pipeline_ssh_key_pair_input import PipelineSshKeyPairInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineSshKeyPairInput,
-                body,
-                {"private_key": private_key, "public_key": public_key},
-                "pipelines.update_ssh_key_pair",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    PipelineSshKeyPairInput,
+                    body,
+                    {"private_key": private_key, "public_key": public_key},
+                    "pipelines.update_ssh_key_pair",
+                ),
             ),
+            Answer.model(PipelineSshKeyPair),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_variable_for_repository(
         self,
@@ -1286,25 +2149,45 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Update a variable for a repository
+        """Update a variable for a repository.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}`
+        Update a repository level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            variable_uuid: The UUID of the variable to update.
+            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The variable was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-variable-uuid-put
         """
-        from ..api.pipelines import pipelines_update_variable_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}",
+                (workspace, repo_slug, variable_uuid),
+                body=build_required_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.update_variable_for_repository",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_variable_for_team(
         self,
@@ -1317,25 +2200,48 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Deprecated. Update a variable for a team
+        """Update a variable for a team.
 
-        `PUT /teams/{username}/pipelines_config/variables/{variable_uuid}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Update a team level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            username: The account.
+            variable_uuid: The UUID of the variable.
+            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The variable was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-variable-uuid-put
         """
-        from ..api.pipelines import pipelines_update_variable_for_team as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.update_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_team",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/teams/{username}/pipelines_config/variables/{variable_uuid}",
+                (username, variable_uuid),
+                body=build_required_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.update_variable_for_team",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_variable_for_user(
         self,
@@ -1348,25 +2254,49 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Deprecated. Update a variable for a user
+        """Update a variable for a user.
 
-        `PUT /users/{selected_user}/pipelines_config/variables/{variable_uuid}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Update a user level variable. This endpoint has been deprecated, and you should use the new
+        workspaces endpoint. For more information, see [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            variable_uuid: The UUID of the variable.
+            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The variable was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-variable-uuid-put
         """
-        from ..api.pipelines import pipelines_update_variable_for_user as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
         self._client._warn_deprecated("pipelines.update_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_user",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/users/{selected_user}/pipelines_config/variables/{variable_uuid}",
+                (selected_user, variable_uuid),
+                body=build_required_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.update_variable_for_user",
+                ),
             ),
+            Answer.model(PipelineVariable),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_variable_for_workspace(
         self,
@@ -1379,1336 +2309,111 @@ class PipelinesNamespace:
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
     ) -> PipelineVariable:
-        """Update variable for a workspace
+        """Update variable for a workspace.
 
-        `PUT /workspaces/{workspace}/pipelines-config/variables/{variable_uuid}`
+        Update a workspace level variable.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            variable_uuid: The UUID of the variable.
+            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID identifying the variable.
+            key: The unique name of the variable.
+            value: The value of the variable. If the variable is secured, this will be empty.
+            secured: If true, this variable will be treated as secured. The value will never be exposed
+                in the logs or the REST API.
+
+        Returns:
+            The variable was updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-variable-uuid-put
         """
-        from ..api.pipelines import pipelines_update_variable_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.pipeline_variable import PipelineVariable  # noqa: PLC0415
         from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_workspace",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/pipelines-config/variables/{variable_uuid}",
+                (workspace, variable_uuid),
+                body=build_required_body(
+                    PipelineVariableInput,
+                    body,
+                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    "pipelines.update_variable_for_workspace",
+                ),
             ),
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class PipelinesRawNamespace:
-    """The `pipelines` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_known_host(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelineKnownHostInput | None = None,
-        uuid: str | Unset = UNSET,
-        hostname: str | Unset = UNSET,
-        public_key: PipelineSshPublicKeyInput | Unset = UNSET,
-    ) -> Response[PipelineKnownHost]:
-        """Create a known host
-
-        `POST /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts`
-        """
-        from ..api.pipelines import pipelines_create_known_host as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_known_host_input import PipelineKnownHostInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineKnownHostInput,
-                body,
-                {"uuid": uuid, "hostname": hostname, "public_key": public_key},
-                "pipelines.create_known_host",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_runner_for_repository(self, workspace: str, repo_slug: str) -> Response[PipelineRunner]:
-        """Create repository runner
-
-        `POST /repositories/{workspace}/{repo_slug}/pipelines-config/runners`
-        """
-        from ..api.pipelines import pipelines_create_runner_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_runner_for_workspace(self, workspace: str) -> Response[PipelineRunner]:
-        """Create workspace runner
-
-        `POST /workspaces/{workspace}/pipelines-config/runners`
-        """
-        from ..api.pipelines import pipelines_create_runner_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_schedule(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelineSchedulePostRequestBody | None = None,
-        target: PipelineSchedulePostRequestBodyTarget | Unset = UNSET,
-        cron_pattern: str | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-    ) -> Response[PipelineSchedule]:
-        """Create a schedule
-
-        `POST /repositories/{workspace}/{repo_slug}/pipelines_config/schedules`
-        """
-        from ..api.pipelines import pipelines_create_schedule as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_schedule_post_request_body import PipelineSchedulePostRequestBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineSchedulePostRequestBody,
-                body,
-                {"target": target, "cron_pattern": cron_pattern, "enabled": enabled},
-                "pipelines.create_schedule",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_variable_for_repository(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Create a variable for a repository
-
-        `POST /repositories/{workspace}/{repo_slug}/pipelines_config/variables`
-        """
-        from ..api.pipelines import pipelines_create_variable_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_variable_for_team(
-        self,
-        username: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Deprecated. Create a variable for a user
-
-        `POST /teams/{username}/pipelines_config/variables`
-        """
-        from ..api.pipelines import pipelines_create_variable_for_team as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.create_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            body=build_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_team",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_variable_for_user(
-        self,
-        selected_user: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Deprecated. Create a variable for a user
-
-        `POST /users/{selected_user}/pipelines_config/variables`
-        """
-        from ..api.pipelines import pipelines_create_variable_for_user as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.create_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            body=build_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_user",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_variable_for_workspace(
-        self,
-        workspace: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Create a variable for a workspace
-
-        `POST /workspaces/{workspace}/pipelines-config/variables`
-        """
-        from ..api.pipelines import pipelines_create_variable_for_workspace as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.create_variable_for_workspace",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_cache(self, workspace: str, repo_slug: str, cache_uuid: str) -> Response[None]:
-        """Delete a cache
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines-config/caches/{cache_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_cache as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            cache_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_caches(self, workspace: str, repo_slug: str, *, name: str) -> Response[None]:
-        """Delete caches
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines-config/caches`
-        """
-        from ..api.pipelines import pipelines_delete_caches as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_known_host(self, workspace: str, repo_slug: str, known_host_uuid: str) -> Response[None]:
-        """Delete a known host
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_known_host as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            known_host_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_runner_for_repository(
-        self, workspace: str, repo_slug: str, runner_uuid: str
-    ) -> Response[None]:
-        """Delete repository runner
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_runner_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            runner_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_runner_for_workspace(self, workspace: str, runner_uuid: str) -> Response[None]:
-        """Delete workspace runner
-
-        `DELETE /workspaces/{workspace}/pipelines-config/runners/{runner_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_runner_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            runner_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_schedule(self, workspace: str, repo_slug: str, schedule_uuid: str) -> Response[None]:
-        """Delete a schedule
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_schedule as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_ssh_key_pair(self, workspace: str, repo_slug: str) -> Response[None]:
-        """Delete SSH key pair
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair`
-        """
-        from ..api.pipelines import pipelines_delete_ssh_key_pair as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_variable_for_repository(
-        self, workspace: str, repo_slug: str, variable_uuid: str
-    ) -> Response[None]:
-        """Delete a variable for a repository
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_variable_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_variable_for_team(self, username: str, variable_uuid: str) -> Response[None]:
-        """Deprecated. Delete a variable for a team
-
-        `DELETE /teams/{username}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_variable_for_team as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.delete_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_variable_for_user(self, selected_user: str, variable_uuid: str) -> Response[None]:
-        """Deprecated. Delete a variable for a user
-
-        `DELETE /users/{selected_user}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_variable_for_user as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.delete_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_variable_for_workspace(self, workspace: str, variable_uuid: str) -> Response[None]:
-        """Delete a variable for a workspace
-
-        `DELETE /workspaces/{workspace}/pipelines-config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_delete_variable_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, pipeline_uuid: str) -> Response[Pipeline]:
-        """Get a pipeline
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}`
-        """
-        from ..api.pipelines import pipelines_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_cache_content_uri(
-        self, workspace: str, repo_slug: str, cache_uuid: str
-    ) -> Response[PipelineCacheContentUri]:
-        """Get cache content URI
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/caches/{cache_uuid}/content-uri`
-        """
-        from ..api.pipelines import pipelines_get_cache_content_uri as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            cache_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_config(self, workspace: str, repo_slug: str) -> Response[PipelinesConfig]:
-        """Get configuration
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config`
-        """
-        from ..api.pipelines import pipelines_get_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_container_log(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, log_uuid: str
-    ) -> Response[Any]:
-        """Get the logs for the build container or a service container for a given step of a pipeline.
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/logs/{log_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_container_log as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-            log_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_known_host(
-        self, workspace: str, repo_slug: str, known_host_uuid: str
-    ) -> Response[PipelineKnownHost]:
-        """Get a known host
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_known_host as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            known_host_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_oidc_configuration(self, workspace: str) -> Response[Any]:
-        """Get OpenID configuration for OIDC in Pipelines
-
-        `GET /workspaces/{workspace}/pipelines-config/identity/oidc/.well-known/openid-configuration`
-        """
-        from ..api.pipelines import pipelines_get_oidc_configuration as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_oidc_keys(self, workspace: str) -> Response[Any]:
-        """Get keys for OIDC in Pipelines
-
-        `GET /workspaces/{workspace}/pipelines-config/identity/oidc/keys.json`
-        """
-        from ..api.pipelines import pipelines_get_oidc_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_runner_for_repository(
-        self, workspace: str, repo_slug: str, runner_uuid: str
-    ) -> Response[PipelineRunner]:
-        """Get repository runner
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_runner_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            runner_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_runner_for_workspace(self, workspace: str, runner_uuid: str) -> Response[PipelineRunner]:
-        """Get workspace runner
-
-        `GET /workspaces/{workspace}/pipelines-config/runners/{runner_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_runner_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            runner_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_schedule(
-        self, workspace: str, repo_slug: str, schedule_uuid: str
-    ) -> Response[PipelineSchedule]:
-        """Get a schedule
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_schedule as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_ssh_key_pair(self, workspace: str, repo_slug: str) -> Response[PipelineSshKeyPair]:
-        """Get SSH key pair
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair`
-        """
-        from ..api.pipelines import pipelines_get_ssh_key_pair as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_step(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[PipelineStep]:
-        """Get a step of a pipeline
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_step as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_step_log(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[Any]:
-        """Get log file for a step
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log`
-        """
-        from ..api.pipelines import pipelines_get_step_log as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_test_reports(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[Any]:
-        """Get a summary of test reports for a given step of a pipeline.
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports`
-        """
-        from ..api.pipelines import pipelines_get_test_reports as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_variable_for_repository(
-        self, workspace: str, repo_slug: str, variable_uuid: str
-    ) -> Response[PipelineVariable]:
-        """Get a variable for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_variable_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_variable_for_team(self, username: str, variable_uuid: str) -> Response[PipelineVariable]:
-        """Deprecated. Get a variable for a team
-
-        `GET /teams/{username}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_variable_for_team as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.get_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_variable_for_user(
-        self, selected_user: str, variable_uuid: str
-    ) -> Response[PipelineVariable]:
-        """Deprecated. Get a variable for a user
-
-        `GET /users/{selected_user}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_variable_for_user as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.get_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_variable_for_workspace(
-        self, workspace: str, variable_uuid: str
-    ) -> Response[PipelineVariable]:
-        """Get variable for a workspace
-
-        `GET /workspaces/{workspace}/pipelines-config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_get_variable_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            variable_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        creator_uuid: UUID | Unset = UNSET,
-        target_ref_type: PipelinesListTargetRefType
-        | Literal["BRANCH", "TAG", "ANNOTATED_TAG"]
-        | Unset = UNSET,
-        target_ref_name: str | Unset = UNSET,
-        target_branch: str | Unset = UNSET,
-        target_commit_hash: str | Unset = UNSET,
-        target_selector_pattern: str | Unset = UNSET,
-        target_selector_type: PipelinesListTargetSelectorType
-        | Literal["BRANCH", "TAG", "CUSTOM", "PULLREQUESTS", "DEFAULT"]
-        | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        trigger_type: PipelinesListTriggerType
-        | Literal["PUSH", "MANUAL", "SCHEDULED", "PARENT_STEP"]
-        | Unset = UNSET,
-        status: PipelinesListStatus
-        | Literal[
-            "PARSING",
-            "PENDING",
-            "PAUSED",
-            "HALTED",
-            "BUILDING",
-            "ERROR",
-            "PASSED",
-            "FAILED",
-            "STOPPED",
-            "UNKNOWN",
-        ]
-        | Unset = UNSET,
-        sort: PipelinesListSort | Literal["creator.uuid", "created_on", "run_creation_date"] | Unset = UNSET,
-    ) -> Response[PaginatedPipelines]:
-        """List pipelines
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines`
-        """
-        from ..api.pipelines import pipelines_list as _endpoint  # noqa: PLC0415
-        from ..models.pipelines_list_sort import PipelinesListSort  # noqa: PLC0415
-        from ..models.pipelines_list_status import PipelinesListStatus  # noqa: PLC0415
-        from ..models.pipelines_list_target_ref_type import PipelinesListTargetRefType  # noqa: PLC0415
-        from ..models.pipelines_list_target_selector_type import PipelinesListTargetSelectorType  # noqa: PLC0415
-        from ..models.pipelines_list_trigger_type import PipelinesListTriggerType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            creator_uuid=creator_uuid,
-            target_ref_type=coerce_enum(PipelinesListTargetRefType, target_ref_type),
-            target_ref_name=target_ref_name,
-            target_branch=target_branch,
-            target_commit_hash=target_commit_hash,
-            target_selector_pattern=target_selector_pattern,
-            target_selector_type=coerce_enum(PipelinesListTargetSelectorType, target_selector_type),
-            created_on=created_on,
-            trigger_type=coerce_enum(PipelinesListTriggerType, trigger_type),
-            status=coerce_enum(PipelinesListStatus, status),
-            sort=coerce_enum(PipelinesListSort, sort),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_caches(self, workspace: str, repo_slug: str) -> Response[PaginatedPipelineCaches]:
-        """List caches
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/caches`
-        """
-        from ..api.pipelines import pipelines_list_caches as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_known_hosts(self, workspace: str, repo_slug: str) -> Response[PaginatedPipelineKnownHosts]:
-        """List known hosts
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts`
-        """
-        from ..api.pipelines import pipelines_list_known_hosts as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_runners_for_repository(
-        self, workspace: str, repo_slug: str
-    ) -> Response[PaginatedPipelineRunners]:
-        """Get repository runners
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines-config/runners`
-        """
-        from ..api.pipelines import pipelines_list_runners_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_runners_for_workspace(self, workspace: str) -> Response[PaginatedPipelineRunners]:
-        """Get workspace runners
-
-        `GET /workspaces/{workspace}/pipelines-config/runners`
-        """
-        from ..api.pipelines import pipelines_list_runners_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_schedule_executions(
-        self, workspace: str, repo_slug: str, schedule_uuid: str
-    ) -> Response[PaginatedPipelineScheduleExecutions]:
-        """List executions of a schedule
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}/executions`
-        """
-        from ..api.pipelines import pipelines_list_schedule_executions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_schedules(self, workspace: str, repo_slug: str) -> Response[PaginatedPipelineSchedules]:
-        """List schedules
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/schedules`
-        """
-        from ..api.pipelines import pipelines_list_schedules as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_steps(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str
-    ) -> Response[PaginatedPipelineSteps]:
-        """List steps for a pipeline
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps`
-        """
-        from ..api.pipelines import pipelines_list_steps as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_test_case_reasons(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, test_case_uuid: str
-    ) -> Response[Any]:
-        """Get test case reasons (output) for a given test case in a step of a pipeline.
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases/{test_case_uuid}/test_case_reasons`
-        """
-        from ..api.pipelines import pipelines_list_test_case_reasons as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-            test_case_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_test_cases(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str
-    ) -> Response[Any]:
-        """Get test cases for a given step of a pipeline.
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/test_reports/test_cases`
-        """
-        from ..api.pipelines import pipelines_list_test_cases as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-            step_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_variables_for_repository(
-        self, workspace: str, repo_slug: str
-    ) -> Response[PaginatedPipelineVariables]:
-        """List variables for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/pipelines_config/variables`
-        """
-        from ..api.pipelines import pipelines_list_variables_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_variables_for_team(self, username: str) -> Response[PaginatedPipelineVariables]:
-        """Deprecated. List variables for an account
-
-        `GET /teams/{username}/pipelines_config/variables`
-        """
-        from ..api.pipelines import pipelines_list_variables_for_team as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.list_variables_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_variables_for_user(self, selected_user: str) -> Response[PaginatedPipelineVariables]:
-        """Deprecated. List variables for a user
-
-        `GET /users/{selected_user}/pipelines_config/variables`
-        """
-        from ..api.pipelines import pipelines_list_variables_for_user as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.list_variables_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_variables_for_workspace(self, workspace: str) -> Response[PaginatedPipelineVariables]:
-        """List variables for a workspace
-
-        `GET /workspaces/{workspace}/pipelines-config/variables`
-        """
-        from ..api.pipelines import pipelines_list_variables_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def run(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelineInput | None = None,
-        uuid: str | Unset = UNSET,
-        build_number: int | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
-        repository: RepositoryInput | Unset = UNSET,
-        target: PipelineTargetInput | Unset = UNSET,
-        trigger: PipelineTriggerInput | Unset = UNSET,
-        state: PipelineStateInput | Unset = UNSET,
-        variables: builtins.list[PipelineVariableInput] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        completed_on: datetime.datetime | Unset = UNSET,
-        build_seconds_used: int | Unset = UNSET,
-        configuration_sources: builtins.list[PipelineConfigurationSourceInput] | Unset = UNSET,
-        links: PipelinesPipelineLinksInput | Unset = UNSET,
-    ) -> Response[Pipeline]:
-        """Run a pipeline
-
-        `POST /repositories/{workspace}/{repo_slug}/pipelines`
-        """
-        from ..api.pipelines import pipelines_run as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_input import PipelineInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "build_number": build_number,
-                    "creator": creator,
-                    "repository": repository,
-                    "target": target,
-                    "trigger": trigger,
-                    "state": state,
-                    "variables": variables,
-                    "created_on": created_on,
-                    "completed_on": completed_on,
-                    "build_seconds_used": build_seconds_used,
-                    "configuration_sources": configuration_sources,
-                    "links": links,
-                },
-                "pipelines.run",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def stop(self, workspace: str, repo_slug: str, pipeline_uuid: str) -> Response[None]:
-        """Stop a pipeline
-
-        `POST /repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/stopPipeline`
-        """
-        from ..api.pipelines import pipelines_stop as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pipeline_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_config(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelinesConfigInput | None = None,
-        enabled: bool | Unset = UNSET,
-        repository: RepositoryInput | Unset = UNSET,
-    ) -> Response[PipelinesConfig]:
-        """Update configuration
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config`
-        """
-        from ..api.pipelines import pipelines_update_config as _endpoint  # noqa: PLC0415
-        from ..models.pipelines_config_input import PipelinesConfigInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelinesConfigInput,
-                body,
-                {"enabled": enabled, "repository": repository},
-                "pipelines.update_config",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_known_host(
-        self,
-        workspace: str,
-        repo_slug: str,
-        known_host_uuid: str,
-        *,
-        body: PipelineKnownHostInput | None = None,
-        uuid: str | Unset = UNSET,
-        hostname: str | Unset = UNSET,
-        public_key: PipelineSshPublicKeyInput | Unset = UNSET,
-    ) -> Response[PipelineKnownHost]:
-        """Update a known host
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/known_hosts/{known_host_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_known_host as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_known_host_input import PipelineKnownHostInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            known_host_uuid,
-            body=build_required_body(
-                PipelineKnownHostInput,
-                body,
-                {"uuid": uuid, "hostname": hostname, "public_key": public_key},
-                "pipelines.update_known_host",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_next_build_number(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelineBuildNumberInput | None = None,
-        next_: int | Unset = UNSET,
-    ) -> Response[PipelineBuildNumber]:
-        """Update the next build number
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/build_number`
-        """
-        from ..api.pipelines import pipelines_update_next_build_number as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_build_number_input import PipelineBuildNumberInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineBuildNumberInput, body, {"next_": next_}, "pipelines.update_next_build_number"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_runner_for_repository(
-        self, workspace: str, repo_slug: str, runner_uuid: str
-    ) -> Response[PipelineRunner]:
-        """Update repository runner
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines-config/runners/{runner_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_runner_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            runner_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_runner_for_workspace(self, workspace: str, runner_uuid: str) -> Response[PipelineRunner]:
-        """Update workspace runner
-
-        `PUT /workspaces/{workspace}/pipelines-config/runners/{runner_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_runner_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            runner_uuid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_schedule(
-        self,
-        workspace: str,
-        repo_slug: str,
-        schedule_uuid: str,
-        *,
-        body: PipelineSchedulePutRequestBody | None = None,
-        enabled: bool | Unset = UNSET,
-    ) -> Response[PipelineSchedule]:
-        """Update a schedule
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/schedules/{schedule_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_schedule as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_schedule_put_request_body import PipelineSchedulePutRequestBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            schedule_uuid,
-            body=build_required_body(
-                PipelineSchedulePutRequestBody, body, {"enabled": enabled}, "pipelines.update_schedule"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_ssh_key_pair(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PipelineSshKeyPairInput | None = None,
-        private_key: str | Unset = UNSET,
-        public_key: str | Unset = UNSET,
-    ) -> Response[PipelineSshKeyPair]:
-        """Update SSH key pair
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/ssh/key_pair`
-        """
-        from ..api.pipelines import pipelines_update_ssh_key_pair as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_ssh_key_pair_input import PipelineSshKeyPairInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                PipelineSshKeyPairInput,
-                body,
-                {"private_key": private_key, "public_key": public_key},
-                "pipelines.update_ssh_key_pair",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_variable_for_repository(
-        self,
-        workspace: str,
-        repo_slug: str,
-        variable_uuid: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Update a variable for a repository
-
-        `PUT /repositories/{workspace}/{repo_slug}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_variable_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_variable_for_team(
-        self,
-        username: str,
-        variable_uuid: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Deprecated. Update a variable for a team
-
-        `PUT /teams/{username}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_variable_for_team as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.update_variable_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_team",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_variable_for_user(
-        self,
-        selected_user: str,
-        variable_uuid: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Deprecated. Update a variable for a user
-
-        `PUT /users/{selected_user}/pipelines_config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_variable_for_user as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("pipelines.update_variable_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_user",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_variable_for_workspace(
-        self,
-        workspace: str,
-        variable_uuid: str,
-        *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        value: str | Unset = UNSET,
-        secured: bool | Unset = UNSET,
-    ) -> Response[PipelineVariable]:
-        """Update variable for a workspace
-
-        `PUT /workspaces/{workspace}/pipelines-config/variables/{variable_uuid}`
-        """
-        from ..api.pipelines import pipelines_update_variable_for_workspace as _endpoint  # noqa: PLC0415
-        from ..models.pipeline_variable_input import PipelineVariableInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            variable_uuid,
-            body=build_required_body(
-                PipelineVariableInput,
-                body,
-                {"uuid": uuid, "key": key, "value": value, "secured": secured},
-                "pipelines.update_variable_for_workspace",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+            Answer.model(PipelineVariable),
+        )
+
+
+class PipelinesRawNamespace(NamespaceView[PipelinesNamespace]):
+    """`client.with_raw_response.pipelines`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    create_known_host = raw_response(PipelinesNamespace.create_known_host)
+    create_runner_for_repository = raw_response(PipelinesNamespace.create_runner_for_repository)
+    create_runner_for_workspace = raw_response(PipelinesNamespace.create_runner_for_workspace)
+    create_schedule = raw_response(PipelinesNamespace.create_schedule)
+    create_variable_for_repository = raw_response(PipelinesNamespace.create_variable_for_repository)
+    create_variable_for_team = raw_response(PipelinesNamespace.create_variable_for_team)
+    create_variable_for_user = raw_response(PipelinesNamespace.create_variable_for_user)
+    create_variable_for_workspace = raw_response(PipelinesNamespace.create_variable_for_workspace)
+    delete_cache = raw_response(PipelinesNamespace.delete_cache)
+    delete_caches = raw_response(PipelinesNamespace.delete_caches)
+    delete_known_host = raw_response(PipelinesNamespace.delete_known_host)
+    delete_runner_for_repository = raw_response(PipelinesNamespace.delete_runner_for_repository)
+    delete_runner_for_workspace = raw_response(PipelinesNamespace.delete_runner_for_workspace)
+    delete_schedule = raw_response(PipelinesNamespace.delete_schedule)
+    delete_ssh_key_pair = raw_response(PipelinesNamespace.delete_ssh_key_pair)
+    delete_variable_for_repository = raw_response(PipelinesNamespace.delete_variable_for_repository)
+    delete_variable_for_team = raw_response(PipelinesNamespace.delete_variable_for_team)
+    delete_variable_for_user = raw_response(PipelinesNamespace.delete_variable_for_user)
+    delete_variable_for_workspace = raw_response(PipelinesNamespace.delete_variable_for_workspace)
+    get = raw_response(PipelinesNamespace.get)
+    get_cache_content_uri = raw_response(PipelinesNamespace.get_cache_content_uri)
+    get_config = raw_response(PipelinesNamespace.get_config)
+    get_container_log = raw_response(PipelinesNamespace.get_container_log)
+    get_known_host = raw_response(PipelinesNamespace.get_known_host)
+    get_oidc_configuration = raw_response(PipelinesNamespace.get_oidc_configuration)
+    get_oidc_keys = raw_response(PipelinesNamespace.get_oidc_keys)
+    get_runner_for_repository = raw_response(PipelinesNamespace.get_runner_for_repository)
+    get_runner_for_workspace = raw_response(PipelinesNamespace.get_runner_for_workspace)
+    get_schedule = raw_response(PipelinesNamespace.get_schedule)
+    get_ssh_key_pair = raw_response(PipelinesNamespace.get_ssh_key_pair)
+    get_step = raw_response(PipelinesNamespace.get_step)
+    get_step_log = raw_response(PipelinesNamespace.get_step_log)
+    get_test_reports = raw_response(PipelinesNamespace.get_test_reports)
+    get_variable_for_repository = raw_response(PipelinesNamespace.get_variable_for_repository)
+    get_variable_for_team = raw_response(PipelinesNamespace.get_variable_for_team)
+    get_variable_for_user = raw_response(PipelinesNamespace.get_variable_for_user)
+    get_variable_for_workspace = raw_response(PipelinesNamespace.get_variable_for_workspace)
+    list = raw_first_page(PipelinesNamespace.list)
+    list_caches = raw_first_page(PipelinesNamespace.list_caches)
+    list_known_hosts = raw_first_page(PipelinesNamespace.list_known_hosts)
+    list_runners_for_repository = raw_first_page(PipelinesNamespace.list_runners_for_repository)
+    list_runners_for_workspace = raw_first_page(PipelinesNamespace.list_runners_for_workspace)
+    list_schedule_executions = raw_first_page(PipelinesNamespace.list_schedule_executions)
+    list_schedules = raw_first_page(PipelinesNamespace.list_schedules)
+    list_steps = raw_first_page(PipelinesNamespace.list_steps)
+    list_test_case_reasons = raw_response(PipelinesNamespace.list_test_case_reasons)
+    list_test_cases = raw_response(PipelinesNamespace.list_test_cases)
+    list_variables_for_repository = raw_first_page(PipelinesNamespace.list_variables_for_repository)
+    list_variables_for_team = raw_first_page(PipelinesNamespace.list_variables_for_team)
+    list_variables_for_user = raw_first_page(PipelinesNamespace.list_variables_for_user)
+    list_variables_for_workspace = raw_first_page(PipelinesNamespace.list_variables_for_workspace)
+    run = raw_response(PipelinesNamespace.run)
+    stop = raw_response(PipelinesNamespace.stop)
+    update_config = raw_response(PipelinesNamespace.update_config)
+    update_known_host = raw_response(PipelinesNamespace.update_known_host)
+    update_next_build_number = raw_response(PipelinesNamespace.update_next_build_number)
+    update_runner_for_repository = raw_response(PipelinesNamespace.update_runner_for_repository)
+    update_runner_for_workspace = raw_response(PipelinesNamespace.update_runner_for_workspace)
+    update_schedule = raw_response(PipelinesNamespace.update_schedule)
+    update_ssh_key_pair = raw_response(PipelinesNamespace.update_ssh_key_pair)
+    update_variable_for_repository = raw_response(PipelinesNamespace.update_variable_for_repository)
+    update_variable_for_team = raw_response(PipelinesNamespace.update_variable_for_team)
+    update_variable_for_user = raw_response(PipelinesNamespace.update_variable_for_user)
+    update_variable_for_workspace = raw_response(PipelinesNamespace.update_variable_for_workspace)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -20,11 +21,6 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.default_reviewer_and_type import DefaultReviewerAndType
-    from ..models.paginated_default_reviewer_and_type import PaginatedDefaultReviewerAndType
-    from ..models.paginated_project_deploy_keys import PaginatedProjectDeployKeys
-    from ..models.paginated_project_group_permissions import PaginatedProjectGroupPermissions
-    from ..models.paginated_project_user_permissions import PaginatedProjectUserPermissions
-    from ..models.paginated_projects import PaginatedProjects
     from ..models.project import Project
     from ..models.project_deploy_key import ProjectDeployKey
     from ..models.project_group_permission import ProjectGroupPermission
@@ -38,24 +34,40 @@ if TYPE_CHECKING:
 
 
 class ProjectsNamespace:
-    """The `projects` operations, returning decoded models."""
+    """The `projects` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def add_default_reviewer(self, workspace: str, project_key: str, selected_user: str) -> User:
-        """Add the specific user as a default reviewer for the project
+        """Add the specific user as a default reviewer for the project.
 
-        `PUT /workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}`
+        Adds the specified user to the project's list of default reviewers. The method is idempotent.
+        Accepts an optional body containing the `uuid` of the user to be added.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This can either be the actual `key` assigned to the
+                project or the `UUID` (surrounded by curly-braces (`{}`)).
+            selected_user: This can either be the username or the UUID of the default reviewer,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The specified user was added as a project default reviewer
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-default-reviewers-selected-user-put
         """
-        from ..api.projects import projects_add_default_reviewer as _endpoint  # noqa: PLC0415
+        from ..models.user import User  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}",
+                (workspace, project_key, selected_user),
+            ),
+            Answer.model(User),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -73,191 +85,384 @@ class ProjectsNamespace:
         updated_on: datetime.datetime | Unset = UNSET,
         has_publicly_visible_repos: bool | Unset = UNSET,
     ) -> Project:
-        """Create a project in a workspace
+        """Create a project in a workspace.
 
-        `POST /workspaces/{workspace}/projects`
+        Creates a new project.
+
+        Note that the avatar has to be embedded as either a data-url or a URL to an external image as
+        shown in the examples below: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            body: A `ProjectInput`, or pass its fields as the keywords that follow.
+            uuid: The project's immutable id.
+            key: The project's key.
+            owner: A team object.
+            name: The name of the project.
+            is_private: Indicates whether the project is publicly accessible, or whether it is private
+                to the team and consequently only visible to team members. Note that private projects
+                cannot contain public repositories.
+            has_publicly_visible_repos: Indicates whether the project contains publicly visible
+                repositories. Note that private projects cannot contain public repositories.
+
+        Returns:
+            A new project has been created.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-post
         """
-        from ..api.projects import projects_create as _endpoint  # noqa: PLC0415
+        from ..models.project import Project  # noqa: PLC0415
         from ..models.project_input import ProjectInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_required_body(
-                ProjectInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "key": key,
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "is_private": is_private,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "has_publicly_visible_repos": has_publicly_visible_repos,
-                },
-                "projects.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/workspaces/{workspace}/projects",
+                (workspace,),
+                body=build_required_body(
+                    ProjectInput,
+                    body,
+                    {
+                        "links": links,
+                        "uuid": uuid,
+                        "key": key,
+                        "owner": owner,
+                        "name": name,
+                        "description": description,
+                        "is_private": is_private,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "has_publicly_visible_repos": has_publicly_visible_repos,
+                    },
+                    "projects.create",
+                ),
             ),
+            Answer.model(Project),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_deploy_key(self, workspace: str, project_key: str) -> ProjectDeployKey:
-        """Create a project deploy key
+        """Create a project deploy key.
 
-        `POST /workspaces/{workspace}/projects/{project_key}/deploy-keys`
+        Create a new deploy key in a project.
+
+        Example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+
+        Returns:
+            The project deploy key that was created
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-workspaces-workspace-projects-project-key-deploy-keys-post
         """
-        from ..api.projects import projects_create_deploy_key as _endpoint  # noqa: PLC0415
+        from ..models.project_deploy_key import ProjectDeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
+        return await self._client._call(
+            Request(
+                "POST", "/workspaces/{workspace}/projects/{project_key}/deploy-keys", (workspace, project_key)
+            ),
+            Answer.model(ProjectDeployKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, project_key: str) -> None:
-        """Delete a project for a workspace
+        """Delete a project for a workspace.
 
-        `DELETE /workspaces/{workspace}/projects/{project_key}`
+        Deletes this project. This is an irreversible operation.
+
+        You cannot delete a project that still contains repositories. To delete the project,
+        [delete](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-delete)
+        or transfer the repositories first.
+
+        Example:
+
+        ```
+        $ curl -X DELETE https://api.bitbucket.org/2.0/workspaces/bbworkspace1/projects/PROJ
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+
+        Returns:
+            Successful deletion.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-delete
         """
-        from ..api.projects import projects_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
+        await self._client._call(
+            Request("DELETE", "/workspaces/{workspace}/projects/{project_key}", (workspace, project_key)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_deploy_key(self, workspace: str, project_key: str, key_id: str) -> None:
-        """Delete a deploy key from a project
+        """Delete a deploy key from a project.
 
-        `DELETE /workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}`
+        This deletes a deploy key from a project.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+            key_id: The key ID matching the project deploy key.
+
+        Returns:
+            The project deploy key has been deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-workspaces-workspace-projects-project-key-deploy-keys-key-id-delete
         """
-        from ..api.projects import projects_delete_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            key_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}",
+                (workspace, project_key, key_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_group_permission(self, workspace: str, project_key: str, group_slug: str) -> None:
-        """Delete an explicit group permission for a project
+        """Delete an explicit group permission for a project.
 
-        `DELETE /workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}`
+        Deletes the project group permission between the requested project and group, if one exists.
+
+        Only users with admin permission for the project may access this resource.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            group_slug: Slug of the requested group.
+
+        Returns:
+            The project group permission was deleted and no content returned.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-groups-group-slug-delete
         """
-        from ..api.projects import projects_delete_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            group_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}",
+                (workspace, project_key, group_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_user_permission(self, workspace: str, project_key: str, selected_user_id: str) -> None:
-        """Delete an explicit user permission for a project
+        """Delete an explicit user permission for a project.
 
-        `DELETE /workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}`
+        Deletes the project user permission between the requested project and user, if one exists.
+
+        Only users with admin permission for the project may access this resource.
+
+        Due to security concerns, the JWT and OAuth authentication methods are unsupported. This is to
+        ensure integrations and add-ons are not allowed to change permissions.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            selected_user_id: This can either be the username, the user's UUID surrounded by
+                curly-braces, for example: {account UUID}, or the user's Atlassian ID.
+
+        Returns:
+            The project user permission was deleted and no content returned.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-users-selected-user-id-delete
         """
-        from ..api.projects import projects_delete_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}",
+                (workspace, project_key, selected_user_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, project_key: str) -> Project:
-        """Get a project for a workspace
+        """Get a project for a workspace.
 
-        `GET /workspaces/{workspace}/projects/{project_key}`
+        Returns the requested project.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+
+        Returns:
+            The project that is part of a workspace.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-get
         """
-        from ..api.projects import projects_get as _endpoint  # noqa: PLC0415
+        from ..models.project import Project  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
+        return await self._client._call(
+            Request("GET", "/workspaces/{workspace}/projects/{project_key}", (workspace, project_key)),
+            Answer.model(Project),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_default_reviewer(self, workspace: str, project_key: str, selected_user: str) -> User:
-        """Get a default reviewer
+        """Get a default reviewer.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}`
+        Returns the specified default reviewer.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This can either be the actual `key` assigned to the
+                project or the `UUID` (surrounded by curly-braces (`{}`)).
+            selected_user: This can either be the username or the UUID of the default reviewer,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The specified user that is a default reviewer
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-default-reviewers-selected-user-get
         """
-        from ..api.projects import projects_get_default_reviewer as _endpoint  # noqa: PLC0415
+        from ..models.user import User  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}",
+                (workspace, project_key, selected_user),
+            ),
+            Answer.model(User),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_deploy_key(self, workspace: str, project_key: str, key_id: str) -> ProjectDeployKey:
-        """Get a project deploy key
+        """Get a project deploy key.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}`
+        Returns the deploy key belonging to a specific key ID.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+            key_id: The key ID matching the project deploy key.
+
+        Returns:
+            Project deploy key matching the key ID
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-workspaces-workspace-projects-project-key-deploy-keys-key-id-get
         """
-        from ..api.projects import projects_get_deploy_key as _endpoint  # noqa: PLC0415
+        from ..models.project_deploy_key import ProjectDeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            key_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}",
+                (workspace, project_key, key_id),
+            ),
+            Answer.model(ProjectDeployKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_group_permission(
         self, workspace: str, project_key: str, group_slug: str
     ) -> ProjectGroupPermission:
-        """Get an explicit group permission for a project
+        """Get an explicit group permission for a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}`
+        Returns the group permission for a given group and project.
+
+        Only users with admin permission for the project may access this resource.
+
+        Permissions can be:
+
+        * `admin`
+        * `create-repo`
+        * `write`
+        * `read`
+        * `none`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            group_slug: Slug of the requested group.
+
+        Returns:
+            Project group permission
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-groups-group-slug-get
         """
-        from ..api.projects import projects_get_group_permission as _endpoint  # noqa: PLC0415
+        from ..models.project_group_permission import ProjectGroupPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            group_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}",
+                (workspace, project_key, group_slug),
+            ),
+            Answer.model(ProjectGroupPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_user_permission(
         self, workspace: str, project_key: str, selected_user_id: str
     ) -> ProjectUserPermission:
-        """Get an explicit user permission for a project
+        """Get an explicit user permission for a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}`
+        Returns the explicit user permission for a given user and project.
+
+        Only users with admin permission for the project may access this resource.
+
+        Permissions can be:
+
+        * `admin`
+        * `create-repo`
+        * `write`
+        * `read`
+        * `none`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            selected_user_id: This can either be the username, the user's UUID surrounded by
+                curly-braces, for example: {account UUID}, or the user's Atlassian ID.
+
+        Returns:
+            Explicit user permission for user and project
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-users-selected-user-id-get
         """
-        from ..api.projects import projects_get_user_permission as _endpoint  # noqa: PLC0415
+        from ..models.project_user_permission import ProjectUserPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}",
+                (workspace, project_key, selected_user_id),
+            ),
+            Answer.model(ProjectUserPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self, workspace: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[Project]:
-        """List projects in a workspace
+        """List projects in a workspace.
 
-        `GET /workspaces/{workspace}/projects`
+        Returns the list of projects in this workspace.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Project` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-projects-get
         """
-        from ..api.projects import projects_list as _endpoint  # noqa: PLC0415
         from ..models.project import Project  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        return self._client._paginate(
-            _kwargs, Project.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/workspaces/{workspace}/projects", (workspace,)),
+            Project.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_default_reviewers(
@@ -269,19 +474,33 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[DefaultReviewerAndType]:
-        """List the default reviewers in a project
+        """List the default reviewers in a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/default-reviewers`
+        Return a list of all default reviewers for a project. This is a list of users that will be added
+        as default reviewers to pull requests for any repository within the project.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `DefaultReviewerAndType` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-default-reviewers-get
         """
-        from ..api.projects import projects_list_default_reviewers as _endpoint  # noqa: PLC0415
         from ..models.default_reviewer_and_type import DefaultReviewerAndType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/default-reviewers",
+                (workspace, project_key),
+            ),
             DefaultReviewerAndType.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -297,19 +516,33 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[ProjectDeployKey]:
-        """List project deploy keys
+        """List project deploy keys.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/deploy-keys`
+        Returns all deploy keys belonging to a project.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `ProjectDeployKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-workspaces-workspace-projects-project-key-deploy-keys-get
         """
-        from ..api.projects import projects_list_deploy_keys as _endpoint  # noqa: PLC0415
         from ..models.project_deploy_key import ProjectDeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs, ProjectDeployKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET", "/workspaces/{workspace}/projects/{project_key}/deploy-keys", (workspace, project_key)
+            ),
+            ProjectDeployKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_group_permissions(
@@ -321,19 +554,33 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[ProjectGroupPermission]:
-        """List explicit group permissions for a project
+        """List explicit group permissions for a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/groups`
+        Returns a paginated list of explicit group permissions for the given project. This endpoint does
+        not support BBQL features.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `ProjectGroupPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-groups-get
         """
-        from ..api.projects import projects_list_group_permissions as _endpoint  # noqa: PLC0415
         from ..models.project_group_permission import ProjectGroupPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/groups",
+                (workspace, project_key),
+            ),
             ProjectGroupPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -349,19 +596,33 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[ProjectUserPermission]:
-        """List explicit user permissions for a project
+        """List explicit user permissions for a project.
 
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/users`
+        Returns a paginated list of explicit user permissions for the given project. This endpoint does
+        not support BBQL features.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `ProjectUserPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-users-get
         """
-        from ..api.projects import projects_list_user_permissions as _endpoint  # noqa: PLC0415
         from ..models.project_user_permission import ProjectUserPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/users",
+                (workspace, project_key),
+            ),
             ProjectUserPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -369,18 +630,39 @@ class ProjectsNamespace:
         )
 
     async def remove_default_reviewer(self, workspace: str, project_key: str, selected_user: str) -> None:
-        """Remove the specific user from the project's default reviewers
+        """Remove the specific user from the project's default reviewers.
 
-        `DELETE /workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}`
+        Removes a default reviewer from the project.
+
+        Example:
+
+        ```
+        $ curl https://api.bitbucket.org/2.0/.../default-reviewers/%7Bf0e0e8e9-66c1-4b85-a784-44a9eb9ef1a6%7D
+
+        HTTP/1.1 204
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This can either be the actual `key` assigned to the
+                project or the `UUID` (surrounded by curly-braces (`{}`)).
+            selected_user: This can either be the username or the UUID of the default reviewer,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The specified user was removed from the list of project default reviewers
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-default-reviewers-selected-user-delete
         """
-        from ..api.projects import projects_remove_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}",
+                (workspace, project_key, selected_user),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -399,35 +681,68 @@ class ProjectsNamespace:
         updated_on: datetime.datetime | Unset = UNSET,
         has_publicly_visible_repos: bool | Unset = UNSET,
     ) -> Project:
-        """Update a project for a workspace
+        """Update a project for a workspace.
 
-        `PUT /workspaces/{workspace}/projects/{project_key}`
+        Since this endpoint can be used to both update and to create a project, the request body depends
+        on the intent.
+
+        #### Creation
+
+        See the POST documentation for the project collection for an example of the request body.
+
+        Note: The `key` should not be specified in the body of request (since it is already present in
+        the URL). The `name` is required, everything else is optional.
+
+        #### Update …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual `key` assigned to the project.
+            body: A `ProjectInput`, or pass its fields as the keywords that follow.
+            uuid: The project's immutable id.
+            key: The project's key.
+            owner: A team object.
+            name: The name of the project.
+            is_private: Indicates whether the project is publicly accessible, or whether it is private
+                to the team and consequently only visible to team members. Note that private projects
+                cannot contain public repositories.
+            has_publicly_visible_repos: Indicates whether the project contains publicly visible
+                repositories. Note that private projects cannot contain public repositories.
+
+        Returns:
+            The existing project is has been updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-put
         """
-        from ..api.projects import projects_update as _endpoint  # noqa: PLC0415
+        from ..models.project import Project  # noqa: PLC0415
         from ..models.project_input import ProjectInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            body=build_required_body(
-                ProjectInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "key": key,
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "is_private": is_private,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "has_publicly_visible_repos": has_publicly_visible_repos,
-                },
-                "projects.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/projects/{project_key}",
+                (workspace, project_key),
+                body=build_required_body(
+                    ProjectInput,
+                    body,
+                    {
+                        "links": links,
+                        "uuid": uuid,
+                        "key": key,
+                        "owner": owner,
+                        "name": name,
+                        "description": description,
+                        "is_private": is_private,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "has_publicly_visible_repos": has_publicly_visible_repos,
+                    },
+                    "projects.update",
+                ),
             ),
+            Answer.model(Project),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_group_permission(
         self,
@@ -440,28 +755,50 @@ class ProjectsNamespace:
         | Literal["read", "write", "create-repo", "admin"]
         | Unset = UNSET,
     ) -> ProjectGroupPermission:
-        """Update an explicit group permission for a project
+        """Update an explicit group permission for a project.
 
-        `PUT /workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}`
+        Updates the group permission, or grants a new permission if one does not already exist.
+
+        Only users with admin permission for the project may access this resource.
+
+        Due to security concerns, the JWT and OAuth authentication methods are unsupported. This is to
+        ensure integrations and add-ons are not allowed to change permissions.
+
+        Permissions can be: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            group_slug: Slug of the requested group.
+            body: The permission to grant. A `ProjectPermissionUpdateSchema`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            Project group permission updated.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-groups-group-slug-put
         """
-        from ..api.projects import projects_update_group_permission as _endpoint  # noqa: PLC0415
+        from ..models.project_group_permission import ProjectGroupPermission  # noqa: PLC0415
         from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema  # noqa: PLC0415
         from ..models.project_permission_update_schema_permission import (
             ProjectPermissionUpdateSchemaPermission,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            group_slug,
-            body=build_required_body(
-                ProjectPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
-                "projects.update_group_permission",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}",
+                (workspace, project_key, group_slug),
+                body=build_required_body(
+                    ProjectPermissionUpdateSchema,
+                    body,
+                    {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
+                    "projects.update_group_permission",
+                ),
             ),
+            Answer.model(ProjectGroupPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_user_permission(
         self,
@@ -474,471 +811,76 @@ class ProjectsNamespace:
         | Literal["read", "write", "create-repo", "admin"]
         | Unset = UNSET,
     ) -> ProjectUserPermission:
-        """Update an explicit user permission for a project
+        """Update an explicit user permission for a project.
 
-        `PUT /workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}`
+        Updates the explicit user permission for a given user and project. The selected user must be a
+        member of the workspace, and cannot be the workspace owner.
+
+        Only users with admin permission for the project may access this resource.
+
+        Due to security concerns, the JWT and OAuth authentication methods are unsupported. This is to
+        ensure integrations and add-ons are not allowed to change permissions.
+
+        Permissions can be: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            project_key: The project in question. This is the actual key assigned to the project.
+            selected_user_id: This can either be the username, the user's UUID surrounded by
+                curly-braces, for example: {account UUID}, or the user's Atlassian ID.
+            body: The permission to grant. A `ProjectPermissionUpdateSchema`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            Explicit user permission updated
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-users-selected-user-id-put
         """
-        from ..api.projects import projects_update_user_permission as _endpoint  # noqa: PLC0415
         from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema  # noqa: PLC0415
         from ..models.project_permission_update_schema_permission import (
             ProjectPermissionUpdateSchemaPermission,  # noqa: PLC0415
         )
+        from ..models.project_user_permission import ProjectUserPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user_id,
-            body=build_required_body(
-                ProjectPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
-                "projects.update_user_permission",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}",
+                (workspace, project_key, selected_user_id),
+                body=build_required_body(
+                    ProjectPermissionUpdateSchema,
+                    body,
+                    {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
+                    "projects.update_user_permission",
+                ),
             ),
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class ProjectsRawNamespace:
-    """The `projects` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_default_reviewer(
-        self, workspace: str, project_key: str, selected_user: str
-    ) -> Response[User]:
-        """Add the specific user as a default reviewer for the project
-
-        `PUT /workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}`
-        """
-        from ..api.projects import projects_add_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(
-        self,
-        workspace: str,
-        *,
-        body: ProjectInput | None = None,
-        links: ProjectLinksInput | Unset = UNSET,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        owner: TeamInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        has_publicly_visible_repos: bool | Unset = UNSET,
-    ) -> Response[Project]:
-        """Create a project in a workspace
-
-        `POST /workspaces/{workspace}/projects`
-        """
-        from ..api.projects import projects_create as _endpoint  # noqa: PLC0415
-        from ..models.project_input import ProjectInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_required_body(
-                ProjectInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "key": key,
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "is_private": is_private,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "has_publicly_visible_repos": has_publicly_visible_repos,
-                },
-                "projects.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_deploy_key(self, workspace: str, project_key: str) -> Response[ProjectDeployKey]:
-        """Create a project deploy key
-
-        `POST /workspaces/{workspace}/projects/{project_key}/deploy-keys`
-        """
-        from ..api.projects import projects_create_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, workspace: str, project_key: str) -> Response[None]:
-        """Delete a project for a workspace
-
-        `DELETE /workspaces/{workspace}/projects/{project_key}`
-        """
-        from ..api.projects import projects_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_deploy_key(self, workspace: str, project_key: str, key_id: str) -> Response[None]:
-        """Delete a deploy key from a project
-
-        `DELETE /workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}`
-        """
-        from ..api.projects import projects_delete_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_group_permission(
-        self, workspace: str, project_key: str, group_slug: str
-    ) -> Response[None]:
-        """Delete an explicit group permission for a project
-
-        `DELETE /workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}`
-        """
-        from ..api.projects import projects_delete_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            group_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_user_permission(
-        self, workspace: str, project_key: str, selected_user_id: str
-    ) -> Response[None]:
-        """Delete an explicit user permission for a project
-
-        `DELETE /workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}`
-        """
-        from ..api.projects import projects_delete_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, project_key: str) -> Response[Project]:
-        """Get a project for a workspace
-
-        `GET /workspaces/{workspace}/projects/{project_key}`
-        """
-        from ..api.projects import projects_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_default_reviewer(
-        self, workspace: str, project_key: str, selected_user: str
-    ) -> Response[User]:
-        """Get a default reviewer
-
-        `GET /workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}`
-        """
-        from ..api.projects import projects_get_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_deploy_key(
-        self, workspace: str, project_key: str, key_id: str
-    ) -> Response[ProjectDeployKey]:
-        """Get a project deploy key
-
-        `GET /workspaces/{workspace}/projects/{project_key}/deploy-keys/{key_id}`
-        """
-        from ..api.projects import projects_get_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_group_permission(
-        self, workspace: str, project_key: str, group_slug: str
-    ) -> Response[ProjectGroupPermission]:
-        """Get an explicit group permission for a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}`
-        """
-        from ..api.projects import projects_get_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            group_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_user_permission(
-        self, workspace: str, project_key: str, selected_user_id: str
-    ) -> Response[ProjectUserPermission]:
-        """Get an explicit user permission for a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}`
-        """
-        from ..api.projects import projects_get_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, workspace: str) -> Response[PaginatedProjects]:
-        """List projects in a workspace
-
-        `GET /workspaces/{workspace}/projects`
-        """
-        from ..api.projects import projects_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_reviewers(
-        self, workspace: str, project_key: str
-    ) -> Response[PaginatedDefaultReviewerAndType]:
-        """List the default reviewers in a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/default-reviewers`
-        """
-        from ..api.projects import projects_list_default_reviewers as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_deploy_keys(
-        self, workspace: str, project_key: str
-    ) -> Response[PaginatedProjectDeployKeys]:
-        """List project deploy keys
-
-        `GET /workspaces/{workspace}/projects/{project_key}/deploy-keys`
-        """
-        from ..api.projects import projects_list_deploy_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_group_permissions(
-        self, workspace: str, project_key: str
-    ) -> Response[PaginatedProjectGroupPermissions]:
-        """List explicit group permissions for a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/groups`
-        """
-        from ..api.projects import projects_list_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_user_permissions(
-        self, workspace: str, project_key: str
-    ) -> Response[PaginatedProjectUserPermissions]:
-        """List explicit user permissions for a project
-
-        `GET /workspaces/{workspace}/projects/{project_key}/permissions-config/users`
-        """
-        from ..api.projects import projects_list_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_default_reviewer(
-        self, workspace: str, project_key: str, selected_user: str
-    ) -> Response[None]:
-        """Remove the specific user from the project's default reviewers
-
-        `DELETE /workspaces/{workspace}/projects/{project_key}/default-reviewers/{selected_user}`
-        """
-        from ..api.projects import projects_remove_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        workspace: str,
-        project_key: str,
-        *,
-        body: ProjectInput | None = None,
-        links: ProjectLinksInput | Unset = UNSET,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        owner: TeamInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        has_publicly_visible_repos: bool | Unset = UNSET,
-    ) -> Response[Project]:
-        """Update a project for a workspace
-
-        `PUT /workspaces/{workspace}/projects/{project_key}`
-        """
-        from ..api.projects import projects_update as _endpoint  # noqa: PLC0415
-        from ..models.project_input import ProjectInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            body=build_required_body(
-                ProjectInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "key": key,
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "is_private": is_private,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "has_publicly_visible_repos": has_publicly_visible_repos,
-                },
-                "projects.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_group_permission(
-        self,
-        workspace: str,
-        project_key: str,
-        group_slug: str,
-        *,
-        body: ProjectPermissionUpdateSchema | None = None,
-        permission: ProjectPermissionUpdateSchemaPermission
-        | Literal["read", "write", "create-repo", "admin"]
-        | Unset = UNSET,
-    ) -> Response[ProjectGroupPermission]:
-        """Update an explicit group permission for a project
-
-        `PUT /workspaces/{workspace}/projects/{project_key}/permissions-config/groups/{group_slug}`
-        """
-        from ..api.projects import projects_update_group_permission as _endpoint  # noqa: PLC0415
-        from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.project_permission_update_schema_permission import (
-            ProjectPermissionUpdateSchemaPermission,  # noqa: PLC0415
+            Answer.model(ProjectUserPermission),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            group_slug,
-            body=build_required_body(
-                ProjectPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
-                "projects.update_group_permission",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def update_user_permission(
-        self,
-        workspace: str,
-        project_key: str,
-        selected_user_id: str,
-        *,
-        body: ProjectPermissionUpdateSchema | None = None,
-        permission: ProjectPermissionUpdateSchemaPermission
-        | Literal["read", "write", "create-repo", "admin"]
-        | Unset = UNSET,
-    ) -> Response[ProjectUserPermission]:
-        """Update an explicit user permission for a project
+class ProjectsRawNamespace(NamespaceView[ProjectsNamespace]):
+    """`client.with_raw_response.projects`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        `PUT /workspaces/{workspace}/projects/{project_key}/permissions-config/users/{selected_user_id}`
-        """
-        from ..api.projects import projects_update_user_permission as _endpoint  # noqa: PLC0415
-        from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.project_permission_update_schema_permission import (
-            ProjectPermissionUpdateSchemaPermission,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            project_key,
-            selected_user_id,
-            body=build_required_body(
-                ProjectPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
-                "projects.update_user_permission",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    add_default_reviewer = raw_response(ProjectsNamespace.add_default_reviewer)
+    create = raw_response(ProjectsNamespace.create)
+    create_deploy_key = raw_response(ProjectsNamespace.create_deploy_key)
+    delete = raw_response(ProjectsNamespace.delete)
+    delete_deploy_key = raw_response(ProjectsNamespace.delete_deploy_key)
+    delete_group_permission = raw_response(ProjectsNamespace.delete_group_permission)
+    delete_user_permission = raw_response(ProjectsNamespace.delete_user_permission)
+    get = raw_response(ProjectsNamespace.get)
+    get_default_reviewer = raw_response(ProjectsNamespace.get_default_reviewer)
+    get_deploy_key = raw_response(ProjectsNamespace.get_deploy_key)
+    get_group_permission = raw_response(ProjectsNamespace.get_group_permission)
+    get_user_permission = raw_response(ProjectsNamespace.get_user_permission)
+    list = raw_first_page(ProjectsNamespace.list)
+    list_default_reviewers = raw_first_page(ProjectsNamespace.list_default_reviewers)
+    list_deploy_keys = raw_first_page(ProjectsNamespace.list_deploy_keys)
+    list_group_permissions = raw_first_page(ProjectsNamespace.list_group_permissions)
+    list_user_permissions = raw_first_page(ProjectsNamespace.list_user_permissions)
+    remove_default_reviewer = raw_response(ProjectsNamespace.remove_default_reviewer)
+    update = raw_response(ProjectsNamespace.update)
+    update_group_permission = raw_response(ProjectsNamespace.update_group_permission)
+    update_user_permission = raw_response(ProjectsNamespace.update_user_permission)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
     coerce_enum_list,
 )
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class PropertiesNamespace:
-    """The `properties` operations, returning decoded models."""
+    """The `properties` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -31,136 +32,242 @@ class PropertiesNamespace:
     async def delete_for_commit(
         self, workspace: str, repo_slug: str, commit: str, app_key: str, property_name: str
     ) -> None:
-        """Delete a commit application property
+        """Delete a commit application property.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}`
+        Delete an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a commit.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            commit: The commit.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-commit-commit-properties-app-key-property-name-delete
         """
-        from ..api.properties import properties_delete_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            app_key,
-            property_name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, commit, app_key, property_name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_pullrequest(
         self, workspace: str, repo_slug: str, pullrequest_id: str, app_key: str, property_name: str
     ) -> None:
-        """Delete a pull request application property
+        """Delete a pull request application property.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}`
+        Delete an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a pull request.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            pullrequest_id: The pull request ID.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-pullrequests-pullrequest-id-properties-app-key-property-name-delete
         """
-        from ..api.properties import properties_delete_for_pullrequest as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pullrequest_id,
-            app_key,
-            property_name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, pullrequest_id, app_key, property_name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_repository(
         self, workspace: str, repo_slug: str, app_key: str, property_name: str
     ) -> None:
-        """Delete a repository application property
+        """Delete a repository application property.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}`
+        Delete an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a repository.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-properties-app-key-property-name-delete
         """
-        from ..api.properties import properties_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            app_key,
-            property_name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, app_key, property_name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_user(self, selected_user: str, app_key: str, property_name: str) -> None:
-        """Delete a user application property
+        """Delete a user application property.
 
-        `DELETE /users/{selected_user}/properties/{app_key}/{property_name}`
+        Delete an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a user.
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-users-selected-user-properties-app-key-property-name-delete
         """
-        from ..api.properties import properties_delete_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            app_key,
-            property_name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/users/{selected_user}/properties/{app_key}/{property_name}",
+                (selected_user, app_key, property_name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_commit(
         self, workspace: str, repo_slug: str, commit: str, app_key: str, property_name: str
     ) -> ApplicationProperty:
-        """Get a commit application property
+        """Get a commit application property.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}`
+        Retrieve an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a commit.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            commit: The commit.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            The value of the property.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-commit-commit-properties-app-key-property-name-get
         """
-        from ..api.properties import properties_get_for_commit as _endpoint  # noqa: PLC0415
+        from ..models.application_property import ApplicationProperty  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            app_key,
-            property_name,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, commit, app_key, property_name),
+            ),
+            Answer.model(ApplicationProperty),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_pullrequest(
         self, workspace: str, repo_slug: str, pullrequest_id: str, app_key: str, property_name: str
     ) -> ApplicationProperty:
-        """Get a pull request application property
+        """Get a pull request application property.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}`
+        Retrieve an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a pull request.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            pullrequest_id: The pull request ID.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            The value of the property.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-pullrequests-pullrequest-id-properties-app-key-property-name-get
         """
-        from ..api.properties import properties_get_for_pullrequest as _endpoint  # noqa: PLC0415
+        from ..models.application_property import ApplicationProperty  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pullrequest_id,
-            app_key,
-            property_name,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, pullrequest_id, app_key, property_name),
+            ),
+            Answer.model(ApplicationProperty),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(
         self, workspace: str, repo_slug: str, app_key: str, property_name: str
     ) -> ApplicationProperty:
-        """Get a repository application property
+        """Get a repository application property.
 
-        `GET /repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}`
+        Retrieve an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a repository.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            The value of the property.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-properties-app-key-property-name-get
         """
-        from ..api.properties import properties_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.application_property import ApplicationProperty  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            app_key,
-            property_name,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, app_key, property_name),
+            ),
+            Answer.model(ApplicationProperty),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_user(self, selected_user: str, app_key: str, property_name: str) -> ApplicationProperty:
-        """Get a user application property
+        """Get a user application property.
 
-        `GET /users/{selected_user}/properties/{app_key}/{property_name}`
+        Retrieve an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a user.
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+
+        Returns:
+            The value of the property.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-users-selected-user-properties-app-key-property-name-get
         """
-        from ..api.properties import properties_get_for_user as _endpoint  # noqa: PLC0415
+        from ..models.application_property import ApplicationProperty  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            app_key,
-            property_name,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/users/{selected_user}/properties/{app_key}/{property_name}",
+                (selected_user, app_key, property_name),
+            ),
+            Answer.model(ApplicationProperty),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_commit(
         self,
@@ -174,28 +281,47 @@ class PropertiesNamespace:
         field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
-        """Update a commit application property
+        """Update a commit application property.
 
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}`
+        Update an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a commit.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            commit: The commit.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-commit-commit-properties-app-key-property-name-put
         """
-        from ..api.properties import properties_update_for_commit as _endpoint  # noqa: PLC0415
         from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_commit",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, commit, app_key, property_name),
+                body=build_required_body(
+                    ApplicationPropertyInput,
+                    body,
+                    {
+                        "field_attributes": coerce_enum_list(
+                            ApplicationPropertyAttributesItem, field_attributes
+                        )
+                    },
+                    "properties.update_for_commit",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_pullrequest(
         self,
@@ -209,28 +335,47 @@ class PropertiesNamespace:
         field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
-        """Update a pull request application property
+        """Update a pull request application property.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}`
+        Update an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a pull request.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            pullrequest_id: The pull request ID.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-pullrequests-pullrequest-id-properties-app-key-property-name-put
         """
-        from ..api.properties import properties_update_for_pullrequest as _endpoint  # noqa: PLC0415
         from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pullrequest_id,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_pullrequest",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, pullrequest_id, app_key, property_name),
+                body=build_required_body(
+                    ApplicationPropertyInput,
+                    body,
+                    {
+                        "field_attributes": coerce_enum_list(
+                            ApplicationPropertyAttributesItem, field_attributes
+                        )
+                    },
+                    "properties.update_for_pullrequest",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_repository(
         self,
@@ -243,27 +388,46 @@ class PropertiesNamespace:
         field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
-        """Update a repository application property
+        """Update a repository application property.
 
-        `PUT /repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}`
+        Update an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a repository.
+
+        Args:
+            workspace: The repository container; either the workspace slug or the UUID in curly braces.
+            repo_slug: The repository.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-properties-app-key-property-name-put
         """
-        from ..api.properties import properties_update_for_repository as _endpoint  # noqa: PLC0415
         from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_repository",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}",
+                (workspace, repo_slug, app_key, property_name),
+                body=build_required_body(
+                    ApplicationPropertyInput,
+                    body,
+                    {
+                        "field_attributes": coerce_enum_list(
+                            ApplicationPropertyAttributesItem, field_attributes
+                        )
+                    },
+                    "properties.update_for_repository",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_user(
         self,
@@ -275,320 +439,61 @@ class PropertiesNamespace:
         field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
-        """Update a user application property
+        """Update a user application property.
 
-        `PUT /users/{selected_user}/properties/{app_key}/{property_name}`
+        Update an [application
+        property](https://developer.atlassian.com/cloud/bitbucket/application-properties/) value stored
+        against a user.
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            app_key: The key of the Connect app.
+            property_name: The name of the property.
+            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            An empty response.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-users-selected-user-properties-app-key-property-name-put
         """
-        from ..api.properties import properties_update_for_user as _endpoint  # noqa: PLC0415
         from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_user",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/users/{selected_user}/properties/{app_key}/{property_name}",
+                (selected_user, app_key, property_name),
+                body=build_required_body(
+                    ApplicationPropertyInput,
+                    body,
+                    {
+                        "field_attributes": coerce_enum_list(
+                            ApplicationPropertyAttributesItem, field_attributes
+                        )
+                    },
+                    "properties.update_for_user",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class PropertiesRawNamespace:
-    """The `properties` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class PropertiesRawNamespace(NamespaceView[PropertiesNamespace]):
+    """`client.with_raw_response.properties`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def delete_for_commit(
-        self, workspace: str, repo_slug: str, commit: str, app_key: str, property_name: str
-    ) -> Response[None]:
-        """Delete a commit application property
-
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_delete_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_pullrequest(
-        self, workspace: str, repo_slug: str, pullrequest_id: str, app_key: str, property_name: str
-    ) -> Response[None]:
-        """Delete a pull request application property
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_delete_for_pullrequest as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pullrequest_id,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_repository(
-        self, workspace: str, repo_slug: str, app_key: str, property_name: str
-    ) -> Response[None]:
-        """Delete a repository application property
-
-        `DELETE /repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_user(self, selected_user: str, app_key: str, property_name: str) -> Response[None]:
-        """Delete a user application property
-
-        `DELETE /users/{selected_user}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_delete_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_for_commit(
-        self, workspace: str, repo_slug: str, commit: str, app_key: str, property_name: str
-    ) -> Response[ApplicationProperty]:
-        """Get a commit application property
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_get_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_pullrequest(
-        self, workspace: str, repo_slug: str, pullrequest_id: str, app_key: str, property_name: str
-    ) -> Response[ApplicationProperty]:
-        """Get a pull request application property
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_get_for_pullrequest as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pullrequest_id,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_repository(
-        self, workspace: str, repo_slug: str, app_key: str, property_name: str
-    ) -> Response[ApplicationProperty]:
-        """Get a repository application property
-
-        `GET /repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_user(
-        self, selected_user: str, app_key: str, property_name: str
-    ) -> Response[ApplicationProperty]:
-        """Get a user application property
-
-        `GET /users/{selected_user}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_get_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            app_key,
-            property_name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_commit(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        app_key: str,
-        property_name: str,
-        *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
-        | Unset = UNSET,
-    ) -> Response[None]:
-        """Update a commit application property
-
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_update_for_commit as _endpoint  # noqa: PLC0415
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
-        from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_commit",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_for_pullrequest(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pullrequest_id: str,
-        app_key: str,
-        property_name: str,
-        *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
-        | Unset = UNSET,
-    ) -> Response[None]:
-        """Update a pull request application property
-
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pullrequest_id}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_update_for_pullrequest as _endpoint  # noqa: PLC0415
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
-        from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pullrequest_id,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_pullrequest",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_for_repository(
-        self,
-        workspace: str,
-        repo_slug: str,
-        app_key: str,
-        property_name: str,
-        *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
-        | Unset = UNSET,
-    ) -> Response[None]:
-        """Update a repository application property
-
-        `PUT /repositories/{workspace}/{repo_slug}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_update_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
-        from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_for_user(
-        self,
-        selected_user: str,
-        app_key: str,
-        property_name: str,
-        *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
-        | Unset = UNSET,
-    ) -> Response[None]:
-        """Update a user application property
-
-        `PUT /users/{selected_user}/properties/{app_key}/{property_name}`
-        """
-        from ..api.properties import properties_update_for_user as _endpoint  # noqa: PLC0415
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
-        from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            app_key,
-            property_name,
-            body=build_required_body(
-                ApplicationPropertyInput,
-                body,
-                {"field_attributes": coerce_enum_list(ApplicationPropertyAttributesItem, field_attributes)},
-                "properties.update_for_user",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+    delete_for_commit = raw_response(PropertiesNamespace.delete_for_commit)
+    delete_for_pullrequest = raw_response(PropertiesNamespace.delete_for_pullrequest)
+    delete_for_repository = raw_response(PropertiesNamespace.delete_for_repository)
+    delete_for_user = raw_response(PropertiesNamespace.delete_for_user)
+    get_for_commit = raw_response(PropertiesNamespace.get_for_commit)
+    get_for_pullrequest = raw_response(PropertiesNamespace.get_for_pullrequest)
+    get_for_repository = raw_response(PropertiesNamespace.get_for_repository)
+    get_for_user = raw_response(PropertiesNamespace.get_for_user)
+    update_for_commit = raw_response(PropertiesNamespace.update_for_commit)
+    update_for_pullrequest = raw_response(PropertiesNamespace.update_for_pullrequest)
+    update_for_repository = raw_response(PropertiesNamespace.update_for_repository)
+    update_for_user = raw_response(PropertiesNamespace.update_for_user)

@@ -6,15 +6,16 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     as_any,
     build_body,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
     from ..models.commit import Commit
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.commitstatus import Commitstatus
-    from ..models.downloads_list_response import DownloadsListResponse
-    from ..models.paginated_commitstatuses import PaginatedCommitstatuses
-    from ..models.paginated_pullrequest_comments import PaginatedPullrequestComments
-    from ..models.paginated_pullrequests import PaginatedPullrequests
-    from ..models.paginated_tasks import PaginatedTasks
     from ..models.participant import Participant
     from ..models.participant_input import ParticipantInput
     from ..models.pull_request_commit_input import PullRequestCommitInput
@@ -54,30 +50,43 @@ if TYPE_CHECKING:
     from ..models.pullrequest_state import PullrequestState
     from ..models.pullrequest_task_create import PullrequestTaskCreate
     from ..models.pullrequest_task_update import PullrequestTaskUpdate
-    from ..models.pullrequests_list_commits_response import PullrequestsListCommitsResponse
     from ..models.rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
     from ..models.task_raw_content import TaskRawContent
 
 
 class PullrequestsNamespace:
-    """The `pullrequests` operations, returning decoded models."""
+    """The `pullrequests` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def approve(self, workspace: str, repo_slug: str, pull_request_id: int) -> Participant:
-        """Approve a pull request
+        """Approve a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/approve`
+        Approve the specified pull request as the authenticated user.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            The `participant` object recording that the authenticated user approved the pull request.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-approve-post
         """
-        from ..api.pullrequests import pullrequests_approve as _endpoint  # noqa: PLC0415
+        from ..models.participant import Participant  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/approve",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.model(Participant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -109,49 +118,94 @@ class PullrequestsNamespace:
         mergeable: bool | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> Pullrequest:
-        """Create a pull request
+        """Create a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests`
+        Creates a new pull request where the destination repository is this repository and the author is
+        the authenticated user.
+
+        The minimum required fields to create a pull request are `title` and `source`, specified by a
+        branch name. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: The new pull request. A `PullrequestInput`, or pass its fields as the keywords that
+                follow.
+            id: The pull request's unique ID. Note that pull request IDs are only unique within their
+                associated repository.
+            title: Title of the pull request.
+            rendered: User provided pull request text, interpreted in a markup language and rendered in
+                HTML
+            state: The pull request's current status.
+            author: An account object.
+            comment_count: The number of comments for a specific pull request.
+            task_count: The number of open tasks for a specific pull request.
+            close_source_branch: A boolean flag indicating if merging the pull request closes the source
+                branch.
+            closed_by: An account object.
+            reason: Explains why a pull request was declined. This field is only applicable to pull
+                requests in rejected state.
+            created_on: The ISO8601 timestamp the request was created.
+            updated_on: The ISO8601 timestamp the request was last updated.
+            reviewers: The list of users that were added as reviewers on this pull request when it was
+                created. For performance reasons, the API only includes this list on a pull request's
+                `self` URL.
+            participants: The list of users that are collaborating on this pull request. Collaborators
+                are user that:
+            draft: A boolean flag indicating whether the pull request is a draft.
+            queued: A boolean flag indicating whether the pull request is queued
+            mergeable: A boolean flag indicating whether the pull request passes all merge checks
+            description: The pull request's description, in Markdown.
+
+        Returns:
+            The newly created pull request.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-post
         """
-        from ..api.pullrequests import pullrequests_create as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
         from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                PullrequestInput,
-                body,
-                {
-                    "links": links,
-                    "id": id,
-                    "title": title,
-                    "rendered": rendered,
-                    "summary": summary,
-                    "state": coerce_enum(PullrequestState, state),
-                    "author": author,
-                    "source": source,
-                    "destination": destination,
-                    "merge_commit": merge_commit,
-                    "comment_count": comment_count,
-                    "task_count": task_count,
-                    "close_source_branch": close_source_branch,
-                    "closed_by": closed_by,
-                    "reason": reason,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "reviewers": reviewers,
-                    "participants": participants,
-                    "draft": draft,
-                    "queued": queued,
-                    "mergeable": mergeable,
-                    "description": description,
-                },
-                "pullrequests.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests",
+                (workspace, repo_slug),
+                body=build_body(
+                    PullrequestInput,
+                    body,
+                    {
+                        "links": links,
+                        "id": id,
+                        "title": title,
+                        "rendered": rendered,
+                        "summary": summary,
+                        "state": coerce_enum(PullrequestState, state),
+                        "author": author,
+                        "source": source,
+                        "destination": destination,
+                        "merge_commit": merge_commit,
+                        "comment_count": comment_count,
+                        "task_count": task_count,
+                        "close_source_branch": close_source_branch,
+                        "closed_by": closed_by,
+                        "reason": reason,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "reviewers": reviewers,
+                        "participants": participants,
+                        "draft": draft,
+                        "queued": queued,
+                        "mergeable": mergeable,
+                        "description": description,
+                    },
+                    "pullrequests.create",
+                ),
             ),
+            Answer.model(Pullrequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_comment(
         self,
@@ -173,38 +227,61 @@ class PullrequestsNamespace:
         resolution: CommentResolutionInput | Unset = UNSET,
         pending: bool | Unset = UNSET,
     ) -> PullrequestComment:
-        """Create a comment on a pull request
+        """Create a comment on a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments`
+        Creates a new pull request comment.
+
+        Returns the newly created pull request comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            body: The comment object. A `PullrequestCommentInput`, or pass its fields as the keywords
+                that follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+            pullrequest: A pull request object.
+            resolution: The resolution object for a Comment.
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-post
         """
-        from ..api.pullrequests import pullrequests_create_comment as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_comment import PullrequestComment  # noqa: PLC0415
         from ..models.pullrequest_comment_input import PullrequestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            body=build_required_body(
-                PullrequestCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "pullrequest": pullrequest,
-                    "resolution": resolution,
-                    "pending": pending,
-                },
-                "pullrequests.create_comment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments",
+                (workspace, repo_slug, pull_request_id),
+                body=build_required_body(
+                    PullrequestCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                        "pullrequest": pullrequest,
+                        "resolution": resolution,
+                        "pending": pending,
+                    },
+                    "pullrequests.create_comment",
+                ),
             ),
+            Answer.model(PullrequestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_task(
         self,
@@ -217,192 +294,375 @@ class PullrequestsNamespace:
         comment: CommentInput | Unset = UNSET,
         pending: bool | Unset = UNSET,
     ) -> PullrequestCommentTask:
-        """Create a task on a pull request
+        """Create a task on a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks`
+        Creates a new pull request task.
+
+        Returns the newly created pull request task.
+
+        Tasks can optionally be created in relation to a comment specified by the comment's ID which
+        will cause the task to appear below the comment on a pull request when viewed in Bitbucket.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            body: The contents of the task. A `PullrequestTaskCreate`, or pass its fields as the
+                keywords that follow.
+            content: task raw content
+            comment: The base type for all comments. This type should be considered abstract. Each of
+                the "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+
+        Returns:
+            The newly created task.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-post
         """
-        from ..api.pullrequests import pullrequests_create_task as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_comment_task import PullrequestCommentTask  # noqa: PLC0415
         from ..models.pullrequest_task_create import PullrequestTaskCreate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            body=build_required_body(
-                PullrequestTaskCreate,
-                body,
-                {"content": content, "comment": comment, "pending": pending},
-                "pullrequests.create_task",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks",
+                (workspace, repo_slug, pull_request_id),
+                body=build_required_body(
+                    PullrequestTaskCreate,
+                    body,
+                    {"content": content, "comment": comment, "pending": pending},
+                    "pullrequests.create_task",
+                ),
             ),
+            Answer.model(PullrequestCommentTask),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def decline(self, workspace: str, repo_slug: str, pull_request_id: int) -> Pullrequest:
-        """Decline a pull request
+        """Decline a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/decline`
+        Declines the pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            The pull request was successfully declined.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-decline-post
         """
-        from ..api.pullrequests import pullrequests_decline as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest import Pullrequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/decline",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.model(Pullrequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(
         self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
     ) -> None:
-        """Delete a comment on a pull request
+        """Delete a comment on a pull request.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}`
+        Deletes a specific pull request comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            comment_id: The id of the comment.
+
+        Returns:
+            Successful deletion.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-comment-id-delete
         """
-        from ..api.pullrequests import pullrequests_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}",
+                (workspace, repo_slug, pull_request_id, comment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_task(self, workspace: str, repo_slug: str, pull_request_id: int, task_id: int) -> None:
-        """Delete a task on a pull request
+        """Delete a task on a pull request.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}`
+        Deletes a specific pull request task.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            task_id: The ID of the task.
+
+        Returns:
+            Successful deletion.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-task-id-delete
         """
-        from ..api.pullrequests import pullrequests_delete_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}",
+                (workspace, repo_slug, pull_request_id, task_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, pull_request_id: int) -> Pullrequest:
-        """Get a pull request
+        """Get a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}`
+        Returns the specified pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            The pull request object
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-get
         """
-        from ..api.pullrequests import pullrequests_get as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest import Pullrequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.model(Pullrequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_comment(
         self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
     ) -> PullrequestComment:
-        """Get a comment on a pull request
+        """Get a comment on a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}`
+        Returns a specific pull request comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            comment_id: The id of the comment.
+
+        Returns:
+            The comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-comment-id-get
         """
-        from ..api.pullrequests import pullrequests_get_comment as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_comment import PullrequestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}",
+                (workspace, repo_slug, pull_request_id, comment_id),
+            ),
+            Answer.model(PullrequestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
-        """List changes in a pull request
+        """List changes in a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diff`
+        Redirects to the [repository
+        diff](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-diff-spec-get)
+        with the revspec that corresponds to the pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-diff-get
         """
-        from ..api.pullrequests import pullrequests_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diff",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
-        """Get the diff stat for a pull request
+        """Get the diff stat for a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat`
+        Redirects to the [repository
+        diffstat](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-diffstat-spec-get)
+        with the revspec that corresponds to the pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-diffstat-get
         """
-        from ..api.pullrequests import pullrequests_get_diffstat as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
-        """Get file conflicts for a pull request
+        """Get file conflicts for a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/conflicts`
+        Redirects to the [repository file
+        conflicts](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-file-conflicts-spec-get)
+        with the revspec that corresponds to the pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-conflicts-get
         """
-        from ..api.pullrequests import pullrequests_get_file_conflicts as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/conflicts",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_merge_task_status(
         self, workspace: str, repo_slug: str, pull_request_id: int, task_id: str
     ) -> PullrequestMergeTaskStatus:
-        """Get the merge task status for a pull request
+        """Get the merge task status for a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge/task-status/{task_id}`
+        When merging a pull request takes too long, the client receives a task ID along with a 202
+        status code. The task ID can be used in a call to this endpoint to check the status of a merge
+        task.
+
+        ```
+        curl -X GET https://api.bitbucket.org/2.0/repositories/atlassian/bitbucket/pullrequests/2286/merge/task-status/<task_id>
+        ```
+
+        If the merge task is not yet finished, a PENDING status will be returned. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            task_id: ID of the merge task
+
+        Returns:
+            Returns a task status if the merge is either pending or successful, and if it is successful,
+            a pull request
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-merge-task-status-task-id-get
         """
-        from ..api.pullrequests import pullrequests_get_merge_task_status as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_merge_task_status import PullrequestMergeTaskStatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge/task-status/{task_id}",
+                (workspace, repo_slug, pull_request_id, task_id),
+            ),
+            Answer.model(PullrequestMergeTaskStatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
-        """Get the patch for a pull request
+        """Get the patch for a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/patch`
+        Redirects to the [repository
+        patch](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-patch-spec-get)
+        with the revspec that corresponds to pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-patch-get
         """
-        from ..api.pullrequests import pullrequests_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/patch",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_task(
         self, workspace: str, repo_slug: str, pull_request_id: int, task_id: int
     ) -> PullrequestCommentTask:
-        """Get a task on a pull request
+        """Get a task on a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}`
+        Returns a specific pull request task.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            task_id: The ID of the task.
+
+        Returns:
+            The task.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-task-id-get
         """
-        from ..api.pullrequests import pullrequests_get_task as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_comment_task import PullrequestCommentTask  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}",
+                (workspace, repo_slug, pull_request_id, task_id),
+            ),
+            Answer.model(PullrequestCommentTask),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -414,21 +674,47 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Pullrequest]:
-        """List pull requests
+        """List pull requests.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests`
+        Returns all pull requests on the specified repository.
+
+        By default only open pull requests are returned. This can be controlled using the `state` query
+        parameter. To retrieve pull requests that are in one of multiple states, repeat the `state`
+        parameter for each individual state.
+
+        This endpoint also supports filtering and sorting of the results. See [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            state: Only return pull requests that are in this state. This parameter can be repeated.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Pullrequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-get
         """
-        from ..api.pullrequests import pullrequests_list as _endpoint  # noqa: PLC0415
         from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            state=coerce_enum(PullrequestState, state),
-        )
-        return self._client._paginate(
-            _kwargs, Pullrequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests",
+                (workspace, repo_slug),
+                query={"state": coerce_enum(PullrequestState, state)},
+            ),
+            Pullrequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_activity(
@@ -441,19 +727,43 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Any]:
-        """List a pull request activity log
+        """List a pull request activity log.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity`
+        Returns a paginated list of the pull request's activity log.
+
+        This handler serves both a v20 and internal endpoint. The v20 endpoint returns reviewer
+        comments, updates, approvals and request changes. The internal endpoint includes those plus
+        tasks and attachments.
+
+        Comments created on a file or a line of code have an inline property.
+
+        Comment example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-activity-get
         """
-        from ..api.pullrequests import pullrequests_list_activity as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            as_any,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -466,20 +776,45 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PullrequestComment]:
-        """List comments on a pull request
+        """List comments on a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments`
+        Returns a paginated list of the pull request's comments.
+
+        This includes both global, inline comments and replies.
+
+        The default sorting is oldest to newest and can be overridden with the `sort` query parameter.
+
+        This endpoint also supports filtering and sorting of the results. See [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PullrequestComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-get
         """
-        from ..api.pullrequests import pullrequests_list_comments as _endpoint  # noqa: PLC0415
         from ..models.pullrequest_comment import PullrequestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        return self._client._paginate(
-            _kwargs, PullrequestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            PullrequestComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_commits(
@@ -492,20 +827,40 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Commit]:
-        """List commits on a pull request
+        """List commits on a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/commits`
+        Returns a paginated list of the pull request's commits.
+
+        These are the commits that are being merged into the destination branch when the pull requests
+        gets accepted.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Commit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-commits-get
         """
-        from ..api.pullrequests import pullrequests_list_commits as _endpoint  # noqa: PLC0415
         from ..models.commit import Commit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        return self._client._paginate(
-            _kwargs, Commit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/commits",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Commit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_commit(
@@ -518,20 +873,39 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Pullrequest]:
-        """List pull requests that contain a commit
+        """List pull requests that contain a commit.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/pullrequests`
+        Returns a paginated list of all pull requests as part of which this commit was reviewed. Pull
+        Request Commit Links app must be installed first before using this API; installation
+        automatically occurs when 'Go to pull request' is clicked from the web interface for a commit's
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces
+            repo_slug: The repository; either the UUID in curly braces, or the slug
+            commit: The SHA1 of the commit
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Pullrequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-commit-commit-pullrequests-get
         """
-        from ..api.pullrequests import pullrequests_list_for_commit as _endpoint  # noqa: PLC0415
         from ..models.pullrequest import Pullrequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        return self._client._paginate(
-            _kwargs, Pullrequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/pullrequests",
+                (workspace, repo_slug, commit),
+            ),
+            Pullrequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_user(
@@ -544,21 +918,47 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Pullrequest]:
-        """List workspace pull requests for a user
+        """List workspace pull requests for a user.
 
-        `GET /workspaces/{workspace}/pullrequests/{selected_user}`
+        Returns all workspace pull requests authored by the specified user.
+
+        By default only open pull requests are returned. This can be controlled using the `state` query
+        parameter. To retrieve pull requests that are in one of multiple states, repeat the `state`
+        parameter for each individual state.
+
+        This endpoint also supports filtering and sorting of the results. See [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            selected_user: This can either be the username of the pull request author, the author's UUID
+                surrounded by curly-braces, for example: `{account UUID}`, or the author's Atlassian ID.
+            state: Only return pull requests that are in this state. This parameter can be repeated.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Pullrequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-pullrequests-selected-user-get
         """
-        from ..api.pullrequests import pullrequests_list_for_user as _endpoint  # noqa: PLC0415
         from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            selected_user,
-            state=coerce_enum(PullrequestState, state),
-        )
-        return self._client._paginate(
-            _kwargs, Pullrequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/pullrequests/{selected_user}",
+                (workspace, selected_user),
+                query={"state": coerce_enum(PullrequestState, state)},
+            ),
+            Pullrequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_repository_activity(
@@ -570,18 +970,40 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Any]:
-        """List a pull request activity log
+        """List a pull request activity log.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/activity`
+        Returns a paginated list of the pull request's activity log.
+
+        This handler serves both a v20 and internal endpoint. The v20 endpoint returns reviewer
+        comments, updates, approvals and request changes. The internal endpoint includes those plus
+        tasks and attachments.
+
+        Comments created on a file or a line of code have an inline property.
+
+        Comment example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-activity-get
         """
-        from ..api.pullrequests import pullrequests_list_repository_activity as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET", "/repositories/{workspace}/{repo_slug}/pullrequests/activity", (workspace, repo_slug)
+            ),
+            as_any,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_statuses(
@@ -596,22 +1018,43 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Commitstatus]:
-        """List commit statuses for a pull request
+        """List commit statuses for a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses`
+        Returns all statuses (e.g. build results) for the given pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+                Defaults to `created_on`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Commitstatus` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-statuses-get
         """
-        from ..api.pullrequests import pullrequests_list_statuses as _endpoint  # noqa: PLC0415
         from ..models.commitstatus import Commitstatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Commitstatus.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses",
+                (workspace, repo_slug, pull_request_id),
+                query={"q": q, "sort": sort},
+            ),
+            Commitstatus.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_tasks(
@@ -626,22 +1069,45 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[PullrequestCommentTask]:
-        """List tasks on a pull request
+        """List tasks on a pull request.
 
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks`
+        Returns a paginated list of the pull request's tasks.
+
+        This endpoint supports filtering and sorting of the results by the 'task' field. See [filtering
+        and sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            q: Query string to narrow down the response. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for
+                details.
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+                Defaults to `created_on`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `PullrequestCommentTask` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-get
         """
-        from ..api.pullrequests import pullrequests_list_tasks as _endpoint  # noqa: PLC0415
         from ..models.pullrequest_comment_task import PullrequestCommentTask  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks",
+                (workspace, repo_slug, pull_request_id),
+                query={"q": q, "sort": sort},
+            ),
             PullrequestCommentTask.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -716,112 +1182,194 @@ class PullrequestsNamespace:
         | Unset = UNSET,
         wait: bool = True,
     ) -> Pullrequest | MergeTask:
-        """Merge a pull request
+        """Merge a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge`
+        Merges the pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            async_: Default value is false. When set to true, runs merge asynchronously and immediately
+                returns a 202 with polling link to the task-status API in the Location header. When set
+                to false, runs merge and waits for it to complete, returning 200 when it succeeds. If
+                the duration of the merge exceeds a timeout threshold, the API returns a 202 with …
+            body: A `PullrequestMergeParameters`, or pass its fields as the keywords that follow.
+            message: The commit message that will be used on the resulting commit. Note that the size of
+                the message is limited to 128 KiB.
+            close_source_branch: Whether the source branch should be deleted. If this is not provided,
+                we fallback to the value used when the pull request was created, which defaults to False
+            merge_strategy: The merge strategy that will be used to merge the pull request.
+            wait: When Bitbucket answers that the work goes on in the background, poll the task until it
+                ends and return the result (the default); with False, return a `MergeTask` at once.
+
+        Returns:
+            The pull request object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-merge-post
         """
-        from ..api.pullrequests import pullrequests_merge as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_merge_parameters import PullrequestMergeParameters  # noqa: PLC0415
         from ..models.pullrequest_merge_parameters_merge_strategy import (
             PullrequestMergeParametersMergeStrategy,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            async_=async_,
-            body=build_body(
-                PullrequestMergeParameters,
-                body,
-                {
-                    "message": message,
-                    "close_source_branch": close_source_branch,
-                    "merge_strategy": coerce_enum(PullrequestMergeParametersMergeStrategy, merge_strategy),
-                },
-                "pullrequests.merge",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge",
+                (workspace, repo_slug, pull_request_id),
+                query={"async": async_},
+                body=build_body(
+                    PullrequestMergeParameters,
+                    body,
+                    {
+                        "message": message,
+                        "close_source_branch": close_source_branch,
+                        "merge_strategy": coerce_enum(
+                            PullrequestMergeParametersMergeStrategy, merge_strategy
+                        ),
+                    },
+                    "pullrequests.merge",
+                ),
             ),
+            Answer.model(Pullrequest).long_running(accepted_status=202, wait=wait),
         )
-        from bitbucket_client._merge import finish_cloud_merge  # noqa: PLC0415
-
-        _response = await self._client._send(_kwargs)
-        return await finish_cloud_merge(self._client, _response, _endpoint._parse_response, wait=wait)
 
     async def remove_change_request(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
-        """Remove change request for a pull request
+        """Remove change request for a pull request.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/request-changes`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            An empty response indicating the authenticated user's request for change has been withdrawn.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-request-changes-delete
         """
-        from ..api.pullrequests import pullrequests_remove_change_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/request-changes",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def reopen_comment(
         self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
     ) -> None:
-        """Reopen a comment thread
+        """Reopen a comment thread.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}/resolve`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            comment_id: The id of the comment.
+
+        Returns:
+            The comment is reopened.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-comment-id-resolve-delete
         """
-        from ..api.pullrequests import pullrequests_reopen_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}/resolve",
+                (workspace, repo_slug, pull_request_id, comment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def request_changes(self, workspace: str, repo_slug: str, pull_request_id: int) -> Participant:
-        """Request changes for a pull request
+        """Request changes for a pull request.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/request-changes`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            The `participant` object recording that the authenticated user requested changes on the pull
+            request.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-request-changes-post
         """
-        from ..api.pullrequests import pullrequests_request_changes as _endpoint  # noqa: PLC0415
+        from ..models.participant import Participant  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/request-changes",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.model(Participant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def resolve_comment(
         self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
     ) -> CommentResolution:
-        """Resolve a comment thread
+        """Resolve a comment thread.
 
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}/resolve`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            comment_id: The id of the comment.
+
+        Returns:
+            The comment resolution details.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-comment-id-resolve-post
         """
-        from ..api.pullrequests import pullrequests_resolve_comment as _endpoint  # noqa: PLC0415
+        from ..models.comment_resolution import CommentResolution  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}/resolve",
+                (workspace, repo_slug, pull_request_id, comment_id),
+            ),
+            Answer.model(CommentResolution),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unapprove(self, workspace: str, repo_slug: str, pull_request_id: int) -> None:
-        """Unapprove a pull request
+        """Unapprove a pull request.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/approve`
+        Redact the authenticated user's approval of the specified pull request.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+
+        Returns:
+            An empty response indicating the authenticated user's approval has been withdrawn.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-approve-delete
         """
-        from ..api.pullrequests import pullrequests_unapprove as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/approve",
+                (workspace, repo_slug, pull_request_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -854,50 +1402,95 @@ class PullrequestsNamespace:
         mergeable: bool | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> Pullrequest:
-        """Update a pull request
+        """Update a pull request.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}`
+        Mutates the specified pull request.
+
+        This can be used to change the pull request's branches or description.
+
+        Only open pull requests can be mutated.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            body: The pull request that is to be updated. A `PullrequestInput`, or pass its fields as
+                the keywords that follow.
+            id: The pull request's unique ID. Note that pull request IDs are only unique within their
+                associated repository.
+            title: Title of the pull request.
+            rendered: User provided pull request text, interpreted in a markup language and rendered in
+                HTML
+            state: The pull request's current status.
+            author: An account object.
+            comment_count: The number of comments for a specific pull request.
+            task_count: The number of open tasks for a specific pull request.
+            close_source_branch: A boolean flag indicating if merging the pull request closes the source
+                branch.
+            closed_by: An account object.
+            reason: Explains why a pull request was declined. This field is only applicable to pull
+                requests in rejected state.
+            created_on: The ISO8601 timestamp the request was created.
+            updated_on: The ISO8601 timestamp the request was last updated.
+            reviewers: The list of users that were added as reviewers on this pull request when it was
+                created. For performance reasons, the API only includes this list on a pull request's
+                `self` URL.
+            participants: The list of users that are collaborating on this pull request. Collaborators
+                are user that:
+            draft: A boolean flag indicating whether the pull request is a draft.
+            queued: A boolean flag indicating whether the pull request is queued
+            mergeable: A boolean flag indicating whether the pull request passes all merge checks
+            description: The pull request's description, in Markdown.
+
+        Returns:
+            The updated pull request
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-put
         """
-        from ..api.pullrequests import pullrequests_update as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
         from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            body=build_body(
-                PullrequestInput,
-                body,
-                {
-                    "links": links,
-                    "id": id,
-                    "title": title,
-                    "rendered": rendered,
-                    "summary": summary,
-                    "state": coerce_enum(PullrequestState, state),
-                    "author": author,
-                    "source": source,
-                    "destination": destination,
-                    "merge_commit": merge_commit,
-                    "comment_count": comment_count,
-                    "task_count": task_count,
-                    "close_source_branch": close_source_branch,
-                    "closed_by": closed_by,
-                    "reason": reason,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "reviewers": reviewers,
-                    "participants": participants,
-                    "draft": draft,
-                    "queued": queued,
-                    "mergeable": mergeable,
-                    "description": description,
-                },
-                "pullrequests.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}",
+                (workspace, repo_slug, pull_request_id),
+                body=build_body(
+                    PullrequestInput,
+                    body,
+                    {
+                        "links": links,
+                        "id": id,
+                        "title": title,
+                        "rendered": rendered,
+                        "summary": summary,
+                        "state": coerce_enum(PullrequestState, state),
+                        "author": author,
+                        "source": source,
+                        "destination": destination,
+                        "merge_commit": merge_commit,
+                        "comment_count": comment_count,
+                        "task_count": task_count,
+                        "close_source_branch": close_source_branch,
+                        "closed_by": closed_by,
+                        "reason": reason,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "reviewers": reviewers,
+                        "participants": participants,
+                        "draft": draft,
+                        "queued": queued,
+                        "mergeable": mergeable,
+                        "description": description,
+                    },
+                    "pullrequests.update",
+                ),
             ),
+            Answer.model(Pullrequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_comment(
         self,
@@ -920,39 +1513,60 @@ class PullrequestsNamespace:
         resolution: CommentResolutionInput | Unset = UNSET,
         pending: bool | Unset = UNSET,
     ) -> PullrequestComment:
-        """Update a comment on a pull request
+        """Update a comment on a pull request.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}`
+        Updates a specific pull request comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            comment_id: The id of the comment.
+            body: The contents of the updated comment. A `PullrequestCommentInput`, or pass its fields
+                as the keywords that follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
+            pullrequest: A pull request object.
+            resolution: The resolution object for a Comment.
+
+        Returns:
+            The updated comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-comment-id-put
         """
-        from ..api.pullrequests import pullrequests_update_comment as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_comment import PullrequestComment  # noqa: PLC0415
         from ..models.pullrequest_comment_input import PullrequestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
-            body=build_required_body(
-                PullrequestCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "pullrequest": pullrequest,
-                    "resolution": resolution,
-                    "pending": pending,
-                },
-                "pullrequests.update_comment",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}",
+                (workspace, repo_slug, pull_request_id, comment_id),
+                body=build_required_body(
+                    PullrequestCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                        "pullrequest": pullrequest,
+                        "resolution": resolution,
+                        "pending": pending,
+                    },
+                    "pullrequests.update_comment",
+                ),
             ),
+            Answer.model(PullrequestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_task(
         self,
@@ -965,872 +1579,80 @@ class PullrequestsNamespace:
         content: TaskRawContent | Unset = UNSET,
         state: PullrequestCommentTaskState | Literal["RESOLVED", "UNRESOLVED"] | Unset = UNSET,
     ) -> PullrequestCommentTask:
-        """Update a task on a pull request
+        """Update a task on a pull request.
 
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}`
+        Updates a specific pull request task.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            pull_request_id: The id of the pull request.
+            task_id: The ID of the task.
+            body: The updated state and content of the task. A `PullrequestTaskUpdate`, or pass its
+                fields as the keywords that follow.
+            content: task raw content
+
+        Returns:
+            The updated task.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-task-id-put
         """
-        from ..api.pullrequests import pullrequests_update_task as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_comment_task import PullrequestCommentTask  # noqa: PLC0415
         from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState  # noqa: PLC0415
         from ..models.pullrequest_task_update import PullrequestTaskUpdate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
-            body=build_required_body(
-                PullrequestTaskUpdate,
-                body,
-                {"content": content, "state": coerce_enum(PullrequestCommentTaskState, state)},
-                "pullrequests.update_task",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}",
+                (workspace, repo_slug, pull_request_id, task_id),
+                body=build_required_body(
+                    PullrequestTaskUpdate,
+                    body,
+                    {"content": content, "state": coerce_enum(PullrequestCommentTaskState, state)},
+                    "pullrequests.update_task",
+                ),
             ),
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class PullrequestsRawNamespace:
-    """The `pullrequests` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def approve(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Participant]:
-        """Approve a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/approve`
-        """
-        from ..api.pullrequests import pullrequests_approve as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: PullrequestInput | None = None,
-        links: PullrequestLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        title: str | Unset = UNSET,
-        rendered: RenderedPullRequestMarkupInput | Unset = UNSET,
-        summary: CommitSummaryInput | Unset = UNSET,
-        state: PullrequestState | Literal["OPEN", "MERGED", "DECLINED", "SUPERSEDED"] | Unset = UNSET,
-        author: AccountInput | Unset = UNSET,
-        source: PullrequestEndpointInput | Unset = UNSET,
-        destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
-        comment_count: int | Unset = UNSET,
-        task_count: int | Unset = UNSET,
-        close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
-        reason: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        reviewers: builtins.list[AccountInput] | Unset = UNSET,
-        participants: builtins.list[ParticipantInput] | Unset = UNSET,
-        draft: bool | Unset = UNSET,
-        queued: bool | Unset = UNSET,
-        mergeable: bool | Unset = UNSET,
-        description: str | Unset = UNSET,
-    ) -> Response[Pullrequest]:
-        """Create a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests`
-        """
-        from ..api.pullrequests import pullrequests_create as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
-        from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                PullrequestInput,
-                body,
-                {
-                    "links": links,
-                    "id": id,
-                    "title": title,
-                    "rendered": rendered,
-                    "summary": summary,
-                    "state": coerce_enum(PullrequestState, state),
-                    "author": author,
-                    "source": source,
-                    "destination": destination,
-                    "merge_commit": merge_commit,
-                    "comment_count": comment_count,
-                    "task_count": task_count,
-                    "close_source_branch": close_source_branch,
-                    "closed_by": closed_by,
-                    "reason": reason,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "reviewers": reviewers,
-                    "participants": participants,
-                    "draft": draft,
-                    "queued": queued,
-                    "mergeable": mergeable,
-                    "description": description,
-                },
-                "pullrequests.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_comment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        *,
-        body: PullrequestCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        pullrequest: PullrequestInput | Unset = UNSET,
-        resolution: CommentResolutionInput | Unset = UNSET,
-        pending: bool | Unset = UNSET,
-    ) -> Response[PullrequestComment]:
-        """Create a comment on a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments`
-        """
-        from ..api.pullrequests import pullrequests_create_comment as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_comment_input import PullrequestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            body=build_required_body(
-                PullrequestCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "pullrequest": pullrequest,
-                    "resolution": resolution,
-                    "pending": pending,
-                },
-                "pullrequests.create_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_task(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        *,
-        body: PullrequestTaskCreate | None = None,
-        content: TaskRawContent | Unset = UNSET,
-        comment: CommentInput | Unset = UNSET,
-        pending: bool | Unset = UNSET,
-    ) -> Response[PullrequestCommentTask]:
-        """Create a task on a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks`
-        """
-        from ..api.pullrequests import pullrequests_create_task as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_task_create import PullrequestTaskCreate  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            body=build_required_body(
-                PullrequestTaskCreate,
-                body,
-                {"content": content, "comment": comment, "pending": pending},
-                "pullrequests.create_task",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def decline(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Pullrequest]:
-        """Decline a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/decline`
-        """
-        from ..api.pullrequests import pullrequests_decline as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_comment(
-        self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
-    ) -> Response[None]:
-        """Delete a comment on a pull request
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}`
-        """
-        from ..api.pullrequests import pullrequests_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_task(
-        self, workspace: str, repo_slug: str, pull_request_id: int, task_id: int
-    ) -> Response[None]:
-        """Delete a task on a pull request
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}`
-        """
-        from ..api.pullrequests import pullrequests_delete_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Pullrequest]:
-        """Get a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}`
-        """
-        from ..api.pullrequests import pullrequests_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_comment(
-        self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
-    ) -> Response[PullrequestComment]:
-        """Get a comment on a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}`
-        """
-        from ..api.pullrequests import pullrequests_get_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
-        """List changes in a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diff`
-        """
-        from ..api.pullrequests import pullrequests_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
-        """Get the diff stat for a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat`
-        """
-        from ..api.pullrequests import pullrequests_get_diffstat as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
-        """Get file conflicts for a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/conflicts`
-        """
-        from ..api.pullrequests import pullrequests_get_file_conflicts as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_merge_task_status(
-        self, workspace: str, repo_slug: str, pull_request_id: int, task_id: str
-    ) -> Response[PullrequestMergeTaskStatus]:
-        """Get the merge task status for a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge/task-status/{task_id}`
-        """
-        from ..api.pullrequests import pullrequests_get_merge_task_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
-        """Get the patch for a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/patch`
-        """
-        from ..api.pullrequests import pullrequests_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_task(
-        self, workspace: str, repo_slug: str, pull_request_id: int, task_id: int
-    ) -> Response[PullrequestCommentTask]:
-        """Get a task on a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}`
-        """
-        from ..api.pullrequests import pullrequests_get_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        state: PullrequestState | Literal["OPEN", "MERGED", "DECLINED", "SUPERSEDED"] | Unset = UNSET,
-    ) -> Response[PaginatedPullrequests]:
-        """List pull requests
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests`
-        """
-        from ..api.pullrequests import pullrequests_list as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            state=coerce_enum(PullrequestState, state),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_activity(
-        self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[DownloadsListResponse]:
-        """List a pull request activity log
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity`
-        """
-        from ..api.pullrequests import pullrequests_list_activity as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_comments(
-        self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[PaginatedPullrequestComments]:
-        """List comments on a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments`
-        """
-        from ..api.pullrequests import pullrequests_list_comments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_commits(
-        self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[PullrequestsListCommitsResponse]:
-        """List commits on a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/commits`
-        """
-        from ..api.pullrequests import pullrequests_list_commits as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_commit(
-        self, workspace: str, repo_slug: str, commit: str
-    ) -> Response[PaginatedPullrequests]:
-        """List pull requests that contain a commit
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/pullrequests`
-        """
-        from ..api.pullrequests import pullrequests_list_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_user(
-        self,
-        workspace: str,
-        selected_user: str,
-        *,
-        state: PullrequestState | Literal["OPEN", "MERGED", "DECLINED", "SUPERSEDED"] | Unset = UNSET,
-    ) -> Response[PaginatedPullrequests]:
-        """List workspace pull requests for a user
-
-        `GET /workspaces/{workspace}/pullrequests/{selected_user}`
-        """
-        from ..api.pullrequests import pullrequests_list_for_user as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            selected_user,
-            state=coerce_enum(PullrequestState, state),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repository_activity(
-        self, workspace: str, repo_slug: str
-    ) -> Response[DownloadsListResponse]:
-        """List a pull request activity log
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/activity`
-        """
-        from ..api.pullrequests import pullrequests_list_repository_activity as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_statuses(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        *,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedCommitstatuses]:
-        """List commit statuses for a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses`
-        """
-        from ..api.pullrequests import pullrequests_list_statuses as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_tasks(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        *,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedTasks]:
-        """List tasks on a pull request
-
-        `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks`
-        """
-        from ..api.pullrequests import pullrequests_list_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def merge(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        *,
-        async_: bool | Unset = UNSET,
-        body: PullrequestMergeParameters | None = None,
-        message: str | Unset = UNSET,
-        close_source_branch: bool | Unset = UNSET,
-        merge_strategy: PullrequestMergeParametersMergeStrategy
-        | Literal[
-            "merge_commit",
-            "squash",
-            "fast_forward",
-            "squash_fast_forward",
-            "rebase_fast_forward",
-            "rebase_merge",
-        ]
-        | Unset = UNSET,
-    ) -> Response[Pullrequest | None]:
-        """Merge a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/merge`
-        """
-        from ..api.pullrequests import pullrequests_merge as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_merge_parameters import PullrequestMergeParameters  # noqa: PLC0415
-        from ..models.pullrequest_merge_parameters_merge_strategy import (
-            PullrequestMergeParametersMergeStrategy,  # noqa: PLC0415
+            Answer.model(PullrequestCommentTask),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            async_=async_,
-            body=build_body(
-                PullrequestMergeParameters,
-                body,
-                {
-                    "message": message,
-                    "close_source_branch": close_source_branch,
-                    "merge_strategy": coerce_enum(PullrequestMergeParametersMergeStrategy, merge_strategy),
-                },
-                "pullrequests.merge",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def remove_change_request(
-        self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[None]:
-        """Remove change request for a pull request
+class PullrequestsRawNamespace(NamespaceView[PullrequestsNamespace]):
+    """`client.with_raw_response.pullrequests`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/request-changes`
-        """
-        from ..api.pullrequests import pullrequests_remove_change_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def reopen_comment(
-        self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
-    ) -> Response[None]:
-        """Reopen a comment thread
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}/resolve`
-        """
-        from ..api.pullrequests import pullrequests_reopen_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def request_changes(
-        self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[Participant]:
-        """Request changes for a pull request
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/request-changes`
-        """
-        from ..api.pullrequests import pullrequests_request_changes as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def resolve_comment(
-        self, workspace: str, repo_slug: str, pull_request_id: int, comment_id: int
-    ) -> Response[CommentResolution]:
-        """Resolve a comment thread
-
-        `POST /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}/resolve`
-        """
-        from ..api.pullrequests import pullrequests_resolve_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unapprove(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[None]:
-        """Unapprove a pull request
-
-        `DELETE /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/approve`
-        """
-        from ..api.pullrequests import pullrequests_unapprove as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        *,
-        body: PullrequestInput | None = None,
-        links: PullrequestLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        title: str | Unset = UNSET,
-        rendered: RenderedPullRequestMarkupInput | Unset = UNSET,
-        summary: CommitSummaryInput | Unset = UNSET,
-        state: PullrequestState | Literal["OPEN", "MERGED", "DECLINED", "SUPERSEDED"] | Unset = UNSET,
-        author: AccountInput | Unset = UNSET,
-        source: PullrequestEndpointInput | Unset = UNSET,
-        destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
-        comment_count: int | Unset = UNSET,
-        task_count: int | Unset = UNSET,
-        close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
-        reason: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        reviewers: builtins.list[AccountInput] | Unset = UNSET,
-        participants: builtins.list[ParticipantInput] | Unset = UNSET,
-        draft: bool | Unset = UNSET,
-        queued: bool | Unset = UNSET,
-        mergeable: bool | Unset = UNSET,
-        description: str | Unset = UNSET,
-    ) -> Response[Pullrequest]:
-        """Update a pull request
-
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}`
-        """
-        from ..api.pullrequests import pullrequests_update as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
-        from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            body=build_body(
-                PullrequestInput,
-                body,
-                {
-                    "links": links,
-                    "id": id,
-                    "title": title,
-                    "rendered": rendered,
-                    "summary": summary,
-                    "state": coerce_enum(PullrequestState, state),
-                    "author": author,
-                    "source": source,
-                    "destination": destination,
-                    "merge_commit": merge_commit,
-                    "comment_count": comment_count,
-                    "task_count": task_count,
-                    "close_source_branch": close_source_branch,
-                    "closed_by": closed_by,
-                    "reason": reason,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "reviewers": reviewers,
-                    "participants": participants,
-                    "draft": draft,
-                    "queued": queued,
-                    "mergeable": mergeable,
-                    "description": description,
-                },
-                "pullrequests.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_comment(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        comment_id: int,
-        *,
-        body: PullrequestCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        pullrequest: PullrequestInput | Unset = UNSET,
-        resolution: CommentResolutionInput | Unset = UNSET,
-        pending: bool | Unset = UNSET,
-    ) -> Response[PullrequestComment]:
-        """Update a comment on a pull request
-
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments/{comment_id}`
-        """
-        from ..api.pullrequests import pullrequests_update_comment as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_comment_input import PullrequestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            comment_id,
-            body=build_required_body(
-                PullrequestCommentInput,
-                body,
-                {
-                    "id": id,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "content": content,
-                    "user": user,
-                    "deleted": deleted,
-                    "parent": parent,
-                    "inline": inline,
-                    "links": links,
-                    "pullrequest": pullrequest,
-                    "resolution": resolution,
-                    "pending": pending,
-                },
-                "pullrequests.update_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_task(
-        self,
-        workspace: str,
-        repo_slug: str,
-        pull_request_id: int,
-        task_id: int,
-        *,
-        body: PullrequestTaskUpdate | None = None,
-        content: TaskRawContent | Unset = UNSET,
-        state: PullrequestCommentTaskState | Literal["RESOLVED", "UNRESOLVED"] | Unset = UNSET,
-    ) -> Response[PullrequestCommentTask]:
-        """Update a task on a pull request
-
-        `PUT /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/tasks/{task_id}`
-        """
-        from ..api.pullrequests import pullrequests_update_task as _endpoint  # noqa: PLC0415
-        from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState  # noqa: PLC0415
-        from ..models.pullrequest_task_update import PullrequestTaskUpdate  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            pull_request_id,
-            task_id,
-            body=build_required_body(
-                PullrequestTaskUpdate,
-                body,
-                {"content": content, "state": coerce_enum(PullrequestCommentTaskState, state)},
-                "pullrequests.update_task",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    approve = raw_response(PullrequestsNamespace.approve)
+    create = raw_response(PullrequestsNamespace.create)
+    create_comment = raw_response(PullrequestsNamespace.create_comment)
+    create_task = raw_response(PullrequestsNamespace.create_task)
+    decline = raw_response(PullrequestsNamespace.decline)
+    delete_comment = raw_response(PullrequestsNamespace.delete_comment)
+    delete_task = raw_response(PullrequestsNamespace.delete_task)
+    get = raw_response(PullrequestsNamespace.get)
+    get_comment = raw_response(PullrequestsNamespace.get_comment)
+    get_diff = raw_response(PullrequestsNamespace.get_diff)
+    get_diffstat = raw_response(PullrequestsNamespace.get_diffstat)
+    get_file_conflicts = raw_response(PullrequestsNamespace.get_file_conflicts)
+    get_merge_task_status = raw_response(PullrequestsNamespace.get_merge_task_status)
+    get_patch = raw_response(PullrequestsNamespace.get_patch)
+    get_task = raw_response(PullrequestsNamespace.get_task)
+    list = raw_first_page(PullrequestsNamespace.list)
+    list_activity = raw_first_page(PullrequestsNamespace.list_activity)
+    list_comments = raw_first_page(PullrequestsNamespace.list_comments)
+    list_commits = raw_first_page(PullrequestsNamespace.list_commits)
+    list_for_commit = raw_first_page(PullrequestsNamespace.list_for_commit)
+    list_for_user = raw_first_page(PullrequestsNamespace.list_for_user)
+    list_repository_activity = raw_first_page(PullrequestsNamespace.list_repository_activity)
+    list_statuses = raw_first_page(PullrequestsNamespace.list_statuses)
+    list_tasks = raw_first_page(PullrequestsNamespace.list_tasks)
+    merge = raw_response(PullrequestsNamespace.merge)
+    remove_change_request = raw_response(PullrequestsNamespace.remove_change_request)
+    reopen_comment = raw_response(PullrequestsNamespace.reopen_comment)
+    request_changes = raw_response(PullrequestsNamespace.request_changes)
+    resolve_comment = raw_response(PullrequestsNamespace.resolve_comment)
+    unapprove = raw_response(PullrequestsNamespace.unapprove)
+    update = raw_response(PullrequestsNamespace.update)
+    update_comment = raw_response(PullrequestsNamespace.update_comment)
+    update_task = raw_response(PullrequestsNamespace.update_task)

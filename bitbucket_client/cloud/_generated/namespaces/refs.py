@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from ..models.branch import Branch
     from ..models.branch_links_input import BranchLinksInput
     from ..models.commit_input import CommitInput
-    from ..models.paginated_branches import PaginatedBranches
-    from ..models.paginated_refs import PaginatedRefs
-    from ..models.paginated_tags import PaginatedTags
     from ..models.ref import Ref
     from ..models.refs_create_branch_body import RefsCreateBranchBody
     from ..models.refs_create_branch_body_target import RefsCreateBranchBodyTarget
@@ -33,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class RefsNamespace:
-    """The `refs` operations, returning decoded models."""
+    """The `refs` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -47,21 +45,40 @@ class RefsNamespace:
         name: str | Unset = UNSET,
         target: RefsCreateBranchBodyTarget | Unset = UNSET,
     ) -> Branch:
-        """Create a branch
+        """Create a branch.
 
-        `POST /repositories/{workspace}/{repo_slug}/refs/branches`
+        Creates a new branch in the specified repository.
+
+        The payload of the POST should consist of a JSON document that contains the name of the tag and
+        the target hash. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: A `RefsCreateBranchBody`, or pass its fields as the keywords that follow.
+            name: The new branch's name.
+
+        Returns:
+            The newly created branch object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-branches-post
         """
-        from ..api.refs import refs_create_branch as _endpoint  # noqa: PLC0415
+        from ..models.branch import Branch  # noqa: PLC0415
         from ..models.refs_create_branch_body import RefsCreateBranchBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                RefsCreateBranchBody, body, {"name": name, "target": target}, "refs.create_branch"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/refs/branches",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    RefsCreateBranchBody, body, {"name": name, "target": target}, "refs.create_branch"
+                ),
             ),
+            Answer.model(Branch),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_tag(
         self,
@@ -76,87 +93,171 @@ class RefsNamespace:
         date: datetime.datetime | Unset = UNSET,
         tagger: AuthorInput | Unset = UNSET,
     ) -> Tag:
-        """Create a tag
+        """Create a tag.
 
-        `POST /repositories/{workspace}/{repo_slug}/refs/tags`
+        Creates a new annotated tag in the specified repository.
+
+        The payload of the POST should consist of a JSON document that contains the name of the tag and
+        the target hash. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: A `TagInput`, or pass its fields as the keywords that follow.
+            name: The name of the ref.
+            target: A repository commit object.
+            message: The message associated with the tag, if available.
+            date: The date that the tag was created, if available
+            tagger: The author of a change in a repository
+
+        Returns:
+            The newly created tag.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-tags-post
         """
-        from ..api.refs import refs_create_tag as _endpoint  # noqa: PLC0415
+        from ..models.tag import Tag  # noqa: PLC0415
         from ..models.tag_input import TagInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                TagInput,
-                body,
-                {
-                    "links": links,
-                    "name": name,
-                    "target": target,
-                    "message": message,
-                    "date": date,
-                    "tagger": tagger,
-                },
-                "refs.create_tag",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/refs/tags",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    TagInput,
+                    body,
+                    {
+                        "links": links,
+                        "name": name,
+                        "target": target,
+                        "message": message,
+                        "date": date,
+                        "tagger": tagger,
+                    },
+                    "refs.create_tag",
+                ),
             ),
+            Answer.model(Tag),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_branch(self, workspace: str, repo_slug: str, name: str) -> None:
-        """Delete a branch
+        """Delete a branch.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/refs/branches/{name}`
+        Delete a branch in the specified repository.
+
+        The main branch is not allowed to be deleted and will return a 400 response.
+
+        The branch name should not include any prefixes (e.g. refs/heads).
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            name: The name of the branch.
+
+        Returns:
+            Indicates that the specified branch was successfully deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-branches-name-delete
         """
-        from ..api.refs import refs_delete_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/refs/branches/{name}",
+                (workspace, repo_slug, name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_tag(self, workspace: str, repo_slug: str, name: str) -> None:
-        """Delete a tag
+        """Delete a tag.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/refs/tags/{name}`
+        Delete a tag in the specified repository.
+
+        The tag name should not include any prefixes (e.g. refs/tags).
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            name: The name of the tag.
+
+        Returns:
+            Indicates the specified tag was successfully deleted.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-tags-name-delete
         """
-        from ..api.refs import refs_delete_tag as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/refs/tags/{name}",
+                (workspace, repo_slug, name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_branch(self, workspace: str, repo_slug: str, name: str) -> Branch:
-        """Get a branch
+        """Get a branch.
 
-        `GET /repositories/{workspace}/{repo_slug}/refs/branches/{name}`
+        Returns a branch object within the specified repository.
+
+        This call requires authentication. Private repositories require the caller to authenticate with
+        an account that has appropriate authorization.
+
+        For Git, the branch name should not include any prefixes (e.g. refs/heads).
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            name: The name of the branch.
+
+        Returns:
+            The branch object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-branches-name-get
         """
-        from ..api.refs import refs_get_branch as _endpoint  # noqa: PLC0415
+        from ..models.branch import Branch  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/refs/branches/{name}",
+                (workspace, repo_slug, name),
+            ),
+            Answer.model(Branch),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_tag(self, workspace: str, repo_slug: str, name: str) -> Tag:
-        """Get a tag
+        """Get a tag.
 
-        `GET /repositories/{workspace}/{repo_slug}/refs/tags/{name}`
+        Returns the specified tag. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            name: The name of the tag.
+
+        Returns:
+            The tag object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-tags-name-get
         """
-        from ..api.refs import refs_get_tag as _endpoint  # noqa: PLC0415
+        from ..models.tag import Tag  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
+        return await self._client._call(
+            Request(
+                "GET", "/repositories/{workspace}/{repo_slug}/refs/tags/{name}", (workspace, repo_slug, name)
+            ),
+            Answer.model(Tag),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -169,21 +270,51 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Ref]:
-        """List branches and tags
+        """List branches and tags.
 
-        `GET /repositories/{workspace}/{repo_slug}/refs`
+        Returns the branches and tags in the repository.
+
+        By default, results will be in the order the underlying source control system returns them and
+        identical to the ordering one sees when running "$ git show-ref". Note that this follows simple
+        lexical ordering of the ref names.
+
+        This can be undesirable as it does apply any natural sorting semantics, meaning for instance
+        that refs are sorted ["branch1", "branch10", "branch2", "v10", "v11", "v9"] instead of
+        ["branch1", "branch2", "branch10", "v9", "v10", "v11"]. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering). The
+                `name` field is handled specially for refs in that, if specified as the sort field, it
+                uses a natural sort order instead of the default lexicographical sort order. For …
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Ref` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-get
         """
-        from ..api.refs import refs_list as _endpoint  # noqa: PLC0415
         from ..models.ref import Ref  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Ref.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/refs",
+                (workspace, repo_slug),
+                query={"q": q, "sort": sort},
+            ),
+            Ref.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_branches(
@@ -197,21 +328,53 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Branch]:
-        """List open branches
+        """List open branches.
 
-        `GET /repositories/{workspace}/{repo_slug}/refs/branches`
+        Returns a list of all open branches within the specified repository. Results will be in the
+        order the source control manager returns them.
+
+        Branches support [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) that can be used
+        to search for specific branches. For instance, to find all branches that have "stab" in their
+        name:
+
+        ```
+        curl -s https://api.bitbucket.org/2.0/repositories/atlassian/aui/refs/branches -G --data-urlencode 'q=name ~ "stab"'
+        ```
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering). The
+                `name` field is handled specially for branches in that, if specified as the sort field,
+                it uses a natural sort order instead of the default lexicographical sort order. For …
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Branch` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-branches-get
         """
-        from ..api.refs import refs_list_branches as _endpoint  # noqa: PLC0415
         from ..models.branch import Branch  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Branch.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/refs/branches",
+                (workspace, repo_slug),
+                query={"q": q, "sort": sort},
+            ),
+            Branch.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_tags(
@@ -225,208 +388,67 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Tag]:
-        """List tags
+        """List tags.
 
-        `GET /repositories/{workspace}/{repo_slug}/refs/tags`
+        Returns the tags in the repository.
+
+        By default, results will be in the order the underlying source control system returns them and
+        identical to the ordering one sees when running "$ git tag --list". Note that this follows
+        simple lexical ordering of the ref names.
+
+        This can be undesirable as it does apply any natural sorting semantics, meaning for instance
+        that tags are sorted ["v10", "v11", "v9"] instead of ["v9", "v10", "v11"].
+
+        Sorting can be changed using the ?sort= query parameter. When using ?sort=name to explicitly
+        sort on ref name, Bitbucket will apply natural sorting and interpret numerical values as numbers
+        instead of strings.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering). The
+                `name` field is handled specially for tags in that, if specified as the sort field, it
+                uses a natural sort order instead of the default lexicographical sort order. For …
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Tag` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-tags-get
         """
-        from ..api.refs import refs_list_tags as _endpoint  # noqa: PLC0415
         from ..models.tag import Tag  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Tag.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
-
-
-class RefsRawNamespace:
-    """The `refs` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_branch(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: RefsCreateBranchBody | None = None,
-        name: str | Unset = UNSET,
-        target: RefsCreateBranchBodyTarget | Unset = UNSET,
-    ) -> Response[Branch]:
-        """Create a branch
-
-        `POST /repositories/{workspace}/{repo_slug}/refs/branches`
-        """
-        from ..api.refs import refs_create_branch as _endpoint  # noqa: PLC0415
-        from ..models.refs_create_branch_body import RefsCreateBranchBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                RefsCreateBranchBody, body, {"name": name, "target": target}, "refs.create_branch"
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/refs/tags",
+                (workspace, repo_slug),
+                query={"q": q, "sort": sort},
             ),
+            Tag.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def create_tag(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: TagInput | None = None,
-        links: BranchLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        target: CommitInput | Unset = UNSET,
-        message: str | Unset = UNSET,
-        date: datetime.datetime | Unset = UNSET,
-        tagger: AuthorInput | Unset = UNSET,
-    ) -> Response[Tag]:
-        """Create a tag
 
-        `POST /repositories/{workspace}/{repo_slug}/refs/tags`
-        """
-        from ..api.refs import refs_create_tag as _endpoint  # noqa: PLC0415
-        from ..models.tag_input import TagInput  # noqa: PLC0415
+class RefsRawNamespace(NamespaceView[RefsNamespace]):
+    """`client.with_raw_response.refs`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                TagInput,
-                body,
-                {
-                    "links": links,
-                    "name": name,
-                    "target": target,
-                    "message": message,
-                    "date": date,
-                    "tagger": tagger,
-                },
-                "refs.create_tag",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_branch(self, workspace: str, repo_slug: str, name: str) -> Response[None]:
-        """Delete a branch
-
-        `DELETE /repositories/{workspace}/{repo_slug}/refs/branches/{name}`
-        """
-        from ..api.refs import refs_delete_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_tag(self, workspace: str, repo_slug: str, name: str) -> Response[None]:
-        """Delete a tag
-
-        `DELETE /repositories/{workspace}/{repo_slug}/refs/tags/{name}`
-        """
-        from ..api.refs import refs_delete_tag as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_branch(self, workspace: str, repo_slug: str, name: str) -> Response[Branch]:
-        """Get a branch
-
-        `GET /repositories/{workspace}/{repo_slug}/refs/branches/{name}`
-        """
-        from ..api.refs import refs_get_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_tag(self, workspace: str, repo_slug: str, name: str) -> Response[Tag]:
-        """Get a tag
-
-        `GET /repositories/{workspace}/{repo_slug}/refs/tags/{name}`
-        """
-        from ..api.refs import refs_get_tag as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self, workspace: str, repo_slug: str, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedRefs]:
-        """List branches and tags
-
-        `GET /repositories/{workspace}/{repo_slug}/refs`
-        """
-        from ..api.refs import refs_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_branches(
-        self, workspace: str, repo_slug: str, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedBranches]:
-        """List open branches
-
-        `GET /repositories/{workspace}/{repo_slug}/refs/branches`
-        """
-        from ..api.refs import refs_list_branches as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_tags(
-        self, workspace: str, repo_slug: str, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedTags]:
-        """List tags
-
-        `GET /repositories/{workspace}/{repo_slug}/refs/tags`
-        """
-        from ..api.refs import refs_list_tags as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_branch = raw_response(RefsNamespace.create_branch)
+    create_tag = raw_response(RefsNamespace.create_tag)
+    delete_branch = raw_response(RefsNamespace.delete_branch)
+    delete_tag = raw_response(RefsNamespace.delete_tag)
+    get_branch = raw_response(RefsNamespace.get_branch)
+    get_tag = raw_response(RefsNamespace.get_tag)
+    list = raw_first_page(RefsNamespace.list)
+    list_branches = raw_first_page(RefsNamespace.list_branches)
+    list_tags = raw_first_page(RefsNamespace.list_tags)

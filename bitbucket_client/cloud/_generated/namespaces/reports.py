@@ -6,13 +6,16 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
     coerce_enum,
+    list_of,
+    model,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -20,8 +23,6 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.paginated_annotations import PaginatedAnnotations
-    from ..models.paginated_reports import PaginatedReports
     from ..models.report import Report
     from ..models.report_annotation import ReportAnnotation
     from ..models.report_annotation_annotation_type import ReportAnnotationAnnotationType
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 
 class ReportsNamespace:
-    """The `reports` operations, returning decoded models."""
+    """The `reports` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -62,42 +63,79 @@ class ReportsNamespace:
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
     ) -> Report:
-        """Create or update a report
+        """Create or update a report.
 
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}`
+        Creates or updates a report for the specified commit. To upload a report, make sure to generate
+        an ID that is unique across all reports for that commit. If you want to use an existing id from
+        your own system, we recommend prefixing it with your system's name to avoid collisions, for
+        example, mySystem-001.
+
+        ### Sample cURL request: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit the report belongs to.
+            report_id: Either the uuid or external-id of the report.
+            body: The report to create or update. A `ReportInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The UUID that can be used to identify the report.
+            title: The title of the report.
+            details: A string to describe the purpose of the report.
+            external_id: ID of the report provided by the report creator. It can be used to identify the
+                report as an alternative to it's generated uuid. It is not used by Bitbucket, but only
+                by the report creator for updating or deleting this specific report. Needs to be unique.
+            reporter: A string to describe the tool or company who created the report.
+            link: A URL linking to the results of the report in an external tool.
+            remote_link_enabled: If enabled, a remote link is created in Jira for the work item
+                associated with the commit the report belongs to.
+            logo_url: A URL to the report logo. If none is provided, the default insights logo will be
+                used.
+            report_type: The type of the report.
+            result: The state of the report. May be set to PENDING and later updated.
+            data: An array of data fields to display information on the report. Maximum 10.
+            created_on: The timestamp when the report was created.
+            updated_on: The timestamp when the report was updated.
+
+        Returns:
+            OK
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-put
         """
-        from ..api.reports import reports_create_or_update as _endpoint  # noqa: PLC0415
+        from ..models.report import Report  # noqa: PLC0415
         from ..models.report_input import ReportInput  # noqa: PLC0415
         from ..models.report_report_type import ReportReportType  # noqa: PLC0415
         from ..models.report_result import ReportResult  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            body=build_required_body(
-                ReportInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "title": title,
-                    "details": details,
-                    "external_id": external_id,
-                    "reporter": reporter,
-                    "link": link,
-                    "remote_link_enabled": remote_link_enabled,
-                    "logo_url": logo_url,
-                    "report_type": coerce_enum(ReportReportType, report_type),
-                    "result": coerce_enum(ReportResult, result),
-                    "data": data,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "reports.create_or_update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}",
+                (workspace, repo_slug, commit, report_id),
+                body=build_required_body(
+                    ReportInput,
+                    body,
+                    {
+                        "uuid": uuid,
+                        "title": title,
+                        "details": details,
+                        "external_id": external_id,
+                        "reporter": reporter,
+                        "link": link,
+                        "remote_link_enabled": remote_link_enabled,
+                        "logo_url": logo_url,
+                        "report_type": coerce_enum(ReportReportType, report_type),
+                        "result": coerce_enum(ReportResult, result),
+                        "data": data,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                    },
+                    "reports.create_or_update",
+                ),
             ),
+            Answer.model(Report),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_or_update_annotation(
         self,
@@ -123,43 +161,88 @@ class ReportsNamespace:
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
     ) -> ReportAnnotation:
-        """Create or update an annotation
+        """Create or update an annotation.
 
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}`
+        Creates or updates an individual annotation for the specified report. Annotations are individual
+        findings that have been identified as part of a report, for example, a line of code that
+        represents a vulnerability. These annotations can be attached to a specific file and even a
+        specific line in that file, however, that is optional. Annotations are not mandatory and a
+        report can contain up to 1000 annotations.
+
+        Just as reports, annotation needs to be uploaded with a unique ID that can later be used to
+        identify the report as an alternative to the generated
+        [UUID](https://developer.atlassian.com/bitbucket/api/2/reference/meta/uri-uuid#uuid). If you
+        want to use an existing id from your own system, we recommend prefixing it with your system's
+        name to avoid collisions, for example, mySystem-annotation001. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit the report belongs to.
+            report_id: Either the uuid or external-id of the report.
+            annotation_id: Either the uuid or external-id of the annotation.
+            body: The annotation to create or update. A `ReportAnnotationInput`, or pass its fields as
+                the keywords that follow.
+            external_id: ID of the annotation provided by the annotation creator. It can be used to
+                identify the annotation as an alternative to it's generated uuid. It is not used by
+                Bitbucket, but only by the annotation creator for updating or deleting this specific
+                annotation. Needs to be unique.
+            uuid: The UUID that can be used to identify the annotation.
+            annotation_type: The type of the report.
+            path: The path of the file on which this annotation should be placed. This is the path of
+                the file relative to the git repository. If no path is provided, then it will appear in
+                the overview modal on all pull requests where the tip of the branch is the given commit,
+                regardless of which files were modified.
+            line: The line number that the annotation should belong to. If no line number is provided,
+                then it will default to 0 and in a pull request it will appear at the top of the file
+                specified by the path field.
+            summary: The message to display to users.
+            details: The details to show to users when clicking on the annotation.
+            result: The state of the report. May be set to PENDING and later updated.
+            severity: The severity of the annotation.
+            link: A URL linking to the annotation in an external tool.
+            created_on: The timestamp when the report was created.
+            updated_on: The timestamp when the report was updated.
+
+        Returns:
+            OK
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-annotationid-put
         """
-        from ..api.reports import reports_create_or_update_annotation as _endpoint  # noqa: PLC0415
+        from ..models.report_annotation import ReportAnnotation  # noqa: PLC0415
         from ..models.report_annotation_annotation_type import ReportAnnotationAnnotationType  # noqa: PLC0415
         from ..models.report_annotation_input import ReportAnnotationInput  # noqa: PLC0415
         from ..models.report_annotation_result import ReportAnnotationResult  # noqa: PLC0415
         from ..models.report_annotation_severity import ReportAnnotationSeverity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            annotation_id,
-            body=build_required_body(
-                ReportAnnotationInput,
-                body,
-                {
-                    "external_id": external_id,
-                    "uuid": uuid,
-                    "annotation_type": coerce_enum(ReportAnnotationAnnotationType, annotation_type),
-                    "path": path,
-                    "line": line,
-                    "summary": summary,
-                    "details": details,
-                    "result": coerce_enum(ReportAnnotationResult, result),
-                    "severity": coerce_enum(ReportAnnotationSeverity, severity),
-                    "link": link,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "reports.create_or_update_annotation",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}",
+                (workspace, repo_slug, commit, report_id, annotation_id),
+                body=build_required_body(
+                    ReportAnnotationInput,
+                    body,
+                    {
+                        "external_id": external_id,
+                        "uuid": uuid,
+                        "annotation_type": coerce_enum(ReportAnnotationAnnotationType, annotation_type),
+                        "path": path,
+                        "line": line,
+                        "summary": summary,
+                        "details": details,
+                        "result": coerce_enum(ReportAnnotationResult, result),
+                        "severity": coerce_enum(ReportAnnotationSeverity, severity),
+                        "link": link,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                    },
+                    "reports.create_or_update_annotation",
+                ),
             ),
+            Answer.model(ReportAnnotation),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_or_update_annotations(
         self,
@@ -170,86 +253,159 @@ class ReportsNamespace:
         *,
         body: builtins.list[ReportAnnotationInput],
     ) -> builtins.list[ReportAnnotation]:
-        """Bulk create or update annotations
+        """Bulk create or update annotations.
 
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations`
+        Bulk upload of annotations. Annotations are individual findings that have been identified as
+        part of a report, for example, a line of code that represents a vulnerability. These annotations
+        can be attached to a specific file and even a specific line in that file, however, that is
+        optional. Annotations are not mandatory and a report can contain up to 1000 annotations.
+
+        Add the annotations you want to upload as objects in a JSON array and make sure each annotation
+        has the external_id field set to a unique value. If you want to use an existing id from your own
+        system, we recommend prefixing it with your system's name to avoid collisions, for example,
+        mySystem-annotation001. The external id can later be used to identify the report as an
+        alternative to the generated
+        [UUID](https://developer.atlassian.com/bitbucket/api/2/reference/meta/uri-uuid#uuid). You can
+        upload up to 100 annotations per POST request. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit for which to retrieve reports.
+            report_id: Uuid or external-if of the report for which to get annotations for.
+            body: The annotations to create or update
+
+        Returns:
+            OK
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-post
         """
-        from ..api.reports import reports_create_or_update_annotations as _endpoint  # noqa: PLC0415
+        from ..models.report_annotation import ReportAnnotation  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            body=body,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations",
+                (workspace, repo_slug, commit, report_id),
+                body=body,
+            ),
+            Answer.json(list_of(model(ReportAnnotation)), "list[ReportAnnotation]"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, repo_slug: str, commit: str, report_id: str) -> None:
-        """Delete a report
+        """Delete a report.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}`
+        Deletes a single Report matching the provided ID.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit the report belongs to.
+            report_id: Either the uuid or external-id of the report.
+
+        Returns:
+            No content
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-delete
         """
-        from ..api.reports import reports_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}",
+                (workspace, repo_slug, commit, report_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_annotation(
         self, workspace: str, repo_slug: str, commit: str, report_id: str, annotation_id: str
     ) -> None:
-        """Delete an annotation
+        """Delete an annotation.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}`
+        Deletes a single Annotation matching the provided ID.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit the annotation belongs to.
+            report_id: Either the uuid or external-id of the annotation.
+            annotation_id: Either the uuid or external-id of the annotation.
+
+        Returns:
+            No content
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-annotationid-delete
         """
-        from ..api.reports import reports_delete_annotation as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            annotation_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}",
+                (workspace, repo_slug, commit, report_id, annotation_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str, commit: str, report_id: str) -> Report:
-        """Get a report
+        """Get a report.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}`
+        Returns a single Report matching the provided ID.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit the report belongs to.
+            report_id: Either the uuid or external-id of the report.
+
+        Returns:
+            OK
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-get
         """
-        from ..api.reports import reports_get as _endpoint  # noqa: PLC0415
+        from ..models.report import Report  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}",
+                (workspace, repo_slug, commit, report_id),
+            ),
+            Answer.model(Report),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_annotation(
         self, workspace: str, repo_slug: str, commit: str, report_id: str, annotation_id: str
     ) -> ReportAnnotation:
-        """Get an annotation
+        """Get an annotation.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}`
+        Returns a single Annotation matching the provided ID.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit the report belongs to.
+            report_id: Either the uuid or external-id of the report.
+            annotation_id: Either the uuid or external-id of the annotation.
+
+        Returns:
+            OK
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-annotationid-get
         """
-        from ..api.reports import reports_get_annotation as _endpoint  # noqa: PLC0415
+        from ..models.report_annotation import ReportAnnotation  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            annotation_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}",
+                (workspace, repo_slug, commit, report_id, annotation_id),
+            ),
+            Answer.model(ReportAnnotation),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -261,20 +417,36 @@ class ReportsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Report]:
-        """List reports
+        """List reports.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports`
+        Returns a paginated list of Reports linked to this commit.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit for which to retrieve reports.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Report` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-get
         """
-        from ..api.reports import reports_list as _endpoint  # noqa: PLC0415
         from ..models.report import Report  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        return self._client._paginate(
-            _kwargs, Report.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports",
+                (workspace, repo_slug, commit),
+            ),
+            Report.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_annotations(
@@ -288,279 +460,50 @@ class ReportsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[ReportAnnotation]:
-        """List annotations
+        """List annotations.
 
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations`
+        Returns a paginated list of Annotations for a specified report.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example `{workspace UUID}`.
+            repo_slug: The repository.
+            commit: The commit for which to retrieve reports.
+            report_id: Uuid or external-if of the report for which to get annotations for.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `ReportAnnotation` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-get
         """
-        from ..api.reports import reports_list_annotations as _endpoint  # noqa: PLC0415
         from ..models.report_annotation import ReportAnnotation  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-        )
-        return self._client._paginate(
-            _kwargs, ReportAnnotation.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
-
-
-class ReportsRawNamespace:
-    """The `reports` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_or_update(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        report_id: str,
-        *,
-        body: ReportInput | None = None,
-        uuid: str | Unset = UNSET,
-        title: str | Unset = UNSET,
-        details: str | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        reporter: str | Unset = UNSET,
-        link: str | Unset = UNSET,
-        remote_link_enabled: bool | Unset = UNSET,
-        logo_url: str | Unset = UNSET,
-        report_type: ReportReportType | Literal["SECURITY", "COVERAGE", "TEST", "BUG"] | Unset = UNSET,
-        result: ReportResult | Literal["PASSED", "FAILED", "PENDING"] | Unset = UNSET,
-        data: builtins.list[ReportDataInput] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-    ) -> Response[Report]:
-        """Create or update a report
-
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}`
-        """
-        from ..api.reports import reports_create_or_update as _endpoint  # noqa: PLC0415
-        from ..models.report_input import ReportInput  # noqa: PLC0415
-        from ..models.report_report_type import ReportReportType  # noqa: PLC0415
-        from ..models.report_result import ReportResult  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            body=build_required_body(
-                ReportInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "title": title,
-                    "details": details,
-                    "external_id": external_id,
-                    "reporter": reporter,
-                    "link": link,
-                    "remote_link_enabled": remote_link_enabled,
-                    "logo_url": logo_url,
-                    "report_type": coerce_enum(ReportReportType, report_type),
-                    "result": coerce_enum(ReportResult, result),
-                    "data": data,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "reports.create_or_update",
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations",
+                (workspace, repo_slug, commit, report_id),
             ),
+            ReportAnnotation.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def create_or_update_annotation(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        report_id: str,
-        annotation_id: str,
-        *,
-        body: ReportAnnotationInput | None = None,
-        external_id: str | Unset = UNSET,
-        uuid: str | Unset = UNSET,
-        annotation_type: ReportAnnotationAnnotationType
-        | Literal["VULNERABILITY", "CODE_SMELL", "BUG"]
-        | Unset = UNSET,
-        path: str | Unset = UNSET,
-        line: int | Unset = UNSET,
-        summary: str | Unset = UNSET,
-        details: str | Unset = UNSET,
-        result: ReportAnnotationResult | Literal["PASSED", "FAILED", "SKIPPED", "IGNORED"] | Unset = UNSET,
-        severity: ReportAnnotationSeverity | Literal["CRITICAL", "HIGH", "MEDIUM", "LOW"] | Unset = UNSET,
-        link: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-    ) -> Response[ReportAnnotation]:
-        """Create or update an annotation
 
-        `PUT /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}`
-        """
-        from ..api.reports import reports_create_or_update_annotation as _endpoint  # noqa: PLC0415
-        from ..models.report_annotation_annotation_type import ReportAnnotationAnnotationType  # noqa: PLC0415
-        from ..models.report_annotation_input import ReportAnnotationInput  # noqa: PLC0415
-        from ..models.report_annotation_result import ReportAnnotationResult  # noqa: PLC0415
-        from ..models.report_annotation_severity import ReportAnnotationSeverity  # noqa: PLC0415
+class ReportsRawNamespace(NamespaceView[ReportsNamespace]):
+    """`client.with_raw_response.reports`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            annotation_id,
-            body=build_required_body(
-                ReportAnnotationInput,
-                body,
-                {
-                    "external_id": external_id,
-                    "uuid": uuid,
-                    "annotation_type": coerce_enum(ReportAnnotationAnnotationType, annotation_type),
-                    "path": path,
-                    "line": line,
-                    "summary": summary,
-                    "details": details,
-                    "result": coerce_enum(ReportAnnotationResult, result),
-                    "severity": coerce_enum(ReportAnnotationSeverity, severity),
-                    "link": link,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                },
-                "reports.create_or_update_annotation",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_or_update_annotations(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        report_id: str,
-        *,
-        body: builtins.list[ReportAnnotationInput],
-    ) -> Response[builtins.list[ReportAnnotation]]:
-        """Bulk create or update annotations
-
-        `POST /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations`
-        """
-        from ..api.reports import reports_create_or_update_annotations as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            body=body,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, workspace: str, repo_slug: str, commit: str, report_id: str) -> Response[None]:
-        """Delete a report
-
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}`
-        """
-        from ..api.reports import reports_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_annotation(
-        self, workspace: str, repo_slug: str, commit: str, report_id: str, annotation_id: str
-    ) -> Response[None]:
-        """Delete an annotation
-
-        `DELETE /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}`
-        """
-        from ..api.reports import reports_delete_annotation as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            annotation_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, repo_slug: str, commit: str, report_id: str) -> Response[Report]:
-        """Get a report
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}`
-        """
-        from ..api.reports import reports_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_annotation(
-        self, workspace: str, repo_slug: str, commit: str, report_id: str, annotation_id: str
-    ) -> Response[ReportAnnotation]:
-        """Get an annotation
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations/{annotationId}`
-        """
-        from ..api.reports import reports_get_annotation as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-            annotation_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, workspace: str, repo_slug: str, commit: str) -> Response[PaginatedReports]:
-        """List reports
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports`
-        """
-        from ..api.reports import reports_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_annotations(
-        self, workspace: str, repo_slug: str, commit: str, report_id: str
-    ) -> Response[PaginatedAnnotations]:
-        """List annotations
-
-        `GET /repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations`
-        """
-        from ..api.reports import reports_list_annotations as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            report_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_or_update = raw_response(ReportsNamespace.create_or_update)
+    create_or_update_annotation = raw_response(ReportsNamespace.create_or_update_annotation)
+    create_or_update_annotations = raw_response(ReportsNamespace.create_or_update_annotations)
+    delete = raw_response(ReportsNamespace.delete)
+    delete_annotation = raw_response(ReportsNamespace.delete_annotation)
+    get = raw_response(ReportsNamespace.get)
+    get_annotation = raw_response(ReportsNamespace.get_annotation)
+    list = raw_first_page(ReportsNamespace.list)
+    list_annotations = raw_first_page(ReportsNamespace.list_annotations)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -25,13 +26,6 @@ if TYPE_CHECKING:
     from ..models.branch_input import BranchInput
     from ..models.default_reviewer_and_type import DefaultReviewerAndType
     from ..models.deploy_key import DeployKey
-    from ..models.paginated_accounts import PaginatedAccounts
-    from ..models.paginated_default_reviewer_and_type import PaginatedDefaultReviewerAndType
-    from ..models.paginated_deploy_keys import PaginatedDeployKeys
-    from ..models.paginated_repositories import PaginatedRepositories
-    from ..models.paginated_repository_group_permissions import PaginatedRepositoryGroupPermissions
-    from ..models.paginated_repository_permissions import PaginatedRepositoryPermissions
-    from ..models.paginated_repository_user_permissions import PaginatedRepositoryUserPermissions
     from ..models.project_input import ProjectInput
     from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema
     from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission
@@ -48,24 +42,41 @@ if TYPE_CHECKING:
 
 
 class RepositoriesNamespace:
-    """The `repositories` operations, returning decoded models."""
+    """The `repositories` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def add_default_reviewer(self, workspace: str, repo_slug: str, target_username: str) -> Account:
-        """Add a user to the default reviewers
+        """Add a user to the default reviewers.
 
-        `PUT /repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}`
+        Adds the specified user to the repository's list of default reviewers.
+
+        This method is idempotent. Adding a user a second time has no effect.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            target_username: This can either be the username or the UUID of the default reviewer,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The specified user was successfully added to the default reviewers
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-default-reviewers-target-username-put
         """
-        from ..api.repositories import repositories_add_default_reviewer as _endpoint  # noqa: PLC0415
+        from ..models.account import Account  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            target_username,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}",
+                (workspace, repo_slug, target_username),
+            ),
+            Answer.model(Account),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -94,114 +105,224 @@ class RepositoriesNamespace:
         project: ProjectInput | Unset = UNSET,
         mainbranch: BranchInput | Unset = UNSET,
     ) -> Repository:
-        """Create a repository
+        """Create a repository.
 
-        `POST /repositories/{workspace}/{repo_slug}`
+        Creates a new repository.
+
+        Note: In order to set the project for the newly created repository, pass in either the project
+        key or the project UUID as part of the request body as shown in the examples below: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: The repository that is to be created. Note that most object elements are optional.
+                Elements "owner" and "full_name" are ignored as the URL implies them. A
+                `RepositoryInput`, or pass its fields as the keywords that follow.
+            uuid: The repository's immutable id. This can be used as a substitute for the slug segment
+                in URLs. Doing this guarantees your URLs will survive renaming of the repository by its
+                owner, or even transfer of the repository to a different user.
+            full_name: The concatenation of the repository owner's username and the slugified name, e.g.
+                "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
+            parent: A Bitbucket repository.
+            owner: An account object.
+            has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
+                supported for repositories in workspaces administered through admin.atlassian.com.
+            has_wiki: The wiki for this repository is enabled. Wiki features are not supported for
+                repositories in workspaces administered through admin.atlassian.com.
+            fork_policy: Controls the rules for forking this repository.
+            project: A Bitbucket project. Projects are used by teams to organize repositories.
+            mainbranch: A branch object, representing a branch in a repository.
+
+        Returns:
+            The newly created repository.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-post
         """
-        from ..api.repositories import repositories_create as _endpoint  # noqa: PLC0415
+        from ..models.repository import Repository  # noqa: PLC0415
         from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
         from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                RepositoryInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "full_name": full_name,
-                    "is_private": is_private,
-                    "parent": parent,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "size": size,
-                    "language": language,
-                    "has_issues": has_issues,
-                    "has_wiki": has_wiki,
-                    "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
-                    "project": project,
-                    "mainbranch": mainbranch,
-                },
-                "repositories.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}",
+                (workspace, repo_slug),
+                body=build_body(
+                    RepositoryInput,
+                    body,
+                    {
+                        "links": links,
+                        "uuid": uuid,
+                        "full_name": full_name,
+                        "is_private": is_private,
+                        "parent": parent,
+                        "scm": coerce_enum(RepositoryScm, scm),
+                        "owner": owner,
+                        "name": name,
+                        "description": description,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "size": size,
+                        "language": language,
+                        "has_issues": has_issues,
+                        "has_wiki": has_wiki,
+                        "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
+                        "project": project,
+                        "mainbranch": mainbranch,
+                    },
+                    "repositories.create",
+                ),
             ),
+            Answer.model(Repository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_deploy_key(self, workspace: str, repo_slug: str) -> DeployKey:
-        """Add a repository deploy key
+        """Add a repository deploy key.
 
-        `POST /repositories/{workspace}/{repo_slug}/deploy-keys`
+        Create a new deploy key in a repository. Note: If authenticating a deploy key with an OAuth
+        consumer, any changes to the OAuth consumer will subsequently invalidate the deploy key.
+
+        Example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The deploy key that was created
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deploy-keys-post
         """
-        from ..api.repositories import repositories_create_deploy_key as _endpoint  # noqa: PLC0415
+        from ..models.deploy_key import DeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("POST", "/repositories/{workspace}/{repo_slug}/deploy-keys", (workspace, repo_slug)),
+            Answer.model(DeployKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, repo_slug: str, *, redirect_to: str | Unset = UNSET) -> None:
-        """Delete a repository
+        """Delete a repository.
 
-        `DELETE /repositories/{workspace}/{repo_slug}`
+        Deletes the repository. This is an irreversible operation.
+
+        This does not affect its forks.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            redirect_to: If a repository has been moved to a new location, use this parameter to show
+                users a friendly message in the Bitbucket UI that the repository has moved to a new
+                location. However, a GET to this endpoint will still return a 404.
+
+        Returns:
+            Indicates successful deletion.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-delete
         """
-        from ..api.repositories import repositories_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            redirect_to=redirect_to,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}",
+                (workspace, repo_slug),
+                query={"redirect_to": redirect_to},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_deploy_key(self, workspace: str, repo_slug: str, key_id: str) -> None:
-        """Delete a repository deploy key
+        """Delete a repository deploy key.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}`
+        This deletes a deploy key from a repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            key_id: The key ID matching the deploy key.
+
+        Returns:
+            The key has been deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deploy-keys-key-id-delete
         """
-        from ..api.repositories import repositories_delete_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            key_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+                (workspace, repo_slug, key_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_group_permission(self, workspace: str, repo_slug: str, group_slug: str) -> None:
-        """Delete an explicit group permission for a repository
+        """Delete an explicit group permission for a repository.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}`
+        Deletes the repository group permission between the requested repository and group, if one
+        exists.
+
+        Only users with admin permission for the repository may access this resource.
+
+        The only authentication method supported for this endpoint is via app passwords.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            group_slug: Slug of the requested group.
+
+        Returns:
+            Group permission deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-groups-group-slug-delete
         """
-        from ..api.repositories import repositories_delete_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            group_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}",
+                (workspace, repo_slug, group_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_user_permission(self, workspace: str, repo_slug: str, selected_user_id: str) -> None:
-        """Delete an explicit user permission for a repository
+        """Delete an explicit user permission for a repository.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}`
+        Deletes the repository user permission between the requested repository and user, if one exists.
+
+        Only users with admin permission for the repository may access this resource.
+
+        The only authentication method for this endpoint is via app passwords.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            selected_user_id: This can either be the UUID of the account, surrounded by curly-braces,
+                for example: `{account UUID}`, OR an Atlassian Account ID.
+
+        Returns:
+            The repository user permission was deleted and no content returned.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-users-selected-user-id-delete
         """
-        from ..api.repositories import repositories_delete_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            selected_user_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}",
+                (workspace, repo_slug, selected_user_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def fork(
         self,
@@ -230,131 +351,262 @@ class RepositoriesNamespace:
         project: ProjectInput | Unset = UNSET,
         mainbranch: BranchInput | Unset = UNSET,
     ) -> Repository:
-        """Fork a repository
+        """Fork a repository.
 
-        `POST /repositories/{workspace}/{repo_slug}/forks`
+        Creates a new fork of the specified repository.
+
+        #### Forking a repository
+
+        To create a fork, specify the workspace explicitly as part of the request body: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: A repository object. This can be left blank. A `RepositoryInput`, or pass its fields
+                as the keywords that follow.
+            uuid: The repository's immutable id. This can be used as a substitute for the slug segment
+                in URLs. Doing this guarantees your URLs will survive renaming of the repository by its
+                owner, or even transfer of the repository to a different user.
+            full_name: The concatenation of the repository owner's username and the slugified name, e.g.
+                "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
+            parent: A Bitbucket repository.
+            owner: An account object.
+            has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
+                supported for repositories in workspaces administered through admin.atlassian.com.
+            has_wiki: The wiki for this repository is enabled. Wiki features are not supported for
+                repositories in workspaces administered through admin.atlassian.com.
+            fork_policy: Controls the rules for forking this repository.
+            project: A Bitbucket project. Projects are used by teams to organize repositories.
+            mainbranch: A branch object, representing a branch in a repository.
+
+        Returns:
+            The newly created fork.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-forks-post
         """
-        from ..api.repositories import repositories_fork as _endpoint  # noqa: PLC0415
+        from ..models.repository import Repository  # noqa: PLC0415
         from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
         from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                RepositoryInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "full_name": full_name,
-                    "is_private": is_private,
-                    "parent": parent,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "size": size,
-                    "language": language,
-                    "has_issues": has_issues,
-                    "has_wiki": has_wiki,
-                    "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
-                    "project": project,
-                    "mainbranch": mainbranch,
-                },
-                "repositories.fork",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/forks",
+                (workspace, repo_slug),
+                body=build_body(
+                    RepositoryInput,
+                    body,
+                    {
+                        "links": links,
+                        "uuid": uuid,
+                        "full_name": full_name,
+                        "is_private": is_private,
+                        "parent": parent,
+                        "scm": coerce_enum(RepositoryScm, scm),
+                        "owner": owner,
+                        "name": name,
+                        "description": description,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "size": size,
+                        "language": language,
+                        "has_issues": has_issues,
+                        "has_wiki": has_wiki,
+                        "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
+                        "project": project,
+                        "mainbranch": mainbranch,
+                    },
+                    "repositories.fork",
+                ),
             ),
+            Answer.model(Repository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, repo_slug: str) -> Repository:
-        """Get a repository
+        """Get a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}`
+        Returns the object describing this repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The repository object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-get
         """
-        from ..api.repositories import repositories_get as _endpoint  # noqa: PLC0415
+        from ..models.repository import Repository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("GET", "/repositories/{workspace}/{repo_slug}", (workspace, repo_slug)),
+            Answer.model(Repository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_default_reviewer(self, workspace: str, repo_slug: str, target_username: str) -> Account:
-        """Get a default reviewer
+        """Get a default reviewer.
 
-        `GET /repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}`
+        Returns the specified reviewer.
+
+        This can be used to test whether a user is among the repository's default reviewers list. A 404
+        indicates that that specified user is not a default reviewer.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            target_username: This can either be the username or the UUID of the default reviewer,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The specified user is a default reviewer
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-default-reviewers-target-username-get
         """
-        from ..api.repositories import repositories_get_default_reviewer as _endpoint  # noqa: PLC0415
+        from ..models.account import Account  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            target_username,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}",
+                (workspace, repo_slug, target_username),
+            ),
+            Answer.model(Account),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_deploy_key(self, workspace: str, repo_slug: str, key_id: str) -> DeployKey:
-        """Get a repository deploy key
+        """Get a repository deploy key.
 
-        `GET /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}`
+        Returns the deploy key belonging to a specific key.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            key_id: The key ID matching the deploy key.
+
+        Returns:
+            Deploy key matching the key ID
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deploy-keys-key-id-get
         """
-        from ..api.repositories import repositories_get_deploy_key as _endpoint  # noqa: PLC0415
+        from ..models.deploy_key import DeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            key_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+                (workspace, repo_slug, key_id),
+            ),
+            Answer.model(DeployKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_group_permission(
         self, workspace: str, repo_slug: str, group_slug: str
     ) -> RepositoryGroupPermission:
-        """Get an explicit group permission for a repository
+        """Get an explicit group permission for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}`
+        Returns the group permission for a given group slug and repository
+
+        Only users with admin permission for the repository may access this resource.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read`
+        * `none`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            group_slug: Slug of the requested group.
+
+        Returns:
+            Group permission for group slug and repository
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-groups-group-slug-get
         """
-        from ..api.repositories import repositories_get_group_permission as _endpoint  # noqa: PLC0415
+        from ..models.repository_group_permission import RepositoryGroupPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            group_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}",
+                (workspace, repo_slug, group_slug),
+            ),
+            Answer.model(RepositoryGroupPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings_inheritance(self, workspace: str, repo_slug: str) -> RepositoryInheritanceState:
-        """Retrieve the inheritance state for repository settings
+        """Retrieve the inheritance state for repository settings.
 
-        `GET /repositories/{workspace}/{repo_slug}/override-settings`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The repository setting inheritance state
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-override-settings-get
         """
-        from ..api.repositories import repositories_get_settings_inheritance as _endpoint  # noqa: PLC0415
+        from ..models.repository_inheritance_state import RepositoryInheritanceState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        return await self._client._call(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/override-settings", (workspace, repo_slug)),
+            Answer.model(RepositoryInheritanceState),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_user_permission(
         self, workspace: str, repo_slug: str, selected_user_id: str
     ) -> RepositoryUserPermission:
-        """Get an explicit user permission for a repository
+        """Get an explicit user permission for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}`
+        Returns the explicit user permission for a given user and repository.
+
+        Only users with admin permission for the repository may access this resource.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read`
+        * `none`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            selected_user_id: This can either be the UUID of the account, surrounded by curly-braces,
+                for example: `{account UUID}`, OR an Atlassian Account ID.
+
+        Returns:
+            Explicit user permission for user and repository
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-users-selected-user-id-get
         """
-        from ..api.repositories import repositories_get_user_permission as _endpoint  # noqa: PLC0415
+        from ..models.repository_user_permission import RepositoryUserPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            selected_user_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}",
+                (workspace, repo_slug, selected_user_id),
+            ),
+            Answer.model(RepositoryUserPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -367,22 +619,51 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Repository]:
-        """List repositories in a workspace
+        """List repositories in a workspace.
 
-        `GET /repositories/{workspace}`
+        Returns a paginated list of all repositories owned by the specified workspace.
+
+        The result can be narrowed down based on the authenticated user's role.
+
+        E.g. with `?role=contributor`, only those repositories that the authenticated user has write
+        access to are returned (this includes any repo the user is an admin on, as that implies write
+        access).
+
+        This endpoint also supports filtering and sorting of the results. See [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            role: Filters the result based on the authenticated user's role on each repository.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Repository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-get
         """
-        from ..api.repositories import repositories_list as _endpoint  # noqa: PLC0415
         from ..models.repositories_list_role import RepositoriesListRole  # noqa: PLC0415
         from ..models.repository import Repository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            role=coerce_enum(RepositoriesListRole, role),
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Repository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}",
+                (workspace,),
+                query={"role": coerce_enum(RepositoriesListRole, role), "q": q, "sort": sort},
+            ),
+            Repository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_all_my_permissions(
@@ -394,20 +675,40 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RepositoryPermission]:
-        """Deprecated. List repository permissions for a user
+        """List repository permissions for a user.
 
-        `GET /user/permissions/repositories`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **This endpoint is deprecated. Please use the [workspace scoped
+        alternative](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-user-workspaces-workspace-permissions-repositories-get).**
+
+        Returns an object for each repository the caller has explicit access to and their effective
+        permission — the highest level of permission the caller has. This does not return public
+        repositories that the user was not granted any specific permission in, and does not distinguish
+        between explicit and implicit privileges.
+
+        Permissions can be: …
+
+        Args:
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Name of a response property sort the result by as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RepositoryPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-user-permissions-repositories-get
         """
-        from ..api.repositories import repositories_list_all_my_permissions as _endpoint  # noqa: PLC0415
         from ..models.repository_permission import RepositoryPermission  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.list_all_my_permissions")
-        _kwargs = _endpoint._get_kwargs(
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/user/permissions/repositories", query={"q": q, "sort": sort}),
             RepositoryPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -423,19 +724,38 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Account]:
-        """List default reviewers
+        """List default reviewers.
 
-        `GET /repositories/{workspace}/{repo_slug}/default-reviewers`
+        Returns the repository's default reviewers.
+
+        These are the users that are automatically added as reviewers on every new pull request that is
+        created. To obtain the repository's default reviewers as well as the default reviewers inherited
+        from the project, use the
+        [effective-default-reveiwers](#api-repositories-workspace-repo-slug-effective-default-reviewers-get)
+        endpoint.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Account` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-default-reviewers-get
         """
-        from ..api.repositories import repositories_list_default_reviewers as _endpoint  # noqa: PLC0415
         from ..models.account import Account  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Account.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/default-reviewers", (workspace, repo_slug)),
+            Account.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_deploy_keys(
@@ -447,19 +767,32 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[DeployKey]:
-        """List repository deploy keys
+        """List repository deploy keys.
 
-        `GET /repositories/{workspace}/{repo_slug}/deploy-keys`
+        Returns all deploy-keys belonging to a repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `DeployKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deploy-keys-get
         """
-        from ..api.repositories import repositories_list_deploy_keys as _endpoint  # noqa: PLC0415
         from ..models.deploy_key import DeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, DeployKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/deploy-keys", (workspace, repo_slug)),
+            DeployKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_effective_default_reviewers(
@@ -471,19 +804,37 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[DefaultReviewerAndType]:
-        """List effective default reviewers
+        """List effective default reviewers.
 
-        `GET /repositories/{workspace}/{repo_slug}/effective-default-reviewers`
+        Returns the repository's effective default reviewers. This includes both default reviewers
+        defined at the repository level as well as those inherited from its project.
+
+        These are the users that are automatically added as reviewers on every new pull request that is
+        created.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `DefaultReviewerAndType` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-effective-default-reviewers-get
         """
-        from ..api.repositories import repositories_list_effective_default_reviewers as _endpoint  # noqa: PLC0415
         from ..models.default_reviewer_and_type import DefaultReviewerAndType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/effective-default-reviewers",
+                (workspace, repo_slug),
+            ),
             DefaultReviewerAndType.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -501,21 +852,49 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RepositoryPermission]:
-        """List a repository permissions for a workspace
+        """List a repository permissions for a workspace.
 
-        `GET /workspaces/{workspace}/permissions/repositories/{repo_slug}`
+        Returns an object for the repository permission of each user in the requested repository.
+
+        Permissions returned are effective permissions: the highest level of permission the user has.
+        This does not distinguish between direct and indirect (group) privileges.
+
+        Only users with admin permission for the repository may access this resource.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read` …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Name of a response property sort the result by as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RepositoryPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-permissions-repositories-repo-slug-get
         """
-        from ..api.repositories import repositories_list_effective_permissions as _endpoint  # noqa: PLC0415
         from ..models.repository_permission import RepositoryPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/permissions/repositories/{repo_slug}",
+                (workspace, repo_slug),
+                query={"q": q, "sort": sort},
+            ),
             RepositoryPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -534,23 +913,43 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Repository]:
-        """List repository forks
+        """List repository forks.
 
-        `GET /repositories/{workspace}/{repo_slug}/forks`
+        Returns a paginated list of all the forks of the specified repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            role: Filters the result based on the authenticated user's role on each repository.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Repository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-forks-get
         """
-        from ..api.repositories import repositories_list_forks as _endpoint  # noqa: PLC0415
         from ..models.repositories_list_role import RepositoriesListRole  # noqa: PLC0415
         from ..models.repository import Repository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            role=coerce_enum(RepositoriesListRole, role),
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Repository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/forks",
+                (workspace, repo_slug),
+                query={"role": coerce_enum(RepositoriesListRole, role), "q": q, "sort": sort},
+            ),
+            Repository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_group_permissions(
@@ -562,19 +961,34 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RepositoryGroupPermission]:
-        """List explicit group permissions for a repository
+        """List explicit group permissions for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/groups`
+        Returns a paginated list of explicit group permissions for the given repository. This endpoint
+        does not support BBQL features.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RepositoryGroupPermission` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-groups-get
         """
-        from ..api.repositories import repositories_list_group_permissions as _endpoint  # noqa: PLC0415
         from ..models.repository_group_permission import RepositoryGroupPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/groups",
+                (workspace, repo_slug),
+            ),
             RepositoryGroupPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -591,20 +1005,45 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RepositoryPermission]:
-        """List repository permissions in a workspace for a user
+        """List repository permissions in a workspace for a user.
 
-        `GET /user/workspaces/{workspace}/permissions/repositories`
+        Returns an object for each repository the caller has explicit access to in the specified
+        workspace and their effective permission — the highest level of permission the caller has. This
+        does not return public repositories that the user was not granted any specific permission in,
+        and does not distinguish between explicit and implicit privileges.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read` …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Name of a response property sort the result by as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RepositoryPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-user-workspaces-workspace-permissions-repositories-get
         """
-        from ..api.repositories import repositories_list_my_permissions as _endpoint  # noqa: PLC0415
         from ..models.repository_permission import RepositoryPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/user/workspaces/{workspace}/permissions/repositories",
+                (workspace,),
+                query={"q": q, "sort": sort},
+            ),
             RepositoryPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -622,23 +1061,52 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Repository]:
-        """Deprecated. List public repositories
+        """List public repositories.
 
-        `GET /repositories`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **This endpoint is deprecated. Please use the [workspace scoped
+        alternative](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-get).**
+
+        Returns a paginated list of all public repositories.
+
+        This endpoint also supports filtering and sorting of the results. See [filtering and
+        sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for more
+        details.
+
+        Args:
+            after: Filter the results to include only repositories created on or after this
+                [ISO-8601](https://en.wikipedia.org/wiki/ISO_8601) timestamp. Example:
+                `YYYY-MM-DDTHH:mm:ss.sssZ`
+            role: Filters the result based on the authenticated user's role on each repository.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering). `role`
+                parameter must also be specified.
+            sort: Field by which the results should be sorted as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Repository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-get
         """
-        from ..api.repositories import repositories_list_public as _endpoint  # noqa: PLC0415
         from ..models.repositories_list_role import RepositoriesListRole  # noqa: PLC0415
         from ..models.repository import Repository  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.list_public")
-        _kwargs = _endpoint._get_kwargs(
-            after=after,
-            role=coerce_enum(RepositoriesListRole, role),
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Repository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories",
+                query={"after": after, "role": coerce_enum(RepositoriesListRole, role), "q": q, "sort": sort},
+            ),
+            Repository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_user_permissions(
@@ -650,19 +1118,34 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RepositoryUserPermission]:
-        """List explicit user permissions for a repository
+        """List explicit user permissions for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/users`
+        Returns a paginated list of explicit user permissions for the given repository. This endpoint
+        does not support BBQL features.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RepositoryUserPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-users-get
         """
-        from ..api.repositories import repositories_list_user_permissions as _endpoint  # noqa: PLC0415
         from ..models.repository_user_permission import RepositoryUserPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/users",
+                (workspace, repo_slug),
+            ),
             RepositoryUserPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -678,47 +1161,79 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Account]:
-        """List repositories watchers
+        """List repositories watchers.
 
-        `GET /repositories/{workspace}/{repo_slug}/watchers`
+        Returns a paginated list of all the watchers on the specified repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Account` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-watchers-get
         """
-        from ..api.repositories import repositories_list_watchers as _endpoint  # noqa: PLC0415
         from ..models.account import Account  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs, Account.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/watchers", (workspace, repo_slug)),
+            Account.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def remove_default_reviewer(self, workspace: str, repo_slug: str, target_username: str) -> None:
-        """Remove a user from the default reviewers
+        """Remove a user from the default reviewers.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}`
+        Removes a default reviewer from the repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            target_username: This can either be the username or the UUID of the default reviewer,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The specified user successfully removed from the default reviewers
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-default-reviewers-target-username-delete
         """
-        from ..api.repositories import repositories_remove_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            target_username,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}",
+                (workspace, repo_slug, target_username),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_settings_inheritance(self, workspace: str, repo_slug: str) -> None:
-        """Set the inheritance state for repository settings
+        """Set the inheritance state for repository settings.
 
-        `PUT /repositories/{workspace}/{repo_slug}/override-settings`
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+
+        Returns:
+            The repository setting inheritance state was set and no content returned
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-override-settings-put
         """
-        from ..api.repositories import repositories_set_settings_inheritance as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
+        await self._client._call(
+            Request("PUT", "/repositories/{workspace}/{repo_slug}/override-settings", (workspace, repo_slug)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -747,59 +1262,114 @@ class RepositoriesNamespace:
         project: ProjectInput | Unset = UNSET,
         mainbranch: BranchInput | Unset = UNSET,
     ) -> Repository:
-        """Update a repository
+        """Update a repository.
 
-        `PUT /repositories/{workspace}/{repo_slug}`
+        Since this endpoint can be used to both update and to create a repository, the request body
+        depends on the intent.
+
+        #### Creation
+
+        See the POST documentation for the repository endpoint for an example of the request body.
+
+        #### Update …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: The repository that is to be updated. A `RepositoryInput`, or pass its fields as the
+                keywords that follow.
+            uuid: The repository's immutable id. This can be used as a substitute for the slug segment
+                in URLs. Doing this guarantees your URLs will survive renaming of the repository by its
+                owner, or even transfer of the repository to a different user.
+            full_name: The concatenation of the repository owner's username and the slugified name, e.g.
+                "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
+            parent: A Bitbucket repository.
+            owner: An account object.
+            has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
+                supported for repositories in workspaces administered through admin.atlassian.com.
+            has_wiki: The wiki for this repository is enabled. Wiki features are not supported for
+                repositories in workspaces administered through admin.atlassian.com.
+            fork_policy: Controls the rules for forking this repository.
+            project: A Bitbucket project. Projects are used by teams to organize repositories.
+            mainbranch: A branch object, representing a branch in a repository.
+
+        Returns:
+            The existing repository has been updated
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-put
         """
-        from ..api.repositories import repositories_update as _endpoint  # noqa: PLC0415
+        from ..models.repository import Repository  # noqa: PLC0415
         from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
         from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                RepositoryInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "full_name": full_name,
-                    "is_private": is_private,
-                    "parent": parent,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "size": size,
-                    "language": language,
-                    "has_issues": has_issues,
-                    "has_wiki": has_wiki,
-                    "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
-                    "project": project,
-                    "mainbranch": mainbranch,
-                },
-                "repositories.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}",
+                (workspace, repo_slug),
+                body=build_body(
+                    RepositoryInput,
+                    body,
+                    {
+                        "links": links,
+                        "uuid": uuid,
+                        "full_name": full_name,
+                        "is_private": is_private,
+                        "parent": parent,
+                        "scm": coerce_enum(RepositoryScm, scm),
+                        "owner": owner,
+                        "name": name,
+                        "description": description,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "size": size,
+                        "language": language,
+                        "has_issues": has_issues,
+                        "has_wiki": has_wiki,
+                        "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
+                        "project": project,
+                        "mainbranch": mainbranch,
+                    },
+                    "repositories.update",
+                ),
             ),
+            Answer.model(Repository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_deploy_key(self, workspace: str, repo_slug: str, key_id: str) -> DeployKey:
-        """Update a repository deploy key
+        """Update a repository deploy key.
 
-        `PUT /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}`
+        Update an existing deploy key in a repository.
+
+        The same key needs to be passed in but the comment and label can change.
+
+        Example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            key_id: The key ID matching the deploy key.
+
+        Returns:
+            The newly updated deploy key.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-deploy-keys-key-id-put
         """
-        from ..api.repositories import repositories_update_deploy_key as _endpoint  # noqa: PLC0415
+        from ..models.deploy_key import DeployKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            key_id,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}",
+                (workspace, repo_slug, key_id),
+            ),
+            Answer.model(DeployKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_group_permission(
         self,
@@ -810,26 +1380,52 @@ class RepositoriesNamespace:
         body: RepoPermissionUpdateSchema | None = None,
         permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"] | Unset = UNSET,
     ) -> RepositoryGroupPermission:
-        """Update an explicit group permission for a repository
+        """Update an explicit group permission for a repository.
 
-        `PUT /repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}`
+        Updates the group permission, or grants a new permission if one does not already exist.
+
+        Only users with admin permission for the repository may access this resource.
+
+        The only authentication method supported for this endpoint is via app passwords.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            group_slug: Slug of the requested group.
+            body: The permission to grant. A `RepoPermissionUpdateSchema`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            Group permission updated
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-groups-group-slug-put
         """
-        from ..api.repositories import repositories_update_group_permission as _endpoint  # noqa: PLC0415
         from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema  # noqa: PLC0415
         from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission  # noqa: PLC0415
+        from ..models.repository_group_permission import RepositoryGroupPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            group_slug,
-            body=build_required_body(
-                RepoPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
-                "repositories.update_group_permission",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}",
+                (workspace, repo_slug, group_slug),
+                body=build_required_body(
+                    RepoPermissionUpdateSchema,
+                    body,
+                    {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
+                    "repositories.update_group_permission",
+                ),
             ),
+            Answer.model(RepositoryGroupPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_user_permission(
         self,
@@ -840,758 +1436,88 @@ class RepositoriesNamespace:
         body: RepoPermissionUpdateSchema | None = None,
         permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"] | Unset = UNSET,
     ) -> RepositoryUserPermission:
-        """Update an explicit user permission for a repository
+        """Update an explicit user permission for a repository.
 
-        `PUT /repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}`
+        Updates the explicit user permission for a given user and repository. The selected user must be
+        a member of the workspace, and cannot be the workspace owner. Only users with admin permission
+        for the repository may access this resource.
+
+        The only authentication method for this endpoint is via app passwords.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            selected_user_id: This can either be the UUID of the account, surrounded by curly-braces,
+                for example: `{account UUID}`, OR an Atlassian Account ID.
+            body: The permission to grant. A `RepoPermissionUpdateSchema`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            Explicit user permission updated
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-users-selected-user-id-put
         """
-        from ..api.repositories import repositories_update_user_permission as _endpoint  # noqa: PLC0415
         from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema  # noqa: PLC0415
         from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission  # noqa: PLC0415
+        from ..models.repository_user_permission import RepositoryUserPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            selected_user_id,
-            body=build_required_body(
-                RepoPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
-                "repositories.update_user_permission",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}",
+                (workspace, repo_slug, selected_user_id),
+                body=build_required_body(
+                    RepoPermissionUpdateSchema,
+                    body,
+                    {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
+                    "repositories.update_user_permission",
+                ),
             ),
+            Answer.model(RepositoryUserPermission),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class RepositoriesRawNamespace:
-    """The `repositories` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_default_reviewer(
-        self, workspace: str, repo_slug: str, target_username: str
-    ) -> Response[Account]:
-        """Add a user to the default reviewers
-
-        `PUT /repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}`
-        """
-        from ..api.repositories import repositories_add_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            target_username,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: RepositoryInput | None = None,
-        links: RepositoryLinksInput | Unset = UNSET,
-        uuid: str | Unset = UNSET,
-        full_name: str | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
-        scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        size: int | Unset = UNSET,
-        language: str | Unset = UNSET,
-        has_issues: bool | Unset = UNSET,
-        has_wiki: bool | Unset = UNSET,
-        fork_policy: RepositoryForkPolicy
-        | Literal["allow_forks", "no_public_forks", "no_forks"]
-        | Unset = UNSET,
-        project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
-    ) -> Response[Repository]:
-        """Create a repository
-
-        `POST /repositories/{workspace}/{repo_slug}`
-        """
-        from ..api.repositories import repositories_create as _endpoint  # noqa: PLC0415
-        from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
-        from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                RepositoryInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "full_name": full_name,
-                    "is_private": is_private,
-                    "parent": parent,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "size": size,
-                    "language": language,
-                    "has_issues": has_issues,
-                    "has_wiki": has_wiki,
-                    "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
-                    "project": project,
-                    "mainbranch": mainbranch,
-                },
-                "repositories.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_deploy_key(self, workspace: str, repo_slug: str) -> Response[DeployKey]:
-        """Add a repository deploy key
-
-        `POST /repositories/{workspace}/{repo_slug}/deploy-keys`
-        """
-        from ..api.repositories import repositories_create_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(
-        self, workspace: str, repo_slug: str, *, redirect_to: str | Unset = UNSET
-    ) -> Response[None]:
-        """Delete a repository
-
-        `DELETE /repositories/{workspace}/{repo_slug}`
-        """
-        from ..api.repositories import repositories_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            redirect_to=redirect_to,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_deploy_key(self, workspace: str, repo_slug: str, key_id: str) -> Response[None]:
-        """Delete a repository deploy key
-
-        `DELETE /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}`
-        """
-        from ..api.repositories import repositories_delete_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_group_permission(
-        self, workspace: str, repo_slug: str, group_slug: str
-    ) -> Response[None]:
-        """Delete an explicit group permission for a repository
-
-        `DELETE /repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}`
-        """
-        from ..api.repositories import repositories_delete_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            group_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_user_permission(
-        self, workspace: str, repo_slug: str, selected_user_id: str
-    ) -> Response[None]:
-        """Delete an explicit user permission for a repository
-
-        `DELETE /repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}`
-        """
-        from ..api.repositories import repositories_delete_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            selected_user_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def fork(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: RepositoryInput | None = None,
-        links: RepositoryLinksInput | Unset = UNSET,
-        uuid: str | Unset = UNSET,
-        full_name: str | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
-        scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        size: int | Unset = UNSET,
-        language: str | Unset = UNSET,
-        has_issues: bool | Unset = UNSET,
-        has_wiki: bool | Unset = UNSET,
-        fork_policy: RepositoryForkPolicy
-        | Literal["allow_forks", "no_public_forks", "no_forks"]
-        | Unset = UNSET,
-        project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
-    ) -> Response[Repository]:
-        """Fork a repository
-
-        `POST /repositories/{workspace}/{repo_slug}/forks`
-        """
-        from ..api.repositories import repositories_fork as _endpoint  # noqa: PLC0415
-        from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
-        from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                RepositoryInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "full_name": full_name,
-                    "is_private": is_private,
-                    "parent": parent,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "size": size,
-                    "language": language,
-                    "has_issues": has_issues,
-                    "has_wiki": has_wiki,
-                    "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
-                    "project": project,
-                    "mainbranch": mainbranch,
-                },
-                "repositories.fork",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get(self, workspace: str, repo_slug: str) -> Response[Repository]:
-        """Get a repository
-
-        `GET /repositories/{workspace}/{repo_slug}`
-        """
-        from ..api.repositories import repositories_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_default_reviewer(
-        self, workspace: str, repo_slug: str, target_username: str
-    ) -> Response[Account]:
-        """Get a default reviewer
-
-        `GET /repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}`
-        """
-        from ..api.repositories import repositories_get_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            target_username,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_deploy_key(self, workspace: str, repo_slug: str, key_id: str) -> Response[DeployKey]:
-        """Get a repository deploy key
-
-        `GET /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}`
-        """
-        from ..api.repositories import repositories_get_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_group_permission(
-        self, workspace: str, repo_slug: str, group_slug: str
-    ) -> Response[RepositoryGroupPermission]:
-        """Get an explicit group permission for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}`
-        """
-        from ..api.repositories import repositories_get_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            group_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings_inheritance(
-        self, workspace: str, repo_slug: str
-    ) -> Response[RepositoryInheritanceState]:
-        """Retrieve the inheritance state for repository settings
-
-        `GET /repositories/{workspace}/{repo_slug}/override-settings`
-        """
-        from ..api.repositories import repositories_get_settings_inheritance as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_user_permission(
-        self, workspace: str, repo_slug: str, selected_user_id: str
-    ) -> Response[RepositoryUserPermission]:
-        """Get an explicit user permission for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}`
-        """
-        from ..api.repositories import repositories_get_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            selected_user_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        workspace: str,
-        *,
-        role: RepositoriesListRole | Literal["admin", "contributor", "member", "owner"] | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedRepositories]:
-        """List repositories in a workspace
-
-        `GET /repositories/{workspace}`
-        """
-        from ..api.repositories import repositories_list as _endpoint  # noqa: PLC0415
-        from ..models.repositories_list_role import RepositoriesListRole  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            role=coerce_enum(RepositoriesListRole, role),
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_all_my_permissions(
-        self, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedRepositoryPermissions]:
-        """Deprecated. List repository permissions for a user
-
-        `GET /user/permissions/repositories`
-        """
-        from ..api.repositories import repositories_list_all_my_permissions as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("repositories.list_all_my_permissions")
-        _kwargs = _endpoint._get_kwargs(
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_reviewers(self, workspace: str, repo_slug: str) -> Response[PaginatedAccounts]:
-        """List default reviewers
-
-        `GET /repositories/{workspace}/{repo_slug}/default-reviewers`
-        """
-        from ..api.repositories import repositories_list_default_reviewers as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_deploy_keys(self, workspace: str, repo_slug: str) -> Response[PaginatedDeployKeys]:
-        """List repository deploy keys
-
-        `GET /repositories/{workspace}/{repo_slug}/deploy-keys`
-        """
-        from ..api.repositories import repositories_list_deploy_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_effective_default_reviewers(
-        self, workspace: str, repo_slug: str
-    ) -> Response[PaginatedDefaultReviewerAndType]:
-        """List effective default reviewers
-
-        `GET /repositories/{workspace}/{repo_slug}/effective-default-reviewers`
-        """
-        from ..api.repositories import repositories_list_effective_default_reviewers as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_effective_permissions(
-        self, workspace: str, repo_slug: str, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedRepositoryPermissions]:
-        """List a repository permissions for a workspace
-
-        `GET /workspaces/{workspace}/permissions/repositories/{repo_slug}`
-        """
-        from ..api.repositories import repositories_list_effective_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_forks(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        role: RepositoriesListRole | Literal["admin", "contributor", "member", "owner"] | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedRepositories]:
-        """List repository forks
-
-        `GET /repositories/{workspace}/{repo_slug}/forks`
-        """
-        from ..api.repositories import repositories_list_forks as _endpoint  # noqa: PLC0415
-        from ..models.repositories_list_role import RepositoriesListRole  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            role=coerce_enum(RepositoriesListRole, role),
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_group_permissions(
-        self, workspace: str, repo_slug: str
-    ) -> Response[PaginatedRepositoryGroupPermissions]:
-        """List explicit group permissions for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/groups`
-        """
-        from ..api.repositories import repositories_list_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_my_permissions(
-        self, workspace: str, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedRepositoryPermissions]:
-        """List repository permissions in a workspace for a user
-
-        `GET /user/workspaces/{workspace}/permissions/repositories`
-        """
-        from ..api.repositories import repositories_list_my_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_public(
-        self,
-        *,
-        after: str | Unset = UNSET,
-        role: RepositoriesListRole | Literal["admin", "contributor", "member", "owner"] | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedRepositories]:
-        """Deprecated. List public repositories
-
-        `GET /repositories`
-        """
-        from ..api.repositories import repositories_list_public as _endpoint  # noqa: PLC0415
-        from ..models.repositories_list_role import RepositoriesListRole  # noqa: PLC0415
-
-        self._client._warn_deprecated("repositories.list_public")
-        _kwargs = _endpoint._get_kwargs(
-            after=after,
-            role=coerce_enum(RepositoriesListRole, role),
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_user_permissions(
-        self, workspace: str, repo_slug: str
-    ) -> Response[PaginatedRepositoryUserPermissions]:
-        """List explicit user permissions for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/permissions-config/users`
-        """
-        from ..api.repositories import repositories_list_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_watchers(self, workspace: str, repo_slug: str) -> Response[PaginatedAccounts]:
-        """List repositories watchers
-
-        `GET /repositories/{workspace}/{repo_slug}/watchers`
-        """
-        from ..api.repositories import repositories_list_watchers as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_default_reviewer(
-        self, workspace: str, repo_slug: str, target_username: str
-    ) -> Response[None]:
-        """Remove a user from the default reviewers
-
-        `DELETE /repositories/{workspace}/{repo_slug}/default-reviewers/{target_username}`
-        """
-        from ..api.repositories import repositories_remove_default_reviewer as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            target_username,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_settings_inheritance(self, workspace: str, repo_slug: str) -> Response[None]:
-        """Set the inheritance state for repository settings
-
-        `PUT /repositories/{workspace}/{repo_slug}/override-settings`
-        """
-        from ..api.repositories import repositories_set_settings_inheritance as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: RepositoryInput | None = None,
-        links: RepositoryLinksInput | Unset = UNSET,
-        uuid: str | Unset = UNSET,
-        full_name: str | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
-        scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        size: int | Unset = UNSET,
-        language: str | Unset = UNSET,
-        has_issues: bool | Unset = UNSET,
-        has_wiki: bool | Unset = UNSET,
-        fork_policy: RepositoryForkPolicy
-        | Literal["allow_forks", "no_public_forks", "no_forks"]
-        | Unset = UNSET,
-        project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
-    ) -> Response[Repository]:
-        """Update a repository
-
-        `PUT /repositories/{workspace}/{repo_slug}`
-        """
-        from ..api.repositories import repositories_update as _endpoint  # noqa: PLC0415
-        from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
-        from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_body(
-                RepositoryInput,
-                body,
-                {
-                    "links": links,
-                    "uuid": uuid,
-                    "full_name": full_name,
-                    "is_private": is_private,
-                    "parent": parent,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "owner": owner,
-                    "name": name,
-                    "description": description,
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "size": size,
-                    "language": language,
-                    "has_issues": has_issues,
-                    "has_wiki": has_wiki,
-                    "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
-                    "project": project,
-                    "mainbranch": mainbranch,
-                },
-                "repositories.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_deploy_key(self, workspace: str, repo_slug: str, key_id: str) -> Response[DeployKey]:
-        """Update a repository deploy key
-
-        `PUT /repositories/{workspace}/{repo_slug}/deploy-keys/{key_id}`
-        """
-        from ..api.repositories import repositories_update_deploy_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_group_permission(
-        self,
-        workspace: str,
-        repo_slug: str,
-        group_slug: str,
-        *,
-        body: RepoPermissionUpdateSchema | None = None,
-        permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"] | Unset = UNSET,
-    ) -> Response[RepositoryGroupPermission]:
-        """Update an explicit group permission for a repository
-
-        `PUT /repositories/{workspace}/{repo_slug}/permissions-config/groups/{group_slug}`
-        """
-        from ..api.repositories import repositories_update_group_permission as _endpoint  # noqa: PLC0415
-        from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            group_slug,
-            body=build_required_body(
-                RepoPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
-                "repositories.update_group_permission",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_user_permission(
-        self,
-        workspace: str,
-        repo_slug: str,
-        selected_user_id: str,
-        *,
-        body: RepoPermissionUpdateSchema | None = None,
-        permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"] | Unset = UNSET,
-    ) -> Response[RepositoryUserPermission]:
-        """Update an explicit user permission for a repository
-
-        `PUT /repositories/{workspace}/{repo_slug}/permissions-config/users/{selected_user_id}`
-        """
-        from ..api.repositories import repositories_update_user_permission as _endpoint  # noqa: PLC0415
-        from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            selected_user_id,
-            body=build_required_body(
-                RepoPermissionUpdateSchema,
-                body,
-                {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
-                "repositories.update_user_permission",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+class RepositoriesRawNamespace(NamespaceView[RepositoriesNamespace]):
+    """`client.with_raw_response.repositories`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    add_default_reviewer = raw_response(RepositoriesNamespace.add_default_reviewer)
+    create = raw_response(RepositoriesNamespace.create)
+    create_deploy_key = raw_response(RepositoriesNamespace.create_deploy_key)
+    delete = raw_response(RepositoriesNamespace.delete)
+    delete_deploy_key = raw_response(RepositoriesNamespace.delete_deploy_key)
+    delete_group_permission = raw_response(RepositoriesNamespace.delete_group_permission)
+    delete_user_permission = raw_response(RepositoriesNamespace.delete_user_permission)
+    fork = raw_response(RepositoriesNamespace.fork)
+    get = raw_response(RepositoriesNamespace.get)
+    get_default_reviewer = raw_response(RepositoriesNamespace.get_default_reviewer)
+    get_deploy_key = raw_response(RepositoriesNamespace.get_deploy_key)
+    get_group_permission = raw_response(RepositoriesNamespace.get_group_permission)
+    get_settings_inheritance = raw_response(RepositoriesNamespace.get_settings_inheritance)
+    get_user_permission = raw_response(RepositoriesNamespace.get_user_permission)
+    list = raw_first_page(RepositoriesNamespace.list)
+    list_all_my_permissions = raw_first_page(RepositoriesNamespace.list_all_my_permissions)
+    list_default_reviewers = raw_first_page(RepositoriesNamespace.list_default_reviewers)
+    list_deploy_keys = raw_first_page(RepositoriesNamespace.list_deploy_keys)
+    list_effective_default_reviewers = raw_first_page(RepositoriesNamespace.list_effective_default_reviewers)
+    list_effective_permissions = raw_first_page(RepositoriesNamespace.list_effective_permissions)
+    list_forks = raw_first_page(RepositoriesNamespace.list_forks)
+    list_group_permissions = raw_first_page(RepositoriesNamespace.list_group_permissions)
+    list_my_permissions = raw_first_page(RepositoriesNamespace.list_my_permissions)
+    list_public = raw_first_page(RepositoriesNamespace.list_public)
+    list_user_permissions = raw_first_page(RepositoriesNamespace.list_user_permissions)
+    list_watchers = raw_first_page(RepositoriesNamespace.list_watchers)
+    remove_default_reviewer = raw_response(RepositoriesNamespace.remove_default_reviewer)
+    set_settings_inheritance = raw_response(RepositoriesNamespace.set_settings_inheritance)
+    update = raw_response(RepositoriesNamespace.update)
+    update_deploy_key = raw_response(RepositoriesNamespace.update_deploy_key)
+    update_group_permission = raw_response(RepositoriesNamespace.update_group_permission)
+    update_user_permission = raw_response(RepositoriesNamespace.update_user_permission)

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bitbucket_client._runtime import (
-    Response,
-)
+from bitbucket_client._operation import Request
+from bitbucket_client._views import NamespaceView, raw_first_page
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.search_code_search_result import SearchCodeSearchResult
-    from ..models.search_result_page import SearchResultPage
 
 
 class SearchNamespace:
-    """The `search` operations, returning decoded models."""
+    """The `search` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -32,20 +30,40 @@ class SearchNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[SearchCodeSearchResult]:
-        """Deprecated. Search for code in a team's repositories
+        """Search for code in a team's repositories.
 
-        `GET /teams/{username}/search/code`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        This API will be deprecated on November 1, 2026.
+
+        Search for code in the repositories of the specified team.
+
+        Note that searches can match in the file's text (`content_matches`), the path (`path_matches`),
+        or both.
+
+        You can use the same syntax for the search query as in the UI. E.g. to search for "foo" only
+        within the repository "demo", use the query parameter `search_query=foo+repo:demo`. …
+
+        Args:
+            username: The account to search in; either the username or the UUID in curly braces
+            search_query: The search query
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `SearchCodeSearchResult` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-teams-username-search-code-get
         """
-        from ..api.search import search_search_code_for_team as _endpoint  # noqa: PLC0415
         from ..models.search_code_search_result import SearchCodeSearchResult  # noqa: PLC0415
 
         self._client._warn_deprecated("search.search_code_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            search_query=search_query,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET", "/teams/{username}/search/code", (username,), query={"search_query": search_query}
+            ),
             SearchCodeSearchResult.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -61,20 +79,44 @@ class SearchNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[SearchCodeSearchResult]:
-        """Deprecated. Search for code in a user's repositories
+        """Search for code in a user's repositories.
 
-        `GET /users/{selected_user}/search/code`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        This API will be deprecated on November 1, 2026.
+
+        Search for code in the repositories of the specified user.
+
+        Note that searches can match in the file's text (`content_matches`), the path (`path_matches`),
+        or both.
+
+        You can use the same syntax for the search query as in the UI. E.g. to search for "foo" only
+        within the repository "demo", use the query parameter `search_query=foo+repo:demo`. …
+
+        Args:
+            selected_user: Either the UUID of the account surrounded by curly-braces, for example
+                `{account UUID}`, OR an Atlassian Account ID.
+            search_query: The search query
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `SearchCodeSearchResult` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-users-selected-user-search-code-get
         """
-        from ..api.search import search_search_code_for_user as _endpoint  # noqa: PLC0415
         from ..models.search_code_search_result import SearchCodeSearchResult  # noqa: PLC0415
 
         self._client._warn_deprecated("search.search_code_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            search_query=search_query,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/users/{selected_user}/search/code",
+                (selected_user,),
+                query={"search_query": search_query},
+            ),
             SearchCodeSearchResult.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -90,20 +132,43 @@ class SearchNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[SearchCodeSearchResult]:
-        """Deprecated. Search for code in a workspace
+        """Search for code in a workspace.
 
-        `GET /workspaces/{workspace}/search/code`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        This API will be deprecated on November 1, 2026.
+
+        Search for code in the repositories of the specified workspace.
+
+        Note that searches can match in the file's text (`content_matches`), the path (`path_matches`),
+        or both.
+
+        You can use the same syntax for the search query as in the UI. E.g. to search for "foo" only
+        within the repository "demo", use the query parameter `search_query=foo+repo:demo`. …
+
+        Args:
+            workspace: The workspace to search in; either the slug or the UUID in curly braces
+            search_query: The search query
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `SearchCodeSearchResult` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-workspaces-workspace-search-code-get
         """
-        from ..api.search import search_search_code_for_workspace as _endpoint  # noqa: PLC0415
         from ..models.search_code_search_result import SearchCodeSearchResult  # noqa: PLC0415
 
         self._client._warn_deprecated("search.search_code_for_workspace")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            search_query=search_query,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/search/code",
+                (workspace,),
+                query={"search_query": search_query},
+            ),
             SearchCodeSearchResult.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -111,57 +176,10 @@ class SearchNamespace:
         )
 
 
-class SearchRawNamespace:
-    """The `search` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class SearchRawNamespace(NamespaceView[SearchNamespace]):
+    """`client.with_raw_response.search`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def search_code_for_team(self, username: str, *, search_query: str) -> Response[SearchResultPage]:
-        """Deprecated. Search for code in a team's repositories
-
-        `GET /teams/{username}/search/code`
-        """
-        from ..api.search import search_search_code_for_team as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("search.search_code_for_team")
-        _kwargs = _endpoint._get_kwargs(
-            username,
-            search_query=search_query,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def search_code_for_user(
-        self, selected_user: str, *, search_query: str
-    ) -> Response[SearchResultPage]:
-        """Deprecated. Search for code in a user's repositories
-
-        `GET /users/{selected_user}/search/code`
-        """
-        from ..api.search import search_search_code_for_user as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("search.search_code_for_user")
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            search_query=search_query,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def search_code_for_workspace(
-        self, workspace: str, *, search_query: str
-    ) -> Response[SearchResultPage]:
-        """Deprecated. Search for code in a workspace
-
-        `GET /workspaces/{workspace}/search/code`
-        """
-        from ..api.search import search_search_code_for_workspace as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("search.search_code_for_workspace")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            search_query=search_query,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    search_code_for_team = raw_first_page(SearchNamespace.search_code_for_team)
+    search_code_for_user = raw_first_page(SearchNamespace.search_code_for_user)
+    search_code_for_workspace = raw_first_page(SearchNamespace.search_code_for_workspace)

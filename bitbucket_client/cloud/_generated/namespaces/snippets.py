@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
 
     from ..models.account import Account
     from ..models.account_input import AccountInput
-    from ..models.paginated_accounts import PaginatedAccounts
-    from ..models.paginated_snippet_comments import PaginatedSnippetComments
-    from ..models.paginated_snippet_commit import PaginatedSnippetCommit
-    from ..models.paginated_snippets import PaginatedSnippets
     from ..models.repository_scm import RepositoryScm
     from ..models.snippet import Snippet
     from ..models.snippet_comment import SnippetComment
@@ -36,7 +33,7 @@ if TYPE_CHECKING:
 
 
 class SnippetsNamespace:
-    """The `snippets` operations, returning decoded models."""
+    """The `snippets` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -55,33 +52,53 @@ class SnippetsNamespace:
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
     ) -> Snippet:
-        """Create a snippet for a workspace
+        """Create a snippet for a workspace.
 
-        `POST /snippets/{workspace}`
+        Identical to
+        [`/snippets`](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-post),
+        except that the new snippet will be created under the workspace specified in the path parameter
+        `{workspace}`.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            body: The new snippet object. A `SnippetInput`, or pass its fields as the keywords that
+                follow.
+            owner: An account object.
+            creator: An account object.
+
+        Returns:
+            The newly created snippet object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-post
         """
-        from ..api.snippets import snippets_create as _endpoint  # noqa: PLC0415
         from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
+        from ..models.snippet import Snippet  # noqa: PLC0415
         from ..models.snippet_input import SnippetInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_required_body(
-                SnippetInput,
-                body,
-                {
-                    "id": id,
-                    "title": title,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "owner": owner,
-                    "creator": creator,
-                    "is_private": is_private,
-                },
-                "snippets.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/snippets/{workspace}",
+                (workspace,),
+                body=build_required_body(
+                    SnippetInput,
+                    body,
+                    {
+                        "id": id,
+                        "title": title,
+                        "scm": coerce_enum(RepositoryScm, scm),
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "owner": owner,
+                        "creator": creator,
+                        "is_private": is_private,
+                    },
+                    "snippets.create",
+                ),
             ),
+            Answer.model(Snippet),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_comment(
         self,
@@ -92,21 +109,41 @@ class SnippetsNamespace:
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> SnippetComment:
-        """Create a comment on a snippet
+        """Create a comment on a snippet.
 
-        `POST /snippets/{workspace}/{encoded_id}/comments`
+        Creates a new comment.
+
+        The only required field in the body is `content.raw`.
+
+        To create a threaded reply to an existing comment, include `parent.id`.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            body: The contents of the new comment. A `SnippetCommentInput`, or pass its fields as the
+                keywords that follow.
+            snippet: A snippet object.
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-post
         """
-        from ..api.snippets import snippets_create_comment as _endpoint  # noqa: PLC0415
+        from ..models.snippet_comment import SnippetComment  # noqa: PLC0415
         from ..models.snippet_comment_input import SnippetCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.create_comment"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/snippets/{workspace}/{encoded_id}/comments",
+                (workspace, encoded_id),
+                body=build_required_body(
+                    SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.create_comment"
+                ),
             ),
+            Answer.model(SnippetComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_for_current_user(
         self,
@@ -121,201 +158,387 @@ class SnippetsNamespace:
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
     ) -> Snippet:
-        """Create a snippet
+        """Create a snippet.
 
-        `POST /snippets`
+        Creates a new snippet under the authenticated user's account.
+
+        Snippets can contain multiple files. Both text and binary files are supported.
+
+        The simplest way to create a new snippet from a local file:
+
+        $ curl -u username:password -X POST https://api.bitbucket.org/2.0/snippets               -F
+        file=@image.png
+
+        Creating snippets through curl has a few limitations and so let's look at a more complicated
+        scenario. …
+
+        Args:
+            body: The new snippet object. A `SnippetInput`, or pass its fields as the keywords that
+                follow.
+            owner: An account object.
+            creator: An account object.
+
+        Returns:
+            The newly created snippet object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-post
         """
-        from ..api.snippets import snippets_create_for_current_user as _endpoint  # noqa: PLC0415
         from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
+        from ..models.snippet import Snippet  # noqa: PLC0415
         from ..models.snippet_input import SnippetInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_required_body(
-                SnippetInput,
-                body,
-                {
-                    "id": id,
-                    "title": title,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "owner": owner,
-                    "creator": creator,
-                    "is_private": is_private,
-                },
-                "snippets.create_for_current_user",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/snippets",
+                body=build_required_body(
+                    SnippetInput,
+                    body,
+                    {
+                        "id": id,
+                        "title": title,
+                        "scm": coerce_enum(RepositoryScm, scm),
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "owner": owner,
+                        "creator": creator,
+                        "is_private": is_private,
+                    },
+                    "snippets.create_for_current_user",
+                ),
             ),
+            Answer.model(Snippet),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, workspace: str, encoded_id: str) -> None:
-        """Delete a snippet
+        """Delete a snippet.
 
-        `DELETE /snippets/{workspace}/{encoded_id}`
+        Deletes a snippet and returns an empty response.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+
+        Returns:
+            If the snippet was deleted successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-delete
         """
-        from ..api.snippets import snippets_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
+        await self._client._call(
+            Request("DELETE", "/snippets/{workspace}/{encoded_id}", (workspace, encoded_id)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(self, workspace: str, encoded_id: str, comment_id: int) -> None:
-        """Delete a comment on a snippet
+        """Delete a comment on a snippet.
 
-        `DELETE /snippets/{workspace}/{encoded_id}/comments/{comment_id}`
+        Deletes a snippet comment.
+
+        Comments can only be removed by the comment author, snippet creator, or workspace admin.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            comment_id: The id of the comment.
+
+        Returns:
+            Indicates the comment was deleted successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-comment-id-delete
         """
-        from ..api.snippets import snippets_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            comment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/snippets/{workspace}/{encoded_id}/comments/{comment_id}",
+                (workspace, encoded_id, comment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_revision(self, workspace: str, encoded_id: str, node_id: str) -> None:
-        """Delete a previous revision of a snippet
+        """Delete a previous revision of a snippet.
 
-        `DELETE /snippets/{workspace}/{encoded_id}/{node_id}`
+        Deletes the snippet.
+
+        Note that this only works for versioned URLs that point to the latest commit of the snippet.
+        Pointing to an older commit results in a 405 status code.
+
+        To delete a snippet, regardless of whether or not concurrent changes are being made to it, use
+        `DELETE /snippets/{encoded_id}` instead.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            node_id: A commit revision (SHA1).
+
+        Returns:
+            If the snippet was deleted successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-node-id-delete
         """
-        from ..api.snippets import snippets_delete_revision as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
+        await self._client._call(
+            Request(
+                "DELETE", "/snippets/{workspace}/{encoded_id}/{node_id}", (workspace, encoded_id, node_id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, workspace: str, encoded_id: str) -> Snippet:
-        """Get a snippet
+        """Get a snippet.
 
-        `GET /snippets/{workspace}/{encoded_id}`
+        Retrieves a single snippet.
+
+        Snippets support multiple content types:
+
+        * application/json
+        * multipart/related
+        * multipart/form-data
+
+        application/json ---------------- …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+
+        Returns:
+            The snippet object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-get
         """
-        from ..api.snippets import snippets_get as _endpoint  # noqa: PLC0415
+        from ..models.snippet import Snippet  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
+        return await self._client._call(
+            Request("GET", "/snippets/{workspace}/{encoded_id}", (workspace, encoded_id)),
+            Answer.model(Snippet),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_comment(self, workspace: str, encoded_id: str, comment_id: int) -> SnippetComment:
-        """Get a comment on a snippet
+        """Get a comment on a snippet.
 
-        `GET /snippets/{workspace}/{encoded_id}/comments/{comment_id}`
+        Returns the specific snippet comment.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            comment_id: The id of the comment.
+
+        Returns:
+            The specified comment.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-comment-id-get
         """
-        from ..api.snippets import snippets_get_comment as _endpoint  # noqa: PLC0415
+        from ..models.snippet_comment import SnippetComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/snippets/{workspace}/{encoded_id}/comments/{comment_id}",
+                (workspace, encoded_id, comment_id),
+            ),
+            Answer.model(SnippetComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_commit(self, workspace: str, encoded_id: str, revision: str) -> SnippetCommit:
-        """Get a previous snippet change
+        """Get a previous snippet change.
 
-        `GET /snippets/{workspace}/{encoded_id}/commits/{revision}`
+        Returns the changes made on this snippet in this commit.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            revision: The commit's SHA1.
+
+        Returns:
+            The specified snippet commit.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-commits-revision-get
         """
-        from ..api.snippets import snippets_get_commit as _endpoint  # noqa: PLC0415
+        from ..models.snippet_commit import SnippetCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            revision,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/snippets/{workspace}/{encoded_id}/commits/{revision}",
+                (workspace, encoded_id, revision),
+            ),
+            Answer.model(SnippetCommit),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff(
         self, workspace: str, encoded_id: str, revision: str, *, path: str | Unset = UNSET
     ) -> Any:
-        """Get snippet changes between versions
+        """Get snippet changes between versions.
 
-        `GET /snippets/{workspace}/{encoded_id}/{revision}/diff`
+        Returns the diff of the specified commit against its first parent.
+
+        Note that this resource is different in functionality from the `patch` resource.
+
+        The differences between a diff and a patch are: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            revision: A revspec expression. This can simply be a commit SHA1, a ref name, or a compare
+                expression like `staging..production`.
+            path: When used, only one the diff of the specified file will be returned.
+
+        Returns:
+            The raw diff contents.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-revision-diff-get
         """
-        from ..api.snippets import snippets_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            revision,
-            path=path,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/snippets/{workspace}/{encoded_id}/{revision}/diff",
+                (workspace, encoded_id, revision),
+                query={"path": path},
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_file(self, workspace: str, encoded_id: str, path: str) -> Any:
-        """Get a snippet's raw file at HEAD
+        """Get a snippet's raw file at HEAD.
 
-        `GET /snippets/{workspace}/{encoded_id}/files/{path}`
+        Convenience resource for getting to a snippet's raw files without the need for first having to
+        retrieve the snippet itself and having to pull out the versioned file links.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            path: Path to the file.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-files-path-get
         """
-        from ..api.snippets import snippets_get_file as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            path,
+        return await self._client._call(
+            Request("GET", "/snippets/{workspace}/{encoded_id}/files/{path}", (workspace, encoded_id, path)),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_patch(self, workspace: str, encoded_id: str, revision: str) -> Any:
-        """Get snippet patch between versions
+        """Get snippet patch between versions.
 
-        `GET /snippets/{workspace}/{encoded_id}/{revision}/patch`
+        Returns the patch of the specified commit against its first parent.
+
+        Note that this resource is different in functionality from the `diff` resource.
+
+        The differences between a diff and a patch are: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            revision: A revspec expression. This can simply be a commit SHA1, a ref name, or a compare
+                expression like `staging..production`.
+
+        Returns:
+            The raw patch contents.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-revision-patch-get
         """
-        from ..api.snippets import snippets_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            revision,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/snippets/{workspace}/{encoded_id}/{revision}/patch",
+                (workspace, encoded_id, revision),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_revision(self, workspace: str, encoded_id: str, node_id: str) -> Snippet:
-        """Get a previous revision of a snippet
+        """Get a previous revision of a snippet.
 
-        `GET /snippets/{workspace}/{encoded_id}/{node_id}`
+        Identical to `GET /snippets/encoded_id`, except that this endpoint can be used to retrieve the
+        contents of the snippet as it was at an older revision, while `/snippets/encoded_id` always
+        returns the snippet's current revision.
+
+        Note that only the snippet's file contents are versioned, not its meta data properties like the
+        title.
+
+        Other than that, the two endpoints are identical in behavior.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            node_id: A commit revision (SHA1).
+
+        Returns:
+            The snippet object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-node-id-get
         """
-        from ..api.snippets import snippets_get_revision as _endpoint  # noqa: PLC0415
+        from ..models.snippet import Snippet  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
+        return await self._client._call(
+            Request("GET", "/snippets/{workspace}/{encoded_id}/{node_id}", (workspace, encoded_id, node_id)),
+            Answer.model(Snippet),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_revision_file(self, workspace: str, encoded_id: str, node_id: str, path: str) -> Any:
-        """Get a snippet's raw file
+        """Get a snippet's raw file.
 
-        `GET /snippets/{workspace}/{encoded_id}/{node_id}/files/{path}`
+        Retrieves the raw contents of a specific file in the snippet. The `Content-Disposition` header
+        will be "attachment" to avoid issues with malevolent executable files.
+
+        The file's mime type is derived from its filename and returned in the `Content-Type` header.
+
+        Note that for text files, no character encoding is included as part of the content type.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            node_id: A commit revision (SHA1).
+            path: Path to the file.
+
+        Returns:
+            Returns the contents of the specified file.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-node-id-files-path-get
         """
-        from ..api.snippets import snippets_get_revision_file as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
-            path,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/snippets/{workspace}/{encoded_id}/{node_id}/files/{path}",
+                (workspace, encoded_id, node_id, path),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def is_watching(self, workspace: str, encoded_id: str) -> None:
-        """Check if the current user is watching a snippet
+        """Check if the current user is watching a snippet.
 
-        `GET /snippets/{workspace}/{encoded_id}/watch`
+        Used to check if the current user is watching a specific snippet.
+
+        Returns 204 (No Content) if the user is watching the snippet and 404 if not.
+
+        Hitting this endpoint anonymously always returns a 404.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+
+        Returns:
+            If the authenticated user is watching the snippet.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-watch-get
         """
-        from ..api.snippets import snippets_is_watching as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
+        await self._client._call(
+            Request("GET", "/snippets/{workspace}/{encoded_id}/watch", (workspace, encoded_id)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -326,20 +549,41 @@ class SnippetsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Snippet]:
-        """List snippets in a workspace
+        """List snippets in a workspace.
 
-        `GET /snippets/{workspace}`
+        Identical to
+        [`/snippets`](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-get),
+        except that the result is further filtered by the snippet owner and only those that are owned by
+        `{workspace}` are returned.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            role: Filter down the result based on the authenticated user's role (`owner`, `contributor`,
+                or `member`).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Snippet` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-get
         """
-        from ..api.snippets import snippets_list as _endpoint  # noqa: PLC0415
         from ..models.snippet import Snippet  # noqa: PLC0415
         from ..models.snippets_list_role import SnippetsListRole  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            role=coerce_enum(SnippetsListRole, role),
-        )
-        return self._client._paginate(
-            _kwargs, Snippet.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/snippets/{workspace}",
+                (workspace,),
+                query={"role": coerce_enum(SnippetsListRole, role)},
+            ),
+            Snippet.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_accessible(
@@ -350,20 +594,45 @@ class SnippetsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Snippet]:
-        """Deprecated. List snippets
+        """List snippets.
 
-        `GET /snippets`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **This endpoint is deprecated. Please use the [workspace scoped
+        alternative](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-get).**
+
+        Returns all snippets. Like pull requests, repositories and workspaces, the full set of snippets
+        is defined by what the current user has access to.
+
+        This includes all snippets owned by any of the workspaces the user is a member of, or snippets
+        by other users that the current user is either watching or has collaborated on (for instance by
+        commenting on it).
+
+        To limit the set of returned snippets, apply the `?role=[owner|contributor|member]` query
+        parameter where the roles are defined as follows: …
+
+        Args:
+            role: Filter down the result based on the authenticated user's role (`owner`, `contributor`,
+                or `member`).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Snippet` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-get
         """
-        from ..api.snippets import snippets_list_accessible as _endpoint  # noqa: PLC0415
         from ..models.snippet import Snippet  # noqa: PLC0415
         from ..models.snippets_list_role import SnippetsListRole  # noqa: PLC0415
 
         self._client._warn_deprecated("snippets.list_accessible")
-        _kwargs = _endpoint._get_kwargs(
-            role=coerce_enum(SnippetsListRole, role),
-        )
-        return self._client._paginate(
-            _kwargs, Snippet.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/snippets", query={"role": coerce_enum(SnippetsListRole, role)}),
+            Snippet.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -375,19 +644,35 @@ class SnippetsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[SnippetComment]:
-        """List comments on a snippet
+        """List comments on a snippet.
 
-        `GET /snippets/{workspace}/{encoded_id}/comments`
+        Used to retrieve a paginated list of all comments for a specific snippet.
+
+        This resource works identical to commit and pull request comments.
+
+        The default sorting is oldest to newest and can be overridden with the `sort` query parameter.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `SnippetComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-get
         """
-        from ..api.snippets import snippets_list_comments as _endpoint  # noqa: PLC0415
         from ..models.snippet_comment import SnippetComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        return self._client._paginate(
-            _kwargs, SnippetComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/snippets/{workspace}/{encoded_id}/comments", (workspace, encoded_id)),
+            SnippetComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_commits(
@@ -399,19 +684,31 @@ class SnippetsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[SnippetCommit]:
-        """List snippet changes
+        """List snippet changes.
 
-        `GET /snippets/{workspace}/{encoded_id}/commits`
+        Returns the changes (commits) made on this snippet.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `SnippetCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-commits-get
         """
-        from ..api.snippets import snippets_list_commits as _endpoint  # noqa: PLC0415
         from ..models.snippet_commit import SnippetCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        return self._client._paginate(
-            _kwargs, SnippetCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/snippets/{workspace}/{encoded_id}/commits", (workspace, encoded_id)),
+            SnippetCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_watchers(
@@ -423,47 +720,86 @@ class SnippetsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Account]:
-        """Deprecated. List users watching a snippet
+        """List users watching a snippet.
 
-        `GET /snippets/{workspace}/{encoded_id}/watchers`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Returns a paginated list of all users watching a specific snippet.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Account` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-watchers-get
         """
-        from ..api.snippets import snippets_list_watchers as _endpoint  # noqa: PLC0415
         from ..models.account import Account  # noqa: PLC0415
 
         self._client._warn_deprecated("snippets.list_watchers")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        return self._client._paginate(
-            _kwargs, Account.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/snippets/{workspace}/{encoded_id}/watchers", (workspace, encoded_id)),
+            Account.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def unwatch(self, workspace: str, encoded_id: str) -> None:
-        """Stop watching a snippet
+        """Stop watching a snippet.
 
-        `DELETE /snippets/{workspace}/{encoded_id}/watch`
+        Used to stop watching a specific snippet. Returns 204 (No Content) to indicate success.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+
+        Returns:
+            Indicates the user stopped watching the snippet successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-watch-delete
         """
-        from ..api.snippets import snippets_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
+        await self._client._call(
+            Request("DELETE", "/snippets/{workspace}/{encoded_id}/watch", (workspace, encoded_id)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(self, workspace: str, encoded_id: str) -> Snippet:
-        """Update a snippet
+        """Update a snippet.
 
-        `PUT /snippets/{workspace}/{encoded_id}`
+        Used to update a snippet. Use this to add and delete files and to change a snippet's title.
+
+        To update a snippet, one can either PUT a full snapshot, or only the parts that need to be
+        changed.
+
+        The contract for PUT on this API is that properties missing from the request remain untouched so
+        that snippets can be efficiently manipulated with differential payloads.
+
+        To delete a property (e.g. the title, or a file), include its name in the request, but omit its
+        value (use `null`). …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+
+        Returns:
+            The updated snippet object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-put
         """
-        from ..api.snippets import snippets_update as _endpoint  # noqa: PLC0415
+        from ..models.snippet import Snippet  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
+        return await self._client._call(
+            Request("PUT", "/snippets/{workspace}/{encoded_id}", (workspace, encoded_id)),
+            Answer.model(Snippet),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_comment(
         self,
@@ -475,517 +811,123 @@ class SnippetsNamespace:
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> SnippetComment:
-        """Update a comment on a snippet
+        """Update a comment on a snippet.
 
-        `PUT /snippets/{workspace}/{encoded_id}/comments/{comment_id}`
+        Updates a comment.
+
+        The only required field in the body is `content.raw`.
+
+        Comments can only be updated by their author.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            comment_id: The id of the comment.
+            body: The contents to update the comment to. A `SnippetCommentInput`, or pass its fields as
+                the keywords that follow.
+            snippet: A snippet object.
+
+        Returns:
+            The updated comment object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-comment-id-put
         """
-        from ..api.snippets import snippets_update_comment as _endpoint  # noqa: PLC0415
+        from ..models.snippet_comment import SnippetComment  # noqa: PLC0415
         from ..models.snippet_comment_input import SnippetCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            comment_id,
-            body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.update_comment"
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/snippets/{workspace}/{encoded_id}/comments/{comment_id}",
+                (workspace, encoded_id, comment_id),
+                body=build_required_body(
+                    SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.update_comment"
+                ),
             ),
+            Answer.model(SnippetComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_revision(self, workspace: str, encoded_id: str, node_id: str) -> Snippet:
-        """Update a previous revision of a snippet
+        """Update a previous revision of a snippet.
 
-        `PUT /snippets/{workspace}/{encoded_id}/{node_id}`
+        Identical to `UPDATE /snippets/encoded_id`, except that this endpoint takes an explicit commit
+        revision. Only the snippet's "HEAD"/"tip" (most recent) version can be updated and requests on
+        all other, older revisions fail by returning a 405 status.
+
+        Usage of this endpoint over the unrestricted `/snippets/encoded_id` could be desired if the
+        caller wants to be sure no concurrent modifications have taken place between the moment of the
+        UPDATE request and the original GET.
+
+        This can be considered a so-called "Compare And Swap", or CAS operation.
+
+        Other than that, the two endpoints are identical in behavior.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+            node_id: A commit revision (SHA1).
+
+        Returns:
+            The updated snippet object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-node-id-put
         """
-        from ..api.snippets import snippets_update_revision as _endpoint  # noqa: PLC0415
+        from ..models.snippet import Snippet  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
+        return await self._client._call(
+            Request("PUT", "/snippets/{workspace}/{encoded_id}/{node_id}", (workspace, encoded_id, node_id)),
+            Answer.model(Snippet),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def watch(self, workspace: str, encoded_id: str) -> None:
-        """Watch a snippet
+        """Watch a snippet.
 
-        `PUT /snippets/{workspace}/{encoded_id}/watch`
+        Used to start watching a specific snippet. Returns 204 (No Content).
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            encoded_id: The snippet id.
+
+        Returns:
+            Indicates the authenticated user is now watching the snippet.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-watch-put
         """
-        from ..api.snippets import snippets_watch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
+        await self._client._call(
+            Request("PUT", "/snippets/{workspace}/{encoded_id}/watch", (workspace, encoded_id)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class SnippetsRawNamespace:
-    """The `snippets` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        workspace: str,
-        *,
-        body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
-        title: str | Unset = UNSET,
-        scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-    ) -> Response[Snippet]:
-        """Create a snippet for a workspace
-
-        `POST /snippets/{workspace}`
-        """
-        from ..api.snippets import snippets_create as _endpoint  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
-        from ..models.snippet_input import SnippetInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_required_body(
-                SnippetInput,
-                body,
-                {
-                    "id": id,
-                    "title": title,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "owner": owner,
-                    "creator": creator,
-                    "is_private": is_private,
-                },
-                "snippets.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_comment(
-        self,
-        workspace: str,
-        encoded_id: str,
-        *,
-        body: SnippetCommentInput | None = None,
-        links: SnippetCommentLinksInput | Unset = UNSET,
-        snippet: SnippetInput | Unset = UNSET,
-    ) -> Response[SnippetComment]:
-        """Create a comment on a snippet
-
-        `POST /snippets/{workspace}/{encoded_id}/comments`
-        """
-        from ..api.snippets import snippets_create_comment as _endpoint  # noqa: PLC0415
-        from ..models.snippet_comment_input import SnippetCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.create_comment"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_for_current_user(
-        self,
-        *,
-        body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
-        title: str | Unset = UNSET,
-        scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
-        is_private: bool | Unset = UNSET,
-    ) -> Response[Snippet]:
-        """Create a snippet
-
-        `POST /snippets`
-        """
-        from ..api.snippets import snippets_create_for_current_user as _endpoint  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
-        from ..models.snippet_input import SnippetInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_required_body(
-                SnippetInput,
-                body,
-                {
-                    "id": id,
-                    "title": title,
-                    "scm": coerce_enum(RepositoryScm, scm),
-                    "created_on": created_on,
-                    "updated_on": updated_on,
-                    "owner": owner,
-                    "creator": creator,
-                    "is_private": is_private,
-                },
-                "snippets.create_for_current_user",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, workspace: str, encoded_id: str) -> Response[None]:
-        """Delete a snippet
-
-        `DELETE /snippets/{workspace}/{encoded_id}`
-        """
-        from ..api.snippets import snippets_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_comment(self, workspace: str, encoded_id: str, comment_id: int) -> Response[None]:
-        """Delete a comment on a snippet
-
-        `DELETE /snippets/{workspace}/{encoded_id}/comments/{comment_id}`
-        """
-        from ..api.snippets import snippets_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_revision(self, workspace: str, encoded_id: str, node_id: str) -> Response[None]:
-        """Delete a previous revision of a snippet
-
-        `DELETE /snippets/{workspace}/{encoded_id}/{node_id}`
-        """
-        from ..api.snippets import snippets_delete_revision as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, workspace: str, encoded_id: str) -> Response[Snippet]:
-        """Get a snippet
-
-        `GET /snippets/{workspace}/{encoded_id}`
-        """
-        from ..api.snippets import snippets_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_comment(self, workspace: str, encoded_id: str, comment_id: int) -> Response[SnippetComment]:
-        """Get a comment on a snippet
-
-        `GET /snippets/{workspace}/{encoded_id}/comments/{comment_id}`
-        """
-        from ..api.snippets import snippets_get_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_commit(self, workspace: str, encoded_id: str, revision: str) -> Response[SnippetCommit]:
-        """Get a previous snippet change
-
-        `GET /snippets/{workspace}/{encoded_id}/commits/{revision}`
-        """
-        from ..api.snippets import snippets_get_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            revision,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff(
-        self, workspace: str, encoded_id: str, revision: str, *, path: str | Unset = UNSET
-    ) -> Response[Any]:
-        """Get snippet changes between versions
-
-        `GET /snippets/{workspace}/{encoded_id}/{revision}/diff`
-        """
-        from ..api.snippets import snippets_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            revision,
-            path=path,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_file(self, workspace: str, encoded_id: str, path: str) -> Response[Any]:
-        """Get a snippet's raw file at HEAD
-
-        `GET /snippets/{workspace}/{encoded_id}/files/{path}`
-        """
-        from ..api.snippets import snippets_get_file as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            path,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_patch(self, workspace: str, encoded_id: str, revision: str) -> Response[Any]:
-        """Get snippet patch between versions
-
-        `GET /snippets/{workspace}/{encoded_id}/{revision}/patch`
-        """
-        from ..api.snippets import snippets_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            revision,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_revision(self, workspace: str, encoded_id: str, node_id: str) -> Response[Snippet]:
-        """Get a previous revision of a snippet
-
-        `GET /snippets/{workspace}/{encoded_id}/{node_id}`
-        """
-        from ..api.snippets import snippets_get_revision as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_revision_file(
-        self, workspace: str, encoded_id: str, node_id: str, path: str
-    ) -> Response[Any]:
-        """Get a snippet's raw file
-
-        `GET /snippets/{workspace}/{encoded_id}/{node_id}/files/{path}`
-        """
-        from ..api.snippets import snippets_get_revision_file as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
-            path,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def is_watching(self, workspace: str, encoded_id: str) -> Response[None]:
-        """Check if the current user is watching a snippet
-
-        `GET /snippets/{workspace}/{encoded_id}/watch`
-        """
-        from ..api.snippets import snippets_is_watching as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def list(
-        self,
-        workspace: str,
-        *,
-        role: SnippetsListRole | Literal["owner", "contributor", "member"] | Unset = UNSET,
-    ) -> Response[PaginatedSnippets]:
-        """List snippets in a workspace
-
-        `GET /snippets/{workspace}`
-        """
-        from ..api.snippets import snippets_list as _endpoint  # noqa: PLC0415
-        from ..models.snippets_list_role import SnippetsListRole  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            role=coerce_enum(SnippetsListRole, role),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_accessible(
-        self, *, role: SnippetsListRole | Literal["owner", "contributor", "member"] | Unset = UNSET
-    ) -> Response[PaginatedSnippets]:
-        """Deprecated. List snippets
-
-        `GET /snippets`
-        """
-        from ..api.snippets import snippets_list_accessible as _endpoint  # noqa: PLC0415
-        from ..models.snippets_list_role import SnippetsListRole  # noqa: PLC0415
-
-        self._client._warn_deprecated("snippets.list_accessible")
-        _kwargs = _endpoint._get_kwargs(
-            role=coerce_enum(SnippetsListRole, role),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_comments(self, workspace: str, encoded_id: str) -> Response[PaginatedSnippetComments]:
-        """List comments on a snippet
-
-        `GET /snippets/{workspace}/{encoded_id}/comments`
-        """
-        from ..api.snippets import snippets_list_comments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_commits(self, workspace: str, encoded_id: str) -> Response[PaginatedSnippetCommit]:
-        """List snippet changes
-
-        `GET /snippets/{workspace}/{encoded_id}/commits`
-        """
-        from ..api.snippets import snippets_list_commits as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_watchers(self, workspace: str, encoded_id: str) -> Response[PaginatedAccounts]:
-        """Deprecated. List users watching a snippet
-
-        `GET /snippets/{workspace}/{encoded_id}/watchers`
-        """
-        from ..api.snippets import snippets_list_watchers as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("snippets.list_watchers")
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unwatch(self, workspace: str, encoded_id: str) -> Response[None]:
-        """Stop watching a snippet
-
-        `DELETE /snippets/{workspace}/{encoded_id}/watch`
-        """
-        from ..api.snippets import snippets_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(self, workspace: str, encoded_id: str) -> Response[Snippet]:
-        """Update a snippet
-
-        `PUT /snippets/{workspace}/{encoded_id}`
-        """
-        from ..api.snippets import snippets_update as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_comment(
-        self,
-        workspace: str,
-        encoded_id: str,
-        comment_id: int,
-        *,
-        body: SnippetCommentInput | None = None,
-        links: SnippetCommentLinksInput | Unset = UNSET,
-        snippet: SnippetInput | Unset = UNSET,
-    ) -> Response[SnippetComment]:
-        """Update a comment on a snippet
-
-        `PUT /snippets/{workspace}/{encoded_id}/comments/{comment_id}`
-        """
-        from ..api.snippets import snippets_update_comment as _endpoint  # noqa: PLC0415
-        from ..models.snippet_comment_input import SnippetCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            comment_id,
-            body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.update_comment"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_revision(self, workspace: str, encoded_id: str, node_id: str) -> Response[Snippet]:
-        """Update a previous revision of a snippet
-
-        `PUT /snippets/{workspace}/{encoded_id}/{node_id}`
-        """
-        from ..api.snippets import snippets_update_revision as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-            node_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def watch(self, workspace: str, encoded_id: str) -> Response[None]:
-        """Watch a snippet
-
-        `PUT /snippets/{workspace}/{encoded_id}/watch`
-        """
-        from ..api.snippets import snippets_watch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            encoded_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+class SnippetsRawNamespace(NamespaceView[SnippetsNamespace]):
+    """`client.with_raw_response.snippets`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    create = raw_response(SnippetsNamespace.create)
+    create_comment = raw_response(SnippetsNamespace.create_comment)
+    create_for_current_user = raw_response(SnippetsNamespace.create_for_current_user)
+    delete = raw_response(SnippetsNamespace.delete)
+    delete_comment = raw_response(SnippetsNamespace.delete_comment)
+    delete_revision = raw_response(SnippetsNamespace.delete_revision)
+    get = raw_response(SnippetsNamespace.get)
+    get_comment = raw_response(SnippetsNamespace.get_comment)
+    get_commit = raw_response(SnippetsNamespace.get_commit)
+    get_diff = raw_response(SnippetsNamespace.get_diff)
+    get_file = raw_response(SnippetsNamespace.get_file)
+    get_patch = raw_response(SnippetsNamespace.get_patch)
+    get_revision = raw_response(SnippetsNamespace.get_revision)
+    get_revision_file = raw_response(SnippetsNamespace.get_revision_file)
+    is_watching = raw_response(SnippetsNamespace.is_watching)
+    list = raw_first_page(SnippetsNamespace.list)
+    list_accessible = raw_first_page(SnippetsNamespace.list_accessible)
+    list_comments = raw_first_page(SnippetsNamespace.list_comments)
+    list_commits = raw_first_page(SnippetsNamespace.list_commits)
+    list_watchers = raw_first_page(SnippetsNamespace.list_watchers)
+    unwatch = raw_response(SnippetsNamespace.unwatch)
+    update = raw_response(SnippetsNamespace.update)
+    update_comment = raw_response(SnippetsNamespace.update_comment)
+    update_revision = raw_response(SnippetsNamespace.update_revision)
+    watch = raw_response(SnippetsNamespace.watch)

@@ -5,27 +5,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.commit_file import CommitFile
-    from ..models.paginated_files import PaginatedFiles
-    from ..models.paginated_treeentries import PaginatedTreeentries
     from ..models.source_get_format import SourceGetFormat
     from ..models.source_get_root_format import SourceGetRootFormat
     from ..models.treeentry import Treeentry
 
 
 class SourceNamespace:
-    """The `source` operations, returning decoded models."""
+    """The `source` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -41,22 +40,61 @@ class SourceNamespace:
         files: str | Unset = UNSET,
         branch: str | Unset = UNSET,
     ) -> Any:
-        """Create a commit by uploading a file
+        """Create a commit by uploading a file.
 
-        `POST /repositories/{workspace}/{repo_slug}/src`
+        This endpoint is used to create new commits in the repository by uploading files.
+
+        To add a new file to a repository:
+
+        ```
+        $ curl https://api.bitbucket.org/2.0/repositories/username/slug/src \\
+          -F /repo/path/to/image.png=@image.png
+        ```
+
+        This will create a new commit on top of the main branch, inheriting the contents of the main
+        branch, but adding (or overwriting) the `image.png` file to the repository in the
+        `/repo/path/to` directory. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            message: The commit message. When omitted, Bitbucket uses a canned string.
+            author: The raw string to be used as the new commit's author. This string follows the format
+                `Erik van Zijst <evzijst@atlassian.com>`. When omitted, Bitbucket uses the authenticated
+                user's full/display name and primary email address. Commits cannot be created
+                anonymously.
+            parents: #### Deprecation Notice: Support for specifying multiple parent commits is
+                deprecated and will be removed in a future release. Only a single SHA1 is accepted. A
+                SHA1 of the commit that should be the parent of the newly created commit. When omitted,
+                the new commit will inherit from and become a child of the main branch's tip/HEAD …
+            files: Optional field that declares the files that the request is manipulating. When adding
+                a new file to a repo, or when overwriting an existing file, the client can just upload
+                the full contents of the file in a normal form field and the use of this `files` meta
+                data field is redundant. However, when the `files` field contains a file path that does …
+            branch: The name of the branch that the new commit should be created on. When omitted, the
+                commit will be created on top of the main branch and will become the main branch's new
+                head. When a branch name is provided that already exists in the repo, then the commit
+                will be created on top of that branch. In this case, *if* a parent SHA1 was also …
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-source/#api-repositories-workspace-repo-slug-src-post
         """
-        from ..api.source import source_create_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            message=message,
-            author=author,
-            parents=parents,
-            files=files,
-            branch=branch,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/src",
+                (workspace, repo_slug),
+                query={
+                    "message": message,
+                    "author": author,
+                    "parents": parents,
+                    "files": files,
+                    "branch": branch,
+                },
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def get(
         self,
@@ -73,26 +111,67 @@ class SourceNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Treeentry]:
-        """Get file or directory contents
+        """Get file or directory contents.
 
-        `GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}`
+        This endpoints is used to retrieve the contents of a single file, or the contents of a directory
+        at a specified revision.
+
+        #### Raw file contents
+
+        When `path` points to a file, this endpoint returns the raw contents. The response's
+        Content-Type is derived from the filename extension (not from the contents). The file contents
+        are not processed and no character encoding/recoding is performed and as a result no character
+        encoding is included as part of the Content-Type.
+
+        The `Content-Disposition` header will be "attachment" to prevent browsers from running
+        executable files. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            path: Path to the file.
+            format_: If 'meta' is provided, returns the (json) meta data for the contents of the file.
+                If 'rendered' is provided, returns the contents of a non-binary file in HTML-formatted
+                rendered markup. The 'rendered' option only supports these filetypes: `.md`,
+                `.markdown`, `.mkd`, `.mkdn`, `.mdown`, `.text`, `.rst`, and `.textile`. Since Git does …
+            q: Optional filter expression as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Optional sorting parameter as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results).
+            max_depth: If provided, returns the contents of the repository and its subdirectories
+                recursively until the specified max_depth of nested directories. When omitted, this
+                defaults to 1.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Treeentry` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-source/#api-repositories-workspace-repo-slug-src-commit-path-get
         """
-        from ..api.source import source_get as _endpoint  # noqa: PLC0415
         from ..models.source_get_format import SourceGetFormat  # noqa: PLC0415
         from ..models.treeentry import Treeentry  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            path,
-            format_=coerce_enum(SourceGetFormat, format_),
-            q=q,
-            sort=sort,
-            max_depth=max_depth,
-        )
-        return self._client._paginate(
-            _kwargs, Treeentry.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/src/{commit}/{path}",
+                (workspace, repo_slug, commit, path),
+                query={
+                    "format": coerce_enum(SourceGetFormat, format_),
+                    "q": q,
+                    "sort": sort,
+                    "max_depth": max_depth,
+                },
+            ),
+            Treeentry.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def get_root(
@@ -105,21 +184,46 @@ class SourceNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Treeentry]:
-        """Get the root directory of the main branch
+        """Get the root directory of the main branch.
 
-        `GET /repositories/{workspace}/{repo_slug}/src`
+        This endpoint redirects the client to the directory listing of the root directory on the main
+        branch.
+
+        This is equivalent to directly hitting
+        [/2.0/repositories/{username}/{repo_slug}/src/{commit}/{path}](src/%7Bcommit%7D/%7Bpath%7D)
+        without having to know the name or SHA1 of the repo's main branch.
+
+        To create new commits, [POST to this endpoint](#post)
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            format_: Instead of returning the file's contents, return the (json) meta data for it.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Treeentry` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-source/#api-repositories-workspace-repo-slug-src-get
         """
-        from ..api.source import source_get_root as _endpoint  # noqa: PLC0415
         from ..models.source_get_root_format import SourceGetRootFormat  # noqa: PLC0415
         from ..models.treeentry import Treeentry  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            format_=coerce_enum(SourceGetRootFormat, format_),
-        )
-        return self._client._paginate(
-            _kwargs, Treeentry.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/src",
+                (workspace, repo_slug),
+                query={"format": coerce_enum(SourceGetRootFormat, format_)},
+            ),
+            Treeentry.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_file_history(
@@ -136,141 +240,61 @@ class SourceNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[CommitFile]:
-        """List commits that modified a file
+        """List commits that modified a file.
 
-        `GET /repositories/{workspace}/{repo_slug}/filehistory/{commit}/{path}`
+        Returns a paginated list of commits that modified the specified file.
+
+        Commits are returned in reverse chronological order. This is roughly equivalent to the following
+        commands:
+
+        $ git log --follow --date-order <sha> <path>
+
+        By default, Bitbucket will follow renames and the path name in the returned entries reflects
+        that. This can be turned off using the `?renames=false` query parameter. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            commit: The commit's SHA1.
+            path: Path to the file.
+            renames: When `true`, Bitbucket will follow the history of the file across renames (this is
+                the default behavior). This can be turned off by specifying `false`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Name of a response property sort the result by as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `CommitFile` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-source/#api-repositories-workspace-repo-slug-filehistory-commit-path-get
         """
-        from ..api.source import source_list_file_history as _endpoint  # noqa: PLC0415
         from ..models.commit_file import CommitFile  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            path,
-            renames=renames,
-            q=q,
-            sort=sort,
+        return self._client._list(
+            Request(
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/filehistory/{commit}/{path}",
+                (workspace, repo_slug, commit, path),
+                query={"renames": renames, "q": q, "sort": sort},
+            ),
+            CommitFile.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, CommitFile.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class SourceRawNamespace:
-    """The `source` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class SourceRawNamespace(NamespaceView[SourceNamespace]):
+    """`client.with_raw_response.source`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_commit(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        message: str | Unset = UNSET,
-        author: str | Unset = UNSET,
-        parents: str | Unset = UNSET,
-        files: str | Unset = UNSET,
-        branch: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Create a commit by uploading a file
-
-        `POST /repositories/{workspace}/{repo_slug}/src`
-        """
-        from ..api.source import source_create_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            message=message,
-            author=author,
-            parents=parents,
-            files=files,
-            branch=branch,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        path: str,
-        *,
-        format_: SourceGetFormat | Literal["meta", "rendered"] | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-        max_depth: int | Unset = UNSET,
-    ) -> Response[PaginatedTreeentries]:
-        """Get file or directory contents
-
-        `GET /repositories/{workspace}/{repo_slug}/src/{commit}/{path}`
-        """
-        from ..api.source import source_get as _endpoint  # noqa: PLC0415
-        from ..models.source_get_format import SourceGetFormat  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            path,
-            format_=coerce_enum(SourceGetFormat, format_),
-            q=q,
-            sort=sort,
-            max_depth=max_depth,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_root(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        format_: SourceGetRootFormat | Literal["meta"] | Unset = UNSET,
-    ) -> Response[PaginatedTreeentries]:
-        """Get the root directory of the main branch
-
-        `GET /repositories/{workspace}/{repo_slug}/src`
-        """
-        from ..api.source import source_get_root as _endpoint  # noqa: PLC0415
-        from ..models.source_get_root_format import SourceGetRootFormat  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            format_=coerce_enum(SourceGetRootFormat, format_),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_file_history(
-        self,
-        workspace: str,
-        repo_slug: str,
-        commit: str,
-        path: str,
-        *,
-        renames: str | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedFiles]:
-        """List commits that modified a file
-
-        `GET /repositories/{workspace}/{repo_slug}/filehistory/{commit}/{path}`
-        """
-        from ..api.source import source_list_file_history as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            commit,
-            path,
-            renames=renames,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_commit = raw_response(SourceNamespace.create_commit)
+    get = raw_first_page(SourceNamespace.get)
+    get_root = raw_first_page(SourceNamespace.get_root)
+    list_file_history = raw_first_page(SourceNamespace.list_file_history)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -19,14 +20,13 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput
-    from ..models.paginated_ssh_user_keys import PaginatedSshUserKeys
     from ..models.ssh_account_key import SshAccountKey
     from ..models.ssh_account_key_input import SshAccountKeyInput
     from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 class SshKeysNamespace:
-    """The `ssh_keys` operations, returning decoded models."""
+    """The `ssh_keys` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -47,60 +47,108 @@ class SshKeysNamespace:
         owner: AccountInput | Unset = UNSET,
         fingerprint: str | Unset = UNSET,
     ) -> SshAccountKey:
-        """Add a new SSH key
+        """Add a new SSH key.
 
-        `POST /users/{selected_user}/ssh-keys`
+        Adds a new SSH public key to the specified user account and returns the resulting key.
+
+        Example:
+
+        ```
+        $ curl -X POST -H "Content-Type: application/json" -d '{"key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqP3Cr632C2dNhhgKVcon4ldUSAeKiku2yP9O9/bDtY user@myhost"}' https://api.bitbucket.org/2.0/users/{ed08f5e1-605b-4f4a-aee4-6c97628a673e}/ssh-keys
+        ```
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            expires_on: The date or date-time of when the key will expire, in
+                [ISO-8601](https://en.wikipedia.org/wiki/ISO_8601) format. Example:
+                `YYYY-MM-DDTHH:mm:ss.sssZ`
+            body: The new SSH key object. Note that the username property has been deprecated due to
+                [privacy
+                changes](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-changes-gdpr/#removal-of-usernames-from-user-referencing-apis).
+                A `SshAccountKeyInput`, or pass its fields as the keywords that follow.
+            uuid: The SSH key's immutable ID.
+            key: The SSH public key value in OpenSSH format.
+            comment: The comment parsed from the SSH key (if present)
+            label: The user-defined label for the SSH key
+            owner: An account object.
+            fingerprint: The SSH key fingerprint in SHA-256 format.
+
+        Returns:
+            The newly created SSH key.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-post
         """
-        from ..api.ssh_keys import ssh_keys_create as _endpoint  # noqa: PLC0415
+        from ..models.ssh_account_key import SshAccountKey  # noqa: PLC0415
         from ..models.ssh_account_key_input import SshAccountKeyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            expires_on=expires_on,
-            body=build_body(
-                SshAccountKeyInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "key": key,
-                    "comment": comment,
-                    "label": label,
-                    "created_on": created_on,
-                    "last_used": last_used,
-                    "links": links,
-                    "owner": owner,
-                    "fingerprint": fingerprint,
-                },
-                "ssh_keys.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/users/{selected_user}/ssh-keys",
+                (selected_user,),
+                query={"expires_on": expires_on},
+                body=build_body(
+                    SshAccountKeyInput,
+                    body,
+                    {
+                        "uuid": uuid,
+                        "key": key,
+                        "comment": comment,
+                        "label": label,
+                        "created_on": created_on,
+                        "last_used": last_used,
+                        "links": links,
+                        "owner": owner,
+                        "fingerprint": fingerprint,
+                    },
+                    "ssh_keys.create",
+                ),
             ),
+            Answer.model(SshAccountKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, selected_user: str, key_id: str) -> None:
-        """Delete a SSH key
+        """Delete a SSH key.
 
-        `DELETE /users/{selected_user}/ssh-keys/{key_id}`
+        Deletes a specific SSH public key from a user's account.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            key_id: The SSH key's UUID value.
+
+        Returns:
+            The key has been deleted
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-key-id-delete
         """
-        from ..api.ssh_keys import ssh_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            key_id,
+        await self._client._call(
+            Request("DELETE", "/users/{selected_user}/ssh-keys/{key_id}", (selected_user, key_id)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, selected_user: str, key_id: str) -> SshAccountKey:
-        """Get a SSH key
+        """Get a SSH key.
 
-        `GET /users/{selected_user}/ssh-keys/{key_id}`
+        Returns a specific SSH public key belonging to a user.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            key_id: The SSH key's UUID value.
+
+        Returns:
+            The specific SSH key matching the user and UUID
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-key-id-get
         """
-        from ..api.ssh_keys import ssh_keys_get as _endpoint  # noqa: PLC0415
+        from ..models.ssh_account_key import SshAccountKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            key_id,
+        return await self._client._call(
+            Request("GET", "/users/{selected_user}/ssh-keys/{key_id}", (selected_user, key_id)),
+            Answer.model(SshAccountKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -110,18 +158,30 @@ class SshKeysNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[SshAccountKey]:
-        """List SSH keys
+        """List SSH keys.
 
-        `GET /users/{selected_user}/ssh-keys`
+        Returns a paginated list of the user's SSH public keys.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `SshAccountKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-get
         """
-        from ..api.ssh_keys import ssh_keys_list as _endpoint  # noqa: PLC0415
         from ..models.ssh_account_key import SshAccountKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-        )
-        return self._client._paginate(
-            _kwargs, SshAccountKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/users/{selected_user}/ssh-keys", (selected_user,)),
+            SshAccountKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update(
@@ -141,175 +201,73 @@ class SshKeysNamespace:
         expires_on: datetime.datetime | Unset = UNSET,
         fingerprint: str | Unset = UNSET,
     ) -> SshAccountKey:
-        """Update a SSH key
+        """Update a SSH key.
 
-        `PUT /users/{selected_user}/ssh-keys/{key_id}`
+        Updates a specific SSH public key on a user's account
+
+        Note: Only the 'comment' field can be updated using this API. To modify the key or comment
+        values, you must delete and add the key again.
+
+        Example:
+
+        ```
+        $ curl -X PUT -H "Content-Type: application/json" -d '{"label": "Work key"}' https://api.bitbucket.org/2.0/users/{ed08f5e1-605b-4f4a-aee4-6c97628a673e}/ssh-keys/{b15b6026-9c02-4626-b4ad-b905f99f763a}
+        ```
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+            key_id: The SSH key's UUID value.
+            body: The updated SSH key object. A `SshAccountKeyInput`, or pass its fields as the keywords
+                that follow.
+            uuid: The SSH key's immutable ID.
+            key: The SSH public key value in OpenSSH format.
+            comment: The comment parsed from the SSH key (if present)
+            label: The user-defined label for the SSH key
+            owner: An account object.
+            fingerprint: The SSH key fingerprint in SHA-256 format.
+
+        Returns:
+            The newly updated SSH key.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-key-id-put
         """
-        from ..api.ssh_keys import ssh_keys_update as _endpoint  # noqa: PLC0415
+        from ..models.ssh_account_key import SshAccountKey  # noqa: PLC0415
         from ..models.ssh_account_key_input import SshAccountKeyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            key_id,
-            body=build_body(
-                SshAccountKeyInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "key": key,
-                    "comment": comment,
-                    "label": label,
-                    "created_on": created_on,
-                    "last_used": last_used,
-                    "links": links,
-                    "owner": owner,
-                    "expires_on": expires_on,
-                    "fingerprint": fingerprint,
-                },
-                "ssh_keys.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/users/{selected_user}/ssh-keys/{key_id}",
+                (selected_user, key_id),
+                body=build_body(
+                    SshAccountKeyInput,
+                    body,
+                    {
+                        "uuid": uuid,
+                        "key": key,
+                        "comment": comment,
+                        "label": label,
+                        "created_on": created_on,
+                        "last_used": last_used,
+                        "links": links,
+                        "owner": owner,
+                        "expires_on": expires_on,
+                        "fingerprint": fingerprint,
+                    },
+                    "ssh_keys.update",
+                ),
             ),
+            Answer.model(SshAccountKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class SshKeysRawNamespace:
-    """The `ssh_keys` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class SshKeysRawNamespace(NamespaceView[SshKeysNamespace]):
+    """`client.with_raw_response.ssh_keys`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        selected_user: str,
-        *,
-        expires_on: str | Unset = UNSET,
-        body: SshAccountKeyInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        label: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        fingerprint: str | Unset = UNSET,
-    ) -> Response[SshAccountKey]:
-        """Add a new SSH key
-
-        `POST /users/{selected_user}/ssh-keys`
-        """
-        from ..api.ssh_keys import ssh_keys_create as _endpoint  # noqa: PLC0415
-        from ..models.ssh_account_key_input import SshAccountKeyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            expires_on=expires_on,
-            body=build_body(
-                SshAccountKeyInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "key": key,
-                    "comment": comment,
-                    "label": label,
-                    "created_on": created_on,
-                    "last_used": last_used,
-                    "links": links,
-                    "owner": owner,
-                    "fingerprint": fingerprint,
-                },
-                "ssh_keys.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, selected_user: str, key_id: str) -> Response[None]:
-        """Delete a SSH key
-
-        `DELETE /users/{selected_user}/ssh-keys/{key_id}`
-        """
-        from ..api.ssh_keys import ssh_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, selected_user: str, key_id: str) -> Response[SshAccountKey]:
-        """Get a SSH key
-
-        `GET /users/{selected_user}/ssh-keys/{key_id}`
-        """
-        from ..api.ssh_keys import ssh_keys_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, selected_user: str) -> Response[PaginatedSshUserKeys]:
-        """List SSH keys
-
-        `GET /users/{selected_user}/ssh-keys`
-        """
-        from ..api.ssh_keys import ssh_keys_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update(
-        self,
-        selected_user: str,
-        key_id: str,
-        *,
-        body: SshAccountKeyInput | None = None,
-        uuid: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
-        label: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        expires_on: datetime.datetime | Unset = UNSET,
-        fingerprint: str | Unset = UNSET,
-    ) -> Response[SshAccountKey]:
-        """Update a SSH key
-
-        `PUT /users/{selected_user}/ssh-keys/{key_id}`
-        """
-        from ..api.ssh_keys import ssh_keys_update as _endpoint  # noqa: PLC0415
-        from ..models.ssh_account_key_input import SshAccountKeyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-            key_id,
-            body=build_body(
-                SshAccountKeyInput,
-                body,
-                {
-                    "uuid": uuid,
-                    "key": key,
-                    "comment": comment,
-                    "label": label,
-                    "created_on": created_on,
-                    "last_used": last_used,
-                    "links": links,
-                    "owner": owner,
-                    "expires_on": expires_on,
-                    "fingerprint": fingerprint,
-                },
-                "ssh_keys.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create = raw_response(SshKeysNamespace.create)
+    delete = raw_response(SshKeysNamespace.delete)
+    get = raw_response(SshKeysNamespace.get)
+    list = raw_first_page(SshKeysNamespace.list)
+    update = raw_response(SshKeysNamespace.update)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bitbucket_client._runtime import (
-    Response,
-)
+from bitbucket_client._operation import Answer, Request
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -17,106 +16,92 @@ if TYPE_CHECKING:
 
 
 class UsersNamespace:
-    """The `users` operations, returning decoded models."""
+    """The `users` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def get(self, selected_user: str) -> Account:
-        """Get a user
+        """Get a user.
 
-        `GET /users/{selected_user}`
+        Gets the public information associated with a user account.
+
+        If the user's profile is private, `location`, `website` and `created_on` elements are omitted.
+
+        Note that the user object returned by this operation is changing significantly, due to privacy
+        changes. See the
+        [announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-changes-gdpr/#changes-to-bitbucket-user-objects)
+        for details.
+
+        Args:
+            selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
+                surrounded by curly-braces, for example: `{account UUID}`.
+
+        Returns:
+            The user object
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-users-selected-user-get
         """
-        from ..api.users import users_get as _endpoint  # noqa: PLC0415
+        from ..models.account import Account  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
+        return await self._client._call(
+            Request("GET", "/users/{selected_user}", (selected_user,)), Answer.model(Account)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_current(self) -> Account:
-        """Get current user
+        """Get current user.
 
-        `GET /user`
+        Returns the currently logged in user.
+
+        Returns:
+            The current user.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-get
         """
-        from ..api.users import users_get_current as _endpoint  # noqa: PLC0415
+        from ..models.account import Account  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/user"), Answer.model(Account))
 
     async def get_email(self, email: str) -> Error:
-        """Get an email address for current user
+        """Get an email address for current user.
 
-        `GET /user/emails/{email}`
+        Returns details about a specific one of the authenticated user's email addresses.
+
+        Details describe whether the address has been confirmed by the user and whether it is the user's
+        primary address or not.
+
+        Args:
+            email: Email address of the user.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-emails-email-get
         """
-        from ..api.users import users_get_email as _endpoint  # noqa: PLC0415
+        from ..models.error import Error  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            email,
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/user/emails/{email}", (email,)), Answer.model(Error))
 
     async def list_emails(self) -> Error:
-        """List email addresses for current user
+        """List email addresses for current user.
 
-        `GET /user/emails`
+        Returns all the authenticated user's email addresses. Both confirmed and unconfirmed.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-emails-get
         """
-        from ..api.users import users_list_emails as _endpoint  # noqa: PLC0415
+        from ..models.error import Error  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/user/emails"), Answer.model(Error))
 
 
-class UsersRawNamespace:
-    """The `users` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class UsersRawNamespace(NamespaceView[UsersNamespace]):
+    """`client.with_raw_response.users`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def get(self, selected_user: str) -> Response[Account]:
-        """Get a user
-
-        `GET /users/{selected_user}`
-        """
-        from ..api.users import users_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            selected_user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_current(self) -> Response[Account]:
-        """Get current user
-
-        `GET /user`
-        """
-        from ..api.users import users_get_current as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_email(self, email: str) -> Response[Error]:
-        """Get an email address for current user
-
-        `GET /user/emails/{email}`
-        """
-        from ..api.users import users_get_email as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            email,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_emails(self) -> Response[Error]:
-        """List email addresses for current user
-
-        `GET /user/emails`
-        """
-        from ..api.users import users_list_emails as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    get = raw_response(UsersNamespace.get)
+    get_current = raw_response(UsersNamespace.get_current)
+    get_email = raw_response(UsersNamespace.get_email)
+    list_emails = raw_response(UsersNamespace.list_emails)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_required_body,
     coerce_enum,
     coerce_enum_list,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
     from ..models.hook_event import HookEvent
     from ..models.hook_event_event import HookEventEvent
-    from ..models.paginated_hook_events import PaginatedHookEvents
-    from ..models.paginated_webhook_subscriptions import PaginatedWebhookSubscriptions
     from ..models.subject_types import SubjectTypes
     from ..models.webhook_subscription import WebhookSubscription
     from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class WebhooksNamespace:
-    """The `webhooks` operations, returning decoded models."""
+    """The `webhooks` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -82,31 +81,50 @@ class WebhooksNamespace:
         active: bool | Unset = UNSET,
         secret: str | Unset = UNSET,
     ) -> WebhookSubscription:
-        """Create a webhook for a repository
+        """Create a webhook for a repository.
 
-        `POST /repositories/{workspace}/{repo_slug}/hooks`
+        Creates a new webhook on the specified repository.
+
+        Example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            body: A `WebhooksCreateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            events: The events this webhook is subscribed to.
+            secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
+
+        Returns:
+            If the webhook was registered successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-post
         """
-        from ..api.webhooks import webhooks_create_for_repository as _endpoint  # noqa: PLC0415
         from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                WebhooksCreateForWorkspaceBody,
-                body,
-                {
-                    "url": url,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                    "description": description,
-                    "active": active,
-                    "secret": secret,
-                },
-                "webhooks.create_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/hooks",
+                (workspace, repo_slug),
+                body=build_required_body(
+                    WebhooksCreateForWorkspaceBody,
+                    body,
+                    {
+                        "url": url,
+                        "events": coerce_enum_list(HookEventEvent, events),
+                        "description": description,
+                        "active": active,
+                        "secret": secret,
+                    },
+                    "webhooks.create_for_repository",
+                ),
             ),
+            Answer.model(WebhookSubscription),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_for_workspace(
         self,
@@ -153,84 +171,139 @@ class WebhooksNamespace:
         active: bool | Unset = UNSET,
         secret: str | Unset = UNSET,
     ) -> WebhookSubscription:
-        """Create a webhook for a workspace
+        """Create a webhook for a workspace.
 
-        `POST /workspaces/{workspace}/hooks`
+        Creates a new webhook on the specified workspace.
+
+        Workspace webhooks are fired for events from all repositories contained by that workspace.
+
+        Example: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            body: A `WebhooksCreateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            events: The events this webhook is subscribed to.
+            secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
+
+        Returns:
+            If the webhook was registered successfully.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-post
         """
-        from ..api.webhooks import webhooks_create_for_workspace as _endpoint  # noqa: PLC0415
         from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_required_body(
-                WebhooksCreateForWorkspaceBody,
-                body,
-                {
-                    "url": url,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                    "description": description,
-                    "active": active,
-                    "secret": secret,
-                },
-                "webhooks.create_for_workspace",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/workspaces/{workspace}/hooks",
+                (workspace,),
+                body=build_required_body(
+                    WebhooksCreateForWorkspaceBody,
+                    body,
+                    {
+                        "url": url,
+                        "events": coerce_enum_list(HookEventEvent, events),
+                        "description": description,
+                        "active": active,
+                        "secret": secret,
+                    },
+                    "webhooks.create_for_workspace",
+                ),
             ),
+            Answer.model(WebhookSubscription),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_repository(self, workspace: str, repo_slug: str, uid: str) -> None:
-        """Delete a webhook for a repository
+        """Delete a webhook for a repository.
 
-        `DELETE /repositories/{workspace}/{repo_slug}/hooks/{uid}`
+        Deletes the specified webhook subscription from the given repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            uid: Installed webhook's ID
+
+        Returns:
+            When the webhook was deleted successfully
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-uid-delete
         """
-        from ..api.webhooks import webhooks_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            uid,
+        await self._client._call(
+            Request(
+                "DELETE", "/repositories/{workspace}/{repo_slug}/hooks/{uid}", (workspace, repo_slug, uid)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_workspace(self, workspace: str, uid: str) -> None:
-        """Delete a webhook for a workspace
+        """Delete a webhook for a workspace.
 
-        `DELETE /workspaces/{workspace}/hooks/{uid}`
+        Deletes the specified webhook subscription from the given workspace.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            uid: Installed webhook's ID
+
+        Returns:
+            When the webhook was deleted successfully
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-uid-delete
         """
-        from ..api.webhooks import webhooks_delete_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            uid,
+        await self._client._call(
+            Request("DELETE", "/workspaces/{workspace}/hooks/{uid}", (workspace, uid)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(self, workspace: str, repo_slug: str, uid: str) -> WebhookSubscription:
-        """Get a webhook for a repository
+        """Get a webhook for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/hooks/{uid}`
+        Returns the webhook with the specified id installed on the specified repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            uid: Installed webhook's ID
+
+        Returns:
+            The webhook subscription object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-uid-get
         """
-        from ..api.webhooks import webhooks_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            uid,
+        return await self._client._call(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/hooks/{uid}", (workspace, repo_slug, uid)),
+            Answer.model(WebhookSubscription),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_workspace(self, workspace: str, uid: str) -> WebhookSubscription:
-        """Get a webhook for a workspace
+        """Get a webhook for a workspace.
 
-        `GET /workspaces/{workspace}/hooks/{uid}`
+        Returns the webhook with the specified id installed on the given workspace.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            uid: Installed webhook's ID
+
+        Returns:
+            The webhook subscription object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-uid-get
         """
-        from ..api.webhooks import webhooks_get_for_workspace as _endpoint  # noqa: PLC0415
+        from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            uid,
+        return await self._client._call(
+            Request("GET", "/workspaces/{workspace}/hooks/{uid}", (workspace, uid)),
+            Answer.model(WebhookSubscription),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_event_types(
         self,
@@ -240,19 +313,42 @@ class WebhooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[HookEvent]:
-        """List subscribable webhook types
+        """List subscribable webhook types.
 
-        `GET /hook_events/{subject_type}`
+        Returns a paginated list of all valid webhook events for the specified entity. **The team and
+        user webhooks are deprecated, and you should use workspace instead. For more information, see
+        [the
+        announcement](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-teams-deprecation/).**
+
+        This is public data that does not require any scopes or authentication.
+
+        NOTE: The example response is a truncated response object for the `workspace` `subject_type`. We
+        return the same structure for the other `subject_type` objects.
+
+        Args:
+            subject_type: A resource or subject type.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `HookEvent` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-webhooks/#api-hook-events-subject-type-get
         """
-        from ..api.webhooks import webhooks_list_event_types as _endpoint  # noqa: PLC0415
         from ..models.hook_event import HookEvent  # noqa: PLC0415
         from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            coerce_enum(WebhookSubscriptionSubjectType, subject_type),
-        )
-        return self._client._paginate(
-            _kwargs, HookEvent.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/hook_events/{subject_type}",
+                (coerce_enum(WebhookSubscriptionSubjectType, subject_type),),
+            ),
+            HookEvent.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_repository(
@@ -264,19 +360,29 @@ class WebhooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[WebhookSubscription]:
-        """List webhooks for a repository
+        """List webhooks for a repository.
 
-        `GET /repositories/{workspace}/{repo_slug}/hooks`
+        Returns a paginated list of webhooks installed on this repository.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `WebhookSubscription` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-get
         """
-        from ..api.webhooks import webhooks_list_for_repository as _endpoint  # noqa: PLC0415
         from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/repositories/{workspace}/{repo_slug}/hooks", (workspace, repo_slug)),
             WebhookSubscription.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -286,18 +392,27 @@ class WebhooksNamespace:
     def list_for_workspace(
         self, workspace: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[WebhookSubscription]:
-        """List webhooks for a workspace
+        """List webhooks for a workspace.
 
-        `GET /workspaces/{workspace}/hooks`
+        Returns a paginated list of webhooks installed on this workspace.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `WebhookSubscription` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-get
         """
-        from ..api.webhooks import webhooks_list_for_workspace as _endpoint  # noqa: PLC0415
         from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/workspaces/{workspace}/hooks", (workspace,)),
             WebhookSubscription.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -305,14 +420,23 @@ class WebhooksNamespace:
         )
 
     async def list_subject_types(self) -> SubjectTypes:
-        """Get a webhook resource
+        """Get a webhook resource.
 
-        `GET /hook_events`
+        Returns the webhook resource or subject types on which webhooks can be registered.
+
+        Each resource/subject type contains an `events` link that returns the paginated list of specific
+        events each individual subject type can emit.
+
+        This endpoint is publicly accessible and does not require authentication or scopes.
+
+        Returns:
+            A mapping of resource/subject types pointing to their individual event types.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-webhooks/#api-hook-events-get
         """
-        from ..api.webhooks import webhooks_list_subject_types as _endpoint  # noqa: PLC0415
+        from ..models.subject_types import SubjectTypes  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/hook_events"), Answer.model(SubjectTypes))
 
     async def update_for_repository(
         self,
@@ -361,32 +485,60 @@ class WebhooksNamespace:
         ]
         | Unset = UNSET,
     ) -> WebhookSubscription:
-        """Update a webhook for a repository
+        """Update a webhook for a repository.
 
-        `PUT /repositories/{workspace}/{repo_slug}/hooks/{uid}`
+        Updates the specified webhook subscription.
+
+        The following properties can be mutated:
+
+        * `description`
+        * `url`
+        * `secret`
+        * `active`
+        * `events`
+
+        The hook's secret is used as a key to generate the HMAC hex digest sent in the `X-Hub-Signature`
+        header at delivery time. This signature is only generated when the hook has a secret. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
+                by curly-braces, for example: `{repository UUID}`.
+            uid: Installed webhook's ID
+            body: A `WebhooksUpdateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
+            events: The events this webhook is subscribed to.
+
+        Returns:
+            The webhook subscription object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-uid-put
         """
-        from ..api.webhooks import webhooks_update_for_repository as _endpoint  # noqa: PLC0415
         from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            uid,
-            body=build_required_body(
-                WebhooksUpdateForWorkspaceBody,
-                body,
-                {
-                    "description": description,
-                    "url": url,
-                    "active": active,
-                    "secret": secret,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                },
-                "webhooks.update_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/repositories/{workspace}/{repo_slug}/hooks/{uid}",
+                (workspace, repo_slug, uid),
+                body=build_required_body(
+                    WebhooksUpdateForWorkspaceBody,
+                    body,
+                    {
+                        "description": description,
+                        "url": url,
+                        "active": active,
+                        "secret": secret,
+                        "events": coerce_enum_list(HookEventEvent, events),
+                    },
+                    "webhooks.update_for_repository",
+                ),
             ),
+            Answer.model(WebhookSubscription),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_workspace(
         self,
@@ -434,445 +586,73 @@ class WebhooksNamespace:
         ]
         | Unset = UNSET,
     ) -> WebhookSubscription:
-        """Update a webhook for a workspace
+        """Update a webhook for a workspace.
 
-        `PUT /workspaces/{workspace}/hooks/{uid}`
+        Updates the specified webhook subscription.
+
+        The following properties can be mutated:
+
+        * `description`
+        * `url`
+        * `secret`
+        * `active`
+        * `events`
+
+        The hook's secret is used as a key to generate the HMAC hex digest sent in the `X-Hub-Signature`
+        header at delivery time. This signature is only generated when the hook has a secret. …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            uid: Installed webhook's ID
+            body: A `WebhooksUpdateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
+            events: The events this webhook is subscribed to.
+
+        Returns:
+            The webhook subscription object.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-uid-put
         """
-        from ..api.webhooks import webhooks_update_for_workspace as _endpoint  # noqa: PLC0415
         from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
+        from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            uid,
-            body=build_required_body(
-                WebhooksUpdateForWorkspaceBody,
-                body,
-                {
-                    "description": description,
-                    "url": url,
-                    "active": active,
-                    "secret": secret,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                },
-                "webhooks.update_for_workspace",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/workspaces/{workspace}/hooks/{uid}",
+                (workspace, uid),
+                body=build_required_body(
+                    WebhooksUpdateForWorkspaceBody,
+                    body,
+                    {
+                        "description": description,
+                        "url": url,
+                        "active": active,
+                        "secret": secret,
+                        "events": coerce_enum_list(HookEventEvent, events),
+                    },
+                    "webhooks.update_for_workspace",
+                ),
             ),
+            Answer.model(WebhookSubscription),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class WebhooksRawNamespace:
-    """The `webhooks` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class WebhooksRawNamespace(NamespaceView[WebhooksNamespace]):
+    """`client.with_raw_response.webhooks`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_for_repository(
-        self,
-        workspace: str,
-        repo_slug: str,
-        *,
-        body: WebhooksCreateForWorkspaceBody | None = None,
-        url: str | Unset = UNSET,
-        events: builtins.list[
-            HookEventEvent
-            | Literal[
-                "issue:comment_created",
-                "issue:created",
-                "issue:updated",
-                "pipeline:span_created",
-                "project:updated",
-                "pullrequest:approved",
-                "pullrequest:changes_request_created",
-                "pullrequest:changes_request_removed",
-                "pullrequest:comment_created",
-                "pullrequest:comment_deleted",
-                "pullrequest:comment_reopened",
-                "pullrequest:comment_resolved",
-                "pullrequest:comment_updated",
-                "pullrequest:created",
-                "pullrequest:fulfilled",
-                "pullrequest:push",
-                "pullrequest:rejected",
-                "pullrequest:unapproved",
-                "pullrequest:updated",
-                "repo:commit_comment_created",
-                "repo:commit_status_created",
-                "repo:commit_status_updated",
-                "repo:created",
-                "repo:deleted",
-                "repo:fork",
-                "repo:imported",
-                "repo:push",
-                "repo:transfer",
-                "repo:updated",
-            ]
-        ]
-        | Unset = UNSET,
-        description: str | Unset = UNSET,
-        active: bool | Unset = UNSET,
-        secret: str | Unset = UNSET,
-    ) -> Response[WebhookSubscription]:
-        """Create a webhook for a repository
-
-        `POST /repositories/{workspace}/{repo_slug}/hooks`
-        """
-        from ..api.webhooks import webhooks_create_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
-        from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            body=build_required_body(
-                WebhooksCreateForWorkspaceBody,
-                body,
-                {
-                    "url": url,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                    "description": description,
-                    "active": active,
-                    "secret": secret,
-                },
-                "webhooks.create_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_for_workspace(
-        self,
-        workspace: str,
-        *,
-        body: WebhooksCreateForWorkspaceBody | None = None,
-        url: str | Unset = UNSET,
-        events: builtins.list[
-            HookEventEvent
-            | Literal[
-                "issue:comment_created",
-                "issue:created",
-                "issue:updated",
-                "pipeline:span_created",
-                "project:updated",
-                "pullrequest:approved",
-                "pullrequest:changes_request_created",
-                "pullrequest:changes_request_removed",
-                "pullrequest:comment_created",
-                "pullrequest:comment_deleted",
-                "pullrequest:comment_reopened",
-                "pullrequest:comment_resolved",
-                "pullrequest:comment_updated",
-                "pullrequest:created",
-                "pullrequest:fulfilled",
-                "pullrequest:push",
-                "pullrequest:rejected",
-                "pullrequest:unapproved",
-                "pullrequest:updated",
-                "repo:commit_comment_created",
-                "repo:commit_status_created",
-                "repo:commit_status_updated",
-                "repo:created",
-                "repo:deleted",
-                "repo:fork",
-                "repo:imported",
-                "repo:push",
-                "repo:transfer",
-                "repo:updated",
-            ]
-        ]
-        | Unset = UNSET,
-        description: str | Unset = UNSET,
-        active: bool | Unset = UNSET,
-        secret: str | Unset = UNSET,
-    ) -> Response[WebhookSubscription]:
-        """Create a webhook for a workspace
-
-        `POST /workspaces/{workspace}/hooks`
-        """
-        from ..api.webhooks import webhooks_create_for_workspace as _endpoint  # noqa: PLC0415
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
-        from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            body=build_required_body(
-                WebhooksCreateForWorkspaceBody,
-                body,
-                {
-                    "url": url,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                    "description": description,
-                    "active": active,
-                    "secret": secret,
-                },
-                "webhooks.create_for_workspace",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_for_repository(self, workspace: str, repo_slug: str, uid: str) -> Response[None]:
-        """Delete a webhook for a repository
-
-        `DELETE /repositories/{workspace}/{repo_slug}/hooks/{uid}`
-        """
-        from ..api.webhooks import webhooks_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            uid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_workspace(self, workspace: str, uid: str) -> Response[None]:
-        """Delete a webhook for a workspace
-
-        `DELETE /workspaces/{workspace}/hooks/{uid}`
-        """
-        from ..api.webhooks import webhooks_delete_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            uid,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_for_repository(
-        self, workspace: str, repo_slug: str, uid: str
-    ) -> Response[WebhookSubscription]:
-        """Get a webhook for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/hooks/{uid}`
-        """
-        from ..api.webhooks import webhooks_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            uid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_workspace(self, workspace: str, uid: str) -> Response[WebhookSubscription]:
-        """Get a webhook for a workspace
-
-        `GET /workspaces/{workspace}/hooks/{uid}`
-        """
-        from ..api.webhooks import webhooks_get_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            uid,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_event_types(
-        self, subject_type: WebhookSubscriptionSubjectType | Literal["repository", "workspace"]
-    ) -> Response[PaginatedHookEvents]:
-        """List subscribable webhook types
-
-        `GET /hook_events/{subject_type}`
-        """
-        from ..api.webhooks import webhooks_list_event_types as _endpoint  # noqa: PLC0415
-        from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            coerce_enum(WebhookSubscriptionSubjectType, subject_type),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_repository(
-        self, workspace: str, repo_slug: str
-    ) -> Response[PaginatedWebhookSubscriptions]:
-        """List webhooks for a repository
-
-        `GET /repositories/{workspace}/{repo_slug}/hooks`
-        """
-        from ..api.webhooks import webhooks_list_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_workspace(self, workspace: str) -> Response[PaginatedWebhookSubscriptions]:
-        """List webhooks for a workspace
-
-        `GET /workspaces/{workspace}/hooks`
-        """
-        from ..api.webhooks import webhooks_list_for_workspace as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_subject_types(self) -> Response[SubjectTypes]:
-        """Get a webhook resource
-
-        `GET /hook_events`
-        """
-        from ..api.webhooks import webhooks_list_subject_types as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_repository(
-        self,
-        workspace: str,
-        repo_slug: str,
-        uid: str,
-        *,
-        body: WebhooksUpdateForWorkspaceBody | None = None,
-        description: str | Unset = UNSET,
-        url: str | Unset = UNSET,
-        active: bool | Unset = UNSET,
-        secret: str | Unset = UNSET,
-        events: builtins.list[
-            HookEventEvent
-            | Literal[
-                "issue:comment_created",
-                "issue:created",
-                "issue:updated",
-                "pipeline:span_created",
-                "project:updated",
-                "pullrequest:approved",
-                "pullrequest:changes_request_created",
-                "pullrequest:changes_request_removed",
-                "pullrequest:comment_created",
-                "pullrequest:comment_deleted",
-                "pullrequest:comment_reopened",
-                "pullrequest:comment_resolved",
-                "pullrequest:comment_updated",
-                "pullrequest:created",
-                "pullrequest:fulfilled",
-                "pullrequest:push",
-                "pullrequest:rejected",
-                "pullrequest:unapproved",
-                "pullrequest:updated",
-                "repo:commit_comment_created",
-                "repo:commit_status_created",
-                "repo:commit_status_updated",
-                "repo:created",
-                "repo:deleted",
-                "repo:fork",
-                "repo:imported",
-                "repo:push",
-                "repo:transfer",
-                "repo:updated",
-            ]
-        ]
-        | Unset = UNSET,
-    ) -> Response[WebhookSubscription]:
-        """Update a webhook for a repository
-
-        `PUT /repositories/{workspace}/{repo_slug}/hooks/{uid}`
-        """
-        from ..api.webhooks import webhooks_update_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
-        from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            repo_slug,
-            uid,
-            body=build_required_body(
-                WebhooksUpdateForWorkspaceBody,
-                body,
-                {
-                    "description": description,
-                    "url": url,
-                    "active": active,
-                    "secret": secret,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                },
-                "webhooks.update_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_workspace(
-        self,
-        workspace: str,
-        uid: str,
-        *,
-        body: WebhooksUpdateForWorkspaceBody | None = None,
-        description: str | Unset = UNSET,
-        url: str | Unset = UNSET,
-        active: bool | Unset = UNSET,
-        secret: str | Unset = UNSET,
-        events: builtins.list[
-            HookEventEvent
-            | Literal[
-                "issue:comment_created",
-                "issue:created",
-                "issue:updated",
-                "pipeline:span_created",
-                "project:updated",
-                "pullrequest:approved",
-                "pullrequest:changes_request_created",
-                "pullrequest:changes_request_removed",
-                "pullrequest:comment_created",
-                "pullrequest:comment_deleted",
-                "pullrequest:comment_reopened",
-                "pullrequest:comment_resolved",
-                "pullrequest:comment_updated",
-                "pullrequest:created",
-                "pullrequest:fulfilled",
-                "pullrequest:push",
-                "pullrequest:rejected",
-                "pullrequest:unapproved",
-                "pullrequest:updated",
-                "repo:commit_comment_created",
-                "repo:commit_status_created",
-                "repo:commit_status_updated",
-                "repo:created",
-                "repo:deleted",
-                "repo:fork",
-                "repo:imported",
-                "repo:push",
-                "repo:transfer",
-                "repo:updated",
-            ]
-        ]
-        | Unset = UNSET,
-    ) -> Response[WebhookSubscription]:
-        """Update a webhook for a workspace
-
-        `PUT /workspaces/{workspace}/hooks/{uid}`
-        """
-        from ..api.webhooks import webhooks_update_for_workspace as _endpoint  # noqa: PLC0415
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
-        from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            uid,
-            body=build_required_body(
-                WebhooksUpdateForWorkspaceBody,
-                body,
-                {
-                    "description": description,
-                    "url": url,
-                    "active": active,
-                    "secret": secret,
-                    "events": coerce_enum_list(HookEventEvent, events),
-                },
-                "webhooks.update_for_workspace",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_for_repository = raw_response(WebhooksNamespace.create_for_repository)
+    create_for_workspace = raw_response(WebhooksNamespace.create_for_workspace)
+    delete_for_repository = raw_response(WebhooksNamespace.delete_for_repository)
+    delete_for_workspace = raw_response(WebhooksNamespace.delete_for_workspace)
+    get_for_repository = raw_response(WebhooksNamespace.get_for_repository)
+    get_for_workspace = raw_response(WebhooksNamespace.get_for_workspace)
+    list_event_types = raw_first_page(WebhooksNamespace.list_event_types)
+    list_for_repository = raw_first_page(WebhooksNamespace.list_for_repository)
+    list_for_workspace = raw_first_page(WebhooksNamespace.list_for_workspace)
+    list_subject_types = raw_response(WebhooksNamespace.list_subject_types)
+    update_for_repository = raw_response(WebhooksNamespace.update_for_repository)
+    update_for_workspace = raw_response(WebhooksNamespace.update_for_workspace)

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.paginated_repository_permissions import PaginatedRepositoryPermissions
-    from ..models.paginated_workspace_access import PaginatedWorkspaceAccess
-    from ..models.paginated_workspace_memberships import PaginatedWorkspaceMemberships
-    from ..models.paginated_workspaces import PaginatedWorkspaces
     from ..models.repository_permission import RepositoryPermission
     from ..models.workspace import Workspace
     from ..models.workspace_access import WorkspaceAccess
@@ -28,47 +25,85 @@ if TYPE_CHECKING:
 
 
 class WorkspacesNamespace:
-    """The `workspaces` operations, returning decoded models."""
+    """The `workspaces` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def get(self, workspace: str) -> Workspace:
-        """Get a workspace
+        """Get a workspace.
 
-        `GET /workspaces/{workspace}`
+        Returns the requested workspace.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+
+        Returns:
+            The workspace.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-get
         """
-        from ..api.workspaces import workspaces_get as _endpoint  # noqa: PLC0415
+        from ..models.workspace import Workspace  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
+        return await self._client._call(
+            Request("GET", "/workspaces/{workspace}", (workspace,)), Answer.model(Workspace)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_member(self, workspace: str, member: str) -> WorkspaceMembership:
-        """Get user membership for a workspace
+        """Get user membership for a workspace.
 
-        `GET /workspaces/{workspace}/members/{member}`
+        Returns the workspace membership, which includes a `User` object for the member and a
+        `Workspace` object for the requested workspace.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            member: Member's UUID or Atlassian ID.
+
+        Returns:
+            The user that is part of a workspace.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-members-member-get
         """
-        from ..api.workspaces import workspaces_get_member as _endpoint  # noqa: PLC0415
+        from ..models.workspace_membership import WorkspaceMembership  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            member,
+        return await self._client._call(
+            Request("GET", "/workspaces/{workspace}/members/{member}", (workspace, member)),
+            Answer.model(WorkspaceMembership),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_my_permission(self, workspace: str) -> WorkspaceMembership:
-        """Get user permission on a workspace
+        """Get user permission on a workspace.
 
-        `GET /user/workspaces/{workspace}/permission`
+        Returns the caller's effective role; as in, the highest level of privilege the caller has for
+        the workspace. If the calling user is a member of multiple groups with distinct roles, only the
+        highest level is returned.
+
+        Permissions can be:
+
+        * `owner`
+        * `create-project`
+        * `collaborator` (deprecated; see this [deprecation
+          announcement](https://developer.atlassian.com/cloud/bitbucket/deprecation-notice-collaborator-role/)
+          for more details)
+        * `member`
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+
+        Returns:
+            The user that is part of a workspace.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-user-workspaces-workspace-permission-get
         """
-        from ..api.workspaces import workspaces_get_my_permission as _endpoint  # noqa: PLC0415
+        from ..models.workspace_membership import WorkspaceMembership  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
+        return await self._client._call(
+            Request("GET", "/user/workspaces/{workspace}/permission", (workspace,)),
+            Answer.model(WorkspaceMembership),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -79,19 +114,39 @@ class WorkspacesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[WorkspaceAccess]:
-        """List workspaces for the current user
+        """List workspaces for the current user.
 
-        `GET /user/workspaces`
+        Returns an object for each workspace accessible to the caller. This object also contains details
+        on whether the caller has admin permissions on the workspace (`"administrator" = true`) or not
+        (`"administrator" = false`).
+
+        Queries support filtering based on administrator permissions,
+        [sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results) or
+        [filtering](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) by `slug`.
+        Results can be
+        [paginated](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#pagination).
+
+        Args:
+            sort: Name of a response property to sort results (only slug is supported).
+            administrator: Filter workspaces based on which ones the caller has admin permissions or
+                not.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `WorkspaceAccess` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-user-workspaces-get
         """
-        from ..api.workspaces import workspaces_list as _endpoint  # noqa: PLC0415
         from ..models.workspace_access import WorkspaceAccess  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            sort=sort,
-            administrator=administrator,
-        )
-        return self._client._paginate(
-            _kwargs, WorkspaceAccess.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/user/workspaces", query={"sort": sort, "administrator": administrator}),
+            WorkspaceAccess.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_legacy(
@@ -104,39 +159,89 @@ class WorkspacesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Workspace]:
-        """Deprecated. List workspaces for user
+        """List workspaces for user.
 
-        `GET /workspaces`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **This endpoint is deprecated. Please use the [supported
+        alternative](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-user-workspaces-get).**
+
+        Returns a list of workspaces accessible by the authenticated user.
+
+        Results may be further [filtered or
+        sorted](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) by workspace or
+        permission by adding the following query string parameters:
+
+        * `q=slug="bbworkspace1"` or `q=is_private=true`
+        * `sort=created_on` …
+
+        Args:
+            role: Filters the workspaces based on the authenticated user's role on each workspace.
+            q: Query string to narrow down the response. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for
+                details.
+            sort: Name of a response property to sort results. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results)
+                for details.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `Workspace` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-get
         """
-        from ..api.workspaces import workspaces_list_legacy as _endpoint  # noqa: PLC0415
         from ..models.workspace import Workspace  # noqa: PLC0415
         from ..models.workspaces_list_legacy_role import WorkspacesListLegacyRole  # noqa: PLC0415
 
         self._client._warn_deprecated("workspaces.list_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            role=coerce_enum(WorkspacesListLegacyRole, role),
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs, Workspace.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces",
+                query={"role": coerce_enum(WorkspacesListLegacyRole, role), "q": q, "sort": sort},
+            ),
+            Workspace.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_members(
         self, workspace: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[WorkspaceMembership]:
-        """List users in a workspace
+        """List users in a workspace.
 
-        `GET /workspaces/{workspace}/members`
+        Returns all members of the requested workspace.
+
+        This endpoint additionally supports
+        [filtering](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) by email
+        address, if called by a workspace administrator, integration or workspace access token. This is
+        done by adding the following query string parameter:
+
+        * `q=user.email IN ("user1@org.com","user2@org.com")`
+
+        When filtering by email, you can query up to 90 addresses at a time. Note that the query
+        parameter values need to be URL escaped, so the final query string should be: …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `WorkspaceMembership` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-members-get
         """
-        from ..api.workspaces import workspaces_list_members as _endpoint  # noqa: PLC0415
         from ..models.workspace_membership import WorkspaceMembership  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/workspaces/{workspace}/members", (workspace,)),
             WorkspaceMembership.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -152,20 +257,44 @@ class WorkspacesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[WorkspaceMembership]:
-        """Deprecated. List workspaces for the current user
+        """List workspaces for the current user.
 
-        `GET /user/permissions/workspaces`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **This endpoint is deprecated. Please use the supported alternatives:**
+        * [List workspaces for
+          user](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-user-workspaces-get)
+        * [Get user permission on a
+          workspace](https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-user-workspaces-workspace-permission-get)
+
+        Returns an object for each workspace the caller is a member of, and their effective role - the
+        highest level of privilege the caller has. If a user is a member of multiple groups with
+        distinct roles, only the highest level is returned.
+
+        Permissions can be: …
+
+        Args:
+            q: Query string to narrow down the response. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering) for
+                details.
+            sort: Name of a response property to sort results. See [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results)
+                for details.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `WorkspaceMembership` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-user-permissions-workspaces-get
         """
-        from ..api.workspaces import workspaces_list_my_permissions as _endpoint  # noqa: PLC0415
         from ..models.workspace_membership import WorkspaceMembership  # noqa: PLC0415
 
         self._client._warn_deprecated("workspaces.list_my_permissions")
-        _kwargs = _endpoint._get_kwargs(
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/user/permissions/workspaces", query={"q": q, "sort": sort}),
             WorkspaceMembership.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -181,19 +310,36 @@ class WorkspacesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[WorkspaceMembership]:
-        """List user permissions in a workspace
+        """List user permissions in a workspace.
 
-        `GET /workspaces/{workspace}/permissions`
+        Returns the list of members in a workspace and their permission levels. Permission can be:
+        * `owner`
+        * `collaborator`
+        * `member`
+
+        **The `collaborator` role is being removed from the Bitbucket Cloud API. For more information,
+        see the [deprecation
+        announcement](https://developer.atlassian.com/cloud/bitbucket/deprecation-notice-collaborator-role/).** …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `WorkspaceMembership` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-permissions-get
         """
-        from ..api.workspaces import workspaces_list_permissions as _endpoint  # noqa: PLC0415
         from ..models.workspace_membership import WorkspaceMembership  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            q=q,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/workspaces/{workspace}/permissions", (workspace,), query={"q": q}),
             WorkspaceMembership.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -210,20 +356,47 @@ class WorkspacesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RepositoryPermission]:
-        """List all repository permissions for a workspace
+        """List all repository permissions for a workspace.
 
-        `GET /workspaces/{workspace}/permissions/repositories`
+        Returns an object for each repository permission for all of a workspace's repositories.
+
+        Permissions returned are effective permissions: the highest level of permission the user has.
+        This does not distinguish between direct and indirect (group) privileges.
+
+        Only users with admin permission for the team may access this resource.
+
+        Permissions can be:
+
+        * `admin`
+        * `write`
+        * `read` …
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+            q: Query string to narrow down the response as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#filtering).
+            sort: Name of a response property sort the result by as per [filtering and
+                sorting](https://developer.atlassian.com/cloud/bitbucket/rest/intro/#sorting-query-results).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RepositoryPermission` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-permissions-repositories-get
         """
-        from ..api.workspaces import workspaces_list_repository_permissions as _endpoint  # noqa: PLC0415
         from ..models.repository_permission import RepositoryPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            q=q,
-            sort=sort,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/workspaces/{workspace}/permissions/repositories",
+                (workspace,),
+                query={"q": q, "sort": sort},
+            ),
             RepositoryPermission.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -231,175 +404,37 @@ class WorkspacesNamespace:
         )
 
     async def list_system_gpg_keys(self, workspace: str) -> Any:
-        """Get the workspace system GPG public key(s)
+        """Get the workspace system GPG public key(s).
 
-        `GET /workspaces/{workspace}/settings/gpg/public-key`
+        Returns the system public GPG key(s). In most cases a single key is returned. During a key
+        rotation period, two keys may be returned.
+
+        Args:
+            workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
+                curly-braces, for example: `{workspace UUID}`.
+
+        Returns:
+            The system public GPG key(s).
+
+        Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-settings-gpg-public-key-get
         """
-        from ..api.workspaces import workspaces_list_system_gpg_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
+        return await self._client._call(
+            Request("GET", "/workspaces/{workspace}/settings/gpg/public-key", (workspace,)),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class WorkspacesRawNamespace:
-    """The `workspaces` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class WorkspacesRawNamespace(NamespaceView[WorkspacesNamespace]):
+    """`client.with_raw_response.workspaces`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def get(self, workspace: str) -> Response[Workspace]:
-        """Get a workspace
-
-        `GET /workspaces/{workspace}`
-        """
-        from ..api.workspaces import workspaces_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_member(self, workspace: str, member: str) -> Response[WorkspaceMembership]:
-        """Get user membership for a workspace
-
-        `GET /workspaces/{workspace}/members/{member}`
-        """
-        from ..api.workspaces import workspaces_get_member as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            member,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_my_permission(self, workspace: str) -> Response[WorkspaceMembership]:
-        """Get user permission on a workspace
-
-        `GET /user/workspaces/{workspace}/permission`
-        """
-        from ..api.workspaces import workspaces_get_my_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self, *, sort: str | Unset = UNSET, administrator: bool | Unset = UNSET
-    ) -> Response[PaginatedWorkspaceAccess]:
-        """List workspaces for the current user
-
-        `GET /user/workspaces`
-        """
-        from ..api.workspaces import workspaces_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            sort=sort,
-            administrator=administrator,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_legacy(
-        self,
-        *,
-        role: WorkspacesListLegacyRole | Literal["owner", "collaborator", "member"] | Unset = UNSET,
-        q: str | Unset = UNSET,
-        sort: str | Unset = UNSET,
-    ) -> Response[PaginatedWorkspaces]:
-        """Deprecated. List workspaces for user
-
-        `GET /workspaces`
-        """
-        from ..api.workspaces import workspaces_list_legacy as _endpoint  # noqa: PLC0415
-        from ..models.workspaces_list_legacy_role import WorkspacesListLegacyRole  # noqa: PLC0415
-
-        self._client._warn_deprecated("workspaces.list_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            role=coerce_enum(WorkspacesListLegacyRole, role),
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_members(self, workspace: str) -> Response[PaginatedWorkspaceMemberships]:
-        """List users in a workspace
-
-        `GET /workspaces/{workspace}/members`
-        """
-        from ..api.workspaces import workspaces_list_members as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_my_permissions(
-        self, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedWorkspaceMemberships]:
-        """Deprecated. List workspaces for the current user
-
-        `GET /user/permissions/workspaces`
-        """
-        from ..api.workspaces import workspaces_list_my_permissions as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("workspaces.list_my_permissions")
-        _kwargs = _endpoint._get_kwargs(
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_permissions(
-        self, workspace: str, *, q: str | Unset = UNSET
-    ) -> Response[PaginatedWorkspaceMemberships]:
-        """List user permissions in a workspace
-
-        `GET /workspaces/{workspace}/permissions`
-        """
-        from ..api.workspaces import workspaces_list_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            q=q,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repository_permissions(
-        self, workspace: str, *, q: str | Unset = UNSET, sort: str | Unset = UNSET
-    ) -> Response[PaginatedRepositoryPermissions]:
-        """List all repository permissions for a workspace
-
-        `GET /workspaces/{workspace}/permissions/repositories`
-        """
-        from ..api.workspaces import workspaces_list_repository_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-            q=q,
-            sort=sort,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_system_gpg_keys(self, workspace: str) -> Response[Any]:
-        """Get the workspace system GPG public key(s)
-
-        `GET /workspaces/{workspace}/settings/gpg/public-key`
-        """
-        from ..api.workspaces import workspaces_list_system_gpg_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            workspace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    get = raw_response(WorkspacesNamespace.get)
+    get_member = raw_response(WorkspacesNamespace.get_member)
+    get_my_permission = raw_response(WorkspacesNamespace.get_my_permission)
+    list = raw_first_page(WorkspacesNamespace.list)
+    list_legacy = raw_first_page(WorkspacesNamespace.list_legacy)
+    list_members = raw_first_page(WorkspacesNamespace.list_members)
+    list_my_permissions = raw_first_page(WorkspacesNamespace.list_my_permissions)
+    list_permissions = raw_first_page(WorkspacesNamespace.list_permissions)
+    list_repository_permissions = raw_first_page(WorkspacesNamespace.list_repository_permissions)
+    list_system_gpg_keys = raw_response(WorkspacesNamespace.list_system_gpg_keys)

@@ -14,13 +14,6 @@ T = TypeVar("T", bound="AdminPasswordUpdate")
 
 @_attrs_define
 class AdminPasswordUpdate:
-    """
-    Attributes:
-        name (str | Unset):  Example: jcitizen.
-        password (str | Unset):  Example: my-secret-password.
-        password_confirm (str | Unset):  Example: my-secret-password.
-    """
-
     name: str | Unset = UNSET
     password: str | Unset = UNSET
     password_confirm: str | Unset = UNSET

@@ -15,13 +15,6 @@ T = TypeVar("T", bound="AdminSetBannerBody")
 
 @_attrs_define
 class AdminSetBannerBody:
-    """
-    Attributes:
-        audience (RestAnnouncementBannerAudience):
-        enabled (bool | Unset):
-        message (str | Unset):
-    """
-
     audience: RestAnnouncementBannerAudience
     enabled: bool | Unset = UNSET
     message: str | Unset = UNSET

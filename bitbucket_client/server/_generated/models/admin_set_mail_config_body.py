@@ -15,18 +15,6 @@ T = TypeVar("T", bound="AdminSetMailConfigBody")
 
 @_attrs_define
 class AdminSetMailConfigBody:
-    """
-    Attributes:
-        hostname (str | Unset):  Example: smtp.example.com.
-        password (str | Unset):  Example: password.
-        port (int | Unset):  Example: 465.
-        protocol (RestMailConfigurationProtocol | Unset):
-        require_start_tls (bool | Unset):
-        sender_address (str | Unset):  Example: stash-no-reply@company.com.
-        use_start_tls (bool | Unset):
-        username (str | Unset):  Example: user.
-    """
-
     hostname: str | Unset = UNSET
     password: str | Unset = UNSET
     port: int | Unset = UNSET

@@ -14,16 +14,6 @@ T = TypeVar("T", bound="AuthenticationEntity")
 
 @_attrs_define
 class AuthenticationEntity:
-    """
-    Attributes:
-        captcha_challenge (str | Unset):
-        captcha_id (str | Unset):
-        password (str | Unset):
-        remember_me (bool | Unset):
-        target_url (str | Unset):
-        username (str | Unset):
-    """
-
     captcha_challenge: str | Unset = UNSET
     captcha_id: str | Unset = UNSET
     password: str | Unset = UNSET

@@ -14,14 +14,6 @@ T = TypeVar("T", bound="BasicAuthConfigEntityInput")
 
 @_attrs_define
 class BasicAuthConfigEntityInput:
-    """
-    Attributes:
-        allowed_paths (list[str] | Unset):
-        allowed_users (list[str] | Unset):
-        block_requests (bool | Unset):
-        show_warning_message (bool | Unset):
-    """
-
     allowed_paths: list[str] | Unset = UNSET
     allowed_users: list[str] | Unset = UNSET
     block_requests: bool | Unset = UNSET

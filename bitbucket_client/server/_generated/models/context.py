@@ -14,11 +14,6 @@ T = TypeVar("T", bound="Context")
 
 @_attrs_define
 class Context:
-    """
-    Attributes:
-        commit_message (str | Unset):  Example: Merging in latest from upstream..
-    """
-
     commit_message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

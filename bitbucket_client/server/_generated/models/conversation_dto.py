@@ -14,11 +14,6 @@ T = TypeVar("T", bound="ConversationDTO")
 
 @_attrs_define
 class ConversationDTO:
-    """
-    Attributes:
-        conversation_id (str | Unset):
-    """
-
     conversation_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

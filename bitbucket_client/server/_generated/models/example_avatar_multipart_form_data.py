@@ -16,12 +16,8 @@ T = TypeVar("T", bound="ExampleAvatarMultipartFormData")
 
 @_attrs_define
 class ExampleAvatarMultipartFormData:
-    """
-    Attributes:
-        avatar (File | Unset): The avatar file to upload.
-    """
-
     avatar: File | Unset = UNSET
+    """ The avatar file to upload. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,12 +16,8 @@ T = TypeVar("T", bound="ExampleCertificateMultipartFormData")
 
 @_attrs_define
 class ExampleCertificateMultipartFormData:
-    """
-    Attributes:
-        certificate (File | Unset): The X.509 certificate file to upload.
-    """
-
     certificate: File | Unset = UNSET
+    """ The X.509 certificate file to upload. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,24 +15,19 @@ T = TypeVar("T", bound="ExampleMultipartFormData")
 
 @_attrs_define
 class ExampleMultipartFormData:
-    """
-    Attributes:
-        branch (str | Unset): The branch on which the <code>path</code> should be modified or created.
-        content (str | Unset): The full content of the file at <code>path</code>.
-        message (str | Unset): The message associated with this change, to be used as the commit message. Or null if the
-            default message should be used.
-        source_branch (str | Unset): The starting point for <code>branch</code>. If provided and different from
-            <code>branch</code>, <code>branch</code> will be created as a new branch, branching off from
-            <code>sourceBranch</code>.
-        source_commit_id (str | Unset): The commit ID of the file before it was edited, used to identify if content has
-            changed. Or null if this is a new file
-    """
-
     branch: str | Unset = UNSET
+    """ The branch on which the `path` should be modified or created. """
     content: str | Unset = UNSET
+    """ The full content of the file at `path`. """
     message: str | Unset = UNSET
+    """ The message associated with this change, to be used as the commit message. Or null if the default message
+    should be used. """
     source_branch: str | Unset = UNSET
+    """ The starting point for `branch`. If provided and different from `branch`, `branch` will be created as a new
+    branch, branching off from `sourceBranch`. """
     source_commit_id: str | Unset = UNSET
+    """ The commit ID of the file before it was edited, used to identify if content has changed. Or null if this is
+    a new file """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

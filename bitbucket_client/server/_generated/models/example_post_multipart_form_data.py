@@ -15,19 +15,15 @@ T = TypeVar("T", bound="ExamplePostMultipartFormData")
 
 @_attrs_define
 class ExamplePostMultipartFormData:
-    """
-    Attributes:
-        content (str | Unset): The hook script contents.
-        description (str | Unset): A description of the hook script (useful when querying registered hook scripts).
-        name (str | Unset): The name of the hook script (useful when querying registered hook scripts).
-        type_ (str | Unset): The type of hook script; supported values are "PRE" for pre-receive hooks and "POST" for
-            post-receive hooks.
-    """
-
     content: str | Unset = UNSET
+    """ The hook script contents. """
     description: str | Unset = UNSET
+    """ A description of the hook script (useful when querying registered hook scripts). """
     name: str | Unset = UNSET
+    """ The name of the hook script (useful when querying registered hook scripts). """
     type_: str | Unset = UNSET
+    """ The type of hook script; supported values are "PRE" for pre-receive hooks and "POST" for post-receive hooks.
+    """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

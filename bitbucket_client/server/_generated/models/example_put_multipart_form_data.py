@@ -14,16 +14,12 @@ T = TypeVar("T", bound="ExamplePutMultipartFormData")
 
 @_attrs_define
 class ExamplePutMultipartFormData:
-    """
-    Attributes:
-        content (str | Unset): The hook script contents.
-        description (str | Unset): A description of the hook script (useful when querying registered hook scripts).
-        name (str | Unset): The name of the hook script (useful when querying registered hook scripts).
-    """
-
     content: str | Unset = UNSET
+    """ The hook script contents. """
     description: str | Unset = UNSET
+    """ A description of the hook script (useful when querying registered hook scripts). """
     name: str | Unset = UNSET
+    """ The name of the hook script (useful when querying registered hook scripts). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,15 +14,6 @@ T = TypeVar("T", bound="ExampleSettingsInput")
 
 @_attrs_define
 class ExampleSettingsInput:
-    """
-    Attributes:
-        boolean_value (bool | Unset):  Example: True.
-        double_value (float | Unset):  Example: 1.1.
-        integer_value (int | Unset):  Example: 1.
-        long_value (int | Unset):  Example: -2147483648.
-        string_value (str | Unset):  Example: This is an arbitrary string.
-    """
-
     boolean_value: bool | Unset = UNSET
     double_value: float | Unset = UNSET
     integer_value: int | Unset = UNSET

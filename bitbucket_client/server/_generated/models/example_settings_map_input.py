@@ -14,13 +14,6 @@ T = TypeVar("T", bound="ExampleSettingsMapInput")
 
 @_attrs_define
 class ExampleSettingsMapInput:
-    """
-    Attributes:
-        boolean_key (bool | Unset):  Example: True.
-        long_key (float | Unset):  Example: 10.
-        string_key (str | Unset):  Example: string value.
-    """
-
     boolean_key: bool | Unset = UNSET
     long_key: float | Unset = UNSET
     string_key: str | Unset = UNSET

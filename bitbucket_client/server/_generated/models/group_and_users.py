@@ -14,12 +14,6 @@ T = TypeVar("T", bound="GroupAndUsers")
 
 @_attrs_define
 class GroupAndUsers:
-    """
-    Attributes:
-        users (list[str]):  Example: ['user1', 'user2'].
-        group (str | Unset):  Example: group.
-    """
-
     users: list[str]
     group: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

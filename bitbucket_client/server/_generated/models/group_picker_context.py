@@ -14,12 +14,6 @@ T = TypeVar("T", bound="GroupPickerContext")
 
 @_attrs_define
 class GroupPickerContext:
-    """
-    Attributes:
-        context (str | Unset):  Example: user_a.
-        item_name (str | Unset):  Example: group_a.
-    """
-
     context: str | Unset = UNSET
     item_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

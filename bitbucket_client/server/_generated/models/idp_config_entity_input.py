@@ -21,34 +21,6 @@ T = TypeVar("T", bound="IdpConfigEntityInput")
 
 @_attrs_define
 class IdpConfigEntityInput:
-    """
-    Attributes:
-        additional_scopes (list[str] | Unset):
-        authorization_endpoint (str | Unset):
-        button_text (str | Unset):
-        certificate (str | Unset):
-        client_id (str | Unset):
-        client_secret (str | Unset):
-        crowd_url (str | Unset):
-        discovery_enabled (bool | Unset):
-        enable_remember_me (bool | Unset):
-        enabled (bool | Unset):
-        id (int | Unset):
-        idp_type (IdpConfigEntityIdpType | Unset):
-        include_customer_logins (bool | Unset):
-        issuer_url (str | Unset):
-        jit_configuration (JitConfigEntityInput | Unset):
-        last_updated (datetime.datetime | Unset):
-        name (str | Unset):
-        sso_issuer (str | Unset):
-        sso_type (IdpConfigEntitySsoType | Unset):
-        sso_url (str | Unset):
-        token_endpoint (str | Unset):
-        userinfo_endpoint (str | Unset):
-        username_attribute (str | Unset):
-        username_claim (str | Unset):
-    """
-
     additional_scopes: list[str] | Unset = UNSET
     authorization_endpoint: str | Unset = UNSET
     button_text: str | Unset = UNSET

@@ -14,15 +14,6 @@ T = TypeVar("T", bound="JitConfigEntityInput")
 
 @_attrs_define
 class JitConfigEntityInput:
-    """
-    Attributes:
-        additional_openid_scopes (list[str] | Unset):
-        mapping_display_name (str | Unset):
-        mapping_email (str | Unset):
-        mapping_groups (str | Unset):
-        user_provisioning_enabled (bool | Unset):
-    """
-
     additional_openid_scopes: list[str] | Unset = UNSET
     mapping_display_name: str | Unset = UNSET
     mapping_email: str | Unset = UNSET

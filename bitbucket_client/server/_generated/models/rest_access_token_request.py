@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestAccessTokenRequest")
 
 @_attrs_define
 class RestAccessTokenRequest:
-    """
-    Attributes:
-        expiry_days (int | Unset):
-        name (str | Unset):  Example: My access token.
-        permissions (list[str] | Unset):  Example: ['REPO_ADMIN', 'PROJECT_READ'].
-    """
-
     expiry_days: int | Unset = UNSET
     name: str | Unset = UNSET
     permissions: list[str] | Unset = UNSET

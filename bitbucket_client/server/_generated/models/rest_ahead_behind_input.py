@@ -14,12 +14,7 @@ T = TypeVar("T", bound="RestAheadBehindInput")
 
 @_attrs_define
 class RestAheadBehindInput:
-    """How many commits a branch is ahead of and behind the default branch.
-
-    Attributes:
-        ahead (int | Unset):
-        behind (int | Unset):
-    """
+    """How many commits a branch is ahead of and behind the default branch."""
 
     ahead: int | Unset = UNSET
     behind: int | Unset = UNSET

@@ -20,30 +20,17 @@ T = TypeVar("T", bound="RestApplicationUserInput")
 
 @_attrs_define
 class RestApplicationUserInput:
-    """
-    Attributes:
-        active (bool | Unset):
-        avatar_url (str | Unset):
-        display_name (str | Unset):  Example: Jane Citizen.
-        email_address (str | Unset):  Example: jane@example.com.
-        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
-            kept typed.
-        name (str | Unset):  Example: jcitizen.
-        slug (str | Unset):  Example: jcitizen.
-        type_ (RestApplicationUserType | Unset):
-        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
-            (`self`).
-    """
-
     active: bool | Unset = UNSET
     avatar_url: str | Unset = UNSET
     display_name: str | Unset = UNSET
     email_address: str | Unset = UNSET
     links: RestSelfLinksInput | Unset = UNSET
+    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
     type_: RestApplicationUserType | Unset = UNSET
     link: RestLegacyLinkInput | Unset = UNSET
+    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,14 +14,6 @@ T = TypeVar("T", bound="RestApplySuggestionRequest")
 
 @_attrs_define
 class RestApplySuggestionRequest:
-    """
-    Attributes:
-        comment_version (int | Unset):  Example: 0.
-        commit_message (str | Unset):  Example: A commit message.
-        pull_request_version (int | Unset):  Example: 1.
-        suggestion_index (int | Unset):  Example: 2.
-    """
-
     comment_version: int | Unset = UNSET
     commit_message: str | Unset = UNSET
     pull_request_version: int | Unset = UNSET

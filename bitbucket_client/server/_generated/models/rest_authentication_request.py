@@ -20,12 +20,6 @@ T = TypeVar("T", bound="RestAuthenticationRequest")
 
 @_attrs_define
 class RestAuthenticationRequest:
-    """
-    Attributes:
-        credentials (RestBearerTokenCredentials | RestSshCredentials | RestUsernamePasswordCredentials):
-        repository_id (int | Unset):
-    """
-
     credentials: RestBearerTokenCredentials | RestSshCredentials | RestUsernamePasswordCredentials
     repository_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

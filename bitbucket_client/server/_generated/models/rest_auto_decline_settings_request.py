@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestAutoDeclineSettingsRequest")
 
 @_attrs_define
 class RestAutoDeclineSettingsRequest:
-    """
-    Attributes:
-        enabled (bool | Unset):  Example: True.
-        inactivity_weeks (int | Unset):  Example: 4.
-    """
-
     enabled: bool | Unset = UNSET
     inactivity_weeks: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

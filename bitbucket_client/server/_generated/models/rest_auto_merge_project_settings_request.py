@@ -17,12 +17,6 @@ T = TypeVar("T", bound="RestAutoMergeProjectSettingsRequest")
 
 @_attrs_define
 class RestAutoMergeProjectSettingsRequest:
-    """
-    Attributes:
-        enabled (bool | Unset):  Example: False.
-        restriction_action (RestAutoMergeProjectSettingsRequestRestrictionAction | Unset):  Example: CREATE.
-    """
-
     enabled: bool | Unset = UNSET
     restriction_action: RestAutoMergeProjectSettingsRequestRestrictionAction | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestAutoMergeSettingsRequest")
 
 @_attrs_define
 class RestAutoMergeSettingsRequest:
-    """
-    Attributes:
-        enabled (bool | Unset):  Example: False.
-    """
-
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -12,11 +12,6 @@ T = TypeVar("T", bound="RestBearerTokenCredentials")
 
 @_attrs_define
 class RestBearerTokenCredentials:
-    """
-    Attributes:
-        token (str):  Example: NjU4MjM0NDkxMzM0OuPEm9jk1TZUuhuAw45pdirCqvbD.
-    """
-
     token: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

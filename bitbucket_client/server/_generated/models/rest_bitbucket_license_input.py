@@ -18,12 +18,6 @@ T = TypeVar("T", bound="RestBitbucketLicenseInput")
 
 @_attrs_define
 class RestBitbucketLicenseInput:
-    """
-    Attributes:
-        license_ (str | Unset):  Example: <encoded license text>.
-        status (RestBitbucketLicenseStatusInput | Unset):
-    """
-
     license_: str | Unset = UNSET
     status: RestBitbucketLicenseStatusInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestBitbucketLicenseStatusInput")
 
 @_attrs_define
 class RestBitbucketLicenseStatusInput:
-    """
-    Attributes:
-        current_number_of_users (int | Unset):  Example: 2.
-        server_id (str | Unset):  Example: <actual server ID>.
-    """
-
     current_number_of_users: int | Unset = UNSET
     server_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

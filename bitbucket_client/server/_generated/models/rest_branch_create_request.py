@@ -14,14 +14,10 @@ T = TypeVar("T", bound="RestBranchCreateRequest")
 
 @_attrs_define
 class RestBranchCreateRequest:
-    """
-    Attributes:
-        name (str | Unset): Name of the branch to be created
-        start_point (str | Unset): Commit ID from which the branch is created
-    """
-
     name: str | Unset = UNSET
+    """ Name of the branch to be created """
     start_point: str | Unset = UNSET
+    """ Commit ID from which the branch is created """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

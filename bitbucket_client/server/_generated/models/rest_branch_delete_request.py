@@ -14,16 +14,12 @@ T = TypeVar("T", bound="RestBranchDeleteRequest")
 
 @_attrs_define
 class RestBranchDeleteRequest:
-    """
-    Attributes:
-        dry_run (bool | Unset): Don't actually delete the ref name, just do a dry run
-        end_point (str | Unset): Commit ID that the provided ref name is expected to point to
-        name (str | Unset): Name of the ref to be deleted
-    """
-
     dry_run: bool | Unset = UNSET
+    """ Don't actually delete the ref name, just do a dry run """
     end_point: str | Unset = UNSET
+    """ Commit ID that the provided ref name is expected to point to """
     name: str | Unset = UNSET
+    """ Name of the ref to be deleted """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,19 +19,12 @@ T = TypeVar("T", bound="RestBranchInput")
 
 @_attrs_define
 class RestBranchInput:
-    """
-    Attributes:
-        id (str | Unset):  Example: refs/heads/master.
-        type_ (RefType | Unset):
-        is_default (bool | Unset): Whether this is the repository's default branch.
-        metadata (RestBranchMetadataInput | Unset): What plugins add to a branch with `details=true`, keyed by the
-            providing plugin.
-    """
-
     id: str | Unset = UNSET
     type_: RefType | Unset = UNSET
     is_default: bool | Unset = UNSET
+    """ Whether this is the repository's default branch. """
     metadata: RestBranchMetadataInput | Unset = UNSET
+    """ What plugins add to a branch with `details=true`, keyed by the providing plugin. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

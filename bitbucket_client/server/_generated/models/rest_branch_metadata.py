@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
     as_any,
-    decode_model,
-    encode_model,
     list_of,
     model,
 )
@@ -28,15 +26,13 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class RestBranchMetadata:
-    """What plugins add to a branch with `details=true`, keyed by the providing plugin.
-    A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
+class RestBranchMetadata(LenientModel):
+    """What plugins add to a branch with `details=true`, keyed by the providing plugin."""
 
     com_atlassian_bitbucket_server_bitbucket_branchahead_behind_metadata_provider: RestAheadBehind | Unset = (
         UNSET
     )
+    """How many commits a branch is ahead of and behind the default branch."""
     com_atlassian_bitbucket_server_bitbucket_branchlatest_commit_metadata: RestCommit | Unset = UNSET
     com_atlassian_bitbucket_server_bitbucket_jirabranch_list_jira_issues: list[RestJiraIssueKey] | Unset = (
         UNSET
@@ -44,21 +40,9 @@ class RestBranchMetadata:
     com_atlassian_bitbucket_server_bitbucket_ref_metadataoutgoing_pull_request_metadata: (
         RestOutgoingPullRequest | Unset
     ) = UNSET
+    """The open pull request from a branch, if any."""
     com_atlassian_bitbucket_server_bitbucket_buildbuild_status_metadata: RestBuildStats | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -22,21 +22,12 @@ T = TypeVar("T", bound="RestBranchMetadataInput")
 
 @_attrs_define
 class RestBranchMetadataInput:
-    """What plugins add to a branch with `details=true`, keyed by the providing plugin.
-
-    Attributes:
-        com_atlassian_bitbucket_server_bitbucket_branchahead_behind_metadata_provider (RestAheadBehindInput | Unset):
-            How many commits a branch is ahead of and behind the default branch.
-        com_atlassian_bitbucket_server_bitbucket_branchlatest_commit_metadata (RestCommitInput | Unset):
-        com_atlassian_bitbucket_server_bitbucket_jirabranch_list_jira_issues (list[RestJiraIssueKeyInput] | Unset):
-        com_atlassian_bitbucket_server_bitbucket_ref_metadataoutgoing_pull_request_metadata
-            (RestOutgoingPullRequestInput | Unset): The open pull request from a branch, if any.
-        com_atlassian_bitbucket_server_bitbucket_buildbuild_status_metadata (RestBuildStatsInput | Unset):
-    """
+    """What plugins add to a branch with `details=true`, keyed by the providing plugin."""
 
     com_atlassian_bitbucket_server_bitbucket_branchahead_behind_metadata_provider: (
         RestAheadBehindInput | Unset
     ) = UNSET
+    """ How many commits a branch is ahead of and behind the default branch. """
     com_atlassian_bitbucket_server_bitbucket_branchlatest_commit_metadata: RestCommitInput | Unset = UNSET
     com_atlassian_bitbucket_server_bitbucket_jirabranch_list_jira_issues: (
         list[RestJiraIssueKeyInput] | Unset
@@ -44,6 +35,7 @@ class RestBranchMetadataInput:
     com_atlassian_bitbucket_server_bitbucket_ref_metadataoutgoing_pull_request_metadata: (
         RestOutgoingPullRequestInput | Unset
     ) = UNSET
+    """ The open pull request from a branch, if any. """
     com_atlassian_bitbucket_server_bitbucket_buildbuild_status_metadata: RestBuildStatsInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

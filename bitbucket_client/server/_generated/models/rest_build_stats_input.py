@@ -14,15 +14,6 @@ T = TypeVar("T", bound="RestBuildStatsInput")
 
 @_attrs_define
 class RestBuildStatsInput:
-    """
-    Attributes:
-        cancelled (int | Unset):
-        failed (int | Unset):
-        in_progress (int | Unset):
-        successful (int | Unset):
-        unknown (int | Unset):
-    """
-
     cancelled: int | Unset = UNSET
     failed: int | Unset = UNSET
     in_progress: int | Unset = UNSET

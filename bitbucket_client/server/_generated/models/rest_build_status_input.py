@@ -19,25 +19,6 @@ T = TypeVar("T", bound="RestBuildStatusInput")
 
 @_attrs_define
 class RestBuildStatusInput:
-    """
-    Attributes:
-        build_number (str | Unset):  Example: 3.
-        created_date (int | Unset):  Example: 1587533099278.
-        description (str | Unset):  Example: A description of the build goes here.
-        duration (int | Unset):
-        key (str | Unset):  Example: TEST-REP3.
-        name (str | Unset):  Example: Database Matrix Tests.
-        parent (str | Unset):  Example: TEST-REP.
-        project_key (str | Unset):  Example: PRJ.
-        ref (str | Unset):  Example: refs/heads/master.
-        repository_slug (str | Unset):  Example: my-repo.
-        state (RestBuildStatusState | Unset):
-        test_results (RestBuildStatusTestResultsInput | Unset):
-        updated_date (int | Unset):  Example: 1587533699278.
-        url (str | Unset):  Example: https://bamboo.example.com/browse/TEST-REP3.
-        date_added (int | Unset):
-    """
-
     build_number: str | Unset = UNSET
     created_date: int | Unset = UNSET
     description: str | Unset = UNSET

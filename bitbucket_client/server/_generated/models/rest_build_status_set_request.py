@@ -19,21 +19,6 @@ T = TypeVar("T", bound="RestBuildStatusSetRequest")
 
 @_attrs_define
 class RestBuildStatusSetRequest:
-    """
-    Attributes:
-        key (str):  Example: TEST-REP123.
-        state (RestBuildStatusState):
-        url (str):  Example: https://bamboo.example.com/browse/TEST-REP1-3.
-        build_number (str | Unset):  Example: 3.
-        description (str | Unset):  Example: Unit test build.
-        duration (int | Unset):  Example: 1500000.
-        last_updated (int | Unset):  Example: 1359075920.
-        name (str | Unset):  Example: Database Matrix Tests.
-        parent (str | Unset):  Example: TEST-REP.
-        ref (str | Unset):  Example: refs/heads/master.
-        test_results (RestBuildStatusTestResultsInput | Unset):
-    """
-
     key: str
     state: RestBuildStatusState
     url: str

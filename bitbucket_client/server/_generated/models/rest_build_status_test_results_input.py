@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestBuildStatusTestResultsInput")
 
 @_attrs_define
 class RestBuildStatusTestResultsInput:
-    """
-    Attributes:
-        failed (int | Unset):  Example: 1.
-        skipped (int | Unset):  Example: 5.
-        successful (int | Unset):  Example: 134.
-    """
-
     failed: int | Unset = UNSET
     skipped: int | Unset = UNSET
     successful: int | Unset = UNSET

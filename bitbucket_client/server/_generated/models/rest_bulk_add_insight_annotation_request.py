@@ -18,11 +18,6 @@ T = TypeVar("T", bound="RestBulkAddInsightAnnotationRequest")
 
 @_attrs_define
 class RestBulkAddInsightAnnotationRequest:
-    """
-    Attributes:
-        annotations (list[RestSingleAddInsightAnnotationRequest] | Unset):
-    """
-
     annotations: list[RestSingleAddInsightAnnotationRequest] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

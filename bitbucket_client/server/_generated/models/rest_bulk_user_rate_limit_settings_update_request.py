@@ -18,13 +18,6 @@ T = TypeVar("T", bound="RestBulkUserRateLimitSettingsUpdateRequest")
 
 @_attrs_define
 class RestBulkUserRateLimitSettingsUpdateRequest:
-    """
-    Attributes:
-        settings (RestUserRateLimitSettingsSettingsInput | Unset):
-        usernames (list[str] | Unset):
-        whitelisted (bool | Unset):
-    """
-
     settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET
     usernames: list[str] | Unset = UNSET
     whitelisted: bool | Unset = UNSET

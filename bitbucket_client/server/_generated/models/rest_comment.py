@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -18,8 +18,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     list_of,
     model,
     one_of,
@@ -33,11 +31,7 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class RestComment:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
-
+class RestComment(LenientModel):
     anchor: RestCommentThreadDiffAnchor | Unset = UNSET
     anchored: bool | Unset = UNSET
     author: RestApplicationUser | Unset = UNSET
@@ -48,6 +42,7 @@ class RestComment:
     parent: RestComment | Unset = UNSET
     pending: bool | Unset = UNSET
     properties: RestCommentProperties | Unset = UNSET
+    """Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add others."""
     reply: bool | Unset = UNSET
     resolved_date: int | datetime.datetime | Unset = UNSET
     resolver: RestApplicationUser | Unset = UNSET
@@ -55,26 +50,15 @@ class RestComment:
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
+    """Indicates if this comment thread has been marked as resolved or not"""
     thread_resolved_date: int | datetime.datetime | Unset = UNSET
     thread_resolver: RestApplicationUser | Unset = UNSET
     updated_date: int | datetime.datetime | Unset = UNSET
     version: int | Unset = UNSET
     permitted_operations: RestPermittedOperations | Unset = UNSET
+    """What the current user may do with a comment or task."""
     tasks: list[RestComment] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

@@ -21,39 +21,22 @@ T = TypeVar("T", bound="RestCommentInput")
 
 @_attrs_define
 class RestCommentInput:
-    """
-    Attributes:
-        anchor (RestCommentThreadDiffAnchorInput | Unset):
-        author (RestApplicationUserInput | Unset):
-        id (int | Unset):  Example: 1.
-        parent (RestCommentInput | Unset):
-        properties (RestCommentPropertiesInput | Unset): Properties Bitbucket attaches to a comment (`repositoryId`);
-            plugins may add others.
-        resolver (RestApplicationUserInput | Unset):
-        severity (str | Unset):  Example: NORMAL.
-        state (str | Unset):  Example: OPEN.
-        text (str | Unset):  Example: An insightful comment..
-        thread_resolved (bool | Unset): Indicates if this comment thread has been marked as resolved or not
-        thread_resolver (RestApplicationUserInput | Unset):
-        version (int | Unset):  Example: 1.
-        permitted_operations (RestPermittedOperationsInput | Unset): What the current user may do with a comment or
-            task.
-        tasks (list[RestCommentInput] | Unset):
-    """
-
     anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET
     author: RestApplicationUserInput | Unset = UNSET
     id: int | Unset = UNSET
     parent: RestCommentInput | Unset = UNSET
     properties: RestCommentPropertiesInput | Unset = UNSET
+    """ Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add others. """
     resolver: RestApplicationUserInput | Unset = UNSET
     severity: str | Unset = UNSET
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
+    """ Indicates if this comment thread has been marked as resolved or not """
     thread_resolver: RestApplicationUserInput | Unset = UNSET
     version: int | Unset = UNSET
     permitted_operations: RestPermittedOperationsInput | Unset = UNSET
+    """ What the current user may do with a comment or task. """
     tasks: list[RestCommentInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -14,11 +14,7 @@ T = TypeVar("T", bound="RestCommentPropertiesInput")
 
 @_attrs_define
 class RestCommentPropertiesInput:
-    """Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add others.
-
-    Attributes:
-        repository_id (int | Unset):
-    """
+    """Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add others."""
 
     repository_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -27,22 +27,6 @@ T = TypeVar("T", bound="RestCommentThreadDiffAnchorInput")
 
 @_attrs_define
 class RestCommentThreadDiffAnchorInput:
-    """
-    Attributes:
-        diff_type (CommentThreadDiffAnchorDiffType | Unset):
-        file_type (CommentThreadDiffAnchorFileType | Unset):
-        from_hash (str | Unset):  Example: 62a0505e8204115b8b9c8a95bfa264a8c0896a93.
-        line (int | Unset):  Example: 98.
-        line_type (CommentThreadDiffAnchorLineType | Unset):
-        multiline_marker (RestCommentThreadDiffAnchorMultilineMarkerInput | Unset):
-        multiline_span (RestCommentThreadDiffAnchorMultilineSpanInput | Unset):
-        path (str | Unset):
-        pull_request (RestPullRequestInput | Unset):
-        src_path (str | Unset):
-        to_hash (str | Unset):  Example: 3cdd5d19178a54d2e51b5098d43b57571241d0ab.
-        orphaned (bool | Unset):
-    """
-
     diff_type: CommentThreadDiffAnchorDiffType | Unset = UNSET
     file_type: CommentThreadDiffAnchorFileType | Unset = UNSET
     from_hash: str | Unset = UNSET

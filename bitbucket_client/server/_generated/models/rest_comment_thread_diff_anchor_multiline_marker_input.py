@@ -15,14 +15,9 @@ T = TypeVar("T", bound="RestCommentThreadDiffAnchorMultilineMarkerInput")
 
 @_attrs_define
 class RestCommentThreadDiffAnchorMultilineMarkerInput:
-    """
-    Attributes:
-        start_line_type (CommentThreadDiffAnchorLineType):
-        start_line (int | Unset): The line number where the multiline comment will begin Example: 5.
-    """
-
     start_line_type: CommentThreadDiffAnchorLineType
     start_line: int | Unset = UNSET
+    """ The line number where the multiline comment will begin """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -17,8 +17,6 @@ from bitbucket_client._runtime import (
     as_datetime,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     list_of,
     model,
     one_of,
@@ -31,11 +29,7 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class RestCommit:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
-
+class RestCommit(LenientModel):
     author: RestPerson | Unset = UNSET
     author_timestamp: int | datetime.datetime | Unset = UNSET
     committer: RestPerson | Unset = UNSET
@@ -45,20 +39,8 @@ class RestCommit:
     message: str | Unset = UNSET
     parents: list[RestMinimalCommit] | Unset = UNSET
     properties: RestCommitProperties | Unset = UNSET
+    """Properties plugins attach to a commit: `jira-key`, the Jira issues its message names."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

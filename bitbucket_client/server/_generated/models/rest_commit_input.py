@@ -20,20 +20,6 @@ T = TypeVar("T", bound="RestCommitInput")
 
 @_attrs_define
 class RestCommitInput:
-    """
-    Attributes:
-        author (RestPersonInput | Unset):
-        author_timestamp (int | Unset):  Example: 1359075920.
-        committer (RestPersonInput | Unset):
-        committer_timestamp (int | Unset):  Example: 1449075830.
-        display_id (str | Unset):  Example: abcdef0.
-        id (str | Unset):  Example: abcdef0123abcdef4567abcdef8987abcdef6543.
-        message (str | Unset):  Example: More work on feature 1.
-        parents (list[RestMinimalCommitInput] | Unset):
-        properties (RestCommitPropertiesInput | Unset): Properties plugins attach to a commit: `jira-key`, the Jira
-            issues its message names.
-    """
-
     author: RestPersonInput | Unset = UNSET
     author_timestamp: int | Unset = UNSET
     committer: RestPersonInput | Unset = UNSET
@@ -43,6 +29,7 @@ class RestCommitInput:
     message: str | Unset = UNSET
     parents: list[RestMinimalCommitInput] | Unset = UNSET
     properties: RestCommitPropertiesInput | Unset = UNSET
+    """ Properties plugins attach to a commit: `jira-key`, the Jira issues its message names. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

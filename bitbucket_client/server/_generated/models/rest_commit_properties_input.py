@@ -14,11 +14,7 @@ T = TypeVar("T", bound="RestCommitPropertiesInput")
 
 @_attrs_define
 class RestCommitPropertiesInput:
-    """Properties plugins attach to a commit: `jira-key`, the Jira issues its message names.
-
-    Attributes:
-        jira_key (list[str] | Unset):
-    """
+    """Properties plugins attach to a commit: `jira-key`, the Jira issues its message names."""
 
     jira_key: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestCreateTagRequest")
 
 @_attrs_define
 class RestCreateTagRequest:
-    """
-    Attributes:
-        message (str | Unset):  Example: This is my branch or tag.
-        name (str | Unset):  Example: my-branch-or-tag.
-        start_point (str | Unset):  Example: 8d351a10fb428c0c1239530256e21cf24f136e73.
-    """
-
     message: str | Unset = UNSET
     name: str | Unset = UNSET
     start_point: str | Unset = UNSET

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestDefaultBranch")
 
 @_attrs_define
 class RestDefaultBranch:
-    """
-    Attributes:
-        id (str | Unset):
-    """
-
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -19,14 +19,6 @@ T = TypeVar("T", bound="RestDefaultReviewersRequest")
 
 @_attrs_define
 class RestDefaultReviewersRequest:
-    """
-    Attributes:
-        required_approvals (int | Unset):  Example: 1.
-        reviewers (list[RestApplicationUserInput] | Unset):
-        source_matcher (RestRefMatcherInput | Unset):
-        target_matcher (RestRefMatcherInput | Unset):
-    """
-
     required_approvals: int | Unset = UNSET
     reviewers: list[RestApplicationUserInput] | Unset = UNSET
     source_matcher: RestRefMatcherInput | Unset = UNSET

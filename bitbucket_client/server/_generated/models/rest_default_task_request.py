@@ -18,13 +18,6 @@ T = TypeVar("T", bound="RestDefaultTaskRequest")
 
 @_attrs_define
 class RestDefaultTaskRequest:
-    """
-    Attributes:
-        description (str | Unset):  Example: Default task description.
-        source_matcher (RestRefMatcherInput | Unset):
-        target_matcher (RestRefMatcherInput | Unset):
-    """
-
     description: str | Unset = UNSET
     source_matcher: RestRefMatcherInput | Unset = UNSET
     target_matcher: RestRefMatcherInput | Unset = UNSET

@@ -14,14 +14,6 @@ T = TypeVar("T", bound="RestDeploymentEnvironment")
 
 @_attrs_define
 class RestDeploymentEnvironment:
-    """
-    Attributes:
-        display_name (str | Unset):  Example: US East Mirror.
-        key (str | Unset):  Example: us-east-mirror.
-        type_ (str | Unset):  Example: production.
-        url (str | Unset):  Example: https://foo-bar.production/us-east.
-    """
-
     display_name: str | Unset = UNSET
     key: str | Unset = UNSET
     type_: str | Unset = UNSET

@@ -19,18 +19,6 @@ T = TypeVar("T", bound="RestDeploymentSetRequest")
 
 @_attrs_define
 class RestDeploymentSetRequest:
-    """
-    Attributes:
-        deployment_sequence_number (int):  Example: 2.
-        description (str):  Example: 2nd deployment of commit 44bca31f4be to US East production.
-        display_name (str):  Example: US East marketing website production.
-        environment (RestDeploymentEnvironment):
-        key (str):  Example: marketing-us-prod.
-        state (RestDeploymentState):
-        url (str):  Example: https://my-dep-tool/marketing-us-prod/2.
-        last_updated (int | Unset):  Example: 1359075920.
-    """
-
     deployment_sequence_number: int
     description: str
     display_name: str

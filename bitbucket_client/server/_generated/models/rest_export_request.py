@@ -18,12 +18,6 @@ T = TypeVar("T", bound="RestExportRequest")
 
 @_attrs_define
 class RestExportRequest:
-    """
-    Attributes:
-        repositories_request (RestRepositoriesExportRequest):
-        export_location (str | Unset):  Example: example/sub/directory.
-    """
-
     repositories_request: RestRepositoriesExportRequest
     export_location: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -15,15 +15,6 @@ T = TypeVar("T", bound="RestGitTagCreateRequest")
 
 @_attrs_define
 class RestGitTagCreateRequest:
-    """
-    Attributes:
-        force (bool | Unset):
-        message (str | Unset):  Example: A new release tag.
-        name (str | Unset):  Example: release-tag.
-        start_point (str | Unset):  Example: refs/heads/master.
-        type_ (RestGitTagCreateRequestType | Unset):
-    """
-
     force: bool | Unset = UNSET
     message: str | Unset = UNSET
     name: str | Unset = UNSET

@@ -14,22 +14,6 @@ T = TypeVar("T", bound="RestGpgKeyInput")
 
 @_attrs_define
 class RestGpgKeyInput:
-    """
-    Attributes:
-        text (str | Unset):  Example: -----BEGIN PGP SIGNATURE-----
-
-            iQEzBAABCAAdFiEEM8MrWnoxlp3K1lFY5BMGiWNefn4FAlkqKE4ACgkQ5BMGiWNe
-            fn6/kggAyzKhDDqdVb3Rq02hiSqeqKa1JuKRqDmzIpa6Pxa+1CpCnxwaIVrGgIii
-            vj0ZNJzL1Bm2xm0JasotJDiZq5pFKi0FfQ0WmskuhsW1VY/f08TltHpHvK2kHVRr
-            GEMVDUb0nj0I7Duc8XTipiYoDGS1GvydNR/bu3SsFTcZyapXirQcTCRT6/Sn0/IP
-            pUeIwQo1qK4e8gTOhWhfWEiVig39lQhiZFtm5S/vfAY72/Rgp68zMYmwasMSnBgF
-            /LLFW6lXAqZIoAP8AnmsMRjCH6mS98+/lxKq2+K71+2YUUIAnNEeO09Lufo3B3Da
-            Pbs7BpD28w4lKlzb2EQ0n0C9rrxdPA==
-            =VZpm
-            -----END PGP SIGNATURE-----
-            .
-    """
-
     text: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

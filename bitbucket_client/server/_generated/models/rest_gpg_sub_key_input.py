@@ -15,12 +15,6 @@ T = TypeVar("T", bound="RestGpgSubKeyInput")
 
 @_attrs_define
 class RestGpgSubKeyInput:
-    """
-    Attributes:
-        expiry_date (datetime.datetime | Unset):
-        fingerprint (str | Unset):
-    """
-
     expiry_date: datetime.datetime | Unset = UNSET
     fingerprint: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestHookScriptTriggers")
 
 @_attrs_define
 class RestHookScriptTriggers:
-    """
-    Attributes:
-        trigger_ids (list[str] | Unset):
-    """
-
     trigger_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestImportRequest")
 
 @_attrs_define
 class RestImportRequest:
-    """
-    Attributes:
-        archive_path (str | Unset):  Example: Bitbucket_export_1.tar.
-    """
-
     archive_path: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -18,17 +18,11 @@ T = TypeVar("T", bound="RestInsightReportDataInput")
 
 @_attrs_define
 class RestInsightReportDataInput:
-    """
-    Attributes:
-        title (str | Unset):  Example: data.title.
-        type_ (str | Unset):  Example: NUMBER.
-        value (bool | float | RestInsightReportLinkInput | str | Unset): The value, of the JSON type `type` calls for: a
-            number (NUMBER, PERCENTAGE, DATE, DURATION), a boolean, a string (TEXT) or a {linktext, href} object (LINK).
-    """
-
     title: str | Unset = UNSET
     type_: str | Unset = UNSET
     value: bool | float | RestInsightReportLinkInput | str | Unset = UNSET
+    """ The value, of the JSON type `type` calls for: a number (NUMBER, PERCENTAGE, DATE, DURATION), a boolean, a
+    string (TEXT) or a {linktext, href} object (LINK). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

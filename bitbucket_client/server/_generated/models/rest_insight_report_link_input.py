@@ -14,12 +14,7 @@ T = TypeVar("T", bound="RestInsightReportLinkInput")
 
 @_attrs_define
 class RestInsightReportLinkInput:
-    """The value of a LINK datum of an insight report.
-
-    Attributes:
-        linktext (str | Unset):
-        href (str | Unset):
-    """
+    """The value of a LINK datum of an insight report."""
 
     linktext: str | Unset = UNSET
     href: str | Unset = UNSET

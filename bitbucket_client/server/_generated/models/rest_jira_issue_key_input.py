@@ -14,12 +14,7 @@ T = TypeVar("T", bound="RestJiraIssueKeyInput")
 
 @_attrs_define
 class RestJiraIssueKeyInput:
-    """A Jira issue a branch names.
-
-    Attributes:
-        key (str | Unset):
-        url (str | Unset):
-    """
+    """A Jira issue a branch names."""
 
     key: str | Unset = UNSET
     url: str | Unset = UNSET

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestLabelInput")
 
 @_attrs_define
 class RestLabelInput:
-    """
-    Attributes:
-        name (str | Unset):  Example: labelName.
-    """
-
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -14,12 +14,7 @@ T = TypeVar("T", bound="RestLegacyLinkInput")
 
 @_attrs_define
 class RestLegacyLinkInput:
-    """Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
-
-    Attributes:
-        url (str | Unset):
-        rel (str | Unset):
-    """
+    """Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`)."""
 
     url: str | Unset = UNSET
     rel: str | Unset = UNSET

@@ -14,12 +14,7 @@ T = TypeVar("T", bound="RestLinkInput")
 
 @_attrs_define
 class RestLinkInput:
-    """A link: `href`, and `name` for clone links (`http`, `ssh`).
-
-    Attributes:
-        href (str | Unset):
-        name (str | Unset):
-    """
+    """A link: `href`, and `name` for clone links (`http`, `ssh`)."""
 
     href: str | Unset = UNSET
     name: str | Unset = UNSET

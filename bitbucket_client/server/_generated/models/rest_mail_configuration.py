@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -16,8 +16,6 @@ from bitbucket_client._runtime import (
     as_bool,
     as_int,
     as_str,
-    decode_model,
-    encode_model,
     enum_or_str,
 )
 
@@ -25,11 +23,7 @@ from ..models.rest_mail_configuration_protocol import RestMailConfigurationProto
 
 
 @_attrs_define
-class RestMailConfiguration:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
-
+class RestMailConfiguration(LenientModel):
     hostname: str | Unset = UNSET
     password: str | Unset = UNSET
     port: int | Unset = UNSET
@@ -39,19 +33,6 @@ class RestMailConfiguration:
     use_start_tls: bool | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

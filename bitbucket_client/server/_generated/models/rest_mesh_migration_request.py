@@ -20,14 +20,6 @@ T = TypeVar("T", bound="RestMeshMigrationRequest")
 
 @_attrs_define
 class RestMeshMigrationRequest:
-    """
-    Attributes:
-        all_ (bool | Unset):
-        max_bytes_per_second (RestMeshMigrationRequestMaxBytesPerSecond | Unset):
-        project_ids (list[int] | Unset):
-        repository_ids (list[int] | Unset):
-    """
-
     all_: bool | Unset = UNSET
     max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond | Unset = UNSET
     project_ids: list[int] | Unset = UNSET

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestMeshMigrationRequestMaxBytesPerSecond")
 
 @_attrs_define
 class RestMeshMigrationRequestMaxBytesPerSecond:
-    """
-    Attributes:
-        as_long (int | Unset):
-        present (bool | Unset):
-    """
-
     as_long: int | Unset = UNSET
     present: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

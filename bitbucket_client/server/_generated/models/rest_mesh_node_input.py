@@ -15,18 +15,6 @@ T = TypeVar("T", bound="RestMeshNodeInput")
 
 @_attrs_define
 class RestMeshNodeInput:
-    """
-    Attributes:
-        availability_zone (str | Unset):  Example: zone-1.
-        id (str | Unset):  Example: 1.
-        last_seen_date (float | Unset):  Example: 1630041546433.
-        name (str | Unset):  Example: My node.
-        offline (bool | Unset):  Example: False.
-        rpc_id (str | Unset):  Example: 1.
-        rpc_url (str | Unset):  Example: http://127.0.0.1:7999.
-        state (RestMeshNodeState | Unset):  Example: AVAILABLE.
-    """
-
     availability_zone: str | Unset = UNSET
     id: str | Unset = UNSET
     last_seen_date: float | Unset = UNSET

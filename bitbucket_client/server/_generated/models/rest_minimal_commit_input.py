@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestMinimalCommitInput")
 
 @_attrs_define
 class RestMinimalCommitInput:
-    """
-    Attributes:
-        display_id (str | Unset):  Example: abcdef0.
-        id (str | Unset):  Example: abcdef0123abcdef4567abcdef8987abcdef6543.
-    """
-
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

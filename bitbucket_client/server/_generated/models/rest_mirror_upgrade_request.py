@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestMirrorUpgradeRequest")
 
 @_attrs_define
 class RestMirrorUpgradeRequest:
-    """
-    Attributes:
-        base_url (str | Unset):  Example: https://bitbucket-eu.example.com:7990/bitbucket.
-        product_version (str | Unset):  Example: 8.0.0.
-    """
-
     base_url: str | Unset = UNSET
     product_version: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -16,16 +16,6 @@ T = TypeVar("T", bound="RestMirroringRequestInput")
 
 @_attrs_define
 class RestMirroringRequestInput:
-    """
-    Attributes:
-        mirror_base_url (str | Unset):  Example: https://bitbucket-eu.example.com:7990/bitbucket.
-        mirror_id (str | Unset):  Example: 4f0eb5fc-67fc-48f8-b4a7-87981f026c6a.
-        mirror_name (str | Unset):  Example: Bitbucket Mirror.
-        mirror_type (RestMirrorServerMirrorType | Unset):
-        product_version (str | Unset):  Example: 8.0.0.
-        state (RestMirroringRequestState | Unset):
-    """
-
     mirror_base_url: str | Unset = UNSET
     mirror_id: str | Unset = UNSET
     mirror_name: str | Unset = UNSET

@@ -18,11 +18,7 @@ T = TypeVar("T", bound="RestOutgoingPullRequestInput")
 
 @_attrs_define
 class RestOutgoingPullRequestInput:
-    """The open pull request from a branch, if any.
-
-    Attributes:
-        pull_request (RestPullRequestInput | Unset):
-    """
+    """The open pull request from a branch, if any."""
 
     pull_request: RestPullRequestInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,13 +14,7 @@ T = TypeVar("T", bound="RestPermittedOperationsInput")
 
 @_attrs_define
 class RestPermittedOperationsInput:
-    """What the current user may do with a comment or task.
-
-    Attributes:
-        editable (bool | Unset):
-        deletable (bool | Unset):
-        transitionable (bool | Unset):
-    """
+    """What the current user may do with a comment or task."""
 
     editable: bool | Unset = UNSET
     deletable: bool | Unset = UNSET

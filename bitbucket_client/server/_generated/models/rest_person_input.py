@@ -19,20 +19,6 @@ T = TypeVar("T", bound="RestPersonInput")
 
 @_attrs_define
 class RestPersonInput:
-    """
-    Attributes:
-        avatar_url (str | Unset):
-        email_address (str | Unset):  Example: charlie@example.com.
-        name (str | Unset):  Example: Charlie.
-        id (int | Unset):
-        display_name (str | Unset):
-        active (bool | Unset):
-        slug (str | Unset):
-        type_ (RestApplicationUserType | Unset):
-        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
-            kept typed.
-    """
-
     avatar_url: str | Unset = UNSET
     email_address: str | Unset = UNSET
     name: str | Unset = UNSET
@@ -42,6 +28,7 @@ class RestPersonInput:
     slug: str | Unset = UNSET
     type_: RestApplicationUserType | Unset = UNSET
     links: RestSelfLinksInput | Unset = UNSET
+    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,33 +21,18 @@ T = TypeVar("T", bound="RestProjectInput")
 
 @_attrs_define
 class RestProjectInput:
-    """
-    Attributes:
-        avatar (str | Unset):
-        avatar_url (str | Unset):
-        description (str | Unset):  Example: The description for my cool project.
-        key (str | Unset):  Example: PRJ.
-        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
-            kept typed.
-        name (str | Unset):  Example: My Cool Project.
-        public (bool | Unset):
-        type_ (RestProjectType | Unset):
-        owner (RestApplicationUserInput | Unset):
-        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
-            (`self`).
-        is_personal (bool | Unset):
-    """
-
     avatar: str | Unset = UNSET
     avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET
     key: str | Unset = UNSET
     links: RestSelfLinksInput | Unset = UNSET
+    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     name: str | Unset = UNSET
     public: bool | Unset = UNSET
     type_: RestProjectType | Unset = UNSET
     owner: RestApplicationUserInput | Unset = UNSET
     link: RestLegacyLinkInput | Unset = UNSET
+    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
     is_personal: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestProjectSettingsRestrictionRequest")
 
 @_attrs_define
 class RestProjectSettingsRestrictionRequest:
-    """
-    Attributes:
-        feature_key (str):  Example: my-admin-feature.
-        namespace (str):  Example: org.featuredeveloper.
-        component_key (str | Unset):  Example: my-admin-component.
-    """
-
     feature_key: str
     namespace: str
     component_key: str | Unset = UNSET

@@ -19,12 +19,6 @@ T = TypeVar("T", bound="RestPullRequestAssignParticipantRoleRequest")
 
 @_attrs_define
 class RestPullRequestAssignParticipantRoleRequest:
-    """
-    Attributes:
-        role (RestPullRequestParticipantRole | Unset):
-        user (RestApplicationUserInput | Unset):
-    """
-
     role: RestPullRequestParticipantRole | Unset = UNSET
     user: RestApplicationUserInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -15,12 +15,6 @@ T = TypeVar("T", bound="RestPullRequestAssignStatusRequest")
 
 @_attrs_define
 class RestPullRequestAssignStatusRequest:
-    """
-    Attributes:
-        last_reviewed_commit (str | Unset):  Example: 685cac2c4499ff1f308851e35d2b4357844d8927.
-        status (RestPullRequestParticipantStatus | Unset):
-    """
-
     last_reviewed_commit: str | Unset = UNSET
     status: RestPullRequestParticipantStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

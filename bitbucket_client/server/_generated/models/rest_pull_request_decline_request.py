@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestPullRequestDeclineRequest")
 
 @_attrs_define
 class RestPullRequestDeclineRequest:
-    """
-    Attributes:
-        comment (str | Unset):  Example: An optional comment explaining why the pull request is being declined.
-        version (int | Unset):
-    """
-
     comment: str | Unset = UNSET
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

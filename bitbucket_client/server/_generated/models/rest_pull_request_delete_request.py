@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestPullRequestDeleteRequest")
 
 @_attrs_define
 class RestPullRequestDeleteRequest:
-    """
-    Attributes:
-        version (int | Unset):
-    """
-
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestPullRequestFinishReviewRequest")
 
 @_attrs_define
 class RestPullRequestFinishReviewRequest:
-    """
-    Attributes:
-        comment_text (str | Unset):  Example: General comment text.
-        last_reviewed_commit (str | Unset):  Example: 685cac2c4499ff1f308851e35d2b4357844d8927.
-        participant_status (str | Unset):  Example: approved.
-    """
-
     comment_text: str | Unset = UNSET
     last_reviewed_commit: str | Unset = UNSET
     participant_status: str | Unset = UNSET

@@ -23,35 +23,6 @@ T = TypeVar("T", bound="RestPullRequestInput")
 
 @_attrs_define
 class RestPullRequestInput:
-    """
-    Attributes:
-        closed (bool | Unset):
-        closed_date (int | Unset):  Example: 19990759200.
-        created_date (int | Unset):  Example: 13590759200.
-        description (str | Unset):  Example: It is a kludge, but put the tuple from the database in the cache..
-        description_as_html (str | Unset):
-        draft (bool | Unset):
-        from_ref (RestPullRequestRefInput | Unset):
-        html_description (str | Unset):
-        id (int | Unset):  Example: 1.
-        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
-            kept typed.
-        locked (bool | Unset):
-        open_ (bool | Unset):
-        participants (list[RestPullRequestParticipantInput] | Unset):
-        reviewers (list[RestPullRequestParticipantInput] | Unset):
-        state (RestPullRequestState | Unset):
-        title (str | Unset):  Example: Talking Nerdy.
-        to_ref (RestPullRequestRefInput | Unset):
-        updated_date (int | Unset):  Example: 14490759200.
-        version (int | Unset):
-        author (RestPullRequestParticipantInput | Unset):
-        properties (RestPullRequestPropertiesInput | Unset): Counts and the merge check result Bitbucket attaches to a
-            pull request.
-        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
-            (`self`).
-    """
-
     closed: bool | Unset = UNSET
     closed_date: int | Unset = UNSET
     created_date: int | Unset = UNSET
@@ -62,6 +33,7 @@ class RestPullRequestInput:
     html_description: str | Unset = UNSET
     id: int | Unset = UNSET
     links: RestSelfLinksInput | Unset = UNSET
+    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     locked: bool | Unset = UNSET
     open_: bool | Unset = UNSET
     participants: list[RestPullRequestParticipantInput] | Unset = UNSET
@@ -73,7 +45,9 @@ class RestPullRequestInput:
     version: int | Unset = UNSET
     author: RestPullRequestParticipantInput | Unset = UNSET
     properties: RestPullRequestPropertiesInput | Unset = UNSET
+    """ Counts and the merge check result Bitbucket attaches to a pull request. """
     link: RestLegacyLinkInput | Unset = UNSET
+    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

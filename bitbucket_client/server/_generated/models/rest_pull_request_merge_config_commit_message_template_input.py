@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestPullRequestMergeConfigCommitMessageTemplateInput")
 
 @_attrs_define
 class RestPullRequestMergeConfigCommitMessageTemplateInput:
-    """
-    Attributes:
-        body (str | Unset):  Example: Merge in ${toProjectKey}/${toRepoSlug} from ${crossRepoProjectRepo}${fromRefName}
-            to ${toRefName}.
-        title (str | Unset):  Example: Pull request #${id}: ${title}.
-    """
-
     body: str | Unset = UNSET
     title: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

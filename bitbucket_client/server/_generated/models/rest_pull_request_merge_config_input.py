@@ -21,14 +21,6 @@ T = TypeVar("T", bound="RestPullRequestMergeConfigInput")
 
 @_attrs_define
 class RestPullRequestMergeConfigInput:
-    """
-    Attributes:
-        commit_message_template (RestPullRequestMergeConfigCommitMessageTemplateInput | Unset):
-        commit_summaries (int | Unset):
-        default_strategy (RestPullRequestMergeStrategyInput | Unset):
-        strategies (list[RestPullRequestMergeStrategyInput] | Unset):
-    """
-
     commit_message_template: RestPullRequestMergeConfigCommitMessageTemplateInput | Unset = UNSET
     commit_summaries: int | Unset = UNSET
     default_strategy: RestPullRequestMergeStrategyInput | Unset = UNSET

@@ -14,16 +14,6 @@ T = TypeVar("T", bound="RestPullRequestMergeRequest")
 
 @_attrs_define
 class RestPullRequestMergeRequest:
-    """
-    Attributes:
-        auto_merge (bool | Unset):  Example: False.
-        auto_subject (str | Unset):  Example: (Optional, 5.7+) true to prepend an auto-generated subject to the message
-            (default), or false to use the message as-is.
-        message (str | Unset):  Example: (Optional) A descriptive message for the merge commit.
-        strategy_id (str | Unset):  Example: (Optional) squash.
-        version (int | Unset):
-    """
-
     auto_merge: bool | Unset = UNSET
     auto_subject: str | Unset = UNSET
     message: str | Unset = UNSET

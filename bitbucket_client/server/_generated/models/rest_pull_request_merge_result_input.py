@@ -15,12 +15,7 @@ T = TypeVar("T", bound="RestPullRequestMergeResultInput")
 
 @_attrs_define
 class RestPullRequestMergeResultInput:
-    """The outcome of the last merge check; `current` is false when it is out of date.
-
-    Attributes:
-        outcome (RestPullRequestMergeResultOutcome | Unset):
-        current (bool | Unset):
-    """
+    """The outcome of the last merge check; `current` is false when it is out of date."""
 
     outcome: RestPullRequestMergeResultOutcome | Unset = UNSET
     current: bool | Unset = UNSET

@@ -18,15 +18,9 @@ T = TypeVar("T", bound="RestPullRequestMergeStrategyInput")
 
 @_attrs_define
 class RestPullRequestMergeStrategyInput:
-    """
-    Attributes:
-        id (str | Unset):  Example: no-ff.
-        links (RestSelfLinksInput | Unset): `self`: where the entity is in the web UI; other relations plugins add are
-            kept typed.
-    """
-
     id: str | Unset = UNSET
     links: RestSelfLinksInput | Unset = UNSET
+    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -20,15 +20,6 @@ T = TypeVar("T", bound="RestPullRequestParticipantInput")
 
 @_attrs_define
 class RestPullRequestParticipantInput:
-    """
-    Attributes:
-        approved (bool | Unset):
-        last_reviewed_commit (str | Unset):  Example: 7549846524f8aed2bd1c0249993ae1bf9d3c9998.
-        role (RestPullRequestParticipantRole | Unset):
-        status (RestPullRequestParticipantStatus | Unset):
-        user (RestApplicationUserInput | Unset):
-    """
-
     approved: bool | Unset = UNSET
     last_reviewed_commit: str | Unset = UNSET
     role: RestPullRequestParticipantRole | Unset = UNSET

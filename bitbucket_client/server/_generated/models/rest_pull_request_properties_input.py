@@ -19,18 +19,10 @@ T = TypeVar("T", bound="RestPullRequestPropertiesInput")
 
 @_attrs_define
 class RestPullRequestPropertiesInput:
-    """Counts and the merge check result Bitbucket attaches to a pull request.
-
-    Attributes:
-        merge_result (RestPullRequestMergeResultInput | Unset): The outcome of the last merge check; `current` is false
-            when it is out of date.
-        resolved_task_count (int | Unset):
-        open_task_count (int | Unset):
-        comment_count (int | Unset):
-        merge_commit (RestMinimalCommitInput | Unset):
-    """
+    """Counts and the merge check result Bitbucket attaches to a pull request."""
 
     merge_result: RestPullRequestMergeResultInput | Unset = UNSET
+    """ The outcome of the last merge check; `current` is false when it is out of date. """
     resolved_task_count: int | Unset = UNSET
     open_task_count: int | Unset = UNSET
     comment_count: int | Unset = UNSET

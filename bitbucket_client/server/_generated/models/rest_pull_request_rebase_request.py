@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestPullRequestRebaseRequest")
 
 @_attrs_define
 class RestPullRequestRebaseRequest:
-    """
-    Attributes:
-        version (int | Unset):  Example: 1.
-    """
-
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

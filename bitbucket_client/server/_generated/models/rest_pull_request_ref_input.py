@@ -19,16 +19,6 @@ T = TypeVar("T", bound="RestPullRequestRefInput")
 
 @_attrs_define
 class RestPullRequestRefInput:
-    """
-    Attributes:
-        display_id (str | Unset):  Example: feature-ABC-1233.
-        id (str | Unset):  Example: refs/heads/feature-ABC-123.
-        latest_commit (str | Unset):  Example: babecafebabecafebabecafebabecafebabecafe.
-        repository (RestRepositoryInput | Unset):
-        type_ (RefType | Unset):
-        latest_changeset (str | Unset):
-    """
-
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     latest_commit: str | Unset = UNSET

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestPullRequestReopenRequest")
 
 @_attrs_define
 class RestPullRequestReopenRequest:
-    """
-    Attributes:
-        version (int | Unset):
-    """
-
     version: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

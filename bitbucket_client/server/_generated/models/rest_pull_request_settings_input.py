@@ -18,11 +18,6 @@ T = TypeVar("T", bound="RestPullRequestSettingsInput")
 
 @_attrs_define
 class RestPullRequestSettingsInput:
-    """
-    Attributes:
-        merge_config (RestPullRequestMergeConfigInput | Unset):
-    """
-
     merge_config: RestPullRequestMergeConfigInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -18,12 +18,6 @@ T = TypeVar("T", bound="RestRateLimitSettingsInput")
 
 @_attrs_define
 class RestRateLimitSettingsInput:
-    """
-    Attributes:
-        default_settings (RestUserRateLimitSettingsSettingsInput | Unset):
-        enabled (bool | Unset):
-    """
-
     default_settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -18,14 +18,6 @@ T = TypeVar("T", bound="RestRefMatcherInput")
 
 @_attrs_define
 class RestRefMatcherInput:
-    """
-    Attributes:
-        display_id (str | Unset):  Example: main.
-        id (str | Unset):  Example: refs/heads/main.
-        type_ (RestRefMatcherTypeInput | Unset):
-        active (bool | Unset):
-    """
-
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     type_: RestRefMatcherTypeInput | Unset = UNSET

@@ -15,12 +15,6 @@ T = TypeVar("T", bound="RestRefMatcherTypeInput")
 
 @_attrs_define
 class RestRefMatcherTypeInput:
-    """
-    Attributes:
-        id (RestRefMatcherTypeId | Unset):
-        name (str | Unset):  Example: Branch.
-    """
-
     id: RestRefMatcherTypeId | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -15,12 +15,6 @@ T = TypeVar("T", bound="RestRefRestrictionScopeInput")
 
 @_attrs_define
 class RestRefRestrictionScopeInput:
-    """
-    Attributes:
-        resource_id (int | Unset):  Example: 2.
-        type_ (ScopeType | Unset):
-    """
-
     resource_id: int | Unset = UNSET
     type_: ScopeType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

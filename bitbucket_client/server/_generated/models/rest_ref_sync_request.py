@@ -19,13 +19,6 @@ T = TypeVar("T", bound="RestRefSyncRequest")
 
 @_attrs_define
 class RestRefSyncRequest:
-    """
-    Attributes:
-        action (RestRefSyncRequestAction | Unset):  Example: MERGE.
-        context (Context | Unset):
-        ref_id (str | Unset):  Example: refs/heads/master.
-    """
-
     action: RestRefSyncRequestAction | Unset = UNSET
     context: Context | Unset = UNSET
     ref_id: str | Unset = UNSET

@@ -16,15 +16,6 @@ T = TypeVar("T", bound="RestRefSyncStatusAheadRefsInput")
 
 @_attrs_define
 class RestRefSyncStatusAheadRefsInput:
-    """
-    Attributes:
-        display_id (str | Unset):  Example: master.
-        id (str | Unset):  Example: refs/heads/master.
-        state (RestRejectedRefState | Unset):
-        tag (bool | Unset):
-        type_ (RefType | Unset):
-    """
-
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     state: RestRejectedRefState | Unset = UNSET

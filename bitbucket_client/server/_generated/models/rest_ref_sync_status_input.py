@@ -18,14 +18,6 @@ T = TypeVar("T", bound="RestRefSyncStatusInput")
 
 @_attrs_define
 class RestRefSyncStatusInput:
-    """
-    Attributes:
-        ahead_refs (RestRefSyncStatusAheadRefsInput | Unset):
-        diverged_refs (RestRefSyncStatusAheadRefsInput | Unset):
-        enabled (bool | Unset):
-        orphaned_refs (RestRefSyncStatusAheadRefsInput | Unset):
-    """
-
     ahead_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET
     diverged_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET
     enabled: bool | Unset = UNSET

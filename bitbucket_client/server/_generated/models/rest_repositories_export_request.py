@@ -16,11 +16,6 @@ T = TypeVar("T", bound="RestRepositoriesExportRequest")
 
 @_attrs_define
 class RestRepositoriesExportRequest:
-    """
-    Attributes:
-        includes (list[RestRepositorySelector]):
-    """
-
     includes: list[RestRepositorySelector]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -21,29 +21,11 @@ T = TypeVar("T", bound="RestRepositoryInput")
 
 @_attrs_define
 class RestRepositoryInput:
-    """
-    Attributes:
-        default_branch (str | Unset):  Example: main.
-        description (str | Unset):  Example: My repo description.
-        forkable (bool | Unset):
-        links (RestRepositoryLinksInput | Unset): `clone` (one link per protocol, named `http` or `ssh`) and `self` (the
-            web UI).
-        name (str | Unset):  Example: My repo.
-        origin (RestRepositoryInput | Unset):
-        project (RestProjectInput | Unset):
-        public (bool | Unset):
-        scm_id (str | Unset):  Example: git.
-        slug (str | Unset):  Example: my-repo.
-        state (RestRepositoryState | Unset):
-        link (RestLegacyLinkInput | Unset): Stash's single link to an entity: `url` (relative to the server) and `rel`
-            (`self`).
-        clone_url (str | Unset):
-    """
-
     default_branch: str | Unset = UNSET
     description: str | Unset = UNSET
     forkable: bool | Unset = UNSET
     links: RestRepositoryLinksInput | Unset = UNSET
+    """ `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI). """
     name: str | Unset = UNSET
     origin: RestRepositoryInput | Unset = UNSET
     project: RestProjectInput | Unset = UNSET
@@ -52,6 +34,7 @@ class RestRepositoryInput:
     slug: str | Unset = UNSET
     state: RestRepositoryState | Unset = UNSET
     link: RestLegacyLinkInput | Unset = UNSET
+    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
     clone_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

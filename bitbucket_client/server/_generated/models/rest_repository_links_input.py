@@ -18,12 +18,7 @@ T = TypeVar("T", bound="RestRepositoryLinksInput")
 
 @_attrs_define
 class RestRepositoryLinksInput:
-    """`clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
-
-    Attributes:
-        clone (list[RestLinkInput] | Unset):
-        self_ (list[RestLinkInput] | Unset):
-    """
+    """`clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI)."""
 
     clone: list[RestLinkInput] | Unset = UNSET
     self_: list[RestLinkInput] | Unset = UNSET

@@ -15,13 +15,6 @@ T = TypeVar("T", bound="RestRepositoryMirrorEvent")
 
 @_attrs_define
 class RestRepositoryMirrorEvent:
-    """
-    Attributes:
-        mirror_repo_id (int | Unset):  Example: 42.
-        type_ (RestRepositoryMirrorEventType | Unset):
-        upstream_repo_id (str | Unset):  Example: 24.
-    """
-
     mirror_repo_id: int | Unset = UNSET
     type_: RestRepositoryMirrorEventType | Unset = UNSET
     upstream_repo_id: str | Unset = UNSET

@@ -15,13 +15,9 @@ T = TypeVar("T", bound="RestRepositoryPolicyInput")
 
 @_attrs_define
 class RestRepositoryPolicyInput:
-    """
-    Attributes:
-        permission (RestRepositoryPolicyPermission | Unset): The permission required to delete repositories. Must be one
-            of: "SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN". Example: ADMIN.
-    """
-
     permission: RestRepositoryPolicyPermission | Unset = UNSET
+    """ The permission required to delete repositories. Must be one of: "SYS_ADMIN", "ADMIN", "PROJECT_ADMIN",
+    "REPO_ADMIN". """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
@@ -15,8 +15,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_int,
-    decode_model,
-    encode_model,
     model,
 )
 
@@ -28,11 +26,7 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class RestRepositoryPullRequestSettings:
-    """A response model: decoding never raises. A value that does not fit its field is kept in
-    `additional_properties` under its JSON key, with the fields the schema does not know.
-    """
-
+class RestRepositoryPullRequestSettings(LenientModel):
     merge_config: RestPullRequestMergeConfig | Unset = UNSET
     required_all_approvers: bool | Unset = UNSET
     required_all_tasks_complete: bool | Unset = UNSET
@@ -41,19 +35,6 @@ class RestRepositoryPullRequestSettings:
     required_successful_builds: RestRepositoryPullRequestSettingsRequiredApprovers | Unset = UNSET
     required_successful_builds_deprecated: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode_model(self, _spec())
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return decode_model(cls, src_dict, _spec())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 @functools.cache

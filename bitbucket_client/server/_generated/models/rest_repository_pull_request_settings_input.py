@@ -21,17 +21,6 @@ T = TypeVar("T", bound="RestRepositoryPullRequestSettingsInput")
 
 @_attrs_define
 class RestRepositoryPullRequestSettingsInput:
-    """
-    Attributes:
-        merge_config (RestPullRequestMergeConfigInput | Unset):
-        required_all_approvers (bool | Unset):
-        required_all_tasks_complete (bool | Unset):
-        required_approvers (RestRepositoryPullRequestSettingsRequiredApproversInput | Unset):
-        required_approvers_deprecated (int | Unset):
-        required_successful_builds (RestRepositoryPullRequestSettingsRequiredApproversInput | Unset):
-        required_successful_builds_deprecated (int | Unset):
-    """
-
     merge_config: RestPullRequestMergeConfigInput | Unset = UNSET
     required_all_approvers: bool | Unset = UNSET
     required_all_tasks_complete: bool | Unset = UNSET

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestRepositoryPullRequestSettingsRequiredApproversInput"
 
 @_attrs_define
 class RestRepositoryPullRequestSettingsRequiredApproversInput:
-    """
-    Attributes:
-        count (str | Unset):  Example: 3.
-        enabled (bool | Unset):  Example: True.
-    """
-
     count: str | Unset = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestRepositorySelector")
 
 @_attrs_define
 class RestRepositorySelector:
-    """
-    Attributes:
-        project_key (str | Unset):  Example: PRJ.
-        slug (str | Unset):  Example: my-repo.
-    """
-
     project_key: str | Unset = UNSET
     slug: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

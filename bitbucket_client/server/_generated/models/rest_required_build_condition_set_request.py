@@ -18,15 +18,8 @@ T = TypeVar("T", bound="RestRequiredBuildConditionSetRequest")
 
 @_attrs_define
 class RestRequiredBuildConditionSetRequest:
-    """
-    Attributes:
-        build_parent_keys (list[str]): A non-empty list of build parent keys that require green builds for this merge
-            check to pass Example: ['build-key-1', 'build-key-2'].
-        ref_matcher (RestRefMatcherInput):
-        exempt_ref_matcher (RestRefMatcherInput | Unset):
-    """
-
     build_parent_keys: list[str]
+    """ A non-empty list of build parent keys that require green builds for this merge check to pass """
     ref_matcher: RestRefMatcherInput
     exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -21,19 +21,6 @@ T = TypeVar("T", bound="RestRestrictionRequest")
 
 @_attrs_define
 class RestRestrictionRequest:
-    """
-    Attributes:
-        access_key_ids (list[int] | Unset):  Example: [1, 2, 3].
-        access_keys (list[RestSshAccessKeyInput] | Unset):
-        group_names (list[str] | Unset):  Example: ['bitbucket-developers'].
-        groups (list[str] | Unset):  Example: ['group_a', 'group_b'].
-        matcher (RestRefMatcherInput | Unset):
-        scope (RestRefRestrictionScopeInput | Unset):
-        type_ (str | Unset):  Example: pull-request-only.
-        user_slugs (list[str] | Unset):  Example: ['bman', 'tstark', 'hulk'].
-        users (list[RestApplicationUserInput] | Unset):
-    """
-
     access_key_ids: list[int] | Unset = UNSET
     access_keys: list[RestSshAccessKeyInput] | Unset = UNSET
     group_names: list[str] | Unset = UNSET

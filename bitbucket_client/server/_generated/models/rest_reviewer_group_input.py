@@ -19,16 +19,6 @@ T = TypeVar("T", bound="RestReviewerGroupInput")
 
 @_attrs_define
 class RestReviewerGroupInput:
-    """
-    Attributes:
-        avatar_url (str | Unset):
-        description (str | Unset):  Example: null.
-        id (int | Unset):
-        name (str | Unset):  Example: name.
-        scope (ScopeInput | Unset):
-        users (list[RestApplicationUserInput] | Unset):
-    """
-
     avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET
     id: int | Unset = UNSET

@@ -14,17 +14,12 @@ T = TypeVar("T", bound="RestSecretScanningAllowlistRuleSetRequest")
 
 @_attrs_define
 class RestSecretScanningAllowlistRuleSetRequest:
-    """
-    Attributes:
-        line_regex (str | Unset): Regular expression for matching a secret on a code line Example:
-            (BBDC-[a-zA-Z0-9+]{44}).
-        name (str | Unset): Human readable name for the rule Example: Bitbucket DC HTTP access token.
-        path_regex (str | Unset): Regular expression matching file names Example: *.pem.
-    """
-
     line_regex: str | Unset = UNSET
+    """ Regular expression for matching a secret on a code line """
     name: str | Unset = UNSET
+    """ Human readable name for the rule """
     path_regex: str | Unset = UNSET
+    """ Regular expression matching file names """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,11 +18,7 @@ T = TypeVar("T", bound="RestSelfLinksInput")
 
 @_attrs_define
 class RestSelfLinksInput:
-    """`self`: where the entity is in the web UI; other relations plugins add are kept typed.
-
-    Attributes:
-        self_ (list[RestLinkInput] | Unset):
-    """
+    """`self`: where the entity is in the web UI; other relations plugins add are kept typed."""
 
     self_: list[RestLinkInput] | Unset = UNSET
     additional_properties: dict[str, list[RestLinkInput]] = _attrs_field(init=False, factory=dict)

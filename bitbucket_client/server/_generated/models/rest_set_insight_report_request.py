@@ -18,20 +18,6 @@ T = TypeVar("T", bound="RestSetInsightReportRequest")
 
 @_attrs_define
 class RestSetInsightReportRequest:
-    """
-    Attributes:
-        data (list[RestInsightReportDataInput]):
-        title (str):  Example: report.title.
-        coverage_provider_key (str | Unset):
-        created_date (int | Unset):  Example: 1630041546433.
-        details (str | Unset):  Example: This is the details of the report, it can be a longer string describing the
-            report..
-        link (str | Unset):  Example: http://insight.example.com.
-        logo_url (str | Unset):  Example: http://insight.example.com/logo.
-        reporter (str | Unset):  Example: Reporter/tool that produced this report.
-        result (str | Unset):  Example: PASS.
-    """
-
     data: list[RestInsightReportDataInput]
     title: str
     coverage_provider_key: str | Unset = UNSET

@@ -14,17 +14,6 @@ T = TypeVar("T", bound="RestSingleAddInsightAnnotationRequest")
 
 @_attrs_define
 class RestSingleAddInsightAnnotationRequest:
-    """
-    Attributes:
-        message (str):  Example: This is a bug here because reasons.
-        severity (str):  Example: MEDIUM.
-        external_id (str | Unset):  Example: message-1.
-        line (int | Unset):  Example: 4.
-        link (str | Unset):  Example: https://link.to.tool/that/produced/annotation/message-1.
-        path (str | Unset):  Example: path/to/file/in/repo.
-        type_ (str | Unset):  Example: CODE_SMELL.
-    """
-
     message: str
     severity: str
     external_id: str | Unset = UNSET

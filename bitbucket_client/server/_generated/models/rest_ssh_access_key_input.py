@@ -21,14 +21,6 @@ T = TypeVar("T", bound="RestSshAccessKeyInput")
 
 @_attrs_define
 class RestSshAccessKeyInput:
-    """
-    Attributes:
-        key (RestSshAccessKeyKeyInput | Unset):
-        permission (RestSshAccessKeyPermission | Unset):
-        project (RestProjectInput | Unset):
-        repository (RestRepositoryInput | Unset):
-    """
-
     key: RestSshAccessKeyKeyInput | Unset = UNSET
     permission: RestSshAccessKeyPermission | Unset = UNSET
     project: RestProjectInput | Unset = UNSET

@@ -14,15 +14,6 @@ T = TypeVar("T", bound="RestSshAccessKeyKeyInput")
 
 @_attrs_define
 class RestSshAccessKeyKeyInput:
-    """
-    Attributes:
-        algorithm_type (str | Unset):
-        bit_length (int | Unset):
-        expiry_days (int | Unset):  Example: 30.
-        label (str | Unset):  Example: me@127.0.0.1.
-        text (str | Unset):  Example: ssh-rsa AAAAB3... me@127.0.0.1.
-    """
-
     algorithm_type: str | Unset = UNSET
     bit_length: int | Unset = UNSET
     expiry_days: int | Unset = UNSET

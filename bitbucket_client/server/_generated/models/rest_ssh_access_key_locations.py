@@ -19,12 +19,6 @@ T = TypeVar("T", bound="RestSshAccessKeyLocations")
 
 @_attrs_define
 class RestSshAccessKeyLocations:
-    """
-    Attributes:
-        projects (RestProjectInput | Unset):
-        repositories (RestRepositoryInput | Unset):
-    """
-
     projects: RestProjectInput | Unset = UNSET
     repositories: RestRepositoryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

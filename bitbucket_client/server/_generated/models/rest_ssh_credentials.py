@@ -14,18 +14,11 @@ T = TypeVar("T", bound="RestSshCredentials")
 
 @_attrs_define
 class RestSshCredentials:
-    """
-    Attributes:
-        public_key (str): The public key text in the OpenSSH format. The algorithm must be specified in case of the
-            legacy X.509 keys Example: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKjFjYCLJjrIY/jCXPbJ9wd3drcGospvPkKFNZ1ZcacA
-            test@test.local.
-        algorithm (str | Unset): The key algorithm, if passing in a legacy X.509 encoded key. Do not specify for OpenSSH
-            encoded keys Example: RSA.
-        username (str | Unset):  Example: git.
-    """
-
     public_key: str
+    """ The public key text in the OpenSSH format. The algorithm must be specified in case of the legacy X.509 keys
+    """
     algorithm: str | Unset = UNSET
+    """ The key algorithm, if passing in a legacy X.509 encoded key. Do not specify for OpenSSH encoded keys """
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -18,12 +18,6 @@ T = TypeVar("T", bound="RestSshKeySettingsInput")
 
 @_attrs_define
 class RestSshKeySettingsInput:
-    """
-    Attributes:
-        key_type_restrictions (list[RestSshKeyTypeRestrictionInput] | Unset):
-        max_expiry_days (int | Unset):
-    """
-
     key_type_restrictions: list[RestSshKeyTypeRestrictionInput] | Unset = UNSET
     max_expiry_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

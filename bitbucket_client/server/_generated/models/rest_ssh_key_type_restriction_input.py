@@ -14,13 +14,6 @@ T = TypeVar("T", bound="RestSshKeyTypeRestrictionInput")
 
 @_attrs_define
 class RestSshKeyTypeRestrictionInput:
-    """
-    Attributes:
-        algorithm (str | Unset):  Example: RSA.
-        allowed (bool | Unset):  Example: True.
-        min_key_length (int | Unset):  Example: 2048.
-    """
-
     algorithm: str | Unset = UNSET
     allowed: bool | Unset = UNSET
     min_key_length: int | Unset = UNSET

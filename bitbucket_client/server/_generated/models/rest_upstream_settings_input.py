@@ -15,12 +15,6 @@ T = TypeVar("T", bound="RestUpstreamSettingsInput")
 
 @_attrs_define
 class RestUpstreamSettingsInput:
-    """
-    Attributes:
-        mode (RestUpstreamSettingsMode | Unset):
-        project_ids (list[str] | Unset):
-    """
-
     mode: RestUpstreamSettingsMode | Unset = UNSET
     project_ids: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestUserRateLimitSettingsSettingsInput")
 
 @_attrs_define
 class RestUserRateLimitSettingsSettingsInput:
-    """
-    Attributes:
-        capacity (int | Unset):  Example: 60.
-        fill_rate (int | Unset):  Example: 5.
-    """
-
     capacity: int | Unset = UNSET
     fill_rate: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -18,12 +18,6 @@ T = TypeVar("T", bound="RestUserRateLimitSettingsUpdateRequest")
 
 @_attrs_define
 class RestUserRateLimitSettingsUpdateRequest:
-    """
-    Attributes:
-        settings (RestUserRateLimitSettingsSettingsInput | Unset):
-        whitelisted (bool | Unset):
-    """
-
     settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET
     whitelisted: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

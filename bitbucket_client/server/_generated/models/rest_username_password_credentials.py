@@ -12,12 +12,6 @@ T = TypeVar("T", bound="RestUsernamePasswordCredentials")
 
 @_attrs_define
 class RestUsernamePasswordCredentials:
-    """
-    Attributes:
-        password (str):  Example: secr3t.
-        username (str):  Example: user1.
-    """
-
     password: str
     username: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="RestWebhookConfigurationInput")
 
 @_attrs_define
 class RestWebhookConfigurationInput:
-    """
-    Attributes:
-        secret (str | Unset):
-    """
-
     secret: str | Unset = UNSET
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 

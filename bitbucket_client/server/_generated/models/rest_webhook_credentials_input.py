@@ -14,12 +14,6 @@ T = TypeVar("T", bound="RestWebhookCredentialsInput")
 
 @_attrs_define
 class RestWebhookCredentialsInput:
-    """
-    Attributes:
-        password (str | Unset):
-        username (str | Unset):
-    """
-
     password: str | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -20,22 +20,6 @@ T = TypeVar("T", bound="RestWebhookInput")
 
 @_attrs_define
 class RestWebhookInput:
-    """
-    Attributes:
-        active (bool | Unset):
-        configuration (RestWebhookConfigurationInput | Unset):
-        credentials (RestWebhookCredentialsInput | Unset):
-        events (list[str] | Unset):
-        name (str | Unset):
-        scope_type (str | Unset):
-        ssl_verification_required (bool | Unset):
-        statistics (RestWebhookInputStatistics | Unset):
-        url (str | Unset):
-        id (int | Unset):
-        created_date (int | Unset):
-        updated_date (int | Unset):
-    """
-
     active: bool | Unset = UNSET
     configuration: RestWebhookConfigurationInput | Unset = UNSET
     credentials: RestWebhookCredentialsInput | Unset = UNSET

@@ -15,12 +15,6 @@ T = TypeVar("T", bound="ScopeInput")
 
 @_attrs_define
 class ScopeInput:
-    """
-    Attributes:
-        resource_id (int | Unset):
-        type_ (ScopeType | Unset):
-    """
-
     resource_id: int | Unset = UNSET
     type_: ScopeType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -15,15 +15,6 @@ T = TypeVar("T", bound="SsoConfigEntityInput")
 
 @_attrs_define
 class SsoConfigEntityInput:
-    """
-    Attributes:
-        discovery_refresh_cron (str | Unset):
-        enable_authentication_fallback (bool | Unset):
-        last_updated (datetime.datetime | Unset):
-        show_login_form (bool | Unset):
-        show_login_form_for_jsm (bool | Unset):
-    """
-
     discovery_refresh_cron: str | Unset = UNSET
     enable_authentication_fallback: bool | Unset = UNSET
     last_updated: datetime.datetime | Unset = UNSET

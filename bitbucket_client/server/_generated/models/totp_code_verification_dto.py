@@ -14,12 +14,6 @@ T = TypeVar("T", bound="TotpCodeVerificationDTO")
 
 @_attrs_define
 class TotpCodeVerificationDTO:
-    """
-    Attributes:
-        conversation_id (str | Unset):
-        totp_code (str | Unset):
-    """
-
     conversation_id: str | Unset = UNSET
     totp_code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,11 +14,6 @@ T = TypeVar("T", bound="TotpElevationRestDTO")
 
 @_attrs_define
 class TotpElevationRestDTO:
-    """
-    Attributes:
-        totp_code (str | Unset):
-    """
-
     totp_code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

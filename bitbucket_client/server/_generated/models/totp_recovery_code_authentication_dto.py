@@ -14,12 +14,6 @@ T = TypeVar("T", bound="TotpRecoveryCodeAuthenticationDTO")
 
 @_attrs_define
 class TotpRecoveryCodeAuthenticationDTO:
-    """
-    Attributes:
-        conversation_id (str | Unset):
-        recovery_code (str | Unset):
-    """
-
     conversation_id: str | Unset = UNSET
     recovery_code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

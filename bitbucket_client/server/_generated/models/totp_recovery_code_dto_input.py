@@ -14,11 +14,6 @@ T = TypeVar("T", bound="TotpRecoveryCodeDTOInput")
 
 @_attrs_define
 class TotpRecoveryCodeDTOInput:
-    """
-    Attributes:
-        recovery_code (str | Unset):
-    """
-
     recovery_code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="UserAndGroups")
 
 @_attrs_define
 class UserAndGroups:
-    """
-    Attributes:
-        groups (list[str]):  Example: ['group_a', 'group_b'].
-        user (str | Unset):  Example: user.
-    """
-
     groups: list[str]
     user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,13 +14,6 @@ T = TypeVar("T", bound="UserPasswordUpdate")
 
 @_attrs_define
 class UserPasswordUpdate:
-    """
-    Attributes:
-        old_password (str | Unset):  Example: my-old-secret-password.
-        password (str | Unset):  Example: my-secret-password.
-        password_confirm (str | Unset):  Example: my-secret-password.
-    """
-
     old_password: str | Unset = UNSET
     password: str | Unset = UNSET
     password_confirm: str | Unset = UNSET

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="UserPickerContext")
 
 @_attrs_define
 class UserPickerContext:
-    """
-    Attributes:
-        context (str | Unset):  Example: group_a.
-        item_name (str | Unset):  Example: user_a.
-    """
-
     context: str | Unset = UNSET
     item_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -14,12 +14,6 @@ T = TypeVar("T", bound="UserRename")
 
 @_attrs_define
 class UserRename:
-    """
-    Attributes:
-        name (str | Unset):  Example: jcitizen.
-        new_name (str | Unset):  Example: jcitizen-new.
-    """
-
     name: str | Unset = UNSET
     new_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

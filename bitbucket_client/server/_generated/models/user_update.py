@@ -14,13 +14,6 @@ T = TypeVar("T", bound="UserUpdate")
 
 @_attrs_define
 class UserUpdate:
-    """
-    Attributes:
-        display_name (str | Unset):  Example: Jane Citizen.
-        email (str | Unset):  Example: jane@example.com.
-        name (str | Unset):  Example: jcitizen.
-    """
-
     display_name: str | Unset = UNSET
     email: str | Unset = UNSET
     name: str | Unset = UNSET

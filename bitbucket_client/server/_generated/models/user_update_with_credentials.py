@@ -14,19 +14,11 @@ T = TypeVar("T", bound="UserUpdateWithCredentials")
 
 @_attrs_define
 class UserUpdateWithCredentials:
-    """
-    Attributes:
-        display_name (str | Unset):  Example: Jane Citizen.
-        email (str | Unset):  Example: jane@example.com.
-        name (str | Unset):  Example: jcitizen.
-        password (str | Unset): The user's password, which the system may require when users update their email.
-            Example: user-password.
-    """
-
     display_name: str | Unset = UNSET
     email: str | Unset = UNSET
     name: str | Unset = UNSET
     password: str | Unset = UNSET
+    """ The user's password, which the system may require when users update their email. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

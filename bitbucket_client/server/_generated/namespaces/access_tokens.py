@@ -6,25 +6,25 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_access_token import PageRestAccessToken
     from ..models.rest_access_token import RestAccessToken
     from ..models.rest_access_token_request import RestAccessTokenRequest
     from ..models.rest_raw_access_token import RestRawAccessToken
 
 
 class AccessTokensNamespace:
-    """The `access_tokens` operations, returning decoded models."""
+    """The `access_tokens` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -38,23 +38,37 @@ class AccessTokensNamespace:
         name: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
     ) -> RestRawAccessToken:
-        """Create project HTTP token
+        """Create project HTTP token.
 
-        `PUT /access-tokens/latest/projects/{projectKey}`
+        Create an access token for the project according to the given request.
+
+        Args:
+            project_key: The project key.
+            body: The request containing the details of the access token to create. A
+                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A response containing the raw access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-put
         """
-        from ..api.access_tokens import access_tokens_create_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
+        from ..models.rest_raw_access_token import RestRawAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.create_for_project",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/access-tokens/latest/projects/{projectKey}",
+                (project_key,),
+                body=build_body(
+                    RestAccessTokenRequest,
+                    body,
+                    {"expiry_days": expiry_days, "name": name, "permissions": permissions},
+                    "access_tokens.create_for_project",
+                ),
             ),
+            Answer.model(RestRawAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_for_repository(
         self,
@@ -66,24 +80,38 @@ class AccessTokensNamespace:
         name: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
     ) -> RestRawAccessToken:
-        """Create repository HTTP token
+        """Create repository HTTP token.
 
-        `PUT /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Create an access token for the repository according to the given request.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The request containing the details of the access token to create. A
+                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A response containing the raw access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-put
         """
-        from ..api.access_tokens import access_tokens_create_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
+        from ..models.rest_raw_access_token import RestRawAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.create_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestAccessTokenRequest,
+                    body,
+                    {"expiry_days": expiry_days, "name": name, "permissions": permissions},
+                    "access_tokens.create_for_repository",
+                ),
             ),
+            Answer.model(RestRawAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_for_user(
         self,
@@ -94,105 +122,171 @@ class AccessTokensNamespace:
         name: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
     ) -> RestRawAccessToken:
-        """Create personal HTTP token
+        """Create personal HTTP token.
 
-        `PUT /access-tokens/latest/users/{userSlug}`
+        Create an access token for the user according to the given request.
+
+        Args:
+            user_slug: The user slug.
+            body: The request containing the details of the access token to create. A
+                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A response containing the raw access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-put
         """
-        from ..api.access_tokens import access_tokens_create_for_user as _endpoint  # noqa: PLC0415
         from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
+        from ..models.rest_raw_access_token import RestRawAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.create_for_user",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/access-tokens/latest/users/{userSlug}",
+                (user_slug,),
+                body=build_body(
+                    RestAccessTokenRequest,
+                    body,
+                    {"expiry_days": expiry_days, "name": name, "permissions": permissions},
+                    "access_tokens.create_for_user",
+                ),
             ),
+            Answer.model(RestRawAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_project(self, project_key: str, token_id: str) -> None:
-        """Delete a HTTP token
+        """Delete a HTTP token.
 
-        `DELETE /access-tokens/latest/projects/{projectKey}/{tokenId}`
+        Delete the access token identified by the given ID.
+
+        Args:
+            project_key: The project key.
+            token_id: The token id.
+
+        Returns:
+            An empty response indicating that the token has been deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-tokenid-delete
         """
-        from ..api.access_tokens import access_tokens_delete_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            token_id,
+        await self._client._call(
+            Request(
+                "DELETE", "/access-tokens/latest/projects/{projectKey}/{tokenId}", (project_key, token_id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_repository(self, project_key: str, repository_slug: str, token_id: str) -> None:
-        """Delete a HTTP token
+        """Delete a HTTP token.
 
-        `DELETE /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}`
+        Delete the access token identified by the given ID.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            token_id: The token id.
+
+        Returns:
+            An empty response indicating that the token has been deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-tokenid-delete
         """
-        from ..api.access_tokens import access_tokens_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            token_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}",
+                (project_key, repository_slug, token_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_user(self, user_slug: str, token_id: str) -> None:
-        """Delete a HTTP token
+        """Delete a HTTP token.
 
-        `DELETE /access-tokens/latest/users/{userSlug}/{tokenId}`
+        Delete the access token identified by the given ID.
+
+        Args:
+            user_slug: The user slug.
+            token_id: The token id.
+
+        Returns:
+            An empty response indicating that the token has been deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-tokenid-delete
         """
-        from ..api.access_tokens import access_tokens_delete_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            token_id,
+        await self._client._call(
+            Request("DELETE", "/access-tokens/latest/users/{userSlug}/{tokenId}", (user_slug, token_id)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_project(self, project_key: str, token_id: str) -> RestAccessToken:
-        """Get HTTP token by ID
+        """Get HTTP token by ID.
 
-        `GET /access-tokens/latest/projects/{projectKey}/{tokenId}`
+        Get the access token identified by the given ID.
+
+        Args:
+            project_key: The project key.
+            token_id: The token id.
+
+        Returns:
+            A response containing the access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-tokenid-get
         """
-        from ..api.access_tokens import access_tokens_get_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            token_id,
+        return await self._client._call(
+            Request("GET", "/access-tokens/latest/projects/{projectKey}/{tokenId}", (project_key, token_id)),
+            Answer.model(RestAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(
         self, project_key: str, repository_slug: str, token_id: str
     ) -> RestAccessToken:
-        """Get HTTP token by ID
+        """Get HTTP token by ID.
 
-        `GET /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}`
+        Get the access token identified by the given ID.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            token_id: The token id.
+
+        Returns:
+            A response containing the access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-tokenid-get
         """
-        from ..api.access_tokens import access_tokens_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            token_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}",
+                (project_key, repository_slug, token_id),
+            ),
+            Answer.model(RestAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_user(self, user_slug: str, token_id: str) -> RestAccessToken:
-        """Get HTTP token by ID
+        """Get HTTP token by ID.
 
-        `GET /access-tokens/latest/users/{userSlug}/{tokenId}`
+        Get the access token identified by the given ID.
+
+        Args:
+            user_slug: The user slug.
+            token_id: The token id.
+
+        Returns:
+            A response containing the access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-tokenid-get
         """
-        from ..api.access_tokens import access_tokens_get_for_user as _endpoint  # noqa: PLC0415
+        from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            token_id,
+        return await self._client._call(
+            Request("GET", "/access-tokens/latest/users/{userSlug}/{tokenId}", (user_slug, token_id)),
+            Answer.model(RestAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_for_project(
         self,
@@ -202,18 +296,29 @@ class AccessTokensNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestAccessToken]:
-        """Get project HTTP tokens
+        """Get project HTTP tokens.
 
-        `GET /access-tokens/latest/projects/{projectKey}`
+        Get all access tokens associated with the given project.
+
+        Args:
+            project_key: The project key.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestAccessToken` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-get
         """
-        from ..api.access_tokens import access_tokens_list_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs, RestAccessToken.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/access-tokens/latest/projects/{projectKey}", (project_key,)),
+            RestAccessToken.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_repository(
@@ -225,36 +330,62 @@ class AccessTokensNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestAccessToken]:
-        """Get repository HTTP tokens
+        """Get repository HTTP tokens.
 
-        `GET /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Get all access tokens associated with the given repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestAccessToken` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-get
         """
-        from ..api.access_tokens import access_tokens_list_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs, RestAccessToken.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+            ),
+            RestAccessToken.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_user(
         self, user_slug: str, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[RestAccessToken]:
-        """Get personal HTTP tokens
+        """Get personal HTTP tokens.
 
-        `GET /access-tokens/latest/users/{userSlug}`
+        Get all access tokens associated with the given user.
+
+        Args:
+            user_slug: The user slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestAccessToken` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-get
         """
-        from ..api.access_tokens import access_tokens_list_for_user as _endpoint  # noqa: PLC0415
         from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        return self._client._paginate(
-            _kwargs, RestAccessToken.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/access-tokens/latest/users/{userSlug}", (user_slug,)),
+            RestAccessToken.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update_for_project(
@@ -267,24 +398,39 @@ class AccessTokensNamespace:
         name: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
     ) -> RestAccessToken:
-        """Update HTTP token
+        """Update HTTP token.
 
-        `POST /access-tokens/latest/projects/{projectKey}/{tokenId}`
+        Modify an access token according to the given request. Any fields not specified will not be
+        altered.
+
+        Args:
+            project_key: The project key.
+            token_id: The token id.
+            body: The request containing the details of the access token to modify. A
+                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A response containing the updated access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-tokenid-post
         """
-        from ..api.access_tokens import access_tokens_update_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
         from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            token_id,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.update_for_project",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/access-tokens/latest/projects/{projectKey}/{tokenId}",
+                (project_key, token_id),
+                body=build_body(
+                    RestAccessTokenRequest,
+                    body,
+                    {"expiry_days": expiry_days, "name": name, "permissions": permissions},
+                    "access_tokens.update_for_project",
+                ),
             ),
+            Answer.model(RestAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_repository(
         self,
@@ -297,25 +443,40 @@ class AccessTokensNamespace:
         name: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
     ) -> RestAccessToken:
-        """Update HTTP token
+        """Update HTTP token.
 
-        `POST /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}`
+        Modify an access token according to the given request. Any fields not specified will not be
+        altered.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            token_id: The token id.
+            body: The request containing the details of the access token to modify. A
+                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A response containing the updated access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-tokenid-post
         """
-        from ..api.access_tokens import access_tokens_update_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
         from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            token_id,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.update_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}",
+                (project_key, repository_slug, token_id),
+                body=build_body(
+                    RestAccessTokenRequest,
+                    body,
+                    {"expiry_days": expiry_days, "name": name, "permissions": permissions},
+                    "access_tokens.update_for_repository",
+                ),
             ),
+            Answer.model(RestAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_user(
         self,
@@ -327,341 +488,57 @@ class AccessTokensNamespace:
         name: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
     ) -> RestAccessToken:
-        """Update HTTP token
+        """Update HTTP token.
 
-        `POST /access-tokens/latest/users/{userSlug}/{tokenId}`
+        Modify an access token according to the given request. Any fields not specified will not be
+        altered.
+
+        Args:
+            user_slug: The user slug.
+            token_id: The token id.
+            body: The request containing the details of the access token to modify. A
+                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A response containing the updated access token and associated details.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-tokenid-post
         """
-        from ..api.access_tokens import access_tokens_update_for_user as _endpoint  # noqa: PLC0415
+        from ..models.rest_access_token import RestAccessToken  # noqa: PLC0415
         from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            token_id,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.update_for_user",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/access-tokens/latest/users/{userSlug}/{tokenId}",
+                (user_slug, token_id),
+                body=build_body(
+                    RestAccessTokenRequest,
+                    body,
+                    {"expiry_days": expiry_days, "name": name, "permissions": permissions},
+                    "access_tokens.update_for_user",
+                ),
             ),
+            Answer.model(RestAccessToken),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class AccessTokensRawNamespace:
-    """The `access_tokens` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class AccessTokensRawNamespace(NamespaceView[AccessTokensNamespace]):
+    """`client.with_raw_response.access_tokens`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_for_project(
-        self,
-        project_key: str,
-        *,
-        body: RestAccessTokenRequest | None = None,
-        expiry_days: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestRawAccessToken]:
-        """Create project HTTP token
-
-        `PUT /access-tokens/latest/projects/{projectKey}`
-        """
-        from ..api.access_tokens import access_tokens_create_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.create_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestAccessTokenRequest | None = None,
-        expiry_days: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestRawAccessToken]:
-        """Create repository HTTP token
-
-        `PUT /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.access_tokens import access_tokens_create_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.create_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_for_user(
-        self,
-        user_slug: str,
-        *,
-        body: RestAccessTokenRequest | None = None,
-        expiry_days: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestRawAccessToken]:
-        """Create personal HTTP token
-
-        `PUT /access-tokens/latest/users/{userSlug}`
-        """
-        from ..api.access_tokens import access_tokens_create_for_user as _endpoint  # noqa: PLC0415
-        from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.create_for_user",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_for_project(self, project_key: str, token_id: str) -> Response[None]:
-        """Delete a HTTP token
-
-        `DELETE /access-tokens/latest/projects/{projectKey}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_delete_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            token_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_repository(
-        self, project_key: str, repository_slug: str, token_id: str
-    ) -> Response[None]:
-        """Delete a HTTP token
-
-        `DELETE /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            token_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_user(self, user_slug: str, token_id: str) -> Response[None]:
-        """Delete a HTTP token
-
-        `DELETE /access-tokens/latest/users/{userSlug}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_delete_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            token_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_for_project(self, project_key: str, token_id: str) -> Response[RestAccessToken]:
-        """Get HTTP token by ID
-
-        `GET /access-tokens/latest/projects/{projectKey}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_get_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            token_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_repository(
-        self, project_key: str, repository_slug: str, token_id: str
-    ) -> Response[RestAccessToken]:
-        """Get HTTP token by ID
-
-        `GET /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            token_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_user(self, user_slug: str, token_id: str) -> Response[RestAccessToken]:
-        """Get HTTP token by ID
-
-        `GET /access-tokens/latest/users/{userSlug}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_get_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            token_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_project(self, project_key: str) -> Response[PageRestAccessToken]:
-        """Get project HTTP tokens
-
-        `GET /access-tokens/latest/projects/{projectKey}`
-        """
-        from ..api.access_tokens import access_tokens_list_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_repository(
-        self, project_key: str, repository_slug: str
-    ) -> Response[PageRestAccessToken]:
-        """Get repository HTTP tokens
-
-        `GET /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.access_tokens import access_tokens_list_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_user(self, user_slug: str) -> Response[PageRestAccessToken]:
-        """Get personal HTTP tokens
-
-        `GET /access-tokens/latest/users/{userSlug}`
-        """
-        from ..api.access_tokens import access_tokens_list_for_user as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_project(
-        self,
-        project_key: str,
-        token_id: str,
-        *,
-        body: RestAccessTokenRequest | None = None,
-        expiry_days: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestAccessToken]:
-        """Update HTTP token
-
-        `POST /access-tokens/latest/projects/{projectKey}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_update_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            token_id,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.update_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        token_id: str,
-        *,
-        body: RestAccessTokenRequest | None = None,
-        expiry_days: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestAccessToken]:
-        """Update HTTP token
-
-        `POST /access-tokens/latest/projects/{projectKey}/repos/{repositorySlug}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_update_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            token_id,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.update_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_user(
-        self,
-        user_slug: str,
-        token_id: str,
-        *,
-        body: RestAccessTokenRequest | None = None,
-        expiry_days: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestAccessToken]:
-        """Update HTTP token
-
-        `POST /access-tokens/latest/users/{userSlug}/{tokenId}`
-        """
-        from ..api.access_tokens import access_tokens_update_for_user as _endpoint  # noqa: PLC0415
-        from ..models.rest_access_token_request import RestAccessTokenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            token_id,
-            body=build_body(
-                RestAccessTokenRequest,
-                body,
-                {"expiry_days": expiry_days, "name": name, "permissions": permissions},
-                "access_tokens.update_for_user",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_for_project = raw_response(AccessTokensNamespace.create_for_project)
+    create_for_repository = raw_response(AccessTokensNamespace.create_for_repository)
+    create_for_user = raw_response(AccessTokensNamespace.create_for_user)
+    delete_for_project = raw_response(AccessTokensNamespace.delete_for_project)
+    delete_for_repository = raw_response(AccessTokensNamespace.delete_for_repository)
+    delete_for_user = raw_response(AccessTokensNamespace.delete_for_user)
+    get_for_project = raw_response(AccessTokensNamespace.get_for_project)
+    get_for_repository = raw_response(AccessTokensNamespace.get_for_repository)
+    get_for_user = raw_response(AccessTokensNamespace.get_for_user)
+    list_for_project = raw_first_page(AccessTokensNamespace.list_for_project)
+    list_for_repository = raw_first_page(AccessTokensNamespace.list_for_repository)
+    list_for_user = raw_first_page(AccessTokensNamespace.list_for_user)
+    update_for_project = raw_response(AccessTokensNamespace.update_for_project)
+    update_for_repository = raw_response(AccessTokensNamespace.update_for_repository)
+    update_for_user = raw_response(AccessTokensNamespace.update_for_user)

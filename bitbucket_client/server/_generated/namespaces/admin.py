@@ -6,13 +6,14 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     from ..models.admin_get_rate_limit_history_order import AdminGetRateLimitHistoryOrder
     from ..models.admin_set_banner_body import AdminSetBannerBody
     from ..models.admin_set_mail_config_body import AdminSetMailConfigBody
-    from ..models.page_rest_aggregate_reject_counter import PageRestAggregateRejectCounter
-    from ..models.page_rest_user_rate_limit_settings import PageRestUserRateLimitSettings
     from ..models.rest_aggregate_reject_counter import RestAggregateRejectCounter
     from ..models.rest_announcement_banner import RestAnnouncementBanner
     from ..models.rest_announcement_banner_audience import RestAnnouncementBannerAudience
@@ -56,30 +55,41 @@ if TYPE_CHECKING:
 
 
 class AdminNamespace:
-    """The `admin` operations, returning decoded models."""
+    """The `admin` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def clear_default_branch(self) -> None:
-        """Clear default branch
+        """Clear default branch.
 
-        `DELETE /api/latest/admin/default-branch`
+        Clears the global default branch, which is used when creating new repositories if an explicit
+        default branch is not specified, if one has been configured.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Returns:
+            The default branch has been cleared.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-default-branch-delete
         """
-        from ..api.admin import admin_clear_default_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("DELETE", "/api/latest/admin/default-branch"), Answer.nothing())
 
     async def clear_sender_address(self) -> None:
-        """Update mail configuration
+        """Update mail configuration.
 
-        `DELETE /api/latest/admin/mail-server/sender-address`
+        Clears the server email address.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Returns:
+            he server email address was successfully cleared.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-sender-address-delete
         """
-        from ..api.admin import admin_clear_sender_address as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(
+            Request("DELETE", "/api/latest/admin/mail-server/sender-address"), Answer.nothing()
+        )
 
     async def create_user_rate_limits(
         self,
@@ -89,217 +99,362 @@ class AdminNamespace:
         usernames: builtins.list[str] | Unset = UNSET,
         whitelisted: bool | Unset = UNSET,
     ) -> RestUserRateLimitSettings:
-        """Set rate limit settings for users
+        """Set rate limit settings for users.
 
-        `POST /api/latest/admin/rate-limit/settings/users`
+        Sets the given rate limit settings for the given users.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `RestBulkUserRateLimitSettingsUpdateRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            A response containing the updated user settings.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-post
         """
-        from ..api.admin import admin_create_user_rate_limits as _endpoint  # noqa: PLC0415
         from ..models.rest_bulk_user_rate_limit_settings_update_request import (
             RestBulkUserRateLimitSettingsUpdateRequest,  # noqa: PLC0415
         )
+        from ..models.rest_user_rate_limit_settings import RestUserRateLimitSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestBulkUserRateLimitSettingsUpdateRequest,
-                body,
-                {"settings": settings, "usernames": usernames, "whitelisted": whitelisted},
-                "admin.create_user_rate_limits",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/rate-limit/settings/users",
+                body=build_body(
+                    RestBulkUserRateLimitSettingsUpdateRequest,
+                    body,
+                    {"settings": settings, "usernames": usernames, "whitelisted": whitelisted},
+                    "admin.create_user_rate_limits",
+                ),
             ),
+            Answer.model(RestUserRateLimitSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_banner(self) -> None:
-        """Delete announcement banner
+        """Delete announcement banner.
 
-        `DELETE /api/latest/admin/banner`
+        Deletes a banner, if one is present in the database.
+
+        Returns:
+            The query executed successfully, whether a banner was deleted or not
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-banner-delete
         """
-        from ..api.admin import admin_delete_banner as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("DELETE", "/api/latest/admin/banner"), Answer.nothing())
 
     async def delete_mail_config(self) -> None:
-        """Delete mail configuration
+        """Delete mail configuration.
 
-        `DELETE /api/latest/admin/mail-server`
+        Deletes the current mail configuration.
+
+        The authenticated user must have the **SYS_ADMIN** permission to call this resource.
+
+        Returns:
+            The mail configuration was successfully deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-delete
         """
-        from ..api.admin import admin_delete_mail_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("DELETE", "/api/latest/admin/mail-server"), Answer.nothing())
 
     async def delete_mesh_node(self, id: int, *, force: bool | Unset = UNSET) -> Any:
-        """Delete Mesh node
+        """Delete Mesh node.
 
-        `DELETE /api/latest/admin/git/mesh/nodes/{id}`
+        Delete a Mesh node
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-id-delete
         """
-        from ..api.admin import admin_delete_mesh_node as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            force=force,
+        return await self._client._call(
+            Request("DELETE", "/api/latest/admin/git/mesh/nodes/{id}", (id,), query={"force": force}),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_user_rate_limit(self, user_slug: str) -> None:
-        """Delete user specific rate limit settings
+        """Delete user specific rate limit settings.
 
-        `DELETE /api/latest/admin/rate-limit/settings/users/{userSlug}`
+        Deletes the user-specific rate limit settings for the given user.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Args:
+            user_slug: The user slug.
+
+        Returns:
+            An empty response indicating that the user settings have been deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-userslug-delete
         """
-        from ..api.admin import admin_delete_user_rate_limit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
+        await self._client._call(
+            Request("DELETE", "/api/latest/admin/rate-limit/settings/users/{userSlug}", (user_slug,)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def dismiss_retention_config_review(self) -> Any:
-        """Dismiss retention config notification
+        """Dismiss retention config notification.
 
-        `DELETE /audit/latest/notification-settings/retention-config-review`
+        Dismisses the retention config review notification displayed by the audit plugin for the user
+        that's currently logged in.
+
+        Returns:
+            A blank response
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-audit-latest-notification-settings-retention-config-review-delete
         """
-        from ..api.admin import admin_dismiss_retention_config_review as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("DELETE", "/audit/latest/notification-settings/retention-config-review"),
+            Answer.undocumented(),
+        )
 
     async def get_application_properties(self) -> RestApplicationProperties:
-        """Get application properties
+        """Get application properties.
 
-        `GET /api/latest/application-properties`
+        Retrieve version information and other application properties.
+
+        No authentication is required to call this resource.
+
+        Returns:
+            The application properties
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-application-properties-get
         """
-        from ..api.admin import admin_get_application_properties as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_properties import RestApplicationProperties  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/application-properties"), Answer.model(RestApplicationProperties)
+        )
 
     async def get_banner(self) -> RestAnnouncementBanner | None:
-        """Get announcement banner
+        """Get announcement banner.
 
-        `GET /api/latest/admin/banner`
+        Gets the announcement banner, if one exists and is available to the user
+
+        Returns:
+            The requested banner
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-banner-get
         """
-        from ..api.admin import admin_get_banner as _endpoint  # noqa: PLC0415
+        from ..models.rest_announcement_banner import RestAnnouncementBanner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/banner"),
+            Answer.by_status({200: Answer.model(RestAnnouncementBanner), 204: Answer.nothing()}),
+        )
 
     async def get_cluster_info(self) -> RestClusterInformation:
-        """Get cluster node information
+        """Get cluster node information.
 
-        `GET /api/latest/admin/cluster`
+        Gets information about the nodes that currently make up the stash cluster.
+
+        The authenticated user must have the **SYS_ADMIN** permission to call this resource.
+
+        Returns:
+            A response containing information about the cluster
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-cluster-get
         """
-        from ..api.admin import admin_get_cluster_info as _endpoint  # noqa: PLC0415
+        from ..models.rest_cluster_information import RestClusterInformation  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/cluster"), Answer.model(RestClusterInformation)
+        )
 
     async def get_default_branch(self) -> Any:
-        """Get the default branch
+        """Get the default branch.
 
-        `GET /api/latest/admin/default-branch`
+        Retrieves the configured global default branch, which is used when creating new repositories if
+        an explicit default branch is not specified.
+
+        The user must be authenticated to call this resource.
+
+        Returns:
+            The configured global default branch.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-default-branch-get
         """
-        from ..api.admin import admin_get_default_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/default-branch"), Answer.undocumented()
+        )
 
     async def get_license(self) -> RestBitbucketLicense:
-        """Get license details
+        """Get license details.
 
-        `GET /api/latest/admin/license`
+        Retrieves details about the current license, as well as the current status of the system with
+        regards to the installed license. The status includes the current number of users applied toward
+        the license limit, as well as any status messages about the license (warnings about expiry or
+        user counts exceeding license limits).
+
+        The authenticated user must have **ADMIN** permission. Unauthenticated users, and
+        non-administrators, are not permitted to access license details.
+
+        Returns:
+            The currently-installed license.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-license-get
         """
-        from ..api.admin import admin_get_license as _endpoint  # noqa: PLC0415
+        from ..models.rest_bitbucket_license import RestBitbucketLicense  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/license"), Answer.model(RestBitbucketLicense)
+        )
 
     async def get_log_level(self, logger_name: str) -> RestLogLevel:
-        """Get current log level
+        """Get current log level.
 
-        `GET /api/latest/logs/logger/{loggerName}`
+        Retrieve the current log level for a given logger.
+
+        The authenticated user must have **SYS_ADMIN** permission or higher to call this resource.
+
+        Args:
+            logger_name: The name of the logger.
+
+        Returns:
+            The log level of the logger.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-logs-logger-loggername-get
         """
-        from ..api.admin import admin_get_log_level as _endpoint  # noqa: PLC0415
+        from ..models.rest_log_level import RestLogLevel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            logger_name,
+        return await self._client._call(
+            Request("GET", "/api/latest/logs/logger/{loggerName}", (logger_name,)), Answer.model(RestLogLevel)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mail_config(self) -> RestMailConfiguration:
-        """Get mail configuration
+        """Get mail configuration.
 
-        `GET /api/latest/admin/mail-server`
+        Retrieves the current mail configuration.
+
+        The authenticated user must have the **SYS_ADMIN** permission to call this resource.
+
+        Returns:
+            The mail configuration
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-get
         """
-        from ..api.admin import admin_get_mail_config as _endpoint  # noqa: PLC0415
+        from ..models.rest_mail_configuration import RestMailConfiguration  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/mail-server"), Answer.model(RestMailConfiguration)
+        )
 
     async def get_merge_strategies(self, scm_id: str) -> RestPullRequestMergeConfig:
-        """Get merge strategies
+        """Get merge strategies.
 
-        `GET /api/latest/admin/pull-requests/{scmId}`
+        Retrieve the merge strategies available for this instance.
+
+        The user must be authenticated to call this resource.
+
+        Args:
+            scm_id: the id of the scm to get strategies for
+
+        Returns:
+            The merge configuration of this instance.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-admin-pull-requests-scmid-get
         """
-        from ..api.admin import admin_get_merge_strategies as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            scm_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/pull-requests/{scmId}", (scm_id,)),
+            Answer.model(RestPullRequestMergeConfig),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mesh_connectivity_report(self) -> RestMeshConnectivityReport:
-        """Generate Mesh connectivity report
+        """Generate Mesh connectivity report.
 
-        `GET /api/latest/admin/git/mesh/diagnostics/connectivity`
+        Generates a connectivity report between the Bitbucket node(s) and the Mesh node(s).
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Returns:
+            The connectivity report between the Bitbucket node(s) and Mesh node(s).
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-diagnostics-connectivity-get
         """
-        from ..api.admin import admin_get_mesh_connectivity_report as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_connectivity_report import RestMeshConnectivityReport  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/git/mesh/diagnostics/connectivity"),
+            Answer.model(RestMeshConnectivityReport),
+        )
 
     async def get_mesh_control_plane_key(self) -> bytes:
-        """Get the control plane PEM
+        """Get the control plane PEM.
 
-        `GET /api/latest/admin/git/mesh/config/control-plane.pem`
+        Obtain the control plane PEM.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Returns:
+            The control plane PEM.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-config-control-plane-pem-get
         """
-        from ..api.admin import admin_get_mesh_control_plane_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/git/mesh/config/control-plane.pem"), Answer.binary()
+        )
 
     async def get_mesh_node(self, id: str) -> RestMeshNode:
-        """Get Mesh node
+        """Get Mesh node.
 
-        `GET /api/latest/admin/git/mesh/nodes/{id}`
+        Get the registered Mesh node that matches the supplied ID.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Args:
+            id: The ID of the Mesh node.
+
+        Returns:
+            The Mesh node that matches the ID.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-id-get
         """
-        from ..api.admin import admin_get_mesh_node as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_node import RestMeshNode  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/git/mesh/nodes/{id}", (id,)), Answer.model(RestMeshNode)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mesh_support_zip(self, id: str) -> bytes:
-        """Get support zip for node
+        """Get support zip for node.
 
-        `GET /api/latest/admin/git/mesh/support-zips/{id}`
+        Get the support zip for the Mesh node that matches the specified ID.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Args:
+            id: The ID of the Mesh node.
+
+        Returns:
+            The support zip for the Mesh node that matches the ID.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-support-zips-id-get
         """
-        from ..api.admin import admin_get_mesh_support_zip as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/git/mesh/support-zips/{id}", (id,)), Answer.binary()
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mesh_support_zips(self) -> bytes:
-        """Get support zips for all Mesh nodes
+        """Get support zips for all Mesh nodes.
 
-        `GET /api/latest/admin/git/mesh/support-zips`
+        Get the support zips for all the Mesh nodes.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Returns:
+            The support zips for all the Mesh nodes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-support-zips-get
         """
-        from ..api.admin import admin_get_mesh_support_zips as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/git/mesh/support-zips"), Answer.binary()
+        )
 
     def get_rate_limit_history(
         self,
@@ -309,19 +464,33 @@ class AdminNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestAggregateRejectCounter]:
-        """Get rate limit history
+        """Get rate limit history.
 
-        `GET /api/latest/admin/rate-limit/history`
+        Retrieves the recent rate limit history for the instance.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            order: An optional sort category to arrange the results in descending order
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestAggregateRejectCounter` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-history-get
         """
-        from ..api.admin import admin_get_rate_limit_history as _endpoint  # noqa: PLC0415
         from ..models.admin_get_rate_limit_history_order import AdminGetRateLimitHistoryOrder  # noqa: PLC0415
         from ..models.rest_aggregate_reject_counter import RestAggregateRejectCounter  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            order=coerce_enum(AdminGetRateLimitHistoryOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/admin/rate-limit/history",
+                query={"order": coerce_enum(AdminGetRateLimitHistoryOrder, order)},
+            ),
             RestAggregateRejectCounter.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -329,76 +498,132 @@ class AdminNamespace:
         )
 
     async def get_rate_limit_settings(self) -> RestRateLimitSettings:
-        """Get rate limit settings
+        """Get rate limit settings.
 
-        `GET /api/latest/admin/rate-limit/settings`
+        Retrieves the rate limit settings for the instance.
+
+        The user must be authenticated to call this resource.
+
+        Returns:
+            A response containing the rate limit plugin settings for the instance.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-get
         """
-        from ..api.admin import admin_get_rate_limit_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_rate_limit_settings import RestRateLimitSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/rate-limit/settings"), Answer.model(RestRateLimitSettings)
+        )
 
     async def get_repository_archive_policy(self) -> RestRepositoryPolicy:
-        """Get repository archive policy
+        """Get repository archive policy.
 
-        `GET /policies/latest/admin/repos/archive`
+        Retrieves the repository archive policy for the instance.
+
+        The user must be authenticated to access this resource.
+
+        Returns:
+            A response containing the repository archive policy for the instance
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-policies-latest-admin-repos-archive-get
         """
-        from ..api.admin import admin_get_repository_archive_policy as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_policy import RestRepositoryPolicy  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/policies/latest/admin/repos/archive"), Answer.model(RestRepositoryPolicy)
+        )
 
     async def get_repository_delete_policy(self) -> RestRepositoryPolicy:
-        """Get repository delete policy
+        """Get repository delete policy.
 
-        `GET /policies/latest/admin/repos/delete`
+        Retrieves the repository delete policy for the instance.
+
+        The user must be authenticated to access this resource.
+
+        Returns:
+            A response containing the repository delete policy for the instance
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-policies-latest-admin-repos-delete-get
         """
-        from ..api.admin import admin_get_repository_delete_policy as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_policy import RestRepositoryPolicy  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/policies/latest/admin/repos/delete"), Answer.model(RestRepositoryPolicy)
+        )
 
     async def get_root_log_level(self) -> RestLogLevel:
-        """Get root log level
+        """Get root log level.
 
-        `GET /api/latest/logs/rootLogger`
+        Retrieve the current log level for the root logger.
+
+        The authenticated user must have **SYS_ADMIN** permission or higher to call this resource.
+
+        Returns:
+            The log level of the logger.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-logs-rootlogger-get
         """
-        from ..api.admin import admin_get_root_log_level as _endpoint  # noqa: PLC0415
+        from ..models.rest_log_level import RestLogLevel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/logs/rootLogger"), Answer.model(RestLogLevel)
+        )
 
     async def get_sender_address(self) -> Any:
-        """Get server mail address
+        """Get server mail address.
 
-        `GET /api/latest/admin/mail-server/sender-address`
+        Retrieves the server email address
+
+        Returns:
+            The server email address
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-sender-address-get
         """
-        from ..api.admin import admin_get_sender_address as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/mail-server/sender-address"), Answer.undocumented()
+        )
 
     async def get_user_rate_limit(self, user_slug: str) -> RestUserRateLimitSettings:
-        """Get user specific rate limit settings
+        """Get user specific rate limit settings.
 
-        `GET /api/latest/admin/rate-limit/settings/users/{userSlug}`
+        Retrieves the user-specific rate limit settings for the given user.
+
+        To call this resource, the user must be authenticated and either have **ADMIN** permission or be
+        the same user as the one whose settings are requested. A user with **ADMIN** permission cannot
+        get the settings of a user with **SYS_ADMIN** permission.
+
+        Args:
+            user_slug: The user slug.
+
+        Returns:
+            A response containing the user-specific rate limit settings for the given user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-userslug-get
         """
-        from ..api.admin import admin_get_user_rate_limit as _endpoint  # noqa: PLC0415
+        from ..models.rest_user_rate_limit_settings import RestUserRateLimitSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/rate-limit/settings/users/{userSlug}", (user_slug,)),
+            Answer.model(RestUserRateLimitSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_mesh_nodes(self) -> RestMeshNode:
-        """Get all registered Mesh nodes
+        """Get all registered Mesh nodes.
 
-        `GET /api/latest/admin/git/mesh/nodes`
+        Get all the registered Mesh nodes.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Returns:
+            The list of registered Mesh nodes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-get
         """
-        from ..api.admin import admin_list_mesh_nodes as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_node import RestMeshNode  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/git/mesh/nodes"), Answer.model(RestMeshNode)
+        )
 
     def list_user_rate_limits(
         self,
@@ -408,18 +633,28 @@ class AdminNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestUserRateLimitSettings]:
-        """Get rate limit settings for user
+        """Get rate limit settings for user.
 
-        `GET /api/latest/admin/rate-limit/settings/users`
+        Retrieves the user-specific rate limit settings for the given user.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Args:
+            filter_: Optional filter
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestUserRateLimitSettings` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-get
         """
-        from ..api.admin import admin_list_user_rate_limits as _endpoint  # noqa: PLC0415
         from ..models.rest_user_rate_limit_settings import RestUserRateLimitSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/api/latest/admin/rate-limit/settings/users", query={"filter": filter_}),
             RestUserRateLimitSettings.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -441,32 +676,47 @@ class AdminNamespace:
         | Literal["AVAILABLE", "DELETING", "DISABLED", "DRAINING", "OFFLINE"]
         | Unset = UNSET,
     ) -> RestMeshNode:
-        """Register new Mesh node
+        """Register new Mesh node.
 
-        `POST /api/latest/admin/git/mesh/nodes`
+        Register a new Mesh node.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Args:
+            body: The request specifying the new Mesh node. A `RestMeshNodeInput`, or pass its fields as
+                the keywords that follow.
+
+        Returns:
+            The newly registered Mesh node.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-post
         """
-        from ..api.admin import admin_register_mesh_node as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_node import RestMeshNode  # noqa: PLC0415
         from ..models.rest_mesh_node_input import RestMeshNodeInput  # noqa: PLC0415
         from ..models.rest_mesh_node_state import RestMeshNodeState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMeshNodeInput,
-                body,
-                {
-                    "availability_zone": availability_zone,
-                    "id": id,
-                    "last_seen_date": last_seen_date,
-                    "name": name,
-                    "offline": offline,
-                    "rpc_id": rpc_id,
-                    "rpc_url": rpc_url,
-                    "state": coerce_enum(RestMeshNodeState, state),
-                },
-                "admin.register_mesh_node",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/git/mesh/nodes",
+                body=build_body(
+                    RestMeshNodeInput,
+                    body,
+                    {
+                        "availability_zone": availability_zone,
+                        "id": id,
+                        "last_seen_date": last_seen_date,
+                        "name": name,
+                        "offline": offline,
+                        "rpc_id": rpc_id,
+                        "rpc_url": rpc_url,
+                        "state": coerce_enum(RestMeshNodeState, state),
+                    },
+                    "admin.register_mesh_node",
+                ),
             ),
+            Answer.model(RestMeshNode),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_banner(
         self,
@@ -476,55 +726,89 @@ class AdminNamespace:
         enabled: bool | Unset = UNSET,
         message: str | Unset = UNSET,
     ) -> None:
-        """Update/Set announcement banner
+        """Update/Set announcement banner.
 
-        `PUT /api/latest/admin/banner`
+        Sets the announcement banner with the provided JSON. Only users authenticated as Admins may call
+        this resource
+
+        Args:
+            body: A `AdminSetBannerBody`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The banner was set successfully
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-banner-put
         """
-        from ..api.admin import admin_set_banner as _endpoint  # noqa: PLC0415
         from ..models.admin_set_banner_body import AdminSetBannerBody  # noqa: PLC0415
         from ..models.rest_announcement_banner_audience import RestAnnouncementBannerAudience  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AdminSetBannerBody,
-                body,
-                {
-                    "audience": coerce_enum(RestAnnouncementBannerAudience, audience),
-                    "enabled": enabled,
-                    "message": message,
-                },
-                "admin.set_banner",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/banner",
+                body=build_body(
+                    AdminSetBannerBody,
+                    body,
+                    {
+                        "audience": coerce_enum(RestAnnouncementBannerAudience, audience),
+                        "enabled": enabled,
+                        "message": message,
+                    },
+                    "admin.set_banner",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_default_branch(
         self, *, body: RestDefaultBranch | None = None, id: str | Unset = UNSET
     ) -> None:
-        """Update/Set default branch
+        """Update/Set default branch.
 
-        `PUT /api/latest/admin/default-branch`
+        Configures the global default branch, which is used when creating new repositories if an
+        explicit default branch is not specified.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `RestDefaultBranch`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The default branch has been set.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-default-branch-put
         """
-        from ..api.admin import admin_set_default_branch as _endpoint  # noqa: PLC0415
         from ..models.rest_default_branch import RestDefaultBranch  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(RestDefaultBranch, body, {"id": id}, "admin.set_default_branch"),
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/default-branch",
+                body=build_body(RestDefaultBranch, body, {"id": id}, "admin.set_default_branch"),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_log_level(self, logger_name: str, level_name: str) -> None:
-        """Set log level
+        """Set log level.
 
-        `PUT /api/latest/logs/logger/{loggerName}/{levelName}`
+        Set the current log level for a given logger.
+
+        The authenticated user must have **SYS_ADMIN** permission or higher to call this resource.
+
+        Args:
+            logger_name: The name of the logger.
+            level_name: The level to set the logger to. Either TRACE, DEBUG, INFO, WARN or ERROR
+
+        Returns:
+            The log level was successfully changed.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-logs-logger-loggername-levelname-put
         """
-        from ..api.admin import admin_set_log_level as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            logger_name,
-            level_name,
+        await self._client._call(
+            Request("PUT", "/api/latest/logs/logger/{loggerName}/{levelName}", (logger_name, level_name)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_mail_config(
         self,
@@ -539,32 +823,46 @@ class AdminNamespace:
         use_start_tls: bool | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> RestMailConfiguration:
-        """Update mail configuration
+        """Update mail configuration.
 
-        `PUT /api/latest/admin/mail-server`
+        Updates the mail configuration.
+
+        The authenticated user must have the **SYS_ADMIN** permission to call this resource.
+
+        Args:
+            body: A `AdminSetMailConfigBody`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated mail configuration.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-put
         """
-        from ..api.admin import admin_set_mail_config as _endpoint  # noqa: PLC0415
         from ..models.admin_set_mail_config_body import AdminSetMailConfigBody  # noqa: PLC0415
+        from ..models.rest_mail_configuration import RestMailConfiguration  # noqa: PLC0415
         from ..models.rest_mail_configuration_protocol import RestMailConfigurationProtocol  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AdminSetMailConfigBody,
-                body,
-                {
-                    "hostname": hostname,
-                    "password": password,
-                    "port": port,
-                    "protocol": coerce_enum(RestMailConfigurationProtocol, protocol),
-                    "require_start_tls": require_start_tls,
-                    "sender_address": sender_address,
-                    "use_start_tls": use_start_tls,
-                    "username": username,
-                },
-                "admin.set_mail_config",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/mail-server",
+                body=build_body(
+                    AdminSetMailConfigBody,
+                    body,
+                    {
+                        "hostname": hostname,
+                        "password": password,
+                        "port": port,
+                        "protocol": coerce_enum(RestMailConfigurationProtocol, protocol),
+                        "require_start_tls": require_start_tls,
+                        "sender_address": sender_address,
+                        "use_start_tls": use_start_tls,
+                        "username": username,
+                    },
+                    "admin.set_mail_config",
+                ),
             ),
+            Answer.model(RestMailConfiguration),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_rate_limit_settings(
         self,
@@ -573,22 +871,37 @@ class AdminNamespace:
         default_settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
         enabled: bool | Unset = UNSET,
     ) -> RestRateLimitSettings:
-        """Set rate limit
+        """Set rate limit.
 
-        `PUT /api/latest/admin/rate-limit/settings`
+        Sets the rate limit settings for the instance.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Args:
+            body: Sets the rate limit settings for the instance. A `RestRateLimitSettingsInput`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            A response containing the updated rate limit plugin settings for the instance.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-put
         """
-        from ..api.admin import admin_set_rate_limit_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_rate_limit_settings import RestRateLimitSettings  # noqa: PLC0415
         from ..models.rest_rate_limit_settings_input import RestRateLimitSettingsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestRateLimitSettingsInput,
-                body,
-                {"default_settings": default_settings, "enabled": enabled},
-                "admin.set_rate_limit_settings",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/rate-limit/settings",
+                body=build_body(
+                    RestRateLimitSettingsInput,
+                    body,
+                    {"default_settings": default_settings, "enabled": enabled},
+                    "admin.set_rate_limit_settings",
+                ),
             ),
+            Answer.model(RestRateLimitSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_repository_archive_policy(
         self,
@@ -598,23 +911,40 @@ class AdminNamespace:
         | Literal["SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN"]
         | Unset = UNSET,
     ) -> RestRepositoryPolicy:
-        """Update repository archive policy
+        """Update repository archive policy.
 
-        `PUT /policies/latest/admin/repos/archive`
+        Sets the repository archive policy for the instance.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Args:
+            body: The request containing the details of the policy. A `RestRepositoryPolicyInput`, or
+                pass its fields as the keywords that follow.
+            permission: The permission required to delete repositories. Must be one of: "SYS_ADMIN",
+                "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN".
+
+        Returns:
+            A response containing the repository archive policy for the instance
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-policies-latest-admin-repos-archive-put
         """
-        from ..api.admin import admin_set_repository_archive_policy as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_policy import RestRepositoryPolicy  # noqa: PLC0415
         from ..models.rest_repository_policy_input import RestRepositoryPolicyInput  # noqa: PLC0415
         from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestRepositoryPolicyInput,
-                body,
-                {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
-                "admin.set_repository_archive_policy",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/policies/latest/admin/repos/archive",
+                body=build_body(
+                    RestRepositoryPolicyInput,
+                    body,
+                    {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
+                    "admin.set_repository_archive_policy",
+                ),
             ),
+            Answer.model(RestRepositoryPolicy),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_repository_delete_policy(
         self,
@@ -624,47 +954,83 @@ class AdminNamespace:
         | Literal["SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN"]
         | Unset = UNSET,
     ) -> RestRepositoryPolicy:
-        """Update the repository delete policy
+        """Update the repository delete policy.
 
-        `PUT /policies/latest/admin/repos/delete`
+        Sets the repository delete policy for the instance.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Args:
+            body: The request containing the details of the policy. A `RestRepositoryPolicyInput`, or
+                pass its fields as the keywords that follow.
+            permission: The permission required to delete repositories. Must be one of: "SYS_ADMIN",
+                "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN".
+
+        Returns:
+            A response containing the repository delete policy for the instance
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-policies-latest-admin-repos-delete-put
         """
-        from ..api.admin import admin_set_repository_delete_policy as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_policy import RestRepositoryPolicy  # noqa: PLC0415
         from ..models.rest_repository_policy_input import RestRepositoryPolicyInput  # noqa: PLC0415
         from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestRepositoryPolicyInput,
-                body,
-                {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
-                "admin.set_repository_delete_policy",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/policies/latest/admin/repos/delete",
+                body=build_body(
+                    RestRepositoryPolicyInput,
+                    body,
+                    {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
+                    "admin.set_repository_delete_policy",
+                ),
             ),
+            Answer.model(RestRepositoryPolicy),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_root_log_level(self, level_name: str) -> None:
-        """Set root log level
+        """Set root log level.
 
-        `PUT /api/latest/logs/rootLogger/{levelName}`
+        Set the current log level for the root logger.
+
+        The authenticated user must have **SYS_ADMIN** permission or higher to call this resource.
+
+        Args:
+            level_name: the level to set the logger to. Either TRACE, DEBUG, INFO, WARN or ERROR
+
+        Returns:
+            The log level was successfully changed.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-logs-rootlogger-levelname-put
         """
-        from ..api.admin import admin_set_root_log_level as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            level_name,
+        await self._client._call(
+            Request("PUT", "/api/latest/logs/rootLogger/{levelName}", (level_name,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_sender_address(self, *, body: str | None = None) -> Any:
-        """Update server mail address
+        """Update server mail address.
 
-        `PUT /api/latest/admin/mail-server/sender-address`
+        Updates the server email address
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: The request body.
+
+        Returns:
+            The from address used in notification emails
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-sender-address-put
         """
-        from ..api.admin import admin_set_sender_address as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/mail-server/sender-address",
+                body=body if body is not None else UNSET,
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_user_rate_limit(
         self,
@@ -674,25 +1040,41 @@ class AdminNamespace:
         settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
         whitelisted: bool | Unset = UNSET,
     ) -> RestUserRateLimitSettings:
-        """Set rate limit settings for user
+        """Set rate limit settings for user.
 
-        `PUT /api/latest/admin/rate-limit/settings/users/{userSlug}`
+        Sets the given rate limit settings for the given user.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Args:
+            user_slug: The user slug.
+            body: A `RestUserRateLimitSettingsUpdateRequest`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            A response containing the updated user settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-userslug-put
         """
-        from ..api.admin import admin_set_user_rate_limit as _endpoint  # noqa: PLC0415
+        from ..models.rest_user_rate_limit_settings import RestUserRateLimitSettings  # noqa: PLC0415
         from ..models.rest_user_rate_limit_settings_update_request import (
             RestUserRateLimitSettingsUpdateRequest,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            body=build_body(
-                RestUserRateLimitSettingsUpdateRequest,
-                body,
-                {"settings": settings, "whitelisted": whitelisted},
-                "admin.set_user_rate_limit",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/rate-limit/settings/users/{userSlug}",
+                (user_slug,),
+                body=build_body(
+                    RestUserRateLimitSettingsUpdateRequest,
+                    body,
+                    {"settings": settings, "whitelisted": whitelisted},
+                    "admin.set_user_rate_limit",
+                ),
             ),
+            Answer.model(RestUserRateLimitSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_license(
         self,
@@ -701,22 +1083,43 @@ class AdminNamespace:
         license_: str | Unset = UNSET,
         status: RestBitbucketLicenseStatusInput | Unset = UNSET,
     ) -> RestBitbucketLicense:
-        """Update license
+        """Update license.
 
-        `POST /api/latest/admin/license`
+        Decodes the provided encoded license and sets it as the active license. If no license was
+        provided, a 400 is returned. If the license cannot be decoded, or cannot be applied, a 409 is
+        returned. Some possible reasons a license may not be applied include:
+
+        - It is for a different product
+        - It is already expired
+
+        Otherwise, if the license is updated successfully, details for the new license are returned with
+        a 200 response. …
+
+        Args:
+            body: a JSON payload containing the encoded license to apply. A `RestBitbucketLicenseInput`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The newly-installed license.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-license-post
         """
-        from ..api.admin import admin_update_license as _endpoint  # noqa: PLC0415
+        from ..models.rest_bitbucket_license import RestBitbucketLicense  # noqa: PLC0415
         from ..models.rest_bitbucket_license_input import RestBitbucketLicenseInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestBitbucketLicenseInput,
-                body,
-                {"license_": license_, "status": status},
-                "admin.update_license",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/license",
+                body=build_body(
+                    RestBitbucketLicenseInput,
+                    body,
+                    {"license_": license_, "status": status},
+                    "admin.update_license",
+                ),
             ),
+            Answer.model(RestBitbucketLicense),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_merge_strategies(
         self,
@@ -725,23 +1128,47 @@ class AdminNamespace:
         body: RestPullRequestSettingsInput | None = None,
         merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> RestPullRequestMergeConfig:
-        """Update merge strategies
+        """Update merge strategies.
 
-        `POST /api/latest/admin/pull-requests/{scmId}`
+        Update the pull request merge strategies for the context repository.
+
+        The authenticated user must have **ADMIN** permission to call this resource.
+
+        Only the strategies provided will be enabled, only one may be set to default
+
+        The commit message template will not be updated if not provided, and will be deleted if the
+        `commitMessageTemplate` attribute is empty, i.e: `commitMessageTemplate: {}`.
+
+        An explicitly set pull request merge strategy configuration can be deleted by POSTing a document
+        with an empty `mergeConfig` attribute. i.e: …
+
+        Args:
+            scm_id: the id of the scm to get strategies for
+            body: the settings. A `RestPullRequestSettingsInput`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The repository pull request merge strategies for the context repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-admin-pull-requests-scmid-post
         """
-        from ..api.admin import admin_update_merge_strategies as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig  # noqa: PLC0415
         from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            scm_id,
-            body=build_body(
-                RestPullRequestSettingsInput,
-                body,
-                {"merge_config": merge_config},
-                "admin.update_merge_strategies",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/pull-requests/{scmId}",
+                (scm_id,),
+                body=build_body(
+                    RestPullRequestSettingsInput,
+                    body,
+                    {"merge_config": merge_config},
+                    "admin.update_merge_strategies",
+                ),
             ),
+            Answer.model(RestPullRequestMergeConfig),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_mesh_node(
         self,
@@ -758,789 +1185,95 @@ class AdminNamespace:
         | Literal["AVAILABLE", "DELETING", "DISABLED", "DRAINING", "OFFLINE"]
         | Unset = UNSET,
     ) -> RestMeshNode:
-        """Update Mesh node
+        """Update Mesh node.
 
-        `PUT /api/latest/admin/git/mesh/nodes/{id}`
+        Update a Mesh node.
+
+        The authenticated user must have **SYS_ADMIN** permission.
+
+        Args:
+            id: The ID of the Mesh node to update.
+            body: The request specifying the updated Mesh node. A `RestMeshNodeInput`, or pass its
+                fields as the keywords that follow.
+
+        Returns:
+            The updated Mesh node.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-id-put
         """
-        from ..api.admin import admin_update_mesh_node as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_node import RestMeshNode  # noqa: PLC0415
         from ..models.rest_mesh_node_input import RestMeshNodeInput  # noqa: PLC0415
         from ..models.rest_mesh_node_state import RestMeshNodeState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            body=build_body(
-                RestMeshNodeInput,
-                body,
-                {
-                    "availability_zone": availability_zone,
-                    "last_seen_date": last_seen_date,
-                    "name": name,
-                    "offline": offline,
-                    "rpc_id": rpc_id,
-                    "rpc_url": rpc_url,
-                    "state": coerce_enum(RestMeshNodeState, state),
-                },
-                "admin.update_mesh_node",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/git/mesh/nodes/{id}",
+                (id,),
+                body=build_body(
+                    RestMeshNodeInput,
+                    body,
+                    {
+                        "availability_zone": availability_zone,
+                        "last_seen_date": last_seen_date,
+                        "name": name,
+                        "offline": offline,
+                        "rpc_id": rpc_id,
+                        "rpc_url": rpc_url,
+                        "state": coerce_enum(RestMeshNodeState, state),
+                    },
+                    "admin.update_mesh_node",
+                ),
             ),
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class AdminRawNamespace:
-    """The `admin` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def clear_default_branch(self) -> Response[None]:
-        """Clear default branch
-
-        `DELETE /api/latest/admin/default-branch`
-        """
-        from ..api.admin import admin_clear_default_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def clear_sender_address(self) -> Response[None]:
-        """Update mail configuration
-
-        `DELETE /api/latest/admin/mail-server/sender-address`
-        """
-        from ..api.admin import admin_clear_sender_address as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def create_user_rate_limits(
-        self,
-        *,
-        body: RestBulkUserRateLimitSettingsUpdateRequest | None = None,
-        settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
-        usernames: builtins.list[str] | Unset = UNSET,
-        whitelisted: bool | Unset = UNSET,
-    ) -> Response[RestUserRateLimitSettings]:
-        """Set rate limit settings for users
-
-        `POST /api/latest/admin/rate-limit/settings/users`
-        """
-        from ..api.admin import admin_create_user_rate_limits as _endpoint  # noqa: PLC0415
-        from ..models.rest_bulk_user_rate_limit_settings_update_request import (
-            RestBulkUserRateLimitSettingsUpdateRequest,  # noqa: PLC0415
+            Answer.model(RestMeshNode),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestBulkUserRateLimitSettingsUpdateRequest,
-                body,
-                {"settings": settings, "usernames": usernames, "whitelisted": whitelisted},
-                "admin.create_user_rate_limits",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def delete_banner(self) -> Response[None]:
-        """Delete announcement banner
-
-        `DELETE /api/latest/admin/banner`
-        """
-        from ..api.admin import admin_delete_banner as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_mail_config(self) -> Response[None]:
-        """Delete mail configuration
-
-        `DELETE /api/latest/admin/mail-server`
-        """
-        from ..api.admin import admin_delete_mail_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_mesh_node(self, id: int, *, force: bool | Unset = UNSET) -> Response[Any]:
-        """Delete Mesh node
-
-        `DELETE /api/latest/admin/git/mesh/nodes/{id}`
-        """
-        from ..api.admin import admin_delete_mesh_node as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            force=force,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_user_rate_limit(self, user_slug: str) -> Response[None]:
-        """Delete user specific rate limit settings
-
-        `DELETE /api/latest/admin/rate-limit/settings/users/{userSlug}`
-        """
-        from ..api.admin import admin_delete_user_rate_limit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def dismiss_retention_config_review(self) -> Response[Any]:
-        """Dismiss retention config notification
-
-        `DELETE /audit/latest/notification-settings/retention-config-review`
-        """
-        from ..api.admin import admin_dismiss_retention_config_review as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_application_properties(self) -> Response[RestApplicationProperties]:
-        """Get application properties
-
-        `GET /api/latest/application-properties`
-        """
-        from ..api.admin import admin_get_application_properties as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_banner(self) -> Response[RestAnnouncementBanner | None]:
-        """Get announcement banner
-
-        `GET /api/latest/admin/banner`
-        """
-        from ..api.admin import admin_get_banner as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_cluster_info(self) -> Response[RestClusterInformation]:
-        """Get cluster node information
-
-        `GET /api/latest/admin/cluster`
-        """
-        from ..api.admin import admin_get_cluster_info as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_default_branch(self) -> Response[Any]:
-        """Get the default branch
-
-        `GET /api/latest/admin/default-branch`
-        """
-        from ..api.admin import admin_get_default_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_license(self) -> Response[RestBitbucketLicense]:
-        """Get license details
-
-        `GET /api/latest/admin/license`
-        """
-        from ..api.admin import admin_get_license as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_log_level(self, logger_name: str) -> Response[RestLogLevel]:
-        """Get current log level
-
-        `GET /api/latest/logs/logger/{loggerName}`
-        """
-        from ..api.admin import admin_get_log_level as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            logger_name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mail_config(self) -> Response[RestMailConfiguration]:
-        """Get mail configuration
-
-        `GET /api/latest/admin/mail-server`
-        """
-        from ..api.admin import admin_get_mail_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_merge_strategies(self, scm_id: str) -> Response[RestPullRequestMergeConfig]:
-        """Get merge strategies
-
-        `GET /api/latest/admin/pull-requests/{scmId}`
-        """
-        from ..api.admin import admin_get_merge_strategies as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            scm_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_connectivity_report(self) -> Response[RestMeshConnectivityReport]:
-        """Generate Mesh connectivity report
-
-        `GET /api/latest/admin/git/mesh/diagnostics/connectivity`
-        """
-        from ..api.admin import admin_get_mesh_connectivity_report as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_control_plane_key(self) -> Response[bytes]:
-        """Get the control plane PEM
-
-        `GET /api/latest/admin/git/mesh/config/control-plane.pem`
-        """
-        from ..api.admin import admin_get_mesh_control_plane_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_node(self, id: str) -> Response[RestMeshNode]:
-        """Get Mesh node
-
-        `GET /api/latest/admin/git/mesh/nodes/{id}`
-        """
-        from ..api.admin import admin_get_mesh_node as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_support_zip(self, id: str) -> Response[bytes]:
-        """Get support zip for node
-
-        `GET /api/latest/admin/git/mesh/support-zips/{id}`
-        """
-        from ..api.admin import admin_get_mesh_support_zip as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_support_zips(self) -> Response[bytes]:
-        """Get support zips for all Mesh nodes
-
-        `GET /api/latest/admin/git/mesh/support-zips`
-        """
-        from ..api.admin import admin_get_mesh_support_zips as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_rate_limit_history(
-        self, *, order: AdminGetRateLimitHistoryOrder | Literal["NEWEST", "FREQUENCY"] | Unset = UNSET
-    ) -> Response[PageRestAggregateRejectCounter]:
-        """Get rate limit history
-
-        `GET /api/latest/admin/rate-limit/history`
-        """
-        from ..api.admin import admin_get_rate_limit_history as _endpoint  # noqa: PLC0415
-        from ..models.admin_get_rate_limit_history_order import AdminGetRateLimitHistoryOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            order=coerce_enum(AdminGetRateLimitHistoryOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_rate_limit_settings(self) -> Response[RestRateLimitSettings]:
-        """Get rate limit settings
-
-        `GET /api/latest/admin/rate-limit/settings`
-        """
-        from ..api.admin import admin_get_rate_limit_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_repository_archive_policy(self) -> Response[RestRepositoryPolicy]:
-        """Get repository archive policy
-
-        `GET /policies/latest/admin/repos/archive`
-        """
-        from ..api.admin import admin_get_repository_archive_policy as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_repository_delete_policy(self) -> Response[RestRepositoryPolicy]:
-        """Get repository delete policy
-
-        `GET /policies/latest/admin/repos/delete`
-        """
-        from ..api.admin import admin_get_repository_delete_policy as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_root_log_level(self) -> Response[RestLogLevel]:
-        """Get root log level
-
-        `GET /api/latest/logs/rootLogger`
-        """
-        from ..api.admin import admin_get_root_log_level as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_sender_address(self) -> Response[Any]:
-        """Get server mail address
-
-        `GET /api/latest/admin/mail-server/sender-address`
-        """
-        from ..api.admin import admin_get_sender_address as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_user_rate_limit(self, user_slug: str) -> Response[RestUserRateLimitSettings]:
-        """Get user specific rate limit settings
-
-        `GET /api/latest/admin/rate-limit/settings/users/{userSlug}`
-        """
-        from ..api.admin import admin_get_user_rate_limit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_mesh_nodes(self) -> Response[RestMeshNode]:
-        """Get all registered Mesh nodes
-
-        `GET /api/latest/admin/git/mesh/nodes`
-        """
-        from ..api.admin import admin_list_mesh_nodes as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_user_rate_limits(
-        self, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestUserRateLimitSettings]:
-        """Get rate limit settings for user
-
-        `GET /api/latest/admin/rate-limit/settings/users`
-        """
-        from ..api.admin import admin_list_user_rate_limits as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def register_mesh_node(
-        self,
-        *,
-        body: RestMeshNodeInput | None = None,
-        availability_zone: str | Unset = UNSET,
-        id: str | Unset = UNSET,
-        last_seen_date: float | Unset = UNSET,
-        name: str | Unset = UNSET,
-        offline: bool | Unset = UNSET,
-        rpc_id: str | Unset = UNSET,
-        rpc_url: str | Unset = UNSET,
-        state: RestMeshNodeState
-        | Literal["AVAILABLE", "DELETING", "DISABLED", "DRAINING", "OFFLINE"]
-        | Unset = UNSET,
-    ) -> Response[RestMeshNode]:
-        """Register new Mesh node
-
-        `POST /api/latest/admin/git/mesh/nodes`
-        """
-        from ..api.admin import admin_register_mesh_node as _endpoint  # noqa: PLC0415
-        from ..models.rest_mesh_node_input import RestMeshNodeInput  # noqa: PLC0415
-        from ..models.rest_mesh_node_state import RestMeshNodeState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMeshNodeInput,
-                body,
-                {
-                    "availability_zone": availability_zone,
-                    "id": id,
-                    "last_seen_date": last_seen_date,
-                    "name": name,
-                    "offline": offline,
-                    "rpc_id": rpc_id,
-                    "rpc_url": rpc_url,
-                    "state": coerce_enum(RestMeshNodeState, state),
-                },
-                "admin.register_mesh_node",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_banner(
-        self,
-        *,
-        body: AdminSetBannerBody | None = None,
-        audience: RestAnnouncementBannerAudience | Literal["AUTHENTICATED", "ALL"] | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-        message: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Update/Set announcement banner
-
-        `PUT /api/latest/admin/banner`
-        """
-        from ..api.admin import admin_set_banner as _endpoint  # noqa: PLC0415
-        from ..models.admin_set_banner_body import AdminSetBannerBody  # noqa: PLC0415
-        from ..models.rest_announcement_banner_audience import RestAnnouncementBannerAudience  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AdminSetBannerBody,
-                body,
-                {
-                    "audience": coerce_enum(RestAnnouncementBannerAudience, audience),
-                    "enabled": enabled,
-                    "message": message,
-                },
-                "admin.set_banner",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_default_branch(
-        self, *, body: RestDefaultBranch | None = None, id: str | Unset = UNSET
-    ) -> Response[None]:
-        """Update/Set default branch
-
-        `PUT /api/latest/admin/default-branch`
-        """
-        from ..api.admin import admin_set_default_branch as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_branch import RestDefaultBranch  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(RestDefaultBranch, body, {"id": id}, "admin.set_default_branch"),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_log_level(self, logger_name: str, level_name: str) -> Response[None]:
-        """Set log level
-
-        `PUT /api/latest/logs/logger/{loggerName}/{levelName}`
-        """
-        from ..api.admin import admin_set_log_level as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            logger_name,
-            level_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_mail_config(
-        self,
-        *,
-        body: AdminSetMailConfigBody | None = None,
-        hostname: str | Unset = UNSET,
-        password: str | Unset = UNSET,
-        port: int | Unset = UNSET,
-        protocol: RestMailConfigurationProtocol | Literal["SMTP", "SMTPS"] | Unset = UNSET,
-        require_start_tls: bool | Unset = UNSET,
-        sender_address: str | Unset = UNSET,
-        use_start_tls: bool | Unset = UNSET,
-        username: str | Unset = UNSET,
-    ) -> Response[RestMailConfiguration]:
-        """Update mail configuration
-
-        `PUT /api/latest/admin/mail-server`
-        """
-        from ..api.admin import admin_set_mail_config as _endpoint  # noqa: PLC0415
-        from ..models.admin_set_mail_config_body import AdminSetMailConfigBody  # noqa: PLC0415
-        from ..models.rest_mail_configuration_protocol import RestMailConfigurationProtocol  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AdminSetMailConfigBody,
-                body,
-                {
-                    "hostname": hostname,
-                    "password": password,
-                    "port": port,
-                    "protocol": coerce_enum(RestMailConfigurationProtocol, protocol),
-                    "require_start_tls": require_start_tls,
-                    "sender_address": sender_address,
-                    "use_start_tls": use_start_tls,
-                    "username": username,
-                },
-                "admin.set_mail_config",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_rate_limit_settings(
-        self,
-        *,
-        body: RestRateLimitSettingsInput | None = None,
-        default_settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-    ) -> Response[RestRateLimitSettings]:
-        """Set rate limit
-
-        `PUT /api/latest/admin/rate-limit/settings`
-        """
-        from ..api.admin import admin_set_rate_limit_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_rate_limit_settings_input import RestRateLimitSettingsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestRateLimitSettingsInput,
-                body,
-                {"default_settings": default_settings, "enabled": enabled},
-                "admin.set_rate_limit_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_repository_archive_policy(
-        self,
-        *,
-        body: RestRepositoryPolicyInput | None = None,
-        permission: RestRepositoryPolicyPermission
-        | Literal["SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN"]
-        | Unset = UNSET,
-    ) -> Response[RestRepositoryPolicy]:
-        """Update repository archive policy
-
-        `PUT /policies/latest/admin/repos/archive`
-        """
-        from ..api.admin import admin_set_repository_archive_policy as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_policy_input import RestRepositoryPolicyInput  # noqa: PLC0415
-        from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestRepositoryPolicyInput,
-                body,
-                {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
-                "admin.set_repository_archive_policy",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_repository_delete_policy(
-        self,
-        *,
-        body: RestRepositoryPolicyInput | None = None,
-        permission: RestRepositoryPolicyPermission
-        | Literal["SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN"]
-        | Unset = UNSET,
-    ) -> Response[RestRepositoryPolicy]:
-        """Update the repository delete policy
-
-        `PUT /policies/latest/admin/repos/delete`
-        """
-        from ..api.admin import admin_set_repository_delete_policy as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_policy_input import RestRepositoryPolicyInput  # noqa: PLC0415
-        from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestRepositoryPolicyInput,
-                body,
-                {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
-                "admin.set_repository_delete_policy",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_root_log_level(self, level_name: str) -> Response[None]:
-        """Set root log level
-
-        `PUT /api/latest/logs/rootLogger/{levelName}`
-        """
-        from ..api.admin import admin_set_root_log_level as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            level_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_sender_address(self, *, body: str | None = None) -> Response[Any]:
-        """Update server mail address
-
-        `PUT /api/latest/admin/mail-server/sender-address`
-        """
-        from ..api.admin import admin_set_sender_address as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_user_rate_limit(
-        self,
-        user_slug: str,
-        *,
-        body: RestUserRateLimitSettingsUpdateRequest | None = None,
-        settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
-        whitelisted: bool | Unset = UNSET,
-    ) -> Response[RestUserRateLimitSettings]:
-        """Set rate limit settings for user
-
-        `PUT /api/latest/admin/rate-limit/settings/users/{userSlug}`
-        """
-        from ..api.admin import admin_set_user_rate_limit as _endpoint  # noqa: PLC0415
-        from ..models.rest_user_rate_limit_settings_update_request import (
-            RestUserRateLimitSettingsUpdateRequest,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            body=build_body(
-                RestUserRateLimitSettingsUpdateRequest,
-                body,
-                {"settings": settings, "whitelisted": whitelisted},
-                "admin.set_user_rate_limit",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_license(
-        self,
-        *,
-        body: RestBitbucketLicenseInput | None = None,
-        license_: str | Unset = UNSET,
-        status: RestBitbucketLicenseStatusInput | Unset = UNSET,
-    ) -> Response[RestBitbucketLicense]:
-        """Update license
-
-        `POST /api/latest/admin/license`
-        """
-        from ..api.admin import admin_update_license as _endpoint  # noqa: PLC0415
-        from ..models.rest_bitbucket_license_input import RestBitbucketLicenseInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestBitbucketLicenseInput,
-                body,
-                {"license_": license_, "status": status},
-                "admin.update_license",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_merge_strategies(
-        self,
-        scm_id: str,
-        *,
-        body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
-    ) -> Response[RestPullRequestMergeConfig]:
-        """Update merge strategies
-
-        `POST /api/latest/admin/pull-requests/{scmId}`
-        """
-        from ..api.admin import admin_update_merge_strategies as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            scm_id,
-            body=build_body(
-                RestPullRequestSettingsInput,
-                body,
-                {"merge_config": merge_config},
-                "admin.update_merge_strategies",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_mesh_node(
-        self,
-        id: str,
-        *,
-        body: RestMeshNodeInput | None = None,
-        availability_zone: str | Unset = UNSET,
-        last_seen_date: float | Unset = UNSET,
-        name: str | Unset = UNSET,
-        offline: bool | Unset = UNSET,
-        rpc_id: str | Unset = UNSET,
-        rpc_url: str | Unset = UNSET,
-        state: RestMeshNodeState
-        | Literal["AVAILABLE", "DELETING", "DISABLED", "DRAINING", "OFFLINE"]
-        | Unset = UNSET,
-    ) -> Response[RestMeshNode]:
-        """Update Mesh node
-
-        `PUT /api/latest/admin/git/mesh/nodes/{id}`
-        """
-        from ..api.admin import admin_update_mesh_node as _endpoint  # noqa: PLC0415
-        from ..models.rest_mesh_node_input import RestMeshNodeInput  # noqa: PLC0415
-        from ..models.rest_mesh_node_state import RestMeshNodeState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            body=build_body(
-                RestMeshNodeInput,
-                body,
-                {
-                    "availability_zone": availability_zone,
-                    "last_seen_date": last_seen_date,
-                    "name": name,
-                    "offline": offline,
-                    "rpc_id": rpc_id,
-                    "rpc_url": rpc_url,
-                    "state": coerce_enum(RestMeshNodeState, state),
-                },
-                "admin.update_mesh_node",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+class AdminRawNamespace(NamespaceView[AdminNamespace]):
+    """`client.with_raw_response.admin`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    clear_default_branch = raw_response(AdminNamespace.clear_default_branch)
+    clear_sender_address = raw_response(AdminNamespace.clear_sender_address)
+    create_user_rate_limits = raw_response(AdminNamespace.create_user_rate_limits)
+    delete_banner = raw_response(AdminNamespace.delete_banner)
+    delete_mail_config = raw_response(AdminNamespace.delete_mail_config)
+    delete_mesh_node = raw_response(AdminNamespace.delete_mesh_node)
+    delete_user_rate_limit = raw_response(AdminNamespace.delete_user_rate_limit)
+    dismiss_retention_config_review = raw_response(AdminNamespace.dismiss_retention_config_review)
+    get_application_properties = raw_response(AdminNamespace.get_application_properties)
+    get_banner = raw_response(AdminNamespace.get_banner)
+    get_cluster_info = raw_response(AdminNamespace.get_cluster_info)
+    get_default_branch = raw_response(AdminNamespace.get_default_branch)
+    get_license = raw_response(AdminNamespace.get_license)
+    get_log_level = raw_response(AdminNamespace.get_log_level)
+    get_mail_config = raw_response(AdminNamespace.get_mail_config)
+    get_merge_strategies = raw_response(AdminNamespace.get_merge_strategies)
+    get_mesh_connectivity_report = raw_response(AdminNamespace.get_mesh_connectivity_report)
+    get_mesh_control_plane_key = raw_response(AdminNamespace.get_mesh_control_plane_key)
+    get_mesh_node = raw_response(AdminNamespace.get_mesh_node)
+    get_mesh_support_zip = raw_response(AdminNamespace.get_mesh_support_zip)
+    get_mesh_support_zips = raw_response(AdminNamespace.get_mesh_support_zips)
+    get_rate_limit_history = raw_first_page(AdminNamespace.get_rate_limit_history)
+    get_rate_limit_settings = raw_response(AdminNamespace.get_rate_limit_settings)
+    get_repository_archive_policy = raw_response(AdminNamespace.get_repository_archive_policy)
+    get_repository_delete_policy = raw_response(AdminNamespace.get_repository_delete_policy)
+    get_root_log_level = raw_response(AdminNamespace.get_root_log_level)
+    get_sender_address = raw_response(AdminNamespace.get_sender_address)
+    get_user_rate_limit = raw_response(AdminNamespace.get_user_rate_limit)
+    list_mesh_nodes = raw_response(AdminNamespace.list_mesh_nodes)
+    list_user_rate_limits = raw_first_page(AdminNamespace.list_user_rate_limits)
+    register_mesh_node = raw_response(AdminNamespace.register_mesh_node)
+    set_banner = raw_response(AdminNamespace.set_banner)
+    set_default_branch = raw_response(AdminNamespace.set_default_branch)
+    set_log_level = raw_response(AdminNamespace.set_log_level)
+    set_mail_config = raw_response(AdminNamespace.set_mail_config)
+    set_rate_limit_settings = raw_response(AdminNamespace.set_rate_limit_settings)
+    set_repository_archive_policy = raw_response(AdminNamespace.set_repository_archive_policy)
+    set_repository_delete_policy = raw_response(AdminNamespace.set_repository_delete_policy)
+    set_root_log_level = raw_response(AdminNamespace.set_root_log_level)
+    set_sender_address = raw_response(AdminNamespace.set_sender_address)
+    set_user_rate_limit = raw_response(AdminNamespace.set_user_rate_limit)
+    update_license = raw_response(AdminNamespace.update_license)
+    update_merge_strategies = raw_response(AdminNamespace.update_merge_strategies)
+    update_mesh_node = raw_response(AdminNamespace.update_mesh_node)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     import datetime
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class AuthenticationNamespace:
-    """The `authentication` operations, returning decoded models."""
+    """The `authentication` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -68,133 +69,205 @@ class AuthenticationNamespace:
         username_attribute: str | Unset = UNSET,
         username_claim: str | Unset = UNSET,
     ) -> IdpConfigEntity:
-        """Create IdP configuration
+        """Create IdP configuration.
 
-        `POST /authconfig/latest/idps`
+        Creates a new IdP configuration.
+
+        Args:
+            body: The configuration of the new IdP to add. The ID must be null. A
+                `IdpConfigEntityInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The newly created IdP configuration.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-post
         """
-        from ..api.authentication import authentication_create_idp as _endpoint  # noqa: PLC0415
+        from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
         from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType  # noqa: PLC0415
         from ..models.idp_config_entity_input import IdpConfigEntityInput  # noqa: PLC0415
         from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                IdpConfigEntityInput,
-                body,
-                {
-                    "additional_scopes": additional_scopes,
-                    "authorization_endpoint": authorization_endpoint,
-                    "button_text": button_text,
-                    "certificate": certificate,
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                    "crowd_url": crowd_url,
-                    "discovery_enabled": discovery_enabled,
-                    "enable_remember_me": enable_remember_me,
-                    "enabled": enabled,
-                    "id": id,
-                    "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
-                    "include_customer_logins": include_customer_logins,
-                    "issuer_url": issuer_url,
-                    "jit_configuration": jit_configuration,
-                    "last_updated": last_updated,
-                    "name": name,
-                    "sso_issuer": sso_issuer,
-                    "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
-                    "sso_url": sso_url,
-                    "token_endpoint": token_endpoint,
-                    "userinfo_endpoint": userinfo_endpoint,
-                    "username_attribute": username_attribute,
-                    "username_claim": username_claim,
-                },
-                "authentication.create_idp",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/authconfig/latest/idps",
+                body=build_body(
+                    IdpConfigEntityInput,
+                    body,
+                    {
+                        "additional_scopes": additional_scopes,
+                        "authorization_endpoint": authorization_endpoint,
+                        "button_text": button_text,
+                        "certificate": certificate,
+                        "client_id": client_id,
+                        "client_secret": client_secret,
+                        "crowd_url": crowd_url,
+                        "discovery_enabled": discovery_enabled,
+                        "enable_remember_me": enable_remember_me,
+                        "enabled": enabled,
+                        "id": id,
+                        "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
+                        "include_customer_logins": include_customer_logins,
+                        "issuer_url": issuer_url,
+                        "jit_configuration": jit_configuration,
+                        "last_updated": last_updated,
+                        "name": name,
+                        "sso_issuer": sso_issuer,
+                        "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
+                        "sso_url": sso_url,
+                        "token_endpoint": token_endpoint,
+                        "userinfo_endpoint": userinfo_endpoint,
+                        "username_attribute": username_attribute,
+                        "username_claim": username_claim,
+                    },
+                    "authentication.create_idp",
+                ),
             ),
+            Answer.model(IdpConfigEntity),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_idp(self, id: str) -> IdpConfigEntity:
-        """Delete IdP configuration
+        """Delete IdP configuration.
 
-        `DELETE /authconfig/latest/idps/{id}`
+        Removes the configuration for the IdP that matches the given ID.
+
+        Args:
+            id: The ID of the IdP
+
+        Returns:
+            The IdP configuration was successfully deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-id-delete
         """
-        from ..api.authentication import authentication_delete_idp as _endpoint  # noqa: PLC0415
+        from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        return await self._client._call(
+            Request("DELETE", "/authconfig/latest/idps/{id}", (id,)), Answer.model(IdpConfigEntity)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_basic_auth_config(self) -> BasicAuthConfigEntity:
-        """Get basic auth configuration
+        """Get basic auth configuration.
 
-        `GET /basicauth/latest/config`
+        Get the current configuration for blocking basic authentication requests.
+
+        Returns:
+            The blocking basic authentication configuration.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-basicauth-latest-config-get
         """
-        from ..api.authentication import authentication_get_basic_auth_config as _endpoint  # noqa: PLC0415
+        from ..models.basic_auth_config_entity import BasicAuthConfigEntity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/basicauth/latest/config"), Answer.model(BasicAuthConfigEntity)
+        )
 
     async def get_idp(self, id: str) -> IdpConfigEntity:
-        """Get IdP configuration
+        """Get IdP configuration.
 
-        `GET /authconfig/latest/idps/{id}`
+        Returns the configuration for the IdP that matches the given ID.
+
+        Args:
+            id: The ID of the IdP
+
+        Returns:
+            The configuration for the given IdP.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-id-get
         """
-        from ..api.authentication import authentication_get_idp as _endpoint  # noqa: PLC0415
+        from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        return await self._client._call(
+            Request("GET", "/authconfig/latest/idps/{id}", (id,)), Answer.model(IdpConfigEntity)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_login_options(
         self, *, start: int | Unset = UNSET, limit: int | Unset = UNSET
     ) -> AuthenticationGetLoginOptionsResponse:
-        """Get available login options
+        """Get available login options.
 
-        `GET /authconfig/latest/login-options`
+        Returns a list of available login options, which contains details about the metadata required
+        for the login page.
+
+        Only enabled login options will be returned. Login options can either be the native login form
+        or the configured IdPs.
+
+        Args:
+            start: Start number for the page (inclusive). If not passed, first page is assumed.
+            limit: Number of items to return. If not passed, a page size of 50 is used. A limit of -1
+                means that the request will fetch all results.
+
+        Returns:
+            A list of login options
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-login-options-get
         """
-        from ..api.authentication import authentication_get_login_options as _endpoint  # noqa: PLC0415
+        from ..models.authentication_get_login_options_response import AuthenticationGetLoginOptionsResponse  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            start=start,
-            limit=limit,
+        return await self._client._call(
+            Request("GET", "/authconfig/latest/login-options", query={"start": start, "limit": limit}),
+            Answer.model(AuthenticationGetLoginOptionsResponse),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_sso_config(self) -> SsoConfigEntity:
-        """Get SSO configuration
+        """Get SSO configuration.
 
-        `GET /authconfig/latest/sso`
+        Returns the SSO configuration.
+
+        Returns:
+            The SSO configuration
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-sso-get
         """
-        from ..api.authentication import authentication_get_sso_config as _endpoint  # noqa: PLC0415
+        from ..models.sso_config_entity import SsoConfigEntity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/authconfig/latest/sso"), Answer.model(SsoConfigEntity)
+        )
 
     async def list_idps(
         self, *, start: int | Unset = UNSET, limit: int | Unset = UNSET
     ) -> AuthenticationListIdpsResponse:
-        """Get all configured IdPs
+        """Get all configured IdPs.
 
-        `GET /authconfig/latest/idps`
+        Returns a page of configured IdPs.
+
+        This endpoint makes no guarantees to ordering besides the ordering being consistent.
+
+        Args:
+            start: Start number for the page (inclusive). If not passed, first page is assumed.
+            limit: Number of items to return. If not passed, a page size of 50 is used. A limit of -1
+                means that the request will fetch all results.
+
+        Returns:
+            A page of configured IdPs.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-get
         """
-        from ..api.authentication import authentication_list_idps as _endpoint  # noqa: PLC0415
+        from ..models.authentication_list_idps_response import AuthenticationListIdpsResponse  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            start=start,
-            limit=limit,
+        return await self._client._call(
+            Request("GET", "/authconfig/latest/idps", query={"start": start, "limit": limit}),
+            Answer.model(AuthenticationListIdpsResponse),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_jit_users(self) -> JitUserEntity:
-        """Get all JIT provisioned users
+        """Get all JIT provisioned users.
 
-        `GET /authconfig/latest/jit-users`
+        Returns a list of all the users created by JIT (Just-in-time) provisioning.
+
+        Just-in-time user provisioning (JIT provisioning) allows users to be created and updated
+        automatically when they log in through SAML SSO or OpenID Connect (OIDC) SSO.
+
+        Returns:
+            A list of JIT users
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-jit-users-get
         """
-        from ..api.authentication import authentication_list_jit_users as _endpoint  # noqa: PLC0415
+        from ..models.jit_user_entity import JitUserEntity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/authconfig/latest/jit-users"), Answer.model(JitUserEntity)
+        )
 
     async def update_basic_auth_config(
         self,
@@ -205,27 +278,39 @@ class AuthenticationNamespace:
         block_requests: bool | Unset = UNSET,
         show_warning_message: bool | Unset = UNSET,
     ) -> None:
-        """Update basic auth configuration
+        """Update basic auth configuration.
 
-        `PUT /basicauth/latest/config`
+        Store a new configuration for blocking basic authentication requests.
+
+        Args:
+            body: A request containing the new basic authentication configuration. A
+                `BasicAuthConfigEntityInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The basic authentication blocking configuration was successfully created or updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-basicauth-latest-config-put
         """
-        from ..api.authentication import authentication_update_basic_auth_config as _endpoint  # noqa: PLC0415
         from ..models.basic_auth_config_entity_input import BasicAuthConfigEntityInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                BasicAuthConfigEntityInput,
-                body,
-                {
-                    "allowed_paths": allowed_paths,
-                    "allowed_users": allowed_users,
-                    "block_requests": block_requests,
-                    "show_warning_message": show_warning_message,
-                },
-                "authentication.update_basic_auth_config",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/basicauth/latest/config",
+                body=build_body(
+                    BasicAuthConfigEntityInput,
+                    body,
+                    {
+                        "allowed_paths": allowed_paths,
+                        "allowed_users": allowed_users,
+                        "block_requests": block_requests,
+                        "show_warning_message": show_warning_message,
+                    },
+                    "authentication.update_basic_auth_config",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_idp(
         self,
@@ -256,49 +341,66 @@ class AuthenticationNamespace:
         username_attribute: str | Unset = UNSET,
         username_claim: str | Unset = UNSET,
     ) -> IdpConfigEntity:
-        """Update IdP configuration
+        """Update IdP configuration.
 
-        `PATCH /authconfig/latest/idps/{id}`
+        Updates the configuration for the IdP that matches the given ID.
+
+        Only the provided properties will be applied to the IdP configuration.
+
+        Args:
+            id: The ID of the IdP
+            body: A request containing the IdP configuration to update. The ID must either be null or
+                equal to the ID specified in the path. A `IdpConfigEntityInput`, or pass its fields as
+                the keywords that follow.
+
+        Returns:
+            The updated configuration for the given IdP.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-id-patch
         """
-        from ..api.authentication import authentication_update_idp as _endpoint  # noqa: PLC0415
+        from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
         from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType  # noqa: PLC0415
         from ..models.idp_config_entity_input import IdpConfigEntityInput  # noqa: PLC0415
         from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            body=build_body(
-                IdpConfigEntityInput,
-                body,
-                {
-                    "additional_scopes": additional_scopes,
-                    "authorization_endpoint": authorization_endpoint,
-                    "button_text": button_text,
-                    "certificate": certificate,
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                    "crowd_url": crowd_url,
-                    "discovery_enabled": discovery_enabled,
-                    "enable_remember_me": enable_remember_me,
-                    "enabled": enabled,
-                    "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
-                    "include_customer_logins": include_customer_logins,
-                    "issuer_url": issuer_url,
-                    "jit_configuration": jit_configuration,
-                    "last_updated": last_updated,
-                    "name": name,
-                    "sso_issuer": sso_issuer,
-                    "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
-                    "sso_url": sso_url,
-                    "token_endpoint": token_endpoint,
-                    "userinfo_endpoint": userinfo_endpoint,
-                    "username_attribute": username_attribute,
-                    "username_claim": username_claim,
-                },
-                "authentication.update_idp",
+        return await self._client._call(
+            Request(
+                "PATCH",
+                "/authconfig/latest/idps/{id}",
+                (id,),
+                body=build_body(
+                    IdpConfigEntityInput,
+                    body,
+                    {
+                        "additional_scopes": additional_scopes,
+                        "authorization_endpoint": authorization_endpoint,
+                        "button_text": button_text,
+                        "certificate": certificate,
+                        "client_id": client_id,
+                        "client_secret": client_secret,
+                        "crowd_url": crowd_url,
+                        "discovery_enabled": discovery_enabled,
+                        "enable_remember_me": enable_remember_me,
+                        "enabled": enabled,
+                        "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
+                        "include_customer_logins": include_customer_logins,
+                        "issuer_url": issuer_url,
+                        "jit_configuration": jit_configuration,
+                        "last_updated": last_updated,
+                        "name": name,
+                        "sso_issuer": sso_issuer,
+                        "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
+                        "sso_url": sso_url,
+                        "token_endpoint": token_endpoint,
+                        "userinfo_endpoint": userinfo_endpoint,
+                        "username_attribute": username_attribute,
+                        "username_claim": username_claim,
+                    },
+                    "authentication.update_idp",
+                ),
             ),
+            Answer.model(IdpConfigEntity),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_sso_config(
         self,
@@ -310,338 +412,55 @@ class AuthenticationNamespace:
         show_login_form: bool | Unset = UNSET,
         show_login_form_for_jsm: bool | Unset = UNSET,
     ) -> SsoConfigEntity:
-        """Update SSO configuration
+        """Update SSO configuration.
 
-        `PATCH /authconfig/latest/sso`
+        Update the SSO configuration.
+
+        Args:
+            body: A request containing the SSO configuration to update. A `SsoConfigEntityInput`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            The updated SSO Configuration
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-sso-patch
         """
-        from ..api.authentication import authentication_update_sso_config as _endpoint  # noqa: PLC0415
+        from ..models.sso_config_entity import SsoConfigEntity  # noqa: PLC0415
         from ..models.sso_config_entity_input import SsoConfigEntityInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                SsoConfigEntityInput,
-                body,
-                {
-                    "discovery_refresh_cron": discovery_refresh_cron,
-                    "enable_authentication_fallback": enable_authentication_fallback,
-                    "last_updated": last_updated,
-                    "show_login_form": show_login_form,
-                    "show_login_form_for_jsm": show_login_form_for_jsm,
-                },
-                "authentication.update_sso_config",
+        return await self._client._call(
+            Request(
+                "PATCH",
+                "/authconfig/latest/sso",
+                body=build_body(
+                    SsoConfigEntityInput,
+                    body,
+                    {
+                        "discovery_refresh_cron": discovery_refresh_cron,
+                        "enable_authentication_fallback": enable_authentication_fallback,
+                        "last_updated": last_updated,
+                        "show_login_form": show_login_form,
+                        "show_login_form_for_jsm": show_login_form_for_jsm,
+                    },
+                    "authentication.update_sso_config",
+                ),
             ),
+            Answer.model(SsoConfigEntity),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class AuthenticationRawNamespace:
-    """The `authentication` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class AuthenticationRawNamespace(NamespaceView[AuthenticationNamespace]):
+    """`client.with_raw_response.authentication`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_idp(
-        self,
-        *,
-        body: IdpConfigEntityInput | None = None,
-        additional_scopes: builtins.list[str] | Unset = UNSET,
-        authorization_endpoint: str | Unset = UNSET,
-        button_text: str | Unset = UNSET,
-        certificate: str | Unset = UNSET,
-        client_id: str | Unset = UNSET,
-        client_secret: str | Unset = UNSET,
-        crowd_url: str | Unset = UNSET,
-        discovery_enabled: bool | Unset = UNSET,
-        enable_remember_me: bool | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-        id: int | Unset = UNSET,
-        idp_type: IdpConfigEntityIdpType | Literal["GENERIC", "CROWD"] | Unset = UNSET,
-        include_customer_logins: bool | Unset = UNSET,
-        issuer_url: str | Unset = UNSET,
-        jit_configuration: JitConfigEntityInput | Unset = UNSET,
-        last_updated: datetime.datetime | Unset = UNSET,
-        name: str | Unset = UNSET,
-        sso_issuer: str | Unset = UNSET,
-        sso_type: IdpConfigEntitySsoType | Literal["NONE", "SAML", "OIDC"] | Unset = UNSET,
-        sso_url: str | Unset = UNSET,
-        token_endpoint: str | Unset = UNSET,
-        userinfo_endpoint: str | Unset = UNSET,
-        username_attribute: str | Unset = UNSET,
-        username_claim: str | Unset = UNSET,
-    ) -> Response[IdpConfigEntity]:
-        """Create IdP configuration
-
-        `POST /authconfig/latest/idps`
-        """
-        from ..api.authentication import authentication_create_idp as _endpoint  # noqa: PLC0415
-        from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType  # noqa: PLC0415
-        from ..models.idp_config_entity_input import IdpConfigEntityInput  # noqa: PLC0415
-        from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                IdpConfigEntityInput,
-                body,
-                {
-                    "additional_scopes": additional_scopes,
-                    "authorization_endpoint": authorization_endpoint,
-                    "button_text": button_text,
-                    "certificate": certificate,
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                    "crowd_url": crowd_url,
-                    "discovery_enabled": discovery_enabled,
-                    "enable_remember_me": enable_remember_me,
-                    "enabled": enabled,
-                    "id": id,
-                    "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
-                    "include_customer_logins": include_customer_logins,
-                    "issuer_url": issuer_url,
-                    "jit_configuration": jit_configuration,
-                    "last_updated": last_updated,
-                    "name": name,
-                    "sso_issuer": sso_issuer,
-                    "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
-                    "sso_url": sso_url,
-                    "token_endpoint": token_endpoint,
-                    "userinfo_endpoint": userinfo_endpoint,
-                    "username_attribute": username_attribute,
-                    "username_claim": username_claim,
-                },
-                "authentication.create_idp",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_idp(self, id: str) -> Response[IdpConfigEntity]:
-        """Delete IdP configuration
-
-        `DELETE /authconfig/latest/idps/{id}`
-        """
-        from ..api.authentication import authentication_delete_idp as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_basic_auth_config(self) -> Response[BasicAuthConfigEntity]:
-        """Get basic auth configuration
-
-        `GET /basicauth/latest/config`
-        """
-        from ..api.authentication import authentication_get_basic_auth_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_idp(self, id: str) -> Response[IdpConfigEntity]:
-        """Get IdP configuration
-
-        `GET /authconfig/latest/idps/{id}`
-        """
-        from ..api.authentication import authentication_get_idp as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_login_options(
-        self, *, start: int | Unset = UNSET, limit: int | Unset = UNSET
-    ) -> Response[AuthenticationGetLoginOptionsResponse]:
-        """Get available login options
-
-        `GET /authconfig/latest/login-options`
-        """
-        from ..api.authentication import authentication_get_login_options as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            start=start,
-            limit=limit,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_sso_config(self) -> Response[SsoConfigEntity]:
-        """Get SSO configuration
-
-        `GET /authconfig/latest/sso`
-        """
-        from ..api.authentication import authentication_get_sso_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_idps(
-        self, *, start: int | Unset = UNSET, limit: int | Unset = UNSET
-    ) -> Response[AuthenticationListIdpsResponse]:
-        """Get all configured IdPs
-
-        `GET /authconfig/latest/idps`
-        """
-        from ..api.authentication import authentication_list_idps as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            start=start,
-            limit=limit,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_jit_users(self) -> Response[JitUserEntity]:
-        """Get all JIT provisioned users
-
-        `GET /authconfig/latest/jit-users`
-        """
-        from ..api.authentication import authentication_list_jit_users as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_basic_auth_config(
-        self,
-        *,
-        body: BasicAuthConfigEntityInput | None = None,
-        allowed_paths: builtins.list[str] | Unset = UNSET,
-        allowed_users: builtins.list[str] | Unset = UNSET,
-        block_requests: bool | Unset = UNSET,
-        show_warning_message: bool | Unset = UNSET,
-    ) -> Response[None]:
-        """Update basic auth configuration
-
-        `PUT /basicauth/latest/config`
-        """
-        from ..api.authentication import authentication_update_basic_auth_config as _endpoint  # noqa: PLC0415
-        from ..models.basic_auth_config_entity_input import BasicAuthConfigEntityInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                BasicAuthConfigEntityInput,
-                body,
-                {
-                    "allowed_paths": allowed_paths,
-                    "allowed_users": allowed_users,
-                    "block_requests": block_requests,
-                    "show_warning_message": show_warning_message,
-                },
-                "authentication.update_basic_auth_config",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_idp(
-        self,
-        id: str,
-        *,
-        body: IdpConfigEntityInput | None = None,
-        additional_scopes: builtins.list[str] | Unset = UNSET,
-        authorization_endpoint: str | Unset = UNSET,
-        button_text: str | Unset = UNSET,
-        certificate: str | Unset = UNSET,
-        client_id: str | Unset = UNSET,
-        client_secret: str | Unset = UNSET,
-        crowd_url: str | Unset = UNSET,
-        discovery_enabled: bool | Unset = UNSET,
-        enable_remember_me: bool | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-        idp_type: IdpConfigEntityIdpType | Literal["GENERIC", "CROWD"] | Unset = UNSET,
-        include_customer_logins: bool | Unset = UNSET,
-        issuer_url: str | Unset = UNSET,
-        jit_configuration: JitConfigEntityInput | Unset = UNSET,
-        last_updated: datetime.datetime | Unset = UNSET,
-        name: str | Unset = UNSET,
-        sso_issuer: str | Unset = UNSET,
-        sso_type: IdpConfigEntitySsoType | Literal["NONE", "SAML", "OIDC"] | Unset = UNSET,
-        sso_url: str | Unset = UNSET,
-        token_endpoint: str | Unset = UNSET,
-        userinfo_endpoint: str | Unset = UNSET,
-        username_attribute: str | Unset = UNSET,
-        username_claim: str | Unset = UNSET,
-    ) -> Response[IdpConfigEntity]:
-        """Update IdP configuration
-
-        `PATCH /authconfig/latest/idps/{id}`
-        """
-        from ..api.authentication import authentication_update_idp as _endpoint  # noqa: PLC0415
-        from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType  # noqa: PLC0415
-        from ..models.idp_config_entity_input import IdpConfigEntityInput  # noqa: PLC0415
-        from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            body=build_body(
-                IdpConfigEntityInput,
-                body,
-                {
-                    "additional_scopes": additional_scopes,
-                    "authorization_endpoint": authorization_endpoint,
-                    "button_text": button_text,
-                    "certificate": certificate,
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                    "crowd_url": crowd_url,
-                    "discovery_enabled": discovery_enabled,
-                    "enable_remember_me": enable_remember_me,
-                    "enabled": enabled,
-                    "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
-                    "include_customer_logins": include_customer_logins,
-                    "issuer_url": issuer_url,
-                    "jit_configuration": jit_configuration,
-                    "last_updated": last_updated,
-                    "name": name,
-                    "sso_issuer": sso_issuer,
-                    "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
-                    "sso_url": sso_url,
-                    "token_endpoint": token_endpoint,
-                    "userinfo_endpoint": userinfo_endpoint,
-                    "username_attribute": username_attribute,
-                    "username_claim": username_claim,
-                },
-                "authentication.update_idp",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_sso_config(
-        self,
-        *,
-        body: SsoConfigEntityInput | None = None,
-        discovery_refresh_cron: str | Unset = UNSET,
-        enable_authentication_fallback: bool | Unset = UNSET,
-        last_updated: datetime.datetime | Unset = UNSET,
-        show_login_form: bool | Unset = UNSET,
-        show_login_form_for_jsm: bool | Unset = UNSET,
-    ) -> Response[SsoConfigEntity]:
-        """Update SSO configuration
-
-        `PATCH /authconfig/latest/sso`
-        """
-        from ..api.authentication import authentication_update_sso_config as _endpoint  # noqa: PLC0415
-        from ..models.sso_config_entity_input import SsoConfigEntityInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                SsoConfigEntityInput,
-                body,
-                {
-                    "discovery_refresh_cron": discovery_refresh_cron,
-                    "enable_authentication_fallback": enable_authentication_fallback,
-                    "last_updated": last_updated,
-                    "show_login_form": show_login_form,
-                    "show_login_form_for_jsm": show_login_form_for_jsm,
-                },
-                "authentication.update_sso_config",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_idp = raw_response(AuthenticationNamespace.create_idp)
+    delete_idp = raw_response(AuthenticationNamespace.delete_idp)
+    get_basic_auth_config = raw_response(AuthenticationNamespace.get_basic_auth_config)
+    get_idp = raw_response(AuthenticationNamespace.get_idp)
+    get_login_options = raw_response(AuthenticationNamespace.get_login_options)
+    get_sso_config = raw_response(AuthenticationNamespace.get_sso_config)
+    list_idps = raw_response(AuthenticationNamespace.list_idps)
+    list_jit_users = raw_response(AuthenticationNamespace.list_jit_users)
+    update_basic_auth_config = raw_response(AuthenticationNamespace.update_basic_auth_config)
+    update_idp = raw_response(AuthenticationNamespace.update_idp)
+    update_sso_config = raw_response(AuthenticationNamespace.update_sso_config)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -21,13 +22,12 @@ if TYPE_CHECKING:
         BranchRestrictionsListForProjectMatcherType,
     )
     from ..models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType
-    from ..models.page_rest_ref_restriction import PageRestRefRestriction
     from ..models.rest_ref_restriction import RestRefRestriction
     from ..models.rest_restriction_request import RestRestrictionRequest
 
 
 class BranchRestrictionsNamespace:
-    """The `branch_restrictions` operations, returning decoded models."""
+    """The `branch_restrictions` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -35,17 +35,31 @@ class BranchRestrictionsNamespace:
     async def create_for_project(
         self, project_key: str, *, body: builtins.list[RestRestrictionRequest] | None = None
     ) -> RestRefRestriction:
-        """Create multiple ref restrictions
+        """Create multiple ref restrictions.
 
-        `POST /branch-permissions/latest/projects/{projectKey}/restrictions`
+        Allows creating multiple restrictions at once.
+
+        Args:
+            project_key: The project key.
+            body: The request containing a list of the details of the restrictions to create.
+
+        Returns:
+            Response contains the ref restriction that was just created.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-branch-permissions-latest-projects-projectkey-restrictions-post
         """
-        from ..api.branch_restrictions import branch_restrictions_create_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/branch-permissions/latest/projects/{projectKey}/restrictions",
+                (project_key,),
+                body=body if body is not None else UNSET,
+                content_type="application/vnd.atl.bitbucket.bulk+json",
+            ),
+            Answer.model(RestRefRestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_for_repository(
         self,
@@ -54,72 +68,140 @@ class BranchRestrictionsNamespace:
         *,
         body: builtins.list[RestRestrictionRequest] | None = None,
     ) -> RestRefRestriction:
-        """Create multiple ref restrictions
+        """Create multiple ref restrictions.
 
-        `POST /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions`
+        Allows creating multiple restrictions at once.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The request containing a list of the details of the restrictions to create.
+
+        Returns:
+            Response contains the ref restriction that was just created.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-permissions-latest-projects-projectkey-repos-repositoryslug-restrictions-post
         """
-        from ..api.branch_restrictions import branch_restrictions_create_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions",
+                (project_key, repository_slug),
+                body=body if body is not None else UNSET,
+                content_type="application/vnd.atl.bitbucket.bulk+json",
+            ),
+            Answer.model(RestRefRestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_project(self, project_key: str, id: str) -> None:
-        """Delete a ref restriction
+        """Delete a ref restriction.
 
-        `DELETE /branch-permissions/latest/projects/{projectKey}/restrictions/{id}`
+        Deletes a restriction as specified by a restriction id.
+
+        The authenticated user must have **PROJECT_ADMIN** permission or higher to call this resource.
+        Only authenticated users may call this resource.
+
+        Args:
+            project_key: The project key.
+            id: The restriction id.
+
+        Returns:
+            An empty response indicating that the operation was successful
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-branch-permissions-latest-projects-projectkey-restrictions-id-delete
         """
-        from ..api.branch_restrictions import branch_restrictions_delete_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/branch-permissions/latest/projects/{projectKey}/restrictions/{id}",
+                (project_key, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_repository(self, project_key: str, repository_slug: str, id: str) -> None:
-        """Delete a ref restriction
+        """Delete a ref restriction.
 
-        `DELETE /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions/{id}`
+        Deletes a restriction as specified by a restriction id.
+
+        The authenticated user must have **REPO_ADMIN** permission or higher to call this resource. Only
+        authenticated users may call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The restriction id.
+
+        Returns:
+            An empty response indicating that the operation was successful
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-permissions-latest-projects-projectkey-repos-repositoryslug-restrictions-id-delete
         """
-        from ..api.branch_restrictions import branch_restrictions_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_project(self, project_key: str, id: str) -> RestRefRestriction:
-        """Get a ref restriction
+        """Get a ref restriction.
 
-        `GET /branch-permissions/latest/projects/{projectKey}/restrictions/{id}`
+        Returns a restriction as specified by a restriction id.
+
+        The authenticated user must have **PROJECT_ADMIN** permission or higher to call this resource.
+        Only authenticated users may call this resource.
+
+        Args:
+            project_key: The project key.
+            id: The restriction id.
+
+        Returns:
+            A response containing the restriction.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-branch-permissions-latest-projects-projectkey-restrictions-id-get
         """
-        from ..api.branch_restrictions import branch_restrictions_get_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        return await self._client._call(
+            Request(
+                "GET", "/branch-permissions/latest/projects/{projectKey}/restrictions/{id}", (project_key, id)
+            ),
+            Answer.model(RestRefRestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(self, project_key: str, repository_slug: str, id: str) -> RestRefRestriction:
-        """Get a ref restriction
+        """Get a ref restriction.
 
-        `GET /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions/{id}`
+        Returns a restriction as specified by a restriction id.
+
+        The authenticated user must have **REPO_ADMIN** permission or higher to call this resource. Only
+        authenticated users may call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The restriction id.
+
+        Returns:
+            A response containing the restriction.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-permissions-latest-projects-projectkey-repos-repositoryslug-restrictions-id-get
         """
-        from ..api.branch_restrictions import branch_restrictions_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.model(RestRefRestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_for_project(
         self,
@@ -136,25 +218,49 @@ class BranchRestrictionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRefRestriction]:
-        """Search for ref restrictions
+        """Search for ref restrictions.
 
-        `GET /branch-permissions/latest/projects/{projectKey}/restrictions`
+        Search for restrictions using the supplied parameters.
+
+        The authenticated user must have **PROJECT_ADMIN** permission or higher to call this resource.
+        Only authenticated users may call this resource.
+
+        Args:
+            project_key: The project key.
+            matcher_type: Matcher type to filter on
+            matcher_id: Matcher id to filter on. Requires the matcherType parameter to be specified
+                also.
+            type_: Types of restrictions to filter on.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRefRestriction` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-branch-permissions-latest-projects-projectkey-restrictions-get
         """
-        from ..api.branch_restrictions import branch_restrictions_list_for_project as _endpoint  # noqa: PLC0415
         from ..models.branch_restrictions_list_for_project_matcher_type import (
             BranchRestrictionsListForProjectMatcherType,  # noqa: PLC0415
         )
         from ..models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType  # noqa: PLC0415
         from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            matcher_type=coerce_enum(BranchRestrictionsListForProjectMatcherType, matcher_type),
-            matcher_id=matcher_id,
-            type_=coerce_enum(BranchRestrictionsListForProjectType, type_),
-        )
-        return self._client._paginate(
-            _kwargs, RestRefRestriction.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/branch-permissions/latest/projects/{projectKey}/restrictions",
+                (project_key,),
+                query={
+                    "matcherType": coerce_enum(BranchRestrictionsListForProjectMatcherType, matcher_type),
+                    "matcherId": matcher_id,
+                    "type": coerce_enum(BranchRestrictionsListForProjectType, type_),
+                },
+            ),
+            RestRefRestriction.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_repository(
@@ -173,194 +279,62 @@ class BranchRestrictionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRefRestriction]:
-        """Search for ref restrictions
+        """Search for ref restrictions.
 
-        `GET /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions`
+        Search for restrictions using the supplied parameters.
+
+        The authenticated user must have **REPO_ADMIN** permission or higher to call this resource. Only
+        authenticated users may call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            matcher_type: Matcher type to filter on
+            matcher_id: Matcher id to filter on. Requires the matcherType parameter to be specified
+                also.
+            type_: Types of restrictions to filter on.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRefRestriction` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-permissions-latest-projects-projectkey-repos-repositoryslug-restrictions-get
         """
-        from ..api.branch_restrictions import branch_restrictions_list_for_repository as _endpoint  # noqa: PLC0415
         from ..models.branch_restrictions_list_for_project_matcher_type import (
             BranchRestrictionsListForProjectMatcherType,  # noqa: PLC0415
         )
         from ..models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType  # noqa: PLC0415
         from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            matcher_type=coerce_enum(BranchRestrictionsListForProjectMatcherType, matcher_type),
-            matcher_id=matcher_id,
-            type_=coerce_enum(BranchRestrictionsListForProjectType, type_),
+        return self._client._list(
+            Request(
+                "GET",
+                "/branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions",
+                (project_key, repository_slug),
+                query={
+                    "matcherType": coerce_enum(BranchRestrictionsListForProjectMatcherType, matcher_type),
+                    "matcherId": matcher_id,
+                    "type": coerce_enum(BranchRestrictionsListForProjectType, type_),
+                },
+            ),
+            RestRefRestriction.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, RestRefRestriction.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class BranchRestrictionsRawNamespace:
-    """The `branch_restrictions` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class BranchRestrictionsRawNamespace(NamespaceView[BranchRestrictionsNamespace]):
+    """`client.with_raw_response.branch_restrictions`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_for_project(
-        self, project_key: str, *, body: builtins.list[RestRestrictionRequest] | None = None
-    ) -> Response[RestRefRestriction]:
-        """Create multiple ref restrictions
-
-        `POST /branch-permissions/latest/projects/{projectKey}/restrictions`
-        """
-        from ..api.branch_restrictions import branch_restrictions_create_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: builtins.list[RestRestrictionRequest] | None = None,
-    ) -> Response[RestRefRestriction]:
-        """Create multiple ref restrictions
-
-        `POST /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions`
-        """
-        from ..api.branch_restrictions import branch_restrictions_create_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_for_project(self, project_key: str, id: str) -> Response[None]:
-        """Delete a ref restriction
-
-        `DELETE /branch-permissions/latest/projects/{projectKey}/restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_delete_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_repository(self, project_key: str, repository_slug: str, id: str) -> Response[None]:
-        """Delete a ref restriction
-
-        `DELETE /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_for_project(self, project_key: str, id: str) -> Response[RestRefRestriction]:
-        """Get a ref restriction
-
-        `GET /branch-permissions/latest/projects/{projectKey}/restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_get_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_repository(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[RestRefRestriction]:
-        """Get a ref restriction
-
-        `GET /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions/{id}`
-        """
-        from ..api.branch_restrictions import branch_restrictions_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_project(
-        self,
-        project_key: str,
-        *,
-        matcher_type: BranchRestrictionsListForProjectMatcherType
-        | Literal["BRANCH", "PATTERN", "MODEL_CATEGORY", "MODEL_BRANCH"]
-        | Unset = UNSET,
-        matcher_id: str | Unset = UNSET,
-        type_: BranchRestrictionsListForProjectType
-        | Literal["read-only", "no-deletes", "fast-forward-only", "pull-request-only", "no-creates"]
-        | Unset = UNSET,
-    ) -> Response[PageRestRefRestriction]:
-        """Search for ref restrictions
-
-        `GET /branch-permissions/latest/projects/{projectKey}/restrictions`
-        """
-        from ..api.branch_restrictions import branch_restrictions_list_for_project as _endpoint  # noqa: PLC0415
-        from ..models.branch_restrictions_list_for_project_matcher_type import (
-            BranchRestrictionsListForProjectMatcherType,  # noqa: PLC0415
-        )
-        from ..models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            matcher_type=coerce_enum(BranchRestrictionsListForProjectMatcherType, matcher_type),
-            matcher_id=matcher_id,
-            type_=coerce_enum(BranchRestrictionsListForProjectType, type_),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        matcher_type: BranchRestrictionsListForProjectMatcherType
-        | Literal["BRANCH", "PATTERN", "MODEL_CATEGORY", "MODEL_BRANCH"]
-        | Unset = UNSET,
-        matcher_id: str | Unset = UNSET,
-        type_: BranchRestrictionsListForProjectType
-        | Literal["read-only", "no-deletes", "fast-forward-only", "pull-request-only", "no-creates"]
-        | Unset = UNSET,
-    ) -> Response[PageRestRefRestriction]:
-        """Search for ref restrictions
-
-        `GET /branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions`
-        """
-        from ..api.branch_restrictions import branch_restrictions_list_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.branch_restrictions_list_for_project_matcher_type import (
-            BranchRestrictionsListForProjectMatcherType,  # noqa: PLC0415
-        )
-        from ..models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            matcher_type=coerce_enum(BranchRestrictionsListForProjectMatcherType, matcher_type),
-            matcher_id=matcher_id,
-            type_=coerce_enum(BranchRestrictionsListForProjectType, type_),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_for_project = raw_response(BranchRestrictionsNamespace.create_for_project)
+    create_for_repository = raw_response(BranchRestrictionsNamespace.create_for_repository)
+    delete_for_project = raw_response(BranchRestrictionsNamespace.delete_for_project)
+    delete_for_repository = raw_response(BranchRestrictionsNamespace.delete_for_repository)
+    get_for_project = raw_response(BranchRestrictionsNamespace.get_for_project)
+    get_for_repository = raw_response(BranchRestrictionsNamespace.get_for_repository)
+    list_for_project = raw_first_page(BranchRestrictionsNamespace.list_for_project)
+    list_for_repository = raw_first_page(BranchRestrictionsNamespace.list_for_repository)

@@ -6,20 +6,19 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_build_status import PageRestBuildStatus
-    from ..models.page_rest_required_build_condition import PageRestRequiredBuildCondition
     from ..models.rest_build_capabilities import RestBuildCapabilities
     from ..models.rest_build_stats import RestBuildStats
     from ..models.rest_build_status import RestBuildStatus
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class BuildsNamespace:
-    """The `builds` operations, returning decoded models."""
+    """The `builds` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -48,28 +47,52 @@ class BuildsNamespace:
         ref_matcher: RestRefMatcherInput | Unset = UNSET,
         exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestRequiredBuildCondition:
-        """Create a required builds merge check
+        """Create a required builds merge check.
 
-        `POST /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition`
+        Create a required build merge check for the given repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the target repository to register
+        a required build merge check.
+
+        The contents of the required build merge check request are:
+
+        These fields are **required**: …
+
+        Args:
+            project_key: The project that the repository belongs to
+            repository_slug: The repository being used
+            body: The request specifying the required build parent keys, ref matcher and exemption
+                matcher. A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
+                that follow.
+            build_parent_keys: A non-empty list of build parent keys that require green builds for this
+                merge check to pass
+
+        Returns:
+            A response containing the newly created required build merge check.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-required-builds-latest-projects-projectkey-repos-repositoryslug-condition-post
         """
-        from ..api.builds import builds_create_required_build as _endpoint  # noqa: PLC0415
+        from ..models.rest_required_build_condition import RestRequiredBuildCondition  # noqa: PLC0415
         from ..models.rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRequiredBuildConditionSetRequest,
-                body,
-                {
-                    "build_parent_keys": build_parent_keys,
-                    "ref_matcher": ref_matcher,
-                    "exempt_ref_matcher": exempt_ref_matcher,
-                },
-                "builds.create_required_build",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRequiredBuildConditionSetRequest,
+                    body,
+                    {
+                        "build_parent_keys": build_parent_keys,
+                        "ref_matcher": ref_matcher,
+                        "exempt_ref_matcher": exempt_ref_matcher,
+                    },
+                    "builds.create_required_build",
+                ),
             ),
+            Answer.model(RestRequiredBuildCondition),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_status(
         self,
@@ -92,38 +115,54 @@ class BuildsNamespace:
         ref: str | Unset = UNSET,
         test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
     ) -> None:
-        """Store a build status
+        """Store a build status.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`
+        Store a build status.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this build
+        status is for. The request can also be made with anonymous 2-legged OAuth.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit.
+            body: The contents of the build status request are: These fields are **required**: A
+                `RestBuildStatusSetRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The build status was posted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-builds-post
         """
-        from ..api.builds import builds_create_status as _endpoint  # noqa: PLC0415
         from ..models.rest_build_status_set_request import RestBuildStatusSetRequest  # noqa: PLC0415
         from ..models.rest_build_status_state import RestBuildStatusState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            body=build_body(
-                RestBuildStatusSetRequest,
-                body,
-                {
-                    "key": key,
-                    "state": coerce_enum(RestBuildStatusState, state),
-                    "url": url,
-                    "build_number": build_number,
-                    "description": description,
-                    "duration": duration,
-                    "last_updated": last_updated,
-                    "name": name,
-                    "parent": parent,
-                    "ref": ref,
-                    "test_results": test_results,
-                },
-                "builds.create_status",
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds",
+                (project_key, repository_slug, commit_id),
+                body=build_body(
+                    RestBuildStatusSetRequest,
+                    body,
+                    {
+                        "key": key,
+                        "state": coerce_enum(RestBuildStatusState, state),
+                        "url": url,
+                        "build_number": build_number,
+                        "description": description,
+                        "duration": duration,
+                        "last_updated": last_updated,
+                        "name": name,
+                        "parent": parent,
+                        "ref": ref,
+                        "test_results": test_results,
+                    },
+                    "builds.create_status",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_status_legacy(
         self,
@@ -148,126 +187,223 @@ class BuildsNamespace:
         url: str | Unset = UNSET,
         date_added: int | Unset = UNSET,
     ) -> None:
-        """Deprecated. Create build status for commit
+        """Create build status for commit.
 
-        `POST /build-status/latest/commits/{commitId}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Associates a build status with a commit.The `state`, the `key` and the `url` fields are
+        mandatory. The `name` and`description` fields are optional.All fields (mandatory or optional)
+        are limited to 255 characters, except for the `url`,which is limited to 450 characters.Supported
+        values for the `state` are `SUCCESSFUL`, `FAILED`and `INPROGRESS`.The authenticated user must
+        have **LICENSED** permission or higher to call this resource.
+
+        **Deprecated in 7.14, please use the repository based builds resource instead.**
+
+        Args:
+            commit_id: full SHA1 of the commit
+            body: build status to associate with the commit. A `RestBuildStatusInput`, or pass its
+                fields as the keywords that follow.
+
+        Returns:
+            An empty response if the build status was successfully stored
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-build-status-latest-commits-commitid-post
         """
-        from ..api.builds import builds_create_status_legacy as _endpoint  # noqa: PLC0415
         from ..models.rest_build_status_input import RestBuildStatusInput  # noqa: PLC0415
         from ..models.rest_build_status_state import RestBuildStatusState  # noqa: PLC0415
 
         self._client._warn_deprecated("builds.create_status_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            commit_id,
-            body=build_body(
-                RestBuildStatusInput,
-                body,
-                {
-                    "build_number": build_number,
-                    "created_date": created_date,
-                    "description": description,
-                    "duration": duration,
-                    "key": key,
-                    "name": name,
-                    "parent": parent,
-                    "project_key": project_key,
-                    "ref": ref,
-                    "repository_slug": repository_slug,
-                    "state": coerce_enum(RestBuildStatusState, state),
-                    "test_results": test_results,
-                    "updated_date": updated_date,
-                    "url": url,
-                    "date_added": date_added,
-                },
-                "builds.create_status_legacy",
+        await self._client._call(
+            Request(
+                "POST",
+                "/build-status/latest/commits/{commitId}",
+                (commit_id,),
+                body=build_body(
+                    RestBuildStatusInput,
+                    body,
+                    {
+                        "build_number": build_number,
+                        "created_date": created_date,
+                        "description": description,
+                        "duration": duration,
+                        "key": key,
+                        "name": name,
+                        "parent": parent,
+                        "project_key": project_key,
+                        "ref": ref,
+                        "repository_slug": repository_slug,
+                        "state": coerce_enum(RestBuildStatusState, state),
+                        "test_results": test_results,
+                        "updated_date": updated_date,
+                        "url": url,
+                        "date_added": date_added,
+                    },
+                    "builds.create_status_legacy",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_required_build(self, project_key: str, repository_slug: str, id: int) -> None:
-        """Delete a required builds merge check
+        """Delete a required builds merge check.
 
-        `DELETE /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
+        Deletes a required build existing merge check, given it's ID.
+
+        The authenticated user must have **REPO_ADMIN** permission for the target repository to delete a
+        required build merge check.
+
+        Args:
+            project_key: The project that the repository belongs to
+            repository_slug: The repository being used
+
+        Returns:
+            An empty response indicating the merge check was successfully deleted, or was never present.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-required-builds-latest-projects-projectkey-repos-repositoryslug-condition-id-delete
         """
-        from ..api.builds import builds_delete_required_build as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_status(
         self, project_key: str, repository_slug: str, commit_id: str, *, key: str
     ) -> None:
-        """Delete a specific build status
+        """Delete a specific build status.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`
+        Delete a specific build status.
+
+        The authenticated user must have **REPO_ADMIN** permission for the provided repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit.
+            key: the key of the build status
+
+        Returns:
+            The build status associated with the provided commit and key has been deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-builds-delete
         """
-        from ..api.builds import builds_delete_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key=key,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds",
+                (project_key, repository_slug, commit_id),
+                query={"key": key},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_capabilities(self) -> RestBuildCapabilities:
-        """Get build capabilities
+        """Get build capabilities.
 
-        `GET /api/latest/build/capabilities`
+        Returns the build capabilities of this instance
+
+        Returns:
+            capabilities
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-capabilities/#api-api-latest-build-capabilities-get
         """
-        from ..api.builds import builds_get_capabilities as _endpoint  # noqa: PLC0415
+        from ..models.rest_build_capabilities import RestBuildCapabilities  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/build/capabilities"), Answer.model(RestBuildCapabilities)
+        )
 
     async def get_stats(self, commit_id: str, *, include_unique: bool | Unset = UNSET) -> RestBuildStats:
-        """Deprecated. Get build status statistics for commit
+        """Get build status statistics for commit.
 
-        `GET /build-status/latest/commits/stats/{commitId}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Gets statistics regarding the builds associated with a commit
+
+        Args:
+            commit_id: full SHA1 of the commit
+            include_unique: include a unique build result if there is either only one failed build, only
+                one in-progress build or only one successful build
+
+        Returns:
+            The number of successful/failed/in-progress/cancelled/unknown builds for the commit
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-build-status-latest-commits-stats-commitid-get
         """
-        from ..api.builds import builds_get_stats as _endpoint  # noqa: PLC0415
+        from ..models.rest_build_stats import RestBuildStats  # noqa: PLC0415
 
         self._client._warn_deprecated("builds.get_stats")
-        _kwargs = _endpoint._get_kwargs(
-            commit_id,
-            include_unique=include_unique,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/build-status/latest/commits/stats/{commitId}",
+                (commit_id,),
+                query={"includeUnique": include_unique},
+            ),
+            Answer.model(RestBuildStats),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_stats_for_commits(self, *, body: builtins.list[str] | None = None) -> Any:
-        """Deprecated. Get build status statistics for multiple commits
+        """Get build status statistics for multiple commits.
 
-        `POST /build-status/latest/commits/stats`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Produces a list of the build statistics for multiple commits. Commits *without any builds
+        associated with them* will not be returned. For example if the commit
+        `e00cf62997a027bbf785614a93e2e55bb331d268` does not have any build statuses associated with it,
+        it will not be present in the response.
+
+        Args:
+            body: full SHA1 of each commit
+
+        Returns:
+            The number of successful/failed/in-progress/cancelled/unknown builds for each commit (with
+            the caveat that the commits *without any builds associated with them* will not be present in
+            the response)
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-build-status-latest-commits-stats-post
         """
-        from ..api.builds import builds_get_stats_for_commits as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("builds.get_stats_for_commits")
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request("POST", "/build-status/latest/commits/stats", body=body if body is not None else UNSET),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_status(
         self, project_key: str, repository_slug: str, commit_id: str, *, key: str
     ) -> RestBuildStatus:
-        """Get a specific build status
+        """Get a specific build status.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`
+        Get a specific build status.
+
+        The authenticated user must have **REPO_READ** permission for the provided repository.The
+        request can also be made with anonymous 2-legged OAuth. Since 7.14
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit.
+            key: the key of the build status
+
+        Returns:
+            The build status associated with the provided commit and key
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-builds-get
         """
-        from ..api.builds import builds_get_status as _endpoint  # noqa: PLC0415
+        from ..models.rest_build_status import RestBuildStatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key=key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds",
+                (project_key, repository_slug, commit_id),
+                query={"key": key},
+            ),
+            Answer.model(RestBuildStatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_required_builds(
         self,
@@ -278,19 +414,34 @@ class BuildsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRequiredBuildCondition]:
-        """Get required builds merge checks
+        """Get required builds merge checks.
 
-        `GET /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/conditions`
+        Returns a page of required build merge checks that have been configured for this repository.
+
+        The authenticated user must have **REPO_READ** permission for the target repository to request a
+        page of required build merge checks.
+
+        Args:
+            project_key: The project that the repository belongs to
+            repository_slug: The repository being used
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRequiredBuildCondition` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-required-builds-latest-projects-projectkey-repos-repositoryslug-conditions-get
         """
-        from ..api.builds import builds_list_required_builds as _endpoint  # noqa: PLC0415
         from ..models.rest_required_build_condition import RestRequiredBuildCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/conditions",
+                (project_key, repository_slug),
+            ),
             RestRequiredBuildCondition.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -306,20 +457,37 @@ class BuildsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestBuildStatus]:
-        """Deprecated. Get build statuses for commit
+        """Get build statuses for commit.
 
-        `GET /build-status/latest/commits/{commitId}`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Gets build statuses associated with a commit.
+
+        **Deprecated in 7.14, please use the repository based builds resource instead.**
+
+        Args:
+            commit_id: Full SHA1 of the commit (ex: `e00cf62997a027bbf785614a93e2e55bb331d268`)
+            order_by: How the results should be ordered. Options are NEWEST, OLDEST, STATUS
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestBuildStatus` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-build-status-latest-commits-commitid-get
         """
-        from ..api.builds import builds_list_statuses_legacy as _endpoint  # noqa: PLC0415
         from ..models.rest_build_status import RestBuildStatus  # noqa: PLC0415
 
         self._client._warn_deprecated("builds.list_statuses_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            commit_id,
-            order_by=order_by,
-        )
-        return self._client._paginate(
-            _kwargs, RestBuildStatus.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET", "/build-status/latest/commits/{commitId}", (commit_id,), query={"orderBy": order_by}
+            ),
+            RestBuildStatus.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update_required_build(
@@ -333,348 +501,67 @@ class BuildsNamespace:
         ref_matcher: RestRefMatcherInput | Unset = UNSET,
         exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestRequiredBuildCondition:
-        """Update a required builds merge check
+        """Update a required builds merge check.
 
-        `PUT /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
+        Update the required builds merge check for the given ID.
+
+        The authenticated user must have **REPO_ADMIN** permission for the target repository to update a
+        required build merge check.
+
+        The contents of the required build merge check request are:
+
+        These fields are **required**: …
+
+        Args:
+            project_key: The project that the repository belongs to
+            repository_slug: The repository being used
+            body: The request specifying the required build parent keys, ref matcher and exemption
+                matcher. A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
+                that follow.
+            build_parent_keys: A non-empty list of build parent keys that require green builds for this
+                merge check to pass
+
+        Returns:
+            The details needed to update a required build merge check.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-required-builds-latest-projects-projectkey-repos-repositoryslug-condition-id-put
         """
-        from ..api.builds import builds_update_required_build as _endpoint  # noqa: PLC0415
+        from ..models.rest_required_build_condition import RestRequiredBuildCondition  # noqa: PLC0415
         from ..models.rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_body(
-                RestRequiredBuildConditionSetRequest,
-                body,
-                {
-                    "build_parent_keys": build_parent_keys,
-                    "ref_matcher": ref_matcher,
-                    "exempt_ref_matcher": exempt_ref_matcher,
-                },
-                "builds.update_required_build",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}",
+                (project_key, repository_slug, id),
+                body=build_body(
+                    RestRequiredBuildConditionSetRequest,
+                    body,
+                    {
+                        "build_parent_keys": build_parent_keys,
+                        "ref_matcher": ref_matcher,
+                        "exempt_ref_matcher": exempt_ref_matcher,
+                    },
+                    "builds.update_required_build",
+                ),
             ),
+            Answer.model(RestRequiredBuildCondition),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class BuildsRawNamespace:
-    """The `builds` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class BuildsRawNamespace(NamespaceView[BuildsNamespace]):
+    """`client.with_raw_response.builds`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_required_build(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRequiredBuildConditionSetRequest | None = None,
-        build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestRequiredBuildCondition]:
-        """Create a required builds merge check
-
-        `POST /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition`
-        """
-        from ..api.builds import builds_create_required_build as _endpoint  # noqa: PLC0415
-        from ..models.rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRequiredBuildConditionSetRequest,
-                body,
-                {
-                    "build_parent_keys": build_parent_keys,
-                    "ref_matcher": ref_matcher,
-                    "exempt_ref_matcher": exempt_ref_matcher,
-                },
-                "builds.create_required_build",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_status(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        body: RestBuildStatusSetRequest | None = None,
-        key: str | Unset = UNSET,
-        state: RestBuildStatusState
-        | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"]
-        | Unset = UNSET,
-        url: str | Unset = UNSET,
-        build_number: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        duration: int | Unset = UNSET,
-        last_updated: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        parent: str | Unset = UNSET,
-        ref: str | Unset = UNSET,
-        test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
-    ) -> Response[None]:
-        """Store a build status
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`
-        """
-        from ..api.builds import builds_create_status as _endpoint  # noqa: PLC0415
-        from ..models.rest_build_status_set_request import RestBuildStatusSetRequest  # noqa: PLC0415
-        from ..models.rest_build_status_state import RestBuildStatusState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            body=build_body(
-                RestBuildStatusSetRequest,
-                body,
-                {
-                    "key": key,
-                    "state": coerce_enum(RestBuildStatusState, state),
-                    "url": url,
-                    "build_number": build_number,
-                    "description": description,
-                    "duration": duration,
-                    "last_updated": last_updated,
-                    "name": name,
-                    "parent": parent,
-                    "ref": ref,
-                    "test_results": test_results,
-                },
-                "builds.create_status",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def create_status_legacy(
-        self,
-        commit_id: str,
-        *,
-        body: RestBuildStatusInput | None = None,
-        build_number: str | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        description: str | Unset = UNSET,
-        duration: int | Unset = UNSET,
-        key: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        parent: str | Unset = UNSET,
-        project_key: str | Unset = UNSET,
-        ref: str | Unset = UNSET,
-        repository_slug: str | Unset = UNSET,
-        state: RestBuildStatusState
-        | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"]
-        | Unset = UNSET,
-        test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-        url: str | Unset = UNSET,
-        date_added: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Deprecated. Create build status for commit
-
-        `POST /build-status/latest/commits/{commitId}`
-        """
-        from ..api.builds import builds_create_status_legacy as _endpoint  # noqa: PLC0415
-        from ..models.rest_build_status_input import RestBuildStatusInput  # noqa: PLC0415
-        from ..models.rest_build_status_state import RestBuildStatusState  # noqa: PLC0415
-
-        self._client._warn_deprecated("builds.create_status_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            commit_id,
-            body=build_body(
-                RestBuildStatusInput,
-                body,
-                {
-                    "build_number": build_number,
-                    "created_date": created_date,
-                    "description": description,
-                    "duration": duration,
-                    "key": key,
-                    "name": name,
-                    "parent": parent,
-                    "project_key": project_key,
-                    "ref": ref,
-                    "repository_slug": repository_slug,
-                    "state": coerce_enum(RestBuildStatusState, state),
-                    "test_results": test_results,
-                    "updated_date": updated_date,
-                    "url": url,
-                    "date_added": date_added,
-                },
-                "builds.create_status_legacy",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_required_build(self, project_key: str, repository_slug: str, id: int) -> Response[None]:
-        """Delete a required builds merge check
-
-        `DELETE /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
-        """
-        from ..api.builds import builds_delete_required_build as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_status(
-        self, project_key: str, repository_slug: str, commit_id: str, *, key: str
-    ) -> Response[None]:
-        """Delete a specific build status
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`
-        """
-        from ..api.builds import builds_delete_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key=key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_capabilities(self) -> Response[RestBuildCapabilities]:
-        """Get build capabilities
-
-        `GET /api/latest/build/capabilities`
-        """
-        from ..api.builds import builds_get_capabilities as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_stats(
-        self, commit_id: str, *, include_unique: bool | Unset = UNSET
-    ) -> Response[RestBuildStats]:
-        """Deprecated. Get build status statistics for commit
-
-        `GET /build-status/latest/commits/stats/{commitId}`
-        """
-        from ..api.builds import builds_get_stats as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("builds.get_stats")
-        _kwargs = _endpoint._get_kwargs(
-            commit_id,
-            include_unique=include_unique,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_stats_for_commits(self, *, body: builtins.list[str] | None = None) -> Response[Any]:
-        """Deprecated. Get build status statistics for multiple commits
-
-        `POST /build-status/latest/commits/stats`
-        """
-        from ..api.builds import builds_get_stats_for_commits as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("builds.get_stats_for_commits")
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_status(
-        self, project_key: str, repository_slug: str, commit_id: str, *, key: str
-    ) -> Response[RestBuildStatus]:
-        """Get a specific build status
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/builds`
-        """
-        from ..api.builds import builds_get_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key=key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_required_builds(
-        self, project_key: str, repository_slug: str
-    ) -> Response[PageRestRequiredBuildCondition]:
-        """Get required builds merge checks
-
-        `GET /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/conditions`
-        """
-        from ..api.builds import builds_list_required_builds as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_statuses_legacy(
-        self, commit_id: str, *, order_by: str | Unset = UNSET
-    ) -> Response[PageRestBuildStatus]:
-        """Deprecated. Get build statuses for commit
-
-        `GET /build-status/latest/commits/{commitId}`
-        """
-        from ..api.builds import builds_list_statuses_legacy as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("builds.list_statuses_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            commit_id,
-            order_by=order_by,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_required_build(
-        self,
-        project_key: str,
-        repository_slug: str,
-        id: int,
-        *,
-        body: RestRequiredBuildConditionSetRequest | None = None,
-        build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestRequiredBuildCondition]:
-        """Update a required builds merge check
-
-        `PUT /required-builds/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
-        """
-        from ..api.builds import builds_update_required_build as _endpoint  # noqa: PLC0415
-        from ..models.rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_body(
-                RestRequiredBuildConditionSetRequest,
-                body,
-                {
-                    "build_parent_keys": build_parent_keys,
-                    "ref_matcher": ref_matcher,
-                    "exempt_ref_matcher": exempt_ref_matcher,
-                },
-                "builds.update_required_build",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_required_build = raw_response(BuildsNamespace.create_required_build)
+    create_status = raw_response(BuildsNamespace.create_status)
+    create_status_legacy = raw_response(BuildsNamespace.create_status_legacy)
+    delete_required_build = raw_response(BuildsNamespace.delete_required_build)
+    delete_status = raw_response(BuildsNamespace.delete_status)
+    get_capabilities = raw_response(BuildsNamespace.get_capabilities)
+    get_stats = raw_response(BuildsNamespace.get_stats)
+    get_stats_for_commits = raw_response(BuildsNamespace.get_stats_for_commits)
+    get_status = raw_response(BuildsNamespace.get_status)
+    list_required_builds = raw_first_page(BuildsNamespace.list_required_builds)
+    list_statuses_legacy = raw_first_page(BuildsNamespace.list_statuses_legacy)
+    update_required_build = raw_response(BuildsNamespace.update_required_build)

@@ -6,20 +6,18 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_change import PageRestChange
-    from ..models.page_rest_comment import PageRestComment
-    from ..models.page_rest_commit import PageRestCommit
     from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_change import RestChange
     from ..models.rest_comment import RestComment
@@ -35,7 +33,7 @@ if TYPE_CHECKING:
 
 
 class CommitsNamespace:
-    """The `commits` operations, returning decoded models."""
+    """The `commits` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -43,20 +41,32 @@ class CommitsNamespace:
     async def add_comment_reaction(
         self, project_key: str, repository_slug: str, commit_id: str, comment_id: int, emoticon: str
     ) -> RestUserReaction:
-        """React to a comment
+        """React to a comment.
 
-        `PUT /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}/reactions/{emoticon}`
+        Add an emoticon reaction to a comment
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit id
+            comment_id: The comment id
+            emoticon: The emoticon to add
+
+        Returns:
+            The added reaction
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-comment-likes-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-commentid-reactions-emoticon-put
         """
-        from ..api.commits import commits_add_comment_reaction as _endpoint  # noqa: PLC0415
+        from ..models.rest_user_reaction import RestUserReaction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            emoticon,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}/reactions/{emoticon}",
+                (project_key, repository_slug, commit_id, comment_id, emoticon),
+            ),
+            Answer.model(RestUserReaction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def compare_changes(
         self,
@@ -70,22 +80,44 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestChange]:
-        """Compare commits
+        """Compare commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/changes`
+        Gets the file changes available in the `from` commit but not in the `to` commit.
+
+        If either the `from` or `to` commit are not specified, they will be replaced by the default
+        branch of their containing repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            from_repo: an optional parameter specifying the source repository containing the source
+                commit if that commit is not present in the current repository; the repository can be
+                specified by either its ID *fromRepo=42* or by its project key plus its repo slug
+                separated by a slash: *fromRepo=projectKey/repoSlug*
+            from_: the source commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            to: the target commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestChange` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-compare-changes-get
         """
-        from ..api.commits import commits_compare_changes as _endpoint  # noqa: PLC0415
         from ..models.rest_change import RestChange  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            from_repo=from_repo,
-            from_=from_,
-            to=to,
-        )
-        return self._client._paginate(
-            _kwargs, RestChange.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/changes",
+                (project_key, repository_slug),
+                query={"fromRepo": from_repo, "from": from_, "to": to},
+            ),
+            RestChange.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def compare_commits(
@@ -100,22 +132,44 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestCommit]:
-        """Get accessible commits
+        """Get accessible commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/commits`
+        Gets the commits accessible from the `from` commit but not in the `to` commit.
+
+        If either the `from` or `to` commit are not specified, they will be replaced by the default
+        branch of their containing repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            from_repo: an optional parameter specifying the source repository containing the source
+                commit if that commit is not present in the current repository; the repository can be
+                specified by either its ID *fromRepo=42* or by its project key plus its repo slug
+                separated by a slash: *fromRepo=projectKey/repoSlug*
+            from_: the source commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            to: the target commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-compare-commits-get
         """
-        from ..api.commits import commits_compare_commits as _endpoint  # noqa: PLC0415
         from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            from_repo=from_repo,
-            from_=from_,
-            to=to,
-        )
-        return self._client._paginate(
-            _kwargs, RestCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/commits",
+                (project_key, repository_slug),
+                query={"fromRepo": from_repo, "from": from_, "to": to},
+            ),
+            RestCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def compare_diff(
@@ -131,24 +185,51 @@ class CommitsNamespace:
         to: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
     ) -> RestDiffs:
-        """Get diff between commits
+        """Get diff between commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path}`
+        Gets a diff of the changes available in the `from` commit but not in the `to` commit.
+
+        If either the `from` or `to` commit are not specified, they will be replaced by the default
+        branch of their containing repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: the path to the file to diff (optional)
+            context_lines: an optional number of context lines to include around each added or removed
+                lines in the diff
+            from_repo: an optional parameter specifying the source repository containing the source
+                commit if that commit is not present in the current repository; the repository can be
+                specified by either its ID *fromRepo=42* or by its project key plus its repo slug
+                separated by a slash: *fromRepo=projectKey/repoSlug*
+            src_path: source path
+            from_: the source commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            to: the target commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            whitespace: an optional whitespace flag which can be set to `ignore-all`
+
+        Returns:
+            The diff of the changes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-compare-diffpath-get
         """
-        from ..api.commits import commits_compare_diff as _endpoint  # noqa: PLC0415
+        from ..models.rest_diffs import RestDiffs  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            context_lines=context_lines,
-            from_repo=from_repo,
-            src_path=src_path,
-            from_=from_,
-            to=to,
-            whitespace=whitespace,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path}",
+                (project_key, repository_slug, path),
+                query={
+                    "contextLines": context_lines,
+                    "fromRepo": from_repo,
+                    "srcPath": src_path,
+                    "from": from_,
+                    "to": to,
+                    "whitespace": whitespace,
+                },
+            ),
+            Answer.model(RestDiffs),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def compare_diff_stats_summary(
         self,
@@ -162,23 +243,49 @@ class CommitsNamespace:
         to: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
     ) -> RestDiff:
-        """Retrieve the diff stats summary between commits
+        """Retrieve the diff stats summary between commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff-stats-summary{path}`
+        Retrieve the diff stats summary of the changes available in the `from` commit but not in the
+        `to` commit.
+
+        If either the `from` or `to` commit are not specified, they will be replaced by the default
+        branch of their containing repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: the path to the file to diff (optional)
+            from_repo: an optional parameter specifying the source repository containing the source
+                commit if that commit is not present in the current repository; the repository can be
+                specified by either its ID *fromRepo=42* or by its project key plus its repo slug
+                separated by a slash: *fromRepo=projectKey/repoSlug*
+            src_path: source path
+            from_: the source commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            to: the target commit (can be a partial/full commit ID or qualified/unqualified ref name)
+            whitespace: an optional whitespace flag which can be set to `ignore-all`
+
+        Returns:
+            The diff stats summary for the changes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-compare-diff-stats-summarypath-get
         """
-        from ..api.commits import commits_compare_diff_stats_summary as _endpoint  # noqa: PLC0415
+        from ..models.rest_diff import RestDiff  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            from_repo=from_repo,
-            src_path=src_path,
-            from_=from_,
-            to=to,
-            whitespace=whitespace,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff-stats-summary{path}",
+                (project_key, repository_slug, path),
+                query={
+                    "fromRepo": from_repo,
+                    "srcPath": src_path,
+                    "from": from_,
+                    "to": to,
+                    "whitespace": whitespace,
+                },
+            ),
+            Answer.model(RestDiff),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_comment(
         self,
@@ -203,41 +310,65 @@ class CommitsNamespace:
         permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
         tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
-        """Add a new commit comment
+        """Add a new commit comment.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments`
+        Add a new comment.
+
+        Comments can be added in a few places by setting different attributes:
+
+        General commit comment: …
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            since: For a merge commit, a parent can be provided to specify which diff the comments
+                should be on. For a commit range, a sinceId can be provided to specify where the
+                comments should be anchored from.
+            body: the comment. A `RestCommentInput`, or pass its fields as the keywords that follow.
+            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
+                others.
+            thread_resolved: Indicates if this comment thread has been marked as resolved or not
+            permitted_operations: What the current user may do with a comment or task.
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-post
         """
-        from ..api.commits import commits_create_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
         from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            since=since,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "commits.create_comment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments",
+                (project_key, repository_slug, commit_id),
+                query={"since": since},
+                body=build_body(
+                    RestCommentInput,
+                    body,
+                    {
+                        "anchor": anchor,
+                        "author": author,
+                        "id": id,
+                        "parent": parent,
+                        "properties": properties,
+                        "resolver": resolver,
+                        "severity": severity,
+                        "state": state,
+                        "text": text,
+                        "thread_resolved": thread_resolved,
+                        "thread_resolver": thread_resolver,
+                        "version": version,
+                        "permitted_operations": permitted_operations,
+                        "tasks": tasks,
+                    },
+                    "commits.create_comment",
+                ),
             ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(
         self,
@@ -248,54 +379,107 @@ class CommitsNamespace:
         *,
         version: int | Unset = UNSET,
     ) -> None:
-        """Delete a commit comment
+        """Delete a commit comment.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}`
+        Delete a commit comment. Anyone can delete their own comment. Only users with **REPO_ADMIN** and
+        above may delete comments created by other users. Comments which have replies *may not be
+        deleted*, regardless of the user's granted permissions.
+
+        The authenticated user must have **REPO_READ** permission for the repository that the commit is
+        in to call this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            comment_id: the comment
+            version: The expected version of the comment. This must match the server's version of the
+                comment or the delete will fail. To determine the current version of the comment, the
+                comment should be fetched from the server prior to the delete. Look for the 'version'
+                attribute in the returned JSON structure.
+
+        Returns:
+            The operation was successful
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-commentid-delete
         """
-        from ..api.commits import commits_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            version=version,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}",
+                (project_key, repository_slug, commit_id, comment_id),
+                query={"version": version},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(
         self, project_key: str, repository_slug: str, commit_id: str, *, path: str | Unset = UNSET
     ) -> RestCommit:
-        """Get commit by ID
+        """Get commit by ID.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}`
+        Retrieve a single commit *identified by its ID*. In general, that ID is a SHA1. From 2.11, ref
+        names like "refs/heads/master" are no longer accepted by this resource.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The commit ID to retrieve
+            path: An optional path to filter the commit by. If supplied the details returned *may not*
+                be for the specified commit. Instead, starting from the specified commit, they will be
+                the details for the first commit affecting the specified path.
+
+        Returns:
+            A commit
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-get
         """
-        from ..api.commits import commits_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path=path,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}",
+                (project_key, repository_slug, commit_id),
+                query={"path": path},
+            ),
+            Answer.model(RestCommit),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_comment(
         self, project_key: str, repository_slug: str, commit_id: str, comment_id: int
     ) -> RestComment:
-        """Get a commit comment
+        """Get a commit comment.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}`
+        Retrieves a commit discussion comment.
+
+        The authenticated user must have **REPO_READ** permission for the repository that the commit is
+        in to call this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            comment_id: The ID of the comment to retrieve
+
+        Returns:
+            The requested comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-commentid-get
         """
-        from ..api.commits import commits_get_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}",
+                (project_key, repository_slug, commit_id, comment_id),
+            ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff(
         self,
@@ -314,28 +498,68 @@ class CommitsNamespace:
         with_comments: str | Unset = UNSET,
         since: str | Unset = UNSET,
     ) -> RestDiffs:
-        """Get diff between revisions
+        """Get diff between revisions.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path}`
+        Retrieve the diff between two provided revisions.
+
+        To stream a raw text representation of the diff, this endpoint can be called with the request
+        header 'Accept: text/plain'.
+
+        Note: This resource is currently *not paged*. The server will internally apply a hard cap to the
+        streamed lines, and it is not possible to request subsequent pages if that cap is exceeded. In
+        the event that the cap is reached, the diff will be cut short and one or more {@code truncated}
+        flags will be set to true on the "segments", "hunks" and "diffs" properties, as well as the
+        top-level object, in the returned JSON response. …
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            path: The path to the file which should be diffed (optional)
+            src_path: The source path for the file, if it was copied, moved or renamed
+            avatar_size: If present the service adds avatar URLs for comment authors where the provided
+                value specifies the desired avatar size in pixels. Not applicable if streaming raw diff
+            filter_: Text used to filter files and lines (optional). Not applicable if streaming raw
+                diff
+            avatar_scheme: The security scheme for avatar URLs. If the scheme is not present then it is
+                inherited from the request. It can be set to "https" to force the use of secure URLs.
+                Not applicable if streaming raw diff
+            context_lines: The number of context lines to include around added/removed lines in the
+                diff.Not applicable if streaming raw diff
+            auto_src_path: `true` to automatically try to find the source path when it's not provided,
+                `false` otherwise. Requires the path to be provided.
+            whitespace: Optional whitespace flag which can be set to ignore-all
+            with_comments: `true` to embed comments in the diff (the default); otherwise `false` to
+                stream the diff without comments. Not applicable if streaming raw diff
+            since: The base revision to diff from. If omitted the parent revision of the until revision
+                is used
+
+        Returns:
+            A diff between two revisions.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-diff-path-get
         """
-        from ..api.commits import commits_get_diff as _endpoint  # noqa: PLC0415
+        from ..models.rest_diffs import RestDiffs  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path,
-            src_path=src_path,
-            avatar_size=avatar_size,
-            filter_=filter_,
-            avatar_scheme=avatar_scheme,
-            context_lines=context_lines,
-            auto_src_path=auto_src_path,
-            whitespace=whitespace,
-            with_comments=with_comments,
-            since=since,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path}",
+                (project_key, repository_slug, commit_id, path),
+                query={
+                    "srcPath": src_path,
+                    "avatarSize": avatar_size,
+                    "filter": filter_,
+                    "avatarScheme": avatar_scheme,
+                    "contextLines": context_lines,
+                    "autoSrcPath": auto_src_path,
+                    "whitespace": whitespace,
+                    "withComments": with_comments,
+                    "since": since,
+                },
+            ),
+            Answer.model(RestDiffs),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff_stats_summary(
         self,
@@ -349,40 +573,81 @@ class CommitsNamespace:
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
     ) -> RestDiffStatsSummary:
-        """Get diff stats summary between revisions
+        """Get diff stats summary between revisions.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}`
+        Retrieve the diff stats summary for a commit.
+
+        The stats summary include the total number of modified files, added lines, and deleted lines.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The commit ID to diff to.
+            path: The path to the file which should be diffed (optional)
+            src_path: The source path for the file, if it was copied, moved or renamed
+            auto_src_path: `true` to automatically try to find the source path when it's not provided,
+                `false` otherwise. Requires the path to be provided.
+            whitespace: Optional whitespace flag which can be set to ignore-all
+            since: The base revision to diff from. If omitted the parent revision of the commit ID is
+                used
+
+        Returns:
+            The diff stats summary for a commit.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-diff-stats-summary-path-get
         """
-        from ..api.commits import commits_get_diff_stats_summary as _endpoint  # noqa: PLC0415
+        from ..models.rest_diff_stats_summary import RestDiffStatsSummary  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path,
-            src_path=src_path,
-            auto_src_path=auto_src_path,
-            whitespace=whitespace,
-            since=since,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}",
+                (project_key, repository_slug, commit_id, path),
+                query={
+                    "srcPath": src_path,
+                    "autoSrcPath": auto_src_path,
+                    "whitespace": whitespace,
+                    "since": since,
+                },
+            ),
+            Answer.model(RestDiffStatsSummary),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_merge_base(
         self, project_key: str, repository_slug: str, commit_id: str, *, other_commit_id: str | Unset = UNSET
     ) -> RestCommit | None:
-        """Get the common ancestor between two commits
+        """Get the common ancestor between two commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/merge-base`
+        Returns the best common ancestor between two commits.
+
+        If more than one best common ancestor exists, only one will be returned. It is unspecified which
+        will be returned.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            other_commit_id: The other commit id to calculate the merge-base on
+
+        Returns:
+            The common ancestor of the two given commits
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-merge-base-get
         """
-        from ..api.commits import commits_get_merge_base as _endpoint  # noqa: PLC0415
+        from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            other_commit_id=other_commit_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/merge-base",
+                (project_key, repository_slug, commit_id),
+                query={"otherCommitId": other_commit_id},
+            ),
+            Answer.by_status({200: Answer.model(RestCommit), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_patch(
         self,
@@ -393,20 +658,40 @@ class CommitsNamespace:
         all_ancestors: str | Unset = UNSET,
         since: str | Unset = UNSET,
     ) -> bytes:
-        """Get patch content at revision
+        """Get patch content at revision.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/patch`
+        Retrieve the patch content for a repository at a specified revision.
+
+        Cache headers are added to the response (only if full commit hashes are used, not in the case of
+        short hashes).
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            until: The target revision from which to generate the patch (required)
+            all_ancestors: indicates whether or not to generate a patch which includes all the ancestors
+                of the 'until' revision. If true, the value provided by 'since' is ignored.
+            since: The base revision from which to generate the patch. This is only applicable when
+                'allAncestors' is false. If omitted the patch will represent one single commit, the
+                'until'.
+
+        Returns:
+            The patch contents from a repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-patch-get
         """
-        from ..api.commits import commits_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            until=until,
-            all_ancestors=all_ancestors,
-            since=since,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/patch",
+                (project_key, repository_slug),
+                query={"until": until, "allAncestors": all_ancestors, "since": since},
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_raw_diff(
         self,
@@ -419,22 +704,43 @@ class CommitsNamespace:
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
     ) -> bytes:
-        """Get raw diff for path
+        """Get raw diff for path.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/diff`
+        Stream the raw diff between two provided revisions.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            context_lines: The number of context lines to include around added/removed lines in the diff
+            src_path: The source path for the file, if it was copied, moved or renamed
+            until: The target revision to diff to (required)
+            whitespace: Optional whitespace flag which can be set to `ignore-all`
+            since: The base revision to diff from. If omitted the parent revision of the until revision
+                is used
+
+        Returns:
+            A raw diff between two revisions.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-diff-get
         """
-        from ..api.commits import commits_get_raw_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            context_lines=context_lines,
-            src_path=src_path,
-            until=until,
-            whitespace=whitespace,
-            since=since,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/diff",
+                (project_key, repository_slug),
+                query={
+                    "contextLines": context_lines,
+                    "srcPath": src_path,
+                    "until": until,
+                    "whitespace": whitespace,
+                    "since": since,
+                },
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_raw_diff_for_path(
         self,
@@ -448,23 +754,44 @@ class CommitsNamespace:
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
     ) -> bytes:
-        """Get raw diff for path
+        """Get raw diff for path.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/diff/{path}`
+        Stream the raw diff between two provided revisions.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: The path to the file which should be diffed (required)
+            context_lines: The number of context lines to include around added/removed lines in the diff
+            src_path: The source path for the file, if it was copied, moved or renamed
+            until: The target revision to diff to (required)
+            whitespace: Optional whitespace flag which can be set to `ignore-all`
+            since: The base revision to diff from. If omitted the parent revision of the until revision
+                is used
+
+        Returns:
+            A raw diff between two revisions.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-diff-path-get
         """
-        from ..api.commits import commits_get_raw_diff_for_path as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            context_lines=context_lines,
-            src_path=src_path,
-            until=until,
-            whitespace=whitespace,
-            since=since,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/diff/{path}",
+                (project_key, repository_slug, path),
+                query={
+                    "contextLines": context_lines,
+                    "srcPath": src_path,
+                    "until": until,
+                    "whitespace": whitespace,
+                    "since": since,
+                },
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -484,28 +811,67 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestCommit]:
-        """Get commits
+        """Get commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits`
+        Retrieve a page of commits from a given starting commit or "between" two commits. If no explicit
+        commit is specified, the tip of the repository's default branch is assumed. commits may be
+        identified by branch or tag name or by ID. A path may be supplied to restrict the returned
+        commits to only those which affect that path.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            avatar_scheme: The desired scheme for the avatar URL. If the parameter is not present URLs
+                will use the same scheme as this request
+            path: An optional path to filter commits by
+            with_counts: Optionally include the total number of commits and total number of unique
+                authors
+            follow_renames: If `true`, the commit history of the specified file will be followed past
+                renames. Only valid for a path to a single file.
+            until: The commit ID (SHA1) or ref (inclusively) to retrieve commits before
+            avatar_size: If present the service adds avatar URLs for commit authors. Should be an
+                integer specifying the desired size in pixels. If the parameter is not present, avatar
+                URLs will not be set
+            since: The commit ID or ref (exclusively) to retrieve commits after
+            merges: If present, controls how merge commits should be filtered. Can be either `exclude`,
+                to exclude merge commits, `include`, to include both merge commits and non-merge commits
+                or `only`, to only return merge commits.
+            ignore_missing: `true` to ignore missing commits, `false` otherwise
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-get
         """
-        from ..api.commits import commits_list as _endpoint  # noqa: PLC0415
         from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            avatar_scheme=avatar_scheme,
-            path=path,
-            with_counts=with_counts,
-            follow_renames=follow_renames,
-            until=until,
-            avatar_size=avatar_size,
-            since=since,
-            merges=merges,
-            ignore_missing=ignore_missing,
-        )
-        return self._client._paginate(
-            _kwargs, RestCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits",
+                (project_key, repository_slug),
+                query={
+                    "avatarScheme": avatar_scheme,
+                    "path": path,
+                    "withCounts": with_counts,
+                    "followRenames": follow_renames,
+                    "until": until,
+                    "avatarSize": avatar_size,
+                    "since": since,
+                    "merges": merges,
+                    "ignoreMissing": ignore_missing,
+                },
+            ),
+            RestCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_changes(
@@ -520,22 +886,46 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestChange]:
-        """Get changes in commit
+        """Get changes in commit.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/changes`
+        Retrieve a page of changes made in a specified commit.
+
+        **Note:** The implementation will apply a hard cap (`page.max.changes`) and it is not possible
+        to request subsequent content when that cap is exceeded.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The commit to retrieve changes for
+            with_comments: `true` to apply comment counts in the changes (the default); otherwise,
+                `false` to stream changes without comment counts
+            since: The commit to which `until` should be compared to produce a page of changes. If not
+                specified the commit's first parent is assumed (if one exists)
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestChange` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-changes-get
         """
-        from ..api.commits import commits_list_changes as _endpoint  # noqa: PLC0415
         from ..models.rest_change import RestChange  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            with_comments=with_comments,
-            since=since,
-        )
-        return self._client._paginate(
-            _kwargs, RestChange.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/changes",
+                (project_key, repository_slug, commit_id),
+                query={"withComments": with_comments, "since": since},
+            ),
+            RestChange.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_changes_between(
@@ -549,21 +939,44 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestChange]:
-        """Get changes made in commit
+        """Get changes made in commit.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/changes`
+        Retrieve a page of changes made in a specified commit.
+
+        **Note:** The implementation will apply a hard cap ({@code page.max.changes}) and it is not
+        possible to request subsequent content when that cap is exceeded.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            until: The commit to retrieve changes for
+            since: The commit to which `until` should be compared to produce a page of changes. If not
+                specified the commit's first parent is assumed (if one exists)
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestChange` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-changes-get
         """
-        from ..api.commits import commits_list_changes_between as _endpoint  # noqa: PLC0415
         from ..models.rest_change import RestChange  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            until=until,
-            since=since,
-        )
-        return self._client._paginate(
-            _kwargs, RestChange.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/changes",
+                (project_key, repository_slug),
+                query={"until": until, "since": since},
+            ),
+            RestChange.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -578,55 +991,102 @@ class CommitsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestComment]:
-        """Search for commit comments
+        """Search for commit comments.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments`
+        Retrieves the commit discussion comments that match the specified search criteria.
+
+        It is possible to retrieve commit discussion comments that are anchored to a range of commits by
+        providing the sinceId that the comments anchored from.
+
+        The authenticated user must have **REPO_READ** permission for the repository that the commit is
+        in to call this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            path: The path to the file on which comments were made
+            since: For a merge commit, a parent can be provided to specify which diff the comments are
+                on. For a commit range, a sinceId can be provided to specify where the comments are
+                anchored from.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-get
         """
-        from ..api.commits import commits_list_comments as _endpoint  # noqa: PLC0415
         from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path=path,
-            since=since,
-        )
-        return self._client._paginate(
-            _kwargs, RestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments",
+                (project_key, repository_slug, commit_id),
+                query={"path": path, "since": since},
+            ),
+            RestComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def remove_comment_reaction(
         self, project_key: str, repository_slug: str, commit_id: str, comment_id: int, emoticon: str
     ) -> None:
-        """Remove a reaction from comment
+        """Remove a reaction from comment.
 
-        `DELETE /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}/reactions/{emoticon}`
+        Remove an emoticon reaction from a comment
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit id
+            comment_id: The comment id
+            emoticon: The emoticon to remove
+
+        Returns:
+            The added reaction
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-comment-likes-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-commentid-reactions-emoticon-delete
         """
-        from ..api.commits import commits_remove_comment_reaction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            emoticon,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}/reactions/{emoticon}",
+                (project_key, repository_slug, commit_id, comment_id, emoticon),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unwatch(self, project_key: str, repository_slug: str, commit_id: str) -> None:
-        """Stop watching commit
+        """Stop watching commit.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/watch`
+        Remove the authenticated user as a watcher for the specified commit.
+
+        The authenticated user must have **REPO_READ** permission for the repository containing the
+        commit to call this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+
+        Returns:
+            The user is no longer watching the commit.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-watch-delete
         """
-        from ..api.commits import commits_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/watch",
+                (project_key, repository_slug, commit_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_comment(
         self,
@@ -651,711 +1111,121 @@ class CommitsNamespace:
         permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
         tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
-        """Update a commit comment
+        """Update a commit comment.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}`
+        Update a comment, with the following restrictions:
+
+        - only the author of the comment may update the *text* of the comment
+        - only the author of the comment or repository admins and above may update the other fields of a
+          comment
+
+        **Note:** the supplied supplied JSON object must contain a `version` that must match the
+        server's version of the comment or the update will fail. To determine the current version of the
+        comment, the comment should be fetched from the server prior to the update. Look for the
+        'version' attribute in the returned JSON structure. …
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+            comment_id: The ID of the comment to retrieve
+            body: The comment to update. A `RestCommentInput`, or pass its fields as the keywords that
+                follow.
+            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
+                others.
+            thread_resolved: Indicates if this comment thread has been marked as resolved or not
+            permitted_operations: What the current user may do with a comment or task.
+
+        Returns:
+            The newly updated comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-commentid-put
         """
-        from ..api.commits import commits_update_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
         from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "commits.update_comment",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}",
+                (project_key, repository_slug, commit_id, comment_id),
+                body=build_body(
+                    RestCommentInput,
+                    body,
+                    {
+                        "anchor": anchor,
+                        "author": author,
+                        "id": id,
+                        "parent": parent,
+                        "properties": properties,
+                        "resolver": resolver,
+                        "severity": severity,
+                        "state": state,
+                        "text": text,
+                        "thread_resolved": thread_resolved,
+                        "thread_resolver": thread_resolver,
+                        "version": version,
+                        "permitted_operations": permitted_operations,
+                        "tasks": tasks,
+                    },
+                    "commits.update_comment",
+                ),
             ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def watch(self, project_key: str, repository_slug: str, commit_id: str) -> None:
-        """Watch commit
+        """Watch commit.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/watch`
+        Add the authenticated user as a watcher for the specified commit.
+
+        The authenticated user must have **REPO_READ** permission for the repository containing the
+        commit to call this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: The *full ID* of the commit within the repository
+
+        Returns:
+            The user is now watching the commit.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-watch-post
         """
-        from ..api.commits import commits_watch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class CommitsRawNamespace:
-    """The `commits` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_comment_reaction(
-        self, project_key: str, repository_slug: str, commit_id: str, comment_id: int, emoticon: str
-    ) -> Response[RestUserReaction]:
-        """React to a comment
-
-        `PUT /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}/reactions/{emoticon}`
-        """
-        from ..api.commits import commits_add_comment_reaction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            emoticon,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def compare_changes(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        from_repo: str | Unset = UNSET,
-        from_: str | Unset = UNSET,
-        to: str | Unset = UNSET,
-    ) -> Response[PageRestChange]:
-        """Compare commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/changes`
-        """
-        from ..api.commits import commits_compare_changes as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            from_repo=from_repo,
-            from_=from_,
-            to=to,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def compare_commits(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        from_repo: str | Unset = UNSET,
-        from_: str | Unset = UNSET,
-        to: str | Unset = UNSET,
-    ) -> Response[PageRestCommit]:
-        """Get accessible commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/commits`
-        """
-        from ..api.commits import commits_compare_commits as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            from_repo=from_repo,
-            from_=from_,
-            to=to,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def compare_diff(
-        self,
-        project_key: str,
-        repository_slug: str,
-        path: str,
-        *,
-        context_lines: str | Unset = UNSET,
-        from_repo: str | Unset = UNSET,
-        src_path: str | Unset = UNSET,
-        from_: str | Unset = UNSET,
-        to: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-    ) -> Response[RestDiffs]:
-        """Get diff between commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path}`
-        """
-        from ..api.commits import commits_compare_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            context_lines=context_lines,
-            from_repo=from_repo,
-            src_path=src_path,
-            from_=from_,
-            to=to,
-            whitespace=whitespace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def compare_diff_stats_summary(
-        self,
-        project_key: str,
-        repository_slug: str,
-        path: str,
-        *,
-        from_repo: str | Unset = UNSET,
-        src_path: str | Unset = UNSET,
-        from_: str | Unset = UNSET,
-        to: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-    ) -> Response[RestDiff]:
-        """Retrieve the diff stats summary between commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff-stats-summary{path}`
-        """
-        from ..api.commits import commits_compare_diff_stats_summary as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            from_repo=from_repo,
-            src_path=src_path,
-            from_=from_,
-            to=to,
-            whitespace=whitespace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        since: str | Unset = UNSET,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-        thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
-        version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
-    ) -> Response[RestComment]:
-        """Add a new commit comment
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments`
-        """
-        from ..api.commits import commits_create_comment as _endpoint  # noqa: PLC0415
-        from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            since=since,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "commits.create_comment",
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/watch",
+                (project_key, repository_slug, commit_id),
             ),
+            Answer.nothing(),
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def delete_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        comment_id: int,
-        *,
-        version: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete a commit comment
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}`
-        """
-        from ..api.commits import commits_delete_comment as _endpoint  # noqa: PLC0415
+class CommitsRawNamespace(NamespaceView[CommitsNamespace]):
+    """`client.with_raw_response.commits`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            version=version,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(
-        self, project_key: str, repository_slug: str, commit_id: str, *, path: str | Unset = UNSET
-    ) -> Response[RestCommit]:
-        """Get commit by ID
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}`
-        """
-        from ..api.commits import commits_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path=path,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_comment(
-        self, project_key: str, repository_slug: str, commit_id: str, comment_id: int
-    ) -> Response[RestComment]:
-        """Get a commit comment
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}`
-        """
-        from ..api.commits import commits_get_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        path: str,
-        *,
-        src_path: str | Unset = UNSET,
-        avatar_size: str | Unset = UNSET,
-        filter_: str | Unset = UNSET,
-        avatar_scheme: str | Unset = UNSET,
-        context_lines: str | Unset = UNSET,
-        auto_src_path: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-        with_comments: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[RestDiffs]:
-        """Get diff between revisions
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path}`
-        """
-        from ..api.commits import commits_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path,
-            src_path=src_path,
-            avatar_size=avatar_size,
-            filter_=filter_,
-            avatar_scheme=avatar_scheme,
-            context_lines=context_lines,
-            auto_src_path=auto_src_path,
-            whitespace=whitespace,
-            with_comments=with_comments,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff_stats_summary(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        path: str,
-        *,
-        src_path: str | Unset = UNSET,
-        auto_src_path: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[RestDiffStatsSummary]:
-        """Get diff stats summary between revisions
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}`
-        """
-        from ..api.commits import commits_get_diff_stats_summary as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path,
-            src_path=src_path,
-            auto_src_path=auto_src_path,
-            whitespace=whitespace,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_merge_base(
-        self, project_key: str, repository_slug: str, commit_id: str, *, other_commit_id: str | Unset = UNSET
-    ) -> Response[RestCommit | None]:
-        """Get the common ancestor between two commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/merge-base`
-        """
-        from ..api.commits import commits_get_merge_base as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            other_commit_id=other_commit_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_patch(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        until: str | Unset = UNSET,
-        all_ancestors: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[bytes]:
-        """Get patch content at revision
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/patch`
-        """
-        from ..api.commits import commits_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            until=until,
-            all_ancestors=all_ancestors,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_raw_diff(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        context_lines: str | Unset = UNSET,
-        src_path: str | Unset = UNSET,
-        until: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[bytes]:
-        """Get raw diff for path
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/diff`
-        """
-        from ..api.commits import commits_get_raw_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            context_lines=context_lines,
-            src_path=src_path,
-            until=until,
-            whitespace=whitespace,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_raw_diff_for_path(
-        self,
-        project_key: str,
-        repository_slug: str,
-        path: str,
-        *,
-        context_lines: str | Unset = UNSET,
-        src_path: str | Unset = UNSET,
-        until: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[bytes]:
-        """Get raw diff for path
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/diff/{path}`
-        """
-        from ..api.commits import commits_get_raw_diff_for_path as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            context_lines=context_lines,
-            src_path=src_path,
-            until=until,
-            whitespace=whitespace,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        avatar_scheme: str | Unset = UNSET,
-        path: str | Unset = UNSET,
-        with_counts: str | Unset = UNSET,
-        follow_renames: str | Unset = UNSET,
-        until: str | Unset = UNSET,
-        avatar_size: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-        merges: str | Unset = UNSET,
-        ignore_missing: str | Unset = UNSET,
-    ) -> Response[PageRestCommit]:
-        """Get commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits`
-        """
-        from ..api.commits import commits_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            avatar_scheme=avatar_scheme,
-            path=path,
-            with_counts=with_counts,
-            follow_renames=follow_renames,
-            until=until,
-            avatar_size=avatar_size,
-            since=since,
-            merges=merges,
-            ignore_missing=ignore_missing,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_changes(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        with_comments: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[PageRestChange]:
-        """Get changes in commit
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/changes`
-        """
-        from ..api.commits import commits_list_changes as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            with_comments=with_comments,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_changes_between(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        until: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[PageRestChange]:
-        """Get changes made in commit
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/changes`
-        """
-        from ..api.commits import commits_list_changes_between as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            until=until,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_comments(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        path: str | Unset = UNSET,
-        since: str | Unset = UNSET,
-    ) -> Response[PageRestComment]:
-        """Search for commit comments
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments`
-        """
-        from ..api.commits import commits_list_comments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            path=path,
-            since=since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_comment_reaction(
-        self, project_key: str, repository_slug: str, commit_id: str, comment_id: int, emoticon: str
-    ) -> Response[None]:
-        """Remove a reaction from comment
-
-        `DELETE /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}/reactions/{emoticon}`
-        """
-        from ..api.commits import commits_remove_comment_reaction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            emoticon,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def unwatch(self, project_key: str, repository_slug: str, commit_id: str) -> Response[None]:
-        """Stop watching commit
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/watch`
-        """
-        from ..api.commits import commits_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        comment_id: int,
-        *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-        thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
-        version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
-    ) -> Response[RestComment]:
-        """Update a commit comment
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/comments/{commentId}`
-        """
-        from ..api.commits import commits_update_comment as _endpoint  # noqa: PLC0415
-        from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            comment_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "commits.update_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def watch(self, project_key: str, repository_slug: str, commit_id: str) -> Response[None]:
-        """Watch commit
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/watch`
-        """
-        from ..api.commits import commits_watch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+    add_comment_reaction = raw_response(CommitsNamespace.add_comment_reaction)
+    compare_changes = raw_first_page(CommitsNamespace.compare_changes)
+    compare_commits = raw_first_page(CommitsNamespace.compare_commits)
+    compare_diff = raw_response(CommitsNamespace.compare_diff)
+    compare_diff_stats_summary = raw_response(CommitsNamespace.compare_diff_stats_summary)
+    create_comment = raw_response(CommitsNamespace.create_comment)
+    delete_comment = raw_response(CommitsNamespace.delete_comment)
+    get = raw_response(CommitsNamespace.get)
+    get_comment = raw_response(CommitsNamespace.get_comment)
+    get_diff = raw_response(CommitsNamespace.get_diff)
+    get_diff_stats_summary = raw_response(CommitsNamespace.get_diff_stats_summary)
+    get_merge_base = raw_response(CommitsNamespace.get_merge_base)
+    get_patch = raw_response(CommitsNamespace.get_patch)
+    get_raw_diff = raw_response(CommitsNamespace.get_raw_diff)
+    get_raw_diff_for_path = raw_response(CommitsNamespace.get_raw_diff_for_path)
+    list = raw_first_page(CommitsNamespace.list)
+    list_changes = raw_first_page(CommitsNamespace.list_changes)
+    list_changes_between = raw_first_page(CommitsNamespace.list_changes_between)
+    list_comments = raw_first_page(CommitsNamespace.list_comments)
+    remove_comment_reaction = raw_response(CommitsNamespace.remove_comment_reaction)
+    unwatch = raw_response(CommitsNamespace.unwatch)
+    update_comment = raw_response(CommitsNamespace.update_comment)
+    watch = raw_response(CommitsNamespace.watch)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -18,27 +19,34 @@ if TYPE_CHECKING:
     from ..models.dashboard_get_inbox_pullrequest_count_response import (
         DashboardGetInboxPullrequestCountResponse,
     )
-    from ..models.page_rest_pull_request import PageRestPullRequest
-    from ..models.page_rest_pull_request_suggestion import PageRestPullRequestSuggestion
     from ..models.rest_pull_request import RestPullRequest
     from ..models.rest_pull_request_suggestion import RestPullRequestSuggestion
 
 
 class DashboardNamespace:
-    """The `dashboard` operations, returning decoded models."""
+    """The `dashboard` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def get_inbox_pullrequest_count(self) -> DashboardGetInboxPullrequestCountResponse:
-        """Get total number of pull requests in inbox
+        """Get total number of pull requests in inbox.
 
-        `GET /api/latest/inbox/pull-requests/count`
+        Returns the total number of pull requests in the user's inbox
+
+        Returns:
+            How many pull requests are in the user's inbox.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-other-operations/#api-api-latest-inbox-pull-requests-count-get
         """
-        from ..api.dashboard import dashboard_get_inbox_pullrequest_count as _endpoint  # noqa: PLC0415
+        from ..models.dashboard_get_inbox_pullrequest_count_response import (
+            DashboardGetInboxPullrequestCountResponse,  # noqa: PLC0415
+        )
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/inbox/pull-requests/count"),
+            Answer.model(DashboardGetInboxPullrequestCountResponse),
+        )
 
     def list_inbox_pullrequests(
         self,
@@ -48,18 +56,28 @@ class DashboardNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequest]:
-        """Get pull requests in inbox
+        """Get pull requests in inbox.
 
-        `GET /api/latest/inbox/pull-requests`
+        Returns a page of pull requests in the user's inbox.
+
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-other-operations/#api-api-latest-inbox-pull-requests-get
         """
-        from ..api.dashboard import dashboard_list_inbox_pullrequests as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            role=role,
-        )
-        return self._client._paginate(
-            _kwargs, RestPullRequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/inbox/pull-requests", query={"role": role}),
+            RestPullRequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_pullrequest_suggestions(
@@ -70,18 +88,36 @@ class DashboardNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequestSuggestion]:
-        """Get pull request suggestions
+        """Get pull request suggestions.
 
-        `GET /api/latest/dashboard/pull-request-suggestions`
+        Retrieves a page of suggestions for pull requests that the currently authenticated user may wish
+        to raise. Such suggestions are based on ref changes occurring and so contain the ref change that
+        prompted the suggestion plus the time the change event occurred. Changes will be returned in
+        descending order based on the time the change that prompted the suggestion occurred.
+
+        Note that although the response is a page object, the interface does not support paging, however
+        a limit can be applied to the size of the returned page.
+
+        Args:
+            changes_since: restrict pull request suggestions to be based on events that occurred since
+                some timein the past. This is expressed in seconds since "now". So to return
+                suggestionsbased only on activity within the past 48 hours, pass a value of 172800.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequestSuggestion` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-dashboard/#api-api-latest-dashboard-pull-request-suggestions-get
         """
-        from ..api.dashboard import dashboard_list_pullrequest_suggestions as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_suggestion import RestPullRequestSuggestion  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            changes_since=changes_since,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET", "/api/latest/dashboard/pull-request-suggestions", query={"changesSince": changes_since}
+            ),
             RestPullRequestSuggestion.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -101,94 +137,66 @@ class DashboardNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequest]:
-        """Get pull requests for a user
+        """Get pull requests for a user.
 
-        `GET /api/latest/dashboard/pull-requests`
+        Retrieve a page of pull requests where a user is involved as either a reviewer, author or a
+        participant. The request may be filtered by pull request state, role or participant status.
+
+        Args:
+            closed_since: (optional, defaults to returning pull requests regardless of closed since
+                date). Permits returning only pull requests with a closed timestamp set more recently
+                that (now - closedSince). Units are in seconds. So for example if closed since 86400 is
+                set only pull requests closed in the previous 24 hours will be returned.
+            role: (optional, defaults to returning pull requests for any role). If a role is supplied
+                only pull requests where the authenticated user is a participant in the given role will
+                be returned. Either **REVIEWER**, **AUTHOR** or **PARTICIPANT**.
+            participant_status: (optional, defaults to returning pull requests with any participant
+                status). A comma separated list of participant status. That is, one or more of
+                **UNAPPROVED**, **NEEDS_WORK**, or **APPROVED**.
+            state: (optional, defaults to returning pull requests in any state). If a state is supplied
+                only pull requests in the specified state will be returned. Either **OPEN**,
+                **DECLINED** or **MERGED**. Omit this parameter to return pull request in any state.
+            user: The name of the involved user, defaults to the current user.
+            order: (optional, defaults to **NEWEST**) the order/(s) to return pull requests in; can
+                choose from **OLDEST** (as in: "oldest first"), **NEWEST**, **DRAFT_STATUS**,
+                **PARTICIPANT_STATUS**, and/or **CLOSED_DATE**. Where **CLOSED_DATE** is specified and
+                the result set includes pull requests that are not in the closed state, these pull …
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-dashboard/#api-api-latest-dashboard-pull-requests-get
         """
-        from ..api.dashboard import dashboard_list_pullrequests as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            closed_since=closed_since,
-            role=role,
-            participant_status=participant_status,
-            state=state,
-            user=user,
-            order=order,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/dashboard/pull-requests",
+                query={
+                    "closedSince": closed_since,
+                    "role": role,
+                    "participantStatus": participant_status,
+                    "state": state,
+                    "user": user,
+                    "order": order,
+                },
+            ),
+            RestPullRequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, RestPullRequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class DashboardRawNamespace:
-    """The `dashboard` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class DashboardRawNamespace(NamespaceView[DashboardNamespace]):
+    """`client.with_raw_response.dashboard`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def get_inbox_pullrequest_count(self) -> Response[DashboardGetInboxPullrequestCountResponse]:
-        """Get total number of pull requests in inbox
-
-        `GET /api/latest/inbox/pull-requests/count`
-        """
-        from ..api.dashboard import dashboard_get_inbox_pullrequest_count as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_inbox_pullrequests(self, *, role: str | Unset = UNSET) -> Response[PageRestPullRequest]:
-        """Get pull requests in inbox
-
-        `GET /api/latest/inbox/pull-requests`
-        """
-        from ..api.dashboard import dashboard_list_inbox_pullrequests as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            role=role,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_pullrequest_suggestions(
-        self, *, changes_since: str | Unset = UNSET
-    ) -> Response[PageRestPullRequestSuggestion]:
-        """Get pull request suggestions
-
-        `GET /api/latest/dashboard/pull-request-suggestions`
-        """
-        from ..api.dashboard import dashboard_list_pullrequest_suggestions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            changes_since=changes_since,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_pullrequests(
-        self,
-        *,
-        closed_since: str | Unset = UNSET,
-        role: str | Unset = UNSET,
-        participant_status: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        user: str | Unset = UNSET,
-        order: str | Unset = UNSET,
-    ) -> Response[PageRestPullRequest]:
-        """Get pull requests for a user
-
-        `GET /api/latest/dashboard/pull-requests`
-        """
-        from ..api.dashboard import dashboard_list_pullrequests as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            closed_since=closed_since,
-            role=role,
-            participant_status=participant_status,
-            state=state,
-            user=user,
-            order=order,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    get_inbox_pullrequest_count = raw_response(DashboardNamespace.get_inbox_pullrequest_count)
+    list_inbox_pullrequests = raw_first_page(DashboardNamespace.list_inbox_pullrequests)
+    list_pullrequest_suggestions = raw_first_page(DashboardNamespace.list_pullrequest_suggestions)
+    list_pullrequests = raw_first_page(DashboardNamespace.list_pullrequests)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class DeploymentsNamespace:
-    """The `deployments` operations, returning decoded models."""
+    """The `deployments` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -46,35 +47,51 @@ class DeploymentsNamespace:
         url: str | Unset = UNSET,
         last_updated: int | Unset = UNSET,
     ) -> RestDeployment:
-        """Create or update a deployment
+        """Create or update a deployment.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments`
+        Create or update a deployment.
+
+        The authenticated user must have REPO_READ permission for the repository.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: the commitId that was deployed as indicated by the path
+            body: the details of the deployment to create, as detailed by the request body. A
+                `RestDeploymentSetRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The deployment was created
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-deployments-post
         """
-        from ..api.deployments import deployments_create_or_update as _endpoint  # noqa: PLC0415
+        from ..models.rest_deployment import RestDeployment  # noqa: PLC0415
         from ..models.rest_deployment_set_request import RestDeploymentSetRequest  # noqa: PLC0415
         from ..models.rest_deployment_state import RestDeploymentState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            body=build_body(
-                RestDeploymentSetRequest,
-                body,
-                {
-                    "deployment_sequence_number": deployment_sequence_number,
-                    "description": description,
-                    "display_name": display_name,
-                    "environment": environment,
-                    "key": key,
-                    "state": coerce_enum(RestDeploymentState, state),
-                    "url": url,
-                    "last_updated": last_updated,
-                },
-                "deployments.create_or_update",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments",
+                (project_key, repository_slug, commit_id),
+                body=build_body(
+                    RestDeploymentSetRequest,
+                    body,
+                    {
+                        "deployment_sequence_number": deployment_sequence_number,
+                        "description": description,
+                        "display_name": display_name,
+                        "environment": environment,
+                        "key": key,
+                        "state": coerce_enum(RestDeploymentState, state),
+                        "url": url,
+                        "last_updated": last_updated,
+                    },
+                    "deployments.create_or_update",
+                ),
             ),
+            Answer.model(RestDeployment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(
         self,
@@ -86,21 +103,40 @@ class DeploymentsNamespace:
         key: str | Unset = UNSET,
         environment_key: str | Unset = UNSET,
     ) -> None:
-        """Delete a deployment
+        """Delete a deployment.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments`
+        Delete the deployment matching the specified Repository, key, environmentKey and
+        deploymentSequenceNumber.
+
+        The user must have REPO_ADMIN.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: the commitId that was deployed as indicated by the path
+            deployment_sequence_number: the sequence number of the deployment, as detailed by the query
+                parameter
+            key: the key of the deployment, as detailed by the query parameter
+            environment_key: the key of the environment, as detailed by the query parameter
+
+        Returns:
+            the request has been processed
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-deployments-delete
         """
-        from ..api.deployments import deployments_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            deployment_sequence_number=deployment_sequence_number,
-            key=key,
-            environment_key=environment_key,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments",
+                (project_key, repository_slug, commit_id),
+                query={
+                    "deploymentSequenceNumber": deployment_sequence_number,
+                    "key": key,
+                    "environmentKey": environment_key,
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(
         self,
@@ -112,150 +148,63 @@ class DeploymentsNamespace:
         key: str | Unset = UNSET,
         environment_key: str | Unset = UNSET,
     ) -> RestDeployment:
-        """Get a deployment
+        """Get a deployment.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments`
+        Get the deployment matching the specified Repository, key, environmentKey and
+        deploymentSequenceNumber.
+
+        The user must have REPO_READ.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: the commitId that was deployed as indicated by the query parameter
+            deployment_sequence_number: the sequence number of the deployment, as detailed by the query
+                param
+            key: the key of the deployment, as detailed by the query parameter
+            environment_key: the key of the environment, as detailed by the query parameter
+
+        Returns:
+            The deployment
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-deployments-get
         """
-        from ..api.deployments import deployments_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_deployment import RestDeployment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            deployment_sequence_number=deployment_sequence_number,
-            key=key,
-            environment_key=environment_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments",
+                (project_key, repository_slug, commit_id),
+                query={
+                    "deploymentSequenceNumber": deployment_sequence_number,
+                    "key": key,
+                    "environmentKey": environment_key,
+                },
+            ),
+            Answer.model(RestDeployment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_capabilities(self) -> Any:
-        """Get deployment capabilities
+        """Get deployment capabilities.
 
-        `GET /api/latest/deployment/capabilities`
+        Returns the Deployment capabilities of this instance
+
+        Returns:
+            capabilities
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-capabilities/#api-api-latest-deployment-capabilities-get
         """
-        from ..api.deployments import deployments_get_capabilities as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class DeploymentsRawNamespace:
-    """The `deployments` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_or_update(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        body: RestDeploymentSetRequest | None = None,
-        deployment_sequence_number: int | Unset = UNSET,
-        description: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        environment: RestDeploymentEnvironment | Unset = UNSET,
-        key: str | Unset = UNSET,
-        state: RestDeploymentState
-        | Literal["PENDING", "IN_PROGRESS", "CANCELLED", "FAILED", "ROLLED_BACK", "SUCCESSFUL", "UNKNOWN"]
-        | Unset = UNSET,
-        url: str | Unset = UNSET,
-        last_updated: int | Unset = UNSET,
-    ) -> Response[RestDeployment]:
-        """Create or update a deployment
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments`
-        """
-        from ..api.deployments import deployments_create_or_update as _endpoint  # noqa: PLC0415
-        from ..models.rest_deployment_set_request import RestDeploymentSetRequest  # noqa: PLC0415
-        from ..models.rest_deployment_state import RestDeploymentState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            body=build_body(
-                RestDeploymentSetRequest,
-                body,
-                {
-                    "deployment_sequence_number": deployment_sequence_number,
-                    "description": description,
-                    "display_name": display_name,
-                    "environment": environment,
-                    "key": key,
-                    "state": coerce_enum(RestDeploymentState, state),
-                    "url": url,
-                    "last_updated": last_updated,
-                },
-                "deployments.create_or_update",
-            ),
+        return await self._client._call(
+            Request("GET", "/api/latest/deployment/capabilities"), Answer.undocumented()
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def delete(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        deployment_sequence_number: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        environment_key: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete a deployment
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments`
-        """
-        from ..api.deployments import deployments_delete as _endpoint  # noqa: PLC0415
+class DeploymentsRawNamespace(NamespaceView[DeploymentsNamespace]):
+    """`client.with_raw_response.deployments`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            deployment_sequence_number=deployment_sequence_number,
-            key=key,
-            environment_key=environment_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        deployment_sequence_number: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        environment_key: str | Unset = UNSET,
-    ) -> Response[RestDeployment]:
-        """Get a deployment
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/deployments`
-        """
-        from ..api.deployments import deployments_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            deployment_sequence_number=deployment_sequence_number,
-            key=key,
-            environment_key=environment_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_capabilities(self) -> Response[Any]:
-        """Get deployment capabilities
-
-        `GET /api/latest/deployment/capabilities`
-        """
-        from ..api.deployments import deployments_get_capabilities as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_or_update = raw_response(DeploymentsNamespace.create_or_update)
+    delete = raw_response(DeploymentsNamespace.delete)
+    get = raw_response(DeploymentsNamespace.get)
+    get_capabilities = raw_response(DeploymentsNamespace.get_capabilities)

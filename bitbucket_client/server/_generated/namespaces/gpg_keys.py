@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_gpg_key import PageRestGpgKey
     from ..models.rest_gpg_key import RestGpgKey
     from ..models.rest_gpg_key_input import RestGpgKeyInput
 
 
 class GpgKeysNamespace:
-    """The `gpg_keys` operations, returning decoded models."""
+    """The `gpg_keys` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -30,42 +30,69 @@ class GpgKeysNamespace:
     async def create(
         self, *, user: str | Unset = UNSET, body: RestGpgKeyInput | None = None, text: str | Unset = UNSET
     ) -> RestGpgKey:
-        """Create a GPG key
+        """Create a GPG key.
 
-        `POST /gpg/latest/keys`
+        Add a GPG key to the authenticated user's account. Optionally, users with ADMIN and higher
+        permissions may choose to specify the `user` parameter to add a GPG key for another user.
+
+        Only authenticated users may call this endpoint.
+
+        Args:
+            user: The name of the user to add a key for (optional; requires ADMIN permission or higher).
+            body: The request body. A `RestGpgKeyInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            Response contains the GPG key that was just created.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-gpg-latest-keys-post
         """
-        from ..api.gpg_keys import gpg_keys_create as _endpoint  # noqa: PLC0415
+        from ..models.rest_gpg_key import RestGpgKey  # noqa: PLC0415
         from ..models.rest_gpg_key_input import RestGpgKeyInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
-            body=build_body(RestGpgKeyInput, body, {"text": text}, "gpg_keys.create"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/gpg/latest/keys",
+                query={"user": user},
+                body=build_body(RestGpgKeyInput, body, {"text": text}, "gpg_keys.create"),
+            ),
+            Answer.model(RestGpgKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, fingerprint_or_id: str) -> None:
-        """Delete a GPG key
+        """Delete a GPG key.
 
-        `DELETE /gpg/latest/keys/{fingerprintOrId}`
+        Delete the GPG key with the specified ID or Key Fingerprint.
+
+        Args:
+            fingerprint_or_id: The GPG fingerprint or ID.
+
+        Returns:
+            The key has been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-gpg-latest-keys-fingerprintorid-delete
         """
-        from ..api.gpg_keys import gpg_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            fingerprint_or_id,
+        await self._client._call(
+            Request("DELETE", "/gpg/latest/keys/{fingerprintOrId}", (fingerprint_or_id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_all(self, *, user: str | Unset = UNSET) -> None:
-        """Delete all GPG keys for user
+        """Delete all GPG keys for user.
 
-        `DELETE /gpg/latest/keys`
+        Delete all GPG keys for a supplied user.
+
+        Args:
+            user: The username of the user to delete the keys for. If no username is specified, the GPG
+                keys will be deleted for the currently authenticated user.
+
+        Returns:
+            The GPG keys matching the supplied **user** were deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-gpg-latest-keys-delete
         """
-        from ..api.gpg_keys import gpg_keys_delete_all as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
+        await self._client._call(
+            Request("DELETE", "/gpg/latest/keys", query={"user": user}), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -75,81 +102,40 @@ class GpgKeysNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestGpgKey]:
-        """Get all GPG keys
+        """Get all GPG keys.
 
-        `GET /gpg/latest/keys`
+        Find all the keys for the currently authenticated user. Optionally, users with ADMIN and higher
+        permissions may choose to specify the `user` parameter to retrieve GPG keys for another user.
+
+        Only authenticated users may call this endpoint.
+
+        Args:
+            user: The name of the user to get keys for (optional; requires ADMIN permission or higher).
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestGpgKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-gpg-latest-keys-get
         """
-        from ..api.gpg_keys import gpg_keys_list as _endpoint  # noqa: PLC0415
         from ..models.rest_gpg_key import RestGpgKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
+        return self._client._list(
+            Request("GET", "/gpg/latest/keys", query={"user": user}),
+            RestGpgKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, RestGpgKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class GpgKeysRawNamespace:
-    """The `gpg_keys` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class GpgKeysRawNamespace(NamespaceView[GpgKeysNamespace]):
+    """`client.with_raw_response.gpg_keys`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self, *, user: str | Unset = UNSET, body: RestGpgKeyInput | None = None, text: str | Unset = UNSET
-    ) -> Response[RestGpgKey]:
-        """Create a GPG key
-
-        `POST /gpg/latest/keys`
-        """
-        from ..api.gpg_keys import gpg_keys_create as _endpoint  # noqa: PLC0415
-        from ..models.rest_gpg_key_input import RestGpgKeyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
-            body=build_body(RestGpgKeyInput, body, {"text": text}, "gpg_keys.create"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, fingerprint_or_id: str) -> Response[None]:
-        """Delete a GPG key
-
-        `DELETE /gpg/latest/keys/{fingerprintOrId}`
-        """
-        from ..api.gpg_keys import gpg_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            fingerprint_or_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_all(self, *, user: str | Unset = UNSET) -> Response[None]:
-        """Delete all GPG keys for user
-
-        `DELETE /gpg/latest/keys`
-        """
-        from ..api.gpg_keys import gpg_keys_delete_all as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def list(self, *, user: str | Unset = UNSET) -> Response[PageRestGpgKey]:
-        """Get all GPG keys
-
-        `GET /gpg/latest/keys`
-        """
-        from ..api.gpg_keys import gpg_keys_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create = raw_response(GpgKeysNamespace.create)
+    delete = raw_response(GpgKeysNamespace.delete)
+    delete_all = raw_response(GpgKeysNamespace.delete_all)
+    list = raw_first_page(GpgKeysNamespace.list)

@@ -6,29 +6,27 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     as_any,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.group_and_users import GroupAndUsers
-    from ..models.page_rest_detailed_group import PageRestDetailedGroup
-    from ..models.page_rest_detailed_user import PageRestDetailedUser
-    from ..models.page_string import PageString
     from ..models.rest_detailed_group import RestDetailedGroup
     from ..models.rest_detailed_user import RestDetailedUser
     from ..models.user_picker_context import UserPickerContext
 
 
 class GroupsNamespace:
-    """The `groups` operations, returning decoded models."""
+    """The `groups` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -40,20 +38,39 @@ class GroupsNamespace:
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
-        """Deprecated. Add user to group
+        """Add user to group.
 
-        `POST /api/latest/admin/groups/add-user`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **Deprecated since 2.10**. Use /rest/users/add-groups instead.
+
+        Add a user to a group.
+
+        In the request entity, the *context* attribute is the group and the *itemName* is the user.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `UserPickerContext`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user was added to the group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-admin-groups-add-user-post
         """
-        from ..api.groups import groups_add_user as _endpoint  # noqa: PLC0415
         from ..models.user_picker_context import UserPickerContext  # noqa: PLC0415
 
         self._client._warn_deprecated("groups.add_user")
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserPickerContext, body, {"context": context, "item_name": item_name}, "groups.add_user"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/groups/add-user",
+                body=build_body(
+                    UserPickerContext, body, {"context": context, "item_name": item_name}, "groups.add_user"
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def add_users(
         self,
@@ -62,41 +79,77 @@ class GroupsNamespace:
         users: builtins.list[str] | Unset = UNSET,
         group: str | Unset = UNSET,
     ) -> Any:
-        """Add multiple users to group
+        """Add multiple users to group.
 
-        `POST /api/latest/admin/groups/add-users`
+        Add multiple users to a group.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `GroupAndUsers`, or pass its fields as the keywords that follow.
+
+        Returns:
+            *All* the users were added to the group
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-add-users-post
         """
-        from ..api.groups import groups_add_users as _endpoint  # noqa: PLC0415
         from ..models.group_and_users import GroupAndUsers  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(GroupAndUsers, body, {"users": users, "group": group}, "groups.add_users"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/groups/add-users",
+                body=build_body(GroupAndUsers, body, {"users": users, "group": group}, "groups.add_users"),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(self, *, name: str) -> RestDetailedGroup:
-        """Create group
+        """Create group.
 
-        `POST /api/latest/admin/groups`
+        Create a new group.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            name: Name of the group.
+
+        Returns:
+            The newly created group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-post
         """
-        from ..api.groups import groups_create as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        return await self._client._call(
+            Request("POST", "/api/latest/admin/groups", query={"name": name}), Answer.model(RestDetailedGroup)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, *, name: str) -> RestDetailedGroup:
-        """Remove group
+        """Remove group.
 
-        `DELETE /api/latest/admin/groups`
+        Deletes the specified group, removing them from the system. This also removes any permissions
+        that may have been granted to the group.
+
+        A user may not delete the last group that is granting them administrative permissions, or a
+        group with greater permissions than themselves.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            name: The name identifying the group to delete.
+
+        Returns:
+            The deleted group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-delete
         """
-        from ..api.groups import groups_delete as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        return await self._client._call(
+            Request("DELETE", "/api/latest/admin/groups", query={"name": name}),
+            Answer.model(RestDetailedGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -106,18 +159,31 @@ class GroupsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedGroup]:
-        """Get groups
+        """Get groups.
 
-        `GET /api/latest/admin/groups`
+        Retrieve a page of groups.
+
+        The authenticated user must have **LICENSED_USER** permission or higher to call this resource.
+
+        Args:
+            filter_: If specified only group names containing the supplied string will be returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-get
         """
-        from ..api.groups import groups_list as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/admin/groups", query={"filter": filter_}),
+            RestDetailedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_members(
@@ -129,19 +195,35 @@ class GroupsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedUser]:
-        """Get group members
+        """Get group members.
 
-        `GET /api/latest/admin/groups/more-members`
+        Retrieves a list of users that are members of a specified group.
+
+        The authenticated user must have the **LICENSED_USER** permission to call this resource.
+
+        Args:
+            filter_: If specified only users with usernames, display names or email addresses containing
+                the supplied string will be returned.
+            context: The group which should be used to locate members.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedUser` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-more-members-get
         """
-        from ..api.groups import groups_list_members as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedUser.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET", "/api/latest/admin/groups/more-members", query={"filter": filter_, "context": context}
+            ),
+            RestDetailedUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_names(
@@ -152,17 +234,28 @@ class GroupsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Any]:
-        """Get group names
+        """Get group names.
 
-        `GET /api/latest/groups`
+        Retrieve a page of group names.
+
+        The authenticated user must have **LICENSED_USER** permission or higher to call this resource.
+
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-groups-get
         """
-        from ..api.groups import groups_list_names as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/groups", query={"filter": filter_}),
+            as_any,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_non_members(
@@ -174,19 +267,37 @@ class GroupsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedUser]:
-        """Get members not in group
+        """Get members not in group.
 
-        `GET /api/latest/admin/groups/more-non-members`
+        Retrieves a list of users that are *not* members of a specified group.
+
+        The authenticated user must have the **LICENSED_USER** permission to call this resource.
+
+        Args:
+            filter_: If specified only users with usernames, display names or email addresses containing
+                the supplied string will be returned.
+            context: The group which should be used to locate members.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedUser` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-more-non-members-get
         """
-        from ..api.groups import groups_list_non_members as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedUser.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/admin/groups/more-non-members",
+                query={"filter": filter_, "context": context},
+            ),
+            RestDetailedUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def remove_user(
@@ -196,174 +307,54 @@ class GroupsNamespace:
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
-        """Deprecated. Remove user from group
+        """Remove user from group.
 
-        `POST /api/latest/admin/groups/remove-user`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **Deprecated since 2.10**. Use /rest/users/remove-groups instead.
+
+        Remove a user from a group.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        In the request entity, the *context* attribute is the group and the *itemName* is the user.
+
+        Args:
+            body: A `UserPickerContext`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user was removed from the group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-admin-groups-remove-user-post
         """
-        from ..api.groups import groups_remove_user as _endpoint  # noqa: PLC0415
         from ..models.user_picker_context import UserPickerContext  # noqa: PLC0415
 
         self._client._warn_deprecated("groups.remove_user")
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserPickerContext, body, {"context": context, "item_name": item_name}, "groups.remove_user"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/groups/remove-user",
+                body=build_body(
+                    UserPickerContext,
+                    body,
+                    {"context": context, "item_name": item_name},
+                    "groups.remove_user",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class GroupsRawNamespace:
-    """The `groups` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class GroupsRawNamespace(NamespaceView[GroupsNamespace]):
+    """`client.with_raw_response.groups`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_user(
-        self,
-        *,
-        body: UserPickerContext | None = None,
-        context: str | Unset = UNSET,
-        item_name: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Deprecated. Add user to group
-
-        `POST /api/latest/admin/groups/add-user`
-        """
-        from ..api.groups import groups_add_user as _endpoint  # noqa: PLC0415
-        from ..models.user_picker_context import UserPickerContext  # noqa: PLC0415
-
-        self._client._warn_deprecated("groups.add_user")
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserPickerContext, body, {"context": context, "item_name": item_name}, "groups.add_user"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def add_users(
-        self,
-        *,
-        body: GroupAndUsers | None = None,
-        users: builtins.list[str] | Unset = UNSET,
-        group: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Add multiple users to group
-
-        `POST /api/latest/admin/groups/add-users`
-        """
-        from ..api.groups import groups_add_users as _endpoint  # noqa: PLC0415
-        from ..models.group_and_users import GroupAndUsers  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(GroupAndUsers, body, {"users": users, "group": group}, "groups.add_users"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(self, *, name: str) -> Response[RestDetailedGroup]:
-        """Create group
-
-        `POST /api/latest/admin/groups`
-        """
-        from ..api.groups import groups_create as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, *, name: str) -> Response[RestDetailedGroup]:
-        """Remove group
-
-        `DELETE /api/latest/admin/groups`
-        """
-        from ..api.groups import groups_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, *, filter_: str | Unset = UNSET) -> Response[PageRestDetailedGroup]:
-        """Get groups
-
-        `GET /api/latest/admin/groups`
-        """
-        from ..api.groups import groups_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_members(
-        self, *, filter_: str | Unset = UNSET, context: str
-    ) -> Response[PageRestDetailedUser]:
-        """Get group members
-
-        `GET /api/latest/admin/groups/more-members`
-        """
-        from ..api.groups import groups_list_members as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_names(self, *, filter_: str | Unset = UNSET) -> Response[PageString]:
-        """Get group names
-
-        `GET /api/latest/groups`
-        """
-        from ..api.groups import groups_list_names as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_non_members(
-        self, *, filter_: str | Unset = UNSET, context: str
-    ) -> Response[PageRestDetailedUser]:
-        """Get members not in group
-
-        `GET /api/latest/admin/groups/more-non-members`
-        """
-        from ..api.groups import groups_list_non_members as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_user(
-        self,
-        *,
-        body: UserPickerContext | None = None,
-        context: str | Unset = UNSET,
-        item_name: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Deprecated. Remove user from group
-
-        `POST /api/latest/admin/groups/remove-user`
-        """
-        from ..api.groups import groups_remove_user as _endpoint  # noqa: PLC0415
-        from ..models.user_picker_context import UserPickerContext  # noqa: PLC0415
-
-        self._client._warn_deprecated("groups.remove_user")
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserPickerContext, body, {"context": context, "item_name": item_name}, "groups.remove_user"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    add_user = raw_response(GroupsNamespace.add_user)
+    add_users = raw_response(GroupsNamespace.add_users)
+    create = raw_response(GroupsNamespace.create)
+    delete = raw_response(GroupsNamespace.delete)
+    list = raw_first_page(GroupsNamespace.list)
+    list_members = raw_first_page(GroupsNamespace.list_members)
+    list_names = raw_first_page(GroupsNamespace.list_names)
+    list_non_members = raw_first_page(GroupsNamespace.list_non_members)
+    remove_user = raw_response(GroupsNamespace.remove_user)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -19,65 +20,101 @@ if TYPE_CHECKING:
 
     from ..models.example_post_multipart_form_data import ExamplePostMultipartFormData
     from ..models.example_put_multipart_form_data import ExamplePutMultipartFormData
-    from ..models.page_rest_hook_script_config import PageRestHookScriptConfig
     from ..models.rest_hook_script import RestHookScript
     from ..models.rest_hook_script_config import RestHookScriptConfig
     from ..models.rest_hook_script_triggers import RestHookScriptTriggers
 
 
 class HookScriptsNamespace:
-    """The `hook_scripts` operations, returning decoded models."""
+    """The `hook_scripts` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def create(self, *, body: ExamplePostMultipartFormData | None = None) -> RestHookScript:
-        """Create a new hook script
+        """Create a new hook script.
 
-        `POST /api/latest/hook-scripts`
+        Create a new hook script.
+
+        This endpoint requires **SYS_ADMIN** permission.
+
+        Args:
+            body: The multipart form data containing the hook script
+
+        Returns:
+            The newly created hook script.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-post
         """
-        from ..api.hook_scripts import hook_scripts_create as _endpoint  # noqa: PLC0415
+        from ..models.rest_hook_script import RestHookScript  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/hook-scripts",
+                body=body if body is not None else UNSET,
+                body_type="files",
+                content_type="multipart/form-data",
+            ),
+            Answer.model(RestHookScript),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, script_id: str) -> None:
         """Delete a hook script.
 
-        `DELETE /api/latest/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_delete as _endpoint  # noqa: PLC0415
+        Deletes a registered hook script.
 
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
+        This endpoint requires **SYS_ADMIN** permission.
+
+        Args:
+            script_id: The ID of the hook script to delete
+
+        Returns:
+            The hook script was deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-scriptid-delete
+        """
+        await self._client._call(
+            Request("DELETE", "/api/latest/hook-scripts/{scriptId}", (script_id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, script_id: str) -> RestHookScript:
-        """Get a hook script
+        """Get a hook script.
 
-        `GET /api/latest/hook-scripts/{scriptId}`
+        Retrieves a hook script by ID.
+
+        Args:
+            script_id: The ID of the hook script to retrieve
+
+        Returns:
+            The hook script.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-scriptid-get
         """
-        from ..api.hook_scripts import hook_scripts_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_hook_script import RestHookScript  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/hook-scripts/{scriptId}", (script_id,)), Answer.model(RestHookScript)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_content(self, script_id: str) -> bytes:
-        """Get hook script content
+        """Get hook script content.
 
-        `GET /api/latest/hook-scripts/{scriptId}/content`
+        Retrieves the hook script content.
+
+        This endpoint requires **SYS_ADMIN** permission.
+
+        Args:
+            script_id: The ID of the hook script
+
+        Returns:
+            The hook script content.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-scriptid-content-get
         """
-        from ..api.hook_scripts import hook_scripts_get_content as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/hook-scripts/{scriptId}/content", (script_id,)), Answer.binary()
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_for_project(
         self,
@@ -87,18 +124,28 @@ class HookScriptsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestHookScriptConfig]:
-        """Get configured hook scripts
+        """Get configured hook scripts.
 
-        `GET /api/latest/projects/{projectKey}/hook-scripts`
+        Return a page of hook scripts configured for the specified project.
+
+        This endpoint requires **PROJECT_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestHookScriptConfig` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-hook-scripts-get
         """
-        from ..api.hook_scripts import hook_scripts_list_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_hook_script_config import RestHookScriptConfig  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/api/latest/projects/{projectKey}/hook-scripts", (project_key,)),
             RestHookScriptConfig.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -114,19 +161,33 @@ class HookScriptsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestHookScriptConfig]:
-        """Get hook scripts
+        """Get hook scripts.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts`
+        Return a page of hook scripts configured for the specified repository.
+
+        This endpoint requires **REPO_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestHookScriptConfig` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-hook-scripts-get
         """
-        from ..api.hook_scripts import hook_scripts_list_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_hook_script_config import RestHookScriptConfig  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts",
+                (project_key, repository_slug),
+            ),
             RestHookScriptConfig.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -134,31 +195,56 @@ class HookScriptsNamespace:
         )
 
     async def remove_for_project(self, project_key: str, script_id: str) -> None:
-        """Remove a hook script
+        """Remove a hook script.
 
-        `DELETE /api/latest/projects/{projectKey}/hook-scripts/{scriptId}`
+        Removes the hook script from the set of hook scripts configured to run in all repositories under
+        the project.
+
+        This endpoint requires **PROJECT_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            script_id: The ID of the hook script
+
+        Returns:
+            The hook script was successfully deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-hook-scripts-scriptid-delete
         """
-        from ..api.hook_scripts import hook_scripts_remove_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            script_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/hook-scripts/{scriptId}",
+                (project_key, script_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def remove_for_repository(self, project_key: str, repository_slug: str, script_id: str) -> None:
-        """Remove a hook script
+        """Remove a hook script.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts/{scriptId}`
+        Removes the hook script from the set of hook scripts configured to run in the repository.
+
+        This endpoint requires **REPO_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            script_id: The ID of the hook script
+
+        Returns:
+            The hook script was successfully deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-hook-scripts-scriptid-delete
         """
-        from ..api.hook_scripts import hook_scripts_remove_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            script_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts/{scriptId}",
+                (project_key, repository_slug, script_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_for_project(
         self,
@@ -168,21 +254,37 @@ class HookScriptsNamespace:
         body: RestHookScriptTriggers | None = None,
         trigger_ids: builtins.list[str] | Unset = UNSET,
     ) -> RestHookScriptConfig:
-        """Create/update a hook script
+        """Create/update a hook script.
 
-        `PUT /api/latest/projects/{projectKey}/hook-scripts/{scriptId}`
+        Creates/updates the hook script configuration for the provided hook script and project.
+
+        This endpoint requires **PROJECT_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            script_id: The ID of the hook script
+            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated hook script.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-hook-scripts-scriptid-put
         """
-        from ..api.hook_scripts import hook_scripts_set_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_hook_script_config import RestHookScriptConfig  # noqa: PLC0415
         from ..models.rest_hook_script_triggers import RestHookScriptTriggers  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            script_id,
-            body=build_body(
-                RestHookScriptTriggers, body, {"trigger_ids": trigger_ids}, "hook_scripts.set_for_project"
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/hook-scripts/{scriptId}",
+                (project_key, script_id),
+                body=build_body(
+                    RestHookScriptTriggers, body, {"trigger_ids": trigger_ids}, "hook_scripts.set_for_project"
+                ),
             ),
+            Answer.model(RestHookScriptConfig),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_for_repository(
         self,
@@ -193,22 +295,41 @@ class HookScriptsNamespace:
         body: RestHookScriptTriggers | None = None,
         trigger_ids: builtins.list[str] | Unset = UNSET,
     ) -> RestHookScriptConfig:
-        """Create/update a hook script
+        """Create/update a hook script.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts/{scriptId}`
+        Creates/updates the hook script configuration for the provided hook script and repository.
+
+        This endpoint requires **REPO_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            script_id: The ID of the hook script
+            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated hook script.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-hook-scripts-scriptid-put
         """
-        from ..api.hook_scripts import hook_scripts_set_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_hook_script_config import RestHookScriptConfig  # noqa: PLC0415
         from ..models.rest_hook_script_triggers import RestHookScriptTriggers  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            script_id,
-            body=build_body(
-                RestHookScriptTriggers, body, {"trigger_ids": trigger_ids}, "hook_scripts.set_for_repository"
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts/{scriptId}",
+                (project_key, repository_slug, script_id),
+                body=build_body(
+                    RestHookScriptTriggers,
+                    body,
+                    {"trigger_ids": trigger_ids},
+                    "hook_scripts.set_for_repository",
+                ),
             ),
+            Answer.model(RestHookScriptConfig),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -219,222 +340,57 @@ class HookScriptsNamespace:
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
     ) -> RestHookScript:
-        """Update a hook script
+        """Update a hook script.
 
-        `PUT /api/latest/hook-scripts/{scriptId}`
+        Updates a hook script.
+
+        This endpoint requires **SYS_ADMIN** permission.
+
+        Args:
+            script_id: The ID of the hook script
+            body: The multipart form data containing the hook script. A `ExamplePutMultipartFormData`,
+                or pass its fields as the keywords that follow.
+            content: The hook script contents.
+            description: A description of the hook script (useful when querying registered hook
+                scripts).
+            name: The name of the hook script (useful when querying registered hook scripts).
+
+        Returns:
+            The updated hook script.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-scriptid-put
         """
-        from ..api.hook_scripts import hook_scripts_update as _endpoint  # noqa: PLC0415
         from ..models.example_put_multipart_form_data import ExamplePutMultipartFormData  # noqa: PLC0415
+        from ..models.rest_hook_script import RestHookScript  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
-            body=build_body(
-                ExamplePutMultipartFormData,
-                body,
-                {"content": content, "description": description, "name": name},
-                "hook_scripts.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/hook-scripts/{scriptId}",
+                (script_id,),
+                body=build_body(
+                    ExamplePutMultipartFormData,
+                    body,
+                    {"content": content, "description": description, "name": name},
+                    "hook_scripts.update",
+                ),
             ),
+            Answer.model(RestHookScript),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class HookScriptsRawNamespace:
-    """The `hook_scripts` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class HookScriptsRawNamespace(NamespaceView[HookScriptsNamespace]):
+    """`client.with_raw_response.hook_scripts`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(self, *, body: ExamplePostMultipartFormData | None = None) -> Response[RestHookScript]:
-        """Create a new hook script
-
-        `POST /api/latest/hook-scripts`
-        """
-        from ..api.hook_scripts import hook_scripts_create as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, script_id: str) -> Response[None]:
-        """Delete a hook script.
-
-        `DELETE /api/latest/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, script_id: str) -> Response[RestHookScript]:
-        """Get a hook script
-
-        `GET /api/latest/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_content(self, script_id: str) -> Response[bytes]:
-        """Get hook script content
-
-        `GET /api/latest/hook-scripts/{scriptId}/content`
-        """
-        from ..api.hook_scripts import hook_scripts_get_content as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_project(self, project_key: str) -> Response[PageRestHookScriptConfig]:
-        """Get configured hook scripts
-
-        `GET /api/latest/projects/{projectKey}/hook-scripts`
-        """
-        from ..api.hook_scripts import hook_scripts_list_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_repository(
-        self, project_key: str, repository_slug: str
-    ) -> Response[PageRestHookScriptConfig]:
-        """Get hook scripts
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts`
-        """
-        from ..api.hook_scripts import hook_scripts_list_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_for_project(self, project_key: str, script_id: str) -> Response[None]:
-        """Remove a hook script
-
-        `DELETE /api/latest/projects/{projectKey}/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_remove_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            script_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def remove_for_repository(
-        self, project_key: str, repository_slug: str, script_id: str
-    ) -> Response[None]:
-        """Remove a hook script
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_remove_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            script_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_for_project(
-        self,
-        project_key: str,
-        script_id: str,
-        *,
-        body: RestHookScriptTriggers | None = None,
-        trigger_ids: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestHookScriptConfig]:
-        """Create/update a hook script
-
-        `PUT /api/latest/projects/{projectKey}/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_set_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_hook_script_triggers import RestHookScriptTriggers  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            script_id,
-            body=build_body(
-                RestHookScriptTriggers, body, {"trigger_ids": trigger_ids}, "hook_scripts.set_for_project"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        script_id: str,
-        *,
-        body: RestHookScriptTriggers | None = None,
-        trigger_ids: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestHookScriptConfig]:
-        """Create/update a hook script
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_set_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_hook_script_triggers import RestHookScriptTriggers  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            script_id,
-            body=build_body(
-                RestHookScriptTriggers, body, {"trigger_ids": trigger_ids}, "hook_scripts.set_for_repository"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update(
-        self,
-        script_id: str,
-        *,
-        body: ExamplePutMultipartFormData | None = None,
-        content: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-    ) -> Response[RestHookScript]:
-        """Update a hook script
-
-        `PUT /api/latest/hook-scripts/{scriptId}`
-        """
-        from ..api.hook_scripts import hook_scripts_update as _endpoint  # noqa: PLC0415
-        from ..models.example_put_multipart_form_data import ExamplePutMultipartFormData  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            script_id,
-            body=build_body(
-                ExamplePutMultipartFormData,
-                body,
-                {"content": content, "description": description, "name": name},
-                "hook_scripts.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create = raw_response(HookScriptsNamespace.create)
+    delete = raw_response(HookScriptsNamespace.delete)
+    get = raw_response(HookScriptsNamespace.get)
+    get_content = raw_response(HookScriptsNamespace.get_content)
+    list_for_project = raw_first_page(HookScriptsNamespace.list_for_project)
+    list_for_repository = raw_first_page(HookScriptsNamespace.list_for_repository)
+    remove_for_project = raw_response(HookScriptsNamespace.remove_for_project)
+    remove_for_repository = raw_response(HookScriptsNamespace.remove_for_repository)
+    set_for_project = raw_response(HookScriptsNamespace.set_for_project)
+    set_for_repository = raw_response(HookScriptsNamespace.set_for_repository)
+    update = raw_response(HookScriptsNamespace.update)

@@ -6,17 +6,19 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
+    list_of,
+    model,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_changeset import PageRestChangeset
     from ..models.rest_changeset import RestChangeset
     from ..models.rest_comment_jira_issue import RestCommentJiraIssue
     from ..models.rest_enhanced_entity_link import RestEnhancedEntityLink
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 
 class JiraNamespace:
-    """The `jira` operations, returning decoded models."""
+    """The `jira` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -32,30 +34,64 @@ class JiraNamespace:
     async def create_issue(
         self, comment_id: int, *, application_id: str | Unset = UNSET, body: str | None = None
     ) -> RestCommentJiraIssue:
-        """Create Jira Issue
+        """Create Jira Issue.
 
-        `POST /jira/latest/comments/{commentId}/issues`
+        Create a Jira issue and associate it with a comment on a pull request.
+
+        This resource can only be used with comments on a pull request. Attempting to call this resource
+        with a different type of comment (for example, a comment on a commit) will result in an error.
+
+        The authenticated user must have **REPO_READ** permission for the repository containing the
+        comment to call this resource.
+
+        The JSON structure for the create issue format is specified by Jira's REST v2 API.
+
+        Args:
+            comment_id: the comment to associate the created Jira issue to
+            application_id: id of the Jira server
+            body: A String representation of the JSON format Jira create issue request see: [Jira REST
+                API](https://docs.atlassian.com/jira/REST/server/#api/2/issue-createIssue)
+
+        Returns:
+            The created Jira issue key and the associated comment ID
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-jira-integration/#api-jira-latest-comments-commentid-issues-post
         """
-        from ..api.jira import jira_create_issue as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment_jira_issue import RestCommentJiraIssue  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            comment_id,
-            application_id=application_id,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/jira/latest/comments/{commentId}/issues",
+                (comment_id,),
+                query={"applicationId": application_id},
+                body=body if body is not None else UNSET,
+            ),
+            Answer.model(RestCommentJiraIssue),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_project_entity_link(self, project_key: str) -> RestEnhancedEntityLink:
-        """Get entity link
+        """Get entity link.
 
-        `GET /jira/latest/projects/{projectKey}/primary-enhanced-entitylink`
+        Retrieves the enchanced primary entitylink
+
+        The authenticated user must have **PROJECT_READ** permission for the project having the primary
+        enhanced entitylink.
+
+        Args:
+            project_key: The project key
+
+        Returns:
+            The primary enhanced entitylink.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-jira-integration/#api-jira-latest-projects-projectkey-primary-enhanced-entitylink-get
         """
-        from ..api.jira import jira_get_project_entity_link as _endpoint  # noqa: PLC0415
+        from ..models.rest_enhanced_entity_link import RestEnhancedEntityLink  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        return await self._client._call(
+            Request("GET", "/jira/latest/projects/{projectKey}/primary-enhanced-entitylink", (project_key,)),
+            Answer.model(RestEnhancedEntityLink),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_issue_commits(
         self,
@@ -66,103 +102,72 @@ class JiraNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestChangeset]:
-        """Get changesets for issue key
+        """Get changesets for issue key.
 
-        `GET /jira/latest/issues/{issueKey}/commits`
+        Retrieve a page of changesets associated with the given issue key.
+
+        Args:
+            issue_key: The issue key to search by
+            max_changes: The maximum number of changes to retrieve for each changeset
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestChangeset` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-jira-integration/#api-jira-latest-issues-issuekey-commits-get
         """
-        from ..api.jira import jira_list_issue_commits as _endpoint  # noqa: PLC0415
         from ..models.rest_changeset import RestChangeset  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            issue_key,
-            max_changes=max_changes,
-        )
-        return self._client._paginate(
-            _kwargs, RestChangeset.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/jira/latest/issues/{issueKey}/commits",
+                (issue_key,),
+                query={"maxChanges": max_changes},
+            ),
+            RestChangeset.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_pullrequest_issues(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> builtins.list[RestJiraIssue]:
-        """Get issues for a pull request
+        """Get issues for a pull request.
 
-        `GET /jira/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/issues`
+        Retrieves Jira issue keys that are associated with the commits in the specified pull request.
+        The number of commits checked for issues is limited to a default of 100.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            pull_request_id: The pull request id
+
+        Returns:
+            A list of Jira issues keys for the pull request
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-jira-integration/#api-jira-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-issues-get
         """
-        from ..api.jira import jira_list_pullrequest_issues as _endpoint  # noqa: PLC0415
+        from ..models.rest_jira_issue import RestJiraIssue  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/jira/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/issues",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.json(list_of(model(RestJiraIssue)), "list[RestJiraIssue]"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class JiraRawNamespace:
-    """The `jira` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class JiraRawNamespace(NamespaceView[JiraNamespace]):
+    """`client.with_raw_response.jira`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_issue(
-        self, comment_id: int, *, application_id: str | Unset = UNSET, body: str | None = None
-    ) -> Response[RestCommentJiraIssue]:
-        """Create Jira Issue
-
-        `POST /jira/latest/comments/{commentId}/issues`
-        """
-        from ..api.jira import jira_create_issue as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            comment_id,
-            application_id=application_id,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_project_entity_link(self, project_key: str) -> Response[RestEnhancedEntityLink]:
-        """Get entity link
-
-        `GET /jira/latest/projects/{projectKey}/primary-enhanced-entitylink`
-        """
-        from ..api.jira import jira_get_project_entity_link as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_issue_commits(
-        self, issue_key: str, *, max_changes: str | Unset = UNSET
-    ) -> Response[PageRestChangeset]:
-        """Get changesets for issue key
-
-        `GET /jira/latest/issues/{issueKey}/commits`
-        """
-        from ..api.jira import jira_list_issue_commits as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            issue_key,
-            max_changes=max_changes,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_pullrequest_issues(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[builtins.list[RestJiraIssue]]:
-        """Get issues for a pull request
-
-        `GET /jira/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/issues`
-        """
-        from ..api.jira import jira_list_pullrequest_issues as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_issue = raw_response(JiraNamespace.create_issue)
+    get_project_entity_link = raw_response(JiraNamespace.get_project_entity_link)
+    list_issue_commits = raw_first_page(JiraNamespace.list_issue_commits)
+    list_pullrequest_issues = raw_response(JiraNamespace.list_pullrequest_issues)

@@ -5,39 +5,47 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_label import PageRestLabel
-    from ..models.page_rest_labelable import PageRestLabelable
     from ..models.rest_label import RestLabel
     from ..models.rest_labelable import RestLabelable
 
 
 class LabelsNamespace:
-    """The `labels` operations, returning decoded models."""
+    """The `labels` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def get(self, label_name: str) -> RestLabel:
-        """Get label
+        """Get label.
 
-        `GET /api/latest/labels/{labelName}`
+        Returns a label.
+
+        The user needs to be authenticated to use this resource.
+
+        Args:
+            label_name: the label name
+
+        Returns:
+            The label.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-labels-labelname-get
         """
-        from ..api.labels import labels_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_label import RestLabel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            label_name,
+        return await self._client._call(
+            Request("GET", "/api/latest/labels/{labelName}", (label_name,)), Answer.model(RestLabel)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -47,18 +55,31 @@ class LabelsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestLabel]:
-        """Get all labels
+        """Get all labels.
 
-        `GET /api/latest/labels`
+        Returns a paged response of all the labels in the system.
+
+        The user needs to be authenticated to use this resource.
+
+        Args:
+            prefix: (optional) prefix to filter the labels on.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestLabel` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-labels-get
         """
-        from ..api.labels import labels_list as _endpoint  # noqa: PLC0415
         from ..models.rest_label import RestLabel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            prefix=prefix,
-        )
-        return self._client._paginate(
-            _kwargs, RestLabel.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/labels", query={"prefix": prefix}),
+            RestLabel.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_labeled_items(
@@ -70,66 +91,39 @@ class LabelsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestLabelable]:
-        """Get labelables for label
+        """Get labelables for label.
 
-        `GET /api/latest/labels/{labelName}/labeled`
+        Returns a page of labelables for a given label.
+
+        Only labelables that the authenticated user has view access to will be returned.
+
+        Args:
+            label_name: The page of labelables.
+            type_: the type of labelables to be returned. Supported values: REPOSITORY
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestLabelable` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-labels-labelname-labeled-get
         """
-        from ..api.labels import labels_list_labeled_items as _endpoint  # noqa: PLC0415
         from ..models.rest_labelable import RestLabelable  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            label_name,
-            type_=type_,
+        return self._client._list(
+            Request("GET", "/api/latest/labels/{labelName}/labeled", (label_name,), query={"type": type_}),
+            RestLabelable.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, RestLabelable.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class LabelsRawNamespace:
-    """The `labels` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class LabelsRawNamespace(NamespaceView[LabelsNamespace]):
+    """`client.with_raw_response.labels`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def get(self, label_name: str) -> Response[RestLabel]:
-        """Get label
-
-        `GET /api/latest/labels/{labelName}`
-        """
-        from ..api.labels import labels_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            label_name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, *, prefix: str | Unset = UNSET) -> Response[PageRestLabel]:
-        """Get all labels
-
-        `GET /api/latest/labels`
-        """
-        from ..api.labels import labels_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            prefix=prefix,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_labeled_items(
-        self, label_name: str, *, type_: str | Unset = UNSET
-    ) -> Response[PageRestLabelable]:
-        """Get labelables for label
-
-        `GET /api/latest/labels/{labelName}/labeled`
-        """
-        from ..api.labels import labels_list_labeled_items as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            label_name,
-            type_=type_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    get = raw_response(LabelsNamespace.get)
+    list = raw_first_page(LabelsNamespace.list)
+    list_labeled_items = raw_first_page(LabelsNamespace.list_labeled_items)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
 )
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class MarkupNamespace:
-    """The `markup` operations, returning decoded models."""
+    """The `markup` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -32,49 +33,49 @@ class MarkupNamespace:
         hardwrap: str | Unset = UNSET,
         body: str | None = None,
     ) -> RestMarkup:
-        """Preview markdown render
+        """Preview markdown render.
 
-        `POST /api/latest/markup/preview`
+        Preview generated HTML for the given markdown content.
+
+        Only authenticated users may call this resource.
+
+        Args:
+            html_escape: (Optional) true if HTML should be escaped in the input markup, false otherwise.
+            url_mode: (Optional) The mode to use when building URLs. One of: ABSOLUTE, RELATIVE or,
+                CONFIGURED. By default this is RELATIVE.
+            include_heading_id: (Optional) true if headers should contain an ID based on the heading
+                content.
+            hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. By
+                default this is false which reflects the standard markdown specification.
+            body: The request body.
+
+        Returns:
+            The rendered markdown.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-markup/#api-api-latest-markup-preview-post
         """
-        from ..api.markup import markup_preview as _endpoint  # noqa: PLC0415
+        from ..models.rest_markup import RestMarkup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            html_escape=html_escape,
-            url_mode=url_mode,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/markup/preview",
+                query={
+                    "htmlEscape": html_escape,
+                    "urlMode": url_mode,
+                    "includeHeadingId": include_heading_id,
+                    "hardwrap": hardwrap,
+                },
+                body=body if body is not None else UNSET,
+                body_type="content",
+                content_type="text/plain",
+            ),
+            Answer.model(RestMarkup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class MarkupRawNamespace:
-    """The `markup` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class MarkupRawNamespace(NamespaceView[MarkupNamespace]):
+    """`client.with_raw_response.markup`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def preview(
-        self,
-        *,
-        html_escape: str | Unset = UNSET,
-        url_mode: str | Unset = UNSET,
-        include_heading_id: str | Unset = UNSET,
-        hardwrap: str | Unset = UNSET,
-        body: str | None = None,
-    ) -> Response[RestMarkup]:
-        """Preview markdown render
-
-        `POST /api/latest/markup/preview`
-        """
-        from ..api.markup import markup_preview as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            html_escape=html_escape,
-            url_mode=url_mode,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    preview = raw_response(MarkupNamespace.preview)

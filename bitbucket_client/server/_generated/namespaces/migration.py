@@ -6,21 +6,19 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.example_preview_migration import ExamplePreviewMigration
-    from ..models.page_rest_job_message import PageRestJobMessage
-    from ..models.page_rest_mesh_migration_summary import PageRestMeshMigrationSummary
-    from ..models.page_rest_migration_repository import PageRestMigrationRepository
     from ..models.rest_export_request import RestExportRequest
     from ..models.rest_import_request import RestImportRequest
     from ..models.rest_job import RestJob
@@ -36,104 +34,196 @@ if TYPE_CHECKING:
 
 
 class MigrationNamespace:
-    """The `migration` operations, returning decoded models."""
+    """The `migration` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def cancel_export_job(self, job_id: str) -> None:
-        """Cancel export job
+        """Cancel export job.
 
-        `POST /api/latest/migration/exports/{jobId}/cancel`
+        Requests the cancellation of an export job.
+
+        The request to cancel a job will be processed successfully if the job is actually still running.
+        If it has already finished (successfully or with errors) or if it has already been canceled
+        before, then an error will be returned.
+
+        There might be a small delay between accepting the request and actually cancelling the job. In
+        most cases, the delay will be close to instantaneously. In the unlikely case of communication
+        issues across a cluster, it can however take a few seconds to cancel a job.
+
+        A client should always actively query the job status to confirm that a job has been successfully
+        canceled. …
+
+        Args:
+            job_id: the ID of the job to cancel
+
+        Returns:
+            The job has successfully been marked for cancellation
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-jobid-cancel-post
         """
-        from ..api.migration import migration_cancel_export_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        await self._client._call(
+            Request("POST", "/api/latest/migration/exports/{jobId}/cancel", (job_id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def cancel_import_job(self, job_id: str) -> None:
-        """Cancel import job
+        """Cancel import job.
 
-        `POST /api/latest/migration/imports/{jobId}/cancel`
+        Requests the cancellation of an import job.
+
+        The request to cancel a job will be processed successfully if the job is actually still running.
+        If it has already finished (successfully or with errors) or if it has already been canceled
+        before, then an error will be returned.
+
+        Note that import jobs are not canceled as instantaneously as export jobs. Rather, once the
+        request has been accepted, there are a number of checkpoints at which the job will actually
+        apply it and stop. This is to keep the system in a reasonably consistent state: …
+
+        Args:
+            job_id: the ID of the job to cancel
+
+        Returns:
+            The job has successfully been marked for cancellation.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-imports-jobid-cancel-post
         """
-        from ..api.migration import migration_cancel_import_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        await self._client._call(
+            Request("POST", "/api/latest/migration/imports/{jobId}/cancel", (job_id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def cancel_mesh_job(self, job_id: str) -> None:
-        """Cancel Mesh migration job
+        """Cancel Mesh migration job.
 
-        `POST /api/latest/migration/mesh/{jobId}/cancel`
+        Requests the cancellation of a migration job.
+
+        The request to cancel a job will be processed successfully if the job is actually still running.
+        If it has already finished (successfully or with errors) or if it has already been canceled
+        before, then an error will be returned.
+
+        There might be a small delay between accepting the request and actually cancelling the job. In
+        most cases, the delay will be close to instantaneously. In the unlikely case of communication
+        issues across a cluster, it can however take a few seconds to cancel a job.
+
+        A client should always actively query the job status to confirm that a job has been successfully
+        canceled. …
+
+        Args:
+            job_id: The ID of the job to cancel
+
+        Returns:
+            The migration job was successfully marked for cancellation.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-jobid-cancel-post
         """
-        from ..api.migration import migration_cancel_mesh_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        await self._client._call(
+            Request("POST", "/api/latest/migration/mesh/{jobId}/cancel", (job_id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_active_mesh_job_summary(self) -> RestMeshMigrationSummary:
-        """Get summary for Mesh migration job
+        """Get summary for Mesh migration job.
 
-        `GET /api/latest/migration/mesh/summary`
+        Gets the summary, including the queue status and progress, of the currently active Mesh
+        migration job.
+
+        The authenticated user must have **SYS_ADMIN** permission to call this resource.
+
+        Returns:
+            The summary of the currently active migration job.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-summary-get
         """
-        from ..api.migration import migration_get_active_mesh_job_summary as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_migration_summary import RestMeshMigrationSummary  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/migration/mesh/summary"), Answer.model(RestMeshMigrationSummary)
+        )
 
     async def get_export_job(self, job_id: str) -> RestJob:
-        """Get export job details
+        """Get export job details.
 
-        `GET /api/latest/migration/exports/{jobId}`
+        Gets the details, including the current status and progress, of the export job identified by the
+        given ID.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            job_id: the ID of the job
+
+        Returns:
+            The job, including status and progress information.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-jobid-get
         """
-        from ..api.migration import migration_get_export_job as _endpoint  # noqa: PLC0415
+        from ..models.rest_job import RestJob  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/migration/exports/{jobId}", (job_id,)), Answer.model(RestJob)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_import_job(self, job_id: str) -> RestJob:
-        """Get import job status
+        """Get import job status.
 
-        `GET /api/latest/migration/imports/{jobId}`
+        Gets the details, including the current status and progress, of the import job identified by the
+        given ID.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            job_id: The ID of the job
+
+        Returns:
+            The job, including status and progress information.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-imports-jobid-get
         """
-        from ..api.migration import migration_get_import_job as _endpoint  # noqa: PLC0415
+        from ..models.rest_job import RestJob  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/migration/imports/{jobId}", (job_id,)), Answer.model(RestJob)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mesh_job(self, job_id: str) -> Any:
-        """Get Mesh migration job details
+        """Get Mesh migration job details.
 
-        `GET /api/latest/migration/mesh/{jobId}`
+        Gets the details, including the current status and progress, of the job identified by the given
+        ID.
+
+        The authenticated user must have **SYS_ADMIN** permission to call this resource.
+
+        Args:
+            job_id: The ID of the job
+
+        Returns:
+            The details of the migration job.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-jobid-get
         """
-        from ..api.migration import migration_get_mesh_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/migration/mesh/{jobId}", (job_id,)), Answer.undocumented()
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mesh_job_summary(self, job_id: str) -> RestMeshMigrationSummary:
-        """Get Mesh migration job summary
+        """Get Mesh migration job summary.
 
-        `GET /api/latest/migration/mesh/{jobId}/summary`
+        Gets the summary, including the queue status and progress, of a Mesh migration job.
+
+        The authenticated user must have **SYS_ADMIN** permission to call this resource.
+
+        Args:
+            job_id: The ID of the job
+
+        Returns:
+            The summary of the migration job.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-jobid-summary-get
         """
-        from ..api.migration import migration_get_mesh_job_summary as _endpoint  # noqa: PLC0415
+        from ..models.rest_mesh_migration_summary import RestMeshMigrationSummary  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
+        return await self._client._call(
+            Request("GET", "/api/latest/migration/mesh/{jobId}/summary", (job_id,)),
+            Answer.model(RestMeshMigrationSummary),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_export_job_messages(
         self,
@@ -145,20 +235,46 @@ class MigrationNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestJobMessage]:
-        """Get job messages
+        """Get job messages.
 
-        `GET /api/latest/migration/exports/{jobId}/messages`
+        Gets the messages generated by the job.
+
+        Without any filter, all messages will be returned, but the response can optionally be filtered
+        for the following severities. The severity parameter can be repeated to include multiple
+        severities in one response.
+
+        - INFO
+        - WARN
+        - ERROR
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            job_id: The ID of the job
+            severity: The severity to include in the results
+            subject: The subject
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestJobMessage` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-jobid-messages-get
         """
-        from ..api.migration import migration_list_export_job_messages as _endpoint  # noqa: PLC0415
         from ..models.rest_job_message import RestJobMessage  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-            severity=severity,
-            subject=subject,
-        )
-        return self._client._paginate(
-            _kwargs, RestJobMessage.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/migration/exports/{jobId}/messages",
+                (job_id,),
+                query={"severity": severity, "subject": subject},
+            ),
+            RestJobMessage.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_import_job_messages(
@@ -171,20 +287,46 @@ class MigrationNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestJobMessage]:
-        """Get import job messages
+        """Get import job messages.
 
-        `GET /api/latest/migration/imports/{jobId}/messages`
+        Gets the messages generated by the job.
+
+        Without any filter, all messages will be returned, but the response can optionally be filtered
+        for the following severities. The severity parameter can be repeated to include multiple
+        severities in one response.
+
+        - INFO
+        - WARN
+        - ERROR
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            job_id: The ID of the job
+            severity: The severity to include in the results
+            subject: The subject
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestJobMessage` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-imports-jobid-messages-get
         """
-        from ..api.migration import migration_list_import_job_messages as _endpoint  # noqa: PLC0415
         from ..models.rest_job_message import RestJobMessage  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-            severity=severity,
-            subject=subject,
-        )
-        return self._client._paginate(
-            _kwargs, RestJobMessage.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/migration/imports/{jobId}/messages",
+                (job_id,),
+                query={"severity": severity, "subject": subject},
+            ),
+            RestJobMessage.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_mesh_job_messages(
@@ -197,35 +339,73 @@ class MigrationNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestJobMessage]:
-        """Get Mesh migration job messages
+        """Get Mesh migration job messages.
 
-        `GET /api/latest/migration/mesh/{jobId}/messages`
+        Gets the messages generated by the job.
+
+        Without any filter, all messages will be returned, but the response can optionally be filtered
+        for the following severities. The severity parameter can be repeated to include multiple
+        severities in one response.
+
+        - INFO
+        - WARN
+        - ERROR
+
+        The authenticated user must have **SYS_ADMIN** permission to call this resource.
+
+        Args:
+            job_id: The ID of the job
+            severity: The severity to include in the results
+            subject: The subject
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestJobMessage` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-jobid-messages-get
         """
-        from ..api.migration import migration_list_mesh_job_messages as _endpoint  # noqa: PLC0415
         from ..models.rest_job_message import RestJobMessage  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-            severity=severity,
-            subject=subject,
-        )
-        return self._client._paginate(
-            _kwargs, RestJobMessage.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/migration/mesh/{jobId}/messages",
+                (job_id,),
+                query={"severity": severity, "subject": subject},
+            ),
+            RestJobMessage.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_mesh_job_summaries(
         self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[RestMeshMigrationSummary]:
-        """Get all Mesh migration job summaries
+        """Get all Mesh migration job summaries.
 
-        `GET /api/latest/migration/mesh/summaries`
+        Retrieve a page of Mesh migration job summaries. Jobs are ordered by when they were started,
+        newest first.
+
+        The authenticated user must have **SYS_ADMIN** permission to call this resource.
+
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMeshMigrationSummary` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-summaries-get
         """
-        from ..api.migration import migration_list_mesh_job_summaries as _endpoint  # noqa: PLC0415
         from ..models.rest_mesh_migration_summary import RestMeshMigrationSummary  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/api/latest/migration/mesh/summaries"),
             RestMeshMigrationSummary.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -239,22 +419,43 @@ class MigrationNamespace:
         repositories_request: RestRepositoriesExportRequest | Unset = UNSET,
         export_location: str | Unset = UNSET,
     ) -> RestScopesExample:
-        """Preview export
+        """Preview export.
 
-        `POST /api/latest/migration/exports/preview`
+        Enumerates the projects and repositories that would be exported for a given export request.
+
+        All affected repositories will be enumerated explicitly, and while projects are listed as
+        individual items in responses from this endpoint, their presence does not imply that all their
+        repositories are included.
+
+        While this endpoint can be used to verify that all selectors in the request apply as intended,
+        it should be noted that a subsequent, actual export might contain a different set of
+        repositories, as they might have been added or deleted in the meantime. …
+
+        Args:
+            body: the export request. A `RestExportRequest`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            The effectively selected projects and repositories.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-preview-post
         """
-        from ..api.migration import migration_preview_export as _endpoint  # noqa: PLC0415
         from ..models.rest_export_request import RestExportRequest  # noqa: PLC0415
+        from ..models.rest_scopes_example import RestScopesExample  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestExportRequest,
-                body,
-                {"repositories_request": repositories_request, "export_location": export_location},
-                "migration.preview_export",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/migration/exports/preview",
+                body=build_body(
+                    RestExportRequest,
+                    body,
+                    {"repositories_request": repositories_request, "export_location": export_location},
+                    "migration.preview_export",
+                ),
             ),
+            Answer.model(RestScopesExample),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def preview_mesh_migration(
         self,
@@ -265,27 +466,48 @@ class MigrationNamespace:
         project_ids: builtins.list[int] | Unset = UNSET,
         repository_ids: builtins.list[int] | Unset = UNSET,
     ) -> ExamplePreviewMigration:
-        """Preview Mesh migration
+        """Preview Mesh migration.
 
-        `POST /api/latest/migration/mesh/preview`
+        Enumerates the projects and repositories that would be migrated for a given request.
+
+        All affected repositories will be enumerated explicitly, and while projects are listed as
+        individual items in responses from this endpoint, their presence does not imply that all their
+        repositories are included.
+
+        While this endpoint can be used to verify that all selectors in the request apply as intended,
+        it should be noted that a subsequent, actual export might contain a different set of
+        repositories, as they might have been added or deleted in the meantime. …
+
+        Args:
+            body: The export request. A `RestMeshMigrationRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            Enumeration of projects and repositories that would be migrated for a given request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-preview-post
         """
-        from ..api.migration import migration_preview_mesh_migration as _endpoint  # noqa: PLC0415
+        from ..models.example_preview_migration import ExamplePreviewMigration  # noqa: PLC0415
         from ..models.rest_mesh_migration_request import RestMeshMigrationRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMeshMigrationRequest,
-                body,
-                {
-                    "all_": all_,
-                    "max_bytes_per_second": max_bytes_per_second,
-                    "project_ids": project_ids,
-                    "repository_ids": repository_ids,
-                },
-                "migration.preview_mesh_migration",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/migration/mesh/preview",
+                body=build_body(
+                    RestMeshMigrationRequest,
+                    body,
+                    {
+                        "all_": all_,
+                        "max_bytes_per_second": max_bytes_per_second,
+                        "project_ids": project_ids,
+                        "repository_ids": repository_ids,
+                    },
+                    "migration.preview_mesh_migration",
+                ),
             ),
+            Answer.model(ExamplePreviewMigration),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def search_mesh_repositories(
         self,
@@ -299,22 +521,54 @@ class MigrationNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestMigrationRepository]:
-        """Find repositories by Mesh migration state
+        """Find repositories by Mesh migration state.
 
-        `GET /api/latest/migration/mesh/repos`
+        Searches for repositories in the system matching the specified criteria and enriches their
+        MeshMigrationQueueState migration state if a migration is currently in progress.
+
+        The currently active migration can optionally be specified by passing a migrationId, if known.
+        If this isn't passed, an attempt is made to locate the active migration and its ID is used.
+
+        If a migration is currently active, only repositories that are a part of the migration are
+        filtered and returned. Otherwise, all repositories in the systems are filtered and returned.
+
+        Filtering by state is ignored when no migration is currently in progress. In such a case,
+        results are not enriched with their MeshMigrationQueueState migration state. …
+
+        Args:
+            migration_id: (optional) The currently active migration job. If not passed, this is looked
+                up internally.
+            project_key: (optional) The project key. Can be specified more than once to filter by more
+                than one project.
+            name: (optional) The repository name
+            state: (optional) If a migration is active, the MeshMigrationQueueState state to filter
+                results by. Can be specified more than once to filter by more than one state.
+            remote: (optional) Whether the repository has been fully migrated to Mesh. If not present,
+                all repositories are considered regardless of where they're located.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMigrationRepository` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-repos-get
         """
-        from ..api.migration import migration_search_mesh_repositories as _endpoint  # noqa: PLC0415
         from ..models.rest_migration_repository import RestMigrationRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            migration_id=migration_id,
-            project_key=project_key,
-            name=name,
-            state=state,
-            remote=remote,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/migration/mesh/repos",
+                query={
+                    "migrationId": migration_id,
+                    "projectKey": project_key,
+                    "name": name,
+                    "state": state,
+                    "remote": remote,
+                },
+            ),
             RestMigrationRepository.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -328,39 +582,78 @@ class MigrationNamespace:
         repositories_request: RestRepositoriesExportRequest | Unset = UNSET,
         export_location: str | Unset = UNSET,
     ) -> RestJob:
-        """Start export job
+        """Start export job.
 
-        `POST /api/latest/migration/exports`
+        Starts a background job that exports the selected repositories.
+
+        Only 2 concurrent exports are supported _per cluster node_. If a request ends up on a node that
+        is already running that many export jobs, the request will be rejected and an error returned.
+
+        The response includes a description of the job that has been started, and its ID can be used to
+        query these details again, including the current progress, warnings and errors that occurred
+        while processing the job, and to interrupt and cancel the execution of this job. …
+
+        Args:
+            body: The request. A `RestExportRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            Details about the export job.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-post
         """
-        from ..api.migration import migration_start_export as _endpoint  # noqa: PLC0415
         from ..models.rest_export_request import RestExportRequest  # noqa: PLC0415
+        from ..models.rest_job import RestJob  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestExportRequest,
-                body,
-                {"repositories_request": repositories_request, "export_location": export_location},
-                "migration.start_export",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/migration/exports",
+                body=build_body(
+                    RestExportRequest,
+                    body,
+                    {"repositories_request": repositories_request, "export_location": export_location},
+                    "migration.start_export",
+                ),
             ),
+            Answer.model(RestJob),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def start_import(
         self, *, body: RestImportRequest | None = None, archive_path: str | Unset = UNSET
     ) -> RestJob:
-        """Start import job
+        """Start import job.
 
-        `POST /api/latest/migration/imports`
+        Starts a background job that imports the specified archive.
+
+        Only 1 import at a time is supported _per cluster_. If another request is made while an import
+        is already running, the request will be rejected and an error returned.
+
+        The path in the request must point to a valid archive file. The file must be located within the
+        `data/migration/import` directory in the shared home directory.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            body: The request. A `RestImportRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            Details about the export job.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-imports-post
         """
-        from ..api.migration import migration_start_import as _endpoint  # noqa: PLC0415
         from ..models.rest_import_request import RestImportRequest  # noqa: PLC0415
+        from ..models.rest_job import RestJob  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestImportRequest, body, {"archive_path": archive_path}, "migration.start_import"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/migration/imports",
+                body=build_body(
+                    RestImportRequest, body, {"archive_path": archive_path}, "migration.start_import"
+                ),
             ),
+            Answer.model(RestJob),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def start_mesh_migration(
         self,
@@ -371,355 +664,71 @@ class MigrationNamespace:
         project_ids: builtins.list[int] | Unset = UNSET,
         repository_ids: builtins.list[int] | Unset = UNSET,
     ) -> RestJob:
-        """Start Mesh migration job
+        """Start Mesh migration job.
 
-        `POST /api/latest/migration/mesh`
+        Starts a background job that migrates selected projects/repositories to Mesh.
+
+        Only 1 job is supported _per cluster_.
+
+        The response includes a description of the job that has been started, and its ID can be used to
+        query these details again, including the current progress, and to interrupt and cancel the
+        execution of this job.
+
+        The request to start a migration is similar to the one for previewing a migration.
+
+        There are essentially three ways to select repositories for migration. Regardless of which you
+        use, a few general rules apply: …
+
+        Args:
+            body: A `RestMeshMigrationRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The started job
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-post
         """
-        from ..api.migration import migration_start_mesh_migration as _endpoint  # noqa: PLC0415
+        from ..models.rest_job import RestJob  # noqa: PLC0415
         from ..models.rest_mesh_migration_request import RestMeshMigrationRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMeshMigrationRequest,
-                body,
-                {
-                    "all_": all_,
-                    "max_bytes_per_second": max_bytes_per_second,
-                    "project_ids": project_ids,
-                    "repository_ids": repository_ids,
-                },
-                "migration.start_mesh_migration",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/migration/mesh",
+                body=build_body(
+                    RestMeshMigrationRequest,
+                    body,
+                    {
+                        "all_": all_,
+                        "max_bytes_per_second": max_bytes_per_second,
+                        "project_ids": project_ids,
+                        "repository_ids": repository_ids,
+                    },
+                    "migration.start_mesh_migration",
+                ),
             ),
+            Answer.model(RestJob),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class MigrationRawNamespace:
-    """The `migration` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class MigrationRawNamespace(NamespaceView[MigrationNamespace]):
+    """`client.with_raw_response.migration`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def cancel_export_job(self, job_id: str) -> Response[None]:
-        """Cancel export job
-
-        `POST /api/latest/migration/exports/{jobId}/cancel`
-        """
-        from ..api.migration import migration_cancel_export_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def cancel_import_job(self, job_id: str) -> Response[None]:
-        """Cancel import job
-
-        `POST /api/latest/migration/imports/{jobId}/cancel`
-        """
-        from ..api.migration import migration_cancel_import_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def cancel_mesh_job(self, job_id: str) -> Response[None]:
-        """Cancel Mesh migration job
-
-        `POST /api/latest/migration/mesh/{jobId}/cancel`
-        """
-        from ..api.migration import migration_cancel_mesh_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_active_mesh_job_summary(self) -> Response[RestMeshMigrationSummary]:
-        """Get summary for Mesh migration job
-
-        `GET /api/latest/migration/mesh/summary`
-        """
-        from ..api.migration import migration_get_active_mesh_job_summary as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_export_job(self, job_id: str) -> Response[RestJob]:
-        """Get export job details
-
-        `GET /api/latest/migration/exports/{jobId}`
-        """
-        from ..api.migration import migration_get_export_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_import_job(self, job_id: str) -> Response[RestJob]:
-        """Get import job status
-
-        `GET /api/latest/migration/imports/{jobId}`
-        """
-        from ..api.migration import migration_get_import_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_job(self, job_id: str) -> Response[Any]:
-        """Get Mesh migration job details
-
-        `GET /api/latest/migration/mesh/{jobId}`
-        """
-        from ..api.migration import migration_get_mesh_job as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mesh_job_summary(self, job_id: str) -> Response[RestMeshMigrationSummary]:
-        """Get Mesh migration job summary
-
-        `GET /api/latest/migration/mesh/{jobId}/summary`
-        """
-        from ..api.migration import migration_get_mesh_job_summary as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_export_job_messages(
-        self, job_id: str, *, severity: str | Unset = UNSET, subject: str | Unset = UNSET
-    ) -> Response[PageRestJobMessage]:
-        """Get job messages
-
-        `GET /api/latest/migration/exports/{jobId}/messages`
-        """
-        from ..api.migration import migration_list_export_job_messages as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-            severity=severity,
-            subject=subject,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_import_job_messages(
-        self, job_id: str, *, severity: str | Unset = UNSET, subject: str | Unset = UNSET
-    ) -> Response[PageRestJobMessage]:
-        """Get import job messages
-
-        `GET /api/latest/migration/imports/{jobId}/messages`
-        """
-        from ..api.migration import migration_list_import_job_messages as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-            severity=severity,
-            subject=subject,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_mesh_job_messages(
-        self, job_id: str, *, severity: str | Unset = UNSET, subject: str | Unset = UNSET
-    ) -> Response[PageRestJobMessage]:
-        """Get Mesh migration job messages
-
-        `GET /api/latest/migration/mesh/{jobId}/messages`
-        """
-        from ..api.migration import migration_list_mesh_job_messages as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            job_id,
-            severity=severity,
-            subject=subject,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_mesh_job_summaries(self) -> Response[PageRestMeshMigrationSummary]:
-        """Get all Mesh migration job summaries
-
-        `GET /api/latest/migration/mesh/summaries`
-        """
-        from ..api.migration import migration_list_mesh_job_summaries as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def preview_export(
-        self,
-        *,
-        body: RestExportRequest | None = None,
-        repositories_request: RestRepositoriesExportRequest | Unset = UNSET,
-        export_location: str | Unset = UNSET,
-    ) -> Response[RestScopesExample]:
-        """Preview export
-
-        `POST /api/latest/migration/exports/preview`
-        """
-        from ..api.migration import migration_preview_export as _endpoint  # noqa: PLC0415
-        from ..models.rest_export_request import RestExportRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestExportRequest,
-                body,
-                {"repositories_request": repositories_request, "export_location": export_location},
-                "migration.preview_export",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def preview_mesh_migration(
-        self,
-        *,
-        body: RestMeshMigrationRequest | None = None,
-        all_: bool | Unset = UNSET,
-        max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond | Unset = UNSET,
-        project_ids: builtins.list[int] | Unset = UNSET,
-        repository_ids: builtins.list[int] | Unset = UNSET,
-    ) -> Response[ExamplePreviewMigration]:
-        """Preview Mesh migration
-
-        `POST /api/latest/migration/mesh/preview`
-        """
-        from ..api.migration import migration_preview_mesh_migration as _endpoint  # noqa: PLC0415
-        from ..models.rest_mesh_migration_request import RestMeshMigrationRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMeshMigrationRequest,
-                body,
-                {
-                    "all_": all_,
-                    "max_bytes_per_second": max_bytes_per_second,
-                    "project_ids": project_ids,
-                    "repository_ids": repository_ids,
-                },
-                "migration.preview_mesh_migration",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def search_mesh_repositories(
-        self,
-        *,
-        migration_id: str | Unset = UNSET,
-        project_key: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        remote: str | Unset = UNSET,
-    ) -> Response[PageRestMigrationRepository]:
-        """Find repositories by Mesh migration state
-
-        `GET /api/latest/migration/mesh/repos`
-        """
-        from ..api.migration import migration_search_mesh_repositories as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            migration_id=migration_id,
-            project_key=project_key,
-            name=name,
-            state=state,
-            remote=remote,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_export(
-        self,
-        *,
-        body: RestExportRequest | None = None,
-        repositories_request: RestRepositoriesExportRequest | Unset = UNSET,
-        export_location: str | Unset = UNSET,
-    ) -> Response[RestJob]:
-        """Start export job
-
-        `POST /api/latest/migration/exports`
-        """
-        from ..api.migration import migration_start_export as _endpoint  # noqa: PLC0415
-        from ..models.rest_export_request import RestExportRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestExportRequest,
-                body,
-                {"repositories_request": repositories_request, "export_location": export_location},
-                "migration.start_export",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_import(
-        self, *, body: RestImportRequest | None = None, archive_path: str | Unset = UNSET
-    ) -> Response[RestJob]:
-        """Start import job
-
-        `POST /api/latest/migration/imports`
-        """
-        from ..api.migration import migration_start_import as _endpoint  # noqa: PLC0415
-        from ..models.rest_import_request import RestImportRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestImportRequest, body, {"archive_path": archive_path}, "migration.start_import"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_mesh_migration(
-        self,
-        *,
-        body: RestMeshMigrationRequest | None = None,
-        all_: bool | Unset = UNSET,
-        max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond | Unset = UNSET,
-        project_ids: builtins.list[int] | Unset = UNSET,
-        repository_ids: builtins.list[int] | Unset = UNSET,
-    ) -> Response[RestJob]:
-        """Start Mesh migration job
-
-        `POST /api/latest/migration/mesh`
-        """
-        from ..api.migration import migration_start_mesh_migration as _endpoint  # noqa: PLC0415
-        from ..models.rest_mesh_migration_request import RestMeshMigrationRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMeshMigrationRequest,
-                body,
-                {
-                    "all_": all_,
-                    "max_bytes_per_second": max_bytes_per_second,
-                    "project_ids": project_ids,
-                    "repository_ids": repository_ids,
-                },
-                "migration.start_mesh_migration",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    cancel_export_job = raw_response(MigrationNamespace.cancel_export_job)
+    cancel_import_job = raw_response(MigrationNamespace.cancel_import_job)
+    cancel_mesh_job = raw_response(MigrationNamespace.cancel_mesh_job)
+    get_active_mesh_job_summary = raw_response(MigrationNamespace.get_active_mesh_job_summary)
+    get_export_job = raw_response(MigrationNamespace.get_export_job)
+    get_import_job = raw_response(MigrationNamespace.get_import_job)
+    get_mesh_job = raw_response(MigrationNamespace.get_mesh_job)
+    get_mesh_job_summary = raw_response(MigrationNamespace.get_mesh_job_summary)
+    list_export_job_messages = raw_first_page(MigrationNamespace.list_export_job_messages)
+    list_import_job_messages = raw_first_page(MigrationNamespace.list_import_job_messages)
+    list_mesh_job_messages = raw_first_page(MigrationNamespace.list_mesh_job_messages)
+    list_mesh_job_summaries = raw_first_page(MigrationNamespace.list_mesh_job_summaries)
+    preview_export = raw_response(MigrationNamespace.preview_export)
+    preview_mesh_migration = raw_response(MigrationNamespace.preview_mesh_migration)
+    search_mesh_repositories = raw_first_page(MigrationNamespace.search_mesh_repositories)
+    start_export = raw_response(MigrationNamespace.start_export)
+    start_import = raw_response(MigrationNamespace.start_import)
+    start_mesh_migration = raw_response(MigrationNamespace.start_mesh_migration)

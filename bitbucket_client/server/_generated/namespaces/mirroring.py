@@ -6,13 +6,17 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
+    as_str,
     build_body,
     coerce_enum,
+    list_of,
+    model,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -22,12 +26,6 @@ if TYPE_CHECKING:
     from ..models.mirroring_list_repositories_include_default_branch import (
         MirroringListRepositoriesIncludeDefaultBranch,
     )
-    from ..models.page_enriched_repository import PageEnrichedRepository
-    from ..models.page_rest_mirror_repository_synchronization_status import (
-        PageRestMirrorRepositorySynchronizationStatus,
-    )
-    from ..models.page_rest_mirror_server import PageRestMirrorServer
-    from ..models.page_rest_mirroring_request import PageRestMirroringRequest
     from ..models.rest_analytics_settings import RestAnalyticsSettings
     from ..models.rest_application_user_with_permissions import RestApplicationUserWithPermissions
     from ..models.rest_authentication_request import RestAuthenticationRequest
@@ -60,46 +58,67 @@ if TYPE_CHECKING:
 
 
 class MirroringNamespace:
-    """The `mirroring` operations, returning decoded models."""
+    """The `mirroring` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def accept_request(self, mirroring_request_id: str) -> RestMirrorServer:
-        """Accept a mirroring request
+        """Accept a mirroring request.
 
-        `POST /mirroring/latest/requests/{mirroringRequestId}/accept`
+        Accepts a mirroring request
+
+        Args:
+            mirroring_request_id: the ID of the request to accept
+
+        Returns:
+            The accepted mirror server
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-mirroringrequestid-accept-post
         """
-        from ..api.mirroring import mirroring_accept_request as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirror_server import RestMirrorServer  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
+        return await self._client._call(
+            Request(
+                "POST", "/mirroring/latest/requests/{mirroringRequestId}/accept", (mirroring_request_id,)
+            ),
+            Answer.model(RestMirrorServer),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def add_mirrored_project(self, project_id: str) -> Any:
-        """Add project to be mirrored
+        """Add project to be mirrored.
 
-        `POST /mirroring/latest/syncSettings/projects/{projectId}`
+        Configures the mirror to mirror the provided project
+
+        Returns:
+            the currently mirrored project IDs
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-projects-projectid-post
         """
-        from ..api.mirroring import mirroring_add_mirrored_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
+        return await self._client._call(
+            Request("POST", "/mirroring/latest/syncSettings/projects/{projectId}", (project_id,)),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def add_mirrored_projects(self, *, body: builtins.list[str] | None = None) -> Any:
-        """Add multiple projects to be mirrored
+        """Add multiple projects to be mirrored.
 
-        `POST /mirroring/latest/syncSettings/projects`
+        Configures the mirror to mirror the provided projects
+
+        Args:
+            body: The request body.
+
+        Returns:
+            the currently mirrored project IDs
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-projects-post
         """
-        from ..api.mirroring import mirroring_add_mirrored_projects as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST", "/mirroring/latest/syncSettings/projects", body=body if body is not None else UNSET
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def authenticate(
         self,
@@ -111,22 +130,41 @@ class MirroringNamespace:
         | Unset = UNSET,
         repository_id: int | Unset = UNSET,
     ) -> RestApplicationUserWithPermissions:
-        """Authenticate on behalf of a user
+        """Authenticate on behalf of a user.
 
-        `POST /mirroring/latest/authenticate`
+        Authenticates on behalf of a user. Used by mirrors to check the credentials supplied to them by
+        users. If successful a user and their effective permissions are returned as follows -
+
+        * For SSH credentials - all the effective user permissions are returned.
+        * For all other credentials - the highest global permission is returned along with highest
+          repository permission if repository ID is also provided in the request.
+
+        Currently only username/password, bearer token and SSH credentials are supported.
+
+        Args:
+            body: A `RestAuthenticationRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user for the supplied credentials and their effective permissions}.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-authenticate-post
         """
-        from ..api.mirroring import mirroring_authenticate as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_user_with_permissions import RestApplicationUserWithPermissions  # noqa: PLC0415
         from ..models.rest_authentication_request import RestAuthenticationRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestAuthenticationRequest,
-                body,
-                {"credentials": credentials, "repository_id": repository_id},
-                "mirroring.authenticate",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/mirroring/latest/authenticate",
+                body=build_body(
+                    RestAuthenticationRequest,
+                    body,
+                    {"credentials": credentials, "repository_id": repository_id},
+                    "mirroring.authenticate",
+                ),
             ),
+            Answer.model(RestApplicationUserWithPermissions),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_request(
         self,
@@ -139,273 +177,460 @@ class MirroringNamespace:
         product_version: str | Unset = UNSET,
         state: RestMirroringRequestState | Literal["PENDING", "ACCEPTED", "REJECTED"] | Unset = UNSET,
     ) -> RestMirroringRequest:
-        """Create a mirroring request
+        """Create a mirroring request.
 
-        `POST /mirroring/latest/requests`
+        Creates a new mirroring request
+
+        Args:
+            body: A `RestMirroringRequestInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The created mirroring request
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-post
         """
-        from ..api.mirroring import mirroring_create_request as _endpoint  # noqa: PLC0415
         from ..models.rest_mirror_server_mirror_type import RestMirrorServerMirrorType  # noqa: PLC0415
+        from ..models.rest_mirroring_request import RestMirroringRequest  # noqa: PLC0415
         from ..models.rest_mirroring_request_input import RestMirroringRequestInput  # noqa: PLC0415
         from ..models.rest_mirroring_request_state import RestMirroringRequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMirroringRequestInput,
-                body,
-                {
-                    "mirror_base_url": mirror_base_url,
-                    "mirror_id": mirror_id,
-                    "mirror_name": mirror_name,
-                    "mirror_type": coerce_enum(RestMirrorServerMirrorType, mirror_type),
-                    "product_version": product_version,
-                    "state": coerce_enum(RestMirroringRequestState, state),
-                },
-                "mirroring.create_request",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/mirroring/latest/requests",
+                body=build_body(
+                    RestMirroringRequestInput,
+                    body,
+                    {
+                        "mirror_base_url": mirror_base_url,
+                        "mirror_id": mirror_id,
+                        "mirror_name": mirror_name,
+                        "mirror_type": coerce_enum(RestMirrorServerMirrorType, mirror_type),
+                        "product_version": product_version,
+                        "state": coerce_enum(RestMirroringRequestState, state),
+                    },
+                    "mirroring.create_request",
+                ),
             ),
+            Answer.model(RestMirroringRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_mirror(self, mirror_id: str) -> None:
-        """Delete mirror by ID
+        """Delete mirror by ID.
 
-        `DELETE /mirroring/latest/mirrorServers/{mirrorId}`
+        Removes a mirror, disabling all access and notifications for the mirror server in question
+
+        Args:
+            mirror_id: the ID of the mirror to remove
+
+        Returns:
+            an empty response indicating that the mirror has been removed
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-mirrorid-delete
         """
-        from ..api.mirroring import mirroring_delete_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
+        await self._client._call(
+            Request("DELETE", "/mirroring/latest/mirrorServers/{mirrorId}", (mirror_id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_request(self, mirroring_request_id: str) -> None:
-        """Delete a mirroring request
+        """Delete a mirroring request.
 
-        `DELETE /mirroring/latest/requests/{mirroringRequestId}`
+        Deletes a mirroring request
+
+        Args:
+            mirroring_request_id: the ID of the mirroring request to delete
+
+        Returns:
+            The request was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-mirroringrequestid-delete
         """
-        from ..api.mirroring import mirroring_delete_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
+        await self._client._call(
+            Request("DELETE", "/mirroring/latest/requests/{mirroringRequestId}", (mirroring_request_id,)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def end_rolling_upgrade(self) -> RestRollingUpgradeState:
-        """End ZDU upgrade on mirror farm
+        """End ZDU upgrade on mirror farm.
 
-        `POST /mirroring/latest/zdu/end`
+        Finalizes the ZDU upgrade on the mirror farm denying heterogeneous cluster formation
+
+        Returns:
+            The state of the rolling upgrade which includes the current version on all the nodes in the
+            farm.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-zdu-end-post
         """
-        from ..api.mirroring import mirroring_end_rolling_upgrade as _endpoint  # noqa: PLC0415
+        from ..models.rest_rolling_upgrade_state import RestRollingUpgradeState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("POST", "/mirroring/latest/zdu/end"), Answer.model(RestRollingUpgradeState)
+        )
 
     async def get_analytics_settings(self) -> RestAnalyticsSettings:
-        """Get analytics settings from upstream
+        """Get analytics settings from upstream.
 
-        `GET /mirroring/latest/analyticsSettings`
+        Gets the analytics settings from the mirroring upstream
+
+        Returns:
+            The analytics settings from upstream
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-analyticssettings-get
         """
-        from ..api.mirroring import mirroring_get_analytics_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_analytics_settings import RestAnalyticsSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/analyticsSettings"), Answer.model(RestAnalyticsSettings)
+        )
 
     async def get_mirror(self, mirror_id: str) -> RestMirrorServer:
-        """Get mirror by ID
+        """Get mirror by ID.
 
-        `GET /mirroring/latest/mirrorServers/{mirrorId}`
+        Returns the mirror specified by a mirror ID
+
+        Args:
+            mirror_id: the mirror ID
+
+        Returns:
+            the mirror
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-mirrorid-get
         """
-        from ..api.mirroring import mirroring_get_mirror as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirror_server import RestMirrorServer  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/mirrorServers/{mirrorId}", (mirror_id,)),
+            Answer.model(RestMirrorServer),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mirrored_repository(self, external_repository_id: str) -> RestMirroredRepository:
-        """Get clone URLs
+        """Get clone URLs.
 
-        `GET /mirroring/latest/mirrorRepos/{externalRepositoryId}`
+        Retrieves all available clone urls for the specified repository.
+
+        Args:
+            external_repository_id: the repository ID
+
+        Returns:
+            The mirrored repository's information.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-mirrorrepos-externalrepositoryid-get
         """
-        from ..api.mirroring import mirroring_get_mirrored_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirrored_repository import RestMirroredRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            external_repository_id,
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/mirrorRepos/{externalRepositoryId}", (external_repository_id,)),
+            Answer.model(RestMirroredRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_mode(self) -> Any:
-        """Get mirror mode
+        """Get mirror mode.
 
-        `GET /mirroring/latest/syncSettings/mode`
+        Gets the current mirror mode
+
+        Returns:
+            the current mirror mode
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-mode-get
         """
-        from ..api.mirroring import mirroring_get_mode as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/syncSettings/mode"), Answer.undocumented()
+        )
 
     async def get_preferred_mirror(self) -> RestMirrorServer:
-        """Get preferred mirror
+        """Get preferred mirror.
 
-        `GET /mirroring/latest/account/settings/preferred-mirror`
+        Retrieves the current user's preferred mirror server
+
+        Returns:
+            the preferred mirror server
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-account-settings-preferred-mirror-get
         """
-        from ..api.mirroring import mirroring_get_preferred_mirror as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirror_server import RestMirrorServer  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/account/settings/preferred-mirror"),
+            Answer.model(RestMirrorServer),
+        )
 
     async def get_project(self, project_id: str) -> RestProject:
-        """Get project
+        """Get project.
 
-        `GET /mirroring/latest/projects/{projectId}`
+        Returns the requested project using its primary key ID. Since 6.7
+
+        Args:
+            project_id: the ID of the requested project
+
+        Returns:
+            The project with the specified ID
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-projects-projectid-get
         """
-        from ..api.mirroring import mirroring_get_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_project import RestProject  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/projects/{projectId}", (project_id,)), Answer.model(RestProject)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_ref_changes_queue_count(self) -> Any:
-        """Get total number of items in ref changes queue
+        """Get total number of items in ref changes queue.
 
-        `GET /mirroring/latest/supportInfo/refChangesQueue/count`
+        Retrieves the total number of items currently in the ref changes queue
+
+        Returns:
+            The total number of items currently in the ref changes queue
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-refchangesqueue-count-get
         """
-        from ..api.mirroring import mirroring_get_ref_changes_queue_count as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/supportInfo/refChangesQueue/count"), Answer.undocumented()
+        )
 
     async def get_repository(
         self, repo_id: str, *, include_default_branch: bool | Unset = UNSET
     ) -> EnrichedRepository:
-        """Get content hash for a repository
+        """Get content hash for a repository.
 
-        `GET /mirroring/latest/repos/{repoId}`
+        Returns a repository enriched with a content hash and default branch
+
+        Args:
+            repo_id: the ID of the requested repository
+
+        Returns:
+            The repository with the specified repoId
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-repos-repoid-get
         """
-        from ..api.mirroring import mirroring_get_repository as _endpoint  # noqa: PLC0415
+        from ..models.enriched_repository import EnrichedRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            repo_id,
-            include_default_branch=include_default_branch,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/mirroring/latest/repos/{repoId}",
+                (repo_id,),
+                query={"includeDefaultBranch": include_default_branch},
+            ),
+            Answer.model(EnrichedRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_repository_lock_owner(
         self, project_key: str, repository_slug: str
     ) -> RestRepositoryLockOwner:
-        """Get the repository lock owner for the syncing process
+        """Get the repository lock owner for the syncing process.
 
-        `GET /mirroring/latest/supportInfo/projects/{projectKey}/repos/{repositorySlug}/repo-lock-owner`
+        Retrieves the information about the process owning the sync lock for this repository. The
+        process owning the lock could be running on any of the nodes in the mirror farm
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+
+        Returns:
+            The information about the repository lock owner for the syncing process, if the lock is
+            currently being held, otherwise an empty response
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-projects-projectkey-repos-repositoryslug-repo-lock-owner-get
         """
-        from ..api.mirroring import mirroring_get_repository_lock_owner as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_lock_owner import RestRepositoryLockOwner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/mirroring/latest/supportInfo/projects/{projectKey}/repos/{repositorySlug}/repo-lock-owner",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestRepositoryLockOwner),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_repository_sync_status(
         self, project_key: str, repository_slug: str
     ) -> RestMirrorRepositorySynchronizationStatus:
-        """Gets information about the mirrored repository
+        """Gets information about the mirrored repository.
 
-        `GET /mirroring/latest/supportInfo/projects/{projectKey}/repos/{repositorySlug}/repoSyncStatus`
+        Retrieves information about an external repository mirrored by the mirror server. Particularly
+        the local ID & external ID of the repository
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+
+        Returns:
+            The sync status of the repository on this node
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-projects-projectkey-repos-repositoryslug-reposyncstatus-get
         """
-        from ..api.mirroring import mirroring_get_repository_sync_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        from ..models.rest_mirror_repository_synchronization_status import (
+            RestMirrorRepositorySynchronizationStatus,  # noqa: PLC0415
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+
+        return await self._client._call(
+            Request(
+                "GET",
+                "/mirroring/latest/supportInfo/projects/{projectKey}/repos/{repositorySlug}/repoSyncStatus",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestMirrorRepositorySynchronizationStatus),
+        )
 
     async def get_request(self, mirroring_request_id: str) -> RestMirroringRequest:
-        """Get a mirroring request
+        """Get a mirroring request.
 
-        `GET /mirroring/latest/requests/{mirroringRequestId}`
+        Retrieves a mirroring request
+
+        Args:
+            mirroring_request_id: the ID of the mirroring request to retrieve
+
+        Returns:
+            The mirroring request
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-mirroringrequestid-get
         """
-        from ..api.mirroring import mirroring_get_request as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirroring_request import RestMirroringRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/requests/{mirroringRequestId}", (mirroring_request_id,)),
+            Answer.model(RestMirroringRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_sync_progress(self) -> RestSyncProgress:
-        """Get synchronization progress state
+        """Get synchronization progress state.
 
-        `GET /mirroring/latest/progress`
+        Retrieves synchronization progress state.If there's no progress to report, this resource will
+        return
+
+        ```
+        {"discovering":false,"syncedRepos":0,"totalRepos":0}
+        ```
+
+        If there are repositories in the process of synchronizing, but the precise number hasn't been
+        discovered yet, this resource will return: …
+
+        Returns:
+            the synchronization progress state
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-progress-get
         """
-        from ..api.mirroring import mirroring_get_sync_progress as _endpoint  # noqa: PLC0415
+        from ..models.rest_sync_progress import RestSyncProgress  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/progress"), Answer.model(RestSyncProgress)
+        )
 
     async def get_upstream_server(self) -> RestUpstreamServer:
-        """Get upstream server
+        """Get upstream server.
 
-        `GET /mirroring/latest/upstreamServer`
+        Retrieves upstream server details.
+
+        Returns:
+            The upstream server.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-upstreamserver-get
         """
-        from ..api.mirroring import mirroring_get_upstream_server as _endpoint  # noqa: PLC0415
+        from ..models.rest_upstream_server import RestUpstreamServer  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/upstreamServer"), Answer.model(RestUpstreamServer)
+        )
 
     async def get_upstream_settings(self) -> RestUpstreamSettings:
-        """Get upstream settings
+        """Get upstream settings.
 
-        `GET /mirroring/latest/syncSettings`
+        Retrieves upstream settings
+
+        Returns:
+            the mirror settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-get
         """
-        from ..api.mirroring import mirroring_get_upstream_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_upstream_settings import RestUpstreamSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/syncSettings"), Answer.model(RestUpstreamSettings)
+        )
 
     async def list_farm_nodes(self) -> builtins.list[RestClusterNode]:
-        """Get farm nodes
+        """Get farm nodes.
 
-        `GET /mirroring/latest/farmNodes`
+        Retrieves the list of farm nodes in this cluster
+
+        Returns:
+            The list of farm nodes
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-farmnodes-get
         """
-        from ..api.mirroring import mirroring_list_farm_nodes as _endpoint  # noqa: PLC0415
+        from ..models.rest_cluster_node import RestClusterNode  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/farmNodes"),
+            Answer.json(list_of(model(RestClusterNode)), "list[RestClusterNode]"),
+        )
 
     async def list_mirrored_projects(self) -> Any:
-        """Get mirrored project IDs
+        """Get mirrored project IDs.
 
-        `GET /mirroring/latest/syncSettings/projects`
+        Returns the IDs of the projects that the mirror is configured to mirror
+
+        Returns:
+            the currently mirrored project IDs
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-projects-get
         """
-        from ..api.mirroring import mirroring_list_mirrored_projects as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/syncSettings/projects"), Answer.undocumented()
+        )
 
     def list_mirrors(
         self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[RestMirrorServer]:
-        """Get all mirrors
+        """Get all mirrors.
 
-        `GET /mirroring/latest/mirrorServers`
+        Returns a list of mirrors
+
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMirrorServer` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-get
         """
-        from ..api.mirroring import mirroring_list_mirrors as _endpoint  # noqa: PLC0415
         from ..models.rest_mirror_server import RestMirrorServer  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return self._client._paginate(
-            _kwargs, RestMirrorServer.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/mirroring/latest/mirrorServers"),
+            RestMirrorServer.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_out_of_sync_repositories(self) -> str:
-        """Get out-of-sync repositories
+        """Get out-of-sync repositories.
 
-        `GET /mirroring/latest/supportInfo/out-of-sync-repos/content`
+        Retrieves a list of repository IDs which have not synced on the mirror node for at least the
+        threshold time limit after the content was changed in the corresponding upstream repositories.
+        The threshold time limit is defined by a configuration property
+        `plugin.mirroring.repository.diagnostics.sync.tolerance`. The detection of out of sync
+        repositories is dependent on the timing of a scheduled job which is controlled by a
+        configuration property `plugin.mirroring.synchronization.interval` which means in worst case it
+        can take upto `plugin.mirroring.repository.diagnostics.sync.tolerance` +
+        `plugin.mirroring.synchronization.interval` time to detect an out-of-sync repository.
+
+        To use this API, a configuration property `plugin.mirroring.repository.diagnostics.sync.enabled`
+        has to be set to `true` as this feature is disabled by default.
+
+        Returns:
+            The upstream IDs of the repositories that are out of sync on the mirror node
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-out-of-sync-repos-content-get
         """
-        from ..api.mirroring import mirroring_list_out_of_sync_repositories as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/supportInfo/out-of-sync-repos/content"),
+            Answer.json(as_str, "str"),
+        )
 
     def list_project_repositories(
         self,
@@ -418,35 +643,65 @@ class MirroringNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[EnrichedRepository]:
-        """Get hashes for repositories in project
+        """Get hashes for repositories in project.
 
-        `GET /mirroring/latest/projects/{projectId}/repos`
+        Returns a page of repositories for a given project, enriched with a content hash
+
+        Args:
+            project_id: the id of the requested project
+            include_default_branch: includes defaultBranchId in the response, if `true`. Default value
+                is `false`
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `EnrichedRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-projects-projectid-repos-get
         """
-        from ..api.mirroring import mirroring_list_project_repositories as _endpoint  # noqa: PLC0415
         from ..models.enriched_repository import EnrichedRepository  # noqa: PLC0415
         from ..models.mirroring_list_repositories_include_default_branch import (
             MirroringListRepositoriesIncludeDefaultBranch,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
-            include_default_branch=coerce_enum(
-                MirroringListRepositoriesIncludeDefaultBranch, include_default_branch
+        return self._client._list(
+            Request(
+                "GET",
+                "/mirroring/latest/projects/{projectId}/repos",
+                (project_id,),
+                query={
+                    "includeDefaultBranch": coerce_enum(
+                        MirroringListRepositoriesIncludeDefaultBranch, include_default_branch
+                    )
+                },
             ),
-        )
-        return self._client._paginate(
-            _kwargs, EnrichedRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+            EnrichedRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_ref_changes_queue(self) -> RestRefSyncQueue:
-        """Get items in ref changes queue
+        """Get items in ref changes queue.
 
-        `GET /mirroring/latest/supportInfo/refChangesQueue`
+        Retrieves a list of up to `plugin.mirroring.farm.max.ref.change.queue.dump.size` items currently
+        in the ref changes queue. The ref changes queue is an internal component of every mirror farm,
+        and is shared between all nodes. When the contents of an upstream repository changes, an item is
+        added to this queue so that the mirror farm nodes know to synchronize. The mirror farm
+        constantly polls and removes items from this queue for processing, so it is empty most of the
+        time.
+
+        Returns:
+            The contents of the ref changes queue
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-refchangesqueue-get
         """
-        from ..api.mirroring import mirroring_list_ref_changes_queue as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_sync_queue import RestRefSyncQueue  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/supportInfo/refChangesQueue"), Answer.model(RestRefSyncQueue)
+        )
 
     async def list_repositories(
         self,
@@ -455,62 +710,108 @@ class MirroringNamespace:
         | Literal["true", "false"]
         | Unset = UNSET,
     ) -> EnrichedRepository:
-        """Get content hashes for repositories
+        """Get content hashes for repositories.
 
-        `GET /mirroring/latest/repos`
+        Returns a page of repositories enriched with a content hash and default branch
+
+        Args:
+            include_default_branch: includes defaultBranchId for each repository in the response, if
+                `true`. Default value is `false`.
+
+        Returns:
+            A page of repositories with content hashes and default branch
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-repos-get
         """
-        from ..api.mirroring import mirroring_list_repositories as _endpoint  # noqa: PLC0415
+        from ..models.enriched_repository import EnrichedRepository  # noqa: PLC0415
         from ..models.mirroring_list_repositories_include_default_branch import (
             MirroringListRepositoriesIncludeDefaultBranch,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            include_default_branch=coerce_enum(
-                MirroringListRepositoriesIncludeDefaultBranch, include_default_branch
+        return await self._client._call(
+            Request(
+                "GET",
+                "/mirroring/latest/repos",
+                query={
+                    "includeDefaultBranch": coerce_enum(
+                        MirroringListRepositoriesIncludeDefaultBranch, include_default_branch
+                    )
+                },
             ),
+            Answer.model(EnrichedRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_repository_lock_owners(self) -> builtins.list[RestRepositoryLockOwner]:
-        """Get all the repository lock owners for the syncing process
+        """Get all the repository lock owners for the syncing process.
 
-        `GET /mirroring/latest/supportInfo/repo-lock-owners`
+        Retrieves the information about all the processes from the all the nodes in the mirror farm
+        owning sync lock for any repository
+
+        Returns:
+            A list of all the repository lock owners for the syncing process
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-repo-lock-owners-get
         """
-        from ..api.mirroring import mirroring_list_repository_lock_owners as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_lock_owner import RestRepositoryLockOwner  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/mirroring/latest/supportInfo/repo-lock-owners"),
+            Answer.json(list_of(model(RestRepositoryLockOwner)), "list[RestRepositoryLockOwner]"),
+        )
 
     async def list_repository_mirrors(
         self, repo_id: str, *, pre_authorized: bool | Unset = UNSET
     ) -> RestMirroredRepositoryDescriptor:
-        """Get mirrors for repository
+        """Get mirrors for repository.
 
-        `GET /mirroring/latest/repos/{repoId}/mirrors`
+        Returns a page of mirrors for a repository. This resource will return **all mirrors** along with
+        authorized links to the mirror's repository REST resource. To determine if a repository is
+        available on the mirror, the returned URL needs to be called.
+
+        Args:
+            repo_id: the ID of the requested repository
+
+        Returns:
+            The mirrored repository descriptor
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-repos-repoid-mirrors-get
         """
-        from ..api.mirroring import mirroring_list_repository_mirrors as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirrored_repository_descriptor import RestMirroredRepositoryDescriptor  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            repo_id,
-            pre_authorized=pre_authorized,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/mirroring/latest/repos/{repoId}/mirrors",
+                (repo_id,),
+                query={"preAuthorized": pre_authorized},
+            ),
+            Answer.model(RestMirroredRepositoryDescriptor),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_repository_sync_statuses(
         self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
     ) -> AsyncPaginator[RestMirrorRepositorySynchronizationStatus]:
-        """Get sync status of repositories
+        """Get sync status of repositories.
 
-        `GET /mirroring/latest/supportInfo/repoSyncStatus`
+        Retrieves a page of sync statuses of the repositories on this mirror node
+
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMirrorRepositorySynchronizationStatus` items: `async for`
+            fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-supportinfo-reposyncstatus-get
         """
-        from ..api.mirroring import mirroring_list_repository_sync_statuses as _endpoint  # noqa: PLC0415
         from ..models.rest_mirror_repository_synchronization_status import (
             RestMirrorRepositorySynchronizationStatus,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs()
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/mirroring/latest/supportInfo/repoSyncStatus"),
             RestMirrorRepositorySynchronizationStatus.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -525,19 +826,31 @@ class MirroringNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestMirroringRequest]:
-        """Get mirroring requests
+        """Get mirroring requests.
 
-        `GET /mirroring/latest/requests`
+        Retrieves a mirroring request
+
+        Args:
+            state: (optional) the request state to filter on
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMirroringRequest` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-get
         """
-        from ..api.mirroring import mirroring_list_requests as _endpoint  # noqa: PLC0415
         from ..models.rest_mirroring_request import RestMirroringRequest  # noqa: PLC0415
         from ..models.rest_mirroring_request_state import RestMirroringRequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            state=coerce_enum(RestMirroringRequestState, state),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/mirroring/latest/requests",
+                query={"state": coerce_enum(RestMirroringRequestState, state)},
+            ),
             RestMirroringRequest.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -555,96 +868,152 @@ class MirroringNamespace:
         | Unset = UNSET,
         upstream_repo_id: str | Unset = UNSET,
     ) -> None:
-        """Publish RepositoryMirrorEvent
+        """Publish RepositoryMirrorEvent.
 
-        `POST /mirroring/latest/mirrorServers/{mirrorId}/events`
+        Publishes a RepositoryMirrorEvent on the event queue.
+
+        Args:
+            mirror_id: the server id of the mirror that raised this event
+            body: A `RestRepositoryMirrorEvent`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The event was successfully placed on the queue
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-mirrorid-events-post
         """
-        from ..api.mirroring import mirroring_publish_event as _endpoint  # noqa: PLC0415
         from ..models.rest_repository_mirror_event import RestRepositoryMirrorEvent  # noqa: PLC0415
         from ..models.rest_repository_mirror_event_type import RestRepositoryMirrorEventType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
-            body=build_body(
-                RestRepositoryMirrorEvent,
-                body,
-                {
-                    "mirror_repo_id": mirror_repo_id,
-                    "type_": coerce_enum(RestRepositoryMirrorEventType, type_),
-                    "upstream_repo_id": upstream_repo_id,
-                },
-                "mirroring.publish_event",
+        await self._client._call(
+            Request(
+                "POST",
+                "/mirroring/latest/mirrorServers/{mirrorId}/events",
+                (mirror_id,),
+                body=build_body(
+                    RestRepositoryMirrorEvent,
+                    body,
+                    {
+                        "mirror_repo_id": mirror_repo_id,
+                        "type_": coerce_enum(RestRepositoryMirrorEventType, type_),
+                        "upstream_repo_id": upstream_repo_id,
+                    },
+                    "mirroring.publish_event",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def reject_request(self, mirroring_request_id: str) -> RestMirrorServer:
-        """Reject a mirroring request
+        """Reject a mirroring request.
 
-        `POST /mirroring/latest/requests/{mirroringRequestId}/reject`
+        Rejects a mirroring request
+
+        Args:
+            mirroring_request_id: the ID of the request to reject
+
+        Returns:
+            The rejected mirror server
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-mirroringrequestid-reject-post
         """
-        from ..api.mirroring import mirroring_reject_request as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirror_server import RestMirrorServer  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
+        return await self._client._call(
+            Request(
+                "POST", "/mirroring/latest/requests/{mirroringRequestId}/reject", (mirroring_request_id,)
+            ),
+            Answer.model(RestMirrorServer),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def remove_mirrored_project(self, project_id: str) -> None:
-        """Stop mirroring project
+        """Stop mirroring project.
 
-        `DELETE /mirroring/latest/syncSettings/projects/{projectId}`
+        Configures the mirror to no longer mirror the provided project
+
+        Args:
+            project_id: the project ID to stop mirroring
+
+        Returns:
+            the request has been processed
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-projects-projectid-delete
         """
-        from ..api.mirroring import mirroring_remove_mirrored_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
+        await self._client._call(
+            Request("DELETE", "/mirroring/latest/syncSettings/projects/{projectId}", (project_id,)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def remove_preferred_mirror(self) -> None:
-        """Remove preferred mirror
+        """Remove preferred mirror.
 
-        `DELETE /mirroring/latest/account/settings/preferred-mirror`
+        Removes the current user's preferred mirror
+
+        Returns:
+            an empty response indicating that the user setting has been updated
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-account-settings-preferred-mirror-delete
         """
-        from ..api.mirroring import mirroring_remove_preferred_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(
+            Request("DELETE", "/mirroring/latest/account/settings/preferred-mirror"), Answer.nothing()
+        )
 
     async def set_mode(self, *, body: str | None = None) -> Any:
-        """Update mirror mode
+        """Update mirror mode.
 
-        `PUT /mirroring/latest/syncSettings/mode`
+        Sets the mirror mode for the specified upstream
+
+        Args:
+            body: The request body.
+
+        Returns:
+            the mode to set
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-mode-put
         """
-        from ..api.mirroring import mirroring_set_mode as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request("PUT", "/mirroring/latest/syncSettings/mode", body=body if body is not None else UNSET),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_preferred_mirror(self, *, body: str | None = None) -> None:
-        """Set preferred mirror
+        """Set preferred mirror.
 
-        `POST /mirroring/latest/account/settings/preferred-mirror`
+        Sets the mirror specified by a mirror ID as the current user's preferred mirror
+
+        Args:
+            body: the mirror ID
+
+        Returns:
+            an empty response indicating that the user setting has been updated
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-account-settings-preferred-mirror-post
         """
-        from ..api.mirroring import mirroring_set_preferred_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        await self._client._call(
+            Request(
+                "POST",
+                "/mirroring/latest/account/settings/preferred-mirror",
+                body=body if body is not None else UNSET,
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def start_rolling_upgrade(self) -> RestRollingUpgradeState:
-        """Start ZDU upgrade on mirror farm
+        """Start ZDU upgrade on mirror farm.
 
-        `POST /mirroring/latest/zdu/start`
+        Enables upgrading of individual nodes within the cluster, allowing a heterogeneous cluster
+        formation
+
+        Returns:
+            The state of the rolling upgrade which includes the minimum version of all the nodes in the
+            farm.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-zdu-start-post
         """
-        from ..api.mirroring import mirroring_start_rolling_upgrade as _endpoint  # noqa: PLC0415
+        from ..models.rest_rolling_upgrade_state import RestRollingUpgradeState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("POST", "/mirroring/latest/zdu/start"), Answer.model(RestRollingUpgradeState)
+        )
 
     async def update_upstream_settings(
         self,
@@ -653,23 +1022,36 @@ class MirroringNamespace:
         mode: RestUpstreamSettingsMode | Literal["ALL_PROJECTS", "SELECTED_PROJECTS"] | Unset = UNSET,
         project_ids: builtins.list[str] | Unset = UNSET,
     ) -> RestUpstreamSettings:
-        """Update upstream settings
+        """Update upstream settings.
 
-        `PUT /mirroring/latest/syncSettings`
+        Sets the settings for the specified upstream
+
+        Args:
+            body: the mirror settings to update to. A `RestUpstreamSettingsInput`, or pass its fields as
+                the keywords that follow.
+
+        Returns:
+            the updated mirror settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-put
         """
-        from ..api.mirroring import mirroring_update_upstream_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_upstream_settings import RestUpstreamSettings  # noqa: PLC0415
         from ..models.rest_upstream_settings_input import RestUpstreamSettingsInput  # noqa: PLC0415
         from ..models.rest_upstream_settings_mode import RestUpstreamSettingsMode  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestUpstreamSettingsInput,
-                body,
-                {"mode": coerce_enum(RestUpstreamSettingsMode, mode), "project_ids": project_ids},
-                "mirroring.update_upstream_settings",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/mirroring/latest/syncSettings",
+                body=build_body(
+                    RestUpstreamSettingsInput,
+                    body,
+                    {"mode": coerce_enum(RestUpstreamSettingsMode, mode), "project_ids": project_ids},
+                    "mirroring.update_upstream_settings",
+                ),
             ),
+            Answer.model(RestUpstreamSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def upgrade_mirror(
         self,
@@ -679,673 +1061,82 @@ class MirroringNamespace:
         base_url: str | Unset = UNSET,
         product_version: str | Unset = UNSET,
     ) -> RestMirrorServer:
-        """Upgrade mirror server
+        """Upgrade mirror server.
 
-        `PUT /mirroring/latest/mirrorServers/{mirrorId}`
+        Upgrades the mirror server in question with the provided details.This endpoint can only be
+        called by the mirror instance or system administrators Since 5.8
+
+        Args:
+            mirror_id: the ID of the mirror to upgrade
+            body: A `RestMirrorUpgradeRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            the mirror
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-mirrorid-put
         """
-        from ..api.mirroring import mirroring_upgrade_mirror as _endpoint  # noqa: PLC0415
+        from ..models.rest_mirror_server import RestMirrorServer  # noqa: PLC0415
         from ..models.rest_mirror_upgrade_request import RestMirrorUpgradeRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
-            body=build_body(
-                RestMirrorUpgradeRequest,
-                body,
-                {"base_url": base_url, "product_version": product_version},
-                "mirroring.upgrade_mirror",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/mirroring/latest/mirrorServers/{mirrorId}",
+                (mirror_id,),
+                body=build_body(
+                    RestMirrorUpgradeRequest,
+                    body,
+                    {"base_url": base_url, "product_version": product_version},
+                    "mirroring.upgrade_mirror",
+                ),
             ),
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class MirroringRawNamespace:
-    """The `mirroring` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def accept_request(self, mirroring_request_id: str) -> Response[RestMirrorServer]:
-        """Accept a mirroring request
-
-        `POST /mirroring/latest/requests/{mirroringRequestId}/accept`
-        """
-        from ..api.mirroring import mirroring_accept_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def add_mirrored_project(self, project_id: str) -> Response[Any]:
-        """Add project to be mirrored
-
-        `POST /mirroring/latest/syncSettings/projects/{projectId}`
-        """
-        from ..api.mirroring import mirroring_add_mirrored_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def add_mirrored_projects(self, *, body: builtins.list[str] | None = None) -> Response[Any]:
-        """Add multiple projects to be mirrored
-
-        `POST /mirroring/latest/syncSettings/projects`
-        """
-        from ..api.mirroring import mirroring_add_mirrored_projects as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def authenticate(
-        self,
-        *,
-        body: RestAuthenticationRequest | None = None,
-        credentials: RestBearerTokenCredentials
-        | RestSshCredentials
-        | RestUsernamePasswordCredentials
-        | Unset = UNSET,
-        repository_id: int | Unset = UNSET,
-    ) -> Response[RestApplicationUserWithPermissions]:
-        """Authenticate on behalf of a user
-
-        `POST /mirroring/latest/authenticate`
-        """
-        from ..api.mirroring import mirroring_authenticate as _endpoint  # noqa: PLC0415
-        from ..models.rest_authentication_request import RestAuthenticationRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestAuthenticationRequest,
-                body,
-                {"credentials": credentials, "repository_id": repository_id},
-                "mirroring.authenticate",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_request(
-        self,
-        *,
-        body: RestMirroringRequestInput | None = None,
-        mirror_base_url: str | Unset = UNSET,
-        mirror_id: str | Unset = UNSET,
-        mirror_name: str | Unset = UNSET,
-        mirror_type: RestMirrorServerMirrorType | Literal["SINGLE", "FARM"] | Unset = UNSET,
-        product_version: str | Unset = UNSET,
-        state: RestMirroringRequestState | Literal["PENDING", "ACCEPTED", "REJECTED"] | Unset = UNSET,
-    ) -> Response[RestMirroringRequest]:
-        """Create a mirroring request
-
-        `POST /mirroring/latest/requests`
-        """
-        from ..api.mirroring import mirroring_create_request as _endpoint  # noqa: PLC0415
-        from ..models.rest_mirror_server_mirror_type import RestMirrorServerMirrorType  # noqa: PLC0415
-        from ..models.rest_mirroring_request_input import RestMirroringRequestInput  # noqa: PLC0415
-        from ..models.rest_mirroring_request_state import RestMirroringRequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestMirroringRequestInput,
-                body,
-                {
-                    "mirror_base_url": mirror_base_url,
-                    "mirror_id": mirror_id,
-                    "mirror_name": mirror_name,
-                    "mirror_type": coerce_enum(RestMirrorServerMirrorType, mirror_type),
-                    "product_version": product_version,
-                    "state": coerce_enum(RestMirroringRequestState, state),
-                },
-                "mirroring.create_request",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_mirror(self, mirror_id: str) -> Response[None]:
-        """Delete mirror by ID
-
-        `DELETE /mirroring/latest/mirrorServers/{mirrorId}`
-        """
-        from ..api.mirroring import mirroring_delete_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_request(self, mirroring_request_id: str) -> Response[None]:
-        """Delete a mirroring request
-
-        `DELETE /mirroring/latest/requests/{mirroringRequestId}`
-        """
-        from ..api.mirroring import mirroring_delete_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def end_rolling_upgrade(self) -> Response[RestRollingUpgradeState]:
-        """End ZDU upgrade on mirror farm
-
-        `POST /mirroring/latest/zdu/end`
-        """
-        from ..api.mirroring import mirroring_end_rolling_upgrade as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_analytics_settings(self) -> Response[RestAnalyticsSettings]:
-        """Get analytics settings from upstream
-
-        `GET /mirroring/latest/analyticsSettings`
-        """
-        from ..api.mirroring import mirroring_get_analytics_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mirror(self, mirror_id: str) -> Response[RestMirrorServer]:
-        """Get mirror by ID
-
-        `GET /mirroring/latest/mirrorServers/{mirrorId}`
-        """
-        from ..api.mirroring import mirroring_get_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mirrored_repository(self, external_repository_id: str) -> Response[RestMirroredRepository]:
-        """Get clone URLs
-
-        `GET /mirroring/latest/mirrorRepos/{externalRepositoryId}`
-        """
-        from ..api.mirroring import mirroring_get_mirrored_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            external_repository_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_mode(self) -> Response[Any]:
-        """Get mirror mode
-
-        `GET /mirroring/latest/syncSettings/mode`
-        """
-        from ..api.mirroring import mirroring_get_mode as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_preferred_mirror(self) -> Response[RestMirrorServer]:
-        """Get preferred mirror
-
-        `GET /mirroring/latest/account/settings/preferred-mirror`
-        """
-        from ..api.mirroring import mirroring_get_preferred_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_project(self, project_id: str) -> Response[RestProject]:
-        """Get project
-
-        `GET /mirroring/latest/projects/{projectId}`
-        """
-        from ..api.mirroring import mirroring_get_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_ref_changes_queue_count(self) -> Response[Any]:
-        """Get total number of items in ref changes queue
-
-        `GET /mirroring/latest/supportInfo/refChangesQueue/count`
-        """
-        from ..api.mirroring import mirroring_get_ref_changes_queue_count as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_repository(
-        self, repo_id: str, *, include_default_branch: bool | Unset = UNSET
-    ) -> Response[EnrichedRepository]:
-        """Get content hash for a repository
-
-        `GET /mirroring/latest/repos/{repoId}`
-        """
-        from ..api.mirroring import mirroring_get_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            repo_id,
-            include_default_branch=include_default_branch,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_repository_lock_owner(
-        self, project_key: str, repository_slug: str
-    ) -> Response[RestRepositoryLockOwner]:
-        """Get the repository lock owner for the syncing process
-
-        `GET /mirroring/latest/supportInfo/projects/{projectKey}/repos/{repositorySlug}/repo-lock-owner`
-        """
-        from ..api.mirroring import mirroring_get_repository_lock_owner as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_repository_sync_status(
-        self, project_key: str, repository_slug: str
-    ) -> Response[RestMirrorRepositorySynchronizationStatus]:
-        """Gets information about the mirrored repository
-
-        `GET /mirroring/latest/supportInfo/projects/{projectKey}/repos/{repositorySlug}/repoSyncStatus`
-        """
-        from ..api.mirroring import mirroring_get_repository_sync_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_request(self, mirroring_request_id: str) -> Response[RestMirroringRequest]:
-        """Get a mirroring request
-
-        `GET /mirroring/latest/requests/{mirroringRequestId}`
-        """
-        from ..api.mirroring import mirroring_get_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_sync_progress(self) -> Response[RestSyncProgress]:
-        """Get synchronization progress state
-
-        `GET /mirroring/latest/progress`
-        """
-        from ..api.mirroring import mirroring_get_sync_progress as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_upstream_server(self) -> Response[RestUpstreamServer]:
-        """Get upstream server
-
-        `GET /mirroring/latest/upstreamServer`
-        """
-        from ..api.mirroring import mirroring_get_upstream_server as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_upstream_settings(self) -> Response[RestUpstreamSettings]:
-        """Get upstream settings
-
-        `GET /mirroring/latest/syncSettings`
-        """
-        from ..api.mirroring import mirroring_get_upstream_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_farm_nodes(self) -> Response[builtins.list[RestClusterNode]]:
-        """Get farm nodes
-
-        `GET /mirroring/latest/farmNodes`
-        """
-        from ..api.mirroring import mirroring_list_farm_nodes as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_mirrored_projects(self) -> Response[Any]:
-        """Get mirrored project IDs
-
-        `GET /mirroring/latest/syncSettings/projects`
-        """
-        from ..api.mirroring import mirroring_list_mirrored_projects as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_mirrors(self) -> Response[PageRestMirrorServer]:
-        """Get all mirrors
-
-        `GET /mirroring/latest/mirrorServers`
-        """
-        from ..api.mirroring import mirroring_list_mirrors as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_out_of_sync_repositories(self) -> Response[str]:
-        """Get out-of-sync repositories
-
-        `GET /mirroring/latest/supportInfo/out-of-sync-repos/content`
-        """
-        from ..api.mirroring import mirroring_list_out_of_sync_repositories as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_project_repositories(
-        self,
-        project_id: str,
-        *,
-        include_default_branch: MirroringListRepositoriesIncludeDefaultBranch
-        | Literal["true", "false"]
-        | Unset = UNSET,
-    ) -> Response[PageEnrichedRepository]:
-        """Get hashes for repositories in project
-
-        `GET /mirroring/latest/projects/{projectId}/repos`
-        """
-        from ..api.mirroring import mirroring_list_project_repositories as _endpoint  # noqa: PLC0415
-        from ..models.mirroring_list_repositories_include_default_branch import (
-            MirroringListRepositoriesIncludeDefaultBranch,  # noqa: PLC0415
+            Answer.model(RestMirrorServer),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
-            include_default_branch=coerce_enum(
-                MirroringListRepositoriesIncludeDefaultBranch, include_default_branch
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_ref_changes_queue(self) -> Response[RestRefSyncQueue]:
-        """Get items in ref changes queue
+class MirroringRawNamespace(NamespaceView[MirroringNamespace]):
+    """`client.with_raw_response.mirroring`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        `GET /mirroring/latest/supportInfo/refChangesQueue`
-        """
-        from ..api.mirroring import mirroring_list_ref_changes_queue as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repositories(
-        self,
-        *,
-        include_default_branch: MirroringListRepositoriesIncludeDefaultBranch
-        | Literal["true", "false"]
-        | Unset = UNSET,
-    ) -> Response[EnrichedRepository]:
-        """Get content hashes for repositories
-
-        `GET /mirroring/latest/repos`
-        """
-        from ..api.mirroring import mirroring_list_repositories as _endpoint  # noqa: PLC0415
-        from ..models.mirroring_list_repositories_include_default_branch import (
-            MirroringListRepositoriesIncludeDefaultBranch,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            include_default_branch=coerce_enum(
-                MirroringListRepositoriesIncludeDefaultBranch, include_default_branch
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repository_lock_owners(self) -> Response[builtins.list[RestRepositoryLockOwner]]:
-        """Get all the repository lock owners for the syncing process
-
-        `GET /mirroring/latest/supportInfo/repo-lock-owners`
-        """
-        from ..api.mirroring import mirroring_list_repository_lock_owners as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repository_mirrors(
-        self, repo_id: str, *, pre_authorized: bool | Unset = UNSET
-    ) -> Response[RestMirroredRepositoryDescriptor]:
-        """Get mirrors for repository
-
-        `GET /mirroring/latest/repos/{repoId}/mirrors`
-        """
-        from ..api.mirroring import mirroring_list_repository_mirrors as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            repo_id,
-            pre_authorized=pre_authorized,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repository_sync_statuses(self) -> Response[PageRestMirrorRepositorySynchronizationStatus]:
-        """Get sync status of repositories
-
-        `GET /mirroring/latest/supportInfo/repoSyncStatus`
-        """
-        from ..api.mirroring import mirroring_list_repository_sync_statuses as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_requests(
-        self, *, state: RestMirroringRequestState | Literal["PENDING", "ACCEPTED", "REJECTED"] | Unset = UNSET
-    ) -> Response[PageRestMirroringRequest]:
-        """Get mirroring requests
-
-        `GET /mirroring/latest/requests`
-        """
-        from ..api.mirroring import mirroring_list_requests as _endpoint  # noqa: PLC0415
-        from ..models.rest_mirroring_request_state import RestMirroringRequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            state=coerce_enum(RestMirroringRequestState, state),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def publish_event(
-        self,
-        mirror_id: str,
-        *,
-        body: RestRepositoryMirrorEvent | None = None,
-        mirror_repo_id: int | Unset = UNSET,
-        type_: RestRepositoryMirrorEventType
-        | Literal["SYNCHRONIZED", "SYNCHRONIZATION_FAILED"]
-        | Unset = UNSET,
-        upstream_repo_id: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Publish RepositoryMirrorEvent
-
-        `POST /mirroring/latest/mirrorServers/{mirrorId}/events`
-        """
-        from ..api.mirroring import mirroring_publish_event as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_mirror_event import RestRepositoryMirrorEvent  # noqa: PLC0415
-        from ..models.rest_repository_mirror_event_type import RestRepositoryMirrorEventType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
-            body=build_body(
-                RestRepositoryMirrorEvent,
-                body,
-                {
-                    "mirror_repo_id": mirror_repo_id,
-                    "type_": coerce_enum(RestRepositoryMirrorEventType, type_),
-                    "upstream_repo_id": upstream_repo_id,
-                },
-                "mirroring.publish_event",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def reject_request(self, mirroring_request_id: str) -> Response[RestMirrorServer]:
-        """Reject a mirroring request
-
-        `POST /mirroring/latest/requests/{mirroringRequestId}/reject`
-        """
-        from ..api.mirroring import mirroring_reject_request as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirroring_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_mirrored_project(self, project_id: str) -> Response[None]:
-        """Stop mirroring project
-
-        `DELETE /mirroring/latest/syncSettings/projects/{projectId}`
-        """
-        from ..api.mirroring import mirroring_remove_mirrored_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def remove_preferred_mirror(self) -> Response[None]:
-        """Remove preferred mirror
-
-        `DELETE /mirroring/latest/account/settings/preferred-mirror`
-        """
-        from ..api.mirroring import mirroring_remove_preferred_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_mode(self, *, body: str | None = None) -> Response[Any]:
-        """Update mirror mode
-
-        `PUT /mirroring/latest/syncSettings/mode`
-        """
-        from ..api.mirroring import mirroring_set_mode as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_preferred_mirror(self, *, body: str | None = None) -> Response[None]:
-        """Set preferred mirror
-
-        `POST /mirroring/latest/account/settings/preferred-mirror`
-        """
-        from ..api.mirroring import mirroring_set_preferred_mirror as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def start_rolling_upgrade(self) -> Response[RestRollingUpgradeState]:
-        """Start ZDU upgrade on mirror farm
-
-        `POST /mirroring/latest/zdu/start`
-        """
-        from ..api.mirroring import mirroring_start_rolling_upgrade as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_upstream_settings(
-        self,
-        *,
-        body: RestUpstreamSettingsInput | None = None,
-        mode: RestUpstreamSettingsMode | Literal["ALL_PROJECTS", "SELECTED_PROJECTS"] | Unset = UNSET,
-        project_ids: builtins.list[str] | Unset = UNSET,
-    ) -> Response[RestUpstreamSettings]:
-        """Update upstream settings
-
-        `PUT /mirroring/latest/syncSettings`
-        """
-        from ..api.mirroring import mirroring_update_upstream_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_upstream_settings_input import RestUpstreamSettingsInput  # noqa: PLC0415
-        from ..models.rest_upstream_settings_mode import RestUpstreamSettingsMode  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestUpstreamSettingsInput,
-                body,
-                {"mode": coerce_enum(RestUpstreamSettingsMode, mode), "project_ids": project_ids},
-                "mirroring.update_upstream_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def upgrade_mirror(
-        self,
-        mirror_id: str,
-        *,
-        body: RestMirrorUpgradeRequest | None = None,
-        base_url: str | Unset = UNSET,
-        product_version: str | Unset = UNSET,
-    ) -> Response[RestMirrorServer]:
-        """Upgrade mirror server
-
-        `PUT /mirroring/latest/mirrorServers/{mirrorId}`
-        """
-        from ..api.mirroring import mirroring_upgrade_mirror as _endpoint  # noqa: PLC0415
-        from ..models.rest_mirror_upgrade_request import RestMirrorUpgradeRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            mirror_id,
-            body=build_body(
-                RestMirrorUpgradeRequest,
-                body,
-                {"base_url": base_url, "product_version": product_version},
-                "mirroring.upgrade_mirror",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    accept_request = raw_response(MirroringNamespace.accept_request)
+    add_mirrored_project = raw_response(MirroringNamespace.add_mirrored_project)
+    add_mirrored_projects = raw_response(MirroringNamespace.add_mirrored_projects)
+    authenticate = raw_response(MirroringNamespace.authenticate)
+    create_request = raw_response(MirroringNamespace.create_request)
+    delete_mirror = raw_response(MirroringNamespace.delete_mirror)
+    delete_request = raw_response(MirroringNamespace.delete_request)
+    end_rolling_upgrade = raw_response(MirroringNamespace.end_rolling_upgrade)
+    get_analytics_settings = raw_response(MirroringNamespace.get_analytics_settings)
+    get_mirror = raw_response(MirroringNamespace.get_mirror)
+    get_mirrored_repository = raw_response(MirroringNamespace.get_mirrored_repository)
+    get_mode = raw_response(MirroringNamespace.get_mode)
+    get_preferred_mirror = raw_response(MirroringNamespace.get_preferred_mirror)
+    get_project = raw_response(MirroringNamespace.get_project)
+    get_ref_changes_queue_count = raw_response(MirroringNamespace.get_ref_changes_queue_count)
+    get_repository = raw_response(MirroringNamespace.get_repository)
+    get_repository_lock_owner = raw_response(MirroringNamespace.get_repository_lock_owner)
+    get_repository_sync_status = raw_response(MirroringNamespace.get_repository_sync_status)
+    get_request = raw_response(MirroringNamespace.get_request)
+    get_sync_progress = raw_response(MirroringNamespace.get_sync_progress)
+    get_upstream_server = raw_response(MirroringNamespace.get_upstream_server)
+    get_upstream_settings = raw_response(MirroringNamespace.get_upstream_settings)
+    list_farm_nodes = raw_response(MirroringNamespace.list_farm_nodes)
+    list_mirrored_projects = raw_response(MirroringNamespace.list_mirrored_projects)
+    list_mirrors = raw_first_page(MirroringNamespace.list_mirrors)
+    list_out_of_sync_repositories = raw_response(MirroringNamespace.list_out_of_sync_repositories)
+    list_project_repositories = raw_first_page(MirroringNamespace.list_project_repositories)
+    list_ref_changes_queue = raw_response(MirroringNamespace.list_ref_changes_queue)
+    list_repositories = raw_response(MirroringNamespace.list_repositories)
+    list_repository_lock_owners = raw_response(MirroringNamespace.list_repository_lock_owners)
+    list_repository_mirrors = raw_response(MirroringNamespace.list_repository_mirrors)
+    list_repository_sync_statuses = raw_first_page(MirroringNamespace.list_repository_sync_statuses)
+    list_requests = raw_first_page(MirroringNamespace.list_requests)
+    publish_event = raw_response(MirroringNamespace.publish_event)
+    reject_request = raw_response(MirroringNamespace.reject_request)
+    remove_mirrored_project = raw_response(MirroringNamespace.remove_mirrored_project)
+    remove_preferred_mirror = raw_response(MirroringNamespace.remove_preferred_mirror)
+    set_mode = raw_response(MirroringNamespace.set_mode)
+    set_preferred_mirror = raw_response(MirroringNamespace.set_preferred_mirror)
+    start_rolling_upgrade = raw_response(MirroringNamespace.start_rolling_upgrade)
+    update_upstream_settings = raw_response(MirroringNamespace.update_upstream_settings)
+    upgrade_mirror = raw_response(MirroringNamespace.upgrade_mirror)

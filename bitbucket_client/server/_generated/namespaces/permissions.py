@@ -6,20 +6,18 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_application_user import PageRestApplicationUser
-    from ..models.page_rest_detailed_group import PageRestDetailedGroup
-    from ..models.page_rest_permitted_group import PageRestPermittedGroup
     from ..models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
     from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_detailed_group import RestDetailedGroup
@@ -27,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class PermissionsNamespace:
-    """The `permissions` operations, returning decoded models."""
+    """The `permissions` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -40,18 +38,31 @@ class PermissionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPermittedGroup]:
-        """Get groups with a global permission
+        """Get groups with a global permission.
 
-        `GET /api/latest/admin/permissions/groups`
+        Retrieve a page of groups that have been granted at least one global permission.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            filter_: If specified only group names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPermittedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-groups-get
         """
-        from ..api.permissions import permissions_list_group_permissions as _endpoint  # noqa: PLC0415
         from ..models.rest_permitted_group import RestPermittedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestPermittedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/admin/permissions/groups", query={"filter": filter_}),
+            RestPermittedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_groups_without_permission(
@@ -62,18 +73,31 @@ class PermissionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedGroup]:
-        """Get groups with no global permission
+        """Get groups with no global permission.
 
-        `GET /api/latest/admin/permissions/groups/none`
+        Retrieve a page of groups that have no granted global permissions.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            filter_: If specified only user names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-groups-none-get
         """
-        from ..api.permissions import permissions_list_groups_without_permission as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/admin/permissions/groups/none", query={"filter": filter_}),
+            RestDetailedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_user_permissions(
@@ -84,18 +108,31 @@ class PermissionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPermittedGroup]:
-        """Get users with a global permission
+        """Get users with a global permission.
 
-        `GET /api/latest/admin/permissions/users`
+        Retrieve a page of users that have been granted at least one global permission.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            filter_: If specified only user names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPermittedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-users-get
         """
-        from ..api.permissions import permissions_list_user_permissions as _endpoint  # noqa: PLC0415
         from ..models.rest_permitted_group import RestPermittedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestPermittedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/admin/permissions/users", query={"filter": filter_}),
+            RestPermittedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_users_without_permission(
@@ -106,18 +143,28 @@ class PermissionsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestApplicationUser]:
-        """Get users with no global permission
+        """Get users with no global permission.
 
-        `GET /api/latest/admin/permissions/users/none`
+        Retrieve a page of users that have no granted global permissions.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            filter_: If specified only user names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestApplicationUser` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-users-none-get
         """
-        from ..api.permissions import permissions_list_users_without_permission as _endpoint  # noqa: PLC0415
         from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request("GET", "/api/latest/admin/permissions/users/none", query={"filter": filter_}),
             RestApplicationUser.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -125,28 +172,55 @@ class PermissionsNamespace:
         )
 
     async def revoke_group_permissions(self, *, name: str) -> None:
-        """Revoke all global permissions for group
+        """Revoke all global permissions for group.
 
-        `DELETE /api/latest/admin/permissions/groups`
+        Revoke all global permissions for a group.
+
+        The authenticated user must have:
+
+        - **ADMIN** permission or higher; and
+        - greater or equal permissions than the current permission level of the group (a user may not
+          demote the permission level of a group with higher permissions than them)
+
+        to call this resource. In addition, a user may not revoke a group's permissions if their own
+        permission level would be reduced as a result.
+
+        Args:
+            name: The name of the group
+
+        Returns:
+            All global permissions were revoked from the group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-groups-delete
         """
-        from ..api.permissions import permissions_revoke_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        await self._client._call(
+            Request("DELETE", "/api/latest/admin/permissions/groups", query={"name": name}), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_user_permissions(self, *, name: str) -> None:
-        """Revoke all global permissions for user
+        """Revoke all global permissions for user.
 
-        `DELETE /api/latest/admin/permissions/users`
+        Revoke all global permissions for a user.
+
+        The authenticated user must have:
+
+        - **ADMIN** permission or higher; and
+        - greater or equal permissions than the current permission level of the user (a user may not
+          demote the permission level of a user with higher permissions than them)
+
+        to call this resource. In addition, a user may not demote their own permission level.
+
+        Args:
+            name: The name of the user
+
+        Returns:
+            All global permissions were revoked from the user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-users-delete
         """
-        from ..api.permissions import permissions_revoke_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        await self._client._call(
+            Request("DELETE", "/api/latest/admin/permissions/users", query={"name": name}), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_group_permission(
         self,
@@ -155,18 +229,43 @@ class PermissionsNamespace:
         permission: PermissionsSetUserPermissionPermission
         | Literal["LICENSED_USER", "PROJECT_CREATE", "ADMIN", "SYS_ADMIN"],
     ) -> None:
-        """Update global permission for group
+        """Update global permission for group.
 
-        `PUT /api/latest/admin/permissions/groups`
+        Promote or demote a group's global permission level. Available global permissions are:
+
+        - LICENSED_USER
+        - PROJECT_CREATE
+        - ADMIN
+        - SYS_ADMIN
+
+        See the [Bitbucket Data Center
+        documentation](https://confluence.atlassian.com/display/BitbucketServer/Global+permissions) for
+        a detailed explanation of what each permission entails.
+
+        The authenticated user must have: …
+
+        Args:
+            name: The names of the groups
+            permission: The permission to grant
+
+        Returns:
+            The specified permission was granted to the specified user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-groups-put
         """
-        from ..api.permissions import permissions_set_group_permission as _endpoint  # noqa: PLC0415
         from ..models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-            permission=coerce_enum(PermissionsSetUserPermissionPermission, permission),
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/permissions/groups",
+                query={
+                    "name": name,
+                    "permission": coerce_enum(PermissionsSetUserPermissionPermission, permission),
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_user_permission(
         self,
@@ -175,154 +274,54 @@ class PermissionsNamespace:
         permission: PermissionsSetUserPermissionPermission
         | Literal["LICENSED_USER", "PROJECT_CREATE", "ADMIN", "SYS_ADMIN"],
     ) -> None:
-        """Update global permission for user
+        """Update global permission for user.
 
-        `PUT /api/latest/admin/permissions/users`
+        Promote or demote the global permission level of a user. Available global permissions are:
+
+        - LICENSED_USER
+        - PROJECT_CREATE
+        - ADMIN
+        - SYS_ADMIN
+
+        See the [Bitbucket Data Center
+        documentation](https://confluence.atlassian.com/display/BitbucketServer/Global+permissions) for
+        a detailed explanation of what each permission entails.
+
+        The authenticated user must have: …
+
+        Args:
+            name: The names of the users
+            permission: The permission to grant
+
+        Returns:
+            The requested permission was granted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-permissions-users-put
         """
-        from ..api.permissions import permissions_set_user_permission as _endpoint  # noqa: PLC0415
         from ..models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-            permission=coerce_enum(PermissionsSetUserPermissionPermission, permission),
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/permissions/users",
+                query={
+                    "name": name,
+                    "permission": coerce_enum(PermissionsSetUserPermissionPermission, permission),
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class PermissionsRawNamespace:
-    """The `permissions` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class PermissionsRawNamespace(NamespaceView[PermissionsNamespace]):
+    """`client.with_raw_response.permissions`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def list_group_permissions(
-        self, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestPermittedGroup]:
-        """Get groups with a global permission
-
-        `GET /api/latest/admin/permissions/groups`
-        """
-        from ..api.permissions import permissions_list_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_groups_without_permission(
-        self, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestDetailedGroup]:
-        """Get groups with no global permission
-
-        `GET /api/latest/admin/permissions/groups/none`
-        """
-        from ..api.permissions import permissions_list_groups_without_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_user_permissions(
-        self, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestPermittedGroup]:
-        """Get users with a global permission
-
-        `GET /api/latest/admin/permissions/users`
-        """
-        from ..api.permissions import permissions_list_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_users_without_permission(
-        self, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestApplicationUser]:
-        """Get users with no global permission
-
-        `GET /api/latest/admin/permissions/users/none`
-        """
-        from ..api.permissions import permissions_list_users_without_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def revoke_group_permissions(self, *, name: str) -> Response[None]:
-        """Revoke all global permissions for group
-
-        `DELETE /api/latest/admin/permissions/groups`
-        """
-        from ..api.permissions import permissions_revoke_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_user_permissions(self, *, name: str) -> Response[None]:
-        """Revoke all global permissions for user
-
-        `DELETE /api/latest/admin/permissions/users`
-        """
-        from ..api.permissions import permissions_revoke_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_group_permission(
-        self,
-        *,
-        name: builtins.list[str],
-        permission: PermissionsSetUserPermissionPermission
-        | Literal["LICENSED_USER", "PROJECT_CREATE", "ADMIN", "SYS_ADMIN"],
-    ) -> Response[None]:
-        """Update global permission for group
-
-        `PUT /api/latest/admin/permissions/groups`
-        """
-        from ..api.permissions import permissions_set_group_permission as _endpoint  # noqa: PLC0415
-        from ..models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-            permission=coerce_enum(PermissionsSetUserPermissionPermission, permission),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_user_permission(
-        self,
-        *,
-        name: builtins.list[str],
-        permission: PermissionsSetUserPermissionPermission
-        | Literal["LICENSED_USER", "PROJECT_CREATE", "ADMIN", "SYS_ADMIN"],
-    ) -> Response[None]:
-        """Update global permission for user
-
-        `PUT /api/latest/admin/permissions/users`
-        """
-        from ..api.permissions import permissions_set_user_permission as _endpoint  # noqa: PLC0415
-        from ..models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-            permission=coerce_enum(PermissionsSetUserPermissionPermission, permission),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+    list_group_permissions = raw_first_page(PermissionsNamespace.list_group_permissions)
+    list_groups_without_permission = raw_first_page(PermissionsNamespace.list_groups_without_permission)
+    list_user_permissions = raw_first_page(PermissionsNamespace.list_user_permissions)
+    list_users_without_permission = raw_first_page(PermissionsNamespace.list_users_without_permission)
+    revoke_group_permissions = raw_response(PermissionsNamespace.revoke_group_permissions)
+    revoke_user_permissions = raw_response(PermissionsNamespace.revoke_user_permissions)
+    set_group_permission = raw_response(PermissionsNamespace.set_group_permission)
+    set_user_permission = raw_response(PermissionsNamespace.set_user_permission)

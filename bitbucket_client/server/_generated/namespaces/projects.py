@@ -6,29 +6,23 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
+    list_of,
+    model,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
-    from ..models.page_rest_application_user import PageRestApplicationUser
-    from ..models.page_rest_default_task import PageRestDefaultTask
-    from ..models.page_rest_detailed_group import PageRestDetailedGroup
-    from ..models.page_rest_permitted_group import PageRestPermittedGroup
-    from ..models.page_rest_permitted_user import PageRestPermittedUser
-    from ..models.page_rest_project import PageRestProject
-    from ..models.page_rest_project_settings_restriction import PageRestProjectSettingsRestriction
-    from ..models.page_rest_reviewer_group import PageRestReviewerGroup
-    from ..models.page_rest_ssh_access_key import PageRestSshAccessKey
     from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_auto_decline_settings import RestAutoDeclineSettings
@@ -68,7 +62,7 @@ if TYPE_CHECKING:
 
 
 class ProjectsNamespace:
-    """The `projects` operations, returning decoded models."""
+    """The `projects` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -99,29 +93,42 @@ class ProjectsNamespace:
         project: RestProjectInput | Unset = UNSET,
         repository: RestRepositoryInput | Unset = UNSET,
     ) -> RestSshAccessKey:
-        """Add project SSH key
+        """Add project SSH key.
 
-        `POST /keys/latest/projects/{projectKey}/ssh`
+        Register a new SSH key and grants access to the project identified in the URL.
+
+        Args:
+            project_key: The project key
+            body: A `RestSshAccessKeyInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The newly created access key.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-ssh-post
         """
-        from ..api.projects import projects_add_access_key as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestSshAccessKeyInput,
-                body,
-                {
-                    "key": key,
-                    "permission": coerce_enum(RestSshAccessKeyPermission, permission),
-                    "project": project,
-                    "repository": repository,
-                },
-                "projects.add_access_key",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/keys/latest/projects/{projectKey}/ssh",
+                (project_key,),
+                body=build_body(
+                    RestSshAccessKeyInput,
+                    body,
+                    {
+                        "key": key,
+                        "permission": coerce_enum(RestSshAccessKeyPermission, permission),
+                        "project": project,
+                        "repository": repository,
+                    },
+                    "projects.add_access_key",
+                ),
             ),
+            Answer.model(RestSshAccessKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -139,35 +146,61 @@ class ProjectsNamespace:
         link: RestLegacyLinkInput | Unset = UNSET,
         is_personal: bool | Unset = UNSET,
     ) -> RestProject:
-        """Create a new project
+        """Create a new project.
 
-        `POST /api/latest/projects`
+        Create a new project.
+
+        To include a custom avatar for the project, the project definition should contain an additional
+        attribute with the key `avatar` and the value a data URI containing Base64-encoded image data.
+        The URI should be in the following format:
+
+        ```
+        data:(content type, e.g. image/png);base64,(data)
+        ```
+
+        If the data is not Base64-encoded, or if a character set is defined in the URI, or the URI is
+        otherwise invalid, *project creation will fail*. …
+
+        Args:
+            body: The project. A `RestProjectInput`, or pass its fields as the keywords that follow.
+            links: `self`: where the entity is in the web UI; other relations plugins add are kept
+                typed.
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The newly created project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-post
         """
-        from ..api.projects import projects_create as _endpoint  # noqa: PLC0415
+        from ..models.rest_project import RestProject  # noqa: PLC0415
         from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
         from ..models.rest_project_type import RestProjectType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestProjectInput,
-                body,
-                {
-                    "avatar": avatar,
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "key": key,
-                    "links": links,
-                    "name": name,
-                    "public": public,
-                    "type_": coerce_enum(RestProjectType, type_),
-                    "owner": owner,
-                    "link": link,
-                    "is_personal": is_personal,
-                },
-                "projects.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects",
+                body=build_body(
+                    RestProjectInput,
+                    body,
+                    {
+                        "avatar": avatar,
+                        "avatar_url": avatar_url,
+                        "description": description,
+                        "key": key,
+                        "links": links,
+                        "name": name,
+                        "public": public,
+                        "type_": coerce_enum(RestProjectType, type_),
+                        "owner": owner,
+                        "link": link,
+                        "is_personal": is_personal,
+                    },
+                    "projects.create",
+                ),
             ),
+            Answer.model(RestProject),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_default_reviewer_condition(
         self,
@@ -179,28 +212,42 @@ class ProjectsNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
-        """Create default reviewer
+        """Create default reviewer.
 
-        `POST /default-reviewers/latest/projects/{projectKey}/condition`
+        Create a default reviewer pull request condition for the given project.
+
+        Args:
+            project_key: The project key.
+            body: The details needed to create a default reviewer pull request condition. A
+                `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The default reviewer pull request condition that was created.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-condition-post
         """
-        from ..api.projects import projects_create_default_reviewer_condition as _endpoint  # noqa: PLC0415
         from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
+        from ..models.rest_pull_request_condition import RestPullRequestCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.create_default_reviewer_condition",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/default-reviewers/latest/projects/{projectKey}/condition",
+                (project_key,),
+                body=build_body(
+                    RestDefaultReviewersRequest,
+                    body,
+                    {
+                        "required_approvals": required_approvals,
+                        "reviewers": reviewers,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "projects.create_default_reviewer_condition",
+                ),
             ),
+            Answer.model(RestPullRequestCondition),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_default_task(
         self,
@@ -211,27 +258,44 @@ class ProjectsNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
-        """Add a default task
+        """Add a default task.
 
-        `POST /default-tasks/latest/projects/{projectKey}/tasks`
+        Creates a default task for the project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            body: The task to be added. A `RestDefaultTaskRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The default task
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-post
         """
-        from ..api.projects import projects_create_default_task as _endpoint  # noqa: PLC0415
+        from ..models.rest_default_task import RestDefaultTask  # noqa: PLC0415
         from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.create_default_task",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/default-tasks/latest/projects/{projectKey}/tasks",
+                (project_key,),
+                body=build_required_body(
+                    RestDefaultTaskRequest,
+                    body,
+                    {
+                        "description": description,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "projects.create_default_task",
+                ),
             ),
+            Answer.model(RestDefaultTask),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_reviewer_group(
         self,
@@ -245,30 +309,47 @@ class ProjectsNamespace:
         scope: ScopeInput | Unset = UNSET,
         users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
-        """Create reviewer group
+        """Create reviewer group.
 
-        `POST /api/latest/projects/{projectKey}/settings/reviewer-groups`
+        Create a reviewer group.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            body: The reviewer group to be create. A `RestReviewerGroupInput`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            The newly created reviewer group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-post
         """
-        from ..api.projects import projects_create_reviewer_group as _endpoint  # noqa: PLC0415
+        from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
         from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "id": id,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "projects.create_reviewer_group",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/settings/reviewer-groups",
+                (project_key,),
+                body=build_body(
+                    RestReviewerGroupInput,
+                    body,
+                    {
+                        "avatar_url": avatar_url,
+                        "description": description,
+                        "id": id,
+                        "name": name,
+                        "scope": scope,
+                        "users": users,
+                    },
+                    "projects.create_reviewer_group",
+                ),
             ),
+            Answer.model(RestReviewerGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_settings_restriction(
         self,
@@ -279,245 +360,459 @@ class ProjectsNamespace:
         namespace: str | Unset = UNSET,
         component_key: str | Unset = UNSET,
     ) -> RestProjectSettingsRestriction:
-        """Enforce project restriction
+        """Enforce project restriction.
 
-        `POST /api/latest/projects/{projectKey}/settings-restriction`
+        Create a new project settings restriction for the given project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the target project to create a
+        settings restriction.
+
+        Args:
+            project_key: The project key.
+            body: The project settings restriction to create. A `RestProjectSettingsRestrictionRequest`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The settings restriction was successfully created
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-restriction-post
         """
-        from ..api.projects import projects_create_settings_restriction as _endpoint  # noqa: PLC0415
+        from ..models.rest_project_settings_restriction import RestProjectSettingsRestriction  # noqa: PLC0415
         from ..models.rest_project_settings_restriction_request import RestProjectSettingsRestrictionRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestProjectSettingsRestrictionRequest,
-                body,
-                {"feature_key": feature_key, "namespace": namespace, "component_key": component_key},
-                "projects.create_settings_restriction",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/settings-restriction",
+                (project_key,),
+                body=build_required_body(
+                    RestProjectSettingsRestrictionRequest,
+                    body,
+                    {"feature_key": feature_key, "namespace": namespace, "component_key": component_key},
+                    "projects.create_settings_restriction",
+                ),
             ),
+            Answer.model(RestProjectSettingsRestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, project_key: str) -> None:
-        """Delete project
+        """Delete project.
 
-        `DELETE /api/latest/projects/{projectKey}`
+        Delete the project matching the supplied **projectKey**.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+
+        Returns:
+            The project matching the supplied **projectKey** was deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-delete
         """
-        from ..api.projects import projects_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        await self._client._call(
+            Request("DELETE", "/api/latest/projects/{projectKey}", (project_key,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_all_default_tasks(self, project_key: str) -> None:
-        """Deletes all default tasks for the project
+        """Deletes all default tasks for the project.
 
-        `DELETE /default-tasks/latest/projects/{projectKey}/tasks`
+        Delete all the default tasks for the supplied project
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+
+        Returns:
+            The default tasks have been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-delete
         """
-        from ..api.projects import projects_delete_all_default_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        await self._client._call(
+            Request("DELETE", "/default-tasks/latest/projects/{projectKey}/tasks", (project_key,)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_auto_decline_settings(self, project_key: str) -> None:
-        """Delete auto decline settings
+        """Delete auto decline settings.
 
-        `DELETE /api/latest/projects/{projectKey}/settings/auto-decline`
+        Delete auto decline settings for the supplied project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key
+
+        Returns:
+            The auto decline settings have been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-decline-delete
         """
-        from ..api.projects import projects_delete_auto_decline_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        await self._client._call(
+            Request("DELETE", "/api/latest/projects/{projectKey}/settings/auto-decline", (project_key,)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_auto_merge_settings(self, project_key: str) -> None:
-        """Delete pull request auto-merge settings
+        """Delete pull request auto-merge settings.
 
-        `DELETE /api/latest/projects/{projectKey}/settings/auto-merge`
+        Deletes pull request auto-merge settings for the supplied project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key
+
+        Returns:
+            The pull request auto-merge settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-merge-delete
         """
-        from ..api.projects import projects_delete_auto_merge_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        await self._client._call(
+            Request("DELETE", "/api/latest/projects/{projectKey}/settings/auto-merge", (project_key,)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_default_reviewer_condition(self, project_key: str, id: str) -> None:
-        """Remove default reviewer
+        """Remove default reviewer.
 
-        `DELETE /default-reviewers/latest/projects/{projectKey}/condition/{id}`
+        Delete the default reviewer pull request condition associated with the given ID.
+
+        Args:
+            project_key: The project key.
+            id: The ID of the pull request condition.
+
+        Returns:
+            An empty response indicating that the pull request condition was deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-condition-id-delete
         """
-        from ..api.projects import projects_delete_default_reviewer_condition as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE", "/default-reviewers/latest/projects/{projectKey}/condition/{id}", (project_key, id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_default_task(self, project_key: str, task_id: int) -> None:
-        """Delete a specific default task
+        """Delete a specific default task.
 
-        `DELETE /default-tasks/latest/projects/{projectKey}/tasks/{taskId}`
+        Delete a specific default task for a project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            task_id: The ID of the default task
+
+        Returns:
+            The default task has been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-taskid-delete
         """
-        from ..api.projects import projects_delete_default_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            task_id,
+        await self._client._call(
+            Request(
+                "DELETE", "/default-tasks/latest/projects/{projectKey}/tasks/{taskId}", (project_key, task_id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_reviewer_group(self, project_key: str, id: str) -> None:
-        """Delete reviewer group
+        """Delete reviewer group.
 
-        `DELETE /api/latest/projects/{projectKey}/settings/reviewer-groups/{id}`
+        Deletes a reviewer group.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            id: The ID of the reviewer group to be deleted
+
+        Returns:
+            The operation was successful.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-id-delete
         """
-        from ..api.projects import projects_delete_reviewer_group as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE", "/api/latest/projects/{projectKey}/settings/reviewer-groups/{id}", (project_key, id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_settings_restriction(
         self, project_key: str, *, namespace: str, component_key: str | Unset = UNSET, feature_key: str
     ) -> None:
-        """Stop enforcing project restriction
+        """Stop enforcing project restriction.
 
-        `DELETE /api/latest/projects/{projectKey}/settings-restriction`
+        Delete a specified project settings restriction.
+
+        If a restriction does not exist for the specified project, namespace, featureKey, and
+        componentKey, the request will be ignored and a 204 response will be returned.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the target project to delete a
+        settings restriction.
+
+        Args:
+            project_key: The project key.
+            namespace: A namespace used to identify the provider of the feature
+            component_key: A key to uniquely identify individually restrictable subcomponents of a
+                feature within the provided feature key and namespace
+            feature_key: A key to uniquely identify the feature within the provided namespace
+
+        Returns:
+            The specified settings restriction was successfully deleted or there were no existing
+            restrictions that match the specified criteria.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-restriction-delete
         """
-        from ..api.projects import projects_delete_settings_restriction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            namespace=namespace,
-            component_key=component_key,
-            feature_key=feature_key,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/settings-restriction",
+                (project_key,),
+                query={"namespace": namespace, "componentKey": component_key, "featureKey": feature_key},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, project_key: str) -> RestProject:
-        """Get a project
+        """Get a project.
 
-        `GET /api/latest/projects/{projectKey}`
+        Retrieve the project matching the supplied **projectKey**.
+
+        The authenticated user must have **PROJECT_VIEW** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+
+        Returns:
+            The project matching the supplied **projectKey**.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-get
         """
-        from ..api.projects import projects_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_project import RestProject  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        return await self._client._call(
+            Request("GET", "/api/latest/projects/{projectKey}", (project_key,)), Answer.model(RestProject)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_access_key(self, project_key: str, key_id: str) -> RestSshAccessKey:
-        """Get project SSH key
+        """Get project SSH key.
 
-        `GET /keys/latest/projects/{projectKey}/ssh/{keyId}`
+        Retrieves the access key for the SSH key with id `keyId` on the project identified in the URL.
+
+        Args:
+            project_key: The project key
+            key_id: The key id
+
+        Returns:
+            The access key for the repository and SSH key with ID `keyId`.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-ssh-keyid-get
         """
-        from ..api.projects import projects_get_access_key as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            key_id,
+        return await self._client._call(
+            Request("GET", "/keys/latest/projects/{projectKey}/ssh/{keyId}", (project_key, key_id)),
+            Answer.model(RestSshAccessKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_auto_decline_settings(self, project_key: str) -> RestAutoDeclineSettings:
-        """Get auto decline settings
+        """Get auto decline settings.
 
-        `GET /api/latest/projects/{projectKey}/settings/auto-decline`
+        Retrieves the auto decline settings for the supplied project. Default settings are returned if
+        no explicit settings have been set for the project.
+
+        Args:
+            project_key: The project key
+
+        Returns:
+            The auto decline settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-decline-get
         """
-        from ..api.projects import projects_get_auto_decline_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_decline_settings import RestAutoDeclineSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        return await self._client._call(
+            Request("GET", "/api/latest/projects/{projectKey}/settings/auto-decline", (project_key,)),
+            Answer.model(RestAutoDeclineSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_auto_merge_settings(self, project_key: str) -> RestAutoMergeRestrictedSettings:
-        """Get pull request auto-merge settings
+        """Get pull request auto-merge settings.
 
-        `GET /api/latest/projects/{projectKey}/settings/auto-merge`
+        Retrieves the pull request auto-merge settings for the supplied project. Default settings will
+        be returned if no explicit settings have been set for the project
+
+        The authenticated user must have **PROJECT_VIEW** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key
+
+        Returns:
+            The pull request auto-merge settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-merge-get
         """
-        from ..api.projects import projects_get_auto_merge_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        return await self._client._call(
+            Request("GET", "/api/latest/projects/{projectKey}/settings/auto-merge", (project_key,)),
+            Answer.model(RestAutoMergeRestrictedSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_avatar(self, project_key: str, *, s: str | Unset = UNSET) -> bytes:
-        """Get avatar for project
+        """Get avatar for project.
 
-        `GET /api/latest/projects/{projectKey}/avatar.png`
+        Retrieve the avatar for the project matching the supplied **projectKey**.
+
+        The authenticated user must have **PROJECT_VIEW** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            s: The desired size of the image. The server will return an image as close as possible to
+                the specified size.
+
+        Returns:
+            The avatar of the project matching the supplied **projectKey**.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-avatar-png-get
         """
-        from ..api.projects import projects_get_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            s=s,
+        return await self._client._call(
+            Request("GET", "/api/latest/projects/{projectKey}/avatar.png", (project_key,), query={"s": s}),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_default_permission(self, project_key: str, permission: str) -> RestPermitted:
-        """Check default project permission
+        """Check default project permission.
 
-        `GET /api/latest/projects/{projectKey}/permissions/{permission}/all`
+        Check whether the specified permission is the default permission (granted to all users) for a
+        project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        Args:
+            project_key: The project key
+            permission: The permission to grant. Available project permissions are:
+
+        Returns:
+            A simple entity indicating whether the specified permission is the defaultpermission for
+            this project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-permission-all-get
         """
-        from ..api.projects import projects_get_default_permission as _endpoint  # noqa: PLC0415
+        from ..models.rest_permitted import RestPermitted  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            permission,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/permissions/{permission}/all",
+                (project_key, permission),
+            ),
+            Answer.model(RestPermitted),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_merge_strategies(self, project_key: str, scm_id: str) -> RestPullRequestSettings:
-        """Get merge strategy
+        """Get merge strategy.
 
-        `GET /api/latest/projects/{projectKey}/settings/pull-requests/{scmId}`
+        Retrieve the merge strategy configuration for this project and SCM.
+
+        The authenticated user must have **PROJECT_READ** permission for the context repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            scm_id: The SCM to get strategies for.
+
+        Returns:
+            The merge configuration of the request project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-pull-requests-scmid-get
         """
-        from ..api.projects import projects_get_merge_strategies as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_settings import RestPullRequestSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            scm_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/settings/pull-requests/{scmId}",
+                (project_key, scm_id),
+            ),
+            Answer.model(RestPullRequestSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_reviewer_group(self, project_key: str, id: str) -> RestReviewerGroup:
-        """Get reviewer group
+        """Get reviewer group.
 
-        `GET /api/latest/projects/{projectKey}/settings/reviewer-groups/{id}`
+        Retrieve a reviewer group.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            id: The ID of the reviewer group to be retrieved
+
+        Returns:
+            The reviewer group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-id-get
         """
-        from ..api.projects import projects_get_reviewer_group as _endpoint  # noqa: PLC0415
+        from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        return await self._client._call(
+            Request(
+                "GET", "/api/latest/projects/{projectKey}/settings/reviewer-groups/{id}", (project_key, id)
+            ),
+            Answer.model(RestReviewerGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings_restriction(
         self, project_key: str, *, namespace: str, component_key: str | Unset = UNSET, feature_key: str
     ) -> RestProjectSettingsRestriction:
-        """Get enforcing project setting
+        """Get enforcing project setting.
 
-        `GET /api/latest/projects/{projectKey}/settings-restriction`
+        Get a specified project settings restriction for the given namespace, feature key and component
+        key. Note that not providing the component key will **not** return restrictions for the
+        namespace and feature key with a component key set.
+
+        The authenticated user must have **PROJECT_VIEW** permission for the target project to retrieve
+        a settings restriction.
+
+        Args:
+            project_key: The project key.
+            namespace: The namespace used to identify the provider of the feature
+            component_key: The component key to uniquely identify individually restrictable
+                subcomponents of a feature within the provided feature key and namespace
+            feature_key: The feature key to uniquely identify the feature within the provided namespace
+
+        Returns:
+            The settings restriction associated with the provided namespace and feature key
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-restriction-get
         """
-        from ..api.projects import projects_get_settings_restriction as _endpoint  # noqa: PLC0415
+        from ..models.rest_project_settings_restriction import RestProjectSettingsRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            namespace=namespace,
-            component_key=component_key,
-            feature_key=feature_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/settings-restriction",
+                (project_key,),
+                query={"namespace": namespace, "componentKey": component_key, "featureKey": feature_key},
+            ),
+            Answer.model(RestProjectSettingsRestriction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -528,19 +823,33 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestProject]:
-        """Get projects
+        """Get projects.
 
-        `GET /api/latest/projects`
+        Retrieve a page of projects.
+
+        Only projects for which the authenticated user has the **PROJECT_VIEW** permission will be
+        returned.
+
+        Args:
+            name: Name to filter by.
+            permission: Permission to filter by
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestProject` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-get
         """
-        from ..api.projects import projects_list as _endpoint  # noqa: PLC0415
         from ..models.rest_project import RestProject  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-            permission=permission,
-        )
-        return self._client._paginate(
-            _kwargs, RestProject.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/projects", query={"name": name, "permission": permission}),
+            RestProject.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_access_keys(
@@ -553,35 +862,62 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSshAccessKey]:
-        """Get SSH key
+        """Get SSH key.
 
-        `GET /keys/latest/projects/{projectKey}/ssh`
+        Retrieves the access keys for the project identified in the URL.
+
+        Args:
+            project_key: The project key
+            filter_: If specified only SSH access keys with a label prefixed with the supplied string
+                will be returned.
+            permission: If specified only SSH access keys with at least the supplied permission will be
+                returned Default is PROJECT_READ.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSshAccessKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-ssh-get
         """
-        from ..api.projects import projects_list_access_keys as _endpoint  # noqa: PLC0415
         from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-            permission=permission,
-        )
-        return self._client._paginate(
-            _kwargs, RestSshAccessKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/keys/latest/projects/{projectKey}/ssh",
+                (project_key,),
+                query={"filter": filter_, "permission": permission},
+            ),
+            RestSshAccessKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_default_reviewer_conditions(
         self, project_key: str
     ) -> builtins.list[RestPullRequestCondition]:
-        """Get default reviewers
+        """Get default reviewers.
 
-        `GET /default-reviewers/latest/projects/{projectKey}/conditions`
+        Return a page of default reviewer pull request conditions that have been configured for this
+        project.
+
+        Args:
+            project_key: The project key.
+
+        Returns:
+            The default reviewer pull request conditions associated with the given project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-conditions-get
         """
-        from ..api.projects import projects_list_default_reviewer_conditions as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_condition import RestPullRequestCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
+        return await self._client._call(
+            Request("GET", "/default-reviewers/latest/projects/{projectKey}/conditions", (project_key,)),
+            Answer.json(list_of(model(RestPullRequestCondition)), "list[RestPullRequestCondition]"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_default_tasks(
         self,
@@ -592,19 +928,38 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDefaultTask]:
-        """Get a page of default tasks
+        """Get a page of default tasks.
 
-        `GET /default-tasks/latest/projects/{projectKey}/tasks`
+        Retrieves the default tasks for the supplied project.
+
+        The authenticated user must have **PROJECT_VIEW** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            markup: If present or "true", includes a markup-rendered description
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDefaultTask` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-get
         """
-        from ..api.projects import projects_list_default_tasks as _endpoint  # noqa: PLC0415
         from ..models.rest_default_task import RestDefaultTask  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            markup=markup,
-        )
-        return self._client._paginate(
-            _kwargs, RestDefaultTask.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/default-tasks/latest/projects/{projectKey}/tasks",
+                (project_key,),
+                query={"markup": markup},
+            ),
+            RestDefaultTask.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_group_permissions(
@@ -616,19 +971,39 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPermittedGroup]:
-        """Get groups with permission to project
+        """Get groups with permission to project.
 
-        `GET /api/latest/projects/{projectKey}/permissions/groups`
+        Retrieve a page of groups that have been granted at least one permission for the specified
+        project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        Args:
+            project_key: The project key
+            filter_: If specified only group names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPermittedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-groups-get
         """
-        from ..api.projects import projects_list_group_permissions as _endpoint  # noqa: PLC0415
         from ..models.rest_permitted_group import RestPermittedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestPermittedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/permissions/groups",
+                (project_key,),
+                query={"filter": filter_},
+            ),
+            RestPermittedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_groups_without_permission(
@@ -640,19 +1015,38 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedGroup]:
-        """Get groups without project permission
+        """Get groups without project permission.
 
-        `GET /api/latest/projects/{projectKey}/permissions/groups/none`
+        Retrieve a page of groups that have no granted permissions for the specified project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher
+
+        Args:
+            project_key: The project key
+            filter_: If specified only group names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-groups-none-get
         """
-        from ..api.projects import projects_list_groups_without_permission as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/permissions/groups/none",
+                (project_key,),
+                query={"filter": filter_},
+            ),
+            RestDetailedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_reviewer_groups(
@@ -663,18 +1057,32 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestReviewerGroup]:
-        """Get all reviewer groups
+        """Get all reviewer groups.
 
-        `GET /api/latest/projects/{projectKey}/settings/reviewer-groups`
+        Retrieve a page of reviewer groups of a given scope.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestReviewerGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-get
         """
-        from ..api.projects import projects_list_reviewer_groups as _endpoint  # noqa: PLC0415
         from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs, RestReviewerGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/projects/{projectKey}/settings/reviewer-groups", (project_key,)),
+            RestReviewerGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_settings_restrictions(
@@ -687,20 +1095,37 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestProjectSettingsRestriction]:
-        """Get all enforcing project settings
+        """Get all enforcing project settings.
 
-        `GET /api/latest/projects/{projectKey}/settings-restriction/all`
+        Get all project settings restrictions for the given namespace and feature key, including those
+        with a component key set.
+
+        The authenticated user must have **PROJECT_VIEW** permission for the target project to retrieve
+        a settings restrictions.
+
+        Args:
+            project_key: The project key.
+            namespace: A namespace used to identify the provider of the feature
+            feature_key: A key to uniquely identify the feature within the provided namespace
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestProjectSettingsRestriction` items: `async for` fetches the pages
+            as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-restriction-all-get
         """
-        from ..api.projects import projects_list_settings_restrictions as _endpoint  # noqa: PLC0415
         from ..models.rest_project_settings_restriction import RestProjectSettingsRestriction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            namespace=namespace,
-            feature_key=feature_key,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/settings-restriction/all",
+                (project_key,),
+                query={"namespace": namespace, "featureKey": feature_key},
+            ),
             RestProjectSettingsRestriction.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -716,19 +1141,39 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPermittedUser]:
-        """Get users with permission to project
+        """Get users with permission to project.
 
-        `GET /api/latest/projects/{projectKey}/permissions/users`
+        Retrieve a page of users that have been granted at least one permission for the specified
+        project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        Args:
+            project_key: The project key
+            filter_: If specified only user names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPermittedUser` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-users-get
         """
-        from ..api.projects import projects_list_user_permissions as _endpoint  # noqa: PLC0415
         from ..models.rest_permitted_user import RestPermittedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestPermittedUser.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/permissions/users",
+                (project_key,),
+                query={"filter": filter_},
+            ),
+            RestPermittedUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_users_without_permission(
@@ -740,19 +1185,35 @@ class ProjectsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestApplicationUser]:
-        """Get users without project permission
+        """Get users without project permission.
 
-        `GET /api/latest/projects/{projectKey}/permissions/users/none`
+        Retrieve a page of *licensed* users that have no granted permissions for the specified project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        Args:
+            project_key: The project key
+            filter_: If specified only user names containing the supplied string will be returned
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestApplicationUser` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-users-none-get
         """
-        from ..api.projects import projects_list_users_without_permission as _endpoint  # noqa: PLC0415
         from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/permissions/users/none",
+                (project_key,),
+                query={"filter": filter_},
+            ),
             RestApplicationUser.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -760,59 +1221,119 @@ class ProjectsNamespace:
         )
 
     async def revoke_access_key(self, project_key: str, key_id: str) -> None:
-        """Revoke project SSH key
+        """Revoke project SSH key.
 
-        `DELETE /keys/latest/projects/{projectKey}/ssh/{keyId}`
+        Remove an existing access key for the project identified in the URL. If the same SSH key is used
+        as an access key for multiple projects or repositories, only the access to the project
+        identified in the URL will be revoked.
+
+        Args:
+            project_key: The project key
+            key_id: The key id
+
+        Returns:
+            The access key was deleted (or none was found matching the given id).
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-ssh-keyid-delete
         """
-        from ..api.projects import projects_revoke_access_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            key_id,
+        await self._client._call(
+            Request("DELETE", "/keys/latest/projects/{projectKey}/ssh/{keyId}", (project_key, key_id)),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_all_permissions(
         self, project_key: str, *, user: str | Unset = UNSET, group: str | Unset = UNSET
     ) -> None:
-        """Revoke project permissions
+        """Revoke project permissions.
 
-        `DELETE /api/latest/projects/{projectKey}/permissions`
+        Revoke all permissions for the specified project for the given groups and users.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        In addition, a user may not revoke a group's permission if their own permission would be revoked
+        as a result, nor may they revoke their own permission unless they have a global permission that
+        already implies that permission.
+
+        Args:
+            project_key: The project key
+            user: The names of the users
+            group: The names of the groups
+
+        Returns:
+            All project permissions were revoked from the users and groups for the specified project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-delete
         """
-        from ..api.projects import projects_revoke_all_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            user=user,
-            group=group,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/permissions",
+                (project_key,),
+                query={"user": user, "group": group},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_group_permissions(self, project_key: str, *, name: str | Unset = UNSET) -> None:
-        """Revoke group project permission
+        """Revoke group project permission.
 
-        `DELETE /api/latest/projects/{projectKey}/permissions/groups`
+        Revoke all permissions for the specified project for a group.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        In addition, a user may not revoke a group's permissions if it will reduce their own permission
+        level.
+
+        Args:
+            project_key: The project key
+            name: The name of the group
+
+        Returns:
+            All project permissions were revoked from the group for the specified project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-groups-delete
         """
-        from ..api.projects import projects_revoke_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/permissions/groups",
+                (project_key,),
+                query={"name": name},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_user_permissions(self, project_key: str, *, name: str | Unset = UNSET) -> None:
-        """Revoke user project permission
+        """Revoke user project permission.
 
-        `DELETE /api/latest/projects/{projectKey}/permissions/users`
+        Revoke all permissions for the specified project for a user.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        In addition, a user may not revoke their own project permissions if they do not have a higher
+        global permission.
+
+        Args:
+            project_key: The project key
+            name: The name of the user
+
+        Returns:
+            All project permissions were revoked from the user for the specified project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-users-delete
         """
-        from ..api.projects import projects_revoke_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/permissions/users",
+                (project_key,),
+                query={"name": name},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def search_permissions(
         self,
@@ -822,35 +1343,66 @@ class ProjectsNamespace:
         filter_text: str | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> Any:
-        """Search project permissions
+        """Search project permissions.
 
-        `GET /api/latest/projects/{projectKey}/permissions/search`
+        Search direct and implied permissions of principals (users and groups). This endpoint returns a
+        superset of the results returned by the /users and /groups endpoints because it allows filtering
+        by global permissions too.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        Args:
+            project_key: The project key
+            permission: Permissions to filter by. See the [permissions
+                documentation](https://confluence.atlassian.com/display/BitbucketServer/Using+project+permissions)for
+                a detailed explanation of what each permission entails. This parameter can be specified
+                multiple times to filter by more than one permission, and can contain global and project …
+            filter_text: Name of the user or group to filter the name of
+            type_: Type of entity (user or group)Valid entity types are:
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-search-get
         """
-        from ..api.projects import projects_search_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            permission=permission,
-            filter_text=filter_text,
-            type_=type_,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/permissions/search",
+                (project_key,),
+                query={"permission": permission, "filterText": filter_text, "type": type_},
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_access_key_permission(
         self, project_key: str, key_id: str, permission: str
     ) -> RestSshAccessKey:
-        """Update project SSH key permission
+        """Update project SSH key permission.
 
-        `PUT /keys/latest/projects/{projectKey}/ssh/{keyId}/permission/{permission}`
+        Updates the permission granted to the specified SSH key to the project identified in the URL.
+
+        Args:
+            project_key: The project key
+            key_id: The newly created access key
+            permission: The new permission to be granted to the SSH key
+
+        Returns:
+            The newly created access key.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-ssh-keyid-permission-permission-put
         """
-        from ..api.projects import projects_set_access_key_permission as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            key_id,
-            permission,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/keys/latest/projects/{projectKey}/ssh/{keyId}/permission/{permission}",
+                (project_key, key_id, permission),
+            ),
+            Answer.model(RestSshAccessKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_auto_decline_settings(
         self,
@@ -860,23 +1412,40 @@ class ProjectsNamespace:
         enabled: bool | Unset = UNSET,
         inactivity_weeks: int | Unset = UNSET,
     ) -> RestAutoDeclineSettings:
-        """Create/Update auto decline settings
+        """Create/Update auto decline settings.
 
-        `PUT /api/latest/projects/{projectKey}/settings/auto-decline`
+        Creates or updates the auto decline settings for the supplied project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            body: The settings to create or update. A `RestAutoDeclineSettingsRequest`, or pass its
+                fields as the keywords that follow.
+
+        Returns:
+            The auto decline settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-decline-put
         """
-        from ..api.projects import projects_set_auto_decline_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_decline_settings import RestAutoDeclineSettings  # noqa: PLC0415
         from ..models.rest_auto_decline_settings_request import RestAutoDeclineSettingsRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestAutoDeclineSettingsRequest,
-                body,
-                {"enabled": enabled, "inactivity_weeks": inactivity_weeks},
-                "projects.set_auto_decline_settings",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/settings/auto-decline",
+                (project_key,),
+                body=build_body(
+                    RestAutoDeclineSettingsRequest,
+                    body,
+                    {"enabled": enabled, "inactivity_weeks": inactivity_weeks},
+                    "projects.set_auto_decline_settings",
+                ),
             ),
+            Answer.model(RestAutoDeclineSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_auto_merge_settings(
         self,
@@ -888,79 +1457,147 @@ class ProjectsNamespace:
         | Literal["CREATE", "DELETE", "NONE"]
         | Unset = UNSET,
     ) -> RestAutoMergeRestrictedSettings:
-        """Create or update the pull request auto-merge settings
+        """Create or update the pull request auto-merge settings.
 
-        `PUT /api/latest/projects/{projectKey}/settings/auto-merge`
+        Creates or updates the pull request auto-merge settings for the supplied project, and applies
+        the restriction action specified in the request.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            body: The settings to create or update. A `RestAutoMergeProjectSettingsRequest`, or pass its
+                fields as the keywords that follow.
+
+        Returns:
+            The pull request auto-merge settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-merge-put
         """
-        from ..api.projects import projects_set_auto_merge_settings as _endpoint  # noqa: PLC0415
         from ..models.rest_auto_merge_project_settings_request import RestAutoMergeProjectSettingsRequest  # noqa: PLC0415
         from ..models.rest_auto_merge_project_settings_request_restriction_action import (
             RestAutoMergeProjectSettingsRequestRestrictionAction,  # noqa: PLC0415
         )
+        from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestAutoMergeProjectSettingsRequest,
-                body,
-                {
-                    "enabled": enabled,
-                    "restriction_action": coerce_enum(
-                        RestAutoMergeProjectSettingsRequestRestrictionAction, restriction_action
-                    ),
-                },
-                "projects.set_auto_merge_settings",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/settings/auto-merge",
+                (project_key,),
+                body=build_body(
+                    RestAutoMergeProjectSettingsRequest,
+                    body,
+                    {
+                        "enabled": enabled,
+                        "restriction_action": coerce_enum(
+                            RestAutoMergeProjectSettingsRequestRestrictionAction, restriction_action
+                        ),
+                    },
+                    "projects.set_auto_merge_settings",
+                ),
             ),
+            Answer.model(RestAutoMergeRestrictedSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_default_permission(
         self, project_key: str, permission: str, *, allow: str | Unset = UNSET
     ) -> None:
-        """Grant project permission
+        """Grant project permission.
 
-        `POST /api/latest/projects/{projectKey}/permissions/{permission}/all`
+        Grant or revoke a project permission to all users, i.e. set the default permission.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource.
+
+        Args:
+            project_key: The project key
+            permission: The permission to grant. Available project permissions are:
+            allow: *true* to grant the specified permission to all users, or *false* to revoke it
+
+        Returns:
+            The requested permission was successfully granted or revoked.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-permission-all-post
         """
-        from ..api.projects import projects_set_default_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            permission,
-            allow=allow,
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/permissions/{permission}/all",
+                (project_key, permission),
+                query={"allow": allow},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_group_permission(
         self, project_key: str, *, name: str | Unset = UNSET, permission: str | Unset = UNSET
     ) -> None:
-        """Update group project permission
+        """Update group project permission.
 
-        `PUT /api/latest/projects/{projectKey}/permissions/groups`
+        Promote or demote a group's permission level for the specified project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource. In addition, a user may not demote a group's
+        permission level if theirown permission level would be reduced as a result.
+
+        Args:
+            project_key: The project key
+            name: The names of the groups
+            permission: The permission to grant.See the [permissions
+                documentation](https://confluence.atlassian.com/display/BitbucketServer/Using+project+permissions)for
+                a detailed explanation of what each permission entails. Available project permissions
+                are:
+
+        Returns:
+            The requested permission was granted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-groups-put
         """
-        from ..api.projects import projects_set_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
-            permission=permission,
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/permissions/groups",
+                (project_key,),
+                query={"name": name, "permission": permission},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_user_permission(
         self, project_key: str, *, name: str | Unset = UNSET, permission: str | Unset = UNSET
     ) -> None:
-        """Update user project permission
+        """Update user project permission.
 
-        `PUT /api/latest/projects/{projectKey}/permissions/users`
+        Promote or demote a user's permission level for the specified project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project or a
+        higher global permission to call this resource. In addition, a user may not reduce their own
+        permission level unless they have a global permission that already implies that permission.
+
+        Args:
+            project_key: The project key
+            name: The names of the users
+            permission: The permission to grant.See the [permissions
+                documentation](https://confluence.atlassian.com/display/BitbucketServer/Using+project+permissions)for
+                a detailed explanation of what each permission entails. Available project permissions
+                are:
+
+        Returns:
+            The requested permission was granted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-permissions-users-put
         """
-        from ..api.projects import projects_set_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
-            permission=permission,
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/permissions/users",
+                (project_key,),
+                query={"name": name, "permission": permission},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -979,36 +1616,64 @@ class ProjectsNamespace:
         link: RestLegacyLinkInput | Unset = UNSET,
         is_personal: bool | Unset = UNSET,
     ) -> RestProject:
-        """Update project
+        """Update project.
 
-        `PUT /api/latest/projects/{projectKey}`
+        Update the project matching the **projectKey** supplied in the resource path.
+
+        To include a custom avatar for the updated project, the project definition should contain an
+        additional attribute with the key `avatar` and the value a data URI containing Base64-encoded
+        image data. The URI should be in the following format:
+
+        ``` data:(content type, e.g. image/png);base64,(data)```
+
+        If the data is not Base64-encoded, or if a character set is defined in the URI, or the URI is otherwise invalid, *project creation will fail*.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call this resource.
+        ```
+
+        Args:
+            project_key: The project key.
+            body: Project parameters to update. A `RestProjectInput`, or pass its fields as the keywords
+                that follow.
+            links: `self`: where the entity is in the web UI; other relations plugins add are kept
+                typed.
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The updated project. The project's key **was not** updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-put
         """
-        from ..api.projects import projects_update as _endpoint  # noqa: PLC0415
+        from ..models.rest_project import RestProject  # noqa: PLC0415
         from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
         from ..models.rest_project_type import RestProjectType  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestProjectInput,
-                body,
-                {
-                    "avatar": avatar,
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "key": key,
-                    "links": links,
-                    "name": name,
-                    "public": public,
-                    "type_": coerce_enum(RestProjectType, type_),
-                    "owner": owner,
-                    "link": link,
-                    "is_personal": is_personal,
-                },
-                "projects.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}",
+                (project_key,),
+                body=build_body(
+                    RestProjectInput,
+                    body,
+                    {
+                        "avatar": avatar,
+                        "avatar_url": avatar_url,
+                        "description": description,
+                        "key": key,
+                        "links": links,
+                        "name": name,
+                        "public": public,
+                        "type_": coerce_enum(RestProjectType, type_),
+                        "owner": owner,
+                        "link": link,
+                        "is_personal": is_personal,
+                    },
+                    "projects.update",
+                ),
             ),
+            Answer.model(RestProject),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_default_reviewer_condition(
         self,
@@ -1021,29 +1686,43 @@ class ProjectsNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
-        """Update the default reviewer
+        """Update the default reviewer.
 
-        `PUT /default-reviewers/latest/projects/{projectKey}/condition/{id}`
+        Update the default reviewer pull request condition for the given ID.
+
+        Args:
+            project_key: The project key.
+            id: The ID of the pull request condition.
+            body: The new details for the default reviewer pull request condition. A
+                `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated default reviewer pull request condition.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-condition-id-put
         """
-        from ..api.projects import projects_update_default_reviewer_condition as _endpoint  # noqa: PLC0415
         from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
+        from ..models.rest_pull_request_condition import RestPullRequestCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.update_default_reviewer_condition",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/default-reviewers/latest/projects/{projectKey}/condition/{id}",
+                (project_key, id),
+                body=build_body(
+                    RestDefaultReviewersRequest,
+                    body,
+                    {
+                        "required_approvals": required_approvals,
+                        "reviewers": reviewers,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "projects.update_default_reviewer_condition",
+                ),
             ),
+            Answer.model(RestPullRequestCondition),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_default_task(
         self,
@@ -1055,28 +1734,45 @@ class ProjectsNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
-        """Update a default task
+        """Update a default task.
 
-        `PUT /default-tasks/latest/projects/{projectKey}/tasks/{taskId}`
+        Updates a default task for the supplied project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for this project to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            task_id: The ID of the default task
+            body: The task to be updated. A `RestDefaultTaskRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The default task
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-taskid-put
         """
-        from ..api.projects import projects_update_default_task as _endpoint  # noqa: PLC0415
+        from ..models.rest_default_task import RestDefaultTask  # noqa: PLC0415
         from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            task_id,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.update_default_task",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/default-tasks/latest/projects/{projectKey}/tasks/{taskId}",
+                (project_key, task_id),
+                body=build_required_body(
+                    RestDefaultTaskRequest,
+                    body,
+                    {
+                        "description": description,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "projects.update_default_task",
+                ),
             ),
+            Answer.model(RestDefaultTask),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_merge_strategies(
         self,
@@ -1086,24 +1782,47 @@ class ProjectsNamespace:
         body: RestPullRequestSettingsInput | None = None,
         merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
     ) -> RestPullRequestSettings:
-        """Update merge strategy
+        """Update merge strategy.
 
-        `POST /api/latest/projects/{projectKey}/settings/pull-requests/{scmId}`
+        Update the pull request merge strategy configuration for this project and SCM.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the context repository to call
+        this resource.
+
+        Only the strategies provided will be enabled, the default must be set and included in the set of
+        strategies.
+
+        An explicitly set pull request merge strategy configuration can be deleted by POSTing a document
+        with an empty "mergeConfig" attribute. i.e: …
+
+        Args:
+            project_key: The project key.
+            scm_id: The SCM to get strategies for.
+            body: The settings. A `RestPullRequestSettingsInput`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The merge configuration of the request project.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-pull-requests-scmid-post
         """
-        from ..api.projects import projects_update_merge_strategies as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_settings import RestPullRequestSettings  # noqa: PLC0415
         from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            scm_id,
-            body=build_body(
-                RestPullRequestSettingsInput,
-                body,
-                {"merge_config": merge_config},
-                "projects.update_merge_strategies",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/settings/pull-requests/{scmId}",
+                (project_key, scm_id),
+                body=build_body(
+                    RestPullRequestSettingsInput,
+                    body,
+                    {"merge_config": merge_config},
+                    "projects.update_merge_strategies",
+                ),
             ),
+            Answer.model(RestPullRequestSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_reviewer_group(
         self,
@@ -1117,1108 +1836,140 @@ class ProjectsNamespace:
         scope: ScopeInput | Unset = UNSET,
         users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
-        """Update reviewer group attributes
+        """Update reviewer group attributes.
 
-        `PUT /api/latest/projects/{projectKey}/settings/reviewer-groups/{id}`
+        Update the attributes of a reviewer group.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            id: The ID of the reviewer group to be updated
+            body: The request containing the attributes of the reviewer group to be updated. Only the
+                attributes to be updated need to be present in this object. A `RestReviewerGroupInput`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            A page of changes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-id-put
         """
-        from ..api.projects import projects_update_reviewer_group as _endpoint  # noqa: PLC0415
+        from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
         from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "projects.update_reviewer_group",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/settings/reviewer-groups/{id}",
+                (project_key, id),
+                body=build_body(
+                    RestReviewerGroupInput,
+                    body,
+                    {
+                        "avatar_url": avatar_url,
+                        "description": description,
+                        "name": name,
+                        "scope": scope,
+                        "users": users,
+                    },
+                    "projects.update_reviewer_group",
+                ),
             ),
+            Answer.model(RestReviewerGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def upload_avatar(
         self, project_key: str, *, body: ExampleAvatarMultipartFormData | None = None
     ) -> Any:
-        """Update project avatar
+        """Update project avatar.
 
-        `POST /api/latest/projects/{projectKey}/avatar.png`
+        Update the avatar for the project matching the supplied **projectKey**.
+
+        This resource accepts POST multipart form data, containing a single image in a form-field named
+        'avatar'.
+
+        There are configurable server limits on both the dimensions (1024x1024 pixels by default) and
+        uploaded file size (1MB by default). Several different image formats are supported, but **PNG**
+        and **JPEG** are preferred due to the file size limit.
+
+        This resource has Cross-Site Request Forgery (XSRF) protection. To allow the request to pass the
+        XSRF check the caller needs to send an `X-Atlassian-Token` HTTP header with the value
+        `no-check`. …
+
+        Args:
+            project_key: The project key.
+            body: The mutlipart form data containing the file.
+
+        Returns:
+            The avatar was uploaded successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-avatar-png-post
         """
-        from ..api.projects import projects_upload_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=body if body is not None else UNSET,
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class ProjectsRawNamespace:
-    """The `projects` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_access_key(
-        self,
-        project_key: str,
-        *,
-        body: RestSshAccessKeyInput | None = None,
-        key: RestSshAccessKeyKeyInput | Unset = UNSET,
-        permission: RestSshAccessKeyPermission
-        | Literal[
-            "USER_ADMIN",
-            "PROJECT_VIEW",
-            "REPO_READ",
-            "REPO_WRITE",
-            "REPO_ADMIN",
-            "PROJECT_READ",
-            "PROJECT_WRITE",
-            "REPO_CREATE",
-            "PROJECT_ADMIN",
-            "LICENSED_USER",
-            "PROJECT_CREATE",
-            "ADMIN",
-            "SYS_ADMIN",
-        ]
-        | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        repository: RestRepositoryInput | Unset = UNSET,
-    ) -> Response[RestSshAccessKey]:
-        """Add project SSH key
-
-        `POST /keys/latest/projects/{projectKey}/ssh`
-        """
-        from ..api.projects import projects_add_access_key as _endpoint  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestSshAccessKeyInput,
-                body,
-                {
-                    "key": key,
-                    "permission": coerce_enum(RestSshAccessKeyPermission, permission),
-                    "project": project,
-                    "repository": repository,
-                },
-                "projects.add_access_key",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/avatar.png",
+                (project_key,),
+                body=body if body is not None else UNSET,
+                body_type="files",
+                content_type="multipart/form-data",
             ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(
-        self,
-        *,
-        body: RestProjectInput | None = None,
-        avatar: str | Unset = UNSET,
-        avatar_url: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        public: bool | Unset = UNSET,
-        type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
-        owner: RestApplicationUserInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        is_personal: bool | Unset = UNSET,
-    ) -> Response[RestProject]:
-        """Create a new project
-
-        `POST /api/latest/projects`
-        """
-        from ..api.projects import projects_create as _endpoint  # noqa: PLC0415
-        from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
-        from ..models.rest_project_type import RestProjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestProjectInput,
-                body,
-                {
-                    "avatar": avatar,
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "key": key,
-                    "links": links,
-                    "name": name,
-                    "public": public,
-                    "type_": coerce_enum(RestProjectType, type_),
-                    "owner": owner,
-                    "link": link,
-                    "is_personal": is_personal,
-                },
-                "projects.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_default_reviewer_condition(
-        self,
-        project_key: str,
-        *,
-        body: RestDefaultReviewersRequest | None = None,
-        required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestPullRequestCondition]:
-        """Create default reviewer
-
-        `POST /default-reviewers/latest/projects/{projectKey}/condition`
-        """
-        from ..api.projects import projects_create_default_reviewer_condition as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.create_default_reviewer_condition",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_default_task(
-        self,
-        project_key: str,
-        *,
-        body: RestDefaultTaskRequest | None = None,
-        description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestDefaultTask]:
-        """Add a default task
-
-        `POST /default-tasks/latest/projects/{projectKey}/tasks`
-        """
-        from ..api.projects import projects_create_default_task as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.create_default_task",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_reviewer_group(
-        self,
-        project_key: str,
-        *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-    ) -> Response[RestReviewerGroup]:
-        """Create reviewer group
-
-        `POST /api/latest/projects/{projectKey}/settings/reviewer-groups`
-        """
-        from ..api.projects import projects_create_reviewer_group as _endpoint  # noqa: PLC0415
-        from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "id": id,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "projects.create_reviewer_group",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_settings_restriction(
-        self,
-        project_key: str,
-        *,
-        body: RestProjectSettingsRestrictionRequest | None = None,
-        feature_key: str | Unset = UNSET,
-        namespace: str | Unset = UNSET,
-        component_key: str | Unset = UNSET,
-    ) -> Response[RestProjectSettingsRestriction]:
-        """Enforce project restriction
-
-        `POST /api/latest/projects/{projectKey}/settings-restriction`
-        """
-        from ..api.projects import projects_create_settings_restriction as _endpoint  # noqa: PLC0415
-        from ..models.rest_project_settings_restriction_request import RestProjectSettingsRestrictionRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestProjectSettingsRestrictionRequest,
-                body,
-                {"feature_key": feature_key, "namespace": namespace, "component_key": component_key},
-                "projects.create_settings_restriction",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, project_key: str) -> Response[None]:
-        """Delete project
-
-        `DELETE /api/latest/projects/{projectKey}`
-        """
-        from ..api.projects import projects_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_all_default_tasks(self, project_key: str) -> Response[None]:
-        """Deletes all default tasks for the project
-
-        `DELETE /default-tasks/latest/projects/{projectKey}/tasks`
-        """
-        from ..api.projects import projects_delete_all_default_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_auto_decline_settings(self, project_key: str) -> Response[None]:
-        """Delete auto decline settings
-
-        `DELETE /api/latest/projects/{projectKey}/settings/auto-decline`
-        """
-        from ..api.projects import projects_delete_auto_decline_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_auto_merge_settings(self, project_key: str) -> Response[None]:
-        """Delete pull request auto-merge settings
-
-        `DELETE /api/latest/projects/{projectKey}/settings/auto-merge`
-        """
-        from ..api.projects import projects_delete_auto_merge_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_default_reviewer_condition(self, project_key: str, id: str) -> Response[None]:
-        """Remove default reviewer
-
-        `DELETE /default-reviewers/latest/projects/{projectKey}/condition/{id}`
-        """
-        from ..api.projects import projects_delete_default_reviewer_condition as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_default_task(self, project_key: str, task_id: int) -> Response[None]:
-        """Delete a specific default task
-
-        `DELETE /default-tasks/latest/projects/{projectKey}/tasks/{taskId}`
-        """
-        from ..api.projects import projects_delete_default_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            task_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_reviewer_group(self, project_key: str, id: str) -> Response[None]:
-        """Delete reviewer group
-
-        `DELETE /api/latest/projects/{projectKey}/settings/reviewer-groups/{id}`
-        """
-        from ..api.projects import projects_delete_reviewer_group as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_settings_restriction(
-        self, project_key: str, *, namespace: str, component_key: str | Unset = UNSET, feature_key: str
-    ) -> Response[None]:
-        """Stop enforcing project restriction
-
-        `DELETE /api/latest/projects/{projectKey}/settings-restriction`
-        """
-        from ..api.projects import projects_delete_settings_restriction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            namespace=namespace,
-            component_key=component_key,
-            feature_key=feature_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, project_key: str) -> Response[RestProject]:
-        """Get a project
-
-        `GET /api/latest/projects/{projectKey}`
-        """
-        from ..api.projects import projects_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_access_key(self, project_key: str, key_id: str) -> Response[RestSshAccessKey]:
-        """Get project SSH key
-
-        `GET /keys/latest/projects/{projectKey}/ssh/{keyId}`
-        """
-        from ..api.projects import projects_get_access_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_auto_decline_settings(self, project_key: str) -> Response[RestAutoDeclineSettings]:
-        """Get auto decline settings
-
-        `GET /api/latest/projects/{projectKey}/settings/auto-decline`
-        """
-        from ..api.projects import projects_get_auto_decline_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_auto_merge_settings(self, project_key: str) -> Response[RestAutoMergeRestrictedSettings]:
-        """Get pull request auto-merge settings
-
-        `GET /api/latest/projects/{projectKey}/settings/auto-merge`
-        """
-        from ..api.projects import projects_get_auto_merge_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_avatar(self, project_key: str, *, s: str | Unset = UNSET) -> Response[bytes]:
-        """Get avatar for project
-
-        `GET /api/latest/projects/{projectKey}/avatar.png`
-        """
-        from ..api.projects import projects_get_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            s=s,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_default_permission(self, project_key: str, permission: str) -> Response[RestPermitted]:
-        """Check default project permission
-
-        `GET /api/latest/projects/{projectKey}/permissions/{permission}/all`
-        """
-        from ..api.projects import projects_get_default_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_merge_strategies(self, project_key: str, scm_id: str) -> Response[RestPullRequestSettings]:
-        """Get merge strategy
-
-        `GET /api/latest/projects/{projectKey}/settings/pull-requests/{scmId}`
-        """
-        from ..api.projects import projects_get_merge_strategies as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            scm_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_reviewer_group(self, project_key: str, id: str) -> Response[RestReviewerGroup]:
-        """Get reviewer group
-
-        `GET /api/latest/projects/{projectKey}/settings/reviewer-groups/{id}`
-        """
-        from ..api.projects import projects_get_reviewer_group as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings_restriction(
-        self, project_key: str, *, namespace: str, component_key: str | Unset = UNSET, feature_key: str
-    ) -> Response[RestProjectSettingsRestriction]:
-        """Get enforcing project setting
-
-        `GET /api/latest/projects/{projectKey}/settings-restriction`
-        """
-        from ..api.projects import projects_get_settings_restriction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            namespace=namespace,
-            component_key=component_key,
-            feature_key=feature_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self, *, name: str | Unset = UNSET, permission: str | Unset = UNSET
-    ) -> Response[PageRestProject]:
-        """Get projects
-
-        `GET /api/latest/projects`
-        """
-        from ..api.projects import projects_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-            permission=permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_access_keys(
-        self, project_key: str, *, filter_: str | Unset = UNSET, permission: str | Unset = UNSET
-    ) -> Response[PageRestSshAccessKey]:
-        """Get SSH key
-
-        `GET /keys/latest/projects/{projectKey}/ssh`
-        """
-        from ..api.projects import projects_list_access_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-            permission=permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_reviewer_conditions(
-        self, project_key: str
-    ) -> Response[builtins.list[RestPullRequestCondition]]:
-        """Get default reviewers
-
-        `GET /default-reviewers/latest/projects/{projectKey}/conditions`
-        """
-        from ..api.projects import projects_list_default_reviewer_conditions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_tasks(
-        self, project_key: str, *, markup: str | Unset = UNSET
-    ) -> Response[PageRestDefaultTask]:
-        """Get a page of default tasks
-
-        `GET /default-tasks/latest/projects/{projectKey}/tasks`
-        """
-        from ..api.projects import projects_list_default_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            markup=markup,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_group_permissions(
-        self, project_key: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestPermittedGroup]:
-        """Get groups with permission to project
-
-        `GET /api/latest/projects/{projectKey}/permissions/groups`
-        """
-        from ..api.projects import projects_list_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_groups_without_permission(
-        self, project_key: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestDetailedGroup]:
-        """Get groups without project permission
-
-        `GET /api/latest/projects/{projectKey}/permissions/groups/none`
-        """
-        from ..api.projects import projects_list_groups_without_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_reviewer_groups(self, project_key: str) -> Response[PageRestReviewerGroup]:
-        """Get all reviewer groups
-
-        `GET /api/latest/projects/{projectKey}/settings/reviewer-groups`
-        """
-        from ..api.projects import projects_list_reviewer_groups as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_settings_restrictions(
-        self, project_key: str, *, namespace: str, feature_key: str
-    ) -> Response[PageRestProjectSettingsRestriction]:
-        """Get all enforcing project settings
-
-        `GET /api/latest/projects/{projectKey}/settings-restriction/all`
-        """
-        from ..api.projects import projects_list_settings_restrictions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            namespace=namespace,
-            feature_key=feature_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_user_permissions(
-        self, project_key: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestPermittedUser]:
-        """Get users with permission to project
-
-        `GET /api/latest/projects/{projectKey}/permissions/users`
-        """
-        from ..api.projects import projects_list_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_users_without_permission(
-        self, project_key: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestApplicationUser]:
-        """Get users without project permission
-
-        `GET /api/latest/projects/{projectKey}/permissions/users/none`
-        """
-        from ..api.projects import projects_list_users_without_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def revoke_access_key(self, project_key: str, key_id: str) -> Response[None]:
-        """Revoke project SSH key
-
-        `DELETE /keys/latest/projects/{projectKey}/ssh/{keyId}`
-        """
-        from ..api.projects import projects_revoke_access_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_all_permissions(
-        self, project_key: str, *, user: str | Unset = UNSET, group: str | Unset = UNSET
-    ) -> Response[None]:
-        """Revoke project permissions
-
-        `DELETE /api/latest/projects/{projectKey}/permissions`
-        """
-        from ..api.projects import projects_revoke_all_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            user=user,
-            group=group,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_group_permissions(
-        self, project_key: str, *, name: str | Unset = UNSET
-    ) -> Response[None]:
-        """Revoke group project permission
-
-        `DELETE /api/latest/projects/{projectKey}/permissions/groups`
-        """
-        from ..api.projects import projects_revoke_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_user_permissions(self, project_key: str, *, name: str | Unset = UNSET) -> Response[None]:
-        """Revoke user project permission
-
-        `DELETE /api/latest/projects/{projectKey}/permissions/users`
-        """
-        from ..api.projects import projects_revoke_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def search_permissions(
-        self,
-        project_key: str,
-        *,
-        permission: str | Unset = UNSET,
-        filter_text: str | Unset = UNSET,
-        type_: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Search project permissions
-
-        `GET /api/latest/projects/{projectKey}/permissions/search`
-        """
-        from ..api.projects import projects_search_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            permission=permission,
-            filter_text=filter_text,
-            type_=type_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_access_key_permission(
-        self, project_key: str, key_id: str, permission: str
-    ) -> Response[RestSshAccessKey]:
-        """Update project SSH key permission
-
-        `PUT /keys/latest/projects/{projectKey}/ssh/{keyId}/permission/{permission}`
-        """
-        from ..api.projects import projects_set_access_key_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            key_id,
-            permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_auto_decline_settings(
-        self,
-        project_key: str,
-        *,
-        body: RestAutoDeclineSettingsRequest | None = None,
-        enabled: bool | Unset = UNSET,
-        inactivity_weeks: int | Unset = UNSET,
-    ) -> Response[RestAutoDeclineSettings]:
-        """Create/Update auto decline settings
-
-        `PUT /api/latest/projects/{projectKey}/settings/auto-decline`
-        """
-        from ..api.projects import projects_set_auto_decline_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_auto_decline_settings_request import RestAutoDeclineSettingsRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestAutoDeclineSettingsRequest,
-                body,
-                {"enabled": enabled, "inactivity_weeks": inactivity_weeks},
-                "projects.set_auto_decline_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_auto_merge_settings(
-        self,
-        project_key: str,
-        *,
-        body: RestAutoMergeProjectSettingsRequest | None = None,
-        enabled: bool | Unset = UNSET,
-        restriction_action: RestAutoMergeProjectSettingsRequestRestrictionAction
-        | Literal["CREATE", "DELETE", "NONE"]
-        | Unset = UNSET,
-    ) -> Response[RestAutoMergeRestrictedSettings]:
-        """Create or update the pull request auto-merge settings
-
-        `PUT /api/latest/projects/{projectKey}/settings/auto-merge`
-        """
-        from ..api.projects import projects_set_auto_merge_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_auto_merge_project_settings_request import RestAutoMergeProjectSettingsRequest  # noqa: PLC0415
-        from ..models.rest_auto_merge_project_settings_request_restriction_action import (
-            RestAutoMergeProjectSettingsRequestRestrictionAction,  # noqa: PLC0415
+            Answer.undocumented(),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestAutoMergeProjectSettingsRequest,
-                body,
-                {
-                    "enabled": enabled,
-                    "restriction_action": coerce_enum(
-                        RestAutoMergeProjectSettingsRequestRestrictionAction, restriction_action
-                    ),
-                },
-                "projects.set_auto_merge_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def set_default_permission(
-        self, project_key: str, permission: str, *, allow: str | Unset = UNSET
-    ) -> Response[None]:
-        """Grant project permission
+class ProjectsRawNamespace(NamespaceView[ProjectsNamespace]):
+    """`client.with_raw_response.projects`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        `POST /api/latest/projects/{projectKey}/permissions/{permission}/all`
-        """
-        from ..api.projects import projects_set_default_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            permission,
-            allow=allow,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_group_permission(
-        self, project_key: str, *, name: str | Unset = UNSET, permission: str | Unset = UNSET
-    ) -> Response[None]:
-        """Update group project permission
-
-        `PUT /api/latest/projects/{projectKey}/permissions/groups`
-        """
-        from ..api.projects import projects_set_group_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
-            permission=permission,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_user_permission(
-        self, project_key: str, *, name: str | Unset = UNSET, permission: str | Unset = UNSET
-    ) -> Response[None]:
-        """Update user project permission
-
-        `PUT /api/latest/projects/{projectKey}/permissions/users`
-        """
-        from ..api.projects import projects_set_user_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            name=name,
-            permission=permission,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        project_key: str,
-        *,
-        body: RestProjectInput | None = None,
-        avatar: str | Unset = UNSET,
-        avatar_url: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        public: bool | Unset = UNSET,
-        type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
-        owner: RestApplicationUserInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        is_personal: bool | Unset = UNSET,
-    ) -> Response[RestProject]:
-        """Update project
-
-        `PUT /api/latest/projects/{projectKey}`
-        """
-        from ..api.projects import projects_update as _endpoint  # noqa: PLC0415
-        from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
-        from ..models.rest_project_type import RestProjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestProjectInput,
-                body,
-                {
-                    "avatar": avatar,
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "key": key,
-                    "links": links,
-                    "name": name,
-                    "public": public,
-                    "type_": coerce_enum(RestProjectType, type_),
-                    "owner": owner,
-                    "link": link,
-                    "is_personal": is_personal,
-                },
-                "projects.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_default_reviewer_condition(
-        self,
-        project_key: str,
-        id: str,
-        *,
-        body: RestDefaultReviewersRequest | None = None,
-        required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestPullRequestCondition]:
-        """Update the default reviewer
-
-        `PUT /default-reviewers/latest/projects/{projectKey}/condition/{id}`
-        """
-        from ..api.projects import projects_update_default_reviewer_condition as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.update_default_reviewer_condition",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_default_task(
-        self,
-        project_key: str,
-        task_id: int,
-        *,
-        body: RestDefaultTaskRequest | None = None,
-        description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestDefaultTask]:
-        """Update a default task
-
-        `PUT /default-tasks/latest/projects/{projectKey}/tasks/{taskId}`
-        """
-        from ..api.projects import projects_update_default_task as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            task_id,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "projects.update_default_task",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_merge_strategies(
-        self,
-        project_key: str,
-        scm_id: str,
-        *,
-        body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
-    ) -> Response[RestPullRequestSettings]:
-        """Update merge strategy
-
-        `POST /api/latest/projects/{projectKey}/settings/pull-requests/{scmId}`
-        """
-        from ..api.projects import projects_update_merge_strategies as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            scm_id,
-            body=build_body(
-                RestPullRequestSettingsInput,
-                body,
-                {"merge_config": merge_config},
-                "projects.update_merge_strategies",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_reviewer_group(
-        self,
-        project_key: str,
-        id: str,
-        *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-    ) -> Response[RestReviewerGroup]:
-        """Update reviewer group attributes
-
-        `PUT /api/latest/projects/{projectKey}/settings/reviewer-groups/{id}`
-        """
-        from ..api.projects import projects_update_reviewer_group as _endpoint  # noqa: PLC0415
-        from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "projects.update_reviewer_group",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def upload_avatar(
-        self, project_key: str, *, body: ExampleAvatarMultipartFormData | None = None
-    ) -> Response[Any]:
-        """Update project avatar
-
-        `POST /api/latest/projects/{projectKey}/avatar.png`
-        """
-        from ..api.projects import projects_upload_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    add_access_key = raw_response(ProjectsNamespace.add_access_key)
+    create = raw_response(ProjectsNamespace.create)
+    create_default_reviewer_condition = raw_response(ProjectsNamespace.create_default_reviewer_condition)
+    create_default_task = raw_response(ProjectsNamespace.create_default_task)
+    create_reviewer_group = raw_response(ProjectsNamespace.create_reviewer_group)
+    create_settings_restriction = raw_response(ProjectsNamespace.create_settings_restriction)
+    delete = raw_response(ProjectsNamespace.delete)
+    delete_all_default_tasks = raw_response(ProjectsNamespace.delete_all_default_tasks)
+    delete_auto_decline_settings = raw_response(ProjectsNamespace.delete_auto_decline_settings)
+    delete_auto_merge_settings = raw_response(ProjectsNamespace.delete_auto_merge_settings)
+    delete_default_reviewer_condition = raw_response(ProjectsNamespace.delete_default_reviewer_condition)
+    delete_default_task = raw_response(ProjectsNamespace.delete_default_task)
+    delete_reviewer_group = raw_response(ProjectsNamespace.delete_reviewer_group)
+    delete_settings_restriction = raw_response(ProjectsNamespace.delete_settings_restriction)
+    get = raw_response(ProjectsNamespace.get)
+    get_access_key = raw_response(ProjectsNamespace.get_access_key)
+    get_auto_decline_settings = raw_response(ProjectsNamespace.get_auto_decline_settings)
+    get_auto_merge_settings = raw_response(ProjectsNamespace.get_auto_merge_settings)
+    get_avatar = raw_response(ProjectsNamespace.get_avatar)
+    get_default_permission = raw_response(ProjectsNamespace.get_default_permission)
+    get_merge_strategies = raw_response(ProjectsNamespace.get_merge_strategies)
+    get_reviewer_group = raw_response(ProjectsNamespace.get_reviewer_group)
+    get_settings_restriction = raw_response(ProjectsNamespace.get_settings_restriction)
+    list = raw_first_page(ProjectsNamespace.list)
+    list_access_keys = raw_first_page(ProjectsNamespace.list_access_keys)
+    list_default_reviewer_conditions = raw_response(ProjectsNamespace.list_default_reviewer_conditions)
+    list_default_tasks = raw_first_page(ProjectsNamespace.list_default_tasks)
+    list_group_permissions = raw_first_page(ProjectsNamespace.list_group_permissions)
+    list_groups_without_permission = raw_first_page(ProjectsNamespace.list_groups_without_permission)
+    list_reviewer_groups = raw_first_page(ProjectsNamespace.list_reviewer_groups)
+    list_settings_restrictions = raw_first_page(ProjectsNamespace.list_settings_restrictions)
+    list_user_permissions = raw_first_page(ProjectsNamespace.list_user_permissions)
+    list_users_without_permission = raw_first_page(ProjectsNamespace.list_users_without_permission)
+    revoke_access_key = raw_response(ProjectsNamespace.revoke_access_key)
+    revoke_all_permissions = raw_response(ProjectsNamespace.revoke_all_permissions)
+    revoke_group_permissions = raw_response(ProjectsNamespace.revoke_group_permissions)
+    revoke_user_permissions = raw_response(ProjectsNamespace.revoke_user_permissions)
+    search_permissions = raw_response(ProjectsNamespace.search_permissions)
+    set_access_key_permission = raw_response(ProjectsNamespace.set_access_key_permission)
+    set_auto_decline_settings = raw_response(ProjectsNamespace.set_auto_decline_settings)
+    set_auto_merge_settings = raw_response(ProjectsNamespace.set_auto_merge_settings)
+    set_default_permission = raw_response(ProjectsNamespace.set_default_permission)
+    set_group_permission = raw_response(ProjectsNamespace.set_group_permission)
+    set_user_permission = raw_response(ProjectsNamespace.set_user_permission)
+    update = raw_response(ProjectsNamespace.update)
+    update_default_reviewer_condition = raw_response(ProjectsNamespace.update_default_reviewer_condition)
+    update_default_task = raw_response(ProjectsNamespace.update_default_task)
+    update_merge_strategies = raw_response(ProjectsNamespace.update_merge_strategies)
+    update_reviewer_group = raw_response(ProjectsNamespace.update_reviewer_group)
+    upload_avatar = raw_response(ProjectsNamespace.upload_avatar)

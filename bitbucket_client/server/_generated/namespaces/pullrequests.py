@@ -6,26 +6,22 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
+    list_of,
+    model,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_application_user import PageRestApplicationUser
-    from ..models.page_rest_comment import PageRestComment
-    from ..models.page_rest_commit import PageRestCommit
-    from ..models.page_rest_pull_request import PageRestPullRequest
-    from ..models.page_rest_pull_request_activity import PageRestPullRequestActivity
-    from ..models.page_rest_pull_request_participant import PageRestPullRequestParticipant
-    from ..models.pullrequests_list_changes_response import PullrequestsListChangesResponse
     from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_apply_suggestion_request import RestApplySuggestionRequest
@@ -70,7 +66,7 @@ if TYPE_CHECKING:
 
 
 class PullrequestsNamespace:
-    """The `pullrequests` operations, returning decoded models."""
+    """The `pullrequests` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -78,20 +74,32 @@ class PullrequestsNamespace:
     async def add_comment_reaction(
         self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int, emoticon: str
     ) -> RestUserReaction:
-        """React to a PR comment
+        """React to a PR comment.
 
-        `PUT /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/reactions/{emoticon}`
+        Add an emoticon reaction to a pull request comment
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request id.
+            comment_id: The comment id.
+            emoticon: The emoticon to add
+
+        Returns:
+            The added reaction
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-comment-likes-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-reactions-emoticon-put
         """
-        from ..api.pullrequests import pullrequests_add_comment_reaction as _endpoint  # noqa: PLC0415
+        from ..models.rest_user_reaction import RestUserReaction  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            emoticon,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/reactions/{emoticon}",
+                (project_key, repository_slug, pull_request_id, comment_id, emoticon),
+            ),
+            Answer.model(RestUserReaction),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def add_participant(
         self,
@@ -103,28 +111,54 @@ class PullrequestsNamespace:
         role: RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"] | Unset = UNSET,
         user: RestApplicationUserInput | Unset = UNSET,
     ) -> RestPullRequestParticipant:
-        """Assign pull request participant role
+        """Assign pull request participant role.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants`
+        Assigns a participant to an explicit role in pull request. Currently only the REVIEWER role may
+        be assigned.
+
+        If the user is not yet a participant in the pull request, they are made one and assigned the
+        supplied role.
+
+        If the user is already a participant in the pull request, their previous role is replaced with
+        the supplied role unless they are already assigned the AUTHOR role which cannot be changed and
+        will result in a Bad Request (400) response code.
+
+        The authenticated user must have **REPO_WRITE** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            body: The participant to be added to the pull request, includes the user and their role. A
+                `RestPullRequestAssignParticipantRoleRequest`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            Details of the participants in this pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-post
         """
-        from ..api.pullrequests import pullrequests_add_participant as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_assign_participant_role_request import (
             RestPullRequestAssignParticipantRoleRequest,  # noqa: PLC0415
         )
+        from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
         from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_required_body(
-                RestPullRequestAssignParticipantRoleRequest,
-                body,
-                {"role": coerce_enum(RestPullRequestParticipantRole, role), "user": user},
-                "pullrequests.add_participant",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants",
+                (project_key, repository_slug, pull_request_id),
+                body=build_required_body(
+                    RestPullRequestAssignParticipantRoleRequest,
+                    body,
+                    {"role": coerce_enum(RestPullRequestParticipantRole, role), "user": user},
+                    "pullrequests.add_participant",
+                ),
             ),
+            Answer.model(RestPullRequestParticipant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def apply_suggestion(
         self,
@@ -139,110 +173,209 @@ class PullrequestsNamespace:
         pull_request_version: int | Unset = UNSET,
         suggestion_index: int | Unset = UNSET,
     ) -> None:
-        """Apply pull request suggestion
+        """Apply pull request suggestion.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/apply-suggestion`
+        Apply a suggestion contained within a comment.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve.
+            body: A request containing other parameters required to apply a suggestion - The given
+                versions/hashes must match the server's version/hashes or the suggestion application
+                will fail (in order to avoid applying the suggestion to the wrong place. A
+                `RestApplySuggestionRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            An empty response indicating the suggestion has been applied.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-apply-suggestion-post
         """
-        from ..api.pullrequests import pullrequests_apply_suggestion as _endpoint  # noqa: PLC0415
         from ..models.rest_apply_suggestion_request import RestApplySuggestionRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            body=build_body(
-                RestApplySuggestionRequest,
-                body,
-                {
-                    "comment_version": comment_version,
-                    "commit_message": commit_message,
-                    "pull_request_version": pull_request_version,
-                    "suggestion_index": suggestion_index,
-                },
-                "pullrequests.apply_suggestion",
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/apply-suggestion",
+                (project_key, repository_slug, pull_request_id, comment_id),
+                body=build_body(
+                    RestApplySuggestionRequest,
+                    body,
+                    {
+                        "comment_version": comment_version,
+                        "commit_message": commit_message,
+                        "pull_request_version": pull_request_version,
+                        "suggestion_index": suggestion_index,
+                    },
+                    "pullrequests.apply_suggestion",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def approve(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestPullRequestParticipant:
-        """Deprecated. Approve pull request
+        """Approve pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/approve`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Approve a pull request as the current user. Implicitly adds the user as a participant if they
+        are not already.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        **Deprecated since 4.2**. Use
+        /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}
+        instead
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            Details of the new participant.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-approve-post
         """
-        from ..api.pullrequests import pullrequests_approve as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
 
         self._client._warn_deprecated("pullrequests.approve")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/approve",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestPullRequestParticipant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def auto_merge(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestAutoMergeProcessingResult:
-        """Auto-merge pull request
+        """Auto-merge pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge`
+        Requests the system to try merging the pull request if auto-merge was requested on it.
+
+        The authenticated user must have **REPO_WRITE** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            The result of trying to auto-merge the pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-auto-merge-post
         """
-        from ..api.pullrequests import pullrequests_auto_merge as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_merge_processing_result import RestAutoMergeProcessingResult  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestAutoMergeProcessingResult),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def can_merge(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestPullRequestMergeability:
-        """Test if pull request can be merged
+        """Test if pull request can be merged.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge`
+        Test whether a pull request can be merged.
+
+        A pull request may not be merged if:
+
+        - there are conflicts that need to be manually resolved before merging; and/or
+        - one or more merge checks have vetoed the merge.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            The mergeability status of the pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-merge-get
         """
-        from ..api.pullrequests import pullrequests_can_merge as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_mergeability import RestPullRequestMergeability  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestPullRequestMergeability),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def can_rebase(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestPullRequestRebaseability:
-        """Check PR rebase precondition
+        """Check PR rebase precondition.
 
-        `GET /git/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/rebase`
+        Checks preconditions to determine whether the pull request can be rebased.
+
+        Some of the preconditions are: …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository.
+
+        Returns:
+            The rebaseability status of the pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-git-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-rebase-get
         """
-        from ..api.pullrequests import pullrequests_can_rebase as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_rebaseability import RestPullRequestRebaseability  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/git/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/rebase",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestPullRequestRebaseability),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def cancel_auto_merge(self, project_key: str, repository_slug: str, pull_request_id: int) -> None:
-        """Cancel auto-merge for pull request
+        """Cancel auto-merge for pull request.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge`
+        Cancels a request to auto-merge the pull request, if the pull request was not merged yet.
+
+        The authenticated user must have **REPO_WRITE** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            The auto-merge request was cancelled.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-auto-merge-delete
         """
-        from ..api.pullrequests import pullrequests_cancel_auto_merge as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def complete_review(
         self,
@@ -256,30 +389,49 @@ class PullrequestsNamespace:
         last_reviewed_commit: str | Unset = UNSET,
         participant_status: str | Unset = UNSET,
     ) -> Any:
-        """Complete pull request review
+        """Complete pull request review.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review`
+        Complete a review on a pull request.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            version: The current version of the pull request. If the server's version isn't the same as
+                the specified version the operation will fail. To determine the current version of the
+                pull request it should be fetched from the server prior to this operation. Look for the
+                'version' attribute in the returned JSON structure. Note: This parameter is deprecated. …
+            body: The REST request which contains comment text, last reviewed commit and participant
+                status. If last reviewed commit is provided, it will be used to update the participant
+                status. The operation will fail if the latest commit of the pull request does not match
+                the provided last reviewed commit. If last reviewed commit is not provided, the latest …
+
+        Returns:
+            Getting back the number of published comments and completing the review on a pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-review-put
         """
-        from ..api.pullrequests import pullrequests_complete_review as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_finish_review_request import RestPullRequestFinishReviewRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(
-                RestPullRequestFinishReviewRequest,
-                body,
-                {
-                    "comment_text": comment_text,
-                    "last_reviewed_commit": last_reviewed_commit,
-                    "participant_status": participant_status,
-                },
-                "pullrequests.complete_review",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review",
+                (project_key, repository_slug, pull_request_id),
+                query={"version": version},
+                body=build_body(
+                    RestPullRequestFinishReviewRequest,
+                    body,
+                    {
+                        "comment_text": comment_text,
+                        "last_reviewed_commit": last_reviewed_commit,
+                        "participant_status": participant_status,
+                    },
+                    "pullrequests.complete_review",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -310,48 +462,75 @@ class PullrequestsNamespace:
         properties: RestPullRequestPropertiesInput | Unset = UNSET,
         link: RestLegacyLinkInput | Unset = UNSET,
     ) -> RestPullRequest:
-        """Create pull request
+        """Create pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests`
+        Create a new pull request from a source branch or tag to a target branch. The source and target
+        may be in the same repository, or different ones. (Note that different repositories must belong
+        to the same `Repository#getHierarchyId()` hierarchy.)
+
+        The `fromRef` may be a branch or a tag. The `toRef` is required to be a branch. Tags are not
+        allowed as targets because tags are intended to be immutable and should not be changed after
+        they are created.
+
+        The authenticated user must have **REPO_READ** permission for the `fromRef` and `toRef`
+        repositories to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The pull request data. A `RestPullRequestInput`, or pass its fields as the keywords
+                that follow.
+            links: `self`: where the entity is in the web UI; other relations plugins add are kept
+                typed.
+            properties: Counts and the merge check result Bitbucket attaches to a pull request.
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The newly created pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-post
         """
-        from ..api.pullrequests import pullrequests_create as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
         from ..models.rest_pull_request_state import RestPullRequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestPullRequestInput,
-                body,
-                {
-                    "closed": closed,
-                    "closed_date": closed_date,
-                    "created_date": created_date,
-                    "description": description,
-                    "description_as_html": description_as_html,
-                    "draft": draft,
-                    "from_ref": from_ref,
-                    "html_description": html_description,
-                    "id": id,
-                    "links": links,
-                    "locked": locked,
-                    "open_": open_,
-                    "participants": participants,
-                    "reviewers": reviewers,
-                    "state": coerce_enum(RestPullRequestState, state),
-                    "title": title,
-                    "to_ref": to_ref,
-                    "updated_date": updated_date,
-                    "version": version,
-                    "author": author,
-                    "properties": properties,
-                    "link": link,
-                },
-                "pullrequests.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestPullRequestInput,
+                    body,
+                    {
+                        "closed": closed,
+                        "closed_date": closed_date,
+                        "created_date": created_date,
+                        "description": description,
+                        "description_as_html": description_as_html,
+                        "draft": draft,
+                        "from_ref": from_ref,
+                        "html_description": html_description,
+                        "id": id,
+                        "links": links,
+                        "locked": locked,
+                        "open_": open_,
+                        "participants": participants,
+                        "reviewers": reviewers,
+                        "state": coerce_enum(RestPullRequestState, state),
+                        "title": title,
+                        "to_ref": to_ref,
+                        "updated_date": updated_date,
+                        "version": version,
+                        "author": author,
+                        "properties": properties,
+                        "link": link,
+                    },
+                    "pullrequests.create",
+                ),
             ),
+            Answer.model(RestPullRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_blocker_comment(
         self,
@@ -375,40 +554,69 @@ class PullrequestsNamespace:
         permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
         tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
-        """Add new blocker comment
+        """Add new blocker comment.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments`
+        Add a new blocker comment.
+
+        Comments can be added in a few places by setting different attributes:
+
+        General pull request blocker comment:
+
+        ```
+
+        {
+        "text": "A task on a pull request."
+        }
+        ```
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
+                follow.
+            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
+                others.
+            thread_resolved: Indicates if this comment thread has been marked as resolved or not
+            permitted_operations: What the current user may do with a comment or task.
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-post
         """
-        from ..api.pullrequests import pullrequests_create_blocker_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
         from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.create_blocker_comment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments",
+                (project_key, repository_slug, pull_request_id),
+                body=build_body(
+                    RestCommentInput,
+                    body,
+                    {
+                        "anchor": anchor,
+                        "author": author,
+                        "id": id,
+                        "parent": parent,
+                        "properties": properties,
+                        "resolver": resolver,
+                        "severity": severity,
+                        "state": state,
+                        "text": text,
+                        "thread_resolved": thread_resolved,
+                        "thread_resolver": thread_resolver,
+                        "version": version,
+                        "permitted_operations": permitted_operations,
+                        "tasks": tasks,
+                    },
+                    "pullrequests.create_blocker_comment",
+                ),
             ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_comment(
         self,
@@ -432,40 +640,68 @@ class PullrequestsNamespace:
         permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
         tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
-        """Add pull request comment
+        """Add pull request comment.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments`
+        Add a new comment.
+
+        Comments can be added in a few places by setting different attributes:
+
+        General pull request comment:
+
+        ```
+        {
+        "text": "An insightful general comment on a pull request."
+        }
+        ```
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
+                follow.
+            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
+                others.
+            thread_resolved: Indicates if this comment thread has been marked as resolved or not
+            permitted_operations: What the current user may do with a comment or task.
+
+        Returns:
+            The newly created comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-post
         """
-        from ..api.pullrequests import pullrequests_create_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
         from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.create_comment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments",
+                (project_key, repository_slug, pull_request_id),
+                body=build_body(
+                    RestCommentInput,
+                    body,
+                    {
+                        "anchor": anchor,
+                        "author": author,
+                        "id": id,
+                        "parent": parent,
+                        "properties": properties,
+                        "resolver": resolver,
+                        "severity": severity,
+                        "state": state,
+                        "text": text,
+                        "thread_resolved": thread_resolved,
+                        "thread_resolver": thread_resolver,
+                        "version": version,
+                        "permitted_operations": permitted_operations,
+                        "tasks": tasks,
+                    },
+                    "pullrequests.create_comment",
+                ),
             ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def decline(
         self,
@@ -477,23 +713,44 @@ class PullrequestsNamespace:
         body: RestPullRequestDeclineRequest | None = None,
         comment: str | Unset = UNSET,
     ) -> RestPullRequest:
-        """Decline pull request
+        """Decline pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/decline`
+        Decline a pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pullrequest ID provided by the path
+            version: The current version of the pull request. If the server's version isn't the same as
+                the specified version the operation will fail. To determine the current version of the
+                pull request it should be fetched from the server prior to this operation. Look for the
+                'version' attribute in the returned JSON structure.
+            body: Optional body. A `RestPullRequestDeclineRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The pull request was declined.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-decline-post
         """
-        from ..api.pullrequests import pullrequests_decline as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_decline_request import RestPullRequestDeclineRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(
-                RestPullRequestDeclineRequest, body, {"comment": comment}, "pullrequests.decline"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/decline",
+                (project_key, repository_slug, pull_request_id),
+                query={"version": version},
+                body=build_body(
+                    RestPullRequestDeclineRequest, body, {"comment": comment}, "pullrequests.decline"
+                ),
             ),
+            Answer.model(RestPullRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(
         self,
@@ -504,20 +761,46 @@ class PullrequestsNamespace:
         body: RestPullRequestDeleteRequest | None = None,
         version: int | Unset = UNSET,
     ) -> None:
-        """Delete pull request
+        """Delete pull request.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}`
+        Deletes a pull request.
+
+        To call this resource, users must be authenticated and have permission to view the pull request.
+        Additionally, they must:
+
+        - be the pull request author, if the system is configured to allow authors to delete their own
+          pull requests (this is the default) OR
+        - have repository administrator permission for the repository the pull request is targeting
+
+        A body containing the version of the pull request must be provided with this request.
+
+        `{ "version": 1 }`
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            body: A body containing the version of the pull request. A `RestPullRequestDeleteRequest`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The pull request was deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-delete
         """
-        from ..api.pullrequests import pullrequests_delete as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_delete_request import RestPullRequestDeleteRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(RestPullRequestDeleteRequest, body, {"version": version}, "pullrequests.delete"),
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}",
+                (project_key, repository_slug, pull_request_id),
+                body=build_body(
+                    RestPullRequestDeleteRequest, body, {"version": version}, "pullrequests.delete"
+                ),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_blocker_comment(
         self,
@@ -528,20 +811,38 @@ class PullrequestsNamespace:
         *,
         version: int | Unset = UNSET,
     ) -> None:
-        """Delete pull request comment
+        """Delete pull request comment.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}`
+        Delete a pull request comment. Anyone can delete their own comment. Only users with
+        **REPO_ADMIN** and above may delete comments created by other users.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve.
+            version: The expected version of the comment. This must match the server's version of the
+                comment or the delete will fail. To determine the current version of the comment, the
+                comment should be fetched from the server prior to the delete. Look for the 'version'
+                attribute in the returned JSON structure.
+
+        Returns:
+            The operation was successful.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-commentid-delete
         """
-        from ..api.pullrequests import pullrequests_delete_blocker_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            version=version,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}",
+                (project_key, repository_slug, pull_request_id, comment_id),
+                query={"version": version},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_comment(
         self,
@@ -552,114 +853,217 @@ class PullrequestsNamespace:
         *,
         version: int | Unset = UNSET,
     ) -> None:
-        """Delete a pull request comment
+        """Delete a pull request comment.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}`
+        Delete a pull request comment. Anyone can delete their own comment. Only users with
+        **REPO_ADMIN** and above may delete comments created by other users.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve.
+            version: The expected version of the comment. This must match the server's version of the
+                comment or the delete will fail. To determine the current version of the comment, the
+                comment should be fetched from the server prior to the delete. Look for the 'version'
+                attribute in the returned JSON structure.
+
+        Returns:
+            The operation was successful.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-delete
         """
-        from ..api.pullrequests import pullrequests_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            version=version,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}",
+                (project_key, repository_slug, pull_request_id, comment_id),
+                query={"version": version},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def discard_review(self, project_key: str, repository_slug: str, pull_request_id: int) -> None:
-        """Discard pull request review
+        """Discard pull request review.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review`
+        Discard a pull request review for the authenticated user.
+
+        The authenticated user must have **REPO_READ** permission for the repository to call this
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+
+        Returns:
+            The pull request review has been discarded.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-review-delete
         """
-        from ..api.pullrequests import pullrequests_discard_review as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, project_key: str, repository_slug: str, pull_request_id: int) -> RestPullRequest:
-        """Get pull request
+        """Get pull request.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}`
+        Retrieve a pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            The specified pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-get
         """
-        from ..api.pullrequests import pullrequests_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestPullRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_auto_merge(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestAutoMergeRequest:
-        """Get auto-merge request for pull request
+        """Get auto-merge request for pull request.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge`
+        Returns an auto-merge request for the pull request, if requested.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            The auto-merge request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-auto-merge-get
         """
-        from ..api.pullrequests import pullrequests_get_auto_merge as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_merge_request import RestAutoMergeRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestAutoMergeRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_blocker_comment(
         self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int
     ) -> RestComment:
-        """Get pull request comment
+        """Get pull request comment.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}`
+        Retrieves a pull request comment.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve
+
+        Returns:
+            The requested comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-commentid-get
         """
-        from ..api.pullrequests import pullrequests_get_blocker_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}",
+                (project_key, repository_slug, pull_request_id, comment_id),
+            ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_comment(
         self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int
     ) -> RestComment:
-        """Get a pull request comment
+        """Get a pull request comment.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}`
+        Retrieves a pull request comment.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve.
+
+        Returns:
+            The requested comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-get
         """
-        from ..api.pullrequests import pullrequests_get_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}",
+                (project_key, repository_slug, pull_request_id, comment_id),
+            ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_commit_message_suggestion(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestCommitMessageSuggestion:
-        """Get commit message suggestion
+        """Get commit message suggestion.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/commit-message-suggestion`
+        Retrieve a suggested commit message for the given Pull Request.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request to generate the suggestion for
+
+        Returns:
+            The suggested commit message
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-commit-message-suggestion-get
         """
-        from ..api.pullrequests import pullrequests_get_commit_message_suggestion as _endpoint  # noqa: PLC0415
+        from ..models.rest_commit_message_suggestion import RestCommitMessageSuggestion  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/commit-message-suggestion",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestCommitMessageSuggestion),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff(
         self,
@@ -678,28 +1082,67 @@ class PullrequestsNamespace:
         with_comments: str | Unset = UNSET,
         avatar_size: str | Unset = UNSET,
     ) -> RestDiffs:
-        """Stream a diff within a pull request
+        """Stream a diff within a pull request.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path}`
+        Streams a diff within a pull request.
+
+        If the specified file has been copied, moved or renamed, the `srcPath` must also be specified to
+        produce the correct diff.
+
+        To stream a raw text representation of the diff, this endpoint can be called with the request
+        header 'Accept: text/plain'.
+
+        Note: This RESTful endpoint is currently *not paged*. The server will internally apply a hard
+        cap to the streamed lines, and it is not possible to request subsequent pages if that cap is
+        exceeded. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            path: The path to the file which should be diffed (optional)
+            avatar_scheme: The security scheme for avatar URLs. If the scheme is not present then it is
+                inherited from the request. It can be set to "https" to force the use of secure URLs.
+                Not applicable if streaming raw diff
+            context_lines: The number of context lines to include around added/removed lines in the diff
+            since_id: The since commit hash to stream a diff between two arbitrary hashes
+            src_path: The previous path to the file, if the file has been copied, moved or renamed
+            diff_type: The type of diff being requested. When withComments is true this works as a hint
+                to the system to attach the correct set of comments to the diff. Not applicable if
+                streaming raw diff
+            until_id: The until commit hash to stream a diff between two arbitrary hashes
+            whitespace: Optional whitespace flag which can be set to `ignore-all`
+            with_comments: `true` to embed comments in the diff (the default); otherwise, `false` to
+                stream the diff without comments. Not applicable if streaming raw diff
+            avatar_size: If present the service adds avatar URLs for comment authors where the provided
+                value specifies the desired avatar size in pixels. Not applicable if streaming raw diff
+
+        Returns:
+            A page of differences from a pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-diff-path-get
         """
-        from ..api.pullrequests import pullrequests_get_diff as _endpoint  # noqa: PLC0415
+        from ..models.rest_diffs import RestDiffs  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            path,
-            avatar_scheme=avatar_scheme,
-            context_lines=context_lines,
-            since_id=since_id,
-            src_path=src_path,
-            diff_type=diff_type,
-            until_id=until_id,
-            whitespace=whitespace,
-            with_comments=with_comments,
-            avatar_size=avatar_size,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path}",
+                (project_key, repository_slug, pull_request_id, path),
+                query={
+                    "avatarScheme": avatar_scheme,
+                    "contextLines": context_lines,
+                    "sinceId": since_id,
+                    "srcPath": src_path,
+                    "diffType": diff_type,
+                    "untilId": until_id,
+                    "whitespace": whitespace,
+                    "withComments": with_comments,
+                    "avatarSize": avatar_size,
+                },
+            ),
+            Answer.model(RestDiffs),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_diff_stats_summary(
         self,
@@ -713,53 +1156,106 @@ class PullrequestsNamespace:
         until_id: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
     ) -> RestDiffStatsSummary:
-        """Get diff stats summary for pull request
+        """Get diff stats summary for pull request.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}`
+        Retrieve the diff stats summary for the given Pull Request.
+
+        The stats summary include the total number of modified files, added lines, and deleted lines.
+
+        Note: The authenticated user must have **REPO_READ** permission for the repository that this
+        pull request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            path: Optional path to the file which should be diffed
+            since_id: The since commit hash to stream a diff between two arbitrary hashes
+            src_path: The previous path to the file, if the file has been copied, moved or renamed
+            until_id: The until commit hash to stream a diff between two arbitrary hashes
+            whitespace: Optional whitespace flag which can be set to `ignore-all`
+
+        Returns:
+            The diff stats summary
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-diff-stats-summary-path-get
         """
-        from ..api.pullrequests import pullrequests_get_diff_stats_summary as _endpoint  # noqa: PLC0415
+        from ..models.rest_diff_stats_summary import RestDiffStatsSummary  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            path,
-            since_id=since_id,
-            src_path=src_path,
-            until_id=until_id,
-            whitespace=whitespace,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}",
+                (project_key, repository_slug, pull_request_id, path),
+                query={
+                    "sinceId": since_id,
+                    "srcPath": src_path,
+                    "untilId": until_id,
+                    "whitespace": whitespace,
+                },
+            ),
+            Answer.model(RestDiffStatsSummary),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_merge_base(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestCommit | None:
-        """Get the common ancestor between the latest commits of the source and target branches of the pull request
+        """Get the common ancestor between the latest commits of the source and target branches of the pull request.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge-base`
+        Returns the best common ancestor between the latest commits of the source and target branches of
+        the pull request.
+
+        If more than one best common ancestor exists, only one will be returned. It is unspecified which
+        will be returned.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+
+        Returns:
+            The common ancestor of the latest commits in the source and target branches of this pull
+            request
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-merge-base-get
         """
-        from ..api.pullrequests import pullrequests_get_merge_base as _endpoint  # noqa: PLC0415
+        from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge-base",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.by_status({200: Answer.model(RestCommit), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_patch(self, project_key: str, repository_slug: str, pull_request_id: int) -> bytes:
-        """Stream pull request as patch
+        """Stream pull request as patch.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.patch`
+        Streams a patch representing a pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            A patch representing the specified pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-patch-get
         """
-        from ..api.pullrequests import pullrequests_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.patch",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_raw_diff(
         self,
@@ -770,20 +1266,34 @@ class PullrequestsNamespace:
         context_lines: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
     ) -> bytes:
-        """Stream raw pull request diff
+        """Stream raw pull request diff.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.diff`
+        Streams the raw diff for a pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            context_lines: The number of context lines to include around added/removed lines in the diff
+            whitespace: optional whitespace flag which can be set to `ignore-all`
+
+        Returns:
+            A raw diff for the specified pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-diff-get
         """
-        from ..api.pullrequests import pullrequests_get_raw_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            context_lines=context_lines,
-            whitespace=whitespace,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.diff",
+                (project_key, repository_slug, pull_request_id),
+                query={"contextLines": context_lines, "whitespace": whitespace},
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def get_review(
         self,
@@ -795,20 +1305,36 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestComment]:
-        """Get pull request comment thread
+        """Get pull request comment thread.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review`
+        Get the `CommentThread` threads which have `Comment` comments that have a `CommentState#PENDING`
+        pending state and are part of the pull request review for the authenticated user.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-review-get
         """
-        from ..api.pullrequests import pullrequests_get_review as _endpoint  # noqa: PLC0415
         from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        return self._client._paginate(
-            _kwargs, RestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            RestComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list(
@@ -828,27 +1354,65 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequest]:
-        """Get pull requests for repository
+        """Get pull requests for repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests`
+        Retrieve a page of pull requests to or from the specified repository.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource. Optionally clients can specify PR participant filters. Each filter has a
+        mandatory username.N parameter, and the optional role.N and approved.N parameters. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            with_attributes: (optional) defaults to true, whether to return additional pull request
+                attributes
+            at: (optional) a *fully-qualified* branch ID to find pull requests to or from, such as
+                refs/heads/master
+            with_properties: (optional) defaults to true, whether to return additional pull request
+                properties
+            draft: (optional) If specified, only pull requests matching the supplied draft status will
+                be returned.
+            filter_text: (optional) If specified, only pull requests where the title or description
+                contains the supplied string will be returned.
+            state: (optional, defaults to **OPEN**). Supply **ALL** to return pull request in any state.
+                If a state is supplied only pull requests in the specified state will be returned.
+                Either **OPEN**, **DECLINED** or **MERGED**.
+            order: (optional, defaults to **NEWEST**) the order to return pull requests in, either
+                **OLDEST** (as in: "oldest first") or **NEWEST**.
+            direction: (optional, defaults to **INCOMING**) the direction relative to the specified
+                repository. Either **INCOMING** or **OUTGOING**.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-get
         """
-        from ..api.pullrequests import pullrequests_list as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            with_attributes=with_attributes,
-            at=at,
-            with_properties=with_properties,
-            draft=draft,
-            filter_text=filter_text,
-            state=state,
-            order=order,
-            direction=direction,
-        )
-        return self._client._paginate(
-            _kwargs, RestPullRequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests",
+                (project_key, repository_slug),
+                query={
+                    "withAttributes": with_attributes,
+                    "at": at,
+                    "withProperties": with_properties,
+                    "draft": draft,
+                    "filterText": filter_text,
+                    "state": state,
+                    "order": order,
+                    "direction": direction,
+                },
+            ),
+            RestPullRequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_activity(
@@ -863,22 +1427,47 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequestActivity]:
-        """Get pull request activity
+        """Get pull request activity.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/activities`
+        Retrieve a page of activity associated with a pull request.
+
+        Activity items include comments, approvals, rescopes (i.e. adding and removing of commits),
+        merges and more.
+
+        Different types of activity items may be introduced in newer versions of Stash or by user
+        installed plugins, so clients should be flexible enough to handle unexpected entity shapes in
+        the returned page.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            from_type: (required if **fromId** is present) the type of the activity item specified by
+                **fromId** (either **COMMENT** or **ACTIVITY**)
+            from_id: (optional) the ID of the activity item to use as the first item in the returned
+                page
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequestActivity` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-activities-get
         """
-        from ..api.pullrequests import pullrequests_list_activity as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_activity import RestPullRequestActivity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            from_type=from_type,
-            from_id=from_id,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/activities",
+                (project_key, repository_slug, pull_request_id),
+                query={"fromType": from_type, "fromId": from_id},
+            ),
             RestPullRequestActivity.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -898,23 +1487,44 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestComment]:
-        """Search pull request comments
+        """Search pull request comments.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments`
+        Gets comments matching the given set of field values for the specified pull request. (Note this
+        does **not** perform any kind of searching for comments by their text).
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            count: If true only the count of the comments by state will be returned (and not the body of
+                the comments).
+            states: (optional). If supplied, only comments with a state in the given list will be
+                returned. The state can be OPEN or RESOLVED.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-get
         """
-        from ..api.pullrequests import pullrequests_list_blocker_comments as _endpoint  # noqa: PLC0415
         from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            count=count,
-            state=state,
-            states=states,
-        )
-        return self._client._paginate(
-            _kwargs, RestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments",
+                (project_key, repository_slug, pull_request_id),
+                query={"count": count, "state": state, "states": states},
+            ),
+            RestComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_changes(
@@ -931,24 +1541,59 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestChange]:
-        """Gets pull request changes
+        """Gets pull request changes.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/changes`
+        Gets changes for the specified PullRequest.
+
+        If the changeScope query parameter is set to 'UNREVIEWED', the application will attempt to
+        stream unreviewed changes based on the lastReviewedCommit of the current user, which are the
+        changes between the lastReviewedCommit and the latest commit of the source branch. The current
+        user is considered to *not* have any unreviewed changes for the pull request when the
+        lastReviewedCommit is either null (everything is unreviewed, so all changes are streamed), equal
+        to the latest commit of the source branch (everything is reviewed), or no longer on the source
+        branch (the source branch has been rebased). In these cases, the application will fall back to
+        streaming all changes (the default), which is the effective diff for the pull request. The type
+        of changes streamed can be determined by the changeScope parameter included in the properties
+        map of the response. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            since_id: The since commit hash to stream changes for a RANGE arbitrary change scope
+            change_scope: UNREVIEWED to stream the unreviewed changes for the current user (if they
+                exist); RANGE to stream changes between two arbitrary commits (requires 'sinceId' and
+                'untilId'); otherwise ALL to stream all changes (the default)
+            until_id: The until commit hash to stream changes for a RANGE arbitrary change scope
+            with_comments: true to apply comment counts in the changes (the default); otherwise, false
+                to stream changes without comment counts
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestChange` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-changes-get
         """
-        from ..api.pullrequests import pullrequests_list_changes as _endpoint  # noqa: PLC0415
         from ..models.rest_change import RestChange  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            since_id=since_id,
-            change_scope=change_scope,
-            until_id=until_id,
-            with_comments=with_comments,
-        )
-        return self._client._paginate(
-            _kwargs, RestChange.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/changes",
+                (project_key, repository_slug, pull_request_id),
+                query={
+                    "sinceId": since_id,
+                    "changeScope": change_scope,
+                    "untilId": until_id,
+                    "withComments": with_comments,
+                },
+            ),
+            RestChange.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -969,28 +1614,60 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestComment]:
-        """Get pull request comments for path
+        """Get pull request comments for path.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments`
+        Gets comments for the specified pull request and path.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            path: The path to stream comments for a given path
+            from_hash: The from commit hash to stream comments for a RANGE or COMMIT arbitrary change
+                scope
+            anchor_state: ACTIVE to stream the active comments; ORPHANED to stream the orphaned
+                comments; ALL to stream both the active and the orphaned comments;
+            to_hash: The to commit hash to stream comments for a RANGE or COMMIT arbitrary change scope
+            diff_types: EFFECTIVE to stream the comments related to the effective diff of the pull
+                request; RANGE to stream comments related to a commit range between two arbitrary
+                commits (requires 'fromHash' and 'toHash'); COMMIT to stream comments related to a
+                commit between two arbitrary commits (requires 'fromHash' and 'toHash')
+            states: (optional). If supplied, only comments with a state in the given list will be
+                returned. The state can be OPEN or RESOLVED.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestComment` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-get
         """
-        from ..api.pullrequests import pullrequests_list_comments as _endpoint  # noqa: PLC0415
         from ..models.rest_comment import RestComment  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            path=path,
-            from_hash=from_hash,
-            anchor_state=anchor_state,
-            diff_type=diff_type,
-            to_hash=to_hash,
-            state=state,
-            diff_types=diff_types,
-            states=states,
-        )
-        return self._client._paginate(
-            _kwargs, RestComment.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments",
+                (project_key, repository_slug, pull_request_id),
+                query={
+                    "path": path,
+                    "fromHash": from_hash,
+                    "anchorState": anchor_state,
+                    "diffType": diff_type,
+                    "toHash": to_hash,
+                    "state": state,
+                    "diffTypes": diff_types,
+                    "states": states,
+                },
+            ),
+            RestComment.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_commits(
@@ -1006,23 +1683,48 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestCommit]:
-        """Get pull request commits
+        """Get pull request commits.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/commits`
+        Retrieve commits for the specified pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: ID of the pullrequest, part of the path
+            avatar_scheme: The desired scheme for the avatar URL. If the parameter is not present URLs
+                will use the same scheme as this request
+            with_counts: If set to true, the service will add "authorCount" and "totalCount" at the end
+                of the page. "authorCount" is the number of different authors and "totalCount" is the
+                total number of commits.
+            avatar_size: If present the service adds avatar URLs for commit authors. Should be an
+                integer specifying the desired size in pixels. If the parameter is not present, avatar
+                URLs will not be setCOMMIT to stream comments related to a commit between two arbitrary
+                commits (requires 'fromHash' and 'toHash')
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestCommit` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-commits-get
         """
-        from ..api.pullrequests import pullrequests_list_commits as _endpoint  # noqa: PLC0415
         from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            avatar_scheme=avatar_scheme,
-            with_counts=with_counts,
-            avatar_size=avatar_size,
-        )
-        return self._client._paginate(
-            _kwargs, RestCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/commits",
+                (project_key, repository_slug, pull_request_id),
+                query={"avatarScheme": avatar_scheme, "withCounts": with_counts, "avatarSize": avatar_size},
+            ),
+            RestCommit.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_default_reviewers(
@@ -1035,21 +1737,40 @@ class PullrequestsNamespace:
         source_ref_id: str | Unset = UNSET,
         target_ref_id: str | Unset = UNSET,
     ) -> builtins.list[RestApplicationUser]:
-        """Get required reviewers for PR creation
+        """Get required reviewers for PR creation.
 
-        `GET /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers`
+        Return a set of users who are required reviewers for pull requests created from the given source
+        repository and ref to the given target ref in this repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            target_repo_id: The ID of the repository in which the target ref exists
+            source_repo_id: The ID of the repository in which the source ref exists
+            source_ref_id: The ID of the source ref
+            target_ref_id: The ID of the target ref
+
+        Returns:
+            The default reviewer pull request conditions associated with the given repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-reviewers-get
         """
-        from ..api.pullrequests import pullrequests_list_default_reviewers as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            target_repo_id=target_repo_id,
-            source_repo_id=source_repo_id,
-            source_ref_id=source_ref_id,
-            target_ref_id=target_ref_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers",
+                (project_key, repository_slug),
+                query={
+                    "targetRepoId": target_repo_id,
+                    "sourceRepoId": source_repo_id,
+                    "sourceRefId": source_ref_id,
+                    "targetRefId": target_ref_id,
+                },
+            ),
+            Answer.json(list_of(model(RestApplicationUser)), "list[RestApplicationUser]"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_for_commit(
         self,
@@ -1061,20 +1782,38 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequest]:
-        """Get repository pull requests containing commit
+        """Get repository pull requests containing commit.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/pull-requests`
+        Retrieve a page of pull requests in the current repository that contain the given commit.
+
+        The user must be authenticated and have access to the specified repository to call this
+        resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            commit_id: the commit ID
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequest` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-pull-requests-get
         """
-        from ..api.pullrequests import pullrequests_list_for_commit as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        return self._client._paginate(
-            _kwargs, RestPullRequest.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/pull-requests",
+                (project_key, repository_slug, commit_id),
+            ),
+            RestPullRequest.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_participants(
@@ -1087,20 +1826,35 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPullRequestParticipant]:
-        """Get pull request participants
+        """Get pull request participants.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants`
+        Retrieves a page of the participants for a given pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPullRequestParticipant` items: `async for` fetches the pages as
+            it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-get
         """
-        from ..api.pullrequests import pullrequests_list_participants as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants",
+                (project_key, repository_slug, pull_request_id),
+            ),
             RestPullRequestParticipant.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -1120,31 +1874,53 @@ class PullrequestsNamespace:
         message: str | Unset = UNSET,
         strategy_id: str | Unset = UNSET,
     ) -> RestPullRequest:
-        """Merge pull request
+        """Merge pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge`
+        Merge the specified pull request immediately or set the pull request to auto-merge when all the
+        merge checks pass by setting **autoMerge** field in the request body.
+
+        The authenticated user must have **REPO_WRITE** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            version: The current version of the pull request. If the server's version isn't the same as
+                the specified version the operation will fail. To determine the current version of the
+                pull request it should be fetched from the server prior to this operation. Look for the
+                'version' attribute in the returned JSON structure.
+            body: The body holder. A `RestPullRequestMergeRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The merged pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-merge-post
         """
-        from ..api.pullrequests import pullrequests_merge as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_merge_request import RestPullRequestMergeRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(
-                RestPullRequestMergeRequest,
-                body,
-                {
-                    "auto_merge": auto_merge,
-                    "auto_subject": auto_subject,
-                    "message": message,
-                    "strategy_id": strategy_id,
-                },
-                "pullrequests.merge",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge",
+                (project_key, repository_slug, pull_request_id),
+                query={"version": version},
+                body=build_body(
+                    RestPullRequestMergeRequest,
+                    body,
+                    {
+                        "auto_merge": auto_merge,
+                        "auto_subject": auto_subject,
+                        "message": message,
+                        "strategy_id": strategy_id,
+                    },
+                    "pullrequests.merge",
+                ),
             ),
+            Answer.model(RestPullRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def rebase(
         self,
@@ -1155,38 +1931,70 @@ class PullrequestsNamespace:
         body: RestPullRequestRebaseRequest | None = None,
         version: int | Unset = UNSET,
     ) -> RestPullRequestRebaseResult:
-        """Rebase pull request
+        """Rebase pull request.
 
-        `POST /git/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/rebase`
+        Rebases the specified pull request, rewriting the incoming commits to start from the tip commit
+        of the pull request's target branch. *This operation alters the pull request's source branch and
+        cannot be undone.*
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets *and* **REPO_WRITE** permission for the pull request's source repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository.
+            body: The pull request rebase request. A `RestPullRequestRebaseRequest`, or pass its fields
+                as the keywords that follow.
+
+        Returns:
+            The merged pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-git-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-rebase-post
         """
-        from ..api.pullrequests import pullrequests_rebase as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_rebase_request import RestPullRequestRebaseRequest  # noqa: PLC0415
+        from ..models.rest_pull_request_rebase_result import RestPullRequestRebaseResult  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(RestPullRequestRebaseRequest, body, {"version": version}, "pullrequests.rebase"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/git/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/rebase",
+                (project_key, repository_slug, pull_request_id),
+                body=build_body(
+                    RestPullRequestRebaseRequest, body, {"version": version}, "pullrequests.rebase"
+                ),
+            ),
+            Answer.model(RestPullRequestRebaseResult),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def remove_comment_reaction(
         self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int, emoticon: str
     ) -> None:
-        """Remove a reaction from a PR comment
+        """Remove a reaction from a PR comment.
 
-        `DELETE /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/reactions/{emoticon}`
+        Remove an emoticon reaction from a pull request comment
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request id.
+            comment_id: The comment id.
+            emoticon: The emoticon to remove
+
+        Returns:
+            The added reaction
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-comment-likes-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-reactions-emoticon-delete
         """
-        from ..api.pullrequests import pullrequests_remove_comment_reaction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            emoticon,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/reactions/{emoticon}",
+                (project_key, repository_slug, pull_request_id, comment_id, emoticon),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def reopen(
         self,
@@ -1197,21 +2005,42 @@ class PullrequestsNamespace:
         version: int | Unset = UNSET,
         body: RestPullRequestReopenRequest | None = None,
     ) -> RestPullRequest:
-        """Re-open pull request
+        """Re-open pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/reopen`
+        Re-open a declined pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            version: The current version of the pull request. If the server's version isn't the same as
+                the specified version the operation will fail. To determine the current version of the
+                pull request it should be fetched from the server prior to this operation. Look for the
+                'version' attribute in the returned JSON structure.
+            body: The body holder. A `RestPullRequestReopenRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The merged pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-reopen-post
         """
-        from ..api.pullrequests import pullrequests_reopen as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_reopen_request import RestPullRequestReopenRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(RestPullRequestReopenRequest, body, {}, "pullrequests.reopen"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/reopen",
+                (project_key, repository_slug, pull_request_id),
+                query={"version": version},
+                body=build_body(RestPullRequestReopenRequest, body, {}, "pullrequests.reopen"),
+            ),
+            Answer.model(RestPullRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def search_participants(
         self,
@@ -1225,22 +2054,41 @@ class PullrequestsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestApplicationUser]:
-        """Search pull request participants
+        """Search pull request participants.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/participants`
+        Retrieve a page of participant users for all the pull requests to or from the specified
+        repository.
+
+        Optionally clients can specify following filters.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: (optional) Return only users, whose username, name or email address *contain* the
+                filter value
+            role: (optional) The role associated with the pull request participant. This must be one of
+                AUTHOR, REVIEWER, or PARTICIPANT
+            direction: (optional), Defaults to **INCOMING**) the direction relative to the specified
+                repository. Either **INCOMING** or **OUTGOING**.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestApplicationUser` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-participants-get
         """
-        from ..api.pullrequests import pullrequests_search_participants as _endpoint  # noqa: PLC0415
         from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            role=role,
-            direction=direction,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/participants",
+                (project_key, repository_slug),
+                query={"filter": filter_, "role": role, "direction": direction},
+            ),
             RestApplicationUser.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -1261,97 +2109,203 @@ class PullrequestsNamespace:
         | Literal["UNAPPROVED", "NEEDS_WORK", "APPROVED"]
         | Unset = UNSET,
     ) -> RestPullRequestParticipant:
-        """Change pull request status
+        """Change pull request status.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}`
+        Change the current user's status for a pull request. Implicitly adds the user as a participant
+        if they are not already. If the current user is the author, this method will fail.
+
+        The possible values for {@code status} are **UNAPPROVED**, **NEEDS_WORK** (which is referred to
+        as "Requested changes" in the frontend from 8.10 onward), or **APPROVED**.
+
+        If the new {@code status} is **NEEDS_WORK** or **APPROVED** then the {@code lastReviewedCommit}
+        for the participant will be updated to the latest commit of the source branch of the pull
+        request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            user_slug: The slug for the user changing their status
+            version: The current version of the pull request. If the server's version isn't the same as
+                the specified version the operation will fail. To determine the current version of the
+                pull request it should be fetched from the server prior to this operation. Look for the
+                'version' attribute in the returned JSON structure. Note: This parameter is deprecated. …
+            body: The participant representing the status to set, includes the status of the participant
+                and last reviewed commit. If last reviewed commit is provided, it will be used to update
+                the participant status. The operation will fail if the latest commit of the pull request
+                does not match the provided last reviewed commit. If last reviewed commit is not …
+
+        Returns:
+            Details of the new participant.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-userslug-put
         """
-        from ..api.pullrequests import pullrequests_set_participant_status as _endpoint  # noqa: PLC0415
         from ..models.rest_pull_request_assign_status_request import RestPullRequestAssignStatusRequest  # noqa: PLC0415
+        from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
         from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            user_slug,
-            version=version,
-            body=build_required_body(
-                RestPullRequestAssignStatusRequest,
-                body,
-                {
-                    "last_reviewed_commit": last_reviewed_commit,
-                    "status": coerce_enum(RestPullRequestParticipantStatus, status),
-                },
-                "pullrequests.set_participant_status",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}",
+                (project_key, repository_slug, pull_request_id, user_slug),
+                query={"version": version},
+                body=build_required_body(
+                    RestPullRequestAssignStatusRequest,
+                    body,
+                    {
+                        "last_reviewed_commit": last_reviewed_commit,
+                        "status": coerce_enum(RestPullRequestParticipantStatus, status),
+                    },
+                    "pullrequests.set_participant_status",
+                ),
             ),
+            Answer.model(RestPullRequestParticipant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unapprove(
         self, project_key: str, repository_slug: str, pull_request_id: int
     ) -> RestPullRequestParticipant:
-        """Deprecated. Unapprove pull request
+        """Unapprove pull request.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/approve`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Remove approval from a pull request as the current user. This does not remove the user as a
+        participant.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        **Deprecated since 4.2**. Use
+        /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}
+        instead
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            Details of the updated participant.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-approve-delete
         """
-        from ..api.pullrequests import pullrequests_unapprove as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
 
         self._client._warn_deprecated("pullrequests.unapprove")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        return await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/approve",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.model(RestPullRequestParticipant),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unassign_participant(
         self, project_key: str, repository_slug: str, pull_request_id: int, user_slug: str
     ) -> None:
-        """Unassign pull request participant
+        """Unassign pull request participant.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}`
+        Unassigns a participant from the REVIEWER role they may have been given in a pull request.
+
+        If the participant has no explicit role this method has no effect.
+
+        Afterwards, the user will still remain a participant in the pull request but their role will be
+        reduced to PARTICIPANT. This is because once made a participant of a pull request, a user will
+        forever remain a participant. Only their role may be altered.
+
+        The authenticated user must have **REPO_WRITE** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            user_slug: The slug for the user being unassigned
+
+        Returns:
+            The update completed.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-userslug-delete
         """
-        from ..api.pullrequests import pullrequests_unassign_participant as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            user_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}",
+                (project_key, repository_slug, pull_request_id, user_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unassign_participant_by_username(
         self, project_key: str, repository_slug: str, pull_request_id: int, *, username: str | Unset = UNSET
     ) -> None:
-        """Deprecated. Unassign pull request participant
+        """Unassign pull request participant.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Unassigns a participant from the REVIEWER role they may have been given in a pull request.
+
+        If the participant has no explicit role this method has no effect.
+
+        Afterwards, the user will still remain a participant in the pull request but their role will be
+        reduced to PARTICIPANT. This is because once made a participant of a pull request, a user will
+        forever remain a participant. Only their role may be altered.
+
+        The authenticated user must have **REPO_WRITE** permission for the repository that this pull
+        request targets to call this resource. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+
+        Returns:
+            The update completed.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-delete
         """
-        from ..api.pullrequests import pullrequests_unassign_participant_by_username as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("pullrequests.unassign_participant_by_username")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            username=username,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants",
+                (project_key, repository_slug, pull_request_id),
+                query={"username": username},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unwatch(self, project_key: str, repository_slug: str, pull_request_id: int) -> None:
-        """Stop watching pull request
+        """Stop watching pull request.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/watch`
+        Remove the authenticated user as a watcher for the specified pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+
+        Returns:
+            The user is no longer watching the pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-watch-delete
         """
-        from ..api.pullrequests import pullrequests_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/watch",
+                (project_key, repository_slug, pull_request_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -1383,49 +2337,77 @@ class PullrequestsNamespace:
         properties: RestPullRequestPropertiesInput | Unset = UNSET,
         link: RestLegacyLinkInput | Unset = UNSET,
     ) -> RestPullRequest:
-        """Update pull request metadata
+        """Update pull request metadata.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}`
+        Update the title, description, reviewers, destination branch or draft status of an existing pull
+        request.
+
+        **Note:** the *reviewers* list may be updated using this resource. However the *author* and
+        *participants* list may not.
+
+        The authenticated user must either:
+
+        - be the author of the pull request and have the **REPO_READ** permission for the repository
+          that this pull request targets; or
+        - have the **REPO_WRITE** permission for the repository that this pull request targets …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The ID of the pull request within the repository
+            body: The updated pull request. A `RestPullRequestInput`, or pass its fields as the keywords
+                that follow.
+            links: `self`: where the entity is in the web UI; other relations plugins add are kept
+                typed.
+            properties: Counts and the merge check result Bitbucket attaches to a pull request.
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The updated pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-put
         """
-        from ..api.pullrequests import pullrequests_update as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
         from ..models.rest_pull_request_state import RestPullRequestState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(
-                RestPullRequestInput,
-                body,
-                {
-                    "closed": closed,
-                    "closed_date": closed_date,
-                    "created_date": created_date,
-                    "description": description,
-                    "description_as_html": description_as_html,
-                    "draft": draft,
-                    "from_ref": from_ref,
-                    "html_description": html_description,
-                    "id": id,
-                    "links": links,
-                    "locked": locked,
-                    "open_": open_,
-                    "participants": participants,
-                    "reviewers": reviewers,
-                    "state": coerce_enum(RestPullRequestState, state),
-                    "title": title,
-                    "to_ref": to_ref,
-                    "updated_date": updated_date,
-                    "version": version,
-                    "author": author,
-                    "properties": properties,
-                    "link": link,
-                },
-                "pullrequests.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}",
+                (project_key, repository_slug, pull_request_id),
+                body=build_body(
+                    RestPullRequestInput,
+                    body,
+                    {
+                        "closed": closed,
+                        "closed_date": closed_date,
+                        "created_date": created_date,
+                        "description": description,
+                        "description_as_html": description_as_html,
+                        "draft": draft,
+                        "from_ref": from_ref,
+                        "html_description": html_description,
+                        "id": id,
+                        "links": links,
+                        "locked": locked,
+                        "open_": open_,
+                        "participants": participants,
+                        "reviewers": reviewers,
+                        "state": coerce_enum(RestPullRequestState, state),
+                        "title": title,
+                        "to_ref": to_ref,
+                        "updated_date": updated_date,
+                        "version": version,
+                        "author": author,
+                        "properties": properties,
+                        "link": link,
+                    },
+                    "pullrequests.update",
+                ),
             ),
+            Answer.model(RestPullRequest),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_blocker_comment(
         self,
@@ -1450,41 +2432,67 @@ class PullrequestsNamespace:
         permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
         tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
-        """Update pull request comment
+        """Update pull request comment.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}`
+        Update a comment, with the following restrictions:
+
+        - only the author of the comment may update the *text* of the comment
+        - only the author of the comment, the author of the pull request or repository admins and above
+          may update the other fields of a comment
+
+        Convert a comment to a task or vice versa.
+
+        Comments can be converted to tasks by setting the 'severity' attribute to 'BLOCKER': …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve.
+            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
+                follow.
+            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
+                others.
+            thread_resolved: Indicates if this comment thread has been marked as resolved or not
+            permitted_operations: What the current user may do with a comment or task.
+
+        Returns:
+            The newly updated comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-commentid-put
         """
-        from ..api.pullrequests import pullrequests_update_blocker_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
         from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.update_blocker_comment",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}",
+                (project_key, repository_slug, pull_request_id, comment_id),
+                body=build_body(
+                    RestCommentInput,
+                    body,
+                    {
+                        "anchor": anchor,
+                        "author": author,
+                        "id": id,
+                        "parent": parent,
+                        "properties": properties,
+                        "resolver": resolver,
+                        "severity": severity,
+                        "state": state,
+                        "text": text,
+                        "thread_resolved": thread_resolved,
+                        "thread_resolver": thread_resolver,
+                        "version": version,
+                        "permitted_operations": permitted_operations,
+                        "tasks": tasks,
+                    },
+                    "pullrequests.update_blocker_comment",
+                ),
             ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_comment(
         self,
@@ -1509,1529 +2517,148 @@ class PullrequestsNamespace:
         permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
         tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
-        """Update pull request comment
+        """Update pull request comment.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}`
+        Update a comment, with the following restrictions:
+
+        - only the author of the comment may update the *text* of the comment
+        - only the author of the comment, the author of the pull request or repository admins and above
+          may update the other fields of a comment
+
+        Convert a comment to a task or vice versa.
+
+        Comments can be converted to tasks by setting the 'severity' attribute to 'BLOCKER': …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+            comment_id: The ID of the comment to retrieve.
+            body: The updated comment. A `RestCommentInput`, or pass its fields as the keywords that
+                follow.
+            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
+                others.
+            thread_resolved: Indicates if this comment thread has been marked as resolved or not
+            permitted_operations: What the current user may do with a comment or task.
+
+        Returns:
+            The newly updated comment.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-put
         """
-        from ..api.pullrequests import pullrequests_update_comment as _endpoint  # noqa: PLC0415
+        from ..models.rest_comment import RestComment  # noqa: PLC0415
         from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.update_comment",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}",
+                (project_key, repository_slug, pull_request_id, comment_id),
+                body=build_body(
+                    RestCommentInput,
+                    body,
+                    {
+                        "anchor": anchor,
+                        "author": author,
+                        "id": id,
+                        "parent": parent,
+                        "properties": properties,
+                        "resolver": resolver,
+                        "severity": severity,
+                        "state": state,
+                        "text": text,
+                        "thread_resolved": thread_resolved,
+                        "thread_resolver": thread_resolver,
+                        "version": version,
+                        "permitted_operations": permitted_operations,
+                        "tasks": tasks,
+                    },
+                    "pullrequests.update_comment",
+                ),
             ),
+            Answer.model(RestComment),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def watch(self, project_key: str, repository_slug: str, pull_request_id: int) -> None:
-        """Watch pull request
+        """Watch pull request.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/watch`
+        Add the authenticated user as a watcher for the specified pull request.
+
+        The authenticated user must have **REPO_READ** permission for the repository that this pull
+        request targets to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            pull_request_id: The pull request ID.
+
+        Returns:
+            The user is now watching the pull request.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-watch-post
         """
-        from ..api.pullrequests import pullrequests_watch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class PullrequestsRawNamespace:
-    """The `pullrequests` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_comment_reaction(
-        self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int, emoticon: str
-    ) -> Response[RestUserReaction]:
-        """React to a PR comment
-
-        `PUT /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/reactions/{emoticon}`
-        """
-        from ..api.pullrequests import pullrequests_add_comment_reaction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            emoticon,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def add_participant(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        body: RestPullRequestAssignParticipantRoleRequest | None = None,
-        role: RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"] | Unset = UNSET,
-        user: RestApplicationUserInput | Unset = UNSET,
-    ) -> Response[RestPullRequestParticipant]:
-        """Assign pull request participant role
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants`
-        """
-        from ..api.pullrequests import pullrequests_add_participant as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_assign_participant_role_request import (
-            RestPullRequestAssignParticipantRoleRequest,  # noqa: PLC0415
-        )
-        from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_required_body(
-                RestPullRequestAssignParticipantRoleRequest,
-                body,
-                {"role": coerce_enum(RestPullRequestParticipantRole, role), "user": user},
-                "pullrequests.add_participant",
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/watch",
+                (project_key, repository_slug, pull_request_id),
             ),
+            Answer.nothing(),
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def apply_suggestion(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        comment_id: int,
-        *,
-        body: RestApplySuggestionRequest | None = None,
-        comment_version: int | Unset = UNSET,
-        commit_message: str | Unset = UNSET,
-        pull_request_version: int | Unset = UNSET,
-        suggestion_index: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Apply pull request suggestion
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/apply-suggestion`
-        """
-        from ..api.pullrequests import pullrequests_apply_suggestion as _endpoint  # noqa: PLC0415
-        from ..models.rest_apply_suggestion_request import RestApplySuggestionRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            body=build_body(
-                RestApplySuggestionRequest,
-                body,
-                {
-                    "comment_version": comment_version,
-                    "commit_message": commit_message,
-                    "pull_request_version": pull_request_version,
-                    "suggestion_index": suggestion_index,
-                },
-                "pullrequests.apply_suggestion",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def approve(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestPullRequestParticipant]:
-        """Deprecated. Approve pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/approve`
-        """
-        from ..api.pullrequests import pullrequests_approve as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pullrequests.approve")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def auto_merge(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestAutoMergeProcessingResult]:
-        """Auto-merge pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge`
-        """
-        from ..api.pullrequests import pullrequests_auto_merge as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def can_merge(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestPullRequestMergeability]:
-        """Test if pull request can be merged
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge`
-        """
-        from ..api.pullrequests import pullrequests_can_merge as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def can_rebase(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestPullRequestRebaseability]:
-        """Check PR rebase precondition
-
-        `GET /git/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/rebase`
-        """
-        from ..api.pullrequests import pullrequests_can_rebase as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def cancel_auto_merge(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[None]:
-        """Cancel auto-merge for pull request
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge`
-        """
-        from ..api.pullrequests import pullrequests_cancel_auto_merge as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def complete_review(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        version: int | Unset = UNSET,
-        body: RestPullRequestFinishReviewRequest | None = None,
-        comment_text: str | Unset = UNSET,
-        last_reviewed_commit: str | Unset = UNSET,
-        participant_status: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Complete pull request review
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review`
-        """
-        from ..api.pullrequests import pullrequests_complete_review as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_finish_review_request import RestPullRequestFinishReviewRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(
-                RestPullRequestFinishReviewRequest,
-                body,
-                {
-                    "comment_text": comment_text,
-                    "last_reviewed_commit": last_reviewed_commit,
-                    "participant_status": participant_status,
-                },
-                "pullrequests.complete_review",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestPullRequestInput | None = None,
-        closed: bool | Unset = UNSET,
-        closed_date: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        description: str | Unset = UNSET,
-        description_as_html: str | Unset = UNSET,
-        draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestRefInput | Unset = UNSET,
-        html_description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
-        locked: bool | Unset = UNSET,
-        open_: bool | Unset = UNSET,
-        participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
-        title: str | Unset = UNSET,
-        to_ref: RestPullRequestRefInput | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-        version: int | Unset = UNSET,
-        author: RestPullRequestParticipantInput | Unset = UNSET,
-        properties: RestPullRequestPropertiesInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-    ) -> Response[RestPullRequest]:
-        """Create pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests`
-        """
-        from ..api.pullrequests import pullrequests_create as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
-        from ..models.rest_pull_request_state import RestPullRequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestPullRequestInput,
-                body,
-                {
-                    "closed": closed,
-                    "closed_date": closed_date,
-                    "created_date": created_date,
-                    "description": description,
-                    "description_as_html": description_as_html,
-                    "draft": draft,
-                    "from_ref": from_ref,
-                    "html_description": html_description,
-                    "id": id,
-                    "links": links,
-                    "locked": locked,
-                    "open_": open_,
-                    "participants": participants,
-                    "reviewers": reviewers,
-                    "state": coerce_enum(RestPullRequestState, state),
-                    "title": title,
-                    "to_ref": to_ref,
-                    "updated_date": updated_date,
-                    "version": version,
-                    "author": author,
-                    "properties": properties,
-                    "link": link,
-                },
-                "pullrequests.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_blocker_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-        thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
-        version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
-    ) -> Response[RestComment]:
-        """Add new blocker comment
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments`
-        """
-        from ..api.pullrequests import pullrequests_create_blocker_comment as _endpoint  # noqa: PLC0415
-        from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.create_blocker_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-        thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
-        version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
-    ) -> Response[RestComment]:
-        """Add pull request comment
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments`
-        """
-        from ..api.pullrequests import pullrequests_create_comment as _endpoint  # noqa: PLC0415
-        from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.create_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def decline(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        version: int | Unset = UNSET,
-        body: RestPullRequestDeclineRequest | None = None,
-        comment: str | Unset = UNSET,
-    ) -> Response[RestPullRequest]:
-        """Decline pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/decline`
-        """
-        from ..api.pullrequests import pullrequests_decline as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_decline_request import RestPullRequestDeclineRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(
-                RestPullRequestDeclineRequest, body, {"comment": comment}, "pullrequests.decline"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        body: RestPullRequestDeleteRequest | None = None,
-        version: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete pull request
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}`
-        """
-        from ..api.pullrequests import pullrequests_delete as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_delete_request import RestPullRequestDeleteRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(RestPullRequestDeleteRequest, body, {"version": version}, "pullrequests.delete"),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_blocker_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        comment_id: int,
-        *,
-        version: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete pull request comment
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}`
-        """
-        from ..api.pullrequests import pullrequests_delete_blocker_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            version=version,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        comment_id: int,
-        *,
-        version: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete a pull request comment
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}`
-        """
-        from ..api.pullrequests import pullrequests_delete_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            version=version,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def discard_review(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[None]:
-        """Discard pull request review
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review`
-        """
-        from ..api.pullrequests import pullrequests_discard_review as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestPullRequest]:
-        """Get pull request
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}`
-        """
-        from ..api.pullrequests import pullrequests_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_auto_merge(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestAutoMergeRequest]:
-        """Get auto-merge request for pull request
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/auto-merge`
-        """
-        from ..api.pullrequests import pullrequests_get_auto_merge as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_blocker_comment(
-        self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int
-    ) -> Response[RestComment]:
-        """Get pull request comment
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}`
-        """
-        from ..api.pullrequests import pullrequests_get_blocker_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_comment(
-        self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int
-    ) -> Response[RestComment]:
-        """Get a pull request comment
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}`
-        """
-        from ..api.pullrequests import pullrequests_get_comment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_commit_message_suggestion(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestCommitMessageSuggestion]:
-        """Get commit message suggestion
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/commit-message-suggestion`
-        """
-        from ..api.pullrequests import pullrequests_get_commit_message_suggestion as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        path: str,
-        *,
-        avatar_scheme: str | Unset = UNSET,
-        context_lines: str | Unset = UNSET,
-        since_id: str | Unset = UNSET,
-        src_path: str | Unset = UNSET,
-        diff_type: str | Unset = UNSET,
-        until_id: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-        with_comments: str | Unset = UNSET,
-        avatar_size: str | Unset = UNSET,
-    ) -> Response[RestDiffs]:
-        """Stream a diff within a pull request
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path}`
-        """
-        from ..api.pullrequests import pullrequests_get_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            path,
-            avatar_scheme=avatar_scheme,
-            context_lines=context_lines,
-            since_id=since_id,
-            src_path=src_path,
-            diff_type=diff_type,
-            until_id=until_id,
-            whitespace=whitespace,
-            with_comments=with_comments,
-            avatar_size=avatar_size,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_diff_stats_summary(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        path: str,
-        *,
-        since_id: str | Unset = UNSET,
-        src_path: str | Unset = UNSET,
-        until_id: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-    ) -> Response[RestDiffStatsSummary]:
-        """Get diff stats summary for pull request
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}`
-        """
-        from ..api.pullrequests import pullrequests_get_diff_stats_summary as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            path,
-            since_id=since_id,
-            src_path=src_path,
-            until_id=until_id,
-            whitespace=whitespace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_merge_base(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestCommit | None]:
-        """Get the common ancestor between the latest commits of the source and target branches of the pull request
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge-base`
-        """
-        from ..api.pullrequests import pullrequests_get_merge_base as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_patch(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[bytes]:
-        """Stream pull request as patch
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.patch`
-        """
-        from ..api.pullrequests import pullrequests_get_patch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_raw_diff(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        context_lines: str | Unset = UNSET,
-        whitespace: str | Unset = UNSET,
-    ) -> Response[bytes]:
-        """Stream raw pull request diff
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.diff`
-        """
-        from ..api.pullrequests import pullrequests_get_raw_diff as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            context_lines=context_lines,
-            whitespace=whitespace,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_review(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[PageRestComment]:
-        """Get pull request comment thread
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/review`
-        """
-        from ..api.pullrequests import pullrequests_get_review as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        with_attributes: str | Unset = UNSET,
-        at: str | Unset = UNSET,
-        with_properties: str | Unset = UNSET,
-        draft: str | Unset = UNSET,
-        filter_text: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        order: str | Unset = UNSET,
-        direction: str | Unset = UNSET,
-    ) -> Response[PageRestPullRequest]:
-        """Get pull requests for repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests`
-        """
-        from ..api.pullrequests import pullrequests_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            with_attributes=with_attributes,
-            at=at,
-            with_properties=with_properties,
-            draft=draft,
-            filter_text=filter_text,
-            state=state,
-            order=order,
-            direction=direction,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_activity(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        from_type: str | Unset = UNSET,
-        from_id: str | Unset = UNSET,
-    ) -> Response[PageRestPullRequestActivity]:
-        """Get pull request activity
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/activities`
-        """
-        from ..api.pullrequests import pullrequests_list_activity as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            from_type=from_type,
-            from_id=from_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_blocker_comments(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        count: str | Unset = UNSET,
-        state: builtins.list[str] | Unset = UNSET,
-        states: str | Unset = UNSET,
-    ) -> Response[PageRestComment]:
-        """Search pull request comments
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments`
-        """
-        from ..api.pullrequests import pullrequests_list_blocker_comments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            count=count,
-            state=state,
-            states=states,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_changes(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        since_id: str | Unset = UNSET,
-        change_scope: str | Unset = UNSET,
-        until_id: str | Unset = UNSET,
-        with_comments: str | Unset = UNSET,
-    ) -> Response[PullrequestsListChangesResponse]:
-        """Gets pull request changes
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/changes`
-        """
-        from ..api.pullrequests import pullrequests_list_changes as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            since_id=since_id,
-            change_scope=change_scope,
-            until_id=until_id,
-            with_comments=with_comments,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_comments(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        path: str,
-        from_hash: str | Unset = UNSET,
-        anchor_state: str | Unset = UNSET,
-        diff_type: builtins.list[str] | Unset = UNSET,
-        to_hash: str | Unset = UNSET,
-        state: builtins.list[str] | Unset = UNSET,
-        diff_types: str | Unset = UNSET,
-        states: str | Unset = UNSET,
-    ) -> Response[PageRestComment]:
-        """Get pull request comments for path
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments`
-        """
-        from ..api.pullrequests import pullrequests_list_comments as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            path=path,
-            from_hash=from_hash,
-            anchor_state=anchor_state,
-            diff_type=diff_type,
-            to_hash=to_hash,
-            state=state,
-            diff_types=diff_types,
-            states=states,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_commits(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        avatar_scheme: str | Unset = UNSET,
-        with_counts: str | Unset = UNSET,
-        avatar_size: str | Unset = UNSET,
-    ) -> Response[PageRestCommit]:
-        """Get pull request commits
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/commits`
-        """
-        from ..api.pullrequests import pullrequests_list_commits as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            avatar_scheme=avatar_scheme,
-            with_counts=with_counts,
-            avatar_size=avatar_size,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_reviewers(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        target_repo_id: str | Unset = UNSET,
-        source_repo_id: str | Unset = UNSET,
-        source_ref_id: str | Unset = UNSET,
-        target_ref_id: str | Unset = UNSET,
-    ) -> Response[builtins.list[RestApplicationUser]]:
-        """Get required reviewers for PR creation
-
-        `GET /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/reviewers`
-        """
-        from ..api.pullrequests import pullrequests_list_default_reviewers as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            target_repo_id=target_repo_id,
-            source_repo_id=source_repo_id,
-            source_ref_id=source_ref_id,
-            target_ref_id=target_ref_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_commit(
-        self, project_key: str, repository_slug: str, commit_id: str
-    ) -> Response[PageRestPullRequest]:
-        """Get repository pull requests containing commit
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/pull-requests`
-        """
-        from ..api.pullrequests import pullrequests_list_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_participants(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[PageRestPullRequestParticipant]:
-        """Get pull request participants
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants`
-        """
-        from ..api.pullrequests import pullrequests_list_participants as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def merge(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        version: int | Unset = UNSET,
-        body: RestPullRequestMergeRequest | None = None,
-        auto_merge: bool | Unset = UNSET,
-        auto_subject: str | Unset = UNSET,
-        message: str | Unset = UNSET,
-        strategy_id: str | Unset = UNSET,
-    ) -> Response[RestPullRequest]:
-        """Merge pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/merge`
-        """
-        from ..api.pullrequests import pullrequests_merge as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_merge_request import RestPullRequestMergeRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(
-                RestPullRequestMergeRequest,
-                body,
-                {
-                    "auto_merge": auto_merge,
-                    "auto_subject": auto_subject,
-                    "message": message,
-                    "strategy_id": strategy_id,
-                },
-                "pullrequests.merge",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def rebase(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        body: RestPullRequestRebaseRequest | None = None,
-        version: int | Unset = UNSET,
-    ) -> Response[RestPullRequestRebaseResult]:
-        """Rebase pull request
-
-        `POST /git/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/rebase`
-        """
-        from ..api.pullrequests import pullrequests_rebase as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_rebase_request import RestPullRequestRebaseRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(RestPullRequestRebaseRequest, body, {"version": version}, "pullrequests.rebase"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_comment_reaction(
-        self, project_key: str, repository_slug: str, pull_request_id: int, comment_id: int, emoticon: str
-    ) -> Response[None]:
-        """Remove a reaction from a PR comment
-
-        `DELETE /comment-likes/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}/reactions/{emoticon}`
-        """
-        from ..api.pullrequests import pullrequests_remove_comment_reaction as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            emoticon,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def reopen(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        version: int | Unset = UNSET,
-        body: RestPullRequestReopenRequest | None = None,
-    ) -> Response[RestPullRequest]:
-        """Re-open pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/reopen`
-        """
-        from ..api.pullrequests import pullrequests_reopen as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_reopen_request import RestPullRequestReopenRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            version=version,
-            body=build_body(RestPullRequestReopenRequest, body, {}, "pullrequests.reopen"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def search_participants(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        filter_: str | Unset = UNSET,
-        role: str | Unset = UNSET,
-        direction: str | Unset = UNSET,
-    ) -> Response[PageRestApplicationUser]:
-        """Search pull request participants
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/participants`
-        """
-        from ..api.pullrequests import pullrequests_search_participants as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            role=role,
-            direction=direction,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_participant_status(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        user_slug: str,
-        *,
-        version: int | Unset = UNSET,
-        body: RestPullRequestAssignStatusRequest | None = None,
-        last_reviewed_commit: str | Unset = UNSET,
-        status: RestPullRequestParticipantStatus
-        | Literal["UNAPPROVED", "NEEDS_WORK", "APPROVED"]
-        | Unset = UNSET,
-    ) -> Response[RestPullRequestParticipant]:
-        """Change pull request status
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}`
-        """
-        from ..api.pullrequests import pullrequests_set_participant_status as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_assign_status_request import RestPullRequestAssignStatusRequest  # noqa: PLC0415
-        from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            user_slug,
-            version=version,
-            body=build_required_body(
-                RestPullRequestAssignStatusRequest,
-                body,
-                {
-                    "last_reviewed_commit": last_reviewed_commit,
-                    "status": coerce_enum(RestPullRequestParticipantStatus, status),
-                },
-                "pullrequests.set_participant_status",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unapprove(
-        self, project_key: str, repository_slug: str, pull_request_id: int
-    ) -> Response[RestPullRequestParticipant]:
-        """Deprecated. Unapprove pull request
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/approve`
-        """
-        from ..api.pullrequests import pullrequests_unapprove as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pullrequests.unapprove")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unassign_participant(
-        self, project_key: str, repository_slug: str, pull_request_id: int, user_slug: str
-    ) -> Response[None]:
-        """Unassign pull request participant
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants/{userSlug}`
-        """
-        from ..api.pullrequests import pullrequests_unassign_participant as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def unassign_participant_by_username(
-        self, project_key: str, repository_slug: str, pull_request_id: int, *, username: str | Unset = UNSET
-    ) -> Response[None]:
-        """Deprecated. Unassign pull request participant
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/participants`
-        """
-        from ..api.pullrequests import pullrequests_unassign_participant_by_username as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("pullrequests.unassign_participant_by_username")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            username=username,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def unwatch(self, project_key: str, repository_slug: str, pull_request_id: int) -> Response[None]:
-        """Stop watching pull request
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/watch`
-        """
-        from ..api.pullrequests import pullrequests_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        *,
-        body: RestPullRequestInput | None = None,
-        closed: bool | Unset = UNSET,
-        closed_date: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        description: str | Unset = UNSET,
-        description_as_html: str | Unset = UNSET,
-        draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestRefInput | Unset = UNSET,
-        html_description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
-        locked: bool | Unset = UNSET,
-        open_: bool | Unset = UNSET,
-        participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
-        title: str | Unset = UNSET,
-        to_ref: RestPullRequestRefInput | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-        version: int | Unset = UNSET,
-        author: RestPullRequestParticipantInput | Unset = UNSET,
-        properties: RestPullRequestPropertiesInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-    ) -> Response[RestPullRequest]:
-        """Update pull request metadata
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}`
-        """
-        from ..api.pullrequests import pullrequests_update as _endpoint  # noqa: PLC0415
-        from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
-        from ..models.rest_pull_request_state import RestPullRequestState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            body=build_body(
-                RestPullRequestInput,
-                body,
-                {
-                    "closed": closed,
-                    "closed_date": closed_date,
-                    "created_date": created_date,
-                    "description": description,
-                    "description_as_html": description_as_html,
-                    "draft": draft,
-                    "from_ref": from_ref,
-                    "html_description": html_description,
-                    "id": id,
-                    "links": links,
-                    "locked": locked,
-                    "open_": open_,
-                    "participants": participants,
-                    "reviewers": reviewers,
-                    "state": coerce_enum(RestPullRequestState, state),
-                    "title": title,
-                    "to_ref": to_ref,
-                    "updated_date": updated_date,
-                    "version": version,
-                    "author": author,
-                    "properties": properties,
-                    "link": link,
-                },
-                "pullrequests.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_blocker_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        comment_id: int,
-        *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-        thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
-        version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
-    ) -> Response[RestComment]:
-        """Update pull request comment
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/blocker-comments/{commentId}`
-        """
-        from ..api.pullrequests import pullrequests_update_blocker_comment as _endpoint  # noqa: PLC0415
-        from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.update_blocker_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_comment(
-        self,
-        project_key: str,
-        repository_slug: str,
-        pull_request_id: int,
-        comment_id: int,
-        *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-        thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
-        version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
-    ) -> Response[RestComment]:
-        """Update pull request comment
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments/{commentId}`
-        """
-        from ..api.pullrequests import pullrequests_update_comment as _endpoint  # noqa: PLC0415
-        from ..models.rest_comment_input import RestCommentInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-            comment_id,
-            body=build_body(
-                RestCommentInput,
-                body,
-                {
-                    "anchor": anchor,
-                    "author": author,
-                    "id": id,
-                    "parent": parent,
-                    "properties": properties,
-                    "resolver": resolver,
-                    "severity": severity,
-                    "state": state,
-                    "text": text,
-                    "thread_resolved": thread_resolved,
-                    "thread_resolver": thread_resolver,
-                    "version": version,
-                    "permitted_operations": permitted_operations,
-                    "tasks": tasks,
-                },
-                "pullrequests.update_comment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def watch(self, project_key: str, repository_slug: str, pull_request_id: int) -> Response[None]:
-        """Watch pull request
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/watch`
-        """
-        from ..api.pullrequests import pullrequests_watch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            pull_request_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+class PullrequestsRawNamespace(NamespaceView[PullrequestsNamespace]):
+    """`client.with_raw_response.pullrequests`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    add_comment_reaction = raw_response(PullrequestsNamespace.add_comment_reaction)
+    add_participant = raw_response(PullrequestsNamespace.add_participant)
+    apply_suggestion = raw_response(PullrequestsNamespace.apply_suggestion)
+    approve = raw_response(PullrequestsNamespace.approve)
+    auto_merge = raw_response(PullrequestsNamespace.auto_merge)
+    can_merge = raw_response(PullrequestsNamespace.can_merge)
+    can_rebase = raw_response(PullrequestsNamespace.can_rebase)
+    cancel_auto_merge = raw_response(PullrequestsNamespace.cancel_auto_merge)
+    complete_review = raw_response(PullrequestsNamespace.complete_review)
+    create = raw_response(PullrequestsNamespace.create)
+    create_blocker_comment = raw_response(PullrequestsNamespace.create_blocker_comment)
+    create_comment = raw_response(PullrequestsNamespace.create_comment)
+    decline = raw_response(PullrequestsNamespace.decline)
+    delete = raw_response(PullrequestsNamespace.delete)
+    delete_blocker_comment = raw_response(PullrequestsNamespace.delete_blocker_comment)
+    delete_comment = raw_response(PullrequestsNamespace.delete_comment)
+    discard_review = raw_response(PullrequestsNamespace.discard_review)
+    get = raw_response(PullrequestsNamespace.get)
+    get_auto_merge = raw_response(PullrequestsNamespace.get_auto_merge)
+    get_blocker_comment = raw_response(PullrequestsNamespace.get_blocker_comment)
+    get_comment = raw_response(PullrequestsNamespace.get_comment)
+    get_commit_message_suggestion = raw_response(PullrequestsNamespace.get_commit_message_suggestion)
+    get_diff = raw_response(PullrequestsNamespace.get_diff)
+    get_diff_stats_summary = raw_response(PullrequestsNamespace.get_diff_stats_summary)
+    get_merge_base = raw_response(PullrequestsNamespace.get_merge_base)
+    get_patch = raw_response(PullrequestsNamespace.get_patch)
+    get_raw_diff = raw_response(PullrequestsNamespace.get_raw_diff)
+    get_review = raw_first_page(PullrequestsNamespace.get_review)
+    list = raw_first_page(PullrequestsNamespace.list)
+    list_activity = raw_first_page(PullrequestsNamespace.list_activity)
+    list_blocker_comments = raw_first_page(PullrequestsNamespace.list_blocker_comments)
+    list_changes = raw_first_page(PullrequestsNamespace.list_changes)
+    list_comments = raw_first_page(PullrequestsNamespace.list_comments)
+    list_commits = raw_first_page(PullrequestsNamespace.list_commits)
+    list_default_reviewers = raw_response(PullrequestsNamespace.list_default_reviewers)
+    list_for_commit = raw_first_page(PullrequestsNamespace.list_for_commit)
+    list_participants = raw_first_page(PullrequestsNamespace.list_participants)
+    merge = raw_response(PullrequestsNamespace.merge)
+    rebase = raw_response(PullrequestsNamespace.rebase)
+    remove_comment_reaction = raw_response(PullrequestsNamespace.remove_comment_reaction)
+    reopen = raw_response(PullrequestsNamespace.reopen)
+    search_participants = raw_first_page(PullrequestsNamespace.search_participants)
+    set_participant_status = raw_response(PullrequestsNamespace.set_participant_status)
+    unapprove = raw_response(PullrequestsNamespace.unapprove)
+    unassign_participant = raw_response(PullrequestsNamespace.unassign_participant)
+    unassign_participant_by_username = raw_response(PullrequestsNamespace.unassign_participant_by_username)
+    unwatch = raw_response(PullrequestsNamespace.unwatch)
+    update = raw_response(PullrequestsNamespace.update)
+    update_blocker_comment = raw_response(PullrequestsNamespace.update_blocker_comment)
+    update_comment = raw_response(PullrequestsNamespace.update_comment)
+    watch = raw_response(PullrequestsNamespace.watch)

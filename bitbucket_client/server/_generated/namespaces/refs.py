@@ -5,23 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_branch import PageRestBranch
-    from ..models.page_rest_minimal_ref import PageRestMinimalRef
-    from ..models.page_rest_repository_ref_change_activity import PageRestRepositoryRefChangeActivity
-    from ..models.page_rest_tag import PageRestTag
     from ..models.refs_list_branches_order_by import RefsListBranchesOrderBy
     from ..models.rest_branch import RestBranch
     from ..models.rest_branch_create_request import RestBranchCreateRequest
@@ -36,7 +33,7 @@ if TYPE_CHECKING:
 
 
 class RefsNamespace:
-    """The `refs` operations, returning decoded models."""
+    """The `refs` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -51,24 +48,42 @@ class RefsNamespace:
         name: str | Unset = UNSET,
         start_point: str | Unset = UNSET,
     ) -> RestBranch:
-        """Create branch
+        """Create branch.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
+        Creates a branch using the information provided in the RestCreateBranchRequest request
+
+        The authenticated user must have **REPO_WRITE** permission for the context repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The request to create a branch containing a **name**, **startPoint**, and optionally a
+                **message**. A `RestCreateBranchRequest`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            The created branch.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-branches-post
         """
-        from ..api.refs import refs_create_branch as _endpoint  # noqa: PLC0415
+        from ..models.rest_branch import RestBranch  # noqa: PLC0415
         from ..models.rest_create_branch_request import RestCreateBranchRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestCreateBranchRequest,
-                body,
-                {"message": message, "name": name, "start_point": start_point},
-                "refs.create_branch",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/branches",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestCreateBranchRequest,
+                    body,
+                    {"message": message, "name": name, "start_point": start_point},
+                    "refs.create_branch",
+                ),
             ),
+            Answer.model(RestBranch),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_branch_via_utils(
         self,
@@ -79,24 +94,43 @@ class RefsNamespace:
         name: str | Unset = UNSET,
         start_point: str | Unset = UNSET,
     ) -> RestBranch:
-        """Create branch
+        """Create branch.
 
-        `POST /branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
+        Creates a branch in the specified repository.
+
+        The authenticated user must have an effective **REPO_WRITE** permission to call this resource.
+        If branch permissions are set up in the repository, the authenticated user must also have access
+        to the branch name that is to be created.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: A `RestBranchCreateRequest`, or pass its fields as the keywords that follow.
+            name: Name of the branch to be created
+            start_point: Commit ID from which the branch is created
+
+        Returns:
+            JSON representation of the newly created branch
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-utils-latest-projects-projectkey-repos-repositoryslug-branches-post
         """
-        from ..api.refs import refs_create_branch_via_utils as _endpoint  # noqa: PLC0415
+        from ..models.rest_branch import RestBranch  # noqa: PLC0415
         from ..models.rest_branch_create_request import RestBranchCreateRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestBranchCreateRequest,
-                body,
-                {"name": name, "start_point": start_point},
-                "refs.create_branch_via_utils",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches",
+                (project_key, repository_slug),
+                body=build_required_body(
+                    RestBranchCreateRequest,
+                    body,
+                    {"name": name, "start_point": start_point},
+                    "refs.create_branch_via_utils",
+                ),
             ),
+            Answer.model(RestBranch),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_tag(
         self,
@@ -108,24 +142,41 @@ class RefsNamespace:
         name: str | Unset = UNSET,
         start_point: str | Unset = UNSET,
     ) -> RestTag:
-        """Create tag
+        """Create tag.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/tags`
+        Creates a tag using the information provided in the RestCreateTagRequest request
+
+        The authenticated user must have **REPO_WRITE** permission for the context repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The request to create a tag containing a **name**, **startPoint**, and optionally a
+                **message**. A `RestCreateTagRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The created tag.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-tags-post
         """
-        from ..api.refs import refs_create_tag as _endpoint  # noqa: PLC0415
         from ..models.rest_create_tag_request import RestCreateTagRequest  # noqa: PLC0415
+        from ..models.rest_tag import RestTag  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestCreateTagRequest,
-                body,
-                {"message": message, "name": name, "start_point": start_point},
-                "refs.create_tag",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/tags",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestCreateTagRequest,
+                    body,
+                    {"message": message, "name": name, "start_point": start_point},
+                    "refs.create_tag",
+                ),
             ),
+            Answer.model(RestTag),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_tag_via_git(
         self,
@@ -139,31 +190,50 @@ class RefsNamespace:
         start_point: str | Unset = UNSET,
         type_: RestGitTagCreateRequestType | Literal["ANNOTATED", "LIGHTWEIGHT"] | Unset = UNSET,
     ) -> RestTag:
-        """Create tag
+        """Create tag.
 
-        `POST /git/latest/projects/{projectKey}/repos/{repositorySlug}/tags`
+        Creates a tag in the specified repository.
+
+        The authenticated user must have an effective **REPO_WRITE** permission to call this resource.
+
+        'LIGHTWEIGHT' and 'ANNOTATED' are the two type of tags that can be created. The 'startPoint' can
+        either be a ref or a 'commit'.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The create git tag request. A `RestGitTagCreateRequest`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            A JSON representation of the newly created tag.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-git-latest-projects-projectkey-repos-repositoryslug-tags-post
         """
-        from ..api.refs import refs_create_tag_via_git as _endpoint  # noqa: PLC0415
         from ..models.rest_git_tag_create_request import RestGitTagCreateRequest  # noqa: PLC0415
         from ..models.rest_git_tag_create_request_type import RestGitTagCreateRequestType  # noqa: PLC0415
+        from ..models.rest_tag import RestTag  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestGitTagCreateRequest,
-                body,
-                {
-                    "force": force,
-                    "message": message,
-                    "name": name,
-                    "start_point": start_point,
-                    "type_": coerce_enum(RestGitTagCreateRequestType, type_),
-                },
-                "refs.create_tag_via_git",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/git/latest/projects/{projectKey}/repos/{repositorySlug}/tags",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestGitTagCreateRequest,
+                    body,
+                    {
+                        "force": force,
+                        "message": message,
+                        "name": name,
+                        "start_point": start_point,
+                        "type_": coerce_enum(RestGitTagCreateRequestType, type_),
+                    },
+                    "refs.create_tag_via_git",
+                ),
             ),
+            Answer.model(RestTag),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_branch(
         self,
@@ -175,52 +245,104 @@ class RefsNamespace:
         end_point: str | Unset = UNSET,
         name: str | Unset = UNSET,
     ) -> None:
-        """Delete branch
+        """Delete branch.
 
-        `DELETE /branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
+        Deletes a branch in the specified repository.
+
+        If the branch does not exist, this operation will not raise an error. In other words after
+        calling this resource and receiving a 204 response the branch provided in the request is
+        guaranteed to not exist in the specified repository any more, regardless of its existence
+        beforehand.
+
+        The optional 'endPoint' parameter of the request may contain a commit ID that the provided ref
+        name is expected to point to. Should the ref point to a different commit ID, a 400 response will
+        be returned with appropriate error details. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: Branch delete request. A `RestBranchDeleteRequest`, or pass its fields as the keywords
+                that follow.
+            dry_run: Don't actually delete the ref name, just do a dry run
+            end_point: Commit ID that the provided ref name is expected to point to
+            name: Name of the ref to be deleted
+
+        Returns:
+            An empty response indicating that the branch no longer exists in the repository
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-utils-latest-projects-projectkey-repos-repositoryslug-branches-delete
         """
-        from ..api.refs import refs_delete_branch as _endpoint  # noqa: PLC0415
         from ..models.rest_branch_delete_request import RestBranchDeleteRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestBranchDeleteRequest,
-                body,
-                {"dry_run": dry_run, "end_point": end_point, "name": name},
-                "refs.delete_branch",
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestBranchDeleteRequest,
+                    body,
+                    {"dry_run": dry_run, "end_point": end_point, "name": name},
+                    "refs.delete_branch",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_tag(self, project_key: str, repository_slug: str, name: str) -> None:
-        """Delete tag
+        """Delete tag.
 
-        `DELETE /git/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}`
+        Deletes a tag in the specified repository.
+
+        The authenticated user must have an effective **REPO_WRITE** permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            name: The name of the tag to be deleted.
+
+        Returns:
+            An empty response indicating that the tag no longer exists in the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-git-latest-projects-projectkey-repos-repositoryslug-tags-name-delete
         """
-        from ..api.refs import refs_delete_tag as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/git/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}",
+                (project_key, repository_slug, name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_tag(self, project_key: str, repository_slug: str, name: str) -> RestTag:
-        """Get tag
+        """Get tag.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}`
+        Retrieve a tag in the specified repository.
+
+        The authenticated user must have **REPO_READ** permission for the context repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            name: The name of the tag to be retrieved.
+
+        Returns:
+            The tag which matches the supplied **name**.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-tags-name-get
         """
-        from ..api.refs import refs_get_tag as _endpoint  # noqa: PLC0415
+        from ..models.rest_tag import RestTag  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}",
+                (project_key, repository_slug, name),
+            ),
+            Answer.model(RestTag),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_branches(
         self,
@@ -237,26 +359,52 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestBranch]:
-        """Find branches
+        """Find branches.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
+        Retrieve the branches matching the supplied **filterText** param.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            boost_matches: Controls whether exact and prefix matches will be boosted to the top
+            order_by: Ordering of refs either ALPHABETICAL (by name) or MODIFICATION (last updated)
+            details: Whether to retrieve plugin-provided metadata about each branch
+            filter_text: The text to match on
+            base: Base branch or tag to compare each branch to (for the metadata providers that uses
+                that information
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestBranch` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-branches-get
         """
-        from ..api.refs import refs_list_branches as _endpoint  # noqa: PLC0415
         from ..models.refs_list_branches_order_by import RefsListBranchesOrderBy  # noqa: PLC0415
         from ..models.rest_branch import RestBranch  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            boost_matches=boost_matches,
-            context=context,
-            order_by=coerce_enum(RefsListBranchesOrderBy, order_by),
-            details=details,
-            filter_text=filter_text,
-            base=base,
-        )
-        return self._client._paginate(
-            _kwargs, RestBranch.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/branches",
+                (project_key, repository_slug),
+                query={
+                    "boostMatches": boost_matches,
+                    "context": context,
+                    "orderBy": coerce_enum(RefsListBranchesOrderBy, order_by),
+                    "details": details,
+                    "filterText": filter_text,
+                    "base": base,
+                },
+            ),
+            RestBranch.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_branches_for_commit(
@@ -269,20 +417,35 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestMinimalRef]:
-        """Get branch
+        """Get branch.
 
-        `GET /branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches/info/{commitId}`
+        Gets the branch information associated with a single commit from a given repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The full ID of the commit.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMinimalRef` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-utils-latest-projects-projectkey-repos-repositoryslug-branches-info-commitid-get
         """
-        from ..api.refs import refs_list_branches_for_commit as _endpoint  # noqa: PLC0415
         from ..models.rest_minimal_ref import RestMinimalRef  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        return self._client._paginate(
-            _kwargs, RestMinimalRef.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches/info/{commitId}",
+                (project_key, repository_slug, commit_id),
+            ),
+            RestMinimalRef.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_branches_with_activity(
@@ -295,20 +458,38 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestMinimalRef]:
-        """Get branches with ref change activities for repository
+        """Get branches with ref change activities for repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/ref-change-activities/branches`
+        Retrieve a page of branches with ref change activities for a specific repository.
+
+        The authenticated user must have **REPO_ADMIN** permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_text: (optional) Partial match for a ref ID to filter minimal refs for
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestMinimalRef` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-ref-change-activities-branches-get
         """
-        from ..api.refs import refs_list_branches_with_activity as _endpoint  # noqa: PLC0415
         from ..models.rest_minimal_ref import RestMinimalRef  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_text=filter_text,
-        )
-        return self._client._paginate(
-            _kwargs, RestMinimalRef.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/ref-change-activities/branches",
+                (project_key, repository_slug),
+                query={"filterText": filter_text},
+            ),
+            RestMinimalRef.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_change_activities(
@@ -321,20 +502,35 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepositoryRefChangeActivity]:
-        """Get ref change activity
+        """Get ref change activity.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/ref-change-activities`
+        Retrieve a page of repository ref change activity.
+
+        The authenticated user must have **REPO_ADMIN** permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            ref: (optional) exact match for a ref ID to filter ref change activity for
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepositoryRefChangeActivity` items: `async for` fetches the
+            pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-ref-change-activities-get
         """
-        from ..api.refs import refs_list_change_activities as _endpoint  # noqa: PLC0415
         from ..models.rest_repository_ref_change_activity import RestRepositoryRefChangeActivity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            ref=ref,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/ref-change-activities",
+                (project_key, repository_slug),
+                query={"ref": ref},
+            ),
             RestRepositoryRefChangeActivity.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -352,322 +548,56 @@ class RefsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestTag]:
-        """Find tag
+        """Find tag.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/tags`
+        Retrieve the tags matching the supplied **filterText** param.
+
+        The authenticated user must have **REPO_READ** permission for the context repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            order_by: Ordering of refs either ALPHABETICAL (by name) or MODIFICATION (last updated)
+            filter_text: The text to match on.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestTag` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-tags-get
         """
-        from ..api.refs import refs_list_tags as _endpoint  # noqa: PLC0415
         from ..models.rest_tag import RestTag  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            order_by=order_by,
-            filter_text=filter_text,
-        )
-        return self._client._paginate(
-            _kwargs, RestTag.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
-
-
-class RefsRawNamespace:
-    """The `refs` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_branch(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestCreateBranchRequest | None = None,
-        message: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        start_point: str | Unset = UNSET,
-    ) -> Response[RestBranch]:
-        """Create branch
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
-        """
-        from ..api.refs import refs_create_branch as _endpoint  # noqa: PLC0415
-        from ..models.rest_create_branch_request import RestCreateBranchRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestCreateBranchRequest,
-                body,
-                {"message": message, "name": name, "start_point": start_point},
-                "refs.create_branch",
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/tags",
+                (project_key, repository_slug),
+                query={"orderBy": order_by, "filterText": filter_text},
             ),
+            RestTag.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def create_branch_via_utils(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestBranchCreateRequest | None = None,
-        name: str | Unset = UNSET,
-        start_point: str | Unset = UNSET,
-    ) -> Response[RestBranch]:
-        """Create branch
 
-        `POST /branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
-        """
-        from ..api.refs import refs_create_branch_via_utils as _endpoint  # noqa: PLC0415
-        from ..models.rest_branch_create_request import RestBranchCreateRequest  # noqa: PLC0415
+class RefsRawNamespace(NamespaceView[RefsNamespace]):
+    """`client.with_raw_response.refs`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestBranchCreateRequest,
-                body,
-                {"name": name, "start_point": start_point},
-                "refs.create_branch_via_utils",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_tag(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestCreateTagRequest | None = None,
-        message: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        start_point: str | Unset = UNSET,
-    ) -> Response[RestTag]:
-        """Create tag
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/tags`
-        """
-        from ..api.refs import refs_create_tag as _endpoint  # noqa: PLC0415
-        from ..models.rest_create_tag_request import RestCreateTagRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestCreateTagRequest,
-                body,
-                {"message": message, "name": name, "start_point": start_point},
-                "refs.create_tag",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_tag_via_git(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestGitTagCreateRequest | None = None,
-        force: bool | Unset = UNSET,
-        message: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        start_point: str | Unset = UNSET,
-        type_: RestGitTagCreateRequestType | Literal["ANNOTATED", "LIGHTWEIGHT"] | Unset = UNSET,
-    ) -> Response[RestTag]:
-        """Create tag
-
-        `POST /git/latest/projects/{projectKey}/repos/{repositorySlug}/tags`
-        """
-        from ..api.refs import refs_create_tag_via_git as _endpoint  # noqa: PLC0415
-        from ..models.rest_git_tag_create_request import RestGitTagCreateRequest  # noqa: PLC0415
-        from ..models.rest_git_tag_create_request_type import RestGitTagCreateRequestType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestGitTagCreateRequest,
-                body,
-                {
-                    "force": force,
-                    "message": message,
-                    "name": name,
-                    "start_point": start_point,
-                    "type_": coerce_enum(RestGitTagCreateRequestType, type_),
-                },
-                "refs.create_tag_via_git",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_branch(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestBranchDeleteRequest | None = None,
-        dry_run: bool | Unset = UNSET,
-        end_point: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete branch
-
-        `DELETE /branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
-        """
-        from ..api.refs import refs_delete_branch as _endpoint  # noqa: PLC0415
-        from ..models.rest_branch_delete_request import RestBranchDeleteRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestBranchDeleteRequest,
-                body,
-                {"dry_run": dry_run, "end_point": end_point, "name": name},
-                "refs.delete_branch",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_tag(self, project_key: str, repository_slug: str, name: str) -> Response[None]:
-        """Delete tag
-
-        `DELETE /git/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}`
-        """
-        from ..api.refs import refs_delete_tag as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_tag(self, project_key: str, repository_slug: str, name: str) -> Response[RestTag]:
-        """Get tag
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}`
-        """
-        from ..api.refs import refs_get_tag as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_branches(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        boost_matches: bool | Unset = UNSET,
-        context: str | Unset = UNSET,
-        order_by: RefsListBranchesOrderBy | Literal["ALPHABETICAL", "MODIFICATION"] | Unset = UNSET,
-        details: bool | Unset = UNSET,
-        filter_text: str | Unset = UNSET,
-        base: str | Unset = UNSET,
-    ) -> Response[PageRestBranch]:
-        """Find branches
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches`
-        """
-        from ..api.refs import refs_list_branches as _endpoint  # noqa: PLC0415
-        from ..models.refs_list_branches_order_by import RefsListBranchesOrderBy  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            boost_matches=boost_matches,
-            context=context,
-            order_by=coerce_enum(RefsListBranchesOrderBy, order_by),
-            details=details,
-            filter_text=filter_text,
-            base=base,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_branches_for_commit(
-        self, project_key: str, repository_slug: str, commit_id: str
-    ) -> Response[PageRestMinimalRef]:
-        """Get branch
-
-        `GET /branch-utils/latest/projects/{projectKey}/repos/{repositorySlug}/branches/info/{commitId}`
-        """
-        from ..api.refs import refs_list_branches_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_branches_with_activity(
-        self, project_key: str, repository_slug: str, *, filter_text: str | Unset = UNSET
-    ) -> Response[PageRestMinimalRef]:
-        """Get branches with ref change activities for repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/ref-change-activities/branches`
-        """
-        from ..api.refs import refs_list_branches_with_activity as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_text=filter_text,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_change_activities(
-        self, project_key: str, repository_slug: str, *, ref: str | Unset = UNSET
-    ) -> Response[PageRestRepositoryRefChangeActivity]:
-        """Get ref change activity
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/ref-change-activities`
-        """
-        from ..api.refs import refs_list_change_activities as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            ref=ref,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_tags(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        order_by: str | Unset = UNSET,
-        filter_text: str | Unset = UNSET,
-    ) -> Response[PageRestTag]:
-        """Find tag
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/tags`
-        """
-        from ..api.refs import refs_list_tags as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            order_by=order_by,
-            filter_text=filter_text,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_branch = raw_response(RefsNamespace.create_branch)
+    create_branch_via_utils = raw_response(RefsNamespace.create_branch_via_utils)
+    create_tag = raw_response(RefsNamespace.create_tag)
+    create_tag_via_git = raw_response(RefsNamespace.create_tag_via_git)
+    delete_branch = raw_response(RefsNamespace.delete_branch)
+    delete_tag = raw_response(RefsNamespace.delete_tag)
+    get_tag = raw_response(RefsNamespace.get_tag)
+    list_branches = raw_first_page(RefsNamespace.list_branches)
+    list_branches_for_commit = raw_first_page(RefsNamespace.list_branches_for_commit)
+    list_branches_with_activity = raw_first_page(RefsNamespace.list_branches_with_activity)
+    list_change_activities = raw_first_page(RefsNamespace.list_change_activities)
+    list_tags = raw_first_page(RefsNamespace.list_tags)

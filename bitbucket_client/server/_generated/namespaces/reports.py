@@ -6,18 +6,18 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_insight_report import PageRestInsightReport
     from ..models.rest_bulk_add_insight_annotation_request import RestBulkAddInsightAnnotationRequest
     from ..models.rest_insight_annotations_response import RestInsightAnnotationsResponse
     from ..models.rest_insight_report import RestInsightReport
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class ReportsNamespace:
-    """The `reports` operations, returning decoded models."""
+    """The `reports` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -42,26 +42,42 @@ class ReportsNamespace:
         body: RestBulkAddInsightAnnotationRequest | None = None,
         annotations: builtins.list[RestSingleAddInsightAnnotationRequest] | Unset = UNSET,
     ) -> None:
-        """Add Code Insights annotations
+        """Add Code Insights annotations.
 
-        `POST /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations`
+        Add annotations to the given report. The request should be a JSON object mapping the string
+        "annotations" to an array of maps containing the annotation data, as described below. See also
+        the example request. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: The key of the report to which this annotation belongs.
+            body: The annotations to add. A `RestBulkAddInsightAnnotationRequest`, or pass its fields as
+                the keywords that follow.
+
+        Returns:
+            An empty response indicating that the request succeeded.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-annotations-post
         """
-        from ..api.reports import reports_add_annotations as _endpoint  # noqa: PLC0415
         from ..models.rest_bulk_add_insight_annotation_request import RestBulkAddInsightAnnotationRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            body=build_body(
-                RestBulkAddInsightAnnotationRequest,
-                body,
-                {"annotations": annotations},
-                "reports.add_annotations",
+        await self._client._call(
+            Request(
+                "POST",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations",
+                (project_key, repository_slug, commit_id, key),
+                body=build_body(
+                    RestBulkAddInsightAnnotationRequest,
+                    body,
+                    {"annotations": annotations},
+                    "reports.add_annotations",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_or_update(
         self,
@@ -81,36 +97,61 @@ class ReportsNamespace:
         reporter: str | Unset = UNSET,
         result: str | Unset = UNSET,
     ) -> RestInsightReport:
-        """Create a Code Insights report
+        """Create a Code Insights report.
 
-        `PUT /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}`
+        Create a new insight report, or replace the existing one if a report already exists for the
+        given repository, commit, and report key. A request to replace an existing report will be
+        rejected if the authenticated user was not the creator of the specified report.
+
+        The report key should be a unique string chosen by the reporter and should be unique enough not
+        to potentially clash with report keys from other reporters. We recommend using reverse DNS
+        namespacing or a similar standard to ensure that collision is avoided.
+
+        **Report parameters** …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: A unique string representing the report as chosen by the reporter. This should be
+                unique enough to not clash with other report's keys. To do this, we recommend
+                namespacing the key using reverse DNS
+            body: The request object containing the details of the report to create (see example). A
+                `RestSetInsightReportRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The created report.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-put
         """
-        from ..api.reports import reports_create_or_update as _endpoint  # noqa: PLC0415
+        from ..models.rest_insight_report import RestInsightReport  # noqa: PLC0415
         from ..models.rest_set_insight_report_request import RestSetInsightReportRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            body=build_body(
-                RestSetInsightReportRequest,
-                body,
-                {
-                    "data": data,
-                    "title": title,
-                    "coverage_provider_key": coverage_provider_key,
-                    "created_date": created_date,
-                    "details": details,
-                    "link": link,
-                    "logo_url": logo_url,
-                    "reporter": reporter,
-                    "result": result,
-                },
-                "reports.create_or_update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}",
+                (project_key, repository_slug, commit_id, key),
+                body=build_body(
+                    RestSetInsightReportRequest,
+                    body,
+                    {
+                        "data": data,
+                        "title": title,
+                        "coverage_provider_key": coverage_provider_key,
+                        "created_date": created_date,
+                        "details": details,
+                        "link": link,
+                        "logo_url": logo_url,
+                        "reporter": reporter,
+                        "result": result,
+                    },
+                    "reports.create_or_update",
+                ),
             ),
+            Answer.model(RestInsightReport),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_or_update_annotation(
         self,
@@ -128,49 +169,76 @@ class ReportsNamespace:
         path: str | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> None:
-        """Create or replace a Code Insights annotation
+        """Create or replace a Code Insights annotation.
 
-        `PUT /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations/{externalId}`
+        Create an annotation with the given external ID, or replace it if it already exists. A request
+        to replace an existing annotation will be rejected if the authenticated user was not the creator
+        of the specified report.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: The key of the report to which this annotation belongs
+            external_id: The external ID of the annotation that is to be updated or created
+            body: The new annotation that is to replace the existing one. A
+                `RestSingleAddInsightAnnotationRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            No content, indicating that the request succeeded.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-annotations-externalid-put
         """
-        from ..api.reports import reports_create_or_update_annotation as _endpoint  # noqa: PLC0415
         from ..models.rest_single_add_insight_annotation_request import RestSingleAddInsightAnnotationRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            external_id,
-            body=build_body(
-                RestSingleAddInsightAnnotationRequest,
-                body,
-                {
-                    "message": message,
-                    "severity": severity,
-                    "line": line,
-                    "link": link,
-                    "path": path,
-                    "type_": type_,
-                },
-                "reports.create_or_update_annotation",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations/{externalId}",
+                (project_key, repository_slug, commit_id, key, external_id),
+                body=build_body(
+                    RestSingleAddInsightAnnotationRequest,
+                    body,
+                    {
+                        "message": message,
+                        "severity": severity,
+                        "line": line,
+                        "link": link,
+                        "path": path,
+                        "type_": type_,
+                    },
+                    "reports.create_or_update_annotation",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, project_key: str, repository_slug: str, commit_id: str, key: str) -> None:
-        """Delete a Code Insights report
+        """Delete a Code Insights report.
 
-        `DELETE /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}`
+        Delete a report for the given commit. Also deletes any annotations associated with this report.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: The key of the report to which this annotation belongs.
+
+        Returns:
+            The report and associated annotations were successfully deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-delete
         """
-        from ..api.reports import reports_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}",
+                (project_key, repository_slug, commit_id, key),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_annotations(
         self,
@@ -181,37 +249,65 @@ class ReportsNamespace:
         *,
         external_id: str | Unset = UNSET,
     ) -> None:
-        """Delete Code Insights annotations
+        """Delete Code Insights annotations.
 
-        `DELETE /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations`
+        Delete annotations for a given report that match the given external IDs, or all annotations if
+        no external IDs are provided.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: The key of the report to which this annotation belongs.
+            external_id: The external IDs for the annotations that are to be deleted. Can be specified
+                more than once to delete by more than one external ID, or can be unspecified to delete
+                all annotations.
+
+        Returns:
+            The annotations were successfully deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-annotations-delete
         """
-        from ..api.reports import reports_delete_annotations as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            external_id=external_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations",
+                (project_key, repository_slug, commit_id, key),
+                query={"externalId": external_id},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(
         self, project_key: str, repository_slug: str, commit_id: str, key: str
     ) -> RestInsightReport:
-        """Get a Code Insights report
+        """Get a Code Insights report.
 
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}`
+        Retrieve the specified report.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: The report key.
+
+        Returns:
+            The specified report.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-get
         """
-        from ..api.reports import reports_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_insight_report import RestInsightReport  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}",
+                (project_key, repository_slug, commit_id, key),
+            ),
+            Answer.model(RestInsightReport),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -223,38 +319,67 @@ class ReportsNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestInsightReport]:
-        """Get all Code Insights reports for a commit
+        """Get all Code Insights reports for a commit.
 
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports`
+        Retrieve all reports for the given commit.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestInsightReport` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-get
         """
-        from ..api.reports import reports_list as _endpoint  # noqa: PLC0415
         from ..models.rest_insight_report import RestInsightReport  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        return self._client._paginate(
-            _kwargs, RestInsightReport.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports",
+                (project_key, repository_slug, commit_id),
+            ),
+            RestInsightReport.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_annotations(
         self, project_key: str, repository_slug: str, commit_id: str, key: str
     ) -> RestInsightAnnotationsResponse:
-        """Get Code Insights annotations for a report
+        """Get Code Insights annotations for a report.
 
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations`
+        Retrieve the specified report's annotations.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            key: The report key.
+
+        Returns:
+            The specified annotations.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-annotations-get
         """
-        from ..api.reports import reports_list_annotations as _endpoint  # noqa: PLC0415
+        from ..models.rest_insight_annotations_response import RestInsightAnnotationsResponse  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations",
+                (project_key, repository_slug, commit_id, key),
+            ),
+            Answer.model(RestInsightAnnotationsResponse),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_annotations_for_commit(
         self,
@@ -268,286 +393,62 @@ class ReportsNamespace:
         type_: str | Unset = UNSET,
         key: str | Unset = UNSET,
     ) -> RestInsightAnnotationsResponse:
-        """Get Code Insights annotations for a commit
+        """Get Code Insights annotations for a commit.
 
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/annotations`
+        Get annotations for the given commit ID, filtered by any query parameters given.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            commit_id: The commit ID on which to record the annotation. This must be a full 40 character
+                commit hash.
+            severity: Return only annotations that have one of the given severities. Can be specified
+                more than once to filter by more than one severity. Valid severities are `LOW`, `MEDIUM`
+                and `HIGH`.
+            path: Return only annotations that appear on one of the provided paths. Can be specified
+                more than once to filter by more than one path.
+            external_id: Return only annotations that have one of the provided external IDs. Can be
+                specified more than once to filter by more than one external ID.
+            type_: Return only annotations that have one of the given types. Can be specified more than
+                once to filter by multiple types. Valid types are `BUG`, `CODE_SMELL`, and
+                `VULNERABILITY`.
+            key: Return only annotations that belong to one of the provided report keys. Can be
+                specified more than once to filter by more than one report
+
+        Returns:
+            The requested annotations.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-annotations-get
         """
-        from ..api.reports import reports_list_annotations_for_commit as _endpoint  # noqa: PLC0415
+        from ..models.rest_insight_annotations_response import RestInsightAnnotationsResponse  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            severity=severity,
-            path=path,
-            external_id=external_id,
-            type_=type_,
-            key=key,
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class ReportsRawNamespace:
-    """The `reports` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_annotations(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        key: str,
-        *,
-        body: RestBulkAddInsightAnnotationRequest | None = None,
-        annotations: builtins.list[RestSingleAddInsightAnnotationRequest] | Unset = UNSET,
-    ) -> Response[None]:
-        """Add Code Insights annotations
-
-        `POST /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations`
-        """
-        from ..api.reports import reports_add_annotations as _endpoint  # noqa: PLC0415
-        from ..models.rest_bulk_add_insight_annotation_request import RestBulkAddInsightAnnotationRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            body=build_body(
-                RestBulkAddInsightAnnotationRequest,
-                body,
-                {"annotations": annotations},
-                "reports.add_annotations",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def create_or_update(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        key: str,
-        *,
-        body: RestSetInsightReportRequest | None = None,
-        data: builtins.list[RestInsightReportDataInput] | Unset = UNSET,
-        title: str | Unset = UNSET,
-        coverage_provider_key: str | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        details: str | Unset = UNSET,
-        link: str | Unset = UNSET,
-        logo_url: str | Unset = UNSET,
-        reporter: str | Unset = UNSET,
-        result: str | Unset = UNSET,
-    ) -> Response[RestInsightReport]:
-        """Create a Code Insights report
-
-        `PUT /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}`
-        """
-        from ..api.reports import reports_create_or_update as _endpoint  # noqa: PLC0415
-        from ..models.rest_set_insight_report_request import RestSetInsightReportRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            body=build_body(
-                RestSetInsightReportRequest,
-                body,
-                {
-                    "data": data,
-                    "title": title,
-                    "coverage_provider_key": coverage_provider_key,
-                    "created_date": created_date,
-                    "details": details,
-                    "link": link,
-                    "logo_url": logo_url,
-                    "reporter": reporter,
-                    "result": result,
-                },
-                "reports.create_or_update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_or_update_annotation(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        key: str,
-        external_id: str,
-        *,
-        body: RestSingleAddInsightAnnotationRequest | None = None,
-        message: str | Unset = UNSET,
-        severity: str | Unset = UNSET,
-        line: int | Unset = UNSET,
-        link: str | Unset = UNSET,
-        path: str | Unset = UNSET,
-        type_: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Create or replace a Code Insights annotation
-
-        `PUT /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations/{externalId}`
-        """
-        from ..api.reports import reports_create_or_update_annotation as _endpoint  # noqa: PLC0415
-        from ..models.rest_single_add_insight_annotation_request import RestSingleAddInsightAnnotationRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            external_id,
-            body=build_body(
-                RestSingleAddInsightAnnotationRequest,
-                body,
-                {
-                    "message": message,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/annotations",
+                (project_key, repository_slug, commit_id),
+                query={
                     "severity": severity,
-                    "line": line,
-                    "link": link,
                     "path": path,
-                    "type_": type_,
+                    "externalId": external_id,
+                    "type": type_,
+                    "key": key,
                 },
-                "reports.create_or_update_annotation",
             ),
+            Answer.model(RestInsightAnnotationsResponse),
         )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
 
-    async def delete(
-        self, project_key: str, repository_slug: str, commit_id: str, key: str
-    ) -> Response[None]:
-        """Delete a Code Insights report
 
-        `DELETE /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}`
-        """
-        from ..api.reports import reports_delete as _endpoint  # noqa: PLC0415
+class ReportsRawNamespace(NamespaceView[ReportsNamespace]):
+    """`client.with_raw_response.reports`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_annotations(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        key: str,
-        *,
-        external_id: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Delete Code Insights annotations
-
-        `DELETE /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations`
-        """
-        from ..api.reports import reports_delete_annotations as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-            external_id=external_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(
-        self, project_key: str, repository_slug: str, commit_id: str, key: str
-    ) -> Response[RestInsightReport]:
-        """Get a Code Insights report
-
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}`
-        """
-        from ..api.reports import reports_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self, project_key: str, repository_slug: str, commit_id: str
-    ) -> Response[PageRestInsightReport]:
-        """Get all Code Insights reports for a commit
-
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports`
-        """
-        from ..api.reports import reports_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_annotations(
-        self, project_key: str, repository_slug: str, commit_id: str, key: str
-    ) -> Response[RestInsightAnnotationsResponse]:
-        """Get Code Insights annotations for a report
-
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/reports/{key}/annotations`
-        """
-        from ..api.reports import reports_list_annotations as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_annotations_for_commit(
-        self,
-        project_key: str,
-        repository_slug: str,
-        commit_id: str,
-        *,
-        severity: str | Unset = UNSET,
-        path: str | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        type_: str | Unset = UNSET,
-        key: str | Unset = UNSET,
-    ) -> Response[RestInsightAnnotationsResponse]:
-        """Get Code Insights annotations for a commit
-
-        `GET /insights/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/annotations`
-        """
-        from ..api.reports import reports_list_annotations_for_commit as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            commit_id,
-            severity=severity,
-            path=path,
-            external_id=external_id,
-            type_=type_,
-            key=key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    add_annotations = raw_response(ReportsNamespace.add_annotations)
+    create_or_update = raw_response(ReportsNamespace.create_or_update)
+    create_or_update_annotation = raw_response(ReportsNamespace.create_or_update_annotation)
+    delete = raw_response(ReportsNamespace.delete)
+    delete_annotations = raw_response(ReportsNamespace.delete_annotations)
+    get = raw_response(ReportsNamespace.get)
+    list = raw_first_page(ReportsNamespace.list)
+    list_annotations = raw_response(ReportsNamespace.list_annotations)
+    list_annotations_for_commit = raw_response(ReportsNamespace.list_annotations_for_commit)

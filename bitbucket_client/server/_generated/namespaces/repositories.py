@@ -6,29 +6,23 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     build_required_body,
     coerce_enum,
+    list_of,
+    model,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.context import Context
-    from ..models.page_rest_application_user import PageRestApplicationUser
-    from ..models.page_rest_default_task import PageRestDefaultTask
-    from ..models.page_rest_detailed_group import PageRestDetailedGroup
-    from ..models.page_rest_label import PageRestLabel
-    from ..models.page_rest_permitted_group import PageRestPermittedGroup
-    from ..models.page_rest_permitted_user import PageRestPermittedUser
-    from ..models.page_rest_repository import PageRestRepository
-    from ..models.page_rest_reviewer_group import PageRestReviewerGroup
-    from ..models.page_rest_ssh_access_key import PageRestSshAccessKey
     from ..models.ref_type import RefType
     from ..models.repositories_search_permission import RepositoriesSearchPermission
     from ..models.repositories_search_state import RepositoriesSearchState
@@ -82,7 +76,7 @@ if TYPE_CHECKING:
 
 
 class RepositoriesNamespace:
-    """The `repositories` operations, returning decoded models."""
+    """The `repositories` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -114,30 +108,43 @@ class RepositoriesNamespace:
         project: RestProjectInput | Unset = UNSET,
         repository: RestRepositoryInput | Unset = UNSET,
     ) -> RestSshAccessKey:
-        """Add repository SSH key
+        """Add repository SSH key.
 
-        `POST /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh`
+        Register a new SSH key and grants access to the repository identified in the URL.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            body: A `RestSshAccessKeyInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The newly created access key.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-repos-repositoryslug-ssh-post
         """
-        from ..api.repositories import repositories_add_access_key as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestSshAccessKeyInput,
-                body,
-                {
-                    "key": key,
-                    "permission": coerce_enum(RestSshAccessKeyPermission, permission),
-                    "project": project,
-                    "repository": repository,
-                },
-                "repositories.add_access_key",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestSshAccessKeyInput,
+                    body,
+                    {
+                        "key": key,
+                        "permission": coerce_enum(RestSshAccessKeyPermission, permission),
+                        "project": project,
+                        "repository": repository,
+                    },
+                    "repositories.add_access_key",
+                ),
             ),
+            Answer.model(RestSshAccessKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def add_label(
         self,
@@ -147,19 +154,35 @@ class RepositoriesNamespace:
         body: RestLabelInput | None = None,
         name: str | Unset = UNSET,
     ) -> RestLabel:
-        """Add repository label
+        """Add repository label.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels`
+        Applies a label to the repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The label to apply. A `RestLabelInput`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            The applied label.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-labels-post
         """
-        from ..api.repositories import repositories_add_label as _endpoint  # noqa: PLC0415
+        from ..models.rest_label import RestLabel  # noqa: PLC0415
         from ..models.rest_label_input import RestLabelInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(RestLabelInput, body, {"name": name}, "repositories.add_label"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/labels",
+                (project_key, repository_slug),
+                body=build_body(RestLabelInput, body, {"name": name}, "repositories.add_label"),
+            ),
+            Answer.model(RestLabel),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -182,38 +205,58 @@ class RepositoriesNamespace:
         link: RestLegacyLinkInput | Unset = UNSET,
         clone_url: str | Unset = UNSET,
     ) -> RestRepository:
-        """Create repository
+        """Create repository.
 
-        `POST /api/latest/projects/{projectKey}/repos`
+        Create a new repository. Requires an existing project in which this repository will be created.
+        The only parameters which will be used are name and scmId.
+
+        The authenticated user must have **REPO_CREATE** permission or higher, for the context project
+        to call this resource.
+
+        Args:
+            project_key: The project key.
+            body: The repository. A `RestRepositoryInput`, or pass its fields as the keywords that
+                follow.
+            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The newly created repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-post
         """
-        from ..api.repositories import repositories_create as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
         from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos",
+                (project_key,),
+                body=build_body(
+                    RestRepositoryInput,
+                    body,
+                    {
+                        "default_branch": default_branch,
+                        "description": description,
+                        "forkable": forkable,
+                        "links": links,
+                        "name": name,
+                        "origin": origin,
+                        "project": project,
+                        "public": public,
+                        "scm_id": scm_id,
+                        "slug": slug,
+                        "state": coerce_enum(RestRepositoryState, state),
+                        "link": link,
+                        "clone_url": clone_url,
+                    },
+                    "repositories.create",
+                ),
             ),
+            Answer.model(RestRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_default_reviewer_condition(
         self,
@@ -226,29 +269,43 @@ class RepositoriesNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
-        """Create default reviewers condition
+        """Create default reviewers condition.
 
-        `POST /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition`
+        Create a default reviewer pull request condition for the given repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The details needed to create a default reviewer pull request condition. A
+                `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The default reviewer pull request condition that was created.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-condition-post
         """
-        from ..api.repositories import repositories_create_default_reviewer_condition as _endpoint  # noqa: PLC0415
         from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
+        from ..models.rest_pull_request_condition import RestPullRequestCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.create_default_reviewer_condition",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestDefaultReviewersRequest,
+                    body,
+                    {
+                        "required_approvals": required_approvals,
+                        "reviewers": reviewers,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "repositories.create_default_reviewer_condition",
+                ),
             ),
+            Answer.model(RestPullRequestCondition),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_default_task(
         self,
@@ -260,28 +317,45 @@ class RepositoriesNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
-        """Add a default task
+        """Add a default task.
 
-        `POST /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks`
+        Creates a default task for the supplied repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The task to be added. A `RestDefaultTaskRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The default task
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-post
         """
-        from ..api.repositories import repositories_create_default_task as _endpoint  # noqa: PLC0415
+        from ..models.rest_default_task import RestDefaultTask  # noqa: PLC0415
         from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.create_default_task",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks",
+                (project_key, repository_slug),
+                body=build_required_body(
+                    RestDefaultTaskRequest,
+                    body,
+                    {
+                        "description": description,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "repositories.create_default_task",
+                ),
             ),
+            Answer.model(RestDefaultTask),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_reviewer_group(
         self,
@@ -296,157 +370,280 @@ class RepositoriesNamespace:
         scope: ScopeInput | Unset = UNSET,
         users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
-        """Create reviewer group
+        """Create reviewer group.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups`
+        Create a reviewer group.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The request containing the details of the reviewer group. A `RestReviewerGroupInput`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The newly created reviewer group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-post
         """
-        from ..api.repositories import repositories_create_reviewer_group as _endpoint  # noqa: PLC0415
+        from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
         from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "id": id,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "repositories.create_reviewer_group",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestReviewerGroupInput,
+                    body,
+                    {
+                        "avatar_url": avatar_url,
+                        "description": description,
+                        "id": id,
+                        "name": name,
+                        "scope": scope,
+                        "users": users,
+                    },
+                    "repositories.create_reviewer_group",
+                ),
             ),
+            Answer.model(RestReviewerGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, project_key: str, repository_slug: str) -> Any | None:
-        """Delete repository
+        """Delete repository.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Schedule the repository matching the supplied **projectKey** and **repositorySlug** to be
+        deleted.
+
+        The authenticated user must have sufficient permissions specified by the repository delete
+        policy to call this resource. The default permission required is **REPO_ADMIN** permission.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The repository has been scheduled for deletion.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-delete
         """
-        from ..api.repositories import repositories_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+            ),
+            Answer.by_status({202: Answer.undocumented(), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_all_default_tasks(self, project_key: str, repository_slug: str) -> None:
-        """Deletes all default tasks for the repository
+        """Deletes all default tasks for the repository.
 
-        `DELETE /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks`
+        Delete all the default tasks for the supplied repository
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The default tasks have been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-delete
         """
-        from ..api.repositories import repositories_delete_all_default_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks",
+                (project_key, repository_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_attachment(self, project_key: str, repository_slug: str, attachment_id: int) -> None:
-        """Delete an attachment
+        """Delete an attachment.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}`
+        Delete an attachment.
+
+        The user must be authenticated and have **REPO_ADMIN** permission for the specified repository.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            attachment_id: the attachment ID
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-attachments-attachmentid-delete
         """
-        from ..api.repositories import repositories_delete_attachment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}",
+                (project_key, repository_slug, attachment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_attachment_metadata(
         self, project_key: str, repository_slug: str, attachment_id: int
     ) -> None:
-        """Delete attachment metadata
+        """Delete attachment metadata.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata`
+        Delete attachment metadata.
+
+        The user must be authenticated and have **REPO_ADMIN** permission for the specified repository.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            attachment_id: the attachment ID
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-attachments-attachmentid-metadata-delete
         """
-        from ..api.repositories import repositories_delete_attachment_metadata as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata",
+                (project_key, repository_slug, attachment_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_auto_decline_settings(self, project_key: str, repository_slug: str) -> None:
-        """Delete auto decline settings
+        """Delete auto decline settings.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline`
+        Delete auto decline settings for the supplied repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+
+        Returns:
+            The auto decline settings have been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-decline-delete
         """
-        from ..api.repositories import repositories_delete_auto_decline_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline",
+                (project_key, repository_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_auto_merge_settings(self, project_key: str, repository_slug: str) -> None:
-        """Delete pull request auto-merge settings
+        """Delete pull request auto-merge settings.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge`
+        Deletes pull request auto-merge settings for the supplied repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+
+        Returns:
+            The pull request auto-merge settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-merge-delete
         """
-        from ..api.repositories import repositories_delete_auto_merge_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge",
+                (project_key, repository_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_default_reviewer_condition(
         self, project_key: str, repository_slug: str, id: int
     ) -> None:
-        """Delete a default reviewer condition
+        """Delete a default reviewer condition.
 
-        `DELETE /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
+        Delete the default reviewer pull request condition associated with the given ID.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            An empty response indicating that the pull request condition was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-condition-id-delete
         """
-        from ..api.repositories import repositories_delete_default_reviewer_condition as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_default_task(self, project_key: str, repository_slug: str, task_id: int) -> None:
-        """Delete a specific default task
+        """Delete a specific default task.
 
-        `DELETE /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks/{taskId}`
+        Delete a specific default task for a repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            task_id: The ID of the default task
+
+        Returns:
+            The default task has been deleted successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-taskid-delete
         """
-        from ..api.repositories import repositories_delete_default_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            task_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks/{taskId}",
+                (project_key, repository_slug, task_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_reviewer_group(self, project_key: str, repository_slug: str, id: str) -> None:
-        """Delete reviewer group
+        """Delete reviewer group.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}`
+        Deletes a reviewer group.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The ID of the reviewer group to be deleted
+
+        Returns:
+            The operation was successful
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-id-delete
         """
-        from ..api.repositories import repositories_delete_reviewer_group as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def fork(
         self,
@@ -470,201 +667,425 @@ class RepositoriesNamespace:
         link: RestLegacyLinkInput | Unset = UNSET,
         clone_url: str | Unset = UNSET,
     ) -> RestRepository:
-        """Fork repository
+        """Fork repository.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Create a new repository forked from an existing repository.
+
+        The JSON body for this `POST` is not required to contain *any* properties. Even the name may be
+        omitted. The following properties will be used, if provided:
+
+        - `"name":"Fork name"` - Specifies the forked repository's name
+        - Defaults to the name of the origin repository if not specified
+        - `"defaultBranch":"main"` - Specifies the forked repository's default branch
+        - Defaults to the origin repository's default branch if not specified
+        - `"project":{"key":"TARGET_KEY"}` - Specifies the forked repository's target project by key
+        - Defaults to the current user's personal project if not specified …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The rest fork. A `RestRepositoryInput`, or pass its fields as the keywords that
+                follow.
+            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The newly created fork.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-post
         """
-        from ..api.repositories import repositories_fork as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
         from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.fork",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRepositoryInput,
+                    body,
+                    {
+                        "default_branch": default_branch,
+                        "description": description,
+                        "forkable": forkable,
+                        "links": links,
+                        "name": name,
+                        "origin": origin,
+                        "project": project,
+                        "public": public,
+                        "scm_id": scm_id,
+                        "slug": slug,
+                        "state": coerce_enum(RestRepositoryState, state),
+                        "link": link,
+                        "clone_url": clone_url,
+                    },
+                    "repositories.fork",
+                ),
             ),
+            Answer.model(RestRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, project_key: str, repository_slug: str) -> RestRepository:
-        """Get repository
+        """Get repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Retrieve the repository matching the supplied **projectKey** and **repositorySlug**.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The repository which matches the supplied **projectKey** and **repositorySlug**.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-get
         """
-        from ..api.repositories import repositories_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_access_key(self, project_key: str, repository_slug: str, key_id: str) -> RestSshAccessKey:
-        """Get repository SSH key
+        """Get repository SSH key.
 
-        `GET /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}`
+        Retrieves the access key for the SSH key with id `keyId` on the repository identified in the
+        URL.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            key_id: The key id
+
+        Returns:
+            The access key for the repository and SSH key with ID `keyId`.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-repos-repositoryslug-ssh-keyid-get
         """
-        from ..api.repositories import repositories_get_access_key as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            key_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}",
+                (project_key, repository_slug, key_id),
+            ),
+            Answer.model(RestSshAccessKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_attachment(
         self, project_key: str, repository_slug: str, attachment_id: int, *, range_: str | Unset = UNSET
     ) -> bytes:
-        """Get an attachment
+        """Get an attachment.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}`
+        Retrieve the attachment.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository that is
+        associated to the attachment.
+
+        Range requests (see IETF RFC7233) are supported. However only a single range issupported. If
+        multiple ranges are passed the ranges will be ignored and the entire content will be returned in
+        the response.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            attachment_id: the attachment ID
+
+        Returns:
+            the attachment
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-attachments-attachmentid-get
         """
-        from ..api.repositories import repositories_get_attachment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-            range_=range_,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}",
+                (project_key, repository_slug, attachment_id),
+                headers={"Range": range_},
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_attachment_metadata(
         self, project_key: str, repository_slug: str, attachment_id: int
     ) -> RestAttachmentMetadata:
-        """Get attachment metadata
+        """Get attachment metadata.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata`
+        Retrieve the attachment metadata.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository that is
+        associated to the attachment that has the attachment metadata.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            attachment_id: the attachment ID
+
+        Returns:
+            The attachment metadata
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-attachments-attachmentid-metadata-get
         """
-        from ..api.repositories import repositories_get_attachment_metadata as _endpoint  # noqa: PLC0415
+        from ..models.rest_attachment_metadata import RestAttachmentMetadata  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata",
+                (project_key, repository_slug, attachment_id),
+            ),
+            Answer.model(RestAttachmentMetadata),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_auto_decline_settings(
         self, project_key: str, repository_slug: str
     ) -> RestAutoDeclineSettings:
-        """Get auto decline settings
+        """Get auto decline settings.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline`
+        Retrieves the auto decline settings for the supplied repository. Project settings will be
+        returned if no explicit settings have been set for the repository. In the case that there are no
+        project settings, the default settings will be returned.
+
+        The authenticated user must have **REPO_READ** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+
+        Returns:
+            The auto decline settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-decline-get
         """
-        from ..api.repositories import repositories_get_auto_decline_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_decline_settings import RestAutoDeclineSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestAutoDeclineSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_auto_merge_settings(
         self, project_key: str, repository_slug: str
     ) -> RestAutoMergeRestrictedSettings:
-        """Get pull request auto-merge settings
+        """Get pull request auto-merge settings.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge`
+        Retrieves the pull request auto-merge settings for the supplied repository. Project settings
+        will be returned if no explicit settings have been set for the repository. In the case that
+        there are no project settings, the default settings will be returned. If the repository's
+        project has restricted its auto-merge settings, then the settings of the project will be
+        returned.
+
+        The authenticated user must have **REPO_READ** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+
+        Returns:
+            The pull request auto-merge settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-merge-get
         """
-        from ..api.repositories import repositories_get_auto_merge_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestAutoMergeRestrictedSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_default_branch(self, project_key: str, repository_slug: str) -> RestMinimalRef:
-        """Get repository default branch
+        """Get repository default branch.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch`
+        Retrieves the repository's *configured* default branch.
+
+        Every repository has a *configured* default branch, but that branch may not actually *exist* in
+        the repository. For example, a newly-created repository will have a configured default branch
+        even though no branches have been pushed yet.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The configured default branch for the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-default-branch-get
         """
-        from ..api.repositories import repositories_get_default_branch as _endpoint  # noqa: PLC0415
+        from ..models.rest_minimal_ref import RestMinimalRef  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestMinimalRef),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_default_branch_legacy(self, project_key: str, repository_slug: str) -> RestBranch | None:
-        """Deprecated. Get default branch
+        """Get default branch.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Retrieves the repository's default branch, if it has been created. If the repository is empty,
+        204 No Content will be returned. For non-empty repositories, if the configured default branch
+        has not yet been created a 404 Not Found will be returned.
+
+        This URL is deprecated. Callers should use `GET /projects/{key}/repos/{slug}/default-branch`
+        instead, which allows retrieving the *configured* default branch even if the ref has not been
+        created yet.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The configured default branch for the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-projects-projectkey-repos-repositoryslug-branches-default-get
         """
-        from ..api.repositories import repositories_get_default_branch_legacy as _endpoint  # noqa: PLC0415
+        from ..models.rest_branch import RestBranch  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.get_default_branch_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default",
+                (project_key, repository_slug),
+            ),
+            Answer.by_status({200: Answer.model(RestBranch), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_pullrequest_settings(
         self, project_key: str, repository_slug: str
     ) -> RestRepositoryPullRequestSettings:
-        """Get pull request settings
+        """Get pull request settings.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/pull-requests`
+        Retrieve the pull request settings for the context repository.
+
+        The authenticated user must have **REPO_READ** permission for the context repository to call
+        this resource.
+
+        This resource will call all RestFragments that are registered with the key
+        **bitbucket.repository.settings.pullRequests**. If any fragment fails validations by returning a
+        non-empty Map of errors, then no fragments will execute.
+
+        The property keys for the settings that are bundled with the application are …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The repository pull request settings for the context repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-pull-requests-get
         """
-        from ..api.repositories import repositories_get_pullrequest_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_pull_request_settings import RestRepositoryPullRequestSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/pull-requests",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestRepositoryPullRequestSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_reviewer_group(self, project_key: str, repository_slug: str, id: str) -> RestReviewerGroup:
-        """Get reviewer group
+        """Get reviewer group.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}`
+        Retrieve a reviewer group.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The ID of the reviewer group to be retrieved
+
+        Returns:
+            The reviewer group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-id-get
         """
-        from ..api.repositories import repositories_get_reviewer_group as _endpoint  # noqa: PLC0415
+        from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.model(RestReviewerGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_sync_status(
         self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
     ) -> RestRefSyncStatus:
-        """Get synchronization status
+        """Get synchronization status.
 
-        `GET /sync/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Retrieves the synchronization status for the specified repository. In addition to listing refs
+        which cannot be synchronized, if any, the status also provides the timestamp for the most recent
+        synchronization and indicates whether synchronization is available and enabled. If "?at" is
+        specified in the URL, the synchronization status for the specified ref is returned, rather than
+        the complete repository status.
+
+        The authenticated user must have **REPO_READ** permission for the repository, or it must be
+        public if the request is anonymous. Additionally, after synchronization is enabled for a
+        repository, meaning synchronization was available at that time, permission changes and other
+        actions can cause it to become unavailable. Even when synchronization is enabled, if it is no
+        longer available for the repository it will not be performed.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            at: Retrieves the synchronization status for the specified ref within the repository, rather
+                than for the entire repository
+
+        Returns:
+            Synchronization status for the specified repository, or specific ref within that repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-sync-latest-projects-projectkey-repos-repositoryslug-get
         """
-        from ..api.repositories import repositories_get_sync_status as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_sync_status import RestRefSyncStatus  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/sync/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+                query={"at": at},
+            ),
+            Answer.model(RestRefSyncStatus),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -674,18 +1095,32 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Get repositories for project
+        """Get repositories for project.
 
-        `GET /api/latest/projects/{projectKey}/repos`
+        Retrieve repositories from the project corresponding to the supplied **projectKey**.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-get
         """
-        from ..api.repositories import repositories_list as _endpoint  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/projects/{projectKey}/repos", (project_key,)),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_access_keys(
@@ -701,39 +1136,77 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSshAccessKey]:
-        """Get repository SSH keys
+        """Get repository SSH keys.
 
-        `GET /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh`
+        Retrieves the access keys for the repository identified in the URL.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: If specified only SSH access keys with a label prefixed with the supplied string
+                will be returned
+            effective: Controls whether SSH access keys configured at the project level should be
+                included in the results or not. When set to `true` all keys that have *access* to the
+                repository (including project level keys) are included in the results. When set to
+                `false`, only access keys configured for the specified `repository` are considered. …
+            minimum_permission: If specified only SSH access keys with at least the supplied permission
+                will be returned. Default is `Permission.REPO_READ`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSshAccessKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-repos-repositoryslug-ssh-get
         """
-        from ..api.repositories import repositories_list_access_keys as _endpoint  # noqa: PLC0415
         from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            effective=effective,
-            minimum_permission=minimum_permission,
-            permission=permission,
-        )
-        return self._client._paginate(
-            _kwargs, RestSshAccessKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh",
+                (project_key, repository_slug),
+                query={
+                    "filter": filter_,
+                    "effective": effective,
+                    "minimumPermission": minimum_permission,
+                    "permission": permission,
+                },
+            ),
+            RestSshAccessKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_default_reviewer_conditions(
         self, project_key: str, repository_slug: str
     ) -> builtins.list[RestPullRequestCondition]:
-        """Get configured default reviewers
+        """Get configured default reviewers.
 
-        `GET /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/conditions`
+        Return a page of default reviewer pull request conditions that have been configured for this
+        repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The default reviewer pull request conditions associated with the given repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-conditions-get
         """
-        from ..api.repositories import repositories_list_default_reviewer_conditions as _endpoint  # noqa: PLC0415
+        from ..models.rest_pull_request_condition import RestPullRequestCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/conditions",
+                (project_key, repository_slug),
+            ),
+            Answer.json(list_of(model(RestPullRequestCondition)), "list[RestPullRequestCondition]"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_default_tasks(
         self,
@@ -745,20 +1218,39 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDefaultTask]:
-        """Get a page of default tasks
+        """Get a page of default tasks.
 
-        `GET /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks`
+        Retrieves the default tasks for the supplied repository.
+
+        The authenticated user must have **REPO_VIEW** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            markup: If present or `"true"`, includes a markup-rendered description
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDefaultTask` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-get
         """
-        from ..api.repositories import repositories_list_default_tasks as _endpoint  # noqa: PLC0415
         from ..models.rest_default_task import RestDefaultTask  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            markup=markup,
-        )
-        return self._client._paginate(
-            _kwargs, RestDefaultTask.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks",
+                (project_key, repository_slug),
+                query={"markup": markup},
+            ),
+            RestDefaultTask.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_forks(
@@ -770,19 +1262,40 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Get repository forks
+        """Get repository forks.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/forks`
+        Retrieve repositories which have been forked from this one. Unlike
+        #getRelatedRepositories(Repository, PageRequest) related repositories, this only looks at a
+        given repository's direct forks. If those forks have themselves been the origin of more forks,
+        such "grandchildren" repositories will not be retrieved.
+
+        Only repositories to which the authenticated user has **REPO_READ** permission will be included,
+        even if other repositories have been forked from this one.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-forks-get
         """
-        from ..api.repositories import repositories_list_forks as _endpoint  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/forks",
+                (project_key, repository_slug),
+            ),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_group_permissions(
@@ -795,20 +1308,40 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPermittedGroup]:
-        """Get groups with permission to repository
+        """Get groups with permission to repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups`
+        Retrieve a page of groups that have been granted at least one permission for the specified
+        repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project or global permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: If specified only group names containing the supplied string will be returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPermittedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-groups-get
         """
-        from ..api.repositories import repositories_list_group_permissions as _endpoint  # noqa: PLC0415
         from ..models.rest_permitted_group import RestPermittedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestPermittedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups",
+                (project_key, repository_slug),
+                query={"filter": filter_},
+            ),
+            RestPermittedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_groups_without_permission(
@@ -821,20 +1354,39 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedGroup]:
-        """Get groups without repository permission
+        """Get groups without repository permission.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups/none`
+        Retrieve a page of groups that have no granted permissions for the specified repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project or global permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: If specified only group names containing the supplied string will be returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-groups-none-get
         """
-        from ..api.repositories import repositories_list_groups_without_permission as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups/none",
+                (project_key, repository_slug),
+                query={"filter": filter_},
+            ),
+            RestDetailedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_labels(
@@ -846,19 +1398,36 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestLabel]:
-        """Get repository labels
+        """Get repository labels.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels`
+        Get all labels applied to the given repository.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestLabel` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-labels-get
         """
-        from ..api.repositories import repositories_list_labels as _endpoint  # noqa: PLC0415
         from ..models.rest_label import RestLabel  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs, RestLabel.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/labels",
+                (project_key, repository_slug),
+            ),
+            RestLabel.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_recently_accessed(
@@ -869,18 +1438,36 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Get recently accessed repositories
+        """Get recently accessed repositories.
 
-        `GET /api/latest/profile/recent/repos`
+        Retrieve a page of recently accessed repositories for the currently authenticated user.
+
+        Repositories are ordered from most recently to least recently accessed.
+
+        Only authenticated users may call this resource.
+
+        Args:
+            permission: (optional) If specified, it must be a valid repository permission level name and
+                will limit the resulting repository list to ones that the requesting user has the
+                specified permission level to. If not specified, the default `REPO_READ` permission
+                level will be assumed.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-profile-recent-repos-get
         """
-        from ..api.repositories import repositories_list_recently_accessed as _endpoint  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            permission=permission,
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/profile/recent/repos", query={"permission": permission}),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_related(
@@ -892,36 +1479,73 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Get related repository
+        """Get related repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/related`
+        Retrieve repositories which are related to this one. Related repositories are from the same
+        Repository#getHierarchyId() hierarchy as this repository.
+
+        Only repositories to which the authenticated user has **REPO_READ** permission will be included,
+        even if more repositories are part of this repository's hierarchy.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-related-get
         """
-        from ..api.repositories import repositories_list_related as _endpoint  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/related",
+                (project_key, repository_slug),
+            ),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_reviewer_group_users(
         self, project_key: str, repository_slug: str, id: str
     ) -> builtins.list[RestApplicationUser]:
-        """Get reviewer group users
+        """Get reviewer group users.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}/users`
+        Retrieve a list of the users of a reviewer group.
+
+        This does not return all the users of the group, only the users who are licensed and have
+        **REPO_READ** permission for the specified repository.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The ID of the reviewer group to be retrieved
+
+        Returns:
+            The list of users of a reviewer group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-id-users-get
         """
-        from ..api.repositories import repositories_list_reviewer_group_users as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}/users",
+                (project_key, repository_slug, id),
+            ),
+            Answer.json(list_of(model(RestApplicationUser)), "list[RestApplicationUser]"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_reviewer_groups(
         self,
@@ -932,19 +1556,37 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestReviewerGroup]:
-        """Get all reviewer groups
+        """Get all reviewer groups.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups`
+        Retrieve a page of reviewer groups of a given scope.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestReviewerGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-get
         """
-        from ..api.repositories import repositories_list_reviewer_groups as _endpoint  # noqa: PLC0415
         from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        return self._client._paginate(
-            _kwargs, RestReviewerGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups",
+                (project_key, repository_slug),
+            ),
+            RestReviewerGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_user_permissions(
@@ -957,20 +1599,40 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestPermittedUser]:
-        """Get users with permission to repository
+        """Get users with permission to repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users`
+        Retrieve a page of users that have been granted at least one permission for the specified
+        repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project or global permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: If specified only user names containing the supplied string will be returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestPermittedUser` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-users-get
         """
-        from ..api.repositories import repositories_list_user_permissions as _endpoint  # noqa: PLC0415
         from ..models.rest_permitted_user import RestPermittedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestPermittedUser.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users",
+                (project_key, repository_slug),
+                query={"filter": filter_},
+            ),
+            RestPermittedUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_users_without_permission(
@@ -983,20 +1645,37 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestApplicationUser]:
-        """Get users without repository permission
+        """Get users without repository permission.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users/none`
+        Retrieve a page of *licensed* users that have no granted permissions for the specified
+        repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project or global permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: If specified only user names containing the supplied string will be returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestApplicationUser` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-users-none-get
         """
-        from ..api.repositories import repositories_list_users_without_permission as _endpoint  # noqa: PLC0415
         from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users/none",
+                (project_key, repository_slug),
+                query={"filter": filter_},
+            ),
             RestApplicationUser.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -1004,90 +1683,183 @@ class RepositoriesNamespace:
         )
 
     async def remove_label(self, project_key: str, repository_slug: str, label_name: str) -> None:
-        """Remove repository label
+        """Remove repository label.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels/{labelName}`
+        Remove label that is applied to the given repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            label_name: The label to remove
+
+        Returns:
+            An empty response indicating that the label is no longer associated to the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-labels-labelname-delete
         """
-        from ..api.repositories import repositories_remove_label as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            label_name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/labels/{labelName}",
+                (project_key, repository_slug, label_name),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def retry_creation(self, project_key: str, repository_slug: str) -> RestRepository:
-        """Retry repository creation
+        """Retry repository creation.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/recreate`
+        If a create or fork operation fails, calling this method will clean up the broken repository and
+        try again. The repository must be in an INITIALISATION_FAILED state.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The newly created repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-recreate-post
         """
-        from ..api.repositories import repositories_retry_creation as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/recreate",
+                (project_key, repository_slug),
+            ),
+            Answer.model(RestRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_access_key(self, project_key: str, repository_slug: str, key_id: str) -> None:
-        """Revoke repository SSH key
+        """Revoke repository SSH key.
 
-        `DELETE /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}`
+        Remove an existing access key for the repository identified in the URL. If the same SSH key is
+        used as an access key for multiple projects or repositories, only the access to the repository
+        identified in the URL will be revoked.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            key_id: The key id
+
+        Returns:
+            The access key was deleted (or none was found matching the given id).
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-repos-repositoryslug-ssh-keyid-delete
         """
-        from ..api.repositories import repositories_revoke_access_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            key_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}",
+                (project_key, repository_slug, key_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_all_permissions(
         self, project_key: str, repository_slug: str, *, user: str | Unset = UNSET, group: str | Unset = UNSET
     ) -> None:
-        """Revoke all repository permissions for users and groups
+        """Revoke all repository permissions for users and groups.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions`
+        Revoke all permissions for the specified repository for the given groups and users.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified repository or a
+        higher global permission to call this resource.
+
+        In addition, a user may not revoke a group's permission if their own permission would be revoked
+        as a result, nor may they revoke their own permission unless they have a global permission that
+        already implies that permission.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            user: The names of the users
+            group: The names of the groups
+
+        Returns:
+            All repository permissions were revoked from the users and groups for the specified
+            repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-delete
         """
-        from ..api.repositories import repositories_revoke_all_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            user=user,
-            group=group,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions",
+                (project_key, repository_slug),
+                query={"user": user, "group": group},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_group_permissions(self, project_key: str, repository_slug: str, *, name: str) -> None:
-        """Revoke group repository permission
+        """Revoke group repository permission.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups`
+        Revoke all permissions for the specified repository for a group.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project or global permission to call this resource.
+
+        In addition, a user may not revoke a group's permissions if it will reduce their own permission
+        level.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            name: The name of the group.
+
+        Returns:
+            All repository permissions were revoked from the group for the specified repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-groups-delete
         """
-        from ..api.repositories import repositories_revoke_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups",
+                (project_key, repository_slug),
+                query={"name": name},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def revoke_user_permissions(self, project_key: str, repository_slug: str, *, name: str) -> None:
-        """Revoke user repository permission
+        """Revoke user repository permission.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users`
+        Revoke all permissions for the specified repository for a user.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project or global permission to call this resource.
+
+        In addition, a user may not revoke their own repository permissions if they do not have a higher
+        project or global permission.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            name: The name of the user.
+
+        Returns:
+            All repository permissions were revoked from the user for the specified repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-users-delete
         """
-        from ..api.repositories import repositories_revoke_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users",
+                (project_key, repository_slug),
+                query={"name": name},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     def search(
         self,
@@ -1107,27 +1879,70 @@ class RepositoriesNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Search for repositories
+        """Search for repositories.
 
-        `GET /api/latest/repos`
+        Retrieve a page of repositories based on query parameters that control the search. See the
+        documentation of the parameters for more details.
+
+        This resource is anonymously accessible, if anonymous access is enabled. …
+
+        Args:
+            archived: (optional) if specified, this will limit the resulting repository list to ones
+                whose are `ACTIVE`, `ARCHIVED` or `ALL` for both. The match performed is
+                case-insensitive. This filter defaults to `ACTIVE` when not set. *Available since 8.0*
+            projectname: (optional) if specified, this will limit the resulting repository list to ones
+                whose project's name matches this parameter's value. The match performed is
+                case-insensitive and any leading and/or trailing whitespace characters on the
+                `projectname` parameter will be stripped.
+            projectkey: (optional) if specified, this will limit the resulting repository list to ones
+                whose project's key matches this parameter's value. The match performed is
+                case-insensitive and any leading and/or trailing whitespace characters on the
+                `projectKey` parameter will be stripped. *Available since 8.0*
+            visibility: (optional) if specified, this will limit the resulting repository list based on
+                the repositories visibility. Valid values are *public* or *private*.
+            name: (optional) if specified, this will limit the resulting repository list to ones whose
+                name matches this parameter's value. The match performed is case-insensitive and any
+                leading and/or trailing whitespace characters on the `name` parameter will be stripped.
+            permission: (optional) if specified, it must be a valid repository permission level name and
+                will limit the resulting repository list to ones that the requesting user has the
+                specified permission level to. If not specified, the default implicit 'read' permission
+                level will be assumed. The currently supported explicit permission values are …
+            state: (optional) if specified, it must be a valid repository state name and will limit the
+                resulting repository list to ones that are in the specified state. The currently
+                supported explicit state values are `AVAILABLE`, `INITIALISING` and
+                `INITIALISATION_FAILED`. Filtering by `OFFLINE` repositories is not supported. …
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-repos-get
         """
-        from ..api.repositories import repositories_search as _endpoint  # noqa: PLC0415
         from ..models.repositories_search_permission import RepositoriesSearchPermission  # noqa: PLC0415
         from ..models.repositories_search_state import RepositoriesSearchState  # noqa: PLC0415
         from ..models.repositories_search_visibility import RepositoriesSearchVisibility  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            archived=archived,
-            projectname=projectname,
-            projectkey=projectkey,
-            visibility=coerce_enum(RepositoriesSearchVisibility, visibility),
-            name=name,
-            permission=coerce_enum(RepositoriesSearchPermission, permission),
-            state=coerce_enum(RepositoriesSearchState, state),
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/repos",
+                query={
+                    "archived": archived,
+                    "projectname": projectname,
+                    "projectkey": projectkey,
+                    "visibility": coerce_enum(RepositoriesSearchVisibility, visibility),
+                    "name": name,
+                    "permission": coerce_enum(RepositoriesSearchPermission, permission),
+                    "state": coerce_enum(RepositoriesSearchState, state),
+                },
+            ),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def search_permissions(
@@ -1139,54 +1954,99 @@ class RepositoriesNamespace:
         filter_text: str | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> Any:
-        """Search repository permissions
+        """Search repository permissions.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/search`
+        Search direct and implied permissions of users and groups. This endpoint returns a superset of
+        the results returned by the /users and /groups endpoints because it allows filtering by project
+        and global permissions too.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository or a
+        higher project/global permission to call this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            permission: Permissions to filter by. See the [permissions
+                documentation](https://confluence.atlassian.com/display/BitbucketServer/Using+repository+permissions)for
+                a detailed explanation of what each permission entails. This parameter can be specified
+                multiple times to filter by more than one permission, and can contain repository, …
+            filter_text: Name of the user or group to filter the name of
+            type_: Type of entity (user or group)Valid entity types are:
+
+        Returns:
+            Success
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-search-get
         """
-        from ..api.repositories import repositories_search_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            permission=permission,
-            filter_text=filter_text,
-            type_=type_,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/search",
+                (project_key, repository_slug),
+                query={"permission": permission, "filterText": filter_text, "type": type_},
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_access_key_permission(
         self, project_key: str, repository_slug: str, key_id: str, permission: str
     ) -> RestSshAccessKey:
-        """Update repository SSH key permission
+        """Update repository SSH key permission.
 
-        `PUT /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}/permission/{permission}`
+        Updates the permission granted to the specified SSH key to the repository identified in the URL.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            key_id: The newly created access key
+            permission: The new permission to be granted to the SSH key
+
+        Returns:
+            The newly created access key.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-repos-repositoryslug-ssh-keyid-permission-permission-put
         """
-        from ..api.repositories import repositories_set_access_key_permission as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            key_id,
-            permission,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}/permission/{permission}",
+                (project_key, repository_slug, key_id, permission),
+            ),
+            Answer.model(RestSshAccessKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_attachment_metadata(
         self, project_key: str, repository_slug: str, attachment_id: int, *, body: str | None = None
     ) -> Any:
-        """Save attachment metadata
+        """Save attachment metadata.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata`
+        Save attachment metadata.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository that is
+        associated to the attachment that has the attachment metadata.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            attachment_id: the attachment ID
+            body: The attachment metadata can be any valid JSON content
+
+        Returns:
+            The attachment metadata
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-attachments-attachmentid-metadata-put
         """
-        from ..api.repositories import repositories_set_attachment_metadata as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata",
+                (project_key, repository_slug, attachment_id),
+                body=body if body is not None else UNSET,
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_auto_decline_settings(
         self,
@@ -1197,24 +2057,41 @@ class RepositoriesNamespace:
         enabled: bool | Unset = UNSET,
         inactivity_weeks: int | Unset = UNSET,
     ) -> RestAutoDeclineSettings:
-        """Create auto decline settings
+        """Create auto decline settings.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline`
+        Creates or updates the auto decline settings for the supplied repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            body: The settings to create or update. A `RestAutoDeclineSettingsRequest`, or pass its
+                fields as the keywords that follow.
+
+        Returns:
+            The auto decline settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-decline-put
         """
-        from ..api.repositories import repositories_set_auto_decline_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_decline_settings import RestAutoDeclineSettings  # noqa: PLC0415
         from ..models.rest_auto_decline_settings_request import RestAutoDeclineSettingsRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestAutoDeclineSettingsRequest,
-                body,
-                {"enabled": enabled, "inactivity_weeks": inactivity_weeks},
-                "repositories.set_auto_decline_settings",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestAutoDeclineSettingsRequest,
+                    body,
+                    {"enabled": enabled, "inactivity_weeks": inactivity_weeks},
+                    "repositories.set_auto_decline_settings",
+                ),
             ),
+            Answer.model(RestAutoDeclineSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_auto_merge_settings(
         self,
@@ -1224,24 +2101,41 @@ class RepositoriesNamespace:
         body: RestAutoMergeSettingsRequest | None = None,
         enabled: bool | Unset = UNSET,
     ) -> RestAutoMergeRestrictedSettings:
-        """Create or update the pull request auto-merge settings
+        """Create or update the pull request auto-merge settings.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge`
+        Creates or updates the pull request auto-merge settings for the supplied repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            body: The settings to create or update. A `RestAutoMergeSettingsRequest`, or pass its fields
+                as the keywords that follow.
+
+        Returns:
+            The pull request auto-merge settings
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-merge-put
         """
-        from ..api.repositories import repositories_set_auto_merge_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings  # noqa: PLC0415
         from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestAutoMergeSettingsRequest,
-                body,
-                {"enabled": enabled},
-                "repositories.set_auto_merge_settings",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestAutoMergeSettingsRequest,
+                    body,
+                    {"enabled": enabled},
+                    "repositories.set_auto_merge_settings",
+                ),
             ),
+            Answer.model(RestAutoMergeRestrictedSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_default_branch(
         self,
@@ -1254,30 +2148,48 @@ class RepositoriesNamespace:
         is_default: bool | Unset = UNSET,
         metadata: RestBranchMetadataInput | Unset = UNSET,
     ) -> None:
-        """Update default branch for repository
+        """Update default branch for repository.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch`
+        Update the default branch of a repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The branch to set as default. A `RestBranchInput`, or pass its fields as the keywords
+                that follow.
+            is_default: Whether this is the repository's default branch.
+            metadata: What plugins add to a branch with `details=true`, keyed by the providing plugin.
+
+        Returns:
+            The default branch was updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-default-branch-put
         """
-        from ..api.repositories import repositories_set_default_branch as _endpoint  # noqa: PLC0415
         from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestBranchInput,
-                body,
-                {
-                    "id": id,
-                    "type_": coerce_enum(RefType, type_),
-                    "is_default": is_default,
-                    "metadata": metadata,
-                },
-                "repositories.set_default_branch",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestBranchInput,
+                    body,
+                    {
+                        "id": id,
+                        "type_": coerce_enum(RefType, type_),
+                        "is_default": is_default,
+                        "metadata": metadata,
+                    },
+                    "repositories.set_default_branch",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_default_branch_legacy(
         self,
@@ -1290,31 +2202,54 @@ class RepositoriesNamespace:
         is_default: bool | Unset = UNSET,
         metadata: RestBranchMetadataInput | Unset = UNSET,
     ) -> None:
-        """Deprecated. Update default branch
+        """Update default branch.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Update the default branch of a repository.
+
+        This URL is deprecated. Callers should use `PUT /projects/{key}/repos/{slug}/default-branch`
+        instead.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The branch to set as default. A `RestBranchInput`, or pass its fields as the keywords
+                that follow.
+            is_default: Whether this is the repository's default branch.
+            metadata: What plugins add to a branch with `details=true`, keyed by the providing plugin.
+
+        Returns:
+            The operation was successful.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-projects-projectkey-repos-repositoryslug-branches-default-put
         """
-        from ..api.repositories import repositories_set_default_branch_legacy as _endpoint  # noqa: PLC0415
         from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.set_default_branch_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestBranchInput,
-                body,
-                {
-                    "id": id,
-                    "type_": coerce_enum(RefType, type_),
-                    "is_default": is_default,
-                    "metadata": metadata,
-                },
-                "repositories.set_default_branch_legacy",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestBranchInput,
+                    body,
+                    {
+                        "id": id,
+                        "type_": coerce_enum(RefType, type_),
+                        "is_default": is_default,
+                        "metadata": metadata,
+                    },
+                    "repositories.set_default_branch_legacy",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_group_permission(
         self,
@@ -1324,20 +2259,41 @@ class RepositoriesNamespace:
         name: builtins.list[str],
         permission: RepositoriesSearchPermission | Literal["REPO_READ", "REPO_WRITE", "REPO_ADMIN"],
     ) -> None:
-        """Update group repository permission
+        """Update group repository permission.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups`
+        Promote or demote a group's permission level for the specified repository. Available repository
+        permissions are:
+
+        - REPO_READ
+        - REPO_WRITE
+        - REPO_ADMIN
+
+        See the [Bitbucket Data Center
+        documentation](https://confluence.atlassian.com/display/BitbucketServer/Using+repository+permissions)
+        for a detailed explanation of what each permission entails. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            name: The names of the groups.
+            permission: The permission to grant
+
+        Returns:
+            The requested permission was granted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-groups-put
         """
-        from ..api.repositories import repositories_set_group_permission as _endpoint  # noqa: PLC0415
         from ..models.repositories_search_permission import RepositoriesSearchPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
-            permission=coerce_enum(RepositoriesSearchPermission, permission),
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups",
+                (project_key, repository_slug),
+                query={"name": name, "permission": coerce_enum(RepositoriesSearchPermission, permission)},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_sync_enabled(
         self,
@@ -1350,29 +2306,54 @@ class RepositoriesNamespace:
         enabled: bool | Unset = UNSET,
         orphaned_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
     ) -> RestRefSyncStatus | None:
-        """Disable synchronization
+        """Disable synchronization.
 
-        `POST /sync/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Enables or disables synchronization for the specified repository. When synchronization is
+        enabled, branches within the repository are immediately synchronized and the status is updated
+        with the outcome. That initial synchronization is performed before the REST request returns,
+        allowing it to return the updated status.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository.
+        Anonymous users cannot manage synchronization, even on public repositories. Additionally,
+        synchronization must be available for the specified repository. Synchronization is only
+        available if:
+
+        - The repository is a fork, since its origin is used as upstream
+        - The owning user still has access to the fork's origin, if the repository is a *personalfork*
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: A `RestRefSyncStatusInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated synchronization status for the repository, after enabling synchronization. 204
+            NO CONTENT is returned instead after disabling synchronization.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-sync-latest-projects-projectkey-repos-repositoryslug-post
         """
-        from ..api.repositories import repositories_set_sync_enabled as _endpoint  # noqa: PLC0415
+        from ..models.rest_ref_sync_status import RestRefSyncStatus  # noqa: PLC0415
         from ..models.rest_ref_sync_status_input import RestRefSyncStatusInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRefSyncStatusInput,
-                body,
-                {
-                    "ahead_refs": ahead_refs,
-                    "diverged_refs": diverged_refs,
-                    "enabled": enabled,
-                    "orphaned_refs": orphaned_refs,
-                },
-                "repositories.set_sync_enabled",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/sync/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRefSyncStatusInput,
+                    body,
+                    {
+                        "ahead_refs": ahead_refs,
+                        "diverged_refs": diverged_refs,
+                        "enabled": enabled,
+                        "orphaned_refs": orphaned_refs,
+                    },
+                    "repositories.set_sync_enabled",
+                ),
             ),
+            Answer.by_status({200: Answer.model(RestRefSyncStatus), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_user_permission(
         self,
@@ -1382,20 +2363,39 @@ class RepositoriesNamespace:
         name: builtins.list[str],
         permission: RepositoriesSearchPermission | Literal["REPO_READ", "REPO_WRITE", "REPO_ADMIN"],
     ) -> None:
-        """Update user repository permission
+        """Update user repository permission.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users`
+        Promote or demote a user's permission level for the specified repository. Available repository
+        permissions are:
+
+        - REPO_READ- REPO_WRITE- REPO_ADMIN
+
+        See the [Bitbucket Data Center
+        documentation](https://confluence.atlassian.com/display/BitbucketServer/Using+repository+permissions)
+        for a detailed explanation of what each permission entails. …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            name: The names of the users.
+            permission: The permission to grant
+
+        Returns:
+            The requested permission was granted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-projects-projectkey-repos-repositoryslug-permissions-users-put
         """
-        from ..api.repositories import repositories_set_user_permission as _endpoint  # noqa: PLC0415
         from ..models.repositories_search_permission import RepositoriesSearchPermission  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
-            permission=coerce_enum(RepositoriesSearchPermission, permission),
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users",
+                (project_key, repository_slug),
+                query={"name": name, "permission": coerce_enum(RepositoriesSearchPermission, permission)},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def synchronize(
         self,
@@ -1407,42 +2407,72 @@ class RepositoriesNamespace:
         context: Context | Unset = UNSET,
         ref_id: str | Unset = UNSET,
     ) -> RestRejectedRef | None:
-        """Manual synchronization
+        """Manual synchronization.
 
-        `POST /sync/latest/projects/{projectKey}/repos/{repositorySlug}/synchronize`
+        Allows developers to apply a manual operation to bring a ref back in sync with upstream when it
+        becomes out of sync due to conflicting changes. The following actions are supported: …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: A `RestRefSyncRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The requested action was successfully performed, and has updated the ref's state, but the
+            ref if is still not in sync with upstream. For example, after applying the `MERGE` action,
+            the ref will still be `AHEAD` of upstream. If the action brings the ref in sync with
+            upstream, 204 NO CONTENT is returned instead.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-sync-latest-projects-projectkey-repos-repositoryslug-synchronize-post
         """
-        from ..api.repositories import repositories_synchronize as _endpoint  # noqa: PLC0415
         from ..models.rest_ref_sync_request import RestRefSyncRequest  # noqa: PLC0415
         from ..models.rest_ref_sync_request_action import RestRefSyncRequestAction  # noqa: PLC0415
+        from ..models.rest_rejected_ref import RestRejectedRef  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRefSyncRequest,
-                body,
-                {
-                    "action": coerce_enum(RestRefSyncRequestAction, action),
-                    "context": context,
-                    "ref_id": ref_id,
-                },
-                "repositories.synchronize",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/sync/latest/projects/{projectKey}/repos/{repositorySlug}/synchronize",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRefSyncRequest,
+                    body,
+                    {
+                        "action": coerce_enum(RestRefSyncRequestAction, action),
+                        "context": context,
+                        "ref_id": ref_id,
+                    },
+                    "repositories.synchronize",
+                ),
             ),
+            Answer.by_status({200: Answer.model(RestRejectedRef), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def unwatch(self, project_key: str, repository_slug: str) -> None:
-        """Stop watching repository
+        """Stop watching repository.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/watch`
+        Remove the authenticated user as a watcher for the specified repository.
+
+        The authenticated user must have **REPO_READ** permission for the repository to call this
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            The user is no longer watching the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-watch-delete
         """
-        from ..api.repositories import repositories_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/watch",
+                (project_key, repository_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -1466,39 +2496,66 @@ class RepositoriesNamespace:
         link: RestLegacyLinkInput | Unset = UNSET,
         clone_url: str | Unset = UNSET,
     ) -> RestRepository:
-        """Update repository
+        """Update repository.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}`
+        Update the repository matching the **repositorySlug** supplied in the resource path.
+
+        The repository's slug is derived from its name. If the name changes the slug may also change.
+
+        This resource can be used to change the repository's default branch by specifying a new default
+        branch in the request. For example: `"defaultBranch":"main"`
+
+        This resource can be used to move the repository to a different project by specifying a new
+        project in the request. For example: `"project":{"key":"NEW_KEY"}`
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The updated repository. A `RestRepositoryInput`, or pass its fields as the keywords
+                that follow.
+            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The updated repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-put
         """
-        from ..api.repositories import repositories_update as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
         from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.update",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRepositoryInput,
+                    body,
+                    {
+                        "default_branch": default_branch,
+                        "description": description,
+                        "forkable": forkable,
+                        "links": links,
+                        "name": name,
+                        "origin": origin,
+                        "project": project,
+                        "public": public,
+                        "scm_id": scm_id,
+                        "slug": slug,
+                        "state": coerce_enum(RestRepositoryState, state),
+                        "link": link,
+                        "clone_url": clone_url,
+                    },
+                    "repositories.update",
+                ),
             ),
+            Answer.model(RestRepository),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_default_reviewer_condition(
         self,
@@ -1512,30 +2569,43 @@ class RepositoriesNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestPullRequestCondition:
-        """Update a default reviewer condition
+        """Update a default reviewer condition.
 
-        `PUT /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
+        Update the default reviewer pull request condition for the given ID.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The ID of the pull request condition
+            body: A `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated default reviewer pull request condition.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-condition-id-put
         """
-        from ..api.repositories import repositories_update_default_reviewer_condition as _endpoint  # noqa: PLC0415
         from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
+        from ..models.rest_pull_request_condition import RestPullRequestCondition  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.update_default_reviewer_condition",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}",
+                (project_key, repository_slug, id),
+                body=build_body(
+                    RestDefaultReviewersRequest,
+                    body,
+                    {
+                        "required_approvals": required_approvals,
+                        "reviewers": reviewers,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "repositories.update_default_reviewer_condition",
+                ),
             ),
+            Answer.model(RestPullRequestCondition),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_default_task(
         self,
@@ -1548,29 +2618,46 @@ class RepositoriesNamespace:
         source_matcher: RestRefMatcherInput | Unset = UNSET,
         target_matcher: RestRefMatcherInput | Unset = UNSET,
     ) -> RestDefaultTask:
-        """Update a default task
+        """Update a default task.
 
-        `PUT /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks/{taskId}`
+        Updates a default task for the supplied repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for this repository to call the
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            task_id: The ID of the default task
+            body: The task to be updated. A `RestDefaultTaskRequest`, or pass its fields as the keywords
+                that follow.
+
+        Returns:
+            The default task
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-taskid-put
         """
-        from ..api.repositories import repositories_update_default_task as _endpoint  # noqa: PLC0415
+        from ..models.rest_default_task import RestDefaultTask  # noqa: PLC0415
         from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            task_id,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.update_default_task",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks/{taskId}",
+                (project_key, repository_slug, task_id),
+                body=build_required_body(
+                    RestDefaultTaskRequest,
+                    body,
+                    {
+                        "description": description,
+                        "source_matcher": source_matcher,
+                        "target_matcher": target_matcher,
+                    },
+                    "repositories.update_default_task",
+                ),
             ),
+            Answer.model(RestDefaultTask),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_pullrequest_settings(
         self,
@@ -1586,34 +2673,59 @@ class RepositoriesNamespace:
         required_successful_builds: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
         required_successful_builds_deprecated: int | Unset = UNSET,
     ) -> RestRepositoryPullRequestSettings:
-        """Update pull request settings
+        """Update pull request settings.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/pull-requests`
+        Update the pull request settings for the context repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the context repository to call
+        this resource.
+
+        This resource will call all RestFragments that are registered with the key
+        **bitbucket.repository.settings.pullRequests**. If any fragment fails validations by returning a
+        non-empty Map of errors, then no fragments will execute.
+
+        Only the settings that should be updated need to be included in the request.
+
+        The property keys for the settings that are bundled with the application are …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The updated settings. A `RestRepositoryPullRequestSettingsInput`, or pass its fields
+                as the keywords that follow.
+
+        Returns:
+            The repository pull request settings for the context repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-pull-requests-post
         """
-        from ..api.repositories import repositories_update_pullrequest_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_pull_request_settings import RestRepositoryPullRequestSettings  # noqa: PLC0415
         from ..models.rest_repository_pull_request_settings_input import (
             RestRepositoryPullRequestSettingsInput,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryPullRequestSettingsInput,
-                body,
-                {
-                    "merge_config": merge_config,
-                    "required_all_approvers": required_all_approvers,
-                    "required_all_tasks_complete": required_all_tasks_complete,
-                    "required_approvers": required_approvers,
-                    "required_approvers_deprecated": required_approvers_deprecated,
-                    "required_successful_builds": required_successful_builds,
-                    "required_successful_builds_deprecated": required_successful_builds_deprecated,
-                },
-                "repositories.update_pullrequest_settings",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/pull-requests",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRepositoryPullRequestSettingsInput,
+                    body,
+                    {
+                        "merge_config": merge_config,
+                        "required_all_approvers": required_all_approvers,
+                        "required_all_tasks_complete": required_all_tasks_complete,
+                        "required_approvers": required_approvers,
+                        "required_approvers_deprecated": required_approvers_deprecated,
+                        "required_successful_builds": required_successful_builds,
+                        "required_successful_builds_deprecated": required_successful_builds_deprecated,
+                    },
+                    "repositories.update_pullrequest_settings",
+                ),
             ),
+            Answer.model(RestRepositoryPullRequestSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_reviewer_group(
         self,
@@ -1628,31 +2740,49 @@ class RepositoriesNamespace:
         scope: ScopeInput | Unset = UNSET,
         users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
     ) -> RestReviewerGroup:
-        """Update reviewer group attributes
+        """Update reviewer group attributes.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}`
+        Update the attributes of a reviewer group.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The ID of the reviewer group to be updated
+            body: The request containing the attributes of the reviewer group to be updated. Only the
+                attributes to be updated need to be present in this object. A `RestReviewerGroupInput`,
+                or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated reviewer group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-id-put
         """
-        from ..api.repositories import repositories_update_reviewer_group as _endpoint  # noqa: PLC0415
+        from ..models.rest_reviewer_group import RestReviewerGroup  # noqa: PLC0415
         from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "repositories.update_reviewer_group",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}",
+                (project_key, repository_slug, id),
+                body=build_body(
+                    RestReviewerGroupInput,
+                    body,
+                    {
+                        "avatar_url": avatar_url,
+                        "description": description,
+                        "name": name,
+                        "scope": scope,
+                        "users": users,
+                    },
+                    "repositories.update_reviewer_group",
+                ),
             ),
+            Answer.model(RestReviewerGroup),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def watch(
         self,
@@ -1676,1639 +2806,126 @@ class RepositoriesNamespace:
         link: RestLegacyLinkInput | Unset = UNSET,
         clone_url: str | Unset = UNSET,
     ) -> None:
-        """Watch repository
+        """Watch repository.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/watch`
+        Add the authenticated user as a watcher for the specified repository.
+
+        The authenticated user must have **REPO_READ** permission for the repository to call this
+        resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The repository to watch. A `RestRepositoryInput`, or pass its fields as the keywords
+                that follow.
+            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
+            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+
+        Returns:
+            The user is now watching the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-watch-post
         """
-        from ..api.repositories import repositories_watch as _endpoint  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
         from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.watch",
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/watch",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestRepositoryInput,
+                    body,
+                    {
+                        "default_branch": default_branch,
+                        "description": description,
+                        "forkable": forkable,
+                        "links": links,
+                        "name": name,
+                        "origin": origin,
+                        "project": project,
+                        "public": public,
+                        "scm_id": scm_id,
+                        "slug": slug,
+                        "state": coerce_enum(RestRepositoryState, state),
+                        "link": link,
+                        "clone_url": clone_url,
+                    },
+                    "repositories.watch",
+                ),
             ),
-        )
-        _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class RepositoriesRawNamespace:
-    """The `repositories` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_access_key(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestSshAccessKeyInput | None = None,
-        key: RestSshAccessKeyKeyInput | Unset = UNSET,
-        permission: RestSshAccessKeyPermission
-        | Literal[
-            "USER_ADMIN",
-            "PROJECT_VIEW",
-            "REPO_READ",
-            "REPO_WRITE",
-            "REPO_ADMIN",
-            "PROJECT_READ",
-            "PROJECT_WRITE",
-            "REPO_CREATE",
-            "PROJECT_ADMIN",
-            "LICENSED_USER",
-            "PROJECT_CREATE",
-            "ADMIN",
-            "SYS_ADMIN",
-        ]
-        | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        repository: RestRepositoryInput | Unset = UNSET,
-    ) -> Response[RestSshAccessKey]:
-        """Add repository SSH key
-
-        `POST /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh`
-        """
-        from ..api.repositories import repositories_add_access_key as _endpoint  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestSshAccessKeyInput,
-                body,
-                {
-                    "key": key,
-                    "permission": coerce_enum(RestSshAccessKeyPermission, permission),
-                    "project": project,
-                    "repository": repository,
-                },
-                "repositories.add_access_key",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def add_label(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestLabelInput | None = None,
-        name: str | Unset = UNSET,
-    ) -> Response[RestLabel]:
-        """Add repository label
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels`
-        """
-        from ..api.repositories import repositories_add_label as _endpoint  # noqa: PLC0415
-        from ..models.rest_label_input import RestLabelInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(RestLabelInput, body, {"name": name}, "repositories.add_label"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create(
-        self,
-        project_key: str,
-        *,
-        body: RestRepositoryInput | None = None,
-        default_branch: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        public: bool | Unset = UNSET,
-        scm_id: str | Unset = UNSET,
-        slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
-    ) -> Response[RestRepository]:
-        """Create repository
-
-        `POST /api/latest/projects/{projectKey}/repos`
-        """
-        from ..api.repositories import repositories_create as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_default_reviewer_condition(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestDefaultReviewersRequest | None = None,
-        required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestPullRequestCondition]:
-        """Create default reviewers condition
-
-        `POST /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition`
-        """
-        from ..api.repositories import repositories_create_default_reviewer_condition as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.create_default_reviewer_condition",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_default_task(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestDefaultTaskRequest | None = None,
-        description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestDefaultTask]:
-        """Add a default task
-
-        `POST /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks`
-        """
-        from ..api.repositories import repositories_create_default_task as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.create_default_task",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_reviewer_group(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-    ) -> Response[RestReviewerGroup]:
-        """Create reviewer group
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups`
-        """
-        from ..api.repositories import repositories_create_reviewer_group as _endpoint  # noqa: PLC0415
-        from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "id": id,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "repositories.create_reviewer_group",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, project_key: str, repository_slug: str) -> Response[Any | None]:
-        """Delete repository
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.repositories import repositories_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_all_default_tasks(self, project_key: str, repository_slug: str) -> Response[None]:
-        """Deletes all default tasks for the repository
-
-        `DELETE /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks`
-        """
-        from ..api.repositories import repositories_delete_all_default_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_attachment(
-        self, project_key: str, repository_slug: str, attachment_id: int
-    ) -> Response[None]:
-        """Delete an attachment
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}`
-        """
-        from ..api.repositories import repositories_delete_attachment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_attachment_metadata(
-        self, project_key: str, repository_slug: str, attachment_id: int
-    ) -> Response[None]:
-        """Delete attachment metadata
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata`
-        """
-        from ..api.repositories import repositories_delete_attachment_metadata as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_auto_decline_settings(self, project_key: str, repository_slug: str) -> Response[None]:
-        """Delete auto decline settings
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline`
-        """
-        from ..api.repositories import repositories_delete_auto_decline_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_auto_merge_settings(self, project_key: str, repository_slug: str) -> Response[None]:
-        """Delete pull request auto-merge settings
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge`
-        """
-        from ..api.repositories import repositories_delete_auto_merge_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_default_reviewer_condition(
-        self, project_key: str, repository_slug: str, id: int
-    ) -> Response[None]:
-        """Delete a default reviewer condition
-
-        `DELETE /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
-        """
-        from ..api.repositories import repositories_delete_default_reviewer_condition as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_default_task(
-        self, project_key: str, repository_slug: str, task_id: int
-    ) -> Response[None]:
-        """Delete a specific default task
-
-        `DELETE /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks/{taskId}`
-        """
-        from ..api.repositories import repositories_delete_default_task as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            task_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_reviewer_group(self, project_key: str, repository_slug: str, id: str) -> Response[None]:
-        """Delete reviewer group
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}`
-        """
-        from ..api.repositories import repositories_delete_reviewer_group as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def fork(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRepositoryInput | None = None,
-        default_branch: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        public: bool | Unset = UNSET,
-        scm_id: str | Unset = UNSET,
-        slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
-    ) -> Response[RestRepository]:
-        """Fork repository
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.repositories import repositories_fork as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.fork",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get(self, project_key: str, repository_slug: str) -> Response[RestRepository]:
-        """Get repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.repositories import repositories_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_access_key(
-        self, project_key: str, repository_slug: str, key_id: str
-    ) -> Response[RestSshAccessKey]:
-        """Get repository SSH key
-
-        `GET /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}`
-        """
-        from ..api.repositories import repositories_get_access_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_attachment(
-        self, project_key: str, repository_slug: str, attachment_id: int, *, range_: str | Unset = UNSET
-    ) -> Response[bytes]:
-        """Get an attachment
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}`
-        """
-        from ..api.repositories import repositories_get_attachment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-            range_=range_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_attachment_metadata(
-        self, project_key: str, repository_slug: str, attachment_id: int
-    ) -> Response[RestAttachmentMetadata]:
-        """Get attachment metadata
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata`
-        """
-        from ..api.repositories import repositories_get_attachment_metadata as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_auto_decline_settings(
-        self, project_key: str, repository_slug: str
-    ) -> Response[RestAutoDeclineSettings]:
-        """Get auto decline settings
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline`
-        """
-        from ..api.repositories import repositories_get_auto_decline_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_auto_merge_settings(
-        self, project_key: str, repository_slug: str
-    ) -> Response[RestAutoMergeRestrictedSettings]:
-        """Get pull request auto-merge settings
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge`
-        """
-        from ..api.repositories import repositories_get_auto_merge_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_default_branch(self, project_key: str, repository_slug: str) -> Response[RestMinimalRef]:
-        """Get repository default branch
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch`
-        """
-        from ..api.repositories import repositories_get_default_branch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_default_branch_legacy(
-        self, project_key: str, repository_slug: str
-    ) -> Response[RestBranch | None]:
-        """Deprecated. Get default branch
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default`
-        """
-        from ..api.repositories import repositories_get_default_branch_legacy as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("repositories.get_default_branch_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_pullrequest_settings(
-        self, project_key: str, repository_slug: str
-    ) -> Response[RestRepositoryPullRequestSettings]:
-        """Get pull request settings
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/pull-requests`
-        """
-        from ..api.repositories import repositories_get_pullrequest_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_reviewer_group(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[RestReviewerGroup]:
-        """Get reviewer group
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}`
-        """
-        from ..api.repositories import repositories_get_reviewer_group as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_sync_status(
-        self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
-    ) -> Response[RestRefSyncStatus]:
-        """Get synchronization status
-
-        `GET /sync/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.repositories import repositories_get_sync_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(self, project_key: str) -> Response[PageRestRepository]:
-        """Get repositories for project
-
-        `GET /api/latest/projects/{projectKey}/repos`
-        """
-        from ..api.repositories import repositories_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_access_keys(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        filter_: str | Unset = UNSET,
-        effective: str | Unset = UNSET,
-        minimum_permission: str | Unset = UNSET,
-        permission: str | Unset = UNSET,
-    ) -> Response[PageRestSshAccessKey]:
-        """Get repository SSH keys
-
-        `GET /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh`
-        """
-        from ..api.repositories import repositories_list_access_keys as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            effective=effective,
-            minimum_permission=minimum_permission,
-            permission=permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_reviewer_conditions(
-        self, project_key: str, repository_slug: str
-    ) -> Response[builtins.list[RestPullRequestCondition]]:
-        """Get configured default reviewers
-
-        `GET /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/conditions`
-        """
-        from ..api.repositories import repositories_list_default_reviewer_conditions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_default_tasks(
-        self, project_key: str, repository_slug: str, *, markup: str | Unset = UNSET
-    ) -> Response[PageRestDefaultTask]:
-        """Get a page of default tasks
-
-        `GET /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks`
-        """
-        from ..api.repositories import repositories_list_default_tasks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            markup=markup,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_forks(self, project_key: str, repository_slug: str) -> Response[PageRestRepository]:
-        """Get repository forks
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/forks`
-        """
-        from ..api.repositories import repositories_list_forks as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_group_permissions(
-        self, project_key: str, repository_slug: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestPermittedGroup]:
-        """Get groups with permission to repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups`
-        """
-        from ..api.repositories import repositories_list_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_groups_without_permission(
-        self, project_key: str, repository_slug: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestDetailedGroup]:
-        """Get groups without repository permission
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups/none`
-        """
-        from ..api.repositories import repositories_list_groups_without_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_labels(self, project_key: str, repository_slug: str) -> Response[PageRestLabel]:
-        """Get repository labels
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels`
-        """
-        from ..api.repositories import repositories_list_labels as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_recently_accessed(
-        self, *, permission: str | Unset = UNSET
-    ) -> Response[PageRestRepository]:
-        """Get recently accessed repositories
-
-        `GET /api/latest/profile/recent/repos`
-        """
-        from ..api.repositories import repositories_list_recently_accessed as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            permission=permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_related(self, project_key: str, repository_slug: str) -> Response[PageRestRepository]:
-        """Get related repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/related`
-        """
-        from ..api.repositories import repositories_list_related as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_reviewer_group_users(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[builtins.list[RestApplicationUser]]:
-        """Get reviewer group users
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}/users`
-        """
-        from ..api.repositories import repositories_list_reviewer_group_users as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_reviewer_groups(
-        self, project_key: str, repository_slug: str
-    ) -> Response[PageRestReviewerGroup]:
-        """Get all reviewer groups
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups`
-        """
-        from ..api.repositories import repositories_list_reviewer_groups as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_user_permissions(
-        self, project_key: str, repository_slug: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestPermittedUser]:
-        """Get users with permission to repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users`
-        """
-        from ..api.repositories import repositories_list_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_users_without_permission(
-        self, project_key: str, repository_slug: str, *, filter_: str | Unset = UNSET
-    ) -> Response[PageRestApplicationUser]:
-        """Get users without repository permission
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users/none`
-        """
-        from ..api.repositories import repositories_list_users_without_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_label(self, project_key: str, repository_slug: str, label_name: str) -> Response[None]:
-        """Remove repository label
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/labels/{labelName}`
-        """
-        from ..api.repositories import repositories_remove_label as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            label_name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def retry_creation(self, project_key: str, repository_slug: str) -> Response[RestRepository]:
-        """Retry repository creation
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/recreate`
-        """
-        from ..api.repositories import repositories_retry_creation as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def revoke_access_key(self, project_key: str, repository_slug: str, key_id: str) -> Response[None]:
-        """Revoke repository SSH key
-
-        `DELETE /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}`
-        """
-        from ..api.repositories import repositories_revoke_access_key as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_all_permissions(
-        self, project_key: str, repository_slug: str, *, user: str | Unset = UNSET, group: str | Unset = UNSET
-    ) -> Response[None]:
-        """Revoke all repository permissions for users and groups
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions`
-        """
-        from ..api.repositories import repositories_revoke_all_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            user=user,
-            group=group,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_group_permissions(
-        self, project_key: str, repository_slug: str, *, name: str
-    ) -> Response[None]:
-        """Revoke group repository permission
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups`
-        """
-        from ..api.repositories import repositories_revoke_group_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def revoke_user_permissions(
-        self, project_key: str, repository_slug: str, *, name: str
-    ) -> Response[None]:
-        """Revoke user repository permission
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users`
-        """
-        from ..api.repositories import repositories_revoke_user_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def search(
-        self,
-        *,
-        archived: str | Unset = UNSET,
-        projectname: str | Unset = UNSET,
-        projectkey: str | Unset = UNSET,
-        visibility: RepositoriesSearchVisibility | Literal["public", "private"] | Unset = UNSET,
-        name: str | Unset = UNSET,
-        permission: RepositoriesSearchPermission
-        | Literal["REPO_READ", "REPO_WRITE", "REPO_ADMIN"]
-        | Unset = UNSET,
-        state: RepositoriesSearchState
-        | Literal["AVAILABLE", "INITIALISING", "INITIALISATION_FAILED"]
-        | Unset = UNSET,
-    ) -> Response[PageRestRepository]:
-        """Search for repositories
-
-        `GET /api/latest/repos`
-        """
-        from ..api.repositories import repositories_search as _endpoint  # noqa: PLC0415
-        from ..models.repositories_search_permission import RepositoriesSearchPermission  # noqa: PLC0415
-        from ..models.repositories_search_state import RepositoriesSearchState  # noqa: PLC0415
-        from ..models.repositories_search_visibility import RepositoriesSearchVisibility  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            archived=archived,
-            projectname=projectname,
-            projectkey=projectkey,
-            visibility=coerce_enum(RepositoriesSearchVisibility, visibility),
-            name=name,
-            permission=coerce_enum(RepositoriesSearchPermission, permission),
-            state=coerce_enum(RepositoriesSearchState, state),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def search_permissions(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        permission: str | Unset = UNSET,
-        filter_text: str | Unset = UNSET,
-        type_: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Search repository permissions
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/search`
-        """
-        from ..api.repositories import repositories_search_permissions as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            permission=permission,
-            filter_text=filter_text,
-            type_=type_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_access_key_permission(
-        self, project_key: str, repository_slug: str, key_id: str, permission: str
-    ) -> Response[RestSshAccessKey]:
-        """Update repository SSH key permission
-
-        `PUT /keys/latest/projects/{projectKey}/repos/{repositorySlug}/ssh/{keyId}/permission/{permission}`
-        """
-        from ..api.repositories import repositories_set_access_key_permission as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            key_id,
-            permission,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_attachment_metadata(
-        self, project_key: str, repository_slug: str, attachment_id: int, *, body: str | None = None
-    ) -> Response[Any]:
-        """Save attachment metadata
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/attachments/{attachmentId}/metadata`
-        """
-        from ..api.repositories import repositories_set_attachment_metadata as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            attachment_id,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_auto_decline_settings(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestAutoDeclineSettingsRequest | None = None,
-        enabled: bool | Unset = UNSET,
-        inactivity_weeks: int | Unset = UNSET,
-    ) -> Response[RestAutoDeclineSettings]:
-        """Create auto decline settings
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-decline`
-        """
-        from ..api.repositories import repositories_set_auto_decline_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_auto_decline_settings_request import RestAutoDeclineSettingsRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestAutoDeclineSettingsRequest,
-                body,
-                {"enabled": enabled, "inactivity_weeks": inactivity_weeks},
-                "repositories.set_auto_decline_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_auto_merge_settings(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestAutoMergeSettingsRequest | None = None,
-        enabled: bool | Unset = UNSET,
-    ) -> Response[RestAutoMergeRestrictedSettings]:
-        """Create or update the pull request auto-merge settings
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/auto-merge`
-        """
-        from ..api.repositories import repositories_set_auto_merge_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestAutoMergeSettingsRequest,
-                body,
-                {"enabled": enabled},
-                "repositories.set_auto_merge_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_default_branch(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestBranchInput | None = None,
-        id: str | Unset = UNSET,
-        type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
-        is_default: bool | Unset = UNSET,
-        metadata: RestBranchMetadataInput | Unset = UNSET,
-    ) -> Response[None]:
-        """Update default branch for repository
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/default-branch`
-        """
-        from ..api.repositories import repositories_set_default_branch as _endpoint  # noqa: PLC0415
-        from ..models.ref_type import RefType  # noqa: PLC0415
-        from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestBranchInput,
-                body,
-                {
-                    "id": id,
-                    "type_": coerce_enum(RefType, type_),
-                    "is_default": is_default,
-                    "metadata": metadata,
-                },
-                "repositories.set_default_branch",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_default_branch_legacy(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestBranchInput | None = None,
-        id: str | Unset = UNSET,
-        type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
-        is_default: bool | Unset = UNSET,
-        metadata: RestBranchMetadataInput | Unset = UNSET,
-    ) -> Response[None]:
-        """Deprecated. Update default branch
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/branches/default`
-        """
-        from ..api.repositories import repositories_set_default_branch_legacy as _endpoint  # noqa: PLC0415
-        from ..models.ref_type import RefType  # noqa: PLC0415
-        from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
-
-        self._client._warn_deprecated("repositories.set_default_branch_legacy")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestBranchInput,
-                body,
-                {
-                    "id": id,
-                    "type_": coerce_enum(RefType, type_),
-                    "is_default": is_default,
-                    "metadata": metadata,
-                },
-                "repositories.set_default_branch_legacy",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_group_permission(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        name: builtins.list[str],
-        permission: RepositoriesSearchPermission | Literal["REPO_READ", "REPO_WRITE", "REPO_ADMIN"],
-    ) -> Response[None]:
-        """Update group repository permission
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/groups`
-        """
-        from ..api.repositories import repositories_set_group_permission as _endpoint  # noqa: PLC0415
-        from ..models.repositories_search_permission import RepositoriesSearchPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
-            permission=coerce_enum(RepositoriesSearchPermission, permission),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_sync_enabled(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRefSyncStatusInput | None = None,
-        ahead_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
-        diverged_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
-        enabled: bool | Unset = UNSET,
-        orphaned_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
-    ) -> Response[RestRefSyncStatus | None]:
-        """Disable synchronization
-
-        `POST /sync/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.repositories import repositories_set_sync_enabled as _endpoint  # noqa: PLC0415
-        from ..models.rest_ref_sync_status_input import RestRefSyncStatusInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRefSyncStatusInput,
-                body,
-                {
-                    "ahead_refs": ahead_refs,
-                    "diverged_refs": diverged_refs,
-                    "enabled": enabled,
-                    "orphaned_refs": orphaned_refs,
-                },
-                "repositories.set_sync_enabled",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_user_permission(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        name: builtins.list[str],
-        permission: RepositoriesSearchPermission | Literal["REPO_READ", "REPO_WRITE", "REPO_ADMIN"],
-    ) -> Response[None]:
-        """Update user repository permission
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/permissions/users`
-        """
-        from ..api.repositories import repositories_set_user_permission as _endpoint  # noqa: PLC0415
-        from ..models.repositories_search_permission import RepositoriesSearchPermission  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            name=name,
-            permission=coerce_enum(RepositoriesSearchPermission, permission),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def synchronize(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRefSyncRequest | None = None,
-        action: RestRefSyncRequestAction | Literal["DISCARD", "MERGE", "REBASE"] | Unset = UNSET,
-        context: Context | Unset = UNSET,
-        ref_id: str | Unset = UNSET,
-    ) -> Response[RestRejectedRef | None]:
-        """Manual synchronization
-
-        `POST /sync/latest/projects/{projectKey}/repos/{repositorySlug}/synchronize`
-        """
-        from ..api.repositories import repositories_synchronize as _endpoint  # noqa: PLC0415
-        from ..models.rest_ref_sync_request import RestRefSyncRequest  # noqa: PLC0415
-        from ..models.rest_ref_sync_request_action import RestRefSyncRequestAction  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRefSyncRequest,
-                body,
-                {
-                    "action": coerce_enum(RestRefSyncRequestAction, action),
-                    "context": context,
-                    "ref_id": ref_id,
-                },
-                "repositories.synchronize",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unwatch(self, project_key: str, repository_slug: str) -> Response[None]:
-        """Stop watching repository
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/watch`
-        """
-        from ..api.repositories import repositories_unwatch as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRepositoryInput | None = None,
-        default_branch: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        public: bool | Unset = UNSET,
-        scm_id: str | Unset = UNSET,
-        slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
-    ) -> Response[RestRepository]:
-        """Update repository
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}`
-        """
-        from ..api.repositories import repositories_update as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_default_reviewer_condition(
-        self,
-        project_key: str,
-        repository_slug: str,
-        id: str,
-        *,
-        body: RestDefaultReviewersRequest | None = None,
-        required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestPullRequestCondition]:
-        """Update a default reviewer condition
-
-        `PUT /default-reviewers/latest/projects/{projectKey}/repos/{repositorySlug}/condition/{id}`
-        """
-        from ..api.repositories import repositories_update_default_reviewer_condition as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_body(
-                RestDefaultReviewersRequest,
-                body,
-                {
-                    "required_approvals": required_approvals,
-                    "reviewers": reviewers,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.update_default_reviewer_condition",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_default_task(
-        self,
-        project_key: str,
-        repository_slug: str,
-        task_id: int,
-        *,
-        body: RestDefaultTaskRequest | None = None,
-        description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
-    ) -> Response[RestDefaultTask]:
-        """Update a default task
-
-        `PUT /default-tasks/latest/projects/{projectKey}/repos/{repositorySlug}/tasks/{taskId}`
-        """
-        from ..api.repositories import repositories_update_default_task as _endpoint  # noqa: PLC0415
-        from ..models.rest_default_task_request import RestDefaultTaskRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            task_id,
-            body=build_required_body(
-                RestDefaultTaskRequest,
-                body,
-                {
-                    "description": description,
-                    "source_matcher": source_matcher,
-                    "target_matcher": target_matcher,
-                },
-                "repositories.update_default_task",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_pullrequest_settings(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRepositoryPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
-        required_all_approvers: bool | Unset = UNSET,
-        required_all_tasks_complete: bool | Unset = UNSET,
-        required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
-        required_approvers_deprecated: int | Unset = UNSET,
-        required_successful_builds: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
-        required_successful_builds_deprecated: int | Unset = UNSET,
-    ) -> Response[RestRepositoryPullRequestSettings]:
-        """Update pull request settings
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/pull-requests`
-        """
-        from ..api.repositories import repositories_update_pullrequest_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_pull_request_settings_input import (
-            RestRepositoryPullRequestSettingsInput,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryPullRequestSettingsInput,
-                body,
-                {
-                    "merge_config": merge_config,
-                    "required_all_approvers": required_all_approvers,
-                    "required_all_tasks_complete": required_all_tasks_complete,
-                    "required_approvers": required_approvers,
-                    "required_approvers_deprecated": required_approvers_deprecated,
-                    "required_successful_builds": required_successful_builds,
-                    "required_successful_builds_deprecated": required_successful_builds_deprecated,
-                },
-                "repositories.update_pullrequest_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_reviewer_group(
-        self,
-        project_key: str,
-        repository_slug: str,
-        id: str,
-        *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-    ) -> Response[RestReviewerGroup]:
-        """Update reviewer group attributes
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/reviewer-groups/{id}`
-        """
-        from ..api.repositories import repositories_update_reviewer_group as _endpoint  # noqa: PLC0415
-        from ..models.rest_reviewer_group_input import RestReviewerGroupInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_body(
-                RestReviewerGroupInput,
-                body,
-                {
-                    "avatar_url": avatar_url,
-                    "description": description,
-                    "name": name,
-                    "scope": scope,
-                    "users": users,
-                },
-                "repositories.update_reviewer_group",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def watch(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestRepositoryInput | None = None,
-        default_branch: str | Unset = UNSET,
-        description: str | Unset = UNSET,
-        forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
-        name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        public: bool | Unset = UNSET,
-        scm_id: str | Unset = UNSET,
-        slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Watch repository
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/watch`
-        """
-        from ..api.repositories import repositories_watch as _endpoint  # noqa: PLC0415
-        from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestRepositoryInput,
-                body,
-                {
-                    "default_branch": default_branch,
-                    "description": description,
-                    "forkable": forkable,
-                    "links": links,
-                    "name": name,
-                    "origin": origin,
-                    "project": project,
-                    "public": public,
-                    "scm_id": scm_id,
-                    "slug": slug,
-                    "state": coerce_enum(RestRepositoryState, state),
-                    "link": link,
-                    "clone_url": clone_url,
-                },
-                "repositories.watch",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+            Answer.nothing(),
+        )
+
+
+class RepositoriesRawNamespace(NamespaceView[RepositoriesNamespace]):
+    """`client.with_raw_response.repositories`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    add_access_key = raw_response(RepositoriesNamespace.add_access_key)
+    add_label = raw_response(RepositoriesNamespace.add_label)
+    create = raw_response(RepositoriesNamespace.create)
+    create_default_reviewer_condition = raw_response(RepositoriesNamespace.create_default_reviewer_condition)
+    create_default_task = raw_response(RepositoriesNamespace.create_default_task)
+    create_reviewer_group = raw_response(RepositoriesNamespace.create_reviewer_group)
+    delete = raw_response(RepositoriesNamespace.delete)
+    delete_all_default_tasks = raw_response(RepositoriesNamespace.delete_all_default_tasks)
+    delete_attachment = raw_response(RepositoriesNamespace.delete_attachment)
+    delete_attachment_metadata = raw_response(RepositoriesNamespace.delete_attachment_metadata)
+    delete_auto_decline_settings = raw_response(RepositoriesNamespace.delete_auto_decline_settings)
+    delete_auto_merge_settings = raw_response(RepositoriesNamespace.delete_auto_merge_settings)
+    delete_default_reviewer_condition = raw_response(RepositoriesNamespace.delete_default_reviewer_condition)
+    delete_default_task = raw_response(RepositoriesNamespace.delete_default_task)
+    delete_reviewer_group = raw_response(RepositoriesNamespace.delete_reviewer_group)
+    fork = raw_response(RepositoriesNamespace.fork)
+    get = raw_response(RepositoriesNamespace.get)
+    get_access_key = raw_response(RepositoriesNamespace.get_access_key)
+    get_attachment = raw_response(RepositoriesNamespace.get_attachment)
+    get_attachment_metadata = raw_response(RepositoriesNamespace.get_attachment_metadata)
+    get_auto_decline_settings = raw_response(RepositoriesNamespace.get_auto_decline_settings)
+    get_auto_merge_settings = raw_response(RepositoriesNamespace.get_auto_merge_settings)
+    get_default_branch = raw_response(RepositoriesNamespace.get_default_branch)
+    get_default_branch_legacy = raw_response(RepositoriesNamespace.get_default_branch_legacy)
+    get_pullrequest_settings = raw_response(RepositoriesNamespace.get_pullrequest_settings)
+    get_reviewer_group = raw_response(RepositoriesNamespace.get_reviewer_group)
+    get_sync_status = raw_response(RepositoriesNamespace.get_sync_status)
+    list = raw_first_page(RepositoriesNamespace.list)
+    list_access_keys = raw_first_page(RepositoriesNamespace.list_access_keys)
+    list_default_reviewer_conditions = raw_response(RepositoriesNamespace.list_default_reviewer_conditions)
+    list_default_tasks = raw_first_page(RepositoriesNamespace.list_default_tasks)
+    list_forks = raw_first_page(RepositoriesNamespace.list_forks)
+    list_group_permissions = raw_first_page(RepositoriesNamespace.list_group_permissions)
+    list_groups_without_permission = raw_first_page(RepositoriesNamespace.list_groups_without_permission)
+    list_labels = raw_first_page(RepositoriesNamespace.list_labels)
+    list_recently_accessed = raw_first_page(RepositoriesNamespace.list_recently_accessed)
+    list_related = raw_first_page(RepositoriesNamespace.list_related)
+    list_reviewer_group_users = raw_response(RepositoriesNamespace.list_reviewer_group_users)
+    list_reviewer_groups = raw_first_page(RepositoriesNamespace.list_reviewer_groups)
+    list_user_permissions = raw_first_page(RepositoriesNamespace.list_user_permissions)
+    list_users_without_permission = raw_first_page(RepositoriesNamespace.list_users_without_permission)
+    remove_label = raw_response(RepositoriesNamespace.remove_label)
+    retry_creation = raw_response(RepositoriesNamespace.retry_creation)
+    revoke_access_key = raw_response(RepositoriesNamespace.revoke_access_key)
+    revoke_all_permissions = raw_response(RepositoriesNamespace.revoke_all_permissions)
+    revoke_group_permissions = raw_response(RepositoriesNamespace.revoke_group_permissions)
+    revoke_user_permissions = raw_response(RepositoriesNamespace.revoke_user_permissions)
+    search = raw_first_page(RepositoriesNamespace.search)
+    search_permissions = raw_response(RepositoriesNamespace.search_permissions)
+    set_access_key_permission = raw_response(RepositoriesNamespace.set_access_key_permission)
+    set_attachment_metadata = raw_response(RepositoriesNamespace.set_attachment_metadata)
+    set_auto_decline_settings = raw_response(RepositoriesNamespace.set_auto_decline_settings)
+    set_auto_merge_settings = raw_response(RepositoriesNamespace.set_auto_merge_settings)
+    set_default_branch = raw_response(RepositoriesNamespace.set_default_branch)
+    set_default_branch_legacy = raw_response(RepositoriesNamespace.set_default_branch_legacy)
+    set_group_permission = raw_response(RepositoriesNamespace.set_group_permission)
+    set_sync_enabled = raw_response(RepositoriesNamespace.set_sync_enabled)
+    set_user_permission = raw_response(RepositoriesNamespace.set_user_permission)
+    synchronize = raw_response(RepositoriesNamespace.synchronize)
+    unwatch = raw_response(RepositoriesNamespace.unwatch)
+    update = raw_response(RepositoriesNamespace.update)
+    update_default_reviewer_condition = raw_response(RepositoriesNamespace.update_default_reviewer_condition)
+    update_default_task = raw_response(RepositoriesNamespace.update_default_task)
+    update_pullrequest_settings = raw_response(RepositoriesNamespace.update_pullrequest_settings)
+    update_reviewer_group = raw_response(RepositoriesNamespace.update_reviewer_group)
+    watch = raw_response(RepositoriesNamespace.watch)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -19,159 +20,303 @@ if TYPE_CHECKING:
 
     from ..models.example_settings import ExampleSettings
     from ..models.example_settings_input import ExampleSettingsInput
-    from ..models.page_rest_repository_hook import PageRestRepositoryHook
     from ..models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType
     from ..models.rest_repository_hook import RestRepositoryHook
 
 
 class RepositoryHooksNamespace:
-    """The `repository_hooks` operations, returning decoded models."""
+    """The `repository_hooks` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def delete_for_repository(self, project_key: str, repository_slug: str, hook_key: str) -> None:
-        """Delete repository hook
+        """Delete repository hook.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}`
+        Delete repository hook configuration for the supplied **hookKey** and **repositorySlug**
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            hook_key: The hook key.
+
+        Returns:
+            The hook configuration matching the supplied **hookKey** and **repositorySlug** was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-delete
         """
-        from ..api.repository_hooks import repository_hooks_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}",
+                (project_key, repository_slug, hook_key),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def disable_for_project(self, project_key: str, hook_key: str) -> RestRepositoryHook:
-        """Disable repository hook
+        """Disable repository hook.
 
-        `DELETE /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled`
+        Disable a repository hook for this project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            hook_key: The hook key.
+
+        Returns:
+            The repository hooks with their associated enabled state for the supplied hookKey.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-hookkey-enabled-delete
         """
-        from ..api.repository_hooks import repository_hooks_disable_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled",
+                (project_key, hook_key),
+            ),
+            Answer.model(RestRepositoryHook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def disable_for_repository(
         self, project_key: str, repository_slug: str, hook_key: str
     ) -> RestRepositoryHook:
-        """Disable repository hook
+        """Disable repository hook.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/enabled`
+        Disable a repository hook for this repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            hook_key: The hook key.
+
+        Returns:
+            The repository hooks with their associated enabled state for the supplied hookKey.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-enabled-delete
         """
-        from ..api.repository_hooks import repository_hooks_disable_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/enabled",
+                (project_key, repository_slug, hook_key),
+            ),
+            Answer.model(RestRepositoryHook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def enable_for_project(self, project_key: str, hook_key: str) -> RestRepositoryHook:
-        """Enable repository hook
+        """Enable repository hook.
 
-        `PUT /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled`
+        Enable a repository hook for this project and optionally apply new configuration.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        A JSON document may be provided to use as the settings for the hook. These structure and
+        validity of the document is decided by the plugin providing the hook.
+
+        Args:
+            project_key: The project key.
+            hook_key: The hook key.
+
+        Returns:
+            The repository hooks with their associated enabled state for the supplied hookKey.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-hookkey-enabled-put
         """
-        from ..api.repository_hooks import repository_hooks_enable_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled",
+                (project_key, hook_key),
+            ),
+            Answer.model(RestRepositoryHook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def enable_for_repository(
         self, project_key: str, repository_slug: str, hook_key: str
     ) -> RestRepositoryHook:
-        """Enable repository hook
+        """Enable repository hook.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/enabled`
+        Enable a repository hook for this repository and optionally apply new configuration.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        A JSON document may be provided to use as the settings for the hook. These structure and
+        validity of the document is decided by the plugin providing the hook.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            hook_key: The hook key.
+
+        Returns:
+            The repository hooks with their associated enabled state for the supplied hookKey.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-enabled-put
         """
-        from ..api.repository_hooks import repository_hooks_enable_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/enabled",
+                (project_key, repository_slug, hook_key),
+            ),
+            Answer.model(RestRepositoryHook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_avatar(self, hook_key: str, *, version: int | Unset = UNSET) -> bytes:
-        """Get project avatar
+        """Get project avatar.
 
-        `GET /api/latest/hooks/{hookKey}/avatar`
+        Retrieve the avatar for the project matching the supplied **moduleKey**.
+
+        Args:
+            hook_key: The complete module key of the hook module.
+            version: (optional) Version used for HTTP caching only - any non-blank version will result
+                in a large max-age Cache-Control header. Note that this does not affect the
+                Last-Modified header.
+
+        Returns:
+            The avatar of the project matching the supplied **moduleKey**.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-hooks-hookkey-avatar-get
         """
-        from ..api.repository_hooks import repository_hooks_get_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            hook_key,
-            version=version,
+        return await self._client._call(
+            Request("GET", "/api/latest/hooks/{hookKey}/avatar", (hook_key,), query={"version": version}),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_project(self, project_key: str, hook_key: str) -> RestRepositoryHook:
-        """Get a repository hook
+        """Get a repository hook.
 
-        `GET /api/latest/projects/{projectKey}/settings/hooks/{hookKey}`
+        Retrieve a repository hook for this project.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            hook_key: The hook key.
+
+        Returns:
+            Returns the repository hooks with their associated enabled state for the supplied hookKey.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-hookkey-get
         """
-        from ..api.repository_hooks import repository_hooks_get_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "GET", "/api/latest/projects/{projectKey}/settings/hooks/{hookKey}", (project_key, hook_key)
+            ),
+            Answer.model(RestRepositoryHook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(
         self, project_key: str, repository_slug: str, hook_key: str
     ) -> RestRepositoryHook:
-        """Get repository hook
+        """Get repository hook.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}`
+        Retrieve a repository hook for this repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            hook_key: The hook key.
+
+        Returns:
+            The repository hooks with their associated enabled state for the supplied hookKey.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-get
         """
-        from ..api.repository_hooks import repository_hooks_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}",
+                (project_key, repository_slug, hook_key),
+            ),
+            Answer.model(RestRepositoryHook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings_for_project(self, project_key: str, hook_key: str) -> ExampleSettings:
-        """Get repository hook settings
+        """Get repository hook settings.
 
-        `GET /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/settings`
+        Retrieve the settings for a repository hook for this project.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            hook_key: The hook key.
+
+        Returns:
+            The settings for the hook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-hookkey-settings-get
         """
-        from ..api.repository_hooks import repository_hooks_get_settings_for_project as _endpoint  # noqa: PLC0415
+        from ..models.example_settings import ExampleSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/settings/hooks/{hookKey}/settings",
+                (project_key, hook_key),
+            ),
+            Answer.model(ExampleSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings_for_repository(
         self, project_key: str, repository_slug: str, hook_key: str
     ) -> ExampleSettings:
-        """Get repository hook settings
+        """Get repository hook settings.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/settings`
+        Retrieve the settings for a repository hook for this repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            hook_key: The hook key.
+
+        Returns:
+            The settings for the hook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-settings-get
         """
-        from ..api.repository_hooks import repository_hooks_get_settings_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.example_settings import ExampleSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/settings",
+                (project_key, repository_slug, hook_key),
+            ),
+            Answer.model(ExampleSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_for_project(
         self,
@@ -182,20 +327,39 @@ class RepositoryHooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepositoryHook]:
-        """Get repository hooks
+        """Get repository hooks.
 
-        `GET /api/latest/projects/{projectKey}/settings/hooks`
+        Retrieve a page of repository hooks for this project.
+
+        The authenticated user must have **PROJECT_READ** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            type_: The optional type to filter by.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepositoryHook` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-get
         """
-        from ..api.repository_hooks import repository_hooks_list_for_project as _endpoint  # noqa: PLC0415
         from ..models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType  # noqa: PLC0415
         from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            type_=coerce_enum(RepositoryHooksListForProjectType, type_),
-        )
-        return self._client._paginate(
-            _kwargs, RestRepositoryHook.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/settings/hooks",
+                (project_key,),
+                query={"type": coerce_enum(RepositoryHooksListForProjectType, type_)},
+            ),
+            RestRepositoryHook.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_repository(
@@ -208,21 +372,40 @@ class RepositoryHooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepositoryHook]:
-        """Get repository hooks
+        """Get repository hooks.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks`
+        Retrieve a page of repository hooks for this repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            type_: The optional type to filter by.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepositoryHook` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-get
         """
-        from ..api.repository_hooks import repository_hooks_list_for_repository as _endpoint  # noqa: PLC0415
         from ..models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType  # noqa: PLC0415
         from ..models.rest_repository_hook import RestRepositoryHook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            type_=coerce_enum(RepositoryHooksListForProjectType, type_),
-        )
-        return self._client._paginate(
-            _kwargs, RestRepositoryHook.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks",
+                (project_key, repository_slug),
+                query={"type": coerce_enum(RepositoryHooksListForProjectType, type_)},
+            ),
+            RestRepositoryHook.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update_settings_for_project(
@@ -237,30 +420,53 @@ class RepositoryHooksNamespace:
         long_value: int | Unset = UNSET,
         string_value: str | Unset = UNSET,
     ) -> ExampleSettings:
-        """Update repository hook settings
+        """Update repository hook settings.
 
-        `PUT /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/settings`
+        Modify the settings for a repository hook for this project.
+
+        The service will reject any settings which are too large, the current limit is 32KB once
+        serialized.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        A JSON document can be provided to use as the settings for the hook. These structure and
+        validity of the document is decided by the plugin providing the hook.
+
+        Args:
+            project_key: The project key.
+            hook_key: The complete module key of the hook module.
+            body: The raw settings. A `ExampleSettingsInput`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            The settings for the hook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-hookkey-settings-put
         """
-        from ..api.repository_hooks import repository_hooks_update_settings_for_project as _endpoint  # noqa: PLC0415
+        from ..models.example_settings import ExampleSettings  # noqa: PLC0415
         from ..models.example_settings_input import ExampleSettingsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
-            body=build_body(
-                ExampleSettingsInput,
-                body,
-                {
-                    "boolean_value": boolean_value,
-                    "double_value": double_value,
-                    "integer_value": integer_value,
-                    "long_value": long_value,
-                    "string_value": string_value,
-                },
-                "repository_hooks.update_settings_for_project",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/settings/hooks/{hookKey}/settings",
+                (project_key, hook_key),
+                body=build_body(
+                    ExampleSettingsInput,
+                    body,
+                    {
+                        "boolean_value": boolean_value,
+                        "double_value": double_value,
+                        "integer_value": integer_value,
+                        "long_value": long_value,
+                        "string_value": string_value,
+                    },
+                    "repository_hooks.update_settings_for_project",
+                ),
             ),
+            Answer.model(ExampleSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_settings_for_repository(
         self,
@@ -275,311 +481,71 @@ class RepositoryHooksNamespace:
         long_value: int | Unset = UNSET,
         string_value: str | Unset = UNSET,
     ) -> ExampleSettings:
-        """Update repository hook settings
+        """Update repository hook settings.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/settings`
+        Modify the settings for a repository hook for this repository.
+
+        The service will reject any settings which are too large, the current limit is 32KB once
+        serialized.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        A JSON document can be provided to use as the settings for the hook. These structure and
+        validity of the document is decided by the plugin providing the hook.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            hook_key: The hook key.
+            body: The raw settings. A `ExampleSettingsInput`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            The settings for the hook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-settings-put
         """
-        from ..api.repository_hooks import repository_hooks_update_settings_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.example_settings import ExampleSettings  # noqa: PLC0415
         from ..models.example_settings_input import ExampleSettingsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-            body=build_body(
-                ExampleSettingsInput,
-                body,
-                {
-                    "boolean_value": boolean_value,
-                    "double_value": double_value,
-                    "integer_value": integer_value,
-                    "long_value": long_value,
-                    "string_value": string_value,
-                },
-                "repository_hooks.update_settings_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/settings",
+                (project_key, repository_slug, hook_key),
+                body=build_body(
+                    ExampleSettingsInput,
+                    body,
+                    {
+                        "boolean_value": boolean_value,
+                        "double_value": double_value,
+                        "integer_value": integer_value,
+                        "long_value": long_value,
+                        "string_value": string_value,
+                    },
+                    "repository_hooks.update_settings_for_repository",
+                ),
             ),
+            Answer.model(ExampleSettings),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class RepositoryHooksRawNamespace:
-    """The `repository_hooks` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class RepositoryHooksRawNamespace(NamespaceView[RepositoryHooksNamespace]):
+    """`client.with_raw_response.repository_hooks`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def delete_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str
-    ) -> Response[None]:
-        """Delete repository hook
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}`
-        """
-        from ..api.repository_hooks import repository_hooks_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def disable_for_project(self, project_key: str, hook_key: str) -> Response[RestRepositoryHook]:
-        """Disable repository hook
-
-        `DELETE /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled`
-        """
-        from ..api.repository_hooks import repository_hooks_disable_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def disable_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str
-    ) -> Response[RestRepositoryHook]:
-        """Disable repository hook
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/enabled`
-        """
-        from ..api.repository_hooks import repository_hooks_disable_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def enable_for_project(self, project_key: str, hook_key: str) -> Response[RestRepositoryHook]:
-        """Enable repository hook
-
-        `PUT /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/enabled`
-        """
-        from ..api.repository_hooks import repository_hooks_enable_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def enable_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str
-    ) -> Response[RestRepositoryHook]:
-        """Enable repository hook
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/enabled`
-        """
-        from ..api.repository_hooks import repository_hooks_enable_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_avatar(self, hook_key: str, *, version: int | Unset = UNSET) -> Response[bytes]:
-        """Get project avatar
-
-        `GET /api/latest/hooks/{hookKey}/avatar`
-        """
-        from ..api.repository_hooks import repository_hooks_get_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            hook_key,
-            version=version,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_project(self, project_key: str, hook_key: str) -> Response[RestRepositoryHook]:
-        """Get a repository hook
-
-        `GET /api/latest/projects/{projectKey}/settings/hooks/{hookKey}`
-        """
-        from ..api.repository_hooks import repository_hooks_get_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str
-    ) -> Response[RestRepositoryHook]:
-        """Get repository hook
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}`
-        """
-        from ..api.repository_hooks import repository_hooks_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings_for_project(self, project_key: str, hook_key: str) -> Response[ExampleSettings]:
-        """Get repository hook settings
-
-        `GET /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/settings`
-        """
-        from ..api.repository_hooks import repository_hooks_get_settings_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings_for_repository(
-        self, project_key: str, repository_slug: str, hook_key: str
-    ) -> Response[ExampleSettings]:
-        """Get repository hook settings
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/settings`
-        """
-        from ..api.repository_hooks import repository_hooks_get_settings_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_project(
-        self,
-        project_key: str,
-        *,
-        type_: RepositoryHooksListForProjectType | Literal["PRE_RECEIVE", "POST_RECEIVE"] | Unset = UNSET,
-    ) -> Response[PageRestRepositoryHook]:
-        """Get repository hooks
-
-        `GET /api/latest/projects/{projectKey}/settings/hooks`
-        """
-        from ..api.repository_hooks import repository_hooks_list_for_project as _endpoint  # noqa: PLC0415
-        from ..models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            type_=coerce_enum(RepositoryHooksListForProjectType, type_),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        type_: RepositoryHooksListForProjectType | Literal["PRE_RECEIVE", "POST_RECEIVE"] | Unset = UNSET,
-    ) -> Response[PageRestRepositoryHook]:
-        """Get repository hooks
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks`
-        """
-        from ..api.repository_hooks import repository_hooks_list_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            type_=coerce_enum(RepositoryHooksListForProjectType, type_),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_settings_for_project(
-        self,
-        project_key: str,
-        hook_key: str,
-        *,
-        body: ExampleSettingsInput | None = None,
-        boolean_value: bool | Unset = UNSET,
-        double_value: float | Unset = UNSET,
-        integer_value: int | Unset = UNSET,
-        long_value: int | Unset = UNSET,
-        string_value: str | Unset = UNSET,
-    ) -> Response[ExampleSettings]:
-        """Update repository hook settings
-
-        `PUT /api/latest/projects/{projectKey}/settings/hooks/{hookKey}/settings`
-        """
-        from ..api.repository_hooks import repository_hooks_update_settings_for_project as _endpoint  # noqa: PLC0415
-        from ..models.example_settings_input import ExampleSettingsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            hook_key,
-            body=build_body(
-                ExampleSettingsInput,
-                body,
-                {
-                    "boolean_value": boolean_value,
-                    "double_value": double_value,
-                    "integer_value": integer_value,
-                    "long_value": long_value,
-                    "string_value": string_value,
-                },
-                "repository_hooks.update_settings_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_settings_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        hook_key: str,
-        *,
-        body: ExampleSettingsInput | None = None,
-        boolean_value: bool | Unset = UNSET,
-        double_value: float | Unset = UNSET,
-        integer_value: int | Unset = UNSET,
-        long_value: int | Unset = UNSET,
-        string_value: str | Unset = UNSET,
-    ) -> Response[ExampleSettings]:
-        """Update repository hook settings
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/settings/hooks/{hookKey}/settings`
-        """
-        from ..api.repository_hooks import repository_hooks_update_settings_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.example_settings_input import ExampleSettingsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            hook_key,
-            body=build_body(
-                ExampleSettingsInput,
-                body,
-                {
-                    "boolean_value": boolean_value,
-                    "double_value": double_value,
-                    "integer_value": integer_value,
-                    "long_value": long_value,
-                    "string_value": string_value,
-                },
-                "repository_hooks.update_settings_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    delete_for_repository = raw_response(RepositoryHooksNamespace.delete_for_repository)
+    disable_for_project = raw_response(RepositoryHooksNamespace.disable_for_project)
+    disable_for_repository = raw_response(RepositoryHooksNamespace.disable_for_repository)
+    enable_for_project = raw_response(RepositoryHooksNamespace.enable_for_project)
+    enable_for_repository = raw_response(RepositoryHooksNamespace.enable_for_repository)
+    get_avatar = raw_response(RepositoryHooksNamespace.get_avatar)
+    get_for_project = raw_response(RepositoryHooksNamespace.get_for_project)
+    get_for_repository = raw_response(RepositoryHooksNamespace.get_for_repository)
+    get_settings_for_project = raw_response(RepositoryHooksNamespace.get_settings_for_project)
+    get_settings_for_repository = raw_response(RepositoryHooksNamespace.get_settings_for_repository)
+    list_for_project = raw_first_page(RepositoryHooksNamespace.list_for_project)
+    list_for_repository = raw_first_page(RepositoryHooksNamespace.list_for_repository)
+    update_settings_for_project = raw_response(RepositoryHooksNamespace.update_settings_for_project)
+    update_settings_for_repository = raw_response(RepositoryHooksNamespace.update_settings_for_repository)

@@ -6,21 +6,20 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
+    as_bool,
     build_required_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_repository import PageRestRepository
-    from ..models.page_rest_secret_scanning_allowlist_rule import PageRestSecretScanningAllowlistRule
-    from ..models.page_rest_secret_scanning_rule import PageRestSecretScanningRule
     from ..models.rest_repository import RestRepository
     from ..models.rest_repository_selector import RestRepositorySelector
     from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class SecretScanningNamespace:
-    """The `secret_scanning` operations, returning decoded models."""
+    """The `secret_scanning` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -47,25 +46,46 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningAllowlistRule:
-        """Create project secret scanning allowlist rule
+        """Create project secret scanning allowlist rule.
 
-        `POST /api/latest/projects/{projectKey}/secret-scanning/allowlist`
+        Create a new project level secret scanning allowlist rule. Project allowlist rules are used when
+        scanning all non exempt repositories in the provided project.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            body: Allowlist rule to create, either the line regular expression or the path regular
+                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
+                fields as the keywords that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The created allowlist rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-post
         """
-        from ..api.secret_scanning import secret_scanning_create_allow_rule_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_allowlist_rule_set_request import (
             RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_allow_rule_for_project",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/secret-scanning/allowlist",
+                (project_key,),
+                body=build_required_body(
+                    RestSecretScanningAllowlistRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.create_allow_rule_for_project",
+                ),
             ),
+            Answer.model(RestSecretScanningAllowlistRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_allow_rule_for_repository(
         self,
@@ -77,26 +97,47 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningAllowlistRule:
-        """Create repository secret scanning allowlist rule
+        """Create repository secret scanning allowlist rule.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist`
+        Create a new repository secret scanning allowlist rule. Repository allowlist rules are used when
+        scanning the given repository.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: Allowlist rule to create, either the line regular expression or the path regular
+                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
+                fields as the keywords that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The created rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-post
         """
-        from ..api.secret_scanning import secret_scanning_create_allow_rule_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_allowlist_rule_set_request import (
             RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_allow_rule_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist",
+                (project_key, repository_slug),
+                body=build_required_body(
+                    RestSecretScanningAllowlistRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.create_allow_rule_for_repository",
+                ),
             ),
+            Answer.model(RestSecretScanningAllowlistRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_global_rule(
         self,
@@ -106,22 +147,40 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningRule:
-        """Create global secret scanning rule
+        """Create global secret scanning rule.
 
-        `POST /api/latest/secret-scanning/rules`
+        Create a new global secret scanning rule. Global rules are used when scanning all non exempt
+        repositories.
+
+        Args:
+            body: Rule to create, either the line regular expression or the path regular expression must
+                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
+                that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The created rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-post
         """
-        from ..api.secret_scanning import secret_scanning_create_global_rule as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_global_rule",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/secret-scanning/rules",
+                body=build_required_body(
+                    RestSecretScanningRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.create_global_rule",
+                ),
             ),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_rule_for_project(
         self,
@@ -132,23 +191,44 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningRule:
-        """Create project secret scanning rule
+        """Create project secret scanning rule.
 
-        `POST /api/latest/projects/{projectKey}/secret-scanning/rules`
+        Create a new project level secret scanning rule. Project rules are used when scanning all non
+        exempt repositories in the provided project.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            body: Rule to create, either the line regular expression or the path regular expression must
+                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
+                that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The created rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-post
         """
-        from ..api.secret_scanning import secret_scanning_create_rule_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_rule_for_project",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/secret-scanning/rules",
+                (project_key,),
+                body=build_required_body(
+                    RestSecretScanningRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.create_rule_for_project",
+                ),
             ),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_rule_for_repository(
         self,
@@ -160,214 +240,389 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningRule:
-        """Create repository secret scanning rule
+        """Create repository secret scanning rule.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules`
+        Create a new repository secret scanning rule. Repository rules are used when scanning the given
+        repository.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: Rule to create, either the line regular expression or the path regular expression must
+                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
+                that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The created rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-post
         """
-        from ..api.secret_scanning import secret_scanning_create_rule_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_rule_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules",
+                (project_key, repository_slug),
+                body=build_required_body(
+                    RestSecretScanningRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.create_rule_for_repository",
+                ),
             ),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_allow_rule_for_project(self, project_key: str, id: str) -> None:
-        """Delete a project secret scanning allowlist rule
+        """Delete a project secret scanning allowlist rule.
 
-        `DELETE /api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}`
+        Delete a project secret scanning allowlist rule with the provided ID.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            id: The allowlist rule id.
+
+        Returns:
+            Empty response indicating that the rule was deleted, or not found at this location
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-id-delete
         """
-        from ..api.secret_scanning import secret_scanning_delete_allow_rule_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}",
+                (project_key, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_allow_rule_for_repository(self, project_key: str, repository_slug: str, id: str) -> None:
-        """Delete a repository secret scanning allowlist rule
+        """Delete a repository secret scanning allowlist rule.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}`
+        Delete a repository secret scanning allowlist rule with the provided ID.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The allowlist rule id.
+
+        Returns:
+            Empty response indicating that the allowlist rule was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-id-delete
         """
-        from ..api.secret_scanning import secret_scanning_delete_allow_rule_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_global_rule(self, id: str) -> None:
-        """Delete a global secret scanning rule
+        """Delete a global secret scanning rule.
 
-        `DELETE /api/latest/secret-scanning/rules/{id}`
+        Delete a global secret scanning rule with the provided ID
+
+        Args:
+            id: The rule id.
+
+        Returns:
+            Empty response indicating that the rule was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-id-delete
         """
-        from ..api.secret_scanning import secret_scanning_delete_global_rule as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        await self._client._call(
+            Request("DELETE", "/api/latest/secret-scanning/rules/{id}", (id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_rule_for_project(self, project_key: str, id: str) -> None:
-        """Delete a project secret scanning rule
+        """Delete a project secret scanning rule.
 
-        `DELETE /api/latest/projects/{projectKey}/secret-scanning/rules/{id}`
+        Delete a project secret scanning rule with the provided ID.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            id: The rule id.
+
+        Returns:
+            Empty response indicating that the rule was deleted, or not found at this location
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-id-delete
         """
-        from ..api.secret_scanning import secret_scanning_delete_rule_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE", "/api/latest/projects/{projectKey}/secret-scanning/rules/{id}", (project_key, id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_rule_for_repository(self, project_key: str, repository_slug: str, id: str) -> None:
-        """Delete a repository secret scanning rule
+        """Delete a repository secret scanning rule.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}`
+        Delete a repository secret scanning rule with the provided ID.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The rule id.
+
+        Returns:
+            Empty response indicating that the rule was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-id-delete
         """
-        from ..api.secret_scanning import secret_scanning_delete_rule_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def exempt_repositories(self, *, body: builtins.list[RestRepositorySelector] | None = None) -> None:
-        """Bulk exempt repos from secret scanning
+        """Bulk exempt repos from secret scanning.
 
-        `POST /api/latest/secret-scanning/exempt`
+        Bulk exempt a  list of repositories from being scanned for secrets. User must be have global
+        **ADMIN** permissions.
+
+        Args:
+            body: The request body.
+
+        Returns:
+            All requested repositories were made exempt
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-exempt-post
         """
-        from ..api.secret_scanning import secret_scanning_exempt_repositories as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
+        await self._client._call(
+            Request("POST", "/api/latest/secret-scanning/exempt", body=body if body is not None else UNSET),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def exempt_repositories_for_project(
         self, project_key: str, *, body: builtins.list[RestRepositorySelector] | None = None
     ) -> None:
-        """Bulk exempt repos from secret scanning
+        """Bulk exempt repos from secret scanning.
 
-        `POST /api/latest/projects/{projectKey}/secret-scanning/exempt`
+        Bulk exempt a  list of repositories from being scanned for secrets. User must be have **PROJECT
+        ADMIN** permissions.
+
+        Args:
+            project_key: The project key.
+            body: The request body.
+
+        Returns:
+            All requested repositories were made exempt
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-exempt-post
         """
-        from ..api.secret_scanning import secret_scanning_exempt_repositories_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=body if body is not None else UNSET,
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/secret-scanning/exempt",
+                (project_key,),
+                body=body if body is not None else UNSET,
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def exempt_repository(self, project_key: str, repository_slug: str) -> None:
-        """Deprecated. Exempt a repo from secret scanning
+        """Exempt a repo from secret scanning.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        Exempt a repository from being scanned for secrets
+
+        **Deprecated since 8.6**. Exemptions are now managed by scope. Use POST
+        /rest/api/1.0/secret-scanning/exempt for global scope Use POST
+        /rest/api/1.0/projects/{projectKey}/secret-scanning/exempt for the project scope
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            An exempt repo was added
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-exempt-put
         """
-        from ..api.secret_scanning import secret_scanning_exempt_repository as _endpoint  # noqa: PLC0415
-
         self._client._warn_deprecated("secret_scanning.exempt_repository")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt",
+                (project_key, repository_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_allow_rule_for_project(self, project_key: str, id: str) -> RestSecretScanningAllowlistRule:
-        """Get a project secret scanning allowlist rule
+        """Get a project secret scanning allowlist rule.
 
-        `GET /api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}`
+        Get a project secret scanning allowlist rule by ID.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            id: The allowlist rule id.
+
+        Returns:
+            The requested allowlist rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-id-get
         """
-        from ..api.secret_scanning import secret_scanning_get_allow_rule_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        return await self._client._call(
+            Request(
+                "GET", "/api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}", (project_key, id)
+            ),
+            Answer.model(RestSecretScanningAllowlistRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_allow_rule_for_repository(
         self, project_key: str, repository_slug: str, id: str
     ) -> RestSecretScanningAllowlistRule:
-        """Get a repository secret scanning allowlist rule
+        """Get a repository secret scanning allowlist rule.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}`
+        Get a repository secret scanning allowlist rule by ID.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The allowlist rule id.
+
+        Returns:
+            The requested allowlist rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-id-get
         """
-        from ..api.secret_scanning import secret_scanning_get_allow_rule_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.model(RestSecretScanningAllowlistRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_global_rule(self, id: str) -> RestSecretScanningRule:
-        """Get a global secret scanning rule
+        """Get a global secret scanning rule.
 
-        `GET /api/latest/secret-scanning/rules/{id}`
+        Get a global secret scanning rule by ID.
+
+        Args:
+            id: The rule id.
+
+        Returns:
+            The requested rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-id-get
         """
-        from ..api.secret_scanning import secret_scanning_get_global_rule as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        return await self._client._call(
+            Request("GET", "/api/latest/secret-scanning/rules/{id}", (id,)),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_rule_for_project(self, project_key: str, id: str) -> RestSecretScanningRule:
-        """Get a project secret scanning rule
+        """Get a project secret scanning rule.
 
-        `GET /api/latest/projects/{projectKey}/secret-scanning/rules/{id}`
+        Get a project secret scanning rule by ID.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            id: The rule id.
+
+        Returns:
+            The requested rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-id-get
         """
-        from ..api.secret_scanning import secret_scanning_get_rule_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
+        return await self._client._call(
+            Request("GET", "/api/latest/projects/{projectKey}/secret-scanning/rules/{id}", (project_key, id)),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_rule_for_repository(
         self, project_key: str, repository_slug: str, id: str
     ) -> RestSecretScanningRule:
-        """Get a repository secret scanning rule
+        """Get a repository secret scanning rule.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}`
+        Get a repository secret scanning rule by ID.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The rule id.
+
+        Returns:
+            The requested rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-id-get
         """
-        from ..api.secret_scanning import secret_scanning_get_rule_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}",
+                (project_key, repository_slug, id),
+            ),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def is_repository_exempt(self, project_key: str, repository_slug: str) -> bool:
-        """Get whether a repository is exempt
+        """Get whether a repository is exempt.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt`
+        Check whether a repository is exempt from secret scanning
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            True if the repository is exempt from secret scanning, false otherwise
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-exempt-get
         """
-        from ..api.secret_scanning import secret_scanning_is_repository_exempt as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt",
+                (project_key, repository_slug),
+            ),
+            Answer.json(as_bool, "bool"),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_allow_rules_for_project(
         self,
@@ -379,21 +634,36 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSecretScanningAllowlistRule]:
-        """Find project secret scanning allowlist rules
+        """Find project secret scanning allowlist rules.
 
-        `GET /api/latest/projects/{projectKey}/secret-scanning/allowlist`
+        Find project secret scanning allowlist rules by filtering.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            filter_: Filter names by the provided text
+            order: Order by
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSecretScanningAllowlistRule` items: `async for` fetches the
+            pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-get
         """
-        from ..api.secret_scanning import secret_scanning_list_allow_rules_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/secret-scanning/allowlist",
+                (project_key,),
+                query={"filter": filter_, "order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
             RestSecretScanningAllowlistRule.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -411,22 +681,37 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSecretScanningAllowlistRule]:
-        """Find repository secret scanning allowlist rules
+        """Find repository secret scanning allowlist rules.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist`
+        Find repository secret scanning allowlist rules by filtering.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: Filter names by the provided text
+            order: Order by
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSecretScanningAllowlistRule` items: `async for` fetches the
+            pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-get
         """
-        from ..api.secret_scanning import secret_scanning_list_allow_rules_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist",
+                (project_key, repository_slug),
+                query={"filter": filter_, "order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
             RestSecretScanningAllowlistRule.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -441,19 +726,35 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Find all repos exempt from secret scan
+        """Find all repos exempt from secret scan.
 
-        `GET /api/latest/secret-scanning/exempt`
+        Find all repositories exempt from secret scanning
+
+        Args:
+            order: Order by project name followed by repository name either ascending or descending,
+                defaults to ascending.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-exempt-get
         """
-        from ..api.secret_scanning import secret_scanning_list_exemptions as _endpoint  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/secret-scanning/exempt",
+                query={"order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_exemptions_for_project(
@@ -465,20 +766,37 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestRepository]:
-        """Find repos exempt from secret scanning for a project
+        """Find repos exempt from secret scanning for a project.
 
-        `GET /api/latest/projects/{projectKey}/secret-scanning/exempt`
+        Find repositories exempt from secret scanning in a project
+
+        Args:
+            project_key: The project key.
+            order: Order by project name followed by repository name either ascending or descending,
+                defaults to ascending.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestRepository` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-exempt-get
         """
-        from ..api.secret_scanning import secret_scanning_list_exemptions_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs, RestRepository.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/secret-scanning/exempt",
+                (project_key,),
+                query={"order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
+            RestRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_global_rules(
@@ -490,20 +808,32 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSecretScanningRule]:
-        """Find global secret scanning rules
+        """Find global secret scanning rules.
 
-        `GET /api/latest/secret-scanning/rules`
+        Find global secret scanning rules by filtering.
+
+        Args:
+            filter_: Filter by rule name
+            order: Order by
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSecretScanningRule` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-get
         """
-        from ..api.secret_scanning import secret_scanning_list_global_rules as _endpoint  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/secret-scanning/rules",
+                query={"filter": filter_, "order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
             RestSecretScanningRule.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -520,21 +850,36 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSecretScanningRule]:
-        """Find project secret scanning rules
+        """Find project secret scanning rules.
 
-        `GET /api/latest/projects/{projectKey}/secret-scanning/rules`
+        Find project secret scanning rules by filtering.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            filter_: Filter names by the provided text
+            order: Order by
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSecretScanningRule` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-get
         """
-        from ..api.secret_scanning import secret_scanning_list_rules_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/secret-scanning/rules",
+                (project_key,),
+                query={"filter": filter_, "order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
             RestSecretScanningRule.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -552,22 +897,37 @@ class SecretScanningNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSecretScanningRule]:
-        """Find repository secret scanning rules
+        """Find repository secret scanning rules.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules`
+        Find repository secret scanning rules by filtering.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            filter_: Filter names by the provided text
+            order: Order by
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSecretScanningRule` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-get
         """
-        from ..api.secret_scanning import secret_scanning_list_rules_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules",
+                (project_key, repository_slug),
+                query={"filter": filter_, "order": coerce_enum(SecretScanningListExemptionsOrder, order)},
+            ),
             RestSecretScanningRule.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -575,17 +935,27 @@ class SecretScanningNamespace:
         )
 
     async def remove_repository_exemption(self, project_key: str, repository_slug: str) -> None:
-        """Delete an exempt repository
+        """Delete an exempt repository.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt`
+        Remove a repository from being exempt from secret scanning
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+
+        Returns:
+            Empty response indicating that the exempt repository was deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-exempt-delete
         """
-        from ..api.secret_scanning import secret_scanning_remove_repository_exemption as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt",
+                (project_key, repository_slug),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_allow_rule_for_project(
         self,
@@ -597,26 +967,45 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningAllowlistRule:
-        """Edit an existing project secret scanning allowlist rule
+        """Edit an existing project secret scanning allowlist rule.
 
-        `PUT /api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}`
+        Edit a project secret scanning allowlist rule.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            id: The allowlist rule id.
+            body: A `RestSecretScanningAllowlistRuleSetRequest`, or pass its fields as the keywords that
+                follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The updated allowlist rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-id-put
         """
-        from ..api.secret_scanning import secret_scanning_update_allow_rule_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_allowlist_rule_set_request import (
             RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_allow_rule_for_project",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}",
+                (project_key, id),
+                body=build_required_body(
+                    RestSecretScanningAllowlistRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.update_allow_rule_for_project",
+                ),
             ),
+            Answer.model(RestSecretScanningAllowlistRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_allow_rule_for_repository(
         self,
@@ -629,27 +1018,46 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningAllowlistRule:
-        """Edit an existing repository secret scanning allowlist rule
+        """Edit an existing repository secret scanning allowlist rule.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}`
+        Edit a repository secret scanning allowlist rule.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The allowlist rule id.
+            body: A `RestSecretScanningAllowlistRuleSetRequest`, or pass its fields as the keywords that
+                follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The updated allowlist rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-id-put
         """
-        from ..api.secret_scanning import secret_scanning_update_allow_rule_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_allowlist_rule_set_request import (
             RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_allow_rule_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}",
+                (project_key, repository_slug, id),
+                body=build_required_body(
+                    RestSecretScanningAllowlistRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.update_allow_rule_for_repository",
+                ),
             ),
+            Answer.model(RestSecretScanningAllowlistRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_global_rule(
         self,
@@ -662,21 +1070,37 @@ class SecretScanningNamespace:
     ) -> RestSecretScanningRule:
         """Edit a global secret scanning rule.
 
-        `PUT /api/latest/secret-scanning/rules/{id}`
+        Edit an existing global secret scanning rule
+
+        Args:
+            id: The rule id.
+            body: A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The updated rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-id-put
         """
-        from ..api.secret_scanning import secret_scanning_update_global_rule as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_global_rule",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/secret-scanning/rules/{id}",
+                (id,),
+                body=build_required_body(
+                    RestSecretScanningRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.update_global_rule",
+                ),
             ),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_rule_for_project(
         self,
@@ -688,24 +1112,42 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningRule:
-        """Edit an existing project secret scanning rule
+        """Edit an existing project secret scanning rule.
 
-        `PUT /api/latest/projects/{projectKey}/secret-scanning/rules/{id}`
+        Edit a project secret scanning rule.
+
+        Project **Admin** is required
+
+        Args:
+            project_key: The project key.
+            id: The rule id.
+            body: A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The updated rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-id-put
         """
-        from ..api.secret_scanning import secret_scanning_update_rule_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_rule_for_project",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/secret-scanning/rules/{id}",
+                (project_key, id),
+                body=build_required_body(
+                    RestSecretScanningRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.update_rule_for_project",
+                ),
             ),
+            Answer.model(RestSecretScanningRule),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_rule_for_repository(
         self,
@@ -718,714 +1160,78 @@ class SecretScanningNamespace:
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
     ) -> RestSecretScanningRule:
-        """Edit an existing repository secret scanning rule
+        """Edit an existing repository secret scanning rule.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}`
+        Edit a repository secret scanning rule.
+
+        Repository **Admin** is required
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            id: The rule id.
+            body: A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that follow.
+            line_regex: Regular expression for matching a secret on a code line
+            name: Human readable name for the rule
+            path_regex: Regular expression matching file names
+
+        Returns:
+            The updated rule
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-id-put
         """
-        from ..api.secret_scanning import secret_scanning_update_rule_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_secret_scanning_rule import RestSecretScanningRule  # noqa: PLC0415
         from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_rule_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}",
+                (project_key, repository_slug, id),
+                body=build_required_body(
+                    RestSecretScanningRuleSetRequest,
+                    body,
+                    {"line_regex": line_regex, "name": name, "path_regex": path_regex},
+                    "secret_scanning.update_rule_for_repository",
+                ),
             ),
-        )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class SecretScanningRawNamespace:
-    """The `secret_scanning` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_allow_rule_for_project(
-        self,
-        project_key: str,
-        *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningAllowlistRule]:
-        """Create project secret scanning allowlist rule
-
-        `POST /api/latest/projects/{projectKey}/secret-scanning/allowlist`
-        """
-        from ..api.secret_scanning import secret_scanning_create_allow_rule_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_allowlist_rule_set_request import (
-            RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
+            Answer.model(RestSecretScanningRule),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_allow_rule_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def create_allow_rule_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningAllowlistRule]:
-        """Create repository secret scanning allowlist rule
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist`
-        """
-        from ..api.secret_scanning import secret_scanning_create_allow_rule_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_allowlist_rule_set_request import (
-            RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_allow_rule_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_global_rule(
-        self,
-        *,
-        body: RestSecretScanningRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningRule]:
-        """Create global secret scanning rule
-
-        `POST /api/latest/secret-scanning/rules`
-        """
-        from ..api.secret_scanning import secret_scanning_create_global_rule as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_global_rule",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_rule_for_project(
-        self,
-        project_key: str,
-        *,
-        body: RestSecretScanningRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningRule]:
-        """Create project secret scanning rule
-
-        `POST /api/latest/projects/{projectKey}/secret-scanning/rules`
-        """
-        from ..api.secret_scanning import secret_scanning_create_rule_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_rule_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_rule_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestSecretScanningRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningRule]:
-        """Create repository secret scanning rule
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules`
-        """
-        from ..api.secret_scanning import secret_scanning_create_rule_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.create_rule_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_allow_rule_for_project(self, project_key: str, id: str) -> Response[None]:
-        """Delete a project secret scanning allowlist rule
-
-        `DELETE /api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_delete_allow_rule_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_allow_rule_for_repository(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[None]:
-        """Delete a repository secret scanning allowlist rule
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_delete_allow_rule_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_global_rule(self, id: str) -> Response[None]:
-        """Delete a global secret scanning rule
-
-        `DELETE /api/latest/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_delete_global_rule as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_rule_for_project(self, project_key: str, id: str) -> Response[None]:
-        """Delete a project secret scanning rule
-
-        `DELETE /api/latest/projects/{projectKey}/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_delete_rule_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_rule_for_repository(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[None]:
-        """Delete a repository secret scanning rule
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_delete_rule_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def exempt_repositories(
-        self, *, body: builtins.list[RestRepositorySelector] | None = None
-    ) -> Response[None]:
-        """Bulk exempt repos from secret scanning
-
-        `POST /api/latest/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_exempt_repositories as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def exempt_repositories_for_project(
-        self, project_key: str, *, body: builtins.list[RestRepositorySelector] | None = None
-    ) -> Response[None]:
-        """Bulk exempt repos from secret scanning
-
-        `POST /api/latest/projects/{projectKey}/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_exempt_repositories_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def exempt_repository(self, project_key: str, repository_slug: str) -> Response[None]:
-        """Deprecated. Exempt a repo from secret scanning
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_exempt_repository as _endpoint  # noqa: PLC0415
-
-        self._client._warn_deprecated("secret_scanning.exempt_repository")
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_allow_rule_for_project(
-        self, project_key: str, id: str
-    ) -> Response[RestSecretScanningAllowlistRule]:
-        """Get a project secret scanning allowlist rule
-
-        `GET /api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_get_allow_rule_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_allow_rule_for_repository(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[RestSecretScanningAllowlistRule]:
-        """Get a repository secret scanning allowlist rule
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_get_allow_rule_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_global_rule(self, id: str) -> Response[RestSecretScanningRule]:
-        """Get a global secret scanning rule
-
-        `GET /api/latest/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_get_global_rule as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_rule_for_project(self, project_key: str, id: str) -> Response[RestSecretScanningRule]:
-        """Get a project secret scanning rule
-
-        `GET /api/latest/projects/{projectKey}/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_get_rule_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_rule_for_repository(
-        self, project_key: str, repository_slug: str, id: str
-    ) -> Response[RestSecretScanningRule]:
-        """Get a repository secret scanning rule
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_get_rule_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def is_repository_exempt(self, project_key: str, repository_slug: str) -> Response[bool]:
-        """Get whether a repository is exempt
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_is_repository_exempt as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_allow_rules_for_project(
-        self,
-        project_key: str,
-        *,
-        filter_: str | Unset = UNSET,
-        order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET,
-    ) -> Response[PageRestSecretScanningAllowlistRule]:
-        """Find project secret scanning allowlist rules
-
-        `GET /api/latest/projects/{projectKey}/secret-scanning/allowlist`
-        """
-        from ..api.secret_scanning import secret_scanning_list_allow_rules_for_project as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_allow_rules_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        filter_: str | Unset = UNSET,
-        order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET,
-    ) -> Response[PageRestSecretScanningAllowlistRule]:
-        """Find repository secret scanning allowlist rules
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist`
-        """
-        from ..api.secret_scanning import secret_scanning_list_allow_rules_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_exemptions(
-        self, *, order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET
-    ) -> Response[PageRestRepository]:
-        """Find all repos exempt from secret scan
-
-        `GET /api/latest/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_list_exemptions as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_exemptions_for_project(
-        self,
-        project_key: str,
-        *,
-        order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET,
-    ) -> Response[PageRestRepository]:
-        """Find repos exempt from secret scanning for a project
-
-        `GET /api/latest/projects/{projectKey}/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_list_exemptions_for_project as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_global_rules(
-        self,
-        *,
-        filter_: str | Unset = UNSET,
-        order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET,
-    ) -> Response[PageRestSecretScanningRule]:
-        """Find global secret scanning rules
-
-        `GET /api/latest/secret-scanning/rules`
-        """
-        from ..api.secret_scanning import secret_scanning_list_global_rules as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_rules_for_project(
-        self,
-        project_key: str,
-        *,
-        filter_: str | Unset = UNSET,
-        order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET,
-    ) -> Response[PageRestSecretScanningRule]:
-        """Find project secret scanning rules
-
-        `GET /api/latest/projects/{projectKey}/secret-scanning/rules`
-        """
-        from ..api.secret_scanning import secret_scanning_list_rules_for_project as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_rules_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        filter_: str | Unset = UNSET,
-        order: SecretScanningListExemptionsOrder | Literal["NAME_ASC", "NAME_DESC"] | Unset = UNSET,
-    ) -> Response[PageRestSecretScanningRule]:
-        """Find repository secret scanning rules
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules`
-        """
-        from ..api.secret_scanning import secret_scanning_list_rules_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            filter_=filter_,
-            order=coerce_enum(SecretScanningListExemptionsOrder, order),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_repository_exemption(self, project_key: str, repository_slug: str) -> Response[None]:
-        """Delete an exempt repository
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/exempt`
-        """
-        from ..api.secret_scanning import secret_scanning_remove_repository_exemption as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_allow_rule_for_project(
-        self,
-        project_key: str,
-        id: str,
-        *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningAllowlistRule]:
-        """Edit an existing project secret scanning allowlist rule
-
-        `PUT /api/latest/projects/{projectKey}/secret-scanning/allowlist/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_update_allow_rule_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_allowlist_rule_set_request import (
-            RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_allow_rule_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_allow_rule_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        id: str,
-        *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningAllowlistRule]:
-        """Edit an existing repository secret scanning allowlist rule
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/allowlist/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_update_allow_rule_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_allowlist_rule_set_request import (
-            RestSecretScanningAllowlistRuleSetRequest,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_required_body(
-                RestSecretScanningAllowlistRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_allow_rule_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_global_rule(
-        self,
-        id: str,
-        *,
-        body: RestSecretScanningRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningRule]:
-        """Edit a global secret scanning rule.
-
-        `PUT /api/latest/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_update_global_rule as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_global_rule",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_rule_for_project(
-        self,
-        project_key: str,
-        id: str,
-        *,
-        body: RestSecretScanningRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningRule]:
-        """Edit an existing project secret scanning rule
-
-        `PUT /api/latest/projects/{projectKey}/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_update_rule_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            id,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_rule_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_rule_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        id: str,
-        *,
-        body: RestSecretScanningRuleSetRequest | None = None,
-        line_regex: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        path_regex: str | Unset = UNSET,
-    ) -> Response[RestSecretScanningRule]:
-        """Edit an existing repository secret scanning rule
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/secret-scanning/rules/{id}`
-        """
-        from ..api.secret_scanning import secret_scanning_update_rule_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            id,
-            body=build_required_body(
-                RestSecretScanningRuleSetRequest,
-                body,
-                {"line_regex": line_regex, "name": name, "path_regex": path_regex},
-                "secret_scanning.update_rule_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+class SecretScanningRawNamespace(NamespaceView[SecretScanningNamespace]):
+    """`client.with_raw_response.secret_scanning`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    create_allow_rule_for_project = raw_response(SecretScanningNamespace.create_allow_rule_for_project)
+    create_allow_rule_for_repository = raw_response(SecretScanningNamespace.create_allow_rule_for_repository)
+    create_global_rule = raw_response(SecretScanningNamespace.create_global_rule)
+    create_rule_for_project = raw_response(SecretScanningNamespace.create_rule_for_project)
+    create_rule_for_repository = raw_response(SecretScanningNamespace.create_rule_for_repository)
+    delete_allow_rule_for_project = raw_response(SecretScanningNamespace.delete_allow_rule_for_project)
+    delete_allow_rule_for_repository = raw_response(SecretScanningNamespace.delete_allow_rule_for_repository)
+    delete_global_rule = raw_response(SecretScanningNamespace.delete_global_rule)
+    delete_rule_for_project = raw_response(SecretScanningNamespace.delete_rule_for_project)
+    delete_rule_for_repository = raw_response(SecretScanningNamespace.delete_rule_for_repository)
+    exempt_repositories = raw_response(SecretScanningNamespace.exempt_repositories)
+    exempt_repositories_for_project = raw_response(SecretScanningNamespace.exempt_repositories_for_project)
+    exempt_repository = raw_response(SecretScanningNamespace.exempt_repository)
+    get_allow_rule_for_project = raw_response(SecretScanningNamespace.get_allow_rule_for_project)
+    get_allow_rule_for_repository = raw_response(SecretScanningNamespace.get_allow_rule_for_repository)
+    get_global_rule = raw_response(SecretScanningNamespace.get_global_rule)
+    get_rule_for_project = raw_response(SecretScanningNamespace.get_rule_for_project)
+    get_rule_for_repository = raw_response(SecretScanningNamespace.get_rule_for_repository)
+    is_repository_exempt = raw_response(SecretScanningNamespace.is_repository_exempt)
+    list_allow_rules_for_project = raw_first_page(SecretScanningNamespace.list_allow_rules_for_project)
+    list_allow_rules_for_repository = raw_first_page(SecretScanningNamespace.list_allow_rules_for_repository)
+    list_exemptions = raw_first_page(SecretScanningNamespace.list_exemptions)
+    list_exemptions_for_project = raw_first_page(SecretScanningNamespace.list_exemptions_for_project)
+    list_global_rules = raw_first_page(SecretScanningNamespace.list_global_rules)
+    list_rules_for_project = raw_first_page(SecretScanningNamespace.list_rules_for_project)
+    list_rules_for_repository = raw_first_page(SecretScanningNamespace.list_rules_for_repository)
+    remove_repository_exemption = raw_response(SecretScanningNamespace.remove_repository_exemption)
+    update_allow_rule_for_project = raw_response(SecretScanningNamespace.update_allow_rule_for_project)
+    update_allow_rule_for_repository = raw_response(SecretScanningNamespace.update_allow_rule_for_repository)
+    update_global_rule = raw_response(SecretScanningNamespace.update_global_rule)
+    update_rule_for_project = raw_response(SecretScanningNamespace.update_rule_for_project)
+    update_rule_for_repository = raw_response(SecretScanningNamespace.update_rule_for_repository)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -22,169 +23,160 @@ if TYPE_CHECKING:
 
 
 class SigningNamespace:
-    """The `signing` operations, returning decoded models."""
+    """The `signing` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
     async def create_certificate(self, *, body: ExampleCertificateMultipartFormData) -> RestX509Certificate:
-        """Create an X.509 certificate
+        """Create an X.509 certificate.
 
-        `POST /api/latest/signing/x509-certificates`
+        Create an X.509 certificate. This will add the given X.509 certificate to the system. Existing
+        entries will not be overridden if an X.509 certificate already exists. Once added, an X.509
+        certificate cannot be updated.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: The multipart form data containing the certificate in a form-field named 'certificate'
+
+        Returns:
+            The newly created X.509 certificate
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-signing-x509-certificates-post
         """
-        from ..api.signing import signing_create_certificate as _endpoint  # noqa: PLC0415
+        from ..models.rest_x509_certificate import RestX509Certificate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=body,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/signing/x509-certificates",
+                body=body,
+                body_type="files",
+                content_type="multipart/form-data",
+            ),
+            Answer.model(RestX509Certificate),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_certificate(self, id: str) -> None:
-        """Delete an X.509 certificate
+        """Delete an X.509 certificate.
 
-        `DELETE /api/latest/signing/x509-certificates/{id}`
+        Delete an X.509 certificate specified by the given ID.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            id: The ID of the X.509 certificate.
+
+        Returns:
+            An empty response if the X.509 certificate was successfully deleted
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-signing-x509-certificates-id-delete
         """
-        from ..api.signing import signing_delete_certificate as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        await self._client._call(
+            Request("DELETE", "/api/latest/signing/x509-certificates/{id}", (id,)), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_system_config(self) -> RestSystemSigningConfiguration:
-        """Get system signing configuration
+        """Get system signing configuration.
 
-        `GET /api/latest/system-signing/configuration`
+        Gets the configuration details for system signing Git objects.
+
+        Returns:
+            The configuration details for system signing Git objects
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-system-signing-configuration-get
         """
-        from ..api.signing import signing_get_system_config as _endpoint  # noqa: PLC0415
+        from ..models.rest_system_signing_configuration import RestSystemSigningConfiguration  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/system-signing/configuration"),
+            Answer.model(RestSystemSigningConfiguration),
+        )
 
     async def list_certificates(self) -> RestX509Certificate:
-        """Get all X.509 certificates
+        """Get all X.509 certificates.
 
-        `GET /api/latest/signing/x509-certificates`
+        Get all X.509 certificates that have been added to the system.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Returns:
+            A page of X.509 certificates
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-signing-x509-certificates-get
         """
-        from ..api.signing import signing_list_certificates as _endpoint  # noqa: PLC0415
+        from ..models.rest_x509_certificate import RestX509Certificate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/api/latest/signing/x509-certificates"), Answer.model(RestX509Certificate)
+        )
 
     async def update_revocation_list(self, id: str) -> Any:
-        """Update X.509 CRL entries
+        """Update X.509 CRL entries.
 
-        `PUT /api/latest/signing/x509-certificates/crl/{id}`
+        Update the certificate revocation list (CRL) entries for an issuer X.509 certificate in the
+        system, identified by `id`. This will add any new revoked X.509 certificates that were issued by
+        the given issuer X.509 certificate.
+
+        This endpoint will schedule a request to asynchronously perform the task. Please allow time for
+        the task to complete as it will vary depending on how many CRLs there are to retrieve and
+        process.
+
+        Note: CRL updates are scheduled to run every 24 hours. You may wish to trigger a refresh
+        manually using this endpoint, otherwise, entries will be updated daily.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            id: The ID of the issuer certificate.
+
+        Returns:
+            Successfully started processing CRLs.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-signing-x509-certificates-crl-id-put
         """
-        from ..api.signing import signing_update_revocation_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
+        return await self._client._call(
+            Request("PUT", "/api/latest/signing/x509-certificates/crl/{id}", (id,)), Answer.undocumented()
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_system_config(
         self, *, body: RestAutoMergeSettingsRequest | None = None, enabled: bool | Unset = UNSET
     ) -> RestSystemSigningConfiguration:
-        """Update system signing configuration
+        """Update system signing configuration.
 
-        `POST /api/latest/system-signing/configuration`
+        Updates the configuration for system signing Git objects.
+
+        Args:
+            body: A `RestAutoMergeSettingsRequest`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated configuration details for system signing Git objects
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-system-signing-configuration-post
         """
-        from ..api.signing import signing_update_system_config as _endpoint  # noqa: PLC0415
         from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest  # noqa: PLC0415
+        from ..models.rest_system_signing_configuration import RestSystemSigningConfiguration  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestAutoMergeSettingsRequest, body, {"enabled": enabled}, "signing.update_system_config"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/system-signing/configuration",
+                body=build_body(
+                    RestAutoMergeSettingsRequest, body, {"enabled": enabled}, "signing.update_system_config"
+                ),
             ),
+            Answer.model(RestSystemSigningConfiguration),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class SigningRawNamespace:
-    """The `signing` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class SigningRawNamespace(NamespaceView[SigningNamespace]):
+    """`client.with_raw_response.signing`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_certificate(
-        self, *, body: ExampleCertificateMultipartFormData
-    ) -> Response[RestX509Certificate]:
-        """Create an X.509 certificate
-
-        `POST /api/latest/signing/x509-certificates`
-        """
-        from ..api.signing import signing_create_certificate as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=body,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_certificate(self, id: str) -> Response[None]:
-        """Delete an X.509 certificate
-
-        `DELETE /api/latest/signing/x509-certificates/{id}`
-        """
-        from ..api.signing import signing_delete_certificate as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_system_config(self) -> Response[RestSystemSigningConfiguration]:
-        """Get system signing configuration
-
-        `GET /api/latest/system-signing/configuration`
-        """
-        from ..api.signing import signing_get_system_config as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_certificates(self) -> Response[RestX509Certificate]:
-        """Get all X.509 certificates
-
-        `GET /api/latest/signing/x509-certificates`
-        """
-        from ..api.signing import signing_list_certificates as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_revocation_list(self, id: str) -> Response[Any]:
-        """Update X.509 CRL entries
-
-        `PUT /api/latest/signing/x509-certificates/crl/{id}`
-        """
-        from ..api.signing import signing_update_revocation_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_system_config(
-        self, *, body: RestAutoMergeSettingsRequest | None = None, enabled: bool | Unset = UNSET
-    ) -> Response[RestSystemSigningConfiguration]:
-        """Update system signing configuration
-
-        `POST /api/latest/system-signing/configuration`
-        """
-        from ..api.signing import signing_update_system_config as _endpoint  # noqa: PLC0415
-        from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestAutoMergeSettingsRequest, body, {"enabled": enabled}, "signing.update_system_config"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_certificate = raw_response(SigningNamespace.create_certificate)
+    delete_certificate = raw_response(SigningNamespace.delete_certificate)
+    get_system_config = raw_response(SigningNamespace.get_system_config)
+    list_certificates = raw_response(SigningNamespace.list_certificates)
+    update_revocation_list = raw_response(SigningNamespace.update_revocation_list)
+    update_system_config = raw_response(SigningNamespace.update_system_config)

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     as_any,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.example_multipart_form_data import ExampleMultipartFormData
-    from ..models.page_file_list_resource import PageFileListResource
     from ..models.rest_browse_result import RestBrowseResult
     from ..models.rest_commit import RestCommit
     from ..models.rest_last_modified import RestLastModified
 
 
 class SourceNamespace:
-    """The `source` operations, returning decoded models."""
+    """The `source` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -37,19 +37,39 @@ class SourceNamespace:
         *,
         body: ExampleMultipartFormData | None = None,
     ) -> RestCommit:
-        """Edit file
+        """Edit file.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}`
+        Update the content of path, on the given repository and branch.
+
+        This resource accepts PUT multipart form data, containing the file in a form-field named
+        content.
+
+        An example [curl](http://curl.haxx.se/) request to update 'README.md' would be: …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: The path of the file that is to be modified or created
+            body: The multipart form data containing the file
+
+        Returns:
+            The newly created commit.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-browse-path-put
         """
-        from ..api.source import source_edit_file as _endpoint  # noqa: PLC0415
+        from ..models.rest_commit import RestCommit  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}",
+                (project_key, repository_slug, path),
+                body=body if body is not None else UNSET,
+                body_type="files",
+                content_type="multipart/form-data",
+            ),
+            Answer.model(RestCommit),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(
         self,
@@ -63,23 +83,46 @@ class SourceNamespace:
         blame: str | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> RestBrowseResult:
-        """Get file content
+        """Get file content.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}`
+        Retrieve a page of content for a file path at a specified revision.
+
+        Responses from this endpoint vary widely depending on the query parameters. The example JSON is
+        for a request that does not use size, type, blame or noContent.
+
+        1. size will return a response like {"size":10000}
+        2. type will return a response like {"type":"FILE"}, where possible values are "DIRECTORY",
+          "FILE" and "SUBMODULE"
+        3. blame *without* noContent will include blame for the lines of content returned on the page
+        4. blame *with* noContent will omit file contents and only return blame for the requested lines
+        5. noContent without blame is ignored and does nothing …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: The file path to retrieve content from
+            no_content: If blame&noContent only the blame is retrieved instead of the contents
+            at: The commit ID or ref to retrieve the content for
+            size: If true only the size will be returned for the file path instead of the contents
+            blame: If present and not equal to 'false', the blame will be returned for the file as well
+            type_: If true only the type will be returned for the file path instead of the contents
+
+        Returns:
+            A page of contents from a file.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-browse-path-get
         """
-        from ..api.source import source_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_browse_result import RestBrowseResult  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            no_content=no_content,
-            at=at,
-            size=size,
-            blame=blame,
-            type_=type_,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}",
+                (project_key, repository_slug, path),
+                query={"noContent": no_content, "at": at, "size": size, "blame": blame, "type": type_},
+            ),
+            Answer.model(RestBrowseResult),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_archive(
         self,
@@ -92,22 +135,45 @@ class SourceNamespace:
         prefix: str | Unset = UNSET,
         format_: str | Unset = UNSET,
     ) -> bytes:
-        """Stream archive of repository
+        """Stream archive of repository.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/archive`
+        Streams an archive of the repository's contents at the requested commit. If no `at=` commit is
+        requested, an archive of the default branch is streamed.
+
+        The `filename=` query parameter may be used to specify the exact filename to include in the
+        "Content-Disposition" header. If an explicit filename is not provided, one will be automatically
+        generated based on what is being archived. Its format depends on the at= value:
+
+        - No `at=` commit: <slug>-<default-branch-name>@<commit>.<format>; e.g.
+          example-master@43c2f8a0fe8.zip
+        - `at=`sha: <slug>-<at>.<format>; e.g. example-09bcbb00100cfbb5310fb6834a1d5ce6cac253e9.tar.gz
+        - `at=`branchOrTag: <slug>-<branchOrTag>@<commit>.<format>; e.g. example-feature@bbb225f16e1.tar …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: Paths to include in the streamed archive; may be repeated to include multiple paths
+            filename: A filename to include the "Content-Disposition" header
+            at: The commit to stream an archive of; if not supplied, an archive of the default branch is
+                streamed
+            prefix: A prefix to apply to all entries in the streamed archive; if the supplied prefix
+                does not end with a trailing /, one will be added automatically
+            format_: The format to stream the archive in; must be one of: zip, tar, tar.gz or tgz
+
+        Returns:
+            An archive or the requested commit, in zip, tar or gzipped-tar format.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-archive-get
         """
-        from ..api.source import source_get_archive as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path=path,
-            filename=filename,
-            at=at,
-            prefix=prefix,
-            format_=format_,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/archive",
+                (project_key, repository_slug),
+                query={"path": path, "filename": filename, "at": at, "prefix": prefix, "format": format_},
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_contributing(
         self,
@@ -120,39 +186,91 @@ class SourceNamespace:
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
     ) -> None:
-        """Get repository contributing guidelines
+        """Get repository contributing guidelines.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/contributing`
+        Retrieves the contributing guidelines for the repository, if they've been defined.
+
+        This checks the repository for a CONTRIBUTING file, optionally with an md or txt extension, and,
+        if found, streams it. By default, the *raw content* of the file is streamed. Appending `?markup`
+        to the URL will stream an HTML-rendered version instead.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            at: A specific commit or ref to retrieve the guidelines at, or the default branch if not
+                specified
+            markup: If present or `"true"`, triggers the raw content to be markup-rendered and returned
+                as HTML; otherwise, if not specified, or any value other than `"true"`, the content is
+                streamed without markup
+            html_escape: (Optional) true if HTML should be escaped in the input markup, false otherwise.
+                If not specified, the value of the `markup.render.html.escape` property, which is `true`
+                by default, will be used
+            include_heading_id: (Optional) true if headings should contain an ID based on the heading
+                content. If not specified, the value of the `markup.render.headerids` property, which is
+                false by default, will be used
+            hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
+                not specified, the value of the `markup.render.hardwrap` property, which is `true` by
+                default, will be used
+
+        Returns:
+            The contributing guidelines for the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-contributing-get
         """
-        from ..api.source import source_get_contributing as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
+        await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/contributing",
+                (project_key, repository_slug),
+                query={
+                    "at": at,
+                    "markup": markup,
+                    "htmlEscape": html_escape,
+                    "includeHeadingId": include_heading_id,
+                    "hardwrap": hardwrap,
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_last_modified(
         self, project_key: str, repository_slug: str, path: str, *, at: str | Unset = UNSET
     ) -> RestLastModified:
-        """Stream files with last modified commit in path
+        """Stream files with last modified commit in path.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path}`
+        Streams files in the requested `path` with the last commit to modify each file. Commit
+        modifications are traversed starting from the `at` commit or, if not specified, from the tip of
+        the default branch.
+
+        Unless the repository is public, the authenticated user must have **REPO_READ** access to call
+        this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            path: The path within the repository whose files should be streamed
+            at: The commit to use as the starting point when listing files and calculating modifications
+
+        Returns:
+            A map of files to the last commit that modified them, and the latest commit to update the
+            requested path.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-last-modified-path-get
         """
-        from ..api.source import source_get_last_modified as _endpoint  # noqa: PLC0415
+        from ..models.rest_last_modified import RestLastModified  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            at=at,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path}",
+                (project_key, repository_slug, path),
+                query={"at": at},
+            ),
+            Answer.model(RestLastModified),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_license(
         self,
@@ -165,22 +283,56 @@ class SourceNamespace:
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
     ) -> None:
-        """Get repository license
+        """Get repository license.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/license`
+        Retrieves the license for the repository, if it's been defined.
+
+        This checks the repository for a
+
+        ```
+        LICENSE
+        ```
+
+        file, optionally with an …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            at: A specific commit or ref to retrieve the guidelines at, or the default branch if not
+                specified
+            markup: If present or `"true"`, triggers the raw content to be markup-rendered and returned
+                as HTML; otherwise, if not specified, or any value other than `"true"`, the content is
+                streamed without markup
+            html_escape: (Optional) true if HTML should be escaped in the input markup, false otherwise.
+                If not specified, the value of the `markup.render.html.escape` property, which is `true`
+                by default, will be used
+            include_heading_id: (Optional) true if headings should contain an ID based on the heading
+                content. If not specified, the value of the `markup.render.headerids` property, which is
+                false by default, will be used
+            hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
+                not specified, the value of the `markup.render.hardwrap` property, which is `true` by
+                default, will be used
+
+        Returns:
+            The license for the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-license-get
         """
-        from ..api.source import source_get_license as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
+        await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/license",
+                (project_key, repository_slug),
+                query={
+                    "at": at,
+                    "markup": markup,
+                    "htmlEscape": html_escape,
+                    "includeHeadingId": include_heading_id,
+                    "hardwrap": hardwrap,
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_raw(
         self,
@@ -194,23 +346,52 @@ class SourceNamespace:
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
     ) -> bytes:
-        """Get raw content of a file at revision
+        """Get raw content of a file at revision.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/raw/{path}`
+        Retrieve the raw content for a file path at a specified revision.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: The file path to retrieve content from
+            at: A specific commit or ref to retrieve the raw content at, or the default branch if not
+                specified
+            markup: If present or "true", triggers the raw content to be markup-rendered and returned as
+                HTML; otherwise, if not specified, or any value other than "true", the content is
+                streamed without markup
+            html_escape: (Optional) true if HTML should be escaped in the input markup, false otherwise.
+                If not specified, the value of the markup.render.html.escape property, which is true by
+                default, will be used
+            include_heading_id: (Optional) true if headings should contain an ID based on the heading
+                content. If not specified, the value of the markup.render.headerids property, which is
+                false by default, will be used
+            hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
+                not specified, the value of the markup.render.hardwrap property, which is true by
+                default, will be used
+
+        Returns:
+            The raw contents from a file.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-raw-path-get
         """
-        from ..api.source import source_get_raw as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/raw/{path}",
+                (project_key, repository_slug, path),
+                query={
+                    "at": at,
+                    "markup": markup,
+                    "htmlEscape": html_escape,
+                    "includeHeadingId": include_heading_id,
+                    "hardwrap": hardwrap,
+                },
+            ),
+            Answer.binary(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_readme(
         self,
@@ -223,22 +404,56 @@ class SourceNamespace:
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
     ) -> None:
-        """Get repository readme
+        """Get repository readme.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/readme`
+        Retrieves the README for the repository, if it's been defined.
+
+        This checks the repository for a
+
+        ```
+        README
+        ```
+
+        file, optionally with an …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            at: A specific commit or ref to retrieve the guidelines at, or the default branch if not
+                specified
+            markup: If present or `"true"`, triggers the raw content to be markup-rendered and returned
+                as HTML; otherwise, if not specified, or any value other than `"true"`, the content is
+                streamed without markup
+            html_escape: (Optional) true if HTML should be escaped in the input markup, false otherwise.
+                If not specified, the value of the `markup.render.html.escape` property, which is `true`
+                by default, will be used
+            include_heading_id: (Optional) true if headings should contain an ID based on the heading
+                content. If not specified, the value of the `markup.render.headerids` property, which is
+                false by default, will be used
+            hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
+                not specified, the value of the `markup.render.hardwrap` property, which is `true` by
+                default, will be used
+
+        Returns:
+            The README for the repository.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-readme-get
         """
-        from ..api.source import source_get_readme as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
+        await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/readme",
+                (project_key, repository_slug),
+                query={
+                    "at": at,
+                    "markup": markup,
+                    "htmlEscape": html_escape,
+                    "includeHeadingId": include_heading_id,
+                    "hardwrap": hardwrap,
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_root(
         self,
@@ -251,38 +466,80 @@ class SourceNamespace:
         blame: str | Unset = UNSET,
         type_: str | Unset = UNSET,
     ) -> RestBrowseResult:
-        """Get file content at revision
+        """Get file content at revision.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse`
+        Retrieve a page of content for a file path at a specified revision.
+
+        Responses from this endpoint vary widely depending on the query parameters. The example JSON is
+        for a request that does not use size, type, blame or noContent.
+
+        1. size will return a response like {"size":10000}
+        2. type will return a response like {"type":"FILE"}, where possible values are "DIRECTORY",
+          "FILE" and "SUBMODULE"
+        3. blame *without* noContent will include blame for the lines of content returned on the page
+        4. blame *with* noContent will omit file contents and only return blame for the requested lines
+        5. noContent without blame is ignored and does nothing …
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            no_content: If blame&noContent only the blame is retrieved instead of the contents
+            at: The commit ID or ref to retrieve the content for
+            size: If true only the size will be returned for the file path instead of the contents
+            blame: If present and not equal to 'false', the blame will be returned for the file as well
+            type_: If true only the type will be returned for the file path instead of the contents
+
+        Returns:
+            A page of contents from a file.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-browse-get
         """
-        from ..api.source import source_get_root as _endpoint  # noqa: PLC0415
+        from ..models.rest_browse_result import RestBrowseResult  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            no_content=no_content,
-            at=at,
-            size=size,
-            blame=blame,
-            type_=type_,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse",
+                (project_key, repository_slug),
+                query={"noContent": no_content, "at": at, "size": size, "blame": blame, "type": type_},
+            ),
+            Answer.model(RestBrowseResult),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_root_last_modified(
         self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
     ) -> RestLastModified:
-        """Stream files
+        """Stream files.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified`
+        Streams files from the repository's root with the last commit to modify each file. Commit
+        modifications are traversed starting from the `at` commit or, if not specified, from the tip of
+        the default branch.
+
+        Unless the repository is public, the authenticated user must have **REPO_READ** access to call
+        this resource.
+
+        Args:
+            project_key: The project key
+            repository_slug: The repository slug
+            at: The commit to use as the starting point when listing files and calculating modifications
+
+        Returns:
+            A map of files to the last commit that modified them, and the latest commit to the
+            repository (by nature, any commit to a repository modifies its root).
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-last-modified-get
         """
-        from ..api.source import source_get_root_last_modified as _endpoint  # noqa: PLC0415
+        from ..models.rest_last_modified import RestLastModified  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified",
+                (project_key, repository_slug),
+                query={"at": at},
+            ),
+            Answer.model(RestLastModified),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_all_files(
         self,
@@ -294,19 +551,39 @@ class SourceNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Any]:
-        """Get files in directory
+        """Get files in directory.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/files`
+        Retrieve a page of files from particular directory of a repository. The search is done
+        recursively, so all files from any sub-directory of the specified directory will be returned.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            at: The commit ID or ref (e.g. a branch or tag) to list the files at. If not specified the
+                default branch will be used instead.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-files-get
         """
-        from ..api.source import source_list_all_files as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-        )
-        return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/files",
+                (project_key, repository_slug),
+                query={"at": at},
+            ),
+            as_any,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_files(
@@ -320,328 +597,56 @@ class SourceNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[Any]:
-        """Get files in directory
+        """Get files in directory.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/files/{path}`
+        Retrieve a page of files from particular directory of a repository. The search is done
+        recursively, so all files from any sub-directory of the specified directory will be returned.
+
+        The authenticated user must have **REPO_READ** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            path: The directory to list files for.
+            at: The commit ID or ref (e.g. a branch or tag) to list the files at. If not specified the
+                default branch will be used instead.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-files-path-get
         """
-        from ..api.source import source_list_files as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            at=at,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/files/{path}",
+                (project_key, repository_slug, path),
+                query={"at": at},
+            ),
+            as_any,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
-        return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
-        )
 
 
-class SourceRawNamespace:
-    """The `source` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class SourceRawNamespace(NamespaceView[SourceNamespace]):
+    """`client.with_raw_response.source`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def edit_file(
-        self,
-        project_key: str,
-        repository_slug: str,
-        path: str,
-        *,
-        body: ExampleMultipartFormData | None = None,
-    ) -> Response[RestCommit]:
-        """Edit file
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}`
-        """
-        from ..api.source import source_edit_file as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get(
-        self,
-        project_key: str,
-        repository_slug: str,
-        path: str,
-        *,
-        no_content: str | Unset = UNSET,
-        at: str | Unset = UNSET,
-        size: str | Unset = UNSET,
-        blame: str | Unset = UNSET,
-        type_: str | Unset = UNSET,
-    ) -> Response[RestBrowseResult]:
-        """Get file content
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}`
-        """
-        from ..api.source import source_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            no_content=no_content,
-            at=at,
-            size=size,
-            blame=blame,
-            type_=type_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_archive(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        path: str | Unset = UNSET,
-        filename: str | Unset = UNSET,
-        at: str | Unset = UNSET,
-        prefix: str | Unset = UNSET,
-        format_: str | Unset = UNSET,
-    ) -> Response[bytes]:
-        """Stream archive of repository
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/archive`
-        """
-        from ..api.source import source_get_archive as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path=path,
-            filename=filename,
-            at=at,
-            prefix=prefix,
-            format_=format_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_contributing(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        at: str | Unset = UNSET,
-        markup: str | Unset = UNSET,
-        html_escape: str | Unset = UNSET,
-        include_heading_id: str | Unset = UNSET,
-        hardwrap: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Get repository contributing guidelines
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/contributing`
-        """
-        from ..api.source import source_get_contributing as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_last_modified(
-        self, project_key: str, repository_slug: str, path: str, *, at: str | Unset = UNSET
-    ) -> Response[RestLastModified]:
-        """Stream files with last modified commit in path
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path}`
-        """
-        from ..api.source import source_get_last_modified as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            at=at,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_license(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        at: str | Unset = UNSET,
-        markup: str | Unset = UNSET,
-        html_escape: str | Unset = UNSET,
-        include_heading_id: str | Unset = UNSET,
-        hardwrap: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Get repository license
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/license`
-        """
-        from ..api.source import source_get_license as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_raw(
-        self,
-        project_key: str,
-        repository_slug: str,
-        path: str,
-        *,
-        at: str | Unset = UNSET,
-        markup: str | Unset = UNSET,
-        html_escape: str | Unset = UNSET,
-        include_heading_id: str | Unset = UNSET,
-        hardwrap: str | Unset = UNSET,
-    ) -> Response[bytes]:
-        """Get raw content of a file at revision
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/raw/{path}`
-        """
-        from ..api.source import source_get_raw as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_readme(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        at: str | Unset = UNSET,
-        markup: str | Unset = UNSET,
-        html_escape: str | Unset = UNSET,
-        include_heading_id: str | Unset = UNSET,
-        hardwrap: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Get repository readme
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/readme`
-        """
-        from ..api.source import source_get_readme as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-            markup=markup,
-            html_escape=html_escape,
-            include_heading_id=include_heading_id,
-            hardwrap=hardwrap,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_root(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        no_content: str | Unset = UNSET,
-        at: str | Unset = UNSET,
-        size: str | Unset = UNSET,
-        blame: str | Unset = UNSET,
-        type_: str | Unset = UNSET,
-    ) -> Response[RestBrowseResult]:
-        """Get file content at revision
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/browse`
-        """
-        from ..api.source import source_get_root as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            no_content=no_content,
-            at=at,
-            size=size,
-            blame=blame,
-            type_=type_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_root_last_modified(
-        self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
-    ) -> Response[RestLastModified]:
-        """Stream files
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified`
-        """
-        from ..api.source import source_get_root_last_modified as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_all_files(
-        self, project_key: str, repository_slug: str, *, at: str | Unset = UNSET
-    ) -> Response[PageFileListResource]:
-        """Get files in directory
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/files`
-        """
-        from ..api.source import source_list_all_files as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            at=at,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_files(
-        self, project_key: str, repository_slug: str, path: str, *, at: str | Unset = UNSET
-    ) -> Response[PageFileListResource]:
-        """Get files in directory
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/files/{path}`
-        """
-        from ..api.source import source_list_files as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            path,
-            at=at,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    edit_file = raw_response(SourceNamespace.edit_file)
+    get = raw_response(SourceNamespace.get)
+    get_archive = raw_response(SourceNamespace.get_archive)
+    get_contributing = raw_response(SourceNamespace.get_contributing)
+    get_last_modified = raw_response(SourceNamespace.get_last_modified)
+    get_license = raw_response(SourceNamespace.get_license)
+    get_raw = raw_response(SourceNamespace.get_raw)
+    get_readme = raw_response(SourceNamespace.get_readme)
+    get_root = raw_response(SourceNamespace.get_root)
+    get_root_last_modified = raw_response(SourceNamespace.get_root_last_modified)
+    list_all_files = raw_first_page(SourceNamespace.list_all_files)
+    list_files = raw_first_page(SourceNamespace.list_files)

@@ -6,18 +6,18 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_ssh_key import PageRestSshKey
     from ..models.rest_project_input import RestProjectInput
     from ..models.rest_repository_input import RestRepositoryInput
     from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class SshKeysNamespace:
-    """The `ssh_keys` operations, returning decoded models."""
+    """The `ssh_keys` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -46,86 +46,129 @@ class SshKeysNamespace:
         label: str | Unset = UNSET,
         text: str | Unset = UNSET,
     ) -> RestSshKey:
-        """Add SSH key for user
+        """Add SSH key for user.
 
-        `POST /ssh/latest/keys`
+        Add a new SSH key to a supplied user.
+
+        Args:
+            user: the username of the user to add the SSH key for. If no username is specified, the SSH
+                key will be added for the current authenticated user.
+            body: A `RestSshAccessKeyKeyInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The newly created SSH key.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-keys-post
         """
-        from ..api.ssh_keys import ssh_keys_create as _endpoint  # noqa: PLC0415
         from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
+        from ..models.rest_ssh_key import RestSshKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
-            body=build_body(
-                RestSshAccessKeyKeyInput,
-                body,
-                {
-                    "algorithm_type": algorithm_type,
-                    "bit_length": bit_length,
-                    "expiry_days": expiry_days,
-                    "label": label,
-                    "text": text,
-                },
-                "ssh_keys.create",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/ssh/latest/keys",
+                query={"user": user},
+                body=build_body(
+                    RestSshAccessKeyKeyInput,
+                    body,
+                    {
+                        "algorithm_type": algorithm_type,
+                        "bit_length": bit_length,
+                        "expiry_days": expiry_days,
+                        "label": label,
+                        "text": text,
+                    },
+                    "ssh_keys.create",
+                ),
             ),
+            Answer.model(RestSshKey),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, key_id: str) -> None:
-        """Remove SSH key
+        """Remove SSH key.
 
-        `DELETE /ssh/latest/keys/{keyId}`
+        Delete an SSH key.
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            key_id: the id of the key to delete.
+
+        Returns:
+            The SSH key matching the supplied **id** was deleted or did not exist.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-keys-keyid-delete
         """
-        from ..api.ssh_keys import ssh_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-        )
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("DELETE", "/ssh/latest/keys/{keyId}", (key_id,)), Answer.nothing())
 
     async def delete_all(self, *, user_name: str | Unset = UNSET, user: str | Unset = UNSET) -> None:
-        """Delete all user SSH key
+        """Delete all user SSH key.
 
-        `DELETE /ssh/latest/keys`
+        Delete all SSH keys for a supplied user.
+
+        Args:
+            user_name: the username of the user to delete the keys for. If no username is specified, the
+                SSH keys will be deleted for the current authenticated user.
+
+        Returns:
+            The SSH keys matching the supplied **user** were deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-keys-delete
         """
-        from ..api.ssh_keys import ssh_keys_delete_all as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_name=user_name,
-            user=user,
+        await self._client._call(
+            Request("DELETE", "/ssh/latest/keys", query={"userName": user_name, "user": user}),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, key_id: str) -> RestSshKey:
-        """Get SSH key for user by keyId
+        """Get SSH key for user by keyId.
 
-        `GET /ssh/latest/keys/{keyId}`
+        Retrieve an SSH key by keyId
+
+        The authenticated user must have **ADMIN** permission or higher to call this resource.
+
+        Args:
+            key_id: the ID of the key to retrieve.
+
+        Returns:
+            An SSH key.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-keys-keyid-get
         """
-        from ..api.ssh_keys import ssh_keys_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_key import RestSshKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
+        return await self._client._call(
+            Request("GET", "/ssh/latest/keys/{keyId}", (key_id,)), Answer.model(RestSshKey)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_global_key_settings(self) -> RestSshKeySettings:
-        """Get global SSH key settings
+        """Get global SSH key settings.
 
-        `GET /admin`
+        Gets the global settings that enforce the maximum expiry of SSH keys and restrictions on SSH key
+        types.
+
+        Returns:
+            The global ssh key settings configuration.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-admin-get
         """
-        from ..api.ssh_keys import ssh_keys_get_global_key_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_key_settings import RestSshKeySettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/admin"), Answer.model(RestSshKeySettings))
 
     async def get_settings(self) -> RestSshSettings:
-        """Get SSH settings
+        """Get SSH settings.
 
-        `GET /ssh/latest/settings`
+        Gets the SSH settings from the upstream.
+
+        Returns:
+            The ssh settings from upstream
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-settings-get
         """
-        from ..api.ssh_keys import ssh_keys_get_settings as _endpoint  # noqa: PLC0415
+        from ..models.rest_ssh_settings import RestSshSettings  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/ssh/latest/settings"), Answer.model(RestSshSettings))
 
     def list(
         self,
@@ -136,55 +179,85 @@ class SshKeysNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestSshKey]:
-        """Get SSH keys for user
+        """Get SSH keys for user.
 
-        `GET /ssh/latest/keys`
+        Retrieve a page of SSH keys.
+
+        Args:
+            user_name: the username of the user to retrieve the keys for. If no username is specified,
+                the SSH keys will be retrieved for the current authenticated user.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestSshKey` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-keys-get
         """
-        from ..api.ssh_keys import ssh_keys_list as _endpoint  # noqa: PLC0415
         from ..models.rest_ssh_key import RestSshKey  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_name=user_name,
-            user=user,
-        )
-        return self._client._paginate(
-            _kwargs, RestSshKey.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/ssh/latest/keys", query={"userName": user_name, "user": user}),
+            RestSshKey.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_project_access(self, key_id: int) -> Any:
-        """Get project SSH keys
+        """Get project SSH keys.
 
-        `GET /keys/latest/ssh/{keyId}/projects`
+        Retrieves all project-related access keys for the SSH key with id `keyId`. If the current user
+        is not an admin any of the projects the key provides access to, none are returned.
+
+        Returns:
+            The SSH key with ID `keyId`.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-ssh-keyid-projects-get
         """
-        from ..api.ssh_keys import ssh_keys_list_project_access as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
+        return await self._client._call(
+            Request("GET", "/keys/latest/ssh/{keyId}/projects", (key_id,)), Answer.undocumented()
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_repository_access(self, key_id: str, *, with_restrictions: str | Unset = UNSET) -> Any:
-        """Get repository SSH key
+        """Get repository SSH key.
 
-        `GET /keys/latest/ssh/{keyId}/repos`
+        Retrieves all repository-related access keys for the SSH key with id `keyId`. If the current
+        user is not an admin of any of the projects the key provides access to, none are returned.
+
+        Args:
+            key_id: The key id
+            with_restrictions: Include the readOnly field. The `readOnly` field is contextual for the
+                user making the request. `readOnly` returns true if there is a restriction and the user
+                does not have`PROJECT_ADMIN` access for the repository the key is associated with.
+
+        Returns:
+            The SSH key with ID `keyId`.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-ssh-keyid-repos-get
         """
-        from ..api.ssh_keys import ssh_keys_list_repository_access as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-            with_restrictions=with_restrictions,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/keys/latest/ssh/{keyId}/repos",
+                (key_id,),
+                query={"withRestrictions": with_restrictions},
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def list_supported_key_types(self) -> Any:
-        """Get supported SSH key algorithms and lengths
+        """Get supported SSH key algorithms and lengths.
 
-        `GET /admin/supported-key-types`
+        Retrieves a list of all supported SSH key algorithms and lengths.
+
+        Returns:
+            A list of supported SSH key algorithms and lengths.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-admin-supported-key-types-get
         """
-        from ..api.ssh_keys import ssh_keys_list_supported_key_types as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/admin/supported-key-types"), Answer.undocumented())
 
     async def revoke_access(
         self,
@@ -194,23 +267,38 @@ class SshKeysNamespace:
         projects: RestProjectInput | Unset = UNSET,
         repositories: RestRepositoryInput | Unset = UNSET,
     ) -> None:
-        """Revoke project SSH key
+        """Revoke project SSH key.
 
-        `DELETE /keys/latest/ssh/{keyId}`
+        Remove an existing access key for the projects and repositories in the submitted entity. If the
+        same SSH key is used as an access key for multiple projects or repositories not supplied, only
+        the access to the projects or repositories identified will be revoked.
+
+        Args:
+            key_id: The identifier of the SSH key
+            body: A `RestSshAccessKeyLocations`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The access keys were deleted (or none was found matching the given id and repositories or
+            projects).
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-ssh-keyid-delete
         """
-        from ..api.ssh_keys import ssh_keys_revoke_access as _endpoint  # noqa: PLC0415
         from ..models.rest_ssh_access_key_locations import RestSshAccessKeyLocations  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-            body=build_body(
-                RestSshAccessKeyLocations,
-                body,
-                {"projects": projects, "repositories": repositories},
-                "ssh_keys.revoke_access",
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/keys/latest/ssh/{keyId}",
+                (key_id,),
+                body=build_body(
+                    RestSshAccessKeyLocations,
+                    body,
+                    {"projects": projects, "repositories": repositories},
+                    "ssh_keys.revoke_access",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_global_key_settings(
         self,
@@ -219,238 +307,51 @@ class SshKeysNamespace:
         key_type_restrictions: builtins.list[RestSshKeyTypeRestrictionInput] | Unset = UNSET,
         max_expiry_days: int | Unset = UNSET,
     ) -> None:
-        """Update global SSH key settings
+        """Update global SSH key settings.
 
-        `PUT /admin`
+        Updates the global settings that enforces the maximum expiry of SSH keys and restrictions on SSH
+        key types.
+
+        Args:
+            body: A request containing expiry length to be set for SSH keys and a list of SSH key type
+                restrictions. A `RestSshKeySettingsInput`, or pass its fields as the keywords that
+                follow.
+
+        Returns:
+            The ssh key global settings were updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-admin-put
         """
-        from ..api.ssh_keys import ssh_keys_update_global_key_settings as _endpoint  # noqa: PLC0415
         from ..models.rest_ssh_key_settings_input import RestSshKeySettingsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestSshKeySettingsInput,
-                body,
-                {"key_type_restrictions": key_type_restrictions, "max_expiry_days": max_expiry_days},
-                "ssh_keys.update_global_key_settings",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/admin",
+                body=build_body(
+                    RestSshKeySettingsInput,
+                    body,
+                    {"key_type_restrictions": key_type_restrictions, "max_expiry_days": max_expiry_days},
+                    "ssh_keys.update_global_key_settings",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class SshKeysRawNamespace:
-    """The `ssh_keys` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class SshKeysRawNamespace(NamespaceView[SshKeysNamespace]):
+    """`client.with_raw_response.ssh_keys`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        user: str | Unset = UNSET,
-        body: RestSshAccessKeyKeyInput | None = None,
-        algorithm_type: str | Unset = UNSET,
-        bit_length: int | Unset = UNSET,
-        expiry_days: int | Unset = UNSET,
-        label: str | Unset = UNSET,
-        text: str | Unset = UNSET,
-    ) -> Response[RestSshKey]:
-        """Add SSH key for user
-
-        `POST /ssh/latest/keys`
-        """
-        from ..api.ssh_keys import ssh_keys_create as _endpoint  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user=user,
-            body=build_body(
-                RestSshAccessKeyKeyInput,
-                body,
-                {
-                    "algorithm_type": algorithm_type,
-                    "bit_length": bit_length,
-                    "expiry_days": expiry_days,
-                    "label": label,
-                    "text": text,
-                },
-                "ssh_keys.create",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete(self, key_id: str) -> Response[None]:
-        """Remove SSH key
-
-        `DELETE /ssh/latest/keys/{keyId}`
-        """
-        from ..api.ssh_keys import ssh_keys_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_all(
-        self, *, user_name: str | Unset = UNSET, user: str | Unset = UNSET
-    ) -> Response[None]:
-        """Delete all user SSH key
-
-        `DELETE /ssh/latest/keys`
-        """
-        from ..api.ssh_keys import ssh_keys_delete_all as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_name=user_name,
-            user=user,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get(self, key_id: str) -> Response[RestSshKey]:
-        """Get SSH key for user by keyId
-
-        `GET /ssh/latest/keys/{keyId}`
-        """
-        from ..api.ssh_keys import ssh_keys_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_global_key_settings(self) -> Response[RestSshKeySettings]:
-        """Get global SSH key settings
-
-        `GET /admin`
-        """
-        from ..api.ssh_keys import ssh_keys_get_global_key_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings(self) -> Response[RestSshSettings]:
-        """Get SSH settings
-
-        `GET /ssh/latest/settings`
-        """
-        from ..api.ssh_keys import ssh_keys_get_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self, *, user_name: str | Unset = UNSET, user: str | Unset = UNSET
-    ) -> Response[PageRestSshKey]:
-        """Get SSH keys for user
-
-        `GET /ssh/latest/keys`
-        """
-        from ..api.ssh_keys import ssh_keys_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_name=user_name,
-            user=user,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_project_access(self, key_id: int) -> Response[Any]:
-        """Get project SSH keys
-
-        `GET /keys/latest/ssh/{keyId}/projects`
-        """
-        from ..api.ssh_keys import ssh_keys_list_project_access as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_repository_access(
-        self, key_id: str, *, with_restrictions: str | Unset = UNSET
-    ) -> Response[Any]:
-        """Get repository SSH key
-
-        `GET /keys/latest/ssh/{keyId}/repos`
-        """
-        from ..api.ssh_keys import ssh_keys_list_repository_access as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-            with_restrictions=with_restrictions,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_supported_key_types(self) -> Response[Any]:
-        """Get supported SSH key algorithms and lengths
-
-        `GET /admin/supported-key-types`
-        """
-        from ..api.ssh_keys import ssh_keys_list_supported_key_types as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def revoke_access(
-        self,
-        key_id: str,
-        *,
-        body: RestSshAccessKeyLocations | None = None,
-        projects: RestProjectInput | Unset = UNSET,
-        repositories: RestRepositoryInput | Unset = UNSET,
-    ) -> Response[None]:
-        """Revoke project SSH key
-
-        `DELETE /keys/latest/ssh/{keyId}`
-        """
-        from ..api.ssh_keys import ssh_keys_revoke_access as _endpoint  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_locations import RestSshAccessKeyLocations  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            key_id,
-            body=build_body(
-                RestSshAccessKeyLocations,
-                body,
-                {"projects": projects, "repositories": repositories},
-                "ssh_keys.revoke_access",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update_global_key_settings(
-        self,
-        *,
-        body: RestSshKeySettingsInput | None = None,
-        key_type_restrictions: builtins.list[RestSshKeyTypeRestrictionInput] | Unset = UNSET,
-        max_expiry_days: int | Unset = UNSET,
-    ) -> Response[None]:
-        """Update global SSH key settings
-
-        `PUT /admin`
-        """
-        from ..api.ssh_keys import ssh_keys_update_global_key_settings as _endpoint  # noqa: PLC0415
-        from ..models.rest_ssh_key_settings_input import RestSshKeySettingsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                RestSshKeySettingsInput,
-                body,
-                {"key_type_restrictions": key_type_restrictions, "max_expiry_days": max_expiry_days},
-                "ssh_keys.update_global_key_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+    create = raw_response(SshKeysNamespace.create)
+    delete = raw_response(SshKeysNamespace.delete)
+    delete_all = raw_response(SshKeysNamespace.delete_all)
+    get = raw_response(SshKeysNamespace.get)
+    get_global_key_settings = raw_response(SshKeysNamespace.get_global_key_settings)
+    get_settings = raw_response(SshKeysNamespace.get_settings)
+    list = raw_first_page(SshKeysNamespace.list)
+    list_project_access = raw_response(SshKeysNamespace.list_project_access)
+    list_repository_access = raw_response(SshKeysNamespace.list_repository_access)
+    list_supported_key_types = raw_response(SshKeysNamespace.list_supported_key_types)
+    revoke_access = raw_response(SshKeysNamespace.revoke_access)
+    update_global_key_settings = raw_response(SshKeysNamespace.update_global_key_settings)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
     coerce_enum,
 )
+from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class TwoStepVerificationNamespace:
-    """The `two_step_verification` operations, returning decoded models."""
+    """The `two_step_verification` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -50,29 +51,45 @@ class TwoStepVerificationNamespace:
         target_url: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> AuthenticationResponse:
-        """Authenticate with 2SV
+        """Authenticate with 2SV.
 
-        `POST /tsv/latest/authenticate`
+        Authenticates as the given user. This endpoint **may**:
+
+        - Ask for two-step verification if the user has enrolled; or
+        - Enforce enrollment in two-step verification if two-step verification enforcement is configured
+          for the instance and the user is not yet enrolled.
+
+        Args:
+            body: A `AuthenticationEntity`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user has successfully authenticated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-post
         """
-        from ..api.two_step_verification import two_step_verification_authenticate as _endpoint  # noqa: PLC0415
         from ..models.authentication_entity import AuthenticationEntity  # noqa: PLC0415
+        from ..models.authentication_response import AuthenticationResponse  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AuthenticationEntity,
-                body,
-                {
-                    "captcha_challenge": captcha_challenge,
-                    "captcha_id": captcha_id,
-                    "password": password,
-                    "remember_me": remember_me,
-                    "target_url": target_url,
-                    "username": username,
-                },
-                "two_step_verification.authenticate",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/authenticate",
+                body=build_body(
+                    AuthenticationEntity,
+                    body,
+                    {
+                        "captcha_challenge": captcha_challenge,
+                        "captcha_id": captcha_id,
+                        "password": password,
+                        "remember_me": remember_me,
+                        "target_url": target_url,
+                        "username": username,
+                    },
+                    "two_step_verification.authenticate",
+                ),
             ),
+            Answer.model(AuthenticationResponse),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def authenticate_with_recovery_code(
         self,
@@ -81,24 +98,35 @@ class TwoStepVerificationNamespace:
         conversation_id: str | Unset = UNSET,
         recovery_code: str | Unset = UNSET,
     ) -> AuthenticationResponse:
-        """Authenticate using recovery code
+        """Authenticate using recovery code.
 
-        `POST /tsv/latest/authenticate/recovery-code`
+        Authenticate as the given user using a recovery code.
+
+        Args:
+            body: A request containing a recovery code for the specified user. A
+                `TotpRecoveryCodeAuthenticationDTO`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user was successfully logged in.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-recovery-code-post
         """
-        from ..api.two_step_verification import (
-            two_step_verification_authenticate_with_recovery_code as _endpoint,  # noqa: PLC0415
-        )
+        from ..models.authentication_response import AuthenticationResponse  # noqa: PLC0415
         from ..models.totp_recovery_code_authentication_dto import TotpRecoveryCodeAuthenticationDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpRecoveryCodeAuthenticationDTO,
-                body,
-                {"conversation_id": conversation_id, "recovery_code": recovery_code},
-                "two_step_verification.authenticate_with_recovery_code",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/authenticate/recovery-code",
+                body=build_body(
+                    TotpRecoveryCodeAuthenticationDTO,
+                    body,
+                    {"conversation_id": conversation_id, "recovery_code": recovery_code},
+                    "two_step_verification.authenticate_with_recovery_code",
+                ),
             ),
+            Answer.model(AuthenticationResponse),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def authenticate_with_totp(
         self,
@@ -107,22 +135,34 @@ class TwoStepVerificationNamespace:
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> None:
-        """Authenticate using TOTP code
+        """Authenticate using TOTP code.
 
-        `POST /tsv/latest/authenticate/totp-code`
+        Authenticate as the given user using a TOTP code.
+
+        Args:
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            The user was successfully logged in.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-totp-code-post
         """
-        from ..api.two_step_verification import two_step_verification_authenticate_with_totp as _endpoint  # noqa: PLC0415
         from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.authenticate_with_totp",
+        await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/authenticate/totp-code",
+                body=build_body(
+                    TotpCodeVerificationDTO,
+                    body,
+                    {"conversation_id": conversation_id, "totp_code": totp_code},
+                    "two_step_verification.authenticate_with_totp",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def complete_enforced_enrollment(
         self,
@@ -131,24 +171,36 @@ class TwoStepVerificationNamespace:
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> TotpRecoveryCodeDTO:
-        """Complete enforced enrollment in 2SV
+        """Complete enforced enrollment in 2SV.
 
-        `POST /tsv/latest/totp/complete-enforced-enrollment`
+        Complete enforced enrollment in two-step verification by verifying the provided TOTP code and
+        creating a new session for the given user.
+
+        Args:
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            Enrollment successfully completed.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-complete-enforced-enrollment-post
         """
-        from ..api.two_step_verification import (
-            two_step_verification_complete_enforced_enrollment as _endpoint,  # noqa: PLC0415
-        )
         from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
+        from ..models.totp_recovery_code_dto import TotpRecoveryCodeDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.complete_enforced_enrollment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/totp/complete-enforced-enrollment",
+                body=build_body(
+                    TotpCodeVerificationDTO,
+                    body,
+                    {"conversation_id": conversation_id, "totp_code": totp_code},
+                    "two_step_verification.complete_enforced_enrollment",
+                ),
             ),
+            Answer.model(TotpRecoveryCodeDTO),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def complete_enrollment_update(
         self,
@@ -157,22 +209,36 @@ class TwoStepVerificationNamespace:
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> TotpUserEnrollmentDTO:
-        """Complete authentication app update for 2SV
+        """Complete authentication app update for 2SV.
 
-        `POST /tsv/latest/totp/complete-enrollment-update`
+        Complete update of the authentication app used for two-step verification by verifying the
+        provided TOTP code.
+
+        Args:
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            Authentication app successfully updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-complete-enrollment-update-post
         """
-        from ..api.two_step_verification import two_step_verification_complete_enrollment_update as _endpoint  # noqa: PLC0415
         from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
+        from ..models.totp_user_enrollment_dto import TotpUserEnrollmentDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.complete_enrollment_update",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/totp/complete-enrollment-update",
+                body=build_body(
+                    TotpCodeVerificationDTO,
+                    body,
+                    {"conversation_id": conversation_id, "totp_code": totp_code},
+                    "two_step_verification.complete_enrollment_update",
+                ),
             ),
+            Answer.model(TotpUserEnrollmentDTO),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def complete_voluntary_enrollment(
         self,
@@ -181,24 +247,36 @@ class TwoStepVerificationNamespace:
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> TotpUserEnrollmentDTO:
-        """Complete voluntary enrollment in 2SV
+        """Complete voluntary enrollment in 2SV.
 
-        `POST /tsv/latest/totp/complete-voluntary-enrollment`
+        Complete voluntary enrollment in two-step verification by verifying the provided TOTP code and
+        creating a new session for the given user.
+
+        Args:
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            Enrollment successfully completed.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-complete-voluntary-enrollment-post
         """
-        from ..api.two_step_verification import (
-            two_step_verification_complete_voluntary_enrollment as _endpoint,  # noqa: PLC0415
-        )
         from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
+        from ..models.totp_user_enrollment_dto import TotpUserEnrollmentDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.complete_voluntary_enrollment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/totp/complete-voluntary-enrollment",
+                body=build_body(
+                    TotpCodeVerificationDTO,
+                    body,
+                    {"conversation_id": conversation_id, "totp_code": totp_code},
+                    "two_step_verification.complete_voluntary_enrollment",
+                ),
             ),
+            Answer.model(TotpUserEnrollmentDTO),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def elevate_with_password(
         self,
@@ -209,26 +287,40 @@ class TwoStepVerificationNamespace:
         body: TotpElevationRestDTO | None = None,
         totp_code: str | Unset = UNSET,
     ) -> None:
-        """Create elevated session with password
+        """Create elevated session with password.
 
-        `POST /tsv/latest/elevate-permissions/password`
+        Elevate permissions by providing the password for the currently authenticated user. This will
+        create an elevated session.
+
+        Args:
+            action_type: The type of action being performed.
+            body: A request containing the password for the currently authenticated user. A
+                `TotpElevationRestDTO`, or pass its fields as the keywords that follow.
+
+        Returns:
+            Permissions were successfully elevated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-password-post
         """
-        from ..api.two_step_verification import two_step_verification_elevate_with_password as _endpoint  # noqa: PLC0415
         from ..models.totp_elevation_rest_dto import TotpElevationRestDTO  # noqa: PLC0415
         from ..models.two_step_verification_elevate_with_totp_action_type import (
             TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-            body=build_body(
-                TotpElevationRestDTO,
-                body,
-                {"totp_code": totp_code},
-                "two_step_verification.elevate_with_password",
+        await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/elevate-permissions/password",
+                query={"actionType": coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type)},
+                body=build_body(
+                    TotpElevationRestDTO,
+                    body,
+                    {"totp_code": totp_code},
+                    "two_step_verification.elevate_with_password",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def elevate_with_recovery_code(
         self,
@@ -239,26 +331,41 @@ class TwoStepVerificationNamespace:
         body: TotpRecoveryCodeDTOInput | None = None,
         recovery_code: str | Unset = UNSET,
     ) -> TotpRecoveryCodeDTO:
-        """Create elevated session with recovery code
+        """Create elevated session with recovery code.
 
-        `POST /tsv/latest/elevate-permissions/recovery-code`
+        Elevate permissions by providing a recovery code for the currently authenticated user. This will
+        create an elevated session.
+
+        Args:
+            action_type: The type of action being performed.
+            body: A request containing a recovery code for the currently authenticated user. A
+                `TotpRecoveryCodeDTOInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            Permissions were successfully elevated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-recovery-code-post
         """
-        from ..api.two_step_verification import two_step_verification_elevate_with_recovery_code as _endpoint  # noqa: PLC0415
+        from ..models.totp_recovery_code_dto import TotpRecoveryCodeDTO  # noqa: PLC0415
         from ..models.totp_recovery_code_dto_input import TotpRecoveryCodeDTOInput  # noqa: PLC0415
         from ..models.two_step_verification_elevate_with_totp_action_type import (
             TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-            body=build_body(
-                TotpRecoveryCodeDTOInput,
-                body,
-                {"recovery_code": recovery_code},
-                "two_step_verification.elevate_with_recovery_code",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/elevate-permissions/recovery-code",
+                query={"actionType": coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type)},
+                body=build_body(
+                    TotpRecoveryCodeDTOInput,
+                    body,
+                    {"recovery_code": recovery_code},
+                    "two_step_verification.elevate_with_recovery_code",
+                ),
             ),
+            Answer.model(TotpRecoveryCodeDTO),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def elevate_with_totp(
         self,
@@ -269,36 +376,56 @@ class TwoStepVerificationNamespace:
         body: TotpElevationRestDTO | None = None,
         totp_code: str | Unset = UNSET,
     ) -> None:
-        """Create elevated session with TOTP
+        """Create elevated session with TOTP.
 
-        `POST /tsv/latest/elevate-permissions/totp`
+        Elevate permissions by providing a TOTP code for the currently authenticated user. This will
+        create an elevated session.
+
+        Args:
+            action_type: The type of action being performed.
+            body: A request containing a TOTP code for the given user. A `TotpElevationRestDTO`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            Permissions were successfully elevated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-totp-post
         """
-        from ..api.two_step_verification import two_step_verification_elevate_with_totp as _endpoint  # noqa: PLC0415
         from ..models.totp_elevation_rest_dto import TotpElevationRestDTO  # noqa: PLC0415
         from ..models.two_step_verification_elevate_with_totp_action_type import (
             TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-            body=build_body(
-                TotpElevationRestDTO,
-                body,
-                {"totp_code": totp_code},
-                "two_step_verification.elevate_with_totp",
+        await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/elevate-permissions/totp",
+                query={"actionType": coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type)},
+                body=build_body(
+                    TotpElevationRestDTO,
+                    body,
+                    {"totp_code": totp_code},
+                    "two_step_verification.elevate_with_totp",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_captcha(self) -> CaptchaDataEntity:
-        """Get CAPTCHA challenge
+        """Get CAPTCHA challenge.
 
-        `GET /tsv/latest/authenticate/captcha`
+        Provides data for a CAPTCHA challenge.
+
+        Returns:
+            The CAPTCHA challenge
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-captcha-get
         """
-        from ..api.two_step_verification import two_step_verification_get_captcha as _endpoint  # noqa: PLC0415
+        from ..models.captcha_data_entity import CaptchaDataEntity  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/tsv/latest/authenticate/captcha"), Answer.model(CaptchaDataEntity)
+        )
 
     async def get_elevated_session_status(
         self,
@@ -307,526 +434,227 @@ class TwoStepVerificationNamespace:
         | Literal["unlock-user-2sv-settings"]
         | Unset = UNSET,
     ) -> None:
-        """Get elevated session status
+        """Get elevated session status.
 
-        `GET /tsv/latest/elevate-permissions`
+        Checks the state of an elevated session for the currently authenticated user.
+
+        Args:
+            action_type: The type of action being performed.
+
+        Returns:
+            An elevated session exists for the currently authenticated user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-get
         """
-        from ..api.two_step_verification import two_step_verification_get_elevated_session_status as _endpoint  # noqa: PLC0415
         from ..models.two_step_verification_elevate_with_totp_action_type import (
             TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
+        await self._client._call(
+            Request(
+                "GET",
+                "/tsv/latest/elevate-permissions",
+                query={"actionType": coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type)},
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_sso_management_status(self) -> SsoManagementStatusDTO:
-        """Get SSO management status
+        """Get SSO management status.
 
-        `GET /tsv/latest/sso-management-status`
+        Retrieves the status of the SSO management for the currently authenticated user.
+
+        Returns:
+            Successfully retrieved SSO management status
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-sso-management-status-get
         """
-        from ..api.two_step_verification import two_step_verification_get_sso_management_status as _endpoint  # noqa: PLC0415
+        from ..models.sso_management_status_dto import SsoManagementStatusDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("GET", "/tsv/latest/sso-management-status"), Answer.model(SsoManagementStatusDTO)
+        )
 
     async def get_status(self) -> StatusDTO:
-        """Get two-step verification status
+        """Get two-step verification status.
 
-        `GET /tsv/latest/status`
+        Retrieves the status of two-step verification for the currently authenticated user.
+
+        Returns:
+            Successfully retrieved the two-step verification status.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-status-get
         """
-        from ..api.two_step_verification import two_step_verification_get_status as _endpoint  # noqa: PLC0415
+        from ..models.status_dto import StatusDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(Request("GET", "/tsv/latest/status"), Answer.model(StatusDTO))
 
     async def rotate_recovery_code(self) -> TotpRecoveryCodeDTO:
-        """Rotate recovery code
+        """Rotate recovery code.
 
-        `POST /tsv/latest/totp/recovery-code/rotate`
+        Rotates the recovery code for the currently authentication user.
+
+        Returns:
+            The recovery code has been successfully rotated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-recovery-code-rotate-post
         """
-        from ..api.two_step_verification import two_step_verification_rotate_recovery_code as _endpoint  # noqa: PLC0415
+        from ..models.totp_recovery_code_dto import TotpRecoveryCodeDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("POST", "/tsv/latest/totp/recovery-code/rotate"), Answer.model(TotpRecoveryCodeDTO)
+        )
 
     async def start_enforced_enrollment(
         self, *, body: ConversationDTO | None = None, conversation_id: str | Unset = UNSET
     ) -> TotpUserEnrollmentDTO:
-        """Start enforced enrollment in 2SV
+        """Start enforced enrollment in 2SV.
 
-        `POST /tsv/latest/totp/start-enforced-enrollment`
+        Start or resume enforced enrollment in two-step verification by returning the conversation
+        details.
+
+        There are two ways to enroll in two-step verification: voluntary and enforced. Enrollment is a
+        two-step process. First, the user starts the enrollment process via
+        `/start-voluntary-enrollment` or `/start-enforced-enrollment`. Second and final step is to
+        complete the enrollment via `/complete-voluntary-enrollment` or `/complete-enforced-enrollment`.
+        In the case of enforced enrollment, the conversation is started at the time of login via
+        `/authenticate`.
+
+        Args:
+            body: A `ConversationDTO`, or pass its fields as the keywords that follow.
+
+        Returns:
+            A conversation has successfully started.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-start-enforced-enrollment-post
         """
-        from ..api.two_step_verification import two_step_verification_start_enforced_enrollment as _endpoint  # noqa: PLC0415
         from ..models.conversation_dto import ConversationDTO  # noqa: PLC0415
+        from ..models.totp_user_enrollment_dto import TotpUserEnrollmentDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                ConversationDTO,
-                body,
-                {"conversation_id": conversation_id},
-                "two_step_verification.start_enforced_enrollment",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/tsv/latest/totp/start-enforced-enrollment",
+                body=build_body(
+                    ConversationDTO,
+                    body,
+                    {"conversation_id": conversation_id},
+                    "two_step_verification.start_enforced_enrollment",
+                ),
             ),
+            Answer.model(TotpUserEnrollmentDTO),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def start_enrollment_update(self) -> TotpUserEnrollmentDTO:
-        """Start authentication app update for 2SV
+        """Start authentication app update for 2SV.
 
-        `POST /tsv/latest/totp/start-enrollment-update`
+        Start the process of changing the authentication app used for two-step verification by creating
+        a conversation.
+
+        Returns:
+            A conversation has successfully started.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-start-enrollment-update-post
         """
-        from ..api.two_step_verification import two_step_verification_start_enrollment_update as _endpoint  # noqa: PLC0415
+        from ..models.totp_user_enrollment_dto import TotpUserEnrollmentDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("POST", "/tsv/latest/totp/start-enrollment-update"), Answer.model(TotpUserEnrollmentDTO)
+        )
 
     async def start_voluntary_enrollment(self) -> TotpUserEnrollmentDTO:
-        """Start voluntary enrollment in 2SV
+        """Start voluntary enrollment in 2SV.
 
-        `POST /tsv/latest/totp/start-voluntary-enrollment`
+        Start voluntary enrollment in two-step verification by creating a conversation.
+
+        There are two ways to enroll in two-step verification: voluntary and enforced. Enrollment is a
+        two-step process. First, the user starts the enrollment process via
+        `/start-voluntary-enrollment` or `/start-enforced-enrollment`. Second and final step is to
+        complete the enrollment via `/complete-voluntary-enrollment` or `/complete-enforced-enrollment`.
+        In the case of enforced enrollment, the conversation is started at the time of login via
+        `/authenticate`.
+
+        Returns:
+            A conversation has successfully started.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-start-voluntary-enrollment-post
         """
-        from ..api.two_step_verification import two_step_verification_start_voluntary_enrollment as _endpoint  # noqa: PLC0415
+        from ..models.totp_user_enrollment_dto import TotpUserEnrollmentDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return await self._client._call(
+            Request("POST", "/tsv/latest/totp/start-voluntary-enrollment"),
+            Answer.model(TotpUserEnrollmentDTO),
+        )
 
     async def unenroll(self) -> None:
-        """Uneroll current user from two-step verification
+        """Uneroll current user from two-step verification.
 
-        `DELETE /tsv/latest/totp/unenroll`
+        Unenroll the currently authenticated user from two-step verification.
+
+        Returns:
+            User successfully unenrolled from two-step verification.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-unenroll-delete
         """
-        from ..api.two_step_verification import two_step_verification_unenroll as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _endpoint._parse_response(await self._client._send(_kwargs))
+        await self._client._call(Request("DELETE", "/tsv/latest/totp/unenroll"), Answer.nothing())
 
     async def unenroll_user(
         self, user_name: str, *, body: TotpElevationRestDTO | None = None, totp_code: str | Unset = UNSET
     ) -> None:
-        """Unenroll specific user from two-step verification
+        """Unenroll specific user from two-step verification.
 
-        `DELETE /tsv/latest/totp/unenroll/user/{userName}`
+        Unenroll a user from two-step verification specified by the given username.
+
+        Args:
+            user_name: username
+            body: A request containing a TOTP code for the given user. A `TotpElevationRestDTO`, or pass
+                its fields as the keywords that follow.
+
+        Returns:
+            User successfully unenrolled from two-step verification.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-unenroll-user-username-delete
         """
-        from ..api.two_step_verification import two_step_verification_unenroll_user as _endpoint  # noqa: PLC0415
         from ..models.totp_elevation_rest_dto import TotpElevationRestDTO  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_name,
-            body=build_body(
-                TotpElevationRestDTO, body, {"totp_code": totp_code}, "two_step_verification.unenroll_user"
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/tsv/latest/totp/unenroll/user/{userName}",
+                (user_name,),
+                body=build_body(
+                    TotpElevationRestDTO,
+                    body,
+                    {"totp_code": totp_code},
+                    "two_step_verification.unenroll_user",
+                ),
             ),
-        )
-        _endpoint._parse_response(await self._client._send(_kwargs))
-
-
-class TwoStepVerificationRawNamespace:
-    """The `two_step_verification` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def authenticate(
-        self,
-        *,
-        body: AuthenticationEntity | None = None,
-        captcha_challenge: str | Unset = UNSET,
-        captcha_id: str | Unset = UNSET,
-        password: str | Unset = UNSET,
-        remember_me: bool | Unset = UNSET,
-        target_url: str | Unset = UNSET,
-        username: str | Unset = UNSET,
-    ) -> Response[AuthenticationResponse]:
-        """Authenticate with 2SV
-
-        `POST /tsv/latest/authenticate`
-        """
-        from ..api.two_step_verification import two_step_verification_authenticate as _endpoint  # noqa: PLC0415
-        from ..models.authentication_entity import AuthenticationEntity  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AuthenticationEntity,
-                body,
-                {
-                    "captcha_challenge": captcha_challenge,
-                    "captcha_id": captcha_id,
-                    "password": password,
-                    "remember_me": remember_me,
-                    "target_url": target_url,
-                    "username": username,
-                },
-                "two_step_verification.authenticate",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def authenticate_with_recovery_code(
-        self,
-        *,
-        body: TotpRecoveryCodeAuthenticationDTO | None = None,
-        conversation_id: str | Unset = UNSET,
-        recovery_code: str | Unset = UNSET,
-    ) -> Response[AuthenticationResponse]:
-        """Authenticate using recovery code
-
-        `POST /tsv/latest/authenticate/recovery-code`
-        """
-        from ..api.two_step_verification import (
-            two_step_verification_authenticate_with_recovery_code as _endpoint,  # noqa: PLC0415
-        )
-        from ..models.totp_recovery_code_authentication_dto import TotpRecoveryCodeAuthenticationDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpRecoveryCodeAuthenticationDTO,
-                body,
-                {"conversation_id": conversation_id, "recovery_code": recovery_code},
-                "two_step_verification.authenticate_with_recovery_code",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def authenticate_with_totp(
-        self,
-        *,
-        body: TotpCodeVerificationDTO | None = None,
-        conversation_id: str | Unset = UNSET,
-        totp_code: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Authenticate using TOTP code
-
-        `POST /tsv/latest/authenticate/totp-code`
-        """
-        from ..api.two_step_verification import two_step_verification_authenticate_with_totp as _endpoint  # noqa: PLC0415
-        from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.authenticate_with_totp",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def complete_enforced_enrollment(
-        self,
-        *,
-        body: TotpCodeVerificationDTO | None = None,
-        conversation_id: str | Unset = UNSET,
-        totp_code: str | Unset = UNSET,
-    ) -> Response[TotpRecoveryCodeDTO]:
-        """Complete enforced enrollment in 2SV
-
-        `POST /tsv/latest/totp/complete-enforced-enrollment`
-        """
-        from ..api.two_step_verification import (
-            two_step_verification_complete_enforced_enrollment as _endpoint,  # noqa: PLC0415
-        )
-        from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.complete_enforced_enrollment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def complete_enrollment_update(
-        self,
-        *,
-        body: TotpCodeVerificationDTO | None = None,
-        conversation_id: str | Unset = UNSET,
-        totp_code: str | Unset = UNSET,
-    ) -> Response[TotpUserEnrollmentDTO]:
-        """Complete authentication app update for 2SV
-
-        `POST /tsv/latest/totp/complete-enrollment-update`
-        """
-        from ..api.two_step_verification import two_step_verification_complete_enrollment_update as _endpoint  # noqa: PLC0415
-        from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.complete_enrollment_update",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def complete_voluntary_enrollment(
-        self,
-        *,
-        body: TotpCodeVerificationDTO | None = None,
-        conversation_id: str | Unset = UNSET,
-        totp_code: str | Unset = UNSET,
-    ) -> Response[TotpUserEnrollmentDTO]:
-        """Complete voluntary enrollment in 2SV
-
-        `POST /tsv/latest/totp/complete-voluntary-enrollment`
-        """
-        from ..api.two_step_verification import (
-            two_step_verification_complete_voluntary_enrollment as _endpoint,  # noqa: PLC0415
-        )
-        from ..models.totp_code_verification_dto import TotpCodeVerificationDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                TotpCodeVerificationDTO,
-                body,
-                {"conversation_id": conversation_id, "totp_code": totp_code},
-                "two_step_verification.complete_voluntary_enrollment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def elevate_with_password(
-        self,
-        *,
-        action_type: TwoStepVerificationElevateWithTotpActionType
-        | Literal["unlock-user-2sv-settings"]
-        | Unset = UNSET,
-        body: TotpElevationRestDTO | None = None,
-        totp_code: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Create elevated session with password
-
-        `POST /tsv/latest/elevate-permissions/password`
-        """
-        from ..api.two_step_verification import two_step_verification_elevate_with_password as _endpoint  # noqa: PLC0415
-        from ..models.totp_elevation_rest_dto import TotpElevationRestDTO  # noqa: PLC0415
-        from ..models.two_step_verification_elevate_with_totp_action_type import (
-            TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
+            Answer.nothing(),
         )
 
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-            body=build_body(
-                TotpElevationRestDTO,
-                body,
-                {"totp_code": totp_code},
-                "two_step_verification.elevate_with_password",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
 
-    async def elevate_with_recovery_code(
-        self,
-        *,
-        action_type: TwoStepVerificationElevateWithTotpActionType
-        | Literal["unlock-user-2sv-settings"]
-        | Unset = UNSET,
-        body: TotpRecoveryCodeDTOInput | None = None,
-        recovery_code: str | Unset = UNSET,
-    ) -> Response[TotpRecoveryCodeDTO]:
-        """Create elevated session with recovery code
+class TwoStepVerificationRawNamespace(NamespaceView[TwoStepVerificationNamespace]):
+    """`client.with_raw_response.two_step_verification`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-        `POST /tsv/latest/elevate-permissions/recovery-code`
-        """
-        from ..api.two_step_verification import two_step_verification_elevate_with_recovery_code as _endpoint  # noqa: PLC0415
-        from ..models.totp_recovery_code_dto_input import TotpRecoveryCodeDTOInput  # noqa: PLC0415
-        from ..models.two_step_verification_elevate_with_totp_action_type import (
-            TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-            body=build_body(
-                TotpRecoveryCodeDTOInput,
-                body,
-                {"recovery_code": recovery_code},
-                "two_step_verification.elevate_with_recovery_code",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def elevate_with_totp(
-        self,
-        *,
-        action_type: TwoStepVerificationElevateWithTotpActionType
-        | Literal["unlock-user-2sv-settings"]
-        | Unset = UNSET,
-        body: TotpElevationRestDTO | None = None,
-        totp_code: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Create elevated session with TOTP
-
-        `POST /tsv/latest/elevate-permissions/totp`
-        """
-        from ..api.two_step_verification import two_step_verification_elevate_with_totp as _endpoint  # noqa: PLC0415
-        from ..models.totp_elevation_rest_dto import TotpElevationRestDTO  # noqa: PLC0415
-        from ..models.two_step_verification_elevate_with_totp_action_type import (
-            TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-            body=build_body(
-                TotpElevationRestDTO,
-                body,
-                {"totp_code": totp_code},
-                "two_step_verification.elevate_with_totp",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_captcha(self) -> Response[CaptchaDataEntity]:
-        """Get CAPTCHA challenge
-
-        `GET /tsv/latest/authenticate/captcha`
-        """
-        from ..api.two_step_verification import two_step_verification_get_captcha as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_elevated_session_status(
-        self,
-        *,
-        action_type: TwoStepVerificationElevateWithTotpActionType
-        | Literal["unlock-user-2sv-settings"]
-        | Unset = UNSET,
-    ) -> Response[None]:
-        """Get elevated session status
-
-        `GET /tsv/latest/elevate-permissions`
-        """
-        from ..api.two_step_verification import two_step_verification_get_elevated_session_status as _endpoint  # noqa: PLC0415
-        from ..models.two_step_verification_elevate_with_totp_action_type import (
-            TwoStepVerificationElevateWithTotpActionType,  # noqa: PLC0415
-        )
-
-        _kwargs = _endpoint._get_kwargs(
-            action_type=coerce_enum(TwoStepVerificationElevateWithTotpActionType, action_type),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_sso_management_status(self) -> Response[SsoManagementStatusDTO]:
-        """Get SSO management status
-
-        `GET /tsv/latest/sso-management-status`
-        """
-        from ..api.two_step_verification import two_step_verification_get_sso_management_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_status(self) -> Response[StatusDTO]:
-        """Get two-step verification status
-
-        `GET /tsv/latest/status`
-        """
-        from ..api.two_step_verification import two_step_verification_get_status as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def rotate_recovery_code(self) -> Response[TotpRecoveryCodeDTO]:
-        """Rotate recovery code
-
-        `POST /tsv/latest/totp/recovery-code/rotate`
-        """
-        from ..api.two_step_verification import two_step_verification_rotate_recovery_code as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_enforced_enrollment(
-        self, *, body: ConversationDTO | None = None, conversation_id: str | Unset = UNSET
-    ) -> Response[TotpUserEnrollmentDTO]:
-        """Start enforced enrollment in 2SV
-
-        `POST /tsv/latest/totp/start-enforced-enrollment`
-        """
-        from ..api.two_step_verification import two_step_verification_start_enforced_enrollment as _endpoint  # noqa: PLC0415
-        from ..models.conversation_dto import ConversationDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                ConversationDTO,
-                body,
-                {"conversation_id": conversation_id},
-                "two_step_verification.start_enforced_enrollment",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_enrollment_update(self) -> Response[TotpUserEnrollmentDTO]:
-        """Start authentication app update for 2SV
-
-        `POST /tsv/latest/totp/start-enrollment-update`
-        """
-        from ..api.two_step_verification import two_step_verification_start_enrollment_update as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def start_voluntary_enrollment(self) -> Response[TotpUserEnrollmentDTO]:
-        """Start voluntary enrollment in 2SV
-
-        `POST /tsv/latest/totp/start-voluntary-enrollment`
-        """
-        from ..api.two_step_verification import two_step_verification_start_voluntary_enrollment as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def unenroll(self) -> Response[None]:
-        """Uneroll current user from two-step verification
-
-        `DELETE /tsv/latest/totp/unenroll`
-        """
-        from ..api.two_step_verification import two_step_verification_unenroll as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs()
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def unenroll_user(
-        self, user_name: str, *, body: TotpElevationRestDTO | None = None, totp_code: str | Unset = UNSET
-    ) -> Response[None]:
-        """Unenroll specific user from two-step verification
-
-        `DELETE /tsv/latest/totp/unenroll/user/{userName}`
-        """
-        from ..api.two_step_verification import two_step_verification_unenroll_user as _endpoint  # noqa: PLC0415
-        from ..models.totp_elevation_rest_dto import TotpElevationRestDTO  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_name,
-            body=build_body(
-                TotpElevationRestDTO, body, {"totp_code": totp_code}, "two_step_verification.unenroll_user"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+    authenticate = raw_response(TwoStepVerificationNamespace.authenticate)
+    authenticate_with_recovery_code = raw_response(
+        TwoStepVerificationNamespace.authenticate_with_recovery_code
+    )
+    authenticate_with_totp = raw_response(TwoStepVerificationNamespace.authenticate_with_totp)
+    complete_enforced_enrollment = raw_response(TwoStepVerificationNamespace.complete_enforced_enrollment)
+    complete_enrollment_update = raw_response(TwoStepVerificationNamespace.complete_enrollment_update)
+    complete_voluntary_enrollment = raw_response(TwoStepVerificationNamespace.complete_voluntary_enrollment)
+    elevate_with_password = raw_response(TwoStepVerificationNamespace.elevate_with_password)
+    elevate_with_recovery_code = raw_response(TwoStepVerificationNamespace.elevate_with_recovery_code)
+    elevate_with_totp = raw_response(TwoStepVerificationNamespace.elevate_with_totp)
+    get_captcha = raw_response(TwoStepVerificationNamespace.get_captcha)
+    get_elevated_session_status = raw_response(TwoStepVerificationNamespace.get_elevated_session_status)
+    get_sso_management_status = raw_response(TwoStepVerificationNamespace.get_sso_management_status)
+    get_status = raw_response(TwoStepVerificationNamespace.get_status)
+    rotate_recovery_code = raw_response(TwoStepVerificationNamespace.rotate_recovery_code)
+    start_enforced_enrollment = raw_response(TwoStepVerificationNamespace.start_enforced_enrollment)
+    start_enrollment_update = raw_response(TwoStepVerificationNamespace.start_enrollment_update)
+    start_voluntary_enrollment = raw_response(TwoStepVerificationNamespace.start_voluntary_enrollment)
+    unenroll = raw_response(TwoStepVerificationNamespace.unenroll)
+    unenroll_user = raw_response(TwoStepVerificationNamespace.unenroll_user)

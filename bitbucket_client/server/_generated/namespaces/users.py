@@ -6,12 +6,13 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from ..models.example_settings_map import ExampleSettingsMap
     from ..models.example_settings_map_input import ExampleSettingsMapInput
     from ..models.group_picker_context import GroupPickerContext
-    from ..models.page_rest_application_user import PageRestApplicationUser
-    from ..models.page_rest_detailed_group import PageRestDetailedGroup
-    from ..models.page_rest_detailed_user import PageRestDetailedUser
     from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_detailed_group import RestDetailedGroup
     from ..models.rest_detailed_user import RestDetailedUser
@@ -39,7 +37,7 @@ if TYPE_CHECKING:
 
 
 class UsersNamespace:
-    """The `users` operations, returning decoded models."""
+    """The `users` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -51,20 +49,44 @@ class UsersNamespace:
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
-        """Deprecated. Add user to group
+        """Add user to group.
 
-        `POST /api/latest/admin/users/add-group`
+        Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
+
+        **Deprecated since 2.10**. Use /rest/users/add-groups instead.
+
+        Add a user to a group. This is very similar to `groups/add-user`, but with the *context* and
+        *itemName* attributes of the supplied request entity reversed. On the face of it this may appear
+        redundant, but it facilitates a specific UI component in the application.
+
+        In the request entity, the *context* attribute is the user and the *itemName* is the group.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `GroupPickerContext`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user was added to the group
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-admin-users-add-group-post
         """
-        from ..api.users import users_add_to_group as _endpoint  # noqa: PLC0415
         from ..models.group_picker_context import GroupPickerContext  # noqa: PLC0415
 
         self._client._warn_deprecated("users.add_to_group")
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                GroupPickerContext, body, {"context": context, "item_name": item_name}, "users.add_to_group"
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/users/add-group",
+                body=build_body(
+                    GroupPickerContext,
+                    body,
+                    {"context": context, "item_name": item_name},
+                    "users.add_to_group",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def add_to_groups(
         self,
@@ -73,29 +95,52 @@ class UsersNamespace:
         groups: builtins.list[str] | Unset = UNSET,
         user: str | Unset = UNSET,
     ) -> Any:
-        """Add user to groups
+        """Add user to groups.
 
-        `POST /api/latest/admin/users/add-groups`
+        Add a user to one or more groups.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `UserAndGroups`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user was added to *all* the groups
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-add-groups-post
         """
-        from ..api.users import users_add_to_groups as _endpoint  # noqa: PLC0415
         from ..models.user_and_groups import UserAndGroups  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(UserAndGroups, body, {"groups": groups, "user": user}, "users.add_to_groups"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/users/add-groups",
+                body=build_body(UserAndGroups, body, {"groups": groups, "user": user}, "users.add_to_groups"),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def clear_captcha(self, *, name: str) -> None:
-        """Clear CAPTCHA for user
+        """Clear CAPTCHA for user.
 
-        `DELETE /api/latest/admin/users/captcha`
+        Clears any CAPTCHA challenge that may constrain the user with the supplied username when they
+        authenticate. Additionally any counter or metric that contributed towards the user being issued
+        the CAPTCHA challenge (for instance too many consecutive failed logins) will also be reset.
+
+        The authenticated user must have the **ADMIN** permission to call this resource, and may not
+        clear the CAPTCHA of a user with greater permissions than themselves.
+
+        Args:
+            name: The username
+
+        Returns:
+            The CAPTCHA was successfully cleared.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-captcha-delete
         """
-        from ..api.users import users_clear_captcha as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        await self._client._call(
+            Request("DELETE", "/api/latest/admin/users/captcha", query={"name": name}), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create(
         self,
@@ -107,81 +152,169 @@ class UsersNamespace:
         name: str,
         notify: bool | Unset = UNSET,
     ) -> None:
-        """Create user
+        """Create user.
 
-        `POST /api/latest/admin/users`
+        Creates a new user from the assembled query parameters.
+
+        The default group can be used to control initial permissions for new users, such as granting
+        users the ability to login or providing read access to certain projects or repositories. If the
+        user is not added to the default group, they may not be able to login after their account is
+        created until explicit permissions are configured.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            email_address: The e-mail address for the new user.
+            password: The password for the new user. Required if the `notify` parameter is not present
+                or is set to false</false>
+            add_to_default_group: Set `true` to add the user to the default group, which can be used to
+                grant them a set of initial permissions; otherwise, `false` to not add them to a group.
+            display_name: The display name for the new user.
+            name: The username for the new user.
+            notify: If present and not `false` instead of requiring a password, the create user will be
+                notified via email their account has been created and requires a password to be reset.
+                This option can only be used if a mail server has been configured.
+
+        Returns:
+            The user was successfully created.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-post
         """
-        from ..api.users import users_create as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            email_address=email_address,
-            password=password,
-            add_to_default_group=add_to_default_group,
-            display_name=display_name,
-            name=name,
-            notify=notify,
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/users",
+                query={
+                    "emailAddress": email_address,
+                    "password": password,
+                    "addToDefaultGroup": add_to_default_group,
+                    "displayName": display_name,
+                    "name": name,
+                    "notify": notify,
+                },
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete(self, *, name: str) -> RestDetailedUser:
-        """Remove user
+        """Remove user.
 
-        `DELETE /api/latest/admin/users`
+        Deletes the specified user, removing them from the system. This also removes any permissions
+        that may have been granted to the user.
+
+        A user may not delete themselves, and a user with **ADMIN** permissions may not delete a user
+        with **SYS_ADMIN**permissions.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            name: The username identifying the user to delete.
+
+        Returns:
+            The deleted user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-delete
         """
-        from ..api.users import users_delete as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        return await self._client._call(
+            Request("DELETE", "/api/latest/admin/users", query={"name": name}), Answer.model(RestDetailedUser)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_avatar(self, user_slug: str) -> RestNamedLink:
-        """Delete user avatar
+        """Delete user avatar.
 
-        `DELETE /api/latest/users/{userSlug}/avatar.png`
+        Delete the avatar associated to a user.
+
+        Users are always allowed to delete their own avatar. To delete someone else's avatar the
+        authenticated user must have global **ADMIN** permission, or global **SYS_ADMIN** permission to
+        update a **SYS_ADMIN** user's avatar.
+
+        Args:
+            user_slug: The user slug
+
+        Returns:
+            The new avatar URL if the local avatar was successfully deleted or did not exist
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-userslug-avatar-png-delete
         """
-        from ..api.users import users_delete_avatar as _endpoint  # noqa: PLC0415
+        from ..models.rest_named_link import RestNamedLink  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
+        return await self._client._call(
+            Request("DELETE", "/api/latest/users/{userSlug}/avatar.png", (user_slug,)),
+            Answer.model(RestNamedLink),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def erase(self, *, name: str) -> RestErasedUser:
-        """Erase user information
+        """Erase user information.
 
-        `POST /api/latest/admin/users/erasure`
+        Erases personally identifying user data for a deleted user.
+
+        References in the application to the original username will be either removed or updated to a
+        new non-identifying username. Refer to the [support
+        guide](https://confluence.atlassian.com/gdpr/bitbucket-right-to-erasure-949770560.html) for
+        details about what data is and isn't erased.
+
+        User erasure can only be performed on a deleted user. If the user has not been deleted first
+        then this endpoint will return a bad request and no erasure will be performed.
+
+        Erasing user data is **irreversible** and may lead to a degraded user experience. This method
+        should not be used as part of a standard user deletion and cleanup process. …
+
+        Args:
+            name: The username identifying the user to erase.
+
+        Returns:
+            The identifier of the erased user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-erasure-post
         """
-        from ..api.users import users_erase as _endpoint  # noqa: PLC0415
+        from ..models.rest_erased_user import RestErasedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        return await self._client._call(
+            Request("POST", "/api/latest/admin/users/erasure", query={"name": name}),
+            Answer.model(RestErasedUser),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get(self, user_slug: str) -> RestApplicationUser:
-        """Get user
+        """Get user.
 
-        `GET /api/latest/users/{userSlug}`
+        Retrieve the user matching the supplied **userSlug**.
+
+        Args:
+            user_slug: The user slug
+
+        Returns:
+            The user matching the supplied **userSlug**. Note, this may *not* be the user's username,
+            always use the **user.slug** property.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-userslug-get
         """
-        from ..api.users import users_get as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
+        return await self._client._call(
+            Request("GET", "/api/latest/users/{userSlug}", (user_slug,)), Answer.model(RestApplicationUser)
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_settings(self, user_slug: str) -> ExampleSettingsMap:
-        """Get user settings
+        """Get user settings.
 
-        `GET /api/latest/users/{userSlug}/settings`
+        Retrieve a map of user setting key values for a specific user identified by the user slug.
+
+        Args:
+            user_slug: The user slug.
+
+        Returns:
+            The user settings for the specified user slug.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-userslug-settings-get
         """
-        from ..api.users import users_get_settings as _endpoint  # noqa: PLC0415
+        from ..models.example_settings_map import ExampleSettingsMap  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
+        return await self._client._call(
+            Request("GET", "/api/latest/users/{userSlug}/settings", (user_slug,)),
+            Answer.model(ExampleSettingsMap),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list(
         self,
@@ -194,21 +327,56 @@ class UsersNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestApplicationUser]:
-        """Get all users
+        """Get all users.
 
-        `GET /api/latest/users`
+        Retrieve a page of users, optionally run through provided filters.
+
+        Only authenticated users may call this resource. ### Permission Filters
+
+        The following three sub-sections list parameters supported for permission filters (where
+        `[root]` is the root permission filter name, e.g. `permission`, `permission.1` etc.) depending
+        on the permission resource. The system determines which filter to apply (Global, Project or
+        Repository permission) based on the `[root]` permission value. E.g. `ADMIN` is a global
+        permission, `PROJECT_ADMIN` is a project permission and `REPO_ADMIN` is a repository permission.
+        Note that the parameters for a given resource will be looked up in the order as they are listed
+        below, that is e.g. for a project resource, if both `projectId` and `projectKey` are provided,
+        the system will use `projectId` for the lookup. …
+
+        Args:
+            filter_: Return only users, whose username, name or email address *contain* the `filter`
+                value
+            permission_n: The "root" of a single permission filter, similar to the `permission`
+                parameter, where "N" is a natural number starting from 1. This allows clients to specify
+                multiple permission filters, by providing consecutive filters as `permission.1`,
+                `permission.2` etc. Note that the filters numbering has to start with 1 and be …
+            permission: The "root" of a permission filter, whose value must be a valid global, project,
+                or repository permission. Additional filter parameters referring to this filter that
+                specify the resource (project or repository) to apply the filter to must be prefixed
+                with `permission.`. See the section "Permission Filters" above for more details.
+            group: return only users who are members of the given group
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestApplicationUser` items: `async for` fetches the pages as it
+            goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-get
         """
-        from ..api.users import users_list as _endpoint  # noqa: PLC0415
         from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            permission_n=permission_n,
-            permission=permission,
-            group=group,
-        )
-        return self._client._paginate(
-            _kwargs,
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/users",
+                query={
+                    "filter": filter_,
+                    "permission.N": permission_n,
+                    "permission": permission,
+                    "group": group,
+                },
+            ),
             RestApplicationUser.from_dict,
             page_size=page_size,
             max_items=max_items,
@@ -223,31 +391,56 @@ class UsersNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedUser]:
-        """Get users
+        """Get users.
 
-        `GET /api/latest/admin/users`
+        Retrieve a page of users.
+
+        The authenticated user must have the **LICENSED_USER** permission to call this resource.
+
+        Args:
+            filter_: If specified only users with usernames, display name or email addresses containing
+                the supplied string will be returned.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedUser` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-get
         """
-        from ..api.users import users_list_detailed as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedUser.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request("GET", "/api/latest/admin/users", query={"filter": filter_}),
+            RestDetailedUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_directories(self, *, include_inactive: str | Unset = UNSET) -> RestUserDirectory:
-        """Get directories
+        """Get directories.
 
-        `GET /api/latest/admin/user-directories`
+        Retrieve a list of active directories.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            include_inactive: Set `true` to include inactive directories; otherwise, `false` to only
+                return active directories.
+
+        Returns:
+            A list of directories
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-user-directories-get
         """
-        from ..api.users import users_list_directories as _endpoint  # noqa: PLC0415
+        from ..models.rest_user_directory import RestUserDirectory  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            include_inactive=include_inactive,
+        return await self._client._call(
+            Request("GET", "/api/latest/admin/user-directories", query={"includeInactive": include_inactive}),
+            Answer.model(RestUserDirectory),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_groups(
         self,
@@ -258,19 +451,35 @@ class UsersNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedUser]:
-        """Get groups for user
+        """Get groups for user.
 
-        `GET /api/latest/admin/users/more-members`
+        Retrieves a list of users that are *not* members of a specified group.
+
+        The authenticated user must have the **LICENSED_USER** permission to call this resource.
+
+        Args:
+            filter_: If specified only users with usernames, display names or email addresses containing
+                the supplied string will be returned.
+            context: The group which should be used to locate members.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedUser` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-more-members-get
         """
-        from ..api.users import users_list_groups as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedUser.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET", "/api/latest/admin/users/more-members", query={"filter": filter_, "context": context}
+            ),
+            RestDetailedUser.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_other_groups(
@@ -282,19 +491,37 @@ class UsersNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestDetailedGroup]:
-        """Find other groups for user
+        """Find other groups for user.
 
-        `GET /api/latest/admin/users/more-non-members`
+        Retrieves a list of groups the specified user is *not* a member of.
+
+        The authenticated user must have the **LICENSED_USER** permission to call this resource.
+
+        Args:
+            filter_: If specified only groups with names containing the supplied string will be
+                returned.
+            context: The user which should be used to locate groups.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestDetailedGroup` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-more-non-members-get
         """
-        from ..api.users import users_list_other_groups as _endpoint  # noqa: PLC0415
         from ..models.rest_detailed_group import RestDetailedGroup  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        return self._client._paginate(
-            _kwargs, RestDetailedGroup.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/admin/users/more-non-members",
+                query={"filter": filter_, "context": context},
+            ),
+            RestDetailedGroup.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def remove_from_group(
@@ -304,37 +531,68 @@ class UsersNamespace:
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
-        """Remove user from group
+        """Remove user from group.
 
-        `POST /api/latest/admin/users/remove-group`
+        Remove a user from a group. This is very similar to `groups/remove-user`, but with the *context*
+        and *itemName* attributes of the supplied request entity reversed. On the face of it this may
+        appear redundant, but it facilitates a specific UI component in the application.
+
+        In the request entity, the *context* attribute is the user and the *itemName* is the group.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `GroupPickerContext`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user was removed from the group.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-remove-group-post
         """
-        from ..api.users import users_remove_from_group as _endpoint  # noqa: PLC0415
         from ..models.group_picker_context import GroupPickerContext  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                GroupPickerContext,
-                body,
-                {"context": context, "item_name": item_name},
-                "users.remove_from_group",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/users/remove-group",
+                body=build_body(
+                    GroupPickerContext,
+                    body,
+                    {"context": context, "item_name": item_name},
+                    "users.remove_from_group",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def rename(
         self, *, body: UserRename | None = None, name: str | Unset = UNSET, new_name: str | Unset = UNSET
     ) -> RestDetailedUser:
-        """Rename user
+        """Rename user.
 
-        `POST /api/latest/admin/users/rename`
+        Rename a user.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `UserRename`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The renamed user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-rename-post
         """
-        from ..api.users import users_rename as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
         from ..models.user_rename import UserRename  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(UserRename, body, {"name": name, "new_name": new_name}, "users.rename"),
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/admin/users/rename",
+                body=build_body(UserRename, body, {"name": name, "new_name": new_name}, "users.rename"),
+            ),
+            Answer.model(RestDetailedUser),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_current_password(
         self,
@@ -344,22 +602,38 @@ class UsersNamespace:
         password: str | Unset = UNSET,
         password_confirm: str | Unset = UNSET,
     ) -> None:
-        """Set password
+        """Set password.
 
-        `PUT /api/latest/users/credentials`
+        Update the currently authenticated user's password.
+
+        Args:
+            body: The password update details. A `UserPasswordUpdate`, or pass its fields as the
+                keywords that follow.
+
+        Returns:
+            The user's password was successfully updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-credentials-put
         """
-        from ..api.users import users_set_current_password as _endpoint  # noqa: PLC0415
         from ..models.user_password_update import UserPasswordUpdate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserPasswordUpdate,
-                body,
-                {"old_password": old_password, "password": password, "password_confirm": password_confirm},
-                "users.set_current_password",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/users/credentials",
+                body=build_body(
+                    UserPasswordUpdate,
+                    body,
+                    {
+                        "old_password": old_password,
+                        "password": password,
+                        "password_confirm": password_confirm,
+                    },
+                    "users.set_current_password",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def set_password(
         self,
@@ -369,22 +643,36 @@ class UsersNamespace:
         password: str | Unset = UNSET,
         password_confirm: str | Unset = UNSET,
     ) -> None:
-        """Set password for user
+        """Set password for user.
 
-        `PUT /api/latest/admin/users/credentials`
+        Update a user's password.
+
+        The authenticated user must have the **ADMIN** permission to call this resource, and may not
+        update the password of a user with greater permissions than themselves.
+
+        Args:
+            body: A `AdminPasswordUpdate`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The user's password was successfully updated.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-credentials-put
         """
-        from ..api.users import users_set_password as _endpoint  # noqa: PLC0415
         from ..models.admin_password_update import AdminPasswordUpdate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AdminPasswordUpdate,
-                body,
-                {"name": name, "password": password, "password_confirm": password_confirm},
-                "users.set_password",
+        await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/users/credentials",
+                body=build_body(
+                    AdminPasswordUpdate,
+                    body,
+                    {"name": name, "password": password, "password_confirm": password_confirm},
+                    "users.set_password",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update(
         self,
@@ -394,19 +682,36 @@ class UsersNamespace:
         email: str | Unset = UNSET,
         name: str | Unset = UNSET,
     ) -> RestDetailedUser:
-        """Update user details
+        """Update user details.
 
-        `PUT /api/latest/admin/users`
+        Update a user's details.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            body: A `UserUpdate`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The updated user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-put
         """
-        from ..api.users import users_update as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_user import RestDetailedUser  # noqa: PLC0415
         from ..models.user_update import UserUpdate  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserUpdate, body, {"display_name": display_name, "email": email, "name": name}, "users.update"
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/admin/users",
+                body=build_body(
+                    UserUpdate,
+                    body,
+                    {"display_name": display_name, "email": email, "name": name},
+                    "users.update",
+                ),
             ),
+            Answer.model(RestDetailedUser),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_current(
         self,
@@ -417,22 +722,37 @@ class UsersNamespace:
         name: str | Unset = UNSET,
         password: str | Unset = UNSET,
     ) -> RestApplicationUser:
-        """Update user details
+        """Update user details.
 
-        `PUT /api/latest/users`
+        Update the currently authenticated user's details. The update will always be applied to the
+        currently authenticated user.
+
+        Args:
+            body: The user update details. A `UserUpdateWithCredentials`, or pass its fields as the
+                keywords that follow.
+            password: The user's password, which the system may require when users update their email.
+
+        Returns:
+            The updated user.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-put
         """
-        from ..api.users import users_update_current as _endpoint  # noqa: PLC0415
+        from ..models.rest_application_user import RestApplicationUser  # noqa: PLC0415
         from ..models.user_update_with_credentials import UserUpdateWithCredentials  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserUpdateWithCredentials,
-                body,
-                {"display_name": display_name, "email": email, "name": name, "password": password},
-                "users.update_current",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/users",
+                body=build_body(
+                    UserUpdateWithCredentials,
+                    body,
+                    {"display_name": display_name, "email": email, "name": name, "password": password},
+                    "users.update_current",
+                ),
             ),
+            Answer.model(RestApplicationUser),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_settings(
         self,
@@ -443,23 +763,37 @@ class UsersNamespace:
         long_key: float | Unset = UNSET,
         string_key: str | Unset = UNSET,
     ) -> None:
-        """Update user settings
+        """Update user settings.
 
-        `POST /api/latest/users/{userSlug}/settings`
+        Update the entries of a map of user setting key/values for a specific user identified by the
+        user slug.
+
+        Args:
+            user_slug: The user slug.
+            body: A map with the UserSettings entries which must be updated. A
+                `ExampleSettingsMapInput`, or pass its fields as the keywords that follow.
+
+        Returns:
+            The UserSettings were updated successfully
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-userslug-settings-post
         """
-        from ..api.users import users_update_settings as _endpoint  # noqa: PLC0415
         from ..models.example_settings_map_input import ExampleSettingsMapInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            body=build_body(
-                ExampleSettingsMapInput,
-                body,
-                {"boolean_key": boolean_key, "long_key": long_key, "string_key": string_key},
-                "users.update_settings",
+        await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/users/{userSlug}/settings",
+                (user_slug,),
+                body=build_body(
+                    ExampleSettingsMapInput,
+                    body,
+                    {"boolean_key": boolean_key, "long_key": long_key, "string_key": string_key},
+                    "users.update_settings",
+                ),
             ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def upload_avatar(
         self,
@@ -468,474 +802,97 @@ class UsersNamespace:
         x_atlassian_token: str | Unset = UNSET,
         body: ExampleAvatarMultipartFormData | None = None,
     ) -> Any:
-        """Update user avatar
+        """Update user avatar.
 
-        `POST /api/latest/users/{userSlug}/avatar.png`
+        Update the avatar for the user with the supplied **slug**.
+
+        This resource accepts POST multipart form data, containing a single image in a form-field named
+        'avatar'.
+
+        There are configurable server limits on both the dimensions (1024x1024 pixels by default) and
+        uploaded file size (1MB by default). Several different image formats are supported, but **PNG**
+        and **JPEG** are preferred due to the file size limit.
+
+        This resource has Cross-Site Request Forgery (XSRF) protection. To allow the request to pass the
+        XSRF check the caller needs to send an `X-Atlassian-Token` HTTP header with the value
+        `no-check`. …
+
+        Args:
+            user_slug: The user slug
+            x_atlassian_token: This resource has Cross-Site Request Forgery (XSRF) protection. To allow
+                the request to pass the XSRF check the caller needs to send an `X-Atlassian-Token` HTTP
+                header with the value `no-check`.
+            body: Multipart form data containing a single image in a form-field named 'avatar'.
+
+        Returns:
+            The avatar was uploaded successfully.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-userslug-avatar-png-post
         """
-        from ..api.users import users_upload_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            x_atlassian_token=x_atlassian_token,
-            body=body if body is not None else UNSET,
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/users/{userSlug}/avatar.png",
+                (user_slug,),
+                headers={"X-Atlassian-Token": x_atlassian_token},
+                body=body if body is not None else UNSET,
+                body_type="files",
+                content_type="multipart/form-data",
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def validate_erasure(self, *, name: str) -> None:
-        """Check user removal
+        """Check user removal.
 
-        `GET /api/latest/admin/users/erasure`
+        Validate if a user can be erased.
+
+        A username is only valid for erasure if it exists as the username of a deleted user. This
+        endpoint will return an appropriate error response if the supplied username is invalid for
+        erasure.
+
+        This endpoint does **not** perform the actual user erasure, and will not modify the application
+        in any way.
+
+        The authenticated user must have the **ADMIN** permission to call this resource.
+
+        Args:
+            name: The username of the user to validate erasability for.
+
+        Returns:
+            the user is erasable
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-erasure-get
         """
-        from ..api.users import users_validate_erasure as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
+        await self._client._call(
+            Request("GET", "/api/latest/admin/users/erasure", query={"name": name}), Answer.nothing()
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class UsersRawNamespace:
-    """The `users` operations, returning the whole `Response` (status, headers, body, parsed model)."""
-
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def add_to_group(
-        self,
-        *,
-        body: GroupPickerContext | None = None,
-        context: str | Unset = UNSET,
-        item_name: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Deprecated. Add user to group
-
-        `POST /api/latest/admin/users/add-group`
-        """
-        from ..api.users import users_add_to_group as _endpoint  # noqa: PLC0415
-        from ..models.group_picker_context import GroupPickerContext  # noqa: PLC0415
-
-        self._client._warn_deprecated("users.add_to_group")
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                GroupPickerContext, body, {"context": context, "item_name": item_name}, "users.add_to_group"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def add_to_groups(
-        self,
-        *,
-        body: UserAndGroups | None = None,
-        groups: builtins.list[str] | Unset = UNSET,
-        user: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Add user to groups
-
-        `POST /api/latest/admin/users/add-groups`
-        """
-        from ..api.users import users_add_to_groups as _endpoint  # noqa: PLC0415
-        from ..models.user_and_groups import UserAndGroups  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(UserAndGroups, body, {"groups": groups, "user": user}, "users.add_to_groups"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def clear_captcha(self, *, name: str) -> Response[None]:
-        """Clear CAPTCHA for user
-
-        `DELETE /api/latest/admin/users/captcha`
-        """
-        from ..api.users import users_clear_captcha as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def create(
-        self,
-        *,
-        email_address: str,
-        password: str | Unset = UNSET,
-        add_to_default_group: bool | Unset = UNSET,
-        display_name: str,
-        name: str,
-        notify: bool | Unset = UNSET,
-    ) -> Response[None]:
-        """Create user
-
-        `POST /api/latest/admin/users`
-        """
-        from ..api.users import users_create as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            email_address=email_address,
-            password=password,
-            add_to_default_group=add_to_default_group,
-            display_name=display_name,
-            name=name,
-            notify=notify,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete(self, *, name: str) -> Response[RestDetailedUser]:
-        """Remove user
-
-        `DELETE /api/latest/admin/users`
-        """
-        from ..api.users import users_delete as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_avatar(self, user_slug: str) -> Response[RestNamedLink]:
-        """Delete user avatar
-
-        `DELETE /api/latest/users/{userSlug}/avatar.png`
-        """
-        from ..api.users import users_delete_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def erase(self, *, name: str) -> Response[RestErasedUser]:
-        """Erase user information
-
-        `POST /api/latest/admin/users/erasure`
-        """
-        from ..api.users import users_erase as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get(self, user_slug: str) -> Response[RestApplicationUser]:
-        """Get user
-
-        `GET /api/latest/users/{userSlug}`
-        """
-        from ..api.users import users_get as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_settings(self, user_slug: str) -> Response[ExampleSettingsMap]:
-        """Get user settings
-
-        `GET /api/latest/users/{userSlug}/settings`
-        """
-        from ..api.users import users_get_settings as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list(
-        self,
-        *,
-        filter_: str | Unset = UNSET,
-        permission_n: str | Unset = UNSET,
-        permission: str | Unset = UNSET,
-        group: str | Unset = UNSET,
-    ) -> Response[PageRestApplicationUser]:
-        """Get all users
-
-        `GET /api/latest/users`
-        """
-        from ..api.users import users_list as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            permission_n=permission_n,
-            permission=permission,
-            group=group,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_detailed(self, *, filter_: str | Unset = UNSET) -> Response[PageRestDetailedUser]:
-        """Get users
-
-        `GET /api/latest/admin/users`
-        """
-        from ..api.users import users_list_detailed as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_directories(self, *, include_inactive: str | Unset = UNSET) -> Response[RestUserDirectory]:
-        """Get directories
-
-        `GET /api/latest/admin/user-directories`
-        """
-        from ..api.users import users_list_directories as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            include_inactive=include_inactive,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_groups(
-        self, *, filter_: str | Unset = UNSET, context: str
-    ) -> Response[PageRestDetailedUser]:
-        """Get groups for user
-
-        `GET /api/latest/admin/users/more-members`
-        """
-        from ..api.users import users_list_groups as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_other_groups(
-        self, *, filter_: str | Unset = UNSET, context: str
-    ) -> Response[PageRestDetailedGroup]:
-        """Find other groups for user
-
-        `GET /api/latest/admin/users/more-non-members`
-        """
-        from ..api.users import users_list_other_groups as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            filter_=filter_,
-            context=context,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def remove_from_group(
-        self,
-        *,
-        body: GroupPickerContext | None = None,
-        context: str | Unset = UNSET,
-        item_name: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Remove user from group
-
-        `POST /api/latest/admin/users/remove-group`
-        """
-        from ..api.users import users_remove_from_group as _endpoint  # noqa: PLC0415
-        from ..models.group_picker_context import GroupPickerContext  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                GroupPickerContext,
-                body,
-                {"context": context, "item_name": item_name},
-                "users.remove_from_group",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def rename(
-        self, *, body: UserRename | None = None, name: str | Unset = UNSET, new_name: str | Unset = UNSET
-    ) -> Response[RestDetailedUser]:
-        """Rename user
-
-        `POST /api/latest/admin/users/rename`
-        """
-        from ..api.users import users_rename as _endpoint  # noqa: PLC0415
-        from ..models.user_rename import UserRename  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(UserRename, body, {"name": name, "new_name": new_name}, "users.rename"),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def set_current_password(
-        self,
-        *,
-        body: UserPasswordUpdate | None = None,
-        old_password: str | Unset = UNSET,
-        password: str | Unset = UNSET,
-        password_confirm: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Set password
-
-        `PUT /api/latest/users/credentials`
-        """
-        from ..api.users import users_set_current_password as _endpoint  # noqa: PLC0415
-        from ..models.user_password_update import UserPasswordUpdate  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserPasswordUpdate,
-                body,
-                {"old_password": old_password, "password": password, "password_confirm": password_confirm},
-                "users.set_current_password",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def set_password(
-        self,
-        *,
-        body: AdminPasswordUpdate | None = None,
-        name: str | Unset = UNSET,
-        password: str | Unset = UNSET,
-        password_confirm: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Set password for user
-
-        `PUT /api/latest/admin/users/credentials`
-        """
-        from ..api.users import users_set_password as _endpoint  # noqa: PLC0415
-        from ..models.admin_password_update import AdminPasswordUpdate  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                AdminPasswordUpdate,
-                body,
-                {"name": name, "password": password, "password_confirm": password_confirm},
-                "users.set_password",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def update(
-        self,
-        *,
-        body: UserUpdate | None = None,
-        display_name: str | Unset = UNSET,
-        email: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-    ) -> Response[RestDetailedUser]:
-        """Update user details
-
-        `PUT /api/latest/admin/users`
-        """
-        from ..api.users import users_update as _endpoint  # noqa: PLC0415
-        from ..models.user_update import UserUpdate  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserUpdate, body, {"display_name": display_name, "email": email, "name": name}, "users.update"
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_current(
-        self,
-        *,
-        body: UserUpdateWithCredentials | None = None,
-        display_name: str | Unset = UNSET,
-        email: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        password: str | Unset = UNSET,
-    ) -> Response[RestApplicationUser]:
-        """Update user details
-
-        `PUT /api/latest/users`
-        """
-        from ..api.users import users_update_current as _endpoint  # noqa: PLC0415
-        from ..models.user_update_with_credentials import UserUpdateWithCredentials  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            body=build_body(
-                UserUpdateWithCredentials,
-                body,
-                {"display_name": display_name, "email": email, "name": name, "password": password},
-                "users.update_current",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_settings(
-        self,
-        user_slug: str,
-        *,
-        body: ExampleSettingsMapInput | None = None,
-        boolean_key: bool | Unset = UNSET,
-        long_key: float | Unset = UNSET,
-        string_key: str | Unset = UNSET,
-    ) -> Response[None]:
-        """Update user settings
-
-        `POST /api/latest/users/{userSlug}/settings`
-        """
-        from ..api.users import users_update_settings as _endpoint  # noqa: PLC0415
-        from ..models.example_settings_map_input import ExampleSettingsMapInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            body=build_body(
-                ExampleSettingsMapInput,
-                body,
-                {"boolean_key": boolean_key, "long_key": long_key, "string_key": string_key},
-                "users.update_settings",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def upload_avatar(
-        self,
-        user_slug: str,
-        *,
-        x_atlassian_token: str | Unset = UNSET,
-        body: ExampleAvatarMultipartFormData | None = None,
-    ) -> Response[Any]:
-        """Update user avatar
-
-        `POST /api/latest/users/{userSlug}/avatar.png`
-        """
-        from ..api.users import users_upload_avatar as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            user_slug,
-            x_atlassian_token=x_atlassian_token,
-            body=body if body is not None else UNSET,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def validate_erasure(self, *, name: str) -> Response[None]:
-        """Check user removal
-
-        `GET /api/latest/admin/users/erasure`
-        """
-        from ..api.users import users_validate_erasure as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            name=name,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
+class UsersRawNamespace(NamespaceView[UsersNamespace]):
+    """`client.with_raw_response.users`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
+
+    add_to_group = raw_response(UsersNamespace.add_to_group)
+    add_to_groups = raw_response(UsersNamespace.add_to_groups)
+    clear_captcha = raw_response(UsersNamespace.clear_captcha)
+    create = raw_response(UsersNamespace.create)
+    delete = raw_response(UsersNamespace.delete)
+    delete_avatar = raw_response(UsersNamespace.delete_avatar)
+    erase = raw_response(UsersNamespace.erase)
+    get = raw_response(UsersNamespace.get)
+    get_settings = raw_response(UsersNamespace.get_settings)
+    list = raw_first_page(UsersNamespace.list)
+    list_detailed = raw_first_page(UsersNamespace.list_detailed)
+    list_directories = raw_response(UsersNamespace.list_directories)
+    list_groups = raw_first_page(UsersNamespace.list_groups)
+    list_other_groups = raw_first_page(UsersNamespace.list_other_groups)
+    remove_from_group = raw_response(UsersNamespace.remove_from_group)
+    rename = raw_response(UsersNamespace.rename)
+    set_current_password = raw_response(UsersNamespace.set_current_password)
+    set_password = raw_response(UsersNamespace.set_password)
+    update = raw_response(UsersNamespace.update)
+    update_current = raw_response(UsersNamespace.update_current)
+    update_settings = raw_response(UsersNamespace.update_settings)
+    upload_avatar = raw_response(UsersNamespace.upload_avatar)
+    validate_erasure = raw_response(UsersNamespace.validate_erasure)

@@ -6,18 +6,18 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
+from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
-    Response,
     Unset,
     build_body,
 )
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.page_rest_webhook import PageRestWebhook
     from ..models.rest_detailed_invocation import RestDetailedInvocation
     from ..models.rest_webhook import RestWebhook
     from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class WebhooksNamespace:
-    """The `webhooks` operations, returning decoded models."""
+    """The `webhooks` operations: each sends its request and returns the decoded answer."""
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
@@ -50,36 +50,53 @@ class WebhooksNamespace:
         created_date: int | Unset = UNSET,
         updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
-        """Create webhook
+        """Create webhook.
 
-        `POST /api/latest/projects/{projectKey}/webhooks`
+        Create a webhook for the project specified via the URL.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            body: The webhook to be created for this project. A `RestWebhookInput`, or pass its fields
+                as the keywords that follow.
+
+        Returns:
+            A created webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-post
         """
-        from ..api.webhooks import webhooks_create_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
         from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.create_for_project",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/webhooks",
+                (project_key,),
+                body=build_body(
+                    RestWebhookInput,
+                    body,
+                    {
+                        "active": active,
+                        "configuration": configuration,
+                        "credentials": credentials,
+                        "events": events,
+                        "name": name,
+                        "scope_type": scope_type,
+                        "ssl_verification_required": ssl_verification_required,
+                        "statistics": statistics,
+                        "url": url,
+                        "id": id,
+                        "created_date": created_date,
+                        "updated_date": updated_date,
+                    },
+                    "webhooks.create_for_project",
+                ),
             ),
+            Answer.model(RestWebhook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def create_for_repository(
         self,
@@ -100,114 +117,204 @@ class WebhooksNamespace:
         created_date: int | Unset = UNSET,
         updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
-        """Create webhook
+        """Create webhook.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks`
+        Create a webhook for the repository specified via the URL.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            body: The webhook to be created for this repository. A `RestWebhookInput`, or pass its
+                fields as the keywords that follow.
+
+        Returns:
+            A created webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-post
         """
-        from ..api.webhooks import webhooks_create_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
         from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.create_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks",
+                (project_key, repository_slug),
+                body=build_body(
+                    RestWebhookInput,
+                    body,
+                    {
+                        "active": active,
+                        "configuration": configuration,
+                        "credentials": credentials,
+                        "events": events,
+                        "name": name,
+                        "scope_type": scope_type,
+                        "ssl_verification_required": ssl_verification_required,
+                        "statistics": statistics,
+                        "url": url,
+                        "id": id,
+                        "created_date": created_date,
+                        "updated_date": updated_date,
+                    },
+                    "webhooks.create_for_repository",
+                ),
             ),
+            Answer.model(RestWebhook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_project(self, project_key: str, webhook_id: int) -> None:
-        """Delete webhook
+        """Delete webhook.
 
-        `DELETE /api/latest/projects/{projectKey}/webhooks/{webhookId}`
+        Delete a webhook for the project specified via the URL.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            webhook_id: The ID of the webhook to be deleted.
+
+        Returns:
+            The webhook for the project has been deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-delete
         """
-        from ..api.webhooks import webhooks_delete_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
+        await self._client._call(
+            Request(
+                "DELETE", "/api/latest/projects/{projectKey}/webhooks/{webhookId}", (project_key, webhook_id)
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def delete_for_repository(self, project_key: str, repository_slug: str, webhook_id: int) -> None:
-        """Delete webhook
+        """Delete webhook.
 
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}`
+        Delete a webhook for the repository specified via the URL.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            webhook_id: The ID of the webhook to be deleted.
+
+        Returns:
+            The webhook for the repository has been deleted.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-delete
         """
-        from ..api.webhooks import webhooks_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
+        await self._client._call(
+            Request(
+                "DELETE",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}",
+                (project_key, repository_slug, webhook_id),
+            ),
+            Answer.nothing(),
         )
-        _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_project(
         self, project_key: str, webhook_id: int, *, statistics: str | Unset = UNSET
     ) -> RestWebhook:
-        """Get webhook
+        """Get webhook.
 
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}`
+        Get a webhook by ID.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            webhook_id: ID of the webhook
+            statistics: `true` if statistics should be provided for the webhook
+
+        Returns:
+            A webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-get
         """
-        from ..api.webhooks import webhooks_get_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            statistics=statistics,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/webhooks/{webhookId}",
+                (project_key, webhook_id),
+                query={"statistics": statistics},
+            ),
+            Answer.model(RestWebhook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_for_repository(
         self, project_key: str, repository_slug: str, webhook_id: int, *, statistics: str | Unset = UNSET
     ) -> RestWebhook:
-        """Get webhook
+        """Get webhook.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}`
+        Get a webhook by ID.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            webhook_id: ID of the webhook
+            statistics: `true` if statistics should be provided for the webhook
+
+        Returns:
+            A webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-get
         """
-        from ..api.webhooks import webhooks_get_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            statistics=statistics,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}",
+                (project_key, repository_slug, webhook_id),
+                query={"statistics": statistics},
+            ),
+            Answer.model(RestWebhook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_last_invocation_for_project(
         self, project_key: str, webhook_id: int, *, event: str | Unset = UNSET, outcome: str | Unset = UNSET
     ) -> RestDetailedInvocation:
-        """Get last webhook invocation details
+        """Get last webhook invocation details.
 
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}/latest`
+        Get the latest invocations for a specific webhook.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            webhook_id: ID of the webhook
+            event: The string ID of a specific event to retrieve the last invocation for.
+            outcome: The outcome to filter for. Can be SUCCESS, FAILURE, ERROR. None specified means
+                that the all will be considered
+
+        Returns:
+            A webhook invocation dataset.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-latest-get
         """
-        from ..api.webhooks import webhooks_get_last_invocation_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_invocation import RestDetailedInvocation  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            event=event,
-            outcome=outcome,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/webhooks/{webhookId}/latest",
+                (project_key, webhook_id),
+                query={"event": event, "outcome": outcome},
+            ),
+            Answer.model(RestDetailedInvocation),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_last_invocation_for_repository(
         self,
@@ -218,82 +325,155 @@ class WebhooksNamespace:
         event: str | Unset = UNSET,
         outcome: str | Unset = UNSET,
     ) -> RestDetailedInvocation | None:
-        """Get last webhook invocation details
+        """Get last webhook invocation details.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/latest`
+        Get the latest invocations for a specific webhook.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            webhook_id: ID of the webhook
+            event: The string ID of a specific event to retrieve the last invocation for.
+            outcome: The outcome to filter for. Can be SUCCESS, FAILURE, ERROR. None specified means
+                that the all will be considered
+
+        Returns:
+            A webhook invocation dataset.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-latest-get
         """
-        from ..api.webhooks import webhooks_get_last_invocation_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_detailed_invocation import RestDetailedInvocation  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            event=event,
-            outcome=outcome,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/latest",
+                (project_key, repository_slug, webhook_id),
+                query={"event": event, "outcome": outcome},
+            ),
+            Answer.by_status({200: Answer.model(RestDetailedInvocation), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_stats_for_project(
         self, project_key: str, webhook_id: int, *, event: str | Unset = UNSET
     ) -> Any:
-        """Get webhook statistics
+        """Get webhook statistics.
 
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}/statistics`
+        Get the statistics for a specific webhook.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            webhook_id: ID of the webhook
+            event: The string ID of a specific event to retrieve the last invocation for. May be empty,
+                in which case all events are considered
+
+        Returns:
+            A webhook invocation dataset.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-statistics-get
         """
-        from ..api.webhooks import webhooks_get_stats_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            event=event,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/webhooks/{webhookId}/statistics",
+                (project_key, webhook_id),
+                query={"event": event},
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_stats_for_repository(
         self, project_key: str, repository_slug: str, webhook_id: int, *, event: str | Unset = UNSET
     ) -> Any:
-        """Get webhook statistics
+        """Get webhook statistics.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/statistics`
+        Get the statistics for a specific webhook.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            webhook_id: ID of the webhook
+            event: The string ID of a specific event to retrieve the last invocation for. May be empty,
+                in which case all events are considered
+
+        Returns:
+            A webhook invocation dataset.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-statistics-get
         """
-        from ..api.webhooks import webhooks_get_stats_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            event=event,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/statistics",
+                (project_key, repository_slug, webhook_id),
+                query={"event": event},
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_stats_summary_for_project(self, project_key: str, webhook_id: int) -> Any | None:
-        """Get webhook statistics summary
+        """Get webhook statistics summary.
 
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}/statistics/summary`
+        Get the statistics summary for a specific webhook.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            webhook_id: ID of the webhook
+
+        Returns:
+            A webhook invocation dataset.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-statistics-summary-get
         """
-        from ..api.webhooks import webhooks_get_stats_summary_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/webhooks/{webhookId}/statistics/summary",
+                (project_key, webhook_id),
+            ),
+            Answer.by_status({200: Answer.undocumented(), 204: Answer.nothing()}),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def get_stats_summary_for_repository(
         self, project_key: str, repository_slug: str, webhook_id: int
     ) -> Any:
-        """Get webhook statistics summary
+        """Get webhook statistics summary.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/statistics/summary`
+        Get the statistics summary for a specific webhook.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            webhook_id: ID of the webhook
+
+        Returns:
+            A webhook invocation dataset.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-statistics-summary-get
         """
-        from ..api.webhooks import webhooks_get_stats_summary_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
+        return await self._client._call(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/statistics/summary",
+                (project_key, repository_slug, webhook_id),
+            ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     def list_for_project(
         self,
@@ -305,20 +485,39 @@ class WebhooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestWebhook]:
-        """Find webhooks
+        """Find webhooks.
 
-        `GET /api/latest/projects/{projectKey}/webhooks`
+        Find webhooks in this project.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            event: List of `com.atlassian.webhooks.WebhookEvent` IDs to filter for
+            statistics: `true` if statistics should be provided for all found webhooks
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestWebhook` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-get
         """
-        from ..api.webhooks import webhooks_list_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            event=event,
-            statistics=statistics,
-        )
-        return self._client._paginate(
-            _kwargs, RestWebhook.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/webhooks",
+                (project_key,),
+                query={"event": event, "statistics": statistics},
+            ),
+            RestWebhook.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_for_repository(
@@ -332,21 +531,40 @@ class WebhooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestWebhook]:
-        """Find webhooks
+        """Find webhooks.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks`
+        Find webhooks in this repository.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            event: List of `com.atlassian.webhooks.WebhookEvent` IDs to filter for
+            statistics: `true` if statistics should be provided for all found webhooks
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestWebhook` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-get
         """
-        from ..api.webhooks import webhooks_list_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            event=event,
-            statistics=statistics,
-        )
-        return self._client._paginate(
-            _kwargs, RestWebhook.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks",
+                (project_key, repository_slug),
+                query={"event": event, "statistics": statistics},
+            ),
+            RestWebhook.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def search_for_repository(
@@ -361,22 +579,45 @@ class WebhooksNamespace:
         max_items: int | None = None,
         prefetch: int = 0,
     ) -> AsyncPaginator[RestWebhook]:
-        """Search webhooks
+        """Search webhooks.
 
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/search`
+        Search webhooks in this repository and parent project. This endpoint returns a superset of the
+        results returned by the /webhooks endpoint because it allows filtering by project scope too, not
+        just repository webhooks.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            scope_type: Scopes to filter by. This parameter can be specified once e.g.
+                "scopeType=repository", or twice e.g. "scopeType=repository&scopeType=project", to
+                filter by more than one scope level.
+            event: List of `com.atlassian.webhooks.WebhookEvent` ids to filter for
+            statistics: `true` if statistics should be provided for all found webhooks
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
+        Returns:
+            An `AsyncPaginator` of `RestWebhook` items: `async for` fetches the pages as it goes.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-search-get
         """
-        from ..api.webhooks import webhooks_search_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            scope_type=scope_type,
-            event=event,
-            statistics=statistics,
-        )
-        return self._client._paginate(
-            _kwargs, RestWebhook.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        return self._client._list(
+            Request(
+                "GET",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/search",
+                (project_key, repository_slug),
+                query={"scopeType": scope_type, "event": event, "statistics": statistics},
+            ),
+            RestWebhook.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def test_for_project(
@@ -390,26 +631,45 @@ class WebhooksNamespace:
         password: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Any:
-        """Test webhook
+        """Test webhook.
 
-        `POST /api/latest/projects/{projectKey}/webhooks/test`
+        Test connectivity to a specific endpoint.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            url_query: The url in which to connect to
+            body: Basic authentication credentials, if required. A `RestWebhookCredentialsInput`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            A webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-test-post
         """
-        from ..api.webhooks import webhooks_test_for_project as _endpoint  # noqa: PLC0415
         from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id=webhook_id,
-            ssl_verification_required=ssl_verification_required,
-            url_query=url_query,
-            body=build_body(
-                RestWebhookCredentialsInput,
-                body,
-                {"password": password, "username": username},
-                "webhooks.test_for_project",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/webhooks/test",
+                (project_key,),
+                query={
+                    "webhookId": webhook_id,
+                    "sslVerificationRequired": ssl_verification_required,
+                    "url": url_query,
+                },
+                body=build_body(
+                    RestWebhookCredentialsInput,
+                    body,
+                    {"password": password, "username": username},
+                    "webhooks.test_for_project",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def test_for_repository(
         self,
@@ -423,27 +683,48 @@ class WebhooksNamespace:
         password: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Any:
-        """Test webhook
+        """Test webhook.
 
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/test`
+        Test connectivity to a specific endpoint.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            ssl_verification_required: Whether SSL verification is required for the specified webhook
+                URL. Default value is `true`.
+            url_query: The url in which to connect to
+            body: Basic authentication credentials, if required. A `RestWebhookCredentialsInput`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            A webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-test-post
         """
-        from ..api.webhooks import webhooks_test_for_repository as _endpoint  # noqa: PLC0415
         from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id=webhook_id,
-            ssl_verification_required=ssl_verification_required,
-            url_query=url_query,
-            body=build_body(
-                RestWebhookCredentialsInput,
-                body,
-                {"password": password, "username": username},
-                "webhooks.test_for_repository",
+        return await self._client._call(
+            Request(
+                "POST",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/test",
+                (project_key, repository_slug),
+                query={
+                    "webhookId": webhook_id,
+                    "sslVerificationRequired": ssl_verification_required,
+                    "url": url_query,
+                },
+                body=build_body(
+                    RestWebhookCredentialsInput,
+                    body,
+                    {"password": password, "username": username},
+                    "webhooks.test_for_repository",
+                ),
             ),
+            Answer.undocumented(),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_project(
         self,
@@ -464,37 +745,54 @@ class WebhooksNamespace:
         created_date: int | Unset = UNSET,
         updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
-        """Update webhook
+        """Update webhook.
 
-        `PUT /api/latest/projects/{projectKey}/webhooks/{webhookId}`
+        Update an existing webhook.
+
+        The authenticated user must have **PROJECT_ADMIN** permission for the specified project to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            webhook_id: Id of the existing webhook
+            body: The representation of the updated values for the webhook. A `RestWebhookInput`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            A webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-put
         """
-        from ..api.webhooks import webhooks_update_for_project as _endpoint  # noqa: PLC0415
+        from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
         from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.update_for_project",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/webhooks/{webhookId}",
+                (project_key, webhook_id),
+                body=build_body(
+                    RestWebhookInput,
+                    body,
+                    {
+                        "active": active,
+                        "configuration": configuration,
+                        "credentials": credentials,
+                        "events": events,
+                        "name": name,
+                        "scope_type": scope_type,
+                        "ssl_verification_required": ssl_verification_required,
+                        "statistics": statistics,
+                        "url": url,
+                        "id": id,
+                        "created_date": created_date,
+                        "updated_date": updated_date,
+                    },
+                    "webhooks.update_for_project",
+                ),
             ),
+            Answer.model(RestWebhook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
     async def update_for_repository(
         self,
@@ -516,560 +814,77 @@ class WebhooksNamespace:
         created_date: int | Unset = UNSET,
         updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
-        """Update webhook
+        """Update webhook.
 
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}`
+        Update an existing webhook.
+
+        The authenticated user must have **REPO_ADMIN** permission for the specified repository to call
+        this resource.
+
+        Args:
+            project_key: The project key.
+            repository_slug: The repository slug.
+            webhook_id: Id of the existing webhook
+            body: The representation of the updated values for the webhook. A `RestWebhookInput`, or
+                pass its fields as the keywords that follow.
+
+        Returns:
+            A webhook.
+
+        Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-put
         """
-        from ..api.webhooks import webhooks_update_for_repository as _endpoint  # noqa: PLC0415
+        from ..models.rest_webhook import RestWebhook  # noqa: PLC0415
         from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
 
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.update_for_repository",
+        return await self._client._call(
+            Request(
+                "PUT",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}",
+                (project_key, repository_slug, webhook_id),
+                body=build_body(
+                    RestWebhookInput,
+                    body,
+                    {
+                        "active": active,
+                        "configuration": configuration,
+                        "credentials": credentials,
+                        "events": events,
+                        "name": name,
+                        "scope_type": scope_type,
+                        "ssl_verification_required": ssl_verification_required,
+                        "statistics": statistics,
+                        "url": url,
+                        "id": id,
+                        "created_date": created_date,
+                        "updated_date": updated_date,
+                    },
+                    "webhooks.update_for_repository",
+                ),
             ),
+            Answer.model(RestWebhook),
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
 
 
-class WebhooksRawNamespace:
-    """The `webhooks` operations, returning the whole `Response` (status, headers, body, parsed model)."""
+class WebhooksRawNamespace(NamespaceView[WebhooksNamespace]):
+    """`client.with_raw_response.webhooks`: the same methods, returning the whole `Response`
+    (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
-    def __init__(self, client: BaseClient) -> None:
-        self._client = client
-
-    async def create_for_project(
-        self,
-        project_key: str,
-        *,
-        body: RestWebhookInput | None = None,
-        active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
-        ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
-        url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-    ) -> Response[RestWebhook]:
-        """Create webhook
-
-        `POST /api/latest/projects/{projectKey}/webhooks`
-        """
-        from ..api.webhooks import webhooks_create_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.create_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def create_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        body: RestWebhookInput | None = None,
-        active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
-        ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
-        url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-    ) -> Response[RestWebhook]:
-        """Create webhook
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks`
-        """
-        from ..api.webhooks import webhooks_create_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.create_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def delete_for_project(self, project_key: str, webhook_id: int) -> Response[None]:
-        """Delete webhook
-
-        `DELETE /api/latest/projects/{projectKey}/webhooks/{webhookId}`
-        """
-        from ..api.webhooks import webhooks_delete_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def delete_for_repository(
-        self, project_key: str, repository_slug: str, webhook_id: int
-    ) -> Response[None]:
-        """Delete webhook
-
-        `DELETE /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}`
-        """
-        from ..api.webhooks import webhooks_delete_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-        )
-        _response = await self._client._send(_kwargs)
-        _endpoint._parse_response(_response)
-        return Response.build(_response, None)
-
-    async def get_for_project(
-        self, project_key: str, webhook_id: int, *, statistics: str | Unset = UNSET
-    ) -> Response[RestWebhook]:
-        """Get webhook
-
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}`
-        """
-        from ..api.webhooks import webhooks_get_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            statistics=statistics,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_for_repository(
-        self, project_key: str, repository_slug: str, webhook_id: int, *, statistics: str | Unset = UNSET
-    ) -> Response[RestWebhook]:
-        """Get webhook
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}`
-        """
-        from ..api.webhooks import webhooks_get_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            statistics=statistics,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_last_invocation_for_project(
-        self, project_key: str, webhook_id: int, *, event: str | Unset = UNSET, outcome: str | Unset = UNSET
-    ) -> Response[RestDetailedInvocation]:
-        """Get last webhook invocation details
-
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}/latest`
-        """
-        from ..api.webhooks import webhooks_get_last_invocation_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            event=event,
-            outcome=outcome,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_last_invocation_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        webhook_id: int,
-        *,
-        event: str | Unset = UNSET,
-        outcome: str | Unset = UNSET,
-    ) -> Response[RestDetailedInvocation | None]:
-        """Get last webhook invocation details
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/latest`
-        """
-        from ..api.webhooks import webhooks_get_last_invocation_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            event=event,
-            outcome=outcome,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_stats_for_project(
-        self, project_key: str, webhook_id: int, *, event: str | Unset = UNSET
-    ) -> Response[Any]:
-        """Get webhook statistics
-
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}/statistics`
-        """
-        from ..api.webhooks import webhooks_get_stats_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            event=event,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_stats_for_repository(
-        self, project_key: str, repository_slug: str, webhook_id: int, *, event: str | Unset = UNSET
-    ) -> Response[Any]:
-        """Get webhook statistics
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/statistics`
-        """
-        from ..api.webhooks import webhooks_get_stats_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            event=event,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_stats_summary_for_project(self, project_key: str, webhook_id: int) -> Response[Any | None]:
-        """Get webhook statistics summary
-
-        `GET /api/latest/projects/{projectKey}/webhooks/{webhookId}/statistics/summary`
-        """
-        from ..api.webhooks import webhooks_get_stats_summary_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def get_stats_summary_for_repository(
-        self, project_key: str, repository_slug: str, webhook_id: int
-    ) -> Response[Any]:
-        """Get webhook statistics summary
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}/statistics/summary`
-        """
-        from ..api.webhooks import webhooks_get_stats_summary_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_project(
-        self, project_key: str, *, event: str | Unset = UNSET, statistics: bool | Unset = UNSET
-    ) -> Response[PageRestWebhook]:
-        """Find webhooks
-
-        `GET /api/latest/projects/{projectKey}/webhooks`
-        """
-        from ..api.webhooks import webhooks_list_for_project as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            event=event,
-            statistics=statistics,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def list_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        event: str | Unset = UNSET,
-        statistics: bool | Unset = UNSET,
-    ) -> Response[PageRestWebhook]:
-        """Find webhooks
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks`
-        """
-        from ..api.webhooks import webhooks_list_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            event=event,
-            statistics=statistics,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def search_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        scope_type: str | Unset = UNSET,
-        event: str | Unset = UNSET,
-        statistics: bool | Unset = UNSET,
-    ) -> Response[PageRestWebhook]:
-        """Search webhooks
-
-        `GET /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/search`
-        """
-        from ..api.webhooks import webhooks_search_for_repository as _endpoint  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            scope_type=scope_type,
-            event=event,
-            statistics=statistics,
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def test_for_project(
-        self,
-        project_key: str,
-        *,
-        webhook_id: int | Unset = UNSET,
-        ssl_verification_required: bool | Unset = UNSET,
-        url_query: str | Unset = UNSET,
-        body: RestWebhookCredentialsInput | None = None,
-        password: str | Unset = UNSET,
-        username: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Test webhook
-
-        `POST /api/latest/projects/{projectKey}/webhooks/test`
-        """
-        from ..api.webhooks import webhooks_test_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id=webhook_id,
-            ssl_verification_required=ssl_verification_required,
-            url_query=url_query,
-            body=build_body(
-                RestWebhookCredentialsInput,
-                body,
-                {"password": password, "username": username},
-                "webhooks.test_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def test_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        *,
-        webhook_id: int | Unset = UNSET,
-        ssl_verification_required: str | Unset = UNSET,
-        url_query: str | Unset = UNSET,
-        body: RestWebhookCredentialsInput | None = None,
-        password: str | Unset = UNSET,
-        username: str | Unset = UNSET,
-    ) -> Response[Any]:
-        """Test webhook
-
-        `POST /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/test`
-        """
-        from ..api.webhooks import webhooks_test_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id=webhook_id,
-            ssl_verification_required=ssl_verification_required,
-            url_query=url_query,
-            body=build_body(
-                RestWebhookCredentialsInput,
-                body,
-                {"password": password, "username": username},
-                "webhooks.test_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_project(
-        self,
-        project_key: str,
-        webhook_id: int,
-        *,
-        body: RestWebhookInput | None = None,
-        active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
-        ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
-        url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-    ) -> Response[RestWebhook]:
-        """Update webhook
-
-        `PUT /api/latest/projects/{projectKey}/webhooks/{webhookId}`
-        """
-        from ..api.webhooks import webhooks_update_for_project as _endpoint  # noqa: PLC0415
-        from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            webhook_id,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.update_for_project",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
-
-    async def update_for_repository(
-        self,
-        project_key: str,
-        repository_slug: str,
-        webhook_id: int,
-        *,
-        body: RestWebhookInput | None = None,
-        active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
-        ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
-        url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
-    ) -> Response[RestWebhook]:
-        """Update webhook
-
-        `PUT /api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks/{webhookId}`
-        """
-        from ..api.webhooks import webhooks_update_for_repository as _endpoint  # noqa: PLC0415
-        from ..models.rest_webhook_input import RestWebhookInput  # noqa: PLC0415
-
-        _kwargs = _endpoint._get_kwargs(
-            project_key,
-            repository_slug,
-            webhook_id,
-            body=build_body(
-                RestWebhookInput,
-                body,
-                {
-                    "active": active,
-                    "configuration": configuration,
-                    "credentials": credentials,
-                    "events": events,
-                    "name": name,
-                    "scope_type": scope_type,
-                    "ssl_verification_required": ssl_verification_required,
-                    "statistics": statistics,
-                    "url": url,
-                    "id": id,
-                    "created_date": created_date,
-                    "updated_date": updated_date,
-                },
-                "webhooks.update_for_repository",
-            ),
-        )
-        _response = await self._client._send(_kwargs)
-        return Response.build(_response, _endpoint._parse_response(_response))
+    create_for_project = raw_response(WebhooksNamespace.create_for_project)
+    create_for_repository = raw_response(WebhooksNamespace.create_for_repository)
+    delete_for_project = raw_response(WebhooksNamespace.delete_for_project)
+    delete_for_repository = raw_response(WebhooksNamespace.delete_for_repository)
+    get_for_project = raw_response(WebhooksNamespace.get_for_project)
+    get_for_repository = raw_response(WebhooksNamespace.get_for_repository)
+    get_last_invocation_for_project = raw_response(WebhooksNamespace.get_last_invocation_for_project)
+    get_last_invocation_for_repository = raw_response(WebhooksNamespace.get_last_invocation_for_repository)
+    get_stats_for_project = raw_response(WebhooksNamespace.get_stats_for_project)
+    get_stats_for_repository = raw_response(WebhooksNamespace.get_stats_for_repository)
+    get_stats_summary_for_project = raw_response(WebhooksNamespace.get_stats_summary_for_project)
+    get_stats_summary_for_repository = raw_response(WebhooksNamespace.get_stats_summary_for_repository)
+    list_for_project = raw_first_page(WebhooksNamespace.list_for_project)
+    list_for_repository = raw_first_page(WebhooksNamespace.list_for_repository)
+    search_for_repository = raw_first_page(WebhooksNamespace.search_for_repository)
+    test_for_project = raw_response(WebhooksNamespace.test_for_project)
+    test_for_repository = raw_response(WebhooksNamespace.test_for_repository)
+    update_for_project = raw_response(WebhooksNamespace.update_for_project)
+    update_for_repository = raw_response(WebhooksNamespace.update_for_repository)
