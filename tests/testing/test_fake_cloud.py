@@ -167,7 +167,7 @@ async def test_a_token_mapping_says_who_is_calling() -> None:
     async with fake.client(token="t-alice") as bb:
         assert (await bb.users.get_current()).display_name == "Alice"
     async with fake.client(token="t-bob") as bb:
-        assert (await bb.users.get_current())["nickname"] == "bob"
+        assert (await bb.users.get_current()).nickname == "bob"
 
 
 # ---- routing --------------------------------------------------------------------------------------------

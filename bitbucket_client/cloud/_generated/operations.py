@@ -3093,7 +3093,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/user/emails",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="List email addresses for current user",
             module="api.users.users_list_emails",
         ),

@@ -14,11 +14,14 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
     as_datetime,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +40,15 @@ class Account:
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    account_id: str | Unset = UNSET
+    nickname: str | Unset = UNSET
+    username: str | Unset = UNSET
+    account_status: str | Unset = UNSET
+    has_2fa_enabled: bool | None | Unset = UNSET
+    is_staff: bool | Unset = UNSET
+    location: str | None | Unset = UNSET
+    website: str | None | Unset = UNSET
+    kind: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,6 +76,15 @@ def _spec() -> ModelSpec:
             ("created_on", "created_on", as_datetime),
             ("display_name", "display_name", as_str),
             ("uuid", "uuid", as_str),
+            ("account_id", "account_id", as_str),
+            ("nickname", "nickname", as_str),
+            ("username", "username", as_str),
+            ("account_status", "account_status", as_str),
+            ("has_2fa_enabled", "has_2fa_enabled", one_of(as_bool, as_none)),
+            ("is_staff", "is_staff", as_bool),
+            ("location", "location", one_of(as_str, as_none)),
+            ("website", "website", one_of(as_str, as_none)),
+            ("kind", "kind", as_str),
         ),
         extra=as_any,
     )

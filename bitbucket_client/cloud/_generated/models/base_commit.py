@@ -24,8 +24,11 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.author import Author
+    from ..models.commit_links import CommitLinks
+    from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
+    from ..models.repository import Repository
 
 
 @_attrs_define
@@ -43,6 +46,9 @@ class BaseCommit:
     message: str | Unset = UNSET
     summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
+    links: CommitLinks | Unset = UNSET
+    rendered: CommitRendered | Unset = UNSET
+    repository: Repository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,8 +68,11 @@ class BaseCommit:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
+    from ..models.commit_links import CommitLinks  # noqa: PLC0415
+    from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
+    from ..models.repository import Repository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -75,6 +84,9 @@ def _spec() -> ModelSpec:
             ("message", "message", as_str),
             ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
+            ("links", "links", model(CommitLinks)),
+            ("rendered", "rendered", model(CommitRendered)),
+            ("repository", "repository", model(Repository)),
         ),
         extra=as_any,
     )

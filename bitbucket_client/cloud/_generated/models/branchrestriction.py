@@ -14,12 +14,14 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     list_of,
     model,
+    one_of,
 )
 
 from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind
@@ -46,7 +48,7 @@ class Branchrestriction:
     links: SshAccountKeyLinks | Unset = UNSET
     id: int | Unset = UNSET
     branch_type: BranchrestrictionBranchType | str | Unset = UNSET
-    value: int | Unset = UNSET
+    value: int | None | Unset = UNSET
     users: list[Account] | Unset = UNSET
     groups: list[Group] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -80,7 +82,7 @@ def _spec() -> ModelSpec:
             ("links", "links", model(SshAccountKeyLinks)),
             ("id", "id", as_int),
             ("branch_type", "branch_type", enum_or_str(BranchrestrictionBranchType)),
-            ("value", "value", as_int),
+            ("value", "value", one_of(as_int, as_none)),
             ("users", "users", list_of(model(Account))),
             ("groups", "groups", list_of(model(Group))),
         ),

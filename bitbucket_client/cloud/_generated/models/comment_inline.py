@@ -12,10 +12,13 @@ from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
+    as_bool,
     as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
+    one_of,
 )
 
 
@@ -26,10 +29,12 @@ class CommentInline:
     """
 
     path: str | Unset = UNSET
-    from_: int | Unset = UNSET
-    to: int | Unset = UNSET
-    start_from: int | Unset = UNSET
-    start_to: int | Unset = UNSET
+    from_: int | None | Unset = UNSET
+    to: int | None | Unset = UNSET
+    start_from: int | None | Unset = UNSET
+    start_to: int | None | Unset = UNSET
+    outdated: bool | Unset = UNSET
+    context_lines: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,9 +56,11 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("path", "path", as_str),
-            ("from", "from_", as_int),
-            ("to", "to", as_int),
-            ("start_from", "start_from", as_int),
-            ("start_to", "start_to", as_int),
+            ("from", "from_", one_of(as_int, as_none)),
+            ("to", "to", one_of(as_int, as_none)),
+            ("start_from", "start_from", one_of(as_int, as_none)),
+            ("start_to", "start_to", one_of(as_int, as_none)),
+            ("outdated", "outdated", as_bool),
+            ("context_lines", "context_lines", as_str),
         ),
     )

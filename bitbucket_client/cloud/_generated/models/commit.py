@@ -25,6 +25,8 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
+    from ..models.commit_links import CommitLinks
+    from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
     from ..models.participant import Participant
@@ -46,6 +48,8 @@ class Commit:
     message: str | Unset = UNSET
     summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
+    links: CommitLinks | Unset = UNSET
+    rendered: CommitRendered | Unset = UNSET
     repository: Repository | Unset = UNSET
     participants: list[Participant] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -68,6 +72,8 @@ class Commit:
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit_links import CommitLinks  # noqa: PLC0415
+    from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
     from ..models.participant import Participant  # noqa: PLC0415
@@ -83,6 +89,8 @@ def _spec() -> ModelSpec:
             ("message", "message", as_str),
             ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
+            ("links", "links", model(CommitLinks)),
+            ("rendered", "rendered", model(CommitRendered)),
             ("repository", "repository", model(Repository)),
             ("participants", "participants", list_of(model(Participant))),
         ),

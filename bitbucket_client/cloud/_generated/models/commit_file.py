@@ -13,17 +13,22 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
+    list_of,
     model,
+    one_of,
 )
 
 from ..models.commit_file_attributes import CommitFileAttributes
 
 if TYPE_CHECKING:
     from ..models.commit import Commit
+    from ..models.commit_file_links import CommitFileLinks
 
 
 @_attrs_define
@@ -36,8 +41,11 @@ class CommitFile:
     type_: str | Unset = UNSET
     path: str | Unset = UNSET
     commit: Commit | Unset = UNSET
-    attributes: CommitFileAttributes | str | Unset = UNSET
+    attributes: list[CommitFileAttributes | str] | Unset = UNSET
     escaped_path: str | Unset = UNSET
+    size: int | Unset = UNSET
+    mimetype: str | None | Unset = UNSET
+    links: CommitFileLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,14 +65,18 @@ class CommitFile:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.commit_file_links import CommitFileLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
             ("path", "path", as_str),
             ("commit", "commit", model(Commit)),
-            ("attributes", "attributes", enum_or_str(CommitFileAttributes)),
+            ("attributes", "attributes", list_of(enum_or_str(CommitFileAttributes))),
             ("escaped_path", "escaped_path", as_str),
+            ("size", "size", as_int),
+            ("mimetype", "mimetype", one_of(as_str, as_none)),
+            ("links", "links", model(CommitFileLinks)),
         ),
         extra=as_any,
     )

@@ -30,6 +30,7 @@ class CommitSummary:
     raw: str | Unset = UNSET
     markup: TaskContentMarkup | str | Unset = UNSET
     html: str | Unset = UNSET
+    type_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,5 +54,6 @@ def _spec() -> ModelSpec:
             ("raw", "raw", as_str),
             ("markup", "markup", enum_or_str(TaskContentMarkup)),
             ("html", "html", as_str),
+            ("type", "type_", as_str),
         ),
     )

@@ -19,11 +19,13 @@ class CommitSummaryInput:
         raw (str | Unset): The text as it was typed by a user.
         markup (TaskContentMarkup | Unset): The type of markup language the raw content is to be interpreted in.
         html (str | Unset): The user's content rendered as HTML.
+        type_ (str | Unset): Always `rendered`.
     """
 
     raw: str | Unset = UNSET
     markup: TaskContentMarkup | Unset = UNSET
     html: str | Unset = UNSET
+    type_: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         raw = self.raw
@@ -34,6 +36,8 @@ class CommitSummaryInput:
 
         html = self.html
 
+        type_ = self.type_
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -43,6 +47,8 @@ class CommitSummaryInput:
             field_dict["markup"] = markup
         if html is not UNSET:
             field_dict["html"] = html
+        if type_ is not UNSET:
+            field_dict["type"] = type_
 
         return field_dict
 
@@ -60,10 +66,13 @@ class CommitSummaryInput:
 
         html = d.pop("html", UNSET)
 
+        type_ = d.pop("type", UNSET)
+
         commit_summary_input = cls(
             raw=raw,
             markup=markup,
             html=html,
+            type_=type_,
         )
 
         return commit_summary_input

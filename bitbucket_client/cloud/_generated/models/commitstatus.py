@@ -15,17 +15,21 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.commitstatus_state import CommitstatusState
 
 if TYPE_CHECKING:
+    from ..models.base_commit import BaseCommit
     from ..models.commitstatus_links import CommitstatusLinks
+    from ..models.repository import Repository
 
 
 @_attrs_define
@@ -39,12 +43,14 @@ class Commitstatus:
     key: str | Unset = UNSET
     state: CommitstatusState | str | Unset = UNSET
     links: CommitstatusLinks | Unset = UNSET
-    refname: str | Unset = UNSET
+    refname: str | None | Unset = UNSET
     url: str | Unset = UNSET
     name: str | Unset = UNSET
     description: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
+    commit: BaseCommit | Unset = UNSET
+    repository: Repository | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,7 +69,9 @@ class Commitstatus:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
     from ..models.commitstatus_links import CommitstatusLinks  # noqa: PLC0415
+    from ..models.repository import Repository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -71,12 +79,14 @@ def _spec() -> ModelSpec:
             ("key", "key", as_str),
             ("state", "state", enum_or_str(CommitstatusState)),
             ("links", "links", model(CommitstatusLinks)),
-            ("refname", "refname", as_str),
+            ("refname", "refname", one_of(as_str, as_none)),
             ("url", "url", as_str),
             ("name", "name", as_str),
             ("description", "description", as_str),
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
+            ("commit", "commit", model(BaseCommit)),
+            ("repository", "repository", model(Repository)),
         ),
         extra=as_any,
     )

@@ -15,10 +15,13 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -40,9 +43,11 @@ class DeployKey:
     comment: str | Unset = UNSET
     label: str | Unset = UNSET
     added_on: datetime.datetime | Unset = UNSET
-    last_used: datetime.datetime | Unset = UNSET
+    last_used: datetime.datetime | None | Unset = UNSET
     links: SshAccountKeyLinks | Unset = UNSET
     owner: Account | Unset = UNSET
+    id: int | Unset = UNSET
+    created_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,9 +78,11 @@ def _spec() -> ModelSpec:
             ("comment", "comment", as_str),
             ("label", "label", as_str),
             ("added_on", "added_on", as_datetime),
-            ("last_used", "last_used", as_datetime),
+            ("last_used", "last_used", one_of(as_datetime, as_none)),
             ("links", "links", model(SshAccountKeyLinks)),
             ("owner", "owner", model(Account)),
+            ("id", "id", as_int),
+            ("created_on", "created_on", as_datetime),
         ),
         extra=as_any,
     )

@@ -23,6 +23,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.commit import Commit
+    from ..models.pipeline_step_pipeline import PipelineStepPipeline
 
 
 @_attrs_define
@@ -38,6 +39,7 @@ class DeploymentRelease:
     url: str | Unset = UNSET
     commit: Commit | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
+    pipeline: PipelineStepPipeline | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +59,7 @@ class DeploymentRelease:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.pipeline_step_pipeline import PipelineStepPipeline  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -66,6 +69,7 @@ def _spec() -> ModelSpec:
             ("url", "url", as_str),
             ("commit", "commit", model(Commit)),
             ("created_on", "created_on", as_datetime),
+            ("pipeline", "pipeline", model(PipelineStepPipeline)),
         ),
         extra=as_any,
     )

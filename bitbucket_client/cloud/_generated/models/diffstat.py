@@ -14,11 +14,13 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.diffstat_status import DiffstatStatus
@@ -38,8 +40,8 @@ class Diffstat:
     status: DiffstatStatus | str | Unset = UNSET
     lines_added: int | Unset = UNSET
     lines_removed: int | Unset = UNSET
-    old: CommitFile | Unset = UNSET
-    new: CommitFile | Unset = UNSET
+    old: CommitFile | None | Unset = UNSET
+    new: CommitFile | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,8 +68,8 @@ def _spec() -> ModelSpec:
             ("status", "status", enum_or_str(DiffstatStatus)),
             ("lines_added", "lines_added", as_int),
             ("lines_removed", "lines_removed", as_int),
-            ("old", "old", model(CommitFile)),
-            ("new", "new", model(CommitFile)),
+            ("old", "old", one_of(model(CommitFile), as_none)),
+            ("new", "new", one_of(model(CommitFile), as_none)),
         ),
         extra=as_any,
     )

@@ -22,7 +22,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.downloads_list_response_values_item import DownloadsListResponseValuesItem
+    from ..models.download import Download
 
 
 @_attrs_define
@@ -36,7 +36,7 @@ class DownloadsListResponse:
     pagelen: int | Unset = UNSET
     next_: str | Unset = UNSET
     previous: str | Unset = UNSET
-    values: list[DownloadsListResponseValuesItem] | Unset = UNSET
+    values: list[Download] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class DownloadsListResponse:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.downloads_list_response_values_item import DownloadsListResponseValuesItem  # noqa: PLC0415
+    from ..models.download import Download  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -64,7 +64,7 @@ def _spec() -> ModelSpec:
             ("pagelen", "pagelen", as_int),
             ("next", "next_", as_str),
             ("previous", "previous", as_str),
-            ("values", "values", list_of(model(DownloadsListResponseValuesItem))),
+            ("values", "values", list_of(model(Download))),
         ),
         extra=as_any,
     )

@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.ref import Ref
+    from ..models.any_ref import AnyRef
 
 
 @_attrs_define
@@ -36,7 +36,7 @@ class PaginatedRefs:
     pagelen: int | Unset = UNSET
     next_: str | Unset = UNSET
     previous: str | Unset = UNSET
-    values: list[Ref] | Unset = UNSET
+    values: list[AnyRef] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class PaginatedRefs:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.ref import Ref  # noqa: PLC0415
+    from ..models.any_ref import AnyRef  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -64,6 +64,6 @@ def _spec() -> ModelSpec:
             ("pagelen", "pagelen", as_int),
             ("next", "next_", as_str),
             ("previous", "previous", as_str),
-            ("values", "values", list_of(model(Ref))),
+            ("values", "values", list_of(model(AnyRef))),
         ),
     )

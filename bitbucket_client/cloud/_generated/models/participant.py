@@ -16,11 +16,13 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.participant_role import ParticipantRole
@@ -41,8 +43,8 @@ class Participant:
     user: Account | Unset = UNSET
     role: ParticipantRole | str | Unset = UNSET
     approved: bool | Unset = UNSET
-    state: ParticipantState | str | Unset = UNSET
-    participated_on: datetime.datetime | Unset = UNSET
+    state: ParticipantState | str | None | Unset = UNSET
+    participated_on: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,8 +71,8 @@ def _spec() -> ModelSpec:
             ("user", "user", model(Account)),
             ("role", "role", enum_or_str(ParticipantRole)),
             ("approved", "approved", as_bool),
-            ("state", "state", enum_or_str(ParticipantState)),
-            ("participated_on", "participated_on", as_datetime),
+            ("state", "state", one_of(enum_or_str(ParticipantState), as_none)),
+            ("participated_on", "participated_on", one_of(as_datetime, as_none)),
         ),
         extra=as_any,
     )

@@ -14,13 +14,16 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     list_of,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ class Pipeline:
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
     build_number: int | Unset = UNSET
-    creator: Account | Unset = UNSET
+    creator: Account | None | Unset = UNSET
     repository: Repository | Unset = UNSET
     target: PipelineTarget | Unset = UNSET
     trigger: PipelineTrigger | Unset = UNSET
@@ -55,6 +58,11 @@ class Pipeline:
     build_seconds_used: int | Unset = UNSET
     configuration_sources: list[PipelineConfigurationSource] | Unset = UNSET
     links: PipelinesPipelineLinks | Unset = UNSET
+    run_number: int | Unset = UNSET
+    duration_in_seconds: int | Unset = UNSET
+    first_successful: bool | Unset = UNSET
+    expired: bool | Unset = UNSET
+    has_variables: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,7 +95,7 @@ def _spec() -> ModelSpec:
             ("type", "type_", as_str),
             ("uuid", "uuid", as_str),
             ("build_number", "build_number", as_int),
-            ("creator", "creator", model(Account)),
+            ("creator", "creator", one_of(model(Account), as_none)),
             ("repository", "repository", model(Repository)),
             ("target", "target", model(PipelineTarget)),
             ("trigger", "trigger", model(PipelineTrigger)),
@@ -98,6 +106,11 @@ def _spec() -> ModelSpec:
             ("build_seconds_used", "build_seconds_used", as_int),
             ("configuration_sources", "configuration_sources", list_of(model(PipelineConfigurationSource))),
             ("links", "links", model(PipelinesPipelineLinks)),
+            ("run_number", "run_number", as_int),
+            ("duration_in_seconds", "duration_in_seconds", as_int),
+            ("first_successful", "first_successful", as_bool),
+            ("expired", "expired", as_bool),
+            ("has_variables", "has_variables", as_bool),
         ),
         extra=as_any,
     )

@@ -11,7 +11,6 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.account_input import AccountInput
     from ..models.pipeline_configuration_source_input import PipelineConfigurationSourceInput
     from ..models.pipeline_state_input import PipelineStateInput
     from ..models.pipeline_target_input import PipelineTargetInput
@@ -32,7 +31,6 @@ class PipelineInput:
         type_ (str):  Default: 'pipeline'.
         uuid (str | Unset): The UUID identifying the pipeline.
         build_number (int | Unset): The build number of the pipeline.
-        creator (AccountInput | Unset): An account object.
         repository (RepositoryInput | Unset): A Bitbucket repository.
         target (PipelineTargetInput | Unset): A representation of the target that a pipeline executes on.
         trigger (PipelineTriggerInput | Unset): A representation of the trigger used for a pipeline.
@@ -50,7 +48,6 @@ class PipelineInput:
     type_: str = "pipeline"
     uuid: str | Unset = UNSET
     build_number: int | Unset = UNSET
-    creator: AccountInput | Unset = UNSET
     repository: RepositoryInput | Unset = UNSET
     target: PipelineTargetInput | Unset = UNSET
     trigger: PipelineTriggerInput | Unset = UNSET
@@ -69,10 +66,6 @@ class PipelineInput:
         uuid = self.uuid
 
         build_number = self.build_number
-
-        creator: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.creator, Unset):
-            creator = self.creator.to_dict()
 
         repository: dict[str, Any] | Unset = UNSET
         if not isinstance(self.repository, Unset):
@@ -129,8 +122,6 @@ class PipelineInput:
             field_dict["uuid"] = uuid
         if build_number is not UNSET:
             field_dict["build_number"] = build_number
-        if creator is not UNSET:
-            field_dict["creator"] = creator
         if repository is not UNSET:
             field_dict["repository"] = repository
         if target is not UNSET:
@@ -156,7 +147,6 @@ class PipelineInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.account_input import AccountInput  # noqa: PLC0415
         from ..models.pipeline_configuration_source_input import PipelineConfigurationSourceInput  # noqa: PLC0415
         from ..models.pipeline_state_input import PipelineStateInput  # noqa: PLC0415
         from ..models.pipeline_target_input import PipelineTargetInput  # noqa: PLC0415
@@ -171,13 +161,6 @@ class PipelineInput:
         uuid = d.pop("uuid", UNSET)
 
         build_number = d.pop("build_number", UNSET)
-
-        _creator = d.pop("creator", UNSET)
-        creator: AccountInput | Unset
-        if isinstance(_creator, Unset):
-            creator = UNSET
-        else:
-            creator = AccountInput.from_dict(_creator)
 
         _repository = d.pop("repository", UNSET)
         repository: RepositoryInput | Unset
@@ -254,7 +237,6 @@ class PipelineInput:
             type_=type_,
             uuid=uuid,
             build_number=build_number,
-            creator=creator,
             repository=repository,
             target=target,
             trigger=trigger,

@@ -23,8 +23,10 @@ from bitbucket_client._runtime import (
 from ..models.pipeline_ref_target_ref_type import PipelineRefTargetRefType
 
 if TYPE_CHECKING:
+    from ..models.base_commit import BaseCommit
     from ..models.commit import Commit
     from ..models.pipeline_selector import PipelineSelector
+    from ..models.pullrequest import Pullrequest
 
 
 @_attrs_define
@@ -39,6 +41,10 @@ class PipelineRefTarget:
     ref_name: str | Unset = UNSET
     commit: Commit | Unset = UNSET
     selector: PipelineSelector | Unset = UNSET
+    source: str | Unset = UNSET
+    destination: str | Unset = UNSET
+    destination_commit: BaseCommit | Unset = UNSET
+    pullrequest: Pullrequest | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,8 +63,10 @@ class PipelineRefTarget:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
     from ..models.commit import Commit  # noqa: PLC0415
     from ..models.pipeline_selector import PipelineSelector  # noqa: PLC0415
+    from ..models.pullrequest import Pullrequest  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -67,6 +75,10 @@ def _spec() -> ModelSpec:
             ("ref_name", "ref_name", as_str),
             ("commit", "commit", model(Commit)),
             ("selector", "selector", model(PipelineSelector)),
+            ("source", "source", as_str),
+            ("destination", "destination", as_str),
+            ("destination_commit", "destination_commit", model(BaseCommit)),
+            ("pullrequest", "pullrequest", model(Pullrequest)),
         ),
         extra=as_any,
     )

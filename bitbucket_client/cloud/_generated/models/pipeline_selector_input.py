@@ -18,7 +18,7 @@ class PipelineSelectorInput:
     """A representation of the selector that was used to identify the pipeline in the YML file.
 
     Attributes:
-        type_ (PipelineSelectorType): The type of selector.
+        type_ (PipelineSelectorType):
         pattern (str | Unset): The name of the matching pipeline definition.
     """
 

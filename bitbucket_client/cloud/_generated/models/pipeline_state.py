@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,12 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.pipeline_state_completed_result import PipelineStateCompletedResult
+    from ..models.pipeline_state_in_progress_stage import PipelineStateInProgressStage
 
 
 @_attrs_define
@@ -27,6 +32,9 @@ class PipelineState:
     """
 
     type_: str | Unset = UNSET
+    name: str | Unset = UNSET
+    stage: PipelineStateInProgressStage | Unset = UNSET
+    result: PipelineStateCompletedResult | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,7 +53,15 @@ class PipelineState:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pipeline_state_completed_result import PipelineStateCompletedResult  # noqa: PLC0415
+    from ..models.pipeline_state_in_progress_stage import PipelineStateInProgressStage  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("name", "name", as_str),
+            ("stage", "stage", model(PipelineStateInProgressStage)),
+            ("result", "result", model(PipelineStateCompletedResult)),
+        ),
         extra=as_any,
     )

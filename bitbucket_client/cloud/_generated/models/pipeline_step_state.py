@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,11 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.pipeline_step_state_completed_result import PipelineStepStateCompletedResult
 
 
 @_attrs_define
@@ -27,6 +31,8 @@ class PipelineStepState:
     """
 
     type_: str | Unset = UNSET
+    name: str | Unset = UNSET
+    result: PipelineStepStateCompletedResult | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,7 +51,13 @@ class PipelineStepState:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pipeline_step_state_completed_result import PipelineStepStateCompletedResult  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("name", "name", as_str),
+            ("result", "result", model(PipelineStepStateCompletedResult)),
+        ),
         extra=as_any,
     )

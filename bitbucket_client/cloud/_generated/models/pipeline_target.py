@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,7 +16,14 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.base_commit import BaseCommit
+    from ..models.commit import Commit
+    from ..models.pipeline_selector import PipelineSelector
+    from ..models.pullrequest import Pullrequest
 
 
 @_attrs_define
@@ -27,6 +34,14 @@ class PipelineTarget:
     """
 
     type_: str | Unset = UNSET
+    ref_type: str | Unset = UNSET
+    ref_name: str | Unset = UNSET
+    commit: Commit | Unset = UNSET
+    selector: PipelineSelector | Unset = UNSET
+    source: str | Unset = UNSET
+    destination: str | Unset = UNSET
+    destination_commit: BaseCommit | Unset = UNSET
+    pullrequest: Pullrequest | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,7 +60,22 @@ class PipelineTarget:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.pipeline_selector import PipelineSelector  # noqa: PLC0415
+    from ..models.pullrequest import Pullrequest  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("ref_type", "ref_type", as_str),
+            ("ref_name", "ref_name", as_str),
+            ("commit", "commit", model(Commit)),
+            ("selector", "selector", model(PipelineSelector)),
+            ("source", "source", as_str),
+            ("destination", "destination", as_str),
+            ("destination_commit", "destination_commit", model(BaseCommit)),
+            ("pullrequest", "pullrequest", model(Pullrequest)),
+        ),
         extra=as_any,
     )

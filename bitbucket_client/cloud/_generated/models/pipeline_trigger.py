@@ -27,6 +27,7 @@ class PipelineTrigger:
     """
 
     type_: str | Unset = UNSET
+    name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +47,9 @@ class PipelineTrigger:
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("name", "name", as_str),
+        ),
         extra=as_any,
     )

@@ -25,6 +25,7 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.project_links import ProjectLinks
     from ..models.team import Team
+    from ..models.workspace import Workspace
 
 
 @_attrs_define
@@ -46,6 +47,7 @@ class Project:
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
     has_publicly_visible_repos: bool | Unset = UNSET
+    workspace: Workspace | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,6 +68,7 @@ class Project:
 def _spec() -> ModelSpec:
     from ..models.project_links import ProjectLinks  # noqa: PLC0415
     from ..models.team import Team  # noqa: PLC0415
+    from ..models.workspace import Workspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -80,6 +83,7 @@ def _spec() -> ModelSpec:
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
             ("has_publicly_visible_repos", "has_publicly_visible_repos", as_bool),
+            ("workspace", "workspace", model(Workspace)),
         ),
         extra=as_any,
     )

@@ -29,6 +29,8 @@ class ProjectLinks:
 
     html: Link | Unset = UNSET
     avatar: Link | Unset = UNSET
+    self_: Link | Unset = UNSET
+    repositories: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,5 +55,7 @@ def _spec() -> ModelSpec:
         fields=(
             ("html", "html", model(Link)),
             ("avatar", "avatar", model(Link)),
+            ("self", "self_", model(Link)),
+            ("repositories", "repositories", model(Link)),
         ),
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,9 +17,16 @@ from bitbucket_client._runtime import (
     encode_model,
     enum_or_str,
     list_of,
+    model,
 )
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
+from ..models.pullrequest_endpoint_branch_sync_strategies_item import (
+    PullrequestEndpointBranchSyncStrategiesItem,
+)
+
+if TYPE_CHECKING:
+    from ..models.pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks
 
 
 @_attrs_define
@@ -31,6 +38,8 @@ class PullRequestBranch:
     name: str | Unset = UNSET
     merge_strategies: list[BranchMergeStrategiesItem | str] | Unset = UNSET
     default_merge_strategy: str | Unset = UNSET
+    links: PullrequestEndpointBranchLinks | Unset = UNSET
+    sync_strategies: list[PullrequestEndpointBranchSyncStrategiesItem | str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,10 +58,18 @@ class PullRequestBranch:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("name", "name", as_str),
             ("merge_strategies", "merge_strategies", list_of(enum_or_str(BranchMergeStrategiesItem))),
             ("default_merge_strategy", "default_merge_strategy", as_str),
+            ("links", "links", model(PullrequestEndpointBranchLinks)),
+            (
+                "sync_strategies",
+                "sync_strategies",
+                list_of(enum_or_str(PullrequestEndpointBranchSyncStrategiesItem)),
+            ),
         ),
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,7 +15,11 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.pullrequest_endpoint_commit_links import PullrequestEndpointCommitLinks
 
 
 @_attrs_define
@@ -25,6 +29,8 @@ class PullRequestCommit:
     """
 
     hash_: str | Unset = UNSET
+    type_: str | Unset = UNSET
+    links: PullrequestEndpointCommitLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +49,12 @@ class PullRequestCommit:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pullrequest_endpoint_commit_links import PullrequestEndpointCommitLinks  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("hash", "hash_", as_str),),
+        fields=(
+            ("hash", "hash_", as_str),
+            ("type", "type_", as_str),
+            ("links", "links", model(PullrequestEndpointCommitLinks)),
+        ),
     )

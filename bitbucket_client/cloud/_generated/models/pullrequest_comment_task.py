@@ -16,10 +16,12 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
+    as_none,
     decode_model,
     encode_model,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState
@@ -45,8 +47,8 @@ class PullrequestCommentTask:
     creator: Account | Unset = UNSET
     id: int | Unset = UNSET
     pending: bool | Unset = UNSET
-    resolved_on: datetime.datetime | Unset = UNSET
-    resolved_by: Account | Unset = UNSET
+    resolved_on: datetime.datetime | None | Unset = UNSET
+    resolved_by: Account | None | Unset = UNSET
     links: SnippetCommentLinks | Unset = UNSET
     comment: Comment | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -81,8 +83,8 @@ def _spec() -> ModelSpec:
             ("creator", "creator", model(Account)),
             ("id", "id", as_int),
             ("pending", "pending", as_bool),
-            ("resolved_on", "resolved_on", as_datetime),
-            ("resolved_by", "resolved_by", model(Account)),
+            ("resolved_on", "resolved_on", one_of(as_datetime, as_none)),
+            ("resolved_by", "resolved_by", one_of(model(Account), as_none)),
             ("links", "links", model(SnippetCommentLinks)),
             ("comment", "comment", model(Comment)),
         ),

@@ -37,6 +37,8 @@ class PullrequestLinks:
     activity: Link | Unset = UNSET
     merge: Link | Unset = UNSET
     decline: Link | Unset = UNSET
+    request_changes: Link | Unset = UNSET
+    statuses: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,5 +71,7 @@ def _spec() -> ModelSpec:
             ("activity", "activity", model(Link)),
             ("merge", "merge", model(Link)),
             ("decline", "decline", model(Link)),
+            ("request-changes", "request_changes", model(Link)),
+            ("statuses", "statuses", model(Link)),
         ),
     )

@@ -29,6 +29,8 @@ class PullrequestLinksInput:
         activity (LinkInput | Unset): A link to a resource related to this object.
         merge (LinkInput | Unset): A link to a resource related to this object.
         decline (LinkInput | Unset): A link to a resource related to this object.
+        request_changes (LinkInput | Unset): A link to a resource related to this object.
+        statuses (LinkInput | Unset): A link to a resource related to this object.
     """
 
     self_: LinkInput | Unset = UNSET
@@ -41,6 +43,8 @@ class PullrequestLinksInput:
     activity: LinkInput | Unset = UNSET
     merge: LinkInput | Unset = UNSET
     decline: LinkInput | Unset = UNSET
+    request_changes: LinkInput | Unset = UNSET
+    statuses: LinkInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET
@@ -83,6 +87,14 @@ class PullrequestLinksInput:
         if not isinstance(self.decline, Unset):
             decline = self.decline.to_dict()
 
+        request_changes: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.request_changes, Unset):
+            request_changes = self.request_changes.to_dict()
+
+        statuses: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.statuses, Unset):
+            statuses = self.statuses.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -106,6 +118,10 @@ class PullrequestLinksInput:
             field_dict["merge"] = merge
         if decline is not UNSET:
             field_dict["decline"] = decline
+        if request_changes is not UNSET:
+            field_dict["request-changes"] = request_changes
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
 
         return field_dict
 
@@ -184,6 +200,20 @@ class PullrequestLinksInput:
         else:
             decline = LinkInput.from_dict(_decline)
 
+        _request_changes = d.pop("request-changes", UNSET)
+        request_changes: LinkInput | Unset
+        if isinstance(_request_changes, Unset):
+            request_changes = UNSET
+        else:
+            request_changes = LinkInput.from_dict(_request_changes)
+
+        _statuses = d.pop("statuses", UNSET)
+        statuses: LinkInput | Unset
+        if isinstance(_statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = LinkInput.from_dict(_statuses)
+
         pullrequest_links_input = cls(
             self_=self_,
             html=html,
@@ -195,6 +225,8 @@ class PullrequestLinksInput:
             activity=activity,
             merge=merge,
             decline=decline,
+            request_changes=request_changes,
+            statuses=statuses,
         )
 
         return pullrequest_links_input

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,17 +13,17 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
+    as_float,
+    as_int,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
-    model,
+    one_of,
 )
 
 from ..models.report_data_type import ReportDataType
-
-if TYPE_CHECKING:
-    from ..models.report_data_value import ReportDataValue
 
 
 @_attrs_define
@@ -35,7 +35,7 @@ class ReportData:
 
     type_: ReportDataType | str | Unset = UNSET
     title: str | Unset = UNSET
-    value: ReportDataValue | Unset = UNSET
+    value: bool | int | float | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,13 +54,11 @@ class ReportData:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.report_data_value import ReportDataValue  # noqa: PLC0415
-
     return ModelSpec(
         fields=(
             ("type", "type_", enum_or_str(ReportDataType)),
             ("title", "title", as_str),
-            ("value", "value", model(ReportDataValue)),
+            ("value", "value", one_of(as_bool, as_int, as_float, as_str)),
         ),
         extra=as_any,
     )

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.report_data_type import ReportDataType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.report_data_input_value import ReportDataInputValue
-
 
 T = TypeVar("T", bound="ReportDataInput")
 
@@ -25,12 +21,13 @@ class ReportDataInput:
         type_ (ReportDataType | Unset): The type of data contained in the value field. If not provided, then the value
             will be detected as a boolean, number or string.
         title (str | Unset): A string describing what this data field represents.
-        value (ReportDataInputValue | Unset): The value of the data element.
+        value (bool | float | int | str | Unset): A boolean, number, or text (dates, durations and links as text or
+            numbers) per `type`.
     """
 
     type_: ReportDataType | Unset = UNSET
     title: str | Unset = UNSET
-    value: ReportDataInputValue | Unset = UNSET
+    value: bool | float | int | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,9 +37,11 @@ class ReportDataInput:
 
         title = self.title
 
-        value: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.value, Unset):
-            value = self.value.to_dict()
+        value: bool | float | int | str | Unset
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,8 +57,6 @@ class ReportDataInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.report_data_input_value import ReportDataInputValue  # noqa: PLC0415
-
         d = dict(src_dict)
         _type_ = d.pop("type", UNSET)
         type_: ReportDataType | Unset
@@ -70,12 +67,12 @@ class ReportDataInput:
 
         title = d.pop("title", UNSET)
 
-        _value = d.pop("value", UNSET)
-        value: ReportDataInputValue | Unset
-        if isinstance(_value, Unset):
-            value = UNSET
-        else:
-            value = ReportDataInputValue.from_dict(_value)
+        def _parse_value(data: object) -> bool | float | int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | float | int | str | Unset, data)
+
+        value = _parse_value(d.pop("value", UNSET))
 
         report_data_input = cls(
             type_=type_,

@@ -17,11 +17,13 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.repository_fork_policy import RepositoryForkPolicy
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from ..models.branch import Branch
     from ..models.project import Project
     from ..models.repository_links import RepositoryLinks
+    from ..models.repository_override_settings import RepositoryOverrideSettings
+    from ..models.workspace import Workspace
 
 
 @_attrs_define
@@ -46,7 +50,7 @@ class Repository:
     uuid: str | Unset = UNSET
     full_name: str | Unset = UNSET
     is_private: bool | Unset = UNSET
-    parent: Repository | Unset = UNSET
+    parent: Repository | None | Unset = UNSET
     scm: RepositoryScm | str | Unset = UNSET
     owner: Account | Unset = UNSET
     name: str | Unset = UNSET
@@ -59,7 +63,12 @@ class Repository:
     has_wiki: bool | Unset = UNSET
     fork_policy: RepositoryForkPolicy | str | Unset = UNSET
     project: Project | Unset = UNSET
-    mainbranch: Branch | Unset = UNSET
+    mainbranch: Branch | None | Unset = UNSET
+    slug: str | Unset = UNSET
+    workspace: Workspace | Unset = UNSET
+    website: str | None | Unset = UNSET
+    override_settings: RepositoryOverrideSettings | Unset = UNSET
+    enforced_signed_commits: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +91,8 @@ def _spec() -> ModelSpec:
     from ..models.branch import Branch  # noqa: PLC0415
     from ..models.project import Project  # noqa: PLC0415
     from ..models.repository_links import RepositoryLinks  # noqa: PLC0415
+    from ..models.repository_override_settings import RepositoryOverrideSettings  # noqa: PLC0415
+    from ..models.workspace import Workspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -90,7 +101,7 @@ def _spec() -> ModelSpec:
             ("uuid", "uuid", as_str),
             ("full_name", "full_name", as_str),
             ("is_private", "is_private", as_bool),
-            ("parent", "parent", model(Repository)),
+            ("parent", "parent", one_of(model(Repository), as_none)),
             ("scm", "scm", enum_or_str(RepositoryScm)),
             ("owner", "owner", model(Account)),
             ("name", "name", as_str),
@@ -103,7 +114,12 @@ def _spec() -> ModelSpec:
             ("has_wiki", "has_wiki", as_bool),
             ("fork_policy", "fork_policy", enum_or_str(RepositoryForkPolicy)),
             ("project", "project", model(Project)),
-            ("mainbranch", "mainbranch", model(Branch)),
+            ("mainbranch", "mainbranch", one_of(model(Branch), as_none)),
+            ("slug", "slug", as_str),
+            ("workspace", "workspace", model(Workspace)),
+            ("website", "website", one_of(as_str, as_none)),
+            ("override_settings", "override_settings", model(RepositoryOverrideSettings)),
+            ("enforced_signed_commits", "enforced_signed_commits", one_of(as_bool, as_none)),
         ),
         extra=as_any,
     )

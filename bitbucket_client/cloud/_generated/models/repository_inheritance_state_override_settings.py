@@ -9,8 +9,11 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from bitbucket_client._runtime import (
+    UNSET,
     ModelSpec,
+    Unset,
     as_any,
+    as_bool,
     decode_model,
     encode_model,
 )
@@ -22,6 +25,8 @@ class RepositoryInheritanceStateOverrideSettings:
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
+    default_merge_strategy: bool | Unset = UNSET
+    branching_model: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +46,9 @@ class RepositoryInheritanceStateOverrideSettings:
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(),
+        fields=(
+            ("default_merge_strategy", "default_merge_strategy", as_bool),
+            ("branching_model", "branching_model", as_bool),
+        ),
         extra=as_any,
     )

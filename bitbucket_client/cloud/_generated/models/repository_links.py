@@ -38,6 +38,9 @@ class RepositoryLinks:
     downloads: Link | Unset = UNSET
     clone: list[Link] | Unset = UNSET
     hooks: Link | Unset = UNSET
+    branches: Link | Unset = UNSET
+    tags: Link | Unset = UNSET
+    source: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,5 +73,8 @@ def _spec() -> ModelSpec:
             ("downloads", "downloads", model(Link)),
             ("clone", "clone", list_of(model(Link))),
             ("hooks", "hooks", model(Link)),
+            ("branches", "branches", model(Link)),
+            ("tags", "tags", model(Link)),
+            ("source", "source", model(Link)),
         ),
     )

@@ -16,7 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
-    as_int,
     as_str,
     decode_model,
     encode_model,
@@ -28,6 +27,8 @@ from ..models.repository_scm import RepositoryScm
 
 if TYPE_CHECKING:
     from ..models.account import Account
+    from ..models.snippet_files import SnippetFiles
+    from ..models.snippet_links import SnippetLinks
 
 
 @_attrs_define
@@ -38,7 +39,7 @@ class Snippet:
     """
 
     type_: str | Unset = UNSET
-    id: int | Unset = UNSET
+    id: str | Unset = UNSET
     title: str | Unset = UNSET
     scm: RepositoryScm | str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
@@ -46,6 +47,8 @@ class Snippet:
     owner: Account | Unset = UNSET
     creator: Account | Unset = UNSET
     is_private: bool | Unset = UNSET
+    links: SnippetLinks | Unset = UNSET
+    files: SnippetFiles | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,11 +68,13 @@ class Snippet:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
+    from ..models.snippet_files import SnippetFiles  # noqa: PLC0415
+    from ..models.snippet_links import SnippetLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("id", "id", as_int),
+            ("id", "id", as_str),
             ("title", "title", as_str),
             ("scm", "scm", enum_or_str(RepositoryScm)),
             ("created_on", "created_on", as_datetime),
@@ -77,6 +82,8 @@ def _spec() -> ModelSpec:
             ("owner", "owner", model(Account)),
             ("creator", "creator", model(Account)),
             ("is_private", "is_private", as_bool),
+            ("links", "links", model(SnippetLinks)),
+            ("files", "files", model(SnippetFiles)),
         ),
         extra=as_any,
     )

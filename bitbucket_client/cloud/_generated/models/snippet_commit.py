@@ -25,8 +25,10 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
+    from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
+    from ..models.repository import Repository
     from ..models.snippet import Snippet
     from ..models.snippet_commit_links import SnippetCommitLinks
 
@@ -46,6 +48,8 @@ class SnippetCommit:
     summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
     links: SnippetCommitLinks | Unset = UNSET
+    rendered: CommitRendered | Unset = UNSET
+    repository: Repository | Unset = UNSET
     snippet: Snippet | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -67,8 +71,10 @@ class SnippetCommit:
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
+    from ..models.repository import Repository  # noqa: PLC0415
     from ..models.snippet import Snippet  # noqa: PLC0415
     from ..models.snippet_commit_links import SnippetCommitLinks  # noqa: PLC0415
 
@@ -83,6 +89,8 @@ def _spec() -> ModelSpec:
             ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
             ("links", "links", model(SnippetCommitLinks)),
+            ("rendered", "rendered", model(CommitRendered)),
+            ("repository", "repository", model(Repository)),
             ("snippet", "snippet", model(Snippet)),
         ),
         extra=as_any,

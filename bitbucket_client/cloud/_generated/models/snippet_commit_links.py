@@ -30,6 +30,7 @@ class SnippetCommitLinks:
     self_: Link | Unset = UNSET
     html: Link | Unset = UNSET
     diff: Link | Unset = UNSET
+    patch: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,5 +56,6 @@ def _spec() -> ModelSpec:
             ("self", "self_", model(Link)),
             ("html", "html", model(Link)),
             ("diff", "diff", model(Link)),
+            ("patch", "patch", model(Link)),
         ),
     )

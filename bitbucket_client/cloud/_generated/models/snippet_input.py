@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
+    from ..models.snippet_links_input import SnippetLinksInput
 
 
 T = TypeVar("T", bound="SnippetInput")
@@ -24,7 +25,6 @@ class SnippetInput:
 
     Attributes:
         type_ (str):  Default: 'snippet'.
-        id (int | Unset):
         title (str | Unset):
         scm (RepositoryScm | Unset):
         created_on (datetime.datetime | Unset):
@@ -32,10 +32,10 @@ class SnippetInput:
         owner (AccountInput | Unset): An account object.
         creator (AccountInput | Unset): An account object.
         is_private (bool | Unset):
+        links (SnippetLinksInput | Unset):
     """
 
     type_: str = "snippet"
-    id: int | Unset = UNSET
     title: str | Unset = UNSET
     scm: RepositoryScm | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
@@ -43,12 +43,11 @@ class SnippetInput:
     owner: AccountInput | Unset = UNSET
     creator: AccountInput | Unset = UNSET
     is_private: bool | Unset = UNSET
+    links: SnippetLinksInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
-
-        id = self.id
 
         title = self.title
 
@@ -74,6 +73,10 @@ class SnippetInput:
 
         is_private = self.is_private
 
+        links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = self.links.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -81,8 +84,6 @@ class SnippetInput:
                 "type": type_,
             }
         )
-        if id is not UNSET:
-            field_dict["id"] = id
         if title is not UNSET:
             field_dict["title"] = title
         if scm is not UNSET:
@@ -97,17 +98,18 @@ class SnippetInput:
             field_dict["creator"] = creator
         if is_private is not UNSET:
             field_dict["is_private"] = is_private
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
+        from ..models.snippet_links_input import SnippetLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
-
-        id = d.pop("id", UNSET)
 
         title = d.pop("title", UNSET)
 
@@ -148,9 +150,15 @@ class SnippetInput:
 
         is_private = d.pop("is_private", UNSET)
 
+        _links = d.pop("links", UNSET)
+        links: SnippetLinksInput | Unset
+        if isinstance(_links, Unset):
+            links = UNSET
+        else:
+            links = SnippetLinksInput.from_dict(_links)
+
         snippet_input = cls(
             type_=type_,
-            id=id,
             title=title,
             scm=scm,
             created_on=created_on,
@@ -158,6 +166,7 @@ class SnippetInput:
             owner=owner,
             creator=creator,
             is_private=is_private,
+            links=links,
         )
 
         snippet_input.additional_properties = d

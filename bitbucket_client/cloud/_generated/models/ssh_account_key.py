@@ -15,10 +15,12 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ class SshAccountKey:
     comment: str | Unset = UNSET
     label: str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
-    last_used: datetime.datetime | Unset = UNSET
+    last_used: datetime.datetime | None | Unset = UNSET
     links: SshAccountKeyLinks | Unset = UNSET
     owner: Account | Unset = UNSET
     expires_on: datetime.datetime | Unset = UNSET
@@ -73,7 +75,7 @@ def _spec() -> ModelSpec:
             ("comment", "comment", as_str),
             ("label", "label", as_str),
             ("created_on", "created_on", as_datetime),
-            ("last_used", "last_used", as_datetime),
+            ("last_used", "last_used", one_of(as_datetime, as_none)),
             ("links", "links", model(SshAccountKeyLinks)),
             ("owner", "owner", model(Account)),
             ("expires_on", "expires_on", as_datetime),

@@ -15,10 +15,12 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -38,9 +40,9 @@ class Tag:
     links: BranchLinks | Unset = UNSET
     name: str | Unset = UNSET
     target: Commit | Unset = UNSET
-    message: str | Unset = UNSET
-    date: datetime.datetime | Unset = UNSET
-    tagger: Author | Unset = UNSET
+    message: str | None | Unset = UNSET
+    date: datetime.datetime | None | Unset = UNSET
+    tagger: Author | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,9 +71,9 @@ def _spec() -> ModelSpec:
             ("links", "links", model(BranchLinks)),
             ("name", "name", as_str),
             ("target", "target", model(Commit)),
-            ("message", "message", as_str),
-            ("date", "date", as_datetime),
-            ("tagger", "tagger", model(Author)),
+            ("message", "message", one_of(as_str, as_none)),
+            ("date", "date", one_of(as_datetime, as_none)),
+            ("tagger", "tagger", one_of(model(Author), as_none)),
         ),
         extra=as_any,
     )

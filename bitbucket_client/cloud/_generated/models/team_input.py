@@ -27,6 +27,7 @@ class TeamInput:
         created_on (datetime.datetime | Unset):
         display_name (str | Unset):
         uuid (str | Unset):
+        account_id (str | Unset): The user's Atlassian account ID.
     """
 
     type_: str = "team"
@@ -34,6 +35,7 @@ class TeamInput:
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    account_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +53,8 @@ class TeamInput:
 
         uuid = self.uuid
 
+        account_id = self.account_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -66,6 +70,8 @@ class TeamInput:
             field_dict["display_name"] = display_name
         if uuid is not UNSET:
             field_dict["uuid"] = uuid
+        if account_id is not UNSET:
+            field_dict["account_id"] = account_id
 
         return field_dict
 
@@ -94,12 +100,15 @@ class TeamInput:
 
         uuid = d.pop("uuid", UNSET)
 
+        account_id = d.pop("account_id", UNSET)
+
         team_input = cls(
             type_=type_,
             links=links,
             created_on=created_on,
             display_name=display_name,
             uuid=uuid,
+            account_id=account_id,
         )
 
         team_input.additional_properties = d

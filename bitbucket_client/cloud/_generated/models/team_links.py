@@ -32,9 +32,13 @@ class TeamLinks:
     avatar: Link | Unset = UNSET
     self_: Link | Unset = UNSET
     html: Link | Unset = UNSET
+    repositories: Link | Unset = UNSET
+    snippets: Link | Unset = UNSET
+    hooks: Link | Unset = UNSET
+    followers: Link | Unset = UNSET
+    following: Link | Unset = UNSET
     members: Link | Unset = UNSET
     projects: Link | Unset = UNSET
-    repositories: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,9 +64,13 @@ def _spec() -> ModelSpec:
             ("avatar", "avatar", model(Link)),
             ("self", "self_", model(Link)),
             ("html", "html", model(Link)),
+            ("repositories", "repositories", model(Link)),
+            ("snippets", "snippets", model(Link)),
+            ("hooks", "hooks", model(Link)),
+            ("followers", "followers", model(Link)),
+            ("following", "following", model(Link)),
             ("members", "members", model(Link)),
             ("projects", "projects", model(Link)),
-            ("repositories", "repositories", model(Link)),
         ),
         extra=as_any,
     )

@@ -24,17 +24,17 @@ class TeamLinksInput:
         avatar (LinkInput | Unset): A link to a resource related to this object.
         self_ (LinkInput | Unset): A link to a resource related to this object.
         html (LinkInput | Unset): A link to a resource related to this object.
+        repositories (LinkInput | Unset): A link to a resource related to this object.
         members (LinkInput | Unset): A link to a resource related to this object.
         projects (LinkInput | Unset): A link to a resource related to this object.
-        repositories (LinkInput | Unset): A link to a resource related to this object.
     """
 
     avatar: LinkInput | Unset = UNSET
     self_: LinkInput | Unset = UNSET
     html: LinkInput | Unset = UNSET
+    repositories: LinkInput | Unset = UNSET
     members: LinkInput | Unset = UNSET
     projects: LinkInput | Unset = UNSET
-    repositories: LinkInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,6 +50,10 @@ class TeamLinksInput:
         if not isinstance(self.html, Unset):
             html = self.html.to_dict()
 
+        repositories: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.repositories, Unset):
+            repositories = self.repositories.to_dict()
+
         members: dict[str, Any] | Unset = UNSET
         if not isinstance(self.members, Unset):
             members = self.members.to_dict()
@@ -57,10 +61,6 @@ class TeamLinksInput:
         projects: dict[str, Any] | Unset = UNSET
         if not isinstance(self.projects, Unset):
             projects = self.projects.to_dict()
-
-        repositories: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.repositories, Unset):
-            repositories = self.repositories.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -71,12 +71,12 @@ class TeamLinksInput:
             field_dict["self"] = self_
         if html is not UNSET:
             field_dict["html"] = html
+        if repositories is not UNSET:
+            field_dict["repositories"] = repositories
         if members is not UNSET:
             field_dict["members"] = members
         if projects is not UNSET:
             field_dict["projects"] = projects
-        if repositories is not UNSET:
-            field_dict["repositories"] = repositories
 
         return field_dict
 
@@ -106,6 +106,13 @@ class TeamLinksInput:
         else:
             html = LinkInput.from_dict(_html)
 
+        _repositories = d.pop("repositories", UNSET)
+        repositories: LinkInput | Unset
+        if isinstance(_repositories, Unset):
+            repositories = UNSET
+        else:
+            repositories = LinkInput.from_dict(_repositories)
+
         _members = d.pop("members", UNSET)
         members: LinkInput | Unset
         if isinstance(_members, Unset):
@@ -120,20 +127,13 @@ class TeamLinksInput:
         else:
             projects = LinkInput.from_dict(_projects)
 
-        _repositories = d.pop("repositories", UNSET)
-        repositories: LinkInput | Unset
-        if isinstance(_repositories, Unset):
-            repositories = UNSET
-        else:
-            repositories = LinkInput.from_dict(_repositories)
-
         team_links_input = cls(
             avatar=avatar,
             self_=self_,
             html=html,
+            repositories=repositories,
             members=members,
             projects=projects,
-            repositories=repositories,
         )
 
         team_links_input.additional_properties = d

@@ -33,6 +33,12 @@ class UserLinks:
     self_: Link | Unset = UNSET
     html: Link | Unset = UNSET
     repositories: Link | Unset = UNSET
+    snippets: Link | Unset = UNSET
+    hooks: Link | Unset = UNSET
+    followers: Link | Unset = UNSET
+    following: Link | Unset = UNSET
+    members: Link | Unset = UNSET
+    projects: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +65,12 @@ def _spec() -> ModelSpec:
             ("self", "self_", model(Link)),
             ("html", "html", model(Link)),
             ("repositories", "repositories", model(Link)),
+            ("snippets", "snippets", model(Link)),
+            ("hooks", "hooks", model(Link)),
+            ("followers", "followers", model(Link)),
+            ("following", "following", model(Link)),
+            ("members", "members", model(Link)),
+            ("projects", "projects", model(Link)),
         ),
         extra=as_any,
     )

@@ -16,19 +16,22 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
+    as_none,
     as_str,
     decode_model,
     encode_model,
     enum_or_str,
     list_of,
     model,
+    one_of,
 )
 
 from ..models.hook_event_event import HookEventEvent
 from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType
 
 if TYPE_CHECKING:
-    from ..models.object_ import Object
+    from ..models.webhook_subscription_links import WebhookSubscriptionLinks
+    from ..models.webhook_subscription_subject import WebhookSubscriptionSubject
 
 
 @_attrs_define
@@ -43,12 +46,17 @@ class WebhookSubscription:
     url: str | Unset = UNSET
     description: str | Unset = UNSET
     subject_type: WebhookSubscriptionSubjectType | str | Unset = UNSET
-    subject: Object | Unset = UNSET
+    subject: WebhookSubscriptionSubject | Unset = UNSET
     active: bool | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     events: list[HookEventEvent | str] | Unset = UNSET
     secret_set: bool | Unset = UNSET
     secret: str | Unset = UNSET
+    links: WebhookSubscriptionLinks | Unset = UNSET
+    read_only: bool | Unset = UNSET
+    skip_cert_verification: bool | Unset = UNSET
+    history_enabled: bool | Unset = UNSET
+    source: str | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,7 +75,8 @@ class WebhookSubscription:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.object_ import Object  # noqa: PLC0415
+    from ..models.webhook_subscription_links import WebhookSubscriptionLinks  # noqa: PLC0415
+    from ..models.webhook_subscription_subject import WebhookSubscriptionSubject  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -76,12 +85,17 @@ def _spec() -> ModelSpec:
             ("url", "url", as_str),
             ("description", "description", as_str),
             ("subject_type", "subject_type", enum_or_str(WebhookSubscriptionSubjectType)),
-            ("subject", "subject", model(Object)),
+            ("subject", "subject", model(WebhookSubscriptionSubject)),
             ("active", "active", as_bool),
             ("created_at", "created_at", as_datetime),
             ("events", "events", list_of(enum_or_str(HookEventEvent))),
             ("secret_set", "secret_set", as_bool),
             ("secret", "secret", as_str),
+            ("links", "links", model(WebhookSubscriptionLinks)),
+            ("read_only", "read_only", as_bool),
+            ("skip_cert_verification", "skip_cert_verification", as_bool),
+            ("history_enabled", "history_enabled", as_bool),
+            ("source", "source", one_of(as_str, as_none)),
         ),
         extra=as_any,
     )

@@ -35,6 +35,7 @@ class WorkspaceLinks:
     repositories: Link | Unset = UNSET
     snippets: Link | Unset = UNSET
     self_: Link | Unset = UNSET
+    hooks: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,5 +66,6 @@ def _spec() -> ModelSpec:
             ("repositories", "repositories", model(Link)),
             ("snippets", "snippets", model(Link)),
             ("self", "self_", model(Link)),
+            ("hooks", "hooks", model(Link)),
         ),
     )

@@ -72,7 +72,7 @@ class BranchRestrictionsNamespace:
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
-        value: int | Unset = UNSET,
+        value: int | None | Unset = UNSET,
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Branchrestriction:
@@ -201,7 +201,7 @@ class BranchRestrictionsNamespace:
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
-        value: int | Unset = UNSET,
+        value: int | None | Unset = UNSET,
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Branchrestriction:
@@ -281,7 +281,7 @@ class BranchRestrictionsRawNamespace:
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
-        value: int | Unset = UNSET,
+        value: int | None | Unset = UNSET,
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Response[Branchrestriction]:
@@ -404,7 +404,7 @@ class BranchRestrictionsRawNamespace:
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
-        value: int | Unset = UNSET,
+        value: int | None | Unset = UNSET,
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Response[Branchrestriction]:

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
     from ..models.deployment import Deployment
     from ..models.deployment_environment import DeploymentEnvironment
+    from ..models.deployment_environment_category_input import DeploymentEnvironmentCategoryInput
+    from ..models.deployment_environment_environment_type_input import (
+        DeploymentEnvironmentEnvironmentTypeInput,
+    )
     from ..models.deployment_environment_input import DeploymentEnvironmentInput
+    from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput
+    from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput
     from ..models.deployment_variable import DeploymentVariable
     from ..models.deployment_variable_input import DeploymentVariableInput
     from ..models.paginated_deployment_variable import PaginatedDeploymentVariable
@@ -40,6 +46,12 @@ class DeploymentsNamespace:
         body: DeploymentEnvironmentInput | None = None,
         uuid: str | Unset = UNSET,
         name: str | Unset = UNSET,
+        rank: int | Unset = UNSET,
+        hidden: bool | Unset = UNSET,
+        environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset = UNSET,
+        lock: DeploymentEnvironmentLockInput | Unset = UNSET,
+        restrictions: DeploymentEnvironmentRestrictionsInput | Unset = UNSET,
+        category: DeploymentEnvironmentCategoryInput | Unset = UNSET,
     ) -> DeploymentEnvironment:
         """Create an environment
 
@@ -54,7 +66,16 @@ class DeploymentsNamespace:
             body=build_required_body(
                 DeploymentEnvironmentInput,
                 body,
-                {"uuid": uuid, "name": name},
+                {
+                    "uuid": uuid,
+                    "name": name,
+                    "rank": rank,
+                    "hidden": hidden,
+                    "environment_type": environment_type,
+                    "lock": lock,
+                    "restrictions": restrictions,
+                    "category": category,
+                },
                 "deployments.create_environment",
             ),
         )
@@ -294,6 +315,12 @@ class DeploymentsRawNamespace:
         body: DeploymentEnvironmentInput | None = None,
         uuid: str | Unset = UNSET,
         name: str | Unset = UNSET,
+        rank: int | Unset = UNSET,
+        hidden: bool | Unset = UNSET,
+        environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset = UNSET,
+        lock: DeploymentEnvironmentLockInput | Unset = UNSET,
+        restrictions: DeploymentEnvironmentRestrictionsInput | Unset = UNSET,
+        category: DeploymentEnvironmentCategoryInput | Unset = UNSET,
     ) -> Response[DeploymentEnvironment]:
         """Create an environment
 
@@ -308,7 +335,16 @@ class DeploymentsRawNamespace:
             body=build_required_body(
                 DeploymentEnvironmentInput,
                 body,
-                {"uuid": uuid, "name": name},
+                {
+                    "uuid": uuid,
+                    "name": name,
+                    "rank": rank,
+                    "hidden": hidden,
+                    "environment_type": environment_type,
+                    "lock": lock,
+                    "restrictions": restrictions,
+                    "category": category,
+                },
                 "deployments.create_environment",
             ),
         )

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._runtime import (
     Response,
-    as_any,
 )
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
+    from ..models.download import Download
     from ..models.downloads_list_response import DownloadsListResponse
 
 
@@ -59,19 +59,20 @@ class DownloadsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[Download]:
         """List download artifacts
 
         `GET /repositories/{workspace}/{repo_slug}/downloads`
         """
         from ..api.downloads import downloads_list as _endpoint  # noqa: PLC0415
+        from ..models.download import Download  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
         )
         return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs, Download.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     async def upload(self, workspace: str, repo_slug: str) -> Any:

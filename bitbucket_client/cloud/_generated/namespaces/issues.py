@@ -74,10 +74,10 @@ class IssuesNamespace:
         repository: RepositoryInput | Unset = UNSET,
         title: str | Unset = UNSET,
         reporter: AccountInput | Unset = UNSET,
-        assignee: AccountInput | Unset = UNSET,
+        assignee: AccountInput | None | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
-        edited_on: datetime.datetime | Unset = UNSET,
+        edited_on: datetime.datetime | None | Unset = UNSET,
         state: IssueState
         | Literal[
             "submitted", "new", "open", "resolved", "on hold", "invalid", "duplicate", "wontfix", "closed"
@@ -85,11 +85,12 @@ class IssuesNamespace:
         | Unset = UNSET,
         kind: IssueKind | Literal["bug", "enhancement", "proposal", "task"] | Unset = UNSET,
         priority: IssuePriority | Literal["trivial", "minor", "major", "critical", "blocker"] | Unset = UNSET,
-        milestone: MilestoneInput | Unset = UNSET,
-        version: VersionInput | Unset = UNSET,
-        component: ComponentInput | Unset = UNSET,
+        milestone: MilestoneInput | None | Unset = UNSET,
+        version: None | VersionInput | Unset = UNSET,
+        component: ComponentInput | None | Unset = UNSET,
         votes: int | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
+        watches: int | Unset = UNSET,
     ) -> Issue:
         """Deprecated. Create an issue
 
@@ -126,6 +127,7 @@ class IssuesNamespace:
                     "component": component,
                     "votes": votes,
                     "content": content,
+                    "watches": watches,
                 },
                 "issues.create",
             ),
@@ -185,7 +187,7 @@ class IssuesNamespace:
         body: IssueCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -737,7 +739,7 @@ class IssuesNamespace:
         body: IssueCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -842,10 +844,10 @@ class IssuesRawNamespace:
         repository: RepositoryInput | Unset = UNSET,
         title: str | Unset = UNSET,
         reporter: AccountInput | Unset = UNSET,
-        assignee: AccountInput | Unset = UNSET,
+        assignee: AccountInput | None | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
-        edited_on: datetime.datetime | Unset = UNSET,
+        edited_on: datetime.datetime | None | Unset = UNSET,
         state: IssueState
         | Literal[
             "submitted", "new", "open", "resolved", "on hold", "invalid", "duplicate", "wontfix", "closed"
@@ -853,11 +855,12 @@ class IssuesRawNamespace:
         | Unset = UNSET,
         kind: IssueKind | Literal["bug", "enhancement", "proposal", "task"] | Unset = UNSET,
         priority: IssuePriority | Literal["trivial", "minor", "major", "critical", "blocker"] | Unset = UNSET,
-        milestone: MilestoneInput | Unset = UNSET,
-        version: VersionInput | Unset = UNSET,
-        component: ComponentInput | Unset = UNSET,
+        milestone: MilestoneInput | None | Unset = UNSET,
+        version: None | VersionInput | Unset = UNSET,
+        component: ComponentInput | None | Unset = UNSET,
         votes: int | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
+        watches: int | Unset = UNSET,
     ) -> Response[Issue]:
         """Deprecated. Create an issue
 
@@ -894,6 +897,7 @@ class IssuesRawNamespace:
                     "component": component,
                     "votes": votes,
                     "content": content,
+                    "watches": watches,
                 },
                 "issues.create",
             ),
@@ -955,7 +959,7 @@ class IssuesRawNamespace:
         body: IssueCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -1475,7 +1479,7 @@ class IssuesRawNamespace:
         body: IssueCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
     from ..models.paginated_pipeline_caches import PaginatedPipelineCaches
     from ..models.paginated_pipeline_known_hosts import PaginatedPipelineKnownHosts
     from ..models.paginated_pipeline_runners import PaginatedPipelineRunners
@@ -719,7 +718,16 @@ class PipelinesNamespace:
             "UNKNOWN",
         ]
         | Unset = UNSET,
-        sort: PipelinesListSort | Literal["creator.uuid", "created_on", "run_creation_date"] | Unset = UNSET,
+        sort: PipelinesListSort
+        | Literal[
+            "creator.uuid",
+            "created_on",
+            "run_creation_date",
+            "-creator.uuid",
+            "-created_on",
+            "-run_creation_date",
+        ]
+        | Unset = UNSET,
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
@@ -1049,7 +1057,6 @@ class PipelinesNamespace:
         body: PipelineInput | None = None,
         uuid: str | Unset = UNSET,
         build_number: int | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
         repository: RepositoryInput | Unset = UNSET,
         target: PipelineTargetInput | Unset = UNSET,
         trigger: PipelineTriggerInput | Unset = UNSET,
@@ -1077,7 +1084,6 @@ class PipelinesNamespace:
                 {
                     "uuid": uuid,
                     "build_number": build_number,
-                    "creator": creator,
                     "repository": repository,
                     "target": target,
                     "trigger": trigger,
@@ -2112,7 +2118,16 @@ class PipelinesRawNamespace:
             "UNKNOWN",
         ]
         | Unset = UNSET,
-        sort: PipelinesListSort | Literal["creator.uuid", "created_on", "run_creation_date"] | Unset = UNSET,
+        sort: PipelinesListSort
+        | Literal[
+            "creator.uuid",
+            "created_on",
+            "run_creation_date",
+            "-creator.uuid",
+            "-created_on",
+            "-run_creation_date",
+        ]
+        | Unset = UNSET,
     ) -> Response[PaginatedPipelines]:
         """List pipelines
 
@@ -2350,7 +2365,6 @@ class PipelinesRawNamespace:
         body: PipelineInput | None = None,
         uuid: str | Unset = UNSET,
         build_number: int | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
         repository: RepositoryInput | Unset = UNSET,
         target: PipelineTargetInput | Unset = UNSET,
         trigger: PipelineTriggerInput | Unset = UNSET,
@@ -2378,7 +2392,6 @@ class PipelinesRawNamespace:
                 {
                     "uuid": uuid,
                     "build_number": build_number,
-                    "creator": creator,
                     "repository": repository,
                     "target": target,
                     "trigger": trigger,

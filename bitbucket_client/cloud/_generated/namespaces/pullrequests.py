@@ -10,7 +10,6 @@ from bitbucket_client._runtime import (
     UNSET,
     Response,
     Unset,
-    as_any,
     build_body,
     build_required_body,
     coerce_enum,
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput
+    from ..models.base_commit_input import BaseCommitInput
     from ..models.comment_inline_input import CommentInlineInput
     from ..models.comment_input import CommentInput
     from ..models.comment_links_input import CommentLinksInput
@@ -32,15 +32,14 @@ if TYPE_CHECKING:
     from ..models.commit import Commit
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.commitstatus import Commitstatus
-    from ..models.downloads_list_response import DownloadsListResponse
     from ..models.paginated_commitstatuses import PaginatedCommitstatuses
     from ..models.paginated_pullrequest_comments import PaginatedPullrequestComments
     from ..models.paginated_pullrequests import PaginatedPullrequests
     from ..models.paginated_tasks import PaginatedTasks
     from ..models.participant import Participant
     from ..models.participant_input import ParticipantInput
-    from ..models.pull_request_commit_input import PullRequestCommitInput
     from ..models.pullrequest import Pullrequest
+    from ..models.pullrequest_activity import PullrequestActivity
     from ..models.pullrequest_comment import PullrequestComment
     from ..models.pullrequest_comment_input import PullrequestCommentInput
     from ..models.pullrequest_comment_task import PullrequestCommentTask
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
     from ..models.pullrequest_state import PullrequestState
     from ..models.pullrequest_task_create import PullrequestTaskCreate
     from ..models.pullrequest_task_update import PullrequestTaskUpdate
+    from ..models.pullrequests_list_activity_response import PullrequestsListActivityResponse
     from ..models.pullrequests_list_commits_response import PullrequestsListCommitsResponse
     from ..models.rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
     from ..models.task_raw_content import TaskRawContent
@@ -94,11 +94,11 @@ class PullrequestsNamespace:
         author: AccountInput | Unset = UNSET,
         source: PullrequestEndpointInput | Unset = UNSET,
         destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
+        merge_commit: BaseCommitInput | None | Unset = UNSET,
         comment_count: int | Unset = UNSET,
         task_count: int | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
+        closed_by: AccountInput | None | Unset = UNSET,
         reason: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
@@ -162,7 +162,7 @@ class PullrequestsNamespace:
         body: PullrequestCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -440,12 +440,13 @@ class PullrequestsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[PullrequestActivity]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity`
         """
         from ..api.pullrequests import pullrequests_list_activity as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_activity import PullrequestActivity  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
@@ -453,7 +454,11 @@ class PullrequestsNamespace:
             pull_request_id,
         )
         return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs,
+            PullrequestActivity.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_comments(
@@ -569,19 +574,24 @@ class PullrequestsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[PullrequestActivity]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/activity`
         """
         from ..api.pullrequests import pullrequests_list_repository_activity as _endpoint  # noqa: PLC0415
+        from ..models.pullrequest_activity import PullrequestActivity  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
         )
         return self._client._paginate(
-            _kwargs, as_any, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs,
+            PullrequestActivity.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_statuses(
@@ -839,11 +849,11 @@ class PullrequestsNamespace:
         author: AccountInput | Unset = UNSET,
         source: PullrequestEndpointInput | Unset = UNSET,
         destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
+        merge_commit: BaseCommitInput | None | Unset = UNSET,
         comment_count: int | Unset = UNSET,
         task_count: int | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
+        closed_by: AccountInput | None | Unset = UNSET,
         reason: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
@@ -909,7 +919,7 @@ class PullrequestsNamespace:
         body: PullrequestCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -1024,11 +1034,11 @@ class PullrequestsRawNamespace:
         author: AccountInput | Unset = UNSET,
         source: PullrequestEndpointInput | Unset = UNSET,
         destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
+        merge_commit: BaseCommitInput | None | Unset = UNSET,
         comment_count: int | Unset = UNSET,
         task_count: int | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
+        closed_by: AccountInput | None | Unset = UNSET,
         reason: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
@@ -1093,7 +1103,7 @@ class PullrequestsRawNamespace:
         body: PullrequestCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -1376,7 +1386,7 @@ class PullrequestsRawNamespace:
 
     async def list_activity(
         self, workspace: str, repo_slug: str, pull_request_id: int
-    ) -> Response[DownloadsListResponse]:
+    ) -> Response[PullrequestsListActivityResponse]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity`
@@ -1466,7 +1476,7 @@ class PullrequestsRawNamespace:
 
     async def list_repository_activity(
         self, workspace: str, repo_slug: str
-    ) -> Response[DownloadsListResponse]:
+    ) -> Response[PullrequestsListActivityResponse]:
         """List a pull request activity log
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/activity`
@@ -1684,11 +1694,11 @@ class PullrequestsRawNamespace:
         author: AccountInput | Unset = UNSET,
         source: PullrequestEndpointInput | Unset = UNSET,
         destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
+        merge_commit: BaseCommitInput | None | Unset = UNSET,
         comment_count: int | Unset = UNSET,
         task_count: int | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
+        closed_by: AccountInput | None | Unset = UNSET,
         reason: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
@@ -1755,7 +1765,7 @@ class PullrequestsRawNamespace:
         body: PullrequestCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,

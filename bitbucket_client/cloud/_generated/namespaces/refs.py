@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
+    from ..models.any_ref import AnyRef
     from ..models.author_input import AuthorInput
     from ..models.branch import Branch
     from ..models.branch_links_input import BranchLinksInput
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from ..models.paginated_branches import PaginatedBranches
     from ..models.paginated_refs import PaginatedRefs
     from ..models.paginated_tags import PaginatedTags
-    from ..models.ref import Ref
     from ..models.refs_create_branch_body import RefsCreateBranchBody
     from ..models.refs_create_branch_body_target import RefsCreateBranchBodyTarget
     from ..models.tag import Tag
@@ -72,9 +72,9 @@ class RefsNamespace:
         links: BranchLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         target: CommitInput | Unset = UNSET,
-        message: str | Unset = UNSET,
-        date: datetime.datetime | Unset = UNSET,
-        tagger: AuthorInput | Unset = UNSET,
+        message: None | str | Unset = UNSET,
+        date: datetime.datetime | None | Unset = UNSET,
+        tagger: AuthorInput | None | Unset = UNSET,
     ) -> Tag:
         """Create a tag
 
@@ -168,13 +168,13 @@ class RefsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Ref]:
+    ) -> AsyncPaginator[AnyRef]:
         """List branches and tags
 
         `GET /repositories/{workspace}/{repo_slug}/refs`
         """
         from ..api.refs import refs_list as _endpoint  # noqa: PLC0415
-        from ..models.ref import Ref  # noqa: PLC0415
+        from ..models.any_ref import AnyRef  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
@@ -183,7 +183,7 @@ class RefsNamespace:
             sort=sort,
         )
         return self._client._paginate(
-            _kwargs, Ref.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs, AnyRef.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     def list_branches(
@@ -284,9 +284,9 @@ class RefsRawNamespace:
         links: BranchLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         target: CommitInput | Unset = UNSET,
-        message: str | Unset = UNSET,
-        date: datetime.datetime | Unset = UNSET,
-        tagger: AuthorInput | Unset = UNSET,
+        message: None | str | Unset = UNSET,
+        date: datetime.datetime | None | Unset = UNSET,
+        tagger: AuthorInput | None | Unset = UNSET,
     ) -> Response[Tag]:
         """Create a tag
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from ..models.account import Account
     from ..models.account_input import AccountInput
-    from ..models.branch_input import BranchInput
     from ..models.default_reviewer_and_type import DefaultReviewerAndType
     from ..models.deploy_key import DeployKey
     from ..models.paginated_accounts import PaginatedAccounts
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from ..models.repository_inheritance_state import RepositoryInheritanceState
     from ..models.repository_input import RepositoryInput
     from ..models.repository_links_input import RepositoryLinksInput
+    from ..models.repository_override_settings_input import RepositoryOverrideSettingsInput
     from ..models.repository_permission import RepositoryPermission
     from ..models.repository_scm import RepositoryScm
     from ..models.repository_user_permission import RepositoryUserPermission
@@ -77,7 +77,6 @@ class RepositoriesNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -92,7 +91,8 @@ class RepositoriesNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Repository:
         """Create a repository
 
@@ -114,7 +114,6 @@ class RepositoriesNamespace:
                     "uuid": uuid,
                     "full_name": full_name,
                     "is_private": is_private,
-                    "parent": parent,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "owner": owner,
                     "name": name,
@@ -127,7 +126,8 @@ class RepositoriesNamespace:
                     "has_wiki": has_wiki,
                     "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                     "project": project,
-                    "mainbranch": mainbranch,
+                    "website": website,
+                    "override_settings": override_settings,
                 },
                 "repositories.create",
             ),
@@ -213,7 +213,6 @@ class RepositoriesNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -228,7 +227,8 @@ class RepositoriesNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Repository:
         """Fork a repository
 
@@ -250,7 +250,6 @@ class RepositoriesNamespace:
                     "uuid": uuid,
                     "full_name": full_name,
                     "is_private": is_private,
-                    "parent": parent,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "owner": owner,
                     "name": name,
@@ -263,7 +262,8 @@ class RepositoriesNamespace:
                     "has_wiki": has_wiki,
                     "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                     "project": project,
-                    "mainbranch": mainbranch,
+                    "website": website,
+                    "override_settings": override_settings,
                 },
                 "repositories.fork",
             ),
@@ -730,7 +730,6 @@ class RepositoriesNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -745,7 +744,8 @@ class RepositoriesNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Repository:
         """Update a repository
 
@@ -767,7 +767,6 @@ class RepositoriesNamespace:
                     "uuid": uuid,
                     "full_name": full_name,
                     "is_private": is_private,
-                    "parent": parent,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "owner": owner,
                     "name": name,
@@ -780,7 +779,8 @@ class RepositoriesNamespace:
                     "has_wiki": has_wiki,
                     "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                     "project": project,
-                    "mainbranch": mainbranch,
+                    "website": website,
+                    "override_settings": override_settings,
                 },
                 "repositories.update",
             ),
@@ -895,7 +895,6 @@ class RepositoriesRawNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -910,7 +909,8 @@ class RepositoriesRawNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Response[Repository]:
         """Create a repository
 
@@ -932,7 +932,6 @@ class RepositoriesRawNamespace:
                     "uuid": uuid,
                     "full_name": full_name,
                     "is_private": is_private,
-                    "parent": parent,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "owner": owner,
                     "name": name,
@@ -945,7 +944,8 @@ class RepositoriesRawNamespace:
                     "has_wiki": has_wiki,
                     "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                     "project": project,
-                    "mainbranch": mainbranch,
+                    "website": website,
+                    "override_settings": override_settings,
                 },
                 "repositories.create",
             ),
@@ -1047,7 +1047,6 @@ class RepositoriesRawNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -1062,7 +1061,8 @@ class RepositoriesRawNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Response[Repository]:
         """Fork a repository
 
@@ -1084,7 +1084,6 @@ class RepositoriesRawNamespace:
                     "uuid": uuid,
                     "full_name": full_name,
                     "is_private": is_private,
-                    "parent": parent,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "owner": owner,
                     "name": name,
@@ -1097,7 +1096,8 @@ class RepositoriesRawNamespace:
                     "has_wiki": has_wiki,
                     "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                     "project": project,
-                    "mainbranch": mainbranch,
+                    "website": website,
+                    "override_settings": override_settings,
                 },
                 "repositories.fork",
             ),
@@ -1461,7 +1461,6 @@ class RepositoriesRawNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -1476,7 +1475,8 @@ class RepositoriesRawNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Response[Repository]:
         """Update a repository
 
@@ -1498,7 +1498,6 @@ class RepositoriesRawNamespace:
                     "uuid": uuid,
                     "full_name": full_name,
                     "is_private": is_private,
-                    "parent": parent,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "owner": owner,
                     "name": name,
@@ -1511,7 +1510,8 @@ class RepositoriesRawNamespace:
                     "has_wiki": has_wiki,
                     "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                     "project": project,
-                    "mainbranch": mainbranch,
+                    "website": website,
+                    "override_settings": override_settings,
                 },
                 "repositories.update",
             ),

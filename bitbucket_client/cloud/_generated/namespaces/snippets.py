@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
     from ..models.account import Account
     from ..models.account_input import AccountInput
+    from ..models.comment_inline_input import CommentInlineInput
+    from ..models.comment_input import CommentInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.paginated_accounts import PaginatedAccounts
     from ..models.paginated_snippet_comments import PaginatedSnippetComments
     from ..models.paginated_snippet_commit import PaginatedSnippetCommit
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from ..models.snippet_comment_links_input import SnippetCommentLinksInput
     from ..models.snippet_commit import SnippetCommit
     from ..models.snippet_input import SnippetInput
+    from ..models.snippet_links_input import SnippetLinksInput
     from ..models.snippets_list_role import SnippetsListRole
 
 
@@ -46,7 +50,6 @@ class SnippetsNamespace:
         workspace: str,
         *,
         body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
@@ -54,6 +57,7 @@ class SnippetsNamespace:
         owner: AccountInput | Unset = UNSET,
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
+        links: SnippetLinksInput | Unset = UNSET,
     ) -> Snippet:
         """Create a snippet for a workspace
 
@@ -69,7 +73,6 @@ class SnippetsNamespace:
                 SnippetInput,
                 body,
                 {
-                    "id": id,
                     "title": title,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "created_on": created_on,
@@ -77,6 +80,7 @@ class SnippetsNamespace:
                     "owner": owner,
                     "creator": creator,
                     "is_private": is_private,
+                    "links": links,
                 },
                 "snippets.create",
             ),
@@ -89,6 +93,14 @@ class SnippetsNamespace:
         encoded_id: str,
         *,
         body: SnippetCommentInput | None = None,
+        id: int | Unset = UNSET,
+        created_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
+        content: CommitSummaryInput | Unset = UNSET,
+        user: AccountInput | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        parent: CommentInput | Unset = UNSET,
+        inline: CommentInlineInput | Unset = UNSET,
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> SnippetComment:
@@ -103,7 +115,21 @@ class SnippetsNamespace:
             workspace,
             encoded_id,
             body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.create_comment"
+                SnippetCommentInput,
+                body,
+                {
+                    "id": id,
+                    "created_on": created_on,
+                    "updated_on": updated_on,
+                    "content": content,
+                    "user": user,
+                    "deleted": deleted,
+                    "parent": parent,
+                    "inline": inline,
+                    "links": links,
+                    "snippet": snippet,
+                },
+                "snippets.create_comment",
             ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
@@ -112,7 +138,6 @@ class SnippetsNamespace:
         self,
         *,
         body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
@@ -120,6 +145,7 @@ class SnippetsNamespace:
         owner: AccountInput | Unset = UNSET,
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
+        links: SnippetLinksInput | Unset = UNSET,
     ) -> Snippet:
         """Create a snippet
 
@@ -134,7 +160,6 @@ class SnippetsNamespace:
                 SnippetInput,
                 body,
                 {
-                    "id": id,
                     "title": title,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "created_on": created_on,
@@ -142,6 +167,7 @@ class SnippetsNamespace:
                     "owner": owner,
                     "creator": creator,
                     "is_private": is_private,
+                    "links": links,
                 },
                 "snippets.create_for_current_user",
             ),
@@ -472,6 +498,14 @@ class SnippetsNamespace:
         comment_id: int,
         *,
         body: SnippetCommentInput | None = None,
+        id: int | Unset = UNSET,
+        created_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
+        content: CommitSummaryInput | Unset = UNSET,
+        user: AccountInput | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        parent: CommentInput | Unset = UNSET,
+        inline: CommentInlineInput | Unset = UNSET,
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> SnippetComment:
@@ -487,7 +521,21 @@ class SnippetsNamespace:
             encoded_id,
             comment_id,
             body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.update_comment"
+                SnippetCommentInput,
+                body,
+                {
+                    "id": id,
+                    "created_on": created_on,
+                    "updated_on": updated_on,
+                    "content": content,
+                    "user": user,
+                    "deleted": deleted,
+                    "parent": parent,
+                    "inline": inline,
+                    "links": links,
+                    "snippet": snippet,
+                },
+                "snippets.update_comment",
             ),
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
@@ -531,7 +579,6 @@ class SnippetsRawNamespace:
         workspace: str,
         *,
         body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
@@ -539,6 +586,7 @@ class SnippetsRawNamespace:
         owner: AccountInput | Unset = UNSET,
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
+        links: SnippetLinksInput | Unset = UNSET,
     ) -> Response[Snippet]:
         """Create a snippet for a workspace
 
@@ -554,7 +602,6 @@ class SnippetsRawNamespace:
                 SnippetInput,
                 body,
                 {
-                    "id": id,
                     "title": title,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "created_on": created_on,
@@ -562,6 +609,7 @@ class SnippetsRawNamespace:
                     "owner": owner,
                     "creator": creator,
                     "is_private": is_private,
+                    "links": links,
                 },
                 "snippets.create",
             ),
@@ -575,6 +623,14 @@ class SnippetsRawNamespace:
         encoded_id: str,
         *,
         body: SnippetCommentInput | None = None,
+        id: int | Unset = UNSET,
+        created_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
+        content: CommitSummaryInput | Unset = UNSET,
+        user: AccountInput | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        parent: CommentInput | Unset = UNSET,
+        inline: CommentInlineInput | Unset = UNSET,
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> Response[SnippetComment]:
@@ -589,7 +645,21 @@ class SnippetsRawNamespace:
             workspace,
             encoded_id,
             body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.create_comment"
+                SnippetCommentInput,
+                body,
+                {
+                    "id": id,
+                    "created_on": created_on,
+                    "updated_on": updated_on,
+                    "content": content,
+                    "user": user,
+                    "deleted": deleted,
+                    "parent": parent,
+                    "inline": inline,
+                    "links": links,
+                    "snippet": snippet,
+                },
+                "snippets.create_comment",
             ),
         )
         _response = await self._client._send(_kwargs)
@@ -599,7 +669,6 @@ class SnippetsRawNamespace:
         self,
         *,
         body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
@@ -607,6 +676,7 @@ class SnippetsRawNamespace:
         owner: AccountInput | Unset = UNSET,
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
+        links: SnippetLinksInput | Unset = UNSET,
     ) -> Response[Snippet]:
         """Create a snippet
 
@@ -621,7 +691,6 @@ class SnippetsRawNamespace:
                 SnippetInput,
                 body,
                 {
-                    "id": id,
                     "title": title,
                     "scm": coerce_enum(RepositoryScm, scm),
                     "created_on": created_on,
@@ -629,6 +698,7 @@ class SnippetsRawNamespace:
                     "owner": owner,
                     "creator": creator,
                     "is_private": is_private,
+                    "links": links,
                 },
                 "snippets.create_for_current_user",
             ),
@@ -939,6 +1009,14 @@ class SnippetsRawNamespace:
         comment_id: int,
         *,
         body: SnippetCommentInput | None = None,
+        id: int | Unset = UNSET,
+        created_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
+        content: CommitSummaryInput | Unset = UNSET,
+        user: AccountInput | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        parent: CommentInput | Unset = UNSET,
+        inline: CommentInlineInput | Unset = UNSET,
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> Response[SnippetComment]:
@@ -954,7 +1032,21 @@ class SnippetsRawNamespace:
             encoded_id,
             comment_id,
             body=build_required_body(
-                SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.update_comment"
+                SnippetCommentInput,
+                body,
+                {
+                    "id": id,
+                    "created_on": created_on,
+                    "updated_on": updated_on,
+                    "content": content,
+                    "user": user,
+                    "deleted": deleted,
+                    "parent": parent,
+                    "inline": inline,
+                    "links": links,
+                    "snippet": snippet,
+                },
+                "snippets.update_comment",
             ),
         )
         _response = await self._client._send(_kwargs)

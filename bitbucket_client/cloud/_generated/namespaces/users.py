@@ -11,9 +11,11 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
+    from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account import Account
-    from ..models.error import Error
+    from ..models.email import Email
+    from ..models.users_list_emails_response import UsersListEmailsResponse
 
 
 class UsersNamespace:
@@ -44,7 +46,7 @@ class UsersNamespace:
         _kwargs = _endpoint._get_kwargs()
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_email(self, email: str) -> Error:
+    async def get_email(self, email: str) -> Email:
         """Get an email address for current user
 
         `GET /user/emails/{email}`
@@ -56,15 +58,20 @@ class UsersNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def list_emails(self) -> Error:
+    def list_emails(
+        self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
+    ) -> AsyncPaginator[Email]:
         """List email addresses for current user
 
         `GET /user/emails`
         """
         from ..api.users import users_list_emails as _endpoint  # noqa: PLC0415
+        from ..models.email import Email  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs()
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, Email.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
 
 class UsersRawNamespace:
@@ -97,7 +104,7 @@ class UsersRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_email(self, email: str) -> Response[Error]:
+    async def get_email(self, email: str) -> Response[Email]:
         """Get an email address for current user
 
         `GET /user/emails/{email}`
@@ -110,7 +117,7 @@ class UsersRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def list_emails(self) -> Response[Error]:
+    async def list_emails(self) -> Response[UsersListEmailsResponse]:
         """List email addresses for current user
 
         `GET /user/emails`

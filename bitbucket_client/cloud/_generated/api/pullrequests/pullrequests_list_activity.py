@@ -330,7 +330,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.downloads_list_response import DownloadsListResponse
+from ...models.pullrequests_list_activity_response import PullrequestsListActivityResponse
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity"
@@ -358,19 +358,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> DownloadsListResponse:
+def _parse_response(response: httpx.Response) -> PullrequestsListActivityResponse:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "DownloadsListResponse")
-        return DownloadsListResponse.from_dict(_data)
+            raise unexpected_body(response, "PullrequestsListActivityResponse")
+        return PullrequestsListActivityResponse.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "DownloadsListResponse")
-        return DownloadsListResponse.from_dict(_data)
+            raise unexpected_body(response, "PullrequestsListActivityResponse")
+        return PullrequestsListActivityResponse.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -380,7 +380,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> Response[DownloadsListResponse]:
+) -> Response[PullrequestsListActivityResponse]:
     """List a pull request activity log (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -396,7 +396,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> DownloadsListResponse:
+) -> PullrequestsListActivityResponse:
     """List a pull request activity log"""
     return (
         await asyncio_detailed(

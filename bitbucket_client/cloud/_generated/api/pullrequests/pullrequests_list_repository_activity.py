@@ -330,7 +330,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.downloads_list_response import DownloadsListResponse
+from ...models.pullrequests_list_activity_response import PullrequestsListActivityResponse
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/activity"
@@ -356,19 +356,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> DownloadsListResponse:
+def _parse_response(response: httpx.Response) -> PullrequestsListActivityResponse:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "DownloadsListResponse")
-        return DownloadsListResponse.from_dict(_data)
+            raise unexpected_body(response, "PullrequestsListActivityResponse")
+        return PullrequestsListActivityResponse.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "DownloadsListResponse")
-        return DownloadsListResponse.from_dict(_data)
+            raise unexpected_body(response, "PullrequestsListActivityResponse")
+        return PullrequestsListActivityResponse.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -377,7 +377,7 @@ async def asyncio_detailed(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
-) -> Response[DownloadsListResponse]:
+) -> Response[PullrequestsListActivityResponse]:
     """List a pull request activity log (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -391,7 +391,7 @@ async def asyncio(
     client: httpx.AsyncClient,
     workspace: str,
     repo_slug: str,
-) -> DownloadsListResponse:
+) -> PullrequestsListActivityResponse:
     """List a pull request activity log"""
     return (
         await asyncio_detailed(

@@ -24,7 +24,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.error import Error
+from ...models.email import Email
 
 METHOD = "GET"
 PATH = "/user/emails/{email}"
@@ -48,19 +48,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Error:
+def _parse_response(response: httpx.Response) -> Email:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "Error")
-        return Error.from_dict(_data)
+            raise unexpected_body(response, "Email")
+        return Email.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "Error")
-        return Error.from_dict(_data)
+            raise unexpected_body(response, "Email")
+        return Email.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -68,7 +68,7 @@ def _parse_response(response: httpx.Response) -> Error:
 async def asyncio_detailed(
     client: httpx.AsyncClient,
     email: str,
-) -> Response[Error]:
+) -> Response[Email]:
     """Get an email address for current user (the whole response)."""
     kwargs = _get_kwargs(
         email=email,
@@ -80,7 +80,7 @@ async def asyncio_detailed(
 async def asyncio(
     client: httpx.AsyncClient,
     email: str,
-) -> Error:
+) -> Email:
     """Get an email address for current user"""
     return (
         await asyncio_detailed(

@@ -20,7 +20,7 @@ from bitbucket_client._runtime import (
     unexpected_status,
 )
 
-from ...models.error import Error
+from ...models.users_list_emails_response import UsersListEmailsResponse
 
 METHOD = "GET"
 PATH = "/user/emails"
@@ -38,26 +38,26 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Error:
+def _parse_response(response: httpx.Response) -> UsersListEmailsResponse:
     if response.status_code == 200:
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "Error")
-        return Error.from_dict(_data)
+            raise unexpected_body(response, "UsersListEmailsResponse")
+        return UsersListEmailsResponse.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
         _data = decode_json(response)
         if _data.__class__ is not dict:
-            raise unexpected_body(response, "Error")
-        return Error.from_dict(_data)
+            raise unexpected_body(response, "UsersListEmailsResponse")
+        return UsersListEmailsResponse.from_dict(_data)
 
     raise unexpected_status(response)
 
 
 async def asyncio_detailed(
     client: httpx.AsyncClient,
-) -> Response[Error]:
+) -> Response[UsersListEmailsResponse]:
     """List email addresses for current user (the whole response)."""
     kwargs = _get_kwargs()
     response = await client.request(**kwargs)
@@ -66,7 +66,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     client: httpx.AsyncClient,
-) -> Error:
+) -> UsersListEmailsResponse:
     """List email addresses for current user"""
     return (
         await asyncio_detailed(

@@ -3,26 +3,34 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from bitbucket_client._runtime import (
+    UNSET,
     ModelSpec,
+    Unset,
     as_any,
     decode_model,
     encode_model,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.link import Link
 
 
 @_attrs_define
-class ReportDataValue:
-    """The value of the data element.
-    A response model: decoding never raises. A value that does not fit its field is kept in
+class PullrequestEndpointBranchLinks:
+    """A response model: decoding never raises. A value that does not fit its field is kept in
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
+    self_: Link | Unset = UNSET
+    commits: Link | Unset = UNSET
+    html: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,7 +49,13 @@ class ReportDataValue:
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.link import Link  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(),
+        fields=(
+            ("self", "self_", model(Link)),
+            ("commits", "commits", model(Link)),
+            ("html", "html", model(Link)),
+        ),
         extra=as_any,
     )

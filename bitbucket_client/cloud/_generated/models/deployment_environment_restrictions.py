@@ -13,6 +13,7 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
     as_str,
     decode_model,
     encode_model,
@@ -20,14 +21,13 @@ from bitbucket_client._runtime import (
 
 
 @_attrs_define
-class Object:
-    """Base type for most resource objects. It defines the common `type` element that identifies an
-    object's type. It also identifies the element as Swagger's `discriminator`.
-    A response model: decoding never raises. A value that does not fit its field is kept in
+class DeploymentEnvironmentRestrictions:
+    """A response model: decoding never raises. A value that does not fit its field is kept in
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
     type_: str | Unset = UNSET
+    admin_only: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +47,9 @@ class Object:
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("admin_only", "admin_only", as_bool),
+        ),
         extra=as_any,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,25 +16,18 @@ from bitbucket_client._runtime import (
     as_str,
     decode_model,
     encode_model,
-    model,
 )
-
-if TYPE_CHECKING:
-    from ..models.branch_links import BranchLinks
-    from ..models.commit import Commit
 
 
 @_attrs_define
-class Ref:
-    """A ref object, representing a branch or tag in a repository.
+class DeploymentStateCompletedStatus:
+    """The status of a completed deployment.
     A response model: decoding never raises. A value that does not fit its field is kept in
     `additional_properties` under its JSON key, with the fields the schema does not know.
     """
 
     type_: str | Unset = UNSET
-    links: BranchLinks | Unset = UNSET
     name: str | Unset = UNSET
-    target: Commit | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,15 +46,10 @@ class Ref:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.branch_links import BranchLinks  # noqa: PLC0415
-    from ..models.commit import Commit  # noqa: PLC0415
-
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("links", "links", model(BranchLinks)),
             ("name", "name", as_str),
-            ("target", "target", model(Commit)),
         ),
         extra=as_any,
     )
