@@ -1963,7 +1963,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="Get the diff stat for a pull request",
             module="api.pullrequests.pullrequests_get_diffstat",
         ),

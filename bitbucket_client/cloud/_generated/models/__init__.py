@@ -19,11 +19,13 @@ if TYPE_CHECKING:
     from .author_input import AuthorInput
     from .base_commit import BaseCommit
     from .base_commit_input import BaseCommitInput
+    from .base_commit_properties import BaseCommitProperties
     from .branch import Branch
     from .branch_input import BranchInput
     from .branch_links import BranchLinks
     from .branch_links_input import BranchLinksInput
     from .branch_merge_strategies_item import BranchMergeStrategiesItem
+    from .branch_sync_strategies_item import BranchSyncStrategiesItem
     from .branching_model import BranchingModel
     from .branching_model_branch_types_item import BranchingModelBranchTypesItem
     from .branching_model_branch_types_item_kind import BranchingModelBranchTypesItemKind
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from .commit_input import CommitInput
     from .commit_links import CommitLinks
     from .commit_links_input import CommitLinksInput
+    from .commit_properties import CommitProperties
     from .commit_rendered import CommitRendered
     from .commit_rendered_input import CommitRenderedInput
     from .commit_rendered_message import CommitRenderedMessage
@@ -282,7 +285,6 @@ if TYPE_CHECKING:
     from .pullrequest_endpoint import PullrequestEndpoint
     from .pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks
     from .pullrequest_endpoint_branch_links_input import PullrequestEndpointBranchLinksInput
-    from .pullrequest_endpoint_branch_sync_strategies_item import PullrequestEndpointBranchSyncStrategiesItem
     from .pullrequest_endpoint_commit_links import PullrequestEndpointCommitLinks
     from .pullrequest_endpoint_commit_links_input import PullrequestEndpointCommitLinksInput
     from .pullrequest_endpoint_input import PullrequestEndpointInput
@@ -345,6 +347,7 @@ if TYPE_CHECKING:
     from .snippet_comment_links_input import SnippetCommentLinksInput
     from .snippet_commit import SnippetCommit
     from .snippet_commit_links import SnippetCommitLinks
+    from .snippet_commit_properties import SnippetCommitProperties
     from .snippet_files import SnippetFiles
     from .snippet_files_value import SnippetFilesValue
     from .snippet_files_value_input import SnippetFilesValueInput
@@ -407,11 +410,13 @@ _MODULES: dict[str, str] = {
     "AuthorInput": ".author_input",
     "BaseCommit": ".base_commit",
     "BaseCommitInput": ".base_commit_input",
+    "BaseCommitProperties": ".base_commit_properties",
     "Branch": ".branch",
     "BranchInput": ".branch_input",
     "BranchLinks": ".branch_links",
     "BranchLinksInput": ".branch_links_input",
     "BranchMergeStrategiesItem": ".branch_merge_strategies_item",
+    "BranchSyncStrategiesItem": ".branch_sync_strategies_item",
     "BranchingModel": ".branching_model",
     "BranchingModelBranchTypesItem": ".branching_model_branch_types_item",
     "BranchingModelBranchTypesItemKind": ".branching_model_branch_types_item_kind",
@@ -442,6 +447,7 @@ _MODULES: dict[str, str] = {
     "CommitInput": ".commit_input",
     "CommitLinks": ".commit_links",
     "CommitLinksInput": ".commit_links_input",
+    "CommitProperties": ".commit_properties",
     "CommitRendered": ".commit_rendered",
     "CommitRenderedInput": ".commit_rendered_input",
     "CommitRenderedMessage": ".commit_rendered_message",
@@ -668,7 +674,6 @@ _MODULES: dict[str, str] = {
     "PullrequestEndpoint": ".pullrequest_endpoint",
     "PullrequestEndpointBranchLinks": ".pullrequest_endpoint_branch_links",
     "PullrequestEndpointBranchLinksInput": ".pullrequest_endpoint_branch_links_input",
-    "PullrequestEndpointBranchSyncStrategiesItem": ".pullrequest_endpoint_branch_sync_strategies_item",
     "PullrequestEndpointCommitLinks": ".pullrequest_endpoint_commit_links",
     "PullrequestEndpointCommitLinksInput": ".pullrequest_endpoint_commit_links_input",
     "PullrequestEndpointInput": ".pullrequest_endpoint_input",
@@ -729,6 +734,7 @@ _MODULES: dict[str, str] = {
     "SnippetCommentLinksInput": ".snippet_comment_links_input",
     "SnippetCommit": ".snippet_commit",
     "SnippetCommitLinks": ".snippet_commit_links",
+    "SnippetCommitProperties": ".snippet_commit_properties",
     "SnippetFiles": ".snippet_files",
     "SnippetFilesValue": ".snippet_files_value",
     "SnippetFilesValueInput": ".snippet_files_value_input",
@@ -792,6 +798,7 @@ __all__ = (
     "AuthorInput",
     "BaseCommit",
     "BaseCommitInput",
+    "BaseCommitProperties",
     "Branch",
     "BranchingModel",
     "BranchingModelBranchTypesItem",
@@ -810,6 +817,7 @@ __all__ = (
     "BranchrestrictionBranchType",
     "BranchrestrictionInput",
     "BranchrestrictionKind",
+    "BranchSyncStrategiesItem",
     "Comment",
     "CommentInline",
     "CommentInlineInput",
@@ -827,6 +835,7 @@ __all__ = (
     "CommitInput",
     "CommitLinks",
     "CommitLinksInput",
+    "CommitProperties",
     "CommitRendered",
     "CommitRenderedInput",
     "CommitRenderedMessage",
@@ -1053,7 +1062,6 @@ __all__ = (
     "PullrequestEndpoint",
     "PullrequestEndpointBranchLinks",
     "PullrequestEndpointBranchLinksInput",
-    "PullrequestEndpointBranchSyncStrategiesItem",
     "PullrequestEndpointCommitLinks",
     "PullrequestEndpointCommitLinksInput",
     "PullrequestEndpointInput",
@@ -1114,6 +1122,7 @@ __all__ = (
     "SnippetCommentLinksInput",
     "SnippetCommit",
     "SnippetCommitLinks",
+    "SnippetCommitProperties",
     "SnippetFiles",
     "SnippetFilesValue",
     "SnippetFilesValueInput",

@@ -43,6 +43,7 @@ class AnyRef:
     target: Commit | Unset = UNSET
     merge_strategies: list[str] | Unset = UNSET
     default_merge_strategy: str | Unset = UNSET
+    sync_strategies: list[str] | Unset = UNSET
     message: str | None | Unset = UNSET
     date: datetime.datetime | None | Unset = UNSET
     tagger: Author | None | Unset = UNSET
@@ -76,6 +77,7 @@ def _spec() -> ModelSpec:
             ("target", "target", model(Commit)),
             ("merge_strategies", "merge_strategies", list_of(as_str)),
             ("default_merge_strategy", "default_merge_strategy", as_str),
+            ("sync_strategies", "sync_strategies", list_of(as_str)),
             ("message", "message", one_of(as_str, as_none)),
             ("date", "date", one_of(as_datetime, as_none)),
             ("tagger", "tagger", one_of(model(Author), as_none)),

@@ -24,11 +24,11 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.author import Author
+    from ..models.base_commit_properties import BaseCommitProperties
     from ..models.commit_links import CommitLinks
     from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
-    from ..models.repository import Repository
 
 
 @_attrs_define
@@ -48,7 +48,7 @@ class BaseCommit:
     parents: list[BaseCommit] | Unset = UNSET
     links: CommitLinks | Unset = UNSET
     rendered: CommitRendered | Unset = UNSET
-    repository: Repository | Unset = UNSET
+    properties: BaseCommitProperties | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,11 +68,11 @@ class BaseCommit:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
+    from ..models.base_commit_properties import BaseCommitProperties  # noqa: PLC0415
     from ..models.commit_links import CommitLinks  # noqa: PLC0415
     from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
-    from ..models.repository import Repository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -86,7 +86,7 @@ def _spec() -> ModelSpec:
             ("parents", "parents", list_of(model(BaseCommit))),
             ("links", "links", model(CommitLinks)),
             ("rendered", "rendered", model(CommitRendered)),
-            ("repository", "repository", model(Repository)),
+            ("properties", "properties", model(BaseCommitProperties)),
         ),
         extra=as_any,
     )

@@ -22,6 +22,7 @@ from bitbucket_client._runtime import (
 )
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
+from ..models.branch_sync_strategies_item import BranchSyncStrategiesItem
 
 if TYPE_CHECKING:
     from ..models.branch_links import BranchLinks
@@ -41,6 +42,7 @@ class Branch:
     target: Commit | Unset = UNSET
     merge_strategies: list[BranchMergeStrategiesItem | str] | Unset = UNSET
     default_merge_strategy: str | Unset = UNSET
+    sync_strategies: list[BranchSyncStrategiesItem | str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +72,7 @@ def _spec() -> ModelSpec:
             ("target", "target", model(Commit)),
             ("merge_strategies", "merge_strategies", list_of(enum_or_str(BranchMergeStrategiesItem))),
             ("default_merge_strategy", "default_merge_strategy", as_str),
+            ("sync_strategies", "sync_strategies", list_of(enum_or_str(BranchSyncStrategiesItem))),
         ),
         extra=as_any,
     )

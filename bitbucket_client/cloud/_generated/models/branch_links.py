@@ -30,6 +30,7 @@ class BranchLinks:
     self_: Link | Unset = UNSET
     commits: Link | Unset = UNSET
     html: Link | Unset = UNSET
+    pullrequest_create: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,5 +56,6 @@ def _spec() -> ModelSpec:
             ("self", "self_", model(Link)),
             ("commits", "commits", model(Link)),
             ("html", "html", model(Link)),
+            ("pullrequest_create", "pullrequest_create", model(Link)),
         ),
     )

@@ -22,11 +22,13 @@ class BranchLinksInput:
         self_ (LinkInput | Unset): A link to a resource related to this object.
         commits (LinkInput | Unset): A link to a resource related to this object.
         html (LinkInput | Unset): A link to a resource related to this object.
+        pullrequest_create (LinkInput | Unset): A link to a resource related to this object.
     """
 
     self_: LinkInput | Unset = UNSET
     commits: LinkInput | Unset = UNSET
     html: LinkInput | Unset = UNSET
+    pullrequest_create: LinkInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET
@@ -41,6 +43,10 @@ class BranchLinksInput:
         if not isinstance(self.html, Unset):
             html = self.html.to_dict()
 
+        pullrequest_create: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.pullrequest_create, Unset):
+            pullrequest_create = self.pullrequest_create.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -50,6 +56,8 @@ class BranchLinksInput:
             field_dict["commits"] = commits
         if html is not UNSET:
             field_dict["html"] = html
+        if pullrequest_create is not UNSET:
+            field_dict["pullrequest_create"] = pullrequest_create
 
         return field_dict
 
@@ -79,10 +87,18 @@ class BranchLinksInput:
         else:
             html = LinkInput.from_dict(_html)
 
+        _pullrequest_create = d.pop("pullrequest_create", UNSET)
+        pullrequest_create: LinkInput | Unset
+        if isinstance(_pullrequest_create, Unset):
+            pullrequest_create = UNSET
+        else:
+            pullrequest_create = LinkInput.from_dict(_pullrequest_create)
+
         branch_links_input = cls(
             self_=self_,
             commits=commits,
             html=html,
+            pullrequest_create=pullrequest_create,
         )
 
         return branch_links_input

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
     from ..models.commit_links import CommitLinks
+    from ..models.commit_properties import CommitProperties
     from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
@@ -50,6 +51,7 @@ class Commit:
     parents: list[BaseCommit] | Unset = UNSET
     links: CommitLinks | Unset = UNSET
     rendered: CommitRendered | Unset = UNSET
+    properties: CommitProperties | Unset = UNSET
     repository: Repository | Unset = UNSET
     participants: list[Participant] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -73,6 +75,7 @@ def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
     from ..models.commit_links import CommitLinks  # noqa: PLC0415
+    from ..models.commit_properties import CommitProperties  # noqa: PLC0415
     from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
@@ -91,6 +94,7 @@ def _spec() -> ModelSpec:
             ("parents", "parents", list_of(model(BaseCommit))),
             ("links", "links", model(CommitLinks)),
             ("rendered", "rendered", model(CommitRendered)),
+            ("properties", "properties", model(CommitProperties)),
             ("repository", "repository", model(Repository)),
             ("participants", "participants", list_of(model(Participant))),
         ),

@@ -21,7 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.base_commit import BaseCommit
+    from ..models.commit import Commit
 
 
 @_attrs_define
@@ -36,7 +36,7 @@ class PaginatedChangeset:
     pagelen: int | Unset = UNSET
     next_: str | Unset = UNSET
     previous: str | Unset = UNSET
-    values: list[BaseCommit] | Unset = UNSET
+    values: list[Commit] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class PaginatedChangeset:
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit import Commit  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -64,6 +64,6 @@ def _spec() -> ModelSpec:
             ("pagelen", "pagelen", as_int),
             ("next", "next_", as_str),
             ("previous", "previous", as_str),
-            ("values", "values", list_of(model(BaseCommit))),
+            ("values", "values", list_of(model(Commit))),
         ),
     )

@@ -21,9 +21,7 @@ from bitbucket_client._runtime import (
 )
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
-from ..models.pullrequest_endpoint_branch_sync_strategies_item import (
-    PullrequestEndpointBranchSyncStrategiesItem,
-)
+from ..models.branch_sync_strategies_item import BranchSyncStrategiesItem
 
 if TYPE_CHECKING:
     from ..models.pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks
@@ -39,7 +37,7 @@ class PullRequestBranch:
     merge_strategies: list[BranchMergeStrategiesItem | str] | Unset = UNSET
     default_merge_strategy: str | Unset = UNSET
     links: PullrequestEndpointBranchLinks | Unset = UNSET
-    sync_strategies: list[PullrequestEndpointBranchSyncStrategiesItem | str] | Unset = UNSET
+    sync_strategies: list[BranchSyncStrategiesItem | str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,10 +64,6 @@ def _spec() -> ModelSpec:
             ("merge_strategies", "merge_strategies", list_of(enum_or_str(BranchMergeStrategiesItem))),
             ("default_merge_strategy", "default_merge_strategy", as_str),
             ("links", "links", model(PullrequestEndpointBranchLinks)),
-            (
-                "sync_strategies",
-                "sync_strategies",
-                list_of(enum_or_str(PullrequestEndpointBranchSyncStrategiesItem)),
-            ),
+            ("sync_strategies", "sync_strategies", list_of(enum_or_str(BranchSyncStrategiesItem))),
         ),
     )

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
-    from ..models.repository import Repository
     from ..models.snippet import Snippet
     from ..models.snippet_commit_links import SnippetCommitLinks
+    from ..models.snippet_commit_properties import SnippetCommitProperties
 
 
 @_attrs_define
@@ -49,7 +49,7 @@ class SnippetCommit:
     parents: list[BaseCommit] | Unset = UNSET
     links: SnippetCommitLinks | Unset = UNSET
     rendered: CommitRendered | Unset = UNSET
-    repository: Repository | Unset = UNSET
+    properties: SnippetCommitProperties | Unset = UNSET
     snippet: Snippet | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -74,9 +74,9 @@ def _spec() -> ModelSpec:
     from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
-    from ..models.repository import Repository  # noqa: PLC0415
     from ..models.snippet import Snippet  # noqa: PLC0415
     from ..models.snippet_commit_links import SnippetCommitLinks  # noqa: PLC0415
+    from ..models.snippet_commit_properties import SnippetCommitProperties  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -90,7 +90,7 @@ def _spec() -> ModelSpec:
             ("parents", "parents", list_of(model(BaseCommit))),
             ("links", "links", model(SnippetCommitLinks)),
             ("rendered", "rendered", model(CommitRendered)),
-            ("repository", "repository", model(Repository)),
+            ("properties", "properties", model(SnippetCommitProperties)),
             ("snippet", "snippet", model(Snippet)),
         ),
         extra=as_any,

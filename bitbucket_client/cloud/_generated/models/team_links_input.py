@@ -25,6 +25,10 @@ class TeamLinksInput:
         self_ (LinkInput | Unset): A link to a resource related to this object.
         html (LinkInput | Unset): A link to a resource related to this object.
         repositories (LinkInput | Unset): A link to a resource related to this object.
+        snippets (LinkInput | Unset): A link to a resource related to this object.
+        hooks (LinkInput | Unset): A link to a resource related to this object.
+        followers (LinkInput | Unset): A link to a resource related to this object.
+        following (LinkInput | Unset): A link to a resource related to this object.
         members (LinkInput | Unset): A link to a resource related to this object.
         projects (LinkInput | Unset): A link to a resource related to this object.
     """
@@ -33,6 +37,10 @@ class TeamLinksInput:
     self_: LinkInput | Unset = UNSET
     html: LinkInput | Unset = UNSET
     repositories: LinkInput | Unset = UNSET
+    snippets: LinkInput | Unset = UNSET
+    hooks: LinkInput | Unset = UNSET
+    followers: LinkInput | Unset = UNSET
+    following: LinkInput | Unset = UNSET
     members: LinkInput | Unset = UNSET
     projects: LinkInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -54,6 +62,22 @@ class TeamLinksInput:
         if not isinstance(self.repositories, Unset):
             repositories = self.repositories.to_dict()
 
+        snippets: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.snippets, Unset):
+            snippets = self.snippets.to_dict()
+
+        hooks: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.hooks, Unset):
+            hooks = self.hooks.to_dict()
+
+        followers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followers, Unset):
+            followers = self.followers.to_dict()
+
+        following: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.following, Unset):
+            following = self.following.to_dict()
+
         members: dict[str, Any] | Unset = UNSET
         if not isinstance(self.members, Unset):
             members = self.members.to_dict()
@@ -73,6 +97,14 @@ class TeamLinksInput:
             field_dict["html"] = html
         if repositories is not UNSET:
             field_dict["repositories"] = repositories
+        if snippets is not UNSET:
+            field_dict["snippets"] = snippets
+        if hooks is not UNSET:
+            field_dict["hooks"] = hooks
+        if followers is not UNSET:
+            field_dict["followers"] = followers
+        if following is not UNSET:
+            field_dict["following"] = following
         if members is not UNSET:
             field_dict["members"] = members
         if projects is not UNSET:
@@ -113,6 +145,34 @@ class TeamLinksInput:
         else:
             repositories = LinkInput.from_dict(_repositories)
 
+        _snippets = d.pop("snippets", UNSET)
+        snippets: LinkInput | Unset
+        if isinstance(_snippets, Unset):
+            snippets = UNSET
+        else:
+            snippets = LinkInput.from_dict(_snippets)
+
+        _hooks = d.pop("hooks", UNSET)
+        hooks: LinkInput | Unset
+        if isinstance(_hooks, Unset):
+            hooks = UNSET
+        else:
+            hooks = LinkInput.from_dict(_hooks)
+
+        _followers = d.pop("followers", UNSET)
+        followers: LinkInput | Unset
+        if isinstance(_followers, Unset):
+            followers = UNSET
+        else:
+            followers = LinkInput.from_dict(_followers)
+
+        _following = d.pop("following", UNSET)
+        following: LinkInput | Unset
+        if isinstance(_following, Unset):
+            following = UNSET
+        else:
+            following = LinkInput.from_dict(_following)
+
         _members = d.pop("members", UNSET)
         members: LinkInput | Unset
         if isinstance(_members, Unset):
@@ -132,6 +192,10 @@ class TeamLinksInput:
             self_=self_,
             html=html,
             repositories=repositories,
+            snippets=snippets,
+            hooks=hooks,
+            followers=followers,
+            following=following,
             members=members,
             projects=projects,
         )

@@ -29,6 +29,7 @@ class WorkspaceBaseLinks:
 
     avatar: Link | Unset = UNSET
     self_: Link | Unset = UNSET
+    html: Link | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,5 +54,6 @@ def _spec() -> ModelSpec:
         fields=(
             ("avatar", "avatar", model(Link)),
             ("self", "self_", model(Link)),
+            ("html", "html", model(Link)),
         ),
     )

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput
-    from ..models.base_commit import BaseCommit
     from ..models.comment_inline_input import CommentInlineInput
     from ..models.comment_input import CommentInput
     from ..models.comment_links_input import CommentLinksInput
@@ -281,20 +280,20 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits
 
         `GET /repositories/{workspace}/{repo_slug}/commits`
         """
         from ..api.commits import commits_list as _endpoint  # noqa: PLC0415
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
         )
         return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs, Commit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     def list_comments(
@@ -336,13 +335,13 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits for revision
 
         `GET /repositories/{workspace}/{repo_slug}/commits/{revision}`
         """
         from ..api.commits import commits_list_for_revision as _endpoint  # noqa: PLC0415
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
@@ -350,7 +349,7 @@ class CommitsNamespace:
             revision,
         )
         return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs, Commit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     def list_for_revision_with_body(
@@ -362,13 +361,13 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits for revision using include/exclude
 
         `POST /repositories/{workspace}/{repo_slug}/commits/{revision}`
         """
         from ..api.commits import commits_list_for_revision_with_body as _endpoint  # noqa: PLC0415
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
@@ -376,7 +375,7 @@ class CommitsNamespace:
             revision,
         )
         return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs, Commit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     def list_with_body(
@@ -387,20 +386,20 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits with include/exclude
 
         `POST /repositories/{workspace}/{repo_slug}/commits`
         """
         from ..api.commits import commits_list_with_body as _endpoint  # noqa: PLC0415
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
         )
         return self._client._paginate(
-            _kwargs, BaseCommit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+            _kwargs, Commit.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
         )
 
     async def unapprove(self, workspace: str, repo_slug: str, commit: str) -> None:

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from ..models.commit import Commit
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.commitstatus import Commitstatus
+    from ..models.diffstat import Diffstat
     from ..models.paginated_commitstatuses import PaginatedCommitstatuses
+    from ..models.paginated_diffstats import PaginatedDiffstats
     from ..models.paginated_pullrequest_comments import PaginatedPullrequestComments
     from ..models.paginated_pullrequests import PaginatedPullrequests
     from ..models.paginated_tasks import PaginatedTasks
@@ -328,19 +330,31 @@ class PullrequestsNamespace:
         )
         return _endpoint._parse_response(await self._client._send(_kwargs))
 
-    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
+    def get_diffstat(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[Diffstat]:
         """Get the diff stat for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat`
         """
         from ..api.pullrequests import pullrequests_get_diffstat as _endpoint  # noqa: PLC0415
+        from ..models.diffstat import Diffstat  # noqa: PLC0415
 
         _kwargs = _endpoint._get_kwargs(
             workspace,
             repo_slug,
             pull_request_id,
         )
-        return _endpoint._parse_response(await self._client._send(_kwargs))
+        return self._client._paginate(
+            _kwargs, Diffstat.from_dict, page_size=page_size, max_items=max_items, prefetch=prefetch
+        )
 
     async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
         """Get file conflicts for a pull request
@@ -1281,7 +1295,9 @@ class PullrequestsRawNamespace:
         _response = await self._client._send(_kwargs)
         return Response.build(_response, _endpoint._parse_response(_response))
 
-    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Response[Any]:
+    async def get_diffstat(
+        self, workspace: str, repo_slug: str, pull_request_id: int
+    ) -> Response[PaginatedDiffstats]:
         """Get the diff stat for a pull request
 
         `GET /repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat`

@@ -16,10 +16,13 @@ import httpx
 
 from bitbucket_client._runtime import (
     Response,
-    decode_undocumented,
+    decode_json,
     encode_path_segment,
+    unexpected_body,
     unexpected_status,
 )
+
+from ...models.paginated_diffstats import PaginatedDiffstats
 
 METHOD = "GET"
 PATH = "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat"
@@ -47,13 +50,19 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(response: httpx.Response) -> Any:
+def _parse_response(response: httpx.Response) -> PaginatedDiffstats:
     if response.status_code == 200:
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "PaginatedDiffstats")
+        return PaginatedDiffstats.from_dict(_data)
 
     if 200 <= response.status_code < 300:
         # Servers answer with other 2xx codes than documented (Data Center creates webhooks with 201).
-        return decode_undocumented(response)  # the document gives no schema: JSON, text, bytes or None
+        _data = decode_json(response)
+        if _data.__class__ is not dict:
+            raise unexpected_body(response, "PaginatedDiffstats")
+        return PaginatedDiffstats.from_dict(_data)
 
     raise unexpected_status(response)
 
@@ -63,7 +72,7 @@ async def asyncio_detailed(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> Response[Any]:
+) -> Response[PaginatedDiffstats]:
     """Get the diff stat for a pull request (the whole response)."""
     kwargs = _get_kwargs(
         workspace=workspace,
@@ -79,7 +88,7 @@ async def asyncio(
     workspace: str,
     repo_slug: str,
     pull_request_id: int,
-) -> Any:
+) -> PaginatedDiffstats:
     """Get the diff stat for a pull request"""
     return (
         await asyncio_detailed(

@@ -2,7 +2,7 @@
 from enum import StrEnum
 
 
-class PullrequestEndpointBranchSyncStrategiesItem(StrEnum):
+class BranchSyncStrategiesItem(StrEnum):
     MERGE_COMMIT = "merge_commit"
     REBASE = "rebase"
 
