@@ -10,7 +10,7 @@ import pytest
 from webhook_testkit import CLOUD_KEYS, SECRET, cloud_headers, load_body, load_json
 
 from bitbucket_client._runtime import Unset
-from bitbucket_client.cloud._generated.models import Account, Branch, Repository, Tag
+from bitbucket_client.cloud._generated.models import Account, BaseCommit, Branch, Repository, Tag
 from bitbucket_client.webhooks import WebhookEvent, cloud, unwrap
 
 EXPECTED: dict[str, type[cloud.CloudEvent]] = {
@@ -149,7 +149,7 @@ def test_repo_fork_updated_and_transfer() -> None:
     fork, _ = receive("repo:fork")
     assert isinstance(fork, cloud.RepoForkEvent) and not isinstance(fork.fork, Unset)
     assert fork.fork.full_name == "analytical/engine-fork"
-    assert not isinstance(fork.fork.parent, Unset) and fork.fork.parent.full_name == "analytical/engine"
+    assert isinstance(fork.fork.parent, Repository) and fork.fork.parent.full_name == "analytical/engine"
 
     updated, _ = receive("repo:updated")
     assert isinstance(updated, cloud.RepoUpdatedEvent)
@@ -213,7 +213,7 @@ def test_pull_request_states() -> None:
     fulfilled, _ = receive("pullrequest:fulfilled")
     assert isinstance(fulfilled, cloud.PullRequestEvent) and not isinstance(fulfilled.pullrequest, Unset)
     assert value(fulfilled.pullrequest.state) == "MERGED"
-    assert not isinstance(fulfilled.pullrequest.merge_commit, Unset)
+    assert isinstance(fulfilled.pullrequest.merge_commit, BaseCommit)
     assert fulfilled.pullrequest.merge_commit.hash_ == "f00dbabe0987"
 
     rejected, _ = receive("pullrequest:rejected")
