@@ -239,6 +239,7 @@ if TYPE_CHECKING:
     from .pipeline_step_pipeline import PipelineStepPipeline
     from .pipeline_step_state import PipelineStepState
     from .pipeline_step_state_completed_result import PipelineStepStateCompletedResult
+    from .pipeline_step_state_stage import PipelineStepStateStage
     from .pipeline_step_trigger import PipelineStepTrigger
     from .pipeline_target import PipelineTarget
     from .pipeline_target_input import PipelineTargetInput
@@ -628,6 +629,7 @@ _MODULES: dict[str, str] = {
     "PipelineStepPipeline": ".pipeline_step_pipeline",
     "PipelineStepState": ".pipeline_step_state",
     "PipelineStepStateCompletedResult": ".pipeline_step_state_completed_result",
+    "PipelineStepStateStage": ".pipeline_step_state_stage",
     "PipelineStepTrigger": ".pipeline_step_trigger",
     "PipelineTarget": ".pipeline_target",
     "PipelineTargetInput": ".pipeline_target_input",
@@ -1027,6 +1029,7 @@ __all__ = (
     "PipelineStepPipeline",
     "PipelineStepState",
     "PipelineStepStateCompletedResult",
+    "PipelineStepStateStage",
     "PipelineStepTrigger",
     "PipelineTarget",
     "PipelineTargetInput",

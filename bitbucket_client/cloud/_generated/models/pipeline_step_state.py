@@ -21,6 +21,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.pipeline_step_state_completed_result import PipelineStepStateCompletedResult
+    from ..models.pipeline_step_state_stage import PipelineStepStateStage
 
 
 @_attrs_define
@@ -32,6 +33,7 @@ class PipelineStepState:
 
     type_: str | Unset = UNSET
     name: str | Unset = UNSET
+    stage: PipelineStepStateStage | Unset = UNSET
     result: PipelineStepStateCompletedResult | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,11 +54,13 @@ class PipelineStepState:
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.pipeline_step_state_completed_result import PipelineStepStateCompletedResult  # noqa: PLC0415
+    from ..models.pipeline_step_state_stage import PipelineStepStateStage  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
             ("name", "name", as_str),
+            ("stage", "stage", model(PipelineStepStateStage)),
             ("result", "result", model(PipelineStepStateCompletedResult)),
         ),
         extra=as_any,
