@@ -34,9 +34,6 @@ from bitbucket_client.cloud.models import (
 )
 from bitbucket_client.webhooks import cloud
 
-# The corpus covers the (deprecated) issue tracker too: decoding those answers warns, as it should.
-pytestmark = pytest.mark.filterwarnings("ignore:issues.* is deprecated by Atlassian:DeprecationWarning")
-
 CLOUD = DEFAULT_CORPUS / "cloud"
 ENTRIES = [entry for entry in load_index(DEFAULT_CORPUS) if entry["product"] == "cloud"]
 FLOOR = 0.995
