@@ -11,9 +11,9 @@ from typed_coverage import DEFAULT_CORPUS, Tally, load_index, measure, measure_e
 
 # The share of JSON keys that must land in typed attributes, per (product, kind), on tests/fixtures/real.
 FLOORS = {
-    ("cloud", "response"): 0.0,
+    ("cloud", "response"): 0.995,
     ("server", "response"): 0.995,
-    ("cloud", "webhook"): 0.0,
+    ("cloud", "webhook"): 0.995,
     ("server", "webhook"): 0.995,
 }
 

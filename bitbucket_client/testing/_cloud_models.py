@@ -1,9 +1,6 @@
 """The fake Cloud's answers, built as the generated response models and then ``to_dict()``-ed, so the
-JSON has the document's field names and types. Error bodies are plain dicts of the documented shape.
-
-A few fields real Cloud sends but the document lacks (a repository's ``slug``, a pull request's
-``description``, the ``null`` of an unmerged pull request's ``merge_commit``) are added as the models'
-``additional_properties``, as the client receives them from the real service.
+JSON has the document's field names and types (with ``specs/fixes/cloud.json``: the fields and nulls real
+Cloud sends). Error bodies are plain dicts of the documented shape.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ from bitbucket_client.cloud.models import (
     Commit,
     CommitSummary,
     Link,
-    Object,
     Participant,
     ParticipantRole,
     ParticipantState,
@@ -47,6 +43,8 @@ from bitbucket_client.cloud.models import (
     RepositoryScm,
     TaskContentMarkup,
     WebhookSubscription,
+    WebhookSubscriptionSubject,
+    WebhookSubscriptionSubjectLinks,
     WebhookSubscriptionSubjectType,
     Workspace,
     WorkspaceLinks,
@@ -68,12 +66,6 @@ MERGE_STRATEGIES = (
 )
 
 
-def with_extra(model: M, **fields: Any) -> M:
-    """Add fields the document lacks (they are encoded from ``additional_properties``)."""
-    model.additional_properties.update(fields)  # type: ignore[attr-defined]
-    return model
-
-
 class CloudModels:
     """Renders fake state as Cloud JSON. Links point at ``api`` (the API root) and the matching web UI."""
 
@@ -88,12 +80,14 @@ class CloudModels:
     # ---- people and places ----------------------------------------------------------------------------
 
     def account(self, user: _state.User) -> Account:
-        return with_extra(
-            Account(
-                type_="user",
-                display_name=user.display_name,
-                uuid=user.uuid,
-                links=AccountLinks(avatar=Link(href=f"{self.web}/account/{user.slug}/avatar/")),
+        return Account(
+            type_="user",
+            display_name=user.display_name,
+            uuid=user.uuid,
+            links=AccountLinks(
+                self_=Link(href=f"{self.api}/users/{user.uuid}"),
+                html=Link(href=f"{self.web}/{user.uuid}/"),
+                avatar=Link(href=f"{self.web}/account/{user.slug}/avatar/"),
             ),
             nickname=user.slug,
             account_id=f"557058:{user.uuid.strip('{}')}",
@@ -115,7 +109,7 @@ class CloudModels:
         )
 
     def workspace_account(self, owner: _state.Owner) -> Account:
-        return with_extra(Account(type_="team", display_name=owner.name, uuid=owner.uuid), username=owner.key)
+        return Account(type_="team", display_name=owner.name, uuid=owner.uuid, username=owner.key)
 
     def repository(self, repo: _state.Repository, owner: _state.Owner) -> Repository:
         full = self.repository_summary(repo)
@@ -149,21 +143,20 @@ class CloudModels:
                 Link(href=f"git@{self.web_host}:{repo.full_name}.git", name="ssh"),
             ],
         )
-        return with_extra(full, workspace=self.workspace(owner).to_dict())
+        full.workspace = self.workspace(owner)
+        return full
 
     def repository_summary(self, repo: _state.Repository) -> Repository:
-        return with_extra(
-            Repository(
-                type_="repository",
-                full_name=repo.full_name,
-                name=repo.name,
-                uuid=repo.uuid,
-                links=RepositoryLinks(
-                    self_=Link(href=f"{self.api}/repositories/{repo.full_name}"),
-                    html=Link(href=f"{self.web}/{repo.full_name}"),
-                ),
-            ),
+        return Repository(
+            type_="repository",
+            full_name=repo.full_name,
+            name=repo.name,
             slug=repo.slug,
+            uuid=repo.uuid,
+            links=RepositoryLinks(
+                self_=Link(href=f"{self.api}/repositories/{repo.full_name}"),
+                html=Link(href=f"{self.web}/{repo.full_name}"),
+            ),
         )
 
     # ---- git ------------------------------------------------------------------------------------------
@@ -207,6 +200,7 @@ class CloudModels:
             type_="pullrequest",
             id=pr.id,
             title=pr.title,
+            description=pr.description,
             summary=self.markup(pr.description),
             state=PullrequestState(pr.state),
             author=self.account(pr.author),
@@ -235,21 +229,17 @@ class CloudModels:
                 decline=Link(href=f"{base}/decline"),
             ),
         )
-        extra: dict[str, Any] = {"description": pr.description}
-        if pr.merge_commit is not None:
-            model.merge_commit = PullRequestCommit(hash_=pr.merge_commit)
-        else:
-            extra["merge_commit"] = None  # real Cloud sends null here
-        if pr.closed_by is not None:
-            model.closed_by = self.account(pr.closed_by)
-        else:
-            extra["closed_by"] = None
-        return with_extra(model, **extra)
+        # Real Cloud sends null for both until the pull request is merged or declined.
+        model.merge_commit = (
+            None if pr.merge_commit is None else BaseCommit(type_="commit", hash_=pr.merge_commit)
+        )
+        model.closed_by = None if pr.closed_by is None else self.account(pr.closed_by)
+        return model
 
     def endpoint(self, repo: _state.Repository, branch: str, commit: str) -> PullrequestEndpoint:
         return PullrequestEndpoint(
             branch=PullRequestBranch(name=branch),
-            commit=PullRequestCommit(hash_=commit[:12]),
+            commit=PullRequestCommit(type_="commit", hash_=commit[:12]),
             repository=self.repository_summary(repo),
         )
 
@@ -271,7 +261,8 @@ class CloudModels:
             )
             participant.participated_on = review.date
         else:
-            with_extra(participant, state=None, participated_on=None)  # real Cloud sends nulls
+            participant.state = None  # real Cloud sends nulls
+            participant.participated_on = None
         return participant
 
     def comment(
@@ -323,7 +314,16 @@ class CloudModels:
             url=hook.url,
             description=hook.description,
             subject_type=WebhookSubscriptionSubjectType.REPOSITORY,
-            subject=with_extra(Object(type_="repository"), **_without_type(self.repository_summary(repo))),
+            subject=WebhookSubscriptionSubject(
+                type_="repository",
+                full_name=repo.full_name,
+                name=repo.name,
+                uuid=repo.uuid,
+                links=WebhookSubscriptionSubjectLinks(
+                    self_=Link(href=f"{self.api}/repositories/{repo.full_name}"),
+                    html=Link(href=f"{self.web}/{repo.full_name}"),
+                ),
+            ),
             active=hook.active,
             created_at=hook.created,
             events=list(hook.events),
@@ -341,6 +341,7 @@ class CloudModels:
 
     def markup(self, text: str) -> CommitSummary:
         return CommitSummary(
+            type_="rendered",
             raw=text,
             markup=TaskContentMarkup.MARKDOWN,
             html=f"<p>{html.escape(text)}</p>" if text else "",
@@ -349,9 +350,3 @@ class CloudModels:
     @staticmethod
     def timestamp(value: datetime.datetime) -> str:
         return value.isoformat()
-
-
-def _without_type(model: Repository) -> dict[str, Any]:
-    data = model.to_dict()
-    data.pop("type", None)
-    return data

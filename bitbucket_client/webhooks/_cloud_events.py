@@ -8,17 +8,14 @@ The public names, and the class tree, are in :mod:`bitbucket_client.webhooks.clo
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Self
 
 import attrs
 
-from bitbucket_client._runtime import UNSET, Unset
+from bitbucket_client._runtime import Unset
 from bitbucket_client.cloud._generated.models import (
     Account,
-    Branch,
     Commit,
     CommitComment,
     Commitstatus,
@@ -27,13 +24,13 @@ from bitbucket_client.cloud._generated.models import (
     Project,
     Pullrequest,
     PullrequestComment,
-    Ref,
     Repository,
-    Tag,
     Workspace,
 )
 
-from ._base import WebhookEvent, json_object, json_objects, obj, objs, payload_field
+from ._base import WebhookEvent, obj, objs, payload_field
+from ._cloud_parts import IssueChanges, ProjectChanges, PushChange, RepositoryChanges, Review
+from ._cloud_spans import ResourceSpans
 
 __all__ = [
     "EVENT_CLASSES",
@@ -50,102 +47,12 @@ __all__ = [
     "PullRequestChangesRequestEvent",
     "PullRequestCommentEvent",
     "PullRequestEvent",
-    "PushChange",
     "RepoForkEvent",
     "RepoPushEvent",
     "RepoTransferEvent",
     "RepoUpdatedEvent",
     "RepositoryEvent",
-    "Review",
 ]
-
-
-# ---- nested parts without a generated model ---------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class Review:
-    """An approval or a change request: who (``user``) and when (``date``)."""
-
-    user: Account | Unset = UNSET
-    date: datetime.datetime | Unset = UNSET
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        user = data.get("user")
-        return cls(
-            user=Account.from_dict(user) if isinstance(user, dict) else UNSET,
-            date=_datetime(data.get("date")),
-            raw=data,
-        )
-
-
-@attrs.frozen(kw_only=True)
-class PushChange:
-    """One ref updated by a push (an entry of ``push.changes``).
-
-    ``old`` is ``None`` when the ref was created, ``new`` is ``None`` when it was deleted. Branches decode
-    as :class:`Branch`, tags as :class:`Tag`, other kinds as :class:`Ref`. ``commits`` holds at most the
-    newest few commits (``truncated`` says when there were more).
-    """
-
-    new: Branch | Tag | Ref | None = None
-    old: Branch | Tag | Ref | None = None
-    created: bool | Unset = UNSET
-    closed: bool | Unset = UNSET
-    forced: bool | Unset = UNSET
-    truncated: bool | Unset = UNSET
-    commits: list[Commit] = attrs.field(factory=list)
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @property
-    def ref_name(self) -> str | None:
-        """The branch or tag name (from ``new``, or from ``old`` for a deletion)."""
-        for ref in (self.new, self.old):
-            if ref is not None and isinstance(ref.name, str):
-                return ref.name
-        return None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        def flag(key: str) -> bool | Unset:
-            value = data.get(key)
-            return value if isinstance(value, bool) else UNSET
-
-        commits = data.get("commits")
-        return cls(
-            new=_ref(data.get("new")),
-            old=_ref(data.get("old")),
-            created=flag("created"),
-            closed=flag("closed"),
-            forced=flag("forced"),
-            truncated=flag("truncated"),
-            commits=[Commit.from_dict(c) for c in commits if isinstance(c, dict)]
-            if isinstance(commits, list)
-            else [],
-            raw=data,
-        )
-
-
-def _ref(value: Any) -> Branch | Tag | Ref | None:
-    if not isinstance(value, dict):
-        return None
-    kind = value.get("type")
-    if kind in ("branch", "named_branch", "bookmark"):
-        return Branch.from_dict(value)
-    if kind == "tag":
-        return Tag.from_dict(value)
-    return Ref.from_dict(value)
-
-
-def _datetime(value: Any) -> datetime.datetime | Unset:
-    if isinstance(value, str):
-        try:
-            return datetime.datetime.fromisoformat(value)
-        except ValueError:
-            return UNSET
-    return UNSET
 
 
 # ---- events -----------------------------------------------------------------------------------------
@@ -181,9 +88,9 @@ class RepoForkEvent(RepositoryEvent):
 
 @attrs.frozen(kw_only=True)
 class RepoUpdatedEvent(RepositoryEvent):
-    """``repo:updated``: ``changes`` maps each changed attribute to ``{"old": ..., "new": ...}``."""
+    """``repo:updated``: ``changes`` has the old and new value of each attribute that changed."""
 
-    changes: dict[str, Any] = payload_field("changes", json_object, factory=dict)
+    changes: RepositoryChanges = payload_field("changes", obj(RepositoryChanges), factory=RepositoryChanges)
 
 
 @attrs.frozen(kw_only=True)
@@ -219,10 +126,10 @@ class IssueEvent(RepositoryEvent):
 
 @attrs.frozen(kw_only=True)
 class IssueUpdatedEvent(IssueEvent):
-    """``issue:updated``: ``changes`` maps each field to ``{"old": ..., "new": ...}``; ``comment`` is the
-    comment left with the change, if any."""
+    """``issue:updated``: ``changes`` has the old and new value of each field that changed; ``comment`` is
+    the comment left with the change, if any."""
 
-    changes: dict[str, Any] = payload_field("changes", json_object, factory=dict)
+    changes: IssueChanges = payload_field("changes", obj(IssueChanges), factory=IssueChanges)
     comment: IssueComment | Unset = payload_field("comment", obj(IssueComment))
 
 
@@ -263,18 +170,19 @@ class PullRequestCommentEvent(PullRequestEvent):
 
 @attrs.frozen(kw_only=True)
 class PipelineSpanEvent(RepositoryEvent):
-    """``pipeline:span_created``: OpenTelemetry spans of a pipeline run, in OTLP/JSON form
-    (``resourceSpans``). ``repository`` and ``actor`` are set only when the payload carries them."""
+    """``pipeline:span_created``: OpenTelemetry spans of a pipeline run (OTLP/JSON ``resourceSpans``).
+    ``repository`` and ``actor`` are set only when the payload carries them."""
 
-    resource_spans: list[dict[str, Any]] = payload_field("resourceSpans", json_objects, factory=list)
+    resource_spans: list[ResourceSpans] = payload_field("resourceSpans", objs(ResourceSpans), factory=list)
 
 
 @attrs.frozen(kw_only=True)
 class ProjectUpdatedEvent(CloudEvent):
-    """``project:updated`` (a workspace project's settings changed)."""
+    """``project:updated`` (a workspace project's settings changed): ``changes`` has the old and new value
+    of each attribute that changed."""
 
     project: Project | Unset = payload_field("project", obj(Project))
-    changes: dict[str, Any] = payload_field("changes", json_object, factory=dict)
+    changes: ProjectChanges = payload_field("changes", obj(ProjectChanges), factory=ProjectChanges)
 
 
 EVENT_CLASSES: Mapping[str, type[CloudEvent]] = MappingProxyType(

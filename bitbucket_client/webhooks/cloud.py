@@ -21,6 +21,19 @@ tree so ``isinstance`` can be as broad or as narrow as needed::
     │   │   └── PullRequestCommentEvent         comment         pullrequest:comment_*
     │   └── PipelineSpanEvent     resource_spans      pipeline:span_created
     └── ProjectUpdatedEvent       project, changes    project:updated
+
+Nested REST entities (accounts, repositories, pull requests, commits, ...) are the generated, lenient
+models. The parts that are not REST entities have small classes of their own, as lenient, each keeping
+its JSON in ``raw``:
+
+- ``Review`` (``approval``, ``changes_request``: ``user``, ``date``);
+- ``PushChange`` (an entry of ``push.changes``) and its ``PushChangeLinks``;
+- the ``changes`` of update events: ``RepositoryChanges``, ``IssueChanges``, ``ProjectChanges``, whose
+  attributes are ``TextChange``, ``FlagChange``, ``AccountChange`` or ``RepositoryLinksChange``
+  (``old``, ``new``);
+- the OpenTelemetry traces of ``pipeline:span_created``: ``ResourceSpans`` -> ``SpanResource``,
+  ``ScopeSpans`` -> ``InstrumentationScope``, ``Span`` -> ``SpanAttribute`` / ``AttributeValue``,
+  ``SpanEvent``, ``SpanLink``, ``SpanStatus``.
 """
 
 from __future__ import annotations
@@ -40,35 +53,75 @@ from ._cloud_events import (
     PullRequestChangesRequestEvent,
     PullRequestCommentEvent,
     PullRequestEvent,
-    PushChange,
     RepoForkEvent,
     RepoPushEvent,
     RepositoryEvent,
     RepoTransferEvent,
     RepoUpdatedEvent,
+)
+from ._cloud_parts import (
+    AccountChange,
+    FlagChange,
+    IssueChanges,
+    ProjectChanges,
+    PushChange,
+    PushChangeLinks,
+    RepositoryChanges,
+    RepositoryLinksChange,
     Review,
+    TextChange,
+)
+from ._cloud_spans import (
+    AttributeValue,
+    InstrumentationScope,
+    ResourceSpans,
+    ScopeSpans,
+    Span,
+    SpanAttribute,
+    SpanEvent,
+    SpanLink,
+    SpanResource,
+    SpanStatus,
 )
 
 __all__ = [
     "EVENT_CLASSES",
     "EVENT_KEYS",
+    "AccountChange",
+    "AttributeValue",
     "CloudEvent",
     "CommitCommentEvent",
     "CommitStatusEvent",
+    "FlagChange",
+    "InstrumentationScope",
+    "IssueChanges",
     "IssueCommentEvent",
     "IssueEvent",
     "IssueUpdatedEvent",
     "PipelineSpanEvent",
+    "ProjectChanges",
     "ProjectUpdatedEvent",
     "PullRequestApprovalEvent",
     "PullRequestChangesRequestEvent",
     "PullRequestCommentEvent",
     "PullRequestEvent",
     "PushChange",
+    "PushChangeLinks",
     "RepoForkEvent",
     "RepoPushEvent",
     "RepoTransferEvent",
     "RepoUpdatedEvent",
+    "RepositoryChanges",
     "RepositoryEvent",
+    "RepositoryLinksChange",
+    "ResourceSpans",
     "Review",
+    "ScopeSpans",
+    "Span",
+    "SpanAttribute",
+    "SpanEvent",
+    "SpanLink",
+    "SpanResource",
+    "SpanStatus",
+    "TextChange",
 ]

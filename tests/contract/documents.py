@@ -7,9 +7,9 @@ The served copy is the upstream document with, in this order:
    turn an answer into a binary media type, which Prism has no serializer for (upstream's schema-less
    JSON is served there; the client reads the bytes either way);
 2. examples for what Prism cannot make up itself (`_add_examples`): a body for the two reaction answers
-   (SCHEMA_TOO_COMPLEX), a media type for the snippet file answer whose `Content-Type` header is only
-   typed `string`, and a `Location` on the mock for the answers that are only a redirect (to a file
-   host, or to another endpoint of the API);
+   and for every Cloud JSON answer without an example of its own (SCHEMA_TOO_COMPLEX), a media type for
+   the snippet file answer whose `Content-Type` header is only typed `string`, and a `Location` on the
+   mock for the answers that are only a redirect (to a file host, or to another endpoint of the API);
 3. every path under the server's base path (`/2.0` for Cloud, `/rest` for Data Center), since Prism
    routes on the paths and ignores the server URL: the clients are then pointed at the mock exactly as
    at a real server.
@@ -77,6 +77,19 @@ def _add_examples(product: str, doc: Document, served: Json) -> None:
         "200"
     ]
     file_answer["headers"]["Content-Type"]["example"] = "text/plain"
+    # Prism samples an answer within 2,500 schema nodes (prism-http's static generator). Cloud's entities
+    # embed one another (a pull request's accounts, repositories, commits and theirs), and with the
+    # fields real Bitbucket sends typed (specs/fixes/cloud.json) most answers exceed that budget.
+    for item in paths.values():
+        for operation in item.values():
+            responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            for status, response in responses.items():
+                if not status.startswith("2"):
+                    continue
+                for media_type, media in (doc.resolve(response).get("content") or {}).items():
+                    has_example = "example" in media or "examples" in media
+                    if "json" in media_type and "schema" in media and not has_example:
+                        media["example"] = doc.example(media["schema"])
     for path, target in REDIRECTS.items():
         response = paths[path]["get"]["responses"]["302"]
         response.setdefault("headers", {})["Location"] = {"schema": {"type": "string"}, "example": target}

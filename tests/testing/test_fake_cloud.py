@@ -167,7 +167,7 @@ async def test_a_token_mapping_says_who_is_calling() -> None:
     async with fake.client(token="t-alice") as bb:
         assert (await bb.users.get_current()).display_name == "Alice"
     async with fake.client(token="t-bob") as bb:
-        assert (await bb.users.get_current())["nickname"] == "bob"
+        assert (await bb.users.get_current()).nickname == "bob"
 
 
 # ---- routing --------------------------------------------------------------------------------------------
@@ -189,10 +189,10 @@ async def test_an_unknown_route_gets_a_bitbucket_shaped_404(fake: FakeBitbucketC
 async def test_an_operation_the_fake_lacks_says_so(fake: FakeBitbucketCloud) -> None:
     async with fake.client() as bb:
         with pytest.raises(ServerError) as raised:
-            await bb.pullrequests.get_diffstat("acme", "widgets", 1)
+            await bb.pullrequests.get_patch("acme", "widgets", 1)
     assert raised.value.status_code == 501
-    assert "pullrequests.get_diffstat is not implemented by FakeBitbucketCloud" in str(raised.value)
-    assert fake.requests[-1].operation == "pullrequests.get_diffstat"
+    assert "pullrequests.get_patch is not implemented by FakeBitbucketCloud" in str(raised.value)
+    assert fake.requests[-1].operation == "pullrequests.get_patch"
 
 
 async def test_a_query_parameter_the_fake_ignores_would_be_a_wrong_answer_so_it_is_refused(

@@ -10,7 +10,7 @@ import pytest
 from webhook_testkit import CLOUD_KEYS, SECRET, cloud_headers, load_body, load_json
 
 from bitbucket_client._runtime import Unset
-from bitbucket_client.cloud._generated.models import Branch, Repository, Tag
+from bitbucket_client.cloud._generated.models import Account, BaseCommit, Branch, Repository, Tag
 from bitbucket_client.webhooks import WebhookEvent, cloud, unwrap
 
 EXPECTED: dict[str, type[cloud.CloudEvent]] = {
@@ -102,7 +102,8 @@ def test_every_key_parses_into_its_typed_event(key: str) -> None:
     assert not isinstance(event.actor, Unset)
     expected_actor = "Charles Babbage" if key in CHARLES_ACTS else "Ada Lovelace"
     assert event.actor.display_name == expected_actor
-    assert event.actor["nickname"] in ("ada", "charles")  # undeclared fields stay reachable
+    assert event.actor.nickname in ("ada", "charles")
+    assert event.actor.account_id == event.raw["actor"]["account_id"]
 
     if isinstance(event, cloud.RepositoryEvent):
         assert isinstance(event.repository, Repository)
@@ -148,11 +149,17 @@ def test_repo_fork_updated_and_transfer() -> None:
     fork, _ = receive("repo:fork")
     assert isinstance(fork, cloud.RepoForkEvent) and not isinstance(fork.fork, Unset)
     assert fork.fork.full_name == "analytical/engine-fork"
-    assert not isinstance(fork.fork.parent, Unset) and fork.fork.parent.full_name == "analytical/engine"
+    assert isinstance(fork.fork.parent, Repository) and fork.fork.parent.full_name == "analytical/engine"
 
     updated, _ = receive("repo:updated")
     assert isinstance(updated, cloud.RepoUpdatedEvent)
-    assert updated.changes["name"] == {"new": "analytical-engine", "old": "engine"}
+    assert not isinstance(updated.changes.name, Unset)
+    assert (updated.changes.name.old, updated.changes.name.new) == ("engine", "analytical-engine")
+    assert not isinstance(updated.changes.links, Unset)
+    assert not isinstance(updated.changes.links.new, Unset) and updated.changes.links.new is not None
+    assert not isinstance(updated.changes.links.new.html, Unset)
+    assert updated.changes.links.new.html.href == "https://bitbucket.org/analytical/analytical-engine"
+    assert updated.changes.raw == updated.raw["changes"]
 
     transfer, _ = receive("repo:transfer")
     assert isinstance(transfer, cloud.RepoTransferEvent)
@@ -189,7 +196,11 @@ def test_issue_events() -> None:
 
     updated, _ = receive("issue:updated")
     assert isinstance(updated, cloud.IssueUpdatedEvent)
-    assert updated.changes["status"] == {"old": "new", "new": "open"}
+    assert not isinstance(updated.changes.status, Unset)
+    assert (updated.changes.status.old, updated.changes.status.new) == ("new", "open")
+    assert not isinstance(updated.changes.assignee, Unset) and updated.changes.assignee.old is None
+    assert isinstance(updated.changes.assignee.new, Account)
+    assert updated.changes.assignee.new.display_name == "Ada Lovelace"
     assert not isinstance(updated.comment, Unset) and updated.comment.id == 55
 
     commented, _ = receive("issue:comment_created")
@@ -202,7 +213,7 @@ def test_pull_request_states() -> None:
     fulfilled, _ = receive("pullrequest:fulfilled")
     assert isinstance(fulfilled, cloud.PullRequestEvent) and not isinstance(fulfilled.pullrequest, Unset)
     assert value(fulfilled.pullrequest.state) == "MERGED"
-    assert not isinstance(fulfilled.pullrequest.merge_commit, Unset)
+    assert isinstance(fulfilled.pullrequest.merge_commit, BaseCommit)
     assert fulfilled.pullrequest.merge_commit.hash_ == "f00dbabe0987"
 
     rejected, _ = receive("pullrequest:rejected")
@@ -212,9 +223,9 @@ def test_pull_request_states() -> None:
 
     created, _ = receive("pullrequest:created")
     assert isinstance(created, cloud.PullRequestEvent) and not isinstance(created.pullrequest, Unset)
-    # `merge_commit: null` is not a commit: the field stays unset and the null is kept.
-    assert isinstance(created.pullrequest.merge_commit, Unset)
-    assert created.pullrequest.additional_properties["merge_commit"] is None
+    # Not merged yet: real Cloud sends `merge_commit: null`, a typed None.
+    assert created.pullrequest.merge_commit is None
+    assert "merge_commit" not in created.pullrequest.additional_properties
 
 
 @pytest.mark.parametrize(
@@ -259,14 +270,13 @@ def test_pipeline_spans_and_project_update() -> None:
     assert isinstance(spans, cloud.PipelineSpanEvent)
     assert isinstance(spans.repository, Unset)
     names = [
-        span["name"]
-        for block in spans.resource_spans
-        for scope in block["scopeSpans"]
-        for span in scope["spans"]
+        span.name for block in spans.resource_spans for scope in block.scope_spans for span in scope.spans
     ]
     assert names == ["bbc.pipeline_run", "bbc.step"]
 
     project, _ = receive("project:updated")
     assert isinstance(project, cloud.ProjectUpdatedEvent) and not isinstance(project.project, Unset)
     assert (project.project.key, project.project.name) == ("ENG", "Engines and Mills")
-    assert project.changes == {"name": {"old": "Engines", "new": "Engines and Mills"}}
+    assert not isinstance(project.changes.name, Unset)
+    assert (project.changes.name.old, project.changes.name.new) == ("Engines", "Engines and Mills")
+    assert isinstance(project.changes.description, Unset)

@@ -14,7 +14,7 @@ SAMPLE = Path(__file__).resolve().parent / "webhook_typing_sample.py"
 # business, and mypy may order a union differently).
 EXPECTED = {
     "R1": {"list[PushChange]"},
-    "R2": {"Branch", "Tag", "Ref", "None"},
+    "R2": {"Branch", "Tag", "AnyRef", "None"},
     "R3": {"str", "Unset"},
     "R4": {"str", "Unset"},
     "R5": {"bool", "Unset"},

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .account_input import AccountInput
     from .account_links import AccountLinks
     from .account_links_input import AccountLinksInput
+    from .any_ref import AnyRef
     from .application_property import ApplicationProperty
     from .application_property_attributes_item import ApplicationPropertyAttributesItem
     from .application_property_input import ApplicationPropertyInput
@@ -18,11 +19,13 @@ if TYPE_CHECKING:
     from .author_input import AuthorInput
     from .base_commit import BaseCommit
     from .base_commit_input import BaseCommitInput
+    from .base_commit_properties import BaseCommitProperties
     from .branch import Branch
     from .branch_input import BranchInput
     from .branch_links import BranchLinks
     from .branch_links_input import BranchLinksInput
     from .branch_merge_strategies_item import BranchMergeStrategiesItem
+    from .branch_sync_strategies_item import BranchSyncStrategiesItem
     from .branching_model import BranchingModel
     from .branching_model_branch_types_item import BranchingModelBranchTypesItem
     from .branching_model_branch_types_item_kind import BranchingModelBranchTypesItemKind
@@ -49,7 +52,15 @@ if TYPE_CHECKING:
     from .commit_comment_input import CommitCommentInput
     from .commit_file import CommitFile
     from .commit_file_attributes import CommitFileAttributes
+    from .commit_file_links import CommitFileLinks
     from .commit_input import CommitInput
+    from .commit_links import CommitLinks
+    from .commit_links_input import CommitLinksInput
+    from .commit_properties import CommitProperties
+    from .commit_rendered import CommitRendered
+    from .commit_rendered_input import CommitRenderedInput
+    from .commit_rendered_message import CommitRenderedMessage
+    from .commit_rendered_message_input import CommitRenderedMessageInput
     from .commit_summary import CommitSummary
     from .commit_summary_input import CommitSummaryInput
     from .commitstatus import Commitstatus
@@ -65,16 +76,27 @@ if TYPE_CHECKING:
     from .deploy_key import DeployKey
     from .deployment import Deployment
     from .deployment_environment import DeploymentEnvironment
+    from .deployment_environment_category import DeploymentEnvironmentCategory
+    from .deployment_environment_category_input import DeploymentEnvironmentCategoryInput
+    from .deployment_environment_environment_type import DeploymentEnvironmentEnvironmentType
+    from .deployment_environment_environment_type_input import DeploymentEnvironmentEnvironmentTypeInput
     from .deployment_environment_input import DeploymentEnvironmentInput
+    from .deployment_environment_lock import DeploymentEnvironmentLock
+    from .deployment_environment_lock_input import DeploymentEnvironmentLockInput
+    from .deployment_environment_restrictions import DeploymentEnvironmentRestrictions
+    from .deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput
     from .deployment_release import DeploymentRelease
     from .deployment_state import DeploymentState
+    from .deployment_state_completed_status import DeploymentStateCompletedStatus
     from .deployment_variable import DeploymentVariable
     from .deployment_variable_input import DeploymentVariableInput
     from .diffstat import Diffstat
     from .diffstat_status import DiffstatStatus
+    from .download import Download
     from .downloads_list_response import DownloadsListResponse
-    from .downloads_list_response_values_item import DownloadsListResponseValuesItem
     from .effective_repo_branching_model import EffectiveRepoBranchingModel
+    from .email import Email
+    from .email_links import EmailLinks
     from .error import Error
     from .error_error import ErrorError
     from .error_error_data import ErrorErrorData
@@ -111,7 +133,6 @@ if TYPE_CHECKING:
     from .link_input import LinkInput
     from .milestone import Milestone
     from .milestone_input import MilestoneInput
-    from .object_ import Object
     from .paginated_accounts import PaginatedAccounts
     from .paginated_annotations import PaginatedAnnotations
     from .paginated_branches import PaginatedBranches
@@ -179,6 +200,8 @@ if TYPE_CHECKING:
     from .pipeline_command import PipelineCommand
     from .pipeline_configuration_source import PipelineConfigurationSource
     from .pipeline_configuration_source_input import PipelineConfigurationSourceInput
+    from .pipeline_error import PipelineError
+    from .pipeline_error_input import PipelineErrorInput
     from .pipeline_image import PipelineImage
     from .pipeline_input import PipelineInput
     from .pipeline_known_host import PipelineKnownHost
@@ -206,9 +229,18 @@ if TYPE_CHECKING:
     from .pipeline_ssh_public_key import PipelineSshPublicKey
     from .pipeline_ssh_public_key_input import PipelineSshPublicKeyInput
     from .pipeline_state import PipelineState
+    from .pipeline_state_completed_result import PipelineStateCompletedResult
+    from .pipeline_state_completed_result_input import PipelineStateCompletedResultInput
+    from .pipeline_state_in_progress_stage import PipelineStateInProgressStage
+    from .pipeline_state_in_progress_stage_input import PipelineStateInProgressStageInput
     from .pipeline_state_input import PipelineStateInput
     from .pipeline_step import PipelineStep
+    from .pipeline_step_error import PipelineStepError
+    from .pipeline_step_pipeline import PipelineStepPipeline
     from .pipeline_step_state import PipelineStepState
+    from .pipeline_step_state_completed_result import PipelineStepStateCompletedResult
+    from .pipeline_step_state_stage import PipelineStepStateStage
+    from .pipeline_step_trigger import PipelineStepTrigger
     from .pipeline_target import PipelineTarget
     from .pipeline_target_input import PipelineTargetInput
     from .pipeline_trigger import PipelineTrigger
@@ -243,11 +275,19 @@ if TYPE_CHECKING:
     from .pull_request_commit import PullRequestCommit
     from .pull_request_commit_input import PullRequestCommitInput
     from .pullrequest import Pullrequest
+    from .pullrequest_activity import PullrequestActivity
+    from .pullrequest_activity_approval import PullrequestActivityApproval
+    from .pullrequest_activity_pull_request import PullrequestActivityPullRequest
+    from .pullrequest_activity_update import PullrequestActivityUpdate
     from .pullrequest_comment import PullrequestComment
     from .pullrequest_comment_input import PullrequestCommentInput
     from .pullrequest_comment_task import PullrequestCommentTask
     from .pullrequest_comment_task_state import PullrequestCommentTaskState
     from .pullrequest_endpoint import PullrequestEndpoint
+    from .pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks
+    from .pullrequest_endpoint_branch_links_input import PullrequestEndpointBranchLinksInput
+    from .pullrequest_endpoint_commit_links import PullrequestEndpointCommitLinks
+    from .pullrequest_endpoint_commit_links_input import PullrequestEndpointCommitLinksInput
     from .pullrequest_endpoint_input import PullrequestEndpointInput
     from .pullrequest_input import PullrequestInput
     from .pullrequest_links import PullrequestLinks
@@ -261,8 +301,8 @@ if TYPE_CHECKING:
     from .pullrequests_get_merge_task_status_response_task_status import (
         PullrequestsGetMergeTaskStatusResponseTaskStatus,
     )
+    from .pullrequests_list_activity_response import PullrequestsListActivityResponse
     from .pullrequests_list_commits_response import PullrequestsListCommitsResponse
-    from .ref import Ref
     from .refs_create_branch_body import RefsCreateBranchBody
     from .refs_create_branch_body_target import RefsCreateBranchBodyTarget
     from .rendered_pull_request_markup import RenderedPullRequestMarkup
@@ -277,9 +317,7 @@ if TYPE_CHECKING:
     from .report_annotation_severity import ReportAnnotationSeverity
     from .report_data import ReportData
     from .report_data_input import ReportDataInput
-    from .report_data_input_value import ReportDataInputValue
     from .report_data_type import ReportDataType
-    from .report_data_value import ReportDataValue
     from .report_input import ReportInput
     from .report_report_type import ReportReportType
     from .report_result import ReportResult
@@ -292,6 +330,8 @@ if TYPE_CHECKING:
     from .repository_input import RepositoryInput
     from .repository_links import RepositoryLinks
     from .repository_links_input import RepositoryLinksInput
+    from .repository_override_settings import RepositoryOverrideSettings
+    from .repository_override_settings_input import RepositoryOverrideSettingsInput
     from .repository_permission import RepositoryPermission
     from .repository_scm import RepositoryScm
     from .repository_user_permission import RepositoryUserPermission
@@ -308,7 +348,15 @@ if TYPE_CHECKING:
     from .snippet_comment_links_input import SnippetCommentLinksInput
     from .snippet_commit import SnippetCommit
     from .snippet_commit_links import SnippetCommitLinks
+    from .snippet_commit_properties import SnippetCommitProperties
+    from .snippet_files import SnippetFiles
+    from .snippet_files_value import SnippetFilesValue
+    from .snippet_files_value_input import SnippetFilesValueInput
+    from .snippet_files_value_links import SnippetFilesValueLinks
+    from .snippet_files_value_links_input import SnippetFilesValueLinksInput
     from .snippet_input import SnippetInput
+    from .snippet_links import SnippetLinks
+    from .snippet_links_input import SnippetLinksInput
     from .snippets_list_role import SnippetsListRole
     from .source_get_format import SourceGetFormat
     from .source_get_root_format import SourceGetRootFormat
@@ -329,9 +377,13 @@ if TYPE_CHECKING:
     from .treeentry import Treeentry
     from .user import User
     from .user_links import UserLinks
+    from .users_list_emails_response import UsersListEmailsResponse
     from .version import Version
     from .version_input import VersionInput
     from .webhook_subscription import WebhookSubscription
+    from .webhook_subscription_links import WebhookSubscriptionLinks
+    from .webhook_subscription_subject import WebhookSubscriptionSubject
+    from .webhook_subscription_subject_links import WebhookSubscriptionSubjectLinks
     from .webhook_subscription_subject_type import WebhookSubscriptionSubjectType
     from .webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody
     from .webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody
@@ -351,6 +403,7 @@ _MODULES: dict[str, str] = {
     "AccountInput": ".account_input",
     "AccountLinks": ".account_links",
     "AccountLinksInput": ".account_links_input",
+    "AnyRef": ".any_ref",
     "ApplicationProperty": ".application_property",
     "ApplicationPropertyAttributesItem": ".application_property_attributes_item",
     "ApplicationPropertyInput": ".application_property_input",
@@ -358,11 +411,13 @@ _MODULES: dict[str, str] = {
     "AuthorInput": ".author_input",
     "BaseCommit": ".base_commit",
     "BaseCommitInput": ".base_commit_input",
+    "BaseCommitProperties": ".base_commit_properties",
     "Branch": ".branch",
     "BranchInput": ".branch_input",
     "BranchLinks": ".branch_links",
     "BranchLinksInput": ".branch_links_input",
     "BranchMergeStrategiesItem": ".branch_merge_strategies_item",
+    "BranchSyncStrategiesItem": ".branch_sync_strategies_item",
     "BranchingModel": ".branching_model",
     "BranchingModelBranchTypesItem": ".branching_model_branch_types_item",
     "BranchingModelBranchTypesItemKind": ".branching_model_branch_types_item_kind",
@@ -389,7 +444,15 @@ _MODULES: dict[str, str] = {
     "CommitCommentInput": ".commit_comment_input",
     "CommitFile": ".commit_file",
     "CommitFileAttributes": ".commit_file_attributes",
+    "CommitFileLinks": ".commit_file_links",
     "CommitInput": ".commit_input",
+    "CommitLinks": ".commit_links",
+    "CommitLinksInput": ".commit_links_input",
+    "CommitProperties": ".commit_properties",
+    "CommitRendered": ".commit_rendered",
+    "CommitRenderedInput": ".commit_rendered_input",
+    "CommitRenderedMessage": ".commit_rendered_message",
+    "CommitRenderedMessageInput": ".commit_rendered_message_input",
     "CommitSummary": ".commit_summary",
     "CommitSummaryInput": ".commit_summary_input",
     "Commitstatus": ".commitstatus",
@@ -405,16 +468,27 @@ _MODULES: dict[str, str] = {
     "DeployKey": ".deploy_key",
     "Deployment": ".deployment",
     "DeploymentEnvironment": ".deployment_environment",
+    "DeploymentEnvironmentCategory": ".deployment_environment_category",
+    "DeploymentEnvironmentCategoryInput": ".deployment_environment_category_input",
+    "DeploymentEnvironmentEnvironmentType": ".deployment_environment_environment_type",
+    "DeploymentEnvironmentEnvironmentTypeInput": ".deployment_environment_environment_type_input",
     "DeploymentEnvironmentInput": ".deployment_environment_input",
+    "DeploymentEnvironmentLock": ".deployment_environment_lock",
+    "DeploymentEnvironmentLockInput": ".deployment_environment_lock_input",
+    "DeploymentEnvironmentRestrictions": ".deployment_environment_restrictions",
+    "DeploymentEnvironmentRestrictionsInput": ".deployment_environment_restrictions_input",
     "DeploymentRelease": ".deployment_release",
     "DeploymentState": ".deployment_state",
+    "DeploymentStateCompletedStatus": ".deployment_state_completed_status",
     "DeploymentVariable": ".deployment_variable",
     "DeploymentVariableInput": ".deployment_variable_input",
     "Diffstat": ".diffstat",
     "DiffstatStatus": ".diffstat_status",
+    "Download": ".download",
     "DownloadsListResponse": ".downloads_list_response",
-    "DownloadsListResponseValuesItem": ".downloads_list_response_values_item",
     "EffectiveRepoBranchingModel": ".effective_repo_branching_model",
+    "Email": ".email",
+    "EmailLinks": ".email_links",
     "Error": ".error",
     "ErrorError": ".error_error",
     "ErrorErrorData": ".error_error_data",
@@ -451,7 +525,6 @@ _MODULES: dict[str, str] = {
     "LinkInput": ".link_input",
     "Milestone": ".milestone",
     "MilestoneInput": ".milestone_input",
-    "Object": ".object_",
     "PaginatedAccounts": ".paginated_accounts",
     "PaginatedAnnotations": ".paginated_annotations",
     "PaginatedBranches": ".paginated_branches",
@@ -519,6 +592,8 @@ _MODULES: dict[str, str] = {
     "PipelineCommand": ".pipeline_command",
     "PipelineConfigurationSource": ".pipeline_configuration_source",
     "PipelineConfigurationSourceInput": ".pipeline_configuration_source_input",
+    "PipelineError": ".pipeline_error",
+    "PipelineErrorInput": ".pipeline_error_input",
     "PipelineImage": ".pipeline_image",
     "PipelineInput": ".pipeline_input",
     "PipelineKnownHost": ".pipeline_known_host",
@@ -544,9 +619,18 @@ _MODULES: dict[str, str] = {
     "PipelineSshPublicKey": ".pipeline_ssh_public_key",
     "PipelineSshPublicKeyInput": ".pipeline_ssh_public_key_input",
     "PipelineState": ".pipeline_state",
+    "PipelineStateCompletedResult": ".pipeline_state_completed_result",
+    "PipelineStateCompletedResultInput": ".pipeline_state_completed_result_input",
+    "PipelineStateInProgressStage": ".pipeline_state_in_progress_stage",
+    "PipelineStateInProgressStageInput": ".pipeline_state_in_progress_stage_input",
     "PipelineStateInput": ".pipeline_state_input",
     "PipelineStep": ".pipeline_step",
+    "PipelineStepError": ".pipeline_step_error",
+    "PipelineStepPipeline": ".pipeline_step_pipeline",
     "PipelineStepState": ".pipeline_step_state",
+    "PipelineStepStateCompletedResult": ".pipeline_step_state_completed_result",
+    "PipelineStepStateStage": ".pipeline_step_state_stage",
+    "PipelineStepTrigger": ".pipeline_step_trigger",
     "PipelineTarget": ".pipeline_target",
     "PipelineTargetInput": ".pipeline_target_input",
     "PipelineTrigger": ".pipeline_trigger",
@@ -581,11 +665,19 @@ _MODULES: dict[str, str] = {
     "PullRequestCommit": ".pull_request_commit",
     "PullRequestCommitInput": ".pull_request_commit_input",
     "Pullrequest": ".pullrequest",
+    "PullrequestActivity": ".pullrequest_activity",
+    "PullrequestActivityApproval": ".pullrequest_activity_approval",
+    "PullrequestActivityPullRequest": ".pullrequest_activity_pull_request",
+    "PullrequestActivityUpdate": ".pullrequest_activity_update",
     "PullrequestComment": ".pullrequest_comment",
     "PullrequestCommentInput": ".pullrequest_comment_input",
     "PullrequestCommentTask": ".pullrequest_comment_task",
     "PullrequestCommentTaskState": ".pullrequest_comment_task_state",
     "PullrequestEndpoint": ".pullrequest_endpoint",
+    "PullrequestEndpointBranchLinks": ".pullrequest_endpoint_branch_links",
+    "PullrequestEndpointBranchLinksInput": ".pullrequest_endpoint_branch_links_input",
+    "PullrequestEndpointCommitLinks": ".pullrequest_endpoint_commit_links",
+    "PullrequestEndpointCommitLinksInput": ".pullrequest_endpoint_commit_links_input",
     "PullrequestEndpointInput": ".pullrequest_endpoint_input",
     "PullrequestInput": ".pullrequest_input",
     "PullrequestLinks": ".pullrequest_links",
@@ -597,8 +689,8 @@ _MODULES: dict[str, str] = {
     "PullrequestTaskCreate": ".pullrequest_task_create",
     "PullrequestTaskUpdate": ".pullrequest_task_update",
     "PullrequestsGetMergeTaskStatusResponseTaskStatus": ".pullrequests_get_merge_task_status_response_task_status",
+    "PullrequestsListActivityResponse": ".pullrequests_list_activity_response",
     "PullrequestsListCommitsResponse": ".pullrequests_list_commits_response",
-    "Ref": ".ref",
     "RefsCreateBranchBody": ".refs_create_branch_body",
     "RefsCreateBranchBodyTarget": ".refs_create_branch_body_target",
     "RenderedPullRequestMarkup": ".rendered_pull_request_markup",
@@ -613,9 +705,7 @@ _MODULES: dict[str, str] = {
     "ReportAnnotationSeverity": ".report_annotation_severity",
     "ReportData": ".report_data",
     "ReportDataInput": ".report_data_input",
-    "ReportDataInputValue": ".report_data_input_value",
     "ReportDataType": ".report_data_type",
-    "ReportDataValue": ".report_data_value",
     "ReportInput": ".report_input",
     "ReportReportType": ".report_report_type",
     "ReportResult": ".report_result",
@@ -628,6 +718,8 @@ _MODULES: dict[str, str] = {
     "RepositoryInput": ".repository_input",
     "RepositoryLinks": ".repository_links",
     "RepositoryLinksInput": ".repository_links_input",
+    "RepositoryOverrideSettings": ".repository_override_settings",
+    "RepositoryOverrideSettingsInput": ".repository_override_settings_input",
     "RepositoryPermission": ".repository_permission",
     "RepositoryScm": ".repository_scm",
     "RepositoryUserPermission": ".repository_user_permission",
@@ -644,7 +736,15 @@ _MODULES: dict[str, str] = {
     "SnippetCommentLinksInput": ".snippet_comment_links_input",
     "SnippetCommit": ".snippet_commit",
     "SnippetCommitLinks": ".snippet_commit_links",
+    "SnippetCommitProperties": ".snippet_commit_properties",
+    "SnippetFiles": ".snippet_files",
+    "SnippetFilesValue": ".snippet_files_value",
+    "SnippetFilesValueInput": ".snippet_files_value_input",
+    "SnippetFilesValueLinks": ".snippet_files_value_links",
+    "SnippetFilesValueLinksInput": ".snippet_files_value_links_input",
     "SnippetInput": ".snippet_input",
+    "SnippetLinks": ".snippet_links",
+    "SnippetLinksInput": ".snippet_links_input",
     "SnippetsListRole": ".snippets_list_role",
     "SourceGetFormat": ".source_get_format",
     "SourceGetRootFormat": ".source_get_root_format",
@@ -665,9 +765,13 @@ _MODULES: dict[str, str] = {
     "Treeentry": ".treeentry",
     "User": ".user",
     "UserLinks": ".user_links",
+    "UsersListEmailsResponse": ".users_list_emails_response",
     "Version": ".version",
     "VersionInput": ".version_input",
     "WebhookSubscription": ".webhook_subscription",
+    "WebhookSubscriptionLinks": ".webhook_subscription_links",
+    "WebhookSubscriptionSubject": ".webhook_subscription_subject",
+    "WebhookSubscriptionSubjectLinks": ".webhook_subscription_subject_links",
     "WebhookSubscriptionSubjectType": ".webhook_subscription_subject_type",
     "WebhooksCreateForWorkspaceBody": ".webhooks_create_for_workspace_body",
     "WebhooksUpdateForWorkspaceBody": ".webhooks_update_for_workspace_body",
@@ -688,6 +792,7 @@ __all__ = (
     "AccountInput",
     "AccountLinks",
     "AccountLinksInput",
+    "AnyRef",
     "ApplicationProperty",
     "ApplicationPropertyAttributesItem",
     "ApplicationPropertyInput",
@@ -695,6 +800,7 @@ __all__ = (
     "AuthorInput",
     "BaseCommit",
     "BaseCommitInput",
+    "BaseCommitProperties",
     "Branch",
     "BranchingModel",
     "BranchingModelBranchTypesItem",
@@ -713,6 +819,7 @@ __all__ = (
     "BranchrestrictionBranchType",
     "BranchrestrictionInput",
     "BranchrestrictionKind",
+    "BranchSyncStrategiesItem",
     "Comment",
     "CommentInline",
     "CommentInlineInput",
@@ -726,7 +833,15 @@ __all__ = (
     "CommitCommentInput",
     "CommitFile",
     "CommitFileAttributes",
+    "CommitFileLinks",
     "CommitInput",
+    "CommitLinks",
+    "CommitLinksInput",
+    "CommitProperties",
+    "CommitRendered",
+    "CommitRenderedInput",
+    "CommitRenderedMessage",
+    "CommitRenderedMessageInput",
     "Commitstatus",
     "CommitstatusInput",
     "CommitstatusLinks",
@@ -742,16 +857,27 @@ __all__ = (
     "DeployKey",
     "Deployment",
     "DeploymentEnvironment",
+    "DeploymentEnvironmentCategory",
+    "DeploymentEnvironmentCategoryInput",
+    "DeploymentEnvironmentEnvironmentType",
+    "DeploymentEnvironmentEnvironmentTypeInput",
     "DeploymentEnvironmentInput",
+    "DeploymentEnvironmentLock",
+    "DeploymentEnvironmentLockInput",
+    "DeploymentEnvironmentRestrictions",
+    "DeploymentEnvironmentRestrictionsInput",
     "DeploymentRelease",
     "DeploymentState",
+    "DeploymentStateCompletedStatus",
     "DeploymentVariable",
     "DeploymentVariableInput",
     "Diffstat",
     "DiffstatStatus",
+    "Download",
     "DownloadsListResponse",
-    "DownloadsListResponseValuesItem",
     "EffectiveRepoBranchingModel",
+    "Email",
+    "EmailLinks",
     "Error",
     "ErrorError",
     "ErrorErrorData",
@@ -788,7 +914,6 @@ __all__ = (
     "LinkInput",
     "Milestone",
     "MilestoneInput",
-    "Object",
     "PaginatedAccounts",
     "PaginatedAnnotations",
     "PaginatedBranches",
@@ -856,6 +981,8 @@ __all__ = (
     "PipelineCommand",
     "PipelineConfigurationSource",
     "PipelineConfigurationSourceInput",
+    "PipelineError",
+    "PipelineErrorInput",
     "PipelineImage",
     "PipelineInput",
     "PipelineKnownHost",
@@ -892,9 +1019,18 @@ __all__ = (
     "PipelineSshPublicKey",
     "PipelineSshPublicKeyInput",
     "PipelineState",
+    "PipelineStateCompletedResult",
+    "PipelineStateCompletedResultInput",
+    "PipelineStateInProgressStage",
+    "PipelineStateInProgressStageInput",
     "PipelineStateInput",
     "PipelineStep",
+    "PipelineStepError",
+    "PipelineStepPipeline",
     "PipelineStepState",
+    "PipelineStepStateCompletedResult",
+    "PipelineStepStateStage",
+    "PipelineStepTrigger",
     "PipelineTarget",
     "PipelineTargetInput",
     "PipelineTrigger",
@@ -914,6 +1050,10 @@ __all__ = (
     "ProjectUserPermission",
     "ProjectUserPermissionPermission",
     "Pullrequest",
+    "PullrequestActivity",
+    "PullrequestActivityApproval",
+    "PullrequestActivityPullRequest",
+    "PullrequestActivityUpdate",
     "PullRequestBranch",
     "PullRequestBranchInput",
     "PullrequestComment",
@@ -923,6 +1063,10 @@ __all__ = (
     "PullRequestCommit",
     "PullRequestCommitInput",
     "PullrequestEndpoint",
+    "PullrequestEndpointBranchLinks",
+    "PullrequestEndpointBranchLinksInput",
+    "PullrequestEndpointCommitLinks",
+    "PullrequestEndpointCommitLinksInput",
     "PullrequestEndpointInput",
     "PullrequestInput",
     "PullrequestLinks",
@@ -931,11 +1075,11 @@ __all__ = (
     "PullrequestMergeParametersMergeStrategy",
     "PullrequestMergeTaskStatus",
     "PullrequestsGetMergeTaskStatusResponseTaskStatus",
+    "PullrequestsListActivityResponse",
     "PullrequestsListCommitsResponse",
     "PullrequestState",
     "PullrequestTaskCreate",
     "PullrequestTaskUpdate",
-    "Ref",
     "RefsCreateBranchBody",
     "RefsCreateBranchBodyTarget",
     "RenderedPullRequestMarkup",
@@ -950,9 +1094,7 @@ __all__ = (
     "ReportAnnotationSeverity",
     "ReportData",
     "ReportDataInput",
-    "ReportDataInputValue",
     "ReportDataType",
-    "ReportDataValue",
     "ReportInput",
     "ReportReportType",
     "ReportResult",
@@ -965,6 +1107,8 @@ __all__ = (
     "RepositoryInput",
     "RepositoryLinks",
     "RepositoryLinksInput",
+    "RepositoryOverrideSettings",
+    "RepositoryOverrideSettingsInput",
     "RepositoryPermission",
     "RepositoryScm",
     "RepositoryUserPermission",
@@ -981,7 +1125,15 @@ __all__ = (
     "SnippetCommentLinksInput",
     "SnippetCommit",
     "SnippetCommitLinks",
+    "SnippetCommitProperties",
+    "SnippetFiles",
+    "SnippetFilesValue",
+    "SnippetFilesValueInput",
+    "SnippetFilesValueLinks",
+    "SnippetFilesValueLinksInput",
     "SnippetInput",
+    "SnippetLinks",
+    "SnippetLinksInput",
     "SnippetsListRole",
     "SourceGetFormat",
     "SourceGetRootFormat",
@@ -1002,10 +1154,14 @@ __all__ = (
     "Treeentry",
     "User",
     "UserLinks",
+    "UsersListEmailsResponse",
     "Version",
     "VersionInput",
     "WebhooksCreateForWorkspaceBody",
     "WebhookSubscription",
+    "WebhookSubscriptionLinks",
+    "WebhookSubscriptionSubject",
+    "WebhookSubscriptionSubjectLinks",
     "WebhookSubscriptionSubjectType",
     "WebhooksUpdateForWorkspaceBody",
     "Workspace",

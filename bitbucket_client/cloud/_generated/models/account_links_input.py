@@ -22,6 +22,24 @@ class AccountLinksInput:
 
     avatar: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    html: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    repositories: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    snippets: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    hooks: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    followers: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    following: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    members: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    projects: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,11 +47,65 @@ class AccountLinksInput:
         if not isinstance(self.avatar, Unset):
             avatar = self.avatar.to_dict()
 
+        self_: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.self_, Unset):
+            self_ = self.self_.to_dict()
+
+        html: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.html, Unset):
+            html = self.html.to_dict()
+
+        repositories: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.repositories, Unset):
+            repositories = self.repositories.to_dict()
+
+        snippets: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.snippets, Unset):
+            snippets = self.snippets.to_dict()
+
+        hooks: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.hooks, Unset):
+            hooks = self.hooks.to_dict()
+
+        followers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followers, Unset):
+            followers = self.followers.to_dict()
+
+        following: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.following, Unset):
+            following = self.following.to_dict()
+
+        members: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.members, Unset):
+            members = self.members.to_dict()
+
+        projects: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.projects, Unset):
+            projects = self.projects.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if avatar is not UNSET:
             field_dict["avatar"] = avatar
+        if self_ is not UNSET:
+            field_dict["self"] = self_
+        if html is not UNSET:
+            field_dict["html"] = html
+        if repositories is not UNSET:
+            field_dict["repositories"] = repositories
+        if snippets is not UNSET:
+            field_dict["snippets"] = snippets
+        if hooks is not UNSET:
+            field_dict["hooks"] = hooks
+        if followers is not UNSET:
+            field_dict["followers"] = followers
+        if following is not UNSET:
+            field_dict["following"] = following
+        if members is not UNSET:
+            field_dict["members"] = members
+        if projects is not UNSET:
+            field_dict["projects"] = projects
 
         return field_dict
 
@@ -49,8 +121,80 @@ class AccountLinksInput:
         else:
             avatar = LinkInput.from_dict(_avatar)
 
+        _self_ = d.pop("self", UNSET)
+        self_: LinkInput | Unset
+        if isinstance(_self_, Unset):
+            self_ = UNSET
+        else:
+            self_ = LinkInput.from_dict(_self_)
+
+        _html = d.pop("html", UNSET)
+        html: LinkInput | Unset
+        if isinstance(_html, Unset):
+            html = UNSET
+        else:
+            html = LinkInput.from_dict(_html)
+
+        _repositories = d.pop("repositories", UNSET)
+        repositories: LinkInput | Unset
+        if isinstance(_repositories, Unset):
+            repositories = UNSET
+        else:
+            repositories = LinkInput.from_dict(_repositories)
+
+        _snippets = d.pop("snippets", UNSET)
+        snippets: LinkInput | Unset
+        if isinstance(_snippets, Unset):
+            snippets = UNSET
+        else:
+            snippets = LinkInput.from_dict(_snippets)
+
+        _hooks = d.pop("hooks", UNSET)
+        hooks: LinkInput | Unset
+        if isinstance(_hooks, Unset):
+            hooks = UNSET
+        else:
+            hooks = LinkInput.from_dict(_hooks)
+
+        _followers = d.pop("followers", UNSET)
+        followers: LinkInput | Unset
+        if isinstance(_followers, Unset):
+            followers = UNSET
+        else:
+            followers = LinkInput.from_dict(_followers)
+
+        _following = d.pop("following", UNSET)
+        following: LinkInput | Unset
+        if isinstance(_following, Unset):
+            following = UNSET
+        else:
+            following = LinkInput.from_dict(_following)
+
+        _members = d.pop("members", UNSET)
+        members: LinkInput | Unset
+        if isinstance(_members, Unset):
+            members = UNSET
+        else:
+            members = LinkInput.from_dict(_members)
+
+        _projects = d.pop("projects", UNSET)
+        projects: LinkInput | Unset
+        if isinstance(_projects, Unset):
+            projects = UNSET
+        else:
+            projects = LinkInput.from_dict(_projects)
+
         account_links_input = cls(
             avatar=avatar,
+            self_=self_,
+            html=html,
+            repositories=repositories,
+            snippets=snippets,
+            hooks=hooks,
+            followers=followers,
+            following=following,
+            members=members,
+            projects=projects,
         )
 
         account_links_input.additional_properties = d

@@ -22,6 +22,9 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.author import Author
+    from ..models.base_commit_properties import BaseCommitProperties
+    from ..models.commit_links import CommitLinks
+    from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
 
@@ -40,12 +43,19 @@ class BaseCommit(LenientModel):
     message: str | Unset = UNSET
     summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
+    links: CommitLinks | Unset = UNSET
+    rendered: CommitRendered | Unset = UNSET
+    properties: BaseCommitProperties | Unset = UNSET
+    """Application properties attached to the commit: app key -> the app's property object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
+    from ..models.base_commit_properties import BaseCommitProperties  # noqa: PLC0415
+    from ..models.commit_links import CommitLinks  # noqa: PLC0415
+    from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
 
@@ -59,6 +69,9 @@ def _spec() -> ModelSpec:
             ("message", "message", as_str),
             ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
+            ("links", "links", model(CommitLinks)),
+            ("rendered", "rendered", model(CommitRendered)),
+            ("properties", "properties", model(BaseCommitProperties)),
         ),
         extra=as_any,
     )

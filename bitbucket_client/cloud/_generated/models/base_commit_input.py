@@ -12,6 +12,8 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.author_input import AuthorInput
+    from ..models.commit_links_input import CommitLinksInput
+    from ..models.commit_rendered_input import CommitRenderedInput
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.committer_input import CommitterInput
 
@@ -33,6 +35,8 @@ class BaseCommitInput:
     message: str | Unset = UNSET
     summary: CommitSummaryInput | Unset = UNSET
     parents: list[BaseCommitInput] | Unset = UNSET
+    links: CommitLinksInput | Unset = UNSET
+    rendered: CommitRenderedInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +69,14 @@ class BaseCommitInput:
                 parents_item = parents_item_data.to_dict()
                 parents.append(parents_item)
 
+        links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = self.links.to_dict()
+
+        rendered: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.rendered, Unset):
+            rendered = self.rendered.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -86,12 +98,18 @@ class BaseCommitInput:
             field_dict["summary"] = summary
         if parents is not UNSET:
             field_dict["parents"] = parents
+        if links is not UNSET:
+            field_dict["links"] = links
+        if rendered is not UNSET:
+            field_dict["rendered"] = rendered
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.author_input import AuthorInput  # noqa: PLC0415
+        from ..models.commit_links_input import CommitLinksInput  # noqa: PLC0415
+        from ..models.commit_rendered_input import CommitRenderedInput  # noqa: PLC0415
         from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.committer_input import CommitterInput  # noqa: PLC0415
 
@@ -139,6 +157,20 @@ class BaseCommitInput:
 
                 parents.append(parents_item)
 
+        _links = d.pop("links", UNSET)
+        links: CommitLinksInput | Unset
+        if isinstance(_links, Unset):
+            links = UNSET
+        else:
+            links = CommitLinksInput.from_dict(_links)
+
+        _rendered = d.pop("rendered", UNSET)
+        rendered: CommitRenderedInput | Unset
+        if isinstance(_rendered, Unset):
+            rendered = UNSET
+        else:
+            rendered = CommitRenderedInput.from_dict(_rendered)
+
         base_commit_input = cls(
             type_=type_,
             hash_=hash_,
@@ -148,6 +180,8 @@ class BaseCommitInput:
             message=message,
             summary=summary,
             parents=parents,
+            links=links,
+            rendered=rendered,
         )
 
         base_commit_input.additional_properties = d

@@ -20,6 +20,7 @@ from bitbucket_client._runtime import (
 )
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
+from ..models.branch_sync_strategies_item import BranchSyncStrategiesItem
 
 if TYPE_CHECKING:
     from ..models.branch_links import BranchLinks
@@ -40,6 +41,8 @@ class Branch(LenientModel):
     """Available merge strategies for pull requests targeting this branch."""
     default_merge_strategy: str | Unset = UNSET
     """The default merge strategy for pull requests targeting this branch."""
+    sync_strategies: list[BranchSyncStrategiesItem | str] | Unset = UNSET
+    """How the branch can be synchronised with another."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -56,6 +59,7 @@ def _spec() -> ModelSpec:
             ("target", "target", model(Commit)),
             ("merge_strategies", "merge_strategies", list_of(enum_or_str(BranchMergeStrategiesItem))),
             ("default_merge_strategy", "default_merge_strategy", as_str),
+            ("sync_strategies", "sync_strategies", list_of(enum_or_str(BranchSyncStrategiesItem))),
         ),
         extra=as_any,
     )

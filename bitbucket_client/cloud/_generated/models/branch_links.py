@@ -27,6 +27,8 @@ class BranchLinks(LenientModel):
     """A link to a resource related to this object."""
     html: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    pullrequest_create: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -39,5 +41,6 @@ def _spec() -> ModelSpec:
             ("self", "self_", model(Link)),
             ("commits", "commits", model(Link)),
             ("html", "html", model(Link)),
+            ("pullrequest_create", "pullrequest_create", model(Link)),
         ),
     )

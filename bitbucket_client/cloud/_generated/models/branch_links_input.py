@@ -23,6 +23,8 @@ class BranchLinksInput:
     """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    pullrequest_create: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET
@@ -37,6 +39,10 @@ class BranchLinksInput:
         if not isinstance(self.html, Unset):
             html = self.html.to_dict()
 
+        pullrequest_create: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.pullrequest_create, Unset):
+            pullrequest_create = self.pullrequest_create.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -46,6 +52,8 @@ class BranchLinksInput:
             field_dict["commits"] = commits
         if html is not UNSET:
             field_dict["html"] = html
+        if pullrequest_create is not UNSET:
+            field_dict["pullrequest_create"] = pullrequest_create
 
         return field_dict
 
@@ -75,10 +83,18 @@ class BranchLinksInput:
         else:
             html = LinkInput.from_dict(_html)
 
+        _pullrequest_create = d.pop("pullrequest_create", UNSET)
+        pullrequest_create: LinkInput | Unset
+        if isinstance(_pullrequest_create, Unset):
+            pullrequest_create = UNSET
+        else:
+            pullrequest_create = LinkInput.from_dict(_pullrequest_create)
+
         branch_links_input = cls(
             self_=self_,
             commits=commits,
             html=html,
+            pullrequest_create=pullrequest_create,
         )
 
         return branch_links_input

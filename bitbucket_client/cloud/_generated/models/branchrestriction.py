@@ -14,10 +14,12 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_int,
+    as_none,
     as_str,
     enum_or_str,
     list_of,
     model,
+    one_of,
 )
 
 from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind
@@ -49,13 +51,8 @@ class Branchrestriction(LenientModel):
     """Apply the restriction to branches of this type. Active when `branch_match_kind` is
     `branching_model`. The branch type will be calculated using the branching model configured for the
     repository."""
-    value: int | Unset = UNSET
-    """Value with kind-specific semantics:
-
-    * `require_approvals_to_merge` uses it to require a minimum number of approvals on a PR.
-
-    * `require_default_reviewer_approvals_to_merge` uses it to require a minimum number of approvals
-      from default reviewers on a PR. …"""
+    value: int | None | Unset = UNSET
+    """`null` for kinds that take no value."""
     users: list[Account] | Unset = UNSET
     groups: list[Group] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -76,7 +73,7 @@ def _spec() -> ModelSpec:
             ("links", "links", model(SshAccountKeyLinks)),
             ("id", "id", as_int),
             ("branch_type", "branch_type", enum_or_str(BranchrestrictionBranchType)),
-            ("value", "value", as_int),
+            ("value", "value", one_of(as_int, as_none)),
             ("users", "users", list_of(model(Account))),
             ("groups", "groups", list_of(model(Group))),
         ),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,18 +39,8 @@ class BranchrestrictionInput:
     branch_type: BranchrestrictionBranchType | Unset = UNSET
     """ Apply the restriction to branches of this type. Active when `branch_match_kind` is `branching_model`. The
     branch type will be calculated using the branching model configured for the repository. """
-    value: int | Unset = UNSET
-    """ Value with kind-specific semantics:
-
-    * `require_approvals_to_merge` uses it to require a minimum number of approvals on a PR.
-
-    * `require_default_reviewer_approvals_to_merge` uses it to require a minimum number of approvals from default
-    reviewers on a PR.
-
-    * `require_passing_builds_to_merge` uses it to require a minimum number of passing builds.
-
-    * `require_commits_behind` uses it to require the current branch is up to a maximum number of commits behind it
-    destination. """
+    value: int | None | Unset = UNSET
+    """ `null` for kinds that take no value. """
     users: list[AccountInput] | Unset = UNSET
     groups: list[GroupInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -74,7 +64,11 @@ class BranchrestrictionInput:
         if not isinstance(self.branch_type, Unset):
             branch_type = self.branch_type.value
 
-        value = self.value
+        value: int | None | Unset
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         users: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.users, Unset):
@@ -146,7 +140,14 @@ class BranchrestrictionInput:
         else:
             branch_type = BranchrestrictionBranchType(_branch_type)
 
-        value = d.pop("value", UNSET)
+        def _parse_value(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        value = _parse_value(d.pop("value", UNSET))
 
         _users = d.pop("users", UNSET)
         users: list[AccountInput] | Unset = UNSET

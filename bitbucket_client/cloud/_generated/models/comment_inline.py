@@ -12,8 +12,11 @@ from bitbucket_client._runtime import (
     UNSET,
     ModelSpec,
     Unset,
+    as_bool,
     as_int,
+    as_none,
     as_str,
+    one_of,
 )
 
 
@@ -21,18 +24,15 @@ from bitbucket_client._runtime import (
 class CommentInline(LenientModel):
     path: str | Unset = UNSET
     """The path of the file this comment is anchored to."""
-    from_: int | Unset = UNSET
-    """The comment's anchor line in the old version of the file. If the comment is a multi-line comment,
-    this is the ending line number in the old version of the file."""
-    to: int | Unset = UNSET
-    """The comment's anchor line in the new version of the file. If the comment is a multi-line comment,
-    this is the ending line number in the new version of the file."""
-    start_from: int | Unset = UNSET
-    """The starting line number in the old version of the file, if the comment is a multi-line comment.
-    This is null otherwise."""
-    start_to: int | Unset = UNSET
-    """The starting line number in the new version of the file, if the comment is a multi-line comment.
-    This is null otherwise."""
+    from_: int | None | Unset = UNSET
+    """The line in the old version; `null` for a line only in the new one."""
+    to: int | None | Unset = UNSET
+    """The line in the new version; `null` for a line only in the old one."""
+    start_from: int | None | Unset = UNSET
+    start_to: int | None | Unset = UNSET
+    outdated: bool | Unset = UNSET
+    """Whether the commented lines changed since."""
+    context_lines: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -41,9 +41,11 @@ def _spec() -> ModelSpec:
     return ModelSpec(
         fields=(
             ("path", "path", as_str),
-            ("from", "from_", as_int),
-            ("to", "to", as_int),
-            ("start_from", "start_from", as_int),
-            ("start_to", "start_to", as_int),
+            ("from", "from_", one_of(as_int, as_none)),
+            ("to", "to", one_of(as_int, as_none)),
+            ("start_from", "start_from", one_of(as_int, as_none)),
+            ("start_to", "start_to", one_of(as_int, as_none)),
+            ("outdated", "outdated", as_bool),
+            ("context_lines", "context_lines", as_str),
         ),
     )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -15,29 +15,46 @@ T = TypeVar("T", bound="CommentInlineInput")
 class CommentInlineInput:
     path: str
     """ The path of the file this comment is anchored to. """
-    from_: int | Unset = UNSET
-    """ The comment's anchor line in the old version of the file. If the comment is a multi-line comment, this is
-    the ending line number in the old version of the file. """
-    to: int | Unset = UNSET
-    """ The comment's anchor line in the new version of the file. If the comment is a multi-line comment, this is
-    the ending line number in the new version of the file. """
-    start_from: int | Unset = UNSET
-    """ The starting line number in the old version of the file, if the comment is a multi-line comment. This is
-    null otherwise. """
-    start_to: int | Unset = UNSET
-    """ The starting line number in the new version of the file, if the comment is a multi-line comment. This is
-    null otherwise. """
+    from_: int | None | Unset = UNSET
+    """ The line in the old version; `null` for a line only in the new one. """
+    to: int | None | Unset = UNSET
+    """ The line in the new version; `null` for a line only in the old one. """
+    start_from: int | None | Unset = UNSET
+    start_to: int | None | Unset = UNSET
+    outdated: bool | Unset = UNSET
+    """ Whether the commented lines changed since. """
+    context_lines: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         path = self.path
 
-        from_ = self.from_
+        from_: int | None | Unset
+        if isinstance(self.from_, Unset):
+            from_ = UNSET
+        else:
+            from_ = self.from_
 
-        to = self.to
+        to: int | None | Unset
+        if isinstance(self.to, Unset):
+            to = UNSET
+        else:
+            to = self.to
 
-        start_from = self.start_from
+        start_from: int | None | Unset
+        if isinstance(self.start_from, Unset):
+            start_from = UNSET
+        else:
+            start_from = self.start_from
 
-        start_to = self.start_to
+        start_to: int | None | Unset
+        if isinstance(self.start_to, Unset):
+            start_to = UNSET
+        else:
+            start_to = self.start_to
+
+        outdated = self.outdated
+
+        context_lines = self.context_lines
 
         field_dict: dict[str, Any] = {}
 
@@ -54,6 +71,10 @@ class CommentInlineInput:
             field_dict["start_from"] = start_from
         if start_to is not UNSET:
             field_dict["start_to"] = start_to
+        if outdated is not UNSET:
+            field_dict["outdated"] = outdated
+        if context_lines is not UNSET:
+            field_dict["context_lines"] = context_lines
 
         return field_dict
 
@@ -62,13 +83,45 @@ class CommentInlineInput:
         d = dict(src_dict)
         path = d.pop("path")
 
-        from_ = d.pop("from", UNSET)
+        def _parse_from_(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        to = d.pop("to", UNSET)
+        from_ = _parse_from_(d.pop("from", UNSET))
 
-        start_from = d.pop("start_from", UNSET)
+        def _parse_to(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        start_to = d.pop("start_to", UNSET)
+        to = _parse_to(d.pop("to", UNSET))
+
+        def _parse_start_from(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        start_from = _parse_start_from(d.pop("start_from", UNSET))
+
+        def _parse_start_to(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        start_to = _parse_start_to(d.pop("start_to", UNSET))
+
+        outdated = d.pop("outdated", UNSET)
+
+        context_lines = d.pop("context_lines", UNSET)
 
         comment_inline_input = cls(
             path=path,
@@ -76,6 +129,8 @@ class CommentInlineInput:
             to=to,
             start_from=start_from,
             start_to=start_to,
+            outdated=outdated,
+            context_lines=context_lines,
         )
 
         return comment_inline_input

@@ -23,6 +23,9 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
+    from ..models.commit_links import CommitLinks
+    from ..models.commit_properties import CommitProperties
+    from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
     from ..models.participant import Participant
@@ -43,6 +46,10 @@ class Commit(LenientModel):
     message: str | Unset = UNSET
     summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
+    links: CommitLinks | Unset = UNSET
+    rendered: CommitRendered | Unset = UNSET
+    properties: CommitProperties | Unset = UNSET
+    """Application properties attached to the commit: app key -> the app's property object."""
     repository: Repository | Unset = UNSET
     """A Bitbucket repository."""
     participants: list[Participant] | Unset = UNSET
@@ -53,6 +60,9 @@ class Commit(LenientModel):
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit_links import CommitLinks  # noqa: PLC0415
+    from ..models.commit_properties import CommitProperties  # noqa: PLC0415
+    from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
     from ..models.participant import Participant  # noqa: PLC0415
@@ -68,6 +78,9 @@ def _spec() -> ModelSpec:
             ("message", "message", as_str),
             ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
+            ("links", "links", model(CommitLinks)),
+            ("rendered", "rendered", model(CommitRendered)),
+            ("properties", "properties", model(CommitProperties)),
             ("repository", "repository", model(Repository)),
             ("participants", "participants", list_of(model(Participant))),
         ),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,7 +29,7 @@ class CommitCommentInput:
     type_: str = "commit_comment"
     id: int | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
-    updated_on: datetime.datetime | Unset = UNSET
+    updated_on: datetime.datetime | None | Unset = UNSET
     content: CommitSummaryInput | Unset = UNSET
     user: AccountInput | Unset = UNSET
     """ An account object. """
@@ -52,9 +52,13 @@ class CommitCommentInput:
         if not isinstance(self.created_on, Unset):
             created_on = self.created_on.isoformat()
 
-        updated_on: str | Unset = UNSET
-        if not isinstance(self.updated_on, Unset):
+        updated_on: None | str | Unset
+        if isinstance(self.updated_on, Unset):
+            updated_on = UNSET
+        elif isinstance(self.updated_on, datetime.datetime):
             updated_on = self.updated_on.isoformat()
+        else:
+            updated_on = self.updated_on
 
         content: dict[str, Any] | Unset = UNSET
         if not isinstance(self.content, Unset):
@@ -133,12 +137,22 @@ class CommitCommentInput:
         else:
             created_on = datetime.datetime.fromisoformat(_created_on)
 
-        _updated_on = d.pop("updated_on", UNSET)
-        updated_on: datetime.datetime | Unset
-        if isinstance(_updated_on, Unset):
-            updated_on = UNSET
-        else:
-            updated_on = datetime.datetime.fromisoformat(_updated_on)
+        def _parse_updated_on(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                updated_on_type_0 = datetime.datetime.fromisoformat(data)
+
+                return updated_on_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        updated_on = _parse_updated_on(d.pop("updated_on", UNSET))
 
         _content = d.pop("content", UNSET)
         content: CommitSummaryInput | Unset

@@ -13,6 +13,8 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.author_input import AuthorInput
     from ..models.base_commit_input import BaseCommitInput
+    from ..models.commit_links_input import CommitLinksInput
+    from ..models.commit_rendered_input import CommitRenderedInput
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.committer_input import CommitterInput
     from ..models.participant_input import ParticipantInput
@@ -36,6 +38,8 @@ class CommitInput:
     message: str | Unset = UNSET
     summary: CommitSummaryInput | Unset = UNSET
     parents: list[BaseCommitInput] | Unset = UNSET
+    links: CommitLinksInput | Unset = UNSET
+    rendered: CommitRenderedInput | Unset = UNSET
     repository: RepositoryInput | Unset = UNSET
     """ A Bitbucket repository. """
     participants: list[ParticipantInput] | Unset = UNSET
@@ -71,6 +75,14 @@ class CommitInput:
                 parents_item = parents_item_data.to_dict()
                 parents.append(parents_item)
 
+        links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = self.links.to_dict()
+
+        rendered: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.rendered, Unset):
+            rendered = self.rendered.to_dict()
+
         repository: dict[str, Any] | Unset = UNSET
         if not isinstance(self.repository, Unset):
             repository = self.repository.to_dict()
@@ -103,6 +115,10 @@ class CommitInput:
             field_dict["summary"] = summary
         if parents is not UNSET:
             field_dict["parents"] = parents
+        if links is not UNSET:
+            field_dict["links"] = links
+        if rendered is not UNSET:
+            field_dict["rendered"] = rendered
         if repository is not UNSET:
             field_dict["repository"] = repository
         if participants is not UNSET:
@@ -114,6 +130,8 @@ class CommitInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.author_input import AuthorInput  # noqa: PLC0415
         from ..models.base_commit_input import BaseCommitInput  # noqa: PLC0415
+        from ..models.commit_links_input import CommitLinksInput  # noqa: PLC0415
+        from ..models.commit_rendered_input import CommitRenderedInput  # noqa: PLC0415
         from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.committer_input import CommitterInput  # noqa: PLC0415
         from ..models.participant_input import ParticipantInput  # noqa: PLC0415
@@ -163,6 +181,20 @@ class CommitInput:
 
                 parents.append(parents_item)
 
+        _links = d.pop("links", UNSET)
+        links: CommitLinksInput | Unset
+        if isinstance(_links, Unset):
+            links = UNSET
+        else:
+            links = CommitLinksInput.from_dict(_links)
+
+        _rendered = d.pop("rendered", UNSET)
+        rendered: CommitRenderedInput | Unset
+        if isinstance(_rendered, Unset):
+            rendered = UNSET
+        else:
+            rendered = CommitRenderedInput.from_dict(_rendered)
+
         _repository = d.pop("repository", UNSET)
         repository: RepositoryInput | Unset
         if isinstance(_repository, Unset):
@@ -188,6 +220,8 @@ class CommitInput:
             message=message,
             summary=summary,
             parents=parents,
+            links=links,
+            rendered=rendered,
             repository=repository,
             participants=participants,
         )

@@ -27,6 +27,8 @@ class CommitSummary(LenientModel):
     """The type of markup language the raw content is to be interpreted in."""
     html: str | Unset = UNSET
     """The user's content rendered as HTML."""
+    type_: str | Unset = UNSET
+    """Always `rendered`."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -37,5 +39,6 @@ def _spec() -> ModelSpec:
             ("raw", "raw", as_str),
             ("markup", "markup", enum_or_str(TaskContentMarkup)),
             ("html", "html", as_str),
+            ("type", "type_", as_str),
         ),
     )

@@ -20,6 +20,8 @@ class CommitSummaryInput:
     """ The type of markup language the raw content is to be interpreted in. """
     html: str | Unset = UNSET
     """ The user's content rendered as HTML. """
+    type_: str | Unset = UNSET
+    """ Always `rendered`. """
 
     def to_dict(self) -> dict[str, Any]:
         raw = self.raw
@@ -30,6 +32,8 @@ class CommitSummaryInput:
 
         html = self.html
 
+        type_ = self.type_
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -39,6 +43,8 @@ class CommitSummaryInput:
             field_dict["markup"] = markup
         if html is not UNSET:
             field_dict["html"] = html
+        if type_ is not UNSET:
+            field_dict["type"] = type_
 
         return field_dict
 
@@ -56,10 +62,13 @@ class CommitSummaryInput:
 
         html = d.pop("html", UNSET)
 
+        type_ = d.pop("type", UNSET)
+
         commit_summary_input = cls(
             raw=raw,
             markup=markup,
             html=html,
+            type_=type_,
         )
 
         return commit_summary_input

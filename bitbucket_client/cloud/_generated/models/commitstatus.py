@@ -15,15 +15,19 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_none,
     as_str,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.commitstatus_state import CommitstatusState
 
 if TYPE_CHECKING:
+    from ..models.base_commit import BaseCommit
     from ..models.commitstatus_links import CommitstatusLinks
+    from ..models.repository import Repository
 
 
 @_attrs_define
@@ -37,11 +41,8 @@ class Commitstatus(LenientModel):
     state: CommitstatusState | str | Unset = UNSET
     """Provides some indication of the status of this commit"""
     links: CommitstatusLinks | Unset = UNSET
-    refname: str | Unset = UNSET
-    """The name of the ref that pointed to this commit at the time the status object was created. Note that
-    this the ref may since have moved off of the commit. This optional field can be useful for build
-    systems whose build triggers and configuration are branch-dependent (e.g. a Pipeline build). It is
-    legitimate for this field to not be set, or even apply (e.g. a static linting job)."""
+    refname: str | None | Unset = UNSET
+    """The branch the status is for; `null` when not given."""
     url: str | Unset = UNSET
     """A URL linking back to the vendor or build system, for providing more information about whatever
     process produced this status. Accepts context variables `repository` and `commit` that Bitbucket
@@ -54,12 +55,18 @@ class Commitstatus(LenientModel):
     """A description of the build (e.g. "Unit tests in Bamboo")"""
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
+    commit: BaseCommit | Unset = UNSET
+    """The common base type for both repository and snippet commits."""
+    repository: Repository | Unset = UNSET
+    """A Bitbucket repository."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
     from ..models.commitstatus_links import CommitstatusLinks  # noqa: PLC0415
+    from ..models.repository import Repository  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -67,12 +74,14 @@ def _spec() -> ModelSpec:
             ("key", "key", as_str),
             ("state", "state", enum_or_str(CommitstatusState)),
             ("links", "links", model(CommitstatusLinks)),
-            ("refname", "refname", as_str),
+            ("refname", "refname", one_of(as_str, as_none)),
             ("url", "url", as_str),
             ("name", "name", as_str),
             ("description", "description", as_str),
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
+            ("commit", "commit", model(BaseCommit)),
+            ("repository", "repository", model(Repository)),
         ),
         extra=as_any,
     )

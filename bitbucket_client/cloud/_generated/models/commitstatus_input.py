@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,15 +30,8 @@ class CommitstatusInput:
     """ Provides some indication of the status of this commit """
     type_: str = "commitstatus"
     links: CommitstatusLinksInput | Unset = UNSET
-    refname: str | Unset = UNSET
-    """
-    The name of the ref that pointed to this commit at the time the status
-    object was created. Note that this the ref may since have moved off of
-    the commit. This optional field can be useful for build systems whose
-    build triggers and configuration are branch-dependent (e.g. a Pipeline
-    build).
-    It is legitimate for this field to not be set, or even apply (e.g. a
-    static linting job). """
+    refname: None | str | Unset = UNSET
+    """ The branch the status is for; `null` when not given. """
     url: str | Unset = UNSET
     """ A URL linking back to the vendor or build system, for providing more information about whatever process
     produced this status. Accepts context variables `repository` and `commit` that Bitbucket will evaluate at
@@ -63,7 +56,11 @@ class CommitstatusInput:
         if not isinstance(self.links, Unset):
             links = self.links.to_dict()
 
-        refname = self.refname
+        refname: None | str | Unset
+        if isinstance(self.refname, Unset):
+            refname = UNSET
+        else:
+            refname = self.refname
 
         url = self.url
 
@@ -123,7 +120,14 @@ class CommitstatusInput:
         else:
             links = CommitstatusLinksInput.from_dict(_links)
 
-        refname = d.pop("refname", UNSET)
+        def _parse_refname(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        refname = _parse_refname(d.pop("refname", UNSET))
 
         url = d.pop("url", UNSET)
 

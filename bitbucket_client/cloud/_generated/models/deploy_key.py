@@ -15,8 +15,11 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_int,
+    as_none,
     as_str,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -39,10 +42,14 @@ class DeployKey(LenientModel):
     label: str | Unset = UNSET
     """The user-defined label for the deploy key"""
     added_on: datetime.datetime | Unset = UNSET
-    last_used: datetime.datetime | Unset = UNSET
+    last_used: datetime.datetime | None | Unset = UNSET
+    """`null` if the key was never used."""
     links: SshAccountKeyLinks | Unset = UNSET
     owner: Account | Unset = UNSET
     """An account object."""
+    id: int | Unset = UNSET
+    """The key's id, as used in its URL."""
+    created_on: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -60,9 +67,11 @@ def _spec() -> ModelSpec:
             ("comment", "comment", as_str),
             ("label", "label", as_str),
             ("added_on", "added_on", as_datetime),
-            ("last_used", "last_used", as_datetime),
+            ("last_used", "last_used", one_of(as_datetime, as_none)),
             ("links", "links", model(SshAccountKeyLinks)),
             ("owner", "owner", model(Account)),
+            ("id", "id", as_int),
+            ("created_on", "created_on", as_datetime),
         ),
         extra=as_any,
     )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,8 +13,17 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
+    as_int,
     as_str,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.deployment_environment_category import DeploymentEnvironmentCategory
+    from ..models.deployment_environment_environment_type import DeploymentEnvironmentEnvironmentType
+    from ..models.deployment_environment_lock import DeploymentEnvironmentLock
+    from ..models.deployment_environment_restrictions import DeploymentEnvironmentRestrictions
 
 
 @_attrs_define
@@ -26,16 +35,39 @@ class DeploymentEnvironment(LenientModel):
     """The UUID identifying the environment."""
     name: str | Unset = UNSET
     """The name of the environment."""
+    slug: str | Unset = UNSET
+    rank: int | Unset = UNSET
+    hidden: bool | Unset = UNSET
+    environment_type: DeploymentEnvironmentEnvironmentType | Unset = UNSET
+    lock: DeploymentEnvironmentLock | Unset = UNSET
+    restrictions: DeploymentEnvironmentRestrictions | Unset = UNSET
+    environment_lock_enabled: bool | Unset = UNSET
+    deployment_gate_enabled: bool | Unset = UNSET
+    category: DeploymentEnvironmentCategory | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.deployment_environment_category import DeploymentEnvironmentCategory  # noqa: PLC0415
+    from ..models.deployment_environment_environment_type import DeploymentEnvironmentEnvironmentType  # noqa: PLC0415
+    from ..models.deployment_environment_lock import DeploymentEnvironmentLock  # noqa: PLC0415
+    from ..models.deployment_environment_restrictions import DeploymentEnvironmentRestrictions  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
             ("uuid", "uuid", as_str),
             ("name", "name", as_str),
+            ("slug", "slug", as_str),
+            ("rank", "rank", as_int),
+            ("hidden", "hidden", as_bool),
+            ("environment_type", "environment_type", model(DeploymentEnvironmentEnvironmentType)),
+            ("lock", "lock", model(DeploymentEnvironmentLock)),
+            ("restrictions", "restrictions", model(DeploymentEnvironmentRestrictions)),
+            ("environment_lock_enabled", "environment_lock_enabled", as_bool),
+            ("deployment_gate_enabled", "deployment_gate_enabled", as_bool),
+            ("category", "category", model(DeploymentEnvironmentCategory)),
         ),
         extra=as_any,
     )

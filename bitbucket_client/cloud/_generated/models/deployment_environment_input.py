@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.deployment_environment_category_input import DeploymentEnvironmentCategoryInput
+    from ..models.deployment_environment_environment_type_input import (
+        DeploymentEnvironmentEnvironmentTypeInput,
+    )
+    from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput
+    from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput
+
 
 T = TypeVar("T", bound="DeploymentEnvironmentInput")
 
@@ -21,6 +30,12 @@ class DeploymentEnvironmentInput:
     """ The UUID identifying the environment. """
     name: str | Unset = UNSET
     """ The name of the environment. """
+    rank: int | Unset = UNSET
+    hidden: bool | Unset = UNSET
+    environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset = UNSET
+    lock: DeploymentEnvironmentLockInput | Unset = UNSET
+    restrictions: DeploymentEnvironmentRestrictionsInput | Unset = UNSET
+    category: DeploymentEnvironmentCategoryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,6 +44,26 @@ class DeploymentEnvironmentInput:
         uuid = self.uuid
 
         name = self.name
+
+        rank = self.rank
+
+        hidden = self.hidden
+
+        environment_type: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.environment_type, Unset):
+            environment_type = self.environment_type.to_dict()
+
+        lock: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.lock, Unset):
+            lock = self.lock.to_dict()
+
+        restrictions: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.restrictions, Unset):
+            restrictions = self.restrictions.to_dict()
+
+        category: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.category, Unset):
+            category = self.category.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -41,11 +76,30 @@ class DeploymentEnvironmentInput:
             field_dict["uuid"] = uuid
         if name is not UNSET:
             field_dict["name"] = name
+        if rank is not UNSET:
+            field_dict["rank"] = rank
+        if hidden is not UNSET:
+            field_dict["hidden"] = hidden
+        if environment_type is not UNSET:
+            field_dict["environment_type"] = environment_type
+        if lock is not UNSET:
+            field_dict["lock"] = lock
+        if restrictions is not UNSET:
+            field_dict["restrictions"] = restrictions
+        if category is not UNSET:
+            field_dict["category"] = category
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.deployment_environment_category_input import DeploymentEnvironmentCategoryInput  # noqa: PLC0415
+        from ..models.deployment_environment_environment_type_input import (
+            DeploymentEnvironmentEnvironmentTypeInput,  # noqa: PLC0415
+        )
+        from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput  # noqa: PLC0415
+        from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput  # noqa: PLC0415
+
         d = dict(src_dict)
         type_ = d.pop("type")
 
@@ -53,10 +107,48 @@ class DeploymentEnvironmentInput:
 
         name = d.pop("name", UNSET)
 
+        rank = d.pop("rank", UNSET)
+
+        hidden = d.pop("hidden", UNSET)
+
+        _environment_type = d.pop("environment_type", UNSET)
+        environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset
+        if isinstance(_environment_type, Unset):
+            environment_type = UNSET
+        else:
+            environment_type = DeploymentEnvironmentEnvironmentTypeInput.from_dict(_environment_type)
+
+        _lock = d.pop("lock", UNSET)
+        lock: DeploymentEnvironmentLockInput | Unset
+        if isinstance(_lock, Unset):
+            lock = UNSET
+        else:
+            lock = DeploymentEnvironmentLockInput.from_dict(_lock)
+
+        _restrictions = d.pop("restrictions", UNSET)
+        restrictions: DeploymentEnvironmentRestrictionsInput | Unset
+        if isinstance(_restrictions, Unset):
+            restrictions = UNSET
+        else:
+            restrictions = DeploymentEnvironmentRestrictionsInput.from_dict(_restrictions)
+
+        _category = d.pop("category", UNSET)
+        category: DeploymentEnvironmentCategoryInput | Unset
+        if isinstance(_category, Unset):
+            category = UNSET
+        else:
+            category = DeploymentEnvironmentCategoryInput.from_dict(_category)
+
         deployment_environment_input = cls(
             type_=type_,
             uuid=uuid,
             name=name,
+            rank=rank,
+            hidden=hidden,
+            environment_type=environment_type,
+            lock=lock,
+            restrictions=restrictions,
+            category=category,
         )
 
         deployment_environment_input.additional_properties = d

@@ -21,6 +21,7 @@ from bitbucket_client._runtime import (
 
 if TYPE_CHECKING:
     from ..models.commit import Commit
+    from ..models.pipeline_step_pipeline import PipelineStepPipeline
 
 
 @_attrs_define
@@ -38,12 +39,14 @@ class DeploymentRelease(LenientModel):
     """A repository commit object."""
     created_on: datetime.datetime | Unset = UNSET
     """The timestamp when the release was created."""
+    pipeline: PipelineStepPipeline | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.pipeline_step_pipeline import PipelineStepPipeline  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -53,6 +56,7 @@ def _spec() -> ModelSpec:
             ("url", "url", as_str),
             ("commit", "commit", model(Commit)),
             ("created_on", "created_on", as_datetime),
+            ("pipeline", "pipeline", model(PipelineStepPipeline)),
         ),
         extra=as_any,
     )

@@ -14,9 +14,11 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_int,
+    as_none,
     as_str,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.diffstat_status import DiffstatStatus
@@ -33,10 +35,10 @@ class Diffstat(LenientModel):
     status: DiffstatStatus | str | Unset = UNSET
     lines_added: int | Unset = UNSET
     lines_removed: int | Unset = UNSET
-    old: CommitFile | Unset = UNSET
-    """A file object, representing a file at a commit in a repository"""
-    new: CommitFile | Unset = UNSET
-    """A file object, representing a file at a commit in a repository"""
+    old: CommitFile | None | Unset = UNSET
+    """`null` for an added file."""
+    new: CommitFile | None | Unset = UNSET
+    """`null` for a removed file."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -50,8 +52,8 @@ def _spec() -> ModelSpec:
             ("status", "status", enum_or_str(DiffstatStatus)),
             ("lines_added", "lines_added", as_int),
             ("lines_removed", "lines_removed", as_int),
-            ("old", "old", model(CommitFile)),
-            ("new", "new", model(CommitFile)),
+            ("old", "old", one_of(model(CommitFile), as_none)),
+            ("new", "new", one_of(model(CommitFile), as_none)),
         ),
         extra=as_any,
     )

@@ -20,7 +20,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.downloads_list_response_values_item import DownloadsListResponseValuesItem
+    from ..models.download import Download
 
 
 @_attrs_define
@@ -30,13 +30,13 @@ class DownloadsListResponse(LenientModel):
     pagelen: int | Unset = UNSET
     next_: str | Unset = UNSET
     previous: str | Unset = UNSET
-    values: list[DownloadsListResponseValuesItem] | Unset = UNSET
+    values: list[Download] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.downloads_list_response_values_item import DownloadsListResponseValuesItem  # noqa: PLC0415
+    from ..models.download import Download  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -45,7 +45,7 @@ def _spec() -> ModelSpec:
             ("pagelen", "pagelen", as_int),
             ("next", "next_", as_str),
             ("previous", "previous", as_str),
-            ("values", "values", list_of(model(DownloadsListResponseValuesItem))),
+            ("values", "values", list_of(model(Download))),
         ),
         extra=as_any,
     )

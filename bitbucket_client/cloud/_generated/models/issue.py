@@ -16,9 +16,11 @@ from bitbucket_client._runtime import (
     as_any,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.issue_kind import IssueKind
@@ -47,22 +49,21 @@ class Issue(LenientModel):
     title: str | Unset = UNSET
     reporter: Account | Unset = UNSET
     """An account object."""
-    assignee: Account | Unset = UNSET
-    """An account object."""
+    assignee: Account | None | Unset = UNSET
+    """`null` when unassigned."""
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
-    edited_on: datetime.datetime | Unset = UNSET
+    edited_on: datetime.datetime | None | Unset = UNSET
     state: IssueState | str | Unset = UNSET
     kind: IssueKind | str | Unset = UNSET
     priority: IssuePriority | str | Unset = UNSET
-    milestone: Milestone | Unset = UNSET
-    """A milestone as defined in a repository's issue tracker."""
-    version: Version | Unset = UNSET
-    """A version as defined in a repository's issue tracker."""
-    component: Component | Unset = UNSET
-    """A component as defined in a repository's issue tracker."""
+    milestone: Milestone | None | Unset = UNSET
+    version: Version | None | Unset = UNSET
+    component: Component | None | Unset = UNSET
     votes: int | Unset = UNSET
     content: CommitSummary | Unset = UNSET
+    watches: int | Unset = UNSET
+    """How many users watch the issue."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -84,18 +85,19 @@ def _spec() -> ModelSpec:
             ("repository", "repository", model(Repository)),
             ("title", "title", as_str),
             ("reporter", "reporter", model(Account)),
-            ("assignee", "assignee", model(Account)),
+            ("assignee", "assignee", one_of(model(Account), as_none)),
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
-            ("edited_on", "edited_on", as_datetime),
+            ("edited_on", "edited_on", one_of(as_datetime, as_none)),
             ("state", "state", enum_or_str(IssueState)),
             ("kind", "kind", enum_or_str(IssueKind)),
             ("priority", "priority", enum_or_str(IssuePriority)),
-            ("milestone", "milestone", model(Milestone)),
-            ("version", "version", model(Version)),
-            ("component", "component", model(Component)),
+            ("milestone", "milestone", one_of(model(Milestone), as_none)),
+            ("version", "version", one_of(model(Version), as_none)),
+            ("component", "component", one_of(model(Component), as_none)),
             ("votes", "votes", as_int),
             ("content", "content", model(CommitSummary)),
+            ("watches", "watches", as_int),
         ),
         extra=as_any,
     )

@@ -17,8 +17,10 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ class IssueComment(LenientModel):
     type_: str | Unset = UNSET
     id: int | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
-    updated_on: datetime.datetime | Unset = UNSET
+    updated_on: datetime.datetime | None | Unset = UNSET
     content: CommitSummary | Unset = UNSET
     user: Account | Unset = UNSET
     """An account object."""
@@ -66,7 +68,7 @@ def _spec() -> ModelSpec:
             ("type", "type_", as_str),
             ("id", "id", as_int),
             ("created_on", "created_on", as_datetime),
-            ("updated_on", "updated_on", as_datetime),
+            ("updated_on", "updated_on", one_of(as_datetime, as_none)),
             ("content", "content", model(CommitSummary)),
             ("user", "user", model(Account)),
             ("deleted", "deleted", as_bool),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,25 +38,29 @@ class IssueInput:
     title: str | Unset = UNSET
     reporter: AccountInput | Unset = UNSET
     """ An account object. """
-    assignee: AccountInput | Unset = UNSET
-    """ An account object. """
+    assignee: AccountInput | None | Unset = UNSET
+    """ `null` when unassigned. """
     created_on: datetime.datetime | Unset = UNSET
     updated_on: datetime.datetime | Unset = UNSET
-    edited_on: datetime.datetime | Unset = UNSET
+    edited_on: datetime.datetime | None | Unset = UNSET
     state: IssueState | Unset = UNSET
     kind: IssueKind | Unset = UNSET
     priority: IssuePriority | Unset = UNSET
-    milestone: MilestoneInput | Unset = UNSET
-    """ A milestone as defined in a repository's issue tracker. """
-    version: VersionInput | Unset = UNSET
-    """ A version as defined in a repository's issue tracker. """
-    component: ComponentInput | Unset = UNSET
-    """ A component as defined in a repository's issue tracker. """
+    milestone: MilestoneInput | None | Unset = UNSET
+    version: None | Unset | VersionInput = UNSET
+    component: ComponentInput | None | Unset = UNSET
     votes: int | Unset = UNSET
     content: CommitSummaryInput | Unset = UNSET
+    watches: int | Unset = UNSET
+    """ How many users watch the issue. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.account_input import AccountInput  # noqa: PLC0415
+        from ..models.component_input import ComponentInput  # noqa: PLC0415
+        from ..models.milestone_input import MilestoneInput  # noqa: PLC0415
+        from ..models.version_input import VersionInput  # noqa: PLC0415
+
         type_ = self.type_
 
         links: dict[str, Any] | Unset = UNSET
@@ -75,9 +79,13 @@ class IssueInput:
         if not isinstance(self.reporter, Unset):
             reporter = self.reporter.to_dict()
 
-        assignee: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.assignee, Unset):
+        assignee: dict[str, Any] | None | Unset
+        if isinstance(self.assignee, Unset):
+            assignee = UNSET
+        elif isinstance(self.assignee, AccountInput):
             assignee = self.assignee.to_dict()
+        else:
+            assignee = self.assignee
 
         created_on: str | Unset = UNSET
         if not isinstance(self.created_on, Unset):
@@ -87,9 +95,13 @@ class IssueInput:
         if not isinstance(self.updated_on, Unset):
             updated_on = self.updated_on.isoformat()
 
-        edited_on: str | Unset = UNSET
-        if not isinstance(self.edited_on, Unset):
+        edited_on: None | str | Unset
+        if isinstance(self.edited_on, Unset):
+            edited_on = UNSET
+        elif isinstance(self.edited_on, datetime.datetime):
             edited_on = self.edited_on.isoformat()
+        else:
+            edited_on = self.edited_on
 
         state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
@@ -103,23 +115,37 @@ class IssueInput:
         if not isinstance(self.priority, Unset):
             priority = self.priority.value
 
-        milestone: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.milestone, Unset):
+        milestone: dict[str, Any] | None | Unset
+        if isinstance(self.milestone, Unset):
+            milestone = UNSET
+        elif isinstance(self.milestone, MilestoneInput):
             milestone = self.milestone.to_dict()
+        else:
+            milestone = self.milestone
 
-        version: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.version, Unset):
+        version: dict[str, Any] | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        elif isinstance(self.version, VersionInput):
             version = self.version.to_dict()
+        else:
+            version = self.version
 
-        component: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.component, Unset):
+        component: dict[str, Any] | None | Unset
+        if isinstance(self.component, Unset):
+            component = UNSET
+        elif isinstance(self.component, ComponentInput):
             component = self.component.to_dict()
+        else:
+            component = self.component
 
         votes = self.votes
 
         content: dict[str, Any] | Unset = UNSET
         if not isinstance(self.content, Unset):
             content = self.content.to_dict()
+
+        watches = self.watches
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -162,6 +188,8 @@ class IssueInput:
             field_dict["votes"] = votes
         if content is not UNSET:
             field_dict["content"] = content
+        if watches is not UNSET:
+            field_dict["watches"] = watches
 
         return field_dict
 
@@ -203,12 +231,22 @@ class IssueInput:
         else:
             reporter = AccountInput.from_dict(_reporter)
 
-        _assignee = d.pop("assignee", UNSET)
-        assignee: AccountInput | Unset
-        if isinstance(_assignee, Unset):
-            assignee = UNSET
-        else:
-            assignee = AccountInput.from_dict(_assignee)
+        def _parse_assignee(data: object) -> AccountInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                assignee_type_0 = AccountInput.from_dict(data)
+
+                return assignee_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AccountInput | None | Unset, data)
+
+        assignee = _parse_assignee(d.pop("assignee", UNSET))
 
         _created_on = d.pop("created_on", UNSET)
         created_on: datetime.datetime | Unset
@@ -224,12 +262,22 @@ class IssueInput:
         else:
             updated_on = datetime.datetime.fromisoformat(_updated_on)
 
-        _edited_on = d.pop("edited_on", UNSET)
-        edited_on: datetime.datetime | Unset
-        if isinstance(_edited_on, Unset):
-            edited_on = UNSET
-        else:
-            edited_on = datetime.datetime.fromisoformat(_edited_on)
+        def _parse_edited_on(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                edited_on_type_0 = datetime.datetime.fromisoformat(data)
+
+                return edited_on_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        edited_on = _parse_edited_on(d.pop("edited_on", UNSET))
 
         _state = d.pop("state", UNSET)
         state: IssueState | Unset
@@ -252,26 +300,56 @@ class IssueInput:
         else:
             priority = IssuePriority(_priority)
 
-        _milestone = d.pop("milestone", UNSET)
-        milestone: MilestoneInput | Unset
-        if isinstance(_milestone, Unset):
-            milestone = UNSET
-        else:
-            milestone = MilestoneInput.from_dict(_milestone)
+        def _parse_milestone(data: object) -> MilestoneInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                milestone_type_0 = MilestoneInput.from_dict(data)
 
-        _version = d.pop("version", UNSET)
-        version: VersionInput | Unset
-        if isinstance(_version, Unset):
-            version = UNSET
-        else:
-            version = VersionInput.from_dict(_version)
+                return milestone_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MilestoneInput | None | Unset, data)
 
-        _component = d.pop("component", UNSET)
-        component: ComponentInput | Unset
-        if isinstance(_component, Unset):
-            component = UNSET
-        else:
-            component = ComponentInput.from_dict(_component)
+        milestone = _parse_milestone(d.pop("milestone", UNSET))
+
+        def _parse_version(data: object) -> None | Unset | VersionInput:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                version_type_0 = VersionInput.from_dict(data)
+
+                return version_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | VersionInput, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_component(data: object) -> ComponentInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                component_type_0 = ComponentInput.from_dict(data)
+
+                return component_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ComponentInput | None | Unset, data)
+
+        component = _parse_component(d.pop("component", UNSET))
 
         votes = d.pop("votes", UNSET)
 
@@ -281,6 +359,8 @@ class IssueInput:
             content = UNSET
         else:
             content = CommitSummaryInput.from_dict(_content)
+
+        watches = d.pop("watches", UNSET)
 
         issue_input = cls(
             type_=type_,
@@ -301,6 +381,7 @@ class IssueInput:
             component=component,
             votes=votes,
             content=content,
+            watches=watches,
         )
 
         issue_input.additional_properties = d

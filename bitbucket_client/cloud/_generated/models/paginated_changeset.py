@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.base_commit import BaseCommit
+    from ..models.commit import Commit
 
 
 @_attrs_define
@@ -44,13 +44,13 @@ class PaginatedChangeset(LenientModel):
     navigation and never provide previous links. Clients must anticipate that backwards navigation is
     not always available. Use this link to navigate the result set and refrain from constructing your
     own URLs."""
-    values: list[BaseCommit] | Unset = UNSET
+    values: list[Commit] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit import Commit  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -59,6 +59,6 @@ def _spec() -> ModelSpec:
             ("pagelen", "pagelen", as_int),
             ("next", "next_", as_str),
             ("previous", "previous", as_str),
-            ("values", "values", list_of(model(BaseCommit))),
+            ("values", "values", list_of(model(Commit))),
         ),
     )

@@ -19,7 +19,7 @@ from bitbucket_client._runtime import (
 )
 
 if TYPE_CHECKING:
-    from ..models.ref import Ref
+    from ..models.any_ref import AnyRef
 
 
 @_attrs_define
@@ -44,13 +44,13 @@ class PaginatedRefs(LenientModel):
     navigation and never provide previous links. Clients must anticipate that backwards navigation is
     not always available. Use this link to navigate the result set and refrain from constructing your
     own URLs."""
-    values: list[Ref] | Unset = UNSET
+    values: list[AnyRef] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.ref import Ref  # noqa: PLC0415
+    from ..models.any_ref import AnyRef  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -59,6 +59,6 @@ def _spec() -> ModelSpec:
             ("pagelen", "pagelen", as_int),
             ("next", "next_", as_str),
             ("previous", "previous", as_str),
-            ("values", "values", list_of(model(Ref))),
+            ("values", "values", list_of(model(AnyRef))),
         ),
     )

@@ -16,9 +16,11 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
+    as_none,
     as_str,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.participant_role import ParticipantRole
@@ -37,11 +39,10 @@ class Participant(LenientModel):
     """An account object."""
     role: ParticipantRole | str | Unset = UNSET
     approved: bool | Unset = UNSET
-    state: ParticipantState | str | Unset = UNSET
-    participated_on: datetime.datetime | Unset = UNSET
-    """The ISO8601 timestamp of the participant's action. For approvers, this is the time of their
-    approval. For commenters and pull request reviewers who are not approvers, this is the time they
-    last commented, or null if they have not commented."""
+    state: ParticipantState | str | None | Unset = UNSET
+    """The participant's review: approved, changes_requested, or `null` for none."""
+    participated_on: datetime.datetime | None | Unset = UNSET
+    """When the participant last acted; `null` if never."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,8 +56,8 @@ def _spec() -> ModelSpec:
             ("user", "user", model(Account)),
             ("role", "role", enum_or_str(ParticipantRole)),
             ("approved", "approved", as_bool),
-            ("state", "state", enum_or_str(ParticipantState)),
-            ("participated_on", "participated_on", as_datetime),
+            ("state", "state", one_of(enum_or_str(ParticipantState), as_none)),
+            ("participated_on", "participated_on", one_of(as_datetime, as_none)),
         ),
         extra=as_any,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -28,11 +28,10 @@ class ParticipantInput:
     """ An account object. """
     role: ParticipantRole | Unset = UNSET
     approved: bool | Unset = UNSET
-    state: ParticipantState | Unset = UNSET
-    participated_on: datetime.datetime | Unset = UNSET
-    """ The ISO8601 timestamp of the participant's action. For approvers, this is the time of their approval. For
-    commenters and pull request reviewers who are not approvers, this is the time they last commented, or null if
-    they have not commented. """
+    state: None | ParticipantState | Unset = UNSET
+    """ The participant's review: approved, changes_requested, or `null` for none. """
+    participated_on: datetime.datetime | None | Unset = UNSET
+    """ When the participant last acted; `null` if never. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,13 +47,21 @@ class ParticipantInput:
 
         approved = self.approved
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, ParticipantState):
             state = self.state.value
+        else:
+            state = self.state
 
-        participated_on: str | Unset = UNSET
-        if not isinstance(self.participated_on, Unset):
+        participated_on: None | str | Unset
+        if isinstance(self.participated_on, Unset):
+            participated_on = UNSET
+        elif isinstance(self.participated_on, datetime.datetime):
             participated_on = self.participated_on.isoformat()
+        else:
+            participated_on = self.participated_on
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -99,19 +106,39 @@ class ParticipantInput:
 
         approved = d.pop("approved", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: ParticipantState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = ParticipantState(_state)
+        def _parse_state(data: object) -> None | ParticipantState | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_0 = ParticipantState(data)
 
-        _participated_on = d.pop("participated_on", UNSET)
-        participated_on: datetime.datetime | Unset
-        if isinstance(_participated_on, Unset):
-            participated_on = UNSET
-        else:
-            participated_on = datetime.datetime.fromisoformat(_participated_on)
+                return state_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ParticipantState | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
+
+        def _parse_participated_on(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                participated_on_type_0 = datetime.datetime.fromisoformat(data)
+
+                return participated_on_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        participated_on = _parse_participated_on(d.pop("participated_on", UNSET))
 
         participant_input = cls(
             type_=type_,

@@ -14,11 +14,14 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     list_of,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -41,8 +44,8 @@ class Pipeline(LenientModel):
     """The UUID identifying the pipeline."""
     build_number: int | Unset = UNSET
     """The build number of the pipeline."""
-    creator: Account | Unset = UNSET
-    """An account object."""
+    creator: Account | None | Unset = UNSET
+    """Who started the pipeline; absent or `null` for scheduled runs."""
     repository: Repository | Unset = UNSET
     """A Bitbucket repository."""
     target: PipelineTarget | Unset = UNSET
@@ -63,6 +66,12 @@ class Pipeline(LenientModel):
     """An ordered list of sources of the pipeline configuration"""
     links: PipelinesPipelineLinks | Unset = UNSET
     """Links section for a Pipeline."""
+    run_number: int | Unset = UNSET
+    """The run of this build (re-runs increase it)."""
+    duration_in_seconds: int | Unset = UNSET
+    first_successful: bool | Unset = UNSET
+    expired: bool | Unset = UNSET
+    has_variables: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -82,7 +91,7 @@ def _spec() -> ModelSpec:
             ("type", "type_", as_str),
             ("uuid", "uuid", as_str),
             ("build_number", "build_number", as_int),
-            ("creator", "creator", model(Account)),
+            ("creator", "creator", one_of(model(Account), as_none)),
             ("repository", "repository", model(Repository)),
             ("target", "target", model(PipelineTarget)),
             ("trigger", "trigger", model(PipelineTrigger)),
@@ -93,6 +102,11 @@ def _spec() -> ModelSpec:
             ("build_seconds_used", "build_seconds_used", as_int),
             ("configuration_sources", "configuration_sources", list_of(model(PipelineConfigurationSource))),
             ("links", "links", model(PipelinesPipelineLinks)),
+            ("run_number", "run_number", as_int),
+            ("duration_in_seconds", "duration_in_seconds", as_int),
+            ("first_successful", "first_successful", as_bool),
+            ("expired", "expired", as_bool),
+            ("has_variables", "has_variables", as_bool),
         ),
         extra=as_any,
     )

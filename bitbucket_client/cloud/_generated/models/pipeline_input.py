@@ -11,7 +11,6 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.account_input import AccountInput
     from ..models.pipeline_configuration_source_input import PipelineConfigurationSourceInput
     from ..models.pipeline_state_input import PipelineStateInput
     from ..models.pipeline_target_input import PipelineTargetInput
@@ -33,8 +32,6 @@ class PipelineInput:
     """ The UUID identifying the pipeline. """
     build_number: int | Unset = UNSET
     """ The build number of the pipeline. """
-    creator: AccountInput | Unset = UNSET
-    """ An account object. """
     repository: RepositoryInput | Unset = UNSET
     """ A Bitbucket repository. """
     target: PipelineTargetInput | Unset = UNSET
@@ -63,10 +60,6 @@ class PipelineInput:
         uuid = self.uuid
 
         build_number = self.build_number
-
-        creator: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.creator, Unset):
-            creator = self.creator.to_dict()
 
         repository: dict[str, Any] | Unset = UNSET
         if not isinstance(self.repository, Unset):
@@ -123,8 +116,6 @@ class PipelineInput:
             field_dict["uuid"] = uuid
         if build_number is not UNSET:
             field_dict["build_number"] = build_number
-        if creator is not UNSET:
-            field_dict["creator"] = creator
         if repository is not UNSET:
             field_dict["repository"] = repository
         if target is not UNSET:
@@ -150,7 +141,6 @@ class PipelineInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.account_input import AccountInput  # noqa: PLC0415
         from ..models.pipeline_configuration_source_input import PipelineConfigurationSourceInput  # noqa: PLC0415
         from ..models.pipeline_state_input import PipelineStateInput  # noqa: PLC0415
         from ..models.pipeline_target_input import PipelineTargetInput  # noqa: PLC0415
@@ -165,13 +155,6 @@ class PipelineInput:
         uuid = d.pop("uuid", UNSET)
 
         build_number = d.pop("build_number", UNSET)
-
-        _creator = d.pop("creator", UNSET)
-        creator: AccountInput | Unset
-        if isinstance(_creator, Unset):
-            creator = UNSET
-        else:
-            creator = AccountInput.from_dict(_creator)
 
         _repository = d.pop("repository", UNSET)
         repository: RepositoryInput | Unset
@@ -248,7 +231,6 @@ class PipelineInput:
             type_=type_,
             uuid=uuid,
             build_number=build_number,
-            creator=creator,
             repository=repository,
             target=target,
             trigger=trigger,

@@ -21,8 +21,10 @@ from bitbucket_client._runtime import (
 from ..models.pipeline_ref_target_ref_type import PipelineRefTargetRefType
 
 if TYPE_CHECKING:
+    from ..models.base_commit import BaseCommit
     from ..models.commit import Commit
     from ..models.pipeline_selector import PipelineSelector
+    from ..models.pullrequest import Pullrequest
 
 
 @_attrs_define
@@ -38,13 +40,23 @@ class PipelineRefTarget(LenientModel):
     """A repository commit object."""
     selector: PipelineSelector | Unset = UNSET
     """A representation of the selector that was used to identify the pipeline in the YML file."""
+    source: str | Unset = UNSET
+    """Pull request targets: the source branch."""
+    destination: str | Unset = UNSET
+    """Pull request targets: the destination branch."""
+    destination_commit: BaseCommit | Unset = UNSET
+    """The common base type for both repository and snippet commits."""
+    pullrequest: Pullrequest | Unset = UNSET
+    """A pull request object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
     from ..models.commit import Commit  # noqa: PLC0415
     from ..models.pipeline_selector import PipelineSelector  # noqa: PLC0415
+    from ..models.pullrequest import Pullrequest  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -53,6 +65,10 @@ def _spec() -> ModelSpec:
             ("ref_name", "ref_name", as_str),
             ("commit", "commit", model(Commit)),
             ("selector", "selector", model(PipelineSelector)),
+            ("source", "source", as_str),
+            ("destination", "destination", as_str),
+            ("destination_commit", "destination_commit", model(BaseCommit)),
+            ("pullrequest", "pullrequest", model(Pullrequest)),
         ),
         extra=as_any,
     )

@@ -25,7 +25,6 @@ class PipelineSelector(LenientModel):
     """A representation of the selector that was used to identify the pipeline in the YML file."""
 
     type_: PipelineSelectorType | str | Unset = UNSET
-    """The type of selector."""
     pattern: str | Unset = UNSET
     """The name of the matching pipeline definition."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

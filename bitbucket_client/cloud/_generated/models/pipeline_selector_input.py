@@ -18,7 +18,6 @@ class PipelineSelectorInput:
     """A representation of the selector that was used to identify the pipeline in the YML file."""
 
     type_: PipelineSelectorType
-    """ The type of selector. """
     pattern: str | Unset = UNSET
     """ The name of the matching pipeline definition. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -7,6 +7,7 @@ class PipelineSelectorType(StrEnum):
     BRANCHES = "branches"
     CUSTOM = "custom"
     DEFAULT = "default"
+    PULL_REQUESTS = "pull-requests"
     TAGS = "tags"
 
     def __str__(self) -> str:

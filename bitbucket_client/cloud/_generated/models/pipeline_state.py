@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +14,12 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_str,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.pipeline_state_completed_result import PipelineStateCompletedResult
+    from ..models.pipeline_state_in_progress_stage import PipelineStateInProgressStage
 
 
 @_attrs_define
@@ -22,12 +27,26 @@ class PipelineState(LenientModel):
     """The representation of the progress state of a pipeline."""
 
     type_: str | Unset = UNSET
+    name: str | Unset = UNSET
+    """PENDING, IN_PROGRESS, COMPLETED, ..."""
+    stage: PipelineStateInProgressStage | Unset = UNSET
+    """A result of an in progress pipeline state."""
+    result: PipelineStateCompletedResult | Unset = UNSET
+    """A result of a completed pipeline state."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pipeline_state_completed_result import PipelineStateCompletedResult  # noqa: PLC0415
+    from ..models.pipeline_state_in_progress_stage import PipelineStateInProgressStage  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("name", "name", as_str),
+            ("stage", "stage", model(PipelineStateInProgressStage)),
+            ("result", "result", model(PipelineStateCompletedResult)),
+        ),
         extra=as_any,
     )

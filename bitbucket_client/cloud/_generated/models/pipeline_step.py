@@ -15,6 +15,7 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_int,
     as_str,
     list_of,
     model,
@@ -23,7 +24,9 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.pipeline_command import PipelineCommand
     from ..models.pipeline_image import PipelineImage
+    from ..models.pipeline_step_pipeline import PipelineStepPipeline
     from ..models.pipeline_step_state import PipelineStepState
+    from ..models.pipeline_step_trigger import PipelineStepTrigger
 
 
 @_attrs_define
@@ -48,6 +51,15 @@ class PipelineStep(LenientModel):
     executed outside the build container."""
     script_commands: list[PipelineCommand] | Unset = UNSET
     """The list of build commands. These commands are executed in the build container."""
+    name: str | Unset = UNSET
+    pipeline: PipelineStepPipeline | Unset = UNSET
+    trigger: PipelineStepTrigger | Unset = UNSET
+    teardown_commands: list[PipelineCommand] | Unset = UNSET
+    run_number: int | Unset = UNSET
+    max_time: int | Unset = UNSET
+    """The step's time limit in minutes."""
+    build_seconds_used: int | Unset = UNSET
+    duration_in_seconds: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,7 +67,9 @@ class PipelineStep(LenientModel):
 def _spec() -> ModelSpec:
     from ..models.pipeline_command import PipelineCommand  # noqa: PLC0415
     from ..models.pipeline_image import PipelineImage  # noqa: PLC0415
+    from ..models.pipeline_step_pipeline import PipelineStepPipeline  # noqa: PLC0415
     from ..models.pipeline_step_state import PipelineStepState  # noqa: PLC0415
+    from ..models.pipeline_step_trigger import PipelineStepTrigger  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -67,6 +81,14 @@ def _spec() -> ModelSpec:
             ("image", "image", model(PipelineImage)),
             ("setup_commands", "setup_commands", list_of(model(PipelineCommand))),
             ("script_commands", "script_commands", list_of(model(PipelineCommand))),
+            ("name", "name", as_str),
+            ("pipeline", "pipeline", model(PipelineStepPipeline)),
+            ("trigger", "trigger", model(PipelineStepTrigger)),
+            ("teardown_commands", "teardown_commands", list_of(model(PipelineCommand))),
+            ("run_number", "run_number", as_int),
+            ("max_time", "max_time", as_int),
+            ("build_seconds_used", "build_seconds_used", as_int),
+            ("duration_in_seconds", "duration_in_seconds", as_int),
         ),
         extra=as_any,
     )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +14,14 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_str,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.base_commit import BaseCommit
+    from ..models.commit import Commit
+    from ..models.pipeline_selector import PipelineSelector
+    from ..models.pullrequest import Pullrequest
 
 
 @_attrs_define
@@ -22,12 +29,42 @@ class PipelineTarget(LenientModel):
     """A representation of the target that a pipeline executes on."""
 
     type_: str | Unset = UNSET
+    ref_type: str | Unset = UNSET
+    """branch, tag, named_branch or bookmark (ref targets)."""
+    ref_name: str | Unset = UNSET
+    commit: Commit | Unset = UNSET
+    """A repository commit object."""
+    selector: PipelineSelector | Unset = UNSET
+    """A representation of the selector that was used to identify the pipeline in the YML file."""
+    source: str | Unset = UNSET
+    """Pull request targets: the source branch."""
+    destination: str | Unset = UNSET
+    """Pull request targets: the destination branch."""
+    destination_commit: BaseCommit | Unset = UNSET
+    """The common base type for both repository and snippet commits."""
+    pullrequest: Pullrequest | Unset = UNSET
+    """A pull request object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.pipeline_selector import PipelineSelector  # noqa: PLC0415
+    from ..models.pullrequest import Pullrequest  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("ref_type", "ref_type", as_str),
+            ("ref_name", "ref_name", as_str),
+            ("commit", "commit", model(Commit)),
+            ("selector", "selector", model(PipelineSelector)),
+            ("source", "source", as_str),
+            ("destination", "destination", as_str),
+            ("destination_commit", "destination_commit", model(BaseCommit)),
+            ("pullrequest", "pullrequest", model(Pullrequest)),
+        ),
         extra=as_any,
     )

@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.base_commit_input import BaseCommitInput
+    from ..models.commit_input import CommitInput
+    from ..models.pipeline_selector_input import PipelineSelectorInput
+    from ..models.pullrequest_input import PullrequestInput
+
 
 T = TypeVar("T", bound="PipelineTargetInput")
 
@@ -15,10 +24,49 @@ class PipelineTargetInput:
     """A representation of the target that a pipeline executes on."""
 
     type_: str = "pipeline_target"
+    ref_type: str | Unset = UNSET
+    """ branch, tag, named_branch or bookmark (ref targets). """
+    ref_name: str | Unset = UNSET
+    commit: CommitInput | Unset = UNSET
+    """ A repository commit object. """
+    selector: PipelineSelectorInput | Unset = UNSET
+    """ A representation of the selector that was used to identify the pipeline in the YML file. """
+    source: str | Unset = UNSET
+    """ Pull request targets: the source branch. """
+    destination: str | Unset = UNSET
+    """ Pull request targets: the destination branch. """
+    destination_commit: BaseCommitInput | Unset = UNSET
+    """ The common base type for both repository and snippet commits. """
+    pullrequest: PullrequestInput | Unset = UNSET
+    """ A pull request object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
+
+        ref_type = self.ref_type
+
+        ref_name = self.ref_name
+
+        commit: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.commit, Unset):
+            commit = self.commit.to_dict()
+
+        selector: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.selector, Unset):
+            selector = self.selector.to_dict()
+
+        source = self.source
+
+        destination = self.destination
+
+        destination_commit: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.destination_commit, Unset):
+            destination_commit = self.destination_commit.to_dict()
+
+        pullrequest: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.pullrequest, Unset):
+            pullrequest = self.pullrequest.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -27,16 +75,81 @@ class PipelineTargetInput:
                 "type": type_,
             }
         )
+        if ref_type is not UNSET:
+            field_dict["ref_type"] = ref_type
+        if ref_name is not UNSET:
+            field_dict["ref_name"] = ref_name
+        if commit is not UNSET:
+            field_dict["commit"] = commit
+        if selector is not UNSET:
+            field_dict["selector"] = selector
+        if source is not UNSET:
+            field_dict["source"] = source
+        if destination is not UNSET:
+            field_dict["destination"] = destination
+        if destination_commit is not UNSET:
+            field_dict["destination_commit"] = destination_commit
+        if pullrequest is not UNSET:
+            field_dict["pullrequest"] = pullrequest
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.base_commit_input import BaseCommitInput  # noqa: PLC0415
+        from ..models.commit_input import CommitInput  # noqa: PLC0415
+        from ..models.pipeline_selector_input import PipelineSelectorInput  # noqa: PLC0415
+        from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
+
         d = dict(src_dict)
         type_ = d.pop("type")
 
+        ref_type = d.pop("ref_type", UNSET)
+
+        ref_name = d.pop("ref_name", UNSET)
+
+        _commit = d.pop("commit", UNSET)
+        commit: CommitInput | Unset
+        if isinstance(_commit, Unset):
+            commit = UNSET
+        else:
+            commit = CommitInput.from_dict(_commit)
+
+        _selector = d.pop("selector", UNSET)
+        selector: PipelineSelectorInput | Unset
+        if isinstance(_selector, Unset):
+            selector = UNSET
+        else:
+            selector = PipelineSelectorInput.from_dict(_selector)
+
+        source = d.pop("source", UNSET)
+
+        destination = d.pop("destination", UNSET)
+
+        _destination_commit = d.pop("destination_commit", UNSET)
+        destination_commit: BaseCommitInput | Unset
+        if isinstance(_destination_commit, Unset):
+            destination_commit = UNSET
+        else:
+            destination_commit = BaseCommitInput.from_dict(_destination_commit)
+
+        _pullrequest = d.pop("pullrequest", UNSET)
+        pullrequest: PullrequestInput | Unset
+        if isinstance(_pullrequest, Unset):
+            pullrequest = UNSET
+        else:
+            pullrequest = PullrequestInput.from_dict(_pullrequest)
+
         pipeline_target_input = cls(
             type_=type_,
+            ref_type=ref_type,
+            ref_name=ref_name,
+            commit=commit,
+            selector=selector,
+            source=source,
+            destination=destination,
+            destination_commit=destination_commit,
+            pullrequest=pullrequest,
         )
 
         pipeline_target_input.additional_properties = d

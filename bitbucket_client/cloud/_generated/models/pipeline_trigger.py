@@ -22,12 +22,17 @@ class PipelineTrigger(LenientModel):
     """A representation of the trigger used for a pipeline."""
 
     type_: str | Unset = UNSET
+    name: str | Unset = UNSET
+    """PUSH, MANUAL, SCHEDULE, PARENT_STEP, ..."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(("type", "type_", as_str),),
+        fields=(
+            ("type", "type_", as_str),
+            ("name", "name", as_str),
+        ),
         extra=as_any,
     )

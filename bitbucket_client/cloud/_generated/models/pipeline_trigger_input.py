@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="PipelineTriggerInput")
 
 
@@ -15,10 +17,14 @@ class PipelineTriggerInput:
     """A representation of the trigger used for a pipeline."""
 
     type_: str = "pipeline_trigger"
+    name: str | Unset = UNSET
+    """ PUSH, MANUAL, SCHEDULE, PARENT_STEP, ... """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
+
+        name = self.name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -27,6 +33,8 @@ class PipelineTriggerInput:
                 "type": type_,
             }
         )
+        if name is not UNSET:
+            field_dict["name"] = name
 
         return field_dict
 
@@ -35,8 +43,11 @@ class PipelineTriggerInput:
         d = dict(src_dict)
         type_ = d.pop("type")
 
+        name = d.pop("name", UNSET)
+
         pipeline_trigger_input = cls(
             type_=type_,
+            name=name,
         )
 
         pipeline_trigger_input.additional_properties = d

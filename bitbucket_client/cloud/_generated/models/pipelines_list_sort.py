@@ -6,6 +6,9 @@ class PipelinesListSort(StrEnum):
     CREATED_ON = "created_on"
     CREATOR_UUID = "creator.uuid"
     RUN_CREATION_DATE = "run_creation_date"
+    VALUE_3 = "-creator.uuid"
+    VALUE_4 = "-created_on"
+    VALUE_5 = "-run_creation_date"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -23,6 +23,7 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.project_links import ProjectLinks
     from ..models.team import Team
+    from ..models.workspace import Workspace
 
 
 @_attrs_define
@@ -49,6 +50,8 @@ class Project(LenientModel):
     has_publicly_visible_repos: bool | Unset = UNSET
     """Indicates whether the project contains publicly visible repositories. Note that private projects
     cannot contain public repositories."""
+    workspace: Workspace | Unset = UNSET
+    """A Bitbucket workspace. Workspaces are used to organize repositories."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -56,6 +59,7 @@ class Project(LenientModel):
 def _spec() -> ModelSpec:
     from ..models.project_links import ProjectLinks  # noqa: PLC0415
     from ..models.team import Team  # noqa: PLC0415
+    from ..models.workspace import Workspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -70,6 +74,7 @@ def _spec() -> ModelSpec:
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),
             ("has_publicly_visible_repos", "has_publicly_visible_repos", as_bool),
+            ("workspace", "workspace", model(Workspace)),
         ),
         extra=as_any,
     )

@@ -25,6 +25,10 @@ class ProjectLinks(LenientModel):
     """A link to a resource related to this object."""
     avatar: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    self_: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    repositories: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -36,5 +40,7 @@ def _spec() -> ModelSpec:
         fields=(
             ("html", "html", model(Link)),
             ("avatar", "avatar", model(Link)),
+            ("self", "self_", model(Link)),
+            ("repositories", "repositories", model(Link)),
         ),
     )

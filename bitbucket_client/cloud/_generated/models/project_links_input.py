@@ -21,6 +21,10 @@ class ProjectLinksInput:
     """ A link to a resource related to this object. """
     avatar: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    self_: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    repositories: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         html: dict[str, Any] | Unset = UNSET
@@ -31,6 +35,14 @@ class ProjectLinksInput:
         if not isinstance(self.avatar, Unset):
             avatar = self.avatar.to_dict()
 
+        self_: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.self_, Unset):
+            self_ = self.self_.to_dict()
+
+        repositories: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.repositories, Unset):
+            repositories = self.repositories.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -38,6 +50,10 @@ class ProjectLinksInput:
             field_dict["html"] = html
         if avatar is not UNSET:
             field_dict["avatar"] = avatar
+        if self_ is not UNSET:
+            field_dict["self"] = self_
+        if repositories is not UNSET:
+            field_dict["repositories"] = repositories
 
         return field_dict
 
@@ -60,9 +76,25 @@ class ProjectLinksInput:
         else:
             avatar = LinkInput.from_dict(_avatar)
 
+        _self_ = d.pop("self", UNSET)
+        self_: LinkInput | Unset
+        if isinstance(_self_, Unset):
+            self_ = UNSET
+        else:
+            self_ = LinkInput.from_dict(_self_)
+
+        _repositories = d.pop("repositories", UNSET)
+        repositories: LinkInput | Unset
+        if isinstance(_repositories, Unset):
+            repositories = UNSET
+        else:
+            repositories = LinkInput.from_dict(_repositories)
+
         project_links_input = cls(
             html=html,
             avatar=avatar,
+            self_=self_,
+            repositories=repositories,
         )
 
         return project_links_input

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,9 +15,14 @@ from bitbucket_client._runtime import (
     as_str,
     enum_or_str,
     list_of,
+    model,
 )
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
+from ..models.branch_sync_strategies_item import BranchSyncStrategiesItem
+
+if TYPE_CHECKING:
+    from ..models.pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks
 
 
 @_attrs_define
@@ -27,15 +32,22 @@ class PullRequestBranch(LenientModel):
     """Available merge strategies, when this endpoint is the destination of the pull request."""
     default_merge_strategy: str | Unset = UNSET
     """The default merge strategy, when this endpoint is the destination of the pull request."""
+    links: PullrequestEndpointBranchLinks | Unset = UNSET
+    sync_strategies: list[BranchSyncStrategiesItem | str] | Unset = UNSET
+    """How the source branch can be synchronised with the destination."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pullrequest_endpoint_branch_links import PullrequestEndpointBranchLinks  # noqa: PLC0415
+
     return ModelSpec(
         fields=(
             ("name", "name", as_str),
             ("merge_strategies", "merge_strategies", list_of(enum_or_str(BranchMergeStrategiesItem))),
             ("default_merge_strategy", "default_merge_strategy", as_str),
+            ("links", "links", model(PullrequestEndpointBranchLinks)),
+            ("sync_strategies", "sync_strategies", list_of(enum_or_str(BranchSyncStrategiesItem))),
         ),
     )

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.pullrequest_endpoint_branch_links_input import PullrequestEndpointBranchLinksInput
+
 
 T = TypeVar("T", bound="PullRequestBranchInput")
 
@@ -19,6 +23,7 @@ class PullRequestBranchInput:
     """ Available merge strategies, when this endpoint is the destination of the pull request. """
     default_merge_strategy: str | Unset = UNSET
     """ The default merge strategy, when this endpoint is the destination of the pull request. """
+    links: PullrequestEndpointBranchLinksInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -32,6 +37,10 @@ class PullRequestBranchInput:
 
         default_merge_strategy = self.default_merge_strategy
 
+        links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = self.links.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -41,11 +50,15 @@ class PullRequestBranchInput:
             field_dict["merge_strategies"] = merge_strategies
         if default_merge_strategy is not UNSET:
             field_dict["default_merge_strategy"] = default_merge_strategy
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.pullrequest_endpoint_branch_links_input import PullrequestEndpointBranchLinksInput  # noqa: PLC0415
+
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
@@ -60,10 +73,18 @@ class PullRequestBranchInput:
 
         default_merge_strategy = d.pop("default_merge_strategy", UNSET)
 
+        _links = d.pop("links", UNSET)
+        links: PullrequestEndpointBranchLinksInput | Unset
+        if isinstance(_links, Unset):
+            links = UNSET
+        else:
+            links = PullrequestEndpointBranchLinksInput.from_dict(_links)
+
         pull_request_branch_input = cls(
             name=name,
             merge_strategies=merge_strategies,
             default_merge_strategy=default_merge_strategy,
+            links=links,
         )
 
         return pull_request_branch_input

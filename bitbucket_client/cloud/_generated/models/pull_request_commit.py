@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,17 +13,29 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_str,
+    model,
 )
+
+if TYPE_CHECKING:
+    from ..models.pullrequest_endpoint_commit_links import PullrequestEndpointCommitLinks
 
 
 @_attrs_define
 class PullRequestCommit(LenientModel):
     hash_: str | Unset = UNSET
+    type_: str | Unset = UNSET
+    links: PullrequestEndpointCommitLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
+    from ..models.pullrequest_endpoint_commit_links import PullrequestEndpointCommitLinks  # noqa: PLC0415
+
     return ModelSpec(
-        fields=(("hash", "hash_", as_str),),
+        fields=(
+            ("hash", "hash_", as_str),
+            ("type", "type_", as_str),
+            ("links", "links", model(PullrequestEndpointCommitLinks)),
+        ),
     )

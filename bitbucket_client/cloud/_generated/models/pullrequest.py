@@ -17,19 +17,21 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     enum_or_str,
     list_of,
     model,
+    one_of,
 )
 
 from ..models.pullrequest_state import PullrequestState
 
 if TYPE_CHECKING:
     from ..models.account import Account
+    from ..models.base_commit import BaseCommit
     from ..models.commit_summary import CommitSummary
     from ..models.participant import Participant
-    from ..models.pull_request_commit import PullRequestCommit
     from ..models.pullrequest_endpoint import PullrequestEndpoint
     from ..models.pullrequest_links import PullrequestLinks
     from ..models.rendered_pull_request_markup import RenderedPullRequestMarkup
@@ -55,15 +57,16 @@ class Pullrequest(LenientModel):
     """An account object."""
     source: PullrequestEndpoint | Unset = UNSET
     destination: PullrequestEndpoint | Unset = UNSET
-    merge_commit: PullRequestCommit | Unset = UNSET
+    merge_commit: BaseCommit | None | Unset = UNSET
+    """The merge commit; `null` until the pull request is merged."""
     comment_count: int | Unset = UNSET
     """The number of comments for a specific pull request."""
     task_count: int | Unset = UNSET
     """The number of open tasks for a specific pull request."""
     close_source_branch: bool | Unset = UNSET
     """A boolean flag indicating if merging the pull request closes the source branch."""
-    closed_by: Account | Unset = UNSET
-    """An account object."""
+    closed_by: Account | None | Unset = UNSET
+    """Who merged or declined it; `null` while open."""
     reason: str | Unset = UNSET
     """Explains why a pull request was declined. This field is only applicable to pull requests in rejected
     state."""
@@ -94,9 +97,9 @@ class Pullrequest(LenientModel):
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
+    from ..models.base_commit import BaseCommit  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.participant import Participant  # noqa: PLC0415
-    from ..models.pull_request_commit import PullRequestCommit  # noqa: PLC0415
     from ..models.pullrequest_endpoint import PullrequestEndpoint  # noqa: PLC0415
     from ..models.pullrequest_links import PullrequestLinks  # noqa: PLC0415
     from ..models.rendered_pull_request_markup import RenderedPullRequestMarkup  # noqa: PLC0415
@@ -113,11 +116,11 @@ def _spec() -> ModelSpec:
             ("author", "author", model(Account)),
             ("source", "source", model(PullrequestEndpoint)),
             ("destination", "destination", model(PullrequestEndpoint)),
-            ("merge_commit", "merge_commit", model(PullRequestCommit)),
+            ("merge_commit", "merge_commit", one_of(model(BaseCommit), as_none)),
             ("comment_count", "comment_count", as_int),
             ("task_count", "task_count", as_int),
             ("close_source_branch", "close_source_branch", as_bool),
-            ("closed_by", "closed_by", model(Account)),
+            ("closed_by", "closed_by", one_of(model(Account), as_none)),
             ("reason", "reason", as_str),
             ("created_on", "created_on", as_datetime),
             ("updated_on", "updated_on", as_datetime),

@@ -16,8 +16,10 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
+    as_none,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState
@@ -41,10 +43,8 @@ class PullrequestCommentTask(LenientModel):
     """An account object."""
     id: int | Unset = UNSET
     pending: bool | Unset = UNSET
-    resolved_on: datetime.datetime | Unset = UNSET
-    """The ISO8601 timestamp for when the task was resolved."""
-    resolved_by: Account | Unset = UNSET
-    """An account object."""
+    resolved_on: datetime.datetime | None | Unset = UNSET
+    resolved_by: Account | None | Unset = UNSET
     links: SnippetCommentLinks | Unset = UNSET
     comment: Comment | Unset = UNSET
     """The base type for all comments. This type should be considered abstract. Each of the "commentable"
@@ -68,8 +68,8 @@ def _spec() -> ModelSpec:
             ("creator", "creator", model(Account)),
             ("id", "id", as_int),
             ("pending", "pending", as_bool),
-            ("resolved_on", "resolved_on", as_datetime),
-            ("resolved_by", "resolved_by", model(Account)),
+            ("resolved_on", "resolved_on", one_of(as_datetime, as_none)),
+            ("resolved_by", "resolved_by", one_of(model(Account), as_none)),
             ("links", "links", model(SnippetCommentLinks)),
             ("comment", "comment", model(Comment)),
         ),

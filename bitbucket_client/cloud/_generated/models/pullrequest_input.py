@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,9 +13,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
+    from ..models.base_commit_input import BaseCommitInput
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.participant_input import ParticipantInput
-    from ..models.pull_request_commit_input import PullRequestCommitInput
     from ..models.pullrequest_endpoint_input import PullrequestEndpointInput
     from ..models.pullrequest_links_input import PullrequestLinksInput
     from ..models.rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
@@ -44,15 +44,16 @@ class PullrequestInput:
     """ An account object. """
     source: PullrequestEndpointInput | Unset = UNSET
     destination: PullrequestEndpointInput | Unset = UNSET
-    merge_commit: PullRequestCommitInput | Unset = UNSET
+    merge_commit: BaseCommitInput | None | Unset = UNSET
+    """ The merge commit; `null` until the pull request is merged. """
     comment_count: int | Unset = UNSET
     """ The number of comments for a specific pull request. """
     task_count: int | Unset = UNSET
     """ The number of open tasks for a specific pull request. """
     close_source_branch: bool | Unset = UNSET
     """ A boolean flag indicating if merging the pull request closes the source branch. """
-    closed_by: AccountInput | Unset = UNSET
-    """ An account object. """
+    closed_by: AccountInput | None | Unset = UNSET
+    """ Who merged or declined it; `null` while open. """
     reason: str | Unset = UNSET
     """ Explains why a pull request was declined. This field is only applicable to pull requests in rejected state.
     """
@@ -88,6 +89,9 @@ class PullrequestInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.account_input import AccountInput  # noqa: PLC0415
+        from ..models.base_commit_input import BaseCommitInput  # noqa: PLC0415
+
         type_ = self.type_
 
         links: dict[str, Any] | Unset = UNSET
@@ -122,9 +126,13 @@ class PullrequestInput:
         if not isinstance(self.destination, Unset):
             destination = self.destination.to_dict()
 
-        merge_commit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.merge_commit, Unset):
+        merge_commit: dict[str, Any] | None | Unset
+        if isinstance(self.merge_commit, Unset):
+            merge_commit = UNSET
+        elif isinstance(self.merge_commit, BaseCommitInput):
             merge_commit = self.merge_commit.to_dict()
+        else:
+            merge_commit = self.merge_commit
 
         comment_count = self.comment_count
 
@@ -132,9 +140,13 @@ class PullrequestInput:
 
         close_source_branch = self.close_source_branch
 
-        closed_by: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.closed_by, Unset):
+        closed_by: dict[str, Any] | None | Unset
+        if isinstance(self.closed_by, Unset):
+            closed_by = UNSET
+        elif isinstance(self.closed_by, AccountInput):
             closed_by = self.closed_by.to_dict()
+        else:
+            closed_by = self.closed_by
 
         reason = self.reason
 
@@ -227,9 +239,9 @@ class PullrequestInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
+        from ..models.base_commit_input import BaseCommitInput  # noqa: PLC0415
         from ..models.commit_summary_input import CommitSummaryInput  # noqa: PLC0415
         from ..models.participant_input import ParticipantInput  # noqa: PLC0415
-        from ..models.pull_request_commit_input import PullRequestCommitInput  # noqa: PLC0415
         from ..models.pullrequest_endpoint_input import PullrequestEndpointInput  # noqa: PLC0415
         from ..models.pullrequest_links_input import PullrequestLinksInput  # noqa: PLC0415
         from ..models.rendered_pull_request_markup_input import RenderedPullRequestMarkupInput  # noqa: PLC0415
@@ -290,12 +302,22 @@ class PullrequestInput:
         else:
             destination = PullrequestEndpointInput.from_dict(_destination)
 
-        _merge_commit = d.pop("merge_commit", UNSET)
-        merge_commit: PullRequestCommitInput | Unset
-        if isinstance(_merge_commit, Unset):
-            merge_commit = UNSET
-        else:
-            merge_commit = PullRequestCommitInput.from_dict(_merge_commit)
+        def _parse_merge_commit(data: object) -> BaseCommitInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                merge_commit_type_0 = BaseCommitInput.from_dict(data)
+
+                return merge_commit_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BaseCommitInput | None | Unset, data)
+
+        merge_commit = _parse_merge_commit(d.pop("merge_commit", UNSET))
 
         comment_count = d.pop("comment_count", UNSET)
 
@@ -303,12 +325,22 @@ class PullrequestInput:
 
         close_source_branch = d.pop("close_source_branch", UNSET)
 
-        _closed_by = d.pop("closed_by", UNSET)
-        closed_by: AccountInput | Unset
-        if isinstance(_closed_by, Unset):
-            closed_by = UNSET
-        else:
-            closed_by = AccountInput.from_dict(_closed_by)
+        def _parse_closed_by(data: object) -> AccountInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                closed_by_type_0 = AccountInput.from_dict(data)
+
+                return closed_by_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AccountInput | None | Unset, data)
+
+        closed_by = _parse_closed_by(d.pop("closed_by", UNSET))
 
         reason = d.pop("reason", UNSET)
 

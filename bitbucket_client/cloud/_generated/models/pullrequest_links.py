@@ -41,6 +41,10 @@ class PullrequestLinks(LenientModel):
     """A link to a resource related to this object."""
     decline: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    request_changes: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    statuses: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -60,5 +64,7 @@ def _spec() -> ModelSpec:
             ("activity", "activity", model(Link)),
             ("merge", "merge", model(Link)),
             ("decline", "decline", model(Link)),
+            ("request-changes", "request_changes", model(Link)),
+            ("statuses", "statuses", model(Link)),
         ),
     )

@@ -37,6 +37,10 @@ class PullrequestLinksInput:
     """ A link to a resource related to this object. """
     decline: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    request_changes: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    statuses: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET
@@ -79,6 +83,14 @@ class PullrequestLinksInput:
         if not isinstance(self.decline, Unset):
             decline = self.decline.to_dict()
 
+        request_changes: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.request_changes, Unset):
+            request_changes = self.request_changes.to_dict()
+
+        statuses: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.statuses, Unset):
+            statuses = self.statuses.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -102,6 +114,10 @@ class PullrequestLinksInput:
             field_dict["merge"] = merge
         if decline is not UNSET:
             field_dict["decline"] = decline
+        if request_changes is not UNSET:
+            field_dict["request-changes"] = request_changes
+        if statuses is not UNSET:
+            field_dict["statuses"] = statuses
 
         return field_dict
 
@@ -180,6 +196,20 @@ class PullrequestLinksInput:
         else:
             decline = LinkInput.from_dict(_decline)
 
+        _request_changes = d.pop("request-changes", UNSET)
+        request_changes: LinkInput | Unset
+        if isinstance(_request_changes, Unset):
+            request_changes = UNSET
+        else:
+            request_changes = LinkInput.from_dict(_request_changes)
+
+        _statuses = d.pop("statuses", UNSET)
+        statuses: LinkInput | Unset
+        if isinstance(_statuses, Unset):
+            statuses = UNSET
+        else:
+            statuses = LinkInput.from_dict(_statuses)
+
         pullrequest_links_input = cls(
             self_=self_,
             html=html,
@@ -191,6 +221,8 @@ class PullrequestLinksInput:
             activity=activity,
             merge=merge,
             decline=decline,
+            request_changes=request_changes,
+            statuses=statuses,
         )
 
         return pullrequest_links_input

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,15 +13,15 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
+    as_float,
+    as_int,
     as_str,
     enum_or_str,
-    model,
+    one_of,
 )
 
 from ..models.report_data_type import ReportDataType
-
-if TYPE_CHECKING:
-    from ..models.report_data_value import ReportDataValue
 
 
 @_attrs_define
@@ -33,20 +33,18 @@ class ReportData(LenientModel):
     boolean, number or string."""
     title: str | Unset = UNSET
     """A string describing what this data field represents."""
-    value: ReportDataValue | Unset = UNSET
-    """The value of the data element."""
+    value: bool | int | float | str | Unset = UNSET
+    """A boolean, number, or text (dates, durations and links as text or numbers) per `type`."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.report_data_value import ReportDataValue  # noqa: PLC0415
-
     return ModelSpec(
         fields=(
             ("type", "type_", enum_or_str(ReportDataType)),
             ("title", "title", as_str),
-            ("value", "value", model(ReportDataValue)),
+            ("value", "value", one_of(as_bool, as_int, as_float, as_str)),
         ),
         extra=as_any,
     )

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.report_data_type import ReportDataType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.report_data_input_value import ReportDataInputValue
-
 
 T = TypeVar("T", bound="ReportDataInput")
 
@@ -26,8 +22,8 @@ class ReportDataInput:
     boolean, number or string. """
     title: str | Unset = UNSET
     """ A string describing what this data field represents. """
-    value: ReportDataInputValue | Unset = UNSET
-    """ The value of the data element. """
+    value: bool | float | int | str | Unset = UNSET
+    """ A boolean, number, or text (dates, durations and links as text or numbers) per `type`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,9 +33,11 @@ class ReportDataInput:
 
         title = self.title
 
-        value: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.value, Unset):
-            value = self.value.to_dict()
+        value: bool | float | int | str | Unset
+        if isinstance(self.value, Unset):
+            value = UNSET
+        else:
+            value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,8 +53,6 @@ class ReportDataInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.report_data_input_value import ReportDataInputValue  # noqa: PLC0415
-
         d = dict(src_dict)
         _type_ = d.pop("type", UNSET)
         type_: ReportDataType | Unset
@@ -67,12 +63,12 @@ class ReportDataInput:
 
         title = d.pop("title", UNSET)
 
-        _value = d.pop("value", UNSET)
-        value: ReportDataInputValue | Unset
-        if isinstance(_value, Unset):
-            value = UNSET
-        else:
-            value = ReportDataInputValue.from_dict(_value)
+        def _parse_value(data: object) -> bool | float | int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | float | int | str | Unset, data)
+
+        value = _parse_value(d.pop("value", UNSET))
 
         report_data_input = cls(
             type_=type_,

@@ -17,9 +17,11 @@ from bitbucket_client._runtime import (
     as_bool,
     as_datetime,
     as_int,
+    as_none,
     as_str,
     enum_or_str,
     model,
+    one_of,
 )
 
 from ..models.repository_fork_policy import RepositoryForkPolicy
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     from ..models.branch import Branch
     from ..models.project import Project
     from ..models.repository_links import RepositoryLinks
+    from ..models.repository_override_settings import RepositoryOverrideSettings
+    from ..models.workspace import Workspace
 
 
 @_attrs_define
@@ -46,8 +50,8 @@ class Repository(LenientModel):
     """The concatenation of the repository owner's username and the slugified name, e.g.
     "evzijst/interruptingcow". This is the same string used in Bitbucket URLs."""
     is_private: bool | Unset = UNSET
-    parent: Repository | Unset = UNSET
-    """A Bitbucket repository."""
+    parent: Repository | None | Unset = UNSET
+    """The repository this one was forked from."""
     scm: RepositoryScm | str | Unset = UNSET
     owner: Account | Unset = UNSET
     """An account object."""
@@ -71,8 +75,18 @@ class Repository(LenientModel):
     * **no_forks**: deny all forking"""
     project: Project | Unset = UNSET
     """A Bitbucket project. Projects are used by teams to organize repositories."""
-    mainbranch: Branch | Unset = UNSET
-    """A branch object, representing a branch in a repository."""
+    mainbranch: Branch | None | Unset = UNSET
+    """The main branch; `null` for an empty repository."""
+    slug: str | Unset = UNSET
+    """The repository's URL slug."""
+    workspace: Workspace | Unset = UNSET
+    """A Bitbucket workspace. Workspaces are used to organize repositories."""
+    website: str | None | Unset = UNSET
+    """`null` or empty when not set."""
+    override_settings: RepositoryOverrideSettings | Unset = UNSET
+    """Which settings this repository overrides instead of inheriting them from its project."""
+    enforced_signed_commits: bool | None | Unset = UNSET
+    """Whether pushes must be signed; `null` when not configured."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -82,6 +96,8 @@ def _spec() -> ModelSpec:
     from ..models.branch import Branch  # noqa: PLC0415
     from ..models.project import Project  # noqa: PLC0415
     from ..models.repository_links import RepositoryLinks  # noqa: PLC0415
+    from ..models.repository_override_settings import RepositoryOverrideSettings  # noqa: PLC0415
+    from ..models.workspace import Workspace  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -90,7 +106,7 @@ def _spec() -> ModelSpec:
             ("uuid", "uuid", as_str),
             ("full_name", "full_name", as_str),
             ("is_private", "is_private", as_bool),
-            ("parent", "parent", model(Repository)),
+            ("parent", "parent", one_of(model(Repository), as_none)),
             ("scm", "scm", enum_or_str(RepositoryScm)),
             ("owner", "owner", model(Account)),
             ("name", "name", as_str),
@@ -103,7 +119,12 @@ def _spec() -> ModelSpec:
             ("has_wiki", "has_wiki", as_bool),
             ("fork_policy", "fork_policy", enum_or_str(RepositoryForkPolicy)),
             ("project", "project", model(Project)),
-            ("mainbranch", "mainbranch", model(Branch)),
+            ("mainbranch", "mainbranch", one_of(model(Branch), as_none)),
+            ("slug", "slug", as_str),
+            ("workspace", "workspace", model(Workspace)),
+            ("website", "website", one_of(as_str, as_none)),
+            ("override_settings", "override_settings", model(RepositoryOverrideSettings)),
+            ("enforced_signed_commits", "enforced_signed_commits", one_of(as_bool, as_none)),
         ),
         extra=as_any,
     )

@@ -9,19 +9,27 @@ from attrs import field as _attrs_field
 
 from bitbucket_client._lenient import LenientModel
 from bitbucket_client._runtime import (
+    UNSET,
     ModelSpec,
+    Unset,
     as_any,
+    as_bool,
 )
 
 
 @_attrs_define
 class RepositoryInheritanceStateOverrideSettings(LenientModel):
+    default_merge_strategy: bool | Unset = UNSET
+    branching_model: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
     return ModelSpec(
-        fields=(),
+        fields=(
+            ("default_merge_strategy", "default_merge_strategy", as_bool),
+            ("branching_model", "branching_model", as_bool),
+        ),
         extra=as_any,
     )

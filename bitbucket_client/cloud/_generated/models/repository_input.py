@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,9 +14,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
-    from ..models.branch_input import BranchInput
     from ..models.project_input import ProjectInput
     from ..models.repository_links_input import RepositoryLinksInput
+    from ..models.repository_override_settings_input import RepositoryOverrideSettingsInput
 
 
 T = TypeVar("T", bound="RepositoryInput")
@@ -36,8 +36,6 @@ class RepositoryInput:
     """ The concatenation of the repository owner's username and the slugified name, e.g. "evzijst/interruptingcow".
     This is the same string used in Bitbucket URLs. """
     is_private: bool | Unset = UNSET
-    parent: RepositoryInput | Unset = UNSET
-    """ A Bitbucket repository. """
     scm: RepositoryScm | Unset = UNSET
     owner: AccountInput | Unset = UNSET
     """ An account object. """
@@ -71,8 +69,10 @@ class RepositoryInput:
     project: ProjectInput | Unset = UNSET
     """ A Bitbucket project.
                 Projects are used by teams to organize repositories. """
-    mainbranch: BranchInput | Unset = UNSET
-    """ A branch object, representing a branch in a repository. """
+    website: None | str | Unset = UNSET
+    """ `null` or empty when not set. """
+    override_settings: RepositoryOverrideSettingsInput | Unset = UNSET
+    """ Which settings this repository overrides instead of inheriting them from its project. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,10 +87,6 @@ class RepositoryInput:
         full_name = self.full_name
 
         is_private = self.is_private
-
-        parent: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.parent, Unset):
-            parent = self.parent.to_dict()
 
         scm: str | Unset = UNSET
         if not isinstance(self.scm, Unset):
@@ -128,9 +124,15 @@ class RepositoryInput:
         if not isinstance(self.project, Unset):
             project = self.project.to_dict()
 
-        mainbranch: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.mainbranch, Unset):
-            mainbranch = self.mainbranch.to_dict()
+        website: None | str | Unset
+        if isinstance(self.website, Unset):
+            website = UNSET
+        else:
+            website = self.website
+
+        override_settings: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.override_settings, Unset):
+            override_settings = self.override_settings.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -147,8 +149,6 @@ class RepositoryInput:
             field_dict["full_name"] = full_name
         if is_private is not UNSET:
             field_dict["is_private"] = is_private
-        if parent is not UNSET:
-            field_dict["parent"] = parent
         if scm is not UNSET:
             field_dict["scm"] = scm
         if owner is not UNSET:
@@ -173,17 +173,19 @@ class RepositoryInput:
             field_dict["fork_policy"] = fork_policy
         if project is not UNSET:
             field_dict["project"] = project
-        if mainbranch is not UNSET:
-            field_dict["mainbranch"] = mainbranch
+        if website is not UNSET:
+            field_dict["website"] = website
+        if override_settings is not UNSET:
+            field_dict["override_settings"] = override_settings
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.branch_input import BranchInput  # noqa: PLC0415
         from ..models.project_input import ProjectInput  # noqa: PLC0415
         from ..models.repository_links_input import RepositoryLinksInput  # noqa: PLC0415
+        from ..models.repository_override_settings_input import RepositoryOverrideSettingsInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
@@ -200,13 +202,6 @@ class RepositoryInput:
         full_name = d.pop("full_name", UNSET)
 
         is_private = d.pop("is_private", UNSET)
-
-        _parent = d.pop("parent", UNSET)
-        parent: RepositoryInput | Unset
-        if isinstance(_parent, Unset):
-            parent = UNSET
-        else:
-            parent = RepositoryInput.from_dict(_parent)
 
         _scm = d.pop("scm", UNSET)
         scm: RepositoryScm | Unset
@@ -262,12 +257,21 @@ class RepositoryInput:
         else:
             project = ProjectInput.from_dict(_project)
 
-        _mainbranch = d.pop("mainbranch", UNSET)
-        mainbranch: BranchInput | Unset
-        if isinstance(_mainbranch, Unset):
-            mainbranch = UNSET
+        def _parse_website(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        website = _parse_website(d.pop("website", UNSET))
+
+        _override_settings = d.pop("override_settings", UNSET)
+        override_settings: RepositoryOverrideSettingsInput | Unset
+        if isinstance(_override_settings, Unset):
+            override_settings = UNSET
         else:
-            mainbranch = BranchInput.from_dict(_mainbranch)
+            override_settings = RepositoryOverrideSettingsInput.from_dict(_override_settings)
 
         repository_input = cls(
             type_=type_,
@@ -275,7 +279,6 @@ class RepositoryInput:
             uuid=uuid,
             full_name=full_name,
             is_private=is_private,
-            parent=parent,
             scm=scm,
             owner=owner,
             name=name,
@@ -288,7 +291,8 @@ class RepositoryInput:
             has_wiki=has_wiki,
             fork_policy=fork_policy,
             project=project,
-            mainbranch=mainbranch,
+            website=website,
+            override_settings=override_settings,
         )
 
         repository_input.additional_properties = d

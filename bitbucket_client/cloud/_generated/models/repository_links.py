@@ -41,6 +41,12 @@ class RepositoryLinks(LenientModel):
     clone: list[Link] | Unset = UNSET
     hooks: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    branches: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    tags: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    source: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -60,5 +66,8 @@ def _spec() -> ModelSpec:
             ("downloads", "downloads", model(Link)),
             ("clone", "clone", list_of(model(Link))),
             ("hooks", "hooks", model(Link)),
+            ("branches", "branches", model(Link)),
+            ("tags", "tags", model(Link)),
+            ("source", "source", model(Link)),
         ),
     )

@@ -36,6 +36,12 @@ class RepositoryLinksInput:
     clone: list[LinkInput] | Unset = UNSET
     hooks: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    branches: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    tags: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    source: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         self_: dict[str, Any] | Unset = UNSET
@@ -81,6 +87,18 @@ class RepositoryLinksInput:
         if not isinstance(self.hooks, Unset):
             hooks = self.hooks.to_dict()
 
+        branches: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.branches, Unset):
+            branches = self.branches.to_dict()
+
+        tags: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags.to_dict()
+
+        source: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.source, Unset):
+            source = self.source.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -104,6 +122,12 @@ class RepositoryLinksInput:
             field_dict["clone"] = clone
         if hooks is not UNSET:
             field_dict["hooks"] = hooks
+        if branches is not UNSET:
+            field_dict["branches"] = branches
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+        if source is not UNSET:
+            field_dict["source"] = source
 
         return field_dict
 
@@ -184,6 +208,27 @@ class RepositoryLinksInput:
         else:
             hooks = LinkInput.from_dict(_hooks)
 
+        _branches = d.pop("branches", UNSET)
+        branches: LinkInput | Unset
+        if isinstance(_branches, Unset):
+            branches = UNSET
+        else:
+            branches = LinkInput.from_dict(_branches)
+
+        _tags = d.pop("tags", UNSET)
+        tags: LinkInput | Unset
+        if isinstance(_tags, Unset):
+            tags = UNSET
+        else:
+            tags = LinkInput.from_dict(_tags)
+
+        _source = d.pop("source", UNSET)
+        source: LinkInput | Unset
+        if isinstance(_source, Unset):
+            source = UNSET
+        else:
+            source = LinkInput.from_dict(_source)
+
         repository_links_input = cls(
             self_=self_,
             html=html,
@@ -195,6 +240,9 @@ class RepositoryLinksInput:
             downloads=downloads,
             clone=clone,
             hooks=hooks,
+            branches=branches,
+            tags=tags,
+            source=source,
         )
 
         return repository_links_input

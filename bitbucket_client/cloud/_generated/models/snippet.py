@@ -16,7 +16,6 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
-    as_int,
     as_str,
     enum_or_str,
     model,
@@ -26,6 +25,8 @@ from ..models.repository_scm import RepositoryScm
 
 if TYPE_CHECKING:
     from ..models.account import Account
+    from ..models.snippet_files import SnippetFiles
+    from ..models.snippet_links import SnippetLinks
 
 
 @_attrs_define
@@ -33,7 +34,8 @@ class Snippet(LenientModel):
     """A snippet object."""
 
     type_: str | Unset = UNSET
-    id: int | Unset = UNSET
+    id: str | Unset = UNSET
+    """The snippet's encoded id, as used in its URL (for example `kypj`)."""
     title: str | Unset = UNSET
     scm: RepositoryScm | str | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
@@ -43,17 +45,22 @@ class Snippet(LenientModel):
     creator: Account | Unset = UNSET
     """An account object."""
     is_private: bool | Unset = UNSET
+    links: SnippetLinks | Unset = UNSET
+    files: SnippetFiles | Unset = UNSET
+    """File name -> its links."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.account import Account  # noqa: PLC0415
+    from ..models.snippet_files import SnippetFiles  # noqa: PLC0415
+    from ..models.snippet_links import SnippetLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
-            ("id", "id", as_int),
+            ("id", "id", as_str),
             ("title", "title", as_str),
             ("scm", "scm", enum_or_str(RepositoryScm)),
             ("created_on", "created_on", as_datetime),
@@ -61,6 +68,8 @@ def _spec() -> ModelSpec:
             ("owner", "owner", model(Account)),
             ("creator", "creator", model(Account)),
             ("is_private", "is_private", as_bool),
+            ("links", "links", model(SnippetLinks)),
+            ("files", "files", model(SnippetFiles)),
         ),
         extra=as_any,
     )

@@ -23,10 +23,12 @@ from bitbucket_client._runtime import (
 if TYPE_CHECKING:
     from ..models.author import Author
     from ..models.base_commit import BaseCommit
+    from ..models.commit_rendered import CommitRendered
     from ..models.commit_summary import CommitSummary
     from ..models.committer import Committer
     from ..models.snippet import Snippet
     from ..models.snippet_commit_links import SnippetCommitLinks
+    from ..models.snippet_commit_properties import SnippetCommitProperties
 
 
 @_attrs_define
@@ -42,6 +44,9 @@ class SnippetCommit(LenientModel):
     summary: CommitSummary | Unset = UNSET
     parents: list[BaseCommit] | Unset = UNSET
     links: SnippetCommitLinks | Unset = UNSET
+    rendered: CommitRendered | Unset = UNSET
+    properties: SnippetCommitProperties | Unset = UNSET
+    """Application properties attached to the commit: app key -> the app's property object."""
     snippet: Snippet | Unset = UNSET
     """A snippet object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -51,10 +56,12 @@ class SnippetCommit(LenientModel):
 def _spec() -> ModelSpec:
     from ..models.author import Author  # noqa: PLC0415
     from ..models.base_commit import BaseCommit  # noqa: PLC0415
+    from ..models.commit_rendered import CommitRendered  # noqa: PLC0415
     from ..models.commit_summary import CommitSummary  # noqa: PLC0415
     from ..models.committer import Committer  # noqa: PLC0415
     from ..models.snippet import Snippet  # noqa: PLC0415
     from ..models.snippet_commit_links import SnippetCommitLinks  # noqa: PLC0415
+    from ..models.snippet_commit_properties import SnippetCommitProperties  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -67,6 +74,8 @@ def _spec() -> ModelSpec:
             ("summary", "summary", model(CommitSummary)),
             ("parents", "parents", list_of(model(BaseCommit))),
             ("links", "links", model(SnippetCommitLinks)),
+            ("rendered", "rendered", model(CommitRendered)),
+            ("properties", "properties", model(SnippetCommitProperties)),
             ("snippet", "snippet", model(Snippet)),
         ),
         extra=as_any,

@@ -27,6 +27,8 @@ class SnippetCommitLinks(LenientModel):
     """A link to a resource related to this object."""
     diff: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    patch: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -39,5 +41,6 @@ def _spec() -> ModelSpec:
             ("self", "self_", model(Link)),
             ("html", "html", model(Link)),
             ("diff", "diff", model(Link)),
+            ("patch", "patch", model(Link)),
         ),
     )

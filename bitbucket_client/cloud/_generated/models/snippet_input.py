@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
+    from ..models.snippet_links_input import SnippetLinksInput
 
 
 T = TypeVar("T", bound="SnippetInput")
@@ -23,7 +24,6 @@ class SnippetInput:
     """A snippet object."""
 
     type_: str = "snippet"
-    id: int | Unset = UNSET
     title: str | Unset = UNSET
     scm: RepositoryScm | Unset = UNSET
     created_on: datetime.datetime | Unset = UNSET
@@ -33,12 +33,11 @@ class SnippetInput:
     creator: AccountInput | Unset = UNSET
     """ An account object. """
     is_private: bool | Unset = UNSET
+    links: SnippetLinksInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
-
-        id = self.id
 
         title = self.title
 
@@ -64,6 +63,10 @@ class SnippetInput:
 
         is_private = self.is_private
 
+        links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = self.links.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -71,8 +74,6 @@ class SnippetInput:
                 "type": type_,
             }
         )
-        if id is not UNSET:
-            field_dict["id"] = id
         if title is not UNSET:
             field_dict["title"] = title
         if scm is not UNSET:
@@ -87,17 +88,18 @@ class SnippetInput:
             field_dict["creator"] = creator
         if is_private is not UNSET:
             field_dict["is_private"] = is_private
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
+        from ..models.snippet_links_input import SnippetLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
-
-        id = d.pop("id", UNSET)
 
         title = d.pop("title", UNSET)
 
@@ -138,9 +140,15 @@ class SnippetInput:
 
         is_private = d.pop("is_private", UNSET)
 
+        _links = d.pop("links", UNSET)
+        links: SnippetLinksInput | Unset
+        if isinstance(_links, Unset):
+            links = UNSET
+        else:
+            links = SnippetLinksInput.from_dict(_links)
+
         snippet_input = cls(
             type_=type_,
-            id=id,
             title=title,
             scm=scm,
             created_on=created_on,
@@ -148,6 +156,7 @@ class SnippetInput:
             owner=owner,
             creator=creator,
             is_private=is_private,
+            links=links,
         )
 
         snippet_input.additional_properties = d

@@ -15,8 +15,10 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_none,
     as_str,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +40,8 @@ class SshAccountKey(LenientModel):
     label: str | Unset = UNSET
     """The user-defined label for the SSH key"""
     created_on: datetime.datetime | Unset = UNSET
-    last_used: datetime.datetime | Unset = UNSET
+    last_used: datetime.datetime | None | Unset = UNSET
+    """`null` if the key was never used."""
     links: SshAccountKeyLinks | Unset = UNSET
     owner: Account | Unset = UNSET
     """An account object."""
@@ -61,7 +64,7 @@ def _spec() -> ModelSpec:
             ("comment", "comment", as_str),
             ("label", "label", as_str),
             ("created_on", "created_on", as_datetime),
-            ("last_used", "last_used", as_datetime),
+            ("last_used", "last_used", one_of(as_datetime, as_none)),
             ("links", "links", model(SshAccountKeyLinks)),
             ("owner", "owner", model(Account)),
             ("expires_on", "expires_on", as_datetime),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -32,7 +32,8 @@ class SshAccountKeyInput:
     label: str | Unset = UNSET
     """ The user-defined label for the SSH key """
     created_on: datetime.datetime | Unset = UNSET
-    last_used: datetime.datetime | Unset = UNSET
+    last_used: datetime.datetime | None | Unset = UNSET
+    """ `null` if the key was never used. """
     links: SshAccountKeyLinksInput | Unset = UNSET
     owner: AccountInput | Unset = UNSET
     """ An account object. """
@@ -56,9 +57,13 @@ class SshAccountKeyInput:
         if not isinstance(self.created_on, Unset):
             created_on = self.created_on.isoformat()
 
-        last_used: str | Unset = UNSET
-        if not isinstance(self.last_used, Unset):
+        last_used: None | str | Unset
+        if isinstance(self.last_used, Unset):
+            last_used = UNSET
+        elif isinstance(self.last_used, datetime.datetime):
             last_used = self.last_used.isoformat()
+        else:
+            last_used = self.last_used
 
         links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.links, Unset):
@@ -127,12 +132,22 @@ class SshAccountKeyInput:
         else:
             created_on = datetime.datetime.fromisoformat(_created_on)
 
-        _last_used = d.pop("last_used", UNSET)
-        last_used: datetime.datetime | Unset
-        if isinstance(_last_used, Unset):
-            last_used = UNSET
-        else:
-            last_used = datetime.datetime.fromisoformat(_last_used)
+        def _parse_last_used(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                last_used_type_0 = datetime.datetime.fromisoformat(data)
+
+                return last_used_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        last_used = _parse_last_used(d.pop("last_used", UNSET))
 
         _links = d.pop("links", UNSET)
         links: SshAccountKeyLinksInput | Unset

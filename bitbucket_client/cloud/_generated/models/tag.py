@@ -15,8 +15,10 @@ from bitbucket_client._runtime import (
     Unset,
     as_any,
     as_datetime,
+    as_none,
     as_str,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -35,12 +37,12 @@ class Tag(LenientModel):
     """The name of the ref."""
     target: Commit | Unset = UNSET
     """A repository commit object."""
-    message: str | Unset = UNSET
-    """The message associated with the tag, if available."""
-    date: datetime.datetime | Unset = UNSET
-    """The date that the tag was created, if available"""
-    tagger: Author | Unset = UNSET
-    """The author of a change in a repository"""
+    message: str | None | Unset = UNSET
+    """`null` for a lightweight tag."""
+    date: datetime.datetime | None | Unset = UNSET
+    """`null` for a lightweight tag."""
+    tagger: Author | None | Unset = UNSET
+    """`null` for a lightweight tag."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -56,9 +58,9 @@ def _spec() -> ModelSpec:
             ("links", "links", model(BranchLinks)),
             ("name", "name", as_str),
             ("target", "target", model(Commit)),
-            ("message", "message", as_str),
-            ("date", "date", as_datetime),
-            ("tagger", "tagger", model(Author)),
+            ("message", "message", one_of(as_str, as_none)),
+            ("date", "date", one_of(as_datetime, as_none)),
+            ("tagger", "tagger", one_of(model(Author), as_none)),
         ),
         extra=as_any,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,15 +29,17 @@ class TagInput:
     """ The name of the ref. """
     target: CommitInput | Unset = UNSET
     """ A repository commit object. """
-    message: str | Unset = UNSET
-    """ The message associated with the tag, if available. """
-    date: datetime.datetime | Unset = UNSET
-    """ The date that the tag was created, if available """
-    tagger: AuthorInput | Unset = UNSET
-    """ The author of a change in a repository """
+    message: None | str | Unset = UNSET
+    """ `null` for a lightweight tag. """
+    date: datetime.datetime | None | Unset = UNSET
+    """ `null` for a lightweight tag. """
+    tagger: AuthorInput | None | Unset = UNSET
+    """ `null` for a lightweight tag. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.author_input import AuthorInput  # noqa: PLC0415
+
         type_ = self.type_
 
         links: dict[str, Any] | Unset = UNSET
@@ -50,15 +52,27 @@ class TagInput:
         if not isinstance(self.target, Unset):
             target = self.target.to_dict()
 
-        message = self.message
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
 
-        date: str | Unset = UNSET
-        if not isinstance(self.date, Unset):
+        date: None | str | Unset
+        if isinstance(self.date, Unset):
+            date = UNSET
+        elif isinstance(self.date, datetime.datetime):
             date = self.date.isoformat()
+        else:
+            date = self.date
 
-        tagger: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.tagger, Unset):
+        tagger: dict[str, Any] | None | Unset
+        if isinstance(self.tagger, Unset):
+            tagger = UNSET
+        elif isinstance(self.tagger, AuthorInput):
             tagger = self.tagger.to_dict()
+        else:
+            tagger = self.tagger
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -107,21 +121,48 @@ class TagInput:
         else:
             target = CommitInput.from_dict(_target)
 
-        message = d.pop("message", UNSET)
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if isinstance(_date, Unset):
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
+        message = _parse_message(d.pop("message", UNSET))
 
-        _tagger = d.pop("tagger", UNSET)
-        tagger: AuthorInput | Unset
-        if isinstance(_tagger, Unset):
-            tagger = UNSET
-        else:
-            tagger = AuthorInput.from_dict(_tagger)
+        def _parse_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        date = _parse_date(d.pop("date", UNSET))
+
+        def _parse_tagger(data: object) -> AuthorInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                tagger_type_0 = AuthorInput.from_dict(data)
+
+                return tagger_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AuthorInput | None | Unset, data)
+
+        tagger = _parse_tagger(d.pop("tagger", UNSET))
 
         tag_input = cls(
             type_=type_,

@@ -14,9 +14,12 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_bool,
     as_datetime,
+    as_none,
     as_str,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -33,6 +36,23 @@ class Team(LenientModel):
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    account_id: str | Unset = UNSET
+    """The user's Atlassian account ID."""
+    nickname: str | Unset = UNSET
+    """The user's nickname (unlike display_name, not necessarily unique)."""
+    username: str | Unset = UNSET
+    """The account's username; teams and older user objects still carry it."""
+    account_status: str | Unset = UNSET
+    """`active` or `inactive`."""
+    has_2fa_enabled: bool | None | Unset = UNSET
+    """Whether two-step verification is on; `null` when the caller may not know."""
+    is_staff: bool | Unset = UNSET
+    location: str | None | Unset = UNSET
+    """Free text; `null` when not set."""
+    website: str | None | Unset = UNSET
+    """`null` or empty when not set."""
+    kind: str | Unset = UNSET
+    """App users only: what kind of app user (for example an access token's bot)."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -47,6 +67,15 @@ def _spec() -> ModelSpec:
             ("created_on", "created_on", as_datetime),
             ("display_name", "display_name", as_str),
             ("uuid", "uuid", as_str),
+            ("account_id", "account_id", as_str),
+            ("nickname", "nickname", as_str),
+            ("username", "username", as_str),
+            ("account_status", "account_status", as_str),
+            ("has_2fa_enabled", "has_2fa_enabled", one_of(as_bool, as_none)),
+            ("is_staff", "is_staff", as_bool),
+            ("location", "location", one_of(as_str, as_none)),
+            ("website", "website", one_of(as_str, as_none)),
+            ("kind", "kind", as_str),
         ),
         extra=as_any,
     )

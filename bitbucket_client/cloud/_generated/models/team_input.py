@@ -27,6 +27,8 @@ class TeamInput:
     created_on: datetime.datetime | Unset = UNSET
     display_name: str | Unset = UNSET
     uuid: str | Unset = UNSET
+    account_id: str | Unset = UNSET
+    """ The user's Atlassian account ID. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +46,8 @@ class TeamInput:
 
         uuid = self.uuid
 
+        account_id = self.account_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -59,6 +63,8 @@ class TeamInput:
             field_dict["display_name"] = display_name
         if uuid is not UNSET:
             field_dict["uuid"] = uuid
+        if account_id is not UNSET:
+            field_dict["account_id"] = account_id
 
         return field_dict
 
@@ -87,12 +93,15 @@ class TeamInput:
 
         uuid = d.pop("uuid", UNSET)
 
+        account_id = d.pop("account_id", UNSET)
+
         team_input = cls(
             type_=type_,
             links=links,
             created_on=created_on,
             display_name=display_name,
             uuid=uuid,
+            account_id=account_id,
         )
 
         team_input.additional_properties = d

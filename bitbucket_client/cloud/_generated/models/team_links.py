@@ -30,11 +30,19 @@ class TeamLinks(LenientModel):
     """A link to a resource related to this object."""
     html: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    repositories: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    snippets: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    hooks: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    followers: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    following: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     members: Link | Unset = UNSET
     """A link to a resource related to this object."""
     projects: Link | Unset = UNSET
-    """A link to a resource related to this object."""
-    repositories: Link | Unset = UNSET
     """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -48,9 +56,13 @@ def _spec() -> ModelSpec:
             ("avatar", "avatar", model(Link)),
             ("self", "self_", model(Link)),
             ("html", "html", model(Link)),
+            ("repositories", "repositories", model(Link)),
+            ("snippets", "snippets", model(Link)),
+            ("hooks", "hooks", model(Link)),
+            ("followers", "followers", model(Link)),
+            ("following", "following", model(Link)),
             ("members", "members", model(Link)),
             ("projects", "projects", model(Link)),
-            ("repositories", "repositories", model(Link)),
         ),
         extra=as_any,
     )

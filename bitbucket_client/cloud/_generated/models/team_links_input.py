@@ -26,11 +26,19 @@ class TeamLinksInput:
     """ A link to a resource related to this object. """
     html: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    repositories: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    snippets: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    hooks: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    followers: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
+    following: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
     members: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
     projects: LinkInput | Unset = UNSET
-    """ A link to a resource related to this object. """
-    repositories: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -47,6 +55,26 @@ class TeamLinksInput:
         if not isinstance(self.html, Unset):
             html = self.html.to_dict()
 
+        repositories: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.repositories, Unset):
+            repositories = self.repositories.to_dict()
+
+        snippets: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.snippets, Unset):
+            snippets = self.snippets.to_dict()
+
+        hooks: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.hooks, Unset):
+            hooks = self.hooks.to_dict()
+
+        followers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followers, Unset):
+            followers = self.followers.to_dict()
+
+        following: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.following, Unset):
+            following = self.following.to_dict()
+
         members: dict[str, Any] | Unset = UNSET
         if not isinstance(self.members, Unset):
             members = self.members.to_dict()
@@ -54,10 +82,6 @@ class TeamLinksInput:
         projects: dict[str, Any] | Unset = UNSET
         if not isinstance(self.projects, Unset):
             projects = self.projects.to_dict()
-
-        repositories: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.repositories, Unset):
-            repositories = self.repositories.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,12 +92,20 @@ class TeamLinksInput:
             field_dict["self"] = self_
         if html is not UNSET:
             field_dict["html"] = html
+        if repositories is not UNSET:
+            field_dict["repositories"] = repositories
+        if snippets is not UNSET:
+            field_dict["snippets"] = snippets
+        if hooks is not UNSET:
+            field_dict["hooks"] = hooks
+        if followers is not UNSET:
+            field_dict["followers"] = followers
+        if following is not UNSET:
+            field_dict["following"] = following
         if members is not UNSET:
             field_dict["members"] = members
         if projects is not UNSET:
             field_dict["projects"] = projects
-        if repositories is not UNSET:
-            field_dict["repositories"] = repositories
 
         return field_dict
 
@@ -103,6 +135,41 @@ class TeamLinksInput:
         else:
             html = LinkInput.from_dict(_html)
 
+        _repositories = d.pop("repositories", UNSET)
+        repositories: LinkInput | Unset
+        if isinstance(_repositories, Unset):
+            repositories = UNSET
+        else:
+            repositories = LinkInput.from_dict(_repositories)
+
+        _snippets = d.pop("snippets", UNSET)
+        snippets: LinkInput | Unset
+        if isinstance(_snippets, Unset):
+            snippets = UNSET
+        else:
+            snippets = LinkInput.from_dict(_snippets)
+
+        _hooks = d.pop("hooks", UNSET)
+        hooks: LinkInput | Unset
+        if isinstance(_hooks, Unset):
+            hooks = UNSET
+        else:
+            hooks = LinkInput.from_dict(_hooks)
+
+        _followers = d.pop("followers", UNSET)
+        followers: LinkInput | Unset
+        if isinstance(_followers, Unset):
+            followers = UNSET
+        else:
+            followers = LinkInput.from_dict(_followers)
+
+        _following = d.pop("following", UNSET)
+        following: LinkInput | Unset
+        if isinstance(_following, Unset):
+            following = UNSET
+        else:
+            following = LinkInput.from_dict(_following)
+
         _members = d.pop("members", UNSET)
         members: LinkInput | Unset
         if isinstance(_members, Unset):
@@ -117,20 +184,17 @@ class TeamLinksInput:
         else:
             projects = LinkInput.from_dict(_projects)
 
-        _repositories = d.pop("repositories", UNSET)
-        repositories: LinkInput | Unset
-        if isinstance(_repositories, Unset):
-            repositories = UNSET
-        else:
-            repositories = LinkInput.from_dict(_repositories)
-
         team_links_input = cls(
             avatar=avatar,
             self_=self_,
             html=html,
+            repositories=repositories,
+            snippets=snippets,
+            hooks=hooks,
+            followers=followers,
+            following=following,
             members=members,
             projects=projects,
-            repositories=repositories,
         )
 
         team_links_input.additional_properties = d

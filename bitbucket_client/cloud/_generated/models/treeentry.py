@@ -13,12 +13,20 @@ from bitbucket_client._runtime import (
     ModelSpec,
     Unset,
     as_any,
+    as_int,
+    as_none,
     as_str,
+    enum_or_str,
+    list_of,
     model,
+    one_of,
 )
+
+from ..models.commit_file_attributes import CommitFileAttributes
 
 if TYPE_CHECKING:
     from ..models.commit import Commit
+    from ..models.commit_file_links import CommitFileLinks
 
 
 @_attrs_define
@@ -31,18 +39,32 @@ class Treeentry(LenientModel):
     """The path in the repository"""
     commit: Commit | Unset = UNSET
     """A repository commit object."""
+    attributes: list[CommitFileAttributes | str] | Unset = UNSET
+    """Modifiers: link, executable, subrepository, binary, lfs."""
+    escaped_path: str | Unset = UNSET
+    size: int | Unset = UNSET
+    """The file's size in bytes."""
+    mimetype: str | None | Unset = UNSET
+    """`null` when Bitbucket does not know it."""
+    links: CommitFileLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
     from ..models.commit import Commit  # noqa: PLC0415
+    from ..models.commit_file_links import CommitFileLinks  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
             ("type", "type_", as_str),
             ("path", "path", as_str),
             ("commit", "commit", model(Commit)),
+            ("attributes", "attributes", list_of(enum_or_str(CommitFileAttributes))),
+            ("escaped_path", "escaped_path", as_str),
+            ("size", "size", as_int),
+            ("mimetype", "mimetype", one_of(as_str, as_none)),
+            ("links", "links", model(CommitFileLinks)),
         ),
         extra=as_any,
     )

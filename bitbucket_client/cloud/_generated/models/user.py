@@ -16,8 +16,10 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
+    as_none,
     as_str,
     model,
+    one_of,
 )
 
 if TYPE_CHECKING:
@@ -36,15 +38,23 @@ class User(LenientModel):
     uuid: str | Unset = UNSET
     account_id: str | Unset = UNSET
     """The user's Atlassian account ID."""
-    account_status: str | Unset = UNSET
-    """The status of the account. Currently the only possible value is "active", but more values may be
-    added in the future."""
-    has_2fa_enabled: bool | Unset = UNSET
     nickname: str | Unset = UNSET
     """Account name defined by the owner. Should be used instead of the "username" field. Note that
     "nickname" cannot be used in place of "username" in URLs and queries, as "nickname" is not
     guaranteed to be unique."""
+    username: str | Unset = UNSET
+    """The account's username; teams and older user objects still carry it."""
+    account_status: str | Unset = UNSET
+    """The status of the account. Currently the only possible value is "active", but more values may be
+    added in the future."""
+    has_2fa_enabled: bool | None | Unset = UNSET
     is_staff: bool | Unset = UNSET
+    location: str | None | Unset = UNSET
+    """Free text; `null` when not set."""
+    website: str | None | Unset = UNSET
+    """`null` or empty when not set."""
+    kind: str | Unset = UNSET
+    """App users only: what kind of app user (for example an access token's bot)."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -60,10 +70,14 @@ def _spec() -> ModelSpec:
             ("display_name", "display_name", as_str),
             ("uuid", "uuid", as_str),
             ("account_id", "account_id", as_str),
-            ("account_status", "account_status", as_str),
-            ("has_2fa_enabled", "has_2fa_enabled", as_bool),
             ("nickname", "nickname", as_str),
+            ("username", "username", as_str),
+            ("account_status", "account_status", as_str),
+            ("has_2fa_enabled", "has_2fa_enabled", one_of(as_bool, as_none)),
             ("is_staff", "is_staff", as_bool),
+            ("location", "location", one_of(as_str, as_none)),
+            ("website", "website", one_of(as_str, as_none)),
+            ("kind", "kind", as_str),
         ),
         extra=as_any,
     )

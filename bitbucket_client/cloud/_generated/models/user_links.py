@@ -32,6 +32,18 @@ class UserLinks(LenientModel):
     """A link to a resource related to this object."""
     repositories: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    snippets: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    hooks: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    followers: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    following: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    members: Link | Unset = UNSET
+    """A link to a resource related to this object."""
+    projects: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -45,6 +57,12 @@ def _spec() -> ModelSpec:
             ("self", "self_", model(Link)),
             ("html", "html", model(Link)),
             ("repositories", "repositories", model(Link)),
+            ("snippets", "snippets", model(Link)),
+            ("hooks", "hooks", model(Link)),
+            ("followers", "followers", model(Link)),
+            ("following", "following", model(Link)),
+            ("members", "members", model(Link)),
+            ("projects", "projects", model(Link)),
         ),
         extra=as_any,
     )

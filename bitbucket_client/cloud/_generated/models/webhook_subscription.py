@@ -16,17 +16,20 @@ from bitbucket_client._runtime import (
     as_any,
     as_bool,
     as_datetime,
+    as_none,
     as_str,
     enum_or_str,
     list_of,
     model,
+    one_of,
 )
 
 from ..models.hook_event_event import HookEventEvent
 from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType
 
 if TYPE_CHECKING:
-    from ..models.object_ import Object
+    from ..models.webhook_subscription_links import WebhookSubscriptionLinks
+    from ..models.webhook_subscription_subject import WebhookSubscriptionSubject
 
 
 @_attrs_define
@@ -43,9 +46,8 @@ class WebhookSubscription(LenientModel):
     subject_type: WebhookSubscriptionSubjectType | str | Unset = UNSET
     """The type of entity. Set to either `repository` or `workspace` based on where the subscription is
     defined."""
-    subject: Object | Unset = UNSET
-    """Base type for most resource objects. It defines the common `type` element that identifies an
-    object's type. It also identifies the element as Swagger's `discriminator`."""
+    subject: WebhookSubscriptionSubject | Unset = UNSET
+    """The repository or workspace the webhook belongs to (subject_type says which)."""
     active: bool | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     events: list[HookEventEvent | str] | Unset = UNSET
@@ -58,12 +60,19 @@ class WebhookSubscription(LenientModel):
     is only used during updates. The secret can be set to `null` or "" to remove the secret (or create a
     hook with no secret). Leaving out the secret field during updates will leave the secret unchanged.
     Leaving out the secret during creation will create a hook with no secret."""
+    links: WebhookSubscriptionLinks | Unset = UNSET
+    read_only: bool | Unset = UNSET
+    skip_cert_verification: bool | Unset = UNSET
+    history_enabled: bool | Unset = UNSET
+    source: str | None | Unset = UNSET
+    """What created the webhook; `null` for one made by a user."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
 @functools.cache
 def _spec() -> ModelSpec:
-    from ..models.object_ import Object  # noqa: PLC0415
+    from ..models.webhook_subscription_links import WebhookSubscriptionLinks  # noqa: PLC0415
+    from ..models.webhook_subscription_subject import WebhookSubscriptionSubject  # noqa: PLC0415
 
     return ModelSpec(
         fields=(
@@ -72,12 +81,17 @@ def _spec() -> ModelSpec:
             ("url", "url", as_str),
             ("description", "description", as_str),
             ("subject_type", "subject_type", enum_or_str(WebhookSubscriptionSubjectType)),
-            ("subject", "subject", model(Object)),
+            ("subject", "subject", model(WebhookSubscriptionSubject)),
             ("active", "active", as_bool),
             ("created_at", "created_at", as_datetime),
             ("events", "events", list_of(enum_or_str(HookEventEvent))),
             ("secret_set", "secret_set", as_bool),
             ("secret", "secret", as_str),
+            ("links", "links", model(WebhookSubscriptionLinks)),
+            ("read_only", "read_only", as_bool),
+            ("skip_cert_verification", "skip_cert_verification", as_bool),
+            ("history_enabled", "history_enabled", as_bool),
+            ("source", "source", one_of(as_str, as_none)),
         ),
         extra=as_any,
     )

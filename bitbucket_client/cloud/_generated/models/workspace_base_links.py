@@ -25,6 +25,8 @@ class WorkspaceBaseLinks(LenientModel):
     """A link to a resource related to this object."""
     self_: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    html: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -36,5 +38,6 @@ def _spec() -> ModelSpec:
         fields=(
             ("avatar", "avatar", model(Link)),
             ("self", "self_", model(Link)),
+            ("html", "html", model(Link)),
         ),
     )

@@ -37,6 +37,8 @@ class WorkspaceLinks(LenientModel):
     """A link to a resource related to this object."""
     self_: Link | Unset = UNSET
     """A link to a resource related to this object."""
+    hooks: Link | Unset = UNSET
+    """A link to a resource related to this object."""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -54,5 +56,6 @@ def _spec() -> ModelSpec:
             ("repositories", "repositories", model(Link)),
             ("snippets", "snippets", model(Link)),
             ("self", "self_", model(Link)),
+            ("hooks", "hooks", model(Link)),
         ),
     )

@@ -33,6 +33,8 @@ class WorkspaceLinksInput:
     """ A link to a resource related to this object. """
     self_: LinkInput | Unset = UNSET
     """ A link to a resource related to this object. """
+    hooks: LinkInput | Unset = UNSET
+    """ A link to a resource related to this object. """
 
     def to_dict(self) -> dict[str, Any]:
         avatar: dict[str, Any] | Unset = UNSET
@@ -67,6 +69,10 @@ class WorkspaceLinksInput:
         if not isinstance(self.self_, Unset):
             self_ = self.self_.to_dict()
 
+        hooks: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.hooks, Unset):
+            hooks = self.hooks.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -86,6 +92,8 @@ class WorkspaceLinksInput:
             field_dict["snippets"] = snippets
         if self_ is not UNSET:
             field_dict["self"] = self_
+        if hooks is not UNSET:
+            field_dict["hooks"] = hooks
 
         return field_dict
 
@@ -150,6 +158,13 @@ class WorkspaceLinksInput:
         else:
             self_ = LinkInput.from_dict(_self_)
 
+        _hooks = d.pop("hooks", UNSET)
+        hooks: LinkInput | Unset
+        if isinstance(_hooks, Unset):
+            hooks = UNSET
+        else:
+            hooks = LinkInput.from_dict(_hooks)
+
         workspace_links_input = cls(
             avatar=avatar,
             html=html,
@@ -159,6 +174,7 @@ class WorkspaceLinksInput:
             repositories=repositories,
             snippets=snippets,
             self_=self_,
+            hooks=hooks,
         )
 
         return workspace_links_input

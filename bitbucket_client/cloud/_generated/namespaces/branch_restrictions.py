@@ -72,7 +72,7 @@ class BranchRestrictionsNamespace:
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
-        value: int | Unset = UNSET,
+        value: int | None | Unset = UNSET,
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Branchrestriction:
@@ -107,7 +107,7 @@ class BranchRestrictionsNamespace:
             branch_type: Apply the restriction to branches of this type. Active when `branch_match_kind`
                 is `branching_model`. The branch type will be calculated using the branching model
                 configured for the repository.
-            value: Value with kind-specific semantics:
+            value: `null` for kinds that take no value.
 
         Returns:
             A paginated list of branch restrictions
@@ -279,7 +279,7 @@ class BranchRestrictionsNamespace:
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
-        value: int | Unset = UNSET,
+        value: int | None | Unset = UNSET,
         users: builtins.list[AccountInput] | Unset = UNSET,
         groups: builtins.list[GroupInput] | Unset = UNSET,
     ) -> Branchrestriction:
@@ -310,7 +310,7 @@ class BranchRestrictionsNamespace:
             branch_type: Apply the restriction to branches of this type. Active when `branch_match_kind`
                 is `branching_model`. The branch type will be calculated using the branching model
                 configured for the repository.
-            value: Value with kind-specific semantics:
+            value: `null` for kinds that take no value.
 
         Returns:
             The updated branch restriction rule

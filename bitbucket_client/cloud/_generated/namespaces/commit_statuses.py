@@ -42,7 +42,7 @@ class CommitStatusesNamespace:
         key: str | Unset = UNSET,
         state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
         links: CommitstatusLinksInput | Unset = UNSET,
-        refname: str | Unset = UNSET,
+        refname: None | str | Unset = UNSET,
         url: str | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
@@ -68,10 +68,7 @@ class CommitStatusesNamespace:
             key: An identifier for the status that's unique to its type (current "build" is the only
                 supported type) and the vendor, e.g. BB-DEPLOY
             state: Provides some indication of the status of this commit
-            refname: The name of the ref that pointed to this commit at the time the status object was
-                created. Note that this the ref may since have moved off of the commit. This optional
-                field can be useful for build systems whose build triggers and configuration are
-                branch-dependent (e.g. a Pipeline build). It is legitimate for this field to not be set, …
+            refname: The branch the status is for; `null` when not given.
             url: A URL linking back to the vendor or build system, for providing more information about
                 whatever process produced this status. Accepts context variables `repository` and
                 `commit` that Bitbucket will evaluate at runtime whenever at runtime. For example, one
@@ -206,7 +203,7 @@ class CommitStatusesNamespace:
         body: CommitstatusInput | None = None,
         state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
         links: CommitstatusLinksInput | Unset = UNSET,
-        refname: str | Unset = UNSET,
+        refname: None | str | Unset = UNSET,
         url: str | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
@@ -237,10 +234,7 @@ class CommitStatusesNamespace:
             body: The updated build status object. A `CommitstatusInput`, or pass its fields as the
                 keywords that follow.
             state: Provides some indication of the status of this commit
-            refname: The name of the ref that pointed to this commit at the time the status object was
-                created. Note that this the ref may since have moved off of the commit. This optional
-                field can be useful for build systems whose build triggers and configuration are
-                branch-dependent (e.g. a Pipeline build). It is legitimate for this field to not be set, …
+            refname: The branch the status is for; `null` when not given.
             url: A URL linking back to the vendor or build system, for providing more information about
                 whatever process produced this status. Accepts context variables `repository` and
                 `commit` that Bitbucket will evaluate at runtime whenever at runtime. For example, one

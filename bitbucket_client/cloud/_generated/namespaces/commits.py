@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput
-    from ..models.base_commit import BaseCommit
     from ..models.comment_inline_input import CommentInlineInput
     from ..models.comment_input import CommentInput
     from ..models.comment_links_input import CommentLinksInput
@@ -80,7 +79,7 @@ class CommitsNamespace:
         body: CommitCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -497,7 +496,7 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits.
 
         These are the repository's commits. They are paginated and returned in reverse chronological
@@ -522,15 +521,15 @@ class CommitsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `Commit` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-get
         """
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         return self._client._list(
             Request("GET", "/repositories/{workspace}/{repo_slug}/commits", (workspace, repo_slug)),
-            BaseCommit.from_dict,
+            Commit.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -599,7 +598,7 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits for revision.
 
         These are the repository's commits. They are paginated and returned in reverse chronological
@@ -625,11 +624,11 @@ class CommitsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `Commit` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-revision-get
         """
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         return self._client._list(
             Request(
@@ -637,7 +636,7 @@ class CommitsNamespace:
                 "/repositories/{workspace}/{repo_slug}/commits/{revision}",
                 (workspace, repo_slug, revision),
             ),
-            BaseCommit.from_dict,
+            Commit.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -652,7 +651,7 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits for revision using include/exclude.
 
         Identical to `GET /repositories/{workspace}/{repo_slug}/commits/{revision}`, except that POST
@@ -672,11 +671,11 @@ class CommitsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `Commit` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-revision-post
         """
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         return self._client._list(
             Request(
@@ -684,7 +683,7 @@ class CommitsNamespace:
                 "/repositories/{workspace}/{repo_slug}/commits/{revision}",
                 (workspace, repo_slug, revision),
             ),
-            BaseCommit.from_dict,
+            Commit.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -698,7 +697,7 @@ class CommitsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[BaseCommit]:
+    ) -> AsyncPaginator[Commit]:
         """List commits with include/exclude.
 
         Identical to `GET /repositories/{workspace}/{repo_slug}/commits`, except that POST allows
@@ -717,15 +716,15 @@ class CommitsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of `BaseCommit` items: `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `Commit` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-post
         """
-        from ..models.base_commit import BaseCommit  # noqa: PLC0415
+        from ..models.commit import Commit  # noqa: PLC0415
 
         return self._client._list(
             Request("POST", "/repositories/{workspace}/{repo_slug}/commits", (workspace, repo_slug)),
-            BaseCommit.from_dict,
+            Commit.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -771,7 +770,7 @@ class CommitsNamespace:
         body: CommitCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
     from ..models.deployment import Deployment
     from ..models.deployment_environment import DeploymentEnvironment
+    from ..models.deployment_environment_category_input import DeploymentEnvironmentCategoryInput
+    from ..models.deployment_environment_environment_type_input import (
+        DeploymentEnvironmentEnvironmentTypeInput,
+    )
     from ..models.deployment_environment_input import DeploymentEnvironmentInput
+    from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput
+    from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput
     from ..models.deployment_variable import DeploymentVariable
     from ..models.deployment_variable_input import DeploymentVariableInput
 
@@ -38,6 +44,12 @@ class DeploymentsNamespace:
         body: DeploymentEnvironmentInput | None = None,
         uuid: str | Unset = UNSET,
         name: str | Unset = UNSET,
+        rank: int | Unset = UNSET,
+        hidden: bool | Unset = UNSET,
+        environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset = UNSET,
+        lock: DeploymentEnvironmentLockInput | Unset = UNSET,
+        restrictions: DeploymentEnvironmentRestrictionsInput | Unset = UNSET,
+        category: DeploymentEnvironmentCategoryInput | Unset = UNSET,
     ) -> DeploymentEnvironment:
         """Create an environment.
 
@@ -66,7 +78,16 @@ class DeploymentsNamespace:
                 body=build_required_body(
                     DeploymentEnvironmentInput,
                     body,
-                    {"uuid": uuid, "name": name},
+                    {
+                        "uuid": uuid,
+                        "name": name,
+                        "rank": rank,
+                        "hidden": hidden,
+                        "environment_type": environment_type,
+                        "lock": lock,
+                        "restrictions": restrictions,
+                        "category": category,
+                    },
                     "deployments.create_environment",
                 ),
             ),

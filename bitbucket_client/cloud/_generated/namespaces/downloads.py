@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._operation import Answer, Request
-from bitbucket_client._runtime import (
-    as_any,
-)
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+
+    from ..models.download import Download
 
 
 class DownloadsNamespace:
@@ -87,7 +86,7 @@ class DownloadsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[Download]:
         """List download artifacts.
 
         Returns a list of download links associated with the repository.
@@ -102,13 +101,15 @@ class DownloadsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `Download` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-get
         """
+        from ..models.download import Download  # noqa: PLC0415
+
         return self._client._list(
             Request("GET", "/repositories/{workspace}/{repo_slug}/downloads", (workspace, repo_slug)),
-            as_any,
+            Download.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,

@@ -68,10 +68,10 @@ class IssuesNamespace:
         repository: RepositoryInput | Unset = UNSET,
         title: str | Unset = UNSET,
         reporter: AccountInput | Unset = UNSET,
-        assignee: AccountInput | Unset = UNSET,
+        assignee: AccountInput | None | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
-        edited_on: datetime.datetime | Unset = UNSET,
+        edited_on: datetime.datetime | None | Unset = UNSET,
         state: IssueState
         | Literal[
             "submitted", "new", "open", "resolved", "on hold", "invalid", "duplicate", "wontfix", "closed"
@@ -79,11 +79,12 @@ class IssuesNamespace:
         | Unset = UNSET,
         kind: IssueKind | Literal["bug", "enhancement", "proposal", "task"] | Unset = UNSET,
         priority: IssuePriority | Literal["trivial", "minor", "major", "critical", "blocker"] | Unset = UNSET,
-        milestone: MilestoneInput | Unset = UNSET,
-        version: VersionInput | Unset = UNSET,
-        component: ComponentInput | Unset = UNSET,
+        milestone: MilestoneInput | None | Unset = UNSET,
+        version: None | VersionInput | Unset = UNSET,
+        component: ComponentInput | None | Unset = UNSET,
         votes: int | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
+        watches: int | Unset = UNSET,
     ) -> Issue:
         """Create an issue.
 
@@ -105,10 +106,8 @@ class IssuesNamespace:
                 from the body. A `IssueInput`, or pass its fields as the keywords that follow.
             repository: A Bitbucket repository.
             reporter: An account object.
-            assignee: An account object.
-            milestone: A milestone as defined in a repository's issue tracker.
-            version: A version as defined in a repository's issue tracker.
-            component: A component as defined in a repository's issue tracker.
+            assignee: `null` when unassigned.
+            watches: How many users watch the issue.
 
         Returns:
             The newly created issue.
@@ -148,6 +147,7 @@ class IssuesNamespace:
                         "component": component,
                         "votes": votes,
                         "content": content,
+                        "watches": watches,
                     },
                     "issues.create",
                 ),
@@ -232,7 +232,7 @@ class IssuesNamespace:
         body: IssueCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -1284,7 +1284,7 @@ class IssuesNamespace:
         body: IssueCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,

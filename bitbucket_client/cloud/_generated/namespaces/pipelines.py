@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
     from ..models.pipeline import Pipeline
     from ..models.pipeline_build_number import PipelineBuildNumber
     from ..models.pipeline_build_number_input import PipelineBuildNumberInput
@@ -1209,7 +1208,16 @@ class PipelinesNamespace:
             "UNKNOWN",
         ]
         | Unset = UNSET,
-        sort: PipelinesListSort | Literal["creator.uuid", "created_on", "run_creation_date"] | Unset = UNSET,
+        sort: PipelinesListSort
+        | Literal[
+            "creator.uuid",
+            "created_on",
+            "run_creation_date",
+            "-creator.uuid",
+            "-created_on",
+            "-run_creation_date",
+        ]
+        | Unset = UNSET,
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
@@ -1754,7 +1762,6 @@ class PipelinesNamespace:
         body: PipelineInput | None = None,
         uuid: str | Unset = UNSET,
         build_number: int | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
         repository: RepositoryInput | Unset = UNSET,
         target: PipelineTargetInput | Unset = UNSET,
         trigger: PipelineTriggerInput | Unset = UNSET,
@@ -1789,7 +1796,6 @@ class PipelinesNamespace:
                 follow.
             uuid: The UUID identifying the pipeline.
             build_number: The build number of the pipeline.
-            creator: An account object.
             repository: A Bitbucket repository.
             target: A representation of the target that a pipeline executes on.
             trigger: A representation of the trigger used for a pipeline.
@@ -1821,7 +1827,6 @@ class PipelinesNamespace:
                     {
                         "uuid": uuid,
                         "build_number": build_number,
-                        "creator": creator,
                         "repository": repository,
                         "target": target,
                         "trigger": trigger,

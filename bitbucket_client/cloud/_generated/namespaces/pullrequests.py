@@ -10,7 +10,6 @@ from bitbucket_client._operation import Answer, Request
 from bitbucket_client._runtime import (
     UNSET,
     Unset,
-    as_any,
     build_body,
     build_required_body,
     coerce_enum,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput
+    from ..models.base_commit_input import BaseCommitInput
     from ..models.comment_inline_input import CommentInlineInput
     from ..models.comment_input import CommentInput
     from ..models.comment_links_input import CommentLinksInput
@@ -33,10 +33,11 @@ if TYPE_CHECKING:
     from ..models.commit import Commit
     from ..models.commit_summary_input import CommitSummaryInput
     from ..models.commitstatus import Commitstatus
+    from ..models.diffstat import Diffstat
     from ..models.participant import Participant
     from ..models.participant_input import ParticipantInput
-    from ..models.pull_request_commit_input import PullRequestCommitInput
     from ..models.pullrequest import Pullrequest
+    from ..models.pullrequest_activity import PullrequestActivity
     from ..models.pullrequest_comment import PullrequestComment
     from ..models.pullrequest_comment_input import PullrequestCommentInput
     from ..models.pullrequest_comment_task import PullrequestCommentTask
@@ -103,11 +104,11 @@ class PullrequestsNamespace:
         author: AccountInput | Unset = UNSET,
         source: PullrequestEndpointInput | Unset = UNSET,
         destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
+        merge_commit: BaseCommitInput | None | Unset = UNSET,
         comment_count: int | Unset = UNSET,
         task_count: int | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
+        closed_by: AccountInput | None | Unset = UNSET,
         reason: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
@@ -140,11 +141,12 @@ class PullrequestsNamespace:
                 HTML
             state: The pull request's current status.
             author: An account object.
+            merge_commit: The merge commit; `null` until the pull request is merged.
             comment_count: The number of comments for a specific pull request.
             task_count: The number of open tasks for a specific pull request.
             close_source_branch: A boolean flag indicating if merging the pull request closes the source
                 branch.
-            closed_by: An account object.
+            closed_by: Who merged or declined it; `null` while open.
             reason: Explains why a pull request was declined. This field is only applicable to pull
                 requests in rejected state.
             created_on: The ISO8601 timestamp the request was created.
@@ -216,7 +218,7 @@ class PullrequestsNamespace:
         body: PullrequestCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -509,7 +511,16 @@ class PullrequestsNamespace:
             Answer.undocumented(),
         )
 
-    async def get_diffstat(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
+    def get_diffstat(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[Diffstat]:
         """Get the diff stat for a pull request.
 
         Redirects to the [repository
@@ -522,19 +533,27 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            Success
+            An `AsyncPaginator` of `Diffstat` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-diffstat-get
         """
-        return await self._client._call(
+        from ..models.diffstat import Diffstat  # noqa: PLC0415
+
+        return self._client._list(
             Request(
                 "GET",
                 "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diffstat",
                 (workspace, repo_slug, pull_request_id),
             ),
-            Answer.undocumented(),
+            Diffstat.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def get_file_conflicts(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
@@ -726,7 +745,7 @@ class PullrequestsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[PullrequestActivity]:
         """List a pull request activity log.
 
         Returns a paginated list of the pull request's activity log.
@@ -750,17 +769,20 @@ class PullrequestsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `PullrequestActivity` items: `async for` fetches the pages as it
+            goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-activity-get
         """
+        from ..models.pullrequest_activity import PullrequestActivity  # noqa: PLC0415
+
         return self._client._list(
             Request(
                 "GET",
                 "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity",
                 (workspace, repo_slug, pull_request_id),
             ),
-            as_any,
+            PullrequestActivity.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -969,7 +991,7 @@ class PullrequestsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Any]:
+    ) -> AsyncPaginator[PullrequestActivity]:
         """List a pull request activity log.
 
         Returns a paginated list of the pull request's activity log.
@@ -992,15 +1014,18 @@ class PullrequestsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of items (JSON values): `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `PullrequestActivity` items: `async for` fetches the pages as it
+            goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-activity-get
         """
+        from ..models.pullrequest_activity import PullrequestActivity  # noqa: PLC0415
+
         return self._client._list(
             Request(
                 "GET", "/repositories/{workspace}/{repo_slug}/pullrequests/activity", (workspace, repo_slug)
             ),
-            as_any,
+            PullrequestActivity.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
@@ -1387,11 +1412,11 @@ class PullrequestsNamespace:
         author: AccountInput | Unset = UNSET,
         source: PullrequestEndpointInput | Unset = UNSET,
         destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: PullRequestCommitInput | Unset = UNSET,
+        merge_commit: BaseCommitInput | None | Unset = UNSET,
         comment_count: int | Unset = UNSET,
         task_count: int | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | Unset = UNSET,
+        closed_by: AccountInput | None | Unset = UNSET,
         reason: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
         updated_on: datetime.datetime | Unset = UNSET,
@@ -1425,11 +1450,12 @@ class PullrequestsNamespace:
                 HTML
             state: The pull request's current status.
             author: An account object.
+            merge_commit: The merge commit; `null` until the pull request is merged.
             comment_count: The number of comments for a specific pull request.
             task_count: The number of open tasks for a specific pull request.
             close_source_branch: A boolean flag indicating if merging the pull request closes the source
                 branch.
-            closed_by: An account object.
+            closed_by: Who merged or declined it; `null` while open.
             reason: Explains why a pull request was declined. This field is only applicable to pull
                 requests in rejected state.
             created_on: The ISO8601 timestamp the request was created.
@@ -1502,7 +1528,7 @@ class PullrequestsNamespace:
         body: PullrequestCommentInput | None = None,
         id: int | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
         content: CommitSummaryInput | Unset = UNSET,
         user: AccountInput | Unset = UNSET,
         deleted: bool | Unset = UNSET,
@@ -1633,7 +1659,7 @@ class PullrequestsRawNamespace(NamespaceView[PullrequestsNamespace]):
     get = raw_response(PullrequestsNamespace.get)
     get_comment = raw_response(PullrequestsNamespace.get_comment)
     get_diff = raw_response(PullrequestsNamespace.get_diff)
-    get_diffstat = raw_response(PullrequestsNamespace.get_diffstat)
+    get_diffstat = raw_first_page(PullrequestsNamespace.get_diffstat)
     get_file_conflicts = raw_response(PullrequestsNamespace.get_file_conflicts)
     get_merge_task_status = raw_response(PullrequestsNamespace.get_merge_task_status)
     get_patch = raw_response(PullrequestsNamespace.get_patch)

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
+    from ..models.any_ref import AnyRef
     from ..models.author_input import AuthorInput
     from ..models.branch import Branch
     from ..models.branch_links_input import BranchLinksInput
     from ..models.commit_input import CommitInput
-    from ..models.ref import Ref
     from ..models.refs_create_branch_body import RefsCreateBranchBody
     from ..models.refs_create_branch_body_target import RefsCreateBranchBodyTarget
     from ..models.tag import Tag
@@ -89,9 +89,9 @@ class RefsNamespace:
         links: BranchLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         target: CommitInput | Unset = UNSET,
-        message: str | Unset = UNSET,
-        date: datetime.datetime | Unset = UNSET,
-        tagger: AuthorInput | Unset = UNSET,
+        message: None | str | Unset = UNSET,
+        date: datetime.datetime | None | Unset = UNSET,
+        tagger: AuthorInput | None | Unset = UNSET,
     ) -> Tag:
         """Create a tag.
 
@@ -108,9 +108,9 @@ class RefsNamespace:
             body: A `TagInput`, or pass its fields as the keywords that follow.
             name: The name of the ref.
             target: A repository commit object.
-            message: The message associated with the tag, if available.
-            date: The date that the tag was created, if available
-            tagger: The author of a change in a repository
+            message: `null` for a lightweight tag.
+            date: `null` for a lightweight tag.
+            tagger: `null` for a lightweight tag.
 
         Returns:
             The newly created tag.
@@ -269,7 +269,7 @@ class RefsNamespace:
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
-    ) -> AsyncPaginator[Ref]:
+    ) -> AsyncPaginator[AnyRef]:
         """List branches and tags.
 
         Returns the branches and tags in the repository.
@@ -298,11 +298,11 @@ class RefsNamespace:
             prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            An `AsyncPaginator` of `Ref` items: `async for` fetches the pages as it goes.
+            An `AsyncPaginator` of `AnyRef` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-get
         """
-        from ..models.ref import Ref  # noqa: PLC0415
+        from ..models.any_ref import AnyRef  # noqa: PLC0415
 
         return self._client._list(
             Request(
@@ -311,7 +311,7 @@ class RefsNamespace:
                 (workspace, repo_slug),
                 query={"q": q, "sort": sort},
             ),
-            Ref.from_dict,
+            AnyRef.from_dict,
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,

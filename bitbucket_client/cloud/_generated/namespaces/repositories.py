@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from ..models.account import Account
     from ..models.account_input import AccountInput
-    from ..models.branch_input import BranchInput
     from ..models.default_reviewer_and_type import DefaultReviewerAndType
     from ..models.deploy_key import DeployKey
     from ..models.project_input import ProjectInput
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from ..models.repository_inheritance_state import RepositoryInheritanceState
     from ..models.repository_input import RepositoryInput
     from ..models.repository_links_input import RepositoryLinksInput
+    from ..models.repository_override_settings_input import RepositoryOverrideSettingsInput
     from ..models.repository_permission import RepositoryPermission
     from ..models.repository_scm import RepositoryScm
     from ..models.repository_user_permission import RepositoryUserPermission
@@ -88,7 +88,6 @@ class RepositoriesNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -103,7 +102,8 @@ class RepositoriesNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Repository:
         """Create a repository.
 
@@ -125,7 +125,6 @@ class RepositoriesNamespace:
                 owner, or even transfer of the repository to a different user.
             full_name: The concatenation of the repository owner's username and the slugified name, e.g.
                 "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-            parent: A Bitbucket repository.
             owner: An account object.
             has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
                 supported for repositories in workspaces administered through admin.atlassian.com.
@@ -133,7 +132,9 @@ class RepositoriesNamespace:
                 repositories in workspaces administered through admin.atlassian.com.
             fork_policy: Controls the rules for forking this repository.
             project: A Bitbucket project. Projects are used by teams to organize repositories.
-            mainbranch: A branch object, representing a branch in a repository.
+            website: `null` or empty when not set.
+            override_settings: Which settings this repository overrides instead of inheriting them from
+                its project.
 
         Returns:
             The newly created repository.
@@ -158,7 +159,6 @@ class RepositoriesNamespace:
                         "uuid": uuid,
                         "full_name": full_name,
                         "is_private": is_private,
-                        "parent": parent,
                         "scm": coerce_enum(RepositoryScm, scm),
                         "owner": owner,
                         "name": name,
@@ -171,7 +171,8 @@ class RepositoriesNamespace:
                         "has_wiki": has_wiki,
                         "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                         "project": project,
-                        "mainbranch": mainbranch,
+                        "website": website,
+                        "override_settings": override_settings,
                     },
                     "repositories.create",
                 ),
@@ -334,7 +335,6 @@ class RepositoriesNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -349,7 +349,8 @@ class RepositoriesNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Repository:
         """Fork a repository.
 
@@ -371,7 +372,6 @@ class RepositoriesNamespace:
                 owner, or even transfer of the repository to a different user.
             full_name: The concatenation of the repository owner's username and the slugified name, e.g.
                 "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-            parent: A Bitbucket repository.
             owner: An account object.
             has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
                 supported for repositories in workspaces administered through admin.atlassian.com.
@@ -379,7 +379,9 @@ class RepositoriesNamespace:
                 repositories in workspaces administered through admin.atlassian.com.
             fork_policy: Controls the rules for forking this repository.
             project: A Bitbucket project. Projects are used by teams to organize repositories.
-            mainbranch: A branch object, representing a branch in a repository.
+            website: `null` or empty when not set.
+            override_settings: Which settings this repository overrides instead of inheriting them from
+                its project.
 
         Returns:
             The newly created fork.
@@ -404,7 +406,6 @@ class RepositoriesNamespace:
                         "uuid": uuid,
                         "full_name": full_name,
                         "is_private": is_private,
-                        "parent": parent,
                         "scm": coerce_enum(RepositoryScm, scm),
                         "owner": owner,
                         "name": name,
@@ -417,7 +418,8 @@ class RepositoriesNamespace:
                         "has_wiki": has_wiki,
                         "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                         "project": project,
-                        "mainbranch": mainbranch,
+                        "website": website,
+                        "override_settings": override_settings,
                     },
                     "repositories.fork",
                 ),
@@ -1245,7 +1247,6 @@ class RepositoriesNamespace:
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        parent: RepositoryInput | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -1260,7 +1261,8 @@ class RepositoriesNamespace:
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
         project: ProjectInput | Unset = UNSET,
-        mainbranch: BranchInput | Unset = UNSET,
+        website: None | str | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
     ) -> Repository:
         """Update a repository.
 
@@ -1285,7 +1287,6 @@ class RepositoriesNamespace:
                 owner, or even transfer of the repository to a different user.
             full_name: The concatenation of the repository owner's username and the slugified name, e.g.
                 "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-            parent: A Bitbucket repository.
             owner: An account object.
             has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
                 supported for repositories in workspaces administered through admin.atlassian.com.
@@ -1293,7 +1294,9 @@ class RepositoriesNamespace:
                 repositories in workspaces administered through admin.atlassian.com.
             fork_policy: Controls the rules for forking this repository.
             project: A Bitbucket project. Projects are used by teams to organize repositories.
-            mainbranch: A branch object, representing a branch in a repository.
+            website: `null` or empty when not set.
+            override_settings: Which settings this repository overrides instead of inheriting them from
+                its project.
 
         Returns:
             The existing repository has been updated
@@ -1318,7 +1321,6 @@ class RepositoriesNamespace:
                         "uuid": uuid,
                         "full_name": full_name,
                         "is_private": is_private,
-                        "parent": parent,
                         "scm": coerce_enum(RepositoryScm, scm),
                         "owner": owner,
                         "name": name,
@@ -1331,7 +1333,8 @@ class RepositoriesNamespace:
                         "has_wiki": has_wiki,
                         "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
                         "project": project,
-                        "mainbranch": mainbranch,
+                        "website": website,
+                        "override_settings": override_settings,
                     },
                     "repositories.update",
                 ),

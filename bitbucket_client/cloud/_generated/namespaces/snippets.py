@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     from ..models.account import Account
     from ..models.account_input import AccountInput
+    from ..models.comment_inline_input import CommentInlineInput
+    from ..models.comment_input import CommentInput
+    from ..models.commit_summary_input import CommitSummaryInput
     from ..models.repository_scm import RepositoryScm
     from ..models.snippet import Snippet
     from ..models.snippet_comment import SnippetComment
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from ..models.snippet_comment_links_input import SnippetCommentLinksInput
     from ..models.snippet_commit import SnippetCommit
     from ..models.snippet_input import SnippetInput
+    from ..models.snippet_links_input import SnippetLinksInput
     from ..models.snippets_list_role import SnippetsListRole
 
 
@@ -43,7 +47,6 @@ class SnippetsNamespace:
         workspace: str,
         *,
         body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
@@ -51,6 +54,7 @@ class SnippetsNamespace:
         owner: AccountInput | Unset = UNSET,
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
+        links: SnippetLinksInput | Unset = UNSET,
     ) -> Snippet:
         """Create a snippet for a workspace.
 
@@ -85,7 +89,6 @@ class SnippetsNamespace:
                     SnippetInput,
                     body,
                     {
-                        "id": id,
                         "title": title,
                         "scm": coerce_enum(RepositoryScm, scm),
                         "created_on": created_on,
@@ -93,6 +96,7 @@ class SnippetsNamespace:
                         "owner": owner,
                         "creator": creator,
                         "is_private": is_private,
+                        "links": links,
                     },
                     "snippets.create",
                 ),
@@ -106,6 +110,14 @@ class SnippetsNamespace:
         encoded_id: str,
         *,
         body: SnippetCommentInput | None = None,
+        id: int | Unset = UNSET,
+        created_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
+        content: CommitSummaryInput | Unset = UNSET,
+        user: AccountInput | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        parent: CommentInput | Unset = UNSET,
+        inline: CommentInlineInput | Unset = UNSET,
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> SnippetComment:
@@ -123,6 +135,9 @@ class SnippetsNamespace:
             encoded_id: The snippet id.
             body: The contents of the new comment. A `SnippetCommentInput`, or pass its fields as the
                 keywords that follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
             snippet: A snippet object.
 
         Returns:
@@ -139,7 +154,21 @@ class SnippetsNamespace:
                 "/snippets/{workspace}/{encoded_id}/comments",
                 (workspace, encoded_id),
                 body=build_required_body(
-                    SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.create_comment"
+                    SnippetCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                        "snippet": snippet,
+                    },
+                    "snippets.create_comment",
                 ),
             ),
             Answer.model(SnippetComment),
@@ -149,7 +178,6 @@ class SnippetsNamespace:
         self,
         *,
         body: SnippetInput | None = None,
-        id: int | Unset = UNSET,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
@@ -157,6 +185,7 @@ class SnippetsNamespace:
         owner: AccountInput | Unset = UNSET,
         creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
+        links: SnippetLinksInput | Unset = UNSET,
     ) -> Snippet:
         """Create a snippet.
 
@@ -195,7 +224,6 @@ class SnippetsNamespace:
                     SnippetInput,
                     body,
                     {
-                        "id": id,
                         "title": title,
                         "scm": coerce_enum(RepositoryScm, scm),
                         "created_on": created_on,
@@ -203,6 +231,7 @@ class SnippetsNamespace:
                         "owner": owner,
                         "creator": creator,
                         "is_private": is_private,
+                        "links": links,
                     },
                     "snippets.create_for_current_user",
                 ),
@@ -808,6 +837,14 @@ class SnippetsNamespace:
         comment_id: int,
         *,
         body: SnippetCommentInput | None = None,
+        id: int | Unset = UNSET,
+        created_on: datetime.datetime | Unset = UNSET,
+        updated_on: datetime.datetime | None | Unset = UNSET,
+        content: CommitSummaryInput | Unset = UNSET,
+        user: AccountInput | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        parent: CommentInput | Unset = UNSET,
+        inline: CommentInlineInput | Unset = UNSET,
         links: SnippetCommentLinksInput | Unset = UNSET,
         snippet: SnippetInput | Unset = UNSET,
     ) -> SnippetComment:
@@ -826,6 +863,9 @@ class SnippetsNamespace:
             comment_id: The id of the comment.
             body: The contents to update the comment to. A `SnippetCommentInput`, or pass its fields as
                 the keywords that follow.
+            user: An account object.
+            parent: The base type for all comments. This type should be considered abstract. Each of the
+                "commentable" resources defines its own subtypes (e.g. `issue_comment`).
             snippet: A snippet object.
 
         Returns:
@@ -842,7 +882,21 @@ class SnippetsNamespace:
                 "/snippets/{workspace}/{encoded_id}/comments/{comment_id}",
                 (workspace, encoded_id, comment_id),
                 body=build_required_body(
-                    SnippetCommentInput, body, {"links": links, "snippet": snippet}, "snippets.update_comment"
+                    SnippetCommentInput,
+                    body,
+                    {
+                        "id": id,
+                        "created_on": created_on,
+                        "updated_on": updated_on,
+                        "content": content,
+                        "user": user,
+                        "deleted": deleted,
+                        "parent": parent,
+                        "inline": inline,
+                        "links": links,
+                        "snippet": snippet,
+                    },
+                    "snippets.update_comment",
                 ),
             ),
             Answer.model(SnippetComment),

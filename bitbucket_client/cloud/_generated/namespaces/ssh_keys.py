@@ -42,7 +42,7 @@ class SshKeysNamespace:
         comment: str | Unset = UNSET,
         label: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | Unset = UNSET,
+        last_used: datetime.datetime | None | Unset = UNSET,
         links: SshAccountKeyLinksInput | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         fingerprint: str | Unset = UNSET,
@@ -71,6 +71,7 @@ class SshKeysNamespace:
             key: The SSH public key value in OpenSSH format.
             comment: The comment parsed from the SSH key (if present)
             label: The user-defined label for the SSH key
+            last_used: `null` if the key was never used.
             owner: An account object.
             fingerprint: The SSH key fingerprint in SHA-256 format.
 
@@ -195,7 +196,7 @@ class SshKeysNamespace:
         comment: str | Unset = UNSET,
         label: str | Unset = UNSET,
         created_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | Unset = UNSET,
+        last_used: datetime.datetime | None | Unset = UNSET,
         links: SshAccountKeyLinksInput | Unset = UNSET,
         owner: AccountInput | Unset = UNSET,
         expires_on: datetime.datetime | Unset = UNSET,
@@ -224,6 +225,7 @@ class SshKeysNamespace:
             key: The SSH public key value in OpenSSH format.
             comment: The comment parsed from the SSH key (if present)
             label: The user-defined label for the SSH key
+            last_used: `null` if the key was never used.
             owner: An account object.
             fingerprint: The SSH key fingerprint in SHA-256 format.
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bitbucket_client._operation import Answer, Request
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._client import BaseClient
+    from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account import Account
-    from ..models.error import Error
+    from ..models.email import Email
 
 
 class UsersNamespace:
@@ -62,7 +63,7 @@ class UsersNamespace:
 
         return await self._client._call(Request("GET", "/user"), Answer.model(Account))
 
-    async def get_email(self, email: str) -> Error:
+    async def get_email(self, email: str) -> Email:
         """Get an email address for current user.
 
         Returns details about a specific one of the authenticated user's email addresses.
@@ -74,27 +75,40 @@ class UsersNamespace:
             email: Email address of the user.
 
         Returns:
-            Success
+            The e-mail address.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-emails-email-get
         """
-        from ..models.error import Error  # noqa: PLC0415
+        from ..models.email import Email  # noqa: PLC0415
 
-        return await self._client._call(Request("GET", "/user/emails/{email}", (email,)), Answer.model(Error))
+        return await self._client._call(Request("GET", "/user/emails/{email}", (email,)), Answer.model(Email))
 
-    async def list_emails(self) -> Error:
+    def list_emails(
+        self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
+    ) -> AsyncPaginator[Email]:
         """List email addresses for current user.
 
         Returns all the authenticated user's email addresses. Both confirmed and unconfirmed.
 
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
         Returns:
-            Success
+            An `AsyncPaginator` of `Email` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-emails-get
         """
-        from ..models.error import Error  # noqa: PLC0415
+        from ..models.email import Email  # noqa: PLC0415
 
-        return await self._client._call(Request("GET", "/user/emails"), Answer.model(Error))
+        return self._client._list(
+            Request("GET", "/user/emails"),
+            Email.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+        )
 
 
 class UsersRawNamespace(NamespaceView[UsersNamespace]):
@@ -104,4 +118,4 @@ class UsersRawNamespace(NamespaceView[UsersNamespace]):
     get = raw_response(UsersNamespace.get)
     get_current = raw_response(UsersNamespace.get_current)
     get_email = raw_response(UsersNamespace.get_email)
-    list_emails = raw_response(UsersNamespace.list_emails)
+    list_emails = raw_first_page(UsersNamespace.list_emails)
