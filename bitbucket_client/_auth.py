@@ -504,7 +504,7 @@ def _parse_grant(response: httpx.Response) -> _Grant | None:
     try:
         # Token fields are wrapped while parsing, so no plain token ever sits in a local variable.
         payload = json.loads(response.content, object_hook=_wrap_token_fields)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("access_token"), Secret):
         return None

@@ -254,7 +254,13 @@ class _ParsedBody:
 
 def _parse_body(response: httpx.Response) -> _ParsedBody:
     fallback = f"HTTP {_status_line(response.status_code, response)}"
-    text = _body_text(response).strip()
+    try:
+        return _parse_text(_body_text(response).strip(), response, fallback)
+    except RecursionError:  # JSON nested deeper than the parser can go: a broken or hostile server
+        return _ParsedBody(f"{fallback} (a JSON body nested too deeply to read)")
+
+
+def _parse_text(text: str, response: httpx.Response, fallback: str) -> _ParsedBody:
     if not text:
         return _ParsedBody(fallback)
     content_type = response.headers.get("content-type", "").lower()

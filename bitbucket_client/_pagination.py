@@ -36,7 +36,7 @@ import attrs
 import httpx
 
 from ._exceptions import BitbucketError
-from ._runtime import UnexpectedResponseError, unexpected_status
+from ._runtime import JSON_TOO_DEEP, UnexpectedResponseError, unexpected_status
 
 __all__ = [
     "CLOUD_MAX_PAGE_SIZE",
@@ -536,6 +536,8 @@ def _parse_page(response: httpx.Response, style: PaginationStyle, decode_item: C
         body = response.json()
     except ValueError as exc:
         raise UnexpectedResponseError(response, f"the page at {where} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise UnexpectedResponseError(response, f"the page at {where}: {JSON_TOO_DEEP}") from None
     if not isinstance(body, dict):
         raise UnexpectedResponseError(
             response, f"the page at {where} is a JSON {type(body).__name__}, not an object with `values`"

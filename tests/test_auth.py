@@ -462,6 +462,9 @@ async def test_token_endpoint_rejection_raises_authentication_error(
         (httpx.Response(429, text="Rate limit for this resource has been exceeded"), RateLimitError),
         (httpx.Response(200, json={"token_type": "bearer"}), AuthenticationError),
         (httpx.Response(200, text="not json"), AuthenticationError),
+        (httpx.Response(200, content=b"[" * 5000), AuthenticationError),
+        (httpx.Response(200, content=b'{"access_token": ' + b"[" * 5000), AuthenticationError),
+        (httpx.Response(500, content=b'{"error": ' * 2000), ServerError),
     ],
 )
 async def test_other_token_endpoint_failures(

@@ -346,6 +346,15 @@ async def test_a_failed_merge_task_raises_with_the_task_error(monkeypatch: pytes
 
 
 @respx.mock
+async def test_a_merge_task_answering_absurdly_nested_json_is_a_merge_task_error() -> None:
+    respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
+    respx.get(TASK).respond(content=b"[" * 5000, headers={"Content-Type": "application/json"})
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(MergeTaskError, match="ended with"):
+            await bb.pullrequests.merge("ws", "repo", 7)
+
+
+@respx.mock
 async def test_wait_false_returns_the_task_handle() -> None:
     respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
     respx.get(TASK).respond(json={"task_status": "SUCCESS", "merge_result": {"id": 7}})

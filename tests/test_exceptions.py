@@ -367,3 +367,24 @@ def test_authorization_header_never_reaches_the_exception_text() -> None:
         assert all(SECRET_TOKEN not in text for text in texts), texts
         # It is still there for whoever deliberately looks at the request.
         assert error.request.headers["Authorization"] == f"Bearer {SECRET_TOKEN}"
+
+
+# ---- hostile bodies -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 5000, b'{"error":' * 1000 + b"{}" + b"}" * 1000, b'{"errors": [' + b"[" * 3000],
+    ids=["array-5000", "object-1000", "errors-3000"],
+)
+@pytest.mark.parametrize(("status", "error_class"), [(400, BadRequestError), (503, ServerError)])
+def test_deeply_nested_error_bodies_still_give_the_typed_error(
+    body: bytes, status: int, error_class: type[APIStatusError]
+) -> None:
+    response = httpx.Response(
+        status, content=body, headers={"Content-Type": "application/json"}, request=httpx.Request("GET", API)
+    )
+    error = error_from_response(response)
+    assert type(error) is error_class
+    assert str(error).startswith(f"HTTP {status} ")
+    assert "nested too deeply" in str(error)

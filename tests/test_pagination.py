@@ -492,6 +492,8 @@ async def test_a_bad_link_is_not_raised_once_max_items_is_reached() -> None:
         (httpx.Response(200, text="<html>maintenance</html>"), "is not valid JSON"),
         (httpx.Response(200, json={"values": [], "next": 7}), "`next` of type int"),
         (httpx.Response(200, json={"values": ["not an object"]}), "item 0 of the page"),
+        (httpx.Response(200, content=b"[" * 5000), "nested too deeply"),
+        (httpx.Response(200, content=b'{"values": [' + b"[" * 3000), "nested too deeply"),
     ],
 )
 async def test_a_malformed_page_raises_naming_the_url(response: httpx.Response, problem: str) -> None:
