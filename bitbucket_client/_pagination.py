@@ -9,32 +9,29 @@ until iteration starts, and each ``async for`` starts again from the first page:
         ...
 
 ``prefetch=N`` fetches up to N pages ahead while the caller works on the current one. Those fetches run
-in an anyio task group that belongs to the iterating task and stays open between items, so when you stop
-early, close the iterator in the same task to cancel them at once::
-
-    async with contextlib.aclosing(bb.pullrequests.list("ws", "repo", prefetch=4)) as prs:
-        async for pr in prs:
-            if wanted(pr):
-                break
-
-An iteration that reaches the end of the list, or raises, closes itself; without prefetching nothing
-ever runs in the background and a plain ``break`` leaves nothing behind.
+detached (see ``_detached``), never in a task group around the caller's code, so every way of leaving
+the loop cleans up under asyncio and trio without ``aclosing()``: reaching the end, an error, a
+``break`` (the fetches in flight are cancelled when the iterator is garbage-collected, at once in
+CPython), and a cancellation or timeout around the loop (cancelled as the caller's wait is). Closing
+the iterator (``aclose()``, ``contextlib.aclosing``) also waits until they have ended.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Literal, Self, TypeVar
 
 import anyio
-import anyio.abc
 import attrs
 import httpx
 
+from ._detached import Detached, start_detached
 from ._exceptions import BitbucketError
 from ._runtime import JSON_TOO_DEEP, UnexpectedResponseError, unexpected_status
 
@@ -180,7 +177,10 @@ class AsyncPaginator(Generic[T]):
             max_items=max_items,
             prefetch=prefetch,
         )
-        self._runs: list[_Run[T]] = []
+        # Weak: a paginator kept around must not keep finished or abandoned iterations alive.
+        self._runs: weakref.WeakSet[_Run[T]] = weakref.WeakSet()
+        # Every fetch its iterations started: one left by a `break` may still be ending.
+        self._fetches: list[_Fetch] = []
 
     def __aiter__(self) -> AsyncItemIterator[T]:
         return AsyncItemIterator(self._new_run())
@@ -190,11 +190,13 @@ class AsyncPaginator(Generic[T]):
         return AsyncPageIterator(self._new_run())
 
     async def aclose(self) -> None:
-        """Stop every iteration started from this paginator and cancel its background fetches. Call it
-        from the task that iterates (``contextlib.aclosing`` does)."""
-        runs, self._runs = self._runs, []
-        for run in reversed(runs):
+        """Stop every iteration started from this paginator, cancel its background fetches and wait
+        until they have ended."""
+        runs, self._runs = list(self._runs), weakref.WeakSet()
+        for run in runs:
             await run.aclose()
+        fetches, self._fetches = self._fetches, []
+        await _cancel_and_wait(fetches)
 
     async def __aenter__(self) -> Self:
         return self
@@ -208,10 +210,8 @@ class AsyncPaginator(Generic[T]):
         await self.aclose()
 
     def _new_run(self) -> _Run[T]:
-        # Forget iterations that already finished, so a paginator iterated many times does not grow.
-        self._runs = [run for run in self._runs if not run.closed]
-        run = _Run(self._settings)
-        self._runs.append(run)
+        run = _Run(self._settings, self._fetches)
+        self._runs.add(run)
         return run
 
 
@@ -267,12 +267,23 @@ class _Settings(Generic[T]):
 
 
 @attrs.define(eq=False)
+class _Fetch:
+    """One background fetch and its outcome. The detached task holds this, never the `_Run`, so an
+    abandoned iteration can be garbage-collected (and cancel its fetches) while they still run."""
+
+    done: anyio.Event = attrs.field(factory=anyio.Event)
+    response: httpx.Response | None = None
+    error: Exception | None = None
+    task: Detached | None = None
+
+
+@attrs.define(eq=False)
 class _Slot(Generic[T]):
     """One page still to hand out, in list order: its request, and its outcome once known."""
 
     request: dict[str, Any]
     started: bool = False
-    done: anyio.Event | None = None  # set when a background fetch finishes
+    fetch: _Fetch | None = None  # the background fetch of this page, if one was started
     # Pages fetched ahead keep only their response: decoding waits until the page is handed out, so
     # prefetching neither holds several decoded pages in memory nor decodes a wave of them at once.
     response: httpx.Response | None = None
@@ -290,20 +301,24 @@ class _Run(Generic[T]):
     Pages are handed out strictly in order by :meth:`next_page`, which is also the only place that
     decides what comes after a page, so the stop rules (empty page, repeated cursor, max_items) see
     pages in order even when they were fetched concurrently. Background fetches only fetch (pages
-    are decoded when handed out); they never raise, because an error inside the task group would
-    cancel the caller's own code (the group's cancel scope encloses the caller's loop body). Their
-    errors are stored and raised when the caller reaches that page.
+    are decoded when handed out) and never raise: their errors are stored and raised when the caller
+    reaches that page.
     """
 
-    def __init__(self, settings: _Settings[T]) -> None:
+    def __init__(self, settings: _Settings[T], started: list[_Fetch]) -> None:
         self._settings = settings
+        self._started = started  # the paginator's list of every fetch started
         self._queue: deque[_Slot[T]] = deque()
         self._begun = False
         self.closed = False
         self._pages_handed_out = 0
         self._items_handed_out = 0
         self._cursors_seen: set[str | int] = set()
-        self._task_group: anyio.abc.TaskGroup | None = None
+        self._in_flight: list[_Fetch] = []
+
+    def __del__(self) -> None:
+        # Left by a `break` (or an exception in the loop body) without aclose(): stop the fetches.
+        self._cancel_fetches()
 
     async def next_page(self) -> Page[T]:
         if not self._begun:
@@ -313,7 +328,13 @@ class _Run(Generic[T]):
             await self.aclose()
             raise StopAsyncIteration
         slot = self._queue[0]
-        await self._wait_for(slot)
+        try:
+            await self._wait_for(slot)
+        except BaseException:
+            # Cancelled (a timeout around the loop): nothing may keep running for a caller that left.
+            # The pages stay queued, so asking again fetches them anew.
+            self._cancel_fetches()
+            raise
         if slot.error is not None:
             await self.aclose()  # cancels the pages fetched ahead: the list ends with this error
             raise slot.error
@@ -331,16 +352,15 @@ class _Run(Generic[T]):
         self._items_handed_out += len(page.items)
         self._queue_what_follows(page, is_first)
         if self._queue:
-            await self._start_prefetches()
+            self._start_prefetches()
         else:
-            # Nothing follows: leave no task group open around the caller's code.
-            await self._close_task_group()
+            await self._stop_fetches()  # pages fetched ahead of a stop
         return page
 
     async def aclose(self) -> None:
         self.closed = True
         self._queue.clear()
-        await self._close_task_group()
+        await self._stop_fetches()
 
     # -- deciding what to fetch
 
@@ -469,62 +489,88 @@ class _Run(Generic[T]):
     async def _wait_for(self, slot: _Slot[T]) -> None:
         if slot.response is not None or slot.error is not None:
             return
-        if slot.started:
-            assert slot.done is not None
-            await slot.done.wait()
-            return
+        fetch = slot.fetch
+        if fetch is not None:
+            await fetch.done.wait()
+            slot.fetch, slot.response, slot.error = None, fetch.response, fetch.error
+            if slot.response is not None or slot.error is not None:
+                return
         # Nothing is fetching this page (the first page, or no prefetch): the caller waits for it anyway.
         slot.started = True
         try:
-            slot.response = await self._load(slot.request)
+            slot.response = await _load(self._settings.fetch, slot.request)
         except Exception as error:
             slot.error = error
         except BaseException:
             slot.started = False  # cancelled: a later call fetches it again
             raise
 
-    async def _start_prefetches(self) -> None:
+    def _start_prefetches(self) -> None:
         # Pages fetched but not yet handed out count too, so at most `prefetch` requests are in flight.
         room = self._settings.prefetch - sum(1 for slot in self._queue if slot.started)
+        self._in_flight = [fetch for fetch in self._in_flight if not fetch.done.is_set()]
         for slot in self._queue:
             if room <= 0:
                 break
             if slot.started:
                 continue
-            task_group = await self._open_task_group()
-            slot.started = True
-            slot.done = anyio.Event()
-            task_group.start_soon(self._fetch_in_background, slot)
+            fetch = _Fetch()
+            fetch.task = start_detached(
+                functools.partial(_fetch_into, fetch, self._settings.fetch, slot.request)
+            )
+            slot.started, slot.fetch = True, fetch
+            self._in_flight.append(fetch)
+            self._started[:] = [*(started for started in self._started if not started.done.is_set()), fetch]
             room -= 1
 
-    async def _fetch_in_background(self, slot: _Slot[T]) -> None:
-        assert slot.done is not None
-        try:
-            slot.response = await self._load(slot.request)
-        except Exception as error:
-            slot.error = error  # raised by `next_page` when the caller reaches this page
-        finally:
-            slot.done.set()
+    def _cancel_fetches(self) -> list[_Fetch]:
+        """Cancel every fetch still running and put its page back to be fetched again; returns them.
+        Synchronous, so it works while being cancelled or garbage-collected."""
+        in_flight = getattr(self, "_in_flight", [])  # __del__ may run on a half-built object
+        self._in_flight = []
+        cancelled = _cancel(in_flight)
+        for slot in getattr(self, "_queue", ()):
+            if slot.fetch in cancelled:
+                slot.started, slot.fetch = False, None
+        return cancelled
 
-    async def _load(self, request: dict[str, Any]) -> httpx.Response:
-        logger.debug("Fetching a page: %s", _redact(str(request.get("url", ""))))
-        response = await self._settings.fetch(request)
-        if not response.is_success:  # `fetch` should already have raised; never decode an error body
-            raise unexpected_status(response)
-        return response
+    async def _stop_fetches(self) -> None:
+        await _cancel_and_wait(self._cancel_fetches())
 
-    async def _open_task_group(self) -> anyio.abc.TaskGroup:
-        if self._task_group is None:
-            task_group = anyio.create_task_group()
-            await task_group.__aenter__()
-            self._task_group = task_group
-        return self._task_group
 
-    async def _close_task_group(self) -> None:
-        task_group, self._task_group = self._task_group, None
-        if task_group is not None:
-            task_group.cancel_scope.cancel()
-            await task_group.__aexit__(None, None, None)
+def _cancel(fetches: list[_Fetch]) -> list[_Fetch]:
+    running = [fetch for fetch in fetches if not fetch.done.is_set()]
+    for fetch in running:
+        assert fetch.task is not None
+        fetch.task.cancel()
+    return running
+
+
+async def _cancel_and_wait(fetches: list[_Fetch]) -> None:
+    running = _cancel(fetches)
+    if running:
+        # Wait until they have let go of their connections, even if the caller is being cancelled.
+        with anyio.CancelScope(shield=True):
+            for fetch in running:
+                assert fetch.task is not None
+                await fetch.task.wait()
+
+
+async def _fetch_into(target: _Fetch, fetch: FetchPage, request: dict[str, Any]) -> None:
+    try:
+        target.response = await _load(fetch, request)
+    except Exception as error:
+        target.error = error  # raised by `next_page` when the caller reaches this page
+    finally:
+        target.done.set()
+
+
+async def _load(fetch: FetchPage, request: dict[str, Any]) -> httpx.Response:
+    logger.debug("Fetching a page: %s", _redact(str(request.get("url", ""))))
+    response = await fetch(request)
+    if not response.is_success:  # `fetch` should already have raised; never decode an error body
+        raise unexpected_status(response)
+    return response
 
 
 # ---- envelopes ----------------------------------------------------------------------------------
