@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any
 
 import attrs
@@ -388,3 +389,79 @@ def test_deeply_nested_error_bodies_still_give_the_typed_error(
     assert type(error) is error_class
     assert str(error).startswith(f"HTTP {status} ")
     assert "nested too deeply" in str(error)
+
+
+# ---- pickling (issue #11, item 6) -----------------------------------------------------------------
+
+
+def _sent_with_credentials() -> httpx.Request:
+    return httpx.Request(
+        "POST",
+        "https://jdoe:hunter2@api.bitbucket.org/2.0/user?access_token=QUERY-SECRET&x=1",
+        headers={"Authorization": f"Bearer {SECRET_TOKEN}", "Cookie": "session=COOKIE-SECRET"},
+        content=f"refresh_token={SECRET_TOKEN}".encode(),
+    )
+
+
+def _every_error() -> list[BitbucketError]:
+    from bitbucket_client._merge import MergeTaskError
+    from bitbucket_client._pagination import PaginationError
+    from bitbucket_client._runtime import UnexpectedResponseError
+    from bitbucket_client.webhooks import PayloadTooLargeError, UnsupportedAlgorithmError
+
+    request = _sent_with_credentials()
+    errors: list[BitbucketError] = [
+        error_from_response(make_response(status, json_body=CLOUD_MISSING_SCOPES, request=request))
+        for status in (400, 401, 403, 404, 410, 418, 500)
+    ]
+    errors += [
+        error_from_response(make_response(409, json_body=DC_MERGE_VETO, request=request)),
+        error_from_response(
+            make_response(
+                429, text="slow down", headers={"Retry-After": "3", "X-RateLimit-Limit": "9"}, request=request
+            )
+        ),
+        APIConnectionError("POST /2.0/user failed", request=request),
+        APITimeoutError("POST /2.0/user timed out", request=request),
+        BitbucketError("plain"),
+        PaginationError("refused", url="https://evil.example.com/"),
+        UnexpectedResponseError(make_response(200, text="<html>", request=request), "it is HTML"),
+        MergeTaskError("failed", task_url="https://api.bitbucket.org/t/1", body={"task_status": "FAILED"}),
+        PayloadTooLargeError(20, 10),
+        UnsupportedAlgorithmError("sha1"),
+    ]
+    return errors
+
+
+@pytest.mark.parametrize("error", _every_error(), ids=lambda error: type(error).__name__)
+def test_every_error_pickles_and_unpickles_without_credentials(error: BitbucketError) -> None:
+    data = pickle.dumps(error)
+    for secret in (SECRET_TOKEN, "hunter2", "QUERY-SECRET", "COOKIE-SECRET"):
+        assert secret.encode() not in data
+
+    copy = pickle.loads(data)
+
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    for name in ("status_code", "message", "details", "errors", "request_id", "vetoes", "retry_after"):
+        assert getattr(copy, name, None) == getattr(error, name, None)
+    for name in ("rate_limit", "url", "task_url", "body", "size", "limit", "algorithm"):
+        assert getattr(copy, name, None) == getattr(error, name, None)
+    request = getattr(copy, "request", None)
+    if request is not None:
+        assert request.method == "POST" and request.url.path == "/2.0/user"
+        assert "authorization" not in request.headers and "cookie" not in request.headers
+    response = getattr(copy, "response", None)
+    if response is not None:
+        assert response.status_code == error.response.status_code  # type: ignore[attr-defined]
+        assert response.content == error.response.content  # type: ignore[attr-defined]
+
+
+def test_a_pickled_error_drops_a_body_that_echoes_the_credentials() -> None:
+    request = _sent_with_credentials()
+    response = make_response(401, text=f"Invalid credentials: Bearer {SECRET_TOKEN}", request=request)
+    error = error_from_response(response)
+
+    assert SECRET_TOKEN not in str(error)  # the message is redacted already
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.response.text == "Invalid credentials: Bearer ***"
