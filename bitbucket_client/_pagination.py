@@ -44,6 +44,8 @@ __all__ = [
     "Page",
     "PaginationError",
     "PaginationStyle",
+    "redact_url",
+    "why_outside_api",
 ]
 
 logger = logging.getLogger("bitbucket_client")
@@ -391,7 +393,7 @@ class _Run(Generic[T]):
         if not _claims_more(page, settings.style):
             self._stop()
             return
-        where = _redact(str(page.response.request.url))
+        where = redact_url(str(page.response.request.url))
         if not page.items:
             logger.warning(
                 "Stopping pagination: the page at %s is empty but claims more pages follow "
@@ -434,7 +436,7 @@ class _Run(Generic[T]):
             return
         canonical = str(httpx.URL(target))
         if canonical in self._cursors_seen:
-            self._warn_repeated_cursor(where, _redact(target))
+            self._warn_repeated_cursor(where, redact_url(target))
             return
         planned = self._plan_numbered_pages(page, target) if is_first else []
         for url in planned or [target]:
@@ -566,7 +568,7 @@ async def _fetch_into(target: _Fetch, fetch: FetchPage, request: dict[str, Any])
 
 
 async def _load(fetch: FetchPage, request: dict[str, Any]) -> httpx.Response:
-    logger.debug("Fetching a page: %s", _redact(str(request.get("url", ""))))
+    logger.debug("Fetching a page: %s", redact_url(str(request.get("url", ""))))
     response = await fetch(request)
     if not response.is_success:  # `fetch` should already have raised; never decode an error body
         raise unexpected_status(response)
@@ -577,7 +579,7 @@ async def _load(fetch: FetchPage, request: dict[str, Any]) -> httpx.Response:
 
 
 def _parse_page(response: httpx.Response, style: PaginationStyle, decode_item: Callable[[Any], T]) -> Page[T]:
-    where = _redact(str(response.request.url))
+    where = redact_url(str(response.request.url))
     try:
         body = response.json()
     except ValueError as exc:
@@ -644,7 +646,7 @@ def _str_field(envelope: dict[str, Any], key: str) -> str | None:
 
 
 def _describe_cursor(cursor: str | int | None) -> str:
-    return _redact(cursor) if isinstance(cursor, str) else str(cursor)
+    return redact_url(cursor) if isinstance(cursor, str) else str(cursor)
 
 
 # ---- requests -----------------------------------------------------------------------------------
@@ -686,23 +688,25 @@ def _checked_next_link(link: str, page_url: httpx.URL, base_url: httpx.URL) -> s
         url = httpx.URL(link)
     except httpx.InvalidURL as exc:
         raise PaginationError(
-            f"Refusing to follow the `next` link {_redact(link)}: it is not a valid URL ({exc})",
-            url=_redact(link),
+            f"Refusing to follow the `next` link {redact_url(link)}: it is not a valid URL ({exc})",
+            url=redact_url(link),
         ) from None
     target = link
     if url.is_relative_url:
         url = page_url.join(url)
         target = str(url)
-    problem = _why_outside_api(url, base_url)
+    problem = why_outside_api(url, base_url)
     if problem is not None:
         raise PaginationError(
-            f"Refusing to follow the `next` link {_redact(target)}: {problem}. Nothing was sent to it.",
-            url=_redact(target),
+            f"Refusing to follow the `next` link {redact_url(target)}: {problem}. Nothing was sent to it.",
+            url=redact_url(target),
         )
     return target
 
 
-def _why_outside_api(url: httpx.URL, base_url: httpx.URL) -> str | None:
+def why_outside_api(url: httpx.URL, base_url: httpx.URL) -> str | None:
+    """Why ``url`` is not under ``base_url`` (another scheme, host or port, user info, a path outside
+    the base path, or a '.'/'..' segment once percent-decoded), or None when it is."""
     if url.scheme.lower() != base_url.scheme.lower():
         return f"its scheme {url.scheme!r} is not the API's {base_url.scheme!r}"
     if url.host.lower() != base_url.host.lower():
@@ -750,7 +754,7 @@ _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*@")
 _SECRET_PARAM = re.compile(r"([?&](?:access_token|jwt)=)[^&#]*", re.IGNORECASE)
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
     """`url` for logs and messages: without a user:password part, or a token in the query (Cloud
     accepts `access_token=` and Connect apps `jwt=`, and `next` links repeat the query)."""
     url = _USERINFO.sub(lambda match: f"{match.group(1) or ''}//", url)
