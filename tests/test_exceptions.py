@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import random
 from typing import Any
 
 import attrs
@@ -465,3 +466,53 @@ def test_a_pickled_error_drops_a_body_that_echoes_the_credentials() -> None:
     assert SECRET_TOKEN not in str(error)  # the message is redacted already
     copy = pickle.loads(pickle.dumps(error))
     assert copy.response.text == "Invalid credentials: Bearer ***"
+
+
+def _random_json(rng: random.Random, depth: int) -> Any:
+    """Bodies shaped like both products' error bodies, with anything anywhere (deep nesting included)."""
+    if depth <= 0 or rng.random() < 0.2:
+        return rng.choice([None, True, 0, -1.5, "", "x" * rng.randint(0, 40), "Bearer " + SECRET_TOKEN])
+    if rng.random() < 0.1:
+        leaf: Any = "deep"
+        for _ in range(rng.randint(500, 3000)):
+            leaf = [leaf] if rng.random() < 0.5 else {"a": leaf}
+        return leaf
+    keys = [
+        "error",
+        "errors",
+        "message",
+        "detail",
+        "fields",
+        "data",
+        "id",
+        "vetoes",
+        "summaryMessage",
+        "detailedMessage",
+        "error_description",
+        "context",
+        "exceptionName",
+    ]
+    if rng.random() < 0.5:
+        return [_random_json(rng, depth - 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(keys): _random_json(rng, depth - 1) for _ in range(rng.randint(0, 5))}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_error_from_response_never_raises_on_fuzzed_bodies(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        status = rng.choice([400, 401, 403, 404, 409, 410, 418, 429, 500, 503, 555])
+        body = _random_json(rng, 6)
+        try:
+            content = json.dumps(body).encode()
+        except RecursionError:
+            content = b"[" * 5000
+        if rng.random() < 0.1:
+            content = content[: rng.randint(0, len(content))]  # cut short
+        request = httpx.Request("GET", API, headers={"Authorization": f"Bearer {SECRET_TOKEN}"})
+        response = httpx.Response(
+            status, content=content, headers={"Content-Type": "application/json"}, request=request
+        )
+        error = error_from_response(response)
+        assert error.status_code == status
+        assert SECRET_TOKEN not in str(error)
