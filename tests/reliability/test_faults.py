@@ -124,13 +124,11 @@ FAULTS = {
         (RESET_MID_BODY,),
         Outcome(APIConnectionError, 3, 1.5),
         post=Outcome(APIConnectionError, 1, 0.5),
-        methods=("GET", "POST", "PUT"),
     ),
     "body shorter than its Content-Length": Fault(
         (CUT_SHORT,),
         Outcome(APIConnectionError, 3, 1.5),
         post=Outcome(APIConnectionError, 1, 0.5),
-        methods=("GET", "POST", "PUT"),
     ),
     "truncated JSON in a complete answer": Fault(
         (Reply(200, {"Content-Type": "application/json"}, b'{"id": 7, "tit'),),
@@ -153,7 +151,6 @@ FAULTS = {
         (Reply(200, {"Content-Type": "application/json"}, PR_JSON.encode(), trickle=0.05),),
         Outcome(APITimeoutError, 1, 0.9, "deadline"),
         deadline=0.5,
-        methods=("GET", "POST", "PUT"),
     ),
 }
 
