@@ -15,6 +15,7 @@ from ._auth import (
     BearerToken,
     OAuth2ClientCredentials,
     OAuth2RefreshToken,
+    TokenProvider,
     TokenSet,
 )
 from ._client import BitbucketCloud, BitbucketServer
@@ -69,6 +70,7 @@ __all__ = [
     "RateLimitError",
     "Response",
     "ServerError",
+    "TokenProvider",
     "TokenSet",
     "UnexpectedResponseError",
     "Unset",

@@ -10,6 +10,10 @@ Which class for which credential:
 * :class:`OAuth2ClientCredentials`, :class:`OAuth2RefreshToken` - Cloud OAuth 2.0 consumers; they fetch and
   renew access tokens themselves and are async-only.
 
+The secret of :class:`BearerToken`, :class:`ApiToken` and :class:`BasicAuth` may be a callable (sync or
+async) instead of a string: it is called for every request, so a vault or a rotating secret feeds the
+client without rebuilding it (cache inside the callable if reading it is slow).
+
 :func:`auth_from_env` picks one from the environment, first match wins:
 
 * ``cloud``: ``BITBUCKET_TOKEN`` (BearerToken); ``BITBUCKET_EMAIL`` + ``BITBUCKET_API_TOKEN`` (ApiToken);
@@ -25,6 +29,10 @@ case-insensitively; scheme and port are not. The OAuth token URL is used for the
 
 Secrets live in :class:`~bitbucket_client._secret.Secret` and are revealed only inside the expression that
 builds the ``Authorization`` header, so they stay out of reprs, logs and tracebacks with captured locals.
+
+OAuth token requests never follow redirects: the client sends them without following, and a token is only
+accepted from the token URL itself. Their body can be sent once only, so an ``httpx.AsyncClient`` of your
+own that follows redirects cannot replay the refresh token to a redirect target either.
 """
 
 from __future__ import annotations
@@ -34,17 +42,19 @@ import inspect
 import json
 import logging
 import os
+import re
 import time
 import warnings
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, Literal, NoReturn
+from typing import Any, ClassVar, Literal, NoReturn, TypeAlias
+from urllib.parse import urlencode
 
 import anyio
 import attrs
 import httpx
 
-from ._exceptions import APIStatusError, AuthenticationError, error_from_response
+from ._exceptions import APIStatusError, AuthenticationError, BitbucketError, error_from_response
 from ._secret import Secret
 
 __all__ = [
@@ -56,9 +66,13 @@ __all__ = [
     "BitbucketAuth",
     "OAuth2ClientCredentials",
     "OAuth2RefreshToken",
+    "TokenProvider",
     "TokenSet",
     "auth_from_env",
 ]
+
+TokenProvider: TypeAlias = Callable[[], str] | Callable[[], Awaitable[str]]
+"""A callable (sync or async) returning the current secret; called for every request."""
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +114,10 @@ class BitbucketAuth(httpx.Auth):
         """Fields shown by repr(); secrets appear as their Secret wrapper, i.e. '***'."""
         return {}
 
+    def _known_secrets(self) -> list[Secret]:
+        """Every secret this auth holds now, for redaction from what a server echoes back."""
+        return []
+
     def __repr__(self) -> str:
         fields = dict(self._public_fields())
         if self._allowed_host is not None:
@@ -109,36 +127,115 @@ class BitbucketAuth(httpx.Auth):
     __str__ = __repr__
 
 
+class _Credential:
+    """A secret given as a string, or as a callable evaluated for every request (the vault case)."""
+
+    def __init__(self, value: str | TokenProvider, name: str, *, sent_as_is: bool) -> None:
+        self._name = name
+        self._sent_as_is = sent_as_is  # a Bearer token goes into the header unencoded
+        self._provider: TokenProvider | None = None
+        self._current: Secret | None = None  # the fixed value, or the provider's latest
+        if callable(value):
+            self._provider = value
+        else:
+            self._current = self._accept(_required(value, name), given=True)
+
+    def now(self) -> Secret:
+        """The secret, for a sync client: an async provider cannot be awaited there."""
+        if self._provider is None:
+            assert self._current is not None
+            return self._current
+        outcome = self._provider()
+        if inspect.isawaitable(outcome):
+            _close(outcome)
+            raise TypeError(
+                f"the {self._name} callable is async: use it with httpx.AsyncClient or the package's "
+                "clients, or pass a sync callable"
+            )
+        return self._accept(outcome)
+
+    async def now_async(self) -> Secret:
+        if self._provider is None:
+            assert self._current is not None
+            return self._current
+        return self._accept(await _awaited(self._provider()))
+
+    def _accept(self, value: object, *, given: bool = False) -> Secret:
+        # The value is wrapped before anything can raise, so no frame of a traceback holds it in plain.
+        kind, secret = type(value).__name__, Secret(value) if isinstance(value, str) else None
+        del value
+        source = self._name if given else f"the {self._name} callable's value"
+        if secret is None:
+            raise TypeError(f"{source} is a {kind}, not a str")
+        problem = _header_problem(secret) if self._sent_as_is else _empty_problem(secret)
+        if problem is not None:
+            raise ValueError(f"{source} {problem}")
+        self._current = secret
+        return secret
+
+    def known(self) -> list[Secret]:
+        return [] if self._current is None else [self._current]
+
+    def __repr__(self) -> str:
+        return "'***'" if self._provider is None else "<callable>"
+
+
+async def _awaited(outcome: object) -> object:
+    return await outcome if inspect.isawaitable(outcome) else outcome
+
+
+def _close(awaitable: object) -> None:
+    close = getattr(awaitable, "close", None)  # a coroutine never awaited would warn
+    if close is not None:
+        close()
+
+
 class _HeaderAuth(BitbucketAuth):
-    """Credentials that are a fixed header: work with both httpx.Client and httpx.AsyncClient."""
+    """Credentials that are one header: work with both httpx.Client and httpx.AsyncClient."""
+
+    _secret: _Credential
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._may_authenticate(request):
-            request.headers["Authorization"] = self._authorization()
+            request.headers["Authorization"] = self._header(self._secret.now())
         yield request
 
-    def _authorization(self) -> str:
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if self._may_authenticate(request):
+            request.headers["Authorization"] = self._header(await self._secret.now_async())
+        yield request
+
+    def _header(self, secret: Secret) -> str:
         raise NotImplementedError
+
+    def _known_secrets(self) -> list[Secret]:
+        return self._secret.known()
 
 
 class BearerToken(_HeaderAuth):
-    """``Authorization: Bearer <token>`` (access tokens on Cloud, HTTP access tokens on Data Center)."""
+    """``Authorization: Bearer <token>`` (access tokens on Cloud, HTTP access tokens on Data Center).
 
-    def __init__(self, token: str, *, allowed_host: str | None = None) -> None:
+    ``token`` may be a callable (sync or async) returning the current token, called for every request.
+    """
+
+    def __init__(self, token: str | TokenProvider, *, allowed_host: str | None = None) -> None:
         super().__init__(allowed_host=allowed_host)
-        self._token = Secret(_required(token, "token"))
+        self._secret = _Credential(token, "token", sent_as_is=True)
 
-    def _authorization(self) -> str:
-        return f"Bearer {self._token.reveal()}"
+    def _header(self, secret: Secret) -> str:
+        return f"Bearer {secret.reveal()}"
 
     def _public_fields(self) -> dict[str, object]:
-        return {"token": self._token}
+        return {"token": self._secret}
 
 
 class ApiToken(_HeaderAuth):
-    """Cloud API token: Basic auth with the Atlassian account e-mail (not the username) as user."""
+    """Cloud API token: Basic auth with the Atlassian account e-mail (not the username) as user.
 
-    def __init__(self, email: str, token: str, *, allowed_host: str | None = None) -> None:
+    ``token`` may be a callable (sync or async) returning the current token, called for every request.
+    """
+
+    def __init__(self, email: str, token: str | TokenProvider, *, allowed_host: str | None = None) -> None:
         super().__init__(allowed_host=allowed_host)
         email = _required(email, "email")
         if "@" not in email:
@@ -148,17 +245,18 @@ class ApiToken(_HeaderAuth):
                 "the most common setup mistake."
             )
         self._email = email
-        self._token = Secret(_required(token, "token"))
+        self._secret = _Credential(token, "token", sent_as_is=False)
 
     @property
     def email(self) -> str:
+        """The Atlassian account e-mail sent as the Basic user."""
         return self._email
 
-    def _authorization(self) -> str:
-        return _basic_authorization(self._email, self._token)
+    def _header(self, secret: Secret) -> str:
+        return _basic_authorization(self._email, secret)
 
     def _public_fields(self) -> dict[str, object]:
-        return {"email": self._email, "token": self._token}
+        return {"email": self._email, "token": self._secret}
 
 
 class AppPassword(_HeaderAuth):
@@ -178,28 +276,34 @@ class AppPassword(_HeaderAuth):
                 stacklevel=2,
             )
         self._username = _required(username, "username")
-        self._password = Secret(_required(password, "password"))
+        self._secret = _Credential(password, "password", sent_as_is=False)
 
-    def _authorization(self) -> str:
-        return _basic_authorization(self._username, self._password)
+    def _header(self, secret: Secret) -> str:
+        return _basic_authorization(self._username, secret)
 
     def _public_fields(self) -> dict[str, object]:
-        return {"username": self._username, "password": self._password}
+        return {"username": self._username, "password": self._secret}
 
 
 class BasicAuth(_HeaderAuth):
-    """Data Center Basic auth: username with password or personal access token."""
+    """Data Center Basic auth: username with password or personal access token.
 
-    def __init__(self, username: str, password_or_token: str, *, allowed_host: str | None = None) -> None:
+    ``password_or_token`` may be a callable (sync or async) returning the current value, called for
+    every request.
+    """
+
+    def __init__(
+        self, username: str, password_or_token: str | TokenProvider, *, allowed_host: str | None = None
+    ) -> None:
         super().__init__(allowed_host=allowed_host)
         self._username = _required(username, "username")
-        self._password = Secret(_required(password_or_token, "password_or_token"))
+        self._secret = _Credential(password_or_token, "password_or_token", sent_as_is=False)
 
-    def _authorization(self) -> str:
-        return _basic_authorization(self._username, self._password)
+    def _header(self, secret: Secret) -> str:
+        return _basic_authorization(self._username, secret)
 
     def _public_fields(self) -> dict[str, object]:
-        return {"username": self._username, "password_or_token": self._password}
+        return {"username": self._username, "password_or_token": self._secret}
 
 
 def _mask(_value: object) -> str:
@@ -228,7 +332,8 @@ class _OAuth2(BitbucketAuth):
 
     The token request is yielded from the flow, so it goes through the caller's client (transport,
     proxies, timeouts). An ``anyio.Lock`` held across that request makes concurrent callers share one
-    renewal; ``_generation`` tells a caller that saw a 401 whether someone else already renewed.
+    renewal: ``_generation`` tells a caller that saw a 401 whether someone else already renewed, and
+    callers that waited while a renewal failed raise that failure instead of trying again.
     """
 
     _grant_type: ClassVar[str]
@@ -252,6 +357,8 @@ class _OAuth2(BitbucketAuth):
         self._access_token: Secret | None = None
         self._renew_at: float | None = None  # clock() reading after which we renew; None: only on a 401
         self._generation = 0
+        self._renewals_finished = 0
+        self._last_failure: Callable[[], Exception] | None = None  # of the last renewal that finished
         self._lock = anyio.Lock()
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -267,30 +374,48 @@ class _OAuth2(BitbucketAuth):
         # After a 401 the same request is sent again, so a streamed body must be buffered first.
         await request.aread()
 
-        if self._needs_renewal():
-            async with self._lock:
-                if self._needs_renewal():  # another caller may have renewed while we waited
-                    token_response = yield self._token_request(request)
-                    await self._accept(token_response)
-
-        generation = self._generation
-        request.headers["Authorization"] = self._bearer()
-        response = yield request
-        if response.status_code != 401:
-            return
-
-        async with self._lock:
-            if self._generation == generation:
-                logger.debug("401 from %s; renewing the OAuth access token once", request.url.host)
-                token_response = yield self._token_request(request)
-                await self._accept(token_response)
-        request.headers["Authorization"] = self._bearer()
-        yield request  # a second 401 is returned to the caller as is: no loop
+        renew = self._needs_renewal()
+        sent_with: int | None = None  # the token generation the request went out with
+        # A renewal that ends after this point and fails would fail again for this request: share it.
+        finished_before = self._renewals_finished
+        for replay in (False, True):
+            if renew:
+                async with self._lock:
+                    if self._still_to_renew(finished_before, sent_with):
+                        try:
+                            token_response = yield self._token_request(request)
+                        except Exception as error:  # the client could not complete the token request
+                            self._finish_renewal(failure=_repeatable(error))
+                            raise
+                        await self._accept(token_response)
+            sent_with = self._generation
+            request.headers["Authorization"] = self._bearer()
+            response = yield request
+            if replay or response.status_code != 401:
+                return  # a second 401 is returned to the caller as is: no loop
+            # Read the 401 before queueing for the lock: a burst of 401s would otherwise hold every
+            # pooled connection, and the token request would wait for one forever.
+            await response.aread()
+            logger.debug("401 from %s; renewing the OAuth access token once", request.url.host)
+            renew = True
 
     def _needs_renewal(self) -> bool:
         if self._access_token is None:
             return True
         return self._renew_at is not None and self._clock() >= self._renew_at
+
+    def _still_to_renew(self, finished_before: int, sent_with: int | None) -> bool:
+        """Whether this caller, now holding the lock, must renew; raises the failure of a renewal that
+        ended since the caller started (one failed refresh is not repeated by every caller of a burst)."""
+        if self._renewals_finished != finished_before and self._last_failure is not None:
+            raise self._last_failure()
+        if sent_with is None:
+            return self._needs_renewal()
+        return self._generation == sent_with  # else someone renewed after our request went out
+
+    def _finish_renewal(self, *, failure: Callable[[], Exception] | None) -> None:
+        self._renewals_finished += 1
+        self._last_failure = failure
 
     def _bearer(self) -> str:
         if self._access_token is None:
@@ -306,46 +431,77 @@ class _OAuth2(BitbucketAuth):
         )
         # Requests we build skip the client's merge step, so carry the caller's timeout over explicitly.
         extensions = {"timeout": original.extensions["timeout"]} if "timeout" in original.extensions else {}
+        body = urlencode(self._grant_form()).encode()
         return httpx.Request(
             "POST",
             self._token_url,
-            data=self._grant_form(),
             headers={
+                # httpx adds Host only to requests it encodes itself, and this one brings its own stream.
+                "Host": self._token_url.netloc.decode("ascii"),
                 "Authorization": _basic_authorization(self._key, self._secret),
                 "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Length": str(len(body)),
             },
+            stream=_SentOnce(body),
             extensions=extensions,
         )
 
     async def _accept(self, response: httpx.Response) -> None:
         await response.aread()
+        outcome = self._grant_or_error(response)
+        if isinstance(outcome, Exception):
+            self._finish_renewal(failure=lambda: self._same_error(response))
+            raise outcome
+        self._access_token = outcome.access_token
+        self._renew_at = None
+        if outcome.expires_in is not None:
+            # A token shorter-lived than the margin would otherwise be renewed before every request.
+            margin = min(self._refresh_margin, outcome.expires_in / 2)
+            self._renew_at = self._clock() + outcome.expires_in - margin
+        self._generation += 1
+        self._finish_renewal(failure=None)
+        logger.debug("OAuth access token renewed (expires in %s s)", outcome.expires_in)
+        await self._after_grant(outcome)
+
+    def _grant_or_error(self, response: httpx.Response) -> _Grant | APIStatusError:
+        if response.request.url != self._token_url:  # httpx followed a redirect: not our answer
+            return AuthenticationError(
+                f"the OAuth token request was redirected to {response.request.url.copy_with(query=None)}; "
+                f"a token is only accepted from the token URL {self._token_url}",
+                response=response,
+            )
         if response.status_code != 200:
-            raise self._token_error(response)
+            return self._token_error(response)
         grant = _parse_grant(response)
         if grant is None:
-            raise AuthenticationError(
+            return AuthenticationError(
                 "OAuth token endpoint answered without an access_token", response=response
             )
-        self._access_token = grant.access_token
-        self._renew_at = None
-        if grant.expires_in is not None:
-            # A token shorter-lived than the margin would otherwise be renewed before every request.
-            margin = min(self._refresh_margin, grant.expires_in / 2)
-            self._renew_at = self._clock() + grant.expires_in - margin
-        self._generation += 1
-        logger.debug("OAuth access token renewed (expires in %s s)", grant.expires_in)
-        await self._after_grant(grant)
+        return grant
+
+    def _same_error(self, response: httpx.Response) -> Exception:
+        outcome = self._grant_or_error(response)  # the same answer gives the same error, as a new object
+        assert isinstance(outcome, Exception)
+        return outcome
 
     async def _after_grant(self, grant: _Grant) -> None:
         pass
 
     def _token_error(self, response: httpx.Response) -> APIStatusError:
-        error = error_from_response(response)
+        error = error_from_response(response, secrets=self._known_secrets())
         # Throttled or broken token endpoint: keep the status-specific class so callers can retry it.
         if response.status_code == 429 or response.status_code >= 500:
             return error
+        if response.is_redirect:
+            message = (
+                f"the token endpoint answered {response.status_code} with a redirect to "
+                f"{response.headers.get('Location', '(no Location)')}; token requests never follow redirects"
+            )
+        else:
+            message = f"OAuth token request failed: {error.message}"
         return AuthenticationError(
-            f"OAuth token request failed: {self._redact(error.message)}",
+            message,
             response=response,
             details=error.details,
             request_id=error.request_id,
@@ -354,14 +510,37 @@ class _OAuth2(BitbucketAuth):
     def _known_secrets(self) -> list[Secret]:
         return [self._secret] + ([self._access_token] if self._access_token is not None else [])
 
-    def _redact(self, text: str) -> str:
-        # The description comes from the server; make sure it cannot echo a credential into a message.
-        for known in self._known_secrets():
-            text = text.replace(known.reveal(), "***")
-        return text
-
     def _public_fields(self) -> dict[str, object]:
         return {"key": self._key, "secret": self._secret}
+
+
+class _SentOnce(httpx.AsyncByteStream):
+    """The token request's body. A client that follows a redirect would send it again, refresh token
+    and all, to wherever the redirect points: the second send fails instead."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._sent = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._sent:
+            raise BitbucketError(
+                "refusing to send the OAuth token request again (a redirect?): token requests never "
+                "follow redirects, so use an httpx.AsyncClient with follow_redirects=False"
+            )
+        self._sent = True
+        yield self._body
+
+
+def _repeatable(error: Exception) -> Callable[[], Exception]:
+    """How the callers that waited for a failed token request raise the same failure, each its own."""
+    if isinstance(error, httpx.RequestError):
+        try:
+            request: httpx.Request | None = error.request
+        except RuntimeError:
+            request = None
+        return lambda: type(error)(str(error), request=request)
+    return lambda: error
 
 
 class OAuth2ClientCredentials(_OAuth2):
@@ -504,7 +683,7 @@ def _parse_grant(response: httpx.Response) -> _Grant | None:
     try:
         # Token fields are wrapped while parsing, so no plain token ever sits in a local variable.
         payload = json.loads(response.content, object_hook=_wrap_token_fields)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("access_token"), Secret):
         return None
@@ -545,6 +724,25 @@ def _required(value: str, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string")
     return value
+
+
+# What h11 accepts as a header value: no NUL, no line break, no whitespace at either end.
+_HEADER_VALUE = re.compile(r"[^\x00\s]+(?:[ \t]+[^\x00\s]+)*")
+
+
+def _header_problem(secret: Secret) -> str | None:
+    """Why ``secret`` cannot be sent as a header value as it is (without saying what it is), or None."""
+    if not secret.reveal().strip():
+        return "is empty"
+    if _HEADER_VALUE.fullmatch(secret.reveal()) is None:
+        return "has a line break, a NUL or leading/trailing whitespace, which an HTTP header cannot carry"
+    if not secret.reveal().isascii():
+        return "has non-ASCII characters, which an HTTP header cannot carry"
+    return None
+
+
+def _empty_problem(secret: Secret) -> str | None:
+    return "is empty" if not secret.reveal().strip() else None
 
 
 def _normalize_host(value: str) -> str:

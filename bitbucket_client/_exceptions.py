@@ -18,7 +18,13 @@ Hierarchy::
 Other 4xx statuses raise a plain :class:`APIStatusError`.
 
 Messages are built from the response only. Request headers (and so the ``Authorization`` header) never
-reach ``str()``, ``repr()`` or ``args``; the request and response stay reachable as attributes.
+reach ``str()``, ``repr()`` or ``args``; the request and response stay reachable as attributes. A server
+that echoes the credentials back (``Invalid credentials: Bearer <token>``) gets them replaced by ``***``
+in the message, ``details`` and ``errors``.
+
+Every error pickles (to a queue, a cache, another process) without credentials: the request is reduced
+to its method, URL (without user info or token parameters) and harmless headers, with no body, and
+echoed credentials are redacted from the response body.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +40,7 @@ import attrs
 import httpx
 
 from ._retry import parse_retry_after
+from ._secret import REDACTED, Secret, redact, redact_bytes, sent_secrets
 
 __all__ = [
     "APIConnectionError",
@@ -57,6 +65,70 @@ _MAX_TITLE = 120
 
 class BitbucketError(Exception):
     """Base class of every error this package raises."""
+
+    # Further secrets to redact from a pickled copy's response body (set by `error_from_response`).
+    _redactions: tuple[Secret, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default would pickle the request with its Authorization header and form body, and could
+        # not rebuild classes whose __init__ takes keyword-only arguments.
+        secrets = [secret.reveal() for secret in self._redactions]
+        state = {
+            name: _picklable(value, secrets) for name, value in vars(self).items() if name != "_redactions"
+        }
+        return _rebuild, (type(self), self.args, state)
+
+
+def _rebuild(cls: type[BitbucketError], args: tuple[Any, ...], state: dict[str, Any]) -> BitbucketError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+_SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+_SECRET_QUERY = re.compile(r"^(access_token|jwt|token|refresh_token|client_secret)$", re.IGNORECASE)
+
+
+def _picklable(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, httpx.Response):
+        return _harmless_response(value, secrets)
+    if isinstance(value, httpx.Request):
+        return _harmless_request(value)
+    return value
+
+
+def _harmless_request(request: httpx.Request) -> httpx.Request:
+    params = httpx.QueryParams(
+        [
+            (key, REDACTED if _SECRET_QUERY.match(key) else value)
+            for key, value in request.url.params.multi_items()
+        ]
+    )
+    url = request.url.copy_with(username=None, password=None, query=None).copy_merge_params(params)
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SENSITIVE_HEADERS]
+    return httpx.Request(request.method, url, headers=headers)
+
+
+def _harmless_response(response: httpx.Response, secrets: list[str]) -> httpx.Response:
+    request = _request_of(response)
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    return httpx.Response(
+        response.status_code,
+        headers=[(k, v) for k, v in response.headers.multi_items() if k.lower() not in _SENSITIVE_HEADERS],
+        content=redact_bytes(content, [*sent_secrets(request), *secrets]),
+        request=None if request is None else _harmless_request(request),
+    )
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a hand-built response without a request
+        return None
 
 
 class APIConnectionError(BitbucketError):
@@ -100,6 +172,7 @@ class APIStatusError(BitbucketError):
         self.errors = errors if errors is not None else []
         self.request_id = request_id
         self.response = response
+        self._status_line = _status_line(response.status_code, response)
         super().__init__(self._describe())
 
     @property
@@ -108,7 +181,7 @@ class APIStatusError(BitbucketError):
         return self.response.request
 
     def _describe(self) -> str:
-        status = _status_line(self.status_code, self.response)
+        status = self._status_line
         # Fallback messages ("HTTP 404 Not Found") already carry the status line.
         text = self.message if self.message.startswith(f"HTTP {status}") else f"{status}: {self.message}"
         if self.request_id:
@@ -215,12 +288,22 @@ _CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def error_from_response(response: httpx.Response) -> APIStatusError:
+def error_from_response(response: httpx.Response, *, secrets: Iterable[Secret] = ()) -> APIStatusError:
     """Build the exception matching ``response``'s status from whatever body it carries. Never raises.
 
-    The body must already be read (``await response.aread()``); an unread body counts as empty.
+    The body must already be read (``await response.aread()``); an unread body counts as empty. The
+    credentials the request carried, and ``secrets``, are redacted from the message, details and errors.
     """
-    parsed = _parse_body(response)
+    extra = tuple(secrets)
+    parsed = _redacted(
+        _parse_body(response), [*sent_secrets(_request_of(response)), *(s.reveal() for s in extra)]
+    )
+    error = _build_error(response, parsed)
+    error._redactions = extra
+    return error
+
+
+def _build_error(response: httpx.Response, parsed: _ParsedBody) -> APIStatusError:
     request_id = (
         response.headers.get("x-request-id") or response.headers.get("x-request-uuid") or parsed.request_id
     )
@@ -252,9 +335,41 @@ class _ParsedBody:
     request_id: str | None = None
 
 
+_MAX_REDACTION_DEPTH = 32
+
+
+def _redacted(parsed: _ParsedBody, secrets: list[str]) -> _ParsedBody:
+    if not secrets:
+        return parsed
+    return _ParsedBody(
+        redact(parsed.message, secrets),
+        _redact_json(parsed.details, secrets, 0),
+        _redact_json(parsed.errors, secrets, 0),
+        parsed.request_id,
+    )
+
+
+def _redact_json(value: Any, secrets: list[str], depth: int) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if depth >= _MAX_REDACTION_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {key: _redact_json(item, secrets, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_json(item, secrets, depth + 1) for item in value]
+    return value
+
+
 def _parse_body(response: httpx.Response) -> _ParsedBody:
     fallback = f"HTTP {_status_line(response.status_code, response)}"
-    text = _body_text(response).strip()
+    try:
+        return _parse_text(_body_text(response).strip(), response, fallback)
+    except RecursionError:  # JSON nested deeper than the parser can go: a broken or hostile server
+        return _ParsedBody(f"{fallback} (a JSON body nested too deeply to read)")
+
+
+def _parse_text(text: str, response: httpx.Response, fallback: str) -> _ParsedBody:
     if not text:
         return _ParsedBody(fallback)
     content_type = response.headers.get("content-type", "").lower()

@@ -2,7 +2,8 @@
 
 `bb.pullrequests.merge(...)` waits by default: it polls the task with backoff until `SUCCESS` and returns
 the merged pull request, or raises `MergeTaskError` with the task's error. With `wait=False` it returns
-a `MergeTask` at once, which can be awaited later with `await task.wait()`.
+a `MergeTask` at once, which can be awaited later with `await task.wait()`. A client deadline covers the
+whole call, polling included: past it, `APITimeoutError`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 
-from ._exceptions import BitbucketError
+from ._exceptions import APITimeoutError, BitbucketError
 from ._retry import sleep
+from ._runtime import UNSET
 
 if TYPE_CHECKING:
     from ._client import BaseClient
     from .cloud._generated.models import Pullrequest
 
 DEFAULT_POLL_TIMEOUT = 300.0
+DEADLINE_EXTENSION = "bitbucket_client.deadline_at"
+"""Set by the client on a response: the `anyio.current_time()` by which its call must end."""
 
 
 class MergeTaskError(BitbucketError):
@@ -61,7 +66,15 @@ class MergeTask:
     async def wait(
         self, *, timeout: float = DEFAULT_POLL_TIMEOUT, first_delay: float = 0.5, max_delay: float = 5.0
     ) -> Pullrequest:
-        """Poll the task with exponential backoff until it succeeds; raise `MergeTaskError` otherwise."""
+        """Poll the task with exponential backoff until it succeeds; raise `MergeTaskError` otherwise.
+        Each poll is a call of its own, with the client's deadline."""
+        return await self._wait(
+            timeout=timeout, first_delay=first_delay, max_delay=max_delay, deadline_at=None
+        )
+
+    async def _wait(
+        self, *, timeout: float, first_delay: float, max_delay: float, deadline_at: float | None
+    ) -> Pullrequest:
         if self._result is not None:
             return self._result
         if not self.location:
@@ -70,7 +83,11 @@ class MergeTask:
             )
         delay, waited = first_delay, 0.0
         while True:
-            response = await self._client._send({"method": "GET", "url": self.location})
+            left = None if deadline_at is None else deadline_at - anyio.current_time()
+            if left is not None and left <= 0:
+                raise self._deadline_passed(httpx.Request("GET", self.location))
+            poll = {"method": "GET", "url": self.location}
+            response = await self._client._send(poll, deadline=UNSET if left is None else left)
             body = _json(response)
             status = body.get("task_status") if isinstance(body, dict) else None
             if status == "SUCCESS":
@@ -89,15 +106,23 @@ class MergeTask:
                 raise MergeTaskError(
                     f"the merge task was still PENDING after {waited:.0f}s", task_url=self.location, body=body
                 )
+            if deadline_at is not None and anyio.current_time() + delay >= deadline_at:
+                raise self._deadline_passed(response.request)
             await sleep(delay)
             waited += delay
             delay = min(delay * 2, max_delay)
+
+    def _deadline_passed(self, request: httpx.Request) -> APITimeoutError:
+        return APITimeoutError(
+            f"the merge task was still PENDING when the call's deadline came ({self.location})",
+            request=request,
+        )
 
 
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.text
 
 
@@ -130,4 +155,9 @@ async def finish_cloud_merge(
                 f"the merge answered {response.status_code} without a pull request", task_url=""
             )
         task = MergeTask(client, None, merged, decode_result)
-    return await task.wait() if wait else task
+    if not wait:
+        return task
+    deadline_at = response.extensions.get(DEADLINE_EXTENSION)
+    return await task._wait(
+        timeout=DEFAULT_POLL_TIMEOUT, first_delay=0.5, max_delay=5.0, deadline_at=deadline_at
+    )

@@ -9,34 +9,31 @@ until iteration starts, and each ``async for`` starts again from the first page:
         ...
 
 ``prefetch=N`` fetches up to N pages ahead while the caller works on the current one. Those fetches run
-in an anyio task group that belongs to the iterating task and stays open between items, so when you stop
-early, close the iterator in the same task to cancel them at once::
-
-    async with contextlib.aclosing(bb.pullrequests.list("ws", "repo", prefetch=4)) as prs:
-        async for pr in prs:
-            if wanted(pr):
-                break
-
-An iteration that reaches the end of the list, or raises, closes itself; without prefetching nothing
-ever runs in the background and a plain ``break`` leaves nothing behind.
+detached (see ``_detached``), never in a task group around the caller's code, so every way of leaving
+the loop cleans up under asyncio and trio without ``aclosing()``: reaching the end, an error, a
+``break`` (the fetches in flight are cancelled when the iterator is garbage-collected, at once in
+CPython), and a cancellation or timeout around the loop (cancelled as the caller's wait is). Closing
+the iterator (``aclose()``, ``contextlib.aclosing``) also waits until they have ended.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Literal, Self, TypeVar
 
 import anyio
-import anyio.abc
 import attrs
 import httpx
 
+from ._detached import Detached, start_detached
 from ._exceptions import BitbucketError
-from ._runtime import UnexpectedResponseError, unexpected_status
+from ._runtime import JSON_TOO_DEEP, UnexpectedResponseError, unexpected_status
 
 __all__ = [
     "CLOUD_MAX_PAGE_SIZE",
@@ -47,6 +44,8 @@ __all__ = [
     "Page",
     "PaginationError",
     "PaginationStyle",
+    "redact_url",
+    "why_outside_api",
 ]
 
 logger = logging.getLogger("bitbucket_client")
@@ -180,7 +179,10 @@ class AsyncPaginator(Generic[T]):
             max_items=max_items,
             prefetch=prefetch,
         )
-        self._runs: list[_Run[T]] = []
+        # Weak: a paginator kept around must not keep finished or abandoned iterations alive.
+        self._runs: weakref.WeakSet[_Run[T]] = weakref.WeakSet()
+        # Every fetch its iterations started: one left by a `break` may still be ending.
+        self._fetches: list[_Fetch] = []
 
     def __aiter__(self) -> AsyncItemIterator[T]:
         return AsyncItemIterator(self._new_run())
@@ -190,11 +192,13 @@ class AsyncPaginator(Generic[T]):
         return AsyncPageIterator(self._new_run())
 
     async def aclose(self) -> None:
-        """Stop every iteration started from this paginator and cancel its background fetches. Call it
-        from the task that iterates (``contextlib.aclosing`` does)."""
-        runs, self._runs = self._runs, []
-        for run in reversed(runs):
+        """Stop every iteration started from this paginator, cancel its background fetches and wait
+        until they have ended."""
+        runs, self._runs = list(self._runs), weakref.WeakSet()
+        for run in runs:
             await run.aclose()
+        fetches, self._fetches = self._fetches, []
+        await _cancel_and_wait(fetches)
 
     async def __aenter__(self) -> Self:
         return self
@@ -208,10 +212,8 @@ class AsyncPaginator(Generic[T]):
         await self.aclose()
 
     def _new_run(self) -> _Run[T]:
-        # Forget iterations that already finished, so a paginator iterated many times does not grow.
-        self._runs = [run for run in self._runs if not run.closed]
-        run = _Run(self._settings)
-        self._runs.append(run)
+        run = _Run(self._settings, self._fetches)
+        self._runs.add(run)
         return run
 
 
@@ -267,12 +269,23 @@ class _Settings(Generic[T]):
 
 
 @attrs.define(eq=False)
+class _Fetch:
+    """One background fetch and its outcome. The detached task holds this, never the `_Run`, so an
+    abandoned iteration can be garbage-collected (and cancel its fetches) while they still run."""
+
+    done: anyio.Event = attrs.field(factory=anyio.Event)
+    response: httpx.Response | None = None
+    error: Exception | None = None
+    task: Detached | None = None
+
+
+@attrs.define(eq=False)
 class _Slot(Generic[T]):
     """One page still to hand out, in list order: its request, and its outcome once known."""
 
     request: dict[str, Any]
     started: bool = False
-    done: anyio.Event | None = None  # set when a background fetch finishes
+    fetch: _Fetch | None = None  # the background fetch of this page, if one was started
     # Pages fetched ahead keep only their response: decoding waits until the page is handed out, so
     # prefetching neither holds several decoded pages in memory nor decodes a wave of them at once.
     response: httpx.Response | None = None
@@ -290,20 +303,24 @@ class _Run(Generic[T]):
     Pages are handed out strictly in order by :meth:`next_page`, which is also the only place that
     decides what comes after a page, so the stop rules (empty page, repeated cursor, max_items) see
     pages in order even when they were fetched concurrently. Background fetches only fetch (pages
-    are decoded when handed out); they never raise, because an error inside the task group would
-    cancel the caller's own code (the group's cancel scope encloses the caller's loop body). Their
-    errors are stored and raised when the caller reaches that page.
+    are decoded when handed out) and never raise: their errors are stored and raised when the caller
+    reaches that page.
     """
 
-    def __init__(self, settings: _Settings[T]) -> None:
+    def __init__(self, settings: _Settings[T], started: list[_Fetch]) -> None:
         self._settings = settings
+        self._started = started  # the paginator's list of every fetch started
         self._queue: deque[_Slot[T]] = deque()
         self._begun = False
         self.closed = False
         self._pages_handed_out = 0
         self._items_handed_out = 0
         self._cursors_seen: set[str | int] = set()
-        self._task_group: anyio.abc.TaskGroup | None = None
+        self._in_flight: list[_Fetch] = []
+
+    def __del__(self) -> None:
+        # Left by a `break` (or an exception in the loop body) without aclose(): stop the fetches.
+        self._cancel_fetches()
 
     async def next_page(self) -> Page[T]:
         if not self._begun:
@@ -313,7 +330,13 @@ class _Run(Generic[T]):
             await self.aclose()
             raise StopAsyncIteration
         slot = self._queue[0]
-        await self._wait_for(slot)
+        try:
+            await self._wait_for(slot)
+        except BaseException:
+            # Cancelled (a timeout around the loop): nothing may keep running for a caller that left.
+            # The pages stay queued, so asking again fetches them anew.
+            self._cancel_fetches()
+            raise
         if slot.error is not None:
             await self.aclose()  # cancels the pages fetched ahead: the list ends with this error
             raise slot.error
@@ -331,16 +354,15 @@ class _Run(Generic[T]):
         self._items_handed_out += len(page.items)
         self._queue_what_follows(page, is_first)
         if self._queue:
-            await self._start_prefetches()
+            self._start_prefetches()
         else:
-            # Nothing follows: leave no task group open around the caller's code.
-            await self._close_task_group()
+            await self._stop_fetches()  # pages fetched ahead of a stop
         return page
 
     async def aclose(self) -> None:
         self.closed = True
         self._queue.clear()
-        await self._close_task_group()
+        await self._stop_fetches()
 
     # -- deciding what to fetch
 
@@ -371,7 +393,7 @@ class _Run(Generic[T]):
         if not _claims_more(page, settings.style):
             self._stop()
             return
-        where = _redact(str(page.response.request.url))
+        where = redact_url(str(page.response.request.url))
         if not page.items:
             logger.warning(
                 "Stopping pagination: the page at %s is empty but claims more pages follow "
@@ -414,7 +436,7 @@ class _Run(Generic[T]):
             return
         canonical = str(httpx.URL(target))
         if canonical in self._cursors_seen:
-            self._warn_repeated_cursor(where, _redact(target))
+            self._warn_repeated_cursor(where, redact_url(target))
             return
         planned = self._plan_numbered_pages(page, target) if is_first else []
         for url in planned or [target]:
@@ -469,73 +491,101 @@ class _Run(Generic[T]):
     async def _wait_for(self, slot: _Slot[T]) -> None:
         if slot.response is not None or slot.error is not None:
             return
-        if slot.started:
-            assert slot.done is not None
-            await slot.done.wait()
-            return
+        fetch = slot.fetch
+        if fetch is not None:
+            await fetch.done.wait()
+            slot.fetch, slot.response, slot.error = None, fetch.response, fetch.error
+            if slot.response is not None or slot.error is not None:
+                return
         # Nothing is fetching this page (the first page, or no prefetch): the caller waits for it anyway.
         slot.started = True
         try:
-            slot.response = await self._load(slot.request)
+            slot.response = await _load(self._settings.fetch, slot.request)
         except Exception as error:
             slot.error = error
         except BaseException:
             slot.started = False  # cancelled: a later call fetches it again
             raise
 
-    async def _start_prefetches(self) -> None:
+    def _start_prefetches(self) -> None:
         # Pages fetched but not yet handed out count too, so at most `prefetch` requests are in flight.
         room = self._settings.prefetch - sum(1 for slot in self._queue if slot.started)
+        self._in_flight = [fetch for fetch in self._in_flight if not fetch.done.is_set()]
         for slot in self._queue:
             if room <= 0:
                 break
             if slot.started:
                 continue
-            task_group = await self._open_task_group()
-            slot.started = True
-            slot.done = anyio.Event()
-            task_group.start_soon(self._fetch_in_background, slot)
+            fetch = _Fetch()
+            fetch.task = start_detached(
+                functools.partial(_fetch_into, fetch, self._settings.fetch, slot.request)
+            )
+            slot.started, slot.fetch = True, fetch
+            self._in_flight.append(fetch)
+            self._started[:] = [*(started for started in self._started if not started.done.is_set()), fetch]
             room -= 1
 
-    async def _fetch_in_background(self, slot: _Slot[T]) -> None:
-        assert slot.done is not None
-        try:
-            slot.response = await self._load(slot.request)
-        except Exception as error:
-            slot.error = error  # raised by `next_page` when the caller reaches this page
-        finally:
-            slot.done.set()
+    def _cancel_fetches(self) -> list[_Fetch]:
+        """Cancel every fetch still running and put its page back to be fetched again; returns them.
+        Synchronous, so it works while being cancelled or garbage-collected."""
+        in_flight = getattr(self, "_in_flight", [])  # __del__ may run on a half-built object
+        self._in_flight = []
+        cancelled = _cancel(in_flight)
+        for slot in getattr(self, "_queue", ()):
+            if slot.fetch in cancelled:
+                slot.started, slot.fetch = False, None
+        return cancelled
 
-    async def _load(self, request: dict[str, Any]) -> httpx.Response:
-        logger.debug("Fetching a page: %s", _redact(str(request.get("url", ""))))
-        response = await self._settings.fetch(request)
-        if not response.is_success:  # `fetch` should already have raised; never decode an error body
-            raise unexpected_status(response)
-        return response
+    async def _stop_fetches(self) -> None:
+        await _cancel_and_wait(self._cancel_fetches())
 
-    async def _open_task_group(self) -> anyio.abc.TaskGroup:
-        if self._task_group is None:
-            task_group = anyio.create_task_group()
-            await task_group.__aenter__()
-            self._task_group = task_group
-        return self._task_group
 
-    async def _close_task_group(self) -> None:
-        task_group, self._task_group = self._task_group, None
-        if task_group is not None:
-            task_group.cancel_scope.cancel()
-            await task_group.__aexit__(None, None, None)
+def _cancel(fetches: list[_Fetch]) -> list[_Fetch]:
+    running = [fetch for fetch in fetches if not fetch.done.is_set()]
+    for fetch in running:
+        assert fetch.task is not None
+        fetch.task.cancel()
+    return running
+
+
+async def _cancel_and_wait(fetches: list[_Fetch]) -> None:
+    running = _cancel(fetches)
+    if running:
+        # Wait until they have let go of their connections, even if the caller is being cancelled.
+        with anyio.CancelScope(shield=True):
+            for fetch in running:
+                assert fetch.task is not None
+                await fetch.task.wait()
+
+
+async def _fetch_into(target: _Fetch, fetch: FetchPage, request: dict[str, Any]) -> None:
+    try:
+        target.response = await _load(fetch, request)
+    except Exception as error:
+        target.error = error  # raised by `next_page` when the caller reaches this page
+    finally:
+        target.done.set()
+
+
+async def _load(fetch: FetchPage, request: dict[str, Any]) -> httpx.Response:
+    logger.debug("Fetching a page: %s", redact_url(str(request.get("url", ""))))
+    response = await fetch(request)
+    if not response.is_success:  # `fetch` should already have raised; never decode an error body
+        raise unexpected_status(response)
+    return response
 
 
 # ---- envelopes ----------------------------------------------------------------------------------
 
 
 def _parse_page(response: httpx.Response, style: PaginationStyle, decode_item: Callable[[Any], T]) -> Page[T]:
-    where = _redact(str(response.request.url))
+    where = redact_url(str(response.request.url))
     try:
         body = response.json()
     except ValueError as exc:
         raise UnexpectedResponseError(response, f"the page at {where} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise UnexpectedResponseError(response, f"the page at {where}: {JSON_TOO_DEEP}") from None
     if not isinstance(body, dict):
         raise UnexpectedResponseError(
             response, f"the page at {where} is a JSON {type(body).__name__}, not an object with `values`"
@@ -596,7 +646,7 @@ def _str_field(envelope: dict[str, Any], key: str) -> str | None:
 
 
 def _describe_cursor(cursor: str | int | None) -> str:
-    return _redact(cursor) if isinstance(cursor, str) else str(cursor)
+    return redact_url(cursor) if isinstance(cursor, str) else str(cursor)
 
 
 # ---- requests -----------------------------------------------------------------------------------
@@ -638,23 +688,25 @@ def _checked_next_link(link: str, page_url: httpx.URL, base_url: httpx.URL) -> s
         url = httpx.URL(link)
     except httpx.InvalidURL as exc:
         raise PaginationError(
-            f"Refusing to follow the `next` link {_redact(link)}: it is not a valid URL ({exc})",
-            url=_redact(link),
+            f"Refusing to follow the `next` link {redact_url(link)}: it is not a valid URL ({exc})",
+            url=redact_url(link),
         ) from None
     target = link
     if url.is_relative_url:
         url = page_url.join(url)
         target = str(url)
-    problem = _why_outside_api(url, base_url)
+    problem = why_outside_api(url, base_url)
     if problem is not None:
         raise PaginationError(
-            f"Refusing to follow the `next` link {_redact(target)}: {problem}. Nothing was sent to it.",
-            url=_redact(target),
+            f"Refusing to follow the `next` link {redact_url(target)}: {problem}. Nothing was sent to it.",
+            url=redact_url(target),
         )
     return target
 
 
-def _why_outside_api(url: httpx.URL, base_url: httpx.URL) -> str | None:
+def why_outside_api(url: httpx.URL, base_url: httpx.URL) -> str | None:
+    """Why ``url`` is not under ``base_url`` (another scheme, host or port, user info, a path outside
+    the base path, or a '.'/'..' segment once percent-decoded), or None when it is."""
     if url.scheme.lower() != base_url.scheme.lower():
         return f"its scheme {url.scheme!r} is not the API's {base_url.scheme!r}"
     if url.host.lower() != base_url.host.lower():
@@ -702,7 +754,7 @@ _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*@")
 _SECRET_PARAM = re.compile(r"([?&](?:access_token|jwt)=)[^&#]*", re.IGNORECASE)
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
     """`url` for logs and messages: without a user:password part, or a token in the query (Cloud
     accepts `access_token=` and Connect apps `jwt=`, and `next` links repeat the query)."""
     url = _USERINFO.sub(lambda match: f"{match.group(1) or ''}//", url)

@@ -7,8 +7,7 @@ Rules, from what Bitbucket actually does:
 
 * **429** means "not processed", so it is retried for *every* method. We wait ``Retry-After`` when the
   server sends it (Data Center does); Cloud usually does not, so we back off exponentially with full
-  jitter. Cloud's window is a rolling hour, so we give up once the total wait would exceed
-  ``RetryPolicy.rate_limit_budget`` instead of waiting forever.
+  jitter. Cloud's window is a rolling hour, so we give up instead of waiting forever (see the limits).
 * **502, 503, 504, 555** (Cloud's "took too long, try later") and broken connections are retried up to
   ``max_retries`` times, but only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE). Retrying a
   POST or PATCH whose answer was lost duplicates the write: a real client posted one PR comment four times.
@@ -16,6 +15,10 @@ Rules, from what Bitbucket actually does:
 * Transport errors: connect/read/write errors and timeouts, and ``RemoteProtocolError``, follow the
   idempotent-only rule. ``PoolTimeout`` is the exception: it fires while waiting for a free connection,
   before a single byte is sent, so the server cannot have acted on the request and any method may retry.
+
+Limits on every wait, whatever caused it: the waits of one call add up to at most
+``RetryPolicy.rate_limit_budget`` seconds, and no wait is started that would end after the call's
+deadline (``time_left``). Past either, the call gives up at once with the error it has.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ class RetryPolicy:
     max_retries: int = 4
     """Retries for 5xx and connection errors on idempotent methods (429s are bounded by the budget)."""
     rate_limit_budget: float = 60.0
-    """Total seconds we are willing to wait on 429s before raising ``RateLimitError``."""
+    """Total seconds one call may spend waiting between its attempts (429s, backoffs, ``Retry-After``)."""
     backoff_base: float = 1.0
     """Upper bound of the first jittered backoff; doubles with every retry."""
     backoff_max: float = 30.0
@@ -91,18 +94,46 @@ def decide(
     error: Exception | None = None,
     now: datetime | None = None,
     rand: Callable[[], float] = random.random,
+    time_left: float | None = None,
 ) -> RetryDecision:
     """Decide whether to retry after a response with ``status`` or a failure with ``error``.
 
     ``attempt`` is the number of retries already made (0 after the first try); ``waited`` is the total
-    number of seconds already slept on 429s for this request.
+    number of seconds already slept between this call's attempts; ``time_left`` the seconds until the
+    call's deadline (``None``: no deadline).
     """
     method = method.upper()
     if status is not None:
-        return _decide_for_status(policy, method, attempt, waited, status, headers, now, rand)
-    if error is not None:
-        return _decide_for_error(policy, method, attempt, error, rand)
-    return RetryDecision(False, 0.0, "nothing to retry")
+        decision = _decide_for_status(policy, method, attempt, status, headers, now, rand)
+        subject = "rate limited" if status == 429 else f"status {status}"
+    elif error is not None:
+        decision = _decide_for_error(policy, method, attempt, error, rand)
+        subject = type(_transport_error(error)).__name__
+    else:
+        return RetryDecision(False, 0.0, "nothing to retry")
+    return _within_limits(decision, subject, policy, waited, time_left)
+
+
+def _within_limits(
+    decision: RetryDecision, subject: str, policy: RetryPolicy, waited: float, time_left: float | None
+) -> RetryDecision:
+    if not decision.retry:
+        return decision
+    delay = decision.delay
+    if waited + delay > policy.rate_limit_budget:
+        return RetryDecision(
+            False,
+            0.0,
+            f"{subject}: waiting {delay:.1f}s more would exceed the {policy.rate_limit_budget:.0f}s budget"
+            f" ({waited:.1f}s already waited)",
+        )
+    if time_left is not None and delay >= time_left:
+        return RetryDecision(
+            False,
+            0.0,
+            f"{subject}: waiting {delay:.1f}s would pass the call's deadline ({time_left:.1f}s left)",
+        )
+    return decision
 
 
 def parse_retry_after(value: str, now: datetime) -> float | None:
@@ -134,14 +165,13 @@ def _decide_for_status(
     policy: RetryPolicy,
     method: str,
     attempt: int,
-    waited: float,
     status: int,
     headers: httpx.Headers | None,
     now: datetime | None,
     rand: Callable[[], float],
 ) -> RetryDecision:
     if status == 429:
-        return _decide_for_rate_limit(policy, attempt, waited, headers, now, rand)
+        return _decide_for_rate_limit(policy, attempt, headers, now, rand)
     if status not in RETRYABLE_STATUS_CODES:
         return RetryDecision(False, 0.0, f"status {status} is not retried")
     if method not in IDEMPOTENT_METHODS:
@@ -160,7 +190,6 @@ def _decide_for_status(
 def _decide_for_rate_limit(
     policy: RetryPolicy,
     attempt: int,
-    waited: float,
     headers: httpx.Headers | None,
     now: datetime | None,
     rand: Callable[[], float],
@@ -171,13 +200,6 @@ def _decide_for_rate_limit(
     else:
         delay, source = _jittered_backoff(policy, attempt, rand), "backoff"
     delay = max(delay, _MIN_RATE_LIMIT_DELAY)
-    if waited + delay > policy.rate_limit_budget:
-        return RetryDecision(
-            False,
-            0.0,
-            f"rate limited: waiting {delay:.1f}s more would exceed the {policy.rate_limit_budget:.0f}s budget"
-            f" ({waited:.1f}s already waited)",
-        )
     return RetryDecision(True, delay, f"rate limited: waiting {delay:.1f}s ({source})")
 
 

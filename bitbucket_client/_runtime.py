@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import sys
 from collections.abc import Callable, Mapping
 from typing import IO, Any, BinaryIO, Final, Generic, Literal, TypeVar
 from urllib.parse import quote
@@ -190,6 +191,7 @@ def one_of(*options: Converter) -> Converter:
                 return result
         return INVALID
 
+    convert._kind = ("one_of", options)  # type: ignore[attr-defined]  # read by the depth bound
     return convert
 
 
@@ -214,20 +216,95 @@ def decode_model(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec)
     once per class (`_decoders`)."""
     if data.__class__ is not dict and not isinstance(data, Mapping):
         raise TypeError(f"{model_class.__name__} expects a JSON object, got {type(data).__name__}")
-    decoder = _DECODERS.get(model_class)
-    if decoder is None:
-        # Compiling costs a few milliseconds per class: a short-lived job that decodes a handful of
-        # objects is faster without it, so a class is compiled once it has been decoded a few times.
-        seen = _DECODE_COUNTS[model_class] = _DECODE_COUNTS.get(model_class, 0) + 1
-        if seen <= COMPILE_AFTER:
-            return _decode_generic(model_class, data, spec)
-        decoder = decoder_for(model_class)
-    instance: T = decoder(data)
-    return instance
+    try:
+        decoder = _DECODERS.get(model_class)
+        if decoder is None:
+            # Compiling costs a few milliseconds per class: a short-lived job that decodes a handful of
+            # objects is faster without it, so a class is compiled once it has been decoded a few times.
+            seen = _DECODE_COUNTS[model_class] = _DECODE_COUNTS.get(model_class, 0) + 1
+            if seen <= COMPILE_AFTER:
+                return _decode_generic(model_class, data, spec)
+            decoder = decoder_for(model_class)
+        instance: T = decoder(data)
+        return instance
+    except RecursionError:
+        # Hostile or broken data nested deeper than the stack allows (a `parent` 500 levels deep).
+        # Costs nothing on the normal path; only the outermost decode starts the bounded one.
+        if _inside_another_decode():
+            raise
+        return _decode_within_bound(model_class, data, spec)
 
 
 COMPILE_AFTER = 8
 _DECODE_COUNTS: dict[type, int] = {}
+
+MAX_MODEL_DEPTH = 64
+"""Models nested deeper than this below the decoded object keep that part raw in
+`additional_properties` (only when the data is too deep to decode whole; real payloads nest a few
+levels)."""
+
+
+def _inside_another_decode() -> bool:
+    frame = sys._getframe(2)  # 0: this function, 1: the decode_model that caught the error
+    while frame is not None:
+        if frame.f_code is decode_model.__code__:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _decode_within_bound(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
+    try:
+        return _decode_bounded(model_class, data, spec, MAX_MODEL_DEPTH)
+    except RecursionError:
+        # The caller's own stack is nearly full: keep everything raw rather than fail.
+        instance = model_class.__new__(model_class)
+        for _key, attribute, _convert in spec.fields:
+            object.__setattr__(instance, attribute, UNSET)
+        object.__setattr__(instance, "additional_properties", dict(data))
+        return instance
+
+
+def _decode_bounded(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec, depth: int) -> T:
+    """`_decode_generic` that stops `depth` models down: deeper models stay raw, as values that do not fit."""
+    instance = model_class.__new__(model_class)
+    extra: dict[str, Any] = {}
+    for key, attribute, convert in spec.fields:
+        raw = data.get(key, UNSET)
+        value = UNSET if raw is UNSET else _convert_bounded(convert, raw, depth)
+        if value is INVALID:
+            extra[key] = raw
+            value = UNSET
+        object.__setattr__(instance, attribute, value)
+    for key, raw in data.items():
+        if key not in spec.keys:
+            value = raw if spec.extra is None else _convert_bounded(spec.extra, raw, depth)
+            extra[key] = raw if value is INVALID else value
+    object.__setattr__(instance, "additional_properties", extra)
+    return instance
+
+
+def _convert_bounded(convert: Converter, raw: Any, depth: int) -> Any:
+    kind = getattr(convert, "_kind", None)
+    if kind is not None and kind[0] == "model":
+        if raw.__class__ is not dict or depth <= 0:
+            return INVALID
+        return _decode_bounded(kind[1], raw, spec_of(kind[1]), depth - 1)
+    if kind is not None and kind[0] == "list":
+        if raw.__class__ is not list:
+            return INVALID
+        items = [_convert_bounded(kind[1], item, depth) for item in raw]
+        return INVALID if any(item is INVALID for item in items) else items
+    if kind is not None and kind[0] == "one_of":
+        for option in kind[1]:
+            value = _convert_bounded(option, raw, depth)
+            if value is not INVALID:
+                return value
+        return INVALID
+    try:
+        return convert(raw)
+    except RecursionError:  # a converter the bound does not see into (one_of of models, ...)
+        return INVALID
 
 
 def _decode_generic(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
@@ -330,6 +407,11 @@ def decode_json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError as exc:
         raise UnexpectedResponseError(response, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise UnexpectedResponseError(response, JSON_TOO_DEEP) from None
+
+
+JSON_TOO_DEEP = "the body is JSON nested too deeply to read"
 
 
 def decode_undocumented(response: httpx.Response) -> Any:
@@ -429,4 +511,4 @@ def _build(
         ) from None
 
 
-from ._decoders import _DECODERS, decoder_for  # noqa: E402  (it uses the converters defined above)
+from ._decoders import _DECODERS, decoder_for, spec_of  # noqa: E402  (it uses the converters defined above)

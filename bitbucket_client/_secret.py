@@ -1,11 +1,17 @@
-"""A tiny wrapper that keeps credentials out of reprs, logs and tracebacks."""
+"""Keeping credentials secret: the :class:`Secret` wrapper (out of reprs, logs and tracebacks), and
+redaction of the credentials a request carried from whatever a server sends back."""
 
 from __future__ import annotations
 
+import base64
 import hmac
+from collections.abc import Iterable
 from typing import NoReturn, final
+from urllib.parse import parse_qsl, quote, quote_plus
 
-__all__ = ["Secret"]
+import httpx
+
+__all__ = ["REDACTED", "Secret", "redact", "redact_bytes", "sent_secrets"]
 
 
 @final
@@ -48,3 +54,73 @@ class Secret:
     def __reduce__(self) -> NoReturn:
         # Pickling would write the plain value to disk or a queue without anyone noticing.
         raise TypeError("Secret objects cannot be pickled")
+
+
+# ---- redaction: what a server could echo back -------------------------------------------------------
+
+REDACTED = "***"
+_MIN_LENGTH = 4  # shorter "secrets" would mangle every message they appear in by chance
+_CREDENTIAL_HEADERS = ("authorization", "proxy-authorization")
+_SECRET_FIELDS = frozenset(
+    {"access_token", "refresh_token", "client_secret", "password", "code", "assertion", "jwt", "token"}
+)
+
+
+def sent_secrets(request: httpx.Request | None) -> list[str]:
+    """The credentials ``request`` carried, in each form a server could echo them: the credential part
+    of ``Authorization`` (and, for Basic, the decoded password), secret form fields and query
+    parameters (``refresh_token=``, ``access_token=``, ...), and a password in the URL."""
+    if request is None:
+        return []
+    found: list[str] = []
+    for name in _CREDENTIAL_HEADERS:
+        for value in request.headers.get_list(name):
+            scheme, _space, credential = value.strip().partition(" ")
+            found.append(credential.strip() or scheme)
+            if scheme.lower() == "basic":
+                found += _basic_parts(credential.strip())
+    found += [value for key, value in request.url.params.multi_items() if key.lower() in _SECRET_FIELDS]
+    if request.url.password:
+        found.append(request.url.password)
+    found += _form_secrets(request)
+    return found
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (and its URL-encoded forms) replaced by ``***``."""
+    for value in _forms(secrets):
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def redact_bytes(content: bytes, secrets: Iterable[str]) -> bytes:
+    for value in _forms(secrets):
+        content = content.replace(value.encode(), REDACTED.encode())
+    return content
+
+
+def _forms(secrets: Iterable[str]) -> list[str]:
+    forms = set()
+    for secret in secrets:
+        if len(secret) >= _MIN_LENGTH:
+            forms |= {secret, quote(secret, safe=""), quote_plus(secret)}
+    return sorted(forms, key=len, reverse=True)  # a longer form may contain a shorter one
+
+
+def _basic_parts(credential: str) -> list[str]:
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return []
+    _user, colon, password = decoded.partition(":")
+    return [decoded, password] if colon else [decoded]
+
+
+def _form_secrets(request: httpx.Request) -> list[str]:
+    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        return []
+    try:
+        body = request.content.decode("utf-8", errors="replace")
+    except httpx.RequestNotRead:
+        return []
+    return [value for key, value in parse_qsl(body) if key.lower() in _SECRET_FIELDS]

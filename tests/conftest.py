@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,17 @@ def upstream_documents() -> dict[str, dict[str, Any]]:
             pytest.skip(f"{path} is not available")
         docs[product] = json.loads(path.read_text())
     return docs
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Record the client's retry waits instead of sleeping them."""
+    import bitbucket_client._client as client_module
+
+    delays: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    monkeypatch.setattr(client_module, "sleep", fake_sleep)
+    yield delays

@@ -15,7 +15,9 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+import respx
 
+from bitbucket_client import BitbucketCloud
 from bitbucket_client._auth import (
     DEFAULT_TOKEN_URL,
     ApiToken,
@@ -28,7 +30,13 @@ from bitbucket_client._auth import (
     TokenSet,
     auth_from_env,
 )
-from bitbucket_client._exceptions import AuthenticationError, RateLimitError, ServerError
+from bitbucket_client._exceptions import (
+    APIConnectionError,
+    AuthenticationError,
+    BitbucketError,
+    RateLimitError,
+    ServerError,
+)
 from bitbucket_client._secret import Secret
 
 API_HOST = "api.bitbucket.org"
@@ -462,6 +470,9 @@ async def test_token_endpoint_rejection_raises_authentication_error(
         (httpx.Response(429, text="Rate limit for this resource has been exceeded"), RateLimitError),
         (httpx.Response(200, json={"token_type": "bearer"}), AuthenticationError),
         (httpx.Response(200, text="not json"), AuthenticationError),
+        (httpx.Response(200, content=b"[" * 5000), AuthenticationError),
+        (httpx.Response(200, content=b'{"access_token": ' + b"[" * 5000), AuthenticationError),
+        (httpx.Response(500, content=b'{"error": ' * 2000), ServerError),
     ],
 )
 async def test_other_token_endpoint_failures(
@@ -794,3 +805,243 @@ def test_module_docstring_lists_every_variable() -> None:
     doc = sys.modules[auth_from_env.__module__].__doc__ or ""
 
     assert [name for name in ENV_VARIABLES if name not in doc] == []
+
+
+# --------------------------------------------------------------------------------------------------------
+# Adversarial token endpoints (issue #11)
+# --------------------------------------------------------------------------------------------------------
+
+EVIL = "https://evil.example.com/steal"
+
+
+class RedirectingTokenEndpoint:
+    """A token endpoint that redirects elsewhere, and an elsewhere that hands out its own token."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.elsewhere: list[httpx.Request] = []
+        self.api_authorizations: list[str | None] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "evil.example.com":
+            self.elsewhere.append(request)
+            await request.aread()
+            return httpx.Response(200, json={"access_token": "evil-access-Ee", "expires_in": 7200})
+        if str(request.url) == DEFAULT_TOKEN_URL:
+            return httpx.Response(self.status, headers={"Location": EVIL})
+        self.api_authorizations.append(request.headers.get("Authorization"))
+        return httpx.Response(200, json={"username": "jdoe"})
+
+
+@pytest.mark.parametrize("via", ["the client", "an httpx client following redirects"])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirecting_token_endpoint_gets_no_secret_and_gives_no_token(
+    status: int, via: str, clock: FakeClock
+) -> None:
+    endpoint = RedirectingTokenEndpoint(status)
+    auth = OAuth2RefreshToken(CONSUMER_KEY, CONSUMER_SECRET, FIRST_REFRESH_TOKEN, clock=clock)
+
+    if via == "the client":  # never follows a token request's redirect
+        async with BitbucketCloud(auth=auth, transport=httpx.MockTransport(endpoint)) as bb:
+            with pytest.raises(AuthenticationError, match="redirect") as caught:
+                await bb.request("GET", "/user")
+        assert endpoint.elsewhere == [] and EVIL in str(caught.value)
+    else:  # follows it, but cannot replay the body, and refuses a token from elsewhere
+        transport = WireTransport(endpoint)  # type: ignore[arg-type]  # sends bodies as a network would
+        async with httpx.AsyncClient(transport=transport, auth=auth, follow_redirects=True) as client:
+            with pytest.raises(BitbucketError, match="redirect"):
+                await client.get(USER_URL)
+
+    for request in endpoint.elsewhere:
+        wire = request.content.decode() + repr(request.headers.raw)
+        assert not [form for form in secret_forms(FIRST_REFRESH_TOKEN, CONSUMER_SECRET) if form in wire]
+    assert endpoint.api_authorizations == []
+
+
+@pytest.mark.parametrize("restored", [False, True], ids=["no-token-yet", "401-on-a-restored-token"])
+async def test_a_failed_renewal_is_shared_by_every_caller_waiting_for_it(
+    restored: bool, clock: FakeClock
+) -> None:
+    fake = FakeBitbucket(token_delay=0.02)
+    fake.token_error = httpx.Response(
+        400, json={"error": "invalid_grant", "error_description": "Invalid refresh_token"}
+    )
+    auth = OAuth2RefreshToken(
+        CONSUMER_KEY,
+        CONSUMER_SECRET,
+        FIRST_REFRESH_TOKEN,
+        access_token="restored-but-revoked" if restored else None,
+        clock=clock,
+        allowed_host=API_HOST,
+    )
+
+    async with client_for(fake, auth) as client:
+        results = await asyncio.gather(*(client.get(USER_URL) for _ in range(200)), return_exceptions=True)
+        assert len(fake.token_requests) == 1
+        assert all(isinstance(result, AuthenticationError) for result in results)
+        assert all("invalid_grant" in str(result) for result in results)
+        assert len({id(result) for result in results}) == 200  # each caller raises its own object
+
+        await asyncio.gather(*(client.get(USER_URL) for _ in range(5)), return_exceptions=True)
+        assert len(fake.token_requests) == 2  # a later wave tries again, once
+
+
+async def test_a_token_request_that_never_connects_is_shared_too(clock: FakeClock) -> None:
+    token_attempts: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == DEFAULT_TOKEN_URL:
+            token_attempts.append(request)
+            await asyncio.sleep(0.02)
+            raise httpx.ConnectError("connection refused")
+        return httpx.Response(200)
+
+    auth = OAuth2ClientCredentials(CONSUMER_KEY, CONSUMER_SECRET, clock=clock)
+    async with BitbucketCloud(auth=auth, transport=httpx.MockTransport(handler), max_retries=0) as bb:
+        results = await asyncio.gather(
+            *(bb.request("GET", "/user") for _ in range(50)), return_exceptions=True
+        )
+
+    assert len(token_attempts) == 1
+    assert all(type(result) is APIConnectionError for result in results)
+
+
+async def test_token_endpoint_errors_never_echo_the_secrets(fake: FakeBitbucket, clock: FakeClock) -> None:
+    echo = f"upstream said: refresh_token={FIRST_REFRESH_TOKEN} client_secret={CONSUMER_SECRET}"
+    auth = OAuth2RefreshToken(CONSUMER_KEY, CONSUMER_SECRET, FIRST_REFRESH_TOKEN, clock=clock)
+    for status, error_class in ((503, ServerError), (429, RateLimitError), (400, AuthenticationError)):
+        fake.token_error = httpx.Response(status, text=echo)
+        async with client_for(fake, auth) as client:
+            with pytest.raises(error_class) as caught:
+                await client.get(USER_URL)
+        text = f"{caught.value} {caught.value!r} {caught.value.message} {caught.value.args}"
+        assert "upstream said: refresh_token=***" in text
+        assert not [form for form in secret_forms(FIRST_REFRESH_TOKEN, CONSUMER_SECRET) if form in text]
+
+
+async def test_an_oauth_error_pickles_without_the_secrets(fake: FakeBitbucket, clock: FakeClock) -> None:
+    fake.token_error = httpx.Response(400, json={"error": "invalid_grant", "error_description": "revoked"})
+    auth = OAuth2RefreshToken(CONSUMER_KEY, CONSUMER_SECRET, FIRST_REFRESH_TOKEN, clock=clock)
+    async with client_for(fake, auth) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.get(USER_URL)
+
+    data = pickle.dumps(caught.value)
+    assert not [form for form in secret_forms(FIRST_REFRESH_TOKEN, CONSUMER_SECRET) if form.encode() in data]
+    copy = pickle.loads(data)
+    assert type(copy) is AuthenticationError and str(copy) == str(caught.value)
+    assert copy.request.method == "POST" and "authorization" not in copy.request.headers
+
+
+# --------------------------------------------------------------------------------------------------------
+# Credentials from a callable (issue #11, item 11)
+# --------------------------------------------------------------------------------------------------------
+
+
+class Vault:
+    """A rotating secret: a new value each time it is read."""
+
+    def __init__(self, prefix: str = "vault-token") -> None:
+        self.prefix = prefix
+        self.reads = 0
+
+    def read(self) -> str:
+        self.reads += 1
+        return f"{self.prefix}-{self.reads}-Vv"
+
+    async def read_async(self) -> str:
+        await asyncio.sleep(0)
+        return self.read()
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_a_token_callable_is_evaluated_for_every_request(kind: str) -> None:
+    vault = Vault()
+    recorder = Recorder()
+    provider = vault.read if kind == "sync" else vault.read_async
+    transport = httpx.MockTransport(recorder)
+    async with BitbucketCloud(provider, transport=transport) as bb:
+        assert vault.reads == 0  # evaluated when needed, not when built
+        await bb.request("GET", "/user")
+        await bb.request("GET", "/user")
+        assert "vault" not in repr(bb)
+    assert [r.headers["Authorization"] for r in recorder.requests] == [
+        "Bearer vault-token-1-Vv",
+        "Bearer vault-token-2-Vv",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda provider: ApiToken("me@example.com", provider), basic("me@example.com", "vault-token-1-Vv")),
+        (lambda provider: BasicAuth("jdoe", provider), basic("jdoe", "vault-token-1-Vv")),
+        (lambda provider: BearerToken(provider), "Bearer vault-token-1-Vv"),
+    ],
+)
+async def test_every_static_credential_accepts_a_callable(
+    build: Callable[[Callable[[], str]], httpx.Auth], expected: str
+) -> None:
+    vault, recorder = Vault(), Recorder()
+    auth = build(vault.read)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder), auth=auth) as client:
+        await client.get(USER_URL)
+    with httpx.Client(transport=httpx.MockTransport(recorder), auth=auth) as sync_client:
+        sync_client.get(USER_URL)
+    assert recorder.requests[0].headers["Authorization"] == expected
+    assert "vault" not in repr(auth)
+    assert repr(auth).count("<callable>") == 1
+
+
+def test_an_async_callable_needs_the_async_client() -> None:
+    auth = BearerToken(Vault().read_async)
+    with httpx.Client(transport=httpx.MockTransport(Recorder()), auth=auth) as client:
+        with pytest.raises(TypeError, match="async"):
+            client.get(USER_URL)
+
+
+@pytest.mark.parametrize(
+    ("returned", "error", "message"),
+    [
+        (None, TypeError, "NoneType"),
+        (b"bytes-secret-Bb", TypeError, "bytes"),
+        ("", ValueError, "empty"),
+        ("multi\nline-secret-Mm", ValueError, "line break"),
+    ],
+)
+async def test_a_callable_returning_an_unusable_token_fails_without_echoing_it(
+    returned: object, error: type[Exception], message: str
+) -> None:
+    recorder = Recorder()
+    async with BitbucketCloud(lambda: returned, transport=httpx.MockTransport(recorder)) as bb:  # type: ignore[arg-type, return-value]
+        with pytest.raises(error, match=message) as caught:
+            await bb.request("GET", "/user")
+    assert recorder.requests == []
+    library_frames = [
+        repr(value)
+        for frame, _line in traceback.walk_tb(caught.value.__traceback__)
+        if frame.f_code.co_filename != __file__  # the test's own frames hold the value it returned
+        for value in frame.f_locals.values()
+    ]
+    assert len(library_frames) > 5
+    assert not [text for text in library_frames if "secret-" in text]
+
+
+@respx.mock
+async def test_a_rotated_token_echoed_by_the_server_is_redacted() -> None:
+    vault = Vault()
+    respx.route().mock(
+        side_effect=lambda request: httpx.Response(401, text=f"bad token {request.headers['Authorization']}")
+    )
+    async with BitbucketCloud(vault.read) as bb:
+        with pytest.raises(AuthenticationError) as caught:
+            await bb.request("GET", "/user")
+    assert "vault-token-1-Vv" not in str(caught.value)
+    assert "bad token Bearer ***" in str(caught.value)
+
+
+@pytest.mark.parametrize("token", ["line\nbreak", "carriage\rreturn", " padded", "nul\x00"])
+def test_a_token_that_cannot_be_a_header_is_refused_at_once(token: str) -> None:
+    with pytest.raises(ValueError, match="token") as caught:
+        BearerToken(token)
+    assert token not in str(caught.value)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +16,9 @@ import bitbucket_client._client as client_module
 from bitbucket_client import (
     UNSET,
     APIConnectionError,
+    APITimeoutError,
+    ApiToken,
+    AuthenticationError,
     BitbucketCloud,
     BitbucketServer,
     ConflictError,
@@ -30,18 +35,6 @@ from bitbucket_client.cloud.models import Pullrequest, PullrequestMergeParameter
 CLOUD = "https://api.bitbucket.org/2.0"
 PR = f"{CLOUD}/repositories/ws/repo/pullrequests/7"
 DC = "https://bb.example.com/rest"
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Record retry delays instead of sleeping."""
-    delays: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    monkeypatch.setattr(client_module, "sleep", fake_sleep)
-    yield delays
 
 
 # ---- retries --------------------------------------------------------------------------------------
@@ -154,7 +147,7 @@ async def test_retries_are_logged_without_credentials(
     ("workspace", "repo", "raw_path"),
     [
         ("my ws", "a/b", "/2.0/repositories/my%20ws/a%2Fb/pullrequests/7"),
-        ("..", "x?y#z", "/2.0/repositories/%2E%2E/x%3Fy%23z/pullrequests/7"),
+        ("ws", "x?y#z", "/2.0/repositories/ws/x%3Fy%23z/pullrequests/7"),
     ],
 )
 @respx.mock
@@ -346,6 +339,15 @@ async def test_a_failed_merge_task_raises_with_the_task_error(monkeypatch: pytes
 
 
 @respx.mock
+async def test_a_merge_task_answering_absurdly_nested_json_is_a_merge_task_error() -> None:
+    respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
+    respx.get(TASK).respond(content=b"[" * 5000, headers={"Content-Type": "application/json"})
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(MergeTaskError, match="ended with"):
+            await bb.pullrequests.merge("ws", "repo", 7)
+
+
+@respx.mock
 async def test_wait_false_returns_the_task_handle() -> None:
     respx.post(f"{PR}/merge").respond(202, headers={"Location": TASK})
     respx.get(TASK).respond(json={"task_status": "SUCCESS", "merge_result": {"id": 7}})
@@ -370,7 +372,8 @@ async def test_a_transport_can_be_wired_in_directly() -> None:
 async def test_large_bodies_can_be_streamed() -> None:
     respx.get(f"{CLOUD}/repositories/ws/repo/src/main/big.bin").respond(content=b"x" * 100_000)
     respx.get(f"{CLOUD}/repositories/ws/repo/src/main/missing").respond(
-        404, json={"type": "error", "error": {"message": "No such file"}})
+        404, json={"type": "error", "error": {"message": "No such file"}}
+    )
     async with BitbucketCloud("T") as bb:
         async with bb.stream("GET", "/repositories/ws/repo/src/main/big.bin") as response:
             size = sum([len(chunk) async for chunk in response.aiter_bytes()])
@@ -387,9 +390,11 @@ async def test_large_bodies_can_be_streamed() -> None:
 async def test_a_redirect_to_another_host_does_not_carry_the_credentials() -> None:
     # Cloud answers downloads with a redirect to a storage host.
     respx.get(f"{CLOUD}/repositories/ws/repo/downloads/app.zip").respond(
-        302, headers={"Location": "https://storage.example.com/app.zip?signature=abc"})
+        302, headers={"Location": "https://storage.example.com/app.zip?signature=abc"}
+    )
     storage = respx.get("https://storage.example.com/app.zip").respond(
-        content=b"PK", headers={"Content-Type": "application/zip"})
+        content=b"PK", headers={"Content-Type": "application/zip"}
+    )
     async with BitbucketCloud("SECRET-TOKEN") as bb:
         body = await bb.downloads.get("ws", "repo", "app.zip")
     assert body == b"PK"
@@ -401,3 +406,190 @@ async def test_raw_paths_cannot_climb_out_of_the_base_path() -> None:
         for path in ("/../admin", "../admin", "api/../../admin"):
             with pytest.raises(ValueError, match="outside"):
                 await bb.request("GET", path)
+
+
+# ---- paths that would leave the API root (issue #11, item 9) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%2e%2e/internal",
+        "/%2E%2E/internal",
+        "/..%2finternal",
+        "/repositories/%2e%2e/%2e%2e/%2e%2e/internal",
+        "/a/%2e%2e%2f%2e%2e%2f/internal",
+        "/%2e/../../internal",
+        f"{CLOUD}/%2e%2e/internal",
+        f"{CLOUD}/..%2Finternal",
+    ],
+)
+@respx.mock
+async def test_encoded_dot_segments_are_refused_before_anything_is_sent(path: str) -> None:
+    route = respx.route().respond(json={})
+    async with BitbucketCloud("SECRET-TOKEN") as bb:
+        with pytest.raises(ValueError, match="refusing"):
+            await bb.request("GET", path)
+        with pytest.raises(ValueError, match="refusing"):
+            async with bb.stream("GET", path):
+                pass
+    assert route.call_count == 0
+
+
+@respx.mock
+async def test_a_path_parameter_that_is_a_dot_segment_is_refused() -> None:
+    route = respx.route().respond(json={"id": 7})
+    async with BitbucketCloud("T") as bb:
+        for workspace in ("..", "."):
+            with pytest.raises(ValueError, match="refusing"):
+                await bb.pullrequests.get(workspace, "repo", 7)
+        await bb.pullrequests.get("...", "repo", 7)  # three dots is a name, not a dot-segment
+    assert [call.request.url.raw_path for call in route.calls] == [
+        b"/2.0/repositories/.../repo/pullrequests/7"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        (f"{CLOUD}?fields=x", "/2.0?fields=x"),
+        (f"{CLOUD}/user?fields=a%2Cb", "/2.0/user?fields=a%2Cb"),
+        ("/user?fields=x", "/2.0/user?fields=x"),
+    ],
+)
+@respx.mock
+async def test_absolute_and_relative_urls_with_a_query_are_accepted(url: str, sent: str) -> None:
+    route = respx.route().respond(json={})
+    async with BitbucketCloud("T") as bb:
+        await bb.request("GET", url)
+    assert route.calls.last.request.url.raw_path == sent.encode()
+
+
+# ---- stream() errors are typed like every other call (issue #11, item 8) ------------------------------
+
+
+class BrokenBody(httpx.AsyncByteStream):
+    """Half a body, then the connection breaks."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"x" * 100
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (httpx.ConnectError("connection refused"), APIConnectionError),
+        (httpx.ReadTimeout("timed out"), APITimeoutError),
+        (httpx.RemoteProtocolError("peer reset"), APIConnectionError),
+    ],
+)
+async def test_stream_raises_typed_errors_before_and_during_the_body(
+    failure: Exception, expected: type[Exception], sleeps: list[float]
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    async with BitbucketCloud("T", transport=httpx.MockTransport(refuse), max_retries=1) as bb:
+        with pytest.raises(expected) as caught:
+            async with bb.stream("GET", "/repositories/ws/repo/src/main/big.bin"):
+                pass
+    assert type(caught.value) is expected and "GET /2.0/repositories/ws/repo/src/main/big.bin" in str(
+        caught.value
+    )
+    assert len(sleeps) == 1  # like any GET, retried before the body was handed over
+
+    def break_mid_body(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=BrokenBody(failure))
+
+    async with BitbucketCloud("T", transport=httpx.MockTransport(break_mid_body)) as bb:
+        with pytest.raises(expected):
+            async with bb.stream("GET", "/repositories/ws/repo/src/main/big.bin") as response:
+                async for _chunk in response.aiter_bytes():
+                    pass
+
+
+# ---- header values and credentials in tracebacks (issue #11, item 6) --------------------------------
+
+
+def _locals_text(error: BaseException) -> str:
+    """Every local of every frame of the error's traceback and of its causes, as a crash reporter
+    that captures locals would record them (but this test module's own frames)."""
+    seen: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        traceback = current.__traceback__
+        while traceback is not None:
+            frame = traceback.tb_frame
+            if frame.f_code.co_filename != __file__:
+                seen += [
+                    f"{frame.f_code.co_name}: {name}={value!r}" for name, value in frame.f_locals.items()
+                ]
+            traceback = traceback.tb_next
+        current = current.__cause__ or current.__context__
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\x00b", " leading", "trailing\t"])
+@respx.mock
+async def test_a_header_value_h11_would_reject_is_refused_before_sending(value: str) -> None:
+    route = respx.route().respond(json={})
+    async with BitbucketCloud("SECRET-TOKEN-42") as bb:
+        with pytest.raises(ValueError, match="X-Trace") as caught:
+            await bb.request("GET", "/user", headers={"X-Trace": value})
+    assert route.call_count == 0
+    assert "SECRET-TOKEN-42" not in _locals_text(caught.value)
+    assert "SECRET-TOKEN-42" not in str(caught.value)
+
+
+async def test_a_transport_failure_keeps_the_authorization_header_out_of_traceback_locals() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        authorization = request.headers["Authorization"]  # a local, as inside h11 or httpcore
+        raise httpx.WriteError(f"write failed ({len(authorization)} bytes of auth)")
+
+    async with BitbucketCloud("SECRET-TOKEN-42", transport=httpx.MockTransport(fail), max_retries=0) as bb:
+        with pytest.raises(APIConnectionError) as caught:
+            await bb.request("POST", "/user", json={})
+    assert "SECRET-TOKEN-42" not in _locals_text(caught.value)
+    assert isinstance(caught.value.__cause__, httpx.WriteError)  # the cause is kept, its frames are not
+
+
+# ---- credentials echoed by the server (issue #11, item 7) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("auth_kwargs", "sent_secret"),
+    [
+        ({"token": "SECRET-TOKEN-42"}, "SECRET-TOKEN-42"),
+        ({"auth": ApiToken("me@example.com", "API-TOKEN-SECRET-7")}, "API-TOKEN-SECRET-7"),
+    ],
+)
+@respx.mock
+async def test_credentials_echoed_in_an_error_body_are_redacted(
+    auth_kwargs: dict[str, Any], sent_secret: str
+) -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        authorization = request.headers["Authorization"]
+        return httpx.Response(
+            401,
+            json={
+                "type": "error",
+                "error": {
+                    "message": f"Invalid credentials: {authorization}",
+                    "detail": {"sent": authorization, "secret": sent_secret},
+                },
+            },
+        )
+
+    respx.route().mock(side_effect=echo)
+    async with BitbucketCloud(**auth_kwargs) as bb:
+        with pytest.raises(AuthenticationError) as caught:
+            await bb.request("GET", "/user")
+    error = caught.value
+    basic = base64.b64encode(f"me@example.com:{sent_secret}".encode()).decode()
+    for text in (str(error), repr(error), error.message, repr(error.details), repr(error.args)):
+        assert sent_secret not in text and basic not in text
+    assert "Invalid credentials: " in str(error) and "***" in str(error)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import pickle
+import random
 from typing import Any
 
 import attrs
@@ -367,3 +369,150 @@ def test_authorization_header_never_reaches_the_exception_text() -> None:
         assert all(SECRET_TOKEN not in text for text in texts), texts
         # It is still there for whoever deliberately looks at the request.
         assert error.request.headers["Authorization"] == f"Bearer {SECRET_TOKEN}"
+
+
+# ---- hostile bodies -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 5000, b'{"error":' * 1000 + b"{}" + b"}" * 1000, b'{"errors": [' + b"[" * 3000],
+    ids=["array-5000", "object-1000", "errors-3000"],
+)
+@pytest.mark.parametrize(("status", "error_class"), [(400, BadRequestError), (503, ServerError)])
+def test_deeply_nested_error_bodies_still_give_the_typed_error(
+    body: bytes, status: int, error_class: type[APIStatusError]
+) -> None:
+    response = httpx.Response(
+        status, content=body, headers={"Content-Type": "application/json"}, request=httpx.Request("GET", API)
+    )
+    error = error_from_response(response)
+    assert type(error) is error_class
+    assert str(error).startswith(f"HTTP {status} ")
+    assert "nested too deeply" in str(error)
+
+
+# ---- pickling (issue #11, item 6) -----------------------------------------------------------------
+
+
+def _sent_with_credentials() -> httpx.Request:
+    return httpx.Request(
+        "POST",
+        "https://jdoe:hunter2@api.bitbucket.org/2.0/user?access_token=QUERY-SECRET&x=1",
+        headers={"Authorization": f"Bearer {SECRET_TOKEN}", "Cookie": "session=COOKIE-SECRET"},
+        content=f"refresh_token={SECRET_TOKEN}".encode(),
+    )
+
+
+def _every_error() -> list[BitbucketError]:
+    from bitbucket_client._merge import MergeTaskError
+    from bitbucket_client._pagination import PaginationError
+    from bitbucket_client._runtime import UnexpectedResponseError
+    from bitbucket_client.webhooks import PayloadTooLargeError, UnsupportedAlgorithmError
+
+    request = _sent_with_credentials()
+    errors: list[BitbucketError] = [
+        error_from_response(make_response(status, json_body=CLOUD_MISSING_SCOPES, request=request))
+        for status in (400, 401, 403, 404, 410, 418, 500)
+    ]
+    errors += [
+        error_from_response(make_response(409, json_body=DC_MERGE_VETO, request=request)),
+        error_from_response(
+            make_response(
+                429, text="slow down", headers={"Retry-After": "3", "X-RateLimit-Limit": "9"}, request=request
+            )
+        ),
+        APIConnectionError("POST /2.0/user failed", request=request),
+        APITimeoutError("POST /2.0/user timed out", request=request),
+        BitbucketError("plain"),
+        PaginationError("refused", url="https://evil.example.com/"),
+        UnexpectedResponseError(make_response(200, text="<html>", request=request), "it is HTML"),
+        MergeTaskError("failed", task_url="https://api.bitbucket.org/t/1", body={"task_status": "FAILED"}),
+        PayloadTooLargeError(20, 10),
+        UnsupportedAlgorithmError("sha1"),
+    ]
+    return errors
+
+
+@pytest.mark.parametrize("error", _every_error(), ids=lambda error: type(error).__name__)
+def test_every_error_pickles_and_unpickles_without_credentials(error: BitbucketError) -> None:
+    data = pickle.dumps(error)
+    for secret in (SECRET_TOKEN, "hunter2", "QUERY-SECRET", "COOKIE-SECRET"):
+        assert secret.encode() not in data
+
+    copy = pickle.loads(data)
+
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    for name in ("status_code", "message", "details", "errors", "request_id", "vetoes", "retry_after"):
+        assert getattr(copy, name, None) == getattr(error, name, None)
+    for name in ("rate_limit", "url", "task_url", "body", "size", "limit", "algorithm"):
+        assert getattr(copy, name, None) == getattr(error, name, None)
+    request = getattr(copy, "request", None)
+    if request is not None:
+        assert request.method == "POST" and request.url.path == "/2.0/user"
+        assert "authorization" not in request.headers and "cookie" not in request.headers
+    response = getattr(copy, "response", None)
+    if response is not None:
+        assert response.status_code == error.response.status_code  # type: ignore[attr-defined]
+        assert response.content == error.response.content  # type: ignore[attr-defined]
+
+
+def test_a_pickled_error_drops_a_body_that_echoes_the_credentials() -> None:
+    request = _sent_with_credentials()
+    response = make_response(401, text=f"Invalid credentials: Bearer {SECRET_TOKEN}", request=request)
+    error = error_from_response(response)
+
+    assert SECRET_TOKEN not in str(error)  # the message is redacted already
+    copy = pickle.loads(pickle.dumps(error))
+    assert copy.response.text == "Invalid credentials: Bearer ***"
+
+
+def _random_json(rng: random.Random, depth: int) -> Any:
+    """Bodies shaped like both products' error bodies, with anything anywhere (deep nesting included)."""
+    if depth <= 0 or rng.random() < 0.2:
+        return rng.choice([None, True, 0, -1.5, "", "x" * rng.randint(0, 40), "Bearer " + SECRET_TOKEN])
+    if rng.random() < 0.1:
+        leaf: Any = "deep"
+        for _ in range(rng.randint(500, 3000)):
+            leaf = [leaf] if rng.random() < 0.5 else {"a": leaf}
+        return leaf
+    keys = [
+        "error",
+        "errors",
+        "message",
+        "detail",
+        "fields",
+        "data",
+        "id",
+        "vetoes",
+        "summaryMessage",
+        "detailedMessage",
+        "error_description",
+        "context",
+        "exceptionName",
+    ]
+    if rng.random() < 0.5:
+        return [_random_json(rng, depth - 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(keys): _random_json(rng, depth - 1) for _ in range(rng.randint(0, 5))}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_error_from_response_never_raises_on_fuzzed_bodies(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        status = rng.choice([400, 401, 403, 404, 409, 410, 418, 429, 500, 503, 555])
+        body = _random_json(rng, 6)
+        try:
+            content = json.dumps(body).encode()
+        except RecursionError:
+            content = b"[" * 5000
+        if rng.random() < 0.1:
+            content = content[: rng.randint(0, len(content))]  # cut short
+        request = httpx.Request("GET", API, headers={"Authorization": f"Bearer {SECRET_TOKEN}"})
+        response = httpx.Response(
+            status, content=content, headers={"Content-Type": "application/json"}, request=request
+        )
+        error = error_from_response(response)
+        assert error.status_code == status
+        assert SECRET_TOKEN not in str(error)

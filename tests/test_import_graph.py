@@ -166,7 +166,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
     stack: list[str] = []
     on_stack: set[str] = set()
     out: list[frozenset[str]] = []
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
     def connect(node: str) -> None:
         index[node] = low[node] = len(index)
@@ -189,9 +188,16 @@ def _cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
             if len(component) > 1:
                 out.append(frozenset(component))
 
-    for node in sorted(graph):
-        if node not in index:
-            connect(node)
+    # The graph has ~1,000 modules: room for the recursion, given back afterwards (other tests rely on
+    # the default limit, e.g. to see that deeply nested JSON is refused).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for node in sorted(graph):
+            if node not in index:
+                connect(node)
+    finally:
+        sys.setrecursionlimit(limit)
     return out
 
 

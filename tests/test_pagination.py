@@ -492,6 +492,8 @@ async def test_a_bad_link_is_not_raised_once_max_items_is_reached() -> None:
         (httpx.Response(200, text="<html>maintenance</html>"), "is not valid JSON"),
         (httpx.Response(200, json={"values": [], "next": 7}), "`next` of type int"),
         (httpx.Response(200, json={"values": ["not an object"]}), "item 0 of the page"),
+        (httpx.Response(200, content=b"[" * 5000), "nested too deeply"),
+        (httpx.Response(200, content=b'{"values": [' + b"[" * 3000), "nested too deeply"),
     ],
 )
 async def test_a_malformed_page_raises_naming_the_url(response: httpx.Response, problem: str) -> None:
@@ -816,6 +818,118 @@ def test_a_failed_prefetching_iteration_needs_no_close(backend: str) -> None:
         fake = FakeBitbucket(serve(pages))
         with anyio.CancelScope(), pytest.raises(NotFoundError):
             await collect(cloud_list(fake, prefetch=3))
+        assert_no_leftover_tasks()
+
+    run(backend, scenario)
+
+
+# ---- cancellation and early exits without aclosing() ----------------------------------------------
+
+STOPS = ["break", "move_on_after while waiting for a page", "move_on_after in the loop body"]
+ASYNCIO_STOPS = ["asyncio.wait_for", "task.cancel()"]
+
+
+class HangingPages:
+    """A first page of a 50-item list, then pages that never come: counts fetches started and cancelled."""
+
+    def __init__(self) -> None:
+        self.first = numbered_pages(total=50, pagelen=10, link=PRS_URL + "?page={page}")[PRS_URL]
+        self.waiting = 0
+        self.cancelled = 0
+        self.all_waiting = anyio.Event()
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if str(request.url) == PRS_URL:
+            return httpx.Response(200, json=self.first)
+        self.waiting += 1
+        if self.waiting == 3:
+            self.all_waiting.set()
+        try:
+            await anyio.sleep_forever()
+        except anyio.get_cancelled_exc_class():
+            self.cancelled += 1
+            raise
+        raise AssertionError("unreachable")
+
+    async def until_all_cancelled(self) -> None:
+        with anyio.fail_after(5):
+            while self.cancelled < self.waiting or self.waiting < 3:
+                await anyio.sleep(0.005)
+
+
+async def _stop_early(how: str, pages: HangingPages) -> None:
+    fake = FakeBitbucket(pages)
+
+    async def consume() -> None:
+        async for _item in cloud_list(fake, prefetch=3):
+            await pages.all_waiting.wait()  # then page 2 is asked for and never comes
+
+    if how == "break":
+        async for _item in cloud_list(fake, prefetch=3):
+            await pages.all_waiting.wait()
+            break
+    elif how == "move_on_after while waiting for a page":
+        with anyio.move_on_after(0.2) as scope:
+            await consume()
+        assert scope.cancelled_caught
+    elif how == "move_on_after in the loop body":
+        with anyio.move_on_after(0.2) as scope:
+            async for _item in cloud_list(fake, prefetch=3):
+                await pages.all_waiting.wait()
+                await anyio.sleep(5)
+        assert scope.cancelled_caught
+    elif how == "asyncio.wait_for":
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(consume(), 0.2)
+    else:
+        task = asyncio.ensure_future(consume())
+        with anyio.fail_after(5):
+            await pages.all_waiting.wait()
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+@pytest.mark.parametrize(
+    ("backend", "how"),
+    [(backend, how) for backend in ("asyncio", "trio") for how in STOPS]
+    + [("asyncio", how) for how in ASYNCIO_STOPS],
+)
+def test_leaving_a_prefetching_iteration_cancels_its_fetches_without_aclosing(backend: str, how: str) -> None:
+    pages = HangingPages()
+
+    async def scenario() -> None:
+        with anyio.CancelScope():  # an enclosing scope whose nesting must survive the exit
+            await _stop_early(how, pages)
+        await pages.until_all_cancelled()
+        assert_no_leftover_tasks()
+
+    run(backend, scenario)
+    assert (pages.waiting, pages.cancelled) == (3, 3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_iteration_cancelled_while_waiting_can_go_on_later(backend: str) -> None:
+    # A timeout around one `__anext__` cancels the fetches in flight; asking again fetches anew.
+    pages = numbered_pages(total=30, pagelen=10, link=PRS_URL + "?page={page}")
+    slow = {"on": True}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if str(request.url) != PRS_URL and slow["on"]:
+            await anyio.sleep_forever()
+        return serve(pages)(request)
+
+    async def scenario() -> None:
+        fake = FakeBitbucket(handler)
+        items = cloud_list(fake, prefetch=2).__aiter__()
+        received = [await items.__anext__() for _ in range(10)]
+        with anyio.move_on_after(0.1):
+            received.append(await items.__anext__())
+        assert len(received) == 10
+        slow["on"] = False
+        received += [item async for item in items]
+        assert received == list(range(1, 31))
         assert_no_leftover_tasks()
 
     run(backend, scenario)

@@ -270,3 +270,77 @@ async def test_sleep_actually_waits() -> None:
     started = time.monotonic()
     await sleep(0.02)
     assert time.monotonic() - started >= 0.015
+
+
+# ---- every wait counts against the budget, and none passes the deadline (issue #11, item 10) ---------
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "error"),
+    [
+        (503, {"Retry-After": "20"}, None),
+        (502, {}, None),
+        (None, {}, httpx.ConnectError("refused")),
+    ],
+    ids=["503-retry-after", "502-backoff", "connect-error"],
+)
+def test_every_kind_of_wait_is_bounded_by_the_budget(
+    status: int | None, headers: dict[str, str], error: Exception | None
+) -> None:
+    policy = RetryPolicy(max_retries=10, rate_limit_budget=30.0, backoff_base=40.0, backoff_max=40.0)
+
+    def wait_after(waited: float) -> RetryDecision:
+        return decide(
+            policy=policy,
+            method="GET",
+            attempt=1,
+            waited=waited,
+            status=status,
+            headers=httpx.Headers(headers),
+            error=error,
+            now=NOW,
+            rand=half,
+        )
+
+    first = wait_after(0.0)
+    assert first.retry and first.delay == 20.0
+    late = wait_after(15.0)
+    assert not late.retry and "budget" in late.reason
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(429, {"Retry-After": "5"}), (503, {"Retry-After": "5"}), (502, {})],
+)
+def test_a_wait_that_would_pass_the_deadline_is_not_taken(status: int, headers: dict[str, str]) -> None:
+    policy = RetryPolicy(backoff_base=10.0, backoff_max=10.0)
+
+    def with_time_left(seconds: float | None) -> RetryDecision:
+        return decide(
+            policy=policy,
+            method="GET",
+            attempt=0,
+            waited=0.0,
+            status=status,
+            headers=httpx.Headers(headers),
+            now=NOW,
+            rand=half,
+            time_left=seconds,
+        )
+
+    assert with_time_left(None).retry and with_time_left(60.0).retry
+    too_late = with_time_left(4.0)
+    assert not too_late.retry and "deadline" in too_late.reason
+
+
+def test_a_connection_error_retry_respects_the_deadline_too() -> None:
+    decision = decide(
+        policy=POLICY,
+        method="GET",
+        attempt=0,
+        waited=0.0,
+        error=httpx.ReadTimeout("slow"),
+        rand=lambda: 1.0,
+        time_left=0.5,
+    )
+    assert not decision.retry and "deadline" in decision.reason

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bitbucket_client import UNSET, ApiToken, BitbucketCloud, BitbucketServer, MergeTask, Response
+from collections.abc import Awaitable, Callable
+
+from bitbucket_client import (
+    UNSET,
+    ApiToken,
+    BearerToken,
+    BitbucketCloud,
+    BitbucketServer,
+    MergeTask,
+    Response,
+    TokenProvider,
+)
 from bitbucket_client.cloud.models import Account, Pullrequest
 from bitbucket_client.server.models import RestPullRequest, RestRepository
 
@@ -40,3 +51,16 @@ async def server(url: str, token: str) -> int:
         merged: RestPullRequest = await bb.pullrequests.merge("PROJ", "repo", 7, version=3)
         await bb.pullrequests.decline("PROJ", "repo", 7, version=4)
         return count + (merged.version if isinstance(merged.version, int) else 0)
+
+
+async def rotating(read_token: Callable[[], Awaitable[str]], read_sync: Callable[[], str]) -> str:
+    provider: TokenProvider = read_sync
+    async with BitbucketCloud(read_token, deadline=30.0) as bb:
+        hurried: BitbucketCloud = bb.with_options(deadline=5.0, max_retries=0, timeout=2.0)
+        pr: Pullrequest = await hurried.pullrequests.get("ws", "repo", 7)
+        response = await bb.request("GET", "/user", deadline=None)
+        async with bb.stream("GET", "/repositories/ws/repo/src/main/a.bin", deadline=60) as streamed:
+            size = len(await streamed.aread())
+    async with BitbucketServer("https://bb.example.com", auth=BearerToken(provider)) as dc:
+        await dc.with_options(rate_limit_budget=10).request("GET", "/api/latest/projects")
+    return f"{pr.id} {response.status_code} {size}"

@@ -329,3 +329,25 @@ def test_match_statements_work_on_events() -> None:
     assert describe(server_event("diagnostics:ping")) == "ping"
     assert describe(parse_event({"X-Event-Key": "x:y"}, b"{}")) == "unknown x:y"
     assert describe(cloud_event("repo:created")) == "other"
+
+
+def _nested_repository(depth: int) -> dict[str, Any]:
+    repository: dict[str, Any] = {"type": "repository", "full_name": "ws/r0"}
+    for level in range(1, depth + 1):
+        repository = {"type": "repository", "full_name": f"ws/r{level}", "parent": repository}
+    return repository
+
+
+@pytest.mark.parametrize("depth", [500, 900])
+def test_a_deeply_nested_payload_parses_without_recursion_errors(depth: int) -> None:
+    body = json.dumps({"repository": _nested_repository(depth), "push": {"changes": []}}).encode()
+    event = unwrap(cloud_headers("repo:push"), body, allow_unsigned=True)
+    assert isinstance(event, cloud.RepoPushEvent)
+    repository = event.repository
+    assert not isinstance(repository, Unset) and repository.full_name == f"ws/r{depth}"
+    assert event.raw["repository"]["full_name"] == f"ws/r{depth}"
+
+
+def test_a_payload_too_deep_for_json_is_an_invalid_payload() -> None:
+    with pytest.raises(InvalidPayloadError, match="nested too deeply"):
+        unwrap(cloud_headers("repo:push"), b'{"a":' * 100_000, allow_unsigned=True)
