@@ -28,16 +28,19 @@ from ._exceptions import (
     BitbucketError,
     ConflictError,
     GoneError,
+    MergeTaskError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    UnexpectedResponseError,
     Veto,
 )
-from ._merge import MergeTask, MergeTaskError
+from ._merge import MergeTask
 from ._operations import Operation
-from ._pagination import AsyncPaginator, Page, PaginationError
-from ._runtime import UNSET, File, Response, UnexpectedResponseError, Unset
+from ._pagination import AsyncPaginator, Page
+from ._types import UNSET, File, Response, Unset
 from ._version import __version__
 
 __all__ = [

@@ -1,21 +1,168 @@
-"""One decoder function per response model, compiled on first use from its `ModelSpec`.
+"""Decoding JSON into response models: `decode_model`, and one compiled decoder per model.
 
-A generic loop would call a converter per field and `from_dict` -> `_spec()` per nested object; a
-compiled decoder checks `key in data`, tests primitive types inline
+Response models are lenient: real Bitbucket servers send values their documents do not promise (an
+unknown enum value, `null` for a plain type, ISO dates where epoch milliseconds are documented, extra
+fields, missing "required" fields). Decoding never raises for those. A value that fits its declared type
+is set on the model; one that does not leaves the attribute `UNSET` and is kept, untouched, in
+`additional_properties` under its JSON key, next to the fields the schema does not know. So the types
+never lie, and no data is lost: `to_dict()` gives back what the server sent.
+
+A generic loop (`_decode_generic`) calls a converter per field; once a class has been decoded a few
+times it gets a compiled decoder, which checks `key in data`, tests primitive types inline
 (`raw.__class__ is str`), calls nested models' decoders directly and builds tiny models (Cloud's
-`Link`: at most three primitive fields) inline. Same results, three to four times faster: decoding
-is most of a client's CPU per request and per page (docs/benchmarks.md).
+`Link`: at most three primitive fields) inline. Same results, three to four times faster: decoding is
+most of a client's CPU per request and per page (docs/benchmarks.md). Converters tell the compiler
+what they do through their `_kind` attribute (`_converters`).
 
-Converters tell the compiler what they do through a `_kind` attribute set in `_runtime`.
+Data nested deeper than the stack allows (a `parent` 500 levels deep) is decoded again with a bound of
+`MAX_MODEL_DEPTH` nested models; deeper parts stay raw in `additional_properties`.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from . import _runtime as rt
+from . import _converters as rt
+from ._converters import INVALID, Converter, ModelSpec
+from ._types import UNSET
+
+__all__ = ["COMPILE_AFTER", "MAX_MODEL_DEPTH", "decode_model", "decoder_for", "kind_of", "spec_of"]
+
+T = TypeVar("T")
+
+
+def decode_model(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
+    """Decode one JSON object into `model_class` (whose module's `_spec()` is `spec`), never raising
+    for values that do not fit; see the module docstring. The work is done by a decoder compiled
+    once per class (`_decoders`)."""
+    if data.__class__ is not dict and not isinstance(data, Mapping):
+        raise TypeError(f"{model_class.__name__} expects a JSON object, got {type(data).__name__}")
+    try:
+        decoder = _DECODERS.get(model_class)
+        if decoder is None:
+            # Compiling costs a few milliseconds per class: a short-lived job that decodes a handful of
+            # objects is faster without it, so a class is compiled once it has been decoded a few times.
+            seen = _DECODE_COUNTS[model_class] = _DECODE_COUNTS.get(model_class, 0) + 1
+            if seen <= COMPILE_AFTER:
+                return _decode_generic(model_class, data, spec)
+            decoder = decoder_for(model_class)
+        instance: T = decoder(data)
+        return instance
+    except RecursionError:
+        # Hostile or broken data nested deeper than the stack allows (a `parent` 500 levels deep).
+        # Costs nothing on the normal path; only the outermost decode starts the bounded one.
+        if _inside_another_decode():
+            raise
+        return _decode_within_bound(model_class, data, spec)
+
+
+COMPILE_AFTER = 8
+
+
+_DECODE_COUNTS: dict[type, int] = {}
+
+
+MAX_MODEL_DEPTH = 64
+"""Models nested deeper than this below the decoded object keep that part raw in
+`additional_properties` (only when the data is too deep to decode whole; real payloads nest a few
+levels)."""
+
+
+def _inside_another_decode() -> bool:
+    frame = sys._getframe(2)  # 0: this function, 1: the decode_model that caught the error
+    while frame is not None:
+        if frame.f_code is decode_model.__code__:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _decode_within_bound(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
+    try:
+        return _decode_bounded(model_class, data, spec, MAX_MODEL_DEPTH)
+    except RecursionError:
+        # The caller's own stack is nearly full: keep everything raw rather than fail.
+        instance = model_class.__new__(model_class)
+        for _key, attribute, _convert in spec.fields:
+            object.__setattr__(instance, attribute, UNSET)
+        object.__setattr__(instance, "additional_properties", dict(data))
+        return instance
+
+
+def _decode_bounded(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec, depth: int) -> T:
+    """`_decode_generic` that stops `depth` models down: deeper models stay raw, as values that do not fit."""
+    instance = model_class.__new__(model_class)
+    extra: dict[str, Any] = {}
+    for key, attribute, convert in spec.fields:
+        raw = data.get(key, UNSET)
+        value = UNSET if raw is UNSET else _convert_bounded(convert, raw, depth)
+        if value is INVALID:
+            extra[key] = raw
+            value = UNSET
+        object.__setattr__(instance, attribute, value)
+    for key, raw in data.items():
+        if key not in spec.keys:
+            value = raw if spec.extra is None else _convert_bounded(spec.extra, raw, depth)
+            extra[key] = raw if value is INVALID else value
+    object.__setattr__(instance, "additional_properties", extra)
+    return instance
+
+
+def _convert_bounded(convert: Converter, raw: Any, depth: int) -> Any:
+    kind = getattr(convert, "_kind", None)
+    if kind is not None and kind[0] == "model":
+        if raw.__class__ is not dict or depth <= 0:
+            return INVALID
+        return _decode_bounded(kind[1], raw, spec_of(kind[1]), depth - 1)
+    if kind is not None and kind[0] == "list":
+        if raw.__class__ is not list:
+            return INVALID
+        items = [_convert_bounded(kind[1], item, depth) for item in raw]
+        return INVALID if any(item is INVALID for item in items) else items
+    if kind is not None and kind[0] == "one_of":
+        for option in kind[1]:
+            value = _convert_bounded(option, raw, depth)
+            if value is not INVALID:
+                return value
+        return INVALID
+    try:
+        return convert(raw)
+    except RecursionError:  # a converter the bound does not see into (one_of of models, ...)
+        return INVALID
+
+
+def _decode_generic(model_class: type[T], data: Mapping[str, Any], spec: ModelSpec) -> T:
+    """The same decoding as a compiled decoder, field by field through the converters."""
+    instance = model_class.__new__(model_class)
+    setter = object.__setattr__
+    extra: dict[str, Any] = {}
+    present = 0
+    for key, attribute, convert in spec.fields:
+        raw = data.get(key, UNSET)
+        if raw is UNSET:
+            setter(instance, attribute, UNSET)
+            continue
+        present += 1
+        value = convert(raw)
+        if value is INVALID:
+            extra[key] = raw
+            value = UNSET
+        setter(instance, attribute, value)
+    if len(data) > present:
+        for key, raw in data.items():
+            if key not in spec.keys:
+                if spec.extra is None:
+                    extra[key] = raw
+                else:
+                    value = spec.extra(raw)
+                    extra[key] = raw if value is INVALID else value
+    setter(instance, "additional_properties", extra)
+    return instance
+
+
+# ---- compiled decoders ----------------------------------------------------------------------------
 
 Decoder = Callable[[Any], Any]
 _DECODERS: dict[type, Decoder] = {}
@@ -62,7 +209,7 @@ def _is_tiny(model_class: type) -> bool:
 class _Compiler:
     def __init__(self) -> None:
         self.namespace: dict[str, Any] = {
-            "UNSET": rt.UNSET,
+            "UNSET": UNSET,
             "INVALID": rt.INVALID,
             "setattr_": object.__setattr__,
         }

@@ -5,6 +5,9 @@ Hierarchy::
     BitbucketError
     ├── APIConnectionError        (request)
     │   └── APITimeoutError
+    ├── UnexpectedResponseError   (response, status_code): a 2xx body that is not what was documented
+    ├── PaginationError           (url): a `next` link the client refuses to follow
+    ├── MergeTaskError            (task_url, body): a Cloud merge task that did not merge
     └── APIStatusError            (status_code, message, details, errors, request_id, response, request)
         ├── BadRequestError        400
         ├── AuthenticationError    401
@@ -51,10 +54,13 @@ __all__ = [
     "BitbucketError",
     "ConflictError",
     "GoneError",
+    "MergeTaskError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "UnexpectedResponseError",
     "Veto",
     "error_from_response",
 ]
@@ -143,6 +149,8 @@ class APIConnectionError(BitbucketError):
 
 
 class APITimeoutError(APIConnectionError):
+    """The request, or the whole call with its retries, did not finish in time (`timeout=`, `deadline=`)."""
+
     def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
         super().__init__(message, request=request)
 
@@ -193,19 +201,19 @@ class APIStatusError(BitbucketError):
 
 
 class BadRequestError(APIStatusError):
-    pass
+    """400: the request was refused as invalid (a body field, a query parameter); `details` says which."""
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    """401: no valid credentials (a wrong or expired token, an e-mail expected as the API token's user)."""
 
 
 class PermissionDeniedError(APIStatusError):
-    pass
+    """403: the credentials are valid but may not do this (a missing scope or permission)."""
 
 
 class NotFoundError(APIStatusError):
-    pass
+    """404: no such resource, or one the credentials may not see (Bitbucket answers 404 for both)."""
 
 
 @attrs.frozen
@@ -236,7 +244,7 @@ class ConflictError(APIStatusError):
 
 
 class GoneError(APIStatusError):
-    pass
+    """410: the resource or API was removed."""
 
 
 class RateLimitError(APIStatusError):
@@ -274,7 +282,7 @@ class RateLimitError(APIStatusError):
 
 
 class ServerError(APIStatusError):
-    pass
+    """5xx (Cloud's 555 included): the server failed; GETs are retried before this is raised."""
 
 
 _CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -471,3 +479,37 @@ def _status_line(status: int, response: httpx.Response) -> str:
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     return None if value is None else parse_retry_after(value, datetime.now(UTC))
+
+
+class UnexpectedResponseError(BitbucketError):
+    """A 2xx answer whose body is not what the document describes at all (not JSON, or JSON of another
+    kind, such as a list where an object is documented). Smaller differences never raise."""
+
+    def __init__(self, response: httpx.Response, problem: str) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        request = response.request
+        super().__init__(
+            f"{request.method} {request.url.path} answered {response.status_code}, but {problem}"
+        )
+
+
+class PaginationError(BitbucketError):
+    """A page links somewhere the client refuses to go: a ``next`` URL on another scheme, host or port,
+    or outside the API's base path. Following it could hand the credentials to someone else, so nothing
+    is sent. ``url`` is the refused link, without any user:password part."""
+
+    url: str
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class MergeTaskError(BitbucketError):
+    """The merge task ended without merging (or did not finish in time)."""
+
+    def __init__(self, message: str, *, task_url: str, body: Any = None) -> None:
+        super().__init__(message)
+        self.task_url = task_url
+        self.body = body

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from ._decoders import spec_of
-from ._runtime import ModelSpec, decode_model, encode_model
+from ._converters import ModelSpec, encode_model
+from ._decoders import decode_model, spec_of
 
 __all__ = ["LenientModel"]
 

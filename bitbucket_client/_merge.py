@@ -14,26 +14,17 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._exceptions import APITimeoutError, BitbucketError
+from ._exceptions import APITimeoutError, MergeTaskError
 from ._retry import sleep
-from ._runtime import UNSET
+from ._types import UNSET
 
 if TYPE_CHECKING:
-    from ._client import BaseClient
+    from ._base_client import BaseClient
     from .cloud._generated.models import Pullrequest
 
 DEFAULT_POLL_TIMEOUT = 300.0
 DEADLINE_EXTENSION = "bitbucket_client.deadline_at"
 """Set by the client on a response: the `anyio.current_time()` by which its call must end."""
-
-
-class MergeTaskError(BitbucketError):
-    """The merge task ended without merging (or did not finish in time)."""
-
-    def __init__(self, message: str, *, task_url: str, body: Any = None) -> None:
-        super().__init__(message)
-        self.task_url = task_url
-        self.body = body
 
 
 class MergeTask:
@@ -145,7 +136,7 @@ async def finish_cloud_merge(
     accepted_status: int = 202,
 ) -> Pullrequest | MergeTask:
     """Turn the merge answer into the merged pull request (waiting if needed) or a `MergeTask`. The
-    pipeline calls it with the operation's decoders (`_operation.Answer.long_running`)."""
+    pipeline calls it with the operation's decoders (`_answer.Answer.long_running`)."""
     if response.status_code == accepted_status:
         task = MergeTask(client, response.headers.get("Location"), None, decode_result)
     else:

@@ -31,9 +31,9 @@ import anyio
 import attrs
 import httpx
 
+from ._answer import JSON_TOO_DEEP, unexpected_status
 from ._detached import Detached, start_detached
-from ._exceptions import BitbucketError
-from ._runtime import JSON_TOO_DEEP, UnexpectedResponseError, unexpected_status
+from ._exceptions import PaginationError, UnexpectedResponseError
 
 __all__ = [
     "CLOUD_MAX_PAGE_SIZE",
@@ -42,7 +42,6 @@ __all__ = [
     "AsyncPaginator",
     "FetchPage",
     "Page",
-    "PaginationError",
     "PaginationStyle",
     "redact_url",
     "why_outside_api",
@@ -62,18 +61,6 @@ CLOUD_MAX_PAGE_SIZE = 100
 """The largest ``pagelen`` Bitbucket Cloud accepts (some endpoints cap it lower, silently)."""
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class PaginationError(BitbucketError):
-    """A page links somewhere the client refuses to go: a ``next`` URL on another scheme, host or port,
-    or outside the API's base path. Following it could hand the credentials to someone else, so nothing
-    is sent. ``url`` is the refused link, without any user:password part."""
-
-    url: str
-
-    def __init__(self, message: str, *, url: str) -> None:
-        super().__init__(message)
-        self.url = url
 
 
 @attrs.frozen

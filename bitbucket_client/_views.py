@@ -19,9 +19,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Concatenate, Generic, ParamSpec, TypeVar
 
-from ._operation import capturing_response
+from ._answer import capturing_response
 from ._pagination import AsyncPaginator, Page
-from ._runtime import Response
+from ._types import Response
 
 __all__ = ["NamespaceView", "raw_first_page", "raw_response"]
 

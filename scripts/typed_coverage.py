@@ -109,7 +109,7 @@ def _field_paths(value: Any) -> list[tuple[str, tuple[tuple[str | int, ...], ...
 
 
 def _is_any_converter(convert: Any) -> bool:
-    from bitbucket_client._runtime import as_any
+    from bitbucket_client._converters import as_any
 
     return convert is as_any
 
@@ -138,7 +138,8 @@ def walk(value: Any, raw: Any, where: str, tally: Tally) -> None:
 
 
 def _walk_model(value: Any, spec: Any, raw: dict[str, Any], tally: Tally) -> None:
-    from bitbucket_client._runtime import INVALID, UNSET
+    from bitbucket_client._converters import INVALID
+    from bitbucket_client._types import UNSET
 
     name = type(value).__name__
     by_key = {key: (attribute, convert) for key, attribute, convert in spec.fields}
@@ -165,7 +166,7 @@ def _walk_attrs(
 ) -> None:
     """A hand-written class: the keys on the path of a decoded field are typed, and so is what the
     field's value reaches below; the rest of `raw` is not."""
-    from bitbucket_client._runtime import UNSET
+    from bitbucket_client._types import UNSET
 
     name = type(value).__name__
     reached: dict[tuple[str | int, ...], tuple[Any, Any]] = {}

@@ -35,7 +35,7 @@ def upstream_documents() -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     """Record the client's retry waits instead of sleeping them."""
-    import bitbucket_client._client as client_module
+    import bitbucket_client._base_client as client_module
 
     delays: list[float] = []
 

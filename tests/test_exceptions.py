@@ -405,9 +405,7 @@ def _sent_with_credentials() -> httpx.Request:
 
 
 def _every_error() -> list[BitbucketError]:
-    from bitbucket_client._merge import MergeTaskError
-    from bitbucket_client._pagination import PaginationError
-    from bitbucket_client._runtime import UnexpectedResponseError
+    from bitbucket_client._exceptions import MergeTaskError, PaginationError, UnexpectedResponseError
     from bitbucket_client.webhooks import PayloadTooLargeError, UnsupportedAlgorithmError
 
     request = _sent_with_credentials()

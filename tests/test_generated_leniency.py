@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bitbucket_client._runtime import UNSET
+from bitbucket_client._types import UNSET
 from bitbucket_client.cloud._generated.models import (
     Participant,
     Pullrequest,
@@ -187,7 +187,7 @@ def test_request_models_require_their_required_fields() -> None:
 
 
 def test_compiled_and_generic_decoding_agree() -> None:
-    import bitbucket_client._runtime as runtime
+    import bitbucket_client._decoders as runtime
     from bitbucket_client._decoders import decoder_for
     from bitbucket_client.cloud._generated.models.pullrequest import _spec
 

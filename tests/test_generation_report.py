@@ -16,7 +16,10 @@ def report() -> dict[str, dict[str, int]]:
         pytest.skip("../shared/specs is not available")
     result = subprocess.run(
         [sys.executable, "scripts/generate.py", "--check", "--report"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, f"--check failed: the committed code is stale\n{result.stderr}"
     data: dict[str, dict[str, int]] = json.loads(result.stdout)

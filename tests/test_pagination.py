@@ -19,11 +19,12 @@ from bitbucket_client._exceptions import (
     APIConnectionError,
     BitbucketError,
     NotFoundError,
+    PaginationError,
     ServerError,
+    UnexpectedResponseError,
     error_from_response,
 )
-from bitbucket_client._pagination import AsyncPaginator, Page, PaginationError
-from bitbucket_client._runtime import UnexpectedResponseError
+from bitbucket_client._pagination import AsyncPaginator, Page
 
 CLOUD = "https://api.bitbucket.org/2.0"
 PRS = "/repositories/ws/repo/pullrequests"

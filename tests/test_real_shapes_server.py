@@ -15,7 +15,7 @@ import pytest
 from typed_coverage import DEFAULT_CORPUS, Tally, load_index, measure
 
 from bitbucket_client import BitbucketServer, Page
-from bitbucket_client._runtime import UNSET, Unset
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client.server import OPERATIONS
 from bitbucket_client.server.models import (
     RestApplicationUser,

@@ -1,6 +1,6 @@
 """The typed models of the Bitbucket Cloud (REST 2.0) document (generated), each loaded on first use.
 
-Response models are lenient (see `bitbucket_client._runtime`); request models (`XInput` where a
+Response models are lenient (see `bitbucket_client._decoders`); request models (`XInput` where a
 schema serves both directions) are strict.
 """
 

@@ -1,6 +1,6 @@
 """The typed models of the Bitbucket Data Center (REST) document (generated), each loaded on first use.
 
-Response models are lenient (see `bitbucket_client._runtime`); request models (`XInput` where a
+Response models are lenient (see `bitbucket_client._decoders`); request models (`XInput` where a
 schema serves both directions) are strict.
 """
 

@@ -16,7 +16,8 @@ from typing import Any, Self
 
 import attrs
 
-from bitbucket_client._runtime import INVALID, UNSET
+from bitbucket_client._converters import INVALID
+from bitbucket_client._types import UNSET
 
 from ._delivery import Delivery, Product
 

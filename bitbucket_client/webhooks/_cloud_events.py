@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import attrs
 
-from bitbucket_client._runtime import Unset
+from bitbucket_client._types import Unset
 from bitbucket_client.cloud._generated.models import (
     Account,
     Commit,

@@ -17,7 +17,8 @@ from typing import Any, Self
 
 import attrs
 
-from bitbucket_client._runtime import INVALID, UNSET, Unset
+from bitbucket_client._converters import INVALID
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client.cloud._generated.models import (
     Account,
     AnyRef,

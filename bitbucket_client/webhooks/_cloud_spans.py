@@ -16,7 +16,8 @@ from typing import Any
 
 import attrs
 
-from bitbucket_client._runtime import INVALID, Unset
+from bitbucket_client._converters import INVALID
+from bitbucket_client._types import Unset
 
 from ._base import obj, objs, payload_field
 from ._cloud_parts import Part, either, flag, text

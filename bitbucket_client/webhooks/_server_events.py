@@ -15,7 +15,8 @@ from typing import Any, Self
 
 import attrs
 
-from bitbucket_client._runtime import INVALID, UNSET, Unset, as_bool, as_int, as_str
+from bitbucket_client._converters import INVALID, as_bool, as_int, as_str
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client.server._generated.models import (
     RestApplicationUser,
     RestBranch,

@@ -85,8 +85,8 @@ CONVERTERS = (
 
 
 def runtime_imports() -> list[str]:
-    """Everything a response model may use from the runtime; ruff drops what a module does not use."""
-    return sorted(["UNSET", "ModelSpec", "Unset", *CONVERTERS], key=str.lower)
+    """Everything a response model may use from `_converters`; ruff drops what a module does not use."""
+    return sorted(["ModelSpec", *CONVERTERS], key=str.lower)
 
 
 def uses_datetime(props: list[Any]) -> bool:

@@ -2,7 +2,8 @@
 
 For each operation, from openapi-python-client's parsed endpoint (types) and the normalised document
 (text): the signature, the docstring, the `Request` the method builds and the `Answer` that decodes
-its 2xx answer (see `bitbucket_client/_operation.py`). `templates/namespace.py.jinja` writes them.
+its 2xx answer (see `bitbucket_client/_request.py` and `_answer.py`). `templates/namespace.py.jinja`
+writes them.
 
 Methods take path parameters positionally in URL order, query and header parameters as keywords with
 the document's types (an enum also accepts its values as string literals), and a JSON body either as

@@ -33,10 +33,7 @@ from .sources import ROOT
 TEMPLATES = ROOT / "scripts" / "templates"
 CONFIG = ROOT / "specs" / "openapi-python-client.yaml"
 # What the namespace modules may use from the runtime (ruff drops what a module does not use).
-RUNTIME_NAMES = sorted(
-    ["UNSET", "Unset", "build_body", "build_required_body", "coerce_enum", "coerce_enum_list", *CONVERTERS],
-    key=str.lower,
-)
+CONVERTER_NAMES = sorted(CONVERTERS, key=str.lower)
 
 
 @attrs.frozen
@@ -148,7 +145,7 @@ def _write_namespaces(
             methods=methods,
             class_name=class_name(namespace),
             raw_class_name=class_name(namespace, raw=True),
-            runtime_names=RUNTIME_NAMES,
+            converter_names=CONVERTER_NAMES,
             annotation_imports=sorted(imports),
         )
         (package / f"{namespace}.py").write_text(text)

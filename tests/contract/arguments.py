@@ -81,10 +81,10 @@ class _Names(dict[str, Any]):
 
     def __init__(self, product: str) -> None:
         super().__init__()
-        from bitbucket_client._client import BaseClient
+        from bitbucket_client._base_client import BaseClient
         from bitbucket_client._merge import MergeTask
         from bitbucket_client._pagination import AsyncPaginator
-        from bitbucket_client._runtime import Response
+        from bitbucket_client._types import Response
 
         self.models = importlib.import_module(f"bitbucket_client.{product}._generated.models")
         self.update(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import httpx
 
 from bitbucket_client import BitbucketCloud, BitbucketServer
-from bitbucket_client._client import BaseClient
+from bitbucket_client._base_client import BaseClient
 
 from .conftest import PrismProcess
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-import bitbucket_client._client as client_module
+import bitbucket_client._base_client as client_module
 import bitbucket_client._merge as merge_module
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from webhook_testkit import CLOUD_KEYS, SECRET, cloud_headers, load_body, load_json
 
-from bitbucket_client._runtime import Unset
+from bitbucket_client._types import Unset
 from bitbucket_client.cloud._generated.models import Account, BaseCommit, Branch, Repository, Tag
 from bitbucket_client.webhooks import WebhookEvent, cloud, unwrap
 

@@ -13,7 +13,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from starlette.datastructures import Headers
 from webhook_testkit import SECRET, cloud_headers, load_body, server_headers
 
-from bitbucket_client._runtime import Unset
+from bitbucket_client._types import Unset
 from bitbucket_client.webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     GenericEvent,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from webhook_testkit import SECRET, SERVER_KEYS, load_body, load_json, server_headers
 
-from bitbucket_client._runtime import Unset
+from bitbucket_client._types import Unset
 from bitbucket_client.server._generated.models import RestRepository
 from bitbucket_client.webhooks import WebhookEvent, server, unwrap
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from webhook_testkit import load_body
 
-from bitbucket_client._runtime import UNSET, Unset
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client.server._generated.models import RestBranch, RestLink, RestMinimalRef, RestRepository
 from bitbucket_client.webhooks import parse_event, server
 

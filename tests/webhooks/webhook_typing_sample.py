@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import reveal_type
 
-from bitbucket_client._runtime import Unset
+from bitbucket_client._types import Unset
 from bitbucket_client.webhooks import WebhookEvent, cloud, parse_event, server
 
 

@@ -7,11 +7,8 @@ from typing import TYPE_CHECKING, Any
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from bitbucket_client._lenient import LenientModel
-from bitbucket_client._runtime import (
-    UNSET,
+from bitbucket_client._converters import (
     ModelSpec,
-    Unset,
     as_any,
     as_int,
     as_none,
@@ -21,6 +18,8 @@ from bitbucket_client._runtime import (
     model,
     one_of,
 )
+from bitbucket_client._lenient import LenientModel
+from bitbucket_client._types import UNSET, Unset
 
 from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind
 from ..models.branchrestriction_branch_type import BranchrestrictionBranchType

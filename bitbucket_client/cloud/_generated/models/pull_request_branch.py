@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING, Any
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from bitbucket_client._lenient import LenientModel
-from bitbucket_client._runtime import (
-    UNSET,
+from bitbucket_client._converters import (
     ModelSpec,
-    Unset,
     as_str,
     enum_or_str,
     list_of,
     model,
 )
+from bitbucket_client._lenient import LenientModel
+from bitbucket_client._types import UNSET, Unset
 
 from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
 from ..models.branch_sync_strategies_item import BranchSyncStrategiesItem

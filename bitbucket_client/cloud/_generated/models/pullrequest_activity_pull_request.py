@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING, Any
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from bitbucket_client._lenient import LenientModel
-from bitbucket_client._runtime import (
-    UNSET,
+from bitbucket_client._converters import (
     ModelSpec,
-    Unset,
     as_any,
     as_int,
     as_str,
     model,
 )
+from bitbucket_client._lenient import LenientModel
+from bitbucket_client._types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.snippet_files_value_links import SnippetFilesValueLinks

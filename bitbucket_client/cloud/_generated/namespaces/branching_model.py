@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bitbucket_client._operation import Answer, Request
+from bitbucket_client._answer import Answer
+from bitbucket_client._request import Request
 from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
-    from bitbucket_client._client import BaseClient
+    from bitbucket_client._base_client import BaseClient
 
     from ..models.branching_model import BranchingModel
     from ..models.branching_model_settings import BranchingModelSettings

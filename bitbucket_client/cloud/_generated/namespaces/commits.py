@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bitbucket_client._operation import Answer, Request
-from bitbucket_client._runtime import (
-    UNSET,
-    Unset,
-    build_required_body,
-)
+from bitbucket_client._answer import Answer
+from bitbucket_client._arguments import build_required_body
+from bitbucket_client._request import Request
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
 
-    from bitbucket_client._client import BaseClient
+    from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account_input import AccountInput

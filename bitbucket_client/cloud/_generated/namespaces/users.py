@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bitbucket_client._operation import Answer, Request
+from bitbucket_client._answer import Answer
+from bitbucket_client._request import Request
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    from bitbucket_client._client import BaseClient
+    from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account import Account

@@ -6,16 +6,14 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Literal
 
-from bitbucket_client._operation import Answer, Request
-from bitbucket_client._runtime import (
-    UNSET,
-    Unset,
-    coerce_enum,
-)
+from bitbucket_client._answer import Answer
+from bitbucket_client._arguments import coerce_enum
+from bitbucket_client._request import Request
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    from bitbucket_client._client import BaseClient
+    from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bitbucket_client._operation import Answer, Request
-from bitbucket_client._runtime import (
-    UNSET,
-    Unset,
-    build_body,
-)
+from bitbucket_client._answer import Answer
+from bitbucket_client._arguments import build_body
+from bitbucket_client._request import Request
+from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
-    from bitbucket_client._client import BaseClient
+    from bitbucket_client._base_client import BaseClient
 
     from ..models.example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
     from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest

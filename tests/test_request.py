@@ -1,18 +1,17 @@
-"""What a generated method hands to the pipeline (`_operation`): the request it sends and how its
-answer decodes, on their own and through a client's one call."""
+"""`_request`: what a generated method sends, the path filled and encoded, query, headers and body; and
+one call through the client."""
 
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
 
 import httpx
 import pytest
 
-from bitbucket_client import BitbucketCloud, NotFoundError, UnexpectedResponseError
-from bitbucket_client._operation import Answer, Request, capturing_response, fill_path
-from bitbucket_client._runtime import UNSET, list_of, model
+from bitbucket_client import BitbucketCloud
+from bitbucket_client._request import Request, encode_path_segment, fill_path
+from bitbucket_client._types import UNSET
 from bitbucket_client.cloud.models import (
     Pullrequest,
     PullrequestMergeParameters,
@@ -85,72 +84,6 @@ def test_a_raw_body_keeps_its_content_type() -> None:
     assert kwargs["headers"]["Content-Type"] == "text/plain"
 
 
-# ---- answers --------------------------------------------------------------------------------------
-
-
-def _response(status: int, **kwargs: Any) -> httpx.Response:
-    request = httpx.Request("GET", "https://api.bitbucket.org/2.0/repositories/ws/repo/pullrequests/7")
-    return httpx.Response(status, request=request, **kwargs)
-
-
-def test_documented_success_decodes_into_the_model() -> None:
-    parsed = Answer.model(Pullrequest).decode(_response(200, json={"id": 7, "title": "T"}))
-    assert isinstance(parsed, Pullrequest)
-    assert (parsed.id, parsed.title, parsed.state) == (7, "T", UNSET)
-
-
-def test_an_undocumented_success_status_decodes_like_the_first_documented_one() -> None:
-    answer = Answer.by_status({200: Answer.model(Pullrequest), 204: Answer.nothing()})
-    created = answer.decode(_response(201, json={"id": 7}))
-    assert isinstance(created, Pullrequest) and created.id == 7
-    assert answer.decode(_response(204)) is None
-
-
-def test_an_error_status_raises_the_typed_error() -> None:
-    body = {"type": "error", "error": {"message": "Repository not found"}}
-    with pytest.raises(NotFoundError, match="Repository not found"):
-        Answer.model(Pullrequest).decode(_response(404, json=body))
-
-
-def test_a_body_of_the_wrong_kind_is_a_clear_error() -> None:
-    with pytest.raises(UnexpectedResponseError, match="does not decode as Pullrequest"):
-        Answer.model(Pullrequest).decode(_response(200, json=[1, 2, 3]))
-    with pytest.raises(UnexpectedResponseError, match="not valid JSON"):
-        Answer.model(Pullrequest).decode(_response(200, content=b"<html>"))
-    with pytest.raises(UnexpectedResponseError, match=r"does not decode as list\[Pullrequest\]"):
-        Answer.json(list_of(model(Pullrequest)), "list[Pullrequest]").decode(_response(200, json={"id": 7}))
-
-
-def test_other_bodies_decode_by_what_the_document_says() -> None:
-    prs = Answer.json(list_of(model(Pullrequest)), "list[Pullrequest]").decode(
-        _response(200, json=[{"id": 1}])
-    )
-    assert [pr.id for pr in prs] == [1]
-    assert Answer.text().decode(_response(200, text="diff --git")) == "diff --git"
-    assert Answer.binary().decode(_response(200, content=b"\x00\x01")) == b"\x00\x01"
-    assert Answer.nothing().decode(_response(204)) is None
-    undocumented = Answer.undocumented()
-    assert undocumented.decode(_response(200, json={"a": 1})) == {"a": 1}
-    assert undocumented.decode(_response(200, text="plain")) == "plain"
-
-
-def test_only_a_model_answer_can_be_long_running() -> None:
-    assert Answer.model(Pullrequest) is Answer.model(Pullrequest)  # built once per class
-    with pytest.raises(TypeError, match="long-running"):
-        Answer.text().long_running(accepted_status=202, wait=True)
-
-
-async def test_the_raw_view_captures_the_first_answer_only() -> None:
-    first, second = _response(200, json={}), _response(200, json={})
-    client: Any = None
-    with capturing_response() as captured:
-        await Answer.undocumented().finish(client, first)
-        await Answer.undocumented().finish(client, second)
-    assert captured == [first]
-    await Answer.undocumented().finish(client, second)  # outside the block: nothing is kept
-    assert captured == [first]
-
-
 # ---- one call through the client ------------------------------------------------------------------
 
 
@@ -169,3 +102,26 @@ async def test_a_method_sends_its_request_and_returns_the_decoded_answer() -> No
     assert request.url.raw_path == b"/2.0/repositories/w%20s/repo/pullrequests/7/merge?async=true"
     assert json.loads(request.content) == {"type": "pullrequest_merge_parameters", "merge_strategy": "squash"}
     assert request.headers["Authorization"] == "Bearer T"
+
+
+# ---- path segments --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        ("repo", "repo"),
+        ("a/b", "a%2Fb"),
+        ("..", "%2E%2E"),
+        (".", "%2E"),
+        ("what?", "what%3F"),
+        ("tag#1", "tag%231"),
+        ("my repo", "my%20repo"),
+        ("100%", "100%25"),
+        ("{uuid}", "%7Buuid%7D"),
+        (7, "7"),
+        ("é", "%C3%A9"),
+    ],
+)
+def test_path_segments_are_percent_encoded(value: object, encoded: str) -> None:
+    assert encode_path_segment(value) == encoded

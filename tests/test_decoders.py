@@ -1,4 +1,4 @@
-"""The runtime shared by generated code: path encoding (requests and answers: tests/test_operation.py)."""
+"""`_decoders`: decoding JSON into lenient models; the depth bound on hostile nesting."""
 
 from __future__ import annotations
 
@@ -8,30 +8,10 @@ import httpx
 import pytest
 
 from bitbucket_client import BitbucketCloud
-from bitbucket_client import _runtime as runtime
-from bitbucket_client._runtime import UNSET, UnexpectedResponseError, encode_path_segment
+from bitbucket_client import _decoders as runtime
+from bitbucket_client._exceptions import UnexpectedResponseError
+from bitbucket_client._types import UNSET
 from bitbucket_client.cloud.models import Repository
-
-
-@pytest.mark.parametrize(
-    ("value", "encoded"),
-    [
-        ("repo", "repo"),
-        ("a/b", "a%2Fb"),
-        ("..", "%2E%2E"),
-        (".", "%2E"),
-        ("what?", "what%3F"),
-        ("tag#1", "tag%231"),
-        ("my repo", "my%20repo"),
-        ("100%", "100%25"),
-        ("{uuid}", "%7Buuid%7D"),
-        (7, "7"),
-        ("é", "%C3%A9"),
-    ],
-)
-def test_path_segments_are_percent_encoded(value: object, encoded: str) -> None:
-    assert encode_path_segment(value) == encoded
-
 
 # ---- depth: hostile nesting never raises past the documented errors ----------------------------------
 

@@ -1,13 +1,12 @@
-"""What a generated method hands to the pipeline: the request to send, and how to decode the answer.
+"""How the pipeline decodes what a generated method receives: `Answer`.
 
-A namespace method makes one hop. It describes its request (`Request`: HTTP method, the document's path
-template and the path values, query, headers, body) and how a 2xx answer decodes (`Answer`: a model,
-other JSON, text, bytes or nothing, by status), and calls `BaseClient._call` (`BaseClient._list` for a
-list operation). The pipeline sends it (origin check, retries, typed errors), decodes it with the
-`Answer` and returns the value. An operation that finishes in the background (Cloud's merge: a 202 and
-a task to poll) is an `Answer` option, set by the generator from `specs/rules/<product>.json`.
+An `Answer` says how a 2xx answer decodes (a model, other JSON, text, bytes or nothing, by status); any
+other 2xx decodes like the first documented one. An operation that finishes in the background (Cloud's
+merge: a 202 and a task to poll) is an `Answer` option, set by the generator from
+`specs/rules/<product>.json`, and performed here through `_merge`. Model classes are handed in by the
+generated methods: nothing here imports generated code.
 
-Nothing here imports generated code: model classes are handed in by the generated methods.
+`capturing_response` lets the raw view (`_views`) read the response of the call it wraps.
 """
 
 from __future__ import annotations
@@ -15,110 +14,64 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
+from ._converters import INVALID, Converter
+from ._exceptions import UnexpectedResponseError, error_from_response
 from ._merge import finish_cloud_merge
-from ._runtime import (
-    INVALID,
-    UNSET,
-    Converter,
-    decode_json,
-    decode_undocumented,
-    encode_body,
-    encode_path_segment,
-    encode_value,
-    unexpected_body,
-    unexpected_status,
-)
 
 if TYPE_CHECKING:
-    from ._client import BaseClient
+    from ._base_client import BaseClient
 
-__all__ = ["Answer", "BodyType", "Request", "capturing_response", "fill_path"]
+__all__ = [
+    "JSON_TOO_DEEP",
+    "Answer",
+    "capturing_response",
+    "decode_json",
+    "decode_undocumented",
+    "unexpected_body",
+    "unexpected_status",
+]
 
 T = TypeVar("T")
 M = TypeVar("M")
 
-BodyType = Literal["json", "files", "data", "content"]
-"""How a body is sent: JSON, multipart (`files`), a form (`data`), or raw `content` (bytes, text, a File)."""
 
-_PATH_PARTS: dict[str, tuple[str, ...]] = {}
-
-
-def fill_path(template: str, values: tuple[object, ...]) -> str:
-    """`template` (the document's path, `{name}` placeholders) with `values` in URL order, each
-    percent-encoded so that it stays inside its own segment."""
-    parts = _PATH_PARTS.get(template)
-    if parts is None:
-        # "/a/{x}/b/{y}" -> ("/a/", "/b/", ""): the literal text around the placeholders.
-        pieces = template.split("{")
-        parts = _PATH_PARTS[template] = (pieces[0], *(piece.partition("}")[2] for piece in pieces[1:]))
-    if len(parts) != len(values) + 1:
-        raise ValueError(f"{template} has {len(parts) - 1} path parameter(s), got {len(values)} value(s)")
-    # A place for parameters encoded by kind (file paths keep `/` between encoded segments): a value
-    # could carry its kind, and be encoded by it here.
-    out = [parts[0]]
-    for value, literal in zip(values, parts[1:], strict=True):
-        out.append(encode_path_segment(value))
-        out.append(literal)
-    return "".join(out)
+def decode_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise UnexpectedResponseError(response, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise UnexpectedResponseError(response, JSON_TOO_DEEP) from None
 
 
-class Request:
-    """One request of a documented operation, as a generated method describes it.
-
-    `path` is the document's template (relative to the base URL) and `path_values` its parameters in URL
-    order. `query` and `headers` map the document's names to values; `UNSET` and `None` are left out, and
-    enum members, dates and UUIDs are sent as their JSON form. `body` is `UNSET` when there is none.
-    """
-
-    # A plain class rather than attrs: generated methods build one per call, and an attrs class costs
-    # a millisecond of import time.
-    __slots__ = ("body", "body_type", "content_type", "headers", "method", "path", "path_values", "query")
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        path_values: tuple[object, ...] = (),
-        *,
-        query: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        body: Any = UNSET,
-        body_type: BodyType = "json",
-        content_type: str = "application/json",
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.path_values = path_values
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.body_type = body_type
-        self.content_type = content_type
-
-    def __repr__(self) -> str:
-        return f"Request({self.method!r}, {self.path!r}, {self.path_values!r})"
-
-    def to_httpx(self) -> dict[str, Any]:
-        """The keyword arguments of `httpx.AsyncClient.build_request` (the pipeline's `_send` input)."""
-        kwargs: dict[str, Any] = {"method": self.method, "url": fill_path(self.path, self.path_values)}
-        if self.query:
-            kwargs["params"] = _present(self.query)
-        headers = _present(self.headers) if self.headers else {}
-        if self.body is not UNSET:
-            encode_body(kwargs, headers, self.body, self.body_type, self.content_type)
-        if headers:
-            kwargs["headers"] = headers
-        return kwargs
+JSON_TOO_DEEP = "the body is JSON nested too deeply to read"
 
 
-def _present(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        key: encode_value(value) for key, value in values.items() if value is not UNSET and value is not None
-    }
+def decode_undocumented(response: httpx.Response) -> Any:
+    """A body the document gives no schema for, decoded by what the server says it is: JSON values,
+    `str` for text, `bytes` otherwise, and None when empty. Nothing the server sent is dropped."""
+    if not response.content.strip():
+        return None
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return decode_json(response)
+    if media_type.startswith("text/"):
+        return response.text
+    return response.content
+
+
+def unexpected_body(response: httpx.Response, expected: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(response, f"the body does not decode as {expected}")
+
+
+def unexpected_status(response: httpx.Response) -> Exception:
+    if response.status_code >= 400:
+        return error_from_response(response)
+    return UnexpectedResponseError(response, "that status is not a success the client can decode")
 
 
 Decode = Callable[[httpx.Response], Any]
@@ -159,7 +112,7 @@ class Answer(Generic[T]):
 
     @staticmethod
     def json(convert: Converter, expected: str) -> Answer[Any]:
-        """Other JSON (a list of models, a string, ...) through a `_runtime` converter; `expected` names
+        """Other JSON (a list of models, a string, ...) through a `_converters` converter; `expected` names
         the documented type in the error raised for a body of another kind."""
         return Answer(_json_decoder(convert, expected))
 
@@ -263,13 +216,19 @@ def _json_decoder(convert: Converter, expected: str) -> Decode:
 
 
 _MODEL_ANSWERS: dict[type, Any] = {}
+
+
 _UNDOCUMENTED: Answer[Any] = Answer(decode_undocumented)
+
+
 _TEXT: Answer[str] = Answer(lambda response: response.text)
+
+
 _BINARY: Answer[bytes] = Answer(lambda response: response.content)
+
+
 _NOTHING: Answer[None] = Answer(lambda response: None)
 
-
-# ---- the response of a call, for `with_raw_response` --------------------------------------------
 
 _CAPTURED: ContextVar[list[httpx.Response] | None] = ContextVar("bitbucket_client_raw_response", default=None)
 
