@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from .enriched_repository import EnrichedRepository
     from .enriched_repository_properties import EnrichedRepositoryProperties
     from .enriched_repository_related_links import EnrichedRepositoryRelatedLinks
-    from .example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
-    from .example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
-    from .example_multipart_form_data import ExampleMultipartFormData
-    from .example_post_multipart_form_data import ExamplePostMultipartFormData
     from .example_preview_migration import ExamplePreviewMigration
     from .example_put_multipart_form_data import ExamplePutMultipartFormData
     from .example_settings import ExampleSettings
@@ -531,10 +527,6 @@ _MODULES: dict[str, str] = {
     "EnrichedRepository": ".enriched_repository",
     "EnrichedRepositoryProperties": ".enriched_repository_properties",
     "EnrichedRepositoryRelatedLinks": ".enriched_repository_related_links",
-    "ExampleAvatarMultipartFormData": ".example_avatar_multipart_form_data",
-    "ExampleCertificateMultipartFormData": ".example_certificate_multipart_form_data",
-    "ExampleMultipartFormData": ".example_multipart_form_data",
-    "ExamplePostMultipartFormData": ".example_post_multipart_form_data",
     "ExamplePreviewMigration": ".example_preview_migration",
     "ExamplePutMultipartFormData": ".example_put_multipart_form_data",
     "ExampleSettings": ".example_settings",
@@ -1002,10 +994,6 @@ __all__ = (
     "EnrichedRepository",
     "EnrichedRepositoryProperties",
     "EnrichedRepositoryRelatedLinks",
-    "ExampleAvatarMultipartFormData",
-    "ExampleCertificateMultipartFormData",
-    "ExampleMultipartFormData",
-    "ExamplePostMultipartFormData",
     "ExamplePreviewMigration",
     "ExamplePutMultipartFormData",
     "ExampleSettings",

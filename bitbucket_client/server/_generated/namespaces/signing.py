@@ -9,12 +9,13 @@ from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
+    from bitbucket_client._uploads import Upload
 
-    from ..models.example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
     from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest
     from ..models.rest_system_signing_configuration import RestSystemSigningConfiguration
     from ..models.rest_x509_certificate import RestX509Certificate
@@ -26,7 +27,7 @@ class SigningNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create_certificate(self, *, body: ExampleCertificateMultipartFormData) -> RestX509Certificate:
+    async def create_certificate(self, *, certificate: Upload) -> RestX509Certificate:
         """Create an X.509 certificate.
 
         Create an X.509 certificate. This will add the given X.509 certificate to the system. Existing
@@ -36,7 +37,7 @@ class SigningNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: The multipart form data containing the certificate in a form-field named 'certificate'
+            certificate: The X.509 certificate file to upload.
 
         Returns:
             The newly created X.509 certificate
@@ -49,7 +50,7 @@ class SigningNamespace:
             Request(
                 "POST",
                 "/api/latest/signing/x509-certificates",
-                body=body,
+                body=form_body("signing.create_certificate", [("certificate", certificate, "file")]),
                 body_type="files",
                 content_type="multipart/form-data",
             ),
