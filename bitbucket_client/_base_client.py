@@ -451,8 +451,10 @@ class BaseClient:
         page_size: int | None,
         max_items: int | None,
         prefetch: int,
+        items_key: str = "values",
     ) -> AsyncPaginator[T]:
-        """The one call of a generated list method: a paginator over the pages of `request`."""
+        """The one call of a generated list method: a paginator over the pages of `request` (whose
+        items are the envelope's `items_key`)."""
         first = request.to_httpx()
         return AsyncPaginator(
             fetch=self._resolving_fetch(request, first["url"]) if needs_resolving(request) else self._send,
@@ -463,6 +465,7 @@ class BaseClient:
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
+            items_key=items_key,
         )
 
     def _resolving_fetch(self, request: Request, unresolved: str) -> FetchPage:

@@ -204,3 +204,65 @@ def test_upload_keywords_take_uploads() -> None:
     assert _hints(ProjectsNamespace.upload_avatar)["avatar"] == Upload
     commit = inspect.signature(SourceNamespace.create_commit).parameters
     assert {"files", "delete", "message", "branch", "author", "parents"} <= set(commit)
+
+
+# ---- envelopes the documents mistype (issue #13, item 5) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("product", "paging"), [("cloud", {"page", "pagelen"}), ("server", {"start", "limit"})]
+)
+def test_every_list_that_takes_the_paging_parameters_is_a_paginator(
+    product: str, paging: set[str], upstream_documents: dict[str, dict[str, Any]]
+) -> None:
+    """An operation whose caller would page by hand is a defect: each is a paginator (specs/fixes)."""
+    table = cloud.OPERATIONS if product == "cloud" else server.OPERATIONS
+    document = upstream_documents[product]
+    by_route = {(op.http_method, op.path): op for op in table.values()}
+    hand_paged = []
+    for path, item in document["paths"].items():
+        operation = item.get("get")
+        if operation is None:
+            continue
+        names = {p.get("name") for p in [*item.get("parameters", []), *operation.get("parameters", [])]}
+        if paging <= names and not by_route[("GET", path)].paginated:
+            hand_paged.append(by_route[("GET", path)].qualified_name)
+    assert hand_paged == []
+
+
+@pytest.mark.parametrize(
+    "qualified",
+    [
+        "users.list",
+        "authentication.get_login_options",
+        "authentication.list_idps",
+        "dashboard.list_inbox_pullrequests",
+        "pullrequests.list_changes",
+        "mirroring.list_repositories",
+        "mirroring.list_repository_mirrors",
+        "signing.list_certificates",
+    ],
+)
+def test_data_center_lists_the_document_types_as_one_object_are_paginators(qualified: str) -> None:
+    assert server.OPERATIONS[qualified].paginated
+
+
+async def test_the_authentication_configuration_pages_through_its_results() -> None:
+    import httpx
+
+    from bitbucket_client import BitbucketServer
+    from bitbucket_client.server.models import IdpConfigEntity
+
+    pages = {
+        None: {"results": [{"id": 1, "name": "Okta"}], "isLastPage": False, "nextPageStart": 1, "start": 0},
+        "1": {"results": [{"id": 2, "name": "Azure"}], "isLastPage": True, "start": 1},
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=pages[request.url.params.get("start")])
+
+    async with BitbucketServer("https://bb.example.com", "T", transport=httpx.MockTransport(answer)) as bb:
+        idps = [idp async for idp in bb.authentication.list_idps()]
+    assert [idp.name for idp in idps] == ["Okta", "Azure"] and all(
+        isinstance(i, IdpConfigEntity) for i in idps
+    )

@@ -115,7 +115,7 @@ def normalize(
                 http_method=method,
                 path=path,
                 deprecated=is_deprecated,
-                paginated=_is_paginated(doc, operation, rules.page_marker),
+                paginated=_is_paginated(doc, operation, rules.page_marker, rules.page_items),
                 summary=str(operation.get("summary") or "").strip(),
                 description=str(operation.get("description") or "").strip(),
                 reference=reference_link(
@@ -168,12 +168,10 @@ def success_schema(operation: Json) -> Json | None:
     return None
 
 
-def _is_paginated(doc: Json, operation: Json, page_marker: str) -> bool:
+def _is_paginated(doc: Json, operation: Json, page_marker: str, page_items: tuple[str, ...]) -> bool:
     schema = success_schema(operation)
     name = ref_name(schema)
     if name is None:
         return False
     props: dict[str, Any] = doc["components"]["schemas"][name].get("properties", {})
-    if "values" not in props:
-        return False
-    return page_marker in props
+    return page_marker in props and any(props.get(key, {}).get("type") == "array" for key in page_items)

@@ -89,6 +89,7 @@ class MethodPlan:
     item_decoder: str
     accepted_status: int
     variant: bool = False  # a typed variant of the operation (specs/rules `variants`)
+    items_key: str = "values"  # a list's envelope: where its items are
 
 
 def plan_methods(normalized: Normalized, data: Any) -> dict[str, list[MethodPlan]]:
@@ -227,6 +228,7 @@ class _Planner:
             item_decoder=item_decoder,
             accepted_status=accepted_status,
             variant=variant is not None,
+            items_key=self._items_key() if kind == "list" else "values",
         )
 
     # -- what a variant changes (specs/rules `variants`), and the parts of forms and files
@@ -425,12 +427,19 @@ class _Planner:
             f"{self.row.namespace}.{self.row.method}: a long-running operation needs a model answer"
         )
 
+    def _items_key(self) -> str:
+        """The page envelope's list of items: `values`, or the other name the rules allow."""
+        envelope = self.normalized.document["components"]["schemas"][
+            ref_name(success_schema(self.operation)) or ""
+        ]
+        return next(key for key in self.normalized.rules.page_items if key in envelope.get("properties", {}))
+
     def _page_item(self) -> tuple[str, str]:
         """The item class of a list operation's page envelope, and its decoder."""
         envelope = self.normalized.document["components"]["schemas"][
             ref_name(success_schema(self.operation)) or ""
         ]
-        item = ref_name(envelope["properties"]["values"].get("items", {}))
+        item = ref_name(envelope["properties"][self._items_key()].get("items", {}))
         model = self.models.get(item or "")
         if item is None or model is None:
             return "Any", "as_any"

@@ -64,7 +64,8 @@ class RulesError(Exception):
 @attrs.frozen
 class Rules:
     paging_parameters: tuple[str, ...]
-    page_marker: str  # the envelope property that, with `values`, makes a response a page
+    page_marker: str  # the envelope property that, with a list of items, makes a response a page
+    page_items: tuple[str, ...]  # the envelope's list of items: `values` (or another name)
     long_running: dict[str, int]  # "namespace.method" -> the status that starts a task to poll
     request_type_default: bool
     timestamp_names: re.Pattern[str] | None  # response fields that accept epoch ms and ISO strings
@@ -109,6 +110,7 @@ def load_rules(product: str, directory: Path = RULES_DIR) -> Rules:
     return Rules(
         paging_parameters=tuple(data["paging"]["parameters"]),
         page_marker=data["paging"]["envelope_marker"],
+        page_items=tuple(data["paging"]["items"]),
         long_running={name: int(rule["accepted_status"]) for name, rule in data["long_running"].items()},
         request_type_default=bool(data["request_type_default"]["enabled"]),
         timestamp_names=re.compile(timestamps["property_name_pattern"]) if timestamps else None,

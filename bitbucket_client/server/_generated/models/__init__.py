@@ -78,6 +78,7 @@ if TYPE_CHECKING:
         PageRestMirrorRepositorySynchronizationStatus,
     )
     from .page_rest_mirror_server import PageRestMirrorServer
+    from .page_rest_mirrored_repository_descriptor import PageRestMirroredRepositoryDescriptor
     from .page_rest_mirroring_request import PageRestMirroringRequest
     from .page_rest_permitted_group import PageRestPermittedGroup
     from .page_rest_permitted_user import PageRestPermittedUser
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
     from .page_rest_tag import PageRestTag
     from .page_rest_user_rate_limit_settings import PageRestUserRateLimitSettings
     from .page_rest_webhook import PageRestWebhook
+    from .page_rest_x509_certificate import PageRestX509Certificate
     from .page_string import PageString
     from .permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
     from .pullrequests_list_changes_response import PullrequestsListChangesResponse
@@ -572,6 +574,7 @@ _MODULES: dict[str, str] = {
     "PageRestMinimalRef": ".page_rest_minimal_ref",
     "PageRestMirrorRepositorySynchronizationStatus": ".page_rest_mirror_repository_synchronization_status",
     "PageRestMirrorServer": ".page_rest_mirror_server",
+    "PageRestMirroredRepositoryDescriptor": ".page_rest_mirrored_repository_descriptor",
     "PageRestMirroringRequest": ".page_rest_mirroring_request",
     "PageRestPermittedGroup": ".page_rest_permitted_group",
     "PageRestPermittedUser": ".page_rest_permitted_user",
@@ -594,6 +597,7 @@ _MODULES: dict[str, str] = {
     "PageRestTag": ".page_rest_tag",
     "PageRestUserRateLimitSettings": ".page_rest_user_rate_limit_settings",
     "PageRestWebhook": ".page_rest_webhook",
+    "PageRestX509Certificate": ".page_rest_x509_certificate",
     "PageString": ".page_string",
     "PermissionsSetUserPermissionPermission": ".permissions_set_user_permission_permission",
     "PullrequestsListChangesResponse": ".pullrequests_list_changes_response",
@@ -1037,6 +1041,7 @@ __all__ = (
     "PageRestMeshMigrationSummary",
     "PageRestMigrationRepository",
     "PageRestMinimalRef",
+    "PageRestMirroredRepositoryDescriptor",
     "PageRestMirroringRequest",
     "PageRestMirrorRepositorySynchronizationStatus",
     "PageRestMirrorServer",
@@ -1061,6 +1066,7 @@ __all__ = (
     "PageRestTag",
     "PageRestUserRateLimitSettings",
     "PageRestWebhook",
+    "PageRestX509Certificate",
     "PageString",
     "PermissionsSetUserPermissionPermission",
     "PullrequestsListChangesResponse",
