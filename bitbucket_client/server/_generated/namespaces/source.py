@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
     from ..models.rest_browse_result import RestBrowseResult
     from ..models.rest_commit import RestCommit
@@ -39,7 +40,7 @@ class SourceNamespace:
         path: str,
         *,
         branch: str | Unset = UNSET,
-        content: str | Unset = UNSET,
+        content: Upload | Unset = UNSET,
         message: str | Unset = UNSET,
         source_branch: str | Unset = UNSET,
         source_commit_id: str | Unset = UNSET,
@@ -58,7 +59,7 @@ class SourceNamespace:
             repository_slug: The repository slug.
             path: The path of the file that is to be modified or created
             branch: The branch on which the `path` should be modified or created.
-            content: The full content of the file at `path`.
+            content: The full content of the file at `path`: bytes, text or an open file.
             message: The message associated with this change, to be used as the commit message. Or null
                 if the default message should be used.
             source_branch: The starting point for `branch`. If provided and different from `branch`,
@@ -82,7 +83,7 @@ class SourceNamespace:
                     "source.edit_file",
                     [
                         ("branch", branch, "text"),
-                        ("content", content, "text"),
+                        ("content", content, "file"),
                         ("message", message, "text"),
                         ("sourceBranch", source_branch, "text"),
                         ("sourceCommitId", source_commit_id, "text"),
