@@ -42,7 +42,7 @@ from ._pagination import AsyncPaginator, FetchPage, redact_url, why_outside_api
 from ._redirects import redirect_target
 from ._refs import RefLookup, needs_resolving, resolve_refs
 from ._retry import RetryPolicy, decide, sleep
-from ._saving import save_body
+from ._saving import check_destination, save_body
 from ._secret import Secret, redact, sent_secrets
 from ._types import UNSET, Unset
 from ._uploads import Upload, request_form
@@ -439,6 +439,7 @@ class BaseClient:
         return await answer.finish(self, await self._send(request.to_httpx()))
 
     async def _save(self, request: Request, destination: str | os.PathLike[str]) -> Path:
+        check_destination(destination)  # before anything is sent
         async with self._streaming(request.to_httpx(), UNSET) as response:
             capture(response)
             return await save_body(response, destination)

@@ -22,7 +22,7 @@ import attrs
 import httpx
 
 from ._fake import Call, FakeError, handles, json_response
-from ._files import FilesMixin, children, is_folder, media_type, read_form, resolve_revision
+from ._files import FilesMixin, children, is_folder, media_type, read_form
 from ._state import Owner, Repository, User
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class CloudFiles(FilesMixin):
         if "/" in revision:  # Cloud cannot serve a branch name with a slash here, encoded or not
             raise FakeError(404, f"Commit not found: {revision}")
         try:
-            commit = resolve_revision(repo, revision)
+            commit = self._files.resolve(repo, revision)
         except KeyError:
             raise FakeError(404, f"Commit not found: {revision}") from None
         tree = self._files.tree(repo, commit)

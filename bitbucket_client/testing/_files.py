@@ -38,6 +38,15 @@ class FileTrees:
 
     def __init__(self) -> None:
         self._trees: dict[str, dict[str, bytes]] = {}
+        self.tags: dict[str, dict[str, str]] = {}  # repository full name -> tag name -> commit hash
+
+    def resolve(self, repo: Repository, revision: str) -> str:
+        """A commit hash from a branch, a tag (`v1.0`, `refs/tags/v1.0`) or a commit; `KeyError`."""
+        tags = self.tags.get(repo.full_name, {})
+        name = revision.removeprefix("refs/tags/")
+        if name in tags and revision.removeprefix("refs/heads/") not in repo.branches:
+            return tags[name]
+        return resolve_revision(repo, revision)
 
     def tree(self, repo: Repository, commit: str) -> dict[str, bytes]:
         """The files at `commit` (a hash of `repo`)."""
@@ -96,12 +105,14 @@ class FilesMixin(FakeBitbucket):
         branch: str | None = None,
         message: str | None = None,
         author: str | None = None,
+        tag: str | None = None,
     ) -> Commit:
         """A commit on `branch` (default: the main branch; created if missing) adding or replacing the
-        file at `path` (`docs/guide.md`). `owner` is the workspace (Cloud) or project key (Data Center)."""
+        file at `path` (`docs/guide.md`). `owner` is the workspace (Cloud) or project key (Data Center).
+        With `tag`, the file operations also know the commit by that tag name (`v1.0`)."""
         repo = self.repository(owner, slug)
         data = content.encode() if isinstance(content, str) else content
-        return self._files.commit(
+        commit = self._files.commit(
             self.state,
             repo,
             branch or repo.main_branch,
@@ -109,11 +120,14 @@ class FilesMixin(FakeBitbucket):
             message=message or f"Add {path}",
             author=self._user(author),
         )
+        if tag is not None:
+            self._files.tags.setdefault(repo.full_name, {})[tag] = commit.hash
+        return commit
 
     def files(self, owner: str, slug: str, revision: str | None = None) -> dict[str, bytes]:
-        """The files at `revision` (a branch or commit; default: the main branch), path → content."""
+        """The files at `revision` (a branch, tag or commit; default: the main branch), path → content."""
         repo = self.repository(owner, slug)
-        return dict(self._files.tree(repo, resolve_revision(repo, revision or repo.main_branch)))
+        return dict(self._files.tree(repo, self._files.resolve(repo, revision or repo.main_branch)))
 
 
 def resolve_revision(repo: Repository, revision: str) -> str:

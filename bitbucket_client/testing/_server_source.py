@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._fake import Call, FakeError, handles, json_response
-from ._files import FilesMixin, children, is_folder, media_type, read_form, resolve_revision
+from ._files import FilesMixin, children, is_folder, media_type, read_form
 from ._state import Owner, Repository
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class ServerFiles(FilesMixin):
         _, repo = self._repo(call)
         at = call.query.get("at") or repo.main_branch
         try:
-            commit = resolve_revision(repo, at)
+            commit = self._files.resolve(repo, at)
         except KeyError:
             raise FakeError(
                 404,
