@@ -99,7 +99,7 @@ async def test_save_to_must_be_a_file_path(tmp_path: Path) -> None:
             await bb.source.get_file("ws", "repo", "main", "a", save_to=3)  # type: ignore[call-overload]
         with pytest.raises(IsADirectoryError, match="is a folder"):
             await bb.source.get_file("ws", "repo", "main", "a", save_to=tmp_path)
-        with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
+        with pytest.raises(FileNotFoundError, match=r"the folder .* does not exist"):
             await bb.source.get_file("ws", "repo", "main", "a", save_to=tmp_path / "missing" / "a")
 
 
