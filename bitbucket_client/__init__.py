@@ -33,6 +33,7 @@ from ._exceptions import (
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     ServerError,
     UnexpectedResponseError,
     Veto,
@@ -41,6 +42,7 @@ from ._merge import MergeTask
 from ._operations import Operation
 from ._pagination import AsyncPaginator, Page
 from ._types import UNSET, File, Response, Unset
+from ._uploads import Upload
 from ._version import __version__
 
 __all__ = [
@@ -71,12 +73,14 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "Response",
     "ServerError",
     "TokenProvider",
     "TokenSet",
     "UnexpectedResponseError",
     "Unset",
+    "Upload",
     "Veto",
     "__version__",
 ]

@@ -12,6 +12,7 @@ generated methods: nothing here imports generated code.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "JSON_TOO_DEEP",
     "Answer",
+    "capture",
     "capturing_response",
     "decode_json",
     "decode_undocumented",
@@ -85,7 +87,7 @@ class Answer(Generic[T]):
     constructors (`Answer.model(Pullrequest)`, `Answer.nothing()`, `Answer.by_status({...})`, ...).
     """
 
-    __slots__ = ("_by_status", "_decode", "_model", "_task")
+    __slots__ = ("_by_status", "_decode", "_model", "_task", "save_to")
 
     def __init__(
         self,
@@ -94,11 +96,14 @@ class Answer(Generic[T]):
         *,
         model: Any = None,
         task: _Task | None = None,
+        save_to: str | os.PathLike[str] | None = None,
     ) -> None:
         self._decode = decode
         self._by_status = dict(by_status) if by_status else None
         self._model = model
         self._task = task
+        self.save_to = save_to
+        """Where the pipeline streams the body instead of reading it (`saving_to`), or None."""
 
     # ---- constructors
 
@@ -151,6 +156,15 @@ class Answer(Generic[T]):
         task = _Task(accepted_status, wait, self._model.from_dict)
         return Answer(self._decode, model=self._model, task=task)
 
+    def saving_to(self, path: str | os.PathLike[str] | None) -> Answer[Any]:
+        """This answer, except that with a `path` the body is streamed into that file (never held in
+        memory) and the call returns the file's `Path`. A binary or text answer's `save_to=`."""
+        if path is None:
+            return self
+        if not isinstance(path, str | os.PathLike) or not os.fspath(path):
+            raise TypeError(f"save_to must be a path (a str or os.PathLike), not {path!r}")
+        return Answer(self._decode, self._by_status, model=self._model, save_to=path)
+
     # ---- used by the pipeline
 
     def decode(self, response: httpx.Response) -> T:
@@ -166,9 +180,7 @@ class Answer(Generic[T]):
 
     async def finish(self, client: BaseClient, response: httpx.Response) -> T:
         """The call's result: the decoded answer, after the background task when there is one."""
-        captured = _CAPTURED.get()
-        if captured is not None and not captured:
-            captured.append(response)
+        capture(response)
         if self._task is None:
             return self.decode(response)
         decode: Any = self.decode  # the model answer of a long-running operation (the merged pull request)
@@ -231,6 +243,13 @@ _NOTHING: Answer[None] = Answer(lambda response: None)
 
 
 _CAPTURED: ContextVar[list[httpx.Response] | None] = ContextVar("bitbucket_client_raw_response", default=None)
+
+
+def capture(response: httpx.Response) -> None:
+    """Hand `response` to the raw view wrapping this call, if any (its first answer only)."""
+    captured = _CAPTURED.get()
+    if captured is not None and not captured:
+        captured.append(response)
 
 
 @contextlib.contextmanager

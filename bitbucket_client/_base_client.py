@@ -5,9 +5,10 @@ URL (credentials are never sent elsewhere) and every header must be one HTTP can
 is sent, retried as `_retry.decide` says within the call's deadline and wait budget, and a non-2xx
 answer becomes a typed error from `_exceptions`, with any credential the server echoed redacted.
 
-The pipeline runs the auth flow itself (rather than letting httpx do it) for one reason: the call's own
-request may follow redirects (downloads answer 302 to a storage host, and get no credentials there), but
-a request the auth adds, such as an OAuth token request, never does.
+The pipeline runs the auth flow and follows redirects itself (rather than letting httpx do it): a
+download answers 302 to a storage host, which gets no credentials and none of the caller's headers; a
+redirect within the API is authenticated again; a request other than GET or HEAD, and a request the
+auth adds (an OAuth token request), never follow one (`_redirects`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import re
 import warnings
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar
 
@@ -25,6 +28,7 @@ import anyio
 import attrs
 import httpx
 
+from ._answer import capture
 from ._auth import BearerToken, BitbucketAuth, TokenProvider, _HeaderAuth, auth_from_env
 from ._exceptions import (
     APIConnectionError,
@@ -34,10 +38,14 @@ from ._exceptions import (
     error_from_response,
 )
 from ._merge import DEADLINE_EXTENSION
-from ._pagination import AsyncPaginator, redact_url, why_outside_api
+from ._pagination import AsyncPaginator, FetchPage, redact_url, why_outside_api
+from ._redirects import redirect_target
+from ._refs import RefLookup, needs_resolving, resolve_refs
 from ._retry import RetryPolicy, decide, sleep
+from ._saving import check_destination, save_body
 from ._secret import Secret, redact, sent_secrets
 from ._types import UNSET, Unset
+from ._uploads import Upload, request_form
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -61,6 +69,7 @@ class BaseClient:
     """What both products share: one `httpx.AsyncClient`, auth, retries, deadlines, errors, pagination."""
 
     _product: ClassVar[Literal["cloud", "server"]]
+    _ref_lookups: ClassVar[tuple[RefLookup, ...]] = ()  # set by the product class from its rules
 
     def __init__(
         self,
@@ -173,12 +182,28 @@ class BaseClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         content: bytes | str | None = None,
+        files: Mapping[str, Upload | Sequence[Upload]] | Sequence[tuple[str, Upload]] | None = None,
+        data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         deadline: float | Unset | None = UNSET,
     ) -> httpx.Response:
         """Call an endpoint the documents lack: `path` is relative to the base URL (or an absolute URL
         under it). Retries, deadlines and typed errors apply as for every other call; `deadline`
-        replaces the client's for this call."""
+        replaces the client's for this call.
+
+        The body is one of `json=`, `content=` (bytes or text, sent as they are), or a form: `files=`
+        (field name to an `Upload` or a list of them, or (field name, upload) pairs) with `data=`
+        (plain fields; a list repeats the field) is sent as `multipart/form-data`, and `data=` alone
+        as `application/x-www-form-urlencoded`.
+        """
+        bodies = [
+            name
+            for name, value in (("json", json), ("content", content), ("files", files))
+            if value is not None
+        ]
+        if len(bodies) > 1 or (data is not None and (json is not None or content is not None)):
+            given = ", ".join(f"{name}=" for name in [*bodies, *(["data"] if data is not None else [])])
+            raise TypeError(f"pass one body: json=, content=, or a form (files= and/or data=); got {given}")
         kwargs: dict[str, Any] = {"method": method.upper(), "url": path}
         if params is not None:
             kwargs["params"] = dict(params)
@@ -186,6 +211,10 @@ class BaseClient:
             kwargs["json"] = json
         if content is not None:
             kwargs["content"] = content
+        if files is not None:
+            kwargs["files"] = request_form(files, data).multipart()
+        elif data is not None:
+            kwargs["data"] = request_form(None, data).urlencoded()
         if headers is not None:
             kwargs["headers"] = dict(headers)
         return await self._send(kwargs, deadline=deadline)
@@ -206,15 +235,23 @@ class BaseClient:
                 async for chunk in response.aiter_bytes():
                     ...
 
-        The same URL check, retries (until the answer's headers arrive: a body half handed over is not
-        retried) and typed errors apply: a connection lost while reading raises `APIConnectionError`. The
-        deadline covers the whole `async with` block, reading included.
+        The same URL check, redirects, retries (until the answer's headers arrive: a body half handed
+        over is not retried) and typed errors apply: a connection lost while reading raises
+        `APIConnectionError`. The deadline covers the whole `async with` block, reading included. (A
+        typed method whose answer is a file takes `save_to=` instead.)
         """
         kwargs: dict[str, Any] = {"method": method.upper(), "url": path}
         if params is not None:
             kwargs["params"] = dict(params)
         if headers is not None:
             kwargs["headers"] = dict(headers)
+        async with self._streaming(kwargs, deadline) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def _streaming(
+        self, kwargs: dict[str, Any], deadline: float | Unset | None
+    ) -> AsyncIterator[httpx.Response]:
         call = self._prepare(kwargs, deadline)
         with anyio.CancelScope(deadline=math.inf if call.deadline_at is None else call.deadline_at) as scope:
             response = await self._attempts(call, stream=True)
@@ -323,12 +360,32 @@ class BaseClient:
             attempt += 1
 
     async def _send_authenticated(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
+        """Send `request` and follow the redirects `_redirects` allows: within the API authenticated
+        again, elsewhere without credentials. Intermediate answers are closed."""
+        response = await self._send_once(request, stream=stream)
+        hops = 0
+        while response.is_redirect:
+            try:
+                redirect = redirect_target(response, self._base_url, hops)
+            finally:
+                await response.aclose()
+            hops += 1
+            following = redirect.request(response.request)
+            if redirect.within_api:
+                response = await self._send_once(following, stream=stream)
+            else:
+                response = await self._http.send(
+                    following, auth=_NO_AUTH, stream=stream, follow_redirects=False
+                )
+        return response
+
+    async def _send_once(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
         auth = self._auth
         if auth is None or isinstance(auth, _HeaderAuth):
             # One header, checked when the credential is read, and no request of its own: httpx runs it.
             _check_headers(request)
             return await self._http.send(
-                request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=stream, follow_redirects=True
+                request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=stream, follow_redirects=False
             )
         flow = auth.async_auth_flow(request)
         try:
@@ -338,7 +395,7 @@ class BaseClient:
                 _check_headers(outgoing)
                 try:
                     response = await self._http.send(
-                        outgoing, auth=_NO_AUTH, stream=True, follow_redirects=ours
+                        outgoing, auth=_NO_AUTH, stream=True, follow_redirects=False
                     )
                 except Exception as error:
                     if not ours:
@@ -372,29 +429,20 @@ class BaseClient:
             reason,
         )
 
-    def _paginate(
-        self,
-        kwargs: dict[str, Any],
-        decode_item: Callable[[Any], T],
-        *,
-        page_size: int | None,
-        max_items: int | None,
-        prefetch: int,
-    ) -> AsyncPaginator[T]:
-        return AsyncPaginator(
-            fetch=self._send,
-            first_request=kwargs,
-            style=self._product,
-            decode_item=decode_item,
-            base_url=self._base_url,
-            page_size=page_size,
-            max_items=max_items,
-            prefetch=prefetch,
-        )
-
     async def _call(self, request: Request, answer: Answer[T]) -> T:
-        """The one call of a generated method: send `request` through the pipeline, decode the answer."""
+        """The one call of a generated method: send `request` through the pipeline, decode the answer
+        (or stream it into the answer's `save_to` file)."""
+        if needs_resolving(request):
+            request = await resolve_refs(self, request, self._ref_lookups)
+        if answer.save_to is not None:
+            return await self._save(request, answer.save_to)  # type: ignore[return-value]
         return await answer.finish(self, await self._send(request.to_httpx()))
+
+    async def _save(self, request: Request, destination: str | os.PathLike[str]) -> Path:
+        check_destination(destination)  # before anything is sent
+        async with self._streaming(request.to_httpx(), UNSET) as response:
+            capture(response)
+            return await save_body(response, destination)
 
     def _list(
         self,
@@ -404,11 +452,38 @@ class BaseClient:
         page_size: int | None,
         max_items: int | None,
         prefetch: int,
+        items_key: str = "values",
     ) -> AsyncPaginator[T]:
-        """The one call of a generated list method: a paginator over the pages of `request`."""
-        return self._paginate(
-            request.to_httpx(), decode_item, page_size=page_size, max_items=max_items, prefetch=prefetch
+        """The one call of a generated list method: a paginator over the pages of `request` (whose
+        items are the envelope's `items_key`)."""
+        first = request.to_httpx()
+        return AsyncPaginator(
+            fetch=self._resolving_fetch(request, first["url"]) if needs_resolving(request) else self._send,
+            first_request=first,
+            style=self._product,
+            decode_item=decode_item,
+            base_url=self._base_url,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            items_key=items_key,
         )
+
+    def _resolving_fetch(self, request: Request, unresolved: str) -> FetchPage:
+        """`_send`, except that the first page's URL gets its branch names resolved to commit hashes
+        first (once: the later pages follow the server's links, or repeat the resolved URL)."""
+        resolved: list[str] = []
+
+        async def fetch(kwargs: dict[str, Any]) -> httpx.Response:
+            if kwargs.get("url") == unresolved:
+                if not resolved:
+                    resolved.append(
+                        str((await resolve_refs(self, request, self._ref_lookups)).to_httpx()["url"])
+                    )
+                kwargs = {**kwargs, "url": resolved[0]}
+            return await self._send(kwargs)
+
+        return fetch
 
     def _warn_deprecated(self, operation: str) -> None:
         # Python's warning filters decide how often it shows (by default once per calling line).

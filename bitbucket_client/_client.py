@@ -13,7 +13,9 @@ import httpx
 
 from ._auth import TokenProvider
 from ._base_client import BaseClient
+from .cloud._generated.namespaces import REF_LOOKUPS as CLOUD_REF_LOOKUPS
 from .cloud._generated.namespaces import CloudNamespaces, CloudRawView
+from .server._generated.namespaces import REF_LOOKUPS as SERVER_REF_LOOKUPS
 from .server._generated.namespaces import ServerNamespaces, ServerRawView
 
 __all__ = ["CLOUD_BASE_URL", "BitbucketCloud", "BitbucketServer"]
@@ -30,6 +32,7 @@ class BitbucketCloud(BaseClient, CloudNamespaces):
     """
 
     _product = "cloud"
+    _ref_lookups = CLOUD_REF_LOOKUPS
 
     def __init__(
         self,
@@ -72,6 +75,7 @@ class BitbucketServer(BaseClient, ServerNamespaces):
     """
 
     _product = "server"
+    _ref_lookups = SERVER_REF_LOOKUPS
 
     def __init__(
         self,

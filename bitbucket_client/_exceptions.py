@@ -7,6 +7,7 @@ Hierarchy::
     │   └── APITimeoutError
     ├── UnexpectedResponseError   (response, status_code): a 2xx body that is not what was documented
     ├── PaginationError           (url): a `next` link the client refuses to follow
+    ├── RedirectError             (location, response): a redirect the client refuses to follow
     ├── MergeTaskError            (task_url, body): a Cloud merge task that did not merge
     └── APIStatusError            (status_code, message, details, errors, request_id, response, request)
         ├── BadRequestError        400
@@ -59,6 +60,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ServerError",
     "UnexpectedResponseError",
     "Veto",
@@ -504,6 +506,22 @@ class PaginationError(BitbucketError):
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)
         self.url = url
+
+
+class RedirectError(BitbucketError):
+    """An answer redirects where the client will not follow: a request other than GET or HEAD (which
+    would carry its body, or be turned into a GET, elsewhere), an https request sent to plain http, a
+    `Location` that is not a URL, or too many hops. Nothing is sent to the target. ``location`` is the
+    target without its query (which may hold a signature); ``response`` is the redirect itself."""
+
+    location: str
+    response: httpx.Response
+
+    def __init__(self, message: str, *, location: str, response: httpx.Response) -> None:
+        super().__init__(message)
+        self.location = location
+        self.response = response
+        self.status_code = response.status_code
 
 
 class MergeTaskError(BitbucketError):

@@ -134,9 +134,11 @@ class AsyncPaginator(Generic[T]):
 
     ``fetch`` sends a request (see :data:`FetchPage`); ``first_request`` is the request for the first
     page; ``decode_item`` turns one element of ``values`` into an item; ``base_url`` is the API root that
-    every Cloud ``next`` link must stay under. ``page_size`` becomes ``pagelen`` (Cloud, 1 to 100) or
-    ``limit`` (Data Center) on the first request; ``max_items`` stops after that many items without
-    fetching further pages; ``prefetch`` fetches that many pages ahead (see the module docstring).
+    every Cloud ``next`` link must stay under; ``items_key`` is the envelope's list of items (``values``,
+    or ``results`` for Data Center's authentication configuration). ``page_size`` becomes ``pagelen``
+    (Cloud, 1 to 100) or ``limit`` (Data Center) on the first request; ``max_items`` stops after that
+    many items without fetching further pages; ``prefetch`` fetches that many pages ahead (see the
+    module docstring).
     """
 
     def __init__(
@@ -150,6 +152,7 @@ class AsyncPaginator(Generic[T]):
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 0,
+        items_key: str = "values",
     ) -> None:
         if style not in ("cloud", "server"):
             raise ValueError(f"style must be 'cloud' or 'server', got {style!r}")
@@ -165,6 +168,7 @@ class AsyncPaginator(Generic[T]):
             base_url=httpx.URL(base_url),
             max_items=max_items,
             prefetch=prefetch,
+            items_key=items_key,
         )
         # Weak: a paginator kept around must not keep finished or abandoned iterations alive.
         self._runs: weakref.WeakSet[_Run[T]] = weakref.WeakSet()
@@ -253,6 +257,7 @@ class _Settings(Generic[T]):
     base_url: httpx.URL
     max_items: int | None
     prefetch: int
+    items_key: str = "values"
 
 
 @attrs.define(eq=False)
@@ -331,7 +336,9 @@ class _Run(Generic[T]):
         self._queue.popleft()
         try:
             page = self._apply_max_items(
-                _parse_page(slot.response, self._settings.style, self._settings.decode_item)
+                _parse_page(
+                    slot.response, self._settings.style, self._settings.decode_item, self._settings.items_key
+                )
             )
         except Exception:
             await self.aclose()  # a malformed page ends the list, like a failed fetch
@@ -565,7 +572,12 @@ async def _load(fetch: FetchPage, request: dict[str, Any]) -> httpx.Response:
 # ---- envelopes ----------------------------------------------------------------------------------
 
 
-def _parse_page(response: httpx.Response, style: PaginationStyle, decode_item: Callable[[Any], T]) -> Page[T]:
+def _parse_page(
+    response: httpx.Response,
+    style: PaginationStyle,
+    decode_item: Callable[[Any], T],
+    items_key: str = "values",
+) -> Page[T]:
     where = redact_url(str(response.request.url))
     try:
         body = response.json()
@@ -575,11 +587,11 @@ def _parse_page(response: httpx.Response, style: PaginationStyle, decode_item: C
         raise UnexpectedResponseError(response, f"the page at {where}: {JSON_TOO_DEEP}") from None
     if not isinstance(body, dict):
         raise UnexpectedResponseError(
-            response, f"the page at {where} is a JSON {type(body).__name__}, not an object with `values`"
+            response, f"the page at {where} is a JSON {type(body).__name__}, not an object with `{items_key}`"
         )
-    values = body.get("values")
+    values = body.get(items_key)
     if not isinstance(values, list):
-        found = "no `values`" if values is None else f"`values` of type {type(values).__name__}"
+        found = f"no `{items_key}`" if values is None else f"`{items_key}` of type {type(values).__name__}"
         raise UnexpectedResponseError(response, f"the page at {where} has {found}, not a list")
     items = []
     for index, value in enumerate(values):

@@ -3,52 +3,37 @@
 A namespace method describes its request (HTTP method, the document's path template and the path values,
 query, headers, body) and hands it to the pipeline (`BaseClient._call`, or `_list` for a list operation)
 with an `Answer` (`_answer`). `Request.to_httpx` turns it into httpx's keyword arguments: each path value
-percent-encoded inside its own segment, `UNSET`/None query values and headers left out, the body encoded
-by its kind.
+encoded by its kind (`_paths`), `UNSET`/None query values and headers left out, the body encoded by its
+kind (JSON, or a form body from `_uploads`).
 
 Nothing here imports generated code.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any, Literal
-from urllib.parse import quote
 
 from ._converters import encode_value
+from ._paths import encode_path_segment, fill_path
 from ._types import UNSET, File
+from ._uploads import FormBody
 
 __all__ = ["BodyType", "Request", "encode_body", "encode_path_segment", "fill_path"]
-
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~.")
-
-
-def encode_path_segment(value: object) -> str:
-    """Percent-encode a path parameter so it stays inside its own URL segment: `/`, `?`, `#`, spaces
-    and `%` are escaped, and `.`/`..` cannot be read as dot-segments."""
-    if value.__class__ is int:
-        return str(value)
-    if value.__class__ is str and value not in (".", "..") and _UNRESERVED.issuperset(value):
-        return value  # the usual slug or key: nothing to escape
-    text = value.value if isinstance(value, enum.Enum) else value
-    encoded = quote(str(text), safe="")
-    if encoded in (".", ".."):
-        encoded = encoded.replace(".", "%2E")
-    return encoded
 
 
 def encode_body(
     kwargs: dict[str, Any], headers: dict[str, Any], body: Any, kind: str, content_type: str
 ) -> None:
-    """Put a request body into httpx keyword arguments. `kind` is openapi-python-client's body type."""
+    """Put a request body into httpx keyword arguments, by its kind (`BodyType`). A multipart body's
+    Content-Type (with its boundary) is httpx's to write."""
     if kind == "json":
         kwargs["json"] = encode_value(body)
         headers["Content-Type"] = content_type
     elif kind == "files":
-        kwargs["files"] = body.to_multipart()
+        kwargs["files"] = body.multipart() if isinstance(body, FormBody) else body.to_multipart()
     elif kind == "data":
-        kwargs["data"] = body.to_dict()
+        kwargs["data"] = body.urlencoded() if isinstance(body, FormBody) else body.to_dict()
         headers["Content-Type"] = content_type
     else:
         kwargs["content"] = body.payload if isinstance(body, File) else body
@@ -56,37 +41,17 @@ def encode_body(
 
 
 BodyType = Literal["json", "files", "data", "content"]
-"""How a body is sent: JSON, multipart (`files`), a form (`data`), or raw `content` (bytes, text, a File)."""
-
-
-_PATH_PARTS: dict[str, tuple[str, ...]] = {}
-
-
-def fill_path(template: str, values: tuple[object, ...]) -> str:
-    """`template` (the document's path, `{name}` placeholders) with `values` in URL order, each
-    percent-encoded so that it stays inside its own segment."""
-    parts = _PATH_PARTS.get(template)
-    if parts is None:
-        # "/a/{x}/b/{y}" -> ("/a/", "/b/", ""): the literal text around the placeholders.
-        pieces = template.split("{")
-        parts = _PATH_PARTS[template] = (pieces[0], *(piece.partition("}")[2] for piece in pieces[1:]))
-    if len(parts) != len(values) + 1:
-        raise ValueError(f"{template} has {len(parts) - 1} path parameter(s), got {len(values)} value(s)")
-    # A place for parameters encoded by kind (file paths keep `/` between encoded segments): a value
-    # could carry its kind, and be encoded by it here.
-    out = [parts[0]]
-    for value, literal in zip(values, parts[1:], strict=True):
-        out.append(encode_path_segment(value))
-        out.append(literal)
-    return "".join(out)
+"""How a body is sent: JSON, multipart (`files`: a `FormBody`), a url-encoded form (`data`), or raw
+`content` (bytes, text, a File)."""
 
 
 class Request:
     """One request of a documented operation, as a generated method describes it.
 
-    `path` is the document's template (relative to the base URL) and `path_values` its parameters in URL
-    order. `query` and `headers` map the document's names to values; `UNSET` and `None` are left out, and
-    enum members, dates and UUIDs are sent as their JSON form. `body` is `UNSET` when there is none.
+        `path` is the document's template (relative to the base URL) and `path_values` its parameters in URL
+        order; where a parameter is not a plain segment, the template gives its kind (`{path:file_path}`, see
+    `_paths`). `query` and `headers` map the document's names to values; `UNSET` and `None` are left out, and
+        enum members, dates and UUIDs are sent as their JSON form. `body` is `UNSET` when there is none.
     """
 
     # A plain class rather than attrs: generated methods build one per call, and an attrs class costs
@@ -116,6 +81,12 @@ class Request:
 
     def __repr__(self) -> str:
         return f"Request({self.method!r}, {self.path!r}, {self.path_values!r})"
+
+    def with_path_values(self, path_values: tuple[object, ...]) -> Request:
+        """The same request with other path values (a branch name resolved to its commit hash)."""
+        copy = Request(self.method, self.path, path_values, query=self.query, headers=self.headers)
+        copy.body, copy.body_type, copy.content_type = self.body, self.body_type, self.content_type
+        return copy
 
     def to_httpx(self) -> dict[str, Any]:
         """The keyword arguments of `httpx.AsyncClient.build_request` (the pipeline's `_send` input)."""

@@ -58,7 +58,8 @@ class File:
 
 @attrs.frozen
 class Response(Generic[T]):
-    """A whole response: status, headers, raw body, and the parsed model."""
+    """A whole response: status, headers, raw body, and the parsed model. (A body streamed into a file
+    with `save_to=` is not kept: `content` is empty and `parsed` is the file's path.)"""
 
     status_code: int
     headers: httpx.Headers
@@ -68,4 +69,8 @@ class Response(Generic[T]):
 
     @classmethod
     def build(cls, response: httpx.Response, parsed: T) -> Response[T]:
-        return cls(response.status_code, response.headers, response.content, parsed, response)
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:
+            content = b""  # streamed into a file (`save_to=`): the body is there, not here
+        return cls(response.status_code, response.headers, content, parsed, response)

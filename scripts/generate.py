@@ -51,6 +51,7 @@ def build(product: str, lock: Locked, args: argparse.Namespace, workdir: Path) -
         "report": {
             "operations_in_spec": len(iter_operations(upstream)),
             "operations_generated": rendered.operations,
+            "variants": rendered.variants,
             "warnings": len(rendered.warnings),
             "models": rendered.model_modules,
             "paginated": sum(row.paginated for row in normalized.operations),

@@ -16,7 +16,7 @@ from conftest import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Guides whose examples are run by their own tests (with a real ASGI client, or against the fake).
-SEPARATELY_TESTED = {"webhooks.md", "testing.md"}
+SEPARATELY_TESTED = {"webhooks.md", "testing.md", "files-and-uploads.md"}
 DOCS = [path for path in DOCS if path.name not in SEPARATELY_TESTED]
 SKIP_MARK = "<!-- example: not run -->"
 
@@ -56,6 +56,9 @@ def fake_bitbucket(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=_cloud_pr(int(path.rsplit("/", 1)[1])))
     if path.endswith("/2.0/user"):
         return httpx.Response(200, json={"type": "user", "display_name": "Ada"})
+    if path.endswith("/src") and request.method == "POST":
+        assert b'name="docs/notes.md"' in request.read(), "the file goes as a form field named by its path"
+        return httpx.Response(201)
     if "/src/" in path:
         return httpx.Response(200, content=b"# README\n")
     if path.endswith("/refs/branches"):

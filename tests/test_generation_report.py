@@ -36,6 +36,12 @@ def test_every_operation_is_generated_without_warnings(
     assert entry["warnings"] == 0
 
 
+def test_the_typed_variants_are_generated_beside_their_operations(report: dict[str, dict[str, int]]) -> None:
+    # specs/rules/cloud.json: source.get_file, get_file_meta, list_directory, and the two snippet
+    # creations with files.
+    assert (report["cloud"]["variants"], report["server"]["variants"]) == (5, 0)
+
+
 def test_inline_schemas_are_hoisted_into_few_models(report: dict[str, dict[str, int]]) -> None:
     # Without hoisting, openapi-python-client writes 2,215 Data Center model modules.
     assert report["server"]["models"] < 600

@@ -101,7 +101,14 @@ def test_each_entry_points_at_the_method_that_sends_it(product: str) -> None:
         namespace = getattr(
             module, "".join(part.capitalize() for part in op.namespace.split("_")) + "Namespace"
         )
-        source = inspect.getsource(getattr(namespace, op.name))
-        sent = re.search(r'Request\(\s*"([A-Z]+)",\s*"([^"]+)"', source)
-        assert sent is not None and sent.groups() == (op.http_method, op.path), op.qualified_name
-        assert ("_warn_deprecated" in source) == op.deprecated
+        for name in (op.name, *op.variants):
+            source = inspect.getsource(getattr(namespace, name))
+            sent = re.search(r'Request\(\s*"([A-Z]+)",\s*"([^"]+)"', source)
+            assert sent is not None, f"{op.namespace}.{name}"
+            method, template = sent.groups()
+            # The template the method fills is the document's, with the kind of each parameter that is
+            # not a plain segment (`{path:file_path}`): the table's path_kinds, for the operation itself.
+            assert (method, re.sub(r"\{(\w+):\w+\}", r"{\1}", template)) == (op.http_method, op.path), name
+            if name == op.name:
+                assert tuple(re.findall(r"\{(\w+):(\w+)\}", template)) == op.path_kinds, name
+            assert ("_warn_deprecated" in source) == op.deprecated

@@ -345,6 +345,22 @@ async def test_data_center_pages_expose_the_cursor() -> None:
     assert pages[1].response.request.url.params["start"] == "2"
 
 
+async def test_a_page_may_name_its_items_otherwise() -> None:
+    # Data Center's authentication configuration answers {isLastPage, start, limit, results}.
+    def renamed(page: dict[str, Any]) -> dict[str, Any]:
+        return {("results" if key == "values" else key): value for key, value in page.items()}
+
+    fake = FakeBitbucket(
+        serve_by_start(
+            {None: renamed(dc_page([1, 2], start=0, next_page_start=2)), "2": renamed(dc_page([3], start=2))}
+        ),
+        base_url=DC,
+    )
+    assert await collect(dc_list(fake, items_key="results")) == [1, 2, 3]
+    with pytest.raises(UnexpectedResponseError, match="has no `values`, not a list"):
+        await collect(dc_list(fake))
+
+
 # ---- stopping on server bugs, with a warning ------------------------------------------------------
 
 

@@ -12,8 +12,10 @@ import httpx
 from bitbucket_client._client import CLOUD_BASE_URL
 
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
+from ._cloud_source import CloudFiles
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
+from ._files import resolve_revision as _resolve
 from ._state import Owner, PullRequest, Repository, User, Webhook
 
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(FakeBitbucket):
+class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
@@ -722,19 +724,6 @@ def _summary(body: dict[str, Any]) -> str | None:
     summary = body.get("summary")
     raw = summary.get("raw") if isinstance(summary, dict) else None
     return raw if isinstance(raw, str) else None
-
-
-def _resolve(repo: Repository, revision: str) -> str:
-    """A commit hash from a branch name, a full hash or a unique prefix of at least 7 characters."""
-    if revision in repo.branches:
-        return repo.branches[revision]
-    if revision in repo.commits:
-        return revision
-    if len(revision) >= 7:
-        found = [h for h in repo.commits if h.startswith(revision)]
-        if len(found) == 1:
-            return found[0]
-    raise KeyError(revision)
 
 
 def _check_events(events: list[Any]) -> None:

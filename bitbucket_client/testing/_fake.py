@@ -355,8 +355,10 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         path = self._api_path(request.url.raw_path.decode("ascii").partition("?")[0])
         match = self._router.match(request.method, path) if path is not None else None
         operation = match.operation.qualified_name if match is not None else None
-        await self.faults.delay(operation)
-        response = await self._answer(request, path, match)
+        elsewhere = self.answer_elsewhere(request)
+        if elsewhere is None:
+            await self.faults.delay(operation)
+        response = elsewhere if elsewhere is not None else await self._answer(request, path, match)
         response.request = request
         self.requests.append(
             RecordedRequest(
@@ -471,6 +473,11 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     @staticmethod
     def normalize_path(path: str) -> str:
         return path
+
+    def answer_elsewhere(self, request: httpx.Request) -> httpx.Response | None:
+        """The answer to a request that never reaches the API's routing (a storage host, a URL the
+        server refuses outright), or None."""
+        return None
 
     def error_response(
         self,

@@ -19,8 +19,6 @@ from bitbucket_client._operations import Operation
 __all__ = ["Match", "Router"]
 
 _PARAMETER = re.compile(r"\{([^}]+)\}")
-# Path parameters that are file paths may contain slashes (Data Center `browse/{path}`, `diff{path}`).
-_MULTI_SEGMENT = frozenset({"path"})
 
 
 @attrs.frozen
@@ -64,12 +62,16 @@ def _compile(operation: Operation) -> _Route:
     """A regex for the path template (parameter names are identifiers, so they name the groups), and how
     literal the template is."""
     pattern, literal_chars, position = "", 0, 0
+    # A file path holds slashes, and may be empty where the kind allows it (a folder's root, an optional
+    # path): the handler checks it. Every other parameter is one segment.
+    kinds = dict(operation.path_kinds)
     for found in _PARAMETER.finditer(operation.path):
         literal = operation.path[position : found.start()]
         pattern += re.escape(literal)
         literal_chars += len(literal)
         name = found.group(1)
-        pattern += f"(?P<{name}>{'.+' if name in _MULTI_SEGMENT else '[^/]+'})"
+        one_segment = kinds.get(name, "segment") in ("segment", "ref")
+        pattern += f"(?P<{name}>{'[^/]+' if one_segment else '.*'})"
         position = found.end()
     tail = operation.path[position:]
     pattern += re.escape(tail)

@@ -11,7 +11,9 @@ import httpx
 
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
+from ._files import resolve_revision as _resolve
 from ._server_models import ServerModels
+from ._server_source import ServerFiles
 from ._state import Owner, PullRequest, Repository, ReviewStatus, User, Webhook
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ _REVIEW_EVENTS: dict[ReviewStatus, str] = {
 _VERSIONED_PATH = re.compile(r"^/([a-z-]+)/1\.0/")
 
 
-class FakeBitbucketServer(FakeBitbucket):
+class FakeBitbucketServer(ServerFiles, FakeBitbucket):
     """An in-memory Bitbucket Data Center (REST, as in the 9.4 document) for tests::
 
         fake = FakeBitbucketServer()
@@ -794,17 +796,3 @@ class FakeBitbucketServer(FakeBitbucket):
         repo, hook = self._hook(call)
         del repo.webhooks[hook.id]
         return httpx.Response(204)
-
-
-def _resolve(repo: Repository, revision: str) -> str:
-    """A commit hash from a branch (``main`` or ``refs/heads/main``), a hash, or a unique prefix."""
-    name = revision.removeprefix("refs/heads/")
-    if name in repo.branches:
-        return repo.branches[name]
-    if revision in repo.commits:
-        return revision
-    if len(revision) >= 7:
-        found = [h for h in repo.commits if h.startswith(revision)]
-        if len(found) == 1:
-            return found[0]
-    raise KeyError(revision)

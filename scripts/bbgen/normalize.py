@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import attrs
@@ -15,6 +16,7 @@ from .normalize_operations import (
     normalise_request_bodies,
     normalise_responses,
     resolve_component_refs,
+    split_form_bodies,
     undeclared_path_parameters,
 )
 from .rules import Rules, load_rules
@@ -24,6 +26,9 @@ from .split_families import rename_components_to_class_names, split_families
 
 class NormalizeError(Exception):
     pass
+
+
+_PATH_PARAM = re.compile(r"{([^}]+)}")
 
 
 @attrs.frozen
@@ -37,6 +42,8 @@ class OperationRow:
     summary: str
     description: str
     reference: str  # the operation's page on Atlassian's reference
+    path_kinds: tuple[tuple[str, str], ...] = ()  # (parameter, kind) where not a plain segment
+    variants: tuple[str, ...] = ()  # method names of the typed variants of this operation
 
 
 @attrs.frozen
@@ -80,6 +87,7 @@ def normalize(
         raise NormalizeError("undeclared path parameters (fix them in specs/fixes): " + "; ".join(undeclared))
     normalise_responses(doc)
     normalise_request_bodies(doc)
+    split_form_bodies(doc)
     original_keys = rename_components_to_class_names(doc)
     flatten_all_of(doc)
     hoist_document(doc, operation_names)
@@ -98,6 +106,8 @@ def normalize(
         operation["deprecated"] = is_deprecated
         operation["operationId"] = f"{namespace}_{verb}"
         operation["tags"] = [namespace]
+        qualified = f"{namespace}.{verb}"
+        kinds = ((name, rules.path_kind(qualified, name)) for name in _PATH_PARAM.findall(path))
         rows.append(
             OperationRow(
                 namespace=namespace,
@@ -105,7 +115,7 @@ def normalize(
                 http_method=method,
                 path=path,
                 deprecated=is_deprecated,
-                paginated=_is_paginated(doc, operation, rules.page_marker),
+                paginated=_is_paginated(doc, operation, rules.page_marker, rules.page_items),
                 summary=str(operation.get("summary") or "").strip(),
                 description=str(operation.get("description") or "").strip(),
                 reference=reference_link(
@@ -116,9 +126,23 @@ def normalize(
                     http_method=method,
                     path=path,
                 ),
+                path_kinds=tuple((name, kind) for name, kind in kinds if kind != "segment"),
+                variants=tuple(v.name.split(".")[1] for v in rules.variants if v.of == qualified),
             )
         )
+    _check_variants(rules, {f"{row.namespace}.{row.method}" for row in rows})
     return Normalized(doc, rows, frozenset(response_models), frozenset(request_models), rules)
+
+
+def _check_variants(rules: Rules, operations: set[str]) -> None:
+    """A variant has a name of its own, in its operation's namespace. (A variant of an operation the
+    document lacks is not generated: the table's `variants`, which the tests compare with the rules,
+    show it.)"""
+    for variant in rules.variants:
+        if variant.name in operations:
+            raise NormalizeError(f"the variant {variant.name} has the name of an operation")
+        if variant.name.split(".")[0] != variant.of.split(".")[0]:
+            raise NormalizeError(f"the variant {variant.name} must be in the namespace of {variant.of}")
 
 
 def _drop_titles(node: Json) -> None:
@@ -144,12 +168,10 @@ def success_schema(operation: Json) -> Json | None:
     return None
 
 
-def _is_paginated(doc: Json, operation: Json, page_marker: str) -> bool:
+def _is_paginated(doc: Json, operation: Json, page_marker: str, page_items: tuple[str, ...]) -> bool:
     schema = success_schema(operation)
     name = ref_name(schema)
     if name is None:
         return False
     props: dict[str, Any] = doc["components"]["schemas"][name].get("properties", {})
-    if "values" not in props:
-        return False
-    return page_marker in props
+    return page_marker in props and any(props.get(key, {}).get("type") == "array" for key in page_items)

@@ -156,3 +156,57 @@ def normalise_request_bodies(doc: Json) -> None:
                 media_type = "application/json" if _looks_structured(schema) else "text/plain"
             new_content.setdefault(media_type, value)
         body["content"] = new_content
+
+
+FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+FORM_BODY = "x-form-body"
+"""Where a form body goes (`split_form_bodies`): {content_type, schema (inlined), required}."""
+
+
+def split_form_bodies(doc: Json) -> None:
+    """Move each multipart or url-encoded request body out of `requestBody`, into `x-form-body`.
+
+    The namespace planner writes such a body as keyword fields (`Upload`s for the files, see
+    `bitbucket_client/_uploads.py`), never as a model: the schema is inlined there, and a component
+    only such bodies referred to is dropped. An operation that also takes JSON keeps that as its body
+    (Cloud's snippets: the form body goes to a variant, `specs/rules` `variants`).
+    """
+    schemas: dict[str, Json] = doc.get("components", {}).get("schemas", {})
+    moved: set[str] = set()
+    for _method, _path, operation in iter_operations(doc):
+        body = operation.get("requestBody")
+        content = (body or {}).get("content") or {}
+        form_type = next((media for media in FORM_MEDIA_TYPES if media in content), None)
+        if form_type is None:
+            continue
+        media = content.pop(form_type)
+        schema = media.get("schema") or {}
+        ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+        if ref.startswith("#/components/schemas/"):
+            moved.add(ref.rsplit("/", 1)[1])
+            schema = schemas[ref.rsplit("/", 1)[1]]
+        operation[FORM_BODY] = {
+            "content_type": form_type,
+            "schema": _inlined(schema, schemas),
+            "required": bool((body or {}).get("required")),
+        }
+        if not content:
+            del operation["requestBody"]
+    text = str(doc["paths"]) + str({name: schema for name, schema in schemas.items() if name not in moved})
+    for name in moved:
+        if f"#/components/schemas/{name}'" not in text:
+            del schemas[name]
+
+
+def _inlined(schema: Json, schemas: dict[str, Json], depth: int = 0) -> Json:
+    """`schema` with its references replaced by the schemas they name (form bodies are flat)."""
+    if depth > 10:
+        raise ValueError("a form body's schema nests too deeply")
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            return _inlined(schemas[ref.rsplit("/", 1)[1]], schemas, depth + 1)
+        return {key: _inlined(value, schemas, depth + 1) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inlined(item, schemas, depth + 1) for item in schema]
+    return schema

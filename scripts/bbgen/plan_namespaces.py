@@ -12,6 +12,7 @@ the document's types (an enum also accepts its values as string literals), and a
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import re
 from typing import Any
@@ -21,6 +22,9 @@ import attrs
 from .docstrings import method_docstring
 from .model_types import converter, endpoint_return_type, response_type
 from .normalize import Normalized, OperationRow, success_schema
+from .normalize_operations import FORM_BODY
+from .plan_forms import FormField, form_body_expression, form_fields
+from .rules import Variant
 from .schemawalk import Json, pascal, ref_name
 
 PAGINATION_OPTIONS = ("page_size", "max_items", "prefetch")
@@ -30,6 +34,11 @@ _PAGINATION_DOCS = [
     ("max_items", "Stop after this many items (None: all of them)."),
     ("prefetch", "Fetch this many pages ahead while the current one is used."),
 ]
+_SAVE_TO_DOC = (
+    "A file path: stream the body into that file (never held in memory whole) and return its `Path`. "
+    "The file is replaced only once the whole body has arrived."
+)
+FILE_ANSWERS = {"Answer.binary()": "bytes", "Answer.text()": "str"}
 _WAIT_DOC = (
     "When Bitbucket answers that the work goes on in the background, poll the task until it ends and "
     "return the result (the default); with False, return a `MergeTask` at once."
@@ -66,7 +75,9 @@ class MethodPlan:
 
     name: str
     qualified: str  # "namespace.method"
-    kind: str  # "call", "list" (returns a paginator) or "long_running" (`wait=` overloads)
+    kind: (
+        str  # "call", "list" (a paginator), "long_running" (`wait=` overloads), "file" (`save_to=` overloads)
+    )
     deprecated: bool
     parameters: list[str]  # after `self`, `*` included
     returns: str  # the decoded value; the item type of a list; the finished result of a long-running one
@@ -77,6 +88,8 @@ class MethodPlan:
     answer: str  # an `Answer` expression
     item_decoder: str
     accepted_status: int
+    variant: bool = False  # a typed variant of the operation (specs/rules `variants`)
+    items_key: str = "values"  # a list's envelope: where its items are
 
 
 def plan_methods(normalized: Normalized, data: Any) -> dict[str, list[MethodPlan]]:
@@ -88,6 +101,10 @@ def plan_methods(normalized: Normalized, data: Any) -> dict[str, list[MethodPlan
             row = rows[str(endpoint.name)]
             planner = _Planner(row, endpoint, normalized, models_by_class)
             plans.setdefault(row.namespace, []).append(planner.plan())
+            for variant in normalized.rules.variants:
+                if variant.of == f"{row.namespace}.{row.method}":
+                    variant_planner = _Planner(row, endpoint, normalized, models_by_class, variant)
+                    plans[row.namespace].append(variant_planner.plan())
     for methods in plans.values():
         methods.sort(key=lambda plan: plan.name)
     return plans
@@ -102,9 +119,15 @@ def class_name(namespace: str, raw: bool = False) -> str:
 
 class _Planner:
     def __init__(
-        self, row: OperationRow, endpoint: Any, normalized: Normalized, models: dict[str, Any]
+        self,
+        row: OperationRow,
+        endpoint: Any,
+        normalized: Normalized,
+        models: dict[str, Any],
+        variant: Variant | None = None,
     ) -> None:
         self.row, self.endpoint, self.normalized, self.models = row, endpoint, normalized, models
+        self.variant = variant  # planning this typed variant of the operation (specs/rules `variants`)
         self.operation: Json = normalized.document["paths"][row.path][row.http_method.lower()]
         self.annotation_imports = {
             line.replace("...models.", "..models.")
@@ -114,32 +137,47 @@ class _Planner:
         self.runtime_imports: set[str] = set()
 
     def plan(self) -> MethodPlan:
-        row, endpoint, rules = self.row, self.endpoint, self.normalized.rules
-        qualified = f"{row.namespace}.{row.method}"
-        paging = rules.paging_parameters if row.paginated else ()
+        row, endpoint, rules, variant = self.row, self.endpoint, self.normalized.rules, self.variant
+        name = variant.name.split(".")[1] if variant else row.method
+        qualified = f"{row.namespace}.{name}"
+        paginated = variant.answer == "page" if variant else row.paginated
+        paging = rules.paging_parameters if paginated else ()
         path_params = [self._param(p, "path") for p in endpoint.path_parameters]
-        query_params = [self._param(p, "query") for p in endpoint.query_parameters if p.name not in paging]
+        query_params = [
+            self._param(p, "query") for p in endpoint.query_parameters if self._takes_query(p, paging)
+        ]
         header_params = [self._param(p, "header") for p in endpoint.header_parameters]
         keyword_params = query_params + header_params
-        body = endpoint.bodies[0] if endpoint.bodies else None
-        taken = {p.name for p in path_params + keyword_params} | {"body", "wait", *PAGINATION_OPTIONS}
+        body = endpoint.bodies[0] if endpoint.bodies and not self._form_variant() else None
+        taken = {p.name for p in path_params + keyword_params} | {
+            "body",
+            "wait",
+            "save_to",
+            *PAGINATION_OPTIONS,
+        }
         body_model, body_fields = self._body_fields(body, taken)
+        form = self._form_fields(body, taken, qualified)
 
-        kind = "list" if row.paginated else "long_running" if qualified in rules.long_running else "call"
-        parameters = [_signature_part(p) for p in path_params]
+        answer = self._answer()
+        kind = "list" if paginated else "long_running" if qualified in rules.long_running else "call"
+        if kind == "call" and answer in FILE_ANSWERS:
+            kind = "file"
+        parameters = [self._path_signature(p) for p in path_params]
+        if any("=" in before and "=" not in after for before, after in itertools.pairwise(parameters)):
+            raise ValueError(f"{qualified}: a path parameter with a default comes before one without")
         keywords = [_signature_part(p) for p in keyword_params]
         if body is not None:
             body_type = _annotation(body.prop)
             required = body_model is None and body.prop.required
             keywords.append(f"body: {body_type}" if required else f"body: {body_type} | None = None")
             keywords += [f"{f.name}: {f.annotation} | Unset = UNSET" for f in body_fields]
+        keywords += [_form_signature(f) for f in form]
         if kind == "list":
             keywords += ["page_size: int | None = None", "max_items: int | None = None", "prefetch: int = 0"]
-        if keywords or kind == "long_running":
+        if keywords or kind in ("long_running", "file"):
             parameters += ["*", *keywords]
 
-        returns = endpoint_return_type(endpoint)
-        answer = self._answer()
+        returns = FILE_ANSWERS.get(answer) or endpoint_return_type(endpoint)
         item_type, item_decoder = "Any", "as_any"
         accepted_status = rules.long_running.get(qualified, 0)
         if kind == "list":
@@ -147,24 +185,37 @@ class _Planner:
             returns = item_type
         elif kind == "long_running":
             returns, answer = self._finished_result(accepted_status)
-        arguments = [(p.name, p.description) for p in path_params + keyword_params]
+        elif variant is not None and variant.answer == "model":
+            returns, answer = self._variant_model()
+        arguments = [(p.name, self._description(p)) for p in path_params + keyword_params]
         if body is not None:
             arguments.append(("body", self._body_description(body, body_model)))
             arguments += [(f.name, f.description) for f in body_fields]
+        arguments += [(f.name, f.description) for f in form]
         if kind == "list":
             arguments += _PAGINATION_DOCS
         if kind == "long_running":
             arguments.append(("wait", _WAIT_DOC))
+        if kind == "file":
+            arguments.append(("save_to", _SAVE_TO_DOC))
+        request = self._request(path_params, query_params, header_params, body, body_model, body_fields)
+        if form:
+            request = attrs.evolve(
+                request,
+                body=form_body_expression(qualified, form),
+                body_type="files" if self._form()["content_type"] == "multipart/form-data" else "data",
+                content_type=str(self._form()["content_type"]),
+            )
         return MethodPlan(
-            name=row.method,
+            name=name,
             qualified=qualified,
             kind=kind,
             deprecated=row.deprecated,
             parameters=[_builtin_list(part) for part in parameters],
             returns=_builtin_list(returns),
             docstring=method_docstring(
-                summary=row.summary,
-                description=row.description,
+                summary=variant.summary if variant else row.summary,
+                description=variant.description if variant else row.description,
                 deprecated=row.deprecated,
                 arguments=arguments,
                 returns=self._returns_description(kind, item_type),
@@ -172,11 +223,66 @@ class _Planner:
             ),
             runtime_imports=sorted(self.runtime_imports),
             annotation_imports=self.annotation_imports,
-            request=self._request(path_params, query_params, header_params, body, body_model, body_fields),
+            request=request,
             answer=answer,
             item_decoder=item_decoder,
             accepted_status=accepted_status,
+            variant=variant is not None,
+            items_key=self._items_key() if kind == "list" else "values",
         )
+
+    # -- what a variant changes (specs/rules `variants`), and the parts of forms and files
+
+    def _takes_query(self, prop: Any, paging: tuple[str, ...]) -> bool:
+        if prop.name in paging:
+            return False
+        return self.variant is None or untrusted_text(prop.name) in self.variant.query
+
+    def _form_variant(self) -> bool:
+        return self.variant is not None and self.variant.answer == "form"
+
+    def _form(self) -> Json:
+        form: Json = self.operation.get(FORM_BODY) or {}
+        return form
+
+    def _form_fields(self, body: Any, taken: set[str], qualified: str) -> list[FormField]:
+        """The keyword fields of the operation's form body, when it is the body the method sends."""
+        if body is not None or not self._form():
+            return []
+        self.annotation_imports |= {
+            "from collections.abc import Mapping, Sequence",
+            "from bitbucket_client._uploads import Upload",
+        }
+        return form_fields(self._form(), taken, qualified)
+
+    def _path_kind(self, wire_name: str) -> str:
+        if self.variant is not None and wire_name in self.variant.path_kinds:
+            return self.variant.path_kinds[wire_name]
+        return dict(self.row.path_kinds).get(wire_name, "segment")
+
+    def _path_signature(self, param: Param) -> str:
+        default = self.variant.defaults.get(param.wire_name) if self.variant else None
+        if default is None:
+            qualified = f"{self.row.namespace}.{self.row.method}"
+            default = self.normalized.rules.path_default(qualified, param.wire_name)
+        if default is None:
+            return _signature_part(param)
+        return f"{param.name}: {param.annotation} = {default!r}"
+
+    def _description(self, param: Param) -> str:
+        if self.variant is not None and param.wire_name in self.variant.descriptions:
+            return self.variant.descriptions[param.wire_name]
+        return param.description
+
+    def _variant_model(self) -> tuple[str, str]:
+        assert self.variant is not None and self.variant.model is not None
+        model = self.models.get(pascal(self.variant.model))
+        if model is None:
+            raise ValueError(f"{self.variant.name}: no response model {self.variant.model!r}")
+        line = _import_line(model.class_info)
+        self.annotation_imports.add(line)
+        self.runtime_imports.add(line)
+        return model.class_info.name, f"Answer.model({model.class_info.name})"
 
     # -- parameters
 
@@ -249,16 +355,22 @@ class _Planner:
         body_fields: list[Param],
     ) -> RequestPlan:
         by_wire_name = {p.wire_name: p for p in path_params}
+        fixed = self.variant.fixed_query if self.variant else {}
         return RequestPlan(
             http_method=self.row.http_method,
-            path=self.row.path,
+            path=_PLACEHOLDER.sub(self._placeholder, self.row.path),
             path_values=[by_wire_name[name].convert for name in _PLACEHOLDER.findall(self.row.path)],
-            query=[(p.wire_name, p.convert) for p in query_params],
+            query=[(p.wire_name, p.convert) for p in query_params] + [(k, repr(v)) for k, v in fixed.items()],
             headers=[(p.wire_name, p.convert) for p in header_params],
             body=None if body is None else self._body_expression(body, body_model, body_fields),
             body_type="json" if body is None else str(body.body_type),
             content_type="application/json" if body is None else untrusted_text(body.content_type),
         )
+
+    def _placeholder(self, found: re.Match[str]) -> str:
+        """`{name}`, or `{name:kind}` for a path parameter that is not a plain segment (`_paths`)."""
+        kind = self._path_kind(found.group(1))
+        return found.group(0) if kind == "segment" else "{" + found.group(1) + ":" + kind + "}"
 
     def _body_expression(self, body: Any, body_model: Any | None, body_fields: list[Param]) -> str:
         if body_model is None:
@@ -271,6 +383,12 @@ class _Planner:
     # -- the answer
 
     def _answer(self) -> str:
+        variant = self.variant
+        if variant is not None and variant.answer in ("binary", "text"):
+            return f"Answer.{variant.answer}()"
+        file_answer = self.normalized.rules.file_answers.get(f"{self.row.namespace}.{self.row.method}")
+        if file_answer is not None:
+            return f"Answer.{file_answer}()"
         by_status = [
             (response.status_code.range[0], self._answer_of(response)) for response in self._patterns()
         ]
@@ -309,12 +427,19 @@ class _Planner:
             f"{self.row.namespace}.{self.row.method}: a long-running operation needs a model answer"
         )
 
+    def _items_key(self) -> str:
+        """The page envelope's list of items: `values`, or the other name the rules allow."""
+        envelope = self.normalized.document["components"]["schemas"][
+            ref_name(success_schema(self.operation)) or ""
+        ]
+        return next(key for key in self.normalized.rules.page_items if key in envelope.get("properties", {}))
+
     def _page_item(self) -> tuple[str, str]:
         """The item class of a list operation's page envelope, and its decoder."""
         envelope = self.normalized.document["components"]["schemas"][
             ref_name(success_schema(self.operation)) or ""
         ]
-        item = ref_name(envelope["properties"]["values"].get("items", {}))
+        item = ref_name(envelope["properties"][self._items_key()].get("items", {}))
         model = self.models.get(item or "")
         if item is None or model is None:
             return "Any", "as_any"
@@ -324,9 +449,18 @@ class _Planner:
         return item, f"{item}.from_dict"
 
     def _returns_description(self, kind: str, item_type: str) -> str:
-        if kind == "list":
-            items = f"`{item_type}` items" if item_type != "Any" else "items (JSON values)"
-            return f"An `AsyncPaginator` of {items}: `async for` fetches the pages as it goes."
+        if kind == "file":
+            what = "The file's content" if self.variant else self._documented_returns(kind) or "The body"
+            return f"{what.rstrip('.')}; with `save_to`, the `Path` of the file written."
+        if self.variant is not None and kind != "list":
+            return self.variant.summary
+        return self._documented_returns(kind) if kind != "list" else self._list_returns(item_type)
+
+    def _list_returns(self, item_type: str) -> str:
+        items = f"`{item_type}` items" if item_type != "Any" else "items (JSON values)"
+        return f"An `AsyncPaginator` of {items}: `async for` fetches the pages as it goes."
+
+    def _documented_returns(self, kind: str) -> str:
         for status, response in sorted(self.operation.get("responses", {}).items()):
             text = str(response.get("description") or "").strip()
             if text and (kind != "long_running" or status != "202"):
@@ -371,6 +505,12 @@ def _convert(prop: Any, name: str) -> str:
     if kind == "ListProperty" and _kind(prop.inner_property) == "EnumProperty":
         return f"coerce_enum_list({prop.inner_property.class_info.name}, {name})"
     return name
+
+
+def _form_signature(field: FormField) -> str:
+    if field.required:
+        return f"{field.name}: {field.annotation}"
+    return f"{field.name}: {field.annotation} | Unset = UNSET"
 
 
 def _signature_part(param: Param) -> str:

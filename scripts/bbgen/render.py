@@ -41,6 +41,7 @@ class Rendered:
     package_dir: Path
     warnings: list[str]
     operations: int
+    variants: int  # typed variants of the operations (specs/rules `variants`)
     model_modules: int
 
 
@@ -72,7 +73,7 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
     warnings = _write_models(data, config, normalized)
     plans = plan_methods(normalized, data)
     templates = _environment()
-    _write_namespaces(templates, out_dir, product, plans)
+    _write_namespaces(templates, out_dir, product, plans, normalized.rules.ref_lookups)
     rows = sorted(normalized.operations, key=lambda row: (row.namespace, row.method))
     (out_dir / "operations.py").write_text(templates.get_template("operations.py.jinja").render(rows=rows))
     for path in sorted(out_dir.rglob("*.py")):
@@ -81,7 +82,8 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
     return Rendered(
         package_dir=out_dir,
         warnings=warnings,
-        operations=sum(len(methods) for methods in plans.values()),
+        operations=sum(1 for methods in plans.values() for method in methods if not method.variant),
+        variants=sum(1 for methods in plans.values() for method in methods if method.variant),
         model_modules=sum(1 for p in (out_dir / "models").glob("*.py") if p.name != "__init__.py"),
     )
 
@@ -131,7 +133,11 @@ def _environment() -> Environment:
 
 
 def _write_namespaces(
-    templates: Environment, out_dir: Path, product: str, plans: dict[str, list[MethodPlan]]
+    templates: Environment,
+    out_dir: Path,
+    product: str,
+    plans: dict[str, list[MethodPlan]],
+    ref_lookups: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> None:
     package = out_dir / "namespaces"
     package.mkdir(exist_ok=True)
@@ -152,7 +158,7 @@ def _write_namespaces(
     title = "Cloud" if product == "cloud" else "Server"
     counts = {namespace: len(methods) for namespace, methods in plans.items()}
     init = templates.get_template("namespaces_init.py.jinja").render(
-        namespaces=sorted(plans), title=title, counts=counts
+        namespaces=sorted(plans), title=title, counts=counts, ref_lookups=ref_lookups
     )
     (package / "__init__.py").write_text(init)
 

@@ -12,18 +12,26 @@ positional and keyword arguments to call `bb.<namespace>.<method>(...)` with:
 - a request body built through the generated request models' constructors: required fields always,
   optional ones down to `OPTIONAL_DEPTH` nested models, defaults (Cloud's `type`) left to the models.
   When the facade takes every field set as a keyword, the fields are passed as keywords (exercising
-  `build_body`), else as `body=`.
+  `build_body`), else as `body=`;
+- a form body (multipart or url-encoded) as the method's keyword fields, every one of them, files as
+  named uploads.
+
+A typed variant of an operation (`Operation.variants`, such as `source.get_file`) is called the same
+way, with the parameters it takes. `Call.sent` lists what the request must carry (`sent.py` checks it).
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import collections.abc
 import datetime
 import enum
 import functools
 import importlib
 import inspect
+import os
+import pathlib
 import re
 import textwrap
 import types
@@ -85,6 +93,7 @@ class _Names(dict[str, Any]):
         from bitbucket_client._merge import MergeTask
         from bitbucket_client._pagination import AsyncPaginator
         from bitbucket_client._types import Response
+        from bitbucket_client._uploads import Upload
 
         self.models = importlib.import_module(f"bitbucket_client.{product}._generated.models")
         self.update(
@@ -99,6 +108,11 @@ class _Names(dict[str, Any]):
             MergeTask=MergeTask,
             AsyncPaginator=AsyncPaginator,
             Response=Response,
+            Upload=Upload,
+            Mapping=collections.abc.Mapping,
+            Sequence=collections.abc.Sequence,
+            os=os,
+            Path=pathlib.Path,
         )
 
     def __missing__(self, key: str) -> Any:
@@ -120,13 +134,13 @@ def type_hints(product: str, target: Any) -> dict[str, Any]:
     return typing.get_type_hints(target, localns=names(product))
 
 
-def namespace_method(product: str, operation: Operation) -> Callable[..., Any]:
-    """The unbound facade method `XNamespace.<name>` of an operation."""
+def namespace_method(product: str, operation: Operation, name: str | None = None) -> Callable[..., Any]:
+    """The unbound facade method `XNamespace.<name>` of an operation (or of one of its variants)."""
     module = importlib.import_module(
         f"bitbucket_client.{product}._generated.namespaces.{operation.namespace}"
     )
     class_name = "".join(part.capitalize() for part in operation.namespace.split("_")) + "Namespace"
-    method: Callable[..., Any] = getattr(getattr(module, class_name), operation.name)
+    method: Callable[..., Any] = getattr(getattr(module, class_name), name or operation.name)
     return method
 
 
@@ -215,8 +229,22 @@ class Builder:
         members = without_unset(hint)
         if not members:
             raise ArgumentError(f"{name}: no type to build in {hint!r}")
+        if File in members and bytes in members:  # an `Upload`: a named file, as a store of files needs
+            upload = ("contract.txt", b"contract test payload\n", "text/plain")
+            if any(typing.get_origin(m) is collections.abc.Sequence for m in members):
+                return [upload, ("second.txt", b"second\n", "text/plain")]  # several files: an array
+            return upload
         chosen, schema = self._choose(members, schema)
         origin = typing.get_origin(chosen)
+        if origin is collections.abc.Sequence:
+            origin = list
+        if origin is collections.abc.Mapping:  # a form's fields named by the caller (a path in a commit)
+            _key, item_hint = typing.get_args(chosen)
+            return {
+                "contract/added.txt": self.value(
+                    item_hint, schema, name, depth=depth, stack=stack, facade=facade
+                )
+            }
         if chosen is Any:
             return self.doc.example(schema)
         if origin is Literal:
@@ -315,12 +343,21 @@ class Builder:
 
 
 @functools.cache
-def wire_names(product: str, operation: Operation) -> dict[tuple[str, str], str]:
+def wire_names(product: str, operation: Operation, name: str | None = None) -> dict[tuple[str, str], str]:
     """(location, name in the document) -> keyword of the namespace method, read from the `query=` and
     `headers=` of the `Request` it builds (the generator renames a parameter that clashes, such as
-    `url` -> `url_query`)."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(namespace_method(product, operation))))
+    `url` -> `url_query`), and from the fields of its `form_body(...)` (location `form`)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(namespace_method(product, operation, name))))
     out: dict[tuple[str, str], str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "form_body":
+            fields = node.args[1]
+            assert isinstance(fields, ast.List)
+            for field in fields.elts:
+                assert isinstance(field, ast.Tuple)
+                wire, keyword, _kind = field.elts
+                assert isinstance(wire, ast.Constant) and isinstance(keyword, ast.Name)
+                out[("form", str(wire.value))] = keyword.id
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Request"):
             continue
@@ -344,14 +381,28 @@ class Call:
 
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
-    body_mode: Literal["none", "body", "keywords"]
+    body_mode: Literal["none", "body", "keywords", "form"]
     status: str  # the documented 2xx asked of Prism (`Prefer: code=...`)
     return_hint: Any
     paginated: bool
+    sent: list[Sent] = attrs.Factory(list)  # what the request must carry
 
 
-def build_call(product: str, operation: Operation, doc: Document) -> Call:
-    method = namespace_method(product, operation)
+@attrs.frozen
+class Sent:
+    """One argument the request must carry: where (path, query, header, body, form), under which name
+    in the document, and the value given."""
+
+    location: str
+    name: str
+    value: Any
+    kind: str = "segment"  # a path parameter's kind (`Operation.path_kinds`)
+
+
+def build_call(product: str, operation: Operation, doc: Document, name: str | None = None) -> Call:
+    """The call of `operation`, or of its variant `name`."""
+    qualified = f"{operation.namespace}.{name or operation.name}"
+    method = namespace_method(product, operation, name)
     signature = inspect.signature(method)
     hints = type_hints(product, method)
     builder = Builder(product, doc)
@@ -359,6 +410,7 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
     by_location: dict[str, dict[str, Json]] = {}
     for parameter in parameters:
         by_location.setdefault(parameter["in"], {})[parameter["name"]] = parameter
+    sent: list[Sent] = []
 
     positional = [
         p
@@ -368,10 +420,11 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
     url_names = _PATH_PARAM.findall(operation.path)
     if len(positional) != len(url_names):
         raise ArgumentError(
-            f"{operation.qualified_name}: {len(positional)} positional parameters for the "
+            f"{qualified}: {len(positional)} positional parameters for the "
             f"{len(url_names)} path parameters of {operation.path}"
         )
     args = []
+    kinds = path_kinds(product, operation, name)
     for parameter, url_name in zip(positional, url_names, strict=True):
         declared = by_location.get("path", {}).get(url_name, {})
         schema = doc.schema(declared.get("schema", {}))
@@ -379,56 +432,74 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
         if str in without_unset(hints[parameter.name]) and not schema.get("enum"):
             schema = {**schema, "example": fallback}  # a slug that cannot collide with a literal segment
         args.append(builder.value(hints[parameter.name], schema, fallback, depth=0, stack=(), facade=True))
+        sent.append(Sent("path", url_name, args[-1], kinds.get(url_name, "segment")))
 
     kwargs: dict[str, Any] = {}
     taken: set[str] = set()
     for location in ("query", "header"):
-        for name, declared in by_location.get(location, {}).items():
-            python_name = wire_names(product, operation).get((location, name), "")
+        for wire, declared in by_location.get(location, {}).items():
+            python_name = wire_names(product, operation, name).get((location, wire), "")
             required = bool(declared.get("required"))
             if python_name not in signature.parameters:
-                if operation.paginated and name in PAGING_PARAMETERS[product] and not required:
+                if (operation.paginated or name) and wire in PAGING_PARAMETERS[product] and not required:
                     continue  # the paginator sets it
-                if location == "header" and name.lower() in ("content-length", "user-agent"):
+                if location == "header" and wire.lower() in ("content-length", "user-agent"):
                     continue  # httpx sets them; the facade does not expose them
+                if name is not None and not required:
+                    continue  # a variant takes the parameters that mean something for its answer
                 raise ArgumentError(
-                    f"{operation.qualified_name}: the {location} parameter {name!r} is not a parameter "
+                    f"{qualified}: the {location} parameter {wire!r} is not a parameter "
                     f"of the facade method (generated name: {python_name or 'none'})"
                 )
             taken.add(python_name)
             if declared.get("deprecated") and not required:
                 continue  # Prism reports the use of a deprecated parameter
             kwargs[python_name] = builder.value(
-                hints[python_name], declared.get("schema", {}), name, depth=0, stack=(), facade=True
+                hints[python_name], declared.get("schema", {}), wire, depth=0, stack=(), facade=True
             )
+            sent.append(Sent(location, wire, kwargs[python_name]))
 
-    body_mode: Literal["none", "body", "keywords"] = "none"
-    if "body" in signature.parameters:
+    body_mode: Literal["none", "body", "keywords", "form"] = "none"
+    forms = {
+        wire: keyword
+        for (where, wire), keyword in wire_names(product, operation, name).items()
+        if where == "form"
+    }
+    if forms:
+        body_mode = "form"
+        form_body = doc.request_body(operation.http_method, operation.path, form=True)
+        properties = doc.schema(form_body[1] if form_body else {}).get("properties", {})
+        for wire, keyword in forms.items():
+            schema = properties.get(wire, {})
+            kwargs[keyword] = builder.value(hints[keyword], schema, wire, depth=0, stack=(), facade=True)
+            sent.append(Sent("form", wire, kwargs[keyword]))
+    elif "body" in signature.parameters:
         body_mode = "body"
         declared_body = doc.request_body(operation.http_method, operation.path)
         body_schema = declared_body[1] if declared_body else {}
         body = builder.value(hints["body"], body_schema, "body", depth=0, stack=(), facade=False)
         field_names = {
-            name
-            for name, p in signature.parameters.items()
+            keyword
+            for keyword, p in signature.parameters.items()
             if p.kind is inspect.Parameter.KEYWORD_ONLY
-            and name not in taken | PAGINATION_OPTIONS | {"body", "wait"}
+            and keyword not in taken | PAGINATION_OPTIONS | {"body", "wait", "save_to"}
         }
         given = _given_fields(body)
         if is_model(type(body)) and given and set(given) <= field_names:
             body_mode = "keywords"
-            kwargs.update({name: _as_keyword(value) for name, value in given.items()})
+            kwargs.update({keyword: _as_keyword(value) for keyword, value in given.items()})
         else:
             kwargs["body"] = body
+        sent.append(Sent("body", "", body))
     unknown_required = [
-        name
-        for name, p in signature.parameters.items()
+        keyword
+        for keyword, p in signature.parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY
         and p.default is inspect.Parameter.empty
-        and name not in kwargs
+        and keyword not in kwargs
     ]
     if unknown_required:
-        raise ArgumentError(f"{operation.qualified_name}: no value for required {unknown_required}")
+        raise ArgumentError(f"{qualified}: no value for required {unknown_required}")
 
     statuses = doc.success_statuses(operation.http_method, operation.path)  # 2xx, or 3xx for a redirect
     return Call(
@@ -437,8 +508,17 @@ def build_call(product: str, operation: Operation, doc: Document) -> Call:
         body_mode=body_mode,
         status=statuses[0] if statuses else "200",
         return_hint=hints["return"],
-        paginated=operation.paginated,
+        paginated="AsyncPaginator" in str(signature.return_annotation),
+        sent=sent,
     )
+
+
+def path_kinds(product: str, operation: Operation, name: str | None = None) -> dict[str, str]:
+    """The kind of each path parameter that is not a plain segment, as the method's template gives it."""
+    source = inspect.getsource(namespace_method(product, operation, name))
+    found = re.search(r'Request\(\s*"[A-Z]+",\s*"([^"]+)"', source)
+    assert found is not None, f"{operation.qualified_name}: no Request in the method"
+    return dict(re.findall(r"\{(\w+):(\w+)\}", found.group(1)))
 
 
 def _given_fields(instance: Any) -> dict[str, Any]:

@@ -114,11 +114,13 @@ def response_violations(response: httpx.Response) -> list[Path]:
 
 def split_tolerated(problems: list[Problem], violations: list[Path]) -> tuple[list[Problem], list[Problem]]:
     """(problems, tolerated): a value the client refused where Prism's own sample breaks the document
-    (a `null` for a plain type, an example of another type) is the lenient decoding doing its job."""
+    (a `null` for a plain type, an example of another type) is the lenient decoding doing its job.
+    A problem at the root of the body is never tolerated: a body that did not decode at all is not a
+    field Prism sampled wrongly."""
     kept, tolerated = [], []
     for problem in problems:
         size = len(problem.path)
-        if any(location[:size] == problem.path for location in violations):
+        if size and any(location[:size] == problem.path for location in violations):
             tolerated.append(problem)
         else:
             kept.append(problem)
@@ -207,3 +209,36 @@ def check_model(product: str, instance: Any, path: Path) -> list[Problem]:
         if value is not UNSET:
             out += check_value(product, value, hints[attribute], (*path, key))
     return out
+
+
+def dropped(product: str, value: Any, body: Any, path: Path = ()) -> list[Problem]:
+    """Where the decoded `value` lost something of the JSON `body` Prism sent: a key of an object that
+    is neither a decoded field nor kept in `additional_properties`, an item of a list, a value that
+    decoded to nothing. (What decoded into another type is `check_value`'s business.)"""
+    if body is None:
+        return []
+    if value is UNSET or value is None:
+        return [Problem(path, f"{json.dumps(body)[:80]} was sent and decoded to {value!r}")]
+    if isinstance(body, list):
+        if not isinstance(value, list) or len(value) != len(body):
+            return [Problem(path, f"a list of {len(body)} decoded to {type(value).__name__}")]
+        return [
+            p
+            for index, item in enumerate(body)
+            for p in dropped(product, value[index], item, (*path, str(index)))
+        ]
+    if isinstance(body, dict) and attrs.has(type(value)) and hasattr(value, "additional_properties"):
+        spec = getattr(sys.modules[type(value).__module__], "_spec", None)
+        fields = {key: attribute for key, attribute, _convert in spec().fields} if spec else {}
+        out: list[Problem] = []
+        for key, item in body.items():
+            if key in value.additional_properties:
+                continue  # kept as sent
+            if key not in fields:
+                out.append(Problem((*path, key), "dropped: neither a field nor kept"))
+                continue
+            out += dropped(product, getattr(value, fields[key]), item, (*path, key))
+        return out
+    if isinstance(body, dict) and isinstance(value, dict):
+        return [p for key, item in body.items() for p in dropped(product, value.get(key), item, (*path, key))]
+    return []

@@ -10,7 +10,9 @@ The served copy is the upstream document with, in this order:
    and for every Cloud JSON answer without an example of its own (SCHEMA_TOO_COMPLEX), a media type for
    the snippet file answer whose `Content-Type` header is only typed `string`, and a `Location` on the
    mock for the answers that are only a redirect (to a file host, or to another endpoint of the API);
-3. every path under the server's base path (`/2.0` for Cloud, `/rest` for Data Center), since Prism
+3. array properties of multipart bodies that also accept one item, since Prism reads form fields as
+   plain values (`_single_files_as_arrays`);
+4. every path under the server's base path (`/2.0` for Cloud, `/rest` for Data Center), since Prism
    routes on the paths and ignores the server URL: the clients are then pointed at the mock exactly as
    at a real server.
 
@@ -146,7 +148,22 @@ def contract_document(product: str) -> Json:
     served = copy.deepcopy(upstream)
     _apply_project_fixes(product, served)
     _add_examples(product, Document(served), served)
+    _single_files_as_arrays(Document(served), served)
     return served
+
+
+def _single_files_as_arrays(doc: Document, served: Json) -> None:
+    """Prism reads a form field sent once as a plain value, never as an array of one (nor a repeated
+    field as an array): an array property of a multipart body also accepts its item, so that a request
+    sending two files is not reported as breaking the document."""
+    for item in served["paths"].values():
+        for operation in item.values():
+            body = doc.resolve(operation.get("requestBody", {})) if isinstance(operation, dict) else {}
+            media = (body.get("content") or {}).get("multipart/form-data") or {}
+            schema = doc.resolve(media.get("schema") or {})
+            for name, prop in list((schema.get("properties") or {}).items()):
+                if prop.get("type") == "array":
+                    schema["properties"][name] = {"anyOf": [prop, prop.get("items", {})]}
 
 
 def served_document(product: str) -> Json:
@@ -211,12 +228,15 @@ class Document:
         shared = [self.resolve(p) for p in item.get("parameters", [])]
         return [p for p in shared if (p["name"], p["in"]) not in keys] + own
 
-    def request_body(self, method: str, path: str) -> tuple[str, Json] | None:
-        """(content type, schema) of the first declared request body content, if any."""
+    def request_body(self, method: str, path: str, *, form: bool = False) -> tuple[str, Json] | None:
+        """(content type, schema) of the first declared request body content (of the first form
+        content with `form=True`), if any."""
         body = self.operation(method, path).get("requestBody")
         if not body:
             return None
         content = self.resolve(body).get("content") or {}
+        if form:
+            content = {key: value for key, value in content.items() if "form" in key}
         if not content:
             return None
         content_type, media = next(iter(content.items()))

@@ -28,7 +28,25 @@ def _no_serializer(media_type: str) -> Exclusion:
     )
 
 
+def _no_route(example: str) -> Exclusion:
+    return Exclusion(
+        reason=(
+            f"Prism matches a path parameter within one segment, so it cannot route a file path that keeps "
+            f"its slashes ({example}); the request is checked up to its routing"
+        ),
+        status=404,
+        detail="Route not resolved",
+    )
+
+
 EXCLUDED: dict[tuple[str, str], Exclusion] = {
+    ("cloud", "source.list_directory"): _no_route(
+        "a folder is `src/{commit}/{path}/`, with a trailing slash"
+    ),
+    ("server", "commits.compare_diff"): _no_route("`compare/diff{path}` is sent as `compare/diff/path1`"),
+    ("server", "commits.compare_diff_stats_summary"): _no_route(
+        "`compare/diff-stats-summary{path}` is sent as `compare/diff-stats-summary/path1`"
+    ),
     ("server", "admin.get_mesh_support_zip"): _no_serializer("application/octet-stream"),
     ("server", "admin.get_mesh_support_zips"): _no_serializer("application/octet-stream"),
     ("server", "hook_scripts.get_content"): _no_serializer("application/octet-stream"),

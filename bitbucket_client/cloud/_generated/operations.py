@@ -236,6 +236,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get a commit",
             module="namespaces.commits",
+            path_kinds=(("commit", "ref"),),
         ),
         "commits.get_comment": Operation(
             namespace="commits",
@@ -326,6 +327,7 @@ OPERATIONS = MappingProxyType(
             paginated=True,
             summary="List commits for revision",
             module="namespaces.commits",
+            path_kinds=(("revision", "ref"),),
         ),
         "commits.list_for_revision_with_body": Operation(
             namespace="commits",
@@ -606,6 +608,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Delete an attachment for an issue",
             module="namespaces.issues",
+            path_kinds=(("path", "file_path"),),
         ),
         "issues.delete_comment": Operation(
             namespace="issues",
@@ -636,6 +639,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get attachment for an issue",
             module="namespaces.issues",
+            path_kinds=(("path", "file_path"),),
         ),
         "issues.get_change": Operation(
             namespace="issues",
@@ -2726,6 +2730,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Create a snippet for a workspace",
             module="namespaces.snippets",
+            variants=("create_with_files",),
         ),
         "snippets.create_comment": Operation(
             namespace="snippets",
@@ -2746,6 +2751,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Create a snippet",
             module="namespaces.snippets",
+            variants=("create_for_current_user_with_files",),
         ),
         "snippets.delete": Operation(
             namespace="snippets",
@@ -2826,6 +2832,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get a snippet's raw file at HEAD",
             module="namespaces.snippets",
+            path_kinds=(("path", "file_path"),),
         ),
         "snippets.get_patch": Operation(
             namespace="snippets",
@@ -2856,6 +2863,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get a snippet's raw file",
             module="namespaces.snippets",
+            path_kinds=(("path", "file_path"),),
         ),
         "snippets.is_watching": Operation(
             namespace="snippets",
@@ -2986,6 +2994,8 @@ OPERATIONS = MappingProxyType(
             paginated=True,
             summary="Get file or directory contents",
             module="namespaces.source",
+            path_kinds=(("commit", "ref"), ("path", "file_path")),
+            variants=("get_file", "get_file_meta", "list_directory"),
         ),
         "source.get_root": Operation(
             namespace="source",
@@ -3006,6 +3016,7 @@ OPERATIONS = MappingProxyType(
             paginated=True,
             summary="List commits that modified a file",
             module="namespaces.source",
+            path_kinds=(("commit", "ref"), ("path", "file_path")),
         ),
         "ssh_keys.create": Operation(
             namespace="ssh_keys",

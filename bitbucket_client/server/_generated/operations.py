@@ -643,7 +643,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/authconfig/latest/login-options",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="Get available login options",
             module="namespaces.authentication",
         ),
@@ -663,7 +663,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/authconfig/latest/idps",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="Get all configured IdPs",
             module="namespaces.authentication",
         ),
@@ -946,6 +946,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get diff between commits",
             module="namespaces.commits",
+            path_kinds=(("path", "file_path_suffix"),),
         ),
         "commits.compare_diff_stats_summary": Operation(
             namespace="commits",
@@ -956,6 +957,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Retrieve the diff stats summary between commits",
             module="namespaces.commits",
+            path_kinds=(("path", "file_path_suffix"),),
         ),
         "commits.create_comment": Operation(
             namespace="commits",
@@ -1006,6 +1008,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get diff between revisions",
             module="namespaces.commits",
+            path_kinds=(("path", "optional_file_path"),),
         ),
         "commits.get_diff_stats_summary": Operation(
             namespace="commits",
@@ -1016,6 +1019,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get diff stats summary between revisions",
             module="namespaces.commits",
+            path_kinds=(("path", "optional_file_path"),),
         ),
         "commits.get_merge_base": Operation(
             namespace="commits",
@@ -1056,6 +1060,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get raw diff for path",
             module="namespaces.commits",
+            path_kinds=(("path", "file_path"),),
         ),
         "commits.list": Operation(
             namespace="commits",
@@ -2003,7 +2008,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/mirroring/latest/repos",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="Get content hashes for repositories",
             module="namespaces.mirroring",
         ),
@@ -2023,7 +2028,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/mirroring/latest/repos/{repoId}/mirrors",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="Get mirrors for repository",
             module="namespaces.mirroring",
         ),
@@ -2946,6 +2951,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Stream a diff within a pull request",
             module="namespaces.pullrequests",
+            path_kinds=(("path", "optional_file_path"),),
         ),
         "pullrequests.get_diff_stats_summary": Operation(
             namespace="pullrequests",
@@ -2956,6 +2962,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get diff stats summary for pull request",
             module="namespaces.pullrequests",
+            path_kinds=(("path", "optional_file_path"),),
         ),
         "pullrequests.get_merge_base": Operation(
             namespace="pullrequests",
@@ -3286,6 +3293,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Delete tag",
             module="namespaces.refs",
+            path_kinds=(("name", "file_path"),),
         ),
         "refs.get_tag": Operation(
             namespace="refs",
@@ -3296,6 +3304,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get tag",
             module="namespaces.refs",
+            path_kinds=(("name", "file_path"),),
         ),
         "refs.list_branches": Operation(
             namespace="refs",
@@ -4593,7 +4602,7 @@ OPERATIONS = MappingProxyType(
             http_method="GET",
             path="/api/latest/signing/x509-certificates",
             deprecated=False,
-            paginated=False,
+            paginated=True,
             summary="Get all X.509 certificates",
             module="namespaces.signing",
         ),
@@ -4626,6 +4635,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Edit file",
             module="namespaces.source",
+            path_kinds=(("path", "file_path"),),
         ),
         "source.get": Operation(
             namespace="source",
@@ -4636,6 +4646,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get file content",
             module="namespaces.source",
+            path_kinds=(("path", "file_path"),),
         ),
         "source.get_archive": Operation(
             namespace="source",
@@ -4666,6 +4677,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Stream files with last modified commit in path",
             module="namespaces.source",
+            path_kinds=(("path", "file_path"),),
         ),
         "source.get_license": Operation(
             namespace="source",
@@ -4686,6 +4698,7 @@ OPERATIONS = MappingProxyType(
             paginated=False,
             summary="Get raw content of a file at revision",
             module="namespaces.source",
+            path_kinds=(("path", "file_path"),),
         ),
         "source.get_readme": Operation(
             namespace="source",
@@ -4736,6 +4749,7 @@ OPERATIONS = MappingProxyType(
             paginated=True,
             summary="Get files in directory",
             module="namespaces.source",
+            path_kinds=(("path", "file_path"),),
         ),
         "ssh_keys.create": Operation(
             namespace="ssh_keys",

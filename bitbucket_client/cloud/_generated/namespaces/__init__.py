@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from .webhooks import WebhooksNamespace, WebhooksRawNamespace
     from .workspaces import WorkspacesNamespace, WorkspacesRawNamespace
 
+REF_LOOKUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("/repositories/{workspace}/{repo_slug}/refs/branches/{name}", ("target", "hash")),
+    ("/repositories/{workspace}/{repo_slug}/refs/tags/{name}", ("target", "hash")),
+)
+"""Where the pipeline looks up a branch or tag name holding a `/` for its commit hash (`_refs`)."""
+
 NAMESPACES = (
     "addon",
     "branch_restrictions",
@@ -184,12 +190,12 @@ class CloudNamespaces:
 
     @functools.cached_property
     def snippets(self) -> SnippetsNamespace:
-        """The `snippets` operations (25)."""
+        """The `snippets` operations (27)."""
         return _namespace(self, "snippets")  # type: ignore[no-any-return]
 
     @functools.cached_property
     def source(self) -> SourceNamespace:
-        """The `source` operations (4)."""
+        """The `source` operations (7)."""
         return _namespace(self, "source")  # type: ignore[no-any-return]
 
     @functools.cached_property

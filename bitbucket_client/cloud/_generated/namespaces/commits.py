@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_required_body
@@ -13,6 +13,8 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
+    import os
+    from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
@@ -196,7 +198,9 @@ class CommitsNamespace:
 
         return await self._client._call(
             Request(
-                "GET", "/repositories/{workspace}/{repo_slug}/commit/{commit}", (workspace, repo_slug, commit)
+                "GET",
+                "/repositories/{workspace}/{repo_slug}/commit/{commit:ref}",
+                (workspace, repo_slug, commit),
             ),
             Answer.model(Commit),
         )
@@ -232,6 +236,7 @@ class CommitsNamespace:
             Answer.model(CommitComment),
         )
 
+    @overload
     async def get_diff(
         self,
         workspace: str,
@@ -245,7 +250,39 @@ class CommitsNamespace:
         renames: bool | Unset = UNSET,
         merge: bool | Unset = UNSET,
         topic: bool | Unset = UNSET,
-    ) -> Any:
+        save_to: None = None,
+    ) -> str: ...
+    @overload
+    async def get_diff(
+        self,
+        workspace: str,
+        repo_slug: str,
+        spec: str,
+        *,
+        context: int | Unset = UNSET,
+        path: str | Unset = UNSET,
+        ignore_whitespace: bool | Unset = UNSET,
+        binary: bool | Unset = UNSET,
+        renames: bool | Unset = UNSET,
+        merge: bool | Unset = UNSET,
+        topic: bool | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_diff(
+        self,
+        workspace: str,
+        repo_slug: str,
+        spec: str,
+        *,
+        context: int | Unset = UNSET,
+        path: str | Unset = UNSET,
+        ignore_whitespace: bool | Unset = UNSET,
+        binary: bool | Unset = UNSET,
+        renames: bool | Unset = UNSET,
+        merge: bool | Unset = UNSET,
+        topic: bool | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Compare two commits.
 
         Produces a raw git-style diff.
@@ -278,9 +315,11 @@ class CommitsNamespace:
                 the merge base of the source commit and the destination commit. If false, a simple 'two
                 dot' diff between the source and destination is returned. If omitted, defaults to true,
                 ie. a 2 way 'three-dot' diff is returned.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The raw diff
+            The raw diff; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-diff-spec-get
         """
@@ -299,7 +338,7 @@ class CommitsNamespace:
                     "topic": topic,
                 },
             ),
-            Answer.undocumented(),
+            Answer.text().saving_to(save_to),
         )
 
     def get_diffstat(
@@ -451,7 +490,15 @@ class CommitsNamespace:
             Answer.model(Commit),
         )
 
-    async def get_patch(self, workspace: str, repo_slug: str, spec: str) -> Any:
+    @overload
+    async def get_patch(self, workspace: str, repo_slug: str, spec: str, *, save_to: None = None) -> str: ...
+    @overload
+    async def get_patch(
+        self, workspace: str, repo_slug: str, spec: str, *, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_patch(
+        self, workspace: str, repo_slug: str, spec: str, *, save_to: str | os.PathLike[str] | None = None
+    ) -> str | Path:
         """Get a patch for two commits.
 
         Produces a raw patch for a single commit (diffed against its first parent), or a patch-series
@@ -473,9 +520,11 @@ class CommitsNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             spec: A commit SHA (e.g. `3a8b42`) or a commit range using double dot notation (e.g.
                 `3a8b42..9ff173`).
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The raw patches
+            The raw patches; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-patch-spec-get
         """
@@ -483,7 +532,7 @@ class CommitsNamespace:
             Request(
                 "GET", "/repositories/{workspace}/{repo_slug}/patch/{spec}", (workspace, repo_slug, spec)
             ),
-            Answer.undocumented(),
+            Answer.text().saving_to(save_to),
         )
 
     def list(
@@ -631,7 +680,7 @@ class CommitsNamespace:
         return self._client._list(
             Request(
                 "GET",
-                "/repositories/{workspace}/{repo_slug}/commits/{revision}",
+                "/repositories/{workspace}/{repo_slug}/commits/{revision:ref}",
                 (workspace, repo_slug, revision),
             ),
             Commit.from_dict,

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
     from ..models.download import Download
 
@@ -48,7 +54,15 @@ class DownloadsNamespace:
             Answer.nothing(),
         )
 
-    async def get(self, workspace: str, repo_slug: str, filename: str) -> Any:
+    @overload
+    async def get(self, workspace: str, repo_slug: str, filename: str, *, save_to: None = None) -> bytes: ...
+    @overload
+    async def get(
+        self, workspace: str, repo_slug: str, filename: str, *, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get(
+        self, workspace: str, repo_slug: str, filename: str, *, save_to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
         """Get a download artifact link.
 
         Return a redirect to the contents of a download artifact.
@@ -64,9 +78,11 @@ class DownloadsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             filename: Name of the file.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            Success
+            Success; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-filename-get
         """
@@ -76,7 +92,7 @@ class DownloadsNamespace:
                 "/repositories/{workspace}/{repo_slug}/downloads/{filename}",
                 (workspace, repo_slug, filename),
             ),
-            Answer.undocumented(),
+            Answer.binary().saving_to(save_to),
         )
 
     def list(
@@ -116,7 +132,7 @@ class DownloadsNamespace:
             prefetch=prefetch,
         )
 
-    async def upload(self, workspace: str, repo_slug: str) -> Any:
+    async def upload(self, workspace: str, repo_slug: str, *, files: Upload | Sequence[Upload]) -> Any:
         """Upload a download artifact.
 
         Upload new download artifacts.
@@ -134,6 +150,8 @@ class DownloadsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
+            files: The files to upload, each stored under its own name (an artifact of the same name is
+                replaced).
 
         Returns:
             The artifact was uploaded sucessfully.
@@ -141,7 +159,14 @@ class DownloadsNamespace:
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-downloads/#api-repositories-workspace-repo-slug-downloads-post
         """
         return await self._client._call(
-            Request("POST", "/repositories/{workspace}/{repo_slug}/downloads", (workspace, repo_slug)),
+            Request(
+                "POST",
+                "/repositories/{workspace}/{repo_slug}/downloads",
+                (workspace, repo_slug),
+                body=form_body("downloads.upload", [("files", files, "files")]),
+                body_type="files",
+                content_type="multipart/form-data",
+            ),
             Answer.undocumented(),
         )
 

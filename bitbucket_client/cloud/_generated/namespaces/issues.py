@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
+    import os
+    from collections.abc import Sequence
+    from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
     from ..models.account_input import AccountInput
     from ..models.comment_inline_input import CommentInlineInput
@@ -350,7 +355,7 @@ class IssuesNamespace:
         await self._client._call(
             Request(
                 "DELETE",
-                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path:file_path}",
                 (workspace, repo_slug, issue_id, path),
             ),
             Answer.nothing(),
@@ -417,7 +422,23 @@ class IssuesNamespace:
             Answer.model(Issue),
         )
 
-    async def get_attachment(self, workspace: str, repo_slug: str, issue_id: str, path: str) -> Any:
+    @overload
+    async def get_attachment(
+        self, workspace: str, repo_slug: str, issue_id: str, path: str, *, save_to: None = None
+    ) -> bytes: ...
+    @overload
+    async def get_attachment(
+        self, workspace: str, repo_slug: str, issue_id: str, path: str, *, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_attachment(
+        self,
+        workspace: str,
+        repo_slug: str,
+        issue_id: str,
+        path: str,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Get attachment for an issue.
 
         Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
@@ -437,9 +458,11 @@ class IssuesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             issue_id: The issue id
             path: Path to the file.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            Success
+            Success; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-attachments-path-get
         """
@@ -447,10 +470,10 @@ class IssuesNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path}",
+                "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments/{path:file_path}",
                 (workspace, repo_slug, issue_id, path),
             ),
-            Answer.undocumented(),
+            Answer.binary().saving_to(save_to),
         )
 
     async def get_change(self, workspace: str, repo_slug: str, issue_id: str, change_id: str) -> IssueChange:
@@ -1352,7 +1375,9 @@ class IssuesNamespace:
             Answer.model(IssueComment),
         )
 
-    async def upload_attachment(self, workspace: str, repo_slug: str, issue_id: str) -> Any:
+    async def upload_attachment(
+        self, workspace: str, repo_slug: str, issue_id: str, *, files: Upload | Sequence[Upload]
+    ) -> Any:
         """Upload an attachment to an issue.
 
         Deprecated by Atlassian: calling it emits a `DeprecationWarning`.
@@ -1370,6 +1395,8 @@ class IssuesNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             issue_id: The issue id
+            files: The files to attach, each stored under its own name (an attachment of the same name
+                is replaced).
 
         Returns:
             An empty response document.
@@ -1382,6 +1409,9 @@ class IssuesNamespace:
                 "POST",
                 "/repositories/{workspace}/{repo_slug}/issues/{issue_id}/attachments",
                 (workspace, repo_slug, issue_id),
+                body=form_body("issues.upload_attachment", [("files", files, "files")]),
+                body_type="files",
+                content_type="multipart/form-data",
             ),
             Answer.undocumented(),
         )

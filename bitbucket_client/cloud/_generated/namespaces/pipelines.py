@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
@@ -14,6 +14,8 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
+    import os
+    from pathlib import Path
     from uuid import UUID
 
     from bitbucket_client._base_client import BaseClient
@@ -756,9 +758,38 @@ class PipelinesNamespace:
             Answer.model(PipelinesConfig),
         )
 
+    @overload
     async def get_container_log(
-        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, log_uuid: str
-    ) -> Any:
+        self,
+        workspace: str,
+        repo_slug: str,
+        pipeline_uuid: str,
+        step_uuid: str,
+        log_uuid: str,
+        *,
+        save_to: None = None,
+    ) -> str: ...
+    @overload
+    async def get_container_log(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pipeline_uuid: str,
+        step_uuid: str,
+        log_uuid: str,
+        *,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_container_log(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pipeline_uuid: str,
+        step_uuid: str,
+        log_uuid: str,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Get the logs for the build container or a service container for a given step of a pipeline.
 
         Retrieve the log file for a build container or service container.
@@ -774,9 +805,12 @@ class PipelinesNamespace:
             step_uuid: The UUID of the step.
             log_uuid: For the main build container specify the step UUID; for a service container
                 specify the service container UUID
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The raw log file for the build container or service container.
+            The raw log file for the build container or service container; with `save_to`, the `Path` of
+            the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-logs-log-uuid-get
         """
@@ -786,7 +820,7 @@ class PipelinesNamespace:
                 "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/logs/{log_uuid}",
                 (workspace, repo_slug, pipeline_uuid, step_uuid, log_uuid),
             ),
-            Answer.undocumented(),
+            Answer.text().saving_to(save_to),
         )
 
     async def get_known_host(self, workspace: str, repo_slug: str, known_host_uuid: str) -> PipelineKnownHost:
@@ -999,7 +1033,29 @@ class PipelinesNamespace:
             Answer.model(PipelineStep),
         )
 
-    async def get_step_log(self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str) -> Any:
+    @overload
+    async def get_step_log(
+        self, workspace: str, repo_slug: str, pipeline_uuid: str, step_uuid: str, *, save_to: None = None
+    ) -> str: ...
+    @overload
+    async def get_step_log(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pipeline_uuid: str,
+        step_uuid: str,
+        *,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_step_log(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pipeline_uuid: str,
+        step_uuid: str,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Get log file for a step.
 
         Retrieve the log file for a given step of a pipeline.
@@ -1013,9 +1069,11 @@ class PipelinesNamespace:
             repo_slug: The repository.
             pipeline_uuid: The UUID of the pipeline.
             step_uuid: The UUID of the step.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The raw log file for this pipeline step.
+            The raw log file for this pipeline step; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-pipeline-uuid-steps-step-uuid-log-get
         """
@@ -1025,7 +1083,7 @@ class PipelinesNamespace:
                 "/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log",
                 (workspace, repo_slug, pipeline_uuid, step_uuid),
             ),
-            Answer.undocumented(),
+            Answer.text().saving_to(save_to),
         )
 
     async def get_test_reports(

@@ -14,6 +14,8 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
+    import os
+    from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._merge import MergeTask
@@ -479,7 +481,22 @@ class PullrequestsNamespace:
             Answer.model(PullrequestComment),
         )
 
-    async def get_diff(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
+    @overload
+    async def get_diff(
+        self, workspace: str, repo_slug: str, pull_request_id: int, *, save_to: None = None
+    ) -> str: ...
+    @overload
+    async def get_diff(
+        self, workspace: str, repo_slug: str, pull_request_id: int, *, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_diff(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """List changes in a pull request.
 
         Redirects to the [repository
@@ -492,9 +509,11 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            Success
+            Success; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-diff-get
         """
@@ -504,7 +523,7 @@ class PullrequestsNamespace:
                 "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/diff",
                 (workspace, repo_slug, pull_request_id),
             ),
-            Answer.undocumented(),
+            Answer.text().saving_to(save_to),
         )
 
     def get_diffstat(
@@ -620,7 +639,22 @@ class PullrequestsNamespace:
             Answer.model(PullrequestMergeTaskStatus),
         )
 
-    async def get_patch(self, workspace: str, repo_slug: str, pull_request_id: int) -> Any:
+    @overload
+    async def get_patch(
+        self, workspace: str, repo_slug: str, pull_request_id: int, *, save_to: None = None
+    ) -> str: ...
+    @overload
+    async def get_patch(
+        self, workspace: str, repo_slug: str, pull_request_id: int, *, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_patch(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Get the patch for a pull request.
 
         Redirects to the [repository
@@ -633,9 +667,11 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            Success
+            Success; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-patch-get
         """
@@ -645,7 +681,7 @@ class PullrequestsNamespace:
                 "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/patch",
                 (workspace, repo_slug, pull_request_id),
             ),
-            Answer.undocumented(),
+            Answer.text().saving_to(save_to),
         )
 
     async def get_task(

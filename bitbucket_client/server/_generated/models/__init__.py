@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from .enriched_repository import EnrichedRepository
     from .enriched_repository_properties import EnrichedRepositoryProperties
     from .enriched_repository_related_links import EnrichedRepositoryRelatedLinks
-    from .example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
-    from .example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
-    from .example_multipart_form_data import ExampleMultipartFormData
-    from .example_post_multipart_form_data import ExamplePostMultipartFormData
     from .example_preview_migration import ExamplePreviewMigration
     from .example_put_multipart_form_data import ExamplePutMultipartFormData
     from .example_settings import ExampleSettings
@@ -82,6 +78,7 @@ if TYPE_CHECKING:
         PageRestMirrorRepositorySynchronizationStatus,
     )
     from .page_rest_mirror_server import PageRestMirrorServer
+    from .page_rest_mirrored_repository_descriptor import PageRestMirroredRepositoryDescriptor
     from .page_rest_mirroring_request import PageRestMirroringRequest
     from .page_rest_permitted_group import PageRestPermittedGroup
     from .page_rest_permitted_user import PageRestPermittedUser
@@ -104,6 +101,7 @@ if TYPE_CHECKING:
     from .page_rest_tag import PageRestTag
     from .page_rest_user_rate_limit_settings import PageRestUserRateLimitSettings
     from .page_rest_webhook import PageRestWebhook
+    from .page_rest_x509_certificate import PageRestX509Certificate
     from .page_string import PageString
     from .permissions_set_user_permission_permission import PermissionsSetUserPermissionPermission
     from .pullrequests_list_changes_response import PullrequestsListChangesResponse
@@ -531,10 +529,6 @@ _MODULES: dict[str, str] = {
     "EnrichedRepository": ".enriched_repository",
     "EnrichedRepositoryProperties": ".enriched_repository_properties",
     "EnrichedRepositoryRelatedLinks": ".enriched_repository_related_links",
-    "ExampleAvatarMultipartFormData": ".example_avatar_multipart_form_data",
-    "ExampleCertificateMultipartFormData": ".example_certificate_multipart_form_data",
-    "ExampleMultipartFormData": ".example_multipart_form_data",
-    "ExamplePostMultipartFormData": ".example_post_multipart_form_data",
     "ExamplePreviewMigration": ".example_preview_migration",
     "ExamplePutMultipartFormData": ".example_put_multipart_form_data",
     "ExampleSettings": ".example_settings",
@@ -580,6 +574,7 @@ _MODULES: dict[str, str] = {
     "PageRestMinimalRef": ".page_rest_minimal_ref",
     "PageRestMirrorRepositorySynchronizationStatus": ".page_rest_mirror_repository_synchronization_status",
     "PageRestMirrorServer": ".page_rest_mirror_server",
+    "PageRestMirroredRepositoryDescriptor": ".page_rest_mirrored_repository_descriptor",
     "PageRestMirroringRequest": ".page_rest_mirroring_request",
     "PageRestPermittedGroup": ".page_rest_permitted_group",
     "PageRestPermittedUser": ".page_rest_permitted_user",
@@ -602,6 +597,7 @@ _MODULES: dict[str, str] = {
     "PageRestTag": ".page_rest_tag",
     "PageRestUserRateLimitSettings": ".page_rest_user_rate_limit_settings",
     "PageRestWebhook": ".page_rest_webhook",
+    "PageRestX509Certificate": ".page_rest_x509_certificate",
     "PageString": ".page_string",
     "PermissionsSetUserPermissionPermission": ".permissions_set_user_permission_permission",
     "PullrequestsListChangesResponse": ".pullrequests_list_changes_response",
@@ -1002,10 +998,6 @@ __all__ = (
     "EnrichedRepository",
     "EnrichedRepositoryProperties",
     "EnrichedRepositoryRelatedLinks",
-    "ExampleAvatarMultipartFormData",
-    "ExampleCertificateMultipartFormData",
-    "ExampleMultipartFormData",
-    "ExamplePostMultipartFormData",
     "ExamplePreviewMigration",
     "ExamplePutMultipartFormData",
     "ExampleSettings",
@@ -1049,6 +1041,7 @@ __all__ = (
     "PageRestMeshMigrationSummary",
     "PageRestMigrationRepository",
     "PageRestMinimalRef",
+    "PageRestMirroredRepositoryDescriptor",
     "PageRestMirroringRequest",
     "PageRestMirrorRepositorySynchronizationStatus",
     "PageRestMirrorServer",
@@ -1073,6 +1066,7 @@ __all__ = (
     "PageRestTag",
     "PageRestUserRateLimitSettings",
     "PageRestWebhook",
+    "PageRestX509Certificate",
     "PageString",
     "PermissionsSetUserPermissionPermission",
     "PullrequestsListChangesResponse",

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from .users import UsersNamespace, UsersRawNamespace
     from .webhooks import WebhooksNamespace, WebhooksRawNamespace
 
+REF_LOOKUPS: tuple[tuple[str, tuple[str, ...]], ...] = ()
+"""Where the pipeline looks up a branch or tag name holding a `/` for its commit hash (`_refs`)."""
+
 NAMESPACES = (
     "access_tokens",
     "admin",

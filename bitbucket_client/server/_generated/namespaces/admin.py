@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, coerce_enum
@@ -13,6 +13,9 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -381,20 +384,31 @@ class AdminNamespace:
             Answer.model(RestMeshConnectivityReport),
         )
 
-    async def get_mesh_control_plane_key(self) -> bytes:
+    @overload
+    async def get_mesh_control_plane_key(self, *, save_to: None = None) -> bytes: ...
+    @overload
+    async def get_mesh_control_plane_key(self, *, save_to: str | os.PathLike[str]) -> Path: ...
+    async def get_mesh_control_plane_key(
+        self, *, save_to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
         """Get the control plane PEM.
 
         Obtain the control plane PEM.
 
         The authenticated user must have **SYS_ADMIN** permission.
 
+        Args:
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
+
         Returns:
-            The control plane PEM.
+            The control plane PEM; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-config-control-plane-pem-get
         """
         return await self._client._call(
-            Request("GET", "/api/latest/admin/git/mesh/config/control-plane.pem"), Answer.binary()
+            Request("GET", "/api/latest/admin/git/mesh/config/control-plane.pem"),
+            Answer.binary().saving_to(save_to),
         )
 
     async def get_mesh_node(self, id: str) -> RestMeshNode:
@@ -418,7 +432,13 @@ class AdminNamespace:
             Request("GET", "/api/latest/admin/git/mesh/nodes/{id}", (id,)), Answer.model(RestMeshNode)
         )
 
-    async def get_mesh_support_zip(self, id: str) -> bytes:
+    @overload
+    async def get_mesh_support_zip(self, id: str, *, save_to: None = None) -> bytes: ...
+    @overload
+    async def get_mesh_support_zip(self, id: str, *, save_to: str | os.PathLike[str]) -> Path: ...
+    async def get_mesh_support_zip(
+        self, id: str, *, save_to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
         """Get support zip for node.
 
         Get the support zip for the Mesh node that matches the specified ID.
@@ -427,30 +447,42 @@ class AdminNamespace:
 
         Args:
             id: The ID of the Mesh node.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The support zip for the Mesh node that matches the ID.
+            The support zip for the Mesh node that matches the ID; with `save_to`, the `Path` of the
+            file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-support-zips-id-get
         """
         return await self._client._call(
-            Request("GET", "/api/latest/admin/git/mesh/support-zips/{id}", (id,)), Answer.binary()
+            Request("GET", "/api/latest/admin/git/mesh/support-zips/{id}", (id,)),
+            Answer.binary().saving_to(save_to),
         )
 
-    async def get_mesh_support_zips(self) -> bytes:
+    @overload
+    async def get_mesh_support_zips(self, *, save_to: None = None) -> bytes: ...
+    @overload
+    async def get_mesh_support_zips(self, *, save_to: str | os.PathLike[str]) -> Path: ...
+    async def get_mesh_support_zips(self, *, save_to: str | os.PathLike[str] | None = None) -> bytes | Path:
         """Get support zips for all Mesh nodes.
 
         Get the support zips for all the Mesh nodes.
 
         The authenticated user must have **SYS_ADMIN** permission.
 
+        Args:
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
+
         Returns:
-            The support zips for all the Mesh nodes.
+            The support zips for all the Mesh nodes; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-support-zips-get
         """
         return await self._client._call(
-            Request("GET", "/api/latest/admin/git/mesh/support-zips"), Answer.binary()
+            Request("GET", "/api/latest/admin/git/mesh/support-zips"), Answer.binary().saving_to(save_to)
         )
 
     def get_rate_limit_history(

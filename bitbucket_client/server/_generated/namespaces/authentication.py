@@ -10,15 +10,14 @@ from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, coerce_enum
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
 
     from bitbucket_client._base_client import BaseClient
+    from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.authentication_get_login_options_response import AuthenticationGetLoginOptionsResponse
-    from ..models.authentication_list_idps_response import AuthenticationListIdpsResponse
     from ..models.basic_auth_config_entity import BasicAuthConfigEntity
     from ..models.basic_auth_config_entity_input import BasicAuthConfigEntityInput
     from ..models.idp_config_entity import IdpConfigEntity
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType
     from ..models.jit_config_entity_input import JitConfigEntityInput
     from ..models.jit_user_entity import JitUserEntity
+    from ..models.login_option_entity import LoginOptionEntity
     from ..models.sso_config_entity import SsoConfigEntity
     from ..models.sso_config_entity_input import SsoConfigEntityInput
 
@@ -177,9 +177,9 @@ class AuthenticationNamespace:
             Request("GET", "/authconfig/latest/idps/{id}", (id,)), Answer.model(IdpConfigEntity)
         )
 
-    async def get_login_options(
-        self, *, start: int | Unset = UNSET, limit: int | Unset = UNSET
-    ) -> AuthenticationGetLoginOptionsResponse:
+    def get_login_options(
+        self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
+    ) -> AsyncPaginator[LoginOptionEntity]:
         """Get available login options.
 
         Returns a list of available login options, which contains details about the metadata required
@@ -189,20 +189,24 @@ class AuthenticationNamespace:
         or the configured IdPs.
 
         Args:
-            start: Start number for the page (inclusive). If not passed, first page is assumed.
-            limit: Number of items to return. If not passed, a page size of 50 is used. A limit of -1
-                means that the request will fetch all results.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            A list of login options
+            An `AsyncPaginator` of `LoginOptionEntity` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-login-options-get
         """
-        from ..models.authentication_get_login_options_response import AuthenticationGetLoginOptionsResponse  # noqa: PLC0415
+        from ..models.login_option_entity import LoginOptionEntity  # noqa: PLC0415
 
-        return await self._client._call(
-            Request("GET", "/authconfig/latest/login-options", query={"start": start, "limit": limit}),
-            Answer.model(AuthenticationGetLoginOptionsResponse),
+        return self._client._list(
+            Request("GET", "/authconfig/latest/login-options"),
+            LoginOptionEntity.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            items_key="results",
         )
 
     async def get_sso_config(self) -> SsoConfigEntity:
@@ -221,9 +225,9 @@ class AuthenticationNamespace:
             Request("GET", "/authconfig/latest/sso"), Answer.model(SsoConfigEntity)
         )
 
-    async def list_idps(
-        self, *, start: int | Unset = UNSET, limit: int | Unset = UNSET
-    ) -> AuthenticationListIdpsResponse:
+    def list_idps(
+        self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
+    ) -> AsyncPaginator[IdpConfigEntity]:
         """Get all configured IdPs.
 
         Returns a page of configured IdPs.
@@ -231,20 +235,24 @@ class AuthenticationNamespace:
         This endpoint makes no guarantees to ordering besides the ordering being consistent.
 
         Args:
-            start: Start number for the page (inclusive). If not passed, first page is assumed.
-            limit: Number of items to return. If not passed, a page size of 50 is used. A limit of -1
-                means that the request will fetch all results.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            A page of configured IdPs.
+            An `AsyncPaginator` of `IdpConfigEntity` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-get
         """
-        from ..models.authentication_list_idps_response import AuthenticationListIdpsResponse  # noqa: PLC0415
+        from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
 
-        return await self._client._call(
-            Request("GET", "/authconfig/latest/idps", query={"start": start, "limit": limit}),
-            Answer.model(AuthenticationListIdpsResponse),
+        return self._client._list(
+            Request("GET", "/authconfig/latest/idps"),
+            IdpConfigEntity.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            items_key="results",
         )
 
     async def list_jit_users(self) -> JitUserEntity:
@@ -454,9 +462,9 @@ class AuthenticationRawNamespace(NamespaceView[AuthenticationNamespace]):
     delete_idp = raw_response(AuthenticationNamespace.delete_idp)
     get_basic_auth_config = raw_response(AuthenticationNamespace.get_basic_auth_config)
     get_idp = raw_response(AuthenticationNamespace.get_idp)
-    get_login_options = raw_response(AuthenticationNamespace.get_login_options)
+    get_login_options = raw_first_page(AuthenticationNamespace.get_login_options)
     get_sso_config = raw_response(AuthenticationNamespace.get_sso_config)
-    list_idps = raw_response(AuthenticationNamespace.list_idps)
+    list_idps = raw_first_page(AuthenticationNamespace.list_idps)
     list_jit_users = raw_response(AuthenticationNamespace.list_jit_users)
     update_basic_auth_config = raw_response(AuthenticationNamespace.update_basic_auth_config)
     update_idp = raw_response(AuthenticationNamespace.update_idp)

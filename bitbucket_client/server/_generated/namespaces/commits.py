@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body
@@ -13,6 +13,9 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -174,7 +177,7 @@ class CommitsNamespace:
         self,
         project_key: str,
         repository_slug: str,
-        path: str,
+        path: str = "",
         *,
         context_lines: str | Unset = UNSET,
         from_repo: str | Unset = UNSET,
@@ -215,7 +218,7 @@ class CommitsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff{path:file_path_suffix}",
                 (project_key, repository_slug, path),
                 query={
                     "contextLines": context_lines,
@@ -233,7 +236,7 @@ class CommitsNamespace:
         self,
         project_key: str,
         repository_slug: str,
-        path: str,
+        path: str = "",
         *,
         from_repo: str | Unset = UNSET,
         src_path: str | Unset = UNSET,
@@ -272,7 +275,7 @@ class CommitsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff-stats-summary{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/compare/diff-stats-summary{path:file_path_suffix}",
                 (project_key, repository_slug, path),
                 query={
                     "fromRepo": from_repo,
@@ -484,7 +487,7 @@ class CommitsNamespace:
         project_key: str,
         repository_slug: str,
         commit_id: str,
-        path: str,
+        path: str = "",
         *,
         src_path: str | Unset = UNSET,
         avatar_size: str | Unset = UNSET,
@@ -542,7 +545,7 @@ class CommitsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff/{path:optional_file_path}",
                 (project_key, repository_slug, commit_id, path),
                 query={
                     "srcPath": src_path,
@@ -564,7 +567,7 @@ class CommitsNamespace:
         project_key: str,
         repository_slug: str,
         commit_id: str,
-        path: str,
+        path: str = "",
         *,
         src_path: str | Unset = UNSET,
         auto_src_path: str | Unset = UNSET,
@@ -602,7 +605,7 @@ class CommitsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/commits/{commitId}/diff-stats-summary/{path:optional_file_path}",
                 (project_key, repository_slug, commit_id, path),
                 query={
                     "srcPath": src_path,
@@ -647,6 +650,7 @@ class CommitsNamespace:
             Answer.by_status({200: Answer.model(RestCommit), 204: Answer.nothing()}),
         )
 
+    @overload
     async def get_patch(
         self,
         project_key: str,
@@ -655,7 +659,29 @@ class CommitsNamespace:
         until: str | Unset = UNSET,
         all_ancestors: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> bytes:
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_patch(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        until: str | Unset = UNSET,
+        all_ancestors: str | Unset = UNSET,
+        since: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_patch(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        until: str | Unset = UNSET,
+        all_ancestors: str | Unset = UNSET,
+        since: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Get patch content at revision.
 
         Retrieve the patch content for a repository at a specified revision.
@@ -675,9 +701,11 @@ class CommitsNamespace:
             since: The base revision from which to generate the patch. This is only applicable when
                 'allAncestors' is false. If omitted the patch will represent one single commit, the
                 'until'.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The patch contents from a repository.
+            The patch contents from a repository; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-patch-get
         """
@@ -688,9 +716,10 @@ class CommitsNamespace:
                 (project_key, repository_slug),
                 query={"until": until, "allAncestors": all_ancestors, "since": since},
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
+    @overload
     async def get_raw_diff(
         self,
         project_key: str,
@@ -701,7 +730,33 @@ class CommitsNamespace:
         until: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> bytes:
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_raw_diff(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        context_lines: str | Unset = UNSET,
+        src_path: str | Unset = UNSET,
+        until: str | Unset = UNSET,
+        whitespace: str | Unset = UNSET,
+        since: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_raw_diff(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        context_lines: str | Unset = UNSET,
+        src_path: str | Unset = UNSET,
+        until: str | Unset = UNSET,
+        whitespace: str | Unset = UNSET,
+        since: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Get raw diff for path.
 
         Stream the raw diff between two provided revisions.
@@ -718,9 +773,11 @@ class CommitsNamespace:
             whitespace: Optional whitespace flag which can be set to `ignore-all`
             since: The base revision to diff from. If omitted the parent revision of the until revision
                 is used
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            A raw diff between two revisions.
+            A raw diff between two revisions; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-diff-get
         """
@@ -737,9 +794,10 @@ class CommitsNamespace:
                     "since": since,
                 },
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
+    @overload
     async def get_raw_diff_for_path(
         self,
         project_key: str,
@@ -751,7 +809,35 @@ class CommitsNamespace:
         until: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
         since: str | Unset = UNSET,
-    ) -> bytes:
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_raw_diff_for_path(
+        self,
+        project_key: str,
+        repository_slug: str,
+        path: str,
+        *,
+        context_lines: str | Unset = UNSET,
+        src_path: str | Unset = UNSET,
+        until: str | Unset = UNSET,
+        whitespace: str | Unset = UNSET,
+        since: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_raw_diff_for_path(
+        self,
+        project_key: str,
+        repository_slug: str,
+        path: str,
+        *,
+        context_lines: str | Unset = UNSET,
+        src_path: str | Unset = UNSET,
+        until: str | Unset = UNSET,
+        whitespace: str | Unset = UNSET,
+        since: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Get raw diff for path.
 
         Stream the raw diff between two provided revisions.
@@ -769,16 +855,18 @@ class CommitsNamespace:
             whitespace: Optional whitespace flag which can be set to `ignore-all`
             since: The base revision to diff from. If omitted the parent revision of the until revision
                 is used
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            A raw diff between two revisions.
+            A raw diff between two revisions; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-diff-path-get
         """
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/diff/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/diff/{path:file_path}",
                 (project_key, repository_slug, path),
                 query={
                     "contextLines": context_lines,
@@ -788,7 +876,7 @@ class CommitsNamespace:
                     "since": since,
                 },
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
     def list(

@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.example_post_multipart_form_data import ExamplePostMultipartFormData
     from ..models.example_put_multipart_form_data import ExamplePutMultipartFormData
     from ..models.rest_hook_script import RestHookScript
     from ..models.rest_hook_script_config import RestHookScriptConfig
@@ -29,7 +32,14 @@ class HookScriptsNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create(self, *, body: ExamplePostMultipartFormData | None = None) -> RestHookScript:
+    async def create(
+        self,
+        *,
+        content: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        type: str | Unset = UNSET,
+    ) -> RestHookScript:
         """Create a new hook script.
 
         Create a new hook script.
@@ -37,7 +47,12 @@ class HookScriptsNamespace:
         This endpoint requires **SYS_ADMIN** permission.
 
         Args:
-            body: The multipart form data containing the hook script
+            content: The hook script contents.
+            description: A description of the hook script (useful when querying registered hook
+                scripts).
+            name: The name of the hook script (useful when querying registered hook scripts).
+            type: The type of hook script; supported values are "PRE" for pre-receive hooks and "POST"
+                for post-receive hooks.
 
         Returns:
             The newly created hook script.
@@ -50,7 +65,15 @@ class HookScriptsNamespace:
             Request(
                 "POST",
                 "/api/latest/hook-scripts",
-                body=body if body is not None else UNSET,
+                body=form_body(
+                    "hook_scripts.create",
+                    [
+                        ("content", content, "text"),
+                        ("description", description, "text"),
+                        ("name", name, "text"),
+                        ("type", type, "text"),
+                    ],
+                ),
                 body_type="files",
                 content_type="multipart/form-data",
             ),
@@ -95,7 +118,13 @@ class HookScriptsNamespace:
             Request("GET", "/api/latest/hook-scripts/{scriptId}", (script_id,)), Answer.model(RestHookScript)
         )
 
-    async def get_content(self, script_id: str) -> bytes:
+    @overload
+    async def get_content(self, script_id: str, *, save_to: None = None) -> bytes: ...
+    @overload
+    async def get_content(self, script_id: str, *, save_to: str | os.PathLike[str]) -> Path: ...
+    async def get_content(
+        self, script_id: str, *, save_to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
         """Get hook script content.
 
         Retrieves the hook script content.
@@ -104,14 +133,17 @@ class HookScriptsNamespace:
 
         Args:
             script_id: The ID of the hook script
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The hook script content.
+            The hook script content; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-scriptid-content-get
         """
         return await self._client._call(
-            Request("GET", "/api/latest/hook-scripts/{scriptId}/content", (script_id,)), Answer.binary()
+            Request("GET", "/api/latest/hook-scripts/{scriptId}/content", (script_id,)),
+            Answer.binary().saving_to(save_to),
         )
 
     def list_for_project(

@@ -702,13 +702,16 @@ class MirroringNamespace:
             Request("GET", "/mirroring/latest/supportInfo/refChangesQueue"), Answer.model(RestRefSyncQueue)
         )
 
-    async def list_repositories(
+    def list_repositories(
         self,
         *,
         include_default_branch: MirroringListRepositoriesIncludeDefaultBranch
         | Literal["true", "false"]
         | Unset = UNSET,
-    ) -> EnrichedRepository:
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[EnrichedRepository]:
         """Get content hashes for repositories.
 
         Returns a page of repositories enriched with a content hash and default branch
@@ -716,9 +719,12 @@ class MirroringNamespace:
         Args:
             include_default_branch: includes defaultBranchId for each repository in the response, if
                 `true`. Default value is `false`.
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            A page of repositories with content hashes and default branch
+            An `AsyncPaginator` of `EnrichedRepository` items: `async for` fetches the pages as it goes.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-repos-get
         """
@@ -727,7 +733,7 @@ class MirroringNamespace:
             MirroringListRepositoriesIncludeDefaultBranch,  # noqa: PLC0415
         )
 
-        return await self._client._call(
+        return self._client._list(
             Request(
                 "GET",
                 "/mirroring/latest/repos",
@@ -737,7 +743,10 @@ class MirroringNamespace:
                     )
                 },
             ),
-            Answer.model(EnrichedRepository),
+            EnrichedRepository.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def list_repository_lock_owners(self) -> builtins.list[RestRepositoryLockOwner]:
@@ -758,9 +767,15 @@ class MirroringNamespace:
             Answer.json(list_of(model(RestRepositoryLockOwner)), "list[RestRepositoryLockOwner]"),
         )
 
-    async def list_repository_mirrors(
-        self, repo_id: str, *, pre_authorized: bool | Unset = UNSET
-    ) -> RestMirroredRepositoryDescriptor:
+    def list_repository_mirrors(
+        self,
+        repo_id: str,
+        *,
+        pre_authorized: bool | Unset = UNSET,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 0,
+    ) -> AsyncPaginator[RestMirroredRepositoryDescriptor]:
         """Get mirrors for repository.
 
         Returns a page of mirrors for a repository. This resource will return **all mirrors** along with
@@ -769,22 +784,29 @@ class MirroringNamespace:
 
         Args:
             repo_id: the ID of the requested repository
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
 
         Returns:
-            The mirrored repository descriptor
+            An `AsyncPaginator` of `RestMirroredRepositoryDescriptor` items: `async for` fetches the
+            pages as it goes.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-repos-repoid-mirrors-get
         """
         from ..models.rest_mirrored_repository_descriptor import RestMirroredRepositoryDescriptor  # noqa: PLC0415
 
-        return await self._client._call(
+        return self._client._list(
             Request(
                 "GET",
                 "/mirroring/latest/repos/{repoId}/mirrors",
                 (repo_id,),
                 query={"preAuthorized": pre_authorized},
             ),
-            Answer.model(RestMirroredRepositoryDescriptor),
+            RestMirroredRepositoryDescriptor.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     def list_repository_sync_statuses(
@@ -1125,9 +1147,9 @@ class MirroringRawNamespace(NamespaceView[MirroringNamespace]):
     list_out_of_sync_repositories = raw_response(MirroringNamespace.list_out_of_sync_repositories)
     list_project_repositories = raw_first_page(MirroringNamespace.list_project_repositories)
     list_ref_changes_queue = raw_response(MirroringNamespace.list_ref_changes_queue)
-    list_repositories = raw_response(MirroringNamespace.list_repositories)
+    list_repositories = raw_first_page(MirroringNamespace.list_repositories)
     list_repository_lock_owners = raw_response(MirroringNamespace.list_repository_lock_owners)
-    list_repository_mirrors = raw_response(MirroringNamespace.list_repository_mirrors)
+    list_repository_mirrors = raw_first_page(MirroringNamespace.list_repository_mirrors)
     list_repository_sync_statuses = raw_first_page(MirroringNamespace.list_repository_sync_statuses)
     list_requests = raw_first_page(MirroringNamespace.list_requests)
     publish_event = raw_response(MirroringNamespace.publish_event)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
@@ -14,13 +14,17 @@ from bitbucket_client._converters import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
-    from ..models.example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
     from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_auto_decline_settings import RestAutoDeclineSettings
@@ -669,7 +673,17 @@ class ProjectsNamespace:
             Answer.model(RestAutoMergeRestrictedSettings),
         )
 
-    async def get_avatar(self, project_key: str, *, s: str | Unset = UNSET) -> bytes:
+    @overload
+    async def get_avatar(
+        self, project_key: str, *, s: str | Unset = UNSET, save_to: None = None
+    ) -> bytes: ...
+    @overload
+    async def get_avatar(
+        self, project_key: str, *, s: str | Unset = UNSET, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_avatar(
+        self, project_key: str, *, s: str | Unset = UNSET, save_to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
         """Get avatar for project.
 
         Retrieve the avatar for the project matching the supplied **projectKey**.
@@ -681,15 +695,18 @@ class ProjectsNamespace:
             project_key: The project key.
             s: The desired size of the image. The server will return an image as close as possible to
                 the specified size.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The avatar of the project matching the supplied **projectKey**.
+            The avatar of the project matching the supplied **projectKey**; with `save_to`, the `Path`
+            of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-avatar-png-get
         """
         return await self._client._call(
             Request("GET", "/api/latest/projects/{projectKey}/avatar.png", (project_key,), query={"s": s}),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
     async def get_default_permission(self, project_key: str, permission: str) -> RestPermitted:
@@ -1877,9 +1894,7 @@ class ProjectsNamespace:
             Answer.model(RestReviewerGroup),
         )
 
-    async def upload_avatar(
-        self, project_key: str, *, body: ExampleAvatarMultipartFormData | None = None
-    ) -> Any:
+    async def upload_avatar(self, project_key: str, *, avatar: Upload) -> Any:
         """Update project avatar.
 
         Update the avatar for the project matching the supplied **projectKey**.
@@ -1897,7 +1912,7 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The mutlipart form data containing the file.
+            avatar: The avatar file to upload.
 
         Returns:
             The avatar was uploaded successfully.
@@ -1909,7 +1924,7 @@ class ProjectsNamespace:
                 "POST",
                 "/api/latest/projects/{projectKey}/avatar.png",
                 (project_key,),
-                body=body if body is not None else UNSET,
+                body=form_body("projects.upload_avatar", [("avatar", avatar, "file")]),
                 body_type="files",
                 content_type="multipart/form-data",
             ),

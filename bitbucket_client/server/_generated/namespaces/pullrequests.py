@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
@@ -17,6 +17,9 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -1068,7 +1071,7 @@ class PullrequestsNamespace:
         project_key: str,
         repository_slug: str,
         pull_request_id: int,
-        path: str,
+        path: str = "",
         *,
         avatar_scheme: str | Unset = UNSET,
         context_lines: str | Unset = UNSET,
@@ -1125,7 +1128,7 @@ class PullrequestsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff/{path:optional_file_path}",
                 (project_key, repository_slug, pull_request_id, path),
                 query={
                     "avatarScheme": avatar_scheme,
@@ -1147,7 +1150,7 @@ class PullrequestsNamespace:
         project_key: str,
         repository_slug: str,
         pull_request_id: int,
-        path: str,
+        path: str = "",
         *,
         since_id: str | Unset = UNSET,
         src_path: str | Unset = UNSET,
@@ -1183,7 +1186,7 @@ class PullrequestsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/diff-stats-summary/{path:optional_file_path}",
                 (project_key, repository_slug, pull_request_id, path),
                 query={
                     "sinceId": since_id,
@@ -1228,7 +1231,22 @@ class PullrequestsNamespace:
             Answer.by_status({200: Answer.model(RestCommit), 204: Answer.nothing()}),
         )
 
-    async def get_patch(self, project_key: str, repository_slug: str, pull_request_id: int) -> bytes:
+    @overload
+    async def get_patch(
+        self, project_key: str, repository_slug: str, pull_request_id: int, *, save_to: None = None
+    ) -> bytes: ...
+    @overload
+    async def get_patch(
+        self, project_key: str, repository_slug: str, pull_request_id: int, *, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_patch(
+        self,
+        project_key: str,
+        repository_slug: str,
+        pull_request_id: int,
+        *,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Stream pull request as patch.
 
         Streams a patch representing a pull request.
@@ -1240,9 +1258,12 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            A patch representing the specified pull request.
+            A patch representing the specified pull request; with `save_to`, the `Path` of the file
+            written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-patch-get
         """
@@ -1252,9 +1273,10 @@ class PullrequestsNamespace:
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}.patch",
                 (project_key, repository_slug, pull_request_id),
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
+    @overload
     async def get_raw_diff(
         self,
         project_key: str,
@@ -1263,7 +1285,29 @@ class PullrequestsNamespace:
         *,
         context_lines: str | Unset = UNSET,
         whitespace: str | Unset = UNSET,
-    ) -> bytes:
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_raw_diff(
+        self,
+        project_key: str,
+        repository_slug: str,
+        pull_request_id: int,
+        *,
+        context_lines: str | Unset = UNSET,
+        whitespace: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_raw_diff(
+        self,
+        project_key: str,
+        repository_slug: str,
+        pull_request_id: int,
+        *,
+        context_lines: str | Unset = UNSET,
+        whitespace: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Stream raw pull request diff.
 
         Streams the raw diff for a pull request.
@@ -1277,9 +1321,11 @@ class PullrequestsNamespace:
             pull_request_id: The ID of the pull request within the repository
             context_lines: The number of context lines to include around added/removed lines in the diff
             whitespace: optional whitespace flag which can be set to `ignore-all`
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            A raw diff for the specified pull request.
+            A raw diff for the specified pull request; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-diff-get
         """
@@ -1290,7 +1336,7 @@ class PullrequestsNamespace:
                 (project_key, repository_slug, pull_request_id),
                 query={"contextLines": context_lines, "whitespace": whitespace},
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
     def get_review(

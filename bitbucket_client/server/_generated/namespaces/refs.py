@@ -305,7 +305,7 @@ class RefsNamespace:
         await self._client._call(
             Request(
                 "DELETE",
-                "/git/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}",
+                "/git/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name:file_path}",
                 (project_key, repository_slug, name),
             ),
             Answer.nothing(),
@@ -334,7 +334,7 @@ class RefsNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/tags/{name:file_path}",
                 (project_key, repository_slug, name),
             ),
             Answer.model(RestTag),

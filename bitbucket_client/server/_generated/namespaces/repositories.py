@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
@@ -17,6 +17,9 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -780,9 +783,35 @@ class RepositoriesNamespace:
             Answer.model(RestSshAccessKey),
         )
 
+    @overload
     async def get_attachment(
-        self, project_key: str, repository_slug: str, attachment_id: int, *, range_: str | Unset = UNSET
-    ) -> bytes:
+        self,
+        project_key: str,
+        repository_slug: str,
+        attachment_id: int,
+        *,
+        range_: str | Unset = UNSET,
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_attachment(
+        self,
+        project_key: str,
+        repository_slug: str,
+        attachment_id: int,
+        *,
+        range_: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_attachment(
+        self,
+        project_key: str,
+        repository_slug: str,
+        attachment_id: int,
+        *,
+        range_: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Get an attachment.
 
         Retrieve the attachment.
@@ -798,9 +827,11 @@ class RepositoriesNamespace:
             project_key: The project key
             repository_slug: The repository slug
             attachment_id: the attachment ID
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            the attachment
+            the attachment; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-attachments-attachmentid-get
         """
@@ -811,7 +842,7 @@ class RepositoriesNamespace:
                 (project_key, repository_slug, attachment_id),
                 headers={"Range": range_},
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
     async def get_attachment_metadata(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, coerce_enum
@@ -12,6 +12,9 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -178,7 +181,17 @@ class RepositoryHooksNamespace:
             Answer.model(RestRepositoryHook),
         )
 
-    async def get_avatar(self, hook_key: str, *, version: int | Unset = UNSET) -> bytes:
+    @overload
+    async def get_avatar(
+        self, hook_key: str, *, version: int | Unset = UNSET, save_to: None = None
+    ) -> bytes: ...
+    @overload
+    async def get_avatar(
+        self, hook_key: str, *, version: int | Unset = UNSET, save_to: str | os.PathLike[str]
+    ) -> Path: ...
+    async def get_avatar(
+        self, hook_key: str, *, version: int | Unset = UNSET, save_to: str | os.PathLike[str] | None = None
+    ) -> bytes | Path:
         """Get project avatar.
 
         Retrieve the avatar for the project matching the supplied **moduleKey**.
@@ -188,15 +201,18 @@ class RepositoryHooksNamespace:
             version: (optional) Version used for HTTP caching only - any non-blank version will result
                 in a large max-age Cache-Control header. Note that this does not affect the
                 Last-Modified header.
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The avatar of the project matching the supplied **moduleKey**.
+            The avatar of the project matching the supplied **moduleKey**; with `save_to`, the `Path` of
+            the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-hooks-hookkey-avatar-get
         """
         return await self._client._call(
             Request("GET", "/api/latest/hooks/{hookKey}/avatar", (hook_key,), query={"version": version}),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
     async def get_for_project(self, project_key: str, hook_key: str) -> RestRepositoryHook:

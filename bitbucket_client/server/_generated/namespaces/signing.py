@@ -9,12 +9,14 @@ from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._uploads import form_body
+from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
+    from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
-    from ..models.example_certificate_multipart_form_data import ExampleCertificateMultipartFormData
     from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest
     from ..models.rest_system_signing_configuration import RestSystemSigningConfiguration
     from ..models.rest_x509_certificate import RestX509Certificate
@@ -26,7 +28,7 @@ class SigningNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
-    async def create_certificate(self, *, body: ExampleCertificateMultipartFormData) -> RestX509Certificate:
+    async def create_certificate(self, *, certificate: Upload) -> RestX509Certificate:
         """Create an X.509 certificate.
 
         Create an X.509 certificate. This will add the given X.509 certificate to the system. Existing
@@ -36,7 +38,7 @@ class SigningNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: The multipart form data containing the certificate in a form-field named 'certificate'
+            certificate: The X.509 certificate file to upload.
 
         Returns:
             The newly created X.509 certificate
@@ -49,7 +51,7 @@ class SigningNamespace:
             Request(
                 "POST",
                 "/api/latest/signing/x509-certificates",
-                body=body,
+                body=form_body("signing.create_certificate", [("certificate", certificate, "file")]),
                 body_type="files",
                 content_type="multipart/form-data",
             ),
@@ -92,22 +94,34 @@ class SigningNamespace:
             Answer.model(RestSystemSigningConfiguration),
         )
 
-    async def list_certificates(self) -> RestX509Certificate:
+    def list_certificates(
+        self, *, page_size: int | None = None, max_items: int | None = None, prefetch: int = 0
+    ) -> AsyncPaginator[RestX509Certificate]:
         """Get all X.509 certificates.
 
         Get all X.509 certificates that have been added to the system.
 
         The authenticated user must have the **ADMIN** permission to call this resource.
 
+        Args:
+            page_size: Items per page the server is asked for (it may send fewer).
+            max_items: Stop after this many items (None: all of them).
+            prefetch: Fetch this many pages ahead while the current one is used.
+
         Returns:
-            A page of X.509 certificates
+            An `AsyncPaginator` of `RestX509Certificate` items: `async for` fetches the pages as it
+            goes.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-signing-x509-certificates-get
         """
         from ..models.rest_x509_certificate import RestX509Certificate  # noqa: PLC0415
 
-        return await self._client._call(
-            Request("GET", "/api/latest/signing/x509-certificates"), Answer.model(RestX509Certificate)
+        return self._client._list(
+            Request("GET", "/api/latest/signing/x509-certificates"),
+            RestX509Certificate.from_dict,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
         )
 
     async def update_revocation_list(self, id: str) -> Any:
@@ -175,6 +189,6 @@ class SigningRawNamespace(NamespaceView[SigningNamespace]):
     create_certificate = raw_response(SigningNamespace.create_certificate)
     delete_certificate = raw_response(SigningNamespace.delete_certificate)
     get_system_config = raw_response(SigningNamespace.get_system_config)
-    list_certificates = raw_response(SigningNamespace.list_certificates)
+    list_certificates = raw_first_page(SigningNamespace.list_certificates)
     update_revocation_list = raw_response(SigningNamespace.update_revocation_list)
     update_system_config = raw_response(SigningNamespace.update_system_config)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._converters import (
@@ -11,13 +11,17 @@ from bitbucket_client._converters import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
-    from ..models.example_multipart_form_data import ExampleMultipartFormData
     from ..models.rest_browse_result import RestBrowseResult
     from ..models.rest_commit import RestCommit
     from ..models.rest_last_modified import RestLastModified
@@ -35,7 +39,11 @@ class SourceNamespace:
         repository_slug: str,
         path: str,
         *,
-        body: ExampleMultipartFormData | None = None,
+        branch: str | Unset = UNSET,
+        content: Upload | Unset = UNSET,
+        message: str | Unset = UNSET,
+        source_branch: str | Unset = UNSET,
+        source_commit_id: str | Unset = UNSET,
     ) -> RestCommit:
         """Edit file.
 
@@ -50,7 +58,14 @@ class SourceNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             path: The path of the file that is to be modified or created
-            body: The multipart form data containing the file
+            branch: The branch on which the `path` should be modified or created.
+            content: The full content of the file at `path`: bytes, text or an open file.
+            message: The message associated with this change, to be used as the commit message. Or null
+                if the default message should be used.
+            source_branch: The starting point for `branch`. If provided and different from `branch`,
+                `branch` will be created as a new branch, branching off from `sourceBranch`.
+            source_commit_id: The commit ID of the file before it was edited, used to identify if
+                content has changed. Or null if this is a new file
 
         Returns:
             The newly created commit.
@@ -62,9 +77,18 @@ class SourceNamespace:
         return await self._client._call(
             Request(
                 "PUT",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path:file_path}",
                 (project_key, repository_slug, path),
-                body=body if body is not None else UNSET,
+                body=form_body(
+                    "source.edit_file",
+                    [
+                        ("branch", branch, "text"),
+                        ("content", content, "file"),
+                        ("message", message, "text"),
+                        ("sourceBranch", source_branch, "text"),
+                        ("sourceCommitId", source_commit_id, "text"),
+                    ],
+                ),
                 body_type="files",
                 content_type="multipart/form-data",
             ),
@@ -117,13 +141,14 @@ class SourceNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/browse/{path:file_path}",
                 (project_key, repository_slug, path),
                 query={"noContent": no_content, "at": at, "size": size, "blame": blame, "type": type_},
             ),
             Answer.model(RestBrowseResult),
         )
 
+    @overload
     async def get_archive(
         self,
         project_key: str,
@@ -134,7 +159,33 @@ class SourceNamespace:
         at: str | Unset = UNSET,
         prefix: str | Unset = UNSET,
         format_: str | Unset = UNSET,
-    ) -> bytes:
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_archive(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        path: str | Unset = UNSET,
+        filename: str | Unset = UNSET,
+        at: str | Unset = UNSET,
+        prefix: str | Unset = UNSET,
+        format_: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_archive(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        path: str | Unset = UNSET,
+        filename: str | Unset = UNSET,
+        at: str | Unset = UNSET,
+        prefix: str | Unset = UNSET,
+        format_: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Stream archive of repository.
 
         Streams an archive of the repository's contents at the requested commit. If no `at=` commit is
@@ -159,9 +210,12 @@ class SourceNamespace:
             prefix: A prefix to apply to all entries in the streamed archive; if the supplied prefix
                 does not end with a trailing /, one will be added automatically
             format_: The format to stream the archive in; must be one of: zip, tar, tar.gz or tgz
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            An archive or the requested commit, in zip, tar or gzipped-tar format.
+            An archive or the requested commit, in zip, tar or gzipped-tar format; with `save_to`, the
+            `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-archive-get
         """
@@ -172,9 +226,10 @@ class SourceNamespace:
                 (project_key, repository_slug),
                 query={"path": path, "filename": filename, "at": at, "prefix": prefix, "format": format_},
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
+    @overload
     async def get_contributing(
         self,
         project_key: str,
@@ -185,7 +240,33 @@ class SourceNamespace:
         html_escape: str | Unset = UNSET,
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
-    ) -> None:
+        save_to: None = None,
+    ) -> str: ...
+    @overload
+    async def get_contributing(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_contributing(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Get repository contributing guidelines.
 
         Retrieves the contributing guidelines for the repository, if they've been defined.
@@ -214,13 +295,16 @@ class SourceNamespace:
             hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
                 not specified, the value of the `markup.render.hardwrap` property, which is `true` by
                 default, will be used
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The contributing guidelines for the repository.
+            The contributing guidelines for the repository; with `save_to`, the `Path` of the file
+            written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-contributing-get
         """
-        await self._client._call(
+        return await self._client._call(
             Request(
                 "GET",
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/contributing",
@@ -233,7 +317,7 @@ class SourceNamespace:
                     "hardwrap": hardwrap,
                 },
             ),
-            Answer.nothing(),
+            Answer.text().saving_to(save_to),
         )
 
     async def get_last_modified(
@@ -265,13 +349,14 @@ class SourceNamespace:
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/last-modified/{path:file_path}",
                 (project_key, repository_slug, path),
                 query={"at": at},
             ),
             Answer.model(RestLastModified),
         )
 
+    @overload
     async def get_license(
         self,
         project_key: str,
@@ -282,7 +367,33 @@ class SourceNamespace:
         html_escape: str | Unset = UNSET,
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
-    ) -> None:
+        save_to: None = None,
+    ) -> str: ...
+    @overload
+    async def get_license(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_license(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Get repository license.
 
         Retrieves the license for the repository, if it's been defined.
@@ -312,13 +423,15 @@ class SourceNamespace:
             hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
                 not specified, the value of the `markup.render.hardwrap` property, which is `true` by
                 default, will be used
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The license for the repository.
+            The license for the repository; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-license-get
         """
-        await self._client._call(
+        return await self._client._call(
             Request(
                 "GET",
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/license",
@@ -331,9 +444,10 @@ class SourceNamespace:
                     "hardwrap": hardwrap,
                 },
             ),
-            Answer.nothing(),
+            Answer.text().saving_to(save_to),
         )
 
+    @overload
     async def get_raw(
         self,
         project_key: str,
@@ -345,7 +459,35 @@ class SourceNamespace:
         html_escape: str | Unset = UNSET,
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
-    ) -> bytes:
+        save_to: None = None,
+    ) -> bytes: ...
+    @overload
+    async def get_raw(
+        self,
+        project_key: str,
+        repository_slug: str,
+        path: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_raw(
+        self,
+        project_key: str,
+        repository_slug: str,
+        path: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> bytes | Path:
         """Get raw content of a file at revision.
 
         Retrieve the raw content for a file path at a specified revision.
@@ -371,16 +513,18 @@ class SourceNamespace:
             hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
                 not specified, the value of the markup.render.hardwrap property, which is true by
                 default, will be used
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The raw contents from a file.
+            The raw contents from a file; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-raw-path-get
         """
         return await self._client._call(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/raw/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/raw/{path:file_path}",
                 (project_key, repository_slug, path),
                 query={
                     "at": at,
@@ -390,9 +534,10 @@ class SourceNamespace:
                     "hardwrap": hardwrap,
                 },
             ),
-            Answer.binary(),
+            Answer.binary().saving_to(save_to),
         )
 
+    @overload
     async def get_readme(
         self,
         project_key: str,
@@ -403,7 +548,33 @@ class SourceNamespace:
         html_escape: str | Unset = UNSET,
         include_heading_id: str | Unset = UNSET,
         hardwrap: str | Unset = UNSET,
-    ) -> None:
+        save_to: None = None,
+    ) -> str: ...
+    @overload
+    async def get_readme(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str],
+    ) -> Path: ...
+    async def get_readme(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        at: str | Unset = UNSET,
+        markup: str | Unset = UNSET,
+        html_escape: str | Unset = UNSET,
+        include_heading_id: str | Unset = UNSET,
+        hardwrap: str | Unset = UNSET,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
         """Get repository readme.
 
         Retrieves the README for the repository, if it's been defined.
@@ -433,13 +604,15 @@ class SourceNamespace:
             hardwrap: (Optional) Whether the markup implementation should convert newlines to breaks. If
                 not specified, the value of the `markup.render.hardwrap` property, which is `true` by
                 default, will be used
+            save_to: A file path: stream the body into that file (never held in memory whole) and return
+                its `Path`. The file is replaced only once the whole body has arrived.
 
         Returns:
-            The README for the repository.
+            The README for the repository; with `save_to`, the `Path` of the file written.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-readme-get
         """
-        await self._client._call(
+        return await self._client._call(
             Request(
                 "GET",
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/readme",
@@ -452,7 +625,7 @@ class SourceNamespace:
                     "hardwrap": hardwrap,
                 },
             ),
-            Answer.nothing(),
+            Answer.text().saving_to(save_to),
         )
 
     async def get_root(
@@ -623,7 +796,7 @@ class SourceNamespace:
         return self._client._list(
             Request(
                 "GET",
-                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/files/{path}",
+                "/api/latest/projects/{projectKey}/repos/{repositorySlug}/files/{path:file_path}",
                 (project_key, repository_slug, path),
                 query={"at": at},
             ),

@@ -10,14 +10,15 @@ from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
+from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._uploads import Upload
 
     from ..models.admin_password_update import AdminPasswordUpdate
-    from ..models.example_avatar_multipart_form_data import ExampleAvatarMultipartFormData
     from ..models.example_settings_map import ExampleSettingsMap
     from ..models.example_settings_map_input import ExampleSettingsMapInput
     from ..models.group_picker_context import GroupPickerContext
@@ -794,11 +795,7 @@ class UsersNamespace:
         )
 
     async def upload_avatar(
-        self,
-        user_slug: str,
-        *,
-        x_atlassian_token: str | Unset = UNSET,
-        body: ExampleAvatarMultipartFormData | None = None,
+        self, user_slug: str, *, x_atlassian_token: str | Unset = UNSET, avatar: Upload
     ) -> Any:
         """Update user avatar.
 
@@ -820,7 +817,7 @@ class UsersNamespace:
             x_atlassian_token: This resource has Cross-Site Request Forgery (XSRF) protection. To allow
                 the request to pass the XSRF check the caller needs to send an `X-Atlassian-Token` HTTP
                 header with the value `no-check`.
-            body: Multipart form data containing a single image in a form-field named 'avatar'.
+            avatar: The avatar file to upload.
 
         Returns:
             The avatar was uploaded successfully.
@@ -833,7 +830,7 @@ class UsersNamespace:
                 "/api/latest/users/{userSlug}/avatar.png",
                 (user_slug,),
                 headers={"X-Atlassian-Token": x_atlassian_token},
-                body=body if body is not None else UNSET,
+                body=form_body("users.upload_avatar", [("avatar", avatar, "file")]),
                 body_type="files",
                 content_type="multipart/form-data",
             ),
