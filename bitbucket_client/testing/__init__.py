@@ -21,8 +21,10 @@ operations of the official documents with real envelopes and error bodies::
   or ``fake.state``;
 - inject faults with ``fake.faults`` (429 with or without ``Retry-After``, 5xx, latency, a stale
   ``next``);
-- every request is logged in ``fake.requests`` (with the operation it called), every webhook in
-  ``fake.deliveries`` (and sent to ``webhook_callback``, signed with ``webhook_secret``);
+- every request is logged in ``fake.requests`` (with the operation it called); every write sends the
+  webhooks Bitbucket would, per subscription, signed with its secret, to the receiver registered for
+  its URL with ``fake.add_receiver(url, receiver)`` (a function or an ASGI app), and records them in
+  ``fake.deliveries``;
 - an operation the fake does not implement answers 501 with a message naming it
   (``fake.implemented_operations`` lists the others); an unknown path answers 404.
 
@@ -32,6 +34,7 @@ operations of the official documents with real envelopes and error bodies::
 from __future__ import annotations
 
 from ._cloud import FakeBitbucketCloud
+from ._delivery import WebhookReceiver
 from ._fake import FakeBitbucket, RecordedRequest, WebhookCallback, WebhookDelivery
 from ._faults import Fault, Faults
 from ._server import FakeBitbucketServer
@@ -55,4 +58,5 @@ __all__ = [
     "Webhook",
     "WebhookCallback",
     "WebhookDelivery",
+    "WebhookReceiver",
 ]

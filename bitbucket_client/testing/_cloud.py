@@ -25,6 +25,7 @@ __all__ = ["FakeBitbucketCloud"]
 
 T = TypeVar("T")
 
+_PUSH_COMMITS = 5  # a push event lists at most this many commits per change, then says `truncated`
 _PULL_REQUEST_STATES = ("OPEN", "MERGED", "DECLINED", "SUPERSEDED")
 _REPOSITORY_SORT_KEYS: dict[str, Callable[[Repository], Any]] = {
     "name": lambda repo: repo.name.lower(),
@@ -150,11 +151,11 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
             extra={"detail": "There is no API hosted at this URL."},
         )
 
-    def delivery_headers(self, event_key: str) -> dict[str, str]:
+    def delivery_headers(self, event_key: str, hook: Webhook | None) -> dict[str, str]:
         return {
             "User-Agent": "Bitbucket-Webhooks/2.0",
             "X-Event-Key": event_key,
-            "X-Hook-UUID": self.hook_uuid.strip("{}"),
+            "X-Hook-UUID": (self.hook_uuid if hook is None else hook.uuid).strip("{}"),
             "X-Request-UUID": str(uuid.uuid4()),
             "X-Attempt-Number": "1",
         }
@@ -244,7 +245,7 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
         if pr is not None:
             payload["pullrequest"] = self.models.pull_request(repo, pr).to_dict()
         payload.update(extra)
-        await self.deliver(event_key, payload)
+        await self.deliver(event_key, payload, repository=repo)
 
     def _review(self, user: User, date: Any) -> dict[str, Any]:
         return {"date": self.models.timestamp(date), "user": self.models.account(user).to_dict()}
@@ -338,11 +339,12 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
             raise FakeError(400, 'A branch needs a "name" and a "target": {"hash": "<commit or branch>"}.')
         if name in repo.branches:
             raise FakeError(400, f"Branch {name} already exists.")
+        before = dict(repo.branches)
         try:
             self.state.add_branch(repo, name, _resolve(repo, start))
         except KeyError:
             raise FakeError(400, f"The target {start!r} is not a commit of {repo.full_name}.") from None
-        await self._push_event(call, repo, name, created=True)
+        await self.pushed(call, repo, before)
         return json_response(201, self.models.branch(repo, name).to_dict())
 
     @handles("refs.delete_branch")
@@ -353,30 +355,40 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
             raise FakeError(404, f"Branch not found: {name}")
         if name == repo.main_branch:
             raise FakeError(400, "You can't delete the main branch.")
-        old = self.models.branch(repo, name).to_dict()
+        before = dict(repo.branches)
         del repo.branches[name]
-        change: dict[str, Any] = {
-            "old": old,
-            "new": None,
-            "created": False,
-            "closed": True,
-            "forced": False,
-            "commits": [],
-        }
-        await self._event("repo:push", call, repo, push={"changes": [change]})
+        await self.pushed(call, repo, before)
         return httpx.Response(204)
 
-    async def _push_event(self, call: Call, repo: Repository, branch: str, *, created: bool) -> None:
-        new = self.models.branch(repo, branch).to_dict()
-        change: dict[str, Any] = {
-            "old": None,
-            "new": new,
-            "created": created,
-            "closed": False,
-            "forced": False,
-            "commits": [],
-        }
-        await self._event("repo:push", call, repo, push={"changes": [change]})
+    async def pushed(self, call: Call, repo: Repository, before: dict[str, str]) -> None:
+        """Send ``repo:push`` for the branches that moved since `before` (branch → head, taken before the
+        change): one change each, created, updated or closed, as a ``git push`` would report them."""
+        changes = []
+        for name in sorted(before.keys() | repo.branches.keys()):
+            old, new = before.get(name), repo.branches.get(name)
+            if old == new:
+                continue
+            added = [c for c in repo.history(new) if c.hash != old] if new else []
+            if old is not None:
+                known = {c.hash for c in repo.history(old)}
+                added = [c for c in added if c.hash not in known]
+            changes.append(
+                {
+                    "old": None if old is None else self._branch_at(repo, name, old),
+                    "new": None if new is None else self.models.branch(repo, name).to_dict(),
+                    "created": old is None,
+                    "closed": new is None,
+                    "forced": False,
+                    "truncated": len(added) > _PUSH_COMMITS,
+                    "commits": [self.models.commit(repo, c).to_dict() for c in added[:_PUSH_COMMITS]],
+                }
+            )
+        if changes:
+            await self._event("repo:push", call, repo, push={"changes": changes})
+
+    def _branch_at(self, repo: Repository, name: str, head: str) -> dict[str, Any]:
+        """The branch as it was, pointing at `head`."""
+        return self.models.branch(attrs.evolve(repo, branches={name: head}), name).to_dict()
 
     @handles("commits.list")
     async def _list_commits(self, call: Call) -> httpx.Response:
@@ -621,6 +633,7 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
         return json_response(200, self.models.merge_task(repo, pr).to_dict())
 
     async def _finish_merge(self, call: Call, repo: Repository, pr: PullRequest, task: _MergeTask) -> None:
+        before = dict(repo.branches)
         self.state.merge(
             repo,
             pr,
@@ -631,6 +644,7 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
         )
         task.done = True
         await self._event("pullrequest:fulfilled", call, repo, pr)
+        await self.pushed(call, repo, before)  # the destination moved; a closed source branch is gone
 
     # ---- webhook subscriptions ------------------------------------------------------------------------
 

@@ -22,12 +22,14 @@ import httpx
 from bitbucket_client._operations import Operation
 from bitbucket_client.webhooks import sign
 
+from ._delivery import Receivers, WebhookReceiver
 from ._faults import Fault, Faults
 from ._routing import Match, Router
 from ._state import (
     Comment,
     Commit,
     FakeState,
+    Owner,
     PullRequest,
     Repository,
     Review,
@@ -96,11 +98,22 @@ class RecordedRequest:
 
 @attrs.frozen
 class WebhookDelivery:
-    """One webhook the fake sent to ``webhook_callback`` (``fake.deliveries``)."""
+    """One webhook the fake sent (``fake.deliveries``): to a subscription's URL, or to
+    ``webhook_callback``."""
 
     event_key: str
+    """The event, as in the ``X-Event-Key`` header (``repo:push``, ``pr:merged``, ...)."""
     headers: dict[str, str]
+    """The headers sent, the signature included."""
     body: bytes
+    """The raw JSON body, as signed."""
+    url: str | None = None
+    """The subscription's URL; ``None`` for a delivery to ``webhook_callback``."""
+    status: int | None = None
+    """What the receiver answered; ``None`` when no receiver is registered for ``url`` (or for
+    ``webhook_callback``, which answers nothing)."""
+    webhook_id: int | None = None
+    """The id of the subscription (the ``Webhook`` in the fake's state) that asked for it."""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -141,10 +154,12 @@ class Call:
 
 def handles(operation: str, *, query: Iterable[str] = ()) -> Callable[[Handler], Handler]:
     """Mark a fake's method as the handler of `operation` (``"namespace.method"``). ``query`` lists the
-    query parameters it understands: any other one gets a 501 rather than a silently wrong answer."""
+    query parameters it understands: any other one gets a 501 rather than a silently wrong answer. A
+    method may handle several operations (stack the decorators)."""
 
     def mark(function: Handler) -> Handler:
-        function._fake_operation = (operation, frozenset(query))  # type: ignore[attr-defined]
+        marks = [*getattr(function, "_fake_operations", ()), (operation, frozenset(query))]
+        function._fake_operations = marks  # type: ignore[attr-defined]
         return function
 
     return mark
@@ -162,9 +177,8 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         handlers: dict[str, tuple[str, frozenset[str]]] = {}
         for klass in reversed(cls.__mro__):
             for attribute, value in vars(klass).items():
-                marked = getattr(value, "_fake_operation", None)
-                if marked is not None:
-                    handlers[marked[0]] = (attribute, marked[1])
+                for name, query in getattr(value, "_fake_operations", ()):
+                    handlers[name] = (attribute, query)
         cls._handlers = handlers
 
     def __init__(
@@ -190,6 +204,7 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[WebhookDelivery] = []
+        self._receivers = Receivers()
         self.webhook_callback = webhook_callback
         self.webhook_secret = webhook_secret
         self.user = self.state.user(user)
@@ -211,6 +226,18 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     def implemented_operations(self) -> list[str]:
         """The ``"namespace.method"`` names this fake answers; every other operation gets a 501."""
         return sorted(self._handlers)
+
+    def add_receiver(self, url: str, receiver: WebhookReceiver, *, asgi: bool | None = None) -> None:
+        """Answer the webhook deliveries sent to `url` with `receiver`, in-process: a function
+        ``(headers, body)``, sync or async, returning the HTTP status (``None`` = 200), or an ASGI app
+        (recognised by its three parameters; ``asgi=`` overrides the guess). A subscription whose URL
+        has no receiver still gets its deliveries recorded, with ``status=None``. Registering a URL
+        again replaces its receiver."""
+        self._receivers.add(url, receiver, asgi=asgi)
+
+    def remove_receiver(self, url: str) -> None:
+        """Stop answering deliveries to `url` (`LookupError` when nothing is registered there)."""
+        self._receivers.remove(url)
 
     def requests_for(self, operation: str) -> list[RecordedRequest]:
         """The logged requests that called `operation`."""
@@ -308,7 +335,7 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     def add_webhook(
         self,
         owner: str,
-        slug: str,
+        slug: str | None,
         *,
         url: str,
         events: Iterable[str],
@@ -316,9 +343,16 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         secret: str | None = None,
         active: bool = True,
     ) -> Webhook:
-        """A repository webhook subscription (stored and listed; deliveries go to ``webhook_callback``)."""
+        """A webhook subscription of a repository, or of a project with ``slug=None`` (Data Center):
+        every active one that lists an event gets it, signed with its `secret`, sent to the receiver
+        registered for its `url` (``add_receiver``)."""
+        if slug is None and self.product != "server":
+            raise ValueError("only Data Center has project webhooks: give the repository's slug")
+        target: Repository | Owner = (
+            self.repository(owner, slug) if slug is not None else self._owner_named(owner)
+        )
         return self.state.add_webhook(
-            self.repository(owner, slug),
+            target,
             url=url,
             events=list(events),
             description=description,
@@ -331,6 +365,12 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         found = self.state.find_repository(owner, slug)
         if found is None:
             raise LookupError(f"no repository {owner}/{slug} in {type(self).__name__}")
+        return found
+
+    def _owner_named(self, key: str) -> Owner:
+        found = self.state.find_owner(key)
+        if found is None:
+            raise LookupError(f"no workspace or project {key} in {type(self).__name__}")
         return found
 
     def pull_request(self, owner: str, slug: str, pull_request_id: int) -> PullRequest:
@@ -451,18 +491,40 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
 
     # ---- webhooks -------------------------------------------------------------------------------------
 
-    async def deliver(self, event_key: str, payload: dict[str, Any]) -> None:
-        """Send one event to ``webhook_callback`` (if any), signed with ``webhook_secret`` (if any)."""
-        if self.webhook_callback is None:
-            return
+    async def deliver(
+        self, event_key: str, payload: dict[str, Any], *, repository: Repository | None = None
+    ) -> None:
+        """Send one event: to ``webhook_callback`` (if any, signed with ``webhook_secret``), then to
+        every active subscription of `repository` (and of its project, on Data Center) that lists the
+        event, each signed with its own secret and posted to the receiver registered for its URL."""
         body = json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", **self.delivery_headers(event_key)}
-        if self.webhook_secret:
-            headers["X-Hub-Signature"] = sign(self.webhook_secret, body)
-        self.deliveries.append(WebhookDelivery(event_key=event_key, headers=dict(headers), body=body))
-        result = self.webhook_callback(headers, body)
-        if inspect.isawaitable(result):
-            await result
+        if self.webhook_callback is not None:
+            headers = {"Content-Type": "application/json", **self.delivery_headers(event_key, None)}
+            if self.webhook_secret:
+                headers["X-Hub-Signature"] = sign(self.webhook_secret, body)
+            self.deliveries.append(WebhookDelivery(event_key=event_key, headers=dict(headers), body=body))
+            result = self.webhook_callback(headers, body)
+            if inspect.isawaitable(result):
+                await result
+        if repository is None:
+            return
+        # A snapshot: a receiver may change the subscriptions while it is being called.
+        for hook in list(self.subscriptions(repository)):
+            if not hook.active or event_key not in hook.events:
+                continue
+            headers = {"Content-Type": "application/json", **self.delivery_headers(event_key, hook)}
+            if hook.secret:
+                headers["X-Hub-Signature"] = sign(hook.secret, body)
+            # Recorded in the order sent (a receiver may cause more deliveries), with its status after.
+            sent = WebhookDelivery(event_key, headers, body, url=hook.url, webhook_id=hook.id)
+            position = len(self.deliveries)
+            self.deliveries.append(sent)
+            status = await self._receivers.send(hook.url, dict(headers), body)
+            self.deliveries[position] = attrs.evolve(sent, status=status)
+
+    def subscriptions(self, repository: Repository) -> Iterable[Webhook]:
+        """The webhook subscriptions that hear about `repository`'s events."""
+        return repository.webhooks.values()
 
     # ---- what each product defines ------------------------------------------------------------------
 
@@ -496,7 +558,8 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     def not_found_route(self, request: httpx.Request) -> httpx.Response:
         raise NotImplementedError
 
-    def delivery_headers(self, event_key: str) -> dict[str, str]:
+    def delivery_headers(self, event_key: str, hook: Webhook | None) -> dict[str, str]:
+        """The product's headers for one delivery (`hook` is None for ``webhook_callback``)."""
         raise NotImplementedError
 
     # ---- helpers for the products ---------------------------------------------------------------------

@@ -184,6 +184,8 @@ class Owner:
     created: datetime.datetime
     description: str = ""
     repositories: dict[str, Repository] = attrs.field(factory=dict)
+    webhooks: dict[int, Webhook] = attrs.field(factory=dict)
+    """Project webhooks (Data Center): they hear every repository of the project."""
 
 
 class FakeState:
@@ -425,7 +427,7 @@ class FakeState:
 
     def add_webhook(
         self,
-        repository: Repository,
+        repository: Repository | Owner,
         *,
         url: str,
         events: list[str],
@@ -443,5 +445,5 @@ class FakeState:
             secret=secret,
             created=self.now(),
         )
-        repository.webhooks[webhook.id] = webhook
+        repository.webhooks[webhook.id] = webhook  # a repository's, or a project's
         return webhook

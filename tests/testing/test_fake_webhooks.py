@@ -1,0 +1,248 @@
+"""Webhook deliveries of the fakes: per subscription, filtered, signed, sent to registered receivers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import pytest
+
+from bitbucket_client import BitbucketCloud
+from bitbucket_client.cloud.models import PullRequestBranchInput, PullrequestEndpointInput
+from bitbucket_client.testing import FakeBitbucketCloud, FakeBitbucketServer
+from bitbucket_client.webhooks import unwrap
+
+HOOK = "https://ci.example.com/hooks"
+
+Message = MutableMapping[str, Any]
+
+
+async def create_branch(bb: BitbucketCloud, name: str) -> None:
+    body = {"name": name, "target": {"hash": "main"}}
+    await bb.request("POST", "repositories/acme/shop/refs/branches", json=body)
+
+
+class Recorder:
+    """A receiver function: keeps what it got, answers `status`."""
+
+    def __init__(self, status: int | None = None) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.status = status
+
+    def __call__(self, headers: dict[str, str], body: bytes) -> int | None:
+        self.received.append((headers, body))
+        return self.status
+
+    @property
+    def keys(self) -> list[str]:
+        return [headers["X-Event-Key"] for headers, _ in self.received]
+
+
+def asgi_app(
+    received: list[bytes], status: int
+) -> Callable[
+    [Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]:
+    async def app(
+        scope: Message, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
+        assert scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/hooks"
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        received.append(body)
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
+
+
+async def test_cloud_subscriptions_get_signed_deliveries_of_their_events_only() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    receiver, other = Recorder(), Recorder(status=500)
+    fake.add_receiver(HOOK, receiver)
+    fake.add_receiver("https://other.example.com/", other)
+    async with fake.client() as bb:
+        pushes = await bb.webhooks.create_for_repository(
+            "acme", "shop", url=HOOK, events=["repo:push"], description="ci", secret="s3cret", active=True
+        )
+        await bb.webhooks.create_for_repository(
+            "acme", "shop", url="https://other.example.com/", events=["pullrequest:created"], description="x"
+        )
+        await bb.webhooks.create_for_repository(
+            "acme", "shop", url=HOOK, events=["repo:push"], description="off", active=False
+        )
+        await create_branch(bb, "feature")
+        await bb.pullrequests.create(
+            "acme",
+            "shop",
+            title="Feature",
+            source=PullrequestEndpointInput(branch=PullRequestBranchInput(name="feature")),
+        )
+    assert receiver.keys == ["repo:push"]  # the inactive subscription heard nothing
+    assert other.keys == ["pullrequest:created"]
+    headers, body = receiver.received[0]
+    event = unwrap(headers, body, "s3cret")
+    assert event.delivery.verified
+    assert headers["X-Hook-UUID"] == str(pushes.uuid).strip("{}")
+    change = json.loads(body)["push"]["changes"][0]
+    assert change["created"] is True and change["new"]["name"] == "feature"
+    assert [(d.event_key, d.url, d.status) for d in fake.deliveries] == [
+        ("repo:push", HOOK, 200),
+        ("pullrequest:created", "https://other.example.com/", 500),
+    ]
+    assert "X-Hub-Signature" not in other.received[0][0]  # no secret, no signature
+
+
+async def test_a_merge_that_closes_the_source_branch_pushes_its_deletion() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    pr = fake.add_pull_request("acme", "shop", title="Cart", source="cart")
+    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push", "pullrequest:fulfilled"])
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.pullrequests.merge("acme", "shop", pr.id, close_source_branch=True)
+    assert receiver.keys == ["pullrequest:fulfilled", "repo:push"]
+    changes = json.loads(receiver.received[1][1])["push"]["changes"]
+    by_branch = {(c["old"] or c["new"])["name"]: c for c in changes}
+    assert by_branch["cart"]["closed"] is True and by_branch["cart"]["new"] is None
+    assert by_branch["cart"]["old"]["target"]["hash"] == pr.source_commit
+    main = by_branch["main"]
+    assert main["new"]["target"]["hash"] == fake.repository("acme", "shop").branches["main"]
+    assert main["commits"][0]["hash"] == main["new"]["target"]["hash"]
+
+
+async def test_branch_deletion_and_a_commit_through_the_api_push() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    fake.add_branch("acme", "shop", "old")
+    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push"])
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.refs.delete_branch("acme", "shop", "old")
+        await bb.source.create_commit(
+            "acme", "shop", files={"README.md": b"hi"}, message="Docs", branch="main"
+        )
+    deleted, committed = (json.loads(body)["push"]["changes"] for _, body in receiver.received)
+    assert deleted[0]["closed"] is True and deleted[0]["old"]["name"] == "old"
+    assert committed[0]["new"]["name"] == "main" and committed[0]["commits"][0]["message"] == "Docs"
+
+
+async def test_an_asgi_app_receives_deliveries_in_process() -> None:
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "shop")
+    fake.add_webhook("PRJ", "shop", url=HOOK, events=["repo:refs_changed"], secret="k")
+    bodies: list[bytes] = []
+    fake.add_receiver(HOOK, asgi_app(bodies, 204))
+    async with fake.client() as bb:
+        await bb.refs.create_branch("PRJ", "shop", name="topic", start_point="main")
+    (delivery,) = fake.deliveries
+    assert delivery.status == 204 and bodies == [delivery.body]
+    assert unwrap(delivery.headers, delivery.body, "k").delivery.verified
+
+
+async def test_an_async_receiver_and_a_url_nobody_answers() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push"])
+    fake.add_webhook("acme", "shop", url="https://nobody.example.com/", events=["repo:push"])
+    got: list[bytes] = []
+
+    async def receiver(headers: dict[str, str], body: bytes) -> int:
+        got.append(body)
+        return 201
+
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await create_branch(bb, "x")
+    assert [(d.url, d.status) for d in fake.deliveries] == [
+        (HOOK, 201),
+        ("https://nobody.example.com/", None),
+    ]
+    assert got == [fake.deliveries[0].body]
+
+
+async def test_data_center_project_webhooks_hear_every_repository() -> None:
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "one")
+    fake.add_repository("PRJ", "two")
+    fake.add_webhook("PRJ", None, url=HOOK, events=["repo:refs_changed", "pr:merged"])
+    fake.add_webhook("PRJ", "two", url=HOOK, events=["pr:opened"])
+    pr = fake.add_pull_request("PRJ", "one", title="Fix", source="fix", close_source_branch=True)
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.refs.delete_branch("PRJ", "two", name="main", dry_run=True)  # a dry run changes nothing
+        await bb.pullrequests.merge("PRJ", "one", pr.id, version=pr.version)
+    assert receiver.keys == ["pr:merged", "repo:refs_changed"]
+    changes = json.loads(receiver.received[1][1])["changes"]
+    assert sorted((c["refId"], c["type"]) for c in changes) == [
+        ("refs/heads/fix", "DELETE"),
+        ("refs/heads/main", "UPDATE"),
+    ]
+
+
+def test_receivers_are_checked_when_registered() -> None:
+    fake = FakeBitbucketCloud()
+    with pytest.raises(ValueError, match="absolute"):
+        fake.add_receiver("/hooks", Recorder())
+    with pytest.raises(TypeError, match="callable"):
+        fake.add_receiver(HOOK, "not a function")  # type: ignore[arg-type]
+    with pytest.raises(LookupError, match="no receiver"):
+        fake.remove_receiver(HOOK)
+    with pytest.raises(ValueError, match="project webhooks"):
+        fake.add_webhook("acme", None, url=HOOK, events=["repo:push"])
+
+
+async def test_a_receiver_that_raises_fails_the_api_call() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push"])
+
+    def broken(headers: dict[str, str], body: bytes) -> None:
+        raise RuntimeError("receiver bug")
+
+    fake.add_receiver(HOOK, broken)
+    async with fake.client() as bb:
+        with pytest.raises(RuntimeError, match="receiver bug"):
+            await create_branch(bb, "x")
+
+
+async def test_data_center_project_webhooks_through_the_api() -> None:
+    from bitbucket_client import NotFoundError
+    from bitbucket_client.server.models import RestWebhookConfigurationInput
+
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "shop")
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        hook = await bb.webhooks.create_for_project(
+            "PRJ",
+            name="ci",
+            url=HOOK,
+            events=["pr:opened"],
+            configuration=RestWebhookConfigurationInput(secret="k"),
+        )
+        assert hook.scope_type == "project" and hook.name == "ci"
+        assert [h.id async for h in bb.webhooks.list_for_project("PRJ")] == [hook.id]
+        assert [h.id async for h in bb.webhooks.list_for_repository("PRJ", "shop")] == []
+        assert hook.id is not None
+        updated = await bb.webhooks.update_for_project(
+            "PRJ", str(hook.id), events=["repo:refs_changed"], url=HOOK, name="ci2"
+        )
+        assert updated.events == ["repo:refs_changed"] and updated.name == "ci2"
+        await bb.refs.create_branch("PRJ", "shop", name="topic", start_point="main")
+        await bb.webhooks.delete_for_project("PRJ", str(hook.id))
+        with pytest.raises(NotFoundError, match="Webhook"):
+            await bb.webhooks.get_for_project("PRJ", str(hook.id))
+        await bb.refs.create_branch("PRJ", "shop", name="later", start_point="main")
+    assert receiver.keys == ["repo:refs_changed"]  # the deleted hook heard nothing more
+    assert unwrap(*receiver.received[0], "k").delivery.verified
