@@ -34,6 +34,7 @@ operations of the official documents with real envelopes and error bodies::
 from __future__ import annotations
 
 from ._cloud import FakeBitbucketCloud
+from ._cloud_oauth import OAuthConsumer
 from ._delivery import WebhookReceiver
 from ._fake import FakeBitbucket, RecordedRequest, WebhookCallback, WebhookDelivery
 from ._faults import Fault, Faults
@@ -49,6 +50,7 @@ __all__ = [
     "FakeState",
     "Fault",
     "Faults",
+    "OAuthConsumer",
     "Owner",
     "PullRequest",
     "RecordedRequest",

@@ -12,6 +12,7 @@ import httpx
 from bitbucket_client._client import CLOUD_BASE_URL
 
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
+from ._cloud_oauth import CloudOAuth
 from ._cloud_source import CloudFiles
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
@@ -48,7 +49,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
+class FakeBitbucketCloud(CloudOAuth, CloudFiles, FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
@@ -66,6 +67,8 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
     """
 
     product = "cloud"
+    repository_params = ("workspace", "repo_slug")
+    hides_private_repositories = True
     pagination_params = frozenset({"page", "pagelen"})
 
     def __init__(

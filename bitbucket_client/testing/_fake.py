@@ -169,6 +169,10 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     """Base of :class:`FakeBitbucketCloud` and :class:`FakeBitbucketServer`."""
 
     product: ClassVar[Literal["cloud", "server"]]
+    repository_params: ClassVar[tuple[str, str]]
+    """The path parameters naming a repository: owner, slug."""
+    hides_private_repositories: ClassVar[bool] = False
+    """Whether an anonymous read of a private repository gets 404 (Cloud) rather than 401."""
     pagination_params: ClassVar[frozenset[str]]
     _handlers: ClassVar[dict[str, tuple[str, frozenset[str]]]]
 
@@ -208,6 +212,13 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         self.webhook_callback = webhook_callback
         self.webhook_secret = webhook_secret
         self.user = self.state.user(user)
+        self._anonymous = User(
+            slug="anonymous",
+            display_name="Anonymous",
+            id=0,
+            uuid="{" + "0" * 8 + "-0000-0000-0000-" + "0" * 12 + "}",
+            email="",
+        )
         if isinstance(tokens, str):
             tokens = [tokens]  # one token, not a set of one-character tokens
         self._tokens: dict[str, str | None] | None = (
@@ -412,7 +423,11 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         return response
 
     async def _answer(self, request: httpx.Request, path: str | None, match: Match | None) -> httpx.Response:
-        user = self._authenticate(request)
+        user: User | httpx.Response | None = self._authenticate(request)
+        if user is None and "authorization" not in request.headers and match is not None:
+            user = self._anonymous_reader(request, match)
+        if isinstance(user, httpx.Response):
+            return user
         if user is None:
             return self.error_response(401, "Authentication required: this fake needs a valid credential")
         fault = self.faults.failure(None if match is None else match.operation.qualified_name)
@@ -467,6 +482,23 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
             return None
         return self.normalize_path(path[len(self.api_root) :])
 
+    def _anonymous_reader(self, request: httpx.Request, match: Match) -> User | httpx.Response | None:
+        """Who an anonymous request reads as: anyone may read a public repository. Cloud answers 404
+        for a private one (it does not say it exists); otherwise None (a 401)."""
+        owner, slug = (match.params.get(name) for name in self.repository_params)
+        if owner is None or slug is None:
+            return None
+        repo = self.state.find_repository(owner, slug)
+        if request.method in ("GET", "HEAD") and repo is not None and not repo.is_private:
+            return self._anonymous
+        if self.hides_private_repositories and request.method in ("GET", "HEAD"):
+            return self.not_found_repository(owner, slug)
+        return None
+
+    def token_owner(self, credential: str) -> User | Literal["expired"] | None:
+        """Who a token this fake issued (OAuth) acts as, ``"expired"``, or None for any other token."""
+        return None
+
     def _authenticate(self, request: httpx.Request) -> User | None:
         header = request.headers.get("Authorization", "").strip()
         scheme, _, credential = header.partition(" ")
@@ -482,6 +514,10 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
             return None
         if not credential:
             return None
+        if username is None:
+            issued = self.token_owner(credential)
+            if issued is not None:
+                return None if issued == "expired" else issued
         if self._tokens is None:
             return self.state.user(username) if username else self.user
         if credential not in self._tokens:
@@ -557,6 +593,10 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
 
     def not_found_route(self, request: httpx.Request) -> httpx.Response:
         raise NotImplementedError
+
+    def not_found_repository(self, owner: str, slug: str) -> httpx.Response:
+        """The product's 404 for a repository the caller cannot see."""
+        return self.error_response(404, f"Repository {owner}/{slug} not found")
 
     def delivery_headers(self, event_key: str, hook: Webhook | None) -> dict[str, str]:
         """The product's headers for one delivery (`hook` is None for ``webhook_callback``)."""

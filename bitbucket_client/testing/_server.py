@@ -50,6 +50,7 @@ class FakeBitbucketServer(ServerFiles, ServerWebhooks, FakeBitbucket):
     """
 
     product = "server"
+    repository_params = ("projectKey", "repositorySlug")
     pagination_params = frozenset({"start", "limit"})
 
     def __init__(

@@ -137,11 +137,13 @@ async def test_a_missing_credential_gets_401(
         monkeypatch.delenv(name, raising=False)
     async with BitbucketCloud(transport=fake) as bb:
         with pytest.raises(AuthenticationError):
-            await bb.repositories.get("acme", "widgets")
+            await bb.users.get_current()
     async with raw(fake, token=None) as http:
-        response = await http.get("/repositories/acme/widgets")
+        response = await http.get("/user")
+        private = await http.get("/repositories/acme/widgets")
     assert response.status_code == 401
     assert response.json()["type"] == "error"
+    assert private.status_code == 404  # anonymous: Cloud does not say a private repository exists
 
 
 async def test_any_credential_passes_without_a_token_list(fake: FakeBitbucketCloud) -> None:
