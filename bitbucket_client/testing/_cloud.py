@@ -11,6 +11,7 @@ import httpx
 
 from bitbucket_client._client import CLOUD_BASE_URL
 
+from ._cloud_deployments import CloudDeployments
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
 from ._cloud_oauth import CloudOAuth
 from ._cloud_source import CloudFiles
@@ -49,7 +50,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudOAuth, CloudFiles, FakeBitbucket):
+class FakeBitbucketCloud(CloudOAuth, CloudDeployments, CloudFiles, FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
