@@ -12,8 +12,10 @@ import httpx
 from bitbucket_client._client import CLOUD_BASE_URL
 
 from ._cloud_deployments import CloudDeployments
+from ._cloud_forks import CloudForks
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
 from ._cloud_oauth import CloudOAuth
+from ._cloud_snippets import CloudSnippets
 from ._cloud_source import CloudFiles
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
@@ -50,7 +52,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudOAuth, CloudDeployments, CloudFiles, FakeBitbucket):
+class FakeBitbucketCloud(CloudOAuth, CloudDeployments, CloudSnippets, CloudForks, CloudFiles, FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
@@ -285,7 +287,7 @@ class FakeBitbucketCloud(CloudOAuth, CloudDeployments, CloudFiles, FakeBitbucket
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:
         owner, repo = self._repo(call)
-        return json_response(200, self.models.repository(repo, owner).to_dict())
+        return json_response(200, self.repository_json(repo, owner))
 
     @handles("repositories.create")
     async def _create_repository(self, call: Call) -> httpx.Response:
