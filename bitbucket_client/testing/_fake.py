@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
+import functools
 import inspect
 import itertools
 import json
@@ -53,6 +55,11 @@ WebhookCallback = Callable[[dict[str, str], bytes], Awaitable[None] | None]
 """Receives each webhook delivery: the headers and the raw (signed) body. May be sync or async."""
 
 Handler = Callable[[Any, "Call"], Awaitable[httpx.Response]]
+
+_PENDING_DELIVERIES: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
+    contextvars.ContextVar("fake_pending_deliveries", default=None)
+)
+"""The deliveries of the request being handled (in this task), sent once its answer is built."""
 
 
 class FakeError(Exception):
@@ -458,16 +465,22 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
                 f"implemented by {type(self).__name__}"
             )
         call = Call(request=request, operation=operation, params=match.params, user=user)
+        pending: list[Callable[[], Awaitable[None]]] = []
+        token = _PENDING_DELIVERIES.set(pending)
         try:
             response: httpx.Response = await getattr(self, method_name)(call)
         except FakeError as error:
-            return self.error_response(
+            response = self.error_response(
                 error.status,
                 error.message,
                 exception_name=error.exception_name,
                 extra=error.extra,
                 headers=error.headers,
             )
+        finally:
+            _PENDING_DELIVERIES.reset(token)
+        for send in pending:  # the answer is built: now the receivers may run (and yield)
+            await send()
         return response
 
     def _pagination_params(self, operation: Operation) -> frozenset[str]:
@@ -532,8 +545,24 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     ) -> None:
         """Send one event: to ``webhook_callback`` (if any, signed with ``webhook_secret``), then to
         every active subscription of `repository` (and of its project, on Data Center) that lists the
-        event, each signed with its own secret and posted to the receiver registered for its URL."""
+        event, each signed with its own secret and posted to the receiver registered for its URL.
+
+        Inside a request, the deliveries wait until the handler has built its answer: a receiver that
+        yields lets other requests run, and they must not change what this one answers."""
         body = json.dumps(payload).encode()
+        # The subscriptions as they are when the event happens.
+        hooks = [
+            hook
+            for hook in (self.subscriptions(repository) if repository is not None else ())
+            if hook.active and event_key in hook.events
+        ]
+        queue = _PENDING_DELIVERIES.get()
+        if queue is None:
+            await self._send(event_key, body, hooks)
+        else:
+            queue.append(functools.partial(self._send, event_key, body, hooks))
+
+    async def _send(self, event_key: str, body: bytes, hooks: list[Webhook]) -> None:
         if self.webhook_callback is not None:
             headers = {"Content-Type": "application/json", **self.delivery_headers(event_key, None)}
             if self.webhook_secret:
@@ -542,12 +571,7 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
             result = self.webhook_callback(headers, body)
             if inspect.isawaitable(result):
                 await result
-        if repository is None:
-            return
-        # A snapshot: a receiver may change the subscriptions while it is being called.
-        for hook in list(self.subscriptions(repository)):
-            if not hook.active or event_key not in hook.events:
-                continue
+        for hook in hooks:
             headers = {"Content-Type": "application/json", **self.delivery_headers(event_key, hook)}
             if hook.secret:
                 headers["X-Hub-Signature"] = sign(hook.secret, body)
