@@ -44,10 +44,10 @@ async def test_an_operation_left_out_answers_501_naming_it() -> None:
     fake = FakeBitbucketCloud()
     fake.add_repository("acme", "shop")
     missing = sorted(set(CLOUD_OPERATIONS) - set(fake.implemented_operations))
-    assert "issues.list" in missing
+    assert "repositories.list_deploy_keys" in missing
     async with fake.client() as bb:
         with pytest.raises(
-            ServerError, match=r"issues\.list is not implemented by FakeBitbucketCloud"
+            ServerError, match=r"repositories\.list_deploy_keys is not implemented by FakeBitbucketCloud"
         ) as caught:
-            await anext(aiter(bb.issues.list("acme", "shop")))
+            await anext(aiter(bb.repositories.list_deploy_keys("acme", "shop")))
     assert caught.value.status_code == 501
