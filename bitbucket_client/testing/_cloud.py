@@ -15,6 +15,7 @@ from ._cloud_deployments import CloudDeployments
 from ._cloud_forks import CloudForks
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
 from ._cloud_oauth import CloudOAuth
+from ._cloud_pipelines import CloudPipelines
 from ._cloud_snippets import CloudSnippets
 from ._cloud_source import CloudFiles
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
@@ -52,7 +53,9 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudOAuth, CloudDeployments, CloudSnippets, CloudForks, CloudFiles, FakeBitbucket):
+class FakeBitbucketCloud(
+    CloudOAuth, CloudDeployments, CloudPipelines, CloudSnippets, CloudForks, CloudFiles, FakeBitbucket
+):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
