@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal
 
 import attrs
 import httpx
@@ -27,16 +26,13 @@ from bitbucket_client.cloud.models import (
     DeploymentStateCompletedStatus,
 )
 
-from ._fake import Call, FakeBitbucket, FakeError, handles, json_response
+from ._cloud_mixin import CloudMixin
+from ._fake import Call, FakeError, handles, json_response
 from ._files import resolve_revision
-from ._state import Owner, Repository, User
-
-if TYPE_CHECKING:
-    from ._cloud_models import CloudModels
+from ._state import Repository, User
 
 __all__ = ["CloudDeployments", "Environment", "FakeDeployment"]
 
-T = TypeVar("T")
 
 ENVIRONMENT_TYPES = ("Test", "Staging", "Production")
 DeploymentStatus = Literal["SUCCESSFUL", "FAILED", "STOPPED"]
@@ -84,17 +80,8 @@ class FakeDeployment:
     """The ``{uuid}`` of what was deployed (the release)."""
 
 
-class CloudDeployments(FakeBitbucket):
+class CloudDeployments(CloudMixin):
     """Environments and deployments for :class:`FakeBitbucketCloud` (a mixin)."""
-
-    if TYPE_CHECKING:
-        models: CloudModels
-
-        def _repo(self, call: Call) -> tuple[Owner, Repository]: ...
-
-        def _page(
-            self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]
-        ) -> httpx.Response: ...
 
     @property
     def _environments(self) -> dict[str, dict[str, Environment]]:

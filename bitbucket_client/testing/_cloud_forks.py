@@ -8,37 +8,19 @@ watches it. Watchers are seeded with ``fake.add_watcher``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import httpx
 
-from ._fake import Call, FakeBitbucket, FakeError, handles, json_response
+from ._cloud_mixin import CloudMixin
+from ._fake import Call, FakeError, handles, json_response
 from ._state import Owner, Repository, User
-
-if TYPE_CHECKING:
-    from ._cloud_models import CloudModels
 
 __all__ = ["CloudForks"]
 
-T = TypeVar("T")
 
-
-class CloudForks(FakeBitbucket):
+class CloudForks(CloudMixin):
     """Forks and watchers for :class:`FakeBitbucketCloud` (a mixin)."""
-
-    if TYPE_CHECKING:
-        models: CloudModels
-
-        def _repo(self, call: Call) -> tuple[Owner, Repository]: ...
-
-        def _page(
-            self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]
-        ) -> httpx.Response: ...
-
-        async def _event(
-            self, event_key: str, call: Call, repo: Repository, pr: Any = None, **extra: Any
-        ) -> None: ...
 
     @property
     def _parents(self) -> dict[str, Repository]:

@@ -8,8 +8,8 @@ pipeline handlers may add to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import httpx
 
@@ -22,32 +22,20 @@ from bitbucket_client.cloud.models import (
     PipelineStepStateCompletedResult,
 )
 
-from ._fake import Call, FakeBitbucket, FakeError, handles, json_response
+from ._cloud_mixin import CloudMixin
+from ._fake import Call, FakeError, handles, json_response
 from ._files import resolve_revision
-from ._state import Owner, Repository
-
-if TYPE_CHECKING:
-    from ._cloud_models import CloudModels
+from ._state import Repository
 
 __all__ = ["CloudPipelines"]
 
-T = TypeVar("T")
 
 PipelineResult = Literal["SUCCESSFUL", "FAILED", "ERROR", "STOPPED"]
 _FILTERS = frozenset({"sort", "status", "target.ref_name", "target.branch", "target.commit.hash"})
 
 
-class CloudPipelines(FakeBitbucket):
+class CloudPipelines(CloudMixin):
     """Pipeline reads for :class:`FakeBitbucketCloud` (a mixin)."""
-
-    if TYPE_CHECKING:
-        models: CloudModels
-
-        def _repo(self, call: Call) -> tuple[Owner, Repository]: ...
-
-        def _page(
-            self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]
-        ) -> httpx.Response: ...
 
     @property
     def pipeline_store(self) -> dict[str, dict[str, dict[str, Any]]]:

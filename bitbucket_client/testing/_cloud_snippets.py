@@ -9,8 +9,7 @@ snippet's latest revision, which serves the bytes. Revisions, comments, watching
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import attrs
@@ -18,16 +17,13 @@ import httpx
 
 from bitbucket_client.cloud.models import Link, RepositoryScm, Snippet, SnippetLinks
 
-from ._fake import Call, FakeBitbucket, FakeError, handles, json_response
+from ._cloud_mixin import CloudMixin
+from ._fake import Call, FakeError, handles, json_response
 from ._files import media_type, read_form
 from ._state import Owner, User
 
-if TYPE_CHECKING:
-    from ._cloud_models import CloudModels
-
 __all__ = ["CloudSnippets", "FakeSnippet"]
 
-T = TypeVar("T")
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _ROLES = ("owner", "contributor", "member")
@@ -57,17 +53,8 @@ class FakeSnippet:
     """Its latest revision (a commit hash of the snippet's own repository)."""
 
 
-class CloudSnippets(FakeBitbucket):
+class CloudSnippets(CloudMixin):
     """Snippets for :class:`FakeBitbucketCloud` (a mixin)."""
-
-    if TYPE_CHECKING:
-        models: CloudModels
-
-        def _owner(self, call: Call) -> Owner: ...
-
-        def _page(
-            self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]
-        ) -> httpx.Response: ...
 
     @property
     def _snippets(self) -> dict[str, FakeSnippet]:
