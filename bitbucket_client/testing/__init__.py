@@ -34,7 +34,9 @@ operations of the official documents with real envelopes and error bodies::
 from __future__ import annotations
 
 from ._cloud import FakeBitbucketCloud
+from ._cloud_deployments import Environment, FakeDeployment
 from ._cloud_oauth import OAuthConsumer
+from ._cloud_snippets import FakeSnippet
 from ._delivery import WebhookReceiver
 from ._fake import FakeBitbucket, RecordedRequest, WebhookCallback, WebhookDelivery
 from ._faults import Fault, Faults
@@ -44,9 +46,12 @@ from ._state import Comment, Commit, FakeState, Owner, PullRequest, Repository, 
 __all__ = [
     "Comment",
     "Commit",
+    "Environment",
     "FakeBitbucket",
     "FakeBitbucketCloud",
     "FakeBitbucketServer",
+    "FakeDeployment",
+    "FakeSnippet",
     "FakeState",
     "Fault",
     "Faults",
