@@ -246,3 +246,38 @@ async def test_data_center_project_webhooks_through_the_api() -> None:
         await bb.refs.create_branch("PRJ", "shop", name="later", start_point="main")
     assert receiver.keys == ["repo:refs_changed"]  # the deleted hook heard nothing more
     assert unwrap(*receiver.received[0], "k").delivery.verified
+
+
+async def test_a_receiver_may_call_the_api_it_hears_from() -> None:
+    """The environment-per-branch job: a webhook receiver that creates and deletes environments."""
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push"])
+
+    async def receiver(headers: dict[str, str], body: bytes) -> int:
+        async with fake.client() as bb:
+            for change in json.loads(body)["push"]["changes"]:
+                if change["created"]:
+                    await bb.deployments.create_environment(
+                        "acme", "shop", name=change["new"]["name"], environment_type=_test_type()
+                    )
+                elif change["closed"]:
+                    for environment in fake.environments("acme", "shop"):
+                        if environment.name == change["old"]["name"]:
+                            await bb.deployments.delete_environment("acme", "shop", environment.uuid)
+        return 204
+
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await create_branch(bb, "feature")
+        await create_branch(bb, "other")
+        assert [e.name for e in fake.environments("acme", "shop")] == ["feature", "other"]
+        await bb.refs.delete_branch("acme", "shop", "feature")
+    assert [e.name for e in fake.environments("acme", "shop")] == ["other"]
+    assert [d.status for d in fake.deliveries] == [204, 204, 204]
+
+
+def _test_type() -> Any:
+    from bitbucket_client.cloud.models import DeploymentEnvironmentEnvironmentTypeInput
+
+    return DeploymentEnvironmentEnvironmentTypeInput(type_="deployment_environment_type", name="Test")
