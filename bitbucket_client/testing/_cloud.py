@@ -394,6 +394,8 @@ class FakeBitbucketCloud(
             )
         if changes:
             await self._event("repo:push", call, repo, push={"changes": changes})
+        for pr, _ in self.state.follow_sources(repo):  # new commits on a pull request's source branch
+            await self._event("pullrequest:updated", call, repo, pr)
 
     def _branch_at(self, repo: Repository, name: str, head: str) -> dict[str, Any]:
         """The branch as it was, pointing at `head`."""

@@ -296,6 +296,8 @@ class FakeBitbucketServer(ServerFiles, ServerWebhooks, FakeBitbucket):
                 for branch, old, new in changes
             ],
         )
+        for pr, previous in self.state.follow_sources(repo):
+            await self._pr_event("pr:from_ref_updated", call, owner, repo, pr, previousFromHash=previous)
 
     # ---- users and projects ---------------------------------------------------------------------------
 

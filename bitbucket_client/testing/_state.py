@@ -363,6 +363,18 @@ class FakeState:
         pull_request.updated = review.date  # a review does not change the version (Data Center)
         return review
 
+    def follow_sources(self, repository: Repository) -> list[tuple[PullRequest, str]]:
+        """Open pull requests whose source branch moved since they last looked: each now points at its
+        branch's head; returns them with their previous source commit."""
+        moved = []
+        for pull_request in repository.pull_requests.values():
+            head = repository.branches.get(pull_request.source)
+            if pull_request.state == "OPEN" and head is not None and head != pull_request.source_commit:
+                moved.append((pull_request, pull_request.source_commit))
+                pull_request.source_commit = head
+                pull_request.updated = self.now()
+        return moved
+
     def touch(self, pull_request: PullRequest) -> None:
         pull_request.updated = self.now()
         pull_request.version += 1

@@ -281,3 +281,38 @@ def _test_type() -> Any:
     from bitbucket_client.cloud.models import DeploymentEnvironmentEnvironmentTypeInput
 
     return DeploymentEnvironmentEnvironmentTypeInput(type_="deployment_environment_type", name="Test")
+
+
+async def test_a_push_to_a_pull_requests_source_updates_it() -> None:
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "shop")
+    pr = fake.add_pull_request("PRJ", "shop", title="Work", source="work")
+    before = pr.source_commit
+    fake.add_webhook("PRJ", "shop", url=HOOK, events=["repo:refs_changed", "pr:from_ref_updated"], secret="k")
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.source.edit_file("PRJ", "shop", "notes.md", branch="work", content=b"more", message="More")
+        got = await bb.pullrequests.get("PRJ", "shop", pr.id)
+    assert receiver.keys == ["repo:refs_changed", "pr:from_ref_updated"]
+    event = unwrap(*receiver.received[1], "k")
+    assert json.loads(receiver.received[1][1])["previousFromHash"] == before
+    assert type(event).__name__ == "PullRequestRefUpdatedEvent"
+    assert got.from_ref and got.from_ref.latest_commit == fake.repository("PRJ", "shop").branches["work"]
+
+
+async def test_a_cloud_push_to_a_pull_requests_source_sends_pullrequest_updated() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    pr = fake.add_pull_request("acme", "shop", title="Work", source="work")
+    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push", "pullrequest:updated"])
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.source.create_commit("acme", "shop", files={"a.txt": b"a"}, message="A", branch="work")
+    assert receiver.keys == ["repo:push", "pullrequest:updated"]
+    updated = json.loads(receiver.received[1][1])["pullrequest"]
+    head = fake.repository("acme", "shop").branches["work"]
+    assert pr.source_commit == head and head.startswith(
+        updated["source"]["commit"]["hash"]
+    )  # Cloud shortens it
