@@ -13,6 +13,8 @@ from bitbucket_client._client import CLOUD_BASE_URL
 
 from ._cloud_deployments import CloudDeployments
 from ._cloud_forks import CloudForks
+from ._cloud_hooks import CloudWebhooks
+from ._cloud_mixin import text_field as _text
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
 from ._cloud_oauth import CloudOAuth
 from ._cloud_pipelines import CloudPipelines
@@ -54,7 +56,14 @@ class _MergeTask:
 
 
 class FakeBitbucketCloud(
-    CloudOAuth, CloudDeployments, CloudPipelines, CloudSnippets, CloudForks, CloudFiles, FakeBitbucket
+    CloudOAuth,
+    CloudDeployments,
+    CloudPipelines,
+    CloudSnippets,
+    CloudForks,
+    CloudWebhooks,
+    CloudFiles,
+    FakeBitbucket,
 ):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
@@ -657,67 +666,6 @@ class FakeBitbucketCloud(
         await self._event("pullrequest:fulfilled", call, repo, pr)
         await self.pushed(call, repo, before)  # the destination moved; a closed source branch is gone
 
-    # ---- webhook subscriptions ------------------------------------------------------------------------
-
-    def _hook(self, call: Call) -> tuple[Repository, Webhook]:
-        _, repo = self._repo(call)
-        wanted = call.params["uid"].strip("{}")
-        for hook in repo.webhooks.values():
-            if hook.uuid.strip("{}") == wanted:
-                return repo, hook
-        raise FakeError(404, f"Webhook {call.params['uid']} not found")
-
-    @handles("webhooks.list_for_repository")
-    async def _list_hooks(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        return self._page(call, repo.webhooks.values(), lambda h: self.models.webhook(repo, h).to_dict())
-
-    @handles("webhooks.create_for_repository")
-    async def _create_hook(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        body = call.body()
-        url, events = _text(body, "url"), body.get("events")
-        if not url or not isinstance(events, list) or not events:
-            raise FakeError(400, 'A webhook needs a "url" and a non-empty list of "events".')
-        _check_events(events)
-        hook = self.state.add_webhook(
-            repo,
-            url=url,
-            events=events,
-            description=_text(body, "description") or "",
-            active=body.get("active", True) is not False,
-            secret=_text(body, "secret"),
-        )
-        return json_response(201, self.models.webhook(repo, hook).to_dict())
-
-    @handles("webhooks.get_for_repository")
-    async def _get_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        return json_response(200, self.models.webhook(repo, hook).to_dict())
-
-    @handles("webhooks.update_for_repository")
-    async def _update_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        body = call.body()
-        if (url := _text(body, "url")) is not None:
-            hook.url = url
-        if (description := _text(body, "description")) is not None:
-            hook.description = description
-        if isinstance(body.get("active"), bool):
-            hook.active = body["active"]
-        if isinstance(body.get("events"), list):
-            _check_events(body["events"])
-            hook.events = list(body["events"])
-        if "secret" in body:
-            hook.secret = _text(body, "secret")
-        return json_response(200, self.models.webhook(repo, hook).to_dict())
-
-    @handles("webhooks.delete_for_repository")
-    async def _delete_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        del repo.webhooks[hook.id]
-        return httpx.Response(204)
-
 
 # ---- request bodies ---------------------------------------------------------------------------------
 
@@ -740,21 +688,7 @@ def _endpoint(body: dict[str, Any], key: Literal["source", "destination"]) -> _E
     )
 
 
-def _text(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return value if isinstance(value, str) else None
-
-
 def _summary(body: dict[str, Any]) -> str | None:
     summary = body.get("summary")
     raw = summary.get("raw") if isinstance(summary, dict) else None
     return raw if isinstance(raw, str) else None
-
-
-def _check_events(events: list[Any]) -> None:
-    from bitbucket_client.cloud.models import HookEventEvent
-
-    known = {event.value for event in HookEventEvent}
-    unknown = [event for event in events if event not in known]
-    if unknown:
-        raise FakeError(400, f"events: unknown event(s) {', '.join(map(str, unknown))}")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ._fake import Call
     from ._state import Owner, PullRequest, Repository
 
-__all__ = ["CloudMixin"]
+__all__ = ["CloudMixin", "text_field"]
 
 T = TypeVar("T")
 
@@ -37,3 +37,9 @@ class CloudMixin(FakeBitbucket):
         async def _event(
             self, event_key: str, call: Call, repo: Repository, pr: PullRequest | None = None, **extra: Any
         ) -> None: ...
+
+
+def text_field(body: dict[str, Any], key: str) -> str | None:
+    """A request body's string field (None when missing or not a string)."""
+    value = body.get(key)
+    return value if isinstance(value, str) else None

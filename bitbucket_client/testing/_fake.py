@@ -361,11 +361,9 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         secret: str | None = None,
         active: bool = True,
     ) -> Webhook:
-        """A webhook subscription of a repository, or of a project with ``slug=None`` (Data Center):
+        """A webhook subscription of a repository, or with ``slug=None`` of a workspace or project:
         every active one that lists an event gets it, signed with its `secret`, sent to the receiver
         registered for its `url` (``add_receiver``)."""
-        if slug is None and self.product != "server":
-            raise ValueError("only Data Center has project webhooks: give the repository's slug")
         target: Repository | Owner = (
             self.repository(owner, slug) if slug is not None else self._owner_named(owner)
         )

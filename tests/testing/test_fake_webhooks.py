@@ -197,7 +197,7 @@ def test_receivers_are_checked_when_registered() -> None:
         fake.add_receiver(HOOK, "not a function")  # type: ignore[arg-type]
     with pytest.raises(LookupError, match="no receiver"):
         fake.remove_receiver(HOOK)
-    with pytest.raises(ValueError, match="project webhooks"):
+    with pytest.raises(LookupError, match="no workspace"):
         fake.add_webhook("acme", None, url=HOOK, events=["repo:push"])
 
 
@@ -316,3 +316,26 @@ async def test_a_cloud_push_to_a_pull_requests_source_sends_pullrequest_updated(
     assert pr.source_commit == head and head.startswith(
         updated["source"]["commit"]["hash"]
     )  # Cloud shortens it
+
+
+async def test_cloud_workspace_webhooks_hear_every_repository() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "one")
+    fake.add_repository("acme", "two")
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        hook = await bb.webhooks.create_for_workspace(
+            "acme", url=HOOK, events=["repo:push"], description="all", active=True
+        )
+        assert hook.subject_type == "workspace" and hook.uuid is not None
+        assert [h.uuid async for h in bb.webhooks.list_for_workspace("acme")] == [hook.uuid]
+        for slug in ("one", "two"):
+            body = {"name": "x", "target": {"hash": "main"}}
+            await bb.request("POST", f"repositories/acme/{slug}/refs/branches", json=body)
+        await bb.webhooks.delete_for_workspace("acme", hook.uuid)
+        await bb.request(
+            "POST", "repositories/acme/one/refs/branches", json={"name": "y", "target": {"hash": "main"}}
+        )
+    names = [json.loads(body)["repository"]["name"] for _, body in receiver.received]
+    assert names == ["one", "two"]
