@@ -283,7 +283,7 @@ class FakeBitbucketCloud(
     @handles("repositories.list", query={"sort"})
     async def _list_repositories(self, call: Call) -> httpx.Response:
         owner = self._owner(call)
-        repos = list(owner.repositories.values())
+        repos = list(self.visible(call, owner.repositories.values()))
         sort = call.query.get("sort")
         if sort is not None:
             key = _REPOSITORY_SORT_KEYS.get(sort.removeprefix("-"))

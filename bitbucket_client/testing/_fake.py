@@ -15,7 +15,7 @@ import functools
 import inspect
 import itertools
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence, Sized
 from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
@@ -497,6 +497,8 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         """Who an anonymous request reads as: anyone may read a public repository. Cloud answers 404
         for a private one (it does not say it exists); otherwise None (a 401)."""
         owner, slug = (match.params.get(name) for name in self.repository_params)
+        if match.operation.qualified_name == "repositories.list" and request.method == "GET":
+            return self._anonymous  # it lists the public repositories only (see `visible`)
         if owner is None or slug is None:
             return None
         repo = self.state.find_repository(owner, slug)
@@ -505,6 +507,13 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         if self.hides_private_repositories and request.method in ("GET", "HEAD"):
             return self.not_found_repository(owner, slug)
         return None
+
+    def visible(self, call: Call, repositories: Collection[Repository]) -> Collection[Repository]:
+        """The repositories the caller may see: all of them (as given: no copy), or the public ones for
+        an anonymous call."""
+        if call.user is self._anonymous:
+            return [repo for repo in repositories if not repo.is_private]
+        return repositories
 
     def token_owner(self, credential: str) -> User | Literal["expired"] | None:
         """Who a token this fake issued (OAuth) acts as, ``"expired"``, or None for any other token."""

@@ -342,9 +342,8 @@ class FakeBitbucketServer(ServerFiles, ServerWebhooks, FakeBitbucket):
     @handles("repositories.list")
     async def _list_repositories(self, call: Call) -> httpx.Response:
         owner = self._project(call)
-        return self._page(
-            call, owner.repositories.values(), lambda r: self.models.repository(r, owner).to_dict()
-        )
+        repos = self.visible(call, owner.repositories.values())
+        return self._page(call, repos, lambda r: self.models.repository(r, owner).to_dict())
 
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:

@@ -121,3 +121,20 @@ async def test_anonymous_reads_of_a_public_data_center_repository() -> None:
     with pytest.raises(NotFoundError):
         async with fake.client() as bb:
             await bb.repositories.get("PRJ", "nothing")
+
+
+async def test_anonymous_repository_lists_show_the_public_ones_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BITBUCKET_TOKEN", "BITBUCKET_EMAIL", "BITBUCKET_API_TOKEN", "BITBUCKET_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    cloud = FakeBitbucketCloud()
+    cloud.add_repository("acme", "public", is_private=False)
+    cloud.add_repository("acme", "private")
+    server = FakeBitbucketServer()
+    server.add_repository("PRJ", "public", is_private=False)
+    server.add_repository("PRJ", "private")
+    async with BitbucketCloud(transport=cloud) as anonymous_cloud:
+        assert [r.slug async for r in anonymous_cloud.repositories.list("acme")] == ["public"]
+    async with BitbucketServer(server.base_url, None, transport=server) as anonymous_server:
+        assert [r.slug async for r in anonymous_server.repositories.list("PRJ")] == ["public"]
+    async with cloud.client() as bb:
+        assert len([r async for r in bb.repositories.list("acme")]) == 2
