@@ -570,6 +570,8 @@ class FakeBitbucketServer(ServerFiles, ServerWebhooks, FakeBitbucket):
         owner, repo, pr = self._versioned(call, "update", body_version=body.get("version"))
         self._require_open(pr, "updated")
         previous: dict[str, Any] = {"previousTitle": pr.title, "previousDescription": pr.description}
+        modified = (pr.title, pr.description, pr.draft, pr.destination)
+        reviewers_before = {user.slug: user for user in pr.reviewers}
         if isinstance(body.get("title"), str):
             pr.title = body["title"]
         if isinstance(body.get("description"), str):
@@ -583,7 +585,28 @@ class FakeBitbucketServer(ServerFiles, ServerWebhooks, FakeBitbucket):
             pr.destination = self._ref(body, "toRef", owner, repo)
             pr.destination_commit = repo.branches[pr.destination]
         self.state.touch(pr)
-        await self._pr_event("pr:modified", call, owner, repo, pr, **previous)
+        reviewers_after = {user.slug: user for user in pr.reviewers}
+        # Data Center tells reviewer changes apart from the rest (and sends nothing for no change).
+        if modified != (pr.title, pr.description, pr.draft, pr.destination):
+            await self._pr_event("pr:modified", call, owner, repo, pr, **previous)
+        if reviewers_before.keys() != reviewers_after.keys():
+            await self._pr_event(
+                "pr:reviewer:updated",
+                call,
+                owner,
+                repo,
+                pr,
+                addedReviewers=[
+                    self.models.user(u).to_dict()
+                    for s, u in reviewers_after.items()
+                    if s not in reviewers_before
+                ],
+                removedReviewers=[
+                    self.models.user(u).to_dict()
+                    for s, u in reviewers_before.items()
+                    if s not in reviewers_after
+                ],
+            )
         return json_response(200, self.models.pull_request(repo, owner, pr).to_dict())
 
     async def _set_status(self, call: Call, user: User, status: ReviewStatus) -> httpx.Response:

@@ -339,3 +339,26 @@ async def test_cloud_workspace_webhooks_hear_every_repository() -> None:
         )
     names = [json.loads(body)["repository"]["name"] for _, body in receiver.received]
     assert names == ["one", "two"]
+
+
+async def test_data_center_reviewer_changes_are_their_own_event() -> None:
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "shop")
+    for name in ("alice", "bob"):
+        fake.state.user(name)
+    pr = fake.add_pull_request("PRJ", "shop", title="Work", reviewers=["alice"])
+    fake.add_webhook("PRJ", "shop", url=HOOK, events=["pr:modified", "pr:reviewer:updated"])
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.request(
+            "PUT",
+            f"api/latest/projects/PRJ/repos/shop/pull-requests/{pr.id}",
+            json={"version": 0, "reviewers": [{"user": {"name": "bob"}}]},
+        )
+        await bb.pullrequests.update("PRJ", "shop", pr.id, title="Renamed", version=1)
+    assert receiver.keys == ["pr:reviewer:updated", "pr:modified"]
+    event = unwrap(*receiver.received[0], None, allow_unsigned=True)
+    assert type(event).__name__ == "PullRequestReviewersUpdatedEvent"
+    assert [u.name for u in event.added_reviewers] == ["bob"]  # type: ignore[attr-defined]
+    assert [u.name for u in event.removed_reviewers] == ["alice"]  # type: ignore[attr-defined]
