@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -76,3 +76,21 @@ class ExampleAvatarMultipartFormData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class ExampleAvatarMultipartFormDataDict(_typing.TypedDict, total=False):
+    """`ExampleAvatarMultipartFormData` as a plain dict, keyed by the document's names: accepted wherever `ExampleAvatarMultipartFormData` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    avatar: NotRequired[Any]
+
+
+REQUEST_SHAPE: Any = ((("avatar", "avatar", "any", False),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,29 +2,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="PipelineStateInput")
+T = TypeVar("T", bound="PullrequestRef")
 
 
 @_attrs_define
-class PipelineStateInput:
-    """The representation of the progress state of a pipeline."""
+class PullrequestRef:
+    """A pull request, by its id."""
 
-    type_: str = "pipeline_state"
+    id: int | str
+    """ The pull request's id (Atlassian's example sends it as a string). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        id: int | str
+        id = self.id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "type": type_,
+                "id": id,
             }
         )
 
@@ -33,14 +35,18 @@ class PipelineStateInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = d.pop("type")
 
-        pipeline_state_input = cls(
-            type_=type_,
+        def _parse_id(data: object) -> int | str:
+            return cast(int | str, data)
+
+        id = _parse_id(d.pop("id"))
+
+        pullrequest_ref = cls(
+            id=id,
         )
 
-        pipeline_state_input.additional_properties = d
-        return pipeline_state_input
+        pullrequest_ref.additional_properties = d
+        return pullrequest_ref
 
     @property
     def additional_keys(self) -> list[str]:
@@ -57,3 +63,21 @@ class PipelineStateInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required
+
+
+class PullrequestRefDict(_typing.TypedDict, total=False):
+    """`PullrequestRef` as a plain dict, keyed by the document's names: accepted wherever `PullrequestRef` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    id: Required[int | str]
+
+
+REQUEST_SHAPE: Any = ((("id", "id", ("union", ("int", "str")), True),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""
