@@ -1,4 +1,5 @@
-"""`_arguments`: enum values given as strings, and a body from `body=` or from keyword fields."""
+"""`_arguments`: enum values given as strings, and a body from `body=` or from keyword fields, checked
+and turned into the JSON that is sent."""
 
 from __future__ import annotations
 
@@ -6,9 +7,21 @@ import enum
 
 import pytest
 
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum, coerce_enum_list
-from bitbucket_client._types import UNSET
-from bitbucket_client.cloud.models import PullrequestMergeParameters
+from bitbucket_client import UNSET, InvalidBodyError
+from bitbucket_client._arguments import (
+    build_body,
+    build_body_list,
+    build_required_body,
+    coerce_enum,
+    coerce_enum_list,
+)
+from bitbucket_client.cloud.models import (
+    PullRequestBranchInput,
+    PullrequestEndpointInput,
+    PullrequestInput,
+    PullrequestMergeParameters,
+    ReportAnnotationInput,
+)
 
 
 class Strategy(enum.Enum):
@@ -30,15 +43,90 @@ def test_a_wrong_enum_value_names_the_allowed_ones() -> None:
         coerce_enum(Strategy, "rebase")
 
 
-def test_a_body_comes_from_keyword_fields_or_body_but_not_both() -> None:
-    built = build_body(PullrequestMergeParameters, None, {"message": "m", "close_source_branch": UNSET}, "op")
-    assert built == PullrequestMergeParameters(message="m")
-    given = PullrequestMergeParameters(message="given")
-    assert build_body(PullrequestMergeParameters, given, {"message": UNSET}, "op") is given
+def test_keyword_fields_become_the_json_with_the_discriminator_first() -> None:
+    built = build_body(
+        PullrequestMergeParameters,
+        None,
+        {"message": "m", "close_source_branch": UNSET, "merge_strategy": "squash"},
+        "pullrequests.merge",
+    )
+    assert list(built.items()) == [
+        ("type", "pullrequest_merge_parameters"),
+        ("message", "m"),
+        ("merge_strategy", "squash"),
+    ]
+
+
+def test_a_model_and_a_dict_give_the_same_json() -> None:
+    model = PullrequestMergeParameters(message="Ship", merge_strategy="squash")  # type: ignore[arg-type]
+    as_dict = {"message": "Ship", "merge_strategy": "squash"}
+    from_model = build_body(PullrequestMergeParameters, model, {"message": UNSET}, "pullrequests.merge")
+    from_dict = build_body(PullrequestMergeParameters, as_dict, {}, "pullrequests.merge")
+    assert (
+        from_model
+        == from_dict
+        == {
+            "type": "pullrequest_merge_parameters",
+            "message": "Ship",
+            "merge_strategy": "squash",
+        }
+    )
+
+
+def test_nothing_given_is_no_body_unless_the_body_is_required() -> None:
     assert build_body(PullrequestMergeParameters, None, {"message": UNSET}, "op") is UNSET
-    with pytest.raises(TypeError, match="either as body= or as keyword fields, not both"):
+    assert build_required_body(PullrequestMergeParameters, None, {}, "op") == {
+        "type": "pullrequest_merge_parameters"
+    }
+
+
+def test_body_and_keyword_fields_together_are_refused() -> None:
+    given = PullrequestMergeParameters(message="given")
+    with pytest.raises(InvalidBodyError, match="either as body= or as keyword fields, not both") as caught:
         build_body(PullrequestMergeParameters, given, {"message": "m"}, "pullrequests.merge")
+    assert isinstance(caught.value, TypeError)
+    assert caught.value.operation == "pullrequests.merge"
 
 
-def test_a_required_body_is_built_even_without_fields() -> None:
-    assert build_required_body(PullrequestMergeParameters, None, {}, "op") == PullrequestMergeParameters()
+def test_a_body_of_another_kind_is_refused() -> None:
+    with pytest.raises(InvalidBodyError, match="body= must be a PullrequestInput or a dict, not list"):
+        build_body(PullrequestInput, [{"title": "t"}], {}, "pullrequests.create")
+    with pytest.raises(
+        InvalidBodyError, match="must be a PullrequestInput or a dict, not PullrequestMergeParameters"
+    ):
+        build_body(PullrequestInput, PullrequestMergeParameters(), {}, "pullrequests.create")
+
+
+def test_the_operation_may_require_fields_the_model_leaves_optional() -> None:
+    required = ("title", "source")
+    with pytest.raises(InvalidBodyError) as caught:
+        build_required_body(
+            PullrequestInput, None, {"title": "t", "source": UNSET}, "pullrequests.create", required
+        )
+    assert caught.value.problems == ["missing required field 'source' in pullrequests.create body"]
+    with pytest.raises(InvalidBodyError, match="missing required field 'title'"):
+        build_required_body(PullrequestInput, PullrequestInput(), {}, "pullrequests.create", required)
+    source = PullrequestEndpointInput(branch=PullRequestBranchInput(name="f"))
+    built = build_required_body(
+        PullrequestInput, PullrequestInput(title="t", source=source), {}, "op", required
+    )
+    assert built == {"type": "pullrequest", "title": "t", "source": {"branch": {"name": "f"}}}
+    # the update shares the model and requires nothing
+    assert build_body(PullrequestInput, None, {"title": "t2"}, "pullrequests.update") == {
+        "type": "pullrequest",
+        "title": "t2",
+    }
+
+
+def test_a_list_body_takes_models_and_dicts() -> None:
+    body = [ReportAnnotationInput(external_id="a"), {"external_id": "b", "severity": "HIGH"}]
+    built = build_body_list(ReportAnnotationInput, body, "reports.create_or_update_annotations")
+    assert built == [
+        {"type": "report_annotation", "external_id": "a"},
+        {"type": "report_annotation", "external_id": "b", "severity": "HIGH"},
+    ]
+    assert build_body_list(ReportAnnotationInput, None, "op") is UNSET
+    with pytest.raises(InvalidBodyError, match=r"\[1\]\.severity: expected one of"):
+        build_body_list(ReportAnnotationInput, [{}, {"severity": "SEVERE"}], "op")
+    with pytest.raises(InvalidBodyError, match="must be a list of ReportAnnotationInput, not dict"):
+        build_body_list(ReportAnnotationInput, {"external_id": "a"}, "op")

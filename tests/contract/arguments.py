@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections.abc
 import datetime
 import enum
 import functools
@@ -97,6 +98,8 @@ class _Names(dict[str, Any]):
             Literal=Literal,
             BaseClient=BaseClient,
             MergeTask=MergeTask,
+            Sequence=collections.abc.Sequence,
+            Mapping=collections.abc.Mapping,
             AsyncPaginator=AsyncPaginator,
             Response=Response,
         )
@@ -225,7 +228,7 @@ class Builder:
             wanted = [v for v in schema.get("enum", []) if v is not None]
             member = next((m for m in chosen if m.value in wanted), next(iter(chosen)))
             return member.value if facade else member
-        if origin is list:
+        if origin is list or origin is collections.abc.Sequence:  # body fields take any sequence
             (item_hint,) = typing.get_args(chosen)
             items = self.doc.schema(schema.get("items", {}))
             count = max(1, int(schema.get("minItems", 1)))
@@ -233,7 +236,7 @@ class Builder:
                 self.value(item_hint, items, name, depth=depth, stack=stack, facade=facade)
                 for _ in range(count)
             ]
-        if origin is dict:
+        if origin is dict or origin is collections.abc.Mapping:
             return {}
         if chosen is File:
             return File(payload=b"contract test payload\n", file_name="contract.txt", mime_type="text/plain")
