@@ -16,7 +16,7 @@ from conftest import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Guides whose examples are run by their own tests (with a real ASGI client, or against the fake).
-SEPARATELY_TESTED = {"webhooks.md", "testing.md"}
+SEPARATELY_TESTED = {"webhooks.md", "testing.md", "writing.md"}
 DOCS = [path for path in DOCS if path.name not in SEPARATELY_TESTED]
 SKIP_MARK = "<!-- example: not run -->"
 
