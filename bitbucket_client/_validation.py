@@ -94,7 +94,7 @@ class Shape:
         self.extra: Check | None = None if extra is None else _compile(extra, package)
 
     def encode(self, value: Any, path: Path, problems: Problems, required: tuple[str, ...] = ()) -> Any:
-        if isinstance(value, Mapping):
+        if value.__class__ is dict or isinstance(value, Mapping):  # a plain dict skips the ABC check
             out = self._from_mapping(value, path, problems)
         elif isinstance(value, self.model_class):
             out = self._from_model(value, path, problems)
@@ -193,7 +193,7 @@ def _compile(kind: Any, package: str) -> Check:
 
 
 def _str(value: Any, path: Path, problems: Problems) -> Any:
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return value
     problems.wrong_type(path, "str", value)
 
@@ -271,7 +271,7 @@ def _enum_check(allowed: frozenset[Any], ordered: tuple[Any, ...]) -> Check:
 
 def _list_check(item: Check) -> Check:
     def check(value: Any, path: Path, problems: Problems) -> Any:
-        if isinstance(value, list | tuple):
+        if value.__class__ is list or isinstance(value, list | tuple):
             return [item(element, (*path, index), problems) for index, element in enumerate(value)]
         problems.wrong_type(path, "a list", value)
 

@@ -4,10 +4,12 @@ and turned into the JSON that is sent."""
 from __future__ import annotations
 
 import enum
+import json
 
 import pytest
+import respx
 
-from bitbucket_client import UNSET, InvalidBodyError
+from bitbucket_client import UNSET, BitbucketCloud, BitbucketServer, InvalidBodyError
 from bitbucket_client._arguments import (
     build_body,
     build_body_list,
@@ -130,3 +132,59 @@ def test_a_list_body_takes_models_and_dicts() -> None:
         build_body_list(ReportAnnotationInput, [{}, {"severity": "SEVERE"}], "op")
     with pytest.raises(InvalidBodyError, match="must be a list of ReportAnnotationInput, not dict"):
         build_body_list(ReportAnnotationInput, {"external_id": "a"}, "op")
+
+
+# ---- through the generated methods ------------------------------------------------------------------
+
+CLOUD = "https://api.bitbucket.org/2.0/repositories/ws/repo"
+
+
+@respx.mock
+async def test_the_issue_snippet_works_as_written() -> None:
+    route = respx.post(f"{CLOUD}/pullrequests").respond(201, json={"type": "pullrequest", "id": 7})
+    async with BitbucketCloud("T") as bb:
+        pr = await bb.pullrequests.create("ws", "repo", title="t",
+                                          source={"branch": {"name": "feature"}},
+                                          destination={"branch": {"name": "main"}},
+                                          reviewers=[{"uuid": "{...}"}])  # fmt: skip
+    assert pr.id == 7
+    assert json.loads(route.calls.last.request.content) == {
+        "type": "pullrequest",
+        "title": "t",
+        "source": {"branch": {"name": "feature"}},
+        "destination": {"branch": {"name": "main"}},
+        "reviewers": [{"type": "account", "uuid": "{...}"}],
+    }
+
+
+@respx.mock
+async def test_a_refused_body_sends_nothing() -> None:
+    route = respx.post(f"{CLOUD}/pullrequests").respond(201, json={})
+    async with BitbucketCloud("T") as bb:
+        with pytest.raises(InvalidBodyError, match=r"source\.branch\.name: expected str, got int"):
+            await bb.pullrequests.create("ws", "repo", title="t", source={"branch": {"name": 5}})  # type: ignore[dict-item]
+        with pytest.raises(InvalidBodyError, match="missing required field 'title'"):
+            await bb.pullrequests.create("ws", "repo", body={"source": {"branch": {"name": "f"}}})
+        with pytest.raises(InvalidBodyError, match=r"unknown key 'titel' in pullrequests\.create body"):
+            await bb.pullrequests.create("ws", "repo", body={"titel": "t"})  # type: ignore[typeddict-unknown-key]
+    assert not route.called
+
+
+@respx.mock
+async def test_keyword_fields_are_named_as_passed_and_list_bodies_take_dicts() -> None:
+    respx.post(f"{CLOUD}/commit/abc/reports/r1/annotations").respond(200, json=[])
+    async with BitbucketServer("https://bb.example.com", "T") as dc:
+        with pytest.raises(InvalidBodyError, match=r"from_ref\.repository\.slug: expected str, got int"):
+            await dc.pullrequests.create(
+                "P",
+                "r",
+                title="t",
+                from_ref={"id": "x", "repository": {"slug": 1}},
+                to_ref={"id": "y"},  # type: ignore[dict-item]
+            )
+    async with BitbucketCloud("T") as bb:
+        await bb.reports.create_or_update_annotations(
+            "ws", "repo", "abc", "r1", body=[{"external_id": "a1", "severity": "HIGH"}]
+        )
+    sent = json.loads(respx.calls.last.request.content)
+    assert sent == [{"type": "report_annotation", "external_id": "a1", "severity": "HIGH"}]
