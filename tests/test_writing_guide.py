@@ -4,15 +4,13 @@ same requests in tests/contract/test_contract_writing.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import mypy_strict
 from writing_examples import REVIEWER_UUID, SECRET, Example, World, examples, pairs, world
 
 from bitbucket_client.testing import FakeBitbucketCloud, FakeBitbucketServer
@@ -64,13 +62,7 @@ def test_the_guide_type_checks(tmp_path: Path) -> None:
         target = tmp_path / f"writing_{index}.py"
         target.write_text(textwrap.dedent(example.source))
         files.append(str(target))
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", "/dev/null", *files],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = mypy_strict(*files)
     assert result.returncode == 0, result.stdout
 
 

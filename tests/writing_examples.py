@@ -11,12 +11,12 @@ repositories `acme/widgets` and `PRJ/widgets`, the branch `feature/login`, pull 
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
+from conftest import python_blocks
 
 from bitbucket_client import BitbucketCloud, BitbucketServer
 from bitbucket_client.testing import FakeBitbucketCloud, FakeBitbucketServer
@@ -38,16 +38,9 @@ class Example:
         return {name: context[name] for name in names}
 
 
-def blocks(path: Path = GUIDE) -> list[str]:
-    """The guide's Python blocks that run (not those marked `<!-- example: not run -->`)."""
-    text = path.read_text()
-    found = re.finditer(r"(<!-- example: not run -->\n)?```python\n(.*?)```", text, flags=re.S)
-    return [match.group(2) for match in found if not match.group(1)]
-
-
 def examples() -> list[Example]:
     out = []
-    for index, block in enumerate(blocks()):
+    for index, block in enumerate(python_blocks(GUIDE)):
         namespace: dict[str, Any] = {"__name__": f"writing_{index}"}
         exec(compile(block, f"writing.md#{index}", "exec", dont_inherit=True), namespace)
         for name, value in namespace.items():
