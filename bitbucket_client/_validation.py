@@ -73,7 +73,7 @@ def _kind(value: Any) -> str:
 class Shape:
     """A request model's compiled table: `encode` checks a body (the model or a dict) and returns its JSON."""
 
-    __slots__ = ("by_python", "by_wire", "defaults", "extra", "model_class", "name", "required")
+    __slots__ = ("by_python", "by_wire", "defaults", "extra", "fields", "model_class", "name", "required")
 
     def __init__(self, model_class: type, table: tuple[Any, ...]) -> None:
         fields, defaults, extra = table
@@ -90,14 +90,18 @@ class Shape:
             if is_required and wire not in defaults:
                 required.append(wire)
         self.required = tuple(required)
+        self.fields = tuple((python, wire, check) for wire, (python, check) in self.by_wire.items())
         self.defaults: dict[str, Any] = dict(defaults)
         self.extra: Check | None = None if extra is None else _compile(extra, package)
 
     def encode(self, value: Any, path: Path, problems: Problems, required: tuple[str, ...] = ()) -> Any:
-        if value.__class__ is dict or isinstance(value, Mapping):  # a plain dict skips the ABC check
+        # Exact classes first: they are what bodies hold, and they skip the slower ABC check of Mapping.
+        if value.__class__ is dict:
             out = self._from_mapping(value, path, problems)
-        elif isinstance(value, self.model_class):
+        elif value.__class__ is self.model_class or isinstance(value, self.model_class):
             out = self._from_model(value, path, problems)
+        elif isinstance(value, Mapping):
+            out = self._from_mapping(value, path, problems)
         else:
             problems.wrong_type(path, f"a {self.name} or a dict", value)
             return None
@@ -136,13 +140,15 @@ class Shape:
 
     def _from_model(self, value: Any, path: Path, problems: Problems) -> dict[str, Any]:
         out = dict(self.defaults)
-        for wire, (python, check) in self.by_wire.items():
+        for python, wire, check in self.fields:
             item = getattr(value, python)
             if item is not UNSET:
                 out[wire] = check(item, (*path, wire), problems)
         # Keys set on purpose through the model's `additional_properties` go as they are.
-        for key, item in getattr(value, "additional_properties", {}).items():
-            out.setdefault(key, encode_value(item))
+        extra = getattr(value, "additional_properties", None)
+        if extra:
+            for key, item in extra.items():
+                out.setdefault(key, encode_value(item))
         return out
 
     def _known(self, key: Any) -> str:

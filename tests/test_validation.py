@@ -7,6 +7,7 @@ import datetime
 import pickle
 import subprocess
 import sys
+import types
 from typing import Any
 
 import pytest
@@ -65,6 +66,18 @@ def test_dicts_and_models_mix_at_every_depth_and_discriminators_are_filled_in() 
 
 def test_a_discriminator_given_is_kept() -> None:
     assert encode(AccountInput, {"type": "user", "uuid": "{u}"}) == {"type": "user", "uuid": "{u}"}
+
+
+def test_any_mapping_is_a_dict_body_and_a_model_subclass_is_its_model() -> None:
+    class MyAccount(AccountInput):
+        pass
+
+    frozen = types.MappingProxyType({"title": "t", "source": {"branch": {"name": "f"}}})
+    assert encode(PullrequestInput, frozen)["source"] == {"branch": {"name": "f"}}
+    assert encode(AccountInput, MyAccount(uuid="{u}")) == {"type": "account", "uuid": "{u}"}
+    assert problems_of(AccountInput, ["uuid"]) == [
+        "pullrequests.create body: the body: expected a AccountInput or a dict, got list"
+    ]
 
 
 def test_a_wrong_type_is_named_by_its_path() -> None:
