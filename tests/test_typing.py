@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, mypy_strict
 
 TYPING = ROOT / "tests" / "typing"
-
-
-def _mypy(path: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", "/dev/null", path],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.mark.parametrize("script", ["user_script.py", "bodies.py"])
 def test_users_scripts_type_check(script: str) -> None:
     """The facade as users call it; `bodies.py`: bodies as dicts at every depth, dict forms and models."""
-    result = _mypy(str(TYPING / script))
+    result = mypy_strict(TYPING / script)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -39,7 +27,7 @@ def test_users_scripts_type_check(script: str) -> None:
     ],
 )
 def test_mistakes_are_flagged_where_they_are(script: str, lines: set[int]) -> None:
-    result = _mypy(str(TYPING / script))
+    result = mypy_strict(TYPING / script)
     assert result.returncode == 1
     flagged = {int(line) for line in re.findall(rf"{re.escape(script)}:(\d+): error", result.stdout)}
     assert flagged == lines, result.stdout
