@@ -105,6 +105,19 @@ class CloudDeployments(CloudMixin):
         """A deployment environment (`environment_type`: Test, Staging or Production)."""
         return self._new_environment(self.repository(owner, slug), name, environment_type, hidden=hidden)
 
+    def add_deployment_environment(self, owner: str, slug: str, uuid: str | None = None) -> str:
+        """A Test environment named ``Test <n>`` (n: how many environments the repository then has),
+        for a test that only needs one to create variables in; its uuid (`uuid` chooses it)."""
+        repo = self.repository(owner, slug)
+        environment = self._new_environment(repo, f"Test {len(self.environments(owner, slug)) + 1}", "Test")
+        if uuid is not None:
+            environments = self._environments[repo.full_name]
+            variables = self.writes.environments[repo.full_name.lower()]
+            environments[uuid] = environments.pop(environment.uuid)
+            variables[uuid] = variables.pop(environment.uuid)
+            environment.uuid = uuid
+        return environment.uuid
+
     def add_deployment(
         self,
         owner: str,
@@ -153,6 +166,8 @@ class CloudDeployments(CloudMixin):
             uuid=self.state.new_uuid(), name=name, environment_type=environment_type, rank=rank, hidden=hidden
         )
         environments[environment.uuid] = environment
+        # Where `deployments.create_environment_variable` keeps the environment's variables.
+        self.writes.environments.setdefault(repo.full_name.lower(), {})[environment.uuid] = {}
         return environment
 
     def _find_environment(self, repo: Repository, wanted: str) -> Environment | None:
@@ -277,6 +292,7 @@ class CloudDeployments(CloudMixin):
     async def _delete_environment(self, call: Call) -> httpx.Response:
         repo, environment = self._environment(call)
         del self._environments[repo.full_name][environment.uuid]
+        self.writes.environments.get(repo.full_name.lower(), {}).pop(environment.uuid, None)
         deployments = self._deployments.get(repo.full_name, {})
         for uuid in [u for u, d in deployments.items() if d.environment is environment]:
             del deployments[uuid]

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ._cloud_models import CloudModels
+    from ._cloud_writes import CloudWriteState
     from ._fake import Call
     from ._state import Owner, PullRequest, Repository
 
@@ -25,6 +26,7 @@ class CloudMixin(FakeBitbucket):
 
     if TYPE_CHECKING:
         models: CloudModels
+        writes: CloudWriteState
 
         def _owner(self, call: Call) -> Owner: ...
 

@@ -39,9 +39,8 @@ class CloudPipelines(CloudMixin):
 
     @property
     def pipeline_store(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """Repository full name → pipeline uuid → the pipeline's JSON."""
-        found: dict[str, dict[str, dict[str, Any]]] = self.__dict__.setdefault("_pipeline_store", {})
-        return found
+        """Repository full name → pipeline uuid → the pipeline's JSON (``pipelines.run`` adds to it)."""
+        return self.writes.pipelines
 
     @property
     def _steps(self) -> dict[str, dict[str, tuple[dict[str, Any], bytes]]]:

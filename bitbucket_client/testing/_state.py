@@ -185,7 +185,8 @@ class Owner:
     description: str = ""
     repositories: dict[str, Repository] = attrs.field(factory=dict)
     webhooks: dict[int, Webhook] = attrs.field(factory=dict)
-    """Project webhooks (Data Center): they hear every repository of the project."""
+    """Workspace (Cloud) or project (Data Center) webhooks: they hear every repository in it."""
+    user: User | None = None  # whose personal project this is (Data Center's `~SLUG`)
 
 
 class FakeState:

@@ -52,3 +52,41 @@ async def test_an_unsupported_sort_answers_501(fake: FakeBitbucketCloud) -> None
         with pytest.raises(ServerError, match="not implemented"):
             async for _ in bb.pipelines.list("acme", "shop", creator_uuid=uuid.uuid4()):
                 pass
+
+
+async def test_a_pipeline_run_through_the_api_is_listed_and_read(fake: FakeBitbucketCloud) -> None:
+    seeded = fake.add_pipeline("acme", "shop")
+    async with fake.client() as bb:
+        run = await bb.pipelines.run(
+            "acme",
+            "shop",
+            target={"type": "pipeline_ref_target", "ref_type": "branch", "ref_name": "feature"},
+        )
+        listed = [p.uuid async for p in bb.pipelines.list("acme", "shop")]
+        assert run.uuid is not None
+        got = await bb.pipelines.get("acme", "shop", run.uuid)
+        pending = [p.uuid async for p in bb.pipelines.list("acme", "shop", status="PENDING")]
+    assert listed == [seeded, run.uuid]
+    assert got.state and got.state.name == "PENDING"
+    assert pending == [run.uuid]
+
+
+async def test_variables_of_an_environment_made_through_the_api(fake: FakeBitbucketCloud) -> None:
+    from bitbucket_client.cloud.models import DeploymentEnvironmentEnvironmentTypeInput
+
+    kind = DeploymentEnvironmentEnvironmentTypeInput(type_="deployment_environment_type", name="Staging")
+    async with fake.client() as bb:
+        staging = await bb.deployments.create_environment(
+            "acme", "shop", name="Staging", environment_type=kind
+        )
+        assert staging.uuid is not None
+        variable = await bb.deployments.create_environment_variable(
+            "acme", "shop", staging.uuid, key="API_URL", value="https://staging.example.com", secured=False
+        )
+        quick = fake.add_deployment_environment("acme", "shop")
+        await bb.deployments.create_environment_variable(
+            "acme", "shop", quick, key="K", value="v", secured=True
+        )
+        names = [e.name async for e in bb.deployments.list_environments("acme", "shop")]
+    assert variable.key == "API_URL" and variable.value == "https://staging.example.com"
+    assert names == ["Test 2", "Staging"]
