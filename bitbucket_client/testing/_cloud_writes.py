@@ -60,6 +60,9 @@ class CloudWrites:
         def _pull_request(self, call: Call) -> tuple[Repository, PullRequest]: ...
         def _find_user(self, reference: Any) -> User: ...
         def _page(self, call: Call, items: Any, build: Any) -> httpx.Response: ...
+        async def _event(
+            self, event_key: str, call: Call, repo: Repository, pr: PullRequest | None = None, **extra: Any
+        ) -> None: ...
 
     @property
     def writes(self) -> CloudWriteState:
@@ -146,6 +149,18 @@ class CloudWrites:
             },
         }
         tags[name] = tag
+        change: dict[str, Any] = {
+            "old": None,
+            "new": {
+                key: tag[key] for key in ("type", "name", "target", "message", "date", "tagger", "links")
+            },
+            "created": True,
+            "closed": False,
+            "forced": False,
+            "truncated": False,
+            "commits": [],
+        }
+        await self._event("repo:push", call, repo, push={"changes": [change]})  # a tag is pushed too
         return json_response(201, tag)
 
     @handles("refs.get_tag")
@@ -187,7 +202,10 @@ class CloudWrites:
             "commit": {"type": "commit", "hash": commit_hash},
             "repository": self.models.repository_summary(repo).to_dict(),
         }
+        created = key not in statuses
         statuses[key] = status  # the same key overwrites, as on Bitbucket
+        event = "repo:commit_status_created" if created else "repo:commit_status_updated"
+        await self._event(event, call, repo, commit_status=status)
         return json_response(201, status)
 
     @handles("commit_statuses.list")

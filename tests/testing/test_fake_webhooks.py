@@ -362,3 +362,30 @@ async def test_data_center_reviewer_changes_are_their_own_event() -> None:
     assert type(event).__name__ == "PullRequestReviewersUpdatedEvent"
     assert [u.name for u in event.added_reviewers] == ["bob"]  # type: ignore[attr-defined]
     assert [u.name for u in event.removed_reviewers] == ["alice"]  # type: ignore[attr-defined]
+
+
+async def test_cloud_tags_and_commit_statuses_send_their_events() -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "shop")
+    fake.add_webhook(
+        "acme",
+        "shop",
+        url=HOOK,
+        events=["repo:push", "repo:commit_status_created", "repo:commit_status_updated"],
+    )
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    head = fake.repository("acme", "shop").branches["main"]
+    async with fake.client() as bb:
+        await bb.refs.create_tag("acme", "shop", name="v1.0", target={"hash": head})
+        for state in ("INPROGRESS", "SUCCESSFUL"):
+            await bb.commit_statuses.create(
+                "acme", "shop", head, key="ci", state=state, url="https://ci.example.com/1"
+            )
+    assert receiver.keys == ["repo:push", "repo:commit_status_created", "repo:commit_status_updated"]
+    tag_change = json.loads(receiver.received[0][1])["push"]["changes"][0]
+    assert tag_change["new"]["type"] == "tag" and tag_change["new"]["name"] == "v1.0"
+    for headers, body in receiver.received[1:]:
+        event = unwrap(headers, body, None, allow_unsigned=True)
+        assert type(event).__name__ == "CommitStatusEvent", type(event).__name__
+    assert json.loads(receiver.received[2][1])["commit_status"]["state"] == "SUCCESSFUL"
