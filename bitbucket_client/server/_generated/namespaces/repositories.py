@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
-from bitbucket_client._converters import (
-    list_of,
-    model,
-)
+from bitbucket_client._converters import list_of, model
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
