@@ -273,17 +273,7 @@ def per_request(config: Config) -> Result:
         if aio is not None:
             contenders[("Data Center", AIOHTTP)] = lambda c: runner.run(ours_dc(c, server_aio))
             contenders[("Cloud", AIOHTTP)] = lambda c: runner.run(ours_cloud(c, cloud_aio))
-        for run in contenders.values():  # warm-up: imports, lazy model loading, connections
-            run(max(50, n // 20))
-        walls: dict[tuple[str, str], list[float]] = {key: [] for key in contenders}
-        cpus: dict[tuple[str, str], list[float]] = {key: [] for key in contenders}
-        for order in _rotations(list(contenders), config.runs):
-            for key in order:
-                gc.collect()
-                wall0, cpu0 = time.perf_counter(), time.process_time()
-                contenders[key](n)
-                walls[key].append((time.perf_counter() - wall0) / n * 1e6)
-                cpus[key].append((time.process_time() - cpu0) / n * 1e6)
+        walls, cpus = measure_per_request(contenders, n, config.runs)
         runner.run(raw_client.aclose())
         runner.run(server.aclose())
         runner.run(cloud.aclose())
@@ -310,6 +300,26 @@ def per_request(config: Config) -> Result:
 
 
 AIOHTTP = "bitbucket_client, aiohttp transport"
+
+PerRequest = dict[tuple[str, str], list[float]]
+
+
+def measure_per_request(
+    contenders: dict[tuple[str, str], Callable[[int], Any]], n: int, runs: int
+) -> tuple[PerRequest, PerRequest]:
+    """Wall and CPU µs per request of each contender, `n` requests a round, in rotating rounds."""
+    for run in contenders.values():  # warm-up: imports, lazy model loading, connections
+        run(max(50, n // 20))
+    walls: PerRequest = {key: [] for key in contenders}
+    cpus: PerRequest = {key: [] for key in contenders}
+    for order in _rotations(list(contenders), runs):
+        for key in order:
+            gc.collect()
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            contenders[key](n)
+            walls[key].append((time.perf_counter() - wall0) / n * 1e6)
+            cpus[key].append((time.process_time() - cpu0) / n * 1e6)
+    return walls, cpus
 
 
 def _aiohttp_transport() -> Any:

@@ -27,7 +27,7 @@ from openapi_python_client.parser.openapi import GeneratorData
 from .docstrings import attribute_docstring, escape, to_markdown
 from .model_types import CONVERTERS, JINJA_GLOBALS
 from .normalize import Normalized
-from .plan_namespaces import MethodPlan, class_name, plan_methods, untrusted_text
+from .plan_namespaces import MethodPlan, class_name, plan_methods, sync_class_name, untrusted_text
 from .sources import ROOT
 
 TEMPLATES = ROOT / "scripts" / "templates"
@@ -127,6 +127,7 @@ def _environment() -> Environment:
     )
     environment.filters["pyrepr"] = repr
     environment.globals["class_name"] = class_name
+    environment.globals["sync_class_name"] = sync_class_name
     return environment
 
 
@@ -145,6 +146,8 @@ def _write_namespaces(
             methods=methods,
             class_name=class_name(namespace),
             raw_class_name=class_name(namespace, raw=True),
+            sync_class_name=sync_class_name(namespace),
+            sync_raw_class_name=sync_class_name(namespace, raw=True),
             converter_names=CONVERTER_NAMES,
             annotation_imports=sorted(imports),
         )

@@ -9,7 +9,14 @@ from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import coerce_enum
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -296,3 +303,23 @@ class SourceRawNamespace(NamespaceView[SourceNamespace]):
     get = raw_first_page(SourceNamespace.get)
     get_root = raw_first_page(SourceNamespace.get_root)
     list_file_history = raw_first_page(SourceNamespace.list_file_history)
+
+
+class SourceSyncNamespace(SyncNamespaceView[SourceNamespace]):
+    """`source` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_commit = to_sync(SourceNamespace.create_commit)
+    get = to_sync_iterable(SourceNamespace.get)
+    get_root = to_sync_iterable(SourceNamespace.get_root)
+    list_file_history = to_sync_iterable(SourceNamespace.list_file_history)
+
+
+class SourceSyncRawNamespace(SyncNamespaceView[SourceRawNamespace]):
+    """`client.with_raw_response.source` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_commit = to_sync(SourceRawNamespace.create_commit)
+    get = to_sync(SourceRawNamespace.get)
+    get_root = to_sync(SourceRawNamespace.get_root)
+    list_file_history = to_sync(SourceRawNamespace.list_file_history)
