@@ -15,9 +15,11 @@ from ._cloud_models import MERGE_STRATEGIES, CloudModels
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
 from ._state import Owner, PullRequest, Repository, User, Webhook
+from ._sync_client import SyncClientFactory
 
 if TYPE_CHECKING:
     from bitbucket_client import BitbucketCloud
+    from bitbucket_client.sync import BitbucketCloud as SyncBitbucketCloud  # noqa: F401 (a base's argument)
 
 __all__ = ["FakeBitbucketCloud"]
 
@@ -45,7 +47,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(FakeBitbucket):
+class FakeBitbucketCloud(SyncClientFactory["SyncBitbucketCloud"], FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()

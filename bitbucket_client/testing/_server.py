@@ -12,10 +12,13 @@ import httpx
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
 from ._server_models import ServerModels
+from ._server_tags_builds_users import ServerTagsBuildsUsers
 from ._state import Owner, PullRequest, Repository, ReviewStatus, User, Webhook
+from ._sync_client import SyncClientFactory
 
 if TYPE_CHECKING:
     from bitbucket_client import BitbucketServer
+    from bitbucket_client.sync import BitbucketServer as SyncBitbucketServer  # noqa: F401 (a base's argument)
 
 __all__ = ["FakeBitbucketServer"]
 
@@ -31,7 +34,7 @@ _REVIEW_EVENTS: dict[ReviewStatus, str] = {
 _VERSIONED_PATH = re.compile(r"^/([a-z-]+)/1\.0/")
 
 
-class FakeBitbucketServer(FakeBitbucket):
+class FakeBitbucketServer(ServerTagsBuildsUsers, SyncClientFactory["SyncBitbucketServer"], FakeBitbucket):
     """An in-memory Bitbucket Data Center (REST, as in the 9.4 document) for tests::
 
         fake = FakeBitbucketServer()
