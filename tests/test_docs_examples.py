@@ -15,8 +15,8 @@ import respx
 from conftest import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# Guides whose examples are run by their own tests (with a real ASGI client, or against the fake).
-SEPARATELY_TESTED = {"webhooks.md", "testing.md"}
+# Guides whose examples are run by their own tests (with a real ASGI client, or against the fakes).
+SEPARATELY_TESTED = {"webhooks.md", "testing.md", "sync.md"}
 DOCS = [path for path in DOCS if path.name not in SEPARATELY_TESTED]
 SKIP_MARK = "<!-- example: not run -->"
 
