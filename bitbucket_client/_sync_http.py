@@ -15,8 +15,8 @@ Where several requests should be in flight at once (a paginator's `prefetch`), `
 marks the calls made inside it: their sends run in worker threads while the loop goes on.
 
 A deadline (`deadline=`) cannot interrupt a blocking send, so each send's timeouts are cut to the time
-left; a send that times out at the deadline lets the call's cancel scope end the call, which then
-raises the same `APITimeoutError` as the async client.
+left (the pipeline marks its requests with their deadline); a send that times out at the deadline lets
+the call's cancel scope end the call, which then raises the same `APITimeoutError` as the async client.
 
 After a fork, the child builds a new `httpx.Client` where the client built its own: the connections it
 inherited are the parent's and are left alone (not even closed). An `httpx.Client` of the user's is
@@ -38,6 +38,9 @@ from typing import TYPE_CHECKING
 
 import anyio
 import httpx
+
+from ._auth import _HeaderAuth
+from ._merge import DEADLINE_EXTENSION
 
 if TYPE_CHECKING:
     from httpx._client import UseClientDefault
@@ -113,9 +116,14 @@ class BlockingClient(httpx.AsyncClient):
     ) -> httpx.Response:
         if self.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        if isinstance(auth, httpx.Auth):
+        if isinstance(auth, _HeaderAuth):
+            # One header, set by a flow that yields once and sends nothing of its own: the common case.
+            flow = auth.async_auth_flow(request)
+            request = await flow.__anext__()
+            await flow.aclose()
+        elif isinstance(auth, httpx.Auth):
             return await self._send_with_auth(request, auth, stream, follow_redirects)
-        if auth is not None and auth is not httpx.USE_CLIENT_DEFAULT:
+        elif auth is not None and auth is not httpx.USE_CLIENT_DEFAULT:
             raise TypeError(f"BlockingClient.send takes an httpx.Auth, not a {type(auth).__name__}")
         return await self._send(request, stream, follow_redirects)
 
@@ -145,7 +153,7 @@ class BlockingClient(httpx.AsyncClient):
     ) -> httpx.Response:
         if not isinstance(request.stream, httpx.SyncByteStream):
             await request.aread()  # an async body (the OAuth token request's): bytes the client can send
-        deadline = anyio.current_effective_deadline()
+        deadline: float = request.extensions.get(DEADLINE_EXTENSION, math.inf)
         if deadline != math.inf:
             _cut_timeouts(request, deadline - anyio.current_time())
         try:

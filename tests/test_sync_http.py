@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bitbucket_client import BearerToken
+from bitbucket_client._merge import DEADLINE_EXTENSION
 from bitbucket_client._sync_http import BlockingClient, sending_in_threads
 
 URL = "https://api.bitbucket.org/2.0/user"
@@ -112,17 +113,19 @@ def test_the_event_hooks_of_a_users_client_see_every_request(recorder: Recorder)
     users.close()
 
 
-def test_inside_a_deadline_every_timeout_is_cut_to_the_time_left(
+def test_a_request_with_a_deadline_has_every_timeout_cut_to_the_time_left(
     blocking: BlockingClient, recorder: Recorder
 ) -> None:
     async def call() -> None:
-        with anyio.fail_after(2.0):
-            await blocking.send(blocking.build_request("GET", URL))
+        deadline = {DEADLINE_EXTENSION: anyio.current_time() + 2.0}  # as the pipeline marks it
+        await blocking.send(blocking.build_request("GET", URL, extensions=deadline))
+        await blocking.send(blocking.build_request("GET", URL))
 
     asyncio.run(call())
     timeouts = recorder.requests[0].extensions["timeout"]
     assert set(timeouts) == {"connect", "read", "write", "pool"}
     assert all(1.5 < value <= 2.0 for value in timeouts.values())
+    assert recorder.requests[1].extensions["timeout"]["read"] == 7.0
 
 
 def test_sending_in_threads_moves_sends_off_the_loop(blocking: BlockingClient, recorder: Recorder) -> None:

@@ -139,3 +139,19 @@ def test_a_deprecated_call_warns_at_the_callers_line() -> None:
         line = sys._getframe().f_lineno + 1
         bb.issues.create("ws", "repo", title="Bug")
     assert [(w.filename, w.lineno) for w in caught if "issues.create" in str(w.message)] == [(__file__, line)]
+
+
+def test_a_redirect_to_a_storage_host_carries_no_credentials() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    class Downloads(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append((request.url.host, request.headers.get("authorization")))
+            if request.url.host == "api.bitbucket.org":
+                return httpx.Response(302, headers={"Location": "https://storage.example.net/blob?sig=1"})
+            return httpx.Response(200, content=b"file contents")
+
+    with BitbucketCloud("secret-token-Zz", transport=Downloads()) as bb:
+        response = bb.request("GET", "/repositories/ws/repo/downloads/file.zip")
+    assert response.content == b"file contents"
+    assert seen == [("api.bitbucket.org", "Bearer secret-token-Zz"), ("storage.example.net", None)]
