@@ -20,7 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TOKEN, bench_server
-from scenarios import Config, Figure, Result, _log, measure_per_request
+from scenarios import Config, Figure, Result, _log, atlassian_loops, measure_per_request, pull_request_urls
 
 SYNC = "bitbucket_client.sync"
 RAW = "raw httpx.Client + json.loads"
@@ -29,8 +29,6 @@ ATLASSIAN = "atlassian-python-api"
 
 def sync_overhead(config: Config) -> Result:
     import httpx
-    from atlassian import Bitbucket
-    from atlassian.bitbucket import Cloud
 
     from bitbucket_client.sync import BitbucketCloud, BitbucketServer
 
@@ -44,14 +42,11 @@ def sync_overhead(config: Config) -> Result:
     )
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with bench_server(total=100) as port:
-        base = f"http://127.0.0.1:{port}"
-        dc_url = f"{base}/rest/api/latest/projects/PROJ/repos/repo/pull-requests/7"
-        cloud_url = f"{base}/2.0/repositories/ws/repo/pullrequests/7"
+        base, dc_url, cloud_url = pull_request_urls(port)
         raw = httpx.Client()
         server = BitbucketServer(base, TOKEN)
         cloud = BitbucketCloud(TOKEN, base_url=f"{base}/2.0")
-        atl_dc = Bitbucket(base, token=TOKEN)
-        atl_cloud_prs = Cloud(url=base, token=TOKEN).repositories.get("ws", "repo").pullrequests
+        atl_dc_loop, atl_cloud_loop = atlassian_loops(base)
 
         def raw_loop(url: str) -> Callable[[int], None]:
             def run(count: int) -> None:
@@ -67,14 +62,6 @@ def sync_overhead(config: Config) -> Result:
         def sync_cloud(count: int) -> None:
             for _ in range(count):
                 cloud.pullrequests.get("ws", "repo", 7)
-
-        def atl_dc_loop(count: int) -> None:
-            for _ in range(count):
-                atl_dc.get_pull_request("PROJ", "repo", 7)
-
-        def atl_cloud_loop(count: int) -> None:
-            for _ in range(count):
-                atl_cloud_prs.get(7)
 
         contenders: dict[tuple[str, str], Callable[[int], Any]] = {
             ("Data Center", RAW): raw_loop(dc_url),
