@@ -207,16 +207,20 @@ def _store(fake: object) -> _Store:
 
 
 def _commit(repo: Repository, revision: str) -> str:
-    from ._server import _resolve  # the fake's own rule for branch names and hashes
-
-    try:
-        return _resolve(repo, revision)
-    except KeyError:
-        raise FakeError(
-            400,
-            f"{revision!r} is neither a branch nor a commit of {repo.full_name}.",
-            exception_name=_EXCEPTIONS + "commit.NoSuchCommitException",
-        ) from None
+    """The commit named by a branch (``main``, ``refs/heads/main``), a hash or a unique prefix of 7+
+    characters: the rule of the fake's other handlers (not imported from `_server`, which imports this
+    module: an import cycle)."""
+    branch = revision.removeprefix("refs/heads/")
+    if branch in repo.branches:
+        return repo.branches[branch]
+    matches = [h for h in repo.commits if h == revision or (len(revision) >= 7 and h.startswith(revision))]
+    if len(matches) == 1:
+        return matches[0]
+    raise FakeError(
+        400,
+        f"{revision!r} is neither a branch nor a commit of {repo.full_name}.",
+        exception_name=_EXCEPTIONS + "commit.NoSuchCommitException",
+    )
 
 
 def _tag(tag: _Tag) -> dict[str, Any]:
