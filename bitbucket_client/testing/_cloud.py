@@ -25,9 +25,11 @@ from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, jso
 from ._faults import Fault, retry_after_header
 from ._files import resolve_revision as _resolve
 from ._state import Owner, PullRequest, Repository, User, Webhook
+from ._sync_client import SyncClientFactory
 
 if TYPE_CHECKING:
     from bitbucket_client import BitbucketCloud
+    from bitbucket_client.sync import BitbucketCloud as SyncBitbucketCloud  # noqa: F401 (a base's argument)
 
 __all__ = ["FakeBitbucketCloud"]
 
@@ -65,6 +67,7 @@ class FakeBitbucketCloud(
     CloudWebhooks,
     CloudFiles,
     CloudWrites,
+    SyncClientFactory["SyncBitbucketCloud"],
     FakeBitbucket,
 ):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::

@@ -389,3 +389,17 @@ async def test_cloud_tags_and_commit_statuses_send_their_events() -> None:
         event = unwrap(headers, body, None, allow_unsigned=True)
         assert type(event).__name__ == "CommitStatusEvent", type(event).__name__
     assert json.loads(receiver.received[2][1])["commit_status"]["state"] == "SUCCESSFUL"
+
+
+async def test_a_data_center_tag_created_through_the_api_changes_refs() -> None:
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "shop")
+    fake.add_webhook("PRJ", "shop", url=HOOK, events=["repo:refs_changed"])
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    async with fake.client() as bb:
+        await bb.refs.create_tag("PRJ", "shop", name="v1.0", start_point="main", message="Release")
+    (change,) = json.loads(receiver.received[0][1])["changes"]
+    assert change["refId"] == "refs/tags/v1.0" and change["type"] == "ADD" and change["ref"]["type"] == "TAG"
+    event = unwrap(*receiver.received[0], None, allow_unsigned=True)
+    assert type(event).__name__ == "RefsChangedEvent"
