@@ -403,3 +403,15 @@ async def test_a_data_center_tag_created_through_the_api_changes_refs() -> None:
     assert change["refId"] == "refs/tags/v1.0" and change["type"] == "ADD" and change["ref"]["type"] == "TAG"
     event = unwrap(*receiver.received[0], None, allow_unsigned=True)
     assert type(event).__name__ == "RefsChangedEvent"
+
+
+def test_the_blocking_client_drives_receivers_too() -> None:
+    fake = FakeBitbucketServer()
+    fake.add_repository("PRJ", "shop")
+    fake.add_webhook("PRJ", "shop", url=HOOK, events=["repo:refs_changed"])
+    receiver = Recorder(status=202)
+    fake.add_receiver(HOOK, receiver)
+    with fake.sync_client() as bb:
+        bb.refs.create_branch("PRJ", "shop", name="x", start_point="main")
+    assert receiver.keys == ["repo:refs_changed"]
+    assert [d.status for d in fake.deliveries] == [202]
