@@ -112,39 +112,47 @@ class CloudModels:
         return Account(type_="team", display_name=owner.name, uuid=owner.uuid, username=owner.key)
 
     def repository(self, repo: _state.Repository, owner: _state.Owner) -> Repository:
-        full = self.repository_summary(repo)
-        full.is_private = repo.is_private
-        full.scm = RepositoryScm.GIT
-        full.owner = self.workspace_account(owner)
-        full.description = repo.description
-        full.created_on = repo.created
-        full.updated_on = repo.updated
-        full.size = 0
-        full.language = ""
-        full.has_issues = False
-        full.has_wiki = False
-        full.fork_policy = RepositoryForkPolicy.ALLOW_FORKS
-        full.project = Project(
-            type_="project",
-            key="PROJ",
-            name="Untitled project",
-            uuid=owner.uuid,
-            links=ProjectLinks(html=Link(href=f"{self.web}/{owner.key}/workspace/projects/PROJ")),
+        # Built in one call, each URL once: listing repositories builds thousands of these (issue #15).
+        full_name = repo.full_name
+        api, web = f"{self.api}/repositories/{full_name}", f"{self.web}/{full_name}"
+        return Repository(
+            type_="repository",
+            full_name=full_name,
+            name=repo.name,
+            slug=repo.slug,
+            uuid=repo.uuid,
+            links=RepositoryLinks(
+                self_=Link(href=api),
+                html=Link(href=web),
+                pullrequests=Link(href=f"{api}/pullrequests"),
+                commits=Link(href=f"{api}/commits"),
+                hooks=Link(href=f"{api}/hooks"),
+                clone=[
+                    Link(href=f"https://{self.web_host}/{full_name}.git", name="https"),
+                    Link(href=f"git@{self.web_host}:{full_name}.git", name="ssh"),
+                ],
+            ),
+            is_private=repo.is_private,
+            scm=RepositoryScm.GIT,
+            owner=self.workspace_account(owner),
+            description=repo.description,
+            created_on=repo.created,
+            updated_on=repo.updated,
+            size=0,
+            language="",
+            has_issues=False,
+            has_wiki=False,
+            fork_policy=RepositoryForkPolicy.ALLOW_FORKS,
+            project=Project(
+                type_="project",
+                key="PROJ",
+                name="Untitled project",
+                uuid=owner.uuid,
+                links=ProjectLinks(html=Link(href=f"{self.web}/{owner.key}/workspace/projects/PROJ")),
+            ),
+            mainbranch=Branch(type_="branch", name=repo.main_branch),
+            workspace=self.workspace(owner),
         )
-        full.mainbranch = Branch(type_="branch", name=repo.main_branch)
-        full.links = RepositoryLinks(
-            self_=Link(href=f"{self.api}/repositories/{repo.full_name}"),
-            html=Link(href=f"{self.web}/{repo.full_name}"),
-            pullrequests=Link(href=f"{self.api}/repositories/{repo.full_name}/pullrequests"),
-            commits=Link(href=f"{self.api}/repositories/{repo.full_name}/commits"),
-            hooks=Link(href=f"{self.api}/repositories/{repo.full_name}/hooks"),
-            clone=[
-                Link(href=f"https://{self.web_host}/{repo.full_name}.git", name="https"),
-                Link(href=f"git@{self.web_host}:{repo.full_name}.git", name="ssh"),
-            ],
-        )
-        full.workspace = self.workspace(owner)
-        return full
 
     def repository_summary(self, repo: _state.Repository) -> Repository:
         return Repository(
