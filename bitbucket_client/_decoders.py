@@ -264,7 +264,7 @@ def load_field(instance: Any, name: str) -> Any:
                 instance.additional_properties[key] = raw
             value = UNSET
         slot.__set__(instance, value)
-        object.__setattr__(instance, "_loaded", loaded | bit)
+        instance._loaded = loaded | bit
         return value
 
 
@@ -393,7 +393,15 @@ class _Compiler:
             lines = [f"value_ = convert_at({self.bind('convert', convert)}, r, depth + 1)"]
         else:
             lines = [f"value_ = {self.bind('convert', convert)}(r)"]
-        return [*lines, "if value_ is not INVALID:", "    " + self.assign(attr, "value_"), *not_null]
+        lines = [*lines, "if value_ is not INVALID:", "    " + self.assign(attr, "value_"), *not_null]
+        first = kind[1][0] if kind is not None and kind[0] == "one_of" else None
+        if first in _PRIMITIVE_CLASS:  # `int | datetime`, `str | None`: the first option inline
+            lines = [
+                f"if r.__class__ is {_PRIMITIVE_CLASS[first]}:",
+                "    " + self.assign(attr, "r"),
+                "else:",
+            ] + ["    " + line for line in lines]
+        return lines
 
 
 def _compile(model_class: type, spec: rt.ModelSpec) -> Decoder:

@@ -60,7 +60,10 @@ BUILT_JSON = {
     "scm": "git",
     "created_on": "2026-05-01T10:20:30+00:00",
     "owner": {"display_name": "Ada"},
-    "links": {"self": {"href": "https://api/ws/widgets"}, "clone": [{"href": "https://git", "name": "https"}]},
+    "links": {
+        "self": {"href": "https://api/ws/widgets"},
+        "clone": [{"href": "https://git", "name": "https"}],
+    },
     "mainbranch": {"name": "main"},
     "parent": None,
 }
@@ -95,7 +98,10 @@ def test_a_value_of_another_class_than_declared_is_still_encoded() -> None:
 def test_a_built_model_may_hold_a_decoded_one() -> None:
     links = RepositoryLinks.from_dict({"self": {"href": "https://api/ws/widgets"}, "x": 1})
     repository = Repository(name="widgets", links=links)
-    assert repository.to_dict() == {"name": "widgets", "links": {"self": {"href": "https://api/ws/widgets"}, "x": 1}}
+    assert repository.to_dict() == {
+        "name": "widgets",
+        "links": {"self": {"href": "https://api/ws/widgets"}, "x": 1},
+    }
 
 
 # ---- decoded models ----------------------------------------------------------------------------------

@@ -72,7 +72,16 @@ def test_type_checkers_do_not_accept_unknown_attributes() -> None:
     # `__getattr__` loads fields at run time; type checkers must not see it, or any name would pass.
     script = ROOT / "tests" / "typing" / "unknown_attribute.py"
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", "/dev/null", str(script)],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--config-file",
+            "/dev/null",
+            str(script),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
