@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
+from ._converters import ModelSpec
 from ._decoders import decode_model, load_field, spec_of
 from ._encoders import encode
 
@@ -56,16 +57,18 @@ class LenientModel(_DecodedState):
         return decode_model(cls, src_dict, _spec(cls))
 
     def __getitem__(self, key: str) -> Any:
+        """`additional_properties[key]`: a key the document does not know, or a value that did not fit."""
         return self.additional_properties[key]
 
     def __contains__(self, key: str) -> bool:
+        """Whether `key` is in `additional_properties`."""
         return key in self.additional_properties
 
 
-_SPECS: dict[type, Any] = {}
+_SPECS: dict[type, ModelSpec] = {}
 
 
-def _spec(model_class: type) -> Any:
+def _spec(model_class: type) -> ModelSpec:
     spec = _SPECS.get(model_class)
     if spec is None:
         spec = _SPECS[model_class] = spec_of(model_class)
