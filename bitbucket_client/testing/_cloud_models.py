@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import html
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -112,6 +113,40 @@ class CloudModels:
         return Account(type_="team", display_name=owner.name, uuid=owner.uuid, username=owner.key)
 
     def repository(self, repo: _state.Repository, owner: _state.Owner) -> Repository:
+        model = self._repository_of_owner(repo)
+        model.owner = self.workspace_account(owner)
+        model.project = self.project(owner)
+        model.workspace = self.workspace(owner)
+        return model
+
+    def repository_page(self, owner: _state.Owner) -> Callable[[_state.Repository], dict[str, Any]]:
+        """`repository(repo, owner).to_dict()` for the repositories of one page: the parts they share
+        (owner, project, workspace) are built and encoded once, when the page is, so never stale. Listing
+        builds thousands of repositories (issue #15)."""
+        shared = {
+            "owner": self.workspace_account(owner).to_dict(),
+            "project": self.project(owner).to_dict(),
+            "workspace": self.workspace(owner).to_dict(),
+        }
+
+        def build(repo: _state.Repository) -> dict[str, Any]:
+            body = self._repository_of_owner(repo).to_dict()
+            body.update(shared)  # the same dicts in every item: the page is serialised at once
+            return body
+
+        return build
+
+    def project(self, owner: _state.Owner) -> Project:
+        return Project(
+            type_="project",
+            key="PROJ",
+            name="Untitled project",
+            uuid=owner.uuid,
+            links=ProjectLinks(html=Link(href=f"{self.web}/{owner.key}/workspace/projects/PROJ")),
+        )
+
+    def _repository_of_owner(self, repo: _state.Repository) -> Repository:
+        """The repository without the parts that depend on its owner only."""
         # Built in one call, each URL once: listing repositories builds thousands of these (issue #15).
         full_name = repo.full_name
         api, web = f"{self.api}/repositories/{full_name}", f"{self.web}/{full_name}"
@@ -134,7 +169,6 @@ class CloudModels:
             ),
             is_private=repo.is_private,
             scm=RepositoryScm.GIT,
-            owner=self.workspace_account(owner),
             description=repo.description,
             created_on=repo.created,
             updated_on=repo.updated,
@@ -143,15 +177,7 @@ class CloudModels:
             has_issues=False,
             has_wiki=False,
             fork_policy=RepositoryForkPolicy.ALLOW_FORKS,
-            project=Project(
-                type_="project",
-                key="PROJ",
-                name="Untitled project",
-                uuid=owner.uuid,
-                links=ProjectLinks(html=Link(href=f"{self.web}/{owner.key}/workspace/projects/PROJ")),
-            ),
             mainbranch=Branch(type_="branch", name=repo.main_branch),
-            workspace=self.workspace(owner),
         )
 
     def repository_summary(self, repo: _state.Repository) -> Repository:
