@@ -162,6 +162,18 @@ def test_data_center_unknown_participant_status_is_kept_as_text() -> None:
     assert pr.participants[0].status == "CHANGES_REQUESTED"
 
 
+def test_data_center_null_description_and_nested_null_are_no_value() -> None:
+    body = {
+        **DC_PULL_REQUEST,
+        "description": None,
+        "fromRef": {**DC_PULL_REQUEST["fromRef"], "displayId": None},
+    }
+    pr = RestPullRequest.from_dict(body)
+    assert pr.description is UNSET and "description" not in pr
+    assert pr.from_ref is not UNSET and pr.from_ref.display_id is UNSET and "displayId" not in pr.from_ref
+    assert pr.to_dict() == {**body, "updatedDate": "2026-01-01T00:00:00+00:00"}  # the date re-encoded
+
+
 def test_a_non_object_body_is_a_clear_type_error() -> None:
     with pytest.raises(TypeError, match="RestPullRequest expects a JSON object"):
         RestPullRequest.from_dict([1, 2])  # type: ignore[arg-type]
