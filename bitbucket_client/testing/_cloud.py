@@ -299,7 +299,7 @@ class FakeBitbucketCloud(
                     f"(it sorts by {', '.join(sorted(_REPOSITORY_SORT_KEYS))}, or their reverse with '-')",
                 )
             repos.sort(key=key, reverse=sort.startswith("-"))
-        return self._page(call, repos, lambda r: self.models.repository(r, owner).to_dict())
+        return self._page(call, repos, self.models.repository_page(owner))
 
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:
