@@ -63,7 +63,9 @@ class CloudOAuth(FakeBitbucket):
 
     @property
     def _oauth(self) -> _OAuthState:
-        found: _OAuthState = self.__dict__.setdefault("_oauth_state", _OAuthState())
+        found: _OAuthState | None = self.__dict__.get("_oauth_state")
+        if found is None:  # not setdefault: every request asks, and most fakes never use OAuth
+            found = self.__dict__["_oauth_state"] = _OAuthState()
         return found
 
     def add_oauth_consumer(
@@ -112,7 +114,8 @@ class CloudOAuth(FakeBitbucket):
 
     def token_owner(self, credential: str) -> User | Literal["expired"] | None:
         """Who an issued access token acts as, ``"expired"``, or None for a token it did not issue."""
-        token = self._oauth.access_tokens.get(credential)
+        state: _OAuthState | None = self.__dict__.get("_oauth_state")
+        token = state.access_tokens.get(credential) if state is not None else None
         if token is None:
             return None
         return token.user if token.expires_at > time.monotonic() else "expired"
