@@ -39,6 +39,21 @@ class Recorder:
         return [headers["X-Event-Key"] for headers, _ in self.received]
 
 
+def listen(
+    fake: FakeBitbucketCloud | FakeBitbucketServer,
+    owner: str,
+    slug: str | None,
+    events: list[str],
+    *,
+    secret: str | None = None,
+) -> Recorder:
+    """A subscription to `events` at HOOK, answered by a new Recorder."""
+    fake.add_webhook(owner, slug, url=HOOK, events=events, secret=secret)
+    receiver = Recorder()
+    fake.add_receiver(HOOK, receiver)
+    return receiver
+
+
 def asgi_app(
     received: list[bytes], status: int
 ) -> Callable[
@@ -103,9 +118,7 @@ async def test_a_merge_that_closes_the_source_branch_pushes_its_deletion() -> No
     fake = FakeBitbucketCloud()
     fake.add_repository("acme", "shop")
     pr = fake.add_pull_request("acme", "shop", title="Cart", source="cart")
-    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push", "pullrequest:fulfilled"])
-    receiver = Recorder()
-    fake.add_receiver(HOOK, receiver)
+    receiver = listen(fake, "acme", "shop", events=["repo:push", "pullrequest:fulfilled"])
     async with fake.client() as bb:
         await bb.pullrequests.merge("acme", "shop", pr.id, close_source_branch=True)
     assert receiver.keys == ["pullrequest:fulfilled", "repo:push"]
@@ -122,9 +135,7 @@ async def test_branch_deletion_and_a_commit_through_the_api_push() -> None:
     fake = FakeBitbucketCloud()
     fake.add_repository("acme", "shop")
     fake.add_branch("acme", "shop", "old")
-    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push"])
-    receiver = Recorder()
-    fake.add_receiver(HOOK, receiver)
+    receiver = listen(fake, "acme", "shop", events=["repo:push"])
     async with fake.client() as bb:
         await bb.refs.delete_branch("acme", "shop", "old")
         await bb.source.create_commit(
@@ -288,9 +299,7 @@ async def test_a_push_to_a_pull_requests_source_updates_it() -> None:
     fake.add_repository("PRJ", "shop")
     pr = fake.add_pull_request("PRJ", "shop", title="Work", source="work")
     before = pr.source_commit
-    fake.add_webhook("PRJ", "shop", url=HOOK, events=["repo:refs_changed", "pr:from_ref_updated"], secret="k")
-    receiver = Recorder()
-    fake.add_receiver(HOOK, receiver)
+    receiver = listen(fake, "PRJ", "shop", events=["repo:refs_changed", "pr:from_ref_updated"], secret="k")
     async with fake.client() as bb:
         await bb.source.edit_file("PRJ", "shop", "notes.md", branch="work", content=b"more", message="More")
         got = await bb.pullrequests.get("PRJ", "shop", pr.id)
@@ -305,9 +314,7 @@ async def test_a_cloud_push_to_a_pull_requests_source_sends_pullrequest_updated(
     fake = FakeBitbucketCloud()
     fake.add_repository("acme", "shop")
     pr = fake.add_pull_request("acme", "shop", title="Work", source="work")
-    fake.add_webhook("acme", "shop", url=HOOK, events=["repo:push", "pullrequest:updated"])
-    receiver = Recorder()
-    fake.add_receiver(HOOK, receiver)
+    receiver = listen(fake, "acme", "shop", events=["repo:push", "pullrequest:updated"])
     async with fake.client() as bb:
         await bb.source.create_commit("acme", "shop", files={"a.txt": b"a"}, message="A", branch="work")
     assert receiver.keys == ["repo:push", "pullrequest:updated"]
@@ -347,9 +354,7 @@ async def test_data_center_reviewer_changes_are_their_own_event() -> None:
     for name in ("alice", "bob"):
         fake.state.user(name)
     pr = fake.add_pull_request("PRJ", "shop", title="Work", reviewers=["alice"])
-    fake.add_webhook("PRJ", "shop", url=HOOK, events=["pr:modified", "pr:reviewer:updated"])
-    receiver = Recorder()
-    fake.add_receiver(HOOK, receiver)
+    receiver = listen(fake, "PRJ", "shop", events=["pr:modified", "pr:reviewer:updated"])
     async with fake.client() as bb:
         await bb.request(
             "PUT",
@@ -394,9 +399,7 @@ async def test_cloud_tags_and_commit_statuses_send_their_events() -> None:
 async def test_a_data_center_tag_created_through_the_api_changes_refs() -> None:
     fake = FakeBitbucketServer()
     fake.add_repository("PRJ", "shop")
-    fake.add_webhook("PRJ", "shop", url=HOOK, events=["repo:refs_changed"])
-    receiver = Recorder()
-    fake.add_receiver(HOOK, receiver)
+    receiver = listen(fake, "PRJ", "shop", events=["repo:refs_changed"])
     async with fake.client() as bb:
         await bb.refs.create_tag("PRJ", "shop", name="v1.0", start_point="main", message="Release")
     (change,) = json.loads(receiver.received[0][1])["changes"]
