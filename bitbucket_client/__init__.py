@@ -19,6 +19,13 @@ from ._auth import (
     TokenSet,
 )
 from ._client import BitbucketCloud, BitbucketServer
+from ._clone import (
+    API_TOKEN_USERNAME,
+    CLOUD_ACCESS_TOKEN_USERNAME,
+    CloneUrl,
+    cloud_clone_url,
+    server_clone_url,
+)
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -46,6 +53,8 @@ from ._uploads import Upload
 from ._version import __version__
 
 __all__ = [
+    "API_TOKEN_USERNAME",
+    "CLOUD_ACCESS_TOKEN_USERNAME",
     "UNSET",
     "APIConnectionError",
     "APIStatusError",
@@ -60,6 +69,7 @@ __all__ = [
     "BitbucketCloud",
     "BitbucketError",
     "BitbucketServer",
+    "CloneUrl",
     "ConflictError",
     "File",
     "GoneError",
@@ -83,4 +93,6 @@ __all__ = [
     "Upload",
     "Veto",
     "__version__",
+    "cloud_clone_url",
+    "server_clone_url",
 ]
