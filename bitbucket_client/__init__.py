@@ -48,6 +48,7 @@ from ._exceptions import (
 from ._merge import MergeTask
 from ._operations import Operation
 from ._pagination import AsyncPaginator, Page
+from ._trees import FetchedTree, Progress, fetch_archive, fetch_tree
 from ._types import UNSET, File, Response, Unset
 from ._uploads import Upload
 from ._version import __version__
@@ -71,6 +72,7 @@ __all__ = [
     "BitbucketServer",
     "CloneUrl",
     "ConflictError",
+    "FetchedTree",
     "File",
     "GoneError",
     "MergeTask",
@@ -82,6 +84,7 @@ __all__ = [
     "Page",
     "PaginationError",
     "PermissionDeniedError",
+    "Progress",
     "RateLimitError",
     "RedirectError",
     "Response",
@@ -94,5 +97,7 @@ __all__ = [
     "Veto",
     "__version__",
     "cloud_clone_url",
+    "fetch_archive",
+    "fetch_tree",
     "server_clone_url",
 ]
