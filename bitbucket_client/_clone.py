@@ -11,7 +11,8 @@ Which user name goes with which credential (Atlassian's "Using access tokens", "
   repository lives under ``{base_url}/scm/{project}/{slug}.git``.
 
 A :class:`CloneUrl` shows ``***`` in place of the credential in ``str``, ``repr``, f-strings and logs;
-:meth:`CloneUrl.reveal` gives the URL git needs, to be passed straight to the ``git`` command.
+:meth:`CloneUrl.reveal` gives the URL git needs, to be passed straight to the ``git`` command. git keeps
+the URL it cloned from in ``.git/config``: set the remote to :attr:`CloneUrl.plain` afterwards.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class CloneUrl:
     :meth:`reveal` returns the usable URL. It cannot be pickled, like every secret of this package.
     """
 
-    __slots__ = ("_url", "redacted", "username")
+    __slots__ = ("_url", "plain", "redacted", "username")
 
     def __init__(self, base: str, path: str, username: str, secret: str, *, allow_http: bool = False) -> None:
         url = httpx.URL(base)
@@ -70,6 +71,8 @@ class CloneUrl:
         user = quote(username, safe="")
         self.username: str = username
         """The user name in the URL."""
+        self.plain: str = f"{scheme}://{rest}{path}"
+        """The URL without user name or credential: what to leave in ``.git/config`` after cloning."""
         self.redacted: str = f"{scheme}://{user}:{REDACTED}@{rest}{path}"
         """The URL with ``***`` in place of the credential: safe to print and log."""
         self._url = Secret(f"{scheme}://{user}:{quote(secret, safe='')}@{rest}{path}")

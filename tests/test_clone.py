@@ -17,6 +17,7 @@ def test_cloud_access_token_goes_with_x_token_auth() -> None:
     url = cloud_clone_url("acme", "shop", access_token=TOKEN)
     assert url.reveal() == "https://x-token-auth:s3cr%3Aet%2Ft%2Bken@bitbucket.org/acme/shop.git"
     assert url.username == "x-token-auth"
+    assert url.plain == "https://bitbucket.org/acme/shop.git"
 
 
 def test_cloud_api_token_uses_the_username_or_the_static_name() -> None:
