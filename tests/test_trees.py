@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 
@@ -93,30 +92,14 @@ async def test_cloud_subfolder_lands_directly_in_the_folder(
     assert fetched.files == ("deep/er/notes.txt", "guide.md")
 
 
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Wraps a fake, counting the requests in flight at once (each is held a moment)."""
-
-    def __init__(self, fake: httpx.AsyncBaseTransport) -> None:
-        self.fake, self.in_flight, self.most = fake, 0, 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.in_flight += 1
-        self.most = max(self.most, self.in_flight)
-        try:
-            await anyio.sleep(0.005)
-            return await self.fake.handle_async_request(request)
-        finally:
-            self.in_flight -= 1
-
-
 @pytest.mark.parametrize("concurrency", [1, 3])
 async def test_cloud_requests_in_flight_stay_within_the_bound(
-    cloud: FakeBitbucketCloud, tmp_path: Path, concurrency: int
+    cloud: FakeBitbucketCloud, tmp_path: Path, concurrency: int, counting: Any
 ) -> None:
-    counting = CountingTransport(cloud)
-    async with BitbucketCloud("t", transport=counting) as bb:
+    transport = counting(cloud)
+    async with BitbucketCloud("t", transport=transport) as bb:
         await fetch_tree(bb, "acme", "shop", "main", tmp_path, concurrency=concurrency)
-    assert counting.most == concurrency
+    assert transport.most == concurrency
     assert on_disk(tmp_path) == cloud.files("acme", "shop", "main")
 
 
