@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -151,3 +153,16 @@ async def test_lifespan_messages_are_answered() -> None:
 
     await WebhookApp(Recorder(), secret=SECRET)({"type": "lifespan"}, receive, send)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_the_guides_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    [block] = [b for b in re.findall(r"```python\n(.*?)```", guide, flags=re.S) if "WebhookApp(" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "webhooks.md#WebhookApp", "exec"), namespace)
+    async with client(namespace["app"]) as http:
+        response = await http.post(
+            "/", content=PUSH, headers=cloud_headers(PUSH, secret="the webhook's secret")
+        )
+    assert response.status_code == 204
+    assert capsys.readouterr().out == "['feature']\n"
