@@ -48,7 +48,7 @@ from ._exceptions import (
 from ._merge import MergeTask
 from ._operations import Operation
 from ._pagination import AsyncPaginator, Page
-from ._trees import FetchedTree, Progress, fetch_archive, fetch_tree
+from ._trees import FetchedTree, FetchProgress, fetch_archive, fetch_tree
 from ._types import UNSET, File, Response, Unset
 from ._uploads import Upload
 from ._version import __version__
@@ -72,6 +72,7 @@ __all__ = [
     "BitbucketServer",
     "CloneUrl",
     "ConflictError",
+    "FetchProgress",
     "FetchedTree",
     "File",
     "GoneError",
@@ -84,7 +85,6 @@ __all__ = [
     "Page",
     "PaginationError",
     "PermissionDeniedError",
-    "Progress",
     "RateLimitError",
     "RedirectError",
     "Response",

@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 
     from ._client import BitbucketCloud, BitbucketServer
 
-__all__ = ["FetchedTree", "Progress", "fetch_archive", "fetch_tree"]
+__all__ = ["FetchProgress", "FetchedTree", "fetch_archive", "fetch_tree"]
 
-Progress = Callable[[str, int], None]
-"""Called after each file is written, with its path (relative to the folder) and its size in bytes."""
+FetchProgress = Callable[[str, int], None]
+"""Called after each file is written, with its path (relative to the folder) and its size in bytes, in the
+event loop's thread."""
 
 
 @attrs.frozen
@@ -63,7 +64,7 @@ async def fetch_tree(
     *,
     path: str = "",
     concurrency: int = 8,
-    progress: Progress | None = None,
+    progress: FetchProgress | None = None,
 ) -> FetchedTree:
     """Write the files of a Cloud repository at ``ref`` (a branch, tag or commit) into ``folder``.
 
@@ -84,7 +85,7 @@ class _Written:
     """What has been written so far, and the progress calls."""
 
     folder: Path
-    progress: Progress | None
+    progress: FetchProgress | None
     commit: str | None = None
     files: dict[str, int] = attrs.Factory(dict)
     skipped: list[str] = attrs.Factory(list)
@@ -176,7 +177,7 @@ async def fetch_archive(
     folder: str | os.PathLike[str],
     *,
     path: str | None = None,
-    progress: Progress | None = None,
+    progress: FetchProgress | None = None,
 ) -> FetchedTree:
     """Write the files of a Data Center repository at ``ref`` (a branch, tag or commit) into ``folder``.
 
@@ -194,7 +195,9 @@ async def fetch_archive(
             path=path if path else UNSET,
             save_to=Path(scratch) / "archive.zip",
         )
-        written = _Written(target, progress, commit=ref if _is_hash(ref) else None)
+        # Extraction blocks, so it runs in a worker thread; progress is reported back in the loop's thread.
+        report = None if progress is None else _from_thread(progress)
+        written = _Written(target, report, commit=ref if _is_hash(ref) else None)
         await anyio.to_thread.run_sync(_extract, archive, (path or "").strip("/"), written)
     return written.result()
 
@@ -218,6 +221,13 @@ def _extract(archive: Path, root: str, written: _Written) -> None:
             written.add(relative, info.file_size)
 
 
+def _from_thread(progress: FetchProgress) -> FetchProgress:
+    def report(path: str, size: int) -> None:
+        anyio.from_thread.run_sync(progress, path, size)
+
+    return report
+
+
 def _relative(path: str, root: str) -> str:
     """``path`` relative to the fetched folder ``root`` (both from the repository's root)."""
     if root and path.startswith(root + "/"):
@@ -235,7 +245,10 @@ def _inside(folder: Path, relative: str) -> Path:
         or any(part in ("..", ".") for part in parts)
     ):
         raise ValueError(f"refusing to write {relative!r}: it is not a plain path inside {folder}")
-    return folder.joinpath(*parts)
+    target = folder.joinpath(*parts)
+    if not target.resolve().is_relative_to(folder.resolve()):  # a symbolic link already in the folder
+        raise ValueError(f"refusing to write {relative!r}: a symbolic link in {folder} leads outside it")
+    return target
 
 
 def _is_hash(ref: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import stat
+import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -153,6 +154,30 @@ async def test_a_missing_ref_raises_not_found(cloud: FakeBitbucketCloud, tmp_pat
     async with cloud.client() as bb:
         with pytest.raises(NotFoundError):
             await fetch_tree(bb, "acme", "shop", "no-such-branch", tmp_path)
+
+
+async def test_a_symbolic_link_already_in_the_folder_is_not_followed(
+    cloud: FakeBitbucketCloud, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "docs").symlink_to(outside)
+    async with cloud.client() as bb:
+        with pytest.raises(ValueError, match="leads outside it"):
+            await fetch_tree(bb, "acme", "shop", "main", tmp_path / "out", concurrency=1)
+    assert list(outside.iterdir()) == []
+
+
+async def test_archive_progress_is_reported_in_the_event_loop_thread(
+    server: FakeBitbucketServer, tmp_path: Path
+) -> None:
+    threads: set[int] = set()
+    async with server.client() as bb:
+        await fetch_archive(
+            bb, "PRJ", "shop", "main", tmp_path, progress=lambda *_: threads.add(threading.get_ident())
+        )
+    assert threads == {threading.get_ident()}
 
 
 async def test_concurrency_must_be_positive(cloud: FakeBitbucketCloud, tmp_path: Path) -> None:
