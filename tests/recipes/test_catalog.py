@@ -148,7 +148,9 @@ async def test_webhooks_from_the_fake_keep_the_catalog_current(
         await bs.pullrequests.merge("OPS", "ops-0", int(merged.id or 0), version=int(merged.version or 0))
         await bs.pullrequests.delete("OPS", "ops-0", int(deleted.id or 0), version=int(deleted.version or 0))
     assert pr_rows(db) == {(merged.id, "Feature", "MERGED")}
-    assert app.handled == 4
+    pull_request_events = [d.event_key for d in fake.deliveries if d.event_key.startswith("pr:")]
+    assert pull_request_events == ["pr:opened", "pr:opened", "pr:merged", "pr:deleted"]
+    assert app.handled == len(fake.deliveries)
 
 
 def ref(branch: str) -> RestPullRequestRefInput:
