@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+# The recipes under examples/ are programs, not a package: their tests (tests/recipes/) import them by name.
+sys.path.insert(0, str(ROOT / "examples"))
 
 SPEC_FILES = {"cloud": "bitbucket-cloud-2.0.json", "server": "bitbucket-datacenter-9.4.json"}
 
