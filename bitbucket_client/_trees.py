@@ -186,19 +186,20 @@ async def fetch_archive(
     """
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
+    root = (path or "").strip("/")
     with tempfile.TemporaryDirectory(prefix=".bitbucket-archive-", dir=target.parent) as scratch:
         archive = await bb.source.get_archive(
             project_key,
             repository_slug,
             at=ref,
             format_="zip",
-            path=path if path else UNSET,
+            path=root or UNSET,
             save_to=Path(scratch) / "archive.zip",
         )
         # Extraction blocks, so it runs in a worker thread; progress is reported back in the loop's thread.
         report = None if progress is None else _from_thread(progress)
         written = _Written(target, report, commit=ref if _is_hash(ref) else None)
-        await anyio.to_thread.run_sync(_extract, archive, (path or "").strip("/"), written)
+        await anyio.to_thread.run_sync(_extract, archive, root, written)
     return written.result()
 
 

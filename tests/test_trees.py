@@ -206,7 +206,7 @@ async def test_data_center_archive_at_a_tag_equals_what_was_committed(
 async def test_data_center_subfolder_at_a_commit(server: FakeBitbucketServer, tmp_path: Path) -> None:
     head = server.repository("PRJ", "shop").branches["main"]
     async with server.client() as bb:
-        fetched = await fetch_archive(bb, "PRJ", "shop", head, tmp_path, path="docs")
+        fetched = await fetch_archive(bb, "PRJ", "shop", head, tmp_path, path="/docs/")
     assert on_disk(tmp_path) == {"guide.md": b"Guide\n", "deep/er/notes.txt": b"notes\n"}
     assert fetched.commit == head
 

@@ -39,8 +39,8 @@ class WebhookApp:
 
     ``secret`` is the webhook's secret; without one, pass ``allow_unsigned=True`` (anyone who can reach
     the URL can then send events). ``handle`` should be quick: Bitbucket waits about ten seconds for the
-    answer. ``handled`` counts the events handed over; redeliveries of the last thousand are answered
-    204 without calling ``handle`` again.
+    answer. ``handled`` counts the events handed over; a redelivery of one of the last thousand, or of
+    one still being handled, is answered 204 without calling ``handle`` again.
     """
 
     def __init__(
@@ -60,6 +60,7 @@ class WebhookApp:
         self._allow_unsigned = allow_unsigned
         self._max_body_size = max_body_size
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._in_flight: set[str] = set()
         self.handled = 0
         """How many events ``handle`` was called with."""
 
@@ -99,13 +100,17 @@ class WebhookApp:
         except InvalidPayloadError as error:
             return 400, str(error)
         request_id = event.delivery.request_id
-        if request_id is not None and request_id in self._seen:
-            return 204, ""
+        if request_id is not None and (request_id in self._seen or request_id in self._in_flight):
+            return 204, ""  # handled, or being handled: a redelivery must not act twice
+        if request_id is not None:
+            self._in_flight.add(request_id)
         try:
             await self._handle(event)
         except Exception:
             logger.exception("the webhook handler failed on %s", event.event_key)
             return 500, "the handler failed"
+        finally:
+            self._in_flight.discard(request_id or "")
         self.handled += 1
         if request_id is not None:  # remembered only once handled, so a failed delivery is retried
             self._seen[request_id] = None

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -115,6 +116,29 @@ async def test_a_redelivery_is_answered_without_handling_it_twice() -> None:
             assert (await http.post("/", content=PUSH, headers=cloud_headers(PUSH))).status_code == 204
         await http.post("/", content=PUSH, headers=cloud_headers(PUSH, request_id="req-2"))
     assert len(handler.events) == 2
+
+
+async def test_a_redelivery_arriving_while_the_first_is_handled_is_not_handled_twice() -> None:
+    started, release = anyio.Event(), anyio.Event()
+    calls: list[str] = []
+
+    async def slow(event: WebhookEvent) -> None:
+        calls.append(event.event_key)
+        started.set()
+        await release.wait()
+
+    statuses: list[int] = []
+    async with client(WebhookApp(slow, secret=SECRET)) as http:
+
+        async def post() -> None:
+            statuses.append((await http.post("/", content=PUSH, headers=cloud_headers(PUSH))).status_code)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(post)
+            await started.wait()
+            await post()  # the redelivery, while the first is still being handled
+            release.set()
+    assert calls == ["repo:push"] and statuses == [204, 204]
 
 
 async def test_a_failing_handler_answers_500_and_the_retry_is_handled(
