@@ -165,7 +165,7 @@ def _server_push(repository: str, change: server.RefChange) -> Action | None:
 
 @dataclass
 class Environments:
-    """The environments, here in memory; replace the three methods' bodies with your platform's API."""
+    """The environments, here in memory: make ``apply`` call your platform's API instead."""
 
     running: dict[tuple[str, str], Action] = field(default_factory=dict)
     history: list[Action] = field(default_factory=list)
