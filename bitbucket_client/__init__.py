@@ -23,8 +23,11 @@ from ._clone import (
     API_TOKEN_USERNAME,
     CLOUD_ACCESS_TOKEN_USERNAME,
     CloneUrl,
+    GitEnv,
     cloud_clone_url,
+    git_bearer_env,
     server_clone_url,
+    server_repository_url,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -75,6 +78,7 @@ __all__ = [
     "FetchProgress",
     "FetchedTree",
     "File",
+    "GitEnv",
     "GoneError",
     "MergeTask",
     "MergeTaskError",
@@ -99,5 +103,7 @@ __all__ = [
     "cloud_clone_url",
     "fetch_archive",
     "fetch_tree",
+    "git_bearer_env",
     "server_clone_url",
+    "server_repository_url",
 ]

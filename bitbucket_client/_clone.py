@@ -7,8 +7,12 @@ Which user name goes with which credential (Atlassian's "Using access tokens", "
 * Cloud API token: your Bitbucket *username* (not the e-mail the REST API wants), or the static
   ``x-bitbucket-api-token-auth`` when you do not know it.
 * Cloud app password (removed in July 2026): your Bitbucket username.
-* Data Center HTTP access token or password: the username of the account it belongs to; the
+* Data Center personal HTTP access token or password: the username of the account it belongs to; the
   repository lives under ``{base_url}/scm/{project}/{slug}.git``.
+* Data Center *project* or *repository* HTTP access token: no user name at all. Atlassian: "In Git and
+  API calls, you can use the project and repository level token only with Bearer authentication".
+  :func:`git_bearer_env` gives the environment variables that make git send it as a header
+  (``http.extraHeader``, git 2.31 or later), with :func:`server_repository_url` as the URL.
 
 A :class:`CloneUrl` shows ``***`` in place of the credential in ``str``, ``repr``, f-strings and logs;
 :meth:`CloneUrl.reveal` gives the URL git needs, to be passed straight to the ``git`` command. git keeps
@@ -18,6 +22,7 @@ the URL it cloned from in ``.git/config``: set the remote to :attr:`CloneUrl.pla
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import NoReturn, final
 from urllib.parse import quote
 
@@ -29,8 +34,11 @@ __all__ = [
     "API_TOKEN_USERNAME",
     "CLOUD_ACCESS_TOKEN_USERNAME",
     "CloneUrl",
+    "GitEnv",
     "cloud_clone_url",
+    "git_bearer_env",
     "server_clone_url",
+    "server_repository_url",
 ]
 
 CLOUD_ACCESS_TOKEN_USERNAME = "x-token-auth"
@@ -154,18 +162,75 @@ def server_clone_url(
     allow_http: bool = False,
 ) -> CloneUrl:
     """The https clone URL of a Data Center repository: ``{base_url}/scm/{project}/{slug}.git``, with
-    ``username`` and its HTTP access token (or password) in it.
+    ``username`` and its personal HTTP access token (or password) in it.
 
     ``base_url`` is the server's address, with its context path if it has one (``https://example.com/
     bitbucket``); a trailing ``/rest`` (the client's base URL) is dropped. A personal repository's
     project key is ``~username``. ``allow_http`` permits a plain http server (the credential then crosses
-    the network unencrypted).
+    the network unencrypted). A project or repository token has no user: see :func:`git_bearer_env`.
     """
+    root, path = _server_location(base_url, project_key, repository_slug)
+    return CloneUrl(root, path, username, token, allow_http=allow_http)
+
+
+def server_repository_url(base_url: str, project_key: str, repository_slug: str) -> str:
+    """The https clone URL of a Data Center repository without any credential (``.../scm/prj/slug.git``),
+    for git with :func:`git_bearer_env`, or for a remote to keep."""
+    root, path = _server_location(base_url, project_key, repository_slug)
+    return root + path
+
+
+def _server_location(base_url: str, project_key: str, repository_slug: str) -> tuple[str, str]:
     root = base_url.rstrip("/")
     if root.endswith("/rest"):
         root = root[: -len("/rest")]
+    url = httpx.URL(root)
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ValueError(f"the server must be an absolute https URL, got {base_url!r}")
     path = f"/scm/{_segment(project_key, 'project_key').lower()}/{_segment(repository_slug, 'slug')}.git"
-    return CloneUrl(root, path, username, token, allow_http=allow_http)
+    return root, path
+
+
+@final
+class GitEnv(Mapping[str, str]):
+    """Environment variables for a ``git`` process that make it send ``Authorization: Bearer <token>``
+    with every request (``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_0``/``GIT_CONFIG_VALUE_0``: git 2.31 or
+    later), so the token is in neither the URL, the command line (which other users can list) nor
+    ``.git/config``. Use it as ``env={**os.environ, **git_env}``; its ``repr`` shows ``***``, and it
+    cannot be pickled."""
+
+    __slots__ = ("_header",)
+
+    def __init__(self, token: str) -> None:
+        if not isinstance(token, str) or not token.strip() or any(c in token for c in "\r\n\0"):
+            raise ValueError("the token must be a non-empty string on one line")
+        self._header = Secret(f"Authorization: Bearer {token.strip()}")
+
+    def __getitem__(self, name: str) -> str:
+        if name == "GIT_CONFIG_VALUE_0":
+            return self._header.reveal()
+        return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader"}[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"))
+
+    def __len__(self) -> int:
+        return 3
+
+    def __repr__(self) -> str:
+        shown = {name: REDACTED if name == "GIT_CONFIG_VALUE_0" else self[name] for name in self}
+        return f"GitEnv({shown!r})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("GitEnv objects cannot be pickled: they hold a credential")
+
+
+def git_bearer_env(token: str) -> GitEnv:
+    """What to add to a ``git`` process's environment so it sends ``token`` as a Bearer header: for Data
+    Center project and repository HTTP access tokens, which git cannot send with a user name."""
+    return GitEnv(token)
 
 
 def _credentials(*values: str | None) -> zip[tuple[str, str | None]]:

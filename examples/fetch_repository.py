@@ -19,7 +19,7 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -30,10 +30,13 @@ from bitbucket_client import (
     BitbucketServer,
     CloneUrl,
     FetchedTree,
+    GitEnv,
     cloud_clone_url,
     fetch_archive,
     fetch_tree,
+    git_bearer_env,
     server_clone_url,
+    server_repository_url,
 )
 from bitbucket_client.testing import FakeBitbucketCloud, FakeBitbucketServer
 
@@ -74,8 +77,9 @@ async def fetch(
         progress.done()
 
 
-def clone_url(product: Literal["cloud", "server"], owner: str, repo: str) -> CloneUrl:
-    """The authenticated clone URL from the same environment variables the client reads."""
+def clone_url(product: Literal["cloud", "server"], owner: str, repo: str) -> CloneUrl | tuple[str, GitEnv]:
+    """The authenticated clone URL from the same environment variables the client reads; for a Data
+    Center project or repository token (no username), the plain URL and the Bearer header for git."""
     env = os.environ.get
     if product == "cloud":
         if token := env("BITBUCKET_TOKEN"):
@@ -83,10 +87,16 @@ def clone_url(product: Literal["cloud", "server"], owner: str, repo: str) -> Clo
         if token := env("BITBUCKET_API_TOKEN"):
             return cloud_clone_url(owner, repo, api_token=token, username=env("BITBUCKET_USERNAME"))
         raise SystemExit("set BITBUCKET_TOKEN, or BITBUCKET_API_TOKEN (and BITBUCKET_USERNAME)")
-    username, token = env("BITBUCKET_SERVER_USERNAME"), env("BITBUCKET_SERVER_TOKEN")
-    if not username or not token:
-        raise SystemExit("set BITBUCKET_SERVER_USERNAME and BITBUCKET_SERVER_TOKEN (the token's owner)")
-    return server_clone_url(os.environ["BITBUCKET_SERVER_URL"], owner, repo, username=username, token=token)
+    server, username, token = (
+        os.environ["BITBUCKET_SERVER_URL"],
+        env("BITBUCKET_SERVER_USERNAME"),
+        env("BITBUCKET_SERVER_TOKEN"),
+    )
+    if not token:
+        raise SystemExit("set BITBUCKET_SERVER_TOKEN (and BITBUCKET_SERVER_USERNAME for a personal token)")
+    if username:
+        return server_clone_url(server, owner, repo, username=username, token=token)
+    return server_repository_url(server, owner, repo), git_bearer_env(token)
 
 
 def seeded_fake(
@@ -104,13 +114,18 @@ def seeded_fake(
     return fake
 
 
-def git_clone(url: CloneUrl, ref: str, folder: str) -> int:
-    """``git clone`` a branch or tag, then drop the credential from the clone's remote."""
-    print(f"git clone --depth 1 --branch {ref} {url} {folder}", file=sys.stderr)  # shows ***, not the token
-    command = ["git", "clone", "--quiet", "--depth", "1", "--branch", ref, url.reveal(), folder]
-    status = subprocess.run(command, check=False).returncode
-    if status == 0:
-        subprocess.run(["git", "-C", folder, "remote", "set-url", "origin", url.plain], check=True)
+def git_clone(source: CloneUrl | tuple[str, GitEnv], ref: str, folder: str) -> int:
+    """``git clone`` a branch or tag, leaving no credential in the clone's remote."""
+    extra: Mapping[str, str] = {}
+    if isinstance(source, CloneUrl):
+        shown, url = str(source), source.reveal()  # shown has *** where the credential is
+    else:
+        (shown, extra), url = source, source[0]  # the token travels in a header, not in the URL
+    print(f"git clone --depth 1 --branch {ref} {shown} {folder}", file=sys.stderr)
+    command = ["git", "clone", "--quiet", "--depth", "1", "--branch", ref, url, folder]
+    status = subprocess.run(command, env={**os.environ, **extra}, check=False).returncode
+    if status == 0 and isinstance(source, CloneUrl):
+        subprocess.run(["git", "-C", folder, "remote", "set-url", "origin", source.plain], check=True)
     return status
 
 

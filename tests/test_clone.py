@@ -3,12 +3,22 @@ that never shows in str, repr, f-strings, tracebacks or pickles."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import shutil
+import subprocess
 import traceback
+from pathlib import Path
 
 import pytest
 
-from bitbucket_client import CloneUrl, cloud_clone_url, server_clone_url
+from bitbucket_client import (
+    CloneUrl,
+    cloud_clone_url,
+    git_bearer_env,
+    server_clone_url,
+    server_repository_url,
+)
 
 TOKEN = "s3cr:et/t+ken"  # characters a URL must escape
 
@@ -121,3 +131,42 @@ def test_equal_urls_compare_equal() -> None:
     assert first == cloud_clone_url("acme", "shop", access_token="a")
     assert first != cloud_clone_url("acme", "shop", access_token="b")
     assert len({first, cloud_clone_url("acme", "shop", access_token="a")}) == 1
+
+
+def test_a_repository_url_without_credentials() -> None:
+    assert server_repository_url("https://git.example.com/bb/rest/", "PRJ", "shop") == (
+        "https://git.example.com/bb/scm/prj/shop.git"
+    )
+    with pytest.raises(ValueError, match="one path segment"):
+        server_repository_url("https://git.example.com", "PRJ", "../x")
+
+
+def test_project_tokens_go_to_git_as_a_bearer_header_it_really_reads(tmp_path: Path) -> None:
+    env = git_bearer_env(TOKEN)
+    assert dict(env) == {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "http.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Bearer {TOKEN}",
+    }
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    shown = subprocess.run(
+        ["git", "config", "--get", "http.extraHeader"],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == f"Authorization: Bearer {TOKEN}"
+
+
+def test_the_bearer_env_never_shows_the_token() -> None:
+    env = git_bearer_env(TOKEN)
+    for text in (repr(env), str(env), f"{env}"):
+        assert "s3cr" not in text and "'GIT_CONFIG_VALUE_0': '***'" in text
+    with pytest.raises(TypeError, match="pickled"):
+        pickle.dumps(env)
+    for bad in ("", "  ", "a\nb"):
+        with pytest.raises(ValueError, match="one line"):
+            git_bearer_env(bad)

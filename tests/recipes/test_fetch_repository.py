@@ -44,8 +44,11 @@ def test_git_clone_uses_the_credential_and_leaves_none_behind(
 ) -> None:
     commands: list[list[str]] = []
 
-    def run(command: list[str], check: bool) -> subprocess.CompletedProcess[bytes]:
+    environments: list[dict[str, str]] = []
+
+    def run(command: list[str], check: bool, env: dict[str, str] | None = None) -> Any:
         commands.append(command)
+        environments.append(env or {})
         return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(subprocess, "run", run)
@@ -65,3 +68,25 @@ def test_git_clone_uses_the_credential_and_leaves_none_behind(
         "https://git.example.com/scm/prj/shop.git",
     ]
     assert "tok-123456" not in capsys.readouterr().err
+    assert "GIT_CONFIG_VALUE_0" not in environments[0]
+
+
+def test_git_clone_with_a_project_token_sends_it_as_a_header(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def run(command: list[str], check: bool, env: dict[str, str] | None = None) -> Any:
+        calls.append((command, env or {}))
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setenv("BITBUCKET_SERVER_URL", "https://git.example.com")
+    monkeypatch.delenv("BITBUCKET_SERVER_USERNAME", raising=False)
+    monkeypatch.setenv("BITBUCKET_SERVER_TOKEN", "project-token-1")
+    assert fetch_repository.main(["--git", "server", "PRJ", "shop", "v1.0", "out"]) == 0
+    [(command, env)] = calls  # nothing to clean from the remote
+    assert command[-2:] == ["https://git.example.com/scm/prj/shop.git", "out"]
+    assert env["GIT_CONFIG_KEY_0"] == "http.extraHeader"
+    assert env["GIT_CONFIG_VALUE_0"] == "Authorization: Bearer project-token-1"
+    assert "project-token-1" not in capsys.readouterr().err
