@@ -150,6 +150,15 @@ async def test_cloud_entry_leaving_the_folder_is_refused(cloud: FakeBitbucketClo
     assert not (tmp_path / "escaped.md").exists()
 
 
+async def test_an_empty_repository_gives_an_empty_folder(tmp_path: Path) -> None:
+    fake = FakeBitbucketCloud()
+    fake.add_repository("acme", "empty")
+    async with fake.client() as bb:
+        fetched = await fetch_tree(bb, "acme", "empty", "main", tmp_path / "out")
+    assert (fetched.files, fetched.commit, fetched.size) == ((), None, 0)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 async def test_a_missing_ref_raises_not_found(cloud: FakeBitbucketCloud, tmp_path: Path) -> None:
     async with cloud.client() as bb:
         with pytest.raises(NotFoundError):
