@@ -1,14 +1,18 @@
 """What generated methods do with their arguments before building a request: enum values given as
-strings become members, and a body comes from `body=` or from keyword fields."""
+strings become members, and a body comes from `body=` or from keyword fields, checked against its request
+model's shape (`_validation`) and turned into the JSON to send."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from ._types import UNSET, Unset
+from ._exceptions import InvalidBodyError
+from ._types import UNSET
+from ._validation import Problems, shape_of
 
-__all__ = ["build_body", "build_required_body", "coerce_enum", "coerce_enum_list"]
+__all__ = ["build_body", "build_body_list", "build_required_body", "coerce_enum", "coerce_enum_list"]
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -32,40 +36,75 @@ def coerce_enum_list(enum_class: type[E], values: Any) -> Any:
     return [coerce_enum(enum_class, value) for value in values]
 
 
-M = TypeVar("M")
+def build_body(
+    model_class: type,
+    body: Any,
+    fields: Mapping[str, Any],
+    operation: str,
+    required: tuple[str, ...] = (),
+) -> Any:
+    """The optional JSON body of `operation`: from `body=` (a `model_class` or a dict of its shape, at
+    every depth), or from keyword fields; UNSET when neither is given. `required` names the fields the
+    operation requires beyond the model's own. Raises `InvalidBodyError` naming every problem."""
+    return _build(model_class, body, fields, operation, required, optional=True)
 
 
-def build_body(model_class: type[M], body: M | None, fields: dict[str, Any], operation: str) -> M | Unset:
-    """The optional request body of `operation`: `body=`, a `model_class` built from keyword fields, or
-    UNSET when neither is given."""
-    return _build(model_class, body, fields, operation, required=False)
+def build_required_body(
+    model_class: type,
+    body: Any,
+    fields: Mapping[str, Any],
+    operation: str,
+    required: tuple[str, ...] = (),
+) -> Any:
+    """The required JSON body of `operation` (see `build_body`): a body is sent even without fields."""
+    return _build(model_class, body, fields, operation, required, optional=False)
 
 
-def build_required_body(model_class: type[M], body: M | None, fields: dict[str, Any], operation: str) -> M:
-    """The required request body of `operation`: `body=`, or a `model_class` built from keyword fields."""
-    built = _build(model_class, body, fields, operation, required=True)
-    assert not isinstance(built, Unset)
-    return built
+def build_body_list(model_class: type, body: Any, operation: str) -> Any:
+    """A JSON body that is a list of `model_class` items (models or dicts); UNSET for None."""
+    if body is None:
+        return UNSET
+    problems = Problems(operation)
+    if isinstance(body, str | bytes | Mapping) or not isinstance(body, Sequence):
+        raise InvalidBodyError(
+            operation, [f"body= must be a list of {model_class.__name__}, not {_name(body)}"]
+        )
+    shape = shape_of(model_class)
+    out = [shape.encode(item, (index,), problems) for index, item in enumerate(body)]
+    problems.raise_if_any()
+    return out
 
 
 def _build(
-    model_class: type[M], body: M | None, fields: dict[str, Any], operation: str, *, required: bool
-) -> M | Unset:
-    given = {name: value for name, value in fields.items() if value is not UNSET}
+    model_class: type,
+    body: Any,
+    fields: Mapping[str, Any],
+    operation: str,
+    required: tuple[str, ...],
+    *,
+    optional: bool,
+) -> Any:
+    shape = shape_of(model_class)
+    problems = Problems(operation)
     if body is not None:
+        given = sorted(name for name, value in fields.items() if value is not UNSET)
         if given:
-            raise TypeError(
-                f"{operation}: pass the body either as body= or as keyword fields, not both "
-                f"(got body= and {', '.join(sorted(given))})"
+            both = f"got body= and {', '.join(given)}"
+            raise InvalidBodyError(
+                operation, [f"pass the body either as body= or as keyword fields, not both ({both})"]
             )
-        if not isinstance(body, model_class):
-            raise TypeError(f"{operation}: body= must be a {model_class.__name__}, not {type(body).__name__}")
-        return body
-    if not given and not required:
-        return UNSET
-    try:
-        return model_class(**given)
-    except TypeError as exc:
-        raise TypeError(
-            f"{operation}: cannot build {model_class.__name__} from the keyword fields: {exc}"
-        ) from None
+        if not isinstance(body, Mapping | model_class):
+            raise InvalidBodyError(
+                operation, [f"body= must be a {model_class.__name__} or a dict, not {_name(body)}"]
+            )
+        out = shape.encode(body, (), problems, required)
+    else:
+        if optional and all(value is UNSET for value in fields.values()):
+            return UNSET
+        out = shape.encode_fields(fields, problems, required)
+    problems.raise_if_any()
+    return out
+
+
+def _name(value: Any) -> str:
+    return type(value).__name__

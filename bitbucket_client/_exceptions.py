@@ -9,6 +9,7 @@ Hierarchy::
     ├── PaginationError           (url): a `next` link the client refuses to follow
     ├── RedirectError             (location, response): a redirect the client refuses to follow
     ├── MergeTaskError            (task_url, body): a Cloud merge task that did not merge
+    ├── InvalidBodyError          (operation, problems): a body refused before sending (TypeError, ValueError)
     └── APIStatusError            (status_code, message, details, errors, request_id, response, request)
         ├── BadRequestError        400
         ├── AuthenticationError    401
@@ -55,6 +56,7 @@ __all__ = [
     "BitbucketError",
     "ConflictError",
     "GoneError",
+    "InvalidBodyError",
     "MergeTaskError",
     "NotFoundError",
     "PaginationError",
@@ -531,3 +533,24 @@ class MergeTaskError(BitbucketError):
         super().__init__(message)
         self.task_url = task_url
         self.body = body
+
+
+class InvalidBodyError(BitbucketError, TypeError, ValueError):
+    """A request body that does not fit its operation, found before anything was sent: an unknown key,
+    a value of the wrong type, a missing required field, or `body=` given with keyword fields. `problems`
+    lists each with its path (`source.branch.name: expected str, got int`); the message has them all.
+    Values are never quoted (a body may hold secrets), except an enum's, to show the typo. It is also a
+    `TypeError` and a `ValueError`, what Python raises for wrong arguments."""
+
+    def __init__(self, operation: str, problems: list[str]) -> None:
+        self.operation = operation
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            message = (
+                self.problems[0] if operation in self.problems[0] else f"{operation}: {self.problems[0]}"
+            )
+        else:
+            message = f"{len(self.problems)} problems in the {operation} body:\n" + "\n".join(
+                f"  - {problem}" for problem in self.problems
+            )
+        super().__init__(message)

@@ -27,6 +27,7 @@ from bbgen.fixes import apply_fixes, load_fixes
 from bbgen.normalize import normalize
 from bbgen.normalize_operations import iter_operations
 from bbgen.render import render, replace_tree, tree_differences
+from bbgen.request_fixes import RequestFixes
 from bbgen.sources import ROOT, Locked, SpecError, load_document, read_lock, write_lock
 
 PRODUCTS = ("cloud", "server")
@@ -39,8 +40,11 @@ def generated_dir(product: str) -> Path:
 def build(product: str, lock: Locked, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     upstream, digest, origin = load_document(lock, args.spec, accept_new=args.accept_new_spec)
     names = json.loads((ROOT / "specs" / "names" / f"{product}.json").read_text())
-    apply_fixes(upstream, load_fixes(ROOT / "specs" / "fixes" / f"{product}.json"))
-    normalized = normalize(upstream, product=product, names=names)
+    fixes = load_fixes(ROOT / "specs" / "fixes" / f"{product}.json")
+    apply_fixes(upstream, fixes)
+    normalized = normalize(
+        upstream, product=product, names=names, request_fixes=RequestFixes.from_entries(fixes)
+    )
     rendered = render(normalized, product, workdir / product)
     return {
         "lock": Locked(

@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import inspect
 import json
+import re
 import sys
 import warnings
 from collections import Counter
@@ -260,6 +261,34 @@ def _placeholder(parameter: inspect.Parameter) -> Any:
     return 1 if annotation.split(" | ")[0] == "int" else "x"
 
 
+def _required_body_placeholders(method: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Placeholders for the body fields the method requires (its keyword overload) that the entry does
+    not give: the call is only there to decode the answer, but the client checks a body before sending."""
+    import typing
+
+    for overload in typing.get_overloads(method.__func__):
+        parameters = inspect.signature(overload).parameters.values()
+        keywords = [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        if not any(p.name == "body" for p in keywords):
+            return {
+                p.name: _body_placeholder(str(p.annotation))
+                for p in keywords
+                if p.default is inspect.Parameter.empty and p.name not in given
+            }
+    return {}
+
+
+def _body_placeholder(annotation: str) -> Any:
+    literal = re.search(r"Literal\[('[^']*'|\"[^\"]*\")", annotation)
+    if literal:
+        return literal.group(1)[1:-1]  # an enum: its first value
+    if annotation.startswith("Sequence["):
+        return []
+    if "Dict" in annotation:
+        return {}  # a model's dict form
+    return 1 if annotation.split(" | ")[0] == "int" else "x"
+
+
 def _answer(body: bytes, status: int) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, content=body, headers={"Content-Type": "application/json"})
@@ -290,7 +319,8 @@ async def decode_response(entry: Mapping[str, Any], body: bytes) -> Any:
                     parameter.default is inspect.Parameter.empty
                 ):
                     args.append(_placeholder(parameter))
-        result = method(*args, **dict(entry.get("kwargs", {})))
+        kwargs = dict(entry.get("kwargs", {}))
+        result = method(*args, **kwargs, **_required_body_placeholders(method, kwargs))
         if isinstance(result, AsyncPaginator):
             async for page in result.pages():
                 return page

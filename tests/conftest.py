@@ -1,8 +1,11 @@
-"""Shared test helpers: the generator package on sys.path, and the upstream documents when present."""
+"""Shared test helpers: the generator package on sys.path, the upstream documents when present, the
+Python examples of a guide, and mypy --strict on users' code."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +21,32 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "examples"))
 
 SPEC_FILES = {"cloud": "bitbucket-cloud-2.0.json", "server": "bitbucket-datacenter-9.4.json"}
+
+
+def python_blocks(path: Path) -> list[str]:
+    """The Python blocks of a Markdown guide that run (not those marked `<!-- example: not run -->`)."""
+    found = re.finditer(r"(<!-- example: not run -->\n)?```python\n(.*?)```", path.read_text(), flags=re.S)
+    return [match.group(2) for match in found if not match.group(1)]
+
+
+def mypy_strict(*files: str | Path) -> subprocess.CompletedProcess[str]:
+    """mypy --strict on files as a user's project would check them: without the project's config."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--config-file",
+            "/dev/null",
+            *map(str, files),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def shared_spec_path(product: str) -> Path:

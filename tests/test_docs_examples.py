@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,22 +10,13 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import ROOT
+from conftest import ROOT, mypy_strict, python_blocks
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Guides whose examples are run by their own tests (with a real ASGI client, or against the fake).
-SEPARATELY_TESTED = {"webhooks.md", "testing.md", "files-and-uploads.md"}
+SEPARATELY_TESTED = {"webhooks.md", "testing.md", "files-and-uploads.md", "writing.md"}
 DOCS = [path for path in DOCS if path.name not in SEPARATELY_TESTED]
 SKIP_MARK = "<!-- example: not run -->"
-
-
-def python_blocks(path: Path) -> list[str]:
-    text = path.read_text()
-    blocks = []
-    for match in re.finditer(r"(<!-- example: not run -->\n)?```python\n(.*?)```", text, flags=re.S):
-        if not match.group(1):
-            blocks.append(match.group(2))
-    return blocks
 
 
 EXAMPLES = [(path, index, block) for path in DOCS for index, block in enumerate(python_blocks(path))]
@@ -99,11 +88,5 @@ def test_documentation_examples_type_check(tmp_path: Path) -> None:
         target = tmp_path / f"{path.stem.replace('-', '_')}_{index}.py"
         target.write_text(textwrap.dedent(block))
         files.append(str(target))
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", "/dev/null", *files],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = mypy_strict(*files)
     assert result.returncode == 0, result.stdout

@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-from conftest import ROOT
+import pytest
+from conftest import ROOT, mypy_strict
 
 TYPING = ROOT / "tests" / "typing"
 
 
-def _mypy(path: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", "/dev/null", path],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def test_a_user_script_calling_the_facade_type_checks() -> None:
-    result = _mypy(str(TYPING / "user_script.py"))
+@pytest.mark.parametrize("script", ["user_script.py", "bodies.py"])
+def test_users_scripts_type_check(script: str) -> None:
+    """The facade as users call it; `bodies.py`: bodies as dicts at every depth, dict forms and models."""
+    result = mypy_strict(TYPING / script)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_wrong_arguments_are_flagged() -> None:
-    result = _mypy(str(TYPING / "wrong_argument.py"))
+@pytest.mark.parametrize(
+    ("script", "lines"),
+    [
+        ("wrong_argument.py", {10, 11, 12}),
+        # a misspelled key (top, nested), a missing title, a wrong type, a server-set field, body= with
+        # fields, an abstract pipeline target type
+        ("wrong_body.py", {11, 12, 13, 14, 15, 16, 17}),
+    ],
+)
+def test_mistakes_are_flagged_where_they_are(script: str, lines: set[int]) -> None:
+    result = mypy_strict(TYPING / script)
     assert result.returncode == 1
-    flagged = {int(line) for line in re.findall(r"wrong_argument\.py:(\d+): error", result.stdout)}
-    assert flagged == {10, 11, 12}, result.stdout
+    flagged = {int(line) for line in re.findall(rf"{re.escape(script)}:(\d+): error", result.stdout)}
+    assert flagged == lines, result.stdout

@@ -13,6 +13,7 @@ from bitbucket_client._client import CLOUD_BASE_URL
 
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
 from ._cloud_source import CloudFiles
+from ._cloud_writes import CloudWrites
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
 from ._files import resolve_revision as _resolve
@@ -47,7 +48,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
+class FakeBitbucketCloud(CloudFiles, CloudWrites, FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
@@ -549,21 +550,22 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
         text = content.get("raw") if isinstance(content, dict) else None
         if not isinstance(text, str) or not text:
             raise FakeError(400, 'content: {"raw": "..."} is required.')
-        if body.get("inline") is not None:
-            raise FakeError(501, "Inline comments are not implemented by FakeBitbucketCloud.")
+        inline = self.inline_anchor(body)
         parent = body.get("parent")
         parent_id = parent.get("id") if isinstance(parent, dict) else None
         if parent_id is not None and parent_id not in pr.comments:
             raise FakeError(400, f"parent: comment {parent_id} not found")
         comment = self.state.add_comment(pr, text, call.user, parent_id=parent_id)
-        data = self.models.comment(repo, pr, comment).to_dict()
+        if inline is not None:
+            self.writes.inline[(repo.full_name, pr.id, comment.id)] = inline
+        data = self.comment_data(repo, pr, comment)
         await self._event("pullrequest:comment_created", call, repo, pr, comment=data)
         return json_response(201, data, {"Location": data["links"]["self"]["href"]})
 
     @handles("pullrequests.list_comments")
     async def _list_comments(self, call: Call) -> httpx.Response:
         repo, pr = self._pull_request(call)
-        return self._page(call, pr.comments.values(), lambda c: self.models.comment(repo, pr, c).to_dict())
+        return self._page(call, pr.comments.values(), lambda c: self.comment_data(repo, pr, c))
 
     @handles("pullrequests.get_comment")
     async def _get_comment(self, call: Call) -> httpx.Response:
@@ -571,7 +573,7 @@ class FakeBitbucketCloud(CloudFiles, FakeBitbucket):
         comment = pr.comments.get(call.int_param("comment_id"))
         if comment is None:
             raise FakeError(404, f"Comment {call.params['comment_id']} not found")
-        return json_response(200, self.models.comment(repo, pr, comment).to_dict())
+        return json_response(200, self.comment_data(repo, pr, comment))
 
     # ---- merging --------------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from ._faults import Fault, retry_after_header
 from ._files import resolve_revision as _resolve
 from ._server_models import ServerModels
 from ._server_source import ServerFiles
+from ._server_writes import ServerWrites
 from ._state import Owner, PullRequest, Repository, ReviewStatus, User, Webhook
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _REVIEW_EVENTS: dict[ReviewStatus, str] = {
 _VERSIONED_PATH = re.compile(r"^/([a-z-]+)/1\.0/")
 
 
-class FakeBitbucketServer(ServerFiles, FakeBitbucket):
+class FakeBitbucketServer(ServerFiles, ServerWrites, FakeBitbucket):
     """An in-memory Bitbucket Data Center (REST, as in the 9.4 document) for tests::
 
         fake = FakeBitbucketServer()
@@ -138,7 +139,12 @@ class FakeBitbucketServer(ServerFiles, FakeBitbucket):
     # ---- lookups --------------------------------------------------------------------------------------
 
     def _project(self, call: Call) -> Owner:
-        owner = self.state.find_owner(call.params["projectKey"])
+        key = call.params["projectKey"]
+        owner = self.state.find_owner(key)
+        user = self.state.users.get(key[1:].lower()) if key.startswith("~") else None
+        if owner is None and user is not None:  # every user has a personal project, `~SLUG`
+            owner = self.state.add_owner(f"~{user.slug.upper()}", user.display_name)
+            owner.user = user
         if owner is None:
             raise FakeError(
                 404,

@@ -78,6 +78,16 @@ class ServerModels:
         )
 
     def project(self, owner: _state.Owner) -> RestProject:
+        """A project; a user's personal one (`~SLUG`) has type PERSONAL and its `owner`."""
+        if owner.user is not None:
+            return RestProject(
+                key=owner.key,
+                id=owner.id,
+                name=owner.name,
+                type_=RestProjectType.PERSONAL,
+                owner=self.user(owner.user),
+                links=self_links(f"{self.root}/users/{owner.user.slug}"),
+            )
         return RestProject(
             key=owner.key,
             id=owner.id,

@@ -184,6 +184,7 @@ class Owner:
     created: datetime.datetime
     description: str = ""
     repositories: dict[str, Repository] = attrs.field(factory=dict)
+    user: User | None = None  # whose personal project this is (Data Center's `~SLUG`)
 
 
 class FakeState:

@@ -192,10 +192,12 @@ def method_docstring(
     arguments: list[tuple[str, str]],
     returns: str,
     reference: str,
+    body_models: str = "",
 ) -> str:
     """A namespace method's docstring (Google style), quotes included: the summary, the deprecation
     note, the description's first paragraphs, `Args:` (each described parameter's first paragraph),
-    `Returns:`, and the link to the operation on Atlassian's reference."""
+    `Returns:`, the models its body takes (`Body:`), and the link to the operation on Atlassian's
+    reference."""
     first = to_markdown(summary).strip() or "Call the operation"
     lines = [first if first.endswith((".", "?", "!")) else first + "."]
     if deprecated:
@@ -209,6 +211,8 @@ def method_docstring(
             lines += [f"    {line}" for line in _argument(name, text)]
     if returns:
         lines += ["", "Returns:", *(f"    {line}" for line in trimmed(returns, width=WIDTH - 4, max_lines=4))]
+    if body_models:
+        lines += ["", "Body:", *(f"    {line}" for line in textwrap.wrap(body_models, WIDTH - 4))]
     lines += ["", f"Reference: {reference}"]
     return '"""' + escape("\n".join(lines)) + '\n"""'
 

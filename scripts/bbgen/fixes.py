@@ -13,6 +13,9 @@ A defect repeated on every operation is one entry with `op: "parameter-schema"`,
 schema of every parameter called `name` (optionally only `in` path/query) in the whole document:
 
     {"operation": "all", "op": "parameter-schema", "name": "pullRequestId", "value": {...}, "reason": "..."}
+
+Entries whose op starts with `request-` change the request models only; `request_fixes.py` describes and
+applies them after the split into request and response families (`apply_fixes` leaves them out).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .request_fixes import REQUEST_OPS, check_request_entry
 from .schemawalk import Json
 
 
@@ -33,6 +37,11 @@ def load_fixes(path: Path) -> list[dict[str, Any]]:
         return []
     entries: list[dict[str, Any]] = json.loads(path.read_text())
     for index, entry in enumerate(entries):
+        if entry.get("op") in REQUEST_OPS:
+            if not {"reason", "operation"} <= set(entry) or not str(entry["reason"]).strip():
+                raise FixError(f"{path} entry {index}: every fix needs an `operation` and a reason")
+            check_request_entry(entry, f"{path} entry {index}")
+            continue
         needed = {"op", "reason", "operation"} | (
             {"name", "value"} if entry.get("op") == "parameter-schema" else {"path"}
         )
@@ -56,6 +65,8 @@ def _tokens(pointer: str) -> list[str]:
 
 def apply_fixes(doc: Json, entries: list[dict[str, Any]]) -> None:
     for entry in entries:
+        if entry["op"] in REQUEST_OPS:
+            continue  # applied to the request models by `split_families`
         if entry["op"] == "parameter-schema":
             _retype_parameters(doc, entry)
             continue

@@ -5,6 +5,7 @@ They work on openapi-python-client's parsed Property objects, so templates stay 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 _SIMPLE = {
@@ -38,16 +39,22 @@ def response_type(prop: Any) -> str:
     if kind == "ListProperty":
         return f"list[{response_type(prop.inner_property)}]"
     if kind == "UnionProperty":
-        parts: list[str] = []
-        for inner in prop.inner_properties:
-            for part in response_type(inner).split(" | "):
-                if part not in parts:
-                    parts.append(part)
-        if "None" in parts:  # keep None last, as people write it
-            parts.remove("None")
-            parts.append("None")
-        return " | ".join(parts)
+        return union_text(response_type(inner) for inner in prop.inner_properties)
     raise ValueError(f"no response type for {kind} {prop.name}")
+
+
+def union_text(annotations: Iterable[str]) -> str:
+    """`A | B` from annotations that may be unions themselves: each member once, None last (as people
+    write it)."""
+    parts: list[str] = []
+    for annotation in annotations:
+        for part in annotation.split(" | "):
+            if part not in parts:
+                parts.append(part)
+    if "None" in parts:
+        parts.remove("None")
+        parts.append("None")
+    return " | ".join(parts)
 
 
 def converter(prop: Any) -> str:

@@ -19,9 +19,15 @@ from .normalize_operations import (
     split_form_bodies,
     undeclared_path_parameters,
 )
+from .request_fixes import RequestFixes
 from .rules import Rules, load_rules
 from .schemawalk import Json, ref_name
-from .split_families import rename_components_to_class_names, split_families
+from .split_families import (
+    INPUT_SUFFIX,
+    free_form_components,
+    rename_components_to_class_names,
+    split_families,
+)
 
 
 class NormalizeError(Exception):
@@ -53,6 +59,10 @@ class Normalized:
     response_models: frozenset[str]
     request_models: frozenset[str]
     rules: Rules
+    # Request-side data (specs/fixes `request-*` entries): the body fields an operation requires beyond
+    # its model's own, by (METHOD, path); and the request models whose bodies may carry any key.
+    body_required: dict[tuple[str, str], tuple[str, ...]] = attrs.field(factory=dict)
+    open_request_models: frozenset[str] = frozenset()
 
 
 def parse_names(table: dict[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -65,10 +75,16 @@ def parse_names(table: dict[str, str]) -> dict[tuple[str, str], tuple[str, str]]
 
 
 def normalize(
-    upstream: Json, *, product: str, names: dict[str, str], rules: Rules | None = None
+    upstream: Json,
+    *,
+    product: str,
+    names: dict[str, str],
+    rules: Rules | None = None,
+    request_fixes: RequestFixes | None = None,
 ) -> Normalized:
     """The document openapi-python-client generates from, and its operation table. `rules` default to
-    `specs/rules/<product>.json`."""
+    `specs/rules/<product>.json`; `request_fixes` are the `request-*` entries of `specs/fixes`."""
+    request_fixes = request_fixes or RequestFixes()
     rules = rules or load_rules(product)
     doc = copy.deepcopy(upstream)
     operation_names = parse_names(names)
@@ -89,9 +105,13 @@ def normalize(
     normalise_request_bodies(doc)
     split_form_bodies(doc)
     original_keys = rename_components_to_class_names(doc)
+    free_form = free_form_components(doc)
     flatten_all_of(doc)
     hoist_document(doc, operation_names)
-    response_models, request_models = split_families(doc, rules, original_keys)
+    response_models, request_models = split_families(doc, rules, original_keys, request_fixes)
+    open_request_models = frozenset(
+        name for name in request_models if name in free_form or name.removesuffix(INPUT_SUFFIX) in free_form
+    )
     _drop_titles(doc["components"])
     _drop_titles(doc["paths"])
     rows = []
@@ -131,7 +151,19 @@ def normalize(
             )
         )
     _check_variants(rules, {f"{row.namespace}.{row.method}" for row in rows})
-    return Normalized(doc, rows, frozenset(response_models), frozenset(request_models), rules)
+    body_required = request_fixes.body_required()
+    unknown = sorted(key for key in body_required if key not in operation_names)
+    if unknown:
+        raise NormalizeError(f"request-required fixes name operations the document lacks: {unknown}")
+    return Normalized(
+        doc,
+        rows,
+        frozenset(response_models),
+        frozenset(request_models),
+        rules,
+        body_required=body_required,
+        open_request_models=open_request_models,
+    )
 
 
 def _check_variants(rules: Rules, operations: set[str]) -> None:

@@ -7,7 +7,9 @@ writes them.
 
 Methods take path parameters positionally in URL order, query and header parameters as keywords with
 the document's types (an enum also accepts its values as string literals), and a JSON body either as
-`body=` (the generated request model) or as keyword fields of that model.
+`body=` (the generated request model, or its dict form) or as keyword fields of that model (each a model
+or a dict at every depth). When the body has required fields, the method has two overloads: the keyword
+fields with those required, and `body=` alone; the validator (`_arguments`) checks either at run time.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from .docstrings import method_docstring
 from .model_types import converter, endpoint_return_type, response_type
 from .normalize import Normalized, OperationRow, success_schema
 from .normalize_operations import FORM_BODY
+from .plan_bodies import BodyPlanner
 from .plan_forms import FormField, form_body_expression, form_fields
+from .request_shapes import DICT_SUFFIX, RequestSide
 from .rules import Variant
 from .schemawalk import Json, pascal, ref_name
 
@@ -80,6 +84,7 @@ class MethodPlan:
     )
     deprecated: bool
     parameters: list[str]  # after `self`, `*` included
+    overloads: list[list[str]]  # the parameter lists of the body overloads (none: one signature)
     returns: str  # the decoded value; the item type of a list; the finished result of a long-running one
     docstring: str  # quoted
     runtime_imports: list[str]  # model and enum classes the body uses, imported when it runs
@@ -92,18 +97,25 @@ class MethodPlan:
     items_key: str = "values"  # a list's envelope: where its items are
 
 
-def plan_methods(normalized: Normalized, data: Any) -> dict[str, list[MethodPlan]]:
+def plan_methods(
+    normalized: Normalized,
+    data: Any,
+    request_side: RequestSide | None = None,
+    aliases: dict[str, list[str]] | None = None,
+) -> dict[str, list[MethodPlan]]:
     models_by_class = {m.class_info.name: m for m in data.models}
     rows = {f"{r.namespace}_{r.method}": r for r in normalized.operations}
+    side = request_side or RequestSide(normalized.request_models, normalized.open_request_models)
+    bodies = BodyPlanner(side, aliases or {}, models_by_class)
     plans: dict[str, list[MethodPlan]] = {}
     for collection in data.endpoint_collections_by_tag.values():
         for endpoint in collection.endpoints:
             row = rows[str(endpoint.name)]
-            planner = _Planner(row, endpoint, normalized, models_by_class)
+            planner = _Planner(row, endpoint, normalized, models_by_class, bodies)
             plans.setdefault(row.namespace, []).append(planner.plan())
             for variant in normalized.rules.variants:
                 if variant.of == f"{row.namespace}.{row.method}":
-                    variant_planner = _Planner(row, endpoint, normalized, models_by_class, variant)
+                    variant_planner = _Planner(row, endpoint, normalized, models_by_class, bodies, variant)
                     plans[row.namespace].append(variant_planner.plan())
     for methods in plans.values():
         methods.sort(key=lambda plan: plan.name)
@@ -124,9 +136,11 @@ class _Planner:
         endpoint: Any,
         normalized: Normalized,
         models: dict[str, Any],
+        bodies: BodyPlanner,
         variant: Variant | None = None,
     ) -> None:
         self.row, self.endpoint, self.normalized, self.models = row, endpoint, normalized, models
+        self.bodies = bodies
         self.variant = variant  # planning this typed variant of the operation (specs/rules `variants`)
         self.operation: Json = normalized.document["paths"][row.path][row.http_method.lower()]
         self.annotation_imports = {
@@ -156,6 +170,15 @@ class _Planner:
             *PAGINATION_OPTIONS,
         }
         body_model, body_fields = self._body_fields(body, taken)
+        body_plan = self.bodies.plan(
+            qualified,
+            body,
+            body_model,
+            body_fields,
+            self.normalized.body_required.get((row.http_method, row.path), ()),
+        )
+        self.annotation_imports |= body_plan.annotation_imports
+        self.runtime_imports |= body_plan.runtime_imports
         form = self._form_fields(body, taken, qualified)
 
         answer = self._answer()
@@ -166,14 +189,16 @@ class _Planner:
         if any("=" in before and "=" not in after for before, after in itertools.pairwise(parameters)):
             raise ValueError(f"{qualified}: a path parameter with a default comes before one without")
         keywords = [_signature_part(p) for p in keyword_params]
-        if body is not None:
-            body_type = _annotation(body.prop)
-            required = body_model is None and body.prop.required
-            keywords.append(f"body: {body_type}" if required else f"body: {body_type} | None = None")
-            keywords += [f"{f.name}: {f.annotation} | Unset = UNSET" for f in body_fields]
         keywords += [_form_signature(f) for f in form]
+        trailing = []
         if kind == "list":
-            keywords += ["page_size: int | None = None", "max_items: int | None = None", "prefetch: int = 0"]
+            trailing = ["page_size: int | None = None", "max_items: int | None = None", "prefetch: int = 0"]
+        overloads = []
+        for overload in body_plan.overloads:
+            after_star = [*keywords, *overload, *trailing]
+            star = ["*"] if after_star or kind in ("long_running", "file") else []
+            overloads.append(_builtin_list_all([*parameters, *star, *after_star]))
+        keywords += body_plan.parameters + trailing
         if keywords or kind in ("long_running", "file"):
             parameters += ["*", *keywords]
 
@@ -190,7 +215,7 @@ class _Planner:
         arguments = [(p.name, self._description(p)) for p in path_params + keyword_params]
         if body is not None:
             arguments.append(("body", self._body_description(body, body_model)))
-            arguments += [(f.name, f.description) for f in body_fields]
+            arguments += [(f.name, f.description) for f in body_plan.fields]
         arguments += [(f.name, f.description) for f in form]
         if kind == "list":
             arguments += _PAGINATION_DOCS
@@ -198,7 +223,7 @@ class _Planner:
             arguments.append(("wait", _WAIT_DOC))
         if kind == "file":
             arguments.append(("save_to", _SAVE_TO_DOC))
-        request = self._request(path_params, query_params, header_params, body, body_model, body_fields)
+        request = self._request(path_params, query_params, header_params, body, body_plan.expression)
         if form:
             request = attrs.evolve(
                 request,
@@ -212,6 +237,7 @@ class _Planner:
             kind=kind,
             deprecated=row.deprecated,
             parameters=[_builtin_list(part) for part in parameters],
+            overloads=overloads,
             returns=_builtin_list(returns),
             docstring=method_docstring(
                 summary=variant.summary if variant else row.summary,
@@ -220,6 +246,7 @@ class _Planner:
                 arguments=arguments,
                 returns=self._returns_description(kind, item_type),
                 reference=row.reference,
+                body_models=body_plan.models_note,
             ),
             runtime_imports=sorted(self.runtime_imports),
             annotation_imports=self.annotation_imports,
@@ -304,7 +331,8 @@ class _Planner:
         return ""
 
     def _body_fields(self, body: Any, taken: set[str]) -> tuple[Any | None, list[Param]]:
-        """The request model whose fields may be passed as keywords, and those fields."""
+        """The request model whose fields may be passed as keywords, and those fields (`required` as the
+        model says; a field whose name is taken, or a Python keyword, can only go in `body=`)."""
         if body is None or _kind(body.prop) != "ModelProperty" or str(body.body_type) != "json":
             return None, []
         body_model = self.models.get(body.prop.class_info.name)
@@ -317,15 +345,16 @@ class _Planner:
             if prop.name == "type" and prop.default is not None:
                 continue  # Cloud's discriminator: filled in by the model's default
             name = str(prop.python_name)
-            if name in taken or keyword.iskeyword(name):
-                continue
             wire_name = untrusted_text(prop.name)
             description = self._field_description(schema.get("properties", {}).get(wire_name) or {})
+            if name in taken or keyword.iskeyword(name):
+                name = ""  # not a keyword of the method
             fields.append(
-                Param(name, wire_name, _relaxed_type(prop), False, _convert(prop, name), description)
+                Param(
+                    name, wire_name, self.bodies.side.annotation(prop), bool(prop.required), name, description
+                )
             )
-            self.annotation_imports |= _model_imports(prop)
-            self.runtime_imports |= _enum_imports(prop)
+            self.annotation_imports |= self.bodies.side.imports(prop)
         return body_model, fields
 
     def _field_description(self, schema: Json) -> str:
@@ -338,7 +367,8 @@ class _Planner:
         first = documented.split("\n\n")[0].strip()
         if body_model is None:
             return first or "The request body."
-        how = f"A `{body_model.class_info.name}`, or pass its fields as the keywords that follow."
+        name = body_model.class_info.name
+        how = f"A `{name}` or a dict (`{name}{DICT_SUFFIX}`), or pass its fields as the keywords that follow."
         if first and not first.endswith((".", "!", "?", ":")):
             first += "."
         return f"{first} {how}" if first else how
@@ -351,8 +381,7 @@ class _Planner:
         query_params: list[Param],
         header_params: list[Param],
         body: Any,
-        body_model: Any | None,
-        body_fields: list[Param],
+        body_expression: str | None,
     ) -> RequestPlan:
         by_wire_name = {p.wire_name: p for p in path_params}
         fixed = self.variant.fixed_query if self.variant else {}
@@ -362,7 +391,7 @@ class _Planner:
             path_values=[by_wire_name[name].convert for name in _PLACEHOLDER.findall(self.row.path)],
             query=[(p.wire_name, p.convert) for p in query_params] + [(k, repr(v)) for k, v in fixed.items()],
             headers=[(p.wire_name, p.convert) for p in header_params],
-            body=None if body is None else self._body_expression(body, body_model, body_fields),
+            body=body_expression,
             body_type="json" if body is None else str(body.body_type),
             content_type="application/json" if body is None else untrusted_text(body.content_type),
         )
@@ -371,14 +400,6 @@ class _Planner:
         """`{name}`, or `{name:kind}` for a path parameter that is not a plain segment (`_paths`)."""
         kind = self._path_kind(found.group(1))
         return found.group(0) if kind == "segment" else "{" + found.group(1) + ":" + kind + "}"
-
-    def _body_expression(self, body: Any, body_model: Any | None, body_fields: list[Param]) -> str:
-        if body_model is None:
-            return "body" if body.prop.required else "body if body is not None else UNSET"
-        fields = ", ".join(f'"{f.name}": {f.convert}' for f in body_fields)
-        builder = "build_required_body" if body.prop.required else "build_body"
-        qualified = f"{self.row.namespace}.{self.row.method}"
-        return f'{builder}({body_model.class_info.name}, body, {{{fields}}}, "{qualified}")'
 
     # -- the answer
 
@@ -545,6 +566,10 @@ def _model_imports(prop: Any) -> set[str]:
     for option in getattr(prop, "inner_properties", None) or []:
         out |= _model_imports(option)
     return out
+
+
+def _builtin_list_all(parts: list[str]) -> list[str]:
+    return [_builtin_list(part) for part in parts]
 
 
 def _builtin_list(annotation: str) -> str:

@@ -28,6 +28,7 @@ from .docstrings import attribute_docstring, escape, to_markdown
 from .model_types import CONVERTERS, JINJA_GLOBALS
 from .normalize import Normalized
 from .plan_namespaces import MethodPlan, class_name, plan_methods, untrusted_text
+from .request_shapes import RequestSide, load_aliases
 from .sources import ROOT
 
 TEMPLATES = ROOT / "scripts" / "templates"
@@ -70,8 +71,10 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
         raise RuntimeError(
             f"openapi-python-client rejected the normalised document: {data.header}\n{data.detail}"
         )
-    warnings = _write_models(data, config, normalized)
-    plans = plan_methods(normalized, data)
+    request_side = RequestSide(normalized.request_models, normalized.open_request_models)
+    aliases = load_aliases(product, data, normalized.request_models)
+    warnings = _write_models(data, config, normalized, request_side, aliases, product)
+    plans = plan_methods(normalized, data, request_side, aliases)
     templates = _environment()
     _write_namespaces(templates, out_dir, product, plans, normalized.rules.ref_lookups)
     rows = sorted(normalized.operations, key=lambda row: (row.namespace, row.method))
@@ -88,7 +91,14 @@ def render(normalized: Normalized, product: str, workdir: Path) -> Rendered:
     )
 
 
-def _write_models(data: GeneratorData, config: Config, normalized: Normalized) -> list[str]:
+def _write_models(
+    data: GeneratorData,
+    config: Config,
+    normalized: Normalized,
+    request_side: RequestSide,
+    aliases: dict[str, list[str]],
+    product: str,
+) -> list[str]:
     """The package, `types.py` and the models, by openapi-python-client; returns its warnings."""
     project = Project(openapi=data, config=config, custom_template_path=TEMPLATES)
     project.env.loader = ChoiceLoader(
@@ -99,8 +109,15 @@ def _write_models(data: GeneratorData, config: Config, normalized: Normalized) -
         ]
     )
     project.env.globals.update(
-        JINJA_GLOBALS, request_models=normalized.request_models, model_doc=_model_doc, field_doc=_field_doc
+        JINJA_GLOBALS,
+        request_models=normalized.request_models,
+        model_doc=_model_doc,
+        field_doc=_field_doc,
+        request_side=request_side,
+        model_aliases=aliases,
+        product=product,
     )
+    project.env.filters["pyrepr"] = repr
     # The strict (upstream) model template escapes descriptions with it: turn their HTML into Markdown too.
     project.env.filters["safe_for_docstring"] = lambda text: escape(to_markdown(untrusted_text(text or "")))
     project.package_dir.mkdir(parents=True, exist_ok=True)

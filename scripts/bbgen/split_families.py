@@ -12,6 +12,7 @@ import re
 
 from .hoist_schemas import rewrite_refs
 from .normalize_operations import iter_operations
+from .request_fixes import RequestFixes
 from .rules import Rules
 from .schemawalk import Json, pascal, referenced_names
 
@@ -58,10 +59,29 @@ def _roots(doc: Json, part: str) -> set[str]:
     return names
 
 
-def split_families(doc: Json, rules: Rules, original_keys: dict[str, str]) -> tuple[set[str], set[str]]:
-    """Returns (response model names, request model names); unused components are dropped."""
+def free_form_components(doc: Json) -> set[str]:
+    """Components that are free-form objects in their own right (`additionalProperties: true` at their
+    top, not inherited): a request body of theirs may carry any key. Run before `flatten_all_of`, which
+    copies Cloud's `object` base (open so that answers may grow) into every schema."""
+    return {
+        name
+        for name, schema in doc["components"]["schemas"].items()
+        if isinstance(schema, dict) and schema.get("additionalProperties") is True and "allOf" not in schema
+    }
+
+
+def split_families(
+    doc: Json, rules: Rules, original_keys: dict[str, str], request_fixes: RequestFixes | None = None
+) -> tuple[set[str], set[str]]:
+    """Returns (response model names, request model names); unused components are dropped.
+    `request_fixes` (specs/fixes, `request-*` entries) change the request models only."""
+    request_fixes = request_fixes or RequestFixes()
     components: dict[str, Json] = doc["components"]["schemas"]
-    request = _closure(components, _roots(doc, "request"))
+    for name, schema in request_fixes.added_models().items():
+        if name in components:
+            raise ValueError(f"request-add: a component named {name!r} exists already")
+        components[name] = schema
+    request = _closure(components, _roots(doc, "request") | request_fixes.referenced())
     response = _closure(components, _roots(doc, "response"))
     # Only objects differ between the families; enums and other plain schemas are shared as they are.
     shared = {name for name in request & response if "properties" in components[name]}
@@ -69,18 +89,23 @@ def split_families(doc: Json, rules: Rules, original_keys: dict[str, str]) -> tu
     for name, input_name in input_names.items():
         components[input_name] = copy.deepcopy(components[name])
     request_names = {n for n in request - shared if "properties" in components[n]} | set(input_names.values())
+    request_fixes.apply(components, request_names)
     for name in request_names:
         rewrite_refs(components[name], input_names)
     for _method, _path, operation in iter_operations(doc):
         rewrite_refs(operation.get("requestBody", {}), input_names)
         rewrite_refs(operation.get("parameters", []), input_names)
-    for name in list(components):
-        if name not in request and name not in response and name not in request_names:
-            del components[name]
     base_of = {clone: base for base, clone in input_names.items()}
     for name in request_names:
         type_default = original_keys.get(base_of.get(name, name)) if rules.request_type_default else None
         _make_strict_request(components[name], type_default)
+    # What the fixes took out of the request models (`links`, ...) may leave request-only models that
+    # nothing can send any more: they go.
+    reachable = _closure(components, _roots(doc, "request"))
+    request_names = {name for name in request_names if name in reachable}
+    for name in list(components):
+        if name not in reachable and name not in response:
+            del components[name]
     response_models = {n for n in response if "properties" in components[n]}
     for name in response_models:
         _make_response(components[name], rules.timestamp_names)

@@ -106,11 +106,11 @@ class _Names(dict[str, Any]):
             Literal=Literal,
             BaseClient=BaseClient,
             MergeTask=MergeTask,
+            Sequence=collections.abc.Sequence,
+            Mapping=collections.abc.Mapping,
             AsyncPaginator=AsyncPaginator,
             Response=Response,
             Upload=Upload,
-            Mapping=collections.abc.Mapping,
-            Sequence=collections.abc.Sequence,
             os=os,
             Path=pathlib.Path,
         )
@@ -253,7 +253,7 @@ class Builder:
             wanted = [v for v in schema.get("enum", []) if v is not None]
             member = next((m for m in chosen if m.value in wanted), next(iter(chosen)))
             return member.value if facade else member
-        if origin is list:
+        if origin is list or origin is collections.abc.Sequence:  # body fields take any sequence
             (item_hint,) = typing.get_args(chosen)
             items = self.doc.schema(schema.get("items", {}))
             count = max(1, int(schema.get("minItems", 1)))
@@ -261,7 +261,7 @@ class Builder:
                 self.value(item_hint, items, name, depth=depth, stack=stack, facade=facade)
                 for _ in range(count)
             ]
-        if origin is dict:
+        if origin is dict or origin is collections.abc.Mapping:
             return {}
         if chosen is File:
             return File(payload=b"contract test payload\n", file_name="contract.txt", mime_type="text/plain")

@@ -46,7 +46,7 @@ CALLS = {
     "POST": Call(
         "POST",
         PRS_PATH,
-        lambda bb: bb.pullrequests.create("ws", "repo", title="Fix"),
+        lambda bb: bb.pullrequests.create("ws", "repo", title="Fix", source={"branch": {"name": "fix"}}),
         json_reply(201, PR_JSON),
     ),
     "PUT": Call(

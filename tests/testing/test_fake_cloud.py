@@ -347,8 +347,13 @@ async def test_create_a_pull_request(fake: FakeBitbucketCloud) -> None:
         )
         with pytest.raises(BadRequestError):
             await bb.pullrequests.create("acme", "widgets", title="Nope", source=source("missing"))
-        with pytest.raises(BadRequestError):
-            await bb.pullrequests.create("acme", "widgets", source=source("topic"))
+        # The client refuses a body without a title before sending it; the fake refuses it too.
+        with pytest.raises(BadRequestError, match="title: This field is required"):
+            await bb.request(
+                "POST",
+                "repositories/acme/widgets/pullrequests",
+                json={"source": {"branch": {"name": "topic"}}},
+            )
     assert (pr.id, pr.state, pr.close_source_branch) == (1, "OPEN", True)
     assert pr.source and pr.source.branch and pr.source.branch.name == "topic"
     assert pr.destination and pr.destination.branch and pr.destination.branch.name == "main"
@@ -382,11 +387,16 @@ async def test_comments(fake: FakeBitbucketCloud) -> None:
         listed = [c.id async for c in bb.pullrequests.list_comments("acme", "widgets", 1)]
         assert listed == [comment_id]
         assert (await bb.pullrequests.get("acme", "widgets", 1)).comment_count == 1
-        with pytest.raises(ServerError, match="Inline comments are not implemented"):
-            await bb.request(
-                "POST",
-                "repositories/acme/widgets/pullrequests/1/comments",
-                json={"content": {"raw": "x"}, "inline": {"path": "a.py", "to": 1}},
+        inline = await bb.pullrequests.create_comment(
+            "acme", "widgets", 1, content={"raw": "x"}, inline={"path": "a.py", "to": 1}
+        )
+        assert inline.inline and (inline.inline.path, inline.inline.to) == ("a.py", 1)
+        assert isinstance(inline.id, int)
+        again = await bb.pullrequests.get_comment("acme", "widgets", 1, inline.id)
+        assert again.inline and again.inline.path == "a.py"
+        with pytest.raises(BadRequestError, match="line numbers start at 1"):
+            await bb.pullrequests.create_comment(
+                "acme", "widgets", 1, content={"raw": "x"}, inline={"path": "a", "to": 0}
             )
 
 

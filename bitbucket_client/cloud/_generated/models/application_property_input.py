@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -75,3 +75,18 @@ class ApplicationPropertyInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    pass
+
+ApplicationPropertyInputDict = dict[str, Any]
+"""`ApplicationPropertyInput` as a plain dict: any JSON object."""
+
+REQUEST_SHAPE: Any = (
+    (("_attributes", "field_attributes", ("list", ("enum", ("public", "read_only"))), False),),
+    {},
+    "any",
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -15,7 +15,6 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.account_input import AccountInput
     from ..models.group_input import GroupInput
-    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
 
 
 T = TypeVar("T", bound="BranchrestrictionInput")
@@ -33,9 +32,6 @@ class BranchrestrictionInput:
     """ Apply the restriction to branches that match this pattern. Active when `branch_match_kind` is `glob`. Will
     be empty when `branch_match_kind` is `branching_model`. """
     type_: str = "branchrestriction"
-    links: SshAccountKeyLinksInput | Unset = UNSET
-    id: int | Unset = UNSET
-    """ The branch restriction status' id. """
     branch_type: BranchrestrictionBranchType | Unset = UNSET
     """ Apply the restriction to branches of this type. Active when `branch_match_kind` is `branching_model`. The
     branch type will be calculated using the branching model configured for the repository. """
@@ -53,12 +49,6 @@ class BranchrestrictionInput:
         branch_match_kind = self.branch_match_kind.value
 
         pattern = self.pattern
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
-        id = self.id
 
         branch_type: str | Unset = UNSET
         if not isinstance(self.branch_type, Unset):
@@ -94,10 +84,6 @@ class BranchrestrictionInput:
                 "pattern": pattern,
             }
         )
-        if links is not UNSET:
-            field_dict["links"] = links
-        if id is not UNSET:
-            field_dict["id"] = id
         if branch_type is not UNSET:
             field_dict["branch_type"] = branch_type
         if value is not UNSET:
@@ -113,7 +99,6 @@ class BranchrestrictionInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.account_input import AccountInput  # noqa: PLC0415
         from ..models.group_input import GroupInput  # noqa: PLC0415
-        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
@@ -123,15 +108,6 @@ class BranchrestrictionInput:
         branch_match_kind = BranchrestrictionBranchMatchKind(d.pop("branch_match_kind"))
 
         pattern = d.pop("pattern")
-
-        _links = d.pop("links", UNSET)
-        links: SshAccountKeyLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = SshAccountKeyLinksInput.from_dict(_links)
-
-        id = d.pop("id", UNSET)
 
         _branch_type = d.pop("branch_type", UNSET)
         branch_type: BranchrestrictionBranchType | Unset
@@ -172,8 +148,6 @@ class BranchrestrictionInput:
             kind=kind,
             branch_match_kind=branch_match_kind,
             pattern=pattern,
-            links=links,
-            id=id,
             branch_type=branch_type,
             value=value,
             users=users,
@@ -198,3 +172,102 @@ class BranchrestrictionInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal, NotRequired, Required
+
+    from ..models.account_input import AccountInputDict
+    from ..models.group_input import GroupInputDict
+
+
+class BranchrestrictionInputDict(_typing.TypedDict, total=False):
+    """`BranchrestrictionInput` as a plain dict, keyed by the document's names: accepted wherever `BranchrestrictionInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    kind: Required[
+        BranchrestrictionKind
+        | Literal[
+            "push",
+            "delete",
+            "force",
+            "restrict_merges",
+            "require_tasks_to_be_completed",
+            "require_approvals_to_merge",
+            "require_review_group_approvals_to_merge",
+            "require_default_reviewer_approvals_to_merge",
+            "require_no_changes_requested",
+            "require_passing_builds_to_merge",
+            "require_commits_behind",
+            "reset_pullrequest_approvals_on_change",
+            "smart_reset_pullrequest_approvals",
+            "reset_pullrequest_changes_requested_on_change",
+            "require_all_dependencies_merged",
+            "enforce_merge_checks",
+            "allow_auto_merge_when_builds_pass",
+            "require_all_comments_resolved",
+        ]
+    ]
+    branch_match_kind: Required[BranchrestrictionBranchMatchKind | Literal["branching_model", "glob"]]
+    pattern: Required[str]
+    branch_type: NotRequired[
+        BranchrestrictionBranchType
+        | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
+    ]
+    value: NotRequired[int | None]
+    users: NotRequired[Sequence[AccountInput | AccountInputDict]]
+    groups: NotRequired[Sequence[GroupInput | GroupInputDict]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        (
+            "kind",
+            "kind",
+            (
+                "enum",
+                (
+                    "push",
+                    "delete",
+                    "force",
+                    "restrict_merges",
+                    "require_tasks_to_be_completed",
+                    "require_approvals_to_merge",
+                    "require_review_group_approvals_to_merge",
+                    "require_default_reviewer_approvals_to_merge",
+                    "require_no_changes_requested",
+                    "require_passing_builds_to_merge",
+                    "require_commits_behind",
+                    "reset_pullrequest_approvals_on_change",
+                    "smart_reset_pullrequest_approvals",
+                    "reset_pullrequest_changes_requested_on_change",
+                    "require_all_dependencies_merged",
+                    "enforce_merge_checks",
+                    "allow_auto_merge_when_builds_pass",
+                    "require_all_comments_resolved",
+                ),
+            ),
+            True,
+        ),
+        ("branch_match_kind", "branch_match_kind", ("enum", ("branching_model", "glob")), True),
+        ("pattern", "pattern", "str", True),
+        (
+            "branch_type",
+            "branch_type",
+            ("enum", ("feature", "bugfix", "release", "hotfix", "development", "production")),
+            False,
+        ),
+        ("value", "value", ("null", "int"), False),
+        ("users", "users", ("list", ("model", "account_input", "AccountInput")), False),
+        ("groups", "groups", ("list", ("model", "group_input", "GroupInput")), False),
+    ),
+    {"type": "branchrestriction"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -21,9 +21,6 @@ class CommentInlineInput:
     """ The line in the new version; `null` for a line only in the old one. """
     start_from: int | None | Unset = UNSET
     start_to: int | None | Unset = UNSET
-    outdated: bool | Unset = UNSET
-    """ Whether the commented lines changed since. """
-    context_lines: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         path = self.path
@@ -52,10 +49,6 @@ class CommentInlineInput:
         else:
             start_to = self.start_to
 
-        outdated = self.outdated
-
-        context_lines = self.context_lines
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -71,10 +64,6 @@ class CommentInlineInput:
             field_dict["start_from"] = start_from
         if start_to is not UNSET:
             field_dict["start_to"] = start_to
-        if outdated is not UNSET:
-            field_dict["outdated"] = outdated
-        if context_lines is not UNSET:
-            field_dict["context_lines"] = context_lines
 
         return field_dict
 
@@ -119,18 +108,49 @@ class CommentInlineInput:
 
         start_to = _parse_start_to(d.pop("start_to", UNSET))
 
-        outdated = d.pop("outdated", UNSET)
-
-        context_lines = d.pop("context_lines", UNSET)
-
         comment_inline_input = cls(
             path=path,
             from_=from_,
             to=to,
             start_from=start_from,
             start_to=start_to,
-            outdated=outdated,
-            context_lines=context_lines,
         )
 
         return comment_inline_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired, Required
+
+CommentInlineInputDict = _typing.TypedDict(
+    "CommentInlineInputDict",
+    {
+        "path": "Required[str]",
+        "from": "NotRequired[int | None]",
+        "to": "NotRequired[int | None]",
+        "start_from": "NotRequired[int | None]",
+        "start_to": "NotRequired[int | None]",
+    },
+    total=False,
+)
+"""`CommentInlineInput` as a plain dict, keyed by the document's names: accepted wherever `CommentInlineInput` is."""
+
+InlineCommentAnchor = CommentInlineInput
+"""`CommentInlineInput` under a readable name (specs/aliases/cloud.json)."""
+InlineCommentAnchorDict = CommentInlineInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("path", "path", "str", True),
+        ("from", "from_", ("null", "int"), False),
+        ("to", "to", ("null", "int"), False),
+        ("start_from", "start_from", ("null", "int"), False),
+        ("start_to", "start_to", ("null", "int"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -18,10 +18,6 @@ class CommitSummaryInput:
     """ The text as it was typed by a user. """
     markup: TaskContentMarkup | Unset = UNSET
     """ The type of markup language the raw content is to be interpreted in. """
-    html: str | Unset = UNSET
-    """ The user's content rendered as HTML. """
-    type_: str | Unset = UNSET
-    """ Always `rendered`. """
 
     def to_dict(self) -> dict[str, Any]:
         raw = self.raw
@@ -30,10 +26,6 @@ class CommitSummaryInput:
         if not isinstance(self.markup, Unset):
             markup = self.markup.value
 
-        html = self.html
-
-        type_ = self.type_
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -41,10 +33,6 @@ class CommitSummaryInput:
             field_dict["raw"] = raw
         if markup is not UNSET:
             field_dict["markup"] = markup
-        if html is not UNSET:
-            field_dict["html"] = html
-        if type_ is not UNSET:
-            field_dict["type"] = type_
 
         return field_dict
 
@@ -60,15 +48,39 @@ class CommitSummaryInput:
         else:
             markup = TaskContentMarkup(_markup)
 
-        html = d.pop("html", UNSET)
-
-        type_ = d.pop("type", UNSET)
-
         commit_summary_input = cls(
             raw=raw,
             markup=markup,
-            html=html,
-            type_=type_,
         )
 
         return commit_summary_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class CommitSummaryInputDict(_typing.TypedDict, total=False):
+    """`CommitSummaryInput` as a plain dict, keyed by the document's names: accepted wherever `CommitSummaryInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    raw: NotRequired[str]
+    markup: NotRequired[TaskContentMarkup | Literal["markdown", "creole", "plaintext"]]
+
+
+CommentContent = CommitSummaryInput
+"""`CommitSummaryInput` under a readable name (specs/aliases/cloud.json)."""
+CommentContentDict = CommitSummaryInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("raw", "raw", "str", False),
+        ("markup", "markup", ("enum", ("markdown", "creole", "plaintext")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

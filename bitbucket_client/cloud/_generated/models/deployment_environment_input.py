@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from ..models.deployment_environment_environment_type_input import (
         DeploymentEnvironmentEnvironmentTypeInput,
     )
-    from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput
     from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput
 
 
@@ -26,22 +25,17 @@ class DeploymentEnvironmentInput:
     """A Bitbucket Deployment Environment."""
 
     type_: str = "deployment_environment"
-    uuid: str | Unset = UNSET
-    """ The UUID identifying the environment. """
     name: str | Unset = UNSET
     """ The name of the environment. """
     rank: int | Unset = UNSET
     hidden: bool | Unset = UNSET
     environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset = UNSET
-    lock: DeploymentEnvironmentLockInput | Unset = UNSET
     restrictions: DeploymentEnvironmentRestrictionsInput | Unset = UNSET
     category: DeploymentEnvironmentCategoryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
-
-        uuid = self.uuid
 
         name = self.name
 
@@ -52,10 +46,6 @@ class DeploymentEnvironmentInput:
         environment_type: dict[str, Any] | Unset = UNSET
         if not isinstance(self.environment_type, Unset):
             environment_type = self.environment_type.to_dict()
-
-        lock: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.lock, Unset):
-            lock = self.lock.to_dict()
 
         restrictions: dict[str, Any] | Unset = UNSET
         if not isinstance(self.restrictions, Unset):
@@ -72,8 +62,6 @@ class DeploymentEnvironmentInput:
                 "type": type_,
             }
         )
-        if uuid is not UNSET:
-            field_dict["uuid"] = uuid
         if name is not UNSET:
             field_dict["name"] = name
         if rank is not UNSET:
@@ -82,8 +70,6 @@ class DeploymentEnvironmentInput:
             field_dict["hidden"] = hidden
         if environment_type is not UNSET:
             field_dict["environment_type"] = environment_type
-        if lock is not UNSET:
-            field_dict["lock"] = lock
         if restrictions is not UNSET:
             field_dict["restrictions"] = restrictions
         if category is not UNSET:
@@ -97,13 +83,10 @@ class DeploymentEnvironmentInput:
         from ..models.deployment_environment_environment_type_input import (
             DeploymentEnvironmentEnvironmentTypeInput,  # noqa: PLC0415
         )
-        from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput  # noqa: PLC0415
         from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput  # noqa: PLC0415
 
         d = dict(src_dict)
         type_ = d.pop("type")
-
-        uuid = d.pop("uuid", UNSET)
 
         name = d.pop("name", UNSET)
 
@@ -117,13 +100,6 @@ class DeploymentEnvironmentInput:
             environment_type = UNSET
         else:
             environment_type = DeploymentEnvironmentEnvironmentTypeInput.from_dict(_environment_type)
-
-        _lock = d.pop("lock", UNSET)
-        lock: DeploymentEnvironmentLockInput | Unset
-        if isinstance(_lock, Unset):
-            lock = UNSET
-        else:
-            lock = DeploymentEnvironmentLockInput.from_dict(_lock)
 
         _restrictions = d.pop("restrictions", UNSET)
         restrictions: DeploymentEnvironmentRestrictionsInput | Unset
@@ -141,12 +117,10 @@ class DeploymentEnvironmentInput:
 
         deployment_environment_input = cls(
             type_=type_,
-            uuid=uuid,
             name=name,
             rank=rank,
             hidden=hidden,
             environment_type=environment_type,
-            lock=lock,
             restrictions=restrictions,
             category=category,
         )
@@ -169,3 +143,68 @@ class DeploymentEnvironmentInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.deployment_environment_category_input import DeploymentEnvironmentCategoryInputDict
+    from ..models.deployment_environment_environment_type_input import (
+        DeploymentEnvironmentEnvironmentTypeInputDict,
+    )
+    from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInputDict
+
+
+class DeploymentEnvironmentInputDict(_typing.TypedDict, total=False):
+    """`DeploymentEnvironmentInput` as a plain dict, keyed by the document's names: accepted wherever `DeploymentEnvironmentInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    name: NotRequired[str]
+    rank: NotRequired[int]
+    hidden: NotRequired[bool]
+    environment_type: NotRequired[
+        DeploymentEnvironmentEnvironmentTypeInput | DeploymentEnvironmentEnvironmentTypeInputDict
+    ]
+    restrictions: NotRequired[
+        DeploymentEnvironmentRestrictionsInput | DeploymentEnvironmentRestrictionsInputDict
+    ]
+    category: NotRequired[DeploymentEnvironmentCategoryInput | DeploymentEnvironmentCategoryInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        ("name", "name", "str", False),
+        ("rank", "rank", "int", False),
+        ("hidden", "hidden", "bool", False),
+        (
+            "environment_type",
+            "environment_type",
+            (
+                "model",
+                "deployment_environment_environment_type_input",
+                "DeploymentEnvironmentEnvironmentTypeInput",
+            ),
+            False,
+        ),
+        (
+            "restrictions",
+            "restrictions",
+            ("model", "deployment_environment_restrictions_input", "DeploymentEnvironmentRestrictionsInput"),
+            False,
+        ),
+        (
+            "category",
+            "category",
+            ("model", "deployment_environment_category_input", "DeploymentEnvironmentCategoryInput"),
+            False,
+        ),
+    ),
+    {"type": "deployment_environment"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

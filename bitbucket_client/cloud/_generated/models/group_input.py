@@ -9,12 +9,6 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.account_input import AccountInput
-    from ..models.snippet_comment_links_input import SnippetCommentLinksInput
-    from ..models.workspace_input import WorkspaceInput
-
-
 T = TypeVar("T", bound="GroupInput")
 
 
@@ -23,42 +17,18 @@ class GroupInput:
     """A group object"""
 
     type_: str = "group"
-    links: SnippetCommentLinksInput | Unset = UNSET
-    owner: AccountInput | Unset = UNSET
-    """ An account object. """
-    workspace: WorkspaceInput | Unset = UNSET
-    """ A Bitbucket workspace.
-                Workspaces are used to organize repositories. """
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
     """ The "sluggified" version of the group's name. This contains only ASCII
     characters and can therefore be slightly different than the name """
-    full_slug: str | Unset = UNSET
-    """ The concatenation of the workspace's slug and the group's slug,
-    separated with a colon (e.g. `acme:developers`)
-     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
-            owner = self.owner.to_dict()
-
-        workspace: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.workspace, Unset):
-            workspace = self.workspace.to_dict()
-
         name = self.name
 
         slug = self.slug
-
-        full_slug = self.full_slug
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -67,65 +37,26 @@ class GroupInput:
                 "type": type_,
             }
         )
-        if links is not UNSET:
-            field_dict["links"] = links
-        if owner is not UNSET:
-            field_dict["owner"] = owner
-        if workspace is not UNSET:
-            field_dict["workspace"] = workspace
         if name is not UNSET:
             field_dict["name"] = name
         if slug is not UNSET:
             field_dict["slug"] = slug
-        if full_slug is not UNSET:
-            field_dict["full_slug"] = full_slug
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.snippet_comment_links_input import SnippetCommentLinksInput  # noqa: PLC0415
-        from ..models.workspace_input import WorkspaceInput  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = d.pop("type")
-
-        _links = d.pop("links", UNSET)
-        links: SnippetCommentLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = SnippetCommentLinksInput.from_dict(_links)
-
-        _owner = d.pop("owner", UNSET)
-        owner: AccountInput | Unset
-        if isinstance(_owner, Unset):
-            owner = UNSET
-        else:
-            owner = AccountInput.from_dict(_owner)
-
-        _workspace = d.pop("workspace", UNSET)
-        workspace: WorkspaceInput | Unset
-        if isinstance(_workspace, Unset):
-            workspace = UNSET
-        else:
-            workspace = WorkspaceInput.from_dict(_workspace)
 
         name = d.pop("name", UNSET)
 
         slug = d.pop("slug", UNSET)
 
-        full_slug = d.pop("full_slug", UNSET)
-
         group_input = cls(
             type_=type_,
-            links=links,
-            owner=owner,
-            workspace=workspace,
             name=name,
             slug=slug,
-            full_slug=full_slug,
         )
 
         group_input.additional_properties = d
@@ -146,3 +77,31 @@ class GroupInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class GroupInputDict(_typing.TypedDict, total=False):
+    """`GroupInput` as a plain dict, keyed by the document's names: accepted wherever `GroupInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    name: NotRequired[str]
+    slug: NotRequired[str]
+
+
+GroupRef = GroupInput
+"""`GroupInput` under a readable name (specs/aliases/cloud.json)."""
+GroupRefDict = GroupInputDict
+
+REQUEST_SHAPE: Any = (
+    (("type", "type_", "str", True), ("name", "name", "str", False), ("slug", "slug", "str", False)),
+    {"type": "group"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

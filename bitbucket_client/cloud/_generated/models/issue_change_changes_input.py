@@ -169,3 +169,85 @@ class IssueChangeChangesInput:
         )
 
         return issue_change_changes_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.issue_change_changes_kind_input import IssueChangeChangesKindInputDict
+
+
+class IssueChangeChangesInputDict(_typing.TypedDict, total=False):
+    """`IssueChangeChangesInput` as a plain dict, keyed by the document's names: accepted wherever `IssueChangeChangesInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    assignee: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    state: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    title: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    kind: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    milestone: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    component: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    priority: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    version: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+    content: NotRequired[IssueChangeChangesKindInput | IssueChangeChangesKindInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "assignee",
+            "assignee",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        (
+            "state",
+            "state",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        (
+            "title",
+            "title",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        ("kind", "kind", ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"), False),
+        (
+            "milestone",
+            "milestone",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        (
+            "component",
+            "component",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        (
+            "priority",
+            "priority",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        (
+            "version",
+            "version",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+        (
+            "content",
+            "content",
+            ("model", "issue_change_changes_kind_input", "IssueChangeChangesKindInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -44,3 +44,22 @@ class IssueChangeChangesKindInput:
         )
 
         return issue_change_changes_kind_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class IssueChangeChangesKindInputDict(_typing.TypedDict, total=False):
+    """`IssueChangeChangesKindInput` as a plain dict, keyed by the document's names: accepted wherever `IssueChangeChangesKindInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    old: NotRequired[str]
+    new: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = ((("old", "old", "str", False), ("new", "new", "str", False)), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -9,10 +9,6 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
-
-
 T = TypeVar("T", bound="MilestoneInput")
 
 
@@ -21,17 +17,12 @@ class MilestoneInput:
     """A milestone as defined in a repository's issue tracker."""
 
     type_: str = "milestone"
-    links: SshAccountKeyLinksInput | Unset = UNSET
     name: str | Unset = UNSET
     id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
 
         name = self.name
 
@@ -44,8 +35,6 @@ class MilestoneInput:
                 "type": type_,
             }
         )
-        if links is not UNSET:
-            field_dict["links"] = links
         if name is not UNSET:
             field_dict["name"] = name
         if id is not UNSET:
@@ -55,17 +44,8 @@ class MilestoneInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = d.pop("type")
-
-        _links = d.pop("links", UNSET)
-        links: SshAccountKeyLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = SshAccountKeyLinksInput.from_dict(_links)
 
         name = d.pop("name", UNSET)
 
@@ -73,7 +53,6 @@ class MilestoneInput:
 
         milestone_input = cls(
             type_=type_,
-            links=links,
             name=name,
             id=id,
         )
@@ -96,3 +75,27 @@ class MilestoneInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class MilestoneInputDict(_typing.TypedDict, total=False):
+    """`MilestoneInput` as a plain dict, keyed by the document's names: accepted wherever `MilestoneInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    name: NotRequired[str]
+    id: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (("type", "type_", "str", True), ("name", "name", "str", False), ("id", "id", "int", False)),
+    {"type": "milestone"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

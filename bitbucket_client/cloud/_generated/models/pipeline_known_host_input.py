@@ -21,8 +21,6 @@ class PipelineKnownHostInput:
     """A Pipelines known host."""
 
     type_: str = "pipeline_known_host"
-    uuid: str | Unset = UNSET
-    """ The UUID identifying the known host. """
     hostname: str | Unset = UNSET
     """ The hostname of the known host. """
     public_key: PipelineSshPublicKeyInput | Unset = UNSET
@@ -31,8 +29,6 @@ class PipelineKnownHostInput:
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
-
-        uuid = self.uuid
 
         hostname = self.hostname
 
@@ -47,8 +43,6 @@ class PipelineKnownHostInput:
                 "type": type_,
             }
         )
-        if uuid is not UNSET:
-            field_dict["uuid"] = uuid
         if hostname is not UNSET:
             field_dict["hostname"] = hostname
         if public_key is not UNSET:
@@ -63,8 +57,6 @@ class PipelineKnownHostInput:
         d = dict(src_dict)
         type_ = d.pop("type")
 
-        uuid = d.pop("uuid", UNSET)
-
         hostname = d.pop("hostname", UNSET)
 
         _public_key = d.pop("public_key", UNSET)
@@ -76,7 +68,6 @@ class PipelineKnownHostInput:
 
         pipeline_known_host_input = cls(
             type_=type_,
-            uuid=uuid,
             hostname=hostname,
             public_key=public_key,
         )
@@ -99,3 +90,38 @@ class PipelineKnownHostInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.pipeline_ssh_public_key_input import PipelineSshPublicKeyInputDict
+
+
+class PipelineKnownHostInputDict(_typing.TypedDict, total=False):
+    """`PipelineKnownHostInput` as a plain dict, keyed by the document's names: accepted wherever `PipelineKnownHostInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    hostname: NotRequired[str]
+    public_key: NotRequired[PipelineSshPublicKeyInput | PipelineSshPublicKeyInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        ("hostname", "hostname", "str", False),
+        (
+            "public_key",
+            "public_key",
+            ("model", "pipeline_ssh_public_key_input", "PipelineSshPublicKeyInput"),
+            False,
+        ),
+    ),
+    {"type": "pipeline_known_host"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

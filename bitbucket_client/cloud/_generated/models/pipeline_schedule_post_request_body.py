@@ -94,3 +94,44 @@ class PipelineSchedulePostRequestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired, Required
+
+    from ..models.pipeline_schedule_post_request_body_target import PipelineSchedulePostRequestBodyTargetDict
+
+
+class PipelineSchedulePostRequestBodyDict(_typing.TypedDict, total=False):
+    """`PipelineSchedulePostRequestBody` as a plain dict, keyed by the document's names: accepted wherever `PipelineSchedulePostRequestBody` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    target: Required[PipelineSchedulePostRequestBodyTarget | PipelineSchedulePostRequestBodyTargetDict]
+    cron_pattern: Required[str]
+    enabled: NotRequired[bool]
+
+
+NewPipelineSchedule = PipelineSchedulePostRequestBody
+"""`PipelineSchedulePostRequestBody` under a readable name (specs/aliases/cloud.json)."""
+NewPipelineScheduleDict = PipelineSchedulePostRequestBodyDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        (
+            "target",
+            "target",
+            ("model", "pipeline_schedule_post_request_body_target", "PipelineSchedulePostRequestBodyTarget"),
+            True,
+        ),
+        ("cron_pattern", "cron_pattern", "str", True),
+        ("enabled", "enabled", "bool", False),
+    ),
+    {"type": "pipeline_schedule_post_request_body"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -84,3 +84,37 @@ class PipelineSchedulePostRequestBodyTarget:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, Required
+
+    from ..models.pipeline_selector_input import PipelineSelectorInputDict
+
+
+class PipelineSchedulePostRequestBodyTargetDict(_typing.TypedDict, total=False):
+    """`PipelineSchedulePostRequestBodyTarget` as a plain dict, keyed by the document's names: accepted wherever `PipelineSchedulePostRequestBodyTarget` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    selector: Required[PipelineSelectorInput | PipelineSelectorInputDict]
+    ref_name: Required[str]
+    ref_type: Required[PipelineSchedulePostRequestBodyTargetRefType | Literal["branch"]]
+
+
+PipelineScheduleTarget = PipelineSchedulePostRequestBodyTarget
+"""`PipelineSchedulePostRequestBodyTarget` under a readable name (specs/aliases/cloud.json)."""
+PipelineScheduleTargetDict = PipelineSchedulePostRequestBodyTargetDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("selector", "selector", ("model", "pipeline_selector_input", "PipelineSelectorInput"), True),
+        ("ref_name", "ref_name", "str", True),
+        ("ref_type", "ref_type", ("enum", ("branch",)), True),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

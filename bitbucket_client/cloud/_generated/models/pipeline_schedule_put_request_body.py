@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -71,3 +71,30 @@ class PipelineSchedulePutRequestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PipelineSchedulePutRequestBodyDict(_typing.TypedDict, total=False):
+    """`PipelineSchedulePutRequestBody` as a plain dict, keyed by the document's names: accepted wherever `PipelineSchedulePutRequestBody` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    enabled: NotRequired[bool]
+
+
+PipelineScheduleUpdate = PipelineSchedulePutRequestBody
+"""`PipelineSchedulePutRequestBody` under a readable name (specs/aliases/cloud.json)."""
+PipelineScheduleUpdateDict = PipelineSchedulePutRequestBodyDict
+
+REQUEST_SHAPE: Any = (
+    (("type", "type_", "str", True), ("enabled", "enabled", "bool", False)),
+    {"type": "pipeline_schedule_put_request_body"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -77,3 +77,31 @@ class PipelineSshKeyPairInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PipelineSshKeyPairInputDict(_typing.TypedDict, total=False):
+    """`PipelineSshKeyPairInput` as a plain dict, keyed by the document's names: accepted wherever `PipelineSshKeyPairInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    private_key: NotRequired[str]
+    public_key: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        ("private_key", "private_key", "str", False),
+        ("public_key", "public_key", "str", False),
+    ),
+    {"type": "pipeline_ssh_key_pair"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

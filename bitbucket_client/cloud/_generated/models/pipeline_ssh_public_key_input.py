@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,10 +21,6 @@ class PipelineSshPublicKeyInput:
     """ The type of the public key. """
     key: str | Unset = UNSET
     """ The base64 encoded public key. """
-    md5_fingerprint: str | Unset = UNSET
-    """ The MD5 fingerprint of the public key. """
-    sha256_fingerprint: str | Unset = UNSET
-    """ The SHA-256 fingerprint of the public key. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,10 +29,6 @@ class PipelineSshPublicKeyInput:
         key_type = self.key_type
 
         key = self.key
-
-        md5_fingerprint = self.md5_fingerprint
-
-        sha256_fingerprint = self.sha256_fingerprint
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,10 +41,6 @@ class PipelineSshPublicKeyInput:
             field_dict["key_type"] = key_type
         if key is not UNSET:
             field_dict["key"] = key
-        if md5_fingerprint is not UNSET:
-            field_dict["md5_fingerprint"] = md5_fingerprint
-        if sha256_fingerprint is not UNSET:
-            field_dict["sha256_fingerprint"] = sha256_fingerprint
 
         return field_dict
 
@@ -65,16 +53,10 @@ class PipelineSshPublicKeyInput:
 
         key = d.pop("key", UNSET)
 
-        md5_fingerprint = d.pop("md5_fingerprint", UNSET)
-
-        sha256_fingerprint = d.pop("sha256_fingerprint", UNSET)
-
         pipeline_ssh_public_key_input = cls(
             type_=type_,
             key_type=key_type,
             key=key,
-            md5_fingerprint=md5_fingerprint,
-            sha256_fingerprint=sha256_fingerprint,
         )
 
         pipeline_ssh_public_key_input.additional_properties = d
@@ -95,3 +77,27 @@ class PipelineSshPublicKeyInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PipelineSshPublicKeyInputDict(_typing.TypedDict, total=False):
+    """`PipelineSshPublicKeyInput` as a plain dict, keyed by the document's names: accepted wherever `PipelineSshPublicKeyInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    key_type: NotRequired[str]
+    key: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (("type", "type_", "str", True), ("key_type", "key_type", "str", False), ("key", "key", "str", False)),
+    {"type": "pipeline_ssh_public_key"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

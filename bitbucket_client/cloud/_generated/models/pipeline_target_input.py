@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.pipeline_target_input_ref_type import PipelineTargetInputRefType
+from ..models.pipeline_target_input_type import PipelineTargetInputType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.base_commit_input import BaseCommitInput
     from ..models.commit_input import CommitInput
     from ..models.pipeline_selector_input import PipelineSelectorInput
-    from ..models.pullrequest_input import PullrequestInput
+    from ..models.pullrequest_ref import PullrequestRef
 
 
 T = TypeVar("T", bound="PipelineTargetInput")
@@ -23,9 +25,11 @@ T = TypeVar("T", bound="PipelineTargetInput")
 class PipelineTargetInput:
     """A representation of the target that a pipeline executes on."""
 
-    type_: str = "pipeline_target"
-    ref_type: str | Unset = UNSET
-    """ branch, tag, named_branch or bookmark (ref targets). """
+    type_: PipelineTargetInputType
+    """ The kind of target: a branch or tag (`pipeline_ref_target`), a commit (`pipeline_commit_target`) or a pull
+    request (`pipeline_pullrequest_target`). """
+    ref_type: PipelineTargetInputRefType | Unset = UNSET
+    """ The kind of reference (ref targets). """
     ref_name: str | Unset = UNSET
     commit: CommitInput | Unset = UNSET
     """ A repository commit object. """
@@ -37,14 +41,16 @@ class PipelineTargetInput:
     """ Pull request targets: the destination branch. """
     destination_commit: BaseCommitInput | Unset = UNSET
     """ The common base type for both repository and snippet commits. """
-    pullrequest: PullrequestInput | Unset = UNSET
-    """ A pull request object. """
+    pullrequest: PullrequestRef | Unset = UNSET
+    """ A pull request, by its id. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_ = self.type_.value
 
-        ref_type = self.ref_type
+        ref_type: str | Unset = UNSET
+        if not isinstance(self.ref_type, Unset):
+            ref_type = self.ref_type.value
 
         ref_name = self.ref_name
 
@@ -99,12 +105,17 @@ class PipelineTargetInput:
         from ..models.base_commit_input import BaseCommitInput  # noqa: PLC0415
         from ..models.commit_input import CommitInput  # noqa: PLC0415
         from ..models.pipeline_selector_input import PipelineSelectorInput  # noqa: PLC0415
-        from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
+        from ..models.pullrequest_ref import PullrequestRef  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_ = PipelineTargetInputType(d.pop("type"))
 
-        ref_type = d.pop("ref_type", UNSET)
+        _ref_type = d.pop("ref_type", UNSET)
+        ref_type: PipelineTargetInputRefType | Unset
+        if isinstance(_ref_type, Unset):
+            ref_type = UNSET
+        else:
+            ref_type = PipelineTargetInputRefType(_ref_type)
 
         ref_name = d.pop("ref_name", UNSET)
 
@@ -134,11 +145,11 @@ class PipelineTargetInput:
             destination_commit = BaseCommitInput.from_dict(_destination_commit)
 
         _pullrequest = d.pop("pullrequest", UNSET)
-        pullrequest: PullrequestInput | Unset
+        pullrequest: PullrequestRef | Unset
         if isinstance(_pullrequest, Unset):
             pullrequest = UNSET
         else:
-            pullrequest = PullrequestInput.from_dict(_pullrequest)
+            pullrequest = PullrequestRef.from_dict(_pullrequest)
 
         pipeline_target_input = cls(
             type_=type_,
@@ -170,3 +181,61 @@ class PipelineTargetInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired, Required
+
+    from ..models.base_commit_input import BaseCommitInputDict
+    from ..models.commit_input import CommitInputDict
+    from ..models.pipeline_selector_input import PipelineSelectorInputDict
+    from ..models.pullrequest_ref import PullrequestRefDict
+
+
+class PipelineTargetInputDict(_typing.TypedDict, total=False):
+    """`PipelineTargetInput` as a plain dict, keyed by the document's names: accepted wherever `PipelineTargetInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: Required[
+        PipelineTargetInputType
+        | Literal["pipeline_ref_target", "pipeline_commit_target", "pipeline_pullrequest_target"]
+    ]
+    ref_type: NotRequired[PipelineTargetInputRefType | Literal["branch", "tag", "named_branch", "bookmark"]]
+    ref_name: NotRequired[str]
+    commit: NotRequired[CommitInput | CommitInputDict]
+    selector: NotRequired[PipelineSelectorInput | PipelineSelectorInputDict]
+    source: NotRequired[str]
+    destination: NotRequired[str]
+    destination_commit: NotRequired[BaseCommitInput | BaseCommitInputDict]
+    pullrequest: NotRequired[PullrequestRef | PullrequestRefDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "type",
+            "type_",
+            ("enum", ("pipeline_ref_target", "pipeline_commit_target", "pipeline_pullrequest_target")),
+            True,
+        ),
+        ("ref_type", "ref_type", ("enum", ("branch", "tag", "named_branch", "bookmark")), False),
+        ("ref_name", "ref_name", "str", False),
+        ("commit", "commit", ("model", "commit_input", "CommitInput"), False),
+        ("selector", "selector", ("model", "pipeline_selector_input", "PipelineSelectorInput"), False),
+        ("source", "source", "str", False),
+        ("destination", "destination", "str", False),
+        (
+            "destination_commit",
+            "destination_commit",
+            ("model", "base_commit_input", "BaseCommitInput"),
+            False,
+        ),
+        ("pullrequest", "pullrequest", ("model", "pullrequest_ref", "PullrequestRef"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

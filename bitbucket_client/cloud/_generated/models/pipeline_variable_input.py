@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,8 +17,6 @@ class PipelineVariableInput:
     """A Pipelines variable."""
 
     type_: str = "pipeline_variable"
-    uuid: str | Unset = UNSET
-    """ The UUID identifying the variable. """
     key: str | Unset = UNSET
     """ The unique name of the variable. """
     value: str | Unset = UNSET
@@ -30,8 +28,6 @@ class PipelineVariableInput:
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
-
-        uuid = self.uuid
 
         key = self.key
 
@@ -46,8 +42,6 @@ class PipelineVariableInput:
                 "type": type_,
             }
         )
-        if uuid is not UNSET:
-            field_dict["uuid"] = uuid
         if key is not UNSET:
             field_dict["key"] = key
         if value is not UNSET:
@@ -62,8 +56,6 @@ class PipelineVariableInput:
         d = dict(src_dict)
         type_ = d.pop("type")
 
-        uuid = d.pop("uuid", UNSET)
-
         key = d.pop("key", UNSET)
 
         value = d.pop("value", UNSET)
@@ -72,7 +64,6 @@ class PipelineVariableInput:
 
         pipeline_variable_input = cls(
             type_=type_,
-            uuid=uuid,
             key=key,
             value=value,
             secured=secured,
@@ -96,3 +87,33 @@ class PipelineVariableInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PipelineVariableInputDict(_typing.TypedDict, total=False):
+    """`PipelineVariableInput` as a plain dict, keyed by the document's names: accepted wherever `PipelineVariableInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    key: NotRequired[str]
+    value: NotRequired[str]
+    secured: NotRequired[bool]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        ("key", "key", "str", False),
+        ("value", "value", "str", False),
+        ("secured", "secured", "bool", False),
+    ),
+    {"type": "pipeline_variable"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -9,10 +9,6 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.repository_input import RepositoryInput
-
-
 T = TypeVar("T", bound="PipelinesConfigInput")
 
 
@@ -23,18 +19,12 @@ class PipelinesConfigInput:
     type_: str = "pipelines_config"
     enabled: bool | Unset = UNSET
     """ Whether Pipelines is enabled for the repository. """
-    repository: RepositoryInput | Unset = UNSET
-    """ A Bitbucket repository. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
         enabled = self.enabled
-
-        repository: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.repository, Unset):
-            repository = self.repository.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,31 +35,19 @@ class PipelinesConfigInput:
         )
         if enabled is not UNSET:
             field_dict["enabled"] = enabled
-        if repository is not UNSET:
-            field_dict["repository"] = repository
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = d.pop("type")
 
         enabled = d.pop("enabled", UNSET)
 
-        _repository = d.pop("repository", UNSET)
-        repository: RepositoryInput | Unset
-        if isinstance(_repository, Unset):
-            repository = UNSET
-        else:
-            repository = RepositoryInput.from_dict(_repository)
-
         pipelines_config_input = cls(
             type_=type_,
             enabled=enabled,
-            repository=repository,
         )
 
         pipelines_config_input.additional_properties = d
@@ -90,3 +68,26 @@ class PipelinesConfigInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PipelinesConfigInputDict(_typing.TypedDict, total=False):
+    """`PipelinesConfigInput` as a plain dict, keyed by the document's names: accepted wherever `PipelinesConfigInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    enabled: NotRequired[bool]
+
+
+REQUEST_SHAPE: Any = (
+    (("type", "type_", "str", True), ("enabled", "enabled", "bool", False)),
+    {"type": "pipelines_config"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

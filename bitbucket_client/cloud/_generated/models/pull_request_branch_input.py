@@ -6,12 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.branch_merge_strategies_item import BranchMergeStrategiesItem
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pullrequest_endpoint_branch_links_input import PullrequestEndpointBranchLinksInput
-
 
 T = TypeVar("T", bound="PullRequestBranchInput")
 
@@ -19,72 +14,47 @@ T = TypeVar("T", bound="PullRequestBranchInput")
 @_attrs_define
 class PullRequestBranchInput:
     name: str | Unset = UNSET
-    merge_strategies: list[BranchMergeStrategiesItem] | Unset = UNSET
-    """ Available merge strategies, when this endpoint is the destination of the pull request. """
-    default_merge_strategy: str | Unset = UNSET
-    """ The default merge strategy, when this endpoint is the destination of the pull request. """
-    links: PullrequestEndpointBranchLinksInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
-
-        merge_strategies: list[str] | Unset = UNSET
-        if not isinstance(self.merge_strategies, Unset):
-            merge_strategies = []
-            for merge_strategies_item_data in self.merge_strategies:
-                merge_strategies_item = merge_strategies_item_data.value
-                merge_strategies.append(merge_strategies_item)
-
-        default_merge_strategy = self.default_merge_strategy
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
-        if merge_strategies is not UNSET:
-            field_dict["merge_strategies"] = merge_strategies
-        if default_merge_strategy is not UNSET:
-            field_dict["default_merge_strategy"] = default_merge_strategy
-        if links is not UNSET:
-            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pullrequest_endpoint_branch_links_input import PullrequestEndpointBranchLinksInput  # noqa: PLC0415
-
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
-        _merge_strategies = d.pop("merge_strategies", UNSET)
-        merge_strategies: list[BranchMergeStrategiesItem] | Unset = UNSET
-        if _merge_strategies is not UNSET:
-            merge_strategies = []
-            for merge_strategies_item_data in _merge_strategies:
-                merge_strategies_item = BranchMergeStrategiesItem(merge_strategies_item_data)
-
-                merge_strategies.append(merge_strategies_item)
-
-        default_merge_strategy = d.pop("default_merge_strategy", UNSET)
-
-        _links = d.pop("links", UNSET)
-        links: PullrequestEndpointBranchLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = PullrequestEndpointBranchLinksInput.from_dict(_links)
-
         pull_request_branch_input = cls(
             name=name,
-            merge_strategies=merge_strategies,
-            default_merge_strategy=default_merge_strategy,
-            links=links,
         )
 
         return pull_request_branch_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PullRequestBranchInputDict(_typing.TypedDict, total=False):
+    """`PullRequestBranchInput` as a plain dict, keyed by the document's names: accepted wherever `PullRequestBranchInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    name: NotRequired[str]
+
+
+PullRequestBranchRef = PullRequestBranchInput
+"""`PullRequestBranchInput` under a readable name (specs/aliases/cloud.json)."""
+PullRequestBranchRefDict = PullRequestBranchInputDict
+
+REQUEST_SHAPE: Any = ((("name", "name", "str", False),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

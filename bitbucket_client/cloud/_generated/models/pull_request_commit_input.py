@@ -8,60 +8,49 @@ from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.pullrequest_endpoint_commit_links_input import PullrequestEndpointCommitLinksInput
-
-
 T = TypeVar("T", bound="PullRequestCommitInput")
 
 
 @_attrs_define
 class PullRequestCommitInput:
     hash_: str | Unset = UNSET
-    type_: str | Unset = UNSET
-    links: PullrequestEndpointCommitLinksInput | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         hash_ = self.hash_
-
-        type_ = self.type_
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
         if hash_ is not UNSET:
             field_dict["hash"] = hash_
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if links is not UNSET:
-            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pullrequest_endpoint_commit_links_input import PullrequestEndpointCommitLinksInput  # noqa: PLC0415
-
         d = dict(src_dict)
         hash_ = d.pop("hash", UNSET)
 
-        type_ = d.pop("type", UNSET)
-
-        _links = d.pop("links", UNSET)
-        links: PullrequestEndpointCommitLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = PullrequestEndpointCommitLinksInput.from_dict(_links)
-
         pull_request_commit_input = cls(
             hash_=hash_,
-            type_=type_,
-            links=links,
         )
 
         return pull_request_commit_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class PullRequestCommitInputDict(_typing.TypedDict, total=False):
+    """`PullRequestCommitInput` as a plain dict, keyed by the document's names: accepted wherever `PullRequestCommitInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    hash: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = ((("hash", "hash_", "str", False),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

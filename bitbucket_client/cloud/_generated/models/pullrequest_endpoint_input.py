@@ -84,3 +84,39 @@ class PullrequestEndpointInput:
         )
 
         return pullrequest_endpoint_input
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.pull_request_branch_input import PullRequestBranchInputDict
+    from ..models.pull_request_commit_input import PullRequestCommitInputDict
+    from ..models.repository_input import RepositoryInputDict
+
+
+class PullrequestEndpointInputDict(_typing.TypedDict, total=False):
+    """`PullrequestEndpointInput` as a plain dict, keyed by the document's names: accepted wherever `PullrequestEndpointInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    repository: NotRequired[RepositoryInput | RepositoryInputDict]
+    branch: NotRequired[PullRequestBranchInput | PullRequestBranchInputDict]
+    commit: NotRequired[PullRequestCommitInput | PullRequestCommitInputDict]
+
+
+PullRequestEndpoint = PullrequestEndpointInput
+"""`PullrequestEndpointInput` under a readable name (specs/aliases/cloud.json)."""
+PullRequestEndpointDict = PullrequestEndpointInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("repository", "repository", ("model", "repository_input", "RepositoryInput"), False),
+        ("branch", "branch", ("model", "pull_request_branch_input", "PullRequestBranchInput"), False),
+        ("commit", "commit", ("model", "pull_request_commit_input", "PullRequestCommitInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -96,3 +96,38 @@ class PullrequestMergeParameters:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    pass
+
+PullrequestMergeParametersDict = dict[str, Any]
+"""`PullrequestMergeParameters` as a plain dict: any JSON object."""
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        ("message", "message", "str", False),
+        ("close_source_branch", "close_source_branch", "bool", False),
+        (
+            "merge_strategy",
+            "merge_strategy",
+            (
+                "enum",
+                (
+                    "merge_commit",
+                    "squash",
+                    "fast_forward",
+                    "squash_fast_forward",
+                    "rebase_fast_forward",
+                    "rebase_merge",
+                ),
+            ),
+            False,
+        ),
+    ),
+    {"type": "pullrequest_merge_parameters"},
+    "any",
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -74,3 +74,34 @@ class PullrequestTaskCreate:
         )
 
         return pullrequest_task_create
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired, Required
+
+    from ..models.comment_input import CommentInputDict
+    from ..models.task_raw_content import TaskRawContentDict
+
+
+class PullrequestTaskCreateDict(_typing.TypedDict, total=False):
+    """`PullrequestTaskCreate` as a plain dict, keyed by the document's names: accepted wherever `PullrequestTaskCreate` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    content: Required[TaskRawContent | TaskRawContentDict]
+    comment: NotRequired[CommentInput | CommentInputDict]
+    pending: NotRequired[bool]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("content", "content", ("model", "task_raw_content", "TaskRawContent"), True),
+        ("comment", "comment", ("model", "comment_input", "CommentInput"), False),
+        ("pending", "pending", "bool", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

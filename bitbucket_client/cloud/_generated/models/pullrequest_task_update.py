@@ -68,3 +68,31 @@ class PullrequestTaskUpdate:
         )
 
         return pullrequest_task_update
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.task_raw_content import TaskRawContentDict
+
+
+class PullrequestTaskUpdateDict(_typing.TypedDict, total=False):
+    """`PullrequestTaskUpdate` as a plain dict, keyed by the document's names: accepted wherever `PullrequestTaskUpdate` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    content: NotRequired[TaskRawContent | TaskRawContentDict]
+    state: NotRequired[PullrequestCommentTaskState | Literal["RESOLVED", "UNRESOLVED"]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("content", "content", ("model", "task_raw_content", "TaskRawContent"), False),
+        ("state", "state", ("enum", ("RESOLVED", "UNRESOLVED")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

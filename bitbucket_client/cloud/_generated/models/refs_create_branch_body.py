@@ -69,3 +69,35 @@ class RefsCreateBranchBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required
+
+    from ..models.refs_create_branch_body_target import RefsCreateBranchBodyTargetDict
+
+
+class RefsCreateBranchBodyDict(_typing.TypedDict, total=False):
+    """`RefsCreateBranchBody` as a plain dict, keyed by the document's names: accepted wherever `RefsCreateBranchBody` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    name: Required[str]
+    target: Required[RefsCreateBranchBodyTarget | RefsCreateBranchBodyTargetDict]
+
+
+NewBranch = RefsCreateBranchBody
+"""`RefsCreateBranchBody` under a readable name (specs/aliases/cloud.json)."""
+NewBranchDict = RefsCreateBranchBodyDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("name", "name", "str", True),
+        ("target", "target", ("model", "refs_create_branch_body_target", "RefsCreateBranchBodyTarget"), True),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,3 +56,25 @@ class RefsCreateBranchBodyTarget:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required
+
+
+class RefsCreateBranchBodyTargetDict(_typing.TypedDict, total=False):
+    """`RefsCreateBranchBodyTarget` as a plain dict, keyed by the document's names: accepted wherever `RefsCreateBranchBodyTarget` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    hash: Required[str]
+
+
+BranchTarget = RefsCreateBranchBodyTarget
+"""`RefsCreateBranchBodyTarget` under a readable name (specs/aliases/cloud.json)."""
+BranchTargetDict = RefsCreateBranchBodyTargetDict
+
+REQUEST_SHAPE: Any = ((("hash", "hash_", "str", True),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -38,3 +38,21 @@ class RepoPermissionUpdateSchema:
         )
 
         return repo_permission_update_schema
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, Required
+
+
+class RepoPermissionUpdateSchemaDict(_typing.TypedDict, total=False):
+    """`RepoPermissionUpdateSchema` as a plain dict, keyed by the document's names: accepted wherever `RepoPermissionUpdateSchema` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    permission: Required[RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"]]
+
+
+REQUEST_SHAPE: Any = ((("permission", "permission", ("enum", ("read", "write", "admin")), True),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

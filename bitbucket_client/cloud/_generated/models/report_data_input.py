@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -94,3 +94,38 @@ class ReportDataInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class ReportDataInputDict(_typing.TypedDict, total=False):
+    """`ReportDataInput` as a plain dict, keyed by the document's names: accepted wherever `ReportDataInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[
+        ReportDataType | Literal["BOOLEAN", "DATE", "DURATION", "LINK", "NUMBER", "PERCENTAGE", "TEXT"]
+    ]
+    title: NotRequired[str]
+    value: NotRequired[bool | int | float | str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "type",
+            "type_",
+            ("enum", ("BOOLEAN", "DATE", "DURATION", "LINK", "NUMBER", "PERCENTAGE", "TEXT")),
+            False,
+        ),
+        ("title", "title", "str", False),
+        ("value", "value", ("union", ("bool", "int", "float", "str")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

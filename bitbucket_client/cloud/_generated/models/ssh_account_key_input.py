@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.account_input import AccountInput
-    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
-
 
 T = TypeVar("T", bound="SshAccountKeyInput")
 
@@ -23,61 +18,23 @@ class SshAccountKeyInput:
     """Represents an SSH public key for a user."""
 
     type_: str = "ssh_account_key"
-    uuid: str | Unset = UNSET
-    """ The SSH key's immutable ID. """
     key: str | Unset = UNSET
     """ The SSH public key value in OpenSSH format. """
-    comment: str | Unset = UNSET
-    """ The comment parsed from the SSH key (if present) """
     label: str | Unset = UNSET
     """ The user-defined label for the SSH key """
-    created_on: datetime.datetime | Unset = UNSET
-    last_used: datetime.datetime | None | Unset = UNSET
-    """ `null` if the key was never used. """
-    links: SshAccountKeyLinksInput | Unset = UNSET
-    owner: AccountInput | Unset = UNSET
-    """ An account object. """
     expires_on: datetime.datetime | Unset = UNSET
-    fingerprint: str | Unset = UNSET
-    """ The SSH key fingerprint in SHA-256 format. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        uuid = self.uuid
-
         key = self.key
 
-        comment = self.comment
-
         label = self.label
-
-        created_on: str | Unset = UNSET
-        if not isinstance(self.created_on, Unset):
-            created_on = self.created_on.isoformat()
-
-        last_used: None | str | Unset
-        if isinstance(self.last_used, Unset):
-            last_used = UNSET
-        elif isinstance(self.last_used, datetime.datetime):
-            last_used = self.last_used.isoformat()
-        else:
-            last_used = self.last_used
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
-            owner = self.owner.to_dict()
 
         expires_on: str | Unset = UNSET
         if not isinstance(self.expires_on, Unset):
             expires_on = self.expires_on.isoformat()
-
-        fingerprint = self.fingerprint
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,82 +43,23 @@ class SshAccountKeyInput:
                 "type": type_,
             }
         )
-        if uuid is not UNSET:
-            field_dict["uuid"] = uuid
         if key is not UNSET:
             field_dict["key"] = key
-        if comment is not UNSET:
-            field_dict["comment"] = comment
         if label is not UNSET:
             field_dict["label"] = label
-        if created_on is not UNSET:
-            field_dict["created_on"] = created_on
-        if last_used is not UNSET:
-            field_dict["last_used"] = last_used
-        if links is not UNSET:
-            field_dict["links"] = links
-        if owner is not UNSET:
-            field_dict["owner"] = owner
         if expires_on is not UNSET:
             field_dict["expires_on"] = expires_on
-        if fingerprint is not UNSET:
-            field_dict["fingerprint"] = fingerprint
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.account_input import AccountInput  # noqa: PLC0415
-        from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = d.pop("type")
 
-        uuid = d.pop("uuid", UNSET)
-
         key = d.pop("key", UNSET)
 
-        comment = d.pop("comment", UNSET)
-
         label = d.pop("label", UNSET)
-
-        _created_on = d.pop("created_on", UNSET)
-        created_on: datetime.datetime | Unset
-        if isinstance(_created_on, Unset):
-            created_on = UNSET
-        else:
-            created_on = datetime.datetime.fromisoformat(_created_on)
-
-        def _parse_last_used(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                last_used_type_0 = datetime.datetime.fromisoformat(data)
-
-                return last_used_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        last_used = _parse_last_used(d.pop("last_used", UNSET))
-
-        _links = d.pop("links", UNSET)
-        links: SshAccountKeyLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = SshAccountKeyLinksInput.from_dict(_links)
-
-        _owner = d.pop("owner", UNSET)
-        owner: AccountInput | Unset
-        if isinstance(_owner, Unset):
-            owner = UNSET
-        else:
-            owner = AccountInput.from_dict(_owner)
 
         _expires_on = d.pop("expires_on", UNSET)
         expires_on: datetime.datetime | Unset
@@ -170,20 +68,11 @@ class SshAccountKeyInput:
         else:
             expires_on = datetime.datetime.fromisoformat(_expires_on)
 
-        fingerprint = d.pop("fingerprint", UNSET)
-
         ssh_account_key_input = cls(
             type_=type_,
-            uuid=uuid,
             key=key,
-            comment=comment,
             label=label,
-            created_on=created_on,
-            last_used=last_used,
-            links=links,
-            owner=owner,
             expires_on=expires_on,
-            fingerprint=fingerprint,
         )
 
         ssh_account_key_input.additional_properties = d
@@ -204,3 +93,33 @@ class SshAccountKeyInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class SshAccountKeyInputDict(_typing.TypedDict, total=False):
+    """`SshAccountKeyInput` as a plain dict, keyed by the document's names: accepted wherever `SshAccountKeyInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    type: NotRequired[str]
+    key: NotRequired[str]
+    label: NotRequired[str]
+    expires_on: NotRequired[datetime.datetime | str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("type", "type_", "str", True),
+        ("key", "key", "str", False),
+        ("label", "label", "str", False),
+        ("expires_on", "expires_on", "datetime", False),
+    ),
+    {"type": "ssh_account_key"},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

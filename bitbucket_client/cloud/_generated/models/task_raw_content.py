@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -39,3 +39,21 @@ class TaskRawContent:
         )
 
         return task_raw_content
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Required
+
+
+class TaskRawContentDict(_typing.TypedDict, total=False):
+    """`TaskRawContent` as a plain dict, keyed by the document's names: accepted wherever `TaskRawContent` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    raw: Required[str]
+
+
+REQUEST_SHAPE: Any = ((("raw", "raw", "str", True),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -99,3 +99,116 @@ class WebhooksCreateForWorkspaceBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal, NotRequired, Required
+
+
+class WebhooksCreateForWorkspaceBodyDict(_typing.TypedDict, total=False):
+    """`WebhooksCreateForWorkspaceBody` as a plain dict, keyed by the document's names: accepted wherever `WebhooksCreateForWorkspaceBody` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    url: Required[str]
+    events: Required[
+        Sequence[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+    ]
+    description: NotRequired[str]
+    active: NotRequired[bool]
+    secret: NotRequired[str]
+
+
+NewWebhook = WebhooksCreateForWorkspaceBody
+"""`WebhooksCreateForWorkspaceBody` under a readable name (specs/aliases/cloud.json)."""
+NewWebhookDict = WebhooksCreateForWorkspaceBodyDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("url", "url", "str", True),
+        (
+            "events",
+            "events",
+            (
+                "list",
+                (
+                    "enum",
+                    (
+                        "issue:comment_created",
+                        "issue:created",
+                        "issue:updated",
+                        "pipeline:span_created",
+                        "project:updated",
+                        "pullrequest:approved",
+                        "pullrequest:changes_request_created",
+                        "pullrequest:changes_request_removed",
+                        "pullrequest:comment_created",
+                        "pullrequest:comment_deleted",
+                        "pullrequest:comment_reopened",
+                        "pullrequest:comment_resolved",
+                        "pullrequest:comment_updated",
+                        "pullrequest:created",
+                        "pullrequest:fulfilled",
+                        "pullrequest:push",
+                        "pullrequest:rejected",
+                        "pullrequest:unapproved",
+                        "pullrequest:updated",
+                        "repo:commit_comment_created",
+                        "repo:commit_status_created",
+                        "repo:commit_status_updated",
+                        "repo:created",
+                        "repo:deleted",
+                        "repo:fork",
+                        "repo:imported",
+                        "repo:push",
+                        "repo:transfer",
+                        "repo:updated",
+                    ),
+                ),
+            ),
+            True,
+        ),
+        ("description", "description", "str", False),
+        ("active", "active", "bool", False),
+        ("secret", "secret", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -102,3 +102,116 @@ class WebhooksUpdateForWorkspaceBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal, NotRequired
+
+
+class WebhooksUpdateForWorkspaceBodyDict(_typing.TypedDict, total=False):
+    """`WebhooksUpdateForWorkspaceBody` as a plain dict, keyed by the document's names: accepted wherever `WebhooksUpdateForWorkspaceBody` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    description: NotRequired[str]
+    url: NotRequired[str]
+    active: NotRequired[bool]
+    secret: NotRequired[str]
+    events: NotRequired[
+        Sequence[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ]
+    ]
+
+
+WebhookUpdate = WebhooksUpdateForWorkspaceBody
+"""`WebhooksUpdateForWorkspaceBody` under a readable name (specs/aliases/cloud.json)."""
+WebhookUpdateDict = WebhooksUpdateForWorkspaceBodyDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("description", "description", "str", False),
+        ("url", "url", "str", False),
+        ("active", "active", "bool", False),
+        ("secret", "secret", "str", False),
+        (
+            "events",
+            "events",
+            (
+                "list",
+                (
+                    "enum",
+                    (
+                        "issue:comment_created",
+                        "issue:created",
+                        "issue:updated",
+                        "pipeline:span_created",
+                        "project:updated",
+                        "pullrequest:approved",
+                        "pullrequest:changes_request_created",
+                        "pullrequest:changes_request_removed",
+                        "pullrequest:comment_created",
+                        "pullrequest:comment_deleted",
+                        "pullrequest:comment_reopened",
+                        "pullrequest:comment_resolved",
+                        "pullrequest:comment_updated",
+                        "pullrequest:created",
+                        "pullrequest:fulfilled",
+                        "pullrequest:push",
+                        "pullrequest:rejected",
+                        "pullrequest:unapproved",
+                        "pullrequest:updated",
+                        "repo:commit_comment_created",
+                        "repo:commit_status_created",
+                        "repo:commit_status_updated",
+                        "repo:created",
+                        "repo:deleted",
+                        "repo:fork",
+                        "repo:imported",
+                        "repo:push",
+                        "repo:transfer",
+                        "repo:updated",
+                    ),
+                ),
+            ),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

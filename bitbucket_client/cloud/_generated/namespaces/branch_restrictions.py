@@ -3,27 +3,29 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
+    from ..models.account_input import AccountInput, AccountInputDict
     from ..models.branchrestriction import Branchrestriction
     from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind
     from ..models.branchrestriction_branch_type import BranchrestrictionBranchType
-    from ..models.branchrestriction_input import BranchrestrictionInput
+    from ..models.branchrestriction_input import BranchrestrictionInput, BranchrestrictionInputDict
     from ..models.branchrestriction_kind import BranchrestrictionKind
-    from ..models.group_input import GroupInput
-    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
+    from ..models.group_input import GroupInput, GroupInputDict
 
 
 class BranchRestrictionsNamespace:
@@ -32,12 +34,52 @@ class BranchRestrictionsNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    @overload
     async def create(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: BranchrestrictionInput | None = None,
+        kind: BranchrestrictionKind
+        | Literal[
+            "push",
+            "delete",
+            "force",
+            "restrict_merges",
+            "require_tasks_to_be_completed",
+            "require_approvals_to_merge",
+            "require_review_group_approvals_to_merge",
+            "require_default_reviewer_approvals_to_merge",
+            "require_no_changes_requested",
+            "require_passing_builds_to_merge",
+            "require_commits_behind",
+            "reset_pullrequest_approvals_on_change",
+            "smart_reset_pullrequest_approvals",
+            "reset_pullrequest_changes_requested_on_change",
+            "require_all_dependencies_merged",
+            "enforce_merge_checks",
+            "allow_auto_merge_when_builds_pass",
+            "require_all_comments_resolved",
+        ],
+        branch_match_kind: BranchrestrictionBranchMatchKind | Literal["branching_model", "glob"],
+        pattern: str,
+        branch_type: BranchrestrictionBranchType
+        | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
+        | Unset = UNSET,
+        value: int | None | Unset = UNSET,
+        users: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
+        groups: Sequence[GroupInput | GroupInputDict] | Unset = UNSET,
+    ) -> Branchrestriction: ...
+    @overload
+    async def create(
+        self, workspace: str, repo_slug: str, *, body: BranchrestrictionInput | BranchrestrictionInputDict
+    ) -> Branchrestriction: ...
+    async def create(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: BranchrestrictionInput | BranchrestrictionInputDict | None = None,
         kind: BranchrestrictionKind
         | Literal[
             "push",
@@ -64,14 +106,12 @@ class BranchRestrictionsNamespace:
         | Literal["branching_model", "glob"]
         | Unset = UNSET,
         pattern: str | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
         value: int | None | Unset = UNSET,
-        users: builtins.list[AccountInput] | Unset = UNSET,
-        groups: builtins.list[GroupInput] | Unset = UNSET,
+        users: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
+        groups: Sequence[GroupInput | GroupInputDict] | Unset = UNSET,
     ) -> Branchrestriction:
         """Create a branch restriction rule.
 
@@ -92,15 +132,14 @@ class BranchRestrictionsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: The new rule. A `BranchrestrictionInput`, or pass its fields as the keywords that
-                follow.
+            body: The new rule. A `BranchrestrictionInput` or a dict (`BranchrestrictionInputDict`), or
+                pass its fields as the keywords that follow.
             kind: The type of restriction that is being applied.
             branch_match_kind: Indicates how the restriction is matched against a branch. The default is
                 `glob`.
             pattern: Apply the restriction to branches that match this pattern. Active when
                 `branch_match_kind` is `glob`. Will be empty when `branch_match_kind` is
                 `branching_model`.
-            id: The branch restriction status' id.
             branch_type: Apply the restriction to branches of this type. Active when `branch_match_kind`
                 is `branching_model`. The branch type will be calculated using the branching model
                 configured for the repository.
@@ -109,13 +148,15 @@ class BranchRestrictionsNamespace:
         Returns:
             A paginated list of branch restrictions
 
+        Body:
+            `BranchrestrictionInput` or a `BranchrestrictionInputDict` (required: kind,
+            branch_match_kind, pattern); inside it: `AccountInput` (also `AccountRef`), `GroupInput`
+            (also `GroupRef`).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-post
         """
         from ..models.branchrestriction import Branchrestriction  # noqa: PLC0415
-        from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind  # noqa: PLC0415
-        from ..models.branchrestriction_branch_type import BranchrestrictionBranchType  # noqa: PLC0415
         from ..models.branchrestriction_input import BranchrestrictionInput  # noqa: PLC0415
-        from ..models.branchrestriction_kind import BranchrestrictionKind  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -126,12 +167,10 @@ class BranchRestrictionsNamespace:
                     BranchrestrictionInput,
                     body,
                     {
-                        "kind": coerce_enum(BranchrestrictionKind, kind),
-                        "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
+                        "kind": kind,
+                        "branch_match_kind": branch_match_kind,
                         "pattern": pattern,
-                        "links": links,
-                        "id": id,
-                        "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
+                        "branch_type": branch_type,
                         "value": value,
                         "users": users,
                         "groups": groups,
@@ -239,13 +278,59 @@ class BranchRestrictionsNamespace:
             prefetch=prefetch,
         )
 
+    @overload
     async def update(
         self,
         workspace: str,
         repo_slug: str,
         id: str,
         *,
-        body: BranchrestrictionInput | None = None,
+        kind: BranchrestrictionKind
+        | Literal[
+            "push",
+            "delete",
+            "force",
+            "restrict_merges",
+            "require_tasks_to_be_completed",
+            "require_approvals_to_merge",
+            "require_review_group_approvals_to_merge",
+            "require_default_reviewer_approvals_to_merge",
+            "require_no_changes_requested",
+            "require_passing_builds_to_merge",
+            "require_commits_behind",
+            "reset_pullrequest_approvals_on_change",
+            "smart_reset_pullrequest_approvals",
+            "reset_pullrequest_changes_requested_on_change",
+            "require_all_dependencies_merged",
+            "enforce_merge_checks",
+            "allow_auto_merge_when_builds_pass",
+            "require_all_comments_resolved",
+        ],
+        branch_match_kind: BranchrestrictionBranchMatchKind | Literal["branching_model", "glob"],
+        pattern: str,
+        branch_type: BranchrestrictionBranchType
+        | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
+        | Unset = UNSET,
+        value: int | None | Unset = UNSET,
+        users: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
+        groups: Sequence[GroupInput | GroupInputDict] | Unset = UNSET,
+    ) -> Branchrestriction: ...
+    @overload
+    async def update(
+        self,
+        workspace: str,
+        repo_slug: str,
+        id: str,
+        *,
+        body: BranchrestrictionInput | BranchrestrictionInputDict,
+    ) -> Branchrestriction: ...
+    async def update(
+        self,
+        workspace: str,
+        repo_slug: str,
+        id: str,
+        *,
+        body: BranchrestrictionInput | BranchrestrictionInputDict | None = None,
         kind: BranchrestrictionKind
         | Literal[
             "push",
@@ -272,13 +357,12 @@ class BranchRestrictionsNamespace:
         | Literal["branching_model", "glob"]
         | Unset = UNSET,
         pattern: str | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
         branch_type: BranchrestrictionBranchType
         | Literal["feature", "bugfix", "release", "hotfix", "development", "production"]
         | Unset = UNSET,
         value: int | None | Unset = UNSET,
-        users: builtins.list[AccountInput] | Unset = UNSET,
-        groups: builtins.list[GroupInput] | Unset = UNSET,
+        users: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
+        groups: Sequence[GroupInput | GroupInputDict] | Unset = UNSET,
     ) -> Branchrestriction:
         """Update a branch restriction rule.
 
@@ -296,8 +380,8 @@ class BranchRestrictionsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             id: The restriction rule's id
-            body: The new version of the existing rule. A `BranchrestrictionInput`, or pass its fields
-                as the keywords that follow.
+            body: The new version of the existing rule. A `BranchrestrictionInput` or a dict
+                (`BranchrestrictionInputDict`), or pass its fields as the keywords that follow.
             kind: The type of restriction that is being applied.
             branch_match_kind: Indicates how the restriction is matched against a branch. The default is
                 `glob`.
@@ -312,13 +396,15 @@ class BranchRestrictionsNamespace:
         Returns:
             The updated branch restriction rule
 
+        Body:
+            `BranchrestrictionInput` or a `BranchrestrictionInputDict` (required: kind,
+            branch_match_kind, pattern); inside it: `AccountInput` (also `AccountRef`), `GroupInput`
+            (also `GroupRef`).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-branch-restrictions/#api-repositories-workspace-repo-slug-branch-restrictions-id-put
         """
         from ..models.branchrestriction import Branchrestriction  # noqa: PLC0415
-        from ..models.branchrestriction_branch_match_kind import BranchrestrictionBranchMatchKind  # noqa: PLC0415
-        from ..models.branchrestriction_branch_type import BranchrestrictionBranchType  # noqa: PLC0415
         from ..models.branchrestriction_input import BranchrestrictionInput  # noqa: PLC0415
-        from ..models.branchrestriction_kind import BranchrestrictionKind  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -329,11 +415,10 @@ class BranchRestrictionsNamespace:
                     BranchrestrictionInput,
                     body,
                     {
-                        "kind": coerce_enum(BranchrestrictionKind, kind),
-                        "branch_match_kind": coerce_enum(BranchrestrictionBranchMatchKind, branch_match_kind),
+                        "kind": kind,
+                        "branch_match_kind": branch_match_kind,
                         "pattern": pattern,
-                        "links": links,
-                        "branch_type": coerce_enum(BranchrestrictionBranchType, branch_type),
+                        "branch_type": branch_type,
                         "value": value,
                         "users": users,
                         "groups": groups,

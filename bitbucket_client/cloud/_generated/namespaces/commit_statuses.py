@@ -3,23 +3,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
-
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.commitstatus import Commitstatus
-    from ..models.commitstatus_input import CommitstatusInput
-    from ..models.commitstatus_links_input import CommitstatusLinksInput
+    from ..models.commitstatus_input import CommitstatusInput, CommitstatusInputDict
     from ..models.commitstatus_state import CommitstatusState
 
 
@@ -29,22 +28,39 @@ class CommitStatusesNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    @overload
     async def create(
         self,
         workspace: str,
         repo_slug: str,
         commit: str,
         *,
-        body: CommitstatusInput | None = None,
-        key: str | Unset = UNSET,
-        state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
-        links: CommitstatusLinksInput | Unset = UNSET,
-        refname: None | str | Unset = UNSET,
+        key: str,
+        state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"],
+        refname: str | None | Unset = UNSET,
         url: str | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+    ) -> Commitstatus: ...
+    @overload
+    async def create(
+        self, workspace: str, repo_slug: str, commit: str, *, body: CommitstatusInput | CommitstatusInputDict
+    ) -> Commitstatus: ...
+    @overload
+    async def create(self, workspace: str, repo_slug: str, commit: str) -> Commitstatus: ...
+    async def create(
+        self,
+        workspace: str,
+        repo_slug: str,
+        commit: str,
+        *,
+        body: CommitstatusInput | CommitstatusInputDict | None = None,
+        key: str | Unset = UNSET,
+        state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
+        refname: str | None | Unset = UNSET,
+        url: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        description: str | Unset = UNSET,
     ) -> Commitstatus:
         """Create a build status for a commit.
 
@@ -60,8 +76,8 @@ class CommitStatusesNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             commit: The commit's SHA1.
-            body: The new commit status object. A `CommitstatusInput`, or pass its fields as the
-                keywords that follow.
+            body: The new commit status object. A `CommitstatusInput` or a dict
+                (`CommitstatusInputDict`), or pass its fields as the keywords that follow.
             key: An identifier for the status that's unique to its type (current "build" is the only
                 supported type) and the vendor, e.g. BB-DEPLOY
             state: Provides some indication of the status of this commit
@@ -76,11 +92,13 @@ class CommitStatusesNamespace:
         Returns:
             The newly created build status object.
 
+        Body:
+            `CommitstatusInput` or a `CommitstatusInputDict` (required: key, state).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-post
         """
         from ..models.commitstatus import Commitstatus  # noqa: PLC0415
         from ..models.commitstatus_input import CommitstatusInput  # noqa: PLC0415
-        from ..models.commitstatus_state import CommitstatusState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -92,14 +110,11 @@ class CommitStatusesNamespace:
                     body,
                     {
                         "key": key,
-                        "state": coerce_enum(CommitstatusState, state),
-                        "links": links,
+                        "state": state,
                         "refname": refname,
                         "url": url,
                         "name": name,
                         "description": description,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
                     },
                     "commit_statuses.create",
                 ),
@@ -190,6 +205,7 @@ class CommitStatusesNamespace:
             prefetch=prefetch,
         )
 
+    @overload
     async def update(
         self,
         workspace: str,
@@ -197,15 +213,23 @@ class CommitStatusesNamespace:
         commit: str,
         key: str,
         *,
-        body: CommitstatusInput | None = None,
+        body: CommitstatusInput | CommitstatusInputDict,
+    ) -> Commitstatus: ...
+    @overload
+    async def update(self, workspace: str, repo_slug: str, commit: str, key: str) -> Commitstatus: ...
+    async def update(
+        self,
+        workspace: str,
+        repo_slug: str,
+        commit: str,
+        key: str,
+        *,
+        body: CommitstatusInput | CommitstatusInputDict | None = None,
         state: CommitstatusState | Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"] | Unset = UNSET,
-        links: CommitstatusLinksInput | Unset = UNSET,
-        refname: None | str | Unset = UNSET,
+        refname: str | None | Unset = UNSET,
         url: str | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
     ) -> Commitstatus:
         """Update a build status for a commit.
 
@@ -228,8 +252,8 @@ class CommitStatusesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             commit: The commit's SHA1.
             key: The build status' unique key
-            body: The updated build status object. A `CommitstatusInput`, or pass its fields as the
-                keywords that follow.
+            body: The updated build status object. A `CommitstatusInput` or a dict
+                (`CommitstatusInputDict`), or pass its fields as the keywords that follow.
             state: Provides some indication of the status of this commit
             refname: The branch the status is for; `null` when not given.
             url: A URL linking back to the vendor or build system, for providing more information about
@@ -242,11 +266,13 @@ class CommitStatusesNamespace:
         Returns:
             The updated build status object.
 
+        Body:
+            `CommitstatusInput` or a `CommitstatusInputDict` (required: key, state).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commit-statuses/#api-repositories-workspace-repo-slug-commit-commit-statuses-build-key-put
         """
         from ..models.commitstatus import Commitstatus  # noqa: PLC0415
         from ..models.commitstatus_input import CommitstatusInput  # noqa: PLC0415
-        from ..models.commitstatus_state import CommitstatusState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -257,14 +283,11 @@ class CommitStatusesNamespace:
                     CommitstatusInput,
                     body,
                     {
-                        "state": coerce_enum(CommitstatusState, state),
-                        "links": links,
+                        "state": state,
                         "refname": refname,
                         "url": url,
                         "name": name,
                         "description": description,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
                     },
                     "commit_statuses.update",
                 ),

@@ -6,27 +6,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body
+from bitbucket_client._arguments import (
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
     import os
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
-    from ..models.comment_inline_input import CommentInlineInput
-    from ..models.comment_input import CommentInput
-    from ..models.comment_links_input import CommentLinksInput
+    from ..models.comment_inline_input import CommentInlineInput, CommentInlineInputDict
+    from ..models.comment_input import CommentInput, CommentInputDict
     from ..models.commit import Commit
     from ..models.commit_comment import CommitComment
-    from ..models.commit_comment_input import CommitCommentInput
-    from ..models.commit_summary_input import CommitSummaryInput
+    from ..models.commit_comment_input import CommitCommentInput, CommitCommentInputDict
+    from ..models.commit_summary_input import CommitSummaryInput, CommitSummaryInputDict
     from ..models.diffstat import Diffstat
     from ..models.file_conflict import FileConflict
     from ..models.participant import Participant
@@ -76,16 +75,10 @@ class CommitsNamespace:
         repo_slug: str,
         commit: str,
         *,
-        body: CommitCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
+        body: CommitCommentInput | CommitCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
     ) -> Any:
         """Create comment for a commit.
 
@@ -107,14 +100,18 @@ class CommitsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             commit: The commit's SHA1.
-            body: The specified comment. A `CommitCommentInput`, or pass its fields as the keywords that
-                follow.
-            user: An account object.
+            body: The specified comment. A `CommitCommentInput` or a dict (`CommitCommentInputDict`), or
+                pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
 
         Returns:
             The newly created comment.
+
+        Body:
+            `CommitCommentInput` or a `CommitCommentInputDict`; inside it: `CommitSummaryInput` (also
+            `CommentContent`), `CommentInput` (also `CommentRef`), `CommentInlineInput` (also
+            `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-post
         """
@@ -128,17 +125,7 @@ class CommitsNamespace:
                 body=build_required_body(
                     CommitCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                    },
+                    {"content": content, "parent": parent, "inline": inline},
                     "commits.create_comment",
                 ),
             ),
@@ -814,16 +801,10 @@ class CommitsNamespace:
         commit: str,
         comment_id: int,
         *,
-        body: CommitCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
+        body: CommitCommentInput | CommitCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
     ) -> Any:
         """Update a commit comment.
 
@@ -843,14 +824,18 @@ class CommitsNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             commit: The commit's SHA1.
             comment_id: The id of the comment.
-            body: The updated comment. A `CommitCommentInput`, or pass its fields as the keywords that
-                follow.
-            user: An account object.
+            body: The updated comment. A `CommitCommentInput` or a dict (`CommitCommentInputDict`), or
+                pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
 
         Returns:
             The newly updated comment.
+
+        Body:
+            `CommitCommentInput` or a `CommitCommentInputDict`; inside it: `CommitSummaryInput` (also
+            `CommentContent`), `CommentInput` (also `CommentRef`), `CommentInlineInput` (also
+            `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commit-commit-comments-comment-id-put
         """
@@ -864,17 +849,7 @@ class CommitsNamespace:
                 body=build_required_body(
                     CommitCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                    },
+                    {"content": content, "parent": parent, "inline": inline},
                     "commits.update_comment",
                 ),
             ),

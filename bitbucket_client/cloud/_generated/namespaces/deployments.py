@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body
+from bitbucket_client._arguments import (
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -17,15 +19,24 @@ if TYPE_CHECKING:
 
     from ..models.deployment import Deployment
     from ..models.deployment_environment import DeploymentEnvironment
-    from ..models.deployment_environment_category_input import DeploymentEnvironmentCategoryInput
+    from ..models.deployment_environment_category_input import (
+        DeploymentEnvironmentCategoryInput,
+        DeploymentEnvironmentCategoryInputDict,
+    )
     from ..models.deployment_environment_environment_type_input import (
         DeploymentEnvironmentEnvironmentTypeInput,
+        DeploymentEnvironmentEnvironmentTypeInputDict,
     )
-    from ..models.deployment_environment_input import DeploymentEnvironmentInput
-    from ..models.deployment_environment_lock_input import DeploymentEnvironmentLockInput
-    from ..models.deployment_environment_restrictions_input import DeploymentEnvironmentRestrictionsInput
+    from ..models.deployment_environment_input import (
+        DeploymentEnvironmentInput,
+        DeploymentEnvironmentInputDict,
+    )
+    from ..models.deployment_environment_restrictions_input import (
+        DeploymentEnvironmentRestrictionsInput,
+        DeploymentEnvironmentRestrictionsInputDict,
+    )
     from ..models.deployment_variable import DeploymentVariable
-    from ..models.deployment_variable_input import DeploymentVariableInput
+    from ..models.deployment_variable_input import DeploymentVariableInput, DeploymentVariableInputDict
 
 
 class DeploymentsNamespace:
@@ -39,15 +50,17 @@ class DeploymentsNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: DeploymentEnvironmentInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: DeploymentEnvironmentInput | DeploymentEnvironmentInputDict | None = None,
         name: str | Unset = UNSET,
         rank: int | Unset = UNSET,
         hidden: bool | Unset = UNSET,
-        environment_type: DeploymentEnvironmentEnvironmentTypeInput | Unset = UNSET,
-        lock: DeploymentEnvironmentLockInput | Unset = UNSET,
-        restrictions: DeploymentEnvironmentRestrictionsInput | Unset = UNSET,
-        category: DeploymentEnvironmentCategoryInput | Unset = UNSET,
+        environment_type: DeploymentEnvironmentEnvironmentTypeInput
+        | DeploymentEnvironmentEnvironmentTypeInputDict
+        | Unset = UNSET,
+        restrictions: DeploymentEnvironmentRestrictionsInput
+        | DeploymentEnvironmentRestrictionsInputDict
+        | Unset = UNSET,
+        category: DeploymentEnvironmentCategoryInput | DeploymentEnvironmentCategoryInputDict | Unset = UNSET,
     ) -> DeploymentEnvironment:
         """Create an environment.
 
@@ -55,13 +68,17 @@ class DeploymentsNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The environment to create. A `DeploymentEnvironmentInput`, or pass its fields as the
-                keywords that follow.
-            uuid: The UUID identifying the environment.
+            body: The environment to create. A `DeploymentEnvironmentInput` or a dict
+                (`DeploymentEnvironmentInputDict`), or pass its fields as the keywords that follow.
             name: The name of the environment.
 
         Returns:
             The environment was created.
+
+        Body:
+            `DeploymentEnvironmentInput` or a `DeploymentEnvironmentInputDict`; inside it:
+            `DeploymentEnvironmentEnvironmentTypeInput`, `DeploymentEnvironmentRestrictionsInput`,
+            `DeploymentEnvironmentCategoryInput`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-deployments/#api-repositories-workspace-repo-slug-environments-post
         """
@@ -77,12 +94,10 @@ class DeploymentsNamespace:
                     DeploymentEnvironmentInput,
                     body,
                     {
-                        "uuid": uuid,
                         "name": name,
                         "rank": rank,
                         "hidden": hidden,
                         "environment_type": environment_type,
-                        "lock": lock,
                         "restrictions": restrictions,
                         "category": category,
                     },
@@ -92,14 +107,33 @@ class DeploymentsNamespace:
             Answer.model(DeploymentEnvironment),
         )
 
+    @overload
     async def create_environment_variable(
         self,
         workspace: str,
         repo_slug: str,
         environment_uuid: str,
         *,
-        body: DeploymentVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        key: str,
+        value: str,
+        secured: bool | Unset = UNSET,
+    ) -> DeploymentVariable: ...
+    @overload
+    async def create_environment_variable(
+        self,
+        workspace: str,
+        repo_slug: str,
+        environment_uuid: str,
+        *,
+        body: DeploymentVariableInput | DeploymentVariableInputDict,
+    ) -> DeploymentVariable: ...
+    async def create_environment_variable(
+        self,
+        workspace: str,
+        repo_slug: str,
+        environment_uuid: str,
+        *,
+        body: DeploymentVariableInput | DeploymentVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -113,9 +147,8 @@ class DeploymentsNamespace:
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
             environment_uuid: The environment.
-            body: The variable to create. A `DeploymentVariableInput`, or pass its fields as the
-                keywords that follow.
-            uuid: The UUID identifying the variable.
+            body: The variable to create. A `DeploymentVariableInput` or a dict
+                (`DeploymentVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -123,6 +156,9 @@ class DeploymentsNamespace:
 
         Returns:
             The variable was created.
+
+        Body:
+            `DeploymentVariableInput` or a `DeploymentVariableInputDict` (required: key, value).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-deployments-config-environments-environment-uuid-variables-post
         """
@@ -137,8 +173,9 @@ class DeploymentsNamespace:
                 body=build_required_body(
                     DeploymentVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "deployments.create_environment_variable",
+                    required=("key", "value"),
                 ),
             ),
             Answer.model(DeploymentVariable),
@@ -396,8 +433,7 @@ class DeploymentsNamespace:
         environment_uuid: str,
         variable_uuid: str,
         *,
-        body: DeploymentVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: DeploymentVariableInput | DeploymentVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -412,9 +448,8 @@ class DeploymentsNamespace:
             repo_slug: The repository.
             environment_uuid: The environment.
             variable_uuid: The UUID of the variable to update.
-            body: The updated deployment variable. A `DeploymentVariableInput`, or pass its fields as
-                the keywords that follow.
-            uuid: The UUID identifying the variable.
+            body: The updated deployment variable. A `DeploymentVariableInput` or a dict
+                (`DeploymentVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -422,6 +457,9 @@ class DeploymentsNamespace:
 
         Returns:
             The deployment variable was updated.
+
+        Body:
+            `DeploymentVariableInput` or a `DeploymentVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-deployments-config-environments-environment-uuid-variables-variable-uuid-put
         """
@@ -436,7 +474,7 @@ class DeploymentsNamespace:
                 body=build_required_body(
                     DeploymentVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "deployments.update_environment_variable",
                 ),
             ),

@@ -3,25 +3,22 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
-
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
     from ..models.gpg_account_key import GPGAccountKey
-    from ..models.gpg_account_key_input import GPGAccountKeyInput
-    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
+    from ..models.gpg_account_key_input import GPGAccountKeyInput, GPGAccountKeyInputDict
 
 
 class GpgKeysNamespace:
@@ -34,19 +31,9 @@ class GpgKeysNamespace:
         self,
         selected_user: str,
         *,
-        body: GPGAccountKeyInput | None = None,
-        owner: AccountInput | Unset = UNSET,
+        body: GPGAccountKeyInput | GPGAccountKeyInputDict | None = None,
         key: str | Unset = UNSET,
-        key_id: str | Unset = UNSET,
-        fingerprint: str | Unset = UNSET,
-        parent_fingerprint: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        expires_on: datetime.datetime | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        added_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | Unset = UNSET,
-        subkeys: builtins.list[GPGAccountKeyInput] | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
     ) -> GPGAccountKey:
         """Add a new GPG key.
 
@@ -63,18 +50,16 @@ class GpgKeysNamespace:
         Args:
             selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
                 surrounded by curly-braces, for example: `{account UUID}`.
-            body: The new GPG key object. A `GPGAccountKeyInput`, or pass its fields as the keywords
-                that follow.
-            owner: An account object.
+            body: The new GPG key object. A `GPGAccountKeyInput` or a dict (`GPGAccountKeyInputDict`),
+                or pass its fields as the keywords that follow.
             key: The GPG key value in X format.
-            key_id: The unique identifier for the GPG key
-            fingerprint: The GPG key fingerprint.
-            parent_fingerprint: The fingerprint of the parent key. This value is null unless the current
-                key is a subkey.
             name: The user-defined label for the GPG key
 
         Returns:
             The newly created GPG key.
+
+        Body:
+            `GPGAccountKeyInput` or a `GPGAccountKeyInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-gpg/#api-users-selected-user-gpg-keys-post
         """
@@ -86,25 +71,7 @@ class GpgKeysNamespace:
                 "POST",
                 "/users/{selected_user}/gpg-keys",
                 (selected_user,),
-                body=build_body(
-                    GPGAccountKeyInput,
-                    body,
-                    {
-                        "owner": owner,
-                        "key": key,
-                        "key_id": key_id,
-                        "fingerprint": fingerprint,
-                        "parent_fingerprint": parent_fingerprint,
-                        "name": name,
-                        "expires_on": expires_on,
-                        "created_on": created_on,
-                        "added_on": added_on,
-                        "last_used": last_used,
-                        "subkeys": subkeys,
-                        "links": links,
-                    },
-                    "gpg_keys.create",
-                ),
+                body=build_body(GPGAccountKeyInput, body, {"key": key, "name": name}, "gpg_keys.create"),
             ),
             Answer.model(GPGAccountKey),
         )

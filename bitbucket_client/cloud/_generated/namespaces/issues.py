@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
     import os
     from collections.abc import Sequence
     from pathlib import Path
@@ -22,34 +24,30 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
     from bitbucket_client._uploads import Upload
 
-    from ..models.account_input import AccountInput
-    from ..models.comment_inline_input import CommentInlineInput
-    from ..models.comment_input import CommentInput
-    from ..models.comment_links_input import CommentLinksInput
-    from ..models.commit_summary_input import CommitSummaryInput
+    from ..models.account_input import AccountInput, AccountInputDict
+    from ..models.comment_inline_input import CommentInlineInput, CommentInlineInputDict
+    from ..models.comment_input import CommentInput, CommentInputDict
+    from ..models.commit_summary_input import CommitSummaryInput, CommitSummaryInputDict
     from ..models.component import Component
-    from ..models.component_input import ComponentInput
+    from ..models.component_input import ComponentInput, ComponentInputDict
     from ..models.error import Error
-    from ..models.export_options import ExportOptions
+    from ..models.export_options import ExportOptions, ExportOptionsDict
     from ..models.issue import Issue
     from ..models.issue_attachment import IssueAttachment
     from ..models.issue_change import IssueChange
-    from ..models.issue_change_changes_input import IssueChangeChangesInput
-    from ..models.issue_change_input import IssueChangeInput
-    from ..models.issue_change_links_input import IssueChangeLinksInput
+    from ..models.issue_change_changes_input import IssueChangeChangesInput, IssueChangeChangesInputDict
+    from ..models.issue_change_input import IssueChangeInput, IssueChangeInputDict
     from ..models.issue_comment import IssueComment
-    from ..models.issue_comment_input import IssueCommentInput
-    from ..models.issue_input import IssueInput
+    from ..models.issue_comment_input import IssueCommentInput, IssueCommentInputDict
+    from ..models.issue_input import IssueInput, IssueInputDict
     from ..models.issue_job_status import IssueJobStatus
     from ..models.issue_kind import IssueKind
-    from ..models.issue_links_input import IssueLinksInput
     from ..models.issue_priority import IssuePriority
     from ..models.issue_state import IssueState
     from ..models.milestone import Milestone
-    from ..models.milestone_input import MilestoneInput
-    from ..models.repository_input import RepositoryInput
+    from ..models.milestone_input import MilestoneInput, MilestoneInputDict
     from ..models.version import Version
-    from ..models.version_input import VersionInput
+    from ..models.version_input import VersionInput, VersionInputDict
 
 
 class IssuesNamespace:
@@ -63,16 +61,9 @@ class IssuesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: IssueInput | None = None,
-        links: IssueLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        repository: RepositoryInput | Unset = UNSET,
+        body: IssueInput | IssueInputDict | None = None,
         title: str | Unset = UNSET,
-        reporter: AccountInput | Unset = UNSET,
-        assignee: AccountInput | None | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        edited_on: datetime.datetime | None | Unset = UNSET,
+        assignee: AccountInput | AccountInputDict | None | Unset = UNSET,
         state: IssueState
         | Literal[
             "submitted", "new", "open", "resolved", "on hold", "invalid", "duplicate", "wontfix", "closed"
@@ -80,12 +71,10 @@ class IssuesNamespace:
         | Unset = UNSET,
         kind: IssueKind | Literal["bug", "enhancement", "proposal", "task"] | Unset = UNSET,
         priority: IssuePriority | Literal["trivial", "minor", "major", "critical", "blocker"] | Unset = UNSET,
-        milestone: MilestoneInput | None | Unset = UNSET,
-        version: None | VersionInput | Unset = UNSET,
-        component: ComponentInput | None | Unset = UNSET,
-        votes: int | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        watches: int | Unset = UNSET,
+        milestone: MilestoneInput | MilestoneInputDict | None | Unset = UNSET,
+        version: VersionInput | VersionInputDict | None | Unset = UNSET,
+        component: ComponentInput | ComponentInputDict | None | Unset = UNSET,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
     ) -> Issue:
         """Create an issue.
 
@@ -104,22 +93,22 @@ class IssuesNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             body: The new issue. The only required element is `title`. All other elements can be omitted
-                from the body. A `IssueInput`, or pass its fields as the keywords that follow.
-            repository: A Bitbucket repository.
-            reporter: An account object.
+                from the body. A `IssueInput` or a dict (`IssueInputDict`), or pass its fields as the
+                keywords that follow.
             assignee: `null` when unassigned.
-            watches: How many users watch the issue.
 
         Returns:
             The newly created issue.
+
+        Body:
+            `IssueInput` or a `IssueInputDict`; inside it: `AccountInput` (also `AccountRef`),
+            `MilestoneInput`, `VersionInput`, `ComponentInput`, `CommitSummaryInput` (also
+            `CommentContent`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-post
         """
         from ..models.issue import Issue  # noqa: PLC0415
         from ..models.issue_input import IssueInput  # noqa: PLC0415
-        from ..models.issue_kind import IssueKind  # noqa: PLC0415
-        from ..models.issue_priority import IssuePriority  # noqa: PLC0415
-        from ..models.issue_state import IssueState  # noqa: PLC0415
 
         self._client._warn_deprecated("issues.create")
         return await self._client._call(
@@ -131,24 +120,15 @@ class IssuesNamespace:
                     IssueInput,
                     body,
                     {
-                        "links": links,
-                        "id": id,
-                        "repository": repository,
                         "title": title,
-                        "reporter": reporter,
                         "assignee": assignee,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "edited_on": edited_on,
-                        "state": coerce_enum(IssueState, state),
-                        "kind": coerce_enum(IssueKind, kind),
-                        "priority": coerce_enum(IssuePriority, priority),
+                        "state": state,
+                        "kind": kind,
+                        "priority": priority,
                         "milestone": milestone,
                         "version": version,
                         "component": component,
-                        "votes": votes,
                         "content": content,
-                        "watches": watches,
                     },
                     "issues.create",
                 ),
@@ -162,14 +142,10 @@ class IssuesNamespace:
         repo_slug: str,
         issue_id: str,
         *,
-        body: IssueChangeInput | None = None,
-        links: IssueChangeLinksInput | Unset = UNSET,
+        body: IssueChangeInput | IssueChangeInputDict | None = None,
         name: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        issue: IssueInput | Unset = UNSET,
-        changes: IssueChangeChangesInput | Unset = UNSET,
-        message: CommitSummaryInput | Unset = UNSET,
+        changes: IssueChangeChangesInput | IssueChangeChangesInputDict | Unset = UNSET,
+        message: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
     ) -> IssueChange:
         """Modify the state of an issue.
 
@@ -187,13 +163,15 @@ class IssuesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             issue_id: The issue id
             body: The new issue state change. The only required elements are `changes.[].new`. All other
-                elements can be omitted from the body. A `IssueChangeInput`, or pass its fields as the
-                keywords that follow.
-            user: An account object.
-            issue: An issue.
+                elements can be omitted from the body. A `IssueChangeInput` or a dict
+                (`IssueChangeInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The newly created issue change.
+
+        Body:
+            `IssueChangeInput` or a `IssueChangeInputDict`; inside it: `IssueChangeChangesInput`,
+            `CommitSummaryInput` (also `CommentContent`), `IssueChangeChangesKindInput`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-changes-post
         """
@@ -209,15 +187,7 @@ class IssuesNamespace:
                 body=build_required_body(
                     IssueChangeInput,
                     body,
-                    {
-                        "links": links,
-                        "name": name,
-                        "created_on": created_on,
-                        "user": user,
-                        "issue": issue,
-                        "changes": changes,
-                        "message": message,
-                    },
+                    {"name": name, "changes": changes, "message": message},
                     "issues.create_change",
                 ),
             ),
@@ -230,17 +200,10 @@ class IssuesNamespace:
         repo_slug: str,
         issue_id: str,
         *,
-        body: IssueCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        issue: IssueInput | Unset = UNSET,
+        body: IssueCommentInput | IssueCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
     ) -> Any:
         """Create a comment on an issue.
 
@@ -261,15 +224,18 @@ class IssuesNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             issue_id: The issue id
-            body: The new issue comment object. A `IssueCommentInput`, or pass its fields as the
-                keywords that follow.
-            user: An account object.
+            body: The new issue comment object. A `IssueCommentInput` or a dict
+                (`IssueCommentInputDict`), or pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            issue: An issue.
 
         Returns:
             The newly created comment.
+
+        Body:
+            `IssueCommentInput` or a `IssueCommentInputDict`; inside it: `CommitSummaryInput` (also
+            `CommentContent`), `CommentInput` (also `CommentRef`), `CommentInlineInput` (also
+            `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-post
         """
@@ -284,18 +250,7 @@ class IssuesNamespace:
                 body=build_required_body(
                     IssueCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                        "issue": issue,
-                    },
+                    {"content": content, "parent": parent, "inline": inline},
                     "issues.create_comment",
                 ),
             ),
@@ -1112,7 +1067,7 @@ class IssuesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: ExportOptions | None = None,
+        body: ExportOptions | ExportOptionsDict | None = None,
         project_key: str | Unset = UNSET,
         project_name: str | Unset = UNSET,
         send_email: bool | Unset = UNSET,
@@ -1141,6 +1096,9 @@ class IssuesNamespace:
 
         Returns:
             The export job has been accepted
+
+        Body:
+            `ExportOptions` or a `ExportOptionsDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-export-post
         """
@@ -1300,17 +1258,10 @@ class IssuesNamespace:
         issue_id: str,
         comment_id: int,
         *,
-        body: IssueCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        issue: IssueInput | Unset = UNSET,
+        body: IssueCommentInput | IssueCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
     ) -> IssueComment:
         """Update a comment on an issue.
 
@@ -1333,15 +1284,18 @@ class IssuesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             issue_id: The issue id
             comment_id: The id of the comment.
-            body: The updated comment. A `IssueCommentInput`, or pass its fields as the keywords that
-                follow.
-            user: An account object.
+            body: The updated comment. A `IssueCommentInput` or a dict (`IssueCommentInputDict`), or
+                pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            issue: An issue.
 
         Returns:
             The updated issue comment.
+
+        Body:
+            `IssueCommentInput` or a `IssueCommentInputDict`; inside it: `CommitSummaryInput` (also
+            `CommentContent`), `CommentInput` (also `CommentRef`), `CommentInlineInput` (also
+            `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-issue-tracker/#api-repositories-workspace-repo-slug-issues-issue-id-comments-comment-id-put
         """
@@ -1357,18 +1311,7 @@ class IssuesNamespace:
                 body=build_required_body(
                     IssueCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                        "issue": issue,
-                    },
+                    {"content": content, "parent": parent, "inline": inline},
                     "issues.update_comment",
                 ),
             ),

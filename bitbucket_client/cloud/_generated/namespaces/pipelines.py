@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -15,6 +18,7 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 if TYPE_CHECKING:
     import datetime
     import os
+    from collections.abc import Sequence
     from pathlib import Path
     from uuid import UUID
 
@@ -23,37 +27,44 @@ if TYPE_CHECKING:
 
     from ..models.pipeline import Pipeline
     from ..models.pipeline_build_number import PipelineBuildNumber
-    from ..models.pipeline_build_number_input import PipelineBuildNumberInput
+    from ..models.pipeline_build_number_input import PipelineBuildNumberInput, PipelineBuildNumberInputDict
     from ..models.pipeline_cache import PipelineCache
     from ..models.pipeline_cache_content_uri import PipelineCacheContentUri
-    from ..models.pipeline_configuration_source_input import PipelineConfigurationSourceInput
-    from ..models.pipeline_input import PipelineInput
+    from ..models.pipeline_input import PipelineInput, PipelineInputDict
     from ..models.pipeline_known_host import PipelineKnownHost
-    from ..models.pipeline_known_host_input import PipelineKnownHostInput
+    from ..models.pipeline_known_host_input import PipelineKnownHostInput, PipelineKnownHostInputDict
     from ..models.pipeline_runner import PipelineRunner
     from ..models.pipeline_schedule import PipelineSchedule
     from ..models.pipeline_schedule_execution import PipelineScheduleExecution
-    from ..models.pipeline_schedule_post_request_body import PipelineSchedulePostRequestBody
-    from ..models.pipeline_schedule_post_request_body_target import PipelineSchedulePostRequestBodyTarget
-    from ..models.pipeline_schedule_put_request_body import PipelineSchedulePutRequestBody
+    from ..models.pipeline_schedule_post_request_body import (
+        PipelineSchedulePostRequestBody,
+        PipelineSchedulePostRequestBodyDict,
+    )
+    from ..models.pipeline_schedule_post_request_body_target import (
+        PipelineSchedulePostRequestBodyTarget,
+        PipelineSchedulePostRequestBodyTargetDict,
+    )
+    from ..models.pipeline_schedule_put_request_body import (
+        PipelineSchedulePutRequestBody,
+        PipelineSchedulePutRequestBodyDict,
+    )
     from ..models.pipeline_ssh_key_pair import PipelineSshKeyPair
-    from ..models.pipeline_ssh_key_pair_input import PipelineSshKeyPairInput
-    from ..models.pipeline_ssh_public_key_input import PipelineSshPublicKeyInput
-    from ..models.pipeline_state_input import PipelineStateInput
+    from ..models.pipeline_ssh_key_pair_input import PipelineSshKeyPairInput, PipelineSshKeyPairInputDict
+    from ..models.pipeline_ssh_public_key_input import (
+        PipelineSshPublicKeyInput,
+        PipelineSshPublicKeyInputDict,
+    )
     from ..models.pipeline_step import PipelineStep
-    from ..models.pipeline_target_input import PipelineTargetInput
-    from ..models.pipeline_trigger_input import PipelineTriggerInput
+    from ..models.pipeline_target_input import PipelineTargetInput, PipelineTargetInputDict
     from ..models.pipeline_variable import PipelineVariable
-    from ..models.pipeline_variable_input import PipelineVariableInput
+    from ..models.pipeline_variable_input import PipelineVariableInput, PipelineVariableInputDict
     from ..models.pipelines_config import PipelinesConfig
-    from ..models.pipelines_config_input import PipelinesConfigInput
+    from ..models.pipelines_config_input import PipelinesConfigInput, PipelinesConfigInputDict
     from ..models.pipelines_list_sort import PipelinesListSort
     from ..models.pipelines_list_status import PipelinesListStatus
     from ..models.pipelines_list_target_ref_type import PipelinesListTargetRefType
     from ..models.pipelines_list_target_selector_type import PipelinesListTargetSelectorType
     from ..models.pipelines_list_trigger_type import PipelinesListTriggerType
-    from ..models.pipelines_pipeline_links_input import PipelinesPipelineLinksInput
-    from ..models.repository_input import RepositoryInput
 
 
 class PipelinesNamespace:
@@ -67,10 +78,9 @@ class PipelinesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelineKnownHostInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineKnownHostInput | PipelineKnownHostInputDict | None = None,
         hostname: str | Unset = UNSET,
-        public_key: PipelineSshPublicKeyInput | Unset = UNSET,
+        public_key: PipelineSshPublicKeyInput | PipelineSshPublicKeyInputDict | Unset = UNSET,
     ) -> PipelineKnownHost:
         """Create a known host.
 
@@ -80,14 +90,17 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The known host to create. A `PipelineKnownHostInput`, or pass its fields as the
-                keywords that follow.
-            uuid: The UUID identifying the known host.
+            body: The known host to create. A `PipelineKnownHostInput` or a dict
+                (`PipelineKnownHostInputDict`), or pass its fields as the keywords that follow.
             hostname: The hostname of the known host.
             public_key: A Pipelines known host public key.
 
         Returns:
             The known host was created.
+
+        Body:
+            `PipelineKnownHostInput` or a `PipelineKnownHostInputDict`; inside it:
+            `PipelineSshPublicKeyInput`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-post
         """
@@ -102,7 +115,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineKnownHostInput,
                     body,
-                    {"uuid": uuid, "hostname": hostname, "public_key": public_key},
+                    {"hostname": hostname, "public_key": public_key},
                     "pipelines.create_known_host",
                 ),
             ),
@@ -152,13 +165,33 @@ class PipelinesNamespace:
             Answer.model(PipelineRunner),
         )
 
+    @overload
     async def create_schedule(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelineSchedulePostRequestBody | None = None,
-        target: PipelineSchedulePostRequestBodyTarget | Unset = UNSET,
+        target: PipelineSchedulePostRequestBodyTarget | PipelineSchedulePostRequestBodyTargetDict,
+        cron_pattern: str,
+        enabled: bool | Unset = UNSET,
+    ) -> PipelineSchedule: ...
+    @overload
+    async def create_schedule(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: PipelineSchedulePostRequestBody | PipelineSchedulePostRequestBodyDict,
+    ) -> PipelineSchedule: ...
+    async def create_schedule(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: PipelineSchedulePostRequestBody | PipelineSchedulePostRequestBodyDict | None = None,
+        target: PipelineSchedulePostRequestBodyTarget
+        | PipelineSchedulePostRequestBodyTargetDict
+        | Unset = UNSET,
         cron_pattern: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
     ) -> PipelineSchedule:
@@ -170,8 +203,8 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The schedule to create. A `PipelineSchedulePostRequestBody`, or pass its fields as the
-                keywords that follow.
+            body: The schedule to create. A `PipelineSchedulePostRequestBody` or a dict
+                (`PipelineSchedulePostRequestBodyDict`), or pass its fields as the keywords that follow.
             target: The target on which the schedule will be executed.
             cron_pattern: The cron expression with second precision (7 fields) that the schedule
                 applies. For example, for expression: 0 0 12 * * ? *, will execute at 12pm UTC every
@@ -180,6 +213,12 @@ class PipelinesNamespace:
 
         Returns:
             The created schedule.
+
+        Body:
+            `PipelineSchedulePostRequestBody` (also `NewPipelineSchedule`) or a
+            `PipelineSchedulePostRequestBodyDict` (required: target, cron_pattern); inside it:
+            `PipelineSchedulePostRequestBodyTarget` (also `PipelineScheduleTarget`),
+            `PipelineSelectorInput`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-post
         """
@@ -206,8 +245,7 @@ class PipelinesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -220,9 +258,8 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The variable to create. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -230,6 +267,9 @@ class PipelinesNamespace:
 
         Returns:
             The variable was created.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-post
         """
@@ -244,7 +284,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.create_variable_for_repository",
                 ),
             ),
@@ -255,8 +295,7 @@ class PipelinesNamespace:
         self,
         username: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -271,9 +310,8 @@ class PipelinesNamespace:
 
         Args:
             username: The account.
-            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The variable to create. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -281,6 +319,9 @@ class PipelinesNamespace:
 
         Returns:
             The created variable.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-post
         """
@@ -296,7 +337,7 @@ class PipelinesNamespace:
                 body=build_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.create_variable_for_team",
                 ),
             ),
@@ -307,8 +348,7 @@ class PipelinesNamespace:
         self,
         selected_user: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -324,9 +364,8 @@ class PipelinesNamespace:
         Args:
             selected_user: Either the UUID of the account surrounded by curly-braces, for example
                 `{account UUID}`, OR an Atlassian Account ID.
-            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The variable to create. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -334,6 +373,9 @@ class PipelinesNamespace:
 
         Returns:
             The created variable.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-post
         """
@@ -349,7 +391,7 @@ class PipelinesNamespace:
                 body=build_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.create_variable_for_user",
                 ),
             ),
@@ -360,8 +402,7 @@ class PipelinesNamespace:
         self,
         workspace: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -373,9 +414,8 @@ class PipelinesNamespace:
         Args:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
-            body: The variable to create. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The variable to create. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -383,6 +423,9 @@ class PipelinesNamespace:
 
         Returns:
             The created variable.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-post
         """
@@ -397,7 +440,7 @@ class PipelinesNamespace:
                 body=build_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.create_variable_for_workspace",
                 ),
             ),
@@ -1808,24 +1851,27 @@ class PipelinesNamespace:
             prefetch=prefetch,
         )
 
+    @overload
     async def run(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelineInput | None = None,
-        uuid: str | Unset = UNSET,
-        build_number: int | Unset = UNSET,
-        repository: RepositoryInput | Unset = UNSET,
-        target: PipelineTargetInput | Unset = UNSET,
-        trigger: PipelineTriggerInput | Unset = UNSET,
-        state: PipelineStateInput | Unset = UNSET,
-        variables: builtins.list[PipelineVariableInput] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        completed_on: datetime.datetime | Unset = UNSET,
-        build_seconds_used: int | Unset = UNSET,
-        configuration_sources: builtins.list[PipelineConfigurationSourceInput] | Unset = UNSET,
-        links: PipelinesPipelineLinksInput | Unset = UNSET,
+        target: PipelineTargetInput | PipelineTargetInputDict,
+        variables: Sequence[PipelineVariableInput | PipelineVariableInputDict] | Unset = UNSET,
+    ) -> Pipeline: ...
+    @overload
+    async def run(
+        self, workspace: str, repo_slug: str, *, body: PipelineInput | PipelineInputDict
+    ) -> Pipeline: ...
+    async def run(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: PipelineInput | PipelineInputDict | None = None,
+        target: PipelineTargetInput | PipelineTargetInputDict | Unset = UNSET,
+        variables: Sequence[PipelineVariableInput | PipelineVariableInputDict] | Unset = UNSET,
     ) -> Pipeline:
         """Run a pipeline.
 
@@ -1846,24 +1892,18 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The pipeline to initiate. A `PipelineInput`, or pass its fields as the keywords that
-                follow.
-            uuid: The UUID identifying the pipeline.
-            build_number: The build number of the pipeline.
-            repository: A Bitbucket repository.
+            body: The pipeline to initiate. A `PipelineInput` or a dict (`PipelineInputDict`), or pass
+                its fields as the keywords that follow.
             target: A representation of the target that a pipeline executes on.
-            trigger: A representation of the trigger used for a pipeline.
-            state: The representation of the progress state of a pipeline.
             variables: The variables for the pipeline.
-            created_on: The timestamp when the pipeline was created.
-            completed_on: The timestamp when the Pipeline was completed. This is not set if the pipeline
-                is still in progress.
-            build_seconds_used: The number of build seconds used by this pipeline.
-            configuration_sources: An ordered list of sources of the pipeline configuration
-            links: Links section for a Pipeline.
 
         Returns:
             The initiated pipeline.
+
+        Body:
+            `PipelineInput` or a `PipelineInputDict` (required: target); inside it:
+            `PipelineTargetInput`, `PipelineVariableInput`, `CommitInput` (also `CommitRef`),
+            `PipelineSelectorInput`, `BaseCommitInput`, `PullrequestRef`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-post
         """
@@ -1878,21 +1918,9 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineInput,
                     body,
-                    {
-                        "uuid": uuid,
-                        "build_number": build_number,
-                        "repository": repository,
-                        "target": target,
-                        "trigger": trigger,
-                        "state": state,
-                        "variables": variables,
-                        "created_on": created_on,
-                        "completed_on": completed_on,
-                        "build_seconds_used": build_seconds_used,
-                        "configuration_sources": configuration_sources,
-                        "links": links,
-                    },
+                    {"target": target, "variables": variables},
                     "pipelines.run",
+                    required=("target",),
                 ),
             ),
             Answer.model(Pipeline),
@@ -1928,9 +1956,8 @@ class PipelinesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelinesConfigInput | None = None,
+        body: PipelinesConfigInput | PipelinesConfigInputDict | None = None,
         enabled: bool | Unset = UNSET,
-        repository: RepositoryInput | Unset = UNSET,
     ) -> PipelinesConfig:
         """Update configuration.
 
@@ -1940,13 +1967,15 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The updated repository pipelines configuration. A `PipelinesConfigInput`, or pass its
-                fields as the keywords that follow.
+            body: The updated repository pipelines configuration. A `PipelinesConfigInput` or a dict
+                (`PipelinesConfigInputDict`), or pass its fields as the keywords that follow.
             enabled: Whether Pipelines is enabled for the repository.
-            repository: A Bitbucket repository.
 
         Returns:
             The repository pipelines configuration was updated.
+
+        Body:
+            `PipelinesConfigInput` or a `PipelinesConfigInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-put
         """
@@ -1959,10 +1988,7 @@ class PipelinesNamespace:
                 "/repositories/{workspace}/{repo_slug}/pipelines_config",
                 (workspace, repo_slug),
                 body=build_required_body(
-                    PipelinesConfigInput,
-                    body,
-                    {"enabled": enabled, "repository": repository},
-                    "pipelines.update_config",
+                    PipelinesConfigInput, body, {"enabled": enabled}, "pipelines.update_config"
                 ),
             ),
             Answer.model(PipelinesConfig),
@@ -1974,10 +2000,9 @@ class PipelinesNamespace:
         repo_slug: str,
         known_host_uuid: str,
         *,
-        body: PipelineKnownHostInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineKnownHostInput | PipelineKnownHostInputDict | None = None,
         hostname: str | Unset = UNSET,
-        public_key: PipelineSshPublicKeyInput | Unset = UNSET,
+        public_key: PipelineSshPublicKeyInput | PipelineSshPublicKeyInputDict | Unset = UNSET,
     ) -> PipelineKnownHost:
         """Update a known host.
 
@@ -1988,14 +2013,17 @@ class PipelinesNamespace:
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
             known_host_uuid: The UUID of the known host to update.
-            body: The updated known host. A `PipelineKnownHostInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the known host.
+            body: The updated known host. A `PipelineKnownHostInput` or a dict
+                (`PipelineKnownHostInputDict`), or pass its fields as the keywords that follow.
             hostname: The hostname of the known host.
             public_key: A Pipelines known host public key.
 
         Returns:
             The known host was updated.
+
+        Body:
+            `PipelineKnownHostInput` or a `PipelineKnownHostInputDict`; inside it:
+            `PipelineSshPublicKeyInput`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-known-hosts-known-host-uuid-put
         """
@@ -2010,7 +2038,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineKnownHostInput,
                     body,
-                    {"uuid": uuid, "hostname": hostname, "public_key": public_key},
+                    {"hostname": hostname, "public_key": public_key},
                     "pipelines.update_known_host",
                 ),
             ),
@@ -2022,7 +2050,7 @@ class PipelinesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelineBuildNumberInput | None = None,
+        body: PipelineBuildNumberInput | PipelineBuildNumberInputDict | None = None,
         next_: int | Unset = UNSET,
     ) -> PipelineBuildNumber:
         """Update the next build number.
@@ -2035,12 +2063,15 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The build number to update. A `PipelineBuildNumberInput`, or pass its fields as the
-                keywords that follow.
+            body: The build number to update. A `PipelineBuildNumberInput` or a dict
+                (`PipelineBuildNumberInputDict`), or pass its fields as the keywords that follow.
             next_: The next number that will be used as build number.
 
         Returns:
             The build number has been configured.
+
+        Body:
+            `PipelineBuildNumberInput` or a `PipelineBuildNumberInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-build-number-put
         """
@@ -2116,7 +2147,7 @@ class PipelinesNamespace:
         repo_slug: str,
         schedule_uuid: str,
         *,
-        body: PipelineSchedulePutRequestBody | None = None,
+        body: PipelineSchedulePutRequestBody | PipelineSchedulePutRequestBodyDict | None = None,
         enabled: bool | Unset = UNSET,
     ) -> PipelineSchedule:
         """Update a schedule.
@@ -2126,12 +2157,16 @@ class PipelinesNamespace:
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
             schedule_uuid: The uuid of the schedule.
-            body: The schedule to update. A `PipelineSchedulePutRequestBody`, or pass its fields as the
-                keywords that follow.
+            body: The schedule to update. A `PipelineSchedulePutRequestBody` or a dict
+                (`PipelineSchedulePutRequestBodyDict`), or pass its fields as the keywords that follow.
             enabled: Whether the schedule is enabled.
 
         Returns:
             The schedule is updated.
+
+        Body:
+            `PipelineSchedulePutRequestBody` (also `PipelineScheduleUpdate`) or a
+            `PipelineSchedulePutRequestBodyDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-schedules-schedule-uuid-put
         """
@@ -2155,7 +2190,7 @@ class PipelinesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: PipelineSshKeyPairInput | None = None,
+        body: PipelineSshKeyPairInput | PipelineSshKeyPairInputDict | None = None,
         private_key: str | Unset = UNSET,
         public_key: str | Unset = UNSET,
     ) -> PipelineSshKeyPair:
@@ -2168,13 +2203,16 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
-            body: The created or updated SSH key pair. A `PipelineSshKeyPairInput`, or pass its fields
-                as the keywords that follow.
+            body: The created or updated SSH key pair. A `PipelineSshKeyPairInput` or a dict
+                (`PipelineSshKeyPairInputDict`), or pass its fields as the keywords that follow.
             private_key: The SSH private key. This value will be empty when retrieving the SSH key pair.
             public_key: The SSH public key.
 
         Returns:
             The SSH key pair was created or updated.
+
+        Body:
+            `PipelineSshKeyPairInput` or a `PipelineSshKeyPairInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-ssh-key-pair-put
         """
@@ -2202,8 +2240,7 @@ class PipelinesNamespace:
         repo_slug: str,
         variable_uuid: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -2217,9 +2254,8 @@ class PipelinesNamespace:
                 curly-braces, for example `{workspace UUID}`.
             repo_slug: The repository.
             variable_uuid: The UUID of the variable to update.
-            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The updated variable. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -2227,6 +2263,9 @@ class PipelinesNamespace:
 
         Returns:
             The variable was updated.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-repositories-workspace-repo-slug-pipelines-config-variables-variable-uuid-put
         """
@@ -2241,7 +2280,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.update_variable_for_repository",
                 ),
             ),
@@ -2253,8 +2292,7 @@ class PipelinesNamespace:
         username: str,
         variable_uuid: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -2270,9 +2308,8 @@ class PipelinesNamespace:
         Args:
             username: The account.
             variable_uuid: The UUID of the variable.
-            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The updated variable. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -2280,6 +2317,9 @@ class PipelinesNamespace:
 
         Returns:
             The variable was updated.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-teams-username-pipelines-config-variables-variable-uuid-put
         """
@@ -2295,7 +2335,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.update_variable_for_team",
                 ),
             ),
@@ -2307,8 +2347,7 @@ class PipelinesNamespace:
         selected_user: str,
         variable_uuid: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -2325,9 +2364,8 @@ class PipelinesNamespace:
             selected_user: Either the UUID of the account surrounded by curly-braces, for example
                 `{account UUID}`, OR an Atlassian Account ID.
             variable_uuid: The UUID of the variable.
-            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The updated variable. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -2335,6 +2373,9 @@ class PipelinesNamespace:
 
         Returns:
             The variable was updated.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-users-selected-user-pipelines-config-variables-variable-uuid-put
         """
@@ -2350,7 +2391,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.update_variable_for_user",
                 ),
             ),
@@ -2362,8 +2403,7 @@ class PipelinesNamespace:
         workspace: str,
         variable_uuid: str,
         *,
-        body: PipelineVariableInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: PipelineVariableInput | PipelineVariableInputDict | None = None,
         key: str | Unset = UNSET,
         value: str | Unset = UNSET,
         secured: bool | Unset = UNSET,
@@ -2376,9 +2416,8 @@ class PipelinesNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example `{workspace UUID}`.
             variable_uuid: The UUID of the variable.
-            body: The updated variable. A `PipelineVariableInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID identifying the variable.
+            body: The updated variable. A `PipelineVariableInput` or a dict
+                (`PipelineVariableInputDict`), or pass its fields as the keywords that follow.
             key: The unique name of the variable.
             value: The value of the variable. If the variable is secured, this will be empty.
             secured: If true, this variable will be treated as secured. The value will never be exposed
@@ -2386,6 +2425,9 @@ class PipelinesNamespace:
 
         Returns:
             The variable was updated.
+
+        Body:
+            `PipelineVariableInput` or a `PipelineVariableInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pipelines/#api-workspaces-workspace-pipelines-config-variables-variable-uuid-put
         """
@@ -2400,7 +2442,7 @@ class PipelinesNamespace:
                 body=build_required_body(
                     PipelineVariableInput,
                     body,
-                    {"uuid": uuid, "key": key, "value": value, "secured": secured},
+                    {"key": key, "value": value, "secured": secured},
                     "pipelines.update_variable_for_workspace",
                 ),
             ),

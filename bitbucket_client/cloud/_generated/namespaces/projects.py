@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
-
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from ..models.project import Project
     from ..models.project_deploy_key import ProjectDeployKey
     from ..models.project_group_permission import ProjectGroupPermission
-    from ..models.project_input import ProjectInput
-    from ..models.project_links_input import ProjectLinksInput
-    from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema
+    from ..models.project_input import ProjectInput, ProjectInputDict
+    from ..models.project_permission_update_schema import (
+        ProjectPermissionUpdateSchema,
+        ProjectPermissionUpdateSchemaDict,
+    )
     from ..models.project_permission_update_schema_permission import ProjectPermissionUpdateSchemaPermission
     from ..models.project_user_permission import ProjectUserPermission
-    from ..models.team_input import TeamInput
     from ..models.user import User
 
 
@@ -70,17 +71,12 @@ class ProjectsNamespace:
         self,
         workspace: str,
         *,
-        body: ProjectInput | None = None,
-        links: ProjectLinksInput | Unset = UNSET,
+        body: ProjectInput | ProjectInputDict | None = None,
         uuid: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        owner: TeamInput | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        has_publicly_visible_repos: bool | Unset = UNSET,
     ) -> Project:
         """Create a project in a workspace.
 
@@ -92,19 +88,20 @@ class ProjectsNamespace:
         Args:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example: `{workspace UUID}`.
-            body: A `ProjectInput`, or pass its fields as the keywords that follow.
+            body: A `ProjectInput` or a dict (`ProjectInputDict`), or pass its fields as the keywords
+                that follow.
             uuid: The project's immutable id.
             key: The project's key.
-            owner: A team object.
             name: The name of the project.
             is_private: Indicates whether the project is publicly accessible, or whether it is private
                 to the team and consequently only visible to team members. Note that private projects
                 cannot contain public repositories.
-            has_publicly_visible_repos: Indicates whether the project contains publicly visible
-                repositories. Note that private projects cannot contain public repositories.
 
         Returns:
             A new project has been created.
+
+        Body:
+            `ProjectInput` or a `ProjectInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-post
         """
@@ -120,16 +117,11 @@ class ProjectsNamespace:
                     ProjectInput,
                     body,
                     {
-                        "links": links,
                         "uuid": uuid,
                         "key": key,
-                        "owner": owner,
                         "name": name,
                         "description": description,
                         "is_private": is_private,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "has_publicly_visible_repos": has_publicly_visible_repos,
                     },
                     "projects.create",
                 ),
@@ -666,17 +658,12 @@ class ProjectsNamespace:
         workspace: str,
         project_key: str,
         *,
-        body: ProjectInput | None = None,
-        links: ProjectLinksInput | Unset = UNSET,
+        body: ProjectInput | ProjectInputDict | None = None,
         uuid: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        owner: TeamInput | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        has_publicly_visible_repos: bool | Unset = UNSET,
     ) -> Project:
         """Update a project for a workspace.
 
@@ -696,19 +683,20 @@ class ProjectsNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example: `{workspace UUID}`.
             project_key: The project in question. This is the actual `key` assigned to the project.
-            body: A `ProjectInput`, or pass its fields as the keywords that follow.
+            body: A `ProjectInput` or a dict (`ProjectInputDict`), or pass its fields as the keywords
+                that follow.
             uuid: The project's immutable id.
             key: The project's key.
-            owner: A team object.
             name: The name of the project.
             is_private: Indicates whether the project is publicly accessible, or whether it is private
                 to the team and consequently only visible to team members. Note that private projects
                 cannot contain public repositories.
-            has_publicly_visible_repos: Indicates whether the project contains publicly visible
-                repositories. Note that private projects cannot contain public repositories.
 
         Returns:
             The existing project is has been updated.
+
+        Body:
+            `ProjectInput` or a `ProjectInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-put
         """
@@ -724,16 +712,11 @@ class ProjectsNamespace:
                     ProjectInput,
                     body,
                     {
-                        "links": links,
                         "uuid": uuid,
                         "key": key,
-                        "owner": owner,
                         "name": name,
                         "description": description,
                         "is_private": is_private,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "has_publicly_visible_repos": has_publicly_visible_repos,
                     },
                     "projects.update",
                 ),
@@ -741,13 +724,32 @@ class ProjectsNamespace:
             Answer.model(Project),
         )
 
+    @overload
     async def update_group_permission(
         self,
         workspace: str,
         project_key: str,
         group_slug: str,
         *,
-        body: ProjectPermissionUpdateSchema | None = None,
+        permission: ProjectPermissionUpdateSchemaPermission
+        | Literal["read", "write", "create-repo", "admin"],
+    ) -> ProjectGroupPermission: ...
+    @overload
+    async def update_group_permission(
+        self,
+        workspace: str,
+        project_key: str,
+        group_slug: str,
+        *,
+        body: ProjectPermissionUpdateSchema | ProjectPermissionUpdateSchemaDict,
+    ) -> ProjectGroupPermission: ...
+    async def update_group_permission(
+        self,
+        workspace: str,
+        project_key: str,
+        group_slug: str,
+        *,
+        body: ProjectPermissionUpdateSchema | ProjectPermissionUpdateSchemaDict | None = None,
         permission: ProjectPermissionUpdateSchemaPermission
         | Literal["read", "write", "create-repo", "admin"]
         | Unset = UNSET,
@@ -768,19 +770,20 @@ class ProjectsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             project_key: The project in question. This is the actual key assigned to the project.
             group_slug: Slug of the requested group.
-            body: The permission to grant. A `ProjectPermissionUpdateSchema`, or pass its fields as the
-                keywords that follow.
+            body: The permission to grant. A `ProjectPermissionUpdateSchema` or a dict
+                (`ProjectPermissionUpdateSchemaDict`), or pass its fields as the keywords that follow.
 
         Returns:
             Project group permission updated.
+
+        Body:
+            `ProjectPermissionUpdateSchema` or a `ProjectPermissionUpdateSchemaDict` (required:
+            permission).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-groups-group-slug-put
         """
         from ..models.project_group_permission import ProjectGroupPermission  # noqa: PLC0415
         from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.project_permission_update_schema_permission import (
-            ProjectPermissionUpdateSchemaPermission,  # noqa: PLC0415
-        )
 
         return await self._client._call(
             Request(
@@ -790,20 +793,39 @@ class ProjectsNamespace:
                 body=build_required_body(
                     ProjectPermissionUpdateSchema,
                     body,
-                    {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
+                    {"permission": permission},
                     "projects.update_group_permission",
                 ),
             ),
             Answer.model(ProjectGroupPermission),
         )
 
+    @overload
     async def update_user_permission(
         self,
         workspace: str,
         project_key: str,
         selected_user_id: str,
         *,
-        body: ProjectPermissionUpdateSchema | None = None,
+        permission: ProjectPermissionUpdateSchemaPermission
+        | Literal["read", "write", "create-repo", "admin"],
+    ) -> ProjectUserPermission: ...
+    @overload
+    async def update_user_permission(
+        self,
+        workspace: str,
+        project_key: str,
+        selected_user_id: str,
+        *,
+        body: ProjectPermissionUpdateSchema | ProjectPermissionUpdateSchemaDict,
+    ) -> ProjectUserPermission: ...
+    async def update_user_permission(
+        self,
+        workspace: str,
+        project_key: str,
+        selected_user_id: str,
+        *,
+        body: ProjectPermissionUpdateSchema | ProjectPermissionUpdateSchemaDict | None = None,
         permission: ProjectPermissionUpdateSchemaPermission
         | Literal["read", "write", "create-repo", "admin"]
         | Unset = UNSET,
@@ -826,18 +848,19 @@ class ProjectsNamespace:
             project_key: The project in question. This is the actual key assigned to the project.
             selected_user_id: This can either be the username, the user's UUID surrounded by
                 curly-braces, for example: {account UUID}, or the user's Atlassian ID.
-            body: The permission to grant. A `ProjectPermissionUpdateSchema`, or pass its fields as the
-                keywords that follow.
+            body: The permission to grant. A `ProjectPermissionUpdateSchema` or a dict
+                (`ProjectPermissionUpdateSchemaDict`), or pass its fields as the keywords that follow.
 
         Returns:
             Explicit user permission updated
 
+        Body:
+            `ProjectPermissionUpdateSchema` or a `ProjectPermissionUpdateSchemaDict` (required:
+            permission).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-projects/#api-workspaces-workspace-projects-project-key-permissions-config-users-selected-user-id-put
         """
         from ..models.project_permission_update_schema import ProjectPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.project_permission_update_schema_permission import (
-            ProjectPermissionUpdateSchemaPermission,  # noqa: PLC0415
-        )
         from ..models.project_user_permission import ProjectUserPermission  # noqa: PLC0415
 
         return await self._client._call(
@@ -848,7 +871,7 @@ class ProjectsNamespace:
                 body=build_required_body(
                     ProjectPermissionUpdateSchema,
                     body,
-                    {"permission": coerce_enum(ProjectPermissionUpdateSchemaPermission, permission)},
+                    {"permission": permission},
                     "projects.update_user_permission",
                 ),
             ),

@@ -3,21 +3,24 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum_list
+from bitbucket_client._arguments import (
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
 
     from ..models.application_property import ApplicationProperty
     from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem
-    from ..models.application_property_input import ApplicationPropertyInput
+    from ..models.application_property_input import ApplicationPropertyInput, ApplicationPropertyInputDict
 
 
 class PropertiesNamespace:
@@ -274,8 +277,8 @@ class PropertiesNamespace:
         app_key: str,
         property_name: str,
         *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
+        body: ApplicationPropertyInput | ApplicationPropertyInputDict | None = None,
+        field_attributes: Sequence[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
         """Update a commit application property.
@@ -290,15 +293,17 @@ class PropertiesNamespace:
             commit: The commit.
             app_key: The key of the Connect app.
             property_name: The name of the property.
-            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
-                its fields as the keywords that follow.
+            body: The application property to create or update. A `ApplicationPropertyInput` or a dict
+                (`ApplicationPropertyInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             An empty response.
 
+        Body:
+            `ApplicationPropertyInput` or a `ApplicationPropertyInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-commit-commit-properties-app-key-property-name-put
         """
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
         await self._client._call(
@@ -309,11 +314,7 @@ class PropertiesNamespace:
                 body=build_required_body(
                     ApplicationPropertyInput,
                     body,
-                    {
-                        "field_attributes": coerce_enum_list(
-                            ApplicationPropertyAttributesItem, field_attributes
-                        )
-                    },
+                    {"field_attributes": field_attributes},
                     "properties.update_for_commit",
                 ),
             ),
@@ -328,8 +329,8 @@ class PropertiesNamespace:
         app_key: str,
         property_name: str,
         *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
+        body: ApplicationPropertyInput | ApplicationPropertyInputDict | None = None,
+        field_attributes: Sequence[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
         """Update a pull request application property.
@@ -344,15 +345,17 @@ class PropertiesNamespace:
             pullrequest_id: The pull request ID.
             app_key: The key of the Connect app.
             property_name: The name of the property.
-            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
-                its fields as the keywords that follow.
+            body: The application property to create or update. A `ApplicationPropertyInput` or a dict
+                (`ApplicationPropertyInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             An empty response.
 
+        Body:
+            `ApplicationPropertyInput` or a `ApplicationPropertyInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-pullrequests-pullrequest-id-properties-app-key-property-name-put
         """
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
         await self._client._call(
@@ -363,11 +366,7 @@ class PropertiesNamespace:
                 body=build_required_body(
                     ApplicationPropertyInput,
                     body,
-                    {
-                        "field_attributes": coerce_enum_list(
-                            ApplicationPropertyAttributesItem, field_attributes
-                        )
-                    },
+                    {"field_attributes": field_attributes},
                     "properties.update_for_pullrequest",
                 ),
             ),
@@ -381,8 +380,8 @@ class PropertiesNamespace:
         app_key: str,
         property_name: str,
         *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
+        body: ApplicationPropertyInput | ApplicationPropertyInputDict | None = None,
+        field_attributes: Sequence[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
         """Update a repository application property.
@@ -396,15 +395,17 @@ class PropertiesNamespace:
             repo_slug: The repository.
             app_key: The key of the Connect app.
             property_name: The name of the property.
-            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
-                its fields as the keywords that follow.
+            body: The application property to create or update. A `ApplicationPropertyInput` or a dict
+                (`ApplicationPropertyInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             An empty response.
 
+        Body:
+            `ApplicationPropertyInput` or a `ApplicationPropertyInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-repositories-workspace-repo-slug-properties-app-key-property-name-put
         """
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
         await self._client._call(
@@ -415,11 +416,7 @@ class PropertiesNamespace:
                 body=build_required_body(
                     ApplicationPropertyInput,
                     body,
-                    {
-                        "field_attributes": coerce_enum_list(
-                            ApplicationPropertyAttributesItem, field_attributes
-                        )
-                    },
+                    {"field_attributes": field_attributes},
                     "properties.update_for_repository",
                 ),
             ),
@@ -432,8 +429,8 @@ class PropertiesNamespace:
         app_key: str,
         property_name: str,
         *,
-        body: ApplicationPropertyInput | None = None,
-        field_attributes: builtins.list[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
+        body: ApplicationPropertyInput | ApplicationPropertyInputDict | None = None,
+        field_attributes: Sequence[ApplicationPropertyAttributesItem | Literal["public", "read_only"]]
         | Unset = UNSET,
     ) -> None:
         """Update a user application property.
@@ -447,15 +444,17 @@ class PropertiesNamespace:
                 `{account UUID}`, OR an Atlassian Account ID.
             app_key: The key of the Connect app.
             property_name: The name of the property.
-            body: The application property to create or update. A `ApplicationPropertyInput`, or pass
-                its fields as the keywords that follow.
+            body: The application property to create or update. A `ApplicationPropertyInput` or a dict
+                (`ApplicationPropertyInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             An empty response.
 
+        Body:
+            `ApplicationPropertyInput` or a `ApplicationPropertyInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-other-operations/#api-users-selected-user-properties-app-key-property-name-put
         """
-        from ..models.application_property_attributes_item import ApplicationPropertyAttributesItem  # noqa: PLC0415
         from ..models.application_property_input import ApplicationPropertyInput  # noqa: PLC0415
 
         await self._client._call(
@@ -466,11 +465,7 @@ class PropertiesNamespace:
                 body=build_required_body(
                     ApplicationPropertyInput,
                     body,
-                    {
-                        "field_attributes": coerce_enum_list(
-                            ApplicationPropertyAttributesItem, field_attributes
-                        )
-                    },
+                    {"field_attributes": field_attributes},
                     "properties.update_for_user",
                 ),
             ),

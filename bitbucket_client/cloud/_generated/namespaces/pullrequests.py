@@ -3,54 +3,54 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
     import os
+    from collections.abc import Sequence
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._merge import MergeTask
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
-    from ..models.base_commit_input import BaseCommitInput
-    from ..models.comment_inline_input import CommentInlineInput
-    from ..models.comment_input import CommentInput
-    from ..models.comment_links_input import CommentLinksInput
+    from ..models.account_input import AccountInput, AccountInputDict
+    from ..models.comment_inline_input import CommentInlineInput, CommentInlineInputDict
+    from ..models.comment_input import CommentInput, CommentInputDict
     from ..models.comment_resolution import CommentResolution
-    from ..models.comment_resolution_input import CommentResolutionInput
     from ..models.commit import Commit
-    from ..models.commit_summary_input import CommitSummaryInput
+    from ..models.commit_summary_input import CommitSummaryInput, CommitSummaryInputDict
     from ..models.commitstatus import Commitstatus
     from ..models.diffstat import Diffstat
     from ..models.participant import Participant
-    from ..models.participant_input import ParticipantInput
     from ..models.pullrequest import Pullrequest
     from ..models.pullrequest_activity import PullrequestActivity
     from ..models.pullrequest_comment import PullrequestComment
-    from ..models.pullrequest_comment_input import PullrequestCommentInput
+    from ..models.pullrequest_comment_input import PullrequestCommentInput, PullrequestCommentInputDict
     from ..models.pullrequest_comment_task import PullrequestCommentTask
     from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState
-    from ..models.pullrequest_endpoint_input import PullrequestEndpointInput
-    from ..models.pullrequest_input import PullrequestInput
-    from ..models.pullrequest_links_input import PullrequestLinksInput
-    from ..models.pullrequest_merge_parameters import PullrequestMergeParameters
+    from ..models.pullrequest_endpoint_input import PullrequestEndpointInput, PullrequestEndpointInputDict
+    from ..models.pullrequest_input import PullrequestInput, PullrequestInputDict
+    from ..models.pullrequest_merge_parameters import (
+        PullrequestMergeParameters,
+        PullrequestMergeParametersDict,
+    )
     from ..models.pullrequest_merge_parameters_merge_strategy import PullrequestMergeParametersMergeStrategy
     from ..models.pullrequest_merge_task_status import PullrequestMergeTaskStatus
     from ..models.pullrequest_state import PullrequestState
-    from ..models.pullrequest_task_create import PullrequestTaskCreate
-    from ..models.pullrequest_task_update import PullrequestTaskUpdate
-    from ..models.rendered_pull_request_markup_input import RenderedPullRequestMarkupInput
-    from ..models.task_raw_content import TaskRawContent
+    from ..models.pullrequest_task_create import PullrequestTaskCreate, PullrequestTaskCreateDict
+    from ..models.pullrequest_task_update import PullrequestTaskUpdate, PullrequestTaskUpdateDict
+    from ..models.task_raw_content import TaskRawContent, TaskRawContentDict
 
 
 class PullrequestsNamespace:
@@ -87,34 +87,36 @@ class PullrequestsNamespace:
             Answer.model(Participant),
         )
 
+    @overload
     async def create(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: PullrequestInput | None = None,
-        links: PullrequestLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
-        title: str | Unset = UNSET,
-        rendered: RenderedPullRequestMarkupInput | Unset = UNSET,
-        summary: CommitSummaryInput | Unset = UNSET,
-        state: PullrequestState | Literal["OPEN", "MERGED", "DECLINED", "SUPERSEDED"] | Unset = UNSET,
-        author: AccountInput | Unset = UNSET,
-        source: PullrequestEndpointInput | Unset = UNSET,
-        destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: BaseCommitInput | None | Unset = UNSET,
-        comment_count: int | Unset = UNSET,
-        task_count: int | Unset = UNSET,
+        title: str,
+        source: PullrequestEndpointInput | PullrequestEndpointInputDict,
+        destination: PullrequestEndpointInput | PullrequestEndpointInputDict | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | None | Unset = UNSET,
-        reason: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        reviewers: builtins.list[AccountInput] | Unset = UNSET,
-        participants: builtins.list[ParticipantInput] | Unset = UNSET,
+        reviewers: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        queued: bool | Unset = UNSET,
-        mergeable: bool | Unset = UNSET,
+        description: str | Unset = UNSET,
+    ) -> Pullrequest: ...
+    @overload
+    async def create(
+        self, workspace: str, repo_slug: str, *, body: PullrequestInput | PullrequestInputDict
+    ) -> Pullrequest: ...
+    async def create(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: PullrequestInput | PullrequestInputDict | None = None,
+        title: str | Unset = UNSET,
+        source: PullrequestEndpointInput | PullrequestEndpointInputDict | Unset = UNSET,
+        destination: PullrequestEndpointInput | PullrequestEndpointInputDict | Unset = UNSET,
+        close_source_branch: bool | Unset = UNSET,
+        reviewers: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
+        draft: bool | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> Pullrequest:
         """Create a pull request.
@@ -130,101 +132,86 @@ class PullrequestsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: The new pull request. A `PullrequestInput`, or pass its fields as the keywords that
-                follow.
-            id: The pull request's unique ID. Note that pull request IDs are only unique within their
-                associated repository.
+            body: The new pull request. A `PullrequestInput` or a dict (`PullrequestInputDict`), or pass
+                its fields as the keywords that follow.
             title: Title of the pull request.
-            rendered: User provided pull request text, interpreted in a markup language and rendered in
-                HTML
-            state: The pull request's current status.
-            author: An account object.
-            merge_commit: The merge commit; `null` until the pull request is merged.
-            comment_count: The number of comments for a specific pull request.
-            task_count: The number of open tasks for a specific pull request.
             close_source_branch: A boolean flag indicating if merging the pull request closes the source
                 branch.
-            closed_by: Who merged or declined it; `null` while open.
-            reason: Explains why a pull request was declined. This field is only applicable to pull
-                requests in rejected state.
-            created_on: The ISO8601 timestamp the request was created.
-            updated_on: The ISO8601 timestamp the request was last updated.
             reviewers: The list of users that were added as reviewers on this pull request when it was
                 created. For performance reasons, the API only includes this list on a pull request's
                 `self` URL.
-            participants: The list of users that are collaborating on this pull request. Collaborators
-                are user that:
             draft: A boolean flag indicating whether the pull request is a draft.
-            queued: A boolean flag indicating whether the pull request is queued
-            mergeable: A boolean flag indicating whether the pull request passes all merge checks
             description: The pull request's description, in Markdown.
 
         Returns:
             The newly created pull request.
 
+        Body:
+            `PullrequestInput` or a `PullrequestInputDict` (required: title, source); inside it:
+            `PullrequestEndpointInput` (also `PullRequestEndpoint`), `AccountInput` (also `AccountRef`),
+            `RepositoryInput`, `PullRequestBranchInput` (also `PullRequestBranchRef`),
+            `PullRequestCommitInput`, `ProjectInput`, `RepositoryOverrideSettingsInput`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-post
         """
         from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
-        from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
                 "POST",
                 "/repositories/{workspace}/{repo_slug}/pullrequests",
                 (workspace, repo_slug),
-                body=build_body(
+                body=build_required_body(
                     PullrequestInput,
                     body,
                     {
-                        "links": links,
-                        "id": id,
                         "title": title,
-                        "rendered": rendered,
-                        "summary": summary,
-                        "state": coerce_enum(PullrequestState, state),
-                        "author": author,
                         "source": source,
                         "destination": destination,
-                        "merge_commit": merge_commit,
-                        "comment_count": comment_count,
-                        "task_count": task_count,
                         "close_source_branch": close_source_branch,
-                        "closed_by": closed_by,
-                        "reason": reason,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
                         "reviewers": reviewers,
-                        "participants": participants,
                         "draft": draft,
-                        "queued": queued,
-                        "mergeable": mergeable,
                         "description": description,
                     },
                     "pullrequests.create",
+                    required=("title", "source"),
                 ),
             ),
             Answer.model(Pullrequest),
         )
 
+    @overload
     async def create_comment(
         self,
         workspace: str,
         repo_slug: str,
         pull_request_id: int,
         *,
-        body: PullrequestCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        pullrequest: PullrequestInput | Unset = UNSET,
-        resolution: CommentResolutionInput | Unset = UNSET,
+        content: CommitSummaryInput | CommitSummaryInputDict,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
+        pending: bool | Unset = UNSET,
+    ) -> PullrequestComment: ...
+    @overload
+    async def create_comment(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        body: PullrequestCommentInput | PullrequestCommentInputDict,
+    ) -> PullrequestComment: ...
+    async def create_comment(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        body: PullrequestCommentInput | PullrequestCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
         pending: bool | Unset = UNSET,
     ) -> PullrequestComment:
         """Create a comment on a pull request.
@@ -239,16 +226,18 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
-            body: The comment object. A `PullrequestCommentInput`, or pass its fields as the keywords
-                that follow.
-            user: An account object.
+            body: The comment object. A `PullrequestCommentInput` or a dict
+                (`PullrequestCommentInputDict`), or pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            pullrequest: A pull request object.
-            resolution: The resolution object for a Comment.
 
         Returns:
             The newly created comment.
+
+        Body:
+            `PullrequestCommentInput` or a `PullrequestCommentInputDict` (required: content); inside it:
+            `CommitSummaryInput` (also `CommentContent`), `CommentInput` (also `CommentRef`),
+            `CommentInlineInput` (also `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-post
         """
@@ -263,35 +252,43 @@ class PullrequestsNamespace:
                 body=build_required_body(
                     PullrequestCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                        "pullrequest": pullrequest,
-                        "resolution": resolution,
-                        "pending": pending,
-                    },
+                    {"content": content, "parent": parent, "inline": inline, "pending": pending},
                     "pullrequests.create_comment",
+                    required=("content",),
                 ),
             ),
             Answer.model(PullrequestComment),
         )
 
+    @overload
     async def create_task(
         self,
         workspace: str,
         repo_slug: str,
         pull_request_id: int,
         *,
-        body: PullrequestTaskCreate | None = None,
-        content: TaskRawContent | Unset = UNSET,
-        comment: CommentInput | Unset = UNSET,
+        content: TaskRawContent | TaskRawContentDict,
+        comment: CommentInput | CommentInputDict | Unset = UNSET,
+        pending: bool | Unset = UNSET,
+    ) -> PullrequestCommentTask: ...
+    @overload
+    async def create_task(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        body: PullrequestTaskCreate | PullrequestTaskCreateDict,
+    ) -> PullrequestCommentTask: ...
+    async def create_task(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        body: PullrequestTaskCreate | PullrequestTaskCreateDict | None = None,
+        content: TaskRawContent | TaskRawContentDict | Unset = UNSET,
+        comment: CommentInput | CommentInputDict | Unset = UNSET,
         pending: bool | Unset = UNSET,
     ) -> PullrequestCommentTask:
         """Create a task on a pull request.
@@ -309,14 +306,18 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
-            body: The contents of the task. A `PullrequestTaskCreate`, or pass its fields as the
-                keywords that follow.
+            body: The contents of the task. A `PullrequestTaskCreate` or a dict
+                (`PullrequestTaskCreateDict`), or pass its fields as the keywords that follow.
             content: task raw content
             comment: The base type for all comments. This type should be considered abstract. Each of
                 the "commentable" resources defines its own subtypes (e.g. `issue_comment`).
 
         Returns:
             The newly created task.
+
+        Body:
+            `PullrequestTaskCreate` or a `PullrequestTaskCreateDict` (required: content); inside it:
+            `TaskRawContent`, `CommentInput` (also `CommentRef`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-post
         """
@@ -1179,7 +1180,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         async_: bool | Unset = UNSET,
-        body: PullrequestMergeParameters | None = None,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
         message: str | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
         merge_strategy: PullrequestMergeParametersMergeStrategy
@@ -1202,7 +1203,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         async_: bool | Unset = UNSET,
-        body: PullrequestMergeParameters | None = None,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
         message: str | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
         merge_strategy: PullrequestMergeParametersMergeStrategy
@@ -1224,7 +1225,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         async_: bool | Unset = UNSET,
-        body: PullrequestMergeParameters | None = None,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
         message: str | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
         merge_strategy: PullrequestMergeParametersMergeStrategy
@@ -1253,7 +1254,8 @@ class PullrequestsNamespace:
                 returns a 202 with polling link to the task-status API in the Location header. When set
                 to false, runs merge and waits for it to complete, returning 200 when it succeeds. If
                 the duration of the merge exceeds a timeout threshold, the API returns a 202 with …
-            body: A `PullrequestMergeParameters`, or pass its fields as the keywords that follow.
+            body: A `PullrequestMergeParameters` or a dict (`PullrequestMergeParametersDict`), or pass
+                its fields as the keywords that follow.
             message: The commit message that will be used on the resulting commit. Note that the size of
                 the message is limited to 128 KiB.
             close_source_branch: Whether the source branch should be deleted. If this is not provided,
@@ -1265,13 +1267,13 @@ class PullrequestsNamespace:
         Returns:
             The pull request object.
 
+        Body:
+            `PullrequestMergeParameters` or a `PullrequestMergeParametersDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-merge-post
         """
         from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_merge_parameters import PullrequestMergeParameters  # noqa: PLC0415
-        from ..models.pullrequest_merge_parameters_merge_strategy import (
-            PullrequestMergeParametersMergeStrategy,  # noqa: PLC0415
-        )
 
         return await self._client._call(
             Request(
@@ -1285,9 +1287,7 @@ class PullrequestsNamespace:
                     {
                         "message": message,
                         "close_source_branch": close_source_branch,
-                        "merge_strategy": coerce_enum(
-                            PullrequestMergeParametersMergeStrategy, merge_strategy
-                        ),
+                        "merge_strategy": merge_strategy,
                     },
                     "pullrequests.merge",
                 ),
@@ -1434,29 +1434,13 @@ class PullrequestsNamespace:
         repo_slug: str,
         pull_request_id: int,
         *,
-        body: PullrequestInput | None = None,
-        links: PullrequestLinksInput | Unset = UNSET,
-        id: int | Unset = UNSET,
+        body: PullrequestInput | PullrequestInputDict | None = None,
         title: str | Unset = UNSET,
-        rendered: RenderedPullRequestMarkupInput | Unset = UNSET,
-        summary: CommitSummaryInput | Unset = UNSET,
-        state: PullrequestState | Literal["OPEN", "MERGED", "DECLINED", "SUPERSEDED"] | Unset = UNSET,
-        author: AccountInput | Unset = UNSET,
-        source: PullrequestEndpointInput | Unset = UNSET,
-        destination: PullrequestEndpointInput | Unset = UNSET,
-        merge_commit: BaseCommitInput | None | Unset = UNSET,
-        comment_count: int | Unset = UNSET,
-        task_count: int | Unset = UNSET,
+        source: PullrequestEndpointInput | PullrequestEndpointInputDict | Unset = UNSET,
+        destination: PullrequestEndpointInput | PullrequestEndpointInputDict | Unset = UNSET,
         close_source_branch: bool | Unset = UNSET,
-        closed_by: AccountInput | None | Unset = UNSET,
-        reason: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        reviewers: builtins.list[AccountInput] | Unset = UNSET,
-        participants: builtins.list[ParticipantInput] | Unset = UNSET,
+        reviewers: Sequence[AccountInput | AccountInputDict] | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        queued: bool | Unset = UNSET,
-        mergeable: bool | Unset = UNSET,
         description: str | Unset = UNSET,
     ) -> Pullrequest:
         """Update a pull request.
@@ -1473,43 +1457,30 @@ class PullrequestsNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
-            body: The pull request that is to be updated. A `PullrequestInput`, or pass its fields as
-                the keywords that follow.
-            id: The pull request's unique ID. Note that pull request IDs are only unique within their
-                associated repository.
+            body: The pull request that is to be updated. A `PullrequestInput` or a dict
+                (`PullrequestInputDict`), or pass its fields as the keywords that follow.
             title: Title of the pull request.
-            rendered: User provided pull request text, interpreted in a markup language and rendered in
-                HTML
-            state: The pull request's current status.
-            author: An account object.
-            merge_commit: The merge commit; `null` until the pull request is merged.
-            comment_count: The number of comments for a specific pull request.
-            task_count: The number of open tasks for a specific pull request.
             close_source_branch: A boolean flag indicating if merging the pull request closes the source
                 branch.
-            closed_by: Who merged or declined it; `null` while open.
-            reason: Explains why a pull request was declined. This field is only applicable to pull
-                requests in rejected state.
-            created_on: The ISO8601 timestamp the request was created.
-            updated_on: The ISO8601 timestamp the request was last updated.
             reviewers: The list of users that were added as reviewers on this pull request when it was
                 created. For performance reasons, the API only includes this list on a pull request's
                 `self` URL.
-            participants: The list of users that are collaborating on this pull request. Collaborators
-                are user that:
             draft: A boolean flag indicating whether the pull request is a draft.
-            queued: A boolean flag indicating whether the pull request is queued
-            mergeable: A boolean flag indicating whether the pull request passes all merge checks
             description: The pull request's description, in Markdown.
 
         Returns:
             The updated pull request
 
+        Body:
+            `PullrequestInput` or a `PullrequestInputDict`; inside it: `PullrequestEndpointInput` (also
+            `PullRequestEndpoint`), `AccountInput` (also `AccountRef`), `RepositoryInput`,
+            `PullRequestBranchInput` (also `PullRequestBranchRef`), `PullRequestCommitInput`,
+            `ProjectInput`, `RepositoryOverrideSettingsInput`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-put
         """
         from ..models.pullrequest import Pullrequest  # noqa: PLC0415
         from ..models.pullrequest_input import PullrequestInput  # noqa: PLC0415
-        from ..models.pullrequest_state import PullrequestState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -1520,28 +1491,12 @@ class PullrequestsNamespace:
                     PullrequestInput,
                     body,
                     {
-                        "links": links,
-                        "id": id,
                         "title": title,
-                        "rendered": rendered,
-                        "summary": summary,
-                        "state": coerce_enum(PullrequestState, state),
-                        "author": author,
                         "source": source,
                         "destination": destination,
-                        "merge_commit": merge_commit,
-                        "comment_count": comment_count,
-                        "task_count": task_count,
                         "close_source_branch": close_source_branch,
-                        "closed_by": closed_by,
-                        "reason": reason,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
                         "reviewers": reviewers,
-                        "participants": participants,
                         "draft": draft,
-                        "queued": queued,
-                        "mergeable": mergeable,
                         "description": description,
                     },
                     "pullrequests.update",
@@ -1557,18 +1512,10 @@ class PullrequestsNamespace:
         pull_request_id: int,
         comment_id: int,
         *,
-        body: PullrequestCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: CommentLinksInput | Unset = UNSET,
-        pullrequest: PullrequestInput | Unset = UNSET,
-        resolution: CommentResolutionInput | Unset = UNSET,
+        body: PullrequestCommentInput | PullrequestCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
         pending: bool | Unset = UNSET,
     ) -> PullrequestComment:
         """Update a comment on a pull request.
@@ -1582,16 +1529,18 @@ class PullrequestsNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
             comment_id: The id of the comment.
-            body: The contents of the updated comment. A `PullrequestCommentInput`, or pass its fields
-                as the keywords that follow.
-            user: An account object.
+            body: The contents of the updated comment. A `PullrequestCommentInput` or a dict
+                (`PullrequestCommentInputDict`), or pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            pullrequest: A pull request object.
-            resolution: The resolution object for a Comment.
 
         Returns:
             The updated comment.
+
+        Body:
+            `PullrequestCommentInput` or a `PullrequestCommentInputDict`; inside it:
+            `CommitSummaryInput` (also `CommentContent`), `CommentInput` (also `CommentRef`),
+            `CommentInlineInput` (also `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-comments-comment-id-put
         """
@@ -1606,20 +1555,7 @@ class PullrequestsNamespace:
                 body=build_required_body(
                     PullrequestCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                        "pullrequest": pullrequest,
-                        "resolution": resolution,
-                        "pending": pending,
-                    },
+                    {"content": content, "parent": parent, "inline": inline, "pending": pending},
                     "pullrequests.update_comment",
                 ),
             ),
@@ -1633,8 +1569,8 @@ class PullrequestsNamespace:
         pull_request_id: int,
         task_id: int,
         *,
-        body: PullrequestTaskUpdate | None = None,
-        content: TaskRawContent | Unset = UNSET,
+        body: PullrequestTaskUpdate | PullrequestTaskUpdateDict | None = None,
+        content: TaskRawContent | TaskRawContentDict | Unset = UNSET,
         state: PullrequestCommentTaskState | Literal["RESOLVED", "UNRESOLVED"] | Unset = UNSET,
     ) -> PullrequestCommentTask:
         """Update a task on a pull request.
@@ -1648,17 +1584,19 @@ class PullrequestsNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             pull_request_id: The id of the pull request.
             task_id: The ID of the task.
-            body: The updated state and content of the task. A `PullrequestTaskUpdate`, or pass its
-                fields as the keywords that follow.
+            body: The updated state and content of the task. A `PullrequestTaskUpdate` or a dict
+                (`PullrequestTaskUpdateDict`), or pass its fields as the keywords that follow.
             content: task raw content
 
         Returns:
             The updated task.
 
+        Body:
+            `PullrequestTaskUpdate` or a `PullrequestTaskUpdateDict`; inside it: `TaskRawContent`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-pullrequests/#api-repositories-workspace-repo-slug-pullrequests-pull-request-id-tasks-task-id-put
         """
         from ..models.pullrequest_comment_task import PullrequestCommentTask  # noqa: PLC0415
-        from ..models.pullrequest_comment_task_state import PullrequestCommentTaskState  # noqa: PLC0415
         from ..models.pullrequest_task_update import PullrequestTaskUpdate  # noqa: PLC0415
 
         return await self._client._call(
@@ -1669,7 +1607,7 @@ class PullrequestsNamespace:
                 body=build_required_body(
                     PullrequestTaskUpdate,
                     body,
-                    {"content": content, "state": coerce_enum(PullrequestCommentTaskState, state)},
+                    {"content": content, "state": state},
                     "pullrequests.update_task",
                 ),
             ),

@@ -3,29 +3,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body
+from bitbucket_client._arguments import (
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
-
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.any_ref import AnyRef
-    from ..models.author_input import AuthorInput
     from ..models.branch import Branch
-    from ..models.branch_links_input import BranchLinksInput
-    from ..models.commit_input import CommitInput
-    from ..models.refs_create_branch_body import RefsCreateBranchBody
-    from ..models.refs_create_branch_body_target import RefsCreateBranchBodyTarget
+    from ..models.commit_input import CommitInput, CommitInputDict
+    from ..models.refs_create_branch_body import RefsCreateBranchBody, RefsCreateBranchBodyDict
+    from ..models.refs_create_branch_body_target import (
+        RefsCreateBranchBodyTarget,
+        RefsCreateBranchBodyTargetDict,
+    )
     from ..models.tag import Tag
-    from ..models.tag_input import TagInput
+    from ..models.tag_input import TagInput, TagInputDict
 
 
 class RefsNamespace:
@@ -34,14 +35,27 @@ class RefsNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    @overload
     async def create_branch(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: RefsCreateBranchBody | None = None,
+        name: str,
+        target: RefsCreateBranchBodyTarget | RefsCreateBranchBodyTargetDict,
+    ) -> Branch: ...
+    @overload
+    async def create_branch(
+        self, workspace: str, repo_slug: str, *, body: RefsCreateBranchBody | RefsCreateBranchBodyDict
+    ) -> Branch: ...
+    async def create_branch(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: RefsCreateBranchBody | RefsCreateBranchBodyDict | None = None,
         name: str | Unset = UNSET,
-        target: RefsCreateBranchBodyTarget | Unset = UNSET,
+        target: RefsCreateBranchBodyTarget | RefsCreateBranchBodyTargetDict | Unset = UNSET,
     ) -> Branch:
         """Create a branch.
 
@@ -55,11 +69,16 @@ class RefsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: A `RefsCreateBranchBody`, or pass its fields as the keywords that follow.
+            body: A `RefsCreateBranchBody` or a dict (`RefsCreateBranchBodyDict`), or pass its fields as
+                the keywords that follow.
             name: The new branch's name.
 
         Returns:
             The newly created branch object.
+
+        Body:
+            `RefsCreateBranchBody` (also `NewBranch`) or a `RefsCreateBranchBodyDict` (required: name,
+            target); inside it: `RefsCreateBranchBodyTarget` (also `BranchTarget`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-branches-post
         """
@@ -78,18 +97,27 @@ class RefsNamespace:
             Answer.model(Branch),
         )
 
+    @overload
     async def create_tag(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: TagInput | None = None,
-        links: BranchLinksInput | Unset = UNSET,
+        name: str,
+        target: CommitInput | CommitInputDict,
+        message: str | None | Unset = UNSET,
+    ) -> Tag: ...
+    @overload
+    async def create_tag(self, workspace: str, repo_slug: str, *, body: TagInput | TagInputDict) -> Tag: ...
+    async def create_tag(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: TagInput | TagInputDict | None = None,
         name: str | Unset = UNSET,
-        target: CommitInput | Unset = UNSET,
-        message: None | str | Unset = UNSET,
-        date: datetime.datetime | None | Unset = UNSET,
-        tagger: AuthorInput | None | Unset = UNSET,
+        target: CommitInput | CommitInputDict | Unset = UNSET,
+        message: str | None | Unset = UNSET,
     ) -> Tag:
         """Create a tag.
 
@@ -103,15 +131,18 @@ class RefsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: A `TagInput`, or pass its fields as the keywords that follow.
+            body: A `TagInput` or a dict (`TagInputDict`), or pass its fields as the keywords that
+                follow.
             name: The name of the ref.
             target: A repository commit object.
             message: `null` for a lightweight tag.
-            date: `null` for a lightweight tag.
-            tagger: `null` for a lightweight tag.
 
         Returns:
             The newly created tag.
+
+        Body:
+            `TagInput` or a `TagInputDict` (required: name, target); inside it: `CommitInput` (also
+            `CommitRef`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-refs/#api-repositories-workspace-repo-slug-refs-tags-post
         """
@@ -126,15 +157,9 @@ class RefsNamespace:
                 body=build_required_body(
                     TagInput,
                     body,
-                    {
-                        "links": links,
-                        "name": name,
-                        "target": target,
-                        "message": message,
-                        "date": date,
-                        "tagger": tagger,
-                    },
+                    {"name": name, "target": target, "message": message},
                     "refs.create_tag",
+                    required=("name", "target"),
                 ),
             ),
             Answer.model(Tag),

@@ -7,7 +7,10 @@ import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body_list,
+    build_required_body,
+)
 from bitbucket_client._converters import (
     list_of,
     model,
@@ -17,7 +20,7 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
+    from collections.abc import Sequence
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
@@ -25,11 +28,11 @@ if TYPE_CHECKING:
     from ..models.report import Report
     from ..models.report_annotation import ReportAnnotation
     from ..models.report_annotation_annotation_type import ReportAnnotationAnnotationType
-    from ..models.report_annotation_input import ReportAnnotationInput
+    from ..models.report_annotation_input import ReportAnnotationInput, ReportAnnotationInputDict
     from ..models.report_annotation_result import ReportAnnotationResult
     from ..models.report_annotation_severity import ReportAnnotationSeverity
-    from ..models.report_data_input import ReportDataInput
-    from ..models.report_input import ReportInput
+    from ..models.report_data_input import ReportDataInput, ReportDataInputDict
+    from ..models.report_input import ReportInput, ReportInputDict
     from ..models.report_report_type import ReportReportType
     from ..models.report_result import ReportResult
 
@@ -47,8 +50,7 @@ class ReportsNamespace:
         commit: str,
         report_id: str,
         *,
-        body: ReportInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: ReportInput | ReportInputDict | None = None,
         title: str | Unset = UNSET,
         details: str | Unset = UNSET,
         external_id: str | Unset = UNSET,
@@ -58,9 +60,7 @@ class ReportsNamespace:
         logo_url: str | Unset = UNSET,
         report_type: ReportReportType | Literal["SECURITY", "COVERAGE", "TEST", "BUG"] | Unset = UNSET,
         result: ReportResult | Literal["PASSED", "FAILED", "PENDING"] | Unset = UNSET,
-        data: builtins.list[ReportDataInput] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
+        data: Sequence[ReportDataInput | ReportDataInputDict] | Unset = UNSET,
     ) -> Report:
         """Create or update a report.
 
@@ -77,9 +77,8 @@ class ReportsNamespace:
             repo_slug: The repository.
             commit: The commit the report belongs to.
             report_id: Either the uuid or external-id of the report.
-            body: The report to create or update. A `ReportInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The UUID that can be used to identify the report.
+            body: The report to create or update. A `ReportInput` or a dict (`ReportInputDict`), or pass
+                its fields as the keywords that follow.
             title: The title of the report.
             details: A string to describe the purpose of the report.
             external_id: ID of the report provided by the report creator. It can be used to identify the
@@ -94,18 +93,17 @@ class ReportsNamespace:
             report_type: The type of the report.
             result: The state of the report. May be set to PENDING and later updated.
             data: An array of data fields to display information on the report. Maximum 10.
-            created_on: The timestamp when the report was created.
-            updated_on: The timestamp when the report was updated.
 
         Returns:
             OK
+
+        Body:
+            `ReportInput` or a `ReportInputDict`; inside it: `ReportDataInput`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-put
         """
         from ..models.report import Report  # noqa: PLC0415
         from ..models.report_input import ReportInput  # noqa: PLC0415
-        from ..models.report_report_type import ReportReportType  # noqa: PLC0415
-        from ..models.report_result import ReportResult  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -116,7 +114,6 @@ class ReportsNamespace:
                     ReportInput,
                     body,
                     {
-                        "uuid": uuid,
                         "title": title,
                         "details": details,
                         "external_id": external_id,
@@ -124,11 +121,9 @@ class ReportsNamespace:
                         "link": link,
                         "remote_link_enabled": remote_link_enabled,
                         "logo_url": logo_url,
-                        "report_type": coerce_enum(ReportReportType, report_type),
-                        "result": coerce_enum(ReportResult, result),
+                        "report_type": report_type,
+                        "result": result,
                         "data": data,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
                     },
                     "reports.create_or_update",
                 ),
@@ -144,9 +139,8 @@ class ReportsNamespace:
         report_id: str,
         annotation_id: str,
         *,
-        body: ReportAnnotationInput | None = None,
+        body: ReportAnnotationInput | ReportAnnotationInputDict | None = None,
         external_id: str | Unset = UNSET,
-        uuid: str | Unset = UNSET,
         annotation_type: ReportAnnotationAnnotationType
         | Literal["VULNERABILITY", "CODE_SMELL", "BUG"]
         | Unset = UNSET,
@@ -157,8 +151,6 @@ class ReportsNamespace:
         result: ReportAnnotationResult | Literal["PASSED", "FAILED", "SKIPPED", "IGNORED"] | Unset = UNSET,
         severity: ReportAnnotationSeverity | Literal["CRITICAL", "HIGH", "MEDIUM", "LOW"] | Unset = UNSET,
         link: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
     ) -> ReportAnnotation:
         """Create or update an annotation.
 
@@ -181,13 +173,12 @@ class ReportsNamespace:
             commit: The commit the report belongs to.
             report_id: Either the uuid or external-id of the report.
             annotation_id: Either the uuid or external-id of the annotation.
-            body: The annotation to create or update. A `ReportAnnotationInput`, or pass its fields as
-                the keywords that follow.
+            body: The annotation to create or update. A `ReportAnnotationInput` or a dict
+                (`ReportAnnotationInputDict`), or pass its fields as the keywords that follow.
             external_id: ID of the annotation provided by the annotation creator. It can be used to
                 identify the annotation as an alternative to it's generated uuid. It is not used by
                 Bitbucket, but only by the annotation creator for updating or deleting this specific
                 annotation. Needs to be unique.
-            uuid: The UUID that can be used to identify the annotation.
             annotation_type: The type of the report.
             path: The path of the file on which this annotation should be placed. This is the path of
                 the file relative to the git repository. If no path is provided, then it will appear in
@@ -201,19 +192,17 @@ class ReportsNamespace:
             result: The state of the report. May be set to PENDING and later updated.
             severity: The severity of the annotation.
             link: A URL linking to the annotation in an external tool.
-            created_on: The timestamp when the report was created.
-            updated_on: The timestamp when the report was updated.
 
         Returns:
             OK
 
+        Body:
+            `ReportAnnotationInput` or a `ReportAnnotationInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-annotationid-put
         """
         from ..models.report_annotation import ReportAnnotation  # noqa: PLC0415
-        from ..models.report_annotation_annotation_type import ReportAnnotationAnnotationType  # noqa: PLC0415
         from ..models.report_annotation_input import ReportAnnotationInput  # noqa: PLC0415
-        from ..models.report_annotation_result import ReportAnnotationResult  # noqa: PLC0415
-        from ..models.report_annotation_severity import ReportAnnotationSeverity  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -225,17 +214,14 @@ class ReportsNamespace:
                     body,
                     {
                         "external_id": external_id,
-                        "uuid": uuid,
-                        "annotation_type": coerce_enum(ReportAnnotationAnnotationType, annotation_type),
+                        "annotation_type": annotation_type,
                         "path": path,
                         "line": line,
                         "summary": summary,
                         "details": details,
-                        "result": coerce_enum(ReportAnnotationResult, result),
-                        "severity": coerce_enum(ReportAnnotationSeverity, severity),
+                        "result": result,
+                        "severity": severity,
                         "link": link,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
                     },
                     "reports.create_or_update_annotation",
                 ),
@@ -250,7 +236,7 @@ class ReportsNamespace:
         commit: str,
         report_id: str,
         *,
-        body: builtins.list[ReportAnnotationInput],
+        body: Sequence[ReportAnnotationInput | ReportAnnotationInputDict],
     ) -> builtins.list[ReportAnnotation]:
         """Bulk create or update annotations.
 
@@ -278,16 +264,20 @@ class ReportsNamespace:
         Returns:
             OK
 
+        Body:
+            `ReportAnnotationInput` or a `ReportAnnotationInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-reports/#api-repositories-workspace-repo-slug-commit-commit-reports-reportid-annotations-post
         """
         from ..models.report_annotation import ReportAnnotation  # noqa: PLC0415
+        from ..models.report_annotation_input import ReportAnnotationInput  # noqa: PLC0415
 
         return await self._client._call(
             Request(
                 "POST",
                 "/repositories/{workspace}/{repo_slug}/commit/{commit}/reports/{reportId}/annotations",
                 (workspace, repo_slug, commit, report_id),
-                body=body,
+                body=build_body_list(ReportAnnotationInput, body, "reports.create_or_update_annotations"),
             ),
             Answer.json(list_of(model(ReportAnnotation)), "list[ReportAnnotation]"),
         )

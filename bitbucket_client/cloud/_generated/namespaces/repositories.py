@@ -3,35 +3,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
-
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.account import Account
-    from ..models.account_input import AccountInput
     from ..models.default_reviewer_and_type import DefaultReviewerAndType
     from ..models.deploy_key import DeployKey
-    from ..models.project_input import ProjectInput
-    from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema
+    from ..models.project_input import ProjectInput, ProjectInputDict
+    from ..models.repo_permission_update_schema import (
+        RepoPermissionUpdateSchema,
+        RepoPermissionUpdateSchemaDict,
+    )
     from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission
     from ..models.repositories_list_role import RepositoriesListRole
     from ..models.repository import Repository
     from ..models.repository_fork_policy import RepositoryForkPolicy
     from ..models.repository_group_permission import RepositoryGroupPermission
     from ..models.repository_inheritance_state import RepositoryInheritanceState
-    from ..models.repository_input import RepositoryInput
-    from ..models.repository_links_input import RepositoryLinksInput
-    from ..models.repository_override_settings_input import RepositoryOverrideSettingsInput
+    from ..models.repository_input import RepositoryInput, RepositoryInputDict
+    from ..models.repository_override_settings_input import (
+        RepositoryOverrideSettingsInput,
+        RepositoryOverrideSettingsInputDict,
+    )
     from ..models.repository_permission import RepositoryPermission
     from ..models.repository_scm import RepositoryScm
     from ..models.repository_user_permission import RepositoryUserPermission
@@ -79,27 +85,24 @@ class RepositoriesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: RepositoryInput | None = None,
-        links: RepositoryLinksInput | Unset = UNSET,
+        body: RepositoryInput | RepositoryInputDict | None = None,
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        size: int | Unset = UNSET,
         language: str | Unset = UNSET,
         has_issues: bool | Unset = UNSET,
         has_wiki: bool | Unset = UNSET,
         fork_policy: RepositoryForkPolicy
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
-        project: ProjectInput | Unset = UNSET,
-        website: None | str | Unset = UNSET,
-        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
+        project: ProjectInput | ProjectInputDict | Unset = UNSET,
+        website: str | None | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput
+        | RepositoryOverrideSettingsInputDict
+        | Unset = UNSET,
     ) -> Repository:
         """Create a repository.
 
@@ -115,13 +118,13 @@ class RepositoriesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             body: The repository that is to be created. Note that most object elements are optional.
                 Elements "owner" and "full_name" are ignored as the URL implies them. A
-                `RepositoryInput`, or pass its fields as the keywords that follow.
+                `RepositoryInput` or a dict (`RepositoryInputDict`), or pass its fields as the keywords
+                that follow.
             uuid: The repository's immutable id. This can be used as a substitute for the slug segment
                 in URLs. Doing this guarantees your URLs will survive renaming of the repository by its
                 owner, or even transfer of the repository to a different user.
             full_name: The concatenation of the repository owner's username and the slugified name, e.g.
                 "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-            owner: An account object.
             has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
                 supported for repositories in workspaces administered through admin.atlassian.com.
             has_wiki: The wiki for this repository is enabled. Wiki features are not supported for
@@ -135,12 +138,14 @@ class RepositoriesNamespace:
         Returns:
             The newly created repository.
 
+        Body:
+            `RepositoryInput` or a `RepositoryInputDict`; inside it: `ProjectInput`,
+            `RepositoryOverrideSettingsInput`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-post
         """
         from ..models.repository import Repository  # noqa: PLC0415
-        from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -151,21 +156,16 @@ class RepositoriesNamespace:
                     RepositoryInput,
                     body,
                     {
-                        "links": links,
                         "uuid": uuid,
                         "full_name": full_name,
                         "is_private": is_private,
-                        "scm": coerce_enum(RepositoryScm, scm),
-                        "owner": owner,
+                        "scm": scm,
                         "name": name,
                         "description": description,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "size": size,
                         "language": language,
                         "has_issues": has_issues,
                         "has_wiki": has_wiki,
-                        "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
+                        "fork_policy": fork_policy,
                         "project": project,
                         "website": website,
                         "override_settings": override_settings,
@@ -326,27 +326,24 @@ class RepositoriesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: RepositoryInput | None = None,
-        links: RepositoryLinksInput | Unset = UNSET,
+        body: RepositoryInput | RepositoryInputDict | None = None,
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        size: int | Unset = UNSET,
         language: str | Unset = UNSET,
         has_issues: bool | Unset = UNSET,
         has_wiki: bool | Unset = UNSET,
         fork_policy: RepositoryForkPolicy
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
-        project: ProjectInput | Unset = UNSET,
-        website: None | str | Unset = UNSET,
-        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
+        project: ProjectInput | ProjectInputDict | Unset = UNSET,
+        website: str | None | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput
+        | RepositoryOverrideSettingsInputDict
+        | Unset = UNSET,
     ) -> Repository:
         """Fork a repository.
 
@@ -361,14 +358,13 @@ class RepositoriesNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: A repository object. This can be left blank. A `RepositoryInput`, or pass its fields
-                as the keywords that follow.
+            body: A repository object. This can be left blank. A `RepositoryInput` or a dict
+                (`RepositoryInputDict`), or pass its fields as the keywords that follow.
             uuid: The repository's immutable id. This can be used as a substitute for the slug segment
                 in URLs. Doing this guarantees your URLs will survive renaming of the repository by its
                 owner, or even transfer of the repository to a different user.
             full_name: The concatenation of the repository owner's username and the slugified name, e.g.
                 "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-            owner: An account object.
             has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
                 supported for repositories in workspaces administered through admin.atlassian.com.
             has_wiki: The wiki for this repository is enabled. Wiki features are not supported for
@@ -382,12 +378,14 @@ class RepositoriesNamespace:
         Returns:
             The newly created fork.
 
+        Body:
+            `RepositoryInput` or a `RepositoryInputDict`; inside it: `ProjectInput`,
+            `RepositoryOverrideSettingsInput`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-forks-post
         """
         from ..models.repository import Repository  # noqa: PLC0415
-        from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -398,21 +396,16 @@ class RepositoriesNamespace:
                     RepositoryInput,
                     body,
                     {
-                        "links": links,
                         "uuid": uuid,
                         "full_name": full_name,
                         "is_private": is_private,
-                        "scm": coerce_enum(RepositoryScm, scm),
-                        "owner": owner,
+                        "scm": scm,
                         "name": name,
                         "description": description,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "size": size,
                         "language": language,
                         "has_issues": has_issues,
                         "has_wiki": has_wiki,
-                        "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
+                        "fork_policy": fork_policy,
                         "project": project,
                         "website": website,
                         "override_settings": override_settings,
@@ -1238,27 +1231,24 @@ class RepositoriesNamespace:
         workspace: str,
         repo_slug: str,
         *,
-        body: RepositoryInput | None = None,
-        links: RepositoryLinksInput | Unset = UNSET,
+        body: RepositoryInput | RepositoryInputDict | None = None,
         uuid: str | Unset = UNSET,
         full_name: str | Unset = UNSET,
         is_private: bool | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
         name: str | Unset = UNSET,
         description: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        size: int | Unset = UNSET,
         language: str | Unset = UNSET,
         has_issues: bool | Unset = UNSET,
         has_wiki: bool | Unset = UNSET,
         fork_policy: RepositoryForkPolicy
         | Literal["allow_forks", "no_public_forks", "no_forks"]
         | Unset = UNSET,
-        project: ProjectInput | Unset = UNSET,
-        website: None | str | Unset = UNSET,
-        override_settings: RepositoryOverrideSettingsInput | Unset = UNSET,
+        project: ProjectInput | ProjectInputDict | Unset = UNSET,
+        website: str | None | Unset = UNSET,
+        override_settings: RepositoryOverrideSettingsInput
+        | RepositoryOverrideSettingsInputDict
+        | Unset = UNSET,
     ) -> Repository:
         """Update a repository.
 
@@ -1276,14 +1266,13 @@ class RepositoriesNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: The repository that is to be updated. A `RepositoryInput`, or pass its fields as the
-                keywords that follow.
+            body: The repository that is to be updated. A `RepositoryInput` or a dict
+                (`RepositoryInputDict`), or pass its fields as the keywords that follow.
             uuid: The repository's immutable id. This can be used as a substitute for the slug segment
                 in URLs. Doing this guarantees your URLs will survive renaming of the repository by its
                 owner, or even transfer of the repository to a different user.
             full_name: The concatenation of the repository owner's username and the slugified name, e.g.
                 "evzijst/interruptingcow". This is the same string used in Bitbucket URLs.
-            owner: An account object.
             has_issues: The issue tracker for this repository is enabled. Issue Tracker features are not
                 supported for repositories in workspaces administered through admin.atlassian.com.
             has_wiki: The wiki for this repository is enabled. Wiki features are not supported for
@@ -1297,12 +1286,14 @@ class RepositoriesNamespace:
         Returns:
             The existing repository has been updated
 
+        Body:
+            `RepositoryInput` or a `RepositoryInputDict`; inside it: `ProjectInput`,
+            `RepositoryOverrideSettingsInput`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-put
         """
         from ..models.repository import Repository  # noqa: PLC0415
-        from ..models.repository_fork_policy import RepositoryForkPolicy  # noqa: PLC0415
         from ..models.repository_input import RepositoryInput  # noqa: PLC0415
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -1313,21 +1304,16 @@ class RepositoriesNamespace:
                     RepositoryInput,
                     body,
                     {
-                        "links": links,
                         "uuid": uuid,
                         "full_name": full_name,
                         "is_private": is_private,
-                        "scm": coerce_enum(RepositoryScm, scm),
-                        "owner": owner,
+                        "scm": scm,
                         "name": name,
                         "description": description,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "size": size,
                         "language": language,
                         "has_issues": has_issues,
                         "has_wiki": has_wiki,
-                        "fork_policy": coerce_enum(RepositoryForkPolicy, fork_policy),
+                        "fork_policy": fork_policy,
                         "project": project,
                         "website": website,
                         "override_settings": override_settings,
@@ -1370,13 +1356,31 @@ class RepositoriesNamespace:
             Answer.model(DeployKey),
         )
 
+    @overload
     async def update_group_permission(
         self,
         workspace: str,
         repo_slug: str,
         group_slug: str,
         *,
-        body: RepoPermissionUpdateSchema | None = None,
+        permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"],
+    ) -> RepositoryGroupPermission: ...
+    @overload
+    async def update_group_permission(
+        self,
+        workspace: str,
+        repo_slug: str,
+        group_slug: str,
+        *,
+        body: RepoPermissionUpdateSchema | RepoPermissionUpdateSchemaDict,
+    ) -> RepositoryGroupPermission: ...
+    async def update_group_permission(
+        self,
+        workspace: str,
+        repo_slug: str,
+        group_slug: str,
+        *,
+        body: RepoPermissionUpdateSchema | RepoPermissionUpdateSchemaDict | None = None,
         permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"] | Unset = UNSET,
     ) -> RepositoryGroupPermission:
         """Update an explicit group permission for a repository.
@@ -1399,16 +1403,18 @@ class RepositoriesNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             group_slug: Slug of the requested group.
-            body: The permission to grant. A `RepoPermissionUpdateSchema`, or pass its fields as the
-                keywords that follow.
+            body: The permission to grant. A `RepoPermissionUpdateSchema` or a dict
+                (`RepoPermissionUpdateSchemaDict`), or pass its fields as the keywords that follow.
 
         Returns:
             Group permission updated
 
+        Body:
+            `RepoPermissionUpdateSchema` or a `RepoPermissionUpdateSchemaDict` (required: permission).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-groups-group-slug-put
         """
         from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission  # noqa: PLC0415
         from ..models.repository_group_permission import RepositoryGroupPermission  # noqa: PLC0415
 
         return await self._client._call(
@@ -1419,20 +1425,38 @@ class RepositoriesNamespace:
                 body=build_required_body(
                     RepoPermissionUpdateSchema,
                     body,
-                    {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
+                    {"permission": permission},
                     "repositories.update_group_permission",
                 ),
             ),
             Answer.model(RepositoryGroupPermission),
         )
 
+    @overload
     async def update_user_permission(
         self,
         workspace: str,
         repo_slug: str,
         selected_user_id: str,
         *,
-        body: RepoPermissionUpdateSchema | None = None,
+        permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"],
+    ) -> RepositoryUserPermission: ...
+    @overload
+    async def update_user_permission(
+        self,
+        workspace: str,
+        repo_slug: str,
+        selected_user_id: str,
+        *,
+        body: RepoPermissionUpdateSchema | RepoPermissionUpdateSchemaDict,
+    ) -> RepositoryUserPermission: ...
+    async def update_user_permission(
+        self,
+        workspace: str,
+        repo_slug: str,
+        selected_user_id: str,
+        *,
+        body: RepoPermissionUpdateSchema | RepoPermissionUpdateSchemaDict | None = None,
         permission: RepoPermissionUpdateSchemaPermission | Literal["read", "write", "admin"] | Unset = UNSET,
     ) -> RepositoryUserPermission:
         """Update an explicit user permission for a repository.
@@ -1456,16 +1480,18 @@ class RepositoriesNamespace:
                 by curly-braces, for example: `{repository UUID}`.
             selected_user_id: This can either be the UUID of the account, surrounded by curly-braces,
                 for example: `{account UUID}`, OR an Atlassian Account ID.
-            body: The permission to grant. A `RepoPermissionUpdateSchema`, or pass its fields as the
-                keywords that follow.
+            body: The permission to grant. A `RepoPermissionUpdateSchema` or a dict
+                (`RepoPermissionUpdateSchemaDict`), or pass its fields as the keywords that follow.
 
         Returns:
             Explicit user permission updated
 
+        Body:
+            `RepoPermissionUpdateSchema` or a `RepoPermissionUpdateSchemaDict` (required: permission).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-permissions-config-users-selected-user-id-put
         """
         from ..models.repo_permission_update_schema import RepoPermissionUpdateSchema  # noqa: PLC0415
-        from ..models.repo_permission_update_schema_permission import RepoPermissionUpdateSchemaPermission  # noqa: PLC0415
         from ..models.repository_user_permission import RepositoryUserPermission  # noqa: PLC0415
 
         return await self._client._call(
@@ -1476,7 +1502,7 @@ class RepositoriesNamespace:
                 body=build_required_body(
                     RepoPermissionUpdateSchema,
                     body,
-                    {"permission": coerce_enum(RepoPermissionUpdateSchemaPermission, permission)},
+                    {"permission": permission},
                     "repositories.update_user_permission",
                 ),
             ),

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
-    import datetime
     import os
     from collections.abc import Sequence
     from pathlib import Path
@@ -23,18 +25,15 @@ if TYPE_CHECKING:
     from bitbucket_client._uploads import Upload
 
     from ..models.account import Account
-    from ..models.account_input import AccountInput
-    from ..models.comment_inline_input import CommentInlineInput
-    from ..models.comment_input import CommentInput
-    from ..models.commit_summary_input import CommitSummaryInput
+    from ..models.comment_inline_input import CommentInlineInput, CommentInlineInputDict
+    from ..models.comment_input import CommentInput, CommentInputDict
+    from ..models.commit_summary_input import CommitSummaryInput, CommitSummaryInputDict
     from ..models.repository_scm import RepositoryScm
     from ..models.snippet import Snippet
     from ..models.snippet_comment import SnippetComment
-    from ..models.snippet_comment_input import SnippetCommentInput
-    from ..models.snippet_comment_links_input import SnippetCommentLinksInput
+    from ..models.snippet_comment_input import SnippetCommentInput, SnippetCommentInputDict
     from ..models.snippet_commit import SnippetCommit
-    from ..models.snippet_input import SnippetInput
-    from ..models.snippet_links_input import SnippetLinksInput
+    from ..models.snippet_input import SnippetInput, SnippetInputDict
     from ..models.snippets_list_role import SnippetsListRole
 
 
@@ -48,15 +47,10 @@ class SnippetsNamespace:
         self,
         workspace: str,
         *,
-        body: SnippetInput | None = None,
+        body: SnippetInput | SnippetInputDict | None = None,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        links: SnippetLinksInput | Unset = UNSET,
     ) -> Snippet:
         """Create a snippet for a workspace.
 
@@ -68,17 +62,17 @@ class SnippetsNamespace:
         Args:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example: `{workspace UUID}`.
-            body: The new snippet object. A `SnippetInput`, or pass its fields as the keywords that
-                follow.
-            owner: An account object.
-            creator: An account object.
+            body: The new snippet object. A `SnippetInput` or a dict (`SnippetInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The newly created snippet object.
 
+        Body:
+            `SnippetInput` or a `SnippetInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-post
         """
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
         from ..models.snippet import Snippet  # noqa: PLC0415
         from ..models.snippet_input import SnippetInput  # noqa: PLC0415
 
@@ -90,16 +84,7 @@ class SnippetsNamespace:
                 body=build_required_body(
                     SnippetInput,
                     body,
-                    {
-                        "title": title,
-                        "scm": coerce_enum(RepositoryScm, scm),
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "owner": owner,
-                        "creator": creator,
-                        "is_private": is_private,
-                        "links": links,
-                    },
+                    {"title": title, "scm": scm, "is_private": is_private},
                     "snippets.create",
                 ),
             ),
@@ -111,17 +96,10 @@ class SnippetsNamespace:
         workspace: str,
         encoded_id: str,
         *,
-        body: SnippetCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: SnippetCommentLinksInput | Unset = UNSET,
-        snippet: SnippetInput | Unset = UNSET,
+        body: SnippetCommentInput | SnippetCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
     ) -> SnippetComment:
         """Create a comment on a snippet.
 
@@ -135,15 +113,18 @@ class SnippetsNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example: `{workspace UUID}`.
             encoded_id: The snippet id.
-            body: The contents of the new comment. A `SnippetCommentInput`, or pass its fields as the
-                keywords that follow.
-            user: An account object.
+            body: The contents of the new comment. A `SnippetCommentInput` or a dict
+                (`SnippetCommentInputDict`), or pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            snippet: A snippet object.
 
         Returns:
             The newly created comment.
+
+        Body:
+            `SnippetCommentInput` or a `SnippetCommentInputDict`; inside it: `CommitSummaryInput` (also
+            `CommentContent`), `CommentInput` (also `CommentRef`), `CommentInlineInput` (also
+            `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-post
         """
@@ -158,18 +139,7 @@ class SnippetsNamespace:
                 body=build_required_body(
                     SnippetCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                        "snippet": snippet,
-                    },
+                    {"content": content, "parent": parent, "inline": inline},
                     "snippets.create_comment",
                 ),
             ),
@@ -179,15 +149,10 @@ class SnippetsNamespace:
     async def create_for_current_user(
         self,
         *,
-        body: SnippetInput | None = None,
+        body: SnippetInput | SnippetInputDict | None = None,
         title: str | Unset = UNSET,
         scm: RepositoryScm | Literal["git"] | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        creator: AccountInput | Unset = UNSET,
         is_private: bool | Unset = UNSET,
-        links: SnippetLinksInput | Unset = UNSET,
     ) -> Snippet:
         """Create a snippet.
 
@@ -204,17 +169,17 @@ class SnippetsNamespace:
         scenario. …
 
         Args:
-            body: The new snippet object. A `SnippetInput`, or pass its fields as the keywords that
-                follow.
-            owner: An account object.
-            creator: An account object.
+            body: The new snippet object. A `SnippetInput` or a dict (`SnippetInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The newly created snippet object.
 
+        Body:
+            `SnippetInput` or a `SnippetInputDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-post
         """
-        from ..models.repository_scm import RepositoryScm  # noqa: PLC0415
         from ..models.snippet import Snippet  # noqa: PLC0415
         from ..models.snippet_input import SnippetInput  # noqa: PLC0415
 
@@ -225,16 +190,7 @@ class SnippetsNamespace:
                 body=build_required_body(
                     SnippetInput,
                     body,
-                    {
-                        "title": title,
-                        "scm": coerce_enum(RepositoryScm, scm),
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "owner": owner,
-                        "creator": creator,
-                        "is_private": is_private,
-                        "links": links,
-                    },
+                    {"title": title, "scm": scm, "is_private": is_private},
                     "snippets.create_for_current_user",
                 ),
             ),
@@ -1006,17 +962,10 @@ class SnippetsNamespace:
         encoded_id: str,
         comment_id: int,
         *,
-        body: SnippetCommentInput | None = None,
-        id: int | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        updated_on: datetime.datetime | None | Unset = UNSET,
-        content: CommitSummaryInput | Unset = UNSET,
-        user: AccountInput | Unset = UNSET,
-        deleted: bool | Unset = UNSET,
-        parent: CommentInput | Unset = UNSET,
-        inline: CommentInlineInput | Unset = UNSET,
-        links: SnippetCommentLinksInput | Unset = UNSET,
-        snippet: SnippetInput | Unset = UNSET,
+        body: SnippetCommentInput | SnippetCommentInputDict | None = None,
+        content: CommitSummaryInput | CommitSummaryInputDict | Unset = UNSET,
+        parent: CommentInput | CommentInputDict | Unset = UNSET,
+        inline: CommentInlineInput | CommentInlineInputDict | Unset = UNSET,
     ) -> SnippetComment:
         """Update a comment on a snippet.
 
@@ -1031,15 +980,18 @@ class SnippetsNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             encoded_id: The snippet id.
             comment_id: The id of the comment.
-            body: The contents to update the comment to. A `SnippetCommentInput`, or pass its fields as
-                the keywords that follow.
-            user: An account object.
+            body: The contents to update the comment to. A `SnippetCommentInput` or a dict
+                (`SnippetCommentInputDict`), or pass its fields as the keywords that follow.
             parent: The base type for all comments. This type should be considered abstract. Each of the
                 "commentable" resources defines its own subtypes (e.g. `issue_comment`).
-            snippet: A snippet object.
 
         Returns:
             The updated comment object.
+
+        Body:
+            `SnippetCommentInput` or a `SnippetCommentInputDict`; inside it: `CommitSummaryInput` (also
+            `CommentContent`), `CommentInput` (also `CommentRef`), `CommentInlineInput` (also
+            `InlineCommentAnchor`).
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-snippets/#api-snippets-workspace-encoded-id-comments-comment-id-put
         """
@@ -1054,18 +1006,7 @@ class SnippetsNamespace:
                 body=build_required_body(
                     SnippetCommentInput,
                     body,
-                    {
-                        "id": id,
-                        "created_on": created_on,
-                        "updated_on": updated_on,
-                        "content": content,
-                        "user": user,
-                        "deleted": deleted,
-                        "parent": parent,
-                        "inline": inline,
-                        "links": links,
-                        "snippet": snippet,
-                    },
+                    {"content": content, "parent": parent, "inline": inline},
                     "snippets.update_comment",
                 ),
             ),

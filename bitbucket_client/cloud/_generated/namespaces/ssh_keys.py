@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -17,10 +19,8 @@ if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.account_input import AccountInput
     from ..models.ssh_account_key import SshAccountKey
-    from ..models.ssh_account_key_input import SshAccountKeyInput
-    from ..models.ssh_account_key_links_input import SshAccountKeyLinksInput
+    from ..models.ssh_account_key_input import SshAccountKeyInput, SshAccountKeyInputDict
 
 
 class SshKeysNamespace:
@@ -34,16 +34,9 @@ class SshKeysNamespace:
         selected_user: str,
         *,
         expires_on: str | Unset = UNSET,
-        body: SshAccountKeyInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: SshAccountKeyInput | SshAccountKeyInputDict | None = None,
         key: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
         label: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | None | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        fingerprint: str | Unset = UNSET,
     ) -> SshAccountKey:
         """Add a new SSH key.
 
@@ -64,17 +57,15 @@ class SshKeysNamespace:
             body: The new SSH key object. Note that the username property has been deprecated due to
                 [privacy
                 changes](https://developer.atlassian.com/cloud/bitbucket/bitbucket-api-changes-gdpr/#removal-of-usernames-from-user-referencing-apis).
-                A `SshAccountKeyInput`, or pass its fields as the keywords that follow.
-            uuid: The SSH key's immutable ID.
+                A `SshAccountKeyInput` or a dict (`SshAccountKeyInputDict`), or pass its fields as the …
             key: The SSH public key value in OpenSSH format.
-            comment: The comment parsed from the SSH key (if present)
             label: The user-defined label for the SSH key
-            last_used: `null` if the key was never used.
-            owner: An account object.
-            fingerprint: The SSH key fingerprint in SHA-256 format.
 
         Returns:
             The newly created SSH key.
+
+        Body:
+            `SshAccountKeyInput` or a `SshAccountKeyInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-post
         """
@@ -87,22 +78,7 @@ class SshKeysNamespace:
                 "/users/{selected_user}/ssh-keys",
                 (selected_user,),
                 query={"expires_on": expires_on},
-                body=build_body(
-                    SshAccountKeyInput,
-                    body,
-                    {
-                        "uuid": uuid,
-                        "key": key,
-                        "comment": comment,
-                        "label": label,
-                        "created_on": created_on,
-                        "last_used": last_used,
-                        "links": links,
-                        "owner": owner,
-                        "fingerprint": fingerprint,
-                    },
-                    "ssh_keys.create",
-                ),
+                body=build_body(SshAccountKeyInput, body, {"key": key, "label": label}, "ssh_keys.create"),
             ),
             Answer.model(SshAccountKey),
         )
@@ -188,17 +164,10 @@ class SshKeysNamespace:
         selected_user: str,
         key_id: str,
         *,
-        body: SshAccountKeyInput | None = None,
-        uuid: str | Unset = UNSET,
+        body: SshAccountKeyInput | SshAccountKeyInputDict | None = None,
         key: str | Unset = UNSET,
-        comment: str | Unset = UNSET,
         label: str | Unset = UNSET,
-        created_on: datetime.datetime | Unset = UNSET,
-        last_used: datetime.datetime | None | Unset = UNSET,
-        links: SshAccountKeyLinksInput | Unset = UNSET,
-        owner: AccountInput | Unset = UNSET,
-        expires_on: datetime.datetime | Unset = UNSET,
-        fingerprint: str | Unset = UNSET,
+        expires_on: datetime.datetime | str | Unset = UNSET,
     ) -> SshAccountKey:
         """Update a SSH key.
 
@@ -217,18 +186,16 @@ class SshKeysNamespace:
             selected_user: This can either be an Atlassian Account ID OR the UUID of the account,
                 surrounded by curly-braces, for example: `{account UUID}`.
             key_id: The SSH key's UUID value.
-            body: The updated SSH key object. A `SshAccountKeyInput`, or pass its fields as the keywords
-                that follow.
-            uuid: The SSH key's immutable ID.
+            body: The updated SSH key object. A `SshAccountKeyInput` or a dict
+                (`SshAccountKeyInputDict`), or pass its fields as the keywords that follow.
             key: The SSH public key value in OpenSSH format.
-            comment: The comment parsed from the SSH key (if present)
             label: The user-defined label for the SSH key
-            last_used: `null` if the key was never used.
-            owner: An account object.
-            fingerprint: The SSH key fingerprint in SHA-256 format.
 
         Returns:
             The newly updated SSH key.
+
+        Body:
+            `SshAccountKeyInput` or a `SshAccountKeyInputDict`.
 
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-ssh/#api-users-selected-user-ssh-keys-key-id-put
         """
@@ -243,18 +210,7 @@ class SshKeysNamespace:
                 body=build_body(
                     SshAccountKeyInput,
                     body,
-                    {
-                        "uuid": uuid,
-                        "key": key,
-                        "comment": comment,
-                        "label": label,
-                        "created_on": created_on,
-                        "last_used": last_used,
-                        "links": links,
-                        "owner": owner,
-                        "expires_on": expires_on,
-                        "fingerprint": fingerprint,
-                    },
+                    {"key": key, "label": label, "expires_on": expires_on},
                     "ssh_keys.update",
                 ),
             ),

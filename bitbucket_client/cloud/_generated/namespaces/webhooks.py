@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum, coerce_enum_list
+from bitbucket_client._arguments import (
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -21,8 +25,14 @@ if TYPE_CHECKING:
     from ..models.subject_types import SubjectTypes
     from ..models.webhook_subscription import WebhookSubscription
     from ..models.webhook_subscription_subject_type import WebhookSubscriptionSubjectType
-    from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody
-    from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody
+    from ..models.webhooks_create_for_workspace_body import (
+        WebhooksCreateForWorkspaceBody,
+        WebhooksCreateForWorkspaceBodyDict,
+    )
+    from ..models.webhooks_update_for_workspace_body import (
+        WebhooksUpdateForWorkspaceBody,
+        WebhooksUpdateForWorkspaceBodyDict,
+    )
 
 
 class WebhooksNamespace:
@@ -31,14 +41,67 @@ class WebhooksNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    @overload
     async def create_for_repository(
         self,
         workspace: str,
         repo_slug: str,
         *,
-        body: WebhooksCreateForWorkspaceBody | None = None,
+        url: str,
+        events: Sequence[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ],
+        description: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+    ) -> WebhookSubscription: ...
+    @overload
+    async def create_for_repository(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | WebhooksCreateForWorkspaceBodyDict,
+    ) -> WebhookSubscription: ...
+    async def create_for_repository(
+        self,
+        workspace: str,
+        repo_slug: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | WebhooksCreateForWorkspaceBodyDict | None = None,
         url: str | Unset = UNSET,
-        events: builtins.list[
+        events: Sequence[
             HookEventEvent
             | Literal[
                 "issue:comment_created",
@@ -88,16 +151,20 @@ class WebhooksNamespace:
                 curly-braces, for example: `{workspace UUID}`.
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
-            body: A `WebhooksCreateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            body: A `WebhooksCreateForWorkspaceBody` or a dict (`WebhooksCreateForWorkspaceBodyDict`),
+                or pass its fields as the keywords that follow.
             events: The events this webhook is subscribed to.
             secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
 
         Returns:
             If the webhook was registered successfully.
 
+        Body:
+            `WebhooksCreateForWorkspaceBody` (also `NewWebhook`) or a
+            `WebhooksCreateForWorkspaceBodyDict` (required: url, events).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-post
         """
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
         from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
@@ -111,7 +178,7 @@ class WebhooksNamespace:
                     body,
                     {
                         "url": url,
-                        "events": coerce_enum_list(HookEventEvent, events),
+                        "events": events,
                         "description": description,
                         "active": active,
                         "secret": secret,
@@ -122,13 +189,61 @@ class WebhooksNamespace:
             Answer.model(WebhookSubscription),
         )
 
+    @overload
     async def create_for_workspace(
         self,
         workspace: str,
         *,
-        body: WebhooksCreateForWorkspaceBody | None = None,
+        url: str,
+        events: Sequence[
+            HookEventEvent
+            | Literal[
+                "issue:comment_created",
+                "issue:created",
+                "issue:updated",
+                "pipeline:span_created",
+                "project:updated",
+                "pullrequest:approved",
+                "pullrequest:changes_request_created",
+                "pullrequest:changes_request_removed",
+                "pullrequest:comment_created",
+                "pullrequest:comment_deleted",
+                "pullrequest:comment_reopened",
+                "pullrequest:comment_resolved",
+                "pullrequest:comment_updated",
+                "pullrequest:created",
+                "pullrequest:fulfilled",
+                "pullrequest:push",
+                "pullrequest:rejected",
+                "pullrequest:unapproved",
+                "pullrequest:updated",
+                "repo:commit_comment_created",
+                "repo:commit_status_created",
+                "repo:commit_status_updated",
+                "repo:created",
+                "repo:deleted",
+                "repo:fork",
+                "repo:imported",
+                "repo:push",
+                "repo:transfer",
+                "repo:updated",
+            ]
+        ],
+        description: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        secret: str | Unset = UNSET,
+    ) -> WebhookSubscription: ...
+    @overload
+    async def create_for_workspace(
+        self, workspace: str, *, body: WebhooksCreateForWorkspaceBody | WebhooksCreateForWorkspaceBodyDict
+    ) -> WebhookSubscription: ...
+    async def create_for_workspace(
+        self,
+        workspace: str,
+        *,
+        body: WebhooksCreateForWorkspaceBody | WebhooksCreateForWorkspaceBodyDict | None = None,
         url: str | Unset = UNSET,
-        events: builtins.list[
+        events: Sequence[
             HookEventEvent
             | Literal[
                 "issue:comment_created",
@@ -178,16 +293,20 @@ class WebhooksNamespace:
         Args:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example: `{workspace UUID}`.
-            body: A `WebhooksCreateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            body: A `WebhooksCreateForWorkspaceBody` or a dict (`WebhooksCreateForWorkspaceBodyDict`),
+                or pass its fields as the keywords that follow.
             events: The events this webhook is subscribed to.
             secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
 
         Returns:
             If the webhook was registered successfully.
 
+        Body:
+            `WebhooksCreateForWorkspaceBody` (also `NewWebhook`) or a
+            `WebhooksCreateForWorkspaceBodyDict` (required: url, events).
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-post
         """
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
         from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_create_for_workspace_body import WebhooksCreateForWorkspaceBody  # noqa: PLC0415
 
@@ -201,7 +320,7 @@ class WebhooksNamespace:
                     body,
                     {
                         "url": url,
-                        "events": coerce_enum_list(HookEventEvent, events),
+                        "events": events,
                         "description": description,
                         "active": active,
                         "secret": secret,
@@ -440,12 +559,12 @@ class WebhooksNamespace:
         repo_slug: str,
         uid: str,
         *,
-        body: WebhooksUpdateForWorkspaceBody | None = None,
+        body: WebhooksUpdateForWorkspaceBody | WebhooksUpdateForWorkspaceBodyDict | None = None,
         description: str | Unset = UNSET,
         url: str | Unset = UNSET,
         active: bool | Unset = UNSET,
         secret: str | Unset = UNSET,
-        events: builtins.list[
+        events: Sequence[
             HookEventEvent
             | Literal[
                 "issue:comment_created",
@@ -502,16 +621,20 @@ class WebhooksNamespace:
             repo_slug: This can either be the repository slug or the UUID of the repository, surrounded
                 by curly-braces, for example: `{repository UUID}`.
             uid: Installed webhook's ID
-            body: A `WebhooksUpdateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            body: A `WebhooksUpdateForWorkspaceBody` or a dict (`WebhooksUpdateForWorkspaceBodyDict`),
+                or pass its fields as the keywords that follow.
             secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
             events: The events this webhook is subscribed to.
 
         Returns:
             The webhook subscription object.
 
+        Body:
+            `WebhooksUpdateForWorkspaceBody` (also `WebhookUpdate`) or a
+            `WebhooksUpdateForWorkspaceBodyDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-hooks-uid-put
         """
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
         from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
@@ -528,7 +651,7 @@ class WebhooksNamespace:
                         "url": url,
                         "active": active,
                         "secret": secret,
-                        "events": coerce_enum_list(HookEventEvent, events),
+                        "events": events,
                     },
                     "webhooks.update_for_repository",
                 ),
@@ -541,12 +664,12 @@ class WebhooksNamespace:
         workspace: str,
         uid: str,
         *,
-        body: WebhooksUpdateForWorkspaceBody | None = None,
+        body: WebhooksUpdateForWorkspaceBody | WebhooksUpdateForWorkspaceBodyDict | None = None,
         description: str | Unset = UNSET,
         url: str | Unset = UNSET,
         active: bool | Unset = UNSET,
         secret: str | Unset = UNSET,
-        events: builtins.list[
+        events: Sequence[
             HookEventEvent
             | Literal[
                 "issue:comment_created",
@@ -601,16 +724,20 @@ class WebhooksNamespace:
             workspace: This can either be the workspace ID (slug) or the workspace UUID surrounded by
                 curly-braces, for example: `{workspace UUID}`.
             uid: Installed webhook's ID
-            body: A `WebhooksUpdateForWorkspaceBody`, or pass its fields as the keywords that follow.
+            body: A `WebhooksUpdateForWorkspaceBody` or a dict (`WebhooksUpdateForWorkspaceBodyDict`),
+                or pass its fields as the keywords that follow.
             secret: Signs deliveries with X-Hub-Signature (HMAC-SHA256).
             events: The events this webhook is subscribed to.
 
         Returns:
             The webhook subscription object.
 
+        Body:
+            `WebhooksUpdateForWorkspaceBody` (also `WebhookUpdate`) or a
+            `WebhooksUpdateForWorkspaceBodyDict`.
+
         Reference: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-workspaces/#api-workspaces-workspace-hooks-uid-put
         """
-        from ..models.hook_event_event import HookEventEvent  # noqa: PLC0415
         from ..models.webhook_subscription import WebhookSubscription  # noqa: PLC0415
         from ..models.webhooks_update_for_workspace_body import WebhooksUpdateForWorkspaceBody  # noqa: PLC0415
 
@@ -627,7 +754,7 @@ class WebhooksNamespace:
                         "url": url,
                         "active": active,
                         "secret": secret,
-                        "events": coerce_enum_list(HookEventEvent, events),
+                        "events": events,
                     },
                     "webhooks.update_for_workspace",
                 ),

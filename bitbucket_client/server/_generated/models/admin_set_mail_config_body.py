@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -119,3 +119,41 @@ class AdminSetMailConfigBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class AdminSetMailConfigBodyDict(_typing.TypedDict, total=False):
+    """`AdminSetMailConfigBody` as a plain dict, keyed by the document's names: accepted wherever `AdminSetMailConfigBody` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    hostname: NotRequired[str]
+    password: NotRequired[str]
+    port: NotRequired[int]
+    protocol: NotRequired[RestMailConfigurationProtocol | Literal["SMTP", "SMTPS"]]
+    requireStartTls: NotRequired[bool]
+    senderAddress: NotRequired[str]
+    useStartTls: NotRequired[bool]
+    username: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("hostname", "hostname", "str", False),
+        ("password", "password", "str", False),
+        ("port", "port", "int", False),
+        ("protocol", "protocol", ("enum", ("SMTP", "SMTPS")), False),
+        ("requireStartTls", "require_start_tls", "bool", False),
+        ("senderAddress", "sender_address", "str", False),
+        ("useStartTls", "use_start_tls", "bool", False),
+        ("username", "username", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -83,3 +83,35 @@ class BasicAuthConfigEntityInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+BasicAuthConfigEntityInputDict = _typing.TypedDict(
+    "BasicAuthConfigEntityInputDict",
+    {
+        "allowed-paths": "NotRequired[Sequence[str]]",
+        "allowed-users": "NotRequired[Sequence[str]]",
+        "block-requests": "NotRequired[bool]",
+        "show-warning-message": "NotRequired[bool]",
+    },
+    total=False,
+)
+"""`BasicAuthConfigEntityInput` as a plain dict, keyed by the document's names: accepted wherever `BasicAuthConfigEntityInput` is."""
+
+REQUEST_SHAPE: Any = (
+    (
+        ("allowed-paths", "allowed_paths", ("list", "str"), False),
+        ("allowed-users", "allowed_users", ("list", "str"), False),
+        ("block-requests", "block_requests", "bool", False),
+        ("show-warning-message", "show_warning_message", "bool", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -87,3 +87,35 @@ class ExampleSettingsInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class ExampleSettingsInputDict(_typing.TypedDict, total=False):
+    """`ExampleSettingsInput` as a plain dict, keyed by the document's names: accepted wherever `ExampleSettingsInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    booleanValue: NotRequired[bool]
+    doubleValue: NotRequired[float]
+    integerValue: NotRequired[int]
+    longValue: NotRequired[int]
+    stringValue: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("booleanValue", "boolean_value", "bool", False),
+        ("doubleValue", "double_value", "float", False),
+        ("integerValue", "integer_value", "int", False),
+        ("longValue", "long_value", "int", False),
+        ("stringValue", "string_value", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -71,3 +71,32 @@ class ExampleSettingsMapInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+ExampleSettingsMapInputDict = _typing.TypedDict(
+    "ExampleSettingsMapInputDict",
+    {
+        "boolean key": "NotRequired[bool]",
+        "long key": "NotRequired[float]",
+        "string key": "NotRequired[str]",
+    },
+    total=False,
+)
+"""`ExampleSettingsMapInput` as a plain dict, keyed by the document's names: accepted wherever `ExampleSettingsMapInput` is."""
+
+REQUEST_SHAPE: Any = (
+    (
+        ("boolean key", "boolean_key", "bool", False),
+        ("long key", "long_key", "float", False),
+        ("string key", "string_key", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -65,3 +65,23 @@ class GroupAndUsers:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired, Required
+
+
+class GroupAndUsersDict(_typing.TypedDict, total=False):
+    """`GroupAndUsers` as a plain dict, keyed by the document's names: accepted wherever `GroupAndUsers` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    users: Required[Sequence[str]]
+    group: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = ((("users", "users", ("list", "str"), True), ("group", "group", "str", False)), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -278,3 +278,82 @@ class IdpConfigEntityInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Literal, NotRequired
+
+    from ..models.jit_config_entity_input import JitConfigEntityInputDict
+
+IdpConfigEntityInputDict = _typing.TypedDict(
+    "IdpConfigEntityInputDict",
+    {
+        "additional-scopes": "NotRequired[Sequence[str]]",
+        "authorization-endpoint": "NotRequired[str]",
+        "buttonText": "NotRequired[str]",
+        "certificate": "NotRequired[str]",
+        "client-id": "NotRequired[str]",
+        "client-secret": "NotRequired[str]",
+        "crowd-url": "NotRequired[str]",
+        "discovery-enabled": "NotRequired[bool]",
+        "enable-remember-me": "NotRequired[bool]",
+        "enabled": "NotRequired[bool]",
+        "id": "NotRequired[int]",
+        "idp-type": "NotRequired[IdpConfigEntityIdpType | Literal['GENERIC', 'CROWD']]",
+        "include-customer-logins": "NotRequired[bool]",
+        "issuer-url": "NotRequired[str]",
+        "jit-configuration": "NotRequired[JitConfigEntityInput | JitConfigEntityInputDict]",
+        "last-updated": "NotRequired[datetime.datetime | str]",
+        "name": "NotRequired[str]",
+        "sso-issuer": "NotRequired[str]",
+        "sso-type": "NotRequired[IdpConfigEntitySsoType | Literal['NONE', 'SAML', 'OIDC']]",
+        "sso-url": "NotRequired[str]",
+        "token-endpoint": "NotRequired[str]",
+        "userinfo-endpoint": "NotRequired[str]",
+        "username-attribute": "NotRequired[str]",
+        "username-claim": "NotRequired[str]",
+    },
+    total=False,
+)
+"""`IdpConfigEntityInput` as a plain dict, keyed by the document's names: accepted wherever `IdpConfigEntityInput` is."""
+
+REQUEST_SHAPE: Any = (
+    (
+        ("additional-scopes", "additional_scopes", ("list", "str"), False),
+        ("authorization-endpoint", "authorization_endpoint", "str", False),
+        ("buttonText", "button_text", "str", False),
+        ("certificate", "certificate", "str", False),
+        ("client-id", "client_id", "str", False),
+        ("client-secret", "client_secret", "str", False),
+        ("crowd-url", "crowd_url", "str", False),
+        ("discovery-enabled", "discovery_enabled", "bool", False),
+        ("enable-remember-me", "enable_remember_me", "bool", False),
+        ("enabled", "enabled", "bool", False),
+        ("id", "id", "int", False),
+        ("idp-type", "idp_type", ("enum", ("GENERIC", "CROWD")), False),
+        ("include-customer-logins", "include_customer_logins", "bool", False),
+        ("issuer-url", "issuer_url", "str", False),
+        (
+            "jit-configuration",
+            "jit_configuration",
+            ("model", "jit_config_entity_input", "JitConfigEntityInput"),
+            False,
+        ),
+        ("last-updated", "last_updated", "datetime", False),
+        ("name", "name", "str", False),
+        ("sso-issuer", "sso_issuer", "str", False),
+        ("sso-type", "sso_type", ("enum", ("NONE", "SAML", "OIDC")), False),
+        ("sso-url", "sso_url", "str", False),
+        ("token-endpoint", "token_endpoint", "str", False),
+        ("userinfo-endpoint", "userinfo_endpoint", "str", False),
+        ("username-attribute", "username_attribute", "str", False),
+        ("username-claim", "username_claim", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -89,3 +89,37 @@ class JitConfigEntityInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+JitConfigEntityInputDict = _typing.TypedDict(
+    "JitConfigEntityInputDict",
+    {
+        "additional-openid-scopes": "NotRequired[Sequence[str]]",
+        "mapping-display-name": "NotRequired[str]",
+        "mapping-email": "NotRequired[str]",
+        "mapping-groups": "NotRequired[str]",
+        "user-provisioning-enabled": "NotRequired[bool]",
+    },
+    total=False,
+)
+"""`JitConfigEntityInput` as a plain dict, keyed by the document's names: accepted wherever `JitConfigEntityInput` is."""
+
+REQUEST_SHAPE: Any = (
+    (
+        ("additional-openid-scopes", "additional_openid_scopes", ("list", "str"), False),
+        ("mapping-display-name", "mapping_display_name", "str", False),
+        ("mapping-email", "mapping_email", "str", False),
+        ("mapping-groups", "mapping_groups", "str", False),
+        ("user-provisioning-enabled", "user_provisioning_enabled", "bool", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -7,130 +7,42 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.rest_application_user_type import RestApplicationUserType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
-    from ..models.rest_self_links_input import RestSelfLinksInput
-
 
 T = TypeVar("T", bound="RestApplicationUserInput")
 
 
 @_attrs_define
 class RestApplicationUserInput:
-    active: bool | Unset = UNSET
-    avatar_url: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    links: RestSelfLinksInput | Unset = UNSET
-    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     name: str | Unset = UNSET
     slug: str | Unset = UNSET
-    type_: RestApplicationUserType | Unset = UNSET
-    link: RestLegacyLinkInput | Unset = UNSET
-    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        active = self.active
-
-        avatar_url = self.avatar_url
-
-        display_name = self.display_name
-
-        email_address = self.email_address
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
         name = self.name
 
         slug = self.slug
 
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        link: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.link, Unset):
-            link = self.link.to_dict()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if active is not UNSET:
-            field_dict["active"] = active
-        if avatar_url is not UNSET:
-            field_dict["avatarUrl"] = avatar_url
-        if display_name is not UNSET:
-            field_dict["displayName"] = display_name
-        if email_address is not UNSET:
-            field_dict["emailAddress"] = email_address
-        if links is not UNSET:
-            field_dict["links"] = links
         if name is not UNSET:
             field_dict["name"] = name
         if slug is not UNSET:
             field_dict["slug"] = slug
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if link is not UNSET:
-            field_dict["link"] = link
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
-        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
-
         d = dict(src_dict)
-        active = d.pop("active", UNSET)
-
-        avatar_url = d.pop("avatarUrl", UNSET)
-
-        display_name = d.pop("displayName", UNSET)
-
-        email_address = d.pop("emailAddress", UNSET)
-
-        _links = d.pop("links", UNSET)
-        links: RestSelfLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RestSelfLinksInput.from_dict(_links)
-
         name = d.pop("name", UNSET)
 
         slug = d.pop("slug", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: RestApplicationUserType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = RestApplicationUserType(_type_)
-
-        _link = d.pop("link", UNSET)
-        link: RestLegacyLinkInput | Unset
-        if isinstance(_link, Unset):
-            link = UNSET
-        else:
-            link = RestLegacyLinkInput.from_dict(_link)
-
         rest_application_user_input = cls(
-            active=active,
-            avatar_url=avatar_url,
-            display_name=display_name,
-            email_address=email_address,
-            links=links,
             name=name,
             slug=slug,
-            type_=type_,
-            link=link,
         )
 
         rest_application_user_input.additional_properties = d
@@ -151,3 +63,26 @@ class RestApplicationUserInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestApplicationUserInputDict(_typing.TypedDict, total=False):
+    """`RestApplicationUserInput` as a plain dict, keyed by the document's names: accepted wherever `RestApplicationUserInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    name: NotRequired[str]
+    slug: NotRequired[str]
+
+
+UserRef = RestApplicationUserInput
+"""`RestApplicationUserInput` under a readable name (specs/aliases/server.json)."""
+UserRefDict = RestApplicationUserInputDict
+
+REQUEST_SHAPE: Any = ((("name", "name", "str", False), ("slug", "slug", "str", False)), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -110,3 +110,52 @@ class RestAuthenticationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired, Required
+
+    from ..models.rest_bearer_token_credentials import RestBearerTokenCredentialsDict
+    from ..models.rest_ssh_credentials import RestSshCredentialsDict
+    from ..models.rest_username_password_credentials import RestUsernamePasswordCredentialsDict
+
+
+class RestAuthenticationRequestDict(_typing.TypedDict, total=False):
+    """`RestAuthenticationRequest` as a plain dict, keyed by the document's names: accepted wherever `RestAuthenticationRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    credentials: Required[
+        RestUsernamePasswordCredentials
+        | RestUsernamePasswordCredentialsDict
+        | RestBearerTokenCredentials
+        | RestBearerTokenCredentialsDict
+        | RestSshCredentials
+        | RestSshCredentialsDict
+    ]
+    repositoryId: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "credentials",
+            "credentials",
+            (
+                "union",
+                (
+                    ("model", "rest_username_password_credentials", "RestUsernamePasswordCredentials"),
+                    ("model", "rest_bearer_token_credentials", "RestBearerTokenCredentials"),
+                    ("model", "rest_ssh_credentials", "RestSshCredentials"),
+                ),
+            ),
+            True,
+        ),
+        ("repositoryId", "repository_id", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -73,3 +73,31 @@ class RestAutoMergeProjectSettingsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class RestAutoMergeProjectSettingsRequestDict(_typing.TypedDict, total=False):
+    """`RestAutoMergeProjectSettingsRequest` as a plain dict, keyed by the document's names: accepted wherever `RestAutoMergeProjectSettingsRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    enabled: NotRequired[bool]
+    restrictionAction: NotRequired[
+        RestAutoMergeProjectSettingsRequestRestrictionAction | Literal["CREATE", "DELETE", "NONE"]
+    ]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("enabled", "enabled", "bool", False),
+        ("restrictionAction", "restriction_action", ("enum", ("CREATE", "DELETE", "NONE")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

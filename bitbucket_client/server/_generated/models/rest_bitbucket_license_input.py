@@ -76,3 +76,36 @@ class RestBitbucketLicenseInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_bitbucket_license_status_input import RestBitbucketLicenseStatusInputDict
+
+
+class RestBitbucketLicenseInputDict(_typing.TypedDict, total=False):
+    """`RestBitbucketLicenseInput` as a plain dict, keyed by the document's names: accepted wherever `RestBitbucketLicenseInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    license: NotRequired[str]
+    status: NotRequired[RestBitbucketLicenseStatusInput | RestBitbucketLicenseStatusInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("license", "license_", "str", False),
+        (
+            "status",
+            "status",
+            ("model", "rest_bitbucket_license_status_input", "RestBitbucketLicenseStatusInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

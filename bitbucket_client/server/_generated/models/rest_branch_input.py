@@ -102,3 +102,35 @@ class RestBranchInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_branch_metadata_input import RestBranchMetadataInputDict
+
+
+class RestBranchInputDict(_typing.TypedDict, total=False):
+    """`RestBranchInput` as a plain dict, keyed by the document's names: accepted wherever `RestBranchInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    id: NotRequired[str]
+    type: NotRequired[RefType | Literal["BRANCH", "TAG"]]
+    isDefault: NotRequired[bool]
+    metadata: NotRequired[RestBranchMetadataInput | RestBranchMetadataInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("id", "id", "str", False),
+        ("type", "type_", ("enum", ("BRANCH", "TAG")), False),
+        ("isDefault", "is_default", "bool", False),
+        ("metadata", "metadata", ("model", "rest_branch_metadata_input", "RestBranchMetadataInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

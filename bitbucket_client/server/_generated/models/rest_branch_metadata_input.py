@@ -223,3 +223,68 @@ class RestBranchMetadataInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_ahead_behind_input import RestAheadBehindInputDict
+    from ..models.rest_build_stats_input import RestBuildStatsInputDict
+    from ..models.rest_commit_input import RestCommitInputDict
+    from ..models.rest_jira_issue_key_input import RestJiraIssueKeyInputDict
+    from ..models.rest_outgoing_pull_request_input import RestOutgoingPullRequestInputDict
+
+RestBranchMetadataInputDict = _typing.TypedDict(
+    "RestBranchMetadataInputDict",
+    {
+        "com.atlassian.bitbucket.server.bitbucket-branch:ahead-behind-metadata-provider": "NotRequired[RestAheadBehindInput | RestAheadBehindInputDict]",
+        "com.atlassian.bitbucket.server.bitbucket-branch:latest-commit-metadata": "NotRequired[RestCommitInput | RestCommitInputDict]",
+        "com.atlassian.bitbucket.server.bitbucket-jira:branch-list-jira-issues": "NotRequired[Sequence[RestJiraIssueKeyInput | RestJiraIssueKeyInputDict]]",
+        "com.atlassian.bitbucket.server.bitbucket-ref-metadata:outgoing-pull-request-metadata": "NotRequired[RestOutgoingPullRequestInput | RestOutgoingPullRequestInputDict]",
+        "com.atlassian.bitbucket.server.bitbucket-build:build-status-metadata": "NotRequired[RestBuildStatsInput | RestBuildStatsInputDict]",
+    },
+    total=False,
+)
+"""`RestBranchMetadataInput` as a plain dict, keyed by the document's names: accepted wherever `RestBranchMetadataInput` is."""
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "com.atlassian.bitbucket.server.bitbucket-branch:ahead-behind-metadata-provider",
+            "com_atlassian_bitbucket_server_bitbucket_branchahead_behind_metadata_provider",
+            ("model", "rest_ahead_behind_input", "RestAheadBehindInput"),
+            False,
+        ),
+        (
+            "com.atlassian.bitbucket.server.bitbucket-branch:latest-commit-metadata",
+            "com_atlassian_bitbucket_server_bitbucket_branchlatest_commit_metadata",
+            ("model", "rest_commit_input", "RestCommitInput"),
+            False,
+        ),
+        (
+            "com.atlassian.bitbucket.server.bitbucket-jira:branch-list-jira-issues",
+            "com_atlassian_bitbucket_server_bitbucket_jirabranch_list_jira_issues",
+            ("list", ("model", "rest_jira_issue_key_input", "RestJiraIssueKeyInput")),
+            False,
+        ),
+        (
+            "com.atlassian.bitbucket.server.bitbucket-ref-metadata:outgoing-pull-request-metadata",
+            "com_atlassian_bitbucket_server_bitbucket_ref_metadataoutgoing_pull_request_metadata",
+            ("model", "rest_outgoing_pull_request_input", "RestOutgoingPullRequestInput"),
+            False,
+        ),
+        (
+            "com.atlassian.bitbucket.server.bitbucket-build:build-status-metadata",
+            "com_atlassian_bitbucket_server_bitbucket_buildbuild_status_metadata",
+            ("model", "rest_build_stats_input", "RestBuildStatsInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

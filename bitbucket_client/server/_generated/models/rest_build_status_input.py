@@ -188,3 +188,64 @@ class RestBuildStatusInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_build_status_test_results_input import RestBuildStatusTestResultsInputDict
+
+
+class RestBuildStatusInputDict(_typing.TypedDict, total=False):
+    """`RestBuildStatusInput` as a plain dict, keyed by the document's names: accepted wherever `RestBuildStatusInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    buildNumber: NotRequired[str]
+    createdDate: NotRequired[int]
+    description: NotRequired[str]
+    duration: NotRequired[int]
+    key: NotRequired[str]
+    name: NotRequired[str]
+    parent: NotRequired[str]
+    projectKey: NotRequired[str]
+    ref: NotRequired[str]
+    repositorySlug: NotRequired[str]
+    state: NotRequired[
+        RestBuildStatusState | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"]
+    ]
+    testResults: NotRequired[RestBuildStatusTestResultsInput | RestBuildStatusTestResultsInputDict]
+    updatedDate: NotRequired[int]
+    url: NotRequired[str]
+    dateAdded: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("buildNumber", "build_number", "str", False),
+        ("createdDate", "created_date", "int", False),
+        ("description", "description", "str", False),
+        ("duration", "duration", "int", False),
+        ("key", "key", "str", False),
+        ("name", "name", "str", False),
+        ("parent", "parent", "str", False),
+        ("projectKey", "project_key", "str", False),
+        ("ref", "ref", "str", False),
+        ("repositorySlug", "repository_slug", "str", False),
+        ("state", "state", ("enum", ("CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN")), False),
+        (
+            "testResults",
+            "test_results",
+            ("model", "rest_build_status_test_results_input", "RestBuildStatusTestResultsInput"),
+            False,
+        ),
+        ("updatedDate", "updated_date", "int", False),
+        ("url", "url", "str", False),
+        ("dateAdded", "date_added", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

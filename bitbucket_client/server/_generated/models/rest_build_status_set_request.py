@@ -149,3 +149,60 @@ class RestBuildStatusSetRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired, Required
+
+    from ..models.rest_build_status_test_results_input import RestBuildStatusTestResultsInputDict
+
+
+class RestBuildStatusSetRequestDict(_typing.TypedDict, total=False):
+    """`RestBuildStatusSetRequest` as a plain dict, keyed by the document's names: accepted wherever `RestBuildStatusSetRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    key: Required[str]
+    state: Required[
+        RestBuildStatusState | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"]
+    ]
+    url: Required[str]
+    buildNumber: NotRequired[str]
+    description: NotRequired[str]
+    duration: NotRequired[int]
+    lastUpdated: NotRequired[int]
+    name: NotRequired[str]
+    parent: NotRequired[str]
+    ref: NotRequired[str]
+    testResults: NotRequired[RestBuildStatusTestResultsInput | RestBuildStatusTestResultsInputDict]
+
+
+BuildStatusInput = RestBuildStatusSetRequest
+"""`RestBuildStatusSetRequest` under a readable name (specs/aliases/server.json)."""
+BuildStatusInputDict = RestBuildStatusSetRequestDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("key", "key", "str", True),
+        ("state", "state", ("enum", ("CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN")), True),
+        ("url", "url", "str", True),
+        ("buildNumber", "build_number", "str", False),
+        ("description", "description", "str", False),
+        ("duration", "duration", "int", False),
+        ("lastUpdated", "last_updated", "int", False),
+        ("name", "name", "str", False),
+        ("parent", "parent", "str", False),
+        ("ref", "ref", "str", False),
+        (
+            "testResults",
+            "test_results",
+            ("model", "rest_build_status_test_results_input", "RestBuildStatusTestResultsInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -73,3 +73,44 @@ class RestBulkAddInsightAnnotationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_single_add_insight_annotation_request import RestSingleAddInsightAnnotationRequestDict
+
+
+class RestBulkAddInsightAnnotationRequestDict(_typing.TypedDict, total=False):
+    """`RestBulkAddInsightAnnotationRequest` as a plain dict, keyed by the document's names: accepted wherever `RestBulkAddInsightAnnotationRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    annotations: NotRequired[
+        Sequence[RestSingleAddInsightAnnotationRequest | RestSingleAddInsightAnnotationRequestDict]
+    ]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "annotations",
+            "annotations",
+            (
+                "list",
+                (
+                    "model",
+                    "rest_single_add_insight_annotation_request",
+                    "RestSingleAddInsightAnnotationRequest",
+                ),
+            ),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

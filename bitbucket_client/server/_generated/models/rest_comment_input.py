@@ -10,10 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.rest_comment_properties_input import RestCommentPropertiesInput
     from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
-    from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
 
 
 T = TypeVar("T", bound="RestCommentInput")
@@ -22,22 +19,14 @@ T = TypeVar("T", bound="RestCommentInput")
 @_attrs_define
 class RestCommentInput:
     anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET
-    author: RestApplicationUserInput | Unset = UNSET
     id: int | Unset = UNSET
     parent: RestCommentInput | Unset = UNSET
-    properties: RestCommentPropertiesInput | Unset = UNSET
-    """ Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add others. """
-    resolver: RestApplicationUserInput | Unset = UNSET
     severity: str | Unset = UNSET
     state: str | Unset = UNSET
     text: str | Unset = UNSET
     thread_resolved: bool | Unset = UNSET
     """ Indicates if this comment thread has been marked as resolved or not """
-    thread_resolver: RestApplicationUserInput | Unset = UNSET
     version: int | Unset = UNSET
-    permitted_operations: RestPermittedOperationsInput | Unset = UNSET
-    """ What the current user may do with a comment or task. """
-    tasks: list[RestCommentInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,23 +34,11 @@ class RestCommentInput:
         if not isinstance(self.anchor, Unset):
             anchor = self.anchor.to_dict()
 
-        author: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.author, Unset):
-            author = self.author.to_dict()
-
         id = self.id
 
         parent: dict[str, Any] | Unset = UNSET
         if not isinstance(self.parent, Unset):
             parent = self.parent.to_dict()
-
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
-
-        resolver: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.resolver, Unset):
-            resolver = self.resolver.to_dict()
 
         severity = self.severity
 
@@ -71,38 +48,17 @@ class RestCommentInput:
 
         thread_resolved = self.thread_resolved
 
-        thread_resolver: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.thread_resolver, Unset):
-            thread_resolver = self.thread_resolver.to_dict()
-
         version = self.version
-
-        permitted_operations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.permitted_operations, Unset):
-            permitted_operations = self.permitted_operations.to_dict()
-
-        tasks: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.tasks, Unset):
-            tasks = []
-            for tasks_item_data in self.tasks:
-                tasks_item = tasks_item_data.to_dict()
-                tasks.append(tasks_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if anchor is not UNSET:
             field_dict["anchor"] = anchor
-        if author is not UNSET:
-            field_dict["author"] = author
         if id is not UNSET:
             field_dict["id"] = id
         if parent is not UNSET:
             field_dict["parent"] = parent
-        if properties is not UNSET:
-            field_dict["properties"] = properties
-        if resolver is not UNSET:
-            field_dict["resolver"] = resolver
         if severity is not UNSET:
             field_dict["severity"] = severity
         if state is not UNSET:
@@ -111,23 +67,14 @@ class RestCommentInput:
             field_dict["text"] = text
         if thread_resolved is not UNSET:
             field_dict["threadResolved"] = thread_resolved
-        if thread_resolver is not UNSET:
-            field_dict["threadResolver"] = thread_resolver
         if version is not UNSET:
             field_dict["version"] = version
-        if permitted_operations is not UNSET:
-            field_dict["permittedOperations"] = permitted_operations
-        if tasks is not UNSET:
-            field_dict["tasks"] = tasks
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
-        from ..models.rest_comment_properties_input import RestCommentPropertiesInput  # noqa: PLC0415
         from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput  # noqa: PLC0415
-        from ..models.rest_permitted_operations_input import RestPermittedOperationsInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _anchor = d.pop("anchor", UNSET)
@@ -136,13 +83,6 @@ class RestCommentInput:
             anchor = UNSET
         else:
             anchor = RestCommentThreadDiffAnchorInput.from_dict(_anchor)
-
-        _author = d.pop("author", UNSET)
-        author: RestApplicationUserInput | Unset
-        if isinstance(_author, Unset):
-            author = UNSET
-        else:
-            author = RestApplicationUserInput.from_dict(_author)
 
         id = d.pop("id", UNSET)
 
@@ -153,20 +93,6 @@ class RestCommentInput:
         else:
             parent = RestCommentInput.from_dict(_parent)
 
-        _properties = d.pop("properties", UNSET)
-        properties: RestCommentPropertiesInput | Unset
-        if isinstance(_properties, Unset):
-            properties = UNSET
-        else:
-            properties = RestCommentPropertiesInput.from_dict(_properties)
-
-        _resolver = d.pop("resolver", UNSET)
-        resolver: RestApplicationUserInput | Unset
-        if isinstance(_resolver, Unset):
-            resolver = UNSET
-        else:
-            resolver = RestApplicationUserInput.from_dict(_resolver)
-
         severity = d.pop("severity", UNSET)
 
         state = d.pop("state", UNSET)
@@ -175,46 +101,17 @@ class RestCommentInput:
 
         thread_resolved = d.pop("threadResolved", UNSET)
 
-        _thread_resolver = d.pop("threadResolver", UNSET)
-        thread_resolver: RestApplicationUserInput | Unset
-        if isinstance(_thread_resolver, Unset):
-            thread_resolver = UNSET
-        else:
-            thread_resolver = RestApplicationUserInput.from_dict(_thread_resolver)
-
         version = d.pop("version", UNSET)
-
-        _permitted_operations = d.pop("permittedOperations", UNSET)
-        permitted_operations: RestPermittedOperationsInput | Unset
-        if isinstance(_permitted_operations, Unset):
-            permitted_operations = UNSET
-        else:
-            permitted_operations = RestPermittedOperationsInput.from_dict(_permitted_operations)
-
-        _tasks = d.pop("tasks", UNSET)
-        tasks: list[RestCommentInput] | Unset = UNSET
-        if _tasks is not UNSET:
-            tasks = []
-            for tasks_item_data in _tasks:
-                tasks_item = RestCommentInput.from_dict(tasks_item_data)
-
-                tasks.append(tasks_item)
 
         rest_comment_input = cls(
             anchor=anchor,
-            author=author,
             id=id,
             parent=parent,
-            properties=properties,
-            resolver=resolver,
             severity=severity,
             state=state,
             text=text,
             thread_resolved=thread_resolved,
-            thread_resolver=thread_resolver,
             version=version,
-            permitted_operations=permitted_operations,
-            tasks=tasks,
         )
 
         rest_comment_input.additional_properties = d
@@ -235,3 +132,52 @@ class RestCommentInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInputDict
+
+
+class RestCommentInputDict(_typing.TypedDict, total=False):
+    """`RestCommentInput` as a plain dict, keyed by the document's names: accepted wherever `RestCommentInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    anchor: NotRequired[RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict]
+    id: NotRequired[int]
+    parent: NotRequired[RestCommentInput | RestCommentInputDict]
+    severity: NotRequired[str]
+    state: NotRequired[str]
+    text: NotRequired[str]
+    threadResolved: NotRequired[bool]
+    version: NotRequired[int]
+
+
+CommentInput = RestCommentInput
+"""`RestCommentInput` under a readable name (specs/aliases/server.json)."""
+CommentInputDict = RestCommentInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "anchor",
+            "anchor",
+            ("model", "rest_comment_thread_diff_anchor_input", "RestCommentThreadDiffAnchorInput"),
+            False,
+        ),
+        ("id", "id", "int", False),
+        ("parent", "parent", ("model", "rest_comment_input", "RestCommentInput"), False),
+        ("severity", "severity", "str", False),
+        ("state", "state", "str", False),
+        ("text", "text", "str", False),
+        ("threadResolved", "thread_resolved", "bool", False),
+        ("version", "version", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from ..models.rest_comment_thread_diff_anchor_multiline_span_input import (
         RestCommentThreadDiffAnchorMultilineSpanInput,
     )
-    from ..models.rest_pull_request_input import RestPullRequestInput
 
 
 T = TypeVar("T", bound="RestCommentThreadDiffAnchorInput")
@@ -35,10 +34,8 @@ class RestCommentThreadDiffAnchorInput:
     multiline_marker: RestCommentThreadDiffAnchorMultilineMarkerInput | Unset = UNSET
     multiline_span: RestCommentThreadDiffAnchorMultilineSpanInput | Unset = UNSET
     path: str | Unset = UNSET
-    pull_request: RestPullRequestInput | Unset = UNSET
     src_path: str | Unset = UNSET
     to_hash: str | Unset = UNSET
-    orphaned: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,15 +65,9 @@ class RestCommentThreadDiffAnchorInput:
 
         path = self.path
 
-        pull_request: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pull_request, Unset):
-            pull_request = self.pull_request.to_dict()
-
         src_path = self.src_path
 
         to_hash = self.to_hash
-
-        orphaned = self.orphaned
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -97,14 +88,10 @@ class RestCommentThreadDiffAnchorInput:
             field_dict["multilineSpan"] = multiline_span
         if path is not UNSET:
             field_dict["path"] = path
-        if pull_request is not UNSET:
-            field_dict["pullRequest"] = pull_request
         if src_path is not UNSET:
             field_dict["srcPath"] = src_path
         if to_hash is not UNSET:
             field_dict["toHash"] = to_hash
-        if orphaned is not UNSET:
-            field_dict["orphaned"] = orphaned
 
         return field_dict
 
@@ -116,7 +103,6 @@ class RestCommentThreadDiffAnchorInput:
         from ..models.rest_comment_thread_diff_anchor_multiline_span_input import (
             RestCommentThreadDiffAnchorMultilineSpanInput,  # noqa: PLC0415
         )
-        from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _diff_type = d.pop("diffType", UNSET)
@@ -160,18 +146,9 @@ class RestCommentThreadDiffAnchorInput:
 
         path = d.pop("path", UNSET)
 
-        _pull_request = d.pop("pullRequest", UNSET)
-        pull_request: RestPullRequestInput | Unset
-        if isinstance(_pull_request, Unset):
-            pull_request = UNSET
-        else:
-            pull_request = RestPullRequestInput.from_dict(_pull_request)
-
         src_path = d.pop("srcPath", UNSET)
 
         to_hash = d.pop("toHash", UNSET)
-
-        orphaned = d.pop("orphaned", UNSET)
 
         rest_comment_thread_diff_anchor_input = cls(
             diff_type=diff_type,
@@ -182,10 +159,8 @@ class RestCommentThreadDiffAnchorInput:
             multiline_marker=multiline_marker,
             multiline_span=multiline_span,
             path=path,
-            pull_request=pull_request,
             src_path=src_path,
             to_hash=to_hash,
-            orphaned=orphaned,
         )
 
         rest_comment_thread_diff_anchor_input.additional_properties = d
@@ -206,3 +181,78 @@ class RestCommentThreadDiffAnchorInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_comment_thread_diff_anchor_multiline_marker_input import (
+        RestCommentThreadDiffAnchorMultilineMarkerInputDict,
+    )
+    from ..models.rest_comment_thread_diff_anchor_multiline_span_input import (
+        RestCommentThreadDiffAnchorMultilineSpanInputDict,
+    )
+
+
+class RestCommentThreadDiffAnchorInputDict(_typing.TypedDict, total=False):
+    """`RestCommentThreadDiffAnchorInput` as a plain dict, keyed by the document's names: accepted wherever `RestCommentThreadDiffAnchorInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    diffType: NotRequired[CommentThreadDiffAnchorDiffType | Literal["COMMIT", "EFFECTIVE", "RANGE"]]
+    fileType: NotRequired[CommentThreadDiffAnchorFileType | Literal["FROM", "TO"]]
+    fromHash: NotRequired[str]
+    line: NotRequired[int]
+    lineType: NotRequired[CommentThreadDiffAnchorLineType | Literal["ADDED", "CONTEXT", "REMOVED"]]
+    multilineMarker: NotRequired[
+        RestCommentThreadDiffAnchorMultilineMarkerInput | RestCommentThreadDiffAnchorMultilineMarkerInputDict
+    ]
+    multilineSpan: NotRequired[
+        RestCommentThreadDiffAnchorMultilineSpanInput | RestCommentThreadDiffAnchorMultilineSpanInputDict
+    ]
+    path: NotRequired[str]
+    srcPath: NotRequired[str]
+    toHash: NotRequired[str]
+
+
+CommentAnchor = RestCommentThreadDiffAnchorInput
+"""`RestCommentThreadDiffAnchorInput` under a readable name (specs/aliases/server.json)."""
+CommentAnchorDict = RestCommentThreadDiffAnchorInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("diffType", "diff_type", ("enum", ("COMMIT", "EFFECTIVE", "RANGE")), False),
+        ("fileType", "file_type", ("enum", ("FROM", "TO")), False),
+        ("fromHash", "from_hash", "str", False),
+        ("line", "line", "int", False),
+        ("lineType", "line_type", ("enum", ("ADDED", "CONTEXT", "REMOVED")), False),
+        (
+            "multilineMarker",
+            "multiline_marker",
+            (
+                "model",
+                "rest_comment_thread_diff_anchor_multiline_marker_input",
+                "RestCommentThreadDiffAnchorMultilineMarkerInput",
+            ),
+            False,
+        ),
+        (
+            "multilineSpan",
+            "multiline_span",
+            (
+                "model",
+                "rest_comment_thread_diff_anchor_multiline_span_input",
+                "RestCommentThreadDiffAnchorMultilineSpanInput",
+            ),
+            False,
+        ),
+        ("path", "path", "str", False),
+        ("srcPath", "src_path", "str", False),
+        ("toHash", "to_hash", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

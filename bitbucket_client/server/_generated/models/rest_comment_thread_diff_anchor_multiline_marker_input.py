@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -67,3 +67,29 @@ class RestCommentThreadDiffAnchorMultilineMarkerInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired, Required
+
+
+class RestCommentThreadDiffAnchorMultilineMarkerInputDict(_typing.TypedDict, total=False):
+    """`RestCommentThreadDiffAnchorMultilineMarkerInput` as a plain dict, keyed by the document's names: accepted wherever `RestCommentThreadDiffAnchorMultilineMarkerInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    startLineType: Required[CommentThreadDiffAnchorLineType | Literal["ADDED", "CONTEXT", "REMOVED"]]
+    startLine: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("startLineType", "start_line_type", ("enum", ("ADDED", "CONTEXT", "REMOVED")), True),
+        ("startLine", "start_line", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -44,3 +44,14 @@ class RestCommentThreadDiffAnchorMultilineSpanInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+if TYPE_CHECKING:
+    pass
+
+RestCommentThreadDiffAnchorMultilineSpanInputDict = dict[str, Any]
+"""`RestCommentThreadDiffAnchorMultilineSpanInput` as a plain dict: any JSON object."""
+
+REQUEST_SHAPE: Any = ((), {}, "any")
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -163,3 +163,58 @@ class RestCommitInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_commit_properties_input import RestCommitPropertiesInputDict
+    from ..models.rest_minimal_commit_input import RestMinimalCommitInputDict
+    from ..models.rest_person_input import RestPersonInputDict
+
+
+class RestCommitInputDict(_typing.TypedDict, total=False):
+    """`RestCommitInput` as a plain dict, keyed by the document's names: accepted wherever `RestCommitInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    author: NotRequired[RestPersonInput | RestPersonInputDict]
+    authorTimestamp: NotRequired[int]
+    committer: NotRequired[RestPersonInput | RestPersonInputDict]
+    committerTimestamp: NotRequired[int]
+    displayId: NotRequired[str]
+    id: NotRequired[str]
+    message: NotRequired[str]
+    parents: NotRequired[Sequence[RestMinimalCommitInput | RestMinimalCommitInputDict]]
+    properties: NotRequired[RestCommitPropertiesInput | RestCommitPropertiesInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("author", "author", ("model", "rest_person_input", "RestPersonInput"), False),
+        ("authorTimestamp", "author_timestamp", "int", False),
+        ("committer", "committer", ("model", "rest_person_input", "RestPersonInput"), False),
+        ("committerTimestamp", "committer_timestamp", "int", False),
+        ("displayId", "display_id", "str", False),
+        ("id", "id", "str", False),
+        ("message", "message", "str", False),
+        (
+            "parents",
+            "parents",
+            ("list", ("model", "rest_minimal_commit_input", "RestMinimalCommitInput")),
+            False,
+        ),
+        (
+            "properties",
+            "properties",
+            ("model", "rest_commit_properties_input", "RestCommitPropertiesInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

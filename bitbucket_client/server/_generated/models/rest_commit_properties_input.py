@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -59,3 +59,23 @@ class RestCommitPropertiesInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+RestCommitPropertiesInputDict = _typing.TypedDict(
+    "RestCommitPropertiesInputDict",
+    {
+        "jira-key": "NotRequired[Sequence[str]]",
+    },
+    total=False,
+)
+"""`RestCommitPropertiesInput` as a plain dict, keyed by the document's names: accepted wherever `RestCommitPropertiesInput` is."""
+
+REQUEST_SHAPE: Any = ((("jira-key", "jira_key", ("list", "str"), False),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

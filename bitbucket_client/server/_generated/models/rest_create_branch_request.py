@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -71,3 +71,35 @@ class RestCreateBranchRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestCreateBranchRequestDict(_typing.TypedDict, total=False):
+    """`RestCreateBranchRequest` as a plain dict, keyed by the document's names: accepted wherever `RestCreateBranchRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    message: NotRequired[str]
+    name: NotRequired[str]
+    startPoint: NotRequired[str]
+
+
+NewBranch = RestCreateBranchRequest
+"""`RestCreateBranchRequest` under a readable name (specs/aliases/server.json)."""
+NewBranchDict = RestCreateBranchRequestDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("message", "message", "str", False),
+        ("name", "name", "str", False),
+        ("startPoint", "start_point", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -113,3 +113,52 @@ class RestDefaultReviewersRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_application_user_input import RestApplicationUserInputDict
+    from ..models.rest_ref_matcher_input import RestRefMatcherInputDict
+
+
+class RestDefaultReviewersRequestDict(_typing.TypedDict, total=False):
+    """`RestDefaultReviewersRequest` as a plain dict, keyed by the document's names: accepted wherever `RestDefaultReviewersRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    requiredApprovals: NotRequired[int]
+    reviewers: NotRequired[Sequence[RestApplicationUserInput | RestApplicationUserInputDict]]
+    sourceMatcher: NotRequired[RestRefMatcherInput | RestRefMatcherInputDict]
+    targetMatcher: NotRequired[RestRefMatcherInput | RestRefMatcherInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("requiredApprovals", "required_approvals", "int", False),
+        (
+            "reviewers",
+            "reviewers",
+            ("list", ("model", "rest_application_user_input", "RestApplicationUserInput")),
+            False,
+        ),
+        (
+            "sourceMatcher",
+            "source_matcher",
+            ("model", "rest_ref_matcher_input", "RestRefMatcherInput"),
+            False,
+        ),
+        (
+            "targetMatcher",
+            "target_matcher",
+            ("model", "rest_ref_matcher_input", "RestRefMatcherInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -91,3 +91,43 @@ class RestDefaultTaskRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_ref_matcher_input import RestRefMatcherInputDict
+
+
+class RestDefaultTaskRequestDict(_typing.TypedDict, total=False):
+    """`RestDefaultTaskRequest` as a plain dict, keyed by the document's names: accepted wherever `RestDefaultTaskRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    description: NotRequired[str]
+    sourceMatcher: NotRequired[RestRefMatcherInput | RestRefMatcherInputDict]
+    targetMatcher: NotRequired[RestRefMatcherInput | RestRefMatcherInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("description", "description", "str", False),
+        (
+            "sourceMatcher",
+            "source_matcher",
+            ("model", "rest_ref_matcher_input", "RestRefMatcherInput"),
+            False,
+        ),
+        (
+            "targetMatcher",
+            "target_matcher",
+            ("model", "rest_ref_matcher_input", "RestRefMatcherInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

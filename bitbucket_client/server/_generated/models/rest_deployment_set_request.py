@@ -114,3 +114,59 @@ class RestDeploymentSetRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired, Required
+
+    from ..models.rest_deployment_environment import RestDeploymentEnvironmentDict
+
+
+class RestDeploymentSetRequestDict(_typing.TypedDict, total=False):
+    """`RestDeploymentSetRequest` as a plain dict, keyed by the document's names: accepted wherever `RestDeploymentSetRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    deploymentSequenceNumber: Required[int]
+    description: Required[str]
+    displayName: Required[str]
+    environment: Required[RestDeploymentEnvironment | RestDeploymentEnvironmentDict]
+    key: Required[str]
+    state: Required[
+        RestDeploymentState
+        | Literal["PENDING", "IN_PROGRESS", "CANCELLED", "FAILED", "ROLLED_BACK", "SUCCESSFUL", "UNKNOWN"]
+    ]
+    url: Required[str]
+    lastUpdated: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("deploymentSequenceNumber", "deployment_sequence_number", "int", True),
+        ("description", "description", "str", True),
+        ("displayName", "display_name", "str", True),
+        (
+            "environment",
+            "environment",
+            ("model", "rest_deployment_environment", "RestDeploymentEnvironment"),
+            True,
+        ),
+        ("key", "key", "str", True),
+        (
+            "state",
+            "state",
+            (
+                "enum",
+                ("PENDING", "IN_PROGRESS", "CANCELLED", "FAILED", "ROLLED_BACK", "SUCCESSFUL", "UNKNOWN"),
+            ),
+            True,
+        ),
+        ("url", "url", "str", True),
+        ("lastUpdated", "last_updated", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -71,3 +71,36 @@ class RestExportRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired, Required
+
+    from ..models.rest_repositories_export_request import RestRepositoriesExportRequestDict
+
+
+class RestExportRequestDict(_typing.TypedDict, total=False):
+    """`RestExportRequest` as a plain dict, keyed by the document's names: accepted wherever `RestExportRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    repositoriesRequest: Required[RestRepositoriesExportRequest | RestRepositoriesExportRequestDict]
+    exportLocation: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "repositoriesRequest",
+            "repositories_request",
+            ("model", "rest_repositories_export_request", "RestRepositoriesExportRequest"),
+            True,
+        ),
+        ("exportLocation", "export_location", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -55,3 +55,21 @@ class RestImportRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestImportRequestDict(_typing.TypedDict, total=False):
+    """`RestImportRequest` as a plain dict, keyed by the document's names: accepted wherever `RestImportRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    archivePath: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = ((("archivePath", "archive_path", "str", False),), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

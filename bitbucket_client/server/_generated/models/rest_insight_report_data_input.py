@@ -100,3 +100,46 @@ class RestInsightReportDataInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_insight_report_link_input import RestInsightReportLinkInputDict
+
+
+class RestInsightReportDataInputDict(_typing.TypedDict, total=False):
+    """`RestInsightReportDataInput` as a plain dict, keyed by the document's names: accepted wherever `RestInsightReportDataInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    title: NotRequired[str]
+    type: NotRequired[str]
+    value: NotRequired[float | bool | str | RestInsightReportLinkInput | RestInsightReportLinkInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("title", "title", "str", False),
+        ("type", "type_", "str", False),
+        (
+            "value",
+            "value",
+            (
+                "union",
+                (
+                    "float",
+                    "bool",
+                    "str",
+                    ("model", "rest_insight_report_link_input", "RestInsightReportLinkInput"),
+                ),
+            ),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

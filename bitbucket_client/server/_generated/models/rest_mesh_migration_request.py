@@ -100,3 +100,49 @@ class RestMeshMigrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_mesh_migration_request_max_bytes_per_second import (
+        RestMeshMigrationRequestMaxBytesPerSecondDict,
+    )
+
+
+class RestMeshMigrationRequestDict(_typing.TypedDict, total=False):
+    """`RestMeshMigrationRequest` as a plain dict, keyed by the document's names: accepted wherever `RestMeshMigrationRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    all: NotRequired[bool]
+    maxBytesPerSecond: NotRequired[
+        RestMeshMigrationRequestMaxBytesPerSecond | RestMeshMigrationRequestMaxBytesPerSecondDict
+    ]
+    projectIds: NotRequired[Sequence[int]]
+    repositoryIds: NotRequired[Sequence[int]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("all", "all_", "bool", False),
+        (
+            "maxBytesPerSecond",
+            "max_bytes_per_second",
+            (
+                "model",
+                "rest_mesh_migration_request_max_bytes_per_second",
+                "RestMeshMigrationRequestMaxBytesPerSecond",
+            ),
+            False,
+        ),
+        ("projectIds", "project_ids", ("list", "int"), False),
+        ("repositoryIds", "repository_ids", ("list", "int"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -119,3 +119,43 @@ class RestMeshNodeInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class RestMeshNodeInputDict(_typing.TypedDict, total=False):
+    """`RestMeshNodeInput` as a plain dict, keyed by the document's names: accepted wherever `RestMeshNodeInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    availabilityZone: NotRequired[str]
+    id: NotRequired[str]
+    lastSeenDate: NotRequired[float]
+    name: NotRequired[str]
+    offline: NotRequired[bool]
+    rpcId: NotRequired[str]
+    rpcUrl: NotRequired[str]
+    state: NotRequired[
+        RestMeshNodeState | Literal["AVAILABLE", "DELETING", "DISABLED", "DRAINING", "OFFLINE"]
+    ]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("availabilityZone", "availability_zone", "str", False),
+        ("id", "id", "str", False),
+        ("lastSeenDate", "last_seen_date", "float", False),
+        ("name", "name", "str", False),
+        ("offline", "offline", "bool", False),
+        ("rpcId", "rpc_id", "str", False),
+        ("rpcUrl", "rpc_url", "str", False),
+        ("state", "state", ("enum", ("AVAILABLE", "DELETING", "DISABLED", "DRAINING", "OFFLINE")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

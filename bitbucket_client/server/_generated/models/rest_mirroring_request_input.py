@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -111,3 +111,37 @@ class RestMirroringRequestInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class RestMirroringRequestInputDict(_typing.TypedDict, total=False):
+    """`RestMirroringRequestInput` as a plain dict, keyed by the document's names: accepted wherever `RestMirroringRequestInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    mirrorBaseUrl: NotRequired[str]
+    mirrorId: NotRequired[str]
+    mirrorName: NotRequired[str]
+    mirrorType: NotRequired[RestMirrorServerMirrorType | Literal["SINGLE", "FARM"]]
+    productVersion: NotRequired[str]
+    state: NotRequired[RestMirroringRequestState | Literal["PENDING", "ACCEPTED", "REJECTED"]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("mirrorBaseUrl", "mirror_base_url", "str", False),
+        ("mirrorId", "mirror_id", "str", False),
+        ("mirrorName", "mirror_name", "str", False),
+        ("mirrorType", "mirror_type", ("enum", ("SINGLE", "FARM")), False),
+        ("productVersion", "product_version", "str", False),
+        ("state", "state", ("enum", ("PENDING", "ACCEPTED", "REJECTED")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -70,3 +70,27 @@ class RestOutgoingPullRequestInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_pull_request_input import RestPullRequestInputDict
+
+
+class RestOutgoingPullRequestInputDict(_typing.TypedDict, total=False):
+    """`RestOutgoingPullRequestInput` as a plain dict, keyed by the document's names: accepted wherever `RestOutgoingPullRequestInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    pullRequest: NotRequired[RestPullRequestInput | RestPullRequestInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (("pullRequest", "pull_request", ("model", "rest_pull_request_input", "RestPullRequestInput"), False),),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

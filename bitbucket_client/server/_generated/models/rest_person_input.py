@@ -141,3 +141,45 @@ class RestPersonInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_self_links_input import RestSelfLinksInputDict
+
+
+class RestPersonInputDict(_typing.TypedDict, total=False):
+    """`RestPersonInput` as a plain dict, keyed by the document's names: accepted wherever `RestPersonInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    avatarUrl: NotRequired[str]
+    emailAddress: NotRequired[str]
+    name: NotRequired[str]
+    id: NotRequired[int]
+    displayName: NotRequired[str]
+    active: NotRequired[bool]
+    slug: NotRequired[str]
+    type: NotRequired[RestApplicationUserType | Literal["NORMAL", "SERVICE"]]
+    links: NotRequired[RestSelfLinksInput | RestSelfLinksInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("avatarUrl", "avatar_url", "str", False),
+        ("emailAddress", "email_address", "str", False),
+        ("name", "name", "str", False),
+        ("id", "id", "int", False),
+        ("displayName", "display_name", "str", False),
+        ("active", "active", "bool", False),
+        ("slug", "slug", "str", False),
+        ("type", "type_", ("enum", ("NORMAL", "SERVICE")), False),
+        ("links", "links", ("model", "rest_self_links_input", "RestSelfLinksInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -7,14 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.rest_project_type import RestProjectType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
-    from ..models.rest_self_links_input import RestSelfLinksInput
-
 
 T = TypeVar("T", bound="RestProjectInput")
 
@@ -22,140 +15,58 @@ T = TypeVar("T", bound="RestProjectInput")
 @_attrs_define
 class RestProjectInput:
     avatar: str | Unset = UNSET
-    avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET
     key: str | Unset = UNSET
-    links: RestSelfLinksInput | Unset = UNSET
-    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
     name: str | Unset = UNSET
     public: bool | Unset = UNSET
-    type_: RestProjectType | Unset = UNSET
-    owner: RestApplicationUserInput | Unset = UNSET
-    link: RestLegacyLinkInput | Unset = UNSET
-    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
-    is_personal: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         avatar = self.avatar
 
-        avatar_url = self.avatar_url
-
         description = self.description
 
         key = self.key
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
         name = self.name
 
         public = self.public
-
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
-            owner = self.owner.to_dict()
-
-        link: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.link, Unset):
-            link = self.link.to_dict()
-
-        is_personal = self.is_personal
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if avatar is not UNSET:
             field_dict["avatar"] = avatar
-        if avatar_url is not UNSET:
-            field_dict["avatarUrl"] = avatar_url
         if description is not UNSET:
             field_dict["description"] = description
         if key is not UNSET:
             field_dict["key"] = key
-        if links is not UNSET:
-            field_dict["links"] = links
         if name is not UNSET:
             field_dict["name"] = name
         if public is not UNSET:
             field_dict["public"] = public
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if owner is not UNSET:
-            field_dict["owner"] = owner
-        if link is not UNSET:
-            field_dict["link"] = link
-        if is_personal is not UNSET:
-            field_dict["isPersonal"] = is_personal
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
-        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
-        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
-
         d = dict(src_dict)
         avatar = d.pop("avatar", UNSET)
-
-        avatar_url = d.pop("avatarUrl", UNSET)
 
         description = d.pop("description", UNSET)
 
         key = d.pop("key", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: RestSelfLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RestSelfLinksInput.from_dict(_links)
-
         name = d.pop("name", UNSET)
 
         public = d.pop("public", UNSET)
 
-        _type_ = d.pop("type", UNSET)
-        type_: RestProjectType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = RestProjectType(_type_)
-
-        _owner = d.pop("owner", UNSET)
-        owner: RestApplicationUserInput | Unset
-        if isinstance(_owner, Unset):
-            owner = UNSET
-        else:
-            owner = RestApplicationUserInput.from_dict(_owner)
-
-        _link = d.pop("link", UNSET)
-        link: RestLegacyLinkInput | Unset
-        if isinstance(_link, Unset):
-            link = UNSET
-        else:
-            link = RestLegacyLinkInput.from_dict(_link)
-
-        is_personal = d.pop("isPersonal", UNSET)
-
         rest_project_input = cls(
             avatar=avatar,
-            avatar_url=avatar_url,
             description=description,
             key=key,
-            links=links,
             name=name,
             public=public,
-            type_=type_,
-            owner=owner,
-            link=link,
-            is_personal=is_personal,
         )
 
         rest_project_input.additional_properties = d
@@ -176,3 +87,39 @@ class RestProjectInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestProjectInputDict(_typing.TypedDict, total=False):
+    """`RestProjectInput` as a plain dict, keyed by the document's names: accepted wherever `RestProjectInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    avatar: NotRequired[str]
+    description: NotRequired[str]
+    key: NotRequired[str]
+    name: NotRequired[str]
+    public: NotRequired[bool]
+
+
+ProjectInput = RestProjectInput
+"""`RestProjectInput` under a readable name (specs/aliases/server.json)."""
+ProjectInputDict = RestProjectInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("avatar", "avatar", "str", False),
+        ("description", "description", "str", False),
+        ("key", "key", "str", False),
+        ("name", "name", "str", False),
+        ("public", "public", "bool", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -84,3 +84,31 @@ class RestPullRequestAssignParticipantRoleRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_application_user_input import RestApplicationUserInputDict
+
+
+class RestPullRequestAssignParticipantRoleRequestDict(_typing.TypedDict, total=False):
+    """`RestPullRequestAssignParticipantRoleRequest` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestAssignParticipantRoleRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    role: NotRequired[RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"]]
+    user: NotRequired[RestApplicationUserInput | RestApplicationUserInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("role", "role", ("enum", ("AUTHOR", "REVIEWER", "PARTICIPANT")), False),
+        ("user", "user", ("model", "rest_application_user_input", "RestApplicationUserInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -7,15 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.rest_pull_request_state import RestPullRequestState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput
-    from ..models.rest_pull_request_properties_input import RestPullRequestPropertiesInput
     from ..models.rest_pull_request_ref_input import RestPullRequestRefInput
-    from ..models.rest_self_links_input import RestSelfLinksInput
 
 
 T = TypeVar("T", bound="RestPullRequestInput")
@@ -23,68 +19,23 @@ T = TypeVar("T", bound="RestPullRequestInput")
 
 @_attrs_define
 class RestPullRequestInput:
-    closed: bool | Unset = UNSET
-    closed_date: int | Unset = UNSET
-    created_date: int | Unset = UNSET
     description: str | Unset = UNSET
-    description_as_html: str | Unset = UNSET
     draft: bool | Unset = UNSET
     from_ref: RestPullRequestRefInput | Unset = UNSET
-    html_description: str | Unset = UNSET
-    id: int | Unset = UNSET
-    links: RestSelfLinksInput | Unset = UNSET
-    """ `self`: where the entity is in the web UI; other relations plugins add are kept typed. """
-    locked: bool | Unset = UNSET
-    open_: bool | Unset = UNSET
-    participants: list[RestPullRequestParticipantInput] | Unset = UNSET
     reviewers: list[RestPullRequestParticipantInput] | Unset = UNSET
-    state: RestPullRequestState | Unset = UNSET
     title: str | Unset = UNSET
     to_ref: RestPullRequestRefInput | Unset = UNSET
-    updated_date: int | Unset = UNSET
     version: int | Unset = UNSET
-    author: RestPullRequestParticipantInput | Unset = UNSET
-    properties: RestPullRequestPropertiesInput | Unset = UNSET
-    """ Counts and the merge check result Bitbucket attaches to a pull request. """
-    link: RestLegacyLinkInput | Unset = UNSET
-    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        closed = self.closed
-
-        closed_date = self.closed_date
-
-        created_date = self.created_date
-
         description = self.description
-
-        description_as_html = self.description_as_html
 
         draft = self.draft
 
         from_ref: dict[str, Any] | Unset = UNSET
         if not isinstance(self.from_ref, Unset):
             from_ref = self.from_ref.to_dict()
-
-        html_description = self.html_description
-
-        id = self.id
-
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
-        locked = self.locked
-
-        open_ = self.open_
-
-        participants: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.participants, Unset):
-            participants = []
-            for participants_item_data in self.participants:
-                participants_item = participants_item_data.to_dict()
-                participants.append(participants_item)
 
         reviewers: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.reviewers, Unset):
@@ -93,100 +44,41 @@ class RestPullRequestInput:
                 reviewers_item = reviewers_item_data.to_dict()
                 reviewers.append(reviewers_item)
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state.value
-
         title = self.title
 
         to_ref: dict[str, Any] | Unset = UNSET
         if not isinstance(self.to_ref, Unset):
             to_ref = self.to_ref.to_dict()
 
-        updated_date = self.updated_date
-
         version = self.version
-
-        author: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.author, Unset):
-            author = self.author.to_dict()
-
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
-
-        link: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.link, Unset):
-            link = self.link.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if closed is not UNSET:
-            field_dict["closed"] = closed
-        if closed_date is not UNSET:
-            field_dict["closedDate"] = closed_date
-        if created_date is not UNSET:
-            field_dict["createdDate"] = created_date
         if description is not UNSET:
             field_dict["description"] = description
-        if description_as_html is not UNSET:
-            field_dict["descriptionAsHtml"] = description_as_html
         if draft is not UNSET:
             field_dict["draft"] = draft
         if from_ref is not UNSET:
             field_dict["fromRef"] = from_ref
-        if html_description is not UNSET:
-            field_dict["htmlDescription"] = html_description
-        if id is not UNSET:
-            field_dict["id"] = id
-        if links is not UNSET:
-            field_dict["links"] = links
-        if locked is not UNSET:
-            field_dict["locked"] = locked
-        if open_ is not UNSET:
-            field_dict["open"] = open_
-        if participants is not UNSET:
-            field_dict["participants"] = participants
         if reviewers is not UNSET:
             field_dict["reviewers"] = reviewers
-        if state is not UNSET:
-            field_dict["state"] = state
         if title is not UNSET:
             field_dict["title"] = title
         if to_ref is not UNSET:
             field_dict["toRef"] = to_ref
-        if updated_date is not UNSET:
-            field_dict["updatedDate"] = updated_date
         if version is not UNSET:
             field_dict["version"] = version
-        if author is not UNSET:
-            field_dict["author"] = author
-        if properties is not UNSET:
-            field_dict["properties"] = properties
-        if link is not UNSET:
-            field_dict["link"] = link
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
         from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput  # noqa: PLC0415
-        from ..models.rest_pull_request_properties_input import RestPullRequestPropertiesInput  # noqa: PLC0415
         from ..models.rest_pull_request_ref_input import RestPullRequestRefInput  # noqa: PLC0415
-        from ..models.rest_self_links_input import RestSelfLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        closed = d.pop("closed", UNSET)
-
-        closed_date = d.pop("closedDate", UNSET)
-
-        created_date = d.pop("createdDate", UNSET)
-
         description = d.pop("description", UNSET)
-
-        description_as_html = d.pop("descriptionAsHtml", UNSET)
 
         draft = d.pop("draft", UNSET)
 
@@ -197,30 +89,6 @@ class RestPullRequestInput:
         else:
             from_ref = RestPullRequestRefInput.from_dict(_from_ref)
 
-        html_description = d.pop("htmlDescription", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        _links = d.pop("links", UNSET)
-        links: RestSelfLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RestSelfLinksInput.from_dict(_links)
-
-        locked = d.pop("locked", UNSET)
-
-        open_ = d.pop("open", UNSET)
-
-        _participants = d.pop("participants", UNSET)
-        participants: list[RestPullRequestParticipantInput] | Unset = UNSET
-        if _participants is not UNSET:
-            participants = []
-            for participants_item_data in _participants:
-                participants_item = RestPullRequestParticipantInput.from_dict(participants_item_data)
-
-                participants.append(participants_item)
-
         _reviewers = d.pop("reviewers", UNSET)
         reviewers: list[RestPullRequestParticipantInput] | Unset = UNSET
         if _reviewers is not UNSET:
@@ -229,13 +97,6 @@ class RestPullRequestInput:
                 reviewers_item = RestPullRequestParticipantInput.from_dict(reviewers_item_data)
 
                 reviewers.append(reviewers_item)
-
-        _state = d.pop("state", UNSET)
-        state: RestPullRequestState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = RestPullRequestState(_state)
 
         title = d.pop("title", UNSET)
 
@@ -246,54 +107,16 @@ class RestPullRequestInput:
         else:
             to_ref = RestPullRequestRefInput.from_dict(_to_ref)
 
-        updated_date = d.pop("updatedDate", UNSET)
-
         version = d.pop("version", UNSET)
 
-        _author = d.pop("author", UNSET)
-        author: RestPullRequestParticipantInput | Unset
-        if isinstance(_author, Unset):
-            author = UNSET
-        else:
-            author = RestPullRequestParticipantInput.from_dict(_author)
-
-        _properties = d.pop("properties", UNSET)
-        properties: RestPullRequestPropertiesInput | Unset
-        if isinstance(_properties, Unset):
-            properties = UNSET
-        else:
-            properties = RestPullRequestPropertiesInput.from_dict(_properties)
-
-        _link = d.pop("link", UNSET)
-        link: RestLegacyLinkInput | Unset
-        if isinstance(_link, Unset):
-            link = UNSET
-        else:
-            link = RestLegacyLinkInput.from_dict(_link)
-
         rest_pull_request_input = cls(
-            closed=closed,
-            closed_date=closed_date,
-            created_date=created_date,
             description=description,
-            description_as_html=description_as_html,
             draft=draft,
             from_ref=from_ref,
-            html_description=html_description,
-            id=id,
-            links=links,
-            locked=locked,
-            open_=open_,
-            participants=participants,
             reviewers=reviewers,
-            state=state,
             title=title,
             to_ref=to_ref,
-            updated_date=updated_date,
             version=version,
-            author=author,
-            properties=properties,
-            link=link,
         )
 
         rest_pull_request_input.additional_properties = d
@@ -314,3 +137,52 @@ class RestPullRequestInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInputDict
+    from ..models.rest_pull_request_ref_input import RestPullRequestRefInputDict
+
+
+class RestPullRequestInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    description: NotRequired[str]
+    draft: NotRequired[bool]
+    fromRef: NotRequired[RestPullRequestRefInput | RestPullRequestRefInputDict]
+    reviewers: NotRequired[Sequence[RestPullRequestParticipantInput | RestPullRequestParticipantInputDict]]
+    title: NotRequired[str]
+    toRef: NotRequired[RestPullRequestRefInput | RestPullRequestRefInputDict]
+    version: NotRequired[int]
+
+
+PullRequestInput = RestPullRequestInput
+"""`RestPullRequestInput` under a readable name (specs/aliases/server.json)."""
+PullRequestInputDict = RestPullRequestInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("description", "description", "str", False),
+        ("draft", "draft", "bool", False),
+        ("fromRef", "from_ref", ("model", "rest_pull_request_ref_input", "RestPullRequestRefInput"), False),
+        (
+            "reviewers",
+            "reviewers",
+            ("list", ("model", "rest_pull_request_participant_input", "RestPullRequestParticipantInput")),
+            False,
+        ),
+        ("title", "title", "str", False),
+        ("toRef", "to_ref", ("model", "rest_pull_request_ref_input", "RestPullRequestRefInput"), False),
+        ("version", "version", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -63,3 +63,22 @@ class RestPullRequestMergeConfigCommitMessageTemplateInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestPullRequestMergeConfigCommitMessageTemplateInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestMergeConfigCommitMessageTemplateInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestMergeConfigCommitMessageTemplateInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    body: NotRequired[str]
+    title: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = ((("body", "body", "str", False), ("title", "title", "str", False)), {}, None)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -119,3 +119,66 @@ class RestPullRequestMergeConfigInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_pull_request_merge_config_commit_message_template_input import (
+        RestPullRequestMergeConfigCommitMessageTemplateInputDict,
+    )
+    from ..models.rest_pull_request_merge_strategy_input import RestPullRequestMergeStrategyInputDict
+
+
+class RestPullRequestMergeConfigInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestMergeConfigInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestMergeConfigInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    commitMessageTemplate: NotRequired[
+        RestPullRequestMergeConfigCommitMessageTemplateInput
+        | RestPullRequestMergeConfigCommitMessageTemplateInputDict
+    ]
+    commitSummaries: NotRequired[int]
+    defaultStrategy: NotRequired[RestPullRequestMergeStrategyInput | RestPullRequestMergeStrategyInputDict]
+    strategies: NotRequired[
+        Sequence[RestPullRequestMergeStrategyInput | RestPullRequestMergeStrategyInputDict]
+    ]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "commitMessageTemplate",
+            "commit_message_template",
+            (
+                "model",
+                "rest_pull_request_merge_config_commit_message_template_input",
+                "RestPullRequestMergeConfigCommitMessageTemplateInput",
+            ),
+            False,
+        ),
+        ("commitSummaries", "commit_summaries", "int", False),
+        (
+            "defaultStrategy",
+            "default_strategy",
+            ("model", "rest_pull_request_merge_strategy_input", "RestPullRequestMergeStrategyInput"),
+            False,
+        ),
+        (
+            "strategies",
+            "strategies",
+            (
+                "list",
+                ("model", "rest_pull_request_merge_strategy_input", "RestPullRequestMergeStrategyInput"),
+            ),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -87,3 +87,39 @@ class RestPullRequestMergeRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestPullRequestMergeRequestDict(_typing.TypedDict, total=False):
+    """`RestPullRequestMergeRequest` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestMergeRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    autoMerge: NotRequired[bool]
+    autoSubject: NotRequired[str]
+    message: NotRequired[str]
+    strategyId: NotRequired[str]
+    version: NotRequired[int]
+
+
+PullRequestMergeInput = RestPullRequestMergeRequest
+"""`RestPullRequestMergeRequest` under a readable name (specs/aliases/server.json)."""
+PullRequestMergeInputDict = RestPullRequestMergeRequestDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("autoMerge", "auto_merge", "bool", False),
+        ("autoSubject", "auto_subject", "str", False),
+        ("message", "message", "str", False),
+        ("strategyId", "strategy_id", "str", False),
+        ("version", "version", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -77,3 +77,31 @@ class RestPullRequestMergeStrategyInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_self_links_input import RestSelfLinksInputDict
+
+
+class RestPullRequestMergeStrategyInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestMergeStrategyInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestMergeStrategyInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    id: NotRequired[str]
+    links: NotRequired[RestSelfLinksInput | RestSelfLinksInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("id", "id", "str", False),
+        ("links", "links", ("model", "rest_self_links_input", "RestSelfLinksInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

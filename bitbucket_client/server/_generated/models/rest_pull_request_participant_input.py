@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole
-from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,25 +19,14 @@ T = TypeVar("T", bound="RestPullRequestParticipantInput")
 
 @_attrs_define
 class RestPullRequestParticipantInput:
-    approved: bool | Unset = UNSET
-    last_reviewed_commit: str | Unset = UNSET
     role: RestPullRequestParticipantRole | Unset = UNSET
-    status: RestPullRequestParticipantStatus | Unset = UNSET
     user: RestApplicationUserInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        approved = self.approved
-
-        last_reviewed_commit = self.last_reviewed_commit
-
         role: str | Unset = UNSET
         if not isinstance(self.role, Unset):
             role = self.role.value
-
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
 
         user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
@@ -47,14 +35,8 @@ class RestPullRequestParticipantInput:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if approved is not UNSET:
-            field_dict["approved"] = approved
-        if last_reviewed_commit is not UNSET:
-            field_dict["lastReviewedCommit"] = last_reviewed_commit
         if role is not UNSET:
             field_dict["role"] = role
-        if status is not UNSET:
-            field_dict["status"] = status
         if user is not UNSET:
             field_dict["user"] = user
 
@@ -65,23 +47,12 @@ class RestPullRequestParticipantInput:
         from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        approved = d.pop("approved", UNSET)
-
-        last_reviewed_commit = d.pop("lastReviewedCommit", UNSET)
-
         _role = d.pop("role", UNSET)
         role: RestPullRequestParticipantRole | Unset
         if isinstance(_role, Unset):
             role = UNSET
         else:
             role = RestPullRequestParticipantRole(_role)
-
-        _status = d.pop("status", UNSET)
-        status: RestPullRequestParticipantStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = RestPullRequestParticipantStatus(_status)
 
         _user = d.pop("user", UNSET)
         user: RestApplicationUserInput | Unset
@@ -91,10 +62,7 @@ class RestPullRequestParticipantInput:
             user = RestApplicationUserInput.from_dict(_user)
 
         rest_pull_request_participant_input = cls(
-            approved=approved,
-            last_reviewed_commit=last_reviewed_commit,
             role=role,
-            status=status,
             user=user,
         )
 
@@ -116,3 +84,35 @@ class RestPullRequestParticipantInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_application_user_input import RestApplicationUserInputDict
+
+
+class RestPullRequestParticipantInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestParticipantInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestParticipantInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    role: NotRequired[RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"]]
+    user: NotRequired[RestApplicationUserInput | RestApplicationUserInputDict]
+
+
+Reviewer = RestPullRequestParticipantInput
+"""`RestPullRequestParticipantInput` under a readable name (specs/aliases/server.json)."""
+ReviewerDict = RestPullRequestParticipantInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("role", "role", ("enum", ("AUTHOR", "REVIEWER", "PARTICIPANT")), False),
+        ("user", "user", ("model", "rest_application_user_input", "RestApplicationUserInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.ref_type import RefType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,46 +18,24 @@ T = TypeVar("T", bound="RestPullRequestRefInput")
 
 @_attrs_define
 class RestPullRequestRefInput:
-    display_id: str | Unset = UNSET
     id: str | Unset = UNSET
-    latest_commit: str | Unset = UNSET
     repository: RestRepositoryInput | Unset = UNSET
-    type_: RefType | Unset = UNSET
-    latest_changeset: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        display_id = self.display_id
-
         id = self.id
-
-        latest_commit = self.latest_commit
 
         repository: dict[str, Any] | Unset = UNSET
         if not isinstance(self.repository, Unset):
             repository = self.repository.to_dict()
 
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
-        latest_changeset = self.latest_changeset
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if display_id is not UNSET:
-            field_dict["displayId"] = display_id
         if id is not UNSET:
             field_dict["id"] = id
-        if latest_commit is not UNSET:
-            field_dict["latestCommit"] = latest_commit
         if repository is not UNSET:
             field_dict["repository"] = repository
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if latest_changeset is not UNSET:
-            field_dict["latestChangeset"] = latest_changeset
 
         return field_dict
 
@@ -67,11 +44,7 @@ class RestPullRequestRefInput:
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        display_id = d.pop("displayId", UNSET)
-
         id = d.pop("id", UNSET)
-
-        latest_commit = d.pop("latestCommit", UNSET)
 
         _repository = d.pop("repository", UNSET)
         repository: RestRepositoryInput | Unset
@@ -80,22 +53,9 @@ class RestPullRequestRefInput:
         else:
             repository = RestRepositoryInput.from_dict(_repository)
 
-        _type_ = d.pop("type", UNSET)
-        type_: RefType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = RefType(_type_)
-
-        latest_changeset = d.pop("latestChangeset", UNSET)
-
         rest_pull_request_ref_input = cls(
-            display_id=display_id,
             id=id,
-            latest_commit=latest_commit,
             repository=repository,
-            type_=type_,
-            latest_changeset=latest_changeset,
         )
 
         rest_pull_request_ref_input.additional_properties = d
@@ -116,3 +76,35 @@ class RestPullRequestRefInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_repository_input import RestRepositoryInputDict
+
+
+class RestPullRequestRefInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestRefInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestRefInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    id: NotRequired[str]
+    repository: NotRequired[RestRepositoryInput | RestRepositoryInputDict]
+
+
+PullRequestRef = RestPullRequestRefInput
+"""`RestPullRequestRefInput` under a readable name (specs/aliases/server.json)."""
+PullRequestRefDict = RestPullRequestRefInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("id", "id", "str", False),
+        ("repository", "repository", ("model", "rest_repository_input", "RestRepositoryInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

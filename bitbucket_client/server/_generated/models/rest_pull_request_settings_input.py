@@ -68,3 +68,34 @@ class RestPullRequestSettingsInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInputDict
+
+
+class RestPullRequestSettingsInputDict(_typing.TypedDict, total=False):
+    """`RestPullRequestSettingsInput` as a plain dict, keyed by the document's names: accepted wherever `RestPullRequestSettingsInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    mergeConfig: NotRequired[RestPullRequestMergeConfigInput | RestPullRequestMergeConfigInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "mergeConfig",
+            "merge_config",
+            ("model", "rest_pull_request_merge_config_input", "RestPullRequestMergeConfigInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

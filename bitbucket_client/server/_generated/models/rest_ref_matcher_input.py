@@ -21,7 +21,6 @@ class RestRefMatcherInput:
     display_id: str | Unset = UNSET
     id: str | Unset = UNSET
     type_: RestRefMatcherTypeInput | Unset = UNSET
-    active: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,8 +32,6 @@ class RestRefMatcherInput:
         if not isinstance(self.type_, Unset):
             type_ = self.type_.to_dict()
 
-        active = self.active
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -44,8 +41,6 @@ class RestRefMatcherInput:
             field_dict["id"] = id
         if type_ is not UNSET:
             field_dict["type"] = type_
-        if active is not UNSET:
-            field_dict["active"] = active
 
         return field_dict
 
@@ -65,13 +60,10 @@ class RestRefMatcherInput:
         else:
             type_ = RestRefMatcherTypeInput.from_dict(_type_)
 
-        active = d.pop("active", UNSET)
-
         rest_ref_matcher_input = cls(
             display_id=display_id,
             id=id,
             type_=type_,
-            active=active,
         )
 
         rest_ref_matcher_input.additional_properties = d
@@ -92,3 +84,37 @@ class RestRefMatcherInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_ref_matcher_type_input import RestRefMatcherTypeInputDict
+
+
+class RestRefMatcherInputDict(_typing.TypedDict, total=False):
+    """`RestRefMatcherInput` as a plain dict, keyed by the document's names: accepted wherever `RestRefMatcherInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    displayId: NotRequired[str]
+    id: NotRequired[str]
+    type: NotRequired[RestRefMatcherTypeInput | RestRefMatcherTypeInputDict]
+
+
+RefMatcher = RestRefMatcherInput
+"""`RestRefMatcherInput` under a readable name (specs/aliases/server.json)."""
+RefMatcherDict = RestRefMatcherInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("displayId", "display_id", "str", False),
+        ("id", "id", "str", False),
+        ("type", "type_", ("model", "rest_ref_matcher_type_input", "RestRefMatcherTypeInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -92,3 +92,33 @@ class RestRefSyncRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.context import ContextDict
+
+
+class RestRefSyncRequestDict(_typing.TypedDict, total=False):
+    """`RestRefSyncRequest` as a plain dict, keyed by the document's names: accepted wherever `RestRefSyncRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    action: NotRequired[RestRefSyncRequestAction | Literal["DISCARD", "MERGE", "REBASE"]]
+    context: NotRequired[Context | ContextDict]
+    refId: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("action", "action", ("enum", ("DISCARD", "MERGE", "REBASE")), False),
+        ("context", "context", ("model", "context", "Context"), False),
+        ("refId", "ref_id", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -103,3 +103,35 @@ class RestRefSyncStatusAheadRefsInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class RestRefSyncStatusAheadRefsInputDict(_typing.TypedDict, total=False):
+    """`RestRefSyncStatusAheadRefsInput` as a plain dict, keyed by the document's names: accepted wherever `RestRefSyncStatusAheadRefsInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    displayId: NotRequired[str]
+    id: NotRequired[str]
+    state: NotRequired[RestRejectedRefState | Literal["AHEAD", "DIVERGED", "ORPHANED"]]
+    tag: NotRequired[bool]
+    type: NotRequired[RefType | Literal["BRANCH", "TAG"]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("displayId", "display_id", "str", False),
+        ("id", "id", "str", False),
+        ("state", "state", ("enum", ("AHEAD", "DIVERGED", "ORPHANED")), False),
+        ("tag", "tag", "bool", False),
+        ("type", "type_", ("enum", ("BRANCH", "TAG")), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -106,3 +106,50 @@ class RestRefSyncStatusInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_ref_sync_status_ahead_refs_input import RestRefSyncStatusAheadRefsInputDict
+
+
+class RestRefSyncStatusInputDict(_typing.TypedDict, total=False):
+    """`RestRefSyncStatusInput` as a plain dict, keyed by the document's names: accepted wherever `RestRefSyncStatusInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    aheadRefs: NotRequired[RestRefSyncStatusAheadRefsInput | RestRefSyncStatusAheadRefsInputDict]
+    divergedRefs: NotRequired[RestRefSyncStatusAheadRefsInput | RestRefSyncStatusAheadRefsInputDict]
+    enabled: NotRequired[bool]
+    orphanedRefs: NotRequired[RestRefSyncStatusAheadRefsInput | RestRefSyncStatusAheadRefsInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "aheadRefs",
+            "ahead_refs",
+            ("model", "rest_ref_sync_status_ahead_refs_input", "RestRefSyncStatusAheadRefsInput"),
+            False,
+        ),
+        (
+            "divergedRefs",
+            "diverged_refs",
+            ("model", "rest_ref_sync_status_ahead_refs_input", "RestRefSyncStatusAheadRefsInput"),
+            False,
+        ),
+        ("enabled", "enabled", "bool", False),
+        (
+            "orphanedRefs",
+            "orphaned_refs",
+            ("model", "rest_ref_sync_status_ahead_refs_input", "RestRefSyncStatusAheadRefsInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

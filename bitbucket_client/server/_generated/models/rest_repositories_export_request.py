@@ -69,3 +69,35 @@ class RestRepositoriesExportRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Required
+
+    from ..models.rest_repository_selector import RestRepositorySelectorDict
+
+
+class RestRepositoriesExportRequestDict(_typing.TypedDict, total=False):
+    """`RestRepositoriesExportRequest` as a plain dict, keyed by the document's names: accepted wherever `RestRepositoriesExportRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    includes: Required[Sequence[RestRepositorySelector | RestRepositorySelectorDict]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "includes",
+            "includes",
+            ("list", ("model", "rest_repository_selector", "RestRepositorySelector")),
+            True,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -7,13 +7,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.rest_repository_state import RestRepositoryState
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_project_input import RestProjectInput
-    from ..models.rest_repository_links_input import RestRepositoryLinksInput
 
 
 T = TypeVar("T", bound="RestRepositoryInput")
@@ -24,18 +21,11 @@ class RestRepositoryInput:
     default_branch: str | Unset = UNSET
     description: str | Unset = UNSET
     forkable: bool | Unset = UNSET
-    links: RestRepositoryLinksInput | Unset = UNSET
-    """ `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI). """
     name: str | Unset = UNSET
-    origin: RestRepositoryInput | Unset = UNSET
     project: RestProjectInput | Unset = UNSET
     public: bool | Unset = UNSET
     scm_id: str | Unset = UNSET
     slug: str | Unset = UNSET
-    state: RestRepositoryState | Unset = UNSET
-    link: RestLegacyLinkInput | Unset = UNSET
-    """ Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`). """
-    clone_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,15 +35,7 @@ class RestRepositoryInput:
 
         forkable = self.forkable
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
-
         name = self.name
-
-        origin: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.origin, Unset):
-            origin = self.origin.to_dict()
 
         project: dict[str, Any] | Unset = UNSET
         if not isinstance(self.project, Unset):
@@ -65,16 +47,6 @@ class RestRepositoryInput:
 
         slug = self.slug
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state.value
-
-        link: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.link, Unset):
-            link = self.link.to_dict()
-
-        clone_url = self.clone_url
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -84,12 +56,8 @@ class RestRepositoryInput:
             field_dict["description"] = description
         if forkable is not UNSET:
             field_dict["forkable"] = forkable
-        if links is not UNSET:
-            field_dict["links"] = links
         if name is not UNSET:
             field_dict["name"] = name
-        if origin is not UNSET:
-            field_dict["origin"] = origin
         if project is not UNSET:
             field_dict["project"] = project
         if public is not UNSET:
@@ -98,20 +66,12 @@ class RestRepositoryInput:
             field_dict["scmId"] = scm_id
         if slug is not UNSET:
             field_dict["slug"] = slug
-        if state is not UNSET:
-            field_dict["state"] = state
-        if link is not UNSET:
-            field_dict["link"] = link
-        if clone_url is not UNSET:
-            field_dict["cloneUrl"] = clone_url
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_legacy_link_input import RestLegacyLinkInput  # noqa: PLC0415
         from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
-        from ..models.rest_repository_links_input import RestRepositoryLinksInput  # noqa: PLC0415
 
         d = dict(src_dict)
         default_branch = d.pop("defaultBranch", UNSET)
@@ -120,21 +80,7 @@ class RestRepositoryInput:
 
         forkable = d.pop("forkable", UNSET)
 
-        _links = d.pop("links", UNSET)
-        links: RestRepositoryLinksInput | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RestRepositoryLinksInput.from_dict(_links)
-
         name = d.pop("name", UNSET)
-
-        _origin = d.pop("origin", UNSET)
-        origin: RestRepositoryInput | Unset
-        if isinstance(_origin, Unset):
-            origin = UNSET
-        else:
-            origin = RestRepositoryInput.from_dict(_origin)
 
         _project = d.pop("project", UNSET)
         project: RestProjectInput | Unset
@@ -149,36 +95,15 @@ class RestRepositoryInput:
 
         slug = d.pop("slug", UNSET)
 
-        _state = d.pop("state", UNSET)
-        state: RestRepositoryState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = RestRepositoryState(_state)
-
-        _link = d.pop("link", UNSET)
-        link: RestLegacyLinkInput | Unset
-        if isinstance(_link, Unset):
-            link = UNSET
-        else:
-            link = RestLegacyLinkInput.from_dict(_link)
-
-        clone_url = d.pop("cloneUrl", UNSET)
-
         rest_repository_input = cls(
             default_branch=default_branch,
             description=description,
             forkable=forkable,
-            links=links,
             name=name,
-            origin=origin,
             project=project,
             public=public,
             scm_id=scm_id,
             slug=slug,
-            state=state,
-            link=link,
-            clone_url=clone_url,
         )
 
         rest_repository_input.additional_properties = d
@@ -199,3 +124,47 @@ class RestRepositoryInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_project_input import RestProjectInputDict
+
+
+class RestRepositoryInputDict(_typing.TypedDict, total=False):
+    """`RestRepositoryInput` as a plain dict, keyed by the document's names: accepted wherever `RestRepositoryInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    defaultBranch: NotRequired[str]
+    description: NotRequired[str]
+    forkable: NotRequired[bool]
+    name: NotRequired[str]
+    project: NotRequired[RestProjectInput | RestProjectInputDict]
+    public: NotRequired[bool]
+    scmId: NotRequired[str]
+    slug: NotRequired[str]
+
+
+RepositoryInput = RestRepositoryInput
+"""`RestRepositoryInput` under a readable name (specs/aliases/server.json)."""
+RepositoryInputDict = RestRepositoryInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("defaultBranch", "default_branch", "str", False),
+        ("description", "description", "str", False),
+        ("forkable", "forkable", "bool", False),
+        ("name", "name", "str", False),
+        ("project", "project", ("model", "rest_project_input", "RestProjectInput"), False),
+        ("public", "public", "bool", False),
+        ("scmId", "scm_id", "str", False),
+        ("slug", "slug", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -79,3 +79,31 @@ class RestRepositoryMirrorEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+
+class RestRepositoryMirrorEventDict(_typing.TypedDict, total=False):
+    """`RestRepositoryMirrorEvent` as a plain dict, keyed by the document's names: accepted wherever `RestRepositoryMirrorEvent` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    mirrorRepoId: NotRequired[int]
+    type: NotRequired[RestRepositoryMirrorEventType | Literal["SYNCHRONIZED", "SYNCHRONIZATION_FAILED"]]
+    upstreamRepoId: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("mirrorRepoId", "mirror_repo_id", "int", False),
+        ("type", "type_", ("enum", ("SYNCHRONIZED", "SYNCHRONIZATION_FAILED")), False),
+        ("upstreamRepoId", "upstream_repo_id", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

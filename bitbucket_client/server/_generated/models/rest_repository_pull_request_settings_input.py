@@ -140,3 +140,73 @@ class RestRepositoryPullRequestSettingsInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInputDict
+    from ..models.rest_repository_pull_request_settings_required_approvers_input import (
+        RestRepositoryPullRequestSettingsRequiredApproversInputDict,
+    )
+
+
+class RestRepositoryPullRequestSettingsInputDict(_typing.TypedDict, total=False):
+    """`RestRepositoryPullRequestSettingsInput` as a plain dict, keyed by the document's names: accepted wherever `RestRepositoryPullRequestSettingsInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    mergeConfig: NotRequired[RestPullRequestMergeConfigInput | RestPullRequestMergeConfigInputDict]
+    requiredAllApprovers: NotRequired[bool]
+    requiredAllTasksComplete: NotRequired[bool]
+    requiredApprovers: NotRequired[
+        RestRepositoryPullRequestSettingsRequiredApproversInput
+        | RestRepositoryPullRequestSettingsRequiredApproversInputDict
+    ]
+    requiredApproversDeprecated: NotRequired[int]
+    requiredSuccessfulBuilds: NotRequired[
+        RestRepositoryPullRequestSettingsRequiredApproversInput
+        | RestRepositoryPullRequestSettingsRequiredApproversInputDict
+    ]
+    requiredSuccessfulBuildsDeprecated: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "mergeConfig",
+            "merge_config",
+            ("model", "rest_pull_request_merge_config_input", "RestPullRequestMergeConfigInput"),
+            False,
+        ),
+        ("requiredAllApprovers", "required_all_approvers", "bool", False),
+        ("requiredAllTasksComplete", "required_all_tasks_complete", "bool", False),
+        (
+            "requiredApprovers",
+            "required_approvers",
+            (
+                "model",
+                "rest_repository_pull_request_settings_required_approvers_input",
+                "RestRepositoryPullRequestSettingsRequiredApproversInput",
+            ),
+            False,
+        ),
+        ("requiredApproversDeprecated", "required_approvers_deprecated", "int", False),
+        (
+            "requiredSuccessfulBuilds",
+            "required_successful_builds",
+            (
+                "model",
+                "rest_repository_pull_request_settings_required_approvers_input",
+                "RestRepositoryPullRequestSettingsRequiredApproversInput",
+            ),
+            False,
+        ),
+        ("requiredSuccessfulBuildsDeprecated", "required_successful_builds_deprecated", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -86,3 +86,39 @@ class RestRequiredBuildConditionSetRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired, Required
+
+    from ..models.rest_ref_matcher_input import RestRefMatcherInputDict
+
+
+class RestRequiredBuildConditionSetRequestDict(_typing.TypedDict, total=False):
+    """`RestRequiredBuildConditionSetRequest` as a plain dict, keyed by the document's names: accepted wherever `RestRequiredBuildConditionSetRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    buildParentKeys: Required[Sequence[str]]
+    refMatcher: Required[RestRefMatcherInput | RestRefMatcherInputDict]
+    exemptRefMatcher: NotRequired[RestRefMatcherInput | RestRefMatcherInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("buildParentKeys", "build_parent_keys", ("list", "str"), True),
+        ("refMatcher", "ref_matcher", ("model", "rest_ref_matcher_input", "RestRefMatcherInput"), True),
+        (
+            "exemptRefMatcher",
+            "exempt_ref_matcher",
+            ("model", "rest_ref_matcher_input", "RestRefMatcherInput"),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -12,7 +12,6 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_ref_matcher_input import RestRefMatcherInput
-    from ..models.rest_ref_restriction_scope_input import RestRefRestrictionScopeInput
     from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
 
 
@@ -26,7 +25,6 @@ class RestRestrictionRequest:
     group_names: list[str] | Unset = UNSET
     groups: list[str] | Unset = UNSET
     matcher: RestRefMatcherInput | Unset = UNSET
-    scope: RestRefRestrictionScopeInput | Unset = UNSET
     type_: str | Unset = UNSET
     user_slugs: list[str] | Unset = UNSET
     users: list[RestApplicationUserInput] | Unset = UNSET
@@ -56,10 +54,6 @@ class RestRestrictionRequest:
         if not isinstance(self.matcher, Unset):
             matcher = self.matcher.to_dict()
 
-        scope: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.scope, Unset):
-            scope = self.scope.to_dict()
-
         type_ = self.type_
 
         user_slugs: list[str] | Unset = UNSET
@@ -86,8 +80,6 @@ class RestRestrictionRequest:
             field_dict["groups"] = groups
         if matcher is not UNSET:
             field_dict["matcher"] = matcher
-        if scope is not UNSET:
-            field_dict["scope"] = scope
         if type_ is not UNSET:
             field_dict["type"] = type_
         if user_slugs is not UNSET:
@@ -101,7 +93,6 @@ class RestRestrictionRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
         from ..models.rest_ref_matcher_input import RestRefMatcherInput  # noqa: PLC0415
-        from ..models.rest_ref_restriction_scope_input import RestRefRestrictionScopeInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -127,13 +118,6 @@ class RestRestrictionRequest:
         else:
             matcher = RestRefMatcherInput.from_dict(_matcher)
 
-        _scope = d.pop("scope", UNSET)
-        scope: RestRefRestrictionScopeInput | Unset
-        if isinstance(_scope, Unset):
-            scope = UNSET
-        else:
-            scope = RestRefRestrictionScopeInput.from_dict(_scope)
-
         type_ = d.pop("type", UNSET)
 
         user_slugs = cast(list[str], d.pop("userSlugs", UNSET))
@@ -153,7 +137,6 @@ class RestRestrictionRequest:
             group_names=group_names,
             groups=groups,
             matcher=matcher,
-            scope=scope,
             type_=type_,
             user_slugs=user_slugs,
             users=users,
@@ -177,3 +160,60 @@ class RestRestrictionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_application_user_input import RestApplicationUserInputDict
+    from ..models.rest_ref_matcher_input import RestRefMatcherInputDict
+    from ..models.rest_ssh_access_key_input import RestSshAccessKeyInputDict
+
+
+class RestRestrictionRequestDict(_typing.TypedDict, total=False):
+    """`RestRestrictionRequest` as a plain dict, keyed by the document's names: accepted wherever `RestRestrictionRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    accessKeyIds: NotRequired[Sequence[int]]
+    accessKeys: NotRequired[Sequence[RestSshAccessKeyInput | RestSshAccessKeyInputDict]]
+    groupNames: NotRequired[Sequence[str]]
+    groups: NotRequired[Sequence[str]]
+    matcher: NotRequired[RestRefMatcherInput | RestRefMatcherInputDict]
+    type: NotRequired[str]
+    userSlugs: NotRequired[Sequence[str]]
+    users: NotRequired[Sequence[RestApplicationUserInput | RestApplicationUserInputDict]]
+
+
+BranchPermissionInput = RestRestrictionRequest
+"""`RestRestrictionRequest` under a readable name (specs/aliases/server.json)."""
+BranchPermissionInputDict = RestRestrictionRequestDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("accessKeyIds", "access_key_ids", ("list", "int"), False),
+        (
+            "accessKeys",
+            "access_keys",
+            ("list", ("model", "rest_ssh_access_key_input", "RestSshAccessKeyInput")),
+            False,
+        ),
+        ("groupNames", "group_names", ("list", "str"), False),
+        ("groups", "groups", ("list", "str"), False),
+        ("matcher", "matcher", ("model", "rest_ref_matcher_input", "RestRefMatcherInput"), False),
+        ("type", "type_", "str", False),
+        ("userSlugs", "user_slugs", ("list", "str"), False),
+        (
+            "users",
+            "users",
+            ("list", ("model", "rest_application_user_input", "RestApplicationUserInput")),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

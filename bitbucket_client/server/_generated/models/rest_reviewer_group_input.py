@@ -11,7 +11,6 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.scope_input import ScopeInput
 
 
 T = TypeVar("T", bound="RestReviewerGroupInput")
@@ -19,26 +18,15 @@ T = TypeVar("T", bound="RestReviewerGroupInput")
 
 @_attrs_define
 class RestReviewerGroupInput:
-    avatar_url: str | Unset = UNSET
     description: str | Unset = UNSET
-    id: int | Unset = UNSET
     name: str | Unset = UNSET
-    scope: ScopeInput | Unset = UNSET
     users: list[RestApplicationUserInput] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        avatar_url = self.avatar_url
-
         description = self.description
 
-        id = self.id
-
         name = self.name
-
-        scope: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.scope, Unset):
-            scope = self.scope.to_dict()
 
         users: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.users, Unset):
@@ -50,16 +38,10 @@ class RestReviewerGroupInput:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if avatar_url is not UNSET:
-            field_dict["avatarUrl"] = avatar_url
         if description is not UNSET:
             field_dict["description"] = description
-        if id is not UNSET:
-            field_dict["id"] = id
         if name is not UNSET:
             field_dict["name"] = name
-        if scope is not UNSET:
-            field_dict["scope"] = scope
         if users is not UNSET:
             field_dict["users"] = users
 
@@ -68,23 +50,11 @@ class RestReviewerGroupInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rest_application_user_input import RestApplicationUserInput  # noqa: PLC0415
-        from ..models.scope_input import ScopeInput  # noqa: PLC0415
 
         d = dict(src_dict)
-        avatar_url = d.pop("avatarUrl", UNSET)
-
         description = d.pop("description", UNSET)
 
-        id = d.pop("id", UNSET)
-
         name = d.pop("name", UNSET)
-
-        _scope = d.pop("scope", UNSET)
-        scope: ScopeInput | Unset
-        if isinstance(_scope, Unset):
-            scope = UNSET
-        else:
-            scope = ScopeInput.from_dict(_scope)
 
         _users = d.pop("users", UNSET)
         users: list[RestApplicationUserInput] | Unset = UNSET
@@ -96,11 +66,8 @@ class RestReviewerGroupInput:
                 users.append(users_item)
 
         rest_reviewer_group_input = cls(
-            avatar_url=avatar_url,
             description=description,
-            id=id,
             name=name,
-            scope=scope,
             users=users,
         )
 
@@ -122,3 +89,39 @@ class RestReviewerGroupInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_application_user_input import RestApplicationUserInputDict
+
+
+class RestReviewerGroupInputDict(_typing.TypedDict, total=False):
+    """`RestReviewerGroupInput` as a plain dict, keyed by the document's names: accepted wherever `RestReviewerGroupInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    description: NotRequired[str]
+    name: NotRequired[str]
+    users: NotRequired[Sequence[RestApplicationUserInput | RestApplicationUserInputDict]]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("description", "description", "str", False),
+        ("name", "name", "str", False),
+        (
+            "users",
+            "users",
+            ("list", ("model", "rest_application_user_input", "RestApplicationUserInput")),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

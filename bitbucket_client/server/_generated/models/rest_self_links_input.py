@@ -91,3 +91,28 @@ class RestSelfLinksInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_link_input import RestLinkInputDict
+
+
+class RestSelfLinksInputDict(_typing.TypedDict, total=False):
+    """`RestSelfLinksInput` as a plain dict, keyed by the document's names: accepted wherever `RestSelfLinksInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    self: NotRequired[Sequence[RestLinkInput | RestLinkInputDict]]
+
+
+REQUEST_SHAPE: Any = (
+    (("self", "self_", ("list", ("model", "rest_link_input", "RestLinkInput")), False),),
+    {},
+    ("list", ("model", "rest_link_input", "RestLinkInput")),
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -134,3 +134,51 @@ class RestSetInsightReportRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired, Required
+
+    from ..models.rest_insight_report_data_input import RestInsightReportDataInputDict
+
+
+class RestSetInsightReportRequestDict(_typing.TypedDict, total=False):
+    """`RestSetInsightReportRequest` as a plain dict, keyed by the document's names: accepted wherever `RestSetInsightReportRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    data: Required[Sequence[RestInsightReportDataInput | RestInsightReportDataInputDict]]
+    title: Required[str]
+    coverageProviderKey: NotRequired[str]
+    createdDate: NotRequired[int]
+    details: NotRequired[str]
+    link: NotRequired[str]
+    logoUrl: NotRequired[str]
+    reporter: NotRequired[str]
+    result: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "data",
+            "data",
+            ("list", ("model", "rest_insight_report_data_input", "RestInsightReportDataInput")),
+            True,
+        ),
+        ("title", "title", "str", True),
+        ("coverageProviderKey", "coverage_provider_key", "str", False),
+        ("createdDate", "created_date", "int", False),
+        ("details", "details", "str", False),
+        ("link", "link", "str", False),
+        ("logoUrl", "logo_url", "str", False),
+        ("reporter", "reporter", "str", False),
+        ("result", "result", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

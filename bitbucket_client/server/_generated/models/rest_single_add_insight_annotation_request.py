@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -104,3 +104,39 @@ class RestSingleAddInsightAnnotationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired, Required
+
+
+class RestSingleAddInsightAnnotationRequestDict(_typing.TypedDict, total=False):
+    """`RestSingleAddInsightAnnotationRequest` as a plain dict, keyed by the document's names: accepted wherever `RestSingleAddInsightAnnotationRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    message: Required[str]
+    severity: Required[str]
+    externalId: NotRequired[str]
+    line: NotRequired[int]
+    link: NotRequired[str]
+    path: NotRequired[str]
+    type: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("message", "message", "str", True),
+        ("severity", "severity", "str", True),
+        ("externalId", "external_id", "str", False),
+        ("line", "line", "int", False),
+        ("link", "link", "str", False),
+        ("path", "path", "str", False),
+        ("type", "type_", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

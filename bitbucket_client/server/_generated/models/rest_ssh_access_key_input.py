@@ -11,8 +11,6 @@ from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.rest_project_input import RestProjectInput
-    from ..models.rest_repository_input import RestRepositoryInput
     from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
 
 
@@ -23,8 +21,6 @@ T = TypeVar("T", bound="RestSshAccessKeyInput")
 class RestSshAccessKeyInput:
     key: RestSshAccessKeyKeyInput | Unset = UNSET
     permission: RestSshAccessKeyPermission | Unset = UNSET
-    project: RestProjectInput | Unset = UNSET
-    repository: RestRepositoryInput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,14 +32,6 @@ class RestSshAccessKeyInput:
         if not isinstance(self.permission, Unset):
             permission = self.permission.value
 
-        project: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.project, Unset):
-            project = self.project.to_dict()
-
-        repository: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.repository, Unset):
-            repository = self.repository.to_dict()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -51,17 +39,11 @@ class RestSshAccessKeyInput:
             field_dict["key"] = key
         if permission is not UNSET:
             field_dict["permission"] = permission
-        if project is not UNSET:
-            field_dict["project"] = project
-        if repository is not UNSET:
-            field_dict["repository"] = repository
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
-        from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
         from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -79,25 +61,9 @@ class RestSshAccessKeyInput:
         else:
             permission = RestSshAccessKeyPermission(_permission)
 
-        _project = d.pop("project", UNSET)
-        project: RestProjectInput | Unset
-        if isinstance(_project, Unset):
-            project = UNSET
-        else:
-            project = RestProjectInput.from_dict(_project)
-
-        _repository = d.pop("repository", UNSET)
-        repository: RestRepositoryInput | Unset
-        if isinstance(_repository, Unset):
-            repository = UNSET
-        else:
-            repository = RestRepositoryInput.from_dict(_repository)
-
         rest_ssh_access_key_input = cls(
             key=key,
             permission=permission,
-            project=project,
-            repository=repository,
         )
 
         rest_ssh_access_key_input.additional_properties = d
@@ -118,3 +84,70 @@ class RestSshAccessKeyInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import Literal, NotRequired
+
+    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInputDict
+
+
+class RestSshAccessKeyInputDict(_typing.TypedDict, total=False):
+    """`RestSshAccessKeyInput` as a plain dict, keyed by the document's names: accepted wherever `RestSshAccessKeyInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    key: NotRequired[RestSshAccessKeyKeyInput | RestSshAccessKeyKeyInputDict]
+    permission: NotRequired[
+        RestSshAccessKeyPermission
+        | Literal[
+            "USER_ADMIN",
+            "PROJECT_VIEW",
+            "REPO_READ",
+            "REPO_WRITE",
+            "REPO_ADMIN",
+            "PROJECT_READ",
+            "PROJECT_WRITE",
+            "REPO_CREATE",
+            "PROJECT_ADMIN",
+            "LICENSED_USER",
+            "PROJECT_CREATE",
+            "ADMIN",
+            "SYS_ADMIN",
+        ]
+    ]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("key", "key", ("model", "rest_ssh_access_key_key_input", "RestSshAccessKeyKeyInput"), False),
+        (
+            "permission",
+            "permission",
+            (
+                "enum",
+                (
+                    "USER_ADMIN",
+                    "PROJECT_VIEW",
+                    "REPO_READ",
+                    "REPO_WRITE",
+                    "REPO_ADMIN",
+                    "PROJECT_READ",
+                    "PROJECT_WRITE",
+                    "REPO_CREATE",
+                    "PROJECT_ADMIN",
+                    "LICENSED_USER",
+                    "PROJECT_CREATE",
+                    "ADMIN",
+                    "SYS_ADMIN",
+                ),
+            ),
+            False,
+        ),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,18 +14,12 @@ T = TypeVar("T", bound="RestSshAccessKeyKeyInput")
 
 @_attrs_define
 class RestSshAccessKeyKeyInput:
-    algorithm_type: str | Unset = UNSET
-    bit_length: int | Unset = UNSET
     expiry_days: int | Unset = UNSET
     label: str | Unset = UNSET
     text: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        algorithm_type = self.algorithm_type
-
-        bit_length = self.bit_length
-
         expiry_days = self.expiry_days
 
         label = self.label
@@ -35,10 +29,6 @@ class RestSshAccessKeyKeyInput:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if algorithm_type is not UNSET:
-            field_dict["algorithmType"] = algorithm_type
-        if bit_length is not UNSET:
-            field_dict["bitLength"] = bit_length
         if expiry_days is not UNSET:
             field_dict["expiryDays"] = expiry_days
         if label is not UNSET:
@@ -51,10 +41,6 @@ class RestSshAccessKeyKeyInput:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        algorithm_type = d.pop("algorithmType", UNSET)
-
-        bit_length = d.pop("bitLength", UNSET)
-
         expiry_days = d.pop("expiryDays", UNSET)
 
         label = d.pop("label", UNSET)
@@ -62,8 +48,6 @@ class RestSshAccessKeyKeyInput:
         text = d.pop("text", UNSET)
 
         rest_ssh_access_key_key_input = cls(
-            algorithm_type=algorithm_type,
-            bit_length=bit_length,
             expiry_days=expiry_days,
             label=label,
             text=text,
@@ -87,3 +71,31 @@ class RestSshAccessKeyKeyInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestSshAccessKeyKeyInputDict(_typing.TypedDict, total=False):
+    """`RestSshAccessKeyKeyInput` as a plain dict, keyed by the document's names: accepted wherever `RestSshAccessKeyKeyInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    expiryDays: NotRequired[int]
+    label: NotRequired[str]
+    text: NotRequired[str]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("expiryDays", "expiry_days", "int", False),
+        ("label", "label", "str", False),
+        ("text", "text", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

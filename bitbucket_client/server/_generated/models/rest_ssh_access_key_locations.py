@@ -85,3 +85,32 @@ class RestSshAccessKeyLocations:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_project_input import RestProjectInputDict
+    from ..models.rest_repository_input import RestRepositoryInputDict
+
+
+class RestSshAccessKeyLocationsDict(_typing.TypedDict, total=False):
+    """`RestSshAccessKeyLocations` as a plain dict, keyed by the document's names: accepted wherever `RestSshAccessKeyLocations` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    projects: NotRequired[RestProjectInput | RestProjectInputDict]
+    repositories: NotRequired[RestRepositoryInput | RestRepositoryInputDict]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        ("projects", "projects", ("model", "rest_project_input", "RestProjectInput"), False),
+        ("repositories", "repositories", ("model", "rest_repository_input", "RestRepositoryInput"), False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

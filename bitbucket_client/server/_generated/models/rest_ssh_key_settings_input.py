@@ -83,3 +83,39 @@ class RestSshKeySettingsInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_ssh_key_type_restriction_input import RestSshKeyTypeRestrictionInputDict
+
+
+class RestSshKeySettingsInputDict(_typing.TypedDict, total=False):
+    """`RestSshKeySettingsInput` as a plain dict, keyed by the document's names: accepted wherever `RestSshKeySettingsInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    keyTypeRestrictions: NotRequired[
+        Sequence[RestSshKeyTypeRestrictionInput | RestSshKeyTypeRestrictionInputDict]
+    ]
+    maxExpiryDays: NotRequired[int]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "keyTypeRestrictions",
+            "key_type_restrictions",
+            ("list", ("model", "rest_ssh_key_type_restriction_input", "RestSshKeyTypeRestrictionInput")),
+            False,
+        ),
+        ("maxExpiryDays", "max_expiry_days", "int", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

@@ -78,3 +78,42 @@ class RestUserRateLimitSettingsUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+    from ..models.rest_user_rate_limit_settings_settings_input import (
+        RestUserRateLimitSettingsSettingsInputDict,
+    )
+
+
+class RestUserRateLimitSettingsUpdateRequestDict(_typing.TypedDict, total=False):
+    """`RestUserRateLimitSettingsUpdateRequest` as a plain dict, keyed by the document's names: accepted wherever `RestUserRateLimitSettingsUpdateRequest` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    settings: NotRequired[RestUserRateLimitSettingsSettingsInput | RestUserRateLimitSettingsSettingsInputDict]
+    whitelisted: NotRequired[bool]
+
+
+REQUEST_SHAPE: Any = (
+    (
+        (
+            "settings",
+            "settings",
+            (
+                "model",
+                "rest_user_rate_limit_settings_settings_input",
+                "RestUserRateLimitSettingsSettingsInput",
+            ),
+            False,
+        ),
+        ("whitelisted", "whitelisted", "bool", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

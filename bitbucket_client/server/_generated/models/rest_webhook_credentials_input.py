@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -63,3 +63,30 @@ class RestWebhookCredentialsInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+
+class RestWebhookCredentialsInputDict(_typing.TypedDict, total=False):
+    """`RestWebhookCredentialsInput` as a plain dict, keyed by the document's names: accepted wherever `RestWebhookCredentialsInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    password: NotRequired[str]
+    username: NotRequired[str]
+
+
+WebhookCredentials = RestWebhookCredentialsInput
+"""`RestWebhookCredentialsInput` under a readable name (specs/aliases/server.json)."""
+WebhookCredentialsDict = RestWebhookCredentialsInputDict
+
+REQUEST_SHAPE: Any = (
+    (("password", "password", "str", False), ("username", "username", "str", False)),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

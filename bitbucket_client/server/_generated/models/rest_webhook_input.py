@@ -12,7 +12,6 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput
     from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput
-    from ..models.rest_webhook_input_statistics import RestWebhookInputStatistics
 
 
 T = TypeVar("T", bound="RestWebhookInput")
@@ -25,13 +24,8 @@ class RestWebhookInput:
     credentials: RestWebhookCredentialsInput | Unset = UNSET
     events: list[str] | Unset = UNSET
     name: str | Unset = UNSET
-    scope_type: str | Unset = UNSET
     ssl_verification_required: bool | Unset = UNSET
-    statistics: RestWebhookInputStatistics | Unset = UNSET
     url: str | Unset = UNSET
-    id: int | Unset = UNSET
-    created_date: int | Unset = UNSET
-    updated_date: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,21 +45,9 @@ class RestWebhookInput:
 
         name = self.name
 
-        scope_type = self.scope_type
-
         ssl_verification_required = self.ssl_verification_required
 
-        statistics: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.statistics, Unset):
-            statistics = self.statistics.to_dict()
-
         url = self.url
-
-        id = self.id
-
-        created_date = self.created_date
-
-        updated_date = self.updated_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,20 +62,10 @@ class RestWebhookInput:
             field_dict["events"] = events
         if name is not UNSET:
             field_dict["name"] = name
-        if scope_type is not UNSET:
-            field_dict["scopeType"] = scope_type
         if ssl_verification_required is not UNSET:
             field_dict["sslVerificationRequired"] = ssl_verification_required
-        if statistics is not UNSET:
-            field_dict["statistics"] = statistics
         if url is not UNSET:
             field_dict["url"] = url
-        if id is not UNSET:
-            field_dict["id"] = id
-        if created_date is not UNSET:
-            field_dict["createdDate"] = created_date
-        if updated_date is not UNSET:
-            field_dict["updatedDate"] = updated_date
 
         return field_dict
 
@@ -101,7 +73,6 @@ class RestWebhookInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput  # noqa: PLC0415
         from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput  # noqa: PLC0415
-        from ..models.rest_webhook_input_statistics import RestWebhookInputStatistics  # noqa: PLC0415
 
         d = dict(src_dict)
         active = d.pop("active", UNSET)
@@ -124,24 +95,9 @@ class RestWebhookInput:
 
         name = d.pop("name", UNSET)
 
-        scope_type = d.pop("scopeType", UNSET)
-
         ssl_verification_required = d.pop("sslVerificationRequired", UNSET)
 
-        _statistics = d.pop("statistics", UNSET)
-        statistics: RestWebhookInputStatistics | Unset
-        if isinstance(_statistics, Unset):
-            statistics = UNSET
-        else:
-            statistics = RestWebhookInputStatistics.from_dict(_statistics)
-
         url = d.pop("url", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        created_date = d.pop("createdDate", UNSET)
-
-        updated_date = d.pop("updatedDate", UNSET)
 
         rest_webhook_input = cls(
             active=active,
@@ -149,13 +105,8 @@ class RestWebhookInput:
             credentials=credentials,
             events=events,
             name=name,
-            scope_type=scope_type,
             ssl_verification_required=ssl_verification_required,
-            statistics=statistics,
             url=url,
-            id=id,
-            created_date=created_date,
-            updated_date=updated_date,
         )
 
         rest_webhook_input.additional_properties = d
@@ -176,3 +127,57 @@ class RestWebhookInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NotRequired
+
+    from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInputDict
+    from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInputDict
+
+
+class RestWebhookInputDict(_typing.TypedDict, total=False):
+    """`RestWebhookInput` as a plain dict, keyed by the document's names: accepted wherever `RestWebhookInput` is.
+    Required keys are `Required`; Cloud's `type` is filled in when absent."""
+
+    active: NotRequired[bool]
+    configuration: NotRequired[RestWebhookConfigurationInput | RestWebhookConfigurationInputDict]
+    credentials: NotRequired[RestWebhookCredentialsInput | RestWebhookCredentialsInputDict]
+    events: NotRequired[Sequence[str]]
+    name: NotRequired[str]
+    sslVerificationRequired: NotRequired[bool]
+    url: NotRequired[str]
+
+
+WebhookInput = RestWebhookInput
+"""`RestWebhookInput` under a readable name (specs/aliases/server.json)."""
+WebhookInputDict = RestWebhookInputDict
+
+REQUEST_SHAPE: Any = (
+    (
+        ("active", "active", "bool", False),
+        (
+            "configuration",
+            "configuration",
+            ("model", "rest_webhook_configuration_input", "RestWebhookConfigurationInput"),
+            False,
+        ),
+        (
+            "credentials",
+            "credentials",
+            ("model", "rest_webhook_credentials_input", "RestWebhookCredentialsInput"),
+            False,
+        ),
+        ("events", "events", ("list", "str"), False),
+        ("name", "name", "str", False),
+        ("sslVerificationRequired", "ssl_verification_required", "bool", False),
+        ("url", "url", "str", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

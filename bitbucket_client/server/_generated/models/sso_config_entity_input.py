@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -95,3 +95,36 @@ class SsoConfigEntityInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+import typing as _typing  # noqa: E402
+
+if TYPE_CHECKING:
+    from typing import NotRequired
+
+SsoConfigEntityInputDict = _typing.TypedDict(
+    "SsoConfigEntityInputDict",
+    {
+        "discovery-refresh-cron": "NotRequired[str]",
+        "enable-authentication-fallback": "NotRequired[bool]",
+        "last-updated": "NotRequired[datetime.datetime | str]",
+        "show-login-form": "NotRequired[bool]",
+        "show-login-form-for-jsm": "NotRequired[bool]",
+    },
+    total=False,
+)
+"""`SsoConfigEntityInput` as a plain dict, keyed by the document's names: accepted wherever `SsoConfigEntityInput` is."""
+
+REQUEST_SHAPE: Any = (
+    (
+        ("discovery-refresh-cron", "discovery_refresh_cron", "str", False),
+        ("enable-authentication-fallback", "enable_authentication_fallback", "bool", False),
+        ("last-updated", "last_updated", "datetime", False),
+        ("show-login-form", "show_login_form", "bool", False),
+        ("show-login-form-for-jsm", "show_login_form_for_jsm", "bool", False),
+    ),
+    {},
+    None,
+)
+"""The fields (name in the document, Python name, type, required), the defaults filled in when absent,
+and what other keys may hold: what `bitbucket_client._validation` checks a body against."""

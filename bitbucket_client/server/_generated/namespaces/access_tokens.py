@@ -3,21 +3,24 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.rest_access_token import RestAccessToken
-    from ..models.rest_access_token_request import RestAccessTokenRequest
+    from ..models.rest_access_token_request import RestAccessTokenRequest, RestAccessTokenRequestDict
     from ..models.rest_raw_access_token import RestRawAccessToken
 
 
@@ -31,10 +34,10 @@ class AccessTokensNamespace:
         self,
         project_key: str,
         *,
-        body: RestAccessTokenRequest | None = None,
+        body: RestAccessTokenRequest | RestAccessTokenRequestDict | None = None,
         expiry_days: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
+        permissions: Sequence[str] | Unset = UNSET,
     ) -> RestRawAccessToken:
         """Create project HTTP token.
 
@@ -43,10 +46,14 @@ class AccessTokensNamespace:
         Args:
             project_key: The project key.
             body: The request containing the details of the access token to create. A
-                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+                `RestAccessTokenRequest` or a dict (`RestAccessTokenRequestDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             A response containing the raw access token and associated details.
+
+        Body:
+            `RestAccessTokenRequest` or a `RestAccessTokenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-put
         """
@@ -73,10 +80,10 @@ class AccessTokensNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestAccessTokenRequest | None = None,
+        body: RestAccessTokenRequest | RestAccessTokenRequestDict | None = None,
         expiry_days: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
+        permissions: Sequence[str] | Unset = UNSET,
     ) -> RestRawAccessToken:
         """Create repository HTTP token.
 
@@ -86,10 +93,14 @@ class AccessTokensNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: The request containing the details of the access token to create. A
-                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+                `RestAccessTokenRequest` or a dict (`RestAccessTokenRequestDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             A response containing the raw access token and associated details.
+
+        Body:
+            `RestAccessTokenRequest` or a `RestAccessTokenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-put
         """
@@ -115,10 +126,10 @@ class AccessTokensNamespace:
         self,
         user_slug: str,
         *,
-        body: RestAccessTokenRequest | None = None,
+        body: RestAccessTokenRequest | RestAccessTokenRequestDict | None = None,
         expiry_days: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
+        permissions: Sequence[str] | Unset = UNSET,
     ) -> RestRawAccessToken:
         """Create personal HTTP token.
 
@@ -127,10 +138,14 @@ class AccessTokensNamespace:
         Args:
             user_slug: The user slug.
             body: The request containing the details of the access token to create. A
-                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+                `RestAccessTokenRequest` or a dict (`RestAccessTokenRequestDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             A response containing the raw access token and associated details.
+
+        Body:
+            `RestAccessTokenRequest` or a `RestAccessTokenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-put
         """
@@ -391,10 +406,10 @@ class AccessTokensNamespace:
         project_key: str,
         token_id: str,
         *,
-        body: RestAccessTokenRequest | None = None,
+        body: RestAccessTokenRequest | RestAccessTokenRequestDict | None = None,
         expiry_days: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
+        permissions: Sequence[str] | Unset = UNSET,
     ) -> RestAccessToken:
         """Update HTTP token.
 
@@ -405,10 +420,14 @@ class AccessTokensNamespace:
             project_key: The project key.
             token_id: The token id.
             body: The request containing the details of the access token to modify. A
-                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+                `RestAccessTokenRequest` or a dict (`RestAccessTokenRequestDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             A response containing the updated access token and associated details.
+
+        Body:
+            `RestAccessTokenRequest` or a `RestAccessTokenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-tokenid-post
         """
@@ -436,10 +455,10 @@ class AccessTokensNamespace:
         repository_slug: str,
         token_id: str,
         *,
-        body: RestAccessTokenRequest | None = None,
+        body: RestAccessTokenRequest | RestAccessTokenRequestDict | None = None,
         expiry_days: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
+        permissions: Sequence[str] | Unset = UNSET,
     ) -> RestAccessToken:
         """Update HTTP token.
 
@@ -451,10 +470,14 @@ class AccessTokensNamespace:
             repository_slug: The repository slug.
             token_id: The token id.
             body: The request containing the details of the access token to modify. A
-                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+                `RestAccessTokenRequest` or a dict (`RestAccessTokenRequestDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             A response containing the updated access token and associated details.
+
+        Body:
+            `RestAccessTokenRequest` or a `RestAccessTokenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-projects-projectkey-repos-repositoryslug-tokenid-post
         """
@@ -481,10 +504,10 @@ class AccessTokensNamespace:
         user_slug: str,
         token_id: str,
         *,
-        body: RestAccessTokenRequest | None = None,
+        body: RestAccessTokenRequest | RestAccessTokenRequestDict | None = None,
         expiry_days: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        permissions: builtins.list[str] | Unset = UNSET,
+        permissions: Sequence[str] | Unset = UNSET,
     ) -> RestAccessToken:
         """Update HTTP token.
 
@@ -495,10 +518,14 @@ class AccessTokensNamespace:
             user_slug: The user slug.
             token_id: The token id.
             body: The request containing the details of the access token to modify. A
-                `RestAccessTokenRequest`, or pass its fields as the keywords that follow.
+                `RestAccessTokenRequest` or a dict (`RestAccessTokenRequestDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             A response containing the updated access token and associated details.
+
+        Body:
+            `RestAccessTokenRequest` or a `RestAccessTokenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-access-tokens-latest-users-userslug-tokenid-post
         """

@@ -3,55 +3,77 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Sequence
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.admin_get_rate_limit_history_order import AdminGetRateLimitHistoryOrder
-    from ..models.admin_set_banner_body import AdminSetBannerBody
-    from ..models.admin_set_mail_config_body import AdminSetMailConfigBody
+    from ..models.admin_set_banner_body import AdminSetBannerBody, AdminSetBannerBodyDict
+    from ..models.admin_set_mail_config_body import AdminSetMailConfigBody, AdminSetMailConfigBodyDict
     from ..models.rest_aggregate_reject_counter import RestAggregateRejectCounter
     from ..models.rest_announcement_banner import RestAnnouncementBanner
     from ..models.rest_announcement_banner_audience import RestAnnouncementBannerAudience
     from ..models.rest_application_properties import RestApplicationProperties
     from ..models.rest_bitbucket_license import RestBitbucketLicense
-    from ..models.rest_bitbucket_license_input import RestBitbucketLicenseInput
-    from ..models.rest_bitbucket_license_status_input import RestBitbucketLicenseStatusInput
+    from ..models.rest_bitbucket_license_input import RestBitbucketLicenseInput, RestBitbucketLicenseInputDict
+    from ..models.rest_bitbucket_license_status_input import (
+        RestBitbucketLicenseStatusInput,
+        RestBitbucketLicenseStatusInputDict,
+    )
     from ..models.rest_bulk_user_rate_limit_settings_update_request import (
         RestBulkUserRateLimitSettingsUpdateRequest,
+        RestBulkUserRateLimitSettingsUpdateRequestDict,
     )
     from ..models.rest_cluster_information import RestClusterInformation
-    from ..models.rest_default_branch import RestDefaultBranch
+    from ..models.rest_default_branch import RestDefaultBranch, RestDefaultBranchDict
     from ..models.rest_log_level import RestLogLevel
     from ..models.rest_mail_configuration import RestMailConfiguration
     from ..models.rest_mail_configuration_protocol import RestMailConfigurationProtocol
     from ..models.rest_mesh_connectivity_report import RestMeshConnectivityReport
     from ..models.rest_mesh_node import RestMeshNode
-    from ..models.rest_mesh_node_input import RestMeshNodeInput
+    from ..models.rest_mesh_node_input import RestMeshNodeInput, RestMeshNodeInputDict
     from ..models.rest_mesh_node_state import RestMeshNodeState
     from ..models.rest_pull_request_merge_config import RestPullRequestMergeConfig
-    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
-    from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput
+    from ..models.rest_pull_request_merge_config_input import (
+        RestPullRequestMergeConfigInput,
+        RestPullRequestMergeConfigInputDict,
+    )
+    from ..models.rest_pull_request_settings_input import (
+        RestPullRequestSettingsInput,
+        RestPullRequestSettingsInputDict,
+    )
     from ..models.rest_rate_limit_settings import RestRateLimitSettings
-    from ..models.rest_rate_limit_settings_input import RestRateLimitSettingsInput
+    from ..models.rest_rate_limit_settings_input import (
+        RestRateLimitSettingsInput,
+        RestRateLimitSettingsInputDict,
+    )
     from ..models.rest_repository_policy import RestRepositoryPolicy
-    from ..models.rest_repository_policy_input import RestRepositoryPolicyInput
+    from ..models.rest_repository_policy_input import RestRepositoryPolicyInput, RestRepositoryPolicyInputDict
     from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission
     from ..models.rest_user_rate_limit_settings import RestUserRateLimitSettings
-    from ..models.rest_user_rate_limit_settings_settings_input import RestUserRateLimitSettingsSettingsInput
-    from ..models.rest_user_rate_limit_settings_update_request import RestUserRateLimitSettingsUpdateRequest
+    from ..models.rest_user_rate_limit_settings_settings_input import (
+        RestUserRateLimitSettingsSettingsInput,
+        RestUserRateLimitSettingsSettingsInputDict,
+    )
+    from ..models.rest_user_rate_limit_settings_update_request import (
+        RestUserRateLimitSettingsUpdateRequest,
+        RestUserRateLimitSettingsUpdateRequestDict,
+    )
 
 
 class AdminNamespace:
@@ -94,9 +116,13 @@ class AdminNamespace:
     async def create_user_rate_limits(
         self,
         *,
-        body: RestBulkUserRateLimitSettingsUpdateRequest | None = None,
-        settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
-        usernames: builtins.list[str] | Unset = UNSET,
+        body: RestBulkUserRateLimitSettingsUpdateRequest
+        | RestBulkUserRateLimitSettingsUpdateRequestDict
+        | None = None,
+        settings: RestUserRateLimitSettingsSettingsInput
+        | RestUserRateLimitSettingsSettingsInputDict
+        | Unset = UNSET,
+        usernames: Sequence[str] | Unset = UNSET,
         whitelisted: bool | Unset = UNSET,
     ) -> RestUserRateLimitSettings:
         """Set rate limit settings for users.
@@ -106,11 +132,17 @@ class AdminNamespace:
         The authenticated user must have **ADMIN** permission to call this resource.
 
         Args:
-            body: A `RestBulkUserRateLimitSettingsUpdateRequest`, or pass its fields as the keywords
+            body: A `RestBulkUserRateLimitSettingsUpdateRequest` or a dict
+                (`RestBulkUserRateLimitSettingsUpdateRequestDict`), or pass its fields as the keywords
                 that follow.
 
         Returns:
             A response containing the updated user settings.
+
+        Body:
+            `RestBulkUserRateLimitSettingsUpdateRequest` or a
+            `RestBulkUserRateLimitSettingsUpdateRequestDict`; inside it:
+            `RestUserRateLimitSettingsSettingsInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-post
         """
@@ -693,7 +725,7 @@ class AdminNamespace:
     async def register_mesh_node(
         self,
         *,
-        body: RestMeshNodeInput | None = None,
+        body: RestMeshNodeInput | RestMeshNodeInputDict | None = None,
         availability_zone: str | Unset = UNSET,
         id: str | Unset = UNSET,
         last_seen_date: float | Unset = UNSET,
@@ -712,17 +744,19 @@ class AdminNamespace:
         The authenticated user must have **SYS_ADMIN** permission.
 
         Args:
-            body: The request specifying the new Mesh node. A `RestMeshNodeInput`, or pass its fields as
-                the keywords that follow.
+            body: The request specifying the new Mesh node. A `RestMeshNodeInput` or a dict
+                (`RestMeshNodeInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The newly registered Mesh node.
+
+        Body:
+            `RestMeshNodeInput` or a `RestMeshNodeInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-post
         """
         from ..models.rest_mesh_node import RestMeshNode  # noqa: PLC0415
         from ..models.rest_mesh_node_input import RestMeshNodeInput  # noqa: PLC0415
-        from ..models.rest_mesh_node_state import RestMeshNodeState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -739,7 +773,7 @@ class AdminNamespace:
                         "offline": offline,
                         "rpc_id": rpc_id,
                         "rpc_url": rpc_url,
-                        "state": coerce_enum(RestMeshNodeState, state),
+                        "state": state,
                     },
                     "admin.register_mesh_node",
                 ),
@@ -747,10 +781,22 @@ class AdminNamespace:
             Answer.model(RestMeshNode),
         )
 
+    @overload
     async def set_banner(
         self,
         *,
-        body: AdminSetBannerBody | None = None,
+        audience: RestAnnouncementBannerAudience | Literal["AUTHENTICATED", "ALL"],
+        enabled: bool | Unset = UNSET,
+        message: str | Unset = UNSET,
+    ) -> None: ...
+    @overload
+    async def set_banner(self, *, body: AdminSetBannerBody | AdminSetBannerBodyDict) -> None: ...
+    @overload
+    async def set_banner(self) -> None: ...
+    async def set_banner(
+        self,
+        *,
+        body: AdminSetBannerBody | AdminSetBannerBodyDict | None = None,
         audience: RestAnnouncementBannerAudience | Literal["AUTHENTICATED", "ALL"] | Unset = UNSET,
         enabled: bool | Unset = UNSET,
         message: str | Unset = UNSET,
@@ -761,15 +807,18 @@ class AdminNamespace:
         this resource
 
         Args:
-            body: A `AdminSetBannerBody`, or pass its fields as the keywords that follow.
+            body: A `AdminSetBannerBody` or a dict (`AdminSetBannerBodyDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The banner was set successfully
 
+        Body:
+            `AdminSetBannerBody` or a `AdminSetBannerBodyDict` (required: audience).
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-banner-put
         """
         from ..models.admin_set_banner_body import AdminSetBannerBody  # noqa: PLC0415
-        from ..models.rest_announcement_banner_audience import RestAnnouncementBannerAudience  # noqa: PLC0415
 
         await self._client._call(
             Request(
@@ -778,11 +827,7 @@ class AdminNamespace:
                 body=build_body(
                     AdminSetBannerBody,
                     body,
-                    {
-                        "audience": coerce_enum(RestAnnouncementBannerAudience, audience),
-                        "enabled": enabled,
-                        "message": message,
-                    },
+                    {"audience": audience, "enabled": enabled, "message": message},
                     "admin.set_banner",
                 ),
             ),
@@ -790,7 +835,7 @@ class AdminNamespace:
         )
 
     async def set_default_branch(
-        self, *, body: RestDefaultBranch | None = None, id: str | Unset = UNSET
+        self, *, body: RestDefaultBranch | RestDefaultBranchDict | None = None, id: str | Unset = UNSET
     ) -> None:
         """Update/Set default branch.
 
@@ -800,10 +845,14 @@ class AdminNamespace:
         The authenticated user must have **ADMIN** permission to call this resource.
 
         Args:
-            body: A `RestDefaultBranch`, or pass its fields as the keywords that follow.
+            body: A `RestDefaultBranch` or a dict (`RestDefaultBranchDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The default branch has been set.
+
+        Body:
+            `RestDefaultBranch` or a `RestDefaultBranchDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-default-branch-put
         """
@@ -842,7 +891,7 @@ class AdminNamespace:
     async def set_mail_config(
         self,
         *,
-        body: AdminSetMailConfigBody | None = None,
+        body: AdminSetMailConfigBody | AdminSetMailConfigBodyDict | None = None,
         hostname: str | Unset = UNSET,
         password: str | Unset = UNSET,
         port: int | Unset = UNSET,
@@ -859,16 +908,19 @@ class AdminNamespace:
         The authenticated user must have the **SYS_ADMIN** permission to call this resource.
 
         Args:
-            body: A `AdminSetMailConfigBody`, or pass its fields as the keywords that follow.
+            body: A `AdminSetMailConfigBody` or a dict (`AdminSetMailConfigBodyDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The updated mail configuration.
+
+        Body:
+            `AdminSetMailConfigBody` or a `AdminSetMailConfigBodyDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-mail-server-put
         """
         from ..models.admin_set_mail_config_body import AdminSetMailConfigBody  # noqa: PLC0415
         from ..models.rest_mail_configuration import RestMailConfiguration  # noqa: PLC0415
-        from ..models.rest_mail_configuration_protocol import RestMailConfigurationProtocol  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -881,7 +933,7 @@ class AdminNamespace:
                         "hostname": hostname,
                         "password": password,
                         "port": port,
-                        "protocol": coerce_enum(RestMailConfigurationProtocol, protocol),
+                        "protocol": protocol,
                         "require_start_tls": require_start_tls,
                         "sender_address": sender_address,
                         "use_start_tls": use_start_tls,
@@ -896,8 +948,10 @@ class AdminNamespace:
     async def set_rate_limit_settings(
         self,
         *,
-        body: RestRateLimitSettingsInput | None = None,
-        default_settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
+        body: RestRateLimitSettingsInput | RestRateLimitSettingsInputDict | None = None,
+        default_settings: RestUserRateLimitSettingsSettingsInput
+        | RestUserRateLimitSettingsSettingsInputDict
+        | Unset = UNSET,
         enabled: bool | Unset = UNSET,
     ) -> RestRateLimitSettings:
         """Set rate limit.
@@ -907,11 +961,15 @@ class AdminNamespace:
         The authenticated user must have **ADMIN** permission to call this resource.
 
         Args:
-            body: Sets the rate limit settings for the instance. A `RestRateLimitSettingsInput`, or pass
-                its fields as the keywords that follow.
+            body: Sets the rate limit settings for the instance. A `RestRateLimitSettingsInput` or a
+                dict (`RestRateLimitSettingsInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             A response containing the updated rate limit plugin settings for the instance.
+
+        Body:
+            `RestRateLimitSettingsInput` or a `RestRateLimitSettingsInputDict`; inside it:
+            `RestUserRateLimitSettingsSettingsInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-put
         """
@@ -935,7 +993,7 @@ class AdminNamespace:
     async def set_repository_archive_policy(
         self,
         *,
-        body: RestRepositoryPolicyInput | None = None,
+        body: RestRepositoryPolicyInput | RestRepositoryPolicyInputDict | None = None,
         permission: RestRepositoryPolicyPermission
         | Literal["SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN"]
         | Unset = UNSET,
@@ -947,19 +1005,21 @@ class AdminNamespace:
         The authenticated user must have **SYS_ADMIN** permission.
 
         Args:
-            body: The request containing the details of the policy. A `RestRepositoryPolicyInput`, or
-                pass its fields as the keywords that follow.
+            body: The request containing the details of the policy. A `RestRepositoryPolicyInput` or a
+                dict (`RestRepositoryPolicyInputDict`), or pass its fields as the keywords that follow.
             permission: The permission required to delete repositories. Must be one of: "SYS_ADMIN",
                 "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN".
 
         Returns:
             A response containing the repository archive policy for the instance
 
+        Body:
+            `RestRepositoryPolicyInput` or a `RestRepositoryPolicyInputDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-policies-latest-admin-repos-archive-put
         """
         from ..models.rest_repository_policy import RestRepositoryPolicy  # noqa: PLC0415
         from ..models.rest_repository_policy_input import RestRepositoryPolicyInput  # noqa: PLC0415
-        from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -968,7 +1028,7 @@ class AdminNamespace:
                 body=build_body(
                     RestRepositoryPolicyInput,
                     body,
-                    {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
+                    {"permission": permission},
                     "admin.set_repository_archive_policy",
                 ),
             ),
@@ -978,7 +1038,7 @@ class AdminNamespace:
     async def set_repository_delete_policy(
         self,
         *,
-        body: RestRepositoryPolicyInput | None = None,
+        body: RestRepositoryPolicyInput | RestRepositoryPolicyInputDict | None = None,
         permission: RestRepositoryPolicyPermission
         | Literal["SYS_ADMIN", "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN"]
         | Unset = UNSET,
@@ -990,19 +1050,21 @@ class AdminNamespace:
         The authenticated user must have **SYS_ADMIN** permission.
 
         Args:
-            body: The request containing the details of the policy. A `RestRepositoryPolicyInput`, or
-                pass its fields as the keywords that follow.
+            body: The request containing the details of the policy. A `RestRepositoryPolicyInput` or a
+                dict (`RestRepositoryPolicyInputDict`), or pass its fields as the keywords that follow.
             permission: The permission required to delete repositories. Must be one of: "SYS_ADMIN",
                 "ADMIN", "PROJECT_ADMIN", "REPO_ADMIN".
 
         Returns:
             A response containing the repository delete policy for the instance
 
+        Body:
+            `RestRepositoryPolicyInput` or a `RestRepositoryPolicyInputDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-policies-latest-admin-repos-delete-put
         """
         from ..models.rest_repository_policy import RestRepositoryPolicy  # noqa: PLC0415
         from ..models.rest_repository_policy_input import RestRepositoryPolicyInput  # noqa: PLC0415
-        from ..models.rest_repository_policy_permission import RestRepositoryPolicyPermission  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -1011,7 +1073,7 @@ class AdminNamespace:
                 body=build_body(
                     RestRepositoryPolicyInput,
                     body,
-                    {"permission": coerce_enum(RestRepositoryPolicyPermission, permission)},
+                    {"permission": permission},
                     "admin.set_repository_delete_policy",
                 ),
             ),
@@ -1065,8 +1127,12 @@ class AdminNamespace:
         self,
         user_slug: str,
         *,
-        body: RestUserRateLimitSettingsUpdateRequest | None = None,
-        settings: RestUserRateLimitSettingsSettingsInput | Unset = UNSET,
+        body: RestUserRateLimitSettingsUpdateRequest
+        | RestUserRateLimitSettingsUpdateRequestDict
+        | None = None,
+        settings: RestUserRateLimitSettingsSettingsInput
+        | RestUserRateLimitSettingsSettingsInputDict
+        | Unset = UNSET,
         whitelisted: bool | Unset = UNSET,
     ) -> RestUserRateLimitSettings:
         """Set rate limit settings for user.
@@ -1077,11 +1143,16 @@ class AdminNamespace:
 
         Args:
             user_slug: The user slug.
-            body: A `RestUserRateLimitSettingsUpdateRequest`, or pass its fields as the keywords that
+            body: A `RestUserRateLimitSettingsUpdateRequest` or a dict
+                (`RestUserRateLimitSettingsUpdateRequestDict`), or pass its fields as the keywords that
                 follow.
 
         Returns:
             A response containing the updated user settings
+
+        Body:
+            `RestUserRateLimitSettingsUpdateRequest` or a `RestUserRateLimitSettingsUpdateRequestDict`;
+            inside it: `RestUserRateLimitSettingsSettingsInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-rate-limit-settings-users-userslug-put
         """
@@ -1108,9 +1179,9 @@ class AdminNamespace:
     async def update_license(
         self,
         *,
-        body: RestBitbucketLicenseInput | None = None,
+        body: RestBitbucketLicenseInput | RestBitbucketLicenseInputDict | None = None,
         license_: str | Unset = UNSET,
-        status: RestBitbucketLicenseStatusInput | Unset = UNSET,
+        status: RestBitbucketLicenseStatusInput | RestBitbucketLicenseStatusInputDict | Unset = UNSET,
     ) -> RestBitbucketLicense:
         """Update license.
 
@@ -1125,11 +1196,16 @@ class AdminNamespace:
         a 200 response. …
 
         Args:
-            body: a JSON payload containing the encoded license to apply. A `RestBitbucketLicenseInput`,
-                or pass its fields as the keywords that follow.
+            body: a JSON payload containing the encoded license to apply. A `RestBitbucketLicenseInput`
+                or a dict (`RestBitbucketLicenseInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The newly-installed license.
+
+        Body:
+            `RestBitbucketLicenseInput` or a `RestBitbucketLicenseInputDict`; inside it:
+            `RestBitbucketLicenseStatusInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-license-post
         """
@@ -1154,8 +1230,8 @@ class AdminNamespace:
         self,
         scm_id: str,
         *,
-        body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
+        body: RestPullRequestSettingsInput | RestPullRequestSettingsInputDict | None = None,
+        merge_config: RestPullRequestMergeConfigInput | RestPullRequestMergeConfigInputDict | Unset = UNSET,
     ) -> RestPullRequestMergeConfig:
         """Update merge strategies.
 
@@ -1173,11 +1249,16 @@ class AdminNamespace:
 
         Args:
             scm_id: the id of the scm to get strategies for
-            body: the settings. A `RestPullRequestSettingsInput`, or pass its fields as the keywords
-                that follow.
+            body: the settings. A `RestPullRequestSettingsInput` or a dict
+                (`RestPullRequestSettingsInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The repository pull request merge strategies for the context repository.
+
+        Body:
+            `RestPullRequestSettingsInput` or a `RestPullRequestSettingsInputDict`; inside it:
+            `RestPullRequestMergeConfigInput`, `RestPullRequestMergeConfigCommitMessageTemplateInput`,
+            `RestPullRequestMergeStrategyInput`, `RestSelfLinksInput`, `RestLinkInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-admin-pull-requests-scmid-post
         """
@@ -1203,7 +1284,7 @@ class AdminNamespace:
         self,
         id: str,
         *,
-        body: RestMeshNodeInput | None = None,
+        body: RestMeshNodeInput | RestMeshNodeInputDict | None = None,
         availability_zone: str | Unset = UNSET,
         last_seen_date: float | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -1222,17 +1303,19 @@ class AdminNamespace:
 
         Args:
             id: The ID of the Mesh node to update.
-            body: The request specifying the updated Mesh node. A `RestMeshNodeInput`, or pass its
-                fields as the keywords that follow.
+            body: The request specifying the updated Mesh node. A `RestMeshNodeInput` or a dict
+                (`RestMeshNodeInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The updated Mesh node.
+
+        Body:
+            `RestMeshNodeInput` or a `RestMeshNodeInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-admin-git-mesh-nodes-id-put
         """
         from ..models.rest_mesh_node import RestMeshNode  # noqa: PLC0415
         from ..models.rest_mesh_node_input import RestMeshNodeInput  # noqa: PLC0415
-        from ..models.rest_mesh_node_state import RestMeshNodeState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -1249,7 +1332,7 @@ class AdminNamespace:
                         "offline": offline,
                         "rpc_id": rpc_id,
                         "rpc_url": rpc_url,
-                        "state": coerce_enum(RestMeshNodeState, state),
+                        "state": state,
                     },
                     "admin.update_mesh_node",
                 ),

@@ -3,32 +3,37 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Sequence
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.basic_auth_config_entity import BasicAuthConfigEntity
-    from ..models.basic_auth_config_entity_input import BasicAuthConfigEntityInput
+    from ..models.basic_auth_config_entity_input import (
+        BasicAuthConfigEntityInput,
+        BasicAuthConfigEntityInputDict,
+    )
     from ..models.idp_config_entity import IdpConfigEntity
     from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType
-    from ..models.idp_config_entity_input import IdpConfigEntityInput
+    from ..models.idp_config_entity_input import IdpConfigEntityInput, IdpConfigEntityInputDict
     from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType
-    from ..models.jit_config_entity_input import JitConfigEntityInput
+    from ..models.jit_config_entity_input import JitConfigEntityInput, JitConfigEntityInputDict
     from ..models.jit_user_entity import JitUserEntity
     from ..models.login_option_entity import LoginOptionEntity
     from ..models.sso_config_entity import SsoConfigEntity
-    from ..models.sso_config_entity_input import SsoConfigEntityInput
+    from ..models.sso_config_entity_input import SsoConfigEntityInput, SsoConfigEntityInputDict
 
 
 class AuthenticationNamespace:
@@ -40,8 +45,8 @@ class AuthenticationNamespace:
     async def create_idp(
         self,
         *,
-        body: IdpConfigEntityInput | None = None,
-        additional_scopes: builtins.list[str] | Unset = UNSET,
+        body: IdpConfigEntityInput | IdpConfigEntityInputDict | None = None,
+        additional_scopes: Sequence[str] | Unset = UNSET,
         authorization_endpoint: str | Unset = UNSET,
         button_text: str | Unset = UNSET,
         certificate: str | Unset = UNSET,
@@ -55,8 +60,8 @@ class AuthenticationNamespace:
         idp_type: IdpConfigEntityIdpType | Literal["GENERIC", "CROWD"] | Unset = UNSET,
         include_customer_logins: bool | Unset = UNSET,
         issuer_url: str | Unset = UNSET,
-        jit_configuration: JitConfigEntityInput | Unset = UNSET,
-        last_updated: datetime.datetime | Unset = UNSET,
+        jit_configuration: JitConfigEntityInput | JitConfigEntityInputDict | Unset = UNSET,
+        last_updated: datetime.datetime | str | Unset = UNSET,
         name: str | Unset = UNSET,
         sso_issuer: str | Unset = UNSET,
         sso_type: IdpConfigEntitySsoType | Literal["NONE", "SAML", "OIDC"] | Unset = UNSET,
@@ -71,18 +76,19 @@ class AuthenticationNamespace:
         Creates a new IdP configuration.
 
         Args:
-            body: The configuration of the new IdP to add. The ID must be null. A
-                `IdpConfigEntityInput`, or pass its fields as the keywords that follow.
+            body: The configuration of the new IdP to add. The ID must be null. A `IdpConfigEntityInput`
+                or a dict (`IdpConfigEntityInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The newly created IdP configuration.
 
+        Body:
+            `IdpConfigEntityInput` or a `IdpConfigEntityInputDict`; inside it: `JitConfigEntityInput`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-post
         """
         from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
-        from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType  # noqa: PLC0415
         from ..models.idp_config_entity_input import IdpConfigEntityInput  # noqa: PLC0415
-        from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -103,14 +109,14 @@ class AuthenticationNamespace:
                         "enable_remember_me": enable_remember_me,
                         "enabled": enabled,
                         "id": id,
-                        "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
+                        "idp_type": idp_type,
                         "include_customer_logins": include_customer_logins,
                         "issuer_url": issuer_url,
                         "jit_configuration": jit_configuration,
                         "last_updated": last_updated,
                         "name": name,
                         "sso_issuer": sso_issuer,
-                        "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
+                        "sso_type": sso_type,
                         "sso_url": sso_url,
                         "token_endpoint": token_endpoint,
                         "userinfo_endpoint": userinfo_endpoint,
@@ -277,9 +283,9 @@ class AuthenticationNamespace:
     async def update_basic_auth_config(
         self,
         *,
-        body: BasicAuthConfigEntityInput | None = None,
-        allowed_paths: builtins.list[str] | Unset = UNSET,
-        allowed_users: builtins.list[str] | Unset = UNSET,
+        body: BasicAuthConfigEntityInput | BasicAuthConfigEntityInputDict | None = None,
+        allowed_paths: Sequence[str] | Unset = UNSET,
+        allowed_users: Sequence[str] | Unset = UNSET,
         block_requests: bool | Unset = UNSET,
         show_warning_message: bool | Unset = UNSET,
     ) -> None:
@@ -289,10 +295,14 @@ class AuthenticationNamespace:
 
         Args:
             body: A request containing the new basic authentication configuration. A
-                `BasicAuthConfigEntityInput`, or pass its fields as the keywords that follow.
+                `BasicAuthConfigEntityInput` or a dict (`BasicAuthConfigEntityInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The basic authentication blocking configuration was successfully created or updated.
+
+        Body:
+            `BasicAuthConfigEntityInput` or a `BasicAuthConfigEntityInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-basicauth-latest-config-put
         """
@@ -321,8 +331,8 @@ class AuthenticationNamespace:
         self,
         id: str,
         *,
-        body: IdpConfigEntityInput | None = None,
-        additional_scopes: builtins.list[str] | Unset = UNSET,
+        body: IdpConfigEntityInput | IdpConfigEntityInputDict | None = None,
+        additional_scopes: Sequence[str] | Unset = UNSET,
         authorization_endpoint: str | Unset = UNSET,
         button_text: str | Unset = UNSET,
         certificate: str | Unset = UNSET,
@@ -335,8 +345,8 @@ class AuthenticationNamespace:
         idp_type: IdpConfigEntityIdpType | Literal["GENERIC", "CROWD"] | Unset = UNSET,
         include_customer_logins: bool | Unset = UNSET,
         issuer_url: str | Unset = UNSET,
-        jit_configuration: JitConfigEntityInput | Unset = UNSET,
-        last_updated: datetime.datetime | Unset = UNSET,
+        jit_configuration: JitConfigEntityInput | JitConfigEntityInputDict | Unset = UNSET,
+        last_updated: datetime.datetime | str | Unset = UNSET,
         name: str | Unset = UNSET,
         sso_issuer: str | Unset = UNSET,
         sso_type: IdpConfigEntitySsoType | Literal["NONE", "SAML", "OIDC"] | Unset = UNSET,
@@ -355,18 +365,19 @@ class AuthenticationNamespace:
         Args:
             id: The ID of the IdP
             body: A request containing the IdP configuration to update. The ID must either be null or
-                equal to the ID specified in the path. A `IdpConfigEntityInput`, or pass its fields as
-                the keywords that follow.
+                equal to the ID specified in the path. A `IdpConfigEntityInput` or a dict
+                (`IdpConfigEntityInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The updated configuration for the given IdP.
 
+        Body:
+            `IdpConfigEntityInput` or a `IdpConfigEntityInputDict`; inside it: `JitConfigEntityInput`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-idps-id-patch
         """
         from ..models.idp_config_entity import IdpConfigEntity  # noqa: PLC0415
-        from ..models.idp_config_entity_idp_type import IdpConfigEntityIdpType  # noqa: PLC0415
         from ..models.idp_config_entity_input import IdpConfigEntityInput  # noqa: PLC0415
-        from ..models.idp_config_entity_sso_type import IdpConfigEntitySsoType  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -387,14 +398,14 @@ class AuthenticationNamespace:
                         "discovery_enabled": discovery_enabled,
                         "enable_remember_me": enable_remember_me,
                         "enabled": enabled,
-                        "idp_type": coerce_enum(IdpConfigEntityIdpType, idp_type),
+                        "idp_type": idp_type,
                         "include_customer_logins": include_customer_logins,
                         "issuer_url": issuer_url,
                         "jit_configuration": jit_configuration,
                         "last_updated": last_updated,
                         "name": name,
                         "sso_issuer": sso_issuer,
-                        "sso_type": coerce_enum(IdpConfigEntitySsoType, sso_type),
+                        "sso_type": sso_type,
                         "sso_url": sso_url,
                         "token_endpoint": token_endpoint,
                         "userinfo_endpoint": userinfo_endpoint,
@@ -410,10 +421,10 @@ class AuthenticationNamespace:
     async def update_sso_config(
         self,
         *,
-        body: SsoConfigEntityInput | None = None,
+        body: SsoConfigEntityInput | SsoConfigEntityInputDict | None = None,
         discovery_refresh_cron: str | Unset = UNSET,
         enable_authentication_fallback: bool | Unset = UNSET,
-        last_updated: datetime.datetime | Unset = UNSET,
+        last_updated: datetime.datetime | str | Unset = UNSET,
         show_login_form: bool | Unset = UNSET,
         show_login_form_for_jsm: bool | Unset = UNSET,
     ) -> SsoConfigEntity:
@@ -422,11 +433,14 @@ class AuthenticationNamespace:
         Update the SSO configuration.
 
         Args:
-            body: A request containing the SSO configuration to update. A `SsoConfigEntityInput`, or
-                pass its fields as the keywords that follow.
+            body: A request containing the SSO configuration to update. A `SsoConfigEntityInput` or a
+                dict (`SsoConfigEntityInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The updated SSO Configuration
+
+        Body:
+            `SsoConfigEntityInput` or a `SsoConfigEntityInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-authconfig-latest-sso-patch
         """

@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import coerce_enum
+from bitbucket_client._arguments import (
+    build_body_list,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -21,7 +25,7 @@ if TYPE_CHECKING:
     )
     from ..models.branch_restrictions_list_for_project_type import BranchRestrictionsListForProjectType
     from ..models.rest_ref_restriction import RestRefRestriction
-    from ..models.rest_restriction_request import RestRestrictionRequest
+    from ..models.rest_restriction_request import RestRestrictionRequest, RestRestrictionRequestDict
 
 
 class BranchRestrictionsNamespace:
@@ -31,7 +35,10 @@ class BranchRestrictionsNamespace:
         self._client = client
 
     async def create_for_project(
-        self, project_key: str, *, body: builtins.list[RestRestrictionRequest] | None = None
+        self,
+        project_key: str,
+        *,
+        body: Sequence[RestRestrictionRequest | RestRestrictionRequestDict] | None = None,
     ) -> RestRefRestriction:
         """Create multiple ref restrictions.
 
@@ -44,16 +51,23 @@ class BranchRestrictionsNamespace:
         Returns:
             Response contains the ref restriction that was just created.
 
+        Body:
+            `RestRestrictionRequest` (also `BranchPermissionInput`) or a `RestRestrictionRequestDict`;
+            inside it: `RestSshAccessKeyInput`, `RestRefMatcherInput` (also `RefMatcher`),
+            `RestApplicationUserInput` (also `UserRef`), `RestSshAccessKeyKeyInput`,
+            `RestRefMatcherTypeInput` (also `RefMatcherType`).
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-branch-permissions-latest-projects-projectkey-restrictions-post
         """
         from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
+        from ..models.rest_restriction_request import RestRestrictionRequest  # noqa: PLC0415
 
         return await self._client._call(
             Request(
                 "POST",
                 "/branch-permissions/latest/projects/{projectKey}/restrictions",
                 (project_key,),
-                body=body if body is not None else UNSET,
+                body=build_body_list(RestRestrictionRequest, body, "branch_restrictions.create_for_project"),
                 content_type="application/vnd.atl.bitbucket.bulk+json",
             ),
             Answer.model(RestRefRestriction),
@@ -64,7 +78,7 @@ class BranchRestrictionsNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: builtins.list[RestRestrictionRequest] | None = None,
+        body: Sequence[RestRestrictionRequest | RestRestrictionRequestDict] | None = None,
     ) -> RestRefRestriction:
         """Create multiple ref restrictions.
 
@@ -78,16 +92,25 @@ class BranchRestrictionsNamespace:
         Returns:
             Response contains the ref restriction that was just created.
 
+        Body:
+            `RestRestrictionRequest` (also `BranchPermissionInput`) or a `RestRestrictionRequestDict`;
+            inside it: `RestSshAccessKeyInput`, `RestRefMatcherInput` (also `RefMatcher`),
+            `RestApplicationUserInput` (also `UserRef`), `RestSshAccessKeyKeyInput`,
+            `RestRefMatcherTypeInput` (also `RefMatcherType`).
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-permissions-latest-projects-projectkey-repos-repositoryslug-restrictions-post
         """
         from ..models.rest_ref_restriction import RestRefRestriction  # noqa: PLC0415
+        from ..models.rest_restriction_request import RestRestrictionRequest  # noqa: PLC0415
 
         return await self._client._call(
             Request(
                 "POST",
                 "/branch-permissions/latest/projects/{projectKey}/repos/{repositorySlug}/restrictions",
                 (project_key, repository_slug),
-                body=body if body is not None else UNSET,
+                body=build_body_list(
+                    RestRestrictionRequest, body, "branch_restrictions.create_for_repository"
+                ),
                 content_type="application/vnd.atl.bitbucket.bulk+json",
             ),
             Answer.model(RestRefRestriction),

@@ -4,28 +4,41 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.rest_build_capabilities import RestBuildCapabilities
     from ..models.rest_build_stats import RestBuildStats
     from ..models.rest_build_status import RestBuildStatus
-    from ..models.rest_build_status_input import RestBuildStatusInput
-    from ..models.rest_build_status_set_request import RestBuildStatusSetRequest
+    from ..models.rest_build_status_input import RestBuildStatusInput, RestBuildStatusInputDict
+    from ..models.rest_build_status_set_request import (
+        RestBuildStatusSetRequest,
+        RestBuildStatusSetRequestDict,
+    )
     from ..models.rest_build_status_state import RestBuildStatusState
-    from ..models.rest_build_status_test_results_input import RestBuildStatusTestResultsInput
-    from ..models.rest_ref_matcher_input import RestRefMatcherInput
+    from ..models.rest_build_status_test_results_input import (
+        RestBuildStatusTestResultsInput,
+        RestBuildStatusTestResultsInputDict,
+    )
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput, RestRefMatcherInputDict
     from ..models.rest_required_build_condition import RestRequiredBuildCondition
-    from ..models.rest_required_build_condition_set_request import RestRequiredBuildConditionSetRequest
+    from ..models.rest_required_build_condition_set_request import (
+        RestRequiredBuildConditionSetRequest,
+        RestRequiredBuildConditionSetRequestDict,
+    )
 
 
 class BuildsNamespace:
@@ -34,15 +47,37 @@ class BuildsNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    @overload
     async def create_required_build(
         self,
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRequiredBuildConditionSetRequest | None = None,
-        build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
+        build_parent_keys: Sequence[str],
+        ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict,
+        exempt_ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+    ) -> RestRequiredBuildCondition: ...
+    @overload
+    async def create_required_build(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        body: RestRequiredBuildConditionSetRequest | RestRequiredBuildConditionSetRequestDict,
+    ) -> RestRequiredBuildCondition: ...
+    @overload
+    async def create_required_build(
+        self, project_key: str, repository_slug: str
+    ) -> RestRequiredBuildCondition: ...
+    async def create_required_build(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        body: RestRequiredBuildConditionSetRequest | RestRequiredBuildConditionSetRequestDict | None = None,
+        build_parent_keys: Sequence[str] | Unset = UNSET,
+        ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        exempt_ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestRequiredBuildCondition:
         """Create a required builds merge check.
 
@@ -59,13 +94,19 @@ class BuildsNamespace:
             project_key: The project that the repository belongs to
             repository_slug: The repository being used
             body: The request specifying the required build parent keys, ref matcher and exemption
-                matcher. A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
-                that follow.
+                matcher. A `RestRequiredBuildConditionSetRequest` or a dict
+                (`RestRequiredBuildConditionSetRequestDict`), or pass its fields as the keywords that
+                follow.
             build_parent_keys: A non-empty list of build parent keys that require green builds for this
                 merge check to pass
 
         Returns:
             A response containing the newly created required build merge check.
+
+        Body:
+            `RestRequiredBuildConditionSetRequest` or a `RestRequiredBuildConditionSetRequestDict`
+            (required: buildParentKeys, refMatcher); inside it: `RestRefMatcherInput` (also
+            `RefMatcher`), `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-required-builds-latest-projects-projectkey-repos-repositoryslug-condition-post
         """
@@ -91,13 +132,43 @@ class BuildsNamespace:
             Answer.model(RestRequiredBuildCondition),
         )
 
+    @overload
     async def create_status(
         self,
         project_key: str,
         repository_slug: str,
         commit_id: str,
         *,
-        body: RestBuildStatusSetRequest | None = None,
+        key: str,
+        state: RestBuildStatusState | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"],
+        url: str,
+        build_number: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        duration: int | Unset = UNSET,
+        last_updated: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        parent: str | Unset = UNSET,
+        ref: str | Unset = UNSET,
+        test_results: RestBuildStatusTestResultsInput | RestBuildStatusTestResultsInputDict | Unset = UNSET,
+    ) -> None: ...
+    @overload
+    async def create_status(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        *,
+        body: RestBuildStatusSetRequest | RestBuildStatusSetRequestDict,
+    ) -> None: ...
+    @overload
+    async def create_status(self, project_key: str, repository_slug: str, commit_id: str) -> None: ...
+    async def create_status(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        *,
+        body: RestBuildStatusSetRequest | RestBuildStatusSetRequestDict | None = None,
         key: str | Unset = UNSET,
         state: RestBuildStatusState
         | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"]
@@ -110,7 +181,7 @@ class BuildsNamespace:
         name: str | Unset = UNSET,
         parent: str | Unset = UNSET,
         ref: str | Unset = UNSET,
-        test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
+        test_results: RestBuildStatusTestResultsInput | RestBuildStatusTestResultsInputDict | Unset = UNSET,
     ) -> None:
         """Store a build status.
 
@@ -124,15 +195,19 @@ class BuildsNamespace:
             repository_slug: The repository slug.
             commit_id: The commit.
             body: The contents of the build status request are: These fields are **required**: A
-                `RestBuildStatusSetRequest`, or pass its fields as the keywords that follow.
+                `RestBuildStatusSetRequest` or a dict (`RestBuildStatusSetRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The build status was posted
 
+        Body:
+            `RestBuildStatusSetRequest` (also `BuildStatusInput`) or a `RestBuildStatusSetRequestDict`
+            (required: key, state, url); inside it: `RestBuildStatusTestResultsInput`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-builds-post
         """
         from ..models.rest_build_status_set_request import RestBuildStatusSetRequest  # noqa: PLC0415
-        from ..models.rest_build_status_state import RestBuildStatusState  # noqa: PLC0415
 
         await self._client._call(
             Request(
@@ -144,7 +219,7 @@ class BuildsNamespace:
                     body,
                     {
                         "key": key,
-                        "state": coerce_enum(RestBuildStatusState, state),
+                        "state": state,
                         "url": url,
                         "build_number": build_number,
                         "description": description,
@@ -165,7 +240,7 @@ class BuildsNamespace:
         self,
         commit_id: str,
         *,
-        body: RestBuildStatusInput | None = None,
+        body: RestBuildStatusInput | RestBuildStatusInputDict | None = None,
         build_number: str | Unset = UNSET,
         created_date: int | Unset = UNSET,
         description: str | Unset = UNSET,
@@ -179,7 +254,7 @@ class BuildsNamespace:
         state: RestBuildStatusState
         | Literal["CANCELLED", "FAILED", "INPROGRESS", "SUCCESSFUL", "UNKNOWN"]
         | Unset = UNSET,
-        test_results: RestBuildStatusTestResultsInput | Unset = UNSET,
+        test_results: RestBuildStatusTestResultsInput | RestBuildStatusTestResultsInputDict | Unset = UNSET,
         updated_date: int | Unset = UNSET,
         url: str | Unset = UNSET,
         date_added: int | Unset = UNSET,
@@ -198,16 +273,19 @@ class BuildsNamespace:
 
         Args:
             commit_id: full SHA1 of the commit
-            body: build status to associate with the commit. A `RestBuildStatusInput`, or pass its
-                fields as the keywords that follow.
+            body: build status to associate with the commit. A `RestBuildStatusInput` or a dict
+                (`RestBuildStatusInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             An empty response if the build status was successfully stored
 
+        Body:
+            `RestBuildStatusInput` or a `RestBuildStatusInputDict`; inside it:
+            `RestBuildStatusTestResultsInput`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-build-status-latest-commits-commitid-post
         """
         from ..models.rest_build_status_input import RestBuildStatusInput  # noqa: PLC0415
-        from ..models.rest_build_status_state import RestBuildStatusState  # noqa: PLC0415
 
         self._client._warn_deprecated("builds.create_status_legacy")
         await self._client._call(
@@ -229,7 +307,7 @@ class BuildsNamespace:
                         "project_key": project_key,
                         "ref": ref,
                         "repository_slug": repository_slug,
-                        "state": coerce_enum(RestBuildStatusState, state),
+                        "state": state,
                         "test_results": test_results,
                         "updated_date": updated_date,
                         "url": url,
@@ -487,16 +565,40 @@ class BuildsNamespace:
             prefetch=prefetch,
         )
 
+    @overload
     async def update_required_build(
         self,
         project_key: str,
         repository_slug: str,
         id: int,
         *,
-        body: RestRequiredBuildConditionSetRequest | None = None,
-        build_parent_keys: builtins.list[str] | Unset = UNSET,
-        ref_matcher: RestRefMatcherInput | Unset = UNSET,
-        exempt_ref_matcher: RestRefMatcherInput | Unset = UNSET,
+        build_parent_keys: Sequence[str],
+        ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict,
+        exempt_ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+    ) -> RestRequiredBuildCondition: ...
+    @overload
+    async def update_required_build(
+        self,
+        project_key: str,
+        repository_slug: str,
+        id: int,
+        *,
+        body: RestRequiredBuildConditionSetRequest | RestRequiredBuildConditionSetRequestDict,
+    ) -> RestRequiredBuildCondition: ...
+    @overload
+    async def update_required_build(
+        self, project_key: str, repository_slug: str, id: int
+    ) -> RestRequiredBuildCondition: ...
+    async def update_required_build(
+        self,
+        project_key: str,
+        repository_slug: str,
+        id: int,
+        *,
+        body: RestRequiredBuildConditionSetRequest | RestRequiredBuildConditionSetRequestDict | None = None,
+        build_parent_keys: Sequence[str] | Unset = UNSET,
+        ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        exempt_ref_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestRequiredBuildCondition:
         """Update a required builds merge check.
 
@@ -513,13 +615,19 @@ class BuildsNamespace:
             project_key: The project that the repository belongs to
             repository_slug: The repository being used
             body: The request specifying the required build parent keys, ref matcher and exemption
-                matcher. A `RestRequiredBuildConditionSetRequest`, or pass its fields as the keywords
-                that follow.
+                matcher. A `RestRequiredBuildConditionSetRequest` or a dict
+                (`RestRequiredBuildConditionSetRequestDict`), or pass its fields as the keywords that
+                follow.
             build_parent_keys: A non-empty list of build parent keys that require green builds for this
                 merge check to pass
 
         Returns:
             The details needed to update a required build merge check.
+
+        Body:
+            `RestRequiredBuildConditionSetRequest` or a `RestRequiredBuildConditionSetRequestDict`
+            (required: buildParentKeys, refMatcher); inside it: `RestRefMatcherInput` (also
+            `RefMatcher`), `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-required-builds-latest-projects-projectkey-repos-repositoryslug-condition-id-put
         """

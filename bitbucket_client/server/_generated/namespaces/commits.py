@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -19,17 +20,17 @@ if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.rest_application_user_input import RestApplicationUserInput
     from ..models.rest_change import RestChange
     from ..models.rest_comment import RestComment
-    from ..models.rest_comment_input import RestCommentInput
-    from ..models.rest_comment_properties_input import RestCommentPropertiesInput
-    from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
+    from ..models.rest_comment_input import RestCommentInput, RestCommentInputDict
+    from ..models.rest_comment_thread_diff_anchor_input import (
+        RestCommentThreadDiffAnchorInput,
+        RestCommentThreadDiffAnchorInputDict,
+    )
     from ..models.rest_commit import RestCommit
     from ..models.rest_diff import RestDiff
     from ..models.rest_diff_stats_summary import RestDiffStatsSummary
     from ..models.rest_diffs import RestDiffs
-    from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
     from ..models.rest_user_reaction import RestUserReaction
 
 
@@ -295,21 +296,15 @@ class CommitsNamespace:
         commit_id: str,
         *,
         since: str | Unset = UNSET,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
+        body: RestCommentInput | RestCommentInputDict | None = None,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Add a new commit comment.
 
@@ -326,14 +321,18 @@ class CommitsNamespace:
             since: For a merge commit, a parent can be provided to specify which diff the comments
                 should be on. For a commit range, a sinceId can be provided to specify where the
                 comments should be anchored from.
-            body: the comment. A `RestCommentInput`, or pass its fields as the keywords that follow.
-            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
-                others.
+            body: the comment. A `RestCommentInput` or a dict (`RestCommentInputDict`), or pass its
+                fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
-            permitted_operations: What the current user may do with a comment or task.
 
         Returns:
             The newly created comment.
+
+        Body:
+            `RestCommentInput` (also `CommentInput`) or a `RestCommentInputDict`; inside it:
+            `RestCommentThreadDiffAnchorInput` (also `CommentAnchor`),
+            `RestCommentThreadDiffAnchorMultilineMarkerInput`,
+            `RestCommentThreadDiffAnchorMultilineSpanInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-post
         """
@@ -351,19 +350,13 @@ class CommitsNamespace:
                     body,
                     {
                         "anchor": anchor,
-                        "author": author,
                         "id": id,
                         "parent": parent,
-                        "properties": properties,
-                        "resolver": resolver,
                         "severity": severity,
                         "state": state,
                         "text": text,
                         "thread_resolved": thread_resolved,
-                        "thread_resolver": thread_resolver,
                         "version": version,
-                        "permitted_operations": permitted_operations,
-                        "tasks": tasks,
                     },
                     "commits.create_comment",
                 ),
@@ -1181,21 +1174,15 @@ class CommitsNamespace:
         commit_id: str,
         comment_id: int,
         *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
+        body: RestCommentInput | RestCommentInputDict | None = None,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Update a commit comment.
 
@@ -1215,15 +1202,18 @@ class CommitsNamespace:
             repository_slug: The repository slug
             commit_id: The *full ID* of the commit within the repository
             comment_id: The ID of the comment to retrieve
-            body: The comment to update. A `RestCommentInput`, or pass its fields as the keywords that
-                follow.
-            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
-                others.
+            body: The comment to update. A `RestCommentInput` or a dict (`RestCommentInputDict`), or
+                pass its fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
-            permitted_operations: What the current user may do with a comment or task.
 
         Returns:
             The newly updated comment.
+
+        Body:
+            `RestCommentInput` (also `CommentInput`) or a `RestCommentInputDict`; inside it:
+            `RestCommentThreadDiffAnchorInput` (also `CommentAnchor`),
+            `RestCommentThreadDiffAnchorMultilineMarkerInput`,
+            `RestCommentThreadDiffAnchorMultilineSpanInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-comments-commentid-put
         """
@@ -1240,19 +1230,13 @@ class CommitsNamespace:
                     body,
                     {
                         "anchor": anchor,
-                        "author": author,
                         "id": id,
                         "parent": parent,
-                        "properties": properties,
-                        "resolver": resolver,
                         "severity": severity,
                         "state": state,
                         "text": text,
                         "thread_resolved": thread_resolved,
-                        "thread_resolver": thread_resolver,
                         "version": version,
-                        "permitted_operations": permitted_operations,
-                        "tasks": tasks,
                     },
                     "commits.update_comment",
                 ),

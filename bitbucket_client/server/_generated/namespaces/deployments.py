@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_response
@@ -15,8 +17,8 @@ if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
 
     from ..models.rest_deployment import RestDeployment
-    from ..models.rest_deployment_environment import RestDeploymentEnvironment
-    from ..models.rest_deployment_set_request import RestDeploymentSetRequest
+    from ..models.rest_deployment_environment import RestDeploymentEnvironment, RestDeploymentEnvironmentDict
+    from ..models.rest_deployment_set_request import RestDeploymentSetRequest, RestDeploymentSetRequestDict
     from ..models.rest_deployment_state import RestDeploymentState
 
 
@@ -26,17 +28,47 @@ class DeploymentsNamespace:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    @overload
     async def create_or_update(
         self,
         project_key: str,
         repository_slug: str,
         commit_id: str,
         *,
-        body: RestDeploymentSetRequest | None = None,
+        deployment_sequence_number: int,
+        description: str,
+        display_name: str,
+        environment: RestDeploymentEnvironment | RestDeploymentEnvironmentDict,
+        key: str,
+        state: RestDeploymentState
+        | Literal["PENDING", "IN_PROGRESS", "CANCELLED", "FAILED", "ROLLED_BACK", "SUCCESSFUL", "UNKNOWN"],
+        url: str,
+        last_updated: int | Unset = UNSET,
+    ) -> RestDeployment: ...
+    @overload
+    async def create_or_update(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        *,
+        body: RestDeploymentSetRequest | RestDeploymentSetRequestDict,
+    ) -> RestDeployment: ...
+    @overload
+    async def create_or_update(
+        self, project_key: str, repository_slug: str, commit_id: str
+    ) -> RestDeployment: ...
+    async def create_or_update(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        *,
+        body: RestDeploymentSetRequest | RestDeploymentSetRequestDict | None = None,
         deployment_sequence_number: int | Unset = UNSET,
         description: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
-        environment: RestDeploymentEnvironment | Unset = UNSET,
+        environment: RestDeploymentEnvironment | RestDeploymentEnvironmentDict | Unset = UNSET,
         key: str | Unset = UNSET,
         state: RestDeploymentState
         | Literal["PENDING", "IN_PROGRESS", "CANCELLED", "FAILED", "ROLLED_BACK", "SUCCESSFUL", "UNKNOWN"]
@@ -55,16 +87,21 @@ class DeploymentsNamespace:
             repository_slug: The repository slug
             commit_id: the commitId that was deployed as indicated by the path
             body: the details of the deployment to create, as detailed by the request body. A
-                `RestDeploymentSetRequest`, or pass its fields as the keywords that follow.
+                `RestDeploymentSetRequest` or a dict (`RestDeploymentSetRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The deployment was created
+
+        Body:
+            `RestDeploymentSetRequest` or a `RestDeploymentSetRequestDict` (required:
+            deploymentSequenceNumber, description, displayName, environment, key, state, url); inside
+            it: `RestDeploymentEnvironment`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-api-latest-projects-projectkey-repos-repositoryslug-commits-commitid-deployments-post
         """
         from ..models.rest_deployment import RestDeployment  # noqa: PLC0415
         from ..models.rest_deployment_set_request import RestDeploymentSetRequest  # noqa: PLC0415
-        from ..models.rest_deployment_state import RestDeploymentState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -80,7 +117,7 @@ class DeploymentsNamespace:
                         "display_name": display_name,
                         "environment": environment,
                         "key": key,
-                        "state": coerce_enum(RestDeploymentState, state),
+                        "state": state,
                         "url": url,
                         "last_updated": last_updated,
                     },

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.rest_gpg_key import RestGpgKey
-    from ..models.rest_gpg_key_input import RestGpgKeyInput
+    from ..models.rest_gpg_key_input import RestGpgKeyInput, RestGpgKeyInputDict
 
 
 class GpgKeysNamespace:
@@ -26,7 +28,11 @@ class GpgKeysNamespace:
         self._client = client
 
     async def create(
-        self, *, user: str | Unset = UNSET, body: RestGpgKeyInput | None = None, text: str | Unset = UNSET
+        self,
+        *,
+        user: str | Unset = UNSET,
+        body: RestGpgKeyInput | RestGpgKeyInputDict | None = None,
+        text: str | Unset = UNSET,
     ) -> RestGpgKey:
         """Create a GPG key.
 
@@ -37,10 +43,14 @@ class GpgKeysNamespace:
 
         Args:
             user: The name of the user to add a key for (optional; requires ADMIN permission or higher).
-            body: The request body. A `RestGpgKeyInput`, or pass its fields as the keywords that follow.
+            body: The request body. A `RestGpgKeyInput` or a dict (`RestGpgKeyInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             Response contains the GPG key that was just created.
+
+        Body:
+            `RestGpgKeyInput` or a `RestGpgKeyInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-gpg-latest-keys-post
         """

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._converters import (
     as_any,
 )
@@ -16,13 +17,15 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.group_and_users import GroupAndUsers
+    from ..models.group_and_users import GroupAndUsers, GroupAndUsersDict
     from ..models.rest_detailed_group import RestDetailedGroup
     from ..models.rest_detailed_user import RestDetailedUser
-    from ..models.user_picker_context import UserPickerContext
+    from ..models.user_picker_context import UserPickerContext, UserPickerContextDict
 
 
 class GroupsNamespace:
@@ -34,7 +37,7 @@ class GroupsNamespace:
     async def add_user(
         self,
         *,
-        body: UserPickerContext | None = None,
+        body: UserPickerContext | UserPickerContextDict | None = None,
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
@@ -51,10 +54,14 @@ class GroupsNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `UserPickerContext`, or pass its fields as the keywords that follow.
+            body: A `UserPickerContext` or a dict (`UserPickerContextDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The user was added to the group.
+
+        Body:
+            `UserPickerContext` or a `UserPickerContextDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-admin-groups-add-user-post
         """
@@ -72,11 +79,17 @@ class GroupsNamespace:
             Answer.undocumented(),
         )
 
+    @overload
+    async def add_users(self, *, users: Sequence[str], group: str | Unset = UNSET) -> Any: ...
+    @overload
+    async def add_users(self, *, body: GroupAndUsers | GroupAndUsersDict) -> Any: ...
+    @overload
+    async def add_users(self) -> Any: ...
     async def add_users(
         self,
         *,
-        body: GroupAndUsers | None = None,
-        users: builtins.list[str] | Unset = UNSET,
+        body: GroupAndUsers | GroupAndUsersDict | None = None,
+        users: Sequence[str] | Unset = UNSET,
         group: str | Unset = UNSET,
     ) -> Any:
         """Add multiple users to group.
@@ -86,10 +99,14 @@ class GroupsNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `GroupAndUsers`, or pass its fields as the keywords that follow.
+            body: A `GroupAndUsers` or a dict (`GroupAndUsersDict`), or pass its fields as the keywords
+                that follow.
 
         Returns:
             *All* the users were added to the group
+
+        Body:
+            `GroupAndUsers` or a `GroupAndUsersDict` (required: users).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-groups-add-users-post
         """
@@ -303,7 +320,7 @@ class GroupsNamespace:
     async def remove_user(
         self,
         *,
-        body: UserPickerContext | None = None,
+        body: UserPickerContext | UserPickerContextDict | None = None,
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
@@ -320,10 +337,14 @@ class GroupsNamespace:
         In the request entity, the *context* attribute is the group and the *itemName* is the user.
 
         Args:
-            body: A `UserPickerContext`, or pass its fields as the keywords that follow.
+            body: A `UserPickerContext` or a dict (`UserPickerContextDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The user was removed from the group.
+
+        Body:
+            `UserPickerContext` or a `UserPickerContextDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-admin-groups-remove-user-post
         """

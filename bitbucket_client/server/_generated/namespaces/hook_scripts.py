@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
@@ -15,15 +16,19 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Sequence
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.example_put_multipart_form_data import ExamplePutMultipartFormData
+    from ..models.example_put_multipart_form_data import (
+        ExamplePutMultipartFormData,
+        ExamplePutMultipartFormDataDict,
+    )
     from ..models.rest_hook_script import RestHookScript
     from ..models.rest_hook_script_config import RestHookScriptConfig
-    from ..models.rest_hook_script_triggers import RestHookScriptTriggers
+    from ..models.rest_hook_script_triggers import RestHookScriptTriggers, RestHookScriptTriggersDict
 
 
 class HookScriptsNamespace:
@@ -281,8 +286,8 @@ class HookScriptsNamespace:
         project_key: str,
         script_id: str,
         *,
-        body: RestHookScriptTriggers | None = None,
-        trigger_ids: builtins.list[str] | Unset = UNSET,
+        body: RestHookScriptTriggers | RestHookScriptTriggersDict | None = None,
+        trigger_ids: Sequence[str] | Unset = UNSET,
     ) -> RestHookScriptConfig:
         """Create/update a hook script.
 
@@ -293,11 +298,15 @@ class HookScriptsNamespace:
         Args:
             project_key: The project key.
             script_id: The ID of the hook script
-            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`,
-                or pass its fields as the keywords that follow.
+            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`
+                or a dict (`RestHookScriptTriggersDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The updated hook script.
+
+        Body:
+            `RestHookScriptTriggers` or a `RestHookScriptTriggersDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-hook-scripts-scriptid-put
         """
@@ -322,8 +331,8 @@ class HookScriptsNamespace:
         repository_slug: str,
         script_id: str,
         *,
-        body: RestHookScriptTriggers | None = None,
-        trigger_ids: builtins.list[str] | Unset = UNSET,
+        body: RestHookScriptTriggers | RestHookScriptTriggersDict | None = None,
+        trigger_ids: Sequence[str] | Unset = UNSET,
     ) -> RestHookScriptConfig:
         """Create/update a hook script.
 
@@ -335,11 +344,15 @@ class HookScriptsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             script_id: The ID of the hook script
-            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`,
-                or pass its fields as the keywords that follow.
+            body: The hook triggers for which the hook script should be run. A `RestHookScriptTriggers`
+                or a dict (`RestHookScriptTriggersDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The updated hook script.
+
+        Body:
+            `RestHookScriptTriggers` or a `RestHookScriptTriggersDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-hook-scripts-scriptid-put
         """
@@ -365,7 +378,7 @@ class HookScriptsNamespace:
         self,
         script_id: str,
         *,
-        body: ExamplePutMultipartFormData | None = None,
+        body: ExamplePutMultipartFormData | ExamplePutMultipartFormDataDict | None = None,
         content: str | Unset = UNSET,
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -378,8 +391,9 @@ class HookScriptsNamespace:
 
         Args:
             script_id: The ID of the hook script
-            body: The multipart form data containing the hook script. A `ExamplePutMultipartFormData`,
-                or pass its fields as the keywords that follow.
+            body: The multipart form data containing the hook script. A `ExamplePutMultipartFormData` or
+                a dict (`ExamplePutMultipartFormDataDict`), or pass its fields as the keywords that
+                follow.
             content: The hook script contents.
             description: A description of the hook script (useful when querying registered hook
                 scripts).
@@ -387,6 +401,9 @@ class HookScriptsNamespace:
 
         Returns:
             The updated hook script.
+
+        Body:
+            `ExamplePutMultipartFormData` or a `ExamplePutMultipartFormDataDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-hook-scripts-scriptid-put
         """

@@ -3,31 +3,38 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.example_preview_migration import ExamplePreviewMigration
-    from ..models.rest_export_request import RestExportRequest
-    from ..models.rest_import_request import RestImportRequest
+    from ..models.rest_export_request import RestExportRequest, RestExportRequestDict
+    from ..models.rest_import_request import RestImportRequest, RestImportRequestDict
     from ..models.rest_job import RestJob
     from ..models.rest_job_message import RestJobMessage
-    from ..models.rest_mesh_migration_request import RestMeshMigrationRequest
+    from ..models.rest_mesh_migration_request import RestMeshMigrationRequest, RestMeshMigrationRequestDict
     from ..models.rest_mesh_migration_request_max_bytes_per_second import (
         RestMeshMigrationRequestMaxBytesPerSecond,
+        RestMeshMigrationRequestMaxBytesPerSecondDict,
     )
     from ..models.rest_mesh_migration_summary import RestMeshMigrationSummary
     from ..models.rest_migration_repository import RestMigrationRepository
-    from ..models.rest_repositories_export_request import RestRepositoriesExportRequest
+    from ..models.rest_repositories_export_request import (
+        RestRepositoriesExportRequest,
+        RestRepositoriesExportRequestDict,
+    )
     from ..models.rest_scopes_example import RestScopesExample
 
 
@@ -410,11 +417,26 @@ class MigrationNamespace:
             prefetch=prefetch,
         )
 
+    @overload
     async def preview_export(
         self,
         *,
-        body: RestExportRequest | None = None,
-        repositories_request: RestRepositoriesExportRequest | Unset = UNSET,
+        repositories_request: RestRepositoriesExportRequest | RestRepositoriesExportRequestDict,
+        export_location: str | Unset = UNSET,
+    ) -> RestScopesExample: ...
+    @overload
+    async def preview_export(
+        self, *, body: RestExportRequest | RestExportRequestDict
+    ) -> RestScopesExample: ...
+    @overload
+    async def preview_export(self) -> RestScopesExample: ...
+    async def preview_export(
+        self,
+        *,
+        body: RestExportRequest | RestExportRequestDict | None = None,
+        repositories_request: RestRepositoriesExportRequest
+        | RestRepositoriesExportRequestDict
+        | Unset = UNSET,
         export_location: str | Unset = UNSET,
     ) -> RestScopesExample:
         """Preview export.
@@ -430,11 +452,15 @@ class MigrationNamespace:
         repositories, as they might have been added or deleted in the meantime. …
 
         Args:
-            body: the export request. A `RestExportRequest`, or pass its fields as the keywords that
-                follow.
+            body: the export request. A `RestExportRequest` or a dict (`RestExportRequestDict`), or pass
+                its fields as the keywords that follow.
 
         Returns:
             The effectively selected projects and repositories.
+
+        Body:
+            `RestExportRequest` or a `RestExportRequestDict` (required: repositoriesRequest); inside it:
+            `RestRepositoriesExportRequest`, `RestRepositorySelector`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-preview-post
         """
@@ -458,11 +484,13 @@ class MigrationNamespace:
     async def preview_mesh_migration(
         self,
         *,
-        body: RestMeshMigrationRequest | None = None,
+        body: RestMeshMigrationRequest | RestMeshMigrationRequestDict | None = None,
         all_: bool | Unset = UNSET,
-        max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond | Unset = UNSET,
-        project_ids: builtins.list[int] | Unset = UNSET,
-        repository_ids: builtins.list[int] | Unset = UNSET,
+        max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond
+        | RestMeshMigrationRequestMaxBytesPerSecondDict
+        | Unset = UNSET,
+        project_ids: Sequence[int] | Unset = UNSET,
+        repository_ids: Sequence[int] | Unset = UNSET,
     ) -> ExamplePreviewMigration:
         """Preview Mesh migration.
 
@@ -477,11 +505,15 @@ class MigrationNamespace:
         repositories, as they might have been added or deleted in the meantime. …
 
         Args:
-            body: The export request. A `RestMeshMigrationRequest`, or pass its fields as the keywords
-                that follow.
+            body: The export request. A `RestMeshMigrationRequest` or a dict
+                (`RestMeshMigrationRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             Enumeration of projects and repositories that would be migrated for a given request.
+
+        Body:
+            `RestMeshMigrationRequest` or a `RestMeshMigrationRequestDict`; inside it:
+            `RestMeshMigrationRequestMaxBytesPerSecond`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-preview-post
         """
@@ -573,11 +605,24 @@ class MigrationNamespace:
             prefetch=prefetch,
         )
 
+    @overload
     async def start_export(
         self,
         *,
-        body: RestExportRequest | None = None,
-        repositories_request: RestRepositoriesExportRequest | Unset = UNSET,
+        repositories_request: RestRepositoriesExportRequest | RestRepositoriesExportRequestDict,
+        export_location: str | Unset = UNSET,
+    ) -> RestJob: ...
+    @overload
+    async def start_export(self, *, body: RestExportRequest | RestExportRequestDict) -> RestJob: ...
+    @overload
+    async def start_export(self) -> RestJob: ...
+    async def start_export(
+        self,
+        *,
+        body: RestExportRequest | RestExportRequestDict | None = None,
+        repositories_request: RestRepositoriesExportRequest
+        | RestRepositoriesExportRequestDict
+        | Unset = UNSET,
         export_location: str | Unset = UNSET,
     ) -> RestJob:
         """Start export job.
@@ -592,10 +637,15 @@ class MigrationNamespace:
         while processing the job, and to interrupt and cancel the execution of this job. …
 
         Args:
-            body: The request. A `RestExportRequest`, or pass its fields as the keywords that follow.
+            body: The request. A `RestExportRequest` or a dict (`RestExportRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             Details about the export job.
+
+        Body:
+            `RestExportRequest` or a `RestExportRequestDict` (required: repositoriesRequest); inside it:
+            `RestRepositoriesExportRequest`, `RestRepositorySelector`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-exports-post
         """
@@ -617,7 +667,10 @@ class MigrationNamespace:
         )
 
     async def start_import(
-        self, *, body: RestImportRequest | None = None, archive_path: str | Unset = UNSET
+        self,
+        *,
+        body: RestImportRequest | RestImportRequestDict | None = None,
+        archive_path: str | Unset = UNSET,
     ) -> RestJob:
         """Start import job.
 
@@ -632,10 +685,14 @@ class MigrationNamespace:
         The authenticated user must have **ADMIN** permission or higher to call this resource.
 
         Args:
-            body: The request. A `RestImportRequest`, or pass its fields as the keywords that follow.
+            body: The request. A `RestImportRequest` or a dict (`RestImportRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             Details about the export job.
+
+        Body:
+            `RestImportRequest` or a `RestImportRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-imports-post
         """
@@ -656,11 +713,13 @@ class MigrationNamespace:
     async def start_mesh_migration(
         self,
         *,
-        body: RestMeshMigrationRequest | None = None,
+        body: RestMeshMigrationRequest | RestMeshMigrationRequestDict | None = None,
         all_: bool | Unset = UNSET,
-        max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond | Unset = UNSET,
-        project_ids: builtins.list[int] | Unset = UNSET,
-        repository_ids: builtins.list[int] | Unset = UNSET,
+        max_bytes_per_second: RestMeshMigrationRequestMaxBytesPerSecond
+        | RestMeshMigrationRequestMaxBytesPerSecondDict
+        | Unset = UNSET,
+        project_ids: Sequence[int] | Unset = UNSET,
+        repository_ids: Sequence[int] | Unset = UNSET,
     ) -> RestJob:
         """Start Mesh migration job.
 
@@ -678,10 +737,15 @@ class MigrationNamespace:
         use, a few general rules apply: …
 
         Args:
-            body: A `RestMeshMigrationRequest`, or pass its fields as the keywords that follow.
+            body: A `RestMeshMigrationRequest` or a dict (`RestMeshMigrationRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The started job
+
+        Body:
+            `RestMeshMigrationRequest` or a `RestMeshMigrationRequestDict`; inside it:
+            `RestMeshMigrationRequestMaxBytesPerSecond`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-migration-mesh-post
         """

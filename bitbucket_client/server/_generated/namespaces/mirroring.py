@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    coerce_enum,
+)
 from bitbucket_client._converters import (
     as_str,
     list_of,
@@ -18,6 +21,8 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
@@ -27,33 +32,39 @@ if TYPE_CHECKING:
     )
     from ..models.rest_analytics_settings import RestAnalyticsSettings
     from ..models.rest_application_user_with_permissions import RestApplicationUserWithPermissions
-    from ..models.rest_authentication_request import RestAuthenticationRequest
-    from ..models.rest_bearer_token_credentials import RestBearerTokenCredentials
+    from ..models.rest_authentication_request import RestAuthenticationRequest, RestAuthenticationRequestDict
+    from ..models.rest_bearer_token_credentials import (
+        RestBearerTokenCredentials,
+        RestBearerTokenCredentialsDict,
+    )
     from ..models.rest_cluster_node import RestClusterNode
     from ..models.rest_mirror_repository_synchronization_status import (
         RestMirrorRepositorySynchronizationStatus,
     )
     from ..models.rest_mirror_server import RestMirrorServer
     from ..models.rest_mirror_server_mirror_type import RestMirrorServerMirrorType
-    from ..models.rest_mirror_upgrade_request import RestMirrorUpgradeRequest
+    from ..models.rest_mirror_upgrade_request import RestMirrorUpgradeRequest, RestMirrorUpgradeRequestDict
     from ..models.rest_mirrored_repository import RestMirroredRepository
     from ..models.rest_mirrored_repository_descriptor import RestMirroredRepositoryDescriptor
     from ..models.rest_mirroring_request import RestMirroringRequest
-    from ..models.rest_mirroring_request_input import RestMirroringRequestInput
+    from ..models.rest_mirroring_request_input import RestMirroringRequestInput, RestMirroringRequestInputDict
     from ..models.rest_mirroring_request_state import RestMirroringRequestState
     from ..models.rest_project import RestProject
     from ..models.rest_ref_sync_queue import RestRefSyncQueue
     from ..models.rest_repository_lock_owner import RestRepositoryLockOwner
-    from ..models.rest_repository_mirror_event import RestRepositoryMirrorEvent
+    from ..models.rest_repository_mirror_event import RestRepositoryMirrorEvent, RestRepositoryMirrorEventDict
     from ..models.rest_repository_mirror_event_type import RestRepositoryMirrorEventType
     from ..models.rest_rolling_upgrade_state import RestRollingUpgradeState
-    from ..models.rest_ssh_credentials import RestSshCredentials
+    from ..models.rest_ssh_credentials import RestSshCredentials, RestSshCredentialsDict
     from ..models.rest_sync_progress import RestSyncProgress
     from ..models.rest_upstream_server import RestUpstreamServer
     from ..models.rest_upstream_settings import RestUpstreamSettings
-    from ..models.rest_upstream_settings_input import RestUpstreamSettingsInput
+    from ..models.rest_upstream_settings_input import RestUpstreamSettingsInput, RestUpstreamSettingsInputDict
     from ..models.rest_upstream_settings_mode import RestUpstreamSettingsMode
-    from ..models.rest_username_password_credentials import RestUsernamePasswordCredentials
+    from ..models.rest_username_password_credentials import (
+        RestUsernamePasswordCredentials,
+        RestUsernamePasswordCredentialsDict,
+    )
 
 
 class MirroringNamespace:
@@ -119,13 +130,34 @@ class MirroringNamespace:
             Answer.undocumented(),
         )
 
+    @overload
     async def authenticate(
         self,
         *,
-        body: RestAuthenticationRequest | None = None,
-        credentials: RestBearerTokenCredentials
+        credentials: RestUsernamePasswordCredentials
+        | RestUsernamePasswordCredentialsDict
+        | RestBearerTokenCredentials
+        | RestBearerTokenCredentialsDict
         | RestSshCredentials
-        | RestUsernamePasswordCredentials
+        | RestSshCredentialsDict,
+        repository_id: int | Unset = UNSET,
+    ) -> RestApplicationUserWithPermissions: ...
+    @overload
+    async def authenticate(
+        self, *, body: RestAuthenticationRequest | RestAuthenticationRequestDict
+    ) -> RestApplicationUserWithPermissions: ...
+    @overload
+    async def authenticate(self) -> RestApplicationUserWithPermissions: ...
+    async def authenticate(
+        self,
+        *,
+        body: RestAuthenticationRequest | RestAuthenticationRequestDict | None = None,
+        credentials: RestUsernamePasswordCredentials
+        | RestUsernamePasswordCredentialsDict
+        | RestBearerTokenCredentials
+        | RestBearerTokenCredentialsDict
+        | RestSshCredentials
+        | RestSshCredentialsDict
         | Unset = UNSET,
         repository_id: int | Unset = UNSET,
     ) -> RestApplicationUserWithPermissions:
@@ -141,10 +173,16 @@ class MirroringNamespace:
         Currently only username/password, bearer token and SSH credentials are supported.
 
         Args:
-            body: A `RestAuthenticationRequest`, or pass its fields as the keywords that follow.
+            body: A `RestAuthenticationRequest` or a dict (`RestAuthenticationRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The user for the supplied credentials and their effective permissions}.
+
+        Body:
+            `RestAuthenticationRequest` or a `RestAuthenticationRequestDict` (required: credentials);
+            inside it: `RestUsernamePasswordCredentials`, `RestBearerTokenCredentials`,
+            `RestSshCredentials`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-authenticate-post
         """
@@ -168,7 +206,7 @@ class MirroringNamespace:
     async def create_request(
         self,
         *,
-        body: RestMirroringRequestInput | None = None,
+        body: RestMirroringRequestInput | RestMirroringRequestInputDict | None = None,
         mirror_base_url: str | Unset = UNSET,
         mirror_id: str | Unset = UNSET,
         mirror_name: str | Unset = UNSET,
@@ -181,17 +219,19 @@ class MirroringNamespace:
         Creates a new mirroring request
 
         Args:
-            body: A `RestMirroringRequestInput`, or pass its fields as the keywords that follow.
+            body: A `RestMirroringRequestInput` or a dict (`RestMirroringRequestInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The created mirroring request
 
+        Body:
+            `RestMirroringRequestInput` or a `RestMirroringRequestInputDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-requests-post
         """
-        from ..models.rest_mirror_server_mirror_type import RestMirrorServerMirrorType  # noqa: PLC0415
         from ..models.rest_mirroring_request import RestMirroringRequest  # noqa: PLC0415
         from ..models.rest_mirroring_request_input import RestMirroringRequestInput  # noqa: PLC0415
-        from ..models.rest_mirroring_request_state import RestMirroringRequestState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -204,9 +244,9 @@ class MirroringNamespace:
                         "mirror_base_url": mirror_base_url,
                         "mirror_id": mirror_id,
                         "mirror_name": mirror_name,
-                        "mirror_type": coerce_enum(RestMirrorServerMirrorType, mirror_type),
+                        "mirror_type": mirror_type,
                         "product_version": product_version,
-                        "state": coerce_enum(RestMirroringRequestState, state),
+                        "state": state,
                     },
                     "mirroring.create_request",
                 ),
@@ -882,7 +922,7 @@ class MirroringNamespace:
         self,
         mirror_id: str,
         *,
-        body: RestRepositoryMirrorEvent | None = None,
+        body: RestRepositoryMirrorEvent | RestRepositoryMirrorEventDict | None = None,
         mirror_repo_id: int | Unset = UNSET,
         type_: RestRepositoryMirrorEventType
         | Literal["SYNCHRONIZED", "SYNCHRONIZATION_FAILED"]
@@ -895,15 +935,18 @@ class MirroringNamespace:
 
         Args:
             mirror_id: the server id of the mirror that raised this event
-            body: A `RestRepositoryMirrorEvent`, or pass its fields as the keywords that follow.
+            body: A `RestRepositoryMirrorEvent` or a dict (`RestRepositoryMirrorEventDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The event was successfully placed on the queue
 
+        Body:
+            `RestRepositoryMirrorEvent` or a `RestRepositoryMirrorEventDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-mirrorid-events-post
         """
         from ..models.rest_repository_mirror_event import RestRepositoryMirrorEvent  # noqa: PLC0415
-        from ..models.rest_repository_mirror_event_type import RestRepositoryMirrorEventType  # noqa: PLC0415
 
         await self._client._call(
             Request(
@@ -913,11 +956,7 @@ class MirroringNamespace:
                 body=build_body(
                     RestRepositoryMirrorEvent,
                     body,
-                    {
-                        "mirror_repo_id": mirror_repo_id,
-                        "type_": coerce_enum(RestRepositoryMirrorEventType, type_),
-                        "upstream_repo_id": upstream_repo_id,
-                    },
+                    {"mirror_repo_id": mirror_repo_id, "type_": type_, "upstream_repo_id": upstream_repo_id},
                     "mirroring.publish_event",
                 ),
             ),
@@ -1039,26 +1078,28 @@ class MirroringNamespace:
     async def update_upstream_settings(
         self,
         *,
-        body: RestUpstreamSettingsInput | None = None,
+        body: RestUpstreamSettingsInput | RestUpstreamSettingsInputDict | None = None,
         mode: RestUpstreamSettingsMode | Literal["ALL_PROJECTS", "SELECTED_PROJECTS"] | Unset = UNSET,
-        project_ids: builtins.list[str] | Unset = UNSET,
+        project_ids: Sequence[str] | Unset = UNSET,
     ) -> RestUpstreamSettings:
         """Update upstream settings.
 
         Sets the settings for the specified upstream
 
         Args:
-            body: the mirror settings to update to. A `RestUpstreamSettingsInput`, or pass its fields as
-                the keywords that follow.
+            body: the mirror settings to update to. A `RestUpstreamSettingsInput` or a dict
+                (`RestUpstreamSettingsInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             the updated mirror settings
+
+        Body:
+            `RestUpstreamSettingsInput` or a `RestUpstreamSettingsInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--mirror-/#api-mirroring-latest-syncsettings-put
         """
         from ..models.rest_upstream_settings import RestUpstreamSettings  # noqa: PLC0415
         from ..models.rest_upstream_settings_input import RestUpstreamSettingsInput  # noqa: PLC0415
-        from ..models.rest_upstream_settings_mode import RestUpstreamSettingsMode  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -1067,7 +1108,7 @@ class MirroringNamespace:
                 body=build_body(
                     RestUpstreamSettingsInput,
                     body,
-                    {"mode": coerce_enum(RestUpstreamSettingsMode, mode), "project_ids": project_ids},
+                    {"mode": mode, "project_ids": project_ids},
                     "mirroring.update_upstream_settings",
                 ),
             ),
@@ -1078,7 +1119,7 @@ class MirroringNamespace:
         self,
         mirror_id: str,
         *,
-        body: RestMirrorUpgradeRequest | None = None,
+        body: RestMirrorUpgradeRequest | RestMirrorUpgradeRequestDict | None = None,
         base_url: str | Unset = UNSET,
         product_version: str | Unset = UNSET,
     ) -> RestMirrorServer:
@@ -1089,10 +1130,14 @@ class MirroringNamespace:
 
         Args:
             mirror_id: the ID of the mirror to upgrade
-            body: A `RestMirrorUpgradeRequest`, or pass its fields as the keywords that follow.
+            body: A `RestMirrorUpgradeRequest` or a dict (`RestMirrorUpgradeRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             the mirror
+
+        Body:
+            `RestMirrorUpgradeRequest` or a `RestMirrorUpgradeRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-mirroring--upstream-/#api-mirroring-latest-mirrorservers-mirrorid-put
         """

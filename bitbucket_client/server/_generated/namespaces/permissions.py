@@ -7,7 +7,9 @@ import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import coerce_enum
+from bitbucket_client._arguments import (
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response

@@ -7,7 +7,10 @@ import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+)
 from bitbucket_client._converters import (
     list_of,
     model,
@@ -19,6 +22,7 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Sequence
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
@@ -26,41 +30,54 @@ if TYPE_CHECKING:
     from bitbucket_client._uploads import Upload
 
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_application_user_input import RestApplicationUserInput
+    from ..models.rest_application_user_input import RestApplicationUserInput, RestApplicationUserInputDict
     from ..models.rest_auto_decline_settings import RestAutoDeclineSettings
-    from ..models.rest_auto_decline_settings_request import RestAutoDeclineSettingsRequest
-    from ..models.rest_auto_merge_project_settings_request import RestAutoMergeProjectSettingsRequest
+    from ..models.rest_auto_decline_settings_request import (
+        RestAutoDeclineSettingsRequest,
+        RestAutoDeclineSettingsRequestDict,
+    )
+    from ..models.rest_auto_merge_project_settings_request import (
+        RestAutoMergeProjectSettingsRequest,
+        RestAutoMergeProjectSettingsRequestDict,
+    )
     from ..models.rest_auto_merge_project_settings_request_restriction_action import (
         RestAutoMergeProjectSettingsRequestRestrictionAction,
     )
     from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings
-    from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest
+    from ..models.rest_default_reviewers_request import (
+        RestDefaultReviewersRequest,
+        RestDefaultReviewersRequestDict,
+    )
     from ..models.rest_default_task import RestDefaultTask
-    from ..models.rest_default_task_request import RestDefaultTaskRequest
+    from ..models.rest_default_task_request import RestDefaultTaskRequest, RestDefaultTaskRequestDict
     from ..models.rest_detailed_group import RestDetailedGroup
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
     from ..models.rest_permitted import RestPermitted
     from ..models.rest_permitted_group import RestPermittedGroup
     from ..models.rest_permitted_user import RestPermittedUser
     from ..models.rest_project import RestProject
-    from ..models.rest_project_input import RestProjectInput
+    from ..models.rest_project_input import RestProjectInput, RestProjectInputDict
     from ..models.rest_project_settings_restriction import RestProjectSettingsRestriction
-    from ..models.rest_project_settings_restriction_request import RestProjectSettingsRestrictionRequest
-    from ..models.rest_project_type import RestProjectType
+    from ..models.rest_project_settings_restriction_request import (
+        RestProjectSettingsRestrictionRequest,
+        RestProjectSettingsRestrictionRequestDict,
+    )
     from ..models.rest_pull_request_condition import RestPullRequestCondition
-    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
+    from ..models.rest_pull_request_merge_config_input import (
+        RestPullRequestMergeConfigInput,
+        RestPullRequestMergeConfigInputDict,
+    )
     from ..models.rest_pull_request_settings import RestPullRequestSettings
-    from ..models.rest_pull_request_settings_input import RestPullRequestSettingsInput
-    from ..models.rest_ref_matcher_input import RestRefMatcherInput
-    from ..models.rest_repository_input import RestRepositoryInput
+    from ..models.rest_pull_request_settings_input import (
+        RestPullRequestSettingsInput,
+        RestPullRequestSettingsInputDict,
+    )
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput, RestRefMatcherInputDict
     from ..models.rest_reviewer_group import RestReviewerGroup
-    from ..models.rest_reviewer_group_input import RestReviewerGroupInput
-    from ..models.rest_self_links_input import RestSelfLinksInput
+    from ..models.rest_reviewer_group_input import RestReviewerGroupInput, RestReviewerGroupInputDict
     from ..models.rest_ssh_access_key import RestSshAccessKey
-    from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
-    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
+    from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput, RestSshAccessKeyInputDict
+    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput, RestSshAccessKeyKeyInputDict
     from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
-    from ..models.scope_input import ScopeInput
 
 
 class ProjectsNamespace:
@@ -73,8 +90,8 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestSshAccessKeyInput | None = None,
-        key: RestSshAccessKeyKeyInput | Unset = UNSET,
+        body: RestSshAccessKeyInput | RestSshAccessKeyInputDict | None = None,
+        key: RestSshAccessKeyKeyInput | RestSshAccessKeyKeyInputDict | Unset = UNSET,
         permission: RestSshAccessKeyPermission
         | Literal[
             "USER_ADMIN",
@@ -92,8 +109,6 @@ class ProjectsNamespace:
             "SYS_ADMIN",
         ]
         | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        repository: RestRepositoryInput | Unset = UNSET,
     ) -> RestSshAccessKey:
         """Add project SSH key.
 
@@ -101,16 +116,20 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key
-            body: A `RestSshAccessKeyInput`, or pass its fields as the keywords that follow.
+            body: A `RestSshAccessKeyInput` or a dict (`RestSshAccessKeyInputDict`), or pass its fields
+                as the keywords that follow.
 
         Returns:
             The newly created access key.
+
+        Body:
+            `RestSshAccessKeyInput` or a `RestSshAccessKeyInputDict`; inside it:
+            `RestSshAccessKeyKeyInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-ssh-post
         """
         from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -120,12 +139,7 @@ class ProjectsNamespace:
                 body=build_body(
                     RestSshAccessKeyInput,
                     body,
-                    {
-                        "key": key,
-                        "permission": coerce_enum(RestSshAccessKeyPermission, permission),
-                        "project": project,
-                        "repository": repository,
-                    },
+                    {"key": key, "permission": permission},
                     "projects.add_access_key",
                 ),
             ),
@@ -135,18 +149,12 @@ class ProjectsNamespace:
     async def create(
         self,
         *,
-        body: RestProjectInput | None = None,
+        body: RestProjectInput | RestProjectInputDict | None = None,
         avatar: str | Unset = UNSET,
-        avatar_url: str | Unset = UNSET,
         description: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         public: bool | Unset = UNSET,
-        type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
-        owner: RestApplicationUserInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        is_personal: bool | Unset = UNSET,
     ) -> RestProject:
         """Create a new project.
 
@@ -164,19 +172,19 @@ class ProjectsNamespace:
         otherwise invalid, *project creation will fail*. …
 
         Args:
-            body: The project. A `RestProjectInput`, or pass its fields as the keywords that follow.
-            links: `self`: where the entity is in the web UI; other relations plugins add are kept
-                typed.
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The project. A `RestProjectInput` or a dict (`RestProjectInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The newly created project.
+
+        Body:
+            `RestProjectInput` (also `ProjectInput`) or a `RestProjectInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-post
         """
         from ..models.rest_project import RestProject  # noqa: PLC0415
         from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
-        from ..models.rest_project_type import RestProjectType  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -187,16 +195,10 @@ class ProjectsNamespace:
                     body,
                     {
                         "avatar": avatar,
-                        "avatar_url": avatar_url,
                         "description": description,
                         "key": key,
-                        "links": links,
                         "name": name,
                         "public": public,
-                        "type_": coerce_enum(RestProjectType, type_),
-                        "owner": owner,
-                        "link": link,
-                        "is_personal": is_personal,
                     },
                     "projects.create",
                 ),
@@ -208,11 +210,11 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestDefaultReviewersRequest | None = None,
+        body: RestDefaultReviewersRequest | RestDefaultReviewersRequestDict | None = None,
         required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        reviewers: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Create default reviewer.
 
@@ -221,10 +223,16 @@ class ProjectsNamespace:
         Args:
             project_key: The project key.
             body: The details needed to create a default reviewer pull request condition. A
-                `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+                `RestDefaultReviewersRequest` or a dict (`RestDefaultReviewersRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The default reviewer pull request condition that was created.
+
+        Body:
+            `RestDefaultReviewersRequest` or a `RestDefaultReviewersRequestDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`), `RestRefMatcherInput` (also `RefMatcher`),
+            `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-condition-post
         """
@@ -255,10 +263,10 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestDefaultTaskRequest | None = None,
+        body: RestDefaultTaskRequest | RestDefaultTaskRequestDict | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestDefaultTask:
         """Add a default task.
 
@@ -269,11 +277,15 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The task to be added. A `RestDefaultTaskRequest`, or pass its fields as the keywords
-                that follow.
+            body: The task to be added. A `RestDefaultTaskRequest` or a dict
+                (`RestDefaultTaskRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The default task
+
+        Body:
+            `RestDefaultTaskRequest` or a `RestDefaultTaskRequestDict`; inside it: `RestRefMatcherInput`
+            (also `RefMatcher`), `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-post
         """
@@ -303,13 +315,10 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
+        body: RestReviewerGroupInput | RestReviewerGroupInputDict | None = None,
         description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
+        users: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Create reviewer group.
 
@@ -320,11 +329,15 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The reviewer group to be create. A `RestReviewerGroupInput`, or pass its fields as the
-                keywords that follow.
+            body: The reviewer group to be create. A `RestReviewerGroupInput` or a dict
+                (`RestReviewerGroupInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The newly created reviewer group.
+
+        Body:
+            `RestReviewerGroupInput` or a `RestReviewerGroupInputDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-post
         """
@@ -339,25 +352,29 @@ class ProjectsNamespace:
                 body=build_body(
                     RestReviewerGroupInput,
                     body,
-                    {
-                        "avatar_url": avatar_url,
-                        "description": description,
-                        "id": id,
-                        "name": name,
-                        "scope": scope,
-                        "users": users,
-                    },
+                    {"description": description, "name": name, "users": users},
                     "projects.create_reviewer_group",
                 ),
             ),
             Answer.model(RestReviewerGroup),
         )
 
+    @overload
+    async def create_settings_restriction(
+        self, project_key: str, *, feature_key: str, namespace: str, component_key: str | Unset = UNSET
+    ) -> RestProjectSettingsRestriction: ...
+    @overload
     async def create_settings_restriction(
         self,
         project_key: str,
         *,
-        body: RestProjectSettingsRestrictionRequest | None = None,
+        body: RestProjectSettingsRestrictionRequest | RestProjectSettingsRestrictionRequestDict,
+    ) -> RestProjectSettingsRestriction: ...
+    async def create_settings_restriction(
+        self,
+        project_key: str,
+        *,
+        body: RestProjectSettingsRestrictionRequest | RestProjectSettingsRestrictionRequestDict | None = None,
         feature_key: str | Unset = UNSET,
         namespace: str | Unset = UNSET,
         component_key: str | Unset = UNSET,
@@ -371,11 +388,16 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: The project settings restriction to create. A `RestProjectSettingsRestrictionRequest`,
-                or pass its fields as the keywords that follow.
+            body: The project settings restriction to create. A `RestProjectSettingsRestrictionRequest`
+                or a dict (`RestProjectSettingsRestrictionRequestDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The settings restriction was successfully created
+
+        Body:
+            `RestProjectSettingsRestrictionRequest` or a `RestProjectSettingsRestrictionRequestDict`
+            (required: featureKey, namespace).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-restriction-post
         """
@@ -1423,7 +1445,7 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestAutoDeclineSettingsRequest | None = None,
+        body: RestAutoDeclineSettingsRequest | RestAutoDeclineSettingsRequestDict | None = None,
         enabled: bool | Unset = UNSET,
         inactivity_weeks: int | Unset = UNSET,
     ) -> RestAutoDeclineSettings:
@@ -1436,11 +1458,14 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key
-            body: The settings to create or update. A `RestAutoDeclineSettingsRequest`, or pass its
-                fields as the keywords that follow.
+            body: The settings to create or update. A `RestAutoDeclineSettingsRequest` or a dict
+                (`RestAutoDeclineSettingsRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The auto decline settings
+
+        Body:
+            `RestAutoDeclineSettingsRequest` or a `RestAutoDeclineSettingsRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-decline-put
         """
@@ -1466,7 +1491,7 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestAutoMergeProjectSettingsRequest | None = None,
+        body: RestAutoMergeProjectSettingsRequest | RestAutoMergeProjectSettingsRequestDict | None = None,
         enabled: bool | Unset = UNSET,
         restriction_action: RestAutoMergeProjectSettingsRequestRestrictionAction
         | Literal["CREATE", "DELETE", "NONE"]
@@ -1482,18 +1507,19 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key
-            body: The settings to create or update. A `RestAutoMergeProjectSettingsRequest`, or pass its
-                fields as the keywords that follow.
+            body: The settings to create or update. A `RestAutoMergeProjectSettingsRequest` or a dict
+                (`RestAutoMergeProjectSettingsRequestDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The pull request auto-merge settings
 
+        Body:
+            `RestAutoMergeProjectSettingsRequest` or a `RestAutoMergeProjectSettingsRequestDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-auto-merge-put
         """
         from ..models.rest_auto_merge_project_settings_request import RestAutoMergeProjectSettingsRequest  # noqa: PLC0415
-        from ..models.rest_auto_merge_project_settings_request_restriction_action import (
-            RestAutoMergeProjectSettingsRequestRestrictionAction,  # noqa: PLC0415
-        )
         from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings  # noqa: PLC0415
 
         return await self._client._call(
@@ -1504,12 +1530,7 @@ class ProjectsNamespace:
                 body=build_body(
                     RestAutoMergeProjectSettingsRequest,
                     body,
-                    {
-                        "enabled": enabled,
-                        "restriction_action": coerce_enum(
-                            RestAutoMergeProjectSettingsRequestRestrictionAction, restriction_action
-                        ),
-                    },
+                    {"enabled": enabled, "restriction_action": restriction_action},
                     "projects.set_auto_merge_settings",
                 ),
             ),
@@ -1618,18 +1639,12 @@ class ProjectsNamespace:
         self,
         project_key: str,
         *,
-        body: RestProjectInput | None = None,
+        body: RestProjectInput | RestProjectInputDict | None = None,
         avatar: str | Unset = UNSET,
-        avatar_url: str | Unset = UNSET,
         description: str | Unset = UNSET,
         key: str | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
         public: bool | Unset = UNSET,
-        type_: RestProjectType | Literal["NORMAL", "PERSONAL"] | Unset = UNSET,
-        owner: RestApplicationUserInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        is_personal: bool | Unset = UNSET,
     ) -> RestProject:
         """Update project.
 
@@ -1648,20 +1663,19 @@ class ProjectsNamespace:
 
         Args:
             project_key: The project key.
-            body: Project parameters to update. A `RestProjectInput`, or pass its fields as the keywords
-                that follow.
-            links: `self`: where the entity is in the web UI; other relations plugins add are kept
-                typed.
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: Project parameters to update. A `RestProjectInput` or a dict (`RestProjectInputDict`),
+                or pass its fields as the keywords that follow.
 
         Returns:
             The updated project. The project's key **was not** updated.
+
+        Body:
+            `RestProjectInput` (also `ProjectInput`) or a `RestProjectInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-put
         """
         from ..models.rest_project import RestProject  # noqa: PLC0415
         from ..models.rest_project_input import RestProjectInput  # noqa: PLC0415
-        from ..models.rest_project_type import RestProjectType  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -1673,16 +1687,10 @@ class ProjectsNamespace:
                     body,
                     {
                         "avatar": avatar,
-                        "avatar_url": avatar_url,
                         "description": description,
                         "key": key,
-                        "links": links,
                         "name": name,
                         "public": public,
-                        "type_": coerce_enum(RestProjectType, type_),
-                        "owner": owner,
-                        "link": link,
-                        "is_personal": is_personal,
                     },
                     "projects.update",
                 ),
@@ -1695,11 +1703,11 @@ class ProjectsNamespace:
         project_key: str,
         id: str,
         *,
-        body: RestDefaultReviewersRequest | None = None,
+        body: RestDefaultReviewersRequest | RestDefaultReviewersRequestDict | None = None,
         required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        reviewers: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Update the default reviewer.
 
@@ -1709,10 +1717,16 @@ class ProjectsNamespace:
             project_key: The project key.
             id: The ID of the pull request condition.
             body: The new details for the default reviewer pull request condition. A
-                `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+                `RestDefaultReviewersRequest` or a dict (`RestDefaultReviewersRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The updated default reviewer pull request condition.
+
+        Body:
+            `RestDefaultReviewersRequest` or a `RestDefaultReviewersRequestDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`), `RestRefMatcherInput` (also `RefMatcher`),
+            `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-condition-id-put
         """
@@ -1744,10 +1758,10 @@ class ProjectsNamespace:
         project_key: str,
         task_id: int,
         *,
-        body: RestDefaultTaskRequest | None = None,
+        body: RestDefaultTaskRequest | RestDefaultTaskRequestDict | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestDefaultTask:
         """Update a default task.
 
@@ -1759,11 +1773,15 @@ class ProjectsNamespace:
         Args:
             project_key: The project key.
             task_id: The ID of the default task
-            body: The task to be updated. A `RestDefaultTaskRequest`, or pass its fields as the keywords
-                that follow.
+            body: The task to be updated. A `RestDefaultTaskRequest` or a dict
+                (`RestDefaultTaskRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The default task
+
+        Body:
+            `RestDefaultTaskRequest` or a `RestDefaultTaskRequestDict`; inside it: `RestRefMatcherInput`
+            (also `RefMatcher`), `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-default-tasks-latest-projects-projectkey-tasks-taskid-put
         """
@@ -1794,8 +1812,8 @@ class ProjectsNamespace:
         project_key: str,
         scm_id: str,
         *,
-        body: RestPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
+        body: RestPullRequestSettingsInput | RestPullRequestSettingsInputDict | None = None,
+        merge_config: RestPullRequestMergeConfigInput | RestPullRequestMergeConfigInputDict | Unset = UNSET,
     ) -> RestPullRequestSettings:
         """Update merge strategy.
 
@@ -1813,11 +1831,16 @@ class ProjectsNamespace:
         Args:
             project_key: The project key.
             scm_id: The SCM to get strategies for.
-            body: The settings. A `RestPullRequestSettingsInput`, or pass its fields as the keywords
-                that follow.
+            body: The settings. A `RestPullRequestSettingsInput` or a dict
+                (`RestPullRequestSettingsInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The merge configuration of the request project.
+
+        Body:
+            `RestPullRequestSettingsInput` or a `RestPullRequestSettingsInputDict`; inside it:
+            `RestPullRequestMergeConfigInput`, `RestPullRequestMergeConfigCommitMessageTemplateInput`,
+            `RestPullRequestMergeStrategyInput`, `RestSelfLinksInput`, `RestLinkInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-pull-requests-scmid-post
         """
@@ -1844,12 +1867,10 @@ class ProjectsNamespace:
         project_key: str,
         id: str,
         *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
+        body: RestReviewerGroupInput | RestReviewerGroupInputDict | None = None,
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
+        users: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Update reviewer group attributes.
 
@@ -1862,11 +1883,16 @@ class ProjectsNamespace:
             project_key: The project key.
             id: The ID of the reviewer group to be updated
             body: The request containing the attributes of the reviewer group to be updated. Only the
-                attributes to be updated need to be present in this object. A `RestReviewerGroupInput`,
-                or pass its fields as the keywords that follow.
+                attributes to be updated need to be present in this object. A `RestReviewerGroupInput`
+                or a dict (`RestReviewerGroupInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             A page of changes.
+
+        Body:
+            `RestReviewerGroupInput` or a `RestReviewerGroupInputDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-settings-reviewer-groups-id-put
         """
@@ -1881,13 +1907,7 @@ class ProjectsNamespace:
                 body=build_body(
                     RestReviewerGroupInput,
                     body,
-                    {
-                        "avatar_url": avatar_url,
-                        "description": description,
-                        "name": name,
-                        "scope": scope,
-                        "users": users,
-                    },
+                    {"description": description, "name": name, "users": users},
                     "projects.update_reviewer_group",
                 ),
             ),

@@ -7,7 +7,10 @@ import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+)
 from bitbucket_client._converters import (
     list_of,
     model,
@@ -18,51 +21,77 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Sequence
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_application_user_input import RestApplicationUserInput
-    from ..models.rest_apply_suggestion_request import RestApplySuggestionRequest
+    from ..models.rest_application_user_input import RestApplicationUserInput, RestApplicationUserInputDict
+    from ..models.rest_apply_suggestion_request import (
+        RestApplySuggestionRequest,
+        RestApplySuggestionRequestDict,
+    )
     from ..models.rest_auto_merge_processing_result import RestAutoMergeProcessingResult
     from ..models.rest_auto_merge_request import RestAutoMergeRequest
     from ..models.rest_change import RestChange
     from ..models.rest_comment import RestComment
-    from ..models.rest_comment_input import RestCommentInput
-    from ..models.rest_comment_properties_input import RestCommentPropertiesInput
-    from ..models.rest_comment_thread_diff_anchor_input import RestCommentThreadDiffAnchorInput
+    from ..models.rest_comment_input import RestCommentInput, RestCommentInputDict
+    from ..models.rest_comment_thread_diff_anchor_input import (
+        RestCommentThreadDiffAnchorInput,
+        RestCommentThreadDiffAnchorInputDict,
+    )
     from ..models.rest_commit import RestCommit
     from ..models.rest_commit_message_suggestion import RestCommitMessageSuggestion
     from ..models.rest_diff_stats_summary import RestDiffStatsSummary
     from ..models.rest_diffs import RestDiffs
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
-    from ..models.rest_permitted_operations_input import RestPermittedOperationsInput
     from ..models.rest_pull_request import RestPullRequest
     from ..models.rest_pull_request_activity import RestPullRequestActivity
     from ..models.rest_pull_request_assign_participant_role_request import (
         RestPullRequestAssignParticipantRoleRequest,
+        RestPullRequestAssignParticipantRoleRequestDict,
     )
-    from ..models.rest_pull_request_assign_status_request import RestPullRequestAssignStatusRequest
-    from ..models.rest_pull_request_decline_request import RestPullRequestDeclineRequest
-    from ..models.rest_pull_request_delete_request import RestPullRequestDeleteRequest
-    from ..models.rest_pull_request_finish_review_request import RestPullRequestFinishReviewRequest
-    from ..models.rest_pull_request_input import RestPullRequestInput
-    from ..models.rest_pull_request_merge_request import RestPullRequestMergeRequest
+    from ..models.rest_pull_request_assign_status_request import (
+        RestPullRequestAssignStatusRequest,
+        RestPullRequestAssignStatusRequestDict,
+    )
+    from ..models.rest_pull_request_decline_request import (
+        RestPullRequestDeclineRequest,
+        RestPullRequestDeclineRequestDict,
+    )
+    from ..models.rest_pull_request_delete_request import (
+        RestPullRequestDeleteRequest,
+        RestPullRequestDeleteRequestDict,
+    )
+    from ..models.rest_pull_request_finish_review_request import (
+        RestPullRequestFinishReviewRequest,
+        RestPullRequestFinishReviewRequestDict,
+    )
+    from ..models.rest_pull_request_input import RestPullRequestInput, RestPullRequestInputDict
+    from ..models.rest_pull_request_merge_request import (
+        RestPullRequestMergeRequest,
+        RestPullRequestMergeRequestDict,
+    )
     from ..models.rest_pull_request_mergeability import RestPullRequestMergeability
     from ..models.rest_pull_request_participant import RestPullRequestParticipant
-    from ..models.rest_pull_request_participant_input import RestPullRequestParticipantInput
+    from ..models.rest_pull_request_participant_input import (
+        RestPullRequestParticipantInput,
+        RestPullRequestParticipantInputDict,
+    )
     from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole
     from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus
-    from ..models.rest_pull_request_properties_input import RestPullRequestPropertiesInput
-    from ..models.rest_pull_request_rebase_request import RestPullRequestRebaseRequest
+    from ..models.rest_pull_request_rebase_request import (
+        RestPullRequestRebaseRequest,
+        RestPullRequestRebaseRequestDict,
+    )
     from ..models.rest_pull_request_rebase_result import RestPullRequestRebaseResult
     from ..models.rest_pull_request_rebaseability import RestPullRequestRebaseability
-    from ..models.rest_pull_request_ref_input import RestPullRequestRefInput
-    from ..models.rest_pull_request_reopen_request import RestPullRequestReopenRequest
-    from ..models.rest_pull_request_state import RestPullRequestState
-    from ..models.rest_self_links_input import RestSelfLinksInput
+    from ..models.rest_pull_request_ref_input import RestPullRequestRefInput, RestPullRequestRefInputDict
+    from ..models.rest_pull_request_reopen_request import (
+        RestPullRequestReopenRequest,
+        RestPullRequestReopenRequestDict,
+    )
     from ..models.rest_user_reaction import RestUserReaction
 
 
@@ -108,9 +137,11 @@ class PullrequestsNamespace:
         repository_slug: str,
         pull_request_id: int,
         *,
-        body: RestPullRequestAssignParticipantRoleRequest | None = None,
+        body: RestPullRequestAssignParticipantRoleRequest
+        | RestPullRequestAssignParticipantRoleRequestDict
+        | None = None,
         role: RestPullRequestParticipantRole | Literal["AUTHOR", "REVIEWER", "PARTICIPANT"] | Unset = UNSET,
-        user: RestApplicationUserInput | Unset = UNSET,
+        user: RestApplicationUserInput | RestApplicationUserInputDict | Unset = UNSET,
     ) -> RestPullRequestParticipant:
         """Assign pull request participant role.
 
@@ -132,11 +163,17 @@ class PullrequestsNamespace:
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
             body: The participant to be added to the pull request, includes the user and their role. A
-                `RestPullRequestAssignParticipantRoleRequest`, or pass its fields as the keywords that
-                follow.
+                `RestPullRequestAssignParticipantRoleRequest` or a dict
+                (`RestPullRequestAssignParticipantRoleRequestDict`), or pass its fields as the keywords
+                that follow.
 
         Returns:
             Details of the participants in this pull request.
+
+        Body:
+            `RestPullRequestAssignParticipantRoleRequest` or a
+            `RestPullRequestAssignParticipantRoleRequestDict`; inside it: `RestApplicationUserInput`
+            (also `UserRef`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-post
         """
@@ -144,7 +181,6 @@ class PullrequestsNamespace:
             RestPullRequestAssignParticipantRoleRequest,  # noqa: PLC0415
         )
         from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
-        from ..models.rest_pull_request_participant_role import RestPullRequestParticipantRole  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -154,7 +190,7 @@ class PullrequestsNamespace:
                 body=build_required_body(
                     RestPullRequestAssignParticipantRoleRequest,
                     body,
-                    {"role": coerce_enum(RestPullRequestParticipantRole, role), "user": user},
+                    {"role": role, "user": user},
                     "pullrequests.add_participant",
                 ),
             ),
@@ -168,7 +204,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         comment_id: int,
         *,
-        body: RestApplySuggestionRequest | None = None,
+        body: RestApplySuggestionRequest | RestApplySuggestionRequestDict | None = None,
         comment_version: int | Unset = UNSET,
         commit_message: str | Unset = UNSET,
         pull_request_version: int | Unset = UNSET,
@@ -186,10 +222,13 @@ class PullrequestsNamespace:
             body: A request containing other parameters required to apply a suggestion - The given
                 versions/hashes must match the server's version/hashes or the suggestion application
                 will fail (in order to avoid applying the suggestion to the wrong place. A
-                `RestApplySuggestionRequest`, or pass its fields as the keywords that follow.
+                `RestApplySuggestionRequest` or a dict (`RestApplySuggestionRequestDict`), or pass its …
 
         Returns:
             An empty response indicating the suggestion has been applied.
+
+        Body:
+            `RestApplySuggestionRequest` or a `RestApplySuggestionRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-apply-suggestion-post
         """
@@ -385,7 +424,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         version: int | Unset = UNSET,
-        body: RestPullRequestFinishReviewRequest | None = None,
+        body: RestPullRequestFinishReviewRequest | RestPullRequestFinishReviewRequestDict | None = None,
         comment_text: str | Unset = UNSET,
         last_reviewed_commit: str | Unset = UNSET,
         participant_status: str | Unset = UNSET,
@@ -409,6 +448,9 @@ class PullrequestsNamespace:
 
         Returns:
             Getting back the number of published comments and completing the review on a pull request.
+
+        Body:
+            `RestPullRequestFinishReviewRequest` or a `RestPullRequestFinishReviewRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-review-put
         """
@@ -434,34 +476,39 @@ class PullrequestsNamespace:
             Answer.undocumented(),
         )
 
+    @overload
     async def create(
         self,
         project_key: str,
         repository_slug: str,
         *,
-        body: RestPullRequestInput | None = None,
-        closed: bool | Unset = UNSET,
-        closed_date: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
         description: str | Unset = UNSET,
-        description_as_html: str | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestRefInput | Unset = UNSET,
-        html_description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
-        locked: bool | Unset = UNSET,
-        open_: bool | Unset = UNSET,
-        participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
-        title: str | Unset = UNSET,
-        to_ref: RestPullRequestRefInput | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | RestPullRequestRefInputDict,
+        reviewers: Sequence[RestPullRequestParticipantInput | RestPullRequestParticipantInputDict]
+        | Unset = UNSET,
+        title: str,
+        to_ref: RestPullRequestRefInput | RestPullRequestRefInputDict,
         version: int | Unset = UNSET,
-        author: RestPullRequestParticipantInput | Unset = UNSET,
-        properties: RestPullRequestPropertiesInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
+    ) -> RestPullRequest: ...
+    @overload
+    async def create(
+        self, project_key: str, repository_slug: str, *, body: RestPullRequestInput | RestPullRequestInputDict
+    ) -> RestPullRequest: ...
+    async def create(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        body: RestPullRequestInput | RestPullRequestInputDict | None = None,
+        description: str | Unset = UNSET,
+        draft: bool | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | RestPullRequestRefInputDict | Unset = UNSET,
+        reviewers: Sequence[RestPullRequestParticipantInput | RestPullRequestParticipantInputDict]
+        | Unset = UNSET,
+        title: str | Unset = UNSET,
+        to_ref: RestPullRequestRefInput | RestPullRequestRefInputDict | Unset = UNSET,
+        version: int | Unset = UNSET,
     ) -> RestPullRequest:
         """Create pull request.
 
@@ -479,55 +526,43 @@ class PullrequestsNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The pull request data. A `RestPullRequestInput`, or pass its fields as the keywords
-                that follow.
-            links: `self`: where the entity is in the web UI; other relations plugins add are kept
-                typed.
-            properties: Counts and the merge check result Bitbucket attaches to a pull request.
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The pull request data. A `RestPullRequestInput` or a dict
+                (`RestPullRequestInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The newly created pull request.
+
+        Body:
+            `RestPullRequestInput` (also `PullRequestInput`) or a `RestPullRequestInputDict` (required:
+            title, fromRef, toRef); inside it: `RestPullRequestRefInput` (also `PullRequestRef`),
+            `RestPullRequestParticipantInput` (also `Reviewer`), `RestRepositoryInput` (also
+            `RepositoryInput`), `RestApplicationUserInput` (also `UserRef`), `RestProjectInput` (also
+            `ProjectInput`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-post
         """
         from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
-        from ..models.rest_pull_request_state import RestPullRequestState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
                 "POST",
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests",
                 (project_key, repository_slug),
-                body=build_body(
+                body=build_required_body(
                     RestPullRequestInput,
                     body,
                     {
-                        "closed": closed,
-                        "closed_date": closed_date,
-                        "created_date": created_date,
                         "description": description,
-                        "description_as_html": description_as_html,
                         "draft": draft,
                         "from_ref": from_ref,
-                        "html_description": html_description,
-                        "id": id,
-                        "links": links,
-                        "locked": locked,
-                        "open_": open_,
-                        "participants": participants,
                         "reviewers": reviewers,
-                        "state": coerce_enum(RestPullRequestState, state),
                         "title": title,
                         "to_ref": to_ref,
-                        "updated_date": updated_date,
                         "version": version,
-                        "author": author,
-                        "properties": properties,
-                        "link": link,
                     },
                     "pullrequests.create",
+                    required=("title", "fromRef", "toRef"),
                 ),
             ),
             Answer.model(RestPullRequest),
@@ -539,21 +574,15 @@ class PullrequestsNamespace:
         repository_slug: str,
         pull_request_id: int,
         *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
+        body: RestCommentInput | RestCommentInputDict | None = None,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Add new blocker comment.
 
@@ -574,15 +603,18 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The pull request ID.
-            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
-                follow.
-            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
-                others.
+            body: The comment to add. A `RestCommentInput` or a dict (`RestCommentInputDict`), or pass
+                its fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
-            permitted_operations: What the current user may do with a comment or task.
 
         Returns:
             The newly created comment.
+
+        Body:
+            `RestCommentInput` (also `CommentInput`) or a `RestCommentInputDict`; inside it:
+            `RestCommentThreadDiffAnchorInput` (also `CommentAnchor`),
+            `RestCommentThreadDiffAnchorMultilineMarkerInput`,
+            `RestCommentThreadDiffAnchorMultilineSpanInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-post
         """
@@ -599,19 +631,13 @@ class PullrequestsNamespace:
                     body,
                     {
                         "anchor": anchor,
-                        "author": author,
                         "id": id,
                         "parent": parent,
-                        "properties": properties,
-                        "resolver": resolver,
                         "severity": severity,
                         "state": state,
                         "text": text,
                         "thread_resolved": thread_resolved,
-                        "thread_resolver": thread_resolver,
                         "version": version,
-                        "permitted_operations": permitted_operations,
-                        "tasks": tasks,
                     },
                     "pullrequests.create_blocker_comment",
                 ),
@@ -619,27 +645,46 @@ class PullrequestsNamespace:
             Answer.model(RestComment),
         )
 
+    @overload
     async def create_comment(
         self,
         project_key: str,
         repository_slug: str,
         pull_request_id: int,
         *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
+        severity: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        text: str,
+        thread_resolved: bool | Unset = UNSET,
+        version: int | Unset = UNSET,
+    ) -> RestComment: ...
+    @overload
+    async def create_comment(
+        self,
+        project_key: str,
+        repository_slug: str,
+        pull_request_id: int,
+        *,
+        body: RestCommentInput | RestCommentInputDict,
+    ) -> RestComment: ...
+    async def create_comment(
+        self,
+        project_key: str,
+        repository_slug: str,
+        pull_request_id: int,
+        *,
+        body: RestCommentInput | RestCommentInputDict | None = None,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
+        id: int | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Add pull request comment.
 
@@ -659,15 +704,18 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The pull request ID.
-            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
-                follow.
-            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
-                others.
+            body: The comment to add. A `RestCommentInput` or a dict (`RestCommentInputDict`), or pass
+                its fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
-            permitted_operations: What the current user may do with a comment or task.
 
         Returns:
             The newly created comment.
+
+        Body:
+            `RestCommentInput` (also `CommentInput`) or a `RestCommentInputDict` (required: text);
+            inside it: `RestCommentThreadDiffAnchorInput` (also `CommentAnchor`),
+            `RestCommentThreadDiffAnchorMultilineMarkerInput`,
+            `RestCommentThreadDiffAnchorMultilineSpanInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-post
         """
@@ -679,26 +727,21 @@ class PullrequestsNamespace:
                 "POST",
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}/comments",
                 (project_key, repository_slug, pull_request_id),
-                body=build_body(
+                body=build_required_body(
                     RestCommentInput,
                     body,
                     {
                         "anchor": anchor,
-                        "author": author,
                         "id": id,
                         "parent": parent,
-                        "properties": properties,
-                        "resolver": resolver,
                         "severity": severity,
                         "state": state,
                         "text": text,
                         "thread_resolved": thread_resolved,
-                        "thread_resolver": thread_resolver,
                         "version": version,
-                        "permitted_operations": permitted_operations,
-                        "tasks": tasks,
                     },
                     "pullrequests.create_comment",
+                    required=("text",),
                 ),
             ),
             Answer.model(RestComment),
@@ -711,7 +754,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         version: int | Unset = UNSET,
-        body: RestPullRequestDeclineRequest | None = None,
+        body: RestPullRequestDeclineRequest | RestPullRequestDeclineRequestDict | None = None,
         comment: str | Unset = UNSET,
     ) -> RestPullRequest:
         """Decline pull request.
@@ -729,11 +772,14 @@ class PullrequestsNamespace:
                 the specified version the operation will fail. To determine the current version of the
                 pull request it should be fetched from the server prior to this operation. Look for the
                 'version' attribute in the returned JSON structure.
-            body: Optional body. A `RestPullRequestDeclineRequest`, or pass its fields as the keywords
-                that follow.
+            body: Optional body. A `RestPullRequestDeclineRequest` or a dict
+                (`RestPullRequestDeclineRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The pull request was declined.
+
+        Body:
+            `RestPullRequestDeclineRequest` or a `RestPullRequestDeclineRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-decline-post
         """
@@ -759,7 +805,7 @@ class PullrequestsNamespace:
         repository_slug: str,
         pull_request_id: int,
         *,
-        body: RestPullRequestDeleteRequest | None = None,
+        body: RestPullRequestDeleteRequest | RestPullRequestDeleteRequestDict | None = None,
         version: int | Unset = UNSET,
     ) -> None:
         """Delete pull request.
@@ -781,11 +827,15 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
-            body: A body containing the version of the pull request. A `RestPullRequestDeleteRequest`,
-                or pass its fields as the keywords that follow.
+            body: A body containing the version of the pull request. A `RestPullRequestDeleteRequest` or
+                a dict (`RestPullRequestDeleteRequestDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The pull request was deleted.
+
+        Body:
+            `RestPullRequestDeleteRequest` or a `RestPullRequestDeleteRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-delete
         """
@@ -1912,7 +1962,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         version: int | Unset = UNSET,
-        body: RestPullRequestMergeRequest | None = None,
+        body: RestPullRequestMergeRequest | RestPullRequestMergeRequestDict | None = None,
         auto_merge: bool | Unset = UNSET,
         auto_subject: str | Unset = UNSET,
         message: str | Unset = UNSET,
@@ -1934,11 +1984,15 @@ class PullrequestsNamespace:
                 the specified version the operation will fail. To determine the current version of the
                 pull request it should be fetched from the server prior to this operation. Look for the
                 'version' attribute in the returned JSON structure.
-            body: The body holder. A `RestPullRequestMergeRequest`, or pass its fields as the keywords
-                that follow.
+            body: The body holder. A `RestPullRequestMergeRequest` or a dict
+                (`RestPullRequestMergeRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The merged pull request.
+
+        Body:
+            `RestPullRequestMergeRequest` (also `PullRequestMergeInput`) or a
+            `RestPullRequestMergeRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-merge-post
         """
@@ -1972,7 +2026,7 @@ class PullrequestsNamespace:
         repository_slug: str,
         pull_request_id: int,
         *,
-        body: RestPullRequestRebaseRequest | None = None,
+        body: RestPullRequestRebaseRequest | RestPullRequestRebaseRequestDict | None = None,
         version: int | Unset = UNSET,
     ) -> RestPullRequestRebaseResult:
         """Rebase pull request.
@@ -1989,11 +2043,14 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository.
-            body: The pull request rebase request. A `RestPullRequestRebaseRequest`, or pass its fields
-                as the keywords that follow.
+            body: The pull request rebase request. A `RestPullRequestRebaseRequest` or a dict
+                (`RestPullRequestRebaseRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The merged pull request.
+
+        Body:
+            `RestPullRequestRebaseRequest` or a `RestPullRequestRebaseRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-git-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-rebase-post
         """
@@ -2047,7 +2104,7 @@ class PullrequestsNamespace:
         pull_request_id: int,
         *,
         version: int | Unset = UNSET,
-        body: RestPullRequestReopenRequest | None = None,
+        body: RestPullRequestReopenRequest | RestPullRequestReopenRequestDict | None = None,
     ) -> RestPullRequest:
         """Re-open pull request.
 
@@ -2064,11 +2121,14 @@ class PullrequestsNamespace:
                 the specified version the operation will fail. To determine the current version of the
                 pull request it should be fetched from the server prior to this operation. Look for the
                 'version' attribute in the returned JSON structure.
-            body: The body holder. A `RestPullRequestReopenRequest`, or pass its fields as the keywords
-                that follow.
+            body: The body holder. A `RestPullRequestReopenRequest` or a dict
+                (`RestPullRequestReopenRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The merged pull request.
+
+        Body:
+            `RestPullRequestReopenRequest` or a `RestPullRequestReopenRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-reopen-post
         """
@@ -2147,7 +2207,7 @@ class PullrequestsNamespace:
         user_slug: str,
         *,
         version: int | Unset = UNSET,
-        body: RestPullRequestAssignStatusRequest | None = None,
+        body: RestPullRequestAssignStatusRequest | RestPullRequestAssignStatusRequestDict | None = None,
         last_reviewed_commit: str | Unset = UNSET,
         status: RestPullRequestParticipantStatus
         | Literal["UNAPPROVED", "NEEDS_WORK", "APPROVED"]
@@ -2185,11 +2245,13 @@ class PullrequestsNamespace:
         Returns:
             Details of the new participant.
 
+        Body:
+            `RestPullRequestAssignStatusRequest` or a `RestPullRequestAssignStatusRequestDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-participants-userslug-put
         """
         from ..models.rest_pull_request_assign_status_request import RestPullRequestAssignStatusRequest  # noqa: PLC0415
         from ..models.rest_pull_request_participant import RestPullRequestParticipant  # noqa: PLC0415
-        from ..models.rest_pull_request_participant_status import RestPullRequestParticipantStatus  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -2200,10 +2262,7 @@ class PullrequestsNamespace:
                 body=build_required_body(
                     RestPullRequestAssignStatusRequest,
                     body,
-                    {
-                        "last_reviewed_commit": last_reviewed_commit,
-                        "status": coerce_enum(RestPullRequestParticipantStatus, status),
-                    },
+                    {"last_reviewed_commit": last_reviewed_commit, "status": status},
                     "pullrequests.set_participant_status",
                 ),
             ),
@@ -2357,29 +2416,15 @@ class PullrequestsNamespace:
         repository_slug: str,
         pull_request_id: int,
         *,
-        body: RestPullRequestInput | None = None,
-        closed: bool | Unset = UNSET,
-        closed_date: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
+        body: RestPullRequestInput | RestPullRequestInputDict | None = None,
         description: str | Unset = UNSET,
-        description_as_html: str | Unset = UNSET,
         draft: bool | Unset = UNSET,
-        from_ref: RestPullRequestRefInput | Unset = UNSET,
-        html_description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        links: RestSelfLinksInput | Unset = UNSET,
-        locked: bool | Unset = UNSET,
-        open_: bool | Unset = UNSET,
-        participants: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        reviewers: builtins.list[RestPullRequestParticipantInput] | Unset = UNSET,
-        state: RestPullRequestState | Literal["DECLINED", "MERGED", "OPEN"] | Unset = UNSET,
+        from_ref: RestPullRequestRefInput | RestPullRequestRefInputDict | Unset = UNSET,
+        reviewers: Sequence[RestPullRequestParticipantInput | RestPullRequestParticipantInputDict]
+        | Unset = UNSET,
         title: str | Unset = UNSET,
-        to_ref: RestPullRequestRefInput | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
+        to_ref: RestPullRequestRefInput | RestPullRequestRefInputDict | Unset = UNSET,
         version: int | Unset = UNSET,
-        author: RestPullRequestParticipantInput | Unset = UNSET,
-        properties: RestPullRequestPropertiesInput | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
     ) -> RestPullRequest:
         """Update pull request metadata.
 
@@ -2399,21 +2444,22 @@ class PullrequestsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             pull_request_id: The ID of the pull request within the repository
-            body: The updated pull request. A `RestPullRequestInput`, or pass its fields as the keywords
-                that follow.
-            links: `self`: where the entity is in the web UI; other relations plugins add are kept
-                typed.
-            properties: Counts and the merge check result Bitbucket attaches to a pull request.
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The updated pull request. A `RestPullRequestInput` or a dict
+                (`RestPullRequestInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The updated pull request.
+
+        Body:
+            `RestPullRequestInput` (also `PullRequestInput`) or a `RestPullRequestInputDict`; inside it:
+            `RestPullRequestRefInput` (also `PullRequestRef`), `RestPullRequestParticipantInput` (also
+            `Reviewer`), `RestRepositoryInput` (also `RepositoryInput`), `RestApplicationUserInput`
+            (also `UserRef`), `RestProjectInput` (also `ProjectInput`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-put
         """
         from ..models.rest_pull_request import RestPullRequest  # noqa: PLC0415
         from ..models.rest_pull_request_input import RestPullRequestInput  # noqa: PLC0415
-        from ..models.rest_pull_request_state import RestPullRequestState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -2424,28 +2470,13 @@ class PullrequestsNamespace:
                     RestPullRequestInput,
                     body,
                     {
-                        "closed": closed,
-                        "closed_date": closed_date,
-                        "created_date": created_date,
                         "description": description,
-                        "description_as_html": description_as_html,
                         "draft": draft,
                         "from_ref": from_ref,
-                        "html_description": html_description,
-                        "id": id,
-                        "links": links,
-                        "locked": locked,
-                        "open_": open_,
-                        "participants": participants,
                         "reviewers": reviewers,
-                        "state": coerce_enum(RestPullRequestState, state),
                         "title": title,
                         "to_ref": to_ref,
-                        "updated_date": updated_date,
                         "version": version,
-                        "author": author,
-                        "properties": properties,
-                        "link": link,
                     },
                     "pullrequests.update",
                 ),
@@ -2460,21 +2491,15 @@ class PullrequestsNamespace:
         pull_request_id: int,
         comment_id: int,
         *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
+        body: RestCommentInput | RestCommentInputDict | None = None,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Update pull request comment.
 
@@ -2493,15 +2518,18 @@ class PullrequestsNamespace:
             repository_slug: The repository slug.
             pull_request_id: The pull request ID.
             comment_id: The ID of the comment to retrieve.
-            body: The comment to add. A `RestCommentInput`, or pass its fields as the keywords that
-                follow.
-            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
-                others.
+            body: The comment to add. A `RestCommentInput` or a dict (`RestCommentInputDict`), or pass
+                its fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
-            permitted_operations: What the current user may do with a comment or task.
 
         Returns:
             The newly updated comment.
+
+        Body:
+            `RestCommentInput` (also `CommentInput`) or a `RestCommentInputDict`; inside it:
+            `RestCommentThreadDiffAnchorInput` (also `CommentAnchor`),
+            `RestCommentThreadDiffAnchorMultilineMarkerInput`,
+            `RestCommentThreadDiffAnchorMultilineSpanInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-blocker-comments-commentid-put
         """
@@ -2518,19 +2546,13 @@ class PullrequestsNamespace:
                     body,
                     {
                         "anchor": anchor,
-                        "author": author,
                         "id": id,
                         "parent": parent,
-                        "properties": properties,
-                        "resolver": resolver,
                         "severity": severity,
                         "state": state,
                         "text": text,
                         "thread_resolved": thread_resolved,
-                        "thread_resolver": thread_resolver,
                         "version": version,
-                        "permitted_operations": permitted_operations,
-                        "tasks": tasks,
                     },
                     "pullrequests.update_blocker_comment",
                 ),
@@ -2545,21 +2567,15 @@ class PullrequestsNamespace:
         pull_request_id: int,
         comment_id: int,
         *,
-        body: RestCommentInput | None = None,
-        anchor: RestCommentThreadDiffAnchorInput | Unset = UNSET,
-        author: RestApplicationUserInput | Unset = UNSET,
+        body: RestCommentInput | RestCommentInputDict | None = None,
+        anchor: RestCommentThreadDiffAnchorInput | RestCommentThreadDiffAnchorInputDict | Unset = UNSET,
         id: int | Unset = UNSET,
-        parent: RestCommentInput | Unset = UNSET,
-        properties: RestCommentPropertiesInput | Unset = UNSET,
-        resolver: RestApplicationUserInput | Unset = UNSET,
+        parent: RestCommentInput | RestCommentInputDict | Unset = UNSET,
         severity: str | Unset = UNSET,
         state: str | Unset = UNSET,
         text: str | Unset = UNSET,
         thread_resolved: bool | Unset = UNSET,
-        thread_resolver: RestApplicationUserInput | Unset = UNSET,
         version: int | Unset = UNSET,
-        permitted_operations: RestPermittedOperationsInput | Unset = UNSET,
-        tasks: builtins.list[RestCommentInput] | Unset = UNSET,
     ) -> RestComment:
         """Update pull request comment.
 
@@ -2578,15 +2594,18 @@ class PullrequestsNamespace:
             repository_slug: The repository slug.
             pull_request_id: The pull request ID.
             comment_id: The ID of the comment to retrieve.
-            body: The updated comment. A `RestCommentInput`, or pass its fields as the keywords that
-                follow.
-            properties: Properties Bitbucket attaches to a comment (`repositoryId`); plugins may add
-                others.
+            body: The updated comment. A `RestCommentInput` or a dict (`RestCommentInputDict`), or pass
+                its fields as the keywords that follow.
             thread_resolved: Indicates if this comment thread has been marked as resolved or not
-            permitted_operations: What the current user may do with a comment or task.
 
         Returns:
             The newly updated comment.
+
+        Body:
+            `RestCommentInput` (also `CommentInput`) or a `RestCommentInputDict`; inside it:
+            `RestCommentThreadDiffAnchorInput` (also `CommentAnchor`),
+            `RestCommentThreadDiffAnchorMultilineMarkerInput`,
+            `RestCommentThreadDiffAnchorMultilineSpanInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-pull-requests-pullrequestid-comments-commentid-put
         """
@@ -2603,19 +2622,13 @@ class PullrequestsNamespace:
                     body,
                     {
                         "anchor": anchor,
-                        "author": author,
                         "id": id,
                         "parent": parent,
-                        "properties": properties,
-                        "resolver": resolver,
                         "severity": severity,
                         "state": state,
                         "text": text,
                         "thread_resolved": thread_resolved,
-                        "thread_resolver": thread_resolver,
                         "version": version,
-                        "permitted_operations": permitted_operations,
-                        "tasks": tasks,
                     },
                     "pullrequests.update_comment",
                 ),

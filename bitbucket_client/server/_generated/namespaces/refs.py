@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -17,11 +21,11 @@ if TYPE_CHECKING:
 
     from ..models.refs_list_branches_order_by import RefsListBranchesOrderBy
     from ..models.rest_branch import RestBranch
-    from ..models.rest_branch_create_request import RestBranchCreateRequest
-    from ..models.rest_branch_delete_request import RestBranchDeleteRequest
-    from ..models.rest_create_branch_request import RestCreateBranchRequest
-    from ..models.rest_create_tag_request import RestCreateTagRequest
-    from ..models.rest_git_tag_create_request import RestGitTagCreateRequest
+    from ..models.rest_branch_create_request import RestBranchCreateRequest, RestBranchCreateRequestDict
+    from ..models.rest_branch_delete_request import RestBranchDeleteRequest, RestBranchDeleteRequestDict
+    from ..models.rest_create_branch_request import RestCreateBranchRequest, RestCreateBranchRequestDict
+    from ..models.rest_create_tag_request import RestCreateTagRequest, RestCreateTagRequestDict
+    from ..models.rest_git_tag_create_request import RestGitTagCreateRequest, RestGitTagCreateRequestDict
     from ..models.rest_git_tag_create_request_type import RestGitTagCreateRequestType
     from ..models.rest_minimal_ref import RestMinimalRef
     from ..models.rest_repository_ref_change_activity import RestRepositoryRefChangeActivity
@@ -39,7 +43,7 @@ class RefsNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestCreateBranchRequest | None = None,
+        body: RestCreateBranchRequest | RestCreateBranchRequestDict | None = None,
         message: str | Unset = UNSET,
         name: str | Unset = UNSET,
         start_point: str | Unset = UNSET,
@@ -55,11 +59,14 @@ class RefsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: The request to create a branch containing a **name**, **startPoint**, and optionally a
-                **message**. A `RestCreateBranchRequest`, or pass its fields as the keywords that
-                follow.
+                **message**. A `RestCreateBranchRequest` or a dict (`RestCreateBranchRequestDict`), or
+                pass its fields as the keywords that follow.
 
         Returns:
             The created branch.
+
+        Body:
+            `RestCreateBranchRequest` (also `NewBranch`) or a `RestCreateBranchRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-branches-post
         """
@@ -86,7 +93,7 @@ class RefsNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestBranchCreateRequest | None = None,
+        body: RestBranchCreateRequest | RestBranchCreateRequestDict | None = None,
         name: str | Unset = UNSET,
         start_point: str | Unset = UNSET,
     ) -> RestBranch:
@@ -101,12 +108,16 @@ class RefsNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: A `RestBranchCreateRequest`, or pass its fields as the keywords that follow.
+            body: A `RestBranchCreateRequest` or a dict (`RestBranchCreateRequestDict`), or pass its
+                fields as the keywords that follow.
             name: Name of the branch to be created
             start_point: Commit ID from which the branch is created
 
         Returns:
             JSON representation of the newly created branch
+
+        Body:
+            `RestBranchCreateRequest` or a `RestBranchCreateRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-utils-latest-projects-projectkey-repos-repositoryslug-branches-post
         """
@@ -133,7 +144,7 @@ class RefsNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestCreateTagRequest | None = None,
+        body: RestCreateTagRequest | RestCreateTagRequestDict | None = None,
         message: str | Unset = UNSET,
         name: str | Unset = UNSET,
         start_point: str | Unset = UNSET,
@@ -149,10 +160,14 @@ class RefsNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: The request to create a tag containing a **name**, **startPoint**, and optionally a
-                **message**. A `RestCreateTagRequest`, or pass its fields as the keywords that follow.
+                **message**. A `RestCreateTagRequest` or a dict (`RestCreateTagRequestDict`), or pass
+                its fields as the keywords that follow.
 
         Returns:
             The created tag.
+
+        Body:
+            `RestCreateTagRequest` (also `NewTag`) or a `RestCreateTagRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-tags-post
         """
@@ -179,7 +194,7 @@ class RefsNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestGitTagCreateRequest | None = None,
+        body: RestGitTagCreateRequest | RestGitTagCreateRequestDict | None = None,
         force: bool | Unset = UNSET,
         message: str | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -198,16 +213,18 @@ class RefsNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The create git tag request. A `RestGitTagCreateRequest`, or pass its fields as the
-                keywords that follow.
+            body: The create git tag request. A `RestGitTagCreateRequest` or a dict
+                (`RestGitTagCreateRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             A JSON representation of the newly created tag.
 
+        Body:
+            `RestGitTagCreateRequest` or a `RestGitTagCreateRequestDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-git-latest-projects-projectkey-repos-repositoryslug-tags-post
         """
         from ..models.rest_git_tag_create_request import RestGitTagCreateRequest  # noqa: PLC0415
-        from ..models.rest_git_tag_create_request_type import RestGitTagCreateRequestType  # noqa: PLC0415
         from ..models.rest_tag import RestTag  # noqa: PLC0415
 
         return await self._client._call(
@@ -223,7 +240,7 @@ class RefsNamespace:
                         "message": message,
                         "name": name,
                         "start_point": start_point,
-                        "type_": coerce_enum(RestGitTagCreateRequestType, type_),
+                        "type_": type_,
                     },
                     "refs.create_tag_via_git",
                 ),
@@ -236,7 +253,7 @@ class RefsNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestBranchDeleteRequest | None = None,
+        body: RestBranchDeleteRequest | RestBranchDeleteRequestDict | None = None,
         dry_run: bool | Unset = UNSET,
         end_point: str | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -257,14 +274,17 @@ class RefsNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: Branch delete request. A `RestBranchDeleteRequest`, or pass its fields as the keywords
-                that follow.
+            body: Branch delete request. A `RestBranchDeleteRequest` or a dict
+                (`RestBranchDeleteRequestDict`), or pass its fields as the keywords that follow.
             dry_run: Don't actually delete the ref name, just do a dry run
             end_point: Commit ID that the provided ref name is expected to point to
             name: Name of the ref to be deleted
 
         Returns:
             An empty response indicating that the branch no longer exists in the repository
+
+        Body:
+            `RestBranchDeleteRequest` or a `RestBranchDeleteRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-branch-utils-latest-projects-projectkey-repos-repositoryslug-branches-delete
         """

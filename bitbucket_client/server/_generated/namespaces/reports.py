@@ -3,25 +3,40 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.rest_bulk_add_insight_annotation_request import RestBulkAddInsightAnnotationRequest
+    from ..models.rest_bulk_add_insight_annotation_request import (
+        RestBulkAddInsightAnnotationRequest,
+        RestBulkAddInsightAnnotationRequestDict,
+    )
     from ..models.rest_insight_annotations_response import RestInsightAnnotationsResponse
     from ..models.rest_insight_report import RestInsightReport
-    from ..models.rest_insight_report_data_input import RestInsightReportDataInput
-    from ..models.rest_set_insight_report_request import RestSetInsightReportRequest
-    from ..models.rest_single_add_insight_annotation_request import RestSingleAddInsightAnnotationRequest
+    from ..models.rest_insight_report_data_input import (
+        RestInsightReportDataInput,
+        RestInsightReportDataInputDict,
+    )
+    from ..models.rest_set_insight_report_request import (
+        RestSetInsightReportRequest,
+        RestSetInsightReportRequestDict,
+    )
+    from ..models.rest_single_add_insight_annotation_request import (
+        RestSingleAddInsightAnnotationRequest,
+        RestSingleAddInsightAnnotationRequestDict,
+    )
 
 
 class ReportsNamespace:
@@ -37,8 +52,11 @@ class ReportsNamespace:
         commit_id: str,
         key: str,
         *,
-        body: RestBulkAddInsightAnnotationRequest | None = None,
-        annotations: builtins.list[RestSingleAddInsightAnnotationRequest] | Unset = UNSET,
+        body: RestBulkAddInsightAnnotationRequest | RestBulkAddInsightAnnotationRequestDict | None = None,
+        annotations: Sequence[
+            RestSingleAddInsightAnnotationRequest | RestSingleAddInsightAnnotationRequestDict
+        ]
+        | Unset = UNSET,
     ) -> None:
         """Add Code Insights annotations.
 
@@ -52,11 +70,16 @@ class ReportsNamespace:
             commit_id: The commit ID on which to record the annotation. This must be a full 40 character
                 commit hash.
             key: The key of the report to which this annotation belongs.
-            body: The annotations to add. A `RestBulkAddInsightAnnotationRequest`, or pass its fields as
-                the keywords that follow.
+            body: The annotations to add. A `RestBulkAddInsightAnnotationRequest` or a dict
+                (`RestBulkAddInsightAnnotationRequestDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             An empty response indicating that the request succeeded.
+
+        Body:
+            `RestBulkAddInsightAnnotationRequest` or a `RestBulkAddInsightAnnotationRequestDict`; inside
+            it: `RestSingleAddInsightAnnotationRequest`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-annotations-post
         """
@@ -77,6 +100,7 @@ class ReportsNamespace:
             Answer.nothing(),
         )
 
+    @overload
     async def create_or_update(
         self,
         project_key: str,
@@ -84,8 +108,39 @@ class ReportsNamespace:
         commit_id: str,
         key: str,
         *,
-        body: RestSetInsightReportRequest | None = None,
-        data: builtins.list[RestInsightReportDataInput] | Unset = UNSET,
+        data: Sequence[RestInsightReportDataInput | RestInsightReportDataInputDict],
+        title: str,
+        coverage_provider_key: str | Unset = UNSET,
+        created_date: int | Unset = UNSET,
+        details: str | Unset = UNSET,
+        link: str | Unset = UNSET,
+        logo_url: str | Unset = UNSET,
+        reporter: str | Unset = UNSET,
+        result: str | Unset = UNSET,
+    ) -> RestInsightReport: ...
+    @overload
+    async def create_or_update(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        key: str,
+        *,
+        body: RestSetInsightReportRequest | RestSetInsightReportRequestDict,
+    ) -> RestInsightReport: ...
+    @overload
+    async def create_or_update(
+        self, project_key: str, repository_slug: str, commit_id: str, key: str
+    ) -> RestInsightReport: ...
+    async def create_or_update(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        key: str,
+        *,
+        body: RestSetInsightReportRequest | RestSetInsightReportRequestDict | None = None,
+        data: Sequence[RestInsightReportDataInput | RestInsightReportDataInputDict] | Unset = UNSET,
         title: str | Unset = UNSET,
         coverage_provider_key: str | Unset = UNSET,
         created_date: int | Unset = UNSET,
@@ -116,10 +171,15 @@ class ReportsNamespace:
                 unique enough to not clash with other report's keys. To do this, we recommend
                 namespacing the key using reverse DNS
             body: The request object containing the details of the report to create (see example). A
-                `RestSetInsightReportRequest`, or pass its fields as the keywords that follow.
+                `RestSetInsightReportRequest` or a dict (`RestSetInsightReportRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The created report.
+
+        Body:
+            `RestSetInsightReportRequest` or a `RestSetInsightReportRequestDict` (required: data,
+            title); inside it: `RestInsightReportDataInput`, `RestInsightReportLinkInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-put
         """
@@ -151,6 +211,7 @@ class ReportsNamespace:
             Answer.model(RestInsightReport),
         )
 
+    @overload
     async def create_or_update_annotation(
         self,
         project_key: str,
@@ -159,7 +220,37 @@ class ReportsNamespace:
         key: str,
         external_id: str,
         *,
-        body: RestSingleAddInsightAnnotationRequest | None = None,
+        message: str,
+        severity: str,
+        line: int | Unset = UNSET,
+        link: str | Unset = UNSET,
+        path: str | Unset = UNSET,
+        type_: str | Unset = UNSET,
+    ) -> None: ...
+    @overload
+    async def create_or_update_annotation(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        key: str,
+        external_id: str,
+        *,
+        body: RestSingleAddInsightAnnotationRequest | RestSingleAddInsightAnnotationRequestDict,
+    ) -> None: ...
+    @overload
+    async def create_or_update_annotation(
+        self, project_key: str, repository_slug: str, commit_id: str, key: str, external_id: str
+    ) -> None: ...
+    async def create_or_update_annotation(
+        self,
+        project_key: str,
+        repository_slug: str,
+        commit_id: str,
+        key: str,
+        external_id: str,
+        *,
+        body: RestSingleAddInsightAnnotationRequest | RestSingleAddInsightAnnotationRequestDict | None = None,
         message: str | Unset = UNSET,
         severity: str | Unset = UNSET,
         line: int | Unset = UNSET,
@@ -181,10 +272,16 @@ class ReportsNamespace:
             key: The key of the report to which this annotation belongs
             external_id: The external ID of the annotation that is to be updated or created
             body: The new annotation that is to replace the existing one. A
-                `RestSingleAddInsightAnnotationRequest`, or pass its fields as the keywords that follow.
+                `RestSingleAddInsightAnnotationRequest` or a dict
+                (`RestSingleAddInsightAnnotationRequestDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             No content, indicating that the request succeeded.
+
+        Body:
+            `RestSingleAddInsightAnnotationRequest` or a `RestSingleAddInsightAnnotationRequestDict`
+            (required: message, severity).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-builds-and-deployments/#api-insights-latest-projects-projectkey-repos-repositoryslug-commits-commitid-reports-key-annotations-externalid-put
         """

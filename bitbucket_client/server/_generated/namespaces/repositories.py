@@ -7,7 +7,11 @@ import builtins
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._converters import (
     list_of,
     model,
@@ -18,62 +22,78 @@ from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Sequence
     from pathlib import Path
 
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.context import Context
+    from ..models.context import Context, ContextDict
     from ..models.ref_type import RefType
     from ..models.repositories_search_permission import RepositoriesSearchPermission
     from ..models.repositories_search_state import RepositoriesSearchState
     from ..models.repositories_search_visibility import RepositoriesSearchVisibility
     from ..models.rest_application_user import RestApplicationUser
-    from ..models.rest_application_user_input import RestApplicationUserInput
+    from ..models.rest_application_user_input import RestApplicationUserInput, RestApplicationUserInputDict
     from ..models.rest_attachment_metadata import RestAttachmentMetadata
     from ..models.rest_auto_decline_settings import RestAutoDeclineSettings
-    from ..models.rest_auto_decline_settings_request import RestAutoDeclineSettingsRequest
+    from ..models.rest_auto_decline_settings_request import (
+        RestAutoDeclineSettingsRequest,
+        RestAutoDeclineSettingsRequestDict,
+    )
     from ..models.rest_auto_merge_restricted_settings import RestAutoMergeRestrictedSettings
-    from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest
+    from ..models.rest_auto_merge_settings_request import (
+        RestAutoMergeSettingsRequest,
+        RestAutoMergeSettingsRequestDict,
+    )
     from ..models.rest_branch import RestBranch
-    from ..models.rest_branch_input import RestBranchInput
-    from ..models.rest_branch_metadata_input import RestBranchMetadataInput
-    from ..models.rest_default_reviewers_request import RestDefaultReviewersRequest
+    from ..models.rest_branch_input import RestBranchInput, RestBranchInputDict
+    from ..models.rest_branch_metadata_input import RestBranchMetadataInput, RestBranchMetadataInputDict
+    from ..models.rest_default_reviewers_request import (
+        RestDefaultReviewersRequest,
+        RestDefaultReviewersRequestDict,
+    )
     from ..models.rest_default_task import RestDefaultTask
-    from ..models.rest_default_task_request import RestDefaultTaskRequest
+    from ..models.rest_default_task_request import RestDefaultTaskRequest, RestDefaultTaskRequestDict
     from ..models.rest_detailed_group import RestDetailedGroup
     from ..models.rest_label import RestLabel
-    from ..models.rest_label_input import RestLabelInput
-    from ..models.rest_legacy_link_input import RestLegacyLinkInput
+    from ..models.rest_label_input import RestLabelInput, RestLabelInputDict
     from ..models.rest_minimal_ref import RestMinimalRef
     from ..models.rest_permitted_group import RestPermittedGroup
     from ..models.rest_permitted_user import RestPermittedUser
-    from ..models.rest_project_input import RestProjectInput
+    from ..models.rest_project_input import RestProjectInput, RestProjectInputDict
     from ..models.rest_pull_request_condition import RestPullRequestCondition
-    from ..models.rest_pull_request_merge_config_input import RestPullRequestMergeConfigInput
-    from ..models.rest_ref_matcher_input import RestRefMatcherInput
-    from ..models.rest_ref_sync_request import RestRefSyncRequest
+    from ..models.rest_pull_request_merge_config_input import (
+        RestPullRequestMergeConfigInput,
+        RestPullRequestMergeConfigInputDict,
+    )
+    from ..models.rest_ref_matcher_input import RestRefMatcherInput, RestRefMatcherInputDict
+    from ..models.rest_ref_sync_request import RestRefSyncRequest, RestRefSyncRequestDict
     from ..models.rest_ref_sync_request_action import RestRefSyncRequestAction
     from ..models.rest_ref_sync_status import RestRefSyncStatus
-    from ..models.rest_ref_sync_status_ahead_refs_input import RestRefSyncStatusAheadRefsInput
-    from ..models.rest_ref_sync_status_input import RestRefSyncStatusInput
+    from ..models.rest_ref_sync_status_ahead_refs_input import (
+        RestRefSyncStatusAheadRefsInput,
+        RestRefSyncStatusAheadRefsInputDict,
+    )
+    from ..models.rest_ref_sync_status_input import RestRefSyncStatusInput, RestRefSyncStatusInputDict
     from ..models.rest_rejected_ref import RestRejectedRef
     from ..models.rest_repository import RestRepository
-    from ..models.rest_repository_input import RestRepositoryInput
-    from ..models.rest_repository_links_input import RestRepositoryLinksInput
+    from ..models.rest_repository_input import RestRepositoryInput, RestRepositoryInputDict
     from ..models.rest_repository_pull_request_settings import RestRepositoryPullRequestSettings
-    from ..models.rest_repository_pull_request_settings_input import RestRepositoryPullRequestSettingsInput
+    from ..models.rest_repository_pull_request_settings_input import (
+        RestRepositoryPullRequestSettingsInput,
+        RestRepositoryPullRequestSettingsInputDict,
+    )
     from ..models.rest_repository_pull_request_settings_required_approvers_input import (
         RestRepositoryPullRequestSettingsRequiredApproversInput,
+        RestRepositoryPullRequestSettingsRequiredApproversInputDict,
     )
-    from ..models.rest_repository_state import RestRepositoryState
     from ..models.rest_reviewer_group import RestReviewerGroup
-    from ..models.rest_reviewer_group_input import RestReviewerGroupInput
+    from ..models.rest_reviewer_group_input import RestReviewerGroupInput, RestReviewerGroupInputDict
     from ..models.rest_ssh_access_key import RestSshAccessKey
-    from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput
-    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
+    from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput, RestSshAccessKeyInputDict
+    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput, RestSshAccessKeyKeyInputDict
     from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission
-    from ..models.scope_input import ScopeInput
 
 
 class RepositoriesNamespace:
@@ -87,8 +107,8 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestSshAccessKeyInput | None = None,
-        key: RestSshAccessKeyKeyInput | Unset = UNSET,
+        body: RestSshAccessKeyInput | RestSshAccessKeyInputDict | None = None,
+        key: RestSshAccessKeyKeyInput | RestSshAccessKeyKeyInputDict | Unset = UNSET,
         permission: RestSshAccessKeyPermission
         | Literal[
             "USER_ADMIN",
@@ -106,8 +126,6 @@ class RepositoriesNamespace:
             "SYS_ADMIN",
         ]
         | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
-        repository: RestRepositoryInput | Unset = UNSET,
     ) -> RestSshAccessKey:
         """Add repository SSH key.
 
@@ -116,16 +134,20 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key
             repository_slug: The repository slug
-            body: A `RestSshAccessKeyInput`, or pass its fields as the keywords that follow.
+            body: A `RestSshAccessKeyInput` or a dict (`RestSshAccessKeyInputDict`), or pass its fields
+                as the keywords that follow.
 
         Returns:
             The newly created access key.
+
+        Body:
+            `RestSshAccessKeyInput` or a `RestSshAccessKeyInputDict`; inside it:
+            `RestSshAccessKeyKeyInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-projects-projectkey-repos-repositoryslug-ssh-post
         """
         from ..models.rest_ssh_access_key import RestSshAccessKey  # noqa: PLC0415
         from ..models.rest_ssh_access_key_input import RestSshAccessKeyInput  # noqa: PLC0415
-        from ..models.rest_ssh_access_key_permission import RestSshAccessKeyPermission  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -135,12 +157,7 @@ class RepositoriesNamespace:
                 body=build_body(
                     RestSshAccessKeyInput,
                     body,
-                    {
-                        "key": key,
-                        "permission": coerce_enum(RestSshAccessKeyPermission, permission),
-                        "project": project,
-                        "repository": repository,
-                    },
+                    {"key": key, "permission": permission},
                     "repositories.add_access_key",
                 ),
             ),
@@ -152,7 +169,7 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestLabelInput | None = None,
+        body: RestLabelInput | RestLabelInputDict | None = None,
         name: str | Unset = UNSET,
     ) -> RestLabel:
         """Add repository label.
@@ -164,11 +181,14 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The label to apply. A `RestLabelInput`, or pass its fields as the keywords that
-                follow.
+            body: The label to apply. A `RestLabelInput` or a dict (`RestLabelInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The applied label.
+
+        Body:
+            `RestLabelInput` or a `RestLabelInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-labels-post
         """
@@ -189,22 +209,15 @@ class RepositoriesNamespace:
         self,
         project_key: str,
         *,
-        body: RestRepositoryInput | None = None,
+        body: RestRepositoryInput | RestRepositoryInputDict | None = None,
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
+        project: RestProjectInput | RestProjectInputDict | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
     ) -> RestRepository:
         """Create repository.
 
@@ -216,19 +229,20 @@ class RepositoriesNamespace:
 
         Args:
             project_key: The project key.
-            body: The repository. A `RestRepositoryInput`, or pass its fields as the keywords that
-                follow.
-            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The repository. A `RestRepositoryInput` or a dict (`RestRepositoryInputDict`), or pass
+                its fields as the keywords that follow.
 
         Returns:
             The newly created repository.
+
+        Body:
+            `RestRepositoryInput` (also `RepositoryInput`) or a `RestRepositoryInputDict`; inside it:
+            `RestProjectInput` (also `ProjectInput`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-post
         """
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -242,16 +256,11 @@ class RepositoriesNamespace:
                         "default_branch": default_branch,
                         "description": description,
                         "forkable": forkable,
-                        "links": links,
                         "name": name,
-                        "origin": origin,
                         "project": project,
                         "public": public,
                         "scm_id": scm_id,
                         "slug": slug,
-                        "state": coerce_enum(RestRepositoryState, state),
-                        "link": link,
-                        "clone_url": clone_url,
                     },
                     "repositories.create",
                 ),
@@ -264,11 +273,11 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestDefaultReviewersRequest | None = None,
+        body: RestDefaultReviewersRequest | RestDefaultReviewersRequestDict | None = None,
         required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        reviewers: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Create default reviewers condition.
 
@@ -278,10 +287,16 @@ class RepositoriesNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: The details needed to create a default reviewer pull request condition. A
-                `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+                `RestDefaultReviewersRequest` or a dict (`RestDefaultReviewersRequestDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The default reviewer pull request condition that was created.
+
+        Body:
+            `RestDefaultReviewersRequest` or a `RestDefaultReviewersRequestDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`), `RestRefMatcherInput` (also `RefMatcher`),
+            `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-condition-post
         """
@@ -313,10 +328,10 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestDefaultTaskRequest | None = None,
+        body: RestDefaultTaskRequest | RestDefaultTaskRequestDict | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestDefaultTask:
         """Add a default task.
 
@@ -328,11 +343,15 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The task to be added. A `RestDefaultTaskRequest`, or pass its fields as the keywords
-                that follow.
+            body: The task to be added. A `RestDefaultTaskRequest` or a dict
+                (`RestDefaultTaskRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The default task
+
+        Body:
+            `RestDefaultTaskRequest` or a `RestDefaultTaskRequestDict`; inside it: `RestRefMatcherInput`
+            (also `RefMatcher`), `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-post
         """
@@ -363,13 +382,10 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
+        body: RestReviewerGroupInput | RestReviewerGroupInputDict | None = None,
         description: str | Unset = UNSET,
-        id: int | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
+        users: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Create reviewer group.
 
@@ -381,11 +397,16 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The request containing the details of the reviewer group. A `RestReviewerGroupInput`,
-                or pass its fields as the keywords that follow.
+            body: The request containing the details of the reviewer group. A `RestReviewerGroupInput`
+                or a dict (`RestReviewerGroupInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The newly created reviewer group.
+
+        Body:
+            `RestReviewerGroupInput` or a `RestReviewerGroupInputDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-post
         """
@@ -400,14 +421,7 @@ class RepositoriesNamespace:
                 body=build_body(
                     RestReviewerGroupInput,
                     body,
-                    {
-                        "avatar_url": avatar_url,
-                        "description": description,
-                        "id": id,
-                        "name": name,
-                        "scope": scope,
-                        "users": users,
-                    },
+                    {"description": description, "name": name, "users": users},
                     "repositories.create_reviewer_group",
                 ),
             ),
@@ -651,22 +665,15 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRepositoryInput | None = None,
+        body: RestRepositoryInput | RestRepositoryInputDict | None = None,
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
+        project: RestProjectInput | RestProjectInputDict | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
     ) -> RestRepository:
         """Fork repository.
 
@@ -685,19 +692,20 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The rest fork. A `RestRepositoryInput`, or pass its fields as the keywords that
-                follow.
-            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The rest fork. A `RestRepositoryInput` or a dict (`RestRepositoryInputDict`), or pass
+                its fields as the keywords that follow.
 
         Returns:
             The newly created fork.
+
+        Body:
+            `RestRepositoryInput` (also `RepositoryInput`) or a `RestRepositoryInputDict`; inside it:
+            `RestProjectInput` (also `ProjectInput`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-post
         """
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -711,16 +719,11 @@ class RepositoriesNamespace:
                         "default_branch": default_branch,
                         "description": description,
                         "forkable": forkable,
-                        "links": links,
                         "name": name,
-                        "origin": origin,
                         "project": project,
                         "public": public,
                         "scm_id": scm_id,
                         "slug": slug,
-                        "state": coerce_enum(RestRepositoryState, state),
-                        "link": link,
-                        "clone_url": clone_url,
                     },
                     "repositories.fork",
                 ),
@@ -2082,7 +2085,7 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestAutoDeclineSettingsRequest | None = None,
+        body: RestAutoDeclineSettingsRequest | RestAutoDeclineSettingsRequestDict | None = None,
         enabled: bool | Unset = UNSET,
         inactivity_weeks: int | Unset = UNSET,
     ) -> RestAutoDeclineSettings:
@@ -2096,11 +2099,14 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key
             repository_slug: The repository slug
-            body: The settings to create or update. A `RestAutoDeclineSettingsRequest`, or pass its
-                fields as the keywords that follow.
+            body: The settings to create or update. A `RestAutoDeclineSettingsRequest` or a dict
+                (`RestAutoDeclineSettingsRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The auto decline settings
+
+        Body:
+            `RestAutoDeclineSettingsRequest` or a `RestAutoDeclineSettingsRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-decline-put
         """
@@ -2127,7 +2133,7 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestAutoMergeSettingsRequest | None = None,
+        body: RestAutoMergeSettingsRequest | RestAutoMergeSettingsRequestDict | None = None,
         enabled: bool | Unset = UNSET,
     ) -> RestAutoMergeRestrictedSettings:
         """Create or update the pull request auto-merge settings.
@@ -2140,11 +2146,14 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key
             repository_slug: The repository slug
-            body: The settings to create or update. A `RestAutoMergeSettingsRequest`, or pass its fields
-                as the keywords that follow.
+            body: The settings to create or update. A `RestAutoMergeSettingsRequest` or a dict
+                (`RestAutoMergeSettingsRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The pull request auto-merge settings
+
+        Body:
+            `RestAutoMergeSettingsRequest` or a `RestAutoMergeSettingsRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-auto-merge-put
         """
@@ -2171,11 +2180,11 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestBranchInput | None = None,
+        body: RestBranchInput | RestBranchInputDict | None = None,
         id: str | Unset = UNSET,
         type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
         is_default: bool | Unset = UNSET,
-        metadata: RestBranchMetadataInput | Unset = UNSET,
+        metadata: RestBranchMetadataInput | RestBranchMetadataInputDict | Unset = UNSET,
     ) -> None:
         """Update default branch for repository.
 
@@ -2187,17 +2196,26 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The branch to set as default. A `RestBranchInput`, or pass its fields as the keywords
-                that follow.
+            body: The branch to set as default. A `RestBranchInput` or a dict (`RestBranchInputDict`),
+                or pass its fields as the keywords that follow.
             is_default: Whether this is the repository's default branch.
             metadata: What plugins add to a branch with `details=true`, keyed by the providing plugin.
 
         Returns:
             The default branch was updated.
 
+        Body:
+            `RestBranchInput` or a `RestBranchInputDict`; inside it: `RestBranchMetadataInput`,
+            `RestAheadBehindInput`, `RestCommitInput`, `RestJiraIssueKeyInput`,
+            `RestOutgoingPullRequestInput`, `RestBuildStatsInput`, `RestPersonInput`,
+            `RestMinimalCommitInput`, `RestCommitPropertiesInput`, `RestPullRequestInput` (also
+            `PullRequestInput`), `RestSelfLinksInput`, `RestPullRequestRefInput` (also
+            `PullRequestRef`), `RestPullRequestParticipantInput` (also `Reviewer`), `RestLinkInput`,
+            `RestRepositoryInput` (also `RepositoryInput`), `RestApplicationUserInput` (also `UserRef`),
+            `RestProjectInput` (also `ProjectInput`).
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-default-branch-put
         """
-        from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         await self._client._call(
@@ -2208,12 +2226,7 @@ class RepositoriesNamespace:
                 body=build_body(
                     RestBranchInput,
                     body,
-                    {
-                        "id": id,
-                        "type_": coerce_enum(RefType, type_),
-                        "is_default": is_default,
-                        "metadata": metadata,
-                    },
+                    {"id": id, "type_": type_, "is_default": is_default, "metadata": metadata},
                     "repositories.set_default_branch",
                 ),
             ),
@@ -2225,11 +2238,11 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestBranchInput | None = None,
+        body: RestBranchInput | RestBranchInputDict | None = None,
         id: str | Unset = UNSET,
         type_: RefType | Literal["BRANCH", "TAG"] | Unset = UNSET,
         is_default: bool | Unset = UNSET,
-        metadata: RestBranchMetadataInput | Unset = UNSET,
+        metadata: RestBranchMetadataInput | RestBranchMetadataInputDict | Unset = UNSET,
     ) -> None:
         """Update default branch.
 
@@ -2246,17 +2259,26 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The branch to set as default. A `RestBranchInput`, or pass its fields as the keywords
-                that follow.
+            body: The branch to set as default. A `RestBranchInput` or a dict (`RestBranchInputDict`),
+                or pass its fields as the keywords that follow.
             is_default: Whether this is the repository's default branch.
             metadata: What plugins add to a branch with `details=true`, keyed by the providing plugin.
 
         Returns:
             The operation was successful.
 
+        Body:
+            `RestBranchInput` or a `RestBranchInputDict`; inside it: `RestBranchMetadataInput`,
+            `RestAheadBehindInput`, `RestCommitInput`, `RestJiraIssueKeyInput`,
+            `RestOutgoingPullRequestInput`, `RestBuildStatsInput`, `RestPersonInput`,
+            `RestMinimalCommitInput`, `RestCommitPropertiesInput`, `RestPullRequestInput` (also
+            `PullRequestInput`), `RestSelfLinksInput`, `RestPullRequestRefInput` (also
+            `PullRequestRef`), `RestPullRequestParticipantInput` (also `Reviewer`), `RestLinkInput`,
+            `RestRepositoryInput` (also `RepositoryInput`), `RestApplicationUserInput` (also `UserRef`),
+            `RestProjectInput` (also `ProjectInput`).
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-projects-projectkey-repos-repositoryslug-branches-default-put
         """
-        from ..models.ref_type import RefType  # noqa: PLC0415
         from ..models.rest_branch_input import RestBranchInput  # noqa: PLC0415
 
         self._client._warn_deprecated("repositories.set_default_branch_legacy")
@@ -2268,12 +2290,7 @@ class RepositoriesNamespace:
                 body=build_body(
                     RestBranchInput,
                     body,
-                    {
-                        "id": id,
-                        "type_": coerce_enum(RefType, type_),
-                        "is_default": is_default,
-                        "metadata": metadata,
-                    },
+                    {"id": id, "type_": type_, "is_default": is_default, "metadata": metadata},
                     "repositories.set_default_branch_legacy",
                 ),
             ),
@@ -2329,11 +2346,11 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRefSyncStatusInput | None = None,
-        ahead_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
-        diverged_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
+        body: RestRefSyncStatusInput | RestRefSyncStatusInputDict | None = None,
+        ahead_refs: RestRefSyncStatusAheadRefsInput | RestRefSyncStatusAheadRefsInputDict | Unset = UNSET,
+        diverged_refs: RestRefSyncStatusAheadRefsInput | RestRefSyncStatusAheadRefsInputDict | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        orphaned_refs: RestRefSyncStatusAheadRefsInput | Unset = UNSET,
+        orphaned_refs: RestRefSyncStatusAheadRefsInput | RestRefSyncStatusAheadRefsInputDict | Unset = UNSET,
     ) -> RestRefSyncStatus | None:
         """Disable synchronization.
 
@@ -2353,11 +2370,16 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: A `RestRefSyncStatusInput`, or pass its fields as the keywords that follow.
+            body: A `RestRefSyncStatusInput` or a dict (`RestRefSyncStatusInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The updated synchronization status for the repository, after enabling synchronization. 204
             NO CONTENT is returned instead after disabling synchronization.
+
+        Body:
+            `RestRefSyncStatusInput` or a `RestRefSyncStatusInputDict`; inside it:
+            `RestRefSyncStatusAheadRefsInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-sync-latest-projects-projectkey-repos-repositoryslug-post
         """
@@ -2431,9 +2453,9 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRefSyncRequest | None = None,
+        body: RestRefSyncRequest | RestRefSyncRequestDict | None = None,
         action: RestRefSyncRequestAction | Literal["DISCARD", "MERGE", "REBASE"] | Unset = UNSET,
-        context: Context | Unset = UNSET,
+        context: Context | ContextDict | Unset = UNSET,
         ref_id: str | Unset = UNSET,
     ) -> RestRejectedRef | None:
         """Manual synchronization.
@@ -2444,7 +2466,8 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: A `RestRefSyncRequest`, or pass its fields as the keywords that follow.
+            body: A `RestRefSyncRequest` or a dict (`RestRefSyncRequestDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The requested action was successfully performed, and has updated the ref's state, but the
@@ -2452,10 +2475,12 @@ class RepositoriesNamespace:
             the ref will still be `AHEAD` of upstream. If the action brings the ref in sync with
             upstream, 204 NO CONTENT is returned instead.
 
+        Body:
+            `RestRefSyncRequest` or a `RestRefSyncRequestDict`; inside it: `Context`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-sync-latest-projects-projectkey-repos-repositoryslug-synchronize-post
         """
         from ..models.rest_ref_sync_request import RestRefSyncRequest  # noqa: PLC0415
-        from ..models.rest_ref_sync_request_action import RestRefSyncRequestAction  # noqa: PLC0415
         from ..models.rest_rejected_ref import RestRejectedRef  # noqa: PLC0415
 
         return await self._client._call(
@@ -2466,11 +2491,7 @@ class RepositoriesNamespace:
                 body=build_body(
                     RestRefSyncRequest,
                     body,
-                    {
-                        "action": coerce_enum(RestRefSyncRequestAction, action),
-                        "context": context,
-                        "ref_id": ref_id,
-                    },
+                    {"action": action, "context": context, "ref_id": ref_id},
                     "repositories.synchronize",
                 ),
             ),
@@ -2508,22 +2529,15 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRepositoryInput | None = None,
+        body: RestRepositoryInput | RestRepositoryInputDict | None = None,
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
+        project: RestProjectInput | RestProjectInputDict | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
     ) -> RestRepository:
         """Update repository.
 
@@ -2543,19 +2557,20 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The updated repository. A `RestRepositoryInput`, or pass its fields as the keywords
-                that follow.
-            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The updated repository. A `RestRepositoryInput` or a dict (`RestRepositoryInputDict`),
+                or pass its fields as the keywords that follow.
 
         Returns:
             The updated repository.
+
+        Body:
+            `RestRepositoryInput` (also `RepositoryInput`) or a `RestRepositoryInputDict`; inside it:
+            `RestProjectInput` (also `ProjectInput`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-repos-repositoryslug-put
         """
         from ..models.rest_repository import RestRepository  # noqa: PLC0415
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
         return await self._client._call(
             Request(
@@ -2569,16 +2584,11 @@ class RepositoriesNamespace:
                         "default_branch": default_branch,
                         "description": description,
                         "forkable": forkable,
-                        "links": links,
                         "name": name,
-                        "origin": origin,
                         "project": project,
                         "public": public,
                         "scm_id": scm_id,
                         "slug": slug,
-                        "state": coerce_enum(RestRepositoryState, state),
-                        "link": link,
-                        "clone_url": clone_url,
                     },
                     "repositories.update",
                 ),
@@ -2592,11 +2602,11 @@ class RepositoriesNamespace:
         repository_slug: str,
         id: str,
         *,
-        body: RestDefaultReviewersRequest | None = None,
+        body: RestDefaultReviewersRequest | RestDefaultReviewersRequestDict | None = None,
         required_approvals: int | Unset = UNSET,
-        reviewers: builtins.list[RestApplicationUserInput] | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        reviewers: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestPullRequestCondition:
         """Update a default reviewer condition.
 
@@ -2606,10 +2616,16 @@ class RepositoriesNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             id: The ID of the pull request condition
-            body: A `RestDefaultReviewersRequest`, or pass its fields as the keywords that follow.
+            body: A `RestDefaultReviewersRequest` or a dict (`RestDefaultReviewersRequestDict`), or pass
+                its fields as the keywords that follow.
 
         Returns:
             The updated default reviewer pull request condition.
+
+        Body:
+            `RestDefaultReviewersRequest` or a `RestDefaultReviewersRequestDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`), `RestRefMatcherInput` (also `RefMatcher`),
+            `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-default-reviewers-latest-projects-projectkey-repos-repositoryslug-condition-id-put
         """
@@ -2642,10 +2658,10 @@ class RepositoriesNamespace:
         repository_slug: str,
         task_id: int,
         *,
-        body: RestDefaultTaskRequest | None = None,
+        body: RestDefaultTaskRequest | RestDefaultTaskRequestDict | None = None,
         description: str | Unset = UNSET,
-        source_matcher: RestRefMatcherInput | Unset = UNSET,
-        target_matcher: RestRefMatcherInput | Unset = UNSET,
+        source_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
+        target_matcher: RestRefMatcherInput | RestRefMatcherInputDict | Unset = UNSET,
     ) -> RestDefaultTask:
         """Update a default task.
 
@@ -2658,11 +2674,15 @@ class RepositoriesNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             task_id: The ID of the default task
-            body: The task to be updated. A `RestDefaultTaskRequest`, or pass its fields as the keywords
-                that follow.
+            body: The task to be updated. A `RestDefaultTaskRequest` or a dict
+                (`RestDefaultTaskRequestDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The default task
+
+        Body:
+            `RestDefaultTaskRequest` or a `RestDefaultTaskRequestDict`; inside it: `RestRefMatcherInput`
+            (also `RefMatcher`), `RestRefMatcherTypeInput` (also `RefMatcherType`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-default-tasks-latest-projects-projectkey-repos-repositoryslug-tasks-taskid-put
         """
@@ -2693,13 +2713,19 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRepositoryPullRequestSettingsInput | None = None,
-        merge_config: RestPullRequestMergeConfigInput | Unset = UNSET,
+        body: RestRepositoryPullRequestSettingsInput
+        | RestRepositoryPullRequestSettingsInputDict
+        | None = None,
+        merge_config: RestPullRequestMergeConfigInput | RestPullRequestMergeConfigInputDict | Unset = UNSET,
         required_all_approvers: bool | Unset = UNSET,
         required_all_tasks_complete: bool | Unset = UNSET,
-        required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
+        required_approvers: RestRepositoryPullRequestSettingsRequiredApproversInput
+        | RestRepositoryPullRequestSettingsRequiredApproversInputDict
+        | Unset = UNSET,
         required_approvers_deprecated: int | Unset = UNSET,
-        required_successful_builds: RestRepositoryPullRequestSettingsRequiredApproversInput | Unset = UNSET,
+        required_successful_builds: RestRepositoryPullRequestSettingsRequiredApproversInput
+        | RestRepositoryPullRequestSettingsRequiredApproversInputDict
+        | Unset = UNSET,
         required_successful_builds_deprecated: int | Unset = UNSET,
     ) -> RestRepositoryPullRequestSettings:
         """Update pull request settings.
@@ -2720,11 +2746,19 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The updated settings. A `RestRepositoryPullRequestSettingsInput`, or pass its fields
-                as the keywords that follow.
+            body: The updated settings. A `RestRepositoryPullRequestSettingsInput` or a dict
+                (`RestRepositoryPullRequestSettingsInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The repository pull request settings for the context repository.
+
+        Body:
+            `RestRepositoryPullRequestSettingsInput` or a `RestRepositoryPullRequestSettingsInputDict`;
+            inside it: `RestPullRequestMergeConfigInput`,
+            `RestRepositoryPullRequestSettingsRequiredApproversInput`,
+            `RestPullRequestMergeConfigCommitMessageTemplateInput`, `RestPullRequestMergeStrategyInput`,
+            `RestSelfLinksInput`, `RestLinkInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-pull-requests-post
         """
@@ -2762,12 +2796,10 @@ class RepositoriesNamespace:
         repository_slug: str,
         id: str,
         *,
-        body: RestReviewerGroupInput | None = None,
-        avatar_url: str | Unset = UNSET,
+        body: RestReviewerGroupInput | RestReviewerGroupInputDict | None = None,
         description: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope: ScopeInput | Unset = UNSET,
-        users: builtins.list[RestApplicationUserInput] | Unset = UNSET,
+        users: Sequence[RestApplicationUserInput | RestApplicationUserInputDict] | Unset = UNSET,
     ) -> RestReviewerGroup:
         """Update reviewer group attributes.
 
@@ -2781,11 +2813,16 @@ class RepositoriesNamespace:
             repository_slug: The repository slug.
             id: The ID of the reviewer group to be updated
             body: The request containing the attributes of the reviewer group to be updated. Only the
-                attributes to be updated need to be present in this object. A `RestReviewerGroupInput`,
-                or pass its fields as the keywords that follow.
+                attributes to be updated need to be present in this object. A `RestReviewerGroupInput`
+                or a dict (`RestReviewerGroupInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The updated reviewer group.
+
+        Body:
+            `RestReviewerGroupInput` or a `RestReviewerGroupInputDict`; inside it:
+            `RestApplicationUserInput` (also `UserRef`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-pull-requests/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-reviewer-groups-id-put
         """
@@ -2800,13 +2837,7 @@ class RepositoriesNamespace:
                 body=build_body(
                     RestReviewerGroupInput,
                     body,
-                    {
-                        "avatar_url": avatar_url,
-                        "description": description,
-                        "name": name,
-                        "scope": scope,
-                        "users": users,
-                    },
+                    {"description": description, "name": name, "users": users},
                     "repositories.update_reviewer_group",
                 ),
             ),
@@ -2818,22 +2849,15 @@ class RepositoriesNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestRepositoryInput | None = None,
+        body: RestRepositoryInput | RestRepositoryInputDict | None = None,
         default_branch: str | Unset = UNSET,
         description: str | Unset = UNSET,
         forkable: bool | Unset = UNSET,
-        links: RestRepositoryLinksInput | Unset = UNSET,
         name: str | Unset = UNSET,
-        origin: RestRepositoryInput | Unset = UNSET,
-        project: RestProjectInput | Unset = UNSET,
+        project: RestProjectInput | RestProjectInputDict | Unset = UNSET,
         public: bool | Unset = UNSET,
         scm_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
-        state: RestRepositoryState
-        | Literal["AVAILABLE", "INITIALISATION_FAILED", "INITIALISING", "OFFLINE"]
-        | Unset = UNSET,
-        link: RestLegacyLinkInput | Unset = UNSET,
-        clone_url: str | Unset = UNSET,
     ) -> None:
         """Watch repository.
 
@@ -2845,18 +2869,19 @@ class RepositoriesNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The repository to watch. A `RestRepositoryInput`, or pass its fields as the keywords
-                that follow.
-            links: `clone` (one link per protocol, named `http` or `ssh`) and `self` (the web UI).
-            link: Stash's single link to an entity: `url` (relative to the server) and `rel` (`self`).
+            body: The repository to watch. A `RestRepositoryInput` or a dict
+                (`RestRepositoryInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The user is now watching the repository.
 
+        Body:
+            `RestRepositoryInput` (also `RepositoryInput`) or a `RestRepositoryInputDict`; inside it:
+            `RestProjectInput` (also `ProjectInput`).
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-watch-post
         """
         from ..models.rest_repository_input import RestRepositoryInput  # noqa: PLC0415
-        from ..models.rest_repository_state import RestRepositoryState  # noqa: PLC0415
 
         await self._client._call(
             Request(
@@ -2870,16 +2895,11 @@ class RepositoriesNamespace:
                         "default_branch": default_branch,
                         "description": description,
                         "forkable": forkable,
-                        "links": links,
                         "name": name,
-                        "origin": origin,
                         "project": project,
                         "public": public,
                         "scm_id": scm_id,
                         "slug": slug,
-                        "state": coerce_enum(RestRepositoryState, state),
-                        "link": link,
-                        "clone_url": clone_url,
                     },
                     "repositories.watch",
                 ),

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.example_settings import ExampleSettings
-    from ..models.example_settings_input import ExampleSettingsInput
+    from ..models.example_settings_input import ExampleSettingsInput, ExampleSettingsInputDict
     from ..models.repository_hooks_list_for_project_type import RepositoryHooksListForProjectType
     from ..models.rest_repository_hook import RestRepositoryHook
 
@@ -426,7 +429,7 @@ class RepositoryHooksNamespace:
         project_key: str,
         hook_key: str,
         *,
-        body: ExampleSettingsInput | None = None,
+        body: ExampleSettingsInput | ExampleSettingsInputDict | None = None,
         boolean_value: bool | Unset = UNSET,
         double_value: float | Unset = UNSET,
         integer_value: int | Unset = UNSET,
@@ -449,11 +452,14 @@ class RepositoryHooksNamespace:
         Args:
             project_key: The project key.
             hook_key: The complete module key of the hook module.
-            body: The raw settings. A `ExampleSettingsInput`, or pass its fields as the keywords that
-                follow.
+            body: The raw settings. A `ExampleSettingsInput` or a dict (`ExampleSettingsInputDict`), or
+                pass its fields as the keywords that follow.
 
         Returns:
             The settings for the hook.
+
+        Body:
+            `ExampleSettingsInput` or a `ExampleSettingsInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-settings-hooks-hookkey-settings-put
         """
@@ -487,7 +493,7 @@ class RepositoryHooksNamespace:
         repository_slug: str,
         hook_key: str,
         *,
-        body: ExampleSettingsInput | None = None,
+        body: ExampleSettingsInput | ExampleSettingsInputDict | None = None,
         boolean_value: bool | Unset = UNSET,
         double_value: float | Unset = UNSET,
         integer_value: int | Unset = UNSET,
@@ -511,11 +517,14 @@ class RepositoryHooksNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             hook_key: The hook key.
-            body: The raw settings. A `ExampleSettingsInput`, or pass its fields as the keywords that
-                follow.
+            body: The raw settings. A `ExampleSettingsInput` or a dict (`ExampleSettingsInputDict`), or
+                pass its fields as the keywords that follow.
 
         Returns:
             The settings for the hook.
+
+        Body:
+            `ExampleSettingsInput` or a `ExampleSettingsInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-settings-hooks-hookkey-settings-put
         """

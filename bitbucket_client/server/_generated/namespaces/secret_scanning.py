@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_required_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body_list,
+    build_required_body,
+    coerce_enum,
+)
 from bitbucket_client._converters import (
     as_bool,
 )
@@ -16,17 +19,23 @@ from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.rest_repository import RestRepository
-    from ..models.rest_repository_selector import RestRepositorySelector
+    from ..models.rest_repository_selector import RestRepositorySelector, RestRepositorySelectorDict
     from ..models.rest_secret_scanning_allowlist_rule import RestSecretScanningAllowlistRule
     from ..models.rest_secret_scanning_allowlist_rule_set_request import (
         RestSecretScanningAllowlistRuleSetRequest,
+        RestSecretScanningAllowlistRuleSetRequestDict,
     )
     from ..models.rest_secret_scanning_rule import RestSecretScanningRule
-    from ..models.rest_secret_scanning_rule_set_request import RestSecretScanningRuleSetRequest
+    from ..models.rest_secret_scanning_rule_set_request import (
+        RestSecretScanningRuleSetRequest,
+        RestSecretScanningRuleSetRequestDict,
+    )
     from ..models.secret_scanning_list_exemptions_order import SecretScanningListExemptionsOrder
 
 
@@ -40,7 +49,9 @@ class SecretScanningNamespace:
         self,
         project_key: str,
         *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
+        body: RestSecretScanningAllowlistRuleSetRequest
+        | RestSecretScanningAllowlistRuleSetRequestDict
+        | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -55,14 +66,19 @@ class SecretScanningNamespace:
         Args:
             project_key: The project key.
             body: Allowlist rule to create, either the line regular expression or the path regular
-                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
-                fields as the keywords that follow.
+                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest` or a dict
+                (`RestSecretScanningAllowlistRuleSetRequestDict`), or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The created allowlist rule
+
+        Body:
+            `RestSecretScanningAllowlistRuleSetRequest` or a
+            `RestSecretScanningAllowlistRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-post
         """
@@ -91,7 +107,9 @@ class SecretScanningNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
+        body: RestSecretScanningAllowlistRuleSetRequest
+        | RestSecretScanningAllowlistRuleSetRequestDict
+        | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -107,14 +125,19 @@ class SecretScanningNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: Allowlist rule to create, either the line regular expression or the path regular
-                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest`, or pass its
-                fields as the keywords that follow.
+                expression must be present. A `RestSecretScanningAllowlistRuleSetRequest` or a dict
+                (`RestSecretScanningAllowlistRuleSetRequestDict`), or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The created rule
+
+        Body:
+            `RestSecretScanningAllowlistRuleSetRequest` or a
+            `RestSecretScanningAllowlistRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-post
         """
@@ -141,7 +164,7 @@ class SecretScanningNamespace:
     async def create_global_rule(
         self,
         *,
-        body: RestSecretScanningRuleSetRequest | None = None,
+        body: RestSecretScanningRuleSetRequest | RestSecretScanningRuleSetRequestDict | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -153,14 +176,18 @@ class SecretScanningNamespace:
 
         Args:
             body: Rule to create, either the line regular expression or the path regular expression must
-                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
-                that follow.
+                be present. A `RestSecretScanningRuleSetRequest` or a dict
+                (`RestSecretScanningRuleSetRequestDict`), or pass its fields as the keywords that
+                follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The created rule
+
+        Body:
+            `RestSecretScanningRuleSetRequest` or a `RestSecretScanningRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-post
         """
@@ -185,7 +212,7 @@ class SecretScanningNamespace:
         self,
         project_key: str,
         *,
-        body: RestSecretScanningRuleSetRequest | None = None,
+        body: RestSecretScanningRuleSetRequest | RestSecretScanningRuleSetRequestDict | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -200,14 +227,18 @@ class SecretScanningNamespace:
         Args:
             project_key: The project key.
             body: Rule to create, either the line regular expression or the path regular expression must
-                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
-                that follow.
+                be present. A `RestSecretScanningRuleSetRequest` or a dict
+                (`RestSecretScanningRuleSetRequestDict`), or pass its fields as the keywords that
+                follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The created rule
+
+        Body:
+            `RestSecretScanningRuleSetRequest` or a `RestSecretScanningRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-post
         """
@@ -234,7 +265,7 @@ class SecretScanningNamespace:
         project_key: str,
         repository_slug: str,
         *,
-        body: RestSecretScanningRuleSetRequest | None = None,
+        body: RestSecretScanningRuleSetRequest | RestSecretScanningRuleSetRequestDict | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -250,14 +281,18 @@ class SecretScanningNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             body: Rule to create, either the line regular expression or the path regular expression must
-                be present. A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords
-                that follow.
+                be present. A `RestSecretScanningRuleSetRequest` or a dict
+                (`RestSecretScanningRuleSetRequestDict`), or pass its fields as the keywords that
+                follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The created rule
+
+        Body:
+            `RestSecretScanningRuleSetRequest` or a `RestSecretScanningRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-post
         """
@@ -396,7 +431,9 @@ class SecretScanningNamespace:
             Answer.nothing(),
         )
 
-    async def exempt_repositories(self, *, body: builtins.list[RestRepositorySelector] | None = None) -> None:
+    async def exempt_repositories(
+        self, *, body: Sequence[RestRepositorySelector | RestRepositorySelectorDict] | None = None
+    ) -> None:
         """Bulk exempt repos from secret scanning.
 
         Bulk exempt a  list of repositories from being scanned for secrets. User must be have global
@@ -408,15 +445,27 @@ class SecretScanningNamespace:
         Returns:
             All requested repositories were made exempt
 
+        Body:
+            `RestRepositorySelector` or a `RestRepositorySelectorDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-exempt-post
         """
+        from ..models.rest_repository_selector import RestRepositorySelector  # noqa: PLC0415
+
         await self._client._call(
-            Request("POST", "/api/latest/secret-scanning/exempt", body=body if body is not None else UNSET),
+            Request(
+                "POST",
+                "/api/latest/secret-scanning/exempt",
+                body=build_body_list(RestRepositorySelector, body, "secret_scanning.exempt_repositories"),
+            ),
             Answer.nothing(),
         )
 
     async def exempt_repositories_for_project(
-        self, project_key: str, *, body: builtins.list[RestRepositorySelector] | None = None
+        self,
+        project_key: str,
+        *,
+        body: Sequence[RestRepositorySelector | RestRepositorySelectorDict] | None = None,
     ) -> None:
         """Bulk exempt repos from secret scanning.
 
@@ -430,14 +479,21 @@ class SecretScanningNamespace:
         Returns:
             All requested repositories were made exempt
 
+        Body:
+            `RestRepositorySelector` or a `RestRepositorySelectorDict`.
+
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-exempt-post
         """
+        from ..models.rest_repository_selector import RestRepositorySelector  # noqa: PLC0415
+
         await self._client._call(
             Request(
                 "POST",
                 "/api/latest/projects/{projectKey}/secret-scanning/exempt",
                 (project_key,),
-                body=body if body is not None else UNSET,
+                body=build_body_list(
+                    RestRepositorySelector, body, "secret_scanning.exempt_repositories_for_project"
+                ),
             ),
             Answer.nothing(),
         )
@@ -961,7 +1017,9 @@ class SecretScanningNamespace:
         project_key: str,
         id: str,
         *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
+        body: RestSecretScanningAllowlistRuleSetRequest
+        | RestSecretScanningAllowlistRuleSetRequestDict
+        | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -975,14 +1033,19 @@ class SecretScanningNamespace:
         Args:
             project_key: The project key.
             id: The allowlist rule id.
-            body: A `RestSecretScanningAllowlistRuleSetRequest`, or pass its fields as the keywords that
-                follow.
+            body: A `RestSecretScanningAllowlistRuleSetRequest` or a dict
+                (`RestSecretScanningAllowlistRuleSetRequestDict`), or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The updated allowlist rule
+
+        Body:
+            `RestSecretScanningAllowlistRuleSetRequest` or a
+            `RestSecretScanningAllowlistRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-allowlist-id-put
         """
@@ -1012,7 +1075,9 @@ class SecretScanningNamespace:
         repository_slug: str,
         id: str,
         *,
-        body: RestSecretScanningAllowlistRuleSetRequest | None = None,
+        body: RestSecretScanningAllowlistRuleSetRequest
+        | RestSecretScanningAllowlistRuleSetRequestDict
+        | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -1027,14 +1092,19 @@ class SecretScanningNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             id: The allowlist rule id.
-            body: A `RestSecretScanningAllowlistRuleSetRequest`, or pass its fields as the keywords that
-                follow.
+            body: A `RestSecretScanningAllowlistRuleSetRequest` or a dict
+                (`RestSecretScanningAllowlistRuleSetRequestDict`), or pass its fields as the keywords
+                that follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The updated allowlist rule
+
+        Body:
+            `RestSecretScanningAllowlistRuleSetRequest` or a
+            `RestSecretScanningAllowlistRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-allowlist-id-put
         """
@@ -1062,7 +1132,7 @@ class SecretScanningNamespace:
         self,
         id: str,
         *,
-        body: RestSecretScanningRuleSetRequest | None = None,
+        body: RestSecretScanningRuleSetRequest | RestSecretScanningRuleSetRequestDict | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -1073,13 +1143,18 @@ class SecretScanningNamespace:
 
         Args:
             id: The rule id.
-            body: A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that follow.
+            body: A `RestSecretScanningRuleSetRequest` or a dict
+                (`RestSecretScanningRuleSetRequestDict`), or pass its fields as the keywords that
+                follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The updated rule
+
+        Body:
+            `RestSecretScanningRuleSetRequest` or a `RestSecretScanningRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-secret-scanning-rules-id-put
         """
@@ -1106,7 +1181,7 @@ class SecretScanningNamespace:
         project_key: str,
         id: str,
         *,
-        body: RestSecretScanningRuleSetRequest | None = None,
+        body: RestSecretScanningRuleSetRequest | RestSecretScanningRuleSetRequestDict | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -1120,13 +1195,18 @@ class SecretScanningNamespace:
         Args:
             project_key: The project key.
             id: The rule id.
-            body: A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that follow.
+            body: A `RestSecretScanningRuleSetRequest` or a dict
+                (`RestSecretScanningRuleSetRequestDict`), or pass its fields as the keywords that
+                follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The updated rule
+
+        Body:
+            `RestSecretScanningRuleSetRequest` or a `RestSecretScanningRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-secret-scanning-rules-id-put
         """
@@ -1154,7 +1234,7 @@ class SecretScanningNamespace:
         repository_slug: str,
         id: str,
         *,
-        body: RestSecretScanningRuleSetRequest | None = None,
+        body: RestSecretScanningRuleSetRequest | RestSecretScanningRuleSetRequestDict | None = None,
         line_regex: str | Unset = UNSET,
         name: str | Unset = UNSET,
         path_regex: str | Unset = UNSET,
@@ -1169,13 +1249,18 @@ class SecretScanningNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             id: The rule id.
-            body: A `RestSecretScanningRuleSetRequest`, or pass its fields as the keywords that follow.
+            body: A `RestSecretScanningRuleSetRequest` or a dict
+                (`RestSecretScanningRuleSetRequestDict`), or pass its fields as the keywords that
+                follow.
             line_regex: Regular expression for matching a secret on a code line
             name: Human readable name for the rule
             path_regex: Regular expression matching file names
 
         Returns:
             The updated rule
+
+        Body:
+            `RestSecretScanningRuleSetRequest` or a `RestSecretScanningRuleSetRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-projects-projectkey-repos-repositoryslug-secret-scanning-rules-id-put
         """

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
@@ -17,7 +19,10 @@ if TYPE_CHECKING:
     from bitbucket_client._pagination import AsyncPaginator
     from bitbucket_client._uploads import Upload
 
-    from ..models.rest_auto_merge_settings_request import RestAutoMergeSettingsRequest
+    from ..models.rest_auto_merge_settings_request import (
+        RestAutoMergeSettingsRequest,
+        RestAutoMergeSettingsRequestDict,
+    )
     from ..models.rest_system_signing_configuration import RestSystemSigningConfiguration
     from ..models.rest_x509_certificate import RestX509Certificate
 
@@ -153,17 +158,24 @@ class SigningNamespace:
         )
 
     async def update_system_config(
-        self, *, body: RestAutoMergeSettingsRequest | None = None, enabled: bool | Unset = UNSET
+        self,
+        *,
+        body: RestAutoMergeSettingsRequest | RestAutoMergeSettingsRequestDict | None = None,
+        enabled: bool | Unset = UNSET,
     ) -> RestSystemSigningConfiguration:
         """Update system signing configuration.
 
         Updates the configuration for system signing Git objects.
 
         Args:
-            body: A `RestAutoMergeSettingsRequest`, or pass its fields as the keywords that follow.
+            body: A `RestAutoMergeSettingsRequest` or a dict (`RestAutoMergeSettingsRequestDict`), or
+                pass its fields as the keywords that follow.
 
         Returns:
             The updated configuration details for system signing Git objects
+
+        Body:
+            `RestAutoMergeSettingsRequest` or a `RestAutoMergeSettingsRequestDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-security/#api-api-latest-system-signing-configuration-post
         """

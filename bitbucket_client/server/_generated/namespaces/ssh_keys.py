@@ -3,27 +3,36 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
-    from ..models.rest_project_input import RestProjectInput
-    from ..models.rest_repository_input import RestRepositoryInput
-    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput
-    from ..models.rest_ssh_access_key_locations import RestSshAccessKeyLocations
+    from ..models.rest_project_input import RestProjectInput, RestProjectInputDict
+    from ..models.rest_repository_input import RestRepositoryInput, RestRepositoryInputDict
+    from ..models.rest_ssh_access_key_key_input import RestSshAccessKeyKeyInput, RestSshAccessKeyKeyInputDict
+    from ..models.rest_ssh_access_key_locations import (
+        RestSshAccessKeyLocations,
+        RestSshAccessKeyLocationsDict,
+    )
     from ..models.rest_ssh_key import RestSshKey
     from ..models.rest_ssh_key_settings import RestSshKeySettings
-    from ..models.rest_ssh_key_settings_input import RestSshKeySettingsInput
-    from ..models.rest_ssh_key_type_restriction_input import RestSshKeyTypeRestrictionInput
+    from ..models.rest_ssh_key_settings_input import RestSshKeySettingsInput, RestSshKeySettingsInputDict
+    from ..models.rest_ssh_key_type_restriction_input import (
+        RestSshKeyTypeRestrictionInput,
+        RestSshKeyTypeRestrictionInputDict,
+    )
     from ..models.rest_ssh_settings import RestSshSettings
 
 
@@ -37,9 +46,7 @@ class SshKeysNamespace:
         self,
         *,
         user: str | Unset = UNSET,
-        body: RestSshAccessKeyKeyInput | None = None,
-        algorithm_type: str | Unset = UNSET,
-        bit_length: int | Unset = UNSET,
+        body: RestSshAccessKeyKeyInput | RestSshAccessKeyKeyInputDict | None = None,
         expiry_days: int | Unset = UNSET,
         label: str | Unset = UNSET,
         text: str | Unset = UNSET,
@@ -51,10 +58,14 @@ class SshKeysNamespace:
         Args:
             user: the username of the user to add the SSH key for. If no username is specified, the SSH
                 key will be added for the current authenticated user.
-            body: A `RestSshAccessKeyKeyInput`, or pass its fields as the keywords that follow.
+            body: A `RestSshAccessKeyKeyInput` or a dict (`RestSshAccessKeyKeyInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The newly created SSH key.
+
+        Body:
+            `RestSshAccessKeyKeyInput` or a `RestSshAccessKeyKeyInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-ssh-latest-keys-post
         """
@@ -69,13 +80,7 @@ class SshKeysNamespace:
                 body=build_body(
                     RestSshAccessKeyKeyInput,
                     body,
-                    {
-                        "algorithm_type": algorithm_type,
-                        "bit_length": bit_length,
-                        "expiry_days": expiry_days,
-                        "label": label,
-                        "text": text,
-                    },
+                    {"expiry_days": expiry_days, "label": label, "text": text},
                     "ssh_keys.create",
                 ),
             ),
@@ -261,9 +266,9 @@ class SshKeysNamespace:
         self,
         key_id: str,
         *,
-        body: RestSshAccessKeyLocations | None = None,
-        projects: RestProjectInput | Unset = UNSET,
-        repositories: RestRepositoryInput | Unset = UNSET,
+        body: RestSshAccessKeyLocations | RestSshAccessKeyLocationsDict | None = None,
+        projects: RestProjectInput | RestProjectInputDict | Unset = UNSET,
+        repositories: RestRepositoryInput | RestRepositoryInputDict | Unset = UNSET,
     ) -> None:
         """Revoke project SSH key.
 
@@ -273,11 +278,16 @@ class SshKeysNamespace:
 
         Args:
             key_id: The identifier of the SSH key
-            body: A `RestSshAccessKeyLocations`, or pass its fields as the keywords that follow.
+            body: A `RestSshAccessKeyLocations` or a dict (`RestSshAccessKeyLocationsDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             The access keys were deleted (or none was found matching the given id and repositories or
             projects).
+
+        Body:
+            `RestSshAccessKeyLocations` or a `RestSshAccessKeyLocationsDict`; inside it:
+            `RestProjectInput` (also `ProjectInput`), `RestRepositoryInput` (also `RepositoryInput`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-keys-latest-ssh-keyid-delete
         """
@@ -301,8 +311,9 @@ class SshKeysNamespace:
     async def update_global_key_settings(
         self,
         *,
-        body: RestSshKeySettingsInput | None = None,
-        key_type_restrictions: builtins.list[RestSshKeyTypeRestrictionInput] | Unset = UNSET,
+        body: RestSshKeySettingsInput | RestSshKeySettingsInputDict | None = None,
+        key_type_restrictions: Sequence[RestSshKeyTypeRestrictionInput | RestSshKeyTypeRestrictionInputDict]
+        | Unset = UNSET,
         max_expiry_days: int | Unset = UNSET,
     ) -> None:
         """Update global SSH key settings.
@@ -312,11 +323,15 @@ class SshKeysNamespace:
 
         Args:
             body: A request containing expiry length to be set for SSH keys and a list of SSH key type
-                restrictions. A `RestSshKeySettingsInput`, or pass its fields as the keywords that
-                follow.
+                restrictions. A `RestSshKeySettingsInput` or a dict (`RestSshKeySettingsInputDict`), or
+                pass its fields as the keywords that follow.
 
         Returns:
             The ssh key global settings were updated.
+
+        Body:
+            `RestSshKeySettingsInput` or a `RestSshKeySettingsInputDict`; inside it:
+            `RestSshKeyTypeRestrictionInput`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-admin-put
         """

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body, coerce_enum
+from bitbucket_client._arguments import (
+    build_body,
+    coerce_enum,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_response
@@ -14,17 +17,20 @@ from bitbucket_client._views import NamespaceView, raw_response
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
 
-    from ..models.authentication_entity import AuthenticationEntity
+    from ..models.authentication_entity import AuthenticationEntity, AuthenticationEntityDict
     from ..models.authentication_response import AuthenticationResponse
     from ..models.captcha_data_entity import CaptchaDataEntity
-    from ..models.conversation_dto import ConversationDTO
+    from ..models.conversation_dto import ConversationDTO, ConversationDTODict
     from ..models.sso_management_status_dto import SsoManagementStatusDTO
     from ..models.status_dto import StatusDTO
-    from ..models.totp_code_verification_dto import TotpCodeVerificationDTO
-    from ..models.totp_elevation_rest_dto import TotpElevationRestDTO
-    from ..models.totp_recovery_code_authentication_dto import TotpRecoveryCodeAuthenticationDTO
+    from ..models.totp_code_verification_dto import TotpCodeVerificationDTO, TotpCodeVerificationDTODict
+    from ..models.totp_elevation_rest_dto import TotpElevationRestDTO, TotpElevationRestDTODict
+    from ..models.totp_recovery_code_authentication_dto import (
+        TotpRecoveryCodeAuthenticationDTO,
+        TotpRecoveryCodeAuthenticationDTODict,
+    )
     from ..models.totp_recovery_code_dto import TotpRecoveryCodeDTO
-    from ..models.totp_recovery_code_dto_input import TotpRecoveryCodeDTOInput
+    from ..models.totp_recovery_code_dto_input import TotpRecoveryCodeDTOInput, TotpRecoveryCodeDTOInputDict
     from ..models.totp_user_enrollment_dto import TotpUserEnrollmentDTO
     from ..models.two_step_verification_elevate_with_totp_action_type import (
         TwoStepVerificationElevateWithTotpActionType,
@@ -40,7 +46,7 @@ class TwoStepVerificationNamespace:
     async def authenticate(
         self,
         *,
-        body: AuthenticationEntity | None = None,
+        body: AuthenticationEntity | AuthenticationEntityDict | None = None,
         captcha_challenge: str | Unset = UNSET,
         captcha_id: str | Unset = UNSET,
         password: str | Unset = UNSET,
@@ -57,10 +63,14 @@ class TwoStepVerificationNamespace:
           for the instance and the user is not yet enrolled.
 
         Args:
-            body: A `AuthenticationEntity`, or pass its fields as the keywords that follow.
+            body: A `AuthenticationEntity` or a dict (`AuthenticationEntityDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             The user has successfully authenticated.
+
+        Body:
+            `AuthenticationEntity` or a `AuthenticationEntityDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-post
         """
@@ -91,7 +101,7 @@ class TwoStepVerificationNamespace:
     async def authenticate_with_recovery_code(
         self,
         *,
-        body: TotpRecoveryCodeAuthenticationDTO | None = None,
+        body: TotpRecoveryCodeAuthenticationDTO | TotpRecoveryCodeAuthenticationDTODict | None = None,
         conversation_id: str | Unset = UNSET,
         recovery_code: str | Unset = UNSET,
     ) -> AuthenticationResponse:
@@ -101,10 +111,14 @@ class TwoStepVerificationNamespace:
 
         Args:
             body: A request containing a recovery code for the specified user. A
-                `TotpRecoveryCodeAuthenticationDTO`, or pass its fields as the keywords that follow.
+                `TotpRecoveryCodeAuthenticationDTO` or a dict (`TotpRecoveryCodeAuthenticationDTODict`),
+                or pass its fields as the keywords that follow.
 
         Returns:
             The user was successfully logged in.
+
+        Body:
+            `TotpRecoveryCodeAuthenticationDTO` or a `TotpRecoveryCodeAuthenticationDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-recovery-code-post
         """
@@ -128,7 +142,7 @@ class TwoStepVerificationNamespace:
     async def authenticate_with_totp(
         self,
         *,
-        body: TotpCodeVerificationDTO | None = None,
+        body: TotpCodeVerificationDTO | TotpCodeVerificationDTODict | None = None,
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> None:
@@ -137,11 +151,14 @@ class TwoStepVerificationNamespace:
         Authenticate as the given user using a TOTP code.
 
         Args:
-            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
-                pass its fields as the keywords that follow.
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO` or a
+                dict (`TotpCodeVerificationDTODict`), or pass its fields as the keywords that follow.
 
         Returns:
             The user was successfully logged in.
+
+        Body:
+            `TotpCodeVerificationDTO` or a `TotpCodeVerificationDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-authenticate-totp-code-post
         """
@@ -164,7 +181,7 @@ class TwoStepVerificationNamespace:
     async def complete_enforced_enrollment(
         self,
         *,
-        body: TotpCodeVerificationDTO | None = None,
+        body: TotpCodeVerificationDTO | TotpCodeVerificationDTODict | None = None,
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> TotpRecoveryCodeDTO:
@@ -174,11 +191,14 @@ class TwoStepVerificationNamespace:
         creating a new session for the given user.
 
         Args:
-            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
-                pass its fields as the keywords that follow.
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO` or a
+                dict (`TotpCodeVerificationDTODict`), or pass its fields as the keywords that follow.
 
         Returns:
             Enrollment successfully completed.
+
+        Body:
+            `TotpCodeVerificationDTO` or a `TotpCodeVerificationDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-complete-enforced-enrollment-post
         """
@@ -202,7 +222,7 @@ class TwoStepVerificationNamespace:
     async def complete_enrollment_update(
         self,
         *,
-        body: TotpCodeVerificationDTO | None = None,
+        body: TotpCodeVerificationDTO | TotpCodeVerificationDTODict | None = None,
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> TotpUserEnrollmentDTO:
@@ -212,11 +232,14 @@ class TwoStepVerificationNamespace:
         provided TOTP code.
 
         Args:
-            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
-                pass its fields as the keywords that follow.
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO` or a
+                dict (`TotpCodeVerificationDTODict`), or pass its fields as the keywords that follow.
 
         Returns:
             Authentication app successfully updated.
+
+        Body:
+            `TotpCodeVerificationDTO` or a `TotpCodeVerificationDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-complete-enrollment-update-post
         """
@@ -240,7 +263,7 @@ class TwoStepVerificationNamespace:
     async def complete_voluntary_enrollment(
         self,
         *,
-        body: TotpCodeVerificationDTO | None = None,
+        body: TotpCodeVerificationDTO | TotpCodeVerificationDTODict | None = None,
         conversation_id: str | Unset = UNSET,
         totp_code: str | Unset = UNSET,
     ) -> TotpUserEnrollmentDTO:
@@ -250,11 +273,14 @@ class TwoStepVerificationNamespace:
         creating a new session for the given user.
 
         Args:
-            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO`, or
-                pass its fields as the keywords that follow.
+            body: A request containing a TOTP code for the given user. A `TotpCodeVerificationDTO` or a
+                dict (`TotpCodeVerificationDTODict`), or pass its fields as the keywords that follow.
 
         Returns:
             Enrollment successfully completed.
+
+        Body:
+            `TotpCodeVerificationDTO` or a `TotpCodeVerificationDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-complete-voluntary-enrollment-post
         """
@@ -281,7 +307,7 @@ class TwoStepVerificationNamespace:
         action_type: TwoStepVerificationElevateWithTotpActionType
         | Literal["unlock-user-2sv-settings"]
         | Unset = UNSET,
-        body: TotpElevationRestDTO | None = None,
+        body: TotpElevationRestDTO | TotpElevationRestDTODict | None = None,
         totp_code: str | Unset = UNSET,
     ) -> None:
         """Create elevated session with password.
@@ -292,10 +318,14 @@ class TwoStepVerificationNamespace:
         Args:
             action_type: The type of action being performed.
             body: A request containing the password for the currently authenticated user. A
-                `TotpElevationRestDTO`, or pass its fields as the keywords that follow.
+                `TotpElevationRestDTO` or a dict (`TotpElevationRestDTODict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             Permissions were successfully elevated.
+
+        Body:
+            `TotpElevationRestDTO` or a `TotpElevationRestDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-password-post
         """
@@ -325,7 +355,7 @@ class TwoStepVerificationNamespace:
         action_type: TwoStepVerificationElevateWithTotpActionType
         | Literal["unlock-user-2sv-settings"]
         | Unset = UNSET,
-        body: TotpRecoveryCodeDTOInput | None = None,
+        body: TotpRecoveryCodeDTOInput | TotpRecoveryCodeDTOInputDict | None = None,
         recovery_code: str | Unset = UNSET,
     ) -> TotpRecoveryCodeDTO:
         """Create elevated session with recovery code.
@@ -336,10 +366,14 @@ class TwoStepVerificationNamespace:
         Args:
             action_type: The type of action being performed.
             body: A request containing a recovery code for the currently authenticated user. A
-                `TotpRecoveryCodeDTOInput`, or pass its fields as the keywords that follow.
+                `TotpRecoveryCodeDTOInput` or a dict (`TotpRecoveryCodeDTOInputDict`), or pass its
+                fields as the keywords that follow.
 
         Returns:
             Permissions were successfully elevated.
+
+        Body:
+            `TotpRecoveryCodeDTOInput` or a `TotpRecoveryCodeDTOInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-recovery-code-post
         """
@@ -370,7 +404,7 @@ class TwoStepVerificationNamespace:
         action_type: TwoStepVerificationElevateWithTotpActionType
         | Literal["unlock-user-2sv-settings"]
         | Unset = UNSET,
-        body: TotpElevationRestDTO | None = None,
+        body: TotpElevationRestDTO | TotpElevationRestDTODict | None = None,
         totp_code: str | Unset = UNSET,
     ) -> None:
         """Create elevated session with TOTP.
@@ -380,11 +414,14 @@ class TwoStepVerificationNamespace:
 
         Args:
             action_type: The type of action being performed.
-            body: A request containing a TOTP code for the given user. A `TotpElevationRestDTO`, or pass
-                its fields as the keywords that follow.
+            body: A request containing a TOTP code for the given user. A `TotpElevationRestDTO` or a
+                dict (`TotpElevationRestDTODict`), or pass its fields as the keywords that follow.
 
         Returns:
             Permissions were successfully elevated.
+
+        Body:
+            `TotpElevationRestDTO` or a `TotpElevationRestDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-elevate-permissions-totp-post
         """
@@ -503,7 +540,10 @@ class TwoStepVerificationNamespace:
         )
 
     async def start_enforced_enrollment(
-        self, *, body: ConversationDTO | None = None, conversation_id: str | Unset = UNSET
+        self,
+        *,
+        body: ConversationDTO | ConversationDTODict | None = None,
+        conversation_id: str | Unset = UNSET,
     ) -> TotpUserEnrollmentDTO:
         """Start enforced enrollment in 2SV.
 
@@ -518,10 +558,14 @@ class TwoStepVerificationNamespace:
         `/authenticate`.
 
         Args:
-            body: A `ConversationDTO`, or pass its fields as the keywords that follow.
+            body: A `ConversationDTO` or a dict (`ConversationDTODict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             A conversation has successfully started.
+
+        Body:
+            `ConversationDTO` or a `ConversationDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-start-enforced-enrollment-post
         """
@@ -596,7 +640,11 @@ class TwoStepVerificationNamespace:
         await self._client._call(Request("DELETE", "/tsv/latest/totp/unenroll"), Answer.nothing())
 
     async def unenroll_user(
-        self, user_name: str, *, body: TotpElevationRestDTO | None = None, totp_code: str | Unset = UNSET
+        self,
+        user_name: str,
+        *,
+        body: TotpElevationRestDTO | TotpElevationRestDTODict | None = None,
+        totp_code: str | Unset = UNSET,
     ) -> None:
         """Unenroll specific user from two-step verification.
 
@@ -604,11 +652,14 @@ class TwoStepVerificationNamespace:
 
         Args:
             user_name: username
-            body: A request containing a TOTP code for the given user. A `TotpElevationRestDTO`, or pass
-                its fields as the keywords that follow.
+            body: A request containing a TOTP code for the given user. A `TotpElevationRestDTO` or a
+                dict (`TotpElevationRestDTODict`), or pass its fields as the keywords that follow.
 
         Returns:
             User successfully unenrolled from two-step verification.
+
+        Body:
+            `TotpElevationRestDTO` or a `TotpElevationRestDTODict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-authentication/#api-tsv-latest-totp-unenroll-user-username-delete
         """

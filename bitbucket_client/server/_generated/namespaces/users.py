@@ -3,36 +3,39 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
     from bitbucket_client._uploads import Upload
 
-    from ..models.admin_password_update import AdminPasswordUpdate
+    from ..models.admin_password_update import AdminPasswordUpdate, AdminPasswordUpdateDict
     from ..models.example_settings_map import ExampleSettingsMap
-    from ..models.example_settings_map_input import ExampleSettingsMapInput
-    from ..models.group_picker_context import GroupPickerContext
+    from ..models.example_settings_map_input import ExampleSettingsMapInput, ExampleSettingsMapInputDict
+    from ..models.group_picker_context import GroupPickerContext, GroupPickerContextDict
     from ..models.rest_application_user import RestApplicationUser
     from ..models.rest_detailed_group import RestDetailedGroup
     from ..models.rest_detailed_user import RestDetailedUser
     from ..models.rest_erased_user import RestErasedUser
     from ..models.rest_named_link import RestNamedLink
     from ..models.rest_user_directory import RestUserDirectory
-    from ..models.user_and_groups import UserAndGroups
-    from ..models.user_password_update import UserPasswordUpdate
-    from ..models.user_rename import UserRename
-    from ..models.user_update import UserUpdate
-    from ..models.user_update_with_credentials import UserUpdateWithCredentials
+    from ..models.user_and_groups import UserAndGroups, UserAndGroupsDict
+    from ..models.user_password_update import UserPasswordUpdate, UserPasswordUpdateDict
+    from ..models.user_rename import UserRename, UserRenameDict
+    from ..models.user_update import UserUpdate, UserUpdateDict
+    from ..models.user_update_with_credentials import UserUpdateWithCredentials, UserUpdateWithCredentialsDict
 
 
 class UsersNamespace:
@@ -44,7 +47,7 @@ class UsersNamespace:
     async def add_to_group(
         self,
         *,
-        body: GroupPickerContext | None = None,
+        body: GroupPickerContext | GroupPickerContextDict | None = None,
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
@@ -63,10 +66,14 @@ class UsersNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `GroupPickerContext`, or pass its fields as the keywords that follow.
+            body: A `GroupPickerContext` or a dict (`GroupPickerContextDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The user was added to the group
+
+        Body:
+            `GroupPickerContext` or a `GroupPickerContextDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-deprecated/#api-api-latest-admin-users-add-group-post
         """
@@ -87,11 +94,17 @@ class UsersNamespace:
             Answer.undocumented(),
         )
 
+    @overload
+    async def add_to_groups(self, *, groups: Sequence[str], user: str | Unset = UNSET) -> Any: ...
+    @overload
+    async def add_to_groups(self, *, body: UserAndGroups | UserAndGroupsDict) -> Any: ...
+    @overload
+    async def add_to_groups(self) -> Any: ...
     async def add_to_groups(
         self,
         *,
-        body: UserAndGroups | None = None,
-        groups: builtins.list[str] | Unset = UNSET,
+        body: UserAndGroups | UserAndGroupsDict | None = None,
+        groups: Sequence[str] | Unset = UNSET,
         user: str | Unset = UNSET,
     ) -> Any:
         """Add user to groups.
@@ -101,10 +114,14 @@ class UsersNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `UserAndGroups`, or pass its fields as the keywords that follow.
+            body: A `UserAndGroups` or a dict (`UserAndGroupsDict`), or pass its fields as the keywords
+                that follow.
 
         Returns:
             The user was added to *all* the groups
+
+        Body:
+            `UserAndGroups` or a `UserAndGroupsDict` (required: groups).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-add-groups-post
         """
@@ -526,7 +543,7 @@ class UsersNamespace:
     async def remove_from_group(
         self,
         *,
-        body: GroupPickerContext | None = None,
+        body: GroupPickerContext | GroupPickerContextDict | None = None,
         context: str | Unset = UNSET,
         item_name: str | Unset = UNSET,
     ) -> Any:
@@ -541,10 +558,14 @@ class UsersNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `GroupPickerContext`, or pass its fields as the keywords that follow.
+            body: A `GroupPickerContext` or a dict (`GroupPickerContextDict`), or pass its fields as the
+                keywords that follow.
 
         Returns:
             The user was removed from the group.
+
+        Body:
+            `GroupPickerContext` or a `GroupPickerContextDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-remove-group-post
         """
@@ -565,7 +586,11 @@ class UsersNamespace:
         )
 
     async def rename(
-        self, *, body: UserRename | None = None, name: str | Unset = UNSET, new_name: str | Unset = UNSET
+        self,
+        *,
+        body: UserRename | UserRenameDict | None = None,
+        name: str | Unset = UNSET,
+        new_name: str | Unset = UNSET,
     ) -> RestDetailedUser:
         """Rename user.
 
@@ -574,10 +599,14 @@ class UsersNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `UserRename`, or pass its fields as the keywords that follow.
+            body: A `UserRename` or a dict (`UserRenameDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The renamed user.
+
+        Body:
+            `UserRename` or a `UserRenameDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-rename-post
         """
@@ -596,7 +625,7 @@ class UsersNamespace:
     async def set_current_password(
         self,
         *,
-        body: UserPasswordUpdate | None = None,
+        body: UserPasswordUpdate | UserPasswordUpdateDict | None = None,
         old_password: str | Unset = UNSET,
         password: str | Unset = UNSET,
         password_confirm: str | Unset = UNSET,
@@ -606,11 +635,14 @@ class UsersNamespace:
         Update the currently authenticated user's password.
 
         Args:
-            body: The password update details. A `UserPasswordUpdate`, or pass its fields as the
-                keywords that follow.
+            body: The password update details. A `UserPasswordUpdate` or a dict
+                (`UserPasswordUpdateDict`), or pass its fields as the keywords that follow.
 
         Returns:
             The user's password was successfully updated.
+
+        Body:
+            `UserPasswordUpdate` or a `UserPasswordUpdateDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-credentials-put
         """
@@ -637,7 +669,7 @@ class UsersNamespace:
     async def set_password(
         self,
         *,
-        body: AdminPasswordUpdate | None = None,
+        body: AdminPasswordUpdate | AdminPasswordUpdateDict | None = None,
         name: str | Unset = UNSET,
         password: str | Unset = UNSET,
         password_confirm: str | Unset = UNSET,
@@ -650,10 +682,14 @@ class UsersNamespace:
         update the password of a user with greater permissions than themselves.
 
         Args:
-            body: A `AdminPasswordUpdate`, or pass its fields as the keywords that follow.
+            body: A `AdminPasswordUpdate` or a dict (`AdminPasswordUpdateDict`), or pass its fields as
+                the keywords that follow.
 
         Returns:
             The user's password was successfully updated.
+
+        Body:
+            `AdminPasswordUpdate` or a `AdminPasswordUpdateDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-credentials-put
         """
@@ -676,7 +712,7 @@ class UsersNamespace:
     async def update(
         self,
         *,
-        body: UserUpdate | None = None,
+        body: UserUpdate | UserUpdateDict | None = None,
         display_name: str | Unset = UNSET,
         email: str | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -688,10 +724,14 @@ class UsersNamespace:
         The authenticated user must have the **ADMIN** permission to call this resource.
 
         Args:
-            body: A `UserUpdate`, or pass its fields as the keywords that follow.
+            body: A `UserUpdate` or a dict (`UserUpdateDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The updated user.
+
+        Body:
+            `UserUpdate` or a `UserUpdateDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-permission-management/#api-api-latest-admin-users-put
         """
@@ -715,7 +755,7 @@ class UsersNamespace:
     async def update_current(
         self,
         *,
-        body: UserUpdateWithCredentials | None = None,
+        body: UserUpdateWithCredentials | UserUpdateWithCredentialsDict | None = None,
         display_name: str | Unset = UNSET,
         email: str | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -727,12 +767,15 @@ class UsersNamespace:
         currently authenticated user.
 
         Args:
-            body: The user update details. A `UserUpdateWithCredentials`, or pass its fields as the
-                keywords that follow.
+            body: The user update details. A `UserUpdateWithCredentials` or a dict
+                (`UserUpdateWithCredentialsDict`), or pass its fields as the keywords that follow.
             password: The user's password, which the system may require when users update their email.
 
         Returns:
             The updated user.
+
+        Body:
+            `UserUpdateWithCredentials` or a `UserUpdateWithCredentialsDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-put
         """
@@ -757,7 +800,7 @@ class UsersNamespace:
         self,
         user_slug: str,
         *,
-        body: ExampleSettingsMapInput | None = None,
+        body: ExampleSettingsMapInput | ExampleSettingsMapInputDict | None = None,
         boolean_key: bool | Unset = UNSET,
         long_key: float | Unset = UNSET,
         string_key: str | Unset = UNSET,
@@ -769,11 +812,15 @@ class UsersNamespace:
 
         Args:
             user_slug: The user slug.
-            body: A map with the UserSettings entries which must be updated. A
-                `ExampleSettingsMapInput`, or pass its fields as the keywords that follow.
+            body: A map with the UserSettings entries which must be updated. A `ExampleSettingsMapInput`
+                or a dict (`ExampleSettingsMapInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             The UserSettings were updated successfully
+
+        Body:
+            `ExampleSettingsMapInput` or a `ExampleSettingsMapInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-system-maintenance/#api-api-latest-users-userslug-settings-post
         """

@@ -3,25 +3,34 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._arguments import build_body
+from bitbucket_client._arguments import (
+    build_body,
+    build_required_body,
+)
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._pagination import AsyncPaginator
 
     from ..models.rest_detailed_invocation import RestDetailedInvocation
     from ..models.rest_webhook import RestWebhook
-    from ..models.rest_webhook_configuration_input import RestWebhookConfigurationInput
-    from ..models.rest_webhook_credentials_input import RestWebhookCredentialsInput
-    from ..models.rest_webhook_input import RestWebhookInput
-    from ..models.rest_webhook_input_statistics import RestWebhookInputStatistics
+    from ..models.rest_webhook_configuration_input import (
+        RestWebhookConfigurationInput,
+        RestWebhookConfigurationInputDict,
+    )
+    from ..models.rest_webhook_credentials_input import (
+        RestWebhookCredentialsInput,
+        RestWebhookCredentialsInputDict,
+    )
+    from ..models.rest_webhook_input import RestWebhookInput, RestWebhookInputDict
 
 
 class WebhooksNamespace:
@@ -34,19 +43,14 @@ class WebhooksNamespace:
         self,
         project_key: str,
         *,
-        body: RestWebhookInput | None = None,
+        body: RestWebhookInput | RestWebhookInputDict | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | RestWebhookConfigurationInputDict | Unset = UNSET,
+        credentials: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | Unset = UNSET,
+        events: Sequence[str] | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
         ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Create webhook.
 
@@ -57,11 +61,16 @@ class WebhooksNamespace:
 
         Args:
             project_key: The project key.
-            body: The webhook to be created for this project. A `RestWebhookInput`, or pass its fields
-                as the keywords that follow.
+            body: The webhook to be created for this project. A `RestWebhookInput` or a dict
+                (`RestWebhookInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             A created webhook.
+
+        Body:
+            `RestWebhookInput` (also `WebhookInput`) or a `RestWebhookInputDict`; inside it:
+            `RestWebhookConfigurationInput` (also `WebhookConfiguration`), `RestWebhookCredentialsInput`
+            (also `WebhookCredentials`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-post
         """
@@ -82,13 +91,8 @@ class WebhooksNamespace:
                         "credentials": credentials,
                         "events": events,
                         "name": name,
-                        "scope_type": scope_type,
                         "ssl_verification_required": ssl_verification_required,
-                        "statistics": statistics,
                         "url": url,
-                        "id": id,
-                        "created_date": created_date,
-                        "updated_date": updated_date,
                     },
                     "webhooks.create_for_project",
                 ),
@@ -96,24 +100,37 @@ class WebhooksNamespace:
             Answer.model(RestWebhook),
         )
 
+    @overload
     async def create_for_repository(
         self,
         project_key: str,
         repository_slug: str,
         *,
-        body: RestWebhookInput | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
-        name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | RestWebhookConfigurationInputDict | Unset = UNSET,
+        credentials: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | Unset = UNSET,
+        events: Sequence[str],
+        name: str,
         ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
+        url: str,
+    ) -> RestWebhook: ...
+    @overload
+    async def create_for_repository(
+        self, project_key: str, repository_slug: str, *, body: RestWebhookInput | RestWebhookInputDict
+    ) -> RestWebhook: ...
+    async def create_for_repository(
+        self,
+        project_key: str,
+        repository_slug: str,
+        *,
+        body: RestWebhookInput | RestWebhookInputDict | None = None,
+        active: bool | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | RestWebhookConfigurationInputDict | Unset = UNSET,
+        credentials: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | Unset = UNSET,
+        events: Sequence[str] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        ssl_verification_required: bool | Unset = UNSET,
         url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Create webhook.
 
@@ -125,11 +142,16 @@ class WebhooksNamespace:
         Args:
             project_key: The project key.
             repository_slug: The repository slug.
-            body: The webhook to be created for this repository. A `RestWebhookInput`, or pass its
-                fields as the keywords that follow.
+            body: The webhook to be created for this repository. A `RestWebhookInput` or a dict
+                (`RestWebhookInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             A created webhook.
+
+        Body:
+            `RestWebhookInput` (also `WebhookInput`) or a `RestWebhookInputDict` (required: name, url,
+            events); inside it: `RestWebhookConfigurationInput` (also `WebhookConfiguration`),
+            `RestWebhookCredentialsInput` (also `WebhookCredentials`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-post
         """
@@ -141,7 +163,7 @@ class WebhooksNamespace:
                 "POST",
                 "/api/latest/projects/{projectKey}/repos/{repositorySlug}/webhooks",
                 (project_key, repository_slug),
-                body=build_body(
+                body=build_required_body(
                     RestWebhookInput,
                     body,
                     {
@@ -150,15 +172,11 @@ class WebhooksNamespace:
                         "credentials": credentials,
                         "events": events,
                         "name": name,
-                        "scope_type": scope_type,
                         "ssl_verification_required": ssl_verification_required,
-                        "statistics": statistics,
                         "url": url,
-                        "id": id,
-                        "created_date": created_date,
-                        "updated_date": updated_date,
                     },
                     "webhooks.create_for_repository",
+                    required=("name", "url", "events"),
                 ),
             ),
             Answer.model(RestWebhook),
@@ -625,7 +643,7 @@ class WebhooksNamespace:
         webhook_id: int | Unset = UNSET,
         ssl_verification_required: bool | Unset = UNSET,
         url_query: str | Unset = UNSET,
-        body: RestWebhookCredentialsInput | None = None,
+        body: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | None = None,
         password: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Any:
@@ -639,11 +657,16 @@ class WebhooksNamespace:
         Args:
             project_key: The project key.
             url_query: The url in which to connect to
-            body: Basic authentication credentials, if required. A `RestWebhookCredentialsInput`, or
-                pass its fields as the keywords that follow.
+            body: Basic authentication credentials, if required. A `RestWebhookCredentialsInput` or a
+                dict (`RestWebhookCredentialsInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             A webhook.
+
+        Body:
+            `RestWebhookCredentialsInput` (also `WebhookCredentials`) or a
+            `RestWebhookCredentialsInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-test-post
         """
@@ -677,7 +700,7 @@ class WebhooksNamespace:
         webhook_id: int | Unset = UNSET,
         ssl_verification_required: str | Unset = UNSET,
         url_query: str | Unset = UNSET,
-        body: RestWebhookCredentialsInput | None = None,
+        body: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | None = None,
         password: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Any:
@@ -694,11 +717,16 @@ class WebhooksNamespace:
             ssl_verification_required: Whether SSL verification is required for the specified webhook
                 URL. Default value is `true`.
             url_query: The url in which to connect to
-            body: Basic authentication credentials, if required. A `RestWebhookCredentialsInput`, or
-                pass its fields as the keywords that follow.
+            body: Basic authentication credentials, if required. A `RestWebhookCredentialsInput` or a
+                dict (`RestWebhookCredentialsInputDict`), or pass its fields as the keywords that
+                follow.
 
         Returns:
             A webhook.
+
+        Body:
+            `RestWebhookCredentialsInput` (also `WebhookCredentials`) or a
+            `RestWebhookCredentialsInputDict`.
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-test-post
         """
@@ -729,19 +757,14 @@ class WebhooksNamespace:
         project_key: str,
         webhook_id: int,
         *,
-        body: RestWebhookInput | None = None,
+        body: RestWebhookInput | RestWebhookInputDict | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | RestWebhookConfigurationInputDict | Unset = UNSET,
+        credentials: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | Unset = UNSET,
+        events: Sequence[str] | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
         ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Update webhook.
 
@@ -753,11 +776,16 @@ class WebhooksNamespace:
         Args:
             project_key: The project key.
             webhook_id: Id of the existing webhook
-            body: The representation of the updated values for the webhook. A `RestWebhookInput`, or
-                pass its fields as the keywords that follow.
+            body: The representation of the updated values for the webhook. A `RestWebhookInput` or a
+                dict (`RestWebhookInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             A webhook.
+
+        Body:
+            `RestWebhookInput` (also `WebhookInput`) or a `RestWebhookInputDict`; inside it:
+            `RestWebhookConfigurationInput` (also `WebhookConfiguration`), `RestWebhookCredentialsInput`
+            (also `WebhookCredentials`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-project/#api-api-latest-projects-projectkey-webhooks-webhookid-put
         """
@@ -778,13 +806,8 @@ class WebhooksNamespace:
                         "credentials": credentials,
                         "events": events,
                         "name": name,
-                        "scope_type": scope_type,
                         "ssl_verification_required": ssl_verification_required,
-                        "statistics": statistics,
                         "url": url,
-                        "id": id,
-                        "created_date": created_date,
-                        "updated_date": updated_date,
                     },
                     "webhooks.update_for_project",
                 ),
@@ -798,19 +821,14 @@ class WebhooksNamespace:
         repository_slug: str,
         webhook_id: int,
         *,
-        body: RestWebhookInput | None = None,
+        body: RestWebhookInput | RestWebhookInputDict | None = None,
         active: bool | Unset = UNSET,
-        configuration: RestWebhookConfigurationInput | Unset = UNSET,
-        credentials: RestWebhookCredentialsInput | Unset = UNSET,
-        events: builtins.list[str] | Unset = UNSET,
+        configuration: RestWebhookConfigurationInput | RestWebhookConfigurationInputDict | Unset = UNSET,
+        credentials: RestWebhookCredentialsInput | RestWebhookCredentialsInputDict | Unset = UNSET,
+        events: Sequence[str] | Unset = UNSET,
         name: str | Unset = UNSET,
-        scope_type: str | Unset = UNSET,
         ssl_verification_required: bool | Unset = UNSET,
-        statistics: RestWebhookInputStatistics | Unset = UNSET,
         url: str | Unset = UNSET,
-        id: int | Unset = UNSET,
-        created_date: int | Unset = UNSET,
-        updated_date: int | Unset = UNSET,
     ) -> RestWebhook:
         """Update webhook.
 
@@ -823,11 +841,16 @@ class WebhooksNamespace:
             project_key: The project key.
             repository_slug: The repository slug.
             webhook_id: Id of the existing webhook
-            body: The representation of the updated values for the webhook. A `RestWebhookInput`, or
-                pass its fields as the keywords that follow.
+            body: The representation of the updated values for the webhook. A `RestWebhookInput` or a
+                dict (`RestWebhookInputDict`), or pass its fields as the keywords that follow.
 
         Returns:
             A webhook.
+
+        Body:
+            `RestWebhookInput` (also `WebhookInput`) or a `RestWebhookInputDict`; inside it:
+            `RestWebhookConfigurationInput` (also `WebhookConfiguration`), `RestWebhookCredentialsInput`
+            (also `WebhookCredentials`).
 
         Reference: https://developer.atlassian.com/server/bitbucket/rest/v904/api-group-repository/#api-api-latest-projects-projectkey-repos-repositoryslug-webhooks-webhookid-put
         """
@@ -848,13 +871,8 @@ class WebhooksNamespace:
                         "credentials": credentials,
                         "events": events,
                         "name": name,
-                        "scope_type": scope_type,
                         "ssl_verification_required": ssl_verification_required,
-                        "statistics": statistics,
                         "url": url,
-                        "id": id,
-                        "created_date": created_date,
-                        "updated_date": updated_date,
                     },
                     "webhooks.update_for_repository",
                 ),
