@@ -35,17 +35,8 @@ import anyio
 import httpx
 
 from bitbucket_client import UNSET, BitbucketCloud, BitbucketServer
-from bitbucket_client.cloud.models import (
-    HookEventEvent,
-    PullRequestBranchInput,
-    PullrequestEndpointInput,
-    RefsCreateBranchBodyTarget,
-)
-from bitbucket_client.server.models import (
-    RestPullRequestRefInput,
-    RestRepository,
-    RestWebhookConfigurationInput,
-)
+from bitbucket_client.cloud.models import HookEventEvent
+from bitbucket_client.server.models import RestRepository
 from bitbucket_client.testing import FakeBitbucketCloud, FakeBitbucketServer, WebhookCallback
 from bitbucket_client.webhooks import WebhookApp, WebhookEvent, cloud, server
 
@@ -216,21 +207,19 @@ async def demo(product: Literal["cloud", "server"]) -> Environments:
         fake = FakeBitbucketCloud(webhook_callback=callback, webhook_secret=secret)
         fake.add_repository("acme", "shop")
         async with fake.client() as bb:
-            await bb.refs.create_branch(
-                "acme", "shop", name="feature/login", target=RefsCreateBranchBodyTarget(hash_="main")
-            )
+            await bb.refs.create_branch("acme", "shop", name="feature/login", target={"hash": "main"})
             first = await bb.pullrequests.create(
                 "acme",
                 "shop",
                 title="Login",
-                source=PullrequestEndpointInput(branch=PullRequestBranchInput(name="feature/login")),
+                source={"branch": {"name": "feature/login"}},
             )
             fake.add_branch("acme", "shop", "fix")
             second = await bb.pullrequests.create(
                 "acme",
                 "shop",
                 title="Fix",
-                source=PullrequestEndpointInput(branch=PullRequestBranchInput(name="fix")),
+                source={"branch": {"name": "fix"}},
             )
             await bb.pullrequests.merge("acme", "shop", int(first.id or 0))
             await bb.pullrequests.decline("acme", "shop", int(second.id or 0))
@@ -244,8 +233,8 @@ async def demo(product: Literal["cloud", "server"]) -> Environments:
                 "PRJ",
                 "shop",
                 title="Login",
-                from_ref=RestPullRequestRefInput(id="refs/heads/feature/login"),
-                to_ref=RestPullRequestRefInput(id="refs/heads/main"),
+                from_ref={"id": "refs/heads/feature/login"},
+                to_ref={"id": "refs/heads/main"},
             )
             await bs.pullrequests.merge("PRJ", "shop", int(opened.id or 0), version=int(opened.version or 0))
             await bs.refs.delete_branch("PRJ", "shop", name="refs/heads/feature/login")
@@ -269,7 +258,7 @@ async def register(product: Literal["cloud", "server"], owner: str, repo: str, u
         async with BitbucketServer(os.environ["BITBUCKET_SERVER_URL"]) as bs:
             await bs.webhooks.create_for_repository(
                 owner, repo, name="environments", url=url, active=True, events=SERVER_EVENTS,
-                configuration=RestWebhookConfigurationInput(secret=secret),
+                configuration={"secret": secret},
             )  # fmt: skip
 
 

@@ -20,13 +20,7 @@ from dataclasses import dataclass
 import anyio
 
 from bitbucket_client import UNSET, BitbucketCloud, RateLimitError
-from bitbucket_client.cloud.models import (
-    Commitstatus,
-    CommitSummaryInput,
-    Pullrequest,
-    PullRequestBranchInput,
-    PullrequestEndpointInput,
-)
+from bitbucket_client.cloud.models import Commitstatus, Pullrequest
 from bitbucket_client.testing import FakeBitbucketCloud
 
 
@@ -72,7 +66,7 @@ async def propose(
         workspace,
         repo,
         title=f"Bot: update {', '.join(sorted(files))}",
-        source=PullrequestEndpointInput(branch=PullRequestBranchInput(name=branch)),
+        source={"branch": {"name": branch}},
         close_source_branch=True,
     )
     listing = "\n".join(f"- `{path}`" for path in sorted(files))
@@ -80,7 +74,7 @@ async def propose(
         workspace,
         repo,
         int(pr.id or 0),
-        content=CommitSummaryInput(raw=f"This pull request changes:\n{listing}"),
+        content={"raw": f"This pull request changes:\n{listing}"},
     )
     return pr
 
@@ -124,9 +118,7 @@ async def merge_when_green(
             if current.state == "red":
                 if pr.state == "OPEN":
                     text = f"Not merging: {current.reason}."
-                    await bb.pullrequests.create_comment(
-                        workspace, repo, pr_id, content=CommitSummaryInput(raw=text)
-                    )
+                    await bb.pullrequests.create_comment(workspace, repo, pr_id, content={"raw": text})
                 return False
             pause = poll_every
         except RateLimitError as error:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bitbucket_client import BitbucketServer, ServerError
-from bitbucket_client.server.models import RestPullRequestRefInput
+from bitbucket_client.server.models import RestPullRequestRefInputDict
 from bitbucket_client.testing import FakeBitbucketServer
 from bitbucket_client.webhooks import parse_event, sign
 
@@ -153,8 +153,8 @@ async def test_webhooks_from_the_fake_keep_the_catalog_current(
     assert app.handled == len(fake.deliveries)
 
 
-def ref(branch: str) -> RestPullRequestRefInput:
-    return RestPullRequestRefInput(id=f"refs/heads/{branch}")
+def ref(branch: str) -> RestPullRequestRefInputDict:
+    return {"id": f"refs/heads/{branch}"}
 
 
 def pr_rows(db: sqlite3.Connection) -> set[tuple[Any, ...]]:

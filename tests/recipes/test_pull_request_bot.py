@@ -1,18 +1,12 @@
 """examples/pull_request_bot.py against FakeBitbucketCloud: it opens, comments, waits for a review and the
-builds, merges only when green, and survives 429s (retried by the client, and waited out by the bot when
-they outlast the client's budget).
-
-Commit statuses: until FakeBitbucketCloud answers them (they land with the `bodies` branch), a small
-stand-in transport in front of the fake keeps them, in the fake's shapes; everything else is the fake."""
+builds (commit statuses a CI posts), merges only when green, and survives 429s (retried by the client,
+and waited out by the bot when they outlast the client's budget)."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any, Literal
 
 import anyio
-import httpx
 import pull_request_bot as bot
 import pytest
 
@@ -21,28 +15,6 @@ from bitbucket_client.cloud.models import Commitstatus, Pullrequest
 from bitbucket_client.testing import FakeBitbucketCloud
 
 BuildState = Literal["FAILED", "INPROGRESS", "STOPPED", "SUCCESSFUL"]
-STATUSES = re.compile(r"/2\.0/repositories/[^/]+/[^/]+/commit/(?P<commit>[0-9a-f]+)/statuses(?:/build)?")
-
-
-class WithStatuses(httpx.AsyncBaseTransport):
-    """The fake, plus commit statuses when the fake does not answer them yet."""
-
-    def __init__(self, fake: FakeBitbucketCloud) -> None:
-        self.fake = fake
-        self.statuses: dict[str, dict[str, dict[str, Any]]] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        match = STATUSES.fullmatch(request.url.path)
-        if match is None or "commit_statuses.list" in self.fake.implemented_operations:
-            return await self.fake.handle_async_request(request)
-        await request.aread()
-        by_key = self.statuses.setdefault(match["commit"], {})
-        if request.method == "POST":
-            status = {"type": "build", **json.loads(request.content), "commit": {"hash": match["commit"]}}
-            by_key[status["key"]] = status
-            return httpx.Response(201, json=status)
-        values = list(by_key.values())
-        return httpx.Response(200, json={"values": values, "page": 1, "pagelen": 10, "size": len(values)})
 
 
 @pytest.fixture
@@ -50,15 +22,6 @@ def fake() -> FakeBitbucketCloud:
     fake = FakeBitbucketCloud(tokens={"bot-token": "bot", "reviewer-token": "reviewer"})
     fake.add_repository("acme", "shop")
     return fake
-
-
-@pytest.fixture
-def transport(fake: FakeBitbucketCloud) -> WithStatuses:
-    return WithStatuses(fake)
-
-
-def client(transport: WithStatuses, token: str, **options: Any) -> BitbucketCloud:
-    return BitbucketCloud(token, base_url=transport.fake.base_url, transport=transport, **options)
 
 
 async def report_ci(bb: BitbucketCloud, branch: str, state: BuildState) -> None:
@@ -69,11 +32,9 @@ async def report_ci(bb: BitbucketCloud, branch: str, state: BuildState) -> None:
     )
 
 
-async def test_opens_comments_waits_for_review_and_build_then_merges(
-    fake: FakeBitbucketCloud, transport: WithStatuses
-) -> None:
+async def test_opens_comments_waits_for_review_and_build_then_merges(fake: FakeBitbucketCloud) -> None:
     verdicts: list[str] = []
-    async with client(transport, "bot-token") as bb, client(transport, "reviewer-token") as reviewer:
+    async with fake.client("bot-token") as bb, fake.client("reviewer-token") as reviewer:
         pr = await bot.propose(bb, "acme", "shop", "bot/readme", {"README.md": "new\n", "docs/a.md": "A\n"})
         state = fake.pull_request("acme", "shop", int(pr.id or 0))
         assert [c.text for c in state.comments.values()] == [
@@ -111,12 +72,10 @@ async def test_opens_comments_waits_for_review_and_build_then_merges(
     ]
 
 
-async def test_a_failed_build_gets_a_comment_and_no_merge(
-    fake: FakeBitbucketCloud, transport: WithStatuses
-) -> None:
+async def test_a_failed_build_gets_a_comment_and_no_merge(fake: FakeBitbucketCloud) -> None:
     fake.add_pull_request("acme", "shop", title="Risky", source="risky", author="alice")
     fake.add_approval("acme", "shop", 1, by="reviewer")
-    async with client(transport, "bot-token") as bb:
+    async with fake.client("bot-token") as bb:
         await report_ci(bb, "risky", "FAILED")
         assert not await bot.merge_when_green(bb, "acme", "shop", 1, report=lambda v: None)
     pr = fake.pull_request("acme", "shop", 1)
@@ -124,12 +83,10 @@ async def test_a_failed_build_gets_a_comment_and_no_merge(
     assert [c.text for c in pr.comments.values()] == ["Not merging: build failed: CI."]
 
 
-async def test_429s_are_retried_by_the_client(
-    fake: FakeBitbucketCloud, transport: WithStatuses, sleeps: list[float]
-) -> None:
+async def test_429s_are_retried_by_the_client(fake: FakeBitbucketCloud, sleeps: list[float]) -> None:
     opening = fake.faults.rate_limit(times=2, operation="pullrequests.create")
     merging = fake.faults.rate_limit(times=1, operation="pullrequests.merge", retry_after=1)
-    async with client(transport, "bot-token") as bb, client(transport, "reviewer-token") as reviewer:
+    async with fake.client("bot-token") as bb, fake.client("reviewer-token") as reviewer:
         pr = await bot.propose(bb, "acme", "shop", "bot/x", {"x.txt": "x\n"})
         await reviewer.pullrequests.approve("acme", "shop", int(pr.id or 0))
         await report_ci(reviewer, "bot/x", "SUCCESSFUL")
@@ -143,9 +100,7 @@ async def test_429s_are_retried_by_the_client(
     assert fake.pull_request("acme", "shop", int(pr.id or 0)).state == "MERGED"
 
 
-async def test_429s_past_the_clients_budget_are_waited_out_by_the_bot(
-    fake: FakeBitbucketCloud, transport: WithStatuses
-) -> None:
+async def test_429s_past_the_clients_budget_are_waited_out_by_the_bot(fake: FakeBitbucketCloud) -> None:
     fake.add_pull_request("acme", "shop", title="Ready", source="ready", author="alice")
     fake.add_approval("acme", "shop", 1, by="reviewer")
     refused = fake.faults.rate_limit(times=3, operation="pullrequests.get", retry_after=120)
@@ -155,7 +110,7 @@ async def test_429s_past_the_clients_budget_are_waited_out_by_the_bot(
     async def no_wait(seconds: float) -> None:
         waits.append(seconds)
 
-    async with client(transport, "bot-token", max_retries=0) as bb:
+    async with fake.client("bot-token", max_retries=0) as bb:
         await report_ci(bb, "ready", "SUCCESSFUL")
         merged = await bot.merge_when_green(
             bb, "acme", "shop", 1, poll_every=1, sleep=no_wait, report=lambda v: reasons.append(v.reason)
@@ -195,10 +150,6 @@ def test_verdict(pr: Pullrequest, states: list[str], expected: tuple[str, str]) 
     assert bot.verdict(pr, statuses, approvals_needed=1) == bot.Verdict(*expected)
 
 
-@pytest.mark.skipif(
-    "commit_statuses.list" not in FakeBitbucketCloud().implemented_operations,
-    reason="FakeBitbucketCloud answers commit statuses once the bodies branch is merged",
-)
 def test_main_against_the_fake(capsys: pytest.CaptureFixture[str]) -> None:
     assert bot.main(["--fake", "acme", "shop"]) == 0
     assert capsys.readouterr().out == "merged\n"

@@ -10,8 +10,7 @@ import branch_environments as recipe
 import catalog
 import pytest
 
-from bitbucket_client.cloud.models import HookEventEvent, PullRequestBranchInput, PullrequestEndpointInput
-from bitbucket_client.server.models import RestPullRequestRefInput, RestWebhookConfigurationInput
+from bitbucket_client.cloud.models import HookEventEvent
 from bitbucket_client.testing import FakeBitbucketCloud, FakeBitbucketServer
 
 pytestmark = pytest.mark.skipif(
@@ -45,7 +44,7 @@ async def test_cloud_environments_follow_branches_pushes_and_pull_requests() -> 
         )
         pr = await bb.pullrequests.create(
             "acme", "shop", title="Login", close_source_branch=True,
-            source=PullrequestEndpointInput(branch=PullRequestBranchInput(name="feature/login")),
+            source={"branch": {"name": "feature/login"}},
         )  # fmt: skip
         await bb.pullrequests.merge("acme", "shop", int(pr.id or 0))
     assert previews(environments) == [
@@ -67,15 +66,15 @@ async def test_data_center_environments_follow_branches_pushes_and_pull_requests
     async with fake.client() as bs:
         await bs.webhooks.create_for_repository(
             "PRJ", "shop", name="environments", url=URL, active=True, events=recipe.SERVER_EVENTS,
-            configuration=RestWebhookConfigurationInput(secret=SECRET),
+            configuration={"secret": SECRET},
         )  # fmt: skip
         head = await bs.refs.create_branch("PRJ", "shop", name="feature/login", start_point="main")
         await bs.source.edit_file(
             "PRJ", "shop", "a.txt", content="1\n", branch="feature/login", message="Start",
         )  # fmt: skip
         pr = await bs.pullrequests.create(
-            "PRJ", "shop", title="Login", from_ref=RestPullRequestRefInput(id="refs/heads/feature/login"),
-            to_ref=RestPullRequestRefInput(id="refs/heads/main"),
+            "PRJ", "shop", title="Login", from_ref={"id": "refs/heads/feature/login"},
+            to_ref={"id": "refs/heads/main"},
         )  # fmt: skip
         await bs.pullrequests.decline("PRJ", "shop", int(pr.id or 0), version=int(pr.version or 0))
         await bs.refs.delete_branch("PRJ", "shop", name="refs/heads/feature/login")
@@ -99,12 +98,12 @@ async def test_catalog_follows_pull_requests_through_a_project_subscription(tmp_
         fake.add_receiver(URL, catalog.create_app(db, secret=SECRET))
         await bs.webhooks.create_for_project(
             "ENG", name="catalog", url=URL, active=True, events=["pr:opened", "pr:merged", "pr:declined"],
-            configuration=RestWebhookConfigurationInput(secret=SECRET),
+            configuration={"secret": SECRET},
         )  # fmt: skip
         fake.add_commit("ENG", "eng-0", "feature", "Work")
         pr = await bs.pullrequests.create(
-            "ENG", "eng-0", title="Feature", from_ref=RestPullRequestRefInput(id="refs/heads/feature"),
-            to_ref=RestPullRequestRefInput(id="refs/heads/main"),
+            "ENG", "eng-0", title="Feature", from_ref={"id": "refs/heads/feature"},
+            to_ref={"id": "refs/heads/main"},
         )  # fmt: skip
         assert db.execute("SELECT state FROM pull_requests WHERE repository='eng-0'").fetchall() == [
             ("OPEN",)
