@@ -6,6 +6,8 @@
 Seeds `FakeBitbucketCloud` and `FakeBitbucketServer` with N repositories each, then lists them all with
 `bb.repositories.list(...)` at the largest page size each product allows (Cloud 100, Data Center 1000),
 and at Data Center's default 25. The goal (issue #15): 10,000 repositories in under 1 s per product.
+Each line gives the median wall time (the goal) and the median CPU time of this process, which a busy
+machine inflates less.
 """
 
 from __future__ import annotations
@@ -33,14 +35,16 @@ def seed(fake: FakeBitbucketCloud | FakeBitbucketServer, owner: str, repos: int)
 
 def measure(
     fake: FakeBitbucketCloud | FakeBitbucketServer, owner: str, repos: int, page_size: int, rounds: int
-) -> float:
-    timings = []
+) -> tuple[float, float]:
+    """Median wall and CPU seconds of listing every repository."""
+    walls, cpus = [], []
     for _ in range(rounds):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         listed = asyncio.run(list_all(fake, owner, page_size))
-        timings.append(time.perf_counter() - started)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
         assert listed == repos, (listed, repos)
-    return statistics.median(timings)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -61,9 +65,10 @@ def main() -> None:
     ]
     print(f"listing {args.repos:,} repositories through the client (median of {args.rounds} rounds)")
     for product, fake, owner, page_size in rows:
-        seconds = measure(fake, owner, args.repos, page_size, args.rounds)
+        seconds, cpu = measure(fake, owner, args.repos, page_size, args.rounds)
         verdict = "met" if seconds < 1.0 else "MISSED"
-        print(f"  {product:12} page size {page_size:5}  {seconds:6.2f} s   goal < 1 s: {verdict}")
+        figures = f"{seconds:6.2f} s (CPU {cpu:.2f} s)"
+        print(f"  {product:12} page size {page_size:5}  {figures}   goal < 1 s: {verdict}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
     python bench/run.py --json out.json  # also save every sample
     python bench/run.py --memory-styles cloud,dc   # scenario 5 for both products (default: Cloud)
 
-Scenarios: 1 cold start, 2 per-request overhead, 3 decoding, 4 listing under latency, 5 memory.
+Scenarios: 1 cold start, 2 per-request overhead, 3 decoding, 4 listing under latency, 5 memory,
+6 per-call overhead of the synchronous client (`bench/sync_overhead.py`).
 Every figure is the median of `--runs` rounds (default 5); in each round every contender of the scenario
 runs once, in rotating order, so the ratios compare figures measured side by side in the same run.
 Each scenario runs in a fresh interpreter (`--in-process` to run them all here). The HTTP server
@@ -30,6 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 from scenarios import SCENARIOS, Config, Figure, Ratio, Result
+from sync_overhead import sync_overhead
+
+SCENARIOS[6] = sync_overhead
 
 QUICK = [False]
 
@@ -39,6 +43,7 @@ GOALS = {
     3: "typed models <= 2 x json.loads alone",
     4: "prefetch >= 5 x faster than sequential on Cloud; Data Center: report",
     5: "peak RSS <= 60 MiB",
+    6: "bitbucket_client.sync <= 1.3 x raw httpx.Client",
 }
 
 
@@ -148,7 +153,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes and 3 rounds (not for publishing)")
-    parser.add_argument("--scenario", default="1,2,3,4,5", help="comma-separated scenario numbers")
+    parser.add_argument("--scenario", default="1,2,3,4,5,6", help="comma-separated scenario numbers")
     parser.add_argument("--runs", type=int, help="rounds per scenario (default 5, --quick 3)")
     parser.add_argument("--markdown", action="store_true", help="also print Markdown tables")
     parser.add_argument("--json", type=Path, help="save every sample to this file")

@@ -202,8 +202,6 @@ def cold_start(config: Config) -> Result:
 def per_request(config: Config) -> Result:
     import httpx
     import requests
-    from atlassian import Bitbucket
-    from atlassian.bitbucket import Cloud
 
     from bitbucket_client import BitbucketCloud, BitbucketServer
 
@@ -217,9 +215,7 @@ def per_request(config: Config) -> Result:
     )
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with bench_server(total=100) as port:
-        base = f"http://127.0.0.1:{port}"
-        dc_url = f"{base}/rest/api/latest/projects/PROJ/repos/repo/pull-requests/7"
-        cloud_url = f"{base}/2.0/repositories/ws/repo/pullrequests/7"
+        base, dc_url, cloud_url = pull_request_urls(port)
         runner = asyncio.Runner()
         raw_client = httpx.AsyncClient()
         server = runner.run(_make(lambda: BitbucketServer(base, TOKEN)))
@@ -232,8 +228,6 @@ def per_request(config: Config) -> Result:
                 _make(lambda: BitbucketCloud(TOKEN, base_url=f"{base}/2.0", transport=aio()))
             )
         session = requests.Session()
-        atl_dc = Bitbucket(base, token=TOKEN)
-        atl_cloud_prs = Cloud(url=base, token=TOKEN).repositories.get("ws", "repo").pullrequests
 
         async def raw_loop(url: str, count: int) -> None:
             for _ in range(count):
@@ -252,13 +246,7 @@ def per_request(config: Config) -> Result:
             for _ in range(count):
                 json.loads(session.get(url, headers=headers).content)
 
-        def atl_dc_loop(count: int) -> None:
-            for _ in range(count):
-                atl_dc.get_pull_request("PROJ", "repo", 7)
-
-        def atl_cloud_loop(count: int) -> None:
-            for _ in range(count):
-                atl_cloud_prs.get(7)
+        atl_dc_loop, atl_cloud_loop = atlassian_loops(base)
 
         contenders: dict[tuple[str, str], Callable[[int], Any]] = {
             ("Data Center", "raw httpx + json.loads"): lambda c: runner.run(raw_loop(dc_url, c)),
@@ -273,17 +261,7 @@ def per_request(config: Config) -> Result:
         if aio is not None:
             contenders[("Data Center", AIOHTTP)] = lambda c: runner.run(ours_dc(c, server_aio))
             contenders[("Cloud", AIOHTTP)] = lambda c: runner.run(ours_cloud(c, cloud_aio))
-        for run in contenders.values():  # warm-up: imports, lazy model loading, connections
-            run(max(50, n // 20))
-        walls: dict[tuple[str, str], list[float]] = {key: [] for key in contenders}
-        cpus: dict[tuple[str, str], list[float]] = {key: [] for key in contenders}
-        for order in _rotations(list(contenders), config.runs):
-            for key in order:
-                gc.collect()
-                wall0, cpu0 = time.perf_counter(), time.process_time()
-                contenders[key](n)
-                walls[key].append((time.perf_counter() - wall0) / n * 1e6)
-                cpus[key].append((time.process_time() - cpu0) / n * 1e6)
+        walls, cpus = measure_per_request(contenders, n, config.runs)
         runner.run(raw_client.aclose())
         runner.run(server.aclose())
         runner.run(cloud.aclose())
@@ -310,6 +288,56 @@ def per_request(config: Config) -> Result:
 
 
 AIOHTTP = "bitbucket_client, aiohttp transport"
+
+
+def pull_request_urls(port: int) -> tuple[str, str, str]:
+    """The bench server's root, and the URLs of one pull request on Data Center and on Cloud."""
+    base = f"http://127.0.0.1:{port}"
+    return (
+        base,
+        f"{base}/rest/api/latest/projects/PROJ/repos/repo/pull-requests/7",
+        f"{base}/2.0/repositories/ws/repo/pullrequests/7",
+    )
+
+
+def atlassian_loops(base: str) -> tuple[Callable[[int], None], Callable[[int], None]]:
+    """atlassian-python-api getting that pull request n times: on Data Center, on Cloud."""
+    from atlassian import Bitbucket
+    from atlassian.bitbucket import Cloud
+
+    dc = Bitbucket(base, token=TOKEN)
+    cloud_prs = Cloud(url=base, token=TOKEN).repositories.get("ws", "repo").pullrequests
+
+    def on_dc(count: int) -> None:
+        for _ in range(count):
+            dc.get_pull_request("PROJ", "repo", 7)
+
+    def on_cloud(count: int) -> None:
+        for _ in range(count):
+            cloud_prs.get(7)
+
+    return on_dc, on_cloud
+
+
+PerRequest = dict[tuple[str, str], list[float]]
+
+
+def measure_per_request(
+    contenders: dict[tuple[str, str], Callable[[int], Any]], n: int, runs: int
+) -> tuple[PerRequest, PerRequest]:
+    """Wall and CPU µs per request of each contender, `n` requests a round, in rotating rounds."""
+    for run in contenders.values():  # warm-up: imports, lazy model loading, connections
+        run(max(50, n // 20))
+    walls: PerRequest = {key: [] for key in contenders}
+    cpus: PerRequest = {key: [] for key in contenders}
+    for order in _rotations(list(contenders), runs):
+        for key in order:
+            gc.collect()
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            contenders[key](n)
+            walls[key].append((time.perf_counter() - wall0) / n * 1e6)
+            cpus[key].append((time.process_time() - cpu0) / n * 1e6)
+    return walls, cpus
 
 
 def _aiohttp_transport() -> Any:

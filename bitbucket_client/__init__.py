@@ -5,7 +5,7 @@
 
 Models live in `bitbucket_client.cloud.models` and `bitbucket_client.server.models`; the operation tables
 in `bitbucket_client.cloud.OPERATIONS` and `bitbucket_client.server.OPERATIONS`; webhook helpers in
-`bitbucket_client.webhooks`.
+`bitbucket_client.webhooks`; blocking clients, for scripts and threads, in `bitbucket_client.sync`.
 """
 
 from ._auth import (

@@ -8,7 +8,8 @@ Which class for which credential:
 * :class:`AppPassword` - Cloud app passwords (removed by Atlassian in July 2026; deprecated here).
 * :class:`BasicAuth` - Data Center username and password (or personal access token as password).
 * :class:`OAuth2ClientCredentials`, :class:`OAuth2RefreshToken` - Cloud OAuth 2.0 consumers; they fetch and
-  renew access tokens themselves and are async-only.
+  renew access tokens themselves, so they work with the package's clients (``bitbucket_client`` and
+  ``bitbucket_client.sync``) or an ``httpx.AsyncClient``, not with a plain ``httpx.Client``.
 
 The secret of :class:`BearerToken`, :class:`ApiToken` and :class:`BasicAuth` may be a callable (sync or
 async) instead of a string: it is called for every request, so a vault or a rotating secret feeds the
@@ -50,12 +51,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal, NoReturn, TypeAlias
 from urllib.parse import urlencode
 
-import anyio
 import attrs
 import httpx
 
 from ._exceptions import APIStatusError, AuthenticationError, BitbucketError, error_from_response
 from ._secret import Secret
+from ._shared_lock import SharedLock
 
 __all__ = [
     "DEFAULT_TOKEN_URL",
@@ -331,9 +332,11 @@ class _OAuth2(BitbucketAuth):
     """Shared machinery: fetch a token inside the auth flow, renew it early, and once more on a 401.
 
     The token request is yielded from the flow, so it goes through the caller's client (transport,
-    proxies, timeouts). An ``anyio.Lock`` held across that request makes concurrent callers share one
-    renewal: ``_generation`` tells a caller that saw a 401 whether someone else already renewed, and
-    callers that waited while a renewal failed raise that failure instead of trying again.
+    proxies, timeouts). A lock held across that request makes concurrent callers share one renewal,
+    whatever event loop or thread they run on (a `SharedLock`: the synchronous client runs each thread's
+    calls on that thread's own loop, and one renewed token serves them all). ``_generation`` tells a
+    caller that saw a 401 whether someone else already renewed, and callers that waited while a renewal
+    failed raise that failure instead of trying again.
     """
 
     _grant_type: ClassVar[str]
@@ -359,7 +362,7 @@ class _OAuth2(BitbucketAuth):
         self._generation = 0
         self._renewals_finished = 0
         self._last_failure: Callable[[], Exception] | None = None  # of the last renewal that finished
-        self._lock = anyio.Lock()
+        self._lock = SharedLock()
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         _async_only(self)
@@ -544,7 +547,8 @@ def _repeatable(error: Exception) -> Callable[[], Exception]:
 
 
 class OAuth2ClientCredentials(_OAuth2):
-    """Cloud OAuth consumer, client-credentials grant: the consumer acts as its owner. Async-only."""
+    """Cloud OAuth consumer, client-credentials grant: the consumer acts as its owner. For the package's
+    clients, async and sync (not for a plain httpx.Client)."""
 
     _grant_type = "client_credentials"
 
@@ -569,7 +573,8 @@ class OAuth2ClientCredentials(_OAuth2):
 
 
 class OAuth2RefreshToken(_OAuth2):
-    """Cloud OAuth consumer, refresh-token grant. Async-only.
+    """Cloud OAuth consumer, refresh-token grant. For the package's clients, async and sync (not for a
+    plain httpx.Client).
 
     Bitbucket issues a new refresh token on every refresh and the old one stops working, so the newest one
     is kept here and handed to ``on_refresh`` (sync or async) to persist. ``on_refresh`` runs while other
@@ -758,6 +763,7 @@ def _as_utc(moment: datetime) -> datetime:
 
 def _async_only(auth: BitbucketAuth) -> NoReturn:
     raise RuntimeError(
-        f"bitbucket_client is async-only: {type(auth).__name__} renews tokens with network requests "
-        "and a lock, so use it with httpx.AsyncClient (or the package's async clients), not httpx.Client."
+        f"{type(auth).__name__} renews tokens with network requests and a lock, so use it with the "
+        "package's clients (bitbucket_client or bitbucket_client.sync) or httpx.AsyncClient, "
+        "not httpx.Client."
     )

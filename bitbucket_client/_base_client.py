@@ -301,10 +301,15 @@ class BaseClient:
             kwargs.setdefault("timeout", self._timeout)
         budget = self._deadline if isinstance(deadline, Unset) else _checked_deadline(deadline)
 
+        deadline_at = None if budget is None else anyio.current_time() + budget
+        if deadline_at is not None:
+            # For a transport that cannot be cancelled (the sync client's blocking sends): it cuts its
+            # timeouts to the time left.
+            kwargs["extensions"] = {**(kwargs.get("extensions") or {}), DEADLINE_EXTENSION: deadline_at}
+
         def build() -> httpx.Request:
             return self._http.build_request(method, url, headers=headers, **kwargs)
 
-        deadline_at = None if budget is None else anyio.current_time() + budget
         return _Call(method=method, build=build, request=build(), budget=budget, deadline_at=deadline_at)
 
     async def _send(

@@ -2,8 +2,9 @@
 
 A converter takes a JSON value and returns the field's value, or `INVALID` when the value does not fit
 the declared type (decoding then keeps it in `additional_properties`; see `_decoders`). Converters tell
-the decoder compiler what they do through a `_kind` attribute. `ModelSpec` is a model's table of
-(JSON key, attribute, converter); `encode_model` turns a model back into JSON.
+the decoders what they do through a `_kind` attribute. `ModelSpec` is a model's table of (JSON key,
+attribute, converter); `encode_value` turns any value a model holds back into JSON (`_encoders` does
+whole models).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import Any, Final, TypeVar
 from uuid import UUID
 
 import attrs
-
-from ._types import UNSET
 
 __all__ = [
     "INVALID",
@@ -32,7 +31,6 @@ __all__ = [
     "as_none",
     "as_str",
     "as_uuid",
-    "encode_model",
     "encode_value",
     "enum_or_str",
     "list_of",
@@ -176,8 +174,20 @@ _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def encode_value(value: Any) -> Any:
+    """`value` as JSON: enums by value, dates as ISO text, UUIDs as text, models by `to_dict()`, lists
+    and dicts copied item by item, however deeply they nest."""
     if value.__class__ in _JSON_SCALARS:
         return value  # most values: nothing to convert
+    try:
+        return _encode(value)
+    except RecursionError:
+        # JSON kept raw below the depth bound can nest deeper than the stack allows.
+        return _encode_without_recursion(value)
+
+
+def _encode(value: Any) -> Any:
+    if value.__class__ in _JSON_SCALARS:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime.datetime | datetime.date):
@@ -185,19 +195,33 @@ def encode_value(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, list):
-        return [encode_value(item) for item in value]
+        return [_encode(item) for item in value]
     if isinstance(value, dict):
-        return {key: encode_value(item) for key, item in value.items()}
+        return {key: _encode(item) for key, item in value.items()}
     to_dict = getattr(value, "to_dict", None)
     if to_dict is not None:
         return to_dict()
     return value
 
 
-def encode_model(instance: Any, spec: ModelSpec) -> dict[str, Any]:
-    out: dict[str, Any] = {key: encode_value(raw) for key, raw in instance.additional_properties.items()}
-    for key, attribute, _convert in spec.fields:
-        value = getattr(instance, attribute)
-        if value is not UNSET:
-            out[key] = encode_value(value)
-    return out
+_MAX_NESTING = 10_000  # ten times what Python's JSON parser reads by default: a container holding itself
+
+
+def _encode_without_recursion(value: Any) -> Any:
+    """`_encode` with a stack of its own: every list and dict copied, other values by `encode_value`."""
+    result: list[Any] = [None]
+    pending: list[tuple[Any, Any, Any, int]] = [(result, 0, value, 0)]  # (into, at, value, depth)
+    while pending:
+        into, at, item, depth = pending.pop()
+        if depth > _MAX_NESTING:
+            raise ValueError("the value holds itself: it has no JSON form")
+        if isinstance(item, dict):
+            copy: Any = dict.fromkeys(item)  # the keys in their order; values filled in below
+            pending.extend((copy, key, child, depth + 1) for key, child in item.items())
+        elif isinstance(item, list):
+            copy = [None] * len(item)
+            pending.extend((copy, index, child, depth + 1) for index, child in enumerate(item))
+        else:
+            copy = encode_value(item)
+        into[at] = copy
+    return result[0]

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 DEFAULT_POLL_TIMEOUT = 300.0
 DEADLINE_EXTENSION = "bitbucket_client.deadline_at"
-"""Set by the client on a response: the `anyio.current_time()` by which its call must end."""
+"""Set by the client on a request and its response: the `anyio.current_time()` by which its call must
+end."""
 
 
 class MergeTask:

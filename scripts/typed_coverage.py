@@ -18,8 +18,9 @@ the entry's optional `args` / `kwargs`. For a list operation the first page is t
 through `bitbucket_client.webhooks.parse_event` with its `event` as `X-Event-Key`.
 
 Every key of every JSON object in the body, at every depth, is counted once. A key is typed when its value
-was decoded into an attribute of a declared, non-`Any` type; it is untyped when it landed in
-`additional_properties`, under a field typed `Any`, or below such a key.
+was decoded into an attribute of a declared, non-`Any` type, or is a `null` for a field whose type does
+not admit None (the model reads it as `UNSET`, "no value", and keeps it out of `additional_properties`);
+it is untyped when it landed in `additional_properties`, under a field typed `Any`, or below such a key.
 """
 
 from __future__ import annotations
@@ -150,7 +151,9 @@ def _walk_model(value: Any, spec: Any, raw: dict[str, Any], tally: Tally) -> Non
         if found is not None:
             attribute, convert = found
             decoded = getattr(value, attribute, UNSET)
-            if decoded is UNSET or _is_any_converter(convert):
+            if decoded is UNSET and item is None and key not in value.additional_properties:
+                decoded = None  # null for a type without None: understood as "no value"
+            elif decoded is UNSET or _is_any_converter(convert):
                 decoded = INVALID
         elif spec.extra is not None and not _is_any_converter(spec.extra) and spec.extra(item) is not INVALID:
             decoded = value.additional_properties.get(key, INVALID)

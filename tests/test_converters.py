@@ -96,3 +96,24 @@ def test_encoding_gives_json_values_back() -> None:
     ]
     body = {"id": 7, "title": "t", "author": {"display_name": "A", "odd": [1]}, "unknown": True}
     assert encode_value(Pullrequest.from_dict(body)) == body
+
+
+def test_encoding_copies_json_nested_deeper_than_the_stack() -> None:
+    deep: Any = "bottom"
+    for _ in range(5000):
+        deep = {"a": [deep, 1]}
+
+    copied = encode_value(deep)
+
+    node, levels = copied, 0
+    while isinstance(node, dict):
+        assert node is not deep and len(node["a"]) == 2
+        node, deep, levels = node["a"][0], deep["a"][0], levels + 1
+    assert (node, levels) == ("bottom", 5000)
+
+
+def test_a_value_that_holds_itself_has_no_json_form() -> None:
+    loop: dict[str, Any] = {}
+    loop["self"] = [loop]
+    with pytest.raises(ValueError, match="holds itself"):
+        encode_value(loop)

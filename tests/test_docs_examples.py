@@ -13,8 +13,8 @@ import respx
 from conftest import ROOT, mypy_strict, python_blocks
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# Guides whose examples are run by their own tests (with a real ASGI client, or against the fake).
-SEPARATELY_TESTED = {"webhooks.md", "testing.md", "files-and-uploads.md", "writing.md"}
+# Guides whose examples are run by their own tests (with a real ASGI client, or against the fakes).
+SEPARATELY_TESTED = {"webhooks.md", "testing.md", "files-and-uploads.md", "writing.md", "sync.md"}
 DOCS = [path for path in DOCS if path.name not in SEPARATELY_TESTED]
 SKIP_MARK = "<!-- example: not run -->"
 

@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "bitbucket_client",
     "bitbucket_client.cloud",
     "bitbucket_client.server",
+    "bitbucket_client.sync",
     "bitbucket_client.testing",
     "bitbucket_client.webhooks",
     "bitbucket_client.webhooks.cloud",
@@ -46,14 +47,27 @@ def test_every_public_class_and_function_of_the_package_is_in_all(name: str) -> 
     assert public <= set(module.__all__), sorted(public - set(module.__all__))
 
 
-def test_exported_classes_say_they_come_from_the_package() -> None:
-    import bitbucket_client
-
-    for member in bitbucket_client.__all__:
-        value = getattr(bitbucket_client, member)
+@pytest.mark.parametrize("name", ["bitbucket_client", "bitbucket_client.sync"])
+def test_exported_classes_say_they_come_from_the_package(name: str) -> None:
+    module = importlib.import_module(name)
+    for member in module.__all__:
+        value = getattr(module, member)
         if inspect.isclass(value):
             assert value.__module__.startswith("bitbucket_client."), member
             assert value.__doc__, f"{member} has no docstring"
+
+
+def test_the_sync_package_offers_what_the_async_one_does() -> None:
+    # The same errors, auth classes and types; its own clients, paginator and merge task.
+    import bitbucket_client
+    import bitbucket_client.sync
+
+    async_only = {"AsyncPaginator", "MergeTask"}
+    sync_only = {"SyncPaginator", "SyncMergeTask"}
+    assert set(bitbucket_client.__all__) - async_only == set(bitbucket_client.sync.__all__) - sync_only
+    blocking_forms = {"BitbucketCloud", "BitbucketServer", "fetch_tree", "fetch_archive"}
+    for member in set(bitbucket_client.__all__) - async_only - blocking_forms:
+        assert getattr(bitbucket_client.sync, member) is getattr(bitbucket_client, member), member
 
 
 def test_each_core_module_has_a_test_file() -> None:

@@ -69,10 +69,11 @@ def test_extra_fields_are_kept_and_reachable() -> None:
     assert pr.links["x_bot_report"] == {"href": "https://bot.example.com/reports/7"}
 
 
-def test_null_where_a_plain_type_is_documented_is_absent_and_kept() -> None:
+def test_null_where_a_plain_type_is_documented_is_no_value_and_given_back() -> None:
     pr = Pullrequest.from_dict(CLOUD_PULL_REQUEST)
     assert pr.task_count is UNSET
-    assert pr.additional_properties["task_count"] is None
+    assert "task_count" not in pr.additional_properties
+    assert pr.to_dict()["task_count"] is None
 
 
 def test_null_where_real_servers_send_it_is_a_typed_none() -> None:
@@ -161,6 +162,18 @@ def test_data_center_unknown_participant_status_is_kept_as_text() -> None:
     assert pr.participants[0].status == "CHANGES_REQUESTED"
 
 
+def test_data_center_null_description_and_nested_null_are_no_value() -> None:
+    body = {
+        **DC_PULL_REQUEST,
+        "description": None,
+        "fromRef": {**DC_PULL_REQUEST["fromRef"], "displayId": None},
+    }
+    pr = RestPullRequest.from_dict(body)
+    assert pr.description is UNSET and "description" not in pr
+    assert pr.from_ref is not UNSET and pr.from_ref.display_id is UNSET and "displayId" not in pr.from_ref
+    assert pr.to_dict() == {**body, "updatedDate": "2026-01-01T00:00:00+00:00"}  # the date re-encoded
+
+
 def test_a_non_object_body_is_a_clear_type_error() -> None:
     with pytest.raises(TypeError, match="RestPullRequest expects a JSON object"):
         RestPullRequest.from_dict([1, 2])  # type: ignore[arg-type]
@@ -193,7 +206,8 @@ def test_compiled_and_generic_decoding_agree() -> None:
 
     odd = {**CLOUD_PULL_REQUEST, "id": "seven", "state": "QUEUED", "participants": [{"state": 3}]}
     for body in (CLOUD_PULL_REQUEST, odd, {}):
-        generic = runtime._decode_generic(Pullrequest, body, _spec())
-        compiled = decoder_for(Pullrequest)(body)
+        generic = runtime._decode_generic(Pullrequest, body, _spec(), 0)
+        compiled = decoder_for(Pullrequest)(body, 0)
+        assert compiled.additional_properties == generic.additional_properties  # before any read
+        assert compiled.to_dict() == generic.to_dict() == body
         assert compiled == generic
-        assert compiled.to_dict() == generic.to_dict()

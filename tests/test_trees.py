@@ -248,3 +248,22 @@ async def test_data_center_archive_modes_links_and_escapes(tmp_path: Path) -> No
         with pytest.raises(ValueError, match="not a plain path inside"):
             await fetch_archive(bb, "PRJ", "shop", "main", tmp_path / "evil")
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_the_blocking_forms_for_the_synchronous_clients(
+    cloud: FakeBitbucketCloud, server: FakeBitbucketServer, tmp_path: Path
+) -> None:
+    from bitbucket_client import sync
+
+    seen: list[str] = []
+    with cloud.sync_client() as bb:
+        fetched = sync.fetch_tree(
+            bb, "acme", "shop", "v1.0", tmp_path / "c", progress=lambda p, _: seen.append(p)
+        )
+    assert on_disk(tmp_path / "c") == cloud.files("acme", "shop", "v1.0")
+    assert sorted(seen) == list(fetched.files)
+    with server.sync_client() as bs:
+        sync.fetch_archive(bs, "PRJ", "shop", "refs/tags/v1.0", tmp_path / "s", path="docs")
+        with pytest.raises(TypeError, match=r"needs a sync\.BitbucketCloud"):
+            sync.fetch_tree(bs, "PRJ", "shop", "main", tmp_path)  # type: ignore[arg-type]
+    assert on_disk(tmp_path / "s") == {"guide.md": b"Guide\n", "deep/er/notes.txt": b"notes\n"}

@@ -42,6 +42,15 @@ def test_a_value_of_the_wrong_type_is_untyped() -> None:
     assert tally.untyped == {"Pullrequest.id": 1}
 
 
+def test_null_for_a_type_without_none_is_typed_as_no_value() -> None:
+    body = {"id": 7, "title": None, "author": None, "made_up": None}
+    tally = measure_entry(
+        _entry(product="cloud", kind="response", operation="pullrequests.get"), json.dumps(body).encode()
+    )
+    assert (tally.typed, tally.total) == (3, 4)
+    assert tally.untyped == {"Pullrequest.made_up": 1}
+
+
 def test_nested_models_and_lists_are_walked() -> None:
     body = {"participants": [{"user": {"display_name": "A", "zzz": 1}, "role": "REVIEWER"}]}
     tally = measure_entry(

@@ -31,3 +31,12 @@ def test_mistakes_are_flagged_where_they_are(script: str, lines: set[int]) -> No
     assert result.returncode == 1
     flagged = {int(line) for line in re.findall(rf"{re.escape(script)}:(\d+): error", result.stdout)}
     assert flagged == lines, result.stdout
+
+
+def test_a_model_has_no_catch_all_attribute_for_type_checkers() -> None:
+    # Response models load nested fields through `__getattr__` at run time (`_lenient`); type checkers
+    # must not see it, or any misspelt field would pass.
+    result = mypy_strict(TYPING / "unknown_attribute.py")
+    assert result.returncode == 1
+    assert re.findall(r"unknown_attribute\.py:(\d+): error", result.stdout) == ["9"], result.stdout
+    assert 'has no attribute "titel"' in result.stdout

@@ -1,4 +1,5 @@
-"""Views derived from the namespaces (`_views`): `client.with_raw_response`."""
+"""Views derived from the namespaces (`_views`): `client.with_raw_response`, and the blocking views of
+`bitbucket_client.sync`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import httpx
 import pytest
 
 from bitbucket_client import BitbucketCloud, BitbucketServer, MergeTask, Page, Response
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response
 from bitbucket_client.cloud._generated.namespaces.pullrequests import (
     PullrequestsNamespace,
     PullrequestsRawNamespace,
 )
 from bitbucket_client.cloud.models import Pullrequest
 from bitbucket_client.server.models import RestRepository
+from bitbucket_client.sync import BitbucketCloud as SyncBitbucketCloud
 
 CLOUD = "https://api.bitbucket.org/2.0"
 PR = f"{CLOUD}/repositories/ws/repo/pullrequests/7"
@@ -107,3 +109,46 @@ async def test_a_method_that_sends_nothing_is_reported() -> None:
 
     with pytest.raises(RuntimeError, match="without sending its request"):
         await View(Namespace()).nothing()
+
+
+# ---- the synchronous views --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("product", ["cloud", "server"])
+def test_every_operation_has_its_blocking_and_raw_blocking_method(product: str) -> None:
+    import importlib
+
+    operations = importlib.import_module(f"bitbucket_client.{product}").OPERATIONS
+    namespaces = importlib.import_module(f"bitbucket_client.{product}._generated.namespaces")
+    missing = []
+    for qualified in operations:
+        namespace, method = qualified.split(".")
+        module = importlib.import_module(f"{namespaces.__name__}.{namespace}")
+        prefix = namespaces._CLASS_PREFIXES[namespace]
+        for suffix in ("SyncNamespace", "SyncRawNamespace"):
+            view = getattr(module, prefix + suffix)
+            if not (issubclass(view, SyncNamespaceView) and callable(getattr(view, method, None))):
+                missing.append(f"{prefix}{suffix}.{method}")
+    assert missing == []
+
+
+def test_a_blocking_method_keeps_the_methods_name_documentation_and_parameters() -> None:
+    from bitbucket_client.cloud._generated.namespaces.pullrequests import PullrequestsSyncNamespace
+
+    for name in ("get", "list", "merge"):
+        blocking = getattr(PullrequestsSyncNamespace, name)
+        original = getattr(PullrequestsNamespace, name)
+        assert blocking.__name__ == name
+        assert blocking.__doc__ == original.__doc__
+        assert inspect.signature(blocking) == inspect.signature(original)
+        assert not inspect.iscoroutinefunction(blocking)
+
+
+def test_the_sync_views_run_through_the_runtime_of_their_client() -> None:
+    answer = httpx.Response(200, json={"id": 7, "title": "T"})
+    with SyncBitbucketCloud("T", transport=_transport({("GET", PR): answer})) as bb:
+        assert isinstance(bb.pullrequests, SyncNamespaceView)
+        assert bb.pullrequests is bb.pullrequests  # made once per client
+        assert bb.pullrequests.get("ws", "repo", 7).title == "T"
+        raw = bb.with_raw_response.pullrequests.get("ws", "repo", 7)
+    assert isinstance(raw, Response) and isinstance(raw.parsed, Pullrequest)

@@ -18,9 +18,11 @@ from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, jso
 from ._faults import Fault, retry_after_header
 from ._files import resolve_revision as _resolve
 from ._state import Owner, PullRequest, Repository, User, Webhook
+from ._sync_client import SyncClientFactory
 
 if TYPE_CHECKING:
     from bitbucket_client import BitbucketCloud
+    from bitbucket_client.sync import BitbucketCloud as SyncBitbucketCloud  # noqa: F401 (a base's argument)
 
 __all__ = ["FakeBitbucketCloud"]
 
@@ -48,7 +50,7 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudFiles, CloudWrites, FakeBitbucket):
+class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbucketCloud"], FakeBitbucket):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
@@ -276,7 +278,7 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, FakeBitbucket):
                     f"(it sorts by {', '.join(sorted(_REPOSITORY_SORT_KEYS))}, or their reverse with '-')",
                 )
             repos.sort(key=key, reverse=sort.startswith("-"))
-        return self._page(call, repos, lambda r: self.models.repository(r, owner).to_dict())
+        return self._page(call, repos, self.models.repository_page(owner))
 
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import html
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -112,39 +113,72 @@ class CloudModels:
         return Account(type_="team", display_name=owner.name, uuid=owner.uuid, username=owner.key)
 
     def repository(self, repo: _state.Repository, owner: _state.Owner) -> Repository:
-        full = self.repository_summary(repo)
-        full.is_private = repo.is_private
-        full.scm = RepositoryScm.GIT
-        full.owner = self.workspace_account(owner)
-        full.description = repo.description
-        full.created_on = repo.created
-        full.updated_on = repo.updated
-        full.size = 0
-        full.language = ""
-        full.has_issues = False
-        full.has_wiki = False
-        full.fork_policy = RepositoryForkPolicy.ALLOW_FORKS
-        full.project = Project(
+        model = self._repository_of_owner(repo)
+        model.owner = self.workspace_account(owner)
+        model.project = self.project(owner)
+        model.workspace = self.workspace(owner)
+        return model
+
+    def repository_page(self, owner: _state.Owner) -> Callable[[_state.Repository], dict[str, Any]]:
+        """`repository(repo, owner).to_dict()` for the repositories of one page: the parts they share
+        (owner, project, workspace) are built and encoded once, when the page is, so never stale. Listing
+        builds thousands of repositories (issue #15)."""
+        shared = {
+            "owner": self.workspace_account(owner).to_dict(),
+            "project": self.project(owner).to_dict(),
+            "workspace": self.workspace(owner).to_dict(),
+        }
+
+        def build(repo: _state.Repository) -> dict[str, Any]:
+            body = self._repository_of_owner(repo).to_dict()
+            body.update(shared)  # the same dicts in every item: the page is serialised at once
+            return body
+
+        return build
+
+    def project(self, owner: _state.Owner) -> Project:
+        return Project(
             type_="project",
             key="PROJ",
             name="Untitled project",
             uuid=owner.uuid,
             links=ProjectLinks(html=Link(href=f"{self.web}/{owner.key}/workspace/projects/PROJ")),
         )
-        full.mainbranch = Branch(type_="branch", name=repo.main_branch)
-        full.links = RepositoryLinks(
-            self_=Link(href=f"{self.api}/repositories/{repo.full_name}"),
-            html=Link(href=f"{self.web}/{repo.full_name}"),
-            pullrequests=Link(href=f"{self.api}/repositories/{repo.full_name}/pullrequests"),
-            commits=Link(href=f"{self.api}/repositories/{repo.full_name}/commits"),
-            hooks=Link(href=f"{self.api}/repositories/{repo.full_name}/hooks"),
-            clone=[
-                Link(href=f"https://{self.web_host}/{repo.full_name}.git", name="https"),
-                Link(href=f"git@{self.web_host}:{repo.full_name}.git", name="ssh"),
-            ],
+
+    def _repository_of_owner(self, repo: _state.Repository) -> Repository:
+        """The repository without the parts that depend on its owner only."""
+        # Built in one call, each URL once: listing repositories builds thousands of these (issue #15).
+        full_name = repo.full_name
+        api, web = f"{self.api}/repositories/{full_name}", f"{self.web}/{full_name}"
+        return Repository(
+            type_="repository",
+            full_name=full_name,
+            name=repo.name,
+            slug=repo.slug,
+            uuid=repo.uuid,
+            links=RepositoryLinks(
+                self_=Link(href=api),
+                html=Link(href=web),
+                pullrequests=Link(href=f"{api}/pullrequests"),
+                commits=Link(href=f"{api}/commits"),
+                hooks=Link(href=f"{api}/hooks"),
+                clone=[
+                    Link(href=f"https://{self.web_host}/{full_name}.git", name="https"),
+                    Link(href=f"git@{self.web_host}:{full_name}.git", name="ssh"),
+                ],
+            ),
+            is_private=repo.is_private,
+            scm=RepositoryScm.GIT,
+            description=repo.description,
+            created_on=repo.created,
+            updated_on=repo.updated,
+            size=0,
+            language="",
+            has_issues=False,
+            has_wiki=False,
+            fork_policy=RepositoryForkPolicy.ALLOW_FORKS,
+            mainbranch=Branch(type_="branch", name=repo.main_branch),
         )
-        full.workspace = self.workspace(owner)
-        return full
 
     def repository_summary(self, repo: _state.Repository) -> Repository:
         return Repository(

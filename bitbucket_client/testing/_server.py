@@ -14,11 +14,14 @@ from ._faults import Fault, retry_after_header
 from ._files import resolve_revision as _resolve
 from ._server_models import ServerModels
 from ._server_source import ServerFiles
+from ._server_tags_builds_users import ServerTagsBuildsUsers
 from ._server_writes import ServerWrites
 from ._state import Owner, PullRequest, Repository, ReviewStatus, User, Webhook
+from ._sync_client import SyncClientFactory
 
 if TYPE_CHECKING:
     from bitbucket_client import BitbucketServer
+    from bitbucket_client.sync import BitbucketServer as SyncBitbucketServer  # noqa: F401 (a base's argument)
 
 __all__ = ["FakeBitbucketServer"]
 
@@ -34,7 +37,9 @@ _REVIEW_EVENTS: dict[ReviewStatus, str] = {
 _VERSIONED_PATH = re.compile(r"^/([a-z-]+)/1\.0/")
 
 
-class FakeBitbucketServer(ServerFiles, ServerWrites, FakeBitbucket):
+class FakeBitbucketServer(
+    ServerFiles, ServerWrites, ServerTagsBuildsUsers, SyncClientFactory["SyncBitbucketServer"], FakeBitbucket
+):
     """An in-memory Bitbucket Data Center (REST, as in the 9.4 document) for tests::
 
         fake = FakeBitbucketServer()

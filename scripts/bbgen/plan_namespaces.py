@@ -126,6 +126,11 @@ def class_name(namespace: str, raw: bool = False) -> str:
     return pascal(namespace) + ("RawNamespace" if raw else "Namespace")
 
 
+def sync_class_name(namespace: str, raw: bool = False) -> str:
+    """The namespace's class in the synchronous views (`namespace_sync.py.jinja`)."""
+    return pascal(namespace) + ("SyncRawNamespace" if raw else "SyncNamespace")
+
+
 # ---- one method -----------------------------------------------------------------------------------
 
 

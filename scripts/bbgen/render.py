@@ -27,7 +27,7 @@ from openapi_python_client.parser.openapi import GeneratorData
 from .docstrings import attribute_docstring, escape, to_markdown
 from .model_types import CONVERTERS, JINJA_GLOBALS
 from .normalize import Normalized
-from .plan_namespaces import MethodPlan, class_name, plan_methods, untrusted_text
+from .plan_namespaces import MethodPlan, class_name, plan_methods, sync_class_name, untrusted_text
 from .request_shapes import RequestSide, load_aliases
 from .sources import ROOT
 
@@ -146,6 +146,7 @@ def _environment() -> Environment:
     )
     environment.filters["pyrepr"] = repr
     environment.globals["class_name"] = class_name
+    environment.globals["sync_class_name"] = sync_class_name
     return environment
 
 
@@ -168,6 +169,8 @@ def _write_namespaces(
             methods=methods,
             class_name=class_name(namespace),
             raw_class_name=class_name(namespace, raw=True),
+            sync_class_name=sync_class_name(namespace),
+            sync_raw_class_name=sync_class_name(namespace, raw=True),
             converter_names=CONVERTER_NAMES,
             annotation_imports=sorted(imports),
         )
@@ -183,9 +186,12 @@ def _write_namespaces(
 def _format(out_dir: Path) -> None:
     ruff = [sys.executable, "-m", "ruff"]
     common = ["--isolated", "--line-length", "110", "--target-version", "py311"]
-    subprocess.run(
-        [*ruff, "check", "--fix-only", "--select", "F401,I", "--quiet", *common, str(out_dir)], check=True
-    )
+    # Unused imports first, then sorting: sorted first, a long import line is split one name per line,
+    # and stays split once the unused names are gone.
+    for rules in ("F401", "I"):
+        subprocess.run(
+            [*ruff, "check", "--fix-only", "--select", rules, "--quiet", *common, str(out_dir)], check=True
+        )
     subprocess.run([*ruff, "format", "--quiet", *common, str(out_dir)], check=True)
 
 

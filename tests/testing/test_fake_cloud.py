@@ -313,6 +313,25 @@ async def test_repositories_are_created_listed_and_deleted(fake: FakeBitbucketCl
             await bb.repositories.create("nobody", "x")
 
 
+async def test_a_listed_repository_is_the_one_get_answers_and_follows_its_owner(
+    fake: FakeBitbucketCloud,
+) -> None:
+    fake.add_repository("acme", "gadgets")
+    async with raw(fake) as http:
+        first = (await http.get("/repositories/acme", params={"pagelen": 1})).json()
+        single = (await http.get("/repositories/acme/widgets")).json()
+        assert first["values"] == [single]
+        assert single["owner"]["username"] == single["workspace"]["slug"] == "acme"
+        assert single["project"]["key"] == "PROJ"
+        owner = fake.state.find_owner("acme")
+        assert owner is not None
+        owner.name = "Acme Renamed"  # the owner's parts are built with each page, never kept
+        second = (await http.get(first["next"])).json()
+        assert second["values"][0]["full_name"] == "acme/gadgets"
+        assert second["values"][0]["owner"]["display_name"] == "Acme Renamed"
+        assert second["values"][0]["workspace"]["name"] == "Acme Renamed"
+
+
 async def test_branches_and_commits(fake: FakeBitbucketCloud) -> None:
     async with fake.client() as bb:
         created = await bb.request(

@@ -8,29 +8,94 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .addon import AddonNamespace, AddonRawNamespace
-    from .branch_restrictions import BranchRestrictionsNamespace, BranchRestrictionsRawNamespace
-    from .branching_model import BranchingModelNamespace, BranchingModelRawNamespace
-    from .commit_statuses import CommitStatusesNamespace, CommitStatusesRawNamespace
-    from .commits import CommitsNamespace, CommitsRawNamespace
-    from .deployments import DeploymentsNamespace, DeploymentsRawNamespace
-    from .downloads import DownloadsNamespace, DownloadsRawNamespace
-    from .gpg_keys import GpgKeysNamespace, GpgKeysRawNamespace
-    from .issues import IssuesNamespace, IssuesRawNamespace
-    from .pipelines import PipelinesNamespace, PipelinesRawNamespace
-    from .projects import ProjectsNamespace, ProjectsRawNamespace
-    from .properties import PropertiesNamespace, PropertiesRawNamespace
-    from .pullrequests import PullrequestsNamespace, PullrequestsRawNamespace
-    from .refs import RefsNamespace, RefsRawNamespace
-    from .reports import ReportsNamespace, ReportsRawNamespace
-    from .repositories import RepositoriesNamespace, RepositoriesRawNamespace
-    from .search import SearchNamespace, SearchRawNamespace
-    from .snippets import SnippetsNamespace, SnippetsRawNamespace
-    from .source import SourceNamespace, SourceRawNamespace
-    from .ssh_keys import SshKeysNamespace, SshKeysRawNamespace
-    from .users import UsersNamespace, UsersRawNamespace
-    from .webhooks import WebhooksNamespace, WebhooksRawNamespace
-    from .workspaces import WorkspacesNamespace, WorkspacesRawNamespace
+    from .addon import AddonNamespace, AddonRawNamespace, AddonSyncNamespace, AddonSyncRawNamespace
+    from .branch_restrictions import (
+        BranchRestrictionsNamespace,
+        BranchRestrictionsRawNamespace,
+        BranchRestrictionsSyncNamespace,
+        BranchRestrictionsSyncRawNamespace,
+    )
+    from .branching_model import (
+        BranchingModelNamespace,
+        BranchingModelRawNamespace,
+        BranchingModelSyncNamespace,
+        BranchingModelSyncRawNamespace,
+    )
+    from .commit_statuses import (
+        CommitStatusesNamespace,
+        CommitStatusesRawNamespace,
+        CommitStatusesSyncNamespace,
+        CommitStatusesSyncRawNamespace,
+    )
+    from .commits import CommitsNamespace, CommitsRawNamespace, CommitsSyncNamespace, CommitsSyncRawNamespace
+    from .deployments import (
+        DeploymentsNamespace,
+        DeploymentsRawNamespace,
+        DeploymentsSyncNamespace,
+        DeploymentsSyncRawNamespace,
+    )
+    from .downloads import (
+        DownloadsNamespace,
+        DownloadsRawNamespace,
+        DownloadsSyncNamespace,
+        DownloadsSyncRawNamespace,
+    )
+    from .gpg_keys import GpgKeysNamespace, GpgKeysRawNamespace, GpgKeysSyncNamespace, GpgKeysSyncRawNamespace
+    from .issues import IssuesNamespace, IssuesRawNamespace, IssuesSyncNamespace, IssuesSyncRawNamespace
+    from .pipelines import (
+        PipelinesNamespace,
+        PipelinesRawNamespace,
+        PipelinesSyncNamespace,
+        PipelinesSyncRawNamespace,
+    )
+    from .projects import (
+        ProjectsNamespace,
+        ProjectsRawNamespace,
+        ProjectsSyncNamespace,
+        ProjectsSyncRawNamespace,
+    )
+    from .properties import (
+        PropertiesNamespace,
+        PropertiesRawNamespace,
+        PropertiesSyncNamespace,
+        PropertiesSyncRawNamespace,
+    )
+    from .pullrequests import (
+        PullrequestsNamespace,
+        PullrequestsRawNamespace,
+        PullrequestsSyncNamespace,
+        PullrequestsSyncRawNamespace,
+    )
+    from .refs import RefsNamespace, RefsRawNamespace, RefsSyncNamespace, RefsSyncRawNamespace
+    from .reports import ReportsNamespace, ReportsRawNamespace, ReportsSyncNamespace, ReportsSyncRawNamespace
+    from .repositories import (
+        RepositoriesNamespace,
+        RepositoriesRawNamespace,
+        RepositoriesSyncNamespace,
+        RepositoriesSyncRawNamespace,
+    )
+    from .search import SearchNamespace, SearchRawNamespace, SearchSyncNamespace, SearchSyncRawNamespace
+    from .snippets import (
+        SnippetsNamespace,
+        SnippetsRawNamespace,
+        SnippetsSyncNamespace,
+        SnippetsSyncRawNamespace,
+    )
+    from .source import SourceNamespace, SourceRawNamespace, SourceSyncNamespace, SourceSyncRawNamespace
+    from .ssh_keys import SshKeysNamespace, SshKeysRawNamespace, SshKeysSyncNamespace, SshKeysSyncRawNamespace
+    from .users import UsersNamespace, UsersRawNamespace, UsersSyncNamespace, UsersSyncRawNamespace
+    from .webhooks import (
+        WebhooksNamespace,
+        WebhooksRawNamespace,
+        WebhooksSyncNamespace,
+        WebhooksSyncRawNamespace,
+    )
+    from .workspaces import (
+        WorkspacesNamespace,
+        WorkspacesRawNamespace,
+        WorkspacesSyncNamespace,
+        WorkspacesSyncRawNamespace,
+    )
 
 REF_LOOKUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("/repositories/{workspace}/{repo_slug}/refs/branches/{name}", ("target", "hash")),
@@ -339,3 +404,254 @@ class CloudRawView:
     def workspaces(self) -> WorkspacesRawNamespace:
         """The `workspaces` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "workspaces")  # type: ignore[no-any-return]
+
+
+def _sync_namespace(client: Any, name: str, *, raw: bool = False) -> Any:
+    module = importlib.import_module(f"{__name__}.{name}")
+    prefix = _CLASS_PREFIXES[name]
+    if raw:
+        view = getattr(module, prefix + "SyncRawNamespace")
+        return view(getattr(client._engine.with_raw_response, name), client._runtime)
+    return getattr(module, prefix + "SyncNamespace")(getattr(client._engine, name), client._runtime)
+
+
+class CloudSyncNamespaces:
+    """Every namespace of the Cloud document, with blocking methods (`bitbucket_client.sync`)."""
+
+    @functools.cached_property
+    def addon(self) -> AddonSyncNamespace:
+        """The `addon` operations (3), blocking."""
+        return _sync_namespace(self, "addon")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def branch_restrictions(self) -> BranchRestrictionsSyncNamespace:
+        """The `branch_restrictions` operations (5), blocking."""
+        return _sync_namespace(self, "branch_restrictions")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def branching_model(self) -> BranchingModelSyncNamespace:
+        """The `branching_model` operations (7), blocking."""
+        return _sync_namespace(self, "branching_model")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def commit_statuses(self) -> CommitStatusesSyncNamespace:
+        """The `commit_statuses` operations (4), blocking."""
+        return _sync_namespace(self, "commit_statuses")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def commits(self) -> CommitsSyncNamespace:
+        """The `commits` operations (17), blocking."""
+        return _sync_namespace(self, "commits")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def deployments(self) -> DeploymentsSyncNamespace:
+        """The `deployments` operations (11), blocking."""
+        return _sync_namespace(self, "deployments")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def downloads(self) -> DownloadsSyncNamespace:
+        """The `downloads` operations (4), blocking."""
+        return _sync_namespace(self, "downloads")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def gpg_keys(self) -> GpgKeysSyncNamespace:
+        """The `gpg_keys` operations (4), blocking."""
+        return _sync_namespace(self, "gpg_keys")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def issues(self) -> IssuesSyncNamespace:
+        """The `issues` operations (33), blocking."""
+        return _sync_namespace(self, "issues")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def pipelines(self) -> PipelinesSyncNamespace:
+        """The `pipelines` operations (64), blocking."""
+        return _sync_namespace(self, "pipelines")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def projects(self) -> ProjectsSyncNamespace:
+        """The `projects` operations (21), blocking."""
+        return _sync_namespace(self, "projects")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def properties(self) -> PropertiesSyncNamespace:
+        """The `properties` operations (12), blocking."""
+        return _sync_namespace(self, "properties")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def pullrequests(self) -> PullrequestsSyncNamespace:
+        """The `pullrequests` operations (33), blocking."""
+        return _sync_namespace(self, "pullrequests")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def refs(self) -> RefsSyncNamespace:
+        """The `refs` operations (9), blocking."""
+        return _sync_namespace(self, "refs")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def reports(self) -> ReportsSyncNamespace:
+        """The `reports` operations (9), blocking."""
+        return _sync_namespace(self, "reports")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def repositories(self) -> RepositoriesSyncNamespace:
+        """The `repositories` operations (32), blocking."""
+        return _sync_namespace(self, "repositories")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def search(self) -> SearchSyncNamespace:
+        """The `search` operations (3), blocking."""
+        return _sync_namespace(self, "search")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def snippets(self) -> SnippetsSyncNamespace:
+        """The `snippets` operations (27), blocking."""
+        return _sync_namespace(self, "snippets")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def source(self) -> SourceSyncNamespace:
+        """The `source` operations (7), blocking."""
+        return _sync_namespace(self, "source")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def ssh_keys(self) -> SshKeysSyncNamespace:
+        """The `ssh_keys` operations (5), blocking."""
+        return _sync_namespace(self, "ssh_keys")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def users(self) -> UsersSyncNamespace:
+        """The `users` operations (4), blocking."""
+        return _sync_namespace(self, "users")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def webhooks(self) -> WebhooksSyncNamespace:
+        """The `webhooks` operations (12), blocking."""
+        return _sync_namespace(self, "webhooks")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def workspaces(self) -> WorkspacesSyncNamespace:
+        """The `workspaces` operations (10), blocking."""
+        return _sync_namespace(self, "workspaces")  # type: ignore[no-any-return]
+
+
+class CloudSyncRawView:
+    """`client.with_raw_response` of the `bitbucket_client.sync` clients: blocking methods returning the
+    whole `Response`."""
+
+    def __init__(self, client: CloudSyncNamespaces) -> None:
+        self._client = client
+
+    @functools.cached_property
+    def addon(self) -> AddonSyncRawNamespace:
+        """The `addon` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "addon", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def branch_restrictions(self) -> BranchRestrictionsSyncRawNamespace:
+        """The `branch_restrictions` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "branch_restrictions", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def branching_model(self) -> BranchingModelSyncRawNamespace:
+        """The `branching_model` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "branching_model", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def commit_statuses(self) -> CommitStatusesSyncRawNamespace:
+        """The `commit_statuses` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "commit_statuses", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def commits(self) -> CommitsSyncRawNamespace:
+        """The `commits` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "commits", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def deployments(self) -> DeploymentsSyncRawNamespace:
+        """The `deployments` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "deployments", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def downloads(self) -> DownloadsSyncRawNamespace:
+        """The `downloads` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "downloads", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def gpg_keys(self) -> GpgKeysSyncRawNamespace:
+        """The `gpg_keys` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "gpg_keys", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def issues(self) -> IssuesSyncRawNamespace:
+        """The `issues` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "issues", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def pipelines(self) -> PipelinesSyncRawNamespace:
+        """The `pipelines` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "pipelines", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def projects(self) -> ProjectsSyncRawNamespace:
+        """The `projects` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "projects", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def properties(self) -> PropertiesSyncRawNamespace:
+        """The `properties` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "properties", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def pullrequests(self) -> PullrequestsSyncRawNamespace:
+        """The `pullrequests` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "pullrequests", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def refs(self) -> RefsSyncRawNamespace:
+        """The `refs` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "refs", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def reports(self) -> ReportsSyncRawNamespace:
+        """The `reports` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "reports", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def repositories(self) -> RepositoriesSyncRawNamespace:
+        """The `repositories` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "repositories", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def search(self) -> SearchSyncRawNamespace:
+        """The `search` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "search", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def snippets(self) -> SnippetsSyncRawNamespace:
+        """The `snippets` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "snippets", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def source(self) -> SourceSyncRawNamespace:
+        """The `source` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "source", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def ssh_keys(self) -> SshKeysSyncRawNamespace:
+        """The `ssh_keys` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "ssh_keys", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def users(self) -> UsersSyncRawNamespace:
+        """The `users` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "users", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def webhooks(self) -> WebhooksSyncRawNamespace:
+        """The `webhooks` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "webhooks", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def workspaces(self) -> WorkspacesSyncRawNamespace:
+        """The `workspaces` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "workspaces", raw=True)  # type: ignore[no-any-return]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response, to_sync
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -95,3 +95,21 @@ class AddonRawNamespace(NamespaceView[AddonNamespace]):
     delete = raw_response(AddonNamespace.delete)
     get_client_key = raw_response(AddonNamespace.get_client_key)
     update = raw_response(AddonNamespace.update)
+
+
+class AddonSyncNamespace(SyncNamespaceView[AddonNamespace]):
+    """`addon` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    delete = to_sync(AddonNamespace.delete)
+    get_client_key = to_sync(AddonNamespace.get_client_key)
+    update = to_sync(AddonNamespace.update)
+
+
+class AddonSyncRawNamespace(SyncNamespaceView[AddonRawNamespace]):
+    """`client.with_raw_response.addon` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    delete = to_sync(AddonRawNamespace.delete)
+    get_client_key = to_sync(AddonRawNamespace.get_client_key)
+    update = to_sync(AddonRawNamespace.update)

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -439,3 +446,25 @@ class BranchRestrictionsRawNamespace(NamespaceView[BranchRestrictionsNamespace])
     get = raw_response(BranchRestrictionsNamespace.get)
     list = raw_first_page(BranchRestrictionsNamespace.list)
     update = raw_response(BranchRestrictionsNamespace.update)
+
+
+class BranchRestrictionsSyncNamespace(SyncNamespaceView[BranchRestrictionsNamespace]):
+    """`branch_restrictions` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(BranchRestrictionsNamespace.create)
+    delete = to_sync(BranchRestrictionsNamespace.delete)
+    get = to_sync(BranchRestrictionsNamespace.get)
+    list = to_sync_iterable(BranchRestrictionsNamespace.list)
+    update = to_sync(BranchRestrictionsNamespace.update)
+
+
+class BranchRestrictionsSyncRawNamespace(SyncNamespaceView[BranchRestrictionsRawNamespace]):
+    """`client.with_raw_response.branch_restrictions` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(BranchRestrictionsRawNamespace.create)
+    delete = to_sync(BranchRestrictionsRawNamespace.delete)
+    get = to_sync(BranchRestrictionsRawNamespace.get)
+    list = to_sync(BranchRestrictionsRawNamespace.list)
+    update = to_sync(BranchRestrictionsRawNamespace.update)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response, to_sync
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -270,3 +270,29 @@ class BranchingModelRawNamespace(NamespaceView[BranchingModelNamespace]):
     get_settings_for_repository = raw_response(BranchingModelNamespace.get_settings_for_repository)
     update_settings_for_project = raw_response(BranchingModelNamespace.update_settings_for_project)
     update_settings_for_repository = raw_response(BranchingModelNamespace.update_settings_for_repository)
+
+
+class BranchingModelSyncNamespace(SyncNamespaceView[BranchingModelNamespace]):
+    """`branching_model` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    get_effective_for_repository = to_sync(BranchingModelNamespace.get_effective_for_repository)
+    get_for_project = to_sync(BranchingModelNamespace.get_for_project)
+    get_for_repository = to_sync(BranchingModelNamespace.get_for_repository)
+    get_settings_for_project = to_sync(BranchingModelNamespace.get_settings_for_project)
+    get_settings_for_repository = to_sync(BranchingModelNamespace.get_settings_for_repository)
+    update_settings_for_project = to_sync(BranchingModelNamespace.update_settings_for_project)
+    update_settings_for_repository = to_sync(BranchingModelNamespace.update_settings_for_repository)
+
+
+class BranchingModelSyncRawNamespace(SyncNamespaceView[BranchingModelRawNamespace]):
+    """`client.with_raw_response.branching_model` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    get_effective_for_repository = to_sync(BranchingModelRawNamespace.get_effective_for_repository)
+    get_for_project = to_sync(BranchingModelRawNamespace.get_for_project)
+    get_for_repository = to_sync(BranchingModelRawNamespace.get_for_repository)
+    get_settings_for_project = to_sync(BranchingModelRawNamespace.get_settings_for_project)
+    get_settings_for_repository = to_sync(BranchingModelRawNamespace.get_settings_for_repository)
+    update_settings_for_project = to_sync(BranchingModelRawNamespace.update_settings_for_project)
+    update_settings_for_repository = to_sync(BranchingModelRawNamespace.update_settings_for_repository)

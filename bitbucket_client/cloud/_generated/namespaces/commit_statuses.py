@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -304,3 +311,23 @@ class CommitStatusesRawNamespace(NamespaceView[CommitStatusesNamespace]):
     get = raw_response(CommitStatusesNamespace.get)
     list = raw_first_page(CommitStatusesNamespace.list)
     update = raw_response(CommitStatusesNamespace.update)
+
+
+class CommitStatusesSyncNamespace(SyncNamespaceView[CommitStatusesNamespace]):
+    """`commit_statuses` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(CommitStatusesNamespace.create)
+    get = to_sync(CommitStatusesNamespace.get)
+    list = to_sync_iterable(CommitStatusesNamespace.list)
+    update = to_sync(CommitStatusesNamespace.update)
+
+
+class CommitStatusesSyncRawNamespace(SyncNamespaceView[CommitStatusesRawNamespace]):
+    """`client.with_raw_response.commit_statuses` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(CommitStatusesRawNamespace.create)
+    get = to_sync(CommitStatusesRawNamespace.get)
+    list = to_sync(CommitStatusesRawNamespace.list)
+    update = to_sync(CommitStatusesRawNamespace.update)

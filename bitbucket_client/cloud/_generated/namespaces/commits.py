@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -878,3 +885,49 @@ class CommitsRawNamespace(NamespaceView[CommitsNamespace]):
     list_with_body = raw_first_page(CommitsNamespace.list_with_body)
     unapprove = raw_response(CommitsNamespace.unapprove)
     update_comment = raw_response(CommitsNamespace.update_comment)
+
+
+class CommitsSyncNamespace(SyncNamespaceView[CommitsNamespace]):
+    """`commits` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    approve = to_sync(CommitsNamespace.approve)
+    create_comment = to_sync(CommitsNamespace.create_comment)
+    delete_comment = to_sync(CommitsNamespace.delete_comment)
+    get = to_sync(CommitsNamespace.get)
+    get_comment = to_sync(CommitsNamespace.get_comment)
+    get_diff = to_sync(CommitsNamespace.get_diff)
+    get_diffstat = to_sync_iterable(CommitsNamespace.get_diffstat)
+    get_file_conflicts = to_sync_iterable(CommitsNamespace.get_file_conflicts)
+    get_merge_base = to_sync(CommitsNamespace.get_merge_base)
+    get_patch = to_sync(CommitsNamespace.get_patch)
+    list = to_sync_iterable(CommitsNamespace.list)
+    list_comments = to_sync_iterable(CommitsNamespace.list_comments)
+    list_for_revision = to_sync_iterable(CommitsNamespace.list_for_revision)
+    list_for_revision_with_body = to_sync_iterable(CommitsNamespace.list_for_revision_with_body)
+    list_with_body = to_sync_iterable(CommitsNamespace.list_with_body)
+    unapprove = to_sync(CommitsNamespace.unapprove)
+    update_comment = to_sync(CommitsNamespace.update_comment)
+
+
+class CommitsSyncRawNamespace(SyncNamespaceView[CommitsRawNamespace]):
+    """`client.with_raw_response.commits` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    approve = to_sync(CommitsRawNamespace.approve)
+    create_comment = to_sync(CommitsRawNamespace.create_comment)
+    delete_comment = to_sync(CommitsRawNamespace.delete_comment)
+    get = to_sync(CommitsRawNamespace.get)
+    get_comment = to_sync(CommitsRawNamespace.get_comment)
+    get_diff = to_sync(CommitsRawNamespace.get_diff)
+    get_diffstat = to_sync(CommitsRawNamespace.get_diffstat)
+    get_file_conflicts = to_sync(CommitsRawNamespace.get_file_conflicts)
+    get_merge_base = to_sync(CommitsRawNamespace.get_merge_base)
+    get_patch = to_sync(CommitsRawNamespace.get_patch)
+    list = to_sync(CommitsRawNamespace.list)
+    list_comments = to_sync(CommitsRawNamespace.list_comments)
+    list_for_revision = to_sync(CommitsRawNamespace.list_for_revision)
+    list_for_revision_with_body = to_sync(CommitsRawNamespace.list_for_revision_with_body)
+    list_with_body = to_sync(CommitsRawNamespace.list_with_body)
+    unapprove = to_sync(CommitsRawNamespace.unapprove)
+    update_comment = to_sync(CommitsRawNamespace.update_comment)

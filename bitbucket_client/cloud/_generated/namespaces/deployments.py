@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -497,3 +504,37 @@ class DeploymentsRawNamespace(NamespaceView[DeploymentsNamespace]):
     list_environments = raw_first_page(DeploymentsNamespace.list_environments)
     update_environment = raw_response(DeploymentsNamespace.update_environment)
     update_environment_variable = raw_response(DeploymentsNamespace.update_environment_variable)
+
+
+class DeploymentsSyncNamespace(SyncNamespaceView[DeploymentsNamespace]):
+    """`deployments` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_environment = to_sync(DeploymentsNamespace.create_environment)
+    create_environment_variable = to_sync(DeploymentsNamespace.create_environment_variable)
+    delete_environment = to_sync(DeploymentsNamespace.delete_environment)
+    delete_environment_variable = to_sync(DeploymentsNamespace.delete_environment_variable)
+    get = to_sync(DeploymentsNamespace.get)
+    get_environment = to_sync(DeploymentsNamespace.get_environment)
+    list = to_sync_iterable(DeploymentsNamespace.list)
+    list_environment_variables = to_sync_iterable(DeploymentsNamespace.list_environment_variables)
+    list_environments = to_sync_iterable(DeploymentsNamespace.list_environments)
+    update_environment = to_sync(DeploymentsNamespace.update_environment)
+    update_environment_variable = to_sync(DeploymentsNamespace.update_environment_variable)
+
+
+class DeploymentsSyncRawNamespace(SyncNamespaceView[DeploymentsRawNamespace]):
+    """`client.with_raw_response.deployments` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_environment = to_sync(DeploymentsRawNamespace.create_environment)
+    create_environment_variable = to_sync(DeploymentsRawNamespace.create_environment_variable)
+    delete_environment = to_sync(DeploymentsRawNamespace.delete_environment)
+    delete_environment_variable = to_sync(DeploymentsRawNamespace.delete_environment_variable)
+    get = to_sync(DeploymentsRawNamespace.get)
+    get_environment = to_sync(DeploymentsRawNamespace.get_environment)
+    list = to_sync(DeploymentsRawNamespace.list)
+    list_environment_variables = to_sync(DeploymentsRawNamespace.list_environment_variables)
+    list_environments = to_sync(DeploymentsRawNamespace.list_environments)
+    update_environment = to_sync(DeploymentsRawNamespace.update_environment)
+    update_environment_variable = to_sync(DeploymentsRawNamespace.update_environment_variable)

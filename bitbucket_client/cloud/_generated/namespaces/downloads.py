@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any, overload
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -179,3 +186,23 @@ class DownloadsRawNamespace(NamespaceView[DownloadsNamespace]):
     get = raw_response(DownloadsNamespace.get)
     list = raw_first_page(DownloadsNamespace.list)
     upload = raw_response(DownloadsNamespace.upload)
+
+
+class DownloadsSyncNamespace(SyncNamespaceView[DownloadsNamespace]):
+    """`downloads` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    delete = to_sync(DownloadsNamespace.delete)
+    get = to_sync(DownloadsNamespace.get)
+    list = to_sync_iterable(DownloadsNamespace.list)
+    upload = to_sync(DownloadsNamespace.upload)
+
+
+class DownloadsSyncRawNamespace(SyncNamespaceView[DownloadsRawNamespace]):
+    """`client.with_raw_response.downloads` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    delete = to_sync(DownloadsRawNamespace.delete)
+    get = to_sync(DownloadsRawNamespace.get)
+    list = to_sync(DownloadsRawNamespace.list)
+    upload = to_sync(DownloadsRawNamespace.upload)

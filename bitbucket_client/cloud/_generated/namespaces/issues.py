@@ -13,7 +13,14 @@ from bitbucket_client._arguments import (
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -1461,3 +1468,81 @@ class IssuesRawNamespace(NamespaceView[IssuesNamespace]):
     upload_attachment = raw_response(IssuesNamespace.upload_attachment)
     vote = raw_response(IssuesNamespace.vote)
     watch = raw_response(IssuesNamespace.watch)
+
+
+class IssuesSyncNamespace(SyncNamespaceView[IssuesNamespace]):
+    """`issues` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(IssuesNamespace.create)
+    create_change = to_sync(IssuesNamespace.create_change)
+    create_comment = to_sync(IssuesNamespace.create_comment)
+    delete = to_sync(IssuesNamespace.delete)
+    delete_attachment = to_sync(IssuesNamespace.delete_attachment)
+    delete_comment = to_sync(IssuesNamespace.delete_comment)
+    get = to_sync(IssuesNamespace.get)
+    get_attachment = to_sync(IssuesNamespace.get_attachment)
+    get_change = to_sync(IssuesNamespace.get_change)
+    get_comment = to_sync(IssuesNamespace.get_comment)
+    get_component = to_sync(IssuesNamespace.get_component)
+    get_export_status = to_sync(IssuesNamespace.get_export_status)
+    get_import_status = to_sync(IssuesNamespace.get_import_status)
+    get_milestone = to_sync(IssuesNamespace.get_milestone)
+    get_version = to_sync(IssuesNamespace.get_version)
+    has_voted = to_sync(IssuesNamespace.has_voted)
+    is_watching = to_sync(IssuesNamespace.is_watching)
+    list = to_sync_iterable(IssuesNamespace.list)
+    list_attachments = to_sync_iterable(IssuesNamespace.list_attachments)
+    list_changes = to_sync_iterable(IssuesNamespace.list_changes)
+    list_comments = to_sync_iterable(IssuesNamespace.list_comments)
+    list_components = to_sync_iterable(IssuesNamespace.list_components)
+    list_milestones = to_sync_iterable(IssuesNamespace.list_milestones)
+    list_versions = to_sync_iterable(IssuesNamespace.list_versions)
+    start_export = to_sync(IssuesNamespace.start_export)
+    start_import = to_sync(IssuesNamespace.start_import)
+    unvote = to_sync(IssuesNamespace.unvote)
+    unwatch = to_sync(IssuesNamespace.unwatch)
+    update = to_sync(IssuesNamespace.update)
+    update_comment = to_sync(IssuesNamespace.update_comment)
+    upload_attachment = to_sync(IssuesNamespace.upload_attachment)
+    vote = to_sync(IssuesNamespace.vote)
+    watch = to_sync(IssuesNamespace.watch)
+
+
+class IssuesSyncRawNamespace(SyncNamespaceView[IssuesRawNamespace]):
+    """`client.with_raw_response.issues` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(IssuesRawNamespace.create)
+    create_change = to_sync(IssuesRawNamespace.create_change)
+    create_comment = to_sync(IssuesRawNamespace.create_comment)
+    delete = to_sync(IssuesRawNamespace.delete)
+    delete_attachment = to_sync(IssuesRawNamespace.delete_attachment)
+    delete_comment = to_sync(IssuesRawNamespace.delete_comment)
+    get = to_sync(IssuesRawNamespace.get)
+    get_attachment = to_sync(IssuesRawNamespace.get_attachment)
+    get_change = to_sync(IssuesRawNamespace.get_change)
+    get_comment = to_sync(IssuesRawNamespace.get_comment)
+    get_component = to_sync(IssuesRawNamespace.get_component)
+    get_export_status = to_sync(IssuesRawNamespace.get_export_status)
+    get_import_status = to_sync(IssuesRawNamespace.get_import_status)
+    get_milestone = to_sync(IssuesRawNamespace.get_milestone)
+    get_version = to_sync(IssuesRawNamespace.get_version)
+    has_voted = to_sync(IssuesRawNamespace.has_voted)
+    is_watching = to_sync(IssuesRawNamespace.is_watching)
+    list = to_sync(IssuesRawNamespace.list)
+    list_attachments = to_sync(IssuesRawNamespace.list_attachments)
+    list_changes = to_sync(IssuesRawNamespace.list_changes)
+    list_comments = to_sync(IssuesRawNamespace.list_comments)
+    list_components = to_sync(IssuesRawNamespace.list_components)
+    list_milestones = to_sync(IssuesRawNamespace.list_milestones)
+    list_versions = to_sync(IssuesRawNamespace.list_versions)
+    start_export = to_sync(IssuesRawNamespace.start_export)
+    start_import = to_sync(IssuesRawNamespace.start_import)
+    unvote = to_sync(IssuesRawNamespace.unvote)
+    unwatch = to_sync(IssuesRawNamespace.unwatch)
+    update = to_sync(IssuesRawNamespace.update)
+    update_comment = to_sync(IssuesRawNamespace.update_comment)
+    upload_attachment = to_sync(IssuesRawNamespace.upload_attachment)
+    vote = to_sync(IssuesRawNamespace.vote)
+    watch = to_sync(IssuesRawNamespace.watch)

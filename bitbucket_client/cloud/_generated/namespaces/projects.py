@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -904,3 +911,57 @@ class ProjectsRawNamespace(NamespaceView[ProjectsNamespace]):
     update = raw_response(ProjectsNamespace.update)
     update_group_permission = raw_response(ProjectsNamespace.update_group_permission)
     update_user_permission = raw_response(ProjectsNamespace.update_user_permission)
+
+
+class ProjectsSyncNamespace(SyncNamespaceView[ProjectsNamespace]):
+    """`projects` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_default_reviewer = to_sync(ProjectsNamespace.add_default_reviewer)
+    create = to_sync(ProjectsNamespace.create)
+    create_deploy_key = to_sync(ProjectsNamespace.create_deploy_key)
+    delete = to_sync(ProjectsNamespace.delete)
+    delete_deploy_key = to_sync(ProjectsNamespace.delete_deploy_key)
+    delete_group_permission = to_sync(ProjectsNamespace.delete_group_permission)
+    delete_user_permission = to_sync(ProjectsNamespace.delete_user_permission)
+    get = to_sync(ProjectsNamespace.get)
+    get_default_reviewer = to_sync(ProjectsNamespace.get_default_reviewer)
+    get_deploy_key = to_sync(ProjectsNamespace.get_deploy_key)
+    get_group_permission = to_sync(ProjectsNamespace.get_group_permission)
+    get_user_permission = to_sync(ProjectsNamespace.get_user_permission)
+    list = to_sync_iterable(ProjectsNamespace.list)
+    list_default_reviewers = to_sync_iterable(ProjectsNamespace.list_default_reviewers)
+    list_deploy_keys = to_sync_iterable(ProjectsNamespace.list_deploy_keys)
+    list_group_permissions = to_sync_iterable(ProjectsNamespace.list_group_permissions)
+    list_user_permissions = to_sync_iterable(ProjectsNamespace.list_user_permissions)
+    remove_default_reviewer = to_sync(ProjectsNamespace.remove_default_reviewer)
+    update = to_sync(ProjectsNamespace.update)
+    update_group_permission = to_sync(ProjectsNamespace.update_group_permission)
+    update_user_permission = to_sync(ProjectsNamespace.update_user_permission)
+
+
+class ProjectsSyncRawNamespace(SyncNamespaceView[ProjectsRawNamespace]):
+    """`client.with_raw_response.projects` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_default_reviewer = to_sync(ProjectsRawNamespace.add_default_reviewer)
+    create = to_sync(ProjectsRawNamespace.create)
+    create_deploy_key = to_sync(ProjectsRawNamespace.create_deploy_key)
+    delete = to_sync(ProjectsRawNamespace.delete)
+    delete_deploy_key = to_sync(ProjectsRawNamespace.delete_deploy_key)
+    delete_group_permission = to_sync(ProjectsRawNamespace.delete_group_permission)
+    delete_user_permission = to_sync(ProjectsRawNamespace.delete_user_permission)
+    get = to_sync(ProjectsRawNamespace.get)
+    get_default_reviewer = to_sync(ProjectsRawNamespace.get_default_reviewer)
+    get_deploy_key = to_sync(ProjectsRawNamespace.get_deploy_key)
+    get_group_permission = to_sync(ProjectsRawNamespace.get_group_permission)
+    get_user_permission = to_sync(ProjectsRawNamespace.get_user_permission)
+    list = to_sync(ProjectsRawNamespace.list)
+    list_default_reviewers = to_sync(ProjectsRawNamespace.list_default_reviewers)
+    list_deploy_keys = to_sync(ProjectsRawNamespace.list_deploy_keys)
+    list_group_permissions = to_sync(ProjectsRawNamespace.list_group_permissions)
+    list_user_permissions = to_sync(ProjectsRawNamespace.list_user_permissions)
+    remove_default_reviewer = to_sync(ProjectsRawNamespace.remove_default_reviewer)
+    update = to_sync(ProjectsRawNamespace.update)
+    update_group_permission = to_sync(ProjectsRawNamespace.update_group_permission)
+    update_user_permission = to_sync(ProjectsRawNamespace.update_user_permission)

@@ -11,7 +11,7 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response, to_sync
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -489,3 +489,39 @@ class PropertiesRawNamespace(NamespaceView[PropertiesNamespace]):
     update_for_pullrequest = raw_response(PropertiesNamespace.update_for_pullrequest)
     update_for_repository = raw_response(PropertiesNamespace.update_for_repository)
     update_for_user = raw_response(PropertiesNamespace.update_for_user)
+
+
+class PropertiesSyncNamespace(SyncNamespaceView[PropertiesNamespace]):
+    """`properties` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    delete_for_commit = to_sync(PropertiesNamespace.delete_for_commit)
+    delete_for_pullrequest = to_sync(PropertiesNamespace.delete_for_pullrequest)
+    delete_for_repository = to_sync(PropertiesNamespace.delete_for_repository)
+    delete_for_user = to_sync(PropertiesNamespace.delete_for_user)
+    get_for_commit = to_sync(PropertiesNamespace.get_for_commit)
+    get_for_pullrequest = to_sync(PropertiesNamespace.get_for_pullrequest)
+    get_for_repository = to_sync(PropertiesNamespace.get_for_repository)
+    get_for_user = to_sync(PropertiesNamespace.get_for_user)
+    update_for_commit = to_sync(PropertiesNamespace.update_for_commit)
+    update_for_pullrequest = to_sync(PropertiesNamespace.update_for_pullrequest)
+    update_for_repository = to_sync(PropertiesNamespace.update_for_repository)
+    update_for_user = to_sync(PropertiesNamespace.update_for_user)
+
+
+class PropertiesSyncRawNamespace(SyncNamespaceView[PropertiesRawNamespace]):
+    """`client.with_raw_response.properties` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    delete_for_commit = to_sync(PropertiesRawNamespace.delete_for_commit)
+    delete_for_pullrequest = to_sync(PropertiesRawNamespace.delete_for_pullrequest)
+    delete_for_repository = to_sync(PropertiesRawNamespace.delete_for_repository)
+    delete_for_user = to_sync(PropertiesRawNamespace.delete_for_user)
+    get_for_commit = to_sync(PropertiesRawNamespace.get_for_commit)
+    get_for_pullrequest = to_sync(PropertiesRawNamespace.get_for_pullrequest)
+    get_for_repository = to_sync(PropertiesRawNamespace.get_for_repository)
+    get_for_user = to_sync(PropertiesRawNamespace.get_for_user)
+    update_for_commit = to_sync(PropertiesRawNamespace.update_for_commit)
+    update_for_pullrequest = to_sync(PropertiesRawNamespace.update_for_pullrequest)
+    update_for_repository = to_sync(PropertiesRawNamespace.update_for_repository)
+    update_for_user = to_sync(PropertiesRawNamespace.update_for_user)

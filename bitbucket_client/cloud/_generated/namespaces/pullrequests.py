@@ -13,7 +13,15 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+    to_sync_long_running,
+)
 
 if TYPE_CHECKING:
     import os
@@ -23,6 +31,8 @@ if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
     from bitbucket_client._merge import MergeTask
     from bitbucket_client._pagination import AsyncPaginator
+    from bitbucket_client._sync_merge import SyncMergeTask
+    from bitbucket_client._types import Response
 
     from ..models.account_input import AccountInput, AccountInputDict
     from ..models.comment_inline_input import CommentInlineInput, CommentInlineInputDict
@@ -1652,3 +1662,179 @@ class PullrequestsRawNamespace(NamespaceView[PullrequestsNamespace]):
     update = raw_response(PullrequestsNamespace.update)
     update_comment = raw_response(PullrequestsNamespace.update_comment)
     update_task = raw_response(PullrequestsNamespace.update_task)
+
+
+class PullrequestsSyncNamespace(SyncNamespaceView[PullrequestsNamespace]):
+    """`pullrequests` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    approve = to_sync(PullrequestsNamespace.approve)
+    create = to_sync(PullrequestsNamespace.create)
+    create_comment = to_sync(PullrequestsNamespace.create_comment)
+    create_task = to_sync(PullrequestsNamespace.create_task)
+    decline = to_sync(PullrequestsNamespace.decline)
+    delete_comment = to_sync(PullrequestsNamespace.delete_comment)
+    delete_task = to_sync(PullrequestsNamespace.delete_task)
+    get = to_sync(PullrequestsNamespace.get)
+    get_comment = to_sync(PullrequestsNamespace.get_comment)
+    get_diff = to_sync(PullrequestsNamespace.get_diff)
+    get_diffstat = to_sync_iterable(PullrequestsNamespace.get_diffstat)
+    get_file_conflicts = to_sync(PullrequestsNamespace.get_file_conflicts)
+    get_merge_task_status = to_sync(PullrequestsNamespace.get_merge_task_status)
+    get_patch = to_sync(PullrequestsNamespace.get_patch)
+    get_task = to_sync(PullrequestsNamespace.get_task)
+    list = to_sync_iterable(PullrequestsNamespace.list)
+    list_activity = to_sync_iterable(PullrequestsNamespace.list_activity)
+    list_comments = to_sync_iterable(PullrequestsNamespace.list_comments)
+    list_commits = to_sync_iterable(PullrequestsNamespace.list_commits)
+    list_for_commit = to_sync_iterable(PullrequestsNamespace.list_for_commit)
+    list_for_user = to_sync_iterable(PullrequestsNamespace.list_for_user)
+    list_repository_activity = to_sync_iterable(PullrequestsNamespace.list_repository_activity)
+    list_statuses = to_sync_iterable(PullrequestsNamespace.list_statuses)
+    list_tasks = to_sync_iterable(PullrequestsNamespace.list_tasks)
+
+    @overload
+    def merge(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        async_: bool | Unset = UNSET,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
+        message: str | Unset = UNSET,
+        close_source_branch: bool | Unset = UNSET,
+        merge_strategy: PullrequestMergeParametersMergeStrategy
+        | Literal[
+            "merge_commit",
+            "squash",
+            "fast_forward",
+            "squash_fast_forward",
+            "rebase_fast_forward",
+            "rebase_merge",
+        ]
+        | Unset = UNSET,
+        wait: Literal[True] = True,
+    ) -> Pullrequest: ...
+    @overload
+    def merge(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        async_: bool | Unset = UNSET,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
+        message: str | Unset = UNSET,
+        close_source_branch: bool | Unset = UNSET,
+        merge_strategy: PullrequestMergeParametersMergeStrategy
+        | Literal[
+            "merge_commit",
+            "squash",
+            "fast_forward",
+            "squash_fast_forward",
+            "rebase_fast_forward",
+            "rebase_merge",
+        ]
+        | Unset = UNSET,
+        wait: Literal[False],
+    ) -> SyncMergeTask: ...
+    @to_sync_long_running(PullrequestsNamespace.merge)
+    def merge(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    remove_change_request = to_sync(PullrequestsNamespace.remove_change_request)
+    reopen_comment = to_sync(PullrequestsNamespace.reopen_comment)
+    request_changes = to_sync(PullrequestsNamespace.request_changes)
+    resolve_comment = to_sync(PullrequestsNamespace.resolve_comment)
+    unapprove = to_sync(PullrequestsNamespace.unapprove)
+    update = to_sync(PullrequestsNamespace.update)
+    update_comment = to_sync(PullrequestsNamespace.update_comment)
+    update_task = to_sync(PullrequestsNamespace.update_task)
+
+
+class PullrequestsSyncRawNamespace(SyncNamespaceView[PullrequestsRawNamespace]):
+    """`client.with_raw_response.pullrequests` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    approve = to_sync(PullrequestsRawNamespace.approve)
+    create = to_sync(PullrequestsRawNamespace.create)
+    create_comment = to_sync(PullrequestsRawNamespace.create_comment)
+    create_task = to_sync(PullrequestsRawNamespace.create_task)
+    decline = to_sync(PullrequestsRawNamespace.decline)
+    delete_comment = to_sync(PullrequestsRawNamespace.delete_comment)
+    delete_task = to_sync(PullrequestsRawNamespace.delete_task)
+    get = to_sync(PullrequestsRawNamespace.get)
+    get_comment = to_sync(PullrequestsRawNamespace.get_comment)
+    get_diff = to_sync(PullrequestsRawNamespace.get_diff)
+    get_diffstat = to_sync(PullrequestsRawNamespace.get_diffstat)
+    get_file_conflicts = to_sync(PullrequestsRawNamespace.get_file_conflicts)
+    get_merge_task_status = to_sync(PullrequestsRawNamespace.get_merge_task_status)
+    get_patch = to_sync(PullrequestsRawNamespace.get_patch)
+    get_task = to_sync(PullrequestsRawNamespace.get_task)
+    list = to_sync(PullrequestsRawNamespace.list)
+    list_activity = to_sync(PullrequestsRawNamespace.list_activity)
+    list_comments = to_sync(PullrequestsRawNamespace.list_comments)
+    list_commits = to_sync(PullrequestsRawNamespace.list_commits)
+    list_for_commit = to_sync(PullrequestsRawNamespace.list_for_commit)
+    list_for_user = to_sync(PullrequestsRawNamespace.list_for_user)
+    list_repository_activity = to_sync(PullrequestsRawNamespace.list_repository_activity)
+    list_statuses = to_sync(PullrequestsRawNamespace.list_statuses)
+    list_tasks = to_sync(PullrequestsRawNamespace.list_tasks)
+
+    @overload
+    def merge(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        async_: bool | Unset = UNSET,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
+        message: str | Unset = UNSET,
+        close_source_branch: bool | Unset = UNSET,
+        merge_strategy: PullrequestMergeParametersMergeStrategy
+        | Literal[
+            "merge_commit",
+            "squash",
+            "fast_forward",
+            "squash_fast_forward",
+            "rebase_fast_forward",
+            "rebase_merge",
+        ]
+        | Unset = UNSET,
+        wait: Literal[True] = True,
+    ) -> Response[Pullrequest]: ...
+    @overload
+    def merge(
+        self,
+        workspace: str,
+        repo_slug: str,
+        pull_request_id: int,
+        *,
+        async_: bool | Unset = UNSET,
+        body: PullrequestMergeParameters | PullrequestMergeParametersDict | None = None,
+        message: str | Unset = UNSET,
+        close_source_branch: bool | Unset = UNSET,
+        merge_strategy: PullrequestMergeParametersMergeStrategy
+        | Literal[
+            "merge_commit",
+            "squash",
+            "fast_forward",
+            "squash_fast_forward",
+            "rebase_fast_forward",
+            "rebase_merge",
+        ]
+        | Unset = UNSET,
+        wait: Literal[False],
+    ) -> Response[SyncMergeTask]: ...
+    @to_sync_long_running(PullrequestsRawNamespace.merge)
+    def merge(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    remove_change_request = to_sync(PullrequestsRawNamespace.remove_change_request)
+    reopen_comment = to_sync(PullrequestsRawNamespace.reopen_comment)
+    request_changes = to_sync(PullrequestsRawNamespace.request_changes)
+    resolve_comment = to_sync(PullrequestsRawNamespace.resolve_comment)
+    unapprove = to_sync(PullrequestsRawNamespace.unapprove)
+    update = to_sync(PullrequestsRawNamespace.update)
+    update_comment = to_sync(PullrequestsRawNamespace.update_comment)
+    update_task = to_sync(PullrequestsRawNamespace.update_task)

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -475,3 +482,33 @@ class RefsRawNamespace(NamespaceView[RefsNamespace]):
     list = raw_first_page(RefsNamespace.list)
     list_branches = raw_first_page(RefsNamespace.list_branches)
     list_tags = raw_first_page(RefsNamespace.list_tags)
+
+
+class RefsSyncNamespace(SyncNamespaceView[RefsNamespace]):
+    """`refs` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_branch = to_sync(RefsNamespace.create_branch)
+    create_tag = to_sync(RefsNamespace.create_tag)
+    delete_branch = to_sync(RefsNamespace.delete_branch)
+    delete_tag = to_sync(RefsNamespace.delete_tag)
+    get_branch = to_sync(RefsNamespace.get_branch)
+    get_tag = to_sync(RefsNamespace.get_tag)
+    list = to_sync_iterable(RefsNamespace.list)
+    list_branches = to_sync_iterable(RefsNamespace.list_branches)
+    list_tags = to_sync_iterable(RefsNamespace.list_tags)
+
+
+class RefsSyncRawNamespace(SyncNamespaceView[RefsRawNamespace]):
+    """`client.with_raw_response.refs` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_branch = to_sync(RefsRawNamespace.create_branch)
+    create_tag = to_sync(RefsRawNamespace.create_tag)
+    delete_branch = to_sync(RefsRawNamespace.delete_branch)
+    delete_tag = to_sync(RefsRawNamespace.delete_tag)
+    get_branch = to_sync(RefsRawNamespace.get_branch)
+    get_tag = to_sync(RefsRawNamespace.get_tag)
+    list = to_sync(RefsRawNamespace.list)
+    list_branches = to_sync(RefsRawNamespace.list_branches)
+    list_tags = to_sync(RefsRawNamespace.list_tags)

@@ -11,13 +11,17 @@ from bitbucket_client._arguments import (
     build_body_list,
     build_required_body,
 )
-from bitbucket_client._converters import (
-    list_of,
-    model,
-)
+from bitbucket_client._converters import list_of, model
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -496,3 +500,33 @@ class ReportsRawNamespace(NamespaceView[ReportsNamespace]):
     get_annotation = raw_response(ReportsNamespace.get_annotation)
     list = raw_first_page(ReportsNamespace.list)
     list_annotations = raw_first_page(ReportsNamespace.list_annotations)
+
+
+class ReportsSyncNamespace(SyncNamespaceView[ReportsNamespace]):
+    """`reports` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_or_update = to_sync(ReportsNamespace.create_or_update)
+    create_or_update_annotation = to_sync(ReportsNamespace.create_or_update_annotation)
+    create_or_update_annotations = to_sync(ReportsNamespace.create_or_update_annotations)
+    delete = to_sync(ReportsNamespace.delete)
+    delete_annotation = to_sync(ReportsNamespace.delete_annotation)
+    get = to_sync(ReportsNamespace.get)
+    get_annotation = to_sync(ReportsNamespace.get_annotation)
+    list = to_sync_iterable(ReportsNamespace.list)
+    list_annotations = to_sync_iterable(ReportsNamespace.list_annotations)
+
+
+class ReportsSyncRawNamespace(SyncNamespaceView[ReportsRawNamespace]):
+    """`client.with_raw_response.reports` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_or_update = to_sync(ReportsRawNamespace.create_or_update)
+    create_or_update_annotation = to_sync(ReportsRawNamespace.create_or_update_annotation)
+    create_or_update_annotations = to_sync(ReportsRawNamespace.create_or_update_annotations)
+    delete = to_sync(ReportsRawNamespace.delete)
+    delete_annotation = to_sync(ReportsRawNamespace.delete_annotation)
+    get = to_sync(ReportsRawNamespace.get)
+    get_annotation = to_sync(ReportsRawNamespace.get_annotation)
+    list = to_sync(ReportsRawNamespace.list)
+    list_annotations = to_sync(ReportsRawNamespace.list_annotations)

@@ -13,7 +13,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -1546,3 +1553,81 @@ class RepositoriesRawNamespace(NamespaceView[RepositoriesNamespace]):
     update_deploy_key = raw_response(RepositoriesNamespace.update_deploy_key)
     update_group_permission = raw_response(RepositoriesNamespace.update_group_permission)
     update_user_permission = raw_response(RepositoriesNamespace.update_user_permission)
+
+
+class RepositoriesSyncNamespace(SyncNamespaceView[RepositoriesNamespace]):
+    """`repositories` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_default_reviewer = to_sync(RepositoriesNamespace.add_default_reviewer)
+    create = to_sync(RepositoriesNamespace.create)
+    create_deploy_key = to_sync(RepositoriesNamespace.create_deploy_key)
+    delete = to_sync(RepositoriesNamespace.delete)
+    delete_deploy_key = to_sync(RepositoriesNamespace.delete_deploy_key)
+    delete_group_permission = to_sync(RepositoriesNamespace.delete_group_permission)
+    delete_user_permission = to_sync(RepositoriesNamespace.delete_user_permission)
+    fork = to_sync(RepositoriesNamespace.fork)
+    get = to_sync(RepositoriesNamespace.get)
+    get_default_reviewer = to_sync(RepositoriesNamespace.get_default_reviewer)
+    get_deploy_key = to_sync(RepositoriesNamespace.get_deploy_key)
+    get_group_permission = to_sync(RepositoriesNamespace.get_group_permission)
+    get_settings_inheritance = to_sync(RepositoriesNamespace.get_settings_inheritance)
+    get_user_permission = to_sync(RepositoriesNamespace.get_user_permission)
+    list = to_sync_iterable(RepositoriesNamespace.list)
+    list_all_my_permissions = to_sync_iterable(RepositoriesNamespace.list_all_my_permissions)
+    list_default_reviewers = to_sync_iterable(RepositoriesNamespace.list_default_reviewers)
+    list_deploy_keys = to_sync_iterable(RepositoriesNamespace.list_deploy_keys)
+    list_effective_default_reviewers = to_sync_iterable(
+        RepositoriesNamespace.list_effective_default_reviewers
+    )
+    list_effective_permissions = to_sync_iterable(RepositoriesNamespace.list_effective_permissions)
+    list_forks = to_sync_iterable(RepositoriesNamespace.list_forks)
+    list_group_permissions = to_sync_iterable(RepositoriesNamespace.list_group_permissions)
+    list_my_permissions = to_sync_iterable(RepositoriesNamespace.list_my_permissions)
+    list_public = to_sync_iterable(RepositoriesNamespace.list_public)
+    list_user_permissions = to_sync_iterable(RepositoriesNamespace.list_user_permissions)
+    list_watchers = to_sync_iterable(RepositoriesNamespace.list_watchers)
+    remove_default_reviewer = to_sync(RepositoriesNamespace.remove_default_reviewer)
+    set_settings_inheritance = to_sync(RepositoriesNamespace.set_settings_inheritance)
+    update = to_sync(RepositoriesNamespace.update)
+    update_deploy_key = to_sync(RepositoriesNamespace.update_deploy_key)
+    update_group_permission = to_sync(RepositoriesNamespace.update_group_permission)
+    update_user_permission = to_sync(RepositoriesNamespace.update_user_permission)
+
+
+class RepositoriesSyncRawNamespace(SyncNamespaceView[RepositoriesRawNamespace]):
+    """`client.with_raw_response.repositories` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_default_reviewer = to_sync(RepositoriesRawNamespace.add_default_reviewer)
+    create = to_sync(RepositoriesRawNamespace.create)
+    create_deploy_key = to_sync(RepositoriesRawNamespace.create_deploy_key)
+    delete = to_sync(RepositoriesRawNamespace.delete)
+    delete_deploy_key = to_sync(RepositoriesRawNamespace.delete_deploy_key)
+    delete_group_permission = to_sync(RepositoriesRawNamespace.delete_group_permission)
+    delete_user_permission = to_sync(RepositoriesRawNamespace.delete_user_permission)
+    fork = to_sync(RepositoriesRawNamespace.fork)
+    get = to_sync(RepositoriesRawNamespace.get)
+    get_default_reviewer = to_sync(RepositoriesRawNamespace.get_default_reviewer)
+    get_deploy_key = to_sync(RepositoriesRawNamespace.get_deploy_key)
+    get_group_permission = to_sync(RepositoriesRawNamespace.get_group_permission)
+    get_settings_inheritance = to_sync(RepositoriesRawNamespace.get_settings_inheritance)
+    get_user_permission = to_sync(RepositoriesRawNamespace.get_user_permission)
+    list = to_sync(RepositoriesRawNamespace.list)
+    list_all_my_permissions = to_sync(RepositoriesRawNamespace.list_all_my_permissions)
+    list_default_reviewers = to_sync(RepositoriesRawNamespace.list_default_reviewers)
+    list_deploy_keys = to_sync(RepositoriesRawNamespace.list_deploy_keys)
+    list_effective_default_reviewers = to_sync(RepositoriesRawNamespace.list_effective_default_reviewers)
+    list_effective_permissions = to_sync(RepositoriesRawNamespace.list_effective_permissions)
+    list_forks = to_sync(RepositoriesRawNamespace.list_forks)
+    list_group_permissions = to_sync(RepositoriesRawNamespace.list_group_permissions)
+    list_my_permissions = to_sync(RepositoriesRawNamespace.list_my_permissions)
+    list_public = to_sync(RepositoriesRawNamespace.list_public)
+    list_user_permissions = to_sync(RepositoriesRawNamespace.list_user_permissions)
+    list_watchers = to_sync(RepositoriesRawNamespace.list_watchers)
+    remove_default_reviewer = to_sync(RepositoriesRawNamespace.remove_default_reviewer)
+    set_settings_inheritance = to_sync(RepositoriesRawNamespace.set_settings_inheritance)
+    update = to_sync(RepositoriesRawNamespace.update)
+    update_deploy_key = to_sync(RepositoriesRawNamespace.update_deploy_key)
+    update_group_permission = to_sync(RepositoriesRawNamespace.update_group_permission)
+    update_user_permission = to_sync(RepositoriesRawNamespace.update_user_permission)

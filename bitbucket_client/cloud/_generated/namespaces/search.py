@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bitbucket_client._request import Request
-from bitbucket_client._views import NamespaceView, raw_first_page
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -183,3 +189,21 @@ class SearchRawNamespace(NamespaceView[SearchNamespace]):
     search_code_for_team = raw_first_page(SearchNamespace.search_code_for_team)
     search_code_for_user = raw_first_page(SearchNamespace.search_code_for_user)
     search_code_for_workspace = raw_first_page(SearchNamespace.search_code_for_workspace)
+
+
+class SearchSyncNamespace(SyncNamespaceView[SearchNamespace]):
+    """`search` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    search_code_for_team = to_sync_iterable(SearchNamespace.search_code_for_team)
+    search_code_for_user = to_sync_iterable(SearchNamespace.search_code_for_user)
+    search_code_for_workspace = to_sync_iterable(SearchNamespace.search_code_for_workspace)
+
+
+class SearchSyncRawNamespace(SyncNamespaceView[SearchRawNamespace]):
+    """`client.with_raw_response.search` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    search_code_for_team = to_sync(SearchRawNamespace.search_code_for_team)
+    search_code_for_user = to_sync(SearchRawNamespace.search_code_for_user)
+    search_code_for_workspace = to_sync(SearchRawNamespace.search_code_for_workspace)

@@ -13,7 +13,14 @@ from bitbucket_client._arguments import (
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -1098,3 +1105,69 @@ class SnippetsRawNamespace(NamespaceView[SnippetsNamespace]):
     update_comment = raw_response(SnippetsNamespace.update_comment)
     update_revision = raw_response(SnippetsNamespace.update_revision)
     watch = raw_response(SnippetsNamespace.watch)
+
+
+class SnippetsSyncNamespace(SyncNamespaceView[SnippetsNamespace]):
+    """`snippets` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(SnippetsNamespace.create)
+    create_comment = to_sync(SnippetsNamespace.create_comment)
+    create_for_current_user = to_sync(SnippetsNamespace.create_for_current_user)
+    create_for_current_user_with_files = to_sync(SnippetsNamespace.create_for_current_user_with_files)
+    create_with_files = to_sync(SnippetsNamespace.create_with_files)
+    delete = to_sync(SnippetsNamespace.delete)
+    delete_comment = to_sync(SnippetsNamespace.delete_comment)
+    delete_revision = to_sync(SnippetsNamespace.delete_revision)
+    get = to_sync(SnippetsNamespace.get)
+    get_comment = to_sync(SnippetsNamespace.get_comment)
+    get_commit = to_sync(SnippetsNamespace.get_commit)
+    get_diff = to_sync(SnippetsNamespace.get_diff)
+    get_file = to_sync(SnippetsNamespace.get_file)
+    get_patch = to_sync(SnippetsNamespace.get_patch)
+    get_revision = to_sync(SnippetsNamespace.get_revision)
+    get_revision_file = to_sync(SnippetsNamespace.get_revision_file)
+    is_watching = to_sync(SnippetsNamespace.is_watching)
+    list = to_sync_iterable(SnippetsNamespace.list)
+    list_accessible = to_sync_iterable(SnippetsNamespace.list_accessible)
+    list_comments = to_sync_iterable(SnippetsNamespace.list_comments)
+    list_commits = to_sync_iterable(SnippetsNamespace.list_commits)
+    list_watchers = to_sync_iterable(SnippetsNamespace.list_watchers)
+    unwatch = to_sync(SnippetsNamespace.unwatch)
+    update = to_sync(SnippetsNamespace.update)
+    update_comment = to_sync(SnippetsNamespace.update_comment)
+    update_revision = to_sync(SnippetsNamespace.update_revision)
+    watch = to_sync(SnippetsNamespace.watch)
+
+
+class SnippetsSyncRawNamespace(SyncNamespaceView[SnippetsRawNamespace]):
+    """`client.with_raw_response.snippets` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(SnippetsRawNamespace.create)
+    create_comment = to_sync(SnippetsRawNamespace.create_comment)
+    create_for_current_user = to_sync(SnippetsRawNamespace.create_for_current_user)
+    create_for_current_user_with_files = to_sync(SnippetsRawNamespace.create_for_current_user_with_files)
+    create_with_files = to_sync(SnippetsRawNamespace.create_with_files)
+    delete = to_sync(SnippetsRawNamespace.delete)
+    delete_comment = to_sync(SnippetsRawNamespace.delete_comment)
+    delete_revision = to_sync(SnippetsRawNamespace.delete_revision)
+    get = to_sync(SnippetsRawNamespace.get)
+    get_comment = to_sync(SnippetsRawNamespace.get_comment)
+    get_commit = to_sync(SnippetsRawNamespace.get_commit)
+    get_diff = to_sync(SnippetsRawNamespace.get_diff)
+    get_file = to_sync(SnippetsRawNamespace.get_file)
+    get_patch = to_sync(SnippetsRawNamespace.get_patch)
+    get_revision = to_sync(SnippetsRawNamespace.get_revision)
+    get_revision_file = to_sync(SnippetsRawNamespace.get_revision_file)
+    is_watching = to_sync(SnippetsRawNamespace.is_watching)
+    list = to_sync(SnippetsRawNamespace.list)
+    list_accessible = to_sync(SnippetsRawNamespace.list_accessible)
+    list_comments = to_sync(SnippetsRawNamespace.list_comments)
+    list_commits = to_sync(SnippetsRawNamespace.list_commits)
+    list_watchers = to_sync(SnippetsRawNamespace.list_watchers)
+    unwatch = to_sync(SnippetsRawNamespace.unwatch)
+    update = to_sync(SnippetsRawNamespace.update)
+    update_comment = to_sync(SnippetsRawNamespace.update_comment)
+    update_revision = to_sync(SnippetsRawNamespace.update_revision)
+    watch = to_sync(SnippetsRawNamespace.watch)

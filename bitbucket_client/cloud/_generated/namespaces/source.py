@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -448,3 +455,29 @@ class SourceRawNamespace(NamespaceView[SourceNamespace]):
     get_root = raw_first_page(SourceNamespace.get_root)
     list_directory = raw_first_page(SourceNamespace.list_directory)
     list_file_history = raw_first_page(SourceNamespace.list_file_history)
+
+
+class SourceSyncNamespace(SyncNamespaceView[SourceNamespace]):
+    """`source` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_commit = to_sync(SourceNamespace.create_commit)
+    get = to_sync_iterable(SourceNamespace.get)
+    get_file = to_sync(SourceNamespace.get_file)
+    get_file_meta = to_sync(SourceNamespace.get_file_meta)
+    get_root = to_sync_iterable(SourceNamespace.get_root)
+    list_directory = to_sync_iterable(SourceNamespace.list_directory)
+    list_file_history = to_sync_iterable(SourceNamespace.list_file_history)
+
+
+class SourceSyncRawNamespace(SyncNamespaceView[SourceRawNamespace]):
+    """`client.with_raw_response.source` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_commit = to_sync(SourceRawNamespace.create_commit)
+    get = to_sync(SourceRawNamespace.get)
+    get_file = to_sync(SourceRawNamespace.get_file)
+    get_file_meta = to_sync(SourceRawNamespace.get_file_meta)
+    get_root = to_sync(SourceRawNamespace.get_root)
+    list_directory = to_sync(SourceRawNamespace.list_directory)
+    list_file_history = to_sync(SourceRawNamespace.list_file_history)

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -227,3 +234,25 @@ class SshKeysRawNamespace(NamespaceView[SshKeysNamespace]):
     get = raw_response(SshKeysNamespace.get)
     list = raw_first_page(SshKeysNamespace.list)
     update = raw_response(SshKeysNamespace.update)
+
+
+class SshKeysSyncNamespace(SyncNamespaceView[SshKeysNamespace]):
+    """`ssh_keys` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(SshKeysNamespace.create)
+    delete = to_sync(SshKeysNamespace.delete)
+    get = to_sync(SshKeysNamespace.get)
+    list = to_sync_iterable(SshKeysNamespace.list)
+    update = to_sync(SshKeysNamespace.update)
+
+
+class SshKeysSyncRawNamespace(SyncNamespaceView[SshKeysRawNamespace]):
+    """`client.with_raw_response.ssh_keys` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(SshKeysRawNamespace.create)
+    delete = to_sync(SshKeysRawNamespace.delete)
+    get = to_sync(SshKeysRawNamespace.get)
+    list = to_sync(SshKeysRawNamespace.list)
+    update = to_sync(SshKeysRawNamespace.update)

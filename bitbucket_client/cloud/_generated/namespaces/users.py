@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -120,3 +127,23 @@ class UsersRawNamespace(NamespaceView[UsersNamespace]):
     get_current = raw_response(UsersNamespace.get_current)
     get_email = raw_response(UsersNamespace.get_email)
     list_emails = raw_first_page(UsersNamespace.list_emails)
+
+
+class UsersSyncNamespace(SyncNamespaceView[UsersNamespace]):
+    """`users` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    get = to_sync(UsersNamespace.get)
+    get_current = to_sync(UsersNamespace.get_current)
+    get_email = to_sync(UsersNamespace.get_email)
+    list_emails = to_sync_iterable(UsersNamespace.list_emails)
+
+
+class UsersSyncRawNamespace(SyncNamespaceView[UsersRawNamespace]):
+    """`client.with_raw_response.users` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    get = to_sync(UsersRawNamespace.get)
+    get_current = to_sync(UsersRawNamespace.get_current)
+    get_email = to_sync(UsersRawNamespace.get_email)
+    list_emails = to_sync(UsersRawNamespace.list_emails)

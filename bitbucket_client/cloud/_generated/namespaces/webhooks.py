@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -779,3 +786,39 @@ class WebhooksRawNamespace(NamespaceView[WebhooksNamespace]):
     list_subject_types = raw_response(WebhooksNamespace.list_subject_types)
     update_for_repository = raw_response(WebhooksNamespace.update_for_repository)
     update_for_workspace = raw_response(WebhooksNamespace.update_for_workspace)
+
+
+class WebhooksSyncNamespace(SyncNamespaceView[WebhooksNamespace]):
+    """`webhooks` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_for_repository = to_sync(WebhooksNamespace.create_for_repository)
+    create_for_workspace = to_sync(WebhooksNamespace.create_for_workspace)
+    delete_for_repository = to_sync(WebhooksNamespace.delete_for_repository)
+    delete_for_workspace = to_sync(WebhooksNamespace.delete_for_workspace)
+    get_for_repository = to_sync(WebhooksNamespace.get_for_repository)
+    get_for_workspace = to_sync(WebhooksNamespace.get_for_workspace)
+    list_event_types = to_sync_iterable(WebhooksNamespace.list_event_types)
+    list_for_repository = to_sync_iterable(WebhooksNamespace.list_for_repository)
+    list_for_workspace = to_sync_iterable(WebhooksNamespace.list_for_workspace)
+    list_subject_types = to_sync(WebhooksNamespace.list_subject_types)
+    update_for_repository = to_sync(WebhooksNamespace.update_for_repository)
+    update_for_workspace = to_sync(WebhooksNamespace.update_for_workspace)
+
+
+class WebhooksSyncRawNamespace(SyncNamespaceView[WebhooksRawNamespace]):
+    """`client.with_raw_response.webhooks` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_for_repository = to_sync(WebhooksRawNamespace.create_for_repository)
+    create_for_workspace = to_sync(WebhooksRawNamespace.create_for_workspace)
+    delete_for_repository = to_sync(WebhooksRawNamespace.delete_for_repository)
+    delete_for_workspace = to_sync(WebhooksRawNamespace.delete_for_workspace)
+    get_for_repository = to_sync(WebhooksRawNamespace.get_for_repository)
+    get_for_workspace = to_sync(WebhooksRawNamespace.get_for_workspace)
+    list_event_types = to_sync(WebhooksRawNamespace.list_event_types)
+    list_for_repository = to_sync(WebhooksRawNamespace.list_for_repository)
+    list_for_workspace = to_sync(WebhooksRawNamespace.list_for_workspace)
+    list_subject_types = to_sync(WebhooksRawNamespace.list_subject_types)
+    update_for_repository = to_sync(WebhooksRawNamespace.update_for_repository)
+    update_for_workspace = to_sync(WebhooksRawNamespace.update_for_workspace)

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -438,3 +445,35 @@ class WorkspacesRawNamespace(NamespaceView[WorkspacesNamespace]):
     list_permissions = raw_first_page(WorkspacesNamespace.list_permissions)
     list_repository_permissions = raw_first_page(WorkspacesNamespace.list_repository_permissions)
     list_system_gpg_keys = raw_response(WorkspacesNamespace.list_system_gpg_keys)
+
+
+class WorkspacesSyncNamespace(SyncNamespaceView[WorkspacesNamespace]):
+    """`workspaces` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    get = to_sync(WorkspacesNamespace.get)
+    get_member = to_sync(WorkspacesNamespace.get_member)
+    get_my_permission = to_sync(WorkspacesNamespace.get_my_permission)
+    list = to_sync_iterable(WorkspacesNamespace.list)
+    list_legacy = to_sync_iterable(WorkspacesNamespace.list_legacy)
+    list_members = to_sync_iterable(WorkspacesNamespace.list_members)
+    list_my_permissions = to_sync_iterable(WorkspacesNamespace.list_my_permissions)
+    list_permissions = to_sync_iterable(WorkspacesNamespace.list_permissions)
+    list_repository_permissions = to_sync_iterable(WorkspacesNamespace.list_repository_permissions)
+    list_system_gpg_keys = to_sync(WorkspacesNamespace.list_system_gpg_keys)
+
+
+class WorkspacesSyncRawNamespace(SyncNamespaceView[WorkspacesRawNamespace]):
+    """`client.with_raw_response.workspaces` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    get = to_sync(WorkspacesRawNamespace.get)
+    get_member = to_sync(WorkspacesRawNamespace.get_member)
+    get_my_permission = to_sync(WorkspacesRawNamespace.get_my_permission)
+    list = to_sync(WorkspacesRawNamespace.list)
+    list_legacy = to_sync(WorkspacesRawNamespace.list_legacy)
+    list_members = to_sync(WorkspacesRawNamespace.list_members)
+    list_my_permissions = to_sync(WorkspacesRawNamespace.list_my_permissions)
+    list_permissions = to_sync(WorkspacesRawNamespace.list_permissions)
+    list_repository_permissions = to_sync(WorkspacesRawNamespace.list_repository_permissions)
+    list_system_gpg_keys = to_sync(WorkspacesRawNamespace.list_system_gpg_keys)

@@ -7,15 +7,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from bitbucket_client._converters import (
-    ModelSpec,
-    as_any,
-    as_bool,
-    as_int,
-    as_str,
-    enum_or_str,
-    model,
-)
+from bitbucket_client._converters import ModelSpec, as_any, as_bool, as_int, as_str, enum_or_str, model
 from bitbucket_client._lenient import LenientModel
 from bitbucket_client._types import UNSET, Unset
 

@@ -8,36 +8,116 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .access_tokens import AccessTokensNamespace, AccessTokensRawNamespace
-    from .admin import AdminNamespace, AdminRawNamespace
-    from .authentication import AuthenticationNamespace, AuthenticationRawNamespace
-    from .branch_restrictions import BranchRestrictionsNamespace, BranchRestrictionsRawNamespace
-    from .builds import BuildsNamespace, BuildsRawNamespace
-    from .commits import CommitsNamespace, CommitsRawNamespace
-    from .dashboard import DashboardNamespace, DashboardRawNamespace
-    from .deployments import DeploymentsNamespace, DeploymentsRawNamespace
-    from .gpg_keys import GpgKeysNamespace, GpgKeysRawNamespace
-    from .groups import GroupsNamespace, GroupsRawNamespace
-    from .hook_scripts import HookScriptsNamespace, HookScriptsRawNamespace
-    from .jira import JiraNamespace, JiraRawNamespace
-    from .labels import LabelsNamespace, LabelsRawNamespace
-    from .markup import MarkupNamespace, MarkupRawNamespace
-    from .migration import MigrationNamespace, MigrationRawNamespace
-    from .mirroring import MirroringNamespace, MirroringRawNamespace
-    from .permissions import PermissionsNamespace, PermissionsRawNamespace
-    from .projects import ProjectsNamespace, ProjectsRawNamespace
-    from .pullrequests import PullrequestsNamespace, PullrequestsRawNamespace
-    from .refs import RefsNamespace, RefsRawNamespace
-    from .reports import ReportsNamespace, ReportsRawNamespace
-    from .repositories import RepositoriesNamespace, RepositoriesRawNamespace
-    from .repository_hooks import RepositoryHooksNamespace, RepositoryHooksRawNamespace
-    from .secret_scanning import SecretScanningNamespace, SecretScanningRawNamespace
-    from .signing import SigningNamespace, SigningRawNamespace
-    from .source import SourceNamespace, SourceRawNamespace
-    from .ssh_keys import SshKeysNamespace, SshKeysRawNamespace
-    from .two_step_verification import TwoStepVerificationNamespace, TwoStepVerificationRawNamespace
-    from .users import UsersNamespace, UsersRawNamespace
-    from .webhooks import WebhooksNamespace, WebhooksRawNamespace
+    from .access_tokens import (
+        AccessTokensNamespace,
+        AccessTokensRawNamespace,
+        AccessTokensSyncNamespace,
+        AccessTokensSyncRawNamespace,
+    )
+    from .admin import AdminNamespace, AdminRawNamespace, AdminSyncNamespace, AdminSyncRawNamespace
+    from .authentication import (
+        AuthenticationNamespace,
+        AuthenticationRawNamespace,
+        AuthenticationSyncNamespace,
+        AuthenticationSyncRawNamespace,
+    )
+    from .branch_restrictions import (
+        BranchRestrictionsNamespace,
+        BranchRestrictionsRawNamespace,
+        BranchRestrictionsSyncNamespace,
+        BranchRestrictionsSyncRawNamespace,
+    )
+    from .builds import BuildsNamespace, BuildsRawNamespace, BuildsSyncNamespace, BuildsSyncRawNamespace
+    from .commits import CommitsNamespace, CommitsRawNamespace, CommitsSyncNamespace, CommitsSyncRawNamespace
+    from .dashboard import (
+        DashboardNamespace,
+        DashboardRawNamespace,
+        DashboardSyncNamespace,
+        DashboardSyncRawNamespace,
+    )
+    from .deployments import (
+        DeploymentsNamespace,
+        DeploymentsRawNamespace,
+        DeploymentsSyncNamespace,
+        DeploymentsSyncRawNamespace,
+    )
+    from .gpg_keys import GpgKeysNamespace, GpgKeysRawNamespace, GpgKeysSyncNamespace, GpgKeysSyncRawNamespace
+    from .groups import GroupsNamespace, GroupsRawNamespace, GroupsSyncNamespace, GroupsSyncRawNamespace
+    from .hook_scripts import (
+        HookScriptsNamespace,
+        HookScriptsRawNamespace,
+        HookScriptsSyncNamespace,
+        HookScriptsSyncRawNamespace,
+    )
+    from .jira import JiraNamespace, JiraRawNamespace, JiraSyncNamespace, JiraSyncRawNamespace
+    from .labels import LabelsNamespace, LabelsRawNamespace, LabelsSyncNamespace, LabelsSyncRawNamespace
+    from .markup import MarkupNamespace, MarkupRawNamespace, MarkupSyncNamespace, MarkupSyncRawNamespace
+    from .migration import (
+        MigrationNamespace,
+        MigrationRawNamespace,
+        MigrationSyncNamespace,
+        MigrationSyncRawNamespace,
+    )
+    from .mirroring import (
+        MirroringNamespace,
+        MirroringRawNamespace,
+        MirroringSyncNamespace,
+        MirroringSyncRawNamespace,
+    )
+    from .permissions import (
+        PermissionsNamespace,
+        PermissionsRawNamespace,
+        PermissionsSyncNamespace,
+        PermissionsSyncRawNamespace,
+    )
+    from .projects import (
+        ProjectsNamespace,
+        ProjectsRawNamespace,
+        ProjectsSyncNamespace,
+        ProjectsSyncRawNamespace,
+    )
+    from .pullrequests import (
+        PullrequestsNamespace,
+        PullrequestsRawNamespace,
+        PullrequestsSyncNamespace,
+        PullrequestsSyncRawNamespace,
+    )
+    from .refs import RefsNamespace, RefsRawNamespace, RefsSyncNamespace, RefsSyncRawNamespace
+    from .reports import ReportsNamespace, ReportsRawNamespace, ReportsSyncNamespace, ReportsSyncRawNamespace
+    from .repositories import (
+        RepositoriesNamespace,
+        RepositoriesRawNamespace,
+        RepositoriesSyncNamespace,
+        RepositoriesSyncRawNamespace,
+    )
+    from .repository_hooks import (
+        RepositoryHooksNamespace,
+        RepositoryHooksRawNamespace,
+        RepositoryHooksSyncNamespace,
+        RepositoryHooksSyncRawNamespace,
+    )
+    from .secret_scanning import (
+        SecretScanningNamespace,
+        SecretScanningRawNamespace,
+        SecretScanningSyncNamespace,
+        SecretScanningSyncRawNamespace,
+    )
+    from .signing import SigningNamespace, SigningRawNamespace, SigningSyncNamespace, SigningSyncRawNamespace
+    from .source import SourceNamespace, SourceRawNamespace, SourceSyncNamespace, SourceSyncRawNamespace
+    from .ssh_keys import SshKeysNamespace, SshKeysRawNamespace, SshKeysSyncNamespace, SshKeysSyncRawNamespace
+    from .two_step_verification import (
+        TwoStepVerificationNamespace,
+        TwoStepVerificationRawNamespace,
+        TwoStepVerificationSyncNamespace,
+        TwoStepVerificationSyncRawNamespace,
+    )
+    from .users import UsersNamespace, UsersRawNamespace, UsersSyncNamespace, UsersSyncRawNamespace
+    from .webhooks import (
+        WebhooksNamespace,
+        WebhooksRawNamespace,
+        WebhooksSyncNamespace,
+        WebhooksSyncRawNamespace,
+    )
 
 REF_LOOKUPS: tuple[tuple[str, tuple[str, ...]], ...] = ()
 """Where the pipeline looks up a branch or tag name holding a `/` for its commit hash (`_refs`)."""
@@ -427,3 +507,324 @@ class ServerRawView:
     def webhooks(self) -> WebhooksRawNamespace:
         """The `webhooks` operations, returning the whole `Response`."""
         return _raw_namespace(self._client, "webhooks")  # type: ignore[no-any-return]
+
+
+def _sync_namespace(client: Any, name: str, *, raw: bool = False) -> Any:
+    module = importlib.import_module(f"{__name__}.{name}")
+    prefix = _CLASS_PREFIXES[name]
+    if raw:
+        view = getattr(module, prefix + "SyncRawNamespace")
+        return view(getattr(client._engine.with_raw_response, name), client._runtime)
+    return getattr(module, prefix + "SyncNamespace")(getattr(client._engine, name), client._runtime)
+
+
+class ServerSyncNamespaces:
+    """Every namespace of the Server document, with blocking methods (`bitbucket_client.sync`)."""
+
+    @functools.cached_property
+    def access_tokens(self) -> AccessTokensSyncNamespace:
+        """The `access_tokens` operations (15), blocking."""
+        return _sync_namespace(self, "access_tokens")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def admin(self) -> AdminSyncNamespace:
+        """The `admin` operations (44), blocking."""
+        return _sync_namespace(self, "admin")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def authentication(self) -> AuthenticationSyncNamespace:
+        """The `authentication` operations (11), blocking."""
+        return _sync_namespace(self, "authentication")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def branch_restrictions(self) -> BranchRestrictionsSyncNamespace:
+        """The `branch_restrictions` operations (8), blocking."""
+        return _sync_namespace(self, "branch_restrictions")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def builds(self) -> BuildsSyncNamespace:
+        """The `builds` operations (12), blocking."""
+        return _sync_namespace(self, "builds")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def commits(self) -> CommitsSyncNamespace:
+        """The `commits` operations (23), blocking."""
+        return _sync_namespace(self, "commits")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def dashboard(self) -> DashboardSyncNamespace:
+        """The `dashboard` operations (4), blocking."""
+        return _sync_namespace(self, "dashboard")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def deployments(self) -> DeploymentsSyncNamespace:
+        """The `deployments` operations (4), blocking."""
+        return _sync_namespace(self, "deployments")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def gpg_keys(self) -> GpgKeysSyncNamespace:
+        """The `gpg_keys` operations (4), blocking."""
+        return _sync_namespace(self, "gpg_keys")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def groups(self) -> GroupsSyncNamespace:
+        """The `groups` operations (9), blocking."""
+        return _sync_namespace(self, "groups")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def hook_scripts(self) -> HookScriptsSyncNamespace:
+        """The `hook_scripts` operations (11), blocking."""
+        return _sync_namespace(self, "hook_scripts")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def jira(self) -> JiraSyncNamespace:
+        """The `jira` operations (4), blocking."""
+        return _sync_namespace(self, "jira")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def labels(self) -> LabelsSyncNamespace:
+        """The `labels` operations (3), blocking."""
+        return _sync_namespace(self, "labels")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def markup(self) -> MarkupSyncNamespace:
+        """The `markup` operations (1), blocking."""
+        return _sync_namespace(self, "markup")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def migration(self) -> MigrationSyncNamespace:
+        """The `migration` operations (18), blocking."""
+        return _sync_namespace(self, "migration")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def mirroring(self) -> MirroringSyncNamespace:
+        """The `mirroring` operations (42), blocking."""
+        return _sync_namespace(self, "mirroring")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def permissions(self) -> PermissionsSyncNamespace:
+        """The `permissions` operations (8), blocking."""
+        return _sync_namespace(self, "permissions")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def projects(self) -> ProjectsSyncNamespace:
+        """The `projects` operations (50), blocking."""
+        return _sync_namespace(self, "projects")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def pullrequests(self) -> PullrequestsSyncNamespace:
+        """The `pullrequests` operations (51), blocking."""
+        return _sync_namespace(self, "pullrequests")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def refs(self) -> RefsSyncNamespace:
+        """The `refs` operations (12), blocking."""
+        return _sync_namespace(self, "refs")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def reports(self) -> ReportsSyncNamespace:
+        """The `reports` operations (9), blocking."""
+        return _sync_namespace(self, "reports")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def repositories(self) -> RepositoriesSyncNamespace:
+        """The `repositories` operations (66), blocking."""
+        return _sync_namespace(self, "repositories")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def repository_hooks(self) -> RepositoryHooksSyncNamespace:
+        """The `repository_hooks` operations (14), blocking."""
+        return _sync_namespace(self, "repository_hooks")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def secret_scanning(self) -> SecretScanningSyncNamespace:
+        """The `secret_scanning` operations (32), blocking."""
+        return _sync_namespace(self, "secret_scanning")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def signing(self) -> SigningSyncNamespace:
+        """The `signing` operations (6), blocking."""
+        return _sync_namespace(self, "signing")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def source(self) -> SourceSyncNamespace:
+        """The `source` operations (12), blocking."""
+        return _sync_namespace(self, "source")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def ssh_keys(self) -> SshKeysSyncNamespace:
+        """The `ssh_keys` operations (12), blocking."""
+        return _sync_namespace(self, "ssh_keys")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def two_step_verification(self) -> TwoStepVerificationSyncNamespace:
+        """The `two_step_verification` operations (19), blocking."""
+        return _sync_namespace(self, "two_step_verification")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def users(self) -> UsersSyncNamespace:
+        """The `users` operations (23), blocking."""
+        return _sync_namespace(self, "users")  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def webhooks(self) -> WebhooksSyncNamespace:
+        """The `webhooks` operations (19), blocking."""
+        return _sync_namespace(self, "webhooks")  # type: ignore[no-any-return]
+
+
+class ServerSyncRawView:
+    """`client.with_raw_response` of the `bitbucket_client.sync` clients: blocking methods returning the
+    whole `Response`."""
+
+    def __init__(self, client: ServerSyncNamespaces) -> None:
+        self._client = client
+
+    @functools.cached_property
+    def access_tokens(self) -> AccessTokensSyncRawNamespace:
+        """The `access_tokens` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "access_tokens", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def admin(self) -> AdminSyncRawNamespace:
+        """The `admin` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "admin", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def authentication(self) -> AuthenticationSyncRawNamespace:
+        """The `authentication` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "authentication", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def branch_restrictions(self) -> BranchRestrictionsSyncRawNamespace:
+        """The `branch_restrictions` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "branch_restrictions", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def builds(self) -> BuildsSyncRawNamespace:
+        """The `builds` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "builds", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def commits(self) -> CommitsSyncRawNamespace:
+        """The `commits` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "commits", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def dashboard(self) -> DashboardSyncRawNamespace:
+        """The `dashboard` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "dashboard", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def deployments(self) -> DeploymentsSyncRawNamespace:
+        """The `deployments` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "deployments", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def gpg_keys(self) -> GpgKeysSyncRawNamespace:
+        """The `gpg_keys` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "gpg_keys", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def groups(self) -> GroupsSyncRawNamespace:
+        """The `groups` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "groups", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def hook_scripts(self) -> HookScriptsSyncRawNamespace:
+        """The `hook_scripts` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "hook_scripts", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def jira(self) -> JiraSyncRawNamespace:
+        """The `jira` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "jira", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def labels(self) -> LabelsSyncRawNamespace:
+        """The `labels` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "labels", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def markup(self) -> MarkupSyncRawNamespace:
+        """The `markup` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "markup", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def migration(self) -> MigrationSyncRawNamespace:
+        """The `migration` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "migration", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def mirroring(self) -> MirroringSyncRawNamespace:
+        """The `mirroring` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "mirroring", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def permissions(self) -> PermissionsSyncRawNamespace:
+        """The `permissions` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "permissions", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def projects(self) -> ProjectsSyncRawNamespace:
+        """The `projects` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "projects", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def pullrequests(self) -> PullrequestsSyncRawNamespace:
+        """The `pullrequests` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "pullrequests", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def refs(self) -> RefsSyncRawNamespace:
+        """The `refs` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "refs", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def reports(self) -> ReportsSyncRawNamespace:
+        """The `reports` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "reports", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def repositories(self) -> RepositoriesSyncRawNamespace:
+        """The `repositories` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "repositories", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def repository_hooks(self) -> RepositoryHooksSyncRawNamespace:
+        """The `repository_hooks` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "repository_hooks", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def secret_scanning(self) -> SecretScanningSyncRawNamespace:
+        """The `secret_scanning` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "secret_scanning", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def signing(self) -> SigningSyncRawNamespace:
+        """The `signing` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "signing", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def source(self) -> SourceSyncRawNamespace:
+        """The `source` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "source", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def ssh_keys(self) -> SshKeysSyncRawNamespace:
+        """The `ssh_keys` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "ssh_keys", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def two_step_verification(self) -> TwoStepVerificationSyncRawNamespace:
+        """The `two_step_verification` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "two_step_verification", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def users(self) -> UsersSyncRawNamespace:
+        """The `users` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "users", raw=True)  # type: ignore[no-any-return]
+
+    @functools.cached_property
+    def webhooks(self) -> WebhooksSyncRawNamespace:
+        """The `webhooks` operations, blocking, returning the whole `Response`."""
+        return _sync_namespace(self._client, "webhooks", raw=True)  # type: ignore[no-any-return]

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -567,3 +574,45 @@ class AccessTokensRawNamespace(NamespaceView[AccessTokensNamespace]):
     update_for_project = raw_response(AccessTokensNamespace.update_for_project)
     update_for_repository = raw_response(AccessTokensNamespace.update_for_repository)
     update_for_user = raw_response(AccessTokensNamespace.update_for_user)
+
+
+class AccessTokensSyncNamespace(SyncNamespaceView[AccessTokensNamespace]):
+    """`access_tokens` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_for_project = to_sync(AccessTokensNamespace.create_for_project)
+    create_for_repository = to_sync(AccessTokensNamespace.create_for_repository)
+    create_for_user = to_sync(AccessTokensNamespace.create_for_user)
+    delete_for_project = to_sync(AccessTokensNamespace.delete_for_project)
+    delete_for_repository = to_sync(AccessTokensNamespace.delete_for_repository)
+    delete_for_user = to_sync(AccessTokensNamespace.delete_for_user)
+    get_for_project = to_sync(AccessTokensNamespace.get_for_project)
+    get_for_repository = to_sync(AccessTokensNamespace.get_for_repository)
+    get_for_user = to_sync(AccessTokensNamespace.get_for_user)
+    list_for_project = to_sync_iterable(AccessTokensNamespace.list_for_project)
+    list_for_repository = to_sync_iterable(AccessTokensNamespace.list_for_repository)
+    list_for_user = to_sync_iterable(AccessTokensNamespace.list_for_user)
+    update_for_project = to_sync(AccessTokensNamespace.update_for_project)
+    update_for_repository = to_sync(AccessTokensNamespace.update_for_repository)
+    update_for_user = to_sync(AccessTokensNamespace.update_for_user)
+
+
+class AccessTokensSyncRawNamespace(SyncNamespaceView[AccessTokensRawNamespace]):
+    """`client.with_raw_response.access_tokens` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_for_project = to_sync(AccessTokensRawNamespace.create_for_project)
+    create_for_repository = to_sync(AccessTokensRawNamespace.create_for_repository)
+    create_for_user = to_sync(AccessTokensRawNamespace.create_for_user)
+    delete_for_project = to_sync(AccessTokensRawNamespace.delete_for_project)
+    delete_for_repository = to_sync(AccessTokensRawNamespace.delete_for_repository)
+    delete_for_user = to_sync(AccessTokensRawNamespace.delete_for_user)
+    get_for_project = to_sync(AccessTokensRawNamespace.get_for_project)
+    get_for_repository = to_sync(AccessTokensRawNamespace.get_for_repository)
+    get_for_user = to_sync(AccessTokensRawNamespace.get_for_user)
+    list_for_project = to_sync(AccessTokensRawNamespace.list_for_project)
+    list_for_repository = to_sync(AccessTokensRawNamespace.list_for_repository)
+    list_for_user = to_sync(AccessTokensRawNamespace.list_for_user)
+    update_for_project = to_sync(AccessTokensRawNamespace.update_for_project)
+    update_for_repository = to_sync(AccessTokensRawNamespace.update_for_repository)
+    update_for_user = to_sync(AccessTokensRawNamespace.update_for_user)

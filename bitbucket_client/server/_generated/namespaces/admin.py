@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -1389,3 +1396,103 @@ class AdminRawNamespace(NamespaceView[AdminNamespace]):
     update_license = raw_response(AdminNamespace.update_license)
     update_merge_strategies = raw_response(AdminNamespace.update_merge_strategies)
     update_mesh_node = raw_response(AdminNamespace.update_mesh_node)
+
+
+class AdminSyncNamespace(SyncNamespaceView[AdminNamespace]):
+    """`admin` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    clear_default_branch = to_sync(AdminNamespace.clear_default_branch)
+    clear_sender_address = to_sync(AdminNamespace.clear_sender_address)
+    create_user_rate_limits = to_sync(AdminNamespace.create_user_rate_limits)
+    delete_banner = to_sync(AdminNamespace.delete_banner)
+    delete_mail_config = to_sync(AdminNamespace.delete_mail_config)
+    delete_mesh_node = to_sync(AdminNamespace.delete_mesh_node)
+    delete_user_rate_limit = to_sync(AdminNamespace.delete_user_rate_limit)
+    dismiss_retention_config_review = to_sync(AdminNamespace.dismiss_retention_config_review)
+    get_application_properties = to_sync(AdminNamespace.get_application_properties)
+    get_banner = to_sync(AdminNamespace.get_banner)
+    get_cluster_info = to_sync(AdminNamespace.get_cluster_info)
+    get_default_branch = to_sync(AdminNamespace.get_default_branch)
+    get_license = to_sync(AdminNamespace.get_license)
+    get_log_level = to_sync(AdminNamespace.get_log_level)
+    get_mail_config = to_sync(AdminNamespace.get_mail_config)
+    get_merge_strategies = to_sync(AdminNamespace.get_merge_strategies)
+    get_mesh_connectivity_report = to_sync(AdminNamespace.get_mesh_connectivity_report)
+    get_mesh_control_plane_key = to_sync(AdminNamespace.get_mesh_control_plane_key)
+    get_mesh_node = to_sync(AdminNamespace.get_mesh_node)
+    get_mesh_support_zip = to_sync(AdminNamespace.get_mesh_support_zip)
+    get_mesh_support_zips = to_sync(AdminNamespace.get_mesh_support_zips)
+    get_rate_limit_history = to_sync_iterable(AdminNamespace.get_rate_limit_history)
+    get_rate_limit_settings = to_sync(AdminNamespace.get_rate_limit_settings)
+    get_repository_archive_policy = to_sync(AdminNamespace.get_repository_archive_policy)
+    get_repository_delete_policy = to_sync(AdminNamespace.get_repository_delete_policy)
+    get_root_log_level = to_sync(AdminNamespace.get_root_log_level)
+    get_sender_address = to_sync(AdminNamespace.get_sender_address)
+    get_user_rate_limit = to_sync(AdminNamespace.get_user_rate_limit)
+    list_mesh_nodes = to_sync(AdminNamespace.list_mesh_nodes)
+    list_user_rate_limits = to_sync_iterable(AdminNamespace.list_user_rate_limits)
+    register_mesh_node = to_sync(AdminNamespace.register_mesh_node)
+    set_banner = to_sync(AdminNamespace.set_banner)
+    set_default_branch = to_sync(AdminNamespace.set_default_branch)
+    set_log_level = to_sync(AdminNamespace.set_log_level)
+    set_mail_config = to_sync(AdminNamespace.set_mail_config)
+    set_rate_limit_settings = to_sync(AdminNamespace.set_rate_limit_settings)
+    set_repository_archive_policy = to_sync(AdminNamespace.set_repository_archive_policy)
+    set_repository_delete_policy = to_sync(AdminNamespace.set_repository_delete_policy)
+    set_root_log_level = to_sync(AdminNamespace.set_root_log_level)
+    set_sender_address = to_sync(AdminNamespace.set_sender_address)
+    set_user_rate_limit = to_sync(AdminNamespace.set_user_rate_limit)
+    update_license = to_sync(AdminNamespace.update_license)
+    update_merge_strategies = to_sync(AdminNamespace.update_merge_strategies)
+    update_mesh_node = to_sync(AdminNamespace.update_mesh_node)
+
+
+class AdminSyncRawNamespace(SyncNamespaceView[AdminRawNamespace]):
+    """`client.with_raw_response.admin` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    clear_default_branch = to_sync(AdminRawNamespace.clear_default_branch)
+    clear_sender_address = to_sync(AdminRawNamespace.clear_sender_address)
+    create_user_rate_limits = to_sync(AdminRawNamespace.create_user_rate_limits)
+    delete_banner = to_sync(AdminRawNamespace.delete_banner)
+    delete_mail_config = to_sync(AdminRawNamespace.delete_mail_config)
+    delete_mesh_node = to_sync(AdminRawNamespace.delete_mesh_node)
+    delete_user_rate_limit = to_sync(AdminRawNamespace.delete_user_rate_limit)
+    dismiss_retention_config_review = to_sync(AdminRawNamespace.dismiss_retention_config_review)
+    get_application_properties = to_sync(AdminRawNamespace.get_application_properties)
+    get_banner = to_sync(AdminRawNamespace.get_banner)
+    get_cluster_info = to_sync(AdminRawNamespace.get_cluster_info)
+    get_default_branch = to_sync(AdminRawNamespace.get_default_branch)
+    get_license = to_sync(AdminRawNamespace.get_license)
+    get_log_level = to_sync(AdminRawNamespace.get_log_level)
+    get_mail_config = to_sync(AdminRawNamespace.get_mail_config)
+    get_merge_strategies = to_sync(AdminRawNamespace.get_merge_strategies)
+    get_mesh_connectivity_report = to_sync(AdminRawNamespace.get_mesh_connectivity_report)
+    get_mesh_control_plane_key = to_sync(AdminRawNamespace.get_mesh_control_plane_key)
+    get_mesh_node = to_sync(AdminRawNamespace.get_mesh_node)
+    get_mesh_support_zip = to_sync(AdminRawNamespace.get_mesh_support_zip)
+    get_mesh_support_zips = to_sync(AdminRawNamespace.get_mesh_support_zips)
+    get_rate_limit_history = to_sync(AdminRawNamespace.get_rate_limit_history)
+    get_rate_limit_settings = to_sync(AdminRawNamespace.get_rate_limit_settings)
+    get_repository_archive_policy = to_sync(AdminRawNamespace.get_repository_archive_policy)
+    get_repository_delete_policy = to_sync(AdminRawNamespace.get_repository_delete_policy)
+    get_root_log_level = to_sync(AdminRawNamespace.get_root_log_level)
+    get_sender_address = to_sync(AdminRawNamespace.get_sender_address)
+    get_user_rate_limit = to_sync(AdminRawNamespace.get_user_rate_limit)
+    list_mesh_nodes = to_sync(AdminRawNamespace.list_mesh_nodes)
+    list_user_rate_limits = to_sync(AdminRawNamespace.list_user_rate_limits)
+    register_mesh_node = to_sync(AdminRawNamespace.register_mesh_node)
+    set_banner = to_sync(AdminRawNamespace.set_banner)
+    set_default_branch = to_sync(AdminRawNamespace.set_default_branch)
+    set_log_level = to_sync(AdminRawNamespace.set_log_level)
+    set_mail_config = to_sync(AdminRawNamespace.set_mail_config)
+    set_rate_limit_settings = to_sync(AdminRawNamespace.set_rate_limit_settings)
+    set_repository_archive_policy = to_sync(AdminRawNamespace.set_repository_archive_policy)
+    set_repository_delete_policy = to_sync(AdminRawNamespace.set_repository_delete_policy)
+    set_root_log_level = to_sync(AdminRawNamespace.set_root_log_level)
+    set_sender_address = to_sync(AdminRawNamespace.set_sender_address)
+    set_user_rate_limit = to_sync(AdminRawNamespace.set_user_rate_limit)
+    update_license = to_sync(AdminRawNamespace.update_license)
+    update_merge_strategies = to_sync(AdminRawNamespace.update_merge_strategies)
+    update_mesh_node = to_sync(AdminRawNamespace.update_mesh_node)

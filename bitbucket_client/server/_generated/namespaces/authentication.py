@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import datetime
@@ -483,3 +490,37 @@ class AuthenticationRawNamespace(NamespaceView[AuthenticationNamespace]):
     update_basic_auth_config = raw_response(AuthenticationNamespace.update_basic_auth_config)
     update_idp = raw_response(AuthenticationNamespace.update_idp)
     update_sso_config = raw_response(AuthenticationNamespace.update_sso_config)
+
+
+class AuthenticationSyncNamespace(SyncNamespaceView[AuthenticationNamespace]):
+    """`authentication` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_idp = to_sync(AuthenticationNamespace.create_idp)
+    delete_idp = to_sync(AuthenticationNamespace.delete_idp)
+    get_basic_auth_config = to_sync(AuthenticationNamespace.get_basic_auth_config)
+    get_idp = to_sync(AuthenticationNamespace.get_idp)
+    get_login_options = to_sync_iterable(AuthenticationNamespace.get_login_options)
+    get_sso_config = to_sync(AuthenticationNamespace.get_sso_config)
+    list_idps = to_sync_iterable(AuthenticationNamespace.list_idps)
+    list_jit_users = to_sync(AuthenticationNamespace.list_jit_users)
+    update_basic_auth_config = to_sync(AuthenticationNamespace.update_basic_auth_config)
+    update_idp = to_sync(AuthenticationNamespace.update_idp)
+    update_sso_config = to_sync(AuthenticationNamespace.update_sso_config)
+
+
+class AuthenticationSyncRawNamespace(SyncNamespaceView[AuthenticationRawNamespace]):
+    """`client.with_raw_response.authentication` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_idp = to_sync(AuthenticationRawNamespace.create_idp)
+    delete_idp = to_sync(AuthenticationRawNamespace.delete_idp)
+    get_basic_auth_config = to_sync(AuthenticationRawNamespace.get_basic_auth_config)
+    get_idp = to_sync(AuthenticationRawNamespace.get_idp)
+    get_login_options = to_sync(AuthenticationRawNamespace.get_login_options)
+    get_sso_config = to_sync(AuthenticationRawNamespace.get_sso_config)
+    list_idps = to_sync(AuthenticationRawNamespace.list_idps)
+    list_jit_users = to_sync(AuthenticationRawNamespace.list_jit_users)
+    update_basic_auth_config = to_sync(AuthenticationRawNamespace.update_basic_auth_config)
+    update_idp = to_sync(AuthenticationRawNamespace.update_idp)
+    update_sso_config = to_sync(AuthenticationRawNamespace.update_sso_config)

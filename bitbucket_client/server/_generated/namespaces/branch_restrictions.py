@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -359,3 +366,31 @@ class BranchRestrictionsRawNamespace(NamespaceView[BranchRestrictionsNamespace])
     get_for_repository = raw_response(BranchRestrictionsNamespace.get_for_repository)
     list_for_project = raw_first_page(BranchRestrictionsNamespace.list_for_project)
     list_for_repository = raw_first_page(BranchRestrictionsNamespace.list_for_repository)
+
+
+class BranchRestrictionsSyncNamespace(SyncNamespaceView[BranchRestrictionsNamespace]):
+    """`branch_restrictions` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_for_project = to_sync(BranchRestrictionsNamespace.create_for_project)
+    create_for_repository = to_sync(BranchRestrictionsNamespace.create_for_repository)
+    delete_for_project = to_sync(BranchRestrictionsNamespace.delete_for_project)
+    delete_for_repository = to_sync(BranchRestrictionsNamespace.delete_for_repository)
+    get_for_project = to_sync(BranchRestrictionsNamespace.get_for_project)
+    get_for_repository = to_sync(BranchRestrictionsNamespace.get_for_repository)
+    list_for_project = to_sync_iterable(BranchRestrictionsNamespace.list_for_project)
+    list_for_repository = to_sync_iterable(BranchRestrictionsNamespace.list_for_repository)
+
+
+class BranchRestrictionsSyncRawNamespace(SyncNamespaceView[BranchRestrictionsRawNamespace]):
+    """`client.with_raw_response.branch_restrictions` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_for_project = to_sync(BranchRestrictionsRawNamespace.create_for_project)
+    create_for_repository = to_sync(BranchRestrictionsRawNamespace.create_for_repository)
+    delete_for_project = to_sync(BranchRestrictionsRawNamespace.delete_for_project)
+    delete_for_repository = to_sync(BranchRestrictionsRawNamespace.delete_for_repository)
+    get_for_project = to_sync(BranchRestrictionsRawNamespace.get_for_project)
+    get_for_repository = to_sync(BranchRestrictionsRawNamespace.get_for_repository)
+    list_for_project = to_sync(BranchRestrictionsRawNamespace.list_for_project)
+    list_for_repository = to_sync(BranchRestrictionsRawNamespace.list_for_repository)

@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -670,3 +677,39 @@ class BuildsRawNamespace(NamespaceView[BuildsNamespace]):
     list_required_builds = raw_first_page(BuildsNamespace.list_required_builds)
     list_statuses_legacy = raw_first_page(BuildsNamespace.list_statuses_legacy)
     update_required_build = raw_response(BuildsNamespace.update_required_build)
+
+
+class BuildsSyncNamespace(SyncNamespaceView[BuildsNamespace]):
+    """`builds` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_required_build = to_sync(BuildsNamespace.create_required_build)
+    create_status = to_sync(BuildsNamespace.create_status)
+    create_status_legacy = to_sync(BuildsNamespace.create_status_legacy)
+    delete_required_build = to_sync(BuildsNamespace.delete_required_build)
+    delete_status = to_sync(BuildsNamespace.delete_status)
+    get_capabilities = to_sync(BuildsNamespace.get_capabilities)
+    get_stats = to_sync(BuildsNamespace.get_stats)
+    get_stats_for_commits = to_sync(BuildsNamespace.get_stats_for_commits)
+    get_status = to_sync(BuildsNamespace.get_status)
+    list_required_builds = to_sync_iterable(BuildsNamespace.list_required_builds)
+    list_statuses_legacy = to_sync_iterable(BuildsNamespace.list_statuses_legacy)
+    update_required_build = to_sync(BuildsNamespace.update_required_build)
+
+
+class BuildsSyncRawNamespace(SyncNamespaceView[BuildsRawNamespace]):
+    """`client.with_raw_response.builds` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_required_build = to_sync(BuildsRawNamespace.create_required_build)
+    create_status = to_sync(BuildsRawNamespace.create_status)
+    create_status_legacy = to_sync(BuildsRawNamespace.create_status_legacy)
+    delete_required_build = to_sync(BuildsRawNamespace.delete_required_build)
+    delete_status = to_sync(BuildsRawNamespace.delete_status)
+    get_capabilities = to_sync(BuildsRawNamespace.get_capabilities)
+    get_stats = to_sync(BuildsRawNamespace.get_stats)
+    get_stats_for_commits = to_sync(BuildsRawNamespace.get_stats_for_commits)
+    get_status = to_sync(BuildsRawNamespace.get_status)
+    list_required_builds = to_sync(BuildsRawNamespace.list_required_builds)
+    list_statuses_legacy = to_sync(BuildsRawNamespace.list_statuses_legacy)
+    update_required_build = to_sync(BuildsRawNamespace.update_required_build)

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -1299,3 +1306,61 @@ class CommitsRawNamespace(NamespaceView[CommitsNamespace]):
     unwatch = raw_response(CommitsNamespace.unwatch)
     update_comment = raw_response(CommitsNamespace.update_comment)
     watch = raw_response(CommitsNamespace.watch)
+
+
+class CommitsSyncNamespace(SyncNamespaceView[CommitsNamespace]):
+    """`commits` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_comment_reaction = to_sync(CommitsNamespace.add_comment_reaction)
+    compare_changes = to_sync_iterable(CommitsNamespace.compare_changes)
+    compare_commits = to_sync_iterable(CommitsNamespace.compare_commits)
+    compare_diff = to_sync(CommitsNamespace.compare_diff)
+    compare_diff_stats_summary = to_sync(CommitsNamespace.compare_diff_stats_summary)
+    create_comment = to_sync(CommitsNamespace.create_comment)
+    delete_comment = to_sync(CommitsNamespace.delete_comment)
+    get = to_sync(CommitsNamespace.get)
+    get_comment = to_sync(CommitsNamespace.get_comment)
+    get_diff = to_sync(CommitsNamespace.get_diff)
+    get_diff_stats_summary = to_sync(CommitsNamespace.get_diff_stats_summary)
+    get_merge_base = to_sync(CommitsNamespace.get_merge_base)
+    get_patch = to_sync(CommitsNamespace.get_patch)
+    get_raw_diff = to_sync(CommitsNamespace.get_raw_diff)
+    get_raw_diff_for_path = to_sync(CommitsNamespace.get_raw_diff_for_path)
+    list = to_sync_iterable(CommitsNamespace.list)
+    list_changes = to_sync_iterable(CommitsNamespace.list_changes)
+    list_changes_between = to_sync_iterable(CommitsNamespace.list_changes_between)
+    list_comments = to_sync_iterable(CommitsNamespace.list_comments)
+    remove_comment_reaction = to_sync(CommitsNamespace.remove_comment_reaction)
+    unwatch = to_sync(CommitsNamespace.unwatch)
+    update_comment = to_sync(CommitsNamespace.update_comment)
+    watch = to_sync(CommitsNamespace.watch)
+
+
+class CommitsSyncRawNamespace(SyncNamespaceView[CommitsRawNamespace]):
+    """`client.with_raw_response.commits` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_comment_reaction = to_sync(CommitsRawNamespace.add_comment_reaction)
+    compare_changes = to_sync(CommitsRawNamespace.compare_changes)
+    compare_commits = to_sync(CommitsRawNamespace.compare_commits)
+    compare_diff = to_sync(CommitsRawNamespace.compare_diff)
+    compare_diff_stats_summary = to_sync(CommitsRawNamespace.compare_diff_stats_summary)
+    create_comment = to_sync(CommitsRawNamespace.create_comment)
+    delete_comment = to_sync(CommitsRawNamespace.delete_comment)
+    get = to_sync(CommitsRawNamespace.get)
+    get_comment = to_sync(CommitsRawNamespace.get_comment)
+    get_diff = to_sync(CommitsRawNamespace.get_diff)
+    get_diff_stats_summary = to_sync(CommitsRawNamespace.get_diff_stats_summary)
+    get_merge_base = to_sync(CommitsRawNamespace.get_merge_base)
+    get_patch = to_sync(CommitsRawNamespace.get_patch)
+    get_raw_diff = to_sync(CommitsRawNamespace.get_raw_diff)
+    get_raw_diff_for_path = to_sync(CommitsRawNamespace.get_raw_diff_for_path)
+    list = to_sync(CommitsRawNamespace.list)
+    list_changes = to_sync(CommitsRawNamespace.list_changes)
+    list_changes_between = to_sync(CommitsRawNamespace.list_changes_between)
+    list_comments = to_sync(CommitsRawNamespace.list_comments)
+    remove_comment_reaction = to_sync(CommitsRawNamespace.remove_comment_reaction)
+    unwatch = to_sync(CommitsRawNamespace.unwatch)
+    update_comment = to_sync(CommitsRawNamespace.update_comment)
+    watch = to_sync(CommitsRawNamespace.watch)

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -198,3 +205,23 @@ class DashboardRawNamespace(NamespaceView[DashboardNamespace]):
     list_inbox_pullrequests = raw_first_page(DashboardNamespace.list_inbox_pullrequests)
     list_pullrequest_suggestions = raw_first_page(DashboardNamespace.list_pullrequest_suggestions)
     list_pullrequests = raw_first_page(DashboardNamespace.list_pullrequests)
+
+
+class DashboardSyncNamespace(SyncNamespaceView[DashboardNamespace]):
+    """`dashboard` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    get_inbox_pullrequest_count = to_sync(DashboardNamespace.get_inbox_pullrequest_count)
+    list_inbox_pullrequests = to_sync_iterable(DashboardNamespace.list_inbox_pullrequests)
+    list_pullrequest_suggestions = to_sync_iterable(DashboardNamespace.list_pullrequest_suggestions)
+    list_pullrequests = to_sync_iterable(DashboardNamespace.list_pullrequests)
+
+
+class DashboardSyncRawNamespace(SyncNamespaceView[DashboardRawNamespace]):
+    """`client.with_raw_response.dashboard` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    get_inbox_pullrequest_count = to_sync(DashboardRawNamespace.get_inbox_pullrequest_count)
+    list_inbox_pullrequests = to_sync(DashboardRawNamespace.list_inbox_pullrequests)
+    list_pullrequest_suggestions = to_sync(DashboardRawNamespace.list_pullrequest_suggestions)
+    list_pullrequests = to_sync(DashboardRawNamespace.list_pullrequests)

@@ -11,7 +11,7 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response, to_sync
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -242,3 +242,23 @@ class DeploymentsRawNamespace(NamespaceView[DeploymentsNamespace]):
     delete = raw_response(DeploymentsNamespace.delete)
     get = raw_response(DeploymentsNamespace.get)
     get_capabilities = raw_response(DeploymentsNamespace.get_capabilities)
+
+
+class DeploymentsSyncNamespace(SyncNamespaceView[DeploymentsNamespace]):
+    """`deployments` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_or_update = to_sync(DeploymentsNamespace.create_or_update)
+    delete = to_sync(DeploymentsNamespace.delete)
+    get = to_sync(DeploymentsNamespace.get)
+    get_capabilities = to_sync(DeploymentsNamespace.get_capabilities)
+
+
+class DeploymentsSyncRawNamespace(SyncNamespaceView[DeploymentsRawNamespace]):
+    """`client.with_raw_response.deployments` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_or_update = to_sync(DeploymentsRawNamespace.create_or_update)
+    delete = to_sync(DeploymentsRawNamespace.delete)
+    get = to_sync(DeploymentsRawNamespace.get)
+    get_capabilities = to_sync(DeploymentsRawNamespace.get_capabilities)

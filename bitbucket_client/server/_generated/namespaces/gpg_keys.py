@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -147,3 +154,23 @@ class GpgKeysRawNamespace(NamespaceView[GpgKeysNamespace]):
     delete = raw_response(GpgKeysNamespace.delete)
     delete_all = raw_response(GpgKeysNamespace.delete_all)
     list = raw_first_page(GpgKeysNamespace.list)
+
+
+class GpgKeysSyncNamespace(SyncNamespaceView[GpgKeysNamespace]):
+    """`gpg_keys` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(GpgKeysNamespace.create)
+    delete = to_sync(GpgKeysNamespace.delete)
+    delete_all = to_sync(GpgKeysNamespace.delete_all)
+    list = to_sync_iterable(GpgKeysNamespace.list)
+
+
+class GpgKeysSyncRawNamespace(SyncNamespaceView[GpgKeysRawNamespace]):
+    """`client.with_raw_response.gpg_keys` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(GpgKeysRawNamespace.create)
+    delete = to_sync(GpgKeysRawNamespace.delete)
+    delete_all = to_sync(GpgKeysRawNamespace.delete_all)
+    list = to_sync(GpgKeysRawNamespace.list)

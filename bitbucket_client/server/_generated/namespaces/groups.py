@@ -9,12 +9,17 @@ from bitbucket_client._answer import Answer
 from bitbucket_client._arguments import (
     build_body,
 )
-from bitbucket_client._converters import (
-    as_any,
-)
+from bitbucket_client._converters import as_any
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -379,3 +384,33 @@ class GroupsRawNamespace(NamespaceView[GroupsNamespace]):
     list_names = raw_first_page(GroupsNamespace.list_names)
     list_non_members = raw_first_page(GroupsNamespace.list_non_members)
     remove_user = raw_response(GroupsNamespace.remove_user)
+
+
+class GroupsSyncNamespace(SyncNamespaceView[GroupsNamespace]):
+    """`groups` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_user = to_sync(GroupsNamespace.add_user)
+    add_users = to_sync(GroupsNamespace.add_users)
+    create = to_sync(GroupsNamespace.create)
+    delete = to_sync(GroupsNamespace.delete)
+    list = to_sync_iterable(GroupsNamespace.list)
+    list_members = to_sync_iterable(GroupsNamespace.list_members)
+    list_names = to_sync_iterable(GroupsNamespace.list_names)
+    list_non_members = to_sync_iterable(GroupsNamespace.list_non_members)
+    remove_user = to_sync(GroupsNamespace.remove_user)
+
+
+class GroupsSyncRawNamespace(SyncNamespaceView[GroupsRawNamespace]):
+    """`client.with_raw_response.groups` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_user = to_sync(GroupsRawNamespace.add_user)
+    add_users = to_sync(GroupsRawNamespace.add_users)
+    create = to_sync(GroupsRawNamespace.create)
+    delete = to_sync(GroupsRawNamespace.delete)
+    list = to_sync(GroupsRawNamespace.list)
+    list_members = to_sync(GroupsRawNamespace.list_members)
+    list_names = to_sync(GroupsRawNamespace.list_names)
+    list_non_members = to_sync(GroupsRawNamespace.list_non_members)
+    remove_user = to_sync(GroupsRawNamespace.remove_user)

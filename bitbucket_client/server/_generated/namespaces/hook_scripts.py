@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -441,3 +448,37 @@ class HookScriptsRawNamespace(NamespaceView[HookScriptsNamespace]):
     set_for_project = raw_response(HookScriptsNamespace.set_for_project)
     set_for_repository = raw_response(HookScriptsNamespace.set_for_repository)
     update = raw_response(HookScriptsNamespace.update)
+
+
+class HookScriptsSyncNamespace(SyncNamespaceView[HookScriptsNamespace]):
+    """`hook_scripts` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(HookScriptsNamespace.create)
+    delete = to_sync(HookScriptsNamespace.delete)
+    get = to_sync(HookScriptsNamespace.get)
+    get_content = to_sync(HookScriptsNamespace.get_content)
+    list_for_project = to_sync_iterable(HookScriptsNamespace.list_for_project)
+    list_for_repository = to_sync_iterable(HookScriptsNamespace.list_for_repository)
+    remove_for_project = to_sync(HookScriptsNamespace.remove_for_project)
+    remove_for_repository = to_sync(HookScriptsNamespace.remove_for_repository)
+    set_for_project = to_sync(HookScriptsNamespace.set_for_project)
+    set_for_repository = to_sync(HookScriptsNamespace.set_for_repository)
+    update = to_sync(HookScriptsNamespace.update)
+
+
+class HookScriptsSyncRawNamespace(SyncNamespaceView[HookScriptsRawNamespace]):
+    """`client.with_raw_response.hook_scripts` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(HookScriptsRawNamespace.create)
+    delete = to_sync(HookScriptsRawNamespace.delete)
+    get = to_sync(HookScriptsRawNamespace.get)
+    get_content = to_sync(HookScriptsRawNamespace.get_content)
+    list_for_project = to_sync(HookScriptsRawNamespace.list_for_project)
+    list_for_repository = to_sync(HookScriptsRawNamespace.list_for_repository)
+    remove_for_project = to_sync(HookScriptsRawNamespace.remove_for_project)
+    remove_for_repository = to_sync(HookScriptsRawNamespace.remove_for_repository)
+    set_for_project = to_sync(HookScriptsRawNamespace.set_for_project)
+    set_for_repository = to_sync(HookScriptsRawNamespace.set_for_repository)
+    update = to_sync(HookScriptsRawNamespace.update)

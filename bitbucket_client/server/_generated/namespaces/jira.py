@@ -7,13 +7,17 @@ import builtins
 from typing import TYPE_CHECKING
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._converters import (
-    list_of,
-    model,
-)
+from bitbucket_client._converters import list_of, model
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -171,3 +175,23 @@ class JiraRawNamespace(NamespaceView[JiraNamespace]):
     get_project_entity_link = raw_response(JiraNamespace.get_project_entity_link)
     list_issue_commits = raw_first_page(JiraNamespace.list_issue_commits)
     list_pullrequest_issues = raw_response(JiraNamespace.list_pullrequest_issues)
+
+
+class JiraSyncNamespace(SyncNamespaceView[JiraNamespace]):
+    """`jira` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_issue = to_sync(JiraNamespace.create_issue)
+    get_project_entity_link = to_sync(JiraNamespace.get_project_entity_link)
+    list_issue_commits = to_sync_iterable(JiraNamespace.list_issue_commits)
+    list_pullrequest_issues = to_sync(JiraNamespace.list_pullrequest_issues)
+
+
+class JiraSyncRawNamespace(SyncNamespaceView[JiraRawNamespace]):
+    """`client.with_raw_response.jira` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_issue = to_sync(JiraRawNamespace.create_issue)
+    get_project_entity_link = to_sync(JiraRawNamespace.get_project_entity_link)
+    list_issue_commits = to_sync(JiraRawNamespace.list_issue_commits)
+    list_pullrequest_issues = to_sync(JiraRawNamespace.list_pullrequest_issues)

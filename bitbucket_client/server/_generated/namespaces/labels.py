@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -125,3 +132,21 @@ class LabelsRawNamespace(NamespaceView[LabelsNamespace]):
     get = raw_response(LabelsNamespace.get)
     list = raw_first_page(LabelsNamespace.list)
     list_labeled_items = raw_first_page(LabelsNamespace.list_labeled_items)
+
+
+class LabelsSyncNamespace(SyncNamespaceView[LabelsNamespace]):
+    """`labels` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    get = to_sync(LabelsNamespace.get)
+    list = to_sync_iterable(LabelsNamespace.list)
+    list_labeled_items = to_sync_iterable(LabelsNamespace.list_labeled_items)
+
+
+class LabelsSyncRawNamespace(SyncNamespaceView[LabelsRawNamespace]):
+    """`client.with_raw_response.labels` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    get = to_sync(LabelsRawNamespace.get)
+    list = to_sync(LabelsRawNamespace.list)
+    list_labeled_items = to_sync(LabelsRawNamespace.list_labeled_items)

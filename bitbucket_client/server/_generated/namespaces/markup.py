@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bitbucket_client._answer import Answer
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response, to_sync
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -77,3 +77,17 @@ class MarkupRawNamespace(NamespaceView[MarkupNamespace]):
     (a list method: the response of its first page, whose `parsed` is that `Page`)."""
 
     preview = raw_response(MarkupNamespace.preview)
+
+
+class MarkupSyncNamespace(SyncNamespaceView[MarkupNamespace]):
+    """`markup` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    preview = to_sync(MarkupNamespace.preview)
+
+
+class MarkupSyncRawNamespace(SyncNamespaceView[MarkupRawNamespace]):
+    """`client.with_raw_response.markup` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    preview = to_sync(MarkupRawNamespace.preview)

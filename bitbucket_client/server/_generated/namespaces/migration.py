@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -794,3 +801,51 @@ class MigrationRawNamespace(NamespaceView[MigrationNamespace]):
     start_export = raw_response(MigrationNamespace.start_export)
     start_import = raw_response(MigrationNamespace.start_import)
     start_mesh_migration = raw_response(MigrationNamespace.start_mesh_migration)
+
+
+class MigrationSyncNamespace(SyncNamespaceView[MigrationNamespace]):
+    """`migration` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    cancel_export_job = to_sync(MigrationNamespace.cancel_export_job)
+    cancel_import_job = to_sync(MigrationNamespace.cancel_import_job)
+    cancel_mesh_job = to_sync(MigrationNamespace.cancel_mesh_job)
+    get_active_mesh_job_summary = to_sync(MigrationNamespace.get_active_mesh_job_summary)
+    get_export_job = to_sync(MigrationNamespace.get_export_job)
+    get_import_job = to_sync(MigrationNamespace.get_import_job)
+    get_mesh_job = to_sync(MigrationNamespace.get_mesh_job)
+    get_mesh_job_summary = to_sync(MigrationNamespace.get_mesh_job_summary)
+    list_export_job_messages = to_sync_iterable(MigrationNamespace.list_export_job_messages)
+    list_import_job_messages = to_sync_iterable(MigrationNamespace.list_import_job_messages)
+    list_mesh_job_messages = to_sync_iterable(MigrationNamespace.list_mesh_job_messages)
+    list_mesh_job_summaries = to_sync_iterable(MigrationNamespace.list_mesh_job_summaries)
+    preview_export = to_sync(MigrationNamespace.preview_export)
+    preview_mesh_migration = to_sync(MigrationNamespace.preview_mesh_migration)
+    search_mesh_repositories = to_sync_iterable(MigrationNamespace.search_mesh_repositories)
+    start_export = to_sync(MigrationNamespace.start_export)
+    start_import = to_sync(MigrationNamespace.start_import)
+    start_mesh_migration = to_sync(MigrationNamespace.start_mesh_migration)
+
+
+class MigrationSyncRawNamespace(SyncNamespaceView[MigrationRawNamespace]):
+    """`client.with_raw_response.migration` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    cancel_export_job = to_sync(MigrationRawNamespace.cancel_export_job)
+    cancel_import_job = to_sync(MigrationRawNamespace.cancel_import_job)
+    cancel_mesh_job = to_sync(MigrationRawNamespace.cancel_mesh_job)
+    get_active_mesh_job_summary = to_sync(MigrationRawNamespace.get_active_mesh_job_summary)
+    get_export_job = to_sync(MigrationRawNamespace.get_export_job)
+    get_import_job = to_sync(MigrationRawNamespace.get_import_job)
+    get_mesh_job = to_sync(MigrationRawNamespace.get_mesh_job)
+    get_mesh_job_summary = to_sync(MigrationRawNamespace.get_mesh_job_summary)
+    list_export_job_messages = to_sync(MigrationRawNamespace.list_export_job_messages)
+    list_import_job_messages = to_sync(MigrationRawNamespace.list_import_job_messages)
+    list_mesh_job_messages = to_sync(MigrationRawNamespace.list_mesh_job_messages)
+    list_mesh_job_summaries = to_sync(MigrationRawNamespace.list_mesh_job_summaries)
+    preview_export = to_sync(MigrationRawNamespace.preview_export)
+    preview_mesh_migration = to_sync(MigrationRawNamespace.preview_mesh_migration)
+    search_mesh_repositories = to_sync(MigrationRawNamespace.search_mesh_repositories)
+    start_export = to_sync(MigrationRawNamespace.start_export)
+    start_import = to_sync(MigrationRawNamespace.start_import)
+    start_mesh_migration = to_sync(MigrationRawNamespace.start_mesh_migration)

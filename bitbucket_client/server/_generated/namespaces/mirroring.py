@@ -11,14 +11,17 @@ from bitbucket_client._arguments import (
     build_body,
     coerce_enum,
 )
-from bitbucket_client._converters import (
-    as_str,
-    list_of,
-    model,
-)
+from bitbucket_client._converters import as_str, list_of, model
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -1206,3 +1209,99 @@ class MirroringRawNamespace(NamespaceView[MirroringNamespace]):
     start_rolling_upgrade = raw_response(MirroringNamespace.start_rolling_upgrade)
     update_upstream_settings = raw_response(MirroringNamespace.update_upstream_settings)
     upgrade_mirror = raw_response(MirroringNamespace.upgrade_mirror)
+
+
+class MirroringSyncNamespace(SyncNamespaceView[MirroringNamespace]):
+    """`mirroring` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    accept_request = to_sync(MirroringNamespace.accept_request)
+    add_mirrored_project = to_sync(MirroringNamespace.add_mirrored_project)
+    add_mirrored_projects = to_sync(MirroringNamespace.add_mirrored_projects)
+    authenticate = to_sync(MirroringNamespace.authenticate)
+    create_request = to_sync(MirroringNamespace.create_request)
+    delete_mirror = to_sync(MirroringNamespace.delete_mirror)
+    delete_request = to_sync(MirroringNamespace.delete_request)
+    end_rolling_upgrade = to_sync(MirroringNamespace.end_rolling_upgrade)
+    get_analytics_settings = to_sync(MirroringNamespace.get_analytics_settings)
+    get_mirror = to_sync(MirroringNamespace.get_mirror)
+    get_mirrored_repository = to_sync(MirroringNamespace.get_mirrored_repository)
+    get_mode = to_sync(MirroringNamespace.get_mode)
+    get_preferred_mirror = to_sync(MirroringNamespace.get_preferred_mirror)
+    get_project = to_sync(MirroringNamespace.get_project)
+    get_ref_changes_queue_count = to_sync(MirroringNamespace.get_ref_changes_queue_count)
+    get_repository = to_sync(MirroringNamespace.get_repository)
+    get_repository_lock_owner = to_sync(MirroringNamespace.get_repository_lock_owner)
+    get_repository_sync_status = to_sync(MirroringNamespace.get_repository_sync_status)
+    get_request = to_sync(MirroringNamespace.get_request)
+    get_sync_progress = to_sync(MirroringNamespace.get_sync_progress)
+    get_upstream_server = to_sync(MirroringNamespace.get_upstream_server)
+    get_upstream_settings = to_sync(MirroringNamespace.get_upstream_settings)
+    list_farm_nodes = to_sync(MirroringNamespace.list_farm_nodes)
+    list_mirrored_projects = to_sync(MirroringNamespace.list_mirrored_projects)
+    list_mirrors = to_sync_iterable(MirroringNamespace.list_mirrors)
+    list_out_of_sync_repositories = to_sync(MirroringNamespace.list_out_of_sync_repositories)
+    list_project_repositories = to_sync_iterable(MirroringNamespace.list_project_repositories)
+    list_ref_changes_queue = to_sync(MirroringNamespace.list_ref_changes_queue)
+    list_repositories = to_sync_iterable(MirroringNamespace.list_repositories)
+    list_repository_lock_owners = to_sync(MirroringNamespace.list_repository_lock_owners)
+    list_repository_mirrors = to_sync_iterable(MirroringNamespace.list_repository_mirrors)
+    list_repository_sync_statuses = to_sync_iterable(MirroringNamespace.list_repository_sync_statuses)
+    list_requests = to_sync_iterable(MirroringNamespace.list_requests)
+    publish_event = to_sync(MirroringNamespace.publish_event)
+    reject_request = to_sync(MirroringNamespace.reject_request)
+    remove_mirrored_project = to_sync(MirroringNamespace.remove_mirrored_project)
+    remove_preferred_mirror = to_sync(MirroringNamespace.remove_preferred_mirror)
+    set_mode = to_sync(MirroringNamespace.set_mode)
+    set_preferred_mirror = to_sync(MirroringNamespace.set_preferred_mirror)
+    start_rolling_upgrade = to_sync(MirroringNamespace.start_rolling_upgrade)
+    update_upstream_settings = to_sync(MirroringNamespace.update_upstream_settings)
+    upgrade_mirror = to_sync(MirroringNamespace.upgrade_mirror)
+
+
+class MirroringSyncRawNamespace(SyncNamespaceView[MirroringRawNamespace]):
+    """`client.with_raw_response.mirroring` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    accept_request = to_sync(MirroringRawNamespace.accept_request)
+    add_mirrored_project = to_sync(MirroringRawNamespace.add_mirrored_project)
+    add_mirrored_projects = to_sync(MirroringRawNamespace.add_mirrored_projects)
+    authenticate = to_sync(MirroringRawNamespace.authenticate)
+    create_request = to_sync(MirroringRawNamespace.create_request)
+    delete_mirror = to_sync(MirroringRawNamespace.delete_mirror)
+    delete_request = to_sync(MirroringRawNamespace.delete_request)
+    end_rolling_upgrade = to_sync(MirroringRawNamespace.end_rolling_upgrade)
+    get_analytics_settings = to_sync(MirroringRawNamespace.get_analytics_settings)
+    get_mirror = to_sync(MirroringRawNamespace.get_mirror)
+    get_mirrored_repository = to_sync(MirroringRawNamespace.get_mirrored_repository)
+    get_mode = to_sync(MirroringRawNamespace.get_mode)
+    get_preferred_mirror = to_sync(MirroringRawNamespace.get_preferred_mirror)
+    get_project = to_sync(MirroringRawNamespace.get_project)
+    get_ref_changes_queue_count = to_sync(MirroringRawNamespace.get_ref_changes_queue_count)
+    get_repository = to_sync(MirroringRawNamespace.get_repository)
+    get_repository_lock_owner = to_sync(MirroringRawNamespace.get_repository_lock_owner)
+    get_repository_sync_status = to_sync(MirroringRawNamespace.get_repository_sync_status)
+    get_request = to_sync(MirroringRawNamespace.get_request)
+    get_sync_progress = to_sync(MirroringRawNamespace.get_sync_progress)
+    get_upstream_server = to_sync(MirroringRawNamespace.get_upstream_server)
+    get_upstream_settings = to_sync(MirroringRawNamespace.get_upstream_settings)
+    list_farm_nodes = to_sync(MirroringRawNamespace.list_farm_nodes)
+    list_mirrored_projects = to_sync(MirroringRawNamespace.list_mirrored_projects)
+    list_mirrors = to_sync(MirroringRawNamespace.list_mirrors)
+    list_out_of_sync_repositories = to_sync(MirroringRawNamespace.list_out_of_sync_repositories)
+    list_project_repositories = to_sync(MirroringRawNamespace.list_project_repositories)
+    list_ref_changes_queue = to_sync(MirroringRawNamespace.list_ref_changes_queue)
+    list_repositories = to_sync(MirroringRawNamespace.list_repositories)
+    list_repository_lock_owners = to_sync(MirroringRawNamespace.list_repository_lock_owners)
+    list_repository_mirrors = to_sync(MirroringRawNamespace.list_repository_mirrors)
+    list_repository_sync_statuses = to_sync(MirroringRawNamespace.list_repository_sync_statuses)
+    list_requests = to_sync(MirroringRawNamespace.list_requests)
+    publish_event = to_sync(MirroringRawNamespace.publish_event)
+    reject_request = to_sync(MirroringRawNamespace.reject_request)
+    remove_mirrored_project = to_sync(MirroringRawNamespace.remove_mirrored_project)
+    remove_preferred_mirror = to_sync(MirroringRawNamespace.remove_preferred_mirror)
+    set_mode = to_sync(MirroringRawNamespace.set_mode)
+    set_preferred_mirror = to_sync(MirroringRawNamespace.set_preferred_mirror)
+    start_rolling_upgrade = to_sync(MirroringRawNamespace.start_rolling_upgrade)
+    update_upstream_settings = to_sync(MirroringRawNamespace.update_upstream_settings)
+    upgrade_mirror = to_sync(MirroringRawNamespace.upgrade_mirror)

@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -325,3 +332,31 @@ class PermissionsRawNamespace(NamespaceView[PermissionsNamespace]):
     revoke_user_permissions = raw_response(PermissionsNamespace.revoke_user_permissions)
     set_group_permission = raw_response(PermissionsNamespace.set_group_permission)
     set_user_permission = raw_response(PermissionsNamespace.set_user_permission)
+
+
+class PermissionsSyncNamespace(SyncNamespaceView[PermissionsNamespace]):
+    """`permissions` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    list_group_permissions = to_sync_iterable(PermissionsNamespace.list_group_permissions)
+    list_groups_without_permission = to_sync_iterable(PermissionsNamespace.list_groups_without_permission)
+    list_user_permissions = to_sync_iterable(PermissionsNamespace.list_user_permissions)
+    list_users_without_permission = to_sync_iterable(PermissionsNamespace.list_users_without_permission)
+    revoke_group_permissions = to_sync(PermissionsNamespace.revoke_group_permissions)
+    revoke_user_permissions = to_sync(PermissionsNamespace.revoke_user_permissions)
+    set_group_permission = to_sync(PermissionsNamespace.set_group_permission)
+    set_user_permission = to_sync(PermissionsNamespace.set_user_permission)
+
+
+class PermissionsSyncRawNamespace(SyncNamespaceView[PermissionsRawNamespace]):
+    """`client.with_raw_response.permissions` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    list_group_permissions = to_sync(PermissionsRawNamespace.list_group_permissions)
+    list_groups_without_permission = to_sync(PermissionsRawNamespace.list_groups_without_permission)
+    list_user_permissions = to_sync(PermissionsRawNamespace.list_user_permissions)
+    list_users_without_permission = to_sync(PermissionsRawNamespace.list_users_without_permission)
+    revoke_group_permissions = to_sync(PermissionsRawNamespace.revoke_group_permissions)
+    revoke_user_permissions = to_sync(PermissionsRawNamespace.revoke_user_permissions)
+    set_group_permission = to_sync(PermissionsRawNamespace.set_group_permission)
+    set_user_permission = to_sync(PermissionsRawNamespace.set_user_permission)

@@ -11,14 +11,18 @@ from bitbucket_client._arguments import (
     build_body,
     build_required_body,
 )
-from bitbucket_client._converters import (
-    list_of,
-    model,
-)
+from bitbucket_client._converters import list_of, model
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -2006,3 +2010,115 @@ class ProjectsRawNamespace(NamespaceView[ProjectsNamespace]):
     update_merge_strategies = raw_response(ProjectsNamespace.update_merge_strategies)
     update_reviewer_group = raw_response(ProjectsNamespace.update_reviewer_group)
     upload_avatar = raw_response(ProjectsNamespace.upload_avatar)
+
+
+class ProjectsSyncNamespace(SyncNamespaceView[ProjectsNamespace]):
+    """`projects` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_access_key = to_sync(ProjectsNamespace.add_access_key)
+    create = to_sync(ProjectsNamespace.create)
+    create_default_reviewer_condition = to_sync(ProjectsNamespace.create_default_reviewer_condition)
+    create_default_task = to_sync(ProjectsNamespace.create_default_task)
+    create_reviewer_group = to_sync(ProjectsNamespace.create_reviewer_group)
+    create_settings_restriction = to_sync(ProjectsNamespace.create_settings_restriction)
+    delete = to_sync(ProjectsNamespace.delete)
+    delete_all_default_tasks = to_sync(ProjectsNamespace.delete_all_default_tasks)
+    delete_auto_decline_settings = to_sync(ProjectsNamespace.delete_auto_decline_settings)
+    delete_auto_merge_settings = to_sync(ProjectsNamespace.delete_auto_merge_settings)
+    delete_default_reviewer_condition = to_sync(ProjectsNamespace.delete_default_reviewer_condition)
+    delete_default_task = to_sync(ProjectsNamespace.delete_default_task)
+    delete_reviewer_group = to_sync(ProjectsNamespace.delete_reviewer_group)
+    delete_settings_restriction = to_sync(ProjectsNamespace.delete_settings_restriction)
+    get = to_sync(ProjectsNamespace.get)
+    get_access_key = to_sync(ProjectsNamespace.get_access_key)
+    get_auto_decline_settings = to_sync(ProjectsNamespace.get_auto_decline_settings)
+    get_auto_merge_settings = to_sync(ProjectsNamespace.get_auto_merge_settings)
+    get_avatar = to_sync(ProjectsNamespace.get_avatar)
+    get_default_permission = to_sync(ProjectsNamespace.get_default_permission)
+    get_merge_strategies = to_sync(ProjectsNamespace.get_merge_strategies)
+    get_reviewer_group = to_sync(ProjectsNamespace.get_reviewer_group)
+    get_settings_restriction = to_sync(ProjectsNamespace.get_settings_restriction)
+    list = to_sync_iterable(ProjectsNamespace.list)
+    list_access_keys = to_sync_iterable(ProjectsNamespace.list_access_keys)
+    list_default_reviewer_conditions = to_sync(ProjectsNamespace.list_default_reviewer_conditions)
+    list_default_tasks = to_sync_iterable(ProjectsNamespace.list_default_tasks)
+    list_group_permissions = to_sync_iterable(ProjectsNamespace.list_group_permissions)
+    list_groups_without_permission = to_sync_iterable(ProjectsNamespace.list_groups_without_permission)
+    list_reviewer_groups = to_sync_iterable(ProjectsNamespace.list_reviewer_groups)
+    list_settings_restrictions = to_sync_iterable(ProjectsNamespace.list_settings_restrictions)
+    list_user_permissions = to_sync_iterable(ProjectsNamespace.list_user_permissions)
+    list_users_without_permission = to_sync_iterable(ProjectsNamespace.list_users_without_permission)
+    revoke_access_key = to_sync(ProjectsNamespace.revoke_access_key)
+    revoke_all_permissions = to_sync(ProjectsNamespace.revoke_all_permissions)
+    revoke_group_permissions = to_sync(ProjectsNamespace.revoke_group_permissions)
+    revoke_user_permissions = to_sync(ProjectsNamespace.revoke_user_permissions)
+    search_permissions = to_sync(ProjectsNamespace.search_permissions)
+    set_access_key_permission = to_sync(ProjectsNamespace.set_access_key_permission)
+    set_auto_decline_settings = to_sync(ProjectsNamespace.set_auto_decline_settings)
+    set_auto_merge_settings = to_sync(ProjectsNamespace.set_auto_merge_settings)
+    set_default_permission = to_sync(ProjectsNamespace.set_default_permission)
+    set_group_permission = to_sync(ProjectsNamespace.set_group_permission)
+    set_user_permission = to_sync(ProjectsNamespace.set_user_permission)
+    update = to_sync(ProjectsNamespace.update)
+    update_default_reviewer_condition = to_sync(ProjectsNamespace.update_default_reviewer_condition)
+    update_default_task = to_sync(ProjectsNamespace.update_default_task)
+    update_merge_strategies = to_sync(ProjectsNamespace.update_merge_strategies)
+    update_reviewer_group = to_sync(ProjectsNamespace.update_reviewer_group)
+    upload_avatar = to_sync(ProjectsNamespace.upload_avatar)
+
+
+class ProjectsSyncRawNamespace(SyncNamespaceView[ProjectsRawNamespace]):
+    """`client.with_raw_response.projects` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_access_key = to_sync(ProjectsRawNamespace.add_access_key)
+    create = to_sync(ProjectsRawNamespace.create)
+    create_default_reviewer_condition = to_sync(ProjectsRawNamespace.create_default_reviewer_condition)
+    create_default_task = to_sync(ProjectsRawNamespace.create_default_task)
+    create_reviewer_group = to_sync(ProjectsRawNamespace.create_reviewer_group)
+    create_settings_restriction = to_sync(ProjectsRawNamespace.create_settings_restriction)
+    delete = to_sync(ProjectsRawNamespace.delete)
+    delete_all_default_tasks = to_sync(ProjectsRawNamespace.delete_all_default_tasks)
+    delete_auto_decline_settings = to_sync(ProjectsRawNamespace.delete_auto_decline_settings)
+    delete_auto_merge_settings = to_sync(ProjectsRawNamespace.delete_auto_merge_settings)
+    delete_default_reviewer_condition = to_sync(ProjectsRawNamespace.delete_default_reviewer_condition)
+    delete_default_task = to_sync(ProjectsRawNamespace.delete_default_task)
+    delete_reviewer_group = to_sync(ProjectsRawNamespace.delete_reviewer_group)
+    delete_settings_restriction = to_sync(ProjectsRawNamespace.delete_settings_restriction)
+    get = to_sync(ProjectsRawNamespace.get)
+    get_access_key = to_sync(ProjectsRawNamespace.get_access_key)
+    get_auto_decline_settings = to_sync(ProjectsRawNamespace.get_auto_decline_settings)
+    get_auto_merge_settings = to_sync(ProjectsRawNamespace.get_auto_merge_settings)
+    get_avatar = to_sync(ProjectsRawNamespace.get_avatar)
+    get_default_permission = to_sync(ProjectsRawNamespace.get_default_permission)
+    get_merge_strategies = to_sync(ProjectsRawNamespace.get_merge_strategies)
+    get_reviewer_group = to_sync(ProjectsRawNamespace.get_reviewer_group)
+    get_settings_restriction = to_sync(ProjectsRawNamespace.get_settings_restriction)
+    list = to_sync(ProjectsRawNamespace.list)
+    list_access_keys = to_sync(ProjectsRawNamespace.list_access_keys)
+    list_default_reviewer_conditions = to_sync(ProjectsRawNamespace.list_default_reviewer_conditions)
+    list_default_tasks = to_sync(ProjectsRawNamespace.list_default_tasks)
+    list_group_permissions = to_sync(ProjectsRawNamespace.list_group_permissions)
+    list_groups_without_permission = to_sync(ProjectsRawNamespace.list_groups_without_permission)
+    list_reviewer_groups = to_sync(ProjectsRawNamespace.list_reviewer_groups)
+    list_settings_restrictions = to_sync(ProjectsRawNamespace.list_settings_restrictions)
+    list_user_permissions = to_sync(ProjectsRawNamespace.list_user_permissions)
+    list_users_without_permission = to_sync(ProjectsRawNamespace.list_users_without_permission)
+    revoke_access_key = to_sync(ProjectsRawNamespace.revoke_access_key)
+    revoke_all_permissions = to_sync(ProjectsRawNamespace.revoke_all_permissions)
+    revoke_group_permissions = to_sync(ProjectsRawNamespace.revoke_group_permissions)
+    revoke_user_permissions = to_sync(ProjectsRawNamespace.revoke_user_permissions)
+    search_permissions = to_sync(ProjectsRawNamespace.search_permissions)
+    set_access_key_permission = to_sync(ProjectsRawNamespace.set_access_key_permission)
+    set_auto_decline_settings = to_sync(ProjectsRawNamespace.set_auto_decline_settings)
+    set_auto_merge_settings = to_sync(ProjectsRawNamespace.set_auto_merge_settings)
+    set_default_permission = to_sync(ProjectsRawNamespace.set_default_permission)
+    set_group_permission = to_sync(ProjectsRawNamespace.set_group_permission)
+    set_user_permission = to_sync(ProjectsRawNamespace.set_user_permission)
+    update = to_sync(ProjectsRawNamespace.update)
+    update_default_reviewer_condition = to_sync(ProjectsRawNamespace.update_default_reviewer_condition)
+    update_default_task = to_sync(ProjectsRawNamespace.update_default_task)
+    update_merge_strategies = to_sync(ProjectsRawNamespace.update_merge_strategies)
+    update_reviewer_group = to_sync(ProjectsRawNamespace.update_reviewer_group)
+    upload_avatar = to_sync(ProjectsRawNamespace.upload_avatar)

@@ -11,13 +11,17 @@ from bitbucket_client._arguments import (
     build_body,
     build_required_body,
 )
-from bitbucket_client._converters import (
-    list_of,
-    model,
-)
+from bitbucket_client._converters import list_of, model
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -2719,3 +2723,117 @@ class PullrequestsRawNamespace(NamespaceView[PullrequestsNamespace]):
     update_blocker_comment = raw_response(PullrequestsNamespace.update_blocker_comment)
     update_comment = raw_response(PullrequestsNamespace.update_comment)
     watch = raw_response(PullrequestsNamespace.watch)
+
+
+class PullrequestsSyncNamespace(SyncNamespaceView[PullrequestsNamespace]):
+    """`pullrequests` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_comment_reaction = to_sync(PullrequestsNamespace.add_comment_reaction)
+    add_participant = to_sync(PullrequestsNamespace.add_participant)
+    apply_suggestion = to_sync(PullrequestsNamespace.apply_suggestion)
+    approve = to_sync(PullrequestsNamespace.approve)
+    auto_merge = to_sync(PullrequestsNamespace.auto_merge)
+    can_merge = to_sync(PullrequestsNamespace.can_merge)
+    can_rebase = to_sync(PullrequestsNamespace.can_rebase)
+    cancel_auto_merge = to_sync(PullrequestsNamespace.cancel_auto_merge)
+    complete_review = to_sync(PullrequestsNamespace.complete_review)
+    create = to_sync(PullrequestsNamespace.create)
+    create_blocker_comment = to_sync(PullrequestsNamespace.create_blocker_comment)
+    create_comment = to_sync(PullrequestsNamespace.create_comment)
+    decline = to_sync(PullrequestsNamespace.decline)
+    delete = to_sync(PullrequestsNamespace.delete)
+    delete_blocker_comment = to_sync(PullrequestsNamespace.delete_blocker_comment)
+    delete_comment = to_sync(PullrequestsNamespace.delete_comment)
+    discard_review = to_sync(PullrequestsNamespace.discard_review)
+    get = to_sync(PullrequestsNamespace.get)
+    get_auto_merge = to_sync(PullrequestsNamespace.get_auto_merge)
+    get_blocker_comment = to_sync(PullrequestsNamespace.get_blocker_comment)
+    get_comment = to_sync(PullrequestsNamespace.get_comment)
+    get_commit_message_suggestion = to_sync(PullrequestsNamespace.get_commit_message_suggestion)
+    get_diff = to_sync(PullrequestsNamespace.get_diff)
+    get_diff_stats_summary = to_sync(PullrequestsNamespace.get_diff_stats_summary)
+    get_merge_base = to_sync(PullrequestsNamespace.get_merge_base)
+    get_patch = to_sync(PullrequestsNamespace.get_patch)
+    get_raw_diff = to_sync(PullrequestsNamespace.get_raw_diff)
+    get_review = to_sync_iterable(PullrequestsNamespace.get_review)
+    list = to_sync_iterable(PullrequestsNamespace.list)
+    list_activity = to_sync_iterable(PullrequestsNamespace.list_activity)
+    list_blocker_comments = to_sync_iterable(PullrequestsNamespace.list_blocker_comments)
+    list_changes = to_sync_iterable(PullrequestsNamespace.list_changes)
+    list_comments = to_sync_iterable(PullrequestsNamespace.list_comments)
+    list_commits = to_sync_iterable(PullrequestsNamespace.list_commits)
+    list_default_reviewers = to_sync(PullrequestsNamespace.list_default_reviewers)
+    list_for_commit = to_sync_iterable(PullrequestsNamespace.list_for_commit)
+    list_participants = to_sync_iterable(PullrequestsNamespace.list_participants)
+    merge = to_sync(PullrequestsNamespace.merge)
+    rebase = to_sync(PullrequestsNamespace.rebase)
+    remove_comment_reaction = to_sync(PullrequestsNamespace.remove_comment_reaction)
+    reopen = to_sync(PullrequestsNamespace.reopen)
+    search_participants = to_sync_iterable(PullrequestsNamespace.search_participants)
+    set_participant_status = to_sync(PullrequestsNamespace.set_participant_status)
+    unapprove = to_sync(PullrequestsNamespace.unapprove)
+    unassign_participant = to_sync(PullrequestsNamespace.unassign_participant)
+    unassign_participant_by_username = to_sync(PullrequestsNamespace.unassign_participant_by_username)
+    unwatch = to_sync(PullrequestsNamespace.unwatch)
+    update = to_sync(PullrequestsNamespace.update)
+    update_blocker_comment = to_sync(PullrequestsNamespace.update_blocker_comment)
+    update_comment = to_sync(PullrequestsNamespace.update_comment)
+    watch = to_sync(PullrequestsNamespace.watch)
+
+
+class PullrequestsSyncRawNamespace(SyncNamespaceView[PullrequestsRawNamespace]):
+    """`client.with_raw_response.pullrequests` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_comment_reaction = to_sync(PullrequestsRawNamespace.add_comment_reaction)
+    add_participant = to_sync(PullrequestsRawNamespace.add_participant)
+    apply_suggestion = to_sync(PullrequestsRawNamespace.apply_suggestion)
+    approve = to_sync(PullrequestsRawNamespace.approve)
+    auto_merge = to_sync(PullrequestsRawNamespace.auto_merge)
+    can_merge = to_sync(PullrequestsRawNamespace.can_merge)
+    can_rebase = to_sync(PullrequestsRawNamespace.can_rebase)
+    cancel_auto_merge = to_sync(PullrequestsRawNamespace.cancel_auto_merge)
+    complete_review = to_sync(PullrequestsRawNamespace.complete_review)
+    create = to_sync(PullrequestsRawNamespace.create)
+    create_blocker_comment = to_sync(PullrequestsRawNamespace.create_blocker_comment)
+    create_comment = to_sync(PullrequestsRawNamespace.create_comment)
+    decline = to_sync(PullrequestsRawNamespace.decline)
+    delete = to_sync(PullrequestsRawNamespace.delete)
+    delete_blocker_comment = to_sync(PullrequestsRawNamespace.delete_blocker_comment)
+    delete_comment = to_sync(PullrequestsRawNamespace.delete_comment)
+    discard_review = to_sync(PullrequestsRawNamespace.discard_review)
+    get = to_sync(PullrequestsRawNamespace.get)
+    get_auto_merge = to_sync(PullrequestsRawNamespace.get_auto_merge)
+    get_blocker_comment = to_sync(PullrequestsRawNamespace.get_blocker_comment)
+    get_comment = to_sync(PullrequestsRawNamespace.get_comment)
+    get_commit_message_suggestion = to_sync(PullrequestsRawNamespace.get_commit_message_suggestion)
+    get_diff = to_sync(PullrequestsRawNamespace.get_diff)
+    get_diff_stats_summary = to_sync(PullrequestsRawNamespace.get_diff_stats_summary)
+    get_merge_base = to_sync(PullrequestsRawNamespace.get_merge_base)
+    get_patch = to_sync(PullrequestsRawNamespace.get_patch)
+    get_raw_diff = to_sync(PullrequestsRawNamespace.get_raw_diff)
+    get_review = to_sync(PullrequestsRawNamespace.get_review)
+    list = to_sync(PullrequestsRawNamespace.list)
+    list_activity = to_sync(PullrequestsRawNamespace.list_activity)
+    list_blocker_comments = to_sync(PullrequestsRawNamespace.list_blocker_comments)
+    list_changes = to_sync(PullrequestsRawNamespace.list_changes)
+    list_comments = to_sync(PullrequestsRawNamespace.list_comments)
+    list_commits = to_sync(PullrequestsRawNamespace.list_commits)
+    list_default_reviewers = to_sync(PullrequestsRawNamespace.list_default_reviewers)
+    list_for_commit = to_sync(PullrequestsRawNamespace.list_for_commit)
+    list_participants = to_sync(PullrequestsRawNamespace.list_participants)
+    merge = to_sync(PullrequestsRawNamespace.merge)
+    rebase = to_sync(PullrequestsRawNamespace.rebase)
+    remove_comment_reaction = to_sync(PullrequestsRawNamespace.remove_comment_reaction)
+    reopen = to_sync(PullrequestsRawNamespace.reopen)
+    search_participants = to_sync(PullrequestsRawNamespace.search_participants)
+    set_participant_status = to_sync(PullrequestsRawNamespace.set_participant_status)
+    unapprove = to_sync(PullrequestsRawNamespace.unapprove)
+    unassign_participant = to_sync(PullrequestsRawNamespace.unassign_participant)
+    unassign_participant_by_username = to_sync(PullrequestsRawNamespace.unassign_participant_by_username)
+    unwatch = to_sync(PullrequestsRawNamespace.unwatch)
+    update = to_sync(PullrequestsRawNamespace.update)
+    update_blocker_comment = to_sync(PullrequestsRawNamespace.update_blocker_comment)
+    update_comment = to_sync(PullrequestsRawNamespace.update_comment)
+    watch = to_sync(PullrequestsRawNamespace.watch)

@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -547,3 +554,33 @@ class ReportsRawNamespace(NamespaceView[ReportsNamespace]):
     list = raw_first_page(ReportsNamespace.list)
     list_annotations = raw_response(ReportsNamespace.list_annotations)
     list_annotations_for_commit = raw_response(ReportsNamespace.list_annotations_for_commit)
+
+
+class ReportsSyncNamespace(SyncNamespaceView[ReportsNamespace]):
+    """`reports` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_annotations = to_sync(ReportsNamespace.add_annotations)
+    create_or_update = to_sync(ReportsNamespace.create_or_update)
+    create_or_update_annotation = to_sync(ReportsNamespace.create_or_update_annotation)
+    delete = to_sync(ReportsNamespace.delete)
+    delete_annotations = to_sync(ReportsNamespace.delete_annotations)
+    get = to_sync(ReportsNamespace.get)
+    list = to_sync_iterable(ReportsNamespace.list)
+    list_annotations = to_sync(ReportsNamespace.list_annotations)
+    list_annotations_for_commit = to_sync(ReportsNamespace.list_annotations_for_commit)
+
+
+class ReportsSyncRawNamespace(SyncNamespaceView[ReportsRawNamespace]):
+    """`client.with_raw_response.reports` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_annotations = to_sync(ReportsRawNamespace.add_annotations)
+    create_or_update = to_sync(ReportsRawNamespace.create_or_update)
+    create_or_update_annotation = to_sync(ReportsRawNamespace.create_or_update_annotation)
+    delete = to_sync(ReportsRawNamespace.delete)
+    delete_annotations = to_sync(ReportsRawNamespace.delete_annotations)
+    get = to_sync(ReportsRawNamespace.get)
+    list = to_sync(ReportsRawNamespace.list)
+    list_annotations = to_sync(ReportsRawNamespace.list_annotations)
+    list_annotations_for_commit = to_sync(ReportsRawNamespace.list_annotations_for_commit)

@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -571,3 +578,43 @@ class RepositoryHooksRawNamespace(NamespaceView[RepositoryHooksNamespace]):
     list_for_repository = raw_first_page(RepositoryHooksNamespace.list_for_repository)
     update_settings_for_project = raw_response(RepositoryHooksNamespace.update_settings_for_project)
     update_settings_for_repository = raw_response(RepositoryHooksNamespace.update_settings_for_repository)
+
+
+class RepositoryHooksSyncNamespace(SyncNamespaceView[RepositoryHooksNamespace]):
+    """`repository_hooks` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    delete_for_repository = to_sync(RepositoryHooksNamespace.delete_for_repository)
+    disable_for_project = to_sync(RepositoryHooksNamespace.disable_for_project)
+    disable_for_repository = to_sync(RepositoryHooksNamespace.disable_for_repository)
+    enable_for_project = to_sync(RepositoryHooksNamespace.enable_for_project)
+    enable_for_repository = to_sync(RepositoryHooksNamespace.enable_for_repository)
+    get_avatar = to_sync(RepositoryHooksNamespace.get_avatar)
+    get_for_project = to_sync(RepositoryHooksNamespace.get_for_project)
+    get_for_repository = to_sync(RepositoryHooksNamespace.get_for_repository)
+    get_settings_for_project = to_sync(RepositoryHooksNamespace.get_settings_for_project)
+    get_settings_for_repository = to_sync(RepositoryHooksNamespace.get_settings_for_repository)
+    list_for_project = to_sync_iterable(RepositoryHooksNamespace.list_for_project)
+    list_for_repository = to_sync_iterable(RepositoryHooksNamespace.list_for_repository)
+    update_settings_for_project = to_sync(RepositoryHooksNamespace.update_settings_for_project)
+    update_settings_for_repository = to_sync(RepositoryHooksNamespace.update_settings_for_repository)
+
+
+class RepositoryHooksSyncRawNamespace(SyncNamespaceView[RepositoryHooksRawNamespace]):
+    """`client.with_raw_response.repository_hooks` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    delete_for_repository = to_sync(RepositoryHooksRawNamespace.delete_for_repository)
+    disable_for_project = to_sync(RepositoryHooksRawNamespace.disable_for_project)
+    disable_for_repository = to_sync(RepositoryHooksRawNamespace.disable_for_repository)
+    enable_for_project = to_sync(RepositoryHooksRawNamespace.enable_for_project)
+    enable_for_repository = to_sync(RepositoryHooksRawNamespace.enable_for_repository)
+    get_avatar = to_sync(RepositoryHooksRawNamespace.get_avatar)
+    get_for_project = to_sync(RepositoryHooksRawNamespace.get_for_project)
+    get_for_repository = to_sync(RepositoryHooksRawNamespace.get_for_repository)
+    get_settings_for_project = to_sync(RepositoryHooksRawNamespace.get_settings_for_project)
+    get_settings_for_repository = to_sync(RepositoryHooksRawNamespace.get_settings_for_repository)
+    list_for_project = to_sync(RepositoryHooksRawNamespace.list_for_project)
+    list_for_repository = to_sync(RepositoryHooksRawNamespace.list_for_repository)
+    update_settings_for_project = to_sync(RepositoryHooksRawNamespace.update_settings_for_project)
+    update_settings_for_repository = to_sync(RepositoryHooksRawNamespace.update_settings_for_repository)

@@ -11,12 +11,17 @@ from bitbucket_client._arguments import (
     build_required_body,
     coerce_enum,
 )
-from bitbucket_client._converters import (
-    as_bool,
-)
+from bitbucket_client._converters import as_bool
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -1319,3 +1324,81 @@ class SecretScanningRawNamespace(NamespaceView[SecretScanningNamespace]):
     update_global_rule = raw_response(SecretScanningNamespace.update_global_rule)
     update_rule_for_project = raw_response(SecretScanningNamespace.update_rule_for_project)
     update_rule_for_repository = raw_response(SecretScanningNamespace.update_rule_for_repository)
+
+
+class SecretScanningSyncNamespace(SyncNamespaceView[SecretScanningNamespace]):
+    """`secret_scanning` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_allow_rule_for_project = to_sync(SecretScanningNamespace.create_allow_rule_for_project)
+    create_allow_rule_for_repository = to_sync(SecretScanningNamespace.create_allow_rule_for_repository)
+    create_global_rule = to_sync(SecretScanningNamespace.create_global_rule)
+    create_rule_for_project = to_sync(SecretScanningNamespace.create_rule_for_project)
+    create_rule_for_repository = to_sync(SecretScanningNamespace.create_rule_for_repository)
+    delete_allow_rule_for_project = to_sync(SecretScanningNamespace.delete_allow_rule_for_project)
+    delete_allow_rule_for_repository = to_sync(SecretScanningNamespace.delete_allow_rule_for_repository)
+    delete_global_rule = to_sync(SecretScanningNamespace.delete_global_rule)
+    delete_rule_for_project = to_sync(SecretScanningNamespace.delete_rule_for_project)
+    delete_rule_for_repository = to_sync(SecretScanningNamespace.delete_rule_for_repository)
+    exempt_repositories = to_sync(SecretScanningNamespace.exempt_repositories)
+    exempt_repositories_for_project = to_sync(SecretScanningNamespace.exempt_repositories_for_project)
+    exempt_repository = to_sync(SecretScanningNamespace.exempt_repository)
+    get_allow_rule_for_project = to_sync(SecretScanningNamespace.get_allow_rule_for_project)
+    get_allow_rule_for_repository = to_sync(SecretScanningNamespace.get_allow_rule_for_repository)
+    get_global_rule = to_sync(SecretScanningNamespace.get_global_rule)
+    get_rule_for_project = to_sync(SecretScanningNamespace.get_rule_for_project)
+    get_rule_for_repository = to_sync(SecretScanningNamespace.get_rule_for_repository)
+    is_repository_exempt = to_sync(SecretScanningNamespace.is_repository_exempt)
+    list_allow_rules_for_project = to_sync_iterable(SecretScanningNamespace.list_allow_rules_for_project)
+    list_allow_rules_for_repository = to_sync_iterable(
+        SecretScanningNamespace.list_allow_rules_for_repository
+    )
+    list_exemptions = to_sync_iterable(SecretScanningNamespace.list_exemptions)
+    list_exemptions_for_project = to_sync_iterable(SecretScanningNamespace.list_exemptions_for_project)
+    list_global_rules = to_sync_iterable(SecretScanningNamespace.list_global_rules)
+    list_rules_for_project = to_sync_iterable(SecretScanningNamespace.list_rules_for_project)
+    list_rules_for_repository = to_sync_iterable(SecretScanningNamespace.list_rules_for_repository)
+    remove_repository_exemption = to_sync(SecretScanningNamespace.remove_repository_exemption)
+    update_allow_rule_for_project = to_sync(SecretScanningNamespace.update_allow_rule_for_project)
+    update_allow_rule_for_repository = to_sync(SecretScanningNamespace.update_allow_rule_for_repository)
+    update_global_rule = to_sync(SecretScanningNamespace.update_global_rule)
+    update_rule_for_project = to_sync(SecretScanningNamespace.update_rule_for_project)
+    update_rule_for_repository = to_sync(SecretScanningNamespace.update_rule_for_repository)
+
+
+class SecretScanningSyncRawNamespace(SyncNamespaceView[SecretScanningRawNamespace]):
+    """`client.with_raw_response.secret_scanning` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_allow_rule_for_project = to_sync(SecretScanningRawNamespace.create_allow_rule_for_project)
+    create_allow_rule_for_repository = to_sync(SecretScanningRawNamespace.create_allow_rule_for_repository)
+    create_global_rule = to_sync(SecretScanningRawNamespace.create_global_rule)
+    create_rule_for_project = to_sync(SecretScanningRawNamespace.create_rule_for_project)
+    create_rule_for_repository = to_sync(SecretScanningRawNamespace.create_rule_for_repository)
+    delete_allow_rule_for_project = to_sync(SecretScanningRawNamespace.delete_allow_rule_for_project)
+    delete_allow_rule_for_repository = to_sync(SecretScanningRawNamespace.delete_allow_rule_for_repository)
+    delete_global_rule = to_sync(SecretScanningRawNamespace.delete_global_rule)
+    delete_rule_for_project = to_sync(SecretScanningRawNamespace.delete_rule_for_project)
+    delete_rule_for_repository = to_sync(SecretScanningRawNamespace.delete_rule_for_repository)
+    exempt_repositories = to_sync(SecretScanningRawNamespace.exempt_repositories)
+    exempt_repositories_for_project = to_sync(SecretScanningRawNamespace.exempt_repositories_for_project)
+    exempt_repository = to_sync(SecretScanningRawNamespace.exempt_repository)
+    get_allow_rule_for_project = to_sync(SecretScanningRawNamespace.get_allow_rule_for_project)
+    get_allow_rule_for_repository = to_sync(SecretScanningRawNamespace.get_allow_rule_for_repository)
+    get_global_rule = to_sync(SecretScanningRawNamespace.get_global_rule)
+    get_rule_for_project = to_sync(SecretScanningRawNamespace.get_rule_for_project)
+    get_rule_for_repository = to_sync(SecretScanningRawNamespace.get_rule_for_repository)
+    is_repository_exempt = to_sync(SecretScanningRawNamespace.is_repository_exempt)
+    list_allow_rules_for_project = to_sync(SecretScanningRawNamespace.list_allow_rules_for_project)
+    list_allow_rules_for_repository = to_sync(SecretScanningRawNamespace.list_allow_rules_for_repository)
+    list_exemptions = to_sync(SecretScanningRawNamespace.list_exemptions)
+    list_exemptions_for_project = to_sync(SecretScanningRawNamespace.list_exemptions_for_project)
+    list_global_rules = to_sync(SecretScanningRawNamespace.list_global_rules)
+    list_rules_for_project = to_sync(SecretScanningRawNamespace.list_rules_for_project)
+    list_rules_for_repository = to_sync(SecretScanningRawNamespace.list_rules_for_repository)
+    remove_repository_exemption = to_sync(SecretScanningRawNamespace.remove_repository_exemption)
+    update_allow_rule_for_project = to_sync(SecretScanningRawNamespace.update_allow_rule_for_project)
+    update_allow_rule_for_repository = to_sync(SecretScanningRawNamespace.update_allow_rule_for_repository)
+    update_global_rule = to_sync(SecretScanningRawNamespace.update_global_rule)
+    update_rule_for_project = to_sync(SecretScanningRawNamespace.update_rule_for_project)
+    update_rule_for_repository = to_sync(SecretScanningRawNamespace.update_rule_for_repository)

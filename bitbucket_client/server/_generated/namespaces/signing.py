@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -204,3 +211,27 @@ class SigningRawNamespace(NamespaceView[SigningNamespace]):
     list_certificates = raw_first_page(SigningNamespace.list_certificates)
     update_revocation_list = raw_response(SigningNamespace.update_revocation_list)
     update_system_config = raw_response(SigningNamespace.update_system_config)
+
+
+class SigningSyncNamespace(SyncNamespaceView[SigningNamespace]):
+    """`signing` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_certificate = to_sync(SigningNamespace.create_certificate)
+    delete_certificate = to_sync(SigningNamespace.delete_certificate)
+    get_system_config = to_sync(SigningNamespace.get_system_config)
+    list_certificates = to_sync_iterable(SigningNamespace.list_certificates)
+    update_revocation_list = to_sync(SigningNamespace.update_revocation_list)
+    update_system_config = to_sync(SigningNamespace.update_system_config)
+
+
+class SigningSyncRawNamespace(SyncNamespaceView[SigningRawNamespace]):
+    """`client.with_raw_response.signing` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_certificate = to_sync(SigningRawNamespace.create_certificate)
+    delete_certificate = to_sync(SigningRawNamespace.delete_certificate)
+    get_system_config = to_sync(SigningRawNamespace.get_system_config)
+    list_certificates = to_sync(SigningRawNamespace.list_certificates)
+    update_revocation_list = to_sync(SigningRawNamespace.update_revocation_list)
+    update_system_config = to_sync(SigningRawNamespace.update_system_config)

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, overload
 
 from bitbucket_client._answer import Answer
-from bitbucket_client._converters import (
-    as_any,
-)
+from bitbucket_client._converters import as_any
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     import os
@@ -823,3 +828,39 @@ class SourceRawNamespace(NamespaceView[SourceNamespace]):
     get_root_last_modified = raw_response(SourceNamespace.get_root_last_modified)
     list_all_files = raw_first_page(SourceNamespace.list_all_files)
     list_files = raw_first_page(SourceNamespace.list_files)
+
+
+class SourceSyncNamespace(SyncNamespaceView[SourceNamespace]):
+    """`source` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    edit_file = to_sync(SourceNamespace.edit_file)
+    get = to_sync(SourceNamespace.get)
+    get_archive = to_sync(SourceNamespace.get_archive)
+    get_contributing = to_sync(SourceNamespace.get_contributing)
+    get_last_modified = to_sync(SourceNamespace.get_last_modified)
+    get_license = to_sync(SourceNamespace.get_license)
+    get_raw = to_sync(SourceNamespace.get_raw)
+    get_readme = to_sync(SourceNamespace.get_readme)
+    get_root = to_sync(SourceNamespace.get_root)
+    get_root_last_modified = to_sync(SourceNamespace.get_root_last_modified)
+    list_all_files = to_sync_iterable(SourceNamespace.list_all_files)
+    list_files = to_sync_iterable(SourceNamespace.list_files)
+
+
+class SourceSyncRawNamespace(SyncNamespaceView[SourceRawNamespace]):
+    """`client.with_raw_response.source` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    edit_file = to_sync(SourceRawNamespace.edit_file)
+    get = to_sync(SourceRawNamespace.get)
+    get_archive = to_sync(SourceRawNamespace.get_archive)
+    get_contributing = to_sync(SourceRawNamespace.get_contributing)
+    get_last_modified = to_sync(SourceRawNamespace.get_last_modified)
+    get_license = to_sync(SourceRawNamespace.get_license)
+    get_raw = to_sync(SourceRawNamespace.get_raw)
+    get_readme = to_sync(SourceRawNamespace.get_readme)
+    get_root = to_sync(SourceRawNamespace.get_root)
+    get_root_last_modified = to_sync(SourceRawNamespace.get_root_last_modified)
+    list_all_files = to_sync(SourceRawNamespace.list_all_files)
+    list_files = to_sync(SourceRawNamespace.list_files)

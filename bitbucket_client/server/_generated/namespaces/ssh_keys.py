@@ -11,7 +11,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -368,3 +375,39 @@ class SshKeysRawNamespace(NamespaceView[SshKeysNamespace]):
     list_supported_key_types = raw_response(SshKeysNamespace.list_supported_key_types)
     revoke_access = raw_response(SshKeysNamespace.revoke_access)
     update_global_key_settings = raw_response(SshKeysNamespace.update_global_key_settings)
+
+
+class SshKeysSyncNamespace(SyncNamespaceView[SshKeysNamespace]):
+    """`ssh_keys` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create = to_sync(SshKeysNamespace.create)
+    delete = to_sync(SshKeysNamespace.delete)
+    delete_all = to_sync(SshKeysNamespace.delete_all)
+    get = to_sync(SshKeysNamespace.get)
+    get_global_key_settings = to_sync(SshKeysNamespace.get_global_key_settings)
+    get_settings = to_sync(SshKeysNamespace.get_settings)
+    list = to_sync_iterable(SshKeysNamespace.list)
+    list_project_access = to_sync(SshKeysNamespace.list_project_access)
+    list_repository_access = to_sync(SshKeysNamespace.list_repository_access)
+    list_supported_key_types = to_sync(SshKeysNamespace.list_supported_key_types)
+    revoke_access = to_sync(SshKeysNamespace.revoke_access)
+    update_global_key_settings = to_sync(SshKeysNamespace.update_global_key_settings)
+
+
+class SshKeysSyncRawNamespace(SyncNamespaceView[SshKeysRawNamespace]):
+    """`client.with_raw_response.ssh_keys` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create = to_sync(SshKeysRawNamespace.create)
+    delete = to_sync(SshKeysRawNamespace.delete)
+    delete_all = to_sync(SshKeysRawNamespace.delete_all)
+    get = to_sync(SshKeysRawNamespace.get)
+    get_global_key_settings = to_sync(SshKeysRawNamespace.get_global_key_settings)
+    get_settings = to_sync(SshKeysRawNamespace.get_settings)
+    list = to_sync(SshKeysRawNamespace.list)
+    list_project_access = to_sync(SshKeysRawNamespace.list_project_access)
+    list_repository_access = to_sync(SshKeysRawNamespace.list_repository_access)
+    list_supported_key_types = to_sync(SshKeysRawNamespace.list_supported_key_types)
+    revoke_access = to_sync(SshKeysRawNamespace.revoke_access)
+    update_global_key_settings = to_sync(SshKeysRawNamespace.update_global_key_settings)

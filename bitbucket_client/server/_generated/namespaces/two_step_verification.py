@@ -12,7 +12,7 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_response
+from bitbucket_client._views import NamespaceView, SyncNamespaceView, raw_response, to_sync
 
 if TYPE_CHECKING:
     from bitbucket_client._base_client import BaseClient
@@ -706,3 +706,53 @@ class TwoStepVerificationRawNamespace(NamespaceView[TwoStepVerificationNamespace
     start_voluntary_enrollment = raw_response(TwoStepVerificationNamespace.start_voluntary_enrollment)
     unenroll = raw_response(TwoStepVerificationNamespace.unenroll)
     unenroll_user = raw_response(TwoStepVerificationNamespace.unenroll_user)
+
+
+class TwoStepVerificationSyncNamespace(SyncNamespaceView[TwoStepVerificationNamespace]):
+    """`two_step_verification` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    authenticate = to_sync(TwoStepVerificationNamespace.authenticate)
+    authenticate_with_recovery_code = to_sync(TwoStepVerificationNamespace.authenticate_with_recovery_code)
+    authenticate_with_totp = to_sync(TwoStepVerificationNamespace.authenticate_with_totp)
+    complete_enforced_enrollment = to_sync(TwoStepVerificationNamespace.complete_enforced_enrollment)
+    complete_enrollment_update = to_sync(TwoStepVerificationNamespace.complete_enrollment_update)
+    complete_voluntary_enrollment = to_sync(TwoStepVerificationNamespace.complete_voluntary_enrollment)
+    elevate_with_password = to_sync(TwoStepVerificationNamespace.elevate_with_password)
+    elevate_with_recovery_code = to_sync(TwoStepVerificationNamespace.elevate_with_recovery_code)
+    elevate_with_totp = to_sync(TwoStepVerificationNamespace.elevate_with_totp)
+    get_captcha = to_sync(TwoStepVerificationNamespace.get_captcha)
+    get_elevated_session_status = to_sync(TwoStepVerificationNamespace.get_elevated_session_status)
+    get_sso_management_status = to_sync(TwoStepVerificationNamespace.get_sso_management_status)
+    get_status = to_sync(TwoStepVerificationNamespace.get_status)
+    rotate_recovery_code = to_sync(TwoStepVerificationNamespace.rotate_recovery_code)
+    start_enforced_enrollment = to_sync(TwoStepVerificationNamespace.start_enforced_enrollment)
+    start_enrollment_update = to_sync(TwoStepVerificationNamespace.start_enrollment_update)
+    start_voluntary_enrollment = to_sync(TwoStepVerificationNamespace.start_voluntary_enrollment)
+    unenroll = to_sync(TwoStepVerificationNamespace.unenroll)
+    unenroll_user = to_sync(TwoStepVerificationNamespace.unenroll_user)
+
+
+class TwoStepVerificationSyncRawNamespace(SyncNamespaceView[TwoStepVerificationRawNamespace]):
+    """`client.with_raw_response.two_step_verification` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    authenticate = to_sync(TwoStepVerificationRawNamespace.authenticate)
+    authenticate_with_recovery_code = to_sync(TwoStepVerificationRawNamespace.authenticate_with_recovery_code)
+    authenticate_with_totp = to_sync(TwoStepVerificationRawNamespace.authenticate_with_totp)
+    complete_enforced_enrollment = to_sync(TwoStepVerificationRawNamespace.complete_enforced_enrollment)
+    complete_enrollment_update = to_sync(TwoStepVerificationRawNamespace.complete_enrollment_update)
+    complete_voluntary_enrollment = to_sync(TwoStepVerificationRawNamespace.complete_voluntary_enrollment)
+    elevate_with_password = to_sync(TwoStepVerificationRawNamespace.elevate_with_password)
+    elevate_with_recovery_code = to_sync(TwoStepVerificationRawNamespace.elevate_with_recovery_code)
+    elevate_with_totp = to_sync(TwoStepVerificationRawNamespace.elevate_with_totp)
+    get_captcha = to_sync(TwoStepVerificationRawNamespace.get_captcha)
+    get_elevated_session_status = to_sync(TwoStepVerificationRawNamespace.get_elevated_session_status)
+    get_sso_management_status = to_sync(TwoStepVerificationRawNamespace.get_sso_management_status)
+    get_status = to_sync(TwoStepVerificationRawNamespace.get_status)
+    rotate_recovery_code = to_sync(TwoStepVerificationRawNamespace.rotate_recovery_code)
+    start_enforced_enrollment = to_sync(TwoStepVerificationRawNamespace.start_enforced_enrollment)
+    start_enrollment_update = to_sync(TwoStepVerificationRawNamespace.start_enrollment_update)
+    start_voluntary_enrollment = to_sync(TwoStepVerificationRawNamespace.start_voluntary_enrollment)
+    unenroll = to_sync(TwoStepVerificationRawNamespace.unenroll)
+    unenroll_user = to_sync(TwoStepVerificationRawNamespace.unenroll_user)

@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
 from bitbucket_client._uploads import form_body
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -938,3 +945,61 @@ class UsersRawNamespace(NamespaceView[UsersNamespace]):
     update_settings = raw_response(UsersNamespace.update_settings)
     upload_avatar = raw_response(UsersNamespace.upload_avatar)
     validate_erasure = raw_response(UsersNamespace.validate_erasure)
+
+
+class UsersSyncNamespace(SyncNamespaceView[UsersNamespace]):
+    """`users` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    add_to_group = to_sync(UsersNamespace.add_to_group)
+    add_to_groups = to_sync(UsersNamespace.add_to_groups)
+    clear_captcha = to_sync(UsersNamespace.clear_captcha)
+    create = to_sync(UsersNamespace.create)
+    delete = to_sync(UsersNamespace.delete)
+    delete_avatar = to_sync(UsersNamespace.delete_avatar)
+    erase = to_sync(UsersNamespace.erase)
+    get = to_sync(UsersNamespace.get)
+    get_settings = to_sync(UsersNamespace.get_settings)
+    list = to_sync_iterable(UsersNamespace.list)
+    list_detailed = to_sync_iterable(UsersNamespace.list_detailed)
+    list_directories = to_sync(UsersNamespace.list_directories)
+    list_groups = to_sync_iterable(UsersNamespace.list_groups)
+    list_other_groups = to_sync_iterable(UsersNamespace.list_other_groups)
+    remove_from_group = to_sync(UsersNamespace.remove_from_group)
+    rename = to_sync(UsersNamespace.rename)
+    set_current_password = to_sync(UsersNamespace.set_current_password)
+    set_password = to_sync(UsersNamespace.set_password)
+    update = to_sync(UsersNamespace.update)
+    update_current = to_sync(UsersNamespace.update_current)
+    update_settings = to_sync(UsersNamespace.update_settings)
+    upload_avatar = to_sync(UsersNamespace.upload_avatar)
+    validate_erasure = to_sync(UsersNamespace.validate_erasure)
+
+
+class UsersSyncRawNamespace(SyncNamespaceView[UsersRawNamespace]):
+    """`client.with_raw_response.users` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    add_to_group = to_sync(UsersRawNamespace.add_to_group)
+    add_to_groups = to_sync(UsersRawNamespace.add_to_groups)
+    clear_captcha = to_sync(UsersRawNamespace.clear_captcha)
+    create = to_sync(UsersRawNamespace.create)
+    delete = to_sync(UsersRawNamespace.delete)
+    delete_avatar = to_sync(UsersRawNamespace.delete_avatar)
+    erase = to_sync(UsersRawNamespace.erase)
+    get = to_sync(UsersRawNamespace.get)
+    get_settings = to_sync(UsersRawNamespace.get_settings)
+    list = to_sync(UsersRawNamespace.list)
+    list_detailed = to_sync(UsersRawNamespace.list_detailed)
+    list_directories = to_sync(UsersRawNamespace.list_directories)
+    list_groups = to_sync(UsersRawNamespace.list_groups)
+    list_other_groups = to_sync(UsersRawNamespace.list_other_groups)
+    remove_from_group = to_sync(UsersRawNamespace.remove_from_group)
+    rename = to_sync(UsersRawNamespace.rename)
+    set_current_password = to_sync(UsersRawNamespace.set_current_password)
+    set_password = to_sync(UsersRawNamespace.set_password)
+    update = to_sync(UsersRawNamespace.update)
+    update_current = to_sync(UsersRawNamespace.update_current)
+    update_settings = to_sync(UsersRawNamespace.update_settings)
+    upload_avatar = to_sync(UsersRawNamespace.upload_avatar)
+    validate_erasure = to_sync(UsersRawNamespace.validate_erasure)

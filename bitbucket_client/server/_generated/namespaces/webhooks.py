@@ -12,7 +12,14 @@ from bitbucket_client._arguments import (
 )
 from bitbucket_client._request import Request
 from bitbucket_client._types import UNSET, Unset
-from bitbucket_client._views import NamespaceView, raw_first_page, raw_response
+from bitbucket_client._views import (
+    NamespaceView,
+    SyncNamespaceView,
+    raw_first_page,
+    raw_response,
+    to_sync,
+    to_sync_iterable,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -904,3 +911,53 @@ class WebhooksRawNamespace(NamespaceView[WebhooksNamespace]):
     test_for_repository = raw_response(WebhooksNamespace.test_for_repository)
     update_for_project = raw_response(WebhooksNamespace.update_for_project)
     update_for_repository = raw_response(WebhooksNamespace.update_for_repository)
+
+
+class WebhooksSyncNamespace(SyncNamespaceView[WebhooksNamespace]):
+    """`webhooks` of the `bitbucket_client.sync` clients: the same methods, each blocking until its
+    answer is decoded (a list method returns a `SyncPaginator`)."""
+
+    create_for_project = to_sync(WebhooksNamespace.create_for_project)
+    create_for_repository = to_sync(WebhooksNamespace.create_for_repository)
+    delete_for_project = to_sync(WebhooksNamespace.delete_for_project)
+    delete_for_repository = to_sync(WebhooksNamespace.delete_for_repository)
+    get_for_project = to_sync(WebhooksNamespace.get_for_project)
+    get_for_repository = to_sync(WebhooksNamespace.get_for_repository)
+    get_last_invocation_for_project = to_sync(WebhooksNamespace.get_last_invocation_for_project)
+    get_last_invocation_for_repository = to_sync(WebhooksNamespace.get_last_invocation_for_repository)
+    get_stats_for_project = to_sync(WebhooksNamespace.get_stats_for_project)
+    get_stats_for_repository = to_sync(WebhooksNamespace.get_stats_for_repository)
+    get_stats_summary_for_project = to_sync(WebhooksNamespace.get_stats_summary_for_project)
+    get_stats_summary_for_repository = to_sync(WebhooksNamespace.get_stats_summary_for_repository)
+    list_for_project = to_sync_iterable(WebhooksNamespace.list_for_project)
+    list_for_repository = to_sync_iterable(WebhooksNamespace.list_for_repository)
+    search_for_repository = to_sync_iterable(WebhooksNamespace.search_for_repository)
+    test_for_project = to_sync(WebhooksNamespace.test_for_project)
+    test_for_repository = to_sync(WebhooksNamespace.test_for_repository)
+    update_for_project = to_sync(WebhooksNamespace.update_for_project)
+    update_for_repository = to_sync(WebhooksNamespace.update_for_repository)
+
+
+class WebhooksSyncRawNamespace(SyncNamespaceView[WebhooksRawNamespace]):
+    """`client.with_raw_response.webhooks` of the `bitbucket_client.sync` clients: blocking, returning
+    the whole `Response` (a list method: the response of its first page)."""
+
+    create_for_project = to_sync(WebhooksRawNamespace.create_for_project)
+    create_for_repository = to_sync(WebhooksRawNamespace.create_for_repository)
+    delete_for_project = to_sync(WebhooksRawNamespace.delete_for_project)
+    delete_for_repository = to_sync(WebhooksRawNamespace.delete_for_repository)
+    get_for_project = to_sync(WebhooksRawNamespace.get_for_project)
+    get_for_repository = to_sync(WebhooksRawNamespace.get_for_repository)
+    get_last_invocation_for_project = to_sync(WebhooksRawNamespace.get_last_invocation_for_project)
+    get_last_invocation_for_repository = to_sync(WebhooksRawNamespace.get_last_invocation_for_repository)
+    get_stats_for_project = to_sync(WebhooksRawNamespace.get_stats_for_project)
+    get_stats_for_repository = to_sync(WebhooksRawNamespace.get_stats_for_repository)
+    get_stats_summary_for_project = to_sync(WebhooksRawNamespace.get_stats_summary_for_project)
+    get_stats_summary_for_repository = to_sync(WebhooksRawNamespace.get_stats_summary_for_repository)
+    list_for_project = to_sync(WebhooksRawNamespace.list_for_project)
+    list_for_repository = to_sync(WebhooksRawNamespace.list_for_repository)
+    search_for_repository = to_sync(WebhooksRawNamespace.search_for_repository)
+    test_for_project = to_sync(WebhooksRawNamespace.test_for_project)
+    test_for_repository = to_sync(WebhooksRawNamespace.test_for_repository)
+    update_for_project = to_sync(WebhooksRawNamespace.update_for_project)
+    update_for_repository = to_sync(WebhooksRawNamespace.update_for_repository)

@@ -1,0 +1,1 @@
+"""The synchronous clients (`bitbucket_client.sync`), against the fakes and a real loopback server."""
