@@ -19,6 +19,16 @@ from ._auth import (
     TokenSet,
 )
 from ._client import BitbucketCloud, BitbucketServer
+from ._clone import (
+    API_TOKEN_USERNAME,
+    CLOUD_ACCESS_TOKEN_USERNAME,
+    CloneUrl,
+    GitEnv,
+    cloud_clone_url,
+    git_bearer_env,
+    server_clone_url,
+    server_repository_url,
+)
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -42,11 +52,14 @@ from ._exceptions import (
 from ._merge import MergeTask
 from ._operations import Operation
 from ._pagination import AsyncPaginator, Page
+from ._trees import FetchedTree, FetchProgress, fetch_archive, fetch_tree
 from ._types import UNSET, File, Response, Unset
 from ._uploads import Upload
 from ._version import __version__
 
 __all__ = [
+    "API_TOKEN_USERNAME",
+    "CLOUD_ACCESS_TOKEN_USERNAME",
     "UNSET",
     "APIConnectionError",
     "APIStatusError",
@@ -61,8 +74,12 @@ __all__ = [
     "BitbucketCloud",
     "BitbucketError",
     "BitbucketServer",
+    "CloneUrl",
     "ConflictError",
+    "FetchProgress",
+    "FetchedTree",
     "File",
+    "GitEnv",
     "GoneError",
     "InvalidBodyError",
     "MergeTask",
@@ -85,4 +102,10 @@ __all__ = [
     "Upload",
     "Veto",
     "__version__",
+    "cloud_clone_url",
+    "fetch_archive",
+    "fetch_tree",
+    "git_bearer_env",
+    "server_clone_url",
+    "server_repository_url",
 ]

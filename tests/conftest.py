@@ -11,10 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+# The recipes under examples/ are programs, not a package: their tests (tests/recipes/) import them by name.
+sys.path.insert(0, str(ROOT / "examples"))
 
 SPEC_FILES = {"cloud": "bitbucket-cloud-2.0.json", "server": "bitbucket-datacenter-9.4.json"}
 
@@ -73,3 +77,26 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
 
     monkeypatch.setattr(client_module, "sleep", fake_sleep)
     yield delays
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport (a fake), counting the requests in flight at once; each is held a moment so that
+    concurrent ones overlap."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.in_flight, self.most = inner, 0, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await anyio.sleep(0.002)
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.fixture
+def counting() -> type[CountingTransport]:
+    """The class of a transport wrapper counting the most requests in flight at once."""
+    return CountingTransport

@@ -65,7 +65,8 @@ def test_the_sync_package_offers_what_the_async_one_does() -> None:
     async_only = {"AsyncPaginator", "MergeTask"}
     sync_only = {"SyncPaginator", "SyncMergeTask"}
     assert set(bitbucket_client.__all__) - async_only == set(bitbucket_client.sync.__all__) - sync_only
-    for member in set(bitbucket_client.__all__) - async_only - {"BitbucketCloud", "BitbucketServer"}:
+    blocking_forms = {"BitbucketCloud", "BitbucketServer", "fetch_tree", "fetch_archive"}
+    for member in set(bitbucket_client.__all__) - async_only - blocking_forms:
         assert getattr(bitbucket_client.sync, member) is getattr(bitbucket_client, member), member
 
 

@@ -24,6 +24,16 @@ from .._auth import (
     TokenProvider,
     TokenSet,
 )
+from .._clone import (
+    API_TOKEN_USERNAME,
+    CLOUD_ACCESS_TOKEN_USERNAME,
+    CloneUrl,
+    GitEnv,
+    cloud_clone_url,
+    git_bearer_env,
+    server_clone_url,
+    server_repository_url,
+)
 from .._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -48,12 +58,16 @@ from .._operations import Operation
 from .._pagination import Page
 from .._sync_merge import SyncMergeTask
 from .._sync_pagination import SyncPaginator
+from .._trees import FetchedTree, FetchProgress
 from .._types import UNSET, File, Response, Unset
 from .._uploads import Upload
 from .._version import __version__
 from ._client import BitbucketCloud, BitbucketServer
+from ._trees import fetch_archive, fetch_tree
 
 __all__ = [
+    "API_TOKEN_USERNAME",
+    "CLOUD_ACCESS_TOKEN_USERNAME",
     "UNSET",
     "APIConnectionError",
     "APIStatusError",
@@ -67,8 +81,12 @@ __all__ = [
     "BitbucketCloud",
     "BitbucketError",
     "BitbucketServer",
+    "CloneUrl",
     "ConflictError",
+    "FetchProgress",
+    "FetchedTree",
     "File",
+    "GitEnv",
     "GoneError",
     "InvalidBodyError",
     "MergeTaskError",
@@ -92,4 +110,10 @@ __all__ = [
     "Upload",
     "Veto",
     "__version__",
+    "cloud_clone_url",
+    "fetch_archive",
+    "fetch_tree",
+    "git_bearer_env",
+    "server_clone_url",
+    "server_repository_url",
 ]

@@ -31,13 +31,14 @@ Errors::
             ├── MissingEventKeyError      no X-Event-Key header and no eventKey in the body
             └── PayloadTooLargeError      answer 413: body over the limit (.size, .limit)
 
-This package depends on no web framework; ``docs/webhooks.md`` shows Starlette/FastAPI and aiohttp
-receivers.
+This package depends on no web framework: :class:`WebhookApp` is a receiver as a plain ASGI application,
+and ``docs/webhooks.md`` shows Starlette/FastAPI and aiohttp receivers.
 """
 
 from __future__ import annotations
 
 from . import cloud, server
+from ._asgi import WebhookApp, WebhookHandler
 from ._base import GenericEvent, WebhookEvent
 from ._delivery import Delivery, Product
 from ._errors import (
@@ -70,8 +71,10 @@ __all__ = [
     "SignatureError",
     "SignatureMismatchError",
     "UnsupportedAlgorithmError",
+    "WebhookApp",
     "WebhookError",
     "WebhookEvent",
+    "WebhookHandler",
     "cloud",
     "parse_event",
     "server",
