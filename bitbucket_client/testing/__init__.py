@@ -21,8 +21,10 @@ operations of the official documents with real envelopes and error bodies::
   or ``fake.state``;
 - inject faults with ``fake.faults`` (429 with or without ``Retry-After``, 5xx, latency, a stale
   ``next``);
-- every request is logged in ``fake.requests`` (with the operation it called), every webhook in
-  ``fake.deliveries`` (and sent to ``webhook_callback``, signed with ``webhook_secret``);
+- every request is logged in ``fake.requests`` (with the operation it called); every write sends the
+  webhooks Bitbucket would, per subscription, signed with its secret, to the receiver registered for
+  its URL with ``fake.add_receiver(url, receiver)`` (a function or an ASGI app), and records them in
+  ``fake.deliveries``;
 - an operation the fake does not implement answers 501 with a message naming it
   (``fake.implemented_operations`` lists the others); an unknown path answers 404.
 
@@ -32,6 +34,10 @@ operations of the official documents with real envelopes and error bodies::
 from __future__ import annotations
 
 from ._cloud import FakeBitbucketCloud
+from ._cloud_deployments import Environment, FakeDeployment
+from ._cloud_oauth import OAuthConsumer
+from ._cloud_snippets import FakeSnippet
+from ._delivery import WebhookReceiver
 from ._fake import FakeBitbucket, RecordedRequest, WebhookCallback, WebhookDelivery
 from ._faults import Fault, Faults
 from ._server import FakeBitbucketServer
@@ -40,12 +46,16 @@ from ._state import Comment, Commit, FakeState, Owner, PullRequest, Repository, 
 __all__ = [
     "Comment",
     "Commit",
+    "Environment",
     "FakeBitbucket",
     "FakeBitbucketCloud",
     "FakeBitbucketServer",
+    "FakeDeployment",
+    "FakeSnippet",
     "FakeState",
     "Fault",
     "Faults",
+    "OAuthConsumer",
     "Owner",
     "PullRequest",
     "RecordedRequest",
@@ -55,4 +65,5 @@ __all__ = [
     "Webhook",
     "WebhookCallback",
     "WebhookDelivery",
+    "WebhookReceiver",
 ]

@@ -11,7 +11,14 @@ import httpx
 
 from bitbucket_client._client import CLOUD_BASE_URL
 
+from ._cloud_deployments import CloudDeployments
+from ._cloud_forks import CloudForks
+from ._cloud_hooks import CloudWebhooks
+from ._cloud_mixin import text_field as _text
 from ._cloud_models import MERGE_STRATEGIES, CloudModels
+from ._cloud_oauth import CloudOAuth
+from ._cloud_pipelines import CloudPipelines
+from ._cloud_snippets import CloudSnippets
 from ._cloud_source import CloudFiles
 from ._cloud_writes import CloudWrites
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
@@ -28,6 +35,7 @@ __all__ = ["FakeBitbucketCloud"]
 
 T = TypeVar("T")
 
+_PUSH_COMMITS = 5  # a push event lists at most this many commits per change, then says `truncated`
 _PULL_REQUEST_STATES = ("OPEN", "MERGED", "DECLINED", "SUPERSEDED")
 _REPOSITORY_SORT_KEYS: dict[str, Callable[[Repository], Any]] = {
     "name": lambda repo: repo.name.lower(),
@@ -50,7 +58,18 @@ class _MergeTask:
     done: bool = False
 
 
-class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbucketCloud"], FakeBitbucket):
+class FakeBitbucketCloud(
+    CloudOAuth,
+    CloudDeployments,
+    CloudPipelines,
+    CloudSnippets,
+    CloudForks,
+    CloudWebhooks,
+    CloudFiles,
+    CloudWrites,
+    SyncClientFactory["SyncBitbucketCloud"],
+    FakeBitbucket,
+):
     """An in-memory Bitbucket Cloud (REST 2.0) for tests, served as an httpx transport::
 
         fake = FakeBitbucketCloud()
@@ -68,6 +87,8 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
     """
 
     product = "cloud"
+    repository_params = ("workspace", "repo_slug")
+    hides_private_repositories = True
     pagination_params = frozenset({"page", "pagelen"})
 
     def __init__(
@@ -153,11 +174,11 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
             extra={"detail": "There is no API hosted at this URL."},
         )
 
-    def delivery_headers(self, event_key: str) -> dict[str, str]:
+    def delivery_headers(self, event_key: str, hook: Webhook | None) -> dict[str, str]:
         return {
             "User-Agent": "Bitbucket-Webhooks/2.0",
             "X-Event-Key": event_key,
-            "X-Hook-UUID": self.hook_uuid.strip("{}"),
+            "X-Hook-UUID": (self.hook_uuid if hook is None else hook.uuid).strip("{}"),
             "X-Request-UUID": str(uuid.uuid4()),
             "X-Attempt-Number": "1",
         }
@@ -247,7 +268,7 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
         if pr is not None:
             payload["pullrequest"] = self.models.pull_request(repo, pr).to_dict()
         payload.update(extra)
-        await self.deliver(event_key, payload)
+        await self.deliver(event_key, payload, repository=repo)
 
     def _review(self, user: User, date: Any) -> dict[str, Any]:
         return {"date": self.models.timestamp(date), "user": self.models.account(user).to_dict()}
@@ -267,7 +288,7 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
     @handles("repositories.list", query={"sort"})
     async def _list_repositories(self, call: Call) -> httpx.Response:
         owner = self._owner(call)
-        repos = list(owner.repositories.values())
+        repos = list(self.visible(call, owner.repositories.values()))
         sort = call.query.get("sort")
         if sort is not None:
             key = _REPOSITORY_SORT_KEYS.get(sort.removeprefix("-"))
@@ -283,7 +304,7 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:
         owner, repo = self._repo(call)
-        return json_response(200, self.models.repository(repo, owner).to_dict())
+        return json_response(200, self.repository_json(repo, owner))
 
     @handles("repositories.create")
     async def _create_repository(self, call: Call) -> httpx.Response:
@@ -341,11 +362,12 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
             raise FakeError(400, 'A branch needs a "name" and a "target": {"hash": "<commit or branch>"}.')
         if name in repo.branches:
             raise FakeError(400, f"Branch {name} already exists.")
+        before = dict(repo.branches)
         try:
             self.state.add_branch(repo, name, _resolve(repo, start))
         except KeyError:
             raise FakeError(400, f"The target {start!r} is not a commit of {repo.full_name}.") from None
-        await self._push_event(call, repo, name, created=True)
+        await self.pushed(call, repo, before)
         return json_response(201, self.models.branch(repo, name).to_dict())
 
     @handles("refs.delete_branch")
@@ -356,30 +378,42 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
             raise FakeError(404, f"Branch not found: {name}")
         if name == repo.main_branch:
             raise FakeError(400, "You can't delete the main branch.")
-        old = self.models.branch(repo, name).to_dict()
+        before = dict(repo.branches)
         del repo.branches[name]
-        change: dict[str, Any] = {
-            "old": old,
-            "new": None,
-            "created": False,
-            "closed": True,
-            "forced": False,
-            "commits": [],
-        }
-        await self._event("repo:push", call, repo, push={"changes": [change]})
+        await self.pushed(call, repo, before)
         return httpx.Response(204)
 
-    async def _push_event(self, call: Call, repo: Repository, branch: str, *, created: bool) -> None:
-        new = self.models.branch(repo, branch).to_dict()
-        change: dict[str, Any] = {
-            "old": None,
-            "new": new,
-            "created": created,
-            "closed": False,
-            "forced": False,
-            "commits": [],
-        }
-        await self._event("repo:push", call, repo, push={"changes": [change]})
+    async def pushed(self, call: Call, repo: Repository, before: dict[str, str]) -> None:
+        """Send ``repo:push`` for the branches that moved since `before` (branch → head, taken before the
+        change): one change each, created, updated or closed, as a ``git push`` would report them."""
+        changes = []
+        for name in sorted(before.keys() | repo.branches.keys()):
+            old, new = before.get(name), repo.branches.get(name)
+            if old == new:
+                continue
+            added = [c for c in repo.history(new) if c.hash != old] if new else []
+            if old is not None:
+                known = {c.hash for c in repo.history(old)}
+                added = [c for c in added if c.hash not in known]
+            changes.append(
+                {
+                    "old": None if old is None else self._branch_at(repo, name, old),
+                    "new": None if new is None else self.models.branch(repo, name).to_dict(),
+                    "created": old is None,
+                    "closed": new is None,
+                    "forced": False,
+                    "truncated": len(added) > _PUSH_COMMITS,
+                    "commits": [self.models.commit(repo, c).to_dict() for c in added[:_PUSH_COMMITS]],
+                }
+            )
+        if changes:
+            await self._event("repo:push", call, repo, push={"changes": changes})
+        for pr, _ in self.state.follow_sources(repo):  # new commits on a pull request's source branch
+            await self._event("pullrequest:updated", call, repo, pr)
+
+    def _branch_at(self, repo: Repository, name: str, head: str) -> dict[str, Any]:
+        """The branch as it was, pointing at `head`."""
+        return self.models.branch(attrs.evolve(repo, branches={name: head}), name).to_dict()
 
     @handles("commits.list")
     async def _list_commits(self, call: Call) -> httpx.Response:
@@ -625,6 +659,7 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
         return json_response(200, self.models.merge_task(repo, pr).to_dict())
 
     async def _finish_merge(self, call: Call, repo: Repository, pr: PullRequest, task: _MergeTask) -> None:
+        before = dict(repo.branches)
         self.state.merge(
             repo,
             pr,
@@ -635,67 +670,7 @@ class FakeBitbucketCloud(CloudFiles, CloudWrites, SyncClientFactory["SyncBitbuck
         )
         task.done = True
         await self._event("pullrequest:fulfilled", call, repo, pr)
-
-    # ---- webhook subscriptions ------------------------------------------------------------------------
-
-    def _hook(self, call: Call) -> tuple[Repository, Webhook]:
-        _, repo = self._repo(call)
-        wanted = call.params["uid"].strip("{}")
-        for hook in repo.webhooks.values():
-            if hook.uuid.strip("{}") == wanted:
-                return repo, hook
-        raise FakeError(404, f"Webhook {call.params['uid']} not found")
-
-    @handles("webhooks.list_for_repository")
-    async def _list_hooks(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        return self._page(call, repo.webhooks.values(), lambda h: self.models.webhook(repo, h).to_dict())
-
-    @handles("webhooks.create_for_repository")
-    async def _create_hook(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        body = call.body()
-        url, events = _text(body, "url"), body.get("events")
-        if not url or not isinstance(events, list) or not events:
-            raise FakeError(400, 'A webhook needs a "url" and a non-empty list of "events".')
-        _check_events(events)
-        hook = self.state.add_webhook(
-            repo,
-            url=url,
-            events=events,
-            description=_text(body, "description") or "",
-            active=body.get("active", True) is not False,
-            secret=_text(body, "secret"),
-        )
-        return json_response(201, self.models.webhook(repo, hook).to_dict())
-
-    @handles("webhooks.get_for_repository")
-    async def _get_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        return json_response(200, self.models.webhook(repo, hook).to_dict())
-
-    @handles("webhooks.update_for_repository")
-    async def _update_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        body = call.body()
-        if (url := _text(body, "url")) is not None:
-            hook.url = url
-        if (description := _text(body, "description")) is not None:
-            hook.description = description
-        if isinstance(body.get("active"), bool):
-            hook.active = body["active"]
-        if isinstance(body.get("events"), list):
-            _check_events(body["events"])
-            hook.events = list(body["events"])
-        if "secret" in body:
-            hook.secret = _text(body, "secret")
-        return json_response(200, self.models.webhook(repo, hook).to_dict())
-
-    @handles("webhooks.delete_for_repository")
-    async def _delete_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        del repo.webhooks[hook.id]
-        return httpx.Response(204)
+        await self.pushed(call, repo, before)  # the destination moved; a closed source branch is gone
 
 
 # ---- request bodies ---------------------------------------------------------------------------------
@@ -719,21 +694,7 @@ def _endpoint(body: dict[str, Any], key: Literal["source", "destination"]) -> _E
     )
 
 
-def _text(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return value if isinstance(value, str) else None
-
-
 def _summary(body: dict[str, Any]) -> str | None:
     summary = body.get("summary")
     raw = summary.get("raw") if isinstance(summary, dict) else None
     return raw if isinstance(raw, str) else None
-
-
-def _check_events(events: list[Any]) -> None:
-    from bitbucket_client.cloud.models import HookEventEvent
-
-    known = {event.value for event in HookEventEvent}
-    unknown = [event for event in events if event not in known]
-    if unknown:
-        raise FakeError(400, f"events: unknown event(s) {', '.join(map(str, unknown))}")

@@ -57,6 +57,8 @@ class CloudFiles(FilesMixin):
 
         def _repo(self, call: Call) -> tuple[Owner, Repository]: ...
 
+        async def pushed(self, call: Call, repo: Repository, before: dict[str, str]) -> None: ...
+
         def _page(
             self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]
         ) -> httpx.Response: ...
@@ -188,6 +190,7 @@ class CloudFiles(FilesMixin):
         if parent is not None and branch in repo.branches and repo.branches[branch] != parent:
             raise FakeError(409, f"The parent {parent} is not the head of {branch}.")
         deleted = [path for path in deleted if path not in files]
+        before = dict(repo.branches)
         commit = self._files.commit(
             self.state,
             repo,
@@ -198,6 +201,7 @@ class CloudFiles(FilesMixin):
             author=call.user,
             start=parent,
         )
+        await self.pushed(call, repo, before)
         location = f"{self.models.api}/repositories/{repo.full_name}/commit/{commit.hash}"
         return httpx.Response(201, headers={"Location": location})
 

@@ -60,6 +60,9 @@ class CloudWrites:
         def _pull_request(self, call: Call) -> tuple[Repository, PullRequest]: ...
         def _find_user(self, reference: Any) -> User: ...
         def _page(self, call: Call, items: Any, build: Any) -> httpx.Response: ...
+        async def _event(
+            self, event_key: str, call: Call, repo: Repository, pr: PullRequest | None = None, **extra: Any
+        ) -> None: ...
 
     @property
     def writes(self) -> CloudWriteState:
@@ -68,13 +71,6 @@ class CloudWrites:
         if found is None:
             found = self.__dict__["_writes"] = CloudWriteState()
         return found
-
-    def add_deployment_environment(self, owner: str, slug: str, uuid: str | None = None) -> str:
-        """A deployment environment of ``owner/slug`` (its variables can then be created); its uuid."""
-        key = f"{owner}/{slug}".lower()
-        uuid = uuid or self.state.new_uuid()
-        self.writes.environments.setdefault(key, {})[uuid] = {}
-        return uuid
 
     # ---- pull request tasks ---------------------------------------------------------------------------
 
@@ -153,6 +149,18 @@ class CloudWrites:
             },
         }
         tags[name] = tag
+        change: dict[str, Any] = {
+            "old": None,
+            "new": {
+                key: tag[key] for key in ("type", "name", "target", "message", "date", "tagger", "links")
+            },
+            "created": True,
+            "closed": False,
+            "forced": False,
+            "truncated": False,
+            "commits": [],
+        }
+        await self._event("repo:push", call, repo, push={"changes": [change]})  # a tag is pushed too
         return json_response(201, tag)
 
     @handles("refs.get_tag")
@@ -194,7 +202,10 @@ class CloudWrites:
             "commit": {"type": "commit", "hash": commit_hash},
             "repository": self.models.repository_summary(repo).to_dict(),
         }
+        created = key not in statuses
         statuses[key] = status  # the same key overwrites, as on Bitbucket
+        event = "repo:commit_status_created" if created else "repo:commit_status_updated"
+        await self._event(event, call, repo, commit_status=status)
         return json_response(201, status)
 
     @handles("commit_statuses.list")
@@ -320,15 +331,6 @@ class CloudWrites:
         }
         pipelines[uuid] = pipeline
         return json_response(201, pipeline)
-
-    @handles("pipelines.get")
-    async def _get_pipeline(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        wanted = call.params["pipeline_uuid"].strip("{}")
-        for uuid, pipeline in self.writes.pipelines.get(repo.full_name, {}).items():
-            if uuid.strip("{}") == wanted:
-                return json_response(200, pipeline)
-        raise FakeError(404, f"Pipeline {call.params['pipeline_uuid']} not found")
 
     def _pipeline_commit(self, repo: Repository, target: dict[str, Any]) -> str:
         commit = target.get("commit")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
+import functools
 import inspect
 import itertools
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence, Sized
 from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
@@ -22,12 +24,14 @@ import httpx
 from bitbucket_client._operations import Operation
 from bitbucket_client.webhooks import sign
 
+from ._delivery import Receivers, WebhookReceiver
 from ._faults import Fault, Faults
 from ._routing import Match, Router
 from ._state import (
     Comment,
     Commit,
     FakeState,
+    Owner,
     PullRequest,
     Repository,
     Review,
@@ -51,6 +55,11 @@ WebhookCallback = Callable[[dict[str, str], bytes], Awaitable[None] | None]
 """Receives each webhook delivery: the headers and the raw (signed) body. May be sync or async."""
 
 Handler = Callable[[Any, "Call"], Awaitable[httpx.Response]]
+
+_PENDING_DELIVERIES: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
+    contextvars.ContextVar("fake_pending_deliveries", default=None)
+)
+"""The deliveries of the request being handled (in this task), sent once its answer is built."""
 
 
 class FakeError(Exception):
@@ -96,11 +105,22 @@ class RecordedRequest:
 
 @attrs.frozen
 class WebhookDelivery:
-    """One webhook the fake sent to ``webhook_callback`` (``fake.deliveries``)."""
+    """One webhook the fake sent (``fake.deliveries``): to a subscription's URL, or to
+    ``webhook_callback``."""
 
     event_key: str
+    """The event, as in the ``X-Event-Key`` header (``repo:push``, ``pr:merged``, ...)."""
     headers: dict[str, str]
+    """The headers sent, the signature included."""
     body: bytes
+    """The raw JSON body, as signed."""
+    url: str | None = None
+    """The subscription's URL; ``None`` for a delivery to ``webhook_callback``."""
+    status: int | None = None
+    """What the receiver answered; ``None`` when no receiver is registered for ``url`` (or for
+    ``webhook_callback``, which answers nothing)."""
+    webhook_id: int | None = None
+    """The id of the subscription (the ``Webhook`` in the fake's state) that asked for it."""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -141,10 +161,12 @@ class Call:
 
 def handles(operation: str, *, query: Iterable[str] = ()) -> Callable[[Handler], Handler]:
     """Mark a fake's method as the handler of `operation` (``"namespace.method"``). ``query`` lists the
-    query parameters it understands: any other one gets a 501 rather than a silently wrong answer."""
+    query parameters it understands: any other one gets a 501 rather than a silently wrong answer. A
+    method may handle several operations (stack the decorators)."""
 
     def mark(function: Handler) -> Handler:
-        function._fake_operation = (operation, frozenset(query))  # type: ignore[attr-defined]
+        marks = [*getattr(function, "_fake_operations", ()), (operation, frozenset(query))]
+        function._fake_operations = marks  # type: ignore[attr-defined]
         return function
 
     return mark
@@ -154,6 +176,10 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     """Base of :class:`FakeBitbucketCloud` and :class:`FakeBitbucketServer`."""
 
     product: ClassVar[Literal["cloud", "server"]]
+    repository_params: ClassVar[tuple[str, str]]
+    """The path parameters naming a repository: owner, slug."""
+    hides_private_repositories: ClassVar[bool] = False
+    """Whether an anonymous read of a private repository gets 404 (Cloud) rather than 401."""
     pagination_params: ClassVar[frozenset[str]]
     _handlers: ClassVar[dict[str, tuple[str, frozenset[str]]]]
 
@@ -162,9 +188,8 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         handlers: dict[str, tuple[str, frozenset[str]]] = {}
         for klass in reversed(cls.__mro__):
             for attribute, value in vars(klass).items():
-                marked = getattr(value, "_fake_operation", None)
-                if marked is not None:
-                    handlers[marked[0]] = (attribute, marked[1])
+                for name, query in getattr(value, "_fake_operations", ()):
+                    handlers[name] = (attribute, query)
         cls._handlers = handlers
 
     def __init__(
@@ -190,9 +215,17 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[WebhookDelivery] = []
+        self._receivers = Receivers()
         self.webhook_callback = webhook_callback
         self.webhook_secret = webhook_secret
         self.user = self.state.user(user)
+        self._anonymous = User(
+            slug="anonymous",
+            display_name="Anonymous",
+            id=0,
+            uuid="{" + "0" * 8 + "-0000-0000-0000-" + "0" * 12 + "}",
+            email="",
+        )
         if isinstance(tokens, str):
             tokens = [tokens]  # one token, not a set of one-character tokens
         self._tokens: dict[str, str | None] | None = (
@@ -211,6 +244,18 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     def implemented_operations(self) -> list[str]:
         """The ``"namespace.method"`` names this fake answers; every other operation gets a 501."""
         return sorted(self._handlers)
+
+    def add_receiver(self, url: str, receiver: WebhookReceiver, *, asgi: bool | None = None) -> None:
+        """Answer the webhook deliveries sent to `url` with `receiver`, in-process: a function
+        ``(headers, body)``, sync or async, returning the HTTP status (``None`` = 200), or an ASGI app
+        (recognised by its three parameters; ``asgi=`` overrides the guess). A subscription whose URL
+        has no receiver still gets its deliveries recorded, with ``status=None``. Registering a URL
+        again replaces its receiver."""
+        self._receivers.add(url, receiver, asgi=asgi)
+
+    def remove_receiver(self, url: str) -> None:
+        """Stop answering deliveries to `url` (`LookupError` when nothing is registered there)."""
+        self._receivers.remove(url)
 
     def requests_for(self, operation: str) -> list[RecordedRequest]:
         """The logged requests that called `operation`."""
@@ -308,7 +353,7 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     def add_webhook(
         self,
         owner: str,
-        slug: str,
+        slug: str | None,
         *,
         url: str,
         events: Iterable[str],
@@ -316,9 +361,14 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         secret: str | None = None,
         active: bool = True,
     ) -> Webhook:
-        """A repository webhook subscription (stored and listed; deliveries go to ``webhook_callback``)."""
+        """A webhook subscription of a repository, or with ``slug=None`` of a workspace or project:
+        every active one that lists an event gets it, signed with its `secret`, sent to the receiver
+        registered for its `url` (``add_receiver``)."""
+        target: Repository | Owner = (
+            self.repository(owner, slug) if slug is not None else self._owner_named(owner)
+        )
         return self.state.add_webhook(
-            self.repository(owner, slug),
+            target,
             url=url,
             events=list(events),
             description=description,
@@ -331,6 +381,12 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         found = self.state.find_repository(owner, slug)
         if found is None:
             raise LookupError(f"no repository {owner}/{slug} in {type(self).__name__}")
+        return found
+
+    def _owner_named(self, key: str) -> Owner:
+        found = self.state.find_owner(key)
+        if found is None:
+            raise LookupError(f"no workspace or project {key} in {type(self).__name__}")
         return found
 
     def pull_request(self, owner: str, slug: str, pull_request_id: int) -> PullRequest:
@@ -372,7 +428,11 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         return response
 
     async def _answer(self, request: httpx.Request, path: str | None, match: Match | None) -> httpx.Response:
-        user = self._authenticate(request)
+        user: User | httpx.Response | None = self._authenticate(request)
+        if user is None and "authorization" not in request.headers and match is not None:
+            user = self._anonymous_reader(request, match)
+        if isinstance(user, httpx.Response):
+            return user
         if user is None:
             return self.error_response(401, "Authentication required: this fake needs a valid credential")
         fault = self.faults.failure(None if match is None else match.operation.qualified_name)
@@ -403,16 +463,22 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
                 f"implemented by {type(self).__name__}"
             )
         call = Call(request=request, operation=operation, params=match.params, user=user)
+        pending: list[Callable[[], Awaitable[None]]] = []
+        token = _PENDING_DELIVERIES.set(pending)
         try:
             response: httpx.Response = await getattr(self, method_name)(call)
         except FakeError as error:
-            return self.error_response(
+            response = self.error_response(
                 error.status,
                 error.message,
                 exception_name=error.exception_name,
                 extra=error.extra,
                 headers=error.headers,
             )
+        finally:
+            _PENDING_DELIVERIES.reset(token)
+        for send in pending:  # the answer is built: now the receivers may run (and yield)
+            await send()
         return response
 
     def _pagination_params(self, operation: Operation) -> frozenset[str]:
@@ -426,6 +492,32 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
         if not path.startswith(self.api_root + "/"):
             return None
         return self.normalize_path(path[len(self.api_root) :])
+
+    def _anonymous_reader(self, request: httpx.Request, match: Match) -> User | httpx.Response | None:
+        """Who an anonymous request reads as: anyone may read a public repository. Cloud answers 404
+        for a private one (it does not say it exists); otherwise None (a 401)."""
+        owner, slug = (match.params.get(name) for name in self.repository_params)
+        if match.operation.qualified_name == "repositories.list" and request.method == "GET":
+            return self._anonymous  # it lists the public repositories only (see `visible`)
+        if owner is None or slug is None:
+            return None
+        repo = self.state.find_repository(owner, slug)
+        if request.method in ("GET", "HEAD") and repo is not None and not repo.is_private:
+            return self._anonymous
+        if self.hides_private_repositories and request.method in ("GET", "HEAD"):
+            return self.not_found_repository(owner, slug)
+        return None
+
+    def visible(self, call: Call, repositories: Collection[Repository]) -> Collection[Repository]:
+        """The repositories the caller may see: all of them (as given: no copy), or the public ones for
+        an anonymous call."""
+        if call.user is self._anonymous:
+            return [repo for repo in repositories if not repo.is_private]
+        return repositories
+
+    def token_owner(self, credential: str) -> User | Literal["expired"] | None:
+        """Who a token this fake issued (OAuth) acts as, ``"expired"``, or None for any other token."""
+        return None
 
     def _authenticate(self, request: httpx.Request) -> User | None:
         header = request.headers.get("Authorization", "").strip()
@@ -442,6 +534,10 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
             return None
         if not credential:
             return None
+        if username is None:
+            issued = self.token_owner(credential)
+            if issued is not None:
+                return None if issued == "expired" else issued
         if self._tokens is None:
             return self.state.user(username) if username else self.user
         if credential not in self._tokens:
@@ -451,18 +547,51 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
 
     # ---- webhooks -------------------------------------------------------------------------------------
 
-    async def deliver(self, event_key: str, payload: dict[str, Any]) -> None:
-        """Send one event to ``webhook_callback`` (if any), signed with ``webhook_secret`` (if any)."""
-        if self.webhook_callback is None:
-            return
+    async def deliver(
+        self, event_key: str, payload: dict[str, Any], *, repository: Repository | None = None
+    ) -> None:
+        """Send one event: to ``webhook_callback`` (if any, signed with ``webhook_secret``), then to
+        every active subscription of `repository` (and of its project, on Data Center) that lists the
+        event, each signed with its own secret and posted to the receiver registered for its URL.
+
+        Inside a request, the deliveries wait until the handler has built its answer: a receiver that
+        yields lets other requests run, and they must not change what this one answers."""
         body = json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", **self.delivery_headers(event_key)}
-        if self.webhook_secret:
-            headers["X-Hub-Signature"] = sign(self.webhook_secret, body)
-        self.deliveries.append(WebhookDelivery(event_key=event_key, headers=dict(headers), body=body))
-        result = self.webhook_callback(headers, body)
-        if inspect.isawaitable(result):
-            await result
+        # The subscriptions as they are when the event happens.
+        hooks = [
+            hook
+            for hook in (self.subscriptions(repository) if repository is not None else ())
+            if hook.active and event_key in hook.events
+        ]
+        queue = _PENDING_DELIVERIES.get()
+        if queue is None:
+            await self._send(event_key, body, hooks)
+        else:
+            queue.append(functools.partial(self._send, event_key, body, hooks))
+
+    async def _send(self, event_key: str, body: bytes, hooks: list[Webhook]) -> None:
+        if self.webhook_callback is not None:
+            headers = {"Content-Type": "application/json", **self.delivery_headers(event_key, None)}
+            if self.webhook_secret:
+                headers["X-Hub-Signature"] = sign(self.webhook_secret, body)
+            self.deliveries.append(WebhookDelivery(event_key=event_key, headers=dict(headers), body=body))
+            result = self.webhook_callback(headers, body)
+            if inspect.isawaitable(result):
+                await result
+        for hook in hooks:
+            headers = {"Content-Type": "application/json", **self.delivery_headers(event_key, hook)}
+            if hook.secret:
+                headers["X-Hub-Signature"] = sign(hook.secret, body)
+            # Recorded in the order sent (a receiver may cause more deliveries), with its status after.
+            sent = WebhookDelivery(event_key, headers, body, url=hook.url, webhook_id=hook.id)
+            position = len(self.deliveries)
+            self.deliveries.append(sent)
+            status = await self._receivers.send(hook.url, dict(headers), body)
+            self.deliveries[position] = attrs.evolve(sent, status=status)
+
+    def subscriptions(self, repository: Repository) -> Iterable[Webhook]:
+        """The webhook subscriptions that hear about `repository`'s events."""
+        return repository.webhooks.values()
 
     # ---- what each product defines ------------------------------------------------------------------
 
@@ -496,7 +625,12 @@ class FakeBitbucket(httpx.AsyncBaseTransport):
     def not_found_route(self, request: httpx.Request) -> httpx.Response:
         raise NotImplementedError
 
-    def delivery_headers(self, event_key: str) -> dict[str, str]:
+    def not_found_repository(self, owner: str, slug: str) -> httpx.Response:
+        """The product's 404 for a repository the caller cannot see."""
+        return self.error_response(404, f"Repository {owner}/{slug} not found")
+
+    def delivery_headers(self, event_key: str, hook: Webhook | None) -> dict[str, str]:
+        """The product's headers for one delivery (`hook` is None for ``webhook_callback``)."""
         raise NotImplementedError
 
     # ---- helpers for the products ---------------------------------------------------------------------

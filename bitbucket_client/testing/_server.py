@@ -12,6 +12,7 @@ import httpx
 from ._fake import Call, FakeBitbucket, FakeError, WebhookCallback, handles, json_response, page_of
 from ._faults import Fault, retry_after_header
 from ._files import resolve_revision as _resolve
+from ._server_hooks import ServerWebhooks
 from ._server_models import ServerModels
 from ._server_source import ServerFiles
 from ._server_tags_builds_users import ServerTagsBuildsUsers
@@ -38,7 +39,12 @@ _VERSIONED_PATH = re.compile(r"^/([a-z-]+)/1\.0/")
 
 
 class FakeBitbucketServer(
-    ServerFiles, ServerWrites, ServerTagsBuildsUsers, SyncClientFactory["SyncBitbucketServer"], FakeBitbucket
+    ServerFiles,
+    ServerWebhooks,
+    ServerWrites,
+    ServerTagsBuildsUsers,
+    SyncClientFactory["SyncBitbucketServer"],
+    FakeBitbucket,
 ):
     """An in-memory Bitbucket Data Center (REST, as in the 9.4 document) for tests::
 
@@ -55,6 +61,7 @@ class FakeBitbucketServer(
     """
 
     product = "server"
+    repository_params = ("projectKey", "repositorySlug")
     pagination_params = frozenset({"start", "limit"})
 
     def __init__(
@@ -138,7 +145,7 @@ class FakeBitbucketServer(
             f"{request.url.path} ({type(self).__name__})",
         )
 
-    def delivery_headers(self, event_key: str) -> dict[str, str]:
+    def delivery_headers(self, event_key: str, hook: Webhook | None) -> dict[str, str]:
         return {"X-Event-Key": event_key, "X-Request-Id": str(uuid.uuid4())}
 
     # ---- lookups --------------------------------------------------------------------------------------
@@ -255,40 +262,58 @@ class FakeBitbucketServer(
 
     # ---- webhooks -------------------------------------------------------------------------------------
 
-    async def _event(self, event_key: str, call: Call, **fields: Any) -> None:
+    def subscriptions(self, repository: Repository) -> Iterable[Webhook]:
+        owner = self.state.find_owner(repository.owner)
+        project_hooks = list(owner.webhooks.values()) if owner is not None else []
+        return [*repository.webhooks.values(), *project_hooks]
+
+    async def _event(self, event_key: str, call: Call, repo: Repository, **fields: Any) -> None:
         payload = {
             "eventKey": event_key,
             "date": self.state.now().strftime("%Y-%m-%dT%H:%M:%S%z"),
             "actor": self.models.user(call.user).to_dict(),
             **fields,
         }
-        await self.deliver(event_key, payload)
+        await self.deliver(event_key, payload, repository=repo)
 
     async def _pr_event(
         self, event_key: str, call: Call, owner: Owner, repo: Repository, pr: PullRequest, **fields: Any
     ) -> None:
         await self._event(
-            event_key, call, pullRequest=self.models.pull_request(repo, owner, pr).to_dict(), **fields
+            event_key, call, repo, pullRequest=self.models.pull_request(repo, owner, pr).to_dict(), **fields
         )
 
-    async def _refs_event(
-        self, call: Call, owner: Owner, repo: Repository, branch: str, old: str, new: str
-    ) -> None:
+    async def pushed(self, call: Call, repo: Repository, before: dict[str, str]) -> None:
+        """Send ``repo:refs_changed`` for the branches that moved since `before` (branch → head, taken
+        before the change): ADD, UPDATE or DELETE each, the zero hash standing for no branch."""
         zero = "0" * 40
-        kind = "ADD" if old == zero else "DELETE" if new == zero else "UPDATE"
-        change = {
-            "ref": self.models.minimal_ref(branch).to_dict(),
-            "refId": f"refs/heads/{branch}",
-            "fromHash": old,
-            "toHash": new,
-            "type": kind,
-        }
+        changes = [
+            (name, before.get(name, zero), repo.branches.get(name, zero))
+            for name in sorted(before.keys() | repo.branches.keys())
+            if before.get(name) != repo.branches.get(name)
+        ]
+        if not changes:
+            return
+        owner = self.state.find_owner(repo.owner)
+        assert owner is not None
         await self._event(
             "repo:refs_changed",
             call,
+            repo,
             repository=self.models.repository(repo, owner).to_dict(),
-            changes=[change],
+            changes=[
+                {
+                    "ref": self.models.minimal_ref(branch).to_dict(),
+                    "refId": f"refs/heads/{branch}",
+                    "fromHash": old,
+                    "toHash": new,
+                    "type": "ADD" if old == zero else "DELETE" if new == zero else "UPDATE",
+                }
+                for branch, old, new in changes
+            ],
         )
+        for pr, previous in self.state.follow_sources(repo):
+            await self._pr_event("pr:from_ref_updated", call, owner, repo, pr, previousFromHash=previous)
 
     # ---- users and projects ---------------------------------------------------------------------------
 
@@ -333,9 +358,8 @@ class FakeBitbucketServer(
     @handles("repositories.list")
     async def _list_repositories(self, call: Call) -> httpx.Response:
         owner = self._project(call)
-        return self._page(
-            call, owner.repositories.values(), lambda r: self.models.repository(r, owner).to_dict()
-        )
+        repos = self.visible(call, owner.repositories.values())
+        return self._page(call, repos, lambda r: self.models.repository(r, owner).to_dict())
 
     @handles("repositories.get")
     async def _get_repository(self, call: Call) -> httpx.Response:
@@ -398,7 +422,7 @@ class FakeBitbucketServer(
 
     @handles("refs.create_branch")
     async def _create_branch(self, call: Call) -> httpx.Response:
-        owner, repo = self._repo(call)
+        _, repo = self._repo(call)
         body = call.body()
         name, start = body.get("name"), body.get("startPoint")
         if not isinstance(name, str) or not name or not isinstance(start, str) or not start:
@@ -410,20 +434,21 @@ class FakeBitbucketServer(
                 f"Branch {name} already exists.",
                 exception_name=_EXCEPTIONS + "repository.DuplicateRefException",
             )
+        before = dict(repo.branches)
         try:
-            head = self.state.add_branch(repo, name, _resolve(repo, start))
+            self.state.add_branch(repo, name, _resolve(repo, start))
         except KeyError:
             raise FakeError(
                 400,
                 f"The start point {start!r} does not exist.",
                 exception_name=_EXCEPTIONS + "commit.NoSuchCommitException",
             ) from None
-        await self._refs_event(call, owner, repo, name, "0" * 40, head)
+        await self.pushed(call, repo, before)
         return json_response(200, self.models.branch(repo, name).to_dict())
 
     @handles("refs.delete_branch")
     async def _delete_branch(self, call: Call) -> httpx.Response:
-        owner, repo = self._repo(call)
+        _, repo = self._repo(call)
         body = call.body()
         name = body.get("name")
         if not isinstance(name, str):
@@ -433,8 +458,9 @@ class FakeBitbucketServer(
             raise FakeError(404, f"Branch {name} does not exist.")
         if body.get("dryRun") is True:
             return httpx.Response(204)
-        old = repo.branches.pop(name)
-        await self._refs_event(call, owner, repo, name, old, "0" * 40)
+        before = dict(repo.branches)
+        del repo.branches[name]
+        await self.pushed(call, repo, before)
         return httpx.Response(204)
 
     @handles("commits.list", query={"until", "since"})
@@ -560,6 +586,8 @@ class FakeBitbucketServer(
         owner, repo, pr = self._versioned(call, "update", body_version=body.get("version"))
         self._require_open(pr, "updated")
         previous: dict[str, Any] = {"previousTitle": pr.title, "previousDescription": pr.description}
+        modified = (pr.title, pr.description, pr.draft, pr.destination)
+        reviewers_before = {user.slug: user for user in pr.reviewers}
         if isinstance(body.get("title"), str):
             pr.title = body["title"]
         if isinstance(body.get("description"), str):
@@ -573,7 +601,28 @@ class FakeBitbucketServer(
             pr.destination = self._ref(body, "toRef", owner, repo)
             pr.destination_commit = repo.branches[pr.destination]
         self.state.touch(pr)
-        await self._pr_event("pr:modified", call, owner, repo, pr, **previous)
+        reviewers_after = {user.slug: user for user in pr.reviewers}
+        # Data Center tells reviewer changes apart from the rest (and sends nothing for no change).
+        if modified != (pr.title, pr.description, pr.draft, pr.destination):
+            await self._pr_event("pr:modified", call, owner, repo, pr, **previous)
+        if reviewers_before.keys() != reviewers_after.keys():
+            await self._pr_event(
+                "pr:reviewer:updated",
+                call,
+                owner,
+                repo,
+                pr,
+                addedReviewers=[
+                    self.models.user(u).to_dict()
+                    for s, u in reviewers_after.items()
+                    if s not in reviewers_before
+                ],
+                removedReviewers=[
+                    self.models.user(u).to_dict()
+                    for s, u in reviewers_before.items()
+                    if s not in reviewers_after
+                ],
+            )
         return json_response(200, self.models.pull_request(repo, owner, pr).to_dict())
 
     async def _set_status(self, call: Call, user: User, status: ReviewStatus) -> httpx.Response:
@@ -663,15 +712,18 @@ class FakeBitbucketServer(
                 },
             )
         strategy = body.get("strategyId") or "no-ff"
+        before = dict(repo.branches)
         self.state.merge(
             repo,
             pr,
             by=call.user,
             strategy="merge_commit" if strategy in ("no-ff", "ff") else "squash",
             message=body.get("message") if isinstance(body.get("message"), str) else None,
-            close_source_branch=False,
+            # The "delete source branch after merging" box of the UI (seeded with close_source_branch).
+            close_source_branch=pr.close_source_branch,
         )
         await self._pr_event("pr:merged", call, owner, repo, pr)
+        await self.pushed(call, repo, before)
         return json_response(200, self.models.pull_request(repo, owner, pr).to_dict())
 
     @handles("pullrequests.decline", query={"version"})
@@ -741,69 +793,3 @@ class FakeBitbucketServer(
             )
         replies = [c for c in pr.comments.values() if c.parent_id == comment.id]
         return json_response(200, self.models.comment(comment, replies).to_dict())
-
-    # ---- webhook subscriptions ------------------------------------------------------------------------
-
-    def _hook(self, call: Call) -> tuple[Repository, Webhook]:
-        _, repo = self._repo(call)
-        hook = repo.webhooks.get(call.int_param("webhookId"))
-        if hook is None:
-            raise FakeError(
-                404,
-                f"Webhook {call.params['webhookId']} does not exist.",
-                exception_name=_EXCEPTIONS + "webhook.NoSuchWebhookException",
-            )
-        return repo, hook
-
-    @handles("webhooks.list_for_repository", query={"event"})
-    async def _list_hooks(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        event = call.query.get("event")
-        hooks = [h for h in repo.webhooks.values() if event is None or event in h.events]
-        return self._page(call, hooks, lambda h: self.models.webhook(h).to_dict())
-
-    @handles("webhooks.create_for_repository")
-    async def _create_hook(self, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
-        body = call.body()
-        url, events = body.get("url"), body.get("events")
-        if not isinstance(url, str) or not url or not isinstance(events, list) or not events:
-            raise FakeError(400, 'A webhook needs a "url" and a non-empty list of "events".')
-        configuration = body.get("configuration")
-        secret = configuration.get("secret") if isinstance(configuration, dict) else None
-        hook = self.state.add_webhook(
-            repo,
-            url=url,
-            events=[str(e) for e in events],
-            description=str(body.get("name") or ""),
-            active=body.get("active", True) is not False,
-            secret=secret if isinstance(secret, str) and secret else None,
-        )
-        return json_response(201, self.models.webhook(hook).to_dict())
-
-    @handles("webhooks.get_for_repository", query={"statistics"})
-    async def _get_hook(self, call: Call) -> httpx.Response:
-        if call.query.get("statistics", "false").lower() == "true":
-            raise FakeError(501, "Webhook statistics are not implemented by FakeBitbucketServer.")
-        _, hook = self._hook(call)
-        return json_response(200, self.models.webhook(hook).to_dict())
-
-    @handles("webhooks.update_for_repository")
-    async def _update_hook(self, call: Call) -> httpx.Response:
-        _, hook = self._hook(call)
-        body = call.body()
-        if isinstance(body.get("url"), str):
-            hook.url = body["url"]
-        if isinstance(body.get("name"), str):
-            hook.description = body["name"]
-        if isinstance(body.get("active"), bool):
-            hook.active = body["active"]
-        if isinstance(body.get("events"), list):
-            hook.events = [str(e) for e in body["events"]]
-        return json_response(200, self.models.webhook(hook).to_dict())
-
-    @handles("webhooks.delete_for_repository")
-    async def _delete_hook(self, call: Call) -> httpx.Response:
-        repo, hook = self._hook(call)
-        del repo.webhooks[hook.id]
-        return httpx.Response(204)

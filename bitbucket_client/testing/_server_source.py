@@ -55,6 +55,8 @@ class ServerFiles(FilesMixin):
 
         def _repo(self, call: Call) -> tuple[Owner, Repository]: ...
 
+        async def pushed(self, call: Call, repo: Repository, before: dict[str, str]) -> None: ...
+
         def _page(
             self, call: Call, items: Iterable[T], build: Callable[[T], dict[str, Any]]
         ) -> httpx.Response: ...
@@ -225,6 +227,7 @@ class ServerFiles(FilesMixin):
                 f"The file was changed since {expected[:11]}.",
                 exception_name=_EXCEPTIONS + "content.FileEditOutOfDateException",
             )
+        before = dict(repo.branches)
         commit = self._files.commit(
             self.state,
             repo,
@@ -234,6 +237,7 @@ class ServerFiles(FilesMixin):
             author=call.user,
             start=repo.branches[base],
         )
+        await self.pushed(call, repo, before)
         return json_response(200, self.models.commit(commit).to_dict())
 
     # ---- users and avatars ----------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class _ServerFake(Protocol):
         self, commit: str, *, key: str, url: str, state: str, name: str | None, description: str
     ) -> None: ...
     def _store_build_status(self, call: Call) -> httpx.Response: ...
+    async def _event(self, event_key: str, call: Call, repo: Repository, **fields: Any) -> None: ...
     @property
     def writes(self) -> ServerWriteState: ...
 
@@ -128,7 +129,7 @@ class ServerTagsBuildsUsers:
 
     @handles("refs.create_tag")
     async def _create_tag(self: _ServerFake, call: Call) -> httpx.Response:
-        _, repo = self._repo(call)
+        owner, repo = self._repo(call)
         body = call.body()
         name, start = body.get("name"), body.get("startPoint")
         if not isinstance(name, str) or not name or not isinstance(start, str) or not start:
@@ -145,6 +146,15 @@ class ServerTagsBuildsUsers:
                 exception_name=_EXCEPTIONS + "repository.DuplicateRefException",
             )
         tag = tags[name] = _Tag(name, _commit(repo, start), str(body.get("message") or ""))
+        change = {
+            "ref": {"id": f"refs/tags/{name}", "displayId": name, "type": "TAG"},
+            "refId": f"refs/tags/{name}",
+            "fromHash": "0" * 40,
+            "toHash": tag.commit,
+            "type": "ADD",
+        }
+        repository = self.models.repository(repo, owner).to_dict()
+        await self._event("repo:refs_changed", call, repo, repository=repository, changes=[change])
         return json_response(200, _tag(tag))
 
     # ---- build statuses -----------------------------------------------------------------------------

@@ -184,6 +184,8 @@ class Owner:
     created: datetime.datetime
     description: str = ""
     repositories: dict[str, Repository] = attrs.field(factory=dict)
+    webhooks: dict[int, Webhook] = attrs.field(factory=dict)
+    """Workspace (Cloud) or project (Data Center) webhooks: they hear every repository in it."""
     user: User | None = None  # whose personal project this is (Data Center's `~SLUG`)
 
 
@@ -362,6 +364,18 @@ class FakeState:
         pull_request.updated = review.date  # a review does not change the version (Data Center)
         return review
 
+    def follow_sources(self, repository: Repository) -> list[tuple[PullRequest, str]]:
+        """Open pull requests whose source branch moved since they last looked: each now points at its
+        branch's head; returns them with their previous source commit."""
+        moved = []
+        for pull_request in repository.pull_requests.values():
+            head = repository.branches.get(pull_request.source)
+            if pull_request.state == "OPEN" and head is not None and head != pull_request.source_commit:
+                moved.append((pull_request, pull_request.source_commit))
+                pull_request.source_commit = head
+                pull_request.updated = self.now()
+        return moved
+
     def touch(self, pull_request: PullRequest) -> None:
         pull_request.updated = self.now()
         pull_request.version += 1
@@ -426,7 +440,7 @@ class FakeState:
 
     def add_webhook(
         self,
-        repository: Repository,
+        repository: Repository | Owner,
         *,
         url: str,
         events: list[str],
@@ -444,5 +458,5 @@ class FakeState:
             secret=secret,
             created=self.now(),
         )
-        repository.webhooks[webhook.id] = webhook
+        repository.webhooks[webhook.id] = webhook  # a repository's, or a project's
         return webhook

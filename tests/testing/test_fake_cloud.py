@@ -137,11 +137,13 @@ async def test_a_missing_credential_gets_401(
         monkeypatch.delenv(name, raising=False)
     async with BitbucketCloud(transport=fake) as bb:
         with pytest.raises(AuthenticationError):
-            await bb.repositories.get("acme", "widgets")
+            await bb.users.get_current()
     async with raw(fake, token=None) as http:
-        response = await http.get("/repositories/acme/widgets")
+        response = await http.get("/user")
+        private = await http.get("/repositories/acme/widgets")
     assert response.status_code == 401
     assert response.json()["type"] == "error"
+    assert private.status_code == 404  # anonymous: Cloud does not say a private repository exists
 
 
 async def test_any_credential_passes_without_a_token_list(fake: FakeBitbucketCloud) -> None:
@@ -623,10 +625,11 @@ async def test_changes_deliver_signed_webhooks_that_parse() -> None:
         "pullrequest:approved",
         "pullrequest:comment_created",
         "pullrequest:fulfilled",
+        "repo:push",  # the merge moved main
     ]
     events = [unwrap(headers, body, "s3cret") for headers, body in received]
     assert all(event.delivery.verified for event in events)
-    push, created, approved, commented, fulfilled = events
+    push, created, approved, commented, fulfilled, _ = events
     assert isinstance(push, cloud_events.RepoPushEvent) and push.changes[0].ref_name == "t2"
     assert isinstance(created, cloud_events.PullRequestEvent) and created.pullrequest
     assert isinstance(approved, cloud_events.PullRequestApprovalEvent)
@@ -635,7 +638,7 @@ async def test_changes_deliver_signed_webhooks_that_parse() -> None:
     assert commented.comment and commented.comment.content and commented.comment.content.raw == "hi"
     assert isinstance(fulfilled, cloud_events.PullRequestEvent)
     assert fulfilled.pullrequest and fulfilled.pullrequest.state == "MERGED"
-    assert fake.deliveries[-1].json()["pullrequest"]["state"] == "MERGED"
+    assert fake.deliveries[-2].json()["pullrequest"]["state"] == "MERGED"
     assert received[0][0]["X-Attempt-Number"] == "1"
 
 

@@ -461,8 +461,11 @@ async def test_changes_deliver_signed_data_center_webhooks() -> None:
         "pr:reviewer:approved",
         "pr:comment:added",
         "pr:merged",
+        "repo:refs_changed",  # the merge moved main
     ]
-    refs, opened, approved, commented, merged = events
+    refs, opened, approved, commented, merged, moved = events
+    assert isinstance(moved, server_events.RefsChangedEvent)
+    assert [(c.ref_id, c.type) for c in moved.changes] == [("refs/heads/main", "UPDATE")]
     assert isinstance(refs, server_events.RefsChangedEvent) and refs.changes[0].type == "ADD"
     assert isinstance(opened, server_events.PullRequestEvent)
     assert isinstance(approved, server_events.PullRequestReviewerEvent)

@@ -70,6 +70,17 @@ def test_the_first_look_example_prints_what_the_guide_says(tmp_path: Path) -> No
     assert "prints `1 Add a cart OPEN`, then `pullrequests.list 200`" in guide()
 
 
+def test_the_receiver_example_prints_what_the_guide_says(tmp_path: Path) -> None:
+    script = tmp_path / "receiver.py"
+    script.write_text(block_after("example: receiver"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)], env=clean_environment(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['repo:refs_changed'] [202]"]
+    assert "prints `['repo:refs_changed'] [202]`" in guide()
+
+
 def test_the_guide_lists_exactly_what_each_fake_implements() -> None:
     text = guide()
     cloud = text.split("<!-- operations: cloud -->", 1)[1].split("<!-- operations: server -->", 1)[0]
