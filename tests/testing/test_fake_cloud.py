@@ -334,6 +334,22 @@ async def test_a_listed_repository_is_the_one_get_answers_and_follows_its_owner(
         assert second["values"][0]["workspace"]["name"] == "Acme Renamed"
 
 
+async def test_a_listed_repository_is_written_as_its_model_encodes_it(fake: FakeBitbucketCloud) -> None:
+    # Listing writes repositories as JSON directly (speed, issue #15): the same JSON as the model's.
+    fake.add_repository("acme", "public-one", is_private=False, description="Open", main_branch="trunk")
+    fake.add_repository("acme", "named", name="A Named Repo")
+    fake.repository("acme", "named").description = "changed later"  # read when listed, never kept
+    async with raw(fake) as http:
+        listed = (await http.get("/repositories/acme", params={"pagelen": 100})).json()["values"]
+    assert len(listed) == 3
+    for item in listed:
+        repo = fake.repository("acme", item["slug"])
+        assert fake.models.repository_dict(repo) == fake.models._repository_of_owner(repo).to_dict()
+        encoded = fake.models.repository(repo, fake.state.find_owner("acme")).to_dict()  # type: ignore[arg-type]
+        assert item == encoded
+    assert {item["description"] for item in listed} >= {"Open", "changed later"}
+
+
 async def test_branches_and_commits(fake: FakeBitbucketCloud) -> None:
     async with fake.client() as bb:
         created = await bb.request(
