@@ -25,7 +25,8 @@ from ._fake import Call, FakeError, handles, json_response
 
 if TYPE_CHECKING:
     from ._cloud_models import CloudModels
-    from ._state import Comment, FakeState, Owner, PullRequest, Repository, User
+    from ._files import FileTrees
+    from ._state import Comment, Commit, FakeState, Owner, PullRequest, Repository, User
 
 __all__ = ["CloudWriteState", "CloudWrites"]
 
@@ -60,6 +61,8 @@ class CloudWrites:
         def _pull_request(self, call: Call) -> tuple[Repository, PullRequest]: ...
         def _find_user(self, reference: Any) -> User: ...
         def _page(self, call: Call, items: Any, build: Any) -> httpx.Response: ...
+        @property
+        def _files(self) -> FileTrees: ...
         async def _event(
             self, event_key: str, call: Call, repo: Repository, pr: PullRequest | None = None, **extra: Any
         ) -> None: ...
@@ -129,26 +132,9 @@ class CloudWrites:
         if commit is None:
             raise FakeError(400, f"The target {start!r} is not a commit of {repo.full_name}.")
         message = body.get("message")
-        tag = {
-            "type": "tag",
-            "name": name,
-            "target": self.models.commit(repo, commit).to_dict(),
-            "message": message
-            if isinstance(message, str) and message
-            else f"Added tag {name} for changeset {commit.hash[:12]}",
-            "date": self.models.timestamp(self.state.now()),
-            "tagger": {
-                "type": "author",
-                "raw": call.user.display_name,
-                "user": self.models.account(call.user).to_dict(),
-            },
-            "links": {
-                "self": {"href": f"{self.models.api}/repositories/{repo.full_name}/refs/tags/{name}"},
-                "commits": {"href": f"{self.models.api}/repositories/{repo.full_name}/commits/{name}"},
-                "html": {"href": f"{self.models.web}/{repo.full_name}/commits/tag/{name}"},
-            },
-        }
+        tag = self._tag(repo, name, commit, message if isinstance(message, str) else None, call.user)
         tags[name] = tag
+        self._files.tags.setdefault(repo.full_name, {})[name] = commit.hash  # `src` at the tag
         change: dict[str, Any] = {
             "old": None,
             "new": {
@@ -166,10 +152,52 @@ class CloudWrites:
     @handles("refs.get_tag")
     async def _get_tag(self, call: Call) -> httpx.Response:
         _, repo = self._repo(call)
-        tag = self.writes.tags.get(repo.full_name, {}).get(call.params["name"])
+        tag = self._tags_of(repo).get(call.params["name"])
         if tag is None:
             raise FakeError(404, f"Tag not found: {call.params['name']}")
         return json_response(200, tag)
+
+    @handles("refs.list_tags", query={"q", "sort"})
+    async def _list_tags(self, call: Call) -> httpx.Response:
+        _, repo = self._repo(call)
+        tags = self._tags_of(repo)
+        if call.query.get("sort", "name").removeprefix("-") != "name" or call.query.get("q"):
+            raise FakeError(501, "refs.list_tags: FakeBitbucketCloud sorts by name only and filters nothing")
+        names = sorted(tags, reverse=call.query.get("sort", "").startswith("-"))
+        return self._page(call, names, lambda name: tags[name])
+
+    def _tags_of(self, repo: Repository) -> dict[str, dict[str, Any]]:
+        """The repository's tags: made through the API, and seeded with files (`add_file(..., tag=)`)."""
+        made = self.writes.tags.get(repo.full_name, {})
+        seeded = {
+            name: self._tag(repo, name, repo.commits[commit], None, None)
+            for name, commit in self._files.tags.get(repo.full_name, {}).items()
+            if name not in made and commit in repo.commits
+        }
+        return {**seeded, **made}
+
+    def _tag(
+        self, repo: Repository, name: str, commit: Commit, message: str | None, tagger: User | None
+    ) -> dict[str, Any]:
+        """A tag as Cloud answers it (`refs.get_tag`); a seeded tag has the commit's author as tagger."""
+        who = tagger if tagger is not None else commit.author
+        return {
+            "type": "tag",
+            "name": name,
+            "target": self.models.commit(repo, commit).to_dict(),
+            "message": message or f"Added tag {name} for changeset {commit.hash[:12]}",
+            "date": self.models.timestamp(self.state.now() if tagger is not None else commit.date),
+            "tagger": {
+                "type": "author",
+                "raw": who.display_name,
+                "user": self.models.account(who).to_dict(),
+            },
+            "links": {
+                "self": {"href": f"{self.models.api}/repositories/{repo.full_name}/refs/tags/{name}"},
+                "commits": {"href": f"{self.models.api}/repositories/{repo.full_name}/commits/{name}"},
+                "html": {"href": f"{self.models.web}/{repo.full_name}/commits/tag/{name}"},
+            },
+        }
 
     # ---- commit statuses ------------------------------------------------------------------------------
 

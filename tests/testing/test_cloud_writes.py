@@ -65,6 +65,19 @@ async def test_tags_point_at_commits_and_are_unique(fake: FakeBitbucketCloud) ->
             await bb.refs.get_tag("acme", "widgets", "v3")
 
 
+async def test_tags_seeded_and_made_are_listed_read_and_browsable(fake: FakeBitbucketCloud) -> None:
+    seeded = fake.add_file("acme", "widgets", "CHANGES.md", "1.0\n", tag="v1.0")
+    async with fake.client() as bb:
+        await bb.refs.create_tag("acme", "widgets", name="v1.1", target={"hash": head(fake)})
+        await bb.refs.create_tag("acme", "widgets", name="a-first", target={"hash": head(fake)})
+        names = [tag.name async for tag in bb.refs.list_tags("acme", "widgets", page_size=2)]
+        assert names == ["a-first", "v1.0", "v1.1"]  # by name, across pages
+        read = await bb.refs.get_tag("acme", "widgets", "v1.0")
+        assert read.target and read.target.hash_ == seeded.hash
+        assert read.tagger and read.tagger.raw
+        assert await bb.source.get_file("acme", "widgets", "v1.1", "CHANGES.md") == b"1.0\n"
+
+
 async def test_a_commit_status_with_the_same_key_replaces_the_last(fake: FakeBitbucketCloud) -> None:
     async with fake.client() as bb:
         first = await bb.commit_statuses.create(
