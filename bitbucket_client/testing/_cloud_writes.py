@@ -22,6 +22,7 @@ from bitbucket_client.cloud.models import (
 )
 
 from ._fake import Call, FakeError, handles, json_response
+from ._files import resolve_revision
 
 if TYPE_CHECKING:
     from ._cloud_models import CloudModels
@@ -404,11 +405,12 @@ def _raw(content: Any) -> str | None:
 
 
 def _commit_of(repo: Repository, revision: str) -> str:
-    """A branch's head, or the commit a full hash or a unique prefix (7+ characters) names."""
-    if revision in repo.branches:
-        return repo.branches[revision]
-    found = [h for h in repo.commits if h.startswith(revision)] if len(revision) >= 7 else []
-    return found[0] if len(found) == 1 else revision
+    """The commit a branch, a hash or a unique prefix names (`_files.resolve_revision`); else `revision`
+    itself, which the caller finds in no repository."""
+    try:
+        return resolve_revision(repo, revision)
+    except KeyError:
+        return revision
 
 
 def _group(reference: Any) -> dict[str, Any]:

@@ -14,9 +14,11 @@ import httpx
 from bitbucket_client.server.models import RestBuildStatusState, RestTag
 
 from ._fake import Call, FakeError, handles, json_response
+from ._files import resolve_revision
 from ._server_models import millis
 
 if TYPE_CHECKING:
+    from ._files import FileTrees
     from ._server_models import ServerModels
     from ._server_writes import ServerWriteState
     from ._state import FakeState, Owner, Repository
@@ -60,6 +62,9 @@ class _ServerFake(Protocol):
     async def _event(self, event_key: str, call: Call, repo: Repository, **fields: Any) -> None: ...
     @property
     def writes(self) -> ServerWriteState: ...
+    @property
+    def _files(self) -> FileTrees: ...
+    def _tags_of(self, repo: Repository) -> dict[str, _Tag]: ...
 
 
 class ServerTagsBuildsUsers:
@@ -78,6 +83,7 @@ class ServerTagsBuildsUsers:
         repo = self.repository(project, slug)
         commit = _commit(repo, start or repo.main_branch)
         _store(self).tags.setdefault((repo.owner, repo.slug), {})[name] = _Tag(name, commit, message)
+        self._files.tags.setdefault(repo.full_name, {})[name] = commit  # raw, browse, archive at the tag
         return commit
 
     def add_build_status(
@@ -122,7 +128,7 @@ class ServerTagsBuildsUsers:
     @handles("refs.list_tags", query={"filterText", "orderBy"})
     async def _list_tags(self: _ServerFake, call: Call) -> httpx.Response:
         _, repo = self._repo(call)
-        tags = sorted(_store(self).tags.get((repo.owner, repo.slug), {}).values(), key=lambda t: t.name)
+        tags = sorted(self._tags_of(repo).values(), key=lambda t: t.name)
         wanted = call.query.get("filterText", "").lower()
         chosen = [tag for tag in tags if wanted in tag.name.lower()]
         return self._page(call, chosen, _tag)
@@ -139,13 +145,14 @@ class ServerTagsBuildsUsers:
                 exception_name=_EXCEPTIONS + "validation.ArgumentValidationException",
             )
         tags = _store(self).tags.setdefault((repo.owner, repo.slug), {})
-        if name in tags:
+        if name in self._tags_of(repo):
             raise FakeError(
                 409,
                 f"Tag '{name}' already exists in repository '{repo.slug}'.",
                 exception_name=_EXCEPTIONS + "repository.DuplicateRefException",
             )
         tag = tags[name] = _Tag(name, _commit(repo, start), str(body.get("message") or ""))
+        self._files.tags.setdefault(repo.full_name, {})[name] = tag.commit
         change = {
             "ref": {"id": f"refs/tags/{name}", "displayId": name, "type": "TAG"},
             "refId": f"refs/tags/{name}",
@@ -156,6 +163,15 @@ class ServerTagsBuildsUsers:
         repository = self.models.repository(repo, owner).to_dict()
         await self._event("repo:refs_changed", call, repo, repository=repository, changes=[change])
         return json_response(200, _tag(tag))
+
+    def _tags_of(self: _ServerFake, repo: Repository) -> dict[str, _Tag]:
+        """The repository's tags: made through the API or `add_tag`, and seeded with files
+        (`add_file(..., tag=)`)."""
+        made = _store(self).tags.get((repo.owner, repo.slug), {})
+        seeded = {
+            name: _Tag(name, commit, "") for name, commit in self._files.tags.get(repo.full_name, {}).items()
+        }
+        return {**seeded, **made}
 
     # ---- build statuses -----------------------------------------------------------------------------
 
@@ -207,20 +223,16 @@ def _store(fake: object) -> _Store:
 
 
 def _commit(repo: Repository, revision: str) -> str:
-    """The commit named by a branch (``main``, ``refs/heads/main``), a hash or a unique prefix of 7+
-    characters: the rule of the fake's other handlers (not imported from `_server`, which imports this
-    module: an import cycle)."""
-    branch = revision.removeprefix("refs/heads/")
-    if branch in repo.branches:
-        return repo.branches[branch]
-    matches = [h for h in repo.commits if h == revision or (len(revision) >= 7 and h.startswith(revision))]
-    if len(matches) == 1:
-        return matches[0]
-    raise FakeError(
-        400,
-        f"{revision!r} is neither a branch nor a commit of {repo.full_name}.",
-        exception_name=_EXCEPTIONS + "commit.NoSuchCommitException",
-    )
+    """The commit named by a branch, a hash or a unique prefix (`_files.resolve_revision`), or Data
+    Center's error for a name it does not know."""
+    try:
+        return resolve_revision(repo, revision)
+    except KeyError:
+        raise FakeError(
+            400,
+            f"{revision!r} is neither a branch nor a commit of {repo.full_name}.",
+            exception_name=_EXCEPTIONS + "commit.NoSuchCommitException",
+        ) from None
 
 
 def _tag(tag: _Tag) -> dict[str, Any]:

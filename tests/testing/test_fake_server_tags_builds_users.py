@@ -47,6 +47,18 @@ def test_a_tag_is_created_at_a_branch_once(fake: FakeBitbucketServer, dc: Bitbuc
         dc.refs.create_tag("SHOP", "cart", name="v5")
 
 
+def test_tags_seeded_with_files_and_made_through_the_api_are_one_set(
+    fake: FakeBitbucketServer, dc: BitbucketServer
+) -> None:
+    seeded = fake.add_file("SHOP", "cart", "CHANGES.md", "1.0\n", tag="v1.0")
+    dc.refs.create_tag("SHOP", "cart", name="v1.1", start_point="main")
+    assert [t.display_id for t in dc.refs.list_tags("SHOP", "cart")] == ["v1.0", "v1.1"]
+    assert next(iter(dc.refs.list_tags("SHOP", "cart"))).latest_commit == seeded.hash
+    with pytest.raises(ConflictError, match="already exists"):
+        dc.refs.create_tag("SHOP", "cart", name="v1.0", start_point="main")
+    assert dc.source.get_raw("SHOP", "cart", "CHANGES.md", at="refs/tags/v1.1") == b"1.0\n"
+
+
 def test_build_statuses_are_reported_and_read_back(fake: FakeBitbucketServer, dc: BitbucketServer) -> None:
     commit = fake.repository("SHOP", "cart").branches["main"]
     fake.add_build_status(commit, key="LINT", url="https://ci.example.com/lint/1")
